@@ -1,0 +1,114 @@
+/** The gateway's own settings (config/default.yaml overlaid by config/<env>.yaml). */
+export interface GatewayConfig {
+  readonly env: string;
+  readonly rootDir: string;
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    readonly bodyLimitBytes: number;
+    readonly maxJsonDepth: number;
+    readonly shutdownGraceMs: number;
+    readonly publicBaseUrl?: string;
+  };
+  readonly auth: {
+    readonly issuer: string;
+    readonly tokenTtlSeconds: number;
+    readonly signingSecret: string;
+  };
+  readonly store: { readonly redisUrl?: string; readonly prefix: string };
+  readonly legacy: {
+    /** base URL of the legacy BSS, or "embedded" to start the simulator in process */
+    readonly baseUrl: string;
+    readonly apiKey: string;
+    readonly timeoutMs: number;
+    readonly simulatorDataDir: string;
+  };
+  readonly mapping: { readonly deadlineMs: number; readonly maxDepth: number };
+  readonly paths: { readonly partners: string; readonly mappings: string };
+  readonly reload: { readonly watch: boolean; readonly debounceMs: number };
+  readonly sdkDir?: string;
+  readonly logging: { readonly level: string; readonly format: 'json' | 'pretty' };
+}
+
+export const CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['server', 'auth', 'store', 'legacy', 'mapping', 'paths', 'reload', 'logging'],
+  properties: {
+    server: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['host', 'port'],
+      properties: {
+        host: { type: 'string', minLength: 1 },
+        port: { type: 'integer', minimum: 0, maximum: 65535 },
+        bodyLimitBytes: { type: 'integer', minimum: 1024, default: 262144 },
+        maxJsonDepth: { type: 'integer', minimum: 2, maximum: 512, default: 32 },
+        shutdownGraceMs: { type: 'integer', minimum: 0, default: 10000 },
+        publicBaseUrl: { type: 'string', format: 'uri' },
+      },
+    },
+    auth: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['signingSecret'],
+      properties: {
+        issuer: { type: 'string', default: 'sonata-gateway' },
+        tokenTtlSeconds: { type: 'integer', minimum: 30, maximum: 86400, default: 300 },
+        signingSecret: { type: 'string', minLength: 32 },
+      },
+    },
+    store: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        redisUrl: { type: 'string', pattern: '^(|rediss?://.+)$' },
+        prefix: { type: 'string', default: 'sgw:' },
+      },
+    },
+    legacy: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['baseUrl', 'apiKey'],
+      properties: {
+        baseUrl: { type: 'string', pattern: '^(embedded|https?://.+)$' },
+        apiKey: { type: 'string', minLength: 8 },
+        timeoutMs: { type: 'integer', minimum: 50, default: 5000 },
+        simulatorDataDir: { type: 'string', default: 'config/legacy-bss-sim' },
+      },
+    },
+    mapping: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        deadlineMs: { type: 'integer', minimum: 1, maximum: 10000, default: 50 },
+        maxDepth: { type: 'integer', minimum: 10, maximum: 10000, default: 200 },
+      },
+    },
+    paths: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        partners: { type: 'string', default: 'partners' },
+        mappings: { type: 'string', default: 'mappings' },
+      },
+    },
+    reload: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        watch: { type: 'boolean', default: true },
+        debounceMs: { type: 'integer', minimum: 0, maximum: 5000, default: 150 },
+      },
+    },
+    sdkDir: { type: 'string' },
+    logging: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        level: { enum: ['error', 'warn', 'info', 'debug'], default: 'info' },
+        format: { enum: ['json', 'pretty'], default: 'json' },
+      },
+    },
+  },
+} as const;

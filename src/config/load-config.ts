@@ -1,0 +1,114 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { CONFIG_SCHEMA, type GatewayConfig } from './config-schema.js';
+import { ConfigError, createConfigAjv, describeAjvError, projectPath, readYamlFile, type ConfigProblem, type YamlSource } from './yaml-source.js';
+
+export interface LoadConfigOptions {
+  /** project root holding config/, partners/, mappings/ */
+  rootDir: string;
+  /** environment name: config/<env>.yaml overlays config/default.yaml (default: GATEWAY_ENV or "demo") */
+  env?: string;
+  /** process environment used for ${VAR} interpolation */
+  processEnv?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Loads config/default.yaml, overlays config/<env>.yaml, interpolates ${VAR:-default} from the process
+ * environment (falling back to config/<env>.env, which only the demo and test environments ship),
+ * validates against the schema and freezes the result. Throws ConfigError with file:line:col problems.
+ */
+export function loadConfig(opts: LoadConfigOptions): GatewayConfig {
+  const processEnv = opts.processEnv ?? process.env;
+  const env = opts.env ?? processEnv.GATEWAY_ENV ?? 'demo';
+  const dir = join(opts.rootDir, 'config');
+  const vars = { ...readEnvFile(join(dir, `${env}.env`)), ...definedOnly(processEnv) };
+
+  const displayPath = (file: string) => projectPath(file, opts.rootDir);
+  const baseFile = join(dir, 'default.yaml');
+  const base = readYamlFile(baseFile, { env: vars, deferUnresolved: true, displayName: displayPath(baseFile) });
+  const overlayFile = join(dir, `${env}.yaml`);
+  if (env !== 'default' && !existsSync(overlayFile)) {
+    throw new ConfigError([{ file: displayPath(overlayFile), message: `unknown environment "${env}" (no such file)` }]);
+  }
+  const overlay = env === 'default' ? undefined : readYamlFile(overlayFile, { env: vars, displayName: displayPath(overlayFile) });
+  // an unset variable in default.yaml only matters where the environment's file does not override the value
+  const unset = base.unresolved.filter((u) => !overlay || !hasPointer(overlay.data, u.pointer)).map((u) => u.problem);
+  if (unset.length) throw new ConfigError(unset);
+  const merged = deepMerge(base.data, overlay?.data) as Record<string, unknown>;
+
+  const validate = createConfigAjv().compile(CONFIG_SCHEMA);
+  if (!validate(merged)) {
+    const sources = overlay ? [overlay, base] : [base];
+    const problems: ConfigProblem[] = (validate.errors ?? []).map((e) => locateIn(sources, e.instancePath, e));
+    throw new ConfigError(problems);
+  }
+  const cfg = merged as unknown as Record<string, unknown> & { paths: { partners: string; mappings: string }; legacy: { simulatorDataDir: string }; sdkDir?: string; store: { redisUrl?: string } };
+  cfg.paths.partners = absolute(opts.rootDir, cfg.paths.partners);
+  cfg.paths.mappings = absolute(opts.rootDir, cfg.paths.mappings);
+  cfg.legacy.simulatorDataDir = absolute(opts.rootDir, cfg.legacy.simulatorDataDir);
+  if (cfg.sdkDir) cfg.sdkDir = absolute(opts.rootDir, cfg.sdkDir);
+  if (cfg.store.redisUrl === '') delete cfg.store.redisUrl;
+  return deepFreeze({ ...cfg, env, rootDir: resolve(opts.rootDir) }) as unknown as GatewayConfig;
+}
+
+function locateIn(sources: YamlSource[], pointer: string, e: { keyword: string; params: unknown; message?: string }): ConfigProblem {
+  const target = e.keyword === 'additionalProperties' ? `${pointer}/${String((e.params as { additionalProperty: string }).additionalProperty)}` : pointer;
+  // report in the file that actually holds the value (the overlay wins when both do)
+  for (const s of sources) if (hasPointer(s.data, target)) return s.problem(target, describeAjvError(e as never));
+  const last = sources[sources.length - 1]!;
+  return last.problem(target, describeAjvError(e as never));
+}
+
+function hasPointer(data: unknown, pointer: string): boolean {
+  let cur: unknown = data;
+  for (const part of pointer.split('/').slice(1)) {
+    if (!cur || typeof cur !== 'object' || !(part in (cur as object))) return false;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return true;
+}
+
+/** Minimal KEY=VALUE reader (comments and blank lines allowed); absent file = no variables. */
+export function readEnvFile(file: string): Record<string, string> {
+  if (!existsSync(file)) return {};
+  const out: Record<string, string> = {};
+  for (const raw of readFileSync(file, 'utf8').split('\n')) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq > 0) out[line.slice(0, eq).trim()] = line.slice(eq + 1).trim().replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return out;
+}
+
+function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+function deepMerge(a: unknown, b: unknown): unknown {
+  if (b === undefined) return a;
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const out: Record<string, unknown> = { ...a };
+    for (const [k, v] of Object.entries(b)) out[k] = deepMerge(a[k], v);
+    return out;
+  }
+  return b;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return !!v && typeof v === 'object' && !Array.isArray(v);
+}
+
+function absolute(root: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(root, p);
+}
+
+export function deepFreeze<T>(obj: T): T {
+  if (obj && typeof obj === 'object' && !Object.isFrozen(obj)) {
+    Object.freeze(obj);
+    for (const v of Object.values(obj)) deepFreeze(v);
+  }
+  return obj;
+}

@@ -1,0 +1,204 @@
+import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+
+/** One problem in a config or data file, located by file:line:col. */
+export interface ConfigProblem {
+  file: string;
+  line?: number;
+  column?: number;
+  /** JSON pointer of the value inside the file, when known */
+  pointer?: string;
+  message: string;
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  const at = p.line ? `${p.file}:${p.line}:${p.column ?? 1}` : p.file;
+  const where = p.pointer ? ` ${pointerToDotted(p.pointer)}:` : '';
+  return `${at}${where} ${p.message}`;
+}
+
+/** Thrown when any config/partner/mapping file is invalid; carries every problem found, not just the first. */
+export class ConfigError extends Error {
+  readonly problems: ConfigProblem[];
+  constructor(problems: ConfigProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** A parsed YAML file that remembers where each value came from. */
+export interface YamlSource {
+  readonly file: string;
+  readonly data: unknown;
+  /** line/column of the value at a JSON pointer (falls back to the nearest existing parent) */
+  locate(pointer: string): { line: number; column: number };
+  problem(pointer: string, message: string): ConfigProblem;
+  /** unset variables found when `deferUnresolved` was given */
+  readonly unresolved: ReadonlyArray<{ pointer: string; problem: ConfigProblem }>;
+}
+
+export interface ParseYamlOptions {
+  /** variables for `${VAR}` / `${VAR:-default}`; when absent, no interpolation is done */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** how the file is named in messages (default: relative to cwd) */
+  displayName?: string;
+  /**
+   * report unset variables instead of throwing: they are returned in `unresolved` (by JSON pointer), so a
+   * caller overlaying files can ignore values another file overrides
+   */
+  deferUnresolved?: boolean;
+}
+
+const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** Parses YAML text; syntax errors and unset variables become ConfigError with positions. */
+export function parseYaml(text: string, file: string, opts: ParseYamlOptions = {}): YamlSource {
+  const display = opts.displayName ?? displayPath(file);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const problems: ConfigProblem[] = [];
+  const unresolved: Array<{ pointer: string; problem: ConfigProblem }> = [];
+  for (const e of doc.errors) {
+    const pos = lineCounter.linePos(e.pos[0]);
+    problems.push({ file: display, line: pos.line, column: pos.col, message: e.message.split('\n')[0] ?? e.message });
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  if (opts.env) {
+    const env = opts.env;
+    visit(doc, {
+      Scalar(_key, node, path) {
+        if (typeof node.value !== 'string' || !node.value.includes('${')) return;
+        node.value = node.value.replace(VAR, (_m, name: string, fallback: string | undefined) => {
+          const v = env[name];
+          if (v !== undefined && v !== '') return v;
+          if (fallback !== undefined) return fallback;
+          const pos = lineCounter.linePos(node.range?.[0] ?? 0);
+          const problem = { file: display, line: pos.line, column: pos.col, message: `environment variable ${name} is not set` };
+          if (opts.deferUnresolved) unresolved.push({ pointer: pointerOf(path, node), problem });
+          else problems.push(problem);
+          return '';
+        });
+      },
+    });
+    if (problems.length) throw new ConfigError(problems);
+  }
+  return createSource(display, doc, lineCounter, unresolved);
+}
+
+/** JSON pointer of a node from the ancestor path yaml's visit() passes. */
+function pointerOf(path: readonly unknown[], node: unknown): string {
+  const parts: string[] = [];
+  const chain = [...path, node];
+  for (let i = 0; i < chain.length - 1; i++) {
+    const parent = chain[i];
+    const child = chain[i + 1];
+    if (isMap(parent) && child && typeof child === 'object' && 'key' in child && isScalar((child as { key: unknown }).key)) {
+      parts.push(String(((child as { key: { value: unknown } }).key).value));
+    } else if (isSeq(parent)) {
+      parts.push(String(parent.items.indexOf(child as never)));
+    }
+  }
+  return parts.length ? `/${parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}` : '';
+}
+
+/** Reads and parses a YAML file from disk. */
+export function readYamlFile(file: string, opts: ParseYamlOptions = {}): YamlSource {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([{ file: opts.displayName ?? displayPath(file), message: `cannot read file: ${(err as Error).message}` }]);
+  }
+  return parseYaml(text, file, opts);
+}
+
+function createSource(file: string, doc: Document, lineCounter: LineCounter, unresolved: Array<{ pointer: string; problem: ConfigProblem }> = []): YamlSource {
+  const data: unknown = doc.toJS({ maxAliasCount: 50 });
+  const locate = (pointer: string) => {
+    const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    let node: unknown = doc.contents;
+    let best: Node | null = (doc.contents as Node | null) ?? null;
+    for (const part of parts) {
+      if (isMap(node)) {
+        const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === part);
+        if (!pair) break;
+        node = pair.value;
+        // a missing value (key: ) points at the key
+        best = ((pair.value as Node | null) ?? (pair.key as Node)) as Node;
+      } else if (isSeq(node)) {
+        const item = node.items[Number(part)];
+        if (item === undefined) break;
+        node = item;
+        best = item as Node;
+      } else break;
+    }
+    const offset = best?.range?.[0] ?? 0;
+    const pos = lineCounter.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+  return {
+    file,
+    data,
+    unresolved,
+    locate,
+    problem(pointer, message) {
+      const { line, column } = locate(pointer);
+      return { file, line, column, pointer, message };
+    },
+  };
+}
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/** One Ajv for config schemas: defaults applied, strings coerced (env interpolation yields strings). */
+export function createConfigAjv(): Ajv {
+  const ajv = new Ajv({ allErrors: true, useDefaults: true, coerceTypes: true, strict: true, allowUnionTypes: true });
+  addFormats(ajv);
+  return ajv;
+}
+
+/** Validates a source's data (mutating it with defaults/coercion); returns located problems. */
+export function validateSource(source: YamlSource, validate: ValidateFunction): ConfigProblem[] {
+  if (validate(source.data)) return [];
+  return (validate.errors ?? []).map((e) => source.problem(errorPointer(e), describeAjvError(e)));
+}
+
+function errorPointer(e: ErrorObject): string {
+  if (e.keyword === 'required') return `${e.instancePath}`;
+  if (e.keyword === 'additionalProperties') return `${e.instancePath}/${String((e.params as { additionalProperty: string }).additionalProperty)}`;
+  return e.instancePath;
+}
+
+export function describeAjvError(e: ErrorObject): string {
+  switch (e.keyword) {
+    case 'required':
+      return `missing required property "${(e.params as { missingProperty: string }).missingProperty}"`;
+    case 'additionalProperties':
+      return `unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+    case 'enum':
+      return `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'format':
+      return `must be a ${(e.params as { format: string }).format === 'uri' ? 'URI' : (e.params as { format: string }).format}`;
+    default:
+      return e.message ?? e.keyword;
+  }
+}
+
+export function pointerToDotted(pointer: string): string {
+  return pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).join('.') || '(root)';
+}
+
+export function displayPath(file: string): string {
+  return projectPath(file, process.cwd());
+}
+
+/** A file named relative to the project folder when it lies inside it (how integrators see their files). */
+export function projectPath(file: string, root: string): string {
+  const rel = relative(root, file);
+  return rel.startsWith('..') || rel === '' ? file : rel;
+}

@@ -1,0 +1,432 @@
+/**
+ * Validates JSON bodies against the official MEF Sonata OpenAPI files of a release, read at run time from the
+ * SDK folder (never copied into this repository). Files are parsed and compiled lazily and the compiled ajv
+ * validators are cached, so per-request validation costs one compiled function call.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { parse } from 'yaml';
+import { convertComponentSchemas, convertSchema, createDiscriminatorKeyword, definitionRef, escapePointerToken, isJsonObject } from './openapi-schema.js';
+import { listApiFiles, parseSonataServerUrl, type ApiFileEntry } from './spec-files.js';
+import { mapAjvErrors } from './spec-issues.js';
+
+export type SonataRelease = 'billie' | 'grace' | 'kylie';
+
+/** Every release the SDK folder must hold, each as `<sdkDir>/<release>/productApi/`. */
+export const SONATA_RELEASES: readonly SonataRelease[] = ['billie', 'grace', 'kylie'];
+
+export interface SpecIssue {
+  /** JSON pointer into the validated body (for a missing property: the pointer the property would have) */
+  path: string;
+  message: string;
+  /** the JSON Schema keyword that failed, or `status` / `discriminator` / `body` for checks made here */
+  keyword?: string;
+}
+
+export interface SpecApi {
+  readonly release: SonataRelease;
+  /** from `servers[0].url`, e.g. `geographicAddressManagement` (Billie TT notifications: `troubleTicketNotification`) */
+  readonly apiName: string;
+  /** e.g. `v7` */
+  readonly major: string;
+  /** absolute path of the YAML file */
+  readonly file: string;
+  /** every operation of the file, in file order */
+  readonly operations: readonly SpecOperation[];
+  /** `path` as written in the spec, e.g. `/geographicAddress/{id}`; `method` in any case */
+  operation(method: string, path: string): SpecOperation | undefined;
+  operationById(operationId: string): SpecOperation | undefined;
+  /** validates against `#/components/schemas/<schemaName>`; throws if the file has no such schema */
+  validateSchema(schemaName: string, body: unknown): SpecIssue[];
+  /** compiles every request, response and query validator now (start-up warm-up); otherwise done on first use */
+  compileAll(): void;
+}
+
+export interface SpecOperation {
+  readonly operationId: string;
+  /** upper case, e.g. `POST` */
+  readonly method: string;
+  readonly path: string;
+  /** declared response keys in file order, e.g. `['200','400','401',...]` */
+  readonly responseStatuses: string[];
+  readonly hasRequestBody: boolean;
+  /** `[]` = valid; throws if the operation has no request body */
+  validateRequestBody(body: unknown): SpecIssue[];
+  /** an undeclared status gives one issue saying so; a status declared without content expects no body */
+  validateResponseBody(status: number, body: unknown): SpecIssue[];
+  /** query values as Express gives them (repeated names as arrays); undeclared parameters are not checked */
+  validateQuery(query: Record<string, string | string[]>): SpecIssue[];
+}
+
+export interface SpecCatalog {
+  /** absolute SDK folder */
+  readonly sdkDir: string;
+  /** lazily loads + compiles, then cached; undefined when the release has no such API */
+  api(release: SonataRelease, apiName: string): SpecApi | undefined;
+  /** API names available in that release, sorted */
+  apis(release: SonataRelease): string[];
+  /** validate a schema by name in #/components/schemas, e.g. for notification events; throws for an unknown API or schema */
+  validateSchema(release: SonataRelease, apiName: string, schemaName: string, body: unknown): SpecIssue[];
+}
+
+export interface SpecCatalogOptions {
+  /** folder holding `billie/`, `grace/` and `kylie/` (e.g. `../shared/sonata-sdk`); resolved against the cwd */
+  sdkDir: string;
+}
+
+type JsonObject = Record<string, unknown>;
+
+const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+// Fake host: ajv needs absolute ids to tell the files' same-named components apart; nothing is fetched.
+const FILE_ID_BASE = 'https://sonata-sdk.invalid/';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+function createSpecAjv(): Ajv {
+  // allErrors: a 422 answer lists every problem; strict off: OpenAPI keeps keywords JSON Schema does not know
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  ajv.addKeyword(createDiscriminatorKeyword());
+  return ajv;
+}
+
+function assertRelease(release: string): asserts release is SonataRelease {
+  if (!(SONATA_RELEASES as readonly string[]).includes(release)) {
+    throw new Error(`unknown Sonata release ${JSON.stringify(release)} (known: ${SONATA_RELEASES.join(', ')})`);
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+interface FileContext {
+  ajv: Ajv;
+  doc: JsonObject;
+  fileId: string;
+  file: string;
+  /** compiled validators by converted schema text */
+  compiled: Map<string, ValidateFunction>;
+}
+
+/** Follows a local `$ref` (`#/components/<kind>/<name>`) inside the document; other values pass through. */
+function resolveLocal(ctx: FileContext, node: unknown): unknown {
+  let current = node;
+  for (let hops = 0; isJsonObject(current) && typeof current.$ref === 'string'; hops++) {
+    const ref = current.$ref;
+    if (hops > 20 || !ref.startsWith('#/')) throw new Error(`${ctx.file}: cannot resolve $ref ${JSON.stringify(ref)}`);
+    let target: unknown = ctx.doc;
+    for (const token of ref.slice(2).split('/')) {
+      const key = decodeURIComponent(token).replace(/~1/g, '/').replace(/~0/g, '~');
+      target = isJsonObject(target) ? target[key] : undefined;
+    }
+    if (target === undefined) throw new Error(`${ctx.file}: $ref ${JSON.stringify(ref)} points to nothing`);
+    current = target;
+  }
+  return current;
+}
+
+/** The schema of the JSON media type of a `content` map (keys vary: `application/json;charset=utf-8`, `*\/*`). */
+function pickJsonSchema(content: unknown): { present: boolean; schema?: unknown } {
+  if (!isJsonObject(content) || Object.keys(content).length === 0) return { present: false };
+  const keys = Object.keys(content);
+  const key = keys.find((k) => /^application\/json\b/i.test(k)) ?? keys.find((k) => /json/i.test(k)) ?? keys.find((k) => k === '*/*') ?? keys[0];
+  const media = key === undefined ? undefined : content[key];
+  return { present: true, schema: isJsonObject(media) ? media.schema : undefined };
+}
+
+function compileSchema(ctx: FileContext, schema: unknown, what: string): ValidateFunction {
+  const converted = convertSchema(schema, ctx.fileId) as JsonObject;
+  // most operations answer with the same few schemas (Error400, Error401, ...): compile each shape once per file
+  const key = JSON.stringify(converted);
+  let validate = ctx.compiled.get(key);
+  if (!validate) {
+    try {
+      validate = ctx.ajv.compile(converted);
+    } catch (err) {
+      throw new Error(`${ctx.file}: cannot compile ${what}: ${errorText(err)}`);
+    }
+    ctx.compiled.set(key, validate);
+  }
+  return validate;
+}
+
+function runValidator(validate: ValidateFunction, value: unknown): SpecIssue[] {
+  if (validate(value)) return [];
+  const issues = mapAjvErrors(validate.errors);
+  return issues.length > 0 ? issues : [{ path: '', message: 'does not match the schema' }];
+}
+
+interface QueryParameter {
+  name: string;
+  required: boolean;
+  /** JSON type of the (resolved) schema, used to turn query strings into values */
+  type?: string;
+  itemType?: string;
+  schema: unknown;
+}
+
+function coerceQueryValue(value: string, type: string | undefined): unknown {
+  switch (type) {
+    case 'integer':
+      return /^[+-]?\d+$/.test(value) ? Number(value) : value;
+    case 'number':
+      return value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+    case 'boolean':
+      return value === 'true' ? true : value === 'false' ? false : value;
+    default:
+      return value;
+  }
+}
+
+function createOperation(ctx: FileContext, method: string, path: string, op: JsonObject, pathParameters: unknown[]): SpecOperation {
+  const operationId = typeof op.operationId === 'string' ? op.operationId : `${method.toUpperCase()} ${path}`;
+  const label = `${operationId} (${method.toUpperCase()} ${path})`;
+  const responses = isJsonObject(op.responses) ? op.responses : {};
+  const responseStatuses = Object.keys(responses);
+  const requestBody = op.requestBody === undefined ? undefined : resolveLocal(ctx, op.requestBody);
+
+  let requestValidator: ValidateFunction | null | undefined;
+  const responseValidators = new Map<string, ValidateFunction | null>();
+  let queryCheck: { parameters: Map<string, QueryParameter>; validate: ValidateFunction } | undefined;
+
+  const getRequestValidator = (): ValidateFunction | null => {
+    if (requestValidator === undefined) {
+      const { schema } = pickJsonSchema(isJsonObject(requestBody) ? requestBody.content : undefined);
+      requestValidator = schema === undefined ? null : compileSchema(ctx, schema, `request body of ${label}`);
+    }
+    return requestValidator;
+  };
+
+  const responseKeyFor = (status: number): string | undefined =>
+    [String(status), `${Math.floor(status / 100)}XX`, `${Math.floor(status / 100)}xx`, 'default'].find((key) => key in responses);
+
+  // undefined content -> null: the status declares no body
+  const getResponseValidator = (key: string): ValidateFunction | null => {
+    let validate = responseValidators.get(key);
+    if (validate === undefined) {
+      const response = resolveLocal(ctx, responses[key]);
+      const { present, schema } = pickJsonSchema(isJsonObject(response) ? response.content : undefined);
+      validate = present ? compileSchema(ctx, schema ?? {}, `response ${key} of ${label}`) : null;
+      responseValidators.set(key, validate);
+    }
+    return validate;
+  };
+
+  const getQueryCheck = (): NonNullable<typeof queryCheck> => {
+    if (queryCheck) return queryCheck;
+    const parameters = new Map<string, QueryParameter>();
+    // operation parameters override path-item ones with the same name and location
+    for (const raw of [...pathParameters, ...(Array.isArray(op.parameters) ? op.parameters : [])]) {
+      const param = resolveLocal(ctx, raw);
+      if (!isJsonObject(param) || param.in !== 'query' || typeof param.name !== 'string') continue;
+      const schema = param.schema ?? {};
+      const resolved = resolveLocal(ctx, schema);
+      const items = isJsonObject(resolved) ? resolveLocal(ctx, resolved.items) : undefined;
+      parameters.set(param.name, {
+        name: param.name,
+        required: param.required === true,
+        type: isJsonObject(resolved) && typeof resolved.type === 'string' ? resolved.type : undefined,
+        itemType: isJsonObject(items) && typeof items.type === 'string' ? items.type : undefined,
+        schema,
+      });
+    }
+    const objectSchema = {
+      type: 'object',
+      properties: Object.fromEntries([...parameters.values()].map((p) => [p.name, p.schema])),
+      required: [...parameters.values()].filter((p) => p.required).map((p) => p.name),
+    };
+    queryCheck = { parameters, validate: compileSchema(ctx, objectSchema, `query of ${label}`) };
+    return queryCheck;
+  };
+
+  const operation: SpecOperation = {
+    operationId,
+    method: method.toUpperCase(),
+    path,
+    responseStatuses,
+    hasRequestBody: requestBody !== undefined,
+
+    validateRequestBody(body) {
+      if (requestBody === undefined) throw new Error(`${label} has no request body`);
+      if (body === undefined) {
+        return isJsonObject(requestBody) && requestBody.required === true ? [{ path: '', message: 'request body is required', keyword: 'body' }] : [];
+      }
+      const validate = getRequestValidator();
+      return validate ? runValidator(validate, body) : [];
+    },
+
+    validateResponseBody(status, body) {
+      const key = responseKeyFor(status);
+      if (key === undefined) {
+        return [{ path: '', message: `status ${status} is not declared for ${label} (declared: ${responseStatuses.join(', ')})`, keyword: 'status' }];
+      }
+      const validate = getResponseValidator(key);
+      if (validate === null) {
+        return body === undefined || body === null || body === '' ? [] : [{ path: '', message: `status ${key} of ${label} declares no body`, keyword: 'body' }];
+      }
+      return runValidator(validate, body);
+    },
+
+    validateQuery(query) {
+      const { parameters, validate } = getQueryCheck();
+      const issues: SpecIssue[] = [];
+      const values: JsonObject = {};
+      for (const [name, raw] of Object.entries(query)) {
+        const param = parameters.get(name);
+        if (!param) continue;
+        if (param.type === 'array') {
+          const list = Array.isArray(raw) ? raw : raw.split(',');
+          values[name] = list.map((v) => coerceQueryValue(v, param.itemType));
+        } else if (Array.isArray(raw) && raw.length !== 1) {
+          issues.push({ path: `/${escapePointerToken(name)}`, message: 'must be given once', keyword: 'type' });
+        } else {
+          values[name] = coerceQueryValue(Array.isArray(raw) ? (raw[0] ?? '') : raw, param.type);
+        }
+      }
+      return [...issues, ...runValidator(validate, values)];
+    },
+  };
+  return Object.freeze(operation);
+}
+
+function loadApi(ajv: Ajv, release: SonataRelease, entry: ApiFileEntry): SpecApi {
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(entry.file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${entry.file}: cannot parse: ${errorText(err)}`);
+  }
+  if (!isJsonObject(doc) || typeof doc.openapi !== 'string' || !doc.openapi.startsWith('3.0')) {
+    throw new Error(`${entry.file}: not an OpenAPI 3.0 document`);
+  }
+  const firstServer = Array.isArray(doc.servers) ? doc.servers[0] : undefined;
+  const server = isJsonObject(firstServer) && typeof firstServer.url === 'string' ? parseSonataServerUrl(firstServer.url.replace(/\s+/g, '')) : undefined;
+  if (!server || server.major !== entry.major) throw new Error(`${entry.file}: servers[0].url does not match the indexed base path .../${entry.apiName}/${entry.major}/`);
+
+  const fileId = `${FILE_ID_BASE}${release}/${entry.relativePath}`;
+  const ctx: FileContext = { ajv, doc, fileId, file: entry.file, compiled: new Map() };
+  const components = isJsonObject(doc.components) ? doc.components : {};
+  const schemas = isJsonObject(components.schemas) ? components.schemas : {};
+  try {
+    ajv.addSchema({ $id: fileId, definitions: convertComponentSchemas(schemas, fileId) });
+  } catch (err) {
+    throw new Error(`${entry.file}: cannot load components.schemas: ${errorText(err)}`);
+  }
+
+  const operations: SpecOperation[] = [];
+  const byRoute = new Map<string, SpecOperation>();
+  const byId = new Map<string, SpecOperation>();
+  try {
+    for (const [path, item] of Object.entries(isJsonObject(doc.paths) ? doc.paths : {})) {
+      const pathItem = resolveLocal(ctx, item);
+      if (!isJsonObject(pathItem)) continue;
+      const pathParameters = Array.isArray(pathItem.parameters) ? pathItem.parameters : [];
+      for (const method of HTTP_METHODS) {
+        const op = pathItem[method];
+        if (!isJsonObject(op)) continue;
+        const operation = createOperation(ctx, method, path, op, pathParameters);
+        operations.push(operation);
+        byRoute.set(`${operation.method} ${path}`, operation);
+        byId.set(operation.operationId, operation);
+      }
+    }
+  } catch (err) {
+    // leave the shared ajv as it was, so a later call reports the same error instead of a duplicate $id
+    ajv.removeSchema(fileId);
+    throw err;
+  }
+
+  const schemaValidators = new Map<string, ValidateFunction>();
+  const api: SpecApi = {
+    release,
+    apiName: entry.apiName,
+    major: entry.major,
+    file: entry.file,
+    operations: Object.freeze(operations),
+    operation: (method, path) => byRoute.get(`${method.toUpperCase()} ${path}`),
+    operationById: (operationId) => byId.get(operationId),
+    validateSchema(schemaName, body) {
+      let validate = schemaValidators.get(schemaName);
+      if (!validate) {
+        if (!Object.hasOwn(schemas, schemaName)) throw new Error(`${entry.file} has no schema #/components/schemas/${schemaName}`);
+        try {
+          validate = ajv.compile({ $ref: definitionRef(fileId, schemaName) });
+        } catch (err) {
+          throw new Error(`${entry.file}: cannot compile schema ${schemaName}: ${errorText(err)}`);
+        }
+        schemaValidators.set(schemaName, validate);
+      }
+      return runValidator(validate, body);
+    },
+    compileAll() {
+      for (const operation of operations) {
+        // a compiled validator is cached on first use; the bodies here only trigger compilation
+        if (operation.hasRequestBody) operation.validateRequestBody(null);
+        for (const status of operation.responseStatuses) {
+          if (/^\d{3}$/.test(status)) operation.validateResponseBody(Number(status), null);
+        }
+        operation.validateQuery({});
+      }
+    },
+  };
+  return Object.freeze(api);
+}
+
+/**
+ * Creates a catalog of the Sonata OpenAPI files under `sdkDir` (`<release>/productApi/**.api.yaml` for Billie,
+ * Grace and Kylie). Nothing but the folder check happens here: a release is indexed on first use, and an API file
+ * is parsed and converted on first {@link SpecCatalog.api} call, its validators compiled on first use.
+ * Throws a clear Error when `sdkDir` lacks a release folder.
+ */
+export function createSpecCatalog(opts: SpecCatalogOptions): SpecCatalog {
+  const sdkDir = resolve(opts.sdkDir);
+  const missing = SONATA_RELEASES.filter((release) => {
+    const dir = join(sdkDir, release, 'productApi');
+    return !existsSync(dir) || !statSync(dir).isDirectory();
+  });
+  if (missing.length > 0) {
+    throw new Error(
+      `Sonata SDK folder ${sdkDir} lacks ${missing.map((r) => `${r}/productApi/`).join(', ')}: point sdkDir (SONATA_SDK_DIR) at the folder holding ${SONATA_RELEASES.join('/, ')}/`,
+    );
+  }
+
+  let ajv: Ajv | undefined;
+  const indexes = new Map<SonataRelease, Map<string, ApiFileEntry>>();
+  const loaded = new Map<string, SpecApi>();
+
+  const indexOf = (release: SonataRelease): Map<string, ApiFileEntry> => {
+    assertRelease(release);
+    let index = indexes.get(release);
+    if (!index) {
+      index = new Map(listApiFiles(join(sdkDir, release)).map((entry) => [entry.apiName, entry]));
+      indexes.set(release, index);
+    }
+    return index;
+  };
+
+  const catalog: SpecCatalog = {
+    sdkDir,
+    api(release, apiName) {
+      const entry = indexOf(release).get(apiName);
+      if (!entry) return undefined;
+      const key = `${release}/${apiName}`;
+      let api = loaded.get(key);
+      if (!api) {
+        ajv ??= createSpecAjv();
+        api = loadApi(ajv, release, entry);
+        loaded.set(key, api);
+      }
+      return api;
+    },
+    apis: (release) => [...indexOf(release).keys()].sort(),
+    validateSchema(release, apiName, schemaName, body) {
+      const api = catalog.api(release, apiName);
+      if (!api) throw new Error(`Sonata release ${release} has no API ${apiName} in ${sdkDir}`);
+      return api.validateSchema(schemaName, body);
+    },
+  };
+  return Object.freeze(catalog);
+}

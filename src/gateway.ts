@@ -1,0 +1,103 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createTokenService, type TokenService } from './auth/token-service.js';
+import type { GatewayConfig } from './config/config-schema.js';
+import { loadConfig, readEnvFile } from './config/load-config.js';
+import { createLegacyClient, type LegacyClient } from './legacy/legacy-client.js';
+import { createMappingEngine } from './mapping/engine.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { createApp } from './pipeline/create-app.js';
+import { loadRegistry } from './registry/load-registry.js';
+import { createRegistryHolder, type RegistryHolder } from './registry/registry-holder.js';
+import type { StageObserver } from './sonata/execute-operation.js';
+import { startLegacyBss } from './simulators/legacy-bss/start-legacy-bss.js';
+import { createStore } from './state/create-store.js';
+import type { Store } from './state/store.js';
+
+export interface BuildGatewayOptions {
+  rootDir: string;
+  processEnv: Readonly<Record<string, string | undefined>>;
+  /** environment name (default: GATEWAY_ENV or "demo") */
+  env?: string;
+  /** replaces the configured logger (tests capture lines with it) */
+  logger?: Logger;
+  /** disables the file watcher regardless of config (tests that reload by hand) */
+  watch?: boolean;
+  observe?: StageObserver;
+}
+
+export interface Gateway {
+  readonly config: GatewayConfig;
+  readonly logger: Logger;
+  readonly registry: RegistryHolder;
+  readonly store: Store;
+  readonly tokens: TokenService;
+  readonly legacyUrl: string;
+  readonly app: ReturnType<typeof createApp>;
+  /** starts listening on config.server.host/port (PORT/HOST env); port 0 picks a free one */
+  listen(): Promise<{ url: string; server: Server }>;
+  /** graceful: stop accepting, let in-flight requests finish (up to shutdownGraceMs), close everything */
+  close(): Promise<void>;
+}
+
+/** Builds the whole gateway once: config, logger, mapping engine, registry, store, legacy client, token service, app. */
+export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> {
+  const config = loadConfig({ rootDir: opts.rootDir, env: opts.env, processEnv: opts.processEnv });
+  const logger = opts.logger ?? createLogger({ level: config.logging.level, format: config.logging.format });
+  const secrets = { ...readEnvFile(join(opts.rootDir, 'config', `${config.env}.env`)), ...opts.processEnv };
+  const engine = createMappingEngine({ deadlineMs: config.mapping.deadlineMs, maxDepth: config.mapping.maxDepth });
+  const registry = createRegistryHolder({
+    load: () => loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets }),
+    logger,
+  });
+  if (opts.watch ?? config.reload.watch) registry.watch([config.paths.partners, config.paths.mappings], config.reload.debounceMs);
+
+  const store = createStore({ redisUrl: config.store.redisUrl, prefix: config.store.prefix });
+  let simulator: { url: string; close(): Promise<void> } | undefined;
+  let legacyUrl = config.legacy.baseUrl;
+  if (legacyUrl === 'embedded') {
+    simulator = await startLegacyBss({ apiKey: config.legacy.apiKey, dataDir: config.legacy.simulatorDataDir, port: 0, host: '127.0.0.1' });
+    legacyUrl = simulator.url;
+    logger.info('embedded legacy BSS simulator started', { url: legacyUrl });
+  }
+  const legacy: LegacyClient = createLegacyClient({ baseUrl: legacyUrl, apiKey: config.legacy.apiKey, timeoutMs: config.legacy.timeoutMs });
+  const tokens = createTokenService({ issuer: config.auth.issuer, secret: config.auth.signingSecret, ttlSeconds: config.auth.tokenTtlSeconds });
+
+  let shuttingDown = false;
+  const app = createApp({ config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown });
+  let server: Server | undefined;
+
+  return {
+    config, logger, registry, store, tokens, legacyUrl, app,
+    listen() {
+      server = createServer({ keepAliveTimeout: 65_000 }, app);
+      server.on('request', (_req, res) => {
+        if (shuttingDown) res.setHeader('Connection', 'close');
+      });
+      return new Promise((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(config.server.port, config.server.host, () => {
+          const addr = server!.address() as AddressInfo;
+          const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+          resolve({ url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`, server: server! });
+        });
+      });
+    },
+    async close() {
+      shuttingDown = true;
+      registry.close();
+      if (server) {
+        const s = server;
+        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+        s.closeIdleConnections();
+        const grace = setTimeout(() => s.closeAllConnections(), config.server.shutdownGraceMs);
+        await closed;
+        clearTimeout(grace);
+      }
+      await legacy.close();
+      await simulator?.close();
+      await store.close();
+    },
+  };
+}

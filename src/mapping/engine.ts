@@ -1,0 +1,377 @@
+import jsonata from 'jsonata';
+import { MappingError, type MappingErrorKind } from './errors.js';
+import {
+  CONTEXT_BINDING,
+  EvaluationFault,
+  readEvaluationContext,
+  type EvaluationContext,
+  type JsonataFocus,
+  type JsonataFrame,
+  type JsonataNode,
+} from './evaluation-context.js';
+import { builtinFunctions } from './functions/builtins.js';
+import type { LookupTables } from './lookups.js';
+import { locateNode, locatePosition, nodeToken, type SourcePosition } from './source-position.js';
+
+/*
+ * Captured at import on purpose: a test that installs fake timers (vitest fakes setImmediate,
+ * setTimeout and performance by default) must not freeze mapping deadlines or yields, which protect
+ * the real event loop rather than model business time.
+ */
+const realSetImmediate = globalThis.setImmediate;
+const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
+const monotonicNow = globalThis.performance.now.bind(globalThis.performance);
+
+/** JSONata 2.x awaits this hook on every node evaluation (jsonata.js `evaluate`). */
+const EVALUATE_ENTRY_HOOK = Symbol.for('jsonata.__evaluate_entry');
+
+/** Settings for every mapping the engine compiles. */
+export interface MappingEngineOptions {
+  /** Wall-clock budget of one evaluation in milliseconds (default 50). */
+  deadlineMs: number;
+  /**
+   * Maximum JSONata evaluator nesting depth (default 200). Each recursive mapping-function call
+   * uses about three levels, so 200 allows roughly 65 levels of recursion.
+   */
+  maxDepth: number;
+  /** Yield to the event loop once an evaluation has run this long since its last yield (default 2). */
+  yieldEveryMs?: number;
+  /** Clock behind `$now()` and `$millis()` (default: the system clock). */
+  now?: () => Date;
+}
+
+/** Per-call settings of {@link CompiledMapping.evaluate}. */
+export interface EvaluateOptions {
+  /** Extra `$variables` and functions by name without `$`, e.g. `{ requestId, partnerId }`. */
+  bindings?: Record<string, unknown>;
+  /** Tables available to `$lookup()`. */
+  lookups?: LookupTables;
+  /** Overrides the engine's deadline for this evaluation. */
+  deadlineMs?: number;
+}
+
+/** A mapping compiled once at load and evaluated many times, concurrently if need be. */
+export interface CompiledMapping {
+  readonly file: string;
+  readonly source: string;
+  /** Evaluate against `input`; resolves to plain JSON (or undefined), rejects with MappingError. */
+  evaluate(input: unknown, opts?: EvaluateOptions): Promise<unknown>;
+}
+
+export interface MappingEngine {
+  /** Compile `source`; throws MappingError kind `compile` located at `file:line:col`. */
+  compile(source: string, file: string): CompiledMapping;
+  readonly options: Readonly<MappingEngineOptions>;
+}
+
+const DEFAULT_OPTIONS = { deadlineMs: 50, maxDepth: 200, yieldEveryMs: 2 } as const;
+
+/**
+ * Create the JSONata mapping engine: compiles mappings with the built-in functions registered
+ * and evaluates them with a deadline, a depth guard and periodic yields to the event loop, so one
+ * slow mapping neither hangs nor starves other requests.
+ */
+export function createMappingEngine(opts: Partial<MappingEngineOptions> = {}): MappingEngine {
+  const options: Readonly<MappingEngineOptions> = Object.freeze({
+    deadlineMs: requirePositive('deadlineMs', opts.deadlineMs ?? DEFAULT_OPTIONS.deadlineMs),
+    maxDepth: requirePositiveInteger('maxDepth', opts.maxDepth ?? DEFAULT_OPTIONS.maxDepth),
+    yieldEveryMs: requireNonNegative('yieldEveryMs', opts.yieldEveryMs ?? DEFAULT_OPTIONS.yieldEveryMs),
+    now: opts.now ?? (() => new Date()),
+  });
+  return {
+    options,
+    compile: (source, file) => compileMapping(source, file, options),
+  };
+}
+
+function compileMapping(source: string, file: string, options: Readonly<MappingEngineOptions>): CompiledMapping {
+  let expression: jsonata.Expression;
+  try {
+    // `stack` is JSONata's own depth guard (D1011); its `timeout` is not used because it neither
+    // yields nor survives concurrent evaluations of one expression.
+    expression = jsonata(source, { stack: options.maxDepth });
+  } catch (err) {
+    throw createCompileError(err, source, file);
+  }
+  for (const fn of builtinFunctions) {
+    expression.registerFunction(fn.name, fn.implementation as unknown as (this: jsonata.Focus, ...args: unknown[]) => unknown, fn.signature);
+  }
+  // JSONata's own $now/$millis read one timestamp shared by all evaluations of the expression.
+  expression.registerFunction('now', nowFunction, '<s?s?:s>');
+  expression.registerFunction('millis', millisFunction, '<:n>');
+  expression.assign(EVALUATE_ENTRY_HOOK as unknown as string, onEvaluateEntry);
+
+  const yieldEveryMs = options.yieldEveryMs ?? DEFAULT_OPTIONS.yieldEveryMs;
+  const evaluate = async (input: unknown, evalOpts: EvaluateOptions = {}): Promise<unknown> => {
+    const deadlineMs = requirePositive('deadlineMs', evalOpts.deadlineMs ?? options.deadlineMs);
+    const startedAt = monotonicNow();
+    const context: EvaluationContext = {
+      lookups: evalOpts.lookups,
+      timestamp: (options.now ?? (() => new Date()))(),
+      deadlineAt: startedAt + deadlineMs,
+      deadlineMs,
+      yieldEveryMs,
+      lastYieldAt: startedAt,
+      expired: false,
+      trail: [],
+      base: undefined,
+    };
+    const bindings = { ...evalOpts.bindings, [CONTEXT_BINDING]: context };
+
+    // The step hook enforces the deadline while JSONata computes; the timer covers an evaluation
+    // stuck awaiting an async binding, where no step runs.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = realSetTimeout(() => {
+        context.expired = true;
+        reject(createTimeoutFault(context));
+      }, deadlineMs);
+      timer.unref?.();
+    });
+    let result: unknown;
+    try {
+      result = await Promise.race([expression.evaluate(input, bindings), deadline]);
+    } catch (err) {
+      throw createEvaluationError(err, context, source, file, options.maxDepth);
+    } finally {
+      realClearTimeout(timer);
+    }
+    try {
+      return toPlainJson(result);
+    } catch (err) {
+      throw new MappingError({ kind: 'evaluate', file, detail: errorMessage(err), cause: err });
+    }
+  };
+
+  return Object.freeze({ file, source, evaluate });
+}
+
+/**
+ * Runs before every node JSONata evaluates. Remembers the node for error locations, enforces the
+ * deadline, and every `yieldEveryMs` returns a promise that resolves on the next macrotask:
+ * JSONata awaits it, which is the only point where a long evaluation lets other requests run.
+ */
+function onEvaluateEntry(node: JsonataNode, _input: unknown, environment: JsonataFrame): Promise<void> | undefined {
+  const base = environment.base;
+  if (base === undefined) return undefined;
+  const context = base.lookup(CONTEXT_BINDING) as EvaluationContext | undefined;
+  if (context === undefined) return undefined;
+  context.base ??= base;
+  context.trail[base.depth] = node;
+  const now = monotonicNow();
+  if (context.expired || now >= context.deadlineAt) {
+    context.expired = true;
+    throw createTimeoutFault(context);
+  }
+  if (now - context.lastYieldAt < context.yieldEveryMs) return undefined;
+  return new Promise<void>((resolve) => {
+    realSetImmediate(() => {
+      context.lastYieldAt = monotonicNow();
+      resolve();
+    });
+  });
+}
+
+function createTimeoutFault(context: EvaluationContext): EvaluationFault {
+  return new EvaluationFault('timeout', `Evaluation exceeded its deadline of ${context.deadlineMs} ms`, {
+    jsonataCode: 'D1012',
+  });
+}
+
+/** Replaces JSONata's `$now(picture?, timezone?)` with the engine clock, fixed per evaluation. */
+function nowFunction(this: jsonata.Focus, picture?: string, timezone?: string): string {
+  const millis = timestampOf(this);
+  const fromMillis = this.environment.lookup('fromMillis') as {
+    implementation: (millis: number, picture?: string, timezone?: string) => string;
+  };
+  return fromMillis.implementation.call(this, millis, picture, timezone);
+}
+
+function millisFunction(this: jsonata.Focus): number {
+  return timestampOf(this);
+}
+
+function timestampOf(focus: jsonata.Focus): number {
+  return (readEvaluationContext(focus as unknown as JsonataFocus)?.timestamp ?? new Date()).getTime();
+}
+
+/** The shape of JSONata's thrown errors (plain objects or Errors with these fields). */
+interface JsonataErrorLike {
+  code?: unknown;
+  position?: unknown;
+  token?: unknown;
+  message?: unknown;
+  error?: unknown;
+}
+
+function createCompileError(err: unknown, source: string, file: string): MappingError {
+  const e = (err ?? {}) as JsonataErrorLike;
+  const where = locatePosition(source, numberOr(e.position), stringOr(e.token));
+  return new MappingError({
+    kind: 'compile',
+    file,
+    detail: describeJsonataError(e),
+    ...where,
+    ...codeOf(e),
+    cause: err,
+  });
+}
+
+function createEvaluationError(
+  err: unknown,
+  context: EvaluationContext,
+  source: string,
+  file: string,
+  maxDepth: number,
+): MappingError {
+  // $eval wraps errors of the expression it runs; what matters is the inner one.
+  let inner = err as JsonataErrorLike;
+  while (
+    inner !== null &&
+    typeof inner === 'object' &&
+    (inner.code === 'D3120' || inner.code === 'D3121') &&
+    inner.error !== null &&
+    typeof inner.error === 'object'
+  ) {
+    inner = inner.error as JsonataErrorLike;
+  }
+  const where = locateFailure(inner ?? {}, context, source);
+
+  if (inner instanceof EvaluationFault) {
+    return new MappingError({
+      kind: inner.kind,
+      file,
+      detail: inner.message,
+      ...where,
+      ...(inner.jsonataCode !== undefined ? { jsonataCode: inner.jsonataCode } : {}),
+      ...(inner.rejection !== undefined ? { rejection: inner.rejection } : {}),
+      cause: err,
+    });
+  }
+  let kind: MappingErrorKind = 'evaluate';
+  let detail = describeJsonataError(inner ?? {});
+  const code = inner?.code;
+  if (code === 'D1011' || (inner instanceof RangeError && /call stack/i.test(inner.message))) {
+    kind = 'depth';
+    detail = `Evaluation exceeded the maximum depth of ${maxDepth}: ${detail}`;
+  } else if (code === 'D1012') {
+    kind = 'timeout';
+  }
+  return new MappingError({ kind, file, detail, ...where, ...codeOf(inner ?? {}), cause: err });
+}
+
+/*
+ * JSONata re-stamps an error with the call site of every enclosing function as it unwinds, so an
+ * error inside a function body points at the outermost call: the wrong line for integrators. The
+ * step hook recorded the node entered at each depth, and JSONata does not unwind its depth counter
+ * on a throw, so the node at the current depth is the one that failed. Exception: a call in tail
+ * position runs in JSONata's trampoline after its caller's frame is gone; then the recorded node is
+ * the outer call, while JSONata's own position (with a different function name) is the right one.
+ */
+function locateFailure(error: JsonataErrorLike, context: EvaluationContext, source: string): SourcePosition | undefined {
+  const reportedPosition = numberOr(error.position);
+  const reportedToken = stringOr(error.token);
+  const node = findFailingNode(context);
+  if (node === undefined) return locatePosition(source, reportedPosition, reportedToken);
+  const isTimeout = error instanceof EvaluationFault && error.kind === 'timeout';
+  const isOuterCall =
+    (node.type === 'function' || node.type === 'partial') &&
+    reportedPosition !== undefined &&
+    reportedPosition !== node.position &&
+    reportedToken !== undefined &&
+    reportedToken !== nodeToken(node);
+  return !isTimeout && isOuterCall
+    ? locatePosition(source, reportedPosition, reportedToken)
+    : locateNode(source, node);
+}
+
+function findFailingNode(context: EvaluationContext): JsonataNode | undefined {
+  if (context.base === undefined) return undefined;
+  for (let depth = Math.min(context.base.depth, context.trail.length - 1); depth >= 0; depth--) {
+    const node = context.trail[depth];
+    if (node?.position !== undefined) return node;
+  }
+  return undefined;
+}
+
+function describeJsonataError(e: JsonataErrorLike): string {
+  if (typeof e.message === 'string' && e.message !== '') return e.message;
+  return typeof e.code === 'string' ? `JSONata error ${e.code}` : String(e);
+}
+
+function codeOf(e: JsonataErrorLike): { jsonataCode?: string } {
+  return typeof e.code === 'string' && /^[A-Z]\d{4}$/.test(e.code) ? { jsonataCode: e.code } : {};
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function numberOr(value: unknown): number | undefined {
+  return typeof value === 'number' ? value : undefined;
+}
+
+function stringOr(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Copy JSONata's result into plain JSON: its arrays carry sequence flags, its objects may hold
+ * functions (dropped, as JSON.stringify does), and undefined must vanish. A cycle can only come
+ * from a caller's binding and is reported rather than overflowing the stack.
+ */
+function toPlainJson(value: unknown, ancestors: Set<object> = new Set()): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value !== 'object' || isJsonataFunction(value)) return undefined;
+  if (ancestors.has(value)) throw new TypeError('Result contains a circular reference');
+  ancestors.add(value);
+  let result: unknown;
+  if (Array.isArray(value)) {
+    const items: unknown[] = [];
+    for (const item of value) {
+      const plain = toPlainJson(item, ancestors);
+      if (plain !== undefined) items.push(plain);
+    }
+    result = items;
+  } else {
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const plain = toPlainJson(item, ancestors);
+      // defineProperty so a "__proto__" key stays data instead of replacing the prototype.
+      if (plain !== undefined) {
+        Object.defineProperty(copy, key, { value: plain, enumerable: true, writable: true, configurable: true });
+      }
+    }
+    result = copy;
+  }
+  ancestors.delete(value);
+  return result;
+}
+
+function isJsonataFunction(value: object): boolean {
+  const marks = value as { _jsonata_lambda?: unknown; _jsonata_function?: unknown };
+  return marks._jsonata_lambda === true || marks._jsonata_function === true;
+}
+
+function requirePositive(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`mapping engine option ${name} must be a positive number, got ${String(value)}`);
+  }
+  return value;
+}
+
+function requirePositiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new RangeError(`mapping engine option ${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function requireNonNegative(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new RangeError(`mapping engine option ${name} must be a non-negative number, got ${String(value)}`);
+  }
+  return value;
+}

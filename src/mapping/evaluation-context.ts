@@ -1,0 +1,80 @@
+import type { MappingErrorKind, MappingRejection } from './errors.js';
+import type { LookupTables } from './lookups.js';
+
+/*
+ * Internal plumbing shared by the engine and the built-in functions. A compiled JSONata expression
+ * keeps one environment for all concurrent evaluations, so anything per evaluation (deadline,
+ * lookups, clock) travels in the evaluate() bindings and is read back through the per-evaluation
+ * base frame.
+ */
+
+/**
+ * Binding name of the per-evaluation context. The space makes it impossible to reference as a
+ * `$variable` from mapping source, so mappings can neither read nor shadow it.
+ */
+export const CONTEXT_BINDING = 'sonata-gateway evaluation';
+
+/** The subset of a JSONata AST node the engine reads for error locations. */
+export interface JsonataNode {
+  type: string;
+  value?: unknown;
+  position?: number;
+  procedure?: JsonataNode;
+}
+
+/** A JSONata environment frame; `base` and `depth` are undocumented but stable across 2.x. */
+export interface JsonataFrame {
+  lookup(name: string | symbol): unknown;
+  base?: JsonataFrame & { depth: number };
+}
+
+/** Per-evaluation state, one object per evaluate() call. */
+export interface EvaluationContext {
+  readonly lookups: LookupTables | undefined;
+  /** What `$now()`/`$millis()` return, fixed for the whole evaluation as JSONata documents. */
+  readonly timestamp: Date;
+  /** Monotonic (performance.now) instant after which the evaluation fails with kind `timeout`. */
+  readonly deadlineAt: number;
+  readonly deadlineMs: number;
+  readonly yieldEveryMs: number;
+  lastYieldAt: number;
+  /** Set once the deadline has passed so an abandoned evaluation stops at its next step. */
+  expired: boolean;
+  /** Node most recently entered at each evaluator depth; locates the failing node after a throw. */
+  readonly trail: JsonataNode[];
+  /** The evaluation's base frame, captured on the first step (its `depth` survives a throw). */
+  base: (JsonataFrame & { depth: number }) | undefined;
+}
+
+/** The `this` JSONata gives to registered functions. */
+export interface JsonataFocus {
+  environment: JsonataFrame;
+  input: unknown;
+}
+
+/** Read the per-evaluation context from inside a built-in function. */
+export function readEvaluationContext(focus: JsonataFocus): EvaluationContext | undefined {
+  const frame = focus.environment.base ?? focus.environment;
+  return frame.lookup(CONTEXT_BINDING) as EvaluationContext | undefined;
+}
+
+/**
+ * Thrown inside an evaluation (by built-ins or the step hook) and turned into a MappingError with
+ * file and line by the engine, which is the only place that knows the file and source.
+ */
+export class EvaluationFault extends Error {
+  readonly kind: Exclude<MappingErrorKind, 'compile'>;
+  readonly jsonataCode: string | undefined;
+  readonly rejection: MappingRejection | undefined;
+
+  constructor(
+    kind: Exclude<MappingErrorKind, 'compile'>,
+    detail: string,
+    extra: { jsonataCode?: string; rejection?: MappingRejection } = {},
+  ) {
+    super(detail);
+    this.kind = kind;
+    this.jsonataCode = extra.jsonataCode;
+    this.rejection = extra.rejection;
+  }
+}

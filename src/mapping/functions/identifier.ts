@@ -1,0 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import type { MappingFunction } from './builtins.js';
+
+/** Random RFC 4122 version 4 UUID, e.g. for ids the gateway assigns to partner orders. */
+export function mapUuid(): string {
+  return randomUUID();
+}
+
+export const identifierFunctions: readonly MappingFunction[] = [
+  { name: 'uuid', implementation: mapUuid, signature: '<:s>' },
+];

@@ -1,0 +1,26 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import type { MappingFunction } from './builtins.js';
+import { mapCountryCode } from './country.js';
+
+/**
+ * E.164 form (`+49301234567`) of a phone number, or undefined when it is not a valid number.
+ * National numbers need `defaultCountry` (alpha-2, alpha-3 or a country name); numbers written with
+ * `+` or an international prefix do not. Numbers as JSON numbers are accepted (partners send both).
+ */
+export function mapE164(phone: unknown, defaultCountry?: unknown): string | undefined {
+  const text = typeof phone === 'number' && Number.isSafeInteger(phone) ? String(phone) : phone;
+  if (typeof text !== 'string' || text.trim() === '') return undefined;
+  // An unknown default country only matters for national numbers, which then fail validation.
+  const country = mapCountryCode(defaultCountry) as CountryCode | undefined;
+  try {
+    const parsed = parsePhoneNumberFromString(text, country);
+    return parsed !== undefined && parsed.isValid() ? parsed.number : undefined;
+  } catch {
+    // The library throws for a country it has no metadata for (e.g. AQ).
+    return undefined;
+  }
+}
+
+export const phoneFunctions: readonly MappingFunction[] = [
+  { name: 'e164', implementation: mapE164, signature: '<j-j?:s>' },
+];

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import passport from 'passport';
+import { SonataBearerStrategy, type BearerFailure } from '../auth/bearer-strategy.js';
+import { createTokenEndpoint } from '../auth/token-endpoint.js';
+import type { Principal, TokenService } from '../auth/token-service.js';
+import type { GatewayConfig } from '../config/config-schema.js';
+import { GatewayError } from '../errors/catalogue.js';
+import { renderSonataError } from '../errors/render-error.js';
+import type { LegacyClient } from '../legacy/legacy-client.js';
+import type { Logger } from '../observability/logger.js';
+import type { PartnerDef } from '../registry/registry.js';
+import type { RegistryHolder } from '../registry/registry-holder.js';
+import { executeOperation, type StageObserver } from '../sonata/execute-operation.js';
+import { resolveOperation } from '../sonata/resolve-operation.js';
+import type { Store } from '../state/store.js';
+import { createJsonBodyParser } from './body-guards.js';
+
+export interface AppDeps {
+  config: GatewayConfig;
+  registry: RegistryHolder;
+  store: Store;
+  legacy: LegacyClient;
+  tokens: TokenService;
+  logger: Logger;
+  now?: () => Date;
+  /** optional per-stage timing hook (benchmark) */
+  observe?: StageObserver;
+  /** lets /readyz report not-ready while shutting down */
+  isShuttingDown?: () => boolean;
+}
+
+interface RequestState {
+  requestId: string;
+  logger: Logger;
+  partner?: PartnerDef;
+  principal?: Principal;
+}
+
+const SONATA_JSON = 'application/json;charset=utf-8';
+const SONATA_ROUTE = /^\/mefApi\/sonata\/([A-Za-z]+)\/(v[0-9]+)(\/.*)?$/;
+
+function state(res: Response): RequestState {
+  return res.locals as RequestState;
+}
+
+/**
+ * The whole request pipeline, in order:
+ *   request context -> (token endpoint | health) -> auth -> partner + release -> authorize -> body guards ->
+ *   validate -> map in -> backend -> map out -> render; errors from any stage -> one Sonata error renderer.
+ * docs/architecture.md draws the same thing with the errors each stage can raise.
+ */
+export function createApp(deps: AppDeps): express.Express {
+  const now = deps.now ?? (() => new Date());
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  // 1. request context: id, child logger, one log line per request
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    const st = state(res);
+    st.requestId = requestId;
+    st.logger = deps.logger.child({ requestId });
+    const started = performance.now();
+    res.on('finish', () => {
+      const line = { method: req.method, path: req.path, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10, partnerId: st.partner?.id };
+      if (res.statusCode >= 500) st.logger.error('request', line);
+      else st.logger.info('request', line);
+    });
+    next();
+  });
+
+  // 2. operational endpoints
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks: Record<string, string> = { config: 'ok', registry: 'ok' };
+    let ready = !deps.isShuttingDown?.();
+    if (!ready) checks.shutdown = 'draining';
+    try {
+      await deps.store.ping();
+      checks.store = `ok (${deps.store.kind})`;
+    } catch (err) {
+      ready = false;
+      checks.store = `unavailable: ${(err as Error).message}`;
+    }
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks, partners: deps.registry.current().partners.size });
+  });
+  app.post('/oauth2/token', ...createTokenEndpoint({ registry: () => deps.registry.current(), tokens: deps.tokens, logger: deps.logger }));
+
+  // 3. Sonata routes
+  const strategy = new SonataBearerStrategy(deps.tokens, (p) => deps.registry.current().partners.get(p.partnerId)?.clientId === p.clientId);
+  passport.use(strategy);
+  const parseBody = createJsonBodyParser({ limitBytes: deps.config.server.bodyLimitBytes, maxDepth: deps.config.server.maxJsonDepth });
+
+  app.use('/mefApi/sonata', (req: Request, res: Response, next: NextFunction) => {
+    passport.authenticate(strategy.name, { session: false }, (err: unknown, principal: Principal | false, info: BearerFailure | undefined) => {
+      if (err) return next(err);
+      if (!principal) {
+        const failure = info ?? { code: 'auth.missing-credentials', message: 'No credentials provided' };
+        res.setHeader('WWW-Authenticate', `Bearer realm="sonata-gateway"${failure.code === 'auth.invalid-credentials' ? ', error="invalid_token"' : ''}`);
+        return next(new GatewayError(failure.code, failure.message));
+      }
+      const partner = deps.registry.current().partners.get(principal.partnerId)!;
+      const st = state(res);
+      st.principal = principal;
+      st.partner = partner;
+      st.logger = st.logger.child({ partnerId: partner.id });
+      next();
+    })(req, res, next);
+  });
+
+  app.use('/mefApi/sonata', async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const st = state(res);
+      const m = SONATA_ROUTE.exec(req.originalUrl.split('?')[0]!);
+      if (!m) throw new GatewayError('route.not-found', `No Sonata route ${req.path}`);
+      const registry = deps.registry.current(); // one snapshot for the whole request
+      const partner = registry.partners.get(st.partner!.id)!;
+      const { op, params } = resolveOperation(registry, partner, m[1]!, m[2]!, req.method, m[3] ?? '/');
+
+      const mode = partner.functions.get(op.function);
+      if (!mode || mode === 'disabled') throw new GatewayError('operation.not-implemented', `${op.function} is not enabled for partner ${partner.id}`);
+      if (!st.principal!.scopes.has(op.scope)) throw new GatewayError('auth.scope-missing', `The token lacks scope ${op.scope}`);
+      checkPartyIds(req.query, partner);
+
+      await new Promise<void>((resolve, reject) => parseBody(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+      if ((op.method === 'POST' || op.method === 'PATCH') && req.body === undefined) {
+        throw new GatewayError('request.body-not-object', 'This operation needs a JSON body');
+      }
+      const result = await executeOperation({
+        requestId: st.requestId, registry, partner, op, params, query: req.query as Record<string, unknown>, body: req.body,
+        store: deps.store, legacy: deps.legacy, logger: st.logger, now,
+      }, deps.observe);
+      res.status(result.status).setHeader('Content-Type', SONATA_JSON);
+      res.send(Buffer.from(JSON.stringify(result.body)));
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  // 4. anything else
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(new GatewayError('route.not-found', `No route ${req.method} ${req.path}`));
+  });
+
+  // 5. the one error renderer
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const st = state(res);
+    const rendered = renderSonataError(err);
+    const logger = st.logger ?? deps.logger;
+    if (rendered.status >= 500) logger.error('request failed', { error: err instanceof Error ? err.message : String(err), code: (err as GatewayError).code, cause: String((err as Error)?.cause ?? '') });
+    else logger.info('request refused', { code: (err as GatewayError).code, reason: err instanceof Error ? err.message : String(err) });
+    if (res.headersSent) return;
+    for (const [k, v] of Object.entries(rendered.headers)) res.setHeader(k, v);
+    res.status(rendered.status).setHeader('Content-Type', SONATA_JSON);
+    res.send(Buffer.from(JSON.stringify(rendered.body)));
+  });
+  return app;
+}
+
+/**
+ * buyerId/sellerId query parameters (MEF 79 R2-R6): optional; when given they must be the ones of the
+ * authenticated partner's profile. The partner itself is always taken from the token.
+ */
+function checkPartyIds(query: Request['query'], partner: PartnerDef): void {
+  for (const name of ['buyerId', 'sellerId'] as const) {
+    const v = query[name];
+    if (v === undefined) continue;
+    if (typeof v !== 'string') throw new GatewayError('request.invalid-query', `${name} must appear once`);
+    if (v === '') throw new GatewayError('request.missing-query-value', `${name} has no value`);
+    const expected = name === 'buyerId' ? partner.buyerId : partner.sellerId;
+    if (expected !== undefined && v !== expected) throw new GatewayError('auth.buyer-id-mismatch', `${name} ${v} does not belong to this partner`);
+  }
+}

@@ -1,0 +1,336 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { ConfigError, createConfigAjv, projectPath, readYamlFile as readYaml, validateSource, type ConfigProblem, type YamlSource } from '../config/yaml-source.js';
+import { MappingError } from '../mapping/errors.js';
+import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
+import { createLookupTables, type LookupTables } from '../mapping/lookups.js';
+import { LEGACY_SCHEMA, LOOKUP_SCHEMA, PARTNER_SCHEMA, RELEASE_SCHEMA, type BusinessFunction } from './registry-schemas.js';
+import type { ApiDef, FixtureRef, FunctionMode, LegacyOperationDef, OperationDef, PartnerDef, Registry, ReleaseDef } from './registry.js';
+
+export interface LoadRegistryOptions {
+  partnersDir: string;
+  mappingsDir: string;
+  engine: MappingEngine;
+  /** where partner client secrets are read from (names given in partner.yaml) */
+  secrets: Readonly<Record<string, string | undefined>>;
+  /** files are named relative to this folder in messages (default: the folder holding partnersDir) */
+  rootDir?: string;
+}
+
+interface RawOperation {
+  method: string; path: string; function: BusinessFunction; scope?: string; status: number; statusExpression?: string;
+  requestSchema?: string; request?: string; backend?: string; response?: string; source: 'backend' | 'store';
+  collection?: string; persist?: { collection: string; when?: string }; legacyFieldPaths?: Record<string, string>;
+}
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/**
+ * Builds a complete, frozen registry snapshot from disk: every YAML file validated, every mapping compiled,
+ * every cross-reference checked (backends named by operations exist, partners' releases and mapped operations
+ * exist, lookup files parse). Collects all problems and throws one ConfigError naming file:line:col for each.
+ */
+export function loadRegistry(opts: LoadRegistryOptions): Registry {
+  const problems: ConfigProblem[] = [];
+  const root = opts.rootDir ?? dirname(opts.partnersDir);
+  const displayPath = (file: string) => projectPath(file, root);
+  const readYamlFile = (file: string) => readYaml(file, { displayName: displayPath(file) });
+  const ajv = createConfigAjv();
+  const validators = {
+    partner: ajv.compile(PARTNER_SCHEMA),
+    release: ajv.compile(RELEASE_SCHEMA),
+    legacy: ajv.compile(LEGACY_SCHEMA),
+    lookup: ajv.compile(LOOKUP_SCHEMA),
+  };
+  // request schemas are our own JSON schemas for Sonata bodies: report every error, no coercion
+  const bodyAjv = new Ajv({ allErrors: true, strict: false });
+  addFormats(bodyAjv);
+  const mappingsByFile = new Map<string, CompiledMapping>();
+
+  const compileFile = (baseDir: string, rel: string, from: YamlSource, pointer: string): CompiledMapping | undefined => {
+    const file = resolve(baseDir, rel);
+    const cached = mappingsByFile.get(file);
+    if (cached) return cached;
+    if (!existsSync(file)) {
+      problems.push(from.problem(pointer, `mapping file not found: ${displayPath(file)}`));
+      return undefined;
+    }
+    try {
+      const compiled = opts.engine.compile(readFileSync(file, 'utf8'), displayPath(file));
+      mappingsByFile.set(file, compiled);
+      return compiled;
+    } catch (err) {
+      problems.push(mappingProblem(err, displayPath(file)));
+      return undefined;
+    }
+  };
+  const compileInline = (expr: string, from: YamlSource, pointer: string): CompiledMapping | undefined => {
+    try {
+      return opts.engine.compile(expr, `${from.file}#${pointer}`);
+    } catch (err) {
+      problems.push(from.problem(pointer, `invalid expression: ${err instanceof MappingError ? err.message : String(err)}`));
+      return undefined;
+    }
+  };
+  const readSource = (file: string, validate: ValidateFunction): YamlSource | undefined => {
+    try {
+      const src = readYamlFile(file);
+      const found = validateSource(src, validate);
+      if (found.length) {
+        problems.push(...found);
+        return undefined;
+      }
+      return src;
+    } catch (err) {
+      if (err instanceof ConfigError) problems.push(...err.problems);
+      else throw err;
+      return undefined;
+    }
+  };
+  const readLookups = (baseDir: string, files: Record<string, string>, from: YamlSource, pointer: string): Record<string, Record<string, unknown>> => {
+    const tables: Record<string, Record<string, unknown>> = {};
+    for (const [name, rel] of Object.entries(files)) {
+      const file = resolve(baseDir, rel);
+      if (!existsSync(file)) {
+        problems.push(from.problem(`${pointer}/${name}`, `lookup file not found: ${displayPath(file)}`));
+        continue;
+      }
+      const src = readSource(file, validators.lookup);
+      if (src) tables[name] = src.data as Record<string, unknown>;
+    }
+    return tables;
+  };
+
+  // --- shared lookups: mappings/lookups/<name>.yaml
+  const sharedTables: Record<string, Record<string, unknown>> = {};
+  const lookupsDir = join(opts.mappingsDir, 'lookups');
+  if (existsSync(lookupsDir)) {
+    for (const f of readdirSync(lookupsDir).filter((n) => n.endsWith('.yaml')).sort()) {
+      const src = readSource(join(lookupsDir, f), validators.lookup);
+      if (src) sharedTables[f.replace(/\.yaml$/, '')] = src.data as Record<string, unknown>;
+    }
+  }
+
+  // --- legacy operations
+  const legacy = new Map<string, LegacyOperationDef>();
+  const legacyDir = join(opts.mappingsDir, 'legacy');
+  const legacyFile = join(legacyDir, 'legacy.yaml');
+  const legacySrc = existsSync(legacyFile) ? readSource(legacyFile, validators.legacy) : undefined;
+  if (!existsSync(legacyFile)) problems.push({ file: displayPath(legacyFile), message: 'missing: the legacy BSS operation catalogue' });
+  if (legacySrc) {
+    const ops = (legacySrc.data as { operations: Record<string, { method: string; path: string; request?: string; response?: string; safeToRetry: boolean }> }).operations;
+    for (const [name, op] of Object.entries(ops)) {
+      const p = `/operations/${escapePointer(name)}`;
+      legacy.set(name, Object.freeze({
+        name, method: op.method, path: op.path, safeToRetry: op.safeToRetry,
+        request: op.request ? compileFile(legacyDir, op.request, legacySrc, `${p}/request`) : undefined,
+        response: op.response ? compileFile(legacyDir, op.response, legacySrc, `${p}/response`) : undefined,
+      }));
+    }
+  }
+
+  // --- releases
+  const releases = new Map<string, ReleaseDef>();
+  const releasesDir = join(opts.mappingsDir, 'releases');
+  for (const name of listDirs(releasesDir)) {
+    const dir = join(releasesDir, name);
+    const file = join(dir, 'release.yaml');
+    if (!existsSync(file)) {
+      problems.push({ file: displayPath(dir), message: 'release folder without release.yaml' });
+      continue;
+    }
+    const src = readSource(file, validators.release);
+    if (!src) continue;
+    const raw = src.data as { release: string; aliases: string[]; sdkFolder?: string; apis: Record<string, { version: string; operations: Record<string, RawOperation> }> };
+    if (raw.release !== name) problems.push(src.problem('/release', `must equal the folder name "${name}"`));
+    const apis = new Map<string, ApiDef>();
+    for (const [apiName, api] of Object.entries(raw.apis)) {
+      const operations: OperationDef[] = [];
+      for (const [operationId, op] of Object.entries(api.operations)) {
+        const p = `/apis/${escapePointer(apiName)}/operations/${escapePointer(operationId)}`;
+        if (op.backend && legacySrc && !legacy.has(op.backend)) problems.push(src.problem(`${p}/backend`, `unknown legacy operation "${op.backend}" (not in ${displayPath(legacyFile)})`));
+        if (op.source === 'store' && !op.collection) problems.push(src.problem(p, 'an operation served from the store needs "collection"'));
+        if (op.source === 'backend' && !op.backend) problems.push(src.problem(p, 'an operation needs "backend" (or source: store)'));
+        let requestSchema: ValidateFunction | undefined;
+        if (op.requestSchema) {
+          const schemaFile = resolve(dir, op.requestSchema);
+          const schemaSrc = existsSync(schemaFile) ? safeRead(() => readYamlFile(schemaFile), problems) : undefined;
+          if (!existsSync(schemaFile)) problems.push(src.problem(`${p}/requestSchema`, `schema file not found: ${displayPath(schemaFile)}`));
+          if (schemaSrc) {
+            try {
+              requestSchema = bodyAjv.compile(schemaSrc.data as object);
+            } catch (err) {
+              problems.push({ file: schemaSrc.file, line: 1, column: 1, message: `invalid JSON schema: ${(err as Error).message}` });
+            }
+          }
+        }
+        const { pattern, params } = compilePathTemplate(op.path);
+        operations.push(Object.freeze({
+          operationId, release: name, apiName, version: api.version, method: op.method, path: op.path,
+          pathPattern: pattern, pathParams: params, function: op.function, scope: op.scope ?? operationId,
+          status: op.status, source: op.source, collection: op.collection, backend: op.backend,
+          statusExpression: op.statusExpression ? compileInline(op.statusExpression, src, `${p}/statusExpression`) : undefined,
+          requestSchema,
+          request: op.request ? compileFile(dir, op.request, src, `${p}/request`) : undefined,
+          response: op.response ? compileFile(dir, op.response, src, `${p}/response`) : undefined,
+          persist: op.persist
+            ? Object.freeze({ collection: op.persist.collection, when: op.persist.when ? compileInline(op.persist.when, src, `${p}/persist/when`) : undefined })
+            : undefined,
+          legacyFieldPaths: Object.freeze({ ...(op.legacyFieldPaths ?? {}) }),
+        }));
+      }
+      apis.set(apiName, Object.freeze({ name: apiName, version: api.version, operations: Object.freeze(operations) }));
+    }
+    const def: ReleaseDef = Object.freeze({ name, aliases: Object.freeze([...raw.aliases]), sdkFolder: raw.sdkFolder ?? name, apis });
+    for (const key of [name, ...raw.aliases]) {
+      if (releases.has(key)) problems.push(src.problem('/aliases', `release name "${key}" is defined twice`));
+      releases.set(key, def);
+    }
+  }
+  if (releases.size === 0) problems.push({ file: displayPath(releasesDir), message: 'no release definitions found' });
+
+  // --- partners
+  const partners = new Map<string, PartnerDef>();
+  const byClient = new Map<string, PartnerDef>();
+  const fixtures: FixtureRef[] = [];
+  for (const id of listDirs(opts.partnersDir)) {
+    const dir = join(opts.partnersDir, id);
+    const file = join(dir, 'partner.yaml');
+    if (!existsSync(file)) {
+      problems.push({ file: displayPath(dir), message: 'partner folder without partner.yaml' });
+      continue;
+    }
+    const src = readSource(file, validators.partner);
+    if (!src) continue;
+    const raw = src.data as {
+      id: string; name: string; role: 'buyer' | 'seller' | 'both'; release: string; apiReleases?: Record<string, string>;
+      buyerId?: string; sellerId?: string; testEnvironment: boolean; credentials: { clientId: string; clientSecretEnv: string };
+      functions: Record<string, { mode: FunctionMode }>; mappings?: Record<string, { request?: string; response?: string }>;
+      lookups?: Record<string, string>;
+    };
+    if (raw.id !== id) problems.push(src.problem('/id', `must equal the folder name "${id}"`));
+    const release = releases.get(raw.release);
+    if (!release && releases.size) problems.push(src.problem('/release', `unknown release "${raw.release}" (known: ${[...releases.keys()].join(', ')})`));
+    for (const [api, rel] of Object.entries(raw.apiReleases ?? {})) {
+      const r = releases.get(rel);
+      if (!r) problems.push(src.problem(`/apiReleases/${escapePointer(api)}`, `unknown release "${rel}"`));
+      else if (!r.apis.has(api)) problems.push(src.problem(`/apiReleases/${escapePointer(api)}`, `release "${rel}" does not define API "${api}"`));
+    }
+    const secret = opts.secrets[raw.credentials.clientSecretEnv];
+    if (!secret) problems.push(src.problem('/credentials/clientSecretEnv', `environment variable ${raw.credentials.clientSecretEnv} is not set`));
+    else if (secret.length < 16) problems.push(src.problem('/credentials/clientSecretEnv', `the secret in ${raw.credentials.clientSecretEnv} must be at least 16 characters`));
+    if (byClient.has(raw.credentials.clientId)) problems.push(src.problem('/credentials/clientId', `clientId "${raw.credentials.clientId}" is already used by partner "${byClient.get(raw.credentials.clientId)!.id}"`));
+
+    const mappings = new Map<string, { request?: CompiledMapping; response?: CompiledMapping }>();
+    const knownOps = new Set<string>();
+    for (const r of new Set([release, ...Object.values(raw.apiReleases ?? {}).map((n) => releases.get(n))])) {
+      for (const api of r?.apis.values() ?? []) for (const op of api.operations) knownOps.add(op.operationId);
+    }
+    for (const [opId, pair] of Object.entries(raw.mappings ?? {})) {
+      const p = `/mappings/${escapePointer(opId)}`;
+      if (release && !knownOps.has(opId)) problems.push(src.problem(p, `no operation "${opId}" in the releases this partner speaks`));
+      mappings.set(opId, Object.freeze({
+        request: pair.request ? compileFile(dir, pair.request, src, `${p}/request`) : undefined,
+        response: pair.response ? compileFile(dir, pair.response, src, `${p}/response`) : undefined,
+      }));
+    }
+    const tables = { ...sharedTables, ...readLookups(dir, raw.lookups ?? {}, src, '/lookups') };
+    const functions = new Map<BusinessFunction, FunctionMode>();
+    for (const [fn, v] of Object.entries(raw.functions)) functions.set(fn as BusinessFunction, v.mode);
+
+    const partner: PartnerDef = Object.freeze({
+      id: raw.id, name: raw.name, role: raw.role, dir, file: displayPath(file), release: raw.release,
+      apiReleases: Object.freeze({ ...(raw.apiReleases ?? {}) }), buyerId: raw.buyerId, sellerId: raw.sellerId,
+      testEnvironment: raw.testEnvironment, clientId: raw.credentials.clientId, clientSecret: secret ?? '',
+      functions, mappings, lookups: createLookupTables(tables),
+    });
+    partners.set(partner.id, partner);
+    byClient.set(partner.clientId, partner);
+    for (const f of listFiles(join(dir, 'fixtures'), '.yaml')) fixtures.push(Object.freeze({ file: f, ownerDir: dir, partnerId: partner.id }));
+  }
+  for (const f of listFiles(opts.mappingsDir, '.yaml').filter((f) => f.split('/').includes('fixtures'))) {
+    fixtures.push(Object.freeze({ file: f, ownerDir: ownerOfSharedFixture(f) }));
+  }
+
+  if (problems.length) throw new ConfigError(dedupe(problems));
+  const sharedLookups = createLookupTables(sharedTables);
+  return Object.freeze({
+    loadedAt: new Date(),
+    releases, legacy, partners, sharedLookups, mappingsByFile, fixtures: Object.freeze(fixtures),
+    partnerByClientId: (clientId: string) => byClient.get(clientId),
+    releaseFor: (partner: PartnerDef, apiName: string) => releases.get(partner.apiReleases[apiName] ?? partner.release),
+  });
+}
+
+/** Turns '/geographicAddress/{id}' into an anchored regex and its parameter names. */
+export function compilePathTemplate(path: string): { pattern: RegExp; params: string[] } {
+  const params: string[] = [];
+  const source = path.split('/').map((seg) => {
+    const m = /^\{([A-Za-z0-9_]+)\}$/.exec(seg);
+    if (m) {
+      params.push(m[1]!);
+      return '([^/]+)';
+    }
+    return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }).join('/');
+  return { pattern: new RegExp(`^${source}/?$`), params };
+}
+
+/** A shared fixture's mapping paths are relative to the folder holding its fixtures/ folder. */
+function ownerOfSharedFixture(file: string): string {
+  let dir = dirname(file);
+  while (dir.split('/').includes('fixtures')) dir = dirname(dir);
+  return dir;
+}
+
+function mappingProblem(err: unknown, file: string): ConfigProblem {
+  if (err instanceof MappingError) {
+    return { file, line: err.line, column: err.column, message: `${err.jsonataCode ? `${err.jsonataCode} ` : ''}${err.detail}` };
+  }
+  return { file, message: String(err) };
+}
+
+function safeRead(read: () => YamlSource, problems: ConfigProblem[]): YamlSource | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof ConfigError) problems.push(...err.problems);
+    else throw err;
+    return undefined;
+  }
+}
+
+function listDirs(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((n) => !n.startsWith('.') && statSync(join(dir, n)).isDirectory()).sort();
+}
+
+/** All files below dir with the given ending, sorted, as absolute paths. */
+export function listFiles(dir: string, ending: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listFiles(full, ending));
+    else if (entry.name.endsWith(ending)) out.push(full);
+  }
+  return out.sort();
+}
+
+function escapePointer(s: string): string {
+  return s.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const k = `${p.file}:${p.line}:${p.column}:${p.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+

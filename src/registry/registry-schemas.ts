@@ -1,0 +1,140 @@
+/** JSON schemas of the registry's data files; validated at load with file:line:col problems. */
+
+export const BUSINESS_FUNCTIONS = [
+  'addressValidation', 'siteRetrieval', 'productOfferingQualification', 'quote', 'productOrder',
+  'productInventory', 'troubleTicket', 'billing',
+] as const;
+export type BusinessFunction = (typeof BUSINESS_FUNCTIONS)[number];
+
+const mappingPair = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { request: { type: 'string' }, response: { type: 'string' } },
+} as const;
+
+/** partners/<id>/partner.yaml */
+export const PARTNER_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name', 'role', 'release', 'credentials', 'functions'],
+  properties: {
+    id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' },
+    name: { type: 'string', minLength: 1 },
+    role: { enum: ['buyer', 'seller', 'both'] },
+    release: { type: 'string' },
+    apiReleases: { type: 'object', additionalProperties: { type: 'string' } },
+    buyerId: { type: 'string', minLength: 1 },
+    sellerId: { type: 'string', minLength: 1 },
+    testEnvironment: { type: 'boolean', default: false },
+    credentials: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['clientId', 'clientSecretEnv'],
+      properties: {
+        clientId: { type: 'string', minLength: 3 },
+        /** name of the environment variable holding the secret; secrets are never written in the file */
+        clientSecretEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' },
+      },
+    },
+    functions: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      patternProperties: {},
+      properties: Object.fromEntries(
+        BUSINESS_FUNCTIONS.map((f) => [f, {
+          type: 'object',
+          additionalProperties: false,
+          properties: { mode: { enum: ['automated', 'manual', 'disabled'], default: 'automated' } },
+        }]),
+      ),
+    },
+    mappings: { type: 'object', additionalProperties: mappingPair },
+    lookups: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+} as const;
+
+const operationSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['method', 'path', 'function'],
+  properties: {
+    method: { enum: ['GET', 'POST', 'PATCH', 'DELETE'] },
+    path: { type: 'string', pattern: '^/' },
+    function: { enum: [...BUSINESS_FUNCTIONS] },
+    scope: { type: 'string' },
+    status: { type: 'integer', minimum: 200, maximum: 299, default: 200 },
+    statusExpression: { type: 'string' },
+    requestSchema: { type: 'string' },
+    request: { type: 'string' },
+    backend: { type: 'string' },
+    response: { type: 'string' },
+    source: { enum: ['backend', 'store'], default: 'backend' },
+    collection: { type: 'string' },
+    persist: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['collection'],
+      properties: { collection: { type: 'string' }, when: { type: 'string' } },
+    },
+    legacyFieldPaths: { type: 'object', additionalProperties: { type: 'string', pattern: '^/' } },
+  },
+} as const;
+
+/** mappings/releases/<release>/release.yaml */
+export const RELEASE_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['release', 'apis'],
+  properties: {
+    release: { type: 'string', pattern: '^[a-z]+$' },
+    aliases: { type: 'array', items: { type: 'string', pattern: '^[a-z]+$' }, default: [] },
+    description: { type: 'string' },
+    /** folder of the official spec files for this release inside the SDK folder (conformance) */
+    sdkFolder: { type: 'string' },
+    apis: {
+      type: 'object',
+      minProperties: 1,
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['version', 'operations'],
+        properties: {
+          version: { type: 'string', pattern: '^v[0-9]+$' },
+          operations: { type: 'object', minProperties: 1, additionalProperties: operationSchema },
+        },
+      },
+    },
+  },
+} as const;
+
+/** mappings/legacy/legacy.yaml */
+export const LEGACY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['operations'],
+  properties: {
+    system: { type: 'string' },
+    operations: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['method', 'path'],
+        properties: {
+          method: { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
+          path: { type: 'string', pattern: '^/' },
+          request: { type: 'string' },
+          response: { type: 'string' },
+          safeToRetry: { type: 'boolean', default: false },
+        },
+      },
+    },
+  },
+} as const;
+
+/** lookups: a flat map of key -> value */
+export const LOOKUP_SCHEMA = {
+  type: 'object',
+  additionalProperties: { type: ['string', 'number', 'boolean', 'object', 'array'] },
+} as const;

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { displayPath } from '../config/yaml-source.js';
+import { parseFixture, runFixture, type FixtureResult } from '../mapping/fixtures.js';
+import type { FixtureRef, Registry } from './registry.js';
+
+export interface FixtureOutcome {
+  readonly ref: FixtureRef;
+  readonly name: string;
+  readonly ok: boolean;
+  /** why it failed, ready to print: file:line problems, a diff or an unexpected error */
+  readonly detail?: string;
+  readonly result?: FixtureResult;
+}
+
+/**
+ * Runs every mapping fixture the registry found (partners/<id>/fixtures/**, mappings/**\/fixtures/**) against
+ * the mappings exactly as the registry compiled them, with the owner's lookup tables. Used by `npm test`
+ * and by `sonata-gateway test`.
+ */
+export async function runRegistryFixtures(registry: Registry, filter?: { partnerId?: string }): Promise<FixtureOutcome[]> {
+  const outcomes: FixtureOutcome[] = [];
+  for (const ref of registry.fixtures) {
+    if (filter?.partnerId && ref.partnerId !== filter.partnerId) continue;
+    const name = displayPath(ref.file);
+    let fixture;
+    try {
+      fixture = parseFixture(readFileSync(ref.file, 'utf8'), name);
+    } catch (err) {
+      outcomes.push({ ref, name, ok: false, detail: (err as Error).message });
+      continue;
+    }
+    const mappingFile = resolve(ref.ownerDir, fixture.mapping);
+    const mapping = registry.mappingsByFile.get(mappingFile);
+    if (!mapping) {
+      outcomes.push({ ref, name, ok: false, detail: `${name}: mapping ${displayPath(mappingFile)} is not used by any partner, release or legacy operation (or failed to load)` });
+      continue;
+    }
+    const lookups = ref.partnerId ? registry.partners.get(ref.partnerId)?.lookups : registry.sharedLookups;
+    const result = await runFixture(fixture, mapping, lookups);
+    outcomes.push({ ref, name, ok: result.ok, result, detail: result.ok ? undefined : describeFailure(result) });
+  }
+  return outcomes;
+}
+
+function describeFailure(r: FixtureResult): string {
+  if (r.diff) return r.diff;
+  if (r.error) return r.error.toString();
+  return 'output differs from expected';
+}

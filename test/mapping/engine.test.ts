@@ -1,0 +1,287 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createMappingEngine } from '../../src/mapping/engine.js';
+import { MappingError } from '../../src/mapping/errors.js';
+
+const RUNAWAY = '($loop := function($n) { $loop($n + 1) }; $loop(0))';
+
+/** Counts event-loop turns until stopped: it only advances when the loop is not blocked. */
+function startTicker(): { readonly ticks: number; stop(): void } {
+  let ticks = 0;
+  let running = true;
+  const tick = (): void => {
+    ticks++;
+    if (running) setImmediate(tick);
+  };
+  setImmediate(tick);
+  return {
+    get ticks() {
+      return ticks;
+    },
+    stop() {
+      running = false;
+    },
+  };
+}
+
+async function catchError(promise: Promise<unknown>): Promise<MappingError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(MappingError);
+    return err as MappingError;
+  }
+  throw new Error('expected the evaluation to fail');
+}
+
+describe('createMappingEngine options', () => {
+  it('applies the documented defaults', () => {
+    expect(createMappingEngine().options).toMatchObject({ deadlineMs: 50, maxDepth: 200, yieldEveryMs: 2 });
+  });
+
+  it('refuses nonsensical limits at creation rather than at the first request', () => {
+    expect(() => createMappingEngine({ deadlineMs: 0 })).toThrow(RangeError);
+    expect(() => createMappingEngine({ maxDepth: 1.5 })).toThrow(/maxDepth/);
+    expect(() => createMappingEngine({ yieldEveryMs: -1 })).toThrow(/yieldEveryMs/);
+  });
+});
+
+describe('compile', () => {
+  const engine = createMappingEngine();
+
+  it('reports a syntax error at file:line:col of the offending token', () => {
+    const source = ['{', '  "id": id,', '  "country": address country', '}'].join('\n');
+    let error: unknown;
+    try {
+      engine.compile(source, 'partners/acme/mappings/x.jsonata');
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(MappingError);
+    const e = error as MappingError;
+    expect(e.kind).toBe('compile');
+    expect(e.file).toBe('partners/acme/mappings/x.jsonata');
+    expect([e.line, e.column]).toEqual([3, 22]); // the "country" after "address"
+    expect(e.jsonataCode).toBe('S0202');
+    expect(e.toString()).toBe('partners/acme/mappings/x.jsonata:3:22 S0202 Expected "}", got "country"');
+    expect(e.message).toBe(e.toString());
+  });
+
+  it('locates an unterminated string', () => {
+    const e = (() => {
+      try {
+        engine.compile('{\n  "a": "open\n}', 'm.jsonata');
+      } catch (err) {
+        return err as MappingError;
+      }
+      throw new Error('expected a compile error');
+    })();
+    expect(e.kind).toBe('compile');
+    expect(e.jsonataCode).toBe('S0101');
+    expect(e.line).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps file and source on the compiled mapping', () => {
+    const mapping = engine.compile('$.a', 'm.jsonata');
+    expect(mapping.file).toBe('m.jsonata');
+    expect(mapping.source).toBe('$.a');
+  });
+});
+
+describe('evaluate', () => {
+  const engine = createMappingEngine();
+
+  it('returns plain JSON: no sequence flags, no undefined keys, no functions', async () => {
+    const mapping = engine.compile(
+      '{ "ids": items.id, "one": [items[0].id], "missing": nothing, "fn": function($x) { $x } }',
+      'm.jsonata',
+    );
+    const result = (await mapping.evaluate({ items: [{ id: 'a' }, { id: 'b' }] })) as Record<string, unknown>;
+    expect(result).toStrictEqual({ ids: ['a', 'b'], one: ['a'] });
+    expect(Object.hasOwn(result, 'missing')).toBe(false);
+    expect(Object.getPrototypeOf(result)).toBe(Object.prototype);
+    expect(Object.keys(result.ids as object)).toEqual(['0', '1']); // no "sequence" flag
+  });
+
+  it('returns undefined when the mapping produces nothing', async () => {
+    await expect(engine.compile('nothing', 'm.jsonata').evaluate({})).resolves.toBeUndefined();
+  });
+
+  it('exposes bindings as $variables and functions', async () => {
+    const mapping = engine.compile('{ "requestId": $requestId, "partner": $upper($partnerId) }', 'm.jsonata');
+    const result = await mapping.evaluate(
+      {},
+      { bindings: { requestId: 'r-1', partnerId: 'acme', upper: (s: string) => s.toUpperCase() } },
+    );
+    expect(result).toStrictEqual({ requestId: 'r-1', partner: 'ACME' });
+  });
+
+  it('reports an evaluation error at the failing line inside a function body, not at the call', async () => {
+    const source = [
+      '(', //
+      '  $label := function($x) {',
+      '    $x + " units"',
+      '  };',
+      '  { "label": $label(quantity) }',
+      ')',
+    ].join('\n');
+    const e = await catchError(engine.compile(source, 'm.jsonata').evaluate({ quantity: 3 }));
+    expect(e.kind).toBe('evaluate');
+    expect(e.jsonataCode).toBe('T2002');
+    expect([e.line, e.column]).toEqual([3, 8]);
+    expect(e.toString()).toMatch(/^m\.jsonata:3:8 T2002 The right side of the "\+" operator/);
+  });
+
+  it('reports a failing call in tail position at that call', async () => {
+    const source = ['(', '  $shout := function($x) {', '    $uppercase($x)', '  };', '  $shout(42)', ')'].join('\n');
+    const e = await catchError(engine.compile(source, 'm.jsonata').evaluate({}));
+    expect(e.jsonataCode).toBe('T0410');
+    expect([e.line, e.column]).toEqual([3, 5]);
+  });
+
+  it('reports an error in a top-level expression at its position', async () => {
+    const e = await catchError(engine.compile('{\n  "total": price * "2"\n}', 'm.jsonata').evaluate({ price: 1 }));
+    expect([e.kind, e.jsonataCode, e.line, e.column]).toEqual(['evaluate', 'T2002', 2, 18]);
+  });
+
+  it('runs $now() and $millis() on the injected clock, fixed for the evaluation', async () => {
+    const clocked = createMappingEngine({ now: () => new Date('2026-11-25T13:03:00.000Z') });
+    const result = await clocked
+      .compile('{ "now": $now(), "millis": $millis(), "local": $now("[H01]:[m01]", "+0100") }', 'm.jsonata')
+      .evaluate({});
+    expect(result).toStrictEqual({
+      now: '2026-11-25T13:03:00.000Z',
+      millis: Date.parse('2026-11-25T13:03:00.000Z'),
+      local: '14:03',
+    });
+  });
+});
+
+describe('deadline and yielding', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('stops $sum over a huge range with kind timeout', async () => {
+    const engine = createMappingEngine();
+    const e = await catchError(engine.compile('$sum([1..2000000].($ * 2))', 'sum.jsonata').evaluate({}));
+    expect(e.kind).toBe('timeout');
+    expect(e.jsonataCode).toBe('D1012');
+    expect(e.toString()).toMatch(/^sum\.jsonata:1:\d+ D1012 Evaluation exceeded its deadline of 50 ms$/);
+  });
+
+  it('stops a never-ending recursion near its deadline while other work keeps running', async () => {
+    const engine = createMappingEngine({ deadlineMs: 100 });
+    const mapping = engine.compile(RUNAWAY, 'runaway.jsonata');
+    const ticker = startTicker();
+    const started = performance.now();
+    const e = await catchError(mapping.evaluate({}));
+    const elapsed = performance.now() - started;
+    // Read before yielding: without the engine's yields the ticker could not have run at all.
+    const ticksDuringEvaluation = ticker.ticks;
+    ticker.stop();
+    expect(e.kind).toBe('timeout');
+    expect(e.line).toBe(1);
+    expect(elapsed).toBeGreaterThanOrEqual(99);
+    expect(elapsed).toBeLessThan(5_000);
+    expect(ticksDuringEvaluation).toBeGreaterThanOrEqual(3);
+  });
+
+  it('yields to the event loop during a long successful evaluation', async () => {
+    // yieldEveryMs 0 yields before every step, so the count does not depend on machine speed.
+    const engine = createMappingEngine({ yieldEveryMs: 0, deadlineMs: 30_000 });
+    const ticker = startTicker();
+    const result = await engine.compile('$sum([1..1000].($ * 2))', 'm.jsonata').evaluate({});
+    const ticksDuringEvaluation = ticker.ticks;
+    ticker.stop();
+    expect(result).toBe(1001000);
+    expect(ticksDuringEvaluation).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('lets a per-call deadline override the engine deadline', async () => {
+    const engine = createMappingEngine({ deadlineMs: 60_000 });
+    const e = await catchError(engine.compile(RUNAWAY, 'm.jsonata').evaluate({}, { deadlineMs: 20 }));
+    expect(e.kind).toBe('timeout');
+    expect(e.detail).toContain('20 ms');
+  });
+
+  it('times out an evaluation stuck awaiting an async binding', async () => {
+    const engine = createMappingEngine({ deadlineMs: 30 });
+    const mapping = engine.compile('{ "a": $wait() }', 'm.jsonata');
+    const e = await catchError(mapping.evaluate({}, { bindings: { wait: () => new Promise(() => {}) } }));
+    expect(e.kind).toBe('timeout');
+  });
+
+  it('keeps deadlines and yields on real time when a test installs fake timers', async () => {
+    vi.useFakeTimers();
+    const engine = createMappingEngine({ deadlineMs: 30 });
+    const e = await catchError(engine.compile(RUNAWAY, 'm.jsonata').evaluate({}));
+    expect(e.kind).toBe('timeout');
+    const ok = await createMappingEngine({ yieldEveryMs: 0 }).compile('$sum([1..10])', 'm.jsonata').evaluate({});
+    expect(ok).toBe(55);
+  });
+});
+
+describe('concurrent evaluations of one compiled mapping', () => {
+  const source = `
+    $exists($wait) ? ($wait(); { "done": true })
+    : runaway ? ($loop := function($n) { $loop($n + 1) }; $loop(0))
+    : { "fast": value }`;
+
+  it('lets a fast evaluation finish while a slow one runs, then times out the slow one', async () => {
+    const mapping = createMappingEngine().compile(source, 'm.jsonata');
+    const settled: string[] = [];
+    const slow = mapping.evaluate({ runaway: true }, { deadlineMs: 200 }).then(
+      () => settled.push('slow ok'),
+      (e: MappingError) => settled.push(`slow ${e.kind}`),
+    );
+    const fast = mapping.evaluate({ runaway: false, value: 7 }).then((r) => {
+      settled.push('fast ok');
+      return r;
+    });
+    await expect(fast).resolves.toStrictEqual({ fast: 7 });
+    await slow;
+    expect(settled).toEqual(['fast ok', 'slow timeout']);
+  });
+
+  it('gives each evaluation its own deadline', async () => {
+    const mapping = createMappingEngine().compile(source, 'm.jsonata');
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // Started first with a long deadline; it continues only after the short one has expired.
+    const patient = mapping.evaluate({}, { deadlineMs: 30_000, bindings: { wait: () => gate } });
+    const hasty = await catchError(mapping.evaluate({ runaway: true }, { deadlineMs: 20 }));
+    expect(hasty.kind).toBe('timeout');
+    release();
+    await expect(patient).resolves.toStrictEqual({ done: true });
+  });
+});
+
+describe('depth guard', () => {
+  const source = [
+    '(',
+    '  $depth := function($n) {',
+    '    $n <= 0 ? 0 : 1 + $depth($n - 1)',
+    '  };',
+    '  $depth(levels)',
+    ')',
+  ].join('\n');
+
+  it('allows ordinary recursion', async () => {
+    await expect(createMappingEngine().compile(source, 'm.jsonata').evaluate({ levels: 20 })).resolves.toBe(20);
+  });
+
+  it('fails deep recursion with kind depth at the recursive function', async () => {
+    const e = await catchError(createMappingEngine().compile(source, 'm.jsonata').evaluate({ levels: 5000 }));
+    expect(e.kind).toBe('depth');
+    expect(e.jsonataCode).toBe('D1011');
+    expect(e.line).toBe(3);
+    expect(e.detail).toContain('maximum depth of 200');
+  });
+
+  it('honours a larger maxDepth', async () => {
+    const engine = createMappingEngine({ maxDepth: 2000 });
+    await expect(engine.compile(source, 'm.jsonata').evaluate({ levels: 300 })).resolves.toBe(300);
+  });
+});

@@ -1,0 +1,66 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { copyProject, startTestGateway, type TestGateway } from '../support/test-gateway.js';
+
+let project: ReturnType<typeof copyProject> | undefined;
+let gw: TestGateway | undefined;
+afterEach(async () => {
+  await gw?.close();
+  project?.cleanup();
+  gw = undefined;
+  project = undefined;
+});
+
+const kylieBody = {
+  instantSyncValidation: true,
+  submittedGeographicAddress: { '@type': 'GeographicAddress_Query', fieldedAddressRepresentation: [{ streetNr: '12', streetName: 'Hauptstrasse', city: 'Berlin', postcode: '10115', countryCode: 'DEU' }] },
+};
+const path = '/mefApi/sonata/geographicAddressManagement/v8/geographicAddressValidation';
+
+describe('mapping files reload while the gateway runs', () => {
+  it('a valid edit goes live within a second; an invalid one is refused with file:line:col and the last good version keeps serving', async () => {
+    project = copyProject();
+    gw = await startTestGateway({ rootDir: project.dir, watch: true });
+    const token = await gw.token('globex');
+    const before = await gw.call('POST', path, { token, body: kylieBody });
+    expect(before.status).toBe(200);
+
+    // valid edit: the Globex dialect mapping now also refuses Berlin (a visible behaviour change)
+    const file = join(project.dir, 'partners/globex-networks/mappings/address-validation.request.jsonata');
+    const original = readFileSync(file, 'utf8');
+    writeFileSync(file, `(\n  submittedGeographicAddress.fieldedAddressRepresentation[0].city = "Berlin"\n    ? $reject("otherIssue", "/submittedGeographicAddress", "Berlin is paused")\n    : $\n)\n`);
+    await vi.waitFor(async () => {
+      const res = await gw!.call('POST', path, { token, body: kylieBody });
+      expect(res.status).toBe(422);
+      expect(res.body[0].reason).toBe('Berlin is paused');
+    }, { timeout: 1000, interval: 25 });
+
+    // invalid edit: syntax error on line 2
+    writeFileSync(file, '(\n  $x := ;\n)\n');
+    await vi.waitFor(() => {
+      const refused = gw!.logs.find((l) => l.message === 'registry reload refused; the last good configuration keeps serving');
+      expect(refused).toBeDefined();
+      expect(JSON.stringify(refused!.problems)).toMatch(/address-validation\.request\.jsonata:2:\d+/);
+    }, { timeout: 2000, interval: 25 });
+    const still = await gw.call('POST', path, { token, body: kylieBody });
+    expect(still.status).toBe(422);
+    expect(still.body[0].reason).toBe('Berlin is paused');
+
+    // and fixing it again restores the original behaviour
+    writeFileSync(file, original);
+    await vi.waitFor(async () => {
+      expect((await gw!.call('POST', path, { token, body: kylieBody })).status).toBe(200);
+    }, { timeout: 1000, interval: 25 });
+  });
+
+  it('reload() by hand swaps the snapshot; requests already running keep theirs', async () => {
+    project = copyProject();
+    gw = await startTestGateway({ rootDir: project.dir });
+    const first = gw.gateway.registry.current();
+    const result = gw.gateway.registry.reload();
+    expect(result.ok).toBe(true);
+    expect(gw.gateway.registry.current()).not.toBe(first);
+    expect(Object.isFrozen(gw.gateway.registry.current())).toBe(true);
+  });
+});

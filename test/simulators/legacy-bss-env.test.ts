@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readLegacyBssEnv } from '../../src/simulators/legacy-bss/legacy-bss-env.js';
+
+describe('readLegacyBssEnv', () => {
+  it('applies defaults next to the required key', () => {
+    expect(readLegacyBssEnv({ LEGACY_BSS_API_KEY: 'k' }, '/srv/app')).toEqual({
+      apiKey: 'k',
+      port: 8091,
+      host: '127.0.0.1',
+      dataDir: path.resolve('/srv/app', 'config/legacy-bss-sim'),
+      faultInjection: false,
+    });
+  });
+
+  it('reads every variable', () => {
+    const options = readLegacyBssEnv(
+      {
+        LEGACY_BSS_API_KEY: 'secret',
+        LEGACY_BSS_PORT: '0',
+        LEGACY_BSS_HOST: '0.0.0.0',
+        LEGACY_BSS_DATA_DIR: '/data/sim',
+        LEGACY_BSS_FAULT_INJECTION: 'true',
+      },
+      '/srv/app',
+    );
+    expect(options).toEqual({ apiKey: 'secret', port: 0, host: '0.0.0.0', dataDir: '/data/sim', faultInjection: true });
+  });
+
+  it.each([
+    [{}, /LEGACY_BSS_API_KEY: required/],
+    [{ LEGACY_BSS_API_KEY: 'k', LEGACY_BSS_PORT: 'http' }, /LEGACY_BSS_PORT: must be an integer/],
+    [{ LEGACY_BSS_API_KEY: 'k', LEGACY_BSS_PORT: '70000' }, /LEGACY_BSS_PORT/],
+    [{ LEGACY_BSS_API_KEY: 'k', LEGACY_BSS_FAULT_INJECTION: 'yes' }, /LEGACY_BSS_FAULT_INJECTION: must be true or false/],
+  ])('rejects %j naming the variable', (env, message) => {
+    expect(() => readLegacyBssEnv(env)).toThrow(message);
+  });
+});

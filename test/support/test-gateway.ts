@@ -1,0 +1,93 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Writable } from 'node:stream';
+import { buildGateway, type Gateway } from '../../src/gateway.js';
+import { createLogger, type Logger } from '../../src/observability/logger.js';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+export const SDK_DIR = process.env.SONATA_SDK_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'sonata-sdk');
+
+/** Demo credentials from config/test.env (the same public values as the demo). */
+export const PARTNERS = {
+  acme: { clientId: 'acme-telecom', secret: 'acme-demo-secret-2026', release: 'grace', addressBase: '/mefApi/sonata/geographicAddressManagement/v7' },
+  globex: { clientId: 'globex-networks', secret: 'globex-demo-secret-2026', release: 'kylie', addressBase: '/mefApi/sonata/geographicAddressManagement/v8' },
+} as const;
+
+export interface TestGateway {
+  gateway: Gateway;
+  url: string;
+  logs: Array<Record<string, unknown>>;
+  token(partner: keyof typeof PARTNERS, scope?: string): Promise<string>;
+  call(method: string, path: string, opts?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>;
+  close(): Promise<void>;
+}
+
+/** A logger that keeps every line as an object, so tests can assert on what operators would see. */
+export function createCapturingLogger(level = 'debug'): { logger: Logger; logs: Array<Record<string, unknown>> } {
+  const logs: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { logger: createLogger({ level, stream }), logs };
+}
+
+/** Copies config/, partners/ and mappings/ to a temp folder, for tests that edit files. */
+export function copyProject(): { dir: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'sgw-project-'));
+  for (const d of ['config', 'partners', 'mappings']) cpSync(join(REPO_ROOT, d), join(dir, d), { recursive: true });
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Builds the real gateway in process (test environment, embedded legacy BSS simulator) and listens on a free port. */
+export async function startTestGateway(opts: { rootDir?: string; env?: Record<string, string>; watch?: boolean } = {}): Promise<TestGateway> {
+  const { logger, logs } = createCapturingLogger();
+  const gateway = await buildGateway({
+    rootDir: opts.rootDir ?? REPO_ROOT,
+    env: 'test',
+    processEnv: { ...pickEnv(), ...opts.env },
+    logger,
+    watch: opts.watch ?? false,
+  });
+  const { url } = await gateway.listen();
+  const call: TestGateway['call'] = async (method, path, o = {}) => {
+    const headers: Record<string, string> = { ...(o.headers ?? {}) };
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    let body: string | undefined = o.rawBody;
+    if (o.body !== undefined) {
+      body = JSON.stringify(o.body);
+      headers['content-type'] ??= 'application/json;charset=utf-8';
+    }
+    const res = await fetch(url + path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* keep text */
+    }
+    return { status: res.status, headers: res.headers, body: parsed };
+  };
+  return {
+    gateway, url, logs, call,
+    async token(partner, scope) {
+      const p = PARTNERS[partner];
+      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.secret });
+      if (scope) form.set('scope', scope);
+      const res = await fetch(`${url}/oauth2/token`, { method: 'POST', body: form });
+      if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { access_token: string }).access_token;
+    },
+    close: () => gateway.close(),
+  };
+}
+
+/** The test process environment without variables that would change the gateway under test. */
+function pickEnv(): Record<string, string | undefined> {
+  const env = { ...process.env };
+  for (const k of ['PORT', 'HOST', 'GATEWAY_ENV', 'LEGACY_BSS_URL']) delete env[k];
+  return env;
+}
