@@ -33,6 +33,7 @@ export interface DiscriminatorKeywordOptions {
   requirePresence: boolean;
 }
 
+/** True for a plain JSON object (not null, not an array). */
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -9,9 +9,10 @@ import {
   type JsonataFrame,
   type JsonataNode,
 } from './evaluation-context.js';
+import { locateEvaluationError, type JsonataErrorLike } from './error-location.js';
 import { builtinFunctions } from './functions/builtins.js';
 import type { LookupTables } from './lookups.js';
-import { locateNode, locatePosition, nodeToken, type SourcePosition } from './source-position.js';
+import { locatePosition } from './source-position.js';
 
 /*
  * Captured at import on purpose: a test that installs fake timers (vitest fakes setImmediate,
@@ -88,9 +89,9 @@ export function createMappingEngine(opts: Partial<MappingEngineOptions> = {}): M
 function compileMapping(source: string, file: string, options: Readonly<MappingEngineOptions>): CompiledMapping {
   let expression: jsonata.Expression;
   try {
-    // `stack` is JSONata's own depth guard (D1011); its `timeout` is not used because it neither
-    // yields nor survives concurrent evaluations of one expression.
-    expression = jsonata(source, { stack: options.maxDepth });
+    // JSONata's own `timeout`/`stack` guardrails are not used: the step hook enforces both, yields,
+    // and knows the node where the limit was hit.
+    expression = jsonata(source);
   } catch (err) {
     throw createCompileError(err, source, file);
   }
@@ -111,11 +112,11 @@ function compileMapping(source: string, file: string, options: Readonly<MappingE
       timestamp: (options.now ?? (() => new Date()))(),
       deadlineAt: startedAt + deadlineMs,
       deadlineMs,
+      maxDepth: options.maxDepth,
       yieldEveryMs,
       lastYieldAt: startedAt,
       expired: false,
-      trail: [],
-      base: undefined,
+      lastNode: undefined,
     };
     const bindings = { ...evalOpts.bindings, [CONTEXT_BINDING]: context };
 
@@ -133,7 +134,7 @@ function compileMapping(source: string, file: string, options: Readonly<MappingE
     try {
       result = await Promise.race([expression.evaluate(input, bindings), deadline]);
     } catch (err) {
-      throw createEvaluationError(err, context, source, file, options.maxDepth);
+      throw createEvaluationError(err, context, source, file, expression.ast());
     } finally {
       realClearTimeout(timer);
     }
@@ -148,21 +149,26 @@ function compileMapping(source: string, file: string, options: Readonly<MappingE
 }
 
 /**
- * Runs before every node JSONata evaluates. Remembers the node for error locations, enforces the
- * deadline, and every `yieldEveryMs` returns a promise that resolves on the next macrotask:
+ * Runs before every node JSONata evaluates. Enforces the depth guard and the deadline (the node
+ * at hand locates the error), remembers the node for a timeout raised by the timer, and every `yieldEveryMs` returns a promise that resolves on the next macrotask:
  * JSONata awaits it, which is the only point where a long evaluation lets other requests run.
  */
 function onEvaluateEntry(node: JsonataNode, _input: unknown, environment: JsonataFrame): Promise<void> | undefined {
-  const base = environment.base;
-  if (base === undefined) return undefined;
-  const context = base.lookup(CONTEXT_BINDING) as EvaluationContext | undefined;
+  const context = environment.base?.lookup(CONTEXT_BINDING) as EvaluationContext | undefined;
   if (context === undefined) return undefined;
-  context.base ??= base;
-  context.trail[base.depth] = node;
+  context.lastNode = node;
+  // JSONata counts open evaluation frames on the base frame (across concurrent branches too).
+  const depth = (environment.base as { depth?: unknown }).depth;
+  if (typeof depth === 'number' && depth > context.maxDepth) {
+    throw new EvaluationFault('depth', `Evaluation exceeded the maximum depth of ${context.maxDepth}; check for runaway recursion`, {
+      jsonataCode: 'D1011',
+      node,
+    });
+  }
   const now = monotonicNow();
   if (context.expired || now >= context.deadlineAt) {
     context.expired = true;
-    throw createTimeoutFault(context);
+    throw createTimeoutFault(context, node);
   }
   if (now - context.lastYieldAt < context.yieldEveryMs) return undefined;
   return new Promise<void>((resolve) => {
@@ -173,9 +179,10 @@ function onEvaluateEntry(node: JsonataNode, _input: unknown, environment: Jsonat
   });
 }
 
-function createTimeoutFault(context: EvaluationContext): EvaluationFault {
+function createTimeoutFault(context: EvaluationContext, node?: JsonataNode): EvaluationFault {
   return new EvaluationFault('timeout', `Evaluation exceeded its deadline of ${context.deadlineMs} ms`, {
     jsonataCode: 'D1012',
+    ...(node !== undefined ? { node } : {}),
   });
 }
 
@@ -196,15 +203,6 @@ function timestampOf(focus: jsonata.Focus): number {
   return (readEvaluationContext(focus as unknown as JsonataFocus)?.timestamp ?? new Date()).getTime();
 }
 
-/** The shape of JSONata's thrown errors (plain objects or Errors with these fields). */
-interface JsonataErrorLike {
-  code?: unknown;
-  position?: unknown;
-  token?: unknown;
-  message?: unknown;
-  error?: unknown;
-}
-
 function createCompileError(err: unknown, source: string, file: string): MappingError {
   const e = (err ?? {}) as JsonataErrorLike;
   const where = locatePosition(source, numberOr(e.position), stringOr(e.token));
@@ -223,7 +221,7 @@ function createEvaluationError(
   context: EvaluationContext,
   source: string,
   file: string,
-  maxDepth: number,
+  ast: unknown,
 ): MappingError {
   // $eval wraps errors of the expression it runs; what matters is the inner one.
   let inner = err as JsonataErrorLike;
@@ -236,7 +234,12 @@ function createEvaluationError(
   ) {
     inner = inner.error as JsonataErrorLike;
   }
-  const where = locateFailure(inner ?? {}, context, source);
+  // Positions inside $eval'd text are relative to that text, so point at the $eval call instead.
+  const outer = err as JsonataErrorLike;
+  const where =
+    inner === outer
+      ? locateEvaluationError(inner ?? {}, context, source, ast)
+      : locatePosition(source, numberOr(outer.position), stringOr(outer.token));
 
   if (inner instanceof EvaluationFault) {
     return new MappingError({
@@ -249,50 +252,10 @@ function createEvaluationError(
       cause: err,
     });
   }
-  let kind: MappingErrorKind = 'evaluate';
-  let detail = describeJsonataError(inner ?? {});
-  const code = inner?.code;
-  if (code === 'D1011' || (inner instanceof RangeError && /call stack/i.test(inner.message))) {
-    kind = 'depth';
-    detail = `Evaluation exceeded the maximum depth of ${maxDepth}: ${detail}`;
-  } else if (code === 'D1012') {
-    kind = 'timeout';
-  }
+  // A native stack overflow can still come from a caller's binding function.
+  const kind: MappingErrorKind = inner instanceof RangeError && /call stack/i.test(inner.message) ? 'depth' : 'evaluate';
+  const detail = describeJsonataError(inner ?? {});
   return new MappingError({ kind, file, detail, ...where, ...codeOf(inner ?? {}), cause: err });
-}
-
-/*
- * JSONata re-stamps an error with the call site of every enclosing function as it unwinds, so an
- * error inside a function body points at the outermost call: the wrong line for integrators. The
- * step hook recorded the node entered at each depth, and JSONata does not unwind its depth counter
- * on a throw, so the node at the current depth is the one that failed. Exception: a call in tail
- * position runs in JSONata's trampoline after its caller's frame is gone; then the recorded node is
- * the outer call, while JSONata's own position (with a different function name) is the right one.
- */
-function locateFailure(error: JsonataErrorLike, context: EvaluationContext, source: string): SourcePosition | undefined {
-  const reportedPosition = numberOr(error.position);
-  const reportedToken = stringOr(error.token);
-  const node = findFailingNode(context);
-  if (node === undefined) return locatePosition(source, reportedPosition, reportedToken);
-  const isTimeout = error instanceof EvaluationFault && error.kind === 'timeout';
-  const isOuterCall =
-    (node.type === 'function' || node.type === 'partial') &&
-    reportedPosition !== undefined &&
-    reportedPosition !== node.position &&
-    reportedToken !== undefined &&
-    reportedToken !== nodeToken(node);
-  return !isTimeout && isOuterCall
-    ? locatePosition(source, reportedPosition, reportedToken)
-    : locateNode(source, node);
-}
-
-function findFailingNode(context: EvaluationContext): JsonataNode | undefined {
-  if (context.base === undefined) return undefined;
-  for (let depth = Math.min(context.base.depth, context.trail.length - 1); depth >= 0; depth--) {
-    const node = context.trail[depth];
-    if (node?.position !== undefined) return node;
-  }
-  return undefined;
 }
 
 function describeJsonataError(e: JsonataErrorLike): string {

@@ -22,10 +22,10 @@ export interface JsonataNode {
   procedure?: JsonataNode;
 }
 
-/** A JSONata environment frame; `base` and `depth` are undocumented but stable across 2.x. */
+/** A JSONata environment frame; `base` (the per-evaluation root frame) is undocumented but stable in 2.x. */
 export interface JsonataFrame {
   lookup(name: string | symbol): unknown;
-  base?: JsonataFrame & { depth: number };
+  base?: JsonataFrame;
 }
 
 /** Per-evaluation state, one object per evaluate() call. */
@@ -36,14 +36,14 @@ export interface EvaluationContext {
   /** Monotonic (performance.now) instant after which the evaluation fails with kind `timeout`. */
   readonly deadlineAt: number;
   readonly deadlineMs: number;
+  /** Limit on JSONata's count of open evaluation frames. */
+  readonly maxDepth: number;
   readonly yieldEveryMs: number;
   lastYieldAt: number;
   /** Set once the deadline has passed so an abandoned evaluation stops at its next step. */
   expired: boolean;
-  /** Node most recently entered at each evaluator depth; locates the failing node after a throw. */
-  readonly trail: JsonataNode[];
-  /** The evaluation's base frame, captured on the first step (its `depth` survives a throw). */
-  base: (JsonataFrame & { depth: number }) | undefined;
+  /** Node most recently entered by any branch: where a runaway evaluation was spending its time. */
+  lastNode: JsonataNode | undefined;
 }
 
 /** The `this` JSONata gives to registered functions. */
@@ -66,15 +66,34 @@ export class EvaluationFault extends Error {
   readonly kind: Exclude<MappingErrorKind, 'compile'>;
   readonly jsonataCode: string | undefined;
   readonly rejection: MappingRejection | undefined;
+  /** The node being entered when the step hook raised the fault (timeout or depth). */
+  readonly node: JsonataNode | undefined;
+  /** Set by JSONata as the error unwinds; see the constructor. */
+  declare position: number | undefined;
+  declare token: string | undefined;
 
   constructor(
     kind: Exclude<MappingErrorKind, 'compile'>,
     detail: string,
-    extra: { jsonataCode?: string; rejection?: MappingRejection } = {},
+    extra: { jsonataCode?: string; rejection?: MappingRejection; node?: JsonataNode } = {},
   ) {
     super(detail);
     this.kind = kind;
     this.jsonataCode = extra.jsonataCode;
     this.rejection = extra.rejection;
+    this.node = extra.node;
+    // JSONata stamps the call site of a failing built-in on the error, then overwrites it with the
+    // call site of every enclosing function as it unwinds. Keeping the first stamp keeps the line
+    // of the `$reject(...)` or `$lookup(...)` call itself.
+    for (const field of ['position', 'token'] as const) {
+      let value: unknown;
+      Object.defineProperty(this, field, {
+        enumerable: true,
+        get: () => value,
+        set: (next: unknown) => {
+          if (value === undefined) value = next;
+        },
+      });
+    }
   }
 }
