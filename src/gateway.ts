@@ -74,6 +74,10 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
       server = createServer({ keepAliveTimeout: 65_000 }, app);
       server.on('request', (_req, res) => {
         if (shuttingDown) res.setHeader('Connection', 'close');
+        // a keep-alive connection that goes idle during shutdown is closed at once instead of at the grace limit
+        res.on('finish', () => {
+          if (shuttingDown) setImmediate(() => server?.closeIdleConnections());
+        });
       });
       return new Promise((resolve, reject) => {
         server!.once('error', reject);

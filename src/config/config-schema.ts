@@ -22,6 +22,8 @@ export interface GatewayConfig {
     readonly apiKey: string;
     readonly timeoutMs: number;
     readonly simulatorDataDir: string;
+    /** request headers passed through to the legacy BSS (test environments: the simulator's X-Sim-Fault) */
+    readonly forwardHeaders: readonly string[];
   };
   readonly mapping: { readonly deadlineMs: number; readonly maxDepth: number };
   readonly paths: { readonly partners: string; readonly mappings: string };
@@ -75,6 +77,7 @@ export const CONFIG_SCHEMA = {
         apiKey: { type: 'string', minLength: 8 },
         timeoutMs: { type: 'integer', minimum: 50, default: 5000 },
         simulatorDataDir: { type: 'string', default: 'config/legacy-bss-sim' },
+        forwardHeaders: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9-]+$' }, default: [] },
       },
     },
     mapping: {

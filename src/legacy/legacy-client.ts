@@ -10,6 +10,8 @@ export interface LegacyCallOptions {
   requestId: string;
   /** legacy field name -> JSON pointer in the partner's request, for RC 8 answers */
   fieldPaths?: Readonly<Record<string, string>>;
+  /** extra headers passed on to the legacy BSS (only those config allows, see legacy.forwardHeaders) */
+  headers?: Readonly<Record<string, string>>;
   logger: Logger;
 }
 
@@ -44,7 +46,7 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
       res = await request(`${base}${path}`, {
         method: op.method as 'GET',
         dispatcher: agent,
-        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-bss-api-key': opts.apiKey, 'x-request-id': o.requestId },
+        headers: { ...o.headers, 'content-type': 'application/json', accept: 'application/json', 'x-bss-api-key': opts.apiKey, 'x-request-id': o.requestId },
         body: o.body === undefined ? undefined : JSON.stringify(o.body),
         headersTimeout: opts.timeoutMs,
         bodyTimeout: opts.timeoutMs,
@@ -75,6 +77,7 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
   return {
     async call(op, o) {
       const started = performance.now();
+      o.logger.debug('legacy call started', { legacyOperation: op.name });
       for (let tries = 1; ; tries++) {
         try {
           const body = await attempt(op, o);

@@ -135,7 +135,7 @@ export function createApp(deps: AppDeps): express.Express {
       }
       const result = await executeOperation({
         requestId: st.requestId, registry, partner, op, params, query: req.query as Record<string, unknown>, body: req.body,
-        store: deps.store, legacy: deps.legacy, logger: st.logger, now,
+        store: deps.store, legacy: deps.legacy, logger: st.logger, now, legacyHeaders: pickHeaders(req, deps.config.legacy.forwardHeaders),
       }, deps.observe);
       res.status(result.status).setHeader('Content-Type', SONATA_JSON);
       res.send(Buffer.from(JSON.stringify(result.body)));
@@ -162,6 +162,16 @@ export function createApp(deps: AppDeps): express.Express {
     res.send(Buffer.from(JSON.stringify(rendered.body)));
   });
   return app;
+}
+
+function pickHeaders(req: Request, names: readonly string[]): Record<string, string> | undefined {
+  if (!names.length) return undefined;
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = req.headers[n];
+    if (typeof v === 'string') out[n] = v;
+  }
+  return out;
 }
 
 /**

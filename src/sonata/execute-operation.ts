@@ -20,6 +20,8 @@ export interface OperationContext {
   readonly legacy: LegacyClient;
   readonly logger: Logger;
   readonly now: () => Date;
+  /** headers to pass on to the legacy BSS (already filtered by config) */
+  readonly legacyHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface OperationResult {
@@ -75,7 +77,7 @@ export async function executeOperation(ctx: OperationContext, observe?: StageObs
   const legacyRequest = legacyOp.request ? await timed('map.legacy-out', () => run(legacyOp.request, unified)) : undefined;
   const legacyAnswer = await timed('backend', () =>
     ctx.legacy.call(legacyOp, {
-      pathParams: ctx.params, body: legacyRequest, requestId: ctx.requestId, fieldPaths: op.legacyFieldPaths, logger: ctx.logger,
+      pathParams: ctx.params, body: legacyRequest, requestId: ctx.requestId, fieldPaths: op.legacyFieldPaths, logger: ctx.logger, headers: ctx.legacyHeaders,
     }));
   const unifiedAnswer = await timed('map.legacy-in', () => run(legacyOp.response, legacyAnswer));
 
