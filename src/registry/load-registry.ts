@@ -6,7 +6,7 @@ import { ConfigError, createConfigAjv, projectPath, readYamlFile as readYaml, va
 import { MappingError } from '../mapping/errors.js';
 import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
 import { createLookupTables, type LookupTables } from '../mapping/lookups.js';
-import { LEGACY_SCHEMA, LOOKUP_SCHEMA, PARTNER_SCHEMA, RELEASE_SCHEMA, type BusinessFunction } from './registry-schemas.js';
+import { API_SCHEMA, LEGACY_SCHEMA, LOOKUP_SCHEMA, PARTNER_SCHEMA, RELEASE_SCHEMA, type BusinessFunction } from './registry-schemas.js';
 import type { ApiDef, FixtureRef, FunctionMode, LegacyOperationDef, OperationDef, PartnerDef, Registry, ReleaseDef } from './registry.js';
 
 export interface LoadRegistryOptions {
@@ -41,6 +41,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   const validators = {
     partner: ajv.compile(PARTNER_SCHEMA),
     release: ajv.compile(RELEASE_SCHEMA),
+    api: ajv.compile(API_SCHEMA),
     legacy: ajv.compile(LEGACY_SCHEMA),
     lookup: ajv.compile(LOOKUP_SCHEMA),
   };
@@ -113,23 +114,29 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     }
   }
 
-  // --- legacy operations
+  // --- legacy operations: mappings/legacy/<domain>/operations.yaml
   const legacy = new Map<string, LegacyOperationDef>();
-  const legacyDir = join(opts.mappingsDir, 'legacy');
-  const legacyFile = join(legacyDir, 'legacy.yaml');
-  const legacySrc = existsSync(legacyFile) ? readSource(legacyFile, validators.legacy) : undefined;
-  if (!existsSync(legacyFile)) problems.push({ file: displayPath(legacyFile), message: 'missing: the legacy BSS operation catalogue' });
-  if (legacySrc) {
-    const ops = (legacySrc.data as { operations: Record<string, { method: string; path: string; request?: string; response?: string; safeToRetry: boolean }> }).operations;
+  const legacyRoot = join(opts.mappingsDir, 'legacy');
+  const legacySources = new Map<string, YamlSource>();
+  for (const domain of listDirs(legacyRoot).filter((d) => d !== 'fixtures')) {
+    const legacyDir = join(legacyRoot, domain);
+    const file = join(legacyDir, 'operations.yaml');
+    if (!existsSync(file)) continue;
+    const src = readSource(file, validators.legacy);
+    if (!src) continue;
+    const ops = (src.data as { operations: Record<string, { method: string; path: string; request?: string; response?: string; safeToRetry: boolean }> }).operations;
     for (const [name, op] of Object.entries(ops)) {
       const p = `/operations/${escapePointer(name)}`;
+      if (legacy.has(name)) problems.push(src.problem(p, `legacy operation "${name}" is already defined in ${legacySources.get(name)?.file}`));
+      legacySources.set(name, src);
       legacy.set(name, Object.freeze({
         name, method: op.method, path: op.path, safeToRetry: op.safeToRetry,
-        request: op.request ? compileFile(legacyDir, op.request, legacySrc, `${p}/request`) : undefined,
-        response: op.response ? compileFile(legacyDir, op.response, legacySrc, `${p}/response`) : undefined,
+        request: op.request ? compileFile(legacyDir, op.request, src, `${p}/request`) : undefined,
+        response: op.response ? compileFile(legacyDir, op.response, src, `${p}/response`) : undefined,
       }));
     }
   }
+  if (legacy.size === 0) problems.push({ file: displayPath(legacyRoot), message: 'no legacy BSS operations found (<domain>/operations.yaml)' });
 
   // --- releases
   const releases = new Map<string, ReleaseDef>();
@@ -143,21 +150,25 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     }
     const src = readSource(file, validators.release);
     if (!src) continue;
-    const raw = src.data as { release: string; aliases: string[]; sdkFolder?: string; apis: Record<string, { version: string; operations: Record<string, RawOperation> }> };
+    const raw = src.data as { release: string; aliases: string[]; sdkFolder?: string };
     if (raw.release !== name) problems.push(src.problem('/release', `must equal the folder name "${name}"`));
     const apis = new Map<string, ApiDef>();
-    for (const [apiName, api] of Object.entries(raw.apis)) {
+    for (const apiName of listDirs(dir).filter((d) => existsSync(join(dir, d, 'api.yaml')))) {
+      const apiDir = join(dir, apiName);
+      const apiSrc = readSource(join(apiDir, 'api.yaml'), validators.api);
+      if (!apiSrc) continue;
+      const api = apiSrc.data as { version: string; operations: Record<string, RawOperation> };
       const operations: OperationDef[] = [];
       for (const [operationId, op] of Object.entries(api.operations)) {
-        const p = `/apis/${escapePointer(apiName)}/operations/${escapePointer(operationId)}`;
-        if (op.backend && legacySrc && !legacy.has(op.backend)) problems.push(src.problem(`${p}/backend`, `unknown legacy operation "${op.backend}" (not in ${displayPath(legacyFile)})`));
-        if (op.source === 'store' && !op.collection) problems.push(src.problem(p, 'an operation served from the store needs "collection"'));
-        if (op.source === 'backend' && !op.backend) problems.push(src.problem(p, 'an operation needs "backend" (or source: store)'));
+        const p = `/operations/${escapePointer(operationId)}`;
+        if (op.backend && !legacy.has(op.backend)) problems.push(apiSrc.problem(`${p}/backend`, `unknown legacy operation "${op.backend}"`));
+        if (op.source === 'store' && !op.collection) problems.push(apiSrc.problem(p, 'an operation served from the store needs "collection"'));
+        if (op.source === 'backend' && !op.backend) problems.push(apiSrc.problem(p, 'an operation needs "backend" (or source: store)'));
         let requestSchema: ValidateFunction | undefined;
         if (op.requestSchema) {
-          const schemaFile = resolve(dir, op.requestSchema);
+          const schemaFile = resolve(apiDir, op.requestSchema);
           const schemaSrc = existsSync(schemaFile) ? safeRead(() => readYamlFile(schemaFile), problems) : undefined;
-          if (!existsSync(schemaFile)) problems.push(src.problem(`${p}/requestSchema`, `schema file not found: ${displayPath(schemaFile)}`));
+          if (!existsSync(schemaFile)) problems.push(apiSrc.problem(`${p}/requestSchema`, `schema file not found: ${displayPath(schemaFile)}`));
           if (schemaSrc) {
             try {
               requestSchema = bodyAjv.compile(schemaSrc.data as object);
@@ -171,12 +182,12 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
           operationId, release: name, apiName, version: api.version, method: op.method, path: op.path,
           pathPattern: pattern, pathParams: params, function: op.function, scope: op.scope ?? operationId,
           status: op.status, source: op.source, collection: op.collection, backend: op.backend,
-          statusExpression: op.statusExpression ? compileInline(op.statusExpression, src, `${p}/statusExpression`) : undefined,
+          statusExpression: op.statusExpression ? compileInline(op.statusExpression, apiSrc, `${p}/statusExpression`) : undefined,
           requestSchema,
-          request: op.request ? compileFile(dir, op.request, src, `${p}/request`) : undefined,
-          response: op.response ? compileFile(dir, op.response, src, `${p}/response`) : undefined,
+          request: op.request ? compileFile(apiDir, op.request, apiSrc, `${p}/request`) : undefined,
+          response: op.response ? compileFile(apiDir, op.response, apiSrc, `${p}/response`) : undefined,
           persist: op.persist
-            ? Object.freeze({ collection: op.persist.collection, when: op.persist.when ? compileInline(op.persist.when, src, `${p}/persist/when`) : undefined })
+            ? Object.freeze({ collection: op.persist.collection, when: op.persist.when ? compileInline(op.persist.when, apiSrc, `${p}/persist/when`) : undefined })
             : undefined,
           legacyFieldPaths: Object.freeze({ ...(op.legacyFieldPaths ?? {}) }),
         }));

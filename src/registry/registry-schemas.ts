@@ -81,40 +81,37 @@ const operationSchema = {
   },
 } as const;
 
-/** mappings/releases/<release>/release.yaml */
+/** mappings/releases/<release>/release.yaml: the release itself; its APIs live in <api>/api.yaml beside it */
 export const RELEASE_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  required: ['release', 'apis'],
+  required: ['release'],
   properties: {
     release: { type: 'string', pattern: '^[a-z]+$' },
     aliases: { type: 'array', items: { type: 'string', pattern: '^[a-z]+$' }, default: [] },
     description: { type: 'string' },
     /** folder of the official spec files for this release inside the SDK folder (conformance) */
     sdkFolder: { type: 'string' },
-    apis: {
-      type: 'object',
-      minProperties: 1,
-      additionalProperties: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['version', 'operations'],
-        properties: {
-          version: { type: 'string', pattern: '^v[0-9]+$' },
-          operations: { type: 'object', minProperties: 1, additionalProperties: operationSchema },
-        },
-      },
-    },
   },
 } as const;
 
-/** mappings/legacy/legacy.yaml */
+/** mappings/releases/<release>/<apiName>/api.yaml: one Sonata API of a release; file paths relative to its folder */
+export const API_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['version', 'operations'],
+  properties: {
+    version: { type: 'string', pattern: '^v[0-9]+$' },
+    operations: { type: 'object', minProperties: 1, additionalProperties: operationSchema },
+  },
+} as const;
+
+/** mappings/legacy/<domain>/operations.yaml: legacy BSS operations of one domain; file paths relative to its folder */
 export const LEGACY_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['operations'],
   properties: {
-    system: { type: 'string' },
     operations: {
       type: 'object',
       additionalProperties: {

@@ -69,9 +69,9 @@ describe('registry problems name file:line:col', () => {
 
   it('a release operation naming an unknown legacy backend', () => {
     project = copyProject();
-    edit(join(project.dir, 'mappings/releases/kylie/release.yaml'), 'backend: address.get', 'backend: address.fetch');
+    edit(join(project.dir, 'mappings/releases/kylie/geographicAddressManagement/api.yaml'), 'backend: address.get', 'backend: address.fetch');
     expect(problemsOf(() => load(project!.dir))).toEqual([
-      expect.stringMatching(/^mappings\/releases\/kylie\/release\.yaml:\d+:\d+ apis\.geographicAddressManagement\.operations\.retrieveGeographicAddress\.backend: unknown legacy operation "address\.fetch"/),
+      expect.stringMatching(/^mappings\/releases\/kylie\/geographicAddressManagement\/api\.yaml:\d+:\d+ operations\.retrieveGeographicAddress\.backend: unknown legacy operation "address\.fetch"/),
     ]);
   });
 
