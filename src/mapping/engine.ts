@@ -1,4 +1,5 @@
 import jsonata from 'jsonata';
+import { locateEvaluationError, type JsonataErrorLike } from './error-location.js';
 import { MappingError, type MappingErrorKind } from './errors.js';
 import {
   CONTEXT_BINDING,
@@ -6,34 +7,27 @@ import {
   readEvaluationContext,
   type EvaluationContext,
   type JsonataFocus,
-  type JsonataFrame,
-  type JsonataNode,
 } from './evaluation-context.js';
-import { locateEvaluationError, type JsonataErrorLike } from './error-location.js';
-import { builtinFunctions } from './functions/builtins.js';
+import {
+  createEvaluationHooks,
+  EVALUATE_ENTRY_HOOK,
+  EVALUATE_EXIT_HOOK,
+  monotonicNow,
+  startDeadlineTimer,
+} from './evaluation-guard.js';
+import { builtinFunctions, prepareBuiltinFunctions } from './functions/builtins.js';
+import { collectFunctionBodies } from './jsonata-ast.js';
 import type { LookupTables } from './lookups.js';
 import { locatePosition } from './source-position.js';
-
-/*
- * Captured at import on purpose: a test that installs fake timers (vitest fakes setImmediate,
- * setTimeout and performance by default) must not freeze mapping deadlines or yields, which protect
- * the real event loop rather than model business time.
- */
-const realSetImmediate = globalThis.setImmediate;
-const realSetTimeout = globalThis.setTimeout;
-const realClearTimeout = globalThis.clearTimeout;
-const monotonicNow = globalThis.performance.now.bind(globalThis.performance);
-
-/** JSONata 2.x awaits this hook on every node evaluation (jsonata.js `evaluate`). */
-const EVALUATE_ENTRY_HOOK = Symbol.for('jsonata.__evaluate_entry');
 
 /** Settings for every mapping the engine compiles. */
 export interface MappingEngineOptions {
   /** Wall-clock budget of one evaluation in milliseconds (default 50). */
   deadlineMs: number;
   /**
-   * Maximum JSONata evaluator nesting depth (default 200). Each recursive mapping-function call
-   * uses about three levels, so 200 allows roughly 65 levels of recursion.
+   * Maximum nesting of calls to any one mapping function (default 200): runaway recursion fails
+   * with kind `depth` instead of filling memory until the deadline. Concurrent calls (e.g. from
+   * the members of one object) are not nesting and do not count.
    */
   maxDepth: number;
   /** Yield to the event loop once an evaluation has run this long since its last yield (default 2). */
@@ -78,8 +72,9 @@ export function createMappingEngine(opts: Partial<MappingEngineOptions> = {}): M
     deadlineMs: requirePositive('deadlineMs', opts.deadlineMs ?? DEFAULT_OPTIONS.deadlineMs),
     maxDepth: requirePositiveInteger('maxDepth', opts.maxDepth ?? DEFAULT_OPTIONS.maxDepth),
     yieldEveryMs: requireNonNegative('yieldEveryMs', opts.yieldEveryMs ?? DEFAULT_OPTIONS.yieldEveryMs),
-    now: opts.now ?? (() => new Date()),
+    now: opts.now ?? defaultNow,
   });
+  prepareBuiltinFunctions();
   return {
     options,
     compile: (source, file) => compileMapping(source, file, options),
@@ -89,54 +84,49 @@ export function createMappingEngine(opts: Partial<MappingEngineOptions> = {}): M
 function compileMapping(source: string, file: string, options: Readonly<MappingEngineOptions>): CompiledMapping {
   let expression: jsonata.Expression;
   try {
-    // JSONata's own `timeout`/`stack` guardrails are not used: the step hook enforces both, yields,
-    // and knows the node where the limit was hit.
+    // JSONata's own `timeout`/`stack` guardrails are not used: the step hooks enforce both, yield,
+    // and know the node where a limit was hit (see evaluation-guard.ts).
     expression = jsonata(source);
   } catch (err) {
     throw createCompileError(err, source, file);
   }
   for (const fn of builtinFunctions) {
-    expression.registerFunction(fn.name, fn.implementation as unknown as (this: jsonata.Focus, ...args: unknown[]) => unknown, fn.signature);
+    const implementation = fn.implementation as unknown as (this: jsonata.Focus, ...args: unknown[]) => unknown;
+    expression.registerFunction(fn.name, implementation, fn.signature);
   }
   // JSONata's own $now/$millis read one timestamp shared by all evaluations of the expression.
   expression.registerFunction('now', nowFunction, '<s?s?:s>');
   expression.registerFunction('millis', millisFunction, '<:n>');
-  expression.assign(EVALUATE_ENTRY_HOOK as unknown as string, onEvaluateEntry);
+  const ast = expression.ast();
+  const hooks = createEvaluationHooks(collectFunctionBodies(ast));
+  expression.assign(EVALUATE_ENTRY_HOOK as unknown as string, hooks.onEntry);
+  expression.assign(EVALUATE_EXIT_HOOK as unknown as string, hooks.onExit);
 
-  const yieldEveryMs = options.yieldEveryMs ?? DEFAULT_OPTIONS.yieldEveryMs;
   const evaluate = async (input: unknown, evalOpts: EvaluateOptions = {}): Promise<unknown> => {
     const deadlineMs = requirePositive('deadlineMs', evalOpts.deadlineMs ?? options.deadlineMs);
     const startedAt = monotonicNow();
     const context: EvaluationContext = {
       lookups: evalOpts.lookups,
-      timestamp: (options.now ?? (() => new Date()))(),
+      timestamp: (options.now ?? defaultNow)(),
       deadlineAt: startedAt + deadlineMs,
       deadlineMs,
       maxDepth: options.maxDepth,
-      yieldEveryMs,
+      openCalls: new Map(),
+      yieldEveryMs: options.yieldEveryMs ?? DEFAULT_OPTIONS.yieldEveryMs,
       lastYieldAt: startedAt,
       expired: false,
       lastNode: undefined,
     };
     const bindings = { ...evalOpts.bindings, [CONTEXT_BINDING]: context };
-
-    // The step hook enforces the deadline while JSONata computes; the timer covers an evaluation
-    // stuck awaiting an async binding, where no step runs.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = realSetTimeout(() => {
-        context.expired = true;
-        reject(createTimeoutFault(context));
-      }, deadlineMs);
-      timer.unref?.();
-    });
+    const deadline = startDeadlineTimer(context);
     let result: unknown;
     try {
-      result = await Promise.race([expression.evaluate(input, bindings), deadline]);
+      // An evaluation abandoned by the timer stops at its next step, where it sees `expired`.
+      result = await Promise.race([expression.evaluate(input, bindings), deadline.expired]);
     } catch (err) {
-      throw createEvaluationError(err, context, source, file, expression.ast());
+      throw createEvaluationError(err, context, source, file, ast);
     } finally {
-      realClearTimeout(timer);
+      deadline.cancel();
     }
     try {
       return toPlainJson(result);
@@ -148,42 +138,8 @@ function compileMapping(source: string, file: string, options: Readonly<MappingE
   return Object.freeze({ file, source, evaluate });
 }
 
-/**
- * Runs before every node JSONata evaluates. Enforces the depth guard and the deadline (the node
- * at hand locates the error), remembers the node for a timeout raised by the timer, and every `yieldEveryMs` returns a promise that resolves on the next macrotask:
- * JSONata awaits it, which is the only point where a long evaluation lets other requests run.
- */
-function onEvaluateEntry(node: JsonataNode, _input: unknown, environment: JsonataFrame): Promise<void> | undefined {
-  const context = environment.base?.lookup(CONTEXT_BINDING) as EvaluationContext | undefined;
-  if (context === undefined) return undefined;
-  context.lastNode = node;
-  // JSONata counts open evaluation frames on the base frame (across concurrent branches too).
-  const depth = (environment.base as { depth?: unknown }).depth;
-  if (typeof depth === 'number' && depth > context.maxDepth) {
-    throw new EvaluationFault('depth', `Evaluation exceeded the maximum depth of ${context.maxDepth}; check for runaway recursion`, {
-      jsonataCode: 'D1011',
-      node,
-    });
-  }
-  const now = monotonicNow();
-  if (context.expired || now >= context.deadlineAt) {
-    context.expired = true;
-    throw createTimeoutFault(context, node);
-  }
-  if (now - context.lastYieldAt < context.yieldEveryMs) return undefined;
-  return new Promise<void>((resolve) => {
-    realSetImmediate(() => {
-      context.lastYieldAt = monotonicNow();
-      resolve();
-    });
-  });
-}
-
-function createTimeoutFault(context: EvaluationContext, node?: JsonataNode): EvaluationFault {
-  return new EvaluationFault('timeout', `Evaluation exceeded its deadline of ${context.deadlineMs} ms`, {
-    jsonataCode: 'D1012',
-    ...(node !== undefined ? { node } : {}),
-  });
+function defaultNow(): Date {
+  return new Date();
 }
 
 /** Replaces JSONata's `$now(picture?, timezone?)` with the engine clock, fixed per evaluation. */

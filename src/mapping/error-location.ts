@@ -1,4 +1,5 @@
 import { EvaluationFault, type EvaluationContext, type JsonataNode } from './evaluation-context.js';
+import { collectNodes, nodeField } from './jsonata-ast.js';
 import { locateNode, locatePosition, nodeToken, type SourcePosition } from './source-position.js';
 
 /** Fields JSONata puts on the errors it throws (plain objects or Errors). */
@@ -71,7 +72,7 @@ function findRestampedOrigin(ast: unknown, position: number, token: string): Jso
     const lambda = pending.pop() as JsonataNode;
     if (visitedLambdas.has(lambda)) continue;
     visitedLambdas.add(lambda);
-    for (const node of collectNodes(field(lambda, 'body'))) {
+    for (const node of collectNodes(nodeField(lambda, 'body'))) {
       if (node.position !== undefined && nodeToken(node) === token) candidates.set(node.position, node);
       if (node.type === 'function' || node.type === 'partial') pending.push(...reachableLambdas(node, lambdasByName));
     }
@@ -86,7 +87,7 @@ function reachableLambdas(call: JsonataNode, lambdasByName: ReadonlyMap<string, 
   if (procedure?.type === 'variable' && typeof procedure.value === 'string') {
     found.push(...(lambdasByName.get(procedure.value) ?? []));
   }
-  const args = field(call, 'arguments');
+  const args = nodeField(call, 'arguments');
   if (Array.isArray(args)) {
     for (const arg of args as JsonataNode[]) {
       if (arg?.type === 'lambda') found.push(arg);
@@ -98,31 +99,8 @@ function reachableLambdas(call: JsonataNode, lambdasByName: ReadonlyMap<string, 
 
 function boundLambda(node: JsonataNode): { name: string; lambda: JsonataNode } | undefined {
   if (node.type !== 'bind') return undefined;
-  const lhs = field(node, 'lhs') as JsonataNode | undefined;
-  const rhs = field(node, 'rhs') as JsonataNode | undefined;
+  const lhs = nodeField(node, 'lhs') as JsonataNode | undefined;
+  const rhs = nodeField(node, 'rhs') as JsonataNode | undefined;
   if (lhs?.type !== 'variable' || typeof lhs.value !== 'string' || rhs?.type !== 'lambda') return undefined;
   return { name: lhs.value, lambda: rhs };
-}
-
-function field(node: JsonataNode, name: string): unknown {
-  return (node as unknown as Record<string, unknown>)[name];
-}
-
-/** Every AST node under `root`, found generically so new JSONata node shapes are still covered. */
-function collectNodes(root: unknown): JsonataNode[] {
-  const nodes: JsonataNode[] = [];
-  const seen = new Set<object>();
-  const stack: unknown[] = [root];
-  while (stack.length > 0) {
-    const value = stack.pop();
-    if (value === null || typeof value !== 'object' || seen.has(value)) continue;
-    seen.add(value);
-    if (Array.isArray(value)) {
-      stack.push(...value);
-      continue;
-    }
-    if (typeof (value as { type?: unknown }).type === 'string') nodes.push(value as JsonataNode);
-    for (const child of Object.values(value)) stack.push(child);
-  }
-  return nodes;
 }

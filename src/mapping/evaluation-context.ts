@@ -36,8 +36,10 @@ export interface EvaluationContext {
   /** Monotonic (performance.now) instant after which the evaluation fails with kind `timeout`. */
   readonly deadlineAt: number;
   readonly deadlineMs: number;
-  /** Limit on JSONata's count of open evaluation frames. */
+  /** Limit on nested calls of any one mapping function. */
   readonly maxDepth: number;
+  /** Calls in progress per function body node, maintained by the step hooks. */
+  readonly openCalls: Map<JsonataNode, number>;
   readonly yieldEveryMs: number;
   lastYieldAt: number;
   /** Set once the deadline has passed so an abandoned evaluation stops at its next step. */

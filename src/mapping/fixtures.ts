@@ -125,19 +125,31 @@ export function parseFixture(text: string, file: string): MappingFixture {
   if (description !== undefined) fixture.description = description as string;
   if (bindings !== undefined) fixture.bindings = bindings as Record<string, unknown>;
   if (hasExpected) fixture.expected = valueOf('expected');
-  if (hasExpectedError) fixture.expectedError = parseExpectedError(valueOf('expectedError'), (message) => fail(at('expectedError'), message));
+  if (hasExpectedError) {
+    const errorNode = pairs.get('expectedError')?.value;
+    fixture.expectedError = parseExpectedError(valueOf('expectedError'), (message, key) => {
+      const pair =
+        key !== undefined && isMap(errorNode)
+          ? errorNode.items.find((item) => isScalar(item.key) && item.key.value === key)
+          : undefined;
+      return fail(pair === undefined ? at('expectedError') : offsetOf(pair.value, pair.key), message);
+    });
+  }
   return fixture;
 }
 
-function parseExpectedError(value: unknown, fail: (message: string) => never): NonNullable<MappingFixture['expectedError']> {
+function parseExpectedError(
+  value: unknown,
+  fail: (message: string, key?: string) => never,
+): NonNullable<MappingFixture['expectedError']> {
   if (!isPlainObject(value)) return fail('"expectedError" must be a mapping with kind, code, propertyPath or messageIncludes');
   const result: NonNullable<MappingFixture['expectedError']> = {};
   for (const [key, field] of Object.entries(value)) {
-    if (!ERROR_KEYS.has(key)) fail(`unknown field "expectedError.${key}" (allowed: ${[...ERROR_KEYS].join(', ')})`);
-    if (typeof field !== 'string') fail(`"expectedError.${key}" must be text`);
+    if (!ERROR_KEYS.has(key)) fail(`unknown field "expectedError.${key}" (allowed: ${[...ERROR_KEYS].join(', ')})`, key);
+    if (typeof field !== 'string') fail(`"expectedError.${key}" must be text`, key);
   }
   if (value.kind !== undefined) {
-    if (!ERROR_KINDS.has(value.kind as string)) fail(`"expectedError.kind" must be one of ${[...ERROR_KINDS].join(', ')}`);
+    if (!ERROR_KINDS.has(value.kind as string)) fail(`"expectedError.kind" must be one of ${[...ERROR_KINDS].join(', ')}`, 'kind');
     result.kind = value.kind as MappingErrorKind;
   }
   if (value.code !== undefined) result.code = value.code as string;

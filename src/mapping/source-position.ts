@@ -34,11 +34,12 @@ export function locatePosition(
   return offsetToLineColumn(source, offset);
 }
 
-/** Locate an AST node (as recorded by the engine's step hook). */
+/** Locate an AST node at the start of its token. */
 export function locateNode(source: string, node: JsonataNode): SourcePosition | undefined {
   return locatePosition(source, node.position, nodeToken(node));
 }
 
+/** The source text a node's JSONata position ends at, where the node type makes it known. */
 export function nodeToken(node: JsonataNode): string | undefined {
   switch (node.type) {
     case 'function':

@@ -268,8 +268,10 @@ describe('depth guard', () => {
     ')',
   ].join('\n');
 
-  it('allows ordinary recursion', async () => {
-    await expect(createMappingEngine().compile(source, 'm.jsonata').evaluate({ levels: 20 })).resolves.toBe(20);
+  it('allows recursion up to maxDepth nested calls', async () => {
+    const mapping = createMappingEngine().compile(source, 'm.jsonata');
+    await expect(mapping.evaluate({ levels: 199 })).resolves.toBe(199);
+    await expect(mapping.evaluate({ levels: 200 })).rejects.toMatchObject({ kind: 'depth' });
   });
 
   it('fails deep recursion with kind depth at the recursive function', async () => {
@@ -278,6 +280,45 @@ describe('depth guard', () => {
     expect(e.jsonataCode).toBe('D1011');
     expect(e.line).toBe(3);
     expect(e.detail).toContain('maximum depth of 200');
+  });
+
+  it('catches mutual recursion', async () => {
+    const mutual = [
+      '(',
+      '  $even := function($n) { $n = 0 ? "even" : $odd($n - 1) & "" };',
+      '  $odd := function($n) { $n = 0 ? "odd" : $even($n - 1) & "" };',
+      '  $even(n)',
+      ')',
+    ].join('\n');
+    const mapping = createMappingEngine().compile(mutual, 'm.jsonata');
+    await expect(mapping.evaluate({ n: 101 })).resolves.toBe('odd');
+    const e = await catchError(mapping.evaluate({ n: 5000 }));
+    expect(e.kind).toBe('depth');
+    expect([2, 3]).toContain(e.line);
+  });
+
+  it('does not mistake a wide object for deep nesting', async () => {
+    // JSONata evaluates object members concurrently; its own frame counter would pass 200 here.
+    const fields = Array.from({ length: 400 }, (_, i) => `"f${i}": { "v": $string(a.b) & "-${i}" }`);
+    const result = (await createMappingEngine().compile(`{ ${fields.join(', ')} }`, 'm.jsonata').evaluate({ a: { b: 1 } })) as Record<string, unknown>;
+    expect(Object.keys(result)).toHaveLength(400);
+    expect(result.f399).toStrictEqual({ v: '1-399' });
+  });
+
+  it('does not mistake concurrent calls of one function for recursion', async () => {
+    // The members of an object constructor run concurrently, so all 20 are inside $label at once.
+    const members = Array.from({ length: 20 }, (_, i) => `"m${i}": $label(items[${i}])`);
+    const engine = createMappingEngine({ maxDepth: 5, deadlineMs: 30_000 });
+    const mapping = engine.compile(
+      `($label := function($i) { { "label": $uppercase($i.name) } }; { ${members.join(', ')} })`,
+      'm.jsonata',
+    );
+    const items = Array.from({ length: 20 }, (_, i) => ({ name: `n${i}` }));
+    const result = (await mapping.evaluate({ items })) as Record<string, unknown>;
+    expect(Object.keys(result)).toHaveLength(20);
+    expect(result.m19).toStrictEqual({ label: 'N19' });
+    // The same limit still stops real recursion.
+    await expect(engine.compile(source, 'm.jsonata').evaluate({ levels: 10 })).rejects.toMatchObject({ kind: 'depth' });
   });
 
   it('honours a larger maxDepth', async () => {

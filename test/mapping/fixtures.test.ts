@@ -75,7 +75,7 @@ describe('parseFixture', () => {
     ['both expectations', 'mapping: m.jsonata\ninput: {}\nexpected: 1\nexpectedError: { kind: rejected }\n', /:4:16 give either/],
     ['misspelled field', 'mapping: m.jsonata\ninput: {}\n\nexpect: {}\n', /:4:1 unknown field "expect"/],
     ['wrong type', 'mapping: m.jsonata\nlookups: yes please\ninput: {}\nexpected: 1\n', /:2:10 "lookups" must be true or false/],
-    ['bad error kind', 'mapping: m.jsonata\ninput: {}\nexpectedError:\n  kind: rejectd\n', /:4:3 "expectedError.kind" must be one of/],
+    ['bad error kind', 'mapping: m.jsonata\ninput: {}\nexpectedError:\n  code: invalidValue\n  kind: rejectd\n', /:5:9 "expectedError.kind" must be one of/],
     ['unknown alias', 'mapping: m.jsonata\ninput: *nothing\nexpected: 1\n', /:2:8 /],
   ])('rejects %s with file:line:col', (_name, text, message) => {
     expect(() => parseFixture(text, FILE)).toThrow(message);
