@@ -11,6 +11,10 @@ import { createApp } from './pipeline/create-app.js';
 import { loadRegistry } from './registry/load-registry.js';
 import { createRegistryHolder, type RegistryHolder } from './registry/registry-holder.js';
 import type { StageObserver } from './sonata/execute-operation.js';
+import { createInternalRouter } from './sonata/internal-router.js';
+import { NO_EVENTS, type EventPublisher } from './sonata/resources/resource-events.js';
+import { createResourceRepository } from './sonata/resources/resource-repository.js';
+import { createWorkQueue } from './sonata/resources/work-queue.js';
 import { startLegacyBss } from './simulators/legacy-bss/start-legacy-bss.js';
 import { createStore } from './state/create-store.js';
 import type { Store } from './state/store.js';
@@ -64,8 +68,17 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const legacy: LegacyClient = createLegacyClient({ baseUrl: legacyUrl, apiKey: config.legacy.apiKey, timeoutMs: config.legacy.timeoutMs });
   const tokens = createTokenService({ issuer: config.auth.issuer, secret: config.auth.signingSecret, ttlSeconds: config.auth.tokenTtlSeconds });
 
+  const resources = createResourceRepository(store);
+  const tasks = createWorkQueue(store);
+  const events: EventPublisher = NO_EVENTS;
+  const now = () => new Date();
+  const internal = createInternalRouter({ registry, resources, events, tasks, logger, now, callbackSecret: config.legacy.callbackSecret });
+
   let shuttingDown = false;
-  const app = createApp({ config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown });
+  const app = createApp({
+    config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
+    resources, events, tasks, internal, internalApiKey: config.internal.apiKey, now,
+  });
   let server: Server | undefined;
 
   return {

@@ -24,6 +24,15 @@ export interface GatewayConfig {
     readonly simulatorDataDir: string;
     /** request headers passed through to the legacy BSS (test environments: the simulator's X-Sim-Fault) */
     readonly forwardHeaders: readonly string[];
+    /** HMAC secret of the legacy BSS's status callbacks; when unset, callbacks are not signature-checked */
+    readonly callbackSecret?: string;
+    /** how status changes arrive: by callback to /internal/legacy/events, by polling the event journal, or both */
+    readonly statusUpdates: 'callback' | 'poll' | 'both';
+    readonly pollIntervalMs: number;
+  };
+  readonly internal: {
+    /** key the legacy BSS and operators send as X-Internal-Api-Key on /internal routes */
+    readonly apiKey: string;
   };
   readonly mapping: { readonly deadlineMs: number; readonly maxDepth: number };
   readonly paths: { readonly partners: string; readonly mappings: string };
@@ -35,8 +44,14 @@ export interface GatewayConfig {
 export const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  required: ['server', 'auth', 'store', 'legacy', 'mapping', 'paths', 'reload', 'logging'],
+  required: ['server', 'auth', 'store', 'legacy', 'internal', 'mapping', 'paths', 'reload', 'logging'],
   properties: {
+    internal: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['apiKey'],
+      properties: { apiKey: { type: 'string', minLength: 16 } },
+    },
     server: {
       type: 'object',
       additionalProperties: false,
@@ -78,6 +93,9 @@ export const CONFIG_SCHEMA = {
         timeoutMs: { type: 'integer', minimum: 50, default: 5000 },
         simulatorDataDir: { type: 'string', default: 'config/legacy-bss-sim' },
         forwardHeaders: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9-]+$' }, default: [] },
+        callbackSecret: { type: 'string', minLength: 16 },
+        statusUpdates: { enum: ['callback', 'poll', 'both'], default: 'callback' },
+        pollIntervalMs: { type: 'integer', minimum: 100, default: 5000 },
       },
     },
     mapping: {

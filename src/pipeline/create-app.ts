@@ -3,6 +3,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import passport from 'passport';
 import { SonataBearerStrategy, type BearerFailure } from '../auth/bearer-strategy.js';
 import { createTokenEndpoint } from '../auth/token-endpoint.js';
+import { secretsEqual } from '../auth/token-service.js';
 import type { Principal, TokenService } from '../auth/token-service.js';
 import type { GatewayConfig } from '../config/config-schema.js';
 import { GatewayError } from '../errors/catalogue.js';
@@ -12,6 +13,10 @@ import type { Logger } from '../observability/logger.js';
 import type { PartnerDef } from '../registry/registry.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
 import { executeOperation, type StageObserver } from '../sonata/execute-operation.js';
+import type { OperationContext, OperationResult } from '../sonata/operation-context.js';
+import type { EventPublisher } from '../sonata/resources/resource-events.js';
+import type { ResourceRepository } from '../sonata/resources/resource-repository.js';
+import type { WorkQueue } from '../sonata/resources/work-queue.js';
 import { resolveOperation } from '../sonata/resolve-operation.js';
 import type { Store } from '../state/store.js';
 import { createJsonBodyParser } from './body-guards.js';
@@ -28,6 +33,14 @@ export interface AppDeps {
   observe?: StageObserver;
   /** lets /readyz report not-ready while shutting down */
   isShuttingDown?: () => boolean;
+  resources: ResourceRepository;
+  events: EventPublisher;
+  tasks: WorkQueue;
+  hubs?: { execute(ctx: OperationContext): Promise<OperationResult> };
+  /** routes under /internal (legacy BSS callbacks, staff work queue, operator tools), mounted behind internal auth */
+  internal?: express.Router;
+  /** the key the legacy BSS and operators present on /internal routes (X-Internal-Api-Key) */
+  internalApiKey?: string;
 }
 
 interface RequestState {
@@ -136,7 +149,13 @@ export function createApp(deps: AppDeps): express.Express {
       const result = await executeOperation({
         requestId: st.requestId, registry, partner, op, params, query: req.query as Record<string, unknown>, body: req.body,
         store: deps.store, legacy: deps.legacy, logger: st.logger, now, legacyHeaders: pickHeaders(req, deps.config.legacy.forwardHeaders),
+        resources: deps.resources, events: deps.events, tasks: deps.tasks, hubs: deps.hubs,
       }, deps.observe);
+      for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
+      if (result.body === undefined) {
+        res.status(result.status).end();
+        return;
+      }
       res.status(result.status).setHeader('Content-Type', SONATA_JSON);
       res.send(Buffer.from(JSON.stringify(result.body)));
     } catch (err) {
@@ -144,12 +163,23 @@ export function createApp(deps: AppDeps): express.Express {
     }
   });
 
-  // 4. anything else
+  // 4. internal endpoints (legacy BSS callbacks, staff work queue, operators): their own credentials
+  if (deps.internal && deps.internalApiKey) {
+    const key = deps.internalApiKey;
+    app.use('/internal', (req: Request, _res: Response, next: NextFunction) => {
+      const given = req.headers['x-internal-api-key'];
+      if (typeof given !== 'string') return next(new GatewayError('auth.missing-credentials', 'Send X-Internal-Api-Key'));
+      if (!secretsEqual(given, key)) return next(new GatewayError('auth.invalid-credentials', 'Wrong internal API key'));
+      next();
+    }, deps.internal);
+  }
+
+  // 5. anything else
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new GatewayError('route.not-found', `No route ${req.method} ${req.path}`));
   });
 
-  // 5. the one error renderer
+  // 6. the one error renderer
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const st = state(res);
     const rendered = renderSonataError(err);

@@ -6,8 +6,8 @@ import { ConfigError, createConfigAjv, projectPath, readYamlFile as readYaml, va
 import { MappingError } from '../mapping/errors.js';
 import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
 import { createLookupTables, type LookupTables } from '../mapping/lookups.js';
-import { API_SCHEMA, LEGACY_SCHEMA, LOOKUP_SCHEMA, PARTNER_SCHEMA, RELEASE_SCHEMA, type BusinessFunction } from './registry-schemas.js';
-import type { ApiDef, FixtureRef, FunctionMode, LegacyOperationDef, OperationDef, PartnerDef, Registry, ReleaseDef } from './registry.js';
+import { API_SCHEMA, LEGACY_SCHEMA, LOOKUP_SCHEMA, PARTNER_SCHEMA, RELEASE_SCHEMA, RESOURCE_SCHEMA, type BusinessFunction } from './registry-schemas.js';
+import type { ApiDef, FixtureRef, FunctionMode, LegacyEventHandler, LegacyOperationDef, OperationDef, PartnerDef, Registry, ReleaseDef, ResourceDef } from './registry.js';
 
 export interface LoadRegistryOptions {
   partnersDir: string;
@@ -23,6 +23,8 @@ interface RawOperation {
   method: string; path: string; function: BusinessFunction; scope?: string; status: number; statusExpression?: string;
   requestSchema?: string; request?: string; backend?: string; response?: string; source: 'backend' | 'store';
   collection?: string; persist?: { collection: string; when?: string }; legacyFieldPaths?: Record<string, string>;
+  kind: OperationDef['kind']; resource?: string; filters?: Record<string, { field: string; op: 'eq' | 'gt' | 'lt' }>;
+  target?: string; allowedStates?: string[]; nextState?: string;
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -43,6 +45,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     release: ajv.compile(RELEASE_SCHEMA),
     api: ajv.compile(API_SCHEMA),
     legacy: ajv.compile(LEGACY_SCHEMA),
+    resource: ajv.compile(RESOURCE_SCHEMA),
     lookup: ajv.compile(LOOKUP_SCHEMA),
   };
   // request schemas are our own JSON schemas for Sonata bodies: report every error, no coercion
@@ -116,6 +119,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
 
   // --- legacy operations: mappings/legacy/<domain>/operations.yaml
   const legacy = new Map<string, LegacyOperationDef>();
+  const legacyEvents: LegacyEventHandler[] = [];
   const legacyRoot = join(opts.mappingsDir, 'legacy');
   const legacySources = new Map<string, YamlSource>();
   for (const domain of listDirs(legacyRoot).filter((d) => d !== 'fixtures')) {
@@ -124,7 +128,13 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     if (!existsSync(file)) continue;
     const src = readSource(file, validators.legacy);
     if (!src) continue;
-    const ops = (src.data as { operations: Record<string, { method: string; path: string; request?: string; response?: string; safeToRetry: boolean }> }).operations;
+    const data = src.data as { events?: { when: string; mapping: string }; operations: Record<string, { method: string; path: string; request?: string; response?: string; safeToRetry: boolean }> };
+    if (data.events) {
+      const when = compileInline(data.events.when, src, '/events/when');
+      const mapping = compileFile(legacyDir, data.events.mapping, src, '/events/mapping');
+      if (when && mapping) legacyEvents.push(Object.freeze({ domain, when, mapping }));
+    }
+    const ops = data.operations;
     for (const [name, op] of Object.entries(ops)) {
       const p = `/operations/${escapePointer(name)}`;
       if (legacy.has(name)) problems.push(src.problem(p, `legacy operation "${name}" is already defined in ${legacySources.get(name)?.file}`));
@@ -137,6 +147,15 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     }
   }
   if (legacy.size === 0) problems.push({ file: displayPath(legacyRoot), message: 'no legacy BSS operations found (<domain>/operations.yaml)' });
+
+  // --- resources the gateway keeps: mappings/resources/<name>.yaml
+  const resources = new Map<string, ResourceDef>();
+  for (const file of listFiles(join(opts.mappingsDir, 'resources'), '.yaml')) {
+    const src = readSource(file, validators.resource);
+    if (!src) continue;
+    const r = src.data as { resource: string; api: string; path: string; initialState: string; terminalStates: string[]; events: { stateChange?: string; itemStateChange?: string }; maxListScan: number };
+    resources.set(r.resource, Object.freeze({ name: r.resource, api: r.api, path: r.path, initialState: r.initialState, terminalStates: Object.freeze([...r.terminalStates]), events: Object.freeze({ ...r.events }), maxListScan: r.maxListScan }));
+  }
 
   // --- releases
   const releases = new Map<string, ReleaseDef>();
@@ -163,7 +182,13 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
         const p = `/operations/${escapePointer(operationId)}`;
         if (op.backend && !legacy.has(op.backend)) problems.push(apiSrc.problem(`${p}/backend`, `unknown legacy operation "${op.backend}"`));
         if (op.source === 'store' && !op.collection) problems.push(apiSrc.problem(p, 'an operation served from the store needs "collection"'));
-        if (op.source === 'backend' && !op.backend) problems.push(apiSrc.problem(p, 'an operation needs "backend" (or source: store)'));
+        const kind = op.kind ?? 'call';
+        if (kind === 'call' && op.source === 'backend' && !op.backend) problems.push(apiSrc.problem(p, 'an operation needs "backend" (or source: store)'));
+        if (['create', 'retrieve', 'list', 'action'].includes(kind)) {
+          if (!op.resource) problems.push(apiSrc.problem(p, `a ${kind} operation needs "resource"`));
+          else if (!resources.has(op.resource)) problems.push(apiSrc.problem(`${p}/resource`, `unknown resource "${op.resource}" (no mappings/resources/${op.resource}.yaml)`));
+          if (kind !== 'list' && kind !== 'create' && !op.target) problems.push(apiSrc.problem(p, `a ${kind} operation needs "target" (path parameter or body pointer holding the id)`));
+        }
         let requestSchema: ValidateFunction | undefined;
         if (op.requestSchema) {
           const schemaFile = resolve(apiDir, op.requestSchema);
@@ -190,6 +215,8 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
             ? Object.freeze({ collection: op.persist.collection, when: op.persist.when ? compileInline(op.persist.when, apiSrc, `${p}/persist/when`) : undefined })
             : undefined,
           legacyFieldPaths: Object.freeze({ ...(op.legacyFieldPaths ?? {}) }),
+          kind, resource: op.resource, filters: Object.freeze({ ...(op.filters ?? {}) }), target: op.target,
+          allowedStates: op.allowedStates ? Object.freeze([...op.allowedStates]) : undefined, nextState: op.nextState,
         }));
       }
       apis.set(apiName, Object.freeze({ name: apiName, version: api.version, operations: Object.freeze(operations) }));
@@ -218,6 +245,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     const raw = src.data as {
       id: string; name: string; role: 'buyer' | 'seller' | 'both'; release: string; apiReleases?: Record<string, string>;
       buyerId?: string; sellerId?: string; testEnvironment: boolean; credentials: { clientId: string; clientSecretEnv: string };
+      legacyCustomerId?: string; policy: { pilotCountries?: string[]; budgetaryQuotes: boolean }; notifications: { allowedCallbackHosts: string[] };
       functions: Record<string, { mode: FunctionMode }>; mappings?: Record<string, { request?: string; response?: string }>;
       lookups?: Record<string, string>;
     };
@@ -254,7 +282,10 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     const partner: PartnerDef = Object.freeze({
       id: raw.id, name: raw.name, role: raw.role, dir, file: displayPath(file), release: raw.release,
       apiReleases: Object.freeze({ ...(raw.apiReleases ?? {}) }), buyerId: raw.buyerId, sellerId: raw.sellerId,
-      testEnvironment: raw.testEnvironment, clientId: raw.credentials.clientId, clientSecret: secret ?? '',
+      testEnvironment: raw.testEnvironment, legacyCustomerId: raw.legacyCustomerId,
+      policy: Object.freeze({ ...raw.policy, pilotCountries: raw.policy.pilotCountries ? Object.freeze([...raw.policy.pilotCountries]) : undefined }),
+      allowedCallbackHosts: Object.freeze([...raw.notifications.allowedCallbackHosts]),
+      clientId: raw.credentials.clientId, clientSecret: secret ?? '',
       functions, mappings, lookups: createLookupTables(tables),
     });
     partners.set(partner.id, partner);
@@ -269,7 +300,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   const sharedLookups = createLookupTables(sharedTables);
   return Object.freeze({
     loadedAt: new Date(),
-    releases, legacy, partners, sharedLookups, mappingsByFile, fixtures: Object.freeze(fixtures),
+    releases, legacy, legacyEvents: Object.freeze(legacyEvents), resources, partners, sharedLookups, mappingsByFile, fixtures: Object.freeze(fixtures),
     partnerByClientId: (clientId: string) => byClient.get(clientId),
     releaseFor: (partner: PartnerDef, apiName: string) => releases.get(partner.apiReleases[apiName] ?? partner.release),
   });

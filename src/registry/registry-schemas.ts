@@ -26,6 +26,27 @@ export const PARTNER_SCHEMA = {
     buyerId: { type: 'string', minLength: 1 },
     sellerId: { type: 'string', minLength: 1 },
     testEnvironment: { type: 'boolean', default: false },
+    /** the partner's customer number in the legacy BSS */
+    legacyCustomerId: { type: 'string', minLength: 1 },
+    /** business policy, visible to mappings as $policy (e.g. pilotCountries, budgetaryQuotes) */
+    policy: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        pilotCountries: { type: 'array', items: { type: 'string', pattern: '^[A-Z]{2}$' } },
+        budgetaryQuotes: { type: 'boolean', default: true },
+      },
+      default: {},
+    },
+    notifications: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        /** hosts the partner may register as hub callbacks: exact host, *.domain wildcard, optional :port */
+        allowedCallbackHosts: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+      },
+      default: {},
+    },
     credentials: {
       type: 'object',
       additionalProperties: false,
@@ -71,6 +92,28 @@ const operationSchema = {
     response: { type: 'string' },
     source: { enum: ['backend', 'store'], default: 'backend' },
     collection: { type: 'string' },
+    /**
+     * call: translate + legacy call (default); create/retrieve/list/action: a resource the gateway keeps
+     * (mappings/resources/<resource>.yaml); hubRegister/hubRetrieve/hubDelete: notification subscriptions
+     */
+    kind: { enum: ['call', 'create', 'retrieve', 'list', 'action', 'hubRegister', 'hubRetrieve', 'hubDelete'], default: 'call' },
+    resource: { type: 'string' },
+    /** list: query parameter -> { field: JSON pointer in the unified resource, op: eq|gt|lt } */
+    filters: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['field'],
+        properties: { field: { type: 'string', pattern: '^/' }, op: { enum: ['eq', 'gt', 'lt'], default: 'eq' } },
+      },
+    },
+    /** action: where the resource id is: a path parameter name, or a JSON pointer into the body */
+    target: { type: 'string' },
+    /** action: the unified states the resource must be in, else 409/422 */
+    allowedStates: { type: 'array', items: { type: 'string' } },
+    /** action: the state the resource moves to (before any legacy answer changes it) */
+    nextState: { type: 'string' },
     persist: {
       type: 'object',
       additionalProperties: false,
@@ -112,6 +155,16 @@ export const LEGACY_SCHEMA = {
   additionalProperties: false,
   required: ['operations'],
   properties: {
+    /**
+     * status reports of this domain (callbacks and the polled event journal): `when` is a JSONata predicate
+     * on a legacy event; `mapping` turns a matching event into unified resource updates
+     */
+    events: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['when', 'mapping'],
+      properties: { when: { type: 'string' }, mapping: { type: 'string' } },
+    },
     operations: {
       type: 'object',
       additionalProperties: {
@@ -134,4 +187,28 @@ export const LEGACY_SCHEMA = {
 export const LOOKUP_SCHEMA = {
   type: 'object',
   additionalProperties: { type: ['string', 'number', 'boolean', 'object', 'array'] },
+} as const;
+
+/** mappings/resources/<resource>.yaml: a Sonata resource the gateway keeps (ids, states, history, events) */
+export const RESOURCE_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['resource', 'api', 'path'],
+  properties: {
+    resource: { type: 'string', pattern: '^[a-zA-Z]+$' },
+    /** management API name used in notification events */
+    api: { type: 'string' },
+    /** path of the resource under its API base, e.g. /quote (hrefs and events use path + '/' + id) */
+    path: { type: 'string', pattern: '^/' },
+    initialState: { type: 'string', default: 'acknowledged' },
+    terminalStates: { type: 'array', items: { type: 'string' }, default: [] },
+    events: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { stateChange: { type: 'string' }, itemStateChange: { type: 'string' } },
+      default: {},
+    },
+    /** list: at most this many resources per partner are scanned for filters (older ones are not listed) */
+    maxListScan: { type: 'integer', minimum: 10, default: 2000 },
+  },
 } as const;

@@ -27,6 +27,30 @@ export interface OperationDef {
   readonly collection?: string;
   readonly persist?: { readonly collection: string; readonly when?: CompiledMapping };
   readonly legacyFieldPaths: Readonly<Record<string, string>>;
+  readonly kind: 'call' | 'create' | 'retrieve' | 'list' | 'action' | 'hubRegister' | 'hubRetrieve' | 'hubDelete';
+  readonly resource?: string;
+  readonly filters: Readonly<Record<string, { readonly field: string; readonly op: 'eq' | 'gt' | 'lt' }>>;
+  readonly target?: string;
+  readonly allowedStates?: readonly string[];
+  readonly nextState?: string;
+}
+
+/** A Sonata resource the gateway keeps (mappings/resources/<name>.yaml). */
+export interface ResourceDef {
+  readonly name: string;
+  readonly api: string;
+  readonly path: string;
+  readonly initialState: string;
+  readonly terminalStates: readonly string[];
+  readonly events: { readonly stateChange?: string; readonly itemStateChange?: string };
+  readonly maxListScan: number;
+}
+
+/** Turns one legacy status report into unified resource updates (mappings/legacy/<domain>/operations.yaml `events`). */
+export interface LegacyEventHandler {
+  readonly domain: string;
+  readonly when: CompiledMapping;
+  readonly mapping: CompiledMapping;
 }
 
 export interface ApiDef {
@@ -63,6 +87,9 @@ export interface PartnerDef {
   readonly buyerId?: string;
   readonly sellerId?: string;
   readonly testEnvironment: boolean;
+  readonly legacyCustomerId?: string;
+  readonly policy: Readonly<{ pilotCountries?: readonly string[]; budgetaryQuotes: boolean }>;
+  readonly allowedCallbackHosts: readonly string[];
   readonly clientId: string;
   readonly clientSecret: string;
   readonly functions: ReadonlyMap<BusinessFunction, FunctionMode>;
@@ -82,6 +109,8 @@ export interface Registry {
   readonly loadedAt: Date;
   readonly releases: ReadonlyMap<string, ReleaseDef>;
   readonly legacy: ReadonlyMap<string, LegacyOperationDef>;
+  readonly legacyEvents: readonly LegacyEventHandler[];
+  readonly resources: ReadonlyMap<string, ResourceDef>;
   readonly partners: ReadonlyMap<string, PartnerDef>;
   readonly sharedLookups: LookupTables;
   /** every compiled mapping by absolute file path (fixtures and the CLI find them here) */

@@ -19,7 +19,7 @@ describe('every shipped file loads', () => {
     for (const env of ['demo', 'test']) {
       const { registry } = loadShipped(env);
       expect([...registry.partners.keys()].sort()).toEqual(['acme-telecom', 'globex-networks']);
-      expect(new Set([...registry.releases.values()].map((r) => r.name))).toEqual(new Set(['grace', 'kylie']));
+      expect(new Set([...registry.releases.values()].map((r) => r.name))).toEqual(new Set(['billie', 'grace', 'kylie']));
       expect(registry.releases.get('haley')?.name).toBe('grace');
     }
   });
@@ -38,7 +38,7 @@ describe('every shipped file loads', () => {
   it('production loads when the environment provides everything', () => {
     const cfg = loadConfig({
       rootDir: REPO_ROOT, env: 'production',
-      processEnv: { GATEWAY_JWT_SECRET: 'x'.repeat(40), LEGACY_BSS_URL: 'https://bss.example.net', LEGACY_BSS_API_KEY: 'k'.repeat(20), PORT: '9090' },
+      processEnv: { GATEWAY_JWT_SECRET: 'x'.repeat(40), LEGACY_BSS_URL: 'https://bss.example.net', LEGACY_BSS_API_KEY: 'k'.repeat(20), INTERNAL_API_KEY: 'i'.repeat(20), LEGACY_CALLBACK_SECRET: 'c'.repeat(20), PORT: '9090' },
     });
     expect(cfg.server.port).toBe(9090);
     expect(cfg.legacy.baseUrl).toBe('https://bss.example.net');

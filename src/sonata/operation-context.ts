@@ -1,0 +1,132 @@
+import { GatewayError, type Error422Code } from '../errors/catalogue.js';
+import type { LegacyClient } from '../legacy/legacy-client.js';
+import type { CompiledMapping } from '../mapping/engine.js';
+import { MappingError } from '../mapping/errors.js';
+import type { Logger } from '../observability/logger.js';
+import type { OperationDef, PartnerDef, Registry } from '../registry/registry.js';
+import type { Store } from '../state/store.js';
+import { StoreUnavailableError } from '../state/store.js';
+import type { ResourceRepository } from './resources/resource-repository.js';
+import type { EventPublisher } from './resources/resource-events.js';
+import type { WorkQueue } from './resources/work-queue.js';
+
+/** Everything one Sonata operation needs; built per request by the pipeline. */
+export interface OperationContext {
+  readonly requestId: string;
+  readonly registry: Registry;
+  readonly partner: PartnerDef;
+  readonly op: OperationDef;
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, unknown>>;
+  readonly body: unknown;
+  readonly store: Store;
+  readonly legacy: LegacyClient;
+  readonly resources: ResourceRepository;
+  readonly events: EventPublisher;
+  readonly tasks: WorkQueue;
+  readonly logger: Logger;
+  readonly now: () => Date;
+  /** headers to pass on to the legacy BSS (already filtered by config) */
+  readonly legacyHeaders?: Readonly<Record<string, string>>;
+  /** hub (notification subscription) operations, when notifications are wired */
+  readonly hubs?: { execute(ctx: OperationContext): Promise<OperationResult> };
+}
+
+export interface OperationResult {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A stage timing hook, used by the benchmark to see where the time goes. */
+export type StageObserver = (stage: string, ms: number) => void;
+
+export interface OperationRunner {
+  readonly bindings: Readonly<Record<string, unknown>>;
+  /** evaluates a mapping (or passes the input through when there is none) with the request's bindings */
+  run(m: CompiledMapping | undefined, input: unknown, extra?: Record<string, unknown>): Promise<unknown>;
+  timed<T>(stage: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Bindings every mapping sees, and the timing wrapper. */
+export function createRunner(ctx: OperationContext, observe?: StageObserver): OperationRunner {
+  const { partner, op } = ctx;
+  const bindings = {
+    requestId: ctx.requestId,
+    partnerId: partner.id,
+    buyerId: partner.buyerId,
+    sellerId: partner.sellerId,
+    customerId: partner.legacyCustomerId,
+    testEnvironment: partner.testEnvironment,
+    policy: partner.policy,
+    release: op.release,
+    apiBase: `/mefApi/sonata/${op.apiName}/${op.version}`,
+    params: ctx.params,
+    query: ctx.query,
+    now: ctx.now().toISOString(),
+  };
+  return {
+    bindings,
+    run: (m, input, extra = {}) => (m ? evaluateMapping(m, input, { ...bindings, ...extra }, partner) : Promise.resolve(input)),
+    async timed(stage, fn) {
+      if (!observe) return fn();
+      const t = performance.now();
+      try {
+        return await fn();
+      } finally {
+        observe(stage, performance.now() - t);
+      }
+    },
+  };
+}
+
+/** Runs a mapping; mapping failures become catalogue errors ($reject -> 422, runaway -> 500 timeout). */
+export async function evaluateMapping(m: CompiledMapping, input: unknown, bindings: Record<string, unknown>, partner: PartnerDef): Promise<unknown> {
+  try {
+    return await m.evaluate(input, { bindings, lookups: partner.lookups });
+  } catch (err) {
+    if (err instanceof MappingError) {
+      if (err.kind === 'rejected' && err.rejection) {
+        throw new GatewayError('mapping.rejected', err.rejection.reason, {
+          issues: [{ code: err.rejection.code as Error422Code, propertyPath: err.rejection.propertyPath, reason: err.rejection.reason }],
+        });
+      }
+      throw new GatewayError(err.kind === 'timeout' || err.kind === 'depth' ? 'mapping.timeout' : 'mapping.failed', err.toString(), { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** Checks a body against the operation's own request schema; every problem becomes one 422 entry. */
+export function validateRequest(op: OperationDef, body: unknown): void {
+  if (!op.requestSchema) return;
+  if (op.requestSchema(body)) return;
+  const issues = (op.requestSchema.errors ?? []).map((e) => {
+    if (e.keyword === 'required') {
+      const prop = (e.params as { missingProperty: string }).missingProperty;
+      return { code: 'missingProperty' as const, propertyPath: `${e.instancePath}/${prop}`, reason: `${prop} is required` };
+    }
+    if (e.keyword === 'false schema') {
+      return { code: 'unexpectedProperty' as const, propertyPath: e.instancePath, reason: `${e.instancePath.split('/').pop()} must not be sent` };
+    }
+    if (e.keyword === 'additionalProperties') {
+      const prop = (e.params as { additionalProperty: string }).additionalProperty;
+      return { code: 'unexpectedProperty' as const, propertyPath: `${e.instancePath}/${prop}`, reason: `${prop} is not allowed here` };
+    }
+    const code: Error422Code = e.keyword === 'format' || e.keyword === 'pattern' || e.keyword === 'type' ? 'invalidFormat' : 'invalidValue';
+    return { code, propertyPath: e.instancePath || '/', reason: `${e.instancePath || 'body'} ${e.message ?? 'is invalid'}`.slice(0, 255) };
+  });
+  const seen = new Set<string>();
+  const unique = issues.filter((i) => !seen.has(`${i.code}${i.propertyPath}`) && !!seen.add(`${i.code}${i.propertyPath}`));
+  throw new GatewayError('request.validation-failed', `${unique.length} problem(s) in the request`, { issues: unique });
+}
+
+/** Store calls: an outage becomes 503 with Retry-After, never a hang or a 500. */
+export async function guardStore<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof StoreUnavailableError) throw new GatewayError('store.unavailable', undefined, { cause: err, headers: { 'Retry-After': '5' } });
+    throw err;
+  }
+}

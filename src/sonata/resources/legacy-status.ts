@@ -1,0 +1,68 @@
+import type { Logger } from '../../observability/logger.js';
+import type { Registry } from '../../registry/registry.js';
+import { evaluateMapping } from '../operation-context.js';
+import { applyUpdate, type ResourceUpdate } from './apply-update.js';
+import { publishStateEvents, type EventPublisher } from './resource-events.js';
+import type { ResourceRepository } from './resource-repository.js';
+
+/** One unified update produced by a legacy event mapping: which resource (by legacy reference) and what changed. */
+export interface LegacyResourceUpdate extends ResourceUpdate {
+  resource: string;
+  legacyRef: string;
+}
+
+export interface StatusApplyResult {
+  applied: number;
+  /** updates for resources the gateway does not know (e.g. orders placed directly in the BSS) */
+  unknown: number;
+  events: number;
+}
+
+/**
+ * Applies a status report of the legacy BSS (a callback, a polled journal entry, or a staff completion in
+ * the work queue's unified form) to the resources the gateway keeps, and publishes the resulting Sonata
+ * state events. Idempotent: re-applying a report changes nothing and emits nothing.
+ */
+export async function applyLegacyStatus(deps: {
+  registry: Registry; resources: ResourceRepository; events: EventPublisher; logger: Logger; now: () => Date;
+}, legacyEvent: unknown): Promise<StatusApplyResult> {
+  const result: StatusApplyResult = { applied: 0, unknown: 0, events: 0 };
+  const noPartner = { lookups: deps.registry.sharedLookups } as never;
+  for (const handler of deps.registry.legacyEvents) {
+    const matches = await evaluateMapping(handler.when, legacyEvent, {}, noPartner);
+    if (matches !== true) continue;
+    const out = await evaluateMapping(handler.mapping, legacyEvent, {}, noPartner);
+    const updates = (Array.isArray(out) ? out : out ? [out] : []) as LegacyResourceUpdate[];
+    for (const u of updates) {
+      const n = await applyResourceUpdate(deps, u);
+      if (n === null) result.unknown++;
+      else {
+        result.applied++;
+        result.events += n;
+      }
+    }
+  }
+  return result;
+}
+
+/** Applies one unified update to the resource with that legacy reference; null when no such resource. */
+export async function applyResourceUpdate(deps: {
+  registry: Registry; resources: ResourceRepository; events: EventPublisher; logger: Logger; now: () => Date;
+}, u: LegacyResourceUpdate | (ResourceUpdate & { resource: string; partnerId: string; id: string })): Promise<number | null> {
+  const def = deps.registry.resources.get(u.resource);
+  if (!def) {
+    deps.logger.warn('status update for an unknown resource type', { resource: u.resource });
+    return null;
+  }
+  const owner = 'legacyRef' in u ? await deps.resources.findByLegacyRef(def, u.legacyRef) : { partnerId: u.partnerId, id: u.id };
+  if (!owner) return null;
+  let events: ReturnType<typeof applyUpdate>['events'] = [];
+  const doc = await deps.resources.update(def, owner.partnerId, owner.id, (current) => {
+    const applied = applyUpdate(current, u, deps.now().toISOString());
+    events = applied.events;
+    return applied.doc;
+  });
+  if (!doc) return null;
+  await publishStateEvents(deps.events, def, owner.partnerId, events, deps.logger);
+  return events.length;
+}

@@ -1,0 +1,41 @@
+import type { Logger } from '../../observability/logger.js';
+import type { ResourceDef } from '../../registry/registry.js';
+import type { StateEvent } from './apply-update.js';
+
+/** A release-neutral Sonata event; the notifier renders it per subscriber release. */
+export interface SonataEvent {
+  eventType: string;
+  apiName: string;
+  resourceId: string;
+  /** path under the management API base, e.g. /quote/123 */
+  resourcePath: string;
+  itemId?: string;
+  state?: string;
+  milestoneName?: string;
+  partnerId: string;
+  occurredAt: string;
+  eventId?: string;
+}
+
+export interface EventPublisher {
+  publish(event: SonataEvent): Promise<unknown>;
+}
+
+/** Publishes the notifications of state events; a failure is logged, never undoes the stored state. */
+export async function publishStateEvents(publisher: EventPublisher, def: ResourceDef, partnerId: string, events: readonly StateEvent[], logger: Logger): Promise<void> {
+  for (const e of events) {
+    const eventType = e.kind === 'state' ? def.events.stateChange : def.events.itemStateChange;
+    if (!eventType) continue;
+    try {
+      await publisher.publish({
+        eventType, apiName: def.api, resourceId: e.resourceId, resourcePath: `${def.path}/${e.resourceId}`,
+        itemId: e.itemId, state: e.state, partnerId, occurredAt: e.at,
+      });
+    } catch (err) {
+      logger.error('notification could not be queued', { eventType, resourceId: e.resourceId, error: String(err) });
+    }
+  }
+}
+
+/** Used where notifications are not wired (CLI, some tests). */
+export const NO_EVENTS: EventPublisher = { publish: async () => 0 };

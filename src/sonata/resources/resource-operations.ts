@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import { GatewayError } from '../../errors/catalogue.js';
+import type { OperationDef, ResourceDef } from '../../registry/registry.js';
+import { createRunner, guardStore, validateRequest, type OperationContext, type OperationResult, type StageObserver } from '../operation-context.js';
+import { applyUpdate, createResourceDoc, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
+import { publishStateEvents } from './resource-events.js';
+
+const MAX_LIMIT = 100;
+const RESERVED_QUERY = new Set(['offset', 'limit', 'buyerId', 'sellerId', 'fields']);
+
+/**
+ * Operations on resources the gateway keeps (POQ, quote, order, ticket...): create, retrieve, list and
+ * actions (cancel, decline, close...). The documents are kept in the unified model; every read renders them
+ * for the caller's release with the operation's response mapping, so one stored order serves any release.
+ */
+export async function executeResourceOperation(ctx: OperationContext, observe?: StageObserver): Promise<OperationResult> {
+  const def = ctx.registry.resources.get(ctx.op.resource!)!;
+  switch (ctx.op.kind) {
+    case 'create':
+      return create(ctx, def, observe);
+    case 'retrieve':
+      return retrieve(ctx, def, observe);
+    case 'list':
+      return list(ctx, def, observe);
+    case 'action':
+      return action(ctx, def, observe);
+    default:
+      throw new GatewayError('internal.unexpected', `not a resource operation: ${ctx.op.kind}`);
+  }
+}
+
+async function create(ctx: OperationContext, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
+  const { op, partner } = ctx;
+  const r = createRunner(ctx, observe);
+  const partnerMaps = partner.mappings.get(op.operationId);
+  const wire = await r.timed('map.partner-in', () => r.run(partnerMaps?.request, ctx.body ?? {}));
+  await r.timed('validate', async () => validateRequest(op, wire));
+  const id = randomUUID();
+  const unified = (await r.timed('map.release-in', () => r.run(op.request, wire, { id }))) as Record<string, unknown>;
+  const mode = partner.functions.get(op.function);
+  const now = ctx.now().toISOString();
+
+  let created: Record<string, unknown> = unified;
+  if (mode === 'automated' && op.backend) {
+    const legacyOp = ctx.registry.legacy.get(op.backend)!;
+    const legacyRequest = legacyOp.request ? await r.timed('map.legacy-out', () => r.run(legacyOp.request, unified, { id })) : undefined;
+    const answer = await r.timed('backend', () => ctx.legacy.call(legacyOp, {
+      pathParams: ctx.params, body: legacyRequest, requestId: ctx.requestId, fieldPaths: op.legacyFieldPaths, logger: ctx.logger, headers: ctx.legacyHeaders,
+    }));
+    created = (await r.timed('map.legacy-in', () => r.run(legacyOp.response, answer, { id, unifiedRequest: unified }))) as Record<string, unknown>;
+  }
+  const doc = createResourceDoc(created, { id, partnerId: partner.id, resource: def.name, now, initialState: def.initialState });
+  await r.timed('store', () => guardStore(async () => {
+    await ctx.resources.insert(def, doc);
+    if (mode === 'manual') {
+      const task = await ctx.tasks.add({ resource: def.name, partnerId: partner.id, resourceId: id, operationId: op.operationId }, ctx.now());
+      ctx.logger.info('manual task created', { taskId: task.id, resource: def.name, resourceId: id });
+    }
+  }));
+  const status = op.statusExpression ? Number(await r.run(op.statusExpression, wire)) : op.status;
+  return { status, body: await render(ctx, r, doc, wire) };
+}
+
+async function retrieve(ctx: OperationContext, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
+  const r = createRunner(ctx, observe);
+  const doc = await load(ctx, def, r);
+  return { status: ctx.op.status, body: await render(ctx, r, doc, undefined) };
+}
+
+async function list(ctx: OperationContext, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
+  const { op } = ctx;
+  const r = createRunner(ctx, observe);
+  const offset = intParam(ctx.query.offset, 'offset', 0);
+  const requested = intParam(ctx.query.limit, 'limit', MAX_LIMIT);
+  const limit = Math.min(requested, MAX_LIMIT);
+  const checks: Array<(d: ResourceDoc) => boolean> = [];
+  for (const [name, value] of Object.entries(ctx.query)) {
+    if (RESERVED_QUERY.has(name)) continue;
+    const filter = op.filters[name];
+    if (!filter) throw new GatewayError('request.invalid-query', `unknown filter "${name}"; this list accepts: ${Object.keys(op.filters).join(', ') || 'offset, limit'}`);
+    if (typeof value !== 'string') throw new GatewayError('request.invalid-query', `${name} must appear once`);
+    if (value === '') throw new GatewayError('request.missing-query-value', `${name} has no value`);
+    checks.push((d) => compare(readPointer(d, filter.field), value, filter.op));
+  }
+  const page = await r.timed('store', () => guardStore(() => ctx.resources.list(def, ctx.partner.id, { offset, limit, keep: (d) => checks.every((c) => c(d)) })));
+  const body = [];
+  for (const doc of page.items) body.push(await render(ctx, r, doc, undefined));
+  return {
+    status: op.status,
+    body,
+    headers: { 'X-Total-Count': String(page.total), 'X-Result-Count': String(body.length), 'X-Pagination-Throttled': String(requested > MAX_LIMIT) },
+  };
+}
+
+async function action(ctx: OperationContext, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
+  const { op, partner } = ctx;
+  const r = createRunner(ctx, observe);
+  const partnerMaps = partner.mappings.get(op.operationId);
+  const wire = await r.timed('map.partner-in', () => r.run(partnerMaps?.request, ctx.body ?? {}));
+  await r.timed('validate', async () => validateRequest(op, wire));
+  const current = await load(ctx, def, r, wire);
+  if (op.allowedStates && !op.allowedStates.includes(current.state)) {
+    const path = op.target?.startsWith('/') ? op.target : '/';
+    throw new GatewayError('request.validation-failed', `${def.name} ${current.id} is ${current.state}`, {
+      issues: [{ code: 'invalidValue', propertyPath: path, reason: `not possible while the ${def.name} is ${current.state} (allowed: ${op.allowedStates.join(', ')})` }],
+    });
+  }
+  let update = ((await r.timed('map.release-in', () => r.run(op.request, wire, { resource: current }))) ?? {}) as ResourceUpdate;
+  if (op.request === undefined) update = {};
+  if (op.nextState && !update.state) update = { ...update, state: op.nextState };
+  if (op.backend && partner.functions.get(op.function) === 'automated') {
+    const legacyOp = ctx.registry.legacy.get(op.backend)!;
+    const legacyRequest = legacyOp.request ? await r.timed('map.legacy-out', () => r.run(legacyOp.request, update, { resource: current })) : undefined;
+    const answer = await r.timed('backend', () => ctx.legacy.call(legacyOp, {
+      pathParams: { ...ctx.params, legacyRef: current.legacyRef ?? '' }, body: legacyRequest, requestId: ctx.requestId,
+      fieldPaths: op.legacyFieldPaths, logger: ctx.logger, headers: ctx.legacyHeaders,
+    }));
+    const fromLegacy = legacyOp.response ? ((await r.timed('map.legacy-in', () => r.run(legacyOp.response, answer, { resource: current }))) as ResourceUpdate | undefined) : undefined;
+    if (fromLegacy) update = { ...update, ...fromLegacy, fields: { ...update.fields, ...fromLegacy.fields } };
+  }
+  let events: ReturnType<typeof applyUpdate>['events'] = [];
+  const stored = await r.timed('store', () => guardStore(() => ctx.resources.update(def, partner.id, current.id, (doc) => {
+    const applied = applyUpdate(doc, update, ctx.now().toISOString());
+    events = applied.events;
+    return applied.doc;
+  })));
+  await publishStateEvents(ctx.events, def, partner.id, events, ctx.logger);
+  if (op.status === 204) return { status: 204, body: undefined };
+  return { status: op.status, body: await render(ctx, r, stored!, wire) };
+}
+
+async function load(ctx: OperationContext, def: ResourceDef, r: ReturnType<typeof createRunner>, wire?: unknown): Promise<ResourceDoc> {
+  const { id, fromBody } = targetId(ctx.op, ctx.params, wire);
+  const doc = id ? await r.timed('store', () => guardStore(() => ctx.resources.get(def, ctx.partner.id, id))) : null;
+  if (!doc) {
+    if (fromBody) {
+      throw new GatewayError('request.validation-failed', `no ${def.name} ${id}`, { issues: [{ code: 'referenceNotFound', propertyPath: ctx.op.target!, reason: `no ${def.name} with id ${id}` }] });
+    }
+    throw new GatewayError('resource.not-found', `No ${def.name} with id ${id}`);
+  }
+  return doc;
+}
+
+function targetId(op: OperationDef, params: Readonly<Record<string, string>>, wire: unknown): { id: string | undefined; fromBody: boolean } {
+  const target = op.target ?? 'id';
+  if (target.startsWith('/')) {
+    const v = readPointer(wire, target);
+    return { id: typeof v === 'string' ? v : undefined, fromBody: true };
+  }
+  return { id: params[target], fromBody: false };
+}
+
+async function render(ctx: OperationContext, r: ReturnType<typeof createRunner>, doc: ResourceDoc, wire: unknown): Promise<unknown> {
+  const answer = await r.timed('map.release-out', () => r.run(ctx.op.response, doc, { request: wire, id: doc.id }));
+  const partnerMaps = ctx.partner.mappings.get(ctx.op.operationId);
+  return r.timed('map.partner-out', () => r.run(partnerMaps?.response, answer, { request: wire }));
+}
+
+function intParam(v: unknown, name: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'string' || !/^\d{1,9}$/.test(v)) throw new GatewayError('request.invalid-query', `${name} must be a non-negative integer`);
+  return Number(v);
+}
+
+/** Reads a JSON pointer; '/items/*\/state' style wildcards match when any element matches (list filters). */
+export function readPointer(doc: unknown, pointer: string): unknown {
+  let cur: unknown[] = [doc];
+  for (const raw of pointer.split('/').slice(1)) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const next: unknown[] = [];
+    for (const c of cur) {
+      if (part === '*' && Array.isArray(c)) next.push(...c);
+      else if (c && typeof c === 'object') next.push((c as Record<string, unknown>)[part]);
+    }
+    cur = next.filter((x) => x !== undefined);
+  }
+  return cur.length <= 1 ? cur[0] : cur;
+}
+
+function compare(actual: unknown, expected: string, op: 'eq' | 'gt' | 'lt'): boolean {
+  const values = Array.isArray(actual) ? actual : [actual];
+  return values.some((v) => {
+    if (v === undefined || v === null) return false;
+    const a = String(v);
+    if (op === 'eq') return a === expected;
+    const an = Date.parse(a);
+    const en = Date.parse(expected);
+    if (!Number.isNaN(an) && !Number.isNaN(en)) return op === 'gt' ? an > en : an < en;
+    return op === 'gt' ? a > expected : a < expected;
+  });
+}

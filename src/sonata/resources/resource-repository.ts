@@ -1,0 +1,54 @@
+import type { ResourceDef } from '../../registry/registry.js';
+import type { Store } from '../../state/store.js';
+import type { ResourceDoc } from './apply-update.js';
+
+export interface ListPage {
+  items: ResourceDoc[];
+  total: number;
+}
+
+/**
+ * Where kept resources live in the store. Keys carry the owning partner, so a partner can only ever reach its
+ * own documents (another partner's id is simply absent). A legacy reference index lets status reports from
+ * the legacy BSS find the document they concern.
+ */
+export interface ResourceRepository {
+  insert(def: ResourceDef, doc: ResourceDoc): Promise<void>;
+  get(def: ResourceDef, partnerId: string, id: string): Promise<ResourceDoc | null>;
+  update(def: ResourceDef, partnerId: string, id: string, fn: (doc: ResourceDoc) => ResourceDoc | undefined): Promise<ResourceDoc | null>;
+  /** newest first; `keep` filters; offset/limit page the filtered list */
+  list(def: ResourceDef, partnerId: string, opts: { offset: number; limit: number; keep: (doc: ResourceDoc) => boolean }): Promise<ListPage>;
+  linkLegacyRef(def: ResourceDef, legacyRef: string, partnerId: string, id: string): Promise<void>;
+  findByLegacyRef(def: ResourceDef, legacyRef: string): Promise<{ partnerId: string; id: string } | null>;
+}
+
+export function createResourceRepository(store: Store): ResourceRepository {
+  const docKey = (def: ResourceDef, partnerId: string, id: string) => `res:${def.name}:${partnerId}:${id}`;
+  const indexKey = (def: ResourceDef, partnerId: string) => `idx:${def.name}:${partnerId}`;
+  const refKey = (def: ResourceDef, legacyRef: string) => `ref:${def.name}:${legacyRef}`;
+  return {
+    async insert(def, doc) {
+      await store.setJson(docKey(def, doc.partnerId, doc.id), doc);
+      await store.indexAdd(indexKey(def, doc.partnerId), doc.id, Date.parse(doc.createdAt));
+      if (doc.legacyRef) await store.set(refKey(def, doc.legacyRef), `${doc.partnerId}\n${doc.id}`);
+    },
+    get: (def, partnerId, id) => store.getJson<ResourceDoc>(docKey(def, partnerId, id)),
+    update: (def, partnerId, id, fn) =>
+      store.updateJson<ResourceDoc>(docKey(def, partnerId, id), (current) => (current ? fn(current) : undefined)),
+    async list(def, partnerId, opts) {
+      const ids = await store.indexRange(indexKey(def, partnerId), { reverse: true, limit: def.maxListScan });
+      const docs = await Promise.all(ids.map((id) => store.getJson<ResourceDoc>(docKey(def, partnerId, id))));
+      const kept = docs.filter((d): d is ResourceDoc => d !== null && opts.keep(d));
+      return { items: kept.slice(opts.offset, opts.offset + opts.limit), total: kept.length };
+    },
+    async linkLegacyRef(def, legacyRef, partnerId, id) {
+      await store.set(refKey(def, legacyRef), `${partnerId}\n${id}`);
+    },
+    async findByLegacyRef(def, legacyRef) {
+      const v = await store.get(refKey(def, legacyRef));
+      if (!v) return null;
+      const [partnerId, id] = v.split('\n');
+      return partnerId && id ? { partnerId, id } : null;
+    },
+  };
+}
