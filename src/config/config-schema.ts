@@ -30,6 +30,8 @@ export interface GatewayConfig {
     readonly statusUpdates: 'callback' | 'poll' | 'both';
     readonly pollIntervalMs: number;
   };
+  /** backends that already speak a Sonata API; `kind: proxy` operations pass requests through to them */
+  readonly upstreams: Readonly<Record<string, { readonly baseUrl: string; readonly timeoutMs: number }>>;
   readonly internal: {
     /** key the legacy BSS and operators send as X-Internal-Api-Key on /internal routes */
     readonly apiKey: string;
@@ -46,6 +48,16 @@ export const CONFIG_SCHEMA = {
   additionalProperties: false,
   required: ['server', 'auth', 'store', 'legacy', 'internal', 'mapping', 'paths', 'reload', 'logging'],
   properties: {
+    upstreams: {
+      type: 'object',
+      default: {},
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['baseUrl'],
+        properties: { baseUrl: { type: 'string', pattern: '^(|https?://.+)$' }, timeoutMs: { type: 'integer', minimum: 50, default: 5000 } },
+      },
+    },
     internal: {
       type: 'object',
       additionalProperties: false,

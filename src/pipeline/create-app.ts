@@ -20,6 +20,7 @@ import type { WorkQueue } from '../sonata/resources/work-queue.js';
 import { resolveOperation } from '../sonata/resolve-operation.js';
 import type { Store } from '../state/store.js';
 import { createJsonBodyParser } from './body-guards.js';
+import { createSonataProxies } from '../proxy/create-sonata-proxies.js';
 
 export interface AppDeps {
   config: GatewayConfig;
@@ -110,9 +111,12 @@ export function createApp(deps: AppDeps): express.Express {
   const strategy = new SonataBearerStrategy(deps.tokens, (p) => deps.registry.current().partners.get(p.partnerId)?.clientId === p.clientId);
   passport.use(strategy);
   const parseBody = createJsonBodyParser({ limitBytes: deps.config.server.bodyLimitBytes, maxDepth: deps.config.server.maxJsonDepth });
+  const proxies = createSonataProxies(deps.config.upstreams, deps.logger);
 
   app.use('/mefApi/sonata', (req: Request, res: Response, next: NextFunction) => {
+    const authStarted = deps.observe ? performance.now() : 0;
     passport.authenticate(strategy.name, { session: false }, (err: unknown, principal: Principal | false, info: BearerFailure | undefined) => {
+      deps.observe?.('auth', performance.now() - authStarted);
       if (err) return next(err);
       if (!principal) {
         const failure = info ?? { code: 'auth.missing-credentials', message: 'No credentials provided' };
@@ -142,7 +146,18 @@ export function createApp(deps: AppDeps): express.Express {
       if (!st.principal!.scopes.has(op.scope)) throw new GatewayError('auth.scope-missing', `The token lacks scope ${op.scope}`);
       checkPartyIds(req.query, partner);
 
+      if (op.kind === 'proxy') {
+        const proxy = proxies.get(op.upstream!);
+        if (!proxy) throw new GatewayError('operation.not-implemented', `${op.apiName} is not offered here (upstream ${op.upstream} is not configured)`);
+        (req as Request & { sonataPartnerId?: string }).sonataPartnerId = partner.id;
+        req.url = req.originalUrl; // forward the full Sonata path, not the part below the mount point
+        proxy(req, res, next);
+        return;
+      }
+
+      const bodyStarted = deps.observe ? performance.now() : 0;
       await new Promise<void>((resolve, reject) => parseBody(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+      deps.observe?.('body', performance.now() - bodyStarted);
       if ((op.method === 'POST' || op.method === 'PATCH') && req.body === undefined) {
         throw new GatewayError('request.body-not-object', 'This operation needs a JSON body');
       }

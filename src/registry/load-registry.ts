@@ -24,7 +24,7 @@ interface RawOperation {
   requestSchema?: string; request?: string; backend?: string; response?: string; source: 'backend' | 'store';
   collection?: string; persist?: { collection: string; when?: string }; legacyFieldPaths?: Record<string, string>;
   kind: OperationDef['kind']; resource?: string; filters?: Record<string, { field: string; op: 'eq' | 'gt' | 'lt' }>;
-  target?: string; allowedStates?: string[]; nextState?: string;
+  target?: string; allowedStates?: string[]; nextState?: string; upstream?: string;
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -183,6 +183,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
         if (op.backend && !legacy.has(op.backend)) problems.push(apiSrc.problem(`${p}/backend`, `unknown legacy operation "${op.backend}"`));
         if (op.source === 'store' && !op.collection) problems.push(apiSrc.problem(p, 'an operation served from the store needs "collection"'));
         const kind = op.kind ?? 'call';
+        if (kind === 'proxy' && !op.upstream) problems.push(apiSrc.problem(p, 'a proxy operation needs "upstream"'));
         if (kind === 'call' && op.source === 'backend' && !op.backend) problems.push(apiSrc.problem(p, 'an operation needs "backend" (or source: store)'));
         if (['create', 'retrieve', 'list', 'action'].includes(kind)) {
           if (!op.resource) problems.push(apiSrc.problem(p, `a ${kind} operation needs "resource"`));
@@ -217,6 +218,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
           legacyFieldPaths: Object.freeze({ ...(op.legacyFieldPaths ?? {}) }),
           kind, resource: op.resource, filters: Object.freeze({ ...(op.filters ?? {}) }), target: op.target,
           allowedStates: op.allowedStates ? Object.freeze([...op.allowedStates]) : undefined, nextState: op.nextState,
+          upstream: op.upstream,
         }));
       }
       apis.set(apiName, Object.freeze({ name: apiName, version: api.version, operations: Object.freeze(operations) }));

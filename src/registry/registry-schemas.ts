@@ -2,7 +2,7 @@
 
 export const BUSINESS_FUNCTIONS = [
   'addressValidation', 'siteRetrieval', 'productOfferingQualification', 'quote', 'productOrder',
-  'productInventory', 'troubleTicket', 'billing',
+  'productInventory', 'troubleTicket', 'billing', 'productCatalog',
 ] as const;
 export type BusinessFunction = (typeof BUSINESS_FUNCTIONS)[number];
 
@@ -96,7 +96,9 @@ const operationSchema = {
      * call: translate + legacy call (default); create/retrieve/list/action: a resource the gateway keeps
      * (mappings/resources/<resource>.yaml); hubRegister/hubRetrieve/hubDelete: notification subscriptions
      */
-    kind: { enum: ['call', 'create', 'retrieve', 'list', 'action', 'hubRegister', 'hubRetrieve', 'hubDelete'], default: 'call' },
+    kind: { enum: ['call', 'create', 'retrieve', 'list', 'action', 'hubRegister', 'hubRetrieve', 'hubDelete', 'proxy'], default: 'call' },
+    /** proxy: the named upstream (config `upstreams`) that already speaks this Sonata API; no mapping */
+    upstream: { type: 'string' },
     resource: { type: 'string' },
     /** list: query parameter -> { field: JSON pointer in the unified resource, op: eq|gt|lt } */
     filters: {

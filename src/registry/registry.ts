@@ -27,7 +27,8 @@ export interface OperationDef {
   readonly collection?: string;
   readonly persist?: { readonly collection: string; readonly when?: CompiledMapping };
   readonly legacyFieldPaths: Readonly<Record<string, string>>;
-  readonly kind: 'call' | 'create' | 'retrieve' | 'list' | 'action' | 'hubRegister' | 'hubRetrieve' | 'hubDelete';
+  readonly kind: 'call' | 'create' | 'retrieve' | 'list' | 'action' | 'hubRegister' | 'hubRetrieve' | 'hubDelete' | 'proxy';
+  readonly upstream?: string;
   readonly resource?: string;
   readonly filters: Readonly<Record<string, { readonly field: string; readonly op: 'eq' | 'gt' | 'lt' }>>;
   readonly target?: string;
