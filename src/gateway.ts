@@ -77,7 +77,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   let shuttingDown = false;
   const app = createApp({
     config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
-    resources, events, tasks, internal, internalApiKey: config.internal.apiKey, now,
+    resources, events, tasks, internal, internalApiKey: config.internal.apiKey, now, legacyCallbacksSigned: !!config.legacy.callbackSecret,
   });
   let server: Server | undefined;
 
