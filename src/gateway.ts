@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTokenService, type TokenService } from './auth/token-service.js';
 import type { GatewayConfig } from './config/config-schema.js';
@@ -11,8 +12,14 @@ import { createApp } from './pipeline/create-app.js';
 import { loadRegistry } from './registry/load-registry.js';
 import { createRegistryHolder, type RegistryHolder } from './registry/registry-holder.js';
 import type { StageObserver } from './sonata/execute-operation.js';
+import { createNotificationAdminRouter } from './notify/admin-router.js';
+import { createDeliveryQueue, type DeliveryQueue } from './notify/delivery-queue.js';
+import { createHubService } from './notify/hub-service.js';
+import { loadNotificationCatalog, type NotificationCatalog } from './notify/notification-catalog.js';
+import { createNotifier } from './notify/notifier.js';
+import { createHubOperations } from './sonata/hub-operations.js';
 import { createInternalRouter } from './sonata/internal-router.js';
-import { NO_EVENTS, type EventPublisher } from './sonata/resources/resource-events.js';
+import type { EventPublisher } from './sonata/resources/resource-events.js';
 import { createResourceRepository } from './sonata/resources/resource-repository.js';
 import { createWorkQueue } from './sonata/resources/work-queue.js';
 import { startLegacyBss } from './simulators/legacy-bss/start-legacy-bss.js';
@@ -38,6 +45,7 @@ export interface Gateway {
   readonly store: Store;
   readonly tokens: TokenService;
   readonly legacyUrl: string;
+  readonly deliveries: DeliveryQueue;
   readonly app: ReturnType<typeof createApp>;
   /** starts listening on config.server.host/port (PORT/HOST env); port 0 picks a free one */
   listen(): Promise<{ url: string; server: Server }>;
@@ -70,19 +78,39 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
 
   const resources = createResourceRepository(store);
   const tasks = createWorkQueue(store);
-  const events: EventPublisher = NO_EVENTS;
   const now = () => new Date();
-  const internal = createInternalRouter({ registry, resources, events, tasks, logger, now, callbackSecret: config.legacy.callbackSecret });
+
+  // notifications: per-release catalogues, hub subscriptions in the store, a durable delivery queue
+  const catalogs = loadNotificationCatalogs(registry.current());
+  const hub = createHubService({ store, now });
+  const deliveries: DeliveryQueue = createDeliveryQueue({
+    redisUrl: config.store.redisUrl, prefix: `${config.store.prefix}notify`, logger, retry: config.notifications.retry,
+    timeoutMs: config.notifications.timeoutMs,
+  });
+  const notifier = createNotifier({
+    hub, queue: deliveries, catalogs, logger,
+    party: (partnerId) => {
+      const p = registry.current().partners.get(partnerId);
+      return p ? { buyerId: p.buyerId, sellerId: p.sellerId } : undefined;
+    },
+  });
+  const events: EventPublisher = notifier;
+  const hubs = createHubOperations({ hub, catalogs });
+  const internal = createInternalRouter({
+    registry, resources, events, tasks, logger, now, callbackSecret: config.legacy.callbackSecret,
+    extra: [createNotificationAdminRouter({ queue: deliveries })],
+  });
+  deliveries.start();
 
   let shuttingDown = false;
   const app = createApp({
     config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
-    resources, events, tasks, internal, internalApiKey: config.internal.apiKey, now, legacyCallbacksSigned: !!config.legacy.callbackSecret,
+    resources, events, tasks, hubs, internal, internalApiKey: config.internal.apiKey, now, legacyCallbacksSigned: !!config.legacy.callbackSecret,
   });
   let server: Server | undefined;
 
   return {
-    config, logger, registry, store, tokens, legacyUrl, app,
+    config, logger, registry, store, tokens, legacyUrl, app, deliveries,
     listen() {
       server = createServer({ keepAliveTimeout: 65_000 }, app);
       server.on('request', (_req, res) => {
@@ -112,9 +140,20 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
         await closed;
         clearTimeout(grace);
       }
+      await deliveries.close();
       await legacy.close();
       await simulator?.close();
       await store.close();
     },
   };
+}
+
+/** Every release's notifications.yaml (releases without one have no notifications); aliases share a catalogue. */
+function loadNotificationCatalogs(registry: import('./registry/registry.js').Registry): ReadonlyMap<string, NotificationCatalog> {
+  const catalogs = new Map<string, NotificationCatalog>();
+  for (const [name, release] of registry.releases) {
+    const file = join(release.dir, 'notifications.yaml');
+    if (existsSync(file)) catalogs.set(name, loadNotificationCatalog(file));
+  }
+  return catalogs;
 }

@@ -32,6 +32,10 @@ export interface GatewayConfig {
   };
   /** backends that already speak a Sonata API; `kind: proxy` operations pass requests through to them */
   readonly upstreams: Readonly<Record<string, { readonly baseUrl: string; readonly timeoutMs: number }>>;
+  readonly notifications: {
+    readonly retry: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
+    readonly timeoutMs: number;
+  };
   readonly internal: {
     /** key the legacy BSS and operators send as X-Internal-Api-Key on /internal routes */
     readonly apiKey: string;
@@ -48,6 +52,24 @@ export const CONFIG_SCHEMA = {
   additionalProperties: false,
   required: ['server', 'auth', 'store', 'legacy', 'internal', 'mapping', 'paths', 'reload', 'logging'],
   properties: {
+    notifications: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        retry: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            attempts: { type: 'integer', minimum: 1, maximum: 1000, default: 25 },
+            baseDelayMs: { type: 'integer', minimum: 1, default: 5000 },
+            maxDelayMs: { type: 'integer', minimum: 1, default: 3600000 },
+          },
+        },
+        timeoutMs: { type: 'integer', minimum: 100, default: 10000 },
+      },
+    },
     upstreams: {
       type: 'object',
       default: {},

@@ -223,7 +223,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       }
       apis.set(apiName, Object.freeze({ name: apiName, version: api.version, operations: Object.freeze(operations) }));
     }
-    const def: ReleaseDef = Object.freeze({ name, aliases: Object.freeze([...raw.aliases]), sdkFolder: raw.sdkFolder ?? name, apis });
+    const def: ReleaseDef = Object.freeze({ name, dir, aliases: Object.freeze([...raw.aliases]), sdkFolder: raw.sdkFolder ?? name, apis });
     for (const key of [name, ...raw.aliases]) {
       if (releases.has(key)) problems.push(src.problem('/aliases', `release name "${key}" is defined twice`));
       releases.set(key, def);

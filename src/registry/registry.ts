@@ -62,6 +62,8 @@ export interface ApiDef {
 
 export interface ReleaseDef {
   readonly name: string;
+  /** the release's folder (mappings/releases/<name>) */
+  readonly dir: string;
   readonly aliases: readonly string[];
   readonly sdkFolder: string;
   readonly apis: ReadonlyMap<string, ApiDef>;

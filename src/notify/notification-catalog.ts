@@ -1,0 +1,176 @@
+/**
+ * The per-release notification catalogue (`mappings/releases/<release>/notifications.yaml`): for each management API
+ * that has a hub, where its Buyer-side notification API lives and what each event carries on the wire. The renderer
+ * reads nothing else, so a release whose events differ only in names or fields is a data change, not a code change.
+ */
+import { basename, dirname } from 'node:path';
+import { ConfigError, createConfigAjv, readYamlFile, validateSource, type ConfigProblem } from '../config/yaml-source.js';
+
+/** One listener event of a release. */
+export interface NotificationEventDef {
+  /** The release's name for the event: the `eventType` value and the listener resource (`.../listener/<eventType>`). */
+  readonly eventType: string;
+  /**
+   * The gateway's own name for the event (what publishers put in `SonataEvent.eventType`). The gateway names events
+   * as Grace does; it differs from {@link eventType} only where a release renamed an event.
+   */
+  readonly internalType: string;
+  /** Payload field carrying the item id (`orderItemId`, `quoteItemId`, `poqItemId`); the event then needs one. */
+  readonly itemIdField?: string;
+  /** Payload field carrying the new state (`state`, or `status` for trouble tickets and incidents): typed releases only. */
+  readonly stateField?: string;
+  /** The payload carries `milestoneName`; the event then needs one. */
+  readonly milestone: boolean;
+}
+
+/** The notifications of one management API in one release. */
+export interface NotificationApiDef {
+  /** Management API name, as in the Seller's base path (`productOrderingManagement`). */
+  readonly apiName: string;
+  /** Management API major (`v10`): the `href` of an event points into this API. */
+  readonly version: string;
+  /** Buyer-side notification API name appended to the callback (`productOrderingNotification`). */
+  readonly notificationApi: string;
+  /** Notification API major (`v10`). */
+  readonly notificationVersion: string;
+  /** Events by {@link NotificationEventDef.eventType}. */
+  readonly events: ReadonlyMap<string, NotificationEventDef>;
+}
+
+/** A loaded, validated and frozen notification catalogue of one release. */
+export interface NotificationCatalog {
+  readonly release: string;
+  /** The file it was loaded from, as named in messages. */
+  readonly file: string;
+  /**
+   * Where `buyerId`/`sellerId` travel: inside the event payload (up to Haley) or as query parameters of the listener
+   * URL (from Irene).
+   */
+  readonly partyIds: 'body' | 'query';
+  /** By management API name. */
+  readonly apis: ReadonlyMap<string, NotificationApiDef>;
+  /** Event types a Buyer of this release may subscribe to on the API (the hub's known types); `[]` when it has none. */
+  eventTypes(apiName: string): string[];
+  /** The release's event for a gateway event type, or undefined when the release has no such event on the API. */
+  findEvent(apiName: string, internalType: string): NotificationEventDef | undefined;
+}
+
+const NAME = '^[A-Za-z][A-Za-z0-9]*$';
+const MAJOR = '^v[0-9]+$';
+
+/** JSON schema of `notifications.yaml`. */
+export const NOTIFICATION_CATALOG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['release', 'partyIds', 'apis'],
+  properties: {
+    release: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
+    partyIds: { enum: ['body', 'query'] },
+    apis: {
+      type: 'object',
+      minProperties: 1,
+      propertyNames: { pattern: NAME },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['version', 'notificationApi', 'notificationVersion', 'events'],
+        properties: {
+          version: { type: 'string', pattern: MAJOR },
+          notificationApi: { type: 'string', pattern: NAME },
+          notificationVersion: { type: 'string', pattern: MAJOR },
+          events: {
+            type: 'object',
+            minProperties: 1,
+            propertyNames: { pattern: NAME },
+            additionalProperties: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                internalType: { type: 'string', pattern: NAME },
+                itemIdField: { type: 'string', pattern: NAME },
+                stateField: { type: 'string', pattern: NAME },
+                milestone: { type: 'boolean', default: false },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+interface RawCatalog {
+  release: string;
+  partyIds: 'body' | 'query';
+  apis: Record<string, {
+    version: string;
+    notificationApi: string;
+    notificationVersion: string;
+    events: Record<string, { internalType?: string; itemIdField?: string; stateField?: string; milestone: boolean }>;
+  }>;
+}
+
+let compiledSchema: ReturnType<ReturnType<typeof createConfigAjv>['compile']> | undefined;
+
+function escapePointer(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/**
+ * Reads and validates one `notifications.yaml`, throwing a {@link ConfigError} that lists every problem as
+ * `file:line:col`. Besides the schema it checks that `release` names the folder the file sits in (when the file is
+ * called `notifications.yaml`) and that no two events of an API share a gateway event type.
+ */
+export function loadNotificationCatalog(file: string): NotificationCatalog {
+  const source = readYamlFile(file);
+  compiledSchema ??= createConfigAjv().compile(NOTIFICATION_CATALOG_SCHEMA);
+  const problems: ConfigProblem[] = validateSource(source, compiledSchema);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const raw = source.data as RawCatalog;
+  const folder = basename(dirname(file));
+  if (basename(file) === 'notifications.yaml' && raw.release !== folder) {
+    problems.push(source.problem('/release', `must equal the folder name "${folder}"`));
+  }
+
+  const apis = new Map<string, NotificationApiDef>();
+  const byInternal = new Map<string, Map<string, NotificationEventDef>>();
+  for (const [apiName, api] of Object.entries(raw.apis)) {
+    const events = new Map<string, NotificationEventDef>();
+    const internal = new Map<string, NotificationEventDef>();
+    for (const [eventType, ev] of Object.entries(api.events)) {
+      const def: NotificationEventDef = Object.freeze({
+        eventType,
+        internalType: ev.internalType ?? eventType,
+        ...(ev.itemIdField !== undefined && { itemIdField: ev.itemIdField }),
+        ...(ev.stateField !== undefined && { stateField: ev.stateField }),
+        milestone: ev.milestone,
+      });
+      const clash = internal.get(def.internalType);
+      if (clash) {
+        const at = `/apis/${escapePointer(apiName)}/events/${escapePointer(eventType)}`;
+        problems.push(source.problem(ev.internalType !== undefined ? `${at}/internalType` : at, `gateway event type "${def.internalType}" is already rendered as "${clash.eventType}"`));
+      }
+      events.set(eventType, def);
+      internal.set(def.internalType, def);
+    }
+    apis.set(apiName, Object.freeze({
+      apiName,
+      version: api.version,
+      notificationApi: api.notificationApi,
+      notificationVersion: api.notificationVersion,
+      events,
+    }));
+    byInternal.set(apiName, internal);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return Object.freeze({
+    release: raw.release,
+    file: source.file,
+    partyIds: raw.partyIds,
+    apis,
+    eventTypes: (apiName: string) => [...(apis.get(apiName)?.events.keys() ?? [])],
+    findEvent: (apiName: string, internalType: string) => byInternal.get(apiName)?.get(internalType),
+  });
+}

@@ -1,0 +1,53 @@
+import { GatewayError } from '../errors/catalogue.js';
+import { HubValidationError, toEventSubscription, type HubService } from '../notify/hub-service.js';
+import type { NotificationCatalog } from '../notify/notification-catalog.js';
+import { guardStore, validateRequest, type OperationContext, type OperationResult } from './operation-context.js';
+
+/**
+ * `POST /hub`, `GET /hub/{id}`, `DELETE /hub/{id}` of any Sonata management API: subscriptions belong to the
+ * partner and the API they were made on; callbacks must point at a host the partner's profile allows.
+ */
+export function createHubOperations(opts: { hub: HubService; catalogs: ReadonlyMap<string, NotificationCatalog> }): { execute(ctx: OperationContext): Promise<OperationResult> } {
+  return {
+    async execute(ctx) {
+      const { op, partner } = ctx;
+      const catalog = opts.catalogs.get(op.release);
+      const known = catalog?.eventTypes(op.apiName) ?? [];
+      if (known.length === 0) throw new GatewayError('operation.not-implemented', `${op.apiName} has no notifications in release ${op.release}`);
+      switch (op.kind) {
+        case 'hubRegister': {
+          validateRequest(op, ctx.body);
+          const body = (ctx.body ?? {}) as { callback?: unknown; query?: unknown };
+          if (body.callback === undefined) {
+            throw new GatewayError('request.validation-failed', 'callback is required', { issues: [{ code: 'missingProperty', propertyPath: '/callback', reason: 'callback is required' }] });
+          }
+          try {
+            const sub = await guardStore(() => opts.hub.register({
+              partnerId: partner.id, apiName: op.apiName, release: op.release, callback: body.callback, query: body.query,
+              allowedCallbackHosts: partner.allowedCallbackHosts, knownEventTypes: known,
+            }));
+            ctx.logger.info('hub subscription registered', { subscriptionId: sub.id, apiName: op.apiName });
+            return { status: 201, body: toEventSubscription(sub) };
+          } catch (err) {
+            if (err instanceof HubValidationError) {
+              throw new GatewayError('request.validation-failed', err.message, { issues: [{ ...err.issue }] });
+            }
+            throw err;
+          }
+        }
+        case 'hubRetrieve': {
+          const sub = await guardStore(() => opts.hub.get(partner.id, op.apiName, ctx.params.id ?? ''));
+          if (!sub) throw new GatewayError('resource.not-found', `No hub subscription ${ctx.params.id}`);
+          return { status: 200, body: toEventSubscription(sub) };
+        }
+        case 'hubDelete': {
+          const removed = await guardStore(() => opts.hub.remove(partner.id, op.apiName, ctx.params.id ?? ''));
+          if (!removed) throw new GatewayError('resource.not-found', `No hub subscription ${ctx.params.id}`);
+          return { status: 204, body: undefined };
+        }
+        default:
+          throw new GatewayError('internal.unexpected', `not a hub operation: ${op.kind}`);
+      }
+    },
+  };
+}
