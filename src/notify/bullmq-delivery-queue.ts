@@ -69,9 +69,16 @@ export function createBullmqDeliveryQueue(opts: BullmqDeliveryQueueOptions): Del
   const http = opts.send ? undefined : createHttpSender(opts.timeoutMs);
   const send: AttemptSender = opts.send ? fromUserSender(opts.send) : (http as NonNullable<typeof http>).send;
 
-  const queue = new Queue<Delivery>(QUEUE_NAME, { connection, prefix: opts.prefix });
-  // an EventEmitter 'error' without a listener would crash the process; a Redis outage is logged and retried instead
-  queue.on('error', (err) => logger.warn('notification queue: Redis error', { error: errorText(err) }));
+  // created on first use: BullMQ connects as soon as a Queue exists
+  let queue: Queue<Delivery> | undefined;
+  const getQueue = (): Queue<Delivery> => {
+    if (!queue) {
+      queue = new Queue<Delivery>(QUEUE_NAME, { connection, prefix: opts.prefix });
+      // an EventEmitter 'error' without a listener would crash the process; a Redis outage is logged and retried instead
+      queue.on('error', (err) => logger.warn('notification queue: Redis error', { error: errorText(err) }));
+    }
+    return queue;
+  };
   let worker: Worker<Delivery> | undefined;
   let closed = false;
 
@@ -93,7 +100,7 @@ export function createBullmqDeliveryQueue(opts: BullmqDeliveryQueueOptions): Del
     async enqueue(d) {
       if (closed) throw new Error('the delivery queue is closed');
       await withTimeout(
-        queue.add(JOB_NAME, d, {
+        getQueue().add(JOB_NAME, d, {
           jobId: jobIdFor(d.id),
           attempts: policy.attempts,
           backoff: { type: BACKOFF_TYPE },
@@ -107,13 +114,13 @@ export function createBullmqDeliveryQueue(opts: BullmqDeliveryQueueOptions): Del
     },
 
     async deadLetters() {
-      const jobs = (await queue.getFailed(0, -1)) as Array<Job<Delivery> | undefined>;
+      const jobs = (await getQueue().getFailed(0, -1)) as Array<Job<Delivery> | undefined>;
       return jobs.filter((job): job is Job<Delivery> => job !== undefined).map(toDeadLetter);
     },
 
     async replay(id) {
       if (closed) throw new Error('the delivery queue is closed');
-      const job = (await queue.getJob(jobIdFor(id))) as Job<Delivery> | undefined;
+      const job = (await getQueue().getJob(jobIdFor(id))) as Job<Delivery> | undefined;
       if (!job || job.data.id !== id || (await job.getState()) !== 'failed') return false;
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
       logger.info('dead letter replayed', { deliveryId: id, eventId: job.data.eventId });
@@ -139,7 +146,7 @@ export function createBullmqDeliveryQueue(opts: BullmqDeliveryQueueOptions): Del
       if (closed) return;
       closed = true;
       await worker?.close();
-      await queue.close();
+      await queue?.close();
       await http?.close();
     },
   };
