@@ -18,6 +18,7 @@ import { createHubService } from './notify/hub-service.js';
 import { loadNotificationCatalog, type NotificationCatalog } from './notify/notification-catalog.js';
 import { createNotifier } from './notify/notifier.js';
 import { createHubOperations } from './sonata/hub-operations.js';
+import { loadProductSchemas } from './sonata/products/product-schemas.js';
 import { createInternalRouter } from './sonata/internal-router.js';
 import type { EventPublisher } from './sonata/resources/resource-events.js';
 import { createResourceRepository } from './sonata/resources/resource-repository.js';
@@ -76,6 +77,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const legacy: LegacyClient = createLegacyClient({ baseUrl: legacyUrl, apiKey: config.legacy.apiKey, timeoutMs: config.legacy.timeoutMs });
   const tokens = createTokenService({ issuer: config.auth.issuer, secret: config.auth.signingSecret, ttlSeconds: config.auth.tokenTtlSeconds });
 
+  const products = loadProductSchemas({ catalogFile: config.products.catalog, schemaDir: config.products.schemaDir, logger });
   const resources = createResourceRepository(store);
   const tasks = createWorkQueue(store);
   const now = () => new Date();
@@ -105,7 +107,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   let shuttingDown = false;
   const app = createApp({
     config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
-    resources, events, tasks, hubs, internal, internalApiKey: config.internal.apiKey, now, legacyCallbacksSigned: !!config.legacy.callbackSecret,
+    resources, events, tasks, hubs, products, internal, internalApiKey: config.internal.apiKey, now, legacyCallbacksSigned: !!config.legacy.callbackSecret,
   });
   let server: Server | undefined;
 

@@ -32,6 +32,8 @@ export interface GatewayConfig {
   };
   /** backends that already speak a Sonata API; `kind: proxy` operations pass requests through to them */
   readonly upstreams: Readonly<Record<string, { readonly baseUrl: string; readonly timeoutMs: number }>>;
+  /** product payload schemas: a catalogue (@type -> schema file) and the folder the files are in */
+  readonly products: { readonly catalog: string; readonly schemaDir: string };
   readonly notifications: {
     readonly retry: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
     readonly timeoutMs: number;
@@ -52,6 +54,15 @@ export const CONFIG_SCHEMA = {
   additionalProperties: false,
   required: ['server', 'auth', 'store', 'legacy', 'internal', 'mapping', 'paths', 'reload', 'logging'],
   properties: {
+    products: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        catalog: { type: 'string', default: 'mappings/products/demo-catalog.yaml' },
+        schemaDir: { type: 'string', default: 'mappings/products/schemas' },
+      },
+    },
     notifications: {
       type: 'object',
       additionalProperties: false,

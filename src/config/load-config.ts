@@ -47,6 +47,9 @@ export function loadConfig(opts: LoadConfigOptions): GatewayConfig {
   cfg.paths.mappings = absolute(opts.rootDir, cfg.paths.mappings);
   cfg.legacy.simulatorDataDir = absolute(opts.rootDir, cfg.legacy.simulatorDataDir);
   if (cfg.sdkDir) cfg.sdkDir = absolute(opts.rootDir, cfg.sdkDir);
+  const products = (cfg as unknown as { products: { catalog: string; schemaDir: string } }).products;
+  products.catalog = absolute(opts.rootDir, products.catalog);
+  products.schemaDir = absolute(opts.rootDir, products.schemaDir);
   if (cfg.store.redisUrl === '') delete cfg.store.redisUrl;
   return deepFreeze({ ...cfg, env, rootDir: resolve(opts.rootDir) }) as unknown as GatewayConfig;
 }

@@ -17,6 +17,7 @@ import type { OperationContext, OperationResult } from '../sonata/operation-cont
 import type { EventPublisher } from '../sonata/resources/resource-events.js';
 import type { ResourceRepository } from '../sonata/resources/resource-repository.js';
 import type { WorkQueue } from '../sonata/resources/work-queue.js';
+import type { ProductSchemaRegistry } from '../sonata/products/product-schemas.js';
 import { resolveOperation } from '../sonata/resolve-operation.js';
 import type { Store } from '../state/store.js';
 import { createJsonBodyParser } from './body-guards.js';
@@ -38,6 +39,7 @@ export interface AppDeps {
   events: EventPublisher;
   tasks: WorkQueue;
   hubs?: { execute(ctx: OperationContext): Promise<OperationResult> };
+  products?: ProductSchemaRegistry;
   /** routes under /internal (legacy BSS callbacks, staff work queue, operator tools), mounted behind internal auth */
   internal?: express.Router;
   /** the key the legacy BSS and operators present on /internal routes (X-Internal-Api-Key) */
@@ -166,7 +168,7 @@ export function createApp(deps: AppDeps): express.Express {
       const result = await executeOperation({
         requestId: st.requestId, registry, partner, op, params, query: req.query as Record<string, unknown>, body: req.body,
         store: deps.store, legacy: deps.legacy, logger: st.logger, now, legacyHeaders: pickHeaders(req, deps.config.legacy.forwardHeaders),
-        resources: deps.resources, events: deps.events, tasks: deps.tasks, hubs: deps.hubs,
+        resources: deps.resources, events: deps.events, tasks: deps.tasks, hubs: deps.hubs, products: deps.products,
       }, deps.observe);
       for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
       if (result.body === undefined) {

@@ -24,7 +24,7 @@ interface RawOperation {
   requestSchema?: string; request?: string; backend?: string; response?: string; source: 'backend' | 'store';
   collection?: string; persist?: { collection: string; when?: string }; legacyFieldPaths?: Record<string, string>;
   kind: OperationDef['kind']; resource?: string; filters?: Record<string, { field: string; op: 'eq' | 'gt' | 'lt' }>;
-  target?: string; allowedStates?: string[]; nextState?: string; upstream?: string;
+  target?: string; allowedStates?: string[]; nextState?: string; upstream?: string; productPaths?: string[];
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -218,7 +218,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
           legacyFieldPaths: Object.freeze({ ...(op.legacyFieldPaths ?? {}) }),
           kind, resource: op.resource, filters: Object.freeze({ ...(op.filters ?? {}) }), target: op.target,
           allowedStates: op.allowedStates ? Object.freeze([...op.allowedStates]) : undefined, nextState: op.nextState,
-          upstream: op.upstream,
+          upstream: op.upstream, productPaths: Object.freeze([...(op.productPaths ?? [])]),
         }));
       }
       apis.set(apiName, Object.freeze({ name: apiName, version: api.version, operations: Object.freeze(operations) }));

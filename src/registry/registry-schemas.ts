@@ -116,6 +116,8 @@ const operationSchema = {
     allowedStates: { type: 'array', items: { type: 'string' } },
     /** action: the state the resource moves to (before any legacy answer changes it) */
     nextState: { type: 'string' },
+    /** where product payloads (productConfiguration) sit in the request: JSON pointers, `*` = every element */
+    productPaths: { type: 'array', items: { type: 'string', pattern: '^/' } },
     persist: {
       type: 'object',
       additionalProperties: false,

@@ -29,6 +29,7 @@ export interface OperationDef {
   readonly legacyFieldPaths: Readonly<Record<string, string>>;
   readonly kind: 'call' | 'create' | 'retrieve' | 'list' | 'action' | 'hubRegister' | 'hubRetrieve' | 'hubDelete' | 'proxy';
   readonly upstream?: string;
+  readonly productPaths: readonly string[];
   readonly resource?: string;
   readonly filters: Readonly<Record<string, { readonly field: string; readonly op: 'eq' | 'gt' | 'lt' }>>;
   readonly target?: string;

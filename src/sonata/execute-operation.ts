@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors/catalogue.js';
-import { createRunner, guardStore, validateRequest, type OperationContext, type OperationResult, type StageObserver } from './operation-context.js';
+import { createRunner, guardStore, validateProducts, validateRequest, type OperationContext, type OperationResult, type StageObserver } from './operation-context.js';
 import { executeResourceOperation } from './resources/resource-operations.js';
 
 export type { OperationContext, OperationResult, StageObserver } from './operation-context.js';
@@ -26,7 +26,10 @@ async function executeCall(ctx: OperationContext, observe?: StageObserver): Prom
   const r = createRunner(ctx, observe);
 
   const wire = await r.timed('map.partner-in', () => r.run(partnerMaps?.request, ctx.body ?? {}));
-  await r.timed('validate', async () => validateRequest(op, wire));
+  await r.timed('validate', async () => {
+    validateRequest(op, wire);
+    validateProducts(ctx, wire);
+  });
 
   if (op.source === 'store') {
     const id = ctx.params.id ?? '';

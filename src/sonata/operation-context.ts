@@ -7,6 +7,7 @@ import type { OperationDef, PartnerDef, Registry } from '../registry/registry.js
 import type { Store } from '../state/store.js';
 import { StoreUnavailableError } from '../state/store.js';
 import type { ResourceRepository } from './resources/resource-repository.js';
+import { findProductConfigurations, type ProductSchemaRegistry } from './products/product-schemas.js';
 import type { EventPublisher } from './resources/resource-events.js';
 import type { WorkQueue } from './resources/work-queue.js';
 
@@ -28,6 +29,8 @@ export interface OperationContext {
   readonly now: () => Date;
   /** headers to pass on to the legacy BSS (already filtered by config) */
   readonly legacyHeaders?: Readonly<Record<string, string>>;
+  /** product payload schemas by @type; absent = payloads are not checked */
+  readonly products?: ProductSchemaRegistry;
   /** hub (notification subscription) operations, when notifications are wired */
   readonly hubs?: { execute(ctx: OperationContext): Promise<OperationResult> };
 }
@@ -95,6 +98,21 @@ export async function evaluateMapping(m: CompiledMapping, input: unknown, bindin
     }
     throw err;
   }
+}
+
+/**
+ * Checks every product payload (`productPaths`) against its product schema, chosen by `@type` (the partner's
+ * `productAlias` lookup table resolves aliases such as UNI); all problems become one 422.
+ */
+export function validateProducts(ctx: Pick<OperationContext, 'op' | 'partner' | 'products'>, body: unknown): void {
+  if (!ctx.products || ctx.op.productPaths.length === 0) return;
+  const aliases = ctx.partner.lookups.get('productAlias');
+  const alias = (type: string) => {
+    const v = aliases?.get(type);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const issues = findProductConfigurations(body, ctx.op.productPaths).flatMap((c) => ctx.products!.validate(c.value, c.pointer, alias));
+  if (issues.length) throw new GatewayError('request.validation-failed', `${issues.length} problem(s) in product payloads`, { issues });
 }
 
 /** Checks a body against the operation's own request schema; every problem becomes one 422 entry. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../../errors/catalogue.js';
 import type { OperationDef, ResourceDef } from '../../registry/registry.js';
-import { createRunner, guardStore, validateRequest, type OperationContext, type OperationResult, type StageObserver } from '../operation-context.js';
+import { createRunner, guardStore, validateProducts, validateRequest, type OperationContext, type OperationResult, type StageObserver } from '../operation-context.js';
 import { applyUpdate, createResourceDoc, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
 import { publishStateEvents } from './resource-events.js';
 
@@ -34,7 +34,10 @@ async function create(ctx: OperationContext, def: ResourceDef, observe?: StageOb
   const r = createRunner(ctx, observe);
   const partnerMaps = partner.mappings.get(op.operationId);
   const wire = await r.timed('map.partner-in', () => r.run(partnerMaps?.request, ctx.body ?? {}));
-  await r.timed('validate', async () => validateRequest(op, wire));
+  await r.timed('validate', async () => {
+    validateRequest(op, wire);
+    validateProducts(ctx, wire);
+  });
   const id = randomUUID();
   const unified = (await r.timed('map.release-in', () => r.run(op.request, wire, { id }))) as Record<string, unknown>;
   const mode = partner.functions.get(op.function);
@@ -97,7 +100,10 @@ async function action(ctx: OperationContext, def: ResourceDef, observe?: StageOb
   const r = createRunner(ctx, observe);
   const partnerMaps = partner.mappings.get(op.operationId);
   const wire = await r.timed('map.partner-in', () => r.run(partnerMaps?.request, ctx.body ?? {}));
-  await r.timed('validate', async () => validateRequest(op, wire));
+  await r.timed('validate', async () => {
+    validateRequest(op, wire);
+    validateProducts(ctx, wire);
+  });
   const current = await load(ctx, def, r, wire);
   if (op.allowedStates && !op.allowedStates.includes(current.state)) {
     const path = op.target?.startsWith('/') ? op.target : '/';
