@@ -248,6 +248,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       id: string; name: string; role: 'buyer' | 'seller' | 'both'; release: string; apiReleases?: Record<string, string>;
       buyerId?: string; sellerId?: string; testEnvironment: boolean; credentials: { clientId: string; clientSecretEnv: string };
       legacyCustomerId?: string; policy: { pilotCountries?: string[]; budgetaryQuotes: boolean }; notifications: { allowedCallbackHosts: string[] };
+      seller?: { baseUrl: string; tokenUrl: string; clientId: string; clientSecretEnv: string; scope?: string; timeoutMs: number; serves: { countries?: string[]; products?: string[] } };
       functions: Record<string, { mode: FunctionMode }>; mappings?: Record<string, { request?: string; response?: string }>;
       lookups?: Record<string, string>;
     };
@@ -259,6 +260,9 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       if (!r) problems.push(src.problem(`/apiReleases/${escapePointer(api)}`, `unknown release "${rel}"`));
       else if (!r.apis.has(api)) problems.push(src.problem(`/apiReleases/${escapePointer(api)}`, `release "${rel}" does not define API "${api}"`));
     }
+    if ((raw.role === 'seller' || raw.role === 'both') && !raw.seller) problems.push(src.problem('/role', `a ${raw.role} partner needs a "seller" section (how we reach its APIs)`));
+    const sellerSecret = raw.seller ? opts.secrets[raw.seller.clientSecretEnv] : undefined;
+    if (raw.seller && !sellerSecret) problems.push(src.problem('/seller/clientSecretEnv', `environment variable ${raw.seller.clientSecretEnv} is not set`));
     const secret = opts.secrets[raw.credentials.clientSecretEnv];
     if (!secret) problems.push(src.problem('/credentials/clientSecretEnv', `environment variable ${raw.credentials.clientSecretEnv} is not set`));
     else if (secret.length < 16) problems.push(src.problem('/credentials/clientSecretEnv', `the secret in ${raw.credentials.clientSecretEnv} must be at least 16 characters`));
@@ -287,6 +291,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       testEnvironment: raw.testEnvironment, legacyCustomerId: raw.legacyCustomerId,
       policy: Object.freeze({ ...raw.policy, pilotCountries: raw.policy.pilotCountries ? Object.freeze([...raw.policy.pilotCountries]) : undefined }),
       allowedCallbackHosts: Object.freeze([...raw.notifications.allowedCallbackHosts]),
+      seller: raw.seller ? deepFreezeValue({ ...raw.seller, clientSecretEnv: undefined, clientSecret: sellerSecret ?? '' }) : undefined,
       clientId: raw.credentials.clientId, clientSecret: secret ?? '',
       functions, mappings, lookups: createLookupTables(tables),
     });
@@ -378,3 +383,11 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
   });
 }
 
+
+function deepFreezeValue<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreezeValue(x);
+  }
+  return v;
+}

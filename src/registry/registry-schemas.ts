@@ -38,6 +38,33 @@ export const PARTNER_SCHEMA = {
       },
       default: {},
     },
+    /** when the partner sells to us (role seller or both): how the gateway reaches its Sonata APIs */
+    seller: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['baseUrl', 'tokenUrl', 'clientId', 'clientSecretEnv'],
+      properties: {
+        /** the partner's server base; Sonata paths (/mefApi/sonata/...) are appended */
+        baseUrl: { type: 'string', pattern: '^https?://.+' },
+        /** the partner's OAuth 2.0 token endpoint (client credentials) */
+        tokenUrl: { type: 'string', pattern: '^https?://.+' },
+        clientId: { type: 'string', minLength: 1 },
+        /** name of the environment variable holding our client secret at the partner */
+        clientSecretEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' },
+        scope: { type: 'string' },
+        timeoutMs: { type: 'integer', minimum: 100, default: 10000 },
+        /** routing: what this seller serves (countries ISO alpha-2, product URNs); empty = anything */
+        serves: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            countries: { type: 'array', items: { type: 'string', pattern: '^[A-Z]{2}$' } },
+            products: { type: 'array', items: { type: 'string' } },
+          },
+        },
+      },
+    },
     notifications: {
       type: 'object',
       additionalProperties: false,
@@ -57,11 +84,10 @@ export const PARTNER_SCHEMA = {
         clientSecretEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' },
       },
     },
+    /** business functions this partner may call on our seller APIs (empty for a seller-only partner) */
     functions: {
       type: 'object',
       additionalProperties: false,
-      minProperties: 1,
-      patternProperties: {},
       properties: Object.fromEntries(
         BUSINESS_FUNCTIONS.map((f) => [f, {
           type: 'object',

@@ -94,6 +94,11 @@ export interface PartnerDef {
   readonly legacyCustomerId?: string;
   readonly policy: Readonly<{ pilotCountries?: readonly string[]; budgetaryQuotes: boolean }>;
   readonly allowedCallbackHosts: readonly string[];
+  /** how we reach the partner's own Sonata APIs when we buy from it (role seller or both) */
+  readonly seller?: Readonly<{
+    baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; timeoutMs: number;
+    serves: Readonly<{ countries?: readonly string[]; products?: readonly string[] }>;
+  }>;
   readonly clientId: string;
   readonly clientSecret: string;
   readonly functions: ReadonlyMap<BusinessFunction, FunctionMode>;
