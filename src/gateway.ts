@@ -19,6 +19,10 @@ import { loadNotificationCatalog, type NotificationCatalog } from './notify/noti
 import { createNotifier } from './notify/notifier.js';
 import { createHubOperations } from './sonata/hub-operations.js';
 import { loadProductSchemas } from './sonata/products/product-schemas.js';
+import { createSpecCatalog } from './conformance/openapi-validator.js';
+import { createSpecGuard, type SpecGuard } from './conformance/spec-guard.js';
+import { createMetrics } from './observability/metrics.js';
+import { ConfigError } from './config/yaml-source.js';
 import { createInternalRouter } from './sonata/internal-router.js';
 import type { EventPublisher } from './sonata/resources/resource-events.js';
 import { createResourceRepository } from './sonata/resources/resource-repository.js';
@@ -77,6 +81,8 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const legacy: LegacyClient = createLegacyClient({ baseUrl: legacyUrl, apiKey: config.legacy.apiKey, timeoutMs: config.legacy.timeoutMs });
   const tokens = createTokenService({ issuer: config.auth.issuer, secret: config.auth.signingSecret, ttlSeconds: config.auth.tokenTtlSeconds });
 
+  const metrics = createMetrics({ defaultMetrics: true });
+  const spec = createGatewaySpecGuard(config, logger);
   const products = loadProductSchemas({ catalogFile: config.products.catalog, schemaDir: config.products.schemaDir, logger });
   const resources = createResourceRepository(store);
   const tasks = createWorkQueue(store);
@@ -107,7 +113,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   let shuttingDown = false;
   const app = createApp({
     config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
-    resources, events, tasks, hubs, products, internal, internalApiKey: config.internal.apiKey, now, legacyCallbacksSigned: !!config.legacy.callbackSecret,
+    resources, events, tasks, hubs, products, spec, metrics, internal, internalApiKey: config.internal.apiKey, now, legacyCallbacksSigned: !!config.legacy.callbackSecret,
   });
   let server: Server | undefined;
 
@@ -158,4 +164,17 @@ function loadNotificationCatalogs(registry: import('./registry/registry.js').Reg
     if (existsSync(file)) catalogs.set(name, loadNotificationCatalog(file));
   }
   return catalogs;
+}
+
+/** The spec guard for config.conformance; a missing SDK folder switches it off (or refuses to start when required). */
+function createGatewaySpecGuard(config: GatewayConfig, logger: Logger): SpecGuard | undefined {
+  if (config.conformance.mode === 'off') return undefined;
+  if (!config.sdkDir || !existsSync(join(config.sdkDir, 'grace'))) {
+    if (config.conformance.requireSdk) {
+      throw new ConfigError([{ file: 'config', message: `conformance.mode is ${config.conformance.mode} but the SDK folder ${config.sdkDir ?? '(sdkDir unset)'} is missing` }]);
+    }
+    logger.warn('Sonata SDK folder not found; spec validation is off', { sdkDir: config.sdkDir });
+    return undefined;
+  }
+  return createSpecGuard({ catalog: createSpecCatalog({ sdkDir: config.sdkDir }), mode: config.conformance.mode });
 }

@@ -46,6 +46,8 @@ export interface GatewayConfig {
   readonly paths: { readonly partners: string; readonly mappings: string };
   readonly reload: { readonly watch: boolean; readonly debounceMs: number };
   readonly sdkDir?: string;
+  /** validation of Sonata traffic against the official specs in sdkDir */
+  readonly conformance: { readonly mode: 'enforce' | 'report' | 'off'; readonly requireSdk: boolean };
   readonly logging: { readonly level: string; readonly format: 'json' | 'pretty' };
 }
 
@@ -168,6 +170,16 @@ export const CONFIG_SCHEMA = {
       },
     },
     sdkDir: { type: 'string' },
+    conformance: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        mode: { enum: ['enforce', 'report', 'off'], default: 'off' },
+        /** refuse to start when the SDK folder is missing (otherwise: warn and switch validation off) */
+        requireSdk: { type: 'boolean', default: false },
+      },
+    },
     logging: {
       type: 'object',
       additionalProperties: false,

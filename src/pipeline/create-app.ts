@@ -18,6 +18,8 @@ import type { EventPublisher } from '../sonata/resources/resource-events.js';
 import type { ResourceRepository } from '../sonata/resources/resource-repository.js';
 import type { WorkQueue } from '../sonata/resources/work-queue.js';
 import type { ProductSchemaRegistry } from '../sonata/products/product-schemas.js';
+import type { SpecGuard } from '../conformance/spec-guard.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import { resolveOperation } from '../sonata/resolve-operation.js';
 import type { Store } from '../state/store.js';
 import { createJsonBodyParser } from './body-guards.js';
@@ -40,6 +42,8 @@ export interface AppDeps {
   tasks: WorkQueue;
   hubs?: { execute(ctx: OperationContext): Promise<OperationResult> };
   products?: ProductSchemaRegistry;
+  spec?: SpecGuard;
+  metrics?: GatewayMetrics;
   /** routes under /internal (legacy BSS callbacks, staff work queue, operator tools), mounted behind internal auth */
   internal?: express.Router;
   /** the key the legacy BSS and operators present on /internal routes (X-Internal-Api-Key) */
@@ -49,6 +53,7 @@ export interface AppDeps {
 }
 
 interface RequestState {
+  route?: string;
   requestId: string;
   logger: Logger;
   partner?: PartnerDef;
@@ -85,7 +90,10 @@ export function createApp(deps: AppDeps): express.Express {
     st.logger = deps.logger.child({ requestId });
     const started = performance.now();
     res.on('finish', () => {
-      const line = { method: req.method, path: req.path, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10, partnerId: st.partner?.id };
+      const ms = performance.now() - started;
+      const line = { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, partnerId: st.partner?.id };
+      deps.metrics?.requests.inc({ method: req.method, route: st.route ?? 'other', status: String(res.statusCode), partner: st.partner?.id ?? '' });
+      deps.metrics?.duration.observe({ route: st.route ?? 'other' }, ms / 1000);
       if (res.statusCode >= 500) st.logger.error('request', line);
       else st.logger.info('request', line);
     });
@@ -108,6 +116,14 @@ export function createApp(deps: AppDeps): express.Express {
       checks.store = `unavailable: ${(err as Error).message}`;
     }
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks, partners: deps.registry.current().partners.size });
+  });
+  app.get('/metrics', async (_req, res) => {
+    if (!deps.metrics) {
+      res.status(404).end();
+      return;
+    }
+    res.setHeader('Content-Type', deps.metrics.registry.contentType);
+    res.send(await deps.metrics.registry.metrics());
   });
   app.post('/oauth2/token', ...createTokenEndpoint({ registry: () => deps.registry.current(), tokens: deps.tokens, logger: deps.logger }));
 
@@ -144,6 +160,7 @@ export function createApp(deps: AppDeps): express.Express {
       const registry = deps.registry.current(); // one snapshot for the whole request
       const partner = registry.partners.get(st.partner!.id)!;
       const { op, params } = resolveOperation(registry, partner, m[1]!, m[2]!, req.method, m[3] ?? '/');
+      st.route = op.operationId;
 
       const mode = partner.functions.get(op.function);
       if (!mode || mode === 'disabled') throw new GatewayError('operation.not-implemented', `${op.function} is not enabled for partner ${partner.id}`);
@@ -169,7 +186,15 @@ export function createApp(deps: AppDeps): express.Express {
         requestId: st.requestId, registry, partner, op, params, query: req.query as Record<string, unknown>, body: req.body,
         store: deps.store, legacy: deps.legacy, logger: st.logger, now, legacyHeaders: pickHeaders(req, deps.config.legacy.forwardHeaders),
         resources: deps.resources, events: deps.events, tasks: deps.tasks, hubs: deps.hubs, products: deps.products,
+        spec: deps.spec, metrics: deps.metrics,
       }, deps.observe);
+      if (deps.spec && deps.spec.mode !== 'off') {
+        const problems = deps.spec.checkResponse(registry, op, result.status, result.body);
+        if (problems.length) {
+          deps.metrics?.specViolations.inc({ direction: 'response', release: op.release, operation: op.operationId });
+          st.logger.error('response violates the Sonata specification', { operationId: op.operationId, status: result.status, problems: problems.slice(0, 10) });
+        }
+      }
       for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
       if (result.body === undefined) {
         res.status(result.status).end();

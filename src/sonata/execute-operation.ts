@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors/catalogue.js';
-import { createRunner, guardStore, validateProducts, validateRequest, type OperationContext, type OperationResult, type StageObserver } from './operation-context.js';
+import { checkSpec, createRunner, guardStore, validateProducts, validateRequest, type OperationContext, type OperationResult, type StageObserver } from './operation-context.js';
 import { executeResourceOperation } from './resources/resource-operations.js';
 
 export type { OperationContext, OperationResult, StageObserver } from './operation-context.js';
@@ -27,6 +27,7 @@ async function executeCall(ctx: OperationContext, observe?: StageObserver): Prom
 
   const wire = await r.timed('map.partner-in', () => r.run(partnerMaps?.request, ctx.body ?? {}));
   await r.timed('validate', async () => {
+    checkSpec(ctx, wire);
     validateRequest(op, wire);
     validateProducts(ctx, wire);
   });

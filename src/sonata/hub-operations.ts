@@ -1,7 +1,7 @@
 import { GatewayError } from '../errors/catalogue.js';
 import { HubValidationError, toEventSubscription, type HubService } from '../notify/hub-service.js';
 import type { NotificationCatalog } from '../notify/notification-catalog.js';
-import { guardStore, validateRequest, type OperationContext, type OperationResult } from './operation-context.js';
+import { checkSpec, guardStore, validateRequest, type OperationContext, type OperationResult } from './operation-context.js';
 
 /**
  * `POST /hub`, `GET /hub/{id}`, `DELETE /hub/{id}` of any Sonata management API: subscriptions belong to the
@@ -16,6 +16,7 @@ export function createHubOperations(opts: { hub: HubService; catalogs: ReadonlyM
       if (known.length === 0) throw new GatewayError('operation.not-implemented', `${op.apiName} has no notifications in release ${op.release}`);
       switch (op.kind) {
         case 'hubRegister': {
+          checkSpec(ctx, ctx.body);
           validateRequest(op, ctx.body);
           const body = (ctx.body ?? {}) as { callback?: unknown; query?: unknown };
           if (body.callback === undefined) {

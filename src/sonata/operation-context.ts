@@ -8,6 +8,8 @@ import type { Store } from '../state/store.js';
 import { StoreUnavailableError } from '../state/store.js';
 import type { ResourceRepository } from './resources/resource-repository.js';
 import { findProductConfigurations, type ProductSchemaRegistry } from './products/product-schemas.js';
+import type { SpecGuard } from '../conformance/spec-guard.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 import type { EventPublisher } from './resources/resource-events.js';
 import type { WorkQueue } from './resources/work-queue.js';
 
@@ -29,6 +31,9 @@ export interface OperationContext {
   readonly now: () => Date;
   /** headers to pass on to the legacy BSS (already filtered by config) */
   readonly legacyHeaders?: Readonly<Record<string, string>>;
+  /** validation against the official spec of the partner's release (enforce / report / off) */
+  readonly spec?: SpecGuard;
+  readonly metrics?: GatewayMetrics;
   /** product payload schemas by @type; absent = payloads are not checked */
   readonly products?: ProductSchemaRegistry;
   /** hub (notification subscription) operations, when notifications are wired */
@@ -113,6 +118,19 @@ export function validateProducts(ctx: Pick<OperationContext, 'op' | 'partner' | 
   };
   const issues = findProductConfigurations(body, ctx.op.productPaths).flatMap((c) => ctx.products!.validate(c.value, c.pointer, alias));
   if (issues.length) throw new GatewayError('request.validation-failed', `${issues.length} problem(s) in product payloads`, { issues });
+}
+
+/**
+ * Checks the (standard, post-dialect) request against the official spec of the partner's release: in enforce
+ * mode problems are refused with 422 naming the failing paths; in report mode they are logged and counted.
+ */
+export function checkSpec(ctx: Pick<OperationContext, 'op' | 'registry' | 'spec' | 'metrics' | 'logger'>, body: unknown): void {
+  if (!ctx.spec || ctx.spec.mode === 'off') return;
+  const issues = ctx.spec.checkRequest(ctx.registry, ctx.op, body);
+  if (issues.length === 0) return;
+  ctx.metrics?.specViolations.inc({ direction: 'request', release: ctx.op.release, operation: ctx.op.operationId });
+  if (ctx.spec.mode === 'enforce') throw new GatewayError('request.validation-failed', `${issues.length} problem(s) against the ${ctx.op.release} specification`, { issues });
+  ctx.logger.warn('request violates the Sonata specification (report mode)', { operationId: ctx.op.operationId, issues: issues.slice(0, 10) });
 }
 
 /** Checks a body against the operation's own request schema; every problem becomes one 422 entry. */

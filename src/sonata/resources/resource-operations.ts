@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../../errors/catalogue.js';
 import type { OperationDef, ResourceDef } from '../../registry/registry.js';
-import { createRunner, guardStore, validateProducts, validateRequest, type OperationContext, type OperationResult, type StageObserver } from '../operation-context.js';
+import { checkSpec, createRunner, guardStore, validateProducts, validateRequest, type OperationContext, type OperationResult, type StageObserver } from '../operation-context.js';
 import { applyUpdate, createResourceDoc, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
 import { publishStateEvents } from './resource-events.js';
 
@@ -35,6 +35,7 @@ async function create(ctx: OperationContext, def: ResourceDef, observe?: StageOb
   const partnerMaps = partner.mappings.get(op.operationId);
   const wire = await r.timed('map.partner-in', () => r.run(partnerMaps?.request, ctx.body ?? {}));
   await r.timed('validate', async () => {
+    checkSpec(ctx, wire);
     validateRequest(op, wire);
     validateProducts(ctx, wire);
   });
@@ -101,6 +102,7 @@ async function action(ctx: OperationContext, def: ResourceDef, observe?: StageOb
   const partnerMaps = partner.mappings.get(op.operationId);
   const wire = await r.timed('map.partner-in', () => r.run(partnerMaps?.request, ctx.body ?? {}));
   await r.timed('validate', async () => {
+    checkSpec(ctx, wire);
     validateRequest(op, wire);
     validateProducts(ctx, wire);
   });

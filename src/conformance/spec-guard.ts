@@ -1,0 +1,54 @@
+import type { Error422Code, PropertyIssue } from '../errors/catalogue.js';
+import type { OperationDef, Registry } from '../registry/registry.js';
+import type { SonataRelease, SpecCatalog, SpecIssue, SpecOperation } from './openapi-validator.js';
+
+/** enforce: refuse invalid requests (422), log+count invalid responses; report: log+count both; off: nothing */
+export type ConformanceMode = 'enforce' | 'report' | 'off';
+
+export interface SpecGuard {
+  readonly mode: ConformanceMode;
+  /** problems of a request body against the official spec of the operation's release ([] when valid or unchecked) */
+  checkRequest(registry: Registry, op: OperationDef, body: unknown): PropertyIssue[];
+  /** problems of a response body ([] when valid or unchecked) */
+  checkResponse(registry: Registry, op: OperationDef, status: number, body: unknown): SpecIssue[];
+}
+
+/**
+ * Validates Sonata traffic against the official OpenAPI file of each partner's release, found by the
+ * operation's API name, method and path template. Validators are compiled on first use and cached by the
+ * catalogue, so the per-request cost is one compiled-schema call. Operations the spec does not describe are
+ * not checked.
+ */
+export function createSpecGuard(opts: { catalog: SpecCatalog; mode: ConformanceMode }): SpecGuard {
+  const lookup = new Map<OperationDef, SpecOperation | null>();
+  const find = (registry: Registry, op: OperationDef): SpecOperation | undefined => {
+    if (!lookup.has(op)) {
+      const release = registry.releases.get(op.release)?.sdkFolder as SonataRelease | undefined;
+      lookup.set(op, (release && opts.catalog.api(release, op.apiName)?.operation(op.method, op.path)) || null);
+    }
+    return lookup.get(op) ?? undefined;
+  };
+  return {
+    mode: opts.mode,
+    checkRequest(registry, op, body) {
+      if (opts.mode === 'off') return [];
+      const spec = find(registry, op);
+      if (!spec?.hasRequestBody) return [];
+      return spec.validateRequestBody(body).map(toPropertyIssue);
+    },
+    checkResponse(registry, op, status, body) {
+      if (opts.mode === 'off') return [];
+      const spec = find(registry, op);
+      if (!spec) return [];
+      return spec.validateResponseBody(status, body);
+    },
+  };
+}
+
+/** A spec problem in the shape of a Sonata 422 entry. */
+export function toPropertyIssue(i: SpecIssue): PropertyIssue {
+  const code: Error422Code = i.keyword === 'required' ? 'missingProperty'
+    : i.keyword === 'type' || i.keyword === 'format' || i.keyword === 'pattern' ? 'invalidFormat'
+      : i.keyword === 'additionalProperties' ? 'unexpectedProperty' : 'invalidValue';
+  return { code, propertyPath: i.path || '/', reason: `${i.path || 'body'}: ${i.message}`.slice(0, 255) };
+}
