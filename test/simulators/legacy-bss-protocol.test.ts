@@ -67,7 +67,7 @@ describe('health', () => {
 
 describe('unknown functions', () => {
   it('answers HTTP 200 RC 4 for an unknown path under /bss/v2', async () => {
-    const res = await fetch(`${withoutFaults.url}/bss/v2/orders/42`, { headers: { 'X-BSS-Api-Key': API_KEY } });
+    const res = await fetch(`${withoutFaults.url}/bss/v2/invoices/42`, { headers: { 'X-BSS-Api-Key': API_KEY } });
     expect(res.status).toBe(200);
     expect(await res.json()).toStrictEqual({ RC: 4, MSG: 'function unknown' });
   });

@@ -222,9 +222,11 @@ function readGeo(
   return { LAT: coordinate('LAT', 90), LON: coordinate('LON', 180) };
 }
 
-// Messages name the file relative to the working directory when it lies below it, matching how
-// people refer to it (`config/legacy-bss-sim/addresses.yaml:14: ...`).
-function labelSeedPath(filePath: string): string {
+/**
+ * Names a seed file relative to the working directory when it lies below it, matching how people
+ * refer to it in messages (`config/legacy-bss-sim/addresses.yaml:14: ...`).
+ */
+export function labelSeedPath(filePath: string): string {
   const relative = path.relative(process.cwd(), filePath);
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return filePath;
   return relative.split(path.sep).join('/');

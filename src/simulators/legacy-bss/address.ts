@@ -71,7 +71,7 @@ export function createAddressRouter(options: AddressRouterOptions): Router {
   router.get('/:addrKey', (req: Request, res: Response) => {
     const record = index.byKey.get(String(req.params['addrKey']));
     if (!record) return replyNotFound(res, 'address key unknown');
-    replyOk(res, { ADDRESS: renderAddress(record) });
+    replyOk(res, { ADDRESS: renderLegacyAddress(record) });
   });
 
   return router;
@@ -201,7 +201,8 @@ function renderCandidate(match: AddressMatch): Record<string, unknown> {
   };
 }
 
-function renderAddress(record: LegacyAddressRecord): Record<string, unknown> {
+/** An address as `GET /address/{ADDR_KEY}` shows it; other domains embed the same shape. */
+export function renderLegacyAddress(record: LegacyAddressRecord): Record<string, unknown> {
   const { SCORE: _score, ...address } = renderCandidate({ record, score: 0, full: true });
   return address;
 }

@@ -18,6 +18,10 @@ try {
     url: running.url,
     dataDir: options.dataDir,
     faultInjection: options.faultInjection,
+    // The secret stays out of the log; the URL tells whether callbacks are on.
+    callbackUrl: options.callbackUrl ?? null,
+    autoAdvanceMs: options.autoAdvanceMs ?? 0,
+    deferredDelayMs: options.deferredDelayMs ?? null,
   });
   const shutdown = (signal: NodeJS.Signals): void => {
     logger.info('legacy BSS simulator stopping', { signal });

@@ -6,7 +6,7 @@ import { createLegacyBssApp, type LegacyBssSimOptions } from './create-legacy-bs
 export interface RunningLegacyBss {
   /** Origin the simulator listens on, without path, e.g. `http://127.0.0.1:40123`. */
   readonly url: string;
-  /** Stops listening and drops open connections (idempotent). */
+  /** Stops listening, drops open connections and stops the simulator's timers (idempotent). */
   close(): Promise<void>;
 }
 
@@ -18,12 +18,18 @@ export interface StartLegacyBssOptions extends LegacyBssSimOptions {
   host?: string;
 }
 
-/** Builds the simulator app and listens; rejects if the seed is invalid or the port is taken. */
+/** Builds the simulator app and listens; rejects if the seed or an option is invalid or the port is taken. */
 export async function startLegacyBss(opts: StartLegacyBssOptions): Promise<RunningLegacyBss> {
-  const app = createLegacyBssApp(opts);
+  // Stopping the server also stops the simulator's timers and callback delivery.
+  const stop = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, stop.signal]) : stop.signal;
+  const app = createLegacyBssApp({ ...opts, signal });
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err) => {
+      stop.abort();
+      reject(err);
+    });
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
@@ -35,6 +41,7 @@ export async function startLegacyBss(opts: StartLegacyBssOptions): Promise<Runni
     url: `http://${formatUrlHost(address)}:${address.port}`,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
+        stop.abort();
         server.close((err) => (err ? reject(err) : resolve()));
         // Keep-alive sockets and requests held by a delay fault would otherwise keep close() waiting.
         server.closeAllConnections();

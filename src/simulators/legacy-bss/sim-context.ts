@@ -1,0 +1,71 @@
+import type { Router } from 'express';
+import { DateTime } from 'luxon';
+import type { LegacyAddressRecord } from './address-seed.js';
+import type { AssetStore } from './asset.js';
+import type { LegacyCoverage } from './coverage.js';
+import type { LegacyCustomerRecord } from './customer.js';
+import type { EventJournal } from './event-journal.js';
+import type { LegacyFieldReader } from './legacy-request.js';
+import { LEGACY_TIME_ZONE } from './legacy-timestamp.js';
+import type { ProductCatalogue } from './product-catalogue.js';
+import type { LegacySiteRecord } from './site.js';
+
+/** The validated seed data every domain reads (never changed at run time). */
+export interface LegacyBssSeedData {
+  readonly addresses: ReadonlyMap<string, LegacyAddressRecord>;
+  readonly customers: ReadonlyMap<string, LegacyCustomerRecord>;
+  readonly catalogue: ProductCatalogue;
+  readonly coverage: LegacyCoverage;
+  readonly sites: ReadonlyMap<string, LegacySiteRecord>;
+}
+
+/** Run-time services shared by the stateful domains of one simulator instance. */
+export interface SimContext {
+  readonly seed: LegacyBssSeedData;
+  now(): Date;
+  readonly journal: EventJournal;
+  /** The installed base (seeded assets plus those orders create). */
+  readonly assets: AssetStore;
+  /** Next number of a kind: `ORD` -> `ORD-2026-000001` (year of the Berlin clock, counter per kind). */
+  nextNumber(kind: string): string;
+  /**
+   * Runs `task` after `ms` unless the simulator was stopped first. Timers never keep the process
+   * alive. Errors are logged, not thrown: there is no request to answer.
+   */
+  schedule(ms: number, task: () => void): void;
+  /** Delay after which deferred feasibility checks and offers complete by themselves; `undefined`: never. */
+  readonly deferredDelayMs: number | undefined;
+}
+
+/** Builds the numbering function of {@link SimContext.nextNumber}. */
+export function createNumbering(now: () => Date): (kind: string) => string {
+  const counters = new Map<string, number>();
+  return (kind) => {
+    const next = (counters.get(kind) ?? 0) + 1;
+    counters.set(kind, next);
+    const year = DateTime.fromJSDate(now(), { zone: LEGACY_TIME_ZONE }).year;
+    return `${kind}-${year}-${String(next).padStart(6, '0')}`;
+  };
+}
+
+/** One entry of a `STATUS_HIST` list: the status reached, when, and why (if the BSS says). */
+export interface StatusHistoryEntry<S extends string> {
+  readonly STATUS: S;
+  readonly TS: Date;
+  readonly RSN: string | null;
+}
+
+/** A stateful legacy domain as the app and the `_sim` control endpoints see it. */
+export interface SimDomain {
+  /** Mounted under `/bss/v2/<path>`. */
+  readonly path: string;
+  readonly router: Router;
+  /** Fields `POST /_sim/<path>/{id}/advance` accepts. */
+  readonly advanceFields: readonly string[];
+  /** Moves one object along its lifecycle (`_sim` advance); answers like the domain's inquiry. */
+  advance(id: string, reader: LegacyFieldReader): Record<string, unknown>;
+  /** One automatic step for every open object (the `autoAdvanceMs` timer and `POST /_sim/tick`). */
+  tick(): void;
+  /** Time-based housekeeping (expiry), run before every request and every tick. */
+  sweep(): void;
+}
