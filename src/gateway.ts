@@ -24,6 +24,8 @@ import { createSpecGuard, type SpecGuard } from './conformance/spec-guard.js';
 import { createMetrics } from './observability/metrics.js';
 import { ConfigError } from './config/yaml-source.js';
 import { createInternalRouter } from './sonata/internal-router.js';
+import { applyLegacyStatus } from './sonata/resources/legacy-status.js';
+import { createLegacyPoller } from './sonata/resources/legacy-poller.js';
 import type { EventPublisher } from './sonata/resources/resource-events.js';
 import { createResourceRepository } from './sonata/resources/resource-repository.js';
 import { createWorkQueue } from './sonata/resources/work-queue.js';
@@ -51,6 +53,8 @@ export interface Gateway {
   readonly tokens: TokenService;
   readonly legacyUrl: string;
   readonly deliveries: DeliveryQueue;
+  /** one round of polling the legacy BSS's event journal (also used by tests and the CLI) */
+  pollLegacyEvents(): Promise<number>;
   readonly app: ReturnType<typeof createApp>;
   /** starts listening on config.server.host/port (PORT/HOST env); port 0 picks a free one */
   listen(): Promise<{ url: string; server: Server }>;
@@ -73,8 +77,16 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const store = createStore({ redisUrl: config.store.redisUrl, prefix: config.store.prefix });
   let simulator: { url: string; close(): Promise<void> } | undefined;
   let legacyUrl = config.legacy.baseUrl;
+  // the gateway's own address, known once it listens: the embedded simulator sends its status callbacks there
+  let listeningUrl: string | undefined;
   if (legacyUrl === 'embedded') {
-    simulator = await startLegacyBss({ apiKey: config.legacy.apiKey, dataDir: config.legacy.simulatorDataDir, port: 0, host: '127.0.0.1' });
+    simulator = await startLegacyBss({
+      apiKey: config.legacy.apiKey, dataDir: config.legacy.simulatorDataDir, port: 0, host: '127.0.0.1',
+      callbackUrl: config.legacy.statusUpdates === 'poll' ? undefined : () => (listeningUrl ? `${listeningUrl}/internal/legacy/events` : undefined),
+      callbackSecret: config.legacy.callbackSecret,
+      autoAdvanceMs: config.legacy.simulator.autoAdvanceMs,
+      deferredDelayMs: config.legacy.simulator.deferredDelayMs,
+    });
     legacyUrl = simulator.url;
     logger.info('embedded legacy BSS simulator started', { url: legacyUrl });
   }
@@ -109,6 +121,11 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     extra: [createNotificationAdminRouter({ queue: deliveries })],
   });
   deliveries.start();
+  const poller = createLegacyPoller({
+    registry, legacy, store, logger, intervalMs: config.legacy.pollIntervalMs,
+    apply: (event) => applyLegacyStatus({ registry: registry.current(), resources, events, logger, now }, event),
+  });
+  if (config.legacy.statusUpdates !== 'callback') poller.start();
 
   let shuttingDown = false;
   const app = createApp({
@@ -118,7 +135,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   let server: Server | undefined;
 
   return {
-    config, logger, registry, store, tokens, legacyUrl, app, deliveries,
+    config, logger, registry, store, tokens, legacyUrl, app, deliveries, pollLegacyEvents: () => poller.pollOnce(),
     listen() {
       server = createServer({ keepAliveTimeout: 65_000 }, app);
       server.on('request', (_req, res) => {
@@ -133,13 +150,15 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
         server!.listen(config.server.port, config.server.host, () => {
           const addr = server!.address() as AddressInfo;
           const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-          resolve({ url: `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`, server: server! });
+          listeningUrl = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
+          resolve({ url: listeningUrl, server: server! });
         });
       });
     },
     async close() {
       shuttingDown = true;
       registry.close();
+      poller.stop();
       if (server) {
         const s = server;
         const closed = new Promise<void>((resolve) => s.close(() => resolve()));

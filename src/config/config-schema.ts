@@ -29,6 +29,8 @@ export interface GatewayConfig {
     /** how status changes arrive: by callback to /internal/legacy/events, by polling the event journal, or both */
     readonly statusUpdates: 'callback' | 'poll' | 'both';
     readonly pollIntervalMs: number;
+    /** the embedded simulator (baseUrl "embedded"): how fast it moves orders, tickets and deferred requests on */
+    readonly simulator: { readonly autoAdvanceMs: number; readonly deferredDelayMs: number };
   };
   /** backends that already speak a Sonata API; `kind: proxy` operations pass requests through to them */
   readonly upstreams: Readonly<Record<string, { readonly baseUrl: string; readonly timeoutMs: number }>>;
@@ -143,6 +145,15 @@ export const CONFIG_SCHEMA = {
         callbackSecret: { type: 'string', minLength: 16 },
         statusUpdates: { enum: ['callback', 'poll', 'both'], default: 'callback' },
         pollIntervalMs: { type: 'integer', minimum: 100, default: 5000 },
+        simulator: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            autoAdvanceMs: { type: 'integer', minimum: 0, default: 0 },
+            deferredDelayMs: { type: 'integer', minimum: 0, default: 2000 },
+          },
+        },
       },
     },
     mapping: {

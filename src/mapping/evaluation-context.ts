@@ -33,9 +33,17 @@ export interface EvaluationContext {
   readonly lookups: LookupTables | undefined;
   /** What `$now()`/`$millis()` return, fixed for the whole evaluation as JSONata documents. */
   readonly timestamp: Date;
-  /** Monotonic (performance.now) instant after which the evaluation fails with kind `timeout`. */
+  /**
+   * Monotonic instant after which the evaluation fails whatever it is doing: a backstop for an
+   * evaluation stuck awaiting an async binding (a generous multiple of the deadline).
+   */
   readonly deadlineAt: number;
+  /** Budget of the evaluation's OWN running time: time spent yielded to other work does not count. */
   readonly deadlineMs: number;
+  /** Running time used so far, up to `segmentStart`. */
+  spentMs: number;
+  /** When the current running segment began (the evaluation's start, or its last resume after a yield). */
+  segmentStart: number;
   /** Limit on nested calls of any one mapping function. */
   readonly maxDepth: number;
   /** Calls in progress per function body node, maintained by the step hooks. */

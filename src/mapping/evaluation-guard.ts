@@ -71,7 +71,7 @@ export function startDeadlineTimer(context: EvaluationContext): { expired: Promi
     timer = realSetTimeout(() => {
       context.expired = true;
       reject(createTimeoutFault(context, undefined));
-    }, context.deadlineMs);
+    }, Math.max(0, context.deadlineAt - monotonicNow()));
     timer.unref?.();
   });
   return { expired, cancel: () => realClearTimeout(timer) };
@@ -81,8 +81,13 @@ function readContext(environment: JsonataFrame): EvaluationContext | undefined {
   return environment.base?.lookup(CONTEXT_BINDING) as EvaluationContext | undefined;
 }
 
+/**
+ * The deadline counts the evaluation's own running time (time yielded to other requests is excluded, so a
+ * busy process does not fail innocent mappings); the wall-clock backstop catches an evaluation that stalls.
+ */
 function failIfExpired(context: EvaluationContext, node: JsonataNode): void {
-  if (context.expired || monotonicNow() >= context.deadlineAt) {
+  const now = monotonicNow();
+  if (context.expired || context.spentMs + (now - context.segmentStart) >= context.deadlineMs || now >= context.deadlineAt) {
     context.expired = true;
     throw createTimeoutFault(context, node);
   }
@@ -118,9 +123,14 @@ async function enterWhenBelowDepthLimit(context: EvaluationContext, node: Jsonat
  * only point where a long evaluation lets timers, I/O and other requests run.
  */
 function yieldToEventLoop(context: EvaluationContext): Promise<void> {
+  const now = monotonicNow();
+  context.spentMs += now - context.segmentStart;
+  context.segmentStart = now;
   return new Promise<void>((resolve) => {
     realSetImmediate(() => {
-      context.lastYieldAt = monotonicNow();
+      const resumed = monotonicNow();
+      context.lastYieldAt = resumed;
+      context.segmentStart = resumed;
       resolve();
     });
   });

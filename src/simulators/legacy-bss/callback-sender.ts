@@ -27,8 +27,12 @@ interface CallbackLogger {
 
 /** Options of {@link createCallbackSender}. */
 export interface CallbackSenderOptions {
-  /** Receiver of every event (`POST`, JSON body = one {@link LegacyBssEvent}). */
-  readonly url: string;
+  /**
+   * Receiver of every event (`POST`, JSON body = one {@link LegacyBssEvent}); a function is read at each
+   * delivery (an in-process receiver may not know its address yet), and undefined drops the event (the
+   * journal still has it).
+   */
+  readonly url: string | (() => string | undefined);
   /** HMAC key of `X-BSS-Signature`. */
   readonly secret: string;
   /** Extra headers sent with every callback (e.g. the receiver's API key); cannot replace the signature headers. */
@@ -60,8 +64,10 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
 
   const attempt = async (body: string, event: LegacyBssEvent): Promise<string | undefined> => {
     const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])];
+    const url = typeof options.url === 'function' ? options.url() : options.url;
+    if (url === undefined) return undefined;
     try {
-      const res = await fetch(options.url, {
+      const res = await fetch(url, {
         method: 'POST',
         headers: {
           ...options.headers,

@@ -47,7 +47,7 @@ export interface LegacyBssSimOptions {
    * Where every status change is POSTed as one {@link LegacyBssEvent} (http or https URL). Requires
    * `callbackSecret`. Delivery is best effort: a few retries, then the event is dropped.
    */
-  callbackUrl?: string;
+  callbackUrl?: string | (() => string | undefined);
   /** HMAC-SHA256 key of the `X-BSS-Signature` header of callbacks. */
   callbackSecret?: string;
   /** Extra headers of every callback, e.g. `{ "X-Internal-Api-Key": "..." }` for a receiver that wants a key. */
@@ -154,12 +154,12 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
 }
 
 function checkSimOptions(opts: LegacyBssSimOptions): void {
-  if (opts.callbackUrl !== undefined) {
+  if (typeof opts.callbackUrl === 'string') {
     let protocol: string;
     try {
       protocol = new URL(opts.callbackUrl).protocol;
     } catch {
-      throw new Error(`legacy BSS simulator: callbackUrl is not a URL: ${opts.callbackUrl}`);
+      throw new Error(`legacy BSS simulator: callbackUrl is not a URL: ${String(opts.callbackUrl)}`);
     }
     if (protocol !== 'http:' && protocol !== 'https:') throw new Error('legacy BSS simulator: callbackUrl must be http or https');
     if (!opts.callbackSecret) throw new Error('legacy BSS simulator: callbackUrl needs a callbackSecret to sign callbacks');
