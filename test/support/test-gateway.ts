@@ -38,7 +38,9 @@ export function createCapturingLogger(level = 'debug'): { logger: Logger; logs: 
 /** Copies config/, partners/ and mappings/ to a temp folder, for tests that edit files. */
 export function copyProject(): { dir: string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'sgw-project-'));
-  for (const d of ['config', 'partners', 'mappings']) cpSync(join(REPO_ROOT, d), join(dir, d), { recursive: true });
+  // SGW_COPY_FROM lets a developer run these tests against another checkout's data (e.g. `git archive HEAD`)
+  const from = process.env.SGW_COPY_FROM ?? REPO_ROOT;
+  for (const d of ['config', 'partners', 'mappings']) cpSync(join(from, d), join(dir, d), { recursive: true });
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
