@@ -1,21 +1,9 @@
 import type { Logger } from '../../observability/logger.js';
 import type { ResourceDef } from '../../registry/registry.js';
+import type { SonataEvent } from '../../notify/render-notification.js';
 import type { StateEvent } from './apply-update.js';
 
-/** A release-neutral Sonata event; the notifier renders it per subscriber release. */
-export interface SonataEvent {
-  eventType: string;
-  apiName: string;
-  resourceId: string;
-  /** path under the management API base, e.g. /quote/123 */
-  resourcePath: string;
-  itemId?: string;
-  state?: string;
-  milestoneName?: string;
-  partnerId: string;
-  occurredAt: string;
-  eventId?: string;
-}
+export type { SonataEvent };
 
 export interface EventPublisher {
   publish(event: SonataEvent): Promise<unknown>;
