@@ -32,11 +32,20 @@ export interface TokenServiceOptions {
   now?: () => number;
 }
 
+/** How many verified tokens are remembered (a partner reuses its token for every call until it expires). */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 /** Short-lived HS256 JWTs carrying the partner id (sub), client id and granted scopes. */
 export function createTokenService(opts: TokenServiceOptions): TokenService {
   const key = new TextEncoder().encode(opts.secret);
   const now = opts.now ?? Date.now;
   const audience = 'sonata';
+  // verified tokens until they expire: checking the signature again on every request is the largest cost of auth
+  const verified = new Map<string, Principal>();
+  const remember = (token: string, p: Principal) => {
+    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+    verified.set(token, p);
+  };
   return {
     async issue(subject) {
       const iat = Math.floor(now() / 1000);
@@ -53,18 +62,26 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
       return { accessToken, expiresIn: opts.ttlSeconds, scope };
     },
     async verify(token) {
+      const known = verified.get(token);
+      if (known) {
+        if (known.expiresAt > now()) return known;
+        verified.delete(token);
+        return 'expired';
+      }
       try {
         const { payload } = await jwtVerify(token, key, {
           issuer: opts.issuer, audience, algorithms: ['HS256'], currentDate: new Date(now()),
         });
         if (typeof payload.sub !== 'string' || typeof payload.scope !== 'string' || typeof payload.client_id !== 'string') return 'invalid';
-        return {
+        const principal: Principal = {
           partnerId: payload.sub,
           clientId: payload.client_id,
           scopes: new Set(payload.scope.split(' ').filter(Boolean)),
           tokenId: String(payload.jti ?? ''),
           expiresAt: (payload.exp ?? 0) * 1000,
         };
+        remember(token, principal);
+        return principal;
       } catch (err) {
         return err instanceof joseErrors.JWTExpired ? 'expired' : 'invalid';
       }
