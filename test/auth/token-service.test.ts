@@ -9,7 +9,7 @@ describe('token service', () => {
     const t = await svc.issue({ partnerId: 'acme', clientId: 'acme-client', scopes: ['a', 'b'] });
     const p = await svc.verify(t.accessToken);
     expect(p).toMatchObject({ partnerId: 'acme', clientId: 'acme-client' });
-    expect([...(p as { scopes: Set<string> }).scopes]).toEqual(['a', 'b']);
+    expect([...(p as { scopes: ReadonlySet<string> }).scopes]).toEqual(['a', 'b']);
   });
 
   it('a remembered token still expires on time', async () => {
