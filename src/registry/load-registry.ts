@@ -6,8 +6,9 @@ import { ConfigError, createConfigAjv, projectPath, readYamlFile as readYaml, va
 import { MappingError } from '../mapping/errors.js';
 import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
 import { createLookupTables, type LookupTables } from '../mapping/lookups.js';
+import { loadBuyerMappings } from '../buyer/buyer-mappings.js';
 import { API_SCHEMA, LEGACY_SCHEMA, LOOKUP_SCHEMA, PARTNER_SCHEMA, RELEASE_SCHEMA, RESOURCE_SCHEMA, type BusinessFunction } from './registry-schemas.js';
-import type { ApiDef, FixtureRef, FunctionMode, LegacyEventHandler, LegacyOperationDef, OperationDef, PartnerDef, Registry, ReleaseDef, ResourceDef } from './registry.js';
+import type { ApiDef, FixtureRef, FunctionMode, LegacyEventHandler, LegacyOperationDef, OperationDef, PartnerDef, ReferenceDef, Registry, ReleaseDef, ResourceDef } from './registry.js';
 
 export interface LoadRegistryOptions {
   partnersDir: string;
@@ -25,6 +26,8 @@ interface RawOperation {
   collection?: string; persist?: { collection: string; when?: string }; legacyFieldPaths?: Record<string, string>;
   kind: OperationDef['kind']; resource?: string; filters?: Record<string, { field: string; op: 'eq' | 'gt' | 'lt' }>;
   target?: string; allowedStates?: string[]; nextState?: string; upstream?: string; productPaths?: string[];
+  references?: Array<Omit<ReferenceDef, 'name'> & { name?: string }>;
+  listAnswer: boolean; querySchema?: string;
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -117,6 +120,13 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     }
   }
 
+  // --- the buyer side (mappings/buyer, see src/buyer/buyer-mappings.ts); its lookup tables join the shared ones
+  const buyer = loadBuyerMappings(join(opts.mappingsDir, 'buyer'), { ajv, problems, readSource, compileFile, compileInline, readLookups });
+  for (const [name, table] of Object.entries(buyer.lookups)) {
+    if (sharedTables[name]) problems.push({ file: displayPath(join(opts.mappingsDir, 'buyer', 'buyer.yaml')), message: `lookup "${name}" is already defined in mappings/lookups` });
+    else sharedTables[name] = table;
+  }
+
   // --- legacy operations: mappings/legacy/<domain>/operations.yaml
   const legacy = new Map<string, LegacyOperationDef>();
   const legacyEvents: LegacyEventHandler[] = [];
@@ -150,11 +160,28 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
 
   // --- resources the gateway keeps: mappings/resources/<name>.yaml
   const resources = new Map<string, ResourceDef>();
-  for (const file of listFiles(join(opts.mappingsDir, 'resources'), '.yaml')) {
+  const resourcesDir = join(opts.mappingsDir, 'resources');
+  const projectionTargets: Array<{ src: YamlSource; pointer: string; resource: string }> = [];
+  // projection mappings sit beside the resource files, with their fixtures in resources/fixtures/
+  for (const file of listFiles(resourcesDir, '.yaml').filter((f) => !f.split('/').includes('fixtures'))) {
     const src = readSource(file, validators.resource);
     if (!src) continue;
-    const r = src.data as { resource: string; api: string; path: string; initialState: string; terminalStates: string[]; events: { stateChange?: string; itemStateChange?: string }; maxListScan: number };
-    resources.set(r.resource, Object.freeze({ name: r.resource, api: r.api, path: r.path, initialState: r.initialState, terminalStates: Object.freeze([...r.terminalStates]), events: Object.freeze({ ...r.events }), maxListScan: r.maxListScan }));
+    const r = src.data as {
+      resource: string; api: string; path: string; initialState: string; terminalStates: string[]; events: { stateChange?: string; itemStateChange?: string };
+      maxListScan: number; projections: Array<{ resource: string; mapping: string }>;
+    };
+    const projections = r.projections.flatMap((pr, i) => {
+      projectionTargets.push({ src, pointer: `/projections/${i}/resource`, resource: pr.resource });
+      const mapping = compileFile(resourcesDir, pr.mapping, src, `/projections/${i}/mapping`);
+      return mapping ? [Object.freeze({ resource: pr.resource, mapping })] : [];
+    });
+    resources.set(r.resource, Object.freeze({
+      name: r.resource, api: r.api, path: r.path, initialState: r.initialState, terminalStates: Object.freeze([...r.terminalStates]),
+      events: Object.freeze({ ...r.events }), maxListScan: r.maxListScan, projections: Object.freeze(projections),
+    }));
+  }
+  for (const t of projectionTargets) {
+    if (!resources.has(t.resource)) problems.push(t.src.problem(t.pointer, `unknown resource "${t.resource}" (no mappings/resources/${t.resource}.yaml)`));
   }
 
   // --- releases
@@ -190,19 +217,28 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
           else if (!resources.has(op.resource)) problems.push(apiSrc.problem(`${p}/resource`, `unknown resource "${op.resource}" (no mappings/resources/${op.resource}.yaml)`));
           if (kind !== 'list' && kind !== 'create' && !op.target) problems.push(apiSrc.problem(p, `a ${kind} operation needs "target" (path parameter or body pointer holding the id)`));
         }
-        let requestSchema: ValidateFunction | undefined;
-        if (op.requestSchema) {
-          const schemaFile = resolve(apiDir, op.requestSchema);
-          const schemaSrc = existsSync(schemaFile) ? safeRead(() => readYamlFile(schemaFile), problems) : undefined;
-          if (!existsSync(schemaFile)) problems.push(apiSrc.problem(`${p}/requestSchema`, `schema file not found: ${displayPath(schemaFile)}`));
-          if (schemaSrc) {
-            try {
-              requestSchema = bodyAjv.compile(schemaSrc.data as object);
-            } catch (err) {
-              problems.push({ file: schemaSrc.file, line: 1, column: 1, message: `invalid JSON schema: ${(err as Error).message}` });
-            }
+        problems.push(...checkReferences(op.references ?? [], kind, resources, apiSrc, p));
+        if ((op.listAnswer || op.querySchema) && kind !== 'call') problems.push(apiSrc.problem(p, `listAnswer and querySchema are for call operations, not ${kind}`));
+        if (op.listAnswer && op.persist) problems.push(apiSrc.problem(p, 'a listAnswer operation cannot persist its answer'));
+        const compileSchemaFile = (rel: string, field: string): ValidateFunction | undefined => {
+          const schemaFile = resolve(apiDir, rel);
+          if (!existsSync(schemaFile)) {
+            problems.push(apiSrc.problem(`${p}/${field}`, `schema file not found: ${displayPath(schemaFile)}`));
+            return undefined;
           }
-        }
+          const schemaSrc = safeRead(() => readYamlFile(schemaFile), problems);
+          if (!schemaSrc) return undefined;
+          try {
+            return bodyAjv.compile(schemaSrc.data as object);
+          } catch (err) {
+            problems.push({ file: schemaSrc.file, line: 1, column: 1, message: `invalid JSON schema: ${(err as Error).message}` });
+            return undefined;
+          }
+        };
+        const requestSchema = op.requestSchema ? compileSchemaFile(op.requestSchema, 'requestSchema') : undefined;
+        const querySchema = op.querySchema ? compileSchemaFile(op.querySchema, 'querySchema') : undefined;
+        const queryProperties = (querySchema?.schema as { properties?: unknown } | undefined)?.properties;
+        const queryParameters = queryProperties && typeof queryProperties === 'object' ? Object.keys(queryProperties) : [];
         const { pattern, params } = compilePathTemplate(op.path);
         operations.push(Object.freeze({
           operationId, release: name, apiName, version: api.version, method: op.method, path: op.path,
@@ -219,6 +255,8 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
           kind, resource: op.resource, filters: Object.freeze({ ...(op.filters ?? {}) }), target: op.target,
           allowedStates: op.allowedStates ? Object.freeze([...op.allowedStates]) : undefined, nextState: op.nextState,
           upstream: op.upstream, productPaths: Object.freeze([...(op.productPaths ?? [])]),
+          references: Object.freeze((op.references ?? []).map((ref) => Object.freeze({ ...ref, name: ref.name ?? ref.resource }))),
+          listAnswer: op.listAnswer, querySchema, queryParameters: Object.freeze(queryParameters),
         }));
       }
       apis.set(apiName, Object.freeze({ name: apiName, version: api.version, operations: Object.freeze(operations) }));
@@ -248,7 +286,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       id: string; name: string; role: 'buyer' | 'seller' | 'both'; release: string; apiReleases?: Record<string, string>;
       buyerId?: string; sellerId?: string; testEnvironment: boolean; credentials: { clientId: string; clientSecretEnv: string };
       legacyCustomerId?: string; policy: { pilotCountries?: string[]; budgetaryQuotes: boolean }; notifications: { allowedCallbackHosts: string[] };
-      seller?: { baseUrl: string; tokenUrl: string; clientId: string; clientSecretEnv: string; scope?: string; timeoutMs: number; serves: { countries?: string[]; products?: string[] } };
+      seller?: { baseUrl: string; tokenUrl: string; clientId: string; clientSecretEnv: string; scope?: string; timeoutMs: number; serves: { countries?: string[]; products?: string[] }; mappings: Record<string, { request?: string; response?: string }> };
       functions: Record<string, { mode: FunctionMode }>; mappings?: Record<string, { request?: string; response?: string }>;
       lookups?: Record<string, string>;
     };
@@ -263,6 +301,18 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     if ((raw.role === 'seller' || raw.role === 'both') && !raw.seller) problems.push(src.problem('/role', `a ${raw.role} partner needs a "seller" section (how we reach its APIs)`));
     const sellerSecret = raw.seller ? opts.secrets[raw.seller.clientSecretEnv] : undefined;
     if (raw.seller && !sellerSecret) problems.push(src.problem('/seller/clientSecretEnv', `environment variable ${raw.seller.clientSecretEnv} is not set`));
+    if (raw.seller && (raw.seller.baseUrl === 'embedded') !== (raw.seller.tokenUrl === 'embedded')) problems.push(src.problem('/seller/tokenUrl', 'baseUrl and tokenUrl are either both "embedded" or both URLs'));
+    const buyerRelease = raw.seller && release ? buyer.mappings.releases.get(release.name) : undefined;
+    if (raw.seller && release && !buyerRelease) problems.push(src.problem('/release', `the buyer side has no mappings for release "${release.name}" (mappings/buyer/releases/${release.name})`));
+    const sellerMappings = new Map<string, { request?: CompiledMapping; response?: CompiledMapping }>();
+    for (const [opName, pair] of Object.entries(raw.seller?.mappings ?? {})) {
+      const p = `/seller/mappings/${escapePointer(opName)}`;
+      if (buyerRelease && !buyerRelease.operations.has(opName as never)) problems.push(src.problem(p, `release "${buyerRelease.name}" has no buyer operation "${opName}"`));
+      sellerMappings.set(opName, Object.freeze({
+        request: pair.request ? compileFile(dir, pair.request, src, `${p}/request`) : undefined,
+        response: pair.response ? compileFile(dir, pair.response, src, `${p}/response`) : undefined,
+      }));
+    }
     const secret = opts.secrets[raw.credentials.clientSecretEnv];
     if (!secret) problems.push(src.problem('/credentials/clientSecretEnv', `environment variable ${raw.credentials.clientSecretEnv} is not set`));
     else if (secret.length < 16) problems.push(src.problem('/credentials/clientSecretEnv', `the secret in ${raw.credentials.clientSecretEnv} must be at least 16 characters`));
@@ -291,7 +341,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       testEnvironment: raw.testEnvironment, legacyCustomerId: raw.legacyCustomerId,
       policy: Object.freeze({ ...raw.policy, pilotCountries: raw.policy.pilotCountries ? Object.freeze([...raw.policy.pilotCountries]) : undefined }),
       allowedCallbackHosts: Object.freeze([...raw.notifications.allowedCallbackHosts]),
-      seller: raw.seller ? deepFreezeValue({ ...raw.seller, clientSecretEnv: undefined, clientSecret: sellerSecret ?? '' }) : undefined,
+      seller: raw.seller ? Object.freeze({ ...deepFreezeValue({ ...raw.seller, clientSecretEnv: undefined, mappings: undefined, clientSecret: sellerSecret ?? '' }), mappings: sellerMappings }) : undefined,
       clientId: raw.credentials.clientId, clientSecret: secret ?? '',
       functions, mappings, lookups: createLookupTables(tables),
     });
@@ -308,9 +358,32 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   return Object.freeze({
     loadedAt: new Date(),
     releases, legacy, legacyEvents: Object.freeze(legacyEvents), resources, partners, sharedLookups, mappingsByFile, fixtures: Object.freeze(fixtures),
+    buyer: buyer.mappings,
     partnerByClientId: (clientId: string) => byClient.get(clientId),
     releaseFor: (partner: PartnerDef, apiName: string) => releases.get(partner.apiReleases[apiName] ?? partner.release),
   });
+}
+
+/**
+ * A create operation's `references`: the resource exists, `itemIdPath` has the same wildcards as `idPath`, and
+ * `requestPath` names no more indices than there are wildcards.
+ */
+function checkReferences(refs: ReadonlyArray<{ resource: string; idPath: string; itemIdPath?: string; requestPath: string }>, kind: string,
+  resources: ReadonlyMap<string, ResourceDef>, src: YamlSource, p: string): ConfigProblem[] {
+  if (refs.length === 0) return [];
+  if (kind !== 'create') return [src.problem(`${p}/references`, `references are for create operations, not ${kind}`)];
+  const stars = (ptr: string) => ptr.split('/').filter((seg) => seg === '*').length;
+  const problems: ConfigProblem[] = [];
+  refs.forEach((ref, i) => {
+    const at = `${p}/references/${i}`;
+    if (!resources.has(ref.resource)) problems.push(src.problem(`${at}/resource`, `unknown resource "${ref.resource}" (no mappings/resources/${ref.resource}.yaml)`));
+    if (ref.itemIdPath !== undefined && stars(ref.itemIdPath) !== stars(ref.idPath)) {
+      problems.push(src.problem(`${at}/itemIdPath`, 'must have as many "*" as idPath (they are matched index by index)'));
+    }
+    const placeholders = ref.requestPath.match(/\{[a-z]\}/g) ?? [];
+    if (placeholders.length > stars(ref.idPath)) problems.push(src.problem(`${at}/requestPath`, `names ${placeholders.length} indices but idPath has ${stars(ref.idPath)} "*"`));
+  });
+  return problems;
 }
 
 /** Turns '/geographicAddress/{id}' into an anchored regex and its parameter names. */

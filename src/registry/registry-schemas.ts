@@ -44,10 +44,13 @@ export const PARTNER_SCHEMA = {
       additionalProperties: false,
       required: ['baseUrl', 'tokenUrl', 'clientId', 'clientSecretEnv'],
       properties: {
-        /** the partner's server base; Sonata paths (/mefApi/sonata/...) are appended */
-        baseUrl: { type: 'string', pattern: '^https?://.+' },
-        /** the partner's OAuth 2.0 token endpoint (client credentials) */
-        tokenUrl: { type: 'string', pattern: '^https?://.+' },
+        /**
+         * the partner's server base; Sonata paths (/mefApi/sonata/...) are appended. `embedded`: a simulated seller
+         * the gateway starts in process (demo and test environments only, config buyer.embeddedSellers)
+         */
+        baseUrl: { type: 'string', pattern: '^(embedded|https?://.+)$' },
+        /** the partner's OAuth 2.0 token endpoint (client credentials); `embedded` with an embedded baseUrl */
+        tokenUrl: { type: 'string', pattern: '^(embedded|https?://.+)$' },
         clientId: { type: 'string', minLength: 1 },
         /** name of the environment variable holding our client secret at the partner */
         clientSecretEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' },
@@ -63,6 +66,8 @@ export const PARTNER_SCHEMA = {
             products: { type: 'array', items: { type: 'string' } },
           },
         },
+        /** the partner's dialect on the buyer side: per buyer operation (mappings/buyer), wire -> its wire and back */
+        mappings: { type: 'object', additionalProperties: mappingPair, default: {} },
       },
     },
     notifications: {
@@ -101,6 +106,33 @@ export const PARTNER_SCHEMA = {
   },
 } as const;
 
+/** One `references` entry of a create operation (see OperationDef.references). */
+const referenceSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['resource', 'idPath', 'requestPath'],
+  properties: {
+    /** key under `$references` (default: the resource name) */
+    name: { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9]*$' },
+    /** the kept resource referred to (mappings/resources/<resource>.yaml) */
+    resource: { type: 'string' },
+    /** JSON pointer into the unified request holding the referenced id; `*` = every array element */
+    idPath: { type: 'string', pattern: '^/' },
+    /** JSON pointer (same `*`s as idPath) holding the id of an item of the referenced document */
+    itemIdPath: { type: 'string', pattern: '^/' },
+    /** the referenced document must be in one of these states */
+    allowedStates: { type: 'array', items: { type: 'string' }, minItems: 1 },
+    /** the referenced item must be in one of these states */
+    allowedItemStates: { type: 'array', items: { type: 'string' }, minItems: 1 },
+    /** JSON pointer into the referenced document to an ISO date-time after which it counts as expired */
+    expiryPath: { type: 'string', pattern: '^/' },
+    /** where the reference sits in the partner's request, for 422s; `{i}`, `{j}` = the indices the `*`s matched */
+    requestPath: { type: 'string', pattern: '^/' },
+    /** the (first) referenced document's legacyRef fills this path parameter of the legacy operation */
+    legacyPathParam: { type: 'string', pattern: '^[A-Za-z0-9_]+$' },
+  },
+} as const;
+
 const operationSchema = {
   type: 'object',
   additionalProperties: false,
@@ -120,9 +152,10 @@ const operationSchema = {
     collection: { type: 'string' },
     /**
      * call: translate + legacy call (default); create/retrieve/list/action: a resource the gateway keeps
-     * (mappings/resources/<resource>.yaml); hubRegister/hubRetrieve/hubDelete: notification subscriptions
+     * (mappings/resources/<resource>.yaml); hubRegister/hubRetrieve/hubDelete: notification subscriptions;
+     * notImplemented: an optional Sonata operation this seller does not offer (501 notImplemented, as the spec says)
      */
-    kind: { enum: ['call', 'create', 'retrieve', 'list', 'action', 'hubRegister', 'hubRetrieve', 'hubDelete', 'proxy'], default: 'call' },
+    kind: { enum: ['call', 'create', 'retrieve', 'list', 'action', 'hubRegister', 'hubRetrieve', 'hubDelete', 'proxy', 'notImplemented'], default: 'call' },
     /** proxy: the named upstream (config `upstreams`) that already speaks this Sonata API; no mapping */
     upstream: { type: 'string' },
     resource: { type: 'string' },
@@ -144,6 +177,11 @@ const operationSchema = {
     nextState: { type: 'string' },
     /** where product payloads (productConfiguration) sit in the request: JSON pointers, `*` = every element */
     productPaths: { type: 'array', items: { type: 'string', pattern: '^/' } },
+    /**
+     * create: other kept documents of the same partner the request refers to (an order item's quote item, a
+     * cancel request's order); checked before the legacy call, passed to the legacy mappings as `$references`
+     */
+    references: { type: 'array', items: referenceSchema },
     persist: {
       type: 'object',
       additionalProperties: false,
@@ -151,6 +189,16 @@ const operationSchema = {
       properties: { collection: { type: 'string' }, when: { type: 'string' } },
     },
     legacyFieldPaths: { type: 'object', additionalProperties: { type: 'string', pattern: '^/' } },
+    /**
+     * call: the response mapping returns `{ items: [...], total: n }`; the gateway answers the items array with the
+     * pagination headers, after validating `offset`/`limit` (mappings see them as `$page`)
+     */
+    listAnswer: { type: 'boolean', default: false },
+    /**
+     * call: our own JSON schema of the query parameters besides offset, limit, buyerId and sellerId (its
+     * `properties` are the accepted names); violations -> 400 invalidQuery
+     */
+    querySchema: { type: 'string' },
   },
 } as const;
 
@@ -240,5 +288,21 @@ export const RESOURCE_SCHEMA = {
     },
     /** list: at most this many resources per partner are scanned for filters (older ones are not listed) */
     maxListScan: { type: 'integer', minimum: 10, default: 2000 },
+    /**
+     * documents of another resource derived from this one (e.g. inventory products from completed orders): after a
+     * status report or task completion changes a document, `mapping` (path relative to mappings/resources/) turns
+     * it into `[{id, legacyRef?, state?, changeReason?, fields}]`; an entry with `state` creates a missing
+     * document in that state, any entry updates the fields of an existing one (same partner)
+     */
+    projections: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['resource', 'mapping'],
+        properties: { resource: { type: 'string' }, mapping: { type: 'string' } },
+      },
+      default: [],
+    },
   },
 } as const;

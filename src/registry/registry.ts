@@ -1,6 +1,7 @@
 import type { ValidateFunction } from 'ajv';
 import type { CompiledMapping } from '../mapping/engine.js';
 import type { LookupTables } from '../mapping/lookups.js';
+import type { BuyerMappings } from '../buyer/buyer-mappings.js';
 import type { BusinessFunction } from './registry-schemas.js';
 
 export type FunctionMode = 'automated' | 'manual' | 'disabled';
@@ -27,14 +28,44 @@ export interface OperationDef {
   readonly collection?: string;
   readonly persist?: { readonly collection: string; readonly when?: CompiledMapping };
   readonly legacyFieldPaths: Readonly<Record<string, string>>;
-  readonly kind: 'call' | 'create' | 'retrieve' | 'list' | 'action' | 'hubRegister' | 'hubRetrieve' | 'hubDelete' | 'proxy';
+  readonly kind: 'call' | 'create' | 'retrieve' | 'list' | 'action' | 'hubRegister' | 'hubRetrieve' | 'hubDelete' | 'proxy' | 'notImplemented';
   readonly upstream?: string;
   readonly productPaths: readonly string[];
+  /** create: kept documents the request refers to, checked and bound as `$references` (empty: none) */
+  readonly references: readonly ReferenceDef[];
   readonly resource?: string;
   readonly filters: Readonly<Record<string, { readonly field: string; readonly op: 'eq' | 'gt' | 'lt' }>>;
   readonly target?: string;
   readonly allowedStates?: readonly string[];
   readonly nextState?: string;
+  /** call: the response mapping returns `{items, total}`, answered as a paged list with pagination headers */
+  readonly listAnswer: boolean;
+  /** call: the compiled query schema and the parameter names it accepts (its `properties`) */
+  readonly querySchema?: ValidateFunction;
+  readonly queryParameters: readonly string[];
+}
+
+/**
+ * A reference from a create request to another kept document of the same partner (an order item's quote item, a
+ * cancel request's order). Pointers with `*` match every array element; `{i}`, `{j}` in `requestPath` are the
+ * indices the `*`s of `idPath` matched.
+ */
+export interface ReferenceDef {
+  /** key under `$references` in the legacy mappings */
+  readonly name: string;
+  readonly resource: string;
+  /** JSON pointer into the unified request to the referenced document's id */
+  readonly idPath: string;
+  /** JSON pointer (same wildcards) to the id of one of the referenced document's items */
+  readonly itemIdPath?: string;
+  readonly allowedStates?: readonly string[];
+  readonly allowedItemStates?: readonly string[];
+  /** JSON pointer into the referenced document to an ISO date-time; later than that it counts as expired */
+  readonly expiryPath?: string;
+  /** JSON pointer into the partner's request named by 422s */
+  readonly requestPath: string;
+  /** legacy path parameter filled with the referenced document's legacyRef */
+  readonly legacyPathParam?: string;
 }
 
 /** A Sonata resource the gateway keeps (mappings/resources/<name>.yaml). */
@@ -46,6 +77,8 @@ export interface ResourceDef {
   readonly terminalStates: readonly string[];
   readonly events: { readonly stateChange?: string; readonly itemStateChange?: string };
   readonly maxListScan: number;
+  /** documents of other resources derived from this one after each status change (e.g. products from orders) */
+  readonly projections: readonly { readonly resource: string; readonly mapping: CompiledMapping }[];
 }
 
 /** Turns one legacy status report into unified resource updates (mappings/legacy/<domain>/operations.yaml `events`). */
@@ -98,6 +131,8 @@ export interface PartnerDef {
   readonly seller?: Readonly<{
     baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; timeoutMs: number;
     serves: Readonly<{ countries?: readonly string[]; products?: readonly string[] }>;
+    /** the partner's dialect per buyer operation: `request` adapts our wire body, `response` its answer */
+    mappings: ReadonlyMap<string, { readonly request?: CompiledMapping; readonly response?: CompiledMapping }>;
   }>;
   readonly clientId: string;
   readonly clientSecret: string;
@@ -125,6 +160,8 @@ export interface Registry {
   /** every compiled mapping by absolute file path (fixtures and the CLI find them here) */
   readonly mappingsByFile: ReadonlyMap<string, CompiledMapping>;
   readonly fixtures: readonly FixtureRef[];
+  /** the buyer side (mappings/buyer): legacy purchase requests <-> unified model <-> seller release wires */
+  readonly buyer: BuyerMappings;
   partnerByClientId(clientId: string): PartnerDef | undefined;
   /** the release a partner speaks for an API */
   releaseFor(partner: PartnerDef, apiName: string): ReleaseDef | undefined;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors/catalogue.js';
-import { checkSpec, createRunner, guardStore, validateProducts, validateRequest, type OperationContext, type OperationResult, type StageObserver } from './operation-context.js';
-import { executeResourceOperation } from './resources/resource-operations.js';
+import { checkSpec, createRunner, guardStore, validateProducts, validateRequest, type OperationContext, type OperationResult, type OperationRunner, type StageObserver } from './operation-context.js';
+import { executeResourceOperation, paginationHeaders, readPaging, readQueryValues, type PageRequest } from './resources/resource-operations.js';
 
 export type { OperationContext, OperationResult, StageObserver } from './operation-context.js';
 
@@ -13,6 +13,7 @@ export type { OperationContext, OperationResult, StageObserver } from './operati
  */
 export async function executeOperation(ctx: OperationContext, observe?: StageObserver): Promise<OperationResult> {
   if (ctx.op.kind === 'call') return executeCall(ctx, observe);
+  if (ctx.op.kind === 'notImplemented') throw new GatewayError('operation.not-implemented', `${ctx.op.operationId} is an optional operation this seller does not offer`);
   if (ctx.op.kind === 'create' || ctx.op.kind === 'retrieve' || ctx.op.kind === 'list' || ctx.op.kind === 'action') {
     return executeResourceOperation(ctx, observe);
   }
@@ -25,6 +26,9 @@ async function executeCall(ctx: OperationContext, observe?: StageObserver): Prom
   const partnerMaps = partner.mappings.get(op.operationId);
   const r = createRunner(ctx, observe);
 
+  // query problems are the partner's to fix before anything is mapped or called (400, as for kept lists)
+  const page = op.listAnswer ? readPaging(ctx.query) : undefined;
+  if (op.listAnswer || op.querySchema) validateQuery(op, readQueryValues(ctx.query, op.queryParameters));
   const wire = await r.timed('map.partner-in', () => r.run(partnerMaps?.request, ctx.body ?? {}));
   await r.timed('validate', async () => {
     checkSpec(ctx, wire);
@@ -39,24 +43,53 @@ async function executeCall(ctx: OperationContext, observe?: StageObserver): Prom
     return { status: op.status, body: stored };
   }
 
-  const unified = await r.timed('map.release-in', () => r.run(op.request, wire));
+  // list answers: every mapping sees the validated page as $page ({offset, limit}), to pass on or to apply
+  const paged = page ? { page: { offset: page.offset, limit: page.limit } } : {};
+  const unified = await r.timed('map.release-in', () => r.run(op.request, wire, paged));
   const legacyOp = ctx.registry.legacy.get(op.backend!)!;
-  const legacyRequest = legacyOp.request ? await r.timed('map.legacy-out', () => r.run(legacyOp.request, unified)) : undefined;
+  const legacyRequest = legacyOp.request ? await r.timed('map.legacy-out', () => r.run(legacyOp.request, unified, paged)) : undefined;
   const legacyAnswer = await r.timed('backend', () =>
     ctx.legacy.call(legacyOp, {
       pathParams: ctx.params, body: legacyRequest, requestId: ctx.requestId, fieldPaths: op.legacyFieldPaths, logger: ctx.logger, headers: ctx.legacyHeaders,
     }));
-  const unifiedAnswer = await r.timed('map.legacy-in', () => r.run(legacyOp.response, legacyAnswer));
+  // $unifiedRequest lets the legacy answer mapping apply criteria the legacy BSS cannot filter on
+  const unifiedAnswer = await r.timed('map.legacy-in', () => r.run(legacyOp.response, legacyAnswer, { ...paged, unifiedRequest: unified }));
 
   const status = op.statusExpression ? Number(await r.run(op.statusExpression, wire)) : op.status;
   const persistId = op.persist && (!op.persist.when || (await r.run(op.persist.when, wire)) === true) ? randomUUID() : undefined;
-  const answer = await r.timed('map.release-out', () => r.run(op.response, unifiedAnswer, { request: wire, unifiedRequest: unified, id: persistId }));
+  const answer = await r.timed('map.release-out', () => r.run(op.response, unifiedAnswer, { ...paged, request: wire, unifiedRequest: unified, id: persistId }));
+  if (page) return answerList(ctx, r, answer, wire, page);
   const body = await r.timed('map.partner-out', () => r.run(partnerMaps?.response, answer, { request: wire }));
 
   if (persistId && op.persist) {
     await r.timed('store', () => guardStore(() => ctx.store.setJson(resourceKey(op.persist!.collection, partner.id, persistId), body)));
   }
   return { status: Number.isInteger(status) && status >= 200 && status < 300 ? status : op.status, body };
+}
+
+/**
+ * A `listAnswer` response mapping returns `{items, total}`; the partner gets the items (after its dialect mapping)
+ * with the pagination headers. Any other shape is the mapping's fault (500), never a half-rendered list.
+ */
+async function answerList(ctx: OperationContext, r: OperationRunner, answer: unknown, wire: unknown, page: PageRequest): Promise<OperationResult> {
+  const { items, total } = (answer ?? {}) as { items?: unknown; total?: unknown };
+  if (!Array.isArray(items) || typeof total !== 'number' || !Number.isInteger(total) || total < 0) {
+    throw new GatewayError('mapping.failed', `the response mapping of ${ctx.op.operationId} must return {items: [...], total: <integer>} (listAnswer)`);
+  }
+  const partnerMaps = ctx.partner.mappings.get(ctx.op.operationId);
+  const body = await r.timed('map.partner-out', () => r.run(partnerMaps?.response, items, { request: wire }));
+  return { status: ctx.op.status, body, headers: paginationHeaders(total, Array.isArray(body) ? body.length : items.length, page) };
+}
+
+/** Query values against the operation's query schema; every problem is the partner's to fix (400 invalidQuery). */
+function validateQuery(op: OperationContext['op'], values: Record<string, string>): void {
+  if (!op.querySchema || op.querySchema(values)) return;
+  const problems = (op.querySchema.errors ?? []).map((e) => {
+    const name = e.instancePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~') || 'query';
+    const allowed = e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : '';
+    return `${name} ${e.message ?? 'is invalid'}${allowed}`;
+  });
+  throw new GatewayError('request.invalid-query', problems.join('; '));
 }
 
 /** Kept answers are keyed by owner, so another partner's id is simply not found (buyer isolation). */

@@ -3,6 +3,7 @@ import type { Registry } from '../../registry/registry.js';
 import { evaluateMapping } from '../operation-context.js';
 import { applyUpdate, type ResourceUpdate } from './apply-update.js';
 import { publishStateEvents, type EventPublisher } from './resource-events.js';
+import { applyProjections } from './resource-projections.js';
 import type { ResourceRepository } from './resource-repository.js';
 
 /** One unified update produced by a legacy event mapping: which resource (by legacy reference) and what changed. */
@@ -64,5 +65,6 @@ export async function applyResourceUpdate(deps: {
   });
   if (!doc) return null;
   await publishStateEvents(deps.events, def, owner.partnerId, events, deps.logger);
+  if (def.projections.length) await applyProjections(deps, def, owner.partnerId, doc);
   return events.length;
 }

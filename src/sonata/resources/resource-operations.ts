@@ -4,9 +4,47 @@ import type { OperationDef, ResourceDef } from '../../registry/registry.js';
 import { checkSpec, createRunner, guardStore, validateProducts, validateRequest, type OperationContext, type OperationResult, type StageObserver } from '../operation-context.js';
 import { applyUpdate, createResourceDoc, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
 import { publishStateEvents } from './resource-events.js';
+import { resolveReferences } from './resolve-references.js';
 
-const MAX_LIMIT = 100;
+/** Most items one list answer carries; a larger `limit` is cut to this and the answer says it was throttled. */
+export const MAX_LIMIT = 100;
 const RESERVED_QUERY = new Set(['offset', 'limit', 'buyerId', 'sellerId', 'fields']);
+
+/** A validated page request: where it starts, how many items, and whether `limit` was cut to {@link MAX_LIMIT}. */
+export interface PageRequest {
+  readonly offset: number;
+  readonly limit: number;
+  readonly throttled: boolean;
+}
+
+/** Reads `offset` (default 0) and `limit` (default and maximum {@link MAX_LIMIT}); anything but digits -> 400 invalidQuery. */
+export function readPaging(query: Readonly<Record<string, unknown>>): PageRequest {
+  const offset = intParam(query.offset, 'offset', 0);
+  const requested = intParam(query.limit, 'limit', MAX_LIMIT);
+  return { offset, limit: Math.min(requested, MAX_LIMIT), throttled: requested > MAX_LIMIT };
+}
+
+/**
+ * The query parameters of a list other than paging and party ids, each given once with a value. A name not in
+ * `accepted` -> 400 invalidQuery listing what is accepted; a repeated one -> 400 invalidQuery; an empty one ->
+ * 400 missingQueryValue.
+ */
+export function readQueryValues(query: Readonly<Record<string, unknown>>, accepted: readonly string[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, value] of Object.entries(query)) {
+    if (RESERVED_QUERY.has(name)) continue;
+    if (!accepted.includes(name)) throw new GatewayError('request.invalid-query', `unknown filter "${name}"; this list accepts: ${accepted.join(', ') || 'offset, limit'}`);
+    if (typeof value !== 'string') throw new GatewayError('request.invalid-query', `${name} must appear once`);
+    if (value === '') throw new GatewayError('request.missing-query-value', `${name} has no value`);
+    values[name] = value;
+  }
+  return values;
+}
+
+/** The Sonata pagination headers of a list answer. */
+export function paginationHeaders(total: number, count: number, page: PageRequest): Record<string, string> {
+  return { 'X-Total-Count': String(total), 'X-Result-Count': String(count), 'X-Pagination-Throttled': String(page.throttled) };
+}
 
 /**
  * Operations on resources the gateway keeps (POQ, quote, order, ticket...): create, retrieve, list and
@@ -43,15 +81,20 @@ async function create(ctx: OperationContext, def: ResourceDef, observe?: StageOb
   const unified = (await r.timed('map.release-in', () => r.run(op.request, wire, { id }))) as Record<string, unknown>;
   const mode = partner.functions.get(op.function);
   const now = ctx.now().toISOString();
+  // referenced documents (a quote item, the order a cancel request is about) are checked in every mode
+  const refs = op.references.length === 0 ? undefined : await r.timed('store', () => guardStore(() => resolveReferences(
+    op.references, unified, (resource, refId) => ctx.resources.get(ctx.registry.resources.get(resource)!, partner.id, refId), ctx.now(),
+  )));
 
   let created: Record<string, unknown> = unified;
   if (mode === 'automated' && op.backend) {
     const legacyOp = ctx.registry.legacy.get(op.backend)!;
-    const legacyRequest = legacyOp.request ? await r.timed('map.legacy-out', () => r.run(legacyOp.request, unified, { id })) : undefined;
+    const references = refs?.bindings;
+    const legacyRequest = legacyOp.request ? await r.timed('map.legacy-out', () => r.run(legacyOp.request, unified, { id, references })) : undefined;
     const answer = await r.timed('backend', () => ctx.legacy.call(legacyOp, {
-      pathParams: ctx.params, body: legacyRequest, requestId: ctx.requestId, fieldPaths: op.legacyFieldPaths, logger: ctx.logger, headers: ctx.legacyHeaders,
+      pathParams: { ...ctx.params, ...refs?.legacyPathParams }, body: legacyRequest, requestId: ctx.requestId, fieldPaths: op.legacyFieldPaths, logger: ctx.logger, headers: ctx.legacyHeaders,
     }));
-    created = (await r.timed('map.legacy-in', () => r.run(legacyOp.response, answer, { id, unifiedRequest: unified }))) as Record<string, unknown>;
+    created = (await r.timed('map.legacy-in', () => r.run(legacyOp.response, answer, { id, unifiedRequest: unified, references }))) as Record<string, unknown>;
   }
   const doc = createResourceDoc(created, { id, partnerId: partner.id, resource: def.name, now, initialState: def.initialState });
   await r.timed('store', () => guardStore(async () => {
@@ -74,26 +117,19 @@ async function retrieve(ctx: OperationContext, def: ResourceDef, observe?: Stage
 async function list(ctx: OperationContext, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
   const { op } = ctx;
   const r = createRunner(ctx, observe);
-  const offset = intParam(ctx.query.offset, 'offset', 0);
-  const requested = intParam(ctx.query.limit, 'limit', MAX_LIMIT);
-  const limit = Math.min(requested, MAX_LIMIT);
-  const checks: Array<(d: ResourceDoc) => boolean> = [];
-  for (const [name, value] of Object.entries(ctx.query)) {
-    if (RESERVED_QUERY.has(name)) continue;
-    const filter = op.filters[name];
-    if (!filter) throw new GatewayError('request.invalid-query', `unknown filter "${name}"; this list accepts: ${Object.keys(op.filters).join(', ') || 'offset, limit'}`);
-    if (typeof value !== 'string') throw new GatewayError('request.invalid-query', `${name} must appear once`);
-    if (value === '') throw new GatewayError('request.missing-query-value', `${name} has no value`);
-    checks.push((d) => compare(readPointer(d, filter.field), value, filter.op));
-  }
-  const page = await r.timed('store', () => guardStore(() => ctx.resources.list(def, ctx.partner.id, { offset, limit, keep: (d) => checks.every((c) => c(d)) })));
+  const paging = readPaging(ctx.query);
+  const checks = Object.entries(readQueryValues(ctx.query, Object.keys(op.filters))).map(([name, value]) => {
+    const filter = op.filters[name]!;
+    // every Sonata range filter (orderDate.gt, startDate.lt...) is a date-time: anything else is a bad query, not "no match"
+    if (filter.op !== 'eq' && Number.isNaN(Date.parse(value))) throw new GatewayError('request.invalid-query', `${name} must be an ISO 8601 date-time`);
+    return (d: ResourceDoc) => compare(readPointer(d, filter.field), value, filter.op);
+  });
+  const page = await r.timed('store', () => guardStore(() => ctx.resources.list(def, ctx.partner.id, {
+    offset: paging.offset, limit: paging.limit, keep: (d) => checks.every((c) => c(d)),
+  })));
   const body = [];
   for (const doc of page.items) body.push(await render(ctx, r, doc, undefined));
-  return {
-    status: op.status,
-    body,
-    headers: { 'X-Total-Count': String(page.total), 'X-Result-Count': String(body.length), 'X-Pagination-Throttled': String(requested > MAX_LIMIT) },
-  };
+  return { status: op.status, body, headers: paginationHeaders(page.total, body.length, paging) };
 }
 
 async function action(ctx: OperationContext, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
