@@ -124,6 +124,24 @@ describe('kept resources', () => {
     expect(missing.body[0]).toMatchObject({ code: 'referenceNotFound', propertyPath: '/widgetId' });
   });
 
+  it('a report that arrives before its document is stored is kept and applied once the create stores it', async () => {
+    const early = await legacyEvent({ EVT_TYPE: 'WIDGET_STATUS', OBJ_ID: 'W-9', NEW_STATUS: 'inProgress', INFO: 'early' });
+    expect(await early.json()).toMatchObject({ applied: 0, unknown: 1 });
+    const created = await gw.call('POST', `${base}/widget`, { token: acme, body: { color: 'green', legacyRef: 'W-9', item: [] } });
+    expect(created.status).toBe(201);
+    const res = await gw.call('GET', `${base}/widget/${created.body.id}`, { token: acme });
+    expect(res.body.state).toBe('inProgress');
+    expect(res.body.stateChange.map((c: { state: string }) => c.state)).toEqual(['acknowledged', 'inProgress']);
+  });
+
+  it('a document in a final state keeps it when a late report arrives', async () => {
+    const late = await legacyEvent({ EVT_TYPE: 'WIDGET_STATUS', OBJ_ID: 'W-1', NEW_STATUS: 'inProgress' });
+    expect(late.status).toBe(200);
+    const res = await gw.call('GET', `${base}/widget/${id}`, { token: acme });
+    expect(res.body.state).toBe('completed');
+    expect(gw.logs.some((l) => l.message === 'status report ignored: the resource is already in a final state')).toBe(true);
+  });
+
   it("another partner sees none of these: 404 by id, empty lists, referenceNotFound in actions", async () => {
     expect((await gw.call('GET', `${base}/widget/${id}`, { token: other })).status).toBe(404);
     const list = await gw.call('GET', `${base}/widget`, { token: other });

@@ -1,7 +1,7 @@
 import type { Logger } from '../../observability/logger.js';
-import type { Registry } from '../../registry/registry.js';
+import type { Registry, ResourceDef } from '../../registry/registry.js';
 import { evaluateMapping } from '../operation-context.js';
-import { applyUpdate, type ResourceUpdate } from './apply-update.js';
+import { applyUpdate, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
 import { publishStateEvents, type EventPublisher } from './resource-events.js';
 import { applyProjections } from './resource-projections.js';
 import type { ResourceRepository } from './resource-repository.js';
@@ -56,10 +56,15 @@ export async function applyResourceUpdate(deps: {
     return null;
   }
   const owner = 'legacyRef' in u ? await deps.resources.findByLegacyRef(def, u.legacyRef) : { partnerId: u.partnerId, id: u.id };
-  if (!owner) return null;
+  if (!owner) {
+    // the legacy BSS may report on an object before the create that made it has been stored: keep the
+    // report for a while; the create replays it right after storing the document (replayParkedUpdates)
+    if ('legacyRef' in u) await deps.resources.park(def, u.legacyRef, u);
+    return null;
+  }
   let events: ReturnType<typeof applyUpdate>['events'] = [];
   const doc = await deps.resources.update(def, owner.partnerId, owner.id, (current) => {
-    const applied = applyUpdate(current, u, deps.now().toISOString());
+    const applied = applyUpdate(current, guardTerminal(def, current, u, deps.logger), deps.now().toISOString());
     events = applied.events;
     return applied.doc;
   });
@@ -67,4 +72,28 @@ export async function applyResourceUpdate(deps: {
   await publishStateEvents(deps.events, def, owner.partnerId, events, deps.logger);
   if (def.projections.length) await applyProjections(deps, def, owner.partnerId, doc);
   return events.length;
+}
+
+/**
+ * A document in a terminal state (completed, cancelled...) keeps it: a late or duplicated report cannot move it
+ * out again. Its other fields may still be updated.
+ */
+function guardTerminal<T extends ResourceUpdate>(def: ResourceDef, current: ResourceDoc, u: T, logger: Logger): T {
+  if (!u.state || u.state === current.state || !def.terminalStates.includes(current.state)) return u;
+  logger.warn('status report ignored: the resource is already in a final state', { resource: def.name, id: current.id, state: current.state, reported: u.state });
+  return { ...u, state: undefined, changeReason: undefined };
+}
+
+/** Applies the reports that arrived for a legacy reference before its document was stored. */
+export async function replayParkedUpdates(deps: {
+  registry: Registry; resources: ResourceRepository; events: EventPublisher; logger: Logger; now: () => Date;
+}, def: ResourceDef, legacyRef: string): Promise<number> {
+  const parked = await deps.resources.takeParked(def, legacyRef);
+  let n = 0;
+  for (const u of parked as LegacyResourceUpdate[]) {
+    const applied = await applyResourceUpdate(deps, u);
+    if (applied !== null) n++;
+  }
+  if (n) deps.logger.info('early status reports replayed', { resource: def.name, legacyRef, reports: n });
+  return n;
 }

@@ -4,6 +4,7 @@ import type { OperationDef, ResourceDef } from '../../registry/registry.js';
 import { checkSpec, createRunner, guardStore, validateProducts, validateRequest, type OperationContext, type OperationResult, type StageObserver } from '../operation-context.js';
 import { applyUpdate, createResourceDoc, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
 import { publishStateEvents } from './resource-events.js';
+import { replayParkedUpdates } from './legacy-status.js';
 import { resolveReferences } from './resolve-references.js';
 
 /** Most items one list answer carries; a larger `limit` is cut to this and the answer says it was throttled. */
@@ -102,6 +103,9 @@ async function create(ctx: OperationContext, def: ResourceDef, observe?: StageOb
     if (mode === 'manual') {
       const task = await ctx.tasks.add({ resource: def.name, partnerId: partner.id, resourceId: id, operationId: op.operationId }, ctx.now());
       ctx.logger.info('manual task created', { taskId: task.id, resource: def.name, resourceId: id });
+    }
+    if (doc.legacyRef) {
+      await replayParkedUpdates({ registry: ctx.registry, resources: ctx.resources, events: ctx.events, logger: ctx.logger, now: ctx.now }, def, doc.legacyRef);
     }
   }));
   const status = op.statusExpression ? Number(await r.run(op.statusExpression, wire)) : op.status;

@@ -20,12 +20,20 @@ export interface ResourceRepository {
   list(def: ResourceDef, partnerId: string, opts: { offset: number; limit: number; keep: (doc: ResourceDoc) => boolean }): Promise<ListPage>;
   linkLegacyRef(def: ResourceDef, legacyRef: string, partnerId: string, id: string): Promise<void>;
   findByLegacyRef(def: ResourceDef, legacyRef: string): Promise<{ partnerId: string; id: string } | null>;
+  /** keeps a status report for a legacy reference no document has yet (kept PARKED_TTL_MS) */
+  park(def: ResourceDef, legacyRef: string, update: unknown): Promise<void>;
+  /** the parked reports of a legacy reference, oldest first; they are removed */
+  takeParked(def: ResourceDef, legacyRef: string): Promise<unknown[]>;
 }
+
+/** How long a report for a not-yet-stored document is kept (the create that made it is normally done within seconds). */
+export const PARKED_TTL_MS = 10 * 60_000;
 
 export function createResourceRepository(store: Store): ResourceRepository {
   const docKey = (def: ResourceDef, partnerId: string, id: string) => `res:${def.name}:${partnerId}:${id}`;
   const indexKey = (def: ResourceDef, partnerId: string) => `idx:${def.name}:${partnerId}`;
   const refKey = (def: ResourceDef, legacyRef: string) => `ref:${def.name}:${legacyRef}`;
+  const parkKey = (def: ResourceDef, legacyRef: string) => `parked:${def.name}:${legacyRef}`;
   return {
     async insert(def, doc) {
       await store.setJson(docKey(def, doc.partnerId, doc.id), doc);
@@ -43,6 +51,23 @@ export function createResourceRepository(store: Store): ResourceRepository {
     },
     async linkLegacyRef(def, legacyRef, partnerId, id) {
       await store.set(refKey(def, legacyRef), `${partnerId}\n${id}`);
+    },
+    async park(def, legacyRef, update) {
+      await store.updateJson<unknown[]>(parkKey(def, legacyRef), (cur) => [...(cur ?? []), update].slice(-100), { ttlMs: PARKED_TTL_MS });
+    },
+    async takeParked(def, legacyRef) {
+      const key = parkKey(def, legacyRef);
+      let taken: unknown[] = [];
+      // read and remove in one atomic step, so two instances never replay the same reports
+      for (;;) {
+        const raw = await store.get(key);
+        if (raw === null) return [];
+        if (await store.compareAndSet(key, raw, '[]', { ttlMs: 1000 })) {
+          taken = JSON.parse(raw) as unknown[];
+          await store.del(key);
+          return taken;
+        }
+      }
     },
     async findByLegacyRef(def, legacyRef) {
       const v = await store.get(refKey(def, legacyRef));
