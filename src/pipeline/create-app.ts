@@ -46,6 +46,11 @@ export interface AppDeps {
   metrics?: GatewayMetrics;
   /** routes under /internal (legacy BSS callbacks, staff work queue, operator tools), mounted behind internal auth */
   internal?: express.Router;
+  /**
+   * routes partner sellers post their notifications to (`/partners/:partnerId/mefApi/sonata/...`, see
+   * src/buyer/listener-router.ts); they authenticate with our own bearer tokens, checked by the routes
+   */
+  partnerListeners?: express.Router;
   /** the key the legacy BSS and operators present on /internal routes (X-Internal-Api-Key) */
   internalApiKey?: string;
   /** legacy status callbacks carry an HMAC signature (then they need no internal API key) */
@@ -179,7 +184,8 @@ export function createApp(deps: AppDeps): express.Express {
       const bodyStarted = deps.observe ? performance.now() : 0;
       await new Promise<void>((resolve, reject) => parseBody(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
       deps.observe?.('body', performance.now() - bodyStarted);
-      if ((op.method === 'POST' || op.method === 'PATCH') && req.body === undefined) {
+      // a body is required where the operation defines one (cancel/close/reopen of a ticket have none)
+      if ((op.method === 'POST' || op.method === 'PATCH') && op.requestSchema && req.body === undefined) {
         throw new GatewayError('request.body-not-object', 'This operation needs a JSON body');
       }
       const result = await executeOperation({
@@ -220,12 +226,15 @@ export function createApp(deps: AppDeps): express.Express {
     }, deps.internal);
   }
 
-  // 5. anything else
+  // 5. notifications from partner sellers about what the legacy BSS bought (outside /mefApi/sonata and /internal)
+  if (deps.partnerListeners) app.use(deps.partnerListeners);
+
+  // 6. anything else
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new GatewayError('route.not-found', `No route ${req.method} ${req.path}`));
   });
 
-  // 6. the one error renderer
+  // 7. the one error renderer
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const st = state(res);
     const rendered = renderSonataError(err);

@@ -241,7 +241,12 @@ export const LEGACY_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       required: ['when', 'mapping'],
-      properties: { when: { type: 'string' }, mapping: { type: 'string' } },
+      properties: {
+        when: { type: 'string' },
+        mapping: { type: 'string' },
+        /** JSONata giving the event's sequence number: older reports than the last applied one are ignored */
+        sequence: { type: 'string' },
+      },
     },
     operations: {
       type: 'object',

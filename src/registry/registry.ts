@@ -86,6 +86,7 @@ export interface LegacyEventHandler {
   readonly domain: string;
   readonly when: CompiledMapping;
   readonly mapping: CompiledMapping;
+  readonly sequence?: CompiledMapping;
 }
 
 export interface ApiDef {

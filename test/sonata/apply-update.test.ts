@@ -46,6 +46,17 @@ describe('kept resource documents', () => {
     expect(r.doc.stateChange).toHaveLength(1);
   });
 
+  it('ignores a report older than the last one applied (replayed journal, late callback)', () => {
+    const newer = applyUpdate(order(), { sequence: 10, state: 'completed' }, T1);
+    expect(newer.doc.lastSequence).toBe(10);
+    const older = applyUpdate(newer.doc, { sequence: 7, state: 'inProgress' }, T1);
+    expect(older.doc.state).toBe('completed');
+    expect(older.events).toEqual([]);
+    expect(applyUpdate(newer.doc, { sequence: 10, state: 'inProgress' }, T1).doc.state).toBe('completed');
+    // reports without a sequence (actions, staff) still apply
+    expect(applyUpdate(newer.doc, { fields: { note: 'x' } }, T1).doc.note).toBe('x');
+  });
+
   it('does not mutate the stored document it was given', () => {
     const doc = order();
     const copy = JSON.parse(JSON.stringify(doc));

@@ -26,11 +26,18 @@ export interface ResourceDoc {
   updatedAt: string;
   legacyRef?: string;
   items?: ResourceItem[];
+  /** sequence of the last source report applied (see ResourceUpdate.sequence) */
+  lastSequence?: number;
   [field: string]: unknown;
 }
 
 /** What a legacy status report, a staff task completion or an action changes. */
 export interface ResourceUpdate {
+  /**
+   * order of the report at its source (the legacy BSS's event sequence): a report older than the last one
+   * applied to the document is ignored, so a replayed or late report never moves a document backwards
+   */
+  sequence?: number;
   state?: string;
   changeReason?: string;
   /** other unified fields to set (shallow merge; null removes) */
@@ -76,7 +83,10 @@ export function createResourceDoc(input: Record<string, unknown>, meta: { id: st
  */
 export function applyUpdate(doc: ResourceDoc, update: ResourceUpdate, now: string): { doc: ResourceDoc; events: StateEvent[]; unmatchedItems: number } {
   const events: StateEvent[] = [];
-  const next: ResourceDoc = { ...doc, updatedAt: now };
+  if (update.sequence !== undefined && doc.lastSequence !== undefined && update.sequence <= doc.lastSequence) {
+    return { doc, events, unmatchedItems: 0 };
+  }
+  const next: ResourceDoc = { ...doc, updatedAt: now, ...(update.sequence !== undefined ? { lastSequence: update.sequence } : {}) };
   if (update.fields) mergeFields(next, update.fields);
   if (update.state && update.state !== doc.state) {
     next.state = update.state;
@@ -104,7 +114,7 @@ export function applyUpdate(doc: ResourceDoc, update: ResourceUpdate, now: strin
   return { doc: next, events, unmatchedItems };
 }
 
-const PROTECTED = new Set(['id', 'partnerId', 'resource', 'state', 'stateChange', 'createdAt', 'items']);
+const PROTECTED = new Set(['id', 'partnerId', 'resource', 'state', 'stateChange', 'createdAt', 'items', 'lastSequence']);
 
 function mergeFields(target: Record<string, unknown>, fields: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(fields)) {

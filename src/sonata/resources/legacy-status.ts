@@ -33,7 +33,9 @@ export async function applyLegacyStatus(deps: {
     const matches = await evaluateMapping(handler.when, legacyEvent, {}, noPartner);
     if (matches !== true) continue;
     const out = await evaluateMapping(handler.mapping, legacyEvent, {}, noPartner);
-    const updates = (Array.isArray(out) ? out : out ? [out] : []) as LegacyResourceUpdate[];
+    const sequence = handler.sequence ? await evaluateMapping(handler.sequence, legacyEvent, {}, noPartner) : undefined;
+    const updates = ((Array.isArray(out) ? out : out ? [out] : []) as LegacyResourceUpdate[])
+      .map((u) => (typeof sequence === 'number' ? { ...u, sequence } : u));
     for (const u of updates) {
       const n = await applyResourceUpdate(deps, u);
       if (n === null) result.unknown++;
