@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors/catalogue.js';
-import { checkSpec, createRunner, guardStore, validateProducts, validateRequest, type OperationContext, type OperationResult, type OperationRunner, type StageObserver } from './operation-context.js';
+import { createRunner, guardStore, readRequest, type OperationContext, type OperationResult, type OperationRunner, type StageObserver } from './operation-context.js';
 import { executeResourceOperation, paginationHeaders, readPaging, readQueryValues, type PageRequest } from './resources/resource-operations.js';
 
 export type { OperationContext, OperationResult, StageObserver } from './operation-context.js';
@@ -29,12 +29,7 @@ async function executeCall(ctx: OperationContext, observe?: StageObserver): Prom
   // query problems are the partner's to fix before anything is mapped or called (400, as for kept lists)
   const page = op.listAnswer ? readPaging(ctx.query) : undefined;
   if (op.listAnswer || op.querySchema) validateQuery(op, readQueryValues(ctx.query, op.queryParameters));
-  const wire = await r.timed('map.partner-in', () => r.run(partnerMaps?.request, ctx.body ?? {}));
-  await r.timed('validate', async () => {
-    checkSpec(ctx, wire);
-    validateRequest(op, wire);
-    validateProducts(ctx, wire);
-  });
+  const wire = await readRequest(ctx, r);
 
   if (op.source === 'store') {
     const id = ctx.params.id ?? '';

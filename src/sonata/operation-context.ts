@@ -166,3 +166,18 @@ export async function guardStore<T>(fn: () => Promise<T>): Promise<T> {
     throw err;
   }
 }
+
+/**
+ * The request side every operation shares: the partner's dialect mapping, then the checks against the official
+ * spec, the operation's own schema and the product payload schemas. Returns the standard (release wire) body.
+ */
+export async function readRequest(ctx: OperationContext, r: OperationRunner): Promise<unknown> {
+  const partnerMaps = ctx.partner.mappings.get(ctx.op.operationId);
+  const wire = await r.timed('map.partner-in', () => r.run(partnerMaps?.request, ctx.body ?? {}));
+  await r.timed('validate', async () => {
+    checkSpec(ctx, wire);
+    validateRequest(ctx.op, wire);
+    validateProducts(ctx, wire);
+  });
+  return wire;
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../../errors/catalogue.js';
 import type { OperationDef, ResourceDef } from '../../registry/registry.js';
-import { checkSpec, createRunner, guardStore, validateProducts, validateRequest, type OperationContext, type OperationResult, type StageObserver } from '../operation-context.js';
+import { createRunner, guardStore, readRequest, type OperationContext, type OperationResult, type StageObserver } from '../operation-context.js';
 import { applyUpdate, createResourceDoc, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
 import { publishStateEvents } from './resource-events.js';
 import { replayParkedUpdates } from './legacy-status.js';
@@ -71,13 +71,7 @@ export async function executeResourceOperation(ctx: OperationContext, observe?: 
 async function create(ctx: OperationContext, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
   const { op, partner } = ctx;
   const r = createRunner(ctx, observe);
-  const partnerMaps = partner.mappings.get(op.operationId);
-  const wire = await r.timed('map.partner-in', () => r.run(partnerMaps?.request, ctx.body ?? {}));
-  await r.timed('validate', async () => {
-    checkSpec(ctx, wire);
-    validateRequest(op, wire);
-    validateProducts(ctx, wire);
-  });
+  const wire = await readRequest(ctx, r);
   const id = randomUUID();
   const unified = (await r.timed('map.release-in', () => r.run(op.request, wire, { id }))) as Record<string, unknown>;
   const mode = partner.functions.get(op.function);
@@ -139,13 +133,7 @@ async function list(ctx: OperationContext, def: ResourceDef, observe?: StageObse
 async function action(ctx: OperationContext, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
   const { op, partner } = ctx;
   const r = createRunner(ctx, observe);
-  const partnerMaps = partner.mappings.get(op.operationId);
-  const wire = await r.timed('map.partner-in', () => r.run(partnerMaps?.request, ctx.body ?? {}));
-  await r.timed('validate', async () => {
-    checkSpec(ctx, wire);
-    validateRequest(op, wire);
-    validateProducts(ctx, wire);
-  });
+  const wire = await readRequest(ctx, r);
   const current = await load(ctx, def, r, wire);
   if (op.allowedStates && !op.allowedStates.includes(current.state)) {
     const path = op.target?.startsWith('/') ? op.target : '/';

@@ -1,0 +1,76 @@
+// The shipped conformance case files (mappings/conformance/<family>/*.yaml), loaded exactly as the command loads
+// them, and checked against the official specs: the cases themselves must speak the standard.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createSpecCatalog, type SonataRelease } from '../../src/conformance/openapi-validator.js';
+import { loadConformanceSuite, type ConformanceCase } from '../../src/conformance/runner/case-files.js';
+import { fillTemplate } from '../../src/conformance/runner/case-template.js';
+import { REPO_ROOT, SDK_DIR } from '../support/test-gateway.js';
+
+const specs = createSpecCatalog({ sdkDir: SDK_DIR });
+const CASES_DIR = join(REPO_ROOT, 'mappings', 'conformance');
+const FAMILIES: Array<{ family: string; specRelease: SonataRelease; aliases: string[] }> = [
+  { family: 'grace', specRelease: 'grace', aliases: ['haley'] },
+  { family: 'kylie', specRelease: 'kylie', aliases: [] },
+];
+
+/** Sample values for every placeholder a case may use, typed like what a seller would give back. */
+function sampleValues(files: ReturnType<typeof loadConformanceSuite>['files'][number]): Record<string, unknown> {
+  const values: Record<string, unknown> = { runId: 'cf-sample-0001', buyerId: 'BUYER-1', sellerId: 'SELLER-1', ...files.vars };
+  for (const c of files.cases) for (const name of Object.keys(c.capture)) values[name] ??= `sample-${name}`;
+  return values;
+}
+
+describe.each(FAMILIES)('conformance cases of $family', ({ family, specRelease, aliases }) => {
+  const suite = loadConformanceSuite({ casesDir: CASES_DIR, family, aliases, specs, specRelease });
+
+  it('every case file of the folder loads (the folder holds nothing else)', () => {
+    const onDisk = readdirSync(join(CASES_DIR, family)).filter((n) => n.endsWith('.yaml'));
+    expect(suite.files.map((f) => f.file.split('/').pop()).sort()).toEqual(onDisk.sort());
+  });
+
+  it('covers every business function of the brief with positive and negative cases', () => {
+    const expected = ['addressValidation', 'hubRegistration', 'productInventory', 'productOfferingQualification', 'productOrder', 'quote', 'siteRetrieval', 'troubleTicket'];
+    expect(suite.functions).toEqual(expected);
+    for (const fn of expected) {
+      const cases = suite.files.flatMap((f) => f.cases).filter((c) => c.function === fn);
+      expect(cases.some((c) => c.kind === 'positive'), `${fn} positive`).toBe(true);
+      expect(cases.some((c) => c.kind === 'negative'), `${fn} negative`).toBe(true);
+    }
+  });
+
+  it("every positive case's request body is valid against the official spec of the release", () => {
+    const problems: string[] = [];
+    for (const file of suite.files) {
+      const values = sampleValues(file);
+      for (const c of file.cases.filter((x: ConformanceCase) => x.kind === 'positive' && x.request.body !== undefined)) {
+        const api = specs.api(specRelease, c.api)!;
+        const op = api.operation(c.request.method, specPathOf(api.operations, c.request.method, c.request.path))!;
+        const body = fillTemplate(c.request.body, values, new Date('2030-01-01T00:00:00Z'));
+        for (const issue of op.validateRequestBody(body)) problems.push(`${c.id} (${c.source}): ${issue.path} ${issue.message}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('the first case of every file is positive, so a 404/501 there means "not offered"', () => {
+    for (const file of suite.files) expect(file.cases[0]!.kind, file.file).toBe('positive');
+  });
+
+});
+
+it('a Haley partner runs every Grace case (Haley is wire-identical), and none of the Kylie ones', () => {
+  const grace = loadConformanceSuite({ casesDir: CASES_DIR, family: 'grace', aliases: ['haley'], specs, specRelease: 'grace' });
+  const haley = loadConformanceSuite({ casesDir: CASES_DIR, family: 'grace', release: 'haley', aliases: ['haley'], specs, specRelease: 'grace' });
+  const ids = (s: typeof grace) => s.files.flatMap((f) => f.cases.map((c) => c.id));
+  expect(ids(haley)).toEqual(ids(grace));
+  expect(ids(haley).every((id) => /-G-\d+$/.test(id))).toBe(true);
+});
+
+/** The spec path template (`/quote/{id}`) a concrete case path belongs to. */
+function specPathOf(operations: readonly { method: string; path: string }[], method: string, path: string): string {
+  const match = operations.find((o) => o.method === method && new RegExp(`^${o.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path));
+  if (!match) throw new Error(`no spec operation for ${method} ${path}`);
+  return match.path;
+}

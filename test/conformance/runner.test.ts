@@ -1,0 +1,284 @@
+// The conformance command end to end: the real gateway in process, the command run as a function (as
+// `npx sonata-gateway conformance` runs it) for a Grace and a Kylie partner, its JUnit and HTML reports, and a
+// deliberately broken mapping that must make named cases fail with a readable reason.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEnvFile } from '../../src/config/load-config.js';
+import { createSpecCatalog } from '../../src/conformance/openapi-validator.js';
+import { runConformanceCommand, type ConformanceCommandValues } from '../../src/conformance/runner/conformance-command.js';
+import type { ConformanceReport } from '../../src/conformance/runner/run-conformance.js';
+import { copyProject, REPO_ROOT, SDK_DIR, startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { parseXml, type XmlElement } from './xml-parser.js';
+
+const specs = createSpecCatalog({ sdkDir: SDK_DIR });
+const outDir = mkdtempSync(join(tmpdir(), 'sgw-conformance-'));
+const CHROMIUM = '/usr/bin/chromium';
+
+/**
+ * Cases the gateway fails today for a reason in its own code, each with that reason: the runner must report them
+ * exactly so. A fix makes the case pass, which is accepted too (then drop it from here).
+ */
+const KNOWN_GATEWAY_DEVIATIONS: Record<string, RegExp> = {
+  // Grace declares no 422 for registerListener; the gateway's hub answers 422 invalidValue /callback
+  'HUB-G-05': /^(status: expected 400 or 403, got 422 |spec \(grace registerListener\): \(body\) status 422 is not declared)/,
+  // TroubleTicket_Find requires resolutionDate (and expectedResolutionDate...) even before a ticket is resolved
+  'TT-G-03': /spec \(grace listTroubleTicket\): \/0\/resolutionDate/,
+  'TT-K-03': /spec \(kylie listTroubleTicket\): \/0\/resolutionDate/,
+};
+
+interface Run {
+  code: number;
+  report: ConformanceReport;
+  out: string;
+  err: string;
+  junit: string;
+  html: string;
+}
+
+async function runCommand(gw: TestGateway, partner: string, values: ConformanceCommandValues = {}, rootDir = REPO_ROOT): Promise<Run> {
+  const files = { junit: join(outDir, `${partner}-${Date.now()}.xml`), html: join(outDir, `${partner}-${Date.now()}.html`) };
+  let out = '';
+  let err = '';
+  let report: ConformanceReport | undefined;
+  const code = await runConformanceCommand({ partner, 'base-url': gw.url, ...files, ...values }, {
+    // no process env: the partner's secret must come from config/test.env, as a developer's would from demo.env
+    rootDir, env: 'test', processEnv: {}, specs,
+    out: (s) => { out += s; },
+    err: (s) => { err += s; },
+    onReport: (r) => { report = r; },
+  });
+  if (!report) throw new Error(`no report (exit ${code}): ${err}`);
+  return { code, report, out, err, junit: readFileSync(files.junit, 'utf8'), html: readFileSync(files.html, 'utf8') };
+}
+
+/** Completes one order of the partner through the legacy BSS's controls, so the inventory has a product to read. */
+async function seedInventoryProduct(gw: TestGateway, partner: 'acme' | 'globex'): Promise<void> {
+  const release = partner === 'acme' ? { order: '/mefApi/sonata/productOrderingManagement/v10', inventory: '/mefApi/sonata/productInventory/v7', cust: 'C-100042' }
+    : { order: '/mefApi/sonata/productOrderingManagement/v11', inventory: '/mefApi/sonata/productInventory/v8', cust: 'C-100077' };
+  const token = await gw.token(partner);
+  const externalId = `seed-${partner}-${Date.now()}`;
+  const place = partner === 'acme'
+    ? [{ '@type': 'GeographicSiteRef', role: 'INSTALL_LOCATION', id: 'ST-100001' }]
+    : [{ role: 'INSTALL_LOCATION', place: { '@type': 'GeographicSiteRef', id: 'ST-100003' } }];
+  const created = await gw.call('POST', `${release.order}/productOrder`, {
+    token,
+    body: {
+      externalId,
+      relatedContactInformation: [{ role: 'productOrderContact', name: 'Seed', number: '+49 30 1234567', emailAddress: 'seed@example.com' }],
+      productOrderItem: [{
+        id: 'item-1', action: 'add', requestedCompletionDate: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+        product: { productConfiguration: { '@type': 'urn:mef:lso:spec:sonata:access-eline-ovc:v5.0.0:all', bandwidthMbps: 100 }, place },
+      }],
+    },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  const key = readEnvFile(join(REPO_ROOT, 'config', 'test.env')).LEGACY_BSS_API_KEY!;
+  const legacy = async (path: string, body?: unknown) => (await (await fetch(`${gw.gateway.legacyUrl}/bss/v2${path}`, {
+    method: body === undefined ? 'GET' : 'POST', headers: { 'X-BSS-Api-Key': key, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+  })).json()) as Record<string, any>;
+  const found = await legacy(`/orders?CUST_NO=${release.cust}&CUST_ORDER_REF=${externalId}`);
+  const orderNo = found.ORDERS?.[0]?.ORDER_NO as string;
+  expect(orderNo, JSON.stringify(found)).toBeTruthy();
+  expect((await legacy(`/_sim/orders/${orderNo}/advance`, { TO: 'COMP' })).RC).toBe(0);
+  // the BSS reports by callback, asynchronously: poll, bounded
+  for (let i = 0; i < 200; i++) {
+    const list = await gw.call('GET', `${release.inventory}/product`, { token });
+    if (Array.isArray(list.body) && list.body.length > 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`no inventory product for ${partner} after completing ${orderNo}`);
+}
+
+function expectAllPassExceptKnown(report: ConformanceReport): void {
+  const unexpected = report.cases.filter((c) => {
+    const known = KNOWN_GATEWAY_DEVIATIONS[c.id];
+    if (known) return !(c.outcome === 'pass' || (c.outcome === 'fail' && c.failures.every((f) => known.test(f))));
+    return c.outcome !== 'pass';
+  });
+  expect(unexpected.map((c) => `${c.id} ${c.outcome}: ${c.failures.join('; ') || c.reason}`)).toEqual([]);
+}
+
+function attr(el: XmlElement, name: string): number {
+  return Number(el.attributes[name]);
+}
+
+/** The JUnit XML parses, and its counts are the report's, suite by suite. */
+function expectJunitMatches(xml: string, report: ConformanceReport): void {
+  const root = parseXml(xml);
+  expect(root.name).toBe('testsuites');
+  expect([attr(root, 'tests'), attr(root, 'failures'), attr(root, 'skipped')]).toEqual([report.totals.total, report.totals.failed, report.totals.skipped]);
+  const suites = root.children.filter((c) => c.name === 'testsuite');
+  expect(suites.map((s) => s.attributes.name)).toEqual(report.functions.map((f) => f.function));
+  for (const suite of suites) {
+    const f = report.functions.find((x) => x.function === suite.attributes.name)!;
+    const cases = suite.children.filter((c) => c.name === 'testcase');
+    expect(cases.length).toBe(attr(suite, 'tests'));
+    expect(cases.filter((c) => c.children.some((x) => x.name === 'failure')).length).toBe(f.failed);
+    expect(cases.filter((c) => c.children.some((x) => x.name === 'skipped')).length).toBe(f.skipped);
+    expect([attr(suite, 'failures'), attr(suite, 'skipped')]).toEqual([f.failed, f.skipped]);
+  }
+}
+
+function expectSelfContained(html: string): void {
+  expect(html).toMatch(/^<!DOCTYPE html>/);
+  expect(html).not.toMatch(/\s(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+  expect(html).not.toMatch(/<link\b/i);
+  expect(html).toMatch(/<style>/);
+}
+
+let gw: TestGateway;
+let grace: Run;
+let kylie: Run;
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+  await seedInventoryProduct(gw, 'acme');
+  await seedInventoryProduct(gw, 'globex');
+}, 60_000);
+afterAll(async () => {
+  await gw?.close();
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+describe('conformance against the demo gateway', () => {
+  it('acme-telecom (Grace): every case passes but the known gateway deviations, which fail for their documented reason', async () => {
+    grace = await runCommand(gw, 'acme-telecom');
+    expect(grace.report.release).toBe('grace');
+    expect(grace.report.functions.map((f) => f.function)).toEqual([
+      'addressValidation', 'hubRegistration', 'productInventory', 'productOfferingQualification', 'productOrder', 'quote', 'siteRetrieval', 'troubleTicket',
+    ]);
+    expectAllPassExceptKnown(grace.report);
+    expect(grace.code).toBe(grace.report.totals.failed > 0 ? 1 : 0);
+    // one progress line per case, then the summary table
+    expect(grace.out).toMatch(/^PASS {2}addressValidation +AV-G-01 +\d+ ms {2}Validate a fielded address/m);
+    expect(grace.out.match(/^(PASS|FAIL|SKIP) /gm)?.length).toBe(grace.report.totals.total);
+    expect(grace.out).toMatch(new RegExp(`^addressValidation +${grace.report.functions[0]!.passed} +0 +0 +\\d+$`, 'm'));
+  }, 120_000);
+
+  it('globex-networks (Kylie): every case passes but the known gateway deviations, which fail for their documented reason', async () => {
+    kylie = await runCommand(gw, 'globex-networks');
+    expect(kylie.report.release).toBe('kylie');
+    expect(kylie.report.specRelease).toBe('kylie');
+    expectAllPassExceptKnown(kylie.report);
+    const ids = kylie.report.cases.map((c) => c.id);
+    expect(ids.every((id) => /-K-/.test(id))).toBe(true);
+  }, 120_000);
+
+  it('writes JUnit XML whose counts match, and a self-contained HTML report', () => {
+    for (const run of [grace, kylie]) {
+      expectJunitMatches(run.junit, run.report);
+      expectSelfContained(run.html);
+      expect(run.html).toContain(`<span class="n" data-count="passed">${run.report.totals.passed}</span>`);
+    }
+  });
+
+  it('--functions runs only those functions; an unknown name is refused with the known ones', async () => {
+    const only = await runCommand(gw, 'acme-telecom', { functions: 'siteRetrieval' });
+    expect(only.report.functions.map((f) => f.function)).toEqual(['siteRetrieval']);
+    expect(only.code).toBe(0);
+    let err = '';
+    const code = await runConformanceCommand({ partner: 'acme-telecom', 'base-url': gw.url, functions: 'billing' }, {
+      rootDir: REPO_ROOT, env: 'test', processEnv: {}, specs, out: () => {}, err: (s) => { err += s; },
+    });
+    expect(code).toBe(1);
+    expect(err).toMatch(/unknown function\(s\) billing \(cases exist for: addressValidation, .*troubleTicket\)/);
+  }, 60_000);
+
+  it("as a partner we buy from: the profile's seller section reaches that seller (here the simulated one)", async () => {
+    const seller = gw.gateway.sellers.get('northwind-access');
+    expect(seller, 'the test environment simulates northwind-access').toBeDefined();
+    const run = await runCommand(gw, 'northwind-access', { 'base-url': seller!.url, functions: 'addressValidation' });
+    expect(run.report).toMatchObject({ partner: 'northwind-access', release: 'grace', baseUrl: seller!.url });
+    // the token came from the seller's own endpoint with our client id there: authenticated cases get answers
+    const byId = new Map(run.report.cases.map((c) => [c.id, c]));
+    expect(byId.get('AV-G-07')!.outcome, byId.get('AV-G-07')!.failures.join('; ')).toBe('pass');
+    expect(byId.get('AV-G-10')!.outcome).toBe('pass');
+  }, 60_000);
+
+  it('a refused token stops the run before any case, saying why', async () => {
+    let err = '';
+    const code = await runConformanceCommand({ partner: 'acme-telecom', 'base-url': gw.url }, {
+      rootDir: REPO_ROOT, env: 'test', processEnv: { PARTNER_ACME_CLIENT_SECRET: 'wrong-secret' }, specs, out: () => {}, err: (s) => { err += s; },
+    });
+    expect(code).toBe(1);
+    expect(err).toMatch(/cannot get a token from http:\/\/127\.0\.0\.1:\d+\/oauth2\/token as client acme-telecom: HTTP 401 invalid_client/);
+  });
+});
+
+describe('a deliberately broken Grace address validation mapping', () => {
+  let broken: TestGateway;
+  let project: ReturnType<typeof copyProject>;
+  let run: Run;
+
+  beforeAll(async () => {
+    project = copyProject();
+    const file = join(project.dir, 'mappings/releases/grace/geographicAddressManagement/validation-create.response.jsonata');
+    const text = readFileSync(file, 'utf8');
+    const edited = text.replace(/"validationResult":\s*[^,\n]+/, '"validationResult": "perhaps"');
+    expect(edited, 'the mapping sets validationResult').not.toBe(text);
+    writeFileSync(file, edited);
+    broken = await startTestGateway({ rootDir: project.dir });
+    run = await runCommand(broken, 'acme-telecom', { functions: 'addressValidation' });
+  }, 60_000);
+  afterAll(async () => {
+    await broken?.close();
+    project?.cleanup();
+  });
+
+  it('makes the cases that read validationResult fail, naming expected vs actual and the spec violation', () => {
+    expect(run.code).toBe(1);
+    const byId = new Map(run.report.cases.map((c) => [c.id, c]));
+    for (const id of ['AV-G-01', 'AV-G-02', 'AV-G-03', 'AV-G-04', 'AV-G-05']) {
+      const c = byId.get(id)!;
+      expect(c.outcome, id).toBe('fail');
+      expect(c.failures, id).toContainEqual(expect.stringMatching(/^spec \(grace createGeographicAddressValidation\): \/validationResult must be one of "success", "partial", "fail"$/));
+    }
+    expect(byId.get('AV-G-01')!.failures).toContain('/validationResult: expected "success", got "perhaps"');
+    expect(byId.get('AV-G-02')!.failures).toContain('/validationResult: expected one of "partial", "fail", got "perhaps"');
+    // cases that never see the broken field still pass: the failure is pinned where it is
+    for (const id of ['AV-G-06', 'AV-G-07', 'AV-G-08', 'AV-G-09', 'AV-G-10']) expect(byId.get(id)!.outcome, id).toBe('pass');
+    expect(run.out).toMatch(/^FAIL {2}addressValidation +AV-G-01 .*\n {6}spec \(grace createGeographicAddressValidation\): \/validationResult must be one of/m);
+    expect(run.out).toMatch(/FAILED: 5 of 10 case\(s\) failed/);
+    expectJunitMatches(run.junit, run.report);
+    expect(run.junit).toMatch(/<failure message="spec \(grace createGeographicAddressValidation\): \/validationResult must be one of &quot;success&quot;/);
+  });
+
+  it.skipIf(!existsSync(CHROMIUM))('the HTML report shows the counts in Chromium, and a failed case expands to its reason (needs /usr/bin/chromium)', async () => {
+    const { chromium } = await import('playwright-core');
+    const htmlFile = join(outDir, 'broken.html');
+    writeFileSync(htmlFile, run.html);
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.goto(`file://${htmlFile}`);
+      const count = (name: string) => page.locator(`[data-count="${name}"]`).innerText();
+      expect([await count('passed'), await count('failed'), await count('skipped'), await count('total')]).toEqual(['5', '5', '0', '10']);
+      expect(await page.locator('tr[data-function="addressValidation"] td[data-col="failed"]').innerText()).toBe('5');
+
+      const failed = page.locator('details[data-case="AV-G-01"]');
+      const reason = failed.locator('[data-role="reason"]');
+      expect(await reason.isVisible()).toBe(false);
+      await failed.locator('summary').click();
+      expect(await reason.isVisible()).toBe(true);
+      expect(await reason.innerText()).toContain('/validationResult: expected "success", got "perhaps"');
+
+      // the inline script filters to the failures
+      await page.click('button[data-filter="fail"]');
+      expect(await page.locator('details[data-case="AV-G-07"]').isVisible()).toBe(false);
+      expect(await page.locator('details[data-case="AV-G-02"]').isVisible()).toBe(true);
+      const png = await page.screenshot({ path: join(outDir, 'report.png') });
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      // nothing but the file itself was loaded
+      expect(requests.filter((u) => !u.startsWith('file://'))).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
+});
