@@ -1,4 +1,4 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 
 /** Who is calling: always taken from the verified token, never from the request body or query. */
@@ -37,7 +37,8 @@ const VERIFIED_CACHE_SIZE = 10_000;
 
 /** Short-lived HS256 JWTs carrying the partner id (sub), client id and granted scopes. */
 export function createTokenService(opts: TokenServiceOptions): TokenService {
-  const key = new TextEncoder().encode(opts.secret);
+  // one KeyObject for every sign/verify: jose would otherwise import the raw secret again on each call
+  const key = createSecretKey(Buffer.from(opts.secret, 'utf8'));
   const now = opts.now ?? Date.now;
   const audience = 'sonata';
   // verified tokens until they expire: checking the signature again on every request is the largest cost of auth

@@ -44,6 +44,21 @@ export interface GatewayConfig {
     /** key the legacy BSS and operators send as X-Internal-Api-Key on /internal routes */
     readonly apiKey: string;
   };
+  /** the buyer side: the legacy BSS buys from partner sellers (src/buyer, mappings/buyer) */
+  readonly buyer: {
+    /** the legacy BSS's webhook for sellers' notifications (empty: they are logged, not forwarded) */
+    readonly legacyWebhookUrl: string;
+    /** HMAC-SHA256 key of the webhook's X-Gateway-Signature header (empty: unsigned) */
+    readonly legacyWebhookSecret: string;
+    /** base URL sellers reach our listeners at (empty: server.publicBaseUrl, else the listening address) */
+    readonly callbackBaseUrl: string;
+    /** start simulated sellers in process for partners whose seller.baseUrl is `embedded` (demo and test only) */
+    readonly embeddedSellers: boolean;
+    /** embedded sellers move open orders one step this often (0: only their /_sim control does) */
+    readonly embeddedSellerAdvanceMs: number;
+    /** check sellers' notifications against the official OpenAPI files (sdkDir); without the SDK only the envelope */
+    readonly validateNotifications: boolean;
+  };
   readonly mapping: { readonly deadlineMs: number; readonly maxDepth: number };
   readonly paths: { readonly partners: string; readonly mappings: string };
   readonly reload: { readonly watch: boolean; readonly debounceMs: number };
@@ -93,6 +108,19 @@ export const CONFIG_SCHEMA = {
         additionalProperties: false,
         required: ['baseUrl'],
         properties: { baseUrl: { type: 'string', pattern: '^(|https?://.+)$' }, timeoutMs: { type: 'integer', minimum: 50, default: 5000 } },
+      },
+    },
+    buyer: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        legacyWebhookUrl: { type: 'string', pattern: '^(|https?://.+)$', default: '' },
+        legacyWebhookSecret: { type: 'string', default: '' },
+        callbackBaseUrl: { type: 'string', pattern: '^(|https?://.+)$', default: '' },
+        embeddedSellers: { type: 'boolean', default: false },
+        embeddedSellerAdvanceMs: { type: 'integer', minimum: 0, default: 0 },
+        validateNotifications: { type: 'boolean', default: true },
       },
     },
     internal: {
@@ -160,7 +188,7 @@ export const CONFIG_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        deadlineMs: { type: 'integer', minimum: 1, maximum: 10000, default: 50 },
+        deadlineMs: { type: 'integer', minimum: 1, maximum: 10000, default: 200 },
         maxDepth: { type: 'integer', minimum: 10, maximum: 10000, default: 200 },
       },
     },
