@@ -8,6 +8,7 @@ import { MappingError } from '../mapping/errors.js';
 import { loadRegistry } from '../registry/load-registry.js';
 import type { Registry } from '../registry/registry.js';
 import { runRegistryFixtures } from '../registry/run-fixtures.js';
+import { CONFORMANCE_OPTIONS, CONFORMANCE_USAGE, runConformanceCommand } from '../conformance/runner/conformance-command.js';
 
 const USAGE = `usage: sonata-gateway <command> [options]
 
@@ -17,7 +18,7 @@ commands:
         M: a file relative to the partner folder (mappings/x.jsonata), or <operationId>.request|response
         --bindings '{"k":"v"}'             extra $bindings
   test [--partner P]                       run every mapping fixture
-
+${CONFORMANCE_USAGE}
 options:
   --root DIR    project folder (default: current folder)
   --env NAME    environment (default: GATEWAY_ENV or demo)
@@ -26,18 +27,21 @@ options:
 interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
+  /** stdout is a terminal (live progress counters) */
+  isTTY?: boolean;
 }
 
 /** Entry of `npx sonata-gateway`; returns the exit code (0 ok, 1 problems found, 2 usage). */
-export async function runCli(argv: string[], io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+export async function runCli(argv: string[], io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), isTTY: process.stdout.isTTY }): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
       options: {
-        root: { type: 'string' }, env: { type: 'string' }, partner: { type: 'string' }, mapping: { type: 'string' },
+        root: { type: 'string' }, env: { type: 'string' }, mapping: { type: 'string' },
         input: { type: 'string' }, bindings: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        ...CONFORMANCE_OPTIONS, // includes --partner, shared with map and test
       },
     });
   } catch (err) {
@@ -51,6 +55,12 @@ export async function runCli(argv: string[], io: Io = { out: (s) => process.stdo
     return command || values.help ? 0 : 2;
   }
   const rootDir = resolve(values.root ?? process.cwd());
+  if (command === 'conformance') {
+    // talks to a running seller; needs partner profiles and case files, not the whole registry
+    return runConformanceCommand(values, {
+      rootDir, env: values.env ?? process.env.GATEWAY_ENV ?? 'demo', processEnv: process.env, out: io.out, err: io.err, isTTY: io.isTTY,
+    });
+  }
   let registry: Registry;
   try {
     registry = load(rootDir, values.env);
