@@ -17,6 +17,7 @@ export const ERROR_CATALOGUE = {
   'request.body-not-object': { status: 400, sonataCode: 'invalidBody', reason: 'The request body must be a JSON object' },
   'request.invalid-query': { status: 400, sonataCode: 'invalidQuery', reason: 'The query string is invalid' },
   'request.missing-query-value': { status: 400, sonataCode: 'missingQueryValue', reason: 'A query parameter has no value' },
+  'request.refused-body': { status: 400, sonataCode: 'invalidBody', reason: 'The request body was refused; see message' },
   'request.validation-failed': { status: 422, sonataCode: 'invalidValue', reason: 'The request failed validation' },
   'auth.missing-credentials': { status: 401, sonataCode: 'missingCredentials', reason: 'No credentials provided' },
   'auth.invalid-credentials': { status: 401, sonataCode: 'invalidCredentials', reason: 'Provided credentials are invalid or expired' },

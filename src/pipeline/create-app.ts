@@ -10,7 +10,7 @@ import { GatewayError } from '../errors/catalogue.js';
 import { renderSonataError } from '../errors/render-error.js';
 import type { LegacyClient } from '../legacy/legacy-client.js';
 import type { Logger } from '../observability/logger.js';
-import type { PartnerDef } from '../registry/registry.js';
+import type { OperationDef, PartnerDef } from '../registry/registry.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
 import { executeOperation, type StageObserver } from '../sonata/execute-operation.js';
 import type { OperationContext, OperationResult } from '../sonata/operation-context.js';
@@ -59,6 +59,7 @@ export interface AppDeps {
 
 interface RequestState {
   route?: string;
+  op?: OperationDef;
   requestId: string;
   logger: Logger;
   partner?: PartnerDef;
@@ -166,6 +167,7 @@ export function createApp(deps: AppDeps): express.Express {
       const partner = registry.partners.get(st.partner!.id)!;
       const { op, params } = resolveOperation(registry, partner, m[1]!, m[2]!, req.method, m[3] ?? '/');
       st.route = op.operationId;
+      st.op = op;
 
       const mode = partner.functions.get(op.function);
       if (!mode || mode === 'disabled') throw new GatewayError('operation.not-implemented', `${op.function} is not enabled for partner ${partner.id}`);
@@ -209,7 +211,7 @@ export function createApp(deps: AppDeps): express.Express {
       res.status(result.status).setHeader('Content-Type', SONATA_JSON);
       res.send(Buffer.from(JSON.stringify(result.body)));
     } catch (err) {
-      next(err);
+      next(asDeclared(err, state(res).op));
     }
   });
 
@@ -247,6 +249,13 @@ export function createApp(deps: AppDeps): express.Express {
     res.send(Buffer.from(JSON.stringify(rendered.body)));
   });
   return app;
+}
+
+/** Where the partner's release declares no 422 for the operation, a refused body is answered 400. */
+function asDeclared(err: unknown, op: OperationDef | undefined): unknown {
+  if (!(err instanceof GatewayError) || err.status !== 422 || op?.refusalStatus !== 400) return err;
+  const detail = err.issues.map((i) => `${i.propertyPath}: ${i.reason}`).join('; ');
+  return new GatewayError('request.refused-body', detail || err.message, { cause: err });
 }
 
 function pickHeaders(req: Request, names: readonly string[]): Record<string, string> | undefined {

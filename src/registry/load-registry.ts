@@ -25,7 +25,7 @@ interface RawOperation {
   requestSchema?: string; request?: string; backend?: string; response?: string; source: 'backend' | 'store';
   collection?: string; persist?: { collection: string; when?: string }; legacyFieldPaths?: Record<string, string>;
   kind: OperationDef['kind']; resource?: string; filters?: Record<string, { field: string; op: 'eq' | 'gt' | 'lt' }>;
-  target?: string; allowedStates?: string[]; nextState?: string; upstream?: string; productPaths?: string[];
+  target?: string; allowedStates?: string[]; nextState?: string; upstream?: string; productPaths?: string[]; refusalStatus: 400 | 422;
   references?: Array<Omit<ReferenceDef, 'name'> & { name?: string }>;
   listAnswer: boolean; querySchema?: string;
 }
@@ -255,7 +255,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
           legacyFieldPaths: Object.freeze({ ...(op.legacyFieldPaths ?? {}) }),
           kind, resource: op.resource, filters: Object.freeze({ ...(op.filters ?? {}) }), target: op.target,
           allowedStates: op.allowedStates ? Object.freeze([...op.allowedStates]) : undefined, nextState: op.nextState,
-          upstream: op.upstream, productPaths: Object.freeze([...(op.productPaths ?? [])]),
+          upstream: op.upstream, productPaths: Object.freeze([...(op.productPaths ?? [])]), refusalStatus: op.refusalStatus,
           references: Object.freeze((op.references ?? []).map((ref) => Object.freeze({ ...ref, name: ref.name ?? ref.resource }))),
           listAnswer: op.listAnswer, querySchema, queryParameters: Object.freeze(queryParameters),
         }));

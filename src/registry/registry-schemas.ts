@@ -175,6 +175,11 @@ const operationSchema = {
     allowedStates: { type: 'array', items: { type: 'string' } },
     /** action: the state the resource moves to (before any legacy answer changes it) */
     nextState: { type: 'string' },
+    /**
+     * the status for a refused request body: 422 (default, with propertyPath entries); 400 where the release's
+     * spec declares no 422 for the operation (e.g. Grace's POST /hub), the problems then go into the message
+     */
+    refusalStatus: { enum: [400, 422], default: 422 },
     /** where product payloads (productConfiguration) sit in the request: JSON pointers, `*` = every element */
     productPaths: { type: 'array', items: { type: 'string', pattern: '^/' } },
     /**

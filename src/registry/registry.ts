@@ -31,6 +31,7 @@ export interface OperationDef {
   readonly kind: 'call' | 'create' | 'retrieve' | 'list' | 'action' | 'hubRegister' | 'hubRetrieve' | 'hubDelete' | 'proxy' | 'notImplemented';
   readonly upstream?: string;
   readonly productPaths: readonly string[];
+  readonly refusalStatus: 400 | 422;
   /** create: kept documents the request refers to, checked and bound as `$references` (empty: none) */
   readonly references: readonly ReferenceDef[];
   readonly resource?: string;
