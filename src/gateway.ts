@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTokenService, type TokenService } from './auth/token-service.js';
+import { createBuyerSide } from './buyer/create-buyer-side.js';
+import type { BuyerService } from './buyer/buyer-service.js';
 import type { GatewayConfig } from './config/config-schema.js';
 import { loadConfig, readEnvFile } from './config/load-config.js';
 import { createLegacyClient, type LegacyClient } from './legacy/legacy-client.js';
@@ -19,7 +21,7 @@ import { loadNotificationCatalog, type NotificationCatalog } from './notify/noti
 import { createNotifier } from './notify/notifier.js';
 import { createHubOperations } from './sonata/hub-operations.js';
 import { loadProductSchemas } from './sonata/products/product-schemas.js';
-import { createSpecCatalog } from './conformance/openapi-validator.js';
+import { createSpecCatalog, type SpecCatalog } from './conformance/openapi-validator.js';
 import { createSpecGuard, type SpecGuard } from './conformance/spec-guard.js';
 import { createMetrics } from './observability/metrics.js';
 import { ConfigError } from './config/yaml-source.js';
@@ -30,6 +32,7 @@ import type { EventPublisher } from './sonata/resources/resource-events.js';
 import { createResourceRepository } from './sonata/resources/resource-repository.js';
 import { createWorkQueue } from './sonata/resources/work-queue.js';
 import { startLegacyBss } from './simulators/legacy-bss/start-legacy-bss.js';
+import { startSonataSeller, type RunningSonataSeller } from './simulators/sonata-seller/start-sonata-seller.js';
 import { createStore } from './state/create-store.js';
 import type { Store } from './state/store.js';
 
@@ -53,6 +56,10 @@ export interface Gateway {
   readonly tokens: TokenService;
   readonly legacyUrl: string;
   readonly deliveries: DeliveryQueue;
+  /** the buyer side: the legacy BSS buys from partner sellers (src/buyer) */
+  readonly buyer: BuyerService;
+  /** sellers simulated in process (demo/test: partners whose seller.baseUrl is `embedded`), by partner id */
+  readonly sellers: ReadonlyMap<string, RunningSonataSeller>;
   /** one round of polling the legacy BSS's event journal (also used by tests and the CLI) */
   pollLegacyEvents(): Promise<number>;
   readonly app: ReturnType<typeof createApp>;
@@ -90,6 +97,8 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     legacyUrl = simulator.url;
     logger.info('embedded legacy BSS simulator started', { url: legacyUrl });
   }
+  // partner sellers simulated in process, like the legacy BSS above (demo/test only)
+  const sellers = await startEmbeddedSellers(config, registry.current(), logger);
   const legacy: LegacyClient = createLegacyClient({ baseUrl: legacyUrl, apiKey: config.legacy.apiKey, timeoutMs: config.legacy.timeoutMs });
   const tokens = createTokenService({ issuer: config.auth.issuer, secret: config.auth.signingSecret, ttlSeconds: config.auth.tokenTtlSeconds });
 
@@ -116,9 +125,10 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   });
   const events: EventPublisher = notifier;
   const hubs = createHubOperations({ hub, catalogs });
+  const buyer = createBuyerSide({ config, registry, store, tokens, logger, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])) });
   const internal = createInternalRouter({
     registry, resources, events, tasks, logger, now, callbackSecret: config.legacy.callbackSecret,
-    extra: [createNotificationAdminRouter({ queue: deliveries })],
+    extra: [createNotificationAdminRouter({ queue: deliveries }), buyer.internalRouter],
   });
   deliveries.start();
   const poller = createLegacyPoller({
@@ -130,12 +140,12 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   let shuttingDown = false;
   const app = createApp({
     config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
-    resources, events, tasks, hubs, products, spec, metrics, internal, internalApiKey: config.internal.apiKey, now, legacyCallbacksSigned: !!config.legacy.callbackSecret,
+    resources, events, tasks, hubs, products, spec, metrics, internal, partnerListeners: buyer.listenerRouter, internalApiKey: config.internal.apiKey, now, legacyCallbacksSigned: !!config.legacy.callbackSecret,
   });
   let server: Server | undefined;
 
   return {
-    config, logger, registry, store, tokens, legacyUrl, app, deliveries, pollLegacyEvents: () => poller.pollOnce(),
+    config, logger, registry, store, tokens, legacyUrl, app, deliveries, buyer: buyer.service, sellers, pollLegacyEvents: () => poller.pollOnce(),
     listen() {
       server = createServer({ keepAliveTimeout: 65_000 }, app);
       server.on('request', (_req, res) => {
@@ -151,6 +161,12 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
           const addr = server!.address() as AddressInfo;
           const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
           listeningUrl = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
+          // embedded sellers authenticate at our token endpoint as their partner profile, then notify our listeners
+          for (const [id, sim] of sellers) {
+            const p = registry.current().partners.get(id);
+            if (p) sim.control.setNotificationAuth({ tokenUrl: `${listeningUrl}/oauth2/token`, clientId: p.clientId, clientSecret: p.clientSecret });
+          }
+          buyer.start(listeningUrl);
           resolve({ url: listeningUrl, server: server! });
         });
       });
@@ -168,6 +184,8 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
         clearTimeout(grace);
       }
       await deliveries.close();
+      await buyer.close();
+      await Promise.all([...sellers.values()].map((sim) => sim.close()));
       await legacy.close();
       await simulator?.close();
       await store.close();
@@ -196,4 +214,48 @@ function createGatewaySpecGuard(config: GatewayConfig, logger: Logger): SpecGuar
     return undefined;
   }
   return createSpecGuard({ catalog: createSpecCatalog({ sdkDir: config.sdkDir }), mode: config.conformance.mode });
+}
+
+/**
+ * Simulated sellers for partners whose seller.baseUrl is `embedded` (buyer.embeddedSellers, demo and test): strict
+ * (every request checked against the release's OpenAPI files) when the SDK folder is there.
+ */
+async function startEmbeddedSellers(config: GatewayConfig, registry: import('./registry/registry.js').Registry, logger: Logger): Promise<Map<string, RunningSonataSeller>> {
+  const sellers = new Map<string, RunningSonataSeller>();
+  const wanted = [...registry.partners.values()].filter((p) => p.seller?.baseUrl === 'embedded');
+  if (wanted.length === 0) return sellers;
+  if (!config.buyer.embeddedSellers) {
+    logger.warn('partners have an embedded seller but buyer.embeddedSellers is off; buying from them fails', { partners: wanted.map((p) => p.id) });
+    return sellers;
+  }
+  const strict = config.sdkDir && existsSync(join(config.sdkDir, 'grace')) ? { sdkDir: config.sdkDir, specs: sellerSpecCatalog(config.sdkDir) } : undefined;
+  for (const p of wanted) {
+    const release = registry.releases.get(p.release)?.name;
+    if (release !== 'grace' && release !== 'kylie') {
+      logger.warn('no seller simulator for this release', { seller: p.id, release });
+      continue;
+    }
+    const sim = await startSonataSeller({
+      release, strict, clients: [{ clientId: p.seller!.clientId, clientSecret: p.seller!.clientSecret }],
+      countries: p.seller!.serves.countries, idPrefix: p.id.split('-').map((w) => w.charAt(0)).join('').toUpperCase(),
+      autoAdvanceMs: config.buyer.embeddedSellerAdvanceMs, logger: logger.child({ component: 'seller-simulator', seller: p.id }),
+    });
+    // compiled now, before the gateway serves, so no request waits behind a compile on the shared event loop
+    sim.control.warmUp();
+    sellers.set(p.id, sim);
+    logger.info('embedded seller simulator started', { seller: p.id, release, url: sim.url, strict: !!strict });
+  }
+  return sellers;
+}
+
+// Compiling the OpenAPI files is the slow part of starting simulated sellers (seconds); every gateway built in one
+// process (tests build many) shares the compiled validators. Filled on first use, never at import.
+const sellerSpecCatalogs = new Map<string, SpecCatalog>();
+function sellerSpecCatalog(sdkDir: string): SpecCatalog {
+  let catalog = sellerSpecCatalogs.get(sdkDir);
+  if (!catalog) {
+    catalog = createSpecCatalog({ sdkDir });
+    sellerSpecCatalogs.set(sdkDir, catalog);
+  }
+  return catalog;
 }

@@ -1,4 +1,5 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
+import { listenerScopes } from '../buyer/buyer-mappings.js';
 import type { Logger } from '../observability/logger.js';
 import type { PartnerDef, Registry } from '../registry/registry.js';
 import { secretsEqual, type TokenService } from './token-service.js';
@@ -12,6 +13,19 @@ export function scopesForPartner(registry: Registry, partner: PartnerDef): strin
       if (registry.releaseFor(partner, apiName) !== def) continue;
       for (const op of api.operations) if (partner.functions.has(op.function)) scopes.add(op.scope);
     }
+  }
+  return [...scopes].sort();
+}
+
+/**
+ * Every scope the partner's token may carry: our seller API operations for buyers, the `listenTo<EventType>`
+ * scopes of the buyer side's listeners (src/buyer) for sellers that notify us about what we bought; both for `both`.
+ */
+export function allowedScopesForPartner(registry: Registry, partner: PartnerDef): string[] {
+  const scopes = new Set(partner.role === 'seller' ? [] : scopesForPartner(registry, partner));
+  if (partner.role !== 'buyer') {
+    const release = registry.releases.get(partner.release)?.name ?? partner.release;
+    for (const s of listenerScopes(registry.buyer.releases.get(release))) scopes.add(s);
   }
   return [...scopes].sort();
 }
@@ -55,11 +69,8 @@ export function createTokenEndpoint(opts: { registry: () => Registry; tokens: To
       oauthError(res, 401, 'invalid_client', 'unknown client or wrong secret');
       return;
     }
-    if (partner.role === 'seller') {
-      oauthError(res, 400, 'unauthorized_client', 'this partner is configured as a seller only and cannot call our seller APIs');
-      return;
-    }
-    const allowed = scopesForPartner(registry, partner);
+    // a seller-only partner gets listener scopes only: it may notify us, never call our seller APIs
+    const allowed = allowedScopesForPartner(registry, partner);
     let granted = allowed;
     if (typeof body.scope === 'string' && body.scope.trim()) {
       const requested = body.scope.split(/\s+/).filter(Boolean);

@@ -18,7 +18,7 @@ describe('every shipped file loads', () => {
   it('the demo and test environments load with all partners, releases and mappings', () => {
     for (const env of ['demo', 'test']) {
       const { registry } = loadShipped(env);
-      expect([...registry.partners.keys()].sort()).toEqual(['acme-telecom', 'globex-networks']);
+      expect([...registry.partners.keys()].sort()).toEqual(['acme-telecom', 'globex-networks', 'northwind-access', 'southwind-fibre']);
       expect(new Set([...registry.releases.values()].map((r) => r.name))).toEqual(new Set(['billie', 'grace', 'kylie']));
       expect(registry.releases.get('haley')?.name).toBe('grace');
     }
@@ -50,7 +50,7 @@ describe('mapping fixtures (partners/*/fixtures, mappings/**/fixtures)', async (
   const { registry } = loadShipped('test');
   const outcomes = await runRegistryFixtures(registry);
   it('there are fixtures for every partner and for the shared mappings', () => {
-    expect(new Set(outcomes.map((o) => o.ref.partnerId ?? 'shared'))).toEqual(new Set(['acme-telecom', 'globex-networks', 'shared']));
+    expect(new Set(outcomes.map((o) => o.ref.partnerId ?? 'shared'))).toEqual(new Set(['acme-telecom', 'globex-networks', 'northwind-access', 'southwind-fibre', 'shared']));
   });
   for (const o of outcomes) {
     it(o.name, () => {

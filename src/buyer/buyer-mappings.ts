@@ -1,0 +1,290 @@
+/**
+ * The buyer side as data (`mappings/buyer/`): how the legacy BSS's purchase requests become the unified model
+ * (`buyer.yaml` + `legacy/*.jsonata`) and how the unified model travels on each seller release's wire
+ * (`releases/<release>/release.yaml` + its mappings). Loaded by the registry with every other mapping, so the same
+ * file:line:col checks, the same reload and the same fixtures apply.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Ajv, ValidateFunction } from 'ajv';
+import type { ConfigProblem, YamlSource } from '../config/yaml-source.js';
+import type { CompiledMapping } from '../mapping/engine.js';
+
+/** Operation names of the buyer side: what the legacy BSS can ask for and what a seller release may offer. */
+export const BUYER_OPERATIONS = [
+  'validateAddress', 'createQuote', 'retrieveQuote', 'cancelQuote', 'declineQuote',
+  'createOrder', 'retrieveOrder', 'cancelOrder', 'findOrders', 'retrieveProduct',
+  'createTicket', 'retrieveTicket', 'createQualification', 'retrieveQualification',
+] as const;
+export type BuyerOperationName = (typeof BUYER_OPERATIONS)[number];
+
+const mappingPair = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { request: { type: 'string' }, response: { type: 'string' } },
+} as const;
+
+/** mappings/buyer/buyer.yaml */
+export const BUYER_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['operations'],
+  properties: {
+    /** lookup tables (name -> YAML file) added to the shared lookups, so every mapping and fixture sees them */
+    lookups: { type: 'object', additionalProperties: { type: 'string' }, default: {} },
+    /**
+     * per operation: `request` turns the legacy BSS's body into `{seller?, route: {countries, products}, request}`
+     * (request = unified model); `response` turns the unified answer into the legacy answer's payload
+     */
+    operations: { type: 'object', propertyNames: { enum: [...BUYER_OPERATIONS] }, additionalProperties: mappingPair },
+    /** a seller's notification (unified event + fetched resource) -> the legacy BSS's webhook body */
+    events: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['mapping'],
+      properties: { mapping: { type: 'string' } },
+    },
+  },
+} as const;
+
+/** mappings/buyer/releases/<release>/release.yaml */
+export const BUYER_RELEASE_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['release', 'apis', 'operations'],
+  properties: {
+    release: { type: 'string', pattern: '^[a-z]+$' },
+    /** management API name -> major version, as the seller serves it (`quoteManagement: v8`) */
+    apis: { type: 'object', additionalProperties: { type: 'string', pattern: '^v[0-9]+$' } },
+    operations: {
+      type: 'object',
+      propertyNames: { enum: [...BUYER_OPERATIONS] },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['api', 'method', 'path'],
+        properties: {
+          api: { type: 'string' },
+          method: { enum: ['GET', 'POST', 'PATCH', 'DELETE'] },
+          /** below the API base; `{id}` is replaced by the operation's id */
+          path: { type: 'string', pattern: '^/' },
+          /** query parameters: name -> JSONata expression on the unified request (e.g. `externalId`) */
+          query: { type: 'object', additionalProperties: { type: 'string' } },
+          /** unified request -> the release's wire body */
+          request: { type: 'string' },
+          /** the seller's wire answer -> unified model */
+          response: { type: 'string' },
+          /** status codes that mean success (default 200, 201) */
+          statuses: { type: 'array', items: { type: 'integer', minimum: 200, maximum: 299 } },
+          /** repeating the call changes nothing at the seller (reads, address checks); creates never are */
+          safeToRetry: { type: 'boolean', default: false },
+          /** after success, answer with this operation's result instead (e.g. retrieve the quote a cancel changed) */
+          then: { enum: [...BUYER_OPERATIONS] },
+          /**
+           * a seller's 422 `propertyPath` -> the legacy field it came from: JSON-pointer prefixes with `*` for an
+           * array index, e.g. `/quoteItem/*\/product/place: LINES[*].SELLER_ADDR_ID`; the longest match wins
+           */
+          fieldPaths: { type: 'object', additionalProperties: { type: 'string' }, default: {} },
+        },
+      },
+    },
+    /** the seller's notifications we listen to: Buyer-side notification API name -> its events */
+    listeners: {
+      type: 'object',
+      default: {},
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['version', 'api', 'mapping', 'events'],
+        properties: {
+          version: { type: 'string', pattern: '^v[0-9]+$' },
+          /** the management API whose hub we register on */
+          api: { type: 'string' },
+          /** wire event -> unified event {kind, id, itemId?, state?} */
+          mapping: { type: 'string' },
+          events: {
+            type: 'object',
+            minProperties: 1,
+            additionalProperties: {
+              type: 'object',
+              additionalProperties: false,
+              /** the event only names the object: retrieve it with this operation before telling the legacy BSS */
+              properties: { fetch: { enum: [...BUYER_OPERATIONS] } },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+/** One operation of the legacy side (both mappings are optional: reads need no request mapping). */
+export interface BuyerLegacyOperation {
+  readonly name: BuyerOperationName;
+  readonly request?: CompiledMapping;
+  readonly response?: CompiledMapping;
+}
+
+/** One operation on a seller release's wire. */
+export interface SellerOperationDef {
+  readonly name: BuyerOperationName;
+  readonly release: string;
+  readonly api: string;
+  readonly version: string;
+  readonly method: string;
+  readonly path: string;
+  readonly query: Readonly<Record<string, CompiledMapping>>;
+  readonly request?: CompiledMapping;
+  readonly response?: CompiledMapping;
+  readonly statuses: readonly number[];
+  readonly safeToRetry: boolean;
+  readonly then?: BuyerOperationName;
+  readonly fieldPaths: Readonly<Record<string, string>>;
+}
+
+/** Notifications of one Buyer-side notification API of a release. */
+export interface ListenerDef {
+  readonly notificationApi: string;
+  readonly version: string;
+  readonly api: string;
+  readonly apiVersion: string;
+  readonly mapping: CompiledMapping;
+  readonly events: ReadonlyMap<string, { readonly fetch?: BuyerOperationName }>;
+}
+
+export interface BuyerReleaseDef {
+  readonly name: string;
+  readonly apis: Readonly<Record<string, string>>;
+  readonly operations: ReadonlyMap<BuyerOperationName, SellerOperationDef>;
+  readonly listeners: ReadonlyMap<string, ListenerDef>;
+}
+
+/** Everything of mappings/buyer, compiled. */
+export interface BuyerMappings {
+  readonly operations: ReadonlyMap<BuyerOperationName, BuyerLegacyOperation>;
+  readonly events?: CompiledMapping;
+  readonly releases: ReadonlyMap<string, BuyerReleaseDef>;
+}
+
+/** What the registry loader lends the buyer loader, so both report problems and compile mappings the same way. */
+export interface BuyerLoadContext {
+  ajv: Ajv;
+  problems: ConfigProblem[];
+  readSource(file: string, validate: ValidateFunction): YamlSource | undefined;
+  compileFile(baseDir: string, rel: string, from: YamlSource, pointer: string): CompiledMapping | undefined;
+  compileInline(expr: string, from: YamlSource, pointer: string): CompiledMapping | undefined;
+  readLookups(baseDir: string, files: Record<string, string>, from: YamlSource, pointer: string): Record<string, Record<string, unknown>>;
+}
+
+const EMPTY: BuyerMappings = Object.freeze({ operations: new Map(), releases: new Map() });
+
+/**
+ * Reads `dir` (mappings/buyer): buyer.yaml and every releases/<release>/release.yaml. A missing folder means no
+ * buyer side (an empty result). Problems go to `ctx.problems`; `lookups` are the tables buyer.yaml names.
+ */
+export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mappings: BuyerMappings; lookups: Record<string, Record<string, unknown>> } {
+  const file = join(dir, 'buyer.yaml');
+  if (!existsSync(file)) return { mappings: EMPTY, lookups: {} };
+  const src = ctx.readSource(file, ctx.ajv.compile(BUYER_SCHEMA));
+  if (!src) return { mappings: EMPTY, lookups: {} };
+  const raw = src.data as { lookups: Record<string, string>; operations: Record<string, { request?: string; response?: string }>; events?: { mapping: string } };
+  const lookups = ctx.readLookups(dir, raw.lookups, src, '/lookups');
+  const operations = new Map<BuyerOperationName, BuyerLegacyOperation>();
+  for (const [name, pair] of Object.entries(raw.operations)) {
+    const p = `/operations/${name}`;
+    operations.set(name as BuyerOperationName, Object.freeze({
+      name: name as BuyerOperationName,
+      request: pair.request ? ctx.compileFile(dir, pair.request, src, `${p}/request`) : undefined,
+      response: pair.response ? ctx.compileFile(dir, pair.response, src, `${p}/response`) : undefined,
+    }));
+  }
+  const events = raw.events ? ctx.compileFile(dir, raw.events.mapping, src, '/events/mapping') : undefined;
+
+  const releases = new Map<string, BuyerReleaseDef>();
+  const releasesDir = join(dir, 'releases');
+  const validateRelease = ctx.ajv.compile(BUYER_RELEASE_SCHEMA);
+  for (const name of listDirs(releasesDir)) {
+    const relDir = join(releasesDir, name);
+    const relFile = join(relDir, 'release.yaml');
+    if (!existsSync(relFile)) {
+      ctx.problems.push({ file: relDir, message: 'buyer release folder without release.yaml' });
+      continue;
+    }
+    const rsrc = ctx.readSource(relFile, validateRelease);
+    if (!rsrc) continue;
+    const r = rsrc.data as RawBuyerRelease;
+    if (r.release !== name) ctx.problems.push(rsrc.problem('/release', `must equal the folder name "${name}"`));
+    const ops = new Map<BuyerOperationName, SellerOperationDef>();
+    for (const [opName, op] of Object.entries(r.operations)) {
+      const p = `/operations/${opName}`;
+      const version = r.apis[op.api];
+      if (!version) ctx.problems.push(rsrc.problem(`${p}/api`, `API "${op.api}" is not listed under apis`));
+      if (!operations.has(opName as BuyerOperationName)) ctx.problems.push(rsrc.problem(p, `buyer.yaml has no operation "${opName}"`));
+      const query: Record<string, CompiledMapping> = {};
+      for (const [q, expr] of Object.entries(op.query ?? {})) {
+        const compiled = ctx.compileInline(expr, rsrc, `${p}/query/${q}`);
+        if (compiled) query[q] = compiled;
+      }
+      ops.set(opName as BuyerOperationName, Object.freeze({
+        name: opName as BuyerOperationName, release: name, api: op.api, version: version ?? 'v0', method: op.method, path: op.path,
+        query: Object.freeze(query),
+        request: op.request ? ctx.compileFile(relDir, op.request, rsrc, `${p}/request`) : undefined,
+        response: op.response ? ctx.compileFile(relDir, op.response, rsrc, `${p}/response`) : undefined,
+        statuses: Object.freeze([...(op.statuses ?? [200, 201])]),
+        safeToRetry: op.safeToRetry,
+        then: op.then,
+        fieldPaths: Object.freeze({ ...op.fieldPaths }),
+      }));
+    }
+    for (const [opName, op] of ops) {
+      if (op.then && !r.operations[op.then]) ctx.problems.push(rsrc.problem(`/operations/${opName}/then`, `this release has no operation "${op.then}"`));
+    }
+    const listeners = new Map<string, ListenerDef>();
+    for (const [notificationApi, l] of Object.entries(r.listeners)) {
+      const p = `/listeners/${notificationApi}`;
+      const apiVersion = r.apis[l.api];
+      if (!apiVersion) ctx.problems.push(rsrc.problem(`${p}/api`, `API "${l.api}" is not listed under apis`));
+      for (const [eventType, e] of Object.entries(l.events)) {
+        if (e.fetch && !ops.has(e.fetch)) ctx.problems.push(rsrc.problem(`${p}/events/${eventType}/fetch`, `this release has no operation "${e.fetch}"`));
+      }
+      const mapping = ctx.compileFile(relDir, l.mapping, rsrc, `${p}/mapping`);
+      if (!mapping) continue;
+      listeners.set(notificationApi, Object.freeze({
+        notificationApi, version: l.version, api: l.api, apiVersion: apiVersion ?? 'v0', mapping,
+        events: new Map(Object.entries(l.events).map(([k, v]) => [k, Object.freeze({ ...v })])),
+      }));
+    }
+    releases.set(name, Object.freeze({ name, apis: Object.freeze({ ...r.apis }), operations: ops, listeners }));
+  }
+  return { mappings: Object.freeze({ operations, events, releases }), lookups };
+}
+
+interface RawBuyerRelease {
+  release: string;
+  apis: Record<string, string>;
+  operations: Record<string, {
+    api: string; method: string; path: string; query?: Record<string, string>; request?: string; response?: string;
+    statuses?: number[]; safeToRetry: boolean; then?: BuyerOperationName; fieldPaths: Record<string, string>;
+  }>;
+  listeners: Record<string, { version: string; api: string; mapping: string; events: Record<string, { fetch?: BuyerOperationName }> }>;
+}
+
+/**
+ * OAuth scopes a seller partner's token carries for our listener routes: `listenTo<EventType>` for every event its
+ * release's listeners accept (MEF's security profile names listener scopes this way).
+ */
+export function listenerScopes(release: BuyerReleaseDef | undefined): string[] {
+  const scopes = new Set<string>();
+  for (const l of release?.listeners.values() ?? []) for (const eventType of l.events.keys()) scopes.add(listenerScope(eventType));
+  return [...scopes].sort();
+}
+
+/** `productOrderStateChangeEvent` -> `listenToProductOrderStateChangeEvent`. */
+export function listenerScope(eventType: string): string {
+  return `listenTo${eventType.charAt(0).toUpperCase()}${eventType.slice(1)}`;
+}
+
+function listDirs(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((n) => !n.startsWith('.') && statSync(join(dir, n)).isDirectory()).sort();
+}

@@ -1,0 +1,390 @@
+/**
+ * The buyer side's pipeline, in one place:
+ *   legacy body -> (legacy request mapping) -> unified request + route -> seller choice -> (release request mapping)
+ *   -> (the seller's dialect) -> seller call -> (dialect back) -> (release response mapping) -> unified answer
+ *   -> (legacy response mapping) -> legacy answer;
+ * and for seller notifications: wire event -> unified event -> (retrieve the object if the event only names it)
+ * -> legacy event -> the legacy BSS's webhook through the durable delivery queue.
+ * Every failure becomes a {@link BuyerError} that names the seller; docs/architecture.md draws the same thing.
+ */
+import type { Delivery } from '../notify/delivery-queue.js';
+import type { Logger } from '../observability/logger.js';
+import { MappingError } from '../mapping/errors.js';
+import type { CompiledMapping } from '../mapping/engine.js';
+import type { LookupTables } from '../mapping/lookups.js';
+import type { PartnerDef, Registry } from '../registry/registry.js';
+import type { RegistryHolder } from '../registry/registry-holder.js';
+import { StoreUnavailableError, type Store } from '../state/store.js';
+import type { BuyerOperationName, BuyerReleaseDef, ListenerDef, SellerOperationDef } from './buyer-mappings.js';
+import { SellerCallError, type SellerClient, type SellerEndpoint } from './seller-client.js';
+import { BuyerError, classifySellerFailure, mapPropertyPath, pointerToLegacyField } from './seller-failure.js';
+import { selectSeller, type SellerRoute } from './select-seller.js';
+
+/** A request of the legacy BSS, already parsed. */
+export interface BuyerRequest {
+  /** the legacy JSON body (or the query of a GET) */
+  body?: unknown;
+  /** path parameters, e.g. `{ id: 'Q-1' }` */
+  params?: Readonly<Record<string, string>>;
+  /** the seller named outside the body (query `SELLER` of a read) */
+  seller?: string;
+}
+
+export interface BuyerContext {
+  requestId: string;
+  logger: Logger;
+}
+
+/** One notification a seller posted to our listener, already authenticated and validated. */
+export interface SellerNotification {
+  partner: PartnerDef;
+  notificationApi: string;
+  eventType: string;
+  body: Record<string, unknown>;
+}
+
+export interface BuyerService {
+  /** Runs one buyer operation; resolves to the legacy answer (`RC: 0`, `MSG: "OK"`, payload), rejects with BuyerError. */
+  execute(operation: BuyerOperationName, req: BuyerRequest, ctx: BuyerContext): Promise<Record<string, unknown>>;
+  /** The listener definition a seller partner may post to, or undefined. */
+  listenerFor(partner: PartnerDef, notificationApi: string, version: string, eventType: string): ListenerDef | undefined;
+  /** Turns a seller's notification into a legacy event and queues it for the legacy BSS's webhook. */
+  receiveNotification(n: SellerNotification, ctx: BuyerContext): Promise<void>;
+  /** Registers our listener with every hub of the seller's release that has notifications we listen to (once per process). */
+  ensureHubs(partner: PartnerDef, api?: string): Promise<void>;
+  /** {@link ensureHubs} for every seller partner; failures are logged, never thrown. */
+  registerAllHubs(logger: Logger): Promise<void>;
+}
+
+/** Options of {@link createBuyerService}. */
+export interface BuyerServiceOptions {
+  registry: RegistryHolder;
+  store: Store;
+  client: SellerClient;
+  logger: Logger;
+  /** where a seller partner is reached (resolves `embedded`); a string explains why it cannot be */
+  endpoint(partner: PartnerDef): SellerEndpoint | string;
+  /** our base URL as sellers reach it; undefined while unknown (hubs are then registered later) */
+  callbackBase(): string | undefined;
+  /** durable at-least-once delivery to the legacy BSS's webhook */
+  webhook?: { url?: string; enqueue(d: Delivery): Promise<void> };
+}
+
+/** What each operation is about, for messages, id bookkeeping and hubs. */
+const OPERATION_META: Readonly<Record<BuyerOperationName, { action: string; kind?: 'quote' | 'order' | 'product' | 'ticket' | 'qualification'; creates?: boolean }>> = {
+  validateAddress: { action: 'address validation' },
+  createQuote: { action: 'quote request', kind: 'quote', creates: true },
+  retrieveQuote: { action: 'quote retrieval', kind: 'quote' },
+  cancelQuote: { action: 'quote withdrawal', kind: 'quote' },
+  declineQuote: { action: 'quote decline', kind: 'quote' },
+  createOrder: { action: 'product order', kind: 'order', creates: true },
+  retrieveOrder: { action: 'order retrieval', kind: 'order' },
+  cancelOrder: { action: 'order cancellation', kind: 'order' },
+  findOrders: { action: 'order search', kind: 'order' },
+  retrieveProduct: { action: 'product retrieval', kind: 'product' },
+  createTicket: { action: 'trouble ticket', kind: 'ticket', creates: true },
+  retrieveTicket: { action: 'trouble ticket retrieval', kind: 'ticket' },
+  // a qualification promises nothing, so it needs no hub and a repeat is harmless
+  createQualification: { action: 'feasibility check', kind: 'qualification', creates: true },
+  retrieveQualification: { action: 'feasibility retrieval', kind: 'qualification' },
+};
+
+/** Seller ids are kept this long so a read by id finds the seller without SELLER. */
+const REF_TTL_MS = 400 * 86_400_000;
+
+interface LegacyMapped {
+  seller?: string;
+  /** an object whose seller the gateway knows (e.g. the product a ticket is about), when no seller is named */
+  holder?: { kind: string; id: string };
+  route?: SellerRoute;
+  request?: Record<string, unknown>;
+}
+
+/** Creates the buyer side's pipeline (see the file comment); connects nothing until a call needs a seller. */
+export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
+  const hubs = new Map<string, Promise<void>>();
+
+  const buyerRelease = (registry: Registry, partner: PartnerDef): BuyerReleaseDef | undefined => {
+    const name = registry.releases.get(partner.release)?.name ?? partner.release;
+    return registry.buyer.releases.get(name);
+  };
+
+  const evaluate = async (mapping: CompiledMapping, input: unknown, bindings: Record<string, unknown>, lookups: LookupTables, onReject: (path: string) => string | null): Promise<unknown> => {
+    try {
+      return await mapping.evaluate(input, { bindings, lookups });
+    } catch (err) {
+      if (err instanceof MappingError && err.kind === 'rejected' && err.rejection) {
+        throw new BuyerError(8, err.rejection.reason, { code: 'request.rejected', field: onReject(err.rejection.propertyPath), seller: (bindings.seller as string | undefined) ?? null, outcome: 'NOT_DONE' });
+      }
+      opts.logger.error('buyer mapping failed', { mapping: mapping.file, error: err instanceof Error ? err.message : String(err) });
+      throw new BuyerError(12, `the gateway could not translate the message (${err instanceof MappingError ? `${err.file}${err.line ? `:${err.line}` : ''}` : mapping.file}); report it`, {
+        code: 'gateway.mapping', seller: (bindings.seller as string | undefined) ?? null, cause: err,
+      });
+    }
+  };
+
+  const sellerPartner = (registry: Registry, id: string): PartnerDef => {
+    const p = registry.partners.get(id);
+    if (!p || !p.seller || p.role === 'buyer') {
+      const known = [...registry.partners.values()].filter((x) => x.seller && x.role !== 'buyer').map((x) => x.id).sort();
+      throw new BuyerError(8, `SELLER ${id} is not a seller partner (sellers: ${known.join(', ') || 'none'})`, { code: 'request.unknown-seller', field: 'SELLER', outcome: 'NOT_DONE' });
+    }
+    return p;
+  };
+
+  const refKey = (kind: string, id: string) => `buyer:ref:${kind}:${id}`;
+  const rememberRef = async (kind: string, id: string, seller: string, log: Logger): Promise<void> => {
+    try {
+      await opts.store.updateJson<string[]>(refKey(kind, id), (cur) => (cur?.includes(seller) ? undefined : [...(cur ?? []), seller]), { ttlMs: REF_TTL_MS });
+    } catch (err) {
+      // only a convenience for reads without SELLER: never fail a purchase for it
+      log.warn('could not remember which seller holds an object', { kind, id, seller, error: (err as Error).message });
+    }
+  };
+  /** Products an order delivered (items' productId), so the inventory can be read by id without SELLER. */
+  const rememberProducts = async (unified: Record<string, unknown>, seller: string, log: Logger): Promise<void> => {
+    const items = Array.isArray(unified.items) ? (unified.items as Array<{ productId?: unknown }>) : [];
+    for (const it of items) if (typeof it.productId === 'string') await rememberRef('product', it.productId, seller, log);
+  };
+  const sellersOf = async (kind: string, id: string): Promise<string[]> => {
+    try {
+      return (await opts.store.getJson<string[]>(refKey(kind, id))) ?? [];
+    } catch (err) {
+      if (err instanceof StoreUnavailableError) throw new BuyerError(12, 'the gateway\'s state store is not reachable; name the seller with SELLER or try again later', { code: 'gateway.store', outcome: 'NOT_DONE' });
+      throw err;
+    }
+  };
+
+  /** One seller operation: unified request in, unified answer out; failures as BuyerError. */
+  const callSeller = async (
+    registry: Registry, partner: PartnerDef, name: BuyerOperationName, unified: Record<string, unknown> | undefined,
+    params: Readonly<Record<string, string>>, ctx: BuyerContext, hint?: string,
+  ): Promise<Record<string, unknown>> => {
+    const release = buyerRelease(registry, partner);
+    const op: SellerOperationDef | undefined = release?.operations.get(name);
+    const meta = OPERATION_META[name];
+    if (!op) throw new BuyerError(12, `seller ${partner.id} (release ${partner.release}) is not offered the ${meta.action} through the gateway`, { code: 'seller.not-offered', seller: partner.id, outcome: 'NOT_DONE' });
+    const endpoint = opts.endpoint(partner);
+    if (typeof endpoint === 'string') throw classifySellerFailure({ kind: 'not-configured', detail: endpoint }, { seller: partner.id, action: meta.action, safeToRetry: op.safeToRetry });
+    const bindings = { seller: partner.id, release: op.release, params, requestId: ctx.requestId };
+    const fieldOf = (path: string) => mapPropertyPath(op.fieldPaths, path) ?? null;
+    const dialect = partner.seller?.mappings.get(name);
+
+    let body: unknown;
+    if (op.request) {
+      body = await evaluate(op.request, unified ?? {}, bindings, partner.lookups, fieldOf);
+      if (dialect?.request) body = await evaluate(dialect.request, body, bindings, partner.lookups, fieldOf);
+    }
+    const query: Record<string, string> = {};
+    for (const [k, expr] of Object.entries(op.query)) {
+      const v = await evaluate(expr, unified ?? {}, bindings, partner.lookups, fieldOf);
+      if (v !== undefined && v !== null && v !== '') query[k] = String(v);
+    }
+    const path = `/mefApi/sonata/${op.api}/${op.version}${op.path.replace(/\{id\}/g, encodeURIComponent(params.id ?? ''))}`;
+    const failureCtx = { seller: partner.id, action: meta.action, safeToRetry: op.safeToRetry, fieldPaths: op.fieldPaths, checkHint: hint };
+    let answer;
+    try {
+      answer = await opts.client.call({ seller: partner.id, endpoint, method: op.method, path, query, body, safeToRetry: op.safeToRetry, requestId: ctx.requestId, logger: ctx.logger });
+    } catch (err) {
+      if (!(err instanceof SellerCallError)) throw err;
+      const buyerError = classifySellerFailure(err.failure, failureCtx);
+      const log = buyerError.outcome === 'UNKNOWN' ? ctx.logger.error.bind(ctx.logger) : ctx.logger.warn.bind(ctx.logger);
+      log(buyerError.outcome === 'UNKNOWN' ? 'seller call outcome unknown' : 'seller call failed', { seller: partner.id, operation: name, failure: err.failure, code: buyerError.code });
+      throw buyerError;
+    }
+    if (!op.statuses.includes(answer.status)) ctx.logger.warn('seller answered with an unexpected success status', { seller: partner.id, operation: name, status: answer.status, expected: op.statuses });
+
+    let wire = answer.body;
+    try {
+      if (dialect?.response) wire = await dialect.response.evaluate(wire, { bindings, lookups: partner.lookups });
+      const result = op.response ? await op.response.evaluate(wire, { bindings, lookups: partner.lookups }) : {};
+      const out = (result && typeof result === 'object' ? result : {}) as Record<string, unknown>;
+      const refusal = out.refusal as { field?: string; reason?: string } | undefined;
+      if (refusal) throw new BuyerError(8, `seller ${partner.id} refused the ${meta.action}: ${refusal.reason ?? 'no reason given'}`, { code: 'seller.refused', field: refusal.field ?? null, seller: partner.id, outcome: 'NOT_DONE' });
+      if (op.then) return await callSeller(registry, partner, op.then, undefined, params, ctx);
+      return out;
+    } catch (err) {
+      if (err instanceof BuyerError) throw err;
+      ctx.logger.error('seller answer could not be translated', { seller: partner.id, operation: name, error: (err as Error).message });
+      throw classifySellerFailure({ kind: 'bad-body', status: answer.status, detail: err instanceof MappingError ? `${err.file}: ${err.detail}` : String(err) }, failureCtx);
+    }
+  };
+
+  const service: BuyerService = {
+    async execute(name, req, ctx) {
+      const registry = opts.registry.current(); // one snapshot for the whole request
+      const legacyOp = registry.buyer.operations.get(name);
+      const meta = OPERATION_META[name];
+      if (!legacyOp) throw new BuyerError(4, `the buyer side does not offer the ${meta.action}`, { code: 'request.not-offered', outcome: 'NOT_DONE' });
+      const params = req.params ?? {};
+      const shared = registry.sharedLookups;
+
+      let mapped: LegacyMapped = { request: params.id ? { id: params.id } : {} };
+      if (legacyOp.request) {
+        const input = req.body && typeof req.body === 'object' ? req.body : {};
+        mapped = (await evaluate(legacyOp.request, input, { requestId: ctx.requestId, params, operation: name }, shared, pointerToLegacyField)) as LegacyMapped;
+      }
+      const named = req.seller ?? mapped.seller;
+      let partner: PartnerDef;
+      if (named) partner = sellerPartner(registry, named);
+      else if ((params.id && meta.kind) || mapped.holder) {
+        const kind = mapped.holder?.kind ?? meta.kind!;
+        const id = mapped.holder?.id ?? params.id!;
+        const holders = (await sellersOf(kind, id)).filter((h) => registry.partners.get(h)?.seller);
+        if (holders.length !== 1) {
+          throw new BuyerError(holders.length === 0 ? 4 : 8, holders.length === 0
+            ? `no seller is known to hold ${kind} ${id}; name it with SELLER`
+            : `several sellers hold a ${kind} ${id} (${holders.join(', ')}); name one with SELLER`, { code: 'request.which-seller', field: holders.length ? 'SELLER' : null, outcome: 'NOT_DONE' });
+        }
+        partner = sellerPartner(registry, holders[0]!);
+      } else {
+        const choice = selectSeller(registry.partners.values(), mapped.route ?? {});
+        if (!choice.ok) {
+          const wanted = [...(mapped.route?.countries ?? []), ...(mapped.route?.products ?? []).map((p) => registry.sharedLookups.get('buyerProductCode')?.get(p) ?? p)].join(', ') || 'this request';
+          throw new BuyerError(8, choice.reason === 'none'
+            ? `no seller partner serves ${wanted}; name one with SELLER`
+            : `several seller partners serve ${wanted} (${choice.candidates.join(', ')}); name one with SELLER`, { code: `route.${choice.reason === 'none' ? 'no-seller' : 'several-sellers'}`, field: 'SELLER', outcome: 'NOT_DONE' });
+        }
+        partner = choice.seller;
+      }
+      const log = ctx.logger.child({ seller: partner.id, buyerOperation: name });
+      const release = buyerRelease(registry, partner);
+      const op = release?.operations.get(name);
+      if (meta.creates && op) {
+        // the seller's notifications about what we create must have somewhere to go; a failure only costs them
+        await service.ensureHubs(partner, op.api).catch(() => undefined);
+      }
+      const hint = checkHint(name, partner.id, mapped.request, params);
+      const unified = await callSeller(registry, partner, name, mapped.request, params, { ...ctx, logger: log }, hint);
+      if (meta.creates && meta.kind && typeof unified.id === 'string') {
+        await rememberRef(meta.kind, unified.id, partner.id, log);
+        log.info('purchase object created at seller', { kind: meta.kind, id: unified.id });
+      }
+      await rememberProducts(unified, partner.id, log);
+      const answer = legacyOp.response
+        ? await evaluate(legacyOp.response, unified, { seller: partner.id, sellerName: partner.name, requestId: ctx.requestId, params }, shared, () => null)
+        : {};
+      return { RC: 0, MSG: 'OK', ...(answer && typeof answer === 'object' ? answer : {}) };
+    },
+
+    listenerFor(partner, notificationApi, version, eventType) {
+      const release = buyerRelease(opts.registry.current(), partner);
+      const l = release?.listeners.get(notificationApi);
+      return l && l.version === version && l.events.has(eventType) ? l : undefined;
+    },
+
+    async receiveNotification(n, ctx) {
+      const registry = opts.registry.current();
+      const release = buyerRelease(registry, n.partner);
+      const listener = release?.listeners.get(n.notificationApi);
+      const def = listener?.events.get(n.eventType);
+      if (!listener || !def) throw new BuyerError(4, `no listener ${n.notificationApi}/${n.eventType} for ${n.partner.id}`, { code: 'listener.unknown', seller: n.partner.id });
+      const bindings = { seller: n.partner.id, release: release!.name, requestId: ctx.requestId };
+      const event = (await evaluate(listener.mapping, n.body, bindings, n.partner.lookups, () => null)) as Record<string, unknown>;
+      let resource: Record<string, unknown> | undefined;
+      let object: unknown;
+      if (def.fetch) {
+        // the event only names the object (Grace): read it, so the legacy BSS gets its state
+        resource = await callSeller(registry, n.partner, def.fetch, undefined, { id: String(event.id ?? '') }, ctx);
+        await rememberProducts(resource, n.partner.id, ctx.logger);
+        const legacyOp = registry.buyer.operations.get(def.fetch);
+        if (legacyOp?.response) object = await evaluate(legacyOp.response, resource, { seller: n.partner.id, sellerName: n.partner.name, requestId: ctx.requestId }, registry.sharedLookups, () => null);
+      }
+      if (!registry.buyer.events) {
+        ctx.logger.warn('seller notification not forwarded: no buyer event mapping (mappings/buyer/buyer.yaml events)', { seller: n.partner.id });
+        return;
+      }
+      const legacyEvent = await evaluate(registry.buyer.events, { event, resource, object }, bindings, registry.sharedLookups, () => null);
+      const url = opts.webhook?.url;
+      if (!url || !opts.webhook) {
+        ctx.logger.warn('seller notification not forwarded: buyer.legacyWebhookUrl is not configured', { seller: n.partner.id, eventType: n.eventType, eventId: event.eventId });
+        return;
+      }
+      const eventId = String(event.eventId ?? ctx.requestId);
+      await opts.webhook.enqueue({
+        id: `buyer:${n.partner.id}:${eventId}`, partnerId: n.partner.id, subscriptionId: 'legacy-buyer-webhook', url,
+        body: legacyEvent, eventType: n.eventType, eventId,
+      });
+      ctx.logger.info('seller notification queued for the legacy BSS', { seller: n.partner.id, eventType: n.eventType, eventId, objectId: event.id });
+    },
+
+    ensureHubs(partner, api) {
+      const registry = opts.registry.current();
+      const release = buyerRelease(registry, partner);
+      const base = opts.callbackBase();
+      const work: Array<Promise<void>> = [];
+      // before the gateway listens its address is unknown; registration happens once it is
+      if (!release || !base) return Promise.resolve();
+      const callback = `${base.replace(/\/$/, '')}/partners/${partner.id}`;
+      for (const listener of release.listeners.values()) {
+        if (api && listener.api !== api) continue;
+        const key = `${partner.id}|${listener.api}|${callback}`;
+        let pending = hubs.get(key);
+        if (!pending) {
+          pending = registerHub(partner, release, listener, callback).catch((err: unknown) => {
+            hubs.delete(key); // try again next time
+            opts.logger.warn('hub registration with seller failed', { seller: partner.id, api: listener.api, error: err instanceof Error ? err.message : String(err) });
+            throw err;
+          });
+          hubs.set(key, pending);
+        }
+        work.push(pending);
+      }
+      return Promise.all(work).then(() => undefined);
+    },
+
+    async registerAllHubs(logger) {
+      const registry = opts.registry.current();
+      await Promise.all([...registry.partners.values()].filter((p) => p.seller && p.role !== 'buyer').map((p) => service.ensureHubs(p).catch((err: unknown) => {
+        logger.warn('seller hubs not registered yet; retried before the next purchase', { seller: p.id, error: (err as Error).message });
+      })));
+    },
+  };
+
+  /** POST /hub on the seller's management API; an older registration of ours is removed first (best effort). */
+  const registerHub = async (partner: PartnerDef, release: BuyerReleaseDef, listener: ListenerDef, callback: string): Promise<void> => {
+    const endpoint = opts.endpoint(partner);
+    if (typeof endpoint === 'string') throw new Error(endpoint);
+    const log = opts.logger.child({ seller: partner.id, api: listener.api });
+    const requestId = `hub-${partner.id}-${listener.api}`;
+    const base = `/mefApi/sonata/${listener.api}/${release.apis[listener.api] ?? listener.apiVersion}/hub`;
+    const key = `buyer:hub:${partner.id}:${listener.api}`;
+    const previous = await opts.store.getJson<{ id: string; callback: string }>(key).catch(() => null);
+    if (previous) {
+      await opts.client.call({ seller: partner.id, endpoint, method: 'DELETE', path: `${base}/${encodeURIComponent(previous.id)}`, safeToRetry: true, requestId, logger: log })
+        .catch(() => undefined); // it may be gone already (seller restarted)
+    }
+    const answer = await opts.client.call({
+      seller: partner.id, endpoint, method: 'POST', path: base, safeToRetry: false, requestId, logger: log,
+      body: { callback, query: `eventType=${[...listener.events.keys()].join(',')}` },
+    });
+    const id = (answer.body as { id?: unknown } | undefined)?.id;
+    if (typeof id !== 'string') throw new Error('the seller answered the hub registration without an id');
+    await opts.store.setJson(key, { id, callback }).catch(() => undefined);
+    log.info('listener registered with seller hub', { hubId: id, callback, events: [...listener.events.keys()] });
+  };
+
+  return service;
+}
+
+/** What the legacy BSS should do when a call's outcome is unknown. */
+function checkHint(name: BuyerOperationName, seller: string, unified: Record<string, unknown> | undefined, params: Readonly<Record<string, string>>): string | undefined {
+  const ref = typeof unified?.externalId === 'string' ? unified.externalId : undefined;
+  switch (name) {
+    case 'createOrder':
+      return `Do not send it again blindly: check whether it exists with GET /internal/buyer/orders?SELLER=${seller}&CUST_ORDER_REF=${encodeURIComponent(ref ?? '<your CUST_ORDER_REF>')} and order again only if it lists nothing.`;
+    case 'createTicket':
+      return `Check with GET /internal/buyer/tickets/<TT_ID>?SELLER=${seller} or ask ${seller}'s desk (your reference ${ref ?? '?'}) before opening it again.`;
+    case 'createQualification':
+      return `A feasibility check binds nobody, so asking again (REQ_REF ${ref ?? '?'}) is harmless.`;
+    case 'createQuote':
+      return `A quote binds nobody, so asking again (REQ_REF ${ref ?? '?'}) at worst leaves an unused quote at ${seller}.`;
+    case 'cancelOrder':
+      return `Check the order with GET /internal/buyer/orders/${params.id ?? '<ORDER_ID>'}?SELLER=${seller} before cancelling again.`;
+    case 'cancelQuote':
+    case 'declineQuote':
+      return `Check the quote with GET /internal/buyer/quotes/${params.id ?? '<QUOTE_ID>'}?SELLER=${seller}.`;
+    default:
+      return undefined;
+  }
+}

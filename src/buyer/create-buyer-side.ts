@@ -1,0 +1,98 @@
+/**
+ * Builds the buyer side once for the composition root: the seller client, the service, the `/internal/buyer`
+ * routes, the listener routes sellers post their notifications to, and the durable queue to the legacy BSS's
+ * webhook. Connects nothing until used.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type express from 'express';
+import type { TokenService } from '../auth/token-service.js';
+import type { GatewayConfig } from '../config/config-schema.js';
+import { createSpecCatalog, type SpecCatalog } from '../conformance/openapi-validator.js';
+import { createDeliveryQueue, type DeliveryQueue } from '../notify/delivery-queue.js';
+import type { Logger } from '../observability/logger.js';
+import { createJsonBodyParser } from '../pipeline/body-guards.js';
+import type { PartnerDef } from '../registry/registry.js';
+import type { RegistryHolder } from '../registry/registry-holder.js';
+import type { Store } from '../state/store.js';
+import { createBuyerRouter } from './buyer-router.js';
+import { createBuyerService, type BuyerService } from './buyer-service.js';
+import { createLegacyWebhookSender } from './legacy-webhook.js';
+import { createListenerRouter } from './listener-router.js';
+import { createSellerClient, type SellerEndpoint } from './seller-client.js';
+
+/** Options of {@link createBuyerSide}. */
+export interface BuyerSideOptions {
+  config: GatewayConfig;
+  registry: RegistryHolder;
+  store: Store;
+  tokens: TokenService;
+  logger: Logger;
+  /** origins of sellers simulated in process, by partner id (partners whose seller.baseUrl is `embedded`) */
+  embedded?: ReadonlyMap<string, string>;
+}
+
+export interface BuyerSide {
+  readonly service: BuyerService;
+  /** `/buyer/...` routes, mounted under `/internal` */
+  readonly internalRouter: express.Router;
+  /** `/partners/:partnerId/mefApi/sonata/...` listener routes, mounted at the root */
+  readonly listenerRouter: express.Router;
+  /** the queue to the legacy BSS's webhook */
+  readonly webhookQueue: DeliveryQueue;
+  /** tells the side where sellers reach us (once the gateway listens) and registers our listeners with their hubs */
+  start(listeningUrl: string): void;
+  close(): Promise<void>;
+}
+
+/** Builds the buyer side for the composition root; nothing is delivered or registered until {@link BuyerSide.start}. */
+export function createBuyerSide(opts: BuyerSideOptions): BuyerSide {
+  const { config, logger } = opts;
+  const log = logger.child({ component: 'buyer' });
+  const client = createSellerClient({ store: opts.store, logger: log });
+  const sender = createLegacyWebhookSender({ secret: config.buyer.legacyWebhookSecret || undefined, timeoutMs: config.notifications.timeoutMs });
+  const webhookQueue = createDeliveryQueue({
+    redisUrl: config.store.redisUrl, prefix: `${config.store.prefix}buyer-webhook`, logger: log,
+    retry: config.notifications.retry, timeoutMs: config.notifications.timeoutMs, send: sender.send,
+  });
+  let callbackBase: string | undefined = config.buyer.callbackBaseUrl || config.server.publicBaseUrl || undefined;
+
+  const endpoint = (partner: PartnerDef): SellerEndpoint | string => {
+    const s = partner.seller;
+    if (!s) return `${partner.id} has no seller section`;
+    if (s.baseUrl === 'embedded') {
+      const url = opts.embedded?.get(partner.id);
+      if (!url) return 'its seller.baseUrl is "embedded" but no simulated seller runs here (buyer.embeddedSellers is off, or it was added after start)';
+      return { baseUrl: url, tokenUrl: `${url}/oauth2/token`, clientId: s.clientId, clientSecret: s.clientSecret, scope: s.scope, timeoutMs: s.timeoutMs };
+    }
+    return { baseUrl: s.baseUrl, tokenUrl: s.tokenUrl, clientId: s.clientId, clientSecret: s.clientSecret, scope: s.scope, timeoutMs: s.timeoutMs };
+  };
+
+  const service = createBuyerService({
+    registry: opts.registry, store: opts.store, client, logger: log, endpoint,
+    callbackBase: () => callbackBase,
+    webhook: { url: config.buyer.legacyWebhookUrl || undefined, enqueue: (d) => webhookQueue.enqueue(d) },
+  });
+  let specs: SpecCatalog | undefined;
+  if (config.buyer.validateNotifications && config.sdkDir && existsSync(join(config.sdkDir, 'grace'))) specs = createSpecCatalog({ sdkDir: config.sdkDir });
+  else if (config.buyer.validateNotifications) log.warn('Sonata SDK folder not found; sellers\' notifications are checked for their envelope only', { sdkDir: config.sdkDir });
+
+  return {
+    service,
+    internalRouter: createBuyerRouter({ service, logger: log, limitBytes: config.server.bodyLimitBytes }),
+    listenerRouter: createListenerRouter({ registry: opts.registry, tokens: opts.tokens, service, logger: log, specs,
+      parseBody: createJsonBodyParser({ limitBytes: config.server.bodyLimitBytes, maxDepth: config.server.maxJsonDepth }),
+    }),
+    webhookQueue,
+    start(listeningUrl) {
+      callbackBase ??= listeningUrl;
+      webhookQueue.start();
+      void service.registerAllHubs(log);
+    },
+    async close() {
+      await webhookQueue.close();
+      await sender.close();
+      await client.close();
+    },
+  };
+}

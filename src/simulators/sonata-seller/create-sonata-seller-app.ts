@@ -1,0 +1,379 @@
+/**
+ * A simulated partner seller speaking MEF LSO Sonata (Grace or Kylie), standalone like any external system: its
+ * own OAuth token endpoint, address validation, firm quotes, product orders with a lifecycle it advances, hub
+ * registration and notifications to the registered callbacks. In strict mode every request is validated against
+ * the official OpenAPI file of its release and refused in Sonata shape when invalid, and every answer it gives is
+ * checked too, so a flow that succeeds against it proves the buyer's requests are what the standard accepts.
+ */
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { createSpecCatalog, type SpecCatalog, type SpecIssue } from '../../conformance/openapi-validator.js';
+import { DEFAULT_ADDRESSES, DEFAULT_PRODUCTS, type SellerAddress, type SellerProduct } from './seller-catalogue.js';
+import { createSellerDomain, SellerRefusal } from './seller-domain.js';
+import { createSellerNotifier, type DeliveryRecord, type HubSubscription, type NotificationAuth } from './seller-notifier.js';
+import { createSellerOAuth } from './seller-oauth.js';
+import { SELLER_PROFILES, type SellerRelease } from './seller-profile.js';
+
+/** Logger shape the simulator writes to (winston fits). */
+export interface SonataSellerLogger {
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+  info(message: string, meta?: Record<string, unknown>): void;
+  debug(message: string, meta?: Record<string, unknown>): void;
+}
+
+/** Options of the simulated seller. */
+export interface SonataSellerOptions {
+  release: SellerRelease;
+  /** buyers that may get tokens from `POST /oauth2/token` */
+  clients: ReadonlyArray<{ clientId: string; clientSecret: string }>;
+  /**
+   * validate every request and answer against the release's OpenAPI files in this SDK folder (holding grace/,
+   * kylie/); `specs` shares already compiled validators between simulators of one process
+   */
+  strict?: { sdkDir: string; specs?: SpecCatalog };
+  /** countries served (alpha-2); default every country of the address book */
+  countries?: readonly string[];
+  /** price currency (default EUR) */
+  currency?: string;
+  /** id prefix of quotes, orders and products (default `SIM`) */
+  idPrefix?: string;
+  addresses?: readonly SellerAddress[];
+  products?: Readonly<Record<string, SellerProduct>>;
+  /** lifetime of issued tokens (default 3600 s) */
+  tokenTtlSeconds?: number;
+  /** how the seller authenticates to buyers' listeners (can be set later through the control) */
+  notificationAuth?: NotificationAuth;
+  /** moves every open order one step and prices every deferred quote this often; 0/absent: only the control does */
+  autoAdvanceMs?: number;
+  now?: () => Date;
+  logger?: SonataSellerLogger;
+}
+
+/** One request as the seller received it (tests check what a buyer sent). */
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  operationId?: string;
+  query: Record<string, unknown>;
+  body: unknown;
+  /** spec problems of the request (strict mode); refused requests have some */
+  issues: SpecIssue[];
+  /** spec problems of the seller's own answer (strict mode): a simulator bug */
+  responseIssues: SpecIssue[];
+  status?: number;
+}
+
+/** A fault the next matching requests get, after authentication and validation. */
+export interface SellerFault {
+  /** operationId it applies to (e.g. `createProductOrder`); absent = every operation */
+  operationId?: string;
+  /** wait this long before handling (the request still takes effect) */
+  delayMs?: number;
+  /** answer this status instead of handling (body: a Sonata error, or `body`) */
+  status?: number;
+  body?: unknown;
+  /** how many requests it applies to (default 1) */
+  times?: number;
+}
+
+/** Test and demo controls (also under `/_sim`). */
+export interface SonataSellerControl {
+  readonly release: SellerRelease;
+  received(): readonly ReceivedRequest[];
+  clearReceived(): void;
+  tokenRequests(): number;
+  /** invalidates every live token: the next call with one gets 401 */
+  revokeTokens(): void;
+  injectFault(fault: SellerFault): void;
+  /** one lifecycle step of an order (or straight to `to`); notifications are queued */
+  advanceOrder(id: string, to?: 'inProgress' | 'completed' | 'failed'): string;
+  /** prices a deferred quote now */
+  priceQuote(id: string): void;
+  hubs(): HubSubscription[];
+  deliveries(): readonly DeliveryRecord[];
+  setNotificationAuth(auth: NotificationAuth | undefined): void;
+  /** resolves when every queued notification has been attempted */
+  idle(): Promise<void>;
+  /** strict mode: compiles the validators of every served operation now, so the first requests are not slowed */
+  warmUp(): void;
+  /** stops timers and deliveries */
+  stop(): void;
+}
+
+const SONATA_JSON = 'application/json;charset=utf-8';
+const MAX_RECORDS = 1000;
+
+type Handler = (ctx: { body: Record<string, unknown>; params: Record<string, string>; query: Record<string, string> }) => { status: number; body?: unknown; headers?: Record<string, string> };
+
+/** Builds the simulator; nothing listens and no timer runs until the app is served (see startSonataSeller). */
+export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express; control: SonataSellerControl } {
+  const profile = SELLER_PROFILES[opts.release];
+  if (!profile) throw new Error(`unknown release ${String(opts.release)} (grace or kylie)`);
+  const now = opts.now ?? (() => new Date());
+  const addresses = opts.addresses ?? DEFAULT_ADDRESSES;
+  const oauth = createSellerOAuth({ clients: opts.clients, tokenTtlSeconds: opts.tokenTtlSeconds ?? 3600, now });
+  const notifier = createSellerNotifier({
+    targets: profile.notifications, now, auth: opts.notificationAuth,
+    onError: (message, meta) => opts.logger?.warn(message, meta),
+  });
+  const domain = createSellerDomain({
+    profile, addresses, products: opts.products ?? DEFAULT_PRODUCTS,
+    countries: opts.countries ?? [...new Set(addresses.map((a) => a.countryCode))],
+    currency: opts.currency ?? 'EUR', prefix: opts.idPrefix ?? 'SIM', now, publish: (e) => notifier.publish(e),
+  });
+  const specs: SpecCatalog | undefined = opts.strict ? opts.strict.specs ?? createSpecCatalog({ sdkDir: opts.strict.sdkDir }) : undefined;
+  const served: Array<() => void> = [];
+  const received: ReceivedRequest[] = [];
+  const faults: SellerFault[] = [];
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.post('/oauth2/token', ...oauth.tokenEndpoint);
+
+  const route = (method: 'get' | 'post' | 'delete', api: keyof typeof profile.versions, specPath: string, handler: Handler): void => {
+    const expressPath = `/mefApi/sonata/${api}/${profile.versions[api]}${specPath.replace(/\{([A-Za-z]+)\}/g, ':$1')}`;
+    served.push(() => {
+      const op = specs?.api(opts.release, api)?.operation(method, specPath);
+      if (!op) return;
+      // the first validation of each kind compiles and caches the validator
+      op.validateQuery({});
+      if (op.hasRequestBody) op.validateRequestBody(null);
+      for (const status of op.responseStatuses) if (/^\d{3}$/.test(status)) op.validateResponseBody(Number(status), null);
+    });
+    app[method](expressPath, express.text({ type: () => true, limit: '1mb' }), (req: Request, res: Response) => {
+      const specOp = specs?.api(opts.release, api)?.operation(method, specPath);
+      const record: ReceivedRequest = {
+        method: method.toUpperCase(), path: req.path, operationId: specOp?.operationId, query: { ...(req.query as Record<string, unknown>) },
+        body: undefined, issues: [], responseIssues: [],
+      };
+      received.push(record);
+      // a demo seller runs for days: keep the recent requests only
+      if (received.length > MAX_RECORDS) received.splice(0, received.length - MAX_RECORDS);
+      const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
+        record.status = status;
+        for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+        if (body === undefined) return res.status(status).end();
+        res.status(status).setHeader('Content-Type', SONATA_JSON).send(JSON.stringify(body));
+      };
+      const auth = oauth.authenticate(req.headers.authorization);
+      if ('error' in auth) return send(401, { ...auth.error, message: 'authenticate at POST /oauth2/token' });
+
+      const raw = typeof req.body === 'string' ? req.body : '';
+      let body: unknown;
+      if (raw.trim() !== '') {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          return send(400, { code: 'invalidBody', reason: 'The body is not valid JSON' });
+        }
+      }
+      record.body = body;
+      if (method === 'post' && specOp?.hasRequestBody && !/^application\/json/i.test(req.headers['content-type'] ?? '')) {
+        record.issues.push({ path: '', message: 'content type must be application/json', keyword: 'body' });
+        return send(400, { code: 'invalidBody', reason: 'Send application/json;charset=utf-8' });
+      }
+      if (specOp) {
+        const queryIssues = specOp.validateQuery(req.query as Record<string, string>);
+        if (queryIssues.length) {
+          record.issues.push(...queryIssues);
+          return send(400, { code: 'invalidQuery', reason: 'The query does not match the API', message: queryIssues.map((i) => `${i.path} ${i.message}`).join('; ').slice(0, 2000) });
+        }
+        if (specOp.hasRequestBody) {
+          const bodyIssues = specOp.validateRequestBody(body);
+          if (bodyIssues.length) {
+            record.issues.push(...bodyIssues);
+            return send(422, bodyIssues.map((i) => ({ code: issueCode(i), propertyPath: i.path, reason: i.message.slice(0, 255) })));
+          }
+        }
+      }
+      if (method === 'post' && (!body || typeof body !== 'object' || Array.isArray(body))) return send(400, { code: 'invalidBody', reason: 'The body must be a JSON object' });
+
+      const fault = takeFault(faults, specOp?.operationId);
+      const finish = () => {
+        if (fault?.status) return send(fault.status, fault.body ?? { code: fault.status >= 500 ? 'internalError' : 'invalidBody', reason: `injected fault ${fault.status}` });
+        let result: ReturnType<Handler>;
+        try {
+          result = handler({ body: (body ?? {}) as Record<string, unknown>, params: req.params as Record<string, string>, query: req.query as Record<string, string> });
+        } catch (err) {
+          if (err instanceof SellerRefusal) {
+            return err.status === 404 ? send(404, { code: 'notFound', reason: err.message.slice(0, 255) }) : send(422, err.issues);
+          }
+          opts.logger?.error('seller simulator failed', { error: (err as Error).message });
+          return send(500, { code: 'internalError', reason: 'simulator failure', message: (err as Error).message });
+        }
+        if (specOp) {
+          const issues = specOp.validateResponseBody(result.status, result.body);
+          if (issues.length) {
+            // the simulator's own answer is wrong: fail loudly so tests notice instead of trusting a bad example
+            record.responseIssues.push(...issues);
+            opts.logger?.error('seller simulator answer violates the spec', { operationId: specOp.operationId, issues });
+            return send(500, { code: 'internalError', reason: 'simulator answer violates the spec', message: JSON.stringify(issues).slice(0, 2000) });
+          }
+        }
+        send(result.status, result.body, result.headers);
+      };
+      if (fault?.delayMs) setTimeout(finish, fault.delayMs);
+      else finish();
+    });
+  };
+
+  // ---- address validation
+  route('post', 'geographicAddressManagement', '/geographicAddressValidation', ({ body }) => domain.validateAddress(body));
+  if (opts.release === 'kylie') route('get', 'geographicAddressManagement', '/geographicAddressValidation/{id}', ({ params }) => ({ status: 200, body: domain.retrieveValidation(params.id!) }));
+  route('get', 'geographicAddressManagement', '/geographicAddress/{id}', ({ params }) => ({ status: 200, body: domain.retrieveAddress(params.id!) }));
+
+  // ---- quotes
+  route('post', 'quoteManagement', '/quote', ({ body }) => ({ status: 201, body: domain.createQuote(body) }));
+  route('get', 'quoteManagement', '/quote/{id}', ({ params }) => ({ status: 200, body: domain.retrieveQuote(params.id!) }));
+  route('post', 'quoteManagement', '/cancelQuote', ({ body }) => ({ status: 200, body: domain.changeQuote(body, 'cancelled') }));
+  route('post', 'quoteManagement', profile.declinePath, ({ body }) => ({ status: 200, body: domain.changeQuote(body, 'declined') }));
+
+  // ---- product orders
+  route('post', 'productOrderingManagement', '/productOrder', ({ body }) => ({ status: 201, body: domain.createOrder(body) }));
+  route('get', 'productOrderingManagement', '/productOrder', ({ query }) => {
+    const all = domain.listOrders(query);
+    const offset = Number(query.offset ?? 0) || 0;
+    const limit = Number(query.limit ?? 50) || 50;
+    const page = all.slice(offset, offset + limit);
+    return { status: 200, body: page, headers: { 'X-Total-Count': String(all.length), 'X-Result-Count': String(page.length), 'X-Pagination-Throttled': 'false' } };
+  });
+  route('get', 'productOrderingManagement', '/productOrder/{id}', ({ params }) => ({ status: 200, body: domain.retrieveOrder(params.id!) }));
+  route('post', 'productOrderingManagement', '/cancelProductOrder', ({ body }) => ({ status: 201, body: domain.cancelOrder(body) }));
+
+  // ---- inventory (products installed by completed orders)
+  route('get', 'productInventory', '/product/{id}', ({ params }) => ({ status: 200, body: domain.retrieveProduct(params.id!) }));
+
+  // ---- product offering qualification
+  route('post', 'productOfferingQualification', '/productOfferingQualification', ({ body }) => ({ status: 201, body: domain.createQualification(body) }));
+  route('get', 'productOfferingQualification', '/productOfferingQualification/{id}', ({ params }) => ({ status: 200, body: domain.retrieveQualification(params.id!) }));
+
+  // ---- trouble tickets
+  route('post', 'troubleTicket', '/troubleTicket', ({ body }) => ({ status: 201, body: domain.createTicket(body) }));
+  route('get', 'troubleTicket', '/troubleTicket/{id}', ({ params }) => ({ status: 200, body: domain.retrieveTicket(params.id!) }));
+
+  // ---- hubs
+  for (const api of ['quoteManagement', 'productOrderingManagement'] as const) {
+    route('post', api, '/hub', ({ body }) => {
+      if (typeof body.callback !== 'string' || !/^https?:\/\//.test(body.callback)) {
+        throw new SellerRefusal(422, [{ code: 'invalidValue', propertyPath: '/callback', reason: 'callback must be an http(s) URL' }]);
+      }
+      const sub = notifier.register(api, body.callback, typeof body.query === 'string' ? body.query : undefined);
+      return { status: 201, body: { id: sub.id, callback: sub.callback, ...(sub.query !== undefined && { query: sub.query }) } };
+    });
+    if (profile.hubRetrieve.has(api)) {
+      route('get', api, '/hub/{id}', ({ params }) => {
+        const sub = notifier.get(api, params.id!);
+        if (!sub) throw new SellerRefusal(404, [{ code: 'notFound', propertyPath: '', reason: `no hub ${params.id}` }]);
+        return { status: 200, body: { id: sub.id, callback: sub.callback, ...(sub.query !== undefined && { query: sub.query }) } };
+      });
+    }
+    route('delete', api, '/hub/{id}', ({ params }) => {
+      if (!notifier.remove(api, params.id!)) throw new SellerRefusal(404, [{ code: 'notFound', propertyPath: '', reason: `no hub ${params.id}` }]);
+      return { status: 204 };
+    });
+  }
+
+  const control: SonataSellerControl = {
+    release: opts.release,
+    received: () => received,
+    clearReceived: () => {
+      received.length = 0;
+    },
+    tokenRequests: () => oauth.tokenRequests(),
+    revokeTokens: () => oauth.revokeAll(),
+    injectFault: (f) => {
+      faults.push({ ...f, times: f.times ?? 1 });
+    },
+    advanceOrder: (id, to) => domain.advanceOrder(id, to),
+    priceQuote: (id) => domain.priceQuote(id),
+    hubs: () => notifier.list(),
+    deliveries: () => notifier.deliveries(),
+    setNotificationAuth: (auth) => notifier.setAuth(auth),
+    idle: () => notifier.idle(),
+    warmUp: () => {
+      for (const compile of served) compile();
+    },
+    stop: () => {
+      if (timer) clearInterval(timer);
+      notifier.stop();
+    },
+  };
+
+  // ---- simulation control (demo: curl; no auth, like the legacy simulator's _sim)
+  app.post('/_sim/orders/:id/advance', express.json(), (req: Request, res: Response) => {
+    try {
+      const to = (req.body as { to?: 'inProgress' | 'completed' | 'failed' } | undefined)?.to;
+      res.json({ id: req.params.id, state: domain.advanceOrder(String(req.params.id), to) });
+    } catch (err) {
+      res.status(404).json({ code: 'notFound', reason: (err as Error).message });
+    }
+  });
+  app.post('/_sim/quotes/:id/price', (req: Request, res: Response) => {
+    try {
+      domain.priceQuote(String(req.params.id));
+      res.json(domain.retrieveQuote(String(req.params.id)));
+    } catch (err) {
+      res.status(404).json({ code: 'notFound', reason: (err as Error).message });
+    }
+  });
+  app.post('/_sim/faults', express.json(), (req: Request, res: Response) => {
+    control.injectFault((req.body ?? {}) as SellerFault);
+    res.status(204).end();
+  });
+  app.post('/_sim/revoke-tokens', (_req: Request, res: Response) => {
+    control.revokeTokens();
+    res.status(204).end();
+  });
+  app.get('/_sim/requests', (_req: Request, res: Response) => {
+    res.json(received);
+  });
+  app.get('/_sim/hubs', (_req: Request, res: Response) => {
+    res.json({ hubs: notifier.list(), deliveries: notifier.deliveries() });
+  });
+
+  app.use((req: Request, res: Response) => {
+    res.status(404).setHeader('Content-Type', SONATA_JSON).send(JSON.stringify({ code: 'notFound', reason: `no route ${req.method} ${req.path}` }));
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (err as { status?: number }).status ?? 500;
+    res.status(status >= 400 && status < 600 ? status : 500).setHeader('Content-Type', SONATA_JSON)
+      .send(JSON.stringify({ code: status < 500 ? 'invalidBody' : 'internalError', reason: (err as Error).message?.slice(0, 255) ?? 'error' }));
+  });
+
+  let timer: NodeJS.Timeout | undefined;
+  if (opts.autoAdvanceMs && opts.autoAdvanceMs > 0) {
+    timer = setInterval(() => {
+      for (const id of domain.pendingQuotes()) domain.priceQuote(id);
+      for (const id of domain.pendingQualifications()) domain.assessQualification(id);
+      for (const id of domain.openOrders()) domain.advanceOrder(id);
+    }, opts.autoAdvanceMs);
+    timer.unref();
+  }
+  return { app, control };
+}
+
+function takeFault(faults: SellerFault[], operationId: string | undefined): SellerFault | undefined {
+  const i = faults.findIndex((f) => !f.operationId || f.operationId === operationId);
+  if (i < 0) return undefined;
+  const f = faults[i]!;
+  f.times = (f.times ?? 1) - 1;
+  if (f.times <= 0) faults.splice(i, 1);
+  return f;
+}
+
+/** Sonata Error422 code for a spec issue. */
+function issueCode(issue: SpecIssue): string {
+  switch (issue.keyword) {
+    case 'required':
+      return 'missingProperty';
+    case 'additionalProperties':
+      return 'unexpectedProperty';
+    case 'format':
+    case 'pattern':
+      return 'invalidFormat';
+    default:
+      return 'invalidValue';
+  }
+}
