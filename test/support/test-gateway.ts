@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
 import { buildGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger, type Logger } from '../../src/observability/logger.js';
 
@@ -47,10 +49,14 @@ export function copyProject(): { dir: string; cleanup(): void } {
 /** Builds the real gateway in process (test environment, embedded legacy BSS simulator) and listens on a free port. */
 export async function startTestGateway(opts: { rootDir?: string; env?: Record<string, string>; watch?: boolean } = {}): Promise<TestGateway> {
   const { logger, logs } = createCapturingLogger();
+  // each test gateway gets its own key space on a shared Redis: simulators restart their ids at 1 in every
+  // gateway, so without this one test's documents would answer another's status reports
+  const prefix = `sgw:test:${randomUUID().slice(0, 8)}:`;
+  const processEnv: Record<string, string | undefined> = { ...pickEnv(), REDIS_PREFIX: prefix, ...opts.env };
   const gateway = await buildGateway({
     rootDir: opts.rootDir ?? REPO_ROOT,
     env: 'test',
-    processEnv: { ...pickEnv(), ...opts.env },
+    processEnv,
     logger,
     watch: opts.watch ?? false,
   });
@@ -83,8 +89,29 @@ export async function startTestGateway(opts: { rootDir?: string; env?: Record<st
       if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${await res.text()}`);
       return ((await res.json()) as { access_token: string }).access_token;
     },
-    close: () => gateway.close(),
+    async close() {
+      await gateway.close();
+      if (processEnv.REDIS_URL) await deleteKeys(processEnv.REDIS_URL, processEnv.REDIS_PREFIX ?? prefix);
+    },
   };
+}
+
+/** Removes what a test gateway left in Redis (documents, indexes, the notification queue). */
+async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    /* an unreachable Redis (a test pointing at a dead port) leaves nothing to clean */
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** The test process environment without variables that would change the gateway under test. */
