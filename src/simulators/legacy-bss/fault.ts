@@ -9,6 +9,7 @@ import {
   LegacyNotFoundError,
   mountLegacyReads,
   pageLegacyList,
+  searchOwnRecords,
   PAGING_FIELDS,
   readLegacyFields,
   type LegacyFieldReader,
@@ -256,12 +257,7 @@ export function createFaultDomain(context: SimContext, incidents: readonly Legac
       const siteId = reader.text('SITE_ID', 9);
       const custRef = reader.text('CUST_TT_REF', 35);
       const changedSince = reader.timestamp('CHANGED_SINCE');
-      const matches = [...tickets.values()].filter((ticket) => ticket.CUST_NO === customer.CUST_NO
-        && (status === undefined || ticket.STATUS === status)
-        && (assetId === undefined || ticket.ASSET_ID === assetId)
-        && (siteId === undefined || ticket.SITE_ID === siteId)
-        && (custRef === undefined || ticket.CUST_TT_REF === custRef)
-        && (changedSince === undefined || ticket.LAST_CHG >= changedSince));
+      const matches = searchOwnRecords(tickets.values(), customer.CUST_NO, { STATUS: status, ASSET_ID: assetId, SITE_ID: siteId, CUST_TT_REF: custRef }, changedSince);
       const { page, ...paging } = pageLegacyList(reader, matches);
       return { ...paging, FAULTS: page.map(renderFault) };
     },

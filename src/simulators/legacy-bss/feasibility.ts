@@ -8,6 +8,7 @@ import {
   LegacyNotFoundError,
   mountLegacyReads,
   pageLegacyList,
+  searchOwnRecords,
   PAGING_FIELDS,
   readLegacyFields,
   type LegacyFieldReader,
@@ -136,9 +137,7 @@ export function createFeasibilityDomain(context: SimContext): FeasibilityDomain 
       const customer = requireLegacyCustomer(reader, context.seed.customers);
       const status = reader.code('FEAS_STATUS', ['PEND', 'DONE', 'ERR'] as const);
       const reqRef = reader.text('REQ_REF', 35);
-      const matches = [...checks.values()].filter((check) => check.CUST_NO === customer.CUST_NO
-        && (status === undefined || check.STATUS === status)
-        && (reqRef === undefined || check.REQ_REF === reqRef));
+      const matches = searchOwnRecords(checks.values(), customer.CUST_NO, { STATUS: status, REQ_REF: reqRef });
       const { page, ...paging } = pageLegacyList(reader, matches);
       return { ...paging, FEAS_LIST: page.map(renderFeasibility) };
     },

@@ -181,6 +181,22 @@ export const DEFAULT_PAGE_LIMIT = 50;
 export const MAX_PAGE_LIMIT = 200;
 
 /** Cuts one page out of `items` and renders the legacy paging fields next to it. */
+/**
+ * One customer's records matching every given search field exactly (an undefined criterion matches
+ * everything) and, when `changedSince` is given, changed at or after it (`LAST_CHG`).
+ */
+export function searchOwnRecords<T extends { CUST_NO: string; LAST_CHG?: Date }>(
+  records: Iterable<T>,
+  custNo: string,
+  criteria: Readonly<{ [K in keyof T]?: unknown }>,
+  changedSince?: Date,
+): T[] {
+  const wanted = Object.entries(criteria).filter(([, v]) => v !== undefined);
+  return [...records].filter((r) => r.CUST_NO === custNo
+    && wanted.every(([field, v]) => (r as Record<string, unknown>)[field] === v)
+    && (changedSince === undefined || (r.LAST_CHG !== undefined && r.LAST_CHG.getTime() >= changedSince.getTime())));
+}
+
 export function pageLegacyList<T>(reader: LegacyFieldReader, items: readonly T[]): { TOTAL: number; OFFSET: number; LIMIT: number; page: T[] } {
   const offset = reader.integer('OFFSET', 0, 1_000_000) ?? 0;
   const limit = reader.integer('LIMIT', 1, MAX_PAGE_LIMIT) ?? DEFAULT_PAGE_LIMIT;

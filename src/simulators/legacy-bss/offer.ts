@@ -10,6 +10,7 @@ import {
   LegacyNotFoundError,
   mountLegacyReads,
   pageLegacyList,
+  searchOwnRecords,
   PAGING_FIELDS,
   readLegacyFields,
   type LegacyFieldReader,
@@ -189,11 +190,7 @@ export function createOfferDomain(context: SimContext, feasibility: FeasibilityD
       const offerType = reader.code('OFFER_TYPE', ['BUD', 'FIRM'] as const);
       const reqRef = reader.text('REQ_REF', 35);
       const changedSince = reader.timestamp('CHANGED_SINCE');
-      const matches = [...offers.values()].filter((offer) => offer.CUST_NO === customer.CUST_NO
-        && (status === undefined || offer.STATUS === status)
-        && (offerType === undefined || offer.OFFER_TYPE === offerType)
-        && (reqRef === undefined || offer.REQ_REF === reqRef)
-        && (changedSince === undefined || offer.LAST_CHG >= changedSince));
+      const matches = searchOwnRecords(offers.values(), customer.CUST_NO, { STATUS: status, OFFER_TYPE: offerType, REQ_REF: reqRef }, changedSince);
       const { page, ...paging } = pageLegacyList(reader, matches);
       return { ...paging, OFFERS: page.map((offer) => renderOffer(offer)) };
     },

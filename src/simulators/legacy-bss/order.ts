@@ -9,6 +9,7 @@ import {
   LegacyNotFoundError,
   mountLegacyReads,
   pageLegacyList,
+  searchOwnRecords,
   PAGING_FIELDS,
   readLegacyFields,
   type LegacyFieldReader,
@@ -550,12 +551,7 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
       const projectRef = reader.text('PROJECT_REF', 35);
       const testFlag = reader.code('TEST_FLAG', ['Y', 'N'] as const);
       const changedSince = reader.timestamp('CHANGED_SINCE');
-      const matches = [...orders.values()].filter((order) => order.CUST_NO === customer.CUST_NO
-        && (status === undefined || order.STATUS === status)
-        && (custOrderRef === undefined || order.CUST_ORDER_REF === custOrderRef)
-        && (projectRef === undefined || order.PROJECT_REF === projectRef)
-        && (testFlag === undefined || order.TEST_FLAG === testFlag)
-        && (changedSince === undefined || order.LAST_CHG >= changedSince));
+      const matches = searchOwnRecords(orders.values(), customer.CUST_NO, { STATUS: status, CUST_ORDER_REF: custOrderRef, PROJECT_REF: projectRef, TEST_FLAG: testFlag }, changedSince);
       const { page, ...paging } = pageLegacyList(reader, matches);
       return { ...paging, ORDERS: page.map(renderOrder) };
     },
