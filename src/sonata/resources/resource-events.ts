@@ -24,6 +24,3 @@ export async function publishStateEvents(publisher: EventPublisher, def: Resourc
     }
   }
 }
-
-/** Used where notifications are not wired (CLI, some tests). */
-export const NO_EVENTS: EventPublisher = { publish: async () => 0 };
