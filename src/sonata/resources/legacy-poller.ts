@@ -29,7 +29,17 @@ export function createLegacyPoller(opts: {
     const registry = opts.registry.current();
     const op = registry.legacy.get('events.journal');
     if (!op) return 0;
-    if (!(await opts.store.set('lock:legacy-poll', instance, { ifAbsent: true, ttlMs: Math.max(100, opts.intervalMs - 50) }))) return 0;
+    // one round at a time across instances (positions are shared); the TTL only bounds a crashed holder
+    if (!(await opts.store.set('lock:legacy-poll', instance, { ifAbsent: true, ttlMs: 60_000 }))) return 0;
+    try {
+      return await pollRound(registry, op);
+    } finally {
+      // release only our own lock (a conditional delete: it may have expired and been taken by another instance)
+      await opts.store.compareAndSet('lock:legacy-poll', instance, '', { ttlMs: 1 }).catch(() => undefined);
+    }
+  };
+
+  const pollRound = async (registry: ReturnType<RegistryHolder['current']>, op: NonNullable<ReturnType<ReturnType<RegistryHolder['current']>['legacy']['get']>>): Promise<number> => {
     let handed = 0;
     for (const partner of registry.partners.values()) {
       const customerId = partner.legacyCustomerId;
