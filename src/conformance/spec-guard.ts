@@ -20,7 +20,8 @@ export interface SpecGuard {
  * not checked.
  */
 export function createSpecGuard(opts: { catalog: SpecCatalog; mode: ConformanceMode }): SpecGuard {
-  const lookup = new Map<OperationDef, SpecOperation | null>();
+  // keyed weakly: a registry reload replaces every OperationDef, and the old ones must not be kept alive
+  const lookup = new WeakMap<OperationDef, SpecOperation | null>();
   const find = (registry: Registry, op: OperationDef): SpecOperation | undefined => {
     if (!lookup.has(op)) {
       const release = registry.releases.get(op.release)?.sdkFolder as SonataRelease | undefined;

@@ -141,8 +141,8 @@ async function action(ctx: OperationContext, def: ResourceDef, observe?: StageOb
       issues: [{ code: 'invalidValue', propertyPath: path, reason: `not possible while the ${def.name} is ${current.state} (allowed: ${op.allowedStates.join(', ')})` }],
     });
   }
-  let update = ((await r.timed('map.release-in', () => r.run(op.request, wire, { resource: current }))) ?? {}) as ResourceUpdate;
-  if (op.request === undefined) update = {};
+  // without a request mapping the body says nothing about the change (cancel/close): only nextState applies
+  let update = (op.request ? ((await r.timed('map.release-in', () => r.run(op.request, wire, { resource: current }))) ?? {}) : {}) as ResourceUpdate;
   if (op.nextState && !update.state) update = { ...update, state: op.nextState };
   if (op.backend && partner.functions.get(op.function) === 'automated') {
     const legacyOp = ctx.registry.legacy.get(op.backend)!;
