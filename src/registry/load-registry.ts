@@ -204,27 +204,49 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       const apiDir = join(dir, apiName);
       const apiSrc = readSource(join(apiDir, 'api.yaml'), validators.api);
       if (!apiSrc) continue;
-      const api = apiSrc.data as { version: string; operations: Record<string, RawOperation> };
-      const operations: OperationDef[] = [];
-      for (const [operationId, op] of Object.entries(api.operations)) {
-        const p = `/operations/${escapePointer(operationId)}`;
-        if (op.backend && !legacy.has(op.backend)) problems.push(apiSrc.problem(`${p}/backend`, `unknown legacy operation "${op.backend}"`));
-        if (op.source === 'store' && !op.collection) problems.push(apiSrc.problem(p, 'an operation served from the store needs "collection"'));
-        const kind = op.kind ?? 'call';
-        if (kind === 'proxy' && !op.upstream) problems.push(apiSrc.problem(p, 'a proxy operation needs "upstream"'));
-        if (kind === 'call' && op.source === 'backend' && !op.backend) problems.push(apiSrc.problem(p, 'an operation needs "backend" (or source: store)'));
-        if (['create', 'retrieve', 'list', 'action'].includes(kind)) {
-          if (!op.resource) problems.push(apiSrc.problem(p, `a ${kind} operation needs "resource"`));
-          else if (!resources.has(op.resource)) problems.push(apiSrc.problem(`${p}/resource`, `unknown resource "${op.resource}" (no mappings/resources/${op.resource}.yaml)`));
-          if (kind !== 'list' && kind !== 'create' && !op.target) problems.push(apiSrc.problem(p, `a ${kind} operation needs "target" (path parameter or body pointer holding the id)`));
+      type RawApi = { version: string; inherit?: { from: string; except?: string[] }; operations?: Record<string, RawOperation> };
+      const api = apiSrc.data as RawApi;
+      // each operation with the file it is declared in and the folder its file paths are relative to
+      const declared: Array<{ operationId: string; op: RawOperation; src: YamlSource; dir: string }> = [];
+      if (!api.inherit && !api.operations) problems.push(apiSrc.problem('', 'an API needs "operations", "inherit" or both'));
+      if (api.inherit) {
+        const fromDir = resolve(apiDir, api.inherit.from);
+        const fromFile = join(fromDir, 'api.yaml');
+        const baseSrc = existsSync(fromFile) ? readSource(fromFile, validators.api) : undefined;
+        if (!existsSync(fromFile)) problems.push(apiSrc.problem('/inherit/from', `no api.yaml in ${displayPath(fromDir)}`));
+        const base = baseSrc?.data as RawApi | undefined;
+        if (baseSrc && base?.inherit) problems.push(apiSrc.problem('/inherit/from', `${displayPath(fromFile)} inherits too; inherit from the API that declares the operations`));
+        else if (baseSrc && base) {
+          const except = new Set(api.inherit.except ?? []);
+          for (const name of except) {
+            if (!base.operations?.[name]) problems.push(apiSrc.problem('/inherit/except', `"${name}" is not an operation of ${displayPath(fromFile)}`));
+          }
+          for (const [operationId, op] of Object.entries(base.operations ?? {})) {
+            if (!except.has(operationId) && !api.operations?.[operationId]) declared.push({ operationId, op, src: baseSrc, dir: fromDir });
+          }
         }
-        problems.push(...checkReferences(op.references ?? [], kind, resources, apiSrc, p));
-        if ((op.listAnswer || op.querySchema) && kind !== 'call') problems.push(apiSrc.problem(p, `listAnswer and querySchema are for call operations, not ${kind}`));
-        if (op.listAnswer && op.persist) problems.push(apiSrc.problem(p, 'a listAnswer operation cannot persist its answer'));
+      }
+      for (const [operationId, op] of Object.entries(api.operations ?? {})) declared.push({ operationId, op, src: apiSrc, dir: apiDir });
+      const operations: OperationDef[] = [];
+      for (const { operationId, op, src, dir } of declared) {
+        const p = `/operations/${escapePointer(operationId)}`;
+        if (op.backend && !legacy.has(op.backend)) problems.push(src.problem(`${p}/backend`, `unknown legacy operation "${op.backend}"`));
+        if (op.source === 'store' && !op.collection) problems.push(src.problem(p, 'an operation served from the store needs "collection"'));
+        const kind = op.kind ?? 'call';
+        if (kind === 'proxy' && !op.upstream) problems.push(src.problem(p, 'a proxy operation needs "upstream"'));
+        if (kind === 'call' && op.source === 'backend' && !op.backend) problems.push(src.problem(p, 'an operation needs "backend" (or source: store)'));
+        if (['create', 'retrieve', 'list', 'action'].includes(kind)) {
+          if (!op.resource) problems.push(src.problem(p, `a ${kind} operation needs "resource"`));
+          else if (!resources.has(op.resource)) problems.push(src.problem(`${p}/resource`, `unknown resource "${op.resource}" (no mappings/resources/${op.resource}.yaml)`));
+          if (kind !== 'list' && kind !== 'create' && !op.target) problems.push(src.problem(p, `a ${kind} operation needs "target" (path parameter or body pointer holding the id)`));
+        }
+        problems.push(...checkReferences(op.references ?? [], kind, resources, src, p));
+        if ((op.listAnswer || op.querySchema) && kind !== 'call') problems.push(src.problem(p, `listAnswer and querySchema are for call operations, not ${kind}`));
+        if (op.listAnswer && op.persist) problems.push(src.problem(p, 'a listAnswer operation cannot persist its answer'));
         const compileSchemaFile = (rel: string, field: string): ValidateFunction | undefined => {
-          const schemaFile = resolve(apiDir, rel);
+          const schemaFile = resolve(dir, rel);
           if (!existsSync(schemaFile)) {
-            problems.push(apiSrc.problem(`${p}/${field}`, `schema file not found: ${displayPath(schemaFile)}`));
+            problems.push(src.problem(`${p}/${field}`, `schema file not found: ${displayPath(schemaFile)}`));
             return undefined;
           }
           const schemaSrc = safeRead(() => readYamlFile(schemaFile), problems);
@@ -245,12 +267,12 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
           operationId, release: name, apiName, version: api.version, method: op.method, path: op.path,
           pathPattern: pattern, pathParams: params, function: op.function, scope: op.scope ?? operationId,
           status: op.status, source: op.source, collection: op.collection, backend: op.backend,
-          statusExpression: op.statusExpression ? compileInline(op.statusExpression, apiSrc, `${p}/statusExpression`) : undefined,
+          statusExpression: op.statusExpression ? compileInline(op.statusExpression, src, `${p}/statusExpression`) : undefined,
           requestSchema,
-          request: op.request ? compileFile(apiDir, op.request, apiSrc, `${p}/request`) : undefined,
-          response: op.response ? compileFile(apiDir, op.response, apiSrc, `${p}/response`) : undefined,
+          request: op.request ? compileFile(dir, op.request, src, `${p}/request`) : undefined,
+          response: op.response ? compileFile(dir, op.response, src, `${p}/response`) : undefined,
           persist: op.persist
-            ? Object.freeze({ collection: op.persist.collection, when: op.persist.when ? compileInline(op.persist.when, apiSrc, `${p}/persist/when`) : undefined })
+            ? Object.freeze({ collection: op.persist.collection, when: op.persist.when ? compileInline(op.persist.when, src, `${p}/persist/when`) : undefined })
             : undefined,
           legacyFieldPaths: Object.freeze({ ...(op.legacyFieldPaths ?? {}) }),
           kind, resource: op.resource, filters: Object.freeze({ ...(op.filters ?? {}) }), target: op.target,

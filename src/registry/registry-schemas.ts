@@ -225,10 +225,22 @@ export const RELEASE_SCHEMA = {
 export const API_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  required: ['version', 'operations'],
+  required: ['version'],
   properties: {
     version: { type: 'string', pattern: '^v[0-9]+$' },
-    operations: { type: 'object', minProperties: 1, additionalProperties: operationSchema },
+    // an API that is wire-identical to another release's for most operations takes those operations from it:
+    // `from` is that API's folder (relative to this one); its operations keep their own files; `except` drops
+    // some; an operation of the same name under `operations` here replaces the inherited one whole.
+    inherit: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['from'],
+      properties: {
+        from: { type: 'string', minLength: 1 },
+        except: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
+      },
+    },
+    operations: { type: 'object', additionalProperties: operationSchema },
   },
 } as const;
 

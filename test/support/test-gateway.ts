@@ -14,6 +14,7 @@ export const SDK_DIR = process.env.SONATA_SDK_DIR ?? resolve(REPO_ROOT, '..', 's
 export const PARTNERS = {
   acme: { clientId: 'acme-telecom', secret: 'acme-demo-secret-2026', release: 'grace', addressBase: '/mefApi/sonata/geographicAddressManagement/v7' },
   globex: { clientId: 'globex-networks', secret: 'globex-demo-secret-2026', release: 'kylie', addressBase: '/mefApi/sonata/geographicAddressManagement/v8' },
+  initech: { clientId: 'initech', secret: 'initech-demo-secret-2026', release: 'billie', addressBase: '/mefApi/sonata/geographicAddressManagement/v7' },
 } as const;
 
 export interface TestGateway {
