@@ -21,6 +21,7 @@ import { loadNotificationCatalog, type NotificationCatalog } from './notify/noti
 import { createNotifier } from './notify/notifier.js';
 import { createHubOperations } from './sonata/hub-operations.js';
 import { loadProductSchemas } from './sonata/products/product-schemas.js';
+import { loadSpecErrata } from './conformance/spec-errata.js';
 import { createSpecCatalog, type SpecCatalog } from './conformance/openapi-validator.js';
 import { createSpecGuard, type SpecGuard } from './conformance/spec-guard.js';
 import { createMetrics } from './observability/metrics.js';
@@ -213,7 +214,8 @@ function createGatewaySpecGuard(config: GatewayConfig, logger: Logger): SpecGuar
     logger.warn('Sonata SDK folder not found; spec validation is off', { sdkDir: config.sdkDir });
     return undefined;
   }
-  return createSpecGuard({ catalog: createSpecCatalog({ sdkDir: config.sdkDir }), mode: config.conformance.mode });
+  const errata = loadSpecErrata(join(config.paths.mappings, 'spec-errata.yaml'));
+  return createSpecGuard({ catalog: createSpecCatalog({ sdkDir: config.sdkDir, errata }), mode: config.conformance.mode });
 }
 
 /**

@@ -10,6 +10,7 @@ import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 import { convertComponentSchemas, convertSchema, createDiscriminatorKeyword, definitionRef, escapePointerToken, isJsonObject } from './openapi-schema.js';
 import { listApiFiles, parseSonataServerUrl, type ApiFileEntry } from './spec-files.js';
+import { applySpecErrata, errataFor, type SpecErratum } from './spec-errata.js';
 import { mapAjvErrors } from './spec-issues.js';
 
 export type SonataRelease = 'billie' | 'grace' | 'kylie';
@@ -35,6 +36,8 @@ export interface SpecApi {
   readonly file: string;
   /** every operation of the file, in file order */
   readonly operations: readonly SpecOperation[];
+  /** errata applied to this file (mappings/spec-errata.yaml) */
+  readonly errata: readonly SpecErratum[];
   /** `path` as written in the spec, e.g. `/geographicAddress/{id}`; `method` in any case */
   operation(method: string, path: string): SpecOperation | undefined;
   operationById(operationId: string): SpecOperation | undefined;
@@ -63,6 +66,8 @@ export interface SpecOperation {
 export interface SpecCatalog {
   /** absolute SDK folder */
   readonly sdkDir: string;
+  /** every erratum the catalog applies (to the files it loads) */
+  readonly errata: readonly SpecErratum[];
   /** lazily loads + compiles, then cached; undefined when the release has no such API */
   api(release: SonataRelease, apiName: string): SpecApi | undefined;
   /** API names available in that release, sorted */
@@ -74,6 +79,8 @@ export interface SpecCatalog {
 export interface SpecCatalogOptions {
   /** folder holding `billie/`, `grace/` and `kylie/` (e.g. `../shared/sonata-sdk`); resolved against the cwd */
   sdkDir: string;
+  /** corrections to the files, applied when each is compiled (see spec-errata.ts) */
+  errata?: readonly SpecErratum[];
 }
 
 type JsonObject = Record<string, unknown>;
@@ -292,7 +299,7 @@ function createOperation(ctx: FileContext, method: string, path: string, op: Jso
   return Object.freeze(operation);
 }
 
-function loadApi(ajv: Ajv, release: SonataRelease, entry: ApiFileEntry): SpecApi {
+function loadApi(ajv: Ajv, release: SonataRelease, entry: ApiFileEntry, allErrata: readonly SpecErratum[]): SpecApi {
   let doc: unknown;
   try {
     doc = parse(readFileSync(entry.file, 'utf8'));
@@ -310,6 +317,8 @@ function loadApi(ajv: Ajv, release: SonataRelease, entry: ApiFileEntry): SpecApi
   const ctx: FileContext = { ajv, doc, fileId, file: entry.file, compiled: new Map() };
   const components = isJsonObject(doc.components) ? doc.components : {};
   const schemas = isJsonObject(components.schemas) ? components.schemas : {};
+  const errata = errataFor(allErrata, release, entry.apiName);
+  applySpecErrata(schemas, errata, entry.file);
   try {
     ajv.addSchema({ $id: fileId, definitions: convertComponentSchemas(schemas, fileId) });
   } catch (err) {
@@ -346,6 +355,7 @@ function loadApi(ajv: Ajv, release: SonataRelease, entry: ApiFileEntry): SpecApi
     major: entry.major,
     file: entry.file,
     operations: Object.freeze(operations),
+    errata: Object.freeze(errata),
     operation: (method, path) => byRoute.get(`${method.toUpperCase()} ${path}`),
     operationById: (operationId) => byId.get(operationId),
     validateSchema(schemaName, body) {
@@ -409,6 +419,7 @@ export function createSpecCatalog(opts: SpecCatalogOptions): SpecCatalog {
 
   const catalog: SpecCatalog = {
     sdkDir,
+    errata: opts.errata ?? [],
     api(release, apiName) {
       const entry = indexOf(release).get(apiName);
       if (!entry) return undefined;
@@ -416,7 +427,7 @@ export function createSpecCatalog(opts: SpecCatalogOptions): SpecCatalog {
       let api = loaded.get(key);
       if (!api) {
         ajv ??= createSpecAjv();
-        api = loadApi(ajv, release, entry);
+        api = loadApi(ajv, release, entry, opts.errata ?? []);
         loaded.set(key, api);
       }
       return api;

@@ -284,6 +284,7 @@ function sampleReport(): ConformanceReport {
     ],
     functions: [{ function: 'fnA', passed: 1, failed: 1, skipped: 0, durationMs: 4 }, { function: 'fnB', passed: 0, failed: 0, skipped: 1, durationMs: 0 }],
     totals: { passed: 1, failed: 1, skipped: 1, total: 3 },
+    errata: [{ id: 'x-erratum', releases: ['grace'], api: 'fnApi', schema: 'Thing<_Find>', notRequired: ['when'], why: 'the file says <when> is set only once it happened', source: 'e.yaml:3' }],
   };
 }
 
@@ -301,6 +302,8 @@ describe('report formats', () => {
     expect(html).toContain('ok &lt;b&gt;');
     expect(html).not.toContain('<y>');
     expect(escapeHtml(`<a href="x">'`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;');
+    // the errata the answers were checked with are listed, with their reason
+    expect(html).toContain('<li data-erratum="x-erratum"><b>x-erratum</b>: fnApi <code>Thing&lt;_Find&gt;</code> does not require <code>when</code>. the file says &lt;when&gt; is set only once it happened</li>');
   });
 
   it('progress is one line per case; a TTY also gets a counter rewritten in place', () => {
@@ -317,7 +320,7 @@ describe('report formats', () => {
     t.onCaseDone!(report.cases[0]!, 0);
     expect(tty).toContain('\r\u001b[2KPASS  fnA');
     expect(tty.endsWith('[1/3] 1 passed, 0 failed, 0 skipped')).toBe(true);
-    expect(formatSummaryTable(report)).toMatch(/fnA +1 +1 +0 +4\nfnB +0 +0 +1 +0\n.*\ntotal +1 +1 +1 +12\n\nFAILED: 1 of 3 case\(s\) failed/);
+    expect(formatSummaryTable(report)).toMatch(/fnA +1 +1 +0 +4\nfnB +0 +0 +1 +0\n.*\ntotal +1 +1 +1 +12\n\nvalidated with 1 spec erratum\/errata \(mappings\/spec-errata.yaml says why\):\n {2}x-erratum: fnApi Thing<_Find> does not require when \(e.yaml:3\)\n\nFAILED: 1 of 3 case\(s\) failed/);
   });
 });
 

@@ -9,22 +9,12 @@ import { readEnvFile } from '../../src/config/load-config.js';
 import { createSpecCatalog } from '../../src/conformance/openapi-validator.js';
 import { runConformanceCommand, type ConformanceCommandValues } from '../../src/conformance/runner/conformance-command.js';
 import type { ConformanceReport } from '../../src/conformance/runner/run-conformance.js';
-import { copyProject, REPO_ROOT, SDK_DIR, startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { copyProject, REPO_ROOT, SDK_DIR, SPEC_ERRATA, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { parseXml, type XmlElement } from './xml-parser.js';
 
-const specs = createSpecCatalog({ sdkDir: SDK_DIR });
+const specs = createSpecCatalog({ sdkDir: SDK_DIR, errata: SPEC_ERRATA });
 const outDir = mkdtempSync(join(tmpdir(), 'sgw-conformance-'));
 const CHROMIUM = '/usr/bin/chromium';
-
-/**
- * Cases the gateway fails today for a reason in its own code, each with that reason: the runner must report them
- * exactly so. A fix makes the case pass, which is accepted too (then drop it from here).
- */
-const KNOWN_GATEWAY_DEVIATIONS: Record<string, RegExp> = {
-  // TroubleTicket_Find requires resolutionDate (and expectedResolutionDate...) even before a ticket is resolved
-  'TT-G-03': /spec \(grace listTroubleTicket\): \/0\/resolutionDate/,
-  'TT-K-03': /spec \(kylie listTroubleTicket\): \/0\/resolutionDate/,
-};
 
 interface Run {
   code: number;
@@ -52,14 +42,20 @@ async function runCommand(gw: TestGateway, partner: string, values: ConformanceC
 }
 
 /** Completes one order of the partner through the legacy BSS's controls, so the inventory has a product to read. */
-async function seedInventoryProduct(gw: TestGateway, partner: 'acme' | 'globex'): Promise<void> {
-  const release = partner === 'acme' ? { order: '/mefApi/sonata/productOrderingManagement/v10', inventory: '/mefApi/sonata/productInventory/v7', cust: 'C-100042' }
-    : { order: '/mefApi/sonata/productOrderingManagement/v11', inventory: '/mefApi/sonata/productInventory/v8', cust: 'C-100077' };
+const SEED = {
+  acme: { order: '/mefApi/sonata/productOrderingManagement/v10', inventory: '/mefApi/sonata/productInventory/v7', cust: 'C-100042', site: 'ST-100001', mbps: 100 },
+  globex: { order: '/mefApi/sonata/productOrderingManagement/v11', inventory: '/mefApi/sonata/productInventory/v8', cust: 'C-100077', site: 'ST-100003', mbps: 100 },
+  // Initech's Amsterdam office is off-net, up to 50 Mbit/s
+  initech: { order: '/mefApi/sonata/productOrderingManagement/v7', inventory: '/mefApi/sonata/productInventory/v7', cust: 'C-100099', site: 'ST-100031', mbps: 10 },
+} as const;
+
+async function seedInventoryProduct(gw: TestGateway, partner: keyof typeof SEED): Promise<void> {
+  const release = SEED[partner];
   const token = await gw.token(partner);
   const externalId = `seed-${partner}-${Date.now()}`;
-  const place = partner === 'acme'
-    ? [{ '@type': 'GeographicSiteRef', role: 'INSTALL_LOCATION', id: 'ST-100001' }]
-    : [{ role: 'INSTALL_LOCATION', place: { '@type': 'GeographicSiteRef', id: 'ST-100003' } }];
+  const place = partner === 'globex'
+    ? [{ role: 'INSTALL_LOCATION', place: { '@type': 'GeographicSiteRef', id: release.site } }]
+    : [{ '@type': 'GeographicSiteRef', role: 'INSTALL_LOCATION', id: release.site }];
   const created = await gw.call('POST', `${release.order}/productOrder`, {
     token,
     body: {
@@ -67,7 +63,7 @@ async function seedInventoryProduct(gw: TestGateway, partner: 'acme' | 'globex')
       relatedContactInformation: [{ role: 'productOrderContact', name: 'Seed', number: '+49 30 1234567', emailAddress: 'seed@example.com' }],
       productOrderItem: [{
         id: 'item-1', action: 'add', requestedCompletionDate: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-        product: { productConfiguration: { '@type': 'urn:mef:lso:spec:sonata:access-eline-ovc:v5.0.0:all', bandwidthMbps: 100 }, place },
+        product: { productConfiguration: { '@type': 'urn:mef:lso:spec:sonata:access-eline-ovc:v5.0.0:all', bandwidthMbps: release.mbps }, place },
       }],
     },
   });
@@ -89,13 +85,9 @@ async function seedInventoryProduct(gw: TestGateway, partner: 'acme' | 'globex')
   throw new Error(`no inventory product for ${partner} after completing ${orderNo}`);
 }
 
-function expectAllPassExceptKnown(report: ConformanceReport): void {
-  const unexpected = report.cases.filter((c) => {
-    const known = KNOWN_GATEWAY_DEVIATIONS[c.id];
-    if (known) return !(c.outcome === 'pass' || (c.outcome === 'fail' && c.failures.every((f) => known.test(f))));
-    return c.outcome !== 'pass';
-  });
-  expect(unexpected.map((c) => `${c.id} ${c.outcome}: ${c.failures.join('; ') || c.reason}`)).toEqual([]);
+function expectAllPass(report: ConformanceReport): void {
+  const failed = report.cases.filter((c) => c.outcome !== 'pass');
+  expect(failed.map((c) => `${c.id} ${c.outcome}: ${c.failures.join('; ') || c.reason}`)).toEqual([]);
 }
 
 function attr(el: XmlElement, name: string): number {
@@ -129,25 +121,27 @@ function expectSelfContained(html: string): void {
 let gw: TestGateway;
 let grace: Run;
 let kylie: Run;
+let billie: Run;
 
 beforeAll(async () => {
   gw = await startTestGateway();
   await seedInventoryProduct(gw, 'acme');
   await seedInventoryProduct(gw, 'globex');
-}, 60_000);
+  await seedInventoryProduct(gw, 'initech');
+}, 90_000);
 afterAll(async () => {
   await gw?.close();
   rmSync(outDir, { recursive: true, force: true });
 });
 
 describe('conformance against the demo gateway', () => {
-  it('acme-telecom (Grace): every case passes but the known gateway deviations, which fail for their documented reason', async () => {
+  it('acme-telecom (Grace): every case passes', async () => {
     grace = await runCommand(gw, 'acme-telecom');
     expect(grace.report.release).toBe('grace');
     expect(grace.report.functions.map((f) => f.function)).toEqual([
       'addressValidation', 'hubRegistration', 'productInventory', 'productOfferingQualification', 'productOrder', 'quote', 'siteRetrieval', 'troubleTicket',
     ]);
-    expectAllPassExceptKnown(grace.report);
+    expectAllPass(grace.report);
     expect(grace.code).toBe(grace.report.totals.failed > 0 ? 1 : 0);
     // one progress line per case, then the summary table
     expect(grace.out).toMatch(/^PASS {2}addressValidation +AV-G-01 +\d+ ms {2}Validate a fielded address/m);
@@ -155,17 +149,38 @@ describe('conformance against the demo gateway', () => {
     expect(grace.out).toMatch(new RegExp(`^addressValidation +${grace.report.functions[0]!.passed} +0 +0 +\\d+$`, 'm'));
   }, 120_000);
 
-  it('globex-networks (Kylie): every case passes but the known gateway deviations, which fail for their documented reason', async () => {
+  it('globex-networks (Kylie): every case passes', async () => {
     kylie = await runCommand(gw, 'globex-networks');
     expect(kylie.report.release).toBe('kylie');
     expect(kylie.report.specRelease).toBe('kylie');
-    expectAllPassExceptKnown(kylie.report);
+    expectAllPass(kylie.report);
     const ids = kylie.report.cases.map((c) => c.id);
     expect(ids.every((id) => /-K-/.test(id))).toBe(true);
   }, 120_000);
 
+  it('initech (Billie): every case passes, each named for Billie and checked against the Billie files', async () => {
+    billie = await runCommand(gw, 'initech');
+    expect(billie.report.release).toBe('billie');
+    expect(billie.report.specRelease).toBe('billie');
+    expect(billie.report.functions.map((f) => f.function)).toEqual(grace.report.functions.map((f) => f.function));
+    expectAllPass(billie.report);
+    expect(billie.report.cases.every((c) => /-B-/.test(c.id))).toBe(true);
+    // the API versions Billie has: every core API at v7, Trouble Ticket at v1
+    const bases = new Set(billie.report.cases.flatMap((c) => c.exchanges.map((x) => new URL(x.request.url).pathname.split('/').slice(3, 5).join('/'))));
+    for (const base of bases) expect(base).toMatch(/^(geographicAddressManagement|geographicSiteManagement|productOfferingQualification|quoteManagement|productOrderingManagement|productInventory)\/v7$|^troubleTicket\/v1$/);
+    expect(bases.size).toBe(7);
+  }, 120_000);
+
+  it('every run lists the spec errata it was validated with, and why', () => {
+    for (const run of [grace, kylie, billie]) {
+      expect(run.report.errata.map((e) => e.id)).toEqual(['tt-find-resolution-date', 'tt-find-external-id']);
+      expect(run.out).toMatch(/validated with 2 spec erratum\/errata .*\n {2}tt-find-resolution-date: troubleTicket TroubleTicket_Find does not require resolutionDate \(mappings\/spec-errata.yaml:\d+\)/);
+      expect(run.html).toContain('<li data-erratum="tt-find-external-id">');
+    }
+  });
+
   it('writes JUnit XML whose counts match, and a self-contained HTML report', () => {
-    for (const run of [grace, kylie]) {
+    for (const run of [grace, kylie, billie]) {
       expectJunitMatches(run.junit, run.report);
       expectSelfContained(run.html);
       expect(run.html).toContain(`<span class="n" data-count="passed">${run.report.totals.passed}</span>`);
@@ -175,6 +190,8 @@ describe('conformance against the demo gateway', () => {
   it('--functions runs only those functions; an unknown name is refused with the known ones', async () => {
     const only = await runCommand(gw, 'acme-telecom', { functions: 'siteRetrieval' });
     expect(only.report.functions.map((f) => f.function)).toEqual(['siteRetrieval']);
+    // no trouble ticket case ran, so no trouble ticket erratum was in play
+    expect(only.report.errata).toEqual([]);
     expect(only.code).toBe(0);
     let err = '';
     const code = await runConformanceCommand({ partner: 'acme-telecom', 'base-url': gw.url, functions: 'billing' }, {

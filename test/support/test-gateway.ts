@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
+import { loadSpecErrata } from '../../src/conformance/spec-errata.js';
 import { buildGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger, type Logger } from '../../src/observability/logger.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const SDK_DIR = process.env.SONATA_SDK_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'sonata-sdk');
+/** The project's errata to the official files, as the gateway and the conformance runner apply them. */
+export const SPEC_ERRATA = loadSpecErrata(join(REPO_ROOT, 'mappings', 'spec-errata.yaml'));
 
 /** Demo credentials from config/test.env (the same public values as the demo). */
 export const PARTNERS = {

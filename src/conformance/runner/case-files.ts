@@ -6,7 +6,7 @@
  * problems with file:line, like every other data file of the project.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { ConfigError, readYamlFile, validateSource, type ConfigProblem, type YamlSource } from '../../config/yaml-source.js';
 import type { SonataRelease, SpecApi, SpecCatalog } from '../openapi-validator.js';
@@ -160,9 +160,20 @@ const requestSchema = {
 const CASE_FILE_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  required: ['function', 'api', 'cases'],
+  required: ['function', 'api'],
   definitions: { expectation: valueExpectation },
   properties: {
+    // the cases of another release's file, for an API whose wire is the same there (see loadCaseFile)
+    inherit: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['from', 'renameIds'],
+      properties: {
+        from: { type: 'string', minLength: 1 },
+        renameIds: { type: 'object', minProperties: 1, maxProperties: 1, additionalProperties: { type: 'string', minLength: 1 } },
+        except: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
+      },
+    },
     function: { type: 'string', pattern: '^[a-z][A-Za-z]+$' },
     title: { type: 'string' },
     description: { type: 'string' },
@@ -171,7 +182,6 @@ const CASE_FILE_SCHEMA = {
     vars: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, additionalProperties: {} },
     cases: {
       type: 'array',
-      minItems: 1,
       items: {
         type: 'object',
         additionalProperties: false,
@@ -235,7 +245,10 @@ interface RawCase {
   capture?: Record<string, string>;
   eventually?: { request: RawRequest; operationId: string; until: Record<string, ValueExpectation>; timeoutMs?: number; intervalMs?: number };
 }
-interface RawFile { function: string; title?: string; api: string; releases?: string[]; vars?: Record<string, unknown>; cases: RawCase[] }
+interface RawFile {
+  inherit?: { from: string; renameIds: Record<string, string>; except?: string[] };
+  function: string; title?: string; api: string; releases?: string[]; vars?: Record<string, unknown>; cases?: RawCase[];
+}
 
 let compiledSchema: ValidateFunction | undefined;
 function caseFileValidator(): ValidateFunction {
@@ -277,7 +290,7 @@ function toRequest(raw: RawRequest): CaseRequest {
   });
 }
 
-function loadCaseFile(file: string, opts: LoadConformanceSuiteOptions, problems: ConfigProblem[], seenIds: Map<string, string>): CaseFile | undefined {
+function readCaseSource(file: string, problems: ConfigProblem[]): YamlSource | undefined {
   let source: YamlSource;
   try {
     source = readYamlFile(file);
@@ -293,14 +306,71 @@ function loadCaseFile(file: string, opts: LoadConformanceSuiteOptions, problems:
     problems.push(...schemaProblems);
     return undefined;
   }
-  const raw = source.data as RawFile;
+  return source;
+}
+
+/** A case with the file it is written in and its place there (an inherited case keeps its own file's lines). */
+interface PlacedCase { readonly c: RawCase; readonly source: YamlSource; readonly at: string }
+
+/**
+ * The cases of a file: its own, after those it inherits. `inherit.from` names another release's case file
+ * (relative to this one); its cases come with their ids renamed (`renameIds: { "-G-": "-B-" }`), less
+ * `except` (ids before renaming); an own case with the same (renamed) id replaces the inherited one in place.
+ * Vars merge, this file's winning. Only one level: the inherited file may not inherit.
+ */
+function placeCases(file: string, source: YamlSource, raw: RawFile, problems: ConfigProblem[]): { cases: PlacedCase[]; vars: Record<string, unknown>; ok: boolean } {
+  const own: PlacedCase[] = (raw.cases ?? []).map((c, index) => ({ c, source, at: `/cases/${index}` }));
+  if (!raw.inherit) {
+    if (own.length === 0) problems.push(source.problem('/cases', 'a case file needs cases, or "inherit"'));
+    return { cases: own, vars: raw.vars ?? {}, ok: own.length > 0 };
+  }
+  const baseFile = resolve(dirname(file), raw.inherit.from);
+  if (!existsSync(baseFile)) {
+    problems.push(source.problem('/inherit/from', `no case file ${raw.inherit.from} next to ${source.file}`));
+    return { cases: own, vars: raw.vars ?? {}, ok: false };
+  }
+  const baseSource = readCaseSource(baseFile, problems);
+  if (!baseSource) return { cases: own, vars: raw.vars ?? {}, ok: false };
+  const base = baseSource.data as RawFile;
+  if (base.inherit) {
+    problems.push(source.problem('/inherit/from', `${raw.inherit.from} inherits too; inherit from the file that writes the cases`));
+    return { cases: own, vars: raw.vars ?? {}, ok: false };
+  }
+  if (base.function !== raw.function || base.api !== raw.api) {
+    problems.push(source.problem('/inherit/from', `${raw.inherit.from} is ${base.function} on ${base.api}, this file ${raw.function} on ${raw.api}`));
+  }
+  const [[from, to]] = Object.entries(raw.inherit.renameIds) as [[string, string]];
+  const except = new Set(raw.inherit.except ?? []);
+  const baseIds = new Set((base.cases ?? []).map((c) => c.id));
+  for (const id of except) if (!baseIds.has(id)) problems.push(source.problem('/inherit/except', `${id} is not a case of ${raw.inherit.from}`));
+  const ownById = new Map(own.map((p) => [p.c.id, p]));
+  const cases: PlacedCase[] = [];
+  (base.cases ?? []).forEach((c, index) => {
+    if (except.has(c.id)) return;
+    if (!c.id.includes(from)) problems.push(baseSource.problem(`/cases/${index}/id`, `${c.id} has no "${from}" to rename (inherited by ${source.file})`));
+    const id = c.id.replace(from, to);
+    const replacement = ownById.get(id);
+    if (replacement) {
+      cases.push(replacement);
+      ownById.delete(id);
+    } else cases.push({ c: { ...c, id }, source: baseSource, at: `/cases/${index}` });
+  });
+  cases.push(...own.filter((p) => ownById.has(p.c.id)));
+  return { cases, vars: { ...(base.vars ?? {}), ...(raw.vars ?? {}) }, ok: true };
+}
+
+function loadCaseFile(file: string, opts: LoadConformanceSuiteOptions, problems: ConfigProblem[], seenIds: Map<string, string>): CaseFile | undefined {
+  const loaded = readCaseSource(file, problems);
+  if (!loaded) return undefined;
+  const raw = loaded.data as RawFile;
   const fileReleases = raw.releases ?? [opts.family, ...(opts.aliases ?? [])];
-  const vars = raw.vars ?? {};
+  const placed = placeCases(file, loaded, raw, problems);
+  if (!placed.ok) return undefined;
+  const vars = placed.vars;
   const known = new Set([...BUILT_IN_VARS, ...Object.keys(vars)]);
   const cases: ConformanceCase[] = [];
 
-  raw.cases.forEach((c, index) => {
-    const at = `/cases/${index}`;
+  placed.cases.forEach(({ c, source, at }) => {
     const line = source.locate(at).line;
     const previous = seenIds.get(c.id);
     if (previous) problems.push(source.problem(`${at}/id`, `case id ${c.id} is already used at ${previous}`));
@@ -357,7 +427,7 @@ function loadCaseFile(file: string, opts: LoadConformanceSuiteOptions, problems:
   });
 
   return Object.freeze({
-    file: source.file, function: raw.function, ...(raw.title !== undefined && { title: raw.title }), api: raw.api, releases: fileReleases, vars,
+    file: loaded.file, function: raw.function, ...(raw.title !== undefined && { title: raw.title }), api: raw.api, releases: fileReleases, vars,
     cases: Object.freeze(cases),
   });
 }

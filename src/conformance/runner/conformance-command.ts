@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../../config/yaml-source.js';
+import { loadSpecErrata } from '../spec-errata.js';
 import { createSpecCatalog, type SpecCatalog } from '../openapi-validator.js';
 import { loadConformanceSuite } from './case-files.js';
 import { createProgressReporter, formatSummaryTable } from './console-output.js';
@@ -107,7 +108,10 @@ export async function runConformanceCommand(values: ConformanceCommandValues, ct
     const target = resolveConformanceTarget({
       rootDir: ctx.rootDir, partnerId: values.partner, release: values.release, baseUrl: values['base-url'], env: ctx.env, processEnv: ctx.processEnv,
     });
-    const specs = ctx.specs ?? createSpecCatalog({ sdkDir: values.sdk ?? ctx.processEnv.SONATA_SDK_DIR ?? resolve(ctx.rootDir, '..', 'shared', 'sonata-sdk') });
+    const specs = ctx.specs ?? createSpecCatalog({
+      sdkDir: values.sdk ?? ctx.processEnv.SONATA_SDK_DIR ?? resolve(ctx.rootDir, '..', 'shared', 'sonata-sdk'),
+      errata: loadSpecErrata(resolve(ctx.rootDir, 'mappings', 'spec-errata.yaml')),
+    });
     const suite = loadConformanceSuite({
       casesDir: values.cases ? resolve(values.cases) : resolve(ctx.rootDir, 'mappings', 'conformance'),
       family: target.family, release: target.release, aliases: target.aliases, specs, specRelease: target.specRelease, functions,

@@ -67,5 +67,7 @@ export function formatSummaryTable(report: ConformanceReport): string {
   const verdict = report.totals.failed > 0
     ? `FAILED: ${report.totals.failed} of ${report.totals.total} case(s) failed`
     : `OK: ${report.totals.passed} passed, ${report.totals.skipped} skipped`;
-  return `\n${lines.join('\n')}\n\n${verdict}\n`;
+  const errata = report.errata.map((e) => `  ${e.id}: ${e.api} ${e.schema} does not require ${e.notRequired.join(', ')} (${e.source})`);
+  const errataText = errata.length ? `\nvalidated with ${errata.length} spec erratum/errata (mappings/spec-errata.yaml says why):\n${errata.join('\n')}\n` : '';
+  return `\n${lines.join('\n')}\n${errataText}\n${verdict}\n`;
 }

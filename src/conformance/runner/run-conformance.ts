@@ -3,6 +3,7 @@
  * the official spec of the release for that status, the Sonata error for negative cases, expected values, and
  * "eventually" states reached by polling. Functions the seller does not offer are skipped, not failed.
  */
+import type { SpecErratum } from '../spec-errata.js';
 import type { SpecCatalog, SpecIssue } from '../openapi-validator.js';
 import type { CaseFile, CaseRequest, ConformanceCase, ConformanceSuite } from './case-files.js';
 import { fillTemplate, missingPlaceholders, type TemplateValues } from './case-template.js';
@@ -49,6 +50,8 @@ export interface ConformanceReport {
   readonly cases: readonly CaseResult[];
   readonly functions: readonly FunctionSummary[];
   readonly totals: { readonly passed: number; readonly failed: number; readonly skipped: number; readonly total: number };
+  /** corrections to the official files the answers were validated with (mappings/spec-errata.yaml), for the APIs run */
+  readonly errata: readonly SpecErratum[];
 }
 
 /** Hooks for progress output; the runner itself writes nothing. */
@@ -297,5 +300,12 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
     cases: results,
     functions: summarise(results),
     totals: { passed: count('pass'), failed: count('fail'), skipped: count('skip'), total: results.length },
+    errata: errataFor(opts.specs.errata, opts.suite.specRelease, opts.suite.files.flatMap((f) => f.cases.map((c) => c.api))),
   };
+}
+
+/** The errata of the release for any of the APIs, once each. */
+function errataFor(all: readonly SpecErratum[], release: string, apis: readonly string[]): SpecErratum[] {
+  const used = new Set(apis);
+  return all.filter((e) => (e.releases as readonly string[]).includes(release) && used.has(e.api));
 }

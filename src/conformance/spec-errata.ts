@@ -1,0 +1,88 @@
+/**
+ * Errata to the official Sonata OpenAPI files: places where a file contradicts its own text, so that no correct
+ * seller can satisfy it. Each erratum is data (`mappings/spec-errata.yaml`), names the release(s), API file and
+ * schema it corrects, says why, and is applied when the file is compiled; one that no longer matches the file (an
+ * SDK update fixed it) is an error rather than silently ignored. The conformance report lists the errata it ran
+ * with, so a certification reader sees exactly where we depart from the letter of the files.
+ */
+import { existsSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { ConfigError, readYamlFile, validateSource } from '../config/yaml-source.js';
+import { isJsonObject } from './openapi-schema.js';
+import type { SonataRelease } from './openapi-validator.js';
+
+export interface SpecErratum {
+  /** short stable name, e.g. `tt-find-resolution-date` */
+  readonly id: string;
+  readonly releases: readonly SonataRelease[];
+  /** API name as in the file's server URL, e.g. `troubleTicket` */
+  readonly api: string;
+  /** `#/components/schemas/<schema>` */
+  readonly schema: string;
+  /** properties the file lists as required that are not (each must be listed there) */
+  readonly notRequired: readonly string[];
+  readonly why: string;
+  /** `file:line` of the erratum */
+  readonly source: string;
+}
+
+const ERRATA_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['errata'],
+  properties: {
+    errata: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'releases', 'api', 'schema', 'notRequired', 'why'],
+        properties: {
+          id: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' },
+          releases: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['billie', 'grace', 'kylie'] } },
+          api: { type: 'string', minLength: 1 },
+          schema: { type: 'string', minLength: 1 },
+          notRequired: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
+          why: { type: 'string', minLength: 20 },
+        },
+      },
+    },
+  },
+} as const;
+
+/** Reads the errata file (none: no errata); problems are a ConfigError naming file:line. */
+export function loadSpecErrata(file: string): SpecErratum[] {
+  if (!existsSync(file)) return [];
+  const src = readYamlFile(file);
+  const problems = validateSource(src, new Ajv({ allErrors: true, strict: true }).compile(ERRATA_SCHEMA));
+  if (problems.length) throw new ConfigError(problems);
+  const raw = (src.data as { errata: Array<Omit<SpecErratum, 'source'>> }).errata;
+  const seen = new Set<string>();
+  const errata = raw.map((e, i) => {
+    if (seen.has(e.id)) problems.push(src.problem(`/errata/${i}/id`, `erratum ${e.id} is listed twice`));
+    seen.add(e.id);
+    return Object.freeze({ ...e, source: `${src.file}:${src.locate(`/errata/${i}`).line}` });
+  });
+  if (problems.length) throw new ConfigError(problems);
+  return errata;
+}
+
+/** The errata for one API file of a release. */
+export function errataFor(errata: readonly SpecErratum[], release: SonataRelease, api: string): SpecErratum[] {
+  return errata.filter((e) => e.api === api && e.releases.includes(release));
+}
+
+/**
+ * Applies errata to a parsed file's `components.schemas` (in place, before compiling). Throws when an erratum does
+ * not match the file any more, naming the erratum and what it found.
+ */
+export function applySpecErrata(schemas: Record<string, unknown>, errata: readonly SpecErratum[], file: string): void {
+  for (const e of errata) {
+    const schema = schemas[e.schema];
+    if (!isJsonObject(schema)) throw new Error(`spec erratum ${e.id} (${e.source}): ${file} has no schema ${e.schema}`);
+    const required = Array.isArray(schema.required) ? (schema.required as unknown[]) : [];
+    const absent = e.notRequired.filter((p) => !required.includes(p));
+    if (absent.length) throw new Error(`spec erratum ${e.id} (${e.source}): ${e.schema} in ${file} no longer requires ${absent.join(', ')}; drop or fix the erratum`);
+    schema.required = required.filter((p) => !e.notRequired.includes(p as string));
+  }
+}
