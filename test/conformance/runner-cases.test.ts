@@ -1,8 +1,10 @@
 // The shipped conformance case files (mappings/conformance/<family>/*.yaml), loaded exactly as the command loads
 // them, and checked against the official specs: the cases themselves must speak the standard.
-import { readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/yaml-source.js';
 import { createSpecCatalog, type SonataRelease } from '../../src/conformance/openapi-validator.js';
 import { loadConformanceSuite, type ConformanceCase } from '../../src/conformance/runner/case-files.js';
 import { fillTemplate } from '../../src/conformance/runner/case-template.js';
@@ -13,6 +15,7 @@ const CASES_DIR = join(REPO_ROOT, 'mappings', 'conformance');
 const FAMILIES: Array<{ family: string; specRelease: SonataRelease; aliases: string[] }> = [
   { family: 'grace', specRelease: 'grace', aliases: ['haley'] },
   { family: 'kylie', specRelease: 'kylie', aliases: [] },
+  { family: 'billie', specRelease: 'billie', aliases: [] },
 ];
 
 /** Sample values for every placeholder a case may use, typed like what a seller would give back. */
@@ -74,3 +77,44 @@ function specPathOf(operations: readonly { method: string; path: string }[], met
   if (!match) throw new Error(`no spec operation for ${method} ${path}`);
   return match.path;
 }
+
+describe('a case file that inherits another release\'s cases', () => {
+  it("Billie's quote cases are Grace's, renamed, with Billie's vars and its own extra case, each traced to where it is written", () => {
+    const billie = loadConformanceSuite({ casesDir: CASES_DIR, family: 'billie', specs, specRelease: 'billie', functions: ['quote'] });
+    const grace = loadConformanceSuite({ casesDir: CASES_DIR, family: 'grace', specs, specRelease: 'grace', functions: ['quote'] });
+    const [file] = billie.files;
+    const graceIds = grace.files[0]!.cases.map((c) => c.id);
+    expect(file!.cases.map((c) => c.id)).toEqual([...graceIds.map((id) => id.replace('-G-', '-B-')), 'QT-B-12']);
+    expect(file!.cases[0]!.source).toMatch(/mappings\/conformance\/grace\/quote\.yaml:\d+$/);
+    expect(file!.cases.at(-1)!.source).toMatch(/mappings\/conformance\/billie\/quote\.yaml:\d+$/);
+    expect(file!.cases[0]!.apiBase).toBe('/mefApi/sonata/quoteManagement/v7');
+    expect(file!.vars.siteId).toBe('ST-100031');
+    expect(file!.vars.unknownQuoteId).toBe(grace.files[0]!.vars.unknownQuoteId);
+  });
+
+  const tmp = mkdtempSync(join(tmpdir(), 'sgw-cases-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const write = (rel: string, lines: string[]) => {
+    mkdirSync(join(tmp, rel, '..'), { recursive: true });
+    writeFileSync(join(tmp, rel), lines.join('\n'));
+  };
+
+  it('problems name file:line: an id without the part to rename, an unknown excepted id, inheriting from an heir', () => {
+    write('grace/a.yaml', ['function: siteRetrieval', 'api: geographicSiteManagement', 'cases:',
+      '  - id: ST-G-01', '    title: one', '    kind: positive', '    request: { method: GET, path: /geographicSite/x }', '    expect: { status: 200, operationId: retrieveGeographicSite }',
+      '  - id: ST-01', '    title: two', '    kind: positive', '    request: { method: GET, path: /geographicSite/y }', '    expect: { status: 200, operationId: retrieveGeographicSite }']);
+    write('billie/a.yaml', ['function: siteRetrieval', 'api: geographicSiteManagement', 'inherit:', '  from: ../grace/a.yaml', '  renameIds: { "-G-": "-B-" }', '  except: [ST-G-09]']);
+    write('billie/b.yaml', ['function: siteRetrieval', 'api: geographicSiteManagement', 'inherit: { from: a.yaml, renameIds: { "-G-": "-B-" } }']);
+    let err: unknown;
+    try {
+      loadConformanceSuite({ casesDir: tmp, family: 'billie', specs, specRelease: 'billie' });
+    } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems.map((p) => `${p.file.split('/').slice(-2).join('/')}:${p.line} ${p.message}`);
+    expect(problems).toEqual([
+      'billie/a.yaml:6 ST-G-09 is not a case of ../grace/a.yaml',
+      'grace/a.yaml:9 ST-01 has no "-G-" to rename (inherited by ' + join(tmp, 'billie/a.yaml').replace(process.cwd() + '/', '') + ')',
+      'billie/b.yaml:3 a.yaml inherits too; inherit from the file that writes the cases',
+    ]);
+  });
+});

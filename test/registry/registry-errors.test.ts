@@ -92,3 +92,45 @@ describe('registry problems name file:line:col', () => {
     expect(problemsOf(() => load(project!.dir))).toEqual([expect.stringMatching(/globex-networks\/partner\.yaml:\d+:\d+ credentials\.clientId: clientId "acme-telecom" is already used/)]);
   });
 });
+
+describe('an API that inherits another release\'s operations (api.yaml `inherit`)', () => {
+  it("Billie's quote API is Grace's operations under Billie's own version, each its own operation of the release", () => {
+    project = copyProject();
+    const registry = load(project.dir);
+    const billie = registry.releases.get('billie')!.apis.get('quoteManagement')!;
+    const grace = registry.releases.get('grace')!.apis.get('quoteManagement')!;
+    expect(billie.version).toBe('v7');
+    expect(billie.operations.map((o) => o.operationId)).toEqual(grace.operations.map((o) => o.operationId));
+    for (const op of billie.operations) expect([op.release, op.version, op.apiName]).toEqual(['billie', 'v7', 'quoteManagement']);
+    // the same files as Grace's, compiled from there
+    const create = billie.operations.find((o) => o.operationId === 'createQuote')!;
+    expect(create.request?.file).toMatch(/mappings\/releases\/grace\/quoteManagement\/quote-create\.request\.jsonata$/);
+  });
+
+  it('an own operation replaces the inherited one; `except` drops one', () => {
+    project = copyProject();
+    writeFileSync(join(project.dir, 'mappings/releases/billie/geographicSiteManagement/api.yaml'), [
+      'version: v7',
+      'inherit: { from: ../../grace/geographicSiteManagement, except: [listGeographicSite] }',
+      'operations:',
+      '  retrieveGeographicSite: { method: GET, path: "/site/{id}", function: siteRetrieval, backend: site.get }',
+    ].join('\n'));
+    const ops = load(project.dir).releases.get('billie')!.apis.get('geographicSiteManagement')!.operations;
+    expect(ops.map((o) => [o.operationId, o.path])).toEqual([['retrieveGeographicSite', '/site/{id}']]);
+  });
+
+  it('problems name the inheriting file: a missing folder, an unknown excepted operation, inheriting from an heir', () => {
+    project = copyProject();
+    const site = join(project.dir, 'mappings/releases/billie/geographicSiteManagement/api.yaml');
+    writeFileSync(site, 'version: v7\ninherit: { from: ../../grace/geographicSites }\n');
+    const quote = join(project.dir, 'mappings/releases/billie/quoteManagement/api.yaml');
+    writeFileSync(quote, 'version: v7\ninherit:\n  from: ../../grace/quoteManagement\n  except: [orderQuote]\n');
+    const poq = join(project.dir, 'mappings/releases/billie/productOfferingQualification/api.yaml');
+    writeFileSync(poq, 'version: v7\ninherit:\n  from: ../quoteManagement\n');
+    expect(problemsOf(() => load(project!.dir))).toEqual([
+      'mappings/releases/billie/geographicSiteManagement/api.yaml:2:18 inherit.from: no api.yaml in mappings/releases/grace/geographicSites',
+      'mappings/releases/billie/productOfferingQualification/api.yaml:3:9 inherit.from: mappings/releases/billie/quoteManagement/api.yaml inherits too; inherit from the API that declares the operations',
+      'mappings/releases/billie/quoteManagement/api.yaml:4:11 inherit.except: "orderQuote" is not an operation of mappings/releases/grace/quoteManagement/api.yaml',
+    ]);
+  });
+});
