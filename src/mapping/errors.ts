@@ -13,6 +13,9 @@ export const REJECTION_CODES = [
 
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 
+/** The one `$reject()` code that is not a 422 problem: the input was made against a stale version (409 conflict). */
+export const CONFLICT_CODE = 'conflict';
+
 /** A mapping's deliberate refusal of its input, rendered by the caller as one Sonata 422 entry. */
 export interface MappingRejection {
   /** One of {@link REJECTION_CODES}. */

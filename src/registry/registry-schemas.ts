@@ -130,6 +130,17 @@ const referenceSchema = {
     requestPath: { type: 'string', pattern: '^/' },
     /** the (first) referenced document's legacyRef fills this path parameter of the legacy operation */
     legacyPathParam: { type: 'string', pattern: '^[A-Za-z0-9_]+$' },
+    /**
+     * the version of the referenced document the request was made against: the value at `path` (pointer into the
+     * unified request, same `*`s as idPath) must be the document's at `documentPath`; another is 422 invalidValue
+     * at `requestPath`. Not checked when either is absent.
+     */
+    version: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['path', 'documentPath', 'requestPath'],
+      properties: { path: { type: 'string', pattern: '^/' }, documentPath: { type: 'string', pattern: '^/' }, requestPath: { type: 'string', pattern: '^/' } },
+    },
   },
 } as const;
 

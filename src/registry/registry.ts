@@ -67,6 +67,8 @@ export interface ReferenceDef {
   readonly requestPath: string;
   /** legacy path parameter filled with the referenced document's legacyRef */
   readonly legacyPathParam?: string;
+  /** the request names the document version it was made against (`path`, unified request) as kept at `documentPath` */
+  readonly version?: { readonly path: string; readonly documentPath: string; readonly requestPath: string };
 }
 
 /** A Sonata resource the gateway keeps (mappings/resources/<name>.yaml). */

@@ -11,6 +11,7 @@ const SONATA_CODES_BY_STATUS: Record<number, string[]> = {
   401: ['missingCredentials', 'invalidCredentials'],
   403: ['accessDenied', 'forbiddenRequester', 'tooManyUsers'],
   404: ['notFound'],
+  409: ['conflict'],
   422: ['missingProperty', 'invalidValue', 'invalidFormat', 'referenceNotFound', 'unexpectedProperty', 'tooManyRecords', 'otherIssue'],
   501: ['notImplemented'],
 };

@@ -1,18 +1,20 @@
-import { REJECTION_CODES } from '../errors.js';
+import { CONFLICT_CODE, REJECTION_CODES } from '../errors.js';
 import { EvaluationFault } from '../evaluation-context.js';
 import type { MappingFunction } from './builtins.js';
 
-const CODES: ReadonlySet<string> = new Set(REJECTION_CODES);
+/** `conflict`: the input was made against another version of the resource (answered 409, not 422). */
+const CODES: ReadonlySet<string> = new Set([...REJECTION_CODES, CONFLICT_CODE]);
 
 /**
  * `$reject(code, propertyPath, reason)`: refuse the partner's input; the caller answers 422 with
- * this one entry. A bad code or path is a mapping bug, reported as an evaluation error instead.
+ * this one entry (409 conflict for the code `conflict`). A bad code or path is a mapping bug, reported as an
+ * evaluation error instead.
  */
 function reject(code: unknown, propertyPath: unknown, reason: unknown): never {
   if (typeof code !== 'string' || !CODES.has(code)) {
     throw new EvaluationFault(
       'evaluate',
-      `$reject: code must be one of ${REJECTION_CODES.join(', ')}, got ${JSON.stringify(code)}`,
+      `$reject: code must be one of ${[...CODES].join(', ')}, got ${JSON.stringify(code)}`,
     );
   }
   if (typeof propertyPath !== 'string' || (propertyPath !== '' && !propertyPath.startsWith('/'))) {

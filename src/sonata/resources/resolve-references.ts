@@ -26,9 +26,9 @@ export type ReferenceLoader = (resource: string, id: string) => Promise<Resource
 /**
  * Finds every reference a unified create request makes (`references` of the operation), loads the partner's
  * documents they name and checks them: the document (and item) exists, is in an allowed state and has not
- * expired. Every problem becomes one entry of a single 422 pointing at the reference in the partner's request:
- * `referenceNotFound` for a missing document or item (another partner's document is missing too), `invalidValue`
- * for one that cannot be referred to now. A reference whose id is absent from the request is not checked.
+ * expired, and (`version`) is still the version the request was made against. Every problem becomes one entry of a
+ * single 422 pointing at the reference in the partner's request: `referenceNotFound` for a missing document or item
+ * (another partner's document is missing too), `invalidValue` for one that cannot be referred to now. A reference whose id is absent from the request is not checked.
  */
 export async function resolveReferences(
   defs: readonly ReferenceDef[],
@@ -70,6 +70,17 @@ export async function resolveReferences(
       if (def.allowedStates && !def.allowedStates.includes(document.state)) {
         problem('invalidValue', `${def.resource} ${id} is ${document.state} (needs: ${def.allowedStates.join(', ')})`);
         continue;
+      }
+      if (def.version) {
+        const given = readConcrete(request, def.version.path, match.indices);
+        const kept = readConcrete(document, def.version.documentPath, []);
+        if (given !== undefined && given !== null && kept !== undefined && kept !== null && String(given) !== String(kept)) {
+          issues.push({
+            code: 'invalidValue', propertyPath: fillIndices(def.version.requestPath, match.indices),
+            reason: `${def.resource} ${id} is at version ${String(kept)}, not ${String(given)}: retrieve it and ask again`.slice(0, 255),
+          });
+          continue;
+        }
       }
       const expiry = def.expiryPath === undefined ? undefined : readConcrete(document, def.expiryPath, []);
       if (typeof expiry === 'string' && Date.parse(expiry) < now.getTime()) {
