@@ -6,8 +6,8 @@ import { fetchToken } from './load-runner.js';
 
 /** The pipeline stages in request order (the `observe` hook's names); others are listed after them. */
 export const PIPELINE_STAGES: readonly string[] = [
-  'auth', 'body', 'map.partner-in', 'validate', 'map.release-in', 'map.legacy-out', 'backend',
-  'map.legacy-in', 'map.release-out', 'map.partner-out', 'store',
+  'auth', 'body', 'map.partner-in', 'spec.request', 'validate', 'map.release-in', 'map.legacy-out', 'backend',
+  'map.legacy-in', 'map.release-out', 'map.partner-out', 'store', 'spec.response',
 ];
 
 /** Options of {@link measureStageTimings}. */

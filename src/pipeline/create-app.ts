@@ -197,7 +197,9 @@ export function createApp(deps: AppDeps): express.Express {
         spec: deps.spec, metrics: deps.metrics,
       }, deps.observe);
       if (deps.spec && deps.spec.mode !== 'off') {
+        const specStarted = deps.observe ? performance.now() : 0;
         const problems = deps.spec.checkResponse(registry, op, result.status, result.body);
+        deps.observe?.('spec.response', performance.now() - specStarted);
         if (problems.length) {
           deps.metrics?.specViolations.inc({ direction: 'response', release: op.release, operation: op.operationId });
           st.logger.error('response violates the Sonata specification', { operationId: op.operationId, status: result.status, problems: problems.slice(0, 10) });

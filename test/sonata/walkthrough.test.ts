@@ -1,5 +1,5 @@
 /**
- * The seller-side walk-through (issue "Seller side", Done when): one partner on Grace and one on Kylie go from
+ * The seller-side walk-through (issue "Seller side", Done when): one partner each on Grace, Kylie and Billie go from
  * address validation through POQ, firm quote, order, completion, inventory and a trouble ticket, with a hub
  * listener receiving a notification for each state change. Every Sonata response is validated against the
  * official OpenAPI file of the partner's release. docs/walkthrough.md is the same flow by hand.
@@ -13,7 +13,9 @@ import { advanceOrder, inDays, legacyOrderNo, waitFor } from './product-order-su
 const specs = createSpecCatalog({ sdkDir: SDK_DIR });
 
 interface Flow {
-  partner: 'acme' | 'globex';
+  partner: 'acme' | 'globex' | 'initech';
+  /** the partner's buyerId (partners/<id>/partner.yaml), carried by reference events */
+  buyerId: string;
   release: SonataRelease;
   customer: string;
   v: Record<string, string>;
@@ -26,7 +28,7 @@ interface Flow {
 
 const FLOWS: Flow[] = [
   {
-    partner: 'acme', release: 'grace', customer: 'C-100042', productType: 'ACCESS_E_LINE',
+    partner: 'acme', buyerId: 'ACME-DE-0042', release: 'grace', customer: 'C-100042', productType: 'ACCESS_E_LINE',
     v: { address: 'v7', poq: 'v7', quote: 'v8', order: 'v10', inventory: 'v7', ticket: 'v4', orderNotif: 'productOrderingNotification/v10' },
     place: (id) => ({ '@type': 'GeographicAddressRef', role: 'INSTALL_LOCATION', id }),
     addressBody: { provideAlternative: true, submittedGeographicAddress: { '@type': 'FieldedAddress', streetName: 'Hauptstrasse 12', city: 'Berlin', postcode: '10115', country: 'Germany' } },
@@ -38,7 +40,7 @@ const FLOWS: Flow[] = [
     }),
   },
   {
-    partner: 'globex', release: 'kylie', customer: 'C-100077', productType: 'GLX-ELINE',
+    partner: 'globex', buyerId: 'GLOBEX-UK-7', release: 'kylie', customer: 'C-100077', productType: 'GLX-ELINE',
     v: { address: 'v8', poq: 'v8', quote: 'v10', order: 'v11', inventory: 'v8', ticket: 'v5', orderNotif: 'productOrderingNotification/v11' },
     place: (id) => ({ role: 'INSTALL_LOCATION', place: { '@type': 'GeographicAddressRef', id } }),
     addressBody: { instantSyncValidation: true, submittedGeographicAddress: { '@type': 'GeographicAddress_Query', fieldedAddressRepresentation: [{ streetNr: '12', streetName: 'Hauptstrasse', city: 'Berlin', postcode: '10115', countryCode: 'DEU' }] } },
@@ -47,6 +49,19 @@ const FLOWS: Flow[] = [
       relatedEntity: [{ id: productId, role: 'affectedProduct', '@referredType': 'Product' }],
       relatedContactInformation: [{ role: 'reporterContact', name: 'Anna Buyer', number: '+44 20 7946 0000', emailAddress: 'anna.buyer@example.com' }],
       externalId: 'GLX-TT-1',
+    }),
+  },
+  {
+    // Billie: the 2021 wire (every core API v7, Trouble Ticket v1), Grace-style places, no observedImpact
+    partner: 'initech', buyerId: 'INITECH-US-5', release: 'billie', customer: 'C-100099', productType: 'urn:mef:lso:spec:sonata:access-eline-ovc:v5.0.0:all',
+    v: { address: 'v7', poq: 'v7', quote: 'v7', order: 'v7', inventory: 'v7', ticket: 'v1', orderNotif: 'productOrderNotification/v7' },
+    place: (id) => ({ '@type': 'GeographicAddressRef', role: 'INSTALL_LOCATION', id }),
+    addressBody: { provideAlternative: true, submittedGeographicAddress: { '@type': 'FieldedAddress', streetNr: '12', streetName: 'Hauptstrasse', city: 'Berlin', postcode: '10115', country: 'DE' } },
+    ticketBody: (productId) => ({
+      description: 'No light on the NNI since 10:00', severity: 'extensive', priority: 'high', ticketType: 'down',
+      relatedEntity: [{ id: productId, role: 'affectedProduct', '@referredType': 'Product' }],
+      relatedContactInformation: [{ role: 'reporterContact', name: 'Peter Gibbons', number: '+1 512 555 0100', emailAddress: 'peter.gibbons@initech.example' }],
+      externalId: 'INITECH-TT-1',
     }),
   },
 ];
@@ -105,7 +120,7 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
     expect(poq.body.productOfferingQualificationItem[0].serviceabilityConfidence).toMatch(/^(green|yellow)$/);
 
     // 3. firm quote, immediate, for the term the order will ask for (an order must match its quote)
-    const term = flow.release === 'grace'
+    const term = flow.release !== 'kylie'
       ? { name: '36 months', duration: { amount: 36, units: 'calendarMonths' }, endOfTermAction: 'autoRenew' }
       : { name: '36 months', duration: { amount: 36, units: 'months' }, endOfTermAction: 'roll' };
     const quote = await gw.call('POST', `${base('quoteManagement', flow.v.quote!)}/quote`, {
@@ -160,7 +175,7 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
       expect(spec!.validateRequestBody(c.body)).toEqual([]);
     }
     if (flow.release === 'kylie') expect(stateEvents().map((c) => c.body.event.state)).toContain('completed');
-    else expect(stateEvents()[0]!.body.event.buyerId).toBe('ACME-DE-0042');
+    else expect(stateEvents()[0]!.body.event.buyerId).toBe(flow.buyerId);
 
     // 6. inventory shows the product with the gateway's order id
     const inv = await waitFor(() => gw.call('GET', `${base('productInventory', flow.v.inventory!)}/product`, { token }), (b) => Array.isArray(b) && b.length > 0);
