@@ -21,6 +21,11 @@ export interface NotificationEventDef {
   readonly stateField?: string;
   /** The payload carries `milestoneName`; the event then needs one. */
   readonly milestone: boolean;
+  /**
+   * The collection path of the resource in this release where it differs from the gateway's (Billie's
+   * `/modifyProductOrderItemCompletionDate` for the requested-delivery-date requests): the event's `href` uses it.
+   */
+  readonly resourcePath?: string;
 }
 
 /** The notifications of one management API in one release. */
@@ -90,6 +95,7 @@ export const NOTIFICATION_CATALOG_SCHEMA = {
                 itemIdField: { type: 'string', pattern: NAME },
                 stateField: { type: 'string', pattern: NAME },
                 milestone: { type: 'boolean', default: false },
+                resourcePath: { type: 'string', pattern: '^/[A-Za-z0-9]+$' },
               },
             },
           },
@@ -106,7 +112,7 @@ interface RawCatalog {
     version: string;
     notificationApi: string;
     notificationVersion: string;
-    events: Record<string, { internalType?: string; itemIdField?: string; stateField?: string; milestone: boolean }>;
+    events: Record<string, { internalType?: string; itemIdField?: string; stateField?: string; milestone: boolean; resourcePath?: string }>;
   }>;
 }
 
@@ -145,6 +151,7 @@ export function loadNotificationCatalog(file: string): NotificationCatalog {
         ...(ev.itemIdField !== undefined && { itemIdField: ev.itemIdField }),
         ...(ev.stateField !== undefined && { stateField: ev.stateField }),
         milestone: ev.milestone,
+        ...(ev.resourcePath !== undefined && { resourcePath: ev.resourcePath }),
       });
       const clash = internal.get(def.internalType);
       if (clash) {

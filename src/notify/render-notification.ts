@@ -68,7 +68,8 @@ export function renderNotification(
 
   const payload: Record<string, string> = {
     id: event.resourceId,
-    href: `/mefApi/sonata/${api.apiName}/${api.version}${event.resourcePath}`,
+    // a release that names the collection differently gets its own path: `<its collection>/<id>`
+    href: `/mefApi/sonata/${api.apiName}/${api.version}${def.resourcePath ? `${def.resourcePath}/${event.resourceId}` : event.resourcePath}`,
   };
   if (def.itemIdField !== undefined) {
     if (!event.itemId) throw fail('the event needs itemId');

@@ -61,7 +61,7 @@ describe('every event of every shipped catalogue renders a body the official lis
           const body = rendered.body as { eventType: string; eventTime: string; event: Record<string, unknown> };
           expect(body.eventType).toBe(def.eventType);
           expect(body.eventTime).toBe('2026-03-01T09:15:00.000Z');
-          expect(body.event.href).toBe(`/mefApi/sonata/${api.apiName}/${api.version}/resource/R-42`);
+          expect(body.event.href).toBe(`/mefApi/sonata/${api.apiName}/${api.version}${def.resourcePath ?? '/resource'}/R-42`);
 
           if (catalog.partyIds === 'query') {
             // from Irene on, buyerId/sellerId are listener query parameters and no longer part of the body
@@ -147,6 +147,19 @@ describe('renderNotification', () => {
     const rendered = renderNotification(ticket, sub('billie', 'troubleTicket'), billie, PARTY);
     expect(rendered.url).toBe('https://buyer.example.com/cb/mefApi/sonata/troubleTicket/v1/listener/troubleTicketStatusChangeEvent');
     expect((rendered.body as { event: unknown }).event).toEqual({ id: 'TT-1', href: '/mefApi/sonata/troubleTicket/v1/troubleTicket/TT-1', buyerId: 'BUYER-7', sellerId: 'SELLER-1' });
+  });
+
+  it("Billie: a completion date change is rendered under Billie's names, its href in Billie's collection", () => {
+    const event: SonataEvent = {
+      ...orderItemEvent, eventType: 'modifyProductOrderItemRequestedDeliveryDateStateChangeEvent', resourceId: 'MD-1',
+      resourcePath: '/modifyProductOrderItemRequestedDeliveryDate/MD-1',
+    };
+    const billie = renderNotification(event, sub('billie', 'productOrderingManagement'), catalogs.get('billie')!, PARTY);
+    expect(billie.url).toBe('https://buyer.example.com/cb/mefApi/sonata/productOrderNotification/v7/listener/modifyProductOrderItemCompletionDateStateChangeEvent');
+    expect((billie.body as { event: { href: string } }).event.href).toBe('/mefApi/sonata/productOrderingManagement/v7/modifyProductOrderItemCompletionDate/MD-1');
+    // Grace keeps the gateway's own collection
+    const grace = renderNotification(event, sub('grace', 'productOrderingManagement'), catalogs.get('grace')!, PARTY);
+    expect((grace.body as { event: { href: string } }).event.href).toBe('/mefApi/sonata/productOrderingManagement/v10/modifyProductOrderItemRequestedDeliveryDate/MD-1');
   });
 
   it('renders a renamed event under the release name (Kylie ...DateSetEvent)', () => {
