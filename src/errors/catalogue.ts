@@ -32,6 +32,7 @@ export const ERROR_CATALOGUE = {
   'operation.not-implemented': { status: 501, sonataCode: 'notImplemented', reason: 'Operation not implemented for this partner' },
   'mapping.rejected': { status: 422, sonataCode: 'invalidValue', reason: 'The request was refused by the partner mapping' },
   'mapping.conflict': { status: 409, sonataCode: 'conflict', reason: 'The request does not match the current state of the resource' },
+  'resource.busy': { status: 409, sonataCode: 'conflict', reason: 'Another change to this resource is still in progress; retry shortly' },
   'mapping.failed': { status: 500, sonataCode: 'internalError', reason: 'A mapping failed to translate the message' },
   'mapping.timeout': { status: 500, sonataCode: 'internalError', reason: 'A mapping exceeded its time budget' },
   'upstream.unavailable': { status: 503, sonataCode: 'internalError', reason: 'The backend system is not reachable; retry later' },

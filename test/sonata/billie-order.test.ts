@@ -158,6 +158,17 @@ describe('Billie product order lifecycle', () => {
     expect(noVersion.body.code).toBe('invalidBody');
   });
 
+  it('PATCHes at once naming the same orderVersion: exactly one is applied, the others are 409 (changes to one order run in turn)', async () => {
+    const { order: other } = await place('INI-RACE-1');
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+      billie('patchProductOrder', 'PATCH', `/productOrder/${other.id}`, { orderVersion: '1', externalId: `INI-RACE-1-${i}` })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409, 409, 409, 409, 409, 409]);
+    const winner = answers.find((a) => a.status === 200)!;
+    expect(winner.body.orderVersion).toBe('2');
+    const after = await billie('retrieveProductOrder', 'GET', `/productOrder/${other.id}`);
+    expect(after.body).toMatchObject({ orderVersion: '2', externalId: winner.body.externalId });
+  });
+
   it('modifies the completion date against the current orderVersion; a stale one is 422 at /orderVersion', async () => {
     const when = new Date(dayAt10(80));
     const stale = await billie('createModifyProductOrderItemCompletionDate', 'POST', '/modifyProductOrderItemCompletionDate', {

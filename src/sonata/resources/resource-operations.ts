@@ -130,10 +130,45 @@ async function list(ctx: OperationContext, def: ResourceDef, observe?: StageObse
   return { status: op.status, body, headers: paginationHeaders(page.total, body.length, paging) };
 }
 
+/** How long an action may hold its resource, and how long another action on it waits before answering 409. */
+export const ACTION_LOCK = { ttlMs: 60_000, waitMs: 15_000 } as const;
+
+/**
+ * Actions on one kept resource run one at a time, across gateway instances (a lock in the store): each one reads the
+ * document, asks the BSS and writes back, so two at once would both act on the same version (two Billie PATCHes
+ * naming the same orderVersion would both be accepted). A waiting action then sees what the first one changed. One
+ * that waits longer than `waitMs` is answered 409 conflict with Retry-After; the lock expires by itself should
+ * its holder die.
+ */
+async function holdResource(ctx: OperationContext, def: ResourceDef, id: string): Promise<() => Promise<void>> {
+  const key = `lock:res:${def.name}:${ctx.partner.id}:${id}`;
+  const token = randomUUID();
+  const deadline = Date.now() + ACTION_LOCK.waitMs;
+  for (let pause = 5; !(await guardStore(() => ctx.store.set(key, token, { ifAbsent: true, ttlMs: ACTION_LOCK.ttlMs }))); pause = Math.min(pause * 2, 100)) {
+    if (Date.now() >= deadline) throw new GatewayError('resource.busy', `${def.name} ${id} is being changed by another request`, { headers: { 'Retry-After': '1' } });
+    await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+  // release only our own lock (it may have expired and been taken by another action)
+  return async () => {
+    await ctx.store.compareAndSet(key, token, '', { ttlMs: 1 }).catch(() => undefined);
+  };
+}
+
 async function action(ctx: OperationContext, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
-  const { op, partner } = ctx;
   const r = createRunner(ctx, observe);
   const wire = await readRequest(ctx, r);
+  const { id } = targetId(ctx.op, ctx.params, wire);
+  if (!id) return actOn(ctx, def, r, wire);
+  const release = await holdResource(ctx, def, id);
+  try {
+    return await actOn(ctx, def, r, wire);
+  } finally {
+    await release();
+  }
+}
+
+async function actOn(ctx: OperationContext, def: ResourceDef, r: ReturnType<typeof createRunner>, wire: unknown): Promise<OperationResult> {
+  const { op, partner } = ctx;
   const current = await load(ctx, def, r, wire);
   if (op.allowedStates && !op.allowedStates.includes(current.state)) {
     const path = op.target?.startsWith('/') ? op.target : '/';
