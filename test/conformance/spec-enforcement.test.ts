@@ -36,7 +36,8 @@ describe('validation against the official spec of the partner release', () => {
   });
 
   it('report: the same request is served, and the violation is logged and counted', async () => {
-    gw = await startTestGateway({ env: { SPEC_VALIDATION: 'report', SONATA_SDK_DIR: SDK_DIR } });
+    // served as asked, the answer echoes the off-spec submitted address: that answer violates the spec too
+    gw = await startTestGateway({ env: { SPEC_VALIDATION: 'report', SONATA_SDK_DIR: SDK_DIR }, allowSpecViolations: true });
     const token = await gw.token('acme');
     const res = await gw.call('POST', path, { token, body: offSpec });
     expect(res.status).toBe(200);
@@ -55,7 +56,7 @@ describe('validation against the official spec of the partner release', () => {
     project = copyProject();
     const file = join(project.dir, 'mappings/releases/grace/geographicAddressManagement/validation-create.response.jsonata');
     writeFileSync(file, readFileSync(file, 'utf8').replace('"validationResult": result,', '"validationResult": "maybe",'));
-    gw = await startTestGateway({ rootDir: project.dir, env: { SPEC_VALIDATION: 'enforce', SONATA_SDK_DIR: SDK_DIR } });
+    gw = await startTestGateway({ rootDir: project.dir, env: { SPEC_VALIDATION: 'enforce', SONATA_SDK_DIR: SDK_DIR }, allowSpecViolations: true });
     const token = await gw.token('acme');
     const res = await gw.call('POST', path, { token, body: { ...offSpec, submittedGeographicAddress: { ...offSpec.submittedGeographicAddress, geographicSubAddress: undefined } } });
     expect(res.status).toBe(200);

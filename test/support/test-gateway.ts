@@ -51,7 +51,15 @@ export function copyProject(): { dir: string; cleanup(): void } {
 }
 
 /** Builds the real gateway in process (test environment, embedded legacy BSS simulator) and listens on a free port. */
-export async function startTestGateway(opts: { rootDir?: string; env?: Record<string, string>; watch?: boolean } = {}): Promise<TestGateway> {
+export async function startTestGateway(opts: {
+  rootDir?: string; env?: Record<string, string>; watch?: boolean;
+  /**
+   * Every answer the gateway gives in a test is validated against the official spec of the partner's release (the
+   * test environment enforces it) and `close()` fails the suite if any violated it. Only a test that breaks a
+   * mapping on purpose, to see the violation reported, sets this.
+   */
+  allowSpecViolations?: boolean;
+} = {}): Promise<TestGateway> {
   const { logger, logs } = createCapturingLogger();
   // each test gateway gets its own key space on a shared Redis: simulators restart their ids at 1 in every
   // gateway, so without this one test's documents would answer another's status reports
@@ -96,6 +104,11 @@ export async function startTestGateway(opts: { rootDir?: string; env?: Record<st
     async close() {
       await gateway.close();
       if (processEnv.REDIS_URL) await deleteKeys(processEnv.REDIS_URL, processEnv.REDIS_PREFIX ?? prefix);
+      const violations = logs.filter((l) => l.message === 'response violates the Sonata specification');
+      if (violations.length && !opts.allowSpecViolations) {
+        const shown = violations.slice(0, 5).map((l) => `${String(l.operationId)} ${String(l.status)}: ${JSON.stringify(l.problems)}`);
+        throw new Error(`the gateway answered ${violations.length} time(s) against the official spec:\n${shown.join('\n')}`);
+      }
     },
   };
 }
