@@ -22,7 +22,7 @@ import { createNotifier } from './notify/notifier.js';
 import { createHubOperations } from './sonata/hub-operations.js';
 import { loadProductSchemas } from './sonata/products/product-schemas.js';
 import { loadSpecErrata } from './conformance/spec-errata.js';
-import { createSpecCatalog, type SpecCatalog } from './conformance/openapi-validator.js';
+import { createSpecCatalog, type SonataRelease, type SpecCatalog } from './conformance/openapi-validator.js';
 import { createSpecGuard, type SpecGuard } from './conformance/spec-guard.js';
 import { createMetrics } from './observability/metrics.js';
 import { ConfigError } from './config/yaml-source.js';
@@ -119,6 +119,12 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   });
   const notifier = createNotifier({
     hub, queue: deliveries, catalogs, logger,
+    // what we send our buyers is checked against their release's notification files like our answers are
+    check: spec && ((release, api, eventType, url, body) => {
+      const sdk = registry.current().releases.get(release)?.sdkFolder as SonataRelease | undefined;
+      return sdk ? spec.checkNotification(sdk, api, eventType, url, body) : [];
+    }),
+    onViolation: (release, eventType) => metrics.specViolations.inc({ direction: 'notification', release, operation: eventType }),
     party: (partnerId) => {
       const p = registry.current().partners.get(partnerId);
       return p ? { buyerId: p.buyerId, sellerId: p.sellerId } : undefined;
@@ -233,7 +239,7 @@ async function startEmbeddedSellers(config: GatewayConfig, registry: import('./r
   const strict = config.sdkDir && existsSync(join(config.sdkDir, 'grace')) ? { sdkDir: config.sdkDir, specs: sellerSpecCatalog(config.sdkDir) } : undefined;
   for (const p of wanted) {
     const release = registry.releases.get(p.release)?.name;
-    if (release !== 'grace' && release !== 'kylie') {
+    if (release !== 'billie' && release !== 'grace' && release !== 'kylie') {
       logger.warn('no seller simulator for this release', { seller: p.id, release });
       continue;
     }

@@ -11,6 +11,23 @@ export interface SpecGuard {
   checkRequest(registry: Registry, op: OperationDef, body: unknown): PropertyIssue[];
   /** problems of a response body ([] when valid or unchecked) */
   checkResponse(registry: Registry, op: OperationDef, status: number, body: unknown): SpecIssue[];
+  /**
+   * problems of a notification the gateway is about to send (body and listener query parameters) against the
+   * release's notification API file ([] when valid or unchecked)
+   */
+  checkNotification(release: SonataRelease, api: { notificationApi: string; notificationVersion: string }, eventType: string, url: string, body: unknown): SpecIssue[];
+}
+
+/**
+ * The listener operation of a notification API in the official files. Billie's Trouble Ticket notifications declare
+ * the management API's server (`troubleTicket/v1`); the catalogue indexes that file as `troubleTicketNotification`.
+ */
+export function findListenerOperation(catalog: SpecCatalog, release: SonataRelease, api: { notificationApi: string; notificationVersion: string }, eventType: string): SpecOperation | undefined {
+  for (const name of [api.notificationApi, `${api.notificationApi}Notification`]) {
+    const file = catalog.api(release, name);
+    if (file && /Notification\.api\.ya?ml$/.test(file.file) && file.major === api.notificationVersion) return file.operation('POST', `/listener/${eventType}`);
+  }
+  return undefined;
 }
 
 /**
@@ -22,6 +39,7 @@ export interface SpecGuard {
 export function createSpecGuard(opts: { catalog: SpecCatalog; mode: ConformanceMode }): SpecGuard {
   // keyed weakly: a registry reload replaces every OperationDef, and the old ones must not be kept alive
   const lookup = new WeakMap<OperationDef, SpecOperation | null>();
+  const listeners = new Map<string, SpecOperation | null>();
   const find = (registry: Registry, op: OperationDef): SpecOperation | undefined => {
     if (!lookup.has(op)) {
       const release = registry.releases.get(op.release)?.sdkFolder as SonataRelease | undefined;
@@ -42,6 +60,16 @@ export function createSpecGuard(opts: { catalog: SpecCatalog; mode: ConformanceM
       const spec = find(registry, op);
       if (!spec) return [];
       return spec.validateResponseBody(status, body);
+    },
+    checkNotification(release, api, eventType, url, body) {
+      if (opts.mode === 'off') return [];
+      const key = `${release} ${api.notificationApi}/${api.notificationVersion} ${eventType}`;
+      if (!listeners.has(key)) listeners.set(key, findListenerOperation(opts.catalog, release, api, eventType) ?? null);
+      const spec = listeners.get(key);
+      if (!spec) return [];
+      const query: Record<string, string> = {};
+      for (const [k, v] of new URL(url).searchParams) query[k] = v;
+      return [...spec.validateRequestBody(body), ...spec.validateQuery(query)];
     },
   };
 }

@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { HubService, HubSubscription } from './hub-service.js';
-import type { NotificationCatalog } from './notification-catalog.js';
+import type { SpecIssue } from '../conformance/openapi-validator.js';
+import type { NotificationApiDef, NotificationCatalog } from './notification-catalog.js';
 import { renderNotification, type NotificationParty, type SonataEvent } from './render-notification.js';
 
 export interface Notifier {
@@ -27,6 +28,13 @@ export interface NotifierOptions {
   /** Buyer/Seller ids to echo in the partner's notifications; undefined = echo none. */
   party: (partnerId: string) => NotificationParty | undefined;
   logger: Logger;
+  /**
+   * Checks a rendered notification against the official file of the subscriber's release (the spec guard, given
+   * that release's SDK folder); a violation is logged as an error and counted, and the notification still goes.
+   */
+  check?: (release: string, api: NotificationApiDef, eventType: string, url: string, body: unknown) => SpecIssue[];
+  /** counts violations found by `check` */
+  onViolation?: (release: string, eventType: string) => void;
 }
 
 /** Creates the notifier. */
@@ -85,6 +93,12 @@ export function createNotifier(opts: NotifierOptions): Notifier {
           // one subscriber's release needing a field the event lacks must not cost the others their notification
           logger.error('cannot render the event for a subscriber; skipped', { ...meta, subscriptionId: sub.id, release: sub.release, error: (err as Error).message });
           continue;
+        }
+        const api = (opts.catalogs.get(sub.release) as NotificationCatalog).apis.get(event.apiName)!;
+        const problems = opts.check?.(sub.release, api, namesByRelease.get(sub.release) as string, rendered.url, rendered.body) ?? [];
+        if (problems.length) {
+          opts.onViolation?.(sub.release, namesByRelease.get(sub.release) as string);
+          logger.error('notification violates the Sonata specification', { ...meta, subscriptionId: sub.id, release: sub.release, problems: problems.slice(0, 10) });
         }
         await opts.queue.enqueue({
           id: `${eventId}.${sub.id}`,

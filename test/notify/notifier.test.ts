@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSpecCatalog } from '../../src/conformance/openapi-validator.js';
+import { createSpecGuard } from '../../src/conformance/spec-guard.js';
 import { createDeliveryQueue, type DeliveryQueue } from '../../src/notify/delivery-queue.js';
 import { createHubService, type HubService } from '../../src/notify/hub-service.js';
 import type { NotificationCatalog } from '../../src/notify/notification-catalog.js';
@@ -139,6 +140,40 @@ describe('notifier', () => {
     await queue.idle!();
     expect(listener.calls).toHaveLength(2);
     expect(listener.calls.map((c) => (c.body as { eventId: string }).eventId)).toEqual(['evt-fixed', 'evt-fixed']);
+  });
+
+  it("checks what it sends against the release's notification file: a violation is logged and counted, and still delivered", async () => {
+    const guard = createSpecGuard({ catalog: spec, mode: 'enforce' });
+    const counted: string[] = [];
+    // a Kylie catalogue that names the state field wrongly, as a mistaken notifications.yaml would
+    const kylie = catalogs.get('kylie')!;
+    const orders = kylie.apis.get(ORDERS)!;
+    const wrongEvents = new Map([...orders.events].map(([k, d]) => [k, d.stateField ? { ...d, stateField: 'orderState' } : d]));
+    const broken: NotificationCatalog = {
+      ...kylie, apis: new Map([...kylie.apis, [ORDERS, { ...orders, events: wrongEvents }]]),
+      findEvent: (api, type) => (api === ORDERS ? [...wrongEvents.values()].find((d) => d.internalType === type) : kylie.findEvent(api, type)),
+    };
+    const logs = createCapturingLogger();
+    notifier = createNotifier({
+      hub, queue, catalogs: new Map([['grace', catalogs.get('grace')!], ['kylie', broken]]), party: (id) => PARTIES[id], logger: logs,
+      check: (release, api, eventType, url, body) => guard.checkNotification(release as 'grace' | 'kylie', api, eventType, url, body),
+      onViolation: (release, eventType) => counted.push(`${release} ${eventType}`),
+    });
+    await subscribe('acme', 'grace');
+    await subscribe('acme', 'kylie');
+    expect(await notifier.publish(event())).toBe(2);
+    await listener.waitForCalls(2);
+    await queue.idle!();
+    // the Grace rendering is right, the broken Kylie one is caught, naming the missing field
+    expect(counted).toEqual(['kylie productOrderStateChangeEvent']);
+    const logged = logs.lines.filter((l) => l.message === 'notification violates the Sonata specification');
+    expect(logged).toHaveLength(1);
+    expect(JSON.stringify(logged[0]!.meta.problems)).toContain('/event/state');
+    // never lost: the Kylie subscriber got the (faulty) notification too
+    expect(byPath(listener.calls)).toEqual([
+      '/acme/grace/mefApi/sonata/productOrderingNotification/v10/listener/productOrderStateChangeEvent',
+      '/acme/kylie/mefApi/sonata/productOrderingNotification/v11/listener/productOrderStateChangeEvent?buyerId=ACME-B&sellerId=US',
+    ]);
   });
 
   it('publishes nothing for an event no release knows, or a partner without subscribers', async () => {

@@ -54,8 +54,8 @@ export function copyProject(): { dir: string; cleanup(): void } {
 export async function startTestGateway(opts: {
   rootDir?: string; env?: Record<string, string>; watch?: boolean;
   /**
-   * Every answer the gateway gives in a test is validated against the official spec of the partner's release (the
-   * test environment enforces it) and `close()` fails the suite if any violated it. Only a test that breaks a
+   * Every answer and notification the gateway gives in a test is validated against the official spec of the
+   * partner's release (the test environment enforces it) and `close()` fails the suite if any violated it. Only a test that breaks a
    * mapping on purpose, to see the violation reported, sets this.
    */
   allowSpecViolations?: boolean;
@@ -104,9 +104,9 @@ export async function startTestGateway(opts: {
     async close() {
       await gateway.close();
       if (processEnv.REDIS_URL) await deleteKeys(processEnv.REDIS_URL, processEnv.REDIS_PREFIX ?? prefix);
-      const violations = logs.filter((l) => l.message === 'response violates the Sonata specification');
+      const violations = logs.filter((l) => l.message === 'response violates the Sonata specification' || l.message === 'notification violates the Sonata specification');
       if (violations.length && !opts.allowSpecViolations) {
-        const shown = violations.slice(0, 5).map((l) => `${String(l.operationId)} ${String(l.status)}: ${JSON.stringify(l.problems)}`);
+        const shown = violations.slice(0, 5).map((l) => `${String(l.operationId ?? l.eventType)} ${String(l.status ?? l.release)}: ${JSON.stringify(l.problems)}`);
         throw new Error(`the gateway answered ${violations.length} time(s) against the official spec:\n${shown.join('\n')}`);
       }
     },
