@@ -17,7 +17,6 @@ import type { StageObserver } from './sonata/execute-operation.js';
 import { createNotificationAdminRouter } from './notify/admin-router.js';
 import { createDeliveryQueue, type DeliveryQueue } from './notify/delivery-queue.js';
 import { createHubService } from './notify/hub-service.js';
-import { loadNotificationCatalog, type NotificationCatalog } from './notify/notification-catalog.js';
 import { createNotifier } from './notify/notifier.js';
 import { createHubOperations } from './sonata/hub-operations.js';
 import { loadProductSchemas } from './sonata/products/product-schemas.js';
@@ -111,14 +110,14 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const now = () => new Date();
 
   // notifications: per-release catalogues, hub subscriptions in the store, a durable delivery queue
-  const catalogs = loadNotificationCatalogs(registry.current());
   const hub = createHubService({ store, now });
   const deliveries: DeliveryQueue = createDeliveryQueue({
     redisUrl: config.store.redisUrl, prefix: `${config.store.prefix}notify`, logger, retry: config.notifications.retry,
     timeoutMs: config.notifications.timeoutMs,
   });
   const notifier = createNotifier({
-    hub, queue: deliveries, catalogs, logger,
+    hub, queue: deliveries, logger,
+    catalogs: () => registry.current().notifications,
     // what we send our buyers is checked against their release's notification files like our answers are
     check: spec && ((release, api, eventType, url, body) => {
       const sdk = registry.current().releases.get(release)?.sdkFolder as SonataRelease | undefined;
@@ -131,7 +130,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     },
   });
   const events: EventPublisher = notifier;
-  const hubs = createHubOperations({ hub, catalogs });
+  const hubs = createHubOperations({ hub });
   const buyer = createBuyerSide({ config, registry, store, tokens, logger, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])) });
   const internal = createInternalRouter({
     registry, resources, events, tasks, logger, now, callbackSecret: config.legacy.callbackSecret,
@@ -198,16 +197,6 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
       await store.close();
     },
   };
-}
-
-/** Every release's notifications.yaml (releases without one have no notifications); aliases share a catalogue. */
-function loadNotificationCatalogs(registry: import('./registry/registry.js').Registry): ReadonlyMap<string, NotificationCatalog> {
-  const catalogs = new Map<string, NotificationCatalog>();
-  for (const [name, release] of registry.releases) {
-    const file = join(release.dir, 'notifications.yaml');
-    if (existsSync(file)) catalogs.set(name, loadNotificationCatalog(file));
-  }
-  return catalogs;
 }
 
 /** The spec guard for config.conformance; a missing SDK folder switches it off (or refuses to start when required). */

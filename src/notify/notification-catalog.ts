@@ -127,8 +127,8 @@ function escapePointer(token: string): string {
  * `file:line:col`. Besides the schema it checks that `release` names the folder the file sits in (when the file is
  * called `notifications.yaml`) and that no two events of an API share a gateway event type.
  */
-export function loadNotificationCatalog(file: string): NotificationCatalog {
-  const source = readYamlFile(file);
+export function loadNotificationCatalog(file: string, opts: { displayName?: string } = {}): NotificationCatalog {
+  const source = readYamlFile(file, opts.displayName !== undefined ? { displayName: opts.displayName } : {});
   compiledSchema ??= createConfigAjv().compile(NOTIFICATION_CATALOG_SCHEMA);
   const problems: ConfigProblem[] = validateSource(source, compiledSchema);
   if (problems.length > 0) throw new ConfigError(problems);

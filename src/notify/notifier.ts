@@ -23,8 +23,11 @@ export interface Notifier {
 export interface NotifierOptions {
   hub: HubService;
   queue: DeliveryQueue;
-  /** Notification catalogues by release name (aliases such as `haley` may map to the Grace catalogue). */
-  catalogs: ReadonlyMap<string, NotificationCatalog>;
+  /**
+   * Notification catalogues by release name (aliases such as `haley` may map to the Grace catalogue): the current
+   * ones, read on every publish, so a reloaded notifications.yaml applies to the next event.
+   */
+  catalogs: () => ReadonlyMap<string, NotificationCatalog>;
   /** Buyer/Seller ids to echo in the partner's notifications; undefined = echo none. */
   party: (partnerId: string) => NotificationParty | undefined;
   logger: Logger;
@@ -43,6 +46,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
 
   return {
     async publish(event) {
+      const catalogs = opts.catalogs();
       const stamped: SonataEvent = { ...event, eventId: event.eventId ?? randomUUID() };
       const eventId = stamped.eventId as string;
       const meta = { eventId, eventType: event.eventType, apiName: event.apiName, partnerId: event.partnerId };
@@ -50,7 +54,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
       // Subscription filters hold the release's event names, which may differ from the gateway's (renamed events),
       // so ask the hub once per distinct name and keep each subscriber only under its own release's name.
       const namesByRelease = new Map<string, string>();
-      for (const [release, catalog] of opts.catalogs) {
+      for (const [release, catalog] of catalogs) {
         const def = catalog.findEvent(event.apiName, event.eventType);
         if (def) namesByRelease.set(release, def.eventType);
       }
@@ -65,7 +69,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
       for (const name of names) {
         for (const sub of await opts.hub.subscribersFor(event.partnerId, event.apiName, name)) {
           if (handled.has(sub.id)) continue;
-          if (!opts.catalogs.has(sub.release)) {
+          if (!catalogs.has(sub.release)) {
             handled.add(sub.id);
             logger.error('subscription names a release without a notification catalogue; skipped', { ...meta, subscriptionId: sub.id, release: sub.release });
             continue;
@@ -88,13 +92,13 @@ export function createNotifier(opts: NotifierOptions): Notifier {
       for (const sub of targets) {
         let rendered: ReturnType<typeof renderNotification>;
         try {
-          rendered = renderNotification(stamped, sub, opts.catalogs.get(sub.release) as NotificationCatalog, party);
+          rendered = renderNotification(stamped, sub, catalogs.get(sub.release) as NotificationCatalog, party);
         } catch (err) {
           // one subscriber's release needing a field the event lacks must not cost the others their notification
           logger.error('cannot render the event for a subscriber; skipped', { ...meta, subscriptionId: sub.id, release: sub.release, error: (err as Error).message });
           continue;
         }
-        const api = (opts.catalogs.get(sub.release) as NotificationCatalog).apis.get(event.apiName)!;
+        const api = (catalogs.get(sub.release) as NotificationCatalog).apis.get(event.apiName)!;
         const problems = opts.check?.(sub.release, api, namesByRelease.get(sub.release) as string, rendered.url, rendered.body) ?? [];
         if (problems.length) {
           opts.onViolation?.(sub.release, namesByRelease.get(sub.release) as string);

@@ -7,6 +7,7 @@ import { MappingError } from '../mapping/errors.js';
 import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
 import { createLookupTables, type LookupTables } from '../mapping/lookups.js';
 import { loadBuyerMappings } from '../buyer/buyer-mappings.js';
+import { loadNotificationCatalog, type NotificationCatalog } from '../notify/notification-catalog.js';
 import { API_SCHEMA, LEGACY_SCHEMA, LOOKUP_SCHEMA, PARTNER_SCHEMA, RELEASE_SCHEMA, RESOURCE_SCHEMA, type BusinessFunction } from './registry-schemas.js';
 import type { ApiDef, FixtureRef, FunctionMode, LegacyEventHandler, LegacyOperationDef, OperationDef, PartnerDef, ReferenceDef, Registry, ReleaseDef, ResourceDef } from './registry.js';
 
@@ -376,12 +377,31 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     fixtures.push(Object.freeze({ file: f, ownerDir: ownerOfSharedFixture(f) }));
   }
 
+  // --- notifications a release's buyers receive (optional per release; aliases share their release's)
+  const notifications = new Map<string, NotificationCatalog>();
+  const catalogOf = new Map<ReleaseDef, NotificationCatalog | undefined>();
+  for (const [name, def] of releases) {
+    if (!catalogOf.has(def)) {
+      const file = join(def.dir, 'notifications.yaml');
+      let catalog: NotificationCatalog | undefined;
+      try {
+        catalog = existsSync(file) ? loadNotificationCatalog(file, { displayName: displayPath(file) }) : undefined;
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        problems.push(...err.problems);
+      }
+      catalogOf.set(def, catalog);
+    }
+    const catalog = catalogOf.get(def);
+    if (catalog) notifications.set(name, catalog);
+  }
+
   if (problems.length) throw new ConfigError(dedupe(problems));
   const sharedLookups = createLookupTables(sharedTables);
   return Object.freeze({
     loadedAt: new Date(),
     releases, legacy, legacyEvents: Object.freeze(legacyEvents), resources, partners, sharedLookups, mappingsByFile, fixtures: Object.freeze(fixtures),
-    buyer: buyer.mappings,
+    buyer: buyer.mappings, notifications,
     partnerByClientId: (clientId: string) => byClient.get(clientId),
     releaseFor: (partner: PartnerDef, apiName: string) => releases.get(partner.apiReleases[apiName] ?? partner.release),
   });

@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { ConfigError } from '../config/yaml-source.js';
+import { ConfigError, formatProblem } from '../config/yaml-source.js';
 import type { Logger } from '../observability/logger.js';
 import type { Registry } from './registry.js';
 
@@ -32,7 +32,7 @@ export function createRegistryHolder(opts: { load: () => Registry; logger: Logge
     } catch (err) {
       const error = err instanceof ConfigError ? err : new ConfigError([{ file: '(registry)', message: String(err) }]);
       opts.logger.error('registry reload refused; the last good configuration keeps serving', {
-        problems: error.problems.map((p) => `${p.file}${p.line ? `:${p.line}:${p.column ?? 1}` : ''} ${p.message}`),
+        problems: error.problems.map(formatProblem),
       });
       return { ok: false, error };
     }

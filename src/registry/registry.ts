@@ -2,6 +2,7 @@ import type { ValidateFunction } from 'ajv';
 import type { CompiledMapping } from '../mapping/engine.js';
 import type { LookupTables } from '../mapping/lookups.js';
 import type { BuyerMappings } from '../buyer/buyer-mappings.js';
+import type { NotificationCatalog } from '../notify/notification-catalog.js';
 import type { BusinessFunction } from './registry-schemas.js';
 
 export type FunctionMode = 'automated' | 'manual' | 'disabled';
@@ -166,6 +167,8 @@ export interface Registry {
   readonly fixtures: readonly FixtureRef[];
   /** the buyer side (mappings/buyer): legacy purchase requests <-> unified model <-> seller release wires */
   readonly buyer: BuyerMappings;
+  /** notification catalogues (mappings/releases/<r>/notifications.yaml) by release name and alias */
+  readonly notifications: ReadonlyMap<string, NotificationCatalog>;
   partnerByClientId(clientId: string): PartnerDef | undefined;
   /** the release a partner speaks for an API */
   releaseFor(partner: PartnerDef, apiName: string): ReleaseDef | undefined;

@@ -1,17 +1,17 @@
 import { GatewayError } from '../errors/catalogue.js';
 import { HubValidationError, toEventSubscription, type HubService } from '../notify/hub-service.js';
-import type { NotificationCatalog } from '../notify/notification-catalog.js';
 import { checkSpec, guardStore, validateRequest, type OperationContext, type OperationResult } from './operation-context.js';
 
 /**
  * `POST /hub`, `GET /hub/{id}`, `DELETE /hub/{id}` of any Sonata management API: subscriptions belong to the
  * partner and the API they were made on; callbacks must point at a host the partner's profile allows.
  */
-export function createHubOperations(opts: { hub: HubService; catalogs: ReadonlyMap<string, NotificationCatalog> }): { execute(ctx: OperationContext): Promise<OperationResult> } {
+export function createHubOperations(opts: { hub: HubService }): { execute(ctx: OperationContext): Promise<OperationResult> } {
   return {
     async execute(ctx) {
       const { op, partner } = ctx;
-      const catalog = opts.catalogs.get(op.release);
+      // the request's registry snapshot: a reloaded notifications.yaml applies to the next registration
+      const catalog = ctx.registry.notifications.get(op.release);
       const known = catalog?.eventTypes(op.apiName) ?? [];
       if (known.length === 0) throw new GatewayError('operation.not-implemented', `${op.apiName} has no notifications in release ${op.release}`);
       switch (op.kind) {

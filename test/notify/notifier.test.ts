@@ -59,7 +59,7 @@ describe('notifier', () => {
     lines = logger.lines;
     queue = createDeliveryQueue({ prefix: 'test', logger, retry: { baseDelayMs: 20 } });
     queue.start();
-    notifier = createNotifier({ hub, queue, catalogs, party: (id) => PARTIES[id], logger });
+    notifier = createNotifier({ hub, queue, catalogs: () => catalogs, party: (id) => PARTIES[id], logger });
   });
   afterEach(async () => {
     await queue.close();
@@ -129,7 +129,7 @@ describe('notifier', () => {
   it('a publish retried with the same eventId while deliveries are pending is not delivered twice', async () => {
     await queue.close();
     queue = createDeliveryQueue({ prefix: 'test', logger: createCapturingLogger(), retry: { baseDelayMs: 20 } });
-    notifier = createNotifier({ hub, queue, catalogs, party: (id) => PARTIES[id], logger: createCapturingLogger() });
+    notifier = createNotifier({ hub, queue, catalogs: () => catalogs, party: (id) => PARTIES[id], logger: createCapturingLogger() });
     await subscribe('acme', 'grace');
     await subscribe('acme', 'kylie');
     const e = event({ eventId: 'evt-fixed' });
@@ -155,7 +155,7 @@ describe('notifier', () => {
     };
     const logs = createCapturingLogger();
     notifier = createNotifier({
-      hub, queue, catalogs: new Map([['grace', catalogs.get('grace')!], ['kylie', broken]]), party: (id) => PARTIES[id], logger: logs,
+      hub, queue, catalogs: () => new Map([['grace', catalogs.get('grace')!], ['kylie', broken]]), party: (id) => PARTIES[id], logger: logs,
       check: (release, api, eventType, url, body) => guard.checkNotification(release as 'grace' | 'kylie', api, eventType, url, body),
       onViolation: (release, eventType) => counted.push(`${release} ${eventType}`),
     });

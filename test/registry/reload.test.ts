@@ -55,6 +55,33 @@ describe('mapping files reload while the gateway runs', () => {
     }, { timeout: 10_000, interval: 25 });
   });
 
+  it('notifications.yaml reloads too: a Grace event dropped from it can no longer be subscribed to; a broken edit names file:line', async () => {
+    project = copyProject();
+    gw = await startTestGateway({ rootDir: project.dir, watch: true });
+    const token = await gw.token('acme');
+    const hub = '/mefApi/sonata/productOfferingQualification/v7/hub';
+    const subscribe = () => gw!.call('POST', hub, { token, body: { callback: 'http://127.0.0.1:9/cb', query: 'eventType=poqCreateEvent' } });
+    expect((await subscribe()).status).toBe(201);
+
+    const file = join(project.dir, 'mappings/releases/grace/notifications.yaml');
+    const original = readFileSync(file, 'utf8');
+    const edited = original.replace(/\n\s+poqCreateEvent: \{\}/, '');
+    expect(edited).not.toBe(original);
+    writeFileSync(file, edited);
+    await vi.waitFor(async () => {
+      const res = await subscribe();
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(res.body)).toContain('poqCreateEvent');
+    }, { timeout: 10_000, interval: 25 });
+
+    writeFileSync(file, original.replace('partyIds: body', 'partyIds: inside'));
+    await vi.waitFor(() => {
+      const refused = gw!.logs.find((l) => l.message === 'registry reload refused; the last good configuration keeps serving' && JSON.stringify(l.problems).includes('notifications.yaml'));
+      expect(JSON.stringify(refused?.problems)).toMatch(/mappings\/releases\/grace\/notifications\.yaml:\d+:\d+ partyIds/);
+    }, { timeout: 10_000, interval: 25 });
+    expect((await subscribe()).status).toBe(400);
+  });
+
   it('reload() by hand swaps the snapshot; requests already running keep theirs', async () => {
     project = copyProject();
     gw = await startTestGateway({ rootDir: project.dir });
