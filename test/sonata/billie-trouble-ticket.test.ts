@@ -17,6 +17,8 @@ const specs = createSpecCatalog({ sdkDir: SDK_DIR, errata: SPEC_ERRATA });
 const BILLIE = '/mefApi/sonata/troubleTicket/v1';
 const GRACE = '/mefApi/sonata/troubleTicket/v4';
 const LEGACY_KEY = 'demo-legacy-key-42';
+/** `minutes` from now (the tests' note dates must fall before / after the fault desk's own, written at run time). */
+const at = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
 const CUST = 'C-100099';
 
 function expectSpecValid(operationId: string, status: number, body: unknown): void {
@@ -75,7 +77,7 @@ function initechTicket(externalId: string, over: Record<string, unknown> = {}) {
     ticketType: 'down',
     priority: 'high',
     severity: 'significant',
-    issueStartDate: '2026-11-25T09:00:00Z',
+    issueStartDate: at(-120),
     relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000021', role: 'affectedProduct' }],
     relatedContactInformation: [reporter],
     ...over,
@@ -113,7 +115,7 @@ describe('Billie (initech): troubleTicket v1', () => {
     const res = await gw.call('POST', `${BILLIE}/troubleTicket`, {
       token: initech,
       body: initechTicket('INITECH-TT-1', {
-        note: [{ id: 'n1', author: 'Peter', date: '2026-11-25T09:05:00Z', source: 'buyer', text: 'no light on the port' }],
+        note: [{ id: 'n1', author: 'Peter', date: at(-115), source: 'buyer', text: 'no light on the port' }],
         troubleTicketRelationship: [{ id: 'TT-OLD-7', relationshipType: 'isRecurrenceOf', description: 'same outage last week' }],
       }),
     });
@@ -218,7 +220,7 @@ describe('Billie (initech): troubleTicket v1', () => {
       token: initech,
       body: {
         priority: 'critical',
-        note: [{ id: 'n2', author: 'Peter', date: '2026-11-25T11:00:00Z', source: 'buyer', text: 'whole floor offline now' }],
+        note: [{ id: 'n2', author: 'Peter', date: at(1), source: 'buyer', text: 'whole floor offline now' }],
         attachment: [{ name: 'photo.jpg', url: 'https://files.initech.example/photo.jpg', author: 'Peter' }],
         troubleTicketRelationship: [{ id: 'TT-OLD-8', relationshipType: 'relatedTo' }],
       },

@@ -13,6 +13,8 @@ const specs = createSpecCatalog({ sdkDir: SDK_DIR, errata: SPEC_ERRATA });
 const GRACE = '/mefApi/sonata/troubleTicket/v4';
 const KYLIE = '/mefApi/sonata/troubleTicket/v5';
 const LEGACY_KEY = 'demo-legacy-key-42';
+/** `minutes` from now (the tests' note dates must fall before / after the fault desk's own, written at run time). */
+const at = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();
 
 function expectSpecValid(release: SonataRelease, operationId: string, status: number, body: unknown): void {
   const op = specs.api(release, 'troubleTicket')!.operationById(operationId)!;
@@ -68,7 +70,7 @@ function acmeTicket(externalId: string, over: Record<string, unknown> = {}) {
     priority: 'high',
     severity: 'significant',
     observedImpact: 'down',
-    issueStartDate: '2026-11-25T09:00:00Z',
+    issueStartDate: at(-120),
     relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000001', role: 'affectedProduct' }],
     relatedContactInformation: [reporter],
     ...over,
@@ -105,7 +107,7 @@ describe('Grace (acme-telecom): troubleTicket v4', () => {
   it('creates a ticket on a product: acknowledged, with the Seller evaluation, restore target and the incident the BSS linked', async () => {
     const res = await gw.call('POST', `${GRACE}/troubleTicket`, {
       token: acme,
-      body: acmeTicket('ACME-TT-1', { note: [{ id: 'n1', author: 'Eva', date: '2026-11-25T09:05:00Z', source: 'buyer', text: 'CPE LEDs red' }] }),
+      body: acmeTicket('ACME-TT-1', { note: [{ id: 'n1', author: 'Eva', date: at(-115), source: 'buyer', text: 'CPE LEDs red' }] }),
     });
     expect(res.status).toBe(201);
     expectSpecValid('grace', 'createTroubleTicket', 201, res.body);
@@ -188,13 +190,13 @@ describe('Grace (acme-telecom): troubleTicket v4', () => {
   it('patches priority, notes and the external id; the BSS re-evaluates its priority', async () => {
     const res = await gw.call('PATCH', `${GRACE}/troubleTicket/${ticketId}`, {
       token: acme,
-      body: { priority: 'critical', externalId: 'ACME-TT-1b', note: [{ id: 'n2', author: 'Eva', date: '2026-11-25T11:00:00Z', source: 'buyer', text: 'still flapping after the fix' }] },
+      body: { priority: 'critical', externalId: 'ACME-TT-1b', note: [{ id: 'n2', author: 'Eva', date: at(1), source: 'buyer', text: 'still flapping after the fix' }] },
     });
     expect(res.status).toBe(200);
     expectSpecValid('grace', 'patchTroubleTicket', 200, res.body);
     expect(res.body).toMatchObject({ priority: 'critical', sellerPriority: 'critical', externalId: 'ACME-TT-1b', status: 'resolved' });
-    // the partner's notes as written, plus the fault desk's resolution note, oldest first
-    expect(res.body.note.map((n: { id: string; source: string }) => `${n.source}:${n.id}`)).toEqual(['seller:seller-1', 'buyer:n1', 'buyer:n2']);
+    // the partner's notes as written, plus the fault desk's resolution note (written when it resolved), oldest first
+    expect(res.body.note.map((n: { id: string; source: string }) => `${n.source}:${n.id}`)).toEqual(['buyer:n1', 'seller:seller-1', 'buyer:n2']);
   });
 
   it('refuses what a patch cannot change, naming the property', async () => {
@@ -202,6 +204,11 @@ describe('Grace (acme-telecom): troubleTicket v4', () => {
     expect(res.status).toBe(422);
     expect(res.body).toEqual([expect.objectContaining({ code: 'unexpectedProperty', propertyPath: '/description' })]);
     expectSpecValid('grace', 'patchTroubleTicket', 422, res.body);
+    // a property the update type does not know would change nothing: refused by name too, never an empty change
+    const unknown = await gw.call('PATCH', `${GRACE}/troubleTicket/${ticketId}`, { token: acme, body: { orderVersion: '5' } });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body).toEqual([expect.objectContaining({ code: 'unexpectedProperty', propertyPath: '/orderVersion' })]);
+    expectSpecValid('grace', 'patchTroubleTicket', 422, unknown.body);
   });
 
   it('closes a resolved ticket (Buyer confirms): 204, closed and notified', async () => {
@@ -269,7 +276,7 @@ describe('Grace (acme-telecom): troubleTicket v4', () => {
     expect(pending.body.statusChange.at(-1).changeReason).toBe('please confirm access to the site');
 
     const res = await gw.call('PATCH', `${GRACE}/troubleTicket/${created.body.id}`, {
-      token: acme, body: { note: [{ id: 'n9', author: 'Eva', date: '2026-11-25T12:00:00Z', source: 'buyer', text: 'access confirmed, ask for Jens at reception' }] },
+      token: acme, body: { note: [{ id: 'n9', author: 'Eva', date: at(2), source: 'buyer', text: 'access confirmed, ask for Jens at reception' }] },
     });
     expect(res.status).toBe(200);
     expectSpecValid('grace', 'patchTroubleTicket', 200, res.body);
@@ -307,7 +314,7 @@ describe('Grace (acme-telecom): troubleTicket v4', () => {
       [acmeTicket('E4', { relatedEntity: [{ '@referredType': 'ProductOrder', id: 'O-1', role: 'order' }] }), 'invalidValue', '/relatedEntity/0/@referredType'],
       [acmeTicket('E5', { relatedContactInformation: [{ ...reporter, number: '030 1234567' }] }), 'invalidFormat', '/relatedContactInformation/0/number'],
       [acmeTicket('E6', { relatedContactInformation: [{ ...reporter, role: 'buyerTechnicalContact' }] }), 'missingProperty', '/relatedContactInformation'],
-      [acmeTicket('E7', { attachment: [{ name: 'a.png', author: 'Eva', creationDate: '2026-11-25T09:00:00Z', source: 'buyer', content: 'aGVsbG8=', mimeType: 'image/png', url: 'https://x.example/a.png' }] }), 'unexpectedProperty', '/attachment/0/content'],
+      [acmeTicket('E7', { attachment: [{ name: 'a.png', author: 'Eva', creationDate: at(-120), source: 'buyer', content: 'aGVsbG8=', mimeType: 'image/png', url: 'https://x.example/a.png' }] }), 'unexpectedProperty', '/attachment/0/content'],
     ];
     for (const [body, code, path] of cases) {
       const res = await gw.call('POST', `${GRACE}/troubleTicket`, { token: acme, body });
