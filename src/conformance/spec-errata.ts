@@ -67,9 +67,10 @@ export function loadSpecErrata(file: string): SpecErratum[] {
   return errata;
 }
 
-/** The errata for one API file of a release. */
-export function errataFor(errata: readonly SpecErratum[], release: SonataRelease, api: string): SpecErratum[] {
-  return errata.filter((e) => e.api === api && e.releases.includes(release));
+/** The errata of a release for one API file (or any of several), in file order. */
+export function errataFor(errata: readonly SpecErratum[], release: string, apis: string | readonly string[]): SpecErratum[] {
+  const wanted = new Set(typeof apis === 'string' ? [apis] : apis);
+  return errata.filter((e) => wanted.has(e.api) && (e.releases as readonly string[]).includes(release));
 }
 
 /**

@@ -3,7 +3,7 @@
  * the official spec of the release for that status, the Sonata error for negative cases, expected values, and
  * "eventually" states reached by polling. Functions the seller does not offer are skipped, not failed.
  */
-import type { SpecErratum } from '../spec-errata.js';
+import { errataFor, type SpecErratum } from '../spec-errata.js';
 import type { SpecCatalog, SpecIssue } from '../openapi-validator.js';
 import type { CaseFile, CaseRequest, ConformanceCase, ConformanceSuite } from './case-files.js';
 import { fillTemplate, missingPlaceholders, type TemplateValues } from './case-template.js';
@@ -302,10 +302,4 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
     totals: { passed: count('pass'), failed: count('fail'), skipped: count('skip'), total: results.length },
     errata: errataFor(opts.specs.errata, opts.suite.specRelease, opts.suite.files.flatMap((f) => f.cases.map((c) => c.api))),
   };
-}
-
-/** The errata of the release for any of the APIs, once each. */
-function errataFor(all: readonly SpecErratum[], release: string, apis: readonly string[]): SpecErratum[] {
-  const used = new Set(apis);
-  return all.filter((e) => (e.releases as readonly string[]).includes(release) && used.has(e.api));
 }
