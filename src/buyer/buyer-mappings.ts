@@ -70,6 +70,11 @@ export const BUYER_RELEASE_SCHEMA = {
           path: { type: 'string', pattern: '^/' },
           /** query parameters: name -> JSONata expression on the unified request (e.g. `externalId`) */
           query: { type: 'object', additionalProperties: { type: 'string' } },
+          /**
+           * read the object first with this operation (same id); its unified answer is `$current` in `request`
+           * (Billie: a cancellation names the order's orderVersion, which only a fresh read knows)
+           */
+          prefetch: { enum: [...BUYER_OPERATIONS] },
           /** unified request -> the release's wire body */
           request: { type: 'string' },
           /** the seller's wire answer -> unified model */
@@ -134,6 +139,8 @@ export interface SellerOperationDef {
   readonly method: string;
   readonly path: string;
   readonly query: Readonly<Record<string, CompiledMapping>>;
+  /** read the object with this operation before the request mapping runs (its unified answer: `$current`) */
+  readonly prefetch?: BuyerOperationName;
   readonly request?: CompiledMapping;
   readonly response?: CompiledMapping;
   readonly statuses: readonly number[];
@@ -228,6 +235,7 @@ export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mapping
       ops.set(opName as BuyerOperationName, Object.freeze({
         name: opName as BuyerOperationName, release: name, api: op.api, version: version ?? 'v0', method: op.method, path: op.path,
         query: Object.freeze(query),
+        prefetch: op.prefetch,
         request: op.request ? ctx.compileFile(relDir, op.request, rsrc, `${p}/request`) : undefined,
         response: op.response ? ctx.compileFile(relDir, op.response, rsrc, `${p}/response`) : undefined,
         statuses: Object.freeze([...(op.statuses ?? [200, 201])]),
@@ -238,6 +246,8 @@ export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mapping
     }
     for (const [opName, op] of ops) {
       if (op.then && !r.operations[op.then]) ctx.problems.push(rsrc.problem(`/operations/${opName}/then`, `this release has no operation "${op.then}"`));
+      if (op.prefetch && !r.operations[op.prefetch]) ctx.problems.push(rsrc.problem(`/operations/${opName}/prefetch`, `this release has no operation "${op.prefetch}"`));
+      else if (op.prefetch && (op.prefetch === opName || r.operations[op.prefetch]?.prefetch)) ctx.problems.push(rsrc.problem(`/operations/${opName}/prefetch`, `"${op.prefetch}" must be a plain read (no prefetch of its own)`));
     }
     const listeners = new Map<string, ListenerDef>();
     for (const [notificationApi, l] of Object.entries(r.listeners)) {
@@ -263,7 +273,7 @@ interface RawBuyerRelease {
   release: string;
   apis: Record<string, string>;
   operations: Record<string, {
-    api: string; method: string; path: string; query?: Record<string, string>; request?: string; response?: string;
+    api: string; method: string; path: string; query?: Record<string, string>; prefetch?: BuyerOperationName; request?: string; response?: string;
     statuses?: number[]; safeToRetry: boolean; then?: BuyerOperationName; fieldPaths: Record<string, string>;
   }>;
   listeners: Record<string, { version: string; api: string; mapping: string; events: Record<string, { fetch?: BuyerOperationName }> }>;

@@ -166,7 +166,9 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
     if (!op) throw new BuyerError(12, `seller ${partner.id} (release ${partner.release}) is not offered the ${meta.action} through the gateway`, { code: 'seller.not-offered', seller: partner.id, outcome: 'NOT_DONE' });
     const endpoint = opts.endpoint(partner);
     if (typeof endpoint === 'string') throw classifySellerFailure({ kind: 'not-configured', detail: endpoint }, { seller: partner.id, action: meta.action, safeToRetry: op.safeToRetry });
-    const bindings = { seller: partner.id, release: op.release, params, requestId: ctx.requestId };
+    // the object as the seller has it now, when the request must name something only it knows (Billie's orderVersion)
+    const current = op.prefetch ? await callSeller(registry, partner, op.prefetch, undefined, params, ctx) : undefined;
+    const bindings = { seller: partner.id, release: op.release, params, requestId: ctx.requestId, ...(current && { current }) };
     const fieldOf = (path: string) => mapPropertyPath(op.fieldPaths, path) ?? null;
     const dialect = partner.seller?.mappings.get(name);
 

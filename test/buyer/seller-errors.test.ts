@@ -88,10 +88,10 @@ describe('seller failures and refusals, as the legacy BSS sees them', () => {
     // Northwind serves Germany but not Internet access; Southwind serves every product but only the UK
     const product = await bed.legacy('POST', '/quotes', { REQ_REF: 'T-6', LINES: [{ LINE_REF: '1', ACTION: 'NEW', PROD_CODE: 'DIA', BW_MBPS: 100, STREET: 'Hauptstrasse', TOWN: 'Berlin', COUNTRY: 'Germany' }] });
     expect(product).toMatchObject({ RC: 8, ERR_FIELD: 'SELLER', MSG: 'no seller partner serves DE, DIA; name one with SELLER' });
-    // an order by reference only, with no place, fits both sellers
+    // an order by reference only, with no place, fits every seller
     const several = await bed.legacy('POST', '/orders', { ...ORDER('T-7'), SELLER: undefined, LINES: [{ LINE_REF: '1', ACTION: 'DEL', SELLER_PRODUCT_ID: 'PRD-1', REQ_DATE: legacyDate(30) }] });
     expect(several).toMatchObject({ RC: 8, ERR_FIELD: 'SELLER', ERR_CODE: 'route.several-sellers' });
-    expect(several.MSG).toMatch(/\(northwind-access, southwind-fibre\)/);
+    expect(several.MSG).toMatch(/\(northwind-access, southwind-fibre, westwind-carrier\)/);
     expect(await bed.legacy('GET', '/quotes/Q-NOBODY-1')).toMatchObject({ RC: 4, MSG: 'no seller is known to hold quote Q-NOBODY-1; name it with SELLER' });
     expect(await bed.legacy('GET', '/quotes/Q-NOBODY-1?SELLER=northwind-access')).toMatchObject({ RC: 4, ERR_CODE: 'seller.not-found', SELLER: 'northwind-access' });
   });

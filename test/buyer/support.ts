@@ -79,12 +79,13 @@ export async function startWebhookListener(): Promise<WebhookListener> {
   };
 }
 
-/** The test gateway with both embedded strict sellers and a webhook listener for the legacy BSS. */
+/** The test gateway with the embedded strict sellers (one per release) and a webhook listener for the legacy BSS. */
 export interface BuyerTestbed {
   gw: TestGateway;
   webhook: WebhookListener;
   grace: RunningSonataSeller;
   kylie: RunningSonataSeller;
+  billie: RunningSonataSeller;
   /** a call to /internal/buyer/... as the legacy BSS makes it */
   legacy(method: string, path: string, body?: unknown): Promise<Record<string, any>>;
   close(): Promise<void>;
@@ -95,9 +96,10 @@ export async function startBuyerTestbed(opts: { rootDir?: string } = {}): Promis
   const gw = await startTestGateway({ rootDir: opts.rootDir, env: { LEGACY_BUYER_WEBHOOK_URL: webhook.url, LEGACY_BUYER_WEBHOOK_SECRET: WEBHOOK_SECRET } });
   const grace = gw.gateway.sellers.get('northwind-access');
   const kylie = gw.gateway.sellers.get('southwind-fibre');
-  if (!grace || !kylie) throw new Error('the embedded sellers did not start');
+  const billie = gw.gateway.sellers.get('westwind-carrier');
+  if (!grace || !kylie || !billie) throw new Error('the embedded sellers did not start');
   return {
-    gw, webhook, grace, kylie,
+    gw, webhook, grace, kylie, billie,
     async legacy(method, path, body) {
       const res = await gw.call(method, `/internal/buyer${path}`, { body, headers: { 'x-internal-api-key': INTERNAL_KEY } });
       if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${JSON.stringify(res.body)}`);

@@ -19,7 +19,7 @@ describe('sonata-gateway CLI', () => {
     const r = await cli(['check', '--root', REPO_ROOT, '--env', 'test']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^ok: 5 partner\(s\), 3 release\(s\)/);
+    expect(r.out).toMatch(/^ok: 6 partner\(s\), 3 release\(s\)/);
   });
 
   it('check: exit 1 and file:line:col for a broken mapping', async () => {

@@ -18,7 +18,7 @@ describe('every shipped file loads', () => {
   it('the demo and test environments load with all partners, releases and mappings', () => {
     for (const env of ['demo', 'test']) {
       const { registry } = loadShipped(env);
-      expect([...registry.partners.keys()].sort()).toEqual(['acme-telecom', 'globex-networks', 'initech', 'northwind-access', 'southwind-fibre']);
+      expect([...registry.partners.keys()].sort()).toEqual(['acme-telecom', 'globex-networks', 'initech', 'northwind-access', 'southwind-fibre', 'westwind-carrier']);
       expect(new Set([...registry.releases.values()].map((r) => r.name))).toEqual(new Set(['billie', 'grace', 'kylie']));
       expect(registry.releases.get('haley')?.name).toBe('grace');
     }

@@ -1,5 +1,5 @@
 /**
- * A simulated partner seller speaking MEF LSO Sonata (Grace or Kylie), standalone like any external system: its
+ * A simulated partner seller speaking MEF LSO Sonata (Billie, Grace or Kylie), standalone like any external system: its
  * own OAuth token endpoint, address validation, firm quotes, product orders with a lifecycle it advances, hub
  * registration and notifications to the registered callbacks. In strict mode every request is validated against
  * the official OpenAPI file of its release and refused in Sonata shape when invalid, and every answer it gives is
@@ -27,8 +27,8 @@ export interface SonataSellerOptions {
   /** buyers that may get tokens from `POST /oauth2/token` */
   clients: ReadonlyArray<{ clientId: string; clientSecret: string }>;
   /**
-   * validate every request and answer against the release's OpenAPI files in this SDK folder (holding grace/,
-   * kylie/); `specs` shares already compiled validators between simulators of one process
+   * validate every request and answer against the release's OpenAPI files in this SDK folder (holding billie/,
+   * grace/, kylie/); `specs` shares already compiled validators between simulators of one process
    */
   strict?: { sdkDir: string; specs?: SpecCatalog };
   /** countries served (alpha-2); default every country of the address book */
@@ -108,7 +108,7 @@ type Handler = (ctx: { body: Record<string, unknown>; params: Record<string, str
 /** Builds the simulator; nothing listens and no timer runs until the app is served (see startSonataSeller). */
 export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express; control: SonataSellerControl } {
   const profile = SELLER_PROFILES[opts.release];
-  if (!profile) throw new Error(`unknown release ${String(opts.release)} (grace or kylie)`);
+  if (!profile) throw new Error(`unknown release ${String(opts.release)} (billie, grace or kylie)`);
   const now = opts.now ?? (() => new Date());
   const addresses = opts.addresses ?? DEFAULT_ADDRESSES;
   const oauth = createSellerOAuth({ clients: opts.clients, tokenTtlSeconds: opts.tokenTtlSeconds ?? 3600, now });

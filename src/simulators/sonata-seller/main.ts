@@ -1,6 +1,6 @@
 /**
  * Standalone simulated Sonata seller: `node dist/src/simulators/sonata-seller/main.js`.
- * Environment: SELLER_RELEASE (grace|kylie, default grace), SELLER_PORT (8095), SELLER_HOST (127.0.0.1),
+ * Environment: SELLER_RELEASE (billie|grace|kylie, default grace), SELLER_PORT (8095), SELLER_HOST (127.0.0.1),
  * SELLER_CLIENT_ID + SELLER_CLIENT_SECRET (the buyer allowed to get tokens, required), SELLER_STRICT_SDK_DIR (strict
  * mode when set), SELLER_COUNTRIES (comma list), SELLER_CURRENCY, SELLER_ID_PREFIX, SELLER_AUTO_ADVANCE_MS,
  * SELLER_NOTIFY_TOKEN_URL + SELLER_NOTIFY_CLIENT_ID + SELLER_NOTIFY_CLIENT_SECRET (how it authenticates to listeners).
@@ -14,7 +14,7 @@ if (!clientId || !clientSecret) {
   process.stderr.write('SELLER_CLIENT_ID and SELLER_CLIENT_SECRET are required\n');
   process.exit(2);
 }
-const release = env.SELLER_RELEASE === 'kylie' ? 'kylie' : 'grace';
+const release = env.SELLER_RELEASE === 'kylie' || env.SELLER_RELEASE === 'billie' ? env.SELLER_RELEASE : 'grace';
 const seller = await startSonataSeller({
   release,
   clients: [{ clientId, clientSecret }],

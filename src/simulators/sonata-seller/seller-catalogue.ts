@@ -35,6 +35,8 @@ export const DEFAULT_ADDRESSES: readonly SellerAddress[] = Object.freeze([
   { id: 'ADR-GB-2001', streetNr: '221B', streetName: 'Baker Street', city: 'London', postcode: 'NW1 6XE', countryCode: 'GB', allowsNewSite: true, hasPublicSite: false },
   { id: 'ADR-GB-2002', streetNr: '10', streetName: 'Downing Street', city: 'London', postcode: 'SW1A 2AA', countryCode: 'GB', allowsNewSite: false, hasPublicSite: false },
   { id: 'ADR-FR-3001', streetNr: '5', streetName: 'Avenue Anatole France', city: 'Paris', postcode: '75007', countryCode: 'FR', allowsNewSite: true, hasPublicSite: true },
+  { id: 'ADR-NL-4001', streetNr: '182', streetName: 'Herengracht', city: 'Amsterdam', postcode: '1016 BR', countryCode: 'NL', allowsNewSite: true, hasPublicSite: false },
+  { id: 'ADR-NL-4002', streetNr: '1', streetName: 'Coolsingel', city: 'Rotterdam', postcode: '3011 AD', countryCode: 'NL', allowsNewSite: true, hasPublicSite: true },
 ]);
 
 export const DEFAULT_PRODUCTS: Readonly<Record<string, SellerProduct>> = Object.freeze({
@@ -51,7 +53,7 @@ export const DEFAULT_PRODUCTS: Readonly<Record<string, SellerProduct>> = Object.
 
 const COUNTRY_NAMES: Readonly<Record<string, string>> = {
   germany: 'DE', deutschland: 'DE', 'united kingdom': 'GB', uk: 'GB', 'great britain': 'GB', france: 'FR',
-  netherlands: 'NL', switzerland: 'CH', 'united states': 'US',
+  netherlands: 'NL', nederland: 'NL', holland: 'NL', switzerland: 'CH', 'united states': 'US',
 };
 
 /** Alpha-2 code from what a buyer may write (Grace's `country` is free text); undefined when unknown. */

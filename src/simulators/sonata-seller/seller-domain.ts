@@ -64,6 +64,8 @@ interface OrderRec {
   id: string;
   wire: Json;
   state: string;
+  /** Billie's orderVersion: 1 at creation, one more with every change */
+  version: number;
   orderDate: string;
   stateChange: StateChange[];
   items: OrderItemRec[];
@@ -134,7 +136,7 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
   const base = (api: keyof SellerProfile['versions']) => `/mefApi/sonata/${api}/${profile.versions[api]}`;
 
   // ---- addresses
-  const renderAddress = (a: SellerAddress): Json => profile.release === 'grace'
+  const renderAddress = (a: SellerAddress): Json => profile.shapes === 'grace'
     ? {
       '@type': 'FieldedAddress', id: a.id, href: `${base('geographicAddressManagement')}/geographicAddress/${a.id}`,
       allowsNewSite: a.allowsNewSite, hasPublicSite: a.hasPublicSite,
@@ -194,8 +196,8 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
   const placeOf = (product: Json, pointer: string): { address?: SellerAddress; refused?: string } => {
     const place = (product.place as Json[] | undefined)?.[0];
     if (!place) return {};
-    const target = profile.release === 'grace' ? place : (place.place as Json | undefined) ?? {};
-    const refPath = profile.release === 'grace' ? `${pointer}/place/0/id` : `${pointer}/place/0/place/id`;
+    const target = profile.shapes === 'grace' ? place : (place.place as Json | undefined) ?? {};
+    const refPath = profile.shapes === 'grace' ? `${pointer}/place/0/id` : `${pointer}/place/0/place/id`;
     if (target['@type'] === 'GeographicAddressRef') {
       const hit = opts.addresses.find((a) => a.id === target.id);
       if (!hit) throw new SellerRefusal(422, [{ code: 'referenceNotFound', propertyPath: refPath, reason: `no address ${String(target.id)} is known to this seller` }]);
@@ -268,7 +270,7 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
     const wire = q.wire;
     const recurring = (mrc: number) => ({
       name: 'Monthly charge', priceType: 'recurring',
-      recurringChargePeriod: profile.release === 'grace' ? 'month' : { amount: 1, units: 'months' },
+      recurringChargePeriod: profile.shapes === 'grace' ? 'month' : { amount: 1, units: 'months' },
       price: { dutyFreeAmount: { unit: opts.currency, value: mrc } },
     });
     return {
@@ -285,7 +287,7 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
       quoteItem: q.items.map((it) => ({
         ...it.wire,
         state: it.state,
-        ...(profile.release === 'kylie' && { stateChange: it.stateChange }),
+        ...(profile.shapes === 'kylie' && { stateChange: it.stateChange }),
         ...(it.price && {
           subjectToFeasibilityCheck: false,
           quoteItemInstallationInterval: { amount: it.price.leadDays, units: 'businessDays' },
@@ -318,7 +320,7 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
       const guaranteed = new Date(opts.now().getTime() + 30 * DAY).toISOString();
       it.result = assessed.price
         ? { serviceabilityConfidence: 'green', installationInterval: { amount: assessed.price.leadDays, units: 'businessDays' }, guaranteedUntilDate: guaranteed,
-          ...(profile.release === 'kylie' && { deliveryType: 'offNetWithoutBuild' }) }
+          ...(profile.shapes === 'kylie' && { deliveryType: 'offNetWithoutBuild' }) }
         : { serviceabilityConfidence: 'red', serviceabilityConfidenceReason: assessed.reason ?? 'cannot be provided' };
       it.state = profile.poqDone;
       it.stateChange.push({ state: it.state, changeDate: when });
@@ -331,8 +333,8 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
     id: q.id,
     href: `${base('productOfferingQualification')}/productOfferingQualification/${q.id}`,
     state: q.state,
-    ...(profile.release === 'kylie' && { creationDate: q.creationDate, stateChange: q.stateChange }),
-    ...(profile.release === 'grace' && { stateChange: q.stateChange }),
+    ...(profile.shapes === 'kylie' && { creationDate: q.creationDate, stateChange: q.stateChange }),
+    ...(profile.shapes === 'grace' && { stateChange: q.stateChange }),
     productOfferingQualificationItem: q.items.map((it) => ({ ...it.wire, state: it.state, stateChange: it.stateChange, ...it.result })),
   });
 
@@ -350,6 +352,7 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
   const setOrderState = (o: OrderRec, state: string, itemState: string, reason?: string): void => {
     const when = now();
     o.state = state;
+    o.version++;
     o.stateChange.push({ state, changeDate: when, ...(reason && { changeReason: reason }) });
     const changed: OrderItemRec[] = [];
     for (const it of o.items) {
@@ -393,7 +396,7 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
     products.set(it.productId!, {
       id: it.productId!, status: 'active', statusChange: [{ status: 'active', changeDate: when }], startDate: when, lastUpdateDate: when,
       configuration: product.productConfiguration as Json | undefined, term: it.wire.requestedItemTerm as Json | undefined,
-      place: profile.release === 'kylie' ? (product.place as Json[] | undefined) : undefined, orderItem,
+      place: profile.shapes === 'kylie' ? (product.place as Json[] | undefined) : undefined, orderItem,
     });
   };
 
@@ -411,19 +414,24 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
     productOrderItem: [{ ...p.orderItem, productOrderHref: `${orderBase()}/${p.orderItem.productOrderId}` }],
   });
 
+  /** Billie: the latest expected completion of the order's items, as the order's own */
+  const orderExpected = (o: OrderRec): string | undefined => o.items.map((it) => it.expectedCompletionDate).filter((d): d is string => !!d).sort().at(-1);
   const renderOrder = (o: OrderRec): Json => ({
-    ...pick(o.wire, ['externalId', 'projectId', 'note', 'relatedContactInformation']),
+    ...pick(o.wire, ['externalId', 'projectId', 'note', 'relatedContactInformation', ...(profile.orderVersion ? ['description', 'requestedCompletionDate'] : [])]),
     id: o.id,
     href: `${orderBase()}/${o.id}`,
+    ...(profile.orderVersion && { orderVersion: String(o.version) }),
     orderDate: o.orderDate,
     state: o.state,
     stateChange: o.stateChange,
+    ...(profile.orderVersion && orderExpected(o) && { expectedCompletionDate: orderExpected(o) }),
     ...(o.completionDate && { completionDate: o.completionDate }),
     ...(o.cancellationDate && { cancellationDate: o.cancellationDate }),
     ...(o.cancellationReason && { cancellationReason: o.cancellationReason }),
     productOrderItem: o.items.map((it) => ({
       ...it.wire,
       product: { ...(it.wire.product as Json), ...(it.productId && { id: it.productId }) },
+      ...(profile.orderVersion && { sellerItemIdentifier: `${o.id}-${String(it.wire.id)}` }),
       state: it.state,
       stateChange: it.stateChange,
       ...(it.expectedCompletionDate && { expectedCompletionDate: it.expectedCompletionDate }),
@@ -441,8 +449,8 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
     validateAddress(body) {
       const submitted = (body.submittedGeographicAddress ?? {}) as Json;
       const m = matchAddress(submitted);
-      const alternates = profile.release === 'kylie' || body.provideAlternative ? m.alternates : [];
-      if (profile.release === 'grace') {
+      const alternates = profile.shapes === 'kylie' || body.provideAlternative ? m.alternates : [];
+      if (profile.shapes === 'grace') {
         return {
           status: 200,
           body: {
@@ -531,7 +539,7 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
         recs.push({ wire: it, state: 'acknowledged', stateChange: [], leadDays });
       }
       const when = now();
-      const o: OrderRec = { id: nextId('order', 'PO'), wire: body, state: 'acknowledged', orderDate: when, stateChange: [{ state: 'acknowledged', changeDate: when }], items: recs };
+      const o: OrderRec = { id: nextId('order', 'PO'), wire: body, state: 'acknowledged', version: 1, orderDate: when, stateChange: [{ state: 'acknowledged', changeDate: when }], items: recs };
       for (const it of recs) it.stateChange.push({ state: 'acknowledged', changeDate: when });
       orders.set(o.id, o);
       for (const q of taken) setQuoteState(q, 'accepted');
@@ -544,7 +552,8 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
         .reverse()
         .map((o) => ({
           id: o.id, orderDate: o.orderDate, state: o.state,
-          ...pick(o.wire, ['externalId', 'projectId']),
+          ...(profile.orderVersion && { orderVersion: String(o.version) }),
+          ...pick(o.wire, ['externalId', 'projectId', ...(profile.orderVersion ? ['requestedCompletionDate'] : [])]),
           ...(o.completionDate && { completionDate: o.completionDate }),
           ...(o.cancellationDate && { cancellationDate: o.cancellationDate }),
         }));
@@ -553,9 +562,14 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
       const ref = (body.productOrder ?? {}) as Json;
       const o = orders.get(String(ref.productOrderId));
       if (!o) throw new SellerRefusal(422, [{ code: 'referenceNotFound', propertyPath: '/productOrder/productOrderId', reason: `no product order ${String(ref.productOrderId)}` }]);
+      // Billie: the cancellation names the version of the order it was decided on; a stale one is refused
+      if (profile.orderVersion && body.orderVersion !== String(o.version)) {
+        throw new SellerRefusal(422, [{ code: 'invalidValue', propertyPath: '/orderVersion', reason: `product order ${o.id} is at version ${o.version}, not ${String(body.orderVersion)}` }]);
+      }
       const id = nextId('cancel', 'CPO');
       const answer: Json = {
         id, href: `${base('productOrderingManagement')}/cancelProductOrder/${id}`, productOrder: { productOrderId: o.id, productOrderHref: `${orderBase()}/${o.id}` },
+        ...(profile.orderVersion && { orderVersion: String(o.version) }),
         relatedContactInformation: body.relatedContactInformation, ...pick(body, ['cancellationReason', 'cancellationReasonType']),
       };
       if (!OPEN_ORDER.has(o.state)) return { ...answer, state: 'rejected', cancellationDeniedReason: `the order is ${o.state}` };

@@ -1,9 +1,9 @@
 /**
  * What differs between the Sonata releases the simulated seller speaks: API majors, notification APIs, the quote
- * decline path, time units and the shapes of places, addresses and events (NOTES.md sections 3, 7 and 9.2).
+ * decline path, time units and the shapes of places, addresses and events (NOTES.md sections 3, 7, 9.1 and 9.2).
  */
 
-export type SellerRelease = 'grace' | 'kylie';
+export type SellerRelease = 'billie' | 'grace' | 'kylie';
 
 /** A Buyer-side notification API the seller posts to. */
 export interface NotificationTarget {
@@ -13,6 +13,13 @@ export interface NotificationTarget {
 
 export interface SellerProfile {
   readonly release: SellerRelease;
+  /**
+   * the body shapes: `grace` = MEF 79 addresses, flat `place[]`, Grace POQ/quote/order answers (Billie too: its
+   * bodies are Grace's but for the order version and trouble tickets); `kylie` = MEF 150 (Irene onwards)
+   */
+  readonly shapes: 'grace' | 'kylie';
+  /** orders carry a seller-set `orderVersion` that a cancellation must name (Billie; gone from Celine on) */
+  readonly orderVersion: boolean;
   /** management API name -> major */
   readonly versions: Readonly<Record<'geographicAddressManagement' | 'quoteManagement' | 'productOrderingManagement' | 'productInventory' | 'troubleTicket' | 'productOfferingQualification', string>>;
   /** management API name -> the Buyer's notification API its events go to */
@@ -30,8 +37,26 @@ export interface SellerProfile {
 }
 
 export const SELLER_PROFILES: Readonly<Record<SellerRelease, SellerProfile>> = Object.freeze({
+  billie: Object.freeze({
+    release: 'billie',
+    shapes: 'grace',
+    orderVersion: true,
+    versions: { geographicAddressManagement: 'v7', quoteManagement: 'v7', productOrderingManagement: 'v7', productInventory: 'v7', troubleTicket: 'v1', productOfferingQualification: 'v7' },
+    notifications: {
+      quoteManagement: { api: 'quoteNotification', version: 'v7' },
+      // Billie's order notification API has its own name (Celine onwards: productOrderingNotification)
+      productOrderingManagement: { api: 'productOrderNotification', version: 'v7' },
+    },
+    declinePath: '/rejectQuote',
+    monthUnit: 'calendarMonths',
+    typedEvents: false,
+    poqDone: 'done.ready',
+    hubRetrieve: new Set(['productOrderingManagement']),
+  }),
   grace: Object.freeze({
     release: 'grace',
+    shapes: 'grace',
+    orderVersion: false,
     versions: { geographicAddressManagement: 'v7', quoteManagement: 'v8', productOrderingManagement: 'v10', productInventory: 'v7', troubleTicket: 'v4', productOfferingQualification: 'v7' },
     notifications: {
       quoteManagement: { api: 'quoteNotification', version: 'v8' },
@@ -45,6 +70,8 @@ export const SELLER_PROFILES: Readonly<Record<SellerRelease, SellerProfile>> = O
   }),
   kylie: Object.freeze({
     release: 'kylie',
+    shapes: 'kylie',
+    orderVersion: false,
     versions: { geographicAddressManagement: 'v8', quoteManagement: 'v10', productOrderingManagement: 'v11', productInventory: 'v8', troubleTicket: 'v5', productOfferingQualification: 'v8' },
     notifications: {
       quoteManagement: { api: 'quoteNotification', version: 'v10' },
