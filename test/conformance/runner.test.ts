@@ -212,6 +212,16 @@ describe('conformance against the demo gateway', () => {
     expect(byId.get('AV-G-10')!.outcome).toBe('pass');
   }, 60_000);
 
+  it('as us buying from a Billie seller: Billie cases against the simulated westwind-carrier', async () => {
+    const seller = gw.gateway.sellers.get('westwind-carrier');
+    expect(seller, 'the test environment simulates westwind-carrier').toBeDefined();
+    const run = await runCommand(gw, 'westwind-carrier', { 'base-url': seller!.url, functions: 'addressValidation' });
+    expect(run.report).toMatchObject({ partner: 'westwind-carrier', release: 'billie', specRelease: 'billie' });
+    const byId = new Map(run.report.cases.map((c) => [c.id, c]));
+    // answered and judged against Billie's files: an unknown address id, a request without credentials
+    for (const id of ['AV-B-07', 'AV-B-10']) expect(byId.get(id)!.outcome, `${id} ${byId.get(id)!.failures.join('; ')}`).toBe('pass');
+  }, 60_000);
+
   it('a refused token stops the run before any case, saying why', async () => {
     let err = '';
     const code = await runConformanceCommand({ partner: 'acme-telecom', 'base-url': gw.url }, {
