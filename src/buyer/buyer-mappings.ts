@@ -5,7 +5,7 @@
  * file:line:col checks, the same reload and the same fixtures apply.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Ajv, ValidateFunction } from 'ajv';
 import type { ConfigProblem, YamlSource } from '../config/yaml-source.js';
 import type { CompiledMapping } from '../mapping/engine.js';
@@ -51,11 +51,25 @@ export const BUYER_SCHEMA = {
 export const BUYER_RELEASE_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  required: ['release', 'apis', 'operations'],
+  required: ['release', 'apis'],
   properties: {
     release: { type: 'string', pattern: '^[a-z]+$' },
     /** management API name -> major version, as the seller serves it (`quoteManagement: v8`) */
     apis: { type: 'object', additionalProperties: { type: 'string', pattern: '^v[0-9]+$' } },
+    /**
+     * take the operations of another release whose bodies are the same (`from`: its folder, relative to this one);
+     * they keep their own files; `except` drops some; an operation under `operations` here replaces the one of
+     * the same name whole. Versions (`apis`) and `listeners` are always this release's own.
+     */
+    inherit: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['from'],
+      properties: {
+        from: { type: 'string', minLength: 1 },
+        except: { type: 'array', uniqueItems: true, items: { enum: [...BUYER_OPERATIONS] } },
+      },
+    },
     operations: {
       type: 'object',
       propertyNames: { enum: [...BUYER_OPERATIONS] },
@@ -221,23 +235,42 @@ export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mapping
     if (!rsrc) continue;
     const r = rsrc.data as RawBuyerRelease;
     if (r.release !== name) ctx.problems.push(rsrc.problem('/release', `must equal the folder name "${name}"`));
+    // each operation with the file that declares it and the folder its mapping paths are relative to
+    const declared: Array<{ opName: string; op: RawBuyerOperation; src: YamlSource; opDir: string }> = [];
+    if (r.inherit) {
+      const fromDir = resolve(relDir, r.inherit.from);
+      const fromFile = join(fromDir, 'release.yaml');
+      const baseSrc = existsSync(fromFile) ? ctx.readSource(fromFile, validateRelease) : undefined;
+      const base = baseSrc?.data as RawBuyerRelease | undefined;
+      if (!existsSync(fromFile)) ctx.problems.push(rsrc.problem('/inherit/from', `no release.yaml in ${r.inherit.from}`));
+      else if (baseSrc && base?.inherit) ctx.problems.push(rsrc.problem('/inherit/from', `${r.inherit.from}/release.yaml inherits too; inherit from the release that declares the operations`));
+      else if (baseSrc && base) {
+        const except = new Set<string>(r.inherit.except ?? []);
+        for (const x of except) if (!base.operations?.[x as BuyerOperationName]) ctx.problems.push(rsrc.problem('/inherit/except', `"${x}" is not an operation of ${r.inherit.from}/release.yaml`));
+        for (const [opName, op] of Object.entries(base.operations ?? {})) {
+          if (!except.has(opName) && !r.operations?.[opName as BuyerOperationName]) declared.push({ opName, op, src: baseSrc, opDir: fromDir });
+        }
+      }
+    }
+    for (const [opName, op] of Object.entries(r.operations ?? {})) declared.push({ opName, op, src: rsrc, opDir: relDir });
+    const rawOps = Object.fromEntries(declared.map((d) => [d.opName, d.op])) as Partial<Record<BuyerOperationName, RawBuyerOperation>>;
     const ops = new Map<BuyerOperationName, SellerOperationDef>();
-    for (const [opName, op] of Object.entries(r.operations)) {
+    for (const { opName, op, src: opSrc, opDir } of declared) {
       const p = `/operations/${opName}`;
       const version = r.apis[op.api];
-      if (!version) ctx.problems.push(rsrc.problem(`${p}/api`, `API "${op.api}" is not listed under apis`));
-      if (!operations.has(opName as BuyerOperationName)) ctx.problems.push(rsrc.problem(p, `buyer.yaml has no operation "${opName}"`));
+      if (!version) ctx.problems.push(rsrc.problem('/apis', `API "${op.api}" (operation ${opName}) is not listed under apis`));
+      if (!operations.has(opName as BuyerOperationName)) ctx.problems.push(opSrc.problem(p, `buyer.yaml has no operation "${opName}"`));
       const query: Record<string, CompiledMapping> = {};
       for (const [q, expr] of Object.entries(op.query ?? {})) {
-        const compiled = ctx.compileInline(expr, rsrc, `${p}/query/${q}`);
+        const compiled = ctx.compileInline(expr, opSrc, `${p}/query/${q}`);
         if (compiled) query[q] = compiled;
       }
       ops.set(opName as BuyerOperationName, Object.freeze({
         name: opName as BuyerOperationName, release: name, api: op.api, version: version ?? 'v0', method: op.method, path: op.path,
         query: Object.freeze(query),
         prefetch: op.prefetch,
-        request: op.request ? ctx.compileFile(relDir, op.request, rsrc, `${p}/request`) : undefined,
-        response: op.response ? ctx.compileFile(relDir, op.response, rsrc, `${p}/response`) : undefined,
+        request: op.request ? ctx.compileFile(opDir, op.request, opSrc, `${p}/request`) : undefined,
+        response: op.response ? ctx.compileFile(opDir, op.response, opSrc, `${p}/response`) : undefined,
         statuses: Object.freeze([...(op.statuses ?? [200, 201])]),
         safeToRetry: op.safeToRetry,
         then: op.then,
@@ -245,9 +278,9 @@ export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mapping
       }));
     }
     for (const [opName, op] of ops) {
-      if (op.then && !r.operations[op.then]) ctx.problems.push(rsrc.problem(`/operations/${opName}/then`, `this release has no operation "${op.then}"`));
-      if (op.prefetch && !r.operations[op.prefetch]) ctx.problems.push(rsrc.problem(`/operations/${opName}/prefetch`, `this release has no operation "${op.prefetch}"`));
-      else if (op.prefetch && (op.prefetch === opName || r.operations[op.prefetch]?.prefetch)) ctx.problems.push(rsrc.problem(`/operations/${opName}/prefetch`, `"${op.prefetch}" must be a plain read (no prefetch of its own)`));
+      if (op.then && !rawOps[op.then]) ctx.problems.push(rsrc.problem(`/operations/${opName}/then`, `this release has no operation "${op.then}"`));
+      if (op.prefetch && !rawOps[op.prefetch]) ctx.problems.push(rsrc.problem(`/operations/${opName}/prefetch`, `this release has no operation "${op.prefetch}"`));
+      else if (op.prefetch && (op.prefetch === opName || rawOps[op.prefetch]?.prefetch)) ctx.problems.push(rsrc.problem(`/operations/${opName}/prefetch`, `"${op.prefetch}" must be a plain read (no prefetch of its own)`));
     }
     const listeners = new Map<string, ListenerDef>();
     for (const [notificationApi, l] of Object.entries(r.listeners)) {
@@ -269,13 +302,15 @@ export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mapping
   return { mappings: Object.freeze({ operations, events, releases }), lookups };
 }
 
+interface RawBuyerOperation {
+  api: string; method: string; path: string; query?: Record<string, string>; prefetch?: BuyerOperationName; request?: string; response?: string;
+  statuses?: number[]; safeToRetry: boolean; then?: BuyerOperationName; fieldPaths: Record<string, string>;
+}
 interface RawBuyerRelease {
   release: string;
   apis: Record<string, string>;
-  operations: Record<string, {
-    api: string; method: string; path: string; query?: Record<string, string>; prefetch?: BuyerOperationName; request?: string; response?: string;
-    statuses?: number[]; safeToRetry: boolean; then?: BuyerOperationName; fieldPaths: Record<string, string>;
-  }>;
+  inherit?: { from: string; except?: BuyerOperationName[] };
+  operations?: Partial<Record<BuyerOperationName, RawBuyerOperation>>;
   listeners: Record<string, { version: string; api: string; mapping: string; events: Record<string, { fetch?: BuyerOperationName }> }>;
 }
 

@@ -134,3 +134,31 @@ describe('an API that inherits another release\'s operations (api.yaml `inherit`
     ]);
   });
 });
+
+describe("the buyer side's release inheritance (mappings/buyer/releases/<r>/release.yaml `inherit`)", () => {
+  it("Billie takes Grace's seller operations under its own versions, with its own cancel and tickets", () => {
+    project = copyProject();
+    const buyer = load(project.dir).buyer;
+    const billie = buyer.releases.get('billie')!;
+    const grace = buyer.releases.get('grace')!;
+    expect([...billie.operations.keys()].sort()).toEqual([...grace.operations.keys()].sort());
+    const quote = billie.operations.get('createQuote')!;
+    expect([quote.version, quote.release]).toEqual(['v7', 'billie']);
+    expect(quote.request?.file).toBe(grace.operations.get('createQuote')!.request?.file);
+    const cancel = billie.operations.get('cancelOrder')!;
+    expect(cancel.prefetch).toBe('retrieveOrder');
+    expect(cancel.request?.file).toMatch(/mappings\/buyer\/releases\/billie\/order-cancel\.request\.jsonata$/);
+    expect(grace.operations.get('cancelOrder')!.prefetch).toBeUndefined();
+  });
+
+  it('problems name file:line: a missing folder, an unknown excepted operation', () => {
+    project = copyProject();
+    const file = join(project.dir, 'mappings/buyer/releases/billie/release.yaml');
+    edit(file, 'inherit:\n  from: ../grace', 'inherit:\n  from: ../gracie');
+    expect(problemsOf(() => load(project!.dir))).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^mappings\/buyer\/releases\/billie\/release\.yaml:\d+:\d+ inherit\.from: no release\.yaml in \.\.\/gracie$/),
+    ]));
+    edit(file, 'inherit:\n  from: ../gracie', 'inherit:\n  from: ../grace\n  except: [bookAppointment]');
+    expect(problemsOf(() => load(project!.dir)).join('\n')).toMatch(/billie\/release\.yaml:\d+:\d+ inherit\.except\.0: must be one of/);
+  });
+});
