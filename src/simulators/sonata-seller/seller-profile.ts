@@ -36,10 +36,27 @@ export interface SellerProfile {
   readonly hubRetrieve: ReadonlySet<string>;
 }
 
+const GRACE: SellerProfile = Object.freeze({
+  release: 'grace',
+  shapes: 'grace',
+  orderVersion: false,
+  versions: { geographicAddressManagement: 'v7', quoteManagement: 'v8', productOrderingManagement: 'v10', productInventory: 'v7', troubleTicket: 'v4', productOfferingQualification: 'v7' },
+  notifications: {
+    quoteManagement: { api: 'quoteNotification', version: 'v8' },
+    productOrderingManagement: { api: 'productOrderingNotification', version: 'v10' },
+  },
+  declinePath: '/rejectQuote',
+  monthUnit: 'calendarMonths',
+  typedEvents: false,
+  poqDone: 'done.ready',
+  hubRetrieve: new Set(['productOrderingManagement']),
+});
+
 export const SELLER_PROFILES: Readonly<Record<SellerRelease, SellerProfile>> = Object.freeze({
+  // Billie answers in Grace's shapes; it differs in its versions, its order notification API and orderVersion
   billie: Object.freeze({
+    ...GRACE,
     release: 'billie',
-    shapes: 'grace',
     orderVersion: true,
     versions: { geographicAddressManagement: 'v7', quoteManagement: 'v7', productOrderingManagement: 'v7', productInventory: 'v7', troubleTicket: 'v1', productOfferingQualification: 'v7' },
     notifications: {
@@ -47,27 +64,8 @@ export const SELLER_PROFILES: Readonly<Record<SellerRelease, SellerProfile>> = O
       // Billie's order notification API has its own name (Celine onwards: productOrderingNotification)
       productOrderingManagement: { api: 'productOrderNotification', version: 'v7' },
     },
-    declinePath: '/rejectQuote',
-    monthUnit: 'calendarMonths',
-    typedEvents: false,
-    poqDone: 'done.ready',
-    hubRetrieve: new Set(['productOrderingManagement']),
   }),
-  grace: Object.freeze({
-    release: 'grace',
-    shapes: 'grace',
-    orderVersion: false,
-    versions: { geographicAddressManagement: 'v7', quoteManagement: 'v8', productOrderingManagement: 'v10', productInventory: 'v7', troubleTicket: 'v4', productOfferingQualification: 'v7' },
-    notifications: {
-      quoteManagement: { api: 'quoteNotification', version: 'v8' },
-      productOrderingManagement: { api: 'productOrderingNotification', version: 'v10' },
-    },
-    declinePath: '/rejectQuote',
-    monthUnit: 'calendarMonths',
-    typedEvents: false,
-    poqDone: 'done.ready',
-    hubRetrieve: new Set(['productOrderingManagement']),
-  }),
+  grace: GRACE,
   kylie: Object.freeze({
     release: 'kylie',
     shapes: 'kylie',
