@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Ajv, ValidateFunction } from 'ajv';
 import type { ConfigProblem, YamlSource } from '../config/yaml-source.js';
 import type { CompiledMapping } from '../mapping/engine.js';
+import { inheritSchema } from '../registry/registry-schemas.js';
 
 /** Operation names of the buyer side: what the legacy BSS can ask for and what a seller release may offer. */
 export const BUYER_OPERATIONS = [
@@ -61,15 +62,7 @@ export const BUYER_RELEASE_SCHEMA = {
      * they keep their own files; `except` drops some; an operation under `operations` here replaces the one of
      * the same name whole. Versions (`apis`) and `listeners` are always this release's own.
      */
-    inherit: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['from'],
-      properties: {
-        from: { type: 'string', minLength: 1 },
-        except: { type: 'array', uniqueItems: true, items: { enum: [...BUYER_OPERATIONS] } },
-      },
-    },
+    inherit: inheritSchema({ enum: [...BUYER_OPERATIONS] }),
     operations: {
       type: 'object',
       propertyNames: { enum: [...BUYER_OPERATIONS] },

@@ -232,6 +232,22 @@ export const RELEASE_SCHEMA = {
   },
 } as const;
 
+/**
+ * `inherit` of a file that takes the operations of another release's file (api.yaml on the seller side, release.yaml
+ * on the buyer side): `from` names the other file's folder, `except` the operations (as `operationName` allows) left out.
+ */
+export function inheritSchema(operationName: object) {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['from'],
+    properties: {
+      from: { type: 'string', minLength: 1 },
+      except: { type: 'array', uniqueItems: true, items: operationName },
+    },
+  } as const;
+}
+
 /** mappings/releases/<release>/<apiName>/api.yaml: one Sonata API of a release; file paths relative to its folder */
 export const API_SCHEMA = {
   type: 'object',
@@ -242,15 +258,7 @@ export const API_SCHEMA = {
     // an API that is wire-identical to another release's for most operations takes those operations from it:
     // `from` is that API's folder (relative to this one); its operations keep their own files; `except` drops
     // some; an operation of the same name under `operations` here replaces the inherited one whole.
-    inherit: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['from'],
-      properties: {
-        from: { type: 'string', minLength: 1 },
-        except: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
-      },
-    },
+    inherit: inheritSchema({ type: 'string', minLength: 1 }),
     operations: { type: 'object', additionalProperties: operationSchema },
   },
 } as const;
