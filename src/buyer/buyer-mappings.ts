@@ -5,10 +5,11 @@
  * file:line:col checks, the same reload and the same fixtures apply.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Ajv, ValidateFunction } from 'ajv';
 import type { ConfigProblem, YamlSource } from '../config/yaml-source.js';
 import type { CompiledMapping } from '../mapping/engine.js';
+import { declareOperations } from '../registry/inherit-operations.js';
 import { inheritSchema } from '../registry/registry-schemas.js';
 
 /** Operation names of the buyer side: what the legacy BSS can ask for and what a seller release may offer. */
@@ -228,27 +229,14 @@ export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mapping
     if (!rsrc) continue;
     const r = rsrc.data as RawBuyerRelease;
     if (r.release !== name) ctx.problems.push(rsrc.problem('/release', `must equal the folder name "${name}"`));
-    // each operation with the file that declares it and the folder its mapping paths are relative to
-    const declared: Array<{ opName: string; op: RawBuyerOperation; src: YamlSource; opDir: string }> = [];
-    if (r.inherit) {
-      const fromDir = resolve(relDir, r.inherit.from);
-      const fromFile = join(fromDir, 'release.yaml');
-      const baseSrc = existsSync(fromFile) ? ctx.readSource(fromFile, validateRelease) : undefined;
-      const base = baseSrc?.data as RawBuyerRelease | undefined;
-      if (!existsSync(fromFile)) ctx.problems.push(rsrc.problem('/inherit/from', `no release.yaml in ${r.inherit.from}`));
-      else if (baseSrc && base?.inherit) ctx.problems.push(rsrc.problem('/inherit/from', `${r.inherit.from}/release.yaml inherits too; inherit from the release that declares the operations`));
-      else if (baseSrc && base) {
-        const except = new Set<string>(r.inherit.except ?? []);
-        for (const x of except) if (!base.operations?.[x as BuyerOperationName]) ctx.problems.push(rsrc.problem('/inherit/except', `"${x}" is not an operation of ${r.inherit.from}/release.yaml`));
-        for (const [opName, op] of Object.entries(base.operations ?? {})) {
-          if (!except.has(opName) && !r.operations?.[opName as BuyerOperationName]) declared.push({ opName, op, src: baseSrc, opDir: fromDir });
-        }
-      }
-    }
-    for (const [opName, op] of Object.entries(r.operations ?? {})) declared.push({ opName, op, src: rsrc, opDir: relDir });
-    const rawOps = Object.fromEntries(declared.map((d) => [d.opName, d.op])) as Partial<Record<BuyerOperationName, RawBuyerOperation>>;
+    const declared = declareOperations<RawBuyerOperation>({
+      src: rsrc, dir: relDir, file: r, fileName: 'release.yaml', kind: 'release', problems: ctx.problems,
+      readSource: (f) => ctx.readSource(f, validateRelease),
+      show: { folder: () => r.inherit!.from, file: () => `${r.inherit!.from}/release.yaml` },
+    });
+    const rawOps = Object.fromEntries(declared.map((d) => [d.name, d.op])) as Partial<Record<BuyerOperationName, RawBuyerOperation>>;
     const ops = new Map<BuyerOperationName, SellerOperationDef>();
-    for (const { opName, op, src: opSrc, opDir } of declared) {
+    for (const { name: opName, op, src: opSrc, dir: opDir } of declared) {
       const p = `/operations/${opName}`;
       const version = r.apis[op.api];
       if (!version) ctx.problems.push(rsrc.problem('/apis', `API "${op.api}" (operation ${opName}) is not listed under apis`));

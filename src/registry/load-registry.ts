@@ -8,6 +8,7 @@ import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
 import { createLookupTables, type LookupTables } from '../mapping/lookups.js';
 import { loadBuyerMappings } from '../buyer/buyer-mappings.js';
 import { loadNotificationCatalog, type NotificationCatalog } from '../notify/notification-catalog.js';
+import { declareOperations } from './inherit-operations.js';
 import { API_SCHEMA, LEGACY_SCHEMA, LOOKUP_SCHEMA, PARTNER_SCHEMA, RELEASE_SCHEMA, RESOURCE_SCHEMA, type BusinessFunction } from './registry-schemas.js';
 import type { ApiDef, FixtureRef, FunctionMode, LegacyEventHandler, LegacyOperationDef, OperationDef, PartnerDef, ReferenceDef, Registry, ReleaseDef, ResourceDef } from './registry.js';
 
@@ -207,29 +208,13 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       if (!apiSrc) continue;
       type RawApi = { version: string; inherit?: { from: string; except?: string[] }; operations?: Record<string, RawOperation> };
       const api = apiSrc.data as RawApi;
-      // each operation with the file it is declared in and the folder its file paths are relative to
-      const declared: Array<{ operationId: string; op: RawOperation; src: YamlSource; dir: string }> = [];
       if (!api.inherit && !api.operations) problems.push(apiSrc.problem('', 'an API needs "operations", "inherit" or both'));
-      if (api.inherit) {
-        const fromDir = resolve(apiDir, api.inherit.from);
-        const fromFile = join(fromDir, 'api.yaml');
-        const baseSrc = existsSync(fromFile) ? readSource(fromFile, validators.api) : undefined;
-        if (!existsSync(fromFile)) problems.push(apiSrc.problem('/inherit/from', `no api.yaml in ${displayPath(fromDir)}`));
-        const base = baseSrc?.data as RawApi | undefined;
-        if (baseSrc && base?.inherit) problems.push(apiSrc.problem('/inherit/from', `${displayPath(fromFile)} inherits too; inherit from the API that declares the operations`));
-        else if (baseSrc && base) {
-          const except = new Set(api.inherit.except ?? []);
-          for (const name of except) {
-            if (!base.operations?.[name]) problems.push(apiSrc.problem('/inherit/except', `"${name}" is not an operation of ${displayPath(fromFile)}`));
-          }
-          for (const [operationId, op] of Object.entries(base.operations ?? {})) {
-            if (!except.has(operationId) && !api.operations?.[operationId]) declared.push({ operationId, op, src: baseSrc, dir: fromDir });
-          }
-        }
-      }
-      for (const [operationId, op] of Object.entries(api.operations ?? {})) declared.push({ operationId, op, src: apiSrc, dir: apiDir });
+      const declared = declareOperations({
+        src: apiSrc, dir: apiDir, file: api, fileName: 'api.yaml', kind: 'API', problems,
+        readSource: (f) => readSource(f, validators.api), show: { folder: displayPath, file: displayPath },
+      });
       const operations: OperationDef[] = [];
-      for (const { operationId, op, src, dir } of declared) {
+      for (const { name: operationId, op, src, dir } of declared) {
         const p = `/operations/${escapePointer(operationId)}`;
         if (op.backend && !legacy.has(op.backend)) problems.push(src.problem(`${p}/backend`, `unknown legacy operation "${op.backend}"`));
         if (op.source === 'store' && !op.collection) problems.push(src.problem(p, 'an operation served from the store needs "collection"'));
