@@ -11,6 +11,7 @@ import { createLegacyClient, type LegacyClient } from './legacy/legacy-client.js
 import { createMappingEngine } from './mapping/engine.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createApp } from './pipeline/create-app.js';
+import { createRateLimits } from './pipeline/rate-limits.js';
 import { loadRegistry } from './registry/load-registry.js';
 import { createRegistryHolder, type RegistryHolder } from './registry/registry-holder.js';
 import type { StageObserver } from './sonata/execute-operation.js';
@@ -144,9 +145,10 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   if (config.legacy.statusUpdates !== 'callback') poller.start();
 
   let shuttingDown = false;
+  const limits = createRateLimits({ limits: config.limits, redisUrl: config.store.redisUrl, prefix: config.store.prefix, logger });
   const app = createApp({
     config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
-    resources, events, tasks, hubs, products, spec, metrics, internal, partnerListeners: buyer.listenerRouter, internalApiKey: config.internal.apiKey, now, legacyCallbacksSigned: !!config.legacy.callbackSecret,
+    resources, events, tasks, hubs, products, spec, metrics, internal, partnerListeners: buyer.listenerRouter, internalApiKey: config.internal.apiKey, now, legacyCallbacksSigned: !!config.legacy.callbackSecret, limits,
   });
   let server: Server | undefined;
 
@@ -194,6 +196,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
       await Promise.all([...sellers.values()].map((sim) => sim.close()));
       await legacy.close();
       await simulator?.close();
+      await limits.close();
       await store.close();
     },
   };

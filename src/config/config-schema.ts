@@ -40,6 +40,15 @@ export interface GatewayConfig {
     readonly retry: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
     readonly timeoutMs: number;
   };
+  /** rate limits (src/pipeline/rate-limits.ts; docs/operations.md "Rate limits"), counted in Redis when store.redisUrl is set */
+  readonly limits: {
+    /** per partner and API, unless the partner's `limits:` says otherwise */
+    readonly partner: { readonly points: number; readonly durationSeconds: number };
+    /** `/oauth2/token` per client id and per source address; a refused request (401) costs `failureCost` points */
+    readonly token: { readonly points: number; readonly durationSeconds: number; readonly failureCost: number };
+    /** `/internal` per source address; a missing or wrong X-Internal-Api-Key costs `failureCost` points */
+    readonly internal: { readonly points: number; readonly durationSeconds: number; readonly failureCost: number };
+  };
   readonly internal: {
     /** key the legacy BSS and operators send as X-Internal-Api-Key on /internal routes */
     readonly apiKey: string;
@@ -121,6 +130,42 @@ export const CONFIG_SCHEMA = {
         embeddedSellers: { type: 'boolean', default: false },
         embeddedSellerAdvanceMs: { type: 'integer', minimum: 0, default: 0 },
         validateNotifications: { type: 'boolean', default: true },
+      },
+    },
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        partner: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            points: { type: 'integer', minimum: 1, maximum: 1000000, default: 50 },
+            durationSeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 1 },
+          },
+        },
+        token: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            points: { type: 'integer', minimum: 1, maximum: 1000000, default: 60 },
+            durationSeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 60 },
+            failureCost: { type: 'integer', minimum: 1, maximum: 1000000, default: 10 },
+          },
+        },
+        internal: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            points: { type: 'integer', minimum: 1, maximum: 1000000, default: 6000 },
+            durationSeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 60 },
+            failureCost: { type: 'integer', minimum: 1, maximum: 1000000, default: 200 },
+          },
+        },
       },
     },
     internal: {

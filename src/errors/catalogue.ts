@@ -41,6 +41,9 @@ export const ERROR_CATALOGUE = {
   'upstream.system-error': { status: 503, sonataCode: 'internalError', reason: 'The backend system reported a temporary failure' },
   'upstream.rejected-input': { status: 422, sonataCode: 'invalidValue', reason: 'The backend system refused a value' },
   'upstream.not-found': { status: 404, sonataCode: 'notFound', reason: 'Resource not found' },
+  // No Sonata release declares a 429 (checked Grace, Billie, Kylie): the body follows the base Error schema, whose
+  // `code` is free text, with the HTTP reason's name as code.
+  'rate.limited': { status: 429, sonataCode: 'tooManyRequests', reason: 'Too many requests; retry after the time in Retry-After' },
   'store.unavailable': { status: 503, sonataCode: 'internalError', reason: 'The state store is not reachable; retry later' },
   'internal.unexpected': { status: 500, sonataCode: 'internalError', reason: 'Internal error' },
 } as const satisfies Record<string, CatalogueEntry>;
@@ -57,7 +60,8 @@ export type SonataErrorCode =
   | 'accessDenied' | 'forbiddenRequester' | 'tooManyUsers'
   | 'notFound' | 'conflict'
   | 'missingProperty' | 'invalidValue' | 'invalidFormat' | 'referenceNotFound' | 'unexpectedProperty' | 'tooManyRecords' | 'otherIssue'
-  | 'internalError' | 'notImplemented';
+  | 'internalError' | 'notImplemented'
+  | 'tooManyRequests';
 
 export type Error422Code = 'missingProperty' | 'invalidValue' | 'invalidFormat' | 'referenceNotFound' | 'unexpectedProperty' | 'tooManyRecords' | 'otherIssue';
 

@@ -3,8 +3,8 @@
  * store port so several gateway instances share them. A subscription belongs to the partner and API it was made
  * on: looking it up from another partner or API finds nothing, exactly as if it did not exist.
  */
-import { randomUUID } from 'node:crypto';
-import type { Store } from '../state/store.js';
+import { createHash, randomUUID } from 'node:crypto';
+import { StoreConflictError, type Store } from '../state/store.js';
 
 /** One registered listener. */
 export interface HubSubscription {
@@ -48,10 +48,16 @@ export interface HubRegistration {
   allowedCallbackHosts: readonly string[];
   /** Event types of the API in the partner's release; a filter naming anything else is refused. */
   knownEventTypes: readonly string[];
+  /** Subscriptions the partner may hold on this API (`notifications.maxSubscriptions`); default unlimited. */
+  maxSubscriptions?: number;
 }
 
 export interface HubService {
-  /** Validates and stores a subscription; rejects with {@link HubValidationError} for a bad callback or query. */
+  /**
+   * Validates and stores a subscription; rejects with {@link HubValidationError} for a bad callback or query, or
+   * when the partner already holds `maxSubscriptions` on the API. The same callback and query registered again
+   * by the same partner on the same API answer the existing subscription instead of adding a second one.
+   */
   register(p: HubRegistration): Promise<HubSubscription>;
   /** The partner's subscription on that API, or null (also for another partner's or another API's id). */
   get(partnerId: string, apiName: string, id: string): Promise<HubSubscription | null>;
@@ -85,6 +91,21 @@ export function createHubService(opts: HubServiceOptions): HubService {
   const scope = (partnerId: string, apiName: string) => `${encodeURIComponent(partnerId)}:${encodeURIComponent(apiName)}`;
   const docKey = (partnerId: string, apiName: string, id: string) => `notify:hub:${scope(partnerId, apiName)}:${encodeURIComponent(id)}`;
   const indexKey = (partnerId: string, apiName: string) => `notify:hub-index:${scope(partnerId, apiName)}`;
+  // callback + query -> the id registered for them, so an identical registration finds the first one
+  const sameKey = (sub: Pick<HubSubscription, 'partnerId' | 'apiName' | 'callback' | 'query'>) =>
+    `notify:hub-same:${scope(sub.partnerId, sub.apiName)}:${createHash('sha256').update(JSON.stringify([sub.callback, sub.query ?? null])).digest('base64url')}`;
+  const tooMany = (max: number, apiName: string) =>
+    invalid('invalidValue', '/callback', `this partner already holds ${max} subscriptions on ${apiName}, the most allowed; delete one first`);
+
+  async function removeSubscription(partnerId: string, apiName: string, id: string): Promise<boolean> {
+    const sub = await store.getJson<HubSubscription>(docKey(partnerId, apiName, id));
+    // free callback + query first: while the document still exists an identical registration returns it rather
+    // than claiming the key, so the claim removed here is always this subscription's
+    if (sub && (await store.get(sameKey(sub))) === id) await store.del(sameKey(sub));
+    const existed = await store.del(docKey(partnerId, apiName, id));
+    await store.indexRemove(indexKey(partnerId, apiName), id);
+    return existed;
+  }
 
   return {
     async register(p) {
@@ -101,9 +122,31 @@ export function createHubService(opts: HubServiceOptions): HubService {
         eventTypes,
         createdAt: created.toISOString(),
       };
+      const max = p.maxSubscriptions ?? Number.POSITIVE_INFINITY;
+      const index = indexKey(p.partnerId, p.apiName);
+      const same = sameKey(sub);
+      const existingId = await store.get(same);
+      if (existingId !== null) {
+        const existing = await store.getJson<HubSubscription>(docKey(p.partnerId, p.apiName, existingId));
+        if (existing) return existing;
+      }
+      if ((await store.indexCount(index)) >= max) throw tooMany(max, p.apiName);
       // The document first: an index entry without a document is dropped on read, the reverse would be invisible.
       await store.setJson(docKey(p.partnerId, p.apiName, sub.id), sub);
-      await store.indexAdd(indexKey(p.partnerId, p.apiName), sub.id, created.getTime());
+      // claim callback + query for this id (atomically, against a concurrent identical registration on any instance)
+      if (!(await store.compareAndSet(same, existingId, sub.id))) {
+        await store.del(docKey(p.partnerId, p.apiName, sub.id));
+        const winner = await store.get(same);
+        const existing = winner === null ? null : await store.getJson<HubSubscription>(docKey(p.partnerId, p.apiName, winner));
+        if (existing) return existing;
+        throw new StoreConflictError(same, 1);
+      }
+      await store.indexAdd(index, sub.id, created.getTime());
+      // concurrent registrations may each have seen room for one more: the ones past the cap withdraw
+      if ((await store.indexCount(index)) > max) {
+        await removeSubscription(p.partnerId, p.apiName, sub.id);
+        throw tooMany(max, p.apiName);
+      }
       return sub;
     },
 
@@ -112,9 +155,7 @@ export function createHubService(opts: HubServiceOptions): HubService {
     },
 
     async remove(partnerId, apiName, id) {
-      const existed = await store.del(docKey(partnerId, apiName, id));
-      await store.indexRemove(indexKey(partnerId, apiName), id);
-      return existed;
+      return removeSubscription(partnerId, apiName, id);
     },
 
     async subscribersFor(partnerId, apiName, eventType) {

@@ -24,6 +24,7 @@ import { resolveOperation } from '../sonata/resolve-operation.js';
 import type { Store } from '../state/store.js';
 import { createJsonBodyParser } from './body-guards.js';
 import { createSonataProxies } from '../proxy/create-sonata-proxies.js';
+import type { RateLimits } from './rate-limits.js';
 
 export interface AppDeps {
   config: GatewayConfig;
@@ -55,6 +56,8 @@ export interface AppDeps {
   internalApiKey?: string;
   /** legacy status callbacks carry an HMAC signature (then they need no internal API key) */
   legacyCallbacksSigned?: boolean;
+  /** rate limits (src/pipeline/rate-limits.ts); without them nothing is limited */
+  limits?: RateLimits;
 }
 
 interface RequestState {
@@ -131,7 +134,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.setHeader('Content-Type', deps.metrics.registry.contentType);
     res.send(await deps.metrics.registry.metrics());
   });
-  app.post('/oauth2/token', ...createTokenEndpoint({ registry: () => deps.registry.current(), tokens: deps.tokens, logger: deps.logger }));
+  app.post('/oauth2/token', ...(deps.limits?.token ?? []), ...createTokenEndpoint({ registry: () => deps.registry.current(), tokens: deps.tokens, logger: deps.logger }));
 
   // 3. Sonata routes
   const strategy = new SonataBearerStrategy(deps.tokens, (p) => deps.registry.current().partners.get(p.partnerId)?.clientId === p.clientId);
@@ -157,6 +160,7 @@ export function createApp(deps: AppDeps): express.Express {
       next();
     })(req, res, next);
   });
+  if (deps.limits) app.use('/mefApi/sonata', deps.limits.partner);
 
   app.use('/mefApi/sonata', async (req: Request, res: Response, next: NextFunction) => {
     try {
@@ -220,6 +224,7 @@ export function createApp(deps: AppDeps): express.Express {
   // 4. internal endpoints (legacy BSS callbacks, staff work queue, operators): their own credentials
   if (deps.internal && deps.internalApiKey) {
     const key = deps.internalApiKey;
+    if (deps.limits) app.use('/internal', deps.limits.internal);
     app.use('/internal', (req: Request, _res: Response, next: NextFunction) => {
       // the legacy BSS's status callbacks prove their origin with an HMAC signature instead (checked by the route)
       if (req.path === '/legacy/events' && deps.legacyCallbacksSigned) return next();

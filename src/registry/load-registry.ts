@@ -10,7 +10,7 @@ import { loadBuyerMappings } from '../buyer/buyer-mappings.js';
 import { loadNotificationCatalog, type NotificationCatalog } from '../notify/notification-catalog.js';
 import { declareOperations } from './inherit-operations.js';
 import { API_SCHEMA, LEGACY_SCHEMA, LOOKUP_SCHEMA, PARTNER_SCHEMA, RELEASE_SCHEMA, RESOURCE_SCHEMA, type BusinessFunction } from './registry-schemas.js';
-import type { ApiDef, FixtureRef, FunctionMode, LegacyEventHandler, LegacyOperationDef, OperationDef, PartnerDef, ReferenceDef, Registry, ReleaseDef, ResourceDef } from './registry.js';
+import type { ApiDef, FixtureRef, FunctionMode, LegacyEventHandler, LegacyOperationDef, OperationDef, PartnerDef, RateLimitPolicy, ReferenceDef, Registry, ReleaseDef, ResourceDef } from './registry.js';
 
 export interface LoadRegistryOptions {
   partnersDir: string;
@@ -294,7 +294,8 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     const raw = src.data as {
       id: string; name: string; role: 'buyer' | 'seller' | 'both'; release: string; apiReleases?: Record<string, string>;
       buyerId?: string; sellerId?: string; testEnvironment: boolean; credentials: { clientId: string; clientSecretEnv: string };
-      legacyCustomerId?: string; policy: { pilotCountries?: string[]; budgetaryQuotes: boolean }; notifications: { allowedCallbackHosts: string[] };
+      legacyCustomerId?: string; policy: { pilotCountries?: string[]; budgetaryQuotes: boolean }; notifications: { allowedCallbackHosts: string[]; maxSubscriptions: number };
+      limits: { default?: RateLimitPolicy; perApi: Record<string, RateLimitPolicy> };
       seller?: { baseUrl: string; tokenUrl: string; clientId: string; clientSecretEnv: string; scope?: string; timeoutMs: number; serves: { countries?: string[]; products?: string[] }; mappings: Record<string, { request?: string; response?: string }> };
       functions: Record<string, { mode: FunctionMode }>; mappings?: Record<string, { request?: string; response?: string }>;
       lookups?: Record<string, string>;
@@ -340,6 +341,11 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
         response: pair.response ? compileFile(dir, pair.response, src, `${p}/response`) : undefined,
       }));
     }
+    const spokenApis = new Set<string>();
+    for (const r of new Set([release, ...Object.values(raw.apiReleases ?? {}).map((n) => releases.get(n))])) for (const a of r?.apis.keys() ?? []) spokenApis.add(a);
+    for (const api of Object.keys(raw.limits.perApi)) {
+      if (release && !spokenApis.has(api)) problems.push(src.problem(`/limits/perApi/${escapePointer(api)}`, `no API "${api}" in the releases this partner speaks`));
+    }
     const tables = { ...sharedTables, ...readLookups(dir, raw.lookups ?? {}, src, '/lookups') };
     const functions = new Map<BusinessFunction, FunctionMode>();
     for (const [fn, v] of Object.entries(raw.functions)) functions.set(fn as BusinessFunction, v.mode);
@@ -350,6 +356,8 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       testEnvironment: raw.testEnvironment, legacyCustomerId: raw.legacyCustomerId,
       policy: Object.freeze({ ...raw.policy, pilotCountries: raw.policy.pilotCountries ? Object.freeze([...raw.policy.pilotCountries]) : undefined }),
       allowedCallbackHosts: Object.freeze([...raw.notifications.allowedCallbackHosts]),
+      maxSubscriptions: raw.notifications.maxSubscriptions,
+      limits: deepFreezeValue({ ...raw.limits }),
       seller: raw.seller ? Object.freeze({ ...deepFreezeValue({ ...raw.seller, clientSecretEnv: undefined, mappings: undefined, clientSecret: sellerSecret ?? '' }), mappings: sellerMappings }) : undefined,
       clientId: raw.credentials.clientId, clientSecret: secret ?? '',
       functions, mappings, lookups: createLookupTables(tables),

@@ -6,6 +6,17 @@ export const BUSINESS_FUNCTIONS = [
 ] as const;
 export type BusinessFunction = (typeof BUSINESS_FUNCTIONS)[number];
 
+/** one rate-limit policy: at most `points` requests per `durationSeconds` window */
+const rateLimitPolicy = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['points', 'durationSeconds'],
+  properties: {
+    points: { type: 'integer', minimum: 1, maximum: 1000000 },
+    durationSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+  },
+} as const;
+
 const mappingPair = {
   type: 'object',
   additionalProperties: false,
@@ -76,6 +87,21 @@ export const PARTNER_SCHEMA = {
       properties: {
         /** hosts the partner may register as hub callbacks: exact host, *.domain wildcard, optional :port */
         allowedCallbackHosts: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+        /** hub subscriptions the partner may hold per management API; one more is refused like a barred host */
+        maxSubscriptions: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
+      },
+      default: {},
+    },
+    /**
+     * request quotas on our seller APIs (docs/operations.md "Rate limits"): `default` applies to each API separately,
+     * `perApi` overrides it by API name; both fall back to the gateway's `limits.partner` (config)
+     */
+    limits: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        default: rateLimitPolicy,
+        perApi: { type: 'object', additionalProperties: rateLimitPolicy, default: {} },
       },
       default: {},
     },

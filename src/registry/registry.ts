@@ -117,6 +117,12 @@ export interface LegacyOperationDef {
   readonly safeToRetry: boolean;
 }
 
+/** At most `points` requests per `durationSeconds` window (partner.yaml `limits:`, config `limits.partner`). */
+export interface RateLimitPolicy {
+  readonly points: number;
+  readonly durationSeconds: number;
+}
+
 export interface PartnerDef {
   readonly id: string;
   readonly name: string;
@@ -132,6 +138,10 @@ export interface PartnerDef {
   readonly legacyCustomerId?: string;
   readonly policy: Readonly<{ pilotCountries?: readonly string[]; budgetaryQuotes: boolean }>;
   readonly allowedCallbackHosts: readonly string[];
+  /** hub subscriptions allowed per management API (`notifications.maxSubscriptions`) */
+  readonly maxSubscriptions: number;
+  /** request quotas from `limits:`; absent entries fall back to the gateway's `limits.partner` */
+  readonly limits: Readonly<{ default?: RateLimitPolicy; perApi: Readonly<Record<string, RateLimitPolicy>> }>;
   /** how we reach the partner's own Sonata APIs when we buy from it (role seller or both) */
   readonly seller?: Readonly<{
     baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; timeoutMs: number;

@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors/catalogue.js';
+import { StoreConflictError } from '../state/store.js';
 import { HubValidationError, toEventSubscription, type HubService } from '../notify/hub-service.js';
 import { checkSpec, guardStore, validateRequest, type OperationContext, type OperationResult } from './operation-context.js';
 
@@ -26,10 +27,13 @@ export function createHubOperations(opts: { hub: HubService }): { execute(ctx: O
             const sub = await guardStore(() => opts.hub.register({
               partnerId: partner.id, apiName: op.apiName, release: op.release, callback: body.callback, query: body.query,
               allowedCallbackHosts: partner.allowedCallbackHosts, knownEventTypes: known,
+              maxSubscriptions: partner.maxSubscriptions,
             }));
             ctx.logger.info('hub subscription registered', { subscriptionId: sub.id, apiName: op.apiName });
             return { status: 201, body: toEventSubscription(sub) };
           } catch (err) {
+            // an identical registration on another instance won and was deleted at once: let the partner retry
+            if (err instanceof StoreConflictError) throw new GatewayError('resource.busy', 'A concurrent registration of the same callback is in progress; retry', { cause: err });
             if (err instanceof HubValidationError) {
               throw new GatewayError('request.validation-failed', err.message, { issues: [{ ...err.issue }] });
             }
