@@ -68,6 +68,19 @@ for (const backend of backends) {
       expect(await hub.subscribersFor('acme', 'productOrderingManagement', 'productOrderStateChangeEvent')).toEqual([]);
     });
 
+    it('concurrent registrations never pass maxSubscriptions, and concurrent identical ones make one subscription', async () => {
+      const hub = hubOn();
+      const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => hub.register(registration({ callback: `https://buyer.example.com/cb${i}`, maxSubscriptions: 3 }))));
+      const kept = await hub.subscribersFor('acme', 'productOrderingManagement', 'productOrderStateChangeEvent');
+      expect(kept.length).toBeLessThanOrEqual(3);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(kept.length);
+      for (const r of results) if (r.status === 'rejected') expect((r.reason as HubValidationError).issue).toMatchObject({ code: 'invalidValue', propertyPath: '/callback' });
+
+      const same = await Promise.all(Array.from({ length: 5 }, () => hub.register(registration({ apiName: 'quoteManagement', callback: 'https://buyer.example.com/same' }))));
+      expect(new Set(same.map((s) => s.id)).size).toBe(1);
+      expect(await hub.subscribersFor('acme', 'quoteManagement', 'anything')).toHaveLength(1);
+    });
+
     it("another partner's subscription, or one made on another API, is not visible", async () => {
       const hub = hubOn();
       const sub = await hub.register(registration());
