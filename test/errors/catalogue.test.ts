@@ -12,6 +12,8 @@ const SONATA_CODES_BY_STATUS: Record<number, string[]> = {
   403: ['accessDenied', 'forbiddenRequester', 'tooManyUsers'],
   404: ['notFound'],
   409: ['conflict'],
+  // no Sonata release declares a 429: the base Error schema's `code` is free text
+  429: ['tooManyRequests'],
   422: ['missingProperty', 'invalidValue', 'invalidFormat', 'referenceNotFound', 'unexpectedProperty', 'tooManyRecords', 'otherIssue'],
   501: ['notImplemented'],
 };
