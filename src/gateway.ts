@@ -23,7 +23,8 @@ import { loadProductSchemas } from './sonata/products/product-schemas.js';
 import { loadSpecErrata } from './conformance/spec-errata.js';
 import { createSpecCatalog, type SonataRelease, type SpecCatalog } from './conformance/openapi-validator.js';
 import { createSpecGuard, type SpecGuard } from './conformance/spec-guard.js';
-import { createMetrics } from './observability/metrics.js';
+import { createMetrics, observeBreakers } from './observability/metrics.js';
+import { createBreakerBoard } from './outbound/circuit-breakers.js';
 import { ConfigError } from './config/yaml-source.js';
 import { createInternalRouter } from './sonata/internal-router.js';
 import { applyLegacyStatus } from './sonata/resources/legacy-status.js';
@@ -99,10 +100,19 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   }
   // partner sellers simulated in process, like the legacy BSS above (demo/test only)
   const sellers = await startEmbeddedSellers(config, registry.current(), logger);
-  const legacy: LegacyClient = createLegacyClient({ baseUrl: legacyUrl, apiKey: config.legacy.apiKey, timeoutMs: config.legacy.timeoutMs });
+  // every backend's circuit breaker (legacy BSS, each seller), shown in /readyz and /metrics
+  const breakers = createBreakerBoard();
+  const legacy: LegacyClient = createLegacyClient({
+    baseUrl: legacyUrl, apiKey: config.legacy.apiKey, timeoutMs: config.legacy.timeoutMs,
+    retry: config.legacy.retry, breaker: config.legacy.breaker, breakers,
+  });
   const tokens = createTokenService({ issuer: config.auth.issuer, secret: config.auth.signingSecret, ttlSeconds: config.auth.tokenTtlSeconds });
 
   const metrics = createMetrics({ defaultMetrics: true });
+  observeBreakers(metrics, breakers);
+  breakers.subscribe((breaker, event) => {
+    if (event !== 'rejected') logger[event === 'open' ? 'error' : 'warn']('circuit breaker changed state', { breaker, state: event });
+  });
   const spec = createGatewaySpecGuard(config, logger);
   const products = loadProductSchemas({ catalogFile: config.products.catalog, schemaDir: config.products.schemaDir, logger });
   const resources = createResourceRepository(store);
@@ -131,7 +141,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   });
   const events: EventPublisher = notifier;
   const hubs = createHubOperations({ hub });
-  const buyer = createBuyerSide({ config, registry, store, tokens, logger, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])) });
+  const buyer = createBuyerSide({ config, registry, store, tokens, logger, breakers, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])) });
   const internal = createInternalRouter({
     registry, resources, events, tasks, logger, now, callbackSecret: config.legacy.callbackSecret,
     extra: [createNotificationAdminRouter({ queue: deliveries }), buyer.internalRouter],
@@ -146,7 +156,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   let shuttingDown = false;
   const app = createApp({
     config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
-    resources, events, tasks, hubs, products, spec, metrics, internal, partnerListeners: buyer.listenerRouter, internalApiKey: config.internal.apiKey, now, legacyCallbacksSigned: !!config.legacy.callbackSecret,
+    resources, events, tasks, hubs, products, spec, metrics, internal, breakers: () => breakers.snapshot(), partnerListeners: buyer.listenerRouter, internalApiKey: config.internal.apiKey, now, legacyCallbacksSigned: !!config.legacy.callbackSecret,
   });
   let server: Server | undefined;
 
@@ -193,6 +203,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
       await buyer.close();
       await Promise.all([...sellers.values()].map((sim) => sim.close()));
       await legacy.close();
+      breakers.close();
       await simulator?.close();
       await store.close();
     },

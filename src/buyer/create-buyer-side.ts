@@ -11,6 +11,7 @@ import type { GatewayConfig } from '../config/config-schema.js';
 import { createSpecCatalog, type SpecCatalog } from '../conformance/openapi-validator.js';
 import { createDeliveryQueue, type DeliveryQueue } from '../notify/delivery-queue.js';
 import type { Logger } from '../observability/logger.js';
+import type { BreakerBoard } from '../outbound/circuit-breakers.js';
 import { createJsonBodyParser } from '../pipeline/body-guards.js';
 import type { PartnerDef } from '../registry/registry.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
@@ -28,6 +29,8 @@ export interface BuyerSideOptions {
   store: Store;
   tokens: TokenService;
   logger: Logger;
+  /** where the sellers' circuit breakers are kept (one per seller; metrics and /readyz read it) */
+  breakers?: BreakerBoard;
   /** origins of sellers simulated in process, by partner id (partners whose seller.baseUrl is `embedded`) */
   embedded?: ReadonlyMap<string, string>;
 }
@@ -49,7 +52,9 @@ export interface BuyerSide {
 export function createBuyerSide(opts: BuyerSideOptions): BuyerSide {
   const { config, logger } = opts;
   const log = logger.child({ component: 'buyer' });
-  const client = createSellerClient({ store: opts.store, logger: log });
+  const client = createSellerClient({
+    store: opts.store, logger: log, retry: config.buyer.sellerRetry, breaker: config.buyer.sellerBreaker, breakers: opts.breakers,
+  });
   const sender = createLegacyWebhookSender({ secret: config.buyer.legacyWebhookSecret || undefined, timeoutMs: config.notifications.timeoutMs });
   const webhookQueue = createDeliveryQueue({
     redisUrl: config.store.redisUrl, prefix: `${config.store.prefix}buyer-webhook`, logger: log,

@@ -1,3 +1,6 @@
+import type { BreakerSettings } from '../outbound/circuit-breakers.js';
+import type { RetrySettings } from '../outbound/retry-backoff.js';
+
 /** The gateway's own settings (config/default.yaml overlaid by config/<env>.yaml). */
 export interface GatewayConfig {
   readonly env: string;
@@ -21,6 +24,10 @@ export interface GatewayConfig {
     readonly baseUrl: string;
     readonly apiKey: string;
     readonly timeoutMs: number;
+    /** retries of operations marked safeToRetry (jittered exponential backoff) */
+    readonly retry: RetrySettings;
+    /** circuit breaker in front of the BSS: fail fast with 503 + Retry-After while it keeps failing */
+    readonly breaker: BreakerSettings;
     readonly simulatorDataDir: string;
     /** request headers passed through to the legacy BSS (test environments: the simulator's X-Sim-Fault) */
     readonly forwardHeaders: readonly string[];
@@ -58,6 +65,10 @@ export interface GatewayConfig {
     readonly embeddedSellerAdvanceMs: number;
     /** check sellers' notifications against the official OpenAPI files (sdkDir); without the SDK only the envelope */
     readonly validateNotifications: boolean;
+    /** retries of seller calls that are safe to repeat (reads, hub deletes) */
+    readonly sellerRetry: RetrySettings;
+    /** one circuit breaker per seller partner, with these settings */
+    readonly sellerBreaker: BreakerSettings;
   };
   readonly mapping: { readonly deadlineMs: number; readonly maxDepth: number };
   readonly paths: { readonly partners: string; readonly mappings: string };
@@ -67,6 +78,30 @@ export interface GatewayConfig {
   readonly conformance: { readonly mode: 'enforce' | 'report' | 'off'; readonly requireSdk: boolean };
   readonly logging: { readonly level: string; readonly format: 'json' | 'pretty' };
 }
+
+const RETRY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    attempts: { type: 'integer', minimum: 1, maximum: 10, default: 2 },
+    baseDelayMs: { type: 'integer', minimum: 1, maximum: 60000, default: 100 },
+    maxDelayMs: { type: 'integer', minimum: 1, maximum: 600000, default: 1000 },
+  },
+} as const;
+
+const BREAKER_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    enabled: { type: 'boolean', default: true },
+    volumeThreshold: { type: 'integer', minimum: 1, maximum: 100000, default: 5 },
+    errorThresholdPercentage: { type: 'integer', minimum: 0, maximum: 99, default: 50 },
+    resetTimeoutMs: { type: 'integer', minimum: 50, maximum: 3600000, default: 10000 },
+    rollingWindowMs: { type: 'integer', minimum: 100, maximum: 3600000, default: 10000 },
+  },
+} as const;
 
 export const CONFIG_SCHEMA = {
   type: 'object',
@@ -121,6 +156,8 @@ export const CONFIG_SCHEMA = {
         embeddedSellers: { type: 'boolean', default: false },
         embeddedSellerAdvanceMs: { type: 'integer', minimum: 0, default: 0 },
         validateNotifications: { type: 'boolean', default: true },
+        sellerRetry: RETRY_SCHEMA,
+        sellerBreaker: BREAKER_SCHEMA,
       },
     },
     internal: {
@@ -168,6 +205,8 @@ export const CONFIG_SCHEMA = {
         baseUrl: { type: 'string', pattern: '^(embedded|https?://.+)$' },
         apiKey: { type: 'string', minLength: 8 },
         timeoutMs: { type: 'integer', minimum: 50, default: 5000 },
+        retry: RETRY_SCHEMA,
+        breaker: BREAKER_SCHEMA,
         simulatorDataDir: { type: 'string', default: 'config/legacy-bss-sim' },
         forwardHeaders: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9-]+$' }, default: [] },
         callbackSecret: { type: 'string', minLength: 16 },

@@ -55,6 +55,11 @@ export interface AppDeps {
   internalApiKey?: string;
   /** legacy status callbacks carry an HMAC signature (then they need no internal API key) */
   legacyCallbacksSigned?: boolean;
+  /**
+   * circuit breakers of the backends (legacy BSS, sellers), shown in /readyz detail; an open one does not make the
+   * instance unready: every instance shares the backend, and a fast 503 with Retry-After beats no instance at all
+   */
+  breakers?: () => Record<string, unknown>;
 }
 
 interface RequestState {
@@ -121,7 +126,7 @@ export function createApp(deps: AppDeps): express.Express {
       ready = false;
       checks.store = `unavailable: ${(err as Error).message}`;
     }
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks, partners: deps.registry.current().partners.size });
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks, partners: deps.registry.current().partners.size, ...(deps.breakers && { breakers: deps.breakers() }) });
   });
   app.get('/metrics', async (_req, res) => {
     if (!deps.metrics) {
