@@ -47,6 +47,12 @@ export interface BuildGatewayOptions {
   /** disables the file watcher regardless of config (tests that reload by hand) */
   watch?: boolean;
   observe?: StageObserver;
+  /**
+   * Tests only (main.ts never sets it): exact `host:port` entries every partner may use as a hub callback besides its
+   * profile's, read on each registration and delivery, so a test's listener on an ephemeral loopback port is allowed
+   * without opening every loopback port to every partner.
+   */
+  extraCallbackHosts?: () => readonly string[];
 }
 
 export interface Gateway {
@@ -121,9 +127,18 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
 
   // notifications: per-release catalogues, hub subscriptions in the store, a durable delivery queue
   const hub = createHubService({ store, now });
+  const allowedCallbackHosts = (partnerId: string): readonly string[] | undefined => {
+    const p = registry.current().partners.get(partnerId);
+    return p && [...p.allowedCallbackHosts, ...(opts.extraCallbackHosts?.() ?? [])];
+  };
   const deliveries: DeliveryQueue = createDeliveryQueue({
     redisUrl: config.store.redisUrl, prefix: `${config.store.prefix}notify`, logger, retry: config.notifications.retry,
     timeoutMs: config.notifications.timeoutMs,
+    // partners choose these URLs: checked against their profile and the callback guard on every attempt, and signed
+    partners: {
+      allowedCallbackHosts,
+      signingSecrets: (partnerId) => registry.current().partners.get(partnerId)?.notificationSigningSecrets ?? [],
+    },
   });
   const notifier = createNotifier({
     hub, queue: deliveries, logger,
@@ -140,7 +155,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     },
   });
   const events: EventPublisher = notifier;
-  const hubs = createHubOperations({ hub });
+  const hubs = createHubOperations({ hub, allowedCallbackHosts: (partner) => allowedCallbackHosts(partner.id) ?? [] });
   const buyer = createBuyerSide({ config, registry, store, tokens, logger, breakers, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])) });
   const internal = createInternalRouter({
     registry, resources, events, tasks, logger, now, callbackSecret: config.legacy.callbackSecret,

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { parseWebhookSecret } from '../notify/webhook-signature.js';
 import { ConfigError, createConfigAjv, projectPath, readYamlFile as readYaml, validateSource, type ConfigProblem, type YamlSource } from '../config/yaml-source.js';
 import { MappingError } from '../mapping/errors.js';
 import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
@@ -294,7 +295,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     const raw = src.data as {
       id: string; name: string; role: 'buyer' | 'seller' | 'both'; release: string; apiReleases?: Record<string, string>;
       buyerId?: string; sellerId?: string; testEnvironment: boolean; credentials: { clientId: string; clientSecretEnv: string };
-      legacyCustomerId?: string; policy: { pilotCountries?: string[]; budgetaryQuotes: boolean }; notifications: { allowedCallbackHosts: string[] };
+      legacyCustomerId?: string; policy: { pilotCountries?: string[]; budgetaryQuotes: boolean }; notifications: { allowedCallbackHosts: string[]; signingSecretEnv: string[] };
       seller?: { baseUrl: string; tokenUrl: string; clientId: string; clientSecretEnv: string; scope?: string; timeoutMs: number; serves: { countries?: string[]; products?: string[] }; mappings: Record<string, { request?: string; response?: string }> };
       functions: Record<string, { mode: FunctionMode }>; mappings?: Record<string, { request?: string; response?: string }>;
       lookups?: Record<string, string>;
@@ -325,6 +326,12 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     const secret = opts.secrets[raw.credentials.clientSecretEnv];
     if (!secret) problems.push(src.problem('/credentials/clientSecretEnv', `environment variable ${raw.credentials.clientSecretEnv} is not set`));
     else if (secret.length < 16) problems.push(src.problem('/credentials/clientSecretEnv', `the secret in ${raw.credentials.clientSecretEnv} must be at least 16 characters`));
+    const signingSecrets = raw.notifications.signingSecretEnv.map((name, i) => {
+      const value = opts.secrets[name];
+      const parsed = value ? parseWebhookSecret(value) : { problem: 'is not set' };
+      if ('problem' in parsed) problems.push(src.problem(`/notifications/signingSecretEnv/${i}`, `environment variable ${name} ${parsed.problem}`));
+      return value ?? '';
+    });
     if (byClient.has(raw.credentials.clientId)) problems.push(src.problem('/credentials/clientId', `clientId "${raw.credentials.clientId}" is already used by partner "${byClient.get(raw.credentials.clientId)!.id}"`));
 
     const mappings = new Map<string, { request?: CompiledMapping; response?: CompiledMapping }>();
@@ -350,6 +357,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       testEnvironment: raw.testEnvironment, legacyCustomerId: raw.legacyCustomerId,
       policy: Object.freeze({ ...raw.policy, pilotCountries: raw.policy.pilotCountries ? Object.freeze([...raw.policy.pilotCountries]) : undefined }),
       allowedCallbackHosts: Object.freeze([...raw.notifications.allowedCallbackHosts]),
+      notificationSigningSecrets: Object.freeze(signingSecrets),
       seller: raw.seller ? Object.freeze({ ...deepFreezeValue({ ...raw.seller, clientSecretEnv: undefined, mappings: undefined, clientSecret: sellerSecret ?? '' }), mappings: sellerMappings }) : undefined,
       clientId: raw.credentials.clientId, clientSecret: secret ?? '',
       functions, mappings, lookups: createLookupTables(tables),

@@ -74,8 +74,16 @@ export const PARTNER_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        /** hosts the partner may register as hub callbacks: exact host, *.domain wildcard, optional :port */
-        allowedCallbackHosts: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+        /**
+         * hosts the partner may register as hub callbacks: exact host, *.domain wildcard, optional :port; a private or
+         * loopback address is only ever delivered to when its exact host:port is listed (src/outbound/callback-guard.ts)
+         */
+        allowedCallbackHosts: { type: 'array', items: { type: 'string', pattern: '^(\\*\\.)?(\\[[0-9a-fA-F:.]+\\]|[^:\\[\\]\\s/]+)(:[0-9]{1,5})?$' }, default: [] },
+        /**
+         * environment variables holding the partner's Standard Webhooks secrets (`whsec_<base64>`); two during a
+         * rotation (every notification then carries both signatures); none = unsigned notifications
+         */
+        signingSecretEnv: { type: 'array', maxItems: 2, uniqueItems: true, items: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' }, default: [] },
       },
       default: {},
     },

@@ -132,6 +132,8 @@ export interface PartnerDef {
   readonly legacyCustomerId?: string;
   readonly policy: Readonly<{ pilotCountries?: readonly string[]; budgetaryQuotes: boolean }>;
   readonly allowedCallbackHosts: readonly string[];
+  /** Standard Webhooks secrets its notifications are signed with (notifications.signingSecretEnv); empty = unsigned */
+  readonly notificationSigningSecrets: readonly string[];
   /** how we reach the partner's own Sonata APIs when we buy from it (role seller or both) */
   readonly seller?: Readonly<{
     baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; timeoutMs: number;

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { loadSpecErrata } from '../../src/conformance/spec-errata.js';
 import { buildGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger, type Logger } from '../../src/observability/logger.js';
+import { testCallbackHosts } from './test-listeners.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const SDK_DIR = process.env.SONATA_SDK_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'sonata-sdk');
@@ -71,6 +72,7 @@ export async function startTestGateway(opts: {
     processEnv,
     logger,
     watch: opts.watch ?? false,
+    extraCallbackHosts: testCallbackHosts,
   });
   const { url } = await gateway.listen();
   const call: TestGateway['call'] = async (method, path, o = {}) => {
