@@ -11,16 +11,18 @@ import { BlockList, isIP } from 'node:net';
 import { Agent, buildConnector, type Dispatcher } from 'undici';
 
 /** Address ranges a callback may not reach unless exactly allow-listed (RFC 6890 special-purpose and private). */
-const NON_PUBLIC = new BlockList();
+// two lists: Node's BlockList matches IPv4 addresses against IPv4-mapped IPv6 rules (::ffff:0:0/96) too
+const NON_PUBLIC_V4 = new BlockList();
+const NON_PUBLIC_V6 = new BlockList();
 for (const [net, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
   ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
   ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) NON_PUBLIC.addSubnet(net, prefix, 'ipv4');
+] as const) NON_PUBLIC_V4.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of [
   ['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23],
   ['2001:db8::', 32], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
-] as const) NON_PUBLIC.addSubnet(net, prefix, 'ipv6');
+] as const) NON_PUBLIC_V6.addSubnet(net, prefix, 'ipv6');
 
 /**
  * True for a globally routable unicast address. Private (10/8, 172.16/12, 192.168/16, fc00::/7 incl. AWS's
@@ -31,8 +33,8 @@ for (const [net, prefix] of [
 export function isPublicAddress(ip: string): boolean {
   const bare = ip.replace(/^\[(.*)\]$/, '$1');
   const family = isIP(bare);
-  if (family === 4) return !NON_PUBLIC.check(bare, 'ipv4');
-  if (family === 6) return !NON_PUBLIC.check(bare, 'ipv6');
+  if (family === 4) return !NON_PUBLIC_V4.check(bare, 'ipv4');
+  if (family === 6) return !NON_PUBLIC_V6.check(bare, 'ipv6');
   return false;
 }
 
