@@ -99,7 +99,7 @@ const BREAKER_SCHEMA = {
     volumeThreshold: { type: 'integer', minimum: 1, maximum: 100000, default: 5 },
     errorThresholdPercentage: { type: 'integer', minimum: 0, maximum: 99, default: 50 },
     resetTimeoutMs: { type: 'integer', minimum: 50, maximum: 3600000, default: 10000 },
-    rollingWindowMs: { type: 'integer', minimum: 100, maximum: 3600000, default: 10000 },
+    rollingWindowMs: { type: 'integer', minimum: 100, maximum: 3600000, default: 60000 },
   },
 } as const;
 
