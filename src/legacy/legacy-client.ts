@@ -47,7 +47,7 @@ const SYSTEM = 'the legacy BSS';
 /**
  * HTTP client for the legacy BSS over one keep-alive undici Agent, behind a circuit breaker: once the BSS keeps
  * failing (refused, timing out, 5xx, RC 12), calls fail at once with 503 `upstream.unavailable` and a
- * `Retry-After` until a probe succeeds. Only operations marked `safeToRetry` are retried (jittered backoff), and
+ * `Retry-After` until a probe succeeds. Only operations marked `safeToRetry` (and GETs) are retried (jittered backoff), and
  * only after a failure that says nothing was done (refused/reset, HTTP 502/503/504, RC 12), never after a timeout:
  * a second full wait would only double the partner's.
  */
@@ -112,7 +112,8 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
             });
           }
           const failure = err as UpstreamFailure;
-          if (op.safeToRetry && tries < retry.attempts && nothingDone(failure)) {
+          // GETs are safe by definition; anything else only when its operations.yaml says so
+          if ((op.safeToRetry || op.method.toUpperCase() === 'GET') && tries < retry.attempts && nothingDone(failure)) {
             o.logger.info('legacy call failed; retrying (safe to repeat)', { legacyOperation: op.name, failure, tries });
             await waitBeforeRetry(retry, tries);
             continue;

@@ -111,6 +111,13 @@ describe('legacy client retries only what is safe to repeat', () => {
     expect(bss.count('/orders')).toBe(1);
   });
 
+  it('a GET is safe by definition, even when its operation does not say so', async () => {
+    bss.mode = 'http503';
+    const read: LegacyOperationDef = { name: 'readOrder', method: 'GET', path: '/orders/1', safeToRetry: false };
+    expect((await failure(call(client, read))).status).toBe(503);
+    expect(bss.count('/orders/1')).toBe(3);
+  });
+
   it('a timeout is not retried even when safe (a second wait would double the partner\'s)', async () => {
     bss.mode = 'hang';
     expect((await failure(call(client, lookup))).code).toBe('upstream.timeout');
