@@ -3,8 +3,8 @@
  * (while a seller keeps failing, calls fail at once with `circuit-open`, nothing sent), a timeout on every call,
  * OAuth 2.0 client-credentials tokens cached in the store (so every gateway instance shares them) until shortly
  * before they expire, and exactly one token refresh when the seller answers 401. Only calls marked safe to repeat
- * (and GETs) are retried, with jittered backoff, and only when nothing or an overload answer came back; a create is never sent twice, except after a
- * 401, which means the seller did not process it.
+ * (and GETs) are retried, with jittered backoff, and only when nothing or an overload answer came back; a create
+ * is never sent twice, except after a 401, which means the seller did not process it.
  */
 import { Agent, errors as undiciErrors, request } from 'undici';
 import type { Logger } from '../observability/logger.js';
