@@ -36,6 +36,9 @@ export function loadConfig(opts: LoadConfigOptions): GatewayConfig {
   if (unset.length) throw new ConfigError(unset);
   const merged = deepMerge(base.data, overlay?.data) as Record<string, unknown>;
 
+  // an unset ${ADMIN_PORT:-} means "no admin listener" (the same port serves everything)
+  const server = merged.server as Record<string, unknown> | undefined;
+  if (server?.adminPort === '') delete server.adminPort;
   const validate = createConfigAjv().compile(CONFIG_SCHEMA);
   if (!validate(merged)) {
     const sources = overlay ? [overlay, base] : [base];

@@ -293,7 +293,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     if (!src) continue;
     const raw = src.data as {
       id: string; name: string; role: 'buyer' | 'seller' | 'both'; release: string; apiReleases?: Record<string, string>;
-      buyerId?: string; sellerId?: string; testEnvironment: boolean; credentials: { clientId: string; clientSecretEnv: string };
+      buyerId?: string; sellerId?: string; testEnvironment: boolean; credentials: { clientId: string; clientSecretEnv?: string; jwks?: { keys: Record<string, unknown>[] }; jwksUri?: string; externalSubject?: string };
       legacyCustomerId?: string; policy: { pilotCountries?: string[]; budgetaryQuotes: boolean }; notifications: { allowedCallbackHosts: string[] };
       seller?: { baseUrl: string; tokenUrl: string; clientId: string; clientSecretEnv: string; scope?: string; timeoutMs: number; serves: { countries?: string[]; products?: string[] }; mappings: Record<string, { request?: string; response?: string }> };
       functions: Record<string, { mode: FunctionMode }>; mappings?: Record<string, { request?: string; response?: string }>;
@@ -322,9 +322,10 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
         response: pair.response ? compileFile(dir, pair.response, src, `${p}/response`) : undefined,
       }));
     }
-    const secret = opts.secrets[raw.credentials.clientSecretEnv];
-    if (!secret) problems.push(src.problem('/credentials/clientSecretEnv', `environment variable ${raw.credentials.clientSecretEnv} is not set`));
-    else if (secret.length < 16) problems.push(src.problem('/credentials/clientSecretEnv', `the secret in ${raw.credentials.clientSecretEnv} must be at least 16 characters`));
+    const secretEnv = raw.credentials.clientSecretEnv;
+    const secret = secretEnv ? opts.secrets[secretEnv] : undefined;
+    if (secretEnv && !secret) problems.push(src.problem('/credentials/clientSecretEnv', `environment variable ${secretEnv} is not set`));
+    else if (secret !== undefined && secret.length < 16) problems.push(src.problem('/credentials/clientSecretEnv', `the secret in ${raw.credentials.clientSecretEnv} must be at least 16 characters`));
     if (byClient.has(raw.credentials.clientId)) problems.push(src.problem('/credentials/clientId', `clientId "${raw.credentials.clientId}" is already used by partner "${byClient.get(raw.credentials.clientId)!.id}"`));
 
     const mappings = new Map<string, { request?: CompiledMapping; response?: CompiledMapping }>();
@@ -352,6 +353,8 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       allowedCallbackHosts: Object.freeze([...raw.notifications.allowedCallbackHosts]),
       seller: raw.seller ? Object.freeze({ ...deepFreezeValue({ ...raw.seller, clientSecretEnv: undefined, mappings: undefined, clientSecret: sellerSecret ?? '' }), mappings: sellerMappings }) : undefined,
       clientId: raw.credentials.clientId, clientSecret: secret ?? '',
+      clientKeys: raw.credentials.jwks || raw.credentials.jwksUri ? deepFreezeValue({ jwks: raw.credentials.jwks, jwksUri: raw.credentials.jwksUri }) : undefined,
+      externalSubject: raw.credentials.externalSubject,
       functions, mappings, lookups: createLookupTables(tables),
     });
     partners.set(partner.id, partner);
