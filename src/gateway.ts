@@ -181,7 +181,8 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     config, logger, registry, store, tokens, legacyUrl, app, adminApp, deliveries, buyer: buyer.service, sellers, pollLegacyEvents: () => poller.pollOnce(),
     listen() {
       server = createServer({ keepAliveTimeout: 65_000 }, app);
-      server.on('request', (_req, res) => {
+      // before the app's handler: a synchronous answer (e.g. /healthz) has sent its headers by the next listener
+      server.prependListener('request', (_req, res) => {
         if (shuttingDown) res.setHeader('Connection', 'close');
         // a keep-alive connection that goes idle during shutdown is closed at once instead of at the grace limit
         res.on('finish', () => {
