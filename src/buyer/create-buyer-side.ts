@@ -80,7 +80,7 @@ export function createBuyerSide(opts: BuyerSideOptions): BuyerSide {
   return {
     service,
     internalRouter: createBuyerRouter({ service, logger: log, limitBytes: config.server.bodyLimitBytes }),
-    listenerRouter: createListenerRouter({ registry: opts.registry, tokens: opts.tokens, service, logger: log, specs,
+    listenerRouter: createListenerRouter({ registry: opts.registry, service, logger: log, specs,
       parseBody: createJsonBodyParser({ limitBytes: config.server.bodyLimitBytes, maxDepth: config.server.maxJsonDepth }),
     }),
     webhookQueue,

@@ -201,7 +201,17 @@ export function createApp(deps: AppDeps): express.Express {
   if (internalRoutes.length) app.use('/internal', internalAuth(deps, auth), ...internalRoutes);
 
   // 5. notifications from partner sellers about what the legacy BSS bought (outside /mefApi/sonata and /internal)
-  if (deps.partnerListeners) app.use(deps.partnerListeners);
+  if (deps.partnerListeners) {
+    // the same passport bearer strategy; the listener routes decide what a failure means (404 before 401 there)
+    app.use('/partners', (req: Request, res: Response, next: NextFunction) => {
+      auth.authenticate('sonata-bearer', { session: false }, (err: unknown, principal: Principal | false, info: BearerFailure | undefined) => {
+        if (err) return next(err);
+        res.locals.bearer = principal || (info ?? { code: 'auth.missing-credentials', message: 'No credentials provided' });
+        next();
+      })(req, res, next);
+    });
+    app.use(deps.partnerListeners);
+  }
 
   // 6. anything else
   app.use((req: Request, _res: Response, next: NextFunction) => {
