@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import type { PartnerDef, Registry } from '../registry/registry.js';
 import type { Store } from '../state/store.js';
+import { isKeySetUnavailable } from './jwks.js';
 
 /** `client_assertion_type` of RFC 7523 §2.2 (private_key_jwt client authentication). */
 export const JWT_BEARER_ASSERTION = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -24,7 +25,8 @@ export interface ClientAssertionOptions {
   now?: () => number;
 }
 
-export type AssertionResult = { ok: true; partner: PartnerDef } | { ok: false; reason: string };
+/** `unavailable`: the partner's published keys (jwksUri) could not be fetched; try again later. */
+export type AssertionResult = { ok: true; partner: PartnerDef } | { ok: false; reason: string; unavailable?: boolean };
 
 /**
  * Verifies RFC 7523 client assertions: signed with a key of the partner's `credentials.jwks`/`jwksUri`,
@@ -76,6 +78,7 @@ export function createClientAssertionVerifier(opts: ClientAssertionOptions): { v
         exp = payload.exp!;
         jti = String(payload.jti);
       } catch (err) {
+        if (isKeySetUnavailable(err)) return { ok: false, reason: 'the client\'s published keys (jwksUri) cannot be fetched; try again later', unavailable: true };
         if (err instanceof joseErrors.JWTExpired) return { ok: false, reason: 'client_assertion has expired' };
         if (err instanceof joseErrors.JWTClaimValidationFailed) return { ok: false, reason: `client_assertion claim ${err.claim} is not accepted` };
         return { ok: false, reason: 'client_assertion signature does not verify with the client\'s keys' };

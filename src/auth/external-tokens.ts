@@ -1,7 +1,9 @@
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { ExternalIssuerConfig } from '../config/config-schema.js';
+import { GatewayError } from '../errors/catalogue.js';
 import type { PartnerDef, Registry } from '../registry/registry.js';
 import type { TokenVerifier } from './bearer-strategy.js';
+import { isKeySetUnavailable } from './jwks.js';
 import { allowedScopesForPartner } from './token-endpoint.js';
 import type { Principal } from './token-service.js';
 
@@ -41,6 +43,8 @@ export function createExternalTokenVerifier(opts: ExternalTokenOptions): TokenVe
           issuer: config.issuer, audience: [...config.audience], algorithms: [...config.algorithms], requiredClaims: ['exp'], currentDate: new Date(now()),
         }));
       } catch (err) {
+        // the IdP's key set cannot be fetched: retry later, not "your token is bad" (clients would fetch new ones)
+        if (isKeySetUnavailable(err)) throw new GatewayError('upstream.unavailable', `the signing keys of ${config.issuer} cannot be fetched`, { cause: err, headers: { 'Retry-After': '5' } });
         return err instanceof joseErrors.JWTExpired ? 'expired' : 'invalid';
       }
       const subject = payload[config.partnerClaim];
@@ -73,3 +77,4 @@ function tokenScopes(payload: JWTPayload): string[] {
   if (typeof payload.scp === 'string') return payload.scp.split(' ').filter(Boolean);
   return [];
 }
+

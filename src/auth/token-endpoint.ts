@@ -125,7 +125,10 @@ export function createTokenEndpoint(opts: TokenEndpointOptions): RequestHandler[
       const result = await assertions.verify(assertion, body.client_id as string | undefined);
       if (!result.ok) {
         opts.logger.warn('token request refused', { clientId: body.client_id, reason: result.reason });
-        oauthError(res, 401, 'invalid_client', result.reason);
+        if (result.unavailable) {
+          res.setHeader('Retry-After', '5');
+          oauthError(res, 503, 'temporarily_unavailable', result.reason);
+        } else oauthError(res, 401, 'invalid_client', result.reason);
         return;
       }
       partner = result.partner;

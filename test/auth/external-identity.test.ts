@@ -12,6 +12,7 @@ import type { Registry } from '../../src/registry/registry.js';
 import { copyProject, PARTNERS, SDK_DIR, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 const ISSUER = 'https://idp.test/realms/partners';
+const DOWN_ISSUER = 'https://down.test/realms/partners';
 const AUDIENCE = 'sonata-gateway-api';
 const TOKEN_URL = 'https://sonata.test/oauth2/token';
 const RETRIEVE = `${PARTNERS.acme.addressBase}/geographicAddress/NC-XX-999999`;
@@ -62,6 +63,11 @@ describe('external identity providers and private_key_jwt', () => {
     sets['idp'] = [idpKey1.jwk];
     sets['initech'] = [initechKey.jwk];
     jwks = await startJwksServer(sets);
+    // a port nobody listens on: an IdP (or a partner's key host) that is down
+    const gone = createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => gone.once('listening', resolve));
+    const deadUrl = `http://127.0.0.1:${(gone.address() as AddressInfo).port}/jwks`;
+    await new Promise((resolve) => gone.close(resolve));
     project = copyProject();
     editYaml(join(project.dir, 'config', 'test.yaml'), (doc) => {
       doc.auth = {
@@ -69,6 +75,8 @@ describe('external identity providers and private_key_jwt', () => {
         externalIssuers: [{
           issuer: ISSUER, jwksUri: `${jwks.url}/idp`, audience: [AUDIENCE], partnerClaim: 'azp',
           partners: { 'acme-m2m': 'acme-telecom' }, jwksCooldownMs: 0,
+        }, {
+          issuer: DOWN_ISSUER, jwksUri: deadUrl, audience: [AUDIENCE], partners: { 'acme-m2m': 'acme-telecom' },
         }],
       };
     });
@@ -82,6 +90,9 @@ describe('external identity providers and private_key_jwt', () => {
       // a key-only client: no secret at all
       delete doc.credentials.clientSecretEnv;
       doc.credentials.jwksUri = `${jwks.url}/initech`;
+    });
+    editYaml(join(project.dir, 'partners', 'southwind-fibre', 'partner.yaml'), (doc) => {
+      doc.credentials.jwksUri = deadUrl;
     });
     gw = await startTestGateway({ rootDir: project.dir, env: { SONATA_SDK_DIR: SDK_DIR } });
     const res = await fetch(`${gw.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: PARTNERS.acme.clientId, client_secret: PARTNERS.acme.secret }) });
@@ -140,6 +151,13 @@ describe('external identity providers and private_key_jwt', () => {
       expect(res.status).toBe(401);
       expect(res.body.code).toBe('invalidCredentials');
     });
+
+    it('get 503 with Retry-After, not 401, while the IdP\'s key set cannot be fetched', async () => {
+      const res = await gw.call('GET', RETRIEVE, { token: await idpToken(idpKey1, { azp: 'acme-m2m' }, { iss: DOWN_ISSUER }) });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(JSON.stringify(res.body)).not.toMatch(/127\.0\.0\.1/);
+    });
   });
 
   describe('private_key_jwt client authentication at /oauth2/token (RFC 7523)', () => {
@@ -192,6 +210,12 @@ describe('external identity providers and private_key_jwt', () => {
       const res = await requestToken(await make());
       expect(res.status).toBe(401);
       expect(res.body.error).toBe('invalid_client');
+    });
+
+    it('answers 503 temporarily_unavailable while the client\'s jwksUri cannot be fetched', async () => {
+      const res = await requestToken(await assertion(acmeKey, 'southwind-fibre'));
+      expect(res.status).toBe(503);
+      expect(res.body.error).toBe('temporarily_unavailable');
     });
 
     it('refuses a client_id that differs from the assertion\'s iss', async () => {
