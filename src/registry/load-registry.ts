@@ -323,9 +323,14 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       }));
     }
     const secretEnv = raw.credentials.clientSecretEnv;
+    // a client authenticates with a secret, a key (private_key_jwt, RFC 7523), or either
+    if (!secretEnv && !raw.credentials.jwks && !raw.credentials.jwksUri) problems.push(src.problem('/credentials', 'give clientSecretEnv (a client secret), jwks or jwksUri (keys for private_key_jwt)'));
     const secret = secretEnv ? opts.secrets[secretEnv] : undefined;
     if (secretEnv && !secret) problems.push(src.problem('/credentials/clientSecretEnv', `environment variable ${secretEnv} is not set`));
     else if (secret !== undefined && secret.length < 16) problems.push(src.problem('/credentials/clientSecretEnv', `the secret in ${raw.credentials.clientSecretEnv} must be at least 16 characters`));
+    const subject = raw.credentials.externalSubject;
+    const subjectOwner = subject === undefined ? undefined : [...partners.values()].find((p) => p.externalSubject === subject);
+    if (subjectOwner) problems.push(src.problem('/credentials/externalSubject', `externalSubject "${subject}" is already used by partner "${subjectOwner.id}"`));
     if (byClient.has(raw.credentials.clientId)) problems.push(src.problem('/credentials/clientId', `clientId "${raw.credentials.clientId}" is already used by partner "${byClient.get(raw.credentials.clientId)!.id}"`));
 
     const mappings = new Map<string, { request?: CompiledMapping; response?: CompiledMapping }>();

@@ -83,8 +83,6 @@ export const PARTNER_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       required: ['clientId'],
-      // a client authenticates with a secret, a key (private_key_jwt, RFC 7523), or either
-      anyOf: ['clientSecretEnv', 'jwks', 'jwksUri'].map((k) => ({ properties: { [k]: true }, required: [k] })),
       properties: {
         clientId: { type: 'string', minLength: 3 },
         /** name of the environment variable holding the secret; secrets are never written in the file */
