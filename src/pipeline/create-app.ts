@@ -55,7 +55,8 @@ export interface AppDeps {
   externalTokens?: TokenVerifier;
   /**
    * routes partner sellers post their notifications to (`/partners/:partnerId/mefApi/sonata/...`, see
-   * src/buyer/listener-router.ts); they authenticate with our own bearer tokens, checked by the routes
+   * src/buyer/listener-router.ts); they authenticate with bearer tokens through this app's passport strategy, whose
+   * verdict the routes read from `res.locals.bearer`
    */
   partnerListeners?: express.Router;
   /**
