@@ -1,8 +1,8 @@
-import express, { type Request, type RequestHandler, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { listenerScopes } from '../buyer/buyer-mappings.js';
 import type { Logger } from '../observability/logger.js';
 import type { PartnerDef, Registry } from '../registry/registry.js';
-import type { Store } from '../state/store.js';
+import { StoreUnavailableError, type Store } from '../state/store.js';
 import { createClientAssertionVerifier, JWT_BEARER_ASSERTION } from './client-assertion.js';
 import { secretsEqual, type TokenService } from './token-service.js';
 
@@ -50,7 +50,8 @@ export interface TokenEndpointOptions {
  * `POST /oauth2/token`, OAuth 2.0 client credentials (RFC 6749 §4.4). The client authenticates with its secret (form
  * body or HTTP Basic) or with a private_key_jwt assertion (RFC 7523). Every error, including an unreadable request
  * (malformed Basic header, invalid JSON, a form over 8 KB, another content type), uses the RFC 6749 shape
- * ({error, error_description}) because OAuth clients expect it; none is a 5xx.
+ * ({error, error_description}) because OAuth clients expect it; bad input is never a 5xx (503
+ * `temporarily_unavailable` when a client's published keys or the store of the replay cache cannot be reached).
  */
 export function createTokenEndpoint(opts: TokenEndpointOptions): RequestHandler[] {
   const assertions = createClientAssertionVerifier({ registry: opts.registry, store: opts.store, audiences: opts.audiences, now: opts.now });
@@ -83,11 +84,16 @@ export function createTokenEndpoint(opts: TokenEndpointOptions): RequestHandler[
     run(0);
   };
 
-  const handler: RequestHandler = async (req: Request, res: Response, next) => {
+  const handler: RequestHandler = async (req: Request, res: Response, next: NextFunction) => {
     try {
       await issue(req, res);
     } catch (err) {
-      next(err);
+      if (res.headersSent) return next(err);
+      // OAuth clients read RFC 6749 errors here too: the replay cache's store down is "retry later", the rest ours
+      const unavailable = err instanceof StoreUnavailableError;
+      opts.logger.error('token request failed', { error: err instanceof Error ? err.message : String(err), unavailable });
+      if (unavailable) res.setHeader('Retry-After', '5');
+      oauthError(res, unavailable ? 503 : 500, unavailable ? 'temporarily_unavailable' : 'server_error', unavailable ? 'try again later' : 'the token could not be issued');
     }
   };
   const issue = async (req: Request, res: Response) => {

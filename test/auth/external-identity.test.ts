@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import express from 'express';
 import { createClientAssertionVerifier, JWT_BEARER_ASSERTION } from '../../src/auth/client-assertion.js';
+import { createTokenEndpoint } from '../../src/auth/token-endpoint.js';
 import { createMemoryStore } from '../../src/state/memory-store.js';
 import type { Registry } from '../../src/registry/registry.js';
 import { copyProject, PARTNERS, SDK_DIR, startTestGateway, type TestGateway } from '../support/test-gateway.js';
@@ -221,6 +223,25 @@ describe('external identity providers and private_key_jwt', () => {
     it('refuses a client_id that differs from the assertion\'s iss', async () => {
       const res = await requestToken(await assertion(acmeKey, 'acme-telecom'), { client_id: 'globex-networks' });
       expect(res.status).toBe(401);
+    });
+
+    it('answers 503 temporarily_unavailable (RFC 6749 shape) when the replay cache\'s store is down', async () => {
+      const store = createMemoryStore();
+      await store.close();
+      const app = express();
+      app.post('/oauth2/token', ...createTokenEndpoint({ registry: () => gw.gateway.registry.current(), tokens: gw.gateway.tokens, logger: gw.gateway.logger, store, audiences: [TOKEN_URL] }));
+      const server = app.listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      try {
+        const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth2/token`, {
+          method: 'POST',
+          body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: await assertion(acmeKey, 'acme-telecom') }),
+        });
+        expect(res.status).toBe(503);
+        expect(await res.json()).toEqual({ error: 'temporarily_unavailable', error_description: 'try again later' });
+      } finally {
+        server.close();
+      }
     });
 
     it('keeps the jti replay cache in the store, so a second instance on the same store refuses the replay', async () => {
