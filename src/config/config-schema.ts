@@ -168,7 +168,7 @@ export const CONFIG_SCHEMA = {
               id: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' },
               scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['legacy-events', 'tasks', 'dead-letters', 'buyer'] } },
               // an empty string is an unset ${VAR:-} (no second secret yet); a set secret has 16 characters at least
-              secrets: { type: 'array', minItems: 1, maxItems: 2, items: { type: 'string', anyOf: [{ maxLength: 0 }, { minLength: 16 }] } },
+              secrets: { type: 'array', minItems: 1, maxItems: 2, items: { type: 'string', pattern: '^(|[^]{16,})$' } },
             },
           },
           default: [],

@@ -4,6 +4,8 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load-config.js';
+import { ConfigError } from '../../src/config/yaml-source.js';
 import { copyProject, PARTNERS, SDK_DIR, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 const LEGACY_KEY = 'demo-internal-key-0123456789'; // internal.apiKey of config/test.env: every scope
@@ -64,6 +66,46 @@ describe('internal keys per client and scope (internal.keys)', () => {
     const empty = await get('/internal/tasks', '');
     expect(empty.status).toBe(401);
     expect(empty.body.code).toBe('missingCredentials');
+  });
+});
+
+describe('internal keys are checked at load', () => {
+  it('refuses a key id used twice and a secret shared by two keys, naming file:line', () => {
+    const project = copyProject();
+    try {
+      writeFileSync(join(project.dir, 'config', 'test.yaml'), readFileSync(join(project.dir, 'config', 'test.yaml'), 'utf8') + [
+        'internal:',
+        '  keys:',
+        '    - { id: bss, scopes: [buyer], secrets: [shared-secret-0123456789] }',
+        '    - { id: bss, scopes: [tasks], secrets: [shared-secret-0123456789] }',
+        '    - { id: ops, scopes: [tasks], secrets: [demo-internal-key-0123456789] }',
+        '    - { id: short, scopes: [tasks], secrets: [too-short] }',
+        '',
+      ].join('\n'));
+      let error: unknown;
+      try {
+        loadConfig({ rootDir: project.dir, env: 'test', processEnv: {} });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      // the schema first: a secret shorter than 16 characters
+      expect((error as Error).message).toMatch(/^config\/test\.yaml:\d+:\d+ internal\.keys\.3\.secrets\.0: must match pattern/);
+      expect((error as Error).message.split('\n')).toHaveLength(1);
+      writeFileSync(join(project.dir, 'config', 'test.yaml'), readFileSync(join(project.dir, 'config', 'test.yaml'), 'utf8').replace('    - { id: short, scopes: [tasks], secrets: [too-short] }\n', ''));
+      error = undefined;
+      try {
+        loadConfig({ rootDir: project.dir, env: 'test', processEnv: {} });
+      } catch (err) {
+        error = err;
+      }
+      const message = (error as Error).message;
+      expect(message).toMatch(/config\/test\.yaml:\d+:\d+ .*key id "bss" is used twice/);
+      expect(message).toMatch(/config\/test\.yaml:\d+:\d+ .*this secret is already the secret of internal key "bss"/);
+      expect(message).toMatch(/config\/test\.yaml:\d+:\d+ .*this secret is already the secret of internal\.apiKey/);
+    } finally {
+      project.cleanup();
+    }
   });
 });
 
