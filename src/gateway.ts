@@ -146,7 +146,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   });
   const events: EventPublisher = notifier;
   const hubs = createHubOperations({ hub });
-  const buyer = createBuyerSide({ config, registry, store, tokens, logger, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])) });
+  const buyer = createBuyerSide({ config, registry, store, logger, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])) });
   // /internal: what the legacy BSS calls stays on the main port; the operator tools move to the admin port if any
   const internal = createInternalRouter({
     registry, resources, events, tasks, logger, now, callbackSecret: config.legacy.callbackSecret,

@@ -26,7 +26,6 @@ export interface BuyerSideOptions {
   config: GatewayConfig;
   registry: RegistryHolder;
   store: Store;
-  tokens: TokenService;
   logger: Logger;
   /** origins of sellers simulated in process, by partner id (partners whose seller.baseUrl is `embedded`) */
   embedded?: ReadonlyMap<string, string>;
