@@ -27,7 +27,6 @@ export interface BuyerSideOptions {
   config: GatewayConfig;
   registry: RegistryHolder;
   store: Store;
-  tokens: TokenService;
   logger: Logger;
   /** where the sellers' circuit breakers are kept (one per seller; metrics and /readyz read it) */
   breakers?: BreakerBoard;
@@ -85,7 +84,7 @@ export function createBuyerSide(opts: BuyerSideOptions): BuyerSide {
   return {
     service,
     internalRouter: createBuyerRouter({ service, logger: log, limitBytes: config.server.bodyLimitBytes }),
-    listenerRouter: createListenerRouter({ registry: opts.registry, tokens: opts.tokens, service, logger: log, specs,
+    listenerRouter: createListenerRouter({ registry: opts.registry, service, logger: log, specs,
       parseBody: createJsonBodyParser({ limitBytes: config.server.bodyLimitBytes, maxDepth: config.server.maxJsonDepth }),
     }),
     webhookQueue,

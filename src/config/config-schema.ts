@@ -11,12 +11,20 @@ export interface GatewayConfig {
     readonly bodyLimitBytes: number;
     readonly maxJsonDepth: number;
     readonly shutdownGraceMs: number;
+    /** on shutdown, /readyz answers 503 this long while requests are still served, so load balancers stop first */
+    readonly shutdownDelayMs: number;
+    /** a second listener for /metrics, /readyz detail and the operator parts of /internal (0: a free port) */
+    readonly adminPort?: number;
     readonly publicBaseUrl?: string;
   };
   readonly auth: {
     readonly issuer: string;
     readonly tokenTtlSeconds: number;
     readonly signingSecret: string;
+    /** our token endpoint's URL as partners address it: an accepted `aud` of private_key_jwt client assertions */
+    readonly tokenEndpointUrl?: string;
+    /** identity providers whose access tokens the Sonata routes accept besides ours */
+    readonly externalIssuers: readonly ExternalIssuerConfig[];
   };
   readonly store: { readonly redisUrl?: string; readonly prefix: string };
   readonly legacy: {
@@ -48,8 +56,10 @@ export interface GatewayConfig {
     readonly timeoutMs: number;
   };
   readonly internal: {
-    /** key the legacy BSS and operators send as X-Internal-Api-Key on /internal routes */
-    readonly apiKey: string;
+    /** key the legacy BSS and operators send as X-Internal-Api-Key on /internal routes (every scope) */
+    readonly apiKey?: string;
+    /** keys per internal client, each limited to scopes, with up to two secrets (rotation) */
+    readonly keys: readonly { readonly id: string; readonly scopes: readonly ('legacy-events' | 'tasks' | 'dead-letters' | 'buyer')[]; readonly secrets: readonly string[] }[];
   };
   /** the buyer side: the legacy BSS buys from partner sellers (src/buyer, mappings/buyer) */
   readonly buyer: {
@@ -102,6 +112,25 @@ const BREAKER_SCHEMA = {
     rollingWindowMs: { type: 'integer', minimum: 100, maximum: 3600000, default: 60000 },
   },
 } as const;
+
+/** An external identity provider (OAuth 2.0 authorization server) whose JWT access tokens partners may present. */
+export interface ExternalIssuerConfig {
+  /** the `iss` of its tokens */
+  readonly issuer: string;
+  /** where its signing keys are published (JWKS); fetched on demand, again when a token names an unknown `kid` */
+  readonly jwksUri: string;
+  /** accepted `aud` values (at least one must be in the token) */
+  readonly audience: readonly string[];
+  /** the claim that names the client: matched against `partners` here, then partners' `credentials.externalSubject` */
+  readonly partnerClaim: string;
+  /** claim value -> partner id */
+  readonly partners: Readonly<Record<string, string>>;
+  /** `token`: the token's `scope`/`scp` claim, limited to what the partner may call; `partner`: all the partner may call */
+  readonly scopes: 'token' | 'partner';
+  readonly algorithms: readonly string[];
+  /** least time between two JWKS fetches caused by unknown `kid`s */
+  readonly jwksCooldownMs: number;
+}
 
 export const CONFIG_SCHEMA = {
   type: 'object',
@@ -163,8 +192,25 @@ export const CONFIG_SCHEMA = {
     internal: {
       type: 'object',
       additionalProperties: false,
-      required: ['apiKey'],
-      properties: { apiKey: { type: 'string', minLength: 16 } },
+      anyOf: [{ properties: { apiKey: { type: 'string' } }, required: ['apiKey'] }, { properties: { keys: { type: 'array', minItems: 1 } }, required: ['keys'] }],
+      properties: {
+        apiKey: { type: 'string', minLength: 16 },
+        keys: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id', 'scopes', 'secrets'],
+            properties: {
+              id: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' },
+              scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['legacy-events', 'tasks', 'dead-letters', 'buyer'] } },
+              // an empty string is an unset ${VAR:-} (no second secret yet); a set secret has 16 characters at least
+              secrets: { type: 'array', minItems: 1, maxItems: 2, items: { type: 'string', pattern: '^(|[^]{16,})$' } },
+            },
+          },
+          default: [],
+        },
+      },
     },
     server: {
       type: 'object',
@@ -176,6 +222,8 @@ export const CONFIG_SCHEMA = {
         bodyLimitBytes: { type: 'integer', minimum: 1024, default: 262144 },
         maxJsonDepth: { type: 'integer', minimum: 2, maximum: 512, default: 32 },
         shutdownGraceMs: { type: 'integer', minimum: 0, default: 10000 },
+        shutdownDelayMs: { type: 'integer', minimum: 0, default: 0 },
+        adminPort: { type: 'integer', minimum: 0, maximum: 65535 },
         publicBaseUrl: { type: 'string', format: 'uri' },
       },
     },
@@ -187,6 +235,30 @@ export const CONFIG_SCHEMA = {
         issuer: { type: 'string', default: 'sonata-gateway' },
         tokenTtlSeconds: { type: 'integer', minimum: 30, maximum: 86400, default: 300 },
         signingSecret: { type: 'string', minLength: 32 },
+        tokenEndpointUrl: { type: 'string', format: 'uri' },
+        externalIssuers: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['issuer', 'jwksUri', 'audience'],
+            properties: {
+              issuer: { type: 'string', minLength: 1 },
+              jwksUri: { type: 'string', pattern: '^https?://.+' },
+              audience: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+              partnerClaim: { type: 'string', minLength: 1, default: 'azp' },
+              partners: { type: 'object', additionalProperties: { type: 'string', minLength: 1 }, default: {} },
+              scopes: { enum: ['token', 'partner'], default: 'token' },
+              algorithms: {
+                type: 'array', minItems: 1,
+                items: { enum: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] },
+                default: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+              },
+              jwksCooldownMs: { type: 'integer', minimum: 0, default: 30000 },
+            },
+          },
+        },
       },
     },
     store: {

@@ -90,11 +90,21 @@ export const PARTNER_SCHEMA = {
     credentials: {
       type: 'object',
       additionalProperties: false,
-      required: ['clientId', 'clientSecretEnv'],
+      required: ['clientId'],
       properties: {
         clientId: { type: 'string', minLength: 3 },
         /** name of the environment variable holding the secret; secrets are never written in the file */
         clientSecretEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' },
+        /** the partner's public keys (a JWKS) for private_key_jwt client assertions */
+        jwks: {
+          type: 'object',
+          required: ['keys'],
+          properties: { keys: { type: 'array', minItems: 1, items: { type: 'object', required: ['kty'], properties: { kty: { enum: ['RSA', 'EC', 'OKP'] } } } } },
+        },
+        /** where the partner publishes those keys instead */
+        jwksUri: { type: 'string', pattern: '^https?://.+' },
+        /** the partner's client id at an external identity provider (auth.externalIssuers[].partnerClaim) */
+        externalSubject: { type: 'string', minLength: 1 },
       },
     },
     /** business functions this partner may call on our seller APIs (empty for a seller-only partner) */

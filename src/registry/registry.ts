@@ -142,7 +142,12 @@ export interface PartnerDef {
     mappings: ReadonlyMap<string, { readonly request?: CompiledMapping; readonly response?: CompiledMapping }>;
   }>;
   readonly clientId: string;
+  /** '' when the partner authenticates with a key only */
   readonly clientSecret: string;
+  /** public keys for private_key_jwt client authentication (RFC 7523): inline JWKS or its URL */
+  readonly clientKeys?: Readonly<{ jwks?: { readonly keys: readonly Record<string, unknown>[] }; jwksUri?: string }>;
+  /** the partner's client id at an external identity provider (matched against auth.externalIssuers[].partnerClaim) */
+  readonly externalSubject?: string;
   readonly functions: ReadonlyMap<BusinessFunction, FunctionMode>;
   readonly mappings: ReadonlyMap<string, { readonly request?: CompiledMapping; readonly response?: CompiledMapping }>;
   readonly lookups: LookupTables;
