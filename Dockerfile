@@ -33,7 +33,8 @@ COPY mappings ./mappings
 # demo and test secrets never ship in an image
 RUN rm -f config/*.env && chown -R node:node /app/partners /app/mappings
 USER node
-EXPOSE 8080
+# 8080: partners and the legacy BSS; 9090: /metrics, /readyz detail, operator /internal (server.adminPort)
+EXPOSE 8080 9090
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # SIGTERM reaches node directly (exec form), which drains in-flight requests before exiting

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { createExternalTokenVerifier } from './auth/external-tokens.js';
 import { createTokenService, type TokenService } from './auth/token-service.js';
 import { createBuyerSide } from './buyer/create-buyer-side.js';
 import type { BuyerService } from './buyer/buyer-service.js';
@@ -10,7 +11,7 @@ import { loadConfig, readEnvFile } from './config/load-config.js';
 import { createLegacyClient, type LegacyClient } from './legacy/legacy-client.js';
 import { createMappingEngine } from './mapping/engine.js';
 import { createLogger, type Logger } from './observability/logger.js';
-import { createApp } from './pipeline/create-app.js';
+import { createAdminApp, createApp } from './pipeline/create-app.js';
 import { createRateLimits } from './pipeline/rate-limits.js';
 import { loadRegistry } from './registry/load-registry.js';
 import { createRegistryHolder, type RegistryHolder } from './registry/registry-holder.js';
@@ -24,7 +25,8 @@ import { loadProductSchemas } from './sonata/products/product-schemas.js';
 import { loadSpecErrata } from './conformance/spec-errata.js';
 import { createSpecCatalog, type SonataRelease, type SpecCatalog } from './conformance/openapi-validator.js';
 import { createSpecGuard, type SpecGuard } from './conformance/spec-guard.js';
-import { createMetrics } from './observability/metrics.js';
+import { createMetrics, observeBreakers } from './observability/metrics.js';
+import { createBreakerBoard } from './outbound/circuit-breakers.js';
 import { ConfigError } from './config/yaml-source.js';
 import { createInternalRouter } from './sonata/internal-router.js';
 import { applyLegacyStatus } from './sonata/resources/legacy-status.js';
@@ -47,6 +49,17 @@ export interface BuildGatewayOptions {
   /** disables the file watcher regardless of config (tests that reload by hand) */
   watch?: boolean;
   observe?: StageObserver;
+  /**
+   * Tests only (main.ts never sets it): exact `host:port` entries every partner may use as a hub callback besides its
+   * profile's, read on each registration and delivery, so a test's listener on an ephemeral loopback port is allowed
+   * without opening every loopback port to every partner.
+   */
+  extraCallbackHosts?: () => readonly string[];
+  /**
+   * how close() waits `server.shutdownDelayMs` while /readyz already answers 503 (default: a timer); tests pass a
+   * promise they settle themselves
+   */
+  shutdownDelay?: (ms: number) => Promise<void>;
 }
 
 export interface Gateway {
@@ -64,9 +77,18 @@ export interface Gateway {
   /** one round of polling the legacy BSS's event journal (also used by tests and the CLI) */
   pollLegacyEvents(): Promise<number>;
   readonly app: ReturnType<typeof createApp>;
-  /** starts listening on config.server.host/port (PORT/HOST env); port 0 picks a free one */
-  listen(): Promise<{ url: string; server: Server }>;
-  /** graceful: stop accepting, let in-flight requests finish (up to shutdownGraceMs), close everything */
+  /** the operator app (server.adminPort), when configured */
+  readonly adminApp?: ReturnType<typeof createAdminApp>;
+  /**
+   * starts listening on config.server.host/port (PORT/HOST env), and on server.adminPort when set; port 0 picks a
+   * free one
+   */
+  listen(): Promise<{ url: string; server: Server; adminUrl?: string }>;
+  /**
+   * graceful: /readyz answers 503 at once while requests are still served for server.shutdownDelayMs (load balancers
+   * take the instance out), then stop accepting, let in-flight requests finish (up to shutdownGraceMs), let
+   * notification deliveries in flight finish, close everything
+   */
   close(): Promise<void>;
 }
 
@@ -100,10 +122,19 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   }
   // partner sellers simulated in process, like the legacy BSS above (demo/test only)
   const sellers = await startEmbeddedSellers(config, registry.current(), logger);
-  const legacy: LegacyClient = createLegacyClient({ baseUrl: legacyUrl, apiKey: config.legacy.apiKey, timeoutMs: config.legacy.timeoutMs });
+  // every backend's circuit breaker (legacy BSS, each seller), shown in /readyz and /metrics
+  const breakers = createBreakerBoard();
+  const legacy: LegacyClient = createLegacyClient({
+    baseUrl: legacyUrl, apiKey: config.legacy.apiKey, timeoutMs: config.legacy.timeoutMs,
+    retry: config.legacy.retry, breaker: config.legacy.breaker, breakers,
+  });
   const tokens = createTokenService({ issuer: config.auth.issuer, secret: config.auth.signingSecret, ttlSeconds: config.auth.tokenTtlSeconds });
 
   const metrics = createMetrics({ defaultMetrics: true });
+  observeBreakers(metrics, breakers);
+  breakers.subscribe((breaker, event) => {
+    if (event !== 'rejected') logger[event === 'open' ? 'error' : 'warn']('circuit breaker changed state', { breaker, state: event });
+  });
   const spec = createGatewaySpecGuard(config, logger);
   const products = loadProductSchemas({ catalogFile: config.products.catalog, schemaDir: config.products.schemaDir, logger });
   const resources = createResourceRepository(store);
@@ -112,9 +143,18 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
 
   // notifications: per-release catalogues, hub subscriptions in the store, a durable delivery queue
   const hub = createHubService({ store, now });
+  const allowedCallbackHosts = (partnerId: string): readonly string[] | undefined => {
+    const p = registry.current().partners.get(partnerId);
+    return p && [...p.allowedCallbackHosts, ...(opts.extraCallbackHosts?.() ?? [])];
+  };
   const deliveries: DeliveryQueue = createDeliveryQueue({
     redisUrl: config.store.redisUrl, prefix: `${config.store.prefix}notify`, logger, retry: config.notifications.retry,
     timeoutMs: config.notifications.timeoutMs,
+    // partners choose these URLs: checked against their profile and the callback guard on every attempt, and signed
+    partners: {
+      allowedCallbackHosts,
+      signingSecrets: (partnerId) => registry.current().partners.get(partnerId)?.notificationSigningSecrets ?? [],
+    },
   });
   const notifier = createNotifier({
     hub, queue: deliveries, logger,
@@ -131,11 +171,15 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     },
   });
   const events: EventPublisher = notifier;
-  const hubs = createHubOperations({ hub });
-  const buyer = createBuyerSide({ config, registry, store, tokens, logger, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])) });
+  const hubs = createHubOperations({ hub, allowedCallbackHosts: (partner) => allowedCallbackHosts(partner.id) ?? [] });
+  const buyer = createBuyerSide({ config, registry, store, logger, breakers, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])) });
+  // /internal: what the legacy BSS calls stays on the main port; the operator tools move to the admin port if any
   const internal = createInternalRouter({
     registry, resources, events, tasks, logger, now, callbackSecret: config.legacy.callbackSecret,
-    extra: [createNotificationAdminRouter({ queue: deliveries }), buyer.internalRouter],
+    parts: { tasks: false }, extra: [buyer.internalRouter],
+  });
+  const operator = createInternalRouter({
+    registry, resources, events, tasks, logger, now, parts: { legacyEvents: false }, extra: [createNotificationAdminRouter({ queue: deliveries })],
   });
   deliveries.start();
   const poller = createLegacyPoller({
@@ -145,30 +189,46 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   if (config.legacy.statusUpdates !== 'callback') poller.start();
 
   let shuttingDown = false;
+  const externalTokens = config.auth.externalIssuers.length
+    ? createExternalTokenVerifier({ issuers: config.auth.externalIssuers, registry: () => registry.current() })
+    : undefined;
   const limits = createRateLimits({ limits: config.limits, redisUrl: config.store.redisUrl, prefix: config.store.prefix, logger });
-  const app = createApp({
+  const appDeps = {
     config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
-    resources, events, tasks, hubs, products, spec, metrics, internal, partnerListeners: buyer.listenerRouter, internalApiKey: config.internal.apiKey, now, legacyCallbacksSigned: !!config.legacy.callbackSecret, limits,
-  });
+    resources, events, tasks, hubs, products, spec, metrics, internal, operator, externalTokens, breakers: () => breakers.snapshot(), partnerListeners: buyer.listenerRouter, now, legacyCallbacksSigned: !!config.legacy.callbackSecret, limits,
+  };
+  const app = createApp(appDeps);
+  const adminApp = config.server.adminPort !== undefined ? createAdminApp(appDeps) : undefined;
   let server: Server | undefined;
+  let adminServer: Server | undefined;
+  let closing: Promise<void> | undefined;
+  const shutdownDelay = opts.shutdownDelay ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   return {
-    config, logger, registry, store, tokens, legacyUrl, app, deliveries, buyer: buyer.service, sellers, pollLegacyEvents: () => poller.pollOnce(),
+    config, logger, registry, store, tokens, legacyUrl, app, adminApp, deliveries, buyer: buyer.service, sellers, pollLegacyEvents: () => poller.pollOnce(),
     listen() {
       server = createServer({ keepAliveTimeout: 65_000 }, app);
-      server.on('request', (_req, res) => {
+      // before the app's handler: a synchronous answer (e.g. /healthz) has sent its headers by the next listener
+      server.prependListener('request', (_req, res) => {
         if (shuttingDown) res.setHeader('Connection', 'close');
         // a keep-alive connection that goes idle during shutdown is closed at once instead of at the grace limit
         res.on('finish', () => {
           if (shuttingDown) setImmediate(() => server?.closeIdleConnections());
         });
       });
-      return new Promise((resolve, reject) => {
+      const listenAdmin = async (): Promise<string | undefined> => {
+        if (!adminApp) return undefined;
+        adminServer = createServer({ keepAliveTimeout: 5_000 }, adminApp);
+        await new Promise<void>((resolve, reject) => {
+          adminServer!.once('error', reject);
+          adminServer!.listen(config.server.adminPort, config.server.host, () => resolve());
+        });
+        return urlOf(adminServer.address() as AddressInfo);
+      };
+      return new Promise<{ url: string; server: Server }>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(config.server.port, config.server.host, () => {
-          const addr = server!.address() as AddressInfo;
-          const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-          listeningUrl = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
+          listeningUrl = urlOf(server!.address() as AddressInfo);
           // embedded sellers authenticate at our token endpoint as their partner profile, then notify our listeners
           for (const [id, sim] of sellers) {
             const p = registry.current().partners.get(id);
@@ -177,29 +237,54 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
           buyer.start(listeningUrl);
           resolve({ url: listeningUrl, server: server! });
         });
-      });
+      }).then(async (main) => ({ ...main, adminUrl: await listenAdmin() }));
     },
-    async close() {
-      shuttingDown = true;
-      registry.close();
-      poller.stop();
-      if (server) {
-        const s = server;
-        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-        s.closeIdleConnections();
-        const grace = setTimeout(() => s.closeAllConnections(), config.server.shutdownGraceMs);
-        await closed;
-        clearTimeout(grace);
-      }
-      await deliveries.close();
-      await buyer.close();
-      await Promise.all([...sellers.values()].map((sim) => sim.close()));
-      await legacy.close();
-      await simulator?.close();
-      await limits.close();
-      await store.close();
+    close() {
+      closing ??= shutDown();
+      return closing;
     },
   };
+
+  async function shutDown(): Promise<void> {
+    // /readyz fails first; requests are still served while load balancers notice and stop sending new ones
+    shuttingDown = true;
+    if (server && config.server.shutdownDelayMs > 0) {
+      logger.info('draining: readiness fails, still serving', { delayMs: config.server.shutdownDelayMs });
+      await shutdownDelay(config.server.shutdownDelayMs);
+    }
+    registry.close();
+    poller.stop();
+    if (server) {
+      const s = server;
+      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+      s.closeIdleConnections();
+      const grace = setTimeout(() => s.closeAllConnections(), config.server.shutdownGraceMs);
+      await closed;
+      clearTimeout(grace);
+    }
+    // the admin listener last: metrics stay readable while the main port drains
+    if (adminServer) {
+      const a = adminServer;
+      const closed = new Promise<void>((resolve) => a.close(() => resolve()));
+      a.closeIdleConnections();
+      const grace = setTimeout(() => a.closeAllConnections(), config.server.shutdownGraceMs);
+      await closed;
+      clearTimeout(grace);
+    }
+    await deliveries.close();
+    await buyer.close();
+    await Promise.all([...sellers.values()].map((sim) => sim.close()));
+    await legacy.close();
+    breakers.close();
+    await simulator?.close();
+    await limits.close();
+    await store.close();
+  }
+}
+
+function urlOf(addr: AddressInfo): string {
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${addr.port}`;
 }
 
 /** The spec guard for config.conformance; a missing SDK folder switches it off (or refuses to start when required). */

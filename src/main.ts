@@ -5,7 +5,8 @@ import { ConfigError } from './config/yaml-source.js';
 
 /**
  * The composition root: reads the environment, builds everything once (buildGateway), listens, and owns
- * graceful shutdown on SIGTERM/SIGINT (stop accepting, drain in-flight requests, close connections).
+ * graceful shutdown on SIGTERM/SIGINT (readiness fails first, serve on for server.shutdownDelayMs, stop accepting,
+ * drain in-flight requests and notification deliveries, close connections).
  */
 async function main(): Promise<void> {
   const rootDir = process.env.GATEWAY_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -19,8 +20,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const { url } = await gateway.listen();
-  gateway.logger.info('sonata-gateway listening', { url, env: gateway.config.env, store: gateway.store.kind, partners: [...gateway.registry.current().partners.keys()] });
+  const { url, adminUrl } = await gateway.listen();
+  gateway.logger.info('sonata-gateway listening', { url, adminUrl, env: gateway.config.env, store: gateway.store.kind, partners: [...gateway.registry.current().partners.keys()] });
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -11,6 +11,7 @@ import type { GatewayConfig } from '../config/config-schema.js';
 import { createSpecCatalog, type SpecCatalog } from '../conformance/openapi-validator.js';
 import { createDeliveryQueue, type DeliveryQueue } from '../notify/delivery-queue.js';
 import type { Logger } from '../observability/logger.js';
+import type { BreakerBoard } from '../outbound/circuit-breakers.js';
 import { createJsonBodyParser } from '../pipeline/body-guards.js';
 import type { PartnerDef } from '../registry/registry.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
@@ -26,8 +27,9 @@ export interface BuyerSideOptions {
   config: GatewayConfig;
   registry: RegistryHolder;
   store: Store;
-  tokens: TokenService;
   logger: Logger;
+  /** where the sellers' circuit breakers are kept (one per seller; metrics and /readyz read it) */
+  breakers?: BreakerBoard;
   /** origins of sellers simulated in process, by partner id (partners whose seller.baseUrl is `embedded`) */
   embedded?: ReadonlyMap<string, string>;
 }
@@ -49,7 +51,9 @@ export interface BuyerSide {
 export function createBuyerSide(opts: BuyerSideOptions): BuyerSide {
   const { config, logger } = opts;
   const log = logger.child({ component: 'buyer' });
-  const client = createSellerClient({ store: opts.store, logger: log });
+  const client = createSellerClient({
+    store: opts.store, logger: log, retry: config.buyer.sellerRetry, breaker: config.buyer.sellerBreaker, breakers: opts.breakers,
+  });
   const sender = createLegacyWebhookSender({ secret: config.buyer.legacyWebhookSecret || undefined, timeoutMs: config.notifications.timeoutMs });
   const webhookQueue = createDeliveryQueue({
     redisUrl: config.store.redisUrl, prefix: `${config.store.prefix}buyer-webhook`, logger: log,
@@ -80,7 +84,7 @@ export function createBuyerSide(opts: BuyerSideOptions): BuyerSide {
   return {
     service,
     internalRouter: createBuyerRouter({ service, logger: log, limitBytes: config.server.bodyLimitBytes }),
-    listenerRouter: createListenerRouter({ registry: opts.registry, tokens: opts.tokens, service, logger: log, specs,
+    listenerRouter: createListenerRouter({ registry: opts.registry, service, logger: log, specs,
       parseBody: createJsonBodyParser({ limitBytes: config.server.bodyLimitBytes, maxDepth: config.server.maxJsonDepth }),
     }),
     webhookQueue,

@@ -3,13 +3,14 @@
  * `POST /partners/:partnerId/mefApi/sonata/:notificationApi/:version/listener/:eventType` (the callback we register
  * is `<base>/partners/<partnerId>`; the seller appends the Sonata listener path of its release).
  *
- * Checks, in order: the partner is a seller (404), a bearer token from our `/oauth2/token` (401), issued to this
+ * Checks, in order: the partner is a seller (404), a bearer token (checked by the app's passport strategy) (401), issued to this
  * very partner (403 forbiddenRequester), the listener exists in the partner's release (404), the token carries
  * `listenTo<EventType>` (403 accessDenied), the body is JSON (400) and valid against the release's notification
  * spec (400 invalidBody). Then the event goes to the buyer service; 204. Errors render as Sonata errors.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { TokenService } from '../auth/token-service.js';
+import type { BearerFailure } from '../auth/bearer-strategy.js';
+import type { Principal } from '../auth/token-service.js';
 import type { SpecCatalog, SonataRelease } from '../conformance/openapi-validator.js';
 import { GatewayError } from '../errors/catalogue.js';
 import type { Logger } from '../observability/logger.js';
@@ -21,7 +22,6 @@ import { BuyerError } from './seller-failure.js';
 /** Options of {@link createListenerRouter}. */
 export interface ListenerRouterOptions {
   registry: RegistryHolder;
-  tokens: TokenService;
   service: BuyerService;
   logger: Logger;
   /** the official OpenAPI files; without them only the event envelope is checked */
@@ -30,7 +30,10 @@ export interface ListenerRouterOptions {
   parseBody: express.RequestHandler;
 }
 
-/** The listener routes of seller partners (mounted at the app root by createApp's `partnerListeners`). */
+/**
+ * The listener routes of seller partners (mounted at the app root by createApp's `partnerListeners`, behind the
+ * app's passport bearer strategy, which leaves the principal or the failure in `res.locals.bearer`).
+ */
 export function createListenerRouter(opts: ListenerRouterOptions): express.Router {
   const router = express.Router();
   router.post('/partners/:partnerId/mefApi/sonata/:notificationApi/:version/listener/:eventType', async (req: Request, res: Response, next: NextFunction) => {
@@ -40,17 +43,13 @@ export function createListenerRouter(opts: ListenerRouterOptions): express.Route
       const partner = registry.partners.get(partnerId!);
       if (!partner || !partner.seller || partner.role === 'buyer') throw new GatewayError('route.not-found', `No listener for ${partnerId}`);
 
-      const header = req.headers.authorization;
-      if (!header) {
-        res.setHeader('WWW-Authenticate', 'Bearer realm="sonata-gateway"');
-        throw new GatewayError('auth.missing-credentials', 'Send an Authorization: Bearer <token> header (get one from POST /oauth2/token)');
+      // authenticated by the app's passport bearer strategy (createApp), which leaves its verdict here
+      const bearer = (res.locals as { bearer?: Principal | BearerFailure }).bearer ?? { code: 'auth.missing-credentials', message: 'No credentials provided' };
+      if ('code' in bearer) {
+        res.setHeader('WWW-Authenticate', `Bearer realm="sonata-gateway"${bearer.code === 'auth.invalid-credentials' ? ', error="invalid_token"' : ''}`);
+        throw new GatewayError(bearer.code, bearer.message);
       }
-      const m = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
-      const principal = m ? await opts.tokens.verify(m[1]!) : 'invalid';
-      if (typeof principal === 'string' || registry.partners.get(principal.partnerId)?.clientId !== principal.clientId) {
-        res.setHeader('WWW-Authenticate', 'Bearer realm="sonata-gateway", error="invalid_token"');
-        throw new GatewayError('auth.invalid-credentials', principal === 'expired' ? 'The access token has expired; request a new one' : 'The access token is not valid');
-      }
+      const principal = bearer;
       if (principal.partnerId !== partner.id) {
         throw new GatewayError('auth.forbidden-requester', `This listener belongs to partner ${partner.id}; the token was issued to ${principal.partnerId}`);
       }

@@ -1,12 +1,15 @@
 /**
- * Outbound HTTP to partner sellers' Sonata APIs: one keep-alive undici Agent per seller, a timeout on every call,
+ * Outbound HTTP to partner sellers' Sonata APIs: one keep-alive undici Agent and one circuit breaker per seller
+ * (while a seller keeps failing, calls fail at once with `circuit-open`, nothing sent), a timeout on every call,
  * OAuth 2.0 client-credentials tokens cached in the store (so every gateway instance shares them) until shortly
  * before they expire, and exactly one token refresh when the seller answers 401. Only calls marked safe to repeat
- * are retried, and only when nothing or an overload answer came back; a create is never sent twice, except after a
- * 401, which means the seller did not process it.
+ * (and GETs) are retried, with jittered backoff, and only when nothing or an overload answer came back; a create
+ * is never sent twice, except after a 401, which means the seller did not process it.
  */
 import { Agent, errors as undiciErrors, request } from 'undici';
 import type { Logger } from '../observability/logger.js';
+import { BreakerOpenError, createBreakerBoard, type BreakerBoard, type BreakerSettings } from '../outbound/circuit-breakers.js';
+import { waitBeforeRetry, type RetrySettings } from '../outbound/retry-backoff.js';
 import { StoreUnavailableError, type Store } from '../state/store.js';
 import type { SellerFailure, SellerIssue } from './seller-failure.js';
 
@@ -47,7 +50,8 @@ export interface SellerAnswer {
 
 /** Thrown by {@link SellerClient.call} with what went wrong (see classifySellerFailure). */
 export class SellerCallError extends Error {
-  constructor(readonly failure: SellerFailure) {
+  /** @param answeredStatus the HTTP status of a token endpoint that answered (refused credentials are not an outage) */
+  constructor(readonly failure: SellerFailure, readonly answeredStatus?: number) {
     super(`seller call failed: ${failure.kind}${'status' in failure ? ` ${failure.status}` : ''}${'detail' in failure ? ` (${failure.detail})` : ''}`);
     this.name = 'SellerCallError';
   }
@@ -69,7 +73,18 @@ export interface SellerClientOptions {
   connections?: number;
   /** clock for token expiry (default Date.now) */
   now?: () => number;
+  /** retries of calls safe to repeat (default: 2 attempts, 100 ms base, 1 s cap) */
+  retry?: RetrySettings;
+  /** settings of each seller's breaker (default: off) */
+  breaker?: BreakerSettings;
+  /** where the breakers are kept (metrics, /readyz); default: a board of its own */
+  breakers?: BreakerBoard;
 }
+
+/** Name of a seller's breaker in metrics and /readyz. */
+export const sellerBreakerName = (seller: string) => `seller:${seller}`;
+const DEFAULT_RETRY: RetrySettings = { attempts: 2, baseDelayMs: 100, maxDelayMs: 1000 };
+const OFF: BreakerSettings = { enabled: false, volumeThreshold: 1, errorThresholdPercentage: 50, resetTimeoutMs: 1000, rollingWindowMs: 1000 };
 
 interface CachedToken {
   accessToken: string;
@@ -86,6 +101,9 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
   // used when the store is down, so a Redis outage does not stop buying
   const localTokens = new Map<string, CachedToken>();
   const now = opts.now ?? Date.now;
+  const retry = opts.retry ?? DEFAULT_RETRY;
+  const board = opts.breakers ?? createBreakerBoard();
+  const breakerFor = (seller: string) => board.get(sellerBreakerName(seller), opts.breaker ?? OFF, countsAgainstSeller);
 
   const agentFor = (seller: string, endpoint: SellerEndpoint): Agent => {
     const key = `${seller}|${new URL(endpoint.baseUrl).origin}|${endpoint.timeoutMs}`;
@@ -138,7 +156,7 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
       /* reported below */
     }
     if (status !== 200 || typeof parsed.access_token !== 'string') {
-      throw new SellerCallError({ kind: 'token', detail: `token endpoint answered HTTP ${status}${typeof parsed.error === 'string' ? ` ${parsed.error}` : ''}` });
+      throw new SellerCallError({ kind: 'token', detail: `token endpoint answered HTTP ${status}${typeof parsed.error === 'string' ? ` ${parsed.error}` : ''}` }, status);
     }
     const lifetimeS = typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in : 300;
     // stop using a token a little before it expires, so a call does not reach the seller with a dead one
@@ -203,34 +221,47 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
     }
   };
 
+  /**
+   * One exchange through the seller's breaker: a token (cached, or fetched), the call, and one token refresh after a
+   * 401 (the seller did not process a request it refused to authenticate, so even a create may go again). An answer
+   * of 5xx is thrown as a failure so that it counts against the seller.
+   */
+  const exchange = async (c: SellerCall): Promise<{ status: number; text: string; headers: SellerAnswer['headers'] }> => {
+    let token = await getToken(c);
+    let answer = await once(c, token);
+    if (answer.status === 401) {
+      c.logger.info('seller refused the token; refreshing it once', { seller: c.seller });
+      token = await getToken(c, token);
+      answer = await once(c, token);
+    }
+    if (answer.status >= 500) throw new SellerCallError({ kind: 'http', status: answer.status, error: parseError(answer.text) });
+    return answer;
+  };
+
   return {
     async call(c) {
       const started = performance.now();
-      let token = await getToken(c);
-      let refreshed = false;
+      const breaker = breakerFor(c.seller);
+      // GETs are safe by definition; other calls only when the release marks them so
+      const safe = c.safeToRetry || c.method.toUpperCase() === 'GET';
       for (let attempt = 1; ; attempt++) {
         let answer;
         try {
-          answer = await once(c, token);
+          answer = await breaker.run(() => exchange(c));
         } catch (err) {
+          if (err instanceof BreakerOpenError) {
+            c.logger.warn('seller call refused: breaker open', { seller: c.seller, method: c.method, path: c.path, retryAfterMs: err.retryAfterMs });
+            throw new SellerCallError({ kind: 'circuit-open', detail: err.message, retryAfterMs: err.retryAfterMs });
+          }
           const failure = (err as SellerCallError).failure;
-          if (c.safeToRetry && attempt < 2 && (failure.kind === 'connect' || failure.kind === 'reset')) {
-            c.logger.warn('seller call failed; retrying once (safe to repeat)', { seller: c.seller, method: c.method, path: c.path, failure: failure.kind });
+          if (!failure) throw err;
+          const again = failure.kind === 'connect' || failure.kind === 'reset' || (failure.kind === 'http' && RETRY_STATUSES.has(failure.status));
+          if (safe && attempt < retry.attempts && again) {
+            c.logger.warn('seller call failed; retrying (safe to repeat)', { seller: c.seller, method: c.method, path: c.path, failure: failure.kind, attempt });
+            await waitBeforeRetry(retry, attempt);
             continue;
           }
           throw err;
-        }
-        if (answer.status === 401 && !refreshed) {
-          // the seller did not process a request it refused to authenticate, so even a create may go again
-          refreshed = true;
-          c.logger.info('seller refused the token; refreshing it once', { seller: c.seller });
-          token = await getToken(c, token);
-          attempt--;
-          continue;
-        }
-        if (c.safeToRetry && attempt < 2 && RETRY_STATUSES.has(answer.status)) {
-          c.logger.warn('seller overloaded; retrying once (safe to repeat)', { seller: c.seller, status: answer.status, path: c.path });
-          continue;
         }
         c.logger.debug('seller call', { seller: c.seller, method: c.method, path: c.path, status: answer.status, ms: Math.round(performance.now() - started) });
         if (answer.status < 200 || answer.status > 299) {
@@ -249,6 +280,25 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
       agents.clear();
     },
   };
+}
+
+/** Failures that say the seller is unwell (they open its breaker); a refusal of the request (4xx) does not. */
+function countsAgainstSeller(err: unknown): boolean {
+  const f = err instanceof SellerCallError ? err.failure : undefined;
+  if (!f) return false;
+  switch (f.kind) {
+    case 'connect':
+    case 'timeout':
+    case 'reset':
+      return true;
+    case 'token':
+      // no answer, or a 5xx, from the token endpoint; refused credentials are our configuration, not its health
+      return (err as SellerCallError).answeredStatus === undefined || (err as SellerCallError).answeredStatus! >= 500;
+    case 'http':
+      return f.status >= 500;
+    default:
+      return false;
+  }
 }
 
 function parseError(text: string): SellerIssue[] | { code?: string; reason?: string; message?: string } | undefined {

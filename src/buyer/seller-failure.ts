@@ -28,6 +28,8 @@ export type SellerFailure =
   | { kind: 'reset'; detail: string }
   /** the seller's token endpoint would not give us a token (nothing was sent to the API) */
   | { kind: 'token'; detail: string }
+  /** the seller's circuit breaker is open: it failed repeatedly, the gateway sent nothing */
+  | { kind: 'circuit-open'; detail: string; retryAfterMs: number }
   /** an HTTP error answer; `error` is the parsed Sonata error body (an array for 422) when there was one */
   | { kind: 'http'; status: number; error?: { code?: string; reason?: string; message?: string } | SellerIssue[] }
   /** a success status whose body the gateway cannot read or translate */
@@ -77,7 +79,7 @@ export interface SellerFailureContext {
 
 /**
  * The one place that decides how a seller failure is answered (pure, unit-tested):
- * - unreachable or no token -> RC 12, nothing done, try again later;
+ * - unreachable, no token or its breaker open -> RC 12, nothing done, try again later;
  * - timeout or broken connection -> RC 12; for a call that is not safe to repeat the outcome is UNKNOWN and the
  *   message says not to resend blindly and how to check;
  * - 404 -> RC 4; 409 -> RC 8 (not allowed in the object's state); 422 -> RC 8 naming the legacy field its
@@ -94,6 +96,8 @@ export function classifySellerFailure(f: SellerFailure, ctx: SellerFailureContex
   switch (f.kind) {
     case 'connect':
       return new BuyerError(12, `${who} is not reachable (${f.detail}); nothing was sent, try again later`, { ...base, code: 'seller.unreachable', outcome: 'NOT_DONE' });
+    case 'circuit-open':
+      return new BuyerError(12, `${who} failed repeatedly and is not called for the next ${Math.ceil(f.retryAfterMs / 1000)} s; nothing was sent, try again later`, { ...base, code: 'seller.circuit-open', outcome: 'NOT_DONE' });
     case 'token':
       return new BuyerError(12, `${who} did not give the gateway an access token (${f.detail}); nothing was sent, try again later`, { ...base, code: 'seller.token', outcome: 'NOT_DONE' });
     case 'not-configured':

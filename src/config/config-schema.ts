@@ -1,3 +1,6 @@
+import type { BreakerSettings } from '../outbound/circuit-breakers.js';
+import type { RetrySettings } from '../outbound/retry-backoff.js';
+
 /** The gateway's own settings (config/default.yaml overlaid by config/<env>.yaml). */
 export interface GatewayConfig {
   readonly env: string;
@@ -8,12 +11,20 @@ export interface GatewayConfig {
     readonly bodyLimitBytes: number;
     readonly maxJsonDepth: number;
     readonly shutdownGraceMs: number;
+    /** on shutdown, /readyz answers 503 this long while requests are still served, so load balancers stop first */
+    readonly shutdownDelayMs: number;
+    /** a second listener for /metrics, /readyz detail and the operator parts of /internal (0: a free port) */
+    readonly adminPort?: number;
     readonly publicBaseUrl?: string;
   };
   readonly auth: {
     readonly issuer: string;
     readonly tokenTtlSeconds: number;
     readonly signingSecret: string;
+    /** our token endpoint's URL as partners address it: an accepted `aud` of private_key_jwt client assertions */
+    readonly tokenEndpointUrl?: string;
+    /** identity providers whose access tokens the Sonata routes accept besides ours */
+    readonly externalIssuers: readonly ExternalIssuerConfig[];
   };
   readonly store: { readonly redisUrl?: string; readonly prefix: string };
   readonly legacy: {
@@ -21,6 +32,10 @@ export interface GatewayConfig {
     readonly baseUrl: string;
     readonly apiKey: string;
     readonly timeoutMs: number;
+    /** retries of operations marked safeToRetry (jittered exponential backoff) */
+    readonly retry: RetrySettings;
+    /** circuit breaker in front of the BSS: fail fast with 503 + Retry-After while it keeps failing */
+    readonly breaker: BreakerSettings;
     readonly simulatorDataDir: string;
     /** request headers passed through to the legacy BSS (test environments: the simulator's X-Sim-Fault) */
     readonly forwardHeaders: readonly string[];
@@ -50,8 +65,10 @@ export interface GatewayConfig {
     readonly internal: { readonly points: number; readonly durationSeconds: number; readonly failureCost: number };
   };
   readonly internal: {
-    /** key the legacy BSS and operators send as X-Internal-Api-Key on /internal routes */
-    readonly apiKey: string;
+    /** key the legacy BSS and operators send as X-Internal-Api-Key on /internal routes (every scope) */
+    readonly apiKey?: string;
+    /** keys per internal client, each limited to scopes, with up to two secrets (rotation) */
+    readonly keys: readonly { readonly id: string; readonly scopes: readonly ('legacy-events' | 'tasks' | 'dead-letters' | 'buyer')[]; readonly secrets: readonly string[] }[];
   };
   /** the buyer side: the legacy BSS buys from partner sellers (src/buyer, mappings/buyer) */
   readonly buyer: {
@@ -67,6 +84,10 @@ export interface GatewayConfig {
     readonly embeddedSellerAdvanceMs: number;
     /** check sellers' notifications against the official OpenAPI files (sdkDir); without the SDK only the envelope */
     readonly validateNotifications: boolean;
+    /** retries of seller calls that are safe to repeat (reads, hub deletes) */
+    readonly sellerRetry: RetrySettings;
+    /** one circuit breaker per seller partner, with these settings */
+    readonly sellerBreaker: BreakerSettings;
   };
   readonly mapping: { readonly deadlineMs: number; readonly maxDepth: number };
   readonly paths: { readonly partners: string; readonly mappings: string };
@@ -75,6 +96,49 @@ export interface GatewayConfig {
   /** validation of Sonata traffic against the official specs in sdkDir */
   readonly conformance: { readonly mode: 'enforce' | 'report' | 'off'; readonly requireSdk: boolean };
   readonly logging: { readonly level: string; readonly format: 'json' | 'pretty' };
+}
+
+const RETRY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    attempts: { type: 'integer', minimum: 1, maximum: 10, default: 2 },
+    baseDelayMs: { type: 'integer', minimum: 1, maximum: 60000, default: 100 },
+    maxDelayMs: { type: 'integer', minimum: 1, maximum: 600000, default: 1000 },
+  },
+} as const;
+
+const BREAKER_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  properties: {
+    enabled: { type: 'boolean', default: true },
+    volumeThreshold: { type: 'integer', minimum: 1, maximum: 100000, default: 5 },
+    errorThresholdPercentage: { type: 'integer', minimum: 0, maximum: 99, default: 50 },
+    resetTimeoutMs: { type: 'integer', minimum: 50, maximum: 3600000, default: 10000 },
+    rollingWindowMs: { type: 'integer', minimum: 100, maximum: 3600000, default: 60000 },
+  },
+} as const;
+
+/** An external identity provider (OAuth 2.0 authorization server) whose JWT access tokens partners may present. */
+export interface ExternalIssuerConfig {
+  /** the `iss` of its tokens */
+  readonly issuer: string;
+  /** where its signing keys are published (JWKS); fetched on demand, again when a token names an unknown `kid` */
+  readonly jwksUri: string;
+  /** accepted `aud` values (at least one must be in the token) */
+  readonly audience: readonly string[];
+  /** the claim that names the client: matched against `partners` here, then partners' `credentials.externalSubject` */
+  readonly partnerClaim: string;
+  /** claim value -> partner id */
+  readonly partners: Readonly<Record<string, string>>;
+  /** `token`: the token's `scope`/`scp` claim, limited to what the partner may call; `partner`: all the partner may call */
+  readonly scopes: 'token' | 'partner';
+  readonly algorithms: readonly string[];
+  /** least time between two JWKS fetches caused by unknown `kid`s */
+  readonly jwksCooldownMs: number;
 }
 
 export const CONFIG_SCHEMA = {
@@ -130,6 +194,8 @@ export const CONFIG_SCHEMA = {
         embeddedSellers: { type: 'boolean', default: false },
         embeddedSellerAdvanceMs: { type: 'integer', minimum: 0, default: 0 },
         validateNotifications: { type: 'boolean', default: true },
+        sellerRetry: RETRY_SCHEMA,
+        sellerBreaker: BREAKER_SCHEMA,
       },
     },
     limits: {
@@ -171,8 +237,25 @@ export const CONFIG_SCHEMA = {
     internal: {
       type: 'object',
       additionalProperties: false,
-      required: ['apiKey'],
-      properties: { apiKey: { type: 'string', minLength: 16 } },
+      anyOf: [{ properties: { apiKey: { type: 'string' } }, required: ['apiKey'] }, { properties: { keys: { type: 'array', minItems: 1 } }, required: ['keys'] }],
+      properties: {
+        apiKey: { type: 'string', minLength: 16 },
+        keys: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id', 'scopes', 'secrets'],
+            properties: {
+              id: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' },
+              scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['legacy-events', 'tasks', 'dead-letters', 'buyer'] } },
+              // an empty string is an unset ${VAR:-} (no second secret yet); a set secret has 16 characters at least
+              secrets: { type: 'array', minItems: 1, maxItems: 2, items: { type: 'string', pattern: '^(|[^]{16,})$' } },
+            },
+          },
+          default: [],
+        },
+      },
     },
     server: {
       type: 'object',
@@ -184,6 +267,8 @@ export const CONFIG_SCHEMA = {
         bodyLimitBytes: { type: 'integer', minimum: 1024, default: 262144 },
         maxJsonDepth: { type: 'integer', minimum: 2, maximum: 512, default: 32 },
         shutdownGraceMs: { type: 'integer', minimum: 0, default: 10000 },
+        shutdownDelayMs: { type: 'integer', minimum: 0, default: 0 },
+        adminPort: { type: 'integer', minimum: 0, maximum: 65535 },
         publicBaseUrl: { type: 'string', format: 'uri' },
       },
     },
@@ -195,6 +280,30 @@ export const CONFIG_SCHEMA = {
         issuer: { type: 'string', default: 'sonata-gateway' },
         tokenTtlSeconds: { type: 'integer', minimum: 30, maximum: 86400, default: 300 },
         signingSecret: { type: 'string', minLength: 32 },
+        tokenEndpointUrl: { type: 'string', format: 'uri' },
+        externalIssuers: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['issuer', 'jwksUri', 'audience'],
+            properties: {
+              issuer: { type: 'string', minLength: 1 },
+              jwksUri: { type: 'string', pattern: '^https?://.+' },
+              audience: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 } },
+              partnerClaim: { type: 'string', minLength: 1, default: 'azp' },
+              partners: { type: 'object', additionalProperties: { type: 'string', minLength: 1 }, default: {} },
+              scopes: { enum: ['token', 'partner'], default: 'token' },
+              algorithms: {
+                type: 'array', minItems: 1,
+                items: { enum: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] },
+                default: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+              },
+              jwksCooldownMs: { type: 'integer', minimum: 0, default: 30000 },
+            },
+          },
+        },
       },
     },
     store: {
@@ -213,6 +322,8 @@ export const CONFIG_SCHEMA = {
         baseUrl: { type: 'string', pattern: '^(embedded|https?://.+)$' },
         apiKey: { type: 'string', minLength: 8 },
         timeoutMs: { type: 'integer', minimum: 50, default: 5000 },
+        retry: RETRY_SCHEMA,
+        breaker: BREAKER_SCHEMA,
         simulatorDataDir: { type: 'string', default: 'config/legacy-bss-sim' },
         forwardHeaders: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9-]+$' }, default: [] },
         callbackSecret: { type: 'string', minLength: 16 },

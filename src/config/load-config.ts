@@ -36,12 +36,17 @@ export function loadConfig(opts: LoadConfigOptions): GatewayConfig {
   if (unset.length) throw new ConfigError(unset);
   const merged = deepMerge(base.data, overlay?.data) as Record<string, unknown>;
 
+  // an unset ${ADMIN_PORT:-} means "no admin listener" (the same port serves everything)
+  const server = merged.server as Record<string, unknown> | undefined;
+  if (server?.adminPort === '') delete server.adminPort;
   const validate = createConfigAjv().compile(CONFIG_SCHEMA);
   if (!validate(merged)) {
     const sources = overlay ? [overlay, base] : [base];
     const problems: ConfigProblem[] = (validate.errors ?? []).map((e) => locateIn(sources, e.instancePath, e));
     throw new ConfigError(problems);
   }
+  const keyProblems = checkInternalKeys(merged, overlay ? [overlay, base] : [base]);
+  if (keyProblems.length) throw new ConfigError(keyProblems);
   const cfg = merged as unknown as Record<string, unknown> & { paths: { partners: string; mappings: string }; legacy: { simulatorDataDir: string }; sdkDir?: string; store: { redisUrl?: string } };
   cfg.paths.partners = absolute(opts.rootDir, cfg.paths.partners);
   cfg.paths.mappings = absolute(opts.rootDir, cfg.paths.mappings);
@@ -60,6 +65,26 @@ function locateIn(sources: YamlSource[], pointer: string, e: { keyword: string; 
   for (const s of sources) if (hasPointer(s.data, target)) return s.problem(target, describeAjvError(e as never));
   const last = sources[sources.length - 1]!;
   return last.problem(target, describeAjvError(e as never));
+}
+
+/** Internal keys name one client each, and a secret opens one key only (else scopes would depend on key order). */
+function checkInternalKeys(config: Record<string, unknown>, sources: YamlSource[]): ConfigProblem[] {
+  const internal = config.internal as { apiKey?: string; keys?: { id: string; secrets: string[] }[] };
+  const problems: ConfigProblem[] = [];
+  const at = (pointer: string, message: string) => (sources.find((s) => hasPointer(s.data, pointer)) ?? sources[0]!).problem(pointer, message);
+  const ids = new Set<string>();
+  const secrets = new Map<string, string>(internal.apiKey ? [[internal.apiKey, 'internal.apiKey']] : []);
+  (internal.keys ?? []).forEach((key, i) => {
+    if (ids.has(key.id)) problems.push(at(`/internal/keys/${i}/id`, `key id "${key.id}" is used twice`));
+    ids.add(key.id);
+    key.secrets.forEach((secret, j) => {
+      if (!secret) return;
+      const owner = secrets.get(secret);
+      if (owner) problems.push(at(`/internal/keys/${i}/secrets/${j}`, `this secret is already the secret of ${owner}; every key needs its own`));
+      else secrets.set(secret, `internal key "${key.id}"`);
+    });
+  });
+  return problems;
 }
 
 function hasPointer(data: unknown, pointer: string): boolean {

@@ -25,6 +25,7 @@ export const ERROR_CATALOGUE = {
   'auth.scope-missing': { status: 403, sonataCode: 'accessDenied', reason: 'The access token does not grant this operation' },
   'auth.forbidden-requester': { status: 403, sonataCode: 'forbiddenRequester', reason: 'This partner may not call this API' },
   'auth.buyer-id-mismatch': { status: 403, sonataCode: 'forbiddenRequester', reason: 'buyerId does not belong to the authenticated partner' },
+  'auth.key-scope-missing': { status: 403, sonataCode: 'accessDenied', reason: 'The internal API key does not grant this route' },
   'route.not-found': { status: 404, sonataCode: 'notFound', reason: 'No such Sonata resource' },
   'route.version-not-spoken': { status: 404, sonataCode: 'notFound', reason: 'This API version is not offered to this partner' },
   'route.method-not-supported': { status: 501, sonataCode: 'notImplemented', reason: 'This method is not implemented on this resource' },

@@ -2,6 +2,8 @@ import { Agent, errors as undiciErrors, request } from 'undici';
 import { GatewayError } from '../errors/catalogue.js';
 import type { Logger } from '../observability/logger.js';
 import type { LegacyOperationDef } from '../registry/registry.js';
+import { BreakerOpenError, createBreakerBoard, type BreakerBoard, type BreakerSettings } from '../outbound/circuit-breakers.js';
+import { waitBeforeRetry, type RetrySettings } from '../outbound/retry-backoff.js';
 import { classifyUpstreamFailure, type UpstreamFailure } from './upstream-failure.js';
 
 export interface LegacyCallOptions {
@@ -27,17 +29,33 @@ export interface LegacyClientOptions {
   timeoutMs: number;
   /** keep-alive connections kept per origin */
   connections?: number;
+  /** retries of operations marked `safeToRetry` (default: 2 attempts, 100 ms base, 1 s cap) */
+  retry?: RetrySettings;
+  /** the breaker in front of the BSS (default: off) */
+  breaker?: BreakerSettings;
+  /** where the breaker is kept (metrics, /readyz); default: a board of its own */
+  breakers?: BreakerBoard;
 }
+
+/** Name of the legacy BSS's breaker in metrics and /readyz. */
+export const LEGACY_BREAKER = 'legacy-bss';
+const DEFAULT_RETRY: RetrySettings = { attempts: 2, baseDelayMs: 100, maxDelayMs: 1000 };
+const OFF: BreakerSettings = { enabled: false, volumeThreshold: 1, errorThresholdPercentage: 50, resetTimeoutMs: 1000, rollingWindowMs: 1000 };
 
 const SYSTEM = 'the legacy BSS';
 
 /**
- * HTTP client for the legacy BSS over one keep-alive undici Agent. Only operations marked `safeToRetry` are
- * retried, once, and only when the connection failed before anything was sent.
+ * HTTP client for the legacy BSS over one keep-alive undici Agent, behind a circuit breaker: once the BSS keeps
+ * failing (refused, timing out, 5xx, RC 12), calls fail at once with 503 `upstream.unavailable` and a
+ * `Retry-After` until a probe succeeds. Only operations marked `safeToRetry` (and GETs) are retried (jittered backoff), and
+ * only after a failure that says nothing was done (refused/reset, HTTP 502/503/504, RC 12), never after a timeout:
+ * a second full wait would only double the partner's.
  */
 export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
   const agent = new Agent({ connections: opts.connections ?? 64, keepAliveTimeout: 30_000, connect: { timeout: opts.timeoutMs } });
   const base = opts.baseUrl.replace(/\/$/, '');
+  const retry = opts.retry ?? DEFAULT_RETRY;
+  const breaker = (opts.breakers ?? createBreakerBoard()).get(LEGACY_BREAKER, opts.breaker ?? OFF, countsAgainstBss);
 
   const attempt = async (op: LegacyOperationDef, o: LegacyCallOptions): Promise<Record<string, unknown>> => {
     const path = op.path.replace(/\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => encodeURIComponent(o.pathParams?.[name] ?? ''));
@@ -50,6 +68,8 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
         body: o.body === undefined ? undefined : JSON.stringify(o.body),
         headersTimeout: opts.timeoutMs,
         bodyTimeout: opts.timeoutMs,
+        // headers/body timeouts bound each phase (a trickling body resets the latter); this bounds the whole exchange
+        signal: AbortSignal.timeout(opts.timeoutMs),
       });
     } catch (err) {
       throw toFailure(err);
@@ -80,13 +100,24 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
       o.logger.debug('legacy call started', { legacyOperation: op.name });
       for (let tries = 1; ; tries++) {
         try {
-          const body = await attempt(op, o);
+          const body = await breaker.run(() => attempt(op, o));
           o.logger.debug('legacy call', { legacyOperation: op.name, ms: Math.round(performance.now() - started), tries });
           return body;
         } catch (err) {
           if (err instanceof GatewayError) throw err;
+          if (err instanceof BreakerOpenError) {
+            o.logger.warn('legacy call refused: breaker open', { legacyOperation: op.name, retryAfterMs: err.retryAfterMs, tries });
+            throw new GatewayError('upstream.unavailable', `${SYSTEM} failed repeatedly; the gateway is not calling it for the next ${Math.ceil(err.retryAfterMs / 1000)} s`, {
+              headers: { 'Retry-After': String(Math.ceil(err.retryAfterMs / 1000)) },
+            });
+          }
           const failure = err as UpstreamFailure;
-          if (failure.kind === 'connect' && op.safeToRetry && tries < 2) continue;
+          // GETs are safe by definition; anything else only when its operations.yaml says so
+          if ((op.safeToRetry || op.method.toUpperCase() === 'GET') && tries < retry.attempts && nothingDone(failure)) {
+            o.logger.info('legacy call failed; retrying (safe to repeat)', { legacyOperation: op.name, failure, tries });
+            await waitBeforeRetry(retry, tries);
+            continue;
+          }
           o.logger.warn('legacy call failed', { legacyOperation: op.name, failure, tries });
           throw classifyUpstreamFailure(failure, { system: SYSTEM, fieldPaths: o.fieldPaths });
         }
@@ -96,7 +127,31 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
   };
 }
 
+/** Failures that say the BSS is unwell (they open the breaker); a refusal of the request (RC 4/8, 4xx) does not. */
+function countsAgainstBss(err: unknown): boolean {
+  const f = err as UpstreamFailure;
+  switch (f?.kind) {
+    case 'connect':
+    case 'timeout':
+    case 'bad-body':
+      return true;
+    case 'http':
+      return f.status >= 500;
+    case 'result-code':
+      return f.rc === 12;
+    default:
+      return false;
+  }
+}
+
+/** Failures after which the BSS did nothing, so an idempotent call may go again. */
+function nothingDone(f: UpstreamFailure): boolean {
+  return f.kind === 'connect' || (f.kind === 'http' && [502, 503, 504].includes(f.status)) || (f.kind === 'result-code' && f.rc === 12);
+}
+
 function toFailure(err: unknown): UpstreamFailure {
+  const name = (err as Error)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'timeout', detail: (err as Error).message };
   if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
     return { kind: 'timeout', detail: (err as Error).message };
   }

@@ -4,10 +4,10 @@
  * delivered, and kept in BullMQ's failed set after its last attempt: that set is the dead-letter list.
  */
 import { createHash } from 'node:crypto';
-import { Queue, Worker, type Job, type RedisOptions } from 'bullmq';
+import { Queue, UnrecoverableError, Worker, type Job, type RedisOptions } from 'bullmq';
 import type { Logger } from '../observability/logger.js';
 import { attemptDelivery, createHttpSender, errorText, fromUserSender, retryDelayMs, type AttemptSender } from './delivery-attempts.js';
-import type { DeadLetter, Delivery, DeliveryQueue, RetryPolicy } from './delivery-queue.js';
+import type { DeadLetter, Delivery, DeliveryPartners, DeliveryQueue, RetryPolicy } from './delivery-queue.js';
 
 /** Resolved options, as {@link createDeliveryQueue} passes them. */
 export interface BullmqDeliveryQueueOptions {
@@ -19,6 +19,7 @@ export interface BullmqDeliveryQueueOptions {
   concurrency: number;
   timeoutMs: number;
   send?: (d: Delivery) => Promise<void>;
+  partners?: DeliveryPartners;
 }
 
 const QUEUE_NAME = 'sonata-notifications';
@@ -66,7 +67,7 @@ export function createBullmqDeliveryQueue(opts: BullmqDeliveryQueueOptions): Del
   const logger = opts.logger.child({ component: 'notify-queue', queue: opts.prefix });
   const connection = parseRedisUrl(opts.redisUrl);
   const { policy } = opts;
-  const http = opts.send ? undefined : createHttpSender(opts.timeoutMs);
+  const http = opts.send ? undefined : createHttpSender(opts.timeoutMs, opts.partners);
   const send: AttemptSender = opts.send ? fromUserSender(opts.send) : (http as NonNullable<typeof http>).send;
 
   // created on first use: BullMQ connects as soon as a Queue exists
@@ -86,7 +87,7 @@ export function createBullmqDeliveryQueue(opts: BullmqDeliveryQueueOptions): Del
     const attempts = job.opts.attempts ?? policy.attempts;
     const outcome = await attemptDelivery(send, logger, { ...policy, attempts }, job.data, job.attemptsMade + 1);
     // BullMQ decides retry vs failed set from the rejection and the job's attempts; the outcome is already logged
-    if (!outcome.ok) throw new Error(outcome.error);
+    if (!outcome.ok) throw outcome.permanent ? new UnrecoverableError(outcome.error) : new Error(outcome.error);
   };
 
   const toDeadLetter = (job: Job<Delivery>): DeadLetter => ({

@@ -2,19 +2,25 @@
  * What both queue backends share: the retry arithmetic, one logged delivery attempt, and the default HTTP sender,
  * so that in-process and BullMQ deliveries behave and log the same way.
  */
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import type { Logger } from '../observability/logger.js';
-import type { Delivery, RetryPolicy } from './delivery-queue.js';
+import { CallbackRefusedError, createCallbackGuard } from '../outbound/callback-guard.js';
+import type { Delivery, DeliveryPartners, RetryPolicy } from './delivery-queue.js';
+import { isAllowedHost } from './hub-service.js';
+import { webhookHeaders } from './webhook-signature.js';
 
 /** A listener answered with something other than 2xx (or a custom sender wants a status logged). */
 export class DeliveryError extends Error {
   /** HTTP status of the listener's answer, when there was one. */
   readonly status?: number;
+  /** trying again cannot help (a refused callback): dead-lettered at once */
+  readonly permanent: boolean;
 
-  constructor(message: string, opts: { status?: number; cause?: unknown } = {}) {
+  constructor(message: string, opts: { status?: number; cause?: unknown; permanent?: boolean } = {}) {
     super(message, { cause: opts.cause });
     this.name = 'DeliveryError';
     if (opts.status !== undefined) this.status = opts.status;
+    this.permanent = opts.permanent ?? false;
   }
 }
 
@@ -62,25 +68,54 @@ export function redactUrl(raw: string): string {
 /** Sends one delivery; resolves with the HTTP status when known. */
 export type AttemptSender = (d: Delivery) => Promise<number | undefined>;
 
-/** The default sender: POST with keep-alive connections; 2xx delivered, anything else (or no answer) fails. */
-export function createHttpSender(timeoutMs: number): { send: AttemptSender; close(): Promise<void> } {
+/**
+ * The default sender: POST with keep-alive connections; 2xx delivered, anything else (or no answer) fails. Every
+ * attempt carries the Standard Webhooks headers (`webhook-id` = the delivery id, the same on every retry;
+ * `webhook-timestamp`; `webhook-signature` when the partner has signing secrets). With `partners`, the callback is
+ * checked against the partner's current allow-list and reached only through the callback guard (public addresses,
+ * or exactly allow-listed host:port); a refused callback fails permanently.
+ */
+export function createHttpSender(timeoutMs: number, partners?: DeliveryPartners): { send: AttemptSender; close(): Promise<void> } {
   const agent = new Agent({ keepAliveTimeout: 30_000, connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const guard = partners ? createCallbackGuard({ timeoutMs, resolve: partners.resolve, connector: partners.connector }) : undefined;
+  const refused = (err: unknown) => new DeliveryError(`callback refused: ${(err as Error).message}`, { permanent: true, cause: err });
   return {
     async send(d) {
-      const res = await request(d.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json;charset=utf-8', accept: 'application/json' },
-        body: JSON.stringify(d.body),
-        dispatcher: agent,
-        // headers/body timeouts bound each phase; this bounds the whole exchange
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      let dispatcher: Dispatcher = agent;
+      if (guard && partners) {
+        try {
+          dispatcher = guard.dispatcherFor(d.url, partners.allowedCallbackHosts(d.partnerId), isAllowedHost);
+        } catch (err) {
+          if (err instanceof CallbackRefusedError) throw refused(err);
+          throw err;
+        }
+      }
+      const body = JSON.stringify(d.body);
+      const signing = webhookHeaders(d.id, Math.floor(Date.now() / 1000), body, partners?.signingSecrets(d.partnerId) ?? []);
+      let res;
+      try {
+        res = await request(d.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json;charset=utf-8', accept: 'application/json', ...signing },
+          body,
+          dispatcher,
+          // headers/body timeouts bound each phase; this bounds the whole exchange
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (err) {
+        const cause = err instanceof CallbackRefusedError ? err : (err as { cause?: unknown })?.cause;
+        if (cause instanceof CallbackRefusedError) throw refused(cause);
+        throw err;
+      }
       // drain, so the keep-alive connection can be reused; a listener's error body is not needed
       await res.body.dump().catch(() => undefined);
       if (res.statusCode < 200 || res.statusCode > 299) throw new DeliveryError(`listener answered ${res.statusCode}`, { status: res.statusCode });
       return res.statusCode;
     },
-    close: () => agent.close(),
+    async close() {
+      await agent.close();
+      await guard?.close();
+    },
   };
 }
 
@@ -104,7 +139,7 @@ export function errorText(err: unknown): string {
 /** Outcome of one attempt, already logged. */
 export type AttemptOutcome =
   | { ok: true }
-  | { ok: false; final: boolean; error: string; nextDelayMs?: number };
+  | { ok: false; final: boolean; error: string; nextDelayMs?: number; permanent?: boolean };
 
 /**
  * Makes attempt number `attempt` (1-based) of `d` and logs it: info when delivered, warn with the next delay when it
@@ -129,6 +164,10 @@ export async function attemptDelivery(
     const error = errorText(err);
     const status = err instanceof DeliveryError ? err.status : undefined;
     const detail = { ...meta, ...(status !== undefined && { status }), error };
+    if (err instanceof DeliveryError && err.permanent) {
+      logger.error('notification dead-lettered: retrying cannot help', { ...detail, attempts: attempt });
+      return { ok: false, final: true, permanent: true, error };
+    }
     if (attempt >= policy.attempts) {
       logger.error('notification dead-lettered after its last attempt', { ...detail, attempts: attempt });
       return { ok: false, final: true, error };

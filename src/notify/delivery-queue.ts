@@ -4,6 +4,8 @@
  * same retry policy, for development and single-instance demos where losing pending deliveries on exit is fine.
  */
 import type { Logger } from '../observability/logger.js';
+import type { Resolver } from '../outbound/callback-guard.js';
+import type { buildConnector } from 'undici';
 import { createBullmqDeliveryQueue } from './bullmq-delivery-queue.js';
 import { createInProcessDeliveryQueue } from './in-process-delivery-queue.js';
 import { resolveRetryPolicy } from './delivery-attempts.js';
@@ -22,6 +24,21 @@ export interface Delivery {
   body: unknown;
   eventType: string;
   eventId: string;
+}
+
+/**
+ * What the default HTTP sender needs to know about partners at delivery time (read on every attempt, so an edited
+ * profile applies to pending deliveries too).
+ */
+export interface DeliveryPartners {
+  /** the partner's allowed callback hosts now; undefined when the partner is gone */
+  allowedCallbackHosts(partnerId: string): readonly string[] | undefined;
+  /** its active Standard Webhooks secrets (`whsec_...`); empty = unsigned */
+  signingSecrets(partnerId: string): readonly string[];
+  /** host resolution of the callback guard (tests); default the system resolver */
+  resolve?: Resolver;
+  /** the low-level socket connector of the callback guard (tests); default undici's */
+  connector?: buildConnector.connector;
 }
 
 /** A delivery that failed every attempt. */
@@ -73,6 +90,12 @@ export interface DeliveryQueueOptions {
    * 2xx as delivered. A custom sender can reject with `DeliveryError` to have the HTTP status logged.
    */
   send?: (d: Delivery) => Promise<void>;
+  /**
+   * Partner-bound deliveries (hub callbacks): the default sender checks each callback against the partner's
+   * allow-list and the callback guard, and signs it. Without it callbacks are posted as given (a queue whose URLs
+   * come from configuration, not from partners).
+   */
+  partners?: DeliveryPartners;
 }
 
 const DEFAULT_CONCURRENCY = 8;
@@ -87,6 +110,7 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
     concurrency: positiveInteger(opts.concurrency ?? DEFAULT_CONCURRENCY, 'concurrency'),
     timeoutMs: positiveInteger(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs'),
     ...(opts.send !== undefined && { send: opts.send }),
+    ...(opts.partners !== undefined && { partners: opts.partners }),
   };
   return opts.redisUrl ? createBullmqDeliveryQueue({ ...common, redisUrl: opts.redisUrl }) : createInProcessDeliveryQueue(common);
 }

@@ -4,6 +4,8 @@
  * on: looking it up from another partner or API finds nothing, exactly as if it did not exist.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
+import { isExactlyAllowed, isPublicAddress } from '../outbound/callback-guard.js';
 import { StoreConflictError, type Store } from '../state/store.js';
 
 /** One registered listener. */
@@ -195,6 +197,11 @@ function validateCallback(value: unknown, allowedHosts: readonly string[]): stri
   // `https://h/#` parses with an empty hash, so look at the text too
   if (value.includes('#')) throw invalid('invalidValue', '/callback', 'callback must not contain a fragment');
   if (!isAllowedHost(url, allowedHosts)) throw invalid('invalidValue', '/callback', `callback host ${url.host} is not allowed for this partner`);
+  // an address literal is judged now (names are resolved and judged at delivery): a private or loopback one only
+  // when its exact host:port is allow-listed, so a bare `127.0.0.1` entry does not open Redis or our own port
+  if (isIP(url.hostname.replace(/^\[(.*)\]$/, '$1')) && !isPublicAddress(url.hostname) && !isExactlyAllowed(url, allowedHosts)) {
+    throw invalid('invalidValue', '/callback', `callback address ${url.host} is private or loopback; only an exactly allow-listed host:port may be`);
+  }
   return value;
 }
 
@@ -205,7 +212,7 @@ const HOST_PATTERN = /^(\*\.)?(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/;
  * `host` matches that host exactly; `*.example.com` matches any name below example.com; a `:port` suffix limits the
  * entry to that port (the scheme's default port counts), without one any port matches. Case-insensitive.
  */
-function isAllowedHost(url: URL, allowedHosts: readonly string[]): boolean {
+export function isAllowedHost(url: URL, allowedHosts: readonly string[]): boolean {
   const host = url.hostname.toLowerCase();
   const port = url.port || DEFAULT_PORTS[url.protocol] || '';
   return allowedHosts.some((entry) => {

@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../observability/logger.js';
 import { attemptDelivery, createHttpSender, fromUserSender, type AttemptSender } from './delivery-attempts.js';
-import type { DeadLetter, Delivery, DeliveryQueue, RetryPolicy } from './delivery-queue.js';
+import type { DeadLetter, Delivery, DeliveryPartners, DeliveryQueue, RetryPolicy } from './delivery-queue.js';
 
 /** Resolved options, as {@link createDeliveryQueue} passes them. */
 export interface InProcessDeliveryQueueOptions {
@@ -15,6 +15,7 @@ export interface InProcessDeliveryQueueOptions {
   concurrency: number;
   timeoutMs: number;
   send?: (d: Delivery) => Promise<void>;
+  partners?: DeliveryPartners;
 }
 
 /** Dead letters kept at most; the oldest is dropped (and logged) beyond this, so a dead listener cannot exhaust memory. */
@@ -29,7 +30,7 @@ interface Job {
 /** Creates the in-process queue (see {@link createDeliveryQueue}). */
 export function createInProcessDeliveryQueue(opts: InProcessDeliveryQueueOptions): DeliveryQueue {
   const logger = opts.logger.child({ component: 'notify-queue', queue: opts.prefix });
-  const http = opts.send ? undefined : createHttpSender(opts.timeoutMs);
+  const http = opts.send ? undefined : createHttpSender(opts.timeoutMs, opts.partners);
   const send: AttemptSender = opts.send ? fromUserSender(opts.send) : (http as NonNullable<typeof http>).send;
 
   const jobs = new Map<string, Job>(); // every delivery not yet delivered nor dead, by id

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import passport from 'passport';
-import { SonataBearerStrategy, type BearerFailure } from '../auth/bearer-strategy.js';
+import { SonataBearerStrategy, type BearerFailure, type TokenVerifier } from '../auth/bearer-strategy.js';
+import { InternalKeyStrategy, internalKeysFromConfig, internalScopeFor, type InternalKey, type InternalPrincipal } from '../auth/internal-key-strategy.js';
 import { createTokenEndpoint } from '../auth/token-endpoint.js';
-import { secretsEqual } from '../auth/token-service.js';
 import type { Principal, TokenService } from '../auth/token-service.js';
 import type { GatewayConfig } from '../config/config-schema.js';
 import { GatewayError } from '../errors/catalogue.js';
@@ -45,19 +45,35 @@ export interface AppDeps {
   products?: ProductSchemaRegistry;
   spec?: SpecGuard;
   metrics?: GatewayMetrics;
-  /** routes under /internal (legacy BSS callbacks, staff work queue, operator tools), mounted behind internal auth */
+  /** routes under /internal the legacy BSS uses (status callbacks, /internal/buyer), mounted behind internal auth */
   internal?: express.Router;
   /**
+   * operator routes under /internal (work queue, dead letters and their replay), behind internal auth: on the admin
+   * app when `config.server.adminPort` is set, else on this one
+   */
+  operator?: express.Router;
+  /** access tokens of external identity providers, accepted besides ours (src/auth/external-tokens.ts) */
+  externalTokens?: TokenVerifier;
+  /**
    * routes partner sellers post their notifications to (`/partners/:partnerId/mefApi/sonata/...`, see
-   * src/buyer/listener-router.ts); they authenticate with our own bearer tokens, checked by the routes
+   * src/buyer/listener-router.ts); they authenticate with bearer tokens through this app's passport strategy, whose
+   * verdict the routes read from `res.locals.bearer`
    */
   partnerListeners?: express.Router;
-  /** the key the legacy BSS and operators present on /internal routes (X-Internal-Api-Key) */
-  internalApiKey?: string;
+  /**
+   * the keys the legacy BSS and operators present on /internal routes (X-Internal-Api-Key); default: from
+   * `config.internal` (src/auth/internal-key-strategy.ts)
+   */
+  internalKeys?: readonly InternalKey[];
   /** legacy status callbacks carry an HMAC signature (then they need no internal API key) */
   legacyCallbacksSigned?: boolean;
   /** rate limits (src/pipeline/rate-limits.ts); without them nothing is limited */
   limits?: RateLimits;
+  /**
+   * circuit breakers of the backends (legacy BSS, sellers), shown in /readyz detail; an open one does not make the
+   * instance unready: every instance shares the backend, and a fast 503 with Retry-After beats no instance at all
+   */
+  breakers?: () => Record<string, unknown>;
 }
 
 interface RequestState {
@@ -88,63 +104,33 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // this app's own authenticator: strategies bound to this gateway's token service, partners and keys (a
+  // process-wide passport.use would let the last gateway built in a process decide for all of them)
+  const auth = createAuthenticator(deps);
+  const adminSeparate = deps.config.server.adminPort !== undefined;
 
   // 1. request context: id, child logger, one log line per request
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const incoming = req.headers['x-request-id'];
-    const requestId = typeof incoming === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(incoming) ? incoming : randomUUID();
-    res.setHeader('X-Request-Id', requestId);
-    const st = state(res);
-    st.requestId = requestId;
-    st.logger = deps.logger.child({ requestId });
-    const started = performance.now();
-    res.on('finish', () => {
-      const ms = performance.now() - started;
-      const line = { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, partnerId: st.partner?.id };
-      deps.metrics?.requests.inc({ method: req.method, route: st.route ?? 'other', status: String(res.statusCode), partner: st.partner?.id ?? '' });
-      deps.metrics?.duration.observe({ route: st.route ?? 'other' }, ms / 1000);
-      if (res.statusCode >= 500) st.logger.error('request', line);
-      else st.logger.info('request', line);
-    });
-    next();
-  });
+  app.use(requestContext(deps));
 
-  // 2. operational endpoints
+  // 2. operational endpoints (with an admin port, only the liveness/readiness status load balancers need)
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
-    const checks: Record<string, string> = { config: 'ok', registry: 'ok' };
-    let ready = !deps.isShuttingDown?.();
-    if (!ready) checks.shutdown = 'draining';
-    try {
-      await deps.store.ping();
-      checks.store = `ok (${deps.store.kind})`;
-    } catch (err) {
-      ready = false;
-      checks.store = `unavailable: ${(err as Error).message}`;
-    }
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks, partners: deps.registry.current().partners.size });
+  app.get('/readyz', readiness(deps, !adminSeparate));
+  if (!adminSeparate) app.get('/metrics', metricsEndpoint(deps));
+  const tokenEndpoint = createTokenEndpoint({
+    registry: () => deps.registry.current(), tokens: deps.tokens, logger: deps.logger, store: deps.store,
+    audiences: tokenEndpointAudiences(deps.config),
   });
-  app.get('/metrics', async (_req, res) => {
-    if (!deps.metrics) {
-      res.status(404).end();
-      return;
-    }
-    res.setHeader('Content-Type', deps.metrics.registry.contentType);
-    res.send(await deps.metrics.registry.metrics());
-  });
-  app.post('/oauth2/token', ...(deps.limits?.token ?? []), ...createTokenEndpoint({ registry: () => deps.registry.current(), tokens: deps.tokens, logger: deps.logger }));
+  app.post('/oauth2/token', ...(deps.limits ? deps.limits.guardTokenEndpoint(tokenEndpoint) : tokenEndpoint));
 
   // 3. Sonata routes
-  const strategy = new SonataBearerStrategy(deps.tokens, (p) => deps.registry.current().partners.get(p.partnerId)?.clientId === p.clientId);
-  passport.use(strategy);
   const parseBody = createJsonBodyParser({ limitBytes: deps.config.server.bodyLimitBytes, maxDepth: deps.config.server.maxJsonDepth });
   const proxies = createSonataProxies(deps.config.upstreams, deps.logger);
 
   app.use('/mefApi/sonata', (req: Request, res: Response, next: NextFunction) => {
     const authStarted = deps.observe ? performance.now() : 0;
-    passport.authenticate(strategy.name, { session: false }, (err: unknown, principal: Principal | false, info: BearerFailure | undefined) => {
+    auth.authenticate('sonata-bearer', { session: false }, (err: unknown, principal: Principal | false, info: BearerFailure | undefined) => {
       deps.observe?.('auth', performance.now() - authStarted);
       if (err) return next(err);
       if (!principal) {
@@ -221,22 +207,22 @@ export function createApp(deps: AppDeps): express.Express {
     }
   });
 
-  // 4. internal endpoints (legacy BSS callbacks, staff work queue, operators): their own credentials
-  if (deps.internal && deps.internalApiKey) {
-    const key = deps.internalApiKey;
-    if (deps.limits) app.use('/internal', deps.limits.internal);
-    app.use('/internal', (req: Request, _res: Response, next: NextFunction) => {
-      // the legacy BSS's status callbacks prove their origin with an HMAC signature instead (checked by the route)
-      if (req.path === '/legacy/events' && deps.legacyCallbacksSigned) return next();
-      const given = req.headers['x-internal-api-key'];
-      if (typeof given !== 'string') return next(new GatewayError('auth.missing-credentials', 'Send X-Internal-Api-Key'));
-      if (!secretsEqual(given, key)) return next(new GatewayError('auth.invalid-credentials', 'Wrong internal API key'));
-      next();
-    }, deps.internal);
-  }
+  // 4. internal endpoints (legacy BSS callbacks and purchases; operator tools unless they have the admin port)
+  const internalRoutes = [deps.internal, adminSeparate ? undefined : deps.operator].filter((r): r is express.Router => !!r);
+  if (internalRoutes.length) app.use('/internal', ...(deps.limits ? [deps.limits.internal] : []), internalAuth(deps, auth), ...internalRoutes);
 
   // 5. notifications from partner sellers about what the legacy BSS bought (outside /mefApi/sonata and /internal)
-  if (deps.partnerListeners) app.use(deps.partnerListeners);
+  if (deps.partnerListeners) {
+    // the same passport bearer strategy; the listener routes decide what a failure means (404 before 401 there)
+    app.use('/partners', (req: Request, res: Response, next: NextFunction) => {
+      auth.authenticate('sonata-bearer', { session: false }, (err: unknown, principal: Principal | false, info: BearerFailure | undefined) => {
+        if (err) return next(err);
+        res.locals.bearer = principal || (info ?? { code: 'auth.missing-credentials', message: 'No credentials provided' });
+        next();
+      })(req, res, next);
+    });
+    app.use(deps.partnerListeners);
+  }
 
   // 6. anything else
   app.use((req: Request, _res: Response, next: NextFunction) => {
@@ -244,7 +230,119 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   // 7. the one error renderer
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  app.use(errorRenderer(deps));
+  return app;
+}
+
+/**
+ * The operator listener (`server.adminPort`): `/healthz`, `/readyz` with every check, `/metrics`, and the operator
+ * parts of `/internal` (work queue, dead letters, replay) behind the internal keys. Never exposed to partners.
+ */
+export function createAdminApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  const auth = createAuthenticator(deps);
+  app.use(requestContext(deps));
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', readiness(deps, true));
+  app.get('/metrics', metricsEndpoint(deps));
+  if (deps.operator) app.use('/internal', internalAuth(deps, auth), deps.operator);
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(new GatewayError('route.not-found', `No route ${req.method} ${req.path}`));
+  });
+  app.use(errorRenderer(deps));
+  return app;
+}
+
+/** One passport instance per app with the bearer strategy (our tokens, external IdPs) and the internal key strategy. */
+function createAuthenticator(deps: AppDeps): passport.Authenticator {
+  const auth = new passport.Passport();
+  auth.use(new SonataBearerStrategy(deps.tokens, (p) => deps.registry.current().partners.get(p.partnerId)?.clientId === p.clientId, deps.externalTokens));
+  auth.use(new InternalKeyStrategy(deps.internalKeys ?? internalKeysFromConfig(deps.config.internal)));
+  return auth;
+}
+
+/** `/internal` authentication (passport `internal-key`) and authorisation (the key's scopes against the path). */
+function internalAuth(deps: AppDeps, auth: passport.Authenticator): express.RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    // the legacy BSS's status callbacks prove their origin with an HMAC signature instead (checked by the route)
+    if (req.path === '/legacy/events' && deps.legacyCallbacksSigned) return next();
+    auth.authenticate('internal-key', { session: false }, (err: unknown, principal: InternalPrincipal | false, info: BearerFailure | undefined) => {
+      if (err) return next(err);
+      if (!principal) {
+        const failure = info ?? { code: 'auth.missing-credentials', message: 'Send X-Internal-Api-Key' };
+        return next(new GatewayError(failure.code, failure.message));
+      }
+      const scope = internalScopeFor(req.path);
+      if (scope && !principal.scopes.has(scope)) return next(new GatewayError('auth.key-scope-missing', `Internal key ${principal.keyId} lacks scope ${scope}`));
+      state(res).logger = state(res).logger.child({ internalKey: principal.keyId });
+      next();
+    })(req, res, next);
+  };
+}
+
+/** The request id, a child logger and one log line (and metrics) per request. */
+function requestContext(deps: AppDeps): express.RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && /^[A-Za-z0-9._-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    const st = state(res);
+    st.requestId = requestId;
+    st.logger = deps.logger.child({ requestId });
+    const started = performance.now();
+    res.on('finish', () => {
+      const ms = performance.now() - started;
+      const line = { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, partnerId: st.partner?.id };
+      deps.metrics?.requests.inc({ method: req.method, route: st.route ?? 'other', status: String(res.statusCode), partner: st.partner?.id ?? '' });
+      deps.metrics?.duration.observe({ route: st.route ?? 'other' }, ms / 1000);
+      if (res.statusCode >= 500) st.logger.error('request', line);
+      else st.logger.info('request', line);
+    });
+    next();
+  };
+}
+
+/**
+ * `/readyz`: 503 while draining (shutdown) or when the store is down. With `detail` the checks are listed; the
+ * partner-facing port only says ready or not when an admin port carries the detail.
+ */
+function readiness(deps: AppDeps, detail: boolean): express.RequestHandler {
+  return async (_req: Request, res: Response) => {
+    const checks: Record<string, string> = { config: 'ok', registry: 'ok' };
+    let ready = !deps.isShuttingDown?.();
+    if (!ready) checks.shutdown = 'draining';
+    try {
+      await deps.store.ping();
+      checks.store = `ok (${deps.store.kind})`;
+    } catch (err) {
+      ready = false;
+      checks.store = `unavailable: ${(err as Error).message}`;
+    }
+    const status = ready ? 'ready' : 'not-ready';
+    res.status(ready ? 200 : 503).json(detail
+      ? { status, checks, partners: deps.registry.current().partners.size, ...(deps.breakers && { breakers: deps.breakers() }) }
+      : { status });
+  };
+}
+
+function metricsEndpoint(deps: AppDeps): express.RequestHandler {
+  return async (_req: Request, res: Response) => {
+    if (!deps.metrics) {
+      res.status(404).end();
+      return;
+    }
+    res.setHeader('Content-Type', deps.metrics.registry.contentType);
+    res.send(await deps.metrics.registry.metrics());
+  };
+}
+
+function errorRenderer(deps: AppDeps): express.ErrorRequestHandler {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const st = state(res);
     const rendered = renderSonataError(err);
     const logger = st.logger ?? deps.logger;
@@ -254,8 +352,15 @@ export function createApp(deps: AppDeps): express.Express {
     for (const [k, v] of Object.entries(rendered.headers)) res.setHeader(k, v);
     res.status(rendered.status).setHeader('Content-Type', SONATA_JSON);
     res.send(Buffer.from(JSON.stringify(rendered.body)));
-  });
-  return app;
+  };
+}
+
+/** The `aud` values a private_key_jwt client assertion may name: our token endpoint's URL and our issuer. */
+function tokenEndpointAudiences(config: GatewayConfig): string[] {
+  const out = [config.auth.issuer];
+  if (config.auth.tokenEndpointUrl) out.push(config.auth.tokenEndpointUrl);
+  if (config.server.publicBaseUrl) out.push(`${config.server.publicBaseUrl.replace(/\/+$/, '')}/oauth2/token`);
+  return out;
 }
 
 /** Where the partner's release declares no 422 for the operation, a refused body is answered 400. */

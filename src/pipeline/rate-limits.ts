@@ -7,7 +7,7 @@
  * carries `RateLimit-Policy: "partner";q=<points>;w=<seconds>` and `RateLimit: "partner";r=<remaining>;t=<seconds>`;
  * a refusal is 429 with `Retry-After` as well.
  */
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { GatewayConfig } from '../config/config-schema.js';
@@ -31,10 +31,11 @@ export interface RateLimits {
   /** After authentication on `/mefApi/sonata`: counts one request against the partner's quota for the API in the path. */
   partner: RequestHandler;
   /**
-   * In front of the token endpoint's handlers: counts per source address, parses the body (the endpoint's own
-   * parsers then leave it alone), counts per client id, and charges `failureCost` for a refused client (401).
+   * The token endpoint's handlers with the limits around them: per source address before anything is read, per
+   * client id once the endpoint's own body reading (every handler but the last) is done, just before the last one
+   * authenticates the client; a refused client (401) is charged `failureCost`.
    */
-  token: RequestHandler[];
+  guardTokenEndpoint(handlers: RequestHandler[]): RequestHandler[];
   /** In front of `/internal`: counts per source address; a 401 (missing or wrong key) costs `failureCost`. */
   internal: RequestHandler;
   /** Closes the Redis connection, if any. Safe to call twice. */
@@ -165,8 +166,7 @@ export function createRateLimits(opts: RateLimitsOptions): RateLimits {
 
   return {
     partner,
-    // the same parsers and limits as the token endpoint's: body-parser skips a body that is already parsed
-    token: [tokenByAddress, express.urlencoded({ extended: false, limit: '8kb' }), express.json({ limit: '8kb' }), tokenByClient],
+    guardTokenEndpoint: (handlers) => [tokenByAddress, ...handlers.slice(0, -1), tokenByClient, ...handlers.slice(-1)],
     internal,
     async close() {
       const r = redis;
@@ -212,5 +212,15 @@ function clientIdOf(req: Request): string | undefined {
     }
   }
   const body = req.body as Record<string, unknown> | undefined;
-  return body && typeof body.client_id === 'string' && body.client_id !== '' ? body.client_id.slice(0, 256) : undefined;
+  if (body && typeof body.client_id === 'string' && body.client_id !== '') return body.client_id.slice(0, 256);
+  // private_key_jwt without client_id: the assertion's (not yet verified) subject names the client
+  if (body && typeof body.client_assertion === 'string') {
+    try {
+      const claims = JSON.parse(Buffer.from(body.client_assertion.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown };
+      if (typeof claims.sub === 'string' && claims.sub !== '') return claims.sub.slice(0, 256);
+    } catch {
+      /* unreadable: the endpoint refuses it; the address limit still counts */
+    }
+  }
+  return undefined;
 }

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { parseWebhookSecret } from '../notify/webhook-signature.js';
 import { ConfigError, createConfigAjv, projectPath, readYamlFile as readYaml, validateSource, type ConfigProblem, type YamlSource } from '../config/yaml-source.js';
 import { MappingError } from '../mapping/errors.js';
 import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
@@ -293,8 +294,8 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     if (!src) continue;
     const raw = src.data as {
       id: string; name: string; role: 'buyer' | 'seller' | 'both'; release: string; apiReleases?: Record<string, string>;
-      buyerId?: string; sellerId?: string; testEnvironment: boolean; credentials: { clientId: string; clientSecretEnv: string };
-      legacyCustomerId?: string; policy: { pilotCountries?: string[]; budgetaryQuotes: boolean }; notifications: { allowedCallbackHosts: string[]; maxSubscriptions: number };
+      buyerId?: string; sellerId?: string; testEnvironment: boolean; credentials: { clientId: string; clientSecretEnv?: string; jwks?: { keys: Record<string, unknown>[] }; jwksUri?: string; externalSubject?: string };
+      legacyCustomerId?: string; policy: { pilotCountries?: string[]; budgetaryQuotes: boolean }; notifications: { allowedCallbackHosts: string[]; signingSecretEnv: string[]; maxSubscriptions: number };
       limits: { default?: RateLimitPolicy; perApi: Record<string, RateLimitPolicy> };
       seller?: { baseUrl: string; tokenUrl: string; clientId: string; clientSecretEnv: string; scope?: string; timeoutMs: number; serves: { countries?: string[]; products?: string[] }; mappings: Record<string, { request?: string; response?: string }> };
       functions: Record<string, { mode: FunctionMode }>; mappings?: Record<string, { request?: string; response?: string }>;
@@ -323,9 +324,21 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
         response: pair.response ? compileFile(dir, pair.response, src, `${p}/response`) : undefined,
       }));
     }
-    const secret = opts.secrets[raw.credentials.clientSecretEnv];
-    if (!secret) problems.push(src.problem('/credentials/clientSecretEnv', `environment variable ${raw.credentials.clientSecretEnv} is not set`));
-    else if (secret.length < 16) problems.push(src.problem('/credentials/clientSecretEnv', `the secret in ${raw.credentials.clientSecretEnv} must be at least 16 characters`));
+    const secretEnv = raw.credentials.clientSecretEnv;
+    // a client authenticates with a secret, a key (private_key_jwt, RFC 7523), or either
+    if (!secretEnv && !raw.credentials.jwks && !raw.credentials.jwksUri) problems.push(src.problem('/credentials', 'give clientSecretEnv (a client secret), jwks or jwksUri (keys for private_key_jwt)'));
+    const secret = secretEnv ? opts.secrets[secretEnv] : undefined;
+    if (secretEnv && !secret) problems.push(src.problem('/credentials/clientSecretEnv', `environment variable ${secretEnv} is not set`));
+    else if (secret !== undefined && secret.length < 16) problems.push(src.problem('/credentials/clientSecretEnv', `the secret in ${raw.credentials.clientSecretEnv} must be at least 16 characters`));
+    const subject = raw.credentials.externalSubject;
+    const subjectOwner = subject === undefined ? undefined : [...partners.values()].find((p) => p.externalSubject === subject);
+    if (subjectOwner) problems.push(src.problem('/credentials/externalSubject', `externalSubject "${subject}" is already used by partner "${subjectOwner.id}"`));
+    const signingSecrets = raw.notifications.signingSecretEnv.map((name, i) => {
+      const value = opts.secrets[name];
+      const parsed = value ? parseWebhookSecret(value) : { problem: 'is not set' };
+      if ('problem' in parsed) problems.push(src.problem(`/notifications/signingSecretEnv/${i}`, `environment variable ${name} ${parsed.problem}`));
+      return value ?? '';
+    });
     if (byClient.has(raw.credentials.clientId)) problems.push(src.problem('/credentials/clientId', `clientId "${raw.credentials.clientId}" is already used by partner "${byClient.get(raw.credentials.clientId)!.id}"`));
 
     const mappings = new Map<string, { request?: CompiledMapping; response?: CompiledMapping }>();
@@ -358,8 +371,11 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       allowedCallbackHosts: Object.freeze([...raw.notifications.allowedCallbackHosts]),
       maxSubscriptions: raw.notifications.maxSubscriptions,
       limits: deepFreezeValue({ ...raw.limits }),
+      notificationSigningSecrets: Object.freeze(signingSecrets),
       seller: raw.seller ? Object.freeze({ ...deepFreezeValue({ ...raw.seller, clientSecretEnv: undefined, mappings: undefined, clientSecret: sellerSecret ?? '' }), mappings: sellerMappings }) : undefined,
       clientId: raw.credentials.clientId, clientSecret: secret ?? '',
+      clientKeys: raw.credentials.jwks || raw.credentials.jwksUri ? deepFreezeValue({ jwks: raw.credentials.jwks, jwksUri: raw.credentials.jwksUri }) : undefined,
+      externalSubject: raw.credentials.externalSubject,
       functions, mappings, lookups: createLookupTables(tables),
     });
     partners.set(partner.id, partner);

@@ -85,8 +85,16 @@ export const PARTNER_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        /** hosts the partner may register as hub callbacks: exact host, *.domain wildcard, optional :port */
-        allowedCallbackHosts: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+        /**
+         * hosts the partner may register as hub callbacks: exact host, *.domain wildcard, optional :port; a private or
+         * loopback address is only ever delivered to when its exact host:port is listed (src/outbound/callback-guard.ts)
+         */
+        allowedCallbackHosts: { type: 'array', items: { type: 'string', pattern: '^(\\*\\.)?(\\[[0-9a-fA-F:.]+\\]|[^:\\[\\]\\s/]+)(:[0-9]{1,5})?$' }, default: [] },
+        /**
+         * environment variables holding the partner's Standard Webhooks secrets (`whsec_<base64>`); two during a
+         * rotation (every notification then carries both signatures); none = unsigned notifications
+         */
+        signingSecretEnv: { type: 'array', maxItems: 2, uniqueItems: true, items: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' }, default: [] },
         /** hub subscriptions the partner may hold per management API; one more is refused like a barred host */
         maxSubscriptions: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
       },
@@ -108,11 +116,21 @@ export const PARTNER_SCHEMA = {
     credentials: {
       type: 'object',
       additionalProperties: false,
-      required: ['clientId', 'clientSecretEnv'],
+      required: ['clientId'],
       properties: {
         clientId: { type: 'string', minLength: 3 },
         /** name of the environment variable holding the secret; secrets are never written in the file */
         clientSecretEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' },
+        /** the partner's public keys (a JWKS) for private_key_jwt client assertions */
+        jwks: {
+          type: 'object',
+          required: ['keys'],
+          properties: { keys: { type: 'array', minItems: 1, items: { type: 'object', required: ['kty'], properties: { kty: { enum: ['RSA', 'EC', 'OKP'] } } } } },
+        },
+        /** where the partner publishes those keys instead */
+        jwksUri: { type: 'string', pattern: '^https?://.+' },
+        /** the partner's client id at an external identity provider (auth.externalIssuers[].partnerClaim) */
+        externalSubject: { type: 'string', minLength: 1 },
       },
     },
     /** business functions this partner may call on our seller APIs (empty for a seller-only partner) */

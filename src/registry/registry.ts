@@ -142,6 +142,8 @@ export interface PartnerDef {
   readonly maxSubscriptions: number;
   /** request quotas from `limits:`; absent entries fall back to the gateway's `limits.partner` */
   readonly limits: Readonly<{ default?: RateLimitPolicy; perApi: Readonly<Record<string, RateLimitPolicy>> }>;
+  /** Standard Webhooks secrets its notifications are signed with (notifications.signingSecretEnv); empty = unsigned */
+  readonly notificationSigningSecrets: readonly string[];
   /** how we reach the partner's own Sonata APIs when we buy from it (role seller or both) */
   readonly seller?: Readonly<{
     baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; timeoutMs: number;
@@ -150,7 +152,12 @@ export interface PartnerDef {
     mappings: ReadonlyMap<string, { readonly request?: CompiledMapping; readonly response?: CompiledMapping }>;
   }>;
   readonly clientId: string;
+  /** '' when the partner authenticates with a key only */
   readonly clientSecret: string;
+  /** public keys for private_key_jwt client authentication (RFC 7523): inline JWKS or its URL */
+  readonly clientKeys?: Readonly<{ jwks?: { readonly keys: readonly Record<string, unknown>[] }; jwksUri?: string }>;
+  /** the partner's client id at an external identity provider (matched against auth.externalIssuers[].partnerClaim) */
+  readonly externalSubject?: string;
   readonly functions: ReadonlyMap<BusinessFunction, FunctionMode>;
   readonly mappings: ReadonlyMap<string, { readonly request?: CompiledMapping; readonly response?: CompiledMapping }>;
   readonly lookups: LookupTables;

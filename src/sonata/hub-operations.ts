@@ -1,13 +1,18 @@
 import { GatewayError } from '../errors/catalogue.js';
 import { StoreConflictError } from '../state/store.js';
 import { HubValidationError, toEventSubscription, type HubService } from '../notify/hub-service.js';
+import type { PartnerDef } from '../registry/registry.js';
 import { checkSpec, guardStore, validateRequest, type OperationContext, type OperationResult } from './operation-context.js';
 
 /**
  * `POST /hub`, `GET /hub/{id}`, `DELETE /hub/{id}` of any Sonata management API: subscriptions belong to the
  * partner and the API they were made on; callbacks must point at a host the partner's profile allows.
  */
-export function createHubOperations(opts: { hub: HubService }): { execute(ctx: OperationContext): Promise<OperationResult> } {
+export function createHubOperations(opts: {
+  hub: HubService;
+  /** the partner's allowed callback hosts (default: its profile's `notifications.allowedCallbackHosts`) */
+  allowedCallbackHosts?: (partner: PartnerDef) => readonly string[];
+}): { execute(ctx: OperationContext): Promise<OperationResult> } {
   return {
     async execute(ctx) {
       const { op, partner } = ctx;
@@ -26,7 +31,7 @@ export function createHubOperations(opts: { hub: HubService }): { execute(ctx: O
           try {
             const sub = await guardStore(() => opts.hub.register({
               partnerId: partner.id, apiName: op.apiName, release: op.release, callback: body.callback, query: body.query,
-              allowedCallbackHosts: partner.allowedCallbackHosts, knownEventTypes: known,
+              allowedCallbackHosts: opts.allowedCallbackHosts?.(partner) ?? partner.allowedCallbackHosts, knownEventTypes: known,
               maxSubscriptions: partner.maxSubscriptions,
             }));
             ctx.logger.info('hub subscription registered', { subscriptionId: sub.id, apiName: op.apiName });

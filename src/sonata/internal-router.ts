@@ -20,6 +20,11 @@ export interface InternalRouterDeps {
   callbackSecret?: string;
   /** more internal routes (e.g. notification dead letters) */
   extra?: express.Router[];
+  /**
+   * which of its own routes this router serves (default both): the legacy BSS's callbacks stay on the main port,
+   * the work queue goes with the operator tools to the admin port when there is one
+   */
+  parts?: { legacyEvents?: boolean; tasks?: boolean };
 }
 
 /**
@@ -31,7 +36,7 @@ export function createInternalRouter(deps: InternalRouterDeps): express.Router {
   const router = express.Router();
   const ctx = () => ({ registry: deps.registry.current(), resources: deps.resources, events: deps.events, logger: deps.logger, now: deps.now });
 
-  router.post('/legacy/events', express.raw({ type: () => true, limit: '1mb' }), async (req: Request, res: Response, next: NextFunction) => {
+  if (deps.parts?.legacyEvents !== false) router.post('/legacy/events', express.raw({ type: () => true, limit: '1mb' }), async (req: Request, res: Response, next: NextFunction) => {
     try {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       if (deps.callbackSecret) {
@@ -60,7 +65,7 @@ export function createInternalRouter(deps: InternalRouterDeps): express.Router {
     }
   });
 
-  router.get('/tasks', express.json(), async (_req, res, next) => {
+  if (deps.parts?.tasks !== false) router.get('/tasks', express.json(), async (_req, res, next) => {
     try {
       res.json(await deps.tasks.open());
     } catch (err) {
@@ -68,7 +73,7 @@ export function createInternalRouter(deps: InternalRouterDeps): express.Router {
     }
   });
 
-  router.post('/tasks/:id/complete', express.json({ limit: '256kb' }), async (req: Request, res: Response, next: NextFunction) => {
+  if (deps.parts?.tasks !== false) router.post('/tasks/:id/complete', express.json({ limit: '256kb' }), async (req: Request, res: Response, next: NextFunction) => {
     try {
       const task = await deps.tasks.get(String(req.params.id));
       if (!task) throw new GatewayError('resource.not-found', `no task ${String(req.params.id)}`);

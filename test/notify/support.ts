@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { loadNotificationCatalog, type NotificationCatalog } from '../../src/notify/notification-catalog.js';
 import type { Logger } from '../../src/observability/logger.js';
 import { createRedisStore } from '../../src/state/redis-store.js';
+import { allowTestCallback, forgetTestCallback } from '../support/test-listeners.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SDK_DIR = process.env.SONATA_SDK_DIR ?? resolve(REPO_ROOT, '../shared/sonata-sdk');
@@ -69,6 +70,7 @@ export async function startListener(): Promise<TestListener> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  allowTestCallback(`http://127.0.0.1:${port}`);
   return {
     origin: `http://127.0.0.1:${port}`,
     port,
@@ -91,6 +93,7 @@ export async function startListener(): Promise<TestListener> {
       });
     },
     async close() {
+      forgetTestCallback(`http://127.0.0.1:${port}`);
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
     },

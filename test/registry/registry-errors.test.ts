@@ -91,6 +91,17 @@ describe('registry problems name file:line:col', () => {
     edit(join(project.dir, 'partners/globex-networks/partner.yaml'), 'clientId: globex-networks', 'clientId: acme-telecom');
     expect(problemsOf(() => load(project!.dir))).toEqual([expect.stringMatching(/globex-networks\/partner\.yaml:\d+:\d+ credentials\.clientId: clientId "acme-telecom" is already used/)]);
   });
+
+  it('two partners with one externalSubject (the client id at an external IdP), and a partner without any credential', () => {
+    project = copyProject();
+    edit(join(project.dir, 'partners/acme-telecom/partner.yaml'), 'clientId: acme-telecom', 'clientId: acme-telecom\n  externalSubject: shared-idp-client');
+    edit(join(project.dir, 'partners/globex-networks/partner.yaml'), 'clientId: globex-networks', 'clientId: globex-networks\n  externalSubject: shared-idp-client');
+    edit(join(project.dir, 'partners/initech/partner.yaml'), '  clientSecretEnv: PARTNER_INITECH_CLIENT_SECRET\n', '');
+    const problems = problemsOf(() => load(project!.dir));
+    expect(problems).toContainEqual(expect.stringMatching(/partner\.yaml:\d+:\d+ credentials\.externalSubject: externalSubject "shared-idp-client" is already used by partner "(acme-telecom|globex-networks)"/));
+    expect(problems).toContainEqual(expect.stringMatching(/initech\/partner\.yaml:\d+:\d+ credentials: give clientSecretEnv \(a client secret\), jwks or jwksUri/));
+    expect(problems).toHaveLength(2);
+  });
 });
 
 describe('an API that inherits another release\'s operations (api.yaml `inherit`)', () => {

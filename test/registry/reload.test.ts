@@ -60,7 +60,7 @@ describe('mapping files reload while the gateway runs', () => {
     gw = await startTestGateway({ rootDir: project.dir, watch: true });
     const token = await gw.token('acme');
     const hub = '/mefApi/sonata/productOfferingQualification/v7/hub';
-    const subscribe = () => gw!.call('POST', hub, { token, body: { callback: 'http://127.0.0.1:9/cb', query: 'eventType=poqCreateEvent' } });
+    const subscribe = () => gw!.call('POST', hub, { token, body: { callback: 'http://127.0.0.1:9999/cb', query: 'eventType=poqCreateEvent' } });
     expect((await subscribe()).status).toBe(201);
 
     const file = join(project.dir, 'mappings/releases/grace/notifications.yaml');

@@ -1,5 +1,6 @@
 /** Shared helpers of the POQ and Quote integration tests: spec checks, a controlled gateway, the simulator's
  * back office, and a Buyer listener for hub notifications. */
+import { allowTestCallback, forgetTestCallback } from '../support/test-listeners.js';
 import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -123,6 +124,7 @@ export async function startBuyerListener(): Promise<BuyerListener> {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+  allowTestCallback(`http://127.0.0.1:${port}`);
   const find = (suffix: string, match?: (body: any) => boolean) =>
     calls.find((c) => c.url.split('?')[0]!.endsWith(suffix) && (!match || match(c.body)));
   return {
@@ -137,7 +139,10 @@ export async function startBuyerListener(): Promise<BuyerListener> {
         });
       }
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      forgetTestCallback(`http://127.0.0.1:${port}`);
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 

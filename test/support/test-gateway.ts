@@ -5,8 +5,10 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { loadSpecErrata } from '../../src/conformance/spec-errata.js';
+import type { Server } from 'node:http';
 import { buildGateway, type Gateway } from '../../src/gateway.js';
 import { createLogger, type Logger } from '../../src/observability/logger.js';
+import { testCallbackHosts } from './test-listeners.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const SDK_DIR = process.env.SONATA_SDK_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'sonata-sdk');
@@ -23,6 +25,10 @@ export const PARTNERS = {
 export interface TestGateway {
   gateway: Gateway;
   url: string;
+  /** the admin listener's URL when server.adminPort is set (ADMIN_PORT=0 picks a free port) */
+  adminUrl?: string;
+  /** the main listener */
+  server: Server;
   logs: Array<Record<string, unknown>>;
   token(partner: keyof typeof PARTNERS, scope?: string): Promise<string>;
   call(method: string, path: string, opts?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>;
@@ -59,6 +65,8 @@ export async function startTestGateway(opts: {
    * mapping on purpose, to see the violation reported, sets this.
    */
   allowSpecViolations?: boolean;
+  /** replaces the wait of server.shutdownDelayMs in close() (tests of the shutdown sequence) */
+  shutdownDelay?: (ms: number) => Promise<void>;
 } = {}): Promise<TestGateway> {
   const { logger, logs } = createCapturingLogger();
   // each test gateway gets its own key space on a shared Redis: simulators restart their ids at 1 in every
@@ -71,8 +79,10 @@ export async function startTestGateway(opts: {
     processEnv,
     logger,
     watch: opts.watch ?? false,
+    extraCallbackHosts: testCallbackHosts,
+    shutdownDelay: opts.shutdownDelay,
   });
-  const { url } = await gateway.listen();
+  const { url, adminUrl, server } = await gateway.listen();
   const call: TestGateway['call'] = async (method, path, o = {}) => {
     const headers: Record<string, string> = { ...(o.headers ?? {}) };
     if (o.token) headers.authorization = `Bearer ${o.token}`;
@@ -92,7 +102,7 @@ export async function startTestGateway(opts: {
     return { status: res.status, headers: res.headers, body: parsed };
   };
   return {
-    gateway, url, logs, call,
+    gateway, url, adminUrl, server, logs, call,
     async token(partner, scope) {
       const p = PARTNERS[partner];
       const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.secret });
