@@ -47,6 +47,27 @@ describe('registry problems name file:line:col', () => {
     ]));
   });
 
+  it('limits: an API the partner does not speak, a zero quota, and a bad maxSubscriptions', () => {
+    project = copyProject();
+    const file = join(project.dir, 'partners/globex-networks/partner.yaml');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}limits:\n  default: { points: 0, durationSeconds: 1 }\n  perApi:\n    productOrdering: { points: 5, durationSeconds: 1 }\n`);
+    edit(file, /notifications:\n/, 'notifications:\n  maxSubscriptions: 0\n');
+    const problems = problemsOf(() => load(project!.dir));
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^partners\/globex-networks\/partner\.yaml:\d+:\d+ limits\.default\.points: must be >= 1/),
+      expect.stringMatching(/^partners\/globex-networks\/partner\.yaml:\d+:\d+ notifications\.maxSubscriptions: must be >= 1/),
+    ]));
+    edit(file, 'points: 0', 'points: 3');
+    edit(file, 'maxSubscriptions: 0', 'maxSubscriptions: 5');
+    expect(problemsOf(() => load(project!.dir))).toEqual([
+      expect.stringMatching(/^partners\/globex-networks\/partner\.yaml:\d+:\d+ limits\.perApi\.productOrdering: no API "productOrdering" in the releases this partner speaks$/),
+    ]);
+    edit(file, 'productOrdering:', 'productOrderingManagement:');
+    const partner = load(project.dir).partners.get('globex-networks')!;
+    expect(partner.limits).toEqual({ default: { points: 3, durationSeconds: 1 }, perApi: { productOrderingManagement: { points: 5, durationSeconds: 1 } } });
+    expect(partner.maxSubscriptions).toBe(5);
+  });
+
   it('a JSONata syntax error names the mapping file, line and column', () => {
     project = copyProject();
     const file = join(project.dir, 'partners/globex-networks/mappings/address-validation.request.jsonata');
