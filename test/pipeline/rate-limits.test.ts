@@ -4,7 +4,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import express from 'express';
 import { createSpecCatalog } from '../../src/conformance/openapi-validator.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { createRateLimits } from '../../src/pipeline/rate-limits.js';
 import { copyProject, PARTNERS, SDK_DIR, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 // Small quotas and hour-long windows: no request here comes near a window's end, so nothing depends on timing.
@@ -167,5 +170,30 @@ describe('rate limits', () => {
       expect((await a.call('GET', hubItem, { token: globex })).status).toBe(429);
       expect((await b.call('GET', hubItem, { token: globex })).status).toBe(429);
     });
+  });
+});
+
+describe('rate limits while Redis is unreachable', () => {
+  it('count in process (insurance limiter) instead of refusing or waving every request through', async () => {
+    const limits = createRateLimits({
+      limits: { partner: { points: 1, durationSeconds: 3600 }, token: { points: 1, durationSeconds: 3600, failureCost: 1 }, internal: { points: 2, durationSeconds: 3600, failureCost: 1 } },
+      redisUrl: 'redis://127.0.0.1:1', // nothing listens there
+      prefix: `sgw:test:rl-down-${randomUUID().slice(0, 8)}:`,
+      logger: createLogger({ level: 'error' }),
+    });
+    const app = express();
+    app.use('/internal', limits.internal, (_req, res) => { res.status(204).end(); });
+    app.use((err: { status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) => { res.status(err.status ?? 500).end(); });
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await fetch(`${base}/internal/x`)).status);
+      expect(statuses).toEqual([204, 204, 429]);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await limits.close();
+    }
   });
 });
