@@ -29,10 +29,12 @@ export async function applyLegacyStatus(deps: {
 }, legacyEvent: unknown): Promise<StatusApplyResult> {
   const result: StatusApplyResult = { applied: 0, unknown: 0, events: 0 };
   const noPartner = { lookups: deps.registry.sharedLookups } as never;
+  // $now: when the gateway learnt of the report; a mapping bounds the BSS's minute-precision times with it
+  const bindings = { now: deps.now().toISOString() };
   for (const handler of deps.registry.legacyEvents) {
     const matches = await evaluateMapping(handler.when, legacyEvent, {}, noPartner);
     if (matches !== true) continue;
-    const out = await evaluateMapping(handler.mapping, legacyEvent, {}, noPartner);
+    const out = await evaluateMapping(handler.mapping, legacyEvent, bindings, noPartner);
     const sequence = handler.sequence ? await evaluateMapping(handler.sequence, legacyEvent, {}, noPartner) : undefined;
     const updates = ((Array.isArray(out) ? out : out ? [out] : []) as LegacyResourceUpdate[])
       .map((u) => (typeof sequence === 'number' ? { ...u, sequence } : u));
