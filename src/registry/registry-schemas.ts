@@ -170,14 +170,21 @@ const operationSchema = {
     /** proxy: the named upstream (config `upstreams`) that already speaks this Sonata API; no mapping */
     upstream: { type: 'string' },
     resource: { type: 'string' },
-    /** list: query parameter -> { field: JSON pointer in the unified resource, op: eq|gt|lt } */
+    /**
+     * list: query parameter -> { field: JSON pointer in the unified resource, op: eq|gt|lt, values: the values the
+     * release's spec enumerates for it (any other value is 400 invalidQuery, not an empty list) }
+     */
     filters: {
       type: 'object',
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
         required: ['field'],
-        properties: { field: { type: 'string', pattern: '^/' }, op: { enum: ['eq', 'gt', 'lt'], default: 'eq' } },
+        properties: {
+          field: { type: 'string', pattern: '^/' },
+          op: { enum: ['eq', 'gt', 'lt'], default: 'eq' },
+          values: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string' } },
+        },
       },
     },
     /** action: where the resource id is: a path parameter name, or a JSON pointer into the body */

@@ -36,7 +36,8 @@ export interface OperationDef {
   /** create: kept documents the request refers to, checked and bound as `$references` (empty: none) */
   readonly references: readonly ReferenceDef[];
   readonly resource?: string;
-  readonly filters: Readonly<Record<string, { readonly field: string; readonly op: 'eq' | 'gt' | 'lt' }>>;
+  /** list filters by query parameter; `values`: the spec's enumeration (others are 400 invalidQuery) */
+  readonly filters: Readonly<Record<string, { readonly field: string; readonly op: 'eq' | 'gt' | 'lt'; readonly values?: readonly string[] }>>;
   readonly target?: string;
   readonly allowedStates?: readonly string[];
   readonly nextState?: string;
