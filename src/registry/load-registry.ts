@@ -170,7 +170,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     const src = readSource(file, validators.resource);
     if (!src) continue;
     const r = src.data as {
-      resource: string; api: string; path: string; initialState: string; terminalStates: string[]; events: { stateChange?: string; itemStateChange?: string };
+      resource: string; api: string; path: string; initialState: string; terminalStates: string[]; events: ResourceDef['events'];
       maxListScan: number; projections: Array<{ resource: string; mapping: string }>;
     };
     const projections = r.projections.flatMap((pr, i) => {

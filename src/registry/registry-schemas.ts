@@ -331,7 +331,14 @@ export const RESOURCE_SCHEMA = {
     events: {
       type: 'object',
       additionalProperties: false,
-      properties: { stateChange: { type: 'string' }, itemStateChange: { type: 'string' } },
+      properties: {
+        stateChange: { type: 'string' },
+        itemStateChange: { type: 'string' },
+        /** state -> event sent (besides stateChange) when the resource enters that state, e.g. resolved -> troubleTicketResolvedEvent */
+        stateEntered: { type: 'object', additionalProperties: { type: 'string' } },
+        /** item field -> event sent when an update sets or changes it, e.g. expectedCompletionDate -> productOrderItemExpectedCompletionDateSet */
+        itemFieldSet: { type: 'object', additionalProperties: { type: 'string' } },
+      },
       default: {},
     },
     /** list: at most this many resources per partner are scanned for filters (older ones are not listed) */

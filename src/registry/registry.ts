@@ -80,7 +80,14 @@ export interface ResourceDef {
   readonly path: string;
   readonly initialState: string;
   readonly terminalStates: readonly string[];
-  readonly events: { readonly stateChange?: string; readonly itemStateChange?: string };
+  readonly events: {
+    readonly stateChange?: string;
+    readonly itemStateChange?: string;
+    /** state -> event sent (besides stateChange) when the resource enters it */
+    readonly stateEntered?: Readonly<Record<string, string>>;
+    /** item field -> event sent when an update sets or changes it */
+    readonly itemFieldSet?: Readonly<Record<string, string>>;
+  };
   readonly maxListScan: number;
   /** documents of other resources derived from this one after each status change (e.g. products from orders) */
   readonly projections: readonly { readonly resource: string; readonly mapping: CompiledMapping }[];

@@ -47,10 +47,12 @@ export interface ResourceUpdate {
 
 /** A state change the update caused, for notifications. */
 export interface StateEvent {
-  kind: 'state' | 'itemState';
+  /** itemField: an item field was set or changed (`field`); `state` is then the item's state */
+  kind: 'state' | 'itemState' | 'itemField';
   resourceId: string;
   itemId?: string;
   state: string;
+  field?: string;
   at: string;
 }
 
@@ -81,7 +83,11 @@ export function createResourceDoc(input: Record<string, unknown>, meta: { id: st
  * and reports the state events. Items are matched by id or legacyRef; unknown items are ignored (reported
  * in `unmatchedItems`) rather than invented.
  */
-export function applyUpdate(doc: ResourceDoc, update: ResourceUpdate, now: string): { doc: ResourceDoc; events: StateEvent[]; unmatchedItems: number } {
+export function applyUpdate(
+  doc: ResourceDoc, update: ResourceUpdate, now: string,
+  /** item fields whose setting or change is an event of its own (`itemField`), e.g. expectedCompletionDate */
+  opts: { watchItemFields?: readonly string[] } = {},
+): { doc: ResourceDoc; events: StateEvent[]; unmatchedItems: number } {
   const events: StateEvent[] = [];
   if (update.sequence !== undefined && doc.lastSequence !== undefined && update.sequence <= doc.lastSequence) {
     return { doc, events, unmatchedItems: 0 };
@@ -102,7 +108,15 @@ export function applyUpdate(doc: ResourceDoc, update: ResourceUpdate, now: strin
         unmatchedItems++;
         continue;
       }
-      if (u.fields) mergeFields(item, u.fields);
+      if (u.fields) {
+        const before = { ...item };
+        mergeFields(item, u.fields);
+        for (const field of opts.watchItemFields ?? []) {
+          if (field in u.fields && item[field] !== undefined && !sameValue(before[field], item[field])) {
+            events.push({ kind: 'itemField', resourceId: doc.id, itemId: item.id, state: u.state ?? item.state ?? next.state, field, at: now });
+          }
+        }
+      }
       if (u.state && u.state !== item.state) {
         item.state = u.state;
         item.stateChange = [...(item.stateChange ?? []), { state: u.state, changeDate: now, ...(u.changeReason ? { changeReason: u.changeReason } : {}) }];
@@ -115,6 +129,10 @@ export function applyUpdate(doc: ResourceDoc, update: ResourceUpdate, now: strin
 }
 
 const PROTECTED = new Set(['id', 'partnerId', 'resource', 'state', 'stateChange', 'createdAt', 'items', 'lastSequence']);
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
 
 function mergeFields(target: Record<string, unknown>, fields: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(fields)) {

@@ -2,7 +2,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Registry, ResourceDef } from '../../registry/registry.js';
 import { evaluateMapping } from '../operation-context.js';
 import { applyUpdate, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
-import { publishStateEvents, type EventPublisher } from './resource-events.js';
+import { publishStateEvents, watchedFields, type EventPublisher } from './resource-events.js';
 import { applyProjections } from './resource-projections.js';
 import type { ResourceRepository } from './resource-repository.js';
 
@@ -68,7 +68,7 @@ export async function applyResourceUpdate(deps: {
   }
   let events: ReturnType<typeof applyUpdate>['events'] = [];
   const doc = await deps.resources.update(def, owner.partnerId, owner.id, (current) => {
-    const applied = applyUpdate(current, guardTerminal(def, current, u, deps.logger), deps.now().toISOString());
+    const applied = applyUpdate(current, guardTerminal(def, current, u, deps.logger), deps.now().toISOString(), watchedFields(def));
     events = applied.events;
     return applied.doc;
   });

@@ -3,7 +3,7 @@ import { GatewayError } from '../../errors/catalogue.js';
 import type { OperationDef, ResourceDef } from '../../registry/registry.js';
 import { createRunner, guardStore, readRequest, type OperationContext, type OperationResult, type StageObserver } from '../operation-context.js';
 import { applyUpdate, createResourceDoc, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
-import { publishStateEvents } from './resource-events.js';
+import { publishStateEvents, watchedFields } from './resource-events.js';
 import { replayParkedUpdates } from './legacy-status.js';
 import { resolveReferences } from './resolve-references.js';
 
@@ -195,7 +195,7 @@ async function actOn(ctx: OperationContext, def: ResourceDef, r: ReturnType<type
   }
   let events: ReturnType<typeof applyUpdate>['events'] = [];
   const stored = await r.timed('store', () => guardStore(() => ctx.resources.update(def, partner.id, current.id, (doc) => {
-    const applied = applyUpdate(doc, update, ctx.now().toISOString());
+    const applied = applyUpdate(doc, update, ctx.now().toISOString(), watchedFields(def));
     events = applied.events;
     return applied.doc;
   })));
