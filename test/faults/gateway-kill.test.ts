@@ -90,7 +90,7 @@ describe.skipIf(skipReason !== undefined)(`gateway kill -9 mid-delivery${skipRea
 
       const second = await startGateway();
       await listener.waitFor((calls) => new Set(calls.filter((c) => c.status === 204).map((c) => c.eventId)).size === 2);
-      await until(() => queue.getJobCounts('active', 'delayed', 'waiting'), (c) => c.delayed + c.active + c.waiting === 0, 10_000, 'queue drained');
+      await until(() => queue.getJobCounts('active', 'delayed', 'waiting'), (c) => (c.delayed ?? 0) + (c.active ?? 0) + (c.waiting ?? 0) === 0, 10_000, 'queue drained');
 
       // exactly once: each event answered 2xx once, and it is the state changes the order went through
       const delivered = listener.calls.filter((c) => c.status === 204);
