@@ -14,6 +14,9 @@ export interface FaultChildConfig {
   apiKey?: string;
   dataDir?: string;
   callbackSecret?: string;
+  /** legacy: a fixed port (a restarted simulator takes its predecessor's), and the `X-Sim-Fault` header honoured */
+  port?: number;
+  faultInjection?: boolean;
 }
 
 /** Parent -> child: where the simulator posts its status callbacks from now on (a restarted gateway has a new port). */
@@ -34,7 +37,7 @@ async function main(): Promise<void> {
   try {
     if (config.role === 'legacy') {
       const sim = await startLegacyBss({
-        apiKey: config.apiKey!, dataDir: config.dataDir!, port: 0, host: '127.0.0.1',
+        apiKey: config.apiKey!, dataDir: config.dataDir!, port: config.port ?? 0, host: '127.0.0.1', faultInjection: config.faultInjection ?? false,
         callbackUrl: () => callbackUrl, callbackSecret: config.callbackSecret,
         // a gateway killed mid-callback is back within these retries
         callbackRetryDelaysMs: [200, 500, 1000, 2000, 4000],
