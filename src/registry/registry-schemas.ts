@@ -338,6 +338,8 @@ export const RESOURCE_SCHEMA = {
         stateEntered: { type: 'object', additionalProperties: { type: 'string' } },
         /** item field -> event sent when an update sets or changes it, e.g. expectedCompletionDate -> productOrderItemExpectedCompletionDateSet */
         itemFieldSet: { type: 'object', additionalProperties: { type: 'string' } },
+        /** item field -> resource event when the latest value over all items changes (Billie's order expectedCompletionDate) */
+        latestItemFieldSet: { type: 'object', additionalProperties: { type: 'string' } },
       },
       default: {},
     },

@@ -87,6 +87,8 @@ export interface ResourceDef {
     readonly stateEntered?: Readonly<Record<string, string>>;
     /** item field -> event sent when an update sets or changes it */
     readonly itemFieldSet?: Readonly<Record<string, string>>;
+    /** item field -> resource-level event sent when the latest value over all items changes */
+    readonly latestItemFieldSet?: Readonly<Record<string, string>>;
   };
   readonly maxListScan: number;
   /** documents of other resources derived from this one after each status change (e.g. products from orders) */

@@ -132,3 +132,50 @@ describe('expected completion date set or changed', () => {
     expect(got.body.productOrderItem[0].expectedCompletionDate).toBe(got.body.productOrderItem[0].requestedCompletionDate);
   });
 });
+
+describe('Billie: the order-level expected completion date has its own event', () => {
+  it('a reschedule -> productOrderItemExpectedCompletionDateSet and productOrderExpectedCompletionDateSet, each once', async () => {
+    const token = tokens.initech!;
+    const base = '/mefApi/sonata/productOrderingManagement/v7';
+    const prefix = '/ecd-billie';
+    const hub = await gw.call('POST', `${base}/hub`, {
+      token, body: { callback: `${listener.origin}${prefix}`, query: 'eventType=productOrderExpectedCompletionDateSet,productOrderItemExpectedCompletionDateSet' },
+    });
+    expect(hub.status, JSON.stringify(hub.body)).toBe(201);
+    const created = await gw.call('POST', `${base}/productOrder`, {
+      token,
+      body: {
+        externalId: 'INITECH-ECD-1', requestedCompletionDate: inDays(60),
+        relatedContactInformation: [{ role: 'productOrderContact', name: 'Peter Gibbons', number: '+31 20 555 0401', emailAddress: 'peter.gibbons@initech.example' }],
+        productOrderItem: [{
+          id: 'item-1', action: 'add',
+          product: {
+            productConfiguration: { '@type': 'urn:mef:lso:spec:sonata:access-eline-ovc:v5.0.0:all', bandwidthMbps: 10 },
+            place: [{ '@type': 'GeographicSiteRef', role: 'INSTALL_LOCATION', id: 'ST-100031' }],
+          },
+          requestedItemTerm: { duration: { amount: 24, units: 'calendarMonths' } },
+          billingAccount: { id: 'BA-9900005' },
+        }],
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await legacyOrderNo(gw, 'C-100099', 'INITECH-ECD-1');
+    const when = new Date(Date.parse(inDays(80)));
+    when.setUTCHours(10, 0, 0, 0);
+    const modify = await gw.call('POST', `${base}/modifyProductOrderItemCompletionDate`, {
+      token, body: { orderVersion: created.body.orderVersion, productOrderItem: { productOrderId: created.body.id, productOrderItemId: 'item-1' }, requestedCompletionDate: when.toISOString() },
+    });
+    expect(modify.status, JSON.stringify(modify.body)).toBe(201);
+
+    const calls = await callsUnder(prefix, 2);
+    const notif = { notificationApi: 'productOrderNotification', notificationVersion: 'v7' };
+    expect(calls).toHaveLength(2);
+    const byType = new Map(calls.map((c) => [(c.body as { eventType: string }).eventType, c]));
+    expect([...byType.keys()].sort()).toEqual(['productOrderExpectedCompletionDateSet', 'productOrderItemExpectedCompletionDateSet']);
+    expect(byType.get('productOrderItemExpectedCompletionDateSet')!.body).toMatchObject({ event: { id: created.body.id, orderItemId: 'item-1' } });
+    expect(byType.get('productOrderExpectedCompletionDateSet')!.body).toMatchObject({ event: { id: created.body.id, href: `${base}/productOrder/${created.body.id}` } });
+    for (const [type, c] of byType) expectListenerValid('billie', notif, type, c);
+    const got = await gw.call('GET', `${base}/productOrder/${created.body.id}`, { token });
+    expect(got.body.expectedCompletionDate).toBe(got.body.productOrderItem[0].expectedCompletionDate);
+  });
+});

@@ -47,8 +47,11 @@ export interface ResourceUpdate {
 
 /** A state change the update caused, for notifications. */
 export interface StateEvent {
-  /** itemField: an item field was set or changed (`field`); `state` is then the item's state */
-  kind: 'state' | 'itemState' | 'itemField';
+  /**
+   * itemField: an item field was set or changed (`field`), `state` is then the item's state; latestItemField: the
+   * latest value of that field over all items (Billie's order expectedCompletionDate) changed
+   */
+  kind: 'state' | 'itemState' | 'itemField' | 'latestItemField';
   resourceId: string;
   itemId?: string;
   state: string;
@@ -123,12 +126,23 @@ export function applyUpdate(
         events.push({ kind: 'itemState', resourceId: doc.id, itemId: item.id, state: u.state, at: now });
       }
     }
+    for (const field of opts.watchItemFields ?? []) {
+      const before = latestOf(doc.items, field);
+      const after = latestOf(items, field);
+      if (after !== undefined && after !== before) events.push({ kind: 'latestItemField', resourceId: doc.id, state: next.state, field, at: now });
+    }
     next.items = items;
   }
   return { doc: next, events, unmatchedItems };
 }
 
 const PROTECTED = new Set(['id', 'partnerId', 'resource', 'state', 'stateChange', 'createdAt', 'items', 'lastSequence']);
+
+/** The latest (greatest) string value of an item field, e.g. the date the last item is expected. */
+function latestOf(items: readonly ResourceItem[], field: string): string | undefined {
+  const values = items.map((it) => it[field]).filter((v): v is string => typeof v === 'string').sort();
+  return values.at(-1);
+}
 
 function sameValue(a: unknown, b: unknown): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
