@@ -146,7 +146,21 @@ export function createBullmqDeliveryQueue(opts: BullmqDeliveryQueueOptions): Del
     async close() {
       if (closed) return;
       closed = true;
-      await worker?.close();
+      if (worker) {
+        // an attempt in flight may finish (bounded by the delivery timeout); after a Redis restart BullMQ's close()
+        // can wait forever on its blocking connection (test/faults/redis-outage.test.ts), so shutdown never hangs:
+        // past the bound the worker is disconnected, and a job it held is retried after its lock expires
+        const w = worker;
+        let timer: NodeJS.Timeout | undefined;
+        const finished = await Promise.race([
+          w.close().then(() => true),
+          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), opts.timeoutMs + 1000))),
+        ]).finally(() => clearTimeout(timer));
+        if (!finished) {
+          logger.warn('notification worker did not close in time; disconnected');
+          await w.disconnect().catch(() => undefined);
+        }
+      }
       await queue?.close();
       await http?.close();
     },

@@ -27,7 +27,7 @@ interface RawOperation {
   method: string; path: string; function: BusinessFunction; scope?: string; status: number; statusExpression?: string;
   requestSchema?: string; request?: string; backend?: string; response?: string; source: 'backend' | 'store';
   collection?: string; persist?: { collection: string; when?: string }; legacyFieldPaths?: Record<string, string>;
-  kind: OperationDef['kind']; resource?: string; filters?: Record<string, { field: string; op: 'eq' | 'gt' | 'lt' }>;
+  kind: OperationDef['kind']; resource?: string; filters?: Record<string, { field: string; op: 'eq' | 'gt' | 'lt'; values?: string[] }>;
   target?: string; allowedStates?: string[]; nextState?: string; upstream?: string; productPaths?: string[]; refusalStatus: 400 | 422;
   references?: Array<Omit<ReferenceDef, 'name'> & { name?: string }>;
   listAnswer: boolean; querySchema?: string;
@@ -171,7 +171,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     const src = readSource(file, validators.resource);
     if (!src) continue;
     const r = src.data as {
-      resource: string; api: string; path: string; initialState: string; terminalStates: string[]; events: { stateChange?: string; itemStateChange?: string };
+      resource: string; api: string; path: string; initialState: string; terminalStates: string[]; events: ResourceDef['events'];
       maxListScan: number; projections: Array<{ resource: string; mapping: string }>;
     };
     const projections = r.projections.flatMap((pr, i) => {

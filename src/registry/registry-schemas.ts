@@ -214,14 +214,21 @@ const operationSchema = {
     /** proxy: the named upstream (config `upstreams`) that already speaks this Sonata API; no mapping */
     upstream: { type: 'string' },
     resource: { type: 'string' },
-    /** list: query parameter -> { field: JSON pointer in the unified resource, op: eq|gt|lt } */
+    /**
+     * list: query parameter -> { field: JSON pointer in the unified resource, op: eq|gt|lt, values: the values the
+     * release's spec enumerates for it (any other value is 400 invalidQuery, not an empty list) }
+     */
     filters: {
       type: 'object',
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
         required: ['field'],
-        properties: { field: { type: 'string', pattern: '^/' }, op: { enum: ['eq', 'gt', 'lt'], default: 'eq' } },
+        properties: {
+          field: { type: 'string', pattern: '^/' },
+          op: { enum: ['eq', 'gt', 'lt'], default: 'eq' },
+          values: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string' } },
+        },
       },
     },
     /** action: where the resource id is: a path parameter name, or a JSON pointer into the body */
@@ -368,7 +375,16 @@ export const RESOURCE_SCHEMA = {
     events: {
       type: 'object',
       additionalProperties: false,
-      properties: { stateChange: { type: 'string' }, itemStateChange: { type: 'string' } },
+      properties: {
+        stateChange: { type: 'string' },
+        itemStateChange: { type: 'string' },
+        /** state -> event sent (besides stateChange) when the resource enters that state, e.g. resolved -> troubleTicketResolvedEvent */
+        stateEntered: { type: 'object', additionalProperties: { type: 'string' } },
+        /** item field -> event sent when an update sets or changes it, e.g. expectedCompletionDate -> productOrderItemExpectedCompletionDateSet */
+        itemFieldSet: { type: 'object', additionalProperties: { type: 'string' } },
+        /** item field -> resource event when the latest value over all items changes (Billie's order expectedCompletionDate) */
+        latestItemFieldSet: { type: 'object', additionalProperties: { type: 'string' } },
+      },
       default: {},
     },
     /** list: at most this many resources per partner are scanned for filters (older ones are not listed) */

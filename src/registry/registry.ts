@@ -36,7 +36,8 @@ export interface OperationDef {
   /** create: kept documents the request refers to, checked and bound as `$references` (empty: none) */
   readonly references: readonly ReferenceDef[];
   readonly resource?: string;
-  readonly filters: Readonly<Record<string, { readonly field: string; readonly op: 'eq' | 'gt' | 'lt' }>>;
+  /** list filters by query parameter; `values`: the spec's enumeration (others are 400 invalidQuery) */
+  readonly filters: Readonly<Record<string, { readonly field: string; readonly op: 'eq' | 'gt' | 'lt'; readonly values?: readonly string[] }>>;
   readonly target?: string;
   readonly allowedStates?: readonly string[];
   readonly nextState?: string;
@@ -79,7 +80,16 @@ export interface ResourceDef {
   readonly path: string;
   readonly initialState: string;
   readonly terminalStates: readonly string[];
-  readonly events: { readonly stateChange?: string; readonly itemStateChange?: string };
+  readonly events: {
+    readonly stateChange?: string;
+    readonly itemStateChange?: string;
+    /** state -> event sent (besides stateChange) when the resource enters it */
+    readonly stateEntered?: Readonly<Record<string, string>>;
+    /** item field -> event sent when an update sets or changes it */
+    readonly itemFieldSet?: Readonly<Record<string, string>>;
+    /** item field -> resource-level event sent when the latest value over all items changes */
+    readonly latestItemFieldSet?: Readonly<Record<string, string>>;
+  };
   readonly maxListScan: number;
   /** documents of other resources derived from this one after each status change (e.g. products from orders) */
   readonly projections: readonly { readonly resource: string; readonly mapping: CompiledMapping }[];

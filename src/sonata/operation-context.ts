@@ -69,6 +69,7 @@ export function createRunner(ctx: OperationContext, observe?: StageObserver): Op
     policy: partner.policy,
     release: op.release,
     apiBase: `/mefApi/sonata/${op.apiName}/${op.version}`,
+    apiBases: apiBasesFor(ctx.registry, partner, op),
     params: ctx.params,
     query: ctx.query,
     now: ctx.now().toISOString(),
@@ -86,6 +87,29 @@ export function createRunner(ctx: OperationContext, observe?: StageObserver): Op
       }
     },
   };
+}
+
+const apiBaseCache = new WeakMap<PartnerDef, Map<string, Readonly<Record<string, string>>>>();
+
+/**
+ * `$apiBases.<apiName>`: the base path of every API as this partner speaks it (its release, or its per-API
+ * override), so a link in one API's answer to another API (an inventory product's order, an order item's
+ * product) points at a version the partner can follow, never a literal of another release. Cached per partner
+ * snapshot (a registry reload builds new PartnerDefs).
+ */
+export function apiBasesFor(registry: Registry, partner: PartnerDef, op: Pick<OperationDef, 'release'>): Readonly<Record<string, string>> {
+  let byRelease = apiBaseCache.get(partner);
+  if (!byRelease) apiBaseCache.set(partner, (byRelease = new Map()));
+  const cached = byRelease.get(op.release);
+  if (cached) return cached;
+  const bases: Record<string, string> = {};
+  for (const [name, api] of registry.releases.get(op.release)?.apis ?? []) {
+    const version = registry.releaseFor(partner, name)?.apis.get(name)?.version ?? api.version;
+    bases[name] = `/mefApi/sonata/${name}/${version}`;
+  }
+  const frozen = Object.freeze(bases);
+  byRelease.set(op.release, frozen);
+  return frozen;
 }
 
 /** Runs a mapping; mapping failures become catalogue errors ($reject -> 422, or 409 for "conflict"; runaway -> 500 timeout). */

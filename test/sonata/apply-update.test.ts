@@ -37,6 +37,18 @@ describe('kept resource documents', () => {
     expect(r.events).toEqual([{ kind: 'itemState', resourceId: 'o-1', itemId: '1', state: 'completed', at: T1 }]);
   });
 
+  it('a watched item field set or changed is an event of its own; the same value again is not', () => {
+    const watch = { watchItemFields: ['expectedCompletionDate'] };
+    const set = applyUpdate(order(), { items: [{ legacyRef: 'L1', fields: { expectedCompletionDate: T1, note: 'x' } }] }, T1, watch);
+    expect(set.events).toEqual([
+      { kind: 'itemField', resourceId: 'o-1', itemId: '1', field: 'expectedCompletionDate', state: 'acknowledged', at: T1 },
+      // the latest date over the items moved too (Billie's order-level expectedCompletionDate)
+      { kind: 'latestItemField', resourceId: 'o-1', field: 'expectedCompletionDate', state: 'acknowledged', at: T1 },
+    ]);
+    expect(applyUpdate(set.doc, { items: [{ legacyRef: 'L1', fields: { expectedCompletionDate: T1 } }] }, T1, watch).events).toEqual([]);
+    expect(applyUpdate(order(), { items: [{ legacyRef: 'L1', fields: { expectedCompletionDate: T1 } }] }, T1).events).toEqual([]);
+  });
+
   it('fields merge shallowly, null removes, and identity/history fields cannot be overwritten', () => {
     const r = applyUpdate(order(), { fields: { expectedCompletionDate: T1, externalId: null, id: 'hijack', partnerId: 'globex', stateChange: [] } }, T1);
     expect(r.doc.expectedCompletionDate).toBe(T1);

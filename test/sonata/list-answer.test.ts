@@ -52,7 +52,7 @@ function context(op: OperationDef, query: Record<string, unknown>, partnerRespon
   } as unknown as PartnerDef;
   const ctx = {
     requestId: 'r1', op, partner, params: {}, query, body: undefined, now: () => new Date('2026-11-25T10:00:00Z'),
-    registry: { legacy: new Map([[legacyOp.name, legacyOp]]) },
+    registry: { legacy: new Map([[legacyOp.name, legacyOp]]), releases: new Map(), releaseFor: () => undefined },
     legacy: {
       async call(_op: LegacyOperationDef, o: LegacyCallOptions) {
         calls.push(o);

@@ -109,6 +109,23 @@ describe('create, state machine and notifications', () => {
     expect((calls[0]!.body as { event: Record<string, string> }).event).toEqual({ id: order.id, href: `${ORDER_BASE.kylie}/productOrder/${order.id}`, state: 'inProgress' });
   });
 
+  it.each(['grace', 'kylie'] as const)('%s: an order completed right after creation has completionDate >= orderDate (order and items)', async (release) => {
+    // the BSS prints its times to the minute; completed within the minute it was placed, the order must not
+    // look completed before it was placed
+    const { order, orderNo } = await place(release, `${release.toUpperCase()}-FAST-1`);
+    for (const to of ['VALD', 'PROV', 'COMP']) await advanceOrder(gw, orderNo, to);
+    const done = await waitFor(() => (release === 'grace' ? grace : kylie)('GET', `/productOrder/${order.id}`), (b) => b.state === 'completed');
+    expectSpecValid(release, API, 'retrieveProductOrder', 200, done.body);
+    const orderDate = Date.parse(done.body.orderDate);
+    expect(orderDate).toBe(Date.parse(order.orderDate));
+    expect(Date.parse(done.body.completionDate), `${done.body.completionDate} >= ${done.body.orderDate}`).toBeGreaterThanOrEqual(orderDate);
+    for (const item of done.body.productOrderItem) {
+      expect(Date.parse(item.completionDate), `item ${item.completionDate} >= ${done.body.orderDate}`).toBeGreaterThanOrEqual(orderDate);
+    }
+    // and never in the future of the partner's read
+    expect(Date.parse(done.body.completionDate)).toBeLessThanOrEqual(Date.now());
+  });
+
   it('a rejected order and its items end rejected with the BSS reason', async () => {
     const { order, orderNo } = await place('kylie', 'GLX-REJ-1');
     await advanceOrder(gw, orderNo, 'REJD', { REASON: 'credit check failed' });

@@ -66,6 +66,18 @@ const FLOWS: Flow[] = [
   },
 ];
 
+/** Every Sonata link in an answer: `href` and `*Href` properties holding a `/mefApi/sonata/...` path. */
+function collectLinks(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) collectLinks(v, out);
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if ((k === 'href' || k.endsWith('Href')) && typeof v === 'string' && v.startsWith('/mefApi/sonata/')) out.push(v);
+      else collectLinks(v, out);
+    }
+  }
+  return out;
+}
+
 let gw: TestGateway;
 beforeAll(async () => {
   gw = await startTestGateway();
@@ -192,5 +204,16 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
     const got = await gw.call('GET', `${ticketApi}/troubleTicket/${ticket.body.id}`, { token });
     expect(got.status).toBe(200);
     check('troubleTicket', 'retrieveTroubleTicket', got);
+
+    // 8. a partner follows every link it was given (href, productOrderHref, quoteHref...): each one answers 200
+    const productById = await gw.call('GET', `${base('productInventory', flow.v.inventory!)}/product/${product.id}`, { token });
+    expect(productById.status).toBe(200);
+    const links = new Set(collectLinks([av.body, poq.body, quote.body, order.body, done.body, inv.body, productById.body, ticket.body, got.body]));
+    expect([...links].some((l) => l.includes('/productOrder/')), 'inventory links to its order').toBe(true);
+    expect([...links].some((l) => l.includes('/product/')), 'order links to its product').toBe(true);
+    for (const link of links) {
+      const followed = await gw.call('GET', link, { token });
+      expect(followed.status, `${flow.release}: GET ${link} -> ${followed.status} ${JSON.stringify(followed.body).slice(0, 200)}`).toBe(200);
+    }
   });
 });

@@ -47,10 +47,15 @@ export interface ResourceUpdate {
 
 /** A state change the update caused, for notifications. */
 export interface StateEvent {
-  kind: 'state' | 'itemState';
+  /**
+   * itemField: an item field was set or changed (`field`), `state` is then the item's state; latestItemField: the
+   * latest value of that field over all items (Billie's order expectedCompletionDate) changed
+   */
+  kind: 'state' | 'itemState' | 'itemField' | 'latestItemField';
   resourceId: string;
   itemId?: string;
   state: string;
+  field?: string;
   at: string;
 }
 
@@ -81,7 +86,11 @@ export function createResourceDoc(input: Record<string, unknown>, meta: { id: st
  * and reports the state events. Items are matched by id or legacyRef; unknown items are ignored (reported
  * in `unmatchedItems`) rather than invented.
  */
-export function applyUpdate(doc: ResourceDoc, update: ResourceUpdate, now: string): { doc: ResourceDoc; events: StateEvent[]; unmatchedItems: number } {
+export function applyUpdate(
+  doc: ResourceDoc, update: ResourceUpdate, now: string,
+  /** item fields whose setting or change is an event of its own (`itemField`), e.g. expectedCompletionDate */
+  opts: { watchItemFields?: readonly string[] } = {},
+): { doc: ResourceDoc; events: StateEvent[]; unmatchedItems: number } {
   const events: StateEvent[] = [];
   if (update.sequence !== undefined && doc.lastSequence !== undefined && update.sequence <= doc.lastSequence) {
     return { doc, events, unmatchedItems: 0 };
@@ -102,12 +111,25 @@ export function applyUpdate(doc: ResourceDoc, update: ResourceUpdate, now: strin
         unmatchedItems++;
         continue;
       }
-      if (u.fields) mergeFields(item, u.fields);
+      if (u.fields) {
+        const before = { ...item };
+        mergeFields(item, u.fields);
+        for (const field of opts.watchItemFields ?? []) {
+          if (field in u.fields && item[field] !== undefined && !sameValue(before[field], item[field])) {
+            events.push({ kind: 'itemField', resourceId: doc.id, itemId: item.id, state: u.state ?? item.state ?? next.state, field, at: now });
+          }
+        }
+      }
       if (u.state && u.state !== item.state) {
         item.state = u.state;
         item.stateChange = [...(item.stateChange ?? []), { state: u.state, changeDate: now, ...(u.changeReason ? { changeReason: u.changeReason } : {}) }];
         events.push({ kind: 'itemState', resourceId: doc.id, itemId: item.id, state: u.state, at: now });
       }
+    }
+    for (const field of opts.watchItemFields ?? []) {
+      const before = latestOf(doc.items, field);
+      const after = latestOf(items, field);
+      if (after !== undefined && after !== before) events.push({ kind: 'latestItemField', resourceId: doc.id, state: next.state, field, at: now });
     }
     next.items = items;
   }
@@ -115,6 +137,16 @@ export function applyUpdate(doc: ResourceDoc, update: ResourceUpdate, now: strin
 }
 
 const PROTECTED = new Set(['id', 'partnerId', 'resource', 'state', 'stateChange', 'createdAt', 'items', 'lastSequence']);
+
+/** The latest (greatest) string value of an item field, e.g. the date the last item is expected. */
+function latestOf(items: readonly ResourceItem[], field: string): string | undefined {
+  const values = items.map((it) => it[field]).filter((v): v is string => typeof v === 'string').sort();
+  return values.at(-1);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
 
 function mergeFields(target: Record<string, unknown>, fields: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(fields)) {

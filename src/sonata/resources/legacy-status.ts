@@ -2,7 +2,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Registry, ResourceDef } from '../../registry/registry.js';
 import { evaluateMapping } from '../operation-context.js';
 import { applyUpdate, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
-import { publishStateEvents, type EventPublisher } from './resource-events.js';
+import { publishStateEvents, watchedFields, type EventPublisher } from './resource-events.js';
 import { applyProjections } from './resource-projections.js';
 import type { ResourceRepository } from './resource-repository.js';
 
@@ -29,10 +29,12 @@ export async function applyLegacyStatus(deps: {
 }, legacyEvent: unknown): Promise<StatusApplyResult> {
   const result: StatusApplyResult = { applied: 0, unknown: 0, events: 0 };
   const noPartner = { lookups: deps.registry.sharedLookups } as never;
+  // $now: when the gateway learnt of the report; a mapping bounds the BSS's minute-precision times with it
+  const bindings = { now: deps.now().toISOString() };
   for (const handler of deps.registry.legacyEvents) {
     const matches = await evaluateMapping(handler.when, legacyEvent, {}, noPartner);
     if (matches !== true) continue;
-    const out = await evaluateMapping(handler.mapping, legacyEvent, {}, noPartner);
+    const out = await evaluateMapping(handler.mapping, legacyEvent, bindings, noPartner);
     const sequence = handler.sequence ? await evaluateMapping(handler.sequence, legacyEvent, {}, noPartner) : undefined;
     const updates = ((Array.isArray(out) ? out : out ? [out] : []) as LegacyResourceUpdate[])
       .map((u) => (typeof sequence === 'number' ? { ...u, sequence } : u));
@@ -66,7 +68,7 @@ export async function applyResourceUpdate(deps: {
   }
   let events: ReturnType<typeof applyUpdate>['events'] = [];
   const doc = await deps.resources.update(def, owner.partnerId, owner.id, (current) => {
-    const applied = applyUpdate(current, guardTerminal(def, current, u, deps.logger), deps.now().toISOString());
+    const applied = applyUpdate(current, guardTerminal(def, current, u, deps.logger), deps.now().toISOString(), watchedFields(def));
     events = applied.events;
     return applied.doc;
   });

@@ -3,7 +3,7 @@ import { GatewayError } from '../../errors/catalogue.js';
 import type { OperationDef, ResourceDef } from '../../registry/registry.js';
 import { createRunner, guardStore, readRequest, type OperationContext, type OperationResult, type StageObserver } from '../operation-context.js';
 import { applyUpdate, createResourceDoc, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
-import { publishStateEvents } from './resource-events.js';
+import { publishStateEvents, watchedFields } from './resource-events.js';
 import { replayParkedUpdates } from './legacy-status.js';
 import { resolveReferences } from './resolve-references.js';
 
@@ -120,6 +120,10 @@ async function list(ctx: OperationContext, def: ResourceDef, observe?: StageObse
     const filter = op.filters[name]!;
     // every Sonata range filter (orderDate.gt, startDate.lt...) is a date-time: anything else is a bad query, not "no match"
     if (filter.op !== 'eq' && Number.isNaN(Date.parse(value))) throw new GatewayError('request.invalid-query', `${name} must be an ISO 8601 date-time`);
+    // an enumerated filter (state, status, priority...) with a value the spec does not list is a typo to report, not "no match"
+    if (filter.values && !filter.values.includes(value)) {
+      throw new GatewayError('request.invalid-query', `${name} must be one of ${filter.values.join(', ')}`.slice(0, 1000));
+    }
     return (d: ResourceDoc) => compare(readPointer(d, filter.field), value, filter.op);
   });
   const page = await r.timed('store', () => guardStore(() => ctx.resources.list(def, ctx.partner.id, {
@@ -191,7 +195,7 @@ async function actOn(ctx: OperationContext, def: ResourceDef, r: ReturnType<type
   }
   let events: ReturnType<typeof applyUpdate>['events'] = [];
   const stored = await r.timed('store', () => guardStore(() => ctx.resources.update(def, partner.id, current.id, (doc) => {
-    const applied = applyUpdate(doc, update, ctx.now().toISOString());
+    const applied = applyUpdate(doc, update, ctx.now().toISOString(), watchedFields(def));
     events = applied.events;
     return applied.doc;
   })));
