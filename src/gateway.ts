@@ -6,7 +6,7 @@ import { createTokenService, type TokenService } from './auth/token-service.js';
 import { createBuyerSide } from './buyer/create-buyer-side.js';
 import type { BuyerService } from './buyer/buyer-service.js';
 import type { GatewayConfig } from './config/config-schema.js';
-import { loadConfig, readEnvFile } from './config/load-config.js';
+import { environmentVariables, loadConfig } from './config/load-config.js';
 import { createLegacyClient, type LegacyClient } from './legacy/legacy-client.js';
 import { createMappingEngine } from './mapping/engine.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -39,7 +39,7 @@ import type { Store } from './state/store.js';
 export interface BuildGatewayOptions {
   rootDir: string;
   processEnv: Readonly<Record<string, string | undefined>>;
-  /** environment name (default: GATEWAY_ENV or "demo") */
+  /** environment name (default: GATEWAY_ENV, else "production" when NODE_ENV=production, else "demo") */
   env?: string;
   /** replaces the configured logger (tests capture lines with it) */
   logger?: Logger;
@@ -73,7 +73,7 @@ export interface Gateway {
 export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> {
   const config = loadConfig({ rootDir: opts.rootDir, env: opts.env, processEnv: opts.processEnv });
   const logger = opts.logger ?? createLogger({ level: config.logging.level, format: config.logging.format });
-  const secrets = { ...readEnvFile(join(opts.rootDir, 'config', `${config.env}.env`)), ...opts.processEnv };
+  const secrets = environmentVariables(opts.rootDir, config.env, opts.processEnv);
   const engine = createMappingEngine({ deadlineMs: config.mapping.deadlineMs, maxDepth: config.mapping.maxDepth });
   const registry = createRegistryHolder({
     load: () => loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets }),
