@@ -34,6 +34,7 @@ import { createWorkQueue } from './sonata/resources/work-queue.js';
 import { startLegacyBss } from './simulators/legacy-bss/start-legacy-bss.js';
 import { startSonataSeller, type RunningSonataSeller } from './simulators/sonata-seller/start-sonata-seller.js';
 import { createStore } from './state/create-store.js';
+import { createIdempotency } from './pipeline/idempotency.js';
 import type { Store } from './state/store.js';
 
 export interface BuildGatewayOptions {
@@ -147,6 +148,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const app = createApp({
     config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
     resources, events, tasks, hubs, products, spec, metrics, internal, partnerListeners: buyer.listenerRouter, internalApiKey: config.internal.apiKey, now, legacyCallbacksSigned: !!config.legacy.callbackSecret,
+    idempotency: createIdempotency({ store, settings: config.idempotency }),
   });
   let server: Server | undefined;
 

@@ -40,6 +40,8 @@ export interface GatewayConfig {
     readonly retry: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
     readonly timeoutMs: number;
   };
+  /** idempotent creates (src/pipeline/idempotency.ts): Idempotency-Key answers kept, externalId replay window */
+  readonly idempotency: { readonly keyTtlMs: number; readonly externalIdWindowMs: number; readonly leaseMs: number };
   readonly internal: {
     /** key the legacy BSS and operators send as X-Internal-Api-Key on /internal routes */
     readonly apiKey: string;
@@ -121,6 +123,16 @@ export const CONFIG_SCHEMA = {
         embeddedSellers: { type: 'boolean', default: false },
         embeddedSellerAdvanceMs: { type: 'integer', minimum: 0, default: 0 },
         validateNotifications: { type: 'boolean', default: true },
+      },
+    },
+    idempotency: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        keyTtlMs: { type: 'integer', minimum: 1000, default: 86400000 },
+        externalIdWindowMs: { type: 'integer', minimum: 0, default: 86400000 },
+        leaseMs: { type: 'integer', minimum: 1000, default: 60000 },
       },
     },
     internal: {
