@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdempotency, parseIdempotencyKey, requestFingerprint } from '../../src/pipeline/idempotency.js';
 import { GatewayError } from '../../src/errors/catalogue.js';
 import { createMemoryStore } from '../../src/state/memory-store.js';
-import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { startLegacyBss } from '../../src/simulators/legacy-bss/start-legacy-bss.js';
+import { REPO_ROOT, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { probeRedis, redisSuiteTitle, REDIS_URL } from '../notify/support.js';
-import { graceOrder, kylieOrder, legacy, ORDER_BASE } from '../sonata/product-order-support.js';
+import { graceOrder, kylieOrder, legacy, LEGACY_KEY, ORDER_BASE } from '../sonata/product-order-support.js';
 
 const ORDERS = `${ORDER_BASE.grace}/productOrder`;
 const ACME_CUSTOMER = 'C-100042';
@@ -74,13 +75,19 @@ describe('idempotency core (memory store)', () => {
 });
 
 describe('idempotent creates through the gateway (in process)', () => {
+  let sim: Awaited<ReturnType<typeof startLegacyBss>>;
   let gw: TestGateway;
   let acme: string;
   beforeAll(async () => {
-    gw = await startTestGateway();
+    // a legacy BSS honouring X-Sim-Fault (config/test.yaml forwards it), to hold a create in flight or fail it
+    sim = await startLegacyBss({ apiKey: LEGACY_KEY, dataDir: `${REPO_ROOT}/config/legacy-bss-sim`, faultInjection: true });
+    gw = await startTestGateway({ env: { LEGACY_BSS_URL: sim.url } });
     acme = await gw.token('acme');
   });
-  afterAll(async () => gw?.close());
+  afterAll(async () => {
+    await gw?.close();
+    await sim?.close();
+  });
 
   it('same key and body: the first answer again (status, body, Location), marked replayed, one order in the BSS', async () => {
     const before = await legacyOrderCount(gw);
@@ -125,6 +132,35 @@ describe('idempotent creates through the gateway (in process)', () => {
     expect(bad.status).toBeLessThan(500);
     const good = await gw.call('POST', ORDERS, { token: acme, body: graceOrder({ externalId: `IDEM-${randomUUID().slice(0, 8)}` }), headers: { 'idempotency-key': key } });
     expect(good.status).toBe(201);
+  });
+
+  it('a duplicate while the first is still at the BSS gets 409 with Retry-After; then the first answer replays', async () => {
+    const key = randomUUID();
+    const body = graceOrder({ externalId: `IDEM-${randomUUID().slice(0, 8)}` });
+    const before = await legacyOrderCount(gw);
+    const slow = gw.call('POST', ORDERS, { token: acme, body, headers: { 'idempotency-key': key, 'x-sim-fault': 'delay=2000' } });
+    // wait until the first request holds its reservation (the store is the event that says so)
+    const reservation = `idem:k:acme-telecom:${createHash('sha256').update(key).digest('base64url')}`;
+    while (!(await gw.gateway.store.get(reservation))) await new Promise((r) => setTimeout(r, 5));
+    const dup = await gw.call('POST', ORDERS, { token: acme, body, headers: { 'idempotency-key': key } });
+    expect(dup.status).toBe(409);
+    expect(dup.body.code).toBe('conflict');
+    expect(dup.headers.get('retry-after')).toBe('1');
+    const first = await slow;
+    expect(first.status).toBe(201);
+    const replay = await gw.call('POST', ORDERS, { token: acme, body, headers: { 'idempotency-key': key } });
+    expect(replay.body.id).toBe(first.body.id);
+    expect(await legacyOrderCount(gw)).toBe(before + 1);
+  });
+
+  it('a 5xx first attempt releases the key: the retry with the same key creates the order', async () => {
+    const key = randomUUID();
+    const body = graceOrder({ externalId: `IDEM-${randomUUID().slice(0, 8)}` });
+    const failed = await gw.call('POST', ORDERS, { token: acme, body, headers: { 'idempotency-key': key, 'x-sim-fault': 'http500' } });
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    const retry = await gw.call('POST', ORDERS, { token: acme, body, headers: { 'idempotency-key': key } });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBeNull();
   });
 
   it('a malformed key is 400', async () => {
