@@ -132,7 +132,9 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   });
   const events: EventPublisher = notifier;
   const hubs = createHubOperations({ hub });
-  const buyer = createBuyerSide({ config, registry, store, tokens, logger, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])) });
+  // one Idempotency-Key store for partners' creates and the legacy BSS's purchases (keys kept apart by caller)
+  const idempotency = createIdempotency({ store, settings: config.idempotency });
+  const buyer = createBuyerSide({ config, registry, store, tokens, logger, idempotency, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])) });
   const internal = createInternalRouter({
     registry, resources, events, tasks, logger, now, callbackSecret: config.legacy.callbackSecret,
     extra: [createNotificationAdminRouter({ queue: deliveries }), buyer.internalRouter],
@@ -148,7 +150,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const app = createApp({
     config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
     resources, events, tasks, hubs, products, spec, metrics, internal, partnerListeners: buyer.listenerRouter, internalApiKey: config.internal.apiKey, now, legacyCallbacksSigned: !!config.legacy.callbackSecret,
-    idempotency: createIdempotency({ store, settings: config.idempotency }),
+    idempotency,
   });
   let server: Server | undefined;
 
