@@ -41,7 +41,13 @@ export interface GatewayConfig {
     readonly timeoutMs: number;
   };
   /** idempotent creates (src/pipeline/idempotency.ts): Idempotency-Key answers kept, externalId replay window */
-  readonly idempotency: { readonly keyTtlMs: number; readonly externalIdWindowMs: number; readonly leaseMs: number };
+  readonly idempotency: {
+    readonly keyTtlMs: number;
+    readonly externalIdWindowMs: number;
+    /** creates (operationIds) deduplicated on externalId without a key; not POQ/quote, where Sonata buyers reuse one reference */
+    readonly externalIdOperations: readonly string[];
+    readonly leaseMs: number;
+  };
   readonly internal: {
     /** key the legacy BSS and operators send as X-Internal-Api-Key on /internal routes */
     readonly apiKey: string;
@@ -132,6 +138,7 @@ export const CONFIG_SCHEMA = {
       properties: {
         keyTtlMs: { type: 'integer', minimum: 1000, default: 86400000 },
         externalIdWindowMs: { type: 'integer', minimum: 0, default: 86400000 },
+        externalIdOperations: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['createProductOrder', 'createTroubleTicket'] },
         leaseMs: { type: 'integer', minimum: 1000, default: 60000 },
       },
     },

@@ -214,7 +214,8 @@ export function createApp(deps: AppDeps): express.Express {
       // a POST that keeps something (create, request, hub registration) runs once per Idempotency-Key; a create
       // without a key once per externalId (within its window)
       const keeps = op.method === 'POST' && (op.kind === 'create' || op.kind === 'action' || op.kind === 'hubRegister');
-      const claim = keeps ? idempotencyClaim(req, op.kind === 'create' ? deps.config.idempotency.externalIdWindowMs : 0) : undefined;
+      const byExternalId = op.kind === 'create' && deps.config.idempotency.externalIdOperations.includes(op.operationId);
+      const claim = keeps ? idempotencyClaim(req, op.operationId, byExternalId ? deps.config.idempotency.externalIdWindowMs : 0) : undefined;
       const outcome = claim && deps.idempotency
         ? await deps.idempotency.run(partner.id, claim, requestFingerprint(op.operationId, req.body), run)
         : { response: await run(), replayed: false };
@@ -269,11 +270,11 @@ export function createApp(deps: AppDeps): express.Express {
 }
 
 /** The Idempotency-Key header, else the body's top-level externalId (when that window is on), else none. */
-function idempotencyClaim(req: Request, externalIdWindowMs: number): IdempotencyClaim | undefined {
+function idempotencyClaim(req: Request, operation: string, externalIdWindowMs: number): IdempotencyClaim | undefined {
   const key = parseIdempotencyKey(req.headers['idempotency-key']);
   if (key !== undefined) return { kind: 'key', value: key };
   const externalId = (req.body as { externalId?: unknown } | undefined)?.externalId;
-  if (externalIdWindowMs > 0 && typeof externalId === 'string' && externalId !== '') return { kind: 'externalId', value: externalId };
+  if (externalIdWindowMs > 0 && typeof externalId === 'string' && externalId !== '') return { kind: 'externalId', value: externalId, operation };
   return undefined;
 }
 

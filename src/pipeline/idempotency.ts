@@ -19,7 +19,7 @@ export interface IdempotencySettings {
 }
 
 /** Which promise protects a create: the partner's Idempotency-Key header, or the body's externalId. */
-export type IdempotencyClaim = { kind: 'key'; value: string } | { kind: 'externalId'; value: string };
+export type IdempotencyClaim = { kind: 'key'; value: string } | { kind: 'externalId'; value: string; operation: string };
 
 interface Pending { state: 'pending'; token: string; fingerprint: string; at: number }
 interface Done { state: 'done'; fingerprint: string; response: RecordedResponse }
@@ -77,7 +77,8 @@ export function createIdempotency(opts: { store: Store; settings: IdempotencySet
   return {
     async run(partnerId, claim, fingerprint, exec) {
       const ttlMs = claim.kind === 'key' ? settings.keyTtlMs : settings.externalIdWindowMs;
-      const storeKey = `idem:${claim.kind === 'key' ? 'k' : 'x'}:${partnerId}:${digest(claim.value)}`;
+      // a key is the partner's across operations (reused on another one: 422); an externalId only per operation
+      const storeKey = claim.kind === 'key' ? `idem:k:${partnerId}:${digest(claim.value)}` : `idem:x:${partnerId}:${claim.operation}:${digest(claim.value)}`;
       const pending: Pending = { state: 'pending', token: randomUUID(), fingerprint, at: now() };
       for (let attempt = 0; ; attempt++) {
         if (await store.setJson(storeKey, pending, { ttlMs, ifAbsent: true })) break;
