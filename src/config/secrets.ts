@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -5,6 +6,29 @@ import { ConfigError, type ConfigProblem } from './yaml-source.js';
 
 /** Variable names that hold secrets: their `<NAME>_FILE` form is read from a file, and production checks them. */
 export const SECRET_NAME = /(SECRET|_KEY|PASSWORD|TOKEN)$/;
+/**
+ * SHA-256 (hex) of every value in config/*.env, one a line. The image deletes the .env files (Dockerfile), so
+ * this list is what lets production there still recognise the demo's values; a test keeps it in step.
+ */
+export const SHIPPED_HASHES_FILE = 'shipped-secrets.sha256';
+
+export function sha256Hex(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/** The values of every config/*.env file (demo and test: public by design). */
+export function shippedEnvValues(configDir: string): string[] {
+  const out: string[] = [];
+  for (const f of readdirSync(configDir).filter((n) => n.endsWith('.env'))) {
+    for (const line of readFileSync(join(configDir, f), 'utf8').split('\n')) {
+      const t = line.trim();
+      const eq = t.indexOf('=');
+      if (t && !t.startsWith('#') && eq > 0) out.push(t.slice(eq + 1).trim().replace(/^(['"])(.*)\1$/, '$2'));
+    }
+  }
+  return out.filter((v) => v !== '');
+}
+
 /** Shortest secret production accepts (32 bytes: an HMAC-SHA256 key's size). */
 export const MIN_SECRET_BYTES = 32;
 
@@ -58,19 +82,16 @@ interface SecretRef {
 export function checkProductionSecrets(opts: { rootDir: string; env: string; vars: Readonly<Record<string, string | undefined>> }): ConfigProblem[] {
   const configDir = join(opts.rootDir, 'config');
   const refs = new Map<string, SecretRef>();
-  const shipped = new Set<string>();
+  // compared by hash: the image keeps only config/shipped-secrets.sha256, not the .env files
+  const shipped = new Set<string>(shippedEnvValues(configDir).map(sha256Hex));
+  const hashesFile = join(configDir, SHIPPED_HASHES_FILE);
+  if (existsSync(hashesFile)) for (const h of readFileSync(hashesFile, 'utf8').split('\n')) if (/^[0-9a-f]{64}$/.test(h.trim())) shipped.add(h.trim());
   const yamlFiles = readdirSync(configDir).filter((f) => f.endsWith('.yaml'));
-  for (const f of readdirSync(configDir).filter((n) => n.endsWith('.env'))) {
-    for (const line of readFileSync(join(configDir, f), 'utf8').split('\n')) {
-      const eq = line.indexOf('=');
-      if (!line.trim().startsWith('#') && eq > 0) shipped.add(line.slice(eq + 1).trim().replace(/^(['"])(.*)\1$/, '$2'));
-    }
-  }
   let partnersDir = 'partners';
   for (const f of yamlFiles) {
     const text = readFileSync(join(configDir, f), 'utf8');
     for (const m of text.matchAll(/\$\{([A-Z0-9_]+)(?::-([^}]*))?\}/g)) {
-      if (m[2]) shipped.add(m[2].trim());
+      if (m[2]?.trim()) shipped.add(sha256Hex(m[2].trim()));
       // only the files this environment reads name the secrets it needs
       if ((f === 'default.yaml' || f === `${opts.env}.yaml`) && SECRET_NAME.test(m[1]!)) {
         const prev = refs.get(m[1]!);
@@ -93,13 +114,12 @@ export function checkProductionSecrets(opts: { rootDir: string; env: string; var
       }
     }
   }
-  shipped.delete('');
   const problems: ConfigProblem[] = [];
   for (const ref of [...refs.values()].sort((a, b) => a.name.localeCompare(b.name))) {
     const value = opts.vars[ref.name];
     if (value === undefined || value === '') {
       if (!ref.optional) problems.push({ file: ref.where, message: `${ref.name} is not set (give it or ${ref.name}_FILE)` });
-    } else if (shipped.has(value)) {
+    } else if (shipped.has(sha256Hex(value))) {
       problems.push({ file: ref.where, message: `${ref.name} is a value shipped in the repository (config/); it is public` });
     } else if (Buffer.byteLength(value) < MIN_SECRET_BYTES) {
       problems.push({ file: ref.where, message: `${ref.name} is shorter than ${MIN_SECRET_BYTES} bytes` });

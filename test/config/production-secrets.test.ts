@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { environmentName } from '../../src/config/secrets.js';
+import { environmentName, sha256Hex, SHIPPED_HASHES_FILE, shippedEnvValues } from '../../src/config/secrets.js';
 import { loadConfig, readEnvFile } from '../../src/config/load-config.js';
 import { ConfigError } from '../../src/config/yaml-source.js';
-import { REPO_ROOT } from '../support/test-gateway.js';
+import { copyProject, REPO_ROOT } from '../support/test-gateway.js';
 
 const DEMO = readEnvFile(join(REPO_ROOT, 'config', 'demo.env'));
 const SECRET_NAMES = Object.keys(DEMO);
@@ -59,6 +59,29 @@ describe('production refuses demo secrets', () => {
     expect(environmentName({ NODE_ENV: 'production', GATEWAY_ENV: 'demo' })).toBe('demo');
     expect(environmentName({})).toBe('demo');
     expect(problems({ NODE_ENV: 'production', ...base }).length).toBe(SECRET_NAMES.length);
+  });
+
+  it('config/shipped-secrets.sha256 lists every config/*.env value (regenerate it when a .env file changes)', () => {
+    const listed = new Set(readFileSync(join(REPO_ROOT, 'config', SHIPPED_HASHES_FILE), 'utf8').split('\n').filter((l) => /^[0-9a-f]{64}$/.test(l)));
+    const missing = shippedEnvValues(join(REPO_ROOT, 'config')).filter((v) => !listed.has(sha256Hex(v)));
+    expect(missing).toEqual([]);
+  });
+
+  it('still refuses the demo values where the .env files are gone (as in the Docker image)', () => {
+    const project = copyProject();
+    try {
+      for (const f of readdirSync(join(project.dir, 'config')).filter((n) => n.endsWith('.env'))) rmSync(join(project.dir, 'config', f));
+      let found: string[] = [];
+      try {
+        loadConfig({ rootDir: project.dir, processEnv: { GATEWAY_ENV: 'production', ...base, ...DEMO } });
+      } catch (err) {
+        found = (err as ConfigError).problems.map((p) => p.message);
+      }
+      expect(found).toHaveLength(SECRET_NAMES.length);
+      expect(found.every((m) => m.includes('is a value shipped in the repository'))).toBe(true);
+    } finally {
+      project.cleanup();
+    }
   });
 
   it('the demo still starts on demo.env', () => {
