@@ -53,7 +53,7 @@ export function createBuyerRouter(opts: BuyerRouterOptions): express.Router {
         answer = outcome.response.body as Record<string, unknown>;
       }
     } catch (err) {
-      const buyerError = err instanceof BuyerError ? err : err instanceof GatewayError && err.code.startsWith('idempotency.') ? idempotencyRefusal(err) : unexpected(err, logger);
+      const buyerError = err instanceof BuyerError ? err : err instanceof GatewayError && (err.code.startsWith('idempotency.') || err.code === 'store.unavailable') ? idempotencyRefusal(err) : unexpected(err, logger);
       if (buyerError.rc === 12) logger.warn('buyer request failed', { operation: name, code: buyerError.code, seller: buyerError.seller, outcome: buyerError.outcome });
       else logger.info('buyer request refused', { operation: name, code: buyerError.code, field: buyerError.field });
       answer = renderBuyerError(buyerError);
@@ -129,8 +129,10 @@ function parseBody(req: Request): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** The BSS's protocol for a refused Idempotency-Key: RC 8 for a malformed or reused key, RC 12 while in flight. */
+/** The BSS's protocol for a refused Idempotency-Key: RC 8 for a malformed or reused key, RC 12 while in flight or
+ *  when the store cannot be reached (nothing was bought). */
 function idempotencyRefusal(err: GatewayError): BuyerError {
+  if (err.code === 'store.unavailable') return new BuyerError(12, 'the gateway\'s state store is not reachable; try again later', { code: 'gateway.store', outcome: 'NOT_DONE' });
   const inFlight = err.code === 'idempotency.in-flight';
   return new BuyerError(inFlight ? 12 : 8, err.message, { code: err.code, field: 'Idempotency-Key', outcome: inFlight ? 'UNKNOWN' : 'NOT_DONE' });
 }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors/catalogue.js';
-import type { Store } from '../state/store.js';
+import { StoreUnavailableError, type Store } from '../state/store.js';
 
 /** What a create answered, as kept for replays. */
 export interface RecordedResponse {
@@ -81,8 +81,8 @@ export function createIdempotency(opts: { store: Store; settings: IdempotencySet
       const storeKey = claim.kind === 'key' ? `idem:k:${partnerId}:${digest(claim.value)}` : `idem:x:${partnerId}:${claim.operation}:${digest(claim.value)}`;
       const pending: Pending = { state: 'pending', token: randomUUID(), fingerprint, at: now() };
       for (let attempt = 0; ; attempt++) {
-        if (await store.setJson(storeKey, pending, { ttlMs, ifAbsent: true })) break;
-        const existing = await store.getJson<Entry>(storeKey);
+        if (await unavailableAs503(store.setJson(storeKey, pending, { ttlMs, ifAbsent: true }))) break;
+        const existing = await unavailableAs503(store.getJson<Entry>(storeKey));
         if (!existing) {
           if (attempt < 3) continue; // expired between the two calls
           throw new GatewayError('idempotency.in-flight');
@@ -105,10 +105,24 @@ export function createIdempotency(opts: { store: Store; settings: IdempotencySet
         throw err;
       }
       if (response.status >= 400) await release();
-      else await store.setJson(storeKey, { state: 'done', fingerprint, response } satisfies Done, { ttlMs });
+      else {
+        // the create happened: answer it even if the store fails now; the reservation left behind turns retries
+        // into 409s (never a second create) until it expires
+        await store.setJson(storeKey, { state: 'done', fingerprint, response } satisfies Done, { ttlMs }).catch(() => false);
+      }
       return { response, replayed: false };
     },
   };
+}
+
+/** Nothing was created yet: a store outage is the usual 503 with Retry-After, so the partner retries later. */
+async function unavailableAs503<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof StoreUnavailableError) throw new GatewayError('store.unavailable', undefined, { cause: err, headers: { 'Retry-After': '5' } });
+    throw err;
+  }
 }
 
 function reused(claim: IdempotencyClaim): GatewayError {

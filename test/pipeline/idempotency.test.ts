@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIdempotency, parseIdempotencyKey, requestFingerprint } from '../../src/pipeline/idempotency.js';
 import { GatewayError } from '../../src/errors/catalogue.js';
 import { createMemoryStore } from '../../src/state/memory-store.js';
+import { StoreUnavailableError } from '../../src/state/store.js';
 import { startLegacyBss } from '../../src/simulators/legacy-bss/start-legacy-bss.js';
 import { REPO_ROOT, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { probeRedis, redisSuiteTitle, REDIS_URL } from '../notify/support.js';
@@ -62,6 +63,27 @@ describe('idempotency core (memory store)', () => {
     await expect(idem.run('acme', { kind: 'key', value: 'k3' }, 'fp', async () => { throw new GatewayError('upstream.unavailable'); })).rejects.toMatchObject({ code: 'upstream.unavailable' });
     expect((await idem.run('acme', { kind: 'key', value: 'k3' }, 'fp', async () => ({ status: 503, headers: {} }))).replayed).toBe(false);
     expect((await idem.run('acme', { kind: 'key', value: 'k3' }, 'fp', async () => ({ status: 201, headers: {}, body: { id: '7' } }))).response.body).toEqual({ id: '7' });
+  });
+
+  it('a store outage before the create is 503 store.unavailable (nothing run); after it the answer still goes out', async () => {
+    const memory = createMemoryStore({ prefix: 't:' });
+    let failWrites = true;
+    const flaky = { ...memory, setJson: (...a: Parameters<typeof memory.setJson>) => (failWrites ? Promise.reject(new StoreUnavailableError('down')) : memory.setJson(...a)) };
+    const idem = createIdempotency({ store: flaky, settings });
+    let runs = 0;
+    const exec = async () => {
+      runs++;
+      failWrites = true; // the store goes away between the create and the record
+      return { status: 201, headers: {}, body: { id: '9' } };
+    };
+    await expect(idem.run('acme', { kind: 'key', value: 'k4' }, 'fp', exec)).rejects.toMatchObject({ code: 'store.unavailable', status: 503 });
+    expect(runs).toBe(0);
+    failWrites = false;
+    expect((await idem.run('acme', { kind: 'key', value: 'k4' }, 'fp', exec)).response.body).toEqual({ id: '9' });
+    // the reservation stayed (the record failed): a retry is refused, never run twice
+    failWrites = false;
+    await expect(idem.run('acme', { kind: 'key', value: 'k4' }, 'fp', exec)).rejects.toMatchObject({ code: 'idempotency.in-flight' });
+    expect(runs).toBe(1);
   });
 
   it('parses the header as a Structured Field string or bare, and refuses malformed keys with 400', () => {
