@@ -5,7 +5,7 @@ import { GatewayError } from '../../src/errors/catalogue.js';
 import { createMemoryStore } from '../../src/state/memory-store.js';
 import { StoreUnavailableError } from '../../src/state/store.js';
 import { startLegacyBss } from '../../src/simulators/legacy-bss/start-legacy-bss.js';
-import { REPO_ROOT, startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { PARTNERS, REPO_ROOT, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { probeRedis, redisSuiteTitle, REDIS_URL } from '../notify/support.js';
 import { graceOrder, kylieOrder, legacy, LEGACY_KEY, ORDER_BASE } from '../sonata/product-order-support.js';
 
@@ -183,6 +183,19 @@ describe('idempotent creates through the gateway (in process)', () => {
     const retry = await gw.call('POST', ORDERS, { token: acme, body, headers: { 'idempotency-key': key } });
     expect(retry.status).toBe(201);
     expect(retry.headers.get('idempotent-replayed')).toBeNull();
+  });
+
+  it('a hub registration retried with its key registers one listener', async () => {
+    const globex = await gw.token('globex');
+    const hub = `${PARTNERS.globex.addressBase}/hub`;
+    const body = { callback: 'http://127.0.0.1:9/cb-idem', query: 'eventType=geographicAddressValidationStateChangeEvent' };
+    const headers = { 'idempotency-key': randomUUID() };
+    const first = await gw.call('POST', hub, { token: globex, body, headers });
+    expect(first.status).toBe(201);
+    const again = await gw.call('POST', hub, { token: globex, body, headers });
+    expect(again.status).toBe(201);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
   });
 
   it('a malformed key is 400', async () => {
