@@ -69,9 +69,17 @@ export function resolveSecretFiles(processEnv: Readonly<Record<string, string | 
 
 interface SecretRef {
   name: string;
+  line?: number;
+  column?: number;
   /** `${NAME:-}` in the config: the feature is off without it, so it may be missing (but not weak when given) */
   optional: boolean;
   where: string;
+}
+
+/** 1-based line and column of a character offset (where a problem points). */
+function position(text: string, index: number): { line: number; column: number } {
+  const before = text.slice(0, index);
+  return { line: before.split('\n').length, column: index - before.lastIndexOf('\n') };
 }
 
 /**
@@ -95,7 +103,7 @@ export function checkProductionSecrets(opts: { rootDir: string; env: string; var
       // only the files this environment reads name the secrets it needs
       if ((f === 'default.yaml' || f === `${opts.env}.yaml`) && SECRET_NAME.test(m[1]!)) {
         const prev = refs.get(m[1]!);
-        refs.set(m[1]!, { name: m[1]!, optional: (prev?.optional ?? true) && m[2] !== undefined, where: `config/${f}` });
+        refs.set(m[1]!, { name: m[1]!, optional: (prev?.optional ?? true) && m[2] !== undefined, where: `config/${f}`, ...position(text, m.index) });
       }
     }
     if (f === 'default.yaml' || f === `${opts.env}.yaml`) {
@@ -109,20 +117,22 @@ export function checkProductionSecrets(opts: { rootDir: string; env: string; var
       const file = join(partnersPath, id, 'partner.yaml');
       if (!existsSync(file)) continue;
       // every `...SecretEnv: NAME` of a partner (its client secret at our token endpoint, ours at its seller, ...)
-      for (const m of readFileSync(file, 'utf8').matchAll(/^\s*[A-Za-z]*[sS]ecretEnv:\s*['"]?([A-Za-z0-9_]+)/gm)) {
-        refs.set(m[1]!, { name: m[1]!, optional: false, where: `${partnersDir}/${id}/partner.yaml` });
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/^\s*[A-Za-z]*[sS]ecretEnv:\s*['"]?([A-Za-z0-9_]+)/gm)) {
+        refs.set(m[1]!, { name: m[1]!, optional: false, where: `${partnersDir}/${id}/partner.yaml`, ...position(text, m.index + m[0].length - m[1]!.length) });
       }
     }
   }
   const problems: ConfigProblem[] = [];
   for (const ref of [...refs.values()].sort((a, b) => a.name.localeCompare(b.name))) {
     const value = opts.vars[ref.name];
+    const at = { file: ref.where, line: ref.line, column: ref.column };
     if (value === undefined || value === '') {
-      if (!ref.optional) problems.push({ file: ref.where, message: `${ref.name} is not set (give it or ${ref.name}_FILE)` });
+      if (!ref.optional) problems.push({ ...at, message: `environment variable ${ref.name} is not set (give it or ${ref.name}_FILE)` });
     } else if (shipped.has(sha256Hex(value))) {
-      problems.push({ file: ref.where, message: `${ref.name} is a value shipped in the repository (config/); it is public` });
+      problems.push({ ...at, message: `${ref.name} is a value shipped in the repository (config/); it is public` });
     } else if (Buffer.byteLength(value) < MIN_SECRET_BYTES) {
-      problems.push({ file: ref.where, message: `${ref.name} is shorter than ${MIN_SECRET_BYTES} bytes` });
+      problems.push({ ...at, message: `${ref.name} is shorter than ${MIN_SECRET_BYTES} bytes` });
     }
   }
   return problems;

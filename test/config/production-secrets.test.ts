@@ -44,9 +44,9 @@ describe('production refuses demo secrets', () => {
     delete env.GATEWAY_JWT_SECRET;
     delete env.SELLER_NORTHWIND_CLIENT_SECRET;
     expect(problems(env).sort()).toEqual([
-      'GATEWAY_JWT_SECRET is not set (give it or GATEWAY_JWT_SECRET_FILE)',
       'INTERNAL_API_KEY is shorter than 32 bytes',
-      'SELLER_NORTHWIND_CLIENT_SECRET is not set (give it or SELLER_NORTHWIND_CLIENT_SECRET_FILE)',
+      'environment variable GATEWAY_JWT_SECRET is not set (give it or GATEWAY_JWT_SECRET_FILE)',
+      'environment variable SELLER_NORTHWIND_CLIENT_SECRET is not set (give it or SELLER_NORTHWIND_CLIENT_SECRET_FILE)',
     ]);
   });
 
