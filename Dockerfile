@@ -30,7 +30,8 @@ COPY bin ./bin
 COPY config ./config
 COPY partners ./partners
 COPY mappings ./mappings
-# demo and test secrets never ship in an image
+# demo and test secrets never ship in an image; config/shipped-secrets.sha256 (their hashes) stays, so production
+# still refuses them; give real secrets as variables or <NAME>_FILE=/run/secrets/... (docs/operations.md, Secrets)
 RUN rm -f config/*.env && chown -R node:node /app/partners /app/mappings
 USER node
 # 8080: partners and the legacy BSS; 9090: /metrics, /readyz detail, operator /internal (server.adminPort)

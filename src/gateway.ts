@@ -7,7 +7,7 @@ import { createTokenService, type TokenService } from './auth/token-service.js';
 import { createBuyerSide } from './buyer/create-buyer-side.js';
 import type { BuyerService } from './buyer/buyer-service.js';
 import type { GatewayConfig } from './config/config-schema.js';
-import { loadConfig, readEnvFile } from './config/load-config.js';
+import { environmentVariables, loadConfig } from './config/load-config.js';
 import { createLegacyClient, type LegacyClient } from './legacy/legacy-client.js';
 import { createMappingEngine } from './mapping/engine.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -37,12 +37,13 @@ import { createWorkQueue } from './sonata/resources/work-queue.js';
 import { startLegacyBss } from './simulators/legacy-bss/start-legacy-bss.js';
 import { startSonataSeller, type RunningSonataSeller } from './simulators/sonata-seller/start-sonata-seller.js';
 import { createStore } from './state/create-store.js';
+import { createIdempotency } from './pipeline/idempotency.js';
 import type { Store } from './state/store.js';
 
 export interface BuildGatewayOptions {
   rootDir: string;
   processEnv: Readonly<Record<string, string | undefined>>;
-  /** environment name (default: GATEWAY_ENV or "demo") */
+  /** environment name (default: GATEWAY_ENV, else "production" when NODE_ENV=production, else "demo") */
   env?: string;
   /** replaces the configured logger (tests capture lines with it) */
   logger?: Logger;
@@ -96,7 +97,7 @@ export interface Gateway {
 export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> {
   const config = loadConfig({ rootDir: opts.rootDir, env: opts.env, processEnv: opts.processEnv });
   const logger = opts.logger ?? createLogger({ level: config.logging.level, format: config.logging.format });
-  const secrets = { ...readEnvFile(join(opts.rootDir, 'config', `${config.env}.env`)), ...opts.processEnv };
+  const secrets = environmentVariables(opts.rootDir, config.env, opts.processEnv);
   const engine = createMappingEngine({ deadlineMs: config.mapping.deadlineMs, maxDepth: config.mapping.maxDepth });
   const registry = createRegistryHolder({
     load: () => loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets }),
@@ -172,7 +173,9 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   });
   const events: EventPublisher = notifier;
   const hubs = createHubOperations({ hub, allowedCallbackHosts: (partner) => allowedCallbackHosts(partner.id) ?? [] });
-  const buyer = createBuyerSide({ config, registry, store, logger, breakers, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])) });
+  // one Idempotency-Key store for partners' creates and the legacy BSS's purchases (keys kept apart by caller)
+  const idempotency = createIdempotency({ store, settings: config.idempotency });
+  const buyer = createBuyerSide({ config, registry, store, logger, breakers, idempotency, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])) });
   // /internal: what the legacy BSS calls stays on the main port; the operator tools move to the admin port if any
   const internal = createInternalRouter({
     registry, resources, events, tasks, logger, now, callbackSecret: config.legacy.callbackSecret,
@@ -196,6 +199,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const appDeps = {
     config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
     resources, events, tasks, hubs, products, spec, metrics, internal, operator, externalTokens, breakers: () => breakers.snapshot(), partnerListeners: buyer.listenerRouter, now, legacyCallbacksSigned: !!config.legacy.callbackSecret, limits,
+    idempotency,
   };
   const app = createApp(appDeps);
   const adminApp = config.server.adminPort !== undefined ? createAdminApp(appDeps) : undefined;

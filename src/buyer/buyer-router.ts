@@ -9,6 +9,13 @@ import type { Logger } from '../observability/logger.js';
 import type { BuyerOperationName } from './buyer-mappings.js';
 import type { BuyerService } from './buyer-service.js';
 import { BuyerError, renderBuyerError } from './seller-failure.js';
+import { GatewayError } from '../errors/catalogue.js';
+import { parseIdempotencyKey, requestFingerprint, type Idempotency } from '../pipeline/idempotency.js';
+
+/** Purchases that create or change something at the seller: an Idempotency-Key makes their retries safe. */
+const CREATES: ReadonlySet<BuyerOperationName> = new Set(['createQualification', 'createQuote', 'cancelQuote', 'declineQuote', 'createOrder', 'cancelOrder', 'createTicket']);
+/** the one caller of /internal/buyer: its keys live in their own space, apart from every partner's */
+const LEGACY_CALLER = '_legacy-bss';
 
 /** Options of {@link createBuyerRouter}. */
 export interface BuyerRouterOptions {
@@ -16,6 +23,8 @@ export interface BuyerRouterOptions {
   logger: Logger;
   /** largest body accepted (default 256 KiB) */
   limitBytes?: number;
+  /** replays of creates by the BSS's Idempotency-Key (src/pipeline/idempotency.ts) */
+  idempotency?: Idempotency;
 }
 
 type Input = { body: Record<string, unknown>; params: Record<string, string>; seller?: string };
@@ -31,9 +40,20 @@ export function createBuyerRouter(opts: BuyerRouterOptions): express.Router {
     let answer: Record<string, unknown>;
     try {
       const body = parseBody(req);
-      answer = await opts.service.execute(name, input(req, body), { requestId, logger });
+      const key = CREATES.has(name) && opts.idempotency ? parseIdempotencyKey(req.headers['idempotency-key']) : undefined;
+      const run = () => opts.service.execute(name, input(req, body), { requestId, logger, idempotencyKey: key });
+      if (key === undefined || !opts.idempotency) answer = await run();
+      else {
+        // a refused or failed purchase (RC != 0, thrown) is not kept: the key is released for the BSS's retry
+        const outcome = await opts.idempotency.run(LEGACY_CALLER, { kind: 'key', value: key }, requestFingerprint(name, { body, params: req.params }), async () => {
+          const done = await run();
+          return { status: done.RC === 0 ? 200 : 400, headers: {}, body: done };
+        });
+        if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
+        answer = outcome.response.body as Record<string, unknown>;
+      }
     } catch (err) {
-      const buyerError = err instanceof BuyerError ? err : unexpected(err, logger);
+      const buyerError = err instanceof BuyerError ? err : err instanceof GatewayError && (err.code.startsWith('idempotency.') || err.code === 'store.unavailable') ? idempotencyRefusal(err) : unexpected(err, logger);
       if (buyerError.rc === 12) logger.warn('buyer request failed', { operation: name, code: buyerError.code, seller: buyerError.seller, outcome: buyerError.outcome });
       else logger.info('buyer request refused', { operation: name, code: buyerError.code, field: buyerError.field });
       answer = renderBuyerError(buyerError);
@@ -107,6 +127,14 @@ function parseBody(req: Request): Record<string, unknown> {
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BuyerError(8, 'malformed request: the body must be a JSON object', { code: 'request.malformed', field: null, outcome: 'NOT_DONE' });
   return parsed as Record<string, unknown>;
+}
+
+/** The BSS's protocol for a refused Idempotency-Key: RC 8 for a malformed or reused key, RC 12 while in flight or
+ *  when the store cannot be reached (nothing was bought). */
+function idempotencyRefusal(err: GatewayError): BuyerError {
+  if (err.code === 'store.unavailable') return new BuyerError(12, 'the gateway\'s state store is not reachable; try again later', { code: 'gateway.store', outcome: 'NOT_DONE' });
+  const inFlight = err.code === 'idempotency.in-flight';
+  return new BuyerError(inFlight ? 12 : 8, err.message, { code: err.code, field: 'Idempotency-Key', outcome: inFlight ? 'UNKNOWN' : 'NOT_DONE' });
 }
 
 function unexpected(err: unknown, logger: Logger): BuyerError {

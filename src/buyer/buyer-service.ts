@@ -33,6 +33,8 @@ export interface BuyerRequest {
 export interface BuyerContext {
   requestId: string;
   logger: Logger;
+  /** the legacy BSS's Idempotency-Key (creates): sent on to the seller with the POST */
+  idempotencyKey?: string;
 }
 
 /** One notification a seller posted to our listener, already authenticated and validated. */
@@ -186,7 +188,8 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
     const failureCtx = { seller: partner.id, action: meta.action, safeToRetry: op.safeToRetry, fieldPaths: op.fieldPaths, checkHint: hint };
     let answer;
     try {
-      answer = await opts.client.call({ seller: partner.id, endpoint, method: op.method, path, query, body, safeToRetry: op.safeToRetry, requestId: ctx.requestId, logger: ctx.logger });
+      answer = await opts.client.call({ seller: partner.id, endpoint, method: op.method, path, query, body, safeToRetry: op.safeToRetry, requestId: ctx.requestId, logger: ctx.logger,
+        ...(op.method === 'POST' && ctx.idempotencyKey !== undefined && { idempotencyKey: ctx.idempotencyKey }) });
     } catch (err) {
       if (!(err instanceof SellerCallError)) throw err;
       const buyerError = classifySellerFailure(err.failure, failureCtx);

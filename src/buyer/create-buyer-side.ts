@@ -16,6 +16,7 @@ import { createJsonBodyParser } from '../pipeline/body-guards.js';
 import type { PartnerDef } from '../registry/registry.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
 import type { Store } from '../state/store.js';
+import type { Idempotency } from '../pipeline/idempotency.js';
 import { createBuyerRouter } from './buyer-router.js';
 import { createBuyerService, type BuyerService } from './buyer-service.js';
 import { createLegacyWebhookSender } from './legacy-webhook.js';
@@ -32,6 +33,8 @@ export interface BuyerSideOptions {
   breakers?: BreakerBoard;
   /** origins of sellers simulated in process, by partner id (partners whose seller.baseUrl is `embedded`) */
   embedded?: ReadonlyMap<string, string>;
+  /** replays of the legacy BSS's creates by Idempotency-Key */
+  idempotency?: Idempotency;
 }
 
 export interface BuyerSide {
@@ -83,7 +86,7 @@ export function createBuyerSide(opts: BuyerSideOptions): BuyerSide {
 
   return {
     service,
-    internalRouter: createBuyerRouter({ service, logger: log, limitBytes: config.server.bodyLimitBytes }),
+    internalRouter: createBuyerRouter({ service, logger: log, limitBytes: config.server.bodyLimitBytes, idempotency: opts.idempotency }),
     listenerRouter: createListenerRouter({ registry: opts.registry, service, logger: log, specs,
       parseBody: createJsonBodyParser({ limitBytes: config.server.bodyLimitBytes, maxDepth: config.server.maxJsonDepth }),
     }),

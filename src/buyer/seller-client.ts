@@ -38,6 +38,8 @@ export interface SellerCall {
   /** repeating it changes nothing at the seller: may be retried once on a connection failure or 502/503/504 */
   safeToRetry: boolean;
   requestId: string;
+  /** the legacy BSS's Idempotency-Key of a create, passed on so the seller can deduplicate our retries too */
+  idempotencyKey?: string;
   logger: Logger;
 }
 
@@ -206,6 +208,7 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
           authorization: `Bearer ${token}`,
           accept: 'application/json',
           'x-request-id': c.requestId,
+          ...(c.idempotencyKey !== undefined && { 'idempotency-key': c.idempotencyKey }),
           ...(c.body !== undefined && { 'content-type': 'application/json;charset=utf-8' }),
         },
         body: c.body === undefined ? undefined : JSON.stringify(c.body),

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, readEnvFile } from '../config/load-config.js';
+import { environmentVariables, loadConfig } from '../config/load-config.js';
+import { environmentName } from '../config/secrets.js';
 import { ConfigError, displayPath } from '../config/yaml-source.js';
 import { createMappingEngine } from '../mapping/engine.js';
 import { MappingError } from '../mapping/errors.js';
@@ -58,7 +59,7 @@ export async function runCli(argv: string[], io: Io = { out: (s) => process.stdo
   if (command === 'conformance') {
     // talks to a running seller; needs partner profiles and case files, not the whole registry
     return runConformanceCommand(values, {
-      rootDir, env: values.env ?? process.env.GATEWAY_ENV ?? 'demo', processEnv: process.env, out: io.out, err: io.err, isTTY: io.isTTY,
+      rootDir, env: values.env ?? environmentName(process.env), processEnv: process.env, out: io.out, err: io.err, isTTY: io.isTTY,
     });
   }
   let registry: Registry;
@@ -94,7 +95,7 @@ export async function runCli(argv: string[], io: Io = { out: (s) => process.stdo
 
 function load(rootDir: string, env: string | undefined): Registry {
   const config = loadConfig({ rootDir, env, processEnv: process.env });
-  const secrets = { ...readEnvFile(join(rootDir, 'config', `${config.env}.env`)), ...process.env };
+  const secrets = environmentVariables(rootDir, config.env, process.env);
   const engine = createMappingEngine({ deadlineMs: config.mapping.deadlineMs, maxDepth: config.mapping.maxDepth });
   return loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets });
 }

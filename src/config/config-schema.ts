@@ -64,6 +64,14 @@ export interface GatewayConfig {
     /** `/internal` per source address; a missing or wrong X-Internal-Api-Key costs `failureCost` points */
     readonly internal: { readonly points: number; readonly durationSeconds: number; readonly failureCost: number };
   };
+  /** idempotent creates (src/pipeline/idempotency.ts): Idempotency-Key answers kept, externalId replay window */
+  readonly idempotency: {
+    readonly keyTtlMs: number;
+    readonly externalIdWindowMs: number;
+    /** creates (operationIds) deduplicated on externalId without a key; not POQ/quote, where Sonata buyers reuse one reference */
+    readonly externalIdOperations: readonly string[];
+    readonly leaseMs: number;
+  };
   readonly internal: {
     /** key the legacy BSS and operators send as X-Internal-Api-Key on /internal routes (every scope) */
     readonly apiKey?: string;
@@ -232,6 +240,17 @@ export const CONFIG_SCHEMA = {
             failureCost: { type: 'integer', minimum: 1, maximum: 1000000, default: 200 },
           },
         },
+      },
+    },
+    idempotency: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        keyTtlMs: { type: 'integer', minimum: 1000, default: 86400000 },
+        externalIdWindowMs: { type: 'integer', minimum: 0, default: 86400000 },
+        externalIdOperations: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['createProductOrder', 'createTroubleTicket'] },
+        leaseMs: { type: 'integer', minimum: 1000, default: 60000 },
       },
     },
     internal: {

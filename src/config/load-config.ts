@@ -1,12 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { CONFIG_SCHEMA, type GatewayConfig } from './config-schema.js';
+import { checkProductionSecrets, environmentName, resolveSecretFiles } from './secrets.js';
 import { ConfigError, createConfigAjv, describeAjvError, projectPath, readYamlFile, type ConfigProblem, type YamlSource } from './yaml-source.js';
 
 export interface LoadConfigOptions {
   /** project root holding config/, partners/, mappings/ */
   rootDir: string;
-  /** environment name: config/<env>.yaml overlays config/default.yaml (default: GATEWAY_ENV or "demo") */
+  /** environment name: config/<env>.yaml overlays config/default.yaml (default: GATEWAY_ENV, else "production"
+   *  when NODE_ENV=production, else "demo") */
   env?: string;
   /** process environment used for ${VAR} interpolation */
   processEnv?: Readonly<Record<string, string | undefined>>;
@@ -16,12 +18,17 @@ export interface LoadConfigOptions {
  * Loads config/default.yaml, overlays config/<env>.yaml, interpolates ${VAR:-default} from the process
  * environment (falling back to config/<env>.env, which only the demo and test environments ship),
  * validates against the schema and freezes the result. Throws ConfigError with file:line:col problems.
+ * In production every secret is checked first (src/config/secrets.ts): all weak or missing ones in one error.
  */
 export function loadConfig(opts: LoadConfigOptions): GatewayConfig {
   const processEnv = opts.processEnv ?? process.env;
-  const env = opts.env ?? processEnv.GATEWAY_ENV ?? 'demo';
+  const env = opts.env ?? environmentName(processEnv);
   const dir = join(opts.rootDir, 'config');
-  const vars = { ...readEnvFile(join(dir, `${env}.env`)), ...definedOnly(processEnv) };
+  const vars = environmentVariables(opts.rootDir, env, processEnv);
+  if (env === 'production') {
+    const weak = checkProductionSecrets({ rootDir: opts.rootDir, env, vars });
+    if (weak.length) throw new ConfigError(weak);
+  }
 
   const displayPath = (file: string) => projectPath(file, opts.rootDir);
   const baseFile = join(dir, 'default.yaml');
@@ -94,6 +101,14 @@ function hasPointer(data: unknown, pointer: string): boolean {
     cur = (cur as Record<string, unknown>)[part];
   }
   return true;
+}
+
+/**
+ * The variables an environment sees: config/<env>.env (demo and test only) under the process environment, with
+ * every `<SECRET>_FILE` read into `<SECRET>` (Docker/Kubernetes secrets). Config and partner secrets both use it.
+ */
+export function environmentVariables(rootDir: string, env: string, processEnv: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  return { ...readEnvFile(join(rootDir, 'config', `${env}.env`)), ...definedOnly(resolveSecretFiles(processEnv)) };
 }
 
 /** Minimal KEY=VALUE reader (comments and blank lines allowed); absent file = no variables. */

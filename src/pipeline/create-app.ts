@@ -23,6 +23,7 @@ import type { GatewayMetrics } from '../observability/metrics.js';
 import { resolveOperation } from '../sonata/resolve-operation.js';
 import type { Store } from '../state/store.js';
 import { createJsonBodyParser } from './body-guards.js';
+import { parseIdempotencyKey, requestFingerprint, type Idempotency, type IdempotencyClaim, type RecordedResponse } from './idempotency.js';
 import { createSonataProxies } from '../proxy/create-sonata-proxies.js';
 import type { RateLimits } from './rate-limits.js';
 
@@ -74,6 +75,8 @@ export interface AppDeps {
    * instance unready: every instance shares the backend, and a fast 503 with Retry-After beats no instance at all
    */
   breakers?: () => Record<string, unknown>;
+  /** POST creates replay by Idempotency-Key / externalId (src/pipeline/idempotency.ts); absent: every POST runs */
+  idempotency?: Idempotency;
 }
 
 interface RequestState {
@@ -180,6 +183,7 @@ export function createApp(deps: AppDeps): express.Express {
       if ((op.method === 'POST' || op.method === 'PATCH') && op.requestSchema && req.body === undefined) {
         throw new GatewayError('request.body-not-object', 'This operation needs a JSON body');
       }
+      const run = async (): Promise<RecordedResponse> => {
       const result = await executeOperation({
         requestId: st.requestId, registry, partner, op, params, query: req.query as Record<string, unknown>, body: req.body,
         store: deps.store, legacy: deps.legacy, logger: st.logger, now, legacyHeaders: pickHeaders(req, deps.config.legacy.forwardHeaders),
@@ -195,7 +199,19 @@ export function createApp(deps: AppDeps): express.Express {
           st.logger.error('response violates the Sonata specification', { operationId: op.operationId, status: result.status, problems: problems.slice(0, 10) });
         }
       }
-      for (const [k, v] of Object.entries(result.headers ?? {})) res.setHeader(k, v);
+      return { status: result.status, headers: { ...(result.headers ?? {}) }, body: result.body };
+      };
+      // a POST that keeps something (create, request, hub registration) runs once per Idempotency-Key; a create
+      // without a key once per externalId (within its window)
+      const keeps = op.method === 'POST' && (op.kind === 'create' || op.kind === 'action' || op.kind === 'hubRegister');
+      const byExternalId = op.kind === 'create' && deps.config.idempotency.externalIdOperations.includes(op.operationId);
+      const claim = keeps ? idempotencyClaim(req, op.operationId, byExternalId ? deps.config.idempotency.externalIdWindowMs : 0) : undefined;
+      const outcome = claim && deps.idempotency
+        ? await deps.idempotency.run(partner.id, claim, requestFingerprint(op.operationId, req.body), run)
+        : { response: await run(), replayed: false };
+      const result = outcome.response;
+      if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
+      for (const [k, v] of Object.entries(result.headers)) res.setHeader(k, v);
       if (result.body === undefined) {
         res.status(result.status).end();
         return;
@@ -361,6 +377,15 @@ function tokenEndpointAudiences(config: GatewayConfig): string[] {
   if (config.auth.tokenEndpointUrl) out.push(config.auth.tokenEndpointUrl);
   if (config.server.publicBaseUrl) out.push(`${config.server.publicBaseUrl.replace(/\/+$/, '')}/oauth2/token`);
   return out;
+}
+
+/** The Idempotency-Key header, else the body's top-level externalId (when that window is on), else none. */
+function idempotencyClaim(req: Request, operation: string, externalIdWindowMs: number): IdempotencyClaim | undefined {
+  const key = parseIdempotencyKey(req.headers['idempotency-key']);
+  if (key !== undefined) return { kind: 'key', value: key };
+  const externalId = (req.body as { externalId?: unknown } | undefined)?.externalId;
+  if (externalIdWindowMs > 0 && typeof externalId === 'string' && externalId !== '') return { kind: 'externalId', value: externalId, operation };
+  return undefined;
 }
 
 /** Where the partner's release declares no 422 for the operation, a refused body is answered 400. */

@@ -38,7 +38,12 @@ describe('every shipped file loads', () => {
   it('production loads when the environment provides everything', () => {
     const cfg = loadConfig({
       rootDir: REPO_ROOT, env: 'production',
-      processEnv: { GATEWAY_JWT_SECRET: 'x'.repeat(40), LEGACY_BSS_URL: 'https://bss.example.net', LEGACY_BSS_API_KEY: 'k'.repeat(20), INTERNAL_API_KEY: 'i'.repeat(20), LEGACY_CALLBACK_SECRET: 'c'.repeat(20), PORT: '9090' },
+      // every secret the config and the partner files name, each >= 32 bytes (issue 15: production refuses less)
+      processEnv: {
+        GATEWAY_JWT_SECRET: 'x'.repeat(40), LEGACY_BSS_URL: 'https://bss.example.net', LEGACY_BSS_API_KEY: 'k'.repeat(32), INTERNAL_API_KEY: 'i'.repeat(32), LEGACY_CALLBACK_SECRET: 'c'.repeat(32), PORT: '9090',
+        ...Object.fromEntries(['ACME', 'GLOBEX', 'INITECH', 'NORTHWIND', 'SOUTHWIND', 'WESTWIND'].map((p) => [`PARTNER_${p}_CLIENT_SECRET`, `${p}-client-secret-of-production-0123456789`])),
+        ...Object.fromEntries(['NORTHWIND', 'SOUTHWIND', 'WESTWIND'].map((p) => [`SELLER_${p}_CLIENT_SECRET`, `${p}-seller-secret-of-production-0123456789`])),
+      },
     });
     expect(cfg.server.port).toBe(9090);
     expect(cfg.legacy.baseUrl).toBe('https://bss.example.net');

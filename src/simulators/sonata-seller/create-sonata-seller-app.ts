@@ -56,6 +56,8 @@ export interface ReceivedRequest {
   operationId?: string;
   query: Record<string, unknown>;
   body: unknown;
+  /** the buyer's Idempotency-Key header, when it sent one */
+  idempotencyKey?: string;
   /** spec problems of the request (strict mode); refused requests have some */
   issues: SpecIssue[];
   /** spec problems of the seller's own answer (strict mode): a simulator bug */
@@ -147,6 +149,7 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
       const record: ReceivedRequest = {
         method: method.toUpperCase(), path: req.path, operationId: specOp?.operationId, query: { ...(req.query as Record<string, unknown>) },
         body: undefined, issues: [], responseIssues: [],
+        ...(typeof req.headers['idempotency-key'] === 'string' && { idempotencyKey: req.headers['idempotency-key'] }),
       };
       received.push(record);
       // a demo seller runs for days: keep the recent requests only
