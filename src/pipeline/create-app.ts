@@ -121,7 +121,7 @@ export function createApp(deps: AppDeps): express.Express {
   }));
 
   // 3. Sonata routes
-  const parseBody = createJsonBodyParser({ limitBytes: deps.config.server.bodyLimitBytes, maxDepth: deps.config.server.maxJsonDepth });
+  const parseBody = createJsonBodyParser({ limitBytes: deps.config.server.bodyLimitBytes, maxDepth: deps.config.server.maxJsonDepth, maxArrayItems: deps.config.server.maxArrayItems });
   const proxies = createSonataProxies(deps.config.upstreams, deps.logger);
 
   app.use('/mefApi/sonata', (req: Request, res: Response, next: NextFunction) => {
@@ -339,7 +339,7 @@ function metricsEndpoint(deps: AppDeps): express.RequestHandler {
 function errorRenderer(deps: AppDeps): express.ErrorRequestHandler {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const st = state(res);
-    const rendered = renderSonataError(err);
+    const rendered = renderSonataError(err, { maxIssues: deps.config.validation.maxErrors, requestId: st.requestId });
     const logger = st.logger ?? deps.logger;
     if (rendered.status >= 500) logger.error('request failed', { error: err instanceof Error ? err.message : String(err), code: (err as GatewayError).code, cause: String((err as Error)?.cause ?? '') });
     else logger.info('request refused', { code: (err as GatewayError).code, reason: err instanceof Error ? err.message : String(err) });
