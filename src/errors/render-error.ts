@@ -21,7 +21,7 @@ export interface RenderOptions {
  * answers) is logged under that id, never shown to partners.
  */
 export function renderSonataError(err: unknown, opts: RenderOptions = {}): RenderedError {
-  const gw = err instanceof GatewayError ? err : new GatewayError('internal.unexpected', undefined, { cause: err });
+  const gw = err instanceof GatewayError ? err : fromForeignError(err);
   const entry = ERROR_CATALOGUE[gw.code];
   if (gw.status === 422) {
     const issues = gw.issues.length > 0
@@ -56,4 +56,13 @@ function capIssues(issues: readonly PropertyIssue[], max: number): readonly Prop
   if (issues.length <= max) return issues;
   const more = issues.length - max;
   return [...issues.slice(0, max), { code: 'otherIssue', propertyPath: '/', reason: `and ${more} more problem${more === 1 ? '' : 's'}` }];
+}
+
+/**
+ * Errors thrown by Express itself rather than by our stages: a path parameter that is not valid percent-encoding
+ * (the router's URIError) names no resource; anything else is ours to fix.
+ */
+function fromForeignError(err: unknown): GatewayError {
+  if (err instanceof URIError) return new GatewayError('route.not-found', 'The path is not valid percent-encoding', { cause: err });
+  return new GatewayError('internal.unexpected', undefined, { cause: err });
 }

@@ -154,6 +154,8 @@ export function createApp(deps: AppDeps): express.Express {
       st.route = op.operationId;
       st.op = op;
 
+      // a partner we buy from calls our listeners, never the APIs we sell on
+      if (partner.role === 'seller') throw new GatewayError('auth.forbidden-requester', `Partner ${partner.id} is a seller: it may call our notification listeners only`);
       const mode = partner.functions.get(op.function);
       if (!mode || mode === 'disabled') throw new GatewayError('operation.not-implemented', `${op.function} is not enabled for partner ${partner.id}`);
       if (!st.principal!.scopes.has(op.scope)) throw new GatewayError('auth.scope-missing', `The token lacks scope ${op.scope}`);
