@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -211,7 +211,8 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   return {
     config, logger, registry, store, tokens, legacyUrl, app, adminApp, deliveries, buyer: buyer.service, sellers, pollLegacyEvents: () => poller.pollOnce(),
     listen() {
-      server = createServer({ keepAliveTimeout: 65_000 }, app);
+      server = createServer(slowClientLimits(config.server), app);
+      server.maxConnections = config.server.maxConnections;
       // before the app's handler: a synchronous answer (e.g. /healthz) has sent its headers by the next listener
       server.prependListener('request', (_req, res) => {
         if (shuttingDown) res.setHeader('Connection', 'close');
@@ -222,7 +223,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
       });
       const listenAdmin = async (): Promise<string | undefined> => {
         if (!adminApp) return undefined;
-        adminServer = createServer({ keepAliveTimeout: 5_000 }, adminApp);
+        adminServer = createServer({ ...slowClientLimits(config.server), keepAliveTimeout: 5_000 }, adminApp);
         await new Promise<void>((resolve, reject) => {
           adminServer!.once('error', reject);
           adminServer!.listen(config.server.adminPort, config.server.host, () => resolve());
@@ -347,4 +348,18 @@ function sellerSpecCatalog(sdkDir: string): SpecCatalog {
     sellerSpecCatalogs.set(sdkDir, catalog);
   }
   return catalog;
+}
+
+/**
+ * Slow clients: a socket that trickles its headers past headersTimeoutMs, or its whole request past
+ * requestTimeoutMs, is answered 408 and closed. node checks these at connectionsCheckingInterval (30 s by
+ * default), so the interval follows the shortest limit.
+ */
+function slowClientLimits(server: GatewayConfig['server']): ServerOptions {
+  return {
+    headersTimeout: server.headersTimeoutMs,
+    requestTimeout: Math.max(server.requestTimeoutMs, server.headersTimeoutMs),
+    keepAliveTimeout: server.keepAliveTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, server.headersTimeoutMs),
+  };
 }

@@ -10,6 +10,13 @@ export interface GatewayConfig {
     readonly port: number;
     readonly bodyLimitBytes: number;
     readonly maxJsonDepth: number;
+    /** longest array a request body may hold anywhere (checked before any schema runs) */
+    readonly maxArrayItems: number;
+    /** the http server's slow-client limits (node:http headersTimeout, requestTimeout, keepAliveTimeout) and connection cap */
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+    readonly maxConnections: number;
     readonly shutdownGraceMs: number;
     /** on shutdown, /readyz answers 503 this long while requests are still served, so load balancers stop first */
     readonly shutdownDelayMs: number;
@@ -103,6 +110,8 @@ export interface GatewayConfig {
   readonly sdkDir?: string;
   /** validation of Sonata traffic against the official specs in sdkDir */
   readonly conformance: { readonly mode: 'enforce' | 'report' | 'off'; readonly requireSdk: boolean };
+  /** bounds on the cost of validating a body and on the size of a 422 answer */
+  readonly validation: { readonly maxErrors: number };
   readonly logging: { readonly level: string; readonly format: 'json' | 'pretty' };
 }
 
@@ -285,6 +294,11 @@ export const CONFIG_SCHEMA = {
         port: { type: 'integer', minimum: 0, maximum: 65535 },
         bodyLimitBytes: { type: 'integer', minimum: 1024, default: 262144 },
         maxJsonDepth: { type: 'integer', minimum: 2, maximum: 512, default: 32 },
+        maxArrayItems: { type: 'integer', minimum: 1, default: 1000 },
+        headersTimeoutMs: { type: 'integer', minimum: 100, default: 10000 },
+        requestTimeoutMs: { type: 'integer', minimum: 100, default: 30000 },
+        keepAliveTimeoutMs: { type: 'integer', minimum: 100, default: 65000 },
+        maxConnections: { type: 'integer', minimum: 1, default: 10000 },
         shutdownGraceMs: { type: 'integer', minimum: 0, default: 10000 },
         shutdownDelayMs: { type: 'integer', minimum: 0, default: 0 },
         adminPort: { type: 'integer', minimum: 0, maximum: 65535 },
@@ -384,6 +398,14 @@ export const CONFIG_SCHEMA = {
       },
     },
     sdkDir: { type: 'string' },
+    validation: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        maxErrors: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
+      },
+    },
     conformance: {
       type: 'object',
       additionalProperties: false,

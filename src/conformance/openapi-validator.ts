@@ -12,6 +12,7 @@ import { convertComponentSchemas, convertSchema, createDiscriminatorKeyword, def
 import { listApiFiles, parseSonataServerUrl, type ApiFileEntry } from './spec-files.js';
 import { applySpecErrata, errataFor, type SpecErratum } from './spec-errata.js';
 import { mapAjvErrors } from './spec-issues.js';
+import { createBoundedValidator, INCOMPLETE_REPORT_REASON, type BoundedValidator } from '../validation/bounded-validation.js';
 
 export type SonataRelease = 'billie' | 'grace' | 'kylie';
 
@@ -91,9 +92,19 @@ const FILE_ID_BASE = 'https://sonata-sdk.invalid/';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-function createSpecAjv(): Ajv {
-  // allErrors: a 422 answer lists every problem; strict off: OpenAPI keeps keywords JSON Schema does not know
-  const ajv = new Ajv({ allErrors: true, strict: false });
+/** The same schemas twice: fail-fast to decide, all-errors to explain a refusal (see bounded-validation.ts). */
+interface SpecAjvs {
+  fast: Ajv;
+  full: Ajv;
+}
+
+function createSpecAjvs(): SpecAjvs {
+  return { fast: createSpecAjv(false), full: createSpecAjv(true) };
+}
+
+function createSpecAjv(allErrors: boolean): Ajv {
+  // allErrors: a 422 answer lists the problems; strict off: OpenAPI keeps keywords JSON Schema does not know
+  const ajv = new Ajv({ allErrors, strict: false });
   addFormats(ajv);
   ajv.addKeyword(createDiscriminatorKeyword());
   return ajv;
@@ -110,12 +121,12 @@ function errorText(err: unknown): string {
 }
 
 interface FileContext {
-  ajv: Ajv;
+  ajv: SpecAjvs;
   doc: JsonObject;
   fileId: string;
   file: string;
   /** compiled validators by converted schema text */
-  compiled: Map<string, ValidateFunction>;
+  compiled: Map<string, BoundedValidator>;
 }
 
 /** Follows a local `$ref` (`#/components/<kind>/<name>`) inside the document; other values pass through. */
@@ -144,14 +155,14 @@ function pickJsonSchema(content: unknown): { present: boolean; schema?: unknown 
   return { present: true, schema: isJsonObject(media) ? media.schema : undefined };
 }
 
-function compileSchema(ctx: FileContext, schema: unknown, what: string): ValidateFunction {
+function compileSchema(ctx: FileContext, schema: unknown, what: string): BoundedValidator {
   const converted = convertSchema(schema, ctx.fileId) as JsonObject;
   // most operations answer with the same few schemas (Error400, Error401, ...): compile each shape once per file
   const key = JSON.stringify(converted);
   let validate = ctx.compiled.get(key);
   if (!validate) {
     try {
-      validate = ctx.ajv.compile(converted);
+      validate = createBoundedValidator(ctx.ajv.fast.compile(converted), () => ctx.ajv.full.compile(converted));
     } catch (err) {
       throw new Error(`${ctx.file}: cannot compile ${what}: ${errorText(err)}`);
     }
@@ -160,10 +171,13 @@ function compileSchema(ctx: FileContext, schema: unknown, what: string): Validat
   return validate;
 }
 
-function runValidator(validate: ValidateFunction, value: unknown): SpecIssue[] {
-  if (validate(value)) return [];
-  const issues = mapAjvErrors(validate.errors);
-  return issues.length > 0 ? issues : [{ path: '', message: 'does not match the schema' }];
+function runValidator(validate: BoundedValidator, value: unknown): SpecIssue[] {
+  const result = validate(value);
+  if (result.valid) return [];
+  const issues = mapAjvErrors(result.errors);
+  if (issues.length === 0) issues.push({ path: '', message: 'does not match the schema' });
+  if (!result.complete) issues.push({ path: '', message: INCOMPLETE_REPORT_REASON, keyword: 'incomplete' });
+  return issues;
 }
 
 interface QueryParameter {
@@ -195,11 +209,11 @@ function createOperation(ctx: FileContext, method: string, path: string, op: Jso
   const responseStatuses = Object.keys(responses);
   const requestBody = op.requestBody === undefined ? undefined : resolveLocal(ctx, op.requestBody);
 
-  let requestValidator: ValidateFunction | null | undefined;
-  const responseValidators = new Map<string, ValidateFunction | null>();
-  let queryCheck: { parameters: Map<string, QueryParameter>; validate: ValidateFunction } | undefined;
+  let requestValidator: BoundedValidator | null | undefined;
+  const responseValidators = new Map<string, BoundedValidator | null>();
+  let queryCheck: { parameters: Map<string, QueryParameter>; validate: BoundedValidator } | undefined;
 
-  const getRequestValidator = (): ValidateFunction | null => {
+  const getRequestValidator = (): BoundedValidator | null => {
     if (requestValidator === undefined) {
       const { schema } = pickJsonSchema(isJsonObject(requestBody) ? requestBody.content : undefined);
       requestValidator = schema === undefined ? null : compileSchema(ctx, schema, `request body of ${label}`);
@@ -211,7 +225,7 @@ function createOperation(ctx: FileContext, method: string, path: string, op: Jso
     [String(status), `${Math.floor(status / 100)}XX`, `${Math.floor(status / 100)}xx`, 'default'].find((key) => key in responses);
 
   // undefined content -> null: the status declares no body
-  const getResponseValidator = (key: string): ValidateFunction | null => {
+  const getResponseValidator = (key: string): BoundedValidator | null => {
     let validate = responseValidators.get(key);
     if (validate === undefined) {
       const response = resolveLocal(ctx, responses[key]);
@@ -299,7 +313,7 @@ function createOperation(ctx: FileContext, method: string, path: string, op: Jso
   return Object.freeze(operation);
 }
 
-function loadApi(ajv: Ajv, release: SonataRelease, entry: ApiFileEntry, allErrata: readonly SpecErratum[]): SpecApi {
+function loadApi(ajv: SpecAjvs, release: SonataRelease, entry: ApiFileEntry, allErrata: readonly SpecErratum[]): SpecApi {
   let doc: unknown;
   try {
     doc = parse(readFileSync(entry.file, 'utf8'));
@@ -320,7 +334,9 @@ function loadApi(ajv: Ajv, release: SonataRelease, entry: ApiFileEntry, allErrat
   const errata = errataFor(allErrata, release, entry.apiName);
   applySpecErrata(schemas, errata, entry.file);
   try {
-    ajv.addSchema({ $id: fileId, definitions: convertComponentSchemas(schemas, fileId) });
+    const definitions = convertComponentSchemas(schemas, fileId);
+    ajv.fast.addSchema({ $id: fileId, definitions });
+    ajv.full.addSchema({ $id: fileId, definitions });
   } catch (err) {
     throw new Error(`${entry.file}: cannot load components.schemas: ${errorText(err)}`);
   }
@@ -344,11 +360,12 @@ function loadApi(ajv: Ajv, release: SonataRelease, entry: ApiFileEntry, allErrat
     }
   } catch (err) {
     // leave the shared ajv as it was, so a later call reports the same error instead of a duplicate $id
-    ajv.removeSchema(fileId);
+    ajv.fast.removeSchema(fileId);
+    ajv.full.removeSchema(fileId);
     throw err;
   }
 
-  const schemaValidators = new Map<string, ValidateFunction>();
+  const schemaValidators = new Map<string, BoundedValidator>();
   const api: SpecApi = {
     release,
     apiName: entry.apiName,
@@ -363,7 +380,8 @@ function loadApi(ajv: Ajv, release: SonataRelease, entry: ApiFileEntry, allErrat
       if (!validate) {
         if (!Object.hasOwn(schemas, schemaName)) throw new Error(`${entry.file} has no schema #/components/schemas/${schemaName}`);
         try {
-          validate = ajv.compile({ $ref: definitionRef(fileId, schemaName) });
+          const ref = { $ref: definitionRef(fileId, schemaName) };
+          validate = createBoundedValidator(ajv.fast.compile(ref), () => ajv.full.compile(ref));
         } catch (err) {
           throw new Error(`${entry.file}: cannot compile schema ${schemaName}: ${errorText(err)}`);
         }
@@ -403,7 +421,7 @@ export function createSpecCatalog(opts: SpecCatalogOptions): SpecCatalog {
     );
   }
 
-  let ajv: Ajv | undefined;
+  let ajv: SpecAjvs | undefined;
   const indexes = new Map<SonataRelease, Map<string, ApiFileEntry>>();
   const loaded = new Map<string, SpecApi>();
 
@@ -426,7 +444,7 @@ export function createSpecCatalog(opts: SpecCatalogOptions): SpecCatalog {
       const key = `${release}/${apiName}`;
       let api = loaded.get(key);
       if (!api) {
-        ajv ??= createSpecAjv();
+        ajv ??= createSpecAjvs();
         api = loadApi(ajv, release, entry, opts.errata ?? []);
         loaded.set(key, api);
       }

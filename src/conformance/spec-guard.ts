@@ -76,6 +76,7 @@ export function createSpecGuard(opts: { catalog: SpecCatalog; mode: ConformanceM
 
 /** A spec problem in the shape of a Sonata 422 entry. */
 export function toPropertyIssue(i: SpecIssue): PropertyIssue {
+  if (i.keyword === 'incomplete') return { code: 'otherIssue', propertyPath: '/', reason: i.message.slice(0, 255) };
   const code: Error422Code = i.keyword === 'required' ? 'missingProperty'
     : i.keyword === 'type' || i.keyword === 'format' || i.keyword === 'pattern' ? 'invalidFormat'
       : i.keyword === 'additionalProperties' ? 'unexpectedProperty' : 'invalidValue';

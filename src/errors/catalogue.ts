@@ -14,6 +14,7 @@ export const ERROR_CATALOGUE = {
   },
   'request.body-too-large': { status: 400, sonataCode: 'invalidBody', reason: 'The request body is larger than allowed' },
   'request.body-too-deep': { status: 400, sonataCode: 'invalidBody', reason: 'The request body is nested too deeply' },
+  'request.array-too-long': { status: 422, sonataCode: 'tooManyRecords', reason: 'An array in the request body has too many items' },
   'request.body-not-object': { status: 400, sonataCode: 'invalidBody', reason: 'The request body must be a JSON object' },
   'request.invalid-query': { status: 400, sonataCode: 'invalidQuery', reason: 'The query string is invalid' },
   'request.missing-query-value': { status: 400, sonataCode: 'missingQueryValue', reason: 'A query parameter has no value' },

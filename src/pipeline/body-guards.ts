@@ -1,25 +1,38 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { escapePointerToken } from '../conformance/openapi-schema.js';
 import { GatewayError } from '../errors/catalogue.js';
 
-/** Depth of a parsed JSON value, computed without recursion so a hostile body cannot overflow the stack. */
-export function jsonDepth(value: unknown, limit: number): number {
-  let max = 0;
-  const stack: Array<[unknown, number]> = [[value, 1]];
+/** The first way a parsed JSON value breaks the body limits, or undefined. */
+export type ShapeProblem = { kind: 'depth' } | { kind: 'array'; pointer: string; length: number };
+
+/**
+ * Checks depth and array lengths of a parsed JSON value in one pass, without recursion so a hostile body cannot
+ * overflow the stack. Runs before any schema: a schema's cost grows with what it is given.
+ */
+export function findShapeProblem(value: unknown, limits: { maxDepth: number; maxArrayItems: number }): ShapeProblem | undefined {
+  const stack: Array<[unknown, number, string]> = [[value, 1, '']];
   while (stack.length) {
-    const [v, d] = stack.pop()!;
+    const [v, depth, pointer] = stack.pop()!;
     if (!v || typeof v !== 'object') continue;
-    if (d > max) max = d;
-    if (max > limit) return max;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child && typeof child === 'object') stack.push([child, d + 1]);
+    if (depth > limits.maxDepth) return { kind: 'depth' };
+    if (Array.isArray(v)) {
+      if (v.length > limits.maxArrayItems) return { kind: 'array', pointer, length: v.length };
+      for (let i = 0; i < v.length; i++) if (v[i] && typeof v[i] === 'object') stack.push([v[i], depth + 1, `${pointer}/${i}`]);
+    } else {
+      for (const key in v) {
+        const child = (v as Record<string, unknown>)[key];
+        if (child && typeof child === 'object') stack.push([child, depth + 1, `${pointer}/${escapePointerToken(key)}`]);
+      }
+    }
   }
-  return max;
+  return undefined;
 }
 
 /**
  * JSON body parsing for Sonata routes: requires a JSON media type, enforces size and depth limits and turns
  * every body-parser failure into a Sonata 400 `invalidBody` with a reason the partner can act on.
  */
-export function createJsonBodyParser(opts: { limitBytes: number; maxDepth: number }): RequestHandler {
+export function createJsonBodyParser(opts: { limitBytes: number; maxDepth: number; maxArrayItems: number }): RequestHandler {
   const parse = express.json({ limit: opts.limitBytes, strict: true, type: () => true });
   return (req: Request, res: Response, next: NextFunction) => {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
@@ -46,8 +59,14 @@ export function createJsonBodyParser(opts: { limitBytes: number; maxDepth: numbe
         else next(new GatewayError('request.invalid-json', `The body could not be read: ${(err as Error).message}`));
         return;
       }
-      if (jsonDepth(req.body, opts.maxDepth) > opts.maxDepth) {
+      const problem = findShapeProblem(req.body, opts);
+      if (problem?.kind === 'depth') {
         next(new GatewayError('request.body-too-deep', `The body is nested deeper than ${opts.maxDepth} levels`));
+        return;
+      }
+      if (problem?.kind === 'array') {
+        const reason = `${problem.pointer || 'body'} has ${problem.length} items; at most ${opts.maxArrayItems} are accepted`;
+        next(new GatewayError('request.array-too-long', reason, { issues: [{ code: 'tooManyRecords', propertyPath: problem.pointer || '/', reason }] }));
         return;
       }
       if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) {

@@ -128,7 +128,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.post('/oauth2/token', ...(deps.limits ? deps.limits.guardTokenEndpoint(tokenEndpoint) : tokenEndpoint));
 
   // 3. Sonata routes
-  const parseBody = createJsonBodyParser({ limitBytes: deps.config.server.bodyLimitBytes, maxDepth: deps.config.server.maxJsonDepth });
+  const parseBody = createJsonBodyParser({ limitBytes: deps.config.server.bodyLimitBytes, maxDepth: deps.config.server.maxJsonDepth, maxArrayItems: deps.config.server.maxArrayItems });
   const proxies = createSonataProxies(deps.config.upstreams, deps.logger);
 
   app.use('/mefApi/sonata', (req: Request, res: Response, next: NextFunction) => {
@@ -162,6 +162,8 @@ export function createApp(deps: AppDeps): express.Express {
       st.route = op.operationId;
       st.op = op;
 
+      // a partner we buy from calls our listeners, never the APIs we sell on
+      if (partner.role === 'seller') throw new GatewayError('auth.forbidden-requester', `Partner ${partner.id} is a seller: it may call our notification listeners only`);
       const mode = partner.functions.get(op.function);
       if (!mode || mode === 'disabled') throw new GatewayError('operation.not-implemented', `${op.function} is not enabled for partner ${partner.id}`);
       if (!st.principal!.scopes.has(op.scope)) throw new GatewayError('auth.scope-missing', `The token lacks scope ${op.scope}`);
@@ -360,7 +362,7 @@ function metricsEndpoint(deps: AppDeps): express.RequestHandler {
 function errorRenderer(deps: AppDeps): express.ErrorRequestHandler {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const st = state(res);
-    const rendered = renderSonataError(err);
+    const rendered = renderSonataError(err, { maxIssues: deps.config.validation.maxErrors, requestId: st.requestId });
     const logger = st.logger ?? deps.logger;
     if (rendered.status >= 500) logger.error('request failed', { error: err instanceof Error ? err.message : String(err), code: (err as GatewayError).code, cause: String((err as Error)?.cause ?? '') });
     else logger.info('request refused', { code: (err as GatewayError).code, reason: err instanceof Error ? err.message : String(err) });

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createBoundedValidator } from '../validation/bounded-validation.js';
 import { dirname, join, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -57,6 +58,9 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   // request schemas are our own JSON schemas for Sonata bodies: report every error, no coercion
   const bodyAjv = new Ajv({ allErrors: true, strict: false });
   addFormats(bodyAjv);
+  // ...and once more fail-fast: a request is decided by this one, the full one only explains a refusal
+  const fastBodyAjv = new Ajv({ allErrors: false, strict: false });
+  addFormats(fastBodyAjv);
   const mappingsByFile = new Map<string, CompiledMapping>();
 
   const compileFile = (baseDir: string, rel: string, from: YamlSource, pointer: string): CompiledMapping | undefined => {
@@ -245,7 +249,10 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
             return undefined;
           }
         };
-        const requestSchema = op.requestSchema ? compileSchemaFile(op.requestSchema, 'requestSchema') : undefined;
+        const fullRequestSchema = op.requestSchema ? compileSchemaFile(op.requestSchema, 'requestSchema') : undefined;
+        const requestSchema = fullRequestSchema
+          ? createBoundedValidator(fastBodyAjv.compile(fullRequestSchema.schema as object), () => fullRequestSchema)
+          : undefined;
         const querySchema = op.querySchema ? compileSchemaFile(op.querySchema, 'querySchema') : undefined;
         const queryProperties = (querySchema?.schema as { properties?: unknown } | undefined)?.properties;
         const queryParameters = queryProperties && typeof queryProperties === 'object' ? Object.keys(queryProperties) : [];

@@ -1,4 +1,5 @@
 import type { ValidateFunction } from 'ajv';
+import type { BoundedValidator } from '../validation/bounded-validation.js';
 import type { CompiledMapping } from '../mapping/engine.js';
 import type { LookupTables } from '../mapping/lookups.js';
 import type { BuyerMappings } from '../buyer/buyer-mappings.js';
@@ -21,7 +22,8 @@ export interface OperationDef {
   readonly scope: string;
   readonly status: number;
   readonly statusExpression?: CompiledMapping;
-  readonly requestSchema?: ValidateFunction;
+  /** our own schema of the request body (fail-fast, with a bounded full report of a refusal) */
+  readonly requestSchema?: BoundedValidator;
   readonly request?: CompiledMapping;
   readonly backend?: string;
   readonly response?: CompiledMapping;

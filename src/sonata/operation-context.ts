@@ -1,4 +1,5 @@
-import { GatewayError, type Error422Code } from '../errors/catalogue.js';
+import { GatewayError, type Error422Code, type PropertyIssue } from '../errors/catalogue.js';
+import { INCOMPLETE_REPORT_REASON } from '../validation/bounded-validation.js';
 import type { LegacyClient } from '../legacy/legacy-client.js';
 import type { CompiledMapping } from '../mapping/engine.js';
 import { CONFLICT_CODE, MappingError } from '../mapping/errors.js';
@@ -163,8 +164,9 @@ export function checkSpec(ctx: Pick<OperationContext, 'op' | 'registry' | 'spec'
 /** Checks a body against the operation's own request schema; every problem becomes one 422 entry. */
 export function validateRequest(op: OperationDef, body: unknown): void {
   if (!op.requestSchema) return;
-  if (op.requestSchema(body)) return;
-  const issues = (op.requestSchema.errors ?? []).map((e) => {
+  const result = op.requestSchema(body);
+  if (result.valid) return;
+  const issues: PropertyIssue[] = result.errors.map((e) => {
     if (e.keyword === 'required') {
       const prop = (e.params as { missingProperty: string }).missingProperty;
       return { code: 'missingProperty' as const, propertyPath: `${e.instancePath}/${prop}`, reason: `${prop} is required` };
@@ -179,6 +181,7 @@ export function validateRequest(op: OperationDef, body: unknown): void {
     const code: Error422Code = e.keyword === 'format' || e.keyword === 'pattern' || e.keyword === 'type' ? 'invalidFormat' : 'invalidValue';
     return { code, propertyPath: e.instancePath || '/', reason: `${e.instancePath || 'body'} ${e.message ?? 'is invalid'}`.slice(0, 255) };
   });
+  if (!result.complete) issues.push({ code: 'otherIssue', propertyPath: '/', reason: INCOMPLETE_REPORT_REASON });
   const seen = new Set<string>();
   const unique = issues.filter((i) => !seen.has(`${i.code}${i.propertyPath}`) && !!seen.add(`${i.code}${i.propertyPath}`));
   throw new GatewayError('request.validation-failed', `${unique.length} problem(s) in the request`, { issues: unique });

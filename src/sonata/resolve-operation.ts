@@ -36,10 +36,22 @@ export function resolveOperation(registry: Registry, partner: PartnerDef, apiNam
     if (op.method !== method) continue;
     const params: Record<string, string> = {};
     op.pathParams.forEach((name, i) => {
-      params[name] = decodeURIComponent(m[i + 1]!);
+      params[name] = decodePathParam(m[i + 1]!, path);
     });
     return { op, params };
   }
   if (pathMatched) throw new GatewayError('route.method-not-supported', `${method} is not supported on ${apiName}/${version}${path}`);
   throw new GatewayError('route.not-found', `No resource ${path} in ${apiName}/${version}`);
+}
+
+/** An id that is not valid percent-encoding, or only blanks, names no resource: 404, never a 500 or a backend call. */
+function decodePathParam(raw: string, path: string): string {
+  let value: string;
+  try {
+    value = decodeURIComponent(raw);
+  } catch {
+    throw new GatewayError('route.not-found', `No resource ${path}: the path is not valid percent-encoding`);
+  }
+  if (value.trim() === '') throw new GatewayError('route.not-found', `No resource ${path}: an id is blank`);
+  return value;
 }

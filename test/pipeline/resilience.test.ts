@@ -40,7 +40,7 @@ describe('legacy BSS failures become clear answers (simulator with fault injecti
       const t = await down.token('acme');
       const res = await down.call('POST', path, { token: t, body });
       expect(res.status).toBe(503);
-      expect(res.body).toMatchObject({ code: 'internalError', message: expect.stringContaining('not reachable') });
+      expect(res.body).toMatchObject({ code: 'internalError', reason: expect.stringContaining('not reachable') });
     } finally {
       await down.close();
     }
