@@ -99,6 +99,8 @@ export function checkProductionSecrets(opts: { rootDir: string; env: string; var
   for (const f of yamlFiles) {
     const text = readFileSync(join(configDir, f), 'utf8');
     for (const m of text.matchAll(/\$\{([A-Z0-9_]+)(?::-([^}]*))?\}/g)) {
+      // a reference in a comment (an example) is neither a shipped value nor a secret this environment reads
+      if (isInComment(text, m.index)) continue;
       if (m[2]?.trim()) shipped.add(sha256Hex(m[2].trim()));
       // only the files this environment reads name the secrets it needs
       if ((f === 'default.yaml' || f === `${opts.env}.yaml`) && SECRET_NAME.test(m[1]!)) {
@@ -118,8 +120,11 @@ export function checkProductionSecrets(opts: { rootDir: string; env: string; var
       if (!existsSync(file)) continue;
       // every `...SecretEnv: NAME` of a partner (its client secret at our token endpoint, ours at its seller, ...)
       const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/^\s*[A-Za-z]*[sS]ecretEnv:\s*['"]?([A-Za-z0-9_]+)/gm)) {
-        refs.set(m[1]!, { name: m[1]!, optional: false, where: `${partnersDir}/${id}/partner.yaml`, ...position(text, m.index + m[0].length - m[1]!.length) });
+      // (one name, or a list of names such as notifications.signingSecretEnv: [CURRENT, NEXT])
+      for (const m of text.matchAll(/^(\s*[A-Za-z]*[sS]ecretEnv:\s*)(.*)$/gm)) {
+        for (const n of m[2]!.replace(/#.*$/, '').matchAll(/[A-Za-z][A-Za-z0-9_]*/g)) {
+          refs.set(n[0], { name: n[0], optional: false, where: `${partnersDir}/${id}/partner.yaml`, ...position(text, m.index + m[1]!.length + n.index) });
+        }
       }
     }
   }
@@ -136,4 +141,10 @@ export function checkProductionSecrets(opts: { rootDir: string; env: string; var
     }
   }
   return problems;
+}
+
+/** Whether the character at `index` stands after a `#` that starts a YAML comment on its line. */
+function isInComment(text: string, index: number): boolean {
+  const lineStart = text.lastIndexOf('\n', index - 1) + 1;
+  return /(^|\s)#/.test(text.slice(lineStart, index));
 }

@@ -53,7 +53,9 @@ describe('catalog', () => {
     const op = fresh.api('grace', 'geographicAddressManagement')?.operation('GET', '/geographicAddress/{id}');
     const compile = vi.spyOn(Ajv.prototype, 'compile');
     try {
+      // a valid body compiles the fail-fast validator, the first invalid one the full report's
       op?.validateResponseBody(404, { code: 'notFound', reason: 'No such address' });
+      op?.validateResponseBody(404, { code: 'bogus' });
       const afterFirst = compile.mock.calls.length;
       expect(afterFirst).toBeGreaterThan(0);
       op?.validateResponseBody(404, { code: 'notFound', reason: 'Still no such address' });

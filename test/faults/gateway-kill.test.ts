@@ -38,9 +38,12 @@ describe.skipIf(skipReason !== undefined)(`gateway kill -9 mid-delivery${skipRea
     project = copyProject();
     // retries one second apart: long enough to kill the gateway while every delivery waits for its next attempt
     const testYaml = join(project.dir, 'config', 'test.yaml');
-    writeFileSync(testYaml, readFileSync(testYaml, 'utf8').replace(/retry: \{[^}]*\}/, 'retry: { attempts: 25, baseDelayMs: 1000, maxDelayMs: 1000 }'));
+    writeFileSync(testYaml, readFileSync(testYaml, 'utf8').replace(/(notifications:\n\s+)retry: \{[^}]*\}/, '$1retry: { attempts: 25, baseDelayMs: 1000, maxDelayMs: 1000 }'));
     legacy = await startChild({ role: 'legacy', apiKey: LEGACY_KEY, dataDir: join(REPO_ROOT, 'config', 'legacy-bss-sim'), callbackSecret: CALLBACK_SECRET });
     listener = await startSwitchableListener();
+    // the listener's loopback port is ACME's only allowed callback besides the demo's (callbacks are checked at delivery)
+    const partnerYaml = join(project.dir, 'partners', 'acme-telecom', 'partner.yaml');
+    writeFileSync(partnerYaml, readFileSync(partnerYaml, 'utf8').replace("allowedCallbackHosts: ['localhost:9999', ", `allowedCallbackHosts: ['${new URL(listener.origin).host}', 'localhost:9999', `));
   }, 60_000);
   afterAll(async () => {
     for (const g of gateways) await g.kill9();

@@ -49,6 +49,23 @@ describe('validation cost is bounded', () => {
   });
 });
 
+describe('a seller partner', () => {
+  it("a seller partner's token on an API we sell is 403 forbiddenRequester", async () => {
+    const gw = await startTestGateway();
+    try {
+      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'northwind-access', client_secret: 'northwind-demo-secret-2026' });
+      const tokenRes = await fetch(`${gw.url}/oauth2/token`, { method: 'POST', body: form });
+      expect(tokenRes.status).toBe(200);
+      const token = ((await tokenRes.json()) as { access_token: string }).access_token;
+      const res = await gw.call('GET', ORDERS, { token });
+      expect(res.status).toBe(403);
+      expect(res.body).toMatchObject({ code: 'forbiddenRequester' });
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
 describe('5xx answers show partners no internals', () => {
   it('a 500 carries the catalogue reason and the correlation id only, never the detail', () => {
     const err = new GatewayError('mapping.failed', 'partners/acme-telecom/mappings/quote.request.jsonata:12:7 T1006 $conutryCode is not a function');

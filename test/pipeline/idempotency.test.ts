@@ -160,7 +160,7 @@ describe('idempotent creates through the gateway (in process)', () => {
     const key = randomUUID();
     const body = graceOrder({ externalId: `IDEM-${randomUUID().slice(0, 8)}` });
     const before = await legacyOrderCount(gw);
-    const slow = gw.call('POST', ORDERS, { token: acme, body, headers: { 'idempotency-key': key, 'x-sim-fault': 'delay=2000' } });
+    const slow = gw.call('POST', ORDERS, { token: acme, body, headers: { 'idempotency-key': key, 'x-sim-fault': 'delay=800' } });
     // wait until the first request holds its reservation (the store is the event that says so)
     const reservation = `idem:k:acme-telecom:${createHash('sha256').update(key).digest('base64url')}`;
     while (!(await gw.gateway.store.get(reservation))) await new Promise((r) => setTimeout(r, 5));
@@ -188,7 +188,7 @@ describe('idempotent creates through the gateway (in process)', () => {
   it('a hub registration retried with its key registers one listener', async () => {
     const globex = await gw.token('globex');
     const hub = `${PARTNERS.globex.addressBase}/hub`;
-    const body = { callback: 'http://127.0.0.1:9/cb-idem', query: 'eventType=geographicAddressValidationStateChangeEvent' };
+    const body = { callback: 'http://127.0.0.1:9999/cb-idem', query: 'eventType=geographicAddressValidationStateChangeEvent' };
     const headers = { 'idempotency-key': randomUUID() };
     const first = await gw.call('POST', hub, { token: globex, body, headers });
     expect(first.status).toBe(201);

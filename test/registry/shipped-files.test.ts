@@ -43,6 +43,7 @@ describe('every shipped file loads', () => {
         GATEWAY_JWT_SECRET: 'x'.repeat(40), LEGACY_BSS_URL: 'https://bss.example.net', LEGACY_BSS_API_KEY: 'k'.repeat(32), INTERNAL_API_KEY: 'i'.repeat(32), LEGACY_CALLBACK_SECRET: 'c'.repeat(32), PORT: '9090',
         ...Object.fromEntries(['ACME', 'GLOBEX', 'INITECH', 'NORTHWIND', 'SOUTHWIND', 'WESTWIND'].map((p) => [`PARTNER_${p}_CLIENT_SECRET`, `${p}-client-secret-of-production-0123456789`])),
         ...Object.fromEntries(['NORTHWIND', 'SOUTHWIND', 'WESTWIND'].map((p) => [`SELLER_${p}_CLIENT_SECRET`, `${p}-seller-secret-of-production-0123456789`])),
+        ...Object.fromEntries(['ACME', 'GLOBEX', 'INITECH'].map((p) => [`PARTNER_${p}_WEBHOOK_SECRET`, `whsec_${Buffer.from(`${p}-webhook-secret-of-production`).toString('base64')}`])),
       },
     });
     expect(cfg.server.port).toBe(9090);
