@@ -12,6 +12,8 @@ export interface GatewayConfig {
     readonly maxJsonDepth: number;
     /** longest array a request body may hold anywhere (checked before any schema runs) */
     readonly maxArrayItems: number;
+    /** most JSON values (members, items, the body itself) a request body may hold: bounds what every schema and mapping costs */
+    readonly maxBodyValues: number;
     /** the http server's slow-client limits (node:http headersTimeout, requestTimeout, keepAliveTimeout) and connection cap */
     readonly headersTimeoutMs: number;
     readonly requestTimeoutMs: number;
@@ -295,6 +297,7 @@ export const CONFIG_SCHEMA = {
         bodyLimitBytes: { type: 'integer', minimum: 1024, default: 262144 },
         maxJsonDepth: { type: 'integer', minimum: 2, maximum: 512, default: 32 },
         maxArrayItems: { type: 'integer', minimum: 1, default: 1000 },
+        maxBodyValues: { type: 'integer', minimum: 100, default: 50000 },
         headersTimeoutMs: { type: 'integer', minimum: 100, default: 10000 },
         requestTimeoutMs: { type: 'integer', minimum: 100, default: 30000 },
         keepAliveTimeoutMs: { type: 'integer', minimum: 100, default: 65000 },

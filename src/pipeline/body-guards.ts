@@ -3,23 +3,27 @@ import { escapePointerToken } from '../conformance/openapi-schema.js';
 import { GatewayError } from '../errors/catalogue.js';
 
 /** The first way a parsed JSON value breaks the body limits, or undefined. */
-export type ShapeProblem = { kind: 'depth' } | { kind: 'array'; pointer: string; length: number };
+export type ShapeProblem = { kind: 'depth' } | { kind: 'values' } | { kind: 'array'; pointer: string; length: number };
 
 /**
  * Checks depth and array lengths of a parsed JSON value in one pass, without recursion so a hostile body cannot
  * overflow the stack. Runs before any schema: a schema's cost grows with what it is given.
  */
-export function findShapeProblem(value: unknown, limits: { maxDepth: number; maxArrayItems: number }): ShapeProblem | undefined {
+export function findShapeProblem(value: unknown, limits: { maxDepth: number; maxArrayItems: number; maxValues: number }): ShapeProblem | undefined {
   const stack: Array<[unknown, number, string]> = [[value, 1, '']];
+  let values = 1;
   while (stack.length) {
     const [v, depth, pointer] = stack.pop()!;
     if (!v || typeof v !== 'object') continue;
     if (depth > limits.maxDepth) return { kind: 'depth' };
     if (Array.isArray(v)) {
       if (v.length > limits.maxArrayItems) return { kind: 'array', pointer, length: v.length };
+      values += v.length;
+      if (values > limits.maxValues) return { kind: 'values' };
       for (let i = 0; i < v.length; i++) if (v[i] && typeof v[i] === 'object') stack.push([v[i], depth + 1, `${pointer}/${i}`]);
     } else {
       for (const key in v) {
+        if (++values > limits.maxValues) return { kind: 'values' };
         const child = (v as Record<string, unknown>)[key];
         if (child && typeof child === 'object') stack.push([child, depth + 1, `${pointer}/${escapePointerToken(key)}`]);
       }
@@ -32,7 +36,7 @@ export function findShapeProblem(value: unknown, limits: { maxDepth: number; max
  * JSON body parsing for Sonata routes: requires a JSON media type, enforces size and depth limits and turns
  * every body-parser failure into a Sonata 400 `invalidBody` with a reason the partner can act on.
  */
-export function createJsonBodyParser(opts: { limitBytes: number; maxDepth: number; maxArrayItems: number }): RequestHandler {
+export function createJsonBodyParser(opts: { limitBytes: number; maxDepth: number; maxArrayItems: number; maxValues: number }): RequestHandler {
   const parse = express.json({ limit: opts.limitBytes, strict: true, type: () => true });
   return (req: Request, res: Response, next: NextFunction) => {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
@@ -62,6 +66,10 @@ export function createJsonBodyParser(opts: { limitBytes: number; maxDepth: numbe
       const problem = findShapeProblem(req.body, opts);
       if (problem?.kind === 'depth') {
         next(new GatewayError('request.body-too-deep', `The body is nested deeper than ${opts.maxDepth} levels`));
+        return;
+      }
+      if (problem?.kind === 'values') {
+        next(new GatewayError('request.body-too-large', `The body holds more than ${opts.maxValues} JSON values`));
         return;
       }
       if (problem?.kind === 'array') {

@@ -128,7 +128,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.post('/oauth2/token', ...(deps.limits ? deps.limits.guardTokenEndpoint(tokenEndpoint) : tokenEndpoint));
 
   // 3. Sonata routes
-  const parseBody = createJsonBodyParser({ limitBytes: deps.config.server.bodyLimitBytes, maxDepth: deps.config.server.maxJsonDepth, maxArrayItems: deps.config.server.maxArrayItems });
+  const parseBody = createJsonBodyParser({ limitBytes: deps.config.server.bodyLimitBytes, maxDepth: deps.config.server.maxJsonDepth, maxArrayItems: deps.config.server.maxArrayItems, maxValues: deps.config.server.maxBodyValues });
   const proxies = createSonataProxies(deps.config.upstreams, deps.logger);
 
   app.use('/mefApi/sonata', (req: Request, res: Response, next: NextFunction) => {

@@ -24,6 +24,13 @@ describe('validation cost is bounded', () => {
     expect(res.body).toEqual([{ code: 'tooManyRecords', propertyPath: '/relatedContactInformation', reason: expect.stringContaining('60000 items; at most 1000') }]);
   });
 
+  it('a body of more JSON values than server.maxBodyValues is refused before any mapping or schema runs', async () => {
+    const wide = Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, i]));
+    const res = await gw.call('POST', ORDERS, { token, body: graceOrder({ wide }) });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'invalidBody', message: 'The body holds more than 50000 JSON values' });
+  });
+
   it('a 422 lists at most validation.maxErrors problems, then says how many more there are', async () => {
     const res = await gw.call('POST', ORDERS, { token, body: graceOrder({ relatedContactInformation: Array.from({ length: 35 }, () => 0) }) });
     expect(res.status).toBe(422);
