@@ -57,7 +57,25 @@ export function createLogger(opts: LoggerOptions): Logger {
   const transport = opts.stream
     ? new winston.transports.Stream({ stream: opts.stream })
     : new winston.transports.Console({ stderrLevels: ['error', 'warn'] });
-  return winston.createLogger({ level: opts.level, format, transports: [transport], silent: opts.silent ?? false }) as unknown as Logger;
+  return levelGuarded(winston.createLogger({ level: opts.level, format, transports: [transport], silent: opts.silent ?? false }));
+}
+
+const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+
+/**
+ * winston runs the whole format chain (redaction, timestamp, JSON) on every line and only then lets the transport
+ * drop it by level: a debug line costs its formatting even at `error`. This checks the level first.
+ */
+function levelGuarded(inner: winston.Logger): Logger {
+  const guarded = { child: (meta: Record<string, unknown>) => levelGuarded(inner.child(meta)) } as Logger;
+  for (const level of LEVELS) {
+    guarded[level] = (message, meta) => {
+      if (!inner.isLevelEnabled(level)) return;
+      if (meta === undefined) inner[level](message);
+      else inner[level](message, meta);
+    };
+  }
+  return guarded;
 }
 
 function omit(obj: Record<string, unknown>, keys: string[]): Record<string, unknown> {
