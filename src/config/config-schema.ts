@@ -59,7 +59,14 @@ export interface GatewayConfig {
     /** check sellers' notifications against the official OpenAPI files (sdkDir); without the SDK only the envelope */
     readonly validateNotifications: boolean;
   };
-  readonly mapping: { readonly deadlineMs: number; readonly maxDepth: number };
+  readonly mapping: {
+    readonly deadlineMs: number;
+    readonly maxDepth: number;
+    /** `compiled` (default): mappings run as compiled JavaScript, each falling back to the interpreter if need be */
+    readonly engine: 'compiled' | 'interpreted';
+    /** longest one compiled evaluation may hold the event loop before it is re-run in the (yielding) interpreter */
+    readonly syncSliceMs: number;
+  };
   readonly paths: { readonly partners: string; readonly mappings: string };
   readonly reload: { readonly watch: boolean; readonly debounceMs: number };
   readonly sdkDir?: string;
@@ -190,6 +197,8 @@ export const CONFIG_SCHEMA = {
       properties: {
         deadlineMs: { type: 'integer', minimum: 1, maximum: 10000, default: 200 },
         maxDepth: { type: 'integer', minimum: 10, maximum: 10000, default: 200 },
+        engine: { type: 'string', enum: ['compiled', 'interpreted'], default: 'compiled' },
+        syncSliceMs: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
       },
     },
     paths: {
