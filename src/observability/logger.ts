@@ -67,15 +67,28 @@ const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
  * drop it by level: a debug line costs its formatting even at `error`. This checks the level first.
  */
 function levelGuarded(inner: winston.Logger): Logger {
-  const guarded = { child: (meta: Record<string, unknown>) => levelGuarded(inner.child(meta)) } as Logger;
-  for (const level of LEVELS) {
-    guarded[level] = (message, meta) => {
-      if (!inner.isLevelEnabled(level)) return;
-      if (meta === undefined) inner[level](message);
-      else inner[level](message, meta);
-    };
-  }
-  return guarded;
+  return guardedLogger(() => inner, (level) => inner.isLevelEnabled(level));
+}
+
+/**
+ * `resolve` gives the winston logger to write to; children resolve theirs only when they first write a line, so
+ * the per-request children (request id, partner id) cost nothing on a request that logs nothing.
+ */
+function guardedLogger(resolve: () => winston.Logger, enabled: (level: string) => boolean): Logger {
+  let target: winston.Logger | undefined;
+  const write = (level: (typeof LEVELS)[number], message: string, meta: Record<string, unknown> | undefined): void => {
+    if (!enabled(level)) return;
+    target ??= resolve();
+    if (meta === undefined) target[level](message);
+    else target[level](message, meta);
+  };
+  return {
+    error: (message, meta) => write('error', message, meta),
+    warn: (message, meta) => write('warn', message, meta),
+    info: (message, meta) => write('info', message, meta),
+    debug: (message, meta) => write('debug', message, meta),
+    child: (meta) => guardedLogger(() => (target ??= resolve()).child(meta), enabled),
+  };
 }
 
 function omit(obj: Record<string, unknown>, keys: string[]): Record<string, unknown> {
