@@ -252,8 +252,11 @@ async function runInterpreted(
   }
 }
 
-/** Thrown by the budget when a synchronous evaluation has held the event loop for its slice. */
-const SLICE_EXHAUSTED = Symbol('sonata-gateway slice exhausted');
+/**
+ * Thrown by the budget when a synchronous evaluation has held the event loop for its slice. An object, not a
+ * symbol: compiled code may stamp positions on what passes through it.
+ */
+class SliceExhausted {}
 
 /** The budget reads the clock once per this many ticks (a power of two): cheap, and still ~µs-grained. */
 const TICKS_PER_CLOCK_READ = 64;
@@ -265,6 +268,11 @@ const TICKS_PER_CLOCK_READ = 64;
  */
 class EvaluationBudgetGuard implements EvaluationBudget {
   private ticks = 0;
+  /**
+   * What the budget threw to abort the evaluation: the engine decides by this, not by what reaches its catch,
+   * which compiled code may have wrapped on the way out.
+   */
+  abort: EvaluationFault | SliceExhausted | undefined;
   constructor(
     private readonly context: EvaluationContext,
     private readonly sliceEndsAt: number,
@@ -278,11 +286,11 @@ class EvaluationBudgetGuard implements EvaluationBudget {
     const body = functionBodyOf(node);
     const open = this.context.openCalls.get(body) ?? 0;
     if (open >= this.context.maxDepth) {
-      throw new EvaluationFault(
+      throw (this.abort = new EvaluationFault(
         'depth',
         `Evaluation exceeded the maximum depth of ${this.context.maxDepth} nested calls of one function; check for runaway recursion`,
         { jsonataCode: 'D1011', node: body },
-      );
+      ));
     }
     this.context.openCalls.set(body, open + 1);
     this.tick(node);
@@ -299,9 +307,9 @@ class EvaluationBudgetGuard implements EvaluationBudget {
     context.lastNode = node;
     if (context.spentMs + (now - context.segmentStart) >= context.deadlineMs || now >= context.deadlineAt) {
       context.expired = true;
-      throw new EvaluationFault('timeout', `Evaluation exceeded its deadline of ${context.deadlineMs} ms`, { jsonataCode: 'D1012', node });
+      throw (this.abort = new EvaluationFault('timeout', `Evaluation exceeded its deadline of ${context.deadlineMs} ms`, { jsonataCode: 'D1012', node }));
     }
-    if (now >= this.sliceEndsAt) throw SLICE_EXHAUSTED;
+    if (now >= this.sliceEndsAt) throw (this.abort = new SliceExhausted());
   }
 }
 
@@ -329,11 +337,12 @@ function compiledMapping(
     // a function binding may be async (a Promise in the middle of synchronous code): the interpreter awaits it
     if (hasFunctionBinding(evalOpts.bindings)) return runInterpreted(interpreter(), input, evalOpts.bindings, context, source, file);
     const bindings = { ...evalOpts.bindings, [CONTEXT_BINDING]: context };
+    const budget = new EvaluationBudgetGuard(context, context.segmentStart + sliceMs);
     let result: unknown;
     try {
-      result = expression.evaluate(input, bindings, new EvaluationBudgetGuard(context, context.segmentStart + sliceMs));
+      result = expression.evaluate(input, bindings, budget);
     } catch (err) {
-      if (err !== SLICE_EXHAUSTED) throw createEvaluationError(err, context, source, file, astOf());
+      if (!(budget.abort instanceof SliceExhausted)) throw createEvaluationError(budget.abort ?? err, context, source, file, astOf());
       // Mappings are pure and $now() is fixed in the context: re-running from the start in the interpreter, which
       // yields, gives the same result and lets the event loop breathe. The time spent so far counts.
       const now = monotonicNow();
