@@ -49,6 +49,8 @@ export interface MappingEngineOptions {
    * is abandoned and re-run in the interpreter, which yields every `yieldEveryMs`, with the rest of its deadline.
    */
   syncSliceMs?: number;
+  /** The JSONata compiler behind `compiled` (default: `compileJsonata` of src/mapping/compiler; tests inject doubles). */
+  compiler?: typeof compileJsonata;
 }
 
 /** Per-call settings of {@link CompiledMapping.evaluate}. */
@@ -105,6 +107,7 @@ export function createMappingEngine(opts: Partial<MappingEngineOptions> = {}): M
     engine: engineKind,
     syncSliceMs: requirePositive('syncSliceMs', opts.syncSliceMs ?? DEFAULT_OPTIONS.syncSliceMs),
   });
+  const compiler = opts.compiler ?? compileJsonata;
   prepareBuiltinFunctions();
   // the built-ins are bound once per engine: the compiler gets this list, the interpreter registers it per source
   const functions = compilerFunctions();
@@ -119,7 +122,7 @@ export function createMappingEngine(opts: Partial<MappingEngineOptions> = {}): M
       const interpreted = (fallbackReason?: string): CompiledMapping =>
         interpretedMapping(interpreterFor(source, file), source, file, options, fallbackReason);
       if (kind === 'interpreted') return interpreted();
-      const core = cached(compiledCores, source, () => ({ outcome: compileJsonata(source, { functions }) }));
+      const core = cached(compiledCores, source, () => ({ outcome: compiler(source, { functions }) }));
       if (!core.outcome.ok) {
         // a syntax error throws here, located by the reference parser; anything else runs interpreted
         return interpreted(core.outcome.reason);
