@@ -238,15 +238,18 @@ async function runInterpreted(
   file: string,
 ): Promise<unknown> {
   const bindings = { ...extraBindings, [CONTEXT_BINDING]: context };
-  const deadline = startDeadlineTimer(context);
   let result: unknown;
+  // Only a function binding can leave the evaluation waiting with no step running (the step hooks enforce the
+  // deadline otherwise), so only then is a timer raced against it.
+  const deadline = hasFunctionBinding(extraBindings) ? startDeadlineTimer(context) : undefined;
   try {
     // An evaluation abandoned by the timer stops at its next step, where it sees `expired`.
-    result = await Promise.race([core.expression.evaluate(input, bindings), deadline.expired]);
+    const evaluation = core.expression.evaluate(input, bindings);
+    result = await (deadline === undefined ? evaluation : Promise.race([evaluation, deadline.expired]));
   } catch (err) {
     throw createEvaluationError(err, context, source, file, core.ast);
   } finally {
-    deadline.cancel();
+    deadline?.cancel();
   }
   try {
     return toPlainJson(result);
