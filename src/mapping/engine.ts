@@ -515,37 +515,49 @@ function stringOr(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+/** Nesting up to which {@link toPlainJson} copies without tracking ancestors; deeper, it checks for cycles. */
+const FAST_COPY_MAX_DEPTH = 64;
+
 /**
  * Copy JSONata's result into plain JSON: its arrays carry sequence flags, its objects may hold
  * functions (dropped, as JSON.stringify does), and undefined must vanish. A cycle can only come
  * from a caller's binding and is reported rather than overflowing the stack.
  */
-function toPlainJson(value: unknown, ancestors: Set<object> = new Set()): unknown {
+function toPlainJson(value: unknown): unknown {
+  return copyPlain(value, 0, undefined);
+}
+
+function copyPlain(value: unknown, depth: number, ancestors: Set<object> | undefined): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   if (typeof value !== 'object' || isJsonataFunction(value)) return undefined;
-  if (ancestors.has(value)) throw new TypeError('Result contains a circular reference');
-  ancestors.add(value);
+  // results are shallow: ancestors are only tracked (for cycles) past a depth no real mapping output reaches
+  if (depth >= FAST_COPY_MAX_DEPTH) ancestors ??= new Set();
+  if (ancestors !== undefined) {
+    if (ancestors.has(value)) throw new TypeError('Result contains a circular reference');
+    ancestors.add(value);
+  }
   let result: unknown;
   if (Array.isArray(value)) {
     const items: unknown[] = [];
-    for (const item of value) {
-      const plain = toPlainJson(item, ancestors);
+    for (let i = 0; i < value.length; i++) {
+      const plain = copyPlain(value[i], depth + 1, ancestors);
       if (plain !== undefined) items.push(plain);
     }
     result = items;
   } else {
     const copy: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      const plain = toPlainJson(item, ancestors);
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      const plain = copyPlain(record[key], depth + 1, ancestors);
+      if (plain === undefined) continue;
       // defineProperty so a "__proto__" key stays data instead of replacing the prototype.
-      if (plain !== undefined) {
-        Object.defineProperty(copy, key, { value: plain, enumerable: true, writable: true, configurable: true });
-      }
+      if (key === '__proto__') Object.defineProperty(copy, key, { value: plain, enumerable: true, writable: true, configurable: true });
+      else copy[key] = plain;
     }
     result = copy;
   }
-  ancestors.delete(value);
+  ancestors?.delete(value);
   return result;
 }
 

@@ -192,3 +192,21 @@ describe('compiled evaluation in the engine', () => {
     expect([e.kind, e.jsonataCode, e.line, e.column]).toEqual(['evaluate', 'T2002', 2, 18]);
   });
 });
+
+describe('plain JSON output', () => {
+  it('keeps a "__proto__" key as data, and reports a cycle (only a caller binding can make one) as an evaluation error', async () => {
+    const withProto = JSON.parse('{ "__proto__": { "polluted": true }, "a": 1 }') as unknown;
+    const fake = fakeCompiler({ '$.x': () => ({ nested: [withProto] }) });
+    const result = (await createMappingEngine({ compiler: fake.compiler }).compile('$.x', 'm.jsonata').evaluate({})) as { nested: Record<string, unknown>[] };
+    expect(Object.hasOwn(result.nested[0]!, '__proto__')).toBe(true);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = [cyclic];
+    for (const engine of ['interpreted', 'compiled'] as const) {
+      const mapping = createMappingEngine({ engine, compiler: fakeCompiler({ '$cyclic': (_i, bindings) => bindings.cyclic }).compiler }).compile('$cyclic', 'm.jsonata');
+      const e = await failure(mapping.evaluate({}, { bindings: { cyclic } }));
+      expect([e.kind, e.detail]).toEqual(['evaluate', 'Result contains a circular reference']);
+    }
+  });
+});
