@@ -22,8 +22,9 @@ export interface BenchSettings {
   /** pathological requests kept in flight during the event-loop check (BENCH_PATHOLOGICAL_CONCURRENCY, default 1) */
   readonly pathologicalConcurrency: number;
   /**
-   * Where the legacy BSS simulator runs (BENCH_LEGACY): `embedded` (default, the demo: inside the gateway
-   * process, so its CPU counts as the gateway's) or `forked` (its own process: CPU per request is the gateway's alone).
+   * Where the legacy BSS simulator runs (BENCH_LEGACY): `forked` (default: its own process, as a real BSS would
+   * be, so CPU per request is the gateway's alone) or `embedded` (the demo: inside the gateway process, so its CPU
+   * counts as the gateway's).
    */
   readonly legacy: 'embedded' | 'forked';
   /** REDIS_URL when set: the gateway keeps state in Redis under a per-run key prefix */
@@ -34,7 +35,7 @@ export interface BenchSettings {
 
 /** Reads the settings from the environment; throws naming the variable when a value is not usable. */
 export function readBenchSettings(env: Readonly<Record<string, string | undefined>>): BenchSettings {
-  const legacy = env.BENCH_LEGACY ?? 'embedded';
+  const legacy = env.BENCH_LEGACY ?? 'forked';
   if (legacy !== 'embedded' && legacy !== 'forked') throw new Error(`BENCH_LEGACY must be "embedded" or "forked", got "${legacy}"`);
   return {
     durationS: readNumber(env, 'BENCH_DURATION_S', 10, 1),

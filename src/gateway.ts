@@ -98,7 +98,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const config = loadConfig({ rootDir: opts.rootDir, env: opts.env, processEnv: opts.processEnv });
   const logger = opts.logger ?? createLogger({ level: config.logging.level, format: config.logging.format });
   const secrets = environmentVariables(opts.rootDir, config.env, opts.processEnv);
-  const engine = createMappingEngine({ deadlineMs: config.mapping.deadlineMs, maxDepth: config.mapping.maxDepth });
+  const engine = createMappingEngine({ deadlineMs: config.mapping.deadlineMs, maxDepth: config.mapping.maxDepth, engine: config.mapping.engine, syncSliceMs: config.mapping.syncSliceMs });
   const registry = createRegistryHolder({
     load: () => loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets }),
     logger,

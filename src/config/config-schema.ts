@@ -106,7 +106,14 @@ export interface GatewayConfig {
     /** one circuit breaker per seller partner, with these settings */
     readonly sellerBreaker: BreakerSettings;
   };
-  readonly mapping: { readonly deadlineMs: number; readonly maxDepth: number };
+  readonly mapping: {
+    readonly deadlineMs: number;
+    readonly maxDepth: number;
+    /** `compiled` (default): mappings run as compiled JavaScript, each falling back to the interpreter if need be */
+    readonly engine: 'compiled' | 'interpreted';
+    /** longest one compiled evaluation may hold the event loop before it is re-run in the (yielding) interpreter */
+    readonly syncSliceMs: number;
+  };
   readonly paths: { readonly partners: string; readonly mappings: string };
   readonly reload: { readonly watch: boolean; readonly debounceMs: number };
   readonly sdkDir?: string;
@@ -382,6 +389,8 @@ export const CONFIG_SCHEMA = {
       properties: {
         deadlineMs: { type: 'integer', minimum: 1, maximum: 10000, default: 200 },
         maxDepth: { type: 'integer', minimum: 10, maximum: 10000, default: 200 },
+        engine: { type: 'string', enum: ['compiled', 'interpreted'], default: 'interpreted' },
+        syncSliceMs: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
       },
     },
     paths: {

@@ -42,13 +42,15 @@ export function createEvaluationHooks(functionBodies: ReadonlySet<JsonataNode>):
       const context = readContext(environment);
       if (context === undefined) return undefined;
       context.lastNode = node;
-      failIfExpired(context, node);
+      // one clock read per step serves both the deadline and the yield
+      const now = monotonicNow();
+      failIfExpired(context, node, now);
       if (functionBodies.has(node)) {
         const open = context.openCalls.get(node) ?? 0;
         if (open >= context.maxDepth) return enterWhenBelowDepthLimit(context, node);
         context.openCalls.set(node, open + 1);
       }
-      if (monotonicNow() - context.lastYieldAt < context.yieldEveryMs) return undefined;
+      if (now - context.lastYieldAt < context.yieldEveryMs) return undefined;
       return yieldToEventLoop(context);
     },
     onExit(node, _input, environment) {
@@ -85,8 +87,7 @@ function readContext(environment: JsonataFrame): EvaluationContext | undefined {
  * The deadline counts the evaluation's own running time (time yielded to other requests is excluded, so a
  * busy process does not fail innocent mappings); the wall-clock backstop catches an evaluation that stalls.
  */
-function failIfExpired(context: EvaluationContext, node: JsonataNode): void {
-  const now = monotonicNow();
+function failIfExpired(context: EvaluationContext, node: JsonataNode, now: number = monotonicNow()): void {
   if (context.expired || context.spentMs + (now - context.segmentStart) >= context.deadlineMs || now >= context.deadlineAt) {
     context.expired = true;
     throw createTimeoutFault(context, node);

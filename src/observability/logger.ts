@@ -57,7 +57,38 @@ export function createLogger(opts: LoggerOptions): Logger {
   const transport = opts.stream
     ? new winston.transports.Stream({ stream: opts.stream })
     : new winston.transports.Console({ stderrLevels: ['error', 'warn'] });
-  return winston.createLogger({ level: opts.level, format, transports: [transport], silent: opts.silent ?? false }) as unknown as Logger;
+  return levelGuarded(winston.createLogger({ level: opts.level, format, transports: [transport], silent: opts.silent ?? false }));
+}
+
+const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+
+/**
+ * winston runs the whole format chain (redaction, timestamp, JSON) on every line and only then lets the transport
+ * drop it by level: a debug line costs its formatting even at `error`. This checks the level first.
+ */
+function levelGuarded(inner: winston.Logger): Logger {
+  return guardedLogger(() => inner, (level) => inner.isLevelEnabled(level));
+}
+
+/**
+ * `resolve` gives the winston logger to write to; children resolve theirs only when they first write a line, so
+ * the per-request children (request id, partner id) cost nothing on a request that logs nothing.
+ */
+function guardedLogger(resolve: () => winston.Logger, enabled: (level: string) => boolean): Logger {
+  let target: winston.Logger | undefined;
+  const write = (level: (typeof LEVELS)[number], message: string, meta: Record<string, unknown> | undefined): void => {
+    if (!enabled(level)) return;
+    target ??= resolve();
+    if (meta === undefined) target[level](message);
+    else target[level](message, meta);
+  };
+  return {
+    error: (message, meta) => write('error', message, meta),
+    warn: (message, meta) => write('warn', message, meta),
+    info: (message, meta) => write('info', message, meta),
+    debug: (message, meta) => write('debug', message, meta),
+    child: (meta) => guardedLogger(() => (target ??= resolve()).child(meta), enabled),
+  };
 }
 
 function omit(obj: Record<string, unknown>, keys: string[]): Record<string, unknown> {

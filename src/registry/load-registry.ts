@@ -62,6 +62,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   const fastBodyAjv = new Ajv({ allErrors: false, strict: false });
   addFormats(fastBodyAjv);
   const mappingsByFile = new Map<string, CompiledMapping>();
+  const allMappings: CompiledMapping[] = [];
 
   const compileFile = (baseDir: string, rel: string, from: YamlSource, pointer: string): CompiledMapping | undefined => {
     const file = resolve(baseDir, rel);
@@ -74,6 +75,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     try {
       const compiled = opts.engine.compile(readFileSync(file, 'utf8'), displayPath(file));
       mappingsByFile.set(file, compiled);
+      allMappings.push(compiled);
       return compiled;
     } catch (err) {
       problems.push(mappingProblem(err, displayPath(file)));
@@ -82,7 +84,9 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   };
   const compileInline = (expr: string, from: YamlSource, pointer: string): CompiledMapping | undefined => {
     try {
-      return opts.engine.compile(expr, `${from.file}#${pointer}`);
+      const compiled = opts.engine.compile(expr, `${from.file}#${pointer}`);
+      allMappings.push(compiled);
+      return compiled;
     } catch (err) {
       problems.push(from.problem(pointer, `invalid expression: ${err instanceof MappingError ? err.message : String(err)}`));
       return undefined;
@@ -416,7 +420,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   const sharedLookups = createLookupTables(sharedTables);
   return Object.freeze({
     loadedAt: new Date(),
-    releases, legacy, legacyEvents: Object.freeze(legacyEvents), resources, partners, sharedLookups, mappingsByFile, fixtures: Object.freeze(fixtures),
+    releases, legacy, legacyEvents: Object.freeze(legacyEvents), resources, partners, sharedLookups, mappingsByFile, mappings: Object.freeze(allMappings), fixtures: Object.freeze(fixtures),
     buyer: buyer.mappings, notifications,
     partnerByClientId: (clientId: string) => byClient.get(clientId),
     releaseFor: (partner: PartnerDef, apiName: string) => releases.get(partner.apiReleases[apiName] ?? partner.release),

@@ -19,6 +19,7 @@ export interface RegistryHolder {
  */
 export function createRegistryHolder(opts: { load: () => Registry; logger: Logger; onReload?: (r: Registry) => void }): RegistryHolder {
   let current = opts.load();
+  logFallbacks(current, opts.logger);
   const watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
 
@@ -27,6 +28,7 @@ export function createRegistryHolder(opts: { load: () => Registry; logger: Logge
       const next = opts.load();
       current = next;
       opts.logger.info('registry reloaded', { partners: [...next.partners.keys()], mappings: next.mappingsByFile.size });
+      logFallbacks(next, opts.logger);
       opts.onReload?.(next);
       return { ok: true, registry: next };
     } catch (err) {
@@ -57,4 +59,12 @@ export function createRegistryHolder(opts: { load: () => Registry; logger: Logge
       for (const w of watchers.splice(0)) w.close();
     },
   };
+}
+
+/** Once per loaded snapshot (never per evaluation): the mappings the compiled engine runs in the interpreter, and why. */
+function logFallbacks(registry: Registry, logger: Logger): void {
+  for (const mapping of registry.mappings) {
+    if (mapping.fallbackReason === undefined) continue;
+    logger.warn('mapping runs interpreted: the compiler does not handle it', { mapping: mapping.file, reason: mapping.fallbackReason });
+  }
 }

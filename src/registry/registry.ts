@@ -193,6 +193,8 @@ export interface Registry {
   readonly sharedLookups: LookupTables;
   /** every compiled mapping by absolute file path (fixtures and the CLI find them here) */
   readonly mappingsByFile: ReadonlyMap<string, CompiledMapping>;
+  /** every compiled mapping, files and inline expressions (`file#/pointer`), in load order: how each one runs */
+  readonly mappings: readonly CompiledMapping[];
   readonly fixtures: readonly FixtureRef[];
   /** the buyer side (mappings/buyer): legacy purchase requests <-> unified model <-> seller release wires */
   readonly buyer: BuyerMappings;

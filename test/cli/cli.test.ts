@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
@@ -51,6 +51,58 @@ describe('sonata-gateway CLI', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/address-validation\.request\.jsonata/);
     expect(r.err).toMatch(/unknown country code ZZZ/);
+  });
+
+  it('check: says which mappings run compiled, and under mapping.engine interpreted that all run interpreted', async () => {
+    const compiledProject = copyProject();
+    const compiledConfig = join(compiledProject.dir, 'config/test.yaml');
+    writeFileSync(compiledConfig, readFileSync(compiledConfig, 'utf8').replace('mapping:\n', 'mapping:\n  engine: compiled\n'));
+    const r = await cli(['check', '--root', compiledProject.dir, '--env', 'test']);
+    compiledProject.cleanup();
+    expect(r.code).toBe(0);
+    const line = /^engine: compiled: (\d+) of (\d+) mapping\(s\) run compiled, (\d+) fall back to the interpreter$/m.exec(r.out);
+    expect(line).not.toBeNull();
+    const [compiled, total, fallbacks] = line!.slice(1).map(Number) as [number, number, number];
+    expect(total).toBeGreaterThan(50);
+    expect(compiled + fallbacks).toBe(total);
+    // every fallback is listed with its file and the compiler's reason
+    expect(r.out.match(/^  interpreted \S+: .+$/gm) ?? []).toHaveLength(fallbacks);
+
+    project = copyProject();
+    const config = join(project.dir, 'config/test.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('mapping:\n', 'mapping:\n  engine: interpreted\n'));
+    const interpreted = await cli(['check', '--root', project.dir, '--env', 'test']);
+    expect(interpreted.code).toBe(0);
+    expect(interpreted.out).toMatch(new RegExp(`^engine: interpreted \\(mapping.engine\\): all ${total} mapping\\(s\\) run in the interpreter$`, 'm'));
+  });
+
+  it('map: --engine picks the engine, --compare prints both results and whether they agree', async () => {
+    project = copyProject();
+    const input = join(project.dir, 'input.json');
+    writeFileSync(input, JSON.stringify({ instantSyncValidation: true, submittedGeographicAddress: { '@type': 'GeographicAddress_Query', fieldedAddressRepresentation: [{ countryCode: 'CHE', city: 'Zurich' }] } }));
+    const base = ['map', '--root', project.dir, '--env', 'test', '--partner', 'globex-networks', '--mapping', 'createGeographicAddressValidation.request', '--input', input];
+    const outputs = [];
+    for (const engine of ['interpreted', 'compiled']) {
+      const r = await cli([...base, '--engine', engine]);
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      outputs.push(JSON.parse(r.out));
+    }
+    expect(outputs[1]).toStrictEqual(outputs[0]);
+    const compare = await cli([...base, '--compare']);
+    expect(compare.code).toBe(0);
+    expect(compare.out).toMatch(/^--- interpreted\n/m);
+    expect(compare.out).toMatch(/^--- compiled/m);
+    expect(compare.out).toMatch(/"countryCode": "CH"[\s\S]*"countryCode": "CH"/);
+    expect(compare.out).toMatch(/^engines agree$/m);
+
+    // errors are compared too: the same rejection under both engines agrees
+    writeFileSync(input, JSON.stringify({ submittedGeographicAddress: { fieldedAddressRepresentation: [{ countryCode: 'ZZZ' }] } }));
+    const rejected = await cli([...base, '--compare']);
+    expect(rejected.out.match(/^error: .*unknown country code ZZZ/gm)).toHaveLength(2);
+    expect(rejected.out).toMatch(/^engines agree$/m);
+
+    expect((await cli([...base, '--engine', 'fast'])).code).toBe(2);
   });
 
   it('test: runs every fixture and reports a readable failure', async () => {

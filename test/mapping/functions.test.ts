@@ -197,6 +197,16 @@ describe('$e164', () => {
   it('accepts a phone number sent as a JSON number', async () => {
     await expect(run('$e164(p, "DE")', { p: 301234567 })).resolves.toBe('+49301234567');
   });
+
+  it('answers a repeated number from its cache with the same result, per default country', async () => {
+    // the same text under different countries must not share a cached answer
+    for (let round = 0; round < 2; round++) {
+      await expect(run('$e164(p, c)', { p: '030 1234567', c: 'DE' })).resolves.toBe('+49301234567');
+      await expect(run('$e164(p, c)', { p: '030 1234567', c: 'FR' })).resolves.toBe('+33301234567');
+      await expect(run('$e164(p, c)', { p: '030 1234567', c: 'GB' })).resolves.toBeUndefined();
+      await expect(run('$e164(p, c)', { p: '030 1234567', c: 'AQ' })).resolves.toBeUndefined();
+    }
+  });
 });
 
 describe('$lookup', () => {

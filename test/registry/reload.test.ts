@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { copyProject, startTestGateway, type TestGateway } from '../support/test-gateway.js';
@@ -90,5 +90,22 @@ describe('mapping files reload while the gateway runs', () => {
     expect(result.ok).toBe(true);
     expect(gw.gateway.registry.current()).not.toBe(first);
     expect(Object.isFrozen(gw.gateway.registry.current())).toBe(true);
+  });
+});
+
+describe('verified tokens are remembered, but not past their partner', () => {
+  it('a partner removed by a reload is refused at once, even with a token the gateway verified and cached', async () => {
+    project = copyProject();
+    gw = await startTestGateway({ rootDir: project.dir });
+    const token = await gw.token('globex');
+    // verified twice: the second call is answered from the token cache
+    expect((await gw.call('POST', path, { token, body: kylieBody })).status).toBe(200);
+    expect((await gw.call('POST', path, { token, body: kylieBody })).status).toBe(200);
+
+    rmSync(join(project.dir, 'partners/globex-networks'), { recursive: true });
+    expect(gw.gateway.registry.reload().ok).toBe(true);
+    const refused = await gw.call('POST', path, { token, body: kylieBody });
+    expect(refused.status).toBe(401);
+    expect(JSON.stringify(refused.body)).toMatch(/no longer configured/);
   });
 });

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { MappingFunction } from './builtins.js';
+import { nativeFromIsoUtc, nativeToIsoUtc } from './date-native.js';
 
 /** The legacy BSS writes local wall-clock times in this zone. */
 export const LEGACY_ZONE = 'Europe/Berlin';
@@ -18,11 +19,15 @@ export function mapToIsoUtc(value: unknown, format?: unknown, zone?: unknown): s
   let parsed: DateTime | undefined;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return undefined;
+    const year = new Date(value).getUTCFullYear();
+    if (year >= 1 && year <= 9999) return new Date(value).toISOString(); // what luxon gives, without luxon
     parsed = DateTime.fromMillis(value, { zone: 'utc' });
   } else if (typeof value === 'string' && value.trim() !== '') {
     const text = value.trim();
     const formats = toFormatList(format);
     if (formats === undefined) return undefined;
+    const native = nativeToIsoUtc(text, formats, inZone, format === undefined || format === null);
+    if (native !== undefined) return native;
     for (const candidate of formats) {
       const attempt =
         candidate === 'iso'
@@ -45,6 +50,8 @@ export function mapToIsoUtc(value: unknown, format?: unknown, zone?: unknown): s
 export function mapFromIsoUtc(value: unknown, format: unknown, zone?: unknown): string | undefined {
   if (typeof value !== 'string' || typeof format !== 'string' || format === '') return undefined;
   const toZone = typeof zone === 'string' && zone !== '' ? zone : LEGACY_ZONE;
+  const native = nativeFromIsoUtc(value.trim(), format, toZone);
+  if (native !== undefined) return native;
   const parsed = DateTime.fromISO(value.trim(), { zone: 'utc' });
   if (!parsed.isValid) return undefined;
   const local = parsed.setZone(toZone);
