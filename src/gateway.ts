@@ -259,23 +259,9 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     }
     registry.close();
     poller.stop();
-    if (server) {
-      const s = server;
-      const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-      s.closeIdleConnections();
-      const grace = setTimeout(() => s.closeAllConnections(), config.server.shutdownGraceMs);
-      await closed;
-      clearTimeout(grace);
-    }
+    if (server) await drainServer(server, config.server.shutdownGraceMs);
     // the admin listener last: metrics stay readable while the main port drains
-    if (adminServer) {
-      const a = adminServer;
-      const closed = new Promise<void>((resolve) => a.close(() => resolve()));
-      a.closeIdleConnections();
-      const grace = setTimeout(() => a.closeAllConnections(), config.server.shutdownGraceMs);
-      await closed;
-      clearTimeout(grace);
-    }
+    if (adminServer) await drainServer(adminServer, config.server.shutdownGraceMs);
     await deliveries.close();
     await buyer.close();
     await Promise.all([...sellers.values()].map((sim) => sim.close()));
@@ -362,4 +348,13 @@ function slowClientLimits(server: GatewayConfig['server']): ServerOptions {
     keepAliveTimeout: server.keepAliveTimeoutMs,
     connectionsCheckingInterval: Math.min(1000, server.headersTimeoutMs),
   };
+}
+
+/** Stop accepting, close idle keep-alive sockets now, and give in-flight requests `graceMs` before cutting them. */
+async function drainServer(server: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const grace = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(grace);
 }
