@@ -1,11 +1,16 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import jsonata from 'jsonata';
 import type { JsonataNode } from '../evaluation-context.js';
+import { defineFunction, type Evaluator } from './apply.js';
+import { STANDARD_FRAME, Unsupported, compileNode } from './compile.js';
+import { Frame, isSequence, populateMessage, sequenceOf } from './runtime.js';
 
 /*
- * The contract between the mapping engine and a JSONata-to-JavaScript compiler (issue 12). The compiler itself is
- * not written yet: compileJsonata declines every expression, so the engine's `compiled` setting runs each mapping
- * in the interpreter (its per-expression fallback) and says so in `sonata-gateway check`. The engine, its budget,
- * slice and fallback are built and tested against this contract with hand-written compiled code
- * (test/mapping/engine-budget.test.ts).
+ * The JSONata-to-JavaScript compiler (issue 12) and its contract with the mapping engine. compileJsonata parses
+ * with the `jsonata` package (a syntax error throws its error, which the engine locates) and compiles the AST to
+ * synchronous closures (compile.ts) that behave as the interpreter does: same results, same sequence shapes,
+ * same error codes. A construct it does not handle is declined with a reason and the engine interprets that
+ * expression.
  */
 
 /** The engine's guard inside a compiled evaluation; each method throws to abort it. */
@@ -31,13 +36,51 @@ export interface CompilerFunction {
   signature?: string;
 }
 
-/** Why every expression runs in the interpreter for now. */
-export const COMPILER_MISSING_REASON = 'the JSONata compiler is not built yet (issue 12): the interpreter runs this mapping';
+/** The scope of the gateway's functions over the standard library, one per functions list. */
+const functionFrames = new WeakMap<readonly CompilerFunction[], Frame>();
+
+function frameOf(functions: readonly CompilerFunction[] | undefined): Frame {
+  if (functions === undefined || functions.length === 0) return STANDARD_FRAME;
+  let frame = functionFrames.get(functions);
+  if (frame === undefined) {
+    frame = new Frame(STANDARD_FRAME);
+    for (const fn of functions) frame.bind(fn.name, defineFunction(fn.implementation as (...args: any[]) => any, fn.signature));
+    functionFrames.set(functions, frame);
+  }
+  return frame;
+}
 
 /**
- * Compile `source` to JavaScript, or decline with a reason (the engine then interprets that expression). Today it
- * declines every expression; see the file comment.
+ * Compile `source` to JavaScript, or decline with a reason (the engine then interprets that expression). A syntax
+ * error throws the parser's error, as `jsonata(source)` does.
  */
-export function compileJsonata(_source: string, _options?: { functions?: readonly CompilerFunction[] }): CompileOutcome {
-  return { ok: false, reason: COMPILER_MISSING_REASON };
+export function compileJsonata(source: string, options?: { functions?: readonly CompilerFunction[] }): CompileOutcome {
+  const ast = jsonata(source).ast();
+  let root: Evaluator;
+  try {
+    root = compileNode(ast);
+  } catch (err) {
+    if (err instanceof Unsupported) return { ok: false, reason: `the compiler does not handle ${err.message}` };
+    throw err;
+  }
+  const scope = frameOf(options?.functions);
+  return { ok: true, expression: { evaluate: (input, bindings, budget) => run(root, scope, input, bindings, budget) } };
+}
+
+function run(root: Evaluator, scope: Frame, input: any, bindings: Readonly<Record<string, unknown>>, budget: EvaluationBudget | undefined): unknown {
+  const env = new Frame(scope, budget);
+  env.base = env;
+  if (bindings !== undefined && bindings !== null) for (const name of Object.keys(bindings)) env.bind(name, bindings[name]);
+  env.bind('$', input);
+  env.timestamp = new Date();
+  if (Array.isArray(input) && !isSequence(input)) {
+    input = sequenceOf(input);
+    input.outerWrapper = true;
+  }
+  try {
+    return root(input, env);
+  } catch (err) {
+    populateMessage(err);
+    throw err;
+  }
 }
