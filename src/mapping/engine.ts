@@ -122,11 +122,16 @@ export function createMappingEngine(opts: Partial<MappingEngineOptions> = {}): M
       const interpreted = (fallbackReason?: string): CompiledMapping =>
         interpretedMapping(interpreterFor(source, file), source, file, options, fallbackReason);
       if (kind === 'interpreted') return interpreted();
-      const core = cached(compiledCores, source, () => ({ outcome: compiler(source, { functions }) }));
-      if (!core.outcome.ok) {
-        // a syntax error throws here, located by the reference parser; anything else runs interpreted
-        return interpreted(core.outcome.reason);
-      }
+      const core = cached(compiledCores, source, () => {
+        try {
+          return { outcome: compiler(source, { functions }) };
+        } catch (err) {
+          // the compiler throws the reference parser's syntax error: located here as the interpreter's would be
+          throw createCompileError(err, source, file);
+        }
+      });
+      // anything the compiler declines runs interpreted
+      if (!core.outcome.ok) return interpreted(core.outcome.reason);
       return compiledMapping(core.outcome.expression, () => interpreterFor(source, file), source, file, options);
     },
   };
