@@ -411,7 +411,8 @@ function isPlainJson(value: unknown, depth: number): boolean {
     return true;
   }
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return false;
+  // a null-prototype object (e.g. from a caller's input) is copied, as the interpreter's output always is
+  if (proto !== Object.prototype) return false;
   const record = value as Record<string, unknown>;
   if (isJsonataFunction(record)) return false;
   for (const key in record) {
