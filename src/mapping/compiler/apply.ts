@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import jsonata from 'jsonata';
 import type { JsonataNode } from '../evaluation-context.js';
-import { Frame, createSequence, focusOf, getFunctionArity, isFunction, isLambda, isPromise, jsonataError } from './runtime.js';
+import { CLOCK, Frame, createSequence, focusOf, getFunctionArity, isFunction, isLambda, isPromise, jsonataError } from './runtime.js';
 
 /*
  * Calling functions, as the interpreter's apply/applyInner/applyProcedure do it: signature validation, the
@@ -117,6 +117,7 @@ function applyProcedure(proc: Lambda, args: any[]): any {
   if (typeof proc.body === 'function') return applyNativeFunction(proc.body, env);
   const budget = env.budget;
   const node = proc.node as JsonataNode;
+  CLOCK.t += 2;
   budget.enter(node);
   try {
     return (proc.run as Evaluator)(proc.input, env);

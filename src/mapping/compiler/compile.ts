@@ -12,6 +12,8 @@ import {
 import { evaluateBinaryOperator } from './operators.js';
 import { createRegexMatcher } from './regex.js';
 import {
+  ABORTS,
+  CLOCK,
   Frame,
   append,
   createSequence,
@@ -66,12 +68,54 @@ export function compileNode(node: Node): Evaluator {
     const inner = core;
     core = (input, env) => group(inner(input, env), env);
   }
+  const cost = STEP_COST[node.type] ?? 3;
   if (LITERAL_TYPES.has(node.type) && !Object.prototype.hasOwnProperty.call(node, 'predicate') && !Object.prototype.hasOwnProperty.call(node, 'group')) {
-    return core;
+    const literal = core;
+    return (input, env) => {
+      CLOCK.t += cost;
+      return literal(input, env);
+    };
   }
   const keepArray = node.keepArray === true;
   const inner = core;
-  return (input, env) => normalize(inner(input, env), keepArray);
+  return (input, env) => {
+    CLOCK.t += cost;
+    return normalize(inner(input, env), keepArray);
+  };
+}
+
+/** Interpreter steps (awaits) of one evaluation of a node of each type, before its children's. */
+const STEP_COST: Record<string, number> = { string: 2, number: 2, value: 2, lambda: 2, regex: 2, name: 2, variable: 2, wildcard: 2, descendant: 2, parent: 2, bind: 3, function: 5 };
+
+/**
+ * Evaluate the members of an object or array constructor as the interpreter's Promise.all does: all of them, and
+ * if some fail, throw the error the interpreter would see first (fewest steps on the virtual clock, then the
+ * earliest member). On success the clock moves to the end of the longest member.
+ */
+function evaluateConcurrently(count: number, evaluate: (index: number) => void): void {
+  const start = CLOCK.t;
+  let end = start;
+  let failure: unknown;
+  let failedAt = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < count; i++) {
+    CLOCK.t = start;
+    try {
+      evaluate(i);
+    } catch (err) {
+      if (ABORTS.has(err as object)) throw err;
+      if (CLOCK.t < failedAt) {
+        failedAt = CLOCK.t;
+        failure = err;
+      }
+      continue;
+    }
+    if (CLOCK.t > end) end = CLOCK.t;
+  }
+  if (failedAt !== Number.POSITIVE_INFINITY) {
+    CLOCK.t = failedAt;
+    throw failure;
+  }
+  CLOCK.t = end;
 }
 
 function normalize(result: any, keepArray: boolean): any {
@@ -446,9 +490,16 @@ function compileUnary(node: Node): Evaluator {
       const cons = node.consarray === true;
       return (input, env) => {
         const result: any[] = [];
+        let values: any[];
+        if (items.length === 1) {
+          values = [(items[0] as { evaluate: Evaluator }).evaluate(input, env)];
+        } else {
+          values = new Array(items.length);
+          evaluateConcurrently(items.length, (i) => (values[i] = (items[i] as { evaluate: Evaluator }).evaluate(input, env)));
+        }
         for (let i = 0; i < items.length; i++) {
           const item = items[i] as { nested: boolean; evaluate: Evaluator };
-          const value = item.evaluate(input, env);
+          const value = values[i];
           if (typeof value === 'undefined') continue;
           if (item.nested || !Array.isArray(value)) result.push(value);
           else for (let j = 0; j < value.length; j++) result.push(value[j]);
@@ -496,8 +547,10 @@ function compileGroup(groupNode: Node): (input: any, env: Frame) => any {
         }
       }
     }
-    for (const key in groups) {
-      const entry = groups[key] as { data: any; exprIndex: number };
+    const keys = Object.keys(groups);
+    const values = new Array(keys.length);
+    const evaluateMember = (index: number): void => {
+      const entry = groups[keys[index] as string] as { data: any; exprIndex: number };
       let context = entry.data;
       let valueEnv = env;
       if (reduce) {
@@ -506,9 +559,11 @@ function compileGroup(groupNode: Node): (input: any, env: Frame) => any {
         delete tuple['@'];
         valueEnv = frameFromTuple(env, tuple);
       }
-      const value = (pairs[entry.exprIndex] as { value: Evaluator }).value(context, valueEnv);
-      if (typeof value !== 'undefined') setMember(result, key, value);
-    }
+      values[index] = (pairs[entry.exprIndex] as { value: Evaluator }).value(context, valueEnv);
+    };
+    if (keys.length === 1) evaluateMember(0);
+    else evaluateConcurrently(keys.length, evaluateMember);
+    for (let i = 0; i < keys.length; i++) if (typeof values[i] !== 'undefined') setMember(result, keys[i] as string, values[i]);
     return result;
   };
 }

@@ -3,7 +3,7 @@ import jsonata from 'jsonata';
 import type { JsonataNode } from '../evaluation-context.js';
 import { defineFunction, type Evaluator } from './apply.js';
 import { STANDARD_FRAME, Unsupported, compileNode } from './compile.js';
-import { Frame, isSequence, populateMessage, sequenceOf } from './runtime.js';
+import { ABORTS, Frame, isSequence, populateMessage, sequenceOf } from './runtime.js';
 
 /*
  * The JSONata-to-JavaScript compiler (issue 12) and its contract with the mapping engine. compileJsonata parses
@@ -67,8 +67,35 @@ export function compileJsonata(source: string, options?: { functions?: readonly 
   return { ok: true, expression: { evaluate: (input, bindings, budget) => run(root, scope, input, bindings, budget) } };
 }
 
+/** The budget, with what it throws marked as an abort (concurrent members let it through at once). */
+function markingAborts(budget: EvaluationBudget): EvaluationBudget {
+  const mark = (err: unknown): never => {
+    if (err !== null && typeof err === 'object') ABORTS.add(err);
+    throw err;
+  };
+  return {
+    tick(node) {
+      try {
+        budget.tick(node);
+      } catch (err) {
+        mark(err);
+      }
+    },
+    enter(node) {
+      try {
+        budget.enter(node);
+      } catch (err) {
+        mark(err);
+      }
+    },
+    exit(node) {
+      budget.exit(node);
+    },
+  };
+}
+
 function run(root: Evaluator, scope: Frame, input: any, bindings: Readonly<Record<string, unknown>>, budget: EvaluationBudget | undefined): unknown {
-  const env = new Frame(scope, budget);
+  const env = new Frame(scope, budget === undefined ? undefined : markingAborts(budget));
   env.base = env;
   if (bindings !== undefined && bindings !== null) for (const name of Object.keys(bindings)) env.bind(name, bindings[name]);
   env.bind('$', input);

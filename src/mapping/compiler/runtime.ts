@@ -10,6 +10,17 @@ import { ERROR_MESSAGES } from './messages.js';
  * objects. JSONata values are dynamic, hence `any` in this folder.
  */
 
+/**
+ * A virtual clock of the interpreter's steps. The interpreter evaluates the members of object and array
+ * constructors concurrently (Promise.all), so when two members fail, the error it reports is the one reached in
+ * fewer asynchronous steps, not the first member's. Compiled code counts roughly the steps the interpreter would
+ * await and, at those constructors, reports the error reached first on this clock.
+ */
+export const CLOCK = { t: 0 };
+
+/** What the budget threw to abort an evaluation: it passes through concurrent members at once. */
+export const ABORTS = new WeakSet<object>();
+
 /** The budget of an evaluation run without one (tests, the suite): never aborts. */
 export const NO_BUDGET: EvaluationBudget = { tick() {}, enter() {}, exit() {} };
 
