@@ -55,7 +55,11 @@ function frameOf(functions: readonly CompilerFunction[] | undefined): Frame {
  * error throws the parser's error, as `jsonata(source)` does.
  */
 export function compileJsonata(source: string, options?: { functions?: readonly CompilerFunction[] }): CompileOutcome {
-  const ast = jsonata(source).ast();
+  return compileAst(jsonata(source).ast(), options);
+}
+
+/** Compile an AST as `jsonata(source).ast()` returns it. */
+export function compileAst(ast: unknown, options?: { functions?: readonly CompilerFunction[] }): CompileOutcome {
   let root: Evaluator;
   try {
     root = compileNode(ast);
