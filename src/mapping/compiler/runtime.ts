@@ -61,7 +61,7 @@ export class Frame {
 
 /** A JSONata error as the interpreter throws it (a plain object, not an Error). */
 export function jsonataError(code: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
-  return { code, stack: new Error().stack, ...fields };
+  return { code, ...fields };
 }
 
 /** Fill in `message` from the code's template, as the interpreter does before an error leaves it. */
