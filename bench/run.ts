@@ -252,7 +252,7 @@ async function main(): Promise<void> {
         stageRequests: settings.stageRequests, stageWarmup: settings.stageWarmup, stageMaxS: settings.stageMaxS,
         mappingIterations: settings.mappingIterations, mappingMaxMs: settings.mappingMaxMs,
         pathologicalConcurrency: settings.pathologicalConcurrency, legacy: settings.legacy, logLevel: 'error',
-        mappingDeadlineMs: demoConfig.mapping.deadlineMs,
+        mappingDeadlineMs: demoConfig.mapping.deadlineMs, mappingEngine: demoConfig.mapping.engine,
       },
       pathologicalBody: { entries: pathological.entries, bytes: pathological.bytes, limitBytes: demoConfig.server.bodyLimitBytes },
       wallClockS: (performance.now() - startedAt) / 1000,
