@@ -7,7 +7,7 @@ import { parseWebhookSecret } from '../notify/webhook-signature.js';
 import { ConfigError, createConfigAjv, projectPath, readYamlFile as readYaml, validateSource, type ConfigProblem, type YamlSource } from '../config/yaml-source.js';
 import { MappingError } from '../mapping/errors.js';
 import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
-import { createLookupTables, type LookupTables } from '../mapping/lookups.js';
+import { createLookupTables } from '../mapping/lookups.js';
 import { loadBuyerMappings } from '../buyer/buyer-mappings.js';
 import { loadNotificationCatalog, type NotificationCatalog } from '../notify/notification-catalog.js';
 import { declareOperations } from './inherit-operations.js';
