@@ -221,7 +221,7 @@ export function runCaseWithCompiler(suite: JsonataSuite, testCase: SuiteCase, co
   const input = inputOf(suite, testCase);
   let result: unknown;
   try {
-    result = compiled.expression.evaluate(input, testCase.bindings ?? {}, createSuiteBudget(testCase));
+    result = compiled.expression.evaluate(input, structuredClone(testCase.bindings ?? {}), createSuiteBudget(testCase));
   } catch (error) {
     return judgeError(testCase, error);
   }
