@@ -61,7 +61,7 @@ function readJson(file: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`JSONata test suite: cannot read ${file}: ${(error as Error).message}`);
+    throw new Error(`JSONata test suite: cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
 }
 
