@@ -265,10 +265,12 @@ async function main(): Promise<void> {
   const markdown = renderMarkdownReport(results);
   const resultsDir = join(rootDir, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(join(resultsDir, 'latest.md'), `${markdown}\n`);
+  // BENCH_RESULT_NAME keeps a run beside latest (e.g. `interpreted` for a MAPPING_ENGINE=interpreted comparison)
+  const name = /^[a-z0-9-]+$/.test(process.env.BENCH_RESULT_NAME ?? '') ? process.env.BENCH_RESULT_NAME! : 'latest';
+  writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(resultsDir, `${name}.md`), `${markdown}\n`);
   process.stdout.write(`${markdown}\n`);
-  log(`results written to bench/results/latest.json and bench/results/latest.md`);
+  log(`results written to bench/results/${name}.json and bench/results/${name}.md`);
   clearTimeout(watchdog);
 }
 
