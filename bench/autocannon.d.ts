@@ -16,6 +16,8 @@ declare module 'autocannon' {
       method?: string;
       headers?: Record<string, string>;
       body?: string | Buffer;
+      /** replace `[<id>]` in the body with a unique id per request */
+      idReplacement?: boolean;
       title?: string;
     }
 

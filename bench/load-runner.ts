@@ -48,6 +48,8 @@ export function runLoad(target: LoadTarget, opts: LoadOptions): Promise<LoadResu
         method: target.method,
         headers: target.headers,
         body: target.body,
+        // `[<id>]` in a body becomes a unique id per request (order externalIds must differ: a repeat is a replay)
+        idReplacement: typeof target.body === 'string' && target.body.includes('[<id>]'),
         connections: opts.connections,
         duration: opts.durationS,
         timeout: 10,

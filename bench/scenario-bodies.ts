@@ -85,7 +85,8 @@ export function buildQuoteCreateBody(): Record<string, unknown> {
  */
 export function buildOrderCreateBody(): Record<string, unknown> {
   return {
-    externalId: 'ACME-PO-2026-001233',
+    // unique per request (autocannon replaces [<id>]): a repeated order externalId is replayed, not created again
+    externalId: 'PO-[<id>]',
     projectId: 'ACME-PRJ-BERLIN-DC',
     relatedContactInformation: [{ ...ACME_CONTACT, role: 'productOrderContact' }],
     productOrderItem: [

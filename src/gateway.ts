@@ -105,7 +105,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   });
   if (opts.watch ?? config.reload.watch) registry.watch([config.paths.partners, config.paths.mappings], config.reload.debounceMs);
 
-  const store = createStore({ redisUrl: config.store.redisUrl, prefix: config.store.prefix });
+  const store = createStore({ redisUrl: config.store.redisUrl, prefix: config.store.prefix, commandTimeoutMs: config.store.commandTimeoutMs, connectTimeoutMs: config.store.connectTimeoutMs });
   let simulator: { url: string; close(): Promise<void> } | undefined;
   let legacyUrl = config.legacy.baseUrl;
   // the gateway's own address, known once it listens: the embedded simulator sends its status callbacks there

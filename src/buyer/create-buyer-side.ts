@@ -6,7 +6,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type express from 'express';
-import type { TokenService } from '../auth/token-service.js';
 import type { GatewayConfig } from '../config/config-schema.js';
 import { createSpecCatalog, type SpecCatalog } from '../conformance/openapi-validator.js';
 import { createDeliveryQueue, type DeliveryQueue } from '../notify/delivery-queue.js';

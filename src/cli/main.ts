@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { environmentVariables, loadConfig } from '../config/load-config.js';
 import { environmentName } from '../config/secrets.js';

@@ -35,7 +35,7 @@ export interface GatewayConfig {
     /** identity providers whose access tokens the Sonata routes accept besides ours */
     readonly externalIssuers: readonly ExternalIssuerConfig[];
   };
-  readonly store: { readonly redisUrl?: string; readonly prefix: string };
+  readonly store: { readonly redisUrl?: string; readonly prefix: string; readonly commandTimeoutMs: number; readonly connectTimeoutMs: number };
   readonly legacy: {
     /** base URL of the legacy BSS, or "embedded" to start the simulator in process */
     readonly baseUrl: string;
@@ -355,6 +355,8 @@ export const CONFIG_SCHEMA = {
       properties: {
         redisUrl: { type: 'string', pattern: '^(|rediss?://.+)$' },
         prefix: { type: 'string', default: 'sgw:' },
+        commandTimeoutMs: { type: 'integer', minimum: 10, maximum: 60000, default: 500 },
+        connectTimeoutMs: { type: 'integer', minimum: 10, maximum: 60000, default: 500 },
       },
     },
     legacy: {

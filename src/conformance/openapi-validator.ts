@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 import { convertComponentSchemas, convertSchema, createDiscriminatorKeyword, definitionRef, escapePointerToken, isJsonObject } from './openapi-schema.js';
@@ -164,7 +164,7 @@ function compileSchema(ctx: FileContext, schema: unknown, what: string): Bounded
     try {
       validate = createBoundedValidator(ctx.ajv.fast.compile(converted), () => ctx.ajv.full.compile(converted));
     } catch (err) {
-      throw new Error(`${ctx.file}: cannot compile ${what}: ${errorText(err)}`);
+      throw new Error(`${ctx.file}: cannot compile ${what}: ${errorText(err)}`, { cause: err });
     }
     ctx.compiled.set(key, validate);
   }
@@ -318,7 +318,7 @@ function loadApi(ajv: SpecAjvs, release: SonataRelease, entry: ApiFileEntry, all
   try {
     doc = parse(readFileSync(entry.file, 'utf8'));
   } catch (err) {
-    throw new Error(`${entry.file}: cannot parse: ${errorText(err)}`);
+    throw new Error(`${entry.file}: cannot parse: ${errorText(err)}`, { cause: err });
   }
   if (!isJsonObject(doc) || typeof doc.openapi !== 'string' || !doc.openapi.startsWith('3.0')) {
     throw new Error(`${entry.file}: not an OpenAPI 3.0 document`);
@@ -338,7 +338,7 @@ function loadApi(ajv: SpecAjvs, release: SonataRelease, entry: ApiFileEntry, all
     ajv.fast.addSchema({ $id: fileId, definitions });
     ajv.full.addSchema({ $id: fileId, definitions });
   } catch (err) {
-    throw new Error(`${entry.file}: cannot load components.schemas: ${errorText(err)}`);
+    throw new Error(`${entry.file}: cannot load components.schemas: ${errorText(err)}`, { cause: err });
   }
 
   const operations: SpecOperation[] = [];
@@ -383,7 +383,7 @@ function loadApi(ajv: SpecAjvs, release: SonataRelease, entry: ApiFileEntry, all
           const ref = { $ref: definitionRef(fileId, schemaName) };
           validate = createBoundedValidator(ajv.fast.compile(ref), () => ajv.full.compile(ref));
         } catch (err) {
-          throw new Error(`${entry.file}: cannot compile schema ${schemaName}: ${errorText(err)}`);
+          throw new Error(`${entry.file}: cannot compile schema ${schemaName}: ${errorText(err)}`, { cause: err });
         }
         schemaValidators.set(schemaName, validate);
       }

@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors/catalogue.js';
+import { legacyFieldToPointer } from './field-paths.js';
 
 /** What went wrong talking to a backend, before it is turned into a Sonata answer. */
 export type UpstreamFailure =
@@ -34,7 +35,7 @@ export function classifyUpstreamFailure(f: UpstreamFailure, opts: { system: stri
         case 4:
           return new GatewayError('upstream.not-found', f.message);
         case 8: {
-          const path = f.field ? opts.fieldPaths?.[f.field] : undefined;
+          const path = f.field && opts.fieldPaths ? legacyFieldToPointer(opts.fieldPaths, f.field) : undefined;
           // a refused field that no partner property feeds is the gateway's own mapping fault, not the partner's
           if (!path) return new GatewayError('mapping.failed', `${opts.system} refused ${f.field ?? 'the request'}, which the gateway's mapping produced: ${f.message}`);
           return new GatewayError('upstream.rejected-input', `${opts.system} refused ${f.field}: ${f.message}`, {

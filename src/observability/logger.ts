@@ -60,7 +60,7 @@ export function createLogger(opts: LoggerOptions): Logger {
   return levelGuarded(winston.createLogger({ level: opts.level, format, transports: [transport], silent: opts.silent ?? false }));
 }
 
-const LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+type Level = 'error' | 'warn' | 'info' | 'debug';
 
 /**
  * winston runs the whole format chain (redaction, timestamp, JSON) on every line and only then lets the transport
@@ -76,7 +76,7 @@ function levelGuarded(inner: winston.Logger): Logger {
  */
 function guardedLogger(resolve: () => winston.Logger, enabled: (level: string) => boolean): Logger {
   let target: winston.Logger | undefined;
-  const write = (level: (typeof LEVELS)[number], message: string, meta: Record<string, unknown> | undefined): void => {
+  const write = (level: Level, message: string, meta: Record<string, unknown> | undefined): void => {
     if (!enabled(level)) return;
     target ??= resolve();
     if (meta === undefined) target[level](message);

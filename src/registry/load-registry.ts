@@ -7,12 +7,13 @@ import { parseWebhookSecret } from '../notify/webhook-signature.js';
 import { ConfigError, createConfigAjv, projectPath, readYamlFile as readYaml, validateSource, type ConfigProblem, type YamlSource } from '../config/yaml-source.js';
 import { MappingError } from '../mapping/errors.js';
 import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
-import { createLookupTables, type LookupTables } from '../mapping/lookups.js';
+import { createLookupTables } from '../mapping/lookups.js';
 import { loadBuyerMappings } from '../buyer/buyer-mappings.js';
 import { loadNotificationCatalog, type NotificationCatalog } from '../notify/notification-catalog.js';
 import { declareOperations } from './inherit-operations.js';
 import { API_SCHEMA, LEGACY_SCHEMA, LOOKUP_SCHEMA, PARTNER_SCHEMA, RELEASE_SCHEMA, RESOURCE_SCHEMA, type BusinessFunction } from './registry-schemas.js';
 import type { ApiDef, FixtureRef, FunctionMode, LegacyEventHandler, LegacyOperationDef, OperationDef, PartnerDef, RateLimitPolicy, ReferenceDef, Registry, ReleaseDef, ResourceDef } from './registry.js';
+import { fieldPathProblem } from '../legacy/field-paths.js';
 
 export interface LoadRegistryOptions {
   partnersDir: string;
@@ -260,6 +261,10 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
         const querySchema = op.querySchema ? compileSchemaFile(op.querySchema, 'querySchema') : undefined;
         const queryProperties = (querySchema?.schema as { properties?: unknown } | undefined)?.properties;
         const queryParameters = queryProperties && typeof queryProperties === 'object' ? Object.keys(queryProperties) : [];
+        for (const [field, pointer] of Object.entries(op.legacyFieldPaths ?? {})) {
+          const wrong = fieldPathProblem(field, pointer);
+          if (wrong !== undefined) problems.push(src.problem(`${p}/legacyFieldPaths/${field.replace(/~/g, '~0').replace(/\//g, '~1')}`, wrong));
+        }
         const { pattern, params } = compilePathTemplate(op.path);
         operations.push(Object.freeze({
           operationId, release: name, apiName, version: api.version, method: op.method, path: op.path,

@@ -12,6 +12,9 @@ export interface CreateStoreOptions {
   redisUrl?: string;
   /** Key namespace shared by both adapters. Default `sgw:`. */
   prefix?: string;
+  /** Redis only: how long a command may wait for its reply, and a connection attempt may take (default 500 ms each). */
+  commandTimeoutMs?: number;
+  connectTimeoutMs?: number;
   /** Receives Redis connection loss / recovery events; unused by the in-process store. */
   logger?: StoreLogger;
 }
@@ -23,6 +26,8 @@ export function createStore(opts: CreateStoreOptions): Store {
       url: opts.redisUrl,
       ...(opts.prefix !== undefined && { prefix: opts.prefix }),
       ...(opts.logger !== undefined && { logger: opts.logger }),
+      ...(opts.commandTimeoutMs !== undefined && { commandTimeoutMs: opts.commandTimeoutMs }),
+      ...(opts.connectTimeoutMs !== undefined && { connectTimeoutMs: opts.connectTimeoutMs }),
     });
   }
   return createMemoryStore(opts.prefix !== undefined ? { prefix: opts.prefix } : {});

@@ -66,7 +66,7 @@ describe('sonata-gateway CLI', () => {
     expect(total).toBeGreaterThan(50);
     expect(compiled + fallbacks).toBe(total);
     // every fallback is listed with its file and the compiler's reason
-    expect(r.out.match(/^  interpreted \S+: .+$/gm) ?? []).toHaveLength(fallbacks);
+    expect(r.out.match(/^ {2}interpreted \S+: .+$/gm) ?? []).toHaveLength(fallbacks);
 
     project = copyProject();
     const config = join(project.dir, 'config/test.yaml');

@@ -47,6 +47,15 @@ describe('registry problems name file:line:col', () => {
     ]));
   });
 
+  it('a legacyFieldPaths pattern whose [*] has no * in its pointer', () => {
+    project = copyProject();
+    const file = join(project.dir, 'mappings/releases/grace/quoteManagement/api.yaml');
+    edit(file, '"LINES[*].BW_MBPS": /quoteItem/*/product/productConfiguration', '"LINES[*].BW_MBPS": /quoteItem/0/product/productConfiguration');
+    expect(problemsOf(() => load(project!.dir))).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^mappings\/releases\/grace\/quoteManagement\/api\.yaml:\d+:\d+ .*"LINES\[\*\]\.BW_MBPS" has 1 \[\*\] but its pointer \/quoteItem\/0\/product\/productConfiguration has 0 \* segments/),
+    ]));
+  });
+
   it('limits: an API the partner does not speak, a zero quota, and a bad maxSubscriptions', () => {
     project = copyProject();
     const file = join(project.dir, 'partners/globex-networks/partner.yaml');

@@ -228,14 +228,18 @@ describe('Grace quote v8 (acme-telecom)', () => {
     ['a term in days', [graceItem('1', 'NC-DE-000123', eline(100), { requestedQuoteItemTerm: { name: 'a year', duration: { amount: 365, units: 'calendarDays' }, endOfTermAction: 'roll' } })],
       'invalidValue', '/quoteItem/0/requestedQuoteItemTerm/duration/units'],
     ['a product type nobody sells', [graceItem('1', 'NC-DE-000123', { '@type': 'MPLS', bandwidthMbps: 100 })], 'invalidValue', '/quoteItem/0/product/productConfiguration/@type'],
+    // refused by the BSS (RC 8, ERR_FIELD LINES[i].X): legacyFieldPaths' LINES[*] patterns name item i
+    ['a term the Seller does not sell, on the third item', [graceItem('1', 'NC-DE-000123', eline(100)), graceItem('2', 'NC-DE-000123', eline(100)),
+      graceItem('3', 'NC-DE-000123', eline(100), { requestedQuoteItemTerm: { name: '18', duration: { amount: 18, units: 'calendarMonths' }, endOfTermAction: 'roll' } })],
+    'invalidValue', '/quoteItem/2/requestedQuoteItemTerm/duration'],
     ['an item without product', [{ id: '1', action: 'add' }], 'missingProperty', '/quoteItem/0/product'],
     ['an address value instead of a reference', [{ id: '1', action: 'add', product: { productConfiguration: eline(100), place: [{ '@type': 'FormattedAddress', role: 'INSTALL_LOCATION', addrLine1: 'Hauptstrasse 12', city: 'Berlin', country: 'DE' }] } }],
       'invalidValue', '/quoteItem/0/product/place/0'],
   ])('refuses %s with 422 naming the property', async (_case, items, code, propertyPath) => {
     const res = await gw.call('POST', `${GRACE}/quote`, { token: acme, body: graceQuote(items) });
-    expect(res.status).toBe(422);
+    expect(res.status, JSON.stringify(res.body)).toBe(422);
     expectSpecValid('grace', API, 'createQuote', res);
-    expect(res.body).toContainEqual(expect.objectContaining({ code, propertyPath }));
+    expect(res.body, JSON.stringify(res.body)).toContainEqual(expect.objectContaining({ code, propertyPath }));
   });
 
   it('refuses a budgetary quote for a Buyer sold firm quotes only, naming /buyerRequestedQuoteLevel', async () => {

@@ -268,8 +268,8 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
         const maxPolls = Math.ceil(ev.timeoutMs / ev.intervalMs) + 1;
         let polls = 0;
         let last: Exchange | undefined;
-        let permanent: string[] = [];
-        let lagging: string[] = [];
+        let permanent: string[];
+        let lagging: string[];
         for (;;) {
           last = await opts.client.send(request);
           polls++;

@@ -84,7 +84,7 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      throw new Error(`cannot get a token from ${opts.tokenUrl}: ${describeFailure(err)}`);
+      throw new Error(`cannot get a token from ${opts.tokenUrl}: ${describeFailure(err)}`, { cause: err });
     }
     const text = await res.text();
     let body: { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown } = {};

@@ -57,13 +57,12 @@ export function createResourceRepository(store: Store): ResourceRepository {
     },
     async takeParked(def, legacyRef) {
       const key = parkKey(def, legacyRef);
-      let taken: unknown[] = [];
       // read and remove in one atomic step, so two instances never replay the same reports
       for (;;) {
         const raw = await store.get(key);
         if (raw === null) return [];
         if (await store.compareAndSet(key, raw, '[]', { ttlMs: 1000 })) {
-          taken = JSON.parse(raw) as unknown[];
+          const taken = JSON.parse(raw) as unknown[];
           await store.del(key);
           return taken;
         }
