@@ -295,20 +295,22 @@ function evaluateStep(plan: StepPlan, input: any, env: Frame, lastStep: boolean)
   const filters = plan.stageFilters;
   const budget = env.budget;
   const node = plan.node;
-  const result: any[] = [];
+  // flattened as the results come (the interpreter collects them first): an array alone at the last step is
+  // returned as it is, so the one defined result is remembered
+  const resultSequence = createSequence();
+  let defined = 0;
+  let only: any;
   for (let i = 0; i < input.length; i++) {
     budget.tick(node);
     let res = evaluate(input[i], env);
     if (filters !== undefined) for (let s = 0; s < filters.length; s++) res = (filters[s] as FilterEvaluator)(res, env);
-    if (typeof res !== 'undefined') result.push(res);
-  }
-  if (lastStep && result.length === 1 && Array.isArray(result[0]) && !isSequence(result[0])) return result[0];
-  const resultSequence = createSequence();
-  for (let i = 0; i < result.length; i++) {
-    const res = result[i];
+    if (typeof res === 'undefined') continue;
+    defined++;
+    only = res;
     if (!Array.isArray(res) || (res as any).cons) resultSequence.push(res);
     else for (let j = 0; j < res.length; j++) resultSequence.push(res[j]);
   }
+  if (lastStep && defined === 1 && Array.isArray(only) && !isSequence(only)) return only;
   return resultSequence;
 }
 
