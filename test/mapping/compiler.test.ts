@@ -122,6 +122,22 @@ describe('compiled JSONata gives what the interpreter gives', () => {
     expect(actual).toStrictEqual(expected);
   });
 
+  it.each([
+    ['an object member', '{ "slow": ($a := 1; $b := $a + 1; $c := $b + 1; $error("slow " & $c)), "fast": $error("fast") }'],
+    ['an array member', '[($x := [1, 2, 3].($ * 2); $error("slow")), $error("fast")]'],
+    ['two members as quick as each other', '{ "a": $error("first"), "b": $error("second") }'],
+  ])('fails %s with the error the interpreter\'s concurrent members reach first', async (_name, source) => {
+    const expected = await jsonata(source).evaluate({}).then(() => undefined, (err: { message?: string }) => err.message);
+    let actual: string | undefined;
+    try {
+      compiled(source).evaluate({}, {});
+    } catch (err) {
+      actual = (err as { message?: string }).message;
+    }
+    expect(expected).toBeDefined();
+    expect(actual).toBe(expected);
+  });
+
   it('returns the caller\'s bindings as $variables', () => {
     expect(compiled('$greeting & ", " & name').evaluate({ name: 'Ada' }, { greeting: 'Hello' })).toBe('Hello, Ada');
   });

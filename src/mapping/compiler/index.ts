@@ -103,7 +103,6 @@ function run(root: Evaluator, scope: Frame, input: any, bindings: Readonly<Recor
   env.base = env;
   if (bindings !== undefined && bindings !== null) for (const name of Object.keys(bindings)) env.bind(name, bindings[name]);
   env.bind('$', input);
-  env.timestamp = new Date();
   if (Array.isArray(input) && !isSequence(input)) {
     input = sequenceOf(input);
     input.outerWrapper = true;

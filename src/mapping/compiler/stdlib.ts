@@ -285,7 +285,9 @@ function millis(this: any): any {
 }
 
 function timestampOf(focus: { environment: Frame }): number {
-  return (focus.environment.base.timestamp ?? new Date()).getTime();
+  // taken at the first call and fixed for the rest of the evaluation, as JSONata documents
+  const base = focus.environment.base;
+  return (base.timestamp ??= new Date()).getTime();
 }
 
 /**
