@@ -32,8 +32,8 @@ export class Frame {
   readonly vars: Record<string, any> = Object.create(null);
   base: Frame;
   readonly budget: EvaluationBudget;
-  /** what `$now()` / `$millis()` return when the gateway does not bind its own (root frame only) */
-  timestamp: Date | undefined;
+  /** the evaluation's timestamp, kept on the root frame: taken at its first use (if any), then fixed */
+  private ownTimestamp: Date | undefined;
 
   constructor(
     readonly parent: Frame | undefined,
@@ -41,6 +41,14 @@ export class Frame {
   ) {
     this.base = parent?.base ?? this;
     this.budget = budget ?? parent?.budget ?? NO_BUDGET;
+  }
+
+  /**
+   * What `$now()` / `$millis()` return when the gateway does not bind its own, and the default date parts of
+   * `$toMillis` pictures (the reference functions read `this.environment.timestamp` from whichever frame they run in).
+   */
+  get timestamp(): Date {
+    return (this.base.ownTimestamp ??= new Date());
   }
 
   bind(name: string, value: unknown): void {

@@ -285,9 +285,8 @@ function millis(this: any): any {
 }
 
 function timestampOf(focus: { environment: Frame }): number {
-  // taken at the first call and fixed for the rest of the evaluation, as JSONata documents
-  const base = focus.environment.base;
-  return (base.timestamp ??= new Date()).getTime();
+  // taken at the first use and fixed for the rest of the evaluation, as JSONata documents
+  return focus.environment.timestamp.getTime();
 }
 
 /**
