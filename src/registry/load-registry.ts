@@ -6,6 +6,7 @@ import addFormatsModule from 'ajv-formats';
 import { parseWebhookSecret } from '../notify/webhook-signature.js';
 import { ConfigError, createConfigAjv, projectPath, readYamlFile as readYaml, validateSource, type ConfigProblem, type YamlSource } from '../config/yaml-source.js';
 import { MappingError } from '../mapping/errors.js';
+import { checkMappingSource } from '../mapping/static-check.js';
 import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
 import { createLookupTables, type LookupTables } from '../mapping/lookups.js';
 import { loadBuyerMappings } from '../buyer/buyer-mappings.js';
@@ -73,7 +74,9 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       return undefined;
     }
     try {
-      const compiled = opts.engine.compile(readFileSync(file, 'utf8'), displayPath(file));
+      const source = readFileSync(file, 'utf8');
+      const compiled = opts.engine.compile(source, displayPath(file));
+      for (const p of checkMappingSource(source)) problems.push({ file: displayPath(file), line: p.line, column: p.column, message: p.message });
       mappingsByFile.set(file, compiled);
       allMappings.push(compiled);
       return compiled;
@@ -85,6 +88,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   const compileInline = (expr: string, from: YamlSource, pointer: string): CompiledMapping | undefined => {
     try {
       const compiled = opts.engine.compile(expr, `${from.file}#${pointer}`);
+      for (const p of checkMappingSource(expr)) problems.push(from.problem(pointer, `expression ${p.line}:${p.column}: ${p.message}`));
       allMappings.push(compiled);
       return compiled;
     } catch (err) {
