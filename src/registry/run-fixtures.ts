@@ -48,3 +48,21 @@ function describeFailure(r: FixtureResult): string {
   if (r.error) return r.error.toString();
   return 'output differs from expected';
 }
+
+/**
+ * One failing fixture as `fixture.yaml:line:col <why>`: a fixture that does not parse is located by the parser; one
+ * whose output differs points at its `expected` (or `expectedError`) key, followed by the diff.
+ */
+export function formatFixtureFailure(o: FixtureOutcome): string {
+  const detail = o.detail ?? 'failed';
+  if (detail.startsWith(`${o.name}:`)) return detail;
+  let line = 1;
+  try {
+    const lines = readFileSync(o.ref.file, 'utf8').split('\n');
+    const at = lines.findIndex((l) => /^expected(Error)?\s*:/.test(l));
+    if (at >= 0) line = at + 1;
+  } catch {
+    /* the file went away: line 1 */
+  }
+  return `${o.name}:${line}:1 fixture fails: ${detail}`;
+}
