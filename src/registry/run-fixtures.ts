@@ -18,7 +18,10 @@ export interface FixtureOutcome {
  * the mappings exactly as the registry compiled them, with the owner's lookup tables. Used by `npm test`
  * and by `sonata-gateway test`.
  */
-export async function runRegistryFixtures(registry: Registry, filter?: { partnerId?: string }): Promise<FixtureOutcome[]> {
+export async function runRegistryFixtures(
+  registry: Registry,
+  filter?: { partnerId?: string; select?: (ref: FixtureRef, mappingFile: string) => boolean },
+): Promise<FixtureOutcome[]> {
   const outcomes: FixtureOutcome[] = [];
   for (const ref of registry.fixtures) {
     if (filter?.partnerId && ref.partnerId !== filter.partnerId) continue;
@@ -27,10 +30,12 @@ export async function runRegistryFixtures(registry: Registry, filter?: { partner
     try {
       fixture = parseFixture(readFileSync(ref.file, 'utf8'), name);
     } catch (err) {
+      if (filter?.select && !filter.select(ref, '')) continue;
       outcomes.push({ ref, name, ok: false, detail: (err as Error).message });
       continue;
     }
     const mappingFile = resolve(ref.ownerDir, fixture.mapping);
+    if (filter?.select && !filter.select(ref, mappingFile)) continue;
     const mapping = registry.mappingsByFile.get(mappingFile);
     if (!mapping) {
       outcomes.push({ ref, name, ok: false, detail: `${name}: mapping ${displayPath(mappingFile)} is not used by any partner, release or legacy operation (or failed to load)` });

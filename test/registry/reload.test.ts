@@ -86,7 +86,7 @@ describe('mapping files reload while the gateway runs', () => {
     project = copyProject();
     gw = await startTestGateway({ rootDir: project.dir });
     const first = gw.gateway.registry.current();
-    const result = gw.gateway.registry.reload();
+    const result = await gw.gateway.registry.reload();
     expect(result.ok).toBe(true);
     expect(gw.gateway.registry.current()).not.toBe(first);
     expect(Object.isFrozen(gw.gateway.registry.current())).toBe(true);
@@ -103,7 +103,7 @@ describe('verified tokens are remembered, but not past their partner', () => {
     expect((await gw.call('POST', path, { token, body: kylieBody })).status).toBe(200);
 
     rmSync(join(project.dir, 'partners/globex-networks'), { recursive: true });
-    expect(gw.gateway.registry.reload().ok).toBe(true);
+    expect((await gw.gateway.registry.reload()).ok).toBe(true);
     const refused = await gw.call('POST', path, { token, body: kylieBody });
     expect(refused.status).toBe(401);
     expect(JSON.stringify(refused.body)).toMatch(/no longer configured/);
