@@ -14,7 +14,7 @@ afterEach(async () => {
 
 const kylieBody = {
   instantSyncValidation: true,
-  submittedGeographicAddress: { '@type': 'GeographicAddress_Query', fieldedAddressRepresentation: [{ streetNr: '12', streetName: 'Hauptstrasse', city: 'Berlin', postcode: '10115', countryCode: 'DEU' }] },
+  submittedGeographicAddress: { '@type': 'GeographicAddress_Query', fieldedAddressRepresentation: [{ streetNr: '14', streetName: 'Hauptstrasse', city: 'Berlin', postcode: '10115', countryCode: 'DEU' }] },
 };
 const path = '/mefApi/sonata/geographicAddressManagement/v8/geographicAddressValidation';
 
@@ -27,10 +27,11 @@ describe('mapping files reload while the gateway runs', () => {
     const before = await gw.call('POST', path, { token, body: kylieBody });
     expect(before.status).toBe(200);
 
-    // valid edit: the Globex dialect mapping now also refuses Berlin (a visible behaviour change)
+    // valid edit: the Globex dialect mapping now also refuses Hauptstrasse 14 (a visible behaviour change; its
+    // fixtures, run by the reload, still pass)
     const file = join(project.dir, 'partners/globex-networks/mappings/address-validation.request.jsonata');
     const original = readFileSync(file, 'utf8');
-    writeFileSync(file, `(\n  submittedGeographicAddress.fieldedAddressRepresentation[0].city = "Berlin"\n    ? $reject("otherIssue", "/submittedGeographicAddress", "Berlin is paused")\n    : $\n)\n`);
+    writeFileSync(file, `(\n  submittedGeographicAddress.fieldedAddressRepresentation[0].streetNr = "14"\n    ? $reject("otherIssue", "/submittedGeographicAddress", "Berlin is paused")\n    : ${original}\n)\n`);
     await vi.waitFor(async () => {
       const res = await gw!.call('POST', path, { token, body: kylieBody });
       expect(res.status).toBe(422);
