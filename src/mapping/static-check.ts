@@ -130,6 +130,21 @@ export interface StaticCheckOptions {
  * everywhere: lenient, so the check never refuses a mapping that works.
  */
 export function checkMappingSource(source: string, opts: StaticCheckOptions = {}): StaticProblem[] {
+  if (opts.bindings !== undefined) return checkUncached(source, opts);
+  // a reload checks every mapping again: unchanged sources are answered from here
+  let found = checked.get(source);
+  if (found === undefined) {
+    found = Object.freeze(checkUncached(source, opts)) as StaticProblem[];
+    if (checked.size >= CHECK_CACHE_LIMIT) checked.clear();
+    checked.set(source, found);
+  }
+  return [...found];
+}
+
+const checked = new Map<string, readonly StaticProblem[]>();
+const CHECK_CACHE_LIMIT = 20_000;
+
+function checkUncached(source: string, opts: StaticCheckOptions): StaticProblem[] {
   let ast: unknown;
   try {
     ast = jsonata(source).ast();
