@@ -14,7 +14,8 @@ async function cli(args: string[]) {
 let project: ReturnType<typeof copyProject> | undefined;
 afterEach(() => project?.cleanup());
 
-describe('sonata-gateway CLI', () => {
+// each check loads the whole tree and runs every fixture; on a shared 2-core machine that is seconds, not milliseconds
+describe('sonata-gateway CLI', { timeout: 60_000 }, () => {
   it('check: passes on the shipped files', async () => {
     const r = await cli(['check', '--root', REPO_ROOT, '--env', 'test']);
     expect(r.err).toBe('');

@@ -36,7 +36,8 @@ function pauseStreetNr14(dir: string): void {
   writeFileSync(file, `(\n  submittedGeographicAddress.fieldedAddressRepresentation[0].streetNr = "14"\n    ? $reject("otherIssue", "/submittedGeographicAddress", "Hauptstrasse 14 is paused")\n    : ${readFileSync(file, 'utf8')}\n)\n`);
 }
 
-describe('a reload compiles, checks and runs fixtures before anything goes live', () => {
+// every reload loads the whole tree (seconds on a shared 2-core machine); several per test
+describe('a reload compiles, checks and runs fixtures before anything goes live', { timeout: 90_000 }, () => {
   it('refuses a misspelled function and a failing fixture; the last good mapping keeps answering', async () => {
     project = copyProject();
     gw = await startTestGateway({ rootDir: project.dir });

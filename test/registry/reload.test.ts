@@ -18,7 +18,7 @@ const kylieBody = {
 };
 const path = '/mefApi/sonata/geographicAddressManagement/v8/geographicAddressValidation';
 
-describe('mapping files reload while the gateway runs', () => {
+describe('mapping files reload while the gateway runs', { timeout: 60_000 }, () => {
   // "live within a second" is measured by `npm run bench:reload`, not asserted here: shared machines are noisy
   it('a valid edit goes live; an invalid one is refused with file:line:col and the last good version keeps serving', async () => {
     project = copyProject();
@@ -36,7 +36,7 @@ describe('mapping files reload while the gateway runs', () => {
       const res = await gw!.call('POST', path, { token, body: kylieBody });
       expect(res.status).toBe(422);
       expect(res.body[0].reason).toBe('Berlin is paused');
-    }, { timeout: 10_000, interval: 25 });
+    }, { timeout: 20_000, interval: 25 });
 
     // invalid edit: syntax error on line 2
     writeFileSync(file, '(\n  $x := ;\n)\n');
@@ -44,7 +44,7 @@ describe('mapping files reload while the gateway runs', () => {
       const refused = gw!.logs.find((l) => l.message === 'registry reload refused; the last good configuration keeps serving');
       expect(refused).toBeDefined();
       expect(JSON.stringify(refused!.problems)).toMatch(/address-validation\.request\.jsonata:2:\d+/);
-    }, { timeout: 10_000, interval: 25 });
+    }, { timeout: 20_000, interval: 25 });
     const still = await gw.call('POST', path, { token, body: kylieBody });
     expect(still.status).toBe(422);
     expect(still.body[0].reason).toBe('Berlin is paused');
@@ -53,7 +53,7 @@ describe('mapping files reload while the gateway runs', () => {
     writeFileSync(file, original);
     await vi.waitFor(async () => {
       expect((await gw!.call('POST', path, { token, body: kylieBody })).status).toBe(200);
-    }, { timeout: 10_000, interval: 25 });
+    }, { timeout: 20_000, interval: 25 });
   });
 
   it('notifications.yaml reloads too: a Grace event dropped from it can no longer be subscribed to; a broken edit names file:line', async () => {
@@ -73,13 +73,13 @@ describe('mapping files reload while the gateway runs', () => {
       const res = await subscribe();
       expect(res.status).toBe(400);
       expect(JSON.stringify(res.body)).toContain('poqCreateEvent');
-    }, { timeout: 10_000, interval: 25 });
+    }, { timeout: 20_000, interval: 25 });
 
     writeFileSync(file, original.replace('partyIds: body', 'partyIds: inside'));
     await vi.waitFor(() => {
       const refused = gw!.logs.find((l) => l.message === 'registry reload refused; the last good configuration keeps serving' && JSON.stringify(l.problems).includes('notifications.yaml'));
       expect(JSON.stringify(refused?.problems)).toMatch(/mappings\/releases\/grace\/notifications\.yaml:\d+:\d+ partyIds/);
-    }, { timeout: 10_000, interval: 25 });
+    }, { timeout: 20_000, interval: 25 });
     expect((await subscribe()).status).toBe(400);
   });
 
