@@ -26,6 +26,7 @@ import { loadSpecErrata } from './conformance/spec-errata.js';
 import { createSpecCatalog, type SonataRelease, type SpecCatalog } from './conformance/openapi-validator.js';
 import { createSpecGuard, type SpecGuard } from './conformance/spec-guard.js';
 import { createMetrics, observeBreakers } from './observability/metrics.js';
+import { observeRegistrySnapshot } from './observability/registry-metrics.js';
 import { createBreakerBoard } from './outbound/circuit-breakers.js';
 import { ConfigError } from './config/yaml-source.js';
 import { createInternalRouter } from './sonata/internal-router.js';
@@ -99,8 +100,19 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const logger = opts.logger ?? createLogger({ level: config.logging.level, format: config.logging.format });
   const secrets = environmentVariables(opts.rootDir, config.env, opts.processEnv);
   const engine = createMappingEngine({ deadlineMs: config.mapping.deadlineMs, maxDepth: config.mapping.maxDepth, engine: config.mapping.engine, syncSliceMs: config.mapping.syncSliceMs });
+  // secrets are read again at each reload (`*_FILE` files rotate, a new partner brings its own); one that cannot be
+  // read keeps the values of the last load
+  let lastSecrets = secrets;
+  const readSecrets = (): Record<string, string> => {
+    try {
+      lastSecrets = environmentVariables(opts.rootDir, config.env, opts.processEnv);
+    } catch (err) {
+      logger.error('secrets could not be read again; the last ones read are used', { error: String(err) });
+    }
+    return lastSecrets;
+  };
   const registry = createRegistryHolder({
-    load: () => loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets }),
+    load: (isolate) => loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets: isolate ? readSecrets() : secrets, isolate }),
     logger,
   });
   if (opts.watch ?? config.reload.watch) registry.watch([config.paths.partners, config.paths.mappings], config.reload.debounceMs);
@@ -133,6 +145,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
 
   const metrics = createMetrics({ defaultMetrics: true });
   observeBreakers(metrics, breakers);
+  observeRegistrySnapshot(metrics, registry);
   breakers.subscribe((breaker, event) => {
     if (event !== 'rejected') logger[event === 'open' ? 'error' : 'warn']('circuit breaker changed state', { breaker, state: event });
   });

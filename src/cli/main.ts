@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { isDeepStrictEqual, parseArgs } from 'node:util';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
+import { Command, CommanderError, Option } from 'commander';
 import { environmentVariables, loadConfig } from '../config/load-config.js';
 import { environmentName } from '../config/secrets.js';
 import { ConfigError, displayPath } from '../config/yaml-source.js';
@@ -8,25 +10,11 @@ import { createMappingEngine, type MappingEngine, type MappingEngineKind } from 
 import { MappingError } from '../mapping/errors.js';
 import { loadRegistry } from '../registry/load-registry.js';
 import type { Registry } from '../registry/registry.js';
-import { runRegistryFixtures } from '../registry/run-fixtures.js';
-import { CONFORMANCE_OPTIONS, CONFORMANCE_USAGE, runConformanceCommand } from '../conformance/runner/conformance-command.js';
+import { formatFixtureFailure, runRegistryFixtures } from '../registry/run-fixtures.js';
+import { runConformanceCommand, type ConformanceCommandValues } from '../conformance/runner/conformance-command.js';
 
-const USAGE = `usage: sonata-gateway <command> [options]
-
-commands:
-  check                                    validate every config, partner and mapping file as production loads them;
-                                           lists the mappings that run interpreted under the compiled engine, and why
-  map --partner P --mapping M --input F    run one mapping on a JSON file and print the output (or the error)
-        M: a file relative to the partner folder (mappings/x.jsonata), or <operationId>.request|response
-        --bindings '{"k":"v"}'             extra $bindings
-        --engine compiled|interpreted      how to run it (default: the config's mapping.engine)
-        --compare                          run it both ways and print both results and whether they agree
-  test [--partner P]                       run every mapping fixture
-${CONFORMANCE_USAGE}
-options:
-  --root DIR    project folder (default: current folder)
-  --env NAME    environment (default: GATEWAY_ENV or demo)
-`;
+/** Exit codes of every command (docs/cli.md). */
+export const EXIT = Object.freeze({ ok: 0, problems: 1, usage: 2, unreachable: 3 });
 
 interface Io {
   out: (s: string) => void;
@@ -35,72 +23,187 @@ interface Io {
   isTTY?: boolean;
 }
 
-/** Entry of `npx sonata-gateway`; returns the exit code (0 ok, 1 problems found, 2 usage). */
+interface CommonOptions {
+  root?: string;
+  env?: string;
+}
+
+const EXAMPLES = `
+Examples:
+  $ sonata-gateway check --env demo
+  $ sonata-gateway test --partner globex-networks
+  $ sonata-gateway map --partner globex-networks --mapping createGeographicAddressValidation.request --input body.json
+  $ sonata-gateway conformance --base-url URL --partner P --junit reports/conformance.xml
+
+Exit codes: 0 ok, 1 problems found, 2 usage error, 3 something unreachable (docs/cli.md)
+`;
+
+/** The package's version (package.json above this file, in src/ or dist/src/). */
+export function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'sonata-gateway' && pkg.version) return pkg.version;
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
+
+function withCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--root <dir>', 'project folder (default: current folder)')
+    .option('--env <name>', 'environment (default: GATEWAY_ENV or demo)');
+}
+
+/**
+ * Entry of `npx sonata-gateway`; returns the exit code (0 ok, 1 problems found, 2 usage, 3 something unreachable).
+ * Parsed by commander: `--help` per command, `--version`, a suggestion for a mistyped command.
+ */
 export async function runCli(argv: string[], io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), isTTY: process.stdout.isTTY }): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        root: { type: 'string' }, env: { type: 'string' }, mapping: { type: 'string' },
-        input: { type: 'string' }, bindings: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-        engine: { type: 'string' }, compare: { type: 'boolean' },
-        ...CONFORMANCE_OPTIONS, // includes --partner, shared with map and test
-      },
+  let code: number = EXIT.ok;
+  const program = new Command('sonata-gateway')
+    .description('MEF LSO Sonata mediation gateway: check, test and try partner mappings; play conformance cases')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help (also per command: sonata-gateway <command> --help)')
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride()
+    .addHelpText('after', EXAMPLES);
+  const configure = (cmd: Command) => cmd.configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride();
+
+  configure(withCommonOptions(program.command('check')))
+    .summary('validate every file, statically check every mapping and run every fixture')
+    .description('Validate every config, partner and mapping file as production loads them, check every mapping statically '
+      + '(unknown functions with a did-you-mean, argument counts against signatures) and run every fixture. Lists the '
+      + 'mappings that run interpreted under the compiled engine, and why. Exit 1 with each problem at file:line:col.')
+    .addHelpText('after', '\nExample:\n  $ sonata-gateway check --root . --env production\n')
+    .action(async (opts: CommonOptions) => {
+      code = await runCheck(opts, io);
     });
-  } catch (err) {
-    io.err(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const command = positionals[0];
-  if (values.help || !command) {
-    io.out(USAGE);
-    return command || values.help ? 0 : 2;
-  }
-  const rootDir = resolve(values.root ?? process.cwd());
-  if (command === 'conformance') {
-    // talks to a running seller; needs partner profiles and case files, not the whole registry
-    return runConformanceCommand(values, {
-      rootDir, env: values.env ?? environmentName(process.env), processEnv: process.env, out: io.out, err: io.err, isTTY: io.isTTY,
+
+  configure(withCommonOptions(program.command('map')))
+    .summary('run one mapping on a JSON file and print the output (or the error)')
+    .description('Run one mapping of a partner on a JSON file and print the output (or the error, exit 1).')
+    .option('--partner <id>', 'partner id (a folder under partners/)')
+    .option('--mapping <m>', 'a file relative to the partner folder (mappings/x.jsonata), or <operationId>.request|response')
+    .option('--input <file>', 'JSON input file')
+    .option('--bindings <json>', 'extra $bindings, e.g. \'{"k":"v"}\'')
+    .addOption(new Option('--engine <kind>', 'how to run it (default: the config\'s mapping.engine)').choices(['compiled', 'interpreted']))
+    .option('--compare', 'run it both ways and print both results and whether they agree')
+    .addHelpText('after', '\nExample:\n  $ sonata-gateway map --partner globex-networks --mapping createGeographicAddressValidation.request --input body.json --compare\n')
+    .action(async (opts: CommonOptions & MapValues) => {
+      if (!opts.partner || !opts.mapping || !opts.input) {
+        io.err('map needs --partner, --mapping and --input (see sonata-gateway map --help)\n');
+        code = EXIT.usage;
+        return;
+      }
+      const loaded = loadOrReport(opts, io);
+      code = loaded.ok ? await runMap(loaded.registry, loaded.engine, rootOf(opts), opts, io) : EXIT.problems;
     });
-  }
-  if (values.engine !== undefined && values.engine !== 'compiled' && values.engine !== 'interpreted') {
-    io.err(`--engine must be compiled or interpreted, got "${values.engine}"\n\n${USAGE}`);
-    return 2;
-  }
-  let registry: Registry;
-  let engine: MappingEngine;
-  try {
-    ({ registry, engine } = load(rootDir, values.env));
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.err(`${err.message}\n${err.problems.length} problem(s) found\n`);
-      return 1;
-    }
-    throw err;
-  }
-  switch (command) {
-    case 'check': {
-      const ops = [...new Set(registry.releases.values())].reduce((n, r) => n + [...r.apis.values()].reduce((m, a) => m + a.operations.length, 0), 0);
-      io.out(`ok: ${registry.partners.size} partner(s), ${new Set(registry.releases.values()).size} release(s) with ${ops} operation(s), ${registry.legacy.size} legacy operation(s), ${registry.mappingsByFile.size} mapping file(s), ${registry.fixtures.length} fixture(s)\n`);
-      io.out(describeEngines(registry, engine));
-      return 0;
-    }
-    case 'map':
-      return runMap(registry, engine, rootDir, values, io);
-    case 'test': {
-      const outcomes = await runRegistryFixtures(registry, { partnerId: values.partner });
+
+  configure(withCommonOptions(program.command('test')))
+    .summary('run every mapping fixture')
+    .description('Run every mapping fixture (partners/<id>/fixtures, mappings/**/fixtures); exit 1 when one fails or none ran.')
+    .option('--partner <id>', 'only this partner\'s fixtures')
+    .addHelpText('after', '\nExample:\n  $ sonata-gateway test --partner globex-networks\n')
+    .action(async (opts: CommonOptions & { partner?: string }) => {
+      const loaded = loadOrReport(opts, io);
+      if (!loaded.ok) {
+        code = EXIT.problems;
+        return;
+      }
+      const outcomes = await runRegistryFixtures(loaded.registry, { partnerId: opts.partner });
       for (const o of outcomes) io.out(`${o.ok ? 'pass' : 'FAIL'} ${o.name}${o.ok ? '' : `\n  ${(o.detail ?? '').split('\n').join('\n  ')}`}\n`);
       const failed = outcomes.filter((o) => !o.ok).length;
       io.out(`fixtures: ${outcomes.length - failed} passed, ${failed} failed\n`);
-      return failed || outcomes.length === 0 ? 1 : 0;
-    }
-    default:
-      io.err(`unknown command "${command}"\n\n${USAGE}`);
-      return 2;
+      code = failed || outcomes.length === 0 ? EXIT.problems : EXIT.ok;
+    });
+
+  configure(withCommonOptions(program.command('conformance')))
+    .summary('play the Sonata conformance cases against a running seller')
+    .description('Play the Sonata conformance cases (positive and negative, per business function) against a running seller '
+      + 'as partner P; exit 0 only when no case failed, 3 when the seller cannot be reached.')
+    .option('--base-url <url>', 'the seller\'s base URL')
+    .option('--partner <id>', 'play as this partner (or buy from it, for a seller partner)')
+    .option('--release <r>', 'release to test (default: the partner\'s)')
+    .option('--functions <a,b>', 'only these functions (e.g. addressValidation,quote)')
+    .option('--sdk <dir>', 'MEF Sonata SDK folder (default: SONATA_SDK_DIR or ../shared/sonata-sdk)')
+    .option('--junit <file>', 'write a JUnit XML report')
+    .option('--html <file>', 'write a self-contained HTML report')
+    .option('--cases <dir>', 'case folder (default: mappings/conformance)')
+    .option('--var <name=value>', 'override a case file variable (repeatable; JSON for objects)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--timeout-ms <n>', 'per request (default 15000)')
+    .addHelpText('after', '\nExample:\n  $ sonata-gateway conformance --base-url http://localhost:8080 --partner acme-telecom --junit reports/conformance.xml\n')
+    .action(async (opts: CommonOptions & { baseUrl?: string; partner?: string; release?: string; functions?: string; sdk?: string; junit?: string; html?: string; cases?: string; var?: string[]; timeoutMs?: string }) => {
+      // talks to a running seller; needs partner profiles and case files, not the whole registry
+      const values: ConformanceCommandValues = {
+        'base-url': opts.baseUrl, partner: opts.partner, release: opts.release, functions: opts.functions, sdk: opts.sdk,
+        junit: opts.junit, html: opts.html, cases: opts.cases, var: opts.var, 'timeout-ms': opts.timeoutMs,
+      };
+      code = await runConformanceCommand(values, {
+        rootDir: rootOf(opts), env: opts.env ?? environmentName(process.env), processEnv: process.env, out: io.out, err: io.err, isTTY: io.isTTY,
+      });
+    });
+
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return EXIT.usage;
   }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' && err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    throw err;
+  }
+  return code;
+}
+
+interface MapValues {
+  partner?: string;
+  mapping?: string;
+  input?: string;
+  bindings?: string;
+  engine?: string;
+  compare?: boolean;
+}
+
+function rootOf(opts: CommonOptions): string {
+  return resolve(opts.root ?? process.cwd());
+}
+
+function loadOrReport(opts: CommonOptions, io: Io): { ok: true; registry: Registry; engine: MappingEngine } | { ok: false } {
+  try {
+    return { ok: true, ...load(rootOf(opts), opts.env) };
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(`${err.message}\n${err.problems.length} problem(s) found\n`);
+      return { ok: false };
+    }
+    throw err;
+  }
+}
+
+/** check: everything loads (static checks included) and every fixture passes. */
+async function runCheck(opts: CommonOptions, io: Io): Promise<number> {
+  const loaded = loadOrReport(opts, io);
+  if (!loaded.ok) return EXIT.problems;
+  const { registry, engine } = loaded;
+  const outcomes = await runRegistryFixtures(registry);
+  const failed = outcomes.filter((o) => !o.ok);
+  if (failed.length) {
+    for (const o of failed) io.err(`${formatFixtureFailure(o)}\n`);
+    io.err(`${failed.length} problem(s) found (failing fixtures; \`sonata-gateway test\` runs them one by one)\n`);
+    return EXIT.problems;
+  }
+  const ops = [...new Set(registry.releases.values())].reduce((n, r) => n + [...r.apis.values()].reduce((m, a) => m + a.operations.length, 0), 0);
+  io.out(`ok: ${registry.partners.size} partner(s), ${new Set(registry.releases.values()).size} release(s) with ${ops} operation(s), ${registry.legacy.size} legacy operation(s), ${registry.mappingsByFile.size} mapping file(s), ${registry.fixtures.length} fixture(s) passed\n`);
+  io.out(describeEngines(registry, engine));
+  return EXIT.ok;
 }
 
 /**
@@ -126,27 +229,23 @@ async function runMap(
   registry: Registry,
   engine: MappingEngine,
   rootDir: string,
-  values: { partner?: string; mapping?: string; input?: string; bindings?: string; engine?: string; compare?: boolean },
+  values: MapValues,
   io: Io,
 ): Promise<number> {
-  if (!values.partner || !values.mapping || !values.input) {
-    io.err(`map needs --partner, --mapping and --input\n\n${USAGE}`);
-    return 2;
-  }
-  const partner = registry.partners.get(values.partner);
+  const partner = registry.partners.get(values.partner!);
   if (!partner) {
     io.err(`unknown partner "${values.partner}" (known: ${[...registry.partners.keys()].join(', ')})\n`);
     return 1;
   }
-  const byOperation = /^([A-Za-z]+)\.(request|response)$/.exec(values.mapping);
+  const byOperation = /^([A-Za-z]+)\.(request|response)$/.exec(values.mapping!);
   const mapping = byOperation
     ? partner.mappings.get(byOperation[1]!)?.[byOperation[2] as 'request' | 'response']
-    : [resolve(partner.dir, values.mapping), resolve(rootDir, values.mapping)].map((f) => registry.mappingsByFile.get(f)).find(Boolean);
+    : [resolve(partner.dir, values.mapping!), resolve(rootDir, values.mapping!)].map((f) => registry.mappingsByFile.get(f)).find(Boolean);
   if (!mapping) {
     io.err(`no mapping "${values.mapping}" for partner ${partner.id}; give a file the registry loads (relative to ${displayPath(partner.dir)} or the project) or <operationId>.request|response\n`);
     return 1;
   }
-  const inputFile = resolve(values.input);
+  const inputFile = resolve(values.input!);
   if (!existsSync(inputFile)) {
     io.err(`input file not found: ${values.input}\n`);
     return 1;

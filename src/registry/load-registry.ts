@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createBoundedValidator } from '../validation/bounded-validation.js';
 import { dirname, join, resolve } from 'node:path';
@@ -6,6 +7,7 @@ import addFormatsModule from 'ajv-formats';
 import { parseWebhookSecret } from '../notify/webhook-signature.js';
 import { ConfigError, createConfigAjv, projectPath, readYamlFile as readYaml, validateSource, type ConfigProblem, type YamlSource } from '../config/yaml-source.js';
 import { MappingError } from '../mapping/errors.js';
+import { checkMappingSource } from '../mapping/static-check.js';
 import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
 import { createLookupTables } from '../mapping/lookups.js';
 import { loadBuyerMappings } from '../buyer/buyer-mappings.js';
@@ -23,6 +25,16 @@ export interface LoadRegistryOptions {
   secrets: Readonly<Record<string, string | undefined>>;
   /** files are named relative to this folder in messages (default: the folder holding partnersDir) */
   rootDir?: string;
+  /**
+   * Reload isolated per partner: a partner with problems keeps its state of `lastGood` (a new one stays off) and is
+   * reported to `onPartnerRefused` instead of failing the whole snapshot; partners in `keep` are taken from
+   * `lastGood` without reading their folder. Problems outside partners/ still refuse the snapshot.
+   */
+  isolate?: {
+    lastGood: Registry;
+    keep?: ReadonlySet<string>;
+    onPartnerRefused?: (partnerId: string, problems: ConfigProblem[], keptLastGood: boolean) => void;
+  };
 }
 
 interface RawOperation {
@@ -74,7 +86,9 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       return undefined;
     }
     try {
-      const compiled = opts.engine.compile(readFileSync(file, 'utf8'), displayPath(file));
+      const source = readFileSync(file, 'utf8');
+      const compiled = opts.engine.compile(source, displayPath(file));
+      for (const p of checkMappingSource(source)) problems.push({ file: displayPath(file), line: p.line, column: p.column, message: p.message });
       mappingsByFile.set(file, compiled);
       allMappings.push(compiled);
       return compiled;
@@ -86,6 +100,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   const compileInline = (expr: string, from: YamlSource, pointer: string): CompiledMapping | undefined => {
     try {
       const compiled = opts.engine.compile(expr, `${from.file}#${pointer}`);
+      for (const p of checkMappingSource(expr)) problems.push(from.problem(pointer, `expression ${p.line}:${p.column}: ${p.message}`));
       allMappings.push(compiled);
       return compiled;
     } catch (err) {
@@ -299,15 +314,15 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   const partners = new Map<string, PartnerDef>();
   const byClient = new Map<string, PartnerDef>();
   const fixtures: FixtureRef[] = [];
-  for (const id of listDirs(opts.partnersDir)) {
+  const loadPartner = (id: string): void => {
     const dir = join(opts.partnersDir, id);
     const file = join(dir, 'partner.yaml');
     if (!existsSync(file)) {
       problems.push({ file: displayPath(dir), message: 'partner folder without partner.yaml' });
-      continue;
+      return;
     }
     const src = readSource(file, validators.partner);
-    if (!src) continue;
+    if (!src) return;
     const raw = src.data as {
       id: string; name: string; role: 'buyer' | 'seller' | 'both'; release: string; apiReleases?: Record<string, string>;
       buyerId?: string; sellerId?: string; testEnvironment: boolean; credentials: { clientId: string; clientSecretEnv?: string; jwks?: { keys: Record<string, unknown>[] }; jwksUri?: string; externalSubject?: string };
@@ -397,6 +412,46 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     partners.set(partner.id, partner);
     byClient.set(partner.clientId, partner);
     for (const f of listFiles(join(dir, 'fixtures'), '.yaml')) fixtures.push(Object.freeze({ file: f, ownerDir: dir, partnerId: partner.id }));
+  };
+  const partnerHashes = new Map<string, string>();
+  for (const id of listDirs(opts.partnersDir)) {
+    const kept = opts.isolate?.lastGood.partners.get(id);
+    if (opts.isolate?.keep?.has(id)) {
+      // refused by the caller (its fixtures failed): last good state, or off when it is new
+      if (kept) keepPartner(id, kept);
+      continue;
+    }
+    const mark = { problems: problems.length, fixtures: fixtures.length, partners: new Set(partners.keys()) };
+    loadPartner(id);
+    if (!opts.isolate || problems.length === mark.problems) {
+      partnerHashes.set(id, hashFolder(join(opts.partnersDir, id)));
+      continue;
+    }
+    // isolated reload: this partner's problems roll back only this partner (to its last good state, or off if new)
+    const mine = problems.splice(mark.problems);
+    fixtures.splice(mark.fixtures);
+    for (const key of [...partners.keys()]) {
+      if (mark.partners.has(key)) continue;
+      const def = partners.get(key)!;
+      partners.delete(key);
+      if (byClient.get(def.clientId) === def) byClient.delete(def.clientId);
+    }
+    opts.isolate.onPartnerRefused?.(id, mine, kept !== undefined);
+    if (kept) keepPartner(id, kept);
+  }
+  function keepPartner(id: string, kept: PartnerDef): void {
+    const last = opts.isolate!.lastGood;
+    partners.set(id, kept);
+    if (!byClient.has(kept.clientId)) byClient.set(kept.clientId, kept);
+    fixtures.push(...last.fixtures.filter((f) => f.partnerId === id));
+    for (const [file, m] of last.mappingsByFile) {
+      if (file.startsWith(`${kept.dir}/`) && !mappingsByFile.has(file)) {
+        mappingsByFile.set(file, m);
+        allMappings.push(m);
+      }
+    }
+    const hash = last.partnerHashes.get(id);
+    if (hash) partnerHashes.set(id, hash);
   }
   for (const f of listFiles(opts.mappingsDir, '.yaml').filter((f) => f.split('/').includes('fixtures'))) {
     fixtures.push(Object.freeze({ file: f, ownerDir: ownerOfSharedFixture(f) }));
@@ -423,8 +478,11 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
 
   if (problems.length) throw new ConfigError(dedupe(problems));
   const sharedLookups = createLookupTables(sharedTables);
+  const hash = createHash('sha256').update(hashFolder(opts.mappingsDir));
+  for (const id of [...partnerHashes.keys()].sort()) hash.update(`${id}\0${partnerHashes.get(id)}\0`);
   return Object.freeze({
     loadedAt: new Date(),
+    hash: hash.digest('hex').slice(0, 16), partnerHashes,
     releases, legacy, legacyEvents: Object.freeze(legacyEvents), resources, partners, sharedLookups, mappingsByFile, mappings: Object.freeze(allMappings), fixtures: Object.freeze(fixtures),
     buyer: buyer.mappings, notifications,
     partnerByClientId: (clientId: string) => byClient.get(clientId),
@@ -490,6 +548,13 @@ function safeRead(read: () => YamlSource, problems: ConfigProblem[]): YamlSource
     else throw err;
     return undefined;
   }
+}
+
+/** SHA-256 (hex) of every file below dir: relative paths and contents, in a fixed order. */
+function hashFolder(dir: string): string {
+  const hash = createHash('sha256');
+  for (const file of listFiles(dir, '')) hash.update(`${file.slice(dir.length)}\0`).update(readFileSync(file)).update('\0');
+  return hash.digest('hex');
 }
 
 function listDirs(dir: string): string[] {

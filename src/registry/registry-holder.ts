@@ -1,53 +1,137 @@
-import { watch, type FSWatcher } from 'node:fs';
-import { ConfigError, formatProblem } from '../config/yaml-source.js';
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { ConfigError, formatProblem, type ConfigProblem } from '../config/yaml-source.js';
 import type { Logger } from '../observability/logger.js';
+import type { LoadRegistryOptions } from './load-registry.js';
 import type { Registry } from './registry.js';
+import { formatFixtureFailure, runRegistryFixtures } from './run-fixtures.js';
+
+/** A partner a reload left at its last good state (or off, when it is new), and why. */
+export interface RefusedPartner {
+  readonly partnerId: string;
+  readonly keptLastGood: boolean;
+  readonly problems: readonly string[];
+}
+
+export type ReloadResult =
+  | { ok: true; registry: Registry; refusedPartners: readonly RefusedPartner[]; fixturesRun: number }
+  | { ok: false; error: ConfigError };
 
 export interface RegistryHolder {
   /** the live snapshot; never changes under a request that already holds it */
   current(): Registry;
-  /** builds a new snapshot and swaps it in; an invalid one keeps the last good snapshot */
-  reload(): { ok: true; registry: Registry } | { ok: false; error: ConfigError };
+  /**
+   * Builds a new snapshot (isolated per partner), runs the fixtures of what changed and swaps it in; a snapshot with
+   * problems outside partners/ or a failing shared fixture keeps the last good snapshot. Reloads never overlap.
+   */
+  reload(): Promise<ReloadResult>;
   /** watches the data folders and reloads (debounced) on change */
   watch(dirs: string[], debounceMs: number): void;
   close(): void;
 }
 
+export const RELOAD_REFUSED = 'registry reload refused; the last good configuration keeps serving';
+
 /**
- * Holds the current registry snapshot. The first load must succeed (a gateway refuses to start on bad
- * config); later reloads that fail are logged with file:line:col and leave the last good snapshot serving.
+ * Holds the current registry snapshot. The first load must succeed (a gateway refuses to start on bad config).
+ * A reload compiles and checks everything, runs the fixtures of the mapping files and fixtures that changed, and
+ * isolates partners: a partner whose files have problems (or whose fixtures fail) keeps its last good state while
+ * the others go live; problems elsewhere (mappings/) refuse the whole snapshot. All logged with file:line:col.
  */
-export function createRegistryHolder(opts: { load: () => Registry; logger: Logger; onReload?: (r: Registry) => void }): RegistryHolder {
+export function createRegistryHolder(opts: {
+  load: (isolate?: LoadRegistryOptions['isolate']) => Registry;
+  logger: Logger;
+  onReload?: (r: Registry) => void;
+}): RegistryHolder {
   let current = opts.load();
+  let fixtureTexts = readFixtureTexts(current);
   logFallbacks(current, opts.logger);
+  opts.logger.info('registry loaded', { hash: current.hash, partners: [...current.partners.keys()], mappings: current.mappingsByFile.size });
   const watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
+  let running: Promise<ReloadResult> | undefined;
 
-  const reload: RegistryHolder['reload'] = () => {
+  const refuse = (problems: ConfigProblem[]): ReloadResult => {
+    const error = new ConfigError(problems);
+    opts.logger.error(RELOAD_REFUSED, { hash: current.hash, problems: error.problems.map(formatProblem) });
+    return { ok: false, error };
+  };
+
+  const reloadOnce = async (): Promise<ReloadResult> => {
+    const startedAt = performance.now();
+    const last = current;
+    const refusedPartners = new Map<string, RefusedPartner>();
+    const isolate = (keep?: ReadonlySet<string>): LoadRegistryOptions['isolate'] => ({
+      lastGood: last, keep,
+      onPartnerRefused: (partnerId, problems, keptLastGood) => {
+        refusedPartners.set(partnerId, { partnerId, keptLastGood, problems: problems.map(formatProblem) });
+      },
+    });
+    let next: Registry;
     try {
-      const next = opts.load();
-      current = next;
-      opts.logger.info('registry reloaded', { partners: [...next.partners.keys()], mappings: next.mappingsByFile.size });
-      logFallbacks(next, opts.logger);
-      opts.onReload?.(next);
-      return { ok: true, registry: next };
+      next = opts.load(isolate());
     } catch (err) {
-      const error = err instanceof ConfigError ? err : new ConfigError([{ file: '(registry)', message: String(err) }]);
-      opts.logger.error('registry reload refused; the last good configuration keeps serving', {
-        problems: error.problems.map(formatProblem),
-      });
-      return { ok: false, error };
+      return refuse(err instanceof ConfigError ? [...err.problems] : [{ file: '(registry)', message: String(err) }]);
     }
+    // the fixtures of what changed: a changed or new fixture file, or one whose mapping's source changed
+    const texts = readFixtureTexts(next);
+    const changedMappings = new Set<string>();
+    for (const [file, m] of next.mappingsByFile) if (last.mappingsByFile.get(file)?.source !== m.source) changedMappings.add(file);
+    const select = (ref: { file: string }, mappingFile: string) => texts.get(ref.file) !== fixtureTexts.get(ref.file) || changedMappings.has(mappingFile);
+    let outcomes = await runRegistryFixtures(next, { select });
+    let failed = outcomes.filter((o) => !o.ok);
+    if (failed.some((o) => o.ref.partnerId === undefined)) return refuse(failed.map(fixtureProblem));
+    if (failed.length) {
+      // only partners' fixtures failed: those partners keep their last good state, the others go live
+      const keep = new Set(failed.map((o) => o.ref.partnerId!));
+      for (const o of failed) {
+        const id = o.ref.partnerId!;
+        const prior = refusedPartners.get(id);
+        refusedPartners.set(id, { partnerId: id, keptLastGood: last.partners.has(id), problems: [...(prior?.problems ?? []), formatFixtureFailure(o)] });
+      }
+      try {
+        next = opts.load(isolate(keep));
+      } catch (err) {
+        return refuse(err instanceof ConfigError ? [...err.problems] : [{ file: '(registry)', message: String(err) }]);
+      }
+      outcomes = outcomes.filter((o) => !keep.has(o.ref.partnerId ?? ''));
+      failed = [];
+    }
+    current = next;
+    // a refused partner's fixtures count as changed until it goes live
+    fixtureTexts = new Map([...readFixtureTexts(next)].filter(([file]) => !next.fixtures.some((f) => f.file === file && refusedPartners.has(f.partnerId ?? ''))));
+    const ms = Math.round(performance.now() - startedAt);
+    for (const refused of refusedPartners.values()) {
+      opts.logger.error(RELOAD_REFUSED, {
+        partner: refused.partnerId, kept: refused.keptLastGood ? 'last good state' : 'off (new partner)', problems: refused.problems,
+      });
+    }
+    opts.logger.info('registry reloaded', {
+      hash: next.hash, previousHash: last.hash, partners: [...next.partners.keys()], mappings: next.mappingsByFile.size,
+      changedMappings: changedMappings.size, fixturesRun: outcomes.length, ms,
+    });
+    logFallbacks(next, opts.logger);
+    opts.onReload?.(next);
+    return { ok: true, registry: next, refusedPartners: [...refusedPartners.values()], fixturesRun: outcomes.length };
+  };
+
+  const reload = (): Promise<ReloadResult> => {
+    // one more after the one running, which may have read the files before the latest edit
+    if (running) return running.then(() => reload());
+    running = reloadOnce().finally(() => {
+      running = undefined;
+    });
+    return running;
   };
 
   return {
     current: () => current,
     reload,
     watch(dirs, debounceMs) {
+      const fire = () => void reload();
       for (const dir of dirs) {
         const w = watch(dir, { recursive: true }, () => {
           clearTimeout(timer);
-          timer = setTimeout(reload, debounceMs);
+          timer = setTimeout(fire, debounceMs);
           timer.unref();
         });
         w.on('error', (err) => opts.logger.warn('file watcher failed; reload by restart only', { dir, error: String(err) }));
@@ -59,6 +143,24 @@ export function createRegistryHolder(opts: { load: () => Registry; logger: Logge
       for (const w of watchers.splice(0)) w.close();
     },
   };
+}
+
+function fixtureProblem(o: Parameters<typeof formatFixtureFailure>[0]): ConfigProblem {
+  const text = formatFixtureFailure(o);
+  const m = /^(.*?):(\d+):(\d+) ([\s\S]*)$/.exec(text);
+  return m ? { file: m[1]!, line: Number(m[2]), column: Number(m[3]), message: m[4]! } : { file: o.name, message: text };
+}
+
+function readFixtureTexts(registry: Registry): Map<string, string> {
+  const texts = new Map<string, string>();
+  for (const ref of registry.fixtures) {
+    try {
+      texts.set(ref.file, readFileSync(ref.file, 'utf8'));
+    } catch {
+      /* gone since the load: counts as changed */
+    }
+  }
+  return texts;
 }
 
 /** Once per loaded snapshot (never per evaluation): the mappings the compiled engine runs in the interpreter, and why. */

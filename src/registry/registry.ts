@@ -185,6 +185,10 @@ export interface FixtureRef {
 /** An immutable snapshot of everything loaded from partners/ and mappings/. Reload swaps the whole thing. */
 export interface Registry {
   readonly loadedAt: Date;
+  /** content hash of the snapshot (files of mappings/ and of each partner as loaded), 16 hex digits */
+  readonly hash: string;
+  /** content hash of each partner folder as loaded (a partner kept at its last good state keeps its hash) */
+  readonly partnerHashes: ReadonlyMap<string, string>;
   readonly releases: ReadonlyMap<string, ReleaseDef>;
   readonly legacy: ReadonlyMap<string, LegacyOperationDef>;
   readonly legacyEvents: readonly LegacyEventHandler[];

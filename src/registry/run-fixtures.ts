@@ -18,7 +18,10 @@ export interface FixtureOutcome {
  * the mappings exactly as the registry compiled them, with the owner's lookup tables. Used by `npm test`
  * and by `sonata-gateway test`.
  */
-export async function runRegistryFixtures(registry: Registry, filter?: { partnerId?: string }): Promise<FixtureOutcome[]> {
+export async function runRegistryFixtures(
+  registry: Registry,
+  filter?: { partnerId?: string; select?: (ref: FixtureRef, mappingFile: string) => boolean },
+): Promise<FixtureOutcome[]> {
   const outcomes: FixtureOutcome[] = [];
   for (const ref of registry.fixtures) {
     if (filter?.partnerId && ref.partnerId !== filter.partnerId) continue;
@@ -27,10 +30,12 @@ export async function runRegistryFixtures(registry: Registry, filter?: { partner
     try {
       fixture = parseFixture(readFileSync(ref.file, 'utf8'), name);
     } catch (err) {
+      if (filter?.select && !filter.select(ref, '')) continue;
       outcomes.push({ ref, name, ok: false, detail: (err as Error).message });
       continue;
     }
     const mappingFile = resolve(ref.ownerDir, fixture.mapping);
+    if (filter?.select && !filter.select(ref, mappingFile)) continue;
     const mapping = registry.mappingsByFile.get(mappingFile);
     if (!mapping) {
       outcomes.push({ ref, name, ok: false, detail: `${name}: mapping ${displayPath(mappingFile)} is not used by any partner, release or legacy operation (or failed to load)` });
@@ -47,4 +52,22 @@ function describeFailure(r: FixtureResult): string {
   if (r.diff) return r.diff;
   if (r.error) return r.error.toString();
   return 'output differs from expected';
+}
+
+/**
+ * One failing fixture as `fixture.yaml:line:col <why>`: a fixture that does not parse is located by the parser; one
+ * whose output differs points at its `expected` (or `expectedError`) key, followed by the diff.
+ */
+export function formatFixtureFailure(o: FixtureOutcome): string {
+  const detail = o.detail ?? 'failed';
+  if (detail.startsWith(`${o.name}:`)) return detail;
+  let line = 1;
+  try {
+    const lines = readFileSync(o.ref.file, 'utf8').split('\n');
+    const at = lines.findIndex((l) => /^expected(Error)?\s*:/.test(l));
+    if (at >= 0) line = at + 1;
+  } catch {
+    /* the file went away: line 1 */
+  }
+  return `${o.name}:${line}:1 fixture fails: ${detail}`;
 }

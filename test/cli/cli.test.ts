@@ -14,7 +14,8 @@ async function cli(args: string[]) {
 let project: ReturnType<typeof copyProject> | undefined;
 afterEach(() => project?.cleanup());
 
-describe('sonata-gateway CLI', () => {
+// each check loads the whole tree and runs every fixture; on a shared 2-core machine that is seconds, not milliseconds
+describe('sonata-gateway CLI', { timeout: 60_000 }, () => {
   it('check: passes on the shipped files', async () => {
     const r = await cli(['check', '--root', REPO_ROOT, '--env', 'test']);
     expect(r.err).toBe('');
@@ -118,6 +119,47 @@ describe('sonata-gateway CLI', () => {
     expect(bad.out).toMatch(/FAIL partners\/globex-networks\/fixtures\/address-validation\.request\.alpha3\.yaml|FAIL .*alpha3\.yaml/);
     expect(bad.out).toMatch(/countryCode/);
     expect(bad.out).toMatch(/1 failed/);
+  });
+
+  it('check: exit 1 on a misspelled function, at file:line:col with a suggestion', async () => {
+    project = copyProject();
+    const file = join(project.dir, 'partners/globex-networks/mappings/address-validation.request.jsonata');
+    const source = readFileSync(file, 'utf8');
+    writeFileSync(file, source.replace('$countryCode(', '$conutryCode('));
+    const line = source.slice(0, source.indexOf('$countryCode(')).split('\n').length;
+    const column = source.indexOf('$countryCode(') - source.lastIndexOf('\n', source.indexOf('$countryCode(')) ;
+    const r = await cli(['check', '--root', project.dir, '--env', 'test']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`partners/globex-networks/mappings/address-validation.request.jsonata:${line}:${column} unknown function \`$conutryCode\`; did you mean \`$countryCode\`?`);
+  });
+
+  it('check: exit 1 on a failing fixture, naming the fixture file and the diff', async () => {
+    project = copyProject();
+    const fixture = join(project.dir, 'partners/globex-networks/fixtures/address-validation.request.alpha3.yaml');
+    writeFileSync(fixture, readFileSync(fixture, 'utf8').replace('countryCode: DE\n', 'countryCode: AT\n'));
+    const r = await cli(['check', '--root', project.dir, '--env', 'test']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/address-validation\.request\.alpha3\.yaml:\d+:1 fixture fails: \/submittedGeographicAddress\/fieldedAddressRepresentation\/0\/countryCode: expected "AT", got "DE"/);
+    expect(r.out).toBe('');
+  });
+
+  it('--help per command shows its options and an example; --version prints the package version', async () => {
+    const map = await cli(['map', '--help']);
+    expect(map.code).toBe(0);
+    for (const option of ['--partner <id>', '--mapping <m>', '--input <file>', '--bindings <json>', '--engine <kind>', '--compare', '--root <dir>', '--env <name>']) expect(map.out).toContain(option);
+    expect(map.out).toMatch(/Example:\n\s+\$ sonata-gateway map /);
+    const check = await cli(['check', '--help']);
+    expect(check.out).toMatch(/^Usage: sonata-gateway check \[options\]/);
+    expect(check.out).not.toContain('--partner');
+    const version = await cli(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.out.trim()).toBe(JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version);
+  });
+
+  it('an unknown command exits 2 with a suggestion', async () => {
+    const r = await cli(['chek', '--root', REPO_ROOT]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/unknown command 'chek'\n\(Did you mean check\?\)/);
   });
 
   it('usage errors exit 2', async () => {

@@ -80,7 +80,7 @@ function writeFile(file: string, text: string): void {
   writeFileSync(file, text);
 }
 
-/** Runs the command; returns the exit code (0 no case failed, 1 failures or a setup problem, 2 usage). */
+/** Runs the command; returns the exit code (0 no case failed, 1 failures or a setup problem, 2 usage, 3 seller unreachable). */
 export async function runConformanceCommand(values: ConformanceCommandValues, ctx: ConformanceCommandContext): Promise<number> {
   if (!values.partner) return usageError(ctx, 'conformance needs --partner');
   const vars: Record<string, unknown> = {};
@@ -131,6 +131,11 @@ export async function runConformanceCommand(values: ConformanceCommandValues, ct
     if (err instanceof ConfigError) {
       ctx.err(`${err.message}\n`);
       return 1;
+    }
+    // no answer at all from the token endpoint (refused, reset, timed out): unreachable, exit 3
+    if (err instanceof Error && /^cannot get a token from \S+: /.test(err.message)) {
+      ctx.err(`${err.message}\n`);
+      return 3;
     }
     if (err instanceof Error && /^(cannot get a token|Sonata SDK folder)/.test(err.message)) {
       ctx.err(`${err.message}\n`);
