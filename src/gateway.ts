@@ -25,7 +25,8 @@ import { loadProductSchemas } from './sonata/products/product-schemas.js';
 import { loadSpecErrata } from './conformance/spec-errata.js';
 import { createSpecCatalog, type SonataRelease, type SpecCatalog } from './conformance/openapi-validator.js';
 import { createSpecGuard, type SpecGuard } from './conformance/spec-guard.js';
-import { createMetrics, observeBreakers } from './observability/metrics.js';
+import { createMetrics, observeBreakers, observeNotificationQueue } from './observability/metrics.js';
+import { instrumentLegacyClient } from './observability/instrument.js';
 import { createBreakerBoard } from './outbound/circuit-breakers.js';
 import { ConfigError } from './config/yaml-source.js';
 import { createInternalRouter } from './sonata/internal-router.js';
@@ -98,10 +99,14 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const config = loadConfig({ rootDir: opts.rootDir, env: opts.env, processEnv: opts.processEnv });
   const logger = opts.logger ?? createLogger({ level: config.logging.level, format: config.logging.format });
   const secrets = environmentVariables(opts.rootDir, config.env, opts.processEnv);
+  // first: reloads, and everything built below, report into it
+  const metrics = createMetrics({ defaultMetrics: true });
   const engine = createMappingEngine({ deadlineMs: config.mapping.deadlineMs, maxDepth: config.mapping.maxDepth, engine: config.mapping.engine, syncSliceMs: config.mapping.syncSliceMs });
   const registry = createRegistryHolder({
     load: () => loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets }),
     logger,
+    onReload: () => metrics.reloads.inc({ result: 'ok' }),
+    onRefused: () => metrics.reloads.inc({ result: 'refused' }),
   });
   if (opts.watch ?? config.reload.watch) registry.watch([config.paths.partners, config.paths.mappings], config.reload.debounceMs);
 
@@ -125,13 +130,12 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const sellers = await startEmbeddedSellers(config, registry.current(), logger);
   // every backend's circuit breaker (legacy BSS, each seller), shown in /readyz and /metrics
   const breakers = createBreakerBoard();
-  const legacy: LegacyClient = createLegacyClient({
+  const legacy: LegacyClient = instrumentLegacyClient(createLegacyClient({
     baseUrl: legacyUrl, apiKey: config.legacy.apiKey, timeoutMs: config.legacy.timeoutMs,
     retry: config.legacy.retry, breaker: config.legacy.breaker, breakers,
-  });
+  }), metrics);
   const tokens = createTokenService({ issuer: config.auth.issuer, secret: config.auth.signingSecret, ttlSeconds: config.auth.tokenTtlSeconds });
 
-  const metrics = createMetrics({ defaultMetrics: true });
   observeBreakers(metrics, breakers);
   breakers.subscribe((breaker, event) => {
     if (event !== 'rejected') logger[event === 'open' ? 'error' : 'warn']('circuit breaker changed state', { breaker, state: event });
@@ -151,6 +155,10 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const deliveries: DeliveryQueue = createDeliveryQueue({
     redisUrl: config.store.redisUrl, prefix: `${config.store.prefix}notify`, logger, retry: config.notifications.retry,
     timeoutMs: config.notifications.timeoutMs,
+    onOutcome: (outcome) => {
+      metrics.notificationDeliveries.inc({ outcome });
+      if (outcome === 'dead') metrics.notificationDeadLetters.inc();
+    },
     // partners choose these URLs: checked against their profile and the callback guard on every attempt, and signed
     partners: {
       allowedCallbackHosts,
@@ -175,7 +183,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const hubs = createHubOperations({ hub, allowedCallbackHosts: (partner) => allowedCallbackHosts(partner.id) ?? [] });
   // one Idempotency-Key store for partners' creates and the legacy BSS's purchases (keys kept apart by caller)
   const idempotency = createIdempotency({ store, settings: config.idempotency });
-  const buyer = createBuyerSide({ config, registry, store, logger, breakers, idempotency, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])) });
+  const buyer = createBuyerSide({ config, registry, store, logger, breakers, metrics, idempotency, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])) });
   // /internal: what the legacy BSS calls stays on the main port; the operator tools move to the admin port if any
   const internal = createInternalRouter({
     registry, resources, events, tasks, logger, now, callbackSecret: config.legacy.callbackSecret,
@@ -184,6 +192,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const operator = createInternalRouter({
     registry, resources, events, tasks, logger, now, parts: { legacyEvents: false }, extra: [createNotificationAdminRouter({ queue: deliveries })],
   });
+  observeNotificationQueue(metrics, () => deliveries.backlog());
   deliveries.start();
   const poller = createLegacyPoller({
     registry, legacy, store, logger, intervalMs: config.legacy.pollIntervalMs,

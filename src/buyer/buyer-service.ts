@@ -188,7 +188,7 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
     const failureCtx = { seller: partner.id, action: meta.action, safeToRetry: op.safeToRetry, fieldPaths: op.fieldPaths, checkHint: hint };
     let answer;
     try {
-      answer = await opts.client.call({ seller: partner.id, endpoint, method: op.method, path, query, body, safeToRetry: op.safeToRetry, requestId: ctx.requestId, logger: ctx.logger,
+      answer = await opts.client.call({ seller: partner.id, operation: name, endpoint, method: op.method, path, query, body, safeToRetry: op.safeToRetry, requestId: ctx.requestId, logger: ctx.logger,
         ...(op.method === 'POST' && ctx.idempotencyKey !== undefined && { idempotencyKey: ctx.idempotencyKey }) });
     } catch (err) {
       if (!(err instanceof SellerCallError)) throw err;
@@ -356,11 +356,11 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
     const key = `buyer:hub:${partner.id}:${listener.api}`;
     const previous = await opts.store.getJson<{ id: string; callback: string }>(key).catch(() => null);
     if (previous) {
-      await opts.client.call({ seller: partner.id, endpoint, method: 'DELETE', path: `${base}/${encodeURIComponent(previous.id)}`, safeToRetry: true, requestId, logger: log })
+      await opts.client.call({ seller: partner.id, operation: 'unregisterHub', endpoint, method: 'DELETE', path: `${base}/${encodeURIComponent(previous.id)}`, safeToRetry: true, requestId, logger: log })
         .catch(() => undefined); // it may be gone already (seller restarted)
     }
     const answer = await opts.client.call({
-      seller: partner.id, endpoint, method: 'POST', path: base, safeToRetry: false, requestId, logger: log,
+      seller: partner.id, operation: 'registerHub', endpoint, method: 'POST', path: base, safeToRetry: false, requestId, logger: log,
       body: { callback, query: `eventType=${[...listener.events.keys()].join(',')}` },
     });
     const id = (answer.body as { id?: unknown } | undefined)?.id;

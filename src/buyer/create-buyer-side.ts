@@ -22,9 +22,13 @@ import { createBuyerService, type BuyerService } from './buyer-service.js';
 import { createLegacyWebhookSender } from './legacy-webhook.js';
 import { createListenerRouter } from './listener-router.js';
 import { createSellerClient, type SellerEndpoint } from './seller-client.js';
+import { instrumentSellerClient } from '../observability/instrument.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 
 /** Options of {@link createBuyerSide}. */
 export interface BuyerSideOptions {
+  /** seller call latency and status (sonata_gateway_seller_call_seconds) */
+  metrics?: GatewayMetrics;
   config: GatewayConfig;
   registry: RegistryHolder;
   store: Store;
@@ -54,9 +58,10 @@ export interface BuyerSide {
 export function createBuyerSide(opts: BuyerSideOptions): BuyerSide {
   const { config, logger } = opts;
   const log = logger.child({ component: 'buyer' });
-  const client = createSellerClient({
+  const plainClient = createSellerClient({
     store: opts.store, logger: log, retry: config.buyer.sellerRetry, breaker: config.buyer.sellerBreaker, breakers: opts.breakers,
   });
+  const client = opts.metrics ? instrumentSellerClient(plainClient, opts.metrics) : plainClient;
   const sender = createLegacyWebhookSender({ secret: config.buyer.legacyWebhookSecret || undefined, timeoutMs: config.notifications.timeoutMs });
   const webhookQueue = createDeliveryQueue({
     redisUrl: config.store.redisUrl, prefix: `${config.store.prefix}buyer-webhook`, logger: log,

@@ -315,9 +315,18 @@ function requestContext(deps: AppDeps): express.RequestHandler {
     const started = performance.now();
     res.on('finish', () => {
       const ms = performance.now() - started;
-      const line = { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, partnerId: st.partner?.id };
-      deps.metrics?.requests.inc({ method: req.method, route: st.route ?? 'other', status: String(res.statusCode), partner: st.partner?.id ?? '' });
-      deps.metrics?.duration.observe({ route: st.route ?? 'other' }, ms / 1000);
+      // the whole path as received (a router mounted at /internal sees /legacy/events); no query string (it may carry
+      // search values)
+      const line = { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, partnerId: st.partner?.id };
+      const route = st.route ?? 'other';
+      if (deps.metrics) {
+        deps.metrics.requests.inc({ method: req.method, route, status: String(res.statusCode), partner: st.partner?.id ?? '' });
+        deps.metrics.duration.observe({ route }, ms / 1000);
+        if (st.op && st.partner) {
+          deps.metrics.partnerRequests.inc({ partner: st.partner.id, release: st.op.release, api: st.op.apiName, operation: st.op.operationId, status: String(res.statusCode) });
+          deps.metrics.partnerRequestSeconds.observe({ partner: st.partner.id, release: st.op.release, operation: st.op.operationId }, ms / 1000);
+        }
+      }
       if (res.statusCode >= 500) st.logger.error('request', line);
       else st.logger.info('request', line);
     });

@@ -17,7 +17,7 @@ export interface RegistryHolder {
  * Holds the current registry snapshot. The first load must succeed (a gateway refuses to start on bad
  * config); later reloads that fail are logged with file:line:col and leave the last good snapshot serving.
  */
-export function createRegistryHolder(opts: { load: () => Registry; logger: Logger; onReload?: (r: Registry) => void }): RegistryHolder {
+export function createRegistryHolder(opts: { load: () => Registry; logger: Logger; onReload?: (r: Registry) => void; onRefused?: (error: ConfigError) => void }): RegistryHolder {
   let current = opts.load();
   logFallbacks(current, opts.logger);
   const watchers: FSWatcher[] = [];
@@ -36,6 +36,7 @@ export function createRegistryHolder(opts: { load: () => Registry; logger: Logge
       opts.logger.error('registry reload refused; the last good configuration keeps serving', {
         problems: error.problems.map(formatProblem),
       });
+      opts.onRefused?.(error);
       return { ok: false, error };
     }
   };
