@@ -10,6 +10,7 @@ import type { GatewayConfig } from './config/config-schema.js';
 import { environmentVariables, loadConfig } from './config/load-config.js';
 import { createLegacyClient, type LegacyClient } from './legacy/legacy-client.js';
 import { createMappingEngine } from './mapping/engine.js';
+import { warmCountryNames } from './mapping/functions/country.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createAdminApp, createApp } from './pipeline/create-app.js';
 import { createRateLimits } from './pipeline/rate-limits.js';
@@ -108,6 +109,8 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     onReload: () => metrics.reloads.inc({ result: 'ok' }),
     onRefused: () => metrics.reloads.inc({ result: 'refused' }),
   });
+  // the 78 locales' country names, indexed before the first request needs them (src/mapping/functions/country.ts)
+  warmCountryNames();
   if (opts.watch ?? config.reload.watch) registry.watch([config.paths.partners, config.paths.mappings], config.reload.debounceMs);
 
   const store = createStore({ redisUrl: config.store.redisUrl, prefix: config.store.prefix, commandTimeoutMs: config.store.commandTimeoutMs, connectTimeoutMs: config.store.connectTimeoutMs });
