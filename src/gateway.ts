@@ -24,6 +24,7 @@ import { createNotifier } from './notify/notifier.js';
 import { createHubOperations } from './sonata/hub-operations.js';
 import { loadProductSchemas } from './sonata/products/product-schemas.js';
 import { loadSpecErrata } from './conformance/spec-errata.js';
+import { createContractLibrary, createContractsRouter } from './conformance/served-contracts.js';
 import { createSpecCatalog, type SonataRelease, type SpecCatalog } from './conformance/openapi-validator.js';
 import { createSpecGuard, type SpecGuard } from './conformance/spec-guard.js';
 import { createMetrics, observeBreakers, observeNotificationQueue } from './observability/metrics.js';
@@ -212,6 +213,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
     resources, events, tasks, hubs, products, spec, metrics, internal, operator, externalTokens, breakers: () => breakers.snapshot(), partnerListeners: buyer.listenerRouter, now, legacyCallbacksSigned: !!config.legacy.callbackSecret, limits,
     idempotency,
+    contracts: createContractsRouter(createContractLibrary({ sdkDir: config.sdkDir, errata: loadSpecErrata(join(config.paths.mappings, 'spec-errata.yaml')) })),
   };
   const app = createApp(appDeps);
   const adminApp = config.server.adminPort !== undefined ? createAdminApp(appDeps) : undefined;

@@ -26,6 +26,7 @@ import { createJsonBodyParser } from './body-guards.js';
 import { parseIdempotencyKey, requestFingerprint, type Idempotency, type IdempotencyClaim, type RecordedResponse } from './idempotency.js';
 import { createSonataProxies } from '../proxy/create-sonata-proxies.js';
 import type { RateLimits } from './rate-limits.js';
+import { createPartnerCors, keepOriginOfPartner } from './partner-cors.js';
 
 export interface AppDeps {
   config: GatewayConfig;
@@ -75,6 +76,8 @@ export interface AppDeps {
    * instance unready: every instance shares the backend, and a fast 503 with Retry-After beats no instance at all
    */
   breakers?: () => Record<string, unknown>;
+  /** `/openapi` and `/openapi/<release>/<api>.json`: the official documents with our errata */
+  contracts?: express.Router;
   /** POST creates replay by Idempotency-Key / externalId (src/pipeline/idempotency.ts); absent: every POST runs */
   idempotency?: Idempotency;
 }
@@ -126,11 +129,15 @@ export function createApp(deps: AppDeps): express.Express {
     audiences: tokenEndpointAudiences(deps.config),
   });
   app.post('/oauth2/token', ...(deps.limits ? deps.limits.guardTokenEndpoint(tokenEndpoint) : tokenEndpoint));
+  // the served contracts: public, no token (src/conformance/served-contracts.ts)
+  if (deps.contracts) app.use('/openapi', deps.contracts);
 
   // 3. Sonata routes
   const parseBody = createJsonBodyParser({ limitBytes: deps.config.server.bodyLimitBytes, maxDepth: deps.config.server.maxJsonDepth, maxArrayItems: deps.config.server.maxArrayItems, maxValues: deps.config.server.maxBodyValues });
   const proxies = createSonataProxies(deps.config.upstreams, deps.logger);
 
+  // CORS for partners' browser apps: preflights are answered here, without a token (src/pipeline/partner-cors.ts)
+  app.use('/mefApi/sonata', createPartnerCors(() => deps.registry.current()));
   app.use('/mefApi/sonata', (req: Request, res: Response, next: NextFunction) => {
     const authStarted = deps.observe ? performance.now() : 0;
     auth.authenticate('sonata-bearer', { session: false }, (err: unknown, principal: Principal | false, info: BearerFailure | undefined) => {
@@ -146,6 +153,7 @@ export function createApp(deps: AppDeps): express.Express {
       st.principal = principal;
       st.partner = partner;
       st.logger = st.logger.child({ partnerId: partner.id });
+      keepOriginOfPartner(req, res, partner);
       next();
     })(req, res, next);
   });
