@@ -81,7 +81,7 @@ export function createBuyerSide(opts: BuyerSideOptions): BuyerSide {
   };
 
   const service = createBuyerService({
-    registry: opts.registry, store: opts.store, client, logger: log, endpoint,
+    registry: opts.registry, store: opts.store, client, logger: log, endpoint, metrics: opts.metrics,
     callbackBase: () => callbackBase,
     webhook: { url: config.buyer.legacyWebhookUrl || undefined, enqueue: (d) => webhookQueue.enqueue(d) },
   });

@@ -121,7 +121,8 @@ export function createMappingTimer(metrics: GatewayMetrics): <T>(role: string, o
 function mappingErrorKind(err: unknown): string {
   const kind = (err as { kind?: unknown; code?: unknown })?.kind;
   const code = (err as { code?: unknown })?.code;
-  if (kind === 'rejected' || code === 'mapping.rejected' || code === 'mapping.conflict') return 'rejected';
+  // MappingError kinds, the Sonata pipeline's catalogue codes, the buyer side's refusal code
+  if (kind === 'rejected' || code === 'mapping.rejected' || code === 'mapping.conflict' || code === 'request.rejected') return 'rejected';
   if (kind === 'timeout' || kind === 'depth' || code === 'mapping.timeout') return 'timeout';
   return 'failed';
 }

@@ -50,6 +50,9 @@ describe('the Grafana dashboard', () => {
 
     const res = await fetch(`${gw.adminUrl ?? gw.url}/metrics`);
     const text = await res.text();
+    // the buyer side's mappings are timed under their own roles, its seller call by buyer operation
+    expect(text).toMatch(/^sonata_gateway_mapping_seconds_count\{role="buyer\.releaseOut",operation="validateAddress"\} [1-9]/m);
+    expect(text).toMatch(/^sonata_gateway_seller_call_seconds_count\{partner="northwind-access",operation="validateAddress",status="20\d"\} 1$/m);
     const exported = new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]!));
     // a series that only a fault produces (no sample in a healthy run) must at least be declared by the gateway
     for (const rare of RARE_SERIES) if (text.includes(`# TYPE ${rare} `)) exported.add(rare);
