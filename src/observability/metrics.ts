@@ -61,14 +61,14 @@ export interface NotificationBacklog {
  */
 export function observeNotificationQueue(metrics: GatewayMetrics, backlog: () => Promise<NotificationBacklog>, now: () => number = Date.now): void {
   let last: NotificationBacklog = { depth: 0 };
-  const read = async () => {
-    try {
-      last = await backlog();
-    } catch {
+  // one read per scrape, shared by both gauges (the registry collects them concurrently)
+  let inflight: Promise<NotificationBacklog> | undefined;
+  const read = (): Promise<NotificationBacklog> =>
+    (inflight ??= backlog()
+      .then((b) => (last = b))
       // Redis down: keep the last reading; /readyz and the store metrics say why
-    }
-    return last;
-  };
+      .catch(() => last)
+      .finally(() => (inflight = undefined)));
   new Gauge({
     name: 'sonata_gateway_notification_queue_depth', help: 'Notification deliveries queued (waiting, retrying or in flight)', registers: [metrics.registry],
     async collect() {
@@ -77,9 +77,9 @@ export function observeNotificationQueue(metrics: GatewayMetrics, backlog: () =>
   });
   new Gauge({
     name: 'sonata_gateway_notification_oldest_age_seconds', help: 'Age of the oldest queued notification delivery (0 when none)', registers: [metrics.registry],
-    collect() {
-      // the depth gauge's collect (registered first) has just refreshed `last`
-      this.set(last.oldestQueuedAt === undefined ? 0 : Math.max(0, (now() - last.oldestQueuedAt) / 1000));
+    async collect() {
+      const { oldestQueuedAt } = await read();
+      this.set(oldestQueuedAt === undefined ? 0 : Math.max(0, (now() - oldestQueuedAt) / 1000));
     },
   });
 }

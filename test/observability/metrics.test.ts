@@ -92,3 +92,35 @@ describe('mapping timer', () => {
     expect(text).toContain('sonata_gateway_mapping_seconds_count{role="legacyIn",operation="createQuote"} 2');
   });
 });
+
+describe('notification queue metrics', () => {
+  it('reads depth and the oldest age from the queue when scraped, and counts outcomes', async () => {
+    const { createDeliveryQueue } = await import('../../src/notify/delivery-queue.js');
+    const { observeNotificationQueue } = await import('../../src/observability/metrics.js');
+    const { createLogger } = await import('../../src/observability/logger.js');
+    const metrics = createMetrics();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const queue = createDeliveryQueue({
+      prefix: 'test', logger: createLogger({ level: 'error' }), retry: { attempts: 1 },
+      send: () => held,
+      onOutcome: (outcome) => metrics.notificationDeliveries.inc({ outcome }),
+    });
+    const queuedAt = Date.now();
+    observeNotificationQueue(metrics, () => queue.backlog(), () => queuedAt + 30_000);
+    await queue.enqueue({ id: 'd1', partnerId: 'p', subscriptionId: 's', url: 'http://127.0.0.1:1/x', body: {}, eventType: 'e', eventId: 'e1' });
+    queue.start();
+    let text = await metrics.registry.metrics();
+    expect(text).toContain('sonata_gateway_notification_queue_depth 1');
+    const age = Number(/^sonata_gateway_notification_oldest_age_seconds (\S+)$/m.exec(text)![1]);
+    expect(age).toBeGreaterThan(25);
+    expect(age).toBeLessThanOrEqual(30);
+    release();
+    await queue.idle!();
+    text = await metrics.registry.metrics();
+    expect(text).toContain('sonata_gateway_notification_queue_depth 0');
+    expect(text).toContain('sonata_gateway_notification_oldest_age_seconds 0');
+    expect(text).toContain('sonata_gateway_notification_deliveries_total{outcome="delivered"} 1');
+    await queue.close();
+  });
+});
