@@ -10,6 +10,7 @@ import type { GatewayConfig } from './config/config-schema.js';
 import { environmentVariables, loadConfig } from './config/load-config.js';
 import { createLegacyClient, type LegacyClient } from './legacy/legacy-client.js';
 import { createMappingEngine } from './mapping/engine.js';
+import { warmCountryNames } from './mapping/functions/country.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createAdminApp, createApp } from './pipeline/create-app.js';
 import { createRateLimits } from './pipeline/rate-limits.js';
@@ -23,10 +24,12 @@ import { createNotifier } from './notify/notifier.js';
 import { createHubOperations } from './sonata/hub-operations.js';
 import { loadProductSchemas } from './sonata/products/product-schemas.js';
 import { loadSpecErrata } from './conformance/spec-errata.js';
+import { createContractLibrary, createContractsRouter } from './conformance/served-contracts.js';
 import { createSpecCatalog, type SonataRelease, type SpecCatalog } from './conformance/openapi-validator.js';
 import { createSpecGuard, type SpecGuard } from './conformance/spec-guard.js';
-import { createMetrics, observeBreakers } from './observability/metrics.js';
+import { createMetrics, observeBreakers, observeNotificationQueue } from './observability/metrics.js';
 import { observeRegistrySnapshot } from './observability/registry-metrics.js';
+import { instrumentLegacyClient } from './observability/instrument.js';
 import { createBreakerBoard } from './outbound/circuit-breakers.js';
 import { ConfigError } from './config/yaml-source.js';
 import { createInternalRouter } from './sonata/internal-router.js';
@@ -99,6 +102,8 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const config = loadConfig({ rootDir: opts.rootDir, env: opts.env, processEnv: opts.processEnv });
   const logger = opts.logger ?? createLogger({ level: config.logging.level, format: config.logging.format });
   const secrets = environmentVariables(opts.rootDir, config.env, opts.processEnv);
+  // first: reloads, and everything built below, report into it
+  const metrics = createMetrics({ defaultMetrics: true });
   const engine = createMappingEngine({ deadlineMs: config.mapping.deadlineMs, maxDepth: config.mapping.maxDepth, engine: config.mapping.engine, syncSliceMs: config.mapping.syncSliceMs });
   // secrets are read again at each reload (`*_FILE` files rotate, a new partner brings its own); one that cannot be
   // read keeps the values of the last load
@@ -114,7 +119,11 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const registry = createRegistryHolder({
     load: (isolate) => loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets: isolate ? readSecrets() : secrets, isolate }),
     logger,
+    onReload: () => metrics.reloads.inc({ result: 'ok' }),
+    onRefused: () => metrics.reloads.inc({ result: 'refused' }),
   });
+  // the 78 locales' country names, indexed before the first request needs them (src/mapping/functions/country.ts)
+  warmCountryNames();
   if (opts.watch ?? config.reload.watch) registry.watch([config.paths.partners, config.paths.mappings], config.reload.debounceMs);
 
   const store = createStore({ redisUrl: config.store.redisUrl, prefix: config.store.prefix, commandTimeoutMs: config.store.commandTimeoutMs, connectTimeoutMs: config.store.connectTimeoutMs });
@@ -137,13 +146,12 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const sellers = await startEmbeddedSellers(config, registry.current(), logger);
   // every backend's circuit breaker (legacy BSS, each seller), shown in /readyz and /metrics
   const breakers = createBreakerBoard();
-  const legacy: LegacyClient = createLegacyClient({
+  const legacy: LegacyClient = instrumentLegacyClient(createLegacyClient({
     baseUrl: legacyUrl, apiKey: config.legacy.apiKey, timeoutMs: config.legacy.timeoutMs,
     retry: config.legacy.retry, breaker: config.legacy.breaker, breakers,
-  });
+  }), metrics);
   const tokens = createTokenService({ issuer: config.auth.issuer, secret: config.auth.signingSecret, ttlSeconds: config.auth.tokenTtlSeconds });
 
-  const metrics = createMetrics({ defaultMetrics: true });
   observeBreakers(metrics, breakers);
   observeRegistrySnapshot(metrics, registry);
   breakers.subscribe((breaker, event) => {
@@ -164,6 +172,10 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const deliveries: DeliveryQueue = createDeliveryQueue({
     redisUrl: config.store.redisUrl, prefix: `${config.store.prefix}notify`, logger, retry: config.notifications.retry,
     timeoutMs: config.notifications.timeoutMs,
+    onOutcome: (outcome) => {
+      metrics.notificationDeliveries.inc({ outcome });
+      if (outcome === 'dead') metrics.notificationDeadLetters.inc();
+    },
     // partners choose these URLs: checked against their profile and the callback guard on every attempt, and signed
     partners: {
       allowedCallbackHosts,
@@ -188,7 +200,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const hubs = createHubOperations({ hub, allowedCallbackHosts: (partner) => allowedCallbackHosts(partner.id) ?? [] });
   // one Idempotency-Key store for partners' creates and the legacy BSS's purchases (keys kept apart by caller)
   const idempotency = createIdempotency({ store, settings: config.idempotency });
-  const buyer = createBuyerSide({ config, registry, store, logger, breakers, idempotency, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])) });
+  const buyer = createBuyerSide({ config, registry, store, logger, breakers, metrics, idempotency, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])) });
   // /internal: what the legacy BSS calls stays on the main port; the operator tools move to the admin port if any
   const internal = createInternalRouter({
     registry, resources, events, tasks, logger, now, callbackSecret: config.legacy.callbackSecret,
@@ -197,6 +209,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const operator = createInternalRouter({
     registry, resources, events, tasks, logger, now, parts: { legacyEvents: false }, extra: [createNotificationAdminRouter({ queue: deliveries })],
   });
+  observeNotificationQueue(metrics, () => deliveries.backlog());
   deliveries.start();
   const poller = createLegacyPoller({
     registry, legacy, store, logger, intervalMs: config.legacy.pollIntervalMs,
@@ -213,6 +226,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
     resources, events, tasks, hubs, products, spec, metrics, internal, operator, externalTokens, breakers: () => breakers.snapshot(), partnerListeners: buyer.listenerRouter, now, legacyCallbacksSigned: !!config.legacy.callbackSecret, limits,
     idempotency,
+    contracts: createContractsRouter(createContractLibrary({ sdkDir: config.sdkDir, errata: loadSpecErrata(join(config.paths.mappings, 'spec-errata.yaml')) })),
   };
   const app = createApp(appDeps);
   const adminApp = config.server.adminPort !== undefined ? createAdminApp(appDeps) : undefined;

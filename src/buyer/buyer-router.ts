@@ -35,6 +35,7 @@ export function createBuyerRouter(opts: BuyerRouterOptions): express.Router {
   const raw = express.raw({ type: () => true, limit: opts.limitBytes ?? 262_144 });
 
   const handle = (name: BuyerOperationName, input: (req: Request, body: Record<string, unknown>) => Input) => [raw, async (req: Request, res: Response) => {
+    res.locals.route = `buyer.${name}`; // the request metrics' route label
     const requestId = String(res.getHeader('X-Request-Id') ?? '');
     const logger = (res.locals as { logger?: Logger }).logger ?? opts.logger;
     let answer: Record<string, unknown>;
@@ -104,12 +105,14 @@ export function createBuyerRouter(opts: BuyerRouterOptions): express.Router {
   router.post('/buyer/tickets/inquiry', ...handle('retrieveTicket', idRead('TT_ID')));
 
   router.post('/buyer/hubs/register', async (_req: Request, res: Response) => {
+    res.locals.route = 'buyer.registerHubs';
     // operators: register our listeners with every seller now (normally done at start and before each purchase)
     await opts.service.registerAllHubs(opts.logger);
     res.status(200).json({ RC: 0, MSG: 'OK' });
   });
 
   router.use('/buyer', (req: Request, res: Response) => {
+    res.locals.route = 'buyer.unknown';
     res.status(200).json(renderBuyerError(new BuyerError(4, `function unknown: ${req.method} /internal/buyer${req.path}`, { code: 'request.unknown-function' })));
   });
   return router;

@@ -7,6 +7,7 @@
  * -> legacy event -> the legacy BSS's webhook through the durable delivery queue.
  * Every failure becomes a {@link BuyerError} that names the seller; docs/architecture.md draws the same thing.
  */
+import { createMappingTimer, type GatewayMetrics } from '../observability/metrics.js';
 import type { Delivery } from '../notify/delivery-queue.js';
 import type { Logger } from '../observability/logger.js';
 import { MappingError } from '../mapping/errors.js';
@@ -60,6 +61,8 @@ export interface BuyerService {
 
 /** Options of {@link createBuyerService}. */
 export interface BuyerServiceOptions {
+  /** mapping time and errors (optional) */
+  metrics?: GatewayMetrics;
   registry: RegistryHolder;
   store: Store;
   client: SellerClient;
@@ -110,6 +113,10 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
     const name = registry.releases.get(partner.release)?.name ?? partner.release;
     return registry.buyer.releases.get(name);
   };
+
+  // mapping time per role and buyer operation (sonata_gateway_mapping_seconds, role `buyer.<stage>`)
+  const timer = opts.metrics && createMappingTimer(opts.metrics);
+  const measure = <T>(role: string, operation: string, run: () => Promise<T>): Promise<T> => (timer ? timer(role, operation, run) : run());
 
   const evaluate = async (mapping: CompiledMapping, input: unknown, bindings: Record<string, unknown>, lookups: LookupTables, onReject: (path: string) => string | null): Promise<unknown> => {
     try {
@@ -176,19 +183,19 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
 
     let body: unknown;
     if (op.request) {
-      body = await evaluate(op.request, unified ?? {}, bindings, partner.lookups, fieldOf);
-      if (dialect?.request) body = await evaluate(dialect.request, body, bindings, partner.lookups, fieldOf);
+      body = await measure('buyer.releaseOut', name, () => evaluate(op.request!, unified ?? {}, bindings, partner.lookups, fieldOf));
+      if (dialect?.request) body = await measure('buyer.partnerOut', name, () => evaluate(dialect.request!, body, bindings, partner.lookups, fieldOf));
     }
     const query: Record<string, string> = {};
     for (const [k, expr] of Object.entries(op.query)) {
-      const v = await evaluate(expr, unified ?? {}, bindings, partner.lookups, fieldOf);
+      const v = await measure('buyer.query', name, () => evaluate(expr, unified ?? {}, bindings, partner.lookups, fieldOf));
       if (v !== undefined && v !== null && v !== '') query[k] = String(v);
     }
     const path = `/mefApi/sonata/${op.api}/${op.version}${op.path.replace(/\{id\}/g, encodeURIComponent(params.id ?? ''))}`;
     const failureCtx = { seller: partner.id, action: meta.action, safeToRetry: op.safeToRetry, fieldPaths: op.fieldPaths, checkHint: hint };
     let answer;
     try {
-      answer = await opts.client.call({ seller: partner.id, endpoint, method: op.method, path, query, body, safeToRetry: op.safeToRetry, requestId: ctx.requestId, logger: ctx.logger,
+      answer = await opts.client.call({ seller: partner.id, operation: name, endpoint, method: op.method, path, query, body, safeToRetry: op.safeToRetry, requestId: ctx.requestId, logger: ctx.logger,
         ...(op.method === 'POST' && ctx.idempotencyKey !== undefined && { idempotencyKey: ctx.idempotencyKey }) });
     } catch (err) {
       if (!(err instanceof SellerCallError)) throw err;
@@ -201,8 +208,8 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
 
     let wire = answer.body;
     try {
-      if (dialect?.response) wire = await dialect.response.evaluate(wire, { bindings, lookups: partner.lookups });
-      const result = op.response ? await op.response.evaluate(wire, { bindings, lookups: partner.lookups }) : {};
+      if (dialect?.response) wire = await measure('buyer.partnerIn', name, () => dialect.response!.evaluate(wire, { bindings, lookups: partner.lookups }));
+      const result = op.response ? await measure('buyer.releaseIn', name, () => op.response!.evaluate(wire, { bindings, lookups: partner.lookups })) : {};
       const out = (result && typeof result === 'object' ? result : {}) as Record<string, unknown>;
       const refusal = out.refusal as { field?: string; reason?: string } | undefined;
       if (refusal) throw new BuyerError(8, `seller ${partner.id} refused the ${meta.action}: ${refusal.reason ?? 'no reason given'}`, { code: 'seller.refused', field: refusal.field ?? null, seller: partner.id, outcome: 'NOT_DONE' });
@@ -227,7 +234,7 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
       let mapped: LegacyMapped = { request: params.id ? { id: params.id } : {} };
       if (legacyOp.request) {
         const input = req.body && typeof req.body === 'object' ? req.body : {};
-        mapped = (await evaluate(legacyOp.request, input, { requestId: ctx.requestId, params, operation: name }, shared, pointerToLegacyField)) as LegacyMapped;
+        mapped = (await measure('buyer.legacyIn', name, () => evaluate(legacyOp.request!, input, { requestId: ctx.requestId, params, operation: name }, shared, pointerToLegacyField))) as LegacyMapped;
       }
       const named = req.seller ?? mapped.seller;
       let partner: PartnerDef;
@@ -267,7 +274,7 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
       }
       await rememberProducts(unified, partner.id, log);
       const answer = legacyOp.response
-        ? await evaluate(legacyOp.response, unified, { seller: partner.id, sellerName: partner.name, requestId: ctx.requestId, params }, shared, () => null)
+        ? await measure('buyer.legacyOut', name, () => evaluate(legacyOp.response!, unified, { seller: partner.id, sellerName: partner.name, requestId: ctx.requestId, params }, shared, () => null))
         : {};
       return { RC: 0, MSG: 'OK', ...(answer && typeof answer === 'object' ? answer : {}) };
     },
@@ -285,7 +292,7 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
       const def = listener?.events.get(n.eventType);
       if (!listener || !def) throw new BuyerError(4, `no listener ${n.notificationApi}/${n.eventType} for ${n.partner.id}`, { code: 'listener.unknown', seller: n.partner.id });
       const bindings = { seller: n.partner.id, release: release!.name, requestId: ctx.requestId };
-      const event = (await evaluate(listener.mapping, n.body, bindings, n.partner.lookups, () => null)) as Record<string, unknown>;
+      const event = (await measure('buyer.notificationIn', 'notification', () => evaluate(listener.mapping, n.body, bindings, n.partner.lookups, () => null))) as Record<string, unknown>;
       let resource: Record<string, unknown> | undefined;
       let object: unknown;
       if (def.fetch) {
@@ -356,11 +363,11 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
     const key = `buyer:hub:${partner.id}:${listener.api}`;
     const previous = await opts.store.getJson<{ id: string; callback: string }>(key).catch(() => null);
     if (previous) {
-      await opts.client.call({ seller: partner.id, endpoint, method: 'DELETE', path: `${base}/${encodeURIComponent(previous.id)}`, safeToRetry: true, requestId, logger: log })
+      await opts.client.call({ seller: partner.id, operation: 'unregisterHub', endpoint, method: 'DELETE', path: `${base}/${encodeURIComponent(previous.id)}`, safeToRetry: true, requestId, logger: log })
         .catch(() => undefined); // it may be gone already (seller restarted)
     }
     const answer = await opts.client.call({
-      seller: partner.id, endpoint, method: 'POST', path: base, safeToRetry: false, requestId, logger: log,
+      seller: partner.id, operation: 'registerHub', endpoint, method: 'POST', path: base, safeToRetry: false, requestId, logger: log,
       body: { callback, query: `eventType=${[...listener.events.keys()].join(',')}` },
     });
     const id = (answer.body as { id?: unknown } | undefined)?.id;

@@ -21,9 +21,13 @@ import { createBuyerService, type BuyerService } from './buyer-service.js';
 import { createLegacyWebhookSender } from './legacy-webhook.js';
 import { createListenerRouter } from './listener-router.js';
 import { createSellerClient, type SellerEndpoint } from './seller-client.js';
+import { instrumentSellerClient } from '../observability/instrument.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
 
 /** Options of {@link createBuyerSide}. */
 export interface BuyerSideOptions {
+  /** seller call latency and status (sonata_gateway_seller_call_seconds) */
+  metrics?: GatewayMetrics;
   config: GatewayConfig;
   registry: RegistryHolder;
   store: Store;
@@ -53,9 +57,10 @@ export interface BuyerSide {
 export function createBuyerSide(opts: BuyerSideOptions): BuyerSide {
   const { config, logger } = opts;
   const log = logger.child({ component: 'buyer' });
-  const client = createSellerClient({
+  const plainClient = createSellerClient({
     store: opts.store, logger: log, retry: config.buyer.sellerRetry, breaker: config.buyer.sellerBreaker, breakers: opts.breakers,
   });
+  const client = opts.metrics ? instrumentSellerClient(plainClient, opts.metrics) : plainClient;
   const sender = createLegacyWebhookSender({ secret: config.buyer.legacyWebhookSecret || undefined, timeoutMs: config.notifications.timeoutMs });
   const webhookQueue = createDeliveryQueue({
     redisUrl: config.store.redisUrl, prefix: `${config.store.prefix}buyer-webhook`, logger: log,
@@ -75,7 +80,7 @@ export function createBuyerSide(opts: BuyerSideOptions): BuyerSide {
   };
 
   const service = createBuyerService({
-    registry: opts.registry, store: opts.store, client, logger: log, endpoint,
+    registry: opts.registry, store: opts.store, client, logger: log, endpoint, metrics: opts.metrics,
     callbackBase: () => callbackBase,
     webhook: { url: config.buyer.legacyWebhookUrl || undefined, enqueue: (d) => webhookQueue.enqueue(d) },
   });

@@ -37,6 +37,7 @@ export interface ListenerRouterOptions {
 export function createListenerRouter(opts: ListenerRouterOptions): express.Router {
   const router = express.Router();
   router.post('/partners/:partnerId/mefApi/sonata/:notificationApi/:version/listener/:eventType', async (req: Request, res: Response, next: NextFunction) => {
+    res.locals.route = 'listener.sellerNotification'; // the request metrics' route label (never the path's values)
     try {
       const { partnerId, notificationApi, version, eventType } = req.params as Record<string, string>;
       const registry = opts.registry.current();

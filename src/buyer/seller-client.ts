@@ -29,6 +29,8 @@ export interface SellerEndpoint {
 export interface SellerCall {
   /** partner id of the seller (agent, token cache key, logs) */
   seller: string;
+  /** the buyer operation (createQuote, registerHub...), for metrics; never an id or path */
+  operation?: string;
   endpoint: SellerEndpoint;
   method: string;
   /** path below baseUrl, e.g. `/mefApi/sonata/quoteManagement/v8/quote` */

@@ -22,11 +22,13 @@ export function createNotificationAdminRouter(opts: NotificationAdminRouterOptio
   const router = express.Router();
 
   router.get('/notifications/dead-letters', async (_req, res) => {
+    res.locals.route = 'internal.listDeadLetters'; // the request metrics' route label
     const letters = await opts.queue.deadLetters();
     res.status(200).json(letters.map((dl) => ({ ...dl, url: redactUrl(dl.url) })));
   });
 
   router.post('/notifications/dead-letters/:id/replay', async (req, res) => {
+    res.locals.route = 'internal.replayDeadLetter';
     const { id } = req.params;
     if (await opts.queue.replay(id)) {
       res.status(202).json({ id, replayed: true });

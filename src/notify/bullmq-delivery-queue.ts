@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type Job, type RedisOptions } from 'bullmq';
 import type { Logger } from '../observability/logger.js';
 import { attemptDelivery, createHttpSender, errorText, fromUserSender, retryDelayMs, type AttemptSender } from './delivery-attempts.js';
-import type { DeadLetter, Delivery, DeliveryPartners, DeliveryQueue, RetryPolicy } from './delivery-queue.js';
+import type { DeadLetter, Delivery, DeliveryOutcome, DeliveryPartners, DeliveryQueue, RetryPolicy } from './delivery-queue.js';
 
 /** Resolved options, as {@link createDeliveryQueue} passes them. */
 export interface BullmqDeliveryQueueOptions {
@@ -20,6 +20,7 @@ export interface BullmqDeliveryQueueOptions {
   timeoutMs: number;
   send?: (d: Delivery) => Promise<void>;
   partners?: DeliveryPartners;
+  onOutcome?: (outcome: DeliveryOutcome) => void;
 }
 
 const QUEUE_NAME = 'sonata-notifications';
@@ -85,7 +86,7 @@ export function createBullmqDeliveryQueue(opts: BullmqDeliveryQueueOptions): Del
 
   const processJob = async (job: Job<Delivery>): Promise<void> => {
     const attempts = job.opts.attempts ?? policy.attempts;
-    const outcome = await attemptDelivery(send, logger, { ...policy, attempts }, job.data, job.attemptsMade + 1);
+    const outcome = await attemptDelivery(send, logger, { ...policy, attempts }, job.data, job.attemptsMade + 1, opts.onOutcome);
     // BullMQ decides retry vs failed set from the rejection and the job's attempts; the outcome is already logged
     if (!outcome.ok) throw outcome.permanent ? new UnrecoverableError(outcome.error) : new Error(outcome.error);
   };
@@ -126,6 +127,20 @@ export function createBullmqDeliveryQueue(opts: BullmqDeliveryQueueOptions): Del
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
       logger.info('dead letter replayed', { deliveryId: id, eventId: job.data.eventId });
       return true;
+    },
+
+    async backlog() {
+      const q = getQueue();
+      const counts = await q.getJobCounts('waiting', 'delayed', 'active', 'prioritized', 'waiting-children');
+      const depth = Object.values(counts).reduce((a, b) => a + b, 0);
+      if (depth === 0) return { depth };
+      // the oldest by enqueue time among what is pending (BullMQ lists each state oldest first when asc)
+      let oldest: number | undefined;
+      for (const state of ['waiting', 'delayed', 'active'] as const) {
+        const [job] = (await q.getJobs([state], 0, 0, true)) as Array<Job<Delivery> | undefined>;
+        if (job && (oldest === undefined || job.timestamp < oldest)) oldest = job.timestamp;
+      }
+      return { depth, ...(oldest !== undefined && { oldestQueuedAt: oldest }) };
     },
 
     start() {

@@ -5,7 +5,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import type { Logger } from '../observability/logger.js';
 import { CallbackRefusedError, createCallbackGuard } from '../outbound/callback-guard.js';
-import type { Delivery, DeliveryPartners, RetryPolicy } from './delivery-queue.js';
+import type { Delivery, DeliveryOutcome, DeliveryPartners, RetryPolicy } from './delivery-queue.js';
 import { isAllowedHost } from './hub-service.js';
 import { webhookHeaders } from './webhook-signature.js';
 
@@ -151,7 +151,14 @@ export async function attemptDelivery(
   policy: RetryPolicy,
   d: Delivery,
   attempt: number,
+  onOutcome?: (outcome: DeliveryOutcome) => void,
 ): Promise<AttemptOutcome> {
+  const outcome = await attemptOnce(send, logger, policy, d, attempt);
+  onOutcome?.(outcome.ok ? 'delivered' : outcome.final ? 'dead' : 'retry');
+  return outcome;
+}
+
+async function attemptOnce(send: AttemptSender, logger: Logger, policy: RetryPolicy, d: Delivery, attempt: number): Promise<AttemptOutcome> {
   const meta = {
     deliveryId: d.id, eventId: d.eventId, eventType: d.eventType, partnerId: d.partnerId,
     subscriptionId: d.subscriptionId, url: redactUrl(d.url), attempt,

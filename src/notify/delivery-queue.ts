@@ -62,7 +62,12 @@ export interface DeliveryQueue {
   close(): Promise<void>;
   /** In-process queue only: resolves when nothing is in flight, waiting or scheduled for retry. */
   idle?(): Promise<void>;
+  /** What is queued now (waiting, retrying, in flight) and since when the oldest of it waits; for metrics. */
+  backlog(): Promise<{ depth: number; oldestQueuedAt?: number }>;
 }
+
+/** What one delivery attempt came to (metrics): delivered, failed and retried later, or dead-lettered. */
+export type DeliveryOutcome = 'delivered' | 'retry' | 'dead';
 
 /** When to try again. Attempt n (n >= 2) waits min(baseDelayMs * 2^(n-2), maxDelayMs) after attempt n-1 failed. */
 export interface RetryPolicy {
@@ -96,6 +101,8 @@ export interface DeliveryQueueOptions {
    * come from configuration, not from partners).
    */
   partners?: DeliveryPartners;
+  /** told every attempt's outcome (metrics) */
+  onOutcome?: (outcome: DeliveryOutcome) => void;
 }
 
 const DEFAULT_CONCURRENCY = 8;
@@ -111,6 +118,7 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
     timeoutMs: positiveInteger(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs'),
     ...(opts.send !== undefined && { send: opts.send }),
     ...(opts.partners !== undefined && { partners: opts.partners }),
+    ...(opts.onOutcome !== undefined && { onOutcome: opts.onOutcome }),
   };
   return opts.redisUrl ? createBullmqDeliveryQueue({ ...common, redisUrl: opts.redisUrl }) : createInProcessDeliveryQueue(common);
 }

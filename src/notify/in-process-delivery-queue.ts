@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../observability/logger.js';
 import { attemptDelivery, createHttpSender, fromUserSender, type AttemptSender } from './delivery-attempts.js';
-import type { DeadLetter, Delivery, DeliveryPartners, DeliveryQueue, RetryPolicy } from './delivery-queue.js';
+import type { DeadLetter, Delivery, DeliveryOutcome, DeliveryPartners, DeliveryQueue, RetryPolicy } from './delivery-queue.js';
 
 /** Resolved options, as {@link createDeliveryQueue} passes them. */
 export interface InProcessDeliveryQueueOptions {
@@ -16,6 +16,7 @@ export interface InProcessDeliveryQueueOptions {
   timeoutMs: number;
   send?: (d: Delivery) => Promise<void>;
   partners?: DeliveryPartners;
+  onOutcome?: (outcome: DeliveryOutcome) => void;
 }
 
 /** Dead letters kept at most; the oldest is dropped (and logged) beyond this, so a dead listener cannot exhaust memory. */
@@ -25,6 +26,8 @@ interface Job {
   delivery: Delivery;
   attemptsMade: number;
   timer?: NodeJS.Timeout;
+  /** epoch ms when it was queued (or replayed) */
+  queuedAt: number;
 }
 
 /** Creates the in-process queue (see {@link createDeliveryQueue}). */
@@ -51,7 +54,7 @@ export function createInProcessDeliveryQueue(opts: InProcessDeliveryQueueOptions
 
   const run = async (job: Job): Promise<void> => {
     const attempt = job.attemptsMade + 1;
-    const outcome = await attemptDelivery(send, logger, opts.policy, job.delivery, attempt);
+    const outcome = await attemptDelivery(send, logger, opts.policy, job.delivery, attempt, opts.onOutcome);
     job.attemptsMade = attempt;
     if (outcome.ok) {
       jobs.delete(job.delivery.id);
@@ -90,7 +93,7 @@ export function createInProcessDeliveryQueue(opts: InProcessDeliveryQueueOptions
   };
 
   const add = (delivery: Delivery): void => {
-    const job: Job = { delivery, attemptsMade: 0 };
+    const job: Job = { delivery, attemptsMade: 0, queuedAt: Date.now() };
     jobs.set(delivery.id, job);
     ready.push(job);
     pump();
@@ -136,6 +139,12 @@ export function createInProcessDeliveryQueue(opts: InProcessDeliveryQueueOptions
       if (lost > 0) logger.warn('in-process delivery queue closed with undelivered notifications; they are lost', { count: lost });
       await http?.close();
       notifyIdle();
+    },
+
+    async backlog() {
+      let oldest: number | undefined;
+      for (const job of jobs.values()) if (oldest === undefined || job.queuedAt < oldest) oldest = job.queuedAt;
+      return { depth: jobs.size, ...(oldest !== undefined && { oldestQueuedAt: oldest }) };
     },
 
     idle() {

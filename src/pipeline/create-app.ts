@@ -26,6 +26,7 @@ import { createJsonBodyParser } from './body-guards.js';
 import { parseIdempotencyKey, requestFingerprint, type Idempotency, type IdempotencyClaim, type RecordedResponse } from './idempotency.js';
 import { createSonataProxies } from '../proxy/create-sonata-proxies.js';
 import type { RateLimits } from './rate-limits.js';
+import { createPartnerCors, keepOriginOfPartner } from './partner-cors.js';
 
 export interface AppDeps {
   config: GatewayConfig;
@@ -75,6 +76,8 @@ export interface AppDeps {
    * instance unready: every instance shares the backend, and a fast 503 with Retry-After beats no instance at all
    */
   breakers?: () => Record<string, unknown>;
+  /** `/openapi` and `/openapi/<release>/<api>.json`: the official documents with our errata */
+  contracts?: express.Router;
   /** POST creates replay by Idempotency-Key / externalId (src/pipeline/idempotency.ts); absent: every POST runs */
   idempotency?: Idempotency;
 }
@@ -126,11 +129,15 @@ export function createApp(deps: AppDeps): express.Express {
     audiences: tokenEndpointAudiences(deps.config),
   });
   app.post('/oauth2/token', ...(deps.limits ? deps.limits.guardTokenEndpoint(tokenEndpoint) : tokenEndpoint));
+  // the served contracts: public, no token (src/conformance/served-contracts.ts)
+  if (deps.contracts) app.use('/openapi', deps.contracts);
 
   // 3. Sonata routes
   const parseBody = createJsonBodyParser({ limitBytes: deps.config.server.bodyLimitBytes, maxDepth: deps.config.server.maxJsonDepth, maxArrayItems: deps.config.server.maxArrayItems, maxValues: deps.config.server.maxBodyValues });
   const proxies = createSonataProxies(deps.config.upstreams, deps.logger);
 
+  // CORS for partners' browser apps: preflights are answered here, without a token (src/pipeline/partner-cors.ts)
+  app.use('/mefApi/sonata', createPartnerCors(() => deps.registry.current()));
   app.use('/mefApi/sonata', (req: Request, res: Response, next: NextFunction) => {
     const authStarted = deps.observe ? performance.now() : 0;
     auth.authenticate('sonata-bearer', { session: false }, (err: unknown, principal: Principal | false, info: BearerFailure | undefined) => {
@@ -146,6 +153,7 @@ export function createApp(deps: AppDeps): express.Express {
       st.principal = principal;
       st.partner = partner;
       st.logger = st.logger.child({ partnerId: partner.id });
+      keepOriginOfPartner(req, res, partner);
       next();
     })(req, res, next);
   });
@@ -315,9 +323,18 @@ function requestContext(deps: AppDeps): express.RequestHandler {
     const started = performance.now();
     res.on('finish', () => {
       const ms = performance.now() - started;
-      const line = { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10, partnerId: st.partner?.id };
-      deps.metrics?.requests.inc({ method: req.method, route: st.route ?? 'other', status: String(res.statusCode), partner: st.partner?.id ?? '' });
-      deps.metrics?.duration.observe({ route: st.route ?? 'other' }, ms / 1000);
+      // the whole path as received (a router mounted at /internal sees /legacy/events); no query string (it may carry
+      // search values)
+      const line = { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, partnerId: st.partner?.id };
+      const route = st.route ?? 'other';
+      if (deps.metrics) {
+        deps.metrics.requests.inc({ method: req.method, route, status: String(res.statusCode), partner: st.partner?.id ?? '' });
+        deps.metrics.duration.observe({ route }, ms / 1000);
+        if (st.op && st.partner) {
+          deps.metrics.partnerRequests.inc({ partner: st.partner.id, release: st.op.release, api: st.op.apiName, operation: st.op.operationId, status: String(res.statusCode) });
+          deps.metrics.partnerRequestSeconds.observe({ partner: st.partner.id, release: st.op.release, operation: st.op.operationId }, ms / 1000);
+        }
+      }
       if (res.statusCode >= 500) st.logger.error('request', line);
       else st.logger.info('request', line);
     });

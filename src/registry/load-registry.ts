@@ -327,6 +327,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       id: string; name: string; role: 'buyer' | 'seller' | 'both'; release: string; apiReleases?: Record<string, string>;
       buyerId?: string; sellerId?: string; testEnvironment: boolean; credentials: { clientId: string; clientSecretEnv?: string; jwks?: { keys: Record<string, unknown>[] }; jwksUri?: string; externalSubject?: string };
       legacyCustomerId?: string; policy: { pilotCountries?: string[]; budgetaryQuotes: boolean }; notifications: { allowedCallbackHosts: string[]; signingSecretEnv: string[]; maxSubscriptions: number };
+      cors: { allowedOrigins: string[] };
       limits: { default?: RateLimitPolicy; perApi: Record<string, RateLimitPolicy> };
       seller?: { baseUrl: string; tokenUrl: string; clientId: string; clientSecretEnv: string; scope?: string; timeoutMs: number; serves: { countries?: string[]; products?: string[] }; mappings: Record<string, { request?: string; response?: string }> };
       functions: Record<string, { mode: FunctionMode }>; mappings?: Record<string, { request?: string; response?: string }>;
@@ -401,6 +402,8 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       policy: Object.freeze({ ...raw.policy, pilotCountries: raw.policy.pilotCountries ? Object.freeze([...raw.policy.pilotCountries]) : undefined }),
       allowedCallbackHosts: Object.freeze([...raw.notifications.allowedCallbackHosts]),
       maxSubscriptions: raw.notifications.maxSubscriptions,
+      // browsers send origins in lower case (scheme and host)
+      allowedOrigins: Object.freeze(raw.cors.allowedOrigins.map((o) => o.toLowerCase())),
       limits: deepFreezeValue({ ...raw.limits }),
       notificationSigningSecrets: Object.freeze(signingSecrets),
       seller: raw.seller ? Object.freeze({ ...deepFreezeValue({ ...raw.seller, clientSecretEnv: undefined, mappings: undefined, clientSecret: sellerSecret ?? '' }), mappings: sellerMappings }) : undefined,

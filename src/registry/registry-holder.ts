@@ -41,6 +41,8 @@ export function createRegistryHolder(opts: {
   load: (isolate?: LoadRegistryOptions['isolate']) => Registry;
   logger: Logger;
   onReload?: (r: Registry) => void;
+  /** a reload refused as a whole (the last good snapshot keeps serving) */
+  onRefused?: (error: ConfigError) => void;
 }): RegistryHolder {
   let current = opts.load();
   let fixtureTexts = readFixtureTexts(current);
@@ -53,6 +55,7 @@ export function createRegistryHolder(opts: {
   const refuse = (problems: ConfigProblem[]): ReloadResult => {
     const error = new ConfigError(problems);
     opts.logger.error(RELOAD_REFUSED, { hash: current.hash, problems: error.problems.map(formatProblem) });
+    opts.onRefused?.(error);
     return { ok: false, error };
   };
 
@@ -78,7 +81,7 @@ export function createRegistryHolder(opts: {
     for (const [file, m] of next.mappingsByFile) if (last.mappingsByFile.get(file)?.source !== m.source) changedMappings.add(file);
     const select = (ref: { file: string }, mappingFile: string) => texts.get(ref.file) !== fixtureTexts.get(ref.file) || changedMappings.has(mappingFile);
     let outcomes = await runRegistryFixtures(next, { select });
-    let failed = outcomes.filter((o) => !o.ok);
+    const failed = outcomes.filter((o) => !o.ok);
     if (failed.some((o) => o.ref.partnerId === undefined)) return refuse(failed.map(fixtureProblem));
     if (failed.length) {
       // only partners' fixtures failed: those partners keep their last good state, the others go live
@@ -94,7 +97,6 @@ export function createRegistryHolder(opts: {
         return refuse(err instanceof ConfigError ? [...err.problems] : [{ file: '(registry)', message: String(err) }]);
       }
       outcomes = outcomes.filter((o) => !keep.has(o.ref.partnerId ?? ''));
-      failed = [];
     }
     current = next;
     // a refused partner's fixtures count as changed until it goes live

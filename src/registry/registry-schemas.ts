@@ -101,6 +101,18 @@ export const PARTNER_SCHEMA = {
       default: {},
     },
     /**
+     * browser apps of the partner that may call our Sonata APIs (docs/operations.md "CORS"): exact origins, scheme and
+     * host and optional port, no path (`https://portal.acme.example`); no wildcard
+     */
+    cors: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        allowedOrigins: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$' }, default: [] },
+      },
+      default: {},
+    },
+    /**
      * request quotas on our seller APIs (docs/operations.md "Rate limits"): `default` applies to each API separately,
      * `perApi` overrides it by API name; both fall back to the gateway's `limits.partner` (config)
      */

@@ -150,6 +150,8 @@ export interface PartnerDef {
   readonly legacyCustomerId?: string;
   readonly policy: Readonly<{ pilotCountries?: readonly string[]; budgetaryQuotes: boolean }>;
   readonly allowedCallbackHosts: readonly string[];
+  /** browser origins allowed to call our Sonata APIs for this partner (`cors.allowedOrigins`, lower case) */
+  readonly allowedOrigins: readonly string[];
   /** hub subscriptions allowed per management API (`notifications.maxSubscriptions`) */
   readonly maxSubscriptions: number;
   /** request quotas from `limits:`; absent entries fall back to the gateway's `limits.partner` */

@@ -40,21 +40,21 @@ async function executeCall(ctx: OperationContext, observe?: StageObserver): Prom
 
   // list answers: every mapping sees the validated page as $page ({offset, limit}), to pass on or to apply
   const paged = page ? { page: { offset: page.offset, limit: page.limit } } : {};
-  const unified = await r.timed('map.release-in', () => r.run(op.request, wire, paged));
+  const unified = await r.map('release-in', op.request, wire, paged);
   const legacyOp = ctx.registry.legacy.get(op.backend!)!;
-  const legacyRequest = legacyOp.request ? await r.timed('map.legacy-out', () => r.run(legacyOp.request, unified, paged)) : undefined;
+  const legacyRequest = legacyOp.request ? await r.map('legacy-out', legacyOp.request, unified, paged) : undefined;
   const legacyAnswer = await r.timed('backend', () =>
     ctx.legacy.call(legacyOp, {
       pathParams: ctx.params, body: legacyRequest, requestId: ctx.requestId, fieldPaths: op.legacyFieldPaths, logger: ctx.logger, headers: ctx.legacyHeaders,
     }));
   // $unifiedRequest lets the legacy answer mapping apply criteria the legacy BSS cannot filter on
-  const unifiedAnswer = await r.timed('map.legacy-in', () => r.run(legacyOp.response, legacyAnswer, { ...paged, unifiedRequest: unified }));
+  const unifiedAnswer = await r.map('legacy-in', legacyOp.response, legacyAnswer, { ...paged, unifiedRequest: unified });
 
   const status = op.statusExpression ? Number(await r.run(op.statusExpression, wire)) : op.status;
   const persistId = op.persist && (!op.persist.when || (await r.run(op.persist.when, wire)) === true) ? randomUUID() : undefined;
-  const answer = await r.timed('map.release-out', () => r.run(op.response, unifiedAnswer, { ...paged, request: wire, unifiedRequest: unified, id: persistId }));
+  const answer = await r.map('release-out', op.response, unifiedAnswer, { ...paged, request: wire, unifiedRequest: unified, id: persistId });
   if (page) return answerList(ctx, r, answer, wire, page);
-  const body = await r.timed('map.partner-out', () => r.run(partnerMaps?.response, answer, { request: wire }));
+  const body = await r.map('partner-out', partnerMaps?.response, answer, { request: wire });
 
   if (persistId && op.persist) {
     await r.timed('store', () => guardStore(() => ctx.store.setJson(resourceKey(op.persist!.collection, partner.id, persistId), body)));
@@ -72,7 +72,7 @@ async function answerList(ctx: OperationContext, r: OperationRunner, answer: unk
     throw new GatewayError('mapping.failed', `the response mapping of ${ctx.op.operationId} must return {items: [...], total: <integer>} (listAnswer)`);
   }
   const partnerMaps = ctx.partner.mappings.get(ctx.op.operationId);
-  const body = await r.timed('map.partner-out', () => r.run(partnerMaps?.response, items, { request: wire }));
+  const body = await r.map('partner-out', partnerMaps?.response, items, { request: wire });
   return { status: ctx.op.status, body, headers: paginationHeaders(total, Array.isArray(body) ? body.length : items.length, page) };
 }
 

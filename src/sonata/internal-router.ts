@@ -37,6 +37,7 @@ export function createInternalRouter(deps: InternalRouterDeps): express.Router {
   const ctx = () => ({ registry: deps.registry.current(), resources: deps.resources, events: deps.events, logger: deps.logger, now: deps.now });
 
   if (deps.parts?.legacyEvents !== false) router.post('/legacy/events', express.raw({ type: () => true, limit: '1mb' }), async (req: Request, res: Response, next: NextFunction) => {
+    res.locals.route = 'internal.legacyEvents'; // the request metrics' route label
     try {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       if (deps.callbackSecret) {
@@ -66,6 +67,7 @@ export function createInternalRouter(deps: InternalRouterDeps): express.Router {
   });
 
   if (deps.parts?.tasks !== false) router.get('/tasks', express.json(), async (_req, res, next) => {
+    res.locals.route = 'internal.listTasks';
     try {
       res.json(await deps.tasks.open());
     } catch (err) {
@@ -74,6 +76,7 @@ export function createInternalRouter(deps: InternalRouterDeps): express.Router {
   });
 
   if (deps.parts?.tasks !== false) router.post('/tasks/:id/complete', express.json({ limit: '256kb' }), async (req: Request, res: Response, next: NextFunction) => {
+    res.locals.route = 'internal.completeTask';
     try {
       const task = await deps.tasks.get(String(req.params.id));
       if (!task) throw new GatewayError('resource.not-found', `no task ${String(req.params.id)}`);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMappingEngine, type EvaluateOptions } from '../../src/mapping/engine.js';
 import { MappingError, REJECTION_CODES } from '../../src/mapping/errors.js';
-import { mapCountryCode, mapCountryName } from '../../src/mapping/functions/country.js';
+import { countryLocales, countryNameProblem, mapCountryCode, mapCountryName } from '../../src/mapping/functions/country.js';
 import { createLookupTables } from '../../src/mapping/lookups.js';
 import countries from 'i18n-iso-countries/index.js';
 
@@ -85,6 +85,85 @@ describe('$countryName and $countryAlpha3', () => {
     ['Atlantis', undefined],
   ])('$countryAlpha3(%j) -> %j', async (input, expected) => {
     await expect(run('$countryAlpha3(c)', { c: input })).resolves.toBe(expected);
+  });
+});
+
+describe('$countryCode in every locale the package ships', () => {
+  it('reads all 78 locales', () => {
+    expect(countryLocales().length).toBe(78);
+    expect(countryLocales()).toEqual(expect.arrayContaining(['en', 'de', 'fr', 'it', 'ja', 'ru', 'ar', 'hi']));
+  });
+
+  it.each([
+    ['Österreich', 'AT'],
+    ['osterreich', 'AT'],
+    ['Autriche', 'AT'],
+    ['autriche', 'AT'],
+    ['Austria', 'AT'],
+    ['AUT', 'AT'],
+    ['AT', 'AT'],
+    ['Allemagne', 'DE'],
+    ['Alemania', 'DE'],
+    ['Niemcy', 'DE'],
+    ['ドイツ', 'DE'],
+    ['Германия', 'DE'],
+    ['Suisse', 'CH'],
+    ['Svizzera', 'CH'],
+    ['Royaume-Uni', 'GB'],
+  ])('%j -> %j', async (input, expected) => {
+    await expect(run('$countryCode(c)', { c: input })).resolves.toBe(expected);
+  });
+
+  it('refuses a name that means different countries across locales, and says which', async () => {
+    // "Kongo" is the Republic of the Congo in Bosnian and the DR Congo in German
+    await expect(run('$countryCode(c)', { c: 'Kongo' })).resolves.toBeUndefined();
+    expect(countryNameProblem('Kongo')).toBe('"Kongo" names more than one country (CD, CG); send its ISO 3166-1 code');
+    expect(countryNameProblem('Atlantis')).toBe('unknown country: "Atlantis"');
+    expect(countryNameProblem('Autriche')).toBeUndefined();
+  });
+
+  it('maps back every name of every locale that is not ambiguous to its own country', () => {
+    const wrong: string[] = [];
+    for (const lang of countryLocales()) {
+      for (const [alpha2, names] of Object.entries(countries.getNames(lang, { select: 'all' }))) {
+        for (const name of names) {
+          const got = mapCountryCode(name);
+          if (got !== undefined && got !== alpha2 && !/^[A-Za-z]{2,3}$/.test(name)) wrong.push(`${lang}:${name}->${got}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('$countryName(code, locale)', () => {
+  it.each([
+    ['AT', undefined, 'Austria'],
+    ['AT', 'de', 'Österreich'],
+    ['AT', 'fr', 'Autriche'],
+    ['AT', 'fr-CH', 'Autriche'],
+    ['Österreich', 'en', 'Austria'],
+    ['AUT', 'it', 'Austria'],
+    ['AT', 'xx', undefined],
+    ['Atlantis', 'fr', undefined],
+  ])('$countryName(%j, %j) -> %j', async (code, locale, expected) => {
+    const expr = locale === undefined ? '$countryName(c)' : '$countryName(c, l)';
+    await expect(run(expr, { c: code, l: locale })).resolves.toBe(expected);
+  });
+
+  it('goes back to the same code from its name in every locale, where that name is not ambiguous', () => {
+    const broken: string[] = [];
+    for (const lang of countryLocales()) {
+      for (const code of ['AT', 'DE', 'FR', 'JP', 'BR', 'ZA']) {
+        const name = countries.getName(code, lang);
+        if (name && countryNameProblem(name) === undefined && mapCountryCode(name) !== code) broken.push(`${lang}:${code}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('refuses a third argument (signature)', async () => {
+    await runError('$countryName("AT", "de", 1)');
   });
 });
 

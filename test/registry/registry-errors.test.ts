@@ -56,6 +56,18 @@ describe('registry problems name file:line:col', () => {
     ]));
   });
 
+  it('cors.allowedOrigins: an origin with a path or a wildcard is refused at file:line; a good one is kept in lower case', () => {
+    project = copyProject();
+    const file = join(project.dir, 'partners/globex-networks/partner.yaml');
+    writeFileSync(file, `${readFileSync(file, 'utf8')}cors:\n  allowedOrigins: ['https://portal.globex.example/app', '*']\n`);
+    const problems = problemsOf(() => load(project!.dir));
+    expect(problems).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^partners\/globex-networks\/partner\.yaml:\d+:\d+ cors\.allowedOrigins\S*: must match/),
+    ]));
+    edit(file, "['https://portal.globex.example/app', '*']", "['https://Portal.Globex.example:8443']");
+    expect(load(project.dir).partners.get('globex-networks')!.allowedOrigins).toEqual(['https://portal.globex.example:8443']);
+  });
+
   it('limits: an API the partner does not speak, a zero quota, and a bad maxSubscriptions', () => {
     project = copyProject();
     const file = join(project.dir, 'partners/globex-networks/partner.yaml');

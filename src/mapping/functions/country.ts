@@ -1,18 +1,41 @@
+import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import countries from 'i18n-iso-countries/index.js';
-import english from 'i18n-iso-countries/langs/en.json' with { type: 'json' };
-import german from 'i18n-iso-countries/langs/de.json' with { type: 'json' };
 import type { MappingFunction } from './builtins.js';
 
 /*
- * The package's main entry registers ~80 locales on import; the plain index plus the two locales
- * partners actually write in (English, and German from the legacy BSS's home market) is enough.
+ * Every CLDR locale the package ships (78), registered at the first call of a country function, never at import:
+ * the package's main entry would load them all on import, for every process that merely imports the mapping core.
+ * Read synchronously (JSONata calls the functions synchronously), once per process.
  */
-let registered = false;
-function ensureLocales(): void {
-  if (registered) return;
-  countries.registerLocale(english);
-  countries.registerLocale(german);
-  registered = true;
+const require = createRequire(import.meta.url);
+let locales: readonly string[] | undefined;
+function ensureLocales(): readonly string[] {
+  if (locales) return locales;
+  const dir = join(dirname(require.resolve('i18n-iso-countries/package.json')), 'langs');
+  const loaded: string[] = [];
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const data = require(join(dir, file)) as countries.LocaleData;
+    countries.registerLocale(data);
+    loaded.push(data.locale);
+  }
+  locales = loaded;
+  return loaded;
+}
+
+/**
+ * Loads the locales and builds the name index now (about 0.3 s of CPU, once per process), so the first request
+ * that maps a country does not pay for it; the gateway calls it while starting.
+ */
+export function warmCountryNames(): void {
+  nameIndex();
+  commonNames();
+}
+
+/** The locales `$countryCode` reads names in and `$countryName` can name in. */
+export function countryLocales(): readonly string[] {
+  return ensureLocales();
 }
 
 /** Informal names partners use that the package lacks (it already knows UK, USA, Great Britain). */
@@ -27,8 +50,9 @@ const INFORMAL_NAMES: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /**
- * ISO 3166-1 alpha-2 code for a country name (English or German, any case, accents optional),
- * alpha-2 or alpha-3 code; undefined when unknown, ambiguous ("Congo") or not a string.
+ * ISO 3166-1 alpha-2 code for a country name in any CLDR locale the package ships (any case, accents optional),
+ * alpha-2 or alpha-3 code; undefined when unknown, ambiguous (a name two countries share in some locale, e.g.
+ * "Congo") or not a string. See {@link countryNameProblem} for why a name was refused.
  */
 export function mapCountryCode(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
@@ -40,52 +64,83 @@ export function mapCountryCode(value: unknown): string | undefined {
     const alpha2 = countries.alpha3ToAlpha2(text.toUpperCase());
     if (alpha2 !== undefined) return alpha2;
   }
-  return nameIndex().get(normalizeName(text)) ?? undefined;
+  return nameIndex().codes.get(normalizeName(text)) ?? undefined;
 }
 
-let nameIndexCache: ReadonlyMap<string, string | null> | undefined;
+/**
+ * Why {@link mapCountryCode} gives nothing for a text: `"Congo" names more than one country (CD, CG); send its ISO
+ * code` or `unknown country: "Atlantis"`; undefined when it maps. For mapping messages and logs.
+ */
+export function countryNameProblem(value: unknown): string | undefined {
+  if (mapCountryCode(value) !== undefined) return undefined;
+  if (typeof value !== 'string') return 'a country must be a name or an ISO 3166-1 code';
+  const candidates = nameIndex().ambiguous.get(normalizeName(value.trim()));
+  return candidates
+    ? `${JSON.stringify(value.trim())} names more than one country (${candidates.join(', ')}); send its ISO 3166-1 code`
+    : `unknown country: ${JSON.stringify(value.trim())}`;
+}
+
+interface NameIndex {
+  /** normalized name -> alpha-2, or null when the name is ambiguous */
+  codes: ReadonlyMap<string, string | null>;
+  /** normalized ambiguous name -> the codes it names (sorted) */
+  ambiguous: ReadonlyMap<string, readonly string[]>;
+}
+let nameIndexCache: NameIndex | undefined;
 
 /*
- * One map instead of the package's getAlpha2Code, which scans every country per call. A name that
- * two countries share maps to null: guessing would put an address in the wrong country.
+ * One map instead of the package's getAlpha2Code, which scans every country per call, over every locale's names.
+ * A name that two countries share (in one locale or across locales) maps to null, with its candidates recorded:
+ * guessing would put an address in the wrong country. Informal English names fill gaps only.
  */
-function nameIndex(): ReadonlyMap<string, string | null> {
+function nameIndex(): NameIndex {
   if (nameIndexCache) return nameIndexCache;
-  ensureLocales();
-  const index = indexNames('en');
-  // English wins over German where both languages use a name; informal names come last.
-  for (const [key, alpha2] of indexNames('de')) if (!index.has(key)) index.set(key, alpha2);
-  for (const [name, alpha2] of INFORMAL_NAMES) {
-    if (!index.has(normalizeName(name))) index.set(normalizeName(name), alpha2);
-  }
-  nameIndexCache = index;
-  return index;
-}
-
-function indexNames(lang: string): Map<string, string | null> {
-  const index = new Map<string, string | null>();
-  for (const [alpha2, names] of Object.entries(countries.getNames(lang, { select: 'all' }))) {
-    for (const name of names) {
-      const key = normalizeName(name);
-      const known = index.get(key);
-      if (known === undefined) index.set(key, alpha2);
-      else if (known !== alpha2) index.set(key, null);
+  const codes = new Map<string, string | null>();
+  const candidates = new Map<string, Set<string>>();
+  for (const lang of ensureLocales()) {
+    for (const [alpha2, names] of Object.entries(countries.getNames(lang, { select: 'all' }))) {
+      for (const name of names) {
+        const key = normalizeName(name);
+        const known = codes.get(key);
+        if (known === undefined) codes.set(key, alpha2);
+        else if (known !== alpha2) {
+          codes.set(key, null);
+          let set = candidates.get(key);
+          if (!set) candidates.set(key, (set = new Set(known === null ? [] : [known])));
+          set.add(alpha2);
+        }
+      }
     }
   }
-  return index;
+  for (const [name, alpha2] of INFORMAL_NAMES) {
+    if (!codes.has(normalizeName(name))) codes.set(normalizeName(name), alpha2);
+  }
+  nameIndexCache = { codes, ambiguous: new Map([...candidates].map(([k, set]) => [k, [...set].sort()])) };
+  return nameIndexCache;
 }
 
+/*
+ * Case-insensitive, and accents optional on Latin letters ("Osterreich" = "Österreich"); marks of other scripts
+ * are kept, since there they are vowels (Devanagari "टोगो" and "टोंगा" are Togo and Tonga).
+ */
 function normalizeName(name: string): string {
-  return name.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\s+/g, ' ');
+  return name.toLowerCase().normalize('NFD').replace(/(\p{Script=Latin})\p{M}+/gu, '$1').normalize('NFC').replace(/\s+/g, ' ');
 }
 
 /**
  * English short name as the legacy BSS spells it ("Germany", "United Kingdom", "United States",
- * "China") for an alpha-2/alpha-3 code or any name {@link mapCountryCode} understands.
+ * "China") for an alpha-2/alpha-3 code or any name {@link mapCountryCode} understands; with a `locale`
+ * (ISO 639-1, e.g. `fr`, `de`; `fr-CH` reads as `fr`), the CLDR name in that language ("Autriche").
+ * Undefined for an unknown country or a locale the package does not ship.
  */
-export function mapCountryName(value: unknown): string | undefined {
+export function mapCountryName(value: unknown, locale?: unknown): string | undefined {
   const alpha2 = mapCountryCode(value);
-  return alpha2 === undefined ? undefined : commonNames().get(alpha2);
+  if (alpha2 === undefined) return undefined;
+  if (locale === undefined || locale === null || locale === '' || (typeof locale === 'string' && locale.toLowerCase() === 'en')) return commonNames().get(alpha2);
+  if (typeof locale !== 'string') return undefined;
+  // in another locale: the package's (CLDR's) name there; undefined for a locale it does not ship
+  const lang = locale.trim().toLowerCase().split(/[-_]/)[0]!;
+  return ensureLocales().includes(lang) ? countries.getName(alpha2, lang) : undefined;
 }
 
 /** ISO 3166-1 alpha-3 code for anything {@link mapCountryCode} understands. */
@@ -134,6 +189,6 @@ function escapeRegExp(text: string): string {
 
 export const countryFunctions: readonly MappingFunction[] = [
   { name: 'countryCode', implementation: mapCountryCode, signature: '<j-:s>' },
-  { name: 'countryName', implementation: mapCountryName, signature: '<j-:s>' },
+  { name: 'countryName', implementation: mapCountryName, signature: '<j-j?:s>' },
   { name: 'countryAlpha3', implementation: mapCountryAlpha3, signature: '<j-:s>' },
 ];

@@ -73,7 +73,7 @@ async function create(ctx: OperationContext, def: ResourceDef, observe?: StageOb
   const r = createRunner(ctx, observe);
   const wire = await readRequest(ctx, r);
   const id = randomUUID();
-  const unified = (await r.timed('map.release-in', () => r.run(op.request, wire, { id }))) as Record<string, unknown>;
+  const unified = (await r.map('release-in', op.request, wire, { id })) as Record<string, unknown>;
   const mode = partner.functions.get(op.function);
   const now = ctx.now().toISOString();
   // referenced documents (a quote item, the order a cancel request is about) are checked in every mode
@@ -85,11 +85,11 @@ async function create(ctx: OperationContext, def: ResourceDef, observe?: StageOb
   if (mode === 'automated' && op.backend) {
     const legacyOp = ctx.registry.legacy.get(op.backend)!;
     const references = refs?.bindings;
-    const legacyRequest = legacyOp.request ? await r.timed('map.legacy-out', () => r.run(legacyOp.request, unified, { id, references })) : undefined;
+    const legacyRequest = legacyOp.request ? await r.map('legacy-out', legacyOp.request, unified, { id, references }) : undefined;
     const answer = await r.timed('backend', () => ctx.legacy.call(legacyOp, {
       pathParams: { ...ctx.params, ...refs?.legacyPathParams }, body: legacyRequest, requestId: ctx.requestId, fieldPaths: op.legacyFieldPaths, logger: ctx.logger, headers: ctx.legacyHeaders,
     }));
-    created = (await r.timed('map.legacy-in', () => r.run(legacyOp.response, answer, { id, unifiedRequest: unified, references }))) as Record<string, unknown>;
+    created = (await r.map('legacy-in', legacyOp.response, answer, { id, unifiedRequest: unified, references })) as Record<string, unknown>;
   }
   const doc = createResourceDoc(created, { id, partnerId: partner.id, resource: def.name, now, initialState: def.initialState });
   await r.timed('store', () => guardStore(async () => {
@@ -181,16 +181,16 @@ async function actOn(ctx: OperationContext, def: ResourceDef, r: ReturnType<type
     });
   }
   // without a request mapping the body says nothing about the change (cancel/close): only nextState applies
-  let update = (op.request ? ((await r.timed('map.release-in', () => r.run(op.request, wire, { resource: current }))) ?? {}) : {}) as ResourceUpdate;
+  let update = (op.request ? ((await r.map('release-in', op.request, wire, { resource: current })) ?? {}) : {}) as ResourceUpdate;
   if (op.nextState && !update.state) update = { ...update, state: op.nextState };
   if (op.backend && partner.functions.get(op.function) === 'automated') {
     const legacyOp = ctx.registry.legacy.get(op.backend)!;
-    const legacyRequest = legacyOp.request ? await r.timed('map.legacy-out', () => r.run(legacyOp.request, update, { resource: current })) : undefined;
+    const legacyRequest = legacyOp.request ? await r.map('legacy-out', legacyOp.request, update, { resource: current }) : undefined;
     const answer = await r.timed('backend', () => ctx.legacy.call(legacyOp, {
       pathParams: { ...ctx.params, legacyRef: current.legacyRef ?? '' }, body: legacyRequest, requestId: ctx.requestId,
       fieldPaths: op.legacyFieldPaths, logger: ctx.logger, headers: ctx.legacyHeaders,
     }));
-    const fromLegacy = legacyOp.response ? ((await r.timed('map.legacy-in', () => r.run(legacyOp.response, answer, { resource: current }))) as ResourceUpdate | undefined) : undefined;
+    const fromLegacy = legacyOp.response ? ((await r.map('legacy-in', legacyOp.response, answer, { resource: current })) as ResourceUpdate | undefined) : undefined;
     if (fromLegacy) update = { ...update, ...fromLegacy, fields: { ...update.fields, ...fromLegacy.fields } };
   }
   let events: ReturnType<typeof applyUpdate>['events'] = [];
@@ -226,9 +226,9 @@ function targetId(op: OperationDef, params: Readonly<Record<string, string>>, wi
 }
 
 async function render(ctx: OperationContext, r: ReturnType<typeof createRunner>, doc: ResourceDoc, wire: unknown): Promise<unknown> {
-  const answer = await r.timed('map.release-out', () => r.run(ctx.op.response, doc, { request: wire, id: doc.id }));
+  const answer = await r.map('release-out', ctx.op.response, doc, { request: wire, id: doc.id });
   const partnerMaps = ctx.partner.mappings.get(ctx.op.operationId);
-  return r.timed('map.partner-out', () => r.run(partnerMaps?.response, answer, { request: wire }));
+  return r.map('partner-out', partnerMaps?.response, answer, { request: wire });
 }
 
 function intParam(v: unknown, name: string, dflt: number): number {
