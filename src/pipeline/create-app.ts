@@ -170,7 +170,7 @@ export function createApp(deps: AppDeps): express.Express {
       checkPartyIds(req.query, partner);
 
       if (op.kind === 'proxy') {
-        const proxy = proxies.get(op.upstream!);
+        const proxy = proxies.get(op.upstream);
         if (!proxy) throw new GatewayError('operation.not-implemented', `${op.apiName} is not offered here (upstream ${op.upstream} is not configured)`);
         (req as Request & { sonataPartnerId?: string }).sonataPartnerId = partner.id;
         req.url = req.originalUrl; // forward the full Sonata path, not the part below the mount point

@@ -15,11 +15,11 @@ import type { EventPublisher } from './resources/resource-events.js';
 import type { WorkQueue } from './resources/work-queue.js';
 
 /** Everything one Sonata operation needs; built per request by the pipeline. */
-export interface OperationContext {
+export interface OperationContext<Op extends OperationDef = OperationDef> {
   readonly requestId: string;
   readonly registry: Registry;
   readonly partner: PartnerDef;
-  readonly op: OperationDef;
+  readonly op: Op;
   readonly params: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, unknown>>;
   readonly body: unknown;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../../errors/catalogue.js';
-import type { OperationDef, ResourceDef } from '../../registry/registry.js';
+import type { ActionOperation, CreateOperation, ListOperation, ResourceDef, ResourceOperation, RetrieveOperation } from '../../registry/registry.js';
 import { createRunner, guardStore, readRequest, type OperationContext, type OperationResult, type StageObserver } from '../operation-context.js';
 import { applyUpdate, createResourceDoc, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
 import { publishStateEvents, watchedFields } from './resource-events.js';
@@ -52,23 +52,22 @@ export function paginationHeaders(total: number, count: number, page: PageReques
  * actions (cancel, decline, close...). The documents are kept in the unified model; every read renders them
  * for the caller's release with the operation's response mapping, so one stored order serves any release.
  */
-export async function executeResourceOperation(ctx: OperationContext, observe?: StageObserver): Promise<OperationResult> {
-  const def = ctx.registry.resources.get(ctx.op.resource!)!;
-  switch (ctx.op.kind) {
+export async function executeResourceOperation(ctx: OperationContext<ResourceOperation>, observe?: StageObserver): Promise<OperationResult> {
+  const { op } = ctx;
+  const def = ctx.registry.resources.get(op.resource)!;
+  switch (op.kind) {
     case 'create':
-      return create(ctx, def, observe);
+      return create({ ...ctx, op }, def, observe);
     case 'retrieve':
-      return retrieve(ctx, def, observe);
+      return retrieve({ ...ctx, op }, def, observe);
     case 'list':
-      return list(ctx, def, observe);
+      return list({ ...ctx, op }, def, observe);
     case 'action':
-      return action(ctx, def, observe);
-    default:
-      throw new GatewayError('internal.unexpected', `not a resource operation: ${ctx.op.kind}`);
+      return action({ ...ctx, op }, def, observe);
   }
 }
 
-async function create(ctx: OperationContext, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
+async function create(ctx: OperationContext<CreateOperation>, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
   const { op, partner } = ctx;
   const r = createRunner(ctx, observe);
   const wire = await readRequest(ctx, r);
@@ -106,13 +105,13 @@ async function create(ctx: OperationContext, def: ResourceDef, observe?: StageOb
   return { status, body: await render(ctx, r, doc, wire) };
 }
 
-async function retrieve(ctx: OperationContext, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
+async function retrieve(ctx: OperationContext<RetrieveOperation>, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
   const r = createRunner(ctx, observe);
   const doc = await load(ctx, def, r);
   return { status: ctx.op.status, body: await render(ctx, r, doc, undefined) };
 }
 
-async function list(ctx: OperationContext, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
+async function list(ctx: OperationContext<ListOperation>, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
   const { op } = ctx;
   const r = createRunner(ctx, observe);
   const paging = readPaging(ctx.query);
@@ -158,7 +157,7 @@ async function holdResource(ctx: OperationContext, def: ResourceDef, id: string)
   };
 }
 
-async function action(ctx: OperationContext, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
+async function action(ctx: OperationContext<ActionOperation>, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
   const r = createRunner(ctx, observe);
   const wire = await readRequest(ctx, r);
   const { id } = targetId(ctx.op, ctx.params, wire);
@@ -171,11 +170,11 @@ async function action(ctx: OperationContext, def: ResourceDef, observe?: StageOb
   }
 }
 
-async function actOn(ctx: OperationContext, def: ResourceDef, r: ReturnType<typeof createRunner>, wire: unknown): Promise<OperationResult> {
+async function actOn(ctx: OperationContext<ActionOperation>, def: ResourceDef, r: ReturnType<typeof createRunner>, wire: unknown): Promise<OperationResult> {
   const { op, partner } = ctx;
   const current = await load(ctx, def, r, wire);
   if (op.allowedStates && !op.allowedStates.includes(current.state)) {
-    const path = op.target?.startsWith('/') ? op.target : '/';
+    const path = op.target.startsWith('/') ? op.target : '/';
     throw new GatewayError('request.validation-failed', `${def.name} ${current.id} is ${current.state}`, {
       issues: [{ code: 'invalidValue', propertyPath: path, reason: `not possible while the ${def.name} is ${current.state} (allowed: ${op.allowedStates.join(', ')})` }],
     });
@@ -204,20 +203,20 @@ async function actOn(ctx: OperationContext, def: ResourceDef, r: ReturnType<type
   return { status: op.status, body: await render(ctx, r, stored!, wire) };
 }
 
-async function load(ctx: OperationContext, def: ResourceDef, r: ReturnType<typeof createRunner>, wire?: unknown): Promise<ResourceDoc> {
+async function load(ctx: OperationContext<RetrieveOperation | ActionOperation>, def: ResourceDef, r: ReturnType<typeof createRunner>, wire?: unknown): Promise<ResourceDoc> {
   const { id, fromBody } = targetId(ctx.op, ctx.params, wire);
   const doc = id ? await r.timed('store', () => guardStore(() => ctx.resources.get(def, ctx.partner.id, id))) : null;
   if (!doc) {
     if (fromBody) {
-      throw new GatewayError('request.validation-failed', `no ${def.name} ${id}`, { issues: [{ code: 'referenceNotFound', propertyPath: ctx.op.target!, reason: `no ${def.name} with id ${id}` }] });
+      throw new GatewayError('request.validation-failed', `no ${def.name} ${id}`, { issues: [{ code: 'referenceNotFound', propertyPath: ctx.op.target, reason: `no ${def.name} with id ${id}` }] });
     }
     throw new GatewayError('resource.not-found', `No ${def.name} with id ${id}`);
   }
   return doc;
 }
 
-function targetId(op: OperationDef, params: Readonly<Record<string, string>>, wire: unknown): { id: string | undefined; fromBody: boolean } {
-  const target = op.target ?? 'id';
+function targetId(op: RetrieveOperation | ActionOperation, params: Readonly<Record<string, string>>, wire: unknown): { id: string | undefined; fromBody: boolean } {
+  const { target } = op;
   if (target.startsWith('/')) {
     const v = readPointer(wire, target);
     return { id: typeof v === 'string' ? v : undefined, fromBody: true };
