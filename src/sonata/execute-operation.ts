@@ -2,28 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors/catalogue.js';
 import { createRunner, guardStore, readRequest, type OperationContext, type OperationResult, type OperationRunner, type StageObserver } from './operation-context.js';
 import type { CallOperation } from '../registry/registry.js';
-import { executeResourceOperation, paginationHeaders, readPaging, readQueryValues, type PageRequest } from './resources/resource-operations.js';
+import { legacyCall } from './stages.js';
+import { paginationHeaders, readPaging, readQueryValues, type PageRequest } from './resources/resource-operations.js';
 
 export type { OperationContext, OperationResult, StageObserver } from './operation-context.js';
 
 /**
- * Runs one Sonata operation. `call` operations translate and call the legacy BSS: partner dialect -> release
- * wire -> validate -> unified -> legacy -> unified -> release wire -> partner dialect (optionally keeping the
- * answer). Resource operations (create/retrieve/list/action) work on documents the gateway keeps.
- * Every step is data: the mapping files named by the release, the legacy catalogue and the partner profile.
+ * `call`: translates and calls the legacy BSS: partner dialect -> release wire -> validate -> unified -> legacy ->
+ * unified -> release wire -> partner dialect (optionally keeping the answer). Every step is data: the mapping files
+ * named by the release, the legacy catalogue and the partner profile.
  */
-export async function executeOperation(ctx: OperationContext, observe?: StageObserver): Promise<OperationResult> {
-  const { op } = ctx;
-  if (op.kind === 'call') return executeCall({ ...ctx, op }, observe);
-  if (op.kind === 'notImplemented') throw new GatewayError('operation.not-implemented', `${op.operationId} is an optional operation this seller does not offer`);
-  if (op.kind === 'create' || op.kind === 'retrieve' || op.kind === 'list' || op.kind === 'action') {
-    return executeResourceOperation({ ...ctx, op }, observe);
-  }
-  if (!ctx.hubs) throw new GatewayError('operation.not-implemented', 'notifications are not available');
-  return ctx.hubs.execute(ctx);
-}
-
-async function executeCall(ctx: OperationContext<CallOperation>, observe?: StageObserver): Promise<OperationResult> {
+export async function executeCall(ctx: OperationContext<CallOperation>, observe?: StageObserver): Promise<OperationResult> {
   const { op, partner } = ctx;
   const partnerMaps = partner.mappings.get(op.operationId);
   const r = createRunner(ctx, observe);
@@ -43,14 +32,10 @@ async function executeCall(ctx: OperationContext<CallOperation>, observe?: Stage
   // list answers: every mapping sees the validated page as $page ({offset, limit}), to pass on or to apply
   const paged = page ? { page: { offset: page.offset, limit: page.limit } } : {};
   const unified = await r.timed('map.release-in', () => r.run(op.request, wire, paged));
-  const legacyOp = ctx.registry.legacy.get(op.backend)!;
-  const legacyRequest = legacyOp.request ? await r.timed('map.legacy-out', () => r.run(legacyOp.request, unified, paged)) : undefined;
-  const legacyAnswer = await r.timed('backend', () =>
-    ctx.legacy.call(legacyOp, {
-      pathParams: ctx.params, body: legacyRequest, requestId: ctx.requestId, fieldPaths: op.legacyFieldPaths, logger: ctx.logger, headers: ctx.legacyHeaders,
-    }));
   // $unifiedRequest lets the legacy answer mapping apply criteria the legacy BSS cannot filter on
-  const unifiedAnswer = await r.timed('map.legacy-in', () => r.run(legacyOp.response, legacyAnswer, { ...paged, unifiedRequest: unified }));
+  const unifiedAnswer = await legacyCall(ctx, r, {
+    backend: op.backend, unified, pathParams: ctx.params, requestBindings: paged, answerBindings: { ...paged, unifiedRequest: unified }, unmappedAnswer: 'pass',
+  });
 
   const status = op.statusExpression ? Number(await r.run(op.statusExpression, wire)) : op.status;
   const persistId = op.persist && (!op.persist.when || (await r.run(op.persist.when, wire)) === true) ? randomUUID() : undefined;

@@ -6,6 +6,7 @@ import { applyUpdate, createResourceDoc, type ResourceDoc, type ResourceUpdate }
 import { publishStateEvents, watchedFields } from './resource-events.js';
 import { replayParkedUpdates } from './legacy-status.js';
 import { resolveReferences } from './resolve-references.js';
+import { legacyCall } from '../stages.js';
 
 /** Most items one list answer carries; a larger `limit` is cut to this and the answer says it was throttled. */
 export const MAX_LIMIT = 100;
@@ -52,19 +53,25 @@ export function paginationHeaders(total: number, count: number, page: PageReques
  * actions (cancel, decline, close...). The documents are kept in the unified model; every read renders them
  * for the caller's release with the operation's response mapping, so one stored order serves any release.
  */
-export async function executeResourceOperation(ctx: OperationContext<ResourceOperation>, observe?: StageObserver): Promise<OperationResult> {
-  const { op } = ctx;
-  const def = ctx.registry.resources.get(op.resource)!;
-  switch (op.kind) {
-    case 'create':
-      return create({ ...ctx, op }, def, observe);
-    case 'retrieve':
-      return retrieve({ ...ctx, op }, def, observe);
-    case 'list':
-      return list({ ...ctx, op }, def, observe);
-    case 'action':
-      return action({ ...ctx, op }, def, observe);
-  }
+export function createResource(ctx: OperationContext<CreateOperation>, observe?: StageObserver): Promise<OperationResult> {
+  return create(ctx, resourceOf(ctx), observe);
+}
+
+export function retrieveResource(ctx: OperationContext<RetrieveOperation>, observe?: StageObserver): Promise<OperationResult> {
+  return retrieve(ctx, resourceOf(ctx), observe);
+}
+
+export function listResources(ctx: OperationContext<ListOperation>, observe?: StageObserver): Promise<OperationResult> {
+  return list(ctx, resourceOf(ctx), observe);
+}
+
+export function actOnResource(ctx: OperationContext<ActionOperation>, observe?: StageObserver): Promise<OperationResult> {
+  return action(ctx, resourceOf(ctx), observe);
+}
+
+/** The kept resource the operation works on (the registry checked at load that it exists). */
+function resourceOf(ctx: OperationContext<ResourceOperation>): ResourceDef {
+  return ctx.registry.resources.get(ctx.op.resource)!;
 }
 
 async function create(ctx: OperationContext<CreateOperation>, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
@@ -82,13 +89,11 @@ async function create(ctx: OperationContext<CreateOperation>, def: ResourceDef, 
 
   let created: Record<string, unknown> = unified;
   if (mode === 'automated' && op.backend) {
-    const legacyOp = ctx.registry.legacy.get(op.backend)!;
     const references = refs?.bindings;
-    const legacyRequest = legacyOp.request ? await r.timed('map.legacy-out', () => r.run(legacyOp.request, unified, { id, references })) : undefined;
-    const answer = await r.timed('backend', () => ctx.legacy.call(legacyOp, {
-      pathParams: { ...ctx.params, ...refs?.legacyPathParams }, body: legacyRequest, requestId: ctx.requestId, fieldPaths: op.legacyFieldPaths, logger: ctx.logger, headers: ctx.legacyHeaders,
-    }));
-    created = (await r.timed('map.legacy-in', () => r.run(legacyOp.response, answer, { id, unifiedRequest: unified, references }))) as Record<string, unknown>;
+    created = (await legacyCall(ctx, r, {
+      backend: op.backend, unified, pathParams: { ...ctx.params, ...refs?.legacyPathParams },
+      requestBindings: { id, references }, answerBindings: { id, unifiedRequest: unified, references }, unmappedAnswer: 'pass',
+    })) as Record<string, unknown>;
   }
   const doc = createResourceDoc(created, { id, partnerId: partner.id, resource: def.name, now, initialState: def.initialState });
   await r.timed('store', () => guardStore(async () => {
@@ -183,13 +188,10 @@ async function actOn(ctx: OperationContext<ActionOperation>, def: ResourceDef, r
   let update = (op.request ? ((await r.timed('map.release-in', () => r.run(op.request, wire, { resource: current }))) ?? {}) : {}) as ResourceUpdate;
   if (op.nextState && !update.state) update = { ...update, state: op.nextState };
   if (op.backend && partner.functions.get(op.function) === 'automated') {
-    const legacyOp = ctx.registry.legacy.get(op.backend)!;
-    const legacyRequest = legacyOp.request ? await r.timed('map.legacy-out', () => r.run(legacyOp.request, update, { resource: current })) : undefined;
-    const answer = await r.timed('backend', () => ctx.legacy.call(legacyOp, {
-      pathParams: { ...ctx.params, legacyRef: current.legacyRef ?? '' }, body: legacyRequest, requestId: ctx.requestId,
-      fieldPaths: op.legacyFieldPaths, logger: ctx.logger, headers: ctx.legacyHeaders,
-    }));
-    const fromLegacy = legacyOp.response ? ((await r.timed('map.legacy-in', () => r.run(legacyOp.response, answer, { resource: current }))) as ResourceUpdate | undefined) : undefined;
+    const fromLegacy = (await legacyCall(ctx, r, {
+      backend: op.backend, unified: update, pathParams: { ...ctx.params, legacyRef: current.legacyRef ?? '' },
+      requestBindings: { resource: current }, answerBindings: { resource: current }, unmappedAnswer: 'drop',
+    })) as ResourceUpdate | undefined;
     if (fromLegacy) update = { ...update, ...fromLegacy, fields: { ...update.fields, ...fromLegacy.fields } };
   }
   let events: ReturnType<typeof applyUpdate>['events'] = [];
