@@ -12,8 +12,9 @@ import type { LegacyClient } from '../legacy/legacy-client.js';
 import type { Logger } from '../observability/logger.js';
 import type { OperationDef, PartnerDef } from '../registry/registry.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
-import { executeOperation, type StageObserver } from '../sonata/execute-operation.js';
-import type { OperationContext, OperationResult } from '../sonata/operation-context.js';
+import type { StageObserver } from '../sonata/execute-operation.js';
+import { executeOperation, upstreamOf } from '../sonata/kinds.js';
+import type { HubOperations } from '../sonata/operation-context.js';
 import type { EventPublisher } from '../sonata/resources/resource-events.js';
 import type { ResourceRepository } from '../sonata/resources/resource-repository.js';
 import type { WorkQueue } from '../sonata/resources/work-queue.js';
@@ -43,7 +44,7 @@ export interface AppDeps {
   resources: ResourceRepository;
   events: EventPublisher;
   tasks: WorkQueue;
-  hubs?: { execute(ctx: OperationContext): Promise<OperationResult> };
+  hubs?: HubOperations;
   products?: ProductSchemaRegistry;
   spec?: SpecGuard;
   metrics?: GatewayMetrics;
@@ -177,9 +178,10 @@ export function createApp(deps: AppDeps): express.Express {
       if (!st.principal!.scopes.has(op.scope)) throw new GatewayError('auth.scope-missing', `The token lacks scope ${op.scope}`);
       checkPartyIds(req.query, partner);
 
-      if (op.kind === 'proxy') {
-        const proxy = proxies.get(op.upstream!);
-        if (!proxy) throw new GatewayError('operation.not-implemented', `${op.apiName} is not offered here (upstream ${op.upstream} is not configured)`);
+      const upstream = upstreamOf(op);
+      if (upstream !== undefined) {
+        const proxy = proxies.get(upstream);
+        if (!proxy) throw new GatewayError('operation.not-implemented', `${op.apiName} is not offered here (upstream ${upstream} is not configured)`);
         (req as Request & { sonataPartnerId?: string }).sonataPartnerId = partner.id;
         req.url = req.originalUrl; // forward the full Sonata path, not the part below the mount point
         proxy(req, res, next);

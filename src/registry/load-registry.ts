@@ -14,7 +14,7 @@ import { loadBuyerMappings } from '../buyer/buyer-mappings.js';
 import { loadNotificationCatalog, type NotificationCatalog } from '../notify/notification-catalog.js';
 import { declareOperations } from './inherit-operations.js';
 import { API_SCHEMA, LEGACY_SCHEMA, LOOKUP_SCHEMA, PARTNER_SCHEMA, RELEASE_SCHEMA, RESOURCE_SCHEMA, type BusinessFunction } from './registry-schemas.js';
-import type { ApiDef, FixtureRef, FunctionMode, LegacyEventHandler, LegacyOperationDef, OperationDef, PartnerDef, RateLimitPolicy, ReferenceDef, Registry, ReleaseDef, ResourceDef } from './registry.js';
+import type { ApiDef, FixtureRef, FunctionMode, LegacyEventHandler, LegacyOperationDef, CallOperation, OperationBase, OperationDef, OperationKind, PartnerDef, RateLimitPolicy, ReferenceDef, Registry, ReleaseDef, ResourceDef } from './registry.js';
 import { fieldPathProblem } from '../legacy/field-paths.js';
 
 export interface LoadRegistryOptions {
@@ -41,7 +41,7 @@ interface RawOperation {
   method: string; path: string; function: BusinessFunction; scope?: string; status: number; statusExpression?: string;
   requestSchema?: string; request?: string; backend?: string; response?: string; source: 'backend' | 'store';
   collection?: string; persist?: { collection: string; when?: string }; legacyFieldPaths?: Record<string, string>;
-  kind: OperationDef['kind']; resource?: string; filters?: Record<string, { field: string; op: 'eq' | 'gt' | 'lt'; values?: string[] }>;
+  kind: OperationKind; resource?: string; filters?: Record<string, { field: string; op: 'eq' | 'gt' | 'lt'; values?: string[] }>;
   target?: string; allowedStates?: string[]; nextState?: string; upstream?: string; productPaths?: string[]; refusalStatus: 400 | 422;
   references?: Array<Omit<ReferenceDef, 'name'> & { name?: string }>;
   listAnswer: boolean; querySchema?: string;
@@ -281,24 +281,48 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
           if (wrong !== undefined) problems.push(src.problem(`${p}/legacyFieldPaths/${field.replace(/~/g, '~0').replace(/\//g, '~1')}`, wrong));
         }
         const { pattern, params } = compilePathTemplate(op.path);
-        operations.push(Object.freeze({
+        const base: OperationBase = {
           operationId, release: name, apiName, version: api.version, method: op.method, path: op.path,
-          pathPattern: pattern, pathParams: params, function: op.function, scope: op.scope ?? operationId,
-          status: op.status, source: op.source, collection: op.collection, backend: op.backend,
+          pathPattern: pattern, pathParams: params, function: op.function, scope: op.scope ?? operationId, status: op.status,
           statusExpression: op.statusExpression ? compileInline(op.statusExpression, src, `${p}/statusExpression`) : undefined,
           requestSchema,
           request: op.request ? compileFile(dir, op.request, src, `${p}/request`) : undefined,
           response: op.response ? compileFile(dir, op.response, src, `${p}/response`) : undefined,
-          persist: op.persist
-            ? Object.freeze({ collection: op.persist.collection, when: op.persist.when ? compileInline(op.persist.when, src, `${p}/persist/when`) : undefined })
-            : undefined,
           legacyFieldPaths: Object.freeze({ ...(op.legacyFieldPaths ?? {}) }),
-          kind, resource: op.resource, filters: Object.freeze({ ...(op.filters ?? {}) }), target: op.target,
-          allowedStates: op.allowedStates ? Object.freeze([...op.allowedStates]) : undefined, nextState: op.nextState,
-          upstream: op.upstream, productPaths: Object.freeze([...(op.productPaths ?? [])]), refusalStatus: op.refusalStatus,
-          references: Object.freeze((op.references ?? []).map((ref) => Object.freeze({ ...ref, name: ref.name ?? ref.resource }))),
-          listAnswer: op.listAnswer, querySchema, queryParameters: Object.freeze(queryParameters),
-        }));
+          productPaths: Object.freeze([...(op.productPaths ?? [])]), refusalStatus: op.refusalStatus,
+        };
+        // a missing required field is a problem reported above, so the registry is never built: '' stands in
+        const resource = op.resource ?? '';
+        const target = op.target ?? '';
+        const variants: { [K in OperationKind]: () => Extract<OperationDef, { kind: K }> } = {
+          call: () => {
+            const call = {
+              ...base, kind: 'call', persist: op.persist
+                ? Object.freeze({ collection: op.persist.collection, when: op.persist.when ? compileInline(op.persist.when, src, `${p}/persist/when`) : undefined })
+                : undefined,
+              listAnswer: op.listAnswer, querySchema, queryParameters: Object.freeze(queryParameters),
+            } satisfies Omit<CallOperation, 'source'>;
+            return op.source === 'store'
+              ? { ...call, source: 'store', collection: op.collection ?? '' }
+              : { ...call, source: 'backend', backend: op.backend ?? '' };
+          },
+          create: () => ({
+            ...base, kind: 'create', resource, backend: op.backend,
+            references: Object.freeze((op.references ?? []).map((ref) => Object.freeze({ ...ref, name: ref.name ?? ref.resource }))),
+          }),
+          retrieve: () => ({ ...base, kind: 'retrieve', resource, target }),
+          list: () => ({ ...base, kind: 'list', resource, filters: Object.freeze({ ...(op.filters ?? {}) }) }),
+          action: () => ({
+            ...base, kind: 'action', resource, target, backend: op.backend,
+            allowedStates: op.allowedStates ? Object.freeze([...op.allowedStates]) : undefined, nextState: op.nextState,
+          }),
+          proxy: () => ({ ...base, kind: 'proxy', upstream: op.upstream ?? '' }),
+          hubRegister: () => ({ ...base, kind: 'hubRegister' }),
+          hubRetrieve: () => ({ ...base, kind: 'hubRetrieve' }),
+          hubDelete: () => ({ ...base, kind: 'hubDelete' }),
+          notImplemented: () => ({ ...base, kind: 'notImplemented' }),
+        };
+        operations.push(Object.freeze(variants[kind]()));
       }
       apis.set(apiName, Object.freeze({ name: apiName, version: api.version, operations: Object.freeze(operations) }));
     }

@@ -8,8 +8,11 @@ import type { BusinessFunction } from './registry-schemas.js';
 
 export type FunctionMode = 'automated' | 'manual' | 'disabled';
 
-/** One Sonata operation of one release, with everything compiled. */
-export interface OperationDef {
+/** What an operation does; `kinds.ts` maps each to how it runs. */
+export type OperationKind = OperationDef['kind'];
+
+/** The fields every Sonata operation of one release has, whatever its kind, with everything compiled. */
+export interface OperationBase {
   readonly operationId: string;
   readonly release: string;
   readonly apiName: string;
@@ -25,30 +28,100 @@ export interface OperationDef {
   /** our own schema of the request body (fail-fast, with a bounded full report of a refusal) */
   readonly requestSchema?: BoundedValidator;
   readonly request?: CompiledMapping;
-  readonly backend?: string;
   readonly response?: CompiledMapping;
-  readonly source: 'backend' | 'store';
-  readonly collection?: string;
-  readonly persist?: { readonly collection: string; readonly when?: CompiledMapping };
   readonly legacyFieldPaths: Readonly<Record<string, string>>;
-  readonly kind: 'call' | 'create' | 'retrieve' | 'list' | 'action' | 'hubRegister' | 'hubRetrieve' | 'hubDelete' | 'proxy' | 'notImplemented';
-  readonly upstream?: string;
   readonly productPaths: readonly string[];
   readonly refusalStatus: 400 | 422;
-  /** create: kept documents the request refers to, checked and bound as `$references` (empty: none) */
-  readonly references: readonly ReferenceDef[];
-  readonly resource?: string;
-  /** list filters by query parameter; `values`: the spec's enumeration (others are 400 invalidQuery) */
-  readonly filters: Readonly<Record<string, { readonly field: string; readonly op: 'eq' | 'gt' | 'lt'; readonly values?: readonly string[] }>>;
-  readonly target?: string;
-  readonly allowedStates?: readonly string[];
-  readonly nextState?: string;
-  /** call: the response mapping returns `{items, total}`, answered as a paged list with pagination headers */
+}
+
+/** `call`: translate and call the legacy BSS (`source: backend`), optionally keeping the answer. */
+export interface BackendCallOperation extends OperationBase {
+  readonly kind: 'call';
+  readonly source: 'backend';
+  readonly backend: string;
+  readonly persist?: { readonly collection: string; readonly when?: CompiledMapping };
+  /** the response mapping returns `{items, total}`, answered as a paged list with pagination headers */
   readonly listAnswer: boolean;
-  /** call: the compiled query schema and the parameter names it accepts (its `properties`) */
+  /** the compiled query schema and the parameter names it accepts (its `properties`) */
   readonly querySchema?: ValidateFunction;
   readonly queryParameters: readonly string[];
 }
+
+/** `call` with `source: store`: answers the partner's own kept copy from `collection`. */
+export interface StoreCallOperation extends Omit<BackendCallOperation, 'source' | 'backend'> {
+  readonly source: 'store';
+  readonly collection: string;
+}
+
+export type CallOperation = BackendCallOperation | StoreCallOperation;
+
+/** An operation on a resource the gateway keeps (mappings/resources/<resource>.yaml). */
+export interface ResourceOperationBase extends OperationBase {
+  readonly resource: string;
+}
+
+export interface CreateOperation extends ResourceOperationBase {
+  readonly kind: 'create';
+  /** the legacy operation called in `automated` mode (none: kept only) */
+  readonly backend?: string;
+  /** kept documents the request refers to, checked and bound as `$references` (empty: none) */
+  readonly references: readonly ReferenceDef[];
+}
+
+export interface RetrieveOperation extends ResourceOperationBase {
+  readonly kind: 'retrieve';
+  /** path parameter or body pointer (`/...`) holding the id */
+  readonly target: string;
+}
+
+export interface ListOperation extends ResourceOperationBase {
+  readonly kind: 'list';
+  /** list filters by query parameter; `values`: the spec's enumeration (others are 400 invalidQuery) */
+  readonly filters: Readonly<Record<string, { readonly field: string; readonly op: 'eq' | 'gt' | 'lt'; readonly values?: readonly string[] }>>;
+}
+
+export interface ActionOperation extends ResourceOperationBase {
+  readonly kind: 'action';
+  /** path parameter or body pointer (`/...`) holding the id */
+  readonly target: string;
+  readonly allowedStates?: readonly string[];
+  readonly nextState?: string;
+  /** the legacy operation called in `automated` mode (none: kept only) */
+  readonly backend?: string;
+}
+
+export type ResourceOperation = CreateOperation | RetrieveOperation | ListOperation | ActionOperation;
+
+/** A pass-through route to a configured upstream. */
+export interface ProxyOperation extends OperationBase {
+  readonly kind: 'proxy';
+  readonly upstream: string;
+}
+
+/** `POST /hub` of a management API. */
+export interface HubRegisterOperation extends OperationBase {
+  readonly kind: 'hubRegister';
+}
+
+/** `GET /hub/{id}` of a management API. */
+export interface HubRetrieveOperation extends OperationBase {
+  readonly kind: 'hubRetrieve';
+}
+
+/** `DELETE /hub/{id}` of a management API. */
+export interface HubDeleteOperation extends OperationBase {
+  readonly kind: 'hubDelete';
+}
+
+export type HubOperation = HubRegisterOperation | HubRetrieveOperation | HubDeleteOperation;
+
+/** An optional operation this seller does not offer (501). */
+export interface NotImplementedOperation extends OperationBase {
+  readonly kind: 'notImplemented';
+}
+
+/** One Sonata operation of one release, with everything compiled; `kind` says which fields it has. */
+export type OperationDef = CallOperation | ResourceOperation | ProxyOperation | HubOperation | NotImplementedOperation;
 
 /**
  * A reference from a create request to another kept document of the same partner (an order item's quote item, a

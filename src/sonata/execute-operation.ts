@@ -1,27 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors/catalogue.js';
 import { createRunner, guardStore, readRequest, type OperationContext, type OperationResult, type OperationRunner, type StageObserver } from './operation-context.js';
-import { executeResourceOperation, paginationHeaders, readPaging, readQueryValues, type PageRequest } from './resources/resource-operations.js';
+import type { CallOperation } from '../registry/registry.js';
+import { legacyCall } from './stages.js';
+import { paginationHeaders, readPaging, readQueryValues, type PageRequest } from './resources/resource-operations.js';
 
 export type { OperationContext, OperationResult, StageObserver } from './operation-context.js';
 
 /**
- * Runs one Sonata operation. `call` operations translate and call the legacy BSS: partner dialect -> release
- * wire -> validate -> unified -> legacy -> unified -> release wire -> partner dialect (optionally keeping the
- * answer). Resource operations (create/retrieve/list/action) work on documents the gateway keeps.
- * Every step is data: the mapping files named by the release, the legacy catalogue and the partner profile.
+ * `call`: translates and calls the legacy BSS: partner dialect -> release wire -> validate -> unified -> legacy ->
+ * unified -> release wire -> partner dialect (optionally keeping the answer). Every step is data: the mapping files
+ * named by the release, the legacy catalogue and the partner profile.
  */
-export async function executeOperation(ctx: OperationContext, observe?: StageObserver): Promise<OperationResult> {
-  if (ctx.op.kind === 'call') return executeCall(ctx, observe);
-  if (ctx.op.kind === 'notImplemented') throw new GatewayError('operation.not-implemented', `${ctx.op.operationId} is an optional operation this seller does not offer`);
-  if (ctx.op.kind === 'create' || ctx.op.kind === 'retrieve' || ctx.op.kind === 'list' || ctx.op.kind === 'action') {
-    return executeResourceOperation(ctx, observe);
-  }
-  if (!ctx.hubs) throw new GatewayError('operation.not-implemented', 'notifications are not available');
-  return ctx.hubs.execute(ctx);
-}
-
-async function executeCall(ctx: OperationContext, observe?: StageObserver): Promise<OperationResult> {
+export async function executeCall(ctx: OperationContext<CallOperation>, observe?: StageObserver): Promise<OperationResult> {
   const { op, partner } = ctx;
   const partnerMaps = partner.mappings.get(op.operationId);
   const r = createRunner(ctx, observe);
@@ -33,7 +24,7 @@ async function executeCall(ctx: OperationContext, observe?: StageObserver): Prom
 
   if (op.source === 'store') {
     const id = ctx.params.id ?? '';
-    const stored = await r.timed('store', () => guardStore(() => ctx.store.getJson(resourceKey(op.collection!, partner.id, id))));
+    const stored = await r.timed('store', () => guardStore(() => ctx.store.getJson(resourceKey(op.collection, partner.id, id))));
     if (stored === null) throw new GatewayError('resource.not-found', `No ${op.collection} with id ${id}`);
     return { status: op.status, body: stored };
   }
@@ -41,14 +32,10 @@ async function executeCall(ctx: OperationContext, observe?: StageObserver): Prom
   // list answers: every mapping sees the validated page as $page ({offset, limit}), to pass on or to apply
   const paged = page ? { page: { offset: page.offset, limit: page.limit } } : {};
   const unified = await r.map('release-in', op.request, wire, paged);
-  const legacyOp = ctx.registry.legacy.get(op.backend!)!;
-  const legacyRequest = legacyOp.request ? await r.map('legacy-out', legacyOp.request, unified, paged) : undefined;
-  const legacyAnswer = await r.timed('backend', () =>
-    ctx.legacy.call(legacyOp, {
-      pathParams: ctx.params, body: legacyRequest, requestId: ctx.requestId, fieldPaths: op.legacyFieldPaths, logger: ctx.logger, headers: ctx.legacyHeaders,
-    }));
   // $unifiedRequest lets the legacy answer mapping apply criteria the legacy BSS cannot filter on
-  const unifiedAnswer = await r.map('legacy-in', legacyOp.response, legacyAnswer, { ...paged, unifiedRequest: unified });
+  const unifiedAnswer = await legacyCall(ctx, r, {
+    backend: op.backend, unified, pathParams: ctx.params, requestBindings: paged, answerBindings: { ...paged, unifiedRequest: unified }, unmappedAnswer: 'pass',
+  });
 
   const status = op.statusExpression ? Number(await r.run(op.statusExpression, wire)) : op.status;
   const persistId = op.persist && (!op.persist.when || (await r.run(op.persist.when, wire)) === true) ? randomUUID() : undefined;
@@ -57,7 +44,8 @@ async function executeCall(ctx: OperationContext, observe?: StageObserver): Prom
   const body = await r.map('partner-out', partnerMaps?.response, answer, { request: wire });
 
   if (persistId && op.persist) {
-    await r.timed('store', () => guardStore(() => ctx.store.setJson(resourceKey(op.persist!.collection, partner.id, persistId), body)));
+    const { collection } = op.persist;
+    await r.timed('store', () => guardStore(() => ctx.store.setJson(resourceKey(collection, partner.id, persistId), body)));
   }
   return { status: Number.isInteger(status) && status >= 200 && status < 300 ? status : op.status, body };
 }
@@ -77,7 +65,7 @@ async function answerList(ctx: OperationContext, r: OperationRunner, answer: unk
 }
 
 /** Query values against the operation's query schema; every problem is the partner's to fix (400 invalidQuery). */
-function validateQuery(op: OperationContext['op'], values: Record<string, string>): void {
+function validateQuery(op: CallOperation, values: Record<string, string>): void {
   if (!op.querySchema || op.querySchema(values)) return;
   const problems = (op.querySchema.errors ?? []).map((e) => {
     const name = e.instancePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~') || 'query';

@@ -4,7 +4,7 @@ import type { LegacyClient } from '../legacy/legacy-client.js';
 import type { CompiledMapping } from '../mapping/engine.js';
 import { CONFLICT_CODE, MappingError } from '../mapping/errors.js';
 import type { Logger } from '../observability/logger.js';
-import type { OperationDef, PartnerDef, Registry } from '../registry/registry.js';
+import type { HubDeleteOperation, HubRegisterOperation, HubRetrieveOperation, OperationDef, PartnerDef, Registry } from '../registry/registry.js';
 import type { Store } from '../state/store.js';
 import { StoreUnavailableError } from '../state/store.js';
 import type { ResourceRepository } from './resources/resource-repository.js';
@@ -15,11 +15,11 @@ import type { EventPublisher } from './resources/resource-events.js';
 import type { WorkQueue } from './resources/work-queue.js';
 
 /** Everything one Sonata operation needs; built per request by the pipeline. */
-export interface OperationContext {
+export interface OperationContext<Op extends OperationDef = OperationDef> {
   readonly requestId: string;
   readonly registry: Registry;
   readonly partner: PartnerDef;
-  readonly op: OperationDef;
+  readonly op: Op;
   readonly params: Readonly<Record<string, string>>;
   readonly query: Readonly<Record<string, unknown>>;
   readonly body: unknown;
@@ -38,7 +38,14 @@ export interface OperationContext {
   /** product payload schemas by @type; absent = payloads are not checked */
   readonly products?: ProductSchemaRegistry;
   /** hub (notification subscription) operations, when notifications are wired */
-  readonly hubs?: { execute(ctx: OperationContext): Promise<OperationResult> };
+  readonly hubs?: HubOperations;
+}
+
+/** The hub (notification subscription) operations of every management API. */
+export interface HubOperations {
+  register(ctx: OperationContext<HubRegisterOperation>): Promise<OperationResult>;
+  retrieve(ctx: OperationContext<HubRetrieveOperation>): Promise<OperationResult>;
+  remove(ctx: OperationContext<HubDeleteOperation>): Promise<OperationResult>;
 }
 
 export interface OperationResult {

@@ -10,7 +10,8 @@ import { createMappingEngine } from '../../src/mapping/engine.js';
 import { createLookupTables } from '../../src/mapping/lookups.js';
 import { compilePathTemplate, loadRegistry } from '../../src/registry/load-registry.js';
 import type { LegacyOperationDef, OperationDef, PartnerDef } from '../../src/registry/registry.js';
-import { executeOperation, type OperationContext } from '../../src/sonata/execute-operation.js';
+import type { OperationContext } from '../../src/sonata/execute-operation.js';
+import { executeOperation } from '../../src/sonata/kinds.js';
 import { copyProject } from '../support/test-gateway.js';
 
 /**

@@ -11,7 +11,7 @@ import { loadConfig, readEnvFile } from '../../src/config/load-config.js';
 import { createSpecCatalog, type SonataRelease } from '../../src/conformance/openapi-validator.js';
 import { createMappingEngine } from '../../src/mapping/engine.js';
 import { loadRegistry } from '../../src/registry/load-registry.js';
-import type { OperationDef, Registry } from '../../src/registry/registry.js';
+import type { CallOperation, ListOperation, OperationDef, Registry } from '../../src/registry/registry.js';
 import { REPO_ROOT, SDK_DIR, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 function loadShipped(): Registry {
@@ -47,7 +47,7 @@ function specQueryEnums(release: SonataRelease, op: OperationDef): Map<string, s
 const registry = loadShipped();
 // releases are indexed by name and alias: each release once
 const LIST_OPS = [...new Set(registry.releases.values())].flatMap((rel) => [...rel.apis.values()].flatMap((api) => api.operations
-  .filter((op) => op.method === 'GET' && (op.kind === 'list' || op.listAnswer))
+  .filter((op): op is ListOperation | CallOperation => op.method === 'GET' && (op.kind === 'list' || (op.kind === 'call' && op.listAnswer)))
   .map((op) => ({ release: rel.sdkFolder as SonataRelease, op, name: `${rel.name} ${op.apiName}/${op.version} ${op.operationId}` }))));
 
 describe('every enumerated list filter takes exactly the values of its release spec', () => {
@@ -87,7 +87,7 @@ describe('a partner listing with a misspelt state gets 400 invalidQuery', () => 
   });
 
   // every kept list with an enumerated filter, in every release the demo partners speak
-  const cases = LIST_OPS.filter(({ release, op }) => op.kind === 'list' && partnerOf[release as keyof typeof partnerOf]
+  const cases = LIST_OPS.flatMap(({ op, ...c }) => (op.kind === 'list' ? [{ ...c, op }] : [])).filter(({ release, op }) => partnerOf[release as keyof typeof partnerOf]
     && registry.releaseFor(registry.partners.get(partnerIds[partnerOf[release as keyof typeof partnerOf]])!, op.apiName)?.sdkFolder === release
     && Object.values(op.filters).some((f) => f.values))
     .map((c) => ({ ...c, filter: Object.entries(c.op.filters).find(([, f]) => f.values)![0] }));

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../../errors/catalogue.js';
-import type { OperationDef, ResourceDef } from '../../registry/registry.js';
+import type { ActionOperation, CreateOperation, ListOperation, ResourceDef, ResourceOperation, RetrieveOperation } from '../../registry/registry.js';
 import { createRunner, guardStore, readRequest, type OperationContext, type OperationResult, type StageObserver } from '../operation-context.js';
 import { applyUpdate, createResourceDoc, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
 import { publishStateEvents, watchedFields } from './resource-events.js';
 import { replayParkedUpdates } from './legacy-status.js';
 import { resolveReferences } from './resolve-references.js';
+import { legacyCall } from '../stages.js';
 
 /** Most items one list answer carries; a larger `limit` is cut to this and the answer says it was throttled. */
 export const MAX_LIMIT = 100;
@@ -52,23 +53,28 @@ export function paginationHeaders(total: number, count: number, page: PageReques
  * actions (cancel, decline, close...). The documents are kept in the unified model; every read renders them
  * for the caller's release with the operation's response mapping, so one stored order serves any release.
  */
-export async function executeResourceOperation(ctx: OperationContext, observe?: StageObserver): Promise<OperationResult> {
-  const def = ctx.registry.resources.get(ctx.op.resource!)!;
-  switch (ctx.op.kind) {
-    case 'create':
-      return create(ctx, def, observe);
-    case 'retrieve':
-      return retrieve(ctx, def, observe);
-    case 'list':
-      return list(ctx, def, observe);
-    case 'action':
-      return action(ctx, def, observe);
-    default:
-      throw new GatewayError('internal.unexpected', `not a resource operation: ${ctx.op.kind}`);
-  }
+export function createResource(ctx: OperationContext<CreateOperation>, observe?: StageObserver): Promise<OperationResult> {
+  return create(ctx, resourceOf(ctx), observe);
 }
 
-async function create(ctx: OperationContext, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
+export function retrieveResource(ctx: OperationContext<RetrieveOperation>, observe?: StageObserver): Promise<OperationResult> {
+  return retrieve(ctx, resourceOf(ctx), observe);
+}
+
+export function listResources(ctx: OperationContext<ListOperation>, observe?: StageObserver): Promise<OperationResult> {
+  return list(ctx, resourceOf(ctx), observe);
+}
+
+export function actOnResource(ctx: OperationContext<ActionOperation>, observe?: StageObserver): Promise<OperationResult> {
+  return action(ctx, resourceOf(ctx), observe);
+}
+
+/** The kept resource the operation works on (the registry checked at load that it exists). */
+function resourceOf(ctx: OperationContext<ResourceOperation>): ResourceDef {
+  return ctx.registry.resources.get(ctx.op.resource)!;
+}
+
+async function create(ctx: OperationContext<CreateOperation>, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
   const { op, partner } = ctx;
   const r = createRunner(ctx, observe);
   const wire = await readRequest(ctx, r);
@@ -83,13 +89,11 @@ async function create(ctx: OperationContext, def: ResourceDef, observe?: StageOb
 
   let created: Record<string, unknown> = unified;
   if (mode === 'automated' && op.backend) {
-    const legacyOp = ctx.registry.legacy.get(op.backend)!;
     const references = refs?.bindings;
-    const legacyRequest = legacyOp.request ? await r.map('legacy-out', legacyOp.request, unified, { id, references }) : undefined;
-    const answer = await r.timed('backend', () => ctx.legacy.call(legacyOp, {
-      pathParams: { ...ctx.params, ...refs?.legacyPathParams }, body: legacyRequest, requestId: ctx.requestId, fieldPaths: op.legacyFieldPaths, logger: ctx.logger, headers: ctx.legacyHeaders,
-    }));
-    created = (await r.map('legacy-in', legacyOp.response, answer, { id, unifiedRequest: unified, references })) as Record<string, unknown>;
+    created = (await legacyCall(ctx, r, {
+      backend: op.backend, unified, pathParams: { ...ctx.params, ...refs?.legacyPathParams },
+      requestBindings: { id, references }, answerBindings: { id, unifiedRequest: unified, references }, unmappedAnswer: 'pass',
+    })) as Record<string, unknown>;
   }
   const doc = createResourceDoc(created, { id, partnerId: partner.id, resource: def.name, now, initialState: def.initialState });
   await r.timed('store', () => guardStore(async () => {
@@ -106,13 +110,13 @@ async function create(ctx: OperationContext, def: ResourceDef, observe?: StageOb
   return { status, body: await render(ctx, r, doc, wire) };
 }
 
-async function retrieve(ctx: OperationContext, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
+async function retrieve(ctx: OperationContext<RetrieveOperation>, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
   const r = createRunner(ctx, observe);
   const doc = await load(ctx, def, r);
   return { status: ctx.op.status, body: await render(ctx, r, doc, undefined) };
 }
 
-async function list(ctx: OperationContext, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
+async function list(ctx: OperationContext<ListOperation>, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
   const { op } = ctx;
   const r = createRunner(ctx, observe);
   const paging = readPaging(ctx.query);
@@ -158,7 +162,7 @@ async function holdResource(ctx: OperationContext, def: ResourceDef, id: string)
   };
 }
 
-async function action(ctx: OperationContext, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
+async function action(ctx: OperationContext<ActionOperation>, def: ResourceDef, observe?: StageObserver): Promise<OperationResult> {
   const r = createRunner(ctx, observe);
   const wire = await readRequest(ctx, r);
   const { id } = targetId(ctx.op, ctx.params, wire);
@@ -171,11 +175,11 @@ async function action(ctx: OperationContext, def: ResourceDef, observe?: StageOb
   }
 }
 
-async function actOn(ctx: OperationContext, def: ResourceDef, r: ReturnType<typeof createRunner>, wire: unknown): Promise<OperationResult> {
+async function actOn(ctx: OperationContext<ActionOperation>, def: ResourceDef, r: ReturnType<typeof createRunner>, wire: unknown): Promise<OperationResult> {
   const { op, partner } = ctx;
   const current = await load(ctx, def, r, wire);
   if (op.allowedStates && !op.allowedStates.includes(current.state)) {
-    const path = op.target?.startsWith('/') ? op.target : '/';
+    const path = op.target.startsWith('/') ? op.target : '/';
     throw new GatewayError('request.validation-failed', `${def.name} ${current.id} is ${current.state}`, {
       issues: [{ code: 'invalidValue', propertyPath: path, reason: `not possible while the ${def.name} is ${current.state} (allowed: ${op.allowedStates.join(', ')})` }],
     });
@@ -184,13 +188,10 @@ async function actOn(ctx: OperationContext, def: ResourceDef, r: ReturnType<type
   let update = (op.request ? ((await r.map('release-in', op.request, wire, { resource: current })) ?? {}) : {}) as ResourceUpdate;
   if (op.nextState && !update.state) update = { ...update, state: op.nextState };
   if (op.backend && partner.functions.get(op.function) === 'automated') {
-    const legacyOp = ctx.registry.legacy.get(op.backend)!;
-    const legacyRequest = legacyOp.request ? await r.map('legacy-out', legacyOp.request, update, { resource: current }) : undefined;
-    const answer = await r.timed('backend', () => ctx.legacy.call(legacyOp, {
-      pathParams: { ...ctx.params, legacyRef: current.legacyRef ?? '' }, body: legacyRequest, requestId: ctx.requestId,
-      fieldPaths: op.legacyFieldPaths, logger: ctx.logger, headers: ctx.legacyHeaders,
-    }));
-    const fromLegacy = legacyOp.response ? ((await r.map('legacy-in', legacyOp.response, answer, { resource: current })) as ResourceUpdate | undefined) : undefined;
+    const fromLegacy = (await legacyCall(ctx, r, {
+      backend: op.backend, unified: update, pathParams: { ...ctx.params, legacyRef: current.legacyRef ?? '' },
+      requestBindings: { resource: current }, answerBindings: { resource: current }, unmappedAnswer: 'drop',
+    })) as ResourceUpdate | undefined;
     if (fromLegacy) update = { ...update, ...fromLegacy, fields: { ...update.fields, ...fromLegacy.fields } };
   }
   let events: ReturnType<typeof applyUpdate>['events'] = [];
@@ -204,20 +205,20 @@ async function actOn(ctx: OperationContext, def: ResourceDef, r: ReturnType<type
   return { status: op.status, body: await render(ctx, r, stored!, wire) };
 }
 
-async function load(ctx: OperationContext, def: ResourceDef, r: ReturnType<typeof createRunner>, wire?: unknown): Promise<ResourceDoc> {
+async function load(ctx: OperationContext<RetrieveOperation | ActionOperation>, def: ResourceDef, r: ReturnType<typeof createRunner>, wire?: unknown): Promise<ResourceDoc> {
   const { id, fromBody } = targetId(ctx.op, ctx.params, wire);
   const doc = id ? await r.timed('store', () => guardStore(() => ctx.resources.get(def, ctx.partner.id, id))) : null;
   if (!doc) {
     if (fromBody) {
-      throw new GatewayError('request.validation-failed', `no ${def.name} ${id}`, { issues: [{ code: 'referenceNotFound', propertyPath: ctx.op.target!, reason: `no ${def.name} with id ${id}` }] });
+      throw new GatewayError('request.validation-failed', `no ${def.name} ${id}`, { issues: [{ code: 'referenceNotFound', propertyPath: ctx.op.target, reason: `no ${def.name} with id ${id}` }] });
     }
     throw new GatewayError('resource.not-found', `No ${def.name} with id ${id}`);
   }
   return doc;
 }
 
-function targetId(op: OperationDef, params: Readonly<Record<string, string>>, wire: unknown): { id: string | undefined; fromBody: boolean } {
-  const target = op.target ?? 'id';
+function targetId(op: RetrieveOperation | ActionOperation, params: Readonly<Record<string, string>>, wire: unknown): { id: string | undefined; fromBody: boolean } {
+  const { target } = op;
   if (target.startsWith('/')) {
     const v = readPointer(wire, target);
     return { id: typeof v === 'string' ? v : undefined, fromBody: true };
