@@ -8,7 +8,7 @@ import express, { type Request, type Response } from 'express';
 import type { Logger } from '../observability/logger.js';
 import type { BuyerOperationName } from './buyer-mappings.js';
 import type { BuyerService } from './buyer-service.js';
-import { BuyerError, renderBuyerError } from './seller-failure.js';
+import { BuyerError, buyerError, renderBuyerError, type BuyerErrorKey } from './buyer-errors.js';
 import { GatewayError } from '../errors/catalogue.js';
 import { parseIdempotencyKey, requestFingerprint, type Idempotency } from '../pipeline/idempotency.js';
 
@@ -72,8 +72,8 @@ export function createBuyerRouter(opts: BuyerRouterOptions): express.Router {
     const fields = req.method === 'GET' ? query(req) : body;
     const id = req.params.id ?? fields[field];
     const extra = Object.keys(withoutSeller(fields)).filter((k) => k !== field);
-    if (extra.length) throw new BuyerError(8, `unknown field ${extra[0]}`, { code: 'request.unknown-field', field: extra[0]!, outcome: 'NOT_DONE' });
-    if (typeof id !== 'string' || !id.trim()) throw new BuyerError(8, `${field} is required`, { code: 'request.missing-field', field, outcome: 'NOT_DONE' });
+    if (extra.length) throw buyerError('request.unknown-field', { field: extra[0]! }, { field: extra[0]! });
+    if (typeof id !== 'string' || !id.trim()) throw buyerError('request.missing-field', { field }, { field });
     return { body: {}, params: { id: id.trim() }, seller: sellerOf(fields) };
   };
 
@@ -110,7 +110,7 @@ export function createBuyerRouter(opts: BuyerRouterOptions): express.Router {
   });
 
   router.use('/buyer', (req: Request, res: Response) => {
-    res.status(200).json(renderBuyerError(new BuyerError(4, `function unknown: ${req.method} /internal/buyer${req.path}`, { code: 'request.unknown-function' })));
+    res.status(200).json(renderBuyerError(buyerError('request.unknown-function', { method: req.method, path: req.path })));
   });
   return router;
 }
@@ -123,21 +123,21 @@ function parseBody(req: Request): Record<string, unknown> {
   try {
     parsed = JSON.parse(buf.toString('utf8'));
   } catch {
-    throw new BuyerError(8, 'malformed request', { code: 'request.malformed', field: null, outcome: 'NOT_DONE' });
+    throw buyerError('request.malformed', {});
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BuyerError(8, 'malformed request: the body must be a JSON object', { code: 'request.malformed', field: null, outcome: 'NOT_DONE' });
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw buyerError('request.malformed.not-object', {});
   return parsed as Record<string, unknown>;
 }
 
 /** The BSS's protocol for a refused Idempotency-Key: RC 8 for a malformed or reused key, RC 12 while in flight or
  *  when the store cannot be reached (nothing was bought). */
 function idempotencyRefusal(err: GatewayError): BuyerError {
-  if (err.code === 'store.unavailable') return new BuyerError(12, 'the gateway\'s state store is not reachable; try again later', { code: 'gateway.store', outcome: 'NOT_DONE' });
-  const inFlight = err.code === 'idempotency.in-flight';
-  return new BuyerError(inFlight ? 12 : 8, err.message, { code: err.code, field: 'Idempotency-Key', outcome: inFlight ? 'UNKNOWN' : 'NOT_DONE' });
+  if (err.code === 'store.unavailable') return buyerError('gateway.store', {});
+  // every idempotency.* code of the gateway's catalogue has its buyer entry (the buyer catalogue's test checks it)
+  return buyerError(err.code as Extract<BuyerErrorKey, `idempotency.${string}`>, { message: err.message }, { field: 'Idempotency-Key' });
 }
 
 function unexpected(err: unknown, logger: Logger): BuyerError {
   logger.error('buyer request crashed', { error: err instanceof Error ? err.message : String(err) });
-  return new BuyerError(12, 'the gateway failed unexpectedly; report it with the X-Request-Id', { code: 'gateway.unexpected', cause: err });
+  return buyerError('gateway.unexpected', {}, { cause: err });
 }
