@@ -15,7 +15,7 @@ import type { LookupTables } from '../mapping/lookups.js';
 import type { PartnerDef, Registry } from '../registry/registry.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
 import { StoreUnavailableError, type Store } from '../state/store.js';
-import type { BuyerOperationName, BuyerReleaseDef, ListenerDef, SellerOperationDef } from './buyer-mappings.js';
+import type { BuyerLegacyOperation, BuyerOperationName, BuyerReleaseDef, ListenerDef, SellerOperationDef } from './buyer-mappings.js';
 import { SellerCallError, type SellerClient, type SellerEndpoint } from './seller-client.js';
 import { BuyerError, buyerError } from './buyer-errors.js';
 import { classifySellerFailure, mapPropertyPath, pointerToLegacyField } from './seller-failure.js';
@@ -72,25 +72,6 @@ export interface BuyerServiceOptions {
   /** durable at-least-once delivery to the legacy BSS's webhook */
   webhook?: { url?: string; enqueue(d: Delivery): Promise<void> };
 }
-
-/** What each operation is about, for messages, id bookkeeping and hubs. */
-const OPERATION_META: Readonly<Record<BuyerOperationName, { action: string; kind?: 'quote' | 'order' | 'product' | 'ticket' | 'qualification'; creates?: boolean }>> = {
-  validateAddress: { action: 'address validation' },
-  createQuote: { action: 'quote request', kind: 'quote', creates: true },
-  retrieveQuote: { action: 'quote retrieval', kind: 'quote' },
-  cancelQuote: { action: 'quote withdrawal', kind: 'quote' },
-  declineQuote: { action: 'quote decline', kind: 'quote' },
-  createOrder: { action: 'product order', kind: 'order', creates: true },
-  retrieveOrder: { action: 'order retrieval', kind: 'order' },
-  cancelOrder: { action: 'order cancellation', kind: 'order' },
-  findOrders: { action: 'order search', kind: 'order' },
-  retrieveProduct: { action: 'product retrieval', kind: 'product' },
-  createTicket: { action: 'trouble ticket', kind: 'ticket', creates: true },
-  retrieveTicket: { action: 'trouble ticket retrieval', kind: 'ticket' },
-  // a qualification promises nothing, so it needs no hub and a repeat is harmless
-  createQualification: { action: 'feasibility check', kind: 'qualification', creates: true },
-  retrieveQualification: { action: 'feasibility retrieval', kind: 'qualification' },
-};
 
 /** Seller ids are kept this long so a read by id finds the seller without SELLER. */
 const REF_TTL_MS = 400 * 86_400_000;
@@ -164,7 +145,7 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
   ): Promise<Record<string, unknown>> => {
     const release = buyerRelease(registry, partner);
     const op: SellerOperationDef | undefined = release?.operations.get(name);
-    const meta = OPERATION_META[name];
+    const meta = { action: registry.buyer.operations.get(name)?.action ?? name };
     if (!op) throw buyerError('seller.not-offered', { seller: partner.id, release: partner.release, action: meta.action }, { seller: partner.id });
     const endpoint = opts.endpoint(partner);
     if (typeof endpoint === 'string') throw classifySellerFailure({ kind: 'not-configured', detail: endpoint }, { seller: partner.id, action: meta.action, safeToRetry: op.safeToRetry });
@@ -219,8 +200,8 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
     async execute(name, req, ctx) {
       const registry = opts.registry.current(); // one snapshot for the whole request
       const legacyOp = registry.buyer.operations.get(name);
-      const meta = OPERATION_META[name];
-      if (!legacyOp) throw buyerError('request.not-offered', { action: meta.action });
+      if (!legacyOp) throw buyerError('request.not-offered', { action: name });
+      const meta = legacyOp;
       const params = req.params ?? {};
       const shared = registry.sharedLookups;
 
@@ -256,7 +237,7 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
         // the seller's notifications about what we create must have somewhere to go; a failure only costs them
         await service.ensureHubs(partner, op.api).catch(() => undefined);
       }
-      const hint = checkHint(name, partner.id, mapped.request, params);
+      const hint = checkHint(legacyOp, partner.id, mapped.request, params);
       const unified = await callSeller(registry, partner, name, mapped.request, params, { ...ctx, logger: log }, hint);
       if (meta.creates && meta.kind && typeof unified.id === 'string') {
         await rememberRef(meta.kind, unified.id, partner.id, log);
@@ -369,24 +350,9 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
   return service;
 }
 
-/** What the legacy BSS should do when a call's outcome is unknown. */
-function checkHint(name: BuyerOperationName, seller: string, unified: Record<string, unknown> | undefined, params: Readonly<Record<string, string>>): string | undefined {
-  const ref = typeof unified?.externalId === 'string' ? unified.externalId : undefined;
-  switch (name) {
-    case 'createOrder':
-      return `Do not send it again blindly: check whether it exists with GET /internal/buyer/orders?SELLER=${seller}&CUST_ORDER_REF=${encodeURIComponent(ref ?? '<your CUST_ORDER_REF>')} and order again only if it lists nothing.`;
-    case 'createTicket':
-      return `Check with GET /internal/buyer/tickets/<TT_ID>?SELLER=${seller} or ask ${seller}'s desk (your reference ${ref ?? '?'}) before opening it again.`;
-    case 'createQualification':
-      return `A feasibility check binds nobody, so asking again (REQ_REF ${ref ?? '?'}) is harmless.`;
-    case 'createQuote':
-      return `A quote binds nobody, so asking again (REQ_REF ${ref ?? '?'}) at worst leaves an unused quote at ${seller}.`;
-    case 'cancelOrder':
-      return `Check the order with GET /internal/buyer/orders/${params.id ?? '<ORDER_ID>'}?SELLER=${seller} before cancelling again.`;
-    case 'cancelQuote':
-    case 'declineQuote':
-      return `Check the quote with GET /internal/buyer/quotes/${params.id ?? '<QUOTE_ID>'}?SELLER=${seller}.`;
-    default:
-      return undefined;
-  }
+/** What the legacy BSS should do when a call's outcome is unknown: the operation's `outcomeHint`, filled in. */
+function checkHint(op: BuyerLegacyOperation, seller: string, unified: Record<string, unknown> | undefined, params: Readonly<Record<string, string>>): string | undefined {
+  const ref = typeof unified?.externalId === 'string' ? unified.externalId : '?';
+  const values: Record<string, string> = { seller, id: params.id ?? '?', ref, refInUrl: encodeURIComponent(ref) };
+  return op.outcomeHint?.replace(/\{(\w+)\}/g, (m, name: string) => values[name] ?? m);
 }
