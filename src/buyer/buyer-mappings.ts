@@ -20,10 +20,40 @@ export const BUYER_OPERATIONS = [
 ] as const;
 export type BuyerOperationName = (typeof BUYER_OPERATIONS)[number];
 
-const mappingPair = {
+/** What the buyer side buys or reads, for seller bookkeeping (which seller holds an id) and messages. */
+export const BUYER_OBJECT_KINDS = ['quote', 'order', 'product', 'ticket', 'qualification'] as const;
+export type BuyerObjectKind = (typeof BUYER_OBJECT_KINDS)[number];
+
+/** One entry of the operation catalogue (buyer.yaml `operations`): its routes, what it is about, its two mappings. */
+const legacyOperation = {
   type: 'object',
   additionalProperties: false,
-  properties: { request: { type: 'string' }, response: { type: 'string' } },
+  required: ['routes', 'action'],
+  properties: {
+    /**
+     * `METHOD /path` under /internal/buyer; `{id}` is the object's id. A route of an operation with `idField` reads by
+     * id: the id comes from the path or from `idField` (the query of a GET, the body of a POST); nothing else but
+     * `SELLER` is allowed. Otherwise a GET takes its query as the body, a POST its body.
+     */
+    routes: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^(GET|POST) /[A-Za-z0-9/{}_-]*$' } },
+    /** the legacy field naming the object read (`QUOTE_ID`) */
+    idField: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$' },
+    /** the kind of object: an id read without SELLER finds the seller that holds it */
+    kind: { enum: [...BUYER_OBJECT_KINDS] },
+    /** creates an object at the seller: its id is remembered with the seller, our listener is registered first */
+    creates: { type: 'boolean', default: false },
+    /** creates or changes something at the seller: the BSS's Idempotency-Key makes its retries safe */
+    changes: { type: 'boolean', default: false },
+    /** what is asked, in messages: `quote request`, `order cancellation` */
+    action: { type: 'string', minLength: 1 },
+    /**
+     * what the BSS should do when the outcome is unknown (a timeout of a create or cancel); `{seller}`, `{id}` (the
+     * path's id), `{ref}` (the request's externalId, `?` when none) and `{refInUrl}` (the same, URL-encoded)
+     */
+    outcomeHint: { type: 'string' },
+    request: { type: 'string' },
+    response: { type: 'string' },
+  },
 } as const;
 
 /** mappings/buyer/buyer.yaml */
@@ -38,7 +68,7 @@ export const BUYER_SCHEMA = {
      * per operation: `request` turns the legacy BSS's body into `{seller?, route: {countries, products}, request}`
      * (request = unified model); `response` turns the unified answer into the legacy answer's payload
      */
-    operations: { type: 'object', propertyNames: { enum: [...BUYER_OPERATIONS] }, additionalProperties: mappingPair },
+    operations: { type: 'object', propertyNames: { enum: [...BUYER_OPERATIONS] }, additionalProperties: legacyOperation },
     /** a seller's notification (unified event + fetched resource) -> the legacy BSS's webhook body */
     events: {
       type: 'object',
@@ -131,9 +161,26 @@ export const BUYER_RELEASE_SCHEMA = {
   },
 } as const;
 
+/** One route of the legacy side: `GET /quotes/{id}` under /internal/buyer. */
+export interface BuyerRoute {
+  readonly method: 'GET' | 'POST';
+  /** the path as written (`/quotes/{id}`) */
+  readonly path: string;
+  /** matches the path below /internal/buyer; group 1 is `{id}` when the path has one */
+  readonly pattern: RegExp;
+  readonly operation: BuyerOperationName;
+}
+
 /** One operation of the legacy side (both mappings are optional: reads need no request mapping). */
 export interface BuyerLegacyOperation {
   readonly name: BuyerOperationName;
+  readonly routes: readonly BuyerRoute[];
+  readonly idField?: string;
+  readonly kind?: BuyerObjectKind;
+  readonly creates: boolean;
+  readonly changes: boolean;
+  readonly action: string;
+  readonly outcomeHint?: string;
   readonly request?: CompiledMapping;
   readonly response?: CompiledMapping;
 }
@@ -177,6 +224,8 @@ export interface BuyerReleaseDef {
 /** Everything of mappings/buyer, compiled. */
 export interface BuyerMappings {
   readonly operations: ReadonlyMap<BuyerOperationName, BuyerLegacyOperation>;
+  /** every route of every operation, literal paths before those with `{id}` */
+  readonly routes: readonly BuyerRoute[];
   readonly events?: CompiledMapping;
   readonly releases: ReadonlyMap<string, BuyerReleaseDef>;
 }
@@ -191,7 +240,7 @@ export interface BuyerLoadContext {
   readLookups(baseDir: string, files: Record<string, string>, from: YamlSource, pointer: string): Record<string, Record<string, unknown>>;
 }
 
-const EMPTY: BuyerMappings = Object.freeze({ operations: new Map(), releases: new Map() });
+const EMPTY: BuyerMappings = Object.freeze({ operations: new Map(), routes: [], releases: new Map() });
 
 /**
  * Reads `dir` (mappings/buyer): buyer.yaml and every releases/<release>/release.yaml. A missing folder means no
@@ -202,17 +251,34 @@ export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mapping
   if (!existsSync(file)) return { mappings: EMPTY, lookups: {} };
   const src = ctx.readSource(file, ctx.ajv.compile(BUYER_SCHEMA));
   if (!src) return { mappings: EMPTY, lookups: {} };
-  const raw = src.data as { lookups: Record<string, string>; operations: Record<string, { request?: string; response?: string }>; events?: { mapping: string } };
+  const raw = src.data as { lookups: Record<string, string>; operations: Record<string, RawLegacyOperation>; events?: { mapping: string } };
   const lookups = ctx.readLookups(dir, raw.lookups, src, '/lookups');
   const operations = new Map<BuyerOperationName, BuyerLegacyOperation>();
-  for (const [name, pair] of Object.entries(raw.operations)) {
+  const routes: BuyerRoute[] = [];
+  const seen = new Map<string, string>();
+  for (const [name, op] of Object.entries(raw.operations)) {
     const p = `/operations/${name}`;
+    const opRoutes = op.routes.map((r, i) => {
+      const [method, path] = r.split(' ') as ['GET' | 'POST', string];
+      const key = `${method} ${path.replace(/\{[^}]*\}/g, '{}')}`;
+      const other = seen.get(key);
+      if (other) ctx.problems.push(src.problem(`${p}/routes/${i}`, `${r} is already a route of ${other}`));
+      seen.set(key, name);
+      if (/\{(?!id\})[^}]*\}/.test(path)) ctx.problems.push(src.problem(`${p}/routes/${i}`, 'the only path parameter is {id}'));
+      const pattern = new RegExp(`^${path.split('{id}').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('([^/]+)')}/?$`, 'i'); // as Express matches
+      return Object.freeze({ method, path, pattern, operation: name as BuyerOperationName });
+    });
+    routes.push(...opRoutes);
+    if (op.creates && !op.kind) ctx.problems.push(src.problem(`${p}/creates`, 'a create needs its kind (the id it gets is remembered by kind)'));
     operations.set(name as BuyerOperationName, Object.freeze({
-      name: name as BuyerOperationName,
-      request: pair.request ? ctx.compileFile(dir, pair.request, src, `${p}/request`) : undefined,
-      response: pair.response ? ctx.compileFile(dir, pair.response, src, `${p}/response`) : undefined,
+      name: name as BuyerOperationName, routes: Object.freeze(opRoutes), idField: op.idField, kind: op.kind,
+      creates: op.creates, changes: op.changes || op.creates, action: op.action, outcomeHint: op.outcomeHint,
+      request: op.request ? ctx.compileFile(dir, op.request, src, `${p}/request`) : undefined,
+      response: op.response ? ctx.compileFile(dir, op.response, src, `${p}/response`) : undefined,
     }));
   }
+  // a literal segment wins over {id} (POST /quotes/inquiry is not the quote "inquiry")
+  routes.sort((a, b) => Number(a.path.includes('{id}')) - Number(b.path.includes('{id}')));
   const events = raw.events ? ctx.compileFile(dir, raw.events.mapping, src, '/events/mapping') : undefined;
 
   const releases = new Map<string, BuyerReleaseDef>();
@@ -280,9 +346,13 @@ export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mapping
     }
     releases.set(name, Object.freeze({ name, apis: Object.freeze({ ...r.apis }), operations: ops, listeners }));
   }
-  return { mappings: Object.freeze({ operations, events, releases }), lookups };
+  return { mappings: Object.freeze({ operations, routes: Object.freeze(routes), events, releases }), lookups };
 }
 
+interface RawLegacyOperation {
+  routes: string[]; idField?: string; kind?: BuyerObjectKind; creates: boolean; changes: boolean; action: string; outcomeHint?: string;
+  request?: string; response?: string;
+}
 interface RawBuyerOperation {
   api: string; method: string; path: string; query?: Record<string, string>; prefetch?: BuyerOperationName; request?: string; response?: string;
   statuses?: number[]; safeToRetry: boolean; then?: BuyerOperationName; fieldPaths: Record<string, string>;

@@ -6,20 +6,21 @@
  */
 import express, { type Request, type Response } from 'express';
 import type { Logger } from '../observability/logger.js';
-import type { BuyerOperationName } from './buyer-mappings.js';
+import type { RegistryHolder } from '../registry/registry-holder.js';
+import type { BuyerLegacyOperation, BuyerMappings, BuyerOperationName } from './buyer-mappings.js';
 import type { BuyerService } from './buyer-service.js';
-import { BuyerError, renderBuyerError } from './seller-failure.js';
+import { BuyerError, buyerError, renderBuyerError, type BuyerErrorKey } from './buyer-errors.js';
 import { GatewayError } from '../errors/catalogue.js';
 import { parseIdempotencyKey, requestFingerprint, type Idempotency } from '../pipeline/idempotency.js';
 
-/** Purchases that create or change something at the seller: an Idempotency-Key makes their retries safe. */
-const CREATES: ReadonlySet<BuyerOperationName> = new Set(['createQualification', 'createQuote', 'cancelQuote', 'declineQuote', 'createOrder', 'cancelOrder', 'createTicket']);
 /** the one caller of /internal/buyer: its keys live in their own space, apart from every partner's */
 const LEGACY_CALLER = '_legacy-bss';
 
 /** Options of {@link createBuyerRouter}. */
 export interface BuyerRouterOptions {
   service: BuyerService;
+  /** the live registry: the operation catalogue (routes) is read from its snapshot per request */
+  registry: RegistryHolder;
   logger: Logger;
   /** largest body accepted (default 256 KiB) */
   limitBytes?: number;
@@ -32,21 +33,27 @@ type Input = { body: Record<string, unknown>; params: Record<string, string>; se
 /** Routes of the buyer side (relative to the mount point, e.g. `/internal`). */
 export function createBuyerRouter(opts: BuyerRouterOptions): express.Router {
   const router = express.Router();
+  /** what an operation's route gives the service: an id read, a change of the object in the path, or a body */
+  const inputOf = (op: BuyerLegacyOperation, pathId: string | undefined) => {
+    if (op.idField) return idRead(op.idField, pathId);
+    return (req: Request, body: Record<string, unknown>): Input => ({ body: req.method === 'POST' ? body : query(req), params: pathId !== undefined ? { id: pathId } : {} });
+  };
   const raw = express.raw({ type: () => true, limit: opts.limitBytes ?? 262_144 });
 
-  const handle = (name: BuyerOperationName, input: (req: Request, body: Record<string, unknown>) => Input) => [raw, async (req: Request, res: Response) => {
+  const handle = (name: BuyerOperationName, pathId: string | undefined, input: (req: Request, body: Record<string, unknown>) => Input) => async (req: Request, res: Response): Promise<void> => {
     res.locals.route = `buyer.${name}`; // the request metrics' route label
     const requestId = String(res.getHeader('X-Request-Id') ?? '');
     const logger = (res.locals as { logger?: Logger }).logger ?? opts.logger;
     let answer: Record<string, unknown>;
     try {
       const body = parseBody(req);
-      const key = CREATES.has(name) && opts.idempotency ? parseIdempotencyKey(req.headers['idempotency-key']) : undefined;
+      // purchases that create or change something at the seller (`changes` in the catalogue): the key makes retries safe
+      const key = opts.registry.current().buyer.operations.get(name)?.changes && opts.idempotency ? parseIdempotencyKey(req.headers['idempotency-key']) : undefined;
       const run = () => opts.service.execute(name, input(req, body), { requestId, logger, idempotencyKey: key });
       if (key === undefined || !opts.idempotency) answer = await run();
       else {
         // a refused or failed purchase (RC != 0, thrown) is not kept: the key is released for the BSS's retry
-        const outcome = await opts.idempotency.run(LEGACY_CALLER, { kind: 'key', value: key }, requestFingerprint(name, { body, params: req.params }), async () => {
+        const outcome = await opts.idempotency.run(LEGACY_CALLER, { kind: 'key', value: key }, requestFingerprint(name, { body, params: pathId !== undefined ? { id: pathId } : {} }), async () => {
           const done = await run();
           return { status: done.RC === 0 ? 200 : 400, headers: {}, body: done };
         });
@@ -61,7 +68,7 @@ export function createBuyerRouter(opts: BuyerRouterOptions): express.Router {
     }
     // the BSS's protocol: every answer is HTTP 200; callers read RC
     res.status(200).json(answer);
-  }];
+  };
 
   const query = (req: Request): Record<string, unknown> => ({ ...(req.query as Record<string, unknown>) });
   const withoutSeller = (o: Record<string, unknown>) => {
@@ -69,40 +76,14 @@ export function createBuyerRouter(opts: BuyerRouterOptions): express.Router {
     return rest;
   };
   const sellerOf = (o: Record<string, unknown>) => (typeof o.SELLER === 'string' && o.SELLER.trim() ? o.SELLER.trim() : undefined);
-  const idRead = (field: string) => (req: Request, body: Record<string, unknown>): Input => {
-    const fields = req.method === 'GET' ? query(req) : body;
-    const id = req.params.id ?? fields[field];
+  const idRead = (field: string, pathId: string | undefined) => (req: Request, body: Record<string, unknown>): Input => {
+    const fields = req.method === 'POST' ? body : query(req);
+    const id = pathId ?? fields[field];
     const extra = Object.keys(withoutSeller(fields)).filter((k) => k !== field);
-    if (extra.length) throw new BuyerError(8, `unknown field ${extra[0]}`, { code: 'request.unknown-field', field: extra[0]!, outcome: 'NOT_DONE' });
-    if (typeof id !== 'string' || !id.trim()) throw new BuyerError(8, `${field} is required`, { code: 'request.missing-field', field, outcome: 'NOT_DONE' });
+    if (extra.length) throw buyerError('request.unknown-field', { field: extra[0]! }, { field: extra[0]! });
+    if (typeof id !== 'string' || !id.trim()) throw buyerError('request.missing-field', { field }, { field });
     return { body: {}, params: { id: id.trim() }, seller: sellerOf(fields) };
   };
-
-  router.post('/buyer/address/check', ...handle('validateAddress', (_req, body) => ({ body, params: {} })));
-
-  router.post('/buyer/feasibility', ...handle('createQualification', (_req, body) => ({ body, params: {} })));
-  router.get('/buyer/feasibility/:id', ...handle('retrieveQualification', idRead('FEAS_ID')));
-  router.post('/buyer/feasibility/inquiry', ...handle('retrieveQualification', idRead('FEAS_ID')));
-
-  router.post('/buyer/quotes', ...handle('createQuote', (_req, body) => ({ body, params: {} })));
-  router.get('/buyer/quotes/:id', ...handle('retrieveQuote', idRead('QUOTE_ID')));
-  router.post('/buyer/quotes/inquiry', ...handle('retrieveQuote', idRead('QUOTE_ID')));
-  router.post('/buyer/quotes/:id/withdraw', ...handle('cancelQuote', (req, body) => ({ body, params: { id: String(req.params.id) } })));
-  router.post('/buyer/quotes/:id/decline', ...handle('declineQuote', (req, body) => ({ body, params: { id: String(req.params.id) } })));
-
-  router.post('/buyer/orders', ...handle('createOrder', (_req, body) => ({ body, params: {} })));
-  router.get('/buyer/orders', ...handle('findOrders', (req) => ({ body: query(req), params: {} })));
-  router.post('/buyer/orders/search', ...handle('findOrders', (_req, body) => ({ body, params: {} })));
-  router.post('/buyer/orders/inquiry', ...handle('retrieveOrder', idRead('ORDER_ID')));
-  router.get('/buyer/orders/:id', ...handle('retrieveOrder', idRead('ORDER_ID')));
-  router.post('/buyer/orders/:id/cancel', ...handle('cancelOrder', (req, body) => ({ body, params: { id: String(req.params.id) } })));
-
-  router.get('/buyer/products/:id', ...handle('retrieveProduct', idRead('SELLER_PRODUCT_ID')));
-  router.post('/buyer/products/inquiry', ...handle('retrieveProduct', idRead('SELLER_PRODUCT_ID')));
-
-  router.post('/buyer/tickets', ...handle('createTicket', (_req, body) => ({ body, params: {} })));
-  router.get('/buyer/tickets/:id', ...handle('retrieveTicket', idRead('TT_ID')));
-  router.post('/buyer/tickets/inquiry', ...handle('retrieveTicket', idRead('TT_ID')));
 
   router.post('/buyer/hubs/register', async (_req: Request, res: Response) => {
     res.locals.route = 'buyer.registerHubs';
@@ -111,11 +92,36 @@ export function createBuyerRouter(opts: BuyerRouterOptions): express.Router {
     res.status(200).json({ RC: 0, MSG: 'OK' });
   });
 
-  router.use('/buyer', (req: Request, res: Response) => {
-    res.locals.route = 'buyer.unknown';
-    res.status(200).json(renderBuyerError(new BuyerError(4, `function unknown: ${req.method} /internal/buyer${req.path}`, { code: 'request.unknown-function' })));
+  // every operation's routes come from the catalogue (mappings/buyer/buyer.yaml), read per request from the live
+  // snapshot, so a reload that adds a route serves it
+  router.use('/buyer', (req: Request, res: Response, next: express.NextFunction) => {
+    const found = findRoute(opts.registry.current().buyer, req.method === 'HEAD' ? 'GET' : req.method, req.path);
+    if (!found) {
+      res.locals.route = 'buyer.unknown';
+      res.status(200).json(renderBuyerError(buyerError('request.unknown-function', { method: req.method, path: req.path })));
+      return;
+    }
+    const run = handle(found.op.name, found.id, inputOf(found.op, found.id));
+    raw(req, res, (err?: unknown) => (err ? next(err) : void run(req, res)));
   });
   return router;
+}
+
+/** The catalogue route `method path` (below /internal/buyer) matches, with its operation and decoded `{id}`. */
+function findRoute(buyer: BuyerMappings, method: string, path: string): { op: BuyerLegacyOperation; id?: string } | undefined {
+  for (const route of buyer.routes) {
+    if (route.method !== method) continue;
+    const m = route.pattern.exec(path);
+    const op = m && buyer.operations.get(route.operation);
+    if (!op) continue;
+    if (m[1] === undefined) return { op };
+    try {
+      return { op, id: decodeURIComponent(m[1]) };
+    } catch {
+      return { op, id: m[1] };
+    }
+  }
+  return undefined;
 }
 
 /** The BSS's convention: a missing body is `{}`; anything but a JSON object is RC 8 "malformed request". */
@@ -126,21 +132,21 @@ function parseBody(req: Request): Record<string, unknown> {
   try {
     parsed = JSON.parse(buf.toString('utf8'));
   } catch {
-    throw new BuyerError(8, 'malformed request', { code: 'request.malformed', field: null, outcome: 'NOT_DONE' });
+    throw buyerError('request.malformed', {});
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new BuyerError(8, 'malformed request: the body must be a JSON object', { code: 'request.malformed', field: null, outcome: 'NOT_DONE' });
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw buyerError('request.malformed.not-object', {});
   return parsed as Record<string, unknown>;
 }
 
 /** The BSS's protocol for a refused Idempotency-Key: RC 8 for a malformed or reused key, RC 12 while in flight or
  *  when the store cannot be reached (nothing was bought). */
 function idempotencyRefusal(err: GatewayError): BuyerError {
-  if (err.code === 'store.unavailable') return new BuyerError(12, 'the gateway\'s state store is not reachable; try again later', { code: 'gateway.store', outcome: 'NOT_DONE' });
-  const inFlight = err.code === 'idempotency.in-flight';
-  return new BuyerError(inFlight ? 12 : 8, err.message, { code: err.code, field: 'Idempotency-Key', outcome: inFlight ? 'UNKNOWN' : 'NOT_DONE' });
+  if (err.code === 'store.unavailable') return buyerError('gateway.store', {});
+  // every idempotency.* code of the gateway's catalogue has its buyer entry (the buyer catalogue's test checks it)
+  return buyerError(err.code as Extract<BuyerErrorKey, `idempotency.${string}`>, { message: err.message }, { field: 'Idempotency-Key' });
 }
 
 function unexpected(err: unknown, logger: Logger): BuyerError {
   logger.error('buyer request crashed', { error: err instanceof Error ? err.message : String(err) });
-  return new BuyerError(12, 'the gateway failed unexpectedly; report it with the X-Request-Id', { code: 'gateway.unexpected', cause: err });
+  return buyerError('gateway.unexpected', {}, { cause: err });
 }

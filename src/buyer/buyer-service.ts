@@ -16,9 +16,10 @@ import type { LookupTables } from '../mapping/lookups.js';
 import type { PartnerDef, Registry } from '../registry/registry.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
 import { StoreUnavailableError, type Store } from '../state/store.js';
-import type { BuyerOperationName, BuyerReleaseDef, ListenerDef, SellerOperationDef } from './buyer-mappings.js';
+import type { BuyerLegacyOperation, BuyerOperationName, BuyerReleaseDef, ListenerDef, SellerOperationDef } from './buyer-mappings.js';
 import { SellerCallError, type SellerClient, type SellerEndpoint } from './seller-client.js';
-import { BuyerError, classifySellerFailure, mapPropertyPath, pointerToLegacyField } from './seller-failure.js';
+import { BuyerError, buyerError } from './buyer-errors.js';
+import { classifySellerFailure, mapPropertyPath, pointerToLegacyField } from './seller-failure.js';
 import { selectSeller, type SellerRoute } from './select-seller.js';
 
 /** A request of the legacy BSS, already parsed. */
@@ -75,25 +76,6 @@ export interface BuyerServiceOptions {
   webhook?: { url?: string; enqueue(d: Delivery): Promise<void> };
 }
 
-/** What each operation is about, for messages, id bookkeeping and hubs. */
-const OPERATION_META: Readonly<Record<BuyerOperationName, { action: string; kind?: 'quote' | 'order' | 'product' | 'ticket' | 'qualification'; creates?: boolean }>> = {
-  validateAddress: { action: 'address validation' },
-  createQuote: { action: 'quote request', kind: 'quote', creates: true },
-  retrieveQuote: { action: 'quote retrieval', kind: 'quote' },
-  cancelQuote: { action: 'quote withdrawal', kind: 'quote' },
-  declineQuote: { action: 'quote decline', kind: 'quote' },
-  createOrder: { action: 'product order', kind: 'order', creates: true },
-  retrieveOrder: { action: 'order retrieval', kind: 'order' },
-  cancelOrder: { action: 'order cancellation', kind: 'order' },
-  findOrders: { action: 'order search', kind: 'order' },
-  retrieveProduct: { action: 'product retrieval', kind: 'product' },
-  createTicket: { action: 'trouble ticket', kind: 'ticket', creates: true },
-  retrieveTicket: { action: 'trouble ticket retrieval', kind: 'ticket' },
-  // a qualification promises nothing, so it needs no hub and a repeat is harmless
-  createQualification: { action: 'feasibility check', kind: 'qualification', creates: true },
-  retrieveQualification: { action: 'feasibility retrieval', kind: 'qualification' },
-};
-
 /** Seller ids are kept this long so a read by id finds the seller without SELLER. */
 const REF_TTL_MS = 400 * 86_400_000;
 
@@ -123,12 +105,11 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
       return await mapping.evaluate(input, { bindings, lookups });
     } catch (err) {
       if (err instanceof MappingError && err.kind === 'rejected' && err.rejection) {
-        throw new BuyerError(8, err.rejection.reason, { code: 'request.rejected', field: onReject(err.rejection.propertyPath), seller: (bindings.seller as string | undefined) ?? null, outcome: 'NOT_DONE' });
+        throw buyerError('request.rejected', { reason: err.rejection.reason }, { field: onReject(err.rejection.propertyPath), seller: (bindings.seller as string | undefined) ?? null });
       }
       opts.logger.error('buyer mapping failed', { mapping: mapping.file, error: err instanceof Error ? err.message : String(err) });
-      throw new BuyerError(12, `the gateway could not translate the message (${err instanceof MappingError ? `${err.file}${err.line ? `:${err.line}` : ''}` : mapping.file}); report it`, {
-        code: 'gateway.mapping', seller: (bindings.seller as string | undefined) ?? null, cause: err,
-      });
+      const where = err instanceof MappingError ? `${err.file}${err.line ? `:${err.line}` : ''}` : mapping.file;
+      throw buyerError('gateway.mapping', { where }, { seller: (bindings.seller as string | undefined) ?? null, cause: err });
     }
   };
 
@@ -136,7 +117,7 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
     const p = registry.partners.get(id);
     if (!p || !p.seller || p.role === 'buyer') {
       const known = [...registry.partners.values()].filter((x) => x.seller && x.role !== 'buyer').map((x) => x.id).sort();
-      throw new BuyerError(8, `SELLER ${id} is not a seller partner (sellers: ${known.join(', ') || 'none'})`, { code: 'request.unknown-seller', field: 'SELLER', outcome: 'NOT_DONE' });
+      throw buyerError('request.unknown-seller', { id, sellers: known.join(', ') || 'none' }, { field: 'SELLER' });
     }
     return p;
   };
@@ -159,7 +140,7 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
     try {
       return (await opts.store.getJson<string[]>(refKey(kind, id))) ?? [];
     } catch (err) {
-      if (err instanceof StoreUnavailableError) throw new BuyerError(12, 'the gateway\'s state store is not reachable; name the seller with SELLER or try again later', { code: 'gateway.store', outcome: 'NOT_DONE' });
+      if (err instanceof StoreUnavailableError) throw buyerError('gateway.store.name-seller', {});
       throw err;
     }
   };
@@ -171,8 +152,8 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
   ): Promise<Record<string, unknown>> => {
     const release = buyerRelease(registry, partner);
     const op: SellerOperationDef | undefined = release?.operations.get(name);
-    const meta = OPERATION_META[name];
-    if (!op) throw new BuyerError(12, `seller ${partner.id} (release ${partner.release}) is not offered the ${meta.action} through the gateway`, { code: 'seller.not-offered', seller: partner.id, outcome: 'NOT_DONE' });
+    const meta = { action: registry.buyer.operations.get(name)?.action ?? name };
+    if (!op) throw buyerError('seller.not-offered', { seller: partner.id, release: partner.release, action: meta.action }, { seller: partner.id });
     const endpoint = opts.endpoint(partner);
     if (typeof endpoint === 'string') throw classifySellerFailure({ kind: 'not-configured', detail: endpoint }, { seller: partner.id, action: meta.action, safeToRetry: op.safeToRetry });
     // the object as the seller has it now, when the request must name something only it knows (Billie's orderVersion)
@@ -212,7 +193,7 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
       const result = op.response ? await measure('buyer.releaseIn', name, () => op.response!.evaluate(wire, { bindings, lookups: partner.lookups })) : {};
       const out = (result && typeof result === 'object' ? result : {}) as Record<string, unknown>;
       const refusal = out.refusal as { field?: string; reason?: string } | undefined;
-      if (refusal) throw new BuyerError(8, `seller ${partner.id} refused the ${meta.action}: ${refusal.reason ?? 'no reason given'}`, { code: 'seller.refused', field: refusal.field ?? null, seller: partner.id, outcome: 'NOT_DONE' });
+      if (refusal) throw buyerError('seller.refused', { seller: partner.id, action: meta.action, reason: refusal.reason ?? 'no reason given' }, { field: refusal.field ?? null, seller: partner.id });
       if (op.then) return await callSeller(registry, partner, op.then, undefined, params, ctx);
       return out;
     } catch (err) {
@@ -226,8 +207,8 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
     async execute(name, req, ctx) {
       const registry = opts.registry.current(); // one snapshot for the whole request
       const legacyOp = registry.buyer.operations.get(name);
-      const meta = OPERATION_META[name];
-      if (!legacyOp) throw new BuyerError(4, `the buyer side does not offer the ${meta.action}`, { code: 'request.not-offered', outcome: 'NOT_DONE' });
+      if (!legacyOp) throw buyerError('request.not-offered', { action: name });
+      const meta = legacyOp;
       const params = req.params ?? {};
       const shared = registry.sharedLookups;
 
@@ -243,19 +224,16 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
         const kind = mapped.holder?.kind ?? meta.kind!;
         const id = mapped.holder?.id ?? params.id!;
         const holders = (await sellersOf(kind, id)).filter((h) => registry.partners.get(h)?.seller);
-        if (holders.length !== 1) {
-          throw new BuyerError(holders.length === 0 ? 4 : 8, holders.length === 0
-            ? `no seller is known to hold ${kind} ${id}; name it with SELLER`
-            : `several sellers hold a ${kind} ${id} (${holders.join(', ')}); name one with SELLER`, { code: 'request.which-seller', field: holders.length ? 'SELLER' : null, outcome: 'NOT_DONE' });
-        }
+        if (holders.length === 0) throw buyerError('request.which-seller.none', { kind, id });
+        if (holders.length > 1) throw buyerError('request.which-seller', { kind, id, holders: holders.join(', ') }, { field: 'SELLER' });
         partner = sellerPartner(registry, holders[0]!);
       } else {
         const choice = selectSeller(registry.partners.values(), mapped.route ?? {});
         if (!choice.ok) {
           const wanted = [...(mapped.route?.countries ?? []), ...(mapped.route?.products ?? []).map((p) => registry.sharedLookups.get('buyerProductCode')?.get(p) ?? p)].join(', ') || 'this request';
-          throw new BuyerError(8, choice.reason === 'none'
-            ? `no seller partner serves ${wanted}; name one with SELLER`
-            : `several seller partners serve ${wanted} (${choice.candidates.join(', ')}); name one with SELLER`, { code: `route.${choice.reason === 'none' ? 'no-seller' : 'several-sellers'}`, field: 'SELLER', outcome: 'NOT_DONE' });
+          throw choice.reason === 'none'
+            ? buyerError('route.no-seller', { wanted }, { field: 'SELLER' })
+            : buyerError('route.several-sellers', { wanted, candidates: choice.candidates.join(', ') }, { field: 'SELLER' });
         }
         partner = choice.seller;
       }
@@ -266,7 +244,7 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
         // the seller's notifications about what we create must have somewhere to go; a failure only costs them
         await service.ensureHubs(partner, op.api).catch(() => undefined);
       }
-      const hint = checkHint(name, partner.id, mapped.request, params);
+      const hint = checkHint(legacyOp, partner.id, mapped.request, params);
       const unified = await callSeller(registry, partner, name, mapped.request, params, { ...ctx, logger: log }, hint);
       if (meta.creates && meta.kind && typeof unified.id === 'string') {
         await rememberRef(meta.kind, unified.id, partner.id, log);
@@ -290,7 +268,7 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
       const release = buyerRelease(registry, n.partner);
       const listener = release?.listeners.get(n.notificationApi);
       const def = listener?.events.get(n.eventType);
-      if (!listener || !def) throw new BuyerError(4, `no listener ${n.notificationApi}/${n.eventType} for ${n.partner.id}`, { code: 'listener.unknown', seller: n.partner.id });
+      if (!listener || !def) throw buyerError('listener.unknown', { api: n.notificationApi, eventType: n.eventType, seller: n.partner.id }, { seller: n.partner.id });
       const bindings = { seller: n.partner.id, release: release!.name, requestId: ctx.requestId };
       const event = (await measure('buyer.notificationIn', 'notification', () => evaluate(listener.mapping, n.body, bindings, n.partner.lookups, () => null))) as Record<string, unknown>;
       let resource: Record<string, unknown> | undefined;
@@ -379,24 +357,9 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
   return service;
 }
 
-/** What the legacy BSS should do when a call's outcome is unknown. */
-function checkHint(name: BuyerOperationName, seller: string, unified: Record<string, unknown> | undefined, params: Readonly<Record<string, string>>): string | undefined {
-  const ref = typeof unified?.externalId === 'string' ? unified.externalId : undefined;
-  switch (name) {
-    case 'createOrder':
-      return `Do not send it again blindly: check whether it exists with GET /internal/buyer/orders?SELLER=${seller}&CUST_ORDER_REF=${encodeURIComponent(ref ?? '<your CUST_ORDER_REF>')} and order again only if it lists nothing.`;
-    case 'createTicket':
-      return `Check with GET /internal/buyer/tickets/<TT_ID>?SELLER=${seller} or ask ${seller}'s desk (your reference ${ref ?? '?'}) before opening it again.`;
-    case 'createQualification':
-      return `A feasibility check binds nobody, so asking again (REQ_REF ${ref ?? '?'}) is harmless.`;
-    case 'createQuote':
-      return `A quote binds nobody, so asking again (REQ_REF ${ref ?? '?'}) at worst leaves an unused quote at ${seller}.`;
-    case 'cancelOrder':
-      return `Check the order with GET /internal/buyer/orders/${params.id ?? '<ORDER_ID>'}?SELLER=${seller} before cancelling again.`;
-    case 'cancelQuote':
-    case 'declineQuote':
-      return `Check the quote with GET /internal/buyer/quotes/${params.id ?? '<QUOTE_ID>'}?SELLER=${seller}.`;
-    default:
-      return undefined;
-  }
+/** What the legacy BSS should do when a call's outcome is unknown: the operation's `outcomeHint`, filled in. */
+function checkHint(op: BuyerLegacyOperation, seller: string, unified: Record<string, unknown> | undefined, params: Readonly<Record<string, string>>): string | undefined {
+  const ref = typeof unified?.externalId === 'string' ? unified.externalId : '?';
+  const values: Record<string, string> = { seller, id: params.id ?? '?', ref, refInUrl: encodeURIComponent(ref) };
+  return op.outcomeHint?.replace(/\{(\w+)\}/g, (m, name: string) => values[name] ?? m);
 }

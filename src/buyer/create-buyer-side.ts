@@ -90,7 +90,7 @@ export function createBuyerSide(opts: BuyerSideOptions): BuyerSide {
 
   return {
     service,
-    internalRouter: createBuyerRouter({ service, logger: log, limitBytes: config.server.bodyLimitBytes, idempotency: opts.idempotency }),
+    internalRouter: createBuyerRouter({ service, registry: opts.registry, logger: log, limitBytes: config.server.bodyLimitBytes, idempotency: opts.idempotency }),
     listenerRouter: createListenerRouter({ registry: opts.registry, service, logger: log, specs,
       parseBody: createJsonBodyParser({ limitBytes: config.server.bodyLimitBytes, maxDepth: config.server.maxJsonDepth, maxArrayItems: config.server.maxArrayItems, maxValues: config.server.maxBodyValues }),
     }),

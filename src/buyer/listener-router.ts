@@ -17,7 +17,7 @@ import type { Logger } from '../observability/logger.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
 import { listenerScope } from './buyer-mappings.js';
 import type { BuyerService } from './buyer-service.js';
-import { BuyerError } from './seller-failure.js';
+import { BuyerError } from './buyer-errors.js';
 
 /** Options of {@link createListenerRouter}. */
 export interface ListenerRouterOptions {

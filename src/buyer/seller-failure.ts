@@ -3,12 +3,7 @@
  * legacy answer (RC 4 not found, RC 8 input refused naming the legacy field, RC 12 system error), always naming
  * the seller and, for a create whose fate is unknown, saying so and how to check.
  */
-
-/** A legacy result code the buyer side answers with (the BSS's own envelope). */
-export type LegacyResultCode = 4 | 8 | 12;
-
-/** What happened to the request at the seller, as far as the gateway knows. */
-export type SellerOutcome = 'NOT_DONE' | 'UNKNOWN';
+import { buyerError, type BuyerError } from './buyer-errors.js';
 
 /** One Sonata Error422 entry. */
 export interface SellerIssue {
@@ -37,32 +32,6 @@ export type SellerFailure =
   /** the seller is configured in a way this gateway cannot reach (e.g. an embedded simulator that is not running) */
   | { kind: 'not-configured'; detail: string };
 
-/** A refusal or failure answered to the legacy BSS; rendered by {@link renderBuyerError}. */
-export class BuyerError extends Error {
-  readonly rc: LegacyResultCode;
-  /** the legacy field at fault (`LINES[0].BW_MBPS`), or null when the request as a whole is refused */
-  readonly field: string | null;
-  readonly seller: string | null;
-  /** stable machine-readable code, e.g. `seller.timeout` */
-  readonly code: string;
-  readonly outcome: SellerOutcome | null;
-
-  constructor(rc: LegacyResultCode, message: string, opts: { code: string; field?: string | null; seller?: string | null; outcome?: SellerOutcome | null; cause?: unknown }) {
-    super(message, { cause: opts.cause });
-    this.name = 'BuyerError';
-    this.rc = rc;
-    this.code = opts.code;
-    this.field = opts.field ?? null;
-    this.seller = opts.seller ?? null;
-    this.outcome = opts.outcome ?? null;
-  }
-}
-
-/** The legacy answer for an error: `RC`, `MSG` first, then the details; fields never omitted. */
-export function renderBuyerError(err: BuyerError): Record<string, unknown> {
-  return { RC: err.rc, MSG: err.message.slice(0, 1000), ERR_FIELD: err.field, SELLER: err.seller, ERR_CODE: err.code, OUTCOME: err.outcome };
-}
-
 /** Context of {@link classifySellerFailure}. */
 export interface SellerFailureContext {
   /** partner id of the seller */
@@ -88,40 +57,40 @@ export interface SellerFailureContext {
  * - an unreadable success answer -> RC 12; for a create the object probably exists, so the outcome is UNKNOWN.
  */
 export function classifySellerFailure(f: SellerFailure, ctx: SellerFailureContext): BuyerError {
-  const who = `seller ${ctx.seller}`;
-  const base = { seller: ctx.seller };
-  const unknown = (what: string) => new BuyerError(12,
-    `${what}: the outcome is unknown, the ${ctx.action} may or may not have taken effect at ${ctx.seller}. ${ctx.checkHint ?? 'Do not send it again blindly; check with the seller first.'}`,
-    { ...base, code: f.kind === 'bad-body' ? 'seller.unreadable-answer' : `seller.${f.kind}`, outcome: 'UNKNOWN' });
+  const at = { seller: ctx.seller };
+  const about = { seller: ctx.seller, action: ctx.action };
+  const checkHint = ctx.checkHint ?? 'Do not send it again blindly; check with the seller first.';
   switch (f.kind) {
     case 'connect':
-      return new BuyerError(12, `${who} is not reachable (${f.detail}); nothing was sent, try again later`, { ...base, code: 'seller.unreachable', outcome: 'NOT_DONE' });
+      return buyerError('seller.unreachable', { seller: ctx.seller, detail: f.detail }, at);
     case 'circuit-open':
-      return new BuyerError(12, `${who} failed repeatedly and is not called for the next ${Math.ceil(f.retryAfterMs / 1000)} s; nothing was sent, try again later`, { ...base, code: 'seller.circuit-open', outcome: 'NOT_DONE' });
+      return buyerError('seller.circuit-open', { seller: ctx.seller, seconds: Math.ceil(f.retryAfterMs / 1000) }, at);
     case 'token':
-      return new BuyerError(12, `${who} did not give the gateway an access token (${f.detail}); nothing was sent, try again later`, { ...base, code: 'seller.token', outcome: 'NOT_DONE' });
+      return buyerError('seller.token', { seller: ctx.seller, detail: f.detail }, at);
     case 'not-configured':
-      return new BuyerError(12, `${who} cannot be reached from this gateway: ${f.detail}`, { ...base, code: 'seller.not-configured', outcome: 'NOT_DONE' });
+      return buyerError('seller.not-configured', { seller: ctx.seller, detail: f.detail }, at);
     case 'timeout':
-      if (!ctx.safeToRetry) return unknown(`${who} did not answer the ${ctx.action} within ${f.afterMs} ms`);
-      return new BuyerError(12, `${who} did not answer the ${ctx.action} within ${f.afterMs} ms; try again later`, { ...base, code: 'seller.timeout', outcome: 'NOT_DONE' });
+      return ctx.safeToRetry
+        ? buyerError('seller.timeout', { ...about, afterMs: f.afterMs }, at)
+        : buyerError('seller.timeout.outcome-unknown', { ...about, afterMs: f.afterMs, checkHint }, at);
     case 'reset':
-      if (!ctx.safeToRetry) return unknown(`${who} dropped the connection during the ${ctx.action} (${f.detail})`);
-      return new BuyerError(12, `${who} dropped the connection during the ${ctx.action} (${f.detail}); try again later`, { ...base, code: 'seller.reset', outcome: 'NOT_DONE' });
+      return ctx.safeToRetry
+        ? buyerError('seller.reset', { ...about, detail: f.detail }, at)
+        : buyerError('seller.reset.outcome-unknown', { ...about, detail: f.detail, checkHint }, at);
     case 'bad-body':
-      if (!ctx.safeToRetry) return unknown(`${who} accepted the ${ctx.action} (HTTP ${f.status}) but its answer could not be read (${f.detail})`);
-      return new BuyerError(12, `${who} sent an answer to the ${ctx.action} that could not be read (${f.detail})`, { ...base, code: 'seller.unreadable-answer', outcome: 'NOT_DONE' });
+      return ctx.safeToRetry
+        ? buyerError('seller.unreadable-answer', { ...about, detail: f.detail }, at)
+        : buyerError('seller.unreadable-answer.outcome-unknown', { ...about, status: f.status, detail: f.detail, checkHint }, at);
     case 'http':
       return classifyHttp(f.status, f.error, ctx);
   }
 }
 
 function classifyHttp(status: number, error: SellerIssue[] | { code?: string; reason?: string; message?: string } | undefined, ctx: SellerFailureContext): BuyerError {
-  const who = `seller ${ctx.seller}`;
-  const base = { seller: ctx.seller, outcome: 'NOT_DONE' as const };
+  const at = { seller: ctx.seller };
   const single = Array.isArray(error) ? undefined : error;
   const said = single ? [single.code, single.reason, single.message].filter(Boolean).join(': ') : '';
-  const saying = said ? ` (${said})` : '';
+  const told = { seller: ctx.seller, action: ctx.action, saying: said ? ` (${said})` : '' };
   if (status === 422) {
     const issues = Array.isArray(error) ? error : single ? [single as SellerIssue] : [];
     let field: string | null = null;
@@ -131,15 +100,15 @@ function classifyHttp(status: number, error: SellerIssue[] | { code?: string; re
       const text = i.reason ?? i.message ?? i.code ?? 'refused';
       return `${i.propertyPath ?? '/'}: ${text}${mapped ? ` (${mapped})` : ''}`;
     });
-    return new BuyerError(8, `${who} refused the ${ctx.action}: ${parts.join('; ') || 'no details given'}`, { ...base, code: 'seller.rejected-input', field });
+    return buyerError('seller.rejected-input', { seller: ctx.seller, action: ctx.action, issues: parts.join('; ') || 'no details given' }, { ...at, field });
   }
-  if (status === 404) return new BuyerError(4, `${who} does not know it: ${ctx.action} answered not found${saying}`, { ...base, code: 'seller.not-found' });
-  if (status === 409) return new BuyerError(8, `${who} refused the ${ctx.action} in the object's current state${saying}`, { ...base, code: 'seller.conflict' });
-  if (status === 400) return new BuyerError(12, `${who} refused the gateway's request for the ${ctx.action} as malformed${saying}; this is a gateway fault, report it`, { ...base, code: 'seller.bad-request' });
-  if (status === 401 || status === 403) return new BuyerError(12, `${who} refused the gateway's credentials (HTTP ${status})${saying}; check the partner's seller clientId/secret`, { ...base, code: 'seller.credentials' });
-  if (status === 501) return new BuyerError(12, `${who} does not offer the ${ctx.action} (HTTP 501)${saying}`, { ...base, code: 'seller.not-implemented' });
-  if (status >= 500) return new BuyerError(12, `${who} failed the ${ctx.action} with HTTP ${status}${saying}; try again later`, { ...base, code: 'seller.system-error' });
-  return new BuyerError(12, `${who} answered the ${ctx.action} with unexpected HTTP ${status}${saying}`, { ...base, code: 'seller.unexpected-status' });
+  if (status === 404) return buyerError('seller.not-found', told, at);
+  if (status === 409) return buyerError('seller.conflict', told, at);
+  if (status === 400) return buyerError('seller.bad-request', told, at);
+  if (status === 401 || status === 403) return buyerError('seller.credentials', { ...told, status }, at);
+  if (status === 501) return buyerError('seller.not-implemented', told, at);
+  if (status >= 500) return buyerError('seller.system-error', { ...told, status }, at);
+  return buyerError('seller.unexpected-status', { ...told, status }, at);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BuyerError, classifySellerFailure, mapPropertyPath, pointerToLegacyField, renderBuyerError, type SellerFailure } from '../../src/buyer/seller-failure.js';
+import { BuyerError, renderBuyerError } from '../../src/buyer/buyer-errors.js';
+import { classifySellerFailure, mapPropertyPath, pointerToLegacyField, type SellerFailure } from '../../src/buyer/seller-failure.js';
 
 const FIELDS = {
   '/quoteItem/*/product/productConfiguration': 'LINES[*].PROD_CODE',
