@@ -16,8 +16,8 @@ declare module 'autocannon' {
       method?: string;
       headers?: Record<string, string>;
       body?: string | Buffer;
-      /** replace `[<id>]` in the body with a unique id per request */
-      idReplacement?: boolean;
+      /** request sequence; `setupRequest` may rewrite each request (e.g. its body) before it is sent */
+      requests?: Array<{ setupRequest?: (request: Record<string, unknown>) => Record<string, unknown> }>;
       title?: string;
     }
 

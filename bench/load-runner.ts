@@ -48,8 +48,10 @@ export function runLoad(target: LoadTarget, opts: LoadOptions): Promise<LoadResu
         method: target.method,
         headers: target.headers,
         body: target.body,
-        // `[<id>]` in a body becomes a unique id per request (order externalIds must differ: a repeat is a replay)
-        idReplacement: typeof target.body === 'string' && target.body.includes('[<id>]'),
+        // `[<id>]` in a body becomes a unique id per request (order externalIds must differ: a repeat is a replay).
+        // Not autocannon's idReplacement: it declares a Content-Length for 33-character ids and its ids are
+        // shorter, so the server waits for bytes that never come.
+        ...(typeof target.body === 'string' && target.body.includes('[<id>]') ? { requests: [{ setupRequest: uniqueIds(target.body) }] } : {}),
         connections: opts.connections,
         duration: opts.durationS,
         timeout: 10,
@@ -119,4 +121,10 @@ export async function fetchToken(baseUrl: string, clientId: string, clientSecret
   const res = await fetch(`${baseUrl}/oauth2/token`, { method: 'POST', body: form, signal: AbortSignal.timeout(10_000) });
   if (res.status !== 200) throw new Error(`token request for ${clientId} failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** A request builder that gives each request its own `[<id>]` (run-unique: process id and a counter). */
+function uniqueIds(body: string): (request: Record<string, unknown>) => Record<string, unknown> {
+  let n = 0;
+  return (request) => ({ ...request, body: body.split('[<id>]').join(`${process.pid}-${(n++).toString(36)}`) });
 }
