@@ -10,6 +10,7 @@ import type { GatewayConfig } from './config/config-schema.js';
 import { environmentVariables, loadConfig } from './config/load-config.js';
 import { createLegacyClient, type LegacyClient } from './legacy/legacy-client.js';
 import { createMappingEngine } from './mapping/engine.js';
+import { createLoadCache } from './registry/load-cache.js';
 import { warmCountryNames } from './mapping/functions/country.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { createAdminApp, createApp } from './pipeline/create-app.js';
@@ -116,8 +117,11 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     }
     return lastSecrets;
   };
+  // reloads parse and compile only the files whose text changed (src/registry/load-cache.ts)
+  const loadCache = createLoadCache();
   const registry = createRegistryHolder({
-    load: (isolate) => loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets: isolate ? readSecrets() : secrets, isolate }),
+    load: (isolate) => loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets: isolate ? readSecrets() : secrets, isolate, cache: loadCache }),
+    cache: loadCache,
     logger,
     onReload: () => metrics.reloads.inc({ result: 'ok' }),
     onRefused: () => metrics.reloads.inc({ result: 'refused' }),

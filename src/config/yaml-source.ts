@@ -58,15 +58,9 @@ const VAR = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 /** Parses YAML text; syntax errors and unset variables become ConfigError with positions. */
 export function parseYaml(text: string, file: string, opts: ParseYamlOptions = {}): YamlSource {
   const display = opts.displayName ?? displayPath(file);
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const { doc, lineCounter } = parseYamlDocument(text, display);
   const problems: ConfigProblem[] = [];
   const unresolved: Array<{ pointer: string; problem: ConfigProblem }> = [];
-  for (const e of doc.errors) {
-    const pos = lineCounter.linePos(e.pos[0]);
-    problems.push({ file: display, line: pos.line, column: pos.col, message: e.message.split('\n')[0] ?? e.message });
-  }
-  if (problems.length) throw new ConfigError(problems);
 
   if (opts.env) {
     const env = opts.env;
@@ -88,6 +82,33 @@ export function parseYaml(text: string, file: string, opts: ParseYamlOptions = {
     if (problems.length) throw new ConfigError(problems);
   }
   return createSource(display, doc, lineCounter, unresolved);
+}
+
+/** A parsed YAML document (syntax checked) and its line counter; see {@link yamlSourceOf}. */
+export interface ParsedYaml {
+  readonly doc: Document;
+  readonly lineCounter: LineCounter;
+}
+
+/**
+ * Parses YAML text without interpolation; syntax errors become a ConfigError naming `display`:line:col. The result is
+ * never changed by {@link yamlSourceOf}, so a caller may keep it for unchanged text (src/registry/load-cache.ts).
+ */
+export function parseYamlDocument(text: string, display: string): ParsedYaml {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const problems: ConfigProblem[] = [];
+  for (const e of doc.errors) {
+    const pos = lineCounter.linePos(e.pos[0]);
+    problems.push({ file: display, line: pos.line, column: pos.col, message: e.message.split('\n')[0] ?? e.message });
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return { doc, lineCounter };
+}
+
+/** A YamlSource with fresh data from a parsed document (no interpolation). */
+export function yamlSourceOf(display: string, parsed: ParsedYaml): YamlSource {
+  return createSource(display, parsed.doc, parsed.lineCounter);
 }
 
 /** JSON pointer of a node from the ancestor path yaml's visit() passes. */

@@ -5,7 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parseWebhookSecret } from '../notify/webhook-signature.js';
-import { ConfigError, createConfigAjv, projectPath, readYamlFile as readYaml, validateSource, type ConfigProblem, type YamlSource } from '../config/yaml-source.js';
+import { ConfigError, createConfigAjv, parseYamlDocument, projectPath, validateSource, yamlSourceOf, type ConfigProblem, type YamlSource } from '../config/yaml-source.js';
+import { createLoadCache, type LoadCache } from './load-cache.js';
 import { MappingError } from '../mapping/errors.js';
 import { checkMappingSource } from '../mapping/static-check.js';
 import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
@@ -35,6 +36,11 @@ export interface LoadRegistryOptions {
     keep?: ReadonlySet<string>;
     onPartnerRefused?: (partnerId: string, problems: ConfigProblem[], keptLastGood: boolean) => void;
   };
+  /**
+   * what the previous load parsed and compiled, reused for files whose text is unchanged (src/registry/load-cache.ts);
+   * the gateway passes one for its reloads, a one-off load goes without
+   */
+  cache?: LoadCache;
 }
 
 interface RawOperation {
@@ -49,16 +55,8 @@ interface RawOperation {
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-/**
- * Builds a complete, frozen registry snapshot from disk: every YAML file validated, every mapping compiled,
- * every cross-reference checked (backends named by operations exist, partners' releases and mapped operations
- * exist, lookup files parse). Collects all problems and throws one ConfigError naming file:line:col for each.
- */
-export function loadRegistry(opts: LoadRegistryOptions): Registry {
-  const problems: ConfigProblem[] = [];
-  const root = opts.rootDir ?? dirname(opts.partnersDir);
-  const displayPath = (file: string) => projectPath(file, root);
-  const readYamlFile = (file: string) => readYaml(file, { displayName: displayPath(file) });
+/** The Ajv instances of a load (kept by the load cache across reloads; their schemas are constants). */
+function createAjvs() {
   const ajv = createConfigAjv();
   const validators = {
     partner: ajv.compile(PARTNER_SCHEMA),
@@ -68,12 +66,37 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     resource: ajv.compile(RESOURCE_SCHEMA),
     lookup: ajv.compile(LOOKUP_SCHEMA),
   };
-  // request schemas are our own JSON schemas for Sonata bodies: report every error, no coercion
-  const bodyAjv = new Ajv({ allErrors: true, strict: false });
+  // request schemas are our own JSON schemas for Sonata bodies: report every error, no coercion. They live across
+  // reloads, so a schema's $id is not registered (an edited schema keeps its $id; refs are local to each file)
+  const bodyAjv = new Ajv({ allErrors: true, strict: false, addUsedSchema: false });
   addFormats(bodyAjv);
   // ...and once more fail-fast: a request is decided by this one, the full one only explains a refusal
-  const fastBodyAjv = new Ajv({ allErrors: false, strict: false });
+  const fastBodyAjv = new Ajv({ allErrors: false, strict: false, addUsedSchema: false });
   addFormats(fastBodyAjv);
+  return { ajv, validators, bodyAjv, fastBodyAjv };
+}
+
+/**
+ * Builds a complete, frozen registry snapshot from disk: every YAML file validated, every mapping compiled,
+ * every cross-reference checked (backends named by operations exist, partners' releases and mapped operations
+ * exist, lookup files parse). Collects all problems and throws one ConfigError naming file:line:col for each.
+ */
+export function loadRegistry(opts: LoadRegistryOptions): Registry {
+  const problems: ConfigProblem[] = [];
+  const root = opts.rootDir ?? dirname(opts.partnersDir);
+  const displayPath = (file: string) => projectPath(file, root);
+  const cache = opts.cache ?? createLoadCache();
+  const readYamlFile = (file: string): YamlSource => {
+    const display = displayPath(file);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError([{ file: display, message: `cannot read file: ${(err as Error).message}` }]);
+    }
+    return yamlSourceOf(display, cache.memo('yaml', file, text, () => parseYamlDocument(text, display)));
+  };
+  const { ajv, validators, bodyAjv, fastBodyAjv } = cache.once('ajv', createAjvs);
   const mappingsByFile = new Map<string, CompiledMapping>();
   const allMappings: CompiledMapping[] = [];
 
@@ -87,8 +110,8 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     }
     try {
       const source = readFileSync(file, 'utf8');
-      const compiled = opts.engine.compile(source, displayPath(file));
-      for (const p of checkMappingSource(source)) problems.push({ file: displayPath(file), line: p.line, column: p.column, message: p.message });
+      const { compiled, checks } = cache.memo('mapping', file, source, () => ({ compiled: opts.engine.compile(source, displayPath(file)), checks: checkMappingSource(source) }));
+      for (const p of checks) problems.push({ file: displayPath(file), line: p.line, column: p.column, message: p.message });
       mappingsByFile.set(file, compiled);
       allMappings.push(compiled);
       return compiled;
@@ -99,8 +122,9 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   };
   const compileInline = (expr: string, from: YamlSource, pointer: string): CompiledMapping | undefined => {
     try {
-      const compiled = opts.engine.compile(expr, `${from.file}#${pointer}`);
-      for (const p of checkMappingSource(expr)) problems.push(from.problem(pointer, `expression ${p.line}:${p.column}: ${p.message}`));
+      const name = `${from.file}#${pointer}`;
+      const { compiled, checks } = cache.memo('expression', name, expr, () => ({ compiled: opts.engine.compile(expr, name), checks: checkMappingSource(expr) }));
+      for (const p of checks) problems.push(from.problem(pointer, `expression ${p.line}:${p.column}: ${p.message}`));
       allMappings.push(compiled);
       return compiled;
     } catch (err) {
@@ -263,7 +287,9 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
           const schemaSrc = safeRead(() => readYamlFile(schemaFile), problems);
           if (!schemaSrc) return undefined;
           try {
-            return bodyAjv.compile(schemaSrc.data as object);
+            // the schema object is the text's: its compiled validator is kept until the text changes
+            const text = JSON.stringify(schemaSrc.data);
+            return cache.memo('schema', schemaFile, text, () => bodyAjv.compile(schemaSrc.data as object), (v) => bodyAjv.removeSchema(v.schema as object));
           } catch (err) {
             problems.push({ file: schemaSrc.file, line: 1, column: 1, message: `invalid JSON schema: ${(err as Error).message}` });
             return undefined;
@@ -271,7 +297,10 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
         };
         const fullRequestSchema = op.requestSchema ? compileSchemaFile(op.requestSchema, 'requestSchema') : undefined;
         const requestSchema = fullRequestSchema
-          ? createBoundedValidator(fastBodyAjv.compile(fullRequestSchema.schema as object), () => fullRequestSchema)
+          ? createBoundedValidator(
+            cache.memo('fast-schema', resolve(dir, op.requestSchema ?? ''), JSON.stringify(fullRequestSchema.schema), () => fastBodyAjv.compile(fullRequestSchema.schema as object), (v) => fastBodyAjv.removeSchema(v.schema as object)),
+            () => fullRequestSchema,
+          )
           : undefined;
         const querySchema = op.querySchema ? compileSchemaFile(op.querySchema, 'querySchema') : undefined;
         const queryProperties = (querySchema?.schema as { properties?: unknown } | undefined)?.properties;
@@ -503,6 +532,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     if (catalog) notifications.set(name, catalog);
   }
 
+  cache.sweep();
   if (problems.length) throw new ConfigError(dedupe(problems));
   const sharedLookups = createLookupTables(sharedTables);
   const hash = createHash('sha256').update(hashFolder(opts.mappingsDir));

@@ -1,3 +1,4 @@
+import type { LoadCache } from './load-cache.js';
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { ConfigError, formatProblem, type ConfigProblem } from '../config/yaml-source.js';
 import type { Logger } from '../observability/logger.js';
@@ -43,6 +44,8 @@ export function createRegistryHolder(opts: {
   onReload?: (r: Registry) => void;
   /** a reload refused as a whole (the last good snapshot keeps serving) */
   onRefused?: (error: ConfigError) => void;
+  /** the cache `load` uses: reloads keep parsed fixtures in it too */
+  cache?: LoadCache;
 }): RegistryHolder {
   let current = opts.load();
   let fixtureTexts = readFixtureTexts(current);
@@ -80,7 +83,7 @@ export function createRegistryHolder(opts: {
     const changedMappings = new Set<string>();
     for (const [file, m] of next.mappingsByFile) if (last.mappingsByFile.get(file)?.source !== m.source) changedMappings.add(file);
     const select = (ref: { file: string }, mappingFile: string) => texts.get(ref.file) !== fixtureTexts.get(ref.file) || changedMappings.has(mappingFile);
-    let outcomes = await runRegistryFixtures(next, { select });
+    let outcomes = await runRegistryFixtures(next, { select, cache: opts.cache });
     const failed = outcomes.filter((o) => !o.ok);
     if (failed.some((o) => o.ref.partnerId === undefined)) return refuse(failed.map(fixtureProblem));
     if (failed.length) {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { displayPath } from '../config/yaml-source.js';
 import { parseFixture, runFixture, type FixtureResult } from '../mapping/fixtures.js';
+import type { LoadCache } from './load-cache.js';
 import type { FixtureRef, Registry } from './registry.js';
 
 export interface FixtureOutcome {
@@ -20,7 +21,12 @@ export interface FixtureOutcome {
  */
 export async function runRegistryFixtures(
   registry: Registry,
-  filter?: { partnerId?: string; select?: (ref: FixtureRef, mappingFile: string) => boolean },
+  filter?: {
+    partnerId?: string;
+    select?: (ref: FixtureRef, mappingFile: string) => boolean;
+    /** keeps parsed fixtures across reloads (a fixture is parsed again only when its text changed) */
+    cache?: LoadCache;
+  },
 ): Promise<FixtureOutcome[]> {
   const outcomes: FixtureOutcome[] = [];
   for (const ref of registry.fixtures) {
@@ -28,7 +34,8 @@ export async function runRegistryFixtures(
     const name = displayPath(ref.file);
     let fixture;
     try {
-      fixture = parseFixture(readFileSync(ref.file, 'utf8'), name);
+      const text = readFileSync(ref.file, 'utf8');
+      fixture = filter?.cache ? filter.cache.memo('fixture', ref.file, text, () => parseFixture(text, name)) : parseFixture(text, name);
     } catch (err) {
       if (filter?.select && !filter.select(ref, '')) continue;
       outcomes.push({ ref, name, ok: false, detail: (err as Error).message });
