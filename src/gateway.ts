@@ -1,6 +1,5 @@
 import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createExternalTokenVerifier } from './auth/external-tokens.js';
 import { createTokenService, type TokenService } from './auth/token-service.js';
@@ -26,7 +25,8 @@ import { createHubOperations } from './sonata/hub-operations.js';
 import { loadProductSchemas } from './sonata/products/product-schemas.js';
 import { loadSpecErrata } from './conformance/spec-errata.js';
 import { createContractLibrary, createContractsRouter } from './conformance/served-contracts.js';
-import { createSpecCatalog, type SonataRelease, type SpecCatalog } from './conformance/openapi-validator.js';
+import { createSpecCatalog, sdkReleases, type SonataRelease, type SpecCatalog } from './conformance/openapi-validator.js';
+import { hasSellerProfile } from './simulators/sonata-seller/seller-profile.js';
 import { createSpecGuard, type SpecGuard } from './conformance/spec-guard.js';
 import { createMetrics, observeBreakers, observeNotificationQueue } from './observability/metrics.js';
 import { observeRegistrySnapshot } from './observability/registry-metrics.js';
@@ -312,14 +312,14 @@ function urlOf(addr: AddressInfo): string {
 /** The spec guard for config.conformance; a missing SDK folder switches it off (or refuses to start when required). */
 function createGatewaySpecGuard(config: GatewayConfig, logger: Logger): SpecGuard | undefined {
   if (config.conformance.mode === 'off') return undefined;
-  if (!config.sdkDir || !existsSync(join(config.sdkDir, 'grace'))) {
+  if (!config.sdkDir || sdkReleases(config.sdkDir).length === 0) {
     if (config.conformance.requireSdk) {
       throw new ConfigError([{ file: 'config', message: `conformance.mode is ${config.conformance.mode} but the SDK folder ${config.sdkDir ?? '(sdkDir unset)'} is missing` }]);
     }
     logger.warn('Sonata SDK folder not found; spec validation is off', { sdkDir: config.sdkDir });
     return undefined;
   }
-  const errata = loadSpecErrata(join(config.paths.mappings, 'spec-errata.yaml'));
+  const errata = loadSpecErrata(join(config.paths.mappings, 'spec-errata.yaml'), sdkReleases(config.sdkDir));
   return createSpecGuard({ catalog: createSpecCatalog({ sdkDir: config.sdkDir, errata }), mode: config.conformance.mode });
 }
 
@@ -335,10 +335,10 @@ async function startEmbeddedSellers(config: GatewayConfig, registry: import('./r
     logger.warn('partners have an embedded seller but buyer.embeddedSellers is off; buying from them fails', { partners: wanted.map((p) => p.id) });
     return sellers;
   }
-  const strict = config.sdkDir && existsSync(join(config.sdkDir, 'grace')) ? { sdkDir: config.sdkDir, specs: sellerSpecCatalog(config.sdkDir) } : undefined;
+  const strict = config.sdkDir && sdkReleases(config.sdkDir).length > 0 ? { sdkDir: config.sdkDir, specs: sellerSpecCatalog(config.sdkDir) } : undefined;
   for (const p of wanted) {
     const release = registry.releases.get(p.release)?.name;
-    if (release !== 'billie' && release !== 'grace' && release !== 'kylie') {
+    if (!release || !hasSellerProfile(release)) {
       logger.warn('no seller simulator for this release', { seller: p.id, release });
       continue;
     }

@@ -3,11 +3,9 @@
  * routes, the listener routes sellers post their notifications to, and the durable queue to the legacy BSS's
  * webhook. Connects nothing until used.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type express from 'express';
 import type { GatewayConfig } from '../config/config-schema.js';
-import { createSpecCatalog, type SpecCatalog } from '../conformance/openapi-validator.js';
+import { createSpecCatalog, sdkReleases, type SpecCatalog } from '../conformance/openapi-validator.js';
 import { createDeliveryQueue, type DeliveryQueue } from '../notify/delivery-queue.js';
 import type { Logger } from '../observability/logger.js';
 import type { BreakerBoard } from '../outbound/circuit-breakers.js';
@@ -85,7 +83,7 @@ export function createBuyerSide(opts: BuyerSideOptions): BuyerSide {
     webhook: { url: config.buyer.legacyWebhookUrl || undefined, enqueue: (d) => webhookQueue.enqueue(d) },
   });
   let specs: SpecCatalog | undefined;
-  if (config.buyer.validateNotifications && config.sdkDir && existsSync(join(config.sdkDir, 'grace'))) specs = createSpecCatalog({ sdkDir: config.sdkDir });
+  if (config.buyer.validateNotifications && config.sdkDir && sdkReleases(config.sdkDir).length > 0) specs = createSpecCatalog({ sdkDir: config.sdkDir });
   else if (config.buyer.validateNotifications) log.warn('Sonata SDK folder not found; sellers\' notifications are checked for their envelope only', { sdkDir: config.sdkDir });
 
   return {

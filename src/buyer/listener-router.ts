@@ -11,7 +11,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { BearerFailure } from '../auth/bearer-strategy.js';
 import type { Principal } from '../auth/token-service.js';
-import type { SpecCatalog, SonataRelease } from '../conformance/openapi-validator.js';
+import type { SpecCatalog } from '../conformance/openapi-validator.js';
 import { GatewayError } from '../errors/catalogue.js';
 import type { Logger } from '../observability/logger.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
@@ -86,8 +86,8 @@ export function createListenerRouter(opts: ListenerRouterOptions): express.Route
 function validateEvent(specs: SpecCatalog | undefined, release: string, notificationApi: string, eventType: string, body: Record<string, unknown>, logger: Logger): string[] {
   const problems: string[] = [];
   if (body.eventType !== eventType) problems.push(`/eventType: must be ${eventType} (the listener it was posted to)`);
-  const op = specs && ['billie', 'grace', 'kylie'].includes(release)
-    ? safe(() => specs.api(release as SonataRelease, notificationApi)?.operation('POST', `/listener/${eventType}`), logger)
+  const op = specs?.releases().includes(release)
+    ? safe(() => specs.api(release, notificationApi)?.operation('POST', `/listener/${eventType}`), logger)
     : undefined;
   if (op?.hasRequestBody) {
     problems.push(...op.validateRequestBody(body).map((i) => `${i.path || '/'}: ${i.message}`));

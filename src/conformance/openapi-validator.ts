@@ -3,7 +3,7 @@
  * SDK folder (never copied into this repository). Files are parsed and compiled lazily and the compiled ajv
  * validators are cached, so per-request validation costs one compiled function call.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -14,10 +14,20 @@ import { applySpecErrata, errataFor, type SpecErratum } from './spec-errata.js';
 import { mapAjvErrors } from './spec-issues.js';
 import { createBoundedValidator, INCOMPLETE_REPORT_REASON, type BoundedValidator } from '../validation/bounded-validation.js';
 
-export type SonataRelease = 'billie' | 'grace' | 'kylie';
+/**
+ * A release folder of the SDK (`<sdkDir>/<release>/productApi/`), e.g. `grace`: a release's `sdkFolder` in
+ * `mappings/releases/<release>/release.yaml`. No name is built in: the catalog checks it against the folder.
+ */
+export type SonataRelease = string;
 
-/** Every release the SDK folder must hold, each as `<sdkDir>/<release>/productApi/`. */
-export const SONATA_RELEASES: readonly SonataRelease[] = ['billie', 'grace', 'kylie'];
+/** The releases an SDK folder holds: its subfolders with a `productApi/` folder, sorted; [] when there is none. */
+export function sdkReleases(sdkDir: string | undefined): SonataRelease[] {
+  if (!sdkDir || !existsSync(sdkDir)) return [];
+  return readdirSync(sdkDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(sdkDir, d.name, 'productApi')) && statSync(join(sdkDir, d.name, 'productApi')).isDirectory())
+    .map((d) => d.name)
+    .sort();
+}
 
 export interface SpecIssue {
   /** JSON pointer into the validated body (for a missing property: the pointer the property would have) */
@@ -69,6 +79,8 @@ export interface SpecCatalog {
   readonly sdkDir: string;
   /** every erratum the catalog applies (to the files it loads) */
   readonly errata: readonly SpecErratum[];
+  /** the releases of the SDK folder (see {@link sdkReleases}) */
+  releases(): readonly SonataRelease[];
   /** lazily loads + compiles, then cached; undefined when the release has no such API */
   api(release: SonataRelease, apiName: string): SpecApi | undefined;
   /** API names available in that release, sorted */
@@ -78,7 +90,7 @@ export interface SpecCatalog {
 }
 
 export interface SpecCatalogOptions {
-  /** folder holding `billie/`, `grace/` and `kylie/` (e.g. `../shared/sonata-sdk`); resolved against the cwd */
+  /** folder holding one `<release>/productApi/` per release (e.g. `../shared/sonata-sdk`); resolved against the cwd */
   sdkDir: string;
   /** corrections to the files, applied when each is compiled (see spec-errata.ts) */
   errata?: readonly SpecErratum[];
@@ -110,11 +122,6 @@ function createSpecAjv(allErrors: boolean): Ajv {
   return ajv;
 }
 
-function assertRelease(release: string): asserts release is SonataRelease {
-  if (!(SONATA_RELEASES as readonly string[]).includes(release)) {
-    throw new Error(`unknown Sonata release ${JSON.stringify(release)} (known: ${SONATA_RELEASES.join(', ')})`);
-  }
-}
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -404,22 +411,20 @@ function loadApi(ajv: SpecAjvs, release: SonataRelease, entry: ApiFileEntry, all
 }
 
 /**
- * Creates a catalog of the Sonata OpenAPI files under `sdkDir` (`<release>/productApi/**.api.yaml` for Billie,
- * Grace and Kylie). Nothing but the folder check happens here: a release is indexed on first use, and an API file
+ * Creates a catalog of the Sonata OpenAPI files under `sdkDir` (`<release>/productApi/**.api.yaml` for every release
+ * folder there). Nothing but the folder check happens here: a release is indexed on first use, and an API file
  * is parsed and converted on first {@link SpecCatalog.api} call, its validators compiled on first use.
- * Throws a clear Error when `sdkDir` lacks a release folder.
+ * Throws a clear Error when `sdkDir` holds no release folder.
  */
 export function createSpecCatalog(opts: SpecCatalogOptions): SpecCatalog {
   const sdkDir = resolve(opts.sdkDir);
-  const missing = SONATA_RELEASES.filter((release) => {
-    const dir = join(sdkDir, release, 'productApi');
-    return !existsSync(dir) || !statSync(dir).isDirectory();
-  });
-  if (missing.length > 0) {
-    throw new Error(
-      `Sonata SDK folder ${sdkDir} lacks ${missing.map((r) => `${r}/productApi/`).join(', ')}: point sdkDir (SONATA_SDK_DIR) at the folder holding ${SONATA_RELEASES.join('/, ')}/`,
-    );
+  const releases = sdkReleases(sdkDir);
+  if (releases.length === 0) {
+    throw new Error(`Sonata SDK folder ${sdkDir} holds no <release>/productApi/ folder: point sdkDir (SONATA_SDK_DIR) at the folder holding the releases' folders`);
   }
+  const assertRelease = (release: string): void => {
+    if (!releases.includes(release)) throw new Error(`unknown Sonata release ${JSON.stringify(release)} (the SDK folder holds: ${releases.join(', ')})`);
+  };
 
   let ajv: SpecAjvs | undefined;
   const indexes = new Map<SonataRelease, Map<string, ApiFileEntry>>();
@@ -438,6 +443,7 @@ export function createSpecCatalog(opts: SpecCatalogOptions): SpecCatalog {
   const catalog: SpecCatalog = {
     sdkDir,
     errata: opts.errata ?? [],
+    releases: () => releases,
     api(release, apiName) {
       const entry = indexOf(release).get(apiName);
       if (!entry) return undefined;

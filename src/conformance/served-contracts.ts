@@ -4,12 +4,12 @@
  * `/openapi/<release>/<api>.json`, listed at `/openapi`. Public: the standard is public, and a partner's developer
  * reads it before having a token. Each document is built on first request and kept in memory.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Request, type Response } from 'express';
 import { parse } from 'yaml';
 import { GatewayError } from '../errors/catalogue.js';
-import { SONATA_RELEASES, type SonataRelease } from './openapi-validator.js';
+import { sdkReleases, type SonataRelease } from './openapi-validator.js';
 import { applySpecErrata, errataFor, type SpecErratum } from './spec-errata.js';
 import { listApiFiles, type ApiFileEntry } from './spec-files.js';
 
@@ -39,7 +39,7 @@ export function createContractLibrary(opts: { sdkDir?: string; errata: readonly 
 
   const load = () => {
     if (entries || unavailable) return;
-    const present = opts.sdkDir ? SONATA_RELEASES.filter((r) => existsSync(join(opts.sdkDir!, r, 'productApi'))) : [];
+    const present = sdkReleases(opts.sdkDir);
     if (!opts.sdkDir || present.length === 0) {
       unavailable = `the Sonata SDK folder ${opts.sdkDir ?? '(sdkDir unset)'} is not there: no OpenAPI documents are served (set sdkDir or SONATA_SDK_DIR)`;
       return;

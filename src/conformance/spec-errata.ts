@@ -39,7 +39,7 @@ const ERRATA_SCHEMA = {
         required: ['id', 'releases', 'api', 'schema', 'notRequired', 'why'],
         properties: {
           id: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' },
-          releases: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['billie', 'grace', 'kylie'] } },
+          releases: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' } },
           api: { type: 'string', minLength: 1 },
           schema: { type: 'string', minLength: 1 },
           notRequired: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
@@ -50,8 +50,11 @@ const ERRATA_SCHEMA = {
   },
 } as const;
 
-/** Reads the errata file (none: no errata); problems are a ConfigError naming file:line. */
-export function loadSpecErrata(file: string): SpecErratum[] {
+/**
+ * Reads the errata file (none: no errata); problems are a ConfigError naming file:line. With `sdkReleases` (the
+ * releases of the SDK folder), an erratum naming another release is a problem too.
+ */
+export function loadSpecErrata(file: string, sdkReleases?: readonly string[]): SpecErratum[] {
   if (!existsSync(file)) return [];
   const src = readYamlFile(file);
   const problems = validateSource(src, new Ajv({ allErrors: true, strict: true }).compile(ERRATA_SCHEMA));
@@ -61,6 +64,9 @@ export function loadSpecErrata(file: string): SpecErratum[] {
   const errata = raw.map((e, i) => {
     if (seen.has(e.id)) problems.push(src.problem(`/errata/${i}/id`, `erratum ${e.id} is listed twice`));
     seen.add(e.id);
+    e.releases.forEach((release, r) => {
+      if (sdkReleases && !sdkReleases.includes(release)) problems.push(src.problem(`/errata/${i}/releases/${r}`, `release ${release} is not in the SDK folder (it holds: ${sdkReleases.join(', ')})`));
+    });
     return Object.freeze({ ...e, source: `${src.file}:${src.locate(`/errata/${i}`).line}` });
   });
   if (problems.length) throw new ConfigError(problems);

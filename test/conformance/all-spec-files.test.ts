@@ -1,7 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createSpecCatalog, SONATA_RELEASES } from '../../src/conformance/openapi-validator.js';
+import { createSpecCatalog } from '../../src/conformance/openapi-validator.js';
+import { readYamlFile } from '../../src/config/yaml-source.js';
 import { sdkDir } from './sdk-dir.js';
 
 // Its own file so vitest runs it in parallel with the behavioural suite: compiling every file takes seconds.
@@ -11,8 +12,20 @@ function countApiFiles(dir: string): number {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.api.yaml')).length;
 }
 
+// the releases we serve, as their manifests name their SDK folders (no release name is written in TypeScript)
+const releasesDir = join(import.meta.dirname, '../../mappings/releases');
+const servedSdkFolders = readdirSync(releasesDir).map((name) => {
+  const data = readYamlFile(join(releasesDir, name, 'release.yaml')).data as { release: string; sdkFolder?: string };
+  return data.sdkFolder ?? data.release;
+});
+
 describe('every official API file', () => {
-  for (const release of SONATA_RELEASES) {
+  it('the SDK folder holds every release the manifests serve', () => {
+    expect(servedSdkFolders.length).toBeGreaterThan(0);
+    for (const folder of servedSdkFolders) expect(catalog.releases()).toContain(folder);
+  });
+
+  for (const release of catalog.releases()) {
     it(`${release}: loads and compiles every operation's request, response and query validators`, () => {
       const names = catalog.apis(release);
       expect(names).toHaveLength(countApiFiles(join(sdkDir, release, 'productApi')));

@@ -66,12 +66,17 @@ describe('catalog', () => {
     }
   });
 
-  it('refuses an SDK folder without the release folders, naming what is missing', () => {
+  it('takes the releases the SDK folder holds, refuses one without any and names them for an unknown release', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sonata-sdk-'));
     try {
+      expect(() => createSpecCatalog({ sdkDir: dir })).toThrow(/Sonata SDK folder .* holds no <release>\/productApi\/ folder/);
+      expect(() => createSpecCatalog({ sdkDir: join(dir, 'nope') })).toThrow(/Sonata SDK folder .*nope holds no/);
       mkdirSync(join(dir, 'grace', 'productApi'), { recursive: true });
-      expect(() => createSpecCatalog({ sdkDir: dir })).toThrow(/lacks billie\/productApi\/, kylie\/productApi\//);
-      expect(() => createSpecCatalog({ sdkDir: join(dir, 'nope') })).toThrow(/Sonata SDK folder .*nope lacks/);
+      mkdirSync(join(dir, 'notes'), { recursive: true });
+      const catalog = createSpecCatalog({ sdkDir: dir });
+      expect(catalog.releases()).toEqual(['grace']);
+      expect(catalog.apis('grace')).toEqual([]);
+      expect(() => catalog.apis('kylie')).toThrow(/unknown Sonata release "kylie" \(the SDK folder holds: grace\)/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -61,10 +61,21 @@ describe('spec errata', () => {
     const text = (err as ConfigError).problems.map((p) => `${p.line}: ${p.message}`).join('\n');
     expect(text).toBe([
       '8: must match pattern "^[a-z0-9]+(-[a-z0-9]+)*$"',
-      '9: must be one of "billie", "grace", "kylie"',
       '12: must NOT have fewer than 1 items',
       '13: must NOT have fewer than 20 characters',
     ].join('\n'));
     expect(loadSpecErrata(join(tmp, 'none.yaml'))).toEqual([]);
+  });
+
+  it('an erratum for a release the SDK folder does not hold is refused at its line', () => {
+    const file = join(tmp, 'spec-errata-release.yaml');
+    writeFileSync(file, ['errata:', '  - id: ok-one', '    releases: [grace, haley]', '    api: troubleTicket', '    schema: TroubleTicket_Find',
+      '    notRequired: [externalId]', '    why: because the file says so elsewhere'].join('\n'));
+    let err: unknown;
+    try { loadSpecErrata(file, ['billie', 'grace', 'kylie']); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems.map((p) => `${p.line}: ${p.message}`)).toEqual(['3: release haley is not in the SDK folder (it holds: billie, grace, kylie)']);
+    // without the SDK's releases (no SDK folder) the name is only checked for its form
+    expect(loadSpecErrata(file).map((e) => e.releases)).toEqual([['grace', 'haley']]);
   });
 });

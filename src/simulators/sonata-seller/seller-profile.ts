@@ -82,3 +82,8 @@ export const SELLER_PROFILES: Readonly<Record<SellerRelease, SellerProfile>> = O
     hubRetrieve: new Set(['productOrderingManagement', 'quoteManagement', 'geographicAddressManagement']),
   }),
 });
+
+/** Whether the simulator can play a seller on this release (it has a profile for it). */
+export function hasSellerProfile(release: string): release is SellerRelease {
+  return Object.hasOwn(SELLER_PROFILES, release);
+}
