@@ -122,6 +122,45 @@ describe('$countryCode in every locale the package ships', () => {
     expect(countryNameProblem('Autriche')).toBeUndefined();
   });
 
+  // real collisions in i18n-iso-countries 7.14.0's data: Kazakh "Конго" is the DR Congo, Ukrainian "Конго" the
+  // Republic of the Congo; Portuguese "São Martinho" is both Saint-Martin (MF) and Sint Maarten (SX)
+  it.each([
+    ['Конго', 'CD, CG'],
+    ['São Martinho', 'MF, SX'],
+    ['sao martinho', 'MF, SX'],
+    ['Congo', 'CD, CG'],
+  ])('refuses %j, which names two countries, and $countryProblem names both (%s)', async (name, codes) => {
+    await expect(run('$countryCode(c)', { c: name })).resolves.toBeUndefined();
+    await expect(run('$countryProblem(c)', { c: name })).resolves.toBe(
+      `${JSON.stringify(name)} names more than one country (${codes}); send its ISO 3166-1 code`,
+    );
+  });
+
+  it('a mapping refuses an ambiguous name with invalidValue and the candidate codes, and still reads Austria in every form', async () => {
+    const mapping = engine.compile(
+      '$countryCode(country) ? $countryCode(country) : $reject("invalidValue", "/country", $countryProblem(country))',
+      'test.jsonata',
+    );
+    const error = await mapping.evaluate({ country: 'Kongo' }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(MappingError);
+    expect((error as MappingError).rejection).toEqual({
+      code: 'invalidValue',
+      propertyPath: '/country',
+      reason: '"Kongo" names more than one country (CD, CG); send its ISO 3166-1 code',
+    });
+    for (const name of ['Österreich', 'Autriche', 'Austria', 'AUT', 'AT']) {
+      await expect(mapping.evaluate({ country: name }), name).resolves.toBe('AT');
+      await expect(run('$countryProblem(c)', { c: name }), name).resolves.toBeUndefined();
+    }
+  });
+
+  it('$countryProblem says a name is unknown when no locale has it', async () => {
+    await expect(run('$countryProblem(c)', { c: 'Freedonia' })).resolves.toBe('unknown country: "Freedonia"');
+  });
+
   it('maps back every name of every locale that is not ambiguous to its own country', () => {
     const wrong: string[] = [];
     for (const lang of countryLocales()) {

@@ -69,7 +69,9 @@ export function mapCountryCode(value: unknown): string | undefined {
 
 /**
  * Why {@link mapCountryCode} gives nothing for a text: `"Congo" names more than one country (CD, CG); send its ISO
- * code` or `unknown country: "Atlantis"`; undefined when it maps. For mapping messages and logs.
+ * 3166-1 code` or `unknown country: "Atlantis"`; undefined when it maps. Mappings call it as `$countryProblem(x)` for
+ * the reason of their `$reject`, so a partner is told which countries an ambiguous name could mean. Only the refusal
+ * path pays for it (one more index lookup).
  */
 export function countryNameProblem(value: unknown): string | undefined {
   if (mapCountryCode(value) !== undefined) return undefined;
@@ -191,4 +193,5 @@ export const countryFunctions: readonly MappingFunction[] = [
   { name: 'countryCode', implementation: mapCountryCode, signature: '<j-:s>' },
   { name: 'countryName', implementation: mapCountryName, signature: '<j-j?:s>' },
   { name: 'countryAlpha3', implementation: mapCountryAlpha3, signature: '<j-:s>' },
+  { name: 'countryProblem', implementation: countryNameProblem, signature: '<j-:s>' },
 ];
