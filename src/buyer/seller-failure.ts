@@ -4,6 +4,7 @@
  * the seller and, for a create whose fate is unknown, saying so and how to check.
  */
 import { buyerError, type BuyerError } from './buyer-errors.js';
+import { parsePointer } from '../json/json-pointer.js';
 
 /** One Sonata Error422 entry. */
 export interface SellerIssue {
@@ -149,6 +150,5 @@ export function pointerToLegacyField(pointer: string): string | null {
 }
 
 function splitPointer(pointer: string): string[] {
-  if (pointer === '' || pointer === '/') return [];
-  return pointer.replace(/^\//, '').split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer === '/' ? [] : parsePointer(pointer);
 }

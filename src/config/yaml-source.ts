@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { formatPointer, parsePointer } from '../json/json-pointer.js';
 
 /** One problem in a config or data file, located by file:line:col. */
 export interface ConfigProblem {
@@ -124,7 +125,7 @@ function pointerOf(path: readonly unknown[], node: unknown): string {
       parts.push(String(parent.items.indexOf(child as never)));
     }
   }
-  return parts.length ? `/${parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}` : '';
+  return formatPointer(parts);
 }
 
 /** Reads and parses a YAML file from disk. */
@@ -141,7 +142,7 @@ export function readYamlFile(file: string, opts: ParseYamlOptions = {}): YamlSou
 function createSource(file: string, doc: Document, lineCounter: LineCounter, unresolved: Array<{ pointer: string; problem: ConfigProblem }> = []): YamlSource {
   const data: unknown = doc.toJS({ maxAliasCount: 50 });
   const locate = (pointer: string) => {
-    const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const parts = parsePointer(pointer);
     let node: unknown = doc.contents;
     let best: Node | null = (doc.contents as Node | null) ?? null;
     for (const part of parts) {
@@ -211,7 +212,7 @@ export function describeAjvError(e: ErrorObject): string {
 }
 
 export function pointerToDotted(pointer: string): string {
-  return pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~')).join('.') || '(root)';
+  return parsePointer(pointer).join('.') || '(root)';
 }
 
 export function displayPath(file: string): string {

@@ -5,6 +5,7 @@
  * component `$ref`s, `nullable`, annotation keywords, and `discriminator` with polymorphic dispatch.
  */
 import type { FuncKeywordDefinition } from 'ajv';
+import { escapeToken } from '../json/json-pointer.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -38,10 +39,6 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Escapes one JSON-pointer reference token (RFC 6901). */
-export function escapePointerToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 function componentName(ref: unknown): string | undefined {
   if (typeof ref !== 'string') return undefined;
@@ -52,7 +49,7 @@ function componentName(ref: unknown): string | undefined {
 
 /** The ajv reference for a component schema of the file registered under `fileId`. */
 export function definitionRef(fileId: string, name: string): string {
-  return `${fileId}#/definitions/${escapePointerToken(name)}`;
+  return `${fileId}#/definitions/${escapeToken(name)}`;
 }
 
 /**
@@ -263,7 +260,7 @@ export function createDiscriminatorKeyword(): FuncKeywordDefinition {
     if (!isJsonObject(data)) return true;
     const here = dataCxt?.instancePath ?? '';
     const value = data[schema.propertyName];
-    const at = `${here}/${escapePointerToken(schema.propertyName)}`;
+    const at = `${here}/${escapeToken(schema.propertyName)}`;
     const allowed = schema.values.map((v) => JSON.stringify(v)).join(', ');
     if (value === undefined) {
       if (!schema.requirePresence) return true;

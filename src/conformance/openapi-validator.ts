@@ -8,11 +8,12 @@ import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
-import { convertComponentSchemas, convertSchema, createDiscriminatorKeyword, definitionRef, escapePointerToken, isJsonObject } from './openapi-schema.js';
+import { convertComponentSchemas, convertSchema, createDiscriminatorKeyword, definitionRef, isJsonObject } from './openapi-schema.js';
 import { listApiFiles, parseSonataServerUrl, type ApiFileEntry } from './spec-files.js';
 import { applySpecErrata, errataFor, type SpecErratum } from './spec-errata.js';
 import { mapAjvErrors } from './spec-issues.js';
 import { createBoundedValidator, INCOMPLETE_REPORT_REASON, type BoundedValidator } from '../validation/bounded-validation.js';
+import { escapeToken, unescapeToken } from '../json/json-pointer.js';
 
 /**
  * A release folder of the SDK (`<sdkDir>/<release>/productApi/`), e.g. `grace`: a release's `sdkFolder` in
@@ -144,7 +145,7 @@ function resolveLocal(ctx: FileContext, node: unknown): unknown {
     if (hops > 20 || !ref.startsWith('#/')) throw new Error(`${ctx.file}: cannot resolve $ref ${JSON.stringify(ref)}`);
     let target: unknown = ctx.doc;
     for (const token of ref.slice(2).split('/')) {
-      const key = decodeURIComponent(token).replace(/~1/g, '/').replace(/~0/g, '~');
+      const key = unescapeToken(decodeURIComponent(token));
       target = isJsonObject(target) ? target[key] : undefined;
     }
     if (target === undefined) throw new Error(`${ctx.file}: $ref ${JSON.stringify(ref)} points to nothing`);
@@ -309,7 +310,7 @@ function createOperation(ctx: FileContext, method: string, path: string, op: Jso
           const list = Array.isArray(raw) ? raw : raw.split(',');
           values[name] = list.map((v) => coerceQueryValue(v, param.itemType));
         } else if (Array.isArray(raw) && raw.length !== 1) {
-          issues.push({ path: `/${escapePointerToken(name)}`, message: 'must be given once', keyword: 'type' });
+          issues.push({ path: `/${escapeToken(name)}`, message: 'must be given once', keyword: 'type' });
         } else {
           values[name] = coerceQueryValue(Array.isArray(raw) ? (raw[0] ?? '') : raw, param.type);
         }

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { escapePointerToken } from './openapi-schema.js';
+import { escapeToken } from '../json/json-pointer.js';
 import type { SpecIssue } from './openapi-validator.js';
 
 // Wrapper errors that only repeat that a nested schema failed; the nested errors already say where and why.
@@ -16,13 +16,13 @@ function issueFor(error: ErrorObject): SpecIssue {
     case 'required':
       // point at the missing property itself, as Sonata's Error422.propertyPath does for missingProperty
       return {
-        path: `${base}/${escapePointerToken(String(params.missingProperty))}`,
+        path: `${base}/${escapeToken(String(params.missingProperty))}`,
         message: `must have required property '${String(params.missingProperty)}'`,
         keyword: 'required',
       };
     case 'additionalProperties':
       return {
-        path: `${base}/${escapePointerToken(String(params.additionalProperty))}`,
+        path: `${base}/${escapeToken(String(params.additionalProperty))}`,
         message: 'is not an allowed property',
         keyword: 'additionalProperties',
       };

@@ -2,6 +2,7 @@ import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document, typ
 import type { CompiledMapping } from './engine.js';
 import { MappingError, type MappingErrorKind } from './errors.js';
 import type { LookupTables } from './lookups.js';
+import { appendToken } from '../json/json-pointer.js';
 
 /** One data-driven mapping test, as written by integrators in a YAML fixture file. */
 export interface MappingFixture {
@@ -256,7 +257,7 @@ function collectDifferences(expected: unknown, actual: unknown, path: string, fo
       collectDifferences(
         Object.hasOwn(expected, key) ? expected[key] : undefined,
         Object.hasOwn(actual, key) ? actual[key] : undefined,
-        `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`,
+        appendToken(path, key),
         found,
       );
     }

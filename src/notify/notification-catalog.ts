@@ -5,6 +5,7 @@
  */
 import { basename, dirname } from 'node:path';
 import { ConfigError, createConfigAjv, readYamlFile, validateSource, type ConfigProblem } from '../config/yaml-source.js';
+import { formatPointer } from '../json/json-pointer.js';
 
 /** One listener event of a release. */
 export interface NotificationEventDef {
@@ -118,9 +119,6 @@ interface RawCatalog {
 
 let compiledSchema: ReturnType<ReturnType<typeof createConfigAjv>['compile']> | undefined;
 
-function escapePointer(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 /**
  * Reads and validates one `notifications.yaml`, throwing a {@link ConfigError} that lists every problem as
@@ -155,7 +153,7 @@ export function loadNotificationCatalog(file: string, opts: { displayName?: stri
       });
       const clash = internal.get(def.internalType);
       if (clash) {
-        const at = `/apis/${escapePointer(apiName)}/events/${escapePointer(eventType)}`;
+        const at = formatPointer(['apis', apiName, 'events', eventType]);
         problems.push(source.problem(ev.internalType !== undefined ? `${at}/internalType` : at, `gateway event type "${def.internalType}" is already rendered as "${clash.eventType}"`));
       }
       events.set(eventType, def);

@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { escapePointerToken } from '../conformance/openapi-schema.js';
+import { escapeToken } from '../json/json-pointer.js';
 import { GatewayError } from '../errors/catalogue.js';
 
 /** The first way a parsed JSON value breaks the body limits, or undefined. */
@@ -25,7 +25,7 @@ export function findShapeProblem(value: unknown, limits: { maxDepth: number; max
       for (const key in v) {
         if (++values > limits.maxValues) return { kind: 'values' };
         const child = (v as Record<string, unknown>)[key];
-        if (child && typeof child === 'object') stack.push([child, depth + 1, `${pointer}/${escapePointerToken(key)}`]);
+        if (child && typeof child === 'object') stack.push([child, depth + 1, `${pointer}/${escapeToken(key)}`]);
       }
     }
   }

@@ -17,6 +17,7 @@ import { declareOperations } from './inherit-operations.js';
 import { API_SCHEMA, LEGACY_SCHEMA, LOOKUP_SCHEMA, PARTNER_SCHEMA, RELEASE_SCHEMA, RESOURCE_SCHEMA, type BusinessFunction } from './registry-schemas.js';
 import type { ApiDef, FixtureRef, FunctionMode, LegacyEventHandler, LegacyOperationDef, CallOperation, OperationBase, OperationDef, OperationKind, PartnerDef, RateLimitPolicy, ReferenceDef, Registry, ReleaseDef, ResourceDef } from './registry.js';
 import { fieldPathProblem } from '../legacy/field-paths.js';
+import { escapeToken } from '../json/json-pointer.js';
 
 export interface LoadRegistryOptions {
   partnersDir: string;
@@ -198,7 +199,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     }
     const ops = data.operations;
     for (const [name, op] of Object.entries(ops)) {
-      const p = `/operations/${escapePointer(name)}`;
+      const p = `/operations/${escapeToken(name)}`;
       if (legacy.has(name)) problems.push(src.problem(p, `legacy operation "${name}" is already defined in ${legacySources.get(name)?.file}`));
       legacySources.set(name, src);
       legacy.set(name, Object.freeze({
@@ -264,7 +265,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       });
       const operations: OperationDef[] = [];
       for (const { name: operationId, op, src, dir } of declared) {
-        const p = `/operations/${escapePointer(operationId)}`;
+        const p = `/operations/${escapeToken(operationId)}`;
         if (op.backend && !legacy.has(op.backend)) problems.push(src.problem(`${p}/backend`, `unknown legacy operation "${op.backend}"`));
         if (op.source === 'store' && !op.collection) problems.push(src.problem(p, 'an operation served from the store needs "collection"'));
         const kind = op.kind ?? 'call';
@@ -307,7 +308,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
         const queryParameters = queryProperties && typeof queryProperties === 'object' ? Object.keys(queryProperties) : [];
         for (const [field, pointer] of Object.entries(op.legacyFieldPaths ?? {})) {
           const wrong = fieldPathProblem(field, pointer);
-          if (wrong !== undefined) problems.push(src.problem(`${p}/legacyFieldPaths/${field.replace(/~/g, '~0').replace(/\//g, '~1')}`, wrong));
+          if (wrong !== undefined) problems.push(src.problem(`${p}/legacyFieldPaths/${escapeToken(field)}`, wrong));
         }
         const { pattern, params } = compilePathTemplate(op.path);
         const base: OperationBase = {
@@ -391,8 +392,8 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     if (!release && releases.size) problems.push(src.problem('/release', `unknown release "${raw.release}" (known: ${[...releases.keys()].join(', ')})`));
     for (const [api, rel] of Object.entries(raw.apiReleases ?? {})) {
       const r = releases.get(rel);
-      if (!r) problems.push(src.problem(`/apiReleases/${escapePointer(api)}`, `unknown release "${rel}"`));
-      else if (!r.apis.has(api)) problems.push(src.problem(`/apiReleases/${escapePointer(api)}`, `release "${rel}" does not define API "${api}"`));
+      if (!r) problems.push(src.problem(`/apiReleases/${escapeToken(api)}`, `unknown release "${rel}"`));
+      else if (!r.apis.has(api)) problems.push(src.problem(`/apiReleases/${escapeToken(api)}`, `release "${rel}" does not define API "${api}"`));
     }
     if ((raw.role === 'seller' || raw.role === 'both') && !raw.seller) problems.push(src.problem('/role', `a ${raw.role} partner needs a "seller" section (how we reach its APIs)`));
     const sellerSecret = raw.seller ? opts.secrets[raw.seller.clientSecretEnv] : undefined;
@@ -402,7 +403,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     if (raw.seller && release && !buyerRelease) problems.push(src.problem('/release', `the buyer side has no mappings for release "${release.name}" (mappings/buyer/releases/${release.name})`));
     const sellerMappings = new Map<string, { request?: CompiledMapping; response?: CompiledMapping }>();
     for (const [opName, pair] of Object.entries(raw.seller?.mappings ?? {})) {
-      const p = `/seller/mappings/${escapePointer(opName)}`;
+      const p = `/seller/mappings/${escapeToken(opName)}`;
       if (buyerRelease && !buyerRelease.operations.has(opName as never)) problems.push(src.problem(p, `release "${buyerRelease.name}" has no buyer operation "${opName}"`));
       sellerMappings.set(opName, Object.freeze({
         request: pair.request ? compileFile(dir, pair.request, src, `${p}/request`) : undefined,
@@ -432,7 +433,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       for (const api of r?.apis.values() ?? []) for (const op of api.operations) knownOps.add(op.operationId);
     }
     for (const [opId, pair] of Object.entries(raw.mappings ?? {})) {
-      const p = `/mappings/${escapePointer(opId)}`;
+      const p = `/mappings/${escapeToken(opId)}`;
       if (release && !knownOps.has(opId)) problems.push(src.problem(p, `no operation "${opId}" in the releases this partner speaks`));
       mappings.set(opId, Object.freeze({
         request: pair.request ? compileFile(dir, pair.request, src, `${p}/request`) : undefined,
@@ -442,7 +443,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     const spokenApis = new Set<string>();
     for (const r of new Set([release, ...Object.values(raw.apiReleases ?? {}).map((n) => releases.get(n))])) for (const a of r?.apis.keys() ?? []) spokenApis.add(a);
     for (const api of Object.keys(raw.limits.perApi)) {
-      if (release && !spokenApis.has(api)) problems.push(src.problem(`/limits/perApi/${escapePointer(api)}`, `no API "${api}" in the releases this partner speaks`));
+      if (release && !spokenApis.has(api)) problems.push(src.problem(`/limits/perApi/${escapeToken(api)}`, `no API "${api}" in the releases this partner speaks`));
     }
     const tables = { ...sharedTables, ...readLookups(dir, raw.lookups ?? {}, src, '/lookups') };
     const functions = new Map<BusinessFunction, FunctionMode>();
@@ -632,9 +633,6 @@ export function listFiles(dir: string, ending: string): string[] {
   return out.sort();
 }
 
-function escapePointer(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
   const seen = new Set<string>();

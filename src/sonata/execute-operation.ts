@@ -4,6 +4,7 @@ import { createRunner, guardStore, readRequest, type OperationContext, type Oper
 import type { CallOperation } from '../registry/registry.js';
 import { legacyCall } from './stages.js';
 import { paginationHeaders, readPaging, readQueryValues, type PageRequest } from './resources/resource-operations.js';
+import { unescapeToken } from '../json/json-pointer.js';
 
 export type { OperationContext, OperationResult, StageObserver } from './operation-context.js';
 
@@ -68,7 +69,7 @@ async function answerList(ctx: OperationContext, r: OperationRunner, answer: unk
 function validateQuery(op: CallOperation, values: Record<string, string>): void {
   if (!op.querySchema || op.querySchema(values)) return;
   const problems = (op.querySchema.errors ?? []).map((e) => {
-    const name = e.instancePath.slice(1).replace(/~1/g, '/').replace(/~0/g, '~') || 'query';
+    const name = unescapeToken(e.instancePath.slice(1)) || 'query';
     const allowed = e.keyword === 'enum' ? ` (${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')})` : '';
     return `${name} ${e.message ?? 'is invalid'}${allowed}`;
   });

@@ -3,6 +3,7 @@
  * a failed check produces. Pure: no I/O, so every rule is unit-tested on plain bodies.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { unescapeToken } from '../../json/json-pointer.js';
 
 /**
  * What a case expects at one pointer. A scalar means "equals"; an object combines operators, all of which must
@@ -36,9 +37,6 @@ interface Found {
   value: unknown;
 }
 
-function decodeToken(token: string): string {
-  return token.replace(/~1/g, '/').replace(/~0/g, '~');
-}
 
 /**
  * Every value a pointer reaches. `*` stands for each element of an array (or each value of an object), so
@@ -56,7 +54,7 @@ export function resolvePointer(document: unknown, pointer: string): Found[] {
         else if (isObject(value)) for (const [k, v] of Object.entries(value)) next.push({ pointer: `${at}/${k}`, value: v });
         continue;
       }
-      const token = decodeToken(raw);
+      const token = unescapeToken(raw);
       if (Array.isArray(value)) {
         if (!/^(0|[1-9]\d*)$/.test(token)) continue;
         const v = value[Number(token)];

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { ConfigError, createConfigAjv, displayPath, readYamlFile, validateSource, type ConfigProblem, type YamlSource } from '../../config/yaml-source.js';
 import type { RefRewrite } from './schema-files.js';
-import { escapePointer, isObject } from './schema-files.js';
+import { isObject } from './schema-files.js';
+import { formatPointer } from '../../json/json-pointer.js';
 
 /** One product of a catalogue: the `@type` it answers to and the schema file that validates it. */
 export interface CatalogProduct {
@@ -72,7 +73,7 @@ export function readProductCatalog(catalogFile: string, schemaDir: string): Prod
   const products: CatalogProduct[] = [];
   for (const [type, entry] of Object.entries(data.products)) {
     if (!isObject(entry)) continue;
-    const pointer = `/products/${escapePointer(type)}/schema`;
+    const pointer = formatPointer(['products', type, 'schema']);
     const schemaFile = resolve(root, entry.schema);
     const rel = relative(root, schemaFile);
     if (isAbsolute(entry.schema) || rel.startsWith('..')) {

@@ -1,4 +1,5 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { appendToken, parsePointer } from '../../json/json-pointer.js';
 
 /** One problem in a productConfiguration, as a Sonata Error422 entry. */
 export interface ProductIssue {
@@ -125,15 +126,15 @@ function describeError(e: ErrorObject, pointer: string): DetailedIssue {
   switch (e.keyword) {
     case 'required': {
       const name = String(p.missingProperty);
-      return issue(e.keyword, 'missingProperty', `${at}/${escapeSegment(name)}`, `${name} is required`);
+      return issue(e.keyword, 'missingProperty', appendToken(at, name), `${name} is required`);
     }
     case 'dependencies': {
       const name = String(p.missingProperty);
-      return issue(e.keyword, 'missingProperty', `${at}/${escapeSegment(name)}`, `${name} is required when ${String(p.property)} is present`);
+      return issue(e.keyword, 'missingProperty', appendToken(at, name), `${name} is required when ${String(p.property)} is present`);
     }
     case 'additionalProperties': {
       const name = String(p.additionalProperty);
-      return issue(e.keyword, 'unexpectedProperty', `${at}/${escapeSegment(name)}`, `${name} is not a property of ${subject}`);
+      return issue(e.keyword, 'unexpectedProperty', appendToken(at, name), `${name} is not a property of ${subject}`);
     }
     case 'false schema':
       return issue(e.keyword, 'unexpectedProperty', at, `${subject} is not allowed here`);
@@ -189,7 +190,7 @@ function issue(keyword: string, code: ProductIssue['code'], propertyPath: string
 
 /** The name a partner knows a value by: its property name, or `name[i]` for an array element. */
 export function subjectOf(pointer: string): string {
-  const parts = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = parsePointer(pointer);
   let name = '';
   while (parts.length) {
     const last = parts.pop() as string;
@@ -221,9 +222,6 @@ function isWithin(path: string, prefix: string): boolean {
   return path === prefix || path.startsWith(`${prefix}/`);
 }
 
-function escapeSegment(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 export function truncate(reason: string): string {
   return reason.length <= MAX_REASON ? reason : `${reason.slice(0, MAX_REASON - 1)}…`;

@@ -4,7 +4,8 @@ import { ConfigError, describeAjvError, type ConfigProblem } from '../../config/
 import type { Logger } from '../../observability/logger.js';
 import { readProductCatalog } from './product-catalog.js';
 import { describeProductErrors, subjectOf, truncate, type AlternativeValidators, type ProductIssue } from './product-issues.js';
-import { escapePointer, forEachAlternativeList, isObject, loadSchemaFiles } from './schema-files.js';
+import { forEachAlternativeList, isObject, loadSchemaFiles } from './schema-files.js';
+import { appendToken, parsePointer } from '../../json/json-pointer.js';
 
 export type { ProductIssue } from './product-issues.js';
 export type { RefRewrite } from './schema-files.js';
@@ -148,12 +149,12 @@ export function findProductConfigurations(body: unknown, paths: readonly string[
       if (segment === '*') node.forEach((item, k) => walk(item, segments, i + 1, `${pointer}/${k}`));
       else if (/^(0|[1-9][0-9]*)$/.test(segment)) walk(node[Number(segment)], segments, i + 1, `${pointer}/${segment}`);
     } else if (isObject(node) && segment !== '*' && Object.hasOwn(node, segment)) {
-      walk(node[segment], segments, i + 1, `${pointer}/${escapePointer(segment)}`);
+      walk(node[segment], segments, i + 1, appendToken(pointer, segment));
     }
   };
   for (const path of paths) {
     if (path !== '' && !path.startsWith('/')) throw new Error(`product configuration path must be a JSON pointer: ${path}`);
-    walk(body, path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')), 0, '');
+    walk(body, parsePointer(path), 0, '');
   }
   return found;
 }

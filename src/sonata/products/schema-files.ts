@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, displayPath, readYamlFile, type ConfigProblem, type YamlSource } from '../../config/yaml-source.js';
+import { appendToken, parsePointer } from '../../json/json-pointer.js';
 
 /**
  * A fallback for relative `$ref`s whose file does not exist: when the ref's path starts with `from`, the same
@@ -137,7 +138,7 @@ function walkSchema(node: unknown, pointer: string, rewriteRef: (ref: string, po
   let dropped = 0;
   for (const key of Object.keys(node)) {
     const value = node[key];
-    const at = `${pointer}/${escapePointer(key)}`;
+    const at = appendToken(pointer, key);
     if (value === null && !VALUE_KEYWORDS.has(key)) {
       delete node[key];
       dropped++;
@@ -149,7 +150,7 @@ function walkSchema(node: unknown, pointer: string, rewriteRef: (ref: string, po
       if (Array.isArray(value)) value.forEach((s, i) => { dropped += walkSchema(s, `${at}/${i}`, rewriteRef); });
       else dropped += walkSchema(value, at, rewriteRef);
     } else if (SCHEMA_MAP.has(key) && isObject(value)) {
-      for (const [name, sub] of Object.entries(value)) dropped += walkSchema(sub, `${at}/${escapePointer(name)}`, rewriteRef);
+      for (const [name, sub] of Object.entries(value)) dropped += walkSchema(sub, appendToken(at, name), rewriteRef);
     }
   }
   return dropped;
@@ -173,8 +174,7 @@ export function forEachAlternativeList(schema: unknown, visit: (alternatives: un
 
 function resolvePointer(root: unknown, pointer: string): unknown {
   let node: unknown = root;
-  for (const raw of pointer.split('/').slice(1)) {
-    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const part of parsePointer(pointer)) {
     if (Array.isArray(node)) node = node[Number(part)];
     else if (isObject(node) && Object.hasOwn(node, part)) node = node[part];
     else return undefined;
@@ -182,10 +182,6 @@ function resolvePointer(root: unknown, pointer: string): unknown {
   return node;
 }
 
-/** Escapes one JSON pointer segment (RFC 6901). */
-export function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 /** A plain object (not null, not an array). */
 export function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { GatewayError, type PropertyIssue } from '../../errors/catalogue.js';
 import type { ReferenceDef } from '../../registry/registry.js';
 import type { ResourceDoc, ResourceItem } from './apply-update.js';
+import { unescapeToken } from '../../json/json-pointer.js';
 
 /** One reference found in a request, with the document (and item) it names. */
 export interface ResolvedReference {
@@ -117,7 +118,7 @@ export async function resolveReferences(
 export function expandPointer(doc: unknown, pointer: string): Array<{ value: unknown; indices: number[] }> {
   let current: Array<{ value: unknown; indices: number[] }> = [{ value: doc, indices: [] }];
   for (const raw of pointer.split('/').slice(1)) {
-    const part = unescape(raw);
+    const part = unescapeToken(raw);
     const next: typeof current = [];
     for (const c of current) {
       if (part === '*') {
@@ -137,7 +138,7 @@ function readConcrete(doc: unknown, pointer: string, indices: readonly number[])
   let n = 0;
   let cur: unknown = doc;
   for (const raw of pointer.split('/').slice(1)) {
-    const part = raw === '*' ? String(indices[n++]) : unescape(raw);
+    const part = raw === '*' ? String(indices[n++]) : unescapeToken(raw);
     if (cur === null || typeof cur !== 'object') return undefined;
     cur = (cur as Record<string, unknown>)[part];
   }
@@ -152,6 +153,3 @@ function fillIndices(path: string, indices: readonly number[]): string {
   });
 }
 
-function unescape(segment: string): string {
-  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
-}

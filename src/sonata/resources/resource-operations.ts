@@ -7,6 +7,7 @@ import { publishStateEvents, watchedFields } from './resource-events.js';
 import { replayParkedUpdates } from './legacy-status.js';
 import { resolveReferences } from './resolve-references.js';
 import { legacyCall } from '../stages.js';
+import { unescapeToken } from '../../json/json-pointer.js';
 
 /** Most items one list answer carries; a larger `limit` is cut to this and the answer says it was throttled. */
 export const MAX_LIMIT = 100;
@@ -242,7 +243,7 @@ function intParam(v: unknown, name: string, dflt: number): number {
 export function readPointer(doc: unknown, pointer: string): unknown {
   let cur: unknown[] = [doc];
   for (const raw of pointer.split('/').slice(1)) {
-    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    const part = unescapeToken(raw);
     const next: unknown[] = [];
     for (const c of cur) {
       if (part === '*' && Array.isArray(c)) next.push(...c);
