@@ -19,7 +19,7 @@ import { createLegacyClient, type LegacyClient } from '../legacy/legacy-client.j
 import { createMappingEngine } from '../mapping/engine.js';
 import type { ActivityHop, ActivityRecord } from '../observability/activity.js';
 import { createLogger } from '../observability/logger.js';
-import { createRedactor, type Redactor } from '../observability/redact-body.js';
+import { createRedactor, REDACTED, type Redactor } from '../observability/redact-body.js';
 import { loadRegistry } from '../registry/load-registry.js';
 import { startLegacyBss } from '../simulators/legacy-bss/start-legacy-bss.js';
 import { executeOperation } from '../sonata/kinds.js';
@@ -136,7 +136,7 @@ export async function runReplay(correlationId: string | undefined, values: Repla
   try {
     const result: OperationResult = await executeOperation({
       requestId: record.correlationId, registry, partner, op: resolved.op, params: resolved.params,
-      query: Object.fromEntries(new URLSearchParams(queryText ?? '')), body: request.body, store, legacy, logger: silent,
+      query: Object.fromEntries(new URLSearchParams(queryText ?? '')), body: withPlaceholders(request.body), store, legacy, logger: silent,
       // the clock of the captured request, and the id it gave what it created
       now: () => new Date(record.startedAt), newId: typeof capturedId === 'string' ? () => capturedId : undefined,
       resources: createResourceRepository(store), events: { publish: async () => 0 }, tasks: createWorkQueue(store),
@@ -265,6 +265,23 @@ function stampedAlike(a: unknown, b: unknown, window: { from: number; to: number
     return ms >= window.from && ms <= window.to;
   };
   return inside(a) && inside(b);
+}
+
+/**
+ * The captured request with its redacted contact details replaced by placeholders of the right format (an e-mail
+ * address, a phone number), so the checks on them pass as they did for the real values; other redacted values stay
+ * `[redacted]`. Today's answer is redacted again before it is compared, so placeholders never show as differences.
+ */
+export function withPlaceholders(value: unknown, key = ''): unknown {
+  if (value === REDACTED) {
+    const k = key.toLowerCase();
+    if (k.includes('email')) return 'redacted@example.com';
+    if (k.includes('phone') || k === 'number' || k.includes('mobile') || k.includes('fax')) return '+4930123456';
+    return value;
+  }
+  if (Array.isArray(value)) return value.map((v) => withPlaceholders(v, key));
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPlaceholders(v, k)]));
+  return value;
 }
 
 function show(v: unknown): string {
