@@ -99,6 +99,22 @@ describe('activity capture (test gateway, capture on)', { timeout: 60_000 }, () 
     await gw.call('DELETE', `${TICKETS}/hub/${hub.body.id}`, { token: acme });
   });
 
+  it('records a buyer-side purchase under the seller: the BSS request, the seller call and answer, the BSS answer', async () => {
+    const res = await gw.call('POST', '/internal/buyer/address/check', { headers: KEY, body: { HOUSE_NO: '12', STREET: 'Hauptstrasse', TOWN: 'Berlin', COUNTRY: 'Germany' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ RC: 0, SELLER: 'northwind-access' });
+    const record = await recordOf(gw, res.headers.get('x-request-id')!);
+    expect(record).toMatchObject({ partnerId: 'northwind-access', method: 'POST', path: '/internal/buyer/address/check', status: 200 });
+    const kinds = record.hops.map((h) => h.kind);
+    expect(kinds[0]).toBe('partner-request');
+    expect(kinds.at(-1)).toBe('partner-response');
+    expect(kinds).toContain('seller-request');
+    const call = record.hops.find((h) => h.kind === 'seller-request')!;
+    expect(call).toMatchObject({ method: 'POST', url: expect.stringContaining('/mefApi/sonata/geographicAddressManagement/v7/geographicAddressValidation') });
+    expect(record.hops[record.hops.indexOf(call) + 1]).toMatchObject({ kind: 'seller-response', status: expect.any(Number) });
+    expect(record.hops.at(-1)).toMatchObject({ body: { RC: 0 } });
+  });
+
   it('serves records on /internal/activity behind the internal key: list newest first, one by id, 404 when unknown', async () => {
     const first = await gw.call('POST', VALIDATE, { token: acme, body: { provideAlternative: false, submittedGeographicAddress: { '@type': 'FieldedAddress', streetName: 'Hauptstrasse 12', city: 'Berlin', postcode: '10115', country: 'Germany' } } });
     expect(first.status).toBe(200);
