@@ -242,7 +242,7 @@ export function createActivityLog(opts: ActivityLogOptions): CapturingActivityLo
     get,
     async list(query: ActivityQuery = {}) {
       const limit = Math.max(1, Math.min(query.limit ?? DEFAULT_LIMIT, settings.maxPerPartner));
-      if (query.partnerId !== undefined) return listPartner(query.partnerId, limit);
+      if (query.partnerId) return listPartner(query.partnerId, limit);
       const partners = await store.indexRange(PARTNERS);
       const all = (await Promise.all(partners.map((p) => listPartner(p, limit)))).flat();
       return all.sort((a, b) => b.startedAt.localeCompare(a.startedAt)).slice(0, limit);
