@@ -18,6 +18,9 @@ import { loadRegistry } from './registry/load-registry.js';
 import { createRegistryHolder, type RegistryHolder } from './registry/registry-holder.js';
 import type { StageObserver } from './sonata/execute-operation.js';
 import { createNotificationAdminRouter } from './notify/admin-router.js';
+import { redactUrl } from './notify/delivery-attempts.js';
+import { createActivityLog, type CapturingActivityLog } from './observability/activity-log.js';
+import { createActivityRouter } from './observability/activity-router.js';
 import { createDeliveryQueue, type DeliveryQueue } from './notify/delivery-queue.js';
 import { createHubService } from './notify/hub-service.js';
 import { createNotifier } from './notify/notifier.js';
@@ -76,6 +79,8 @@ export interface Gateway {
   readonly tokens: TokenService;
   readonly legacyUrl: string;
   readonly deliveries: DeliveryQueue;
+  /** the activity log (a disabled one records nothing): the console's Activity page reads it */
+  readonly activity: CapturingActivityLog;
   /** the buyer side: the legacy BSS buys from partner sellers (src/buyer) */
   readonly buyer: BuyerService;
   /** sellers simulated in process (demo/test: partners whose seller.baseUrl is `embedded`), by partner id */
@@ -131,6 +136,8 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   if (opts.watch ?? config.reload.watch) registry.watch([config.paths.partners, config.paths.mappings], config.reload.debounceMs);
 
   const store = createStore({ redisUrl: config.store.redisUrl, prefix: config.store.prefix, commandTimeoutMs: config.store.commandTimeoutMs, connectTimeoutMs: config.store.connectTimeoutMs });
+  // every partner request with its hops (legacy BSS, sellers, notifications), when config.activity.enabled
+  const activity = createActivityLog({ store, settings: config.activity, logger });
   let simulator: { url: string; close(): Promise<void> } | undefined;
   let legacyUrl = config.legacy.baseUrl;
   // the gateway's own address, known once it listens: the embedded simulator sends its status callbacks there
@@ -152,7 +159,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const breakers = createBreakerBoard();
   const legacy: LegacyClient = instrumentLegacyClient(createLegacyClient({
     baseUrl: legacyUrl, apiKey: config.legacy.apiKey, timeoutMs: config.legacy.timeoutMs,
-    retry: config.legacy.retry, breaker: config.legacy.breaker, breakers,
+    retry: config.legacy.retry, breaker: config.legacy.breaker, breakers, activity,
   }), metrics);
   const tokens = createTokenService({ issuer: config.auth.issuer, secret: config.auth.signingSecret, ttlSeconds: config.auth.tokenTtlSeconds });
 
@@ -176,9 +183,16 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const deliveries: DeliveryQueue = createDeliveryQueue({
     redisUrl: config.store.redisUrl, prefix: `${config.store.prefix}notify`, logger, retry: config.notifications.retry,
     timeoutMs: config.notifications.timeoutMs,
-    onOutcome: (outcome) => {
+    onOutcome: (outcome, delivery, attempt) => {
       metrics.notificationDeliveries.inc({ outcome });
       if (outcome === 'dead') metrics.notificationDeadLetters.inc();
+      // the request that caused it learns how its notification ended (not every retry)
+      if (delivery.correlationId && outcome !== 'retry' && activity.enabled) {
+        activity.appendHop(delivery.correlationId, {
+          kind: 'notification', at: new Date().toISOString(), method: 'POST', url: redactUrl(delivery.url), status: attempt.status,
+          note: `${outcome === 'delivered' ? 'delivered' : 'dead-lettered'} ${delivery.eventType} (attempt ${attempt.attempt})${attempt.error ? `: ${attempt.error}` : ''}`,
+        }).catch((err: unknown) => logger.warn('activity hop not appended', { correlationId: delivery.correlationId, error: String(err) }));
+      }
     },
     // partners choose these URLs: checked against their profile and the callback guard on every attempt, and signed
     partners: {
@@ -187,7 +201,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     },
   });
   const notifier = createNotifier({
-    hub, queue: deliveries, logger,
+    hub, queue: deliveries, logger, activity,
     catalogs: () => registry.current().notifications,
     // what we send our buyers is checked against their release's notification files like our answers are
     check: spec && ((release, api, eventType, url, body) => {
@@ -204,14 +218,14 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const hubs = createHubOperations({ hub, allowedCallbackHosts: (partner) => allowedCallbackHosts(partner.id) ?? [] });
   // one Idempotency-Key store for partners' creates and the legacy BSS's purchases (keys kept apart by caller)
   const idempotency = createIdempotency({ store, settings: config.idempotency });
-  const buyer = createBuyerSide({ config, registry, store, logger, breakers, metrics, idempotency, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])) });
+  const buyer = createBuyerSide({ config, registry, store, logger, breakers, metrics, idempotency, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])), activity });
   // /internal: what the legacy BSS calls stays on the main port; the operator tools move to the admin port if any
   const internal = createInternalRouter({
     registry, resources, events, tasks, logger, now, callbackSecret: config.legacy.callbackSecret,
     parts: { tasks: false }, extra: [buyer.internalRouter],
   });
   const operator = createInternalRouter({
-    registry, resources, events, tasks, logger, now, parts: { legacyEvents: false }, extra: [createNotificationAdminRouter({ queue: deliveries })],
+    registry, resources, events, tasks, logger, now, parts: { legacyEvents: false }, extra: [createNotificationAdminRouter({ queue: deliveries }), createActivityRouter({ activity })],
   });
   observeNotificationQueue(metrics, () => deliveries.backlog());
   deliveries.start();
@@ -229,7 +243,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const appDeps = {
     config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
     resources, events, tasks, hubs, products, spec, metrics, internal, operator, externalTokens, breakers: () => breakers.snapshot(), partnerListeners: buyer.listenerRouter, now, legacyCallbacksSigned: !!config.legacy.callbackSecret, limits,
-    idempotency,
+    idempotency, activity,
     contracts: createContractsRouter(createContractLibrary({ sdkDir: config.sdkDir, errata: loadSpecErrata(join(config.paths.mappings, 'spec-errata.yaml')) })),
   };
   const app = createApp(appDeps);
@@ -240,7 +254,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const shutdownDelay = opts.shutdownDelay ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   return {
-    config, logger, registry, store, tokens, legacyUrl, app, adminApp, deliveries, buyer: buyer.service, sellers, pollLegacyEvents: () => poller.pollOnce(),
+    config, logger, registry, store, tokens, legacyUrl, app, adminApp, deliveries, activity, buyer: buyer.service, sellers, pollLegacyEvents: () => poller.pollOnce(),
     listen() {
       server = createServer(slowClientLimits(config.server), app);
       server.maxConnections = config.server.maxConnections;

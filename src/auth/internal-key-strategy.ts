@@ -4,7 +4,7 @@ import type { BearerFailure } from './bearer-strategy.js';
 import { secretsEqual } from './token-service.js';
 
 /** What an internal API key may reach under `/internal` (see {@link internalScopeFor}). */
-export const INTERNAL_SCOPES = ['legacy-events', 'tasks', 'dead-letters', 'buyer'] as const;
+export const INTERNAL_SCOPES = ['legacy-events', 'tasks', 'dead-letters', 'buyer', 'activity'] as const;
 export type InternalScope = (typeof INTERNAL_SCOPES)[number];
 
 /** One internal client (a BSS component or an operator tool): its scopes and up to two active secrets. */
@@ -30,6 +30,7 @@ export function internalScopeFor(path: string): InternalScope | undefined {
   if (path === '/tasks' || path.startsWith('/tasks/')) return 'tasks';
   if (path.startsWith('/notifications/')) return 'dead-letters';
   if (path === '/buyer' || path.startsWith('/buyer/')) return 'buyer';
+  if (path === '/activity' || path.startsWith('/activity/')) return 'activity';
   return undefined;
 }
 

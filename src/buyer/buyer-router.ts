@@ -6,6 +6,7 @@
  */
 import express, { type Request, type Response } from 'express';
 import type { Logger } from '../observability/logger.js';
+import type { ActivityCapture } from '../observability/activity-log.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
 import type { BuyerLegacyOperation, BuyerMappings, BuyerOperationName } from './buyer-mappings.js';
 import type { BuyerService } from './buyer-service.js';
@@ -44,12 +45,16 @@ export function createBuyerRouter(opts: BuyerRouterOptions): express.Router {
     res.locals.route = `buyer.${name}`; // the request metrics' route label
     const requestId = String(res.getHeader('X-Request-Id') ?? '');
     const logger = (res.locals as { logger?: Logger }).logger ?? opts.logger;
+    // the pipeline's activity capture of this request (src/observability/activity-log.ts), when capture is on
+    const activity = (res.locals as { activity?: ActivityCapture }).activity;
     let answer: Record<string, unknown>;
     try {
       const body = parseBody(req);
+      activity?.request({ method: req.method, url: req.originalUrl, body });
       // purchases that create or change something at the seller (`changes` in the catalogue): the key makes retries safe
       const key = opts.registry.current().buyer.operations.get(name)?.changes && opts.idempotency ? parseIdempotencyKey(req.headers['idempotency-key']) : undefined;
-      const run = () => opts.service.execute(name, input(req, body), { requestId, logger, idempotencyKey: key });
+      const execute = () => opts.service.execute(name, input(req, body), { requestId, logger, idempotencyKey: key });
+      const run = () => (activity ? activity.run(execute) : execute());
       if (key === undefined || !opts.idempotency) answer = await run();
       else {
         // a refused or failed purchase (RC != 0, thrown) is not kept: the key is released for the BSS's retry
@@ -66,6 +71,7 @@ export function createBuyerRouter(opts: BuyerRouterOptions): express.Router {
       else logger.info('buyer request refused', { operation: name, code: buyerError.code, field: buyerError.field });
       answer = renderBuyerError(buyerError);
     }
+    activity?.answer(answer);
     // the BSS's protocol: every answer is HTTP 200; callers read RC
     res.status(200).json(answer);
   };

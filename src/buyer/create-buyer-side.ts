@@ -21,6 +21,7 @@ import { createListenerRouter } from './listener-router.js';
 import { createSellerClient, type SellerEndpoint } from './seller-client.js';
 import { instrumentSellerClient } from '../observability/instrument.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
+import type { CapturingActivityLog } from '../observability/activity-log.js';
 
 /** Options of {@link createBuyerSide}. */
 export interface BuyerSideOptions {
@@ -36,6 +37,8 @@ export interface BuyerSideOptions {
   embedded?: ReadonlyMap<string, string>;
   /** replays of the legacy BSS's creates by Idempotency-Key */
   idempotency?: Idempotency;
+  /** the activity log: seller calls and answers are recorded in the capture of the BSS's request */
+  activity?: CapturingActivityLog;
 }
 
 export interface BuyerSide {
@@ -57,6 +60,7 @@ export function createBuyerSide(opts: BuyerSideOptions): BuyerSide {
   const log = logger.child({ component: 'buyer' });
   const plainClient = createSellerClient({
     store: opts.store, logger: log, retry: config.buyer.sellerRetry, breaker: config.buyer.sellerBreaker, breakers: opts.breakers,
+    activity: opts.activity,
   });
   const client = opts.metrics ? instrumentSellerClient(plainClient, opts.metrics) : plainClient;
   const sender = createLegacyWebhookSender({ secret: config.buyer.legacyWebhookSecret || undefined, timeoutMs: config.notifications.timeoutMs });

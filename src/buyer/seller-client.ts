@@ -8,6 +8,7 @@
  */
 import { Agent, errors as undiciErrors, request } from 'undici';
 import type { Logger } from '../observability/logger.js';
+import type { CapturingActivityLog } from '../observability/activity-log.js';
 import { BreakerOpenError, createBreakerBoard, type BreakerBoard, type BreakerSettings } from '../outbound/circuit-breakers.js';
 import { waitBeforeRetry, type RetrySettings } from '../outbound/retry-backoff.js';
 import { StoreUnavailableError, type Store } from '../state/store.js';
@@ -83,6 +84,8 @@ export interface SellerClientOptions {
   breaker?: BreakerSettings;
   /** where the breakers are kept (metrics, /readyz); default: a board of its own */
   breakers?: BreakerBoard;
+  /** records each call and its answer in the request's activity capture, when there is one */
+  activity?: CapturingActivityLog;
 }
 
 /** Name of a seller's breaker in metrics and /readyz. */
@@ -245,39 +248,25 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
 
   return {
     async call(c) {
+      const capture = opts.activity?.current();
+      if (!capture) return callSeller(c);
+      // the buyer-side request is the seller's: its record is listed under the seller partner
+      capture.partnerId ??= c.seller;
+      const query = c.query && Object.keys(c.query).length ? `?${new URLSearchParams(c.query as Record<string, string>).toString()}` : '';
+      capture.hop({ kind: 'seller-request', method: c.method, url: `${c.endpoint.baseUrl.replace(/\/$/, '')}${c.path}${query}`, body: c.body, note: c.operation });
       const started = performance.now();
-      const breaker = breakerFor(c.seller);
-      // GETs are safe by definition; other calls only when the release marks them so
-      const safe = c.safeToRetry || c.method.toUpperCase() === 'GET';
-      for (let attempt = 1; ; attempt++) {
-        let answer;
-        try {
-          answer = await breaker.run(() => exchange(c));
-        } catch (err) {
-          if (err instanceof BreakerOpenError) {
-            c.logger.warn('seller call refused: breaker open', { seller: c.seller, method: c.method, path: c.path, retryAfterMs: err.retryAfterMs });
-            throw new SellerCallError({ kind: 'circuit-open', detail: err.message, retryAfterMs: err.retryAfterMs });
-          }
-          const failure = (err as SellerCallError).failure;
-          if (!failure) throw err;
-          const again = failure.kind === 'connect' || failure.kind === 'reset' || (failure.kind === 'http' && RETRY_STATUSES.has(failure.status));
-          if (safe && attempt < retry.attempts && again) {
-            c.logger.warn('seller call failed; retrying (safe to repeat)', { seller: c.seller, method: c.method, path: c.path, failure: failure.kind, attempt });
-            await waitBeforeRetry(retry, attempt);
-            continue;
-          }
-          throw err;
-        }
-        c.logger.debug('seller call', { seller: c.seller, method: c.method, path: c.path, status: answer.status, ms: Math.round(performance.now() - started) });
-        if (answer.status < 200 || answer.status > 299) {
-          throw new SellerCallError({ kind: 'http', status: answer.status, error: parseError(answer.text) });
-        }
-        if (answer.text.trim() === '') return { status: answer.status, body: undefined, headers: answer.headers };
-        try {
-          return { status: answer.status, body: JSON.parse(answer.text) as unknown, headers: answer.headers };
-        } catch {
-          throw new SellerCallError({ kind: 'bad-body', status: answer.status, detail: 'the answer is not JSON' });
-        }
+      const ms = () => Math.round((performance.now() - started) * 10) / 10;
+      try {
+        const answer = await callSeller(c);
+        capture.hop({ kind: 'seller-response', status: answer.status, ms: ms(), body: answer.body });
+        return answer;
+      } catch (err) {
+        const failure = err instanceof SellerCallError ? err.failure : undefined;
+        capture.hop({
+          kind: 'seller-response', ms: ms(), status: failure && 'status' in failure ? failure.status : undefined,
+          body: failure && 'error' in failure ? failure.error : undefined, note: failure ? failure.kind : String(err),
+        });
+        throw err;
       }
     },
     async close() {
@@ -285,6 +274,43 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
       agents.clear();
     },
   };
+
+  async function callSeller(c: SellerCall): Promise<SellerAnswer> {
+    const started = performance.now();
+    const breaker = breakerFor(c.seller);
+    // GETs are safe by definition; other calls only when the release marks them so
+    const safe = c.safeToRetry || c.method.toUpperCase() === 'GET';
+    for (let attempt = 1; ; attempt++) {
+      let answer;
+      try {
+        answer = await breaker.run(() => exchange(c));
+      } catch (err) {
+        if (err instanceof BreakerOpenError) {
+          c.logger.warn('seller call refused: breaker open', { seller: c.seller, method: c.method, path: c.path, retryAfterMs: err.retryAfterMs });
+          throw new SellerCallError({ kind: 'circuit-open', detail: err.message, retryAfterMs: err.retryAfterMs });
+        }
+        const failure = (err as SellerCallError).failure;
+        if (!failure) throw err;
+        const again = failure.kind === 'connect' || failure.kind === 'reset' || (failure.kind === 'http' && RETRY_STATUSES.has(failure.status));
+        if (safe && attempt < retry.attempts && again) {
+          c.logger.warn('seller call failed; retrying (safe to repeat)', { seller: c.seller, method: c.method, path: c.path, failure: failure.kind, attempt });
+          await waitBeforeRetry(retry, attempt);
+          continue;
+        }
+        throw err;
+      }
+      c.logger.debug('seller call', { seller: c.seller, method: c.method, path: c.path, status: answer.status, ms: Math.round(performance.now() - started) });
+      if (answer.status < 200 || answer.status > 299) {
+        throw new SellerCallError({ kind: 'http', status: answer.status, error: parseError(answer.text) });
+      }
+      if (answer.text.trim() === '') return { status: answer.status, body: undefined, headers: answer.headers };
+      try {
+        return { status: answer.status, body: JSON.parse(answer.text) as unknown, headers: answer.headers };
+      } catch {
+        throw new SellerCallError({ kind: 'bad-body', status: answer.status, detail: 'the answer is not JSON' });
+      }
+    }
+  }
 }
 
 /** Failures that say the seller is unwell (they open its breaker); a refusal of the request (4xx) does not. */

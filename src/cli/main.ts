@@ -12,6 +12,8 @@ import { loadRegistry } from '../registry/load-registry.js';
 import type { Registry } from '../registry/registry.js';
 import { formatFixtureFailure, runRegistryFixtures } from '../registry/run-fixtures.js';
 import { runConformanceCommand, type ConformanceCommandValues } from '../conformance/runner/conformance-command.js';
+import { runReplay, type ReplayValues } from './replay-command.js';
+import { runTrace, type OperatorTarget, type TraceValues } from './trace-command.js';
 
 /** Exit codes of every command (docs/cli.md). */
 export const EXIT = Object.freeze({ ok: 0, problems: 1, usage: 2, unreachable: 3 });
@@ -34,6 +36,8 @@ Examples:
   $ sonata-gateway test --partner globex-networks
   $ sonata-gateway map --partner globex-networks --mapping createGeographicAddressValidation.request --input body.json
   $ sonata-gateway conformance --base-url URL --partner P --junit reports/conformance.xml
+  $ sonata-gateway trace <correlation-id> --url http://localhost:9090
+  $ sonata-gateway replay <correlation-id>
 
 Exit codes: 0 ok, 1 problems found, 2 usage error, 3 something unreachable (docs/cli.md)
 `;
@@ -65,7 +69,7 @@ function withCommonOptions(cmd: Command): Command {
 export async function runCli(argv: string[], io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), isTTY: process.stdout.isTTY }): Promise<number> {
   let code: number = EXIT.ok;
   const program = new Command('sonata-gateway')
-    .description('MEF LSO Sonata mediation gateway: check, test and try partner mappings; play conformance cases')
+    .description('MEF LSO Sonata mediation gateway: check, test and try partner mappings; play conformance cases; trace and replay recorded requests')
     .version(packageVersion(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help (also per command: sonata-gateway <command> --help)')
     .showSuggestionAfterError(true)
@@ -146,6 +150,40 @@ export async function runCli(argv: string[], io: Io = { out: (s) => process.stdo
       code = await runConformanceCommand(values, {
         rootDir: rootOf(opts), env: opts.env ?? environmentName(process.env), processEnv: process.env, out: io.out, err: io.err, isTTY: io.isTTY,
       });
+    });
+
+  const target = (opts: CommonOptions & { url?: string; key?: string }): OperatorTarget => ({
+    url: opts.url, key: opts.key, rootDir: rootOf(opts), env: opts.env ?? environmentName(process.env), processEnv: process.env,
+  });
+  configure(withCommonOptions(program.command('trace')))
+    .summary('print the recorded chain of one request of a running gateway')
+    .description('Fetch one request recorded by a running gateway\'s activity log (GET /internal/activity/<id>, on its admin port when '
+      + 'it has one) and print its chain: one line per hop (kind, method, url, status, ms, mapping), bodies indented below. '
+      + 'Exit 1 when the id is unknown (or expired), 3 when the gateway does not answer.')
+    .argument('<correlation-id>', 'the X-Request-Id the gateway answered with')
+    .option('--url <url>', 'the gateway\'s admin base URL (default: SONATA_GATEWAY_URL, else http://127.0.0.1:<ADMIN_PORT|PORT|8080>)')
+    .option('--key <key>', 'internal API key with scope activity (default: INTERNAL_API_KEY, else the config\'s internal.apiKey)')
+    .option('--json', 'print the record as JSON (replay --request takes that file)')
+    .option('--no-bodies', 'hop lines only')
+    .addHelpText('after', '\nExample:\n  $ sonata-gateway trace 3f1c2d9e-0b7a-4c55-9b1e-2a6f8d0c4e11 --url http://localhost:9090\n')
+    .action(async (id: string, opts: CommonOptions & TraceValues & { url?: string; key?: string }) => {
+      code = await runTrace(id, opts, target(opts), io);
+    });
+
+  configure(withCommonOptions(program.command('replay')))
+    .summary('run a captured request through today\'s mappings and diff the answers')
+    .description('Run a captured partner request (by correlation id from a running gateway, or --request FILE as trace --json prints) '
+      + 'through today\'s partner and mapping files with the gateway\'s own operation code, the legacy BSS answering as captured '
+      + '(--live: the configured one), and print the JSON-pointer differences of the mapped legacy request and of the answer. '
+      + 'Exit 0 when identical, 1 when different.')
+    .argument('[correlation-id]', 'the X-Request-Id of the captured request')
+    .option('--request <file>', 'an activity record JSON file instead of fetching one')
+    .option('--live', 'call the configured legacy BSS (legacy.baseUrl; embedded: a fresh simulator) instead of the captured answers')
+    .option('--url <url>', 'the gateway\'s admin base URL, as for trace')
+    .option('--key <key>', 'internal API key with scope activity, as for trace')
+    .addHelpText('after', '\nExamples:\n  $ sonata-gateway replay 3f1c2d9e-0b7a-4c55-9b1e-2a6f8d0c4e11\n  $ sonata-gateway trace 3f1c2d9e --json > req.json && sonata-gateway replay --request req.json\n')
+    .action(async (id: string | undefined, opts: CommonOptions & ReplayValues & { url?: string; key?: string }) => {
+      code = await runReplay(id, opts, target(opts), io);
     });
 
   if (argv.length === 0) {

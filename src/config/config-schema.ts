@@ -85,7 +85,19 @@ export interface GatewayConfig {
     /** key the legacy BSS and operators send as X-Internal-Api-Key on /internal routes (every scope) */
     readonly apiKey?: string;
     /** keys per internal client, each limited to scopes, with up to two secrets (rotation) */
-    readonly keys: readonly { readonly id: string; readonly scopes: readonly ('legacy-events' | 'tasks' | 'dead-letters' | 'buyer')[]; readonly secrets: readonly string[] }[];
+    readonly keys: readonly { readonly id: string; readonly scopes: readonly ('legacy-events' | 'tasks' | 'dead-letters' | 'buyer' | 'activity')[]; readonly secrets: readonly string[] }[];
+  };
+  /**
+   * the activity log (src/observability/activity-log.ts): each partner request with its chain of hops, for the console
+   * and `sonata-gateway trace` / `replay`; bodies redacted and capped, records expire
+   */
+  readonly activity: {
+    readonly enabled: boolean;
+    readonly ttlSeconds: number;
+    readonly maxBodyBytes: number;
+    readonly maxPerPartner: number;
+    /** object keys (case-insensitive, at any depth) and JSON pointers (`*`: one segment, `**`: any) whose values are hidden */
+    readonly redact: { readonly keys: readonly string[]; readonly pointers: readonly string[] };
   };
   /** the buyer side: the legacy BSS buys from partner sellers (src/buyer, mappings/buyer) */
   readonly buyer: {
@@ -271,6 +283,26 @@ export const CONFIG_SCHEMA = {
         leaseMs: { type: 'integer', minimum: 1000, default: 60000 },
       },
     },
+    activity: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        enabled: { type: 'boolean', default: false },
+        ttlSeconds: { type: 'integer', minimum: 1, maximum: 2592000, default: 86400 },
+        maxBodyBytes: { type: 'integer', minimum: 0, maximum: 10485760, default: 65536 },
+        maxPerPartner: { type: 'integer', minimum: 1, maximum: 100000, default: 500 },
+        redact: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            keys: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+            pointers: { type: 'array', items: { type: 'string', pattern: '^(/[^/]*)+$' }, default: [] },
+          },
+        },
+      },
+    },
     internal: {
       type: 'object',
       additionalProperties: false,
@@ -285,7 +317,7 @@ export const CONFIG_SCHEMA = {
             required: ['id', 'scopes', 'secrets'],
             properties: {
               id: { type: 'string', pattern: '^[A-Za-z0-9._-]+$' },
-              scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['legacy-events', 'tasks', 'dead-letters', 'buyer'] } },
+              scopes: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: ['legacy-events', 'tasks', 'dead-letters', 'buyer', 'activity'] } },
               // an empty string is an unset ${VAR:-} (no second secret yet); a set secret has 16 characters at least
               secrets: { type: 'array', minItems: 1, maxItems: 2, items: { type: 'string', pattern: '^(|[^]{16,})$' } },
             },

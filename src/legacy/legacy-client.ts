@@ -1,6 +1,7 @@
 import { Agent, errors as undiciErrors, request } from 'undici';
 import { GatewayError } from '../errors/catalogue.js';
 import type { Logger } from '../observability/logger.js';
+import { mappingName, type CapturingActivityLog } from '../observability/activity-log.js';
 import type { LegacyOperationDef } from '../registry/registry.js';
 import { BreakerOpenError, createBreakerBoard, type BreakerBoard, type BreakerSettings } from '../outbound/circuit-breakers.js';
 import { waitBeforeRetry, type RetrySettings } from '../outbound/retry-backoff.js';
@@ -15,6 +16,8 @@ export interface LegacyCallOptions {
   /** extra headers passed on to the legacy BSS (only those config allows, see legacy.forwardHeaders) */
   headers?: Readonly<Record<string, string>>;
   logger: Logger;
+  /** the mapping files that made the request body and that read the answer (named in the activity log) */
+  mappings?: { readonly request?: string; readonly answer?: string };
 }
 
 export interface LegacyClient {
@@ -35,6 +38,8 @@ export interface LegacyClientOptions {
   breaker?: BreakerSettings;
   /** where the breaker is kept (metrics, /readyz); default: a board of its own */
   breakers?: BreakerBoard;
+  /** records each call and its answer in the request's activity capture, when there is one */
+  activity?: CapturingActivityLog;
 }
 
 /** Name of the legacy BSS's breaker in metrics and /readyz. */
@@ -57,8 +62,10 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
   const retry = opts.retry ?? DEFAULT_RETRY;
   const breaker = (opts.breakers ?? createBreakerBoard()).get(LEGACY_BREAKER, opts.breaker ?? OFF, countsAgainstBss);
 
-  const attempt = async (op: LegacyOperationDef, o: LegacyCallOptions): Promise<Record<string, unknown>> => {
-    const path = op.path.replace(/\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => encodeURIComponent(o.pathParams?.[name] ?? ''));
+  const pathOf = (op: LegacyOperationDef, o: LegacyCallOptions): string =>
+    op.path.replace(/\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => encodeURIComponent(o.pathParams?.[name] ?? ''));
+  /** `seen` (activity capture only) receives the HTTP status and body text of the last answer */
+  const attempt = async (op: LegacyOperationDef, o: LegacyCallOptions, path: string, seen?: { status?: number; text?: string }): Promise<Record<string, unknown>> => {
     let res;
     try {
       res = await request(`${base}${path}`, {
@@ -77,6 +84,10 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
     const text = await res.body.text().catch((err: unknown) => {
       throw toFailure(err);
     });
+    if (seen) {
+      seen.status = res.statusCode;
+      seen.text = text;
+    }
     if (res.statusCode !== 200) throw { kind: 'http', status: res.statusCode, detail: text.slice(0, 120) } satisfies UpstreamFailure;
     let parsed: unknown;
     try {
@@ -98,14 +109,24 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
     async call(op, o) {
       const started = performance.now();
       o.logger.debug('legacy call started', { legacyOperation: op.name });
+      const path = pathOf(op, o);
+      const capture = opts.activity?.current();
+      const seen = capture ? {} as { status?: number; text?: string } : undefined;
+      capture?.hop({ kind: 'legacy-request', method: op.method, url: `${base}${path}`, body: o.body, mapping: mappingName(o.mappings?.request), note: op.name });
+      const answered = (tries: number, note?: string) => capture?.hop({
+        kind: 'legacy-response', status: seen?.status, ms: Math.round((performance.now() - started) * 10) / 10, body: parsedOrText(seen?.text),
+        mapping: mappingName(o.mappings?.answer), note: [note, tries > 1 ? `${tries} tries` : undefined].filter(Boolean).join('; ') || undefined,
+      });
       for (let tries = 1; ; tries++) {
         try {
-          const body = await breaker.run(() => attempt(op, o));
+          const body = await breaker.run(() => attempt(op, o, path, seen));
           o.logger.debug('legacy call', { legacyOperation: op.name, ms: Math.round(performance.now() - started), tries });
+          answered(tries);
           return body;
         } catch (err) {
           if (err instanceof GatewayError) throw err;
           if (err instanceof BreakerOpenError) {
+            answered(tries, 'circuit open: not called');
             o.logger.warn('legacy call refused: breaker open', { legacyOperation: op.name, retryAfterMs: err.retryAfterMs, tries });
             throw new GatewayError('upstream.unavailable', `${SYSTEM} failed repeatedly; the gateway is not calling it for the next ${Math.ceil(err.retryAfterMs / 1000)} s`, {
               headers: { 'Retry-After': String(Math.ceil(err.retryAfterMs / 1000)) },
@@ -119,12 +140,34 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
             continue;
           }
           o.logger.warn('legacy call failed', { legacyOperation: op.name, failure, tries });
+          answered(tries, describeFailure(failure));
           throw classifyUpstreamFailure(failure, { system: SYSTEM, fieldPaths: o.fieldPaths });
         }
       }
     },
     close: () => agent.close(),
   };
+}
+
+/** An answer body as recorded: parsed JSON, else the text (or nothing). */
+function parsedOrText(text: string | undefined): unknown {
+  if (text === undefined || text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text.slice(0, 2000);
+  }
+}
+
+function describeFailure(f: UpstreamFailure): string {
+  switch (f.kind) {
+    case 'result-code':
+      return `RC ${f.rc}${f.message ? `: ${f.message}` : ''}`;
+    case 'http':
+      return `HTTP ${f.status}`;
+    default:
+      return `${f.kind}${'detail' in f && f.detail ? `: ${f.detail}` : ''}`;
+  }
 }
 
 /** Failures that say the BSS is unwell (they open the breaker); a refusal of the request (RC 4/8, 4xx) does not. */

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type Job, type RedisOptions } from 'bullmq';
 import type { Logger } from '../observability/logger.js';
 import { attemptDelivery, createHttpSender, errorText, fromUserSender, retryDelayMs, type AttemptSender } from './delivery-attempts.js';
-import type { DeadLetter, Delivery, DeliveryOutcome, DeliveryPartners, DeliveryQueue, RetryPolicy } from './delivery-queue.js';
+import type { DeadLetter, Delivery, DeliveryOutcomeListener, DeliveryPartners, DeliveryQueue, RetryPolicy } from './delivery-queue.js';
 
 /** Resolved options, as {@link createDeliveryQueue} passes them. */
 export interface BullmqDeliveryQueueOptions {
@@ -20,7 +20,7 @@ export interface BullmqDeliveryQueueOptions {
   timeoutMs: number;
   send?: (d: Delivery) => Promise<void>;
   partners?: DeliveryPartners;
-  onOutcome?: (outcome: DeliveryOutcome) => void;
+  onOutcome?: DeliveryOutcomeListener;
 }
 
 const QUEUE_NAME = 'sonata-notifications';

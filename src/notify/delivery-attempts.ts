@@ -5,7 +5,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import type { Logger } from '../observability/logger.js';
 import { CallbackRefusedError, createCallbackGuard } from '../outbound/callback-guard.js';
-import type { Delivery, DeliveryOutcome, DeliveryPartners, RetryPolicy } from './delivery-queue.js';
+import type { Delivery, DeliveryOutcomeListener, DeliveryPartners, RetryPolicy } from './delivery-queue.js';
 import { isAllowedHost } from './hub-service.js';
 import { webhookHeaders } from './webhook-signature.js';
 
@@ -138,8 +138,8 @@ export function errorText(err: unknown): string {
 
 /** Outcome of one attempt, already logged. */
 export type AttemptOutcome =
-  | { ok: true }
-  | { ok: false; final: boolean; error: string; nextDelayMs?: number; permanent?: boolean };
+  | { ok: true; status?: number }
+  | { ok: false; final: boolean; error: string; nextDelayMs?: number; permanent?: boolean; status?: number };
 
 /**
  * Makes attempt number `attempt` (1-based) of `d` and logs it: info when delivered, warn with the next delay when it
@@ -151,10 +151,10 @@ export async function attemptDelivery(
   policy: RetryPolicy,
   d: Delivery,
   attempt: number,
-  onOutcome?: (outcome: DeliveryOutcome) => void,
+  onOutcome?: DeliveryOutcomeListener,
 ): Promise<AttemptOutcome> {
   const outcome = await attemptOnce(send, logger, policy, d, attempt);
-  onOutcome?.(outcome.ok ? 'delivered' : outcome.final ? 'dead' : 'retry');
+  onOutcome?.(outcome.ok ? 'delivered' : outcome.final ? 'dead' : 'retry', d, { attempt, status: outcome.status, ...(!outcome.ok && { error: outcome.error }) });
   return outcome;
 }
 
@@ -166,21 +166,21 @@ async function attemptOnce(send: AttemptSender, logger: Logger, policy: RetryPol
   try {
     const status = await send(d);
     logger.info('notification delivered', { ...meta, ...(status !== undefined && { status }) });
-    return { ok: true };
+    return { ok: true, ...(status !== undefined && { status }) };
   } catch (err) {
     const error = errorText(err);
     const status = err instanceof DeliveryError ? err.status : undefined;
     const detail = { ...meta, ...(status !== undefined && { status }), error };
     if (err instanceof DeliveryError && err.permanent) {
       logger.error('notification dead-lettered: retrying cannot help', { ...detail, attempts: attempt });
-      return { ok: false, final: true, permanent: true, error };
+      return { ok: false, final: true, permanent: true, error, ...(status !== undefined && { status }) };
     }
     if (attempt >= policy.attempts) {
       logger.error('notification dead-lettered after its last attempt', { ...detail, attempts: attempt });
-      return { ok: false, final: true, error };
+      return { ok: false, final: true, error, ...(status !== undefined && { status }) };
     }
     const nextDelayMs = retryDelayMs(policy, attempt);
     logger.warn('notification delivery failed; will retry', { ...detail, nextDelayMs });
-    return { ok: false, final: false, error, nextDelayMs };
+    return { ok: false, final: false, error, nextDelayMs, ...(status !== undefined && { status }) };
   }
 }

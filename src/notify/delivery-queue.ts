@@ -24,6 +24,8 @@ export interface Delivery {
   body: unknown;
   eventType: string;
   eventId: string;
+  /** the request that caused it (its X-Request-Id), when the activity log captured one: delivery hops go there */
+  correlationId?: string;
 }
 
 /**
@@ -69,6 +71,16 @@ export interface DeliveryQueue {
 /** What one delivery attempt came to (metrics): delivered, failed and retried later, or dead-lettered. */
 export type DeliveryOutcome = 'delivered' | 'retry' | 'dead';
 
+/** The attempt an outcome is about: its number, the listener's HTTP status when it answered, the error if it failed. */
+export interface DeliveryAttemptDetail {
+  readonly attempt: number;
+  readonly status?: number;
+  readonly error?: string;
+}
+
+/** Told every attempt's outcome, with the delivery and the attempt. */
+export type DeliveryOutcomeListener = (outcome: DeliveryOutcome, delivery: Delivery, detail: DeliveryAttemptDetail) => void;
+
 /** When to try again. Attempt n (n >= 2) waits min(baseDelayMs * 2^(n-2), maxDelayMs) after attempt n-1 failed. */
 export interface RetryPolicy {
   /** Total attempts, the first included. */
@@ -101,8 +113,8 @@ export interface DeliveryQueueOptions {
    * come from configuration, not from partners).
    */
   partners?: DeliveryPartners;
-  /** told every attempt's outcome (metrics) */
-  onOutcome?: (outcome: DeliveryOutcome) => void;
+  /** told every attempt's outcome (metrics, the activity log) */
+  onOutcome?: DeliveryOutcomeListener;
 }
 
 const DEFAULT_CONCURRENCY = 8;

@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../observability/logger.js';
 import { attemptDelivery, createHttpSender, fromUserSender, type AttemptSender } from './delivery-attempts.js';
-import type { DeadLetter, Delivery, DeliveryOutcome, DeliveryPartners, DeliveryQueue, RetryPolicy } from './delivery-queue.js';
+import type { DeadLetter, Delivery, DeliveryOutcomeListener, DeliveryPartners, DeliveryQueue, RetryPolicy } from './delivery-queue.js';
 
 /** Resolved options, as {@link createDeliveryQueue} passes them. */
 export interface InProcessDeliveryQueueOptions {
@@ -16,7 +16,7 @@ export interface InProcessDeliveryQueueOptions {
   timeoutMs: number;
   send?: (d: Delivery) => Promise<void>;
   partners?: DeliveryPartners;
-  onOutcome?: (outcome: DeliveryOutcome) => void;
+  onOutcome?: DeliveryOutcomeListener;
 }
 
 /** Dead letters kept at most; the oldest is dropped (and logged) beyond this, so a dead listener cannot exhaust memory. */

@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/logger.js';
 import type { DeliveryQueue } from './delivery-queue.js';
+import { redactUrl } from './delivery-attempts.js';
+import type { CapturingActivityLog } from '../observability/activity-log.js';
 import type { HubService, HubSubscription } from './hub-service.js';
 import type { SpecIssue } from '../conformance/openapi-validator.js';
 import type { NotificationApiDef, NotificationCatalog } from './notification-catalog.js';
@@ -38,6 +40,8 @@ export interface NotifierOptions {
   check?: (release: string, api: NotificationApiDef, eventType: string, url: string, body: unknown) => SpecIssue[];
   /** counts violations found by `check` */
   onViolation?: (release: string, eventType: string) => void;
+  /** the activity log: a delivery queued during a captured request is a hop of it, and carries its correlation id */
+  activity?: CapturingActivityLog;
 }
 
 /** Creates the notifier. */
@@ -88,6 +92,7 @@ export function createNotifier(opts: NotifierOptions): Notifier {
       }
 
       const party = opts.party(event.partnerId) ?? {};
+      const capture = opts.activity?.current();
       let queued = 0;
       for (const sub of targets) {
         let rendered: ReturnType<typeof renderNotification>;
@@ -112,7 +117,9 @@ export function createNotifier(opts: NotifierOptions): Notifier {
           body: rendered.body,
           eventType: namesByRelease.get(sub.release) as string,
           eventId,
+          ...(capture && { correlationId: capture.correlationId }),
         });
+        capture?.hop({ kind: 'notification', method: 'POST', url: redactUrl(rendered.url), body: rendered.body, note: `queued ${namesByRelease.get(sub.release) as string} (subscription ${sub.id})` });
         queued++;
       }
       logger.debug('event published', { ...meta, subscribers: targets.length, queued });

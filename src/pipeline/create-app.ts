@@ -14,7 +14,8 @@ import type { OperationDef, PartnerDef } from '../registry/registry.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
 import type { StageObserver } from '../sonata/execute-operation.js';
 import { executeOperation, upstreamOf } from '../sonata/kinds.js';
-import type { HubOperations } from '../sonata/operation-context.js';
+import type { HubOperations, OperationResult } from '../sonata/operation-context.js';
+import type { ActivityCapture, CapturingActivityLog } from '../observability/activity-log.js';
 import type { EventPublisher } from '../sonata/resources/resource-events.js';
 import type { ResourceRepository } from '../sonata/resources/resource-repository.js';
 import type { WorkQueue } from '../sonata/resources/work-queue.js';
@@ -81,6 +82,11 @@ export interface AppDeps {
   contracts?: express.Router;
   /** POST creates replay by Idempotency-Key / externalId (src/pipeline/idempotency.ts); absent: every POST runs */
   idempotency?: Idempotency;
+  /**
+   * the activity log (src/observability/activity-log.ts): partner requests and buyer-side requests are captured with
+   * their hops when it is enabled; absent or disabled, nothing is captured
+   */
+  activity?: CapturingActivityLog;
 }
 
 interface RequestState {
@@ -90,10 +96,14 @@ interface RequestState {
   logger: Logger;
   partner?: PartnerDef;
   principal?: Principal;
+  /** this request's activity capture (partner and buyer-side routes, when the activity log is on) */
+  activity?: ActivityCapture;
 }
 
 const SONATA_JSON = 'application/json;charset=utf-8';
 const SONATA_ROUTE = /^\/mefApi\/sonata\/([A-Za-z]+)\/(v[0-9]+)(\/.*)?$/;
+/** the routes the activity log captures: partners' Sonata calls and the legacy BSS's purchases */
+const CAPTURED_ROUTE = /^\/(mefApi\/sonata|internal\/buyer)\//;
 
 function state(res: Response): RequestState {
   return res.locals as RequestState;
@@ -195,13 +205,16 @@ export function createApp(deps: AppDeps): express.Express {
       if ((op.method === 'POST' || op.method === 'PATCH') && op.requestSchema && req.body === undefined) {
         throw new GatewayError('request.body-not-object', 'This operation needs a JSON body');
       }
+      st.activity?.request({ method: req.method, url: req.originalUrl, body: req.body });
       const run = async (): Promise<RecordedResponse> => {
-      const result = await executeOperation({
+      const execute = (): Promise<OperationResult> => executeOperation({
         requestId: st.requestId, registry, partner, op, params, query: req.query as Record<string, unknown>, body: req.body,
         store: deps.store, legacy: deps.legacy, logger: st.logger, now, legacyHeaders: pickHeaders(req, deps.config.legacy.forwardHeaders),
         resources: deps.resources, events: deps.events, tasks: deps.tasks, hubs: deps.hubs, products: deps.products,
         spec: deps.spec, metrics: deps.metrics,
       }, deps.observe);
+      // the legacy BSS and notifier add their hops to the capture this runs in
+      const result = await (st.activity ? st.activity.run(execute) : execute());
       if (deps.spec && deps.spec.mode !== 'off') {
         const specStarted = deps.observe ? performance.now() : 0;
         const problems = deps.spec.checkResponse(registry, op, result.status, result.body);
@@ -228,6 +241,7 @@ export function createApp(deps: AppDeps): express.Express {
         res.status(result.status).end();
         return;
       }
+      st.activity?.answer(result.body);
       res.status(result.status).setHeader('Content-Type', SONATA_JSON);
       res.send(Buffer.from(JSON.stringify(result.body)));
     } catch (err) {
@@ -323,6 +337,10 @@ function requestContext(deps: AppDeps): express.RequestHandler {
     st.requestId = requestId;
     st.logger = deps.logger.child({ requestId });
     const started = performance.now();
+    if (deps.activity?.enabled && CAPTURED_ROUTE.test(req.path)) {
+      st.activity = deps.activity.begin(requestId);
+      st.activity?.request({ method: req.method, url: req.originalUrl });
+    }
     res.on('finish', () => {
       const ms = performance.now() - started;
       // the whole path as received (a router mounted at /internal sees /legacy/events); no query string (it may carry
@@ -339,9 +357,29 @@ function requestContext(deps: AppDeps): express.RequestHandler {
       }
       if (res.statusCode >= 500) st.logger.error('request', line);
       else st.logger.info('request', line);
+      if (st.activity) finishCapture(deps.activity!, st, res);
     });
     next();
   };
+}
+
+/**
+ * Writes a captured request: a partner's (once its token named it) or the legacy BSS's on the buyer side (once its
+ * internal key was accepted). Requests nobody authenticated are not recorded: anonymous traffic writes nothing.
+ */
+function finishCapture(activity: CapturingActivityLog, st: RequestState, res: Response): void {
+  const capture = st.activity!;
+  const buyerSide = typeof res.locals.route === 'string' && res.locals.route.startsWith('buyer.');
+  if (!st.partner && !buyerSide) return;
+  if (st.partner) capture.partnerId = st.partner.id;
+  if (st.op) {
+    capture.release = st.op.release;
+    capture.api = st.op.apiName;
+    capture.operationId = st.op.operationId;
+  } else if (buyerSide) {
+    capture.operationId = String(res.locals.route).slice('buyer.'.length);
+  }
+  void activity.finish(capture, { status: res.statusCode });
 }
 
 /**
@@ -386,6 +424,7 @@ function errorRenderer(deps: AppDeps): express.ErrorRequestHandler {
     if (rendered.status >= 500) logger.error('request failed', { error: err instanceof Error ? err.message : String(err), code: (err as GatewayError).code, cause: String((err as Error)?.cause ?? '') });
     else logger.info('request refused', { code: (err as GatewayError).code, reason: err instanceof Error ? err.message : String(err) });
     if (res.headersSent) return;
+    st.activity?.answer(rendered.body);
     for (const [k, v] of Object.entries(rendered.headers)) res.setHeader(k, v);
     res.status(rendered.status).setHeader('Content-Type', SONATA_JSON);
     res.send(Buffer.from(JSON.stringify(rendered.body)));

@@ -39,7 +39,7 @@ export async function executeCall(ctx: OperationContext<CallOperation>, observe?
   });
 
   const status = op.statusExpression ? Number(await r.run(op.statusExpression, wire)) : op.status;
-  const persistId = op.persist && (!op.persist.when || (await r.run(op.persist.when, wire)) === true) ? randomUUID() : undefined;
+  const persistId = op.persist && (!op.persist.when || (await r.run(op.persist.when, wire)) === true) ? (ctx.newId ? ctx.newId() : randomUUID()) : undefined;
   const answer = await r.map('release-out', op.response, unifiedAnswer, { ...paged, request: wire, unifiedRequest: unified, id: persistId });
   if (page) return answerList(ctx, r, answer, wire, page);
   const body = await r.map('partner-out', partnerMaps?.response, answer, { request: wire });

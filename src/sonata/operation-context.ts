@@ -39,6 +39,8 @@ export interface OperationContext<Op extends OperationDef = OperationDef> {
   readonly products?: ProductSchemaRegistry;
   /** hub (notification subscription) operations, when notifications are wired */
   readonly hubs?: HubOperations;
+  /** the id a create gives what it keeps (default: a random UUID; `sonata-gateway replay` passes the captured one) */
+  readonly newId?: () => string;
 }
 
 /** The hub (notification subscription) operations of every management API. */

@@ -79,7 +79,7 @@ async function create(ctx: OperationContext<CreateOperation>, def: ResourceDef, 
   const { op, partner } = ctx;
   const r = createRunner(ctx, observe);
   const wire = await readRequest(ctx, r);
-  const id = randomUUID();
+  const id = ctx.newId ? ctx.newId() : randomUUID();
   const unified = (await r.map('release-in', op.request, wire, { id })) as Record<string, unknown>;
   const mode = partner.functions.get(op.function);
   const now = ctx.now().toISOString();
