@@ -164,4 +164,13 @@ describe('console sign-in at the IdP (authorization code + PKCE)', () => {
     expect(mixed.status).toBe(401);
     expect(mixed.headers.getSetCookie().some((c) => c.startsWith('sgw_console='))).toBe(false);
   });
+
+  it('local sign-in: after signInLimit.points failures from one address, even the right password waits (429, Retry-After)', async () => {
+    const c = consoleClient(admin);
+    for (let i = 0; i < 5; i++) expect((await c.call('POST', '/api/session', { body: { username: 'editor', password: `guess-${i}` } })).status).toBe(401);
+    const blocked = await c.call('POST', '/api/session', { body: { username: 'editor', password: 'editor-demo-2026' } });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(blocked.headers.getSetCookie().some((s) => s.startsWith('sgw_console='))).toBe(false);
+  });
 });
