@@ -264,6 +264,26 @@ describe('the console API on the admin port', () => {
     });
   });
 
+  describe('reloads', () => {
+    it('the overview shows the last reload: a partner refused with file:line problems, then ok again', async () => {
+      const file = join(project.dir, ACME_MAPPING);
+      const good = readFileSync(file, 'utf8');
+      writeFileSync(file, '{\n  "a": $foo(\n}');
+      try {
+        await gw.gateway.registry.reload();
+        const broken = await c.call('GET', '/api/overview', { cookie: viewer });
+        expect(broken.body.lastReload).toMatchObject({ result: 'ok', at: expect.any(String) });
+        expect(broken.body.lastReload.problems).toContainEqual(expect.objectContaining({ file: expect.stringContaining('address-validation.request.jsonata'), line: expect.any(Number), message: expect.any(String) }));
+      } finally {
+        writeFileSync(file, good);
+      }
+      await gw.gateway.registry.reload();
+      const fixed = await c.call('GET', '/api/overview', { cookie: viewer });
+      expect(fixed.body.lastReload).toMatchObject({ result: 'ok', problems: [] });
+      expect(fixed.body.snapshotHash).toBe(gw.gateway.registry.current().hash);
+    });
+  });
+
   describe('the browser app', () => {
     it('answers 503 saying to build it while dist/console is missing, then serves it with the SPA fallback and the CSP', async () => {
       const dist = join(project.dir, 'dist', 'console');
