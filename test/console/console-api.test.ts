@@ -66,13 +66,16 @@ describe('the console API on the admin port', () => {
       for (const cookie of [
         `sgw_console=${asEditor}.${mac}`,
         `sgw_console=${payload}.${mac!.slice(0, -2)}AA`,
-        forgeSession({ n: 'editor', r: 'editor' }, new Date(Date.now() - 1000)),
-        forgeSession({ n: 'editor', r: 'editor' }, new Date(Date.now() + 3_600_000), 'another-secret-of-at-least-32-bytes-0123456789'),
+        forgeSession({ n: 'editor', r: 'editor', s: 'local' }, new Date(Date.now() - 1000)),
+        forgeSession({ n: 'editor', r: 'editor', s: 'local' }, new Date(Date.now() + 3_600_000), 'another-secret-of-at-least-32-bytes-0123456789'),
       ]) {
         const res = await c.call('GET', '/api/overview', { cookie });
         expect(res.status, cookie).toBe(401);
       }
-      expect((await c.call('GET', '/api/overview', { cookie: forgeSession({ n: 'editor', r: 'editor' }, new Date(Date.now() + 60_000)) })).status).toBe(200);
+      expect((await c.call('GET', '/api/overview', { cookie: forgeSession({ n: 'editor', r: 'editor', s: 'local' }, new Date(Date.now() + 60_000)) })).status).toBe(200);
+      // a validly signed session of a local user who is no longer in the users file, and one whose role changed
+      expect((await c.call('GET', '/api/session', { cookie: forgeSession({ n: 'ghost', r: 'editor', s: 'local' }, new Date(Date.now() + 60_000)) })).status).toBe(401);
+      expect((await c.call('GET', '/api/session', { cookie: forgeSession({ n: 'viewer', r: 'editor', s: 'local' }, new Date(Date.now() + 60_000)) })).body.user).toEqual({ name: 'viewer', role: 'viewer' });
     });
 
     it('sign-out clears the cookie', async () => {
