@@ -47,6 +47,13 @@ import { startSonataSeller, type RunningSonataSeller } from './simulators/sonata
 import { createStore } from './state/create-store.js';
 import { createIdempotency } from './pipeline/idempotency.js';
 import type { Store } from './state/store.js';
+import type { ActivityLog } from './observability/activity.js';
+import { projectPath } from './config/yaml-source.js';
+import { createConsoleConformance } from './console/console-conformance.js';
+import { createConsoleRouter, type ConsoleDeps } from './console/console-router.js';
+import { loadConsoleUsers, refuseShippedConsoleUsers, type ConsoleUser } from './console/console-users.js';
+import { createDeliveryOutcomes } from './console/delivery-outcomes.js';
+import { packageVersion } from './cli/main.js';
 
 export interface BuildGatewayOptions {
   rootDir: string;
@@ -69,6 +76,8 @@ export interface BuildGatewayOptions {
    * promise they settle themselves
    */
   shutdownDelay?: (ms: number) => Promise<void>;
+  /** an activity log for the console's Activity page instead of the gateway's own (tests) */
+  activity?: ActivityLog;
 }
 
 export interface Gateway {
@@ -180,10 +189,13 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     const p = registry.current().partners.get(partnerId);
     return p && [...p.allowedCallbackHosts, ...(opts.extraCallbackHosts?.() ?? [])];
   };
+  // the last outcome per callback URL, for the console's partner page
+  const deliveryOutcomes = createDeliveryOutcomes();
   const deliveries: DeliveryQueue = createDeliveryQueue({
     redisUrl: config.store.redisUrl, prefix: `${config.store.prefix}notify`, logger, retry: config.notifications.retry,
     timeoutMs: config.notifications.timeoutMs,
     onOutcome: (outcome, delivery, attempt) => {
+      deliveryOutcomes.record(outcome, delivery);
       metrics.notificationDeliveries.inc({ outcome });
       if (outcome === 'dead') metrics.notificationDeadLetters.inc();
       // the request that caused it learns how its notification ended (not every retry)
@@ -240,17 +252,21 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     ? createExternalTokenVerifier({ issuers: config.auth.externalIssuers, registry: () => registry.current() })
     : undefined;
   const limits = createRateLimits({ limits: config.limits, redisUrl: config.store.redisUrl, prefix: config.store.prefix, logger });
+  const contracts = createContractLibrary({ sdkDir: config.sdkDir, errata: loadSpecErrata(join(config.paths.mappings, 'spec-errata.yaml')) });
+  const consoleRouter = createGatewayConsole({ config, registry, deliveries, logger, activity: opts.activity ?? activity, contracts, deliveryOutcomes, readSecrets, mainUrl: () => listeningUrl });
   const appDeps = {
     config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
     resources, events, tasks, hubs, products, spec, metrics, internal, operator, externalTokens, breakers: () => breakers.snapshot(), partnerListeners: buyer.listenerRouter, now, legacyCallbacksSigned: !!config.legacy.callbackSecret, limits,
     idempotency, activity,
-    contracts: createContractsRouter(createContractLibrary({ sdkDir: config.sdkDir, errata: loadSpecErrata(join(config.paths.mappings, 'spec-errata.yaml')) })),
+    contracts: createContractsRouter(contracts),
+    console: consoleRouter,
   };
   const app = createApp(appDeps);
   const adminApp = config.server.adminPort !== undefined ? createAdminApp(appDeps) : undefined;
   let server: Server | undefined;
   let adminServer: Server | undefined;
   let closing: Promise<void> | undefined;
+
   const shutdownDelay = opts.shutdownDelay ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   return {
@@ -316,6 +332,31 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     await limits.close();
     await store.close();
   }
+}
+
+/** The console (admin listener only): on when console.sessionSecret is set; production refuses the demo users. */
+function createGatewayConsole(deps: Omit<ConsoleDeps, 'version' | 'users' | 'conformance'> & {
+  readSecrets: () => Record<string, string>;
+  mainUrl: () => string | undefined;
+}): ReturnType<typeof createConsoleRouter> | undefined {
+  const { config, logger } = deps;
+  if (!config.console.sessionSecret) return undefined;
+  if (config.server.adminPort === undefined) {
+    logger.warn('console.sessionSecret is set but server.adminPort is not: the console is served on the admin listener only, so it is off');
+    return undefined;
+  }
+  let users: ConsoleUser[] | undefined;
+  if (config.console.usersFile) {
+    const shown = projectPath(config.console.usersFile, config.rootDir);
+    users = loadConsoleUsers(config.console.usersFile, shown);
+    if (config.env === 'production') refuseShippedConsoleUsers(users, { rootDir: config.rootDir, file: shown });
+  }
+  if (!users?.length && !config.console.oauth2) logger.warn('the console has no way to sign in: set console.usersFile or console.oauth2');
+  const { readSecrets, mainUrl, ...rest } = deps;
+  return createConsoleRouter({
+    ...rest, version: packageVersion(), users,
+    conformance: createConsoleConformance({ config, variables: readSecrets, mainUrl }),
+  });
 }
 
 function urlOf(addr: AddressInfo): string {

@@ -129,6 +129,14 @@ export function createBullmqDeliveryQueue(opts: BullmqDeliveryQueueOptions): Del
       return true;
     },
 
+    async discard(id) {
+      const job = (await getQueue().getJob(jobIdFor(id))) as Job<Delivery> | undefined;
+      if (!job || job.data.id !== id || (await job.getState()) !== 'failed') return false;
+      await job.remove();
+      logger.info('dead letter discarded', { deliveryId: id, eventId: job.data.eventId });
+      return true;
+    },
+
     async backlog() {
       const q = getQueue();
       const counts = await q.getJobCounts('waiting', 'delayed', 'active', 'prioritized', 'waiting-children');

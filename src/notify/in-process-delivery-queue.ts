@@ -122,6 +122,14 @@ export function createInProcessDeliveryQueue(opts: InProcessDeliveryQueueOptions
       return true;
     },
 
+    async discard(id) {
+      const dead = deadLetters.find((dl) => dl.id === id);
+      if (!dead) return false;
+      deadLetters = deadLetters.filter((dl) => dl !== dead);
+      logger.info('dead letter discarded', { deliveryId: id, eventId: dead.eventId });
+      return true;
+    },
+
     start() {
       if (started || closed) return;
       started = true;
