@@ -122,6 +122,46 @@ export interface GatewayConfig {
   /** bounds on the cost of validating a body and on the size of a 422 answer */
   readonly validation: { readonly maxErrors: number };
   readonly logging: { readonly level: string; readonly format: 'json' | 'pretty' };
+  /** the integrator's web console on the admin listener (src/console, docs/console.md); off without a session secret */
+  readonly console: ConsoleConfig;
+}
+
+/** `console:` of the config: sign-in (local users file, the operator's IdP) and the session cookie. */
+export interface ConsoleConfig {
+  /** HMAC key of the session cookie (CONSOLE_SESSION_SECRET or its _FILE); empty: the console is off */
+  readonly sessionSecret: string;
+  /** how long a sign-in lasts */
+  readonly sessionTtlMinutes: number;
+  /** local users (`{ name, role, passwordHash }`, made by `sonata-gateway console-user`); empty: no local sign-in */
+  readonly usersFile: string;
+  /** failed local sign-ins allowed per source address and per user name within `durationSeconds` */
+  readonly signInLimit: { readonly points: number; readonly durationSeconds: number };
+  /** the folder the built browser app is served from (`npm run build`: dist/console) */
+  readonly staticDir: string;
+  /** sign-in at the operator's identity provider (authorization code + PKCE) */
+  readonly oauth2?: ConsoleOAuth2Config;
+}
+
+/** The operator's OAuth 2.0 / OpenID Connect identity provider for console sign-in. */
+export interface ConsoleOAuth2Config {
+  readonly authorizationURL: string;
+  readonly tokenURL: string;
+  /** where the user's claims are read with the access token (OpenID Connect userinfo) */
+  readonly userInfoURL: string;
+  readonly clientID: string;
+  /** empty for a public client (PKCE only) */
+  readonly clientSecret: string;
+  /** this console's callback as registered at the IdP: `https://<admin host>/console/auth/oauth2/callback` */
+  readonly callbackURL: string;
+  readonly scope: readonly string[];
+  /** claim holding the user's name (default `preferred_username`, then `sub`) */
+  readonly nameClaim: string;
+  /** claim holding the user's roles or groups (a string or a list) */
+  readonly roleClaim: string;
+  /** values of `roleClaim` that make a user an editor */
+  readonly editorRoles: readonly string[];
+  /** user names that are editors whatever their claims */
+  readonly editors: readonly string[];
 }
 
 const RETRY_SCHEMA = {
@@ -428,6 +468,44 @@ export const CONFIG_SCHEMA = {
         mode: { enum: ['enforce', 'report', 'off'], default: 'off' },
         /** refuse to start when the SDK folder is missing (otherwise: warn and switch validation off) */
         requireSdk: { type: 'boolean', default: false },
+      },
+    },
+    console: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        sessionSecret: { type: 'string', pattern: '^(|[^]{32,})$', default: '' },
+        sessionTtlMinutes: { type: 'integer', minimum: 1, maximum: 10080, default: 480 },
+        usersFile: { type: 'string', default: '' },
+        signInLimit: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            points: { type: 'integer', minimum: 1, maximum: 1000000, default: 5 },
+            durationSeconds: { type: 'integer', minimum: 1, maximum: 86400, default: 60 },
+          },
+        },
+        staticDir: { type: 'string', default: 'dist/console' },
+        oauth2: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['authorizationURL', 'tokenURL', 'userInfoURL', 'clientID', 'callbackURL'],
+          properties: {
+            authorizationURL: { type: 'string', pattern: '^https?://.+' },
+            tokenURL: { type: 'string', pattern: '^https?://.+' },
+            userInfoURL: { type: 'string', pattern: '^https?://.+' },
+            clientID: { type: 'string', minLength: 1 },
+            clientSecret: { type: 'string', default: '' },
+            callbackURL: { type: 'string', pattern: '^https?://.+' },
+            scope: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['openid', 'profile'] },
+            nameClaim: { type: 'string', minLength: 1, default: 'preferred_username' },
+            roleClaim: { type: 'string', minLength: 1, default: 'groups' },
+            editorRoles: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+            editors: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+          },
+        },
       },
     },
     logging: {

@@ -59,6 +59,9 @@ export function loadConfig(opts: LoadConfigOptions): GatewayConfig {
   cfg.paths.mappings = absolute(opts.rootDir, cfg.paths.mappings);
   cfg.legacy.simulatorDataDir = absolute(opts.rootDir, cfg.legacy.simulatorDataDir);
   if (cfg.sdkDir) cfg.sdkDir = absolute(opts.rootDir, cfg.sdkDir);
+  const consoleCfg = (cfg as unknown as { console: { usersFile: string; staticDir: string } }).console;
+  if (consoleCfg.usersFile) consoleCfg.usersFile = absolute(opts.rootDir, consoleCfg.usersFile);
+  consoleCfg.staticDir = absolute(opts.rootDir, consoleCfg.staticDir);
   const products = (cfg as unknown as { products: { catalog: string; schemaDir: string } }).products;
   products.catalog = absolute(opts.rootDir, products.catalog);
   products.schemaDir = absolute(opts.rootDir, products.schemaDir);

@@ -50,6 +50,14 @@ export const ERROR_CATALOGUE = {
   // No Sonata release declares a 429 (checked Grace, Billie, Kylie): the body follows the base Error schema, whose
   // `code` is free text, with the HTTP reason's name as code.
   'rate.limited': { status: 429, sonataCode: 'tooManyRequests', reason: 'Too many requests; retry after the time in Retry-After' },
+  'console.signed-out': { status: 401, sonataCode: 'missingCredentials', reason: 'Sign in to the console' },
+  'console.bad-credentials': { status: 401, sonataCode: 'invalidCredentials', reason: 'Unknown user or wrong password' },
+  'console.forbidden': { status: 403, sonataCode: 'accessDenied', reason: 'Your console role does not allow this' },
+  'console.cross-site': { status: 403, sonataCode: 'accessDenied', reason: 'Console changes need the X-Console: 1 header' },
+  'console.invalid-request': { status: 400, sonataCode: 'invalidBody', reason: 'The console request is invalid' },
+  'console.fixture-exists': { status: 409, sonataCode: 'conflict', reason: 'A fixture with this name already exists' },
+  'console.fixture-mismatch': { status: 422, sonataCode: 'invalidValue', reason: 'The mapping does not produce the expected output' },
+  'console.not-built': { status: 503, sonataCode: 'internalError', reason: 'The console is not built; run npm run build' },
   'store.unavailable': { status: 503, sonataCode: 'internalError', reason: 'The state store is not reachable; retry later' },
   'internal.unexpected': { status: 500, sonataCode: 'internalError', reason: 'Internal error' },
 } as const satisfies Record<string, CatalogueEntry>;

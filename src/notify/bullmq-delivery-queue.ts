@@ -20,7 +20,7 @@ export interface BullmqDeliveryQueueOptions {
   timeoutMs: number;
   send?: (d: Delivery) => Promise<void>;
   partners?: DeliveryPartners;
-  onOutcome?: (outcome: DeliveryOutcome) => void;
+  onOutcome?: (outcome: DeliveryOutcome, delivery: Delivery) => void;
 }
 
 const QUEUE_NAME = 'sonata-notifications';
@@ -126,6 +126,14 @@ export function createBullmqDeliveryQueue(opts: BullmqDeliveryQueueOptions): Del
       if (!job || job.data.id !== id || (await job.getState()) !== 'failed') return false;
       await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
       logger.info('dead letter replayed', { deliveryId: id, eventId: job.data.eventId });
+      return true;
+    },
+
+    async discard(id) {
+      const job = (await getQueue().getJob(jobIdFor(id))) as Job<Delivery> | undefined;
+      if (!job || job.data.id !== id || (await job.getState()) !== 'failed') return false;
+      await job.remove();
+      logger.info('dead letter discarded', { deliveryId: id, eventId: job.data.eventId });
       return true;
     },
 

@@ -151,10 +151,10 @@ export async function attemptDelivery(
   policy: RetryPolicy,
   d: Delivery,
   attempt: number,
-  onOutcome?: (outcome: DeliveryOutcome) => void,
+  onOutcome?: (outcome: DeliveryOutcome, delivery: Delivery) => void,
 ): Promise<AttemptOutcome> {
   const outcome = await attemptOnce(send, logger, policy, d, attempt);
-  onOutcome?.(outcome.ok ? 'delivered' : outcome.final ? 'dead' : 'retry');
+  onOutcome?.(outcome.ok ? 'delivered' : outcome.final ? 'dead' : 'retry', d);
   return outcome;
 }
 

@@ -56,6 +56,8 @@ export interface DeliveryQueue {
   deadLetters(): Promise<DeadLetter[]>;
   /** Queues a dead letter again with a fresh set of attempts; false when no dead letter has that id. */
   replay(id: string): Promise<boolean>;
+  /** Removes a dead letter for good (it is not delivered); false when no dead letter has that id. */
+  discard(id: string): Promise<boolean>;
   /** Starts delivering (enqueueing works before). Idempotent. */
   start(): void;
   /** Stops delivering and waits for calls in flight. With Redis, undelivered jobs stay for the next start. */
@@ -101,8 +103,8 @@ export interface DeliveryQueueOptions {
    * come from configuration, not from partners).
    */
   partners?: DeliveryPartners;
-  /** told every attempt's outcome (metrics) */
-  onOutcome?: (outcome: DeliveryOutcome) => void;
+  /** told every attempt's outcome and the delivery it was for (metrics, the console's last delivery per callback) */
+  onOutcome?: (outcome: DeliveryOutcome, delivery: Delivery) => void;
 }
 
 const DEFAULT_CONCURRENCY = 8;

@@ -16,7 +16,7 @@ export interface InProcessDeliveryQueueOptions {
   timeoutMs: number;
   send?: (d: Delivery) => Promise<void>;
   partners?: DeliveryPartners;
-  onOutcome?: (outcome: DeliveryOutcome) => void;
+  onOutcome?: (outcome: DeliveryOutcome, delivery: Delivery) => void;
 }
 
 /** Dead letters kept at most; the oldest is dropped (and logged) beyond this, so a dead listener cannot exhaust memory. */
@@ -119,6 +119,14 @@ export function createInProcessDeliveryQueue(opts: InProcessDeliveryQueueOptions
       const { attempts: _attempts, lastError: _lastError, failedAt: _failedAt, ...delivery } = dead;
       if (!jobs.has(id)) add(delivery);
       logger.info('dead letter replayed', { deliveryId: id, eventId: dead.eventId });
+      return true;
+    },
+
+    async discard(id) {
+      const dead = deadLetters.find((dl) => dl.id === id);
+      if (!dead) return false;
+      deadLetters = deadLetters.filter((dl) => dl !== dead);
+      logger.info('dead letter discarded', { deliveryId: id, eventId: dead.eventId });
       return true;
     },
 

@@ -125,6 +125,29 @@ function describeQueueBehaviour(make: (opts: Omit<DeliveryQueueOptions, 'prefix'
     expect(await q.replay(d.id)).toBe(false);
   });
 
+  it('discards a dead letter for good: gone from the list, not delivered, not replayable; unknown ids are false', async () => {
+    const q = open({ logger: createCapturingLogger(), retry: { baseDelayMs: 20, attempts: 2 } });
+    listener.script(500, 500);
+    q.start();
+    const d = delivery(listener);
+    const other = delivery(listener, { id: `${d.id}-other`, eventId: `${d.eventId}-other` });
+    await q.enqueue(d);
+    await listener.waitForCalls(2);
+    await vi.waitFor(async () => expect(await q.deadLetters()).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    expect(await q.discard('no-such-delivery')).toBe(false);
+    expect(await q.discard(d.id)).toBe(true);
+    expect(await q.deadLetters()).toEqual([]);
+    expect(await q.replay(d.id)).toBe(false);
+    expect(await q.discard(d.id)).toBe(false);
+    // a pending delivery is not a dead letter: discard leaves it alone and it is delivered
+    await q.enqueue(other);
+    expect(await q.discard(other.id)).toBe(false);
+    const calls = await listener.waitForCalls(3);
+    expect(calls[2]?.body).toEqual(other.body);
+    await waitDelivered(q);
+    expect(listener.calls).toHaveLength(3);
+  });
+
   it('delivers nothing before start, and a delivery enqueued twice while pending once', async () => {
     const q = open({ logger: createCapturingLogger(), retry: { baseDelayMs: 20 } });
     const d = delivery(listener);
