@@ -43,6 +43,14 @@ import { startSonataSeller, type RunningSonataSeller } from './simulators/sonata
 import { createStore } from './state/create-store.js';
 import { createIdempotency } from './pipeline/idempotency.js';
 import type { Store } from './state/store.js';
+import type { ActivityLog } from './observability/activity.js';
+import { shippedValueHashes, sha256Hex } from './config/secrets.js';
+import { projectPath } from './config/yaml-source.js';
+import { createConsoleConformance } from './console/console-conformance.js';
+import { createConsoleRouter } from './console/console-router.js';
+import { loadConsoleUsers, type ConsoleUser } from './console/console-users.js';
+import { createDeliveryOutcomes } from './console/delivery-outcomes.js';
+import { packageVersion } from './cli/main.js';
 
 export interface BuildGatewayOptions {
   rootDir: string;
@@ -65,6 +73,8 @@ export interface BuildGatewayOptions {
    * promise they settle themselves
    */
   shutdownDelay?: (ms: number) => Promise<void>;
+  /** the activity log the console's Activity page reads (src/observability/activity.ts); absent: capture is off */
+  activity?: ActivityLog;
 }
 
 export interface Gateway {
@@ -169,10 +179,13 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     const p = registry.current().partners.get(partnerId);
     return p && [...p.allowedCallbackHosts, ...(opts.extraCallbackHosts?.() ?? [])];
   };
+  // the last outcome per callback URL, for the console's partner page
+  const deliveryOutcomes = createDeliveryOutcomes();
   const deliveries: DeliveryQueue = createDeliveryQueue({
     redisUrl: config.store.redisUrl, prefix: `${config.store.prefix}notify`, logger, retry: config.notifications.retry,
     timeoutMs: config.notifications.timeoutMs,
-    onOutcome: (outcome) => {
+    onOutcome: (outcome, delivery) => {
+      deliveryOutcomes.record(outcome, delivery);
       metrics.notificationDeliveries.inc({ outcome });
       if (outcome === 'dead') metrics.notificationDeadLetters.inc();
     },
@@ -222,17 +235,44 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     ? createExternalTokenVerifier({ issuers: config.auth.externalIssuers, registry: () => registry.current() })
     : undefined;
   const limits = createRateLimits({ limits: config.limits, redisUrl: config.store.redisUrl, prefix: config.store.prefix, logger });
+  const contracts = createContractLibrary({ sdkDir: config.sdkDir, errata: loadSpecErrata(join(config.paths.mappings, 'spec-errata.yaml')) });
+  const consoleRouter = createGatewayConsole();
   const appDeps = {
     config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
     resources, events, tasks, hubs, products, spec, metrics, internal, operator, externalTokens, breakers: () => breakers.snapshot(), partnerListeners: buyer.listenerRouter, now, legacyCallbacksSigned: !!config.legacy.callbackSecret, limits,
     idempotency,
-    contracts: createContractsRouter(createContractLibrary({ sdkDir: config.sdkDir, errata: loadSpecErrata(join(config.paths.mappings, 'spec-errata.yaml')) })),
+    contracts: createContractsRouter(contracts),
+    console: consoleRouter,
   };
   const app = createApp(appDeps);
   const adminApp = config.server.adminPort !== undefined ? createAdminApp(appDeps) : undefined;
   let server: Server | undefined;
   let adminServer: Server | undefined;
   let closing: Promise<void> | undefined;
+
+  /** The console (admin listener only): on when console.sessionSecret is set; production refuses the demo users. */
+  function createGatewayConsole(): ReturnType<typeof createConsoleRouter> | undefined {
+    if (!config.console.sessionSecret) return undefined;
+    if (config.server.adminPort === undefined) {
+      logger.warn('console.sessionSecret is set but server.adminPort is not: the console is served on the admin listener only, so it is off');
+      return undefined;
+    }
+    let users: ConsoleUser[] | undefined;
+    if (config.console.usersFile) {
+      const shown = projectPath(config.console.usersFile, config.rootDir);
+      users = loadConsoleUsers(config.console.usersFile, shown);
+      if (config.env === 'production') {
+        const shipped = shippedValueHashes(join(config.rootDir, 'config'));
+        const demo = users.filter((u) => shipped.has(sha256Hex(u.passwordHash)));
+        if (demo.length) throw new ConfigError(demo.map((u) => ({ file: shown, message: `console user ${u.name} has a password shipped in the repository (the demo users file); it is public` })));
+      }
+    }
+    if (!users?.length && !config.console.oauth2) logger.warn('the console has no way to sign in: set console.usersFile or console.oauth2');
+    return createConsoleRouter({
+      config, registry, deliveries, logger, version: packageVersion(), users, activity: opts.activity, contracts, deliveryOutcomes,
+      conformance: createConsoleConformance({ config, variables: readSecrets, mainUrl: () => listeningUrl }),
+    });
+  }
   const shutdownDelay = opts.shutdownDelay ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   return {

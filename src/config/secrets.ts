@@ -29,6 +29,17 @@ export function shippedEnvValues(configDir: string): string[] {
   return out.filter((v) => v !== '');
 }
 
+/**
+ * SHA-256 (hex) of every value the repository ships as public: config/*.env values and the lines of
+ * config/shipped-secrets.sha256 (which also lists the demo console users' password hashes).
+ */
+export function shippedValueHashes(configDir: string): Set<string> {
+  const shipped = new Set<string>(existsSync(configDir) ? shippedEnvValues(configDir).map(sha256Hex) : []);
+  const hashesFile = join(configDir, SHIPPED_HASHES_FILE);
+  if (existsSync(hashesFile)) for (const h of readFileSync(hashesFile, 'utf8').split('\n')) if (/^[0-9a-f]{64}$/.test(h.trim())) shipped.add(h.trim());
+  return shipped;
+}
+
 /** Shortest secret production accepts (32 bytes: an HMAC-SHA256 key's size). */
 export const MIN_SECRET_BYTES = 32;
 
@@ -91,9 +102,7 @@ export function checkProductionSecrets(opts: { rootDir: string; env: string; var
   const configDir = join(opts.rootDir, 'config');
   const refs = new Map<string, SecretRef>();
   // compared by hash: the image keeps only config/shipped-secrets.sha256, not the .env files
-  const shipped = new Set<string>(shippedEnvValues(configDir).map(sha256Hex));
-  const hashesFile = join(configDir, SHIPPED_HASHES_FILE);
-  if (existsSync(hashesFile)) for (const h of readFileSync(hashesFile, 'utf8').split('\n')) if (/^[0-9a-f]{64}$/.test(h.trim())) shipped.add(h.trim());
+  const shipped = shippedValueHashes(configDir);
   const yamlFiles = readdirSync(configDir).filter((f) => f.endsWith('.yaml'));
   let partnersDir = 'partners';
   for (const f of yamlFiles) {

@@ -226,15 +226,24 @@ const MAX_DIFFERENCES = 10;
  * Example: `/a/b: expected "DE", got "Germany"; /c: expected absent, got 1`.
  */
 export function describeDiff(expected: unknown, actual: unknown): string {
-  const found: Differences = { shown: [], total: 0 };
+  return listDifferences(expected, actual).join('; ');
+}
+
+/**
+ * The differences of two JSON values, one `pointer: expected X, got Y` each (at most `max`, then `... and N more`);
+ * empty when they are deep-equal. The console's playground shows them line by line.
+ */
+export function listDifferences(expected: unknown, actual: unknown, max = MAX_DIFFERENCES): string[] {
+  const found: Differences = { shown: [], total: 0, max };
   collectDifferences(expected, actual, '', found);
   const more = found.total - found.shown.length;
-  return more > 0 ? [...found.shown, `... and ${more} more`].join('; ') : found.shown.join('; ');
+  return more > 0 ? [...found.shown, `... and ${more} more`] : found.shown;
 }
 
 interface Differences {
   shown: string[];
   total: number;
+  max: number;
 }
 
 function collectDifferences(expected: unknown, actual: unknown, path: string, found: Differences): void {
@@ -264,7 +273,7 @@ function collectDifferences(expected: unknown, actual: unknown, path: string, fo
   }
   if (expected === actual) return;
   found.total++;
-  if (found.shown.length < MAX_DIFFERENCES) {
+  if (found.shown.length < found.max) {
     found.shown.push(`${path === '' ? '(root)' : path}: expected ${formatValue(expected)}, got ${formatValue(actual)}`);
   }
 }

@@ -81,6 +81,8 @@ export interface AppDeps {
   contracts?: express.Router;
   /** POST creates replay by Idempotency-Key / externalId (src/pipeline/idempotency.ts); absent: every POST runs */
   idempotency?: Idempotency;
+  /** the integrator's web console (src/console), mounted at `/console` on the admin app only */
+  console?: express.Router;
 }
 
 interface RequestState {
@@ -263,8 +265,9 @@ export function createApp(deps: AppDeps): express.Express {
 }
 
 /**
- * The operator listener (`server.adminPort`): `/healthz`, `/readyz` with every check, `/metrics`, and the operator
- * parts of `/internal` (work queue, dead letters, replay) behind the internal keys. Never exposed to partners.
+ * The operator listener (`server.adminPort`): `/healthz`, `/readyz` with every check, `/metrics`, the operator
+ * parts of `/internal` (work queue, dead letters, replay) behind the internal keys, and the console (`/console`,
+ * its own sign-in). Never exposed to partners.
  */
 export function createAdminApp(deps: AppDeps): express.Express {
   const app = express();
@@ -279,6 +282,8 @@ export function createAdminApp(deps: AppDeps): express.Express {
   app.get('/readyz', readiness(deps, true));
   app.get('/metrics', metricsEndpoint(deps));
   if (deps.operator) app.use('/internal', internalAuth(deps, auth), deps.operator);
+  // the console authenticates its users itself (signed session cookie) and renders its own errors
+  if (deps.console) app.use('/console', deps.console);
   app.use((req: Request, _res: Response, next: NextFunction) => {
     next(new GatewayError('route.not-found', `No route ${req.method} ${req.path}`));
   });

@@ -16,9 +16,19 @@ export type ReloadResult =
   | { ok: true; registry: Registry; refusedPartners: readonly RefusedPartner[]; fixturesRun: number }
   | { ok: false; error: ConfigError };
 
+/** How the last reload ended (the console's overview): refused as a whole, or live with the problems of refused partners. */
+export interface LastReload {
+  readonly result: 'ok' | 'refused';
+  /** ISO 8601 UTC */
+  readonly at: string;
+  readonly problems: readonly ConfigProblem[];
+}
+
 export interface RegistryHolder {
   /** the live snapshot; never changes under a request that already holds it */
   current(): Registry;
+  /** the outcome of the last reload; undefined before the first */
+  lastReload(): LastReload | undefined;
   /**
    * Builds a new snapshot (isolated per partner), runs the fixtures of what changed and swaps it in; a snapshot with
    * problems outside partners/ or a failing shared fixture keeps the last good snapshot. Reloads never overlap.
@@ -51,9 +61,11 @@ export function createRegistryHolder(opts: {
   const watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<ReloadResult> | undefined;
+  let lastOutcome: LastReload | undefined;
 
   const refuse = (problems: ConfigProblem[]): ReloadResult => {
     const error = new ConfigError(problems);
+    lastOutcome = { result: 'refused', at: new Date().toISOString(), problems: error.problems };
     opts.logger.error(RELOAD_REFUSED, { hash: current.hash, problems: error.problems.map(formatProblem) });
     opts.onRefused?.(error);
     return { ok: false, error };
@@ -112,6 +124,7 @@ export function createRegistryHolder(opts: {
       changedMappings: changedMappings.size, fixturesRun: outcomes.length, ms,
     });
     logFallbacks(next, opts.logger);
+    lastOutcome = { result: 'ok', at: new Date().toISOString(), problems: [...refusedPartners.values()].flatMap((r) => r.problems.map(parseProblem)) };
     opts.onReload?.(next);
     return { ok: true, registry: next, refusedPartners: [...refusedPartners.values()], fixturesRun: outcomes.length };
   };
@@ -127,6 +140,7 @@ export function createRegistryHolder(opts: {
 
   return {
     current: () => current,
+    lastReload: () => lastOutcome,
     reload,
     watch(dirs, debounceMs) {
       const fire = () => void reload();
@@ -148,9 +162,15 @@ export function createRegistryHolder(opts: {
 }
 
 function fixtureProblem(o: Parameters<typeof formatFixtureFailure>[0]): ConfigProblem {
-  const text = formatFixtureFailure(o);
+  return parseProblem(formatFixtureFailure(o));
+}
+
+/** A problem formatted as `file:line:col message` (formatProblem) back into its parts. */
+function parseProblem(text: string): ConfigProblem {
   const m = /^(.*?):(\d+):(\d+) ([\s\S]*)$/.exec(text);
-  return m ? { file: m[1]!, line: Number(m[2]), column: Number(m[3]), message: m[4]! } : { file: o.name, message: text };
+  if (m) return { file: m[1]!, line: Number(m[2]), column: Number(m[3]), message: m[4]! };
+  const f = /^(\S+?) ([\s\S]*)$/.exec(text);
+  return f ? { file: f[1]!, message: f[2]! } : { file: '(registry)', message: text };
 }
 
 function readFixtureTexts(registry: Registry): Map<string, string> {
