@@ -17,6 +17,8 @@ const MAPPING = 'partners/acme-telecom/mappings/address-validation.request.jsona
 let cg: ConsoleGateway;
 let listener: TestListener;
 let deadLetterId: string;
+/** the X-Request-Id the gateway answered the ticket create with */
+let ticketRequestId: string;
 
 test.describe.configure({ mode: 'serial' });
 
@@ -62,6 +64,17 @@ async function makeDeadLetter(): Promise<string> {
     },
   });
   expect(ticket.status, JSON.stringify(ticket.body)).toBe(201);
+  const startedAt = new Date().toISOString();
+  ticketRequestId = ticket.headers.get('x-request-id')!;
+  await cg.activity.record({
+    correlationId: ticketRequestId, partnerId: 'acme-telecom', release: 'grace', api: 'troubleTicket', operationId: 'createTroubleTicket',
+    method: 'POST', path: `${GRACE_TT}/troubleTicket`, status: 201, startedAt, ms: 12,
+    hops: [
+      { kind: 'partner-request', at: startedAt, method: 'POST', url: `${GRACE_TT}/troubleTicket`, body: { externalId: 'ACME-E2E-1' } },
+      { kind: 'legacy-request', at: startedAt, ms: 4, method: 'POST', url: '/bss/v2/faults', status: 200, mapping: 'mappings/legacy/fault/fault.request.jsonata' },
+      { kind: 'partner-response', at: startedAt, status: 201, body: { id: ticket.body.id, status: ticket.body.status } },
+    ],
+  });
   const headers = { 'x-bss-api-key': LEGACY_KEY, 'content-type': 'application/json' };
   const search = await fetch(`${gw.gateway.legacyUrl}/bss/v2/faults/search`, {
     method: 'POST',
@@ -116,7 +129,7 @@ test('mappings of a partner: engine and fixtures', async ({ page }) => {
   await expect(row).toContainText('compiled');
   await expect(row).toContainText('2/2 pass');
   await expect(page.getByLabel('Last reload')).toBeVisible();
-  await page.screenshot({ path: shot('mappings'), fullPage: true });
+  await page.screenshot({ path: shot('mappings') });
 });
 
 test('playground: a shipped fixture passes', async ({ page }) => {
@@ -154,21 +167,26 @@ test('playground: a broken mapping shows the error at its line, in the editor to
   await page.screenshot({ path: shot('playground-error'), fullPage: true });
 });
 
-test('activity: the partner requests of this run, with their hops', async ({ page }) => {
+test('activity: recent requests of a partner, found by correlation id, with their hops', async ({ page }) => {
   await signIn(page, 'viewer');
   await page.goto(`${cg.consoleUrl}#/activity?partner=${ACME}`);
-  const requests = page.getByRole('table', { name: 'Recent requests' });
-  const off = page.getByText('Activity capture is off');
-  await expect(requests.or(off)).toBeVisible();
-  if (await off.isVisible()) {
-    test.info().annotations.push({ type: 'note', description: 'activity capture is off in the test config' });
-  } else {
-    const create = requests.getByRole('row', { name: /POST .*troubleTicket\b/ }).first();
-    await expect(create).toContainText('201');
-    await create.getByRole('button').click();
-    await expect(page.getByRole('list', { name: 'Hops' })).toContainText('partner-request');
-  }
+  const create = page.getByRole('table', { name: 'Recent requests' }).getByRole('row', { name: /POST .*troubleTicket/ });
+  await expect(create).toContainText('201');
+  await expect(create).toContainText(ticketRequestId);
+
+  await page.getByLabel('Correlation id').fill(ticketRequestId);
+  await page.getByRole('button', { name: 'Find' }).click();
+  const detail = page.getByRole('region', { name: `Request ${ticketRequestId}` });
+  const hops = detail.getByRole('list', { name: 'Hops' });
+  await expect(hops.getByRole('listitem')).toHaveCount(3);
+  await expect(hops.getByRole('listitem').nth(1)).toContainText('legacy-request');
+  await hops.getByRole('listitem').first().getByText('Body').click();
+  await expect(detail.getByLabel('Body of partner-request')).toContainText('ACME-E2E-1');
   await page.screenshot({ path: shot('activity'), fullPage: true });
+
+  await page.getByLabel('Correlation id').fill('no-such-request');
+  await page.getByRole('button', { name: 'Find' }).click();
+  await expect(page.getByRole('region', { name: 'Request no-such-request' }).getByRole('alert')).toContainText('404');
 });
 
 test('a viewer sees the dead letter but cannot replay it: no button, and the API answers 403', async ({ page }) => {

@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { loadSpecErrata } from '../../src/conformance/spec-errata.js';
 import type { Server } from 'node:http';
 import { buildGateway, type Gateway } from '../../src/gateway.js';
+import type { ActivityLog } from '../../src/observability/activity.js';
 import { createLogger, type Logger } from '../../src/observability/logger.js';
 import { testCallbackHosts } from './test-listeners.js';
 
@@ -67,6 +68,8 @@ export async function startTestGateway(opts: {
   allowSpecViolations?: boolean;
   /** replaces the wait of server.shutdownDelayMs in close() (tests of the shutdown sequence) */
   shutdownDelay?: (ms: number) => Promise<void>;
+  /** the activity log the console reads (absent: capture is off) */
+  activity?: ActivityLog;
 } = {}): Promise<TestGateway> {
   const { logger, logs } = createCapturingLogger();
   // each test gateway gets its own key space on a shared Redis: simulators restart their ids at 1 in every
@@ -81,6 +84,7 @@ export async function startTestGateway(opts: {
     watch: opts.watch ?? false,
     extraCallbackHosts: testCallbackHosts,
     shutdownDelay: opts.shutdownDelay,
+    ...(opts.activity && { activity: opts.activity }),
   });
   const { url, adminUrl, server } = await gateway.listen();
   const call: TestGateway['call'] = async (method, path, o = {}) => {

@@ -3,6 +3,7 @@
  * result and diff, and the result of the last reload with its file:line problems.
  */
 import type { JSX } from 'preact';
+import { useState } from 'preact/hooks';
 import { query, type MappingEntry, type Overview } from '../api.js';
 import { href, useApi } from '../hooks.js';
 import { Badge, LoadState, Problems, time } from '../ui.js';
@@ -50,9 +51,41 @@ function LastReload(props: { overview: Overview | undefined }): JSX.Element | nu
 }
 
 function MappingTable(props: { partner: string; list: MappingEntry[] }): JSX.Element {
-  if (props.list.length === 0) return <p class="muted">No mappings.</p>;
+  const [filter, setFilter] = useState('');
+  const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+  const shown = props.list.filter((m) => {
+    const text = `${m.file} ${m.release ?? ''} ${m.api ?? ''} ${m.operation ?? ''} ${m.step ?? ''} ${m.engine}`.toLowerCase();
+    return words.every((w) => text.includes(w));
+  });
+  const own = shown.filter((m) => m.owner === `partner:${props.partner}`);
+  const shared = shown.filter((m) => m.owner !== `partner:${props.partner}`);
+  const failing = props.list.filter((m) => m.fixtures.some((f) => !f.ok)).length;
+  const fallback = props.list.filter((m) => m.engine === 'fallback').length;
   return (
-    <table aria-label="Mappings" class="mappings">
+    <>
+      <p class="muted">
+        {props.list.length} mappings · {failing} with failing fixtures · {fallback} on the interpreted fallback
+      </p>
+      <label>
+        Filter
+        <input type="search" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} placeholder="file, release, operation…" />
+      </label>
+      <h2>The partner's own mappings ({own.length})</h2>
+      <Rows label="Mappings" partner={props.partner} list={own} />
+      <details open={words.length > 0}>
+        <summary>
+          <h2 class="inline">Shared mappings used with this partner ({shared.length})</h2>
+        </summary>
+        <Rows label="Shared mappings" partner={props.partner} list={shared} />
+      </details>
+    </>
+  );
+}
+
+function Rows(props: { label: string; partner: string; list: MappingEntry[] }): JSX.Element {
+  if (props.list.length === 0) return <p class="muted">None.</p>;
+  return (
+    <table aria-label={props.label} class="mappings">
       <thead>
         <tr>
           <th scope="col">File</th>
@@ -82,7 +115,7 @@ function MappingTable(props: { partner: string; list: MappingEntry[] }): JSX.Ele
             <td>
               <Badge tone={m.engine === 'compiled' ? 'ok' : 'warn'}>{m.engine}</Badge>
             </td>
-            <td>
+            <td class="nowrap">
               <Fixtures fixtures={m.fixtures} />
             </td>
           </tr>
