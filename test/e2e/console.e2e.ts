@@ -112,14 +112,16 @@ test('a wrong password is refused; the editor signs in and opens a partner', asy
   await signIn(page, 'editor');
   const partners = page.getByRole('table', { name: 'Partners' });
   await expect(partners.getByRole('link', { name: /ACME/i })).toBeVisible();
-  await page.screenshot({ path: shot('partners') });
 
   await partners.getByRole('link', { name: /ACME/i }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText(/ACME/i);
   const releases = page.getByRole('table', { name: 'Releases' });
   await expect(releases.getByRole('row', { name: /troubleTicket/ })).toContainText('grace');
   // the listener the hub registered, with the dead delivery
-  await expect(page.getByRole('table', { name: 'Callbacks' })).toContainText(listener.origin);
+  const callbacks = page.getByRole('table', { name: 'Callbacks' });
+  await expect(callbacks).toContainText(listener.origin);
+  await expect(callbacks).toContainText('dead');
+  await page.screenshot({ path: shot('partners'), fullPage: true });
 });
 
 test('mappings of a partner: engine and fixtures', async ({ page }) => {
@@ -187,6 +189,24 @@ test('activity: recent requests of a partner, found by correlation id, with thei
   await page.getByLabel('Correlation id').fill('no-such-request');
   await page.getByRole('button', { name: 'Find' }).click();
   await expect(page.getByRole('region', { name: 'Request no-such-request' }).getByRole('alert')).toContainText('404');
+});
+
+test('API reference: a served OpenAPI document with its operations and schemas', async ({ page }) => {
+  await signIn(page, 'viewer');
+  await page.goto(`${cg.consoleUrl}#/api`);
+  const doc = page.getByLabel('Document');
+  const option = doc.locator('option', { hasText: /^grace · troubleTicket \(/ });
+  await doc.selectOption((await option.getAttribute('value'))!);
+  const article = page.getByRole('article', { name: 'OpenAPI document' });
+  await expect(article.getByRole('heading', { level: 2 })).toContainText('Trouble Ticket');
+  await article.locator('summary', { hasText: 'Creates a TroubleTicket' }).click();
+  await expect(article).toContainText('operationId createTroubleTicket');
+  // a schema that extends another (allOf + $ref) lists the properties of both
+  const schema = article.locator('details.schema', { has: page.locator('summary code', { hasText: /^TroubleTicket_Create$/ }) });
+  await schema.locator('summary').click();
+  await expect(schema.getByRole('cell', { name: 'ticketType', exact: false }).first()).toBeVisible();
+  await expect(schema.getByRole('cell', { name: 'externalId', exact: false }).first()).toBeVisible();
+  await page.screenshot({ path: shot('api-reference') });
 });
 
 test('a viewer sees the dead letter but cannot replay it: no button, and the API answers 403', async ({ page }) => {

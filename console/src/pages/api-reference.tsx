@@ -127,15 +127,29 @@ function OpenApiDocument(props: { doc: Json }): JSX.Element {
           <summary>
             <code>{name}</code> <span class="muted">{schemaLabel(s)}</span>
           </summary>
-          <SchemaProperties schema={obj(s)} />
+          <SchemaProperties schema={obj(s)} schemas={schemas} />
         </details>
       ))}
     </article>
   );
 }
 
-function SchemaProperties(props: { schema: Json }): JSX.Element {
-  const parts = [props.schema, ...((props.schema.allOf as unknown[]) ?? []).map(obj)];
+/** The schema and, through `allOf`, the schemas it extends (by `$ref` into components), flattened. */
+function schemaParts(schema: Json, schemas: Json, seen: Set<string> = new Set()): Json[] {
+  const parts: Json[] = [schema];
+  for (const part of ((schema.allOf as unknown[]) ?? []).map(obj)) {
+    const ref = refName(part.$ref);
+    if (ref === undefined) parts.push(...schemaParts(part, schemas, seen));
+    else if (!seen.has(ref) && schemas[ref]) {
+      seen.add(ref);
+      parts.push(...schemaParts(obj(schemas[ref]), schemas, seen));
+    }
+  }
+  return parts;
+}
+
+function SchemaProperties(props: { schema: Json; schemas: Json }): JSX.Element {
+  const parts = schemaParts(props.schema, props.schemas);
   const required = new Set(parts.flatMap((p) => (Array.isArray(p.required) ? (p.required as string[]) : [])));
   const properties = parts.flatMap((p) => Object.entries(obj(p.properties)));
   if (properties.length === 0) return <p class="muted">{String(props.schema.description ?? 'No properties.')}</p>;
