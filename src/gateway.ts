@@ -44,11 +44,10 @@ import { createStore } from './state/create-store.js';
 import { createIdempotency } from './pipeline/idempotency.js';
 import type { Store } from './state/store.js';
 import type { ActivityLog } from './observability/activity.js';
-import { shippedValueHashes, sha256Hex } from './config/secrets.js';
 import { projectPath } from './config/yaml-source.js';
 import { createConsoleConformance } from './console/console-conformance.js';
 import { createConsoleRouter } from './console/console-router.js';
-import { loadConsoleUsers, type ConsoleUser } from './console/console-users.js';
+import { loadConsoleUsers, refuseShippedConsoleUsers, type ConsoleUser } from './console/console-users.js';
 import { createDeliveryOutcomes } from './console/delivery-outcomes.js';
 import { packageVersion } from './cli/main.js';
 
@@ -261,11 +260,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     if (config.console.usersFile) {
       const shown = projectPath(config.console.usersFile, config.rootDir);
       users = loadConsoleUsers(config.console.usersFile, shown);
-      if (config.env === 'production') {
-        const shipped = shippedValueHashes(join(config.rootDir, 'config'));
-        const demo = users.filter((u) => shipped.has(sha256Hex(u.passwordHash)));
-        if (demo.length) throw new ConfigError(demo.map((u) => ({ file: shown, message: `console user ${u.name} has a password shipped in the repository (the demo users file); it is public` })));
-      }
+      if (config.env === 'production') refuseShippedConsoleUsers(users, { rootDir: config.rootDir, file: shown });
     }
     if (!users?.length && !config.console.oauth2) logger.warn('the console has no way to sign in: set console.usersFile or console.oauth2');
     return createConsoleRouter({

@@ -12,6 +12,7 @@ import { loadRegistry } from '../registry/load-registry.js';
 import type { Registry } from '../registry/registry.js';
 import { formatFixtureFailure, runRegistryFixtures } from '../registry/run-fixtures.js';
 import { runConformanceCommand, type ConformanceCommandValues } from '../conformance/runner/conformance-command.js';
+import { hashConsolePassword } from '../console/console-users.js';
 
 /** Exit codes of every command (docs/cli.md). */
 export const EXIT = Object.freeze({ ok: 0, problems: 1, usage: 2, unreachable: 3 });
@@ -21,6 +22,8 @@ interface Io {
   err: (s: string) => void;
   /** stdout is a terminal (live progress counters) */
   isTTY?: boolean;
+  /** all of standard input (console-user reads the password there); default: process.stdin */
+  readStdin?: () => Promise<string>;
 }
 
 interface CommonOptions {
@@ -148,6 +151,17 @@ export async function runCli(argv: string[], io: Io = { out: (s) => process.stdo
       });
     });
 
+  configure(program.command('console-user'))
+    .summary('print a console users file entry; the password is read from standard input')
+    .description('Hash a console password (scrypt) and print the entry for console.usersFile (docs/console.md). The password is '
+      + 'read from standard input (one line), never from the command line, so it stays out of shell history and ps.')
+    .option('--name <name>', 'user name (letters, digits, . _ @ -)')
+    .addOption(new Option('--role <role>', 'what the user may do').choices(['viewer', 'editor']))
+    .addHelpText('after', '\nExample:\n  $ printf %s "$PASSWORD" | sonata-gateway console-user --name anna --role editor >> console-users.yaml\n')
+    .action(async (opts: { name?: string; role?: string }) => {
+      code = await runConsoleUser(opts, io);
+    });
+
   if (argv.length === 0) {
     program.outputHelp({ error: true });
     return EXIT.usage;
@@ -161,6 +175,27 @@ export async function runCli(argv: string[], io: Io = { out: (s) => process.stdo
     throw err;
   }
   return code;
+}
+
+/** console-user: reads the password from stdin and prints a users file entry. */
+async function runConsoleUser(opts: { name?: string; role?: string }, io: Io): Promise<number> {
+  if (!opts.name || !/^[A-Za-z0-9._@-]{1,64}$/.test(opts.name) || !opts.role) {
+    io.err('console-user needs --name (1-64 letters, digits or . _ @ -) and --role viewer|editor (see sonata-gateway console-user --help)\n');
+    return EXIT.usage;
+  }
+  const read = io.readStdin ?? (async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  });
+  const password = (await read()).replace(/\r?\n$/, '');
+  if (password.length < 12) {
+    io.err('the password (standard input) must have 12 characters at least\n');
+    return EXIT.usage;
+  }
+  const hash = await hashConsolePassword(password);
+  io.out(`  - name: ${opts.name}\n    role: ${opts.role}\n    passwordHash: ${hash}\n`);
+  return EXIT.ok;
 }
 
 interface MapValues {

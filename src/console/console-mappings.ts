@@ -249,7 +249,9 @@ export async function evaluatePlayground(registry: Registry, config: GatewayConf
   const runtime = partner ? runtimeBindings(registry, partner, role?.release, role?.api, now) : {};
   const started = performance.now();
   try {
-    const output = await compiled.evaluate(input, { bindings: { ...runtime, ...bindings }, lookups: lookupsOf(registry, partner?.id) });
+    // the configured deadline given explicitly: a freshly compiled mapping's first evaluations would otherwise get a
+    // cold-start allowance of several deadlines, and every playground evaluation is a first one
+    const output = await compiled.evaluate(input, { bindings: { ...runtime, ...bindings }, lookups: lookupsOf(registry, partner?.id), deadlineMs: config.mapping.deadlineMs });
     const ms = Math.round((performance.now() - started) * 100) / 100;
     return { ok: true, output, ms, ...('expected' in body && { diff: listDifferences(body.expected, output, 100) }) };
   } catch (err) {

@@ -5,6 +5,8 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { join } from 'node:path';
+import { sha256Hex, shippedValueHashes } from '../config/secrets.js';
 import { ConfigError, type ConfigProblem } from '../config/yaml-source.js';
 
 /** What a console user may do: `viewer` reads and tries mappings; `editor` also saves fixtures, replays, runs conformance. */
@@ -99,4 +101,16 @@ export function loadConsoleUsers(file: string, displayName = file): ConsoleUser[
   }
   if (problems.length) throw new ConfigError(problems);
   return users;
+}
+
+/**
+ * Production refuses users whose password hash the repository ships (config/console-users.yaml: public demo
+ * passwords), like it refuses the demo secrets: ConfigError naming each such user.
+ */
+export function refuseShippedConsoleUsers(users: readonly ConsoleUser[], opts: { rootDir: string; file: string }): void {
+  const shipped = shippedValueHashes(join(opts.rootDir, 'config'));
+  const demo = users.filter((u) => shipped.has(sha256Hex(u.passwordHash)));
+  if (demo.length) {
+    throw new ConfigError(demo.map((u) => ({ file: opts.file, message: `console user ${u.name} has a password shipped in the repository (the demo users file); it is public` })));
+  }
 }
