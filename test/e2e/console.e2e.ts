@@ -242,3 +242,18 @@ test('an editor replays the dead letter and the listener gets the notification',
   expect(replayed.body).toEqual(calls[0]!.body);
   await expect(page.getByText('No dead letters.')).toBeVisible();
 });
+
+// last: the run creates documents and hub subscriptions of its own
+test('conformance: an editor runs the suite for a partner and release and sees each case', async ({ page }) => {
+  test.setTimeout(180_000);
+  await signIn(page, 'editor');
+  await page.goto(`${cg.consoleUrl}#/conformance`);
+  await page.getByLabel('Partner').selectOption(ACME);
+  await page.getByLabel('Release').selectOption('grace');
+  await page.getByRole('button', { name: 'Run' }).click();
+  const cases = page.getByRole('table', { name: 'Conformance cases' });
+  await expect(cases).toBeVisible({ timeout: 150_000 });
+  await expect(page.getByRole('status')).toContainText(/\d+ passed \d+ failed \d+ skipped/);
+  expect(await cases.getByRole('row').count()).toBeGreaterThan(1);
+  await page.screenshot({ path: shot('conformance') });
+});
