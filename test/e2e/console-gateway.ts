@@ -44,6 +44,8 @@ export interface ConsoleGateway {
   gw: TestGateway;
   consoleUrl: string;
   activity: ActivityLog;
+  /** the copy of the project the gateway runs on (config/, partners/, mappings/) */
+  projectDir: string;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startConsoleGateway(): Promise<ConsoleGateway> {
     gw,
     consoleUrl: `${gw.adminUrl}/console/`,
     activity,
+    projectDir: project.dir,
     async close() {
       try {
         await gw.close();

@@ -3,7 +3,9 @@
  * shipped fixture and on a broken mapping, activity, and dead letters (a viewer cannot replay, an editor can and the
  * listener gets the notification again). Writes the screenshots docs/console.md shows (docs/console/*.png).
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { expect, test, type Page } from '@playwright/test';
 import { startListener, type TestListener } from '../notify/support.js';
 import { REPO_ROOT } from '../support/test-gateway.js';
@@ -31,6 +33,22 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await listener?.close();
   await cg?.close();
+});
+
+/** What went wrong in the page: uncaught errors and anything the Content-Security-Policy refused. */
+const pageProblems: string[] = [];
+
+test.beforeEach(({ page }) => {
+  pageProblems.length = 0;
+  page.on('pageerror', (e) => pageProblems.push(`uncaught: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text())) pageProblems.push(`CSP: ${m.text()}`);
+  });
+});
+
+test.afterEach(() => {
+  // the app runs under the console's CSP without inline scripts or eval, and throws nothing
+  expect(pageProblems).toEqual([]);
 });
 
 /** `minutes` from now, ISO. */
@@ -149,6 +167,28 @@ test('playground: a shipped fixture passes', async ({ page }) => {
   // a viewer tries mappings but saves no fixture
   await expect(page.getByRole('button', { name: 'Save as fixture' })).toHaveCount(0);
   await page.screenshot({ path: shot('playground-pass'), fullPage: true });
+});
+
+test('playground: an editor saves a run as a new fixture file', async ({ page }) => {
+  await signIn(page, 'editor');
+  await page.goto(`${cg.consoleUrl}#/playground?partner=${ACME}&file=${encodeURIComponent(MAPPING)}`);
+  await expect(page.getByRole('textbox', { name: 'JSONata mapping' })).toContainText('submittedGeographicAddress');
+  await page.getByLabel('Input JSON').fill(JSON.stringify({
+    submittedGeographicAddress: { '@type': 'FieldedAddress', streetName: 'Lindenallee 7', city: 'Berlin', postcode: '10117', country: 'Germany' },
+  }));
+  await page.getByRole('button', { name: 'Run' }).click();
+  await expect(page.getByRole('region', { name: 'Result' }).getByLabel('Output')).toContainText('"streetNr": "7"');
+  await page.getByLabel('Fixture name').fill('e2e-lindenallee');
+  await page.getByRole('button', { name: 'Save as fixture' }).click();
+  const saved = page.getByRole('form', { name: 'Save as fixture' }).getByRole('status');
+  await expect(saved).toContainText('e2e-lindenallee');
+  const file = /Saved (\S+\.yaml)/.exec((await saved.textContent()) ?? '')?.[1];
+  expect(file).toMatch(/^partners\/acme-telecom\/fixtures\/.*e2e-lindenallee.*\.yaml$/);
+  const fixture = parse(readFileSync(join(cg.projectDir, file!), 'utf8')) as { input: unknown; expected: { submittedGeographicAddress: unknown } };
+  expect(fixture.expected.submittedGeographicAddress).toMatchObject({ streetName: 'Lindenallee', streetNr: '7' });
+  // the same name again is refused (409), and the message says so
+  await page.getByRole('button', { name: 'Save as fixture' }).click();
+  await expect(page.getByRole('form', { name: 'Save as fixture' }).getByRole('alert')).toContainText('409');
 });
 
 test('playground: a broken mapping shows the error at its line, in the editor too', async ({ page }) => {

@@ -197,7 +197,7 @@ function SaveFixture(props: { file: string; input: string; output: unknown; onSa
     const body = { file: props.file, name, input: JSON.parse(props.input) as unknown, expected: props.output };
     api<{ fixture: string }>('/fixtures', { method: 'POST', body }).then(
       (r) => {
-        setMessage({ ok: true, text: `Saved ${r.fixture}` });
+        setMessage({ ok: true, text: `Saved ${r.fixture} (listed here after the next reload)` });
         props.onSaved();
       },
       (err: unknown) => setMessage({ ok: false, text: err instanceof Error ? err.message : String(err) }),
