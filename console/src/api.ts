@@ -183,6 +183,9 @@ export class ApiError extends Error {
 
 const BASE = '/console/api';
 
+/** Fired on `window` when a call answers 401: the session is gone. */
+export const SIGNED_OUT_EVENT = 'console:signed-out';
+
 /** Calls `path` under /console/api; resolves the JSON body (undefined for 204), rejects with {@link ApiError}. */
 export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const method = init.method ?? 'GET';
@@ -202,6 +205,8 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   } catch {
     body = text;
   }
+  // an expired or revoked session: the app shell goes back to the sign-in page
+  if (res.status === 401 && path !== '/session') window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
   if (!res.ok) throw new ApiError(res.status, errorMessage(res.status, body), body);
   return body as T;
 }

@@ -1,7 +1,7 @@
 /** Entry point: the app shell (session, left navigation, page by hash route). */
 import { render, type JSX } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { api, ApiError, type ConsoleUser, type SessionInfo, type SignInOptions } from './api.js';
+import { api, ApiError, SIGNED_OUT_EVENT, type ConsoleUser, type SessionInfo, type SignInOptions } from './api.js';
 import { href, useRoute } from './hooks.js';
 import { UserContext } from './session.js';
 import { SignIn } from './pages/sign-in.js';
@@ -44,6 +44,10 @@ function App(): JSX.Element {
     );
   }, []);
   useEffect(load, [load]);
+  useEffect(() => {
+    window.addEventListener(SIGNED_OUT_EVENT, load);
+    return () => window.removeEventListener(SIGNED_OUT_EVENT, load);
+  }, [load]);
 
   if (session.state === 'loading') return <p class="muted">Loading…</p>;
   if (session.state === 'signed-out') return <SignIn options={session.signIn} onSignedIn={load} error={session.error} />;

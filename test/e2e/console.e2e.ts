@@ -121,7 +121,9 @@ function shot(name: string): string {
 }
 
 test('a wrong password is refused; the editor signs in and opens a partner', async ({ page }) => {
-  await page.goto(cg.consoleUrl);
+  const index = await page.goto(cg.consoleUrl);
+  // the app runs under this policy (no inline script, nothing from elsewhere); afterEach fails on any refusal
+  expect(index?.headers()['content-security-policy']).toContain("default-src 'self'");
   await page.getByLabel('Username').fill('editor');
   await page.getByLabel('Password').fill('not-the-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -140,6 +142,10 @@ test('a wrong password is refused; the editor signs in and opens a partner', asy
   await expect(callbacks).toContainText(listener.origin);
   await expect(callbacks).toContainText('dead');
   await page.screenshot({ path: shot('partners'), fullPage: true });
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByLabel('Username')).toBeVisible();
+  expect(await page.evaluate(() => fetch('/console/api/session').then((r) => r.status))).toBe(401);
 });
 
 test('mappings of a partner: engine and fixtures', async ({ page }) => {
@@ -150,6 +156,11 @@ test('mappings of a partner: engine and fixtures', async ({ page }) => {
   await expect(row).toContainText('2/2 pass');
   await expect(page.getByLabel('Last reload')).toBeVisible();
   await page.screenshot({ path: shot('mappings') });
+
+  // a session that ends (expired, revoked) brings the sign-in page back on the next call
+  await page.context().clearCookies();
+  await page.getByRole('link', { name: 'Notifications' }).click();
+  await expect(page.getByLabel('Username')).toBeVisible();
 });
 
 test('playground: a shipped fixture passes', async ({ page }) => {
