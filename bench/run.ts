@@ -53,7 +53,8 @@ function gatewayEnv(settings: BenchSettings, catalogUrl: string, redisPrefix: st
   for (const k of ['GATEWAY_ENV', 'LEGACY_BSS_URL', 'REDIS_URL', 'REDIS_PREFIX']) delete env[k];
   // the load is one partner on one API at full speed: the per-partner rate limit (50/s in the demo) would answer most
   // of it 429 and measure the limiter instead of the gateway
-  Object.assign(env, { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', CATALOG_URL: catalogUrl, RATE_LIMIT_PARTNER_POINTS: '1000000' });
+  // ADMIN_PORT 0: the demo's admin listener (9090) on a free port, so a bench never collides with a running demo
+  Object.assign(env, { PORT: '0', ADMIN_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', CATALOG_URL: catalogUrl, RATE_LIMIT_PARTNER_POINTS: '1000000' });
   if (settings.redisUrl) Object.assign(env, { REDIS_URL: settings.redisUrl, REDIS_PREFIX: redisPrefix });
   if (legacyUrl) env.LEGACY_BSS_URL = legacyUrl;
   return env;

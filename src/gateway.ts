@@ -46,7 +46,7 @@ import type { Store } from './state/store.js';
 import type { ActivityLog } from './observability/activity.js';
 import { projectPath } from './config/yaml-source.js';
 import { createConsoleConformance } from './console/console-conformance.js';
-import { createConsoleRouter } from './console/console-router.js';
+import { createConsoleRouter, type ConsoleDeps } from './console/console-router.js';
 import { loadConsoleUsers, refuseShippedConsoleUsers, type ConsoleUser } from './console/console-users.js';
 import { createDeliveryOutcomes } from './console/delivery-outcomes.js';
 import { packageVersion } from './cli/main.js';
@@ -235,7 +235,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     : undefined;
   const limits = createRateLimits({ limits: config.limits, redisUrl: config.store.redisUrl, prefix: config.store.prefix, logger });
   const contracts = createContractLibrary({ sdkDir: config.sdkDir, errata: loadSpecErrata(join(config.paths.mappings, 'spec-errata.yaml')) });
-  const consoleRouter = createGatewayConsole();
+  const consoleRouter = createGatewayConsole({ config, registry, deliveries, logger, activity: opts.activity, contracts, deliveryOutcomes, readSecrets, mainUrl: () => listeningUrl });
   const appDeps = {
     config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
     resources, events, tasks, hubs, products, spec, metrics, internal, operator, externalTokens, breakers: () => breakers.snapshot(), partnerListeners: buyer.listenerRouter, now, legacyCallbacksSigned: !!config.legacy.callbackSecret, limits,
@@ -249,25 +249,6 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   let adminServer: Server | undefined;
   let closing: Promise<void> | undefined;
 
-  /** The console (admin listener only): on when console.sessionSecret is set; production refuses the demo users. */
-  function createGatewayConsole(): ReturnType<typeof createConsoleRouter> | undefined {
-    if (!config.console.sessionSecret) return undefined;
-    if (config.server.adminPort === undefined) {
-      logger.warn('console.sessionSecret is set but server.adminPort is not: the console is served on the admin listener only, so it is off');
-      return undefined;
-    }
-    let users: ConsoleUser[] | undefined;
-    if (config.console.usersFile) {
-      const shown = projectPath(config.console.usersFile, config.rootDir);
-      users = loadConsoleUsers(config.console.usersFile, shown);
-      if (config.env === 'production') refuseShippedConsoleUsers(users, { rootDir: config.rootDir, file: shown });
-    }
-    if (!users?.length && !config.console.oauth2) logger.warn('the console has no way to sign in: set console.usersFile or console.oauth2');
-    return createConsoleRouter({
-      config, registry, deliveries, logger, version: packageVersion(), users, activity: opts.activity, contracts, deliveryOutcomes,
-      conformance: createConsoleConformance({ config, variables: readSecrets, mainUrl: () => listeningUrl }),
-    });
-  }
   const shutdownDelay = opts.shutdownDelay ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   return {
@@ -333,6 +314,31 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     await limits.close();
     await store.close();
   }
+}
+
+/** The console (admin listener only): on when console.sessionSecret is set; production refuses the demo users. */
+function createGatewayConsole(deps: Omit<ConsoleDeps, 'version' | 'users' | 'conformance'> & {
+  readSecrets: () => Record<string, string>;
+  mainUrl: () => string | undefined;
+}): ReturnType<typeof createConsoleRouter> | undefined {
+  const { config, logger } = deps;
+  if (!config.console.sessionSecret) return undefined;
+  if (config.server.adminPort === undefined) {
+    logger.warn('console.sessionSecret is set but server.adminPort is not: the console is served on the admin listener only, so it is off');
+    return undefined;
+  }
+  let users: ConsoleUser[] | undefined;
+  if (config.console.usersFile) {
+    const shown = projectPath(config.console.usersFile, config.rootDir);
+    users = loadConsoleUsers(config.console.usersFile, shown);
+    if (config.env === 'production') refuseShippedConsoleUsers(users, { rootDir: config.rootDir, file: shown });
+  }
+  if (!users?.length && !config.console.oauth2) logger.warn('the console has no way to sign in: set console.usersFile or console.oauth2');
+  const { readSecrets, mainUrl, ...rest } = deps;
+  return createConsoleRouter({
+    ...rest, version: packageVersion(), users,
+    conformance: createConsoleConformance({ config, variables: readSecrets, mainUrl }),
+  });
 }
 
 function urlOf(addr: AddressInfo): string {

@@ -148,6 +148,45 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
     next();
   };
 
+  addDataRoutes(api, deps, editor, now);
+  api.use((req: Request, _res: Response, next: NextFunction) => next(new GatewayError('route.not-found', `No console API ${req.method} ${req.path}`)));
+  router.use('/api', api);
+
+  // ---- sign-in at the IdP
+  router.get('/auth/oauth2', (req: Request, res: Response, next: NextFunction) => {
+    if (!auth) return next(new GatewayError('route.not-found', 'Sign-in with an identity provider is not configured (console.oauth2)'));
+    auth.authenticate(OAUTH2_STRATEGY, { session: false })(req, res, next);
+  });
+  router.get('/auth/oauth2/callback', (req: Request, res: Response, next: NextFunction) => {
+    if (!auth) return next(new GatewayError('route.not-found', 'Sign-in with an identity provider is not configured (console.oauth2)'));
+    auth.authenticate(OAUTH2_STRATEGY, { session: false }, (err: unknown, user: ConsoleSessionUser | false, info: { message?: string } | undefined) => {
+      if (err) {
+        deps.logger.warn('console sign-in at the identity provider failed', { error: err instanceof Error ? err.message : String(err) });
+        return next(new GatewayError('console.bad-credentials', 'The identity provider did not sign you in; start the sign-in again'));
+      }
+      if (!user) return next(new GatewayError('console.bad-credentials', info?.message ?? 'The identity provider did not sign you in'));
+      setSession(req, res, user);
+      deps.logger.info('console sign-in', { user: user.name, role: user.role, via: 'oauth2' });
+      res.redirect(302, `${COOKIE_PATH}/`);
+    })(req, res, next);
+  });
+
+  addAppRoutes(router, cfg.staticDir);
+
+  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const gw = bodyParserError(err) ?? err;
+    const rendered = renderSonataError(gw, { requestId: typeof res.getHeader('X-Request-Id') === 'string' ? (res.getHeader('X-Request-Id') as string) : undefined });
+    if (rendered.status >= 500) deps.logger.error('console request failed', { error: err instanceof Error ? err.message : String(err) });
+    if (res.headersSent) return;
+    for (const [k, v] of Object.entries(rendered.headers)) res.setHeader(k, v);
+    const body = rendered.status === 401 && rendered.body && typeof rendered.body === 'object' ? { ...(rendered.body as object), signIn } : rendered.body;
+    res.status(rendered.status).json(body);
+  });
+  return router;
+}
+
+/** The data endpoints (everything but the session), behind the session check; `editor` guards editor actions. */
+function addDataRoutes(api: express.Router, deps: ConsoleDeps, editor: express.RequestHandler, now: () => Date): void {
   api.get('/overview', (_req: Request, res: Response) => {
     const r = deps.registry.current();
     const last = deps.registry.lastReload();
@@ -251,31 +290,12 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
     });
     api.use('/openapi', createContractsRouter(library));
   }
-  api.use((req: Request, _res: Response, next: NextFunction) => next(new GatewayError('route.not-found', `No console API ${req.method} ${req.path}`)));
-  router.use('/api', api);
+}
 
-  // ---- sign-in at the IdP
-  router.get('/auth/oauth2', (req: Request, res: Response, next: NextFunction) => {
-    if (!auth) return next(new GatewayError('route.not-found', 'Sign-in with an identity provider is not configured (console.oauth2)'));
-    auth.authenticate(OAUTH2_STRATEGY, { session: false })(req, res, next);
-  });
-  router.get('/auth/oauth2/callback', (req: Request, res: Response, next: NextFunction) => {
-    if (!auth) return next(new GatewayError('route.not-found', 'Sign-in with an identity provider is not configured (console.oauth2)'));
-    auth.authenticate(OAUTH2_STRATEGY, { session: false }, (err: unknown, user: ConsoleSessionUser | false, info: { message?: string } | undefined) => {
-      if (err) {
-        deps.logger.warn('console sign-in at the identity provider failed', { error: err instanceof Error ? err.message : String(err) });
-        return next(new GatewayError('console.bad-credentials', 'The identity provider did not sign you in; start the sign-in again'));
-      }
-      if (!user) return next(new GatewayError('console.bad-credentials', info?.message ?? 'The identity provider did not sign you in'));
-      setSession(req, res, user);
-      deps.logger.info('console sign-in', { user: user.name, role: user.role, via: 'oauth2' });
-      res.redirect(302, `${COOKIE_PATH}/`);
-    })(req, res, next);
-  });
-
-  // ---- the browser app
-  const indexFile = join(cfg.staticDir, 'index.html');
-  router.use(express.static(cfg.staticDir, { index: false, redirect: false, fallthrough: true }));
+/** The browser app: its files, any page path (no extension) answered with index.html, 503 while it is not built. */
+function addAppRoutes(router: express.Router, staticDir: string): void {
+  const indexFile = join(staticDir, 'index.html');
+  router.use(express.static(staticDir, { index: false, redirect: false, fallthrough: true }));
   router.get(/^\/(?:[^.]*)$/, (req: Request, res: Response, next: NextFunction) => {
     // a page of the app (no file extension): the app itself, which routes on the client
     if (req.path.startsWith('/api/') || req.path.startsWith('/auth/')) return next();
@@ -285,16 +305,6 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
   });
   router.use((req: Request, _res: Response, next: NextFunction) => next(new GatewayError('route.not-found', `No console file ${req.path}`)));
 
-  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const gw = bodyParserError(err) ?? err;
-    const rendered = renderSonataError(gw, { requestId: typeof res.getHeader('X-Request-Id') === 'string' ? (res.getHeader('X-Request-Id') as string) : undefined });
-    if (rendered.status >= 500) deps.logger.error('console request failed', { error: err instanceof Error ? err.message : String(err) });
-    if (res.headersSent) return;
-    for (const [k, v] of Object.entries(rendered.headers)) res.setHeader(k, v);
-    const body = rendered.status === 401 && rendered.body && typeof rendered.body === 'object' ? { ...(rendered.body as object), signIn } : rendered.body;
-    res.status(rendered.status).json(body);
-  });
-  return router;
 }
 
 function objectBody(req: Request): Record<string, unknown> {

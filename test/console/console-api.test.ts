@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CONSOLE_CSP } from '../../src/console/console-router.js';
 import { runRegistryFixtures } from '../../src/registry/run-fixtures.js';
 import { startListener, type TestListener } from '../notify/support.js';
-import { copyProject, startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { copyProject, SDK_DIR, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { consoleClient, forgeSession } from './support.js';
 
 const ACME_MAPPING = 'partners/acme-telecom/mappings/address-validation.request.jsonata';
@@ -19,7 +19,8 @@ describe('the console API on the admin port', () => {
 
   beforeAll(async () => {
     project = copyProject();
-    gw = await startTestGateway({ rootDir: project.dir, env: { ADMIN_PORT: '0' } });
+    // the copy lives in a temp folder: the SDK stays where the repository's default points
+    gw = await startTestGateway({ rootDir: project.dir, env: { ADMIN_PORT: '0', SONATA_SDK_DIR: SDK_DIR } });
     c = consoleClient(gw.adminUrl!);
     editor = await c.signIn('editor');
     viewer = await c.signIn('viewer');
@@ -236,6 +237,20 @@ describe('the console API on the admin port', () => {
       const partner = await c.call('GET', '/api/partners/acme-telecom', { cookie: viewer });
       expect(partner.body.callbacks[0]).toMatchObject({ url: expect.stringContaining('token=redacted'), lastDelivery: { outcome: expect.stringMatching(/^(delivered|dead|retry)$/) } });
     });
+
+    it.skipIf(!existsSync(SDK_DIR))('an editor runs the conformance cases of a partner and release against this gateway', async () => {
+      const res = await c.call('POST', '/api/conformance/runs', { cookie: editor, body: { partnerId: 'acme-telecom', release: 'grace', functions: ['addressValidation'] } });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      expect(res.body).toMatchObject({ partnerId: 'acme-telecom', release: 'grace', failed: 0 });
+      expect(res.body.passed).toBeGreaterThan(0);
+      expect(res.body.cases.length).toBe(res.body.passed + res.body.failed + res.body.skipped);
+      for (const kase of res.body.cases) {
+        expect(kase).toMatchObject({ name: expect.any(String), function: 'addressValidation', status: expect.stringMatching(/^(passed|failed|skipped)$/), ms: expect.any(Number) });
+      }
+      const unknown = await c.call('POST', '/api/conformance/runs', { cookie: editor, body: { partnerId: 'nobody' } });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.message).toContain('unknown partner');
+    }, 60_000);
 
     it('openapi index points at console paths; an unknown document is 404', async () => {
       const index = await c.call('GET', '/api/openapi', { cookie: viewer });
