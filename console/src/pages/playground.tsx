@@ -207,7 +207,7 @@ function SaveFixture(props: { file: string; input: string; output: unknown; onSa
     <form class="row" onSubmit={save} aria-label="Save as fixture">
       <label>
         Fixture name
-        <input value={name} onInput={(e) => setName(e.currentTarget.value)} required pattern="[A-Za-z0-9][A-Za-z0-9._-]*" />
+        <input value={name} onInput={(e) => setName(e.currentTarget.value)} required pattern="[A-Za-z0-9_-]+" />
       </label>
       <button type="submit">Save as fixture</button>
       {message && (
