@@ -4,10 +4,29 @@
  */
 import type { JSX } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import { basicSetup, EditorView } from 'codemirror';
-import { EditorState } from '@codemirror/state';
+import { EditorState, type Extension } from '@codemirror/state';
+import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from '@codemirror/view';
+import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
+import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
 import { lintGutter, setDiagnostics, type Diagnostic } from '@codemirror/lint';
 import { jsonata } from './jsonata-mode.js';
+
+/**
+ * What the editor needs for short mapping files: line numbers, history, selection, bracket matching, highlighting and
+ * the standard keys. Not `basicSetup`: its autocompletion, search panel and folding would double the chunk.
+ */
+const SETUP: Extension = [
+  lineNumbers(),
+  highlightActiveLineGutter(),
+  highlightActiveLine(),
+  history(),
+  drawSelection(),
+  indentOnInput(),
+  bracketMatching(),
+  syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+  // no Tab binding: keyboard users leave the editor with Tab (WCAG 2.1.2)
+  keymap.of([...defaultKeymap, ...historyKeymap]),
+];
 
 /** Where the engine reported an error (1-based line and column, in the editor's text). */
 export interface EditorError {
@@ -39,7 +58,7 @@ export function JsonataEditor(props: JsonataEditorProps): JSX.Element {
       state: EditorState.create({
         doc: props.value,
         extensions: [
-          basicSetup,
+          SETUP,
           jsonata,
           lintGutter(),
           EditorView.contentAttributes.of({ 'aria-label': props.label }),

@@ -180,6 +180,19 @@ test('playground: a shipped fixture passes', async ({ page }) => {
   await page.screenshot({ path: shot('playground-pass'), fullPage: true });
 });
 
+test('playground: a fixture that expects a refusal passes when the mapping refuses', async ({ page }) => {
+  await signIn(page, 'viewer');
+  const file = 'partners/globex-networks/mappings/address-validation.request.jsonata';
+  await page.goto(`${cg.consoleUrl}#/playground?partner=globex-networks&file=${encodeURIComponent(file)}`);
+  const fixture = page.getByLabel('Fixture');
+  const option = fixture.locator('option', { hasText: 'unknown-country' });
+  await fixture.selectOption((await option.getAttribute('value'))!);
+  await page.getByRole('button', { name: 'Run' }).click();
+  const result = page.getByRole('region', { name: 'Result' });
+  await expect(result.getByRole('status')).toContainText('pass: fails as the fixture expects');
+  await expect(result.getByRole('alert')).toContainText('invalidValue');
+});
+
 test('playground: an editor saves a run as a new fixture file', async ({ page }) => {
   await signIn(page, 'editor');
   await page.goto(`${cg.consoleUrl}#/playground?partner=${ACME}&file=${encodeURIComponent(MAPPING)}`);

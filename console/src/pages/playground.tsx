@@ -142,19 +142,37 @@ function Workbench(props: { partner: string; file: string }): JSX.Element {
         </div>
       </div>
       {problem && <p role="alert" class="error">{problem}</p>}
-      {result && <Result result={result} expected={chosen !== undefined && chosen.expected !== undefined} />}
+      {result && <Result result={result} expected={chosen !== undefined && chosen.expected !== undefined} expectedError={chosen?.expectedError} />}
       {isEditor && result?.ok && <SaveFixture file={props.file} input={input} output={result.output} onSaved={loaded.reload} />}
     </div>
   );
 }
 
-function Result(props: { result: EvaluateResult; expected: boolean }): JSX.Element {
+/** Whether an evaluation meets a fixture's `expectedError` (every field given must match), and how it misses. */
+function checkExpectedError(r: EvaluateResult, expected: unknown): { ok: boolean; why: string } {
+  const want = (expected ?? {}) as { code?: string; messageIncludes?: string; kind?: string };
+  if (r.ok) return { ok: false, why: `expected an error${want.code ? ` ${want.code}` : ''}, the mapping produced output` };
+  if (want.code !== undefined && r.error.code !== want.code) return { ok: false, why: `expected error code ${want.code}, got ${r.error.code ?? 'none'}` };
+  if (want.messageIncludes !== undefined && !r.error.message.includes(want.messageIncludes)) {
+    return { ok: false, why: `expected the message to include "${want.messageIncludes}"` };
+  }
+  return { ok: true, why: 'fails as the fixture expects' };
+}
+
+function Result(props: { result: EvaluateResult; expected: boolean; expectedError?: unknown }): JSX.Element {
   const r = props.result;
+  const errorCheck = props.expectedError !== undefined ? checkExpectedError(r, props.expectedError) : undefined;
+  const errorVerdict = errorCheck && (
+    <p role="status">
+      <Badge tone={errorCheck.ok ? 'ok' : 'bad'}>{errorCheck.ok ? 'pass' : 'fail'}: {errorCheck.why}</Badge>
+    </p>
+  );
   if (!r.ok) {
     const at = r.error.line !== undefined ? ` at line ${r.error.line}${r.error.column !== undefined ? `, column ${r.error.column}` : ''}` : '';
     return (
       <section aria-label="Result" class="result">
         <h2>Result</h2>
+        {errorVerdict}
         <p role="alert" class="error">
           <Badge tone="bad">error</Badge> {r.error.code ? `${r.error.code}: ` : ''}
           {r.error.message}
@@ -167,6 +185,7 @@ function Result(props: { result: EvaluateResult; expected: boolean }): JSX.Eleme
   return (
     <section aria-label="Result" class="result">
       <h2>Result</h2>
+      {errorVerdict}
       <p role="status">
         {props.expected && r.diff !== undefined ? (
           same ? (
