@@ -158,6 +158,8 @@ function fixtureOutcomes(registry: Registry, config: GatewayConfig): Promise<Map
       }
       return out;
     })();
+    // a failure (a fixture file that vanished mid-run) is not remembered: the next request runs them again
+    pending.catch(() => outcomes.delete(registry));
     outcomes.set(registry, pending);
   }
   return pending;

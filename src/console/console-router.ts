@@ -22,7 +22,7 @@ import type { ConsoleConformance } from './console-conformance.js';
 import type { DeliveryOutcomes } from './delivery-outcomes.js';
 import { evaluatePlayground, listMappings, mappingSource, saveFixture } from './console-mappings.js';
 import { createConsoleAuthenticator, isHttps, OAUTH2_STRATEGY } from './console-oauth2.js';
-import { COOKIE_PATH, createCookieSigner, parseCookies, readSession, serializeCookie, SESSION_COOKIE, type ConsoleSessionUser } from './console-session.js';
+import { COOKIE_PATH, createCookieSigner, parseCookies, readSession, serializeCookie, SESSION_COOKIE, type ConsoleSessionUser, type SignInSource } from './console-session.js';
 import { UNKNOWN_USER_HASH, verifyConsolePassword, type ConsoleUser } from './console-users.js';
 
 /** The Content-Security-Policy of every console answer (style-src inline: CodeMirror injects style elements). */
@@ -66,8 +66,8 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
   const ttlSeconds = cfg.sessionTtlMinutes * 60;
   const router = express.Router();
 
-  const setSession = (req: Request, res: Response, user: ConsoleSessionUser): void => {
-    const token = signer.sign({ n: user.name, r: user.role }, new Date(now().getTime() + ttlSeconds * 1000));
+  const setSession = (req: Request, res: Response, user: ConsoleSessionUser, source: SignInSource): void => {
+    const token = signer.sign({ n: user.name, r: user.role, s: source }, new Date(now().getTime() + ttlSeconds * 1000));
     res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, token, { maxAgeSeconds: ttlSeconds, sameSite: 'Strict', secure: isHttps(req) }));
   };
 
@@ -94,8 +94,11 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
   });
   api.use(express.json({ limit: '1mb' }));
   api.use((req: Request, res: Response, next: NextFunction) => {
-    const user = readSession(signer, parseCookies(req.headers.cookie).get(SESSION_COOKIE), now());
-    if (user) (res.locals as ConsoleLocals).consoleUser = user;
+    const session = readSession(signer, parseCookies(req.headers.cookie).get(SESSION_COOKIE), now());
+    // a local user removed from the users file (and the gateway restarted) is signed out; a changed role applies at once
+    const local = session?.source === 'local' ? users.get(session.name) : undefined;
+    if (session?.source === 'oauth2') (res.locals as ConsoleLocals).consoleUser = { name: session.name, role: session.role };
+    else if (local) (res.locals as ConsoleLocals).consoleUser = { name: local.name, role: local.role };
     next();
   });
 
@@ -127,7 +130,7 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
     }
     await failedByUser.delete(body.username);
     const sessionUser = { name: user.name, role: user.role };
-    setSession(req, res, sessionUser);
+    setSession(req, res, sessionUser, 'local');
     deps.logger.info('console sign-in', { user: user.name, role: user.role, via: 'local' });
     res.json({ user: sessionUser });
   });
@@ -165,7 +168,7 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
         return next(new GatewayError('console.bad-credentials', 'The identity provider did not sign you in; start the sign-in again'));
       }
       if (!user) return next(new GatewayError('console.bad-credentials', info?.message ?? 'The identity provider did not sign you in'));
-      setSession(req, res, user);
+      setSession(req, res, user, 'oauth2');
       deps.logger.info('console sign-in', { user: user.name, role: user.role, via: 'oauth2' });
       res.redirect(302, `${COOKIE_PATH}/`);
     })(req, res, next);

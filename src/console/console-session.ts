@@ -17,6 +17,9 @@ export interface ConsoleSessionUser {
   readonly role: ConsoleRole;
 }
 
+/** How a session was opened: with a local user's password, or at the IdP. */
+export type SignInSource = 'local' | 'oauth2';
+
 /** Signs and reads values carried in cookies (the session, and the OAuth2 state in flight). */
 export interface CookieSigner {
   /** `<payload>.<mac>` for `value`, valid until `expiresAt` */
@@ -55,11 +58,11 @@ export function createCookieSigner(secret: string, purpose: string): CookieSigne
   };
 }
 
-/** The session user a cookie value holds, if it is valid. */
-export function readSession(signer: CookieSigner, token: string | undefined, now?: Date): ConsoleSessionUser | undefined {
+/** The session user a cookie value holds (and how it signed in), if it is valid. */
+export function readSession(signer: CookieSigner, token: string | undefined, now?: Date): (ConsoleSessionUser & { source: SignInSource }) | undefined {
   const v = signer.verify(token, now);
-  if (!v || typeof v.n !== 'string' || (v.r !== 'viewer' && v.r !== 'editor')) return undefined;
-  return { name: v.n, role: v.r };
+  if (!v || typeof v.n !== 'string' || (v.r !== 'viewer' && v.r !== 'editor') || (v.s !== 'local' && v.s !== 'oauth2')) return undefined;
+  return { name: v.n, role: v.r, source: v.s };
 }
 
 /** The cookies of a request header, by name (first occurrence wins). */

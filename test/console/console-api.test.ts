@@ -66,13 +66,16 @@ describe('the console API on the admin port', () => {
       for (const cookie of [
         `sgw_console=${asEditor}.${mac}`,
         `sgw_console=${payload}.${mac!.slice(0, -2)}AA`,
-        forgeSession({ n: 'editor', r: 'editor' }, new Date(Date.now() - 1000)),
-        forgeSession({ n: 'editor', r: 'editor' }, new Date(Date.now() + 3_600_000), 'another-secret-of-at-least-32-bytes-0123456789'),
+        forgeSession({ n: 'editor', r: 'editor', s: 'local' }, new Date(Date.now() - 1000)),
+        forgeSession({ n: 'editor', r: 'editor', s: 'local' }, new Date(Date.now() + 3_600_000), 'another-secret-of-at-least-32-bytes-0123456789'),
       ]) {
         const res = await c.call('GET', '/api/overview', { cookie });
         expect(res.status, cookie).toBe(401);
       }
-      expect((await c.call('GET', '/api/overview', { cookie: forgeSession({ n: 'editor', r: 'editor' }, new Date(Date.now() + 60_000)) })).status).toBe(200);
+      expect((await c.call('GET', '/api/overview', { cookie: forgeSession({ n: 'editor', r: 'editor', s: 'local' }, new Date(Date.now() + 60_000)) })).status).toBe(200);
+      // a validly signed session of a local user who is no longer in the users file, and one whose role changed
+      expect((await c.call('GET', '/api/session', { cookie: forgeSession({ n: 'ghost', r: 'editor', s: 'local' }, new Date(Date.now() + 60_000)) })).status).toBe(401);
+      expect((await c.call('GET', '/api/session', { cookie: forgeSession({ n: 'viewer', r: 'editor', s: 'local' }, new Date(Date.now() + 60_000)) })).body.user).toEqual({ name: 'viewer', role: 'viewer' });
     });
 
     it('sign-out clears the cookie', async () => {
@@ -261,6 +264,26 @@ describe('the console API on the admin port', () => {
         expect((await c.call('GET', first.href.slice('/console'.length), { cookie: viewer })).status).toBe(200);
       }
       expect((await c.call('GET', '/api/openapi/grace/nothing.json', { cookie: viewer })).status).toBe(404);
+    });
+  });
+
+  describe('reloads', () => {
+    it('the overview shows the last reload: a partner refused with file:line problems, then ok again', async () => {
+      const file = join(project.dir, ACME_MAPPING);
+      const good = readFileSync(file, 'utf8');
+      writeFileSync(file, '{\n  "a": $foo(\n}');
+      try {
+        await gw.gateway.registry.reload();
+        const broken = await c.call('GET', '/api/overview', { cookie: viewer });
+        expect(broken.body.lastReload).toMatchObject({ result: 'ok', at: expect.any(String) });
+        expect(broken.body.lastReload.problems).toContainEqual(expect.objectContaining({ file: expect.stringContaining('address-validation.request.jsonata'), line: expect.any(Number), message: expect.any(String) }));
+      } finally {
+        writeFileSync(file, good);
+      }
+      await gw.gateway.registry.reload();
+      const fixed = await c.call('GET', '/api/overview', { cookie: viewer });
+      expect(fixed.body.lastReload).toMatchObject({ result: 'ok', problems: [] });
+      expect(fixed.body.snapshotHash).toBe(gw.gateway.registry.current().hash);
     });
   });
 

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ActivityLog, ActivityRecord } from '../../src/observability/activity.js';
 import { copyProject, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { consoleClient, sessionCookieOf } from './support.js';
 
@@ -77,7 +78,27 @@ async function startIdp(): Promise<{ url: string; user: Record<string, unknown>;
   };
 }
 
-describe('console sign-in at the IdP (authorization code + PKCE)', () => {
+/** An activity log holding two records (the capture itself is another module's). */
+function fakeActivity(): ActivityLog {
+  const record = (correlationId: string, partnerId: string, startedAt: string): ActivityRecord => ({
+    correlationId, partnerId, method: 'POST', path: '/mefApi/sonata/quoteManagement/v8/quote', status: 201, startedAt, ms: 12,
+    hops: [{ kind: 'partner-request', at: startedAt, method: 'POST', url: '/mefApi/sonata/quoteManagement/v8/quote' }],
+  });
+  const records = [record('req-2', 'globex-networks', '2026-12-05T10:00:02.000Z'), record('req-1', 'acme-telecom', '2026-12-05T10:00:01.000Z')];
+  return {
+    enabled: true,
+    async record() {},
+    async appendHop() {},
+    async get(id) {
+      return records.find((r) => r.correlationId === id);
+    },
+    async list(q = {}) {
+      return records.filter((r) => !q.partnerId || r.partnerId === q.partnerId).slice(0, q.limit ?? 50);
+    },
+  };
+}
+
+describe('console sign-in at the IdP (authorization code + PKCE), and the activity log', () => {
   let project: ReturnType<typeof copyProject>;
   let idp: Awaited<ReturnType<typeof startIdp>>;
   let gw: TestGateway;
@@ -97,7 +118,7 @@ describe('console sign-in at the IdP (authorization code + PKCE)', () => {
     roleClaim: groups
     editorRoles: [sonata-editors]
 `);
-    gw = await startTestGateway({ rootDir: project.dir, env: { ADMIN_PORT: '0', TEST_IDP_URL: idp.url, TEST_IDP_CLIENT_SECRET: CLIENT_SECRET } });
+    gw = await startTestGateway({ rootDir: project.dir, env: { ADMIN_PORT: '0', TEST_IDP_URL: idp.url, TEST_IDP_CLIENT_SECRET: CLIENT_SECRET }, activity: fakeActivity() });
     admin = gw.adminUrl!;
   }, 60_000);
   afterAll(async () => {
@@ -172,5 +193,22 @@ describe('console sign-in at the IdP (authorization code + PKCE)', () => {
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(blocked.headers.getSetCookie().some((s) => s.startsWith('sgw_console='))).toBe(false);
+  });
+
+  it('activity: listed newest first, by partner, limited, by correlation id; one record or 404; a bad limit 400', async () => {
+    const c = consoleClient(admin);
+    idp.user = { sub: 'u-4', preferred_username: 'ada' };
+    const { callback } = await signInAtIdp();
+    const cookie = sessionCookieOf(callback.headers);
+    const all = await c.call('GET', '/api/activity', { cookie });
+    expect(all.body.enabled).toBe(true);
+    expect(all.body.records.map((r: ActivityRecord) => r.correlationId)).toEqual(['req-2', 'req-1']);
+    expect((await c.call('GET', '/api/activity?partner=acme-telecom', { cookie })).body.records.map((r: ActivityRecord) => r.correlationId)).toEqual(['req-1']);
+    expect((await c.call('GET', '/api/activity?limit=1', { cookie })).body.records).toHaveLength(1);
+    expect((await c.call('GET', '/api/activity?correlationId=req-1', { cookie })).body.records.map((r: ActivityRecord) => r.correlationId)).toEqual(['req-1']);
+    expect((await c.call('GET', '/api/activity?limit=0', { cookie })).status).toBe(400);
+    expect((await c.call('GET', '/api/activity/req-2', { cookie })).body).toMatchObject({ correlationId: 'req-2', hops: [{ kind: 'partner-request' }] });
+    expect((await c.call('GET', '/api/activity/nope', { cookie })).status).toBe(404);
+    expect((await c.call('GET', '/api/overview', { cookie })).body.activity).toEqual({ enabled: true });
   });
 });

@@ -68,7 +68,7 @@ export async function startTestGateway(opts: {
   allowSpecViolations?: boolean;
   /** replaces the wait of server.shutdownDelayMs in close() (tests of the shutdown sequence) */
   shutdownDelay?: (ms: number) => Promise<void>;
-  /** the activity log the console reads (absent: capture is off) */
+  /** the activity log the console reads (BuildGatewayOptions.activity) */
   activity?: ActivityLog;
 } = {}): Promise<TestGateway> {
   const { logger, logs } = createCapturingLogger();
@@ -84,7 +84,7 @@ export async function startTestGateway(opts: {
     watch: opts.watch ?? false,
     extraCallbackHosts: testCallbackHosts,
     shutdownDelay: opts.shutdownDelay,
-    ...(opts.activity && { activity: opts.activity }),
+    activity: opts.activity,
   });
   const { url, adminUrl, server } = await gateway.listen();
   const call: TestGateway['call'] = async (method, path, o = {}) => {
