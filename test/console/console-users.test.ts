@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { hashConsolePassword, loadConsoleUsers, refuseShippedConsoleUsers, verifyConsolePassword } from '../../src/console/console-users.js';
+import { loadConfig } from '../../src/config/load-config.js';
 import { ConfigError } from '../../src/config/yaml-source.js';
 import { REPO_ROOT } from '../support/test-gateway.js';
 import { CONSOLE_USERS } from './support.js';
@@ -75,5 +76,13 @@ describe('console users', () => {
     expect(await runCli(['console-user', '--name', 'anna', '--role', 'admin'], io)).toBe(2);
     expect(await runCli(['console-user', '--name', 'anna', '--role', 'viewer'], { ...io, readStdin: async () => 'short\n' })).toBe(2);
     expect(err).toContain('12 characters');
+  });
+
+  it('the session secret may come from a file (CONSOLE_SESSION_SECRET_FILE), and a short one is refused', () => {
+    const file = join(tmp, 'console-session-secret');
+    writeFileSync(file, 'a-console-session-secret-read-from-a-file-0123\n');
+    const config = loadConfig({ rootDir: REPO_ROOT, env: 'test', processEnv: { CONSOLE_SESSION_SECRET_FILE: file } });
+    expect(config.console.sessionSecret).toBe('a-console-session-secret-read-from-a-file-0123');
+    expect(() => loadConfig({ rootDir: REPO_ROOT, env: 'test', processEnv: { CONSOLE_SESSION_SECRET: 'too-short' } })).toThrow(/sessionSecret/);
   });
 });
