@@ -9,6 +9,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY bench ./bench
+# the web console (Vite + Preact), built into dist/console/ by the same script
+COPY console ./console
 RUN npm run build
 
 FROM node:20.20-bookworm-slim AS deps
