@@ -1,6 +1,7 @@
 import { Agent, errors as undiciErrors, request } from 'undici';
 import { GatewayError } from '../errors/catalogue.js';
 import type { Logger } from '../observability/logger.js';
+import { injectTraceHeaders, inSpan, SpanKind } from '../observability/spans.js';
 import type { LegacyOperationDef } from '../registry/registry.js';
 import { BreakerOpenError, createBreakerBoard, type BreakerBoard, type BreakerSettings } from '../outbound/circuit-breakers.js';
 import { waitBeforeRetry, type RetrySettings } from '../outbound/retry-backoff.js';
@@ -57,14 +58,19 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
   const retry = opts.retry ?? DEFAULT_RETRY;
   const breaker = (opts.breakers ?? createBreakerBoard()).get(LEGACY_BREAKER, opts.breaker ?? OFF, countsAgainstBss);
 
-  const attempt = async (op: LegacyOperationDef, o: LegacyCallOptions): Promise<Record<string, unknown>> => {
+  const server = new URL(base);
+  const serverAttributes = { 'server.address': server.hostname, 'server.port': Number(server.port || (server.protocol === 'https:' ? 443 : 80)) };
+  // one CLIENT span per HTTP exchange (a retry is a second one), carrying the trace to the BSS in `traceparent`
+  const attempt = (op: LegacyOperationDef, o: LegacyCallOptions): Promise<Record<string, unknown>> => inSpan(`legacy ${op.name}`, {
+    ...serverAttributes, 'http.request.method': op.method.toUpperCase(), 'url.template': op.path, 'sonata.legacy.operation': op.name,
+  }, async (span) => {
     const path = op.path.replace(/\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => encodeURIComponent(o.pathParams?.[name] ?? ''));
     let res;
     try {
       res = await request(`${base}${path}`, {
         method: op.method as 'GET',
         dispatcher: agent,
-        headers: { ...o.headers, 'content-type': 'application/json', accept: 'application/json', 'x-bss-api-key': opts.apiKey, 'x-request-id': o.requestId },
+        headers: injectTraceHeaders({ ...o.headers, 'content-type': 'application/json', accept: 'application/json', 'x-bss-api-key': opts.apiKey, 'x-request-id': o.requestId }),
         body: o.body === undefined ? undefined : JSON.stringify(o.body),
         headersTimeout: opts.timeoutMs,
         bodyTimeout: opts.timeoutMs,
@@ -74,6 +80,7 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
     } catch (err) {
       throw toFailure(err);
     }
+    span.setAttribute('http.response.status_code', res.statusCode);
     const text = await res.body.text().catch((err: unknown) => {
       throw toFailure(err);
     });
@@ -88,11 +95,12 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
       throw { kind: 'bad-body', detail: 'no RC result code' } satisfies UpstreamFailure;
     }
     const body = parsed as Record<string, unknown> & { RC: number; MSG?: unknown; ERR_FIELD?: unknown };
+    span.setAttribute('sonata.legacy.rc', body.RC);
     if (body.RC !== 0) {
       throw { kind: 'result-code', rc: body.RC, message: String(body.MSG ?? ''), field: typeof body.ERR_FIELD === 'string' ? body.ERR_FIELD : undefined } satisfies UpstreamFailure;
     }
     return body;
-  };
+  }, SpanKind.CLIENT);
 
   return {
     async call(op, o) {
