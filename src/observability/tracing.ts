@@ -65,7 +65,7 @@ export async function startTracing(env: Env = process.env): Promise<Tracing | un
   if (!decideTracing(env).enabled) return undefined;
   // the ESM loader hook first: modules imported from now on can be patched
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
-  const [{ NodeSDK }, { HttpInstrumentation }, { ExpressInstrumentation }, { UndiciInstrumentation }, { IORedisInstrumentation }] = await Promise.all([
+  const [{ NodeSDK }, { HttpInstrumentation }, { ExpressInstrumentation, ExpressLayerType }, { UndiciInstrumentation }, { IORedisInstrumentation }] = await Promise.all([
     import('@opentelemetry/sdk-node'),
     import('@opentelemetry/instrumentation-http'),
     import('@opentelemetry/instrumentation-express'),
@@ -80,7 +80,9 @@ export async function startTracing(env: Env = process.env): Promise<Tracing | un
     logRecordProcessors: [],
     instrumentations: [
       new HttpInstrumentation({ ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.test(req.url ?? '') }),
-      new ExpressInstrumentation(),
+      // routers and route handlers only: a span per middleware (body guards, auth, rate limits) is noise, and the
+      // pipeline's stages have spans of their own (src/observability/spans.ts); the route still names the request
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
       // our own CLIENT spans already cover (and propagate on) the legacy BSS, seller and listener calls
       new UndiciInstrumentation({ ignoreRequestHook: (req) => carriesTraceparent(req.headers) }),
       new IORedisInstrumentation({ requireParentSpan: true }),
