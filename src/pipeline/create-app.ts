@@ -361,6 +361,11 @@ function requestContext(deps: AppDeps): express.RequestHandler {
  */
 function startRequestSpan(req: Request, res: Response, st: RequestState): () => void {
   const active = context.active();
+  if (UNTRACED_PATHS.test(req.originalUrl)) {
+    // probes and scrapes: no span of their own (tracing.ts tells the HTTP instrumentation the same)
+    st.traceContext = active;
+    return () => undefined;
+  }
   const current = trace.getSpan(active);
   const parent = current ? active : contextFrom(req.headers);
   const span = current ?? tracer.startSpan(req.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } }, parent);
@@ -381,6 +386,7 @@ function startRequestSpan(req: Request, res: Response, st: RequestState): () => 
   };
 }
 
+const UNTRACED_PATHS = /^\/(healthz|readyz|metrics)(\?|$)/;
 const ROUTE_GROUPS = new Set(['mefApi', 'internal', 'partners', 'oauth2', 'healthz', 'readyz', 'metrics', 'openapi']);
 
 /** The first segment of the path when it is one of ours (a bounded span name), else `other`. */
