@@ -46,7 +46,7 @@ describe('the gateway with tracing off', () => {
   beforeAll(async () => {
     gw = await startTestGateway();
     acme = await gw.token('acme');
-  });
+  }, 60_000); // the whole gateway with its embedded BSS and sellers: slow on a loaded machine
   afterAll(async () => {
     await gw?.close();
   });

@@ -26,7 +26,7 @@ beforeAll(async () => {
   provider.register();
   gw = await startTestGateway();
   acme = await gw.token('acme');
-});
+}, 60_000); // the whole gateway with its embedded BSS and sellers: slow on a loaded machine
 afterAll(async () => {
   await gw?.close();
   await provider.shutdown();
@@ -150,6 +150,28 @@ describe('tracing a Grace quote create', () => {
     } finally {
       await listener.close();
     }
+  });
+
+  it('traces the buyer side too: the legacy BSS request to /internal/buyer and the seller call under it', async () => {
+    exporter.reset();
+    const res = await gw.call('POST', '/internal/buyer/address/check', {
+      headers: { 'x-internal-api-key': 'demo-internal-key-0123456789' },
+      body: { HOUSE_NO: '12', STREET: 'Hauptstrasse', TOWN: 'Berlin', COUNTRY: 'Germany' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ RC: 0, SELLER: 'northwind-access' });
+    // the request's trace: its root is our server span (the gateway's own hub registrations at start-up are traces
+    // of their own)
+    const roots = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.SERVER && !s.parentSpanContext && s.name.startsWith('POST '));
+    expect(roots.map((s) => s.name)).toHaveLength(1);
+    const t = traceTree(traceOf(roots[0]!));
+    expect(t.roots).toEqual(roots);
+    expect(roots[0]!.name).toMatch(/^POST \S+$/);
+    const seller = t.spans.filter((s) => s.name.startsWith('seller ') && s.kind === SpanKind.CLIENT);
+    expect(seller.map((s) => s.attributes['sonata.seller']), t.render()).toEqual(['northwind-access']);
+    expect(seller[0]!.attributes['http.response.status_code']).toBe(200);
+    // the buyer mappings are evaluated in the same trace
+    expect(t.named('mapping evaluate').length, t.render()).toBeGreaterThan(0);
   });
 
   it('records a failing request on its span: a refused body is a 4xx answer, an OK span; the stage that refused it has the error', async () => {
