@@ -170,8 +170,10 @@ describe('tracing a Grace quote create', () => {
     const seller = t.spans.filter((s) => s.name.startsWith('seller ') && s.kind === SpanKind.CLIENT);
     expect(seller.map((s) => s.attributes['sonata.seller']), t.render()).toEqual(['northwind-access']);
     expect(seller[0]!.attributes['http.response.status_code']).toBe(200);
-    // the buyer mappings are evaluated in the same trace
+    // the buyer mappings are evaluated in the same trace, each in its stage
     expect(t.named('mapping evaluate').length, t.render()).toBeGreaterThan(0);
+    for (const m of t.named('mapping evaluate')) expect(t.parentOf(m)?.name, t.render()).toMatch(/^stage buyer\./);
+    expect(t.named('stage buyer.legacyIn')).toHaveLength(1);
   });
 
   it('records a failing request on its span: a refused body is a 4xx answer, an OK span; the stage that refused it has the error', async () => {
