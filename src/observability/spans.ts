@@ -6,7 +6,7 @@
  * Span names are bounded (a stage, a mapping role, a legacy operation name, an event type; never an id or a path
  * with ids); attributes carry the rest.
  */
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 
 /** Name of the instrumentation scope of every span the gateway makes itself. */
 export const TRACER_NAME = 'sonata-gateway';
@@ -27,9 +27,15 @@ export type TraceCarrier = Record<string, string>;
  * Runs `fn` inside a new active span (children made in `fn`, also after awaits, are its children); the span ends when
  * `fn` settles. A throw is recorded on the span (exception event, status ERROR) and rethrown.
  */
-export async function inSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>, kind: SpanKind = SpanKind.INTERNAL, parent?: Context): Promise<T> {
+export function inSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>, kind: SpanKind = SpanKind.INTERNAL, parent?: Context): Promise<T> {
   const base = parent ?? context.active();
   const span = tracer.startSpan(name, { kind, attributes }, base);
+  // tracing off (the no-op tracer, nothing to continue): no context to switch, nothing to end or record
+  if (!span.isRecording() && !isSpanContextValid(span.spanContext())) return fn(span);
+  return runInSpan(span, base, fn);
+}
+
+async function runInSpan<T>(span: Span, base: Context, fn: (span: Span) => Promise<T>): Promise<T> {
   try {
     return await context.with(trace.setSpan(base, span), fn, undefined, span);
   } catch (err) {
