@@ -176,6 +176,16 @@ describe('tracing a Grace quote create', () => {
     expect(t.named('stage buyer.legacyIn')).toHaveLength(1);
   });
 
+  it("continues a partner's own traceparent: the request span is the child of the partner's span", async () => {
+    exporter.reset();
+    const partnerTrace = '0af7651916cd43dd8448eb211c80319c';
+    const res = await gw.call('GET', `${GRACE}/quote?state=cancelled`, { token: acme, headers: { traceparent: `00-${partnerTrace}-b7ad6b7169203331-01` } });
+    expect(res.status).toBe(200);
+    const root = exporter.getFinishedSpans().find((s) => s.kind === SpanKind.SERVER && traceOf(s) === partnerTrace);
+    expect(root?.name).toBe('GET listQuote');
+    expect(root!.parentSpanContext).toMatchObject({ spanId: 'b7ad6b7169203331', isRemote: true });
+  });
+
   it('records a failing request on its span: a refused body is a 4xx answer, an OK span; the stage that refused it has the error', async () => {
     exporter.reset();
     const res = await gw.call('POST', `${GRACE}/quote`, { token: acme, body: { ...QUOTE, quoteItem: [] } });
