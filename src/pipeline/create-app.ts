@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import passport from 'passport';
+import { context, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import { SonataBearerStrategy, type BearerFailure, type TokenVerifier } from '../auth/bearer-strategy.js';
 import { InternalKeyStrategy, internalKeysFromConfig, internalScopeFor, type InternalKey, type InternalPrincipal } from '../auth/internal-key-strategy.js';
 import { createTokenEndpoint } from '../auth/token-endpoint.js';
@@ -10,8 +11,7 @@ import { GatewayError } from '../errors/catalogue.js';
 import { renderSonataError } from '../errors/render-error.js';
 import type { LegacyClient } from '../legacy/legacy-client.js';
 import type { Logger } from '../observability/logger.js';
-import { context, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
-import { contextFrom, SpanKind, tracer, type Span } from '../observability/spans.js';
+import { contextFrom, SpanKind, tracer } from '../observability/spans.js';
 import type { OperationDef, PartnerDef } from '../registry/registry.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
 import type { StageObserver } from '../sonata/execute-operation.js';
@@ -86,8 +86,7 @@ export interface AppDeps {
 }
 
 interface RequestState {
-  /** the request's span (ours, or the HTTP instrumentation's) and the context it is active in */
-  span?: Span;
+  /** the context the request's span (ours, or the HTTP instrumentation's) is active in */
   traceContext?: Context;
   route?: string;
   op?: OperationDef;
@@ -369,7 +368,6 @@ function startRequestSpan(req: Request, res: Response, st: RequestState): () => 
   const current = trace.getSpan(active);
   const parent = current ? active : contextFrom(req.headers);
   const span = current ?? tracer.startSpan(req.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } }, parent);
-  st.span = span;
   st.traceContext = current ? active : trace.setSpan(parent, span);
   let ended = false;
   return () => {
