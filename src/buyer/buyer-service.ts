@@ -10,6 +10,7 @@
 import { createMappingTimer, type GatewayMetrics } from '../observability/metrics.js';
 import type { Delivery } from '../notify/delivery-queue.js';
 import type { Logger } from '../observability/logger.js';
+import { inSpan } from '../observability/spans.js';
 import { MappingError } from '../mapping/errors.js';
 import type { CompiledMapping } from '../mapping/engine.js';
 import type { LookupTables } from '../mapping/lookups.js';
@@ -96,9 +97,11 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
     return registry.buyer.releases.get(name);
   };
 
-  // mapping time per role and buyer operation (sonata_gateway_mapping_seconds, role `buyer.<stage>`)
+  // mapping time per role and buyer operation (sonata_gateway_mapping_seconds, role `buyer.<stage>`), each in its
+  // stage span (`stage buyer.legacyIn`...; a no-op span while tracing is off)
   const timer = opts.metrics && createMappingTimer(opts.metrics);
-  const measure = <T>(role: string, operation: string, run: () => Promise<T>): Promise<T> => (timer ? timer(role, operation, run) : run());
+  const measure = <T>(role: string, operation: string, run: () => Promise<T>): Promise<T> =>
+    inSpan(`stage ${role}`, { 'sonata.stage': role, 'sonata.buyer.operation': operation }, () => (timer ? timer(role, operation, run) : run()));
 
   const evaluate = async (mapping: CompiledMapping, input: unknown, bindings: Record<string, unknown>, lookups: LookupTables, onReject: (path: string) => string | null): Promise<unknown> => {
     try {

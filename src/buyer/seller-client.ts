@@ -9,6 +9,7 @@
 import { Agent, errors as undiciErrors, request } from 'undici';
 import type { Logger } from '../observability/logger.js';
 import type { CapturingActivityLog } from '../observability/activity-log.js';
+import { injectTraceHeaders, inSpan, SpanKind } from '../observability/spans.js';
 import { BreakerOpenError, createBreakerBoard, type BreakerBoard, type BreakerSettings } from '../outbound/circuit-breakers.js';
 import { waitBeforeRetry, type RetrySettings } from '../outbound/retry-backoff.js';
 import { StoreUnavailableError, type Store } from '../state/store.js';
@@ -202,32 +203,38 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
     return pending;
   };
 
-  const once = async (c: SellerCall, token: string): Promise<{ status: number; text: string; headers: SellerAnswer['headers'] }> => {
+  // one CLIENT span per HTTP exchange with the seller (named by the buyer operation, never the path: it holds ids),
+  // carrying the trace to the seller in `traceparent`
+  const once = (c: SellerCall, token: string): Promise<{ status: number; text: string; headers: SellerAnswer['headers'] }> => inSpan(`seller ${c.operation ?? 'call'}`, {
+    'http.request.method': c.method.toUpperCase(), 'sonata.seller': c.seller, 'sonata.buyer.operation': c.operation ?? 'other',
+  }, async (span) => {
     const url = new URL(c.endpoint.baseUrl.replace(/\/$/, '') + c.path);
     for (const [k, v] of Object.entries(c.query ?? {})) url.searchParams.set(k, v);
+    span.setAttribute('server.address', url.hostname);
     try {
       const res = await request(url, {
         method: c.method as 'GET',
         dispatcher: agentFor(c.seller, c.endpoint),
-        headers: {
+        headers: injectTraceHeaders({
           authorization: `Bearer ${token}`,
           accept: 'application/json',
           'x-request-id': c.requestId,
           ...(c.idempotencyKey !== undefined && { 'idempotency-key': c.idempotencyKey }),
           ...(c.body !== undefined && { 'content-type': 'application/json;charset=utf-8' }),
-        },
+        }),
         body: c.body === undefined ? undefined : JSON.stringify(c.body),
         headersTimeout: c.endpoint.timeoutMs,
         bodyTimeout: c.endpoint.timeoutMs,
         // headers/body timeouts bound each phase; this bounds the whole exchange
         signal: AbortSignal.timeout(c.endpoint.timeoutMs),
       });
+      span.setAttribute('http.response.status_code', res.statusCode);
       const text = await res.body.text();
       return { status: res.statusCode, text, headers: res.headers };
     } catch (err) {
       throw new SellerCallError(toFailure(err, c.endpoint.timeoutMs));
     }
-  };
+  }, SpanKind.CLIENT);
 
   /**
    * One exchange through the seller's breaker: a token (cached, or fetched), the call, and one token refresh after a

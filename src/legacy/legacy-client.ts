@@ -2,6 +2,7 @@ import { Agent, errors as undiciErrors, request } from 'undici';
 import { GatewayError } from '../errors/catalogue.js';
 import type { Logger } from '../observability/logger.js';
 import { mappingName, type CapturingActivityLog } from '../observability/activity-log.js';
+import { injectTraceHeaders, inSpan, SpanKind } from '../observability/spans.js';
 import type { LegacyOperationDef } from '../registry/registry.js';
 import { BreakerOpenError, createBreakerBoard, type BreakerBoard, type BreakerSettings } from '../outbound/circuit-breakers.js';
 import { waitBeforeRetry, type RetrySettings } from '../outbound/retry-backoff.js';
@@ -64,14 +65,19 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
 
   const pathOf = (op: LegacyOperationDef, o: LegacyCallOptions): string =>
     op.path.replace(/\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => encodeURIComponent(o.pathParams?.[name] ?? ''));
-  /** `seen` (activity capture only) receives the HTTP status and body text of the last answer */
-  const attempt = async (op: LegacyOperationDef, o: LegacyCallOptions, path: string, seen?: { status?: number; text?: string }): Promise<Record<string, unknown>> => {
+  const server = new URL(base);
+  const serverAttributes = { 'server.address': server.hostname, 'server.port': Number(server.port || (server.protocol === 'https:' ? 443 : 80)) };
+  // one CLIENT span per HTTP exchange (a retry is a second one), carrying the trace to the BSS in `traceparent`;
+  // `seen` (activity capture only) receives the HTTP status and body text of the last answer
+  const attempt = (op: LegacyOperationDef, o: LegacyCallOptions, path: string, seen?: { status?: number; text?: string }): Promise<Record<string, unknown>> => inSpan(`legacy ${op.name}`, {
+    ...serverAttributes, 'http.request.method': op.method.toUpperCase(), 'url.template': op.path, 'sonata.legacy.operation': op.name,
+  }, async (span) => {
     let res;
     try {
       res = await request(`${base}${path}`, {
         method: op.method as 'GET',
         dispatcher: agent,
-        headers: { ...o.headers, 'content-type': 'application/json', accept: 'application/json', 'x-bss-api-key': opts.apiKey, 'x-request-id': o.requestId },
+        headers: injectTraceHeaders({ ...o.headers, 'content-type': 'application/json', accept: 'application/json', 'x-bss-api-key': opts.apiKey, 'x-request-id': o.requestId }),
         body: o.body === undefined ? undefined : JSON.stringify(o.body),
         headersTimeout: opts.timeoutMs,
         bodyTimeout: opts.timeoutMs,
@@ -81,6 +87,7 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
     } catch (err) {
       throw toFailure(err);
     }
+    span.setAttribute('http.response.status_code', res.statusCode);
     const text = await res.body.text().catch((err: unknown) => {
       throw toFailure(err);
     });
@@ -99,11 +106,12 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
       throw { kind: 'bad-body', detail: 'no RC result code' } satisfies UpstreamFailure;
     }
     const body = parsed as Record<string, unknown> & { RC: number; MSG?: unknown; ERR_FIELD?: unknown };
+    span.setAttribute('sonata.legacy.rc', body.RC);
     if (body.RC !== 0) {
       throw { kind: 'result-code', rc: body.RC, message: String(body.MSG ?? ''), field: typeof body.ERR_FIELD === 'string' ? body.ERR_FIELD : undefined } satisfies UpstreamFailure;
     }
     return body;
-  };
+  }, SpanKind.CLIENT);
 
   return {
     async call(op, o) {

@@ -21,6 +21,7 @@ import { builtinFunctions, prepareBuiltinFunctions } from './functions/builtins.
 import { collectFunctionBodies, nodeField } from './jsonata-ast.js';
 import type { LookupTables } from './lookups.js';
 import { locatePosition } from './source-position.js';
+import { recordFailure, tracer, type Span } from '../observability/spans.js';
 
 /** How a mapping is evaluated: compiled to synchronous JavaScript, or by the `jsonata` package's interpreter. */
 export type MappingEngineKind = 'compiled' | 'interpreted';
@@ -229,8 +230,8 @@ function interpretedMapping(
   fallbackReason: string | undefined,
 ): CompiledMapping {
   const deadlines = createDeadlinePolicy(options);
-  const evaluate = (input: unknown, evalOpts: EvaluateOptions = {}): Promise<unknown> =>
-    runInterpreted(core, input, evalOpts.bindings, createContext(options, evalOpts, deadlines(evalOpts)), source, file);
+  const evaluate = traced(file, 'interpreted', (input, evalOpts) =>
+    runInterpreted(core, input, evalOpts.bindings, createContext(options, evalOpts, deadlines(evalOpts)), source, file));
   return Object.freeze({ file, source, engine: 'interpreted' as const, ...(fallbackReason !== undefined ? { fallbackReason } : {}), evaluate });
 }
 
@@ -343,7 +344,7 @@ function compiledMapping(
   let ast: unknown;
   const astOf = (): unknown => (ast ??= interpreter().ast);
   // async only so callers see one contract; the work itself runs synchronously, before the first await
-  const evaluate = async (input: unknown, evalOpts: EvaluateOptions = {}): Promise<unknown> => {
+  const evaluate = traced(file, 'compiled', async (input, evalOpts, span) => {
     const context = createContext(options, evalOpts, deadlines(evalOpts));
     // a function binding may be async (a Promise in the middle of synchronous code): the interpreter awaits it
     if (hasFunctionBinding(evalOpts.bindings)) return runInterpreted(interpreter(), input, evalOpts.bindings, context, source, file);
@@ -361,6 +362,7 @@ function compiledMapping(
       context.segmentStart = now;
       context.lastYieldAt = Number.NEGATIVE_INFINITY; // the slice just held the loop: yield at the first step
       context.openCalls.clear();
+      span.addEvent('re-run in the interpreter: the synchronous slice was spent');
       return runInterpreted(interpreter(), input, evalOpts.bindings, context, source, file);
     }
     if (isPlainJson(result, 0)) return result;
@@ -369,8 +371,31 @@ function compiledMapping(
     } catch (err) {
       throw new MappingError({ kind: 'evaluate', file, detail: errorMessage(err), cause: err });
     }
-  };
+  });
   return Object.freeze({ file, source, engine: 'compiled' as const, evaluate });
+}
+
+/**
+ * One `mapping evaluate` span per evaluation (attributes: the mapping file and how it runs; a failure is recorded
+ * on it). Not made active: a mapping starts no spans of its own. With tracing off this is the API's no-op span.
+ */
+function traced(
+  file: string,
+  engine: MappingEngineKind,
+  run: (input: unknown, evalOpts: EvaluateOptions, span: Span) => Promise<unknown>,
+): CompiledMapping['evaluate'] {
+  const attributes = Object.freeze({ 'sonata.mapping.file': file, 'sonata.mapping.engine': engine });
+  return async (input, evalOpts = {}) => {
+    const span = tracer.startSpan('mapping evaluate', { attributes });
+    try {
+      return await run(input, evalOpts, span);
+    } catch (err) {
+      recordFailure(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  };
 }
 
 function hasFunctionBinding(bindings: Record<string, unknown> | undefined): boolean {

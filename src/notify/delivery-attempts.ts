@@ -3,9 +3,11 @@
  * so that in-process and BullMQ deliveries behave and log the same way.
  */
 import { Agent, request, type Dispatcher } from 'undici';
+import { SpanStatusCode } from '@opentelemetry/api';
 import type { Logger } from '../observability/logger.js';
+import { contextFrom, injectTraceHeaders, inSpan, SpanKind } from '../observability/spans.js';
 import { CallbackRefusedError, createCallbackGuard } from '../outbound/callback-guard.js';
-import type { Delivery, DeliveryOutcomeListener, DeliveryPartners, RetryPolicy } from './delivery-queue.js';
+import type { Delivery, DeliveryOutcome, DeliveryOutcomeListener, DeliveryPartners, RetryPolicy } from './delivery-queue.js';
 import { isAllowedHost } from './hub-service.js';
 import { webhookHeaders } from './webhook-signature.js';
 
@@ -92,25 +94,29 @@ export function createHttpSender(timeoutMs: number, partners?: DeliveryPartners)
       }
       const body = JSON.stringify(d.body);
       const signing = webhookHeaders(d.id, Math.floor(Date.now() / 1000), body, partners?.signingSecrets(d.partnerId) ?? []);
-      let res;
-      try {
-        res = await request(d.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json;charset=utf-8', accept: 'application/json', ...signing },
-          body,
-          dispatcher,
-          // headers/body timeouts bound each phase; this bounds the whole exchange
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      } catch (err) {
-        const cause = err instanceof CallbackRefusedError ? err : (err as { cause?: unknown })?.cause;
-        if (cause instanceof CallbackRefusedError) throw refused(cause);
-        throw err;
-      }
-      // drain, so the keep-alive connection can be reused; a listener's error body is not needed
-      await res.body.dump().catch(() => undefined);
-      if (res.statusCode < 200 || res.statusCode > 299) throw new DeliveryError(`listener answered ${res.statusCode}`, { status: res.statusCode });
-      return res.statusCode;
+      // the listener POST: a CLIENT span (named by the event type; the URL is the partner's and holds ids)
+      return inSpan(`notification POST ${d.eventType}`, { 'http.request.method': 'POST', 'sonata.event_type': d.eventType, 'sonata.partner': d.partnerId }, async (span) => {
+        let res;
+        try {
+          res = await request(d.url, {
+            method: 'POST',
+            headers: injectTraceHeaders({ 'content-type': 'application/json;charset=utf-8', accept: 'application/json', ...signing }),
+            body,
+            dispatcher,
+            // headers/body timeouts bound each phase; this bounds the whole exchange
+            signal: AbortSignal.timeout(timeoutMs),
+          });
+        } catch (err) {
+          const cause = err instanceof CallbackRefusedError ? err : (err as { cause?: unknown })?.cause;
+          if (cause instanceof CallbackRefusedError) throw refused(cause);
+          throw err;
+        }
+        span.setAttribute('http.response.status_code', res.statusCode);
+        // drain, so the keep-alive connection can be reused; a listener's error body is not needed
+        await res.body.dump().catch(() => undefined);
+        if (res.statusCode < 200 || res.statusCode > 299) throw new DeliveryError(`listener answered ${res.statusCode}`, { status: res.statusCode });
+        return res.statusCode;
+      }, SpanKind.CLIENT);
     },
     async close() {
       await agent.close();
@@ -153,9 +159,15 @@ export async function attemptDelivery(
   attempt: number,
   onOutcome?: DeliveryOutcomeListener,
 ): Promise<AttemptOutcome> {
-  const outcome = await attemptOnce(send, logger, policy, d, attempt);
-  onOutcome?.(outcome.ok ? 'delivered' : outcome.final ? 'dead' : 'retry', d, { attempt, status: outcome.status, ...(!outcome.ok && { error: outcome.error }) });
-  return outcome;
+  // a CONSUMER span in the trace the delivery was queued in; the listener POST is its child
+  return inSpan('notification delivery', { 'sonata.event_type': d.eventType, 'sonata.partner': d.partnerId, 'sonata.delivery.attempt': attempt }, async (span) => {
+    const outcome = await attemptOnce(send, logger, policy, d, attempt);
+    const name: DeliveryOutcome = outcome.ok ? 'delivered' : outcome.final ? 'dead' : 'retry';
+    span.setAttribute('sonata.delivery.outcome', name);
+    if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: name });
+    onOutcome?.(name, d, { attempt, status: outcome.status, ...(!outcome.ok && { error: outcome.error }) });
+    return outcome;
+  }, SpanKind.CONSUMER, contextFrom(d.traceContext));
 }
 
 async function attemptOnce(send: AttemptSender, logger: Logger, policy: RetryPolicy, d: Delivery, attempt: number): Promise<AttemptOutcome> {

@@ -4,6 +4,7 @@
  * same retry policy, for development and single-instance demos where losing pending deliveries on exit is fine.
  */
 import type { Logger } from '../observability/logger.js';
+import { captureTraceContext, inSpan, SpanKind, type TraceCarrier } from '../observability/spans.js';
 import type { Resolver } from '../outbound/callback-guard.js';
 import type { buildConnector } from 'undici';
 import { createBullmqDeliveryQueue } from './bullmq-delivery-queue.js';
@@ -26,6 +27,11 @@ export interface Delivery {
   eventId: string;
   /** the request that caused it (its X-Request-Id), when the activity log captured one: delivery hops go there */
   correlationId?: string;
+  /**
+   * The trace the delivery belongs to (W3C `traceparent`/`tracestate`), captured when it was queued: each attempt's
+   * span continues the trace of the request that caused the notification. Absent while tracing is off.
+   */
+  traceContext?: TraceCarrier;
 }
 
 /**
@@ -134,7 +140,21 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
     ...(opts.partners !== undefined && { partners: opts.partners }),
     ...(opts.onOutcome !== undefined && { onOutcome: opts.onOutcome }),
   };
-  return opts.redisUrl ? createBullmqDeliveryQueue({ ...common, redisUrl: opts.redisUrl }) : createInProcessDeliveryQueue(common);
+  return withTraceContext(opts.redisUrl ? createBullmqDeliveryQueue({ ...common, redisUrl: opts.redisUrl }) : createInProcessDeliveryQueue(common));
+}
+
+/**
+ * Queues each delivery in a PRODUCER span (`notification enqueue`) and stores that span's context in the job
+ * (`traceContext`), so the attempts, however much later and on whichever instance, continue the request's trace.
+ */
+function withTraceContext(queue: DeliveryQueue): DeliveryQueue {
+  return {
+    ...queue,
+    enqueue: (d) => inSpan('notification enqueue', { 'sonata.event_type': d.eventType, 'sonata.partner': d.partnerId }, async () => {
+      const traceContext = d.traceContext ?? captureTraceContext();
+      return queue.enqueue(traceContext ? { ...d, traceContext } : d);
+    }, SpanKind.PRODUCER),
+  };
 }
 
 function positiveInteger(value: number, name: string): number {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import passport from 'passport';
+import { context, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import { SonataBearerStrategy, type BearerFailure, type TokenVerifier } from '../auth/bearer-strategy.js';
 import { InternalKeyStrategy, internalKeysFromConfig, internalScopeFor, type InternalKey, type InternalPrincipal } from '../auth/internal-key-strategy.js';
 import { createTokenEndpoint } from '../auth/token-endpoint.js';
@@ -10,6 +11,7 @@ import { GatewayError } from '../errors/catalogue.js';
 import { renderSonataError } from '../errors/render-error.js';
 import type { LegacyClient } from '../legacy/legacy-client.js';
 import type { Logger } from '../observability/logger.js';
+import { contextFrom, SpanKind, tracer } from '../observability/spans.js';
 import type { OperationDef, PartnerDef } from '../registry/registry.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
 import type { StageObserver } from '../sonata/execute-operation.js';
@@ -92,6 +94,8 @@ export interface AppDeps {
 }
 
 interface RequestState {
+  /** the context the request's span (ours, or the HTTP instrumentation's) is active in */
+  traceContext?: Context;
   route?: string;
   op?: OperationDef;
   requestId: string;
@@ -172,7 +176,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
   if (deps.limits) app.use('/mefApi/sonata', deps.limits.partner);
 
-  app.use('/mefApi/sonata', async (req: Request, res: Response, next: NextFunction) => {
+  const runSonata = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
       const st = state(res);
       const m = SONATA_ROUTE.exec(req.originalUrl.split('?')[0]!);
@@ -249,7 +253,9 @@ export function createApp(deps: AppDeps): express.Express {
     } catch (err) {
       next(asDeclared(err, state(res).op));
     }
-  });
+  };
+  // in the request's trace context, whatever the middleware before (passport, rate limits) resumed in
+  app.use('/mefApi/sonata', (req: Request, res: Response, next: NextFunction) => inRequestTrace(res, () => runSonata(req, res, next)));
 
   // 4. internal endpoints (legacy BSS callbacks and purchases; operator tools unless they have the admin port)
   const internalRoutes = [deps.internal, adminSeparate ? undefined : deps.operator].filter((r): r is express.Router => !!r);
@@ -262,7 +268,7 @@ export function createApp(deps: AppDeps): express.Express {
       auth.authenticate('sonata-bearer', { session: false }, (err: unknown, principal: Principal | false, info: BearerFailure | undefined) => {
         if (err) return next(err);
         res.locals.bearer = principal || (info ?? { code: 'auth.missing-credentials', message: 'No credentials provided' });
-        next();
+        inRequestTrace(res, next);
       })(req, res, next);
     });
     app.use(deps.partnerListeners);
@@ -327,12 +333,12 @@ function internalAuth(deps: AppDeps, auth: passport.Authenticator): express.Requ
       const scope = internalScopeFor(req.path);
       if (scope && !principal.scopes.has(scope)) return next(new GatewayError('auth.key-scope-missing', `Internal key ${principal.keyId} lacks scope ${scope}`));
       state(res).logger = state(res).logger.child({ internalKey: principal.keyId });
-      next();
+      inRequestTrace(res, next);
     })(req, res, next);
   };
 }
 
-/** The request id, a child logger and one log line (and metrics) per request. */
+/** The request id, a child logger, the request's span and one log line (and metrics) per request. */
 function requestContext(deps: AppDeps): express.RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const incoming = req.headers['x-request-id'];
@@ -346,7 +352,10 @@ function requestContext(deps: AppDeps): express.RequestHandler {
       st.activity = deps.activity.begin(requestId);
       st.activity?.request({ method: req.method, url: req.originalUrl });
     }
+    const endSpan = startRequestSpan(req, res, st);
+    res.on('close', endSpan);
     res.on('finish', () => {
+      endSpan();
       const ms = performance.now() - started;
       // the whole path as received (a router mounted at /internal sees /legacy/events); no query string (it may carry
       // search values)
@@ -364,7 +373,7 @@ function requestContext(deps: AppDeps): express.RequestHandler {
       else st.logger.info('request', line);
       if (st.activity) finishCapture(deps.activity!, st, res);
     });
-    next();
+    context.with(st.traceContext!, next);
   };
 }
 
@@ -385,6 +394,52 @@ function finishCapture(activity: CapturingActivityLog, st: RequestState, res: Re
     capture.operationId = String(res.locals.route).slice('buyer.'.length);
   }
   void activity.finish(capture, { status: res.statusCode });
+}
+
+/**
+ * The request's span: the HTTP instrumentation's SERVER span when tracing.ts started it, else our own SERVER span,
+ * continuing the caller's `traceparent`. Named `<METHOD> <operationId>` (or the route group: `POST /internal`), never
+ * the path, which holds ids. Returns what ends it (once) with the status and the partner, release and operation.
+ */
+function startRequestSpan(req: Request, res: Response, st: RequestState): () => void {
+  const active = context.active();
+  if (UNTRACED_PATHS.test(req.originalUrl)) {
+    // probes and scrapes: no span of their own (tracing.ts tells the HTTP instrumentation the same)
+    st.traceContext = active;
+    return () => undefined;
+  }
+  const current = trace.getSpan(active);
+  const parent = current ? active : contextFrom(req.headers);
+  const span = current ?? tracer.startSpan(req.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } }, parent);
+  st.traceContext = current ? active : trace.setSpan(parent, span);
+  let ended = false;
+  return () => {
+    if (ended) return;
+    ended = true;
+    if (!span.isRecording()) return;
+    span.setAttribute('http.response.status_code', res.statusCode);
+    if (st.op) span.setAttributes({ 'sonata.operation': st.op.operationId, 'sonata.api': st.op.apiName, 'sonata.release': st.op.release });
+    if (st.partner) span.setAttribute('sonata.partner', st.partner.id);
+    if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: String(res.statusCode) });
+    if (current) return; // the instrumentation names and ends its own span
+    span.updateName(`${req.method} ${st.route ?? routeGroup(req.originalUrl)}`);
+    span.end();
+  };
+}
+
+const UNTRACED_PATHS = /^\/(healthz|readyz|metrics)(\?|$)/;
+const ROUTE_GROUPS = new Set(['mefApi', 'internal', 'partners', 'oauth2', 'healthz', 'readyz', 'metrics', 'openapi']);
+
+/** The first segment of the path when it is one of ours (a bounded span name), else `other`. */
+function routeGroup(url: string): string {
+  const first = url.split('?')[0]!.split('/')[1] ?? '';
+  return ROUTE_GROUPS.has(first) ? `/${first}` : 'other';
+}
+
+/** Runs `fn` in the request's trace context (middleware such as passport may resume outside it). */
+function inRequestTrace<T>(res: Response, fn: () => T): T {
+  const ctx = state(res).traceContext;
+  return ctx ? context.with(ctx, fn) : fn();
 }
 
 /**

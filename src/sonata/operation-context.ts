@@ -11,6 +11,7 @@ import type { ResourceRepository } from './resources/resource-repository.js';
 import { findProductConfigurations, type ProductSchemaRegistry } from './products/product-schemas.js';
 import type { SpecGuard } from '../conformance/spec-guard.js';
 import { createMappingTimer, type GatewayMetrics } from '../observability/metrics.js';
+import { inSpan } from '../observability/spans.js';
 import type { EventPublisher } from './resources/resource-events.js';
 import type { WorkQueue } from './resources/work-queue.js';
 
@@ -64,10 +65,11 @@ export interface OperationRunner {
   /** evaluates a mapping (or passes the input through when there is none) with the request's bindings */
   run(m: CompiledMapping | undefined, input: unknown, extra?: Record<string, unknown>): Promise<unknown>;
   /**
-   * {@link run} as one pipeline stage (`map.<stage>` for the stage observer): a mapping that is there is timed into
-   * `sonata_gateway_mapping_seconds{role,operation}` (role: the stage in camel case, e.g. `legacyOut`)
+   * {@link run} as one pipeline stage (`map.<stage>` for the stage observer and its span): a mapping that is there is
+   * timed into `sonata_gateway_mapping_seconds{role,operation}` (role: the stage in camel case, e.g. `legacyOut`)
    */
   map(stage: MappingStage, m: CompiledMapping | undefined, input: unknown, extra?: Record<string, unknown>): Promise<unknown>;
+  /** runs one stage in its span (`stage <name>`, see src/observability/spans.ts) and tells the stage observer its time */
   timed<T>(stage: string, fn: () => Promise<T>): Promise<T>;
 }
 
@@ -108,16 +110,19 @@ export function createRunner(ctx: OperationContext, observe?: StageObserver): Op
     run,
     map(stage, m, input, extra) {
       const evaluate = m && timeMapping ? () => timeMapping(ROLE[stage], op.operationId, () => run(m, input, extra)) : () => run(m, input, extra);
-      return observe ? runner.timed(`map.${stage}`, evaluate) : evaluate();
+      return runner.timed(`map.${stage}`, evaluate);
     },
-    async timed(stage, fn) {
-      if (!observe) return fn();
-      const t = performance.now();
-      try {
-        return await fn();
-      } finally {
-        observe(stage, performance.now() - t);
-      }
+    timed(stage, fn) {
+      // one span per stage (`stage map.release-in`, `stage backend`...): a no-op span while tracing is off
+      return inSpan(`stage ${stage}`, { 'sonata.stage': stage, 'sonata.operation': op.operationId }, async () => {
+        if (!observe) return fn();
+        const t = performance.now();
+        try {
+          return await fn();
+        } finally {
+          observe(stage, performance.now() - t);
+        }
+      });
     },
   };
   return runner;

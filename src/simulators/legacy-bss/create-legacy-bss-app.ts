@@ -126,6 +126,9 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
   app.set('etag', false);
 
   if (opts.faultInjection === true) app.use(createFaultInjection());
+  // like a BSS behind a tracing proxy: the W3C trace context of recent calls, for tests (GET /_sim/traces)
+  const traces = createTraceRecorder();
+  app.use(traces.record);
 
   const api = express.Router();
   api.get('/health', (_req: Request, res: Response) => {
@@ -145,12 +148,39 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
   api.use('/assets', createAssetRouter({ seed, assets }));
   api.use('/incidents', createIncidentRouter({ customers: seed.customers, incidents, assets }));
   api.use('/events', createEventRouter({ journal, customers: seed.customers }));
+  api.get('/_sim/traces', (_req: Request, res: Response) => replyOk(res, { CALLS: traces.calls() }));
   api.use('/_sim', createSimControlRouter({ domains, tick, now }));
   api.use((_req: Request, res: Response) => replyNotFound(res, 'function unknown'));
   app.use(LEGACY_BSS_BASE_PATH, api);
 
   app.use(createLegacyErrorRenderer(opts.logger));
   return app;
+}
+
+/** One call that carried a W3C `traceparent`, as `GET /_sim/traces` lists it. */
+interface TracedCall {
+  METHOD: string;
+  PATH: string;
+  TRACEPARENT: string;
+}
+
+/** How many traced calls the simulator keeps (the newest). */
+const TRACED_CALLS_KEPT = 100;
+
+/** Keeps the `traceparent` of the latest calls that carried one (a bounded list, oldest dropped first). */
+function createTraceRecorder(): { record(req: Request, res: Response, next: NextFunction): void; calls(): TracedCall[] } {
+  const kept: TracedCall[] = [];
+  return {
+    record(req, _res, next) {
+      const traceparent = req.headers.traceparent;
+      if (typeof traceparent === 'string') {
+        kept.push({ METHOD: req.method, PATH: req.path, TRACEPARENT: traceparent });
+        if (kept.length > TRACED_CALLS_KEPT) kept.shift();
+      }
+      next();
+    },
+    calls: () => kept.map((c) => ({ ...c })),
+  };
 }
 
 function checkSimOptions(opts: LegacyBssSimOptions): void {
