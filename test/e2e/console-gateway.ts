@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ActivityHop, ActivityLog, ActivityRecord } from '../../src/observability/activity.js';
+import type { ActivityLog } from '../../src/observability/activity.js';
 import { copyProject, REPO_ROOT, SDK_DIR, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 /** The shipped demo users (config/console-users.yaml). */
@@ -14,30 +14,6 @@ export const USERS = {
   editor: { username: 'editor', password: 'editor-demo-2026' },
   viewer: { username: 'viewer', password: 'viewer-demo-2026' },
 } as const;
-
-/**
- * An activity log in memory (newest first), the one the console reads; the tests record into it what the capture
- * would, so the Activity page is driven with the gateway's real correlation ids.
- */
-export function createMemoryActivityLog(): ActivityLog {
-  const records: ActivityRecord[] = [];
-  return {
-    enabled: true,
-    async record(r) {
-      records.unshift(r);
-    },
-    async appendHop(correlationId: string, hop: ActivityHop) {
-      const i = records.findIndex((r) => r.correlationId === correlationId);
-      if (i >= 0) records[i] = { ...records[i]!, hops: [...records[i]!.hops, hop] };
-    },
-    async get(correlationId) {
-      return records.find((r) => r.correlationId === correlationId);
-    },
-    async list(query = {}) {
-      return records.filter((r) => !query.partnerId || r.partnerId === query.partnerId).slice(0, query.limit ?? 50);
-    },
-  };
-}
 
 /** A running console gateway; `consoleUrl` is `<admin origin>/console/`. */
 export interface ConsoleGateway {
@@ -62,8 +38,9 @@ export async function startConsoleGateway(): Promise<ConsoleGateway> {
   const oneAttempt = yaml.replace(/^(notifications:\n\s+retry:\s*)\{[^}]*\}/m, '$1{ attempts: 1, baseDelayMs: 10, maxDelayMs: 10 }');
   if (oneAttempt === yaml) throw new Error('config/test.yaml: notifications.retry not found (the e2e config needs one attempt)');
   writeFileSync(testYaml, oneAttempt);
-  const activity = createMemoryActivityLog();
-  const gw = await startTestGateway({ rootDir: project.dir, env: { ADMIN_PORT: '0', SONATA_SDK_DIR: SDK_DIR }, activity });
+  // the gateway's own activity capture (on in config/test.yaml) is what the Activity page shows
+  const gw = await startTestGateway({ rootDir: project.dir, env: { ADMIN_PORT: '0', SONATA_SDK_DIR: SDK_DIR } });
+  const activity = gw.gateway.activity;
   if (!gw.adminUrl) throw new Error('the test gateway has no admin listener (server.adminPort)');
   return {
     gw,
