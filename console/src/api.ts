@@ -51,7 +51,8 @@ export interface Partner {
   id: string;
   name: string;
   releases: Record<string, string>;
-  functions: { api: string; mode: string }[];
+  /** business functions (several APIs may serve one) and how the partner may use them */
+  functions: { function: string; mode: string }[];
   callbacks: { url: string; lastDelivery: LastDelivery | null }[];
   rateLimits: unknown;
 }

@@ -129,6 +129,8 @@ test('a wrong password is refused; the editor signs in and opens a partner', asy
   await expect(page.getByRole('heading', { level: 1 })).toContainText(/ACME/i);
   const releases = page.getByRole('table', { name: 'Releases' });
   await expect(releases.getByRole('row', { name: /troubleTicket/ })).toContainText('grace');
+  // each business function of partner.yaml with its mode
+  await expect(page.getByRole('table', { name: 'Functions' }).getByRole('row', { name: /addressValidation/ })).toContainText('automated');
   // the listener the hub registered, with the dead delivery
   const callbacks = page.getByRole('table', { name: 'Callbacks' });
   await expect(callbacks).toContainText(listener.origin);

@@ -84,14 +84,14 @@ function PartnerDetail(props: { id: string }): JSX.Element {
           <table aria-label="Functions">
             <thead>
               <tr>
-                <th scope="col">API</th>
+                <th scope="col">Business function</th>
                 <th scope="col">Mode</th>
               </tr>
             </thead>
             <tbody>
               {p.functions.map((f) => (
-                <tr key={f.api}>
-                  <td>{f.api}</td>
+                <tr key={f.function}>
+                  <td>{f.function}</td>
                   <td>{f.mode}</td>
                 </tr>
               ))}
