@@ -8,7 +8,8 @@ import { parseWebhookSecret } from '../notify/webhook-signature.js';
 import { ConfigError, createConfigAjv, parseYamlDocument, projectPath, validateSource, yamlSourceOf, type ConfigProblem, type YamlSource } from '../config/yaml-source.js';
 import { createLoadCache, type LoadCache } from './load-cache.js';
 import { MappingError } from '../mapping/errors.js';
-import { checkMappingSource } from '../mapping/static-check.js';
+import { checkLibrary, checkMappingSource } from '../mapping/static-check.js';
+import { createMappingLibrary, EMPTY_LIBRARY, type LibrarySource, type MappingLibrary } from '../mapping/library.js';
 import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
 import { createLookupTables } from '../mapping/lookups.js';
 import { loadBuyerMappings } from '../buyer/buyer-mappings.js';
@@ -100,6 +101,9 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   const mappingsByFile = new Map<string, CompiledMapping>();
   const allMappings: CompiledMapping[] = [];
 
+  // --- the helper library: mappings/lib/*.jsonata, functions every mapping may call (src/mapping/library.ts)
+  const library = loadLibrary(join(opts.mappingsDir, 'lib'), displayPath, problems);
+
   const compileFile = (baseDir: string, rel: string, from: YamlSource, pointer: string): CompiledMapping | undefined => {
     const file = resolve(baseDir, rel);
     const cached = mappingsByFile.get(file);
@@ -110,7 +114,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     }
     try {
       const source = readFileSync(file, 'utf8');
-      const { compiled, checks } = cache.memo('mapping', file, source, () => ({ compiled: opts.engine.compile(source, displayPath(file)), checks: checkMappingSource(source) }));
+      const { compiled, checks } = cache.memo('mapping', file, `${library.id}\0${source}`, () => ({ compiled: opts.engine.compile(source, displayPath(file), { library }), checks: checkMappingSource(source, { library }) }));
       for (const p of checks) problems.push({ file: displayPath(file), line: p.line, column: p.column, message: p.message });
       mappingsByFile.set(file, compiled);
       allMappings.push(compiled);
@@ -123,7 +127,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   const compileInline = (expr: string, from: YamlSource, pointer: string): CompiledMapping | undefined => {
     try {
       const name = `${from.file}#${pointer}`;
-      const { compiled, checks } = cache.memo('expression', name, expr, () => ({ compiled: opts.engine.compile(expr, name), checks: checkMappingSource(expr) }));
+      const { compiled, checks } = cache.memo('expression', name, `${library.id}\0${expr}`, () => ({ compiled: opts.engine.compile(expr, name, { library }), checks: checkMappingSource(expr, { library }) }));
       for (const p of checks) problems.push(from.problem(pointer, `expression ${p.line}:${p.column}: ${p.message}`));
       allMappings.push(compiled);
       return compiled;
@@ -545,6 +549,24 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     partnerByClientId: (clientId: string) => byClient.get(clientId),
     releaseFor: (partner: PartnerDef, apiName: string) => releases.get(partner.apiReleases[apiName] ?? partner.release),
   });
+}
+
+/**
+ * The helper library of mappings/lib (every `*.jsonata` file, in name order). A file that does not parse, or holds
+ * anything but function definitions, is a problem at its file:line:col, and the library is then empty (the mappings
+ * calling its functions are reported as well, which says what depends on it).
+ */
+function loadLibrary(dir: string, displayPath: (file: string) => string, problems: ConfigProblem[]): MappingLibrary {
+  const sources: LibrarySource[] = listFiles(dir, '.jsonata').map((file) => ({ file: displayPath(file), source: readFileSync(file, 'utf8') }));
+  let library: MappingLibrary;
+  try {
+    library = createMappingLibrary(sources);
+  } catch (err) {
+    problems.push(mappingProblem(err, err instanceof MappingError ? err.file : displayPath(dir)));
+    return EMPTY_LIBRARY;
+  }
+  for (const p of checkLibrary(library, sources)) problems.push(p);
+  return library;
 }
 
 /**
