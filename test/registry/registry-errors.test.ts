@@ -97,6 +97,20 @@ describe('registry problems name file:line:col', () => {
     expect(problems).toEqual([expect.stringMatching(/^partners\/globex-networks\/mappings\/address-validation\.request\.jsonata:3:\d+ S0\d{3} /)]);
   });
 
+  it('helper library: a syntax error in mappings/lib is refused at its file:line:col; a typo of a library function is unknown, with the library name suggested', () => {
+    project = copyProject();
+    edit(join(project.dir, 'mappings/lib/address.jsonata'), '$countryNameIn := function($name, $path) {', '$countryNameIn := function($name, $path) { $name + ;');
+    const broken = problemsOf(() => load(project!.dir));
+    expect(broken[0]).toMatch(/^mappings\/lib\/address\.jsonata:\d+:\d+ S0\d{3} /);
+    edit(join(project.dir, 'mappings/lib/address.jsonata'), '$countryNameIn := function($name, $path) { $name + ;', '$countryNameIn := function($name, $path) {');
+    const file = join(project.dir, 'mappings/releases/grace/productOrderingManagement/order.response.jsonata');
+    edit(file, '$fieldedContactsOut(contacts)', '$fieldedContactOut(contacts)');
+    const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('$fieldedContactOut')) + 1;
+    expect(problemsOf(() => load(project!.dir))).toEqual([
+      expect.stringMatching(new RegExp(`^mappings/releases/grace/productOrderingManagement/order\\.response\\.jsonata:${line}:\\d+ unknown function \`\\$fieldedContactOut\`; did you mean \`\\$fieldedContactsOut\`\\?`)),
+    ]);
+  });
+
   it('a mapping that is named but missing, and an operation the release does not have', () => {
     project = copyProject();
     const file = join(project.dir, 'partners/acme-telecom/partner.yaml');
