@@ -230,5 +230,27 @@ export function checkLibrary(library: MappingLibrary, sources: ReadonlyArray<{ f
   for (const { file, source } of sources) {
     for (const p of checkMappingSource(source, { library })) problems.push({ file, ...p });
   }
+  // a library function sees the calling mapping's scope, not the library file's: a name it neither binds nor gets
+  // from the gateway would be whatever the calling mapping happens to call it
+  const everywhere = new Set([...known.keys(), ...GATEWAY_BINDINGS, ...library.functions.keys(), '']);
+  for (const fn of library.functions.values()) {
+    const nodes = collectNodes(fn.lambda);
+    const own = new Set<string>();
+    for (const node of nodes) {
+      const lhs = nodeField(node, 'lhs') as JsonataNode | undefined;
+      if (node.type === 'bind' && lhs?.type === 'variable' && typeof lhs.value === 'string') own.add(lhs.value);
+      if (node.type === 'lambda') for (const arg of (nodeField(node, 'arguments') as JsonataNode[] | undefined) ?? []) if (typeof arg.value === 'string') own.add(arg.value);
+      for (const field of ['focus', 'index']) {
+        const name = nodeField(node, field);
+        if (typeof name === 'string') own.add(name);
+      }
+    }
+    // a call of an unknown name is reported above as an unknown function
+    const called = new Set(nodes.filter((n) => n.type === 'function' || n.type === 'partial').map((n) => nodeField(n, 'procedure')));
+    const free = [...new Set(nodes.filter((n) => n.type === 'variable' && typeof n.value === 'string' && !called.has(n) && !own.has(n.value) && !everywhere.has(n.value)).map((n) => String(n.value)))];
+    if (free.length > 0) {
+      problems.push({ file: fn.file, line: fn.line, column: fn.column, message: `library function \`$${fn.name}\` reads ${free.map((n) => `\`$${n}\``).join(', ')}: pass it as a parameter (a library function does not see the calling mapping's variables)` });
+    }
+  }
   return problems;
 }

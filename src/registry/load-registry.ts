@@ -8,7 +8,11 @@ import { parseWebhookSecret } from '../notify/webhook-signature.js';
 import { ConfigError, createConfigAjv, parseYamlDocument, projectPath, validateSource, yamlSourceOf, type ConfigProblem, type YamlSource } from '../config/yaml-source.js';
 import { createLoadCache, type LoadCache } from './load-cache.js';
 import { MappingError } from '../mapping/errors.js';
-import { checkLibrary, checkMappingSource } from '../mapping/static-check.js';
+import { checkLibrary, checkMappingSource, GATEWAY_BINDINGS } from '../mapping/static-check.js';
+import jsonata from 'jsonata';
+import { collectNodes } from '../mapping/jsonata-ast.js';
+import { locateNode } from '../mapping/source-position.js';
+import type { BuyerMappings } from '../buyer/buyer-mappings.js';
 import { createMappingLibrary, EMPTY_LIBRARY, type LibrarySource, type MappingLibrary } from '../mapping/library.js';
 import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
 import { createLookupTables } from '../mapping/lookups.js';
@@ -51,7 +55,7 @@ interface RawOperation {
   kind: OperationKind; resource?: string; filters?: Record<string, { field: string; op: 'eq' | 'gt' | 'lt'; values?: string[] }>;
   target?: string; allowedStates?: string[]; nextState?: string; upstream?: string; productPaths?: string[]; refusalStatus: 400 | 422;
   references?: Array<Omit<ReferenceDef, 'name'> & { name?: string }>;
-  listAnswer: boolean; querySchema?: string;
+  listAnswer: boolean; querySchema?: string; bindings?: Record<string, unknown>;
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -263,7 +267,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       const api = apiSrc.data as RawApi;
       if (!api.inherit && !api.operations) problems.push(apiSrc.problem('', 'an API needs "operations", "inherit" or both'));
       const declared = declareOperations({
-        src: apiSrc, dir: apiDir, file: api, fileName: 'api.yaml', kind: 'API', problems,
+        src: apiSrc, dir: apiDir, file: api, fileName: 'api.yaml', kind: 'API', problems, pathFields: ['request', 'response', 'requestSchema', 'querySchema'],
         readSource: (f) => readSource(f, validators.api), show: { folder: displayPath, file: displayPath },
       });
       const operations: OperationDef[] = [];
@@ -323,7 +327,11 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
           response: op.response ? compileFile(dir, op.response, src, `${p}/response`) : undefined,
           legacyFieldPaths: Object.freeze({ ...(op.legacyFieldPaths ?? {}) }),
           productPaths: Object.freeze([...(op.productPaths ?? [])]), refusalStatus: op.refusalStatus,
+          bindings: Object.freeze({ ...(op.bindings ?? {}) }),
         };
+        for (const name of Object.keys(op.bindings ?? {})) {
+          if (GATEWAY_BINDINGS.includes(name)) problems.push(src.problem(`${p}/bindings/${name}`, `"${name}" is a binding of the gateway ($${name}); choose another name`));
+        }
         // a missing required field is a problem reported above, so the registry is never built: '' stands in
         const resource = op.resource ?? '';
         const target = op.target ?? '';
@@ -366,6 +374,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     }
   }
   if (releases.size === 0) problems.push({ file: displayPath(releasesDir), message: 'no release definitions found' });
+  problems.push(...releaseTestsInSharedMappings(releases, buyer.mappings));
 
   // --- partners
   const partners = new Map<string, PartnerDef>();
@@ -549,6 +558,43 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     partnerByClientId: (clientId: string) => byClient.get(clientId),
     releaseFor: (partner: PartnerDef, apiName: string) => releases.get(partner.apiReleases[apiName] ?? partner.release),
   });
+}
+
+/**
+ * A mapping that serves operations of more than one release (taken with inherit) may not branch on `$release`: the
+ * difference belongs in the heir's own file, a library function or the operation's `bindings`. Reported at the
+ * first `$release` of the mapping.
+ */
+function releaseTestsInSharedMappings(releases: ReadonlyMap<string, ReleaseDef>, buyer: BuyerMappings): ConfigProblem[] {
+  const users = new Map<CompiledMapping, Set<string>>();
+  const use = (m: CompiledMapping | undefined, release: string): void => {
+    if (m === undefined) return;
+    let set = users.get(m);
+    if (set === undefined) users.set(m, (set = new Set()));
+    set.add(release);
+  };
+  for (const def of new Set(releases.values())) {
+    for (const api of def.apis.values()) for (const op of api.operations) for (const m of [op.request, op.response, op.statusExpression]) use(m, def.name);
+  }
+  for (const def of buyer.releases.values()) for (const op of def.operations.values()) for (const m of [op.request, op.response]) use(m, def.name);
+  const problems: ConfigProblem[] = [];
+  for (const [m, names] of users) {
+    if (names.size < 2) continue;
+    let ast: unknown;
+    try {
+      ast = jsonata(m.source).ast();
+    } catch {
+      continue;
+    }
+    const first = collectNodes(ast).filter((n) => n.type === 'variable' && n.value === 'release').sort((a, b) => (a.position ?? 0) - (b.position ?? 0))[0];
+    if (first === undefined) continue;
+    const at = locateNode(m.source, first) ?? { line: 1, column: 1 };
+    problems.push({
+      file: m.file, ...at,
+      message: `a mapping of ${[...names].sort().join(' and ')} (inherited) tests $release: put the difference in the heir's own mapping, a library function (mappings/lib) or the operation's bindings`,
+    });
+  }
+  return problems;
 }
 
 /**

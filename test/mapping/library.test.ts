@@ -72,13 +72,17 @@ describe('the library is checked at load', () => {
     ])).toThrow(/^mappings\/lib\/b\.jsonata:3:3 .*`\$f` is already defined at mappings\/lib\/a\.jsonata:1:1/);
   });
 
-  it('a library function named like a built-in or a gateway binding, and an unknown call inside the library, are problems', () => {
+  it('a library function named like a built-in or a gateway binding, an unknown call inside the library, and a variable of the caller it reads, are problems', () => {
     const sources = [{ file: 'mappings/lib/x.jsonata', source: '(\n  $lookup := function($a) { $a };\n  $release := function() { $uppercse("a") }\n)' }];
     const problems = checkLibrary(createMappingLibrary(sources), sources).map((p) => `${p.file}:${p.line}:${p.column} ${p.message}`);
     expect(problems).toEqual([
       expect.stringMatching(/^mappings\/lib\/x\.jsonata:2:3 library function `\$lookup` would hide the function/),
       expect.stringMatching(/^mappings\/lib\/x\.jsonata:3:3 library function `\$release` would hide the gateway binding/),
       'mappings/lib/x.jsonata:3:28 unknown function `$uppercse`; did you mean `$uppercase`?',
+    ]);
+    const reading = [{ file: 'mappings/lib/y.jsonata', source: '(\n  $f := function($a) { ($b := 1; $a & $b & $items & $release) };\n)' }];
+    expect(checkLibrary(createMappingLibrary(reading), reading).map((p) => `${p.file}:${p.line}:${p.column} ${p.message}`)).toEqual([
+      'mappings/lib/y.jsonata:2:3 library function `$f` reads `$items`: pass it as a parameter (a library function does not see the calling mapping\'s variables)',
     ]);
   });
 });
