@@ -91,7 +91,7 @@ export const BUYER_RELEASE_SCHEMA = {
     /**
      * take the operations of another release whose bodies are the same (`from`: its folder, relative to this one);
      * they keep their own files; `except` drops some; an operation under `operations` here replaces the one of
-     * the same name whole. Versions (`apis`) and `listeners` are always this release's own.
+     * the same name whole, or with `inherit: true` only in the fields it writes. Versions (`apis`) and `listeners` are always this release's own.
      */
     inherit: inheritSchema({ enum: [...BUYER_OPERATIONS] }),
     operations: {
@@ -100,8 +100,12 @@ export const BUYER_RELEASE_SCHEMA = {
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
-        required: ['api', 'method', 'path'],
+        // `inherit: true` (or `inherit: <operation>`) takes the operation of this name (or that one) from inherit.from; the fields written here replace its
+        if: { properties: { inherit: true }, required: ['inherit'] },
+        then: {},
+        else: { properties: { api: true, method: true, path: true }, required: ['api', 'method', 'path'] },
         properties: {
+          inherit: { anyOf: [{ const: true }, { type: 'string', minLength: 1 }] },
           api: { type: 'string' },
           method: { enum: ['GET', 'POST', 'PATCH', 'DELETE'] },
           /** below the API base; `{id}` is replaced by the operation's id */
@@ -296,7 +300,7 @@ export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mapping
     const r = rsrc.data as RawBuyerRelease;
     if (r.release !== name) ctx.problems.push(rsrc.problem('/release', `must equal the folder name "${name}"`));
     const declared = declareOperations<RawBuyerOperation>({
-      src: rsrc, dir: relDir, file: r, fileName: 'release.yaml', kind: 'release', problems: ctx.problems,
+      src: rsrc, dir: relDir, file: r, fileName: 'release.yaml', kind: 'release', problems: ctx.problems, pathFields: ['request', 'response'],
       readSource: (f) => ctx.readSource(f, validateRelease),
       show: { folder: () => r.inherit!.from, file: () => `${r.inherit!.from}/release.yaml` },
     });

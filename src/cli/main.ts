@@ -335,7 +335,7 @@ async function runMap(
   const evalOpts = { bindings: { partnerId: partner.id, buyerId: partner.buyerId, sellerId: partner.sellerId, ...bindings }, lookups: partner.lookups };
   if (values.compare) {
     const runs = await Promise.all((['interpreted', 'compiled'] as const).map(async (kind) => {
-      const m = engine.compile(mapping.source, mapping.file, { engine: kind });
+      const m = engine.compile(mapping.source, mapping.file, { engine: kind, library: mapping.library });
       return { kind, ran: m.engine, fallbackReason: m.fallbackReason, ...(await settle(m.evaluate(input, evalOpts))) };
     }));
     for (const run of runs) {
@@ -347,7 +347,7 @@ async function runMap(
     io.out(agree ? 'engines agree\n' : 'engines DISAGREE\n');
     return agree ? 0 : 1;
   }
-  const chosen = values.engine !== undefined ? engine.compile(mapping.source, mapping.file, { engine: values.engine as MappingEngineKind }) : mapping;
+  const chosen = values.engine !== undefined ? engine.compile(mapping.source, mapping.file, { engine: values.engine as MappingEngineKind, library: mapping.library }) : mapping;
   const run = await settle(chosen.evaluate(input, evalOpts));
   if (run.ok) {
     io.out(`${JSON.stringify(run.output, null, 2)}\n`);

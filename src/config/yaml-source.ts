@@ -40,6 +40,10 @@ export interface YamlSource {
   problem(pointer: string, message: string): ConfigProblem;
   /** unset variables found when `deferUnresolved` was given */
   readonly unresolved: ReadonlyArray<{ pointer: string; problem: ConfigProblem }>;
+  /** whether the document itself writes a value at the pointer (defaults a schema adds are not written) */
+  has(pointer: string): boolean;
+  /** every YAML anchor (`&name`) and alias (`*name`) of the document, where it is written */
+  readonly anchors: ReadonlyArray<{ readonly line: number; readonly column: number; readonly text: string }>;
 }
 
 export interface ParseYamlOptions {
@@ -141,6 +145,29 @@ export function readYamlFile(file: string, opts: ParseYamlOptions = {}): YamlSou
 
 function createSource(file: string, doc: Document, lineCounter: LineCounter, unresolved: Array<{ pointer: string; problem: ConfigProblem }> = []): YamlSource {
   const data: unknown = doc.toJS({ maxAliasCount: 50 });
+  const anchors: Array<{ line: number; column: number; text: string }> = [];
+  const at = (node: Node): { line: number; column: number } => {
+    const pos = lineCounter.linePos(node.range?.[0] ?? 0);
+    return { line: pos.line, column: pos.col };
+  };
+  visit(doc, {
+    Alias: (_key, node) => {
+      anchors.push({ ...at(node), text: `*${node.source}` });
+    },
+    Node: (_key, node) => {
+      if (typeof node.anchor === 'string') anchors.push({ ...at(node), text: `&${node.anchor}` });
+    },
+  });
+  const has = (pointer: string): boolean => {
+    let node: unknown = doc.contents;
+    for (const part of pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+      if (!isMap(node)) return false;
+      const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === part);
+      if (!pair) return false;
+      node = pair.value;
+    }
+    return true;
+  };
   const locate = (pointer: string) => {
     const parts = parsePointer(pointer);
     let node: unknown = doc.contents;
@@ -167,6 +194,8 @@ function createSource(file: string, doc: Document, lineCounter: LineCounter, unr
     file,
     data,
     unresolved,
+    has,
+    anchors: Object.freeze(anchors),
     locate,
     problem(pointer, message) {
       const { line, column } = locate(pointer);

@@ -16,9 +16,10 @@ import {
   monotonicNow,
   startDeadlineTimer,
 } from './evaluation-guard.js';
-import { compileJsonata, type CompiledExpression, type CompileOutcome, type EvaluationBudget } from './compiler/index.js';
+import { compileAst, compileJsonata, type CompiledExpression, type CompileOutcome, type EvaluationBudget } from './compiler/index.js';
 import { builtinFunctions, prepareBuiltinFunctions } from './functions/builtins.js';
 import { collectFunctionBodies, nodeField } from './jsonata-ast.js';
+import { bindLibraryInPlace, EMPTY_LIBRARY, withLibrary, type MappingLibrary } from './library.js';
 import type { LookupTables } from './lookups.js';
 import { locatePosition } from './source-position.js';
 import { recordFailure, tracer, type Span } from '../observability/spans.js';
@@ -72,6 +73,8 @@ export interface CompiledMapping {
   readonly engine: MappingEngineKind;
   /** Why a mapping of the compiled engine runs interpreted (the compiler's reason); undefined otherwise. */
   readonly fallbackReason?: string;
+  /** The helper library it was compiled with (its calls of library functions run these definitions). */
+  readonly library: MappingLibrary;
   /** Evaluate against `input`; resolves to plain JSON (or undefined), rejects with MappingError. */
   evaluate(input: unknown, opts?: EvaluateOptions): Promise<unknown>;
 }
@@ -79,9 +82,10 @@ export interface CompiledMapping {
 export interface MappingEngine {
   /**
    * Compile `source`; throws MappingError kind `compile` located at `file:line:col`. `engine` overrides the
-   * engine's setting for this mapping (the CLI's `map --engine` and `--compare`).
+   * engine's setting for this mapping (the CLI's `map --engine` and `--compare`); `library` is the helper library
+   * (mappings/lib, src/mapping/library.ts) whose functions the mapping may call (default: none).
    */
-  compile(source: string, file: string, opts?: { engine?: MappingEngineKind }): CompiledMapping;
+  compile(source: string, file: string, opts?: { engine?: MappingEngineKind; library?: MappingLibrary }): CompiledMapping;
   readonly options: Readonly<MappingEngineOptions>;
 }
 
@@ -114,18 +118,21 @@ export function createMappingEngine(opts: Partial<MappingEngineOptions> = {}): M
   const functions = compilerFunctions();
   const interpreters = new Map<string, InterpretedCore>();
   const compiledCores = new Map<string, CompiledCore>();
-  const interpreterFor = (source: string, file: string): InterpretedCore =>
-    cached(interpreters, source, () => createInterpretedCore(source, file));
   return {
     options,
     compile: (source, file, compileOpts = {}) => {
       const kind = compileOpts.engine ?? engineKind;
+      const library = compileOpts.library ?? EMPTY_LIBRARY;
+      // the same text compiled with another library is another expression
+      const key = library.id === '' ? source : `${library.id}\0${source}`;
+      const interpreterFor = (): InterpretedCore => cached(interpreters, key, () => createInterpretedCore(source, file, library));
       const interpreted = (fallbackReason?: string): CompiledMapping =>
-        interpretedMapping(interpreterFor(source, file), source, file, options, fallbackReason);
+        interpretedMapping(interpreterFor(), source, file, library, options, fallbackReason);
       if (kind === 'interpreted') return interpreted();
-      const core = cached(compiledCores, source, () => {
+      const core = cached(compiledCores, key, () => {
         try {
-          return { outcome: compiler(source, { functions }) };
+          if (library.functions.size === 0 || compiler !== compileJsonata) return { outcome: compiler(source, { functions }) };
+          return { outcome: compileAst(withLibrary(jsonata(source).ast() as JsonataNode, library), { functions }) };
         } catch (err) {
           // the compiler throws the reference parser's syntax error: located here as the interpreter's would be
           throw createCompileError(err, source, file);
@@ -133,7 +140,7 @@ export function createMappingEngine(opts: Partial<MappingEngineOptions> = {}): M
       });
       // anything the compiler declines runs interpreted
       if (!core.outcome.ok) return interpreted(core.outcome.reason);
-      return compiledMapping(core.outcome.expression, () => interpreterFor(source, file), source, file, options);
+      return compiledMapping(core.outcome.expression, interpreterFor, source, file, library, options);
     },
   };
 }
@@ -167,7 +174,7 @@ function compilerFunctions(): NonNullable<Parameters<typeof compileJsonata>[1]>[
   ]);
 }
 
-function createInterpretedCore(source: string, file: string): InterpretedCore {
+function createInterpretedCore(source: string, file: string, library: MappingLibrary): InterpretedCore {
   let expression: jsonata.Expression;
   try {
     // JSONata's own `timeout`/`stack` guardrails are not used: the step hooks enforce both, yield,
@@ -184,6 +191,7 @@ function createInterpretedCore(source: string, file: string): InterpretedCore {
   expression.registerFunction('now', nowFunction, '<s?s?:s>');
   expression.registerFunction('millis', millisFunction, '<:n>');
   const ast = expression.ast();
+  bindLibraryInPlace(ast as JsonataNode, library);
   const hooks = createEvaluationHooks(collectFunctionBodies(ast));
   expression.assign(EVALUATE_ENTRY_HOOK as unknown as string, hooks.onEntry);
   expression.assign(EVALUATE_EXIT_HOOK as unknown as string, hooks.onExit);
@@ -226,13 +234,14 @@ function interpretedMapping(
   core: InterpretedCore,
   source: string,
   file: string,
+  library: MappingLibrary,
   options: Readonly<MappingEngineOptions>,
   fallbackReason: string | undefined,
 ): CompiledMapping {
   const deadlines = createDeadlinePolicy(options);
   const evaluate = traced(file, 'interpreted', (input, evalOpts) =>
     runInterpreted(core, input, evalOpts.bindings, createContext(options, evalOpts, deadlines(evalOpts)), source, file));
-  return Object.freeze({ file, source, engine: 'interpreted' as const, ...(fallbackReason !== undefined ? { fallbackReason } : {}), evaluate });
+  return Object.freeze({ file, source, engine: 'interpreted' as const, ...(fallbackReason !== undefined ? { fallbackReason } : {}), library, evaluate });
 }
 
 async function runInterpreted(
@@ -337,6 +346,7 @@ function compiledMapping(
   interpreter: () => InterpretedCore,
   source: string,
   file: string,
+  library: MappingLibrary,
   options: Readonly<MappingEngineOptions>,
 ): CompiledMapping {
   const deadlines = createDeadlinePolicy(options);
@@ -372,7 +382,7 @@ function compiledMapping(
       throw new MappingError({ kind: 'evaluate', file, detail: errorMessage(err), cause: err });
     }
   });
-  return Object.freeze({ file, source, engine: 'compiled' as const, evaluate });
+  return Object.freeze({ file, source, engine: 'compiled' as const, library, evaluate });
 }
 
 /**

@@ -2,6 +2,7 @@ import jsonata from 'jsonata';
 import type { JsonataNode } from './evaluation-context.js';
 import { builtinFunctions } from './functions/builtins.js';
 import { collectNodes, nodeField } from './jsonata-ast.js';
+import { EMPTY_LIBRARY, type MappingLibrary } from './library.js';
 import { locateNode, locatePosition } from './source-position.js';
 
 /** One problem a static check found in a mapping, at 1-based line:col of its source. */
@@ -120,6 +121,8 @@ export function closestName(name: string, candidates: Iterable<string>): string 
 export interface StaticCheckOptions {
   /** more names a mapping may call (default {@link GATEWAY_BINDINGS}) */
   bindings?: readonly string[];
+  /** the helper library (mappings/lib): its functions are known, with the arity their lambdas declare */
+  library?: MappingLibrary;
 }
 
 /**
@@ -131,12 +134,13 @@ export interface StaticCheckOptions {
  */
 export function checkMappingSource(source: string, opts: StaticCheckOptions = {}): StaticProblem[] {
   if (opts.bindings !== undefined) return checkUncached(source, opts);
-  // a reload checks every mapping again: unchanged sources are answered from here
-  let found = checked.get(source);
+  // a reload checks every mapping again: unchanged sources (with an unchanged library) are answered from here
+  const key = opts.library === undefined || opts.library.id === '' ? source : `${opts.library.id}\0${source}`;
+  let found = checked.get(key);
   if (found === undefined) {
     found = Object.freeze(checkUncached(source, opts)) as StaticProblem[];
     if (checked.size >= CHECK_CACHE_LIMIT) checked.clear();
-    checked.set(source, found);
+    checked.set(key, found);
   }
   return [...found];
 }
@@ -169,22 +173,27 @@ function checkUncached(source: string, opts: StaticCheckOptions): StaticProblem[
     }
   }
   const functions = knownFunctions();
+  const library = opts.library ?? EMPTY_LIBRARY;
   const bindings = new Set(opts.bindings ?? GATEWAY_BINDINGS);
   const problems: StaticProblem[] = [];
   const check = (name: string, argCount: number | undefined, where: { line: number; column: number } | undefined): void => {
     if (name === '' || name === '$') return;
     if (assigned.has(name) || bindings.has(name)) return;
     const at = where ?? { line: 1, column: 1 };
-    const signature = functions.get(name);
+    const libraryFunction = library.functions.get(name);
+    const signature = libraryFunction !== undefined ? libraryFunction.signature ?? '' : functions.get(name);
     if (signature === undefined) {
-      const suggestion = closestName(name, [...functions.keys(), ...assigned, ...bindings]);
+      const suggestion = closestName(name, [...functions.keys(), ...library.functions.keys(), ...assigned, ...bindings]);
       problems.push({ ...at, message: `unknown function \`$${name}\`${suggestion ? `; did you mean \`$${suggestion}\`?` : ''}` });
       return;
     }
-    const arity = argCount === undefined ? undefined : signatureArity(signature);
+    const arity = argCount === undefined ? undefined : libraryFunction !== undefined && libraryFunction.signature === undefined
+      ? { min: 0, max: libraryFunction.parameters }
+      : signatureArity(signature);
     if (!arity || argCount === undefined) return;
-    if (argCount < arity.min) problems.push({ ...at, message: `\`$${name}\` needs ${arity.min === arity.max ? '' : 'at least '}${arity.min} argument(s), got ${argCount} (signature ${signature})` });
-    else if (argCount > arity.max) problems.push({ ...at, message: `\`$${name}\` takes ${arity.min === arity.max ? '' : 'at most '}${arity.max} argument(s), got ${argCount} (signature ${signature})` });
+    const from = libraryFunction !== undefined ? ` (defined at ${libraryFunction.file}:${libraryFunction.line}:${libraryFunction.column})` : '';
+    if (argCount < arity.min) problems.push({ ...at, message: `\`$${name}\` needs ${arity.min === arity.max ? '' : 'at least '}${arity.min} argument(s), got ${argCount} (signature ${signature})${from}` });
+    else if (argCount > arity.max) problems.push({ ...at, message: `\`$${name}\` takes ${arity.min === arity.max ? '' : 'at most '}${arity.max} argument(s), got ${argCount}${signature === '' ? '' : ` (signature ${signature})`}${from}` });
   };
   // `x ~> $f(a)` calls $f(x, a): the chained value is one more argument
   const chained = new Set<unknown>();
@@ -204,4 +213,44 @@ function checkUncached(source: string, opts: StaticCheckOptions): StaticProblem[
     check(procedure.value, count, locateNode(source, node));
   }
   return problems.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/**
+ * Problems of the helper library as a whole, by file: a function named like a JSONata, gateway or built-in function or
+ * a gateway binding (it would hide that one in every mapping), and the static checks of each library file's source.
+ */
+export function checkLibrary(library: MappingLibrary, sources: ReadonlyArray<{ file: string; source: string }>): Array<StaticProblem & { file: string }> {
+  const problems: Array<StaticProblem & { file: string }> = [];
+  const known = knownFunctions();
+  for (const fn of library.functions.values()) {
+    if (known.has(fn.name) || GATEWAY_BINDINGS.includes(fn.name)) {
+      problems.push({ file: fn.file, line: fn.line, column: fn.column, message: `library function \`$${fn.name}\` would hide the ${known.has(fn.name) ? 'function' : 'gateway binding'} of that name; choose another name` });
+    }
+  }
+  for (const { file, source } of sources) {
+    for (const p of checkMappingSource(source, { library })) problems.push({ file, ...p });
+  }
+  // a library function sees the calling mapping's scope, not the library file's: a name it neither binds nor gets
+  // from the gateway would be whatever the calling mapping happens to call it
+  const everywhere = new Set([...known.keys(), ...GATEWAY_BINDINGS, ...library.functions.keys(), '']);
+  for (const fn of library.functions.values()) {
+    const nodes = collectNodes(fn.lambda);
+    const own = new Set<string>();
+    for (const node of nodes) {
+      const lhs = nodeField(node, 'lhs') as JsonataNode | undefined;
+      if (node.type === 'bind' && lhs?.type === 'variable' && typeof lhs.value === 'string') own.add(lhs.value);
+      if (node.type === 'lambda') for (const arg of (nodeField(node, 'arguments') as JsonataNode[] | undefined) ?? []) if (typeof arg.value === 'string') own.add(arg.value);
+      for (const field of ['focus', 'index']) {
+        const name = nodeField(node, field);
+        if (typeof name === 'string') own.add(name);
+      }
+    }
+    // a call of an unknown name is reported above as an unknown function
+    const called = new Set(nodes.filter((n) => n.type === 'function' || n.type === 'partial').map((n) => nodeField(n, 'procedure')));
+    const free = [...new Set(nodes.filter((n) => n.type === 'variable' && typeof n.value === 'string' && !called.has(n) && !own.has(n.value) && !everywhere.has(n.value)).map((n) => String(n.value)))];
+    if (free.length > 0) {
+      problems.push({ file: fn.file, line: fn.line, column: fn.column, message: `library function \`$${fn.name}\` reads ${free.map((n) => `\`$${n}\``).join(', ')}: pass it as a parameter (a library function does not see the calling mapping's variables)` });
+    }
+  }
+  return problems;
 }

@@ -1,12 +1,17 @@
 /**
  * `inherit` for files that declare operations by name (a seller-side `api.yaml`, a buyer-side `release.yaml`): the
  * operations of another release's file of the same kind, less `except`, then the file's own, an own operation
- * replacing the inherited one of that name whole. Each operation comes with the file that declares it and the folder
- * its file paths are relative to, so problems and mapping paths stay where they are written. Only one level: the
- * file inherited from may not inherit itself.
+ * replacing the inherited one of that name whole, or, with `inherit: true` (`inherit: <operation>`: another one),
+ * taking it with the fields it writes replaced (file paths of the inherited fields stay relative to the file inherited from). Each operation comes with
+ * the file that declares it and the folder its file paths are relative to, so problems and mapping paths stay where
+ * they are written. Only one level: the file inherited from may not inherit itself.
+ *
+ * Inheritance is the one way to reuse another release's operations: a file path of an operation that reaches into
+ * another release's folder (`../../grace/...`) and YAML anchors and aliases (`&x`, `*x`) are refused where they are
+ * written.
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ConfigProblem, YamlSource } from '../config/yaml-source.js';
 
 export interface DeclaredOperation<Op> {
@@ -20,7 +25,12 @@ export interface DeclaredOperation<Op> {
 
 interface OperationsFile<Op> {
   inherit?: { from: string; except?: readonly string[] };
-  operations?: Readonly<Record<string, Op>>;
+  operations?: Readonly<Record<string, Op | InheritingOperation>>;
+}
+
+/** An own operation that takes the inherited one of its name (or the one named), with the fields it writes replaced. */
+interface InheritingOperation {
+  readonly inherit: true | string;
 }
 
 export interface DeclareOperationsOptions<Op> {
@@ -37,29 +47,98 @@ export interface DeclareOperationsOptions<Op> {
   /** how messages name the inherited folder and file */
   show: { folder(absoluteDir: string): string; file(absoluteFile: string): string };
   problems: ConfigProblem[];
+  /** the operation fields that hold file paths relative to the file's folder (`request`, `requestSchema`...) */
+  pathFields: readonly string[];
 }
 
 export function declareOperations<Op>(opts: DeclareOperationsOptions<Op>): Array<DeclaredOperation<Op>> {
   const { src, dir, file, problems } = opts;
   const declared: Array<DeclaredOperation<Op>> = [];
+  for (const a of src.anchors) {
+    problems.push({ file: src.file, line: a.line, column: a.column, message: `YAML anchor or alias ${a.text}: write the value out, or take the operation with inherit` });
+  }
+  let base: { src: YamlSource; dir: string; file: string; operations: Readonly<Record<string, Op | InheritingOperation>> } | undefined;
   if (file.inherit) {
     const fromDir = resolve(dir, file.inherit.from);
     const fromFile = join(fromDir, opts.fileName);
     const baseSrc = existsSync(fromFile) ? opts.readSource(fromFile) : undefined;
-    const base = baseSrc?.data as OperationsFile<Op> | undefined;
+    const baseFile = baseSrc?.data as OperationsFile<Op> | undefined;
     if (!existsSync(fromFile)) problems.push(src.problem('/inherit/from', `no ${opts.fileName} in ${opts.show.folder(fromDir)}`));
-    else if (baseSrc && base?.inherit) {
+    else if (baseSrc && baseFile?.inherit) {
       problems.push(src.problem('/inherit/from', `${opts.show.file(fromFile)} inherits too; inherit from the ${opts.kind} that declares the operations`));
-    } else if (baseSrc && base) {
+    } else if (baseSrc && baseFile) {
+      base = { src: baseSrc, dir: fromDir, file: fromFile, operations: baseFile.operations ?? {} };
       const except = new Set(file.inherit.except ?? []);
       for (const name of except) {
-        if (!base.operations?.[name]) problems.push(src.problem('/inherit/except', `"${name}" is not an operation of ${opts.show.file(fromFile)}`));
+        if (!base.operations[name]) problems.push(src.problem('/inherit/except', `"${name}" is not an operation of ${opts.show.file(fromFile)}`));
       }
-      for (const [name, op] of Object.entries(base.operations ?? {})) {
-        if (!except.has(name) && !file.operations?.[name]) declared.push({ name, op, src: baseSrc, dir: fromDir });
+      for (const [name, op] of Object.entries(base.operations)) {
+        const mine = file.operations?.[name];
+        if (!except.has(name) && (mine === undefined || (isInheriting(mine) && mine.inherit === true))) declared.push({ name, op: op as Op, src: baseSrc, dir: fromDir });
       }
     }
   }
-  for (const [name, op] of Object.entries(file.operations ?? {})) declared.push({ name, op, src, dir });
-  return declared;
+  // own operations: whole ones, and inherited ones with fields replaced (`taken`, kept at the inherited one's place)
+  const own: Array<DeclaredOperation<Op>> = [];
+  const taken = new Map<string, DeclaredOperation<Op>>();
+  for (const [name, op] of Object.entries(file.operations ?? {})) {
+    const p = `/operations/${escapePointer(name)}`;
+    for (const field of opts.pathFields) {
+      const value = (op as Record<string, unknown>)[field];
+      if (typeof value === 'string' && reachesAnotherRelease(dir, value)) {
+        problems.push(src.problem(`${p}/${field}`, `"${value}" is another release's file: take its operation with inherit (\`${name}: { inherit: true, ... }\` and inherit.from) instead`));
+      }
+    }
+    if (!isInheriting(op)) {
+      own.push({ name, op, src, dir });
+      continue;
+    }
+    const from = op.inherit === true ? name : op.inherit;
+    const inherited = base?.operations[from];
+    if (!file.inherit) problems.push(src.problem(`${p}/inherit`, `inherit needs the ${opts.kind}'s inherit.from (the ${opts.fileName} to take "${from}" from)`));
+    else if (base && (inherited === undefined || isInheriting(inherited))) problems.push(src.problem(`${p}/inherit`, `"${from}" is not an operation of ${opts.show.file(base.file)}`));
+    if (!base || inherited === undefined || isInheriting(inherited)) continue;
+    // the inherited fields' paths stay the other file's; the fields written here are read as written here
+    const merged: Record<string, unknown> = { ...(inherited as Record<string, unknown>) };
+    for (const field of opts.pathFields) {
+      const value = merged[field];
+      if (typeof value === 'string') merged[field] = resolve(base.dir, value);
+    }
+    for (const [field, value] of Object.entries(op)) {
+      if (field !== 'inherit' && src.has(`${p}/${escapePointer(field)}`)) merged[field] = value;
+    }
+    taken.set(name, { name, op: merged as Op, src, dir });
+  }
+  const ordered: Array<DeclaredOperation<Op>> = [];
+  for (const d of declared) ordered.push(taken.get(d.name) ?? d);
+  for (const [name, d] of taken) if (!declared.some((b) => b.name === name)) ordered.push(d);
+  ordered.push(...own);
+  return ordered;
+}
+
+function isInheriting(op: unknown): op is InheritingOperation {
+  const inherit = op !== null && typeof op === 'object' ? (op as { inherit?: unknown }).inherit : undefined;
+  return inherit === true || typeof inherit === 'string';
+}
+
+/**
+ * Whether a relative file path leaves its release's folder into another release's (`../../grace/...` from
+ * `releases/kylie/quoteManagement`, `../grace/...` from `buyer/releases/kylie`): the folder holding the release
+ * folders is the nearest ancestor named `releases`.
+ */
+function reachesAnotherRelease(dir: string, path: string): boolean {
+  if (isAbsolute(path)) return false;
+  const parts = dir.split('/');
+  const at = parts.lastIndexOf('releases');
+  if (at < 0 || at + 1 >= parts.length) return false;
+  const releasesDir = parts.slice(0, at + 1).join('/');
+  const ownRelease = join(releasesDir, parts[at + 1]!);
+  const target = resolve(dir, path);
+  const fromReleases = relative(releasesDir, target);
+  if (fromReleases.startsWith('..') || isAbsolute(fromReleases)) return false;
+  return !(`${target}/`.startsWith(`${ownRelease}/`)) && dirname(target) !== releasesDir;
+}
+
+function escapePointer(s: string): string {
+  return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }

@@ -8,7 +8,12 @@ import { parseWebhookSecret } from '../notify/webhook-signature.js';
 import { ConfigError, createConfigAjv, parseYamlDocument, projectPath, validateSource, yamlSourceOf, type ConfigProblem, type YamlSource } from '../config/yaml-source.js';
 import { createLoadCache, type LoadCache } from './load-cache.js';
 import { MappingError } from '../mapping/errors.js';
-import { checkMappingSource } from '../mapping/static-check.js';
+import { checkLibrary, checkMappingSource, GATEWAY_BINDINGS } from '../mapping/static-check.js';
+import jsonata from 'jsonata';
+import { collectNodes } from '../mapping/jsonata-ast.js';
+import { locateNode } from '../mapping/source-position.js';
+import type { BuyerMappings } from '../buyer/buyer-mappings.js';
+import { createMappingLibrary, EMPTY_LIBRARY, type LibrarySource, type MappingLibrary } from '../mapping/library.js';
 import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
 import { createLookupTables } from '../mapping/lookups.js';
 import { loadBuyerMappings } from '../buyer/buyer-mappings.js';
@@ -51,7 +56,7 @@ interface RawOperation {
   kind: OperationKind; resource?: string; filters?: Record<string, { field: string; op: 'eq' | 'gt' | 'lt'; values?: string[] }>;
   target?: string; allowedStates?: string[]; nextState?: string; upstream?: string; productPaths?: string[]; refusalStatus: 400 | 422;
   references?: Array<Omit<ReferenceDef, 'name'> & { name?: string }>;
-  listAnswer: boolean; querySchema?: string;
+  listAnswer: boolean; querySchema?: string; bindings?: Record<string, unknown>;
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -101,6 +106,9 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   const mappingsByFile = new Map<string, CompiledMapping>();
   const allMappings: CompiledMapping[] = [];
 
+  // --- the helper library: mappings/lib/*.jsonata, functions every mapping may call (src/mapping/library.ts)
+  const library = loadLibrary(join(opts.mappingsDir, 'lib'), displayPath, problems);
+
   const compileFile = (baseDir: string, rel: string, from: YamlSource, pointer: string): CompiledMapping | undefined => {
     const file = resolve(baseDir, rel);
     const cached = mappingsByFile.get(file);
@@ -111,7 +119,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     }
     try {
       const source = readFileSync(file, 'utf8');
-      const { compiled, checks } = cache.memo('mapping', file, source, () => ({ compiled: opts.engine.compile(source, displayPath(file)), checks: checkMappingSource(source) }));
+      const { compiled, checks } = cache.memo('mapping', file, `${library.id}\0${source}`, () => ({ compiled: opts.engine.compile(source, displayPath(file), { library }), checks: checkMappingSource(source, { library }) }));
       for (const p of checks) problems.push({ file: displayPath(file), line: p.line, column: p.column, message: p.message });
       mappingsByFile.set(file, compiled);
       allMappings.push(compiled);
@@ -124,7 +132,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   const compileInline = (expr: string, from: YamlSource, pointer: string): CompiledMapping | undefined => {
     try {
       const name = `${from.file}#${pointer}`;
-      const { compiled, checks } = cache.memo('expression', name, expr, () => ({ compiled: opts.engine.compile(expr, name), checks: checkMappingSource(expr) }));
+      const { compiled, checks } = cache.memo('expression', name, `${library.id}\0${expr}`, () => ({ compiled: opts.engine.compile(expr, name, { library }), checks: checkMappingSource(expr, { library }) }));
       for (const p of checks) problems.push(from.problem(pointer, `expression ${p.line}:${p.column}: ${p.message}`));
       allMappings.push(compiled);
       return compiled;
@@ -260,7 +268,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       const api = apiSrc.data as RawApi;
       if (!api.inherit && !api.operations) problems.push(apiSrc.problem('', 'an API needs "operations", "inherit" or both'));
       const declared = declareOperations({
-        src: apiSrc, dir: apiDir, file: api, fileName: 'api.yaml', kind: 'API', problems,
+        src: apiSrc, dir: apiDir, file: api, fileName: 'api.yaml', kind: 'API', problems, pathFields: ['request', 'response', 'requestSchema', 'querySchema'],
         readSource: (f) => readSource(f, validators.api), show: { folder: displayPath, file: displayPath },
       });
       const operations: OperationDef[] = [];
@@ -320,7 +328,11 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
           response: op.response ? compileFile(dir, op.response, src, `${p}/response`) : undefined,
           legacyFieldPaths: Object.freeze({ ...(op.legacyFieldPaths ?? {}) }),
           productPaths: Object.freeze([...(op.productPaths ?? [])]), refusalStatus: op.refusalStatus,
+          bindings: Object.freeze({ ...(op.bindings ?? {}) }),
         };
+        for (const name of Object.keys(op.bindings ?? {})) {
+          if (GATEWAY_BINDINGS.includes(name)) problems.push(src.problem(`${p}/bindings/${name}`, `"${name}" is a binding of the gateway ($${name}); choose another name`));
+        }
         // a missing required field is a problem reported above, so the registry is never built: '' stands in
         const resource = op.resource ?? '';
         const target = op.target ?? '';
@@ -363,6 +375,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     }
   }
   if (releases.size === 0) problems.push({ file: displayPath(releasesDir), message: 'no release definitions found' });
+  problems.push(...releaseTestsInSharedMappings(releases, buyer.mappings));
 
   // --- partners
   const partners = new Map<string, PartnerDef>();
@@ -546,6 +559,61 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     partnerByClientId: (clientId: string) => byClient.get(clientId),
     releaseFor: (partner: PartnerDef, apiName: string) => releases.get(partner.apiReleases[apiName] ?? partner.release),
   });
+}
+
+/**
+ * A mapping that serves operations of more than one release (taken with inherit) may not branch on `$release`: the
+ * difference belongs in the heir's own file, a library function or the operation's `bindings`. Reported at the
+ * first `$release` of the mapping.
+ */
+function releaseTestsInSharedMappings(releases: ReadonlyMap<string, ReleaseDef>, buyer: BuyerMappings): ConfigProblem[] {
+  const users = new Map<CompiledMapping, Set<string>>();
+  const use = (m: CompiledMapping | undefined, release: string): void => {
+    if (m === undefined) return;
+    let set = users.get(m);
+    if (set === undefined) users.set(m, (set = new Set()));
+    set.add(release);
+  };
+  for (const def of new Set(releases.values())) {
+    for (const api of def.apis.values()) for (const op of api.operations) for (const m of [op.request, op.response, op.statusExpression]) use(m, def.name);
+  }
+  for (const def of buyer.releases.values()) for (const op of def.operations.values()) for (const m of [op.request, op.response]) use(m, def.name);
+  const problems: ConfigProblem[] = [];
+  for (const [m, names] of users) {
+    if (names.size < 2) continue;
+    let ast: unknown;
+    try {
+      ast = jsonata(m.source).ast();
+    } catch {
+      continue;
+    }
+    const first = collectNodes(ast).filter((n) => n.type === 'variable' && n.value === 'release').sort((a, b) => (a.position ?? 0) - (b.position ?? 0))[0];
+    if (first === undefined) continue;
+    const at = locateNode(m.source, first) ?? { line: 1, column: 1 };
+    problems.push({
+      file: m.file, ...at,
+      message: `a mapping of ${[...names].sort().join(' and ')} (inherited) tests $release: put the difference in the heir's own mapping, a library function (mappings/lib) or the operation's bindings`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * The helper library of mappings/lib (every `*.jsonata` file, in name order). A file that does not parse, or holds
+ * anything but function definitions, is a problem at its file:line:col, and the library is then empty (the mappings
+ * calling its functions are reported as well, which says what depends on it).
+ */
+function loadLibrary(dir: string, displayPath: (file: string) => string, problems: ConfigProblem[]): MappingLibrary {
+  const sources: LibrarySource[] = listFiles(dir, '.jsonata').map((file) => ({ file: displayPath(file), source: readFileSync(file, 'utf8') }));
+  let library: MappingLibrary;
+  try {
+    library = createMappingLibrary(sources);
+  } catch (err) {
+    problems.push(mappingProblem(err, err instanceof MappingError ? err.file : displayPath(dir)));
+    return EMPTY_LIBRARY;
+  }
+  for (const p of checkLibrary(library, sources)) problems.push(p);
+  return library;
 }
 
 /**

@@ -93,7 +93,11 @@ export function createRegistryHolder(opts: {
     // the fixtures of what changed: a changed or new fixture file, or one whose mapping's source changed
     const texts = readFixtureTexts(next);
     const changedMappings = new Set<string>();
-    for (const [file, m] of next.mappingsByFile) if (last.mappingsByFile.get(file)?.source !== m.source) changedMappings.add(file);
+    // a mapping whose helper library changed counts as changed (its library functions may have)
+    for (const [file, m] of next.mappingsByFile) {
+      const before = last.mappingsByFile.get(file);
+      if (before?.source !== m.source || before.library.id !== m.library.id) changedMappings.add(file);
+    }
     const select = (ref: { file: string }, mappingFile: string) => texts.get(ref.file) !== fixtureTexts.get(ref.file) || changedMappings.has(mappingFile);
     let outcomes = await runRegistryFixtures(next, { select, cache: opts.cache });
     const failed = outcomes.filter((o) => !o.ok);

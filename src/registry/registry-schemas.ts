@@ -203,8 +203,14 @@ const referenceSchema = {
 const operationSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['method', 'path', 'function'],
+  // `inherit: true` (or `inherit: <operation>`) takes the operation of this name (or that one) from the API's inherit.from; the fields written here replace its
+  if: { properties: { inherit: true }, required: ['inherit'] },
+  then: {},
+  else: { properties: { method: true, path: true, function: true }, required: ['method', 'path', 'function'] },
   properties: {
+    inherit: { anyOf: [{ const: true }, { type: 'string', minLength: 1 }] },
+    // constant `$name` values this operation's mappings see (a release difference an inherited mapping reads)
+    bindings: { type: 'object', propertyNames: { pattern: '^[a-z][A-Za-z0-9]*$' } },
     method: { enum: ['GET', 'POST', 'PATCH', 'DELETE'] },
     path: { type: 'string', pattern: '^/' },
     function: { enum: [...BUSINESS_FUNCTIONS] },
@@ -320,7 +326,8 @@ export const API_SCHEMA = {
     version: { type: 'string', pattern: '^v[0-9]+$' },
     // an API that is wire-identical to another release's for most operations takes those operations from it:
     // `from` is that API's folder (relative to this one); its operations keep their own files; `except` drops
-    // some; an operation of the same name under `operations` here replaces the inherited one whole.
+    // some; an operation of the same name under `operations` here replaces the inherited one whole, or with
+    // `inherit: true` only in the fields it writes.
     inherit: inheritSchema({ type: 'string', minLength: 1 }),
     operations: { type: 'object', additionalProperties: operationSchema },
   },

@@ -32,6 +32,8 @@ export interface OperationBase {
   readonly legacyFieldPaths: Readonly<Record<string, string>>;
   readonly productPaths: readonly string[];
   readonly refusalStatus: 400 | 422;
+  /** constant `$name` values the operation's mappings see (`bindings` in api.yaml) */
+  readonly bindings: Readonly<Record<string, unknown>>;
 }
 
 /** `call`: translate and call the legacy BSS (`source: backend`), optionally keeping the answer. */

@@ -89,6 +89,8 @@ function mappingTimerOf(metrics: GatewayMetrics): ReturnType<typeof createMappin
 export function createRunner(ctx: OperationContext, observe?: StageObserver): OperationRunner {
   const { partner, op } = ctx;
   const bindings = {
+    // the operation's own constants first: the gateway's names cannot be shadowed (the loader refuses them anyway)
+    ...op.bindings,
     requestId: ctx.requestId,
     partnerId: partner.id,
     buyerId: partner.buyerId,

@@ -52,8 +52,8 @@ function shippedCases(): { registry: Registry; cases: Case[] } {
     cases.push({
       name,
       fixture,
-      interpreted: engine.compile(mapping.source, mapping.file, { engine: 'interpreted' }),
-      compiled: engine.compile(mapping.source, mapping.file, { engine: 'compiled' }),
+      interpreted: engine.compile(mapping.source, mapping.file, { engine: 'interpreted', library: mapping.library }),
+      compiled: engine.compile(mapping.source, mapping.file, { engine: 'compiled', library: mapping.library }),
       lookups: ref.partnerId ? registry.partners.get(ref.partnerId)?.lookups : registry.sharedLookups,
     });
   }

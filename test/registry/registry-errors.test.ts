@@ -97,6 +97,20 @@ describe('registry problems name file:line:col', () => {
     expect(problems).toEqual([expect.stringMatching(/^partners\/globex-networks\/mappings\/address-validation\.request\.jsonata:3:\d+ S0\d{3} /)]);
   });
 
+  it('helper library: a syntax error in mappings/lib is refused at its file:line:col; a typo of a library function is unknown, with the library name suggested', () => {
+    project = copyProject();
+    edit(join(project.dir, 'mappings/lib/address.jsonata'), '$countryNameIn := function($name, $path) {', '$countryNameIn := function($name, $path) { $name + ;');
+    const broken = problemsOf(() => load(project!.dir));
+    expect(broken[0]).toMatch(/^mappings\/lib\/address\.jsonata:\d+:\d+ S0\d{3} /);
+    edit(join(project.dir, 'mappings/lib/address.jsonata'), '$countryNameIn := function($name, $path) { $name + ;', '$countryNameIn := function($name, $path) {');
+    const file = join(project.dir, 'mappings/releases/grace/productOrderingManagement/order.response.jsonata');
+    edit(file, '$fieldedContactsOut(contacts)', '$fieldedContactOut(contacts)');
+    const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('$fieldedContactOut')) + 1;
+    expect(problemsOf(() => load(project!.dir))).toEqual([
+      expect.stringMatching(new RegExp(`^mappings/releases/grace/productOrderingManagement/order\\.response\\.jsonata:${line}:\\d+ unknown function \`\\$fieldedContactOut\`; did you mean \`\\$fieldedContactsOut\`\\?`)),
+    ]);
+  });
+
   it('a mapping that is named but missing, and an operation the release does not have', () => {
     project = copyProject();
     const file = join(project.dir, 'partners/acme-telecom/partner.yaml');
@@ -111,7 +125,8 @@ describe('registry problems name file:line:col', () => {
 
   it('a release operation naming an unknown legacy backend', () => {
     project = copyProject();
-    edit(join(project.dir, 'mappings/releases/kylie/geographicAddressManagement/api.yaml'), 'backend: address.get', 'backend: address.fetch');
+    // an inheriting operation that names its own backend
+    edit(join(project.dir, 'mappings/releases/kylie/geographicAddressManagement/api.yaml'), 'retrieveGeographicAddress: {inherit: true,', 'retrieveGeographicAddress: {inherit: true, backend: address.fetch,');
     expect(problemsOf(() => load(project!.dir))).toEqual([
       expect.stringMatching(/^mappings\/releases\/kylie\/geographicAddressManagement\/api\.yaml:\d+:\d+ operations\.retrieveGeographicAddress\.backend: unknown legacy operation "address\.fetch"/),
     ]);
@@ -184,6 +199,59 @@ describe('an API that inherits another release\'s operations (api.yaml `inherit`
       'mappings/releases/billie/geographicSiteManagement/api.yaml:2:18 inherit.from: no api.yaml in mappings/releases/grace/geographicSites',
       'mappings/releases/billie/productOfferingQualification/api.yaml:3:9 inherit.from: mappings/releases/billie/quoteManagement/api.yaml inherits too; inherit from the API that declares the operations',
       'mappings/releases/billie/quoteManagement/api.yaml:4:11 inherit.except: "orderQuote" is not an operation of mappings/releases/grace/quoteManagement/api.yaml',
+    ]);
+  });
+});
+
+describe('inherit is the one way to reuse another release (refusals at file:line:col)', () => {
+  it('an operation taken with `inherit: true` keeps the inherited fields and files, with the fields it writes replaced; `inherit: <name>` takes another one', () => {
+    project = copyProject();
+    const registry = load(project.dir);
+    const ops = (release: string, api: string) => new Map(registry.releases.get(release)!.apis.get(api)!.operations.map((o) => [o.operationId, o]));
+    const kylie = ops('kylie', 'quoteManagement');
+    const grace = ops('grace', 'quoteManagement');
+    const decline = kylie.get('declineQuote')!;
+    const reject = grace.get('rejectQuote')!;
+    expect([decline.path, decline.version, decline.release]).toEqual(['/declineQuote', 'v10', 'kylie']);
+    expect([decline.request?.file, decline.response?.file]).toEqual([reject.request?.file, reject.response?.file]);
+    expect(kylie.get('createQuote')!.request?.file).toBe('mappings/releases/kylie/quoteManagement/quote-create.request.jsonata');
+    expect(ops('billie', 'quoteManagement').get('createQuote')!.bindings).toEqual({ termNameOptional: true });
+  });
+
+  it("a file path into another release's folder, a YAML anchor or alias, and an unknown inherited operation", () => {
+    project = copyProject();
+    const api = join(project.dir, 'mappings/releases/kylie/productInventory/api.yaml');
+    writeFileSync(api, [
+      'version: v8',
+      'inherit: { from: ../../grace/productInventory }',
+      'operations:',
+      '  retrieveProduct:',
+      '    inherit: true',
+      '    response: ../../grace/productInventory/product.response.jsonata',
+      '  listProduct: &same { inherit: true }',
+      '  retrieveHub: *same',
+      '  orderPizza: { inherit: true }',
+      '',
+    ].join('\n'));
+    const buyer = join(project.dir, 'mappings/buyer/releases/kylie/release.yaml');
+    edit(buyer, 'retrieveQuote: {inherit: true, response: quote.response.jsonata}', 'retrieveQuote: {inherit: true, response: ../grace/quote.response.jsonata}');
+    const line = readFileSync(buyer, 'utf8').split('\n').findIndex((l) => l.includes('../grace/quote.response')) + 1;
+    expect(problemsOf(() => load(project!.dir))).toEqual(expect.arrayContaining([
+      `mappings/buyer/releases/kylie/release.yaml:${line}:44 operations.retrieveQuote.response: "../grace/quote.response.jsonata" is another release's file: take its operation with inherit (\`retrieveQuote: { inherit: true, ... }\` and inherit.from) instead`,
+      'mappings/releases/kylie/productInventory/api.yaml:6:15 operations.retrieveProduct.response: "../../grace/productInventory/product.response.jsonata" is another release\'s file: take its operation with inherit (`retrieveProduct: { inherit: true, ... }` and inherit.from) instead',
+      'mappings/releases/kylie/productInventory/api.yaml:7:22 YAML anchor or alias &same: write the value out, or take the operation with inherit',
+      'mappings/releases/kylie/productInventory/api.yaml:8:16 YAML anchor or alias *same: write the value out, or take the operation with inherit',
+      expect.stringMatching(/^mappings\/releases\/kylie\/productInventory\/api\.yaml:9:\d+ operations\.orderPizza\.inherit: "orderPizza" is not an operation of mappings\/releases\/grace\/productInventory\/api\.yaml/),
+    ]));
+  });
+
+  it('a mapping inherited by another release may not test $release (named at its first $release)', () => {
+    project = copyProject();
+    const file = join(project.dir, 'mappings/releases/grace/quoteManagement/quote-create.request.jsonata');
+    edit(file, '$not($termNameOptional = true) and $not($exists($t.name))', '$release != "billie" and $not($exists($t.name))');
+    const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('$release != "billie"')) + 1;
+    expect(problemsOf(() => load(project!.dir))).toEqual([
+      `mappings/releases/grace/quoteManagement/quote-create.request.jsonata:${line}:5 a mapping of billie and grace (inherited) tests $release: put the difference in the heir's own mapping, a library function (mappings/lib) or the operation's bindings`,
     ]);
   });
 });

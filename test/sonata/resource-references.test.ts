@@ -150,7 +150,8 @@ describe('references and projections are checked when the registry loads', () =>
     const { loadRegistry } = await import('../../src/registry/load-registry.js');
     const project = copyProject();
     try {
-      const api = join(project.dir, 'mappings/releases/kylie/productOrderingManagement/api.yaml');
+      // Kylie and Billie take the order's references with inherit from Grace's file
+      const api = join(project.dir, 'mappings/releases/grace/productOrderingManagement/api.yaml');
       writeFileSync(api, readFileSync(api, 'utf8').replace('        resource: quote\n', '        resource: quotation\n'));
       const res = join(project.dir, 'mappings/resources/productOrder.yaml');
       writeFileSync(res, readFileSync(res, 'utf8').replace('  - resource: product\n', '  - resource: inventoryItem\n'));
