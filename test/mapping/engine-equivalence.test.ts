@@ -172,7 +172,10 @@ function mutate(input: unknown, changes: readonly Mutation[]): unknown {
  * 422 either way); every other outcome, results and evaluation errors, must be identical.
  */
 function comparable(outcome: Outcome): unknown {
-  return !outcome.ok && outcome.kind === 'rejected' ? { ok: false, kind: 'rejected' } : outcome;
+  const seen = !outcome.ok && outcome.kind === 'rejected' ? { ok: false, kind: 'rejected' } : outcome;
+  // as it goes on the wire: -0 and 0, or a key holding undefined and no key, are the same JSON (fast-check's doubles
+  // give -0, and the engines may differ on such invisible details without anyone receiving a different body)
+  return JSON.parse(JSON.stringify(seen)) as unknown;
 }
 
 describe('shipped mappings on generated inputs: compiled and interpreted agree', () => {
