@@ -9,11 +9,8 @@ import { join } from 'node:path';
 import type { ActivityLog } from '../../src/observability/activity.js';
 import { copyProject, REPO_ROOT, SDK_DIR, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
-/** The shipped demo users (config/console-users.yaml). */
-export const USERS = {
-  editor: { username: 'editor', password: 'editor-demo-2026' },
-  viewer: { username: 'viewer', password: 'viewer-demo-2026' },
-} as const;
+/** The shipped demo users (config/console-users.yaml), as the console API tests sign in. */
+export { CONSOLE_USERS as USERS } from '../console/support.js';
 
 /** A running console gateway; `consoleUrl` is `<admin origin>/console/`. */
 export interface ConsoleGateway {
