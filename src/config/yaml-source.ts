@@ -134,13 +134,16 @@ function pointerOf(path: readonly unknown[], node: unknown): string {
 
 /** Reads and parses a YAML file from disk. */
 export function readYamlFile(file: string, opts: ParseYamlOptions = {}): YamlSource {
-  let text: string;
+  return parseYaml(readConfigText(file, opts.displayName ?? displayPath(file)), file, opts);
+}
+
+/** A configuration file's text; a file that cannot be read is a ConfigError naming it as `display`. */
+export function readConfigText(file: string, display: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError([{ file: opts.displayName ?? displayPath(file), message: `cannot read file: ${(err as Error).message}` }]);
+    throw new ConfigError([{ file: display, message: `cannot read file: ${(err as Error).message}` }]);
   }
-  return parseYaml(text, file, opts);
 }
 
 function createSource(file: string, doc: Document, lineCounter: LineCounter, unresolved: Array<{ pointer: string; problem: ConfigProblem }> = []): YamlSource {

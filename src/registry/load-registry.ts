@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createBoundedValidator } from '../validation/bounded-validation.js';
+import { createBoundedValidator, type BoundedValidator } from '../validation/bounded-validation.js';
 import { dirname, join, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parseWebhookSecret } from '../notify/webhook-signature.js';
-import { ConfigError, createConfigAjv, parseYamlDocument, projectPath, validateSource, yamlSourceOf, type ConfigProblem, type YamlSource } from '../config/yaml-source.js';
+import { ConfigError, createConfigAjv, parseYamlDocument, readConfigText, projectPath, validateSource, yamlSourceOf, type ConfigProblem, type YamlSource } from '../config/yaml-source.js';
 import { createLoadCache, type LoadCache } from './load-cache.js';
 import { MappingError } from '../mapping/errors.js';
 import { checkLibrary, checkMappingSource, GATEWAY_BINDINGS } from '../mapping/static-check.js';
@@ -61,6 +61,12 @@ interface RawOperation {
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
+/** The validators of one schema file (see compileSchemaFile in loadRegistry). */
+interface CompiledSchema {
+  full: ValidateFunction;
+  fast?: ValidateFunction;
+}
+
 /** The Ajv instances of a load (kept by the load cache across reloads; their schemas are constants). */
 function createAjvs() {
   const ajv = createConfigAjv();
@@ -94,12 +100,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   const cache = opts.cache ?? createLoadCache();
   const readYamlFile = (file: string): YamlSource => {
     const display = displayPath(file);
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new ConfigError([{ file: display, message: `cannot read file: ${(err as Error).message}` }]);
-    }
+    const text = readConfigText(file, display);
     return yamlSourceOf(display, cache.memo('yaml', file, text, () => parseYamlDocument(text, display)));
   };
   const { ajv, validators, bodyAjv, fastBodyAjv } = cache.once('ajv', createAjvs);
@@ -287,7 +288,11 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
         problems.push(...checkReferences(op.references ?? [], kind, resources, src, p));
         if ((op.listAnswer || op.querySchema) && kind !== 'call') problems.push(src.problem(p, `listAnswer and querySchema are for call operations, not ${kind}`));
         if (op.listAnswer && op.persist) problems.push(src.problem(p, 'a listAnswer operation cannot persist its answer'));
-        const compileSchemaFile = (rel: string, field: string): ValidateFunction | undefined => {
+        /**
+         * A schema file's validators, kept until its schema changes: the full one (every error), and for a request
+         * schema also the fail-fast one that decides (compiled from the same schema object on first need)
+         */
+        const compileSchemaFile = (rel: string, field: string): CompiledSchema | undefined => {
           const schemaFile = resolve(dir, rel);
           if (!existsSync(schemaFile)) {
             problems.push(src.problem(`${p}/${field}`, `schema file not found: ${displayPath(schemaFile)}`));
@@ -296,22 +301,23 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
           const schemaSrc = safeRead(() => readYamlFile(schemaFile), problems);
           if (!schemaSrc) return undefined;
           try {
-            // the schema object is the text's: its compiled validator is kept until the text changes
-            const text = JSON.stringify(schemaSrc.data);
-            return cache.memo('schema', schemaFile, text, () => bodyAjv.compile(schemaSrc.data as object), (v) => bodyAjv.removeSchema(v.schema as object));
+            return cache.memo('schema', schemaFile, JSON.stringify(schemaSrc.data), (): CompiledSchema => ({ full: bodyAjv.compile(schemaSrc.data as object) }), (v) => {
+              bodyAjv.removeSchema(v.full.schema as object);
+              if (v.fast) fastBodyAjv.removeSchema(v.fast.schema as object);
+            });
           } catch (err) {
             problems.push({ file: schemaSrc.file, line: 1, column: 1, message: `invalid JSON schema: ${(err as Error).message}` });
             return undefined;
           }
         };
-        const fullRequestSchema = op.requestSchema ? compileSchemaFile(op.requestSchema, 'requestSchema') : undefined;
-        const requestSchema = fullRequestSchema
-          ? createBoundedValidator(
-            cache.memo('fast-schema', resolve(dir, op.requestSchema ?? ''), JSON.stringify(fullRequestSchema.schema), () => fastBodyAjv.compile(fullRequestSchema.schema as object), (v) => fastBodyAjv.removeSchema(v.schema as object)),
-            () => fullRequestSchema,
-          )
-          : undefined;
-        const querySchema = op.querySchema ? compileSchemaFile(op.querySchema, 'querySchema') : undefined;
+        const requestSchemas = op.requestSchema ? compileSchemaFile(op.requestSchema, 'requestSchema') : undefined;
+        let requestSchema: BoundedValidator | undefined;
+        if (requestSchemas) {
+          const { full } = requestSchemas;
+          requestSchemas.fast ??= fastBodyAjv.compile(full.schema as object);
+          requestSchema = createBoundedValidator(requestSchemas.fast, () => full);
+        }
+        const querySchema = op.querySchema ? compileSchemaFile(op.querySchema, 'querySchema')?.full : undefined;
         const queryProperties = (querySchema?.schema as { properties?: unknown } | undefined)?.properties;
         const queryParameters = queryProperties && typeof queryProperties === 'object' ? Object.keys(queryProperties) : [];
         for (const [field, pointer] of Object.entries(op.legacyFieldPaths ?? {})) {
