@@ -26,7 +26,7 @@ import { createHubService } from './notify/hub-service.js';
 import { createNotifier } from './notify/notifier.js';
 import { createHubOperations } from './sonata/hub-operations.js';
 import { loadProductSchemas } from './sonata/products/product-schemas.js';
-import { loadSpecErrata } from './conformance/spec-errata.js';
+import { loadSpecErrata, type SpecErratum } from './conformance/spec-errata.js';
 import { createContractLibrary, createContractsRouter } from './conformance/served-contracts.js';
 import { createSpecCatalog, sdkReleases, type SonataRelease, type SpecCatalog } from './conformance/openapi-validator.js';
 import { hasSellerProfile } from './simulators/sonata-seller/seller-profile.js';
@@ -177,7 +177,12 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   breakers.subscribe((breaker, event) => {
     if (event !== 'rejected') logger[event === 'open' ? 'error' : 'warn']('circuit breaker changed state', { breaker, state: event });
   });
-  const spec = createGatewaySpecGuard(config, logger);
+  // the SDK's releases and the errata to its files, read once: the spec guard and the served contracts share them (an
+  // erratum naming a release the SDK lacks is refused when the guard runs on that SDK)
+  const sdk = sdkReleases(config.sdkDir);
+  const specOn = config.conformance.mode !== 'off' && sdk.length > 0;
+  const errata = loadSpecErrata(join(config.paths.mappings, 'spec-errata.yaml'), specOn ? sdk : undefined);
+  const spec = createGatewaySpecGuard(config, logger, sdk, errata);
   const products = loadProductSchemas({ catalogFile: config.products.catalog, schemaDir: config.products.schemaDir, logger });
   const resources = createResourceRepository(store);
   const tasks = createWorkQueue(store);
@@ -252,7 +257,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     ? createExternalTokenVerifier({ issuers: config.auth.externalIssuers, registry: () => registry.current() })
     : undefined;
   const limits = createRateLimits({ limits: config.limits, redisUrl: config.store.redisUrl, prefix: config.store.prefix, logger });
-  const contracts = createContractLibrary({ sdkDir: config.sdkDir, errata: loadSpecErrata(join(config.paths.mappings, 'spec-errata.yaml')) });
+  const contracts = createContractLibrary({ sdkDir: config.sdkDir, errata });
   const consoleRouter = createGatewayConsole({ config, registry, deliveries, logger, activity: opts.activity ?? activity, contracts, deliveryOutcomes, readSecrets, mainUrl: () => listeningUrl });
   const appDeps = {
     config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
@@ -365,16 +370,15 @@ function urlOf(addr: AddressInfo): string {
 }
 
 /** The spec guard for config.conformance; a missing SDK folder switches it off (or refuses to start when required). */
-function createGatewaySpecGuard(config: GatewayConfig, logger: Logger): SpecGuard | undefined {
+function createGatewaySpecGuard(config: GatewayConfig, logger: Logger, sdk: readonly SonataRelease[], errata: readonly SpecErratum[]): SpecGuard | undefined {
   if (config.conformance.mode === 'off') return undefined;
-  if (!config.sdkDir || sdkReleases(config.sdkDir).length === 0) {
+  if (!config.sdkDir || sdk.length === 0) {
     if (config.conformance.requireSdk) {
       throw new ConfigError([{ file: 'config', message: `conformance.mode is ${config.conformance.mode} but the SDK folder ${config.sdkDir ?? '(sdkDir unset)'} is missing` }]);
     }
     logger.warn('Sonata SDK folder not found; spec validation is off', { sdkDir: config.sdkDir });
     return undefined;
   }
-  const errata = loadSpecErrata(join(config.paths.mappings, 'spec-errata.yaml'), sdkReleases(config.sdkDir));
   return createSpecGuard({ catalog: createSpecCatalog({ sdkDir: config.sdkDir, errata }), mode: config.conformance.mode });
 }
 
