@@ -11,6 +11,7 @@ import { GatewayError, type PropertyIssue } from '../errors/catalogue.js';
 import { createMappingEngine, type CompiledMapping } from '../mapping/engine.js';
 import { MappingError } from '../mapping/errors.js';
 import { listDifferences, parseFixture, runFixture, type MappingFixture } from '../mapping/fixtures.js';
+import { runRegistryFixtures } from '../registry/run-fixtures.js';
 import type { LookupTables } from '../mapping/lookups.js';
 import type { FixtureRef, PartnerDef, Registry } from '../registry/registry.js';
 import { apiBasesFor } from '../sonata/operation-context.js';
@@ -139,25 +140,11 @@ function findOperation(registry: Registry, partner: PartnerDef, operationId: str
 function fixtureOutcomes(registry: Registry, config: GatewayConfig): Promise<Map<string, FixtureStatus>> {
   let pending = outcomes.get(registry);
   if (!pending) {
-    pending = (async () => {
-      const out = new Map<string, FixtureStatus>();
-      for (const [mappingAbs, list] of indexOf(registry, config).fixtures) {
-        const mapping = registry.mappingsByFile.get(mappingAbs);
-        for (const { ref, fixture } of list) {
-          const file = projectRelative(config, ref.file);
-          if (!mapping) {
-            out.set(ref.file, { file, ok: false, diff: 'its mapping is not loaded', ...(fixture.description && { description: fixture.description }) });
-            continue;
-          }
-          const result = await runFixture(fixture, mapping, lookupsOf(registry, ref.partnerId));
-          out.set(ref.file, {
-            file, ok: result.ok, ...(fixture.description && { description: fixture.description }),
-            ...(!result.ok && { diff: result.diff ?? result.error?.toString() ?? 'failed' }),
-          });
-        }
-      }
-      return out;
-    })();
+    // the same run as `sonata-gateway test` and reloads: the registry's fixtures against its compiled mappings
+    pending = runRegistryFixtures(registry).then((results) => new Map(results.map((o): [string, FixtureStatus] => {
+      const description = o.result?.fixture.description;
+      return [o.ref.file, { file: projectRelative(config, o.ref.file), ok: o.ok, ...(description && { description }), ...(!o.ok && { diff: o.detail ?? 'failed' }) }];
+    })));
     // a failure (a fixture file that vanished mid-run) is not remembered: the next request runs them again
     pending.catch(() => outcomes.delete(registry));
     outcomes.set(registry, pending);
