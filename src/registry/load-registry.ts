@@ -4,7 +4,7 @@ import { createBoundedValidator, type BoundedValidator } from '../validation/bou
 import { dirname, join, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { parseWebhookSecret } from '../notify/webhook-signature.js';
+import { parseWebhookSecret } from '../outbound/webhook-signature.js';
 import { ConfigError, createConfigAjv, parseYamlDocument, readConfigText, projectPath, validateSource, yamlSourceOf, type ConfigProblem, type YamlSource } from '../config/yaml-source.js';
 import { createLoadCache, type LoadCache } from './load-cache.js';
 import { MappingError } from '../mapping/errors.js';
@@ -12,17 +12,17 @@ import { checkLibrary, checkMappingSource, GATEWAY_BINDINGS } from '../mapping/s
 import jsonata from 'jsonata';
 import { collectNodes } from '../mapping/jsonata-ast.js';
 import { locateNode } from '../mapping/source-position.js';
-import type { BuyerMappings } from '../buyer/buyer-mappings.js';
+import type { BuyerMappings } from './buyer-mappings.js';
 import { createMappingLibrary, EMPTY_LIBRARY, type LibrarySource, type MappingLibrary } from '../mapping/library.js';
 import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
 import { createLookupTables } from '../mapping/lookups.js';
-import { loadBuyerMappings } from '../buyer/buyer-mappings.js';
-import { loadNotificationCatalog, type NotificationCatalog } from '../notify/notification-catalog.js';
+import { loadBuyerMappings } from './buyer-mappings.js';
+import { loadNotificationCatalog, type NotificationCatalog } from './notification-catalog.js';
 import { declareOperations } from './inherit-operations.js';
 import { lockProblems, RELEASE_LOCK_SCHEMA, unexplainedOperations, type DeclaredOperation as LockDeclaredOperation, type NotServed, type ReleaseLock } from './release-lock.js';
 import { API_SCHEMA, LEGACY_SCHEMA, LOOKUP_SCHEMA, PARTNER_SCHEMA, RELEASE_SCHEMA, RESOURCE_SCHEMA, type BusinessFunction } from './registry-schemas.js';
 import type { ApiDef, FixtureRef, FunctionMode, LegacyEventHandler, LegacyOperationDef, CallOperation, OperationBase, OperationDef, OperationKind, PartnerDef, RateLimitPolicy, ReferenceDef, Registry, ReleaseDef, ResourceDef } from './registry.js';
-import { fieldPathProblem } from '../legacy/field-paths.js';
+import { fieldPathProblem } from './field-paths.js';
 import { escapeToken } from '../json/json-pointer.js';
 
 export interface LoadRegistryOptions {

@@ -2,8 +2,8 @@ import type { ValidateFunction } from 'ajv';
 import type { BoundedValidator } from '../validation/bounded-validation.js';
 import type { CompiledMapping } from '../mapping/engine.js';
 import type { LookupTables } from '../mapping/lookups.js';
-import type { BuyerMappings } from '../buyer/buyer-mappings.js';
-import type { NotificationCatalog } from '../notify/notification-catalog.js';
+import type { BuyerMappings } from './buyer-mappings.js';
+import type { NotificationCatalog } from './notification-catalog.js';
 import type { BusinessFunction } from './registry-schemas.js';
 import type { NotServed, ReleaseLock } from './release-lock.js';
 
