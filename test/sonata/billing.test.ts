@@ -220,8 +220,8 @@ describe('billing: the BSS billing run, Grace (acme-telecom)', () => {
 });
 
 describe('billing: Kylie (globex-networks)', () => {
-  it('lists and retrieves its bill in GBP with UK VAT, and gets the typed state change event', async () => {
-    const hub = await gw.call('POST', `${KYLIE}/hub`, { token: globex, body: { callback: `${listener.origin}/globex`, query: 'eventType=customerBillStateChangeEvent' } });
+  it('lists and retrieves its bill in GBP with UK VAT, and gets the create and the typed state change events', async () => {
+    const hub = await gw.call('POST', `${KYLIE}/hub`, { token: globex, body: { callback: `${listener.origin}/globex` } });
     expect(hub.status).toBe(201);
     const list = await gw.call('GET', `${KYLIE}/customerBill`, { token: globex });
     expect(list.status).toBe(200);
@@ -235,10 +235,18 @@ describe('billing: Kylie (globex-networks)', () => {
     const item = await gw.call('GET', `${KYLIE}/customerBillItem/${one.body[0].customerBillItem[0].id}`, { token: globex });
     expectValid('kylie', 'retrieveCustomerBillItem', 200, item.body);
 
+    // a new bill (May's): Kylie's create event, valid against the Kylie notification file
     const before = listener.calls.length;
+    const may = (await legacy('POST', '/_sim/bills/run', { PERIOD: '05.2025' })).BILLS.find((b: { CUST_NO: string }) => b.CUST_NO === 'C-100077');
+    const created = (await listener.waitForCalls(before + 2, 10_000)).slice(before).find((c) => c.url.startsWith('/globex/'))!;
+    expect(created.url).toBe('/globex/mefApi/sonata/customerBillNotification/v3/listener/customerBillCreateEvent?buyerId=GLOBEX-UK-7&sellerId=NETCORE');
+    expectNotificationValid('kylie', 'customerBillCreateEvent', created);
+    expect(created.body).toMatchObject({ eventType: 'customerBillCreateEvent', event: { id: may.BILL_NO, href: `${KYLIE}/customerBill/${may.BILL_NO}` } });
+
+    const next = listener.calls.length;
     await legacy('POST', `/_sim/bills/${april.id}/advance`, { BILL_STATUS: 'FAEL' });
-    const calls = await listener.waitForCalls(before + 1, 10_000);
-    const call = calls[before]!;
+    const calls = await listener.waitForCalls(next + 1, 10_000);
+    const call = calls[next]!;
     // Kylie names the parties in the listener URL's query
     expect(call.url).toBe('/globex/mefApi/sonata/customerBillNotification/v3/listener/customerBillStateChangeEvent?buyerId=GLOBEX-UK-7&sellerId=NETCORE');
     expectNotificationValid('kylie', 'customerBillStateChangeEvent', call);
