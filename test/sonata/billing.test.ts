@@ -166,6 +166,9 @@ describe('billing: the BSS billing run, Grace (acme-telecom)', () => {
     const account = (await legacy('GET', '/customers/C-100042')).CUSTOMER.BILL_ACCT;
     expect((await gw.call('GET', `${GRACE}/customerBill?billingAccount.id=${account}&state=generated&category=normal`, { token: acme })).body).toHaveLength(2);
     expect((await gw.call('GET', `${GRACE}/customerBill?billingAccount.id=BA-0000000`, { token: acme })).body).toEqual([]);
+    // longer than any account the BSS keeps: no bill, not a refusal
+    const longAccount = await gw.call('GET', `${GRACE}/customerBill?billingAccount.id=${'B'.repeat(40)}`, { token: acme });
+    expect([longAccount.status, longAccount.body]).toEqual([200, []]);
     expect((await gw.call('GET', `${GRACE}/customerBill?category=trial`, { token: acme })).body).toEqual([]);
     for (const query of ['?state=paid', '?category=monthly', '?billingPeriod.startDateTime.gt=yesterday', '?billNo=1', '?limit=-1']) {
       const bad = await gw.call('GET', `${GRACE}/customerBill${query}`, { token: acme });

@@ -79,7 +79,7 @@ export const LEGACY_BSS_BASE_PATH = '/bss/v2';
  * app: a new app starts from the seeds again.
  *
  * Endpoints (all under `/bss/v2`, see README.md): `GET /health` (no key), `address`, `customers`,
- * `sites`, `feasibility`, `offers`, `orders`, `assets`, `faults`, `incidents`, `events`, `_sim`.
+ * `sites`, `feasibility`, `offers`, `orders`, `assets`, `faults`, `incidents`, `bills`, `events`, `_sim`.
  * Every answer is HTTP 200 with `RC`/`MSG` in the body, except a rejected API key (HTTP 401, RC 16)
  * and injected faults.
  */
