@@ -200,7 +200,10 @@ describe('billing: the BSS billing run, Grace (acme-telecom)', () => {
     expect(bill.status).toBe(404);
     const item = await gw.call('GET', `${GRACE}/customerBillItem/${foreign}-01`, { token: acme });
     expect(item.status).toBe(404);
-    expect((await gw.call('GET', `${GRACE}/customerBillItem/${'x'.repeat(40)}`, { token: acme })).status).toBe(404);
+    // ids the BSS could not hold (too long, blank) are not found either, never an input error
+    for (const path of [`/customerBillItem/${'x'.repeat(40)}`, '/customerBillItem/%20', '/customerBill/%20%20', `/customerBill/${'R'.repeat(21)}`]) {
+      expect((await gw.call('GET', `${GRACE}${path}`, { token: acme })).status, path).toBe(404);
+    }
   });
 
   it('refuses a partner whose profile does not enable billing, like any function it does not enable (501)', async () => {
