@@ -2,6 +2,7 @@ import express, { type ErrorRequestHandler, type Express, type NextFunction, typ
 import { createAddressRouter } from './address.js';
 import { loadAddressSeed } from './address-seed.js';
 import { createApiKeyCheck } from './api-key.js';
+import { createBillingDomain } from './billing.js';
 import { createAssetRouter, createAssetStore, loadAssetSeed } from './asset.js';
 import { createCallbackSender } from './callback-sender.js';
 import { loadCoverageSeed } from './coverage.js';
@@ -78,7 +79,7 @@ export const LEGACY_BSS_BASE_PATH = '/bss/v2';
  * app: a new app starts from the seeds again.
  *
  * Endpoints (all under `/bss/v2`, see README.md): `GET /health` (no key), `address`, `customers`,
- * `sites`, `feasibility`, `offers`, `orders`, `assets`, `faults`, `incidents`, `events`, `_sim`.
+ * `sites`, `feasibility`, `offers`, `orders`, `assets`, `faults`, `incidents`, `bills`, `events`, `_sim`.
  * Every answer is HTTP 200 with `RC`/`MSG` in the body, except a rejected API key (HTTP 401, RC 16)
  * and injected faults.
  */
@@ -111,7 +112,8 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
   };
   const feasibility = createFeasibilityDomain(context);
   const offers = createOfferDomain(context, feasibility);
-  const domains: SimDomain[] = [feasibility, offers, createOrderDomain(context, offers), createFaultDomain(context, incidents)];
+  const billing = createBillingDomain(context);
+  const domains: SimDomain[] = [feasibility, offers, createOrderDomain(context, offers), createFaultDomain(context, incidents), billing];
   const sweep = (): void => {
     for (const domain of domains) domain.sweep();
   };
@@ -149,6 +151,7 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
   api.use('/incidents', createIncidentRouter({ customers: seed.customers, incidents, assets }));
   api.use('/events', createEventRouter({ journal, customers: seed.customers }));
   api.get('/_sim/traces', (_req: Request, res: Response) => replyOk(res, { CALLS: traces.calls() }));
+  api.use('/_sim/bills', billing.simRouter);
   api.use('/_sim', createSimControlRouter({ domains, tick, now }));
   api.use((_req: Request, res: Response) => replyNotFound(res, 'function unknown'));
   app.use(LEGACY_BSS_BASE_PATH, api);

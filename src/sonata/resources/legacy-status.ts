@@ -3,6 +3,7 @@ import type { Registry, ResourceDef } from '../../registry/registry.js';
 import { evaluateMapping } from '../operation-context.js';
 import { applyUpdate, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
 import { publishStateEvents, watchedFields, type EventPublisher } from './resource-events.js';
+import { isLegacyNotice, publishLegacyNotice } from './legacy-notices.js';
 import { applyProjections } from './resource-projections.js';
 import type { ResourceRepository } from './resource-repository.js';
 
@@ -39,6 +40,10 @@ export async function applyLegacyStatus(deps: {
     const updates = ((Array.isArray(out) ? out : out ? [out] : []) as LegacyResourceUpdate[])
       .map((u) => (typeof sequence === 'number' ? { ...u, sequence } : u));
     for (const u of updates) {
+      if (isLegacyNotice(u)) {
+        result.events += await publishLegacyNotice(deps, u);
+        continue;
+      }
       const n = await applyResourceUpdate(deps, u);
       if (n === null) result.unknown++;
       else {

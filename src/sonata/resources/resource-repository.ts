@@ -24,6 +24,8 @@ export interface ResourceRepository {
   park(def: ResourceDef, legacyRef: string, update: unknown): Promise<void>;
   /** the parked reports of a legacy reference, oldest first; they are removed */
   takeParked(def: ResourceDef, legacyRef: string): Promise<unknown[]>;
+  /** true the first time a key is claimed within `ttlMs` (atomic across gateway instances), false after */
+  claimOnce(key: string, ttlMs: number): Promise<boolean>;
 }
 
 /** How long a report for a not-yet-stored document is kept (the create that made it is normally done within seconds). */
@@ -68,6 +70,7 @@ export function createResourceRepository(store: Store): ResourceRepository {
         }
       }
     },
+    claimOnce: (key, ttlMs) => store.set(`once:${key}`, '1', { ifAbsent: true, ttlMs }),
     async findByLegacyRef(def, legacyRef) {
       const v = await store.get(refKey(def, legacyRef));
       if (!v) return null;
