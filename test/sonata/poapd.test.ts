@@ -38,8 +38,8 @@ const configs = (body: any): any[] => body.availableProductOfferingConfiguration
 let gw: TestGateway;
 let acme: string;
 let globex: string;
-// a copy of the project where acme's profile lacks the function
-let withoutFunction: { gw: TestGateway; cleanup(): Promise<void> };
+// a copy of the project where acme's profile lacks the function and globex is served in Germany only
+let restricted: { gw: TestGateway; cleanup(): Promise<void> };
 
 beforeAll(async () => {
   gw = await startTestGateway();
@@ -50,9 +50,14 @@ beforeAll(async () => {
   const doc = parseDocument(readFileSync(file, 'utf8'));
   doc.deleteIn(['functions', 'productOfferingAvailabilityAndPricingDiscovery']);
   writeFileSync(file, doc.toString());
+  // and globex may only be served in Germany (partner policy pilotCountries)
+  const globexFile = join(project.dir, 'partners', 'globex-networks', 'partner.yaml');
+  const globexDoc = parseDocument(readFileSync(globexFile, 'utf8'));
+  globexDoc.set('policy', { pilotCountries: ['DE'] });
+  writeFileSync(globexFile, globexDoc.toString());
   try {
     const other = await startTestGateway({ rootDir: project.dir, env: { SONATA_SDK_DIR: SDK_DIR } });
-    withoutFunction = { gw: other, async cleanup() { await other.close(); project.cleanup(); } };
+    restricted = { gw: other, async cleanup() { await other.close(); project.cleanup(); } };
   } catch (err) {
     project.cleanup();
     throw err;
@@ -60,7 +65,7 @@ beforeAll(async () => {
 }, 90_000); // two gateways
 afterAll(async () => {
   await gw?.close();
-  await withoutFunction?.cleanup();
+  await restricted?.cleanup();
 });
 
 describe('the offered configurations are what the legacy BSS sells', () => {
@@ -149,13 +154,19 @@ describe('Grace productOfferingAvailability (acme-telecom)', () => {
   });
 
   it('a partner whose profile lacks the function gets the usual refusal, and no token scope for it', async () => {
-    const other = withoutFunction.gw;
+    const other = restricted.gw;
     const res = await other.call('POST', `${GRACE}/productOfferingAvailability`, {
       token: await other.token('acme'), body: { action: 'add', productSpecification: { id: ELINE }, place: graceAddress('NC-DE-000123') },
     });
     expect(res.status).toBe(501);
     expect(res.body.code).toBe('notImplemented');
     await expect(other.token('acme', 'productOfferingAvailabilityRequest')).rejects.toThrow(/400/);
+  });
+
+  it('a new product without its place is 422 missingProperty at /place', async () => {
+    const res = await ask({ action: 'add', productSpecification: { id: ELINE } });
+    expect(res.status).toBe(422);
+    expect(res.body).toEqual([expect.objectContaining({ code: 'missingProperty', propertyPath: '/place' })]);
   });
 });
 
@@ -271,5 +282,18 @@ describe('Kylie productOfferingAvailability and pricingDiscovery (globex-network
     expect(res.status).toBe(422);
     expectSpecValid('kylie', API, 'pricingDiscoveryRequest', res);
     expect(res.body).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'missingProperty', propertyPath: '/productOfferingConfigurationIdentifier' })]));
+  });
+
+  it('a place outside the partner\'s pilot countries has no configuration and no price', async () => {
+    const other = restricted.gw;
+    const token = await other.token('globex');
+    const place = kylieAddress('NC-GB-000203');
+    const available = await other.call('POST', `${KYLIE}/productOfferingAvailability`, { token, body: { action: 'add', productSpecification: { id: ELINE }, place } });
+    expect(available.status).toBe(200);
+    expectSpecValid('kylie', API, 'productOfferingAvailabilityRequest', available);
+    expect(available.body.availableProductOfferingConfiguration).toEqual([]);
+    const priced = await other.call('POST', `${KYLIE}/pricingDiscovery`, { token, body: { action: 'add', productOfferingConfigurationIdentifier: 'NETCORE-ACCESS-ELINE:100M', place } });
+    expect(priced.status).toBe(422);
+    expect(priced.body).toEqual([expect.objectContaining({ code: 'invalidValue', propertyPath: '/place', reason: expect.stringMatching(/GB is outside the pilot area \(DE\)/) })]);
   });
 });
