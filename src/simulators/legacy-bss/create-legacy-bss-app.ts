@@ -11,6 +11,7 @@ import { createFaultDomain } from './fault.js';
 import { createFaultInjection } from './fault-injection.js';
 import { createFeasibilityDomain } from './feasibility.js';
 import { createIncidentRouter, loadIncidentSeed } from './incident.js';
+import { createNetworkEventDomain, loadNetworkSeed } from './network-events.js';
 import { replyInputError, replyNotFound, replyOk, replySystemError } from './legacy-envelope.js';
 import { formatLegacyTimestamp } from './legacy-timestamp.js';
 import { createOfferDomain } from './offer.js';
@@ -109,6 +110,7 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
     schedule: createScheduler(signal, opts.logger),
     deferredDelayMs: opts.deferredDelayMs,
   };
+  const network = createNetworkEventDomain(context, assets, loadNetworkSeed(opts.dataDir, new Set(seed.addresses.keys())));
   const feasibility = createFeasibilityDomain(context);
   const offers = createOfferDomain(context, feasibility);
   const domains: SimDomain[] = [feasibility, offers, createOrderDomain(context, offers), createFaultDomain(context, incidents)];
@@ -147,6 +149,8 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
   for (const domain of domains) api.use(`/${domain.path}`, domain.router);
   api.use('/assets', createAssetRouter({ seed, assets }));
   api.use('/incidents', createIncidentRouter({ customers: seed.customers, incidents, assets }));
+  api.use('/network-events', network.router);
+  api.use('/_sim/network-events', network.control);
   api.use('/events', createEventRouter({ journal, customers: seed.customers }));
   api.get('/_sim/traces', (_req: Request, res: Response) => replyOk(res, { CALLS: traces.calls() }));
   api.use('/_sim', createSimControlRouter({ domains, tick, now }));
