@@ -2,6 +2,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSpecCatalog } from '../../src/conformance/openapi-validator.js';
+import { startListener, type ReceivedCall, type TestListener } from '../notify/support.js';
 import { copyProject, SDK_DIR, SPEC_ERRATA, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 /**
@@ -12,12 +13,21 @@ import { copyProject, SDK_DIR, SPEC_ERRATA, startTestGateway, type TestGateway }
  */
 const specs = createSpecCatalog({ sdkDir: SDK_DIR, errata: SPEC_ERRATA });
 const CIM = '/mefApi/sonata/cimIncident/v1';
+const LEGACY_KEY = 'demo-legacy-key-42';
 const FABRIKAM_SECRET = 'fabrikam-test-secret-2026';
 
 function expectSpecValid(operationId: string, status: number, body: unknown): void {
   const op = specs.api('kylie', 'cimIncident')!.operationById(operationId)!;
   expect(op, `kylie ${operationId} exists in the SDK`).toBeDefined();
   expect(op.validateResponseBody(status, body)).toEqual([]);
+}
+
+function expectNotificationValid(call: ReceivedCall): void {
+  const eventType = (call.body as { eventType: string }).eventType;
+  const operationId = `listenTo${eventType[0]!.toUpperCase()}${eventType.slice(1)}`;
+  const op = specs.api('kylie', 'cimIncidentNotification')!.operationById(operationId)!;
+  expect(op, `kylie ${operationId} exists in the SDK`).toBeDefined();
+  expect(op.validateRequestBody(call.body)).toEqual([]);
 }
 
 /** A second Kylie buyer on the customer number of acme-telecom's assets (C-100042). */
@@ -38,12 +48,33 @@ let project: { dir: string; cleanup(): void };
 let globex: string;
 let fabrikam: string;
 let acme: string;
+let globexListener: TestListener;
+let fabrikamListener: TestListener;
+const seen = new Map<TestListener, number>();
+
+/** The next `n` notifications the listener receives (waits for them; event-driven, bounded by a timeout). */
+async function nextNotifications(listener: TestListener, n: number): Promise<ReceivedCall[]> {
+  const from = seen.get(listener) ?? 0;
+  const calls = await listener.waitForCalls(from + n, 10_000);
+  seen.set(listener, from + n);
+  return calls.slice(from, from + n);
+}
 
 async function fabrikamToken(): Promise<string> {
   const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'fabrikam', client_secret: FABRIKAM_SECRET });
   const res = await fetch(`${gw.url}/oauth2/token`, { method: 'POST', body: form });
   expect(res.status).toBe(200);
   return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** The NOC's publishing desk of the legacy BSS (`_sim/network-events`). */
+async function noc(path: string, body: Record<string, unknown>): Promise<Record<string, any>> {
+  const res = await fetch(`${gw.gateway.legacyUrl}/bss/v2/_sim/network-events${path}`, {
+    method: 'POST', headers: { 'x-bss-api-key': LEGACY_KEY, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  const answer = (await res.json()) as Record<string, any>;
+  expect(answer.RC, JSON.stringify(answer)).toBe(0);
+  return answer.NETWORK_EVENT;
 }
 
 beforeAll(async () => {
@@ -53,9 +84,13 @@ beforeAll(async () => {
   globex = await gw.token('globex');
   acme = await gw.token('acme');
   fabrikam = await fabrikamToken();
+  globexListener = await startListener();
+  fabrikamListener = await startListener();
 });
 afterAll(async () => {
   await gw?.close();
+  await globexListener?.close();
+  await fabrikamListener?.close();
   project?.cleanup();
 });
 
@@ -144,5 +179,85 @@ describe('partner isolation', () => {
   it('a Grace partner has no CIM API (Grace has none): 404', async () => {
     const res = await gw.call('GET', `${CIM}/cimIncident`, { token: acme });
     expect(res.status).toBe(404);
+  });
+});
+
+describe('notifications: the NOC publishes, changes and closes network events', () => {
+  let globexHub: string;
+  let maintenance: string;
+
+  it('each partner registers a CIM hub subscription; retrieve and the spec agree', async () => {
+    const g = await gw.call('POST', `${CIM}/hub`, { token: globex, body: { callback: `${globexListener.origin}/globex` } });
+    expect(g.status).toBe(201);
+    expectSpecValid('registerListener', 201, g.body);
+    globexHub = g.body.id;
+    const got = await gw.call('GET', `${CIM}/hub/${globexHub}`, { token: globex });
+    expect(got.status).toBe(200);
+    expectSpecValid('retrieveHub', 200, got.body);
+    expect((await gw.call('GET', `${CIM}/hub/${globexHub}`, { token: fabrikam })).status).toBe(404);
+    const f = await gw.call('POST', `${CIM}/hub`, { token: fabrikam, body: { callback: `${fabrikamListener.origin}/fabrikam`, query: 'eventType=cimIncidentCreateEvent' } });
+    expect(f.status).toBe(201);
+    const bad = await gw.call('POST', `${CIM}/hub`, { token: globex, body: { callback: `${globexListener.origin}/x`, query: 'eventType=incidentCreateEvent' } });
+    expect(bad.status).toBe(422);
+    expectSpecValid('registerListener', 422, bad.body);
+  });
+
+  it('a maintenance on globex\'s access switch reaches globex only, as the whole CimMaintenanceIncident', async () => {
+    maintenance = (await noc('', {
+      NWE_TYPE: 'WART', EFFECT: 'AUSF', SEVERITY: 3, ELEMENTS: ['LON-ACC-0202'],
+      TEXT: 'Tausch des Netzteils', START_TS: '10.12.2026 01:00', PLANNED_END: '10.12.2026 03:00',
+    })).NWE_NO;
+    const [created] = await nextNotifications(globexListener, 1);
+    expectNotificationValid(created!);
+    expect(created!.url).toBe('/globex/mefApi/sonata/cimIncidentNotification/v1/listener/cimIncidentCreateEvent?buyerId=GLOBEX-UK-7&sellerId=NETCORE');
+    expect((created!.body as any).event).toMatchObject({
+      '@type': 'CimMaintenanceIncident', id: maintenance, status: 'created', incidentType: 'plannedMaintenance',
+      situationStartDate: '2026-12-10T00:00:00.000Z', expectedClosedDate: '2026-12-10T02:00:00.000Z',
+      relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000011', role: 'impactedProduct' }],
+    });
+    // what the partner then retrieves is what it was sent
+    const read = await gw.call('GET', `${CIM}/cimIncident/${maintenance}`, { token: globex });
+    expect(read.body).toEqual((created!.body as any).event);
+  });
+
+  it('an outage on the Frankfurt core node reaches both partners, each told of its own products only', async () => {
+    const outage = (await noc('', { NWE_TYPE: 'STOE', SEVERITY: 1, ELEMENTS: ['FRA-CORE-1'], TEXT: 'Kernknoten FRA1 ausgefallen' })).NWE_NO;
+    const [toGlobex] = await nextNotifications(globexListener, 1);
+    const [toFabrikam] = await nextNotifications(fabrikamListener, 1);
+    for (const call of [toGlobex!, toFabrikam!]) {
+      expectNotificationValid(call);
+      expect((call.body as any).event).toMatchObject({ '@type': 'CimFailureIncident', id: outage, impact: 'down', status: 'inProgress' });
+    }
+    expect((toGlobex!.body as any).event.relatedEntity.map((e: any) => e.id)).toEqual(['AS-5000012']);
+    expect((toFabrikam!.body as any).event.relatedEntity.map((e: any) => e.id)).toEqual(['AS-5000001', 'AS-5000002', 'AS-5000006']);
+    // fabrikam's first notification is this one: it never heard of globex's maintenance
+    expect(fabrikamListener.calls).toHaveLength(1);
+  });
+
+  it('moving the window is an attribute value change, closing a status change; fabrikam\'s filter keeps them from it', async () => {
+    await noc(`/${maintenance}/update`, { PLANNED_END: '10.12.2026 04:00' });
+    const [changed] = await nextNotifications(globexListener, 1);
+    expectNotificationValid(changed!);
+    expect((changed!.body as any).eventType).toBe('cimIncidentAttributeValueChangeEvent');
+    expect((changed!.body as any).event.expectedClosedDate).toBe('2026-12-10T03:00:00.000Z');
+    await noc(`/${maintenance}/close`, { END_TS: '10.12.2026 03:40' });
+    const [closed] = await nextNotifications(globexListener, 1);
+    expectNotificationValid(closed!);
+    expect((closed!.body as any).eventType).toBe('cimIncidentStatusChangeEvent');
+    expect((closed!.body as any).event).toMatchObject({ status: 'closed', closedDate: '2026-12-10T02:40:00.000Z' });
+    expect((closed!.body as any).event.statusChange.map((c: any) => c.status)).toEqual(['created', 'closed']);
+  });
+
+  it('after unregistering, globex hears of nothing more', async () => {
+    expect((await gw.call('DELETE', `${CIM}/hub/${globexHub}`, { token: globex })).status).toBe(204);
+    expect((await gw.call('GET', `${CIM}/hub/${globexHub}`, { token: globex })).status).toBe(404);
+    await noc('', { NWE_TYPE: 'BEEI', CAUSE: 'DROS', EFFECT: 'SPOR', ELEMENTS: ['FRA-CORE-1'], TEXT: 'Policing-Fehler' });
+    await noc('', { NWE_TYPE: 'STOE', ELEMENTS: ['FRA-CORE-1'], TEXT: 'Erneuter Ausfall' });
+    // the BSS reports in journal order, one at a time: by fabrikam's second notification both reports to globex's
+    // customer number have been applied
+    const [impairment, outage] = await nextNotifications(fabrikamListener, 2);
+    expect((impairment!.body as any).event['@type']).toBe('CimServiceImpairmentIncident');
+    expect((outage!.body as any).event['@type']).toBe('CimFailureIncident');
+    expect(globexListener.calls).toHaveLength(seen.get(globexListener)!);
   });
 });
