@@ -1,4 +1,4 @@
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSpecCatalog } from '../../src/conformance/openapi-validator.js';
@@ -41,6 +41,9 @@ function addFabrikam(dir: string): void {
     "notifications: { allowedCallbackHosts: ['localhost:9999'] }",
     'functions: { circuitImpairment: { mode: automated }, productInventory: { mode: automated } }', '',
   ].join('\n'));
+  // a Grace partner enabling the function: its profile loads, but Grace has no CIM API (docs/unified-model.md)
+  const acme = join(dir, 'partners', 'acme-telecom', 'partner.yaml');
+  writeFileSync(acme, readFileSync(acme, 'utf8').replace('functions:\n', 'functions:\n  circuitImpairment: { mode: automated }\n'));
 }
 
 let gw: TestGateway;
@@ -176,7 +179,7 @@ describe('partner isolation', () => {
     expect(unknown.status).toBe(404);
   });
 
-  it('a Grace partner has no CIM API (Grace has none): 404', async () => {
+  it('a Grace partner that enables circuitImpairment loads, but has no CIM API (Grace has none): 404', async () => {
     const res = await gw.call('GET', `${CIM}/cimIncident`, { token: acme });
     expect(res.status).toBe(404);
   });
@@ -246,6 +249,13 @@ describe('notifications: the NOC publishes, changes and closes network events', 
     expect((closed!.body as any).eventType).toBe('cimIncidentStatusChangeEvent');
     expect((closed!.body as any).event).toMatchObject({ status: 'closed', closedDate: '2026-12-10T02:40:00.000Z' });
     expect((closed!.body as any).event.statusChange.map((c: any) => c.status)).toEqual(['created', 'closed']);
+  });
+
+  it('a report delivered twice (callback, then the journal poll) notifies once', async () => {
+    expect(await gw.gateway.pollLegacyEvents()).toBeGreaterThan(0);
+    const sentinel = (await noc('', { NWE_TYPE: 'WART', ELEMENTS: ['LON-ACC-0202'], TEXT: 'Kontrolle', PLANNED_END: '11.12.2026 02:00' })).NWE_NO;
+    const [next] = await nextNotifications(globexListener, 1);
+    expect((next!.body as any).event.id).toBe(sentinel);
   });
 
   it('after unregistering, globex hears of nothing more', async () => {
