@@ -238,7 +238,8 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const idempotency = createIdempotency({ store, settings: config.idempotency });
   const buyer = createBuyerSide({ config, registry, store, logger, breakers, metrics, idempotency, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])), activity });
   // /internal: what the legacy BSS calls stays on the main port; the operator tools move to the admin port if any
-  const announce = createLegacyAnnouncer({ store, legacy, resources, events, tasks, logger, now });
+  const listening = async (partnerId: string, apiName: string, eventType: string) => (await hub.subscribersFor(partnerId, apiName, eventType)).length > 0;
+  const announce = createLegacyAnnouncer({ store, legacy, resources, events, tasks, logger, now, listening });
   const internal = createInternalRouter({
     registry, resources, events, tasks, logger, now, announce, callbackSecret: config.legacy.callbackSecret,
     parts: { tasks: false }, extra: [buyer.internalRouter],

@@ -43,6 +43,11 @@ export interface LegacyAnnouncerDeps {
   tasks: WorkQueue;
   logger: Logger;
   now: () => Date;
+  /**
+   * Whether the partner has a subscriber for the event (the hub): a partner nobody listens for costs no BSS read.
+   * Absent: every partner of the customer is read.
+   */
+  listening?: (partnerId: string, apiName: string, eventType: string) => Promise<boolean>;
 }
 
 /** Publishes an announcement to each partner it concerns; resolves with how many events were published. */
@@ -63,6 +68,7 @@ export function createLegacyAnnouncer(deps: LegacyAnnouncerDeps): LegacyAnnounce
       const op = registry.releaseFor(partner, a.api)?.apis.get(a.api)?.operations.find((o) => o.operationId === a.retrieve);
       const mode = op ? partner.functions.get(op.function) : undefined;
       if (!op || !mode || mode === 'disabled') continue;
+      if (deps.listening && !(await anyListening(deps.listening, partner.id, a))) continue;
       const key = `legacy:announced:${a.reportId}:${partner.id}`;
       if (!(await deps.store.set(key, '1', { ifAbsent: true, ttlMs: REPORT_MEMORY_MS }))) continue;
       try {
@@ -82,6 +88,11 @@ export function createLegacyAnnouncer(deps: LegacyAnnouncerDeps): LegacyAnnounce
     }
     return published;
   };
+}
+
+async function anyListening(listening: NonNullable<LegacyAnnouncerDeps['listening']>, partnerId: string, a: LegacyAnnouncement): Promise<boolean> {
+  for (const eventType of a.eventTypes) if (await listening(partnerId, a.api, eventType)) return true;
+  return false;
 }
 
 /** The object as the partner's retrieve operation answers it; undefined when it is not found for that partner. */
