@@ -37,6 +37,7 @@ import { instrumentLegacyClient } from './legacy/instrument-legacy-client.js';
 import { createBreakerBoard } from './outbound/circuit-breakers.js';
 import { ConfigError } from './config/yaml-source.js';
 import { createInternalRouter } from './sonata/internal-router.js';
+import { createLegacyAnnouncer } from './sonata/resources/legacy-announcements.js';
 import { applyLegacyStatus } from './sonata/resources/legacy-status.js';
 import { createLegacyPoller } from './sonata/resources/legacy-poller.js';
 import type { EventPublisher } from './sonata/resources/resource-events.js';
@@ -237,8 +238,10 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const idempotency = createIdempotency({ store, settings: config.idempotency });
   const buyer = createBuyerSide({ config, registry, store, logger, breakers, metrics, idempotency, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])), activity });
   // /internal: what the legacy BSS calls stays on the main port; the operator tools move to the admin port if any
+  const listening = async (partnerId: string, apiName: string, eventType: string) => (await hub.subscribersFor(partnerId, apiName, eventType)).length > 0;
+  const announce = createLegacyAnnouncer({ store, legacy, resources, events, tasks, logger, now, listening });
   const internal = createInternalRouter({
-    registry, resources, events, tasks, logger, now, callbackSecret: config.legacy.callbackSecret,
+    registry, resources, events, tasks, logger, now, announce, callbackSecret: config.legacy.callbackSecret,
     parts: { tasks: false }, extra: [buyer.internalRouter],
   });
   const operator = createInternalRouter({
@@ -248,7 +251,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   deliveries.start();
   const poller = createLegacyPoller({
     registry, legacy, store, logger, intervalMs: config.legacy.pollIntervalMs,
-    apply: (event) => applyLegacyStatus({ registry: registry.current(), resources, events, logger, now }, event),
+    apply: (event) => applyLegacyStatus({ registry: registry.current(), resources, events, logger, now, announce }, event),
   });
   if (config.legacy.statusUpdates !== 'callback') poller.start();
 

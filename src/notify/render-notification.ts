@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { HubSubscription } from './hub-service.js';
-import type { NotificationCatalog } from '../registry/notification-catalog.js';
+import type { NotificationApiDef, NotificationCatalog, NotificationEventDef } from '../registry/notification-catalog.js';
 
 /** A change to a Sonata resource the gateway tells subscribers about, independent of any release. */
 export interface SonataEvent {
@@ -29,6 +29,11 @@ export interface SonataEvent {
   occurredAt: string;
   /** Stable id, so a re-published event is recognisable (by the queue and by the Buyer); generated when absent. */
   eventId?: string;
+  /**
+   * The whole resource in the partner's release wire, for events that carry it (`resourceBody` in the catalogue:
+   * CIM incidents, rendered per partner so it names only that partner's products).
+   */
+  resource?: Record<string, unknown>;
 }
 
 /** Buyer and Seller ids to echo in notifications (only when the partner uses them in requests). */
@@ -66,6 +71,7 @@ export function renderNotification(
   const occurred = new Date(event.occurredAt);
   if (Number.isNaN(occurred.getTime())) throw fail(`occurredAt is not a date (got ${JSON.stringify(event.occurredAt)})`);
 
+  if (def.resourceBody) return renderResourceEvent(event, sub, api, def, party, catalog.partyIds, fail);
   const payload: Record<string, string> = {
     id: event.resourceId,
     // a release that names the collection differently gets its own path: `<its collection>/<id>`
@@ -88,9 +94,28 @@ export function renderNotification(
     if (party.sellerId !== undefined) payload.sellerId = party.sellerId;
   }
 
+  return envelope(event, sub, api, def, party, catalog.partyIds, payload);
+}
+
+/** An event carrying the whole resource the publisher rendered for the partner (`resourceBody`). */
+function renderResourceEvent(
+  event: SonataEvent, sub: HubSubscription, api: NotificationApiDef, def: NotificationEventDef, party: NotificationParty,
+  partyIds: NotificationCatalog['partyIds'], fail: (why: string) => NotificationRenderError,
+): { url: string; body: unknown; eventId: string } {
+  const resource = event.resource;
+  if (!resource || typeof resource !== 'object' || Array.isArray(resource)) throw fail('the event needs the resource it carries');
+  if (resource.id !== event.resourceId) throw fail(`the resource carried is not ${event.resourceId}`);
+  return envelope(event, sub, api, def, party, partyIds, resource);
+}
+
+/** The listener URL under the subscriber's callback and the event envelope around `payload`. */
+function envelope(
+  event: SonataEvent, sub: HubSubscription, api: NotificationApiDef, def: NotificationEventDef, party: NotificationParty,
+  partyIds: NotificationCatalog['partyIds'], payload: Record<string, unknown>,
+): { url: string; body: unknown; eventId: string } {
   const url = new URL(sub.callback);
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/mefApi/sonata/${api.notificationApi}/${api.notificationVersion}/listener/${def.eventType}`;
-  if (catalog.partyIds === 'query') {
+  if (partyIds === 'query') {
     if (party.buyerId !== undefined) url.searchParams.set('buyerId', party.buyerId);
     if (party.sellerId !== undefined) url.searchParams.set('sellerId', party.sellerId);
   }
@@ -98,7 +123,7 @@ export function renderNotification(
   const eventId = event.eventId ?? randomUUID();
   return {
     url: url.toString(),
-    body: { eventId, eventTime: occurred.toISOString(), eventType: def.eventType, event: payload },
+    body: { eventId, eventTime: new Date(event.occurredAt).toISOString(), eventType: def.eventType, event: payload },
     eventId,
   };
 }

@@ -27,6 +27,11 @@ export interface NotificationEventDef {
    * `/modifyProductOrderItemCompletionDate` for the requested-delivery-date requests): the event's `href` uses it.
    */
   readonly resourcePath?: string;
+  /**
+   * The event carries the whole resource as the partner would retrieve it (CIM's `CimIncident`), not `{id, href}`:
+   * the publisher renders it for the partner (`SonataEvent.resource`) and the renderer puts it in as it is.
+   */
+  readonly resourceBody: boolean;
 }
 
 /** The notifications of one management API in one release. */
@@ -97,6 +102,7 @@ export const NOTIFICATION_CATALOG_SCHEMA = {
                 stateField: { type: 'string', pattern: NAME },
                 milestone: { type: 'boolean', default: false },
                 resourcePath: { type: 'string', pattern: '^/[A-Za-z0-9]+$' },
+                resourceBody: { type: 'boolean', default: false },
               },
             },
           },
@@ -113,7 +119,7 @@ interface RawCatalog {
     version: string;
     notificationApi: string;
     notificationVersion: string;
-    events: Record<string, { internalType?: string; itemIdField?: string; stateField?: string; milestone: boolean; resourcePath?: string }>;
+    events: Record<string, { internalType?: string; itemIdField?: string; stateField?: string; milestone: boolean; resourcePath?: string; resourceBody: boolean }>;
   }>;
 }
 
@@ -150,6 +156,7 @@ export function loadNotificationCatalog(file: string, opts: { displayName?: stri
         ...(ev.stateField !== undefined && { stateField: ev.stateField }),
         milestone: ev.milestone,
         ...(ev.resourcePath !== undefined && { resourcePath: ev.resourcePath }),
+        resourceBody: ev.resourceBody,
       });
       const clash = internal.get(def.internalType);
       if (clash) {

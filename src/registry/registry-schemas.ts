@@ -4,6 +4,7 @@ export const BUSINESS_FUNCTIONS = [
   'addressValidation', 'siteRetrieval', 'productOfferingQualification', 'quote', 'productOrder',
   'productInventory', 'troubleTicket', 'billing', 'productCatalog',
   'productOfferingAvailabilityAndPricingDiscovery',
+  'circuitImpairment',
 ] as const;
 export type BusinessFunction = (typeof BUSINESS_FUNCTIONS)[number];
 

@@ -150,7 +150,11 @@ export function unexplainedOperations(lock: ReleaseLock, served: ReadonlySet<str
       problems.push(releaseSrc.problem(`/notServed/${escapeToken(apiName)}`, `${apiName} is not an API of ${lock.release}'s official files`));
       continue;
     }
-    if (typeof why === 'string') continue;
+    if (typeof why === 'string') {
+      const servedHere = Object.keys(api.operations).filter((id) => served.has(`${apiName}/${id}`));
+      if (servedHere.length > 0) problems.push(releaseSrc.problem(`/notServed/${escapeToken(apiName)}`, `${apiName} is served (${servedHere.join(', ')}); drop it from notServed`));
+      continue;
+    }
     for (const id of Object.keys(why)) {
       if (!api.operations[id]) problems.push(releaseSrc.problem(`/notServed/${escapeToken(apiName)}/${escapeToken(id)}`, `${id} is not an operationId of ${apiName}`));
       else if (served.has(`${apiName}/${id}`)) problems.push(releaseSrc.problem(`/notServed/${escapeToken(apiName)}/${escapeToken(id)}`, `${id} is served (api.yaml); drop it from notServed`));

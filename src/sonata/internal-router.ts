@@ -4,6 +4,7 @@ import { secretsEqual } from '../auth/token-service.js';
 import { GatewayError } from '../errors/catalogue.js';
 import type { Logger } from '../observability/logger.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
+import type { LegacyAnnouncer } from './resources/legacy-announcements.js';
 import { applyLegacyStatus, applyResourceUpdate } from './resources/legacy-status.js';
 import type { EventPublisher } from './resources/resource-events.js';
 import type { ResourceRepository } from './resources/resource-repository.js';
@@ -20,6 +21,8 @@ export interface InternalRouterDeps {
   callbackSecret?: string;
   /** more internal routes (e.g. notification dead letters) */
   extra?: express.Router[];
+  /** tells partners of legacy reports about objects the gateway reads through (CIM incidents) */
+  announce?: LegacyAnnouncer;
   /**
    * which of its own routes this router serves (default both): the legacy BSS's callbacks stay on the main port,
    * the work queue goes with the operator tools to the admin port when there is one
@@ -34,7 +37,7 @@ export interface InternalRouterDeps {
  */
 export function createInternalRouter(deps: InternalRouterDeps): express.Router {
   const router = express.Router();
-  const ctx = () => ({ registry: deps.registry.current(), resources: deps.resources, events: deps.events, logger: deps.logger, now: deps.now });
+  const ctx = () => ({ registry: deps.registry.current(), resources: deps.resources, events: deps.events, logger: deps.logger, now: deps.now, announce: deps.announce });
 
   if (deps.parts?.legacyEvents !== false) router.post('/legacy/events', express.raw({ type: () => true, limit: '1mb' }), async (req: Request, res: Response, next: NextFunction) => {
     res.locals.route = 'internal.legacyEvents'; // the request metrics' route label

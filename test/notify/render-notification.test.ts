@@ -31,8 +31,22 @@ function sampleState(def: NotificationEventDef): string {
   return 'acknowledged';
 }
 
-function sampleEvent(apiName: string, def: NotificationEventDef): SonataEvent {
+/** The whole resource an event of a `resourceBody` API carries (CIM: a CimIncident as the partner retrieves it). */
+function sampleResource(apiName: string, version: string): Record<string, unknown> {
+  const at = '2026-03-01T09:15:00.000Z';
   return {
+    '@type': 'CimMaintenanceIncident', id: 'R-42', href: `/mefApi/sonata/${apiName}/${version}/resource/R-42`,
+    description: 'Planned maintenance', incidentType: 'plannedMaintenance', status: 'created', impact: 'down',
+    severity: 'minor', priority: 'low', creationDate: at, situationStartDate: at, expectedClosedDate: at,
+    relatedEntity: [{ '@referredType': 'Product', id: 'P-1', role: 'impactedProduct' }],
+    relatedContactInformation: [{ role: 'incidentContact', name: 'NOC', number: '+4969000', emailAddress: 'noc@example.com' }],
+    statusChange: [{ status: 'created', changeDate: at }],
+  };
+}
+
+function sampleEvent(apiName: string, def: NotificationEventDef, version = ''): SonataEvent {
+  return {
+    ...(def.resourceBody && { resource: sampleResource(apiName, version) }),
     eventType: def.internalType,
     apiName,
     resourceId: 'R-42',
@@ -52,7 +66,7 @@ describe('every event of every shipped catalogue renders a body the official lis
     for (const api of catalog.apis.values()) {
       for (const def of api.events.values()) {
         it(`${release} ${api.apiName} ${def.eventType}`, () => {
-          const rendered = renderNotification(sampleEvent(api.apiName, def), sub(release, api.apiName), catalog, PARTY);
+          const rendered = renderNotification(sampleEvent(api.apiName, def, api.version), sub(release, api.apiName), catalog, PARTY);
           const op = listenerOperation(release, catalog, api.apiName, def.eventType);
           expect(op.validateRequestBody(rendered.body)).toEqual([]);
 
@@ -89,6 +103,15 @@ describe('every event of every shipped catalogue renders a body the official lis
       }
     }
   }
+
+  it('an event that carries the whole resource is not rendered without it, nor with another resource', () => {
+    const kylie = catalogs.get('kylie')!;
+    const def = kylie.findEvent('cimIncident', 'cimIncidentCreateEvent')!;
+    expect(def.resourceBody).toBe(true);
+    const { resource, ...bare } = sampleEvent('cimIncident', def, 'v1');
+    expect(() => renderNotification(bare, sub('kylie', 'cimIncident'), kylie, PARTY)).toThrow(/needs the resource/);
+    expect(() => renderNotification({ ...bare, resource: { ...resource, id: 'R-43' } }, sub('kylie', 'cimIncident'), kylie, PARTY)).toThrow(/not R-42/);
+  });
 
   it('the validator used above does reject a wrong body (an invalid Kylie order state)', () => {
     const kylie = catalogs.get('kylie')!;

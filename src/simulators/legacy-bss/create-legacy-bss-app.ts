@@ -12,6 +12,7 @@ import { createFaultDomain } from './fault.js';
 import { createFaultInjection } from './fault-injection.js';
 import { createFeasibilityDomain } from './feasibility.js';
 import { createIncidentRouter, loadIncidentSeed } from './incident.js';
+import { createNetworkEventDomain, loadNetworkSeed } from './network-events.js';
 import { replyInputError, replyNotFound, replyOk, replySystemError } from './legacy-envelope.js';
 import { formatLegacyTimestamp } from './legacy-timestamp.js';
 import { createOfferDomain } from './offer.js';
@@ -110,6 +111,7 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
     schedule: createScheduler(signal, opts.logger),
     deferredDelayMs: opts.deferredDelayMs,
   };
+  const network = createNetworkEventDomain(context, assets, loadNetworkSeed(opts.dataDir, new Set(seed.addresses.keys())));
   const feasibility = createFeasibilityDomain(context);
   const offers = createOfferDomain(context, feasibility);
   const billing = createBillingDomain(context);
@@ -149,6 +151,8 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
   for (const domain of domains) api.use(`/${domain.path}`, domain.router);
   api.use('/assets', createAssetRouter({ seed, assets }));
   api.use('/incidents', createIncidentRouter({ customers: seed.customers, incidents, assets }));
+  api.use('/network-events', network.router);
+  api.use('/_sim/network-events', network.control);
   api.use('/events', createEventRouter({ journal, customers: seed.customers }));
   api.get('/_sim/traces', (_req: Request, res: Response) => replyOk(res, { CALLS: traces.calls() }));
   api.use('/_sim/bills', billing.simRouter);

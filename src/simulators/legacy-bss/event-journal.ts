@@ -14,7 +14,8 @@ export type LegacyBssEventType =
   | 'ASSET_STATUS'
   | 'FAULT_STATUS'
   | 'FAULT_CHANGE'
-  | 'BILL_STATUS';
+  | 'BILL_STATUS'
+  | 'NETWORK_EVENT';
 
 /**
  * One entry of the legacy BSS event journal, and the body of one status callback
@@ -27,7 +28,7 @@ export interface LegacyBssEvent {
   readonly EVT_TS: string;
   readonly EVT_TYPE: LegacyBssEventType;
   readonly CUST_NO: string;
-  /** `FEAS_ID`, `OFFER_NO`, `ORDER_NO`, `ASSET_ID`, `TT_NO` or `BILL_NO` of the object that changed. */
+  /** `FEAS_ID`, `OFFER_NO`, `ORDER_NO`, `ASSET_ID`, `TT_NO`, `BILL_NO` or `NWE_NO` of the object that changed. */
   readonly OBJ_ID: string;
   /** Order line concerned (`ORDER_LINE_STATUS`, `CHARGE_STATUS`, some `ORDER_CHANGE`), else `null`. */
   readonly LINE_REF: string | null;

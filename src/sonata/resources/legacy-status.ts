@@ -4,6 +4,7 @@ import { evaluateMapping } from '../operation-context.js';
 import { applyUpdate, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
 import { publishStateEvents, watchedFields, type EventPublisher } from './resource-events.js';
 import { isLegacyNotice, publishLegacyNotice } from './legacy-notices.js';
+import type { LegacyAnnouncement, LegacyAnnouncer } from './legacy-announcements.js';
 import { applyProjections } from './resource-projections.js';
 import type { ResourceRepository } from './resource-repository.js';
 
@@ -27,6 +28,8 @@ export interface StatusApplyResult {
  */
 export async function applyLegacyStatus(deps: {
   registry: Registry; resources: ResourceRepository; events: EventPublisher; logger: Logger; now: () => Date;
+  /** tells partners of reports about objects the gateway reads through (`{announce: ...}`); absent: counted unknown */
+  announce?: LegacyAnnouncer;
 }, legacyEvent: unknown): Promise<StatusApplyResult> {
   const result: StatusApplyResult = { applied: 0, unknown: 0, events: 0 };
   const noPartner = { lookups: deps.registry.sharedLookups } as never;
@@ -37,7 +40,16 @@ export async function applyLegacyStatus(deps: {
     if (matches !== true) continue;
     const out = await evaluateMapping(handler.mapping, legacyEvent, bindings, noPartner);
     const sequence = handler.sequence ? await evaluateMapping(handler.sequence, legacyEvent, {}, noPartner) : undefined;
-    const updates = ((Array.isArray(out) ? out : out ? [out] : []) as LegacyResourceUpdate[])
+    const all = (Array.isArray(out) ? out : out ? [out] : []) as Array<LegacyResourceUpdate | { announce: LegacyAnnouncement }>;
+    for (const a of all.filter((u): u is { announce: LegacyAnnouncement } => 'announce' in u)) {
+      if (!deps.announce) {
+        result.unknown++;
+        continue;
+      }
+      result.applied++;
+      result.events += await deps.announce(deps.registry, a.announce);
+    }
+    const updates = all.filter((u): u is LegacyResourceUpdate => !('announce' in u))
       .map((u) => (typeof sequence === 'number' ? { ...u, sequence } : u));
     for (const u of updates) {
       if (isLegacyNotice(u)) {
