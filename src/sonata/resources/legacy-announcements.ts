@@ -8,28 +8,9 @@ import { executeOperation } from '../kinds.js';
 import type { EventPublisher } from './resource-events.js';
 import type { ResourceRepository } from './resource-repository.js';
 import type { WorkQueue } from './work-queue.js';
+import type { LegacyAnnouncement, LegacyAnnouncer } from './legacy-announcement-types.js';
 
-/**
- * A legacy report about an object the gateway does not keep but reads from the BSS on every request (a CIM incident:
- * one of the BSS's network events), returned by a legacy event mapping as `{announce: {...}}`. The BSS sends one report
- * per customer the object touches; the gateway tells that customer's partners.
- */
-export interface LegacyAnnouncement {
-  /** The BSS customer number the report is for: partners with this `legacyCustomerId` hear of it. */
-  customerId: string;
-  /** Management API whose subscribers are notified (`cimIncident`). */
-  api: string;
-  /** The operation (of that API, in the partner's release) that renders the object for the partner, by path `{id}`. */
-  retrieve: string;
-  /** The object's id. */
-  id: string;
-  /** Gateway event types to publish. */
-  eventTypes: string[];
-  /** When it happened (ISO 8601). */
-  occurredAt: string;
-  /** Identifies the report, so one delivered twice (callback and journal poll) notifies once. */
-  reportId: string;
-}
+export type { LegacyAnnouncement, LegacyAnnouncer } from './legacy-announcement-types.js';
 
 /** How long a report id is remembered against a second delivery of the same report. */
 const REPORT_MEMORY_MS = 7 * 24 * 3600_000;
@@ -50,8 +31,6 @@ export interface LegacyAnnouncerDeps {
   listening?: (partnerId: string, apiName: string, eventType: string) => Promise<boolean>;
 }
 
-/** Publishes an announcement to each partner it concerns; resolves with how many events were published. */
-export type LegacyAnnouncer = (registry: Registry, a: LegacyAnnouncement) => Promise<number>;
 
 /**
  * Creates the announcer. For each partner of the customer whose release has the API and that has its function

@@ -4,7 +4,7 @@ import { evaluateMapping } from '../operation-context.js';
 import { applyUpdate, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
 import { publishStateEvents, watchedFields, type EventPublisher } from './resource-events.js';
 import { isLegacyNotice, publishLegacyNotice } from './legacy-notices.js';
-import type { LegacyAnnouncement, LegacyAnnouncer } from './legacy-announcements.js';
+import type { LegacyAnnouncement, LegacyAnnouncer } from './legacy-announcement-types.js';
 import { applyProjections } from './resource-projections.js';
 import type { ResourceRepository } from './resource-repository.js';
 
