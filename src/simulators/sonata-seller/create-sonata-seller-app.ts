@@ -12,6 +12,8 @@ import { createSellerDomain, SellerRefusal } from './seller-domain.js';
 import { createSellerNotifier, type DeliveryRecord, type HubSubscription, type NotificationAuth } from './seller-notifier.js';
 import { createSellerOAuth } from './seller-oauth.js';
 import { SELLER_PROFILES, type SellerRelease } from './seller-profile.js';
+import { billingFeature, type SellerBillingControl } from './seller-billing.js';
+import type { SellerFeature } from './seller-feature.js';
 
 /** Logger shape the simulator writes to (winston fits). */
 export interface SonataSellerLogger {
@@ -100,12 +102,17 @@ export interface SonataSellerControl {
   warmUp(): void;
   /** stops timers and deliveries */
   stop(): void;
+  /** customer bills (Grace, Kylie; seller-billing.ts) */
+  bills?: SellerBillingControl;
 }
 
 const SONATA_JSON = 'application/json;charset=utf-8';
 const MAX_RECORDS = 1000;
 
-type Handler = (ctx: { body: Record<string, unknown>; params: Record<string, string>; query: Record<string, string> }) => { status: number; body?: unknown; headers?: Record<string, string> };
+type Handler = (ctx: { body: Record<string, unknown>; params: Record<string, string>; query: Record<string, string>; client: string }) => { status: number; body?: unknown; headers?: Record<string, string> };
+
+/** APIs served from their own files (seller-feature.ts), where the release has them */
+const FEATURES = { bills: billingFeature } as const;
 
 /** Builds the simulator; nothing listens and no timer runs until the app is served (see startSonataSeller). */
 export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express; control: SonataSellerControl } {
@@ -114,8 +121,9 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
   const now = opts.now ?? (() => new Date());
   const addresses = opts.addresses ?? DEFAULT_ADDRESSES;
   const oauth = createSellerOAuth({ clients: opts.clients, tokenTtlSeconds: opts.tokenTtlSeconds ?? 3600, now });
+  const features = Object.entries(FEATURES).filter(([, f]) => f.releases[opts.release]) as Array<[keyof typeof FEATURES, SellerFeature<unknown>]>;
   const notifier = createSellerNotifier({
-    targets: profile.notifications, now, auth: opts.notificationAuth,
+    targets: { ...profile.notifications, ...Object.fromEntries(features.map(([, f]) => [f.api, f.releases[opts.release]!.notifications])) }, now, auth: opts.notificationAuth,
     onError: (message, meta) => opts.logger?.warn(message, meta),
   });
   const domain = createSellerDomain({
@@ -134,8 +142,8 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
   app.set('query parser', 'simple');
   app.post('/oauth2/token', ...oauth.tokenEndpoint);
 
-  const route = (method: 'get' | 'post' | 'delete', api: keyof typeof profile.versions, specPath: string, handler: Handler): void => {
-    const expressPath = `/mefApi/sonata/${api}/${profile.versions[api]}${specPath.replace(/\{([A-Za-z]+)\}/g, ':$1')}`;
+  const route = (method: 'get' | 'post' | 'delete', api: string, specPath: string, handler: Handler, version = profile.versions[api as keyof typeof profile.versions]): void => {
+    const expressPath = `/mefApi/sonata/${api}/${version}${specPath.replace(/\{([A-Za-z]+)\}/g, ':$1')}`;
     served.push(() => {
       const op = specs?.api(opts.release, api)?.operation(method, specPath);
       if (!op) return;
@@ -198,7 +206,7 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
         if (fault?.status) return send(fault.status, fault.body ?? { code: fault.status >= 500 ? 'internalError' : 'invalidBody', reason: `injected fault ${fault.status}` });
         let result: ReturnType<Handler>;
         try {
-          result = handler({ body: (body ?? {}) as Record<string, unknown>, params: req.params as Record<string, string>, query: req.query as Record<string, string> });
+          result = handler({ body: (body ?? {}) as Record<string, unknown>, params: req.params as Record<string, string>, query: req.query as Record<string, string>, client: auth.clientId });
         } catch (err) {
           if (err instanceof SellerRefusal) {
             return err.status === 404 ? send(404, { code: 'notFound', reason: err.message.slice(0, 255) }) : send(422, err.issues);
@@ -257,28 +265,42 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
   route('get', 'troubleTicket', '/troubleTicket/{id}', ({ params }) => ({ status: 200, body: domain.retrieveTicket(params.id!) }));
 
   // ---- hubs
-  for (const api of ['quoteManagement', 'productOrderingManagement'] as const) {
+  const hubApis: Array<[string, string | undefined, boolean]> = [
+    ...(['quoteManagement', 'productOrderingManagement'] as const).map((api) => [api, undefined, profile.hubRetrieve.has(api)] as [string, undefined, boolean]),
+    ...features.map(([, f]) => [f.api, f.releases[opts.release]!.version, f.releases[opts.release]!.hubRetrieve] as [string, string, boolean]),
+  ];
+  for (const [api, version, hubRetrieve] of hubApis) {
     route('post', api, '/hub', ({ body }) => {
       if (typeof body.callback !== 'string' || !/^https?:\/\//.test(body.callback)) {
         throw new SellerRefusal(422, [{ code: 'invalidValue', propertyPath: '/callback', reason: 'callback must be an http(s) URL' }]);
       }
       const sub = notifier.register(api, body.callback, typeof body.query === 'string' ? body.query : undefined);
       return { status: 201, body: { id: sub.id, callback: sub.callback, ...(sub.query !== undefined && { query: sub.query }) } };
-    });
-    if (profile.hubRetrieve.has(api)) {
+    }, version);
+    if (hubRetrieve) {
       route('get', api, '/hub/{id}', ({ params }) => {
         const sub = notifier.get(api, params.id!);
         if (!sub) throw new SellerRefusal(404, [{ code: 'notFound', propertyPath: '', reason: `no hub ${params.id}` }]);
         return { status: 200, body: { id: sub.id, callback: sub.callback, ...(sub.query !== undefined && { query: sub.query }) } };
-      });
+      }, version);
     }
     route('delete', api, '/hub/{id}', ({ params }) => {
       if (!notifier.remove(api, params.id!)) throw new SellerRefusal(404, [{ code: 'notFound', propertyPath: '', reason: `no hub ${params.id}` }]);
       return { status: 204 };
-    });
+    }, version);
   }
+  const featureControls = Object.fromEntries(features.map(([name, f]) => {
+    const { version } = f.releases[opts.release]!;
+    return [name, f.install({
+      release: opts.release, prefix: opts.idPrefix ?? 'SIM', currency: opts.currency ?? 'EUR', typedEvents: profile.typedEvents, now, app,
+      clients: opts.clients.map((c) => c.clientId),
+      route: (method, specPath, handler) => route(method, f.api, specPath, handler, version),
+      publish: (eventType, payload) => notifier.publish({ api: f.api, eventType, payload }),
+    })];
+  })) as Partial<Pick<SonataSellerControl, keyof typeof FEATURES>>;
 
   const control: SonataSellerControl = {
+    ...featureControls,
     release: opts.release,
     received: () => received,
     clearReceived: () => {
