@@ -292,6 +292,8 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
         resource = await callSeller(registry, n.partner, def.fetch, undefined, { id: String(event.id ?? '') }, ctx);
         await rememberProducts(resource, n.partner.id, ctx.logger);
         const legacyOp = registry.buyer.operations.get(def.fetch);
+        // what a seller tells us about (a new bill) is read later by its id alone
+        if (legacyOp?.kind && typeof resource.id === 'string') await rememberRef(legacyOp.kind, resource.id, n.partner.id, ctx.logger);
         if (legacyOp?.response) object = await evaluate(legacyOp.response, resource, { seller: n.partner.id, sellerName: n.partner.name, requestId: ctx.requestId }, registry.sharedLookups, () => null);
       }
       const eventMapping = registry.buyer.eventsByKind.get(String(event.kind)) ?? registry.buyer.events;

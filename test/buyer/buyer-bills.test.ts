@@ -80,6 +80,27 @@ describe('bills of a seller, as the legacy BSS reads them', () => {
     });
   }
 
+  for (const s of sellers) {
+    it(`${s.name}: a new bill and its payment reach the BSS's webhook with the bill, signed`, async () => {
+      const issued = s.sim().control.bills!.issueBill();
+      const id = issued.id as string;
+      const created = await bed.webhook.waitFor((w) => w.body.OBJ_ID === id && w.body.EVT_TYPE === 'SELLER_BILL_NEW');
+      expect(created.body).toMatchObject({ SELLER: s.seller, NEW_STATUS: 'GEN', SELLER_STATUS: 'generated', REF: issued.billNo });
+      expect(created.body.EVT_TS).toMatch(/^\d\d\.\d\d\.\d{4} \d\d:\d\d$/);
+      // the bill as the BSS reads it, items included: 184.00 + 61.70 net
+      expect(created.body.BILL).toMatchObject({ BILL_ID: id, NET_AMT: 24570, OPEN_AMT: 29238, ITEMS: [expect.objectContaining({ CHARGE_TYPE: 'MRC' }), expect.objectContaining({ CHARGE_TYPE: 'USG' })] });
+      expect(created.headers['x-gateway-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+
+      s.sim().control.bills!.setBillState(id, 'settled');
+      const paid = await bed.webhook.waitFor((w) => w.body.OBJ_ID === id && w.body.EVT_TYPE === 'SELLER_BILL_STATUS');
+      expect(paid.body).toMatchObject({ NEW_STATUS: 'PAID', SELLER_STATUS: 'settled', BILL: { BILL_STATUS: 'PAID', OPEN_AMT: 0, PAID_AMT: 29238 } });
+      // a bill the gateway was told about is read by its id alone
+      expect(await bed.legacy('GET', `/bills/${id}`)).toMatchObject({ RC: 0, SELLER: s.seller, BILL: { BILL_ID: id, BILL_STATUS: 'PAID' } });
+      const hub = s.sim().control.hubs().find((h) => h.api === 'customerBillManagement');
+      expect(hub?.callback).toBe(`${bed.gw.url}/partners/${s.seller}`);
+    });
+  }
+
   it('refuses bad input in the BSS format and names the field', async () => {
     expect(await bed.legacy('GET', '/bills?SELLER=northwind-access&PERIOD_FROM=2026-01-01')).toMatchObject({ RC: 8, ERR_FIELD: 'PERIOD_FROM', SELLER: null });
     expect(await bed.legacy('GET', '/bills?SELLER=northwind-access&BILL_STATUS=OPEN')).toMatchObject({ RC: 8, ERR_FIELD: 'BILL_STATUS' });
