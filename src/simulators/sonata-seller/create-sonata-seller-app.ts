@@ -13,6 +13,7 @@ import { createSellerNotifier, type DeliveryRecord, type HubSubscription, type N
 import { createSellerOAuth } from './seller-oauth.js';
 import { SELLER_PROFILES, type SellerRelease } from './seller-profile.js';
 import { billingFeature, type SellerBillingControl } from './seller-billing.js';
+import { appointmentFeature, type SellerAppointmentControl } from './seller-appointments.js';
 import type { SellerFeature } from './seller-feature.js';
 
 /** Logger shape the simulator writes to (winston fits). */
@@ -104,6 +105,8 @@ export interface SonataSellerControl {
   stop(): void;
   /** customer bills (Grace, Kylie; seller-billing.ts) */
   bills?: SellerBillingControl;
+  /** work orders, time slots and appointments (Grace, Kylie; seller-appointments.ts) */
+  appointments?: SellerAppointmentControl;
 }
 
 const SONATA_JSON = 'application/json;charset=utf-8';
@@ -112,7 +115,7 @@ const MAX_RECORDS = 1000;
 type Handler = (ctx: { body: Record<string, unknown>; params: Record<string, string>; query: Record<string, string>; client: string }) => { status: number; body?: unknown; headers?: Record<string, string> };
 
 /** APIs served from their own files (seller-feature.ts), where the release has them */
-const FEATURES = { bills: billingFeature } as const;
+const FEATURES = { bills: billingFeature, appointments: appointmentFeature } as const;
 
 /** Builds the simulator; nothing listens and no timer runs until the app is served (see startSonataSeller). */
 export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express; control: SonataSellerControl } {
@@ -142,9 +145,15 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
   app.set('query parser', 'simple');
   app.post('/oauth2/token', ...oauth.tokenEndpoint);
 
-  const route = (method: 'get' | 'post' | 'delete', api: string, specPath: string, handler: Handler, version = profile.versions[api as keyof typeof profile.versions]): void => {
+  /**
+   * `version`: the API's major when it is not one of the profile's; `bodyless`: a POST without a body in the spec;
+   * `lazy`: its validators compile on first use rather than in warmUp (the features' APIs, so a buyer that never
+   * uses them does not wait for them at start)
+   */
+  const route = (method: 'get' | 'post' | 'delete', api: string, specPath: string, handler: Handler, extra: { version?: string; bodyless?: boolean; lazy?: boolean } = {}): void => {
+    const { version = profile.versions[api as keyof typeof profile.versions], bodyless = false } = extra;
     const expressPath = `/mefApi/sonata/${api}/${version}${specPath.replace(/\{([A-Za-z]+)\}/g, ':$1')}`;
-    served.push(() => {
+    if (!extra.lazy) served.push(() => {
       const op = specs?.api(opts.release, api)?.operation(method, specPath);
       if (!op) return;
       // the first validation of each kind compiles and caches the validator
@@ -199,7 +208,7 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
           }
         }
       }
-      if (method === 'post' && (!body || typeof body !== 'object' || Array.isArray(body))) return send(400, { code: 'invalidBody', reason: 'The body must be a JSON object' });
+      if (method === 'post' && !bodyless && (!body || typeof body !== 'object' || Array.isArray(body))) return send(400, { code: 'invalidBody', reason: 'The body must be a JSON object' });
 
       const fault = takeFault(faults, specOp?.operationId);
       const finish = () => {
@@ -265,6 +274,7 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
   route('get', 'troubleTicket', '/troubleTicket/{id}', ({ params }) => ({ status: 200, body: domain.retrieveTicket(params.id!) }));
 
   // ---- hubs
+  // a feature's hub names its version; like its other routes it compiles on first use
   const hubApis: Array<[string, string | undefined, boolean]> = [
     ...(['quoteManagement', 'productOrderingManagement'] as const).map((api) => [api, undefined, profile.hubRetrieve.has(api)] as [string, undefined, boolean]),
     ...features.map(([, f]) => [f.api, f.releases[opts.release]!.version, f.releases[opts.release]!.hubRetrieve] as [string, string, boolean]),
@@ -276,25 +286,26 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
       }
       const sub = notifier.register(api, body.callback, typeof body.query === 'string' ? body.query : undefined);
       return { status: 201, body: { id: sub.id, callback: sub.callback, ...(sub.query !== undefined && { query: sub.query }) } };
-    }, version);
+    }, { version, lazy: version !== undefined });
     if (hubRetrieve) {
       route('get', api, '/hub/{id}', ({ params }) => {
         const sub = notifier.get(api, params.id!);
         if (!sub) throw new SellerRefusal(404, [{ code: 'notFound', propertyPath: '', reason: `no hub ${params.id}` }]);
         return { status: 200, body: { id: sub.id, callback: sub.callback, ...(sub.query !== undefined && { query: sub.query }) } };
-      }, version);
+      }, { version, lazy: version !== undefined });
     }
     route('delete', api, '/hub/{id}', ({ params }) => {
       if (!notifier.remove(api, params.id!)) throw new SellerRefusal(404, [{ code: 'notFound', propertyPath: '', reason: `no hub ${params.id}` }]);
       return { status: 204 };
-    }, version);
+    }, { version, lazy: version !== undefined });
   }
   const featureControls = Object.fromEntries(features.map(([name, f]) => {
     const { version } = f.releases[opts.release]!;
     return [name, f.install({
-      release: opts.release, prefix: opts.idPrefix ?? 'SIM', currency: opts.currency ?? 'EUR', typedEvents: profile.typedEvents, now, app,
+      release: opts.release, prefix: opts.idPrefix ?? 'SIM', currency: opts.currency ?? 'EUR', shapes: profile.shapes, typedEvents: profile.typedEvents, now, app,
       clients: opts.clients.map((c) => c.clientId),
-      route: (method, specPath, handler) => route(method, f.api, specPath, handler, version),
+      addressIds: addresses.filter((a) => !opts.countries || opts.countries.includes(a.countryCode)).map((a) => a.id),
+      route: (method, specPath, handler, o) => route(method, f.api, specPath, handler, { version, bodyless: o?.bodyless, lazy: true }),
       publish: (eventType, payload) => notifier.publish({ api: f.api, eventType, payload }),
     })];
   })) as Partial<Pick<SonataSellerControl, keyof typeof FEATURES>>;

@@ -26,13 +26,20 @@ export interface SellerFeatureContext {
   /** id prefix of the seller (e.g. `NA`) */
   prefix: string;
   currency: string;
+  /** body shapes: `grace` (places as typed refs) or `kylie` (MEF 150: `{role, place}`) */
+  shapes: 'grace' | 'kylie';
   /** events carry the new state (Kylie) rather than only naming the object (Grace) */
   typedEvents: boolean;
   /** the buyers (OAuth clients) the seller knows */
   clients: readonly string[];
   now: () => Date;
-  /** a route below `/mefApi/sonata/<api>/<version>` of this feature, validated like every other route */
-  route(method: 'get' | 'post' | 'delete', specPath: string, handler: FeatureHandler): void;
+  /** address ids of the seller's address book (where its work happens) */
+  addressIds: readonly string[];
+  /**
+   * a route below `/mefApi/sonata/<api>/<version>` of this feature, validated like every other route; `bodyless`: a
+   * POST the spec gives no body (e.g. `/appointment/{id}/cancel`)
+   */
+  route(method: 'get' | 'post' | 'delete', specPath: string, handler: FeatureHandler, options?: { bodyless?: boolean }): void;
   /** queues a notification to the hubs registered on this feature's API */
   publish(eventType: string, payload: Json): void;
   /** the Express app, for `/_sim/...` controls */
