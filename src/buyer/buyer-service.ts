@@ -198,12 +198,23 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
       const refusal = out.refusal as { field?: string; reason?: string } | undefined;
       if (refusal) throw buyerError('seller.refused', { seller: partner.id, action: meta.action, reason: refusal.reason ?? 'no reason given' }, { field: refusal.field ?? null, seller: partner.id });
       if (op.then) return await callSeller(registry, partner, op.then, undefined, params, ctx);
+      if (op.expand) out[op.expand.into] = await expand(registry, partner, op.expand, out, bindings, ctx);
       return out;
     } catch (err) {
       if (err instanceof BuyerError) throw err;
       ctx.logger.error('seller answer could not be translated', { seller: partner.id, operation: name, error: (err as Error).message });
       throw classifySellerFailure({ kind: 'bad-body', status: answer.status, detail: err instanceof MappingError ? `${err.file}: ${err.detail}` : String(err) }, failureCtx);
     }
+  };
+
+  /** The parts an answer only names (a bill's items), each read with the expand's operation; one at a time, in order. */
+  const expand = async (registry: Registry, partner: PartnerDef, e: NonNullable<SellerOperationDef['expand']>, answer: Record<string, unknown>, bindings: Record<string, unknown>, ctx: BuyerContext): Promise<unknown[]> => {
+    const ids = await e.ids.evaluate(answer, { bindings, lookups: partner.lookups });
+    const parts: unknown[] = [];
+    for (const id of (Array.isArray(ids) ? ids : ids === undefined ? [] : [ids]).filter((x): x is string => typeof x === 'string')) {
+      parts.push(await callSeller(registry, partner, e.operation, undefined, { id }, ctx));
+    }
+    return parts;
   };
 
   const service: BuyerService = {
@@ -281,13 +292,16 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
         resource = await callSeller(registry, n.partner, def.fetch, undefined, { id: String(event.id ?? '') }, ctx);
         await rememberProducts(resource, n.partner.id, ctx.logger);
         const legacyOp = registry.buyer.operations.get(def.fetch);
+        // what a seller tells us about (a new bill) is read later by its id alone
+        if (legacyOp?.kind && typeof resource.id === 'string') await rememberRef(legacyOp.kind, resource.id, n.partner.id, ctx.logger);
         if (legacyOp?.response) object = await evaluate(legacyOp.response, resource, { seller: n.partner.id, sellerName: n.partner.name, requestId: ctx.requestId }, registry.sharedLookups, () => null);
       }
-      if (!registry.buyer.events) {
+      const eventMapping = registry.buyer.eventsByKind.get(String(event.kind)) ?? registry.buyer.events;
+      if (!eventMapping) {
         ctx.logger.warn('seller notification not forwarded: no buyer event mapping (mappings/buyer/buyer.yaml events)', { seller: n.partner.id });
         return;
       }
-      const legacyEvent = await evaluate(registry.buyer.events, { event, resource, object }, bindings, registry.sharedLookups, () => null);
+      const legacyEvent = await evaluate(eventMapping, { event, resource, object }, bindings, registry.sharedLookups, () => null);
       const url = opts.webhook?.url;
       if (!url || !opts.webhook) {
         ctx.logger.warn('seller notification not forwarded: buyer.legacyWebhookUrl is not configured', { seller: n.partner.id, eventType: n.eventType, eventId: event.eventId });

@@ -17,11 +17,13 @@ export const BUYER_OPERATIONS = [
   'validateAddress', 'createQuote', 'retrieveQuote', 'cancelQuote', 'declineQuote',
   'createOrder', 'retrieveOrder', 'cancelOrder', 'findOrders', 'retrieveProduct',
   'createTicket', 'retrieveTicket', 'createQualification', 'retrieveQualification',
+  'findBills', 'retrieveBill', 'retrieveBillItem',
+  'searchTimeSlots', 'createAppointment', 'retrieveAppointment', 'cancelAppointment',
 ] as const;
 export type BuyerOperationName = (typeof BUYER_OPERATIONS)[number];
 
 /** What the buyer side buys or reads, for seller bookkeeping (which seller holds an id) and messages. */
-export const BUYER_OBJECT_KINDS = ['quote', 'order', 'product', 'ticket', 'qualification'] as const;
+export const BUYER_OBJECT_KINDS = ['quote', 'order', 'product', 'ticket', 'qualification', 'bill', 'appointment'] as const;
 export type BuyerObjectKind = (typeof BUYER_OBJECT_KINDS)[number];
 
 /** One entry of the operation catalogue (buyer.yaml `operations`): its routes, what it is about, its two mappings. */
@@ -74,7 +76,11 @@ export const BUYER_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       required: ['mapping'],
-      properties: { mapping: { type: 'string' } },
+      properties: {
+        mapping: { type: 'string' },
+        /** the unified event's `kind` -> its own webhook mapping (e.g. `bill`); other kinds take `mapping` */
+        kinds: { type: 'object', propertyNames: { enum: [...BUYER_OBJECT_KINDS] }, additionalProperties: { type: 'string' }, default: {} },
+      },
     },
   },
 } as const;
@@ -127,6 +133,15 @@ export const BUYER_RELEASE_SCHEMA = {
           safeToRetry: { type: 'boolean', default: false },
           /** after success, answer with this operation's result instead (e.g. retrieve the quote a cancel changed) */
           then: { enum: [...BUYER_OPERATIONS] },
+          /**
+           * after success, read the parts the answer only names, one call each, with `operation` (same seller): `ids`
+           * (JSONata on the unified answer) gives their ids, `into` the field of the answer that gets the list
+           * (e.g. a bill's items, which Customer Bill Management serves one by one)
+           */
+          expand: {
+            type: 'object', additionalProperties: false, required: ['operation', 'ids', 'into'],
+            properties: { operation: { enum: [...BUYER_OPERATIONS] }, ids: { type: 'string' }, into: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]*$' } },
+          },
           /**
            * a seller's 422 `propertyPath` -> the legacy field it came from: JSON-pointer prefixes with `*` for an
            * array index, e.g. `/quoteItem/*\/product/place: LINES[*].SELLER_ADDR_ID`; the longest match wins
@@ -205,6 +220,8 @@ export interface SellerOperationDef {
   readonly statuses: readonly number[];
   readonly safeToRetry: boolean;
   readonly then?: BuyerOperationName;
+  /** read the parts the answer names (`ids` on the unified answer) with `operation`, into the answer's `into` */
+  readonly expand?: { readonly operation: BuyerOperationName; readonly ids: CompiledMapping; readonly into: string };
   readonly fieldPaths: Readonly<Record<string, string>>;
 }
 
@@ -231,6 +248,8 @@ export interface BuyerMappings {
   /** every route of every operation, literal paths before those with `{id}` */
   readonly routes: readonly BuyerRoute[];
   readonly events?: CompiledMapping;
+  /** per unified event kind, its own webhook mapping (instead of `events`) */
+  readonly eventsByKind: ReadonlyMap<string, CompiledMapping>;
   readonly releases: ReadonlyMap<string, BuyerReleaseDef>;
 }
 
@@ -244,7 +263,7 @@ export interface BuyerLoadContext {
   readLookups(baseDir: string, files: Record<string, string>, from: YamlSource, pointer: string): Record<string, Record<string, unknown>>;
 }
 
-const EMPTY: BuyerMappings = Object.freeze({ operations: new Map(), routes: [], releases: new Map() });
+const EMPTY: BuyerMappings = Object.freeze({ operations: new Map(), routes: [], eventsByKind: new Map(), releases: new Map() });
 
 /**
  * Reads `dir` (mappings/buyer): buyer.yaml and every releases/<release>/release.yaml. A missing folder means no
@@ -255,7 +274,7 @@ export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mapping
   if (!existsSync(file)) return { mappings: EMPTY, lookups: {} };
   const src = ctx.readSource(file, ctx.ajv.compile(BUYER_SCHEMA));
   if (!src) return { mappings: EMPTY, lookups: {} };
-  const raw = src.data as { lookups: Record<string, string>; operations: Record<string, RawLegacyOperation>; events?: { mapping: string } };
+  const raw = src.data as { lookups: Record<string, string>; operations: Record<string, RawLegacyOperation>; events?: { mapping: string; kinds: Record<string, string> } };
   const lookups = ctx.readLookups(dir, raw.lookups, src, '/lookups');
   const operations = new Map<BuyerOperationName, BuyerLegacyOperation>();
   const routes: BuyerRoute[] = [];
@@ -284,6 +303,11 @@ export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mapping
   // a literal segment wins over {id} (POST /quotes/inquiry is not the quote "inquiry")
   routes.sort((a, b) => Number(a.path.includes('{id}')) - Number(b.path.includes('{id}')));
   const events = raw.events ? ctx.compileFile(dir, raw.events.mapping, src, '/events/mapping') : undefined;
+  const eventsByKind = new Map<string, CompiledMapping>();
+  for (const [kind, file] of Object.entries(raw.events?.kinds ?? {})) {
+    const compiled = ctx.compileFile(dir, file, src, `/events/kinds/${kind}`);
+    if (compiled) eventsByKind.set(kind, compiled);
+  }
 
   const releases = new Map<string, BuyerReleaseDef>();
   const releasesDir = join(dir, 'releases');
@@ -325,10 +349,12 @@ export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mapping
         statuses: Object.freeze([...(op.statuses ?? [200, 201])]),
         safeToRetry: op.safeToRetry,
         then: op.then,
+        expand: op.expand && expandOf(op.expand, opSrc, `${p}/expand/ids`),
         fieldPaths: Object.freeze({ ...op.fieldPaths }),
       }));
     }
     for (const [opName, op] of ops) {
+      if (op.expand && !rawOps[op.expand.operation]) ctx.problems.push(rsrc.problem(`/operations/${opName}/expand/operation`, `this release has no operation "${op.expand.operation}"`));
       if (op.then && !rawOps[op.then]) ctx.problems.push(rsrc.problem(`/operations/${opName}/then`, `this release has no operation "${op.then}"`));
       if (op.prefetch && !rawOps[op.prefetch]) ctx.problems.push(rsrc.problem(`/operations/${opName}/prefetch`, `this release has no operation "${op.prefetch}"`));
       else if (op.prefetch && (op.prefetch === opName || rawOps[op.prefetch]?.prefetch)) ctx.problems.push(rsrc.problem(`/operations/${opName}/prefetch`, `"${op.prefetch}" must be a plain read (no prefetch of its own)`));
@@ -350,7 +376,12 @@ export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mapping
     }
     releases.set(name, Object.freeze({ name, apis: Object.freeze({ ...r.apis }), operations: ops, listeners }));
   }
-  return { mappings: Object.freeze({ operations, routes: Object.freeze(routes), events, releases }), lookups };
+  return { mappings: Object.freeze({ operations, routes: Object.freeze(routes), events, eventsByKind, releases }), lookups };
+
+  function expandOf(e: { operation: BuyerOperationName; ids: string; into: string }, from: YamlSource, pointer: string): SellerOperationDef['expand'] {
+    const ids = ctx.compileInline(e.ids, from, pointer);
+    return ids && Object.freeze({ operation: e.operation, ids, into: e.into });
+  }
 }
 
 interface RawLegacyOperation {
@@ -360,6 +391,7 @@ interface RawLegacyOperation {
 interface RawBuyerOperation {
   api: string; method: string; path: string; query?: Record<string, string>; prefetch?: BuyerOperationName; request?: string; response?: string;
   statuses?: number[]; safeToRetry: boolean; then?: BuyerOperationName; fieldPaths: Record<string, string>;
+  expand?: { operation: BuyerOperationName; ids: string; into: string };
 }
 interface RawBuyerRelease {
   release: string;

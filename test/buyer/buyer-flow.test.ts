@@ -137,7 +137,7 @@ describe('buying from a Grace and a Kylie seller, as the legacy BSS', () => {
   it('registered one listener per API with each seller, with the callback of our partner route', () => {
     for (const [id, sim] of [['northwind-access', bed.grace], ['southwind-fibre', bed.kylie]] as const) {
       const hubs = sim.control.hubs();
-      expect(hubs.map((h) => h.api).sort()).toEqual(['productOrderingManagement', 'quoteManagement']);
+      expect(hubs.map((h) => h.api).sort()).toEqual(['appointment', 'customerBillManagement', 'productOrderingManagement', 'quoteManagement']);
       for (const h of hubs) expect(h.callback).toBe(`${bed.gw.url}/partners/${id}`);
     }
   });

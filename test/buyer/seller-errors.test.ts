@@ -129,7 +129,7 @@ describe('seller failures and refusals, as the legacy BSS sees them', () => {
     };
     const northwind = await tokenFor('northwind-access', 'northwind-demo-secret-2026');
     // a seller partner's token carries listener scopes only
-    expect(northwind.scope.split(' ')).toEqual(['listenToProductOrderItemStateChangeEvent', 'listenToProductOrderStateChangeEvent', 'listenToQuoteItemStateChangeEvent', 'listenToQuoteStateChangeEvent']);
+    expect(northwind.scope.split(' ')).toEqual(['listenToAppointmentAttributeValueChangeEvent', 'listenToAppointmentStatusChangeEvent', 'listenToCustomerBillCreateEvent', 'listenToCustomerBillStateChangeEvent', 'listenToProductOrderItemStateChangeEvent', 'listenToProductOrderStateChangeEvent', 'listenToQuoteItemStateChangeEvent', 'listenToQuoteStateChangeEvent']);
     const southwind = await tokenFor('southwind-fibre', 'southwind-demo-secret-2026');
     const acme = await bed.gw.token('acme');
     const order = (await bed.legacy('POST', '/orders', ORDER('L-1'))).ORDER;

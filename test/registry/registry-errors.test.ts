@@ -289,7 +289,9 @@ describe("the buyer side's release inheritance (mappings/buyer/releases/<r>/rele
     const buyer = load(project.dir).buyer;
     const billie = buyer.releases.get('billie')!;
     const grace = buyer.releases.get('grace')!;
-    expect([...billie.operations.keys()].sort()).toEqual([...grace.operations.keys()].sort());
+    // all of Grace's but the APIs Billie does not have (Customer Bill Management came with Fergie, Appointment with Dolly)
+    const notBillie = new Set(['findBills', 'retrieveBill', 'retrieveBillItem', 'searchTimeSlots', 'createAppointment', 'retrieveAppointment', 'cancelAppointment']);
+    expect([...billie.operations.keys()].sort()).toEqual([...grace.operations.keys()].filter((k) => !notBillie.has(k)).sort());
     const quote = billie.operations.get('createQuote')!;
     expect([quote.version, quote.release]).toEqual(['v7', 'billie']);
     expect(quote.request?.file).toBe(grace.operations.get('createQuote')!.request?.file);
@@ -306,7 +308,8 @@ describe("the buyer side's release inheritance (mappings/buyer/releases/<r>/rele
     expect(problemsOf(() => load(project!.dir))).toEqual(expect.arrayContaining([
       expect.stringMatching(/^mappings\/buyer\/releases\/billie\/release\.yaml:\d+:\d+ inherit\.from: no release\.yaml in \.\.\/gracie$/),
     ]));
-    edit(file, 'inherit:\n  from: ../gracie', 'inherit:\n  from: ../grace\n  except: [bookAppointment]');
+    edit(file, 'inherit:\n  from: ../gracie', 'inherit:\n  from: ../grace');
+    edit(file, 'except: [', 'except: [bookAppointment, ');
     expect(problemsOf(() => load(project!.dir)).join('\n')).toMatch(/billie\/release\.yaml:\d+:\d+ inherit\.except\.0: must be one of/);
   });
 });

@@ -12,6 +12,9 @@ import { createSellerDomain, SellerRefusal } from './seller-domain.js';
 import { createSellerNotifier, type DeliveryRecord, type HubSubscription, type NotificationAuth } from './seller-notifier.js';
 import { createSellerOAuth } from './seller-oauth.js';
 import { SELLER_PROFILES, type SellerRelease } from './seller-profile.js';
+import { billingFeature, type SellerBillingControl } from './seller-billing.js';
+import { appointmentFeature, type SellerAppointmentControl } from './seller-appointments.js';
+import type { SellerFeature } from './seller-feature.js';
 
 /** Logger shape the simulator writes to (winston fits). */
 export interface SonataSellerLogger {
@@ -100,12 +103,19 @@ export interface SonataSellerControl {
   warmUp(): void;
   /** stops timers and deliveries */
   stop(): void;
+  /** customer bills (Grace, Kylie; seller-billing.ts) */
+  bills?: SellerBillingControl;
+  /** work orders, time slots and appointments (Grace, Kylie; seller-appointments.ts) */
+  appointments?: SellerAppointmentControl;
 }
 
 const SONATA_JSON = 'application/json;charset=utf-8';
 const MAX_RECORDS = 1000;
 
-type Handler = (ctx: { body: Record<string, unknown>; params: Record<string, string>; query: Record<string, string> }) => { status: number; body?: unknown; headers?: Record<string, string> };
+type Handler = (ctx: { body: Record<string, unknown>; params: Record<string, string>; query: Record<string, string>; client: string }) => { status: number; body?: unknown; headers?: Record<string, string> };
+
+/** APIs served from their own files (seller-feature.ts), where the release has them */
+const FEATURES = { bills: billingFeature, appointments: appointmentFeature } as const;
 
 /** Builds the simulator; nothing listens and no timer runs until the app is served (see startSonataSeller). */
 export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express; control: SonataSellerControl } {
@@ -114,8 +124,9 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
   const now = opts.now ?? (() => new Date());
   const addresses = opts.addresses ?? DEFAULT_ADDRESSES;
   const oauth = createSellerOAuth({ clients: opts.clients, tokenTtlSeconds: opts.tokenTtlSeconds ?? 3600, now });
+  const features = Object.entries(FEATURES).filter(([, f]) => f.releases[opts.release]) as Array<[keyof typeof FEATURES, SellerFeature<unknown>]>;
   const notifier = createSellerNotifier({
-    targets: profile.notifications, now, auth: opts.notificationAuth,
+    targets: { ...profile.notifications, ...Object.fromEntries(features.map(([, f]) => [f.api, f.releases[opts.release]!.notifications])) }, now, auth: opts.notificationAuth,
     onError: (message, meta) => opts.logger?.warn(message, meta),
   });
   const domain = createSellerDomain({
@@ -134,9 +145,15 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
   app.set('query parser', 'simple');
   app.post('/oauth2/token', ...oauth.tokenEndpoint);
 
-  const route = (method: 'get' | 'post' | 'delete', api: keyof typeof profile.versions, specPath: string, handler: Handler): void => {
-    const expressPath = `/mefApi/sonata/${api}/${profile.versions[api]}${specPath.replace(/\{([A-Za-z]+)\}/g, ':$1')}`;
-    served.push(() => {
+  /**
+   * `version`: the API's major when it is not one of the profile's; `bodyless`: a POST without a body in the spec;
+   * `lazy`: its validators compile on first use rather than in warmUp (the features' APIs, so a buyer that never
+   * uses them does not wait for them at start)
+   */
+  const route = (method: 'get' | 'post' | 'delete', api: string, specPath: string, handler: Handler, extra: { version?: string; bodyless?: boolean; lazy?: boolean } = {}): void => {
+    const { version = profile.versions[api as keyof typeof profile.versions], bodyless = false } = extra;
+    const expressPath = `/mefApi/sonata/${api}/${version}${specPath.replace(/\{([A-Za-z]+)\}/g, ':$1')}`;
+    if (!extra.lazy) served.push(() => {
       const op = specs?.api(opts.release, api)?.operation(method, specPath);
       if (!op) return;
       // the first validation of each kind compiles and caches the validator
@@ -191,14 +208,14 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
           }
         }
       }
-      if (method === 'post' && (!body || typeof body !== 'object' || Array.isArray(body))) return send(400, { code: 'invalidBody', reason: 'The body must be a JSON object' });
+      if (method === 'post' && !bodyless && (!body || typeof body !== 'object' || Array.isArray(body))) return send(400, { code: 'invalidBody', reason: 'The body must be a JSON object' });
 
       const fault = takeFault(faults, specOp?.operationId);
       const finish = () => {
         if (fault?.status) return send(fault.status, fault.body ?? { code: fault.status >= 500 ? 'internalError' : 'invalidBody', reason: `injected fault ${fault.status}` });
         let result: ReturnType<Handler>;
         try {
-          result = handler({ body: (body ?? {}) as Record<string, unknown>, params: req.params as Record<string, string>, query: req.query as Record<string, string> });
+          result = handler({ body: (body ?? {}) as Record<string, unknown>, params: req.params as Record<string, string>, query: req.query as Record<string, string>, client: auth.clientId });
         } catch (err) {
           if (err instanceof SellerRefusal) {
             return err.status === 404 ? send(404, { code: 'notFound', reason: err.message.slice(0, 255) }) : send(422, err.issues);
@@ -257,28 +274,44 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
   route('get', 'troubleTicket', '/troubleTicket/{id}', ({ params }) => ({ status: 200, body: domain.retrieveTicket(params.id!) }));
 
   // ---- hubs
-  for (const api of ['quoteManagement', 'productOrderingManagement'] as const) {
+  // a feature's hub names its version; like its other routes it compiles on first use
+  const hubApis: Array<[string, string | undefined, boolean]> = [
+    ...(['quoteManagement', 'productOrderingManagement'] as const).map((api) => [api, undefined, profile.hubRetrieve.has(api)] as [string, undefined, boolean]),
+    ...features.map(([, f]) => [f.api, f.releases[opts.release]!.version, f.releases[opts.release]!.hubRetrieve] as [string, string, boolean]),
+  ];
+  for (const [api, version, hubRetrieve] of hubApis) {
     route('post', api, '/hub', ({ body }) => {
       if (typeof body.callback !== 'string' || !/^https?:\/\//.test(body.callback)) {
         throw new SellerRefusal(422, [{ code: 'invalidValue', propertyPath: '/callback', reason: 'callback must be an http(s) URL' }]);
       }
       const sub = notifier.register(api, body.callback, typeof body.query === 'string' ? body.query : undefined);
       return { status: 201, body: { id: sub.id, callback: sub.callback, ...(sub.query !== undefined && { query: sub.query }) } };
-    });
-    if (profile.hubRetrieve.has(api)) {
+    }, { version, lazy: version !== undefined });
+    if (hubRetrieve) {
       route('get', api, '/hub/{id}', ({ params }) => {
         const sub = notifier.get(api, params.id!);
         if (!sub) throw new SellerRefusal(404, [{ code: 'notFound', propertyPath: '', reason: `no hub ${params.id}` }]);
         return { status: 200, body: { id: sub.id, callback: sub.callback, ...(sub.query !== undefined && { query: sub.query }) } };
-      });
+      }, { version, lazy: version !== undefined });
     }
     route('delete', api, '/hub/{id}', ({ params }) => {
       if (!notifier.remove(api, params.id!)) throw new SellerRefusal(404, [{ code: 'notFound', propertyPath: '', reason: `no hub ${params.id}` }]);
       return { status: 204 };
-    });
+    }, { version, lazy: version !== undefined });
   }
+  const featureControls = Object.fromEntries(features.map(([name, f]) => {
+    const { version } = f.releases[opts.release]!;
+    return [name, f.install({
+      release: opts.release, prefix: opts.idPrefix ?? 'SIM', currency: opts.currency ?? 'EUR', shapes: profile.shapes, typedEvents: profile.typedEvents, now, app,
+      clients: opts.clients.map((c) => c.clientId),
+      addressIds: addresses.filter((a) => !opts.countries || opts.countries.includes(a.countryCode)).map((a) => a.id),
+      route: (method, specPath, handler, o) => route(method, f.api, specPath, handler, { version, bodyless: o?.bodyless, lazy: true }),
+      publish: (eventType, payload) => notifier.publish({ api: f.api, eventType, payload }),
+    })];
+  })) as Partial<Pick<SonataSellerControl, keyof typeof FEATURES>>;
 
   const control: SonataSellerControl = {
+    ...featureControls,
     release: opts.release,
     received: () => received,
     clearReceived: () => {

@@ -25,7 +25,8 @@ export interface HubSubscription {
 
 /** One event to send: the release-shaped body is built by the caller. */
 export interface SellerEvent {
-  api: 'quoteManagement' | 'productOrderingManagement';
+  /** the management API (quoteManagement, productOrderingManagement, or a feature's, e.g. customerBillManagement) */
+  api: string;
   eventType: string;
   /** the `event` payload */
   payload: Record<string, unknown>;
@@ -55,7 +56,8 @@ export interface SellerNotifier {
 }
 
 export interface SellerNotifierOptions {
-  targets: Readonly<Record<SellerEvent['api'], NotificationTarget>>;
+  /** management API -> the Buyer notification API its events go to */
+  targets: Readonly<Record<string, NotificationTarget>>;
   now: () => Date;
   auth?: NotificationAuth;
   /** waits before retries of one delivery (default [50, 250]) */
@@ -143,6 +145,7 @@ export function createSellerNotifier(opts: SellerNotifierOptions): SellerNotifie
     list: () => [...hubs.values()],
     publish(e) {
       const target = opts.targets[e.api];
+      if (!target) return;
       for (const sub of hubs.values()) {
         if (sub.api !== e.api || (sub.eventTypes && !sub.eventTypes.includes(e.eventType))) continue;
         const url = `${sub.callback.replace(/\/$/, '')}/mefApi/sonata/${target.api}/${target.version}/listener/${e.eventType}`;
