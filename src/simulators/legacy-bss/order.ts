@@ -19,6 +19,7 @@ import type { OfferDomain } from './offer.js';
 import { convertLegacyAmount, DEFAULT_TERM_MONTHS, priceLegacyLine, type LegacyLinePrice } from './product-catalogue.js';
 import { PRODUCT_LINE_FIELDS, readProductLine, readRequestLines, type ResolvedProductLine } from './product-line.js';
 import type { SimContext, SimDomain, StatusHistoryEntry } from './sim-context.js';
+import { decideCharge, openCharge, raiseCharge, RAISE_CHARGE_FIELDS, renderCharge, resumeAfterCharges, DEFAULT_RESPONSE_HOURS, type ChargeType, type OrderChargeOps } from './order-charge.js';
 
 /**
  * Order status codes: `RCVD` received (syntax checked), `VALD` validated, `HOLD` on hold until the
@@ -43,8 +44,12 @@ const FORWARD_ORDER: readonly OrderStatus[] = ['RCVD', 'VALD', 'PROV', 'COMP'];
 export interface OrderCharge {
   readonly CHARGE_ID: string;
   readonly LINE_REF: string;
-  readonly CHARGE_TYPE: 'EXPEDITE';
+  readonly CHARGE_TYPE: ChargeType;
   readonly CHARGE_DESC: string;
+  /** `Y`: declining it cancels the line; `N`: the line goes on without what it would buy. */
+  readonly BLOCKING: 'Y' | 'N';
+  /** When the customer must have decided (the gateway answers for it when the time is up). */
+  readonly RESP_BY: Date;
   /** One-off amount in minor units of `CURRENCY`. */
   readonly AMOUNT: number;
   readonly CURRENCY: string;
@@ -152,7 +157,7 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
     charge.DECIDED = touch(order);
     context.journal.record({
       EVT_TYPE: 'CHARGE_STATUS', CUST_NO: order.CUST_NO, OBJ_ID: order.ORDER_NO, LINE_REF: charge.LINE_REF, CHARGE_ID: charge.CHARGE_ID,
-      OLD_STATUS: old, NEW_STATUS: status, TEST_FLAG: order.TEST_FLAG,
+      OLD_STATUS: old, NEW_STATUS: status, TEST_FLAG: order.TEST_FLAG, CHARGE: renderCharge(charge),
     });
   };
   const openLines = (order: Order): OrderLine[] => order.lines.filter((line) => !FINAL_LINE_STATUSES.includes(line.STATUS));
@@ -195,21 +200,19 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
     const customer = context.seed.customers.get(order.CUST_NO) as LegacyCustomerRecord;
     for (const line of order.lines) {
       if (line.expediteTo === null) continue;
-      const charge: OrderCharge = {
+      const raised = context.now();
+      openCharge(chargeOps, order, {
         CHARGE_ID: context.nextNumber('CH'),
         LINE_REF: line.resolved.LINE_REF,
         CHARGE_TYPE: 'EXPEDITE',
         CHARGE_DESC: `expedited delivery on ${formatLegacyDate(line.expediteTo)} instead of ${formatLegacyDate(line.STD_DATE)}`,
         AMOUNT: convertLegacyAmount(context.seed.catalogue, context.seed.catalogue.charges.EXPEDITE_FEE, customer.CURRENCY),
         CURRENCY: customer.CURRENCY,
+        BLOCKING: 'N',
         CHARGE_STATUS: 'OPEN',
-        RAISED: context.now(),
+        RAISED: raised,
+        RESP_BY: new Date(raised.getTime() + DEFAULT_RESPONSE_HOURS * 3_600_000),
         DECIDED: null,
-      };
-      order.CHARGES.push(charge);
-      context.journal.record({
-        EVT_TYPE: 'CHARGE_STATUS', CUST_NO: order.CUST_NO, OBJ_ID: order.ORDER_NO, LINE_REF: charge.LINE_REF, CHARGE_ID: charge.CHARGE_ID,
-        OLD_STATUS: null, NEW_STATUS: 'OPEN', TEST_FLAG: order.TEST_FLAG, INFO: charge.CHARGE_DESC,
       });
     }
     setOrderStatus(order, 'VALD');
@@ -283,10 +286,7 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
     }
   };
 
-  /** Leaves HOLD once the customer decided on every charge. */
-  const resumeAfterCharges = (order: Order): void => {
-    if (order.STATUS === 'HOLD' && !order.CHARGES.some((charge) => charge.CHARGE_STATUS === 'OPEN')) startProvisioning(order);
-  };
+  const chargeOps: OrderChargeOps = { context, setLineStatus, setOrderStatus, setChargeStatus, openLines, startProvisioning, settleOrder, touch };
 
   router.post('/', createLegacyJsonParser(), (req: Request, res: Response) => {
     answerLegacy(res, () => {
@@ -521,7 +521,7 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
           OLD_STATUS: null, NEW_STATUS: line.STATUS, TEST_FLAG: order.TEST_FLAG, INFO: `rescheduled to ${requested.text}`,
         });
       }
-      resumeAfterCharges(order);
+      resumeAfterCharges(chargeOps, order);
       return { ORDER: renderOrder(order) };
     });
   });
@@ -533,11 +533,7 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
       const decision = reader.requiredCode('DECISION', ['ACPT', 'DECL'] as const);
       const charge = order.CHARGES.find((candidate) => candidate.CHARGE_ID === req.params['chargeId']);
       if (!charge) throw new LegacyNotFoundError('charge unknown');
-      if (charge.CHARGE_STATUS !== 'OPEN') throw new LegacyInputError('CHARGE_ID', `charge ${charge.CHARGE_ID} is ${charge.CHARGE_STATUS}, not OPEN`);
-      const line = order.lines.find((candidate) => candidate.resolved.LINE_REF === charge.LINE_REF);
-      if (line && decision === 'ACPT' && line.expediteTo !== null) line.EXP_DATE = line.expediteTo;
-      setChargeStatus(order, charge, decision);
-      resumeAfterCharges(order);
+      decideCharge(chargeOps, order, charge, decision);
       return { ORDER: renderOrder(order) };
     });
   });
@@ -564,6 +560,16 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
     path: 'orders',
     router,
     advanceFields: ['TO', 'LINE_REF', 'REASON'],
+    actions: {
+      charge: {
+        fields: RAISE_CHARGE_FIELDS,
+        run(orderNo, reader) {
+          const order = orders.get(orderNo);
+          if (!order) throw new LegacyNotFoundError('order unknown');
+          return { ...raiseCharge(chargeOps, order, reader), ORDER: renderOrder(order) };
+        },
+      },
+    },
     advance(orderNo, reader) {
       const order = orders.get(orderNo);
       if (!order) throw new LegacyNotFoundError('order unknown');
@@ -633,17 +639,7 @@ export function renderOrder(order: Order): Record<string, unknown> {
     REMARKS: order.REMARKS,
     LAST_CHG: formatLegacyTimestamp(order.LAST_CHG),
     STATUS_HIST: order.STATUS_HIST.map(renderHistoryEntry),
-    CHARGES: order.CHARGES.map((charge) => ({
-      CHARGE_ID: charge.CHARGE_ID,
-      LINE_REF: charge.LINE_REF,
-      CHARGE_TYPE: charge.CHARGE_TYPE,
-      CHARGE_DESC: charge.CHARGE_DESC,
-      AMOUNT: charge.AMOUNT,
-      CURRENCY: charge.CURRENCY,
-      CHARGE_STATUS: charge.CHARGE_STATUS,
-      RAISED: formatLegacyTimestamp(charge.RAISED),
-      DECIDED: charge.DECIDED && formatLegacyTimestamp(charge.DECIDED),
-    })),
+    CHARGES: order.CHARGES.map(renderCharge),
     LINES: order.lines.map((line) => ({
       LINE_REF: line.resolved.LINE_REF,
       ACTION: line.resolved.ACTION,
