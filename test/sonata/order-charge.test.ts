@@ -133,6 +133,15 @@ describe.each(['grace', 'kylie'] as const)('%s charges', (release) => {
 });
 
 describe('refusals', () => {
+  it('Billie does not offer charges (its MEFCharge wire is not kept): 501 notImplemented', async () => {
+    const initech = await gw.token('initech');
+    for (const [method, path] of [['GET', '/charge'], ['GET', '/charge/CH-1'], ['PATCH', '/charge/CH-1']] as const) {
+      const res = await gw.call(method, `/mefApi/sonata/productOrderingManagement/v7${path}`, { token: initech, body: method === 'PATCH' ? { chargeItem: [{ id: '1', acceptanceIndicator: 'accepted' }] } : undefined });
+      expect(res.status).toBe(501);
+      expect(res.body.code).toBe('notImplemented');
+    }
+  });
+
   it('another partner\'s charge is 404; a bad answer is 400 (Grace) / 422 (Kylie)', async () => {
     const order = await placeValidated('grace', 'grace-CHG-OTHER');
     const { charge } = await raise('grace', order);
