@@ -72,6 +72,10 @@ describe.each(['grace', 'kylie'] as const)('%s charges', (release) => {
     }]);
     expect(Date.parse(one.body.responseDueDate)).toBeGreaterThan(Date.now());
     expect((await eventsFor(release, charge.id, 1))[0]!.type).toBe('chargeCreateEvent');
+    // the order item lists its charge
+    const held = await sonata(release, 'GET', `/productOrder/${order.id}`);
+    expectSpecValid(release, API, 'retrieveProductOrder', 200, held.body);
+    expect(held.body.productOrderItem[0].charge).toEqual([{ id: charge.id, href: `${ORDER_BASE[release]}/charge/${charge.id}` }]);
 
     const patched = await sonata(release, 'PATCH', `/charge/${charge.id}`, { chargeItem: [{ id: '1', acceptanceIndicator: 'accepted' }] });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);

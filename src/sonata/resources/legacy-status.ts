@@ -14,9 +14,10 @@ export interface LegacyResourceUpdate extends ResourceUpdate {
   /**
    * a report on a new object of a kept document (a charge the BSS raised on an order): when no document has this
    * legacyRef yet, one is created in `state` for the partner owning the parent (kept as `parent {resource, id,
-   * legacyRef, itemId?}`), and the resource's `events.create` is sent
+   * legacyRef, itemId?}`), and the resource's `events.create` is sent; with `listIn` the parent (its item, when
+   * named) lists the new document's id in that field (an order item's `charges`)
    */
-  parent?: { resource: string; legacyRef: string; itemLegacyRef?: string };
+  parent?: { resource: string; legacyRef: string; itemLegacyRef?: string; listIn?: string };
 }
 
 export interface StatusApplyResult {
@@ -113,10 +114,26 @@ async function createChild(deps: {
   }, { id, partnerId: parent.partnerId, resource: def.name, now, initialState: u.state });
   if (u.changeReason) doc.stateChange = [{ ...doc.stateChange[0]!, changeReason: u.changeReason }];
   await deps.resources.insert(def, doc);
+  if (u.parent.listIn) await listInParent(deps.resources, parentDef, parent, u.parent.listIn, itemId, id);
   if (!def.events.create) return 0;
   await publishStateEvents(deps.events, { ...def, events: { stateChange: def.events.create } }, parent.partnerId, [{ kind: 'state', resourceId: id, state: doc.state, at: now }], deps.logger);
   return 1;
 }
+
+/** Adds `{id}` to the list field `field` of the parent document, or of its item `itemId`. */
+async function listInParent(resources: ResourceRepository, def: ResourceDef, parent: ResourceDoc, field: string, itemId: string | undefined, id: string): Promise<void> {
+  await resources.update(def, parent.partnerId, parent.id, (current) => {
+    const next = structuredClone(current);
+    const target: Record<string, unknown> | undefined = itemId ? next.items?.find((it) => it.id === itemId) : next;
+    if (!target || PROTECTED_FIELDS.has(field)) return undefined;
+    const list = Array.isArray(target[field]) ? (target[field] as Array<{ id: string }>) : [];
+    if (list.some((entry) => entry.id === id)) return undefined;
+    target[field] = [...list, { id }];
+    return next;
+  });
+}
+
+const PROTECTED_FIELDS = new Set(['id', 'partnerId', 'resource', 'state', 'stateChange', 'createdAt', 'items', 'legacyRef']);
 
 /**
  * A document in a terminal state (completed, cancelled...) keeps it: a late or duplicated report cannot move it
