@@ -1,15 +1,8 @@
 import type { LegacyCustomerRecord } from './customer.js';
 import { LegacyInputError, type LegacyFieldReader } from './legacy-request.js';
 import { formatLegacyTimestamp } from './legacy-timestamp.js';
-import type { ChargeStatus, Order, OrderCharge, OrderLine, OrderLineStatus, OrderStatus } from './order.js';
+import { CHARGE_TYPES, type ChargeStatus, type Order, type OrderCharge, type OrderLine, type OrderLineStatus, type OrderStatus } from './order-model.js';
 import type { SimContext } from './sim-context.js';
-
-/**
- * Charge types of the BSS: `EXPEDITE` (an earlier delivery date, raised at validation), `SURVEY` (an extra site
- * survey), `CONSTR` (construction work), `CONNECT` (connection), `OTHER`.
- */
-export const CHARGE_TYPES = ['EXPEDITE', 'SURVEY', 'CONSTR', 'CONNECT', 'OTHER'] as const;
-export type ChargeType = (typeof CHARGE_TYPES)[number];
 
 /** Hours the customer has to decide on a charge when the back office does not say (`RESP_BY`). */
 export const DEFAULT_RESPONSE_HOURS = 72;

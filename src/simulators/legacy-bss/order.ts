@@ -1,6 +1,6 @@
 import express, { type Request, type Response } from 'express';
-import { renderHistoryEntry, type LegacyAsset } from './asset.js';
-import { assessFeasibility, type FeasibilityVerdict } from './coverage.js';
+import { renderHistoryEntry } from './asset.js';
+import { assessFeasibility } from './coverage.js';
 import { requireLegacyCustomer, type LegacyCustomerRecord } from './customer.js';
 import {
   answerLegacy,
@@ -16,23 +16,14 @@ import {
 } from './legacy-request.js';
 import { addLegacyWorkingDays, formatLegacyDate, formatLegacyTimestamp, startOfLegacyDay } from './legacy-timestamp.js';
 import type { OfferDomain } from './offer.js';
-import { convertLegacyAmount, DEFAULT_TERM_MONTHS, priceLegacyLine, type LegacyLinePrice } from './product-catalogue.js';
-import { PRODUCT_LINE_FIELDS, readProductLine, readRequestLines, type ResolvedProductLine } from './product-line.js';
-import type { SimContext, SimDomain, StatusHistoryEntry } from './sim-context.js';
-import { decideCharge, openCharge, raiseCharge, RAISE_CHARGE_FIELDS, renderCharge, resumeAfterCharges, DEFAULT_RESPONSE_HOURS, type ChargeType, type OrderChargeOps } from './order-charge.js';
+import { convertLegacyAmount, DEFAULT_TERM_MONTHS, priceLegacyLine } from './product-catalogue.js';
+import { PRODUCT_LINE_FIELDS, readProductLine, readRequestLines } from './product-line.js';
+import type { SimContext, SimDomain } from './sim-context.js';
+import { decideCharge, openCharge, raiseCharge, RAISE_CHARGE_FIELDS, renderCharge, resumeAfterCharges, DEFAULT_RESPONSE_HOURS, type OrderChargeOps } from './order-charge.js';
+import type { ChargeStatus, Order, OrderCharge, OrderLine, OrderLineStatus, OrderStatus } from './order-model.js';
 
-/**
- * Order status codes: `RCVD` received (syntax checked), `VALD` validated, `HOLD` on hold until the
- * customer decides on a charge, `PROV` in provisioning, `COMP` completed, `PCMP` partly completed
- * (some lines failed), `REJD` rejected, `CANC` cancelled, `FAIL` failed.
- */
-export type OrderStatus = 'RCVD' | 'VALD' | 'HOLD' | 'PROV' | 'COMP' | 'PCMP' | 'REJD' | 'CANC' | 'FAIL';
+export type { ChargeStatus, Order, OrderCharge, OrderLine, OrderLineStatus, OrderStatus } from './order-model.js';
 
-/** Order line status codes: as the order's, without `PCMP`. */
-export type OrderLineStatus = Exclude<OrderStatus, 'PCMP'>;
-
-/** Charge status codes: `OPEN` (awaiting the customer), `ACPT` accepted, `DECL` declined, `WDRN` withdrawn by the BSS. */
-export type ChargeStatus = 'OPEN' | 'ACPT' | 'DECL' | 'WDRN';
 
 const ORDER_STATUSES: readonly OrderStatus[] = ['RCVD', 'VALD', 'HOLD', 'PROV', 'COMP', 'PCMP', 'REJD', 'CANC', 'FAIL'];
 const FINAL_STATUSES: readonly OrderStatus[] = ['COMP', 'PCMP', 'REJD', 'CANC', 'FAIL'];
@@ -40,68 +31,6 @@ const FINAL_LINE_STATUSES: readonly OrderLineStatus[] = ['COMP', 'REJD', 'CANC',
 /** Where each forward step leads (HOLD is left by the customer's charge decision, not by a step). */
 const FORWARD_ORDER: readonly OrderStatus[] = ['RCVD', 'VALD', 'PROV', 'COMP'];
 
-/** A charge the BSS raised on an order line that the customer must accept or decline. */
-export interface OrderCharge {
-  readonly CHARGE_ID: string;
-  readonly LINE_REF: string;
-  readonly CHARGE_TYPE: ChargeType;
-  readonly CHARGE_DESC: string;
-  /** `Y`: declining it cancels the line; `N`: the line goes on without what it would buy. */
-  readonly BLOCKING: 'Y' | 'N';
-  /** When the customer must have decided (the gateway answers for it when the time is up). */
-  readonly RESP_BY: Date;
-  /** One-off amount in minor units of `CURRENCY`. */
-  readonly AMOUNT: number;
-  readonly CURRENCY: string;
-  CHARGE_STATUS: ChargeStatus;
-  readonly RAISED: Date;
-  DECIDED: Date | null;
-}
-
-/** One line of an order. */
-export interface OrderLine {
-  readonly resolved: ResolvedProductLine;
-  readonly CONFIG: string | null;
-  readonly OFFER_NO: string | null;
-  readonly OFFER_LINE_REF: string | null;
-  readonly TERM_MONTHS: number;
-  REQ_DATE: Date | null;
-  readonly EXPEDITE: 'Y' | 'N';
-  /** Date an expedite charge would buy; `null` when no charge is needed. */
-  readonly expediteTo: Date | null;
-  readonly verdict: FeasibilityVerdict;
-  readonly STD_DATE: Date;
-  EXP_DATE: Date;
-  COMP_DATE: Date | null;
-  STATUS: OrderLineStatus;
-  STATUS_RSN: string | null;
-  readonly STATUS_HIST: StatusHistoryEntry<OrderLineStatus>[];
-  readonly price: LegacyLinePrice;
-  /** The asset the line created (NEW, from provisioning on) or works on (CHG, DEL). */
-  asset: LegacyAsset | undefined;
-}
-
-/** An order of one customer. */
-export interface Order {
-  readonly ORDER_NO: string;
-  readonly CUST_NO: string;
-  readonly CUST_ORDER_REF: string | null;
-  readonly PROJECT_REF: string | null;
-  readonly TEST_FLAG: 'Y' | 'N';
-  readonly CONTACT_NAME: string | null;
-  readonly CONTACT_PHONE: string | null;
-  readonly CONTACT_EMAIL: string | null;
-  readonly REMARKS: string | null;
-  STATUS: OrderStatus;
-  STATUS_RSN: string | null;
-  readonly ORDER_DATE: Date;
-  COMP_DATE: Date | null;
-  CANC_DATE: Date | null;
-  LAST_CHG: Date;
-  readonly STATUS_HIST: StatusHistoryEntry<OrderStatus>[];
-  readonly CHARGES: OrderCharge[];
-  readonly lines: OrderLine[];
-}
 
 const CREATE_FIELDS = ['CUST_NO', 'CUST_ORDER_REF', 'PROJECT_REF', 'TEST_FLAG', 'CONTACT_NAME', 'CONTACT_PHONE', 'CONTACT_EMAIL', 'REMARKS', 'LINES'];
 const LINE_FIELDS = [...PRODUCT_LINE_FIELDS, 'CONFIG', 'OFFER_NO', 'OFFER_LINE_REF', 'TERM_MONTHS', 'REQ_DATE', 'EXPEDITE'];
