@@ -40,6 +40,7 @@ import { createInternalRouter } from './sonata/internal-router.js';
 import { createLegacyAnnouncer } from './sonata/resources/legacy-announcements.js';
 import { applyLegacyStatus } from './sonata/resources/legacy-status.js';
 import { createLegacyPoller } from './sonata/resources/legacy-poller.js';
+import { createDeadlineSweeper } from './sonata/resources/deadline-sweeper.js';
 import type { EventPublisher } from './sonata/resources/resource-events.js';
 import { createResourceRepository } from './sonata/resources/resource-repository.js';
 import { createWorkQueue } from './sonata/resources/work-queue.js';
@@ -97,6 +98,8 @@ export interface Gateway {
   readonly sellers: ReadonlyMap<string, RunningSonataSeller>;
   /** one round of polling the legacy BSS's event journal (also used by tests and the CLI) */
   pollLegacyEvents(): Promise<number>;
+  /** one sweep of passed deadlines (a charge unanswered by its responseDueDate), as of `at` (tests inject the time) */
+  sweepDeadlines(at?: Date): Promise<number>;
   readonly app: ReturnType<typeof createApp>;
   /** the operator app (server.adminPort), when configured */
   readonly adminApp?: ReturnType<typeof createAdminApp>;
@@ -254,6 +257,8 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     apply: (event) => applyLegacyStatus({ registry: registry.current(), resources, events, logger, now, announce }, event),
   });
   if (config.legacy.statusUpdates !== 'callback') poller.start();
+  const deadlines = createDeadlineSweeper({ registry, store, resources, events, legacy, logger, now });
+  deadlines.start();
 
   let shuttingDown = false;
   const externalTokens = config.auth.externalIssuers.length
@@ -278,7 +283,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const shutdownDelay = opts.shutdownDelay ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   return {
-    config, logger, registry, store, tokens, legacyUrl, app, adminApp, deliveries, activity, buyer: buyer.service, sellers, pollLegacyEvents: () => poller.pollOnce(),
+    config, logger, registry, store, tokens, legacyUrl, app, adminApp, deliveries, activity, buyer: buyer.service, sellers, pollLegacyEvents: () => poller.pollOnce(), sweepDeadlines: (at) => deadlines.sweepOnce(at),
     listen() {
       server = createServer(slowClientLimits(config.server), app);
       server.maxConnections = config.server.maxConnections;
@@ -328,6 +333,7 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     }
     registry.close();
     poller.stop();
+    deadlines.stop();
     if (server) await drainServer(server, config.server.shutdownGraceMs);
     // the admin listener last: metrics stay readable while the main port drains
     if (adminServer) await drainServer(adminServer, config.server.shutdownGraceMs);

@@ -231,6 +231,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   const resources = new Map<string, ResourceDef>();
   const resourcesDir = join(opts.mappingsDir, 'resources');
   const projectionTargets: Array<{ src: YamlSource; pointer: string; resource: string }> = [];
+  const legacyBackendRefs: Array<{ src: YamlSource; pointer: string; backend: string }> = [];
   // projection mappings sit beside the resource files, with their fixtures in resources/fixtures/
   for (const file of listFiles(resourcesDir, '.yaml').filter((f) => !f.split('/').includes('fixtures'))) {
     const src = readSource(file, validators.resource);
@@ -238,16 +239,26 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     const r = src.data as {
       resource: string; api: string; path: string; initialState: string; terminalStates: string[]; events: ResourceDef['events'];
       maxListScan: number; projections: Array<{ resource: string; mapping: string }>;
+      deadline?: { field: string; whileStates: string[]; update: string; backend?: string };
     };
     const projections = r.projections.flatMap((pr, i) => {
       projectionTargets.push({ src, pointer: `/projections/${i}/resource`, resource: pr.resource });
       const mapping = compileFile(resourcesDir, pr.mapping, src, `/projections/${i}/mapping`);
       return mapping ? [Object.freeze({ resource: pr.resource, mapping })] : [];
     });
+    const deadlineUpdate = r.deadline && compileFile(resourcesDir, r.deadline.update, src, '/deadline/update');
+    if (r.deadline?.backend) legacyBackendRefs.push({ src, pointer: '/deadline/backend', backend: r.deadline.backend });
+    const deadline = r.deadline && deadlineUpdate
+      ? Object.freeze({ field: r.deadline.field, whileStates: Object.freeze([...r.deadline.whileStates]), update: deadlineUpdate, backend: r.deadline.backend })
+      : undefined;
     resources.set(r.resource, Object.freeze({
       name: r.resource, api: r.api, path: r.path, initialState: r.initialState, terminalStates: Object.freeze([...r.terminalStates]),
       events: Object.freeze({ ...r.events }), maxListScan: r.maxListScan, projections: Object.freeze(projections),
+      ...(deadline ? { deadline } : {}),
     }));
+  }
+  for (const t of legacyBackendRefs) {
+    if (!legacy.has(t.backend)) problems.push(t.src.problem(t.pointer, `unknown legacy operation "${t.backend}"`));
   }
   for (const t of projectionTargets) {
     if (!resources.has(t.resource)) problems.push(t.src.problem(t.pointer, `unknown resource "${t.resource}" (no mappings/resources/${t.resource}.yaml)`));

@@ -409,6 +409,8 @@ export const RESOURCE_SCHEMA = {
       properties: {
         stateChange: { type: 'string' },
         itemStateChange: { type: 'string' },
+        /** event sent when a status report creates a document (a charge the BSS raised on an order: chargeCreateEvent) */
+        create: { type: 'string' },
         /** state -> event sent (besides stateChange) when the resource enters that state, e.g. resolved -> troubleTicketResolvedEvent */
         stateEntered: { type: 'object', additionalProperties: { type: 'string' } },
         /** item field -> event sent when an update sets or changes it, e.g. expectedCompletionDate -> productOrderItemExpectedCompletionDateSet */
@@ -435,6 +437,22 @@ export const RESOURCE_SCHEMA = {
         properties: { resource: { type: 'string' }, mapping: { type: 'string' } },
       },
       default: [],
+    },
+    /**
+     * a time by which the document must leave `whileStates` (a charge's responseDueDate): the due time is kept in
+     * the store and a sweep applies `update` (mapping relative to mappings/resources/: document -> update) when it
+     * passes, after telling the legacy BSS through `backend` (legacy operation; `$resource` = the document)
+     */
+    deadline: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['field', 'whileStates', 'update'],
+      properties: {
+        field: { type: 'string', pattern: '^/' },
+        whileStates: { type: 'array', items: { type: 'string' }, minItems: 1 },
+        update: { type: 'string' },
+        backend: { type: 'string' },
+      },
     },
   },
 } as const;

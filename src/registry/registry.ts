@@ -161,6 +161,8 @@ export interface ResourceDef {
   readonly events: {
     readonly stateChange?: string;
     readonly itemStateChange?: string;
+    /** event sent when a status report creates a document (`parent` in the update) */
+    readonly create?: string;
     /** state -> event sent (besides stateChange) when the resource enters it */
     readonly stateEntered?: Readonly<Record<string, string>>;
     /** item field -> event sent when an update sets or changes it */
@@ -171,6 +173,18 @@ export interface ResourceDef {
   readonly maxListScan: number;
   /** documents of other resources derived from this one after each status change (e.g. products from orders) */
   readonly projections: readonly { readonly resource: string; readonly mapping: CompiledMapping }[];
+  /** a due time (JSON pointer into the document) by which it must leave `whileStates`, else `update` applies */
+  readonly deadline?: ResourceDeadline;
+}
+
+/** A resource's response window (a charge's responseDueDate): see mappings/resources/<name>.yaml `deadline`. */
+export interface ResourceDeadline {
+  readonly field: string;
+  readonly whileStates: readonly string[];
+  /** document -> the update applied when the time passed */
+  readonly update: CompiledMapping;
+  /** legacy operation told first (its request mapping sees the update, `$resource` = the document) */
+  readonly backend?: string;
 }
 
 /** Turns one legacy status report into unified resource updates (mappings/legacy/<domain>/operations.yaml `events`). */

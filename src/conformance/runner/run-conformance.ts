@@ -170,7 +170,8 @@ function summarise(cases: readonly CaseResult[]): FunctionSummary[] {
     s.durationMs += r.durationMs;
     by.set(r.function, s);
   }
-  return [...by.entries()].map(([fn, s]) => ({ function: fn, ...s }));
+  // by name, like the suite's function list: a function's cases may sit in several files (product order, charges)
+  return [...by.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([fn, s]) => ({ function: fn, ...s }));
 }
 
 /** A unique token per run, for `externalId`s that list filters can find again. */

@@ -42,11 +42,13 @@ export interface LegacyBssEvent {
   readonly TEST_FLAG: 'Y' | 'N' | null;
   /** Free text: reason or what changed. */
   readonly INFO: string | null;
+  /** `CHARGE_STATUS` events only: the charge as the order shows it (amount, type, blocking, response time). */
+  readonly CHARGE?: Readonly<Record<string, unknown>>;
 }
 
 /** What a domain passes to {@link EventJournal.record}. */
 export type LegacyBssEventInput = Omit<LegacyBssEvent, 'EVT_SEQ' | 'EVT_TS' | 'LINE_REF' | 'CHARGE_ID' | 'TEST_FLAG' | 'INFO'>
-  & Partial<Pick<LegacyBssEvent, 'LINE_REF' | 'CHARGE_ID' | 'TEST_FLAG' | 'INFO'>>;
+  & Partial<Pick<LegacyBssEvent, 'LINE_REF' | 'CHARGE_ID' | 'TEST_FLAG' | 'INFO' | 'CHARGE'>>;
 
 /** The journal of one simulator instance. */
 export interface EventJournal {
@@ -90,6 +92,7 @@ export function createEventJournal(options: {
         NEW_STATUS: input.NEW_STATUS,
         TEST_FLAG: input.TEST_FLAG ?? null,
         INFO: input.INFO ?? null,
+        ...(input.CHARGE ? { CHARGE: input.CHARGE } : {}),
       });
       events.push(event);
       if (events.length > capacity) events.splice(0, events.length - capacity);

@@ -1,6 +1,6 @@
 import express, { type Request, type Response } from 'express';
-import { renderHistoryEntry, type LegacyAsset } from './asset.js';
-import { assessFeasibility, type FeasibilityVerdict } from './coverage.js';
+import { renderHistoryEntry } from './asset.js';
+import { assessFeasibility } from './coverage.js';
 import { requireLegacyCustomer, type LegacyCustomerRecord } from './customer.js';
 import {
   answerLegacy,
@@ -16,22 +16,14 @@ import {
 } from './legacy-request.js';
 import { addLegacyWorkingDays, formatLegacyDate, formatLegacyTimestamp, startOfLegacyDay } from './legacy-timestamp.js';
 import type { OfferDomain } from './offer.js';
-import { convertLegacyAmount, DEFAULT_TERM_MONTHS, priceLegacyLine, type LegacyLinePrice } from './product-catalogue.js';
-import { PRODUCT_LINE_FIELDS, readProductLine, readRequestLines, type ResolvedProductLine } from './product-line.js';
-import type { SimContext, SimDomain, StatusHistoryEntry } from './sim-context.js';
+import { convertLegacyAmount, DEFAULT_TERM_MONTHS, priceLegacyLine } from './product-catalogue.js';
+import { PRODUCT_LINE_FIELDS, readProductLine, readRequestLines } from './product-line.js';
+import type { SimContext, SimDomain } from './sim-context.js';
+import { decideCharge, openCharge, raiseCharge, RAISE_CHARGE_FIELDS, renderCharge, resumeAfterCharges, DEFAULT_RESPONSE_HOURS, type OrderChargeOps } from './order-charge.js';
+import type { ChargeStatus, Order, OrderCharge, OrderLine, OrderLineStatus, OrderStatus } from './order-model.js';
 
-/**
- * Order status codes: `RCVD` received (syntax checked), `VALD` validated, `HOLD` on hold until the
- * customer decides on a charge, `PROV` in provisioning, `COMP` completed, `PCMP` partly completed
- * (some lines failed), `REJD` rejected, `CANC` cancelled, `FAIL` failed.
- */
-export type OrderStatus = 'RCVD' | 'VALD' | 'HOLD' | 'PROV' | 'COMP' | 'PCMP' | 'REJD' | 'CANC' | 'FAIL';
+export type { ChargeStatus, Order, OrderCharge, OrderLine, OrderLineStatus, OrderStatus } from './order-model.js';
 
-/** Order line status codes: as the order's, without `PCMP`. */
-export type OrderLineStatus = Exclude<OrderStatus, 'PCMP'>;
-
-/** Charge status codes: `OPEN` (awaiting the customer), `ACPT` accepted, `DECL` declined, `WDRN` withdrawn by the BSS. */
-export type ChargeStatus = 'OPEN' | 'ACPT' | 'DECL' | 'WDRN';
 
 const ORDER_STATUSES: readonly OrderStatus[] = ['RCVD', 'VALD', 'HOLD', 'PROV', 'COMP', 'PCMP', 'REJD', 'CANC', 'FAIL'];
 const FINAL_STATUSES: readonly OrderStatus[] = ['COMP', 'PCMP', 'REJD', 'CANC', 'FAIL'];
@@ -39,64 +31,6 @@ const FINAL_LINE_STATUSES: readonly OrderLineStatus[] = ['COMP', 'REJD', 'CANC',
 /** Where each forward step leads (HOLD is left by the customer's charge decision, not by a step). */
 const FORWARD_ORDER: readonly OrderStatus[] = ['RCVD', 'VALD', 'PROV', 'COMP'];
 
-/** A charge the BSS raised on an order line that the customer must accept or decline. */
-export interface OrderCharge {
-  readonly CHARGE_ID: string;
-  readonly LINE_REF: string;
-  readonly CHARGE_TYPE: 'EXPEDITE';
-  readonly CHARGE_DESC: string;
-  /** One-off amount in minor units of `CURRENCY`. */
-  readonly AMOUNT: number;
-  readonly CURRENCY: string;
-  CHARGE_STATUS: ChargeStatus;
-  readonly RAISED: Date;
-  DECIDED: Date | null;
-}
-
-/** One line of an order. */
-export interface OrderLine {
-  readonly resolved: ResolvedProductLine;
-  readonly CONFIG: string | null;
-  readonly OFFER_NO: string | null;
-  readonly OFFER_LINE_REF: string | null;
-  readonly TERM_MONTHS: number;
-  REQ_DATE: Date | null;
-  readonly EXPEDITE: 'Y' | 'N';
-  /** Date an expedite charge would buy; `null` when no charge is needed. */
-  readonly expediteTo: Date | null;
-  readonly verdict: FeasibilityVerdict;
-  readonly STD_DATE: Date;
-  EXP_DATE: Date;
-  COMP_DATE: Date | null;
-  STATUS: OrderLineStatus;
-  STATUS_RSN: string | null;
-  readonly STATUS_HIST: StatusHistoryEntry<OrderLineStatus>[];
-  readonly price: LegacyLinePrice;
-  /** The asset the line created (NEW, from provisioning on) or works on (CHG, DEL). */
-  asset: LegacyAsset | undefined;
-}
-
-/** An order of one customer. */
-export interface Order {
-  readonly ORDER_NO: string;
-  readonly CUST_NO: string;
-  readonly CUST_ORDER_REF: string | null;
-  readonly PROJECT_REF: string | null;
-  readonly TEST_FLAG: 'Y' | 'N';
-  readonly CONTACT_NAME: string | null;
-  readonly CONTACT_PHONE: string | null;
-  readonly CONTACT_EMAIL: string | null;
-  readonly REMARKS: string | null;
-  STATUS: OrderStatus;
-  STATUS_RSN: string | null;
-  readonly ORDER_DATE: Date;
-  COMP_DATE: Date | null;
-  CANC_DATE: Date | null;
-  LAST_CHG: Date;
-  readonly STATUS_HIST: StatusHistoryEntry<OrderStatus>[];
-  readonly CHARGES: OrderCharge[];
-  readonly lines: OrderLine[];
-}
 
 const CREATE_FIELDS = ['CUST_NO', 'CUST_ORDER_REF', 'PROJECT_REF', 'TEST_FLAG', 'CONTACT_NAME', 'CONTACT_PHONE', 'CONTACT_EMAIL', 'REMARKS', 'LINES'];
 const LINE_FIELDS = [...PRODUCT_LINE_FIELDS, 'CONFIG', 'OFFER_NO', 'OFFER_LINE_REF', 'TERM_MONTHS', 'REQ_DATE', 'EXPEDITE'];
@@ -152,7 +86,7 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
     charge.DECIDED = touch(order);
     context.journal.record({
       EVT_TYPE: 'CHARGE_STATUS', CUST_NO: order.CUST_NO, OBJ_ID: order.ORDER_NO, LINE_REF: charge.LINE_REF, CHARGE_ID: charge.CHARGE_ID,
-      OLD_STATUS: old, NEW_STATUS: status, TEST_FLAG: order.TEST_FLAG,
+      OLD_STATUS: old, NEW_STATUS: status, TEST_FLAG: order.TEST_FLAG, CHARGE: renderCharge(charge),
     });
   };
   const openLines = (order: Order): OrderLine[] => order.lines.filter((line) => !FINAL_LINE_STATUSES.includes(line.STATUS));
@@ -195,21 +129,19 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
     const customer = context.seed.customers.get(order.CUST_NO) as LegacyCustomerRecord;
     for (const line of order.lines) {
       if (line.expediteTo === null) continue;
-      const charge: OrderCharge = {
+      const raised = context.now();
+      openCharge(chargeOps, order, {
         CHARGE_ID: context.nextNumber('CH'),
         LINE_REF: line.resolved.LINE_REF,
         CHARGE_TYPE: 'EXPEDITE',
         CHARGE_DESC: `expedited delivery on ${formatLegacyDate(line.expediteTo)} instead of ${formatLegacyDate(line.STD_DATE)}`,
         AMOUNT: convertLegacyAmount(context.seed.catalogue, context.seed.catalogue.charges.EXPEDITE_FEE, customer.CURRENCY),
         CURRENCY: customer.CURRENCY,
+        BLOCKING: 'N',
         CHARGE_STATUS: 'OPEN',
-        RAISED: context.now(),
+        RAISED: raised,
+        RESP_BY: new Date(raised.getTime() + DEFAULT_RESPONSE_HOURS * 3_600_000),
         DECIDED: null,
-      };
-      order.CHARGES.push(charge);
-      context.journal.record({
-        EVT_TYPE: 'CHARGE_STATUS', CUST_NO: order.CUST_NO, OBJ_ID: order.ORDER_NO, LINE_REF: charge.LINE_REF, CHARGE_ID: charge.CHARGE_ID,
-        OLD_STATUS: null, NEW_STATUS: 'OPEN', TEST_FLAG: order.TEST_FLAG, INFO: charge.CHARGE_DESC,
       });
     }
     setOrderStatus(order, 'VALD');
@@ -283,10 +215,7 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
     }
   };
 
-  /** Leaves HOLD once the customer decided on every charge. */
-  const resumeAfterCharges = (order: Order): void => {
-    if (order.STATUS === 'HOLD' && !order.CHARGES.some((charge) => charge.CHARGE_STATUS === 'OPEN')) startProvisioning(order);
-  };
+  const chargeOps: OrderChargeOps = { context, setLineStatus, setOrderStatus, setChargeStatus, openLines, startProvisioning, settleOrder, touch };
 
   router.post('/', createLegacyJsonParser(), (req: Request, res: Response) => {
     answerLegacy(res, () => {
@@ -521,7 +450,7 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
           OLD_STATUS: null, NEW_STATUS: line.STATUS, TEST_FLAG: order.TEST_FLAG, INFO: `rescheduled to ${requested.text}`,
         });
       }
-      resumeAfterCharges(order);
+      resumeAfterCharges(chargeOps, order);
       return { ORDER: renderOrder(order) };
     });
   });
@@ -533,11 +462,7 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
       const decision = reader.requiredCode('DECISION', ['ACPT', 'DECL'] as const);
       const charge = order.CHARGES.find((candidate) => candidate.CHARGE_ID === req.params['chargeId']);
       if (!charge) throw new LegacyNotFoundError('charge unknown');
-      if (charge.CHARGE_STATUS !== 'OPEN') throw new LegacyInputError('CHARGE_ID', `charge ${charge.CHARGE_ID} is ${charge.CHARGE_STATUS}, not OPEN`);
-      const line = order.lines.find((candidate) => candidate.resolved.LINE_REF === charge.LINE_REF);
-      if (line && decision === 'ACPT' && line.expediteTo !== null) line.EXP_DATE = line.expediteTo;
-      setChargeStatus(order, charge, decision);
-      resumeAfterCharges(order);
+      decideCharge(chargeOps, order, charge, decision);
       return { ORDER: renderOrder(order) };
     });
   });
@@ -564,6 +489,16 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
     path: 'orders',
     router,
     advanceFields: ['TO', 'LINE_REF', 'REASON'],
+    actions: {
+      charge: {
+        fields: RAISE_CHARGE_FIELDS,
+        run(orderNo, reader) {
+          const order = orders.get(orderNo);
+          if (!order) throw new LegacyNotFoundError('order unknown');
+          return { ...raiseCharge(chargeOps, order, reader), ORDER: renderOrder(order) };
+        },
+      },
+    },
     advance(orderNo, reader) {
       const order = orders.get(orderNo);
       if (!order) throw new LegacyNotFoundError('order unknown');
@@ -633,17 +568,7 @@ export function renderOrder(order: Order): Record<string, unknown> {
     REMARKS: order.REMARKS,
     LAST_CHG: formatLegacyTimestamp(order.LAST_CHG),
     STATUS_HIST: order.STATUS_HIST.map(renderHistoryEntry),
-    CHARGES: order.CHARGES.map((charge) => ({
-      CHARGE_ID: charge.CHARGE_ID,
-      LINE_REF: charge.LINE_REF,
-      CHARGE_TYPE: charge.CHARGE_TYPE,
-      CHARGE_DESC: charge.CHARGE_DESC,
-      AMOUNT: charge.AMOUNT,
-      CURRENCY: charge.CURRENCY,
-      CHARGE_STATUS: charge.CHARGE_STATUS,
-      RAISED: formatLegacyTimestamp(charge.RAISED),
-      DECIDED: charge.DECIDED && formatLegacyTimestamp(charge.DECIDED),
-    })),
+    CHARGES: order.CHARGES.map(renderCharge),
     LINES: order.lines.map((line) => ({
       LINE_REF: line.resolved.LINE_REF,
       ACTION: line.resolved.ACTION,

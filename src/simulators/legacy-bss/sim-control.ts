@@ -30,5 +30,14 @@ export function createSimControlRouter(options: {
       return domain.advance(String(req.params['id']), reader);
     });
   });
+  router.post('/:domain/:id/:action', createLegacyJsonParser(), (req: Request, res: Response) => {
+    answerLegacy(res, () => {
+      const actions = byPath.get(String(req.params['domain']))?.actions ?? {};
+      const name = String(req.params['action']);
+      const action = Object.hasOwn(actions, name) ? actions[name] : undefined;
+      if (!action) throw new LegacyNotFoundError('function unknown');
+      return action.run(String(req.params['id']), readLegacyFields(req.body, { source: 'body', allowed: action.fields }));
+    });
+  });
   return router;
 }

@@ -1,7 +1,8 @@
 import type { Logger } from '../../observability/logger.js';
 import type { Registry, ResourceDef } from '../../registry/registry.js';
 import { evaluateMapping } from '../operation-context.js';
-import { applyUpdate, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
+import { randomUUID } from 'node:crypto';
+import { applyUpdate, createResourceDoc, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
 import { publishStateEvents, watchedFields, type EventPublisher } from './resource-events.js';
 import { isLegacyNotice, publishLegacyNotice } from './legacy-notices.js';
 import type { LegacyAnnouncement, LegacyAnnouncer } from './legacy-announcement-types.js';
@@ -12,6 +13,13 @@ import type { ResourceRepository } from './resource-repository.js';
 export interface LegacyResourceUpdate extends ResourceUpdate {
   resource: string;
   legacyRef: string;
+  /**
+   * a report on a new object of a kept document (a charge the BSS raised on an order): when no document has this
+   * legacyRef yet, one is created in `state` for the partner owning the parent (kept as `parent {resource, id,
+   * legacyRef, itemId?}`), and the resource's `events.create` is sent; with `listIn` the parent (its item, when
+   * named) lists the new document's id in that field (an order item's `charges`)
+   */
+  parent?: { resource: string; legacyRef: string; itemLegacyRef?: string; listIn?: string };
 }
 
 export interface StatusApplyResult {
@@ -77,6 +85,10 @@ export async function applyResourceUpdate(deps: {
     return null;
   }
   const owner = 'legacyRef' in u ? await deps.resources.findByLegacyRef(def, u.legacyRef) : { partnerId: u.partnerId, id: u.id };
+  if (!owner && 'legacyRef' in u && u.parent && u.state) {
+    const created = await createChild(deps, def, u as LegacyResourceUpdate & { parent: NonNullable<LegacyResourceUpdate['parent']>; state: string });
+    if (created !== undefined) return created;
+  }
   if (!owner) {
     // the legacy BSS may report on an object before the create that made it has been stored: keep the
     // report for a while; the create replays it right after storing the document (replayParkedUpdates)
@@ -94,6 +106,51 @@ export async function applyResourceUpdate(deps: {
   if (def.projections.length) await applyProjections(deps, def, owner.partnerId, doc);
   return events.length;
 }
+
+/**
+ * Creates the document a report announces (see {@link LegacyResourceUpdate.parent}); undefined when its parent is
+ * not kept (the report is then parked like any early one). Two instances handling the same report create it once:
+ * the legacy reference is claimed first.
+ */
+async function createChild(deps: {
+  registry: Registry; resources: ResourceRepository; events: EventPublisher; logger: Logger; now: () => Date;
+}, def: ResourceDef, u: LegacyResourceUpdate & { parent: NonNullable<LegacyResourceUpdate['parent']>; state: string }): Promise<number | undefined> {
+  const parentDef = deps.registry.resources.get(u.parent.resource);
+  const owner = parentDef && await deps.resources.findByLegacyRef(parentDef, u.parent.legacyRef);
+  const parent = owner && await deps.resources.get(parentDef, owner.partnerId, owner.id);
+  if (!parent) return undefined;
+  const id = randomUUID();
+  if (!(await deps.resources.claimLegacyRef(def, u.legacyRef, parent.partnerId, id))) return 0;
+  const itemId = u.parent.itemLegacyRef === undefined ? undefined : parent.items?.find((it) => it.legacyRef === u.parent.itemLegacyRef)?.id;
+  const now = deps.now().toISOString();
+  const doc = createResourceDoc({
+    ...u.fields,
+    legacyRef: u.legacyRef,
+    parent: { resource: parentDef.name, id: parent.id, legacyRef: u.parent.legacyRef, ...(itemId ? { itemId } : {}) },
+    ...(u.items ? { items: u.items.map((it) => ({ ...it.fields, id: it.id, legacyRef: it.legacyRef, state: it.state ?? u.state })) } : {}),
+  }, { id, partnerId: parent.partnerId, resource: def.name, now, initialState: u.state });
+  if (u.changeReason) doc.stateChange = [{ ...doc.stateChange[0]!, changeReason: u.changeReason }];
+  await deps.resources.insert(def, doc);
+  if (u.parent.listIn) await listInParent(deps.resources, parentDef, parent, u.parent.listIn, itemId, id);
+  if (!def.events.create) return 0;
+  await publishStateEvents(deps.events, { ...def, events: { stateChange: def.events.create } }, parent.partnerId, [{ kind: 'state', resourceId: id, state: doc.state, at: now }], deps.logger);
+  return 1;
+}
+
+/** Adds `{id}` to the list field `field` of the parent document, or of its item `itemId`. */
+async function listInParent(resources: ResourceRepository, def: ResourceDef, parent: ResourceDoc, field: string, itemId: string | undefined, id: string): Promise<void> {
+  await resources.update(def, parent.partnerId, parent.id, (current) => {
+    const next = structuredClone(current);
+    const target: Record<string, unknown> | undefined = itemId ? next.items?.find((it) => it.id === itemId) : next;
+    if (!target || PROTECTED_FIELDS.has(field)) return undefined;
+    const list = Array.isArray(target[field]) ? (target[field] as Array<{ id: string }>) : [];
+    if (list.some((entry) => entry.id === id)) return undefined;
+    target[field] = [...list, { id }];
+    return next;
+  });
+}
+
+const PROTECTED_FIELDS = new Set(['id', 'partnerId', 'resource', 'state', 'stateChange', 'createdAt', 'items', 'legacyRef']);
 
 /**
  * A document in a terminal state (completed, cancelled...) keeps it: a late or duplicated report cannot move it

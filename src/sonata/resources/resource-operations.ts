@@ -190,7 +190,7 @@ async function actOn(ctx: OperationContext<ActionOperation>, def: ResourceDef, r
   if (op.nextState && !update.state) update = { ...update, state: op.nextState };
   if (op.backend && partner.functions.get(op.function) === 'automated') {
     const fromLegacy = (await legacyCall(ctx, r, {
-      backend: op.backend, unified: update, pathParams: { ...ctx.params, legacyRef: current.legacyRef ?? '' },
+      backend: op.backend, unified: update, pathParams: { ...ctx.params, ...legacyPathParams(current) },
       requestBindings: { resource: current }, answerBindings: { resource: current }, unmappedAnswer: 'drop',
     })) as ResourceUpdate | undefined;
     if (fromLegacy) update = { ...update, ...fromLegacy, fields: { ...update.fields, ...fromLegacy.fields } };
@@ -216,6 +216,15 @@ async function load(ctx: OperationContext<RetrieveOperation | ActionOperation>, 
     throw new GatewayError('resource.not-found', `No ${def.name} with id ${id}`);
   }
   return doc;
+}
+
+/**
+ * The legacy path parameters of a kept document: its own `legacyRef`, and `parentLegacyRef` for one created under
+ * another (a charge's order number).
+ */
+export function legacyPathParams(doc: ResourceDoc): Record<string, string> {
+  const parent = doc.parent as { legacyRef?: unknown } | undefined;
+  return { legacyRef: doc.legacyRef ?? '', parentLegacyRef: typeof parent?.legacyRef === 'string' ? parent.legacyRef : '' };
 }
 
 function targetId(op: RetrieveOperation | ActionOperation, params: Readonly<Record<string, string>>, wire: unknown): { id: string | undefined; fromBody: boolean } {

@@ -19,6 +19,12 @@ export interface ResourceRepository {
   /** newest first; `keep` filters; offset/limit page the filtered list */
   list(def: ResourceDef, partnerId: string, opts: { offset: number; limit: number; keep: (doc: ResourceDoc) => boolean }): Promise<ListPage>;
   linkLegacyRef(def: ResourceDef, legacyRef: string, partnerId: string, id: string): Promise<void>;
+  /** links a legacy reference to a new document unless another one has it already (atomic across instances) */
+  claimLegacyRef(def: ResourceDef, legacyRef: string, partnerId: string, id: string): Promise<boolean>;
+  /** documents whose deadline (`def.deadline`) is at or before `until`, as `{partnerId, id, member}`, oldest first */
+  dueBy(def: ResourceDef, until: Date, limit: number): Promise<Array<{ partnerId: string; id: string; member: string }>>;
+  /** forgets a deadline once handled */
+  dropDue(def: ResourceDef, member: string): Promise<void>;
   findByLegacyRef(def: ResourceDef, legacyRef: string): Promise<{ partnerId: string; id: string } | null>;
   /** keeps a status report for a legacy reference no document has yet (kept PARKED_TTL_MS) */
   park(def: ResourceDef, legacyRef: string, update: unknown): Promise<void>;
@@ -36,12 +42,25 @@ export function createResourceRepository(store: Store): ResourceRepository {
   const indexKey = (def: ResourceDef, partnerId: string) => `idx:${def.name}:${partnerId}`;
   const refKey = (def: ResourceDef, legacyRef: string) => `ref:${def.name}:${legacyRef}`;
   const parkKey = (def: ResourceDef, legacyRef: string) => `parked:${def.name}:${legacyRef}`;
+  const dueKey = (def: ResourceDef) => `due:${def.name}`;
   return {
     async insert(def, doc) {
       await store.setJson(docKey(def, doc.partnerId, doc.id), doc);
       await store.indexAdd(indexKey(def, doc.partnerId), doc.id, Date.parse(doc.createdAt));
       if (doc.legacyRef) await store.set(refKey(def, doc.legacyRef), `${doc.partnerId}\n${doc.id}`);
+      // the due time lives in the store (not in a timer), so it survives restarts and any instance can act on it
+      const due = def.deadline && readDue(doc, def.deadline.field);
+      if (due !== undefined) await store.indexAdd(dueKey(def), `${doc.partnerId}\n${doc.id}`, due);
     },
+    claimLegacyRef: (def, legacyRef, partnerId, id) => store.set(refKey(def, legacyRef), `${partnerId}\n${id}`, { ifAbsent: true }),
+    async dueBy(def, until, limit) {
+      const members = await store.indexRange(dueKey(def), { maxScore: until.getTime(), limit });
+      return members.flatMap((member) => {
+        const [partnerId, id] = member.split('\n');
+        return partnerId && id ? [{ partnerId, id, member }] : [];
+      });
+    },
+    dropDue: (def, member) => store.indexRemove(dueKey(def), member),
     get: (def, partnerId, id) => store.getJson<ResourceDoc>(docKey(def, partnerId, id)),
     update: (def, partnerId, id, fn) =>
       store.updateJson<ResourceDoc>(docKey(def, partnerId, id), (current) => (current ? fn(current) : undefined)),
@@ -78,4 +97,11 @@ export function createResourceRepository(store: Store): ResourceRepository {
       return partnerId && id ? { partnerId, id } : null;
     },
   };
+}
+
+/** The due time (epoch ms) at a top-level field pointer of a document, when it holds a date. */
+function readDue(doc: ResourceDoc, pointer: string): number | undefined {
+  const value = doc[pointer.slice(1)];
+  const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(ms) ? undefined : ms;
 }
