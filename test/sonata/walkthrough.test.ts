@@ -1,7 +1,8 @@
 /**
  * The walk-through: the whole life of a product (issue #13, Done when). One partner each on Grace and Kylie
- * go from address validation through POQ, firm quote, order, completion and inventory to the first bill, a
- * maintenance notification (Kylie) and a trouble ticket; Billie (Initech) runs the order flow up to the ticket.
+ * go from address validation through POQ, firm quote, order, an accepted charge, completion and inventory to the
+ * first bill, a maintenance notification (Kylie) and a trouble ticket; Billie (Initech) runs the order flow up to
+ * the ticket.
  * Each flow has its own gateway and legacy BSS (the BSS's billing run bills every customer of the month at
  * once). A hub listener receives the notifications; every Sonata answer and every notification is validated
  * against the official OpenAPI file of the partner's release (with the project's errata, as the gateway's spec
@@ -205,15 +206,44 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
     life.orderNo = await legacyOrderNo(gw, flow.customer, externalId);
   });
 
+  it.skipIf(!flow.life)('accepts the charge the BSS raises on the order: the order is held, then goes on', async () => {
+    // the BSS validates the order, then asks 350.00 more for a site survey (its own fields: minor units)
+    await advanceOrder(gw, life.orderNo, 'VALD');
+    await waitFor(() => gw.call('GET', `${orderApi}/productOrder/${life.orderId}`, { token }), (b) => b.state === 'inProgress');
+    const raised = await legacy(gw, `/_sim/orders/${life.orderNo}/charge`, { LINE_REF: '1', CHARGE_TYPE: 'SURVEY', CHARGE_DESC: 'extra site survey', AMOUNT: 35000, BLOCKING: 'Y' });
+    expect(raised.RC, JSON.stringify(raised)).toBe(0);
+    const held = await waitFor(() => gw.call('GET', `${orderApi}/productOrder/${life.orderId}`, { token }), (b) => b.state === 'held.assessingCharge');
+    check('productOrderingManagement', 'retrieveProductOrder', held);
+    const list = await waitFor(() => gw.call('GET', `${orderApi}/charge?productOrderId=${life.orderId}`, { token }), (b) => b.length === 1);
+    check('productOrderingManagement', 'listCharge', list);
+    const chargeId = list.body[0].id as string;
+    await listener.next('/listener/chargeCreateEvent', (b) => b.event.id === chargeId);
+    const charge = await gw.call('GET', `${orderApi}/charge/${chargeId}`, { token });
+    expect(charge.status).toBe(200);
+    check('productOrderingManagement', 'retrieveCharge', charge);
+    expect(charge.body).toMatchObject({ state: 'awaitingResponse', chargeItem: [{ id: '1', blocking: true, price: { dutyFreeAmount: { value: 350 } } }] });
+
+    const accepted = await gw.call('PATCH', `${orderApi}/charge/${chargeId}`, { token, body: { chargeItem: [{ id: '1', acceptanceIndicator: 'accepted' }] } });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+    check('productOrderingManagement', 'patchCharge', accepted);
+    expect(accepted.body).toMatchObject({ state: 'completed', chargeItem: [{ id: '1', state: 'acceptedByBuyer' }] });
+    await listener.next('/listener/chargeStateChangeEvent', (b) => b.event.id === chargeId);
+    // the BSS heard the answer and provisions the order; the order leaves held.assessingCharge
+    const bss = await legacy(gw, `/orders/${life.orderNo}?CUST_NO=${flow.customer}`);
+    expect(bss.ORDER.ORDER_STATUS).toBe('PROV');
+    await waitFor(() => gw.call('GET', `${orderApi}/productOrder/${life.orderId}`, { token }), (b) => b.state === 'inProgress');
+  });
+
   it('is provisioned and completed by the back office, each step notified', async () => {
-    // the BSS reports each step by signed callback
-    for (const to of ['VALD', 'PROV', 'COMP']) await advanceOrder(gw, life.orderNo, to);
+    // the BSS reports each step by signed callback (with a charge accepted, it is provisioning already)
+    for (const to of flow.life ? ['COMP'] : ['VALD', 'PROV', 'COMP']) await advanceOrder(gw, life.orderNo, to);
     const done = await waitFor(() => gw.call('GET', `${orderApi}/productOrder/${life.orderId}`, { token }), (b) => b.state === 'completed');
     check('productOrderingManagement', 'retrieveProductOrder', done);
     const states = (done.body.stateChange as Array<{ state: string }>).map((c) => c.state);
     expect(states[0]).toBe('acknowledged');
     expect(states).toContain('inProgress');
     expect(states.at(-1)).toBe('completed');
+    if (flow.life) expect(states).toContain('held.assessingCharge');
 
     // every order state change reached the listener, rendered for this release
     const stateEvents = () => listener.calls.filter((c) => c.url.includes(`/${flow.v.orderNotif}/listener/productOrderStateChangeEvent`));
