@@ -20,7 +20,7 @@ import { loadBuyerMappings } from '../buyer/buyer-mappings.js';
 import { loadNotificationCatalog, type NotificationCatalog } from '../notify/notification-catalog.js';
 import { declareOperations } from './inherit-operations.js';
 import { API_SCHEMA, LEGACY_SCHEMA, LOOKUP_SCHEMA, PARTNER_SCHEMA, RELEASE_SCHEMA, RESOURCE_SCHEMA, type BusinessFunction } from './registry-schemas.js';
-import type { ApiDef, FixtureRef, FunctionMode, LegacyEventHandler, LegacyOperationDef, CallOperation, OperationBase, OperationDef, OperationKind, PartnerDef, RateLimitPolicy, ReferenceDef, Registry, ReleaseDef, ResourceDef } from './registry.js';
+import type { ApiDef, CatalogPolicy, FixtureRef, FunctionMode, LegacyEventHandler, LegacyOperationDef, CallOperation, OperationBase, OperationDef, OperationKind, PartnerDef, RateLimitPolicy, ReferenceDef, Registry, ReleaseDef, ResourceDef } from './registry.js';
 import { fieldPathProblem } from '../legacy/field-paths.js';
 import { escapeToken } from '../json/json-pointer.js';
 
@@ -399,7 +399,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     const raw = src.data as {
       id: string; name: string; role: 'buyer' | 'seller' | 'both'; release: string; apiReleases?: Record<string, string>;
       buyerId?: string; sellerId?: string; testEnvironment: boolean; credentials: { clientId: string; clientSecretEnv?: string; jwks?: { keys: Record<string, unknown>[] }; jwksUri?: string; externalSubject?: string };
-      legacyCustomerId?: string; policy: { pilotCountries?: string[]; budgetaryQuotes: boolean }; notifications: { allowedCallbackHosts: string[]; signingSecretEnv: string[]; maxSubscriptions: number };
+      legacyCustomerId?: string; policy: { pilotCountries?: string[]; budgetaryQuotes: boolean; catalog?: CatalogPolicy }; notifications: { allowedCallbackHosts: string[]; signingSecretEnv: string[]; maxSubscriptions: number };
       cors: { allowedOrigins: string[] };
       limits: { default?: RateLimitPolicy; perApi: Record<string, RateLimitPolicy> };
       seller?: { baseUrl: string; tokenUrl: string; clientId: string; clientSecretEnv: string; scope?: string; timeoutMs: number; serves: { countries?: string[]; products?: string[] }; mappings: Record<string, { request?: string; response?: string }> };
@@ -472,7 +472,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       id: raw.id, name: raw.name, role: raw.role, dir, file: displayPath(file), release: raw.release,
       apiReleases: Object.freeze({ ...(raw.apiReleases ?? {}) }), buyerId: raw.buyerId, sellerId: raw.sellerId,
       testEnvironment: raw.testEnvironment, legacyCustomerId: raw.legacyCustomerId,
-      policy: Object.freeze({ ...raw.policy, pilotCountries: raw.policy.pilotCountries ? Object.freeze([...raw.policy.pilotCountries]) : undefined }),
+      policy: Object.freeze({ ...raw.policy, pilotCountries: raw.policy.pilotCountries ? Object.freeze([...raw.policy.pilotCountries]) : undefined, catalog: raw.policy.catalog ? deepFreezeValue({ ...raw.policy.catalog }) : undefined }),
       allowedCallbackHosts: Object.freeze([...raw.notifications.allowedCallbackHosts]),
       maxSubscriptions: raw.notifications.maxSubscriptions,
       // browsers send origins in lower case (scheme and host)

@@ -46,6 +46,21 @@ export const PARTNER_SCHEMA = {
       properties: {
         pilotCountries: { type: 'array', items: { type: 'string', pattern: '^[A-Z]{2}$' } },
         budgetaryQuotes: { type: 'boolean', default: true },
+        /**
+         * the product catalogue offerings this partner may see and buy (productCatalog lists and retrieves, catalogue
+         * notifications): an offering listed by id, filed under a listed category or built on a listed product
+         * specification. Absent: the whole catalogue (docs/unified-model.md "Product catalogue").
+         */
+        catalog: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: {
+            offerings: { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } },
+            categories: { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } },
+            productSpecifications: { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } },
+          },
+        },
       },
       default: {},
     },

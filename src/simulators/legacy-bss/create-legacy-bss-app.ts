@@ -4,6 +4,7 @@ import { loadAddressSeed } from './address-seed.js';
 import { createApiKeyCheck } from './api-key.js';
 import { createAssetRouter, createAssetStore, loadAssetSeed } from './asset.js';
 import { createCallbackSender } from './callback-sender.js';
+import { createCatalogueDomain, loadCatalogueSeed } from './catalogue.js';
 import { loadCoverageSeed } from './coverage.js';
 import { createCustomerRouter, loadCustomerSeed } from './customer.js';
 import { createEventJournal, createEventRouter } from './event-journal.js';
@@ -111,6 +112,7 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
   };
   const feasibility = createFeasibilityDomain(context);
   const offers = createOfferDomain(context, feasibility);
+  const catalogue = createCatalogueDomain({ seed: loadCatalogueSeed(opts.dataDir, seed.catalogue), products: seed.catalogue, journal, now });
   const domains: SimDomain[] = [feasibility, offers, createOrderDomain(context, offers), createFaultDomain(context, incidents)];
   const sweep = (): void => {
     for (const domain of domains) domain.sweep();
@@ -148,6 +150,8 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
   api.use('/assets', createAssetRouter({ seed, assets }));
   api.use('/incidents', createIncidentRouter({ customers: seed.customers, incidents, assets }));
   api.use('/events', createEventRouter({ journal, customers: seed.customers }));
+  api.use('/catalogue', catalogue.router);
+  api.use('/_sim/catalogue', catalogue.simRouter);
   api.get('/_sim/traces', (_req: Request, res: Response) => replyOk(res, { CALLS: traces.calls() }));
   api.use('/_sim', createSimControlRouter({ domains, tick, now }));
   api.use((_req: Request, res: Response) => replyNotFound(res, 'function unknown'));
