@@ -4,11 +4,13 @@ import { SDK_DIR, startTestGateway, type TestGateway } from '../support/test-gat
 
 /**
  * Product Catalog served from the legacy BSS's own sales catalogue (config/legacy-bss-sim/catalogue.yaml): Grace v2
- * for ACME (no catalogue policy: the whole catalogue). Every answer is checked against the official spec here, and
+ * for ACME (no catalogue policy: the whole catalogue), Kylie v4 for Globex (policy.catalog: the Ethernet-Zugang
+ * category only). Every answer is checked against the official spec here, and
  * the test gateway's spec guard fails the suite on any violation besides.
  */
 const specs = createSpecCatalog({ sdkDir: SDK_DIR });
 const GRACE = '/mefApi/sonata/productCatalog/v2';
+const KYLIE = '/mefApi/sonata/productCatalog/v4';
 
 function expectSpecValid(release: SonataRelease, operationId: string, status: number, body: unknown): void {
   const op = specs.api(release, 'productCatalog')!.operationById(operationId)!;
@@ -27,10 +29,12 @@ function expectList(release: SonataRelease, operationId: string, res: { status: 
 
 let gw: TestGateway;
 let acme: string;
+let globex: string;
 
 beforeAll(async () => {
   gw = await startTestGateway();
   acme = await gw.token('acme');
+  globex = await gw.token('globex');
 }, 60_000); // the whole gateway starts: slow on a loaded machine
 afterAll(async () => {
   await gw.close();
@@ -96,5 +100,63 @@ describe('Grace productOffering from the legacy catalogue', () => {
       expect(res.status, query).toBe(400);
       expect(res.body.code, query).toBe('invalidQuery');
     }
+  });
+});
+
+describe('Grace categories and product specifications', () => {
+  it('lists categories (parent filter, paging) and retrieves one with its sub-categories and offerings', async () => {
+    expect(expectList('grace', 'listCategory', await gw.call('GET', `${GRACE}/category`, { token: acme }), 3)).toEqual(['ETH', 'ETH_ZUG', 'IP']);
+    expect(expectList('grace', 'listCategory', await gw.call('GET', `${GRACE}/category?parentCategory.id=ETH`, { token: acme }), 1)).toEqual(['ETH_ZUG']);
+    const res = await gw.call('GET', `${GRACE}/category/ETH`, { token: acme });
+    expect(res.status).toBe(200);
+    expectSpecValid('grace', 'retrieveCategory', 200, res.body);
+    expect(res.body).toMatchObject({ name: 'Ethernet-Dienste', subCategory: [{ id: 'ETH_ZUG' }], productOffering: [{ id: 'UNI-PORT' }] });
+    expect((await gw.call('GET', `${GRACE}/category/NOPE`, { token: acme })).status).toBe(404);
+  });
+
+  it('lists specifications by status and retrieves one naming its MEF schema', async () => {
+    expect(expectList('grace', 'listProductSpecification', await gw.call('GET', `${GRACE}/productSpecification?lifecycleStatus=published&limit=1`, { token: acme }), 3)).toEqual(['SP_DIA']);
+    expect(expectList('grace', 'listProductSpecification', await gw.call('GET', `${GRACE}/productSpecification?lifecycleStatus=obsolete`, { token: acme }), 0)).toEqual([]);
+    const res = await gw.call('GET', `${GRACE}/productSpecification/SP_ELINE`, { token: acme });
+    expect(res.status).toBe(200);
+    expectSpecValid('grace', 'retrieveProductSpecification', 200, res.body);
+    expect(res.body.sourceSchema).toEqual({ schemaLocation: 'urn:mef:lso:spec:sonata:access-eline-ovc:v5.0.0:all' });
+    expect((await gw.call('GET', `${GRACE}/productSpecification/SP_NONE`, { token: acme })).status).toBe(404);
+  });
+});
+
+describe('Kylie v4 wire, with the partner\'s catalogue policy', () => {
+  it('lists only the offerings the policy allows, in Kylie terms', async () => {
+    const res = await gw.call('GET', `${KYLIE}/productOffering`, { token: globex });
+    expect(expectList('kylie', 'listProductOffering', res, 3)).toEqual(['ELINE-STD', 'ELINE-UK', 'UNI-PORT']);
+    expect(res.body[0]).toMatchObject({ lifecycleStatus: 'launched', isBundle: false, isSellable: true, region: [{ countryCode: 'DE' }, { countryCode: 'CH' }, { countryCode: 'FR' }, { countryCode: 'NL' }] });
+    expect(expectList('kylie', 'listProductOffering', await gw.call('GET', `${KYLIE}/productOffering?lifecycleStatus=launched&region.countryCode=GB`, { token: globex }), 1)).toEqual(['UNI-PORT']);
+    expect(expectList('kylie', 'listProductOffering', await gw.call('GET', `${KYLIE}/productOffering?isBundle=true`, { token: globex }), 0)).toEqual([]);
+    // a category the policy hides from Globex lists none of its offerings
+    const ip = await gw.call('GET', `${KYLIE}/category/IP`, { token: globex });
+    expectSpecValid('kylie', 'retrieveCategory', 200, ip.body);
+    expect(ip.body.productOffering).toEqual([]);
+  });
+
+  it('retrieves an allowed offering; a policy-hidden one is 404 for that partner only', async () => {
+    const res = await gw.call('GET', `${KYLIE}/productOffering/ELINE-STD`, { token: globex });
+    expect(res.status).toBe(200);
+    expectSpecValid('kylie', 'retrieveProductOffering', 200, res.body);
+    expect(res.body).toMatchObject({ lifecycleStatus: 'launched', productOfferingTerm: [{ duration: { amount: 12, units: 'months' } }, {}, {}] });
+    expect(res.body.productOfferingSpecificationSchema.schema).toContain('"bandwidthMbps"');
+    const hidden = await gw.call('GET', `${KYLIE}/productOffering/DIA-BUSINESS`, { token: globex });
+    expect(hidden.status).toBe(404);
+    expect(hidden.body).toMatchObject({ code: 'notFound' });
+    expectSpecValid('kylie', 'retrieveProductOffering', 404, hidden.body);
+    expect((await gw.call('GET', `${GRACE}/productOffering/DIA-BUSINESS`, { token: acme })).status).toBe(200);
+  });
+
+  it('refuses Grace spellings on the Kylie wire with 400, and accepts Kylie\'s own filters', async () => {
+    for (const query of ['lifecycleStatus=orderable', 'region.country=DE', 'isSellable=yes']) {
+      const res = await gw.call('GET', `${KYLIE}/productOffering?${query}`, { token: globex });
+      expect(res.status, query).toBe(400);
+      expect(res.body.code, query).toBe('invalidQuery');
+    }
+    expect(expectList('kylie', 'listProductSpecification', await gw.call('GET', `${KYLIE}/productSpecification?agreement=Rahmenvertrag%20Wholesale%202025`, { token: globex }), 3)).toHaveLength(3);
   });
 });
