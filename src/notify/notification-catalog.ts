@@ -27,6 +27,12 @@ export interface NotificationEventDef {
    * `/modifyProductOrderItemCompletionDate` for the requested-delivery-date requests): the event's `href` uses it.
    */
   readonly resourcePath?: string;
+  /**
+   * The listener resource (`.../listener/<listener>`) where the release's file names it otherwise than the event type
+   * its body carries (Grace's catalogue: `/listener/productOfferingStatusChangeEvent` for a
+   * `productOfferingStateChangeEvent`); absent: the event type.
+   */
+  readonly listener?: string;
 }
 
 /** The notifications of one management API in one release. */
@@ -97,6 +103,7 @@ export const NOTIFICATION_CATALOG_SCHEMA = {
                 stateField: { type: 'string', pattern: NAME },
                 milestone: { type: 'boolean', default: false },
                 resourcePath: { type: 'string', pattern: '^/[A-Za-z0-9]+$' },
+                listener: { type: 'string', pattern: NAME },
               },
             },
           },
@@ -113,7 +120,7 @@ interface RawCatalog {
     version: string;
     notificationApi: string;
     notificationVersion: string;
-    events: Record<string, { internalType?: string; itemIdField?: string; stateField?: string; milestone: boolean; resourcePath?: string }>;
+    events: Record<string, { internalType?: string; itemIdField?: string; stateField?: string; milestone: boolean; resourcePath?: string; listener?: string }>;
   }>;
 }
 
@@ -150,6 +157,7 @@ export function loadNotificationCatalog(file: string, opts: { displayName?: stri
         ...(ev.stateField !== undefined && { stateField: ev.stateField }),
         milestone: ev.milestone,
         ...(ev.resourcePath !== undefined && { resourcePath: ev.resourcePath }),
+        ...(ev.listener !== undefined && { listener: ev.listener }),
       });
       const clash = internal.get(def.internalType);
       if (clash) {

@@ -89,7 +89,7 @@ export function renderNotification(
   }
 
   const url = new URL(sub.callback);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/mefApi/sonata/${api.notificationApi}/${api.notificationVersion}/listener/${def.eventType}`;
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/mefApi/sonata/${api.notificationApi}/${api.notificationVersion}/listener/${def.listener ?? def.eventType}`;
   if (catalog.partyIds === 'query') {
     if (party.buyerId !== undefined) url.searchParams.set('buyerId', party.buyerId);
     if (party.sellerId !== undefined) url.searchParams.set('sellerId', party.sellerId);

@@ -199,12 +199,13 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     if (!existsSync(file)) continue;
     const src = readSource(file, validators.legacy);
     if (!src) continue;
-    const data = src.data as { events?: { when: string; mapping: string; sequence?: string }; operations: Record<string, { method: string; path: string; request?: string; response?: string; safeToRetry: boolean }> };
+    const data = src.data as { events?: { when: string; mapping: string; sequence?: string; audience?: string }; operations: Record<string, { method: string; path: string; request?: string; response?: string; safeToRetry: boolean }> };
     if (data.events) {
       const when = compileInline(data.events.when, src, '/events/when');
       const mapping = compileFile(legacyDir, data.events.mapping, src, '/events/mapping');
       const sequence = data.events.sequence ? compileInline(data.events.sequence, src, '/events/sequence') : undefined;
-      if (when && mapping) legacyEvents.push(Object.freeze({ domain, when, mapping, sequence }));
+      const audience = data.events.audience ? compileFile(legacyDir, data.events.audience, src, '/events/audience') : undefined;
+      if (when && mapping) legacyEvents.push(Object.freeze({ domain, when, mapping, sequence, ...(audience && { audience }) }));
     }
     const ops = data.operations;
     for (const [name, op] of Object.entries(ops)) {

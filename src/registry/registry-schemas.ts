@@ -367,6 +367,12 @@ export const LEGACY_SCHEMA = {
         mapping: { type: 'string' },
         /** JSONata giving the event's sequence number: older reports than the last applied one are ignored */
         sequence: { type: 'string' },
+        /**
+         * mapping deciding, per partner with the business function of a `broadcast` update (a change of something
+         * every partner may see, such as a catalogue offering), whether that partner is told: evaluated on the
+         * broadcast's `subject` with the partner's bindings ($policy, $partnerId); true = notified
+         */
+        audience: { type: 'string' },
       },
     },
     operations: {

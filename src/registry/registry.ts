@@ -178,6 +178,8 @@ export interface LegacyEventHandler {
   readonly when: CompiledMapping;
   readonly mapping: CompiledMapping;
   readonly sequence?: CompiledMapping;
+  /** per partner: is it told about a broadcast update (true) or not; absent = every partner with the function */
+  readonly audience?: CompiledMapping;
 }
 
 export interface ApiDef {

@@ -53,11 +53,12 @@ describe('every event of every shipped catalogue renders a body the official lis
       for (const def of api.events.values()) {
         it(`${release} ${api.apiName} ${def.eventType}`, () => {
           const rendered = renderNotification(sampleEvent(api.apiName, def), sub(release, api.apiName), catalog, PARTY);
-          const op = listenerOperation(release, catalog, api.apiName, def.eventType);
+          // the listener path is the event type unless the release's file names it otherwise (def.listener)
+          const op = listenerOperation(release, catalog, api.apiName, def.listener ?? def.eventType);
           expect(op.validateRequestBody(rendered.body)).toEqual([]);
 
           const url = new URL(rendered.url);
-          expect(url.pathname).toBe(`/cb/mefApi/sonata/${api.notificationApi}/${api.notificationVersion}/listener/${def.eventType}`);
+          expect(url.pathname).toBe(`/cb/mefApi/sonata/${api.notificationApi}/${api.notificationVersion}/listener/${def.listener ?? def.eventType}`);
           const body = rendered.body as { eventType: string; eventTime: string; event: Record<string, unknown> };
           expect(body.eventType).toBe(def.eventType);
           expect(body.eventTime).toBe('2026-03-01T09:15:00.000Z');

@@ -146,7 +146,8 @@ export interface CatalogueDomain {
  * `offerings` (filters ANG_STATUS, PROD_CODE, KAT_CODE, SPEZ_CODE, LAND), `categories` (OBER_KAT) and `specs`
  * (SPEZ_STATUS), each with list and inquiry. The back office adds offerings (`POST /_sim/catalogue/offerings`),
  * changes their texts or coverage (`POST .../{code}/change`) and retires them (`POST .../{code}/retire`); each
- * change is journalled (`KAT_ANG_STATUS`, `KAT_ANG_CHANGE`, CUST_NO `*`: every customer) and called back.
+ * change is journalled (`KAT_ANG_STATUS`, `KAT_ANG_CHANGE`, CUST_NO `*`: every customer; INFO
+ * `<KAT_CODES>/<SPEZ_CODE>: <text>`) and called back. The per-customer journal poll does not list them.
  */
 export function createCatalogueDomain(options: {
   readonly seed: CatalogueSeed;
@@ -176,7 +177,9 @@ export function createCatalogueDomain(options: {
   }));
 
   const record = (o: LegacyOffering, type: 'KAT_ANG_STATUS' | 'KAT_ANG_CHANGE', old: OfferingStatus | null, info: string | null): void => {
-    options.journal.record({ EVT_TYPE: type, CUST_NO: '*', OBJ_ID: o.ANG_CODE, OLD_STATUS: old, NEW_STATUS: o.ANG_STATUS, INFO: info });
+    // INFO: `<KAT_CODES>/<SPEZ_CODE>: <text>`, so a reader can tell who sells it without asking the catalogue
+    const where = `${o.KAT_CODES.join(',')}/${o.SPEZ_CODE}`;
+    options.journal.record({ EVT_TYPE: type, CUST_NO: '*', OBJ_ID: o.ANG_CODE, OLD_STATUS: old, NEW_STATUS: o.ANG_STATUS, INFO: info ? `${where}: ${info}` : where });
   };
   const stamp = () => formatLegacyTimestamp(options.now());
   const simRouter = express.Router();

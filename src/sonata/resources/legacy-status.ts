@@ -4,6 +4,7 @@ import { evaluateMapping } from '../operation-context.js';
 import { applyUpdate, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
 import { publishStateEvents, watchedFields, type EventPublisher } from './resource-events.js';
 import { applyProjections } from './resource-projections.js';
+import { isBroadcast, publishBroadcast } from './legacy-broadcast.js';
 import type { ResourceRepository } from './resource-repository.js';
 
 /** One unified update produced by a legacy event mapping: which resource (by legacy reference) and what changed. */
@@ -36,7 +37,10 @@ export async function applyLegacyStatus(deps: {
     if (matches !== true) continue;
     const out = await evaluateMapping(handler.mapping, legacyEvent, bindings, noPartner);
     const sequence = handler.sequence ? await evaluateMapping(handler.sequence, legacyEvent, {}, noPartner) : undefined;
-    const updates = ((Array.isArray(out) ? out : out ? [out] : []) as LegacyResourceUpdate[])
+    const all = (Array.isArray(out) ? out : out ? [out] : []) as unknown[];
+    // a change every partner with the function may see (a catalogue offering): notified, nothing stored
+    for (const u of all.filter(isBroadcast)) result.events += await publishBroadcast(deps, handler, u.broadcast);
+    const updates = (all.filter((u) => !isBroadcast(u)) as LegacyResourceUpdate[])
       .map((u) => (typeof sequence === 'number' ? { ...u, sequence } : u));
     for (const u of updates) {
       const n = await applyResourceUpdate(deps, u);
