@@ -33,6 +33,8 @@ export interface NotificationEventDef {
    * `productOfferingStateChangeEvent`); absent: the event type.
    */
   readonly listener?: string;
+  /** gateway state -> this release's spelling in {@link stateField} where they differ (Kylie's `launched` for `orderable`) */
+  readonly stateValues?: Readonly<Record<string, string>>;
 }
 
 /** The notifications of one management API in one release. */
@@ -104,6 +106,7 @@ export const NOTIFICATION_CATALOG_SCHEMA = {
                 milestone: { type: 'boolean', default: false },
                 resourcePath: { type: 'string', pattern: '^/[A-Za-z0-9]+$' },
                 listener: { type: 'string', pattern: NAME },
+                stateValues: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
               },
             },
           },
@@ -120,7 +123,7 @@ interface RawCatalog {
     version: string;
     notificationApi: string;
     notificationVersion: string;
-    events: Record<string, { internalType?: string; itemIdField?: string; stateField?: string; milestone: boolean; resourcePath?: string; listener?: string }>;
+    events: Record<string, { internalType?: string; itemIdField?: string; stateField?: string; milestone: boolean; resourcePath?: string; listener?: string; stateValues?: Record<string, string> }>;
   }>;
 }
 
@@ -158,6 +161,7 @@ export function loadNotificationCatalog(file: string, opts: { displayName?: stri
         milestone: ev.milestone,
         ...(ev.resourcePath !== undefined && { resourcePath: ev.resourcePath }),
         ...(ev.listener !== undefined && { listener: ev.listener }),
+        ...(ev.stateValues !== undefined && { stateValues: Object.freeze({ ...ev.stateValues }) }),
       });
       const clash = internal.get(def.internalType);
       if (clash) {

@@ -81,7 +81,7 @@ export function renderNotification(
   }
   if (def.stateField !== undefined) {
     if (!event.state) throw fail('the event needs state');
-    payload[def.stateField] = event.state;
+    payload[def.stateField] = def.stateValues?.[event.state] ?? event.state;
   }
   if (catalog.partyIds === 'body') {
     if (party.buyerId !== undefined) payload.buyerId = party.buyerId;

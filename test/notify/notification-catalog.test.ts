@@ -23,7 +23,7 @@ function serverBase(file: string): string | undefined {
 const EXPECTED_APIS: Record<SonataRelease, string[]> = {
   billie: ['productOfferingQualification', 'productOrderingManagement', 'quoteManagement', 'troubleTicket'],
   grace: ['customerBillManagement', 'productCatalog', 'productOfferingQualification', 'productOrderingManagement', 'quoteManagement', 'troubleTicket'],
-  kylie: ['customerBillManagement', 'geographicAddressManagement', 'productOfferingQualification', 'productOrderingManagement', 'quoteManagement', 'troubleTicket'],
+  kylie: ['customerBillManagement', 'geographicAddressManagement', 'productCatalog', 'productOfferingQualification', 'productOrderingManagement', 'quoteManagement', 'troubleTicket'],
 };
 
 describe('shipped notification catalogues agree with the official specs', () => {

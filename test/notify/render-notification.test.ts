@@ -3,9 +3,11 @@ import { createSpecCatalog, type SonataRelease, type SpecOperation } from '../..
 import type { HubSubscription } from '../../src/notify/hub-service.js';
 import type { NotificationCatalog, NotificationEventDef } from '../../src/notify/notification-catalog.js';
 import { NotificationRenderError, renderNotification, type SonataEvent } from '../../src/notify/render-notification.js';
+import { SPEC_ERRATA } from '../support/test-gateway.js';
 import { RELEASES, SDK_DIR, shippedCatalog } from './support.js';
 
-const spec = createSpecCatalog({ sdkDir: SDK_DIR });
+// with the project's errata, as the gateway's spec guard applies them (Kylie's catalogue event types)
+const spec = createSpecCatalog({ sdkDir: SDK_DIR, errata: SPEC_ERRATA });
 const catalogs = new Map(RELEASES.map((r) => [r, shippedCatalog(r)] as const));
 const PARTY = { buyerId: 'BUYER-7', sellerId: 'SELLER-1' };
 
@@ -28,6 +30,8 @@ function sampleState(def: NotificationEventDef): string {
   if (def.eventType.startsWith('charge')) return 'awaitingResponse';
   if (def.eventType.startsWith('incident')) return 'inProgress';
   if (def.eventType.startsWith('customerBill')) return 'settled';
+  if (def.eventType.startsWith('productOffering')) return 'orderable';
+  if (def.eventType.startsWith('productSpecification')) return 'published';
   return 'acknowledged';
 }
 

@@ -14,14 +14,18 @@ import { LEGACY_KEY } from '../sonata/product-order-support.js';
 const specs = createSpecCatalog({ sdkDir: SDK_DIR, errata: SPEC_ERRATA });
 const GRACE = '/mefApi/sonata/productCatalog/v2';
 const GRACE_NOTIF = { notificationApi: 'productCatalogNotifications', notificationVersion: 'v2' };
+const KYLIE = '/mefApi/sonata/productCatalog/v4';
+const KYLIE_NOTIF = { notificationApi: 'productCatalogNotifications', notificationVersion: 'v4' };
 
 let gw: TestGateway;
 let listener: TestListener;
 let acme: string;
+let globex: string;
 
 beforeAll(async () => {
   gw = await startTestGateway();
   acme = await gw.token('acme');
+  globex = await gw.token('globex');
   listener = await startListener();
 }, 60_000); // the whole gateway starts: slow on a loaded machine
 afterAll(async () => {
@@ -39,7 +43,7 @@ async function callsUnder(prefix: string, n: number): Promise<ReceivedCall[]> {
 }
 
 function expectListenerValid(release: SonataRelease, listenerName: string, call: ReceivedCall): void {
-  const op = findListenerOperation(specs, release, GRACE_NOTIF, listenerName);
+  const op = findListenerOperation(specs, release, release === 'kylie' ? KYLIE_NOTIF : GRACE_NOTIF, listenerName);
   expect(op, `${release} listener/${listenerName}`).toBeDefined();
   expect(op!.validateRequestBody(call.body)).toEqual([]);
 }
@@ -72,7 +76,7 @@ describe('Grace productCatalogNotification from the BSS back office', () => {
     expect(got.body).toMatchObject({ lifecycleStatus: 'orderable', name: 'Internet-Direktzugang Premium', region: [{ country: 'DE' }] });
 
     await backOffice('/offerings/DIA-PREMIUM/retire', { STATUS_GRUND: 'Produkt eingestellt' });
-    const [, retired] = await callsUnder(prefix, 2);
+    const retired = (await callsUnder(prefix, 2)).find((c) => (c.body as { eventType: string }).eventType === 'productOfferingStateChangeEvent');
     // Grace's file: the listener path says "Status", the body's eventType enumeration "State"
     expect(retired!.url.split('?')[0]).toBe(`${prefix}/mefApi/sonata/productCatalogNotifications/v2/listener/productOfferingStatusChangeEvent`);
     expect(retired!.body).toMatchObject({ eventType: 'productOfferingStateChangeEvent', event: { id: 'DIA-PREMIUM' } });
@@ -86,5 +90,34 @@ describe('Grace productCatalogNotification from the BSS back office', () => {
     expect(await bad.json()).toMatchObject({ RC: 8, ERR_FIELD: 'PROD_CODE' });
     const unknown = await fetch(`${gw.gateway.legacyUrl}/bss/v2/_sim/catalogue/offerings/NOPE/retire`, { method: 'POST', headers, body: '{}' });
     expect(await unknown.json()).toMatchObject({ RC: 4 });
+  });
+});
+
+describe('Kylie productCatalogNotification, filtered by the partner\'s catalogue policy', () => {
+  it('Globex hears of a new Ethernet offering but not of an Internet one; its retirement and changes follow', async () => {
+    const prefix = '/catalog-kylie';
+    const hub = await gw.call('POST', `${KYLIE}/hub`, { token: globex, body: { callback: `${listener.origin}${prefix}` } });
+    expect(hub.status, JSON.stringify(hub.body)).toBe(201);
+    // first an offering Globex's policy hides (category IP), then one it may see (ETH_ZUG)
+    await backOffice('/offerings', { ANG_CODE: 'DIA-KYLIE', ANG_NAME: 'Internet Kylie', ANG_TEXT: 'x', PROD_CODE: 'DIA', KAT_CODES: ['IP'], SPEZ_CODE: 'SP_DIA' });
+    await backOffice('/offerings', { ANG_CODE: 'ELINE-KYLIE', ANG_NAME: 'Zugang Kylie', ANG_TEXT: 'x', PROD_CODE: 'ELINE', KAT_CODES: ['ETH_ZUG'], SPEZ_CODE: 'SP_ELINE', LAENDER: ['United Kingdom'] });
+    const [created] = await callsUnder(prefix, 1);
+    expect(created!.url).toBe(`${prefix}/mefApi/sonata/productCatalogNotifications/v4/listener/productOfferingCreateEvent?buyerId=GLOBEX-UK-7&sellerId=NETCORE`);
+    expect(created!.body).toMatchObject({ eventType: 'productOfferingCreateEvent', event: { id: 'ELINE-KYLIE', href: `${KYLIE}/productOffering/ELINE-KYLIE` } });
+    expectListenerValid('kylie', 'productOfferingCreateEvent', created!);
+
+    await backOffice('/offerings/ELINE-KYLIE/change', { ANG_NAME: 'Zugang Kylie (neu)' });
+    await backOffice('/offerings/ELINE-KYLIE/retire', { ANG_STATUS: 'SPE' });
+    const calls = await callsUnder(prefix, 3);
+    const byType = (type: string) => calls.find((c) => (c.body as { eventType: string }).eventType === type);
+    const changed = byType('productOfferingAttributeValueChangeEvent');
+    const retired = byType('productOfferingStateChangeEvent');
+    expect(changed!.body).toMatchObject({ eventType: 'productOfferingAttributeValueChangeEvent', event: { id: 'ELINE-KYLIE' } });
+    expectListenerValid('kylie', 'productOfferingAttributeValueChangeEvent', changed!);
+    // Kylie's state change carries the new status in Kylie's spelling
+    expect(retired!.body).toMatchObject({ eventType: 'productOfferingStateChangeEvent', event: { id: 'ELINE-KYLIE', lifecycleStatus: 'endOfSupport' } });
+    expectListenerValid('kylie', 'productOfferingStateChangeEvent', retired!);
+    // nothing about the hidden offering reached Globex
+    expect(listener.calls.filter((c) => c.url.startsWith(prefix) && JSON.stringify(c.body).includes('DIA-KYLIE'))).toEqual([]);
   });
 });
