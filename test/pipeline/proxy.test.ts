@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -14,6 +14,10 @@ const apiDir = join(project.dir, 'mappings', 'releases', 'grace', 'productCatalo
 rmSync(apiDir, { recursive: true, force: true });
 mkdirSync(apiDir);
 copyFileSync(join(REPO_ROOT, 'test', 'support', 'catalog-proxy', 'api.yaml'), join(apiDir, 'api.yaml'));
+// Kylie's catalogue inherits Grace's mappings: in this copy Kylie does not serve one
+rmSync(join(project.dir, 'mappings', 'releases', 'kylie', 'productCatalog'), { recursive: true, force: true });
+const kylieRelease = join(project.dir, 'mappings', 'releases', 'kylie', 'release.yaml');
+writeFileSync(kylieRelease, readFileSync(kylieRelease, 'utf8').replace(/^notServed:\n/m, 'notServed:\n  productCatalog: passed through elsewhere (test copy)\n'));
 
 /** A backend that already speaks Sonata productCatalog: records what reached it. */
 let backend: Server;
