@@ -81,7 +81,9 @@ function releaseSection(registry: Registry, release: ReleaseDef): string[] {
       let how: string;
       if (api.role === 'listener') {
         const event = locked.path.replace(/^\/listener\//, '');
-        const management = catalog ? [...catalog.apis.values()].find((a) => (a.notificationApi === apiName || `${a.notificationApi}Notification` === apiName) && a.events.has(event)) : undefined;
+        // an event's listener is its eventType unless the catalogue names it otherwise (`listener`)
+        const listens = (a: { events: ReadonlyMap<string, { listener?: string }> }) => a.events.has(event) || [...a.events.values()].some((e) => e.listener === event);
+        const management = catalog ? [...catalog.apis.values()].find((a) => (a.notificationApi === apiName || `${a.notificationApi}Notification` === apiName) && listens(a)) : undefined;
         const sent = management && [...(release.apis.get(management.apiName)?.operations ?? [])].some((o) => o.kind === 'hubRegister');
         how = sent ? `sent to subscribed Buyers (hub of ${management.apiName})` : 'not sent: no hub of its management API is served';
         if (sent) answered++;

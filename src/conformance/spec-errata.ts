@@ -19,8 +19,13 @@ export interface SpecErratum {
   readonly api: string;
   /** `#/components/schemas/<schema>` */
   readonly schema: string;
-  /** properties the file lists as required that are not (each must be listed there) */
+  /** properties the file lists as required that are not (each must be listed there); may be empty */
   readonly notRequired: readonly string[];
+  /**
+   * an event schema whose `eventType` enumeration names another event than its listener is for (Kylie's catalogue
+   * notifications: ProductOfferingCreateEvent lists `productCategoryCreateEvent`): `listed` is replaced by `meant`
+   */
+  readonly eventType?: { readonly listed: string; readonly meant: string };
   readonly why: string;
   /** `file:line` of the erratum */
   readonly source: string;
@@ -36,13 +41,17 @@ const ERRATA_SCHEMA = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['id', 'releases', 'api', 'schema', 'notRequired', 'why'],
+        required: ['id', 'releases', 'api', 'schema', 'why'],
         properties: {
           id: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' },
           releases: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' } },
           api: { type: 'string', minLength: 1 },
           schema: { type: 'string', minLength: 1 },
           notRequired: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
+          eventType: {
+            type: 'object', additionalProperties: false, required: ['listed', 'meant'],
+            properties: { listed: { type: 'string', minLength: 1 }, meant: { type: 'string', minLength: 1 } },
+          },
           why: { type: 'string', minLength: 20 },
         },
       },
@@ -59,15 +68,16 @@ export function loadSpecErrata(file: string, sdkReleases?: readonly string[]): S
   const src = readYamlFile(file);
   const problems = validateSource(src, new Ajv({ allErrors: true, strict: true }).compile(ERRATA_SCHEMA));
   if (problems.length) throw new ConfigError(problems);
-  const raw = (src.data as { errata: Array<Omit<SpecErratum, 'source'>> }).errata;
+  const raw = (src.data as { errata: Array<Omit<SpecErratum, 'source' | 'notRequired'> & { notRequired?: string[] }> }).errata;
   const seen = new Set<string>();
   const errata = raw.map((e, i) => {
     if (seen.has(e.id)) problems.push(src.problem(`/errata/${i}/id`, `erratum ${e.id} is listed twice`));
     seen.add(e.id);
+    if (!e.notRequired && !e.eventType) problems.push(src.problem(`/errata/${i}`, 'give notRequired or eventType (what the erratum corrects)'));
     e.releases.forEach((release, r) => {
       if (sdkReleases && !sdkReleases.includes(release)) problems.push(src.problem(`/errata/${i}/releases/${r}`, `release ${release} is not in the SDK folder (it holds: ${sdkReleases.join(', ')})`));
     });
-    return Object.freeze({ ...e, source: `${src.file}:${src.locate(`/errata/${i}`).line}` });
+    return Object.freeze({ ...e, notRequired: e.notRequired ?? [], source: `${src.file}:${src.locate(`/errata/${i}`).line}` });
   });
   if (problems.length) throw new ConfigError(problems);
   return errata;
@@ -87,9 +97,35 @@ export function applySpecErrata(schemas: Record<string, unknown>, errata: readon
   for (const e of errata) {
     const schema = schemas[e.schema];
     if (!isJsonObject(schema)) throw new Error(`spec erratum ${e.id} (${e.source}): ${file} has no schema ${e.schema}`);
+    if (e.eventType) fixEventTypeEnum(schema, e, file);
+    if (e.notRequired.length === 0) continue;
     const required = Array.isArray(schema.required) ? (schema.required as unknown[]) : [];
     const absent = e.notRequired.filter((p) => !required.includes(p));
     if (absent.length) throw new Error(`spec erratum ${e.id} (${e.source}): ${e.schema} in ${file} no longer requires ${absent.join(', ')}; drop or fix the erratum`);
     schema.required = required.filter((p) => !e.notRequired.includes(p as string));
   }
+}
+
+/** The `eventType` enumeration of the schema (or of one of its allOf members) that lists `listed` now lists `meant`. */
+function fixEventTypeEnum(schema: Record<string, unknown>, e: SpecErratum, file: string): void {
+  const { listed, meant } = e.eventType!;
+  const parts = [schema, ...(Array.isArray(schema.allOf) ? (schema.allOf as unknown[]) : [])].filter(isJsonObject);
+  for (const part of parts) {
+    const eventType = isJsonObject(part.properties) && isJsonObject(part.properties.eventType) ? part.properties.eventType : undefined;
+    const values = eventType && Array.isArray(eventType.enum) ? (eventType.enum as unknown[]) : undefined;
+    if (eventType && values?.includes(listed)) {
+      eventType.enum = values.map((v) => (v === listed ? meant : v));
+      return;
+    }
+  }
+  throw new Error(`spec erratum ${e.id} (${e.source}): ${e.schema} in ${file} no longer lists eventType ${listed}; drop or fix the erratum`);
+}
+
+/** What an erratum corrects, in one line for reports. */
+export function describeErratum(e: SpecErratum): string {
+  const parts = [
+    ...(e.notRequired.length ? [`does not require ${e.notRequired.join(', ')}`] : []),
+    ...(e.eventType ? [`has eventType ${e.eventType.meant} where the file lists ${e.eventType.listed}`] : []),
+  ];
+  return `${e.api} ${e.schema} ${parts.join('; ')}`;
 }

@@ -16,6 +16,12 @@ export type RejectionCode = (typeof REJECTION_CODES)[number];
 /** The one `$reject()` code that is not a 422 problem: the input was made against a stale version (409 conflict). */
 export const CONFLICT_CODE = 'conflict';
 
+/**
+ * The `$reject()` code that answers 404: the thing asked for exists, but not for this partner (a catalogue offering
+ * its profile may not buy). The partner learns no more than for an id that does not exist.
+ */
+export const NOT_FOUND_CODE = 'notFound';
+
 /** A mapping's deliberate refusal of its input, rendered by the caller as one Sonata 422 entry. */
 export interface MappingRejection {
   /** One of {@link REJECTION_CODES}. */

@@ -104,7 +104,9 @@ export function createNotifier(opts: NotifierOptions): Notifier {
           continue;
         }
         const api = (catalogs.get(sub.release) as NotificationCatalog).apis.get(event.apiName)!;
-        const problems = opts.check?.(sub.release, api, namesByRelease.get(sub.release) as string, rendered.url, rendered.body) ?? [];
+        // the listener operation of the release's file (its path may name the event otherwise than the body does)
+        const listener = catalogs.get(sub.release)!.findEvent(event.apiName, event.eventType)?.listener ?? (namesByRelease.get(sub.release) as string);
+        const problems = opts.check?.(sub.release, api, listener, rendered.url, rendered.body) ?? [];
         if (problems.length) {
           opts.onViolation?.(sub.release, namesByRelease.get(sub.release) as string);
           logger.error('notification violates the Sonata specification', { ...meta, subscriptionId: sub.id, release: sub.release, problems: problems.slice(0, 10) });

@@ -87,7 +87,7 @@ export function renderNotification(
   }
   if (def.stateField !== undefined) {
     if (!event.state) throw fail('the event needs state');
-    payload[def.stateField] = event.state;
+    payload[def.stateField] = def.stateValues?.[event.state] ?? event.state;
   }
   if (catalog.partyIds === 'body') {
     if (party.buyerId !== undefined) payload.buyerId = party.buyerId;
@@ -114,7 +114,7 @@ function envelope(
   partyIds: NotificationCatalog['partyIds'], payload: Record<string, unknown>,
 ): { url: string; body: unknown; eventId: string } {
   const url = new URL(sub.callback);
-  url.pathname = `${url.pathname.replace(/\/+$/, '')}/mefApi/sonata/${api.notificationApi}/${api.notificationVersion}/listener/${def.eventType}`;
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/mefApi/sonata/${api.notificationApi}/${api.notificationVersion}/listener/${def.listener ?? def.eventType}`;
   if (partyIds === 'query') {
     if (party.buyerId !== undefined) url.searchParams.set('buyerId', party.buyerId);
     if (party.sellerId !== undefined) url.searchParams.set('sellerId', party.sellerId);

@@ -21,7 +21,7 @@ import { loadNotificationCatalog, type NotificationCatalog } from './notificatio
 import { declareOperations } from './inherit-operations.js';
 import { lockProblems, RELEASE_LOCK_SCHEMA, unexplainedOperations, type DeclaredOperation as LockDeclaredOperation, type NotServed, type ReleaseLock } from './release-lock.js';
 import { API_SCHEMA, LEGACY_SCHEMA, LOOKUP_SCHEMA, PARTNER_SCHEMA, RELEASE_SCHEMA, RESOURCE_SCHEMA, type BusinessFunction } from './registry-schemas.js';
-import type { ApiDef, FixtureRef, FunctionMode, LegacyEventHandler, LegacyOperationDef, CallOperation, OperationBase, OperationDef, OperationKind, PartnerDef, RateLimitPolicy, ReferenceDef, Registry, ReleaseDef, ResourceDef } from './registry.js';
+import type { ApiDef, CatalogPolicy, FixtureRef, FunctionMode, LegacyEventHandler, LegacyOperationDef, CallOperation, OperationBase, OperationDef, OperationKind, PartnerDef, RateLimitPolicy, ReferenceDef, Registry, ReleaseDef, ResourceDef } from './registry.js';
 import { fieldPathProblem } from './field-paths.js';
 import { escapeToken } from '../json/json-pointer.js';
 
@@ -206,12 +206,13 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     if (!existsSync(file)) continue;
     const src = readSource(file, validators.legacy);
     if (!src) continue;
-    const data = src.data as { events?: { when: string; mapping: string; sequence?: string }; operations: Record<string, { method: string; path: string; request?: string; response?: string; safeToRetry: boolean }> };
+    const data = src.data as { events?: { when: string; mapping: string; sequence?: string; audience?: string }; operations: Record<string, { method: string; path: string; request?: string; response?: string; safeToRetry: boolean }> };
     if (data.events) {
       const when = compileInline(data.events.when, src, '/events/when');
       const mapping = compileFile(legacyDir, data.events.mapping, src, '/events/mapping');
       const sequence = data.events.sequence ? compileInline(data.events.sequence, src, '/events/sequence') : undefined;
-      if (when && mapping) legacyEvents.push(Object.freeze({ domain, when, mapping, sequence }));
+      const audience = data.events.audience ? compileFile(legacyDir, data.events.audience, src, '/events/audience') : undefined;
+      if (when && mapping) legacyEvents.push(Object.freeze({ domain, when, mapping, sequence, ...(audience && { audience }) }));
     }
     const ops = data.operations;
     for (const [name, op] of Object.entries(ops)) {
@@ -428,7 +429,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     const raw = src.data as {
       id: string; name: string; role: 'buyer' | 'seller' | 'both'; release: string; apiReleases?: Record<string, string>;
       buyerId?: string; sellerId?: string; testEnvironment: boolean; credentials: { clientId: string; clientSecretEnv?: string; jwks?: { keys: Record<string, unknown>[] }; jwksUri?: string; externalSubject?: string };
-      legacyCustomerId?: string; policy: { pilotCountries?: string[]; budgetaryQuotes: boolean }; notifications: { allowedCallbackHosts: string[]; signingSecretEnv: string[]; maxSubscriptions: number };
+      legacyCustomerId?: string; policy: { pilotCountries?: string[]; budgetaryQuotes: boolean; catalog?: CatalogPolicy }; notifications: { allowedCallbackHosts: string[]; signingSecretEnv: string[]; maxSubscriptions: number };
       cors: { allowedOrigins: string[] };
       limits: { default?: RateLimitPolicy; perApi: Record<string, RateLimitPolicy> };
       seller?: { baseUrl: string; tokenUrl: string; clientId: string; clientSecretEnv: string; scope?: string; timeoutMs: number; serves: { countries?: string[]; products?: string[] }; mappings: Record<string, { request?: string; response?: string }> };
@@ -501,7 +502,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       id: raw.id, name: raw.name, role: raw.role, dir, file: displayPath(file), release: raw.release,
       apiReleases: Object.freeze({ ...(raw.apiReleases ?? {}) }), buyerId: raw.buyerId, sellerId: raw.sellerId,
       testEnvironment: raw.testEnvironment, legacyCustomerId: raw.legacyCustomerId,
-      policy: Object.freeze({ ...raw.policy, pilotCountries: raw.policy.pilotCountries ? Object.freeze([...raw.policy.pilotCountries]) : undefined }),
+      policy: Object.freeze({ ...raw.policy, pilotCountries: raw.policy.pilotCountries ? Object.freeze([...raw.policy.pilotCountries]) : undefined, catalog: raw.policy.catalog ? deepFreezeValue({ ...raw.policy.catalog }) : undefined }),
       allowedCallbackHosts: Object.freeze([...raw.notifications.allowedCallbackHosts]),
       maxSubscriptions: raw.notifications.maxSubscriptions,
       // browsers send origins in lower case (scheme and host)

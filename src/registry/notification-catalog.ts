@@ -32,6 +32,14 @@ export interface NotificationEventDef {
    * the publisher renders it for the partner (`SonataEvent.resource`) and the renderer puts it in as it is.
    */
   readonly resourceBody: boolean;
+  /**
+   * The listener resource (`.../listener/<listener>`) where the release's file names it otherwise than the event type
+   * its body carries (Grace's catalogue: `/listener/productOfferingStatusChangeEvent` for a
+   * `productOfferingStateChangeEvent`); absent: the event type.
+   */
+  readonly listener?: string;
+  /** gateway state -> this release's spelling in {@link stateField} where they differ (Kylie's `launched` for `orderable`) */
+  readonly stateValues?: Readonly<Record<string, string>>;
 }
 
 /** The notifications of one management API in one release. */
@@ -103,6 +111,8 @@ export const NOTIFICATION_CATALOG_SCHEMA = {
                 milestone: { type: 'boolean', default: false },
                 resourcePath: { type: 'string', pattern: '^/[A-Za-z0-9]+$' },
                 resourceBody: { type: 'boolean', default: false },
+                listener: { type: 'string', pattern: NAME },
+                stateValues: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
               },
             },
           },
@@ -119,7 +129,7 @@ interface RawCatalog {
     version: string;
     notificationApi: string;
     notificationVersion: string;
-    events: Record<string, { internalType?: string; itemIdField?: string; stateField?: string; milestone: boolean; resourcePath?: string; resourceBody: boolean }>;
+    events: Record<string, { internalType?: string; itemIdField?: string; stateField?: string; milestone: boolean; resourcePath?: string; resourceBody: boolean; listener?: string; stateValues?: Record<string, string> }>;
   }>;
 }
 
@@ -157,6 +167,8 @@ export function loadNotificationCatalog(file: string, opts: { displayName?: stri
         milestone: ev.milestone,
         ...(ev.resourcePath !== undefined && { resourcePath: ev.resourcePath }),
         resourceBody: ev.resourceBody,
+        ...(ev.listener !== undefined && { listener: ev.listener }),
+        ...(ev.stateValues !== undefined && { stateValues: Object.freeze({ ...ev.stateValues }) }),
       });
       const clash = internal.get(def.internalType);
       if (clash) {

@@ -48,6 +48,21 @@ export const PARTNER_SCHEMA = {
       properties: {
         pilotCountries: { type: 'array', items: { type: 'string', pattern: '^[A-Z]{2}$' } },
         budgetaryQuotes: { type: 'boolean', default: true },
+        /**
+         * the product catalogue offerings this partner may see and buy (productCatalog lists and retrieves, catalogue
+         * notifications): an offering listed by id, filed under a listed category or built on a listed product
+         * specification. Absent: the whole catalogue (docs/unified-model.md "Product catalogue").
+         */
+        catalog: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: {
+            offerings: { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } },
+            categories: { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } },
+            productSpecifications: { type: 'array', uniqueItems: true, items: { type: 'string', minLength: 1 } },
+          },
+        },
       },
       default: {},
     },
@@ -364,6 +379,12 @@ export const LEGACY_SCHEMA = {
         mapping: { type: 'string' },
         /** JSONata giving the event's sequence number: older reports than the last applied one are ignored */
         sequence: { type: 'string' },
+        /**
+         * mapping deciding, per partner with the business function of a `broadcast` update (a change of something
+         * every partner may see, such as a catalogue offering), whether that partner is told: evaluated on the
+         * broadcast's `subject` with the partner's bindings ($policy, $partnerId); true = notified
+         */
+        audience: { type: 'string' },
       },
     },
     operations: {

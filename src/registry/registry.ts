@@ -193,6 +193,8 @@ export interface LegacyEventHandler {
   readonly when: CompiledMapping;
   readonly mapping: CompiledMapping;
   readonly sequence?: CompiledMapping;
+  /** per partner: is it told about a broadcast update (true) or not; absent = every partner with the function */
+  readonly audience?: CompiledMapping;
 }
 
 export interface ApiDef {
@@ -229,6 +231,13 @@ export interface RateLimitPolicy {
   readonly durationSeconds: number;
 }
 
+/** A partner's catalogue policy (partner.yaml `policy.catalog`): the offerings it may see, by id, category or specification. */
+export interface CatalogPolicy {
+  readonly offerings?: readonly string[];
+  readonly categories?: readonly string[];
+  readonly productSpecifications?: readonly string[];
+}
+
 export interface PartnerDef {
   readonly id: string;
   readonly name: string;
@@ -242,7 +251,7 @@ export interface PartnerDef {
   readonly sellerId?: string;
   readonly testEnvironment: boolean;
   readonly legacyCustomerId?: string;
-  readonly policy: Readonly<{ pilotCountries?: readonly string[]; budgetaryQuotes: boolean }>;
+  readonly policy: Readonly<{ pilotCountries?: readonly string[]; budgetaryQuotes: boolean; catalog?: CatalogPolicy }>;
   readonly allowedCallbackHosts: readonly string[];
   /** browser origins allowed to call our Sonata APIs for this partner (`cors.allowedOrigins`, lower case) */
   readonly allowedOrigins: readonly string[];

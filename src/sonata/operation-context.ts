@@ -2,7 +2,7 @@ import { GatewayError, type Error422Code, type PropertyIssue } from '../errors/c
 import { INCOMPLETE_REPORT_REASON } from '../validation/bounded-validation.js';
 import type { LegacyClient } from '../legacy/legacy-client.js';
 import type { CompiledMapping } from '../mapping/engine.js';
-import { CONFLICT_CODE, MappingError } from '../mapping/errors.js';
+import { CONFLICT_CODE, MappingError, NOT_FOUND_CODE } from '../mapping/errors.js';
 import type { Logger } from '../observability/logger.js';
 import type { HubDeleteOperation, HubRegisterOperation, HubRetrieveOperation, OperationDef, PartnerDef, Registry } from '../registry/registry.js';
 import type { Store } from '../state/store.js';
@@ -153,7 +153,7 @@ export function apiBasesFor(registry: Registry, partner: PartnerDef, op: Pick<Op
   return frozen;
 }
 
-/** Runs a mapping; mapping failures become catalogue errors ($reject -> 422, or 409 for "conflict"; runaway -> 500 timeout). */
+/** Runs a mapping; mapping failures become catalogue errors ($reject -> 422, 409 for "conflict", 404 for "notFound"; runaway -> 500 timeout). */
 export async function evaluateMapping(m: CompiledMapping, input: unknown, bindings: Record<string, unknown>, partner: PartnerDef): Promise<unknown> {
   try {
     return await m.evaluate(input, { bindings, lookups: partner.lookups });
@@ -162,6 +162,7 @@ export async function evaluateMapping(m: CompiledMapping, input: unknown, bindin
       if (err.kind === 'rejected' && err.rejection?.code === CONFLICT_CODE) {
         throw new GatewayError('mapping.conflict', `${err.rejection.propertyPath}: ${err.rejection.reason}`, { reason: err.rejection.reason });
       }
+      if (err.kind === 'rejected' && err.rejection?.code === NOT_FOUND_CODE) throw new GatewayError('resource.not-found', err.rejection.reason);
       if (err.kind === 'rejected' && err.rejection) {
         throw new GatewayError('mapping.rejected', err.rejection.reason, {
           issues: [{ code: err.rejection.code as Error422Code, propertyPath: err.rejection.propertyPath, reason: err.rejection.reason }],

@@ -1,7 +1,23 @@
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { copyProject, REPO_ROOT, startTestGateway, type TestGateway } from '../support/test-gateway.js';
+
+/**
+ * The shipped Grace catalogue maps the legacy BSS's own catalogue; a provider whose catalogue service already speaks
+ * Sonata declares the API as `kind: proxy` instead (test/support/catalog-proxy/api.yaml), in a copy of the project.
+ */
+const project = copyProject();
+const apiDir = join(project.dir, 'mappings', 'releases', 'grace', 'productCatalog');
+rmSync(apiDir, { recursive: true, force: true });
+mkdirSync(apiDir);
+copyFileSync(join(REPO_ROOT, 'test', 'support', 'catalog-proxy', 'api.yaml'), join(apiDir, 'api.yaml'));
+// Kylie's catalogue inherits Grace's mappings: in this copy Kylie does not serve one
+rmSync(join(project.dir, 'mappings', 'releases', 'kylie', 'productCatalog'), { recursive: true, force: true });
+const kylieRelease = join(project.dir, 'mappings', 'releases', 'kylie', 'release.yaml');
+writeFileSync(kylieRelease, readFileSync(kylieRelease, 'utf8').replace(/^notServed:\n/m, 'notServed:\n  productCatalog: passed through elsewhere (test copy)\n'));
 
 /** A backend that already speaks Sonata productCatalog: records what reached it. */
 let backend: Server;
@@ -15,11 +31,12 @@ beforeAll(async () => {
     res.end(JSON.stringify([{ id: 'PO-1', name: 'Access E-Line' }]));
   });
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
-  gw = await startTestGateway({ env: { CATALOG_URL: `http://127.0.0.1:${(backend.address() as AddressInfo).port}` } });
+  gw = await startTestGateway({ rootDir: project.dir, env: { CATALOG_URL: `http://127.0.0.1:${(backend.address() as AddressInfo).port}` } });
 });
 afterAll(async () => {
   await gw.close();
   await new Promise((r) => backend.close(r));
+  project.cleanup();
 });
 
 describe('pass-through Sonata routes (kind: proxy)', () => {
@@ -54,7 +71,7 @@ describe('pass-through Sonata routes (kind: proxy)', () => {
   });
 
   it('answers 503 with Retry-After when the upstream is down', async () => {
-    const down = await startTestGateway({ env: { CATALOG_URL: 'http://127.0.0.1:1' } });
+    const down = await startTestGateway({ rootDir: project.dir, env: { CATALOG_URL: 'http://127.0.0.1:1' } });
     try {
       const token = await down.token('acme');
       const res = await down.call('GET', '/mefApi/sonata/productCatalog/v2/productOffering', { token });
@@ -67,7 +84,7 @@ describe('pass-through Sonata routes (kind: proxy)', () => {
   });
 
   it('answers 501 when no upstream is configured', async () => {
-    const none = await startTestGateway({ env: { CATALOG_URL: '' } });
+    const none = await startTestGateway({ rootDir: project.dir, env: { CATALOG_URL: '' } });
     try {
       const token = await none.token('acme');
       const res = await none.call('GET', '/mefApi/sonata/productCatalog/v2/productOffering', { token });

@@ -47,6 +47,21 @@ describe('registry problems name file:line:col', () => {
     ]));
   });
 
+  it('policy.catalog: an unknown list or a repeated id is refused at file:line; a good one is kept as $policy for the mappings', () => {
+    project = copyProject();
+    const file = join(project.dir, 'partners/globex-networks/partner.yaml');
+    edit(file, 'categories: [ETH_ZUG]', 'families: [ELINE]');
+    expect(problemsOf(() => load(project!.dir))).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^partners\/globex-networks\/partner\.yaml:\d+:\d+ policy\.catalog.*families/),
+    ]));
+    edit(file, 'families: [ELINE]', 'offerings: [ELINE-STD, ELINE-STD]');
+    expect(problemsOf(() => load(project!.dir))).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^partners\/globex-networks\/partner\.yaml:\d+:\d+ policy\.catalog\.offerings/),
+    ]));
+    edit(file, 'offerings: [ELINE-STD, ELINE-STD]', 'offerings: [ELINE-STD]');
+    expect(load(project.dir).partners.get('globex-networks')!.policy.catalog).toEqual({ offerings: ['ELINE-STD'] });
+  });
+
   it('a legacyFieldPaths pattern whose [*] has no * in its pointer', () => {
     project = copyProject();
     const file = join(project.dir, 'mappings/releases/grace/quoteManagement/api.yaml');

@@ -3,6 +3,7 @@
  * table per function at the end.
  */
 import type { ConformanceProgress, ConformanceReport, CaseResult } from './run-conformance.js';
+import { describeErratum } from '../spec-errata.js';
 
 export interface ProgressReporterOptions {
   /** where lines go (stdout) */
@@ -67,7 +68,7 @@ export function formatSummaryTable(report: ConformanceReport): string {
   const verdict = report.totals.failed > 0
     ? `FAILED: ${report.totals.failed} of ${report.totals.total} case(s) failed`
     : `OK: ${report.totals.passed} passed, ${report.totals.skipped} skipped`;
-  const errata = report.errata.map((e) => `  ${e.id}: ${e.api} ${e.schema} does not require ${e.notRequired.join(', ')} (${e.source})`);
+  const errata = report.errata.map((e) => `  ${e.id}: ${describeErratum(e)} (${e.source})`);
   const errataText = errata.length ? `\nvalidated with ${errata.length} spec erratum/errata (mappings/spec-errata.yaml says why):\n${errata.join('\n')}\n` : '';
   return `\n${lines.join('\n')}\n${errataText}\n${verdict}\n`;
 }

@@ -5,6 +5,7 @@ import { createApiKeyCheck } from './api-key.js';
 import { createBillingDomain } from './billing.js';
 import { createAssetRouter, createAssetStore, loadAssetSeed } from './asset.js';
 import { createCallbackSender } from './callback-sender.js';
+import { createCatalogueDomain, loadCatalogueSeed } from './catalogue.js';
 import { loadCoverageSeed } from './coverage.js';
 import { createCustomerRouter, loadCustomerSeed } from './customer.js';
 import { createEventJournal, createEventRouter } from './event-journal.js';
@@ -115,6 +116,7 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
   const feasibility = createFeasibilityDomain(context);
   const offers = createOfferDomain(context, feasibility);
   const billing = createBillingDomain(context);
+  const catalogue = createCatalogueDomain({ seed: loadCatalogueSeed(opts.dataDir, seed.catalogue), products: seed.catalogue, journal, now });
   const domains: SimDomain[] = [feasibility, offers, createOrderDomain(context, offers), createFaultDomain(context, incidents), billing];
   const sweep = (): void => {
     for (const domain of domains) domain.sweep();
@@ -154,6 +156,8 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
   api.use('/network-events', network.router);
   api.use('/_sim/network-events', network.control);
   api.use('/events', createEventRouter({ journal, customers: seed.customers }));
+  api.use('/catalogue', catalogue.router);
+  api.use('/_sim/catalogue', catalogue.simRouter);
   api.get('/_sim/traces', (_req: Request, res: Response) => replyOk(res, { CALLS: traces.calls() }));
   api.use('/_sim/bills', billing.simRouter);
   api.use('/_sim', createSimControlRouter({ domains, tick, now }));

@@ -15,7 +15,9 @@ export type LegacyBssEventType =
   | 'FAULT_STATUS'
   | 'FAULT_CHANGE'
   | 'BILL_STATUS'
-  | 'NETWORK_EVENT';
+  | 'NETWORK_EVENT'
+  | 'KAT_ANG_STATUS'
+  | 'KAT_ANG_CHANGE';
 
 /**
  * One entry of the legacy BSS event journal, and the body of one status callback

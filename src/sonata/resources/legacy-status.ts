@@ -7,6 +7,7 @@ import { publishStateEvents, watchedFields, type EventPublisher } from './resour
 import { isLegacyNotice, publishLegacyNotice } from './legacy-notices.js';
 import type { LegacyAnnouncement, LegacyAnnouncer } from './legacy-announcement-types.js';
 import { applyProjections } from './resource-projections.js';
+import { isBroadcast, publishBroadcast } from './legacy-broadcast.js';
 import type { ResourceRepository } from './resource-repository.js';
 
 /** One unified update produced by a legacy event mapping: which resource (by legacy reference) and what changed. */
@@ -48,8 +49,11 @@ export async function applyLegacyStatus(deps: {
     if (matches !== true) continue;
     const out = await evaluateMapping(handler.mapping, legacyEvent, bindings, noPartner);
     const sequence = handler.sequence ? await evaluateMapping(handler.sequence, legacyEvent, {}, noPartner) : undefined;
-    const all = (Array.isArray(out) ? out : out ? [out] : []) as Array<LegacyResourceUpdate | { announce: LegacyAnnouncement }>;
-    for (const a of all.filter((u): u is { announce: LegacyAnnouncement } => 'announce' in u)) {
+    const all = (Array.isArray(out) ? out : out ? [out] : []) as unknown[];
+    // a change every partner with the function may see (a catalogue offering): notified, nothing stored
+    for (const u of all.filter(isBroadcast)) result.events += await publishBroadcast(deps, handler, u.broadcast);
+    // an object the gateway reads from the BSS on every request (a CIM incident): each partner it concerns is told
+    for (const a of all.filter(isAnnouncement)) {
       if (!deps.announce) {
         result.unknown++;
         continue;
@@ -57,7 +61,7 @@ export async function applyLegacyStatus(deps: {
       result.applied++;
       result.events += await deps.announce(deps.registry, a.announce);
     }
-    const updates = all.filter((u): u is LegacyResourceUpdate => !('announce' in u))
+    const updates = (all.filter((u) => !isBroadcast(u) && !isAnnouncement(u)) as LegacyResourceUpdate[])
       .map((u) => (typeof sequence === 'number' ? { ...u, sequence } : u));
     for (const u of updates) {
       if (isLegacyNotice(u)) {
@@ -174,4 +178,8 @@ export async function replayParkedUpdates(deps: {
   }
   if (n) deps.logger.info('early status reports replayed', { resource: def.name, legacyRef, reports: n });
   return n;
+}
+
+function isAnnouncement(u: unknown): u is { announce: LegacyAnnouncement } {
+  return typeof u === 'object' && u !== null && 'announce' in u;
 }
