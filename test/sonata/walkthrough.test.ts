@@ -1,8 +1,8 @@
 /**
  * The walk-through: the whole life of a product (issue #13, Done when). One partner each on Grace and Kylie
- * go from address validation through POQ, firm quote, order, an accepted charge, completion and inventory to the
- * first bill, a maintenance notification (Kylie) and a trouble ticket; Billie (Initech) runs the order flow up to
- * the ticket.
+ * browses the catalog, then goes from address validation through POQ, firm quote, order, an accepted charge,
+ * completion and inventory to the first bill, a maintenance notification (Kylie) and a trouble ticket; Billie
+ * (Initech) runs the order flow from the address to the ticket.
  * Each flow has its own gateway and legacy BSS (the BSS's billing run bills every customer of the month at
  * once). A hub listener receives the notifications; every Sonata answer and every notification is validated
  * against the official OpenAPI file of the partner's release (with the project's errata, as the gateway's spec
@@ -30,13 +30,16 @@ interface Flow {
   ticketBody: (productId: string) => Record<string, unknown>;
   /** the life after the order (bills; Kylie: maintenance notifications): Grace and Kylie */
   life: boolean;
+  /** the catalogue query for what can be ordered in Germany, in this release's words */
+  offerings?: string;
 }
 
 const FLOWS: Flow[] = [
   {
     partner: 'acme', buyerId: 'ACME-DE-0042', release: 'grace', customer: 'C-100042', productType: 'ACCESS_E_LINE',
-    v: { address: 'v7', poq: 'v7', quote: 'v8', order: 'v10', inventory: 'v7', ticket: 'v4', orderNotif: 'productOrderingNotification/v10', bill: 'v2' },
+    v: { address: 'v7', poq: 'v7', quote: 'v8', order: 'v10', inventory: 'v7', ticket: 'v4', orderNotif: 'productOrderingNotification/v10', bill: 'v2', catalog: 'v2' },
     life: true,
+    offerings: 'lifecycleStatus=orderable&region.country=DE',
     place: (id) => ({ '@type': 'GeographicAddressRef', role: 'INSTALL_LOCATION', id }),
     addressBody: { provideAlternative: true, submittedGeographicAddress: { '@type': 'FieldedAddress', streetName: 'Hauptstrasse 12', city: 'Berlin', postcode: '10115', country: 'Germany' } },
     ticketBody: (productId) => ({
@@ -48,8 +51,9 @@ const FLOWS: Flow[] = [
   },
   {
     partner: 'globex', buyerId: 'GLOBEX-UK-7', release: 'kylie', customer: 'C-100077', productType: 'GLX-ELINE',
-    v: { address: 'v8', poq: 'v8', quote: 'v10', order: 'v11', inventory: 'v8', ticket: 'v5', orderNotif: 'productOrderingNotification/v11', bill: 'v3', cim: 'v1' },
+    v: { address: 'v8', poq: 'v8', quote: 'v10', order: 'v11', inventory: 'v8', ticket: 'v5', orderNotif: 'productOrderingNotification/v11', bill: 'v3', cim: 'v1', catalog: 'v4' },
     life: true,
+    offerings: 'lifecycleStatus=launched&region.countryCode=DE',
     place: (id) => ({ role: 'INSTALL_LOCATION', place: { '@type': 'GeographicAddressRef', id } }),
     addressBody: { instantSyncValidation: true, submittedGeographicAddress: { '@type': 'GeographicAddress_Query', fieldedAddressRepresentation: [{ streetNr: '12', streetName: 'Hauptstrasse', city: 'Berlin', postcode: '10115', countryCode: 'DEU' }] } },
     ticketBody: (productId) => ({
@@ -149,6 +153,21 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
       expect(hub.status, `${api} ${JSON.stringify(hub.body)}`).toBe(201);
       check(api, 'registerListener', hub);
     }
+  });
+
+  it.skipIf(!flow.v.catalog)('browses the catalog: what can be ordered in Germany, and the offering it will order', async () => {
+    const catalogApi = base('productCatalog', flow.v.catalog!);
+    const list = await gw.call('GET', `${catalogApi}/productOffering?${flow.offerings!}`, { token });
+    expect(list.status).toBe(200);
+    check('productCatalog', 'listProductOffering', list);
+    expect(list.headers.get('x-total-count')).toBe(String(list.body.length));
+    expect((list.body as Array<{ id: string }>).map((o) => o.id)).toContain('ELINE-STD');
+    // the Access E-Line it is about to qualify, quote and order: sold for 36 months among others
+    const offering = await gw.call('GET', `${catalogApi}/productOffering/ELINE-STD`, { token });
+    expect(offering.status).toBe(200);
+    check('productCatalog', 'retrieveProductOffering', offering);
+    expect(offering.body.productSpecification).toMatchObject({ id: 'SP_ELINE' });
+    expect((offering.body.productOfferingTerm as Array<{ duration: { amount: number } }>).map((t) => t.duration.amount)).toContain(36);
   });
 
   it('validates the address, qualifies and quotes firm', async () => {
