@@ -21,6 +21,11 @@ export interface SpecErratum {
   readonly schema: string;
   /** properties the file lists as required that are not (each must be listed there) */
   readonly notRequired: readonly string[];
+  /**
+   * the file uses the schema where it means a list of it: the schema becomes an array of what it was (only for a
+   * schema the file uses nowhere else, such as a `*_Find` list item the list answer names without `type: array`)
+   */
+  readonly arrayOf?: boolean;
   readonly why: string;
   /** `file:line` of the erratum */
   readonly source: string;
@@ -36,13 +41,14 @@ const ERRATA_SCHEMA = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['id', 'releases', 'api', 'schema', 'notRequired', 'why'],
+        required: ['id', 'releases', 'api', 'schema', 'why'],
         properties: {
           id: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' },
           releases: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' } },
           api: { type: 'string', minLength: 1 },
           schema: { type: 'string', minLength: 1 },
           notRequired: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
+          arrayOf: { const: true },
           why: { type: 'string', minLength: 20 },
         },
       },
@@ -59,7 +65,7 @@ export function loadSpecErrata(file: string, sdkReleases?: readonly string[]): S
   const src = readYamlFile(file);
   const problems = validateSource(src, new Ajv({ allErrors: true, strict: true }).compile(ERRATA_SCHEMA));
   if (problems.length) throw new ConfigError(problems);
-  const raw = (src.data as { errata: Array<Omit<SpecErratum, 'source'>> }).errata;
+  const raw = (src.data as { errata: Array<Omit<SpecErratum, 'source'>> }).errata.map((e) => ({ ...e, notRequired: e.notRequired ?? [] }));
   const seen = new Set<string>();
   const errata = raw.map((e, i) => {
     if (seen.has(e.id)) problems.push(src.problem(`/errata/${i}/id`, `erratum ${e.id} is listed twice`));
@@ -87,9 +93,15 @@ export function applySpecErrata(schemas: Record<string, unknown>, errata: readon
   for (const e of errata) {
     const schema = schemas[e.schema];
     if (!isJsonObject(schema)) throw new Error(`spec erratum ${e.id} (${e.source}): ${file} has no schema ${e.schema}`);
-    const required = Array.isArray(schema.required) ? (schema.required as unknown[]) : [];
+    if (e.arrayOf) {
+      if (schema.type === 'array') throw new Error(`spec erratum ${e.id} (${e.source}): ${e.schema} in ${file} is an array already; drop the erratum`);
+      schemas[e.schema] = { type: 'array', items: { ...schema } };
+      if (!e.notRequired.length) continue;
+    }
+    const target = e.arrayOf ? (schemas[e.schema] as { items: Record<string, unknown> }).items : schema;
+    const required = Array.isArray(target.required) ? (target.required as unknown[]) : [];
     const absent = e.notRequired.filter((p) => !required.includes(p));
     if (absent.length) throw new Error(`spec erratum ${e.id} (${e.source}): ${e.schema} in ${file} no longer requires ${absent.join(', ')}; drop or fix the erratum`);
-    schema.required = required.filter((p) => !e.notRequired.includes(p as string));
+    target.required = required.filter((p) => !e.notRequired.includes(p as string));
   }
 }

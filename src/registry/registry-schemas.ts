@@ -3,6 +3,7 @@
 export const BUSINESS_FUNCTIONS = [
   'addressValidation', 'siteRetrieval', 'productOfferingQualification', 'quote', 'productOrder',
   'productInventory', 'troubleTicket', 'billing', 'productCatalog',
+  'workOrder', 'appointment',
 ] as const;
 export type BusinessFunction = (typeof BUSINESS_FUNCTIONS)[number];
 

@@ -19,6 +19,8 @@ import { loadProductCatalogue } from './product-catalogue.js';
 import { createSimControlRouter } from './sim-control.js';
 import { createNumbering, type LegacyBssSeedData, type SimContext, type SimDomain } from './sim-context.js';
 import { createSiteRouter, loadSiteSeed } from './site.js';
+import { createEngineerCalendar } from './engineer-calendar.js';
+import { createWorkOrderBook, createWorkOrderDomain } from './work-order.js';
 
 export type { LegacyBssEvent, LegacyBssEventType } from './event-journal.js';
 export { CALLBACK_SEQUENCE_HEADER, CALLBACK_SIGNATURE_HEADER, signLegacyCallback } from './callback-sender.js';
@@ -109,9 +111,11 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
     schedule: createScheduler(signal, opts.logger),
     deferredDelayMs: opts.deferredDelayMs,
   };
+  const workOrders = createWorkOrderBook(context);
+  context.workOrders = workOrders;
   const feasibility = createFeasibilityDomain(context);
   const offers = createOfferDomain(context, feasibility);
-  const domains: SimDomain[] = [feasibility, offers, createOrderDomain(context, offers), createFaultDomain(context, incidents)];
+  const domains: SimDomain[] = [feasibility, offers, createOrderDomain(context, offers), createFaultDomain(context, incidents), createWorkOrderDomain(context, workOrders)];
   const sweep = (): void => {
     for (const domain of domains) domain.sweep();
   };
@@ -146,6 +150,7 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
   api.use('/sites', createSiteRouter({ customers: seed.customers, sites: seed.sites, addresses: seed.addresses }));
   for (const domain of domains) api.use(`/${domain.path}`, domain.router);
   api.use('/assets', createAssetRouter({ seed, assets }));
+  api.use('/appointments', createEngineerCalendar(context, workOrders));
   api.use('/incidents', createIncidentRouter({ customers: seed.customers, incidents, assets }));
   api.use('/events', createEventRouter({ journal, customers: seed.customers }));
   api.get('/_sim/traces', (_req: Request, res: Response) => replyOk(res, { CALLS: traces.calls() }));

@@ -13,7 +13,9 @@ export type LegacyBssEventType =
   | 'CHARGE_STATUS'
   | 'ASSET_STATUS'
   | 'FAULT_STATUS'
-  | 'FAULT_CHANGE';
+  | 'FAULT_CHANGE'
+  | 'WO_STATUS'
+  | 'APPT_STATUS';
 
 /**
  * One entry of the legacy BSS event journal, and the body of one status callback

@@ -9,6 +9,7 @@ import type { LegacyFieldReader } from './legacy-request.js';
 import { LEGACY_TIME_ZONE } from './legacy-timestamp.js';
 import type { ProductCatalogue } from './product-catalogue.js';
 import type { LegacySiteRecord } from './site.js';
+import type { WorkOrderBook } from './work-order.js';
 
 /** The validated seed data every domain reads (never changed at run time). */
 export interface LegacyBssSeedData {
@@ -35,6 +36,8 @@ export interface SimContext {
   schedule(ms: number, task: () => void): void;
   /** Delay after which deferred feasibility checks and offers complete by themselves; `undefined`: never. */
   readonly deferredDelayMs: number | undefined;
+  /** The field service: orders in provisioning and new faults open a work order there (work-order.ts). */
+  workOrders?: WorkOrderBook;
 }
 
 /** Builds the numbering function of {@link SimContext.nextNumber}. */
