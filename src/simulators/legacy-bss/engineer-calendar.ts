@@ -25,6 +25,8 @@ export interface Appointment {
   BIS: Date;
   TERMIN_STATUS: AppointmentStatus;
   KONTAKT_NAME: string;
+  /** What the contact is to the customer (free text, e.g. `siteContact`). */
+  KONTAKT_ROLLE: string | null;
   KONTAKT_TEL: string | null;
   KONTAKT_MAIL: string | null;
   HINWEIS: string | null;
@@ -40,7 +42,7 @@ const ENGINEERS_PER_REGION = 1;
 /** Visits are booked from the next working day on, at most this many days ahead, and a search shows at most this many slots. */
 const MAX_WINDOW_DAYS = 62;
 const MAX_SLOTS = 40;
-const CONTACT_FIELDS = ['KONTAKT_NAME', 'KONTAKT_TEL', 'KONTAKT_MAIL', 'HINWEIS'];
+const CONTACT_FIELDS = ['KONTAKT_NAME', 'KONTAKT_ROLLE', 'KONTAKT_TEL', 'KONTAKT_MAIL', 'HINWEIS'];
 
 /**
  * The field engineers' calendar, mounted under `/bss/v2/appointments`: free slots of a work order's region
@@ -97,6 +99,8 @@ export function createEngineerCalendar(context: SimContext, book: WorkOrderBook)
     return { from, keys: unitsOf(wo, from) };
   };
 
+  // the engineer goes to the work order's place
+  const render = (appt: Appointment): Record<string, unknown> => renderAppointment(appt, book.get(appt.WO_NO));
   const router = express.Router();
   router.post('/slots', createLegacyJsonParser(), (req: Request, res: Response) => answerLegacy(res, () => {
     const reader = readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', 'WO_NO', 'VON', 'BIS'] });
@@ -132,7 +136,7 @@ export function createEngineerCalendar(context: SimContext, book: WorkOrderBook)
     wo.GEPLANT_AM = appt.VON;
     context.journal.record({ EVT_TYPE: 'APPT_STATUS', CUST_NO: appt.CUST_NO, OBJ_ID: appt.TERMIN_NR, OLD_STATUS: null, NEW_STATUS: 'BEST', INFO: `WO ${wo.WO_NO}` });
     book.setStatus(wo, 'GEPLANT', `visit ${appt.TERMIN_NR}`);
-    return { TERMIN: renderAppointment(appt) };
+    return { TERMIN: render(appt) };
   }));
 
   router.post('/:id/reschedule', createLegacyJsonParser(), (req: Request, res: Response) => answerLegacy(res, () => {
@@ -153,7 +157,7 @@ export function createEngineerCalendar(context: SimContext, book: WorkOrderBook)
       wo.GEPLANT_AM = appt.VON;
     }
     Object.assign(appt, contact, { GEAENDERT: context.now() });
-    return { TERMIN: renderAppointment(appt) };
+    return { TERMIN: render(appt) };
   }));
 
   router.post('/:id/cancel', createLegacyJsonParser(), (req: Request, res: Response) => answerLegacy(res, () => {
@@ -166,7 +170,7 @@ export function createEngineerCalendar(context: SimContext, book: WorkOrderBook)
     wo.TERMIN_NR = null;
     wo.GEPLANT_AM = null;
     book.setStatus(wo, 'OFFEN', `visit ${appt.TERMIN_NR} cancelled`);
-    return { TERMIN: renderAppointment(appt) };
+    return { TERMIN: render(appt) };
   }));
 
   mountLegacyReads(router, {
@@ -178,21 +182,22 @@ export function createEngineerCalendar(context: SimContext, book: WorkOrderBook)
       const matches = [...appointments.values()].filter((a) => a.CUST_NO === customer.CUST_NO
         && (woNo === undefined || a.WO_NO === woNo) && (status === undefined || a.TERMIN_STATUS === status));
       const { page, ...paging } = pageLegacyList(reader, matches);
-      return { ...paging, TERMINE: page.map(renderAppointment) };
+      return { ...paging, TERMINE: page.map(render) };
     },
     idField: 'TERMIN_NR',
     idMaxLength: 20,
-    inquire: (reader, id) => ({ TERMIN: renderAppointment(ownAppointment(reader, id)) }),
+    inquire: (reader, id) => ({ TERMIN: render(ownAppointment(reader, id)) }),
   });
   return router;
 }
 
-function readContact(reader: LegacyFieldReader, current: Appointment | undefined): Pick<Appointment, 'KONTAKT_NAME' | 'KONTAKT_TEL' | 'KONTAKT_MAIL' | 'HINWEIS'> {
+function readContact(reader: LegacyFieldReader, current: Appointment | undefined): Pick<Appointment, 'KONTAKT_NAME' | 'KONTAKT_ROLLE' | 'KONTAKT_TEL' | 'KONTAKT_MAIL' | 'HINWEIS'> {
   const name = current ? (reader.text('KONTAKT_NAME', 60) ?? current.KONTAKT_NAME) : reader.requiredText('KONTAKT_NAME', 60);
   const phone = reader.text('KONTAKT_TEL', 30) ?? current?.KONTAKT_TEL ?? null;
   const mail = reader.text('KONTAKT_MAIL', 80) ?? current?.KONTAKT_MAIL ?? null;
   if (phone === null && mail === null) reader.fail('KONTAKT_TEL', 'KONTAKT_TEL or KONTAKT_MAIL missing');
-  return { KONTAKT_NAME: name, KONTAKT_TEL: phone, KONTAKT_MAIL: mail, HINWEIS: reader.text('HINWEIS', 500) ?? current?.HINWEIS ?? null };
+  const role = reader.text('KONTAKT_ROLLE', 30) ?? current?.KONTAKT_ROLLE ?? null;
+  return { KONTAKT_NAME: name, KONTAKT_ROLLE: role, KONTAKT_TEL: phone, KONTAKT_MAIL: mail, HINWEIS: reader.text('HINWEIS', 500) ?? current?.HINWEIS ?? null };
 }
 
 /** Engineers are dispatched from the next working day on. */
@@ -221,9 +226,11 @@ export function slotStarts(from: Date, to: Date, durationMin: number, earliest: 
 }
 
 /** An appointment as the legacy API shows it (dates `dd.MM.yyyy HH:mm` Berlin time). */
-export function renderAppointment(appt: Appointment): Record<string, unknown> {
+export function renderAppointment(appt: Appointment, wo: WorkOrder | undefined): Record<string, unknown> {
   return {
     ...appt,
+    SITE_ID: wo?.SITE_ID ?? null,
+    ADDR_KEY: wo?.ADDR_KEY ?? null,
     VON: formatLegacyTimestamp(appt.VON),
     BIS: formatLegacyTimestamp(appt.BIS),
     ANGELEGT: formatLegacyTimestamp(appt.ANGELEGT),
