@@ -230,7 +230,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     if (!src) continue;
     const r = src.data as {
       resource: string; api: string; path: string; initialState: string; terminalStates: string[]; events: ResourceDef['events'];
-      maxListScan: number; projections: Array<{ resource: string; mapping: string }>;
+      maxListScan: number; projections: Array<{ resource: string; mapping: string }>; adoptFromLegacy: boolean;
     };
     const projections = r.projections.flatMap((pr, i) => {
       projectionTargets.push({ src, pointer: `/projections/${i}/resource`, resource: pr.resource });
@@ -240,6 +240,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     resources.set(r.resource, Object.freeze({
       name: r.resource, api: r.api, path: r.path, initialState: r.initialState, terminalStates: Object.freeze([...r.terminalStates]),
       events: Object.freeze({ ...r.events }), maxListScan: r.maxListScan, projections: Object.freeze(projections),
+      adoptFromLegacy: r.adoptFromLegacy,
     }));
   }
   for (const t of projectionTargets) {

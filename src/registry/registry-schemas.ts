@@ -396,6 +396,8 @@ export const RESOURCE_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
+        /** event sent when a document is adopted from a legacy report (adoptFromLegacy) */
+        created: { type: 'string' },
         stateChange: { type: 'string' },
         itemStateChange: { type: 'string' },
         /** state -> event sent (besides stateChange) when the resource enters that state, e.g. resolved -> troubleTicketResolvedEvent */
@@ -409,6 +411,12 @@ export const RESOURCE_SCHEMA = {
     },
     /** list: at most this many resources per partner are scanned for filters (older ones are not listed) */
     maxListScan: { type: 'integer', minimum: 10, default: 2000 },
+    /**
+     * objects the legacy BSS creates by itself (work orders, appointments): a status report about an unknown legacy
+     * reference with a `customerId` creates the document (id = the legacy reference) for the partner with that
+     * legacy customer number, in the reported state, and sends `events.created`
+     */
+    adoptFromLegacy: { type: 'boolean', default: false },
     /**
      * documents of another resource derived from this one (e.g. inventory products from completed orders): after a
      * status report or task completion changes a document, `mapping` (path relative to mappings/resources/) turns

@@ -158,6 +158,8 @@ export interface ResourceDef {
   readonly initialState: string;
   readonly terminalStates: readonly string[];
   readonly events: {
+    /** sent when a document is adopted from a legacy report (adoptFromLegacy), e.g. workOrderCreateEvent */
+    readonly created?: string;
     readonly stateChange?: string;
     readonly itemStateChange?: string;
     /** state -> event sent (besides stateChange) when the resource enters it */
@@ -170,6 +172,11 @@ export interface ResourceDef {
   readonly maxListScan: number;
   /** documents of other resources derived from this one after each status change (e.g. products from orders) */
   readonly projections: readonly { readonly resource: string; readonly mapping: CompiledMapping }[];
+  /**
+   * objects the legacy BSS creates by itself (work orders, appointments): a status report about an unknown legacy
+   * reference that names its `customerId` creates the document for the partner with that customer number
+   */
+  readonly adoptFromLegacy?: boolean;
 }
 
 /** Turns one legacy status report into unified resource updates (mappings/legacy/<domain>/operations.yaml `events`). */

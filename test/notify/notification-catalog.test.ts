@@ -22,8 +22,8 @@ function serverBase(file: string): string | undefined {
 
 const EXPECTED_APIS: Record<SonataRelease, string[]> = {
   billie: ['productOfferingQualification', 'productOrderingManagement', 'quoteManagement', 'troubleTicket'],
-  grace: ['customerBillManagement', 'productOfferingQualification', 'productOrderingManagement', 'quoteManagement', 'troubleTicket'],
-  kylie: ['customerBillManagement', 'geographicAddressManagement', 'productOfferingQualification', 'productOrderingManagement', 'quoteManagement', 'troubleTicket'],
+  grace: ['appointment', 'customerBillManagement', 'productOfferingQualification', 'productOrderingManagement', 'quoteManagement', 'troubleTicket', 'workOrderManagement'],
+  kylie: ['appointment', 'customerBillManagement', 'geographicAddressManagement', 'productOfferingQualification', 'productOrderingManagement', 'quoteManagement', 'troubleTicket', 'workOrderManagement'],
 };
 
 describe('shipped notification catalogues agree with the official specs', () => {
