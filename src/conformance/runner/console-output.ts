@@ -67,7 +67,9 @@ export function formatSummaryTable(report: ConformanceReport): string {
   const verdict = report.totals.failed > 0
     ? `FAILED: ${report.totals.failed} of ${report.totals.total} case(s) failed`
     : `OK: ${report.totals.passed} passed, ${report.totals.skipped} skipped`;
-  const errata = report.errata.map((e) => `  ${e.id}: ${e.api} ${e.schema} does not require ${e.notRequired.join(', ')} (${e.source})`);
+  const errata = report.errata.map((e) => `  ${e.id}: ${e.api} ${e.schema} ${[
+    e.arrayOf ? 'is answered as an array of it' : '', e.notRequired.length ? `does not require ${e.notRequired.join(', ')}` : '',
+  ].filter(Boolean).join('; ')} (${e.source})`);
   const errataText = errata.length ? `\nvalidated with ${errata.length} spec erratum/errata (mappings/spec-errata.yaml says why):\n${errata.join('\n')}\n` : '';
   return `\n${lines.join('\n')}\n${errataText}\n${verdict}\n`;
 }
