@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
-import { listenerScopes } from '../buyer/buyer-mappings.js';
+import { listenerScopes } from '../registry/buyer-mappings.js';
 import type { Logger } from '../observability/logger.js';
 import type { PartnerDef, Registry } from '../registry/registry.js';
 import { StoreUnavailableError, type Store } from '../state/store.js';

@@ -8,7 +8,7 @@ import express, { type Request, type Response } from 'express';
 import type { Logger } from '../observability/logger.js';
 import type { ActivityCapture } from '../observability/activity-log.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
-import type { BuyerLegacyOperation, BuyerMappings, BuyerOperationName } from './buyer-mappings.js';
+import type { BuyerLegacyOperation, BuyerMappings, BuyerOperationName } from '../registry/buyer-mappings.js';
 import type { BuyerService } from './buyer-service.js';
 import { BuyerError, buyerError, renderBuyerError, type BuyerErrorKey } from './buyer-errors.js';
 import { GatewayError } from '../errors/catalogue.js';

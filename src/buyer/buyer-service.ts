@@ -17,7 +17,7 @@ import type { LookupTables } from '../mapping/lookups.js';
 import type { PartnerDef, Registry } from '../registry/registry.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
 import { StoreUnavailableError, type Store } from '../state/store.js';
-import type { BuyerLegacyOperation, BuyerOperationName, BuyerReleaseDef, ListenerDef, SellerOperationDef } from './buyer-mappings.js';
+import type { BuyerLegacyOperation, BuyerOperationName, BuyerReleaseDef, ListenerDef, SellerOperationDef } from '../registry/buyer-mappings.js';
 import { SellerCallError, type SellerClient, type SellerEndpoint } from './seller-client.js';
 import { BuyerError, buyerError } from './buyer-errors.js';
 import { classifySellerFailure, mapPropertyPath, pointerToLegacyField } from './seller-failure.js';

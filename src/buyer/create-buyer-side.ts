@@ -19,7 +19,7 @@ import { createBuyerService, type BuyerService } from './buyer-service.js';
 import { createLegacyWebhookSender } from './legacy-webhook.js';
 import { createListenerRouter } from './listener-router.js';
 import { createSellerClient, type SellerEndpoint } from './seller-client.js';
-import { instrumentSellerClient } from '../observability/instrument.js';
+import { instrumentSellerClient } from './instrument-seller-client.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { CapturingActivityLog } from '../observability/activity-log.js';
 

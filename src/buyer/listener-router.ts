@@ -15,7 +15,7 @@ import type { SpecCatalog } from '../conformance/openapi-validator.js';
 import { GatewayError } from '../errors/catalogue.js';
 import type { Logger } from '../observability/logger.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
-import { listenerScope } from './buyer-mappings.js';
+import { listenerScope } from '../registry/buyer-mappings.js';
 import type { BuyerService } from './buyer-service.js';
 import { BuyerError } from './buyer-errors.js';
 

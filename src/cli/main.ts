@@ -15,6 +15,7 @@ import { runConformanceCommand, type ConformanceCommandValues } from '../conform
 import { runReplay, type ReplayValues } from './replay-command.js';
 import { runTrace, type OperatorTarget, type TraceValues } from './trace-command.js';
 import { hashConsolePassword } from '../console/console-users.js';
+import { runCoverage, runReleaseLock } from './coverage-command.js';
 
 /** Exit codes of every command (docs/cli.md). */
 export const EXIT = Object.freeze({ ok: 0, problems: 1, usage: 2, unreachable: 3 });
@@ -189,6 +190,8 @@ export async function runCli(argv: string[], io: Io = { out: (s) => process.stdo
       code = await runReplay(id, opts, target(opts), io);
     });
 
+  addReleaseCommands(program, configure, io, (c) => { code = c; });
+
   configure(program.command('console-user'))
     .summary('print a console users file entry; the password is read from standard input')
     .description('Hash a console password (scrypt) and print the entry for console.usersFile (docs/console.md). The password is '
@@ -213,6 +216,39 @@ export async function runCli(argv: string[], io: Io = { out: (s) => process.stdo
     throw err;
   }
   return code;
+}
+
+/** `release-lock` and `coverage`: the releases' official operations and which of them the gateway serves. */
+function addReleaseCommands(program: Command, configure: (cmd: Command) => Command, io: Io, setCode: (code: number) => void): void {
+  configure(withCommonOptions(program.command('release-lock')))
+    .summary('write each release\'s release.lock.yaml from the official OpenAPI files (--check: compare only)')
+    .description('Read the Sonata SDK\'s official OpenAPI files of every release under mappings/releases and write its '
+      + 'release.lock.yaml: every API with its version and every operationId with method, path and statuses. The registry '
+      + 'checks the api.yaml files against it. --check writes nothing and exits 1 when a lock differs from the files.')
+    .option('--sdk <dir>', 'MEF Sonata SDK folder (default: SONATA_SDK_DIR or ../shared/sonata-sdk)')
+    .option('--check', 'compare only')
+    .addHelpText('after', '\nExample:\n  $ sonata-gateway release-lock --sdk ../shared/sonata-sdk\n')
+    .action((opts: CommonOptions & { sdk?: string; check?: boolean }) => {
+      const config = loadConfig({ rootDir: rootOf(opts), env: opts.env, processEnv: process.env });
+      const sdkDir = opts.sdk ?? process.env.SONATA_SDK_DIR ?? resolve(rootOf(opts), '..', 'shared', 'sonata-sdk');
+      setCode(runReleaseLock({ mappingsDir: config.paths.mappings, sdkDir, check: opts.check === true }, io));
+    });
+
+  configure(withCommonOptions(program.command('coverage')))
+    .summary('the table of every operationId of the official files per release and whether the gateway serves it')
+    .description('Print (or --write to docs/coverage.md, or --check against it) the table of every operationId the '
+      + 'releases\' official files declare (their release.lock.yaml) and how the gateway answers it: served, 501, or not '
+      + 'served with the reason from release.yaml notServed.')
+    .option('--write', 'write docs/coverage.md')
+    .option('--check', 'exit 1 when docs/coverage.md differs from the generated table')
+    .action((opts: CommonOptions & { write?: boolean; check?: boolean }) => {
+      const loaded = loadOrReport(opts, io);
+      if (!loaded.ok) {
+        setCode(EXIT.problems);
+        return;
+      }
+      setCode(runCoverage(loaded.registry, { file: join(rootOf(opts), 'docs', 'coverage.md'), write: opts.write === true, check: opts.check === true }, io));
+    });
 }
 
 /** console-user: reads the password from stdin and prints a users file entry. */

@@ -15,11 +15,8 @@ import { mapAjvErrors } from './spec-issues.js';
 import { createBoundedValidator, INCOMPLETE_REPORT_REASON, type BoundedValidator } from '../validation/bounded-validation.js';
 import { escapeToken, unescapeToken } from '../json/json-pointer.js';
 
-/**
- * A release folder of the SDK (`<sdkDir>/<release>/productApi/`), e.g. `grace`: a release's `sdkFolder` in
- * `mappings/releases/<release>/release.yaml`. No name is built in: the catalog checks it against the folder.
- */
-export type SonataRelease = string;
+export type { SonataRelease, SpecIssue } from './spec-types.js';
+import type { SonataRelease, SpecIssue } from './spec-types.js';
 
 /** The releases an SDK folder holds: its subfolders with a `productApi/` folder, sorted; [] when there is none. */
 export function sdkReleases(sdkDir: string | undefined): SonataRelease[] {
@@ -30,13 +27,6 @@ export function sdkReleases(sdkDir: string | undefined): SonataRelease[] {
     .sort();
 }
 
-export interface SpecIssue {
-  /** JSON pointer into the validated body (for a missing property: the pointer the property would have) */
-  path: string;
-  message: string;
-  /** the JSON Schema keyword that failed, or `status` / `discriminator` / `body` for checks made here */
-  keyword?: string;
-}
 
 export interface SpecApi {
   readonly release: SonataRelease;

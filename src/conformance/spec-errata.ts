@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { ConfigError, readYamlFile, validateSource } from '../config/yaml-source.js';
 import { isJsonObject } from './openapi-schema.js';
-import type { SonataRelease } from './openapi-validator.js';
+import type { SonataRelease } from './spec-types.js';
 
 export interface SpecErratum {
   /** short stable name, e.g. `tt-find-resolution-date` */

@@ -23,6 +23,7 @@ export interface SpecGuard {
  * the management API's server (`troubleTicket/v1`); the catalogue indexes that file as `troubleTicketNotification`.
  */
 export function findListenerOperation(catalog: SpecCatalog, release: SonataRelease, api: { notificationApi: string; notificationVersion: string }, eventType: string): SpecOperation | undefined {
+  if (!catalog.releases().includes(release)) return undefined;
   for (const name of [api.notificationApi, `${api.notificationApi}Notification`]) {
     const file = catalog.api(release, name);
     if (file && /Notification\.api\.ya?ml$/.test(file.file) && file.major === api.notificationVersion) return file.operation('POST', `/listener/${eventType}`);
@@ -43,7 +44,9 @@ export function createSpecGuard(opts: { catalog: SpecCatalog; mode: ConformanceM
   const find = (registry: Registry, op: OperationDef): SpecOperation | undefined => {
     if (!lookup.has(op)) {
       const release = registry.releases.get(op.release)?.sdkFolder as SonataRelease | undefined;
-      lookup.set(op, (release && opts.catalog.api(release, op.apiName)?.operation(op.method, op.path)) || null);
+      // a release whose files the SDK folder does not hold (a new one, before its SDK) is not checked, not a 500
+      const known = release !== undefined && opts.catalog.releases().includes(release);
+      lookup.set(op, (known && opts.catalog.api(release, op.apiName)?.operation(op.method, op.path)) || null);
     }
     return lookup.get(op) ?? undefined;
   };

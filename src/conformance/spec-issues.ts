@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import { escapeToken } from '../json/json-pointer.js';
-import type { SpecIssue } from './openapi-validator.js';
+import type { SpecIssue } from './spec-types.js';
 
 // Wrapper errors that only repeat that a nested schema failed; the nested errors already say where and why.
 // (A oneOf that failed because several branches matched has no nested errors, so it is kept.)

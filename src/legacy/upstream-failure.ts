@@ -1,5 +1,5 @@
 import { GatewayError } from '../errors/catalogue.js';
-import { legacyFieldToPointer } from './field-paths.js';
+import { legacyFieldToPointer } from '../registry/field-paths.js';
 
 /** What went wrong talking to a backend, before it is turned into a Sonata answer. */
 export type UpstreamFailure =

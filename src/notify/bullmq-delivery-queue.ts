@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type Job, type RedisOptions } from 'bullmq';
 import type { Logger } from '../observability/logger.js';
 import { attemptDelivery, createHttpSender, errorText, fromUserSender, retryDelayMs, type AttemptSender } from './delivery-attempts.js';
-import type { DeadLetter, Delivery, DeliveryOutcomeListener, DeliveryPartners, DeliveryQueue, RetryPolicy } from './delivery-queue.js';
+import type { DeadLetter, Delivery, DeliveryOutcomeListener, DeliveryPartners, DeliveryQueue, RetryPolicy } from './delivery-types.js';
 
 /** Resolved options, as {@link createDeliveryQueue} passes them. */
 export interface BullmqDeliveryQueueOptions {

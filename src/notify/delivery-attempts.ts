@@ -7,9 +7,9 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import type { Logger } from '../observability/logger.js';
 import { contextFrom, injectTraceHeaders, inSpan, SpanKind } from '../observability/spans.js';
 import { CallbackRefusedError, createCallbackGuard } from '../outbound/callback-guard.js';
-import type { Delivery, DeliveryOutcome, DeliveryOutcomeListener, DeliveryPartners, RetryPolicy } from './delivery-queue.js';
+import type { Delivery, DeliveryOutcome, DeliveryOutcomeListener, DeliveryPartners, RetryPolicy } from './delivery-types.js';
 import { isAllowedHost } from './hub-service.js';
-import { webhookHeaders } from './webhook-signature.js';
+import { webhookHeaders } from '../outbound/webhook-signature.js';
 
 /** A listener answered with something other than 2xx (or a custom sender wants a status logged). */
 export class DeliveryError extends Error {

@@ -4,7 +4,7 @@
  */
 import type { Logger } from '../observability/logger.js';
 import { attemptDelivery, createHttpSender, fromUserSender, type AttemptSender } from './delivery-attempts.js';
-import type { DeadLetter, Delivery, DeliveryOutcomeListener, DeliveryPartners, DeliveryQueue, RetryPolicy } from './delivery-queue.js';
+import type { DeadLetter, Delivery, DeliveryOutcomeListener, DeliveryPartners, DeliveryQueue, RetryPolicy } from './delivery-types.js';
 
 /** Resolved options, as {@link createDeliveryQueue} passes them. */
 export interface InProcessDeliveryQueueOptions {

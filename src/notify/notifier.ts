@@ -9,7 +9,7 @@ import { redactUrl } from './delivery-attempts.js';
 import type { CapturingActivityLog } from '../observability/activity-log.js';
 import type { HubService, HubSubscription } from './hub-service.js';
 import type { SpecIssue } from '../conformance/openapi-validator.js';
-import type { NotificationApiDef, NotificationCatalog } from './notification-catalog.js';
+import type { NotificationApiDef, NotificationCatalog } from '../registry/notification-catalog.js';
 import { renderNotification, type NotificationParty, type SonataEvent } from './render-notification.js';
 
 export interface Notifier {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { HubSubscription } from './hub-service.js';
-import type { NotificationCatalog } from './notification-catalog.js';
+import type { NotificationCatalog } from '../registry/notification-catalog.js';
 
 /** A change to a Sonata resource the gateway tells subscribers about, independent of any release. */
 export interface SonataEvent {

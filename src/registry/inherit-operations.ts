@@ -4,7 +4,8 @@
  * replacing the inherited one of that name whole, or, with `inherit: true` (`inherit: <operation>`: another one),
  * taking it with the fields it writes replaced (file paths of the inherited fields stay relative to the file inherited from). Each operation comes with
  * the file that declares it and the folder its file paths are relative to, so problems and mapping paths stay where
- * they are written. Only one level: the file inherited from may not inherit itself.
+ * they are written. The file inherited from may inherit in turn (Kylie from Grace, a next release from Kylie): its
+ * operations are taken as it resolves them, each still with the file that declares it; a cycle is refused.
  *
  * Inheritance is the one way to reuse another release's operations: a file path of an operation that reaches into
  * another release's folder (`../../grace/...`) and YAML anchors and aliases (`&x`, `*x`) are refused where they are
@@ -49,6 +50,8 @@ export interface DeclareOperationsOptions<Op> {
   problems: ConfigProblem[];
   /** the operation fields that hold file paths relative to the file's folder (`request`, `requestSchema`...) */
   pathFields: readonly string[];
+  /** the files that inherit from this one, outermost first (a file met twice is a cycle) */
+  chain?: readonly string[];
 }
 
 export function declareOperations<Op>(opts: DeclareOperationsOptions<Op>): Array<DeclaredOperation<Op>> {
@@ -57,24 +60,27 @@ export function declareOperations<Op>(opts: DeclareOperationsOptions<Op>): Array
   for (const a of src.anchors) {
     problems.push({ file: src.file, line: a.line, column: a.column, message: `YAML anchor or alias ${a.text}: write the value out, or take the operation with inherit` });
   }
-  let base: { src: YamlSource; dir: string; file: string; operations: Readonly<Record<string, Op | InheritingOperation>> } | undefined;
+  let base: { file: string; operations: ReadonlyMap<string, DeclaredOperation<Op>> } | undefined;
   if (file.inherit) {
     const fromDir = resolve(dir, file.inherit.from);
     const fromFile = join(fromDir, opts.fileName);
+    const chain = [...(opts.chain ?? []), join(dir, opts.fileName)];
     const baseSrc = existsSync(fromFile) ? opts.readSource(fromFile) : undefined;
     const baseFile = baseSrc?.data as OperationsFile<Op> | undefined;
     if (!existsSync(fromFile)) problems.push(src.problem('/inherit/from', `no ${opts.fileName} in ${opts.show.folder(fromDir)}`));
-    else if (baseSrc && baseFile?.inherit) {
-      problems.push(src.problem('/inherit/from', `${opts.show.file(fromFile)} inherits too; inherit from the ${opts.kind} that declares the operations`));
+    else if (chain.includes(fromFile)) {
+      problems.push(src.problem('/inherit/from', `${opts.show.file(fromFile)} inherits from this file in turn (${[...chain, fromFile].map(opts.show.file).join(' -> ')})`));
     } else if (baseSrc && baseFile) {
-      base = { src: baseSrc, dir: fromDir, file: fromFile, operations: baseFile.operations ?? {} };
+      // the file inherited from may inherit in turn: its operations as it resolves them, each with its own file
+      const resolved = declareOperations({ ...opts, src: baseSrc, dir: fromDir, file: baseFile, chain });
+      base = { file: fromFile, operations: new Map(resolved.map((d) => [d.name, d])) };
       const except = new Set(file.inherit.except ?? []);
       for (const name of except) {
-        if (!base.operations[name]) problems.push(src.problem('/inherit/except', `"${name}" is not an operation of ${opts.show.file(fromFile)}`));
+        if (!base.operations.has(name)) problems.push(src.problem('/inherit/except', `"${name}" is not an operation of ${opts.show.file(fromFile)}`));
       }
-      for (const [name, op] of Object.entries(base.operations)) {
+      for (const [name, d] of base.operations) {
         const mine = file.operations?.[name];
-        if (!except.has(name) && (mine === undefined || (isInheriting(mine) && mine.inherit === true))) declared.push({ name, op: op as Op, src: baseSrc, dir: fromDir });
+        if (!except.has(name) && (mine === undefined || (isInheriting(mine) && mine.inherit === true))) declared.push(d);
       }
     }
   }
@@ -94,15 +100,15 @@ export function declareOperations<Op>(opts: DeclareOperationsOptions<Op>): Array
       continue;
     }
     const from = op.inherit === true ? name : op.inherit;
-    const inherited = base?.operations[from];
+    const inherited = base?.operations.get(from);
     if (!file.inherit) problems.push(src.problem(`${p}/inherit`, `inherit needs the ${opts.kind}'s inherit.from (the ${opts.fileName} to take "${from}" from)`));
-    else if (base && (inherited === undefined || isInheriting(inherited))) problems.push(src.problem(`${p}/inherit`, `"${from}" is not an operation of ${opts.show.file(base.file)}`));
-    if (!base || inherited === undefined || isInheriting(inherited)) continue;
+    else if (base && inherited === undefined) problems.push(src.problem(`${p}/inherit`, `"${from}" is not an operation of ${opts.show.file(base.file)}`));
+    if (!base || inherited === undefined) continue;
     // the inherited fields' paths stay the other file's; the fields written here are read as written here
-    const merged: Record<string, unknown> = { ...(inherited as Record<string, unknown>) };
+    const merged: Record<string, unknown> = { ...(inherited.op as Record<string, unknown>) };
     for (const field of opts.pathFields) {
       const value = merged[field];
-      if (typeof value === 'string') merged[field] = resolve(base.dir, value);
+      if (typeof value === 'string') merged[field] = resolve(inherited.dir, value);
     }
     for (const [field, value] of Object.entries(op)) {
       if (field !== 'inherit' && src.has(`${p}/${escapePointer(field)}`)) merged[field] = value;

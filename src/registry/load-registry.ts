@@ -4,7 +4,7 @@ import { createBoundedValidator, type BoundedValidator } from '../validation/bou
 import { dirname, join, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { parseWebhookSecret } from '../notify/webhook-signature.js';
+import { parseWebhookSecret } from '../outbound/webhook-signature.js';
 import { ConfigError, createConfigAjv, parseYamlDocument, readConfigText, projectPath, validateSource, yamlSourceOf, type ConfigProblem, type YamlSource } from '../config/yaml-source.js';
 import { createLoadCache, type LoadCache } from './load-cache.js';
 import { MappingError } from '../mapping/errors.js';
@@ -12,16 +12,17 @@ import { checkLibrary, checkMappingSource, GATEWAY_BINDINGS } from '../mapping/s
 import jsonata from 'jsonata';
 import { collectNodes } from '../mapping/jsonata-ast.js';
 import { locateNode } from '../mapping/source-position.js';
-import type { BuyerMappings } from '../buyer/buyer-mappings.js';
+import type { BuyerMappings } from './buyer-mappings.js';
 import { createMappingLibrary, EMPTY_LIBRARY, type LibrarySource, type MappingLibrary } from '../mapping/library.js';
 import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
 import { createLookupTables } from '../mapping/lookups.js';
-import { loadBuyerMappings } from '../buyer/buyer-mappings.js';
-import { loadNotificationCatalog, type NotificationCatalog } from '../notify/notification-catalog.js';
+import { loadBuyerMappings } from './buyer-mappings.js';
+import { loadNotificationCatalog, type NotificationCatalog } from './notification-catalog.js';
 import { declareOperations } from './inherit-operations.js';
+import { lockProblems, RELEASE_LOCK_SCHEMA, unexplainedOperations, type DeclaredOperation as LockDeclaredOperation, type NotServed, type ReleaseLock } from './release-lock.js';
 import { API_SCHEMA, LEGACY_SCHEMA, LOOKUP_SCHEMA, PARTNER_SCHEMA, RELEASE_SCHEMA, RESOURCE_SCHEMA, type BusinessFunction } from './registry-schemas.js';
 import type { ApiDef, FixtureRef, FunctionMode, LegacyEventHandler, LegacyOperationDef, CallOperation, OperationBase, OperationDef, OperationKind, PartnerDef, RateLimitPolicy, ReferenceDef, Registry, ReleaseDef, ResourceDef } from './registry.js';
-import { fieldPathProblem } from '../legacy/field-paths.js';
+import { fieldPathProblem } from './field-paths.js';
 import { escapeToken } from '../json/json-pointer.js';
 
 export interface LoadRegistryOptions {
@@ -77,6 +78,7 @@ function createAjvs() {
     legacy: ajv.compile(LEGACY_SCHEMA),
     resource: ajv.compile(RESOURCE_SCHEMA),
     lookup: ajv.compile(LOOKUP_SCHEMA),
+    lock: ajv.compile(RELEASE_LOCK_SCHEMA),
   };
   // request schemas are our own JSON schemas for Sonata bodies: report every error, no coercion. They live across
   // reloads, so a schema's $id is not registered (an edited schema keeps its $id; refs are local to each file)
@@ -156,6 +158,11 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       else throw err;
       return undefined;
     }
+  };
+  const readReleaseLock = (file: string): ReleaseLock | undefined => {
+    if (!existsSync(file)) return undefined;
+    const src = readSource(file, validators.lock);
+    return src ? src.data as ReleaseLock : undefined;
   };
   const readLookups = (baseDir: string, files: Record<string, string>, from: YamlSource, pointer: string): Record<string, Record<string, unknown>> => {
     const tables: Record<string, Record<string, unknown>> = {};
@@ -259,7 +266,8 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     }
     const src = readSource(file, validators.release);
     if (!src) continue;
-    const raw = src.data as { release: string; aliases: string[]; sdkFolder?: string };
+    const raw = src.data as { release: string; aliases: string[]; sdkFolder?: string; notServed?: NotServed };
+    const forLock: LockDeclaredOperation[] = [];
     if (raw.release !== name) problems.push(src.problem('/release', `must equal the folder name "${name}"`));
     const apis = new Map<string, ApiDef>();
     for (const apiName of listDirs(dir).filter((d) => existsSync(join(dir, d, 'api.yaml')))) {
@@ -325,6 +333,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
           const wrong = fieldPathProblem(field, pointer);
           if (wrong !== undefined) problems.push(src.problem(`${p}/legacyFieldPaths/${escapeToken(field)}`, wrong));
         }
+        forLock.push({ operationId, apiName, version: api.version, method: op.method, path: op.path, status: op.status, kind: op.kind ?? 'call', src, pointer: p, apiSrc });
         const { pattern, params } = compilePathTemplate(op.path);
         const base: OperationBase = {
           operationId, release: name, apiName, version: api.version, method: op.method, path: op.path,
@@ -375,7 +384,16 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       }
       apis.set(apiName, Object.freeze({ name: apiName, version: api.version, operations: Object.freeze(operations) }));
     }
-    const def: ReleaseDef = Object.freeze({ name, dir, aliases: Object.freeze([...raw.aliases]), sdkFolder: raw.sdkFolder ?? name, apis });
+    const lock = readReleaseLock(join(dir, 'release.lock.yaml'));
+    if (lock) {
+      problems.push(...lockProblems(lock, forLock));
+      problems.push(...unexplainedOperations(lock, new Set(forLock.map((o) => `${o.apiName}/${o.operationId}`)), raw.notServed ?? {}, src));
+    } else if (raw.notServed) {
+      problems.push(src.problem('/notServed', 'notServed needs the release\'s lock file (release.lock.yaml, written by sonata-gateway release-lock)'));
+    }
+    const def: ReleaseDef = Object.freeze({
+      name, dir, aliases: Object.freeze([...raw.aliases]), sdkFolder: raw.sdkFolder ?? name, apis, lock: lock ? deepFreezeValue(lock) : undefined, notServed: deepFreezeValue({ ...(raw.notServed ?? {}) }),
+    });
     for (const key of [name, ...raw.aliases]) {
       if (releases.has(key)) problems.push(src.problem('/aliases', `release name "${key}" is defined twice`));
       releases.set(key, def);

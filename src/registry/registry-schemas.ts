@@ -299,6 +299,16 @@ export const RELEASE_SCHEMA = {
     description: { type: 'string' },
     /** folder of the official spec files for this release inside the SDK folder (conformance) */
     sdkFolder: { type: 'string' },
+    /** operations of the official files (release.lock.yaml) not served: `<api>: reason` or `<api>: {<operationId>: reason}` */
+    notServed: {
+      type: 'object',
+      additionalProperties: {
+        oneOf: [
+          { type: 'string', minLength: 10 },
+          { type: 'object', minProperties: 1, additionalProperties: { type: 'string', minLength: 10 } },
+        ],
+      },
+    },
   },
 } as const;
 

@@ -2,9 +2,10 @@ import type { ValidateFunction } from 'ajv';
 import type { BoundedValidator } from '../validation/bounded-validation.js';
 import type { CompiledMapping } from '../mapping/engine.js';
 import type { LookupTables } from '../mapping/lookups.js';
-import type { BuyerMappings } from '../buyer/buyer-mappings.js';
-import type { NotificationCatalog } from '../notify/notification-catalog.js';
+import type { BuyerMappings } from './buyer-mappings.js';
+import type { NotificationCatalog } from './notification-catalog.js';
 import type { BusinessFunction } from './registry-schemas.js';
+import type { NotServed, ReleaseLock } from './release-lock.js';
 
 export type FunctionMode = 'automated' | 'manual' | 'disabled';
 
@@ -200,6 +201,10 @@ export interface ReleaseDef {
   readonly aliases: readonly string[];
   readonly sdkFolder: string;
   readonly apis: ReadonlyMap<string, ApiDef>;
+  /** what the official files declare (release.lock.yaml); undefined for a release without a lock file */
+  readonly lock?: ReleaseLock;
+  /** release.yaml `notServed`: operations of the official files not served, with the reason */
+  readonly notServed: NotServed;
 }
 
 export interface LegacyOperationDef {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldPathProblem, legacyFieldToPointer } from '../../src/legacy/field-paths.js';
+import { fieldPathProblem, legacyFieldToPointer } from '../../src/registry/field-paths.js';
 
 const paths = {
   CUST_ORDER_REF: '/externalId',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createSpecCatalog, type SonataRelease, type SpecApi } from '../../src/conformance/openapi-validator.js';
 import { ConfigError } from '../../src/config/yaml-source.js';
-import { loadNotificationCatalog } from '../../src/notify/notification-catalog.js';
+import { loadNotificationCatalog } from '../../src/registry/notification-catalog.js';
 import { RELEASES, SDK_DIR, shippedCatalog } from './support.js';
 
 const spec = createSpecCatalog({ sdkDir: SDK_DIR });

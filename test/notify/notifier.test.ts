@@ -3,7 +3,7 @@ import { createSpecCatalog } from '../../src/conformance/openapi-validator.js';
 import { createSpecGuard } from '../../src/conformance/spec-guard.js';
 import { createDeliveryQueue, type DeliveryQueue } from '../../src/notify/delivery-queue.js';
 import { createHubService, type HubService } from '../../src/notify/hub-service.js';
-import type { NotificationCatalog } from '../../src/notify/notification-catalog.js';
+import type { NotificationCatalog } from '../../src/registry/notification-catalog.js';
 import { createNotifier, type Notifier } from '../../src/notify/notifier.js';
 import type { SonataEvent } from '../../src/notify/render-notification.js';
 import { createMemoryStore } from '../../src/state/memory-store.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createSpecCatalog, type SonataRelease, type SpecOperation } from '../../src/conformance/openapi-validator.js';
 import type { HubSubscription } from '../../src/notify/hub-service.js';
-import type { NotificationCatalog, NotificationEventDef } from '../../src/notify/notification-catalog.js';
+import type { NotificationCatalog, NotificationEventDef } from '../../src/registry/notification-catalog.js';
 import { NotificationRenderError, renderNotification, type SonataEvent } from '../../src/notify/render-notification.js';
 import { RELEASES, SDK_DIR, shippedCatalog } from './support.js';
 

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { loadNotificationCatalog, type NotificationCatalog } from '../../src/notify/notification-catalog.js';
+import { loadNotificationCatalog, type NotificationCatalog } from '../../src/registry/notification-catalog.js';
 import type { Logger } from '../../src/observability/logger.js';
 import { createRedisStore } from '../../src/state/redis-store.js';
 import { allowTestCallback, forgetTestCallback } from '../support/test-listeners.js';

@@ -7,7 +7,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDeliveryQueue, type Delivery } from '../../src/notify/delivery-queue.js';
-import { parseWebhookSecret } from '../../src/notify/webhook-signature.js';
+import { parseWebhookSecret } from '../../src/outbound/webhook-signature.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { readEnvFile } from '../../src/config/load-config.js';
 import { REPO_ROOT, startTestGateway } from '../support/test-gateway.js';

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readEnvFile } from '../../src/config/load-config.js';
@@ -177,6 +177,8 @@ describe('an API that inherits another release\'s operations (api.yaml `inherit`
 
   it('an own operation replaces the inherited one; `except` drops one', () => {
     project = copyProject();
+    // a made-up path and a dropped operation: what the official files say (release.lock.yaml) is not this test's
+    rmSync(join(project.dir, 'mappings/releases/billie/release.lock.yaml'));
     writeFileSync(join(project.dir, 'mappings/releases/billie/geographicSiteManagement/api.yaml'), [
       'version: v7',
       'inherit: { from: ../../grace/geographicSiteManagement, except: [listGeographicSite] }',
@@ -187,19 +189,44 @@ describe('an API that inherits another release\'s operations (api.yaml `inherit`
     expect(ops.map((o) => [o.operationId, o.path])).toEqual([['retrieveGeographicSite', '/site/{id}']]);
   });
 
-  it('problems name the inheriting file: a missing folder, an unknown excepted operation, inheriting from an heir', () => {
+  it('problems name the inheriting file: a missing folder, an unknown excepted operation, a cycle', () => {
     project = copyProject();
+    rmSync(join(project.dir, 'mappings/releases/billie/release.lock.yaml'));
     const site = join(project.dir, 'mappings/releases/billie/geographicSiteManagement/api.yaml');
     writeFileSync(site, 'version: v7\ninherit: { from: ../../grace/geographicSites }\n');
     const quote = join(project.dir, 'mappings/releases/billie/quoteManagement/api.yaml');
     writeFileSync(quote, 'version: v7\ninherit:\n  from: ../../grace/quoteManagement\n  except: [orderQuote]\n');
     const poq = join(project.dir, 'mappings/releases/billie/productOfferingQualification/api.yaml');
-    writeFileSync(poq, 'version: v7\ninherit:\n  from: ../quoteManagement\n');
+    writeFileSync(poq, 'version: v7\ninherit:\n  from: ../productInventory\n');
+    const inventory = join(project.dir, 'mappings/releases/billie/productInventory/api.yaml');
+    writeFileSync(inventory, 'version: v7\ninherit:\n  from: ../productOfferingQualification\n');
     expect(problemsOf(() => load(project!.dir))).toEqual([
       'mappings/releases/billie/geographicSiteManagement/api.yaml:2:18 inherit.from: no api.yaml in mappings/releases/grace/geographicSites',
-      'mappings/releases/billie/productOfferingQualification/api.yaml:3:9 inherit.from: mappings/releases/billie/quoteManagement/api.yaml inherits too; inherit from the API that declares the operations',
+      // each file of the cycle, at its inherit.from, as met when that file is loaded
+      'mappings/releases/billie/productOfferingQualification/api.yaml:3:9 inherit.from: mappings/releases/billie/productInventory/api.yaml inherits from this file in turn (mappings/releases/billie/productInventory/api.yaml -> mappings/releases/billie/productOfferingQualification/api.yaml -> mappings/releases/billie/productInventory/api.yaml)',
+      'mappings/releases/billie/productInventory/api.yaml:3:9 inherit.from: mappings/releases/billie/productOfferingQualification/api.yaml inherits from this file in turn (mappings/releases/billie/productOfferingQualification/api.yaml -> mappings/releases/billie/productInventory/api.yaml -> mappings/releases/billie/productOfferingQualification/api.yaml)',
       'mappings/releases/billie/quoteManagement/api.yaml:4:11 inherit.except: "orderQuote" is not an operation of mappings/releases/grace/quoteManagement/api.yaml',
     ]);
+  });
+
+  it('a file inherited from may inherit in turn: a third release takes Kylie\'s operations, which Kylie took from Grace', () => {
+    project = copyProject();
+    const dir = join(project.dir, 'mappings/releases/lumen/quoteManagement');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(project.dir, 'mappings/releases/lumen/release.yaml'), 'release: lumen\nsdkFolder: lumen\n');
+    writeFileSync(join(dir, 'api.yaml'), 'version: v11\ninherit: { from: ../../kylie/quoteManagement, except: [retrieveHub] }\noperations:\n  retrieveQuote: { inherit: true, status: 200 }\n');
+    const registry = load(project.dir);
+    const ops = (release: string) => new Map(registry.releases.get(release)!.apis.get('quoteManagement')!.operations.map((o) => [o.operationId, o]));
+    const lumen = ops('lumen');
+    const kylie = ops('kylie');
+    expect([...lumen.keys()].sort()).toEqual([...kylie.keys()].filter((k) => k !== 'retrieveHub').sort());
+    // Kylie's own files, Grace's files where Kylie took Grace's, Kylie's renames and this release's version
+    expect(lumen.get('createQuote')!.request?.file).toBe('mappings/releases/kylie/quoteManagement/quote-create.request.jsonata');
+    expect(lumen.get('retrieveQuote')!.response?.file).toBe(kylie.get('retrieveQuote')!.response?.file);
+    expect(lumen.get('declineQuote')!.path).toBe('/declineQuote');
+    expect(lumen.get('listQuote')!.response?.file).toBe(kylie.get('listQuote')!.response?.file);
+    expect(lumen.get('listQuote')!.response?.file).toMatch(/^mappings\/releases\/grace\//);
+    expect([lumen.get('createQuote')!.version, lumen.get('createQuote')!.release]).toEqual(['v11', 'lumen']);
   });
 });
 

@@ -1,9 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import jsonata from 'jsonata';
-import type { JsonataNode } from '../evaluation-context.js';
 import { defineFunction, type Evaluator } from './apply.js';
 import { STANDARD_FRAME, Unsupported, compileNode } from './compile.js';
-import { ABORTS, Frame, isSequence, populateMessage, sequenceOf } from './runtime.js';
+import { ABORTS, Frame, isSequence, populateMessage, sequenceOf, type EvaluationBudget } from './runtime.js';
 
 /*
  * The JSONata-to-JavaScript compiler (issue 12) and its contract with the mapping engine. compileJsonata parses
@@ -13,14 +12,7 @@ import { ABORTS, Frame, isSequence, populateMessage, sequenceOf } from './runtim
  * expression.
  */
 
-/** The engine's guard inside a compiled evaluation; each method throws to abort it. */
-export interface EvaluationBudget {
-  /** on every loop iteration over a sequence or array, every function call and every recursion step */
-  tick(node: JsonataNode): void;
-  /** around a call of a user-defined lambda (node = the lambda), for the per-function nesting limit */
-  enter(node: JsonataNode): void;
-  exit(node: JsonataNode): void;
-}
+export type { EvaluationBudget } from './runtime.js';
 
 /** A compiled expression: synchronous, throws JSONata-shaped errors ({code, position, token, value, message}). */
 export interface CompiledExpression {

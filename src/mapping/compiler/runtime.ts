@@ -1,6 +1,15 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import type { EvaluationBudget } from './index.js';
+import type { JsonataNode } from '../evaluation-context.js';
 import { ERROR_MESSAGES } from './messages.js';
+
+/** The engine's guard inside a compiled evaluation; each method throws to abort it. */
+export interface EvaluationBudget {
+  /** on every loop iteration over a sequence or array, every function call and every recursion step */
+  tick(node: JsonataNode): void;
+  /** around a call of a user-defined lambda (node = the lambda), for the per-function nesting limit */
+  enter(node: JsonataNode): void;
+  exit(node: JsonataNode): void;
+}
 
 /*
  * The values compiled code works on, shaped exactly as the `jsonata` interpreter shapes them, so that its standard

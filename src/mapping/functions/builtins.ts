@@ -1,4 +1,3 @@
-import type { JsonataFocus } from '../evaluation-context.js';
 import { countryFunctions, mapCountryName } from './country.js';
 import { currencyFunctions, mapToMinorUnits } from './currency.js';
 import { dateFunctions, mapFromIsoUtc, mapToIsoUtc } from './date.js';
@@ -7,13 +6,8 @@ import { lookupFunctions } from './lookup.js';
 import { mapE164, phoneFunctions } from './phone.js';
 import { rejectFunctions } from './reject.js';
 
-/** A function registered on every compiled mapping as `$name`. */
-export interface MappingFunction {
-  name: string;
-  implementation: (this: JsonataFocus, ...args: never[]) => unknown;
-  /** JSONata signature, e.g. `<s?:s>`; validated by JSONata before the call. */
-  signature?: string;
-}
+export type { MappingFunction } from './mapping-function.js';
+import type { MappingFunction } from './mapping-function.js';
 
 /** Every built-in, in one list so the engine registers them all and docs can enumerate them. */
 export const builtinFunctions: readonly MappingFunction[] = Object.freeze([

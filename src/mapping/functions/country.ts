@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import countries from 'i18n-iso-countries/index.js';
-import type { MappingFunction } from './builtins.js';
+import type { MappingFunction } from './mapping-function.js';
 
 /*
  * Every CLDR locale the package ships (78), registered at the first call of a country function, never at import:

@@ -1,5 +1,5 @@
 import currencyCodes from 'currency-codes';
-import type { MappingFunction } from './builtins.js';
+import type { MappingFunction } from './mapping-function.js';
 
 /** Upper-cased ISO 4217 code when `value` is one (any case, surrounding blanks ignored), else undefined. */
 export function mapCurrency(value: unknown): string | undefined {

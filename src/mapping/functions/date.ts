@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { MappingFunction } from './builtins.js';
+import type { MappingFunction } from './mapping-function.js';
 import { nativeFromIsoUtc, nativeToIsoUtc } from './date-native.js';
 
 /** The legacy BSS writes local wall-clock times in this zone. */

@@ -1,5 +1,5 @@
 import { EvaluationFault, readEvaluationContext, type JsonataFocus } from '../evaluation-context.js';
-import type { MappingFunction } from './builtins.js';
+import type { MappingFunction } from './mapping-function.js';
 
 /**
  * `$lookup(table, key, default?)`: the value for `key` in the named table passed to evaluate(),

@@ -1,6 +1,6 @@
 import { CONFLICT_CODE, REJECTION_CODES } from '../errors.js';
 import { EvaluationFault } from '../evaluation-context.js';
-import type { MappingFunction } from './builtins.js';
+import type { MappingFunction } from './mapping-function.js';
 
 /** `conflict`: the input was made against another version of the resource (answered 409, not 422). */
 const CODES: ReadonlySet<string> = new Set([...REJECTION_CODES, CONFLICT_CODE]);

@@ -11,7 +11,8 @@ import {
 import { formatLegacyTimestamp, parseLegacyTimestamp } from './legacy-timestamp.js';
 import { priceLegacyLine } from './product-catalogue.js';
 import { checkUniqueSeedKey, readSeedFile } from './seed-file.js';
-import type { LegacyBssSeedData, SimContext, StatusHistoryEntry } from './sim-context.js';
+import type { EventJournal } from './event-journal.js';
+import type { LegacyBssSeedData, StatusHistoryEntry } from './seed-data.js';
 import { isSiteVisible } from './site.js';
 
 /**
@@ -156,7 +157,7 @@ export interface AssetStore {
 }
 
 /** Builds the asset store from the seeded installed base. */
-export function createAssetStore(context: Pick<SimContext, 'now' | 'journal'>, seeded: readonly LegacyAsset[]): AssetStore {
+export function createAssetStore(context: { now(): Date; readonly journal: EventJournal }, seeded: readonly LegacyAsset[]): AssetStore {
   const assets = new Map(seeded.map((asset) => [asset.ASSET_ID, asset]));
   // New assets get numbers clearly apart from the seeded installed base.
   let counter = Math.max(6_000_000, ...seeded.map((asset) => Number(asset.ASSET_ID.slice(3))));

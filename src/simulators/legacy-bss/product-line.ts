@@ -3,7 +3,7 @@ import type { AssetStore, LegacyAsset } from './asset.js';
 import type { LegacyCustomerRecord } from './customer.js';
 import { readLegacyFields, type LegacyFieldReader } from './legacy-request.js';
 import type { LegacyProduct } from './product-catalogue.js';
-import type { LegacyBssSeedData } from './sim-context.js';
+import type { LegacyBssSeedData } from './seed-data.js';
 import { isSiteVisible } from './site.js';
 
 // Feasibility, offer and order requests share one line layout (what, how much, where, which

@@ -1,24 +1,14 @@
 import type { Router } from 'express';
 import { DateTime } from 'luxon';
-import type { LegacyAddressRecord } from './address-seed.js';
 import type { AssetStore } from './asset.js';
-import type { LegacyCoverage } from './coverage.js';
-import type { LegacyCustomerRecord } from './customer.js';
 import type { EventJournal } from './event-journal.js';
 import type { LegacyFieldReader } from './legacy-request.js';
 import { LEGACY_TIME_ZONE } from './legacy-timestamp.js';
-import type { ProductCatalogue } from './product-catalogue.js';
-import type { LegacySiteRecord } from './site.js';
-import type { WorkOrderBook } from './work-order.js';
+import type { LegacyBssSeedData } from './seed-data.js';
+import type { WorkOrderBook } from './work-order-types.js';
 
-/** The validated seed data every domain reads (never changed at run time). */
-export interface LegacyBssSeedData {
-  readonly addresses: ReadonlyMap<string, LegacyAddressRecord>;
-  readonly customers: ReadonlyMap<string, LegacyCustomerRecord>;
-  readonly catalogue: ProductCatalogue;
-  readonly coverage: LegacyCoverage;
-  readonly sites: ReadonlyMap<string, LegacySiteRecord>;
-}
+export type { LegacyBssSeedData } from './seed-data.js';
+export type { StatusHistoryEntry } from './seed-data.js';
 
 /** Run-time services shared by the stateful domains of one simulator instance. */
 export interface SimContext {
@@ -49,13 +39,6 @@ export function createNumbering(now: () => Date): (kind: string) => string {
     const year = DateTime.fromJSDate(now(), { zone: LEGACY_TIME_ZONE }).year;
     return `${kind}-${year}-${String(next).padStart(6, '0')}`;
   };
-}
-
-/** One entry of a `STATUS_HIST` list: the status reached, when, and why (if the BSS says). */
-export interface StatusHistoryEntry<S extends string> {
-  readonly STATUS: S;
-  readonly TS: Date;
-  readonly RSN: string | null;
 }
 
 /** A stateful legacy domain as the app and the `_sim` control endpoints see it. */

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { Ajv, ValidateFunction } from 'ajv';
 import type { ConfigProblem, YamlSource } from '../config/yaml-source.js';
 import type { CompiledMapping } from '../mapping/engine.js';
-import { declareOperations } from '../registry/inherit-operations.js';
-import { inheritSchema } from '../registry/registry-schemas.js';
+import { declareOperations } from './inherit-operations.js';
+import { inheritSchema } from './registry-schemas.js';
 
 /** Operation names of the buyer side: what the legacy BSS can ask for and what a seller release may offer. */
 export const BUYER_OPERATIONS = [

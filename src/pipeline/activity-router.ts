@@ -5,7 +5,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { GatewayError } from '../errors/catalogue.js';
 import { guardStore } from '../sonata/operation-context.js';
-import type { ActivityLog } from './activity.js';
+import type { ActivityLog } from '../observability/activity.js';
 
 /** Options of {@link createActivityRouter}. */
 export interface ActivityRouterOptions {

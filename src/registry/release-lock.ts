@@ -1,0 +1,163 @@
+/**
+ * A release's lock file (mappings/releases/<release>/release.lock.yaml, written from the SDK's official OpenAPI files
+ * by `sonata-gateway release-lock`): what the standard declares, so the registry checks each api.yaml against it
+ * without the SDK folder, and so the coverage table (every operationId, served or why not) needs no SDK either.
+ */
+import type { ConfigProblem, YamlSource } from '../config/yaml-source.js';
+import { escapeToken } from '../json/json-pointer.js';
+
+export interface LockedOperation {
+  /** upper case */
+  readonly method: string;
+  /** as the file writes it, e.g. `/customerBill/{id}` */
+  readonly path: string;
+  /** every response status the file declares */
+  readonly statuses: readonly number[];
+}
+
+export interface LockedApi {
+  /** `v2`: the major version of the base path */
+  readonly version: string;
+  /** the file, relative to the release's SDK folder */
+  readonly file: string;
+  /** a notification API: the Buyer serves it, the gateway sends its events */
+  readonly role?: 'listener';
+  readonly operations: Readonly<Record<string, LockedOperation>>;
+}
+
+export interface ReleaseLock {
+  readonly release: string;
+  readonly sdkFolder: string;
+  readonly apis: Readonly<Record<string, LockedApi>>;
+}
+
+export const RELEASE_LOCK_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['release', 'sdkFolder', 'apis'],
+  properties: {
+    release: { type: 'string' },
+    sdkFolder: { type: 'string' },
+    apis: {
+      type: 'object',
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['version', 'file', 'operations'],
+        properties: {
+          version: { type: 'string', pattern: '^v\\d+$' },
+          file: { type: 'string' },
+          role: { const: 'listener' },
+          operations: {
+            type: 'object',
+            additionalProperties: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['method', 'path', 'statuses'],
+              properties: {
+                method: { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] },
+                path: { type: 'string', pattern: '^/' },
+                statuses: { type: 'array', items: { type: 'integer' } },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+/** One operation an api.yaml declares, with where it is declared. */
+export interface DeclaredOperation {
+  readonly operationId: string;
+  readonly apiName: string;
+  readonly version: string;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  readonly kind: string;
+  readonly src: YamlSource;
+  /** pointer of the operation in `src` */
+  readonly pointer: string;
+  /** api.yaml of the API (for problems about the API as a whole) */
+  readonly apiSrc: YamlSource;
+}
+
+/** `{id}` and `{productOrderId}` are the same path segment: compare templates without parameter names. */
+function pathShape(path: string): string {
+  return path.replace(/\{[^}]+\}/g, '{}');
+}
+
+/**
+ * Every way the release's api.yaml files disagree with the official files, at the api.yaml line: an API or
+ * operationId the release does not have, another version, method or path, or a success status the file does not
+ * declare. Pass-through (`proxy`) operations are checked like the others: the upstream serves the same contract.
+ */
+export function lockProblems(lock: ReleaseLock, declared: readonly DeclaredOperation[]): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const reportedApis = new Set<string>();
+  for (const op of declared) {
+    const api = lock.apis[op.apiName];
+    if (!api) {
+      if (!reportedApis.has(op.apiName)) {
+        reportedApis.add(op.apiName);
+        problems.push(op.apiSrc.problem('', `${op.apiName} is not an API of ${lock.release}'s official files (release.lock.yaml lists ${Object.keys(lock.apis).join(', ')})`));
+      }
+      continue;
+    }
+    if (op.version !== api.version) {
+      if (!reportedApis.has(op.apiName)) {
+        reportedApis.add(op.apiName);
+        problems.push(op.apiSrc.problem('/version', `${op.apiName} is ${api.version} in ${lock.release}'s official files, not ${op.version}`));
+      }
+      continue;
+    }
+    const locked = api.operations[op.operationId];
+    if (!locked) {
+      problems.push(op.src.problem(op.pointer, `${op.operationId} is not an operationId of ${op.apiName} ${api.version} (${api.file}); it has ${Object.keys(api.operations).join(', ')}`));
+      continue;
+    }
+    if (op.method.toUpperCase() !== locked.method || pathShape(op.path) !== pathShape(locked.path)) {
+      problems.push(op.src.problem(`${op.pointer}/path`, `${op.operationId} is ${locked.method} ${locked.path} in ${api.file}, not ${op.method.toUpperCase()} ${op.path}`));
+    }
+    const success = locked.statuses.filter((s) => s >= 200 && s < 300);
+    if (op.kind !== 'notImplemented' && op.kind !== 'proxy' && success.length > 0 && !success.includes(op.status)) {
+      problems.push(op.src.problem(`${op.pointer}/status`, `${op.operationId} answers ${success.join(' or ')} in ${api.file}, not ${op.status}`));
+    }
+  }
+  return problems;
+}
+
+/**
+ * Operations of the official files the release neither serves nor explains: each must be in an api.yaml or under
+ * `notServed` in release.yaml (by API, or by API and operationId) with the reason. Notification APIs are the
+ * Buyer's to serve and are not asked for.
+ */
+export function unexplainedOperations(lock: ReleaseLock, served: ReadonlySet<string>, notServed: NotServed, releaseSrc: YamlSource): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [apiName, api] of Object.entries(lock.apis)) {
+    if (api.role === 'listener') continue;
+    const why = notServed[apiName];
+    if (typeof why === 'string') continue;
+    const missing = Object.keys(api.operations).filter((id) => !served.has(`${apiName}/${id}`) && !(why && why[id]));
+    if (missing.length > 0) {
+      problems.push(releaseSrc.problem('', `${apiName} ${api.version}: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} in the official files but neither served (api.yaml) nor listed with a reason under notServed`));
+    }
+  }
+  for (const [apiName, why] of Object.entries(notServed)) {
+    const api = lock.apis[apiName];
+    if (!api) {
+      problems.push(releaseSrc.problem(`/notServed/${escapeToken(apiName)}`, `${apiName} is not an API of ${lock.release}'s official files`));
+      continue;
+    }
+    if (typeof why === 'string') continue;
+    for (const id of Object.keys(why)) {
+      if (!api.operations[id]) problems.push(releaseSrc.problem(`/notServed/${escapeToken(apiName)}/${escapeToken(id)}`, `${id} is not an operationId of ${apiName}`));
+      else if (served.has(`${apiName}/${id}`)) problems.push(releaseSrc.problem(`/notServed/${escapeToken(apiName)}/${escapeToken(id)}`, `${id} is served (api.yaml); drop it from notServed`));
+    }
+  }
+  return problems;
+}
+
+/** release.yaml `notServed`: a whole API with its reason, or operations of an API each with its reason. */
+export type NotServed = Readonly<Record<string, string | Readonly<Record<string, string>>>>;
