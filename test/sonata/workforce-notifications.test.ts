@@ -81,5 +81,16 @@ describe.each(['grace', 'kylie'] as const)('%s', (release) => {
     const reopened = await received(5, aboutWorkOrder);
     expect(reopened.slice(3).map((c) => eventOf(c).eventType).sort()).toEqual(['workOrderAppointmentRequiredEvent', 'workOrderStateChangeEvent']);
     for (const c of reopened.slice(3)) expectNotificationValid(release, 'workOrderNotification', eventOf(c).eventType, c.body);
+
+    // the BSS's whole journal applied again (a poll after the callbacks) adopts nothing twice and notifies nothing
+    // again: the next notification about the work order is the one of a fresh booking
+    await gw.gateway.pollLegacyEvents();
+    const rebooked = await gw.call('POST', `${APPOINTMENT_BASE[release]}/appointment`, {
+      token, body: { workOrder: { id: workOrderId }, validFor: search.body.availableTimeSlot[0].validFor, relatedContactInformation: [CONTACT] },
+    });
+    expect(rebooked.status).toBe(201);
+    const all = await received(6, aboutWorkOrder);
+    expect(all.filter((c) => eventOf(c).eventType === 'workOrderCreateEvent')).toHaveLength(1);
+    expect(eventOf(all[5]!).eventType).toBe('workOrderStateChangeEvent');
   });
 });
