@@ -74,6 +74,7 @@ function releaseSection(registry: Registry, release: ReleaseDef): string[] {
   const catalog = registry.notifications.get(release.name);
   let total = 0;
   let answered = 0;
+  let optional = 0;
   const rows: string[] = [];
   for (const [apiName, api] of Object.entries(lock.apis).sort(([a], [b]) => a.localeCompare(b))) {
     for (const [operationId, locked] of Object.entries(api.operations)) {
@@ -91,12 +92,14 @@ function releaseSection(registry: Registry, release: ReleaseDef): string[] {
         const op = served.get(`${apiName}/${operationId}`);
         const why = release.notServed[apiName];
         how = op ? servedAs(op) : `not served: ${typeof why === 'string' ? why : why?.[operationId] ?? '(no reason given)'}`;
-        if (op) answered++;
+        if (op?.kind === 'notImplemented') optional++;
+        else if (op) answered++;
       }
       rows.push(`| ${apiName} ${api.version} | \`${operationId}\` | ${locked.method} ${locked.path} | ${how} |`);
     }
   }
-  lines.push(`${answered} of ${total} operations of the official files (${lock.sdkFolder}) are served or their events sent.`, '');
+  const optionalText = optional ? `; ${optional} optional one${optional === 1 ? '' : 's'} answer${optional === 1 ? 's' : ''} 501` : '';
+  lines.push(`${answered} of ${total} operations of the official files (${lock.sdkFolder}) are served or their events sent${optionalText}.`, '');
   lines.push('| API | operationId | method and path | the gateway |', '| --- | --- | --- | --- |', ...rows, '');
   return lines;
 }

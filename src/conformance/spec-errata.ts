@@ -26,6 +26,11 @@ export interface SpecErratum {
    * notifications: ProductOfferingCreateEvent lists `productCategoryCreateEvent`): `listed` is replaced by `meant`
    */
   readonly eventType?: { readonly listed: string; readonly meant: string };
+  /**
+   * the file uses the schema where it means a list of it: the schema becomes an array of what it was (only for a
+   * schema the file uses nowhere else, such as a `*_Find` list item the list answer names without `type: array`)
+   */
+  readonly arrayOf?: boolean;
   readonly why: string;
   /** `file:line` of the erratum */
   readonly source: string;
@@ -52,6 +57,7 @@ const ERRATA_SCHEMA = {
             type: 'object', additionalProperties: false, required: ['listed', 'meant'],
             properties: { listed: { type: 'string', minLength: 1 }, meant: { type: 'string', minLength: 1 } },
           },
+          arrayOf: { const: true },
           why: { type: 'string', minLength: 20 },
         },
       },
@@ -73,7 +79,7 @@ export function loadSpecErrata(file: string, sdkReleases?: readonly string[]): S
   const errata = raw.map((e, i) => {
     if (seen.has(e.id)) problems.push(src.problem(`/errata/${i}/id`, `erratum ${e.id} is listed twice`));
     seen.add(e.id);
-    if (!e.notRequired && !e.eventType) problems.push(src.problem(`/errata/${i}`, 'give notRequired or eventType (what the erratum corrects)'));
+    if (!e.notRequired && !e.eventType && !e.arrayOf) problems.push(src.problem(`/errata/${i}`, 'give notRequired, eventType or arrayOf (what the erratum corrects)'));
     e.releases.forEach((release, r) => {
       if (sdkReleases && !sdkReleases.includes(release)) problems.push(src.problem(`/errata/${i}/releases/${r}`, `release ${release} is not in the SDK folder (it holds: ${sdkReleases.join(', ')})`));
     });
@@ -98,11 +104,16 @@ export function applySpecErrata(schemas: Record<string, unknown>, errata: readon
     const schema = schemas[e.schema];
     if (!isJsonObject(schema)) throw new Error(`spec erratum ${e.id} (${e.source}): ${file} has no schema ${e.schema}`);
     if (e.eventType) fixEventTypeEnum(schema, e, file);
+    if (e.arrayOf) {
+      if (schema.type === 'array') throw new Error(`spec erratum ${e.id} (${e.source}): ${e.schema} in ${file} is an array already; drop the erratum`);
+      schemas[e.schema] = { type: 'array', items: { ...schema } };
+    }
     if (e.notRequired.length === 0) continue;
-    const required = Array.isArray(schema.required) ? (schema.required as unknown[]) : [];
+    const target = e.arrayOf ? (schemas[e.schema] as { items: Record<string, unknown> }).items : schema;
+    const required = Array.isArray(target.required) ? (target.required as unknown[]) : [];
     const absent = e.notRequired.filter((p) => !required.includes(p));
     if (absent.length) throw new Error(`spec erratum ${e.id} (${e.source}): ${e.schema} in ${file} no longer requires ${absent.join(', ')}; drop or fix the erratum`);
-    schema.required = required.filter((p) => !e.notRequired.includes(p as string));
+    target.required = required.filter((p) => !e.notRequired.includes(p as string));
   }
 }
 
@@ -124,6 +135,7 @@ function fixEventTypeEnum(schema: Record<string, unknown>, e: SpecErratum, file:
 /** What an erratum corrects, in one line for reports. */
 export function describeErratum(e: SpecErratum): string {
   const parts = [
+    ...(e.arrayOf ? ['is answered as an array of it'] : []),
     ...(e.notRequired.length ? [`does not require ${e.notRequired.join(', ')}`] : []),
     ...(e.eventType ? [`has eventType ${e.eventType.meant} where the file lists ${e.eventType.listed}`] : []),
   ];

@@ -239,7 +239,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     if (!src) continue;
     const r = src.data as {
       resource: string; api: string; path: string; initialState: string; terminalStates: string[]; events: ResourceDef['events'];
-      maxListScan: number; projections: Array<{ resource: string; mapping: string }>;
+      maxListScan: number; projections: Array<{ resource: string; mapping: string }>; adoptFromLegacy: boolean;
       deadline?: { field: string; whileStates: string[]; update: string; backend?: string };
     };
     const projections = r.projections.flatMap((pr, i) => {
@@ -256,6 +256,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       name: r.resource, api: r.api, path: r.path, initialState: r.initialState, terminalStates: Object.freeze([...r.terminalStates]),
       events: Object.freeze({ ...r.events }), maxListScan: r.maxListScan, projections: Object.freeze(projections),
       ...(deadline ? { deadline } : {}),
+      adoptFromLegacy: r.adoptFromLegacy,
     }));
   }
   for (const t of legacyBackendRefs) {

@@ -5,6 +5,7 @@ export const BUSINESS_FUNCTIONS = [
   'productInventory', 'troubleTicket', 'billing', 'productCatalog',
   'productOfferingAvailabilityAndPricingDiscovery',
   'circuitImpairment',
+  'workOrder', 'appointment',
 ] as const;
 export type BusinessFunction = (typeof BUSINESS_FUNCTIONS)[number];
 
@@ -428,6 +429,8 @@ export const RESOURCE_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
+        /** event sent when a document is adopted from a legacy report (adoptFromLegacy) */
+        created: { type: 'string' },
         stateChange: { type: 'string' },
         itemStateChange: { type: 'string' },
         /** event sent when a status report creates a document (a charge the BSS raised on an order: chargeCreateEvent) */
@@ -443,6 +446,12 @@ export const RESOURCE_SCHEMA = {
     },
     /** list: at most this many resources per partner are scanned for filters (older ones are not listed) */
     maxListScan: { type: 'integer', minimum: 10, default: 2000 },
+    /**
+     * objects the legacy BSS creates by itself (work orders, appointments): a status report about an unknown legacy
+     * reference with a `customerId` creates the document (id = the legacy reference) for the partner with that
+     * legacy customer number, in the reported state, and sends `events.created`
+     */
+    adoptFromLegacy: { type: 'boolean', default: false },
     /**
      * documents of another resource derived from this one (e.g. inventory products from completed orders): after a
      * status report or task completion changes a document, `mapping` (path relative to mappings/resources/) turns

@@ -159,6 +159,8 @@ export interface ResourceDef {
   readonly initialState: string;
   readonly terminalStates: readonly string[];
   readonly events: {
+    /** sent when a document is adopted from a legacy report (adoptFromLegacy), e.g. workOrderCreateEvent */
+    readonly created?: string;
     readonly stateChange?: string;
     readonly itemStateChange?: string;
     /** event sent when a status report creates a document (`parent` in the update) */
@@ -175,6 +177,11 @@ export interface ResourceDef {
   readonly projections: readonly { readonly resource: string; readonly mapping: CompiledMapping }[];
   /** a due time (JSON pointer into the document) by which it must leave `whileStates`, else `update` applies */
   readonly deadline?: ResourceDeadline;
+  /**
+   * objects the legacy BSS creates by itself (work orders, appointments): a status report about an unknown legacy
+   * reference that names its `customerId` creates the document for the partner with that customer number
+   */
+  readonly adoptFromLegacy?: boolean;
 }
 
 /** A resource's response window (a charge's responseDueDate): see mappings/resources/<name>.yaml `deadline`. */

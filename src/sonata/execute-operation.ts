@@ -48,7 +48,9 @@ export async function executeCall(ctx: OperationContext<CallOperation>, observe?
     const { collection } = op.persist;
     await r.timed('store', () => guardStore(() => ctx.store.setJson(resourceKey(collection, partner.id, persistId), body)));
   }
-  return { status: Number.isInteger(status) && status >= 200 && status < 300 ? status : op.status, body };
+  const answered = Number.isInteger(status) && status >= 200 && status < 300 ? status : op.status;
+  // 204 answers carry no body, whatever the BSS answered (a cancellation answering the cancelled object)
+  return answered === 204 ? { status: 204, body: undefined } : { status: answered, body };
 }
 
 /**

@@ -51,6 +51,26 @@ describe('spec errata', () => {
     expect(() => createSpecCatalog({ sdkDir, errata: [gone] }).api('grace', 'troubleTicket')).toThrow(/has no schema TroubleTicket_Gone/);
   });
 
+  it('the work order list: published as one WorkOrder_Find object, an array of them with the arrayOf erratum', () => {
+    const plain = createSpecCatalog({ sdkDir });
+    const corrected = createSpecCatalog({ sdkDir, errata: SPEC_ERRATA });
+    const item = { id: 'AA-2026-000001', appointmentRequired: true, state: 'open', place: [], relatedEntity: [{ '@referredType': 'ProductOrder', id: 'o-1', role: 'productOrder' }] };
+    for (const release of ['grace', 'kylie'] as const) {
+      const published = plain.api(release, 'workOrderManagement')!.operationById('listWorkOrder')!;
+      expect(published.validateResponseBody(200, [item]).map((i) => i.message)).toEqual(['must be object']);
+      const fixed = corrected.api(release, 'workOrderManagement')!.operationById('listWorkOrder')!;
+      expect(fixed.validateResponseBody(200, [item])).toEqual([]);
+      expect(fixed.validateResponseBody(200, [])).toEqual([]);
+      // the items keep their own rules: an item without state is still refused
+      const { state: _, ...noState } = item;
+      expect(fixed.validateResponseBody(200, [noState]).map((i) => i.path)).toEqual(['/0/state']);
+      expect(fixed.validateResponseBody(200, item).length).toBeGreaterThan(0);
+    }
+    const stale: SpecErratum = { id: 'stale-array', releases: ['grace'], api: 'troubleTicket', schema: 'TroubleTicket_Find', notRequired: [], arrayOf: true, why: 'x'.repeat(20), source: 'e.yaml:1' };
+    const twice = createSpecCatalog({ sdkDir, errata: [stale, { ...stale, id: 'again' }] });
+    expect(() => twice.api('grace', 'troubleTicket')).toThrow(/spec erratum again \(e.yaml:1\): TroubleTicket_Find in .* is an array already; drop the erratum/);
+  });
+
   it('the errata file is checked at load, problems named by file:line', () => {
     const file = join(tmp, 'spec-errata.yaml');
     writeFileSync(file, ['errata:', '  - id: ok-one', '    releases: [grace]', '    api: troubleTicket', '    schema: TroubleTicket_Find',

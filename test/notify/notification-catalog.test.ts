@@ -22,8 +22,8 @@ function serverBase(file: string): string | undefined {
 
 const EXPECTED_APIS: Record<SonataRelease, string[]> = {
   billie: ['productOfferingQualification', 'productOrderingManagement', 'quoteManagement', 'troubleTicket'],
-  grace: ['customerBillManagement', 'productCatalog', 'productOfferingQualification', 'productOrderingManagement', 'quoteManagement', 'troubleTicket'],
-  kylie: ['cimIncident', 'customerBillManagement', 'geographicAddressManagement', 'productCatalog', 'productOfferingQualification', 'productOrderingManagement', 'quoteManagement', 'troubleTicket'],
+  grace: ['appointment', 'customerBillManagement', 'productCatalog', 'productOfferingQualification', 'productOrderingManagement', 'quoteManagement', 'troubleTicket', 'workOrderManagement'],
+  kylie: ['appointment', 'cimIncident', 'customerBillManagement', 'geographicAddressManagement', 'productCatalog', 'productOfferingQualification', 'productOrderingManagement', 'quoteManagement', 'troubleTicket', 'workOrderManagement'],
 };
 
 describe('shipped notification catalogues agree with the official specs', () => {

@@ -130,11 +130,11 @@ describe('registry problems name file:line:col', () => {
     project = copyProject();
     const file = join(project.dir, 'partners/acme-telecom/partner.yaml');
     edit(file, 'mappings/address-validation.request.jsonata', 'mappings/gone.jsonata');
-    edit(file, 'createGeographicAddressValidation:', 'createAppointment:');
+    edit(file, 'createGeographicAddressValidation:', 'listCimIncident:');
     const problems = problemsOf(() => load(project!.dir));
     expect(problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/partner\.yaml:\d+:\d+ mappings\.createAppointment: no operation "createAppointment" in the releases this partner speaks/),
-      expect.stringMatching(/partner\.yaml:\d+:\d+ mappings\.createAppointment\.request: mapping file not found: .*gone\.jsonata/),
+      expect.stringMatching(/partner\.yaml:\d+:\d+ mappings\.listCimIncident: no operation "listCimIncident" in the releases this partner speaks/),
+      expect.stringMatching(/partner\.yaml:\d+:\d+ mappings\.listCimIncident\.request: mapping file not found: .*gone\.jsonata/),
     ]));
   });
 

@@ -142,7 +142,7 @@ describe('faults', () => {
     expect(closed).toMatchObject({ TT_STATUS: 'CLSD', CLOSED: '02.03.2026 12:15' });
     const events = (await sim.ok(`/events?CUST_NO=${ACME}&SINCE_SEQ=${since}`))['EVENTS'] as LegacyJson[];
     expect(events.map((event) => `${event['EVT_TYPE']} ${event['OLD_STATUS']}>${event['NEW_STATUS']}`)).toEqual([
-      'FAULT_STATUS null>OPEN', 'FAULT_STATUS OPEN>WIP', 'FAULT_STATUS WIP>RSLVD', 'FAULT_STATUS RSLVD>CLSD',
+      'FAULT_STATUS null>OPEN', 'WO_STATUS null>OFFEN', 'FAULT_STATUS OPEN>WIP', 'FAULT_STATUS WIP>RSLVD', 'FAULT_STATUS RSLVD>CLSD',
     ]);
   });
 

@@ -84,7 +84,7 @@ describe('status callbacks', () => {
     const orderNo = (await sim.ok('/orders', { CUST_NO: ACME, TEST_FLAG: 'Y', LINES: [newLine()] }))['ORDER']['ORDER_NO'] as string;
     await sim.ok(`/_sim/orders/${orderNo}/advance`, { TO: 'COMP' });
     const journal = (await sim.ok(`/events?CUST_NO=${ACME}`))['EVENTS'] as LegacyJson[];
-    expect(journal.length).toBe(9); // order created, 3 x (line + order), asset PEND and ACTV
+    expect(journal.length).toBe(10); // order created, 3 x (line + order), asset PEND and ACTV, the installation work order
 
     await receiver.attemptsReached(journal.length);
     const bodies = receiver.attempts.map((attempt) => JSON.parse(attempt.body) as LegacyBssEvent);

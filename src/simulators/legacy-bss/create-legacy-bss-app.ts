@@ -22,6 +22,8 @@ import { loadProductCatalogue } from './product-catalogue.js';
 import { createSimControlRouter } from './sim-control.js';
 import { createNumbering, type LegacyBssSeedData, type SimContext, type SimDomain } from './sim-context.js';
 import { createSiteRouter, loadSiteSeed } from './site.js';
+import { createEngineerCalendar } from './engineer-calendar.js';
+import { createWorkOrderBook, createWorkOrderDomain } from './work-order.js';
 
 export type { LegacyBssEvent, LegacyBssEventType } from './event-journal.js';
 export { CALLBACK_SEQUENCE_HEADER, CALLBACK_SIGNATURE_HEADER, signLegacyCallback } from './callback-sender.js';
@@ -113,11 +115,15 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
     deferredDelayMs: opts.deferredDelayMs,
   };
   const network = createNetworkEventDomain(context, assets, loadNetworkSeed(opts.dataDir, new Set(seed.addresses.keys())));
+  const workOrders = createWorkOrderBook(context);
+  context.workOrders = workOrders;
   const feasibility = createFeasibilityDomain(context);
   const offers = createOfferDomain(context, feasibility);
   const billing = createBillingDomain(context);
   const catalogue = createCatalogueDomain({ seed: loadCatalogueSeed(opts.dataDir, seed.catalogue), products: seed.catalogue, journal, now });
-  const domains: SimDomain[] = [feasibility, offers, createOrderDomain(context, offers), createFaultDomain(context, incidents), billing];
+  const domains: SimDomain[] = [
+    feasibility, offers, createOrderDomain(context, offers), createFaultDomain(context, incidents), billing, createWorkOrderDomain(context, workOrders),
+  ];
   const sweep = (): void => {
     for (const domain of domains) domain.sweep();
   };
@@ -152,6 +158,7 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
   api.use('/sites', createSiteRouter({ customers: seed.customers, sites: seed.sites, addresses: seed.addresses }));
   for (const domain of domains) api.use(`/${domain.path}`, domain.router);
   api.use('/assets', createAssetRouter({ seed, assets }));
+  api.use('/appointments', createEngineerCalendar(context, workOrders));
   api.use('/incidents', createIncidentRouter({ customers: seed.customers, incidents, assets }));
   api.use('/network-events', network.router);
   api.use('/_sim/network-events', network.control);

@@ -17,7 +17,9 @@ export type LegacyBssEventType =
   | 'BILL_STATUS'
   | 'NETWORK_EVENT'
   | 'KAT_ANG_STATUS'
-  | 'KAT_ANG_CHANGE';
+  | 'KAT_ANG_CHANGE'
+  | 'WO_STATUS'
+  | 'APPT_STATUS';
 
 /**
  * One entry of the legacy BSS event journal, and the body of one status callback

@@ -188,6 +188,10 @@ export function createFaultDomain(context: SimContext, incidents: readonly Legac
       };
       tickets.set(ticket.TT_NO, ticket);
       context.journal.record({ EVT_TYPE: 'FAULT_STATUS', CUST_NO: ticket.CUST_NO, OBJ_ID: ticket.TT_NO, OLD_STATUS: null, NEW_STATUS: 'OPEN' });
+      context.workOrders?.open({
+        CUST_NO: ticket.CUST_NO, AUFTRAGSART: 'ENTST', BEZUG_TYP: 'STOERUNG', BEZUG_NR: ticket.TT_NO, BEMERKUNG: ticket.CUST_TT_REF, TEST_FLAG: null,
+        ASSET_ID: ticket.ASSET_ID, SITE_ID: ticket.SITE_ID, ADDR_KEY: null, TAETIGKEITEN: [`Entstoerung ${ticket.TT_NO}`],
+      });
       return { FAULT: renderFault(ticket) };
     });
   });

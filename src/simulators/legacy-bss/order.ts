@@ -79,6 +79,7 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
       EVT_TYPE: 'ORDER_STATUS', CUST_NO: order.CUST_NO, OBJ_ID: order.ORDER_NO, OLD_STATUS: old, NEW_STATUS: status,
       TEST_FLAG: order.TEST_FLAG, INFO: reason,
     });
+    if (status === 'PROV') openInstallation(context, order);
   };
   const setChargeStatus = (order: Order, charge: OrderCharge, status: ChargeStatus): void => {
     const old = charge.CHARGE_STATUS;
@@ -596,4 +597,15 @@ export function renderOrder(order: Order): Record<string, unknown> {
       STATUS_HIST: line.STATUS_HIST.map(renderHistoryEntry),
     })),
   };
+}
+
+/** An order in provisioning needs an engineer on site: the field service opens an installation work order. */
+function openInstallation(context: SimContext, order: Order): void {
+  const line = order.lines.find((l) => l.resolved.ACTION !== 'DEL') ?? order.lines[0];
+  if (!line) return;
+  context.workOrders?.open({
+    CUST_NO: order.CUST_NO, AUFTRAGSART: 'MONT', BEZUG_TYP: 'AUFTRAG', BEZUG_NR: order.ORDER_NO, BEMERKUNG: order.REMARKS, TEST_FLAG: order.TEST_FLAG,
+    ASSET_ID: line.asset?.ASSET_ID ?? null, SITE_ID: line.resolved.SITE_ID ?? null, ADDR_KEY: line.resolved.address.ADDR_KEY,
+    TAETIGKEITEN: order.lines.map((l) => `Montage ${l.resolved.ACTION} ${l.resolved.product.PROD_NAME} ${l.resolved.BW_MBPS} Mbit/s Zeile ${l.resolved.LINE_REF}`),
+  });
 }

@@ -5,6 +5,7 @@ import type { EventJournal } from './event-journal.js';
 import type { LegacyFieldReader } from './legacy-request.js';
 import { LEGACY_TIME_ZONE } from './legacy-timestamp.js';
 import type { LegacyBssSeedData } from './seed-data.js';
+import type { WorkOrderBook } from './work-order-types.js';
 
 export type { LegacyBssSeedData } from './seed-data.js';
 export type { StatusHistoryEntry } from './seed-data.js';
@@ -25,6 +26,8 @@ export interface SimContext {
   schedule(ms: number, task: () => void): void;
   /** Delay after which deferred feasibility checks and offers complete by themselves; `undefined`: never. */
   readonly deferredDelayMs: number | undefined;
+  /** The field service: orders in provisioning and new faults open a work order there (work-order.ts). */
+  workOrders?: WorkOrderBook;
 }
 
 /** Builds the numbering function of {@link SimContext.nextNumber}. */

@@ -51,7 +51,7 @@ export interface StateEvent {
    * itemField: an item field was set or changed (`field`), `state` is then the item's state; latestItemField: the
    * latest value of that field over all items (Billie's order expectedCompletionDate) changed
    */
-  kind: 'state' | 'itemState' | 'itemField' | 'latestItemField';
+  kind: 'state' | 'itemState' | 'itemField' | 'latestItemField' | 'created';
   resourceId: string;
   itemId?: string;
   state: string;

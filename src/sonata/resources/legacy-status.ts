@@ -2,7 +2,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Registry, ResourceDef } from '../../registry/registry.js';
 import { evaluateMapping } from '../operation-context.js';
 import { randomUUID } from 'node:crypto';
-import { applyUpdate, createResourceDoc, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
+import { applyUpdate, createResourceDoc, type ResourceDoc, type ResourceUpdate, type StateEvent } from './apply-update.js';
 import { publishStateEvents, watchedFields, type EventPublisher } from './resource-events.js';
 import { isLegacyNotice, publishLegacyNotice } from './legacy-notices.js';
 import type { LegacyAnnouncement, LegacyAnnouncer } from './legacy-announcement-types.js';
@@ -21,6 +21,8 @@ export interface LegacyResourceUpdate extends ResourceUpdate {
    * named) lists the new document's id in that field (an order item's `charges`)
    */
   parent?: { resource: string; legacyRef: string; itemLegacyRef?: string; listIn?: string };
+  /** the legacy customer number the object belongs to: lets a resource with adoptFromLegacy adopt an unknown object */
+  customerId?: string;
 }
 
 export interface StatusApplyResult {
@@ -93,6 +95,7 @@ export async function applyResourceUpdate(deps: {
     const created = await createChild(deps, def, u as LegacyResourceUpdate & { parent: NonNullable<LegacyResourceUpdate['parent']>; state: string });
     if (created !== undefined) return created;
   }
+  if (!owner && 'legacyRef' in u && def.adoptFromLegacy && typeof u.customerId === 'string') return adoptLegacyObject(deps, def, u);
   if (!owner) {
     // the legacy BSS may report on an object before the create that made it has been stored: keep the
     // report for a while; the create replays it right after storing the document (replayParkedUpdates)
@@ -182,4 +185,30 @@ export async function replayParkedUpdates(deps: {
 
 function isAnnouncement(u: unknown): u is { announce: LegacyAnnouncement } {
   return typeof u === 'object' && u !== null && 'announce' in u;
+}
+
+/**
+ * A report about an object the legacy BSS created by itself (a work order its field service opened): the document
+ * is created for the partner with that legacy customer number, id = the legacy reference, in the reported state,
+ * and `events.created` (with `stateEntered` of that state) is sent. Null when no partner has that customer number.
+ */
+async function adoptLegacyObject(deps: {
+  registry: Registry; resources: ResourceRepository; events: EventPublisher; logger: Logger; now: () => Date;
+}, def: ResourceDef, u: LegacyResourceUpdate): Promise<number | null> {
+  const partner = [...deps.registry.partners.values()].find((p) => p.legacyCustomerId === u.customerId);
+  if (!partner) return null;
+  // a report applied twice (callback and journal poll, two instances) finds the document the first one made
+  if (await deps.resources.get(def, partner.id, u.legacyRef)) {
+    await deps.resources.linkLegacyRef(def, u.legacyRef, partner.id, u.legacyRef);
+    return applyResourceUpdate(deps, { ...u, customerId: undefined });
+  }
+  const now = deps.now().toISOString();
+  const doc = createResourceDoc({ ...(u.fields ?? {}), legacyRef: u.legacyRef }, {
+    id: u.legacyRef, partnerId: partner.id, resource: def.name, now, initialState: u.state ?? def.initialState,
+  });
+  if (u.sequence !== undefined) doc.lastSequence = u.sequence;
+  await deps.resources.insert(def, doc);
+  const created: StateEvent[] = [{ kind: 'created', resourceId: doc.id, state: doc.state, at: now }];
+  await publishStateEvents(deps.events, def, partner.id, created, deps.logger);
+  return created.length;
 }

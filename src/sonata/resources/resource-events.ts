@@ -28,6 +28,7 @@ export async function publishStateEvents(publisher: EventPublisher, def: Resourc
 /** The notifications one change causes: the state change itself, plus the event of the state entered or field set. */
 function eventTypesOf(def: ResourceDef, e: StateEvent): string[] {
   if (e.kind === 'itemField') return e.field && def.events.itemFieldSet?.[e.field] ? [def.events.itemFieldSet[e.field]!] : [];
+  if (e.kind === 'created') return [def.events.created, def.events.stateEntered?.[e.state]].filter((t): t is string => !!t);
   if (e.kind === 'latestItemField') return e.field && def.events.latestItemFieldSet?.[e.field] ? [def.events.latestItemFieldSet[e.field]!] : [];
   const change = e.kind === 'state' ? def.events.stateChange : def.events.itemStateChange;
   const entered = e.kind === 'state' ? def.events.stateEntered?.[e.state] : undefined;
