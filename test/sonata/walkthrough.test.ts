@@ -1,8 +1,8 @@
 /**
  * The walk-through: the whole life of a product (issue #13, Done when). One partner each on Grace and Kylie
- * browses the catalog, then goes from address validation through POQ, firm quote, order, an accepted charge,
- * completion and inventory to the first bill, a maintenance notification (Kylie) and a trouble ticket; Billie
- * (Initech) runs the order flow from the address to the ticket.
+ * browses the catalog, then goes from address validation through POQ, firm quote, order, an accepted charge, the
+ * installation work order and its booked appointment, completion and inventory to the first bill, a maintenance
+ * notification (Kylie) and a trouble ticket; Billie (Initech) runs the order flow from the address to the ticket.
  * Each flow has its own gateway and legacy BSS (the BSS's billing run bills every customer of the month at
  * once). A hub listener receives the notifications; every Sonata answer and every notification is validated
  * against the official OpenAPI file of the partner's release (with the project's errata, as the gateway's spec
@@ -13,6 +13,7 @@ import { createSpecCatalog, type SonataRelease } from '../../src/conformance/ope
 import { SDK_DIR, SPEC_ERRATA, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { buyerContact, startBuyerListener, type BuyerListener } from './poq-quote-support.js';
 import { advanceOrder, inDays, legacy, legacyOrderNo, waitFor } from './product-order-support.js';
+import { workingDay } from './workforce-support.js';
 
 const specs = createSpecCatalog({ sdkDir: SDK_DIR, errata: SPEC_ERRATA });
 
@@ -37,7 +38,7 @@ interface Flow {
 const FLOWS: Flow[] = [
   {
     partner: 'acme', buyerId: 'ACME-DE-0042', release: 'grace', customer: 'C-100042', productType: 'ACCESS_E_LINE',
-    v: { address: 'v7', poq: 'v7', quote: 'v8', order: 'v10', inventory: 'v7', ticket: 'v4', orderNotif: 'productOrderingNotification/v10', bill: 'v2', catalog: 'v2' },
+    v: { address: 'v7', poq: 'v7', quote: 'v8', order: 'v10', inventory: 'v7', ticket: 'v4', orderNotif: 'productOrderingNotification/v10', bill: 'v2', catalog: 'v2', workOrder: 'v2', appointment: 'v2' },
     life: true,
     offerings: 'lifecycleStatus=orderable&region.country=DE',
     place: (id) => ({ '@type': 'GeographicAddressRef', role: 'INSTALL_LOCATION', id }),
@@ -51,7 +52,7 @@ const FLOWS: Flow[] = [
   },
   {
     partner: 'globex', buyerId: 'GLOBEX-UK-7', release: 'kylie', customer: 'C-100077', productType: 'GLX-ELINE',
-    v: { address: 'v8', poq: 'v8', quote: 'v10', order: 'v11', inventory: 'v8', ticket: 'v5', orderNotif: 'productOrderingNotification/v11', bill: 'v3', cim: 'v1', catalog: 'v4' },
+    v: { address: 'v8', poq: 'v8', quote: 'v10', order: 'v11', inventory: 'v8', ticket: 'v5', orderNotif: 'productOrderingNotification/v11', bill: 'v3', cim: 'v1', catalog: 'v4', workOrder: 'v3', appointment: 'v3' },
     life: true,
     offerings: 'lifecycleStatus=launched&region.countryCode=DE',
     place: (id) => ({ role: 'INSTALL_LOCATION', place: { '@type': 'GeographicAddressRef', id } }),
@@ -128,7 +129,7 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
   };
   const orderApi = base('productOrderingManagement', flow.v.order!);
   // what the steps hand on to the next ones
-  const life = { addressId: '', quoteId: '', orderId: '', orderNo: '', productId: '' };
+  const life = { addressId: '', quoteId: '', orderId: '', orderNo: '', productId: '', workOrderId: '' };
   const eline = { '@type': flow.productType, bandwidthMbps: 100 };
   const term = flow.release !== 'kylie'
     ? { name: '36 months', duration: { amount: 36, units: 'calendarMonths' }, endOfTermAction: 'autoRenew' }
@@ -148,6 +149,7 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
     const hubs: Array<[string, string]> = [['productOrderingManagement', flow.v.order!]];
     if (flow.v.bill) hubs.push(['customerBillManagement', flow.v.bill]);
     if (flow.v.cim) hubs.push(['cimIncident', flow.v.cim]);
+    if (flow.v.workOrder) hubs.push(['workOrderManagement', flow.v.workOrder], ['appointment', flow.v.appointment!]);
     for (const [api, version] of hubs) {
       const hub = await gw.call('POST', `${base(api, version)}/hub`, { token, body: { callback: listener.origin } });
       expect(hub.status, `${api} ${JSON.stringify(hub.body)}`).toBe(201);
@@ -251,6 +253,51 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
     const bss = await legacy(gw, `/orders/${life.orderNo}?CUST_NO=${flow.customer}`);
     expect(bss.ORDER.ORDER_STATUS).toBe('PROV');
     await waitFor(() => gw.call('GET', `${orderApi}/productOrder/${life.orderId}`, { token }), (b) => b.state === 'inProgress');
+  });
+
+  it.skipIf(!flow.v.workOrder)('sees the installation work order the BSS opened for its order', async () => {
+    const workOrderApi = base('workOrderManagement', flow.v.workOrder!);
+    const list = await waitFor(
+      () => gw.call('GET', `${workOrderApi}/workorder?relatedEntityId=${life.orderId}&relatedEntityType=ProductOrder`, { token }),
+      (b) => Array.isArray(b) && b.length === 1,
+    );
+    check('workOrderManagement', 'listWorkOrder', list);
+    life.workOrderId = list.body[0].id as string;
+    const workOrder = await gw.call('GET', `${workOrderApi}/workorder/${life.workOrderId}`, { token });
+    expect(workOrder.status).toBe(200);
+    check('workOrderManagement', 'retrieveWorkOrder', workOrder);
+    expect(workOrder.body).toMatchObject({ state: 'open', appointmentRequired: true });
+    expect(workOrder.body.relatedEntity).toContainEqual({ '@referredType': 'ProductOrder', id: life.orderId, role: 'productOrder' });
+    await listener.next('/listener/workOrderCreateEvent', (b) => b.event.id === life.workOrderId);
+  });
+
+  it.skipIf(!flow.v.appointment)('searches the engineer\'s free visits and books the installation; the work order is planned', async () => {
+    const appointmentApi = base('appointment', flow.v.appointment!);
+    const day = workingDay(9);
+    const search = await gw.call('POST', `${appointmentApi}/searchTimeSlot`, {
+      token, body: { workOrder: { id: life.workOrderId }, requestedTimeSlot: [{ validFor: { startDateTime: `${day}T00:00:00Z`, endDateTime: `${day}T23:59:00Z` } }] },
+    });
+    expect(search.status, JSON.stringify(search.body)).toBe(201);
+    check('appointment', 'createSearchTimeSlot', search);
+    const slot = search.body.availableTimeSlot[0] as { validFor: { startDateTime: string; endDateTime: string } };
+    expect(slot).toBeDefined();
+    const booked = await gw.call('POST', `${appointmentApi}/appointment`, {
+      token,
+      body: {
+        workOrder: { id: life.workOrderId }, validFor: slot.validFor,
+        relatedContactInformation: [{ role: 'siteContact', name: 'Anna Buyer', number: '+49 30 1234567', emailAddress: 'anna.buyer@example.com' }],
+      },
+    });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    check('appointment', 'createAppointment', booked);
+    expect(booked.body).toMatchObject({ status: 'confirmed', workOrder: { id: life.workOrderId } });
+    const read = await gw.call('GET', `${appointmentApi}/appointment/${booked.body.id}`, { token });
+    expect(read.status).toBe(200);
+    check('appointment', 'retrieveAppointment', read);
+    const workOrder = await gw.call('GET', `${base('workOrderManagement', flow.v.workOrder!)}/workorder/${life.workOrderId}`, { token });
+    check('workOrderManagement', 'retrieveWorkOrder', workOrder);
+    expect(workOrder.body).toMatchObject({ state: 'planned', appointment: [{ id: booked.body.id }] });
+    await listener.next('/listener/workOrderStateChangeEvent', (b) => b.event.id === life.workOrderId);
   });
 
   it('is provisioned and completed by the back office, each step notified', async () => {
