@@ -32,6 +32,8 @@ function sampleState(def: NotificationEventDef): string {
   if (def.eventType.startsWith('customerBill')) return 'settled';
   if (def.eventType.startsWith('productOffering')) return 'orderable';
   if (def.eventType.startsWith('productSpecification')) return 'published';
+  if (def.eventType.startsWith('workOrder')) return 'planned';
+  if (def.eventType.startsWith('appointment')) return 'confirmed';
   return 'acknowledged';
 }
 
@@ -97,7 +99,10 @@ describe('every event of every shipped catalogue renders a body the official lis
           const added = [def.itemIdField, def.stateField, def.milestone ? 'milestoneName' : undefined].filter((f): f is string => f !== undefined);
           for (const field of added) {
             expect(body.event).toHaveProperty(field);
-            if (catalog.partyIds === 'query') {
+            // an erratum that corrects this payload's required list (Kylie's work order state change requires an
+            // undefined "status"; the state it defines is "state") leaves the field defined but not required
+            const corrected = SPEC_ERRATA.some((e) => e.releases.includes(release) && e.api === api.notificationApi && e.notRequired.length > 0);
+            if (catalog.partyIds === 'query' && !corrected) {
               const { [field]: _dropped, ...rest } = body.event;
               expect(op.validateRequestBody({ ...body, event: rest }), `${field} should be required by the spec`).not.toEqual([]);
             }

@@ -17,7 +17,7 @@ copyFileSync(join(REPO_ROOT, 'test', 'support', 'catalog-proxy', 'api.yaml'), jo
 // Kylie's catalogue inherits Grace's mappings: in this copy Kylie does not serve one
 rmSync(join(project.dir, 'mappings', 'releases', 'kylie', 'productCatalog'), { recursive: true, force: true });
 const kylieRelease = join(project.dir, 'mappings', 'releases', 'kylie', 'release.yaml');
-writeFileSync(kylieRelease, readFileSync(kylieRelease, 'utf8').replace(/^notServed:\n/m, 'notServed:\n  productCatalog: passed through elsewhere (test copy)\n'));
+writeFileSync(kylieRelease, `${readFileSync(kylieRelease, 'utf8')}notServed:\n  productCatalog: passed through elsewhere (test copy)\n`);
 
 /** A backend that already speaks Sonata productCatalog: records what reached it. */
 let backend: Server;

@@ -85,7 +85,7 @@ describe('release.lock.yaml: the official files\' operations, committed', () => 
   it('notServed must name real operations that are not served, with a reason', () => {
     project = copyProject();
     const release = join(project.dir, 'mappings/releases/grace/release.yaml');
-    edit(release, /^notServed:\n/m, 'notServed:\n  quoteManagement:\n    createQuote: served elsewhere, says nobody\n    inventQuote: no such operation in the file\n  troubleTicket: a whole API said not to be served that is\n');
+    writeFileSync(release, `${readFileSync(release, 'utf8')}notServed:\n  quoteManagement:\n    createQuote: served elsewhere, says nobody\n    inventQuote: no such operation in the file\n  troubleTicket: a whole API said not to be served that is\n`);
     expect(problemsOf(() => load(project!.dir))).toEqual(expect.arrayContaining([
       expect.stringMatching(/release\.yaml:\d+:\d+ notServed\.quoteManagement\.createQuote: createQuote is served \(api\.yaml\); drop it from notServed/),
       expect.stringMatching(/release\.yaml:\d+:\d+ notServed\.quoteManagement\.inventQuote: inventQuote is not an operationId of quoteManagement/),

@@ -156,7 +156,7 @@ describe('OAuth 2.0 client credentials: POST /oauth2/token', () => {
     const grant = await post({ grant_type: 'password', client_id: 'acme-telecom', client_secret: PARTNERS.acme.secret });
     expect(grant.status).toBe(400);
     expect(await grant.json()).toMatchObject({ error: 'unsupported_grant_type' });
-    const scope = await post({ grant_type: 'client_credentials', client_id: 'acme-telecom', client_secret: PARTNERS.acme.secret, scope: 'createAppointment' });
+    const scope = await post({ grant_type: 'client_credentials', client_id: 'acme-telecom', client_secret: PARTNERS.acme.secret, scope: 'listCimIncident' });   // CIM is Kylie's: no scope of a Grace partner
     expect(scope.status).toBe(400);
     expect(await scope.json()).toMatchObject({ error: 'invalid_scope' });
   });
