@@ -85,6 +85,14 @@ function mappingTimerOf(metrics: GatewayMetrics): ReturnType<typeof createMappin
   return timer;
 }
 
+/** The partner's bindings every mapping run for it sees (operations, and legacy reports told to that partner). */
+export function partnerBindings(partner: PartnerDef): Record<string, unknown> {
+  return {
+    partnerId: partner.id, buyerId: partner.buyerId, sellerId: partner.sellerId, customerId: partner.legacyCustomerId,
+    testEnvironment: partner.testEnvironment, policy: partner.policy,
+  };
+}
+
 /** Bindings every mapping sees, and the timing wrapper. */
 export function createRunner(ctx: OperationContext, observe?: StageObserver): OperationRunner {
   const { partner, op } = ctx;
@@ -92,12 +100,7 @@ export function createRunner(ctx: OperationContext, observe?: StageObserver): Op
     // the operation's own constants first: the gateway's names cannot be shadowed (the loader refuses them anyway)
     ...op.bindings,
     requestId: ctx.requestId,
-    partnerId: partner.id,
-    buyerId: partner.buyerId,
-    sellerId: partner.sellerId,
-    customerId: partner.legacyCustomerId,
-    testEnvironment: partner.testEnvironment,
-    policy: partner.policy,
+    ...partnerBindings(partner),
     release: op.release,
     apiBase: `/mefApi/sonata/${op.apiName}/${op.version}`,
     apiBases: apiBasesFor(ctx.registry, partner, op),

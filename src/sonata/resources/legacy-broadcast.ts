@@ -1,7 +1,7 @@
 import type { BusinessFunction } from '../../registry/registry-schemas.js';
-import type { LegacyEventHandler, PartnerDef, Registry } from '../../registry/registry.js';
+import type { LegacyEventHandler, Registry } from '../../registry/registry.js';
 import type { Logger } from '../../observability/logger.js';
-import { evaluateMapping } from '../operation-context.js';
+import { evaluateMapping, partnerBindings } from '../operation-context.js';
 import type { EventPublisher } from './resource-events.js';
 
 /**
@@ -55,8 +55,4 @@ export async function publishBroadcast(deps: { registry: Registry; events: Event
     }
   }
   return told;
-}
-
-function partnerBindings(partner: PartnerDef): Record<string, unknown> {
-  return { partnerId: partner.id, buyerId: partner.buyerId, sellerId: partner.sellerId, customerId: partner.legacyCustomerId, policy: partner.policy };
 }
