@@ -134,10 +134,14 @@ function fixEventTypeEnum(schema: Record<string, unknown>, e: SpecErratum, file:
 
 /** What an erratum corrects, in one line for reports. */
 export function describeErratum(e: SpecErratum): string {
-  const parts = [
+  return `${e.api} ${e.schema} ${erratumCorrections(e).join('; ')}`;
+}
+
+/** What an erratum corrects, one phrase per correction; `name` renders a property or event name (the HTML report's `<code>`). */
+export function erratumCorrections(e: SpecErratum, name: (s: string) => string = (s) => s): string[] {
+  return [
     ...(e.arrayOf ? ['is answered as an array of it'] : []),
-    ...(e.notRequired.length ? [`does not require ${e.notRequired.join(', ')}`] : []),
-    ...(e.eventType ? [`has eventType ${e.eventType.meant} where the file lists ${e.eventType.listed}`] : []),
+    ...(e.notRequired.length ? [`does not require ${e.notRequired.map(name).join(', ')}`] : []),
+    ...(e.eventType ? [`has eventType ${name(e.eventType.meant)} where the file lists ${name(e.eventType.listed)}`] : []),
   ];
-  return `${e.api} ${e.schema} ${parts.join('; ')}`;
 }

@@ -5,6 +5,7 @@
  */
 import type { Exchange } from './seller-client.js';
 import type { CaseResult, ConformanceReport } from './run-conformance.js';
+import { erratumCorrections } from '../spec-errata.js';
 
 const MAX_BODY_CHARS = 50_000;
 
@@ -170,10 +171,7 @@ ${errataSection(report)}
 /** The corrections to the official files the answers were validated with, each with its reason. */
 function errataSection(report: ConformanceReport): string {
   if (report.errata.length === 0) return '';
-  const items = report.errata.map((e) => `<li data-erratum="${escapeHtml(e.id)}"><b>${escapeHtml(e.id)}</b>: ${escapeHtml(e.api)} <code>${escapeHtml(e.schema)}</code> ${[
-    e.arrayOf ? 'is answered as an array of it' : '',
-    e.notRequired.length ? `does not require ${e.notRequired.map((p) => `<code>${escapeHtml(p)}</code>`).join(', ')}` : '',
-    e.eventType ? `has eventType <code>${escapeHtml(e.eventType.meant)}</code> where the file lists <code>${escapeHtml(e.eventType.listed)}</code>` : '',
-  ].filter(Boolean).join('; ')}. ${escapeHtml(e.why)}</li>`);
+  const code = (name: string) => `<code>${escapeHtml(name)}</code>`;
+  const items = report.errata.map((e) => `<li data-erratum="${escapeHtml(e.id)}"><b>${escapeHtml(e.id)}</b>: ${escapeHtml(e.api)} ${code(e.schema)} ${erratumCorrections(e, code).join('; ')}. ${escapeHtml(e.why)}</li>`);
   return `<section class="errata" id="errata"><h2>Spec errata applied</h2>\n<ul>\n${items.join('\n')}\n</ul></section>`;
 }
