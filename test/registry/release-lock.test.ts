@@ -1,36 +1,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readEnvFile } from '../../src/config/load-config.js';
-import { ConfigError } from '../../src/config/yaml-source.js';
-import { createMappingEngine } from '../../src/mapping/engine.js';
-import { loadRegistry } from '../../src/registry/load-registry.js';
 import { coverageTable, runReleaseLock } from '../../src/cli/coverage-command.js';
 import { copyProject } from '../support/test-gateway.js';
+import { configProblems as problemsOf, editFile as edit, loadProjectRegistry as load } from '../support/registry-files.js';
 import { sdkDir } from '../conformance/sdk-dir.js';
 
 const repoRoot = join(import.meta.dirname, '../..');
 let project: ReturnType<typeof copyProject> | undefined;
 afterEach(() => project?.cleanup());
 
-function load(dir: string) {
-  return loadRegistry({ partnersDir: join(dir, 'partners'), mappingsDir: join(dir, 'mappings'), engine: createMappingEngine(), secrets: readEnvFile(join(dir, 'config', 'test.env')) });
-}
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message.split('\n');
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
-function edit(file: string, from: string | RegExp, to: string) {
-  const text = readFileSync(file, 'utf8');
-  const next = text.replace(from, to);
-  expect(next).not.toBe(text);
-  writeFileSync(file, next);
-}
 const io = () => {
   const out: string[] = [];
   const err: string[] = [];
