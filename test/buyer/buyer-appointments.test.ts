@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSonataSeller } from '../../src/simulators/sonata-seller/start-sonata-seller.js';
-import { startBuyerTestbed, type BuyerTestbed } from './support.js';
+import { expectStrictSellerCalls, startBuyerTestbed, type BuyerTestbed } from './support.js';
 
 /**
  * The legacy BSS arranges the seller's technician visit for a work order: it searches the free slots, books one,
@@ -23,15 +23,7 @@ describe('appointments at a seller, as the legacy BSS books them', () => {
     return `${get('day')}.${get('month')}.${get('year')} 00:00`;
   };
   const contact = { CONTACT_NAME: 'Jan Roth', CONTACT_PHONE: '+49 30 7654321', CONTACT_EMAIL: 'jan.roth@netcore.example' };
-  const expectStrictlyValid = (sim: RunningSonataSeller) => {
-    const calls = sim.control.received().filter((r) => r.path.includes('/appointment/'));
-    expect(calls.length).toBeGreaterThan(3);
-    for (const r of calls) {
-      expect(r.operationId, `${r.method} ${r.path}`).toBeTruthy();
-      expect(r.issues, `${r.method} ${r.path}`).toEqual([]);
-      expect(r.responseIssues, `${r.method} ${r.path}`).toEqual([]);
-    }
-  };
+  const expectStrictlyValid = (sim: RunningSonataSeller) => expectStrictSellerCalls(sim, { pathIncludes: '/appointment/', moreThan: 3 });
 
   const sellers = [
     { name: 'Grace', seller: 'northwind-access', sim: () => bed.grace, addr: 'ADR-DE-1001' },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSonataSeller } from '../../src/simulators/sonata-seller/start-sonata-seller.js';
-import { startBuyerTestbed, type BuyerTestbed } from './support.js';
+import { expectStrictSellerCalls, startBuyerTestbed, type BuyerTestbed } from './support.js';
 
 /**
  * The legacy BSS reconciles the invoices of its sellers: it lists a seller's bills with its own filters, reads one
@@ -23,15 +23,7 @@ describe('bills of a seller, as the legacy BSS reads them', () => {
     const m = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 15));
     return `01.${String(m.getUTCMonth() + 1).padStart(2, '0')}.${m.getUTCFullYear()}`;
   };
-  const expectStrictlyValid = (sim: RunningSonataSeller) => {
-    const calls = sim.control.received().filter((r) => r.path.includes('/customerBill'));
-    expect(calls.length).toBeGreaterThan(0);
-    for (const r of calls) {
-      expect(r.operationId, `${r.method} ${r.path}`).toBeTruthy();
-      expect(r.issues, `${r.method} ${r.path}`).toEqual([]);
-      expect(r.responseIssues, `${r.method} ${r.path}`).toEqual([]);
-    }
-  };
+  const expectStrictlyValid = (sim: RunningSonataSeller) => expectStrictSellerCalls(sim, { pathIncludes: '/customerBill' });
 
   const sellers = [
     { name: 'Grace', seller: 'northwind-access', sim: () => bed.grace, version: 'v2' },

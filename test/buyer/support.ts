@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -118,4 +119,18 @@ export function legacyDate(days: number): string {
   const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', day: '2-digit', month: '2-digit', year: 'numeric' }).formatToParts(d);
   const get = (t: string) => parts.find((p) => p.type === t)?.value;
   return `${get('day')}.${get('month')}.${get('year')}`;
+}
+
+/**
+ * The strict seller simulator found an operation of the release's OpenAPI file for each request it received (those
+ * whose path includes `pathIncludes`, when given; more than `moreThan` of them) and no problem in it or its answer.
+ */
+export function expectStrictSellerCalls(seller: RunningSonataSeller, opts: { pathIncludes?: string; moreThan?: number } = {}): void {
+  const calls = seller.control.received().filter((r) => opts.pathIncludes === undefined || r.path.includes(opts.pathIncludes));
+  expect(calls.length).toBeGreaterThan(opts.moreThan ?? 0);
+  for (const r of calls) {
+    expect(r.operationId, `${r.method} ${r.path}`).toBeTruthy();
+    expect(r.issues, `${r.method} ${r.path}`).toEqual([]);
+    expect(r.responseIssues, `${r.method} ${r.path}`).toEqual([]);
+  }
 }
