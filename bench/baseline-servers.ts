@@ -2,9 +2,24 @@ import { Agent, createServer, request, type OutgoingHttpHeaders, type Server } f
 
 /** What the JSON backend answers to every request: a small Sonata productOffering list. */
 export const BACKEND_BODY = JSON.stringify([
-  { id: 'PO-ELINE', name: 'Access E-Line', lifecycleStatus: 'active', href: '/mefApi/sonata/productCatalog/v2/productOffering/PO-ELINE' },
-  { id: 'PO-UNI', name: 'Ethernet access port (UNI)', lifecycleStatus: 'active', href: '/mefApi/sonata/productCatalog/v2/productOffering/PO-UNI' },
-  { id: 'PO-DIA', name: 'Dedicated Internet Access', lifecycleStatus: 'active', href: '/mefApi/sonata/productCatalog/v2/productOffering/PO-DIA' },
+  {
+    id: 'PO-ELINE',
+    name: 'Access E-Line',
+    lifecycleStatus: 'active',
+    href: '/mefApi/sonata/productCatalog/v2/productOffering/PO-ELINE',
+  },
+  {
+    id: 'PO-UNI',
+    name: 'Ethernet access port (UNI)',
+    lifecycleStatus: 'active',
+    href: '/mefApi/sonata/productCatalog/v2/productOffering/PO-UNI',
+  },
+  {
+    id: 'PO-DIA',
+    name: 'Dedicated Internet Access',
+    lifecycleStatus: 'active',
+    href: '/mefApi/sonata/productCatalog/v2/productOffering/PO-DIA',
+  },
 ]);
 
 /** A plain node:http server that drains the request and answers {@link BACKEND_BODY} with 200. */
@@ -39,15 +54,12 @@ export function createRawProxy(opts: RawProxyOptions): Server {
   return createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     const headers: OutgoingHttpHeaders = { ...req.headers, host: target.host };
     delete headers.connection;
-    const upstream = request(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent },
-      (answer) => {
-        // hop-by-hop headers describe the upstream connection, not the client's
-        const { connection: _c, 'keep-alive': _k, ...answerHeaders } = answer.headers;
-        res.writeHead(answer.statusCode ?? 502, answerHeaders);
-        answer.pipe(res);
-      },
-    );
+    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent }, (answer) => {
+      // hop-by-hop headers describe the upstream connection, not the client's
+      const { connection: _c, 'keep-alive': _k, ...answerHeaders } = answer.headers;
+      res.writeHead(answer.statusCode ?? 502, answerHeaders);
+      answer.pipe(res);
+    });
     upstream.on('error', () => {
       if (res.headersSent) {
         res.destroy();

@@ -97,7 +97,13 @@ async function main(): Promise<void> {
         if (!eld) return send({ kind: 'reply', id: msg.id, error: 'eld-stop without eld-start' });
         eld.disable();
         const ms = (ns: number) => ns / 1e6;
-        const sample: EventLoopSample = { maxMs: ms(eld.max), p99Ms: ms(eld.percentile(99)), p50Ms: ms(eld.percentile(50)), meanMs: ms(eld.mean), samples: eld.count };
+        const sample: EventLoopSample = {
+          maxMs: ms(eld.max),
+          p99Ms: ms(eld.percentile(99)),
+          p50Ms: ms(eld.percentile(50)),
+          meanMs: ms(eld.mean),
+          samples: eld.count,
+        };
         eld = undefined;
         return reply(sample);
       }

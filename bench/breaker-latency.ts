@@ -35,17 +35,39 @@ async function run(breakerEnabled: boolean): Promise<{ timeoutMs: number; sample
   delete cfg.legacy.retry;
   cfg.legacy.breaker = { enabled: breakerEnabled };
   writeFileSync(overlay, stringify(cfg));
-  const gateway = await buildGateway({ rootDir: dir, env: 'test', processEnv: { ...process.env, LEGACY_BSS_URL: bssUrl, LOG_LEVEL: 'error' }, watch: false, logger: createLogger({ level: 'error', silent: true }) });
+  const gateway = await buildGateway({
+    rootDir: dir,
+    env: 'test',
+    processEnv: { ...process.env, LEGACY_BSS_URL: bssUrl, LOG_LEVEL: 'error' },
+    watch: false,
+    logger: createLogger({ level: 'error', silent: true }),
+  });
   const { url } = await gateway.listen();
   try {
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'acme-telecom', client_secret: 'acme-demo-secret-2026' });
-    const token = ((await (await fetch(`${url}/oauth2/token`, { method: 'POST', body: form })).json()) as { access_token: string }).access_token;
-    const body = JSON.stringify({ provideAlternative: true, submittedGeographicAddress: { '@type': 'FieldedAddress', streetNr: '12', streetName: 'Hauptstrasse', city: 'Berlin', country: 'DE' } });
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: 'acme-telecom',
+      client_secret: 'acme-demo-secret-2026',
+    });
+    const token = ((await (await fetch(`${url}/oauth2/token`, { method: 'POST', body: form })).json()) as { access_token: string })
+      .access_token;
+    const body = JSON.stringify({
+      provideAlternative: true,
+      submittedGeographicAddress: {
+        '@type': 'FieldedAddress',
+        streetNr: '12',
+        streetName: 'Hauptstrasse',
+        city: 'Berlin',
+        country: 'DE',
+      },
+    });
     const samples: Array<{ status: number; ms: number }> = [];
     for (let i = 0; i < requests; i++) {
       const started = performance.now();
       const res = await fetch(`${url}/mefApi/sonata/geographicAddressManagement/v7/geographicAddressValidation`, {
-        method: 'POST', body, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        method: 'POST',
+        body,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       });
       await res.text();
       samples.push({ status: res.status, ms: performance.now() - started });
@@ -60,8 +82,12 @@ async function run(breakerEnabled: boolean): Promise<{ timeoutMs: number; sample
 const describe = (label: string, r: Awaited<ReturnType<typeof run>>) => {
   const by = new Map<number, number[]>();
   for (const s of r.samples) by.set(s.status, [...(by.get(s.status) ?? []), s.ms]);
-  const parts = [...by].map(([status, ms]) => `${ms.length} x ${status} (median ${median(ms).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms)`);
-  console.log(`${label} (legacy.timeoutMs ${r.timeoutMs}): ${parts.join(', ')}; total ${(r.samples.reduce((a, s) => a + s.ms, 0) / 1000).toFixed(1)} s`);
+  const parts = [...by].map(
+    ([status, ms]) => `${ms.length} x ${status} (median ${median(ms).toFixed(1)} ms, max ${Math.max(...ms).toFixed(1)} ms)`,
+  );
+  console.log(
+    `${label} (legacy.timeoutMs ${r.timeoutMs}): ${parts.join(', ')}; total ${(r.samples.reduce((a, s) => a + s.ms, 0) / 1000).toFixed(1)} s`,
+  );
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

@@ -87,7 +87,9 @@ export function createChildSupervisor(opts: ChildSupervisorOptions = {}): ChildS
   const running = new Set<ChildProcess>();
 
   async function start(role: ChildRole, config: ChildConfig, startOpts: { startTimeoutMs?: number } = {}): Promise<BenchChild> {
-    const child = fork(fileURLToPath(CHILD_MODULE), [role, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = fork(fileURLToPath(CHILD_MODULE), [role, JSON.stringify(config)], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     running.add(child);
     child.once('exit', () => running.delete(child));
     let shown = 0;
@@ -122,13 +124,17 @@ export function createChildSupervisor(opts: ChildSupervisorOptions = {}): ChildS
     });
 
     const ready = await new Promise<Extract<ChildMessage, { kind: 'ready' }>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${role} child did not start within ${startOpts.startTimeoutMs ?? 30_000} ms`)), startOpts.startTimeoutMs ?? 30_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${role} child did not start within ${startOpts.startTimeoutMs ?? 30_000} ms`)),
+        startOpts.startTimeoutMs ?? 30_000,
+      );
       const onMessage = (raw: unknown) => {
         const msg = raw as ChildMessage;
         if (msg.kind === 'ready') done(() => resolve(msg));
         else if (msg.kind === 'failed') done(() => reject(new Error(`${role} child failed to start: ${msg.message}`)));
       };
-      const onExit = (code: number | null, signal: string | null) => done(() => reject(new Error(`${role} child exited (${signal ?? code}) while starting`)));
+      const onExit = (code: number | null, signal: string | null) =>
+        done(() => reject(new Error(`${role} child exited (${signal ?? code}) while starting`)));
       const done = (settle: () => void) => {
         clearTimeout(timer);
         child.off('message', onMessage);

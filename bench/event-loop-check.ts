@@ -79,13 +79,23 @@ export async function checkEventLoop(opts: EventLoopCheckOptions): Promise<Event
     with: {
       load: withLoad,
       eventLoop: withEld,
-      pathological: { sent: latencies.length + failures, statusCounts, latencyMs: summarizeSamples(latencies), failures },
+      pathological: {
+        sent: latencies.length + failures,
+        statusCounts,
+        latencyMs: summarizeSamples(latencies),
+        failures,
+      },
     },
   };
 }
 
 async function sendOnce(target: LoadTarget): Promise<number> {
-  const res = await fetch(target.url, { method: target.method, headers: target.headers, body: target.body, signal: AbortSignal.timeout(15_000) });
+  const res = await fetch(target.url, {
+    method: target.method,
+    headers: target.headers,
+    body: target.body,
+    signal: AbortSignal.timeout(15_000),
+  });
   await res.arrayBuffer();
   return res.status;
 }

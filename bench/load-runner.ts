@@ -51,7 +51,9 @@ export function runLoad(target: LoadTarget, opts: LoadOptions): Promise<LoadResu
         // `[<id>]` in a body becomes a unique id per request (order externalIds must differ: a repeat is a replay).
         // Not autocannon's idReplacement: it declares a Content-Length for 33-character ids and its ids are
         // shorter, so the server waits for bytes that never come.
-        ...(typeof target.body === 'string' && target.body.includes('[<id>]') ? { requests: [{ setupRequest: uniqueIds(target.body) }] } : {}),
+        ...(typeof target.body === 'string' && target.body.includes('[<id>]')
+          ? { requests: [{ setupRequest: uniqueIds(target.body) }] }
+          : {}),
         connections: opts.connections,
         duration: opts.durationS,
         timeout: 10,
@@ -81,12 +83,19 @@ export function runLoad(target: LoadTarget, opts: LoadOptions): Promise<LoadResu
     instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
       if (statusCode >= 200 && statusCode < 300) latencies.push(responseTimeMs);
     });
-    const guard = setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      instance.stop();
-      reject(new Error(`load on ${target.method} ${target.url} did not finish within ${opts.durationS} s + ${(opts.graceMs ?? 30_000) / 1000} s`));
-    }, opts.durationS * 1000 + (opts.graceMs ?? 30_000));
+    const guard = setTimeout(
+      () => {
+        if (settled) return;
+        settled = true;
+        instance.stop();
+        reject(
+          new Error(
+            `load on ${target.method} ${target.url} did not finish within ${opts.durationS} s + ${(opts.graceMs ?? 30_000) / 1000} s`,
+          ),
+        );
+      },
+      opts.durationS * 1000 + (opts.graceMs ?? 30_000),
+    );
   });
 }
 
@@ -98,7 +107,12 @@ export interface ProbeResult {
 
 /** Sends one request (with a bounded wait) to learn whether a route is there and takes the body. */
 export async function probeRequest(target: LoadTarget, timeoutMs = 10_000): Promise<ProbeResult> {
-  const res = await fetch(target.url, { method: target.method, headers: target.headers, body: target.body, signal: AbortSignal.timeout(timeoutMs) });
+  const res = await fetch(target.url, {
+    method: target.method,
+    headers: target.headers,
+    body: target.body,
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   const text = await res.text();
   if (res.status >= 200 && res.status < 300) return { status: res.status };
   let reason = text.slice(0, 120);
@@ -107,7 +121,11 @@ export async function probeRequest(target: LoadTarget, timeoutMs = 10_000): Prom
     const first = Array.isArray(parsed) ? (parsed[0] as unknown) : parsed;
     if (first && typeof first === 'object') {
       const o = first as Record<string, unknown>;
-      reason = [o.reason, o.propertyPath, o.message].filter((v) => typeof v === 'string' && v).join(': ').slice(0, 200) || reason;
+      reason =
+        [o.reason, o.propertyPath, o.message]
+          .filter((v) => typeof v === 'string' && v)
+          .join(': ')
+          .slice(0, 200) || reason;
     }
   } catch {
     // not JSON: keep the text
@@ -117,8 +135,16 @@ export async function probeRequest(target: LoadTarget, timeoutMs = 10_000): Prom
 
 /** Client-credentials token from the gateway's /oauth2/token; throws with the answer when refused. */
 export async function fetchToken(baseUrl: string, clientId: string, clientSecret: string): Promise<string> {
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret });
-  const res = await fetch(`${baseUrl}/oauth2/token`, { method: 'POST', body: form, signal: AbortSignal.timeout(10_000) });
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: clientId,
+    client_secret: clientSecret,
+  });
+  const res = await fetch(`${baseUrl}/oauth2/token`, {
+    method: 'POST',
+    body: form,
+    signal: AbortSignal.timeout(10_000),
+  });
   if (res.status !== 200) throw new Error(`token request for ${clientId} failed: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { access_token: string }).access_token;
 }

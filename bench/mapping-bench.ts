@@ -50,11 +50,22 @@ export function loadBenchRegistry(rootDir: string, processEnv: Readonly<Record<s
   return loadBenchRegistryWithEngine(rootDir, processEnv).registry;
 }
 
-function loadBenchRegistryWithEngine(rootDir: string, processEnv: Readonly<Record<string, string | undefined>>): { registry: Registry; engine: MappingEngine } {
+function loadBenchRegistryWithEngine(
+  rootDir: string,
+  processEnv: Readonly<Record<string, string | undefined>>,
+): { registry: Registry; engine: MappingEngine } {
   const config = loadConfig({ rootDir, env: 'demo', processEnv });
   const secrets = { ...readEnvFile(join(rootDir, 'config', `${config.env}.env`)), ...processEnv };
-  const engine = createMappingEngine({ deadlineMs: config.mapping.deadlineMs, maxDepth: config.mapping.maxDepth, engine: config.mapping.engine, syncSliceMs: config.mapping.syncSliceMs });
-  return { registry: loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets }), engine };
+  const engine = createMappingEngine({
+    deadlineMs: config.mapping.deadlineMs,
+    maxDepth: config.mapping.maxDepth,
+    engine: config.mapping.engine,
+    syncSliceMs: config.mapping.syncSliceMs,
+  });
+  return {
+    registry: loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets }),
+    engine,
+  };
 }
 
 /**
@@ -99,8 +110,17 @@ export async function benchMappings(opts: MappingBenchOptions): Promise<MappingR
     }
     const interpreted = await timeMapping(interpretedMapping, fixture.input, evalOpts, errorPath, warmup, opts);
     rows.push({
-      file: rel, fixture: fixture.file, errorPath, runsAs: mapping.engine, ...compiled,
-      ...('problem' in interpreted ? {} : { interpreted: { iterations: interpreted.iterations, cpuUs: interpreted.cpuUs, p50Us: interpreted.p50Us }, speedup: interpreted.cpuUs / compiled.cpuUs }),
+      file: rel,
+      fixture: fixture.file,
+      errorPath,
+      runsAs: mapping.engine,
+      ...compiled,
+      ...('problem' in interpreted
+        ? {}
+        : {
+            interpreted: { iterations: interpreted.iterations, cpuUs: interpreted.cpuUs, p50Us: interpreted.p50Us },
+            speedup: interpreted.cpuUs / compiled.cpuUs,
+          }),
     });
   }
   return rows;
@@ -136,5 +156,11 @@ async function timeMapping(
   }
   const cpu = process.cpuUsage(cpuFrom);
   const s = summarizeSamples(times);
-  return { iterations: times.length, meanUs: s.mean, cpuUs: (cpu.user + cpu.system) / times.length, p50Us: s.p50, p99Us: s.p99 };
+  return {
+    iterations: times.length,
+    meanUs: s.mean,
+    cpuUs: (cpu.user + cpu.system) / times.length,
+    p50Us: s.p50,
+    p99Us: s.p99,
+  };
 }

@@ -5,7 +5,13 @@ import { Redis } from 'ioredis';
  * test suites share, and reports the server version for the results. Fails fast instead of retrying.
  */
 export async function removeKeysWithPrefix(url: string, prefix: string): Promise<{ removed: number; version?: string }> {
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, retryStrategy: () => null });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectTimeout: 2_000,
+    retryStrategy: () => null,
+  });
   client.on('error', () => undefined); // surfaced by the awaited commands below
   try {
     await client.connect();

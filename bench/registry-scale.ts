@@ -27,11 +27,19 @@ function main(): void {
   const dir = mkdtempSync(join(tmpdir(), 'sgw-registry-scale-'));
   try {
     for (const sub of ['config', 'partners', 'mappings']) cpSync(join(repoRoot, sub), join(dir, sub), { recursive: true });
-    const load = (engineKind: MappingEngineKind, engine = createMappingEngine({ engine: engineKind })): { registry: Registry; ms: number; engine: ReturnType<typeof createMappingEngine> } => {
+    const load = (
+      engineKind: MappingEngineKind,
+      engine = createMappingEngine({ engine: engineKind }),
+    ): { registry: Registry; ms: number; engine: ReturnType<typeof createMappingEngine> } => {
       const config = loadConfig({ rootDir: dir, env: 'demo', processEnv: {} });
       const secrets = readEnvFile(join(dir, 'config', `${config.env}.env`));
       const started = performance.now();
-      const registry = loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets });
+      const registry = loadRegistry({
+        partnersDir: config.paths.partners,
+        mappingsDir: config.paths.mappings,
+        engine,
+        secrets,
+      });
       return { registry, ms: performance.now() - started, engine };
     };
     const shipped = load('interpreted').registry;
@@ -46,7 +54,18 @@ function main(): void {
     for (let p = 0; p < partnersCount; p++) {
       const id = `scale-${String(p).padStart(3, '0')}`;
       mkdirSync(join(dir, 'partners', id, 'mappings'), { recursive: true });
-      const lines = [`id: ${id}`, `name: Scale ${p}`, 'role: buyer', 'release: kylie', 'credentials:', `  clientId: ${id}`, `  clientSecretEnv: ${secretEnv}`, 'functions:', '  quote: { mode: automated }', 'mappings:'];
+      const lines = [
+        `id: ${id}`,
+        `name: Scale ${p}`,
+        'role: buyer',
+        'release: kylie',
+        'credentials:',
+        `  clientId: ${id}`,
+        `  clientSecretEnv: ${secretEnv}`,
+        'functions:',
+        '  quote: { mode: automated }',
+        'mappings:',
+      ];
       for (let i = 0; i < pairs; i++) {
         lines.push(`  ${operations[i]}:`);
         for (const side of ['request', 'response'].slice(0, Math.min(2, mappingsPerPartner - i * 2))) {
@@ -59,11 +78,15 @@ function main(): void {
       }
       writeFileSync(join(dir, 'partners', id, 'partner.yaml'), `${lines.join('\n')}\n`);
     }
-    console.log(`${partnersCount} generated partners x ${mappingsPerPartner} mapping files (${files} files) + the shipped project; ${bodies.length} distinct shipped bodies`);
+    console.log(
+      `${partnersCount} generated partners x ${mappingsPerPartner} mapping files (${files} files) + the shipped project; ${bodies.length} distinct shipped bodies`,
+    );
     for (const kind of ['interpreted', 'compiled'] as const) {
       const cold = load(kind);
       const all = cold.registry.mappings;
-      console.log(`${kind}: cold load ${cold.ms.toFixed(0)} ms (${all.length} mappings, ${all.filter((m) => m.engine === 'compiled').length} compiled)`);
+      console.log(
+        `${kind}: cold load ${cold.ms.toFixed(0)} ms (${all.length} mappings, ${all.filter((m) => m.engine === 'compiled').length} compiled)`,
+      );
       const again = load(kind, cold.engine);
       console.log(`${kind}: reload, nothing changed ${again.ms.toFixed(0)} ms`);
       appendFileSync(join(dir, 'partners', 'scale-000', 'mappings', `${operations[0]}.request.jsonata`), `/* edit ${kind} */\n`);

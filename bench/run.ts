@@ -15,7 +15,14 @@ import { benchMappings, loadBenchRegistry, type MappingRow } from './mapping-ben
 import { removeKeysWithPrefix } from './redis-keys.js';
 import { renderMarkdownReport, type BenchResults, type ScenarioOutcome } from './report.js';
 import { buildPathologicalValidationBody } from './scenario-bodies.js';
-import { EVENT_LOOP_SCENARIO, KYLIE_VALIDATION_PATH, SCENARIOS, STAGE_SCENARIO_PREFERENCE, type BenchPartner, type Scenario } from './scenarios.js';
+import {
+  EVENT_LOOP_SCENARIO,
+  KYLIE_VALIDATION_PATH,
+  SCENARIOS,
+  STAGE_SCENARIO_PREFERENCE,
+  type BenchPartner,
+  type Scenario,
+} from './scenarios.js';
 import { measureStageTimings, type StageTimings } from './stage-timings.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -38,9 +45,17 @@ async function phase<T>(name: string, timeoutMs: number, fn: () => Promise<T>): 
 
 function readGit(rootDir: string): { gitCommit?: string; gitDirty?: boolean } {
   try {
-    const gitCommit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: rootDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const gitCommit = execFileSync('git', ['rev-parse', 'HEAD'], {
+      cwd: rootDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     // --no-optional-locks: reading the status must not rewrite the index others are using
-    const dirty = execFileSync('git', ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no'], { cwd: rootDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['--no-optional-locks', 'status', '--porcelain', '--untracked-files=no'], {
+      cwd: rootDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return { gitCommit, gitDirty: dirty.length > 0 };
   } catch {
     return {};
@@ -48,13 +63,25 @@ function readGit(rootDir: string): { gitCommit?: string; gitDirty?: boolean } {
 }
 
 /** The gateway's environment: the demo, on loopback, quiet, with the catalogue upstream and a per-run Redis prefix. */
-function gatewayEnv(settings: BenchSettings, catalogUrl: string, redisPrefix: string, legacyUrl?: string): Record<string, string | undefined> {
+function gatewayEnv(
+  settings: BenchSettings,
+  catalogUrl: string,
+  redisPrefix: string,
+  legacyUrl?: string,
+): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...process.env };
   for (const k of ['GATEWAY_ENV', 'LEGACY_BSS_URL', 'REDIS_URL', 'REDIS_PREFIX']) delete env[k];
   // the load is one partner on one API at full speed: the per-partner rate limit (50/s in the demo) would answer most
   // of it 429 and measure the limiter instead of the gateway
   // ADMIN_PORT 0: the demo's admin listener (9090) on a free port, so a bench never collides with a running demo
-  Object.assign(env, { PORT: '0', ADMIN_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'error', CATALOG_URL: catalogUrl, RATE_LIMIT_PARTNER_POINTS: '1000000' });
+  Object.assign(env, {
+    PORT: '0',
+    ADMIN_PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'error',
+    CATALOG_URL: catalogUrl,
+    RATE_LIMIT_PARTNER_POINTS: '1000000',
+  });
   // the demo records every request in the activity log; production does not unless asked, so neither does the bench
   // (ACTIVITY_ENABLED=true measures the gateway with capture on)
   env.ACTIVITY_ENABLED ??= 'false';
@@ -93,7 +120,9 @@ async function main(): Promise<void> {
   };
   const ttl = demoConfig.auth.tokenTtlSeconds;
   if (settings.warmupS + 2 * settings.durationS + 30 > ttl) {
-    throw new Error(`BENCH_WARMUP_S + 2 x BENCH_DURATION_S must stay 30 s under the token lifetime (${ttl} s): one token serves the event-loop check's warm-up and both windows`);
+    throw new Error(
+      `BENCH_WARMUP_S + 2 x BENCH_DURATION_S must stay 30 s under the token lifetime (${ttl} s): one token serves the event-loop check's warm-up and both windows`,
+    );
   }
   const redisPrefix = `sgw-bench-${process.pid}-${Date.now()}:`;
   const perScenarioMs = (settings.warmupS + settings.durationS) * 1000 + 60_000;
@@ -103,13 +132,16 @@ async function main(): Promise<void> {
   let legacyUrl: string | undefined;
   if (settings.legacy === 'forked') {
     const legacy = await phase('start legacy BSS simulator', 30_000, () =>
-      supervisor.start('legacy', { apiKey: demoConfig.legacy.apiKey, dataDir: demoConfig.legacy.simulatorDataDir }));
+      supervisor.start('legacy', { apiKey: demoConfig.legacy.apiKey, dataDir: demoConfig.legacy.simulatorDataDir }),
+    );
     legacyUrl = legacy.url;
   }
   const env = gatewayEnv(settings, backend.url, redisPrefix, legacyUrl);
   const proxy = await phase('start raw proxy', 30_000, () => supervisor.start('proxy', { target: backend.url }));
   const startGateway = async (): Promise<BenchChild> => {
-    const child = await phase('start gateway', 60_000, () => supervisor.start('gateway', { rootDir, processEnv: env }, { startTimeoutMs: 60_000 }));
+    const child = await phase('start gateway', 60_000, () =>
+      supervisor.start('gateway', { rootDir, processEnv: env }, { startTimeoutMs: 60_000 }),
+    );
     await phase('gateway readiness', 15_000, async () => {
       const res = await fetch(`${child.url}/readyz`, { signal: AbortSignal.timeout(10_000) });
       if (res.status !== 200) throw new Error(`/readyz answered ${res.status}: ${await res.text()}`);
@@ -153,8 +185,14 @@ async function main(): Promise<void> {
       const load = await runLoad(target, { connections: settings.connections, durationS: settings.durationS });
       const cpu = await child.command<CpuSample>('cpu-stop');
       const usPerRequest = load.requests > 0 ? (cpu.userUs + cpu.systemUs) / load.requests : Number.NaN;
-      log(`  ${Math.round(load.requestsPerSecond)} req/s, p99 ${load.latencyMs.p99.toFixed(2)} ms, ${usPerRequest.toFixed(0)} µs CPU/req, non-2xx ${load.non2xx}, errors ${load.errors}`);
-      return { ...base, load, cpu: { usPerRequest, userUs: cpu.userUs, systemUs: cpu.systemUs, rssMb: Math.round(cpu.rssBytes / 2 ** 20) } };
+      log(
+        `  ${Math.round(load.requestsPerSecond)} req/s, p99 ${load.latencyMs.p99.toFixed(2)} ms, ${usPerRequest.toFixed(0)} µs CPU/req, non-2xx ${load.non2xx}, errors ${load.errors}`,
+      );
+      return {
+        ...base,
+        load,
+        cpu: { usPerRequest, userUs: cpu.userUs, systemUs: cpu.systemUs, rssMb: Math.round(cpu.rssBytes / 2 ** 20) },
+      };
     });
     outcomes.push(outcome);
   }
@@ -178,25 +216,33 @@ async function main(): Promise<void> {
   gateway = await startGateway();
   const pathological = buildPathologicalValidationBody(demoConfig.server.bodyLimitBytes);
   const normalScenario = SCENARIOS.find((s) => s.name === EVENT_LOOP_SCENARIO)!;
-  const eventLoop: EventLoopCheck = await phase('event-loop check', (settings.warmupS + 2 * settings.durationS) * 1000 + 90_000, async () => {
-    const normal = await targetFor(normalScenario, gateway);
-    const globex = secretOf('globex-networks');
-    const globexToken = await fetchToken(gateway.url, globex.clientId, globex.clientSecret);
-    const result = await checkEventLoop({
-      gateway,
-      normal,
-      pathological: {
-        url: gateway.url + KYLIE_VALIDATION_PATH, method: 'POST', body: pathological.body,
-        headers: { authorization: `Bearer ${globexToken}`, 'content-type': 'application/json;charset=utf-8' },
-      },
-      connections: settings.connections,
-      durationS: settings.durationS,
-      warmupS: settings.warmupS,
-      pathologicalConcurrency: settings.pathologicalConcurrency,
-    });
-    log(`  event-loop delay max ${result.without.eventLoop.maxMs.toFixed(1)} ms -> ${result.with.eventLoop.maxMs.toFixed(1)} ms; normal p99 ${result.without.load.latencyMs.p99.toFixed(2)} ms -> ${result.with.load.latencyMs.p99.toFixed(2)} ms; ${result.with.pathological.sent} pathological requests`);
-    return result;
-  });
+  const eventLoop: EventLoopCheck = await phase(
+    'event-loop check',
+    (settings.warmupS + 2 * settings.durationS) * 1000 + 90_000,
+    async () => {
+      const normal = await targetFor(normalScenario, gateway);
+      const globex = secretOf('globex-networks');
+      const globexToken = await fetchToken(gateway.url, globex.clientId, globex.clientSecret);
+      const result = await checkEventLoop({
+        gateway,
+        normal,
+        pathological: {
+          url: gateway.url + KYLIE_VALIDATION_PATH,
+          method: 'POST',
+          body: pathological.body,
+          headers: { authorization: `Bearer ${globexToken}`, 'content-type': 'application/json;charset=utf-8' },
+        },
+        connections: settings.connections,
+        durationS: settings.durationS,
+        warmupS: settings.warmupS,
+        pathologicalConcurrency: settings.pathologicalConcurrency,
+      });
+      log(
+        `  event-loop delay max ${result.without.eventLoop.maxMs.toFixed(1)} ms -> ${result.with.eventLoop.maxMs.toFixed(1)} ms; normal p99 ${result.without.load.latencyMs.p99.toFixed(2)} ms -> ${result.with.load.latencyMs.p99.toFixed(2)} ms; ${result.with.pathological.sent} pathological requests`,
+      );
+      return result;
+    },
+  );
 
   // stage timings in process, on the heaviest scenario that was available under load
   const stageName = STAGE_SCENARIO_PREFERENCE.find((n) => outcomes.some((o) => o.name === n && o.load));
@@ -208,26 +254,39 @@ async function main(): Promise<void> {
         rootDir,
         processEnv: env,
         scenario: {
-          name: scenario.name, method: scenario.method, path: scenario.path,
+          name: scenario.name,
+          method: scenario.method,
+          path: scenario.path,
           body: scenario.body ? JSON.stringify(scenario.body()) : undefined,
           ...secretOf(scenario.partner ?? 'acme-telecom'),
         },
         requests: settings.stageRequests,
         warmup: settings.stageWarmup,
         maxSeconds: settings.stageMaxS,
-      }));
+      }),
+    );
     log(`  most expensive: ${stages.mostExpensive.join(', ')}`);
   }
 
   const mappings: MappingRow[] = await phase('mapping micro-benchmark', 180_000, () =>
-    benchMappings({ rootDir, processEnv: process.env, iterations: settings.mappingIterations, maxMsPerMapping: settings.mappingMaxMs }));
+    benchMappings({
+      rootDir,
+      processEnv: process.env,
+      iterations: settings.mappingIterations,
+      maxMsPerMapping: settings.mappingMaxMs,
+    }),
+  );
 
   const gatewayStore = gateway.detail.store ?? 'unknown';
   await phase('stop children', 30_000, async () => {
     await Promise.all([gateway.stop(15_000), proxy.stop(), backend.stop()]);
     supervisor.killAll(); // the legacy simulator, when forked
   });
-  const suppressed = { gateway: suppressedBefore + gateway.suppressedLines(), proxy: proxy.suppressedLines(), backend: backend.suppressedLines() };
+  const suppressed = {
+    gateway: suppressedBefore + gateway.suppressedLines(),
+    proxy: proxy.suppressedLines(),
+    backend: backend.suppressedLines(),
+  };
   for (const [role, lines] of Object.entries(suppressed)) {
     if (lines > 0) log(`  (${role}: ${lines} more output lines not shown)`);
   }
@@ -254,13 +313,25 @@ async function main(): Promise<void> {
       legacy: settings.legacy,
       ...readGit(rootDir),
       settings: {
-        durationS: settings.durationS, warmupS: settings.warmupS, connections: settings.connections,
-        stageRequests: settings.stageRequests, stageWarmup: settings.stageWarmup, stageMaxS: settings.stageMaxS,
-        mappingIterations: settings.mappingIterations, mappingMaxMs: settings.mappingMaxMs,
-        pathologicalConcurrency: settings.pathologicalConcurrency, legacy: settings.legacy, logLevel: 'error',
-        mappingDeadlineMs: demoConfig.mapping.deadlineMs, mappingEngine: demoConfig.mapping.engine,
+        durationS: settings.durationS,
+        warmupS: settings.warmupS,
+        connections: settings.connections,
+        stageRequests: settings.stageRequests,
+        stageWarmup: settings.stageWarmup,
+        stageMaxS: settings.stageMaxS,
+        mappingIterations: settings.mappingIterations,
+        mappingMaxMs: settings.mappingMaxMs,
+        pathologicalConcurrency: settings.pathologicalConcurrency,
+        legacy: settings.legacy,
+        logLevel: 'error',
+        mappingDeadlineMs: demoConfig.mapping.deadlineMs,
+        mappingEngine: demoConfig.mapping.engine,
       },
-      pathologicalBody: { entries: pathological.entries, bytes: pathological.bytes, limitBytes: demoConfig.server.bodyLimitBytes },
+      pathologicalBody: {
+        entries: pathological.entries,
+        bytes: pathological.bytes,
+        limitBytes: demoConfig.server.bodyLimitBytes,
+      },
       wallClockS: (performance.now() - startedAt) / 1000,
     },
     scenarios: outcomes,

@@ -18,7 +18,13 @@ export function buildAddressValidationBody(): Record<string, unknown> {
 }
 
 /** A buyer contact as ACME's ordering tool sends it. */
-const ACME_CONTACT = { role: 'buyerContactInformation', name: 'Anna Schmidt', emailAddress: 'anna.schmidt@acme-telecom.example', number: '+49 30 1234 5678', organization: 'ACME Telecom GmbH' };
+const ACME_CONTACT = {
+  role: 'buyerContactInformation',
+  name: 'Anna Schmidt',
+  emailAddress: 'anna.schmidt@acme-telecom.example',
+  number: '+49 30 1234 5678',
+  organization: 'ACME Telecom GmbH',
+};
 
 /** ISO date-time `days` from now: order dates must stay beyond the legacy BSS's lead times whenever the bench runs. */
 function inDays(days: number): string {
@@ -31,7 +37,12 @@ function inDays(days: number): string {
  * products in the demo catalogue's schemas (mappings/products/schemas), about 2 KB serialized.
  */
 export function buildQuoteCreateBody(): Record<string, unknown> {
-  const term = { name: '36 months', duration: { amount: 36, units: 'calendarMonths' }, endOfTermAction: 'roll', rollInterval: { amount: 1, units: 'calendarMonths' } };
+  const term = {
+    name: '36 months',
+    duration: { amount: 36, units: 'calendarMonths' },
+    endOfTermAction: 'roll',
+    rollInterval: { amount: 1, units: 'calendarMonths' },
+  };
   const place = [{ '@type': 'GeographicAddressRef', role: 'INSTALL_LOCATION', id: 'NC-DE-000123' }];
   return {
     externalId: 'ACME-Q-2026-000417',
@@ -52,12 +63,21 @@ export function buildQuoteCreateBody(): Record<string, unknown> {
             '@type': 'urn:mef:lso:spec:sonata:access-eline-ovc:v5.0.0:all',
             bandwidthMbps: 1000,
             classOfService: 'gold',
-            uniEp: { identifier: 'ACME-BER-UNI-0001', ceVlanMap: { mapType: 'VLAN_LIST', ceVlanIds: [100, 101, 102, 200] } },
-            enniEp: { identifier: 'ACME-FRA-ENNI-01', sVlanId: 2101, ingressBandwidthProfile: { cir: 1000, cbs: 1_000_000, colorMode: 'COLOR_BLIND' } },
+            uniEp: {
+              identifier: 'ACME-BER-UNI-0001',
+              ceVlanMap: { mapType: 'VLAN_LIST', ceVlanIds: [100, 101, 102, 200] },
+            },
+            enniEp: {
+              identifier: 'ACME-FRA-ENNI-01',
+              sVlanId: 2101,
+              ingressBandwidthProfile: { cir: 1000, cbs: 1_000_000, colorMode: 'COLOR_BLIND' },
+            },
           },
           place,
         },
-        relatedContactInformation: [{ ...ACME_CONTACT, role: 'technicalContact', name: 'Jonas Weber', emailAddress: 'noc@acme-telecom.example' }],
+        relatedContactInformation: [
+          { ...ACME_CONTACT, role: 'technicalContact', name: 'Jonas Weber', emailAddress: 'noc@acme-telecom.example' },
+        ],
       },
       {
         id: 'uni-1',
@@ -98,7 +118,11 @@ export function buildOrderCreateBody(): Record<string, unknown> {
           productConfiguration: { '@type': 'ACCESS_E_LINE', bandwidthMbps: 100, classOfService: 'gold' },
           place: [{ '@type': 'GeographicSiteRef', role: 'INSTALL_LOCATION', id: 'ST-100001' }],
         },
-        requestedItemTerm: { name: '36 months', duration: { amount: 36, units: 'calendarMonths' }, endOfTermAction: 'autoRenew' },
+        requestedItemTerm: {
+          name: '36 months',
+          duration: { amount: 36, units: 'calendarMonths' },
+          endOfTermAction: 'autoRenew',
+        },
       },
     ],
   };
@@ -113,7 +137,8 @@ const PATHOLOGICAL_ENTRY = '{"countryCode":"DEU"}';
  * this is the largest mapping input a partner can send. Returns the serialized body and the entry count.
  */
 export function buildPathologicalValidationBody(maxBytes: number): { body: string; entries: number; bytes: number } {
-  const head = '{"instantSyncValidation":true,"submittedGeographicAddress":{"@type":"GeographicAddress_Query","fieldedAddressRepresentation":[';
+  const head =
+    '{"instantSyncValidation":true,"submittedGeographicAddress":{"@type":"GeographicAddress_Query","fieldedAddressRepresentation":[';
   const tail = ']}}';
   const margin = 64; // stays under the limit whatever the limit counts exactly
   const entries = Math.floor((maxBytes - margin - head.length - tail.length + 1) / (PATHOLOGICAL_ENTRY.length + 1));

@@ -6,8 +6,19 @@ import { fetchToken } from './load-runner.js';
 
 /** The pipeline stages in request order (the `observe` hook's names); others are listed after them. */
 export const PIPELINE_STAGES: readonly string[] = [
-  'auth', 'body', 'map.partner-in', 'spec.request', 'validate', 'map.release-in', 'map.legacy-out', 'backend',
-  'map.legacy-in', 'map.release-out', 'map.partner-out', 'store', 'spec.response',
+  'auth',
+  'body',
+  'map.partner-in',
+  'spec.request',
+  'validate',
+  'map.release-in',
+  'map.legacy-out',
+  'backend',
+  'map.legacy-in',
+  'map.release-out',
+  'map.partner-out',
+  'store',
+  'spec.response',
 ];
 
 /** Options of {@link measureStageTimings}. */
@@ -15,7 +26,14 @@ export interface StageTimingOptions {
   rootDir: string;
   /** the environment the in-process gateway is built with (the same as the forked one) */
   processEnv: Record<string, string | undefined>;
-  scenario: { name: string; method: 'GET' | 'POST'; path: string; body?: string; clientId: string; clientSecret: string };
+  scenario: {
+    name: string;
+    method: 'GET' | 'POST';
+    path: string;
+    body?: string;
+    clientId: string;
+    clientSecret: string;
+  };
   /** timed requests, sent one after another so stage times are not inflated by other requests */
   requests: number;
   /** stop timing earlier when this many seconds have passed (a slow or busy machine still finishes in time) */
@@ -95,7 +113,12 @@ export async function measureStageTimings(opts: StageTimingOptions): Promise<Sta
     const totals: number[] = [];
     const send = async () => {
       const started = performance.now();
-      const res = await fetch(url + opts.scenario.path, { method: opts.scenario.method, headers, body: opts.scenario.body, signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(url + opts.scenario.path, {
+        method: opts.scenario.method,
+        headers,
+        body: opts.scenario.body,
+        signal: AbortSignal.timeout(10_000),
+      });
       await res.arrayBuffer();
       return { status: res.status, ms: performance.now() - started };
     };
@@ -109,7 +132,9 @@ export async function measureStageTimings(opts: StageTimingOptions): Promise<Sta
     }
     recording = false;
     const requests = totals.length;
-    const ok = Object.entries(statusCounts).filter(([s]) => s.startsWith('2')).reduce((n, [, c]) => n + c, 0);
+    const ok = Object.entries(statusCounts)
+      .filter(([s]) => s.startsWith('2'))
+      .reduce((n, [, c]) => n + c, 0);
     if (ok === 0) throw new Error(`stage timings: no request of ${opts.scenario.name} succeeded (${JSON.stringify(statusCounts)})`);
 
     const total = summarizeSamples(totals);
@@ -122,7 +147,7 @@ export async function measureStageTimings(opts: StageTimingOptions): Promise<Sta
       return { stage, count: s.count, meanMs: s.mean, p50Ms: s.p50, p99Ms: s.p99, share: perRequest / total.mean };
     });
     const observedPerRequest = stages.reduce((sum, r) => sum + (r.meanMs * r.count) / requests, 0);
-    const ranked = [...stages].sort((a, b) => (b.meanMs * b.count) - (a.meanMs * a.count));
+    const ranked = [...stages].sort((a, b) => b.meanMs * b.count - a.meanMs * a.count);
     return {
       scenario: opts.scenario.name,
       requests,
@@ -131,7 +156,10 @@ export async function measureStageTimings(opts: StageTimingOptions): Promise<Sta
       total: { meanMs: total.mean, p50Ms: total.p50, p99Ms: total.p99 },
       unaccountedMeanMs: total.mean - observedPerRequest,
       mostExpensive: ranked.slice(0, 2).map((r) => r.stage),
-      mostExpensiveOwn: ranked.filter((r) => r.stage !== 'backend').slice(0, 2).map((r) => r.stage),
+      mostExpensiveOwn: ranked
+        .filter((r) => r.stage !== 'backend')
+        .slice(0, 2)
+        .map((r) => r.stage),
     };
   } finally {
     await gateway.close();

@@ -123,7 +123,12 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const secrets = environmentVariables(opts.rootDir, config.env, opts.processEnv);
   // first: reloads, and everything built below, report into it
   const metrics = createMetrics({ defaultMetrics: true });
-  const engine = createMappingEngine({ deadlineMs: config.mapping.deadlineMs, maxDepth: config.mapping.maxDepth, engine: config.mapping.engine, syncSliceMs: config.mapping.syncSliceMs });
+  const engine = createMappingEngine({
+    deadlineMs: config.mapping.deadlineMs,
+    maxDepth: config.mapping.maxDepth,
+    engine: config.mapping.engine,
+    syncSliceMs: config.mapping.syncSliceMs,
+  });
   // secrets are read again at each reload (`*_FILE` files rotate, a new partner brings its own); one that cannot be
   // read keeps the values of the last load
   let lastSecrets = secrets;
@@ -138,7 +143,15 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   // reloads parse and compile only the files whose text changed (src/registry/load-cache.ts)
   const loadCache = createLoadCache();
   const registry = createRegistryHolder({
-    load: (isolate) => loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets: isolate ? readSecrets() : secrets, isolate, cache: loadCache }),
+    load: (isolate) =>
+      loadRegistry({
+        partnersDir: config.paths.partners,
+        mappingsDir: config.paths.mappings,
+        engine,
+        secrets: isolate ? readSecrets() : secrets,
+        isolate,
+        cache: loadCache,
+      }),
     cache: loadCache,
     logger,
     onReload: () => metrics.reloads.inc({ result: 'ok' }),
@@ -148,7 +161,12 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   warmCountryNames();
   if (opts.watch ?? config.reload.watch) registry.watch([config.paths.partners, config.paths.mappings], config.reload.debounceMs);
 
-  const store = createStore({ redisUrl: config.store.redisUrl, prefix: config.store.prefix, commandTimeoutMs: config.store.commandTimeoutMs, connectTimeoutMs: config.store.connectTimeoutMs });
+  const store = createStore({
+    redisUrl: config.store.redisUrl,
+    prefix: config.store.prefix,
+    commandTimeoutMs: config.store.commandTimeoutMs,
+    connectTimeoutMs: config.store.connectTimeoutMs,
+  });
   // every partner request with its hops (legacy BSS, sellers, notifications), when config.activity.enabled
   const activity = createActivityLog({ store, settings: config.activity, logger });
   let simulator: { url: string; close(): Promise<void> } | undefined;
@@ -157,8 +175,12 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   let listeningUrl: string | undefined;
   if (legacyUrl === 'embedded') {
     simulator = await startLegacyBss({
-      apiKey: config.legacy.apiKey, dataDir: config.legacy.simulatorDataDir, port: 0, host: '127.0.0.1',
-      callbackUrl: config.legacy.statusUpdates === 'poll' ? undefined : () => (listeningUrl ? `${listeningUrl}/internal/legacy/events` : undefined),
+      apiKey: config.legacy.apiKey,
+      dataDir: config.legacy.simulatorDataDir,
+      port: 0,
+      host: '127.0.0.1',
+      callbackUrl:
+        config.legacy.statusUpdates === 'poll' ? undefined : () => (listeningUrl ? `${listeningUrl}/internal/legacy/events` : undefined),
       callbackSecret: config.legacy.callbackSecret,
       autoAdvanceMs: config.legacy.simulator.autoAdvanceMs,
       deferredDelayMs: config.legacy.simulator.deferredDelayMs,
@@ -170,11 +192,23 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const sellers = await startEmbeddedSellers(config, registry.current(), logger);
   // every backend's circuit breaker (legacy BSS, each seller), shown in /readyz and /metrics
   const breakers = createBreakerBoard();
-  const legacy: LegacyClient = instrumentLegacyClient(createLegacyClient({
-    baseUrl: legacyUrl, apiKey: config.legacy.apiKey, timeoutMs: config.legacy.timeoutMs,
-    retry: config.legacy.retry, breaker: config.legacy.breaker, breakers, activity,
-  }), metrics);
-  const tokens = createTokenService({ issuer: config.auth.issuer, secret: config.auth.signingSecret, ttlSeconds: config.auth.tokenTtlSeconds });
+  const legacy: LegacyClient = instrumentLegacyClient(
+    createLegacyClient({
+      baseUrl: legacyUrl,
+      apiKey: config.legacy.apiKey,
+      timeoutMs: config.legacy.timeoutMs,
+      retry: config.legacy.retry,
+      breaker: config.legacy.breaker,
+      breakers,
+      activity,
+    }),
+    metrics,
+  );
+  const tokens = createTokenService({
+    issuer: config.auth.issuer,
+    secret: config.auth.signingSecret,
+    ttlSeconds: config.auth.tokenTtlSeconds,
+  });
 
   observeBreakers(metrics, breakers);
   observeRegistrySnapshot(metrics, registry);
@@ -187,7 +221,11 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const specOn = config.conformance.mode !== 'off' && sdk.length > 0;
   const errata = loadSpecErrata(join(config.paths.mappings, 'spec-errata.yaml'), specOn ? sdk : undefined);
   const spec = createGatewaySpecGuard(config, logger, sdk, errata);
-  const products = loadProductSchemas({ catalogFile: config.products.catalog, schemaDir: config.products.schemaDir, logger });
+  const products = loadProductSchemas({
+    catalogFile: config.products.catalog,
+    schemaDir: config.products.schemaDir,
+    logger,
+  });
   const resources = createResourceRepository(store);
   const tasks = createWorkQueue(store);
   const now = () => new Date();
@@ -201,7 +239,10 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   // the last outcome per callback URL, for the console's partner page
   const deliveryOutcomes = createDeliveryOutcomes();
   const deliveries: DeliveryQueue = createDeliveryQueue({
-    redisUrl: config.store.redisUrl, prefix: `${config.store.prefix}notify`, logger, retry: config.notifications.retry,
+    redisUrl: config.store.redisUrl,
+    prefix: `${config.store.prefix}notify`,
+    logger,
+    retry: config.notifications.retry,
     timeoutMs: config.notifications.timeoutMs,
     onOutcome: (outcome, delivery, attempt) => {
       deliveryOutcomes.record(outcome, delivery);
@@ -209,10 +250,16 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
       if (outcome === 'dead') metrics.notificationDeadLetters.inc();
       // the request that caused it learns how its notification ended (not every retry)
       if (delivery.correlationId && outcome !== 'retry' && activity.enabled) {
-        activity.appendHop(delivery.correlationId, {
-          kind: 'notification', at: new Date().toISOString(), method: 'POST', url: redactUrl(delivery.url), status: attempt.status,
-          note: `${outcome === 'delivered' ? 'delivered' : 'dead-lettered'} ${delivery.eventType} (attempt ${attempt.attempt})${attempt.error ? `: ${attempt.error}` : ''}`,
-        }).catch((err: unknown) => logger.warn('activity hop not appended', { correlationId: delivery.correlationId, error: String(err) }));
+        activity
+          .appendHop(delivery.correlationId, {
+            kind: 'notification',
+            at: new Date().toISOString(),
+            method: 'POST',
+            url: redactUrl(delivery.url),
+            status: attempt.status,
+            note: `${outcome === 'delivered' ? 'delivered' : 'dead-lettered'} ${delivery.eventType} (attempt ${attempt.attempt})${attempt.error ? `: ${attempt.error}` : ''}`,
+          })
+          .catch((err: unknown) => logger.warn('activity hop not appended', { correlationId: delivery.correlationId, error: String(err) }));
       }
     },
     // partners choose these URLs: checked against their profile and the callback guard on every attempt, and signed
@@ -222,13 +269,18 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     },
   });
   const notifier = createNotifier({
-    hub, queue: deliveries, logger, activity,
+    hub,
+    queue: deliveries,
+    logger,
+    activity,
     catalogs: () => registry.current().notifications,
     // what we send our buyers is checked against their release's notification files like our answers are
-    check: spec && ((release, api, eventType, url, body) => {
-      const sdk = registry.current().releases.get(release)?.sdkFolder as SonataRelease | undefined;
-      return sdk ? spec.checkNotification(sdk, api, eventType, url, body) : [];
-    }),
+    check:
+      spec &&
+      ((release, api, eventType, url, body) => {
+        const sdk = registry.current().releases.get(release)?.sdkFolder as SonataRelease | undefined;
+        return sdk ? spec.checkNotification(sdk, api, eventType, url, body) : [];
+      }),
     onViolation: (release, eventType) => metrics.specViolations.inc({ direction: 'notification', release, operation: eventType }),
     party: (partnerId) => {
       const p = registry.current().partners.get(partnerId);
@@ -239,21 +291,51 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const hubs = createHubOperations({ hub, allowedCallbackHosts: (partner) => allowedCallbackHosts(partner.id) ?? [] });
   // one Idempotency-Key store for partners' creates and the legacy BSS's purchases (keys kept apart by caller)
   const idempotency = createIdempotency({ store, settings: config.idempotency });
-  const buyer = createBuyerSide({ config, registry, store, logger, breakers, metrics, idempotency, embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])), activity });
+  const buyer = createBuyerSide({
+    config,
+    registry,
+    store,
+    logger,
+    breakers,
+    metrics,
+    idempotency,
+    embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])),
+    activity,
+  });
   // /internal: what the legacy BSS calls stays on the main port; the operator tools move to the admin port if any
-  const listening = async (partnerId: string, apiName: string, eventType: string) => (await hub.subscribersFor(partnerId, apiName, eventType)).length > 0;
+  const listening = async (partnerId: string, apiName: string, eventType: string) =>
+    (await hub.subscribersFor(partnerId, apiName, eventType)).length > 0;
   const announce = createLegacyAnnouncer({ store, legacy, resources, events, tasks, logger, now, listening });
   const internal = createInternalRouter({
-    registry, resources, events, tasks, logger, now, announce, callbackSecret: config.legacy.callbackSecret,
-    parts: { tasks: false }, extra: [buyer.internalRouter],
+    registry,
+    resources,
+    events,
+    tasks,
+    logger,
+    now,
+    announce,
+    callbackSecret: config.legacy.callbackSecret,
+    parts: { tasks: false },
+    extra: [buyer.internalRouter],
   });
   const operator = createInternalRouter({
-    registry, resources, events, tasks, logger, now, parts: { legacyEvents: false }, extra: [createNotificationAdminRouter({ queue: deliveries }), createActivityRouter({ activity })],
+    registry,
+    resources,
+    events,
+    tasks,
+    logger,
+    now,
+    parts: { legacyEvents: false },
+    extra: [createNotificationAdminRouter({ queue: deliveries }), createActivityRouter({ activity })],
   });
   observeNotificationQueue(metrics, () => deliveries.backlog());
   deliveries.start();
   const poller = createLegacyPoller({
-    registry, legacy, store, logger, intervalMs: config.legacy.pollIntervalMs,
+    registry,
+    legacy,
+    store,
+    logger,
+    intervalMs: config.legacy.pollIntervalMs,
     apply: (event) => applyLegacyStatus({ registry: registry.current(), resources, events, logger, now, announce }, event),
   });
   if (config.legacy.statusUpdates !== 'callback') poller.start();
@@ -264,13 +346,50 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const externalTokens = config.auth.externalIssuers.length
     ? createExternalTokenVerifier({ issuers: config.auth.externalIssuers, registry: () => registry.current() })
     : undefined;
-  const limits = createRateLimits({ limits: config.limits, redisUrl: config.store.redisUrl, prefix: config.store.prefix, logger });
+  const limits = createRateLimits({
+    limits: config.limits,
+    redisUrl: config.store.redisUrl,
+    prefix: config.store.prefix,
+    logger,
+  });
   const contracts = createContractLibrary({ sdkDir: config.sdkDir, errata });
-  const consoleRouter = createGatewayConsole({ config, registry, deliveries, logger, activity: opts.activity ?? activity, contracts, deliveryOutcomes, readSecrets, mainUrl: () => listeningUrl });
+  const consoleRouter = createGatewayConsole({
+    config,
+    registry,
+    deliveries,
+    logger,
+    activity: opts.activity ?? activity,
+    contracts,
+    deliveryOutcomes,
+    readSecrets,
+    mainUrl: () => listeningUrl,
+  });
   const appDeps = {
-    config, registry, store, legacy, tokens, logger, observe: opts.observe, isShuttingDown: () => shuttingDown,
-    resources, events, tasks, hubs, products, spec, metrics, internal, operator, externalTokens, breakers: () => breakers.snapshot(), partnerListeners: buyer.listenerRouter, now, legacyCallbacksSigned: !!config.legacy.callbackSecret, limits,
-    idempotency, activity,
+    config,
+    registry,
+    store,
+    legacy,
+    tokens,
+    logger,
+    observe: opts.observe,
+    isShuttingDown: () => shuttingDown,
+    resources,
+    events,
+    tasks,
+    hubs,
+    products,
+    spec,
+    metrics,
+    internal,
+    operator,
+    externalTokens,
+    breakers: () => breakers.snapshot(),
+    partnerListeners: buyer.listenerRouter,
+    now,
+    legacyCallbacksSigned: !!config.legacy.callbackSecret,
+    limits,
+    idempotency,
+    activity,
     contracts: createContractsRouter(contracts),
     console: consoleRouter,
   };
@@ -283,7 +402,20 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   const shutdownDelay = opts.shutdownDelay ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
   return {
-    config, logger, registry, store, tokens, legacyUrl, app, adminApp, deliveries, activity, buyer: buyer.service, sellers, pollLegacyEvents: () => poller.pollOnce(), sweepDeadlines: (at) => deadlines.sweepOnce(at),
+    config,
+    logger,
+    registry,
+    store,
+    tokens,
+    legacyUrl,
+    app,
+    adminApp,
+    deliveries,
+    activity,
+    buyer: buyer.service,
+    sellers,
+    pollLegacyEvents: () => poller.pollOnce(),
+    sweepDeadlines: (at) => deadlines.sweepOnce(at),
     listen() {
       server = createServer(slowClientLimits(config.server), app);
       server.maxConnections = config.server.maxConnections;
@@ -311,7 +443,12 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
           // embedded sellers authenticate at our token endpoint as their partner profile, then notify our listeners
           for (const [id, sim] of sellers) {
             const p = registry.current().partners.get(id);
-            if (p) sim.control.setNotificationAuth({ tokenUrl: `${listeningUrl}/oauth2/token`, clientId: p.clientId, clientSecret: p.clientSecret });
+            if (p)
+              sim.control.setNotificationAuth({
+                tokenUrl: `${listeningUrl}/oauth2/token`,
+                clientId: p.clientId,
+                clientSecret: p.clientSecret,
+              });
           }
           buyer.start(listeningUrl);
           resolve({ url: listeningUrl, server: server! });
@@ -349,10 +486,12 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
 }
 
 /** The console (admin listener only): on when console.sessionSecret is set; production refuses the demo users. */
-function createGatewayConsole(deps: Omit<ConsoleDeps, 'version' | 'users' | 'conformance'> & {
-  readSecrets: () => Record<string, string>;
-  mainUrl: () => string | undefined;
-}): ReturnType<typeof createConsoleRouter> | undefined {
+function createGatewayConsole(
+  deps: Omit<ConsoleDeps, 'version' | 'users' | 'conformance'> & {
+    readSecrets: () => Record<string, string>;
+    mainUrl: () => string | undefined;
+  },
+): ReturnType<typeof createConsoleRouter> | undefined {
   const { config, logger } = deps;
   if (!config.console.sessionSecret) return undefined;
   if (config.server.adminPort === undefined) {
@@ -368,7 +507,9 @@ function createGatewayConsole(deps: Omit<ConsoleDeps, 'version' | 'users' | 'con
   if (!users?.length && !config.console.oauth2) logger.warn('the console has no way to sign in: set console.usersFile or console.oauth2');
   const { readSecrets, mainUrl, ...rest } = deps;
   return createConsoleRouter({
-    ...rest, version: packageVersion(), users,
+    ...rest,
+    version: packageVersion(),
+    users,
     conformance: createConsoleConformance({ config, variables: readSecrets, mainUrl }),
   });
 }
@@ -379,31 +520,51 @@ function urlOf(addr: AddressInfo): string {
 }
 
 /** The spec guard for config.conformance; a missing SDK folder switches it off (or refuses to start when required). */
-function createGatewaySpecGuard(config: GatewayConfig, logger: Logger, sdk: readonly SonataRelease[], errata: readonly SpecErratum[]): SpecGuard | undefined {
+function createGatewaySpecGuard(
+  config: GatewayConfig,
+  logger: Logger,
+  sdk: readonly SonataRelease[],
+  errata: readonly SpecErratum[],
+): SpecGuard | undefined {
   if (config.conformance.mode === 'off') return undefined;
   if (!config.sdkDir || sdk.length === 0) {
     if (config.conformance.requireSdk) {
-      throw new ConfigError([{ file: 'config', message: `conformance.mode is ${config.conformance.mode} but the SDK folder ${config.sdkDir ?? '(sdkDir unset)'} is missing` }]);
+      throw new ConfigError([
+        {
+          file: 'config',
+          message: `conformance.mode is ${config.conformance.mode} but the SDK folder ${config.sdkDir ?? '(sdkDir unset)'} is missing`,
+        },
+      ]);
     }
     logger.warn('Sonata SDK folder not found; spec validation is off', { sdkDir: config.sdkDir });
     return undefined;
   }
-  return createSpecGuard({ catalog: createSpecCatalog({ sdkDir: config.sdkDir, errata }), mode: config.conformance.mode });
+  return createSpecGuard({
+    catalog: createSpecCatalog({ sdkDir: config.sdkDir, errata }),
+    mode: config.conformance.mode,
+  });
 }
 
 /**
  * Simulated sellers for partners whose seller.baseUrl is `embedded` (buyer.embeddedSellers, demo and test): strict
  * (every request checked against the release's OpenAPI files) when the SDK folder is there.
  */
-async function startEmbeddedSellers(config: GatewayConfig, registry: import('./registry/registry.js').Registry, logger: Logger): Promise<Map<string, RunningSonataSeller>> {
+async function startEmbeddedSellers(
+  config: GatewayConfig,
+  registry: import('./registry/registry.js').Registry,
+  logger: Logger,
+): Promise<Map<string, RunningSonataSeller>> {
   const sellers = new Map<string, RunningSonataSeller>();
   const wanted = [...registry.partners.values()].filter((p) => p.seller?.baseUrl === 'embedded');
   if (wanted.length === 0) return sellers;
   if (!config.buyer.embeddedSellers) {
-    logger.warn('partners have an embedded seller but buyer.embeddedSellers is off; buying from them fails', { partners: wanted.map((p) => p.id) });
+    logger.warn('partners have an embedded seller but buyer.embeddedSellers is off; buying from them fails', {
+      partners: wanted.map((p) => p.id),
+    });
     return sellers;
   }
-  const strict = config.sdkDir && sdkReleases(config.sdkDir).length > 0 ? { sdkDir: config.sdkDir, specs: sellerSpecCatalog(config.sdkDir) } : undefined;
+  const strict =
+    config.sdkDir && sdkReleases(config.sdkDir).length > 0 ? { sdkDir: config.sdkDir, specs: sellerSpecCatalog(config.sdkDir) } : undefined;
   for (const p of wanted) {
     const release = registry.releases.get(p.release)?.name;
     if (!release || !hasSellerProfile(release)) {
@@ -411,9 +572,17 @@ async function startEmbeddedSellers(config: GatewayConfig, registry: import('./r
       continue;
     }
     const sim = await startSonataSeller({
-      release, strict, clients: [{ clientId: p.seller!.clientId, clientSecret: p.seller!.clientSecret }],
-      countries: p.seller!.serves.countries, idPrefix: p.id.split('-').map((w) => w.charAt(0)).join('').toUpperCase(),
-      autoAdvanceMs: config.buyer.embeddedSellerAdvanceMs, logger: logger.child({ component: 'seller-simulator', seller: p.id }),
+      release,
+      strict,
+      clients: [{ clientId: p.seller!.clientId, clientSecret: p.seller!.clientSecret }],
+      countries: p.seller!.serves.countries,
+      idPrefix: p.id
+        .split('-')
+        .map((w) => w.charAt(0))
+        .join('')
+        .toUpperCase(),
+      autoAdvanceMs: config.buyer.embeddedSellerAdvanceMs,
+      logger: logger.child({ component: 'seller-simulator', seller: p.id }),
     });
     // compiled now, before the gateway serves, so no request waits behind a compile on the shared event loop
     sim.control.warmUp();

@@ -25,22 +25,30 @@ async function main(): Promise<void> {
     throw err;
   }
   const { url, adminUrl } = await gateway.listen();
-  gateway.logger.info('sonata-gateway listening', { url, adminUrl, env: gateway.config.env, store: gateway.store.kind, partners: [...gateway.registry.current().partners.keys()], tracing: tracing !== undefined });
+  gateway.logger.info('sonata-gateway listening', {
+    url,
+    adminUrl,
+    env: gateway.config.env,
+    store: gateway.store.kind,
+    partners: [...gateway.registry.current().partners.keys()],
+    tracing: tracing !== undefined,
+  });
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     gateway.logger.info('shutting down', { signal });
-    gateway.close().then(
-      () => tracing?.shutdown().catch((err: unknown) => gateway.logger.warn('tracing shutdown failed', { error: String(err) })),
-    ).then(
-      () => process.exit(0),
-      (err: unknown) => {
-        gateway.logger.error('shutdown failed', { error: String(err) });
-        process.exit(1);
-      },
-    );
+    gateway
+      .close()
+      .then(() => tracing?.shutdown().catch((err: unknown) => gateway.logger.warn('tracing shutdown failed', { error: String(err) })))
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          gateway.logger.error('shutdown failed', { error: String(err) });
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -25,9 +25,7 @@ const PAGES: { key: string; label: string; page: (p: { path: string[]; params: U
 ];
 
 type SessionState =
-  | { state: 'loading' }
-  | { state: 'signed-out'; signIn: SignInOptions; error?: string }
-  | { state: 'signed-in'; user: ConsoleUser };
+  { state: 'loading' } | { state: 'signed-out'; signIn: SignInOptions; error?: string } | { state: 'signed-in'; user: ConsoleUser };
 
 function App(): JSX.Element {
   const [session, setSession] = useState<SessionState>({ state: 'loading' });
@@ -39,7 +37,11 @@ function App(): JSX.Element {
       (e: unknown) => {
         const body = e instanceof ApiError ? (e.body as { signIn?: SignInOptions } | undefined) : undefined;
         const signIn = body?.signIn ?? { local: true, oauth2: false };
-        setSession({ state: 'signed-out', signIn, error: e instanceof ApiError && e.status === 401 ? undefined : String(e) });
+        setSession({
+          state: 'signed-out',
+          signIn,
+          error: e instanceof ApiError && e.status === 401 ? undefined : String(e),
+        });
       },
     );
   }, []);

@@ -5,7 +5,12 @@ import type { Loaded } from './hooks.js';
 /** Shows a loading line or an error (role=alert), else the children. */
 export function LoadState<T>(props: { loaded: Loaded<T>; children: (data: T) => JSX.Element }): JSX.Element {
   const { data, error, loading } = props.loaded;
-  if (error) return <p role="alert" class="error">{error}</p>;
+  if (error)
+    return (
+      <p role="alert" class="error">
+        {error}
+      </p>
+    );
   if (data === undefined) return <p class="muted">{loading ? 'Loading…' : 'Nothing to show.'}</p>;
   return props.children(data);
 }

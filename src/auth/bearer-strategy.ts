@@ -24,27 +24,64 @@ export interface BearerFailure {
 export class SonataBearerStrategy extends Strategy {
   name = 'sonata-bearer';
 
-  constructor(private readonly tokens: TokenService, private readonly isKnownPartner: (p: Principal) => boolean, private readonly external?: TokenVerifier) {
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly isKnownPartner: (p: Principal) => boolean,
+    private readonly external?: TokenVerifier,
+  ) {
     super();
   }
 
   override authenticate(req: Request): void {
     const header = req.headers.authorization;
     if (!header) {
-      this.fail({ code: 'auth.missing-credentials', message: 'Send an Authorization: Bearer <token> header (get one from POST /oauth2/token)' } satisfies BearerFailure, 401);
+      this.fail(
+        {
+          code: 'auth.missing-credentials',
+          message: 'Send an Authorization: Bearer <token> header (get one from POST /oauth2/token)',
+        } satisfies BearerFailure,
+        401,
+      );
       return;
     }
     const m = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
     if (!m) {
-      this.fail({ code: 'auth.invalid-credentials', message: 'The Authorization header must use the Bearer scheme' } satisfies BearerFailure, 401);
+      this.fail(
+        {
+          code: 'auth.invalid-credentials',
+          message: 'The Authorization header must use the Bearer scheme',
+        } satisfies BearerFailure,
+        401,
+      );
       return;
     }
     const token = m[1]!;
-    this.tokens.verify(token).then(async (own) => (own === 'invalid' && this.external ? (await this.external.verify(token)) ?? own : own)).then((result) => {
-      if (result === 'expired') this.fail({ code: 'auth.invalid-credentials', message: 'The access token has expired; request a new one' } satisfies BearerFailure, 401);
-      else if (result === 'invalid') this.fail({ code: 'auth.invalid-credentials', message: 'The access token is not valid' } satisfies BearerFailure, 401);
-      else if (!this.isKnownPartner(result)) this.fail({ code: 'auth.invalid-credentials', message: 'The partner of this token is no longer configured' } satisfies BearerFailure, 401);
-      else this.success(result);
-    }, (err: unknown) => this.error(err as Error));
+    this.tokens
+      .verify(token)
+      .then(async (own) => (own === 'invalid' && this.external ? ((await this.external.verify(token)) ?? own) : own))
+      .then(
+        (result) => {
+          if (result === 'expired')
+            this.fail(
+              {
+                code: 'auth.invalid-credentials',
+                message: 'The access token has expired; request a new one',
+              } satisfies BearerFailure,
+              401,
+            );
+          else if (result === 'invalid')
+            this.fail({ code: 'auth.invalid-credentials', message: 'The access token is not valid' } satisfies BearerFailure, 401);
+          else if (!this.isKnownPartner(result))
+            this.fail(
+              {
+                code: 'auth.invalid-credentials',
+                message: 'The partner of this token is no longer configured',
+              } satisfies BearerFailure,
+              401,
+            );
+          else this.success(result);
+        },
+        (err: unknown) => this.error(err as Error),
+      );
   }
 }

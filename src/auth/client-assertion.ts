@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeJwt,
+  errors as joseErrors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+} from 'jose';
 import type { PartnerDef, Registry } from '../registry/registry.js';
 import type { Store } from '../state/store.js';
 import { isKeySetUnavailable } from './jwks.js';
@@ -33,7 +41,9 @@ export type AssertionResult = { ok: true; partner: PartnerDef } | { ok: false; r
  * iss = sub = the client id, `aud` one of ours, `exp` within {@link MAX_ASSERTION_LIFETIME_SECONDS}, and a `jti`
  * not seen before (kept in the store until the assertion expires).
  */
-export function createClientAssertionVerifier(opts: ClientAssertionOptions): { verify(assertion: string, clientId?: string): Promise<AssertionResult> } {
+export function createClientAssertionVerifier(opts: ClientAssertionOptions): {
+  verify(assertion: string, clientId?: string): Promise<AssertionResult>;
+} {
   const now = opts.now ?? Date.now;
   // key sets by partner snapshot: a reload that changes the keys builds new ones; remote sets keep their cache
   const keySets = new WeakMap<PartnerDef, JWTVerifyGetKey>();
@@ -72,22 +82,37 @@ export function createClientAssertionVerifier(opts: ClientAssertionOptions): { v
       let jti: string;
       try {
         const { payload } = await jwtVerify(assertion, keys, {
-          issuer: partner.clientId, subject: partner.clientId, audience: [...opts.audiences], algorithms: ASSERTION_ALGORITHMS,
-          requiredClaims: ['exp', 'jti'], clockTolerance: CLOCK_TOLERANCE_SECONDS, currentDate: new Date(now()),
+          issuer: partner.clientId,
+          subject: partner.clientId,
+          audience: [...opts.audiences],
+          algorithms: ASSERTION_ALGORITHMS,
+          requiredClaims: ['exp', 'jti'],
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          currentDate: new Date(now()),
         });
         exp = payload.exp!;
         jti = String(payload.jti);
       } catch (err) {
-        if (isKeySetUnavailable(err)) return { ok: false, reason: 'the client\'s published keys (jwksUri) cannot be fetched; try again later', unavailable: true };
+        if (isKeySetUnavailable(err))
+          return {
+            ok: false,
+            reason: "the client's published keys (jwksUri) cannot be fetched; try again later",
+            unavailable: true,
+          };
         if (err instanceof joseErrors.JWTExpired) return { ok: false, reason: 'client_assertion has expired' };
-        if (err instanceof joseErrors.JWTClaimValidationFailed) return { ok: false, reason: `client_assertion claim ${err.claim} is not accepted` };
-        return { ok: false, reason: 'client_assertion signature does not verify with the client\'s keys' };
+        if (err instanceof joseErrors.JWTClaimValidationFailed)
+          return { ok: false, reason: `client_assertion claim ${err.claim} is not accepted` };
+        return { ok: false, reason: "client_assertion signature does not verify with the client's keys" };
       }
       const remainingMs = exp * 1000 - now();
-      if (remainingMs > MAX_ASSERTION_LIFETIME_SECONDS * 1000) return { ok: false, reason: `client_assertion must expire within ${MAX_ASSERTION_LIFETIME_SECONDS} s` };
+      if (remainingMs > MAX_ASSERTION_LIFETIME_SECONDS * 1000)
+        return { ok: false, reason: `client_assertion must expire within ${MAX_ASSERTION_LIFETIME_SECONDS} s` };
       // one use per jti (RFC 7523 §3 item 7), remembered until the assertion could no longer be accepted anyway
       const key = `oauth:assertion-jti:${createHash('sha256').update(`${partner.clientId}\u0000${jti}`).digest('hex')}`;
-      const first = await opts.store.set(key, '1', { ifAbsent: true, ttlMs: Math.max(1000, remainingMs + CLOCK_TOLERANCE_SECONDS * 1000) });
+      const first = await opts.store.set(key, '1', {
+        ifAbsent: true,
+        ttlMs: Math.max(1000, remainingMs + CLOCK_TOLERANCE_SECONDS * 1000),
+      });
       if (!first) return { ok: false, reason: 'client_assertion was already used (jti replay)' };
       return { ok: true, partner };
     },

@@ -22,10 +22,18 @@ export interface ExternalTokenOptions {
  */
 export function createExternalTokenVerifier(opts: ExternalTokenOptions): TokenVerifier {
   const now = opts.now ?? Date.now;
-  const issuers = new Map(opts.issuers.map((i) => [i.issuer, {
-    config: i,
-    keys: createRemoteJWKSet(new URL(i.jwksUri), { cooldownDuration: i.jwksCooldownMs, timeoutDuration: 5000 }) as JWTVerifyGetKey,
-  }]));
+  const issuers = new Map(
+    opts.issuers.map((i) => [
+      i.issuer,
+      {
+        config: i,
+        keys: createRemoteJWKSet(new URL(i.jwksUri), {
+          cooldownDuration: i.jwksCooldownMs,
+          timeoutDuration: 5000,
+        }) as JWTVerifyGetKey,
+      },
+    ]),
+  );
   return {
     async verify(token) {
       let iss: unknown;
@@ -40,11 +48,19 @@ export function createExternalTokenVerifier(opts: ExternalTokenOptions): TokenVe
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, issuer.keys, {
-          issuer: config.issuer, audience: [...config.audience], algorithms: [...config.algorithms], requiredClaims: ['exp'], currentDate: new Date(now()),
+          issuer: config.issuer,
+          audience: [...config.audience],
+          algorithms: [...config.algorithms],
+          requiredClaims: ['exp'],
+          currentDate: new Date(now()),
         }));
       } catch (err) {
         // the IdP's key set cannot be fetched: retry later, not "your token is bad" (clients would fetch new ones)
-        if (isKeySetUnavailable(err)) throw new GatewayError('upstream.unavailable', `the signing keys of ${config.issuer} cannot be fetched`, { cause: err, headers: { 'Retry-After': '5' } });
+        if (isKeySetUnavailable(err))
+          throw new GatewayError('upstream.unavailable', `the signing keys of ${config.issuer} cannot be fetched`, {
+            cause: err,
+            headers: { 'Retry-After': '5' },
+          });
         return err instanceof joseErrors.JWTExpired ? 'expired' : 'invalid';
       }
       const subject = payload[config.partnerClaim];
@@ -56,7 +72,11 @@ export function createExternalTokenVerifier(opts: ExternalTokenOptions): TokenVe
       const granted = new Set(tokenScopes(payload));
       const scopes = config.scopes === 'partner' ? allowed : allowed.filter((s) => granted.has(s));
       const principal: Principal = {
-        partnerId: partner.id, clientId: partner.clientId, scopes: new Set(scopes), tokenId: String(payload.jti ?? ''), expiresAt: payload.exp! * 1000,
+        partnerId: partner.id,
+        clientId: partner.clientId,
+        scopes: new Set(scopes),
+        tokenId: String(payload.jti ?? ''),
+        expiresAt: payload.exp! * 1000,
       };
       return principal;
     },
@@ -77,4 +97,3 @@ function tokenScopes(payload: JWTPayload): string[] {
   if (typeof payload.scp === 'string') return payload.scp.split(' ').filter(Boolean);
   return [];
 }
-

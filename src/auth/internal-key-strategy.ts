@@ -38,8 +38,15 @@ export function internalScopeFor(path: string): InternalScope | undefined {
  * The internal keys of the config: `internal.keys` (per client and scope, empty secrets dropped: an unset
  * `${INTERNAL_API_KEY_NEXT:-}` means "no second secret") and the single `internal.apiKey`, which keeps every scope.
  */
-export function internalKeysFromConfig(internal: { apiKey?: string; keys?: readonly { id: string; scopes: readonly string[]; secrets: readonly string[] }[] }): InternalKey[] {
-  const keys: InternalKey[] = (internal.keys ?? []).map((k) => ({ id: k.id, scopes: k.scopes as InternalScope[], secrets: k.secrets.filter((s) => s.length > 0) }));
+export function internalKeysFromConfig(internal: {
+  apiKey?: string;
+  keys?: readonly { id: string; scopes: readonly string[]; secrets: readonly string[] }[];
+}): InternalKey[] {
+  const keys: InternalKey[] = (internal.keys ?? []).map((k) => ({
+    id: k.id,
+    scopes: k.scopes as InternalScope[],
+    secrets: k.secrets.filter((s) => s.length > 0),
+  }));
   if (internal.apiKey) keys.push({ id: 'internal.apiKey', scopes: [...INTERNAL_SCOPES], secrets: [internal.apiKey] });
   return keys.filter((k) => k.secrets.length > 0);
 }

@@ -54,7 +54,12 @@ export interface TokenEndpointOptions {
  * `temporarily_unavailable` when a client's published keys or the store of the replay cache cannot be reached).
  */
 export function createTokenEndpoint(opts: TokenEndpointOptions): RequestHandler[] {
-  const assertions = createClientAssertionVerifier({ registry: opts.registry, store: opts.store, audiences: opts.audiences, now: opts.now });
+  const assertions = createClientAssertionVerifier({
+    registry: opts.registry,
+    store: opts.store,
+    audiences: opts.audiences,
+    now: opts.now,
+  });
   const parsers = [
     express.urlencoded({ extended: false, limit: TOKEN_REQUEST_LIMIT_BYTES, parameterLimit: 32 }),
     express.json({ limit: TOKEN_REQUEST_LIMIT_BYTES }),
@@ -71,10 +76,14 @@ export function createTokenEndpoint(opts: TokenEndpointOptions): RequestHandler[
       parsers[i]!(req, res, (err?: unknown) => {
         if (err) {
           const type = (err as { type?: string }).type;
-          const description = type === 'entity.too.large' ? `the token request is larger than ${TOKEN_REQUEST_LIMIT_BYTES} bytes`
-            : type === 'entity.parse.failed' ? 'the token request body is not valid JSON'
-            : type === 'parameters.too.many' ? 'the token request has too many parameters'
-            : 'the token request body cannot be read';
+          const description =
+            type === 'entity.too.large'
+              ? `the token request is larger than ${TOKEN_REQUEST_LIMIT_BYTES} bytes`
+              : type === 'entity.parse.failed'
+                ? 'the token request body is not valid JSON'
+                : type === 'parameters.too.many'
+                  ? 'the token request has too many parameters'
+                  : 'the token request body cannot be read';
           oauthError(res, 400, 'invalid_request', description);
           return;
         }
@@ -91,9 +100,17 @@ export function createTokenEndpoint(opts: TokenEndpointOptions): RequestHandler[
       if (res.headersSent) return next(err);
       // OAuth clients read RFC 6749 errors here too: the replay cache's store down is "retry later", the rest ours
       const unavailable = err instanceof StoreUnavailableError;
-      opts.logger.error('token request failed', { error: err instanceof Error ? err.message : String(err), unavailable });
+      opts.logger.error('token request failed', {
+        error: err instanceof Error ? err.message : String(err),
+        unavailable,
+      });
       if (unavailable) res.setHeader('Retry-After', '5');
-      oauthError(res, unavailable ? 503 : 500, unavailable ? 'temporarily_unavailable' : 'server_error', unavailable ? 'try again later' : 'the token could not be issued');
+      oauthError(
+        res,
+        unavailable ? 503 : 500,
+        unavailable ? 'temporarily_unavailable' : 'server_error',
+        unavailable ? 'try again later' : 'the token could not be issued',
+      );
     }
   };
   const issue = async (req: Request, res: Response) => {
@@ -110,12 +127,21 @@ export function createTokenEndpoint(opts: TokenEndpointOptions): RequestHandler[
     }
     const basic = parseBasic(req.headers.authorization);
     if (basic === 'malformed') {
-      oauthError(res, 400, 'invalid_request', 'the Authorization header is not valid HTTP Basic (base64 of url-encoded client_id:client_secret)');
+      oauthError(
+        res,
+        400,
+        'invalid_request',
+        'the Authorization header is not valid HTTP Basic (base64 of url-encoded client_id:client_secret)',
+      );
       return;
     }
     const assertionType = body.client_assertion_type as string | undefined;
     const assertion = body.client_assertion as string | undefined;
-    const methods = [basic ? 'basic' : '', body.client_secret !== undefined ? 'secret' : '', assertionType !== undefined || assertion !== undefined ? 'assertion' : ''].filter(Boolean);
+    const methods = [
+      basic ? 'basic' : '',
+      body.client_secret !== undefined ? 'secret' : '',
+      assertionType !== undefined || assertion !== undefined ? 'assertion' : '',
+    ].filter(Boolean);
     if (methods.length > 1) {
       oauthError(res, 400, 'invalid_request', 'use exactly one client authentication method (RFC 6749 §2.3)');
       return;
@@ -143,7 +169,12 @@ export function createTokenEndpoint(opts: TokenEndpointOptions): RequestHandler[
       clientId = basic ? basic.clientId : (body.client_id as string | undefined);
       const clientSecret = basic ? basic.clientSecret : (body.client_secret as string | undefined);
       if (!clientId || !clientSecret) {
-        oauthError(res, 401, 'invalid_client', 'client credentials missing (form fields client_id/client_secret, HTTP Basic, or a private_key_jwt client_assertion)');
+        oauthError(
+          res,
+          401,
+          'invalid_client',
+          'client credentials missing (form fields client_id/client_secret, HTTP Basic, or a private_key_jwt client_assertion)',
+        );
         return;
       }
       const known = registry.partnerByClientId(clientId);
@@ -172,7 +203,12 @@ export function createTokenEndpoint(opts: TokenEndpointOptions): RequestHandler[
     opts.logger.info('token issued', { partnerId: partner.id, scopes: granted.length, method: methods[0] ?? 'secret' });
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Pragma', 'no-cache');
-    res.json({ access_token: token.accessToken, token_type: 'Bearer', expires_in: token.expiresIn, scope: token.scope });
+    res.json({
+      access_token: token.accessToken,
+      token_type: 'Bearer',
+      expires_in: token.expiresIn,
+      scope: token.scope,
+    });
   };
   return [parseBody, handler];
 }

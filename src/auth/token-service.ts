@@ -71,7 +71,10 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
       }
       try {
         const { payload } = await jwtVerify(token, key, {
-          issuer: opts.issuer, audience, algorithms: ['HS256'], currentDate: new Date(now()),
+          issuer: opts.issuer,
+          audience,
+          algorithms: ['HS256'],
+          currentDate: new Date(now()),
         });
         if (typeof payload.sub !== 'string' || typeof payload.scope !== 'string' || typeof payload.client_id !== 'string') return 'invalid';
         const principal: Principal = {

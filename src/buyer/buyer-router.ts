@@ -37,44 +37,68 @@ export function createBuyerRouter(opts: BuyerRouterOptions): express.Router {
   /** what an operation's route gives the service: an id read, a change of the object in the path, or a body */
   const inputOf = (op: BuyerLegacyOperation, pathId: string | undefined) => {
     if (op.idField) return idRead(op.idField, pathId);
-    return (req: Request, body: Record<string, unknown>): Input => ({ body: req.method === 'POST' ? body : query(req), params: pathId !== undefined ? { id: pathId } : {} });
+    return (req: Request, body: Record<string, unknown>): Input => ({
+      body: req.method === 'POST' ? body : query(req),
+      params: pathId !== undefined ? { id: pathId } : {},
+    });
   };
   const raw = express.raw({ type: () => true, limit: opts.limitBytes ?? 262_144 });
 
-  const handle = (name: BuyerOperationName, pathId: string | undefined, input: (req: Request, body: Record<string, unknown>) => Input) => async (req: Request, res: Response): Promise<void> => {
-    res.locals.route = `buyer.${name}`; // the request metrics' route label
-    const requestId = String(res.getHeader('X-Request-Id') ?? '');
-    const logger = (res.locals as { logger?: Logger }).logger ?? opts.logger;
-    // the pipeline's activity capture of this request (src/observability/activity-log.ts), when capture is on
-    const activity = (res.locals as { activity?: ActivityCapture }).activity;
-    let answer: Record<string, unknown>;
-    try {
-      const body = parseBody(req);
-      activity?.request({ method: req.method, url: req.originalUrl, body });
-      // purchases that create or change something at the seller (`changes` in the catalogue): the key makes retries safe
-      const key = opts.registry.current().buyer.operations.get(name)?.changes && opts.idempotency ? parseIdempotencyKey(req.headers['idempotency-key']) : undefined;
-      const execute = () => opts.service.execute(name, input(req, body), { requestId, logger, idempotencyKey: key });
-      const run = () => (activity ? activity.run(execute) : execute());
-      if (key === undefined || !opts.idempotency) answer = await run();
-      else {
-        // a refused or failed purchase (RC != 0, thrown) is not kept: the key is released for the BSS's retry
-        const outcome = await opts.idempotency.run(LEGACY_CALLER, { kind: 'key', value: key }, requestFingerprint(name, { body, params: pathId !== undefined ? { id: pathId } : {} }), async () => {
-          const done = await run();
-          return { status: done.RC === 0 ? 200 : 400, headers: {}, body: done };
-        });
-        if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
-        answer = outcome.response.body as Record<string, unknown>;
+  const handle =
+    (name: BuyerOperationName, pathId: string | undefined, input: (req: Request, body: Record<string, unknown>) => Input) =>
+    async (req: Request, res: Response): Promise<void> => {
+      res.locals.route = `buyer.${name}`; // the request metrics' route label
+      const requestId = String(res.getHeader('X-Request-Id') ?? '');
+      const logger = (res.locals as { logger?: Logger }).logger ?? opts.logger;
+      // the pipeline's activity capture of this request (src/observability/activity-log.ts), when capture is on
+      const activity = (res.locals as { activity?: ActivityCapture }).activity;
+      let answer: Record<string, unknown>;
+      try {
+        const body = parseBody(req);
+        activity?.request({ method: req.method, url: req.originalUrl, body });
+        // purchases that create or change something at the seller (`changes` in the catalogue): the key makes retries safe
+        const key =
+          opts.registry.current().buyer.operations.get(name)?.changes && opts.idempotency
+            ? parseIdempotencyKey(req.headers['idempotency-key'])
+            : undefined;
+        const execute = () => opts.service.execute(name, input(req, body), { requestId, logger, idempotencyKey: key });
+        const run = () => (activity ? activity.run(execute) : execute());
+        if (key === undefined || !opts.idempotency) answer = await run();
+        else {
+          // a refused or failed purchase (RC != 0, thrown) is not kept: the key is released for the BSS's retry
+          const outcome = await opts.idempotency.run(
+            LEGACY_CALLER,
+            { kind: 'key', value: key },
+            requestFingerprint(name, { body, params: pathId !== undefined ? { id: pathId } : {} }),
+            async () => {
+              const done = await run();
+              return { status: done.RC === 0 ? 200 : 400, headers: {}, body: done };
+            },
+          );
+          if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
+          answer = outcome.response.body as Record<string, unknown>;
+        }
+      } catch (err) {
+        const buyerError =
+          err instanceof BuyerError
+            ? err
+            : err instanceof GatewayError && (err.code.startsWith('idempotency.') || err.code === 'store.unavailable')
+              ? idempotencyRefusal(err)
+              : unexpected(err, logger);
+        if (buyerError.rc === 12)
+          logger.warn('buyer request failed', {
+            operation: name,
+            code: buyerError.code,
+            seller: buyerError.seller,
+            outcome: buyerError.outcome,
+          });
+        else logger.info('buyer request refused', { operation: name, code: buyerError.code, field: buyerError.field });
+        answer = renderBuyerError(buyerError);
       }
-    } catch (err) {
-      const buyerError = err instanceof BuyerError ? err : err instanceof GatewayError && (err.code.startsWith('idempotency.') || err.code === 'store.unavailable') ? idempotencyRefusal(err) : unexpected(err, logger);
-      if (buyerError.rc === 12) logger.warn('buyer request failed', { operation: name, code: buyerError.code, seller: buyerError.seller, outcome: buyerError.outcome });
-      else logger.info('buyer request refused', { operation: name, code: buyerError.code, field: buyerError.field });
-      answer = renderBuyerError(buyerError);
-    }
-    activity?.answer(answer);
-    // the BSS's protocol: every answer is HTTP 200; callers read RC
-    res.status(200).json(answer);
-  };
+      activity?.answer(answer);
+      // the BSS's protocol: every answer is HTTP 200; callers read RC
+      res.status(200).json(answer);
+    };
 
   const query = (req: Request): Record<string, unknown> => ({ ...(req.query as Record<string, unknown>) });
   const withoutSeller = (o: Record<string, unknown>) => {
@@ -82,14 +106,16 @@ export function createBuyerRouter(opts: BuyerRouterOptions): express.Router {
     return rest;
   };
   const sellerOf = (o: Record<string, unknown>) => (typeof o.SELLER === 'string' && o.SELLER.trim() ? o.SELLER.trim() : undefined);
-  const idRead = (field: string, pathId: string | undefined) => (req: Request, body: Record<string, unknown>): Input => {
-    const fields = req.method === 'POST' ? body : query(req);
-    const id = pathId ?? fields[field];
-    const extra = Object.keys(withoutSeller(fields)).filter((k) => k !== field);
-    if (extra.length) throw buyerError('request.unknown-field', { field: extra[0]! }, { field: extra[0]! });
-    if (typeof id !== 'string' || !id.trim()) throw buyerError('request.missing-field', { field }, { field });
-    return { body: {}, params: { id: id.trim() }, seller: sellerOf(fields) };
-  };
+  const idRead =
+    (field: string, pathId: string | undefined) =>
+    (req: Request, body: Record<string, unknown>): Input => {
+      const fields = req.method === 'POST' ? body : query(req);
+      const id = pathId ?? fields[field];
+      const extra = Object.keys(withoutSeller(fields)).filter((k) => k !== field);
+      if (extra.length) throw buyerError('request.unknown-field', { field: extra[0]! }, { field: extra[0]! });
+      if (typeof id !== 'string' || !id.trim()) throw buyerError('request.missing-field', { field }, { field });
+      return { body: {}, params: { id: id.trim() }, seller: sellerOf(fields) };
+    };
 
   router.post('/buyer/hubs/register', async (_req: Request, res: Response) => {
     res.locals.route = 'buyer.registerHubs';

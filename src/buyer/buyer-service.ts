@@ -17,7 +17,13 @@ import type { LookupTables } from '../mapping/lookups.js';
 import type { PartnerDef, Registry } from '../registry/registry.js';
 import type { RegistryHolder } from '../registry/registry-holder.js';
 import { StoreUnavailableError, type Store } from '../state/store.js';
-import type { BuyerLegacyOperation, BuyerOperationName, BuyerReleaseDef, ListenerDef, SellerOperationDef } from '../registry/buyer-mappings.js';
+import type {
+  BuyerLegacyOperation,
+  BuyerOperationName,
+  BuyerReleaseDef,
+  ListenerDef,
+  SellerOperationDef,
+} from '../registry/buyer-mappings.js';
 import { SellerCallError, type SellerClient, type SellerEndpoint } from './seller-client.js';
 import { BuyerError, buyerError } from './buyer-errors.js';
 import { classifySellerFailure, mapPropertyPath, pointerToLegacyField } from './seller-failure.js';
@@ -101,16 +107,31 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
   // stage span (`stage buyer.legacyIn`...; a no-op span while tracing is off)
   const timer = opts.metrics && createMappingTimer(opts.metrics);
   const measure = <T>(role: string, operation: string, run: () => Promise<T>): Promise<T> =>
-    inSpan(`stage ${role}`, { 'sonata.stage': role, 'sonata.buyer.operation': operation }, () => (timer ? timer(role, operation, run) : run()));
+    inSpan(`stage ${role}`, { 'sonata.stage': role, 'sonata.buyer.operation': operation }, () =>
+      timer ? timer(role, operation, run) : run(),
+    );
 
-  const evaluate = async (mapping: CompiledMapping, input: unknown, bindings: Record<string, unknown>, lookups: LookupTables, onReject: (path: string) => string | null): Promise<unknown> => {
+  const evaluate = async (
+    mapping: CompiledMapping,
+    input: unknown,
+    bindings: Record<string, unknown>,
+    lookups: LookupTables,
+    onReject: (path: string) => string | null,
+  ): Promise<unknown> => {
     try {
       return await mapping.evaluate(input, { bindings, lookups });
     } catch (err) {
       if (err instanceof MappingError && err.kind === 'rejected' && err.rejection) {
-        throw buyerError('request.rejected', { reason: err.rejection.reason }, { field: onReject(err.rejection.propertyPath), seller: (bindings.seller as string | undefined) ?? null });
+        throw buyerError(
+          'request.rejected',
+          { reason: err.rejection.reason },
+          { field: onReject(err.rejection.propertyPath), seller: (bindings.seller as string | undefined) ?? null },
+        );
       }
-      opts.logger.error('buyer mapping failed', { mapping: mapping.file, error: err instanceof Error ? err.message : String(err) });
+      opts.logger.error('buyer mapping failed', {
+        mapping: mapping.file,
+        error: err instanceof Error ? err.message : String(err),
+      });
       const where = err instanceof MappingError ? `${err.file}${err.line ? `:${err.line}` : ''}` : mapping.file;
       throw buyerError('gateway.mapping', { where }, { seller: (bindings.seller as string | undefined) ?? null, cause: err });
     }
@@ -119,7 +140,10 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
   const sellerPartner = (registry: Registry, id: string): PartnerDef => {
     const p = registry.partners.get(id);
     if (!p || !p.seller || p.role === 'buyer') {
-      const known = [...registry.partners.values()].filter((x) => x.seller && x.role !== 'buyer').map((x) => x.id).sort();
+      const known = [...registry.partners.values()]
+        .filter((x) => x.seller && x.role !== 'buyer')
+        .map((x) => x.id)
+        .sort();
       throw buyerError('request.unknown-seller', { id, sellers: known.join(', ') || 'none' }, { field: 'SELLER' });
     }
     return p;
@@ -128,7 +152,9 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
   const refKey = (kind: string, id: string) => `buyer:ref:${kind}:${id}`;
   const rememberRef = async (kind: string, id: string, seller: string, log: Logger): Promise<void> => {
     try {
-      await opts.store.updateJson<string[]>(refKey(kind, id), (cur) => (cur?.includes(seller) ? undefined : [...(cur ?? []), seller]), { ttlMs: REF_TTL_MS });
+      await opts.store.updateJson<string[]>(refKey(kind, id), (cur) => (cur?.includes(seller) ? undefined : [...(cur ?? []), seller]), {
+        ttlMs: REF_TTL_MS,
+      });
     } catch (err) {
       // only a convenience for reads without SELLER: never fail a purchase for it
       log.warn('could not remember which seller holds an object', { kind, id, seller, error: (err as Error).message });
@@ -150,25 +176,42 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
 
   /** One seller operation: unified request in, unified answer out; failures as BuyerError. */
   const callSeller = async (
-    registry: Registry, partner: PartnerDef, name: BuyerOperationName, unified: Record<string, unknown> | undefined,
-    params: Readonly<Record<string, string>>, ctx: BuyerContext, hint?: string,
+    registry: Registry,
+    partner: PartnerDef,
+    name: BuyerOperationName,
+    unified: Record<string, unknown> | undefined,
+    params: Readonly<Record<string, string>>,
+    ctx: BuyerContext,
+    hint?: string,
   ): Promise<Record<string, unknown>> => {
     const release = buyerRelease(registry, partner);
     const op: SellerOperationDef | undefined = release?.operations.get(name);
     const meta = { action: registry.buyer.operations.get(name)?.action ?? name };
-    if (!op) throw buyerError('seller.not-offered', { seller: partner.id, release: partner.release, action: meta.action }, { seller: partner.id });
+    if (!op)
+      throw buyerError('seller.not-offered', { seller: partner.id, release: partner.release, action: meta.action }, { seller: partner.id });
     const endpoint = opts.endpoint(partner);
-    if (typeof endpoint === 'string') throw classifySellerFailure({ kind: 'not-configured', detail: endpoint }, { seller: partner.id, action: meta.action, safeToRetry: op.safeToRetry });
+    if (typeof endpoint === 'string')
+      throw classifySellerFailure(
+        { kind: 'not-configured', detail: endpoint },
+        { seller: partner.id, action: meta.action, safeToRetry: op.safeToRetry },
+      );
     // the object as the seller has it now, when the request must name something only it knows (Billie's orderVersion)
     const current = op.prefetch ? await callSeller(registry, partner, op.prefetch, undefined, params, ctx) : undefined;
-    const bindings = { seller: partner.id, release: op.release, params, requestId: ctx.requestId, ...(current && { current }) };
+    const bindings = {
+      seller: partner.id,
+      release: op.release,
+      params,
+      requestId: ctx.requestId,
+      ...(current && { current }),
+    };
     const fieldOf = (path: string) => mapPropertyPath(op.fieldPaths, path) ?? null;
     const dialect = partner.seller?.mappings.get(name);
 
     let body: unknown;
     if (op.request) {
       body = await measure('buyer.releaseOut', name, () => evaluate(op.request!, unified ?? {}, bindings, partner.lookups, fieldOf));
-      if (dialect?.request) body = await measure('buyer.partnerOut', name, () => evaluate(dialect.request!, body, bindings, partner.lookups, fieldOf));
+      if (dialect?.request)
+        body = await measure('buyer.partnerOut', name, () => evaluate(dialect.request!, body, bindings, partner.lookups, fieldOf));
     }
     const query: Record<string, string> = {};
     for (const [k, expr] of Object.entries(op.query)) {
@@ -176,39 +219,93 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
       if (v !== undefined && v !== null && v !== '') query[k] = String(v);
     }
     const path = `/mefApi/sonata/${op.api}/${op.version}${op.path.replace(/\{id\}/g, encodeURIComponent(params.id ?? ''))}`;
-    const failureCtx = { seller: partner.id, action: meta.action, safeToRetry: op.safeToRetry, fieldPaths: op.fieldPaths, checkHint: hint };
+    const failureCtx = {
+      seller: partner.id,
+      action: meta.action,
+      safeToRetry: op.safeToRetry,
+      fieldPaths: op.fieldPaths,
+      checkHint: hint,
+    };
     let answer;
     try {
-      answer = await opts.client.call({ seller: partner.id, operation: name, endpoint, method: op.method, path, query, body, safeToRetry: op.safeToRetry, requestId: ctx.requestId, logger: ctx.logger,
-        ...(op.method === 'POST' && ctx.idempotencyKey !== undefined && { idempotencyKey: ctx.idempotencyKey }) });
+      answer = await opts.client.call({
+        seller: partner.id,
+        operation: name,
+        endpoint,
+        method: op.method,
+        path,
+        query,
+        body,
+        safeToRetry: op.safeToRetry,
+        requestId: ctx.requestId,
+        logger: ctx.logger,
+        ...(op.method === 'POST' && ctx.idempotencyKey !== undefined && { idempotencyKey: ctx.idempotencyKey }),
+      });
     } catch (err) {
       if (!(err instanceof SellerCallError)) throw err;
       const buyerError = classifySellerFailure(err.failure, failureCtx);
       const log = buyerError.outcome === 'UNKNOWN' ? ctx.logger.error.bind(ctx.logger) : ctx.logger.warn.bind(ctx.logger);
-      log(buyerError.outcome === 'UNKNOWN' ? 'seller call outcome unknown' : 'seller call failed', { seller: partner.id, operation: name, failure: err.failure, code: buyerError.code });
+      log(buyerError.outcome === 'UNKNOWN' ? 'seller call outcome unknown' : 'seller call failed', {
+        seller: partner.id,
+        operation: name,
+        failure: err.failure,
+        code: buyerError.code,
+      });
       throw buyerError;
     }
-    if (!op.statuses.includes(answer.status)) ctx.logger.warn('seller answered with an unexpected success status', { seller: partner.id, operation: name, status: answer.status, expected: op.statuses });
+    if (!op.statuses.includes(answer.status))
+      ctx.logger.warn('seller answered with an unexpected success status', {
+        seller: partner.id,
+        operation: name,
+        status: answer.status,
+        expected: op.statuses,
+      });
 
     let wire = answer.body;
     try {
-      if (dialect?.response) wire = await measure('buyer.partnerIn', name, () => dialect.response!.evaluate(wire, { bindings, lookups: partner.lookups }));
-      const result = op.response ? await measure('buyer.releaseIn', name, () => op.response!.evaluate(wire, { bindings, lookups: partner.lookups })) : {};
+      if (dialect?.response)
+        wire = await measure('buyer.partnerIn', name, () => dialect.response!.evaluate(wire, { bindings, lookups: partner.lookups }));
+      const result = op.response
+        ? await measure('buyer.releaseIn', name, () => op.response!.evaluate(wire, { bindings, lookups: partner.lookups }))
+        : {};
       const out = (result && typeof result === 'object' ? result : {}) as Record<string, unknown>;
       const refusal = out.refusal as { field?: string; reason?: string } | undefined;
-      if (refusal) throw buyerError('seller.refused', { seller: partner.id, action: meta.action, reason: refusal.reason ?? 'no reason given' }, { field: refusal.field ?? null, seller: partner.id });
+      if (refusal)
+        throw buyerError(
+          'seller.refused',
+          { seller: partner.id, action: meta.action, reason: refusal.reason ?? 'no reason given' },
+          { field: refusal.field ?? null, seller: partner.id },
+        );
       if (op.then) return await callSeller(registry, partner, op.then, undefined, params, ctx);
       if (op.expand) out[op.expand.into] = await expand(registry, partner, op.expand, out, bindings, ctx);
       return out;
     } catch (err) {
       if (err instanceof BuyerError) throw err;
-      ctx.logger.error('seller answer could not be translated', { seller: partner.id, operation: name, error: (err as Error).message });
-      throw classifySellerFailure({ kind: 'bad-body', status: answer.status, detail: err instanceof MappingError ? `${err.file}: ${err.detail}` : String(err) }, failureCtx);
+      ctx.logger.error('seller answer could not be translated', {
+        seller: partner.id,
+        operation: name,
+        error: (err as Error).message,
+      });
+      throw classifySellerFailure(
+        {
+          kind: 'bad-body',
+          status: answer.status,
+          detail: err instanceof MappingError ? `${err.file}: ${err.detail}` : String(err),
+        },
+        failureCtx,
+      );
     }
   };
 
   /** The parts an answer only names (a bill's items), each read with the expand's operation; one at a time, in order. */
-  const expand = async (registry: Registry, partner: PartnerDef, e: NonNullable<SellerOperationDef['expand']>, answer: Record<string, unknown>, bindings: Record<string, unknown>, ctx: BuyerContext): Promise<unknown[]> => {
+  const expand = async (
+    registry: Registry,
+    partner: PartnerDef,
+    e: NonNullable<SellerOperationDef['expand']>,
+    answer: Record<string, unknown>,
+    bindings: Record<string, unknown>,
+    ctx: BuyerContext,
+  ): Promise<unknown[]> => {
     const ids = await e.ids.evaluate(answer, { bindings, lookups: partner.lookups });
     const parts: unknown[] = [];
     for (const id of (Array.isArray(ids) ? ids : ids === undefined ? [] : [ids]).filter((x): x is string => typeof x === 'string')) {
@@ -229,7 +326,9 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
       let mapped: LegacyMapped = { request: params.id ? { id: params.id } : {} };
       if (legacyOp.request) {
         const input = req.body && typeof req.body === 'object' ? req.body : {};
-        mapped = (await measure('buyer.legacyIn', name, () => evaluate(legacyOp.request!, input, { requestId: ctx.requestId, params, operation: name }, shared, pointerToLegacyField))) as LegacyMapped;
+        mapped = (await measure('buyer.legacyIn', name, () =>
+          evaluate(legacyOp.request!, input, { requestId: ctx.requestId, params, operation: name }, shared, pointerToLegacyField),
+        )) as LegacyMapped;
       }
       const named = req.seller ?? mapped.seller;
       let partner: PartnerDef;
@@ -244,7 +343,11 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
       } else {
         const choice = selectSeller(registry.partners.values(), mapped.route ?? {});
         if (!choice.ok) {
-          const wanted = [...(mapped.route?.countries ?? []), ...(mapped.route?.products ?? []).map((p) => registry.sharedLookups.get('buyerProductCode')?.get(p) ?? p)].join(', ') || 'this request';
+          const wanted =
+            [
+              ...(mapped.route?.countries ?? []),
+              ...(mapped.route?.products ?? []).map((p) => registry.sharedLookups.get('buyerProductCode')?.get(p) ?? p),
+            ].join(', ') || 'this request';
           throw choice.reason === 'none'
             ? buyerError('route.no-seller', { wanted }, { field: 'SELLER' })
             : buyerError('route.several-sellers', { wanted, candidates: choice.candidates.join(', ') }, { field: 'SELLER' });
@@ -266,7 +369,15 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
       }
       await rememberProducts(unified, partner.id, log);
       const answer = legacyOp.response
-        ? await measure('buyer.legacyOut', name, () => evaluate(legacyOp.response!, unified, { seller: partner.id, sellerName: partner.name, requestId: ctx.requestId, params }, shared, () => null))
+        ? await measure('buyer.legacyOut', name, () =>
+            evaluate(
+              legacyOp.response!,
+              unified,
+              { seller: partner.id, sellerName: partner.name, requestId: ctx.requestId, params },
+              shared,
+              () => null,
+            ),
+          )
         : {};
       return { RC: 0, MSG: 'OK', ...(answer && typeof answer === 'object' ? answer : {}) };
     },
@@ -282,9 +393,16 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
       const release = buyerRelease(registry, n.partner);
       const listener = release?.listeners.get(n.notificationApi);
       const def = listener?.events.get(n.eventType);
-      if (!listener || !def) throw buyerError('listener.unknown', { api: n.notificationApi, eventType: n.eventType, seller: n.partner.id }, { seller: n.partner.id });
+      if (!listener || !def)
+        throw buyerError(
+          'listener.unknown',
+          { api: n.notificationApi, eventType: n.eventType, seller: n.partner.id },
+          { seller: n.partner.id },
+        );
       const bindings = { seller: n.partner.id, release: release!.name, requestId: ctx.requestId };
-      const event = (await measure('buyer.notificationIn', 'notification', () => evaluate(listener.mapping, n.body, bindings, n.partner.lookups, () => null))) as Record<string, unknown>;
+      const event = (await measure('buyer.notificationIn', 'notification', () =>
+        evaluate(listener.mapping, n.body, bindings, n.partner.lookups, () => null),
+      )) as Record<string, unknown>;
       let resource: Record<string, unknown> | undefined;
       let object: unknown;
       if (def.fetch) {
@@ -294,25 +412,48 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
         const legacyOp = registry.buyer.operations.get(def.fetch);
         // what a seller tells us about (a new bill) is read later by its id alone
         if (legacyOp?.kind && typeof resource.id === 'string') await rememberRef(legacyOp.kind, resource.id, n.partner.id, ctx.logger);
-        if (legacyOp?.response) object = await evaluate(legacyOp.response, resource, { seller: n.partner.id, sellerName: n.partner.name, requestId: ctx.requestId }, registry.sharedLookups, () => null);
+        if (legacyOp?.response)
+          object = await evaluate(
+            legacyOp.response,
+            resource,
+            { seller: n.partner.id, sellerName: n.partner.name, requestId: ctx.requestId },
+            registry.sharedLookups,
+            () => null,
+          );
       }
       const eventMapping = registry.buyer.eventsByKind.get(String(event.kind)) ?? registry.buyer.events;
       if (!eventMapping) {
-        ctx.logger.warn('seller notification not forwarded: no buyer event mapping (mappings/buyer/buyer.yaml events)', { seller: n.partner.id });
+        ctx.logger.warn('seller notification not forwarded: no buyer event mapping (mappings/buyer/buyer.yaml events)', {
+          seller: n.partner.id,
+        });
         return;
       }
       const legacyEvent = await evaluate(eventMapping, { event, resource, object }, bindings, registry.sharedLookups, () => null);
       const url = opts.webhook?.url;
       if (!url || !opts.webhook) {
-        ctx.logger.warn('seller notification not forwarded: buyer.legacyWebhookUrl is not configured', { seller: n.partner.id, eventType: n.eventType, eventId: event.eventId });
+        ctx.logger.warn('seller notification not forwarded: buyer.legacyWebhookUrl is not configured', {
+          seller: n.partner.id,
+          eventType: n.eventType,
+          eventId: event.eventId,
+        });
         return;
       }
       const eventId = String(event.eventId ?? ctx.requestId);
       await opts.webhook.enqueue({
-        id: `buyer:${n.partner.id}:${eventId}`, partnerId: n.partner.id, subscriptionId: 'legacy-buyer-webhook', url,
-        body: legacyEvent, eventType: n.eventType, eventId,
+        id: `buyer:${n.partner.id}:${eventId}`,
+        partnerId: n.partner.id,
+        subscriptionId: 'legacy-buyer-webhook',
+        url,
+        body: legacyEvent,
+        eventType: n.eventType,
+        eventId,
       });
-      ctx.logger.info('seller notification queued for the legacy BSS', { seller: n.partner.id, eventType: n.eventType, eventId, objectId: event.id });
+      ctx.logger.info('seller notification queued for the legacy BSS', {
+        seller: n.partner.id,
+        eventType: n.eventType,
+        eventId,
+        objectId: event.id,
+      });
     },
 
     ensureHubs(partner, api) {
@@ -330,7 +471,11 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
         if (!pending) {
           pending = registerHub(partner, release, listener, callback).catch((err: unknown) => {
             hubs.delete(key); // try again next time
-            opts.logger.warn('hub registration with seller failed', { seller: partner.id, api: listener.api, error: err instanceof Error ? err.message : String(err) });
+            opts.logger.warn('hub registration with seller failed', {
+              seller: partner.id,
+              api: listener.api,
+              error: err instanceof Error ? err.message : String(err),
+            });
             throw err;
           });
           hubs.set(key, pending);
@@ -342,9 +487,18 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
 
     async registerAllHubs(logger) {
       const registry = opts.registry.current();
-      await Promise.all([...registry.partners.values()].filter((p) => p.seller && p.role !== 'buyer').map((p) => service.ensureHubs(p).catch((err: unknown) => {
-        logger.warn('seller hubs not registered yet; retried before the next purchase', { seller: p.id, error: (err as Error).message });
-      })));
+      await Promise.all(
+        [...registry.partners.values()]
+          .filter((p) => p.seller && p.role !== 'buyer')
+          .map((p) =>
+            service.ensureHubs(p).catch((err: unknown) => {
+              logger.warn('seller hubs not registered yet; retried before the next purchase', {
+                seller: p.id,
+                error: (err as Error).message,
+              });
+            }),
+          ),
+      );
     },
   };
 
@@ -358,11 +512,28 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
     const key = `buyer:hub:${partner.id}:${listener.api}`;
     const previous = await opts.store.getJson<{ id: string; callback: string }>(key).catch(() => null);
     if (previous) {
-      await opts.client.call({ seller: partner.id, operation: 'unregisterHub', endpoint, method: 'DELETE', path: `${base}/${encodeURIComponent(previous.id)}`, safeToRetry: true, requestId, logger: log })
+      await opts.client
+        .call({
+          seller: partner.id,
+          operation: 'unregisterHub',
+          endpoint,
+          method: 'DELETE',
+          path: `${base}/${encodeURIComponent(previous.id)}`,
+          safeToRetry: true,
+          requestId,
+          logger: log,
+        })
         .catch(() => undefined); // it may be gone already (seller restarted)
     }
     const answer = await opts.client.call({
-      seller: partner.id, operation: 'registerHub', endpoint, method: 'POST', path: base, safeToRetry: false, requestId, logger: log,
+      seller: partner.id,
+      operation: 'registerHub',
+      endpoint,
+      method: 'POST',
+      path: base,
+      safeToRetry: false,
+      requestId,
+      logger: log,
       body: { callback, query: `eventType=${[...listener.events.keys()].join(',')}` },
     });
     const id = (answer.body as { id?: unknown } | undefined)?.id;
@@ -375,7 +546,12 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
 }
 
 /** What the legacy BSS should do when a call's outcome is unknown: the operation's `outcomeHint`, filled in. */
-function checkHint(op: BuyerLegacyOperation, seller: string, unified: Record<string, unknown> | undefined, params: Readonly<Record<string, string>>): string | undefined {
+function checkHint(
+  op: BuyerLegacyOperation,
+  seller: string,
+  unified: Record<string, unknown> | undefined,
+  params: Readonly<Record<string, string>>,
+): string | undefined {
   const ref = typeof unified?.externalId === 'string' ? unified.externalId : '?';
   const values: Record<string, string> = { seller, id: params.id ?? '?', ref, refInUrl: encodeURIComponent(ref) };
   return op.outcomeHint?.replace(/\{(\w+)\}/g, (m, name: string) => values[name] ?? m);

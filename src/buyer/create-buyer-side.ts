@@ -59,14 +59,25 @@ export function createBuyerSide(opts: BuyerSideOptions): BuyerSide {
   const { config, logger } = opts;
   const log = logger.child({ component: 'buyer' });
   const plainClient = createSellerClient({
-    store: opts.store, logger: log, retry: config.buyer.sellerRetry, breaker: config.buyer.sellerBreaker, breakers: opts.breakers,
+    store: opts.store,
+    logger: log,
+    retry: config.buyer.sellerRetry,
+    breaker: config.buyer.sellerBreaker,
+    breakers: opts.breakers,
     activity: opts.activity,
   });
   const client = opts.metrics ? instrumentSellerClient(plainClient, opts.metrics) : plainClient;
-  const sender = createLegacyWebhookSender({ secret: config.buyer.legacyWebhookSecret || undefined, timeoutMs: config.notifications.timeoutMs });
+  const sender = createLegacyWebhookSender({
+    secret: config.buyer.legacyWebhookSecret || undefined,
+    timeoutMs: config.notifications.timeoutMs,
+  });
   const webhookQueue = createDeliveryQueue({
-    redisUrl: config.store.redisUrl, prefix: `${config.store.prefix}buyer-webhook`, logger: log,
-    retry: config.notifications.retry, timeoutMs: config.notifications.timeoutMs, send: sender.send,
+    redisUrl: config.store.redisUrl,
+    prefix: `${config.store.prefix}buyer-webhook`,
+    logger: log,
+    retry: config.notifications.retry,
+    timeoutMs: config.notifications.timeoutMs,
+    send: sender.send,
   });
   let callbackBase: string | undefined = config.buyer.callbackBaseUrl || config.server.publicBaseUrl || undefined;
 
@@ -75,26 +86,65 @@ export function createBuyerSide(opts: BuyerSideOptions): BuyerSide {
     if (!s) return `${partner.id} has no seller section`;
     if (s.baseUrl === 'embedded') {
       const url = opts.embedded?.get(partner.id);
-      if (!url) return 'its seller.baseUrl is "embedded" but no simulated seller runs here (buyer.embeddedSellers is off, or it was added after start)';
-      return { baseUrl: url, tokenUrl: `${url}/oauth2/token`, clientId: s.clientId, clientSecret: s.clientSecret, scope: s.scope, timeoutMs: s.timeoutMs };
+      if (!url)
+        return 'its seller.baseUrl is "embedded" but no simulated seller runs here (buyer.embeddedSellers is off, or it was added after start)';
+      return {
+        baseUrl: url,
+        tokenUrl: `${url}/oauth2/token`,
+        clientId: s.clientId,
+        clientSecret: s.clientSecret,
+        scope: s.scope,
+        timeoutMs: s.timeoutMs,
+      };
     }
-    return { baseUrl: s.baseUrl, tokenUrl: s.tokenUrl, clientId: s.clientId, clientSecret: s.clientSecret, scope: s.scope, timeoutMs: s.timeoutMs };
+    return {
+      baseUrl: s.baseUrl,
+      tokenUrl: s.tokenUrl,
+      clientId: s.clientId,
+      clientSecret: s.clientSecret,
+      scope: s.scope,
+      timeoutMs: s.timeoutMs,
+    };
   };
 
   const service = createBuyerService({
-    registry: opts.registry, store: opts.store, client, logger: log, endpoint, metrics: opts.metrics,
+    registry: opts.registry,
+    store: opts.store,
+    client,
+    logger: log,
+    endpoint,
+    metrics: opts.metrics,
     callbackBase: () => callbackBase,
     webhook: { url: config.buyer.legacyWebhookUrl || undefined, enqueue: (d) => webhookQueue.enqueue(d) },
   });
   let specs: SpecCatalog | undefined;
-  if (config.buyer.validateNotifications && config.sdkDir && sdkReleases(config.sdkDir).length > 0) specs = createSpecCatalog({ sdkDir: config.sdkDir });
-  else if (config.buyer.validateNotifications) log.warn('Sonata SDK folder not found; sellers\' notifications are checked for their envelope only', { sdkDir: config.sdkDir });
+  if (config.buyer.validateNotifications && config.sdkDir && sdkReleases(config.sdkDir).length > 0)
+    specs = createSpecCatalog({ sdkDir: config.sdkDir });
+  else if (config.buyer.validateNotifications)
+    log.warn("Sonata SDK folder not found; sellers' notifications are checked for their envelope only", {
+      sdkDir: config.sdkDir,
+    });
 
   return {
     service,
-    internalRouter: createBuyerRouter({ service, registry: opts.registry, logger: log, limitBytes: config.server.bodyLimitBytes, idempotency: opts.idempotency }),
-    listenerRouter: createListenerRouter({ registry: opts.registry, service, logger: log, specs,
-      parseBody: createJsonBodyParser({ limitBytes: config.server.bodyLimitBytes, maxDepth: config.server.maxJsonDepth, maxArrayItems: config.server.maxArrayItems, maxValues: config.server.maxBodyValues }),
+    internalRouter: createBuyerRouter({
+      service,
+      registry: opts.registry,
+      logger: log,
+      limitBytes: config.server.bodyLimitBytes,
+      idempotency: opts.idempotency,
+    }),
+    listenerRouter: createListenerRouter({
+      registry: opts.registry,
+      service,
+      logger: log,
+      specs,
+      parseBody: createJsonBodyParser({
+        limitBytes: config.server.bodyLimitBytes,
+        maxDepth: config.server.maxJsonDepth,
+        maxArrayItems: config.server.maxArrayItems,
+        maxValues: config.server.maxBodyValues,
+      }),
     }),
     webhookQueue,
     start(listeningUrl) {

@@ -19,10 +19,14 @@ export function instrumentSellerClient(client: SellerClient, metrics: GatewayMet
         status = String(answer.status);
         return answer;
       } catch (err) {
-        if (err instanceof SellerCallError) status = 'status' in err.failure && typeof err.failure.status === 'number' ? String(err.failure.status) : err.failure.kind;
+        if (err instanceof SellerCallError)
+          status = 'status' in err.failure && typeof err.failure.status === 'number' ? String(err.failure.status) : err.failure.kind;
         throw err;
       } finally {
-        metrics.sellerCallSeconds.observe({ partner: c.seller, operation: c.operation ?? 'other', status }, (performance.now() - started) / 1000);
+        metrics.sellerCallSeconds.observe(
+          { partner: c.seller, operation: c.operation ?? 'other', status },
+          (performance.now() - started) / 1000,
+        );
       }
     },
     close: () => client.close(),

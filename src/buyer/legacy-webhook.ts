@@ -26,27 +26,42 @@ export function signWebhookBody(body: string, secret: string): string {
 }
 
 /** A delivery-queue sender: POSTs the JSON body with keep-alive; resolves on 2xx, rejects otherwise. */
-export function createLegacyWebhookSender(opts: LegacyWebhookSenderOptions): { send(d: Delivery): Promise<void>; close(): Promise<void> } {
-  const agent = new Agent({ keepAliveTimeout: 30_000, connect: { timeout: opts.timeoutMs }, headersTimeout: opts.timeoutMs, bodyTimeout: opts.timeoutMs });
+export function createLegacyWebhookSender(opts: LegacyWebhookSenderOptions): {
+  send(d: Delivery): Promise<void>;
+  close(): Promise<void>;
+} {
+  const agent = new Agent({
+    keepAliveTimeout: 30_000,
+    connect: { timeout: opts.timeoutMs },
+    headersTimeout: opts.timeoutMs,
+    bodyTimeout: opts.timeoutMs,
+  });
   return {
     // a CLIENT span in the delivery attempt's trace (the seller notification's request), sent on as `traceparent`
-    send: (d) => inSpan('legacy webhook POST', { 'http.request.method': 'POST', 'sonata.event_type': d.eventType }, async (span) => {
-      const body = JSON.stringify(d.body);
-      const res = await request(d.url, {
-        method: 'POST',
-        dispatcher: agent,
-        headers: injectTraceHeaders({
-          'content-type': 'application/json',
-          [WEBHOOK_EVENT_HEADER]: d.eventId,
-          ...(opts.secret && { [WEBHOOK_SIGNATURE_HEADER]: signWebhookBody(body, opts.secret) }),
-        }),
-        body,
-        signal: AbortSignal.timeout(opts.timeoutMs),
-      });
-      span.setAttribute('http.response.status_code', res.statusCode);
-      await res.body.dump().catch(() => undefined);
-      if (res.statusCode < 200 || res.statusCode > 299) throw new DeliveryError(`legacy webhook answered ${res.statusCode}`, { status: res.statusCode });
-    }, SpanKind.CLIENT),
+    send: (d) =>
+      inSpan(
+        'legacy webhook POST',
+        { 'http.request.method': 'POST', 'sonata.event_type': d.eventType },
+        async (span) => {
+          const body = JSON.stringify(d.body);
+          const res = await request(d.url, {
+            method: 'POST',
+            dispatcher: agent,
+            headers: injectTraceHeaders({
+              'content-type': 'application/json',
+              [WEBHOOK_EVENT_HEADER]: d.eventId,
+              ...(opts.secret && { [WEBHOOK_SIGNATURE_HEADER]: signWebhookBody(body, opts.secret) }),
+            }),
+            body,
+            signal: AbortSignal.timeout(opts.timeoutMs),
+          });
+          span.setAttribute('http.response.status_code', res.statusCode);
+          await res.body.dump().catch(() => undefined);
+          if (res.statusCode < 200 || res.statusCode > 299)
+            throw new DeliveryError(`legacy webhook answered ${res.statusCode}`, { status: res.statusCode });
+        },
+        SpanKind.CLIENT,
+      ),
     close: () => agent.close(),
   };
 }

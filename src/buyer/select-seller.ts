@@ -6,9 +6,7 @@ export interface SellerRoute {
   products?: readonly string[];
 }
 
-export type SellerChoice =
-  | { ok: true; seller: PartnerDef }
-  | { ok: false; reason: 'none' | 'several'; candidates: string[] };
+export type SellerChoice = { ok: true; seller: PartnerDef } | { ok: false; reason: 'none' | 'several'; candidates: string[] };
 
 /**
  * Picks the one seller partner that serves every country and every product of the route (a seller whose
@@ -21,9 +19,14 @@ export function selectSeller(partners: Iterable<PartnerDef>, route: SellerRoute)
   const matching = [...partners].filter((p) => {
     if (!p.seller || p.role === 'buyer') return false;
     const serves = p.seller.serves;
-    const servesAll = (wanted: readonly string[], offered: readonly string[] | undefined) => !offered?.length || wanted.every((w) => offered.includes(w));
+    const servesAll = (wanted: readonly string[], offered: readonly string[] | undefined) =>
+      !offered?.length || wanted.every((w) => offered.includes(w));
     return servesAll(countries, serves.countries) && servesAll(products, serves.products);
   });
   if (matching.length === 1) return { ok: true, seller: matching[0]! };
-  return { ok: false, reason: matching.length === 0 ? 'none' : 'several', candidates: matching.map((p) => p.id).sort() };
+  return {
+    ok: false,
+    reason: matching.length === 0 ? 'none' : 'several',
+    candidates: matching.map((p) => p.id).sort(),
+  };
 }

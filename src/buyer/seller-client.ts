@@ -57,8 +57,13 @@ export interface SellerAnswer {
 /** Thrown by {@link SellerClient.call} with what went wrong (see classifySellerFailure). */
 export class SellerCallError extends Error {
   /** @param answeredStatus the HTTP status of a token endpoint that answered (refused credentials are not an outage) */
-  constructor(readonly failure: SellerFailure, readonly answeredStatus?: number) {
-    super(`seller call failed: ${failure.kind}${'status' in failure ? ` ${failure.status}` : ''}${'detail' in failure ? ` (${failure.detail})` : ''}`);
+  constructor(
+    readonly failure: SellerFailure,
+    readonly answeredStatus?: number,
+  ) {
+    super(
+      `seller call failed: ${failure.kind}${'status' in failure ? ` ${failure.status}` : ''}${'detail' in failure ? ` (${failure.detail})` : ''}`,
+    );
     this.name = 'SellerCallError';
   }
 }
@@ -92,7 +97,13 @@ export interface SellerClientOptions {
 /** Name of a seller's breaker in metrics and /readyz. */
 export const sellerBreakerName = (seller: string) => `seller:${seller}`;
 const DEFAULT_RETRY: RetrySettings = { attempts: 2, baseDelayMs: 100, maxDelayMs: 1000 };
-const OFF: BreakerSettings = { enabled: false, volumeThreshold: 1, errorThresholdPercentage: 50, resetTimeoutMs: 1000, rollingWindowMs: 1000 };
+const OFF: BreakerSettings = {
+  enabled: false,
+  volumeThreshold: 1,
+  errorThresholdPercentage: 50,
+  resetTimeoutMs: 1000,
+  rollingWindowMs: 1000,
+};
 
 interface CachedToken {
   accessToken: string;
@@ -117,7 +128,11 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
     const key = `${seller}|${new URL(endpoint.baseUrl).origin}|${endpoint.timeoutMs}`;
     let agent = agents.get(key);
     if (!agent) {
-      agent = new Agent({ connections: opts.connections ?? 16, keepAliveTimeout: 30_000, connect: { timeout: endpoint.timeoutMs } });
+      agent = new Agent({
+        connections: opts.connections ?? 16,
+        keepAliveTimeout: 30_000,
+        connect: { timeout: endpoint.timeoutMs },
+      });
       agents.set(key, agent);
     }
     return agent;
@@ -130,7 +145,7 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
       return t ?? undefined;
     } catch (err) {
       if (!(err instanceof StoreUnavailableError)) throw err;
-      log.warn('token cache unavailable; using this instance\'s copy', { error: err.message });
+      log.warn("token cache unavailable; using this instance's copy", { error: err.message });
       return localTokens.get(key);
     }
   };
@@ -146,7 +161,11 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
       const res = await request(endpoint.tokenUrl, {
         method: 'POST',
         dispatcher: agentFor(c.seller, endpoint),
-        headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers: {
+          authorization: `Basic ${basic}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
         body: form.toString(),
         headersTimeout: endpoint.timeoutMs,
         bodyTimeout: endpoint.timeoutMs,
@@ -164,7 +183,13 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
       /* reported below */
     }
     if (status !== 200 || typeof parsed.access_token !== 'string') {
-      throw new SellerCallError({ kind: 'token', detail: `token endpoint answered HTTP ${status}${typeof parsed.error === 'string' ? ` ${parsed.error}` : ''}` }, status);
+      throw new SellerCallError(
+        {
+          kind: 'token',
+          detail: `token endpoint answered HTTP ${status}${typeof parsed.error === 'string' ? ` ${parsed.error}` : ''}`,
+        },
+        status,
+      );
     }
     const lifetimeS = typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in : 300;
     // stop using a token a little before it expires, so a call does not reach the seller with a dead one
@@ -205,36 +230,44 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
 
   // one CLIENT span per HTTP exchange with the seller (named by the buyer operation, never the path: it holds ids),
   // carrying the trace to the seller in `traceparent`
-  const once = (c: SellerCall, token: string): Promise<{ status: number; text: string; headers: SellerAnswer['headers'] }> => inSpan(`seller ${c.operation ?? 'call'}`, {
-    'http.request.method': c.method.toUpperCase(), 'sonata.seller': c.seller, 'sonata.buyer.operation': c.operation ?? 'other',
-  }, async (span) => {
-    const url = new URL(c.endpoint.baseUrl.replace(/\/$/, '') + c.path);
-    for (const [k, v] of Object.entries(c.query ?? {})) url.searchParams.set(k, v);
-    span.setAttribute('server.address', url.hostname);
-    try {
-      const res = await request(url, {
-        method: c.method as 'GET',
-        dispatcher: agentFor(c.seller, c.endpoint),
-        headers: injectTraceHeaders({
-          authorization: `Bearer ${token}`,
-          accept: 'application/json',
-          'x-request-id': c.requestId,
-          ...(c.idempotencyKey !== undefined && { 'idempotency-key': c.idempotencyKey }),
-          ...(c.body !== undefined && { 'content-type': 'application/json;charset=utf-8' }),
-        }),
-        body: c.body === undefined ? undefined : JSON.stringify(c.body),
-        headersTimeout: c.endpoint.timeoutMs,
-        bodyTimeout: c.endpoint.timeoutMs,
-        // headers/body timeouts bound each phase; this bounds the whole exchange
-        signal: AbortSignal.timeout(c.endpoint.timeoutMs),
-      });
-      span.setAttribute('http.response.status_code', res.statusCode);
-      const text = await res.body.text();
-      return { status: res.statusCode, text, headers: res.headers };
-    } catch (err) {
-      throw new SellerCallError(toFailure(err, c.endpoint.timeoutMs));
-    }
-  }, SpanKind.CLIENT);
+  const once = (c: SellerCall, token: string): Promise<{ status: number; text: string; headers: SellerAnswer['headers'] }> =>
+    inSpan(
+      `seller ${c.operation ?? 'call'}`,
+      {
+        'http.request.method': c.method.toUpperCase(),
+        'sonata.seller': c.seller,
+        'sonata.buyer.operation': c.operation ?? 'other',
+      },
+      async (span) => {
+        const url = new URL(c.endpoint.baseUrl.replace(/\/$/, '') + c.path);
+        for (const [k, v] of Object.entries(c.query ?? {})) url.searchParams.set(k, v);
+        span.setAttribute('server.address', url.hostname);
+        try {
+          const res = await request(url, {
+            method: c.method as 'GET',
+            dispatcher: agentFor(c.seller, c.endpoint),
+            headers: injectTraceHeaders({
+              authorization: `Bearer ${token}`,
+              accept: 'application/json',
+              'x-request-id': c.requestId,
+              ...(c.idempotencyKey !== undefined && { 'idempotency-key': c.idempotencyKey }),
+              ...(c.body !== undefined && { 'content-type': 'application/json;charset=utf-8' }),
+            }),
+            body: c.body === undefined ? undefined : JSON.stringify(c.body),
+            headersTimeout: c.endpoint.timeoutMs,
+            bodyTimeout: c.endpoint.timeoutMs,
+            // headers/body timeouts bound each phase; this bounds the whole exchange
+            signal: AbortSignal.timeout(c.endpoint.timeoutMs),
+          });
+          span.setAttribute('http.response.status_code', res.statusCode);
+          const text = await res.body.text();
+          return { status: res.statusCode, text, headers: res.headers };
+        } catch (err) {
+          throw new SellerCallError(toFailure(err, c.endpoint.timeoutMs));
+        }
+      },
+      SpanKind.CLIENT,
+    );
 
   /**
    * One exchange through the seller's breaker: a token (cached, or fetched), the call, and one token refresh after a
@@ -260,7 +293,13 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
       // the buyer-side request is the seller's: its record is listed under the seller partner
       capture.partnerId ??= c.seller;
       const query = c.query && Object.keys(c.query).length ? `?${new URLSearchParams(c.query as Record<string, string>).toString()}` : '';
-      capture.hop({ kind: 'seller-request', method: c.method, url: `${c.endpoint.baseUrl.replace(/\/$/, '')}${c.path}${query}`, body: c.body, note: c.operation });
+      capture.hop({
+        kind: 'seller-request',
+        method: c.method,
+        url: `${c.endpoint.baseUrl.replace(/\/$/, '')}${c.path}${query}`,
+        body: c.body,
+        note: c.operation,
+      });
       const started = performance.now();
       const ms = () => Math.round((performance.now() - started) * 10) / 10;
       try {
@@ -270,8 +309,11 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
       } catch (err) {
         const failure = err instanceof SellerCallError ? err.failure : undefined;
         capture.hop({
-          kind: 'seller-response', ms: ms(), status: failure && 'status' in failure ? failure.status : undefined,
-          body: failure && 'error' in failure ? failure.error : undefined, note: failure ? failure.kind : String(err),
+          kind: 'seller-response',
+          ms: ms(),
+          status: failure && 'status' in failure ? failure.status : undefined,
+          body: failure && 'error' in failure ? failure.error : undefined,
+          note: failure ? failure.kind : String(err),
         });
         throw err;
       }
@@ -293,20 +335,38 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
         answer = await breaker.run(() => exchange(c));
       } catch (err) {
         if (err instanceof BreakerOpenError) {
-          c.logger.warn('seller call refused: breaker open', { seller: c.seller, method: c.method, path: c.path, retryAfterMs: err.retryAfterMs });
+          c.logger.warn('seller call refused: breaker open', {
+            seller: c.seller,
+            method: c.method,
+            path: c.path,
+            retryAfterMs: err.retryAfterMs,
+          });
           throw new SellerCallError({ kind: 'circuit-open', detail: err.message, retryAfterMs: err.retryAfterMs });
         }
         const failure = (err as SellerCallError).failure;
         if (!failure) throw err;
-        const again = failure.kind === 'connect' || failure.kind === 'reset' || (failure.kind === 'http' && RETRY_STATUSES.has(failure.status));
+        const again =
+          failure.kind === 'connect' || failure.kind === 'reset' || (failure.kind === 'http' && RETRY_STATUSES.has(failure.status));
         if (safe && attempt < retry.attempts && again) {
-          c.logger.warn('seller call failed; retrying (safe to repeat)', { seller: c.seller, method: c.method, path: c.path, failure: failure.kind, attempt });
+          c.logger.warn('seller call failed; retrying (safe to repeat)', {
+            seller: c.seller,
+            method: c.method,
+            path: c.path,
+            failure: failure.kind,
+            attempt,
+          });
           await waitBeforeRetry(retry, attempt);
           continue;
         }
         throw err;
       }
-      c.logger.debug('seller call', { seller: c.seller, method: c.method, path: c.path, status: answer.status, ms: Math.round(performance.now() - started) });
+      c.logger.debug('seller call', {
+        seller: c.seller,
+        method: c.method,
+        path: c.path,
+        status: answer.status,
+        ms: Math.round(performance.now() - started),
+      });
       if (answer.status < 200 || answer.status > 299) {
         throw new SellerCallError({ kind: 'http', status: answer.status, error: parseError(answer.text) });
       }
@@ -353,10 +413,16 @@ function parseError(text: string): SellerIssue[] | { code?: string; reason?: str
 /** undici and fetch errors -> what it means for the request: never sent, timed out, or broken midway. */
 function toFailure(err: unknown, timeoutMs: number): SellerFailure {
   const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? '';
-  if (err instanceof undiciErrors.ConnectTimeoutError || code === 'UND_ERR_CONNECT_TIMEOUT') return { kind: 'connect', detail: 'connect timeout' };
+  if (err instanceof undiciErrors.ConnectTimeoutError || code === 'UND_ERR_CONNECT_TIMEOUT')
+    return { kind: 'connect', detail: 'connect timeout' };
   if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) return { kind: 'connect', detail: code };
   const name = (err as Error)?.name;
-  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || name === 'TimeoutError' || name === 'AbortError') {
+  if (
+    err instanceof undiciErrors.HeadersTimeoutError ||
+    err instanceof undiciErrors.BodyTimeoutError ||
+    name === 'TimeoutError' ||
+    name === 'AbortError'
+  ) {
     return { kind: 'timeout', detail: describe(err), afterMs: timeoutMs };
   }
   return { kind: 'reset', detail: code || describe(err) };

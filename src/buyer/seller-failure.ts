@@ -87,7 +87,11 @@ export function classifySellerFailure(f: SellerFailure, ctx: SellerFailureContex
   }
 }
 
-function classifyHttp(status: number, error: SellerIssue[] | { code?: string; reason?: string; message?: string } | undefined, ctx: SellerFailureContext): BuyerError {
+function classifyHttp(
+  status: number,
+  error: SellerIssue[] | { code?: string; reason?: string; message?: string } | undefined,
+  ctx: SellerFailureContext,
+): BuyerError {
   const at = { seller: ctx.seller };
   const single = Array.isArray(error) ? undefined : error;
   const said = single ? [single.code, single.reason, single.message].filter(Boolean).join(': ') : '';
@@ -101,7 +105,11 @@ function classifyHttp(status: number, error: SellerIssue[] | { code?: string; re
       const text = i.reason ?? i.message ?? i.code ?? 'refused';
       return `${i.propertyPath ?? '/'}: ${text}${mapped ? ` (${mapped})` : ''}`;
     });
-    return buyerError('seller.rejected-input', { seller: ctx.seller, action: ctx.action, issues: parts.join('; ') || 'no details given' }, { ...at, field });
+    return buyerError(
+      'seller.rejected-input',
+      { seller: ctx.seller, action: ctx.action, issues: parts.join('; ') || 'no details given' },
+      { ...at, field },
+    );
   }
   if (status === 404) return buyerError('seller.not-found', told, at);
   if (status === 409) return buyerError('seller.conflict', told, at);

@@ -99,17 +99,31 @@ export async function runReplay(correlationId: string | undefined, values: Repla
   };
   const request = record.hops.find((h) => h.kind === 'partner-request');
   const answered = record.hops.find((h) => h.kind === 'partner-response');
-  if (!request?.url || !request.method || !record.partnerId) return problem('the record has no partner request to replay (only Sonata requests of a partner are replayed)');
+  if (!request?.url || !request.method || !record.partnerId)
+    return problem('the record has no partner request to replay (only Sonata requests of a partner are replayed)');
   const [path, queryText] = request.url.split('?', 2) as [string, string | undefined];
   const route = SONATA_ROUTE.exec(path);
   if (!route) return problem(`${request.url} is not a Sonata route; only partners' Sonata requests are replayed`);
-  if (isTruncated(request.body)) return problem(`the captured request body was truncated (${(request.body as { bytes: number }).bytes} bytes); raise activity.maxBodyBytes to replay such requests`);
+  if (isTruncated(request.body))
+    return problem(
+      `the captured request body was truncated (${(request.body as { bytes: number }).bytes} bytes); raise activity.maxBodyBytes to replay such requests`,
+    );
 
   let registry;
   try {
     const secrets = environmentVariables(t.rootDir, config.env, t.processEnv);
-    const engine = createMappingEngine({ deadlineMs: config.mapping.deadlineMs, maxDepth: config.mapping.maxDepth, engine: config.mapping.engine, syncSliceMs: config.mapping.syncSliceMs });
-    registry = loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets });
+    const engine = createMappingEngine({
+      deadlineMs: config.mapping.deadlineMs,
+      maxDepth: config.mapping.maxDepth,
+      engine: config.mapping.engine,
+      syncSliceMs: config.mapping.syncSliceMs,
+    });
+    registry = loadRegistry({
+      partnersDir: config.paths.partners,
+      mappingsDir: config.paths.mappings,
+      engine,
+      secrets,
+    });
   } catch (err) {
     if (err instanceof ConfigError) {
       io.err(`${err.message}\n${err.problems.length} problem(s) found\n`);
@@ -130,20 +144,39 @@ export async function runReplay(correlationId: string | undefined, values: Repla
   const backend = await standInLegacy(legacyAnswers, values.live ? await liveLegacy(config) : undefined);
   const silent = createLogger({ level: 'error', stream: new Writable({ write: (_c, _e, cb) => cb() }) });
   const store = createMemoryStore();
-  const legacy: LegacyClient = createLegacyClient({ baseUrl: backend.url, apiKey: config.legacy.apiKey, timeoutMs: config.legacy.timeoutMs, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 } });
+  const legacy: LegacyClient = createLegacyClient({
+    baseUrl: backend.url,
+    apiKey: config.legacy.apiKey,
+    timeoutMs: config.legacy.timeoutMs,
+    retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+  });
   const capturedId = (answered?.body as { id?: unknown } | undefined)?.id;
   let now: { status: number; body: unknown };
   try {
     const result: OperationResult = await executeOperation({
-      requestId: record.correlationId, registry, partner, op: resolved.op, params: resolved.params,
-      query: Object.fromEntries(new URLSearchParams(queryText ?? '')), body: withPlaceholders(request.body), store, legacy, logger: silent,
+      requestId: record.correlationId,
+      registry,
+      partner,
+      op: resolved.op,
+      params: resolved.params,
+      query: Object.fromEntries(new URLSearchParams(queryText ?? '')),
+      body: withPlaceholders(request.body),
+      store,
+      legacy,
+      logger: silent,
       // the clock of the captured request, and the id it gave what it created
-      now: () => new Date(record.startedAt), newId: typeof capturedId === 'string' ? () => capturedId : undefined,
-      resources: createResourceRepository(store), events: { publish: async () => 0 }, tasks: createWorkQueue(store),
+      now: () => new Date(record.startedAt),
+      newId: typeof capturedId === 'string' ? () => capturedId : undefined,
+      resources: createResourceRepository(store),
+      events: { publish: async () => 0 },
+      tasks: createWorkQueue(store),
     });
     now = { status: result.status, body: result.body };
   } catch (err) {
-    const rendered = renderSonataError(err instanceof GatewayError ? err : new GatewayError('internal.unexpected', String(err)), { maxIssues: config.validation.maxErrors, requestId: record.correlationId });
+    const rendered = renderSonataError(err instanceof GatewayError ? err : new GatewayError('internal.unexpected', String(err)), {
+      maxIssues: config.validation.maxErrors,
+      requestId: record.correlationId,
+    });
     now = { status: rendered.status, body: rendered.body };
   } finally {
     await legacy.close();
@@ -164,9 +197,14 @@ export async function runReplay(correlationId: string | undefined, values: Repla
     });
   }
   const statusDiff = answered?.status !== now.status ? [`status: then ${answered?.status ?? 'absent'}, now ${now.status}`] : [];
-  comparisons.push({ title: `answer (${answered?.status ?? '?'} then, ${now.status} now)`, differences: [...statusDiff, ...compareBodies(answered?.body, now.body, redact, window)] });
+  comparisons.push({
+    title: `answer (${answered?.status ?? '?'} then, ${now.status} now)`,
+    differences: [...statusDiff, ...compareBodies(answered?.body, now.body, redact, window)],
+  });
 
-  io.out(`replay of ${record.correlationId}: ${partner.id} ${resolved.op.operationId} (${resolved.op.release}) with today's mappings, legacy BSS ${values.live ? 'called live' : 'answers as captured'}\n`);
+  io.out(
+    `replay of ${record.correlationId}: ${partner.id} ${resolved.op.operationId} (${resolved.op.release}) with today's mappings, legacy BSS ${values.live ? 'called live' : 'answers as captured'}\n`,
+  );
   let different = false;
   for (const c of comparisons) {
     io.out(`${c.title}: ${c.differences.length ? `${c.differences.length} difference(s)` : 'identical'}\n`);
@@ -181,7 +219,10 @@ export async function runReplay(correlationId: string | undefined, values: Repla
  * A stand-in legacy BSS that keeps what it was sent: each call gets the next captured answer (status and body), or,
  * with `live`, is passed on to the real one and its answer relayed.
  */
-async function standInLegacy(answers: readonly ActivityHop[], live?: { url: string; close(): Promise<void> }): Promise<{ url: string; received: unknown[]; close(): Promise<void> }> {
+async function standInLegacy(
+  answers: readonly ActivityHop[],
+  live?: { url: string; close(): Promise<void> },
+): Promise<{ url: string; received: unknown[]; close(): Promise<void> }> {
   const received: unknown[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -190,24 +231,35 @@ async function standInLegacy(answers: readonly ActivityHop[], live?: { url: stri
       const text = Buffer.concat(chunks).toString('utf8');
       received.push(text ? parseOr(text) : undefined);
       if (live) {
-        void relay(live.url, req, text).then(({ status, body }) => res.writeHead(status, { 'content-type': 'application/json' }).end(body), (err: unknown) => {
-          res.writeHead(502, { 'content-type': 'text/plain' }).end(`the legacy BSS at ${live.url} did not answer: ${String(err)}`);
-        });
+        void relay(live.url, req, text).then(
+          ({ status, body }) => res.writeHead(status, { 'content-type': 'application/json' }).end(body),
+          (err: unknown) => {
+            res.writeHead(502, { 'content-type': 'text/plain' }).end(`the legacy BSS at ${live.url} did not answer: ${String(err)}`);
+          },
+        );
         return;
       }
       const answer = answers[received.length - 1];
       if (!answer || isTruncated(answer.body) || answer.status === undefined) {
         // nothing captured for this call (or no whole answer): the gateway sees the BSS fail, as RC 12
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ RC: 12, MSG: answer ? 'the captured answer was truncated or never came' : 'no captured answer for this call' }));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            RC: 12,
+            MSG: answer ? 'the captured answer was truncated or never came' : 'no captured answer for this call',
+          }),
+        );
         return;
       }
-      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? null));
+      res
+        .writeHead(answer.status, { 'content-type': 'application/json' })
+        .end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? null));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`, received,
+    url: `http://127.0.0.1:${port}`,
+    received,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await live?.close();
@@ -219,14 +271,23 @@ async function standInLegacy(answers: readonly ActivityHop[], live?: { url: stri
 async function relay(base: string, req: IncomingMessage, body: string): Promise<{ status: number; body: string }> {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
-  const res = await request(`${base.replace(/\/$/, '')}${req.url ?? '/'}`, { method: (req.method ?? 'GET') as 'GET', headers, body: body === '' ? undefined : body });
+  const res = await request(`${base.replace(/\/$/, '')}${req.url ?? '/'}`, {
+    method: (req.method ?? 'GET') as 'GET',
+    headers,
+    body: body === '' ? undefined : body,
+  });
   return { status: res.statusCode, body: await res.body.text() };
 }
 
 /** The configured legacy BSS; `embedded` starts the simulator (with its seed data) for this run. */
 async function liveLegacy(config: GatewayConfig): Promise<{ url: string; close(): Promise<void> }> {
   if (config.legacy.baseUrl !== 'embedded') return { url: config.legacy.baseUrl, close: async () => undefined };
-  const sim = await startLegacyBss({ apiKey: config.legacy.apiKey, dataDir: config.legacy.simulatorDataDir, port: 0, host: '127.0.0.1' });
+  const sim = await startLegacyBss({
+    apiKey: config.legacy.apiKey,
+    dataDir: config.legacy.simulatorDataDir,
+    port: 0,
+    host: '127.0.0.1',
+  });
   return { url: sim.url, close: () => sim.close() };
 }
 

@@ -53,9 +53,17 @@ export async function fetchActivityRecord(correlationId: string, t: OperatorTarg
   const key = operatorKey(t);
   let res;
   try {
-    res = await request(url, { method: 'GET', headers: { accept: 'application/json', ...(key && { 'x-internal-api-key': key }) }, headersTimeout: 10_000, bodyTimeout: 10_000 });
+    res = await request(url, {
+      method: 'GET',
+      headers: { accept: 'application/json', ...(key && { 'x-internal-api-key': key }) },
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+    });
   } catch (err) {
-    return { kind: 'unreachable', message: `${operatorUrl(t)} does not answer: ${(err as { code?: string }).code ?? (err as Error).message}` };
+    return {
+      kind: 'unreachable',
+      message: `${operatorUrl(t)} does not answer: ${(err as { code?: string }).code ?? (err as Error).message}`,
+    };
   }
   const text = await res.body.text();
   let body: unknown;
@@ -64,11 +72,18 @@ export async function fetchActivityRecord(correlationId: string, t: OperatorTarg
   } catch {
     body = undefined;
   }
-  const reason = (body as { message?: string; reason?: string } | undefined)?.message ?? (body as { reason?: string } | undefined)?.reason ?? text.slice(0, 200);
-  if (res.statusCode === 200 && body && typeof body === 'object' && Array.isArray((body as ActivityRecord).hops)) return { kind: 'found', record: body as ActivityRecord };
+  const reason =
+    (body as { message?: string; reason?: string } | undefined)?.message ??
+    (body as { reason?: string } | undefined)?.reason ??
+    text.slice(0, 200);
+  if (res.statusCode === 200 && body && typeof body === 'object' && Array.isArray((body as ActivityRecord).hops))
+    return { kind: 'found', record: body as ActivityRecord };
   if (res.statusCode === 404) return { kind: 'not-found', message: `no activity for ${correlationId}: ${reason}` };
   if (res.statusCode === 401 || res.statusCode === 403) {
-    return { kind: 'refused', message: `the gateway refused the internal key (${res.statusCode}): ${reason}; give --key or INTERNAL_API_KEY (scope activity)` };
+    return {
+      kind: 'refused',
+      message: `the gateway refused the internal key (${res.statusCode}): ${reason}; give --key or INTERNAL_API_KEY (scope activity)`,
+    };
   }
   return { kind: 'refused', message: `unexpected answer ${res.statusCode} from ${url}: ${reason}` };
 }
@@ -81,7 +96,12 @@ export interface TraceValues {
 }
 
 /** `trace`: prints the record (exit 0), 1 when unknown or refused, 3 when the gateway does not answer. */
-export async function runTrace(correlationId: string, values: TraceValues, t: OperatorTarget, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+export async function runTrace(
+  correlationId: string,
+  values: TraceValues,
+  t: OperatorTarget,
+  io: { out: (s: string) => void; err: (s: string) => void },
+): Promise<number> {
   const fetched = await fetchActivityRecord(correlationId, t);
   if (fetched.kind !== 'found') {
     io.err(`${fetched.message}\n`);
@@ -94,7 +114,10 @@ export async function runTrace(correlationId: string, values: TraceValues, t: Op
 /** The chain of a record: a head line, then one line per hop (kind, method, url, status, ms), bodies indented below. */
 export function formatTrace(record: ActivityRecord, bodies: boolean): string {
   const who = [record.partnerId ?? '(no partner)', record.release, record.operationId].filter(Boolean).join(' ');
-  const lines = [`${record.correlationId}  ${who}`, `${record.method} ${record.path} -> ${record.status} in ${record.ms} ms, ${record.startedAt}`];
+  const lines = [
+    `${record.correlationId}  ${who}`,
+    `${record.method} ${record.path} -> ${record.status} in ${record.ms} ms, ${record.startedAt}`,
+  ];
   record.hops.forEach((hop, i) => {
     lines.push(`${String(i + 1).padStart(3)} ${hopLine(hop)}`);
     if (bodies && hop.body !== undefined) {

@@ -20,7 +20,19 @@ const BASE_COPY_SUFFIX = '__base';
 
 // Annotations: they never change whether a body is valid. readOnly/writeOnly are dropped on purpose: the same
 // component schema serves requests and responses, and Sellers commonly echo read-only ids.
-const DROPPED_KEYWORDS = new Set(['description', 'example', 'examples', 'xml', 'externalDocs', 'readOnly', 'writeOnly', 'deprecated', 'title', 'discriminator', 'nullable']);
+const DROPPED_KEYWORDS = new Set([
+  'description',
+  'example',
+  'examples',
+  'xml',
+  'externalDocs',
+  'readOnly',
+  'writeOnly',
+  'deprecated',
+  'title',
+  'discriminator',
+  'nullable',
+]);
 
 /** Options of the {@link DISCRIMINATOR_KEYWORD} keyword, as written into converted schemas. */
 export interface DiscriminatorKeywordOptions {
@@ -38,7 +50,6 @@ export interface DiscriminatorKeywordOptions {
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
-
 
 function componentName(ref: unknown): string | undefined {
   if (typeof ref !== 'string') return undefined;
@@ -157,7 +168,11 @@ function planDispatch(base: string, schema: JsonObject, all: JsonObject): Dispat
   }
   if (listKey === undefined) {
     for (const [name, candidate] of Object.entries(all)) {
-      if (isJsonObject(candidate) && Array.isArray(candidate.allOf) && candidate.allOf.some((entry) => isJsonObject(entry) && componentName(entry.$ref) === base && name !== base)) {
+      if (
+        isJsonObject(candidate) &&
+        Array.isArray(candidate.allOf) &&
+        candidate.allOf.some((entry) => isJsonObject(entry) && componentName(entry.$ref) === base && name !== base)
+      ) {
         addImplicit(name);
       }
     }
@@ -208,7 +223,9 @@ export function convertComponentSchemas(schemas: JsonObject, fileId: string): Re
       source[target] = {
         ...schema,
         allOf: schema.allOf.map((entry) =>
-          isJsonObject(entry) && componentName(entry.$ref) === plan.base ? { $ref: COMPONENT_SCHEMA_PREFIX + plan.base + BASE_COPY_SUFFIX } : entry,
+          isJsonObject(entry) && componentName(entry.$ref) === plan.base
+            ? { $ref: COMPONENT_SCHEMA_PREFIX + plan.base + BASE_COPY_SUFFIX }
+            : entry,
         ),
       };
     }
@@ -255,7 +272,12 @@ type DiscriminatorValidate = FuncKeywordDefinition['validate'] & { errors?: unkn
  * subtype", so this keyword does, pointing at the discriminating property.
  */
 export function createDiscriminatorKeyword(): FuncKeywordDefinition {
-  const validate: DiscriminatorValidate = function validateDiscriminator(schema: DiscriminatorKeywordOptions, data: unknown, _parent, dataCxt) {
+  const validate: DiscriminatorValidate = function validateDiscriminator(
+    schema: DiscriminatorKeywordOptions,
+    data: unknown,
+    _parent,
+    dataCxt,
+  ) {
     validate.errors = [];
     if (!isJsonObject(data)) return true;
     const here = dataCxt?.instancePath ?? '';

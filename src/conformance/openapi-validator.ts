@@ -22,11 +22,13 @@ import type { SonataRelease, SpecIssue } from './spec-types.js';
 export function sdkReleases(sdkDir: string | undefined): SonataRelease[] {
   if (!sdkDir || !existsSync(sdkDir)) return [];
   return readdirSync(sdkDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && existsSync(join(sdkDir, d.name, 'productApi')) && statSync(join(sdkDir, d.name, 'productApi')).isDirectory())
+    .filter(
+      (d) =>
+        d.isDirectory() && existsSync(join(sdkDir, d.name, 'productApi')) && statSync(join(sdkDir, d.name, 'productApi')).isDirectory(),
+    )
     .map((d) => d.name)
     .sort();
 }
-
 
 export interface SpecApi {
   readonly release: SonataRelease;
@@ -113,7 +115,6 @@ function createSpecAjv(allErrors: boolean): Ajv {
   return ajv;
 }
 
-
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -148,7 +149,8 @@ function resolveLocal(ctx: FileContext, node: unknown): unknown {
 function pickJsonSchema(content: unknown): { present: boolean; schema?: unknown } {
   if (!isJsonObject(content) || Object.keys(content).length === 0) return { present: false };
   const keys = Object.keys(content);
-  const key = keys.find((k) => /^application\/json\b/i.test(k)) ?? keys.find((k) => /json/i.test(k)) ?? keys.find((k) => k === '*/*') ?? keys[0];
+  const key =
+    keys.find((k) => /^application\/json\b/i.test(k)) ?? keys.find((k) => /json/i.test(k)) ?? keys.find((k) => k === '*/*') ?? keys[0];
   const media = key === undefined ? undefined : content[key];
   return { present: true, schema: isJsonObject(media) ? media.schema : undefined };
 }
@@ -271,7 +273,9 @@ function createOperation(ctx: FileContext, method: string, path: string, op: Jso
     validateRequestBody(body) {
       if (requestBody === undefined) throw new Error(`${label} has no request body`);
       if (body === undefined) {
-        return isJsonObject(requestBody) && requestBody.required === true ? [{ path: '', message: 'request body is required', keyword: 'body' }] : [];
+        return isJsonObject(requestBody) && requestBody.required === true
+          ? [{ path: '', message: 'request body is required', keyword: 'body' }]
+          : [];
       }
       const validate = getRequestValidator();
       return validate ? runValidator(validate, body) : [];
@@ -280,11 +284,19 @@ function createOperation(ctx: FileContext, method: string, path: string, op: Jso
     validateResponseBody(status, body) {
       const key = responseKeyFor(status);
       if (key === undefined) {
-        return [{ path: '', message: `status ${status} is not declared for ${label} (declared: ${responseStatuses.join(', ')})`, keyword: 'status' }];
+        return [
+          {
+            path: '',
+            message: `status ${status} is not declared for ${label} (declared: ${responseStatuses.join(', ')})`,
+            keyword: 'status',
+          },
+        ];
       }
       const validate = getResponseValidator(key);
       if (validate === null) {
-        return body === undefined || body === null || body === '' ? [] : [{ path: '', message: `status ${key} of ${label} declares no body`, keyword: 'body' }];
+        return body === undefined || body === null || body === ''
+          ? []
+          : [{ path: '', message: `status ${key} of ${label} declares no body`, keyword: 'body' }];
       }
       return runValidator(validate, body);
     },
@@ -322,8 +334,12 @@ function loadApi(ajv: SpecAjvs, release: SonataRelease, entry: ApiFileEntry, all
     throw new Error(`${entry.file}: not an OpenAPI 3.0 document`);
   }
   const firstServer = Array.isArray(doc.servers) ? doc.servers[0] : undefined;
-  const server = isJsonObject(firstServer) && typeof firstServer.url === 'string' ? parseSonataServerUrl(firstServer.url.replace(/\s+/g, '')) : undefined;
-  if (!server || server.major !== entry.major) throw new Error(`${entry.file}: servers[0].url does not match the indexed base path .../${entry.apiName}/${entry.major}/`);
+  const server =
+    isJsonObject(firstServer) && typeof firstServer.url === 'string'
+      ? parseSonataServerUrl(firstServer.url.replace(/\s+/g, ''))
+      : undefined;
+  if (!server || server.major !== entry.major)
+    throw new Error(`${entry.file}: servers[0].url does not match the indexed base path .../${entry.apiName}/${entry.major}/`);
 
   const fileId = `${FILE_ID_BASE}${release}/${entry.relativePath}`;
   const ctx: FileContext = { ajv, doc, fileId, file: entry.file, compiled: new Map() };
@@ -411,10 +427,13 @@ export function createSpecCatalog(opts: SpecCatalogOptions): SpecCatalog {
   const sdkDir = resolve(opts.sdkDir);
   const releases = sdkReleases(sdkDir);
   if (releases.length === 0) {
-    throw new Error(`Sonata SDK folder ${sdkDir} holds no <release>/productApi/ folder: point sdkDir (SONATA_SDK_DIR) at the folder holding the releases' folders`);
+    throw new Error(
+      `Sonata SDK folder ${sdkDir} holds no <release>/productApi/ folder: point sdkDir (SONATA_SDK_DIR) at the folder holding the releases' folders`,
+    );
   }
   const assertRelease = (release: string): void => {
-    if (!releases.includes(release)) throw new Error(`unknown Sonata release ${JSON.stringify(release)} (the SDK folder holds: ${releases.join(', ')})`);
+    if (!releases.includes(release))
+      throw new Error(`unknown Sonata release ${JSON.stringify(release)} (the SDK folder holds: ${releases.join(', ')})`);
   };
 
   let ajv: SpecAjvs | undefined;

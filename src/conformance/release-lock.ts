@@ -17,12 +17,19 @@ export function buildReleaseLock(catalog: SpecCatalog, release: { name: string; 
     if (!api) continue;
     const operations: Record<string, LockedOperation> = {};
     for (const op of api.operations) {
-      operations[op.operationId] = { method: op.method.toUpperCase(), path: op.path, statuses: op.responseStatuses.map(Number).filter(Number.isInteger) };
+      operations[op.operationId] = {
+        method: op.method.toUpperCase(),
+        path: op.path,
+        statuses: op.responseStatuses.map(Number).filter(Number.isInteger),
+      };
     }
     const listener = api.operations.length > 0 && api.operations.every((op) => op.path.startsWith('/listener/'));
     apis[apiName] = {
       version: api.major,
-      file: api.file.slice(catalog.sdkDir.length + 1 + release.sdkFolder.length + 1).split('\\').join('/'),
+      file: api.file
+        .slice(catalog.sdkDir.length + 1 + release.sdkFolder.length + 1)
+        .split('\\')
+        .join('/'),
       ...(listener ? { role: 'listener' as const } : {}),
       operations,
     };

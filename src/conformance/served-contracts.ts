@@ -59,7 +59,12 @@ export function createContractLibrary(opts: { sdkDir?: string; errata: readonly 
       if (!entries) return { available: false, reason: unavailable! };
       return {
         available: true,
-        documents: [...entries.values()].map(({ release, entry, version }) => ({ release, api: entry.apiName, version, href: `/openapi/${release}/${entry.apiName}.json` })),
+        documents: [...entries.values()].map(({ release, entry, version }) => ({
+          release,
+          api: entry.apiName,
+          version,
+          href: `/openapi/${release}/${entry.apiName}.json`,
+        })),
       };
     },
     document(release, api) {
@@ -74,7 +79,13 @@ export function createContractLibrary(opts: { sdkDir?: string; errata: readonly 
         const components = (doc.components ?? {}) as Record<string, unknown>;
         applySpecErrata((components.schemas ?? {}) as Record<string, unknown>, errata, found.entry.file);
         // say what differs from the official file, and where it comes from
-        if (errata.length) doc['x-sonata-gateway-errata'] = errata.map((e) => ({ id: e.id, schema: e.schema, notRequired: e.notRequired, why: e.why }));
+        if (errata.length)
+          doc['x-sonata-gateway-errata'] = errata.map((e) => ({
+            id: e.id,
+            schema: e.schema,
+            notRequired: e.notRequired,
+            why: e.why,
+          }));
         text = JSON.stringify(doc);
         documents.set(key, text);
       }

@@ -49,12 +49,19 @@ const ERRATA_SCHEMA = {
         required: ['id', 'releases', 'api', 'schema', 'why'],
         properties: {
           id: { type: 'string', pattern: '^[a-z0-9]+(-[a-z0-9]+)*$' },
-          releases: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' } },
+          releases: {
+            type: 'array',
+            minItems: 1,
+            uniqueItems: true,
+            items: { type: 'string', pattern: '^[a-z][a-z0-9-]*$' },
+          },
           api: { type: 'string', minLength: 1 },
           schema: { type: 'string', minLength: 1 },
           notRequired: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
           eventType: {
-            type: 'object', additionalProperties: false, required: ['listed', 'meant'],
+            type: 'object',
+            additionalProperties: false,
+            required: ['listed', 'meant'],
             properties: { listed: { type: 'string', minLength: 1 }, meant: { type: 'string', minLength: 1 } },
           },
           arrayOf: { const: true },
@@ -79,11 +86,19 @@ export function loadSpecErrata(file: string, sdkReleases?: readonly string[]): S
   const errata = raw.map((e, i) => {
     if (seen.has(e.id)) problems.push(src.problem(`/errata/${i}/id`, `erratum ${e.id} is listed twice`));
     seen.add(e.id);
-    if (!e.notRequired && !e.eventType && !e.arrayOf) problems.push(src.problem(`/errata/${i}`, 'give notRequired, eventType or arrayOf (what the erratum corrects)'));
+    if (!e.notRequired && !e.eventType && !e.arrayOf)
+      problems.push(src.problem(`/errata/${i}`, 'give notRequired, eventType or arrayOf (what the erratum corrects)'));
     e.releases.forEach((release, r) => {
-      if (sdkReleases && !sdkReleases.includes(release)) problems.push(src.problem(`/errata/${i}/releases/${r}`, `release ${release} is not in the SDK folder (it holds: ${sdkReleases.join(', ')})`));
+      if (sdkReleases && !sdkReleases.includes(release))
+        problems.push(
+          src.problem(`/errata/${i}/releases/${r}`, `release ${release} is not in the SDK folder (it holds: ${sdkReleases.join(', ')})`),
+        );
     });
-    return Object.freeze({ ...e, notRequired: e.notRequired ?? [], source: `${src.file}:${src.locate(`/errata/${i}`).line}` });
+    return Object.freeze({
+      ...e,
+      notRequired: e.notRequired ?? [],
+      source: `${src.file}:${src.locate(`/errata/${i}`).line}`,
+    });
   });
   if (problems.length) throw new ConfigError(problems);
   return errata;
@@ -105,14 +120,18 @@ export function applySpecErrata(schemas: Record<string, unknown>, errata: readon
     if (!isJsonObject(schema)) throw new Error(`spec erratum ${e.id} (${e.source}): ${file} has no schema ${e.schema}`);
     if (e.eventType) fixEventTypeEnum(schema, e, file);
     if (e.arrayOf) {
-      if (schema.type === 'array') throw new Error(`spec erratum ${e.id} (${e.source}): ${e.schema} in ${file} is an array already; drop the erratum`);
+      if (schema.type === 'array')
+        throw new Error(`spec erratum ${e.id} (${e.source}): ${e.schema} in ${file} is an array already; drop the erratum`);
       schemas[e.schema] = { type: 'array', items: { ...schema } };
     }
     if (e.notRequired.length === 0) continue;
     const target = e.arrayOf ? (schemas[e.schema] as { items: Record<string, unknown> }).items : schema;
     const required = Array.isArray(target.required) ? (target.required as unknown[]) : [];
     const absent = e.notRequired.filter((p) => !required.includes(p));
-    if (absent.length) throw new Error(`spec erratum ${e.id} (${e.source}): ${e.schema} in ${file} no longer requires ${absent.join(', ')}; drop or fix the erratum`);
+    if (absent.length)
+      throw new Error(
+        `spec erratum ${e.id} (${e.source}): ${e.schema} in ${file} no longer requires ${absent.join(', ')}; drop or fix the erratum`,
+      );
     target.required = required.filter((p) => !e.notRequired.includes(p as string));
   }
 }
@@ -129,7 +148,9 @@ function fixEventTypeEnum(schema: Record<string, unknown>, e: SpecErratum, file:
       return;
     }
   }
-  throw new Error(`spec erratum ${e.id} (${e.source}): ${e.schema} in ${file} no longer lists eventType ${listed}; drop or fix the erratum`);
+  throw new Error(
+    `spec erratum ${e.id} (${e.source}): ${e.schema} in ${file} no longer lists eventType ${listed}; drop or fix the erratum`,
+  );
 }
 
 /** What an erratum corrects, in one line for reports. */

@@ -50,7 +50,14 @@ export function listApiFiles(releaseDir: string): ApiFileEntry[] {
       const block = SERVERS_BLOCK.exec(readFileSync(file, 'utf8'))?.[1] ?? '';
       const server = parseSonataServerUrl(block.replace(/\s+/g, ''));
       if (!server) throw new Error(`${file}: servers[0].url is not a Sonata base path (.../mefApi/sonata/<apiName>/v<major>/)`);
-      return { ...server, file, relativePath: file.slice(releaseDir.length + 1).split(sep).join('/') };
+      return {
+        ...server,
+        file,
+        relativePath: file
+          .slice(releaseDir.length + 1)
+          .split(sep)
+          .join('/'),
+      };
     });
 
   const byName = new Map<string, ApiFileEntry[]>();
@@ -58,7 +65,8 @@ export function listApiFiles(releaseDir: string): ApiFileEntry[] {
   for (const [apiName, group] of byName) {
     if (group.length < 2) continue;
     for (const entry of group) {
-      if (/Notification\.api\.ya?ml$/.test(basename(entry.file)) && !apiName.endsWith('Notification')) entry.apiName = `${apiName}Notification`;
+      if (/Notification\.api\.ya?ml$/.test(basename(entry.file)) && !apiName.endsWith('Notification'))
+        entry.apiName = `${apiName}Notification`;
     }
     const names = group.map((entry) => entry.apiName);
     if (new Set(names).size !== names.length) {

@@ -15,18 +15,30 @@ export interface SpecGuard {
    * problems of a notification the gateway is about to send (body and listener query parameters) against the
    * release's notification API file ([] when valid or unchecked)
    */
-  checkNotification(release: SonataRelease, api: { notificationApi: string; notificationVersion: string }, eventType: string, url: string, body: unknown): SpecIssue[];
+  checkNotification(
+    release: SonataRelease,
+    api: { notificationApi: string; notificationVersion: string },
+    eventType: string,
+    url: string,
+    body: unknown,
+  ): SpecIssue[];
 }
 
 /**
  * The listener operation of a notification API in the official files. Billie's Trouble Ticket notifications declare
  * the management API's server (`troubleTicket/v1`); the catalogue indexes that file as `troubleTicketNotification`.
  */
-export function findListenerOperation(catalog: SpecCatalog, release: SonataRelease, api: { notificationApi: string; notificationVersion: string }, eventType: string): SpecOperation | undefined {
+export function findListenerOperation(
+  catalog: SpecCatalog,
+  release: SonataRelease,
+  api: { notificationApi: string; notificationVersion: string },
+  eventType: string,
+): SpecOperation | undefined {
   if (!catalog.releases().includes(release)) return undefined;
   for (const name of [api.notificationApi, `${api.notificationApi}Notification`]) {
     const file = catalog.api(release, name);
-    if (file && /Notification\.api\.ya?ml$/.test(file.file) && file.major === api.notificationVersion) return file.operation('POST', `/listener/${eventType}`);
+    if (file && /Notification\.api\.ya?ml$/.test(file.file) && file.major === api.notificationVersion)
+      return file.operation('POST', `/listener/${eventType}`);
   }
   return undefined;
 }
@@ -80,8 +92,13 @@ export function createSpecGuard(opts: { catalog: SpecCatalog; mode: ConformanceM
 /** A spec problem in the shape of a Sonata 422 entry. */
 export function toPropertyIssue(i: SpecIssue): PropertyIssue {
   if (i.keyword === 'incomplete') return { code: 'otherIssue', propertyPath: '/', reason: i.message.slice(0, 255) };
-  const code: Error422Code = i.keyword === 'required' ? 'missingProperty'
-    : i.keyword === 'type' || i.keyword === 'format' || i.keyword === 'pattern' ? 'invalidFormat'
-      : i.keyword === 'additionalProperties' ? 'unexpectedProperty' : 'invalidValue';
+  const code: Error422Code =
+    i.keyword === 'required'
+      ? 'missingProperty'
+      : i.keyword === 'type' || i.keyword === 'format' || i.keyword === 'pattern'
+        ? 'invalidFormat'
+        : i.keyword === 'additionalProperties'
+          ? 'unexpectedProperty'
+          : 'invalidValue';
   return { code, propertyPath: i.path || '/', reason: `${i.path || 'body'}: ${i.message}`.slice(0, 255) };
 }

@@ -28,7 +28,11 @@ function issueFor(error: ErrorObject): SpecIssue {
       };
     case 'enum': {
       const allowed = Array.isArray(params.allowedValues) ? params.allowedValues : [];
-      return { path: base, message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`, keyword: 'enum' };
+      return {
+        path: base,
+        message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`,
+        keyword: 'enum',
+      };
     }
     case 'const':
       return { path: base, message: `must be ${JSON.stringify(params.allowedValue)}`, keyword: 'const' };

@@ -20,7 +20,13 @@ export interface ConsoleConformanceRun {
   readonly passed: number;
   readonly failed: number;
   readonly skipped: number;
-  readonly cases: readonly { name: string; function: string; status: 'passed' | 'failed' | 'skipped'; reason?: string; ms: number }[];
+  readonly cases: readonly {
+    name: string;
+    function: string;
+    status: 'passed' | 'failed' | 'skipped';
+    reason?: string;
+    ms: number;
+  }[];
 }
 
 /** Runs the cases of a partner and release against this gateway. */
@@ -43,32 +49,65 @@ export function createConsoleConformance(opts: {
     async run({ partnerId, release, functions }) {
       const baseUrl = opts.mainUrl();
       if (!baseUrl) throw new GatewayError('console.invalid-request', 'the gateway is not listening yet');
-      if (!opts.config.sdkDir) throw new GatewayError('console.invalid-request', 'sdkDir is not configured: conformance needs the MEF Sonata SDK');
+      if (!opts.config.sdkDir)
+        throw new GatewayError('console.invalid-request', 'sdkDir is not configured: conformance needs the MEF Sonata SDK');
       if (running) throw new GatewayError('resource.busy', 'A conformance run is in progress; wait for it to finish');
       running = true;
       try {
-        const target = resolveConformanceTarget({ rootDir: opts.config.rootDir, partnerId, release, baseUrl, env: opts.config.env, processEnv: opts.variables() });
-        specs ??= createSpecCatalog({ sdkDir: opts.config.sdkDir, errata: loadSpecErrata(join(opts.config.paths.mappings, 'spec-errata.yaml')) });
+        const target = resolveConformanceTarget({
+          rootDir: opts.config.rootDir,
+          partnerId,
+          release,
+          baseUrl,
+          env: opts.config.env,
+          processEnv: opts.variables(),
+        });
+        specs ??= createSpecCatalog({
+          sdkDir: opts.config.sdkDir,
+          errata: loadSpecErrata(join(opts.config.paths.mappings, 'spec-errata.yaml')),
+        });
         const suite = loadConformanceSuite({
-          casesDir: join(opts.config.paths.mappings, 'conformance'), family: target.family, release: target.release, aliases: target.aliases,
-          specs, specRelease: target.specRelease, ...(functions && { functions: [...functions] }),
+          casesDir: join(opts.config.paths.mappings, 'conformance'),
+          family: target.family,
+          release: target.release,
+          aliases: target.aliases,
+          specs,
+          specRelease: target.specRelease,
+          ...(functions && { functions: [...functions] }),
         });
         const client = createSellerClient({
-          baseUrl: target.baseUrl, tokenUrl: target.tokenUrl, clientId: target.clientId, clientSecret: target.clientSecret,
-          ...(target.scope && { scope: target.scope }), timeoutMs: target.timeoutMs ?? 15_000,
+          baseUrl: target.baseUrl,
+          tokenUrl: target.tokenUrl,
+          clientId: target.clientId,
+          clientSecret: target.clientSecret,
+          ...(target.scope && { scope: target.scope }),
+          timeoutMs: target.timeoutMs ?? 15_000,
         });
-        const report = await runConformance({ suite, client, specs, partner: target.partner, vars: { buyerId: target.buyerId, sellerId: target.sellerId } });
+        const report = await runConformance({
+          suite,
+          client,
+          specs,
+          partner: target.partner,
+          vars: { buyerId: target.buyerId, sellerId: target.sellerId },
+        });
         return {
-          partnerId, release: report.release,
-          passed: report.totals.passed, failed: report.totals.failed, skipped: report.totals.skipped,
+          partnerId,
+          release: report.release,
+          passed: report.totals.passed,
+          failed: report.totals.failed,
+          skipped: report.totals.skipped,
           cases: report.cases.map((c) => ({
-            name: `${c.id} ${c.title}`, function: c.function, status: STATUS[c.outcome], ms: Math.round(c.durationMs),
+            name: `${c.id} ${c.title}`,
+            function: c.function,
+            status: STATUS[c.outcome],
+            ms: Math.round(c.durationMs),
             ...(c.reason !== undefined && { reason: c.reason }),
           })),
         };
       } catch (err) {
         if (err instanceof ConfigError) throw new GatewayError('console.invalid-request', err.message);
-        if (err instanceof Error && /^(cannot get a token|Sonata SDK folder|unknown (release|function))/.test(err.message)) throw new GatewayError('console.invalid-request', err.message);
+        if (err instanceof Error && /^(cannot get a token|Sonata SDK folder|unknown (release|function))/.test(err.message))
+          throw new GatewayError('console.invalid-request', err.message);
         throw err;
       } finally {
         running = false;

@@ -105,9 +105,16 @@ function indexOf(registry: Registry, config: GatewayConfig): MappingIndex {
     const file = projectRelative(config, abs);
     const role = roles.get(abs) ?? { step: 'other' };
     entries.set(abs, {
-      id: `${owner}:${file}`, owner, file, step: role.step, abs, engine: m.engine === 'compiled' ? 'compiled' : 'fallback',
-      ...(role.release !== undefined && { release: role.release }), ...(role.api !== undefined && { api: role.api }),
-      ...(role.operation !== undefined && { operation: role.operation }), ...(partner && { partnerId: partner.id }),
+      id: `${owner}:${file}`,
+      owner,
+      file,
+      step: role.step,
+      abs,
+      engine: m.engine === 'compiled' ? 'compiled' : 'fallback',
+      ...(role.release !== undefined && { release: role.release }),
+      ...(role.api !== undefined && { api: role.api }),
+      ...(role.operation !== undefined && { operation: role.operation }),
+      ...(partner && { partnerId: partner.id }),
     });
   }
   const fixtures: MappingIndex['fixtures'] = new Map();
@@ -141,10 +148,23 @@ function fixtureOutcomes(registry: Registry, config: GatewayConfig): Promise<Map
   let pending = outcomes.get(registry);
   if (!pending) {
     // the same run as `sonata-gateway test` and reloads: the registry's fixtures against its compiled mappings
-    pending = runRegistryFixtures(registry).then((results) => new Map(results.map((o): [string, FixtureStatus] => {
-      const description = o.result?.fixture.description;
-      return [o.ref.file, { file: projectRelative(config, o.ref.file), ok: o.ok, ...(description && { description }), ...(!o.ok && { diff: o.detail ?? 'failed' }) }];
-    })));
+    pending = runRegistryFixtures(registry).then(
+      (results) =>
+        new Map(
+          results.map((o): [string, FixtureStatus] => {
+            const description = o.result?.fixture.description;
+            return [
+              o.ref.file,
+              {
+                file: projectRelative(config, o.ref.file),
+                ok: o.ok,
+                ...(description && { description }),
+                ...(!o.ok && { diff: o.detail ?? 'failed' }),
+              },
+            ];
+          }),
+        ),
+    );
     // a failure (a fixture file that vanished mid-run) is not remembered: the next request runs them again
     pending.catch(() => outcomes.delete(registry));
     outcomes.set(registry, pending);
@@ -160,12 +180,22 @@ function lookupsOf(registry: Registry, partnerId: string | undefined): LookupTab
  * The mapping files (with their fixtures' outcomes), optionally of one partner: its own files and the shared ones of
  * the releases it speaks, the legacy mappings and anything else shared.
  */
-export async function listMappings(registry: Registry, config: GatewayConfig, partnerId?: string): Promise<(MappingEntry & { fixtures: FixtureStatus[] })[]> {
+export async function listMappings(
+  registry: Registry,
+  config: GatewayConfig,
+  partnerId?: string,
+): Promise<(MappingEntry & { fixtures: FixtureStatus[] })[]> {
   const partner = partnerId === undefined ? undefined : registry.partners.get(partnerId);
   if (partnerId !== undefined && !partner) throw new GatewayError('resource.not-found', `No partner ${partnerId}`);
   const index = indexOf(registry, config);
   const results = await fixtureOutcomes(registry, config);
-  const spoken = partner ? new Set([...registry.releases.values()].flatMap((r) => [...r.apis.keys()].map((api) => registry.releaseFor(partner, api)?.name === r.name ? `${r.name}/${api}` : '')).filter(Boolean)) : undefined;
+  const spoken = partner
+    ? new Set(
+        [...registry.releases.values()]
+          .flatMap((r) => [...r.apis.keys()].map((api) => (registry.releaseFor(partner, api)?.name === r.name ? `${r.name}/${api}` : '')))
+          .filter(Boolean),
+      )
+    : undefined;
   const out: (MappingEntry & { fixtures: FixtureStatus[] })[] = [];
   for (const e of index.entries.values()) {
     if (partner) {
@@ -181,16 +211,25 @@ export async function listMappings(registry: Registry, config: GatewayConfig, pa
 
 /** Resolves a project-relative mapping file the registry compiled; 404 for anything else (other files, traversal). */
 export function resolveMappingFile(registry: Registry, config: GatewayConfig, file: unknown): { abs: string; mapping: CompiledMapping } {
-  if (typeof file !== 'string' || file === '' || file.includes('\0')) throw new GatewayError('console.invalid-request', 'file: a project-relative mapping path is required');
+  if (typeof file !== 'string' || file === '' || file.includes('\0'))
+    throw new GatewayError('console.invalid-request', 'file: a project-relative mapping path is required');
   const abs = resolve(config.rootDir, file);
   const allowed = isInside(config.paths.mappings, abs) || isInside(config.paths.partners, abs);
   const mapping = allowed ? registry.mappingsByFile.get(abs) : undefined;
-  if (!mapping) throw new GatewayError('resource.not-found', `No mapping file ${file} (only the mappings under mappings/ and partners/ the gateway loaded)`);
+  if (!mapping)
+    throw new GatewayError(
+      'resource.not-found',
+      `No mapping file ${file} (only the mappings under mappings/ and partners/ the gateway loaded)`,
+    );
   return { abs, mapping };
 }
 
 /** `GET /console/api/mappings/source`: the mapping's source and its fixtures as written. */
-export function mappingSource(registry: Registry, config: GatewayConfig, file: unknown): { file: string; source: string; fixtures: unknown[] } {
+export function mappingSource(
+  registry: Registry,
+  config: GatewayConfig,
+  file: unknown,
+): { file: string; source: string; fixtures: unknown[] } {
   const { abs, mapping } = resolveMappingFile(registry, config, file);
   const fixtures = (indexOf(registry, config).fixtures.get(abs) ?? []).map(({ ref, fixture }) => ({
     file: projectRelative(config, ref.file),
@@ -216,7 +255,12 @@ const MAX_SOURCE_CHARS = 256 * 1024;
  * with the runtime's deadline and depth guard, and evaluates it with the bindings the pipeline gives (partner, release,
  * API bases, a fixed request id and clock) overlaid by the posted ones, and the owner's lookup tables.
  */
-export async function evaluatePlayground(registry: Registry, config: GatewayConfig, body: Record<string, unknown>, now: Date): Promise<PlaygroundResult> {
+export async function evaluatePlayground(
+  registry: Registry,
+  config: GatewayConfig,
+  body: Record<string, unknown>,
+  now: Date,
+): Promise<PlaygroundResult> {
   const { source, input, file } = body;
   if (typeof source !== 'string') throw new GatewayError('console.invalid-request', 'source: the mapping source text is required');
   if (source.length > MAX_SOURCE_CHARS) throw new GatewayError('console.invalid-request', `source: at most ${MAX_SOURCE_CHARS} characters`);
@@ -228,7 +272,12 @@ export async function evaluatePlayground(registry: Registry, config: GatewayConf
   const partner = partnerId === undefined ? undefined : registry.partners.get(partnerId);
   if (partnerId !== undefined && !partner) throw new GatewayError('resource.not-found', `No partner ${partnerId}`);
   const role = indexOf(registry, config).entries.get(abs);
-  const engine = createMappingEngine({ deadlineMs: config.mapping.deadlineMs, maxDepth: config.mapping.maxDepth, engine: config.mapping.engine, syncSliceMs: config.mapping.syncSliceMs });
+  const engine = createMappingEngine({
+    deadlineMs: config.mapping.deadlineMs,
+    maxDepth: config.mapping.maxDepth,
+    engine: config.mapping.engine,
+    syncSliceMs: config.mapping.syncSliceMs,
+  });
   let compiled: CompiledMapping;
   try {
     compiled = engine.compile(source, name);
@@ -240,7 +289,11 @@ export async function evaluatePlayground(registry: Registry, config: GatewayConf
   try {
     // the configured deadline given explicitly: a freshly compiled mapping's first evaluations would otherwise get a
     // cold-start allowance of several deadlines, and every playground evaluation is a first one
-    const output = await compiled.evaluate(input, { bindings: { ...runtime, ...bindings }, lookups: lookupsOf(registry, partner?.id), deadlineMs: config.mapping.deadlineMs });
+    const output = await compiled.evaluate(input, {
+      bindings: { ...runtime, ...bindings },
+      lookups: lookupsOf(registry, partner?.id),
+      deadlineMs: config.mapping.deadlineMs,
+    });
     const ms = Math.round((performance.now() - started) * 100) / 100;
     return { ok: true, output, ms, ...('expected' in body && { diff: listDifferences(body.expected, output, 100) }) };
   } catch (err) {
@@ -249,24 +302,46 @@ export async function evaluatePlayground(registry: Registry, config: GatewayConf
 }
 
 /** The bindings the Sonata pipeline gives a mapping of `partner` (src/sonata/operation-context.ts createRunner). */
-function runtimeBindings(registry: Registry, partner: PartnerDef, release: string | undefined, api: string | undefined, now: Date): Record<string, unknown> {
+function runtimeBindings(
+  registry: Registry,
+  partner: PartnerDef,
+  release: string | undefined,
+  api: string | undefined,
+  now: Date,
+): Record<string, unknown> {
   const rel = release ?? partner.release;
   const version = api ? registry.releases.get(rel)?.apis.get(api)?.version : undefined;
   return {
-    requestId: 'console-playground', partnerId: partner.id, buyerId: partner.buyerId, sellerId: partner.sellerId,
-    customerId: partner.legacyCustomerId, testEnvironment: partner.testEnvironment, policy: partner.policy, release: rel,
+    requestId: 'console-playground',
+    partnerId: partner.id,
+    buyerId: partner.buyerId,
+    sellerId: partner.sellerId,
+    customerId: partner.legacyCustomerId,
+    testEnvironment: partner.testEnvironment,
+    policy: partner.policy,
+    release: rel,
     ...(api && version && { apiBase: `/mefApi/sonata/${api}/${version}` }),
-    apiBases: apiBasesFor(registry, partner, { release: rel }), params: {}, query: {}, now: now.toISOString(),
+    apiBases: apiBasesFor(registry, partner, { release: rel }),
+    params: {},
+    query: {},
+    now: now.toISOString(),
   };
 }
 
-function describeMappingError(err: unknown): { message: string; code?: string; line?: number; column?: number; kind?: string } {
+function describeMappingError(err: unknown): {
+  message: string;
+  code?: string;
+  line?: number;
+  column?: number;
+  kind?: string;
+} {
   if (err instanceof MappingError) {
     return {
       message: err.rejection ? `${err.rejection.code} at ${err.rejection.propertyPath}: ${err.rejection.reason}` : err.detail,
       kind: err.kind,
       ...((err.jsonataCode ?? err.rejection?.code) !== undefined && { code: err.jsonataCode ?? err.rejection?.code }),
-      ...(err.line !== undefined && { line: err.line }), ...(err.column !== undefined && { column: err.column }),
+      ...(err.line !== undefined && { line: err.line }),
+      ...(err.column !== undefined && { column: err.column }),
     };
   }
   return { message: err instanceof Error ? err.message : String(err) };
@@ -304,7 +379,8 @@ export async function saveFixture(registry: Registry, config: GatewayConfig, bod
   const fixturesDir = join(ownerDir, 'fixtures');
   const target = join(fixturesDir, `${basename(abs).replace(/\.jsonata$/, '')}.${name}.yaml`);
   // the name pattern already rules out separators and dots; this keeps it so whatever the pattern becomes
-  if (!isInside(fixturesDir, target) || dirname(target) !== fixturesDir) throw new GatewayError('console.invalid-request', 'name: not a plain file name');
+  if (!isInside(fixturesDir, target) || dirname(target) !== fixturesDir)
+    throw new GatewayError('console.invalid-request', 'name: not a plain file name');
   const fields: Record<string, unknown> = { mapping: relative(ownerDir, abs).split(sep).join('/') };
   if (description) fields.description = description;
   if (bindings) fields.bindings = bindings;
@@ -322,7 +398,11 @@ export async function saveFixture(registry: Registry, config: GatewayConfig, bod
   const result = await runFixture(fixture, mapping, partner ? partner.lookups : registry.sharedLookups);
   if (!result.ok) {
     const lines = hasExpected && result.error === undefined ? listDifferences(body.expected, result.actual, 20) : [result.diff ?? 'failed'];
-    const issues: PropertyIssue[] = lines.map((line) => ({ code: 'invalidValue', propertyPath: hasExpected ? '/expected' : '/expectedError', reason: line }));
+    const issues: PropertyIssue[] = lines.map((line) => ({
+      code: 'invalidValue',
+      propertyPath: hasExpected ? '/expected' : '/expectedError',
+      reason: line,
+    }));
     throw new GatewayError('console.fixture-mismatch', lines.join('; '), { issues });
   }
   if (existsSync(target)) throw new GatewayError('console.fixture-exists', `${shown} already exists`);

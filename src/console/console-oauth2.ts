@@ -28,7 +28,11 @@ export function userFromClaims(claims: Record<string, unknown>, cfg: ConsoleOAut
   const rawName = claims[cfg.nameClaim] ?? claims.sub;
   if (typeof rawName !== 'string' || rawName === '') return undefined;
   const rawRoles = claims[cfg.roleClaim];
-  const roles = Array.isArray(rawRoles) ? rawRoles.filter((r): r is string => typeof r === 'string') : typeof rawRoles === 'string' ? rawRoles.split(/[\s,]+/) : [];
+  const roles = Array.isArray(rawRoles)
+    ? rawRoles.filter((r): r is string => typeof r === 'string')
+    : typeof rawRoles === 'string'
+      ? rawRoles.split(/[\s,]+/)
+      : [];
   const editor = cfg.editors.includes(rawName) || roles.some((r) => cfg.editorRoles.includes(r));
   return { name: rawName, role: editor ? 'editor' : 'viewer' };
 }
@@ -42,14 +46,29 @@ function createCookieStateStore(secret: string): OAuth2Strategy.StateStore {
     store(req: Request, verifier: string, _state: unknown, _meta: unknown, callback: (err: Error | null, handle?: string) => void): void {
       const handle = randomBytes(24).toString('base64url');
       const token = signer.sign({ h: handle, v: verifier }, new Date(Date.now() + STATE_TTL_SECONDS * 1000));
-      responseOf(req)?.append('Set-Cookie', serializeCookie(OAUTH2_STATE_COOKIE, token, { maxAgeSeconds: STATE_TTL_SECONDS, sameSite: 'Lax', secure: isHttps(req) }));
+      responseOf(req)?.append(
+        'Set-Cookie',
+        serializeCookie(OAUTH2_STATE_COOKIE, token, {
+          maxAgeSeconds: STATE_TTL_SECONDS,
+          sameSite: 'Lax',
+          secure: isHttps(req),
+        }),
+      );
       callback(null, handle);
     },
     // arity 4: answers the verifier for the token request, or false when the state does not match
-    verify(req: Request, providedState: string, _meta: unknown, callback: (err: Error | null, verifier: string | false, info?: unknown) => void): void {
+    verify(
+      req: Request,
+      providedState: string,
+      _meta: unknown,
+      callback: (err: Error | null, verifier: string | false, info?: unknown) => void,
+    ): void {
       const saved = signer.verify(parseCookies(req.headers.cookie).get(OAUTH2_STATE_COOKIE));
       // one use only
-      responseOf(req)?.append('Set-Cookie', serializeCookie(OAUTH2_STATE_COOKIE, '', { maxAgeSeconds: 0, sameSite: 'Lax', secure: isHttps(req) }));
+      responseOf(req)?.append(
+        'Set-Cookie',
+        serializeCookie(OAUTH2_STATE_COOKIE, '', { maxAgeSeconds: 0, sameSite: 'Lax', secure: isHttps(req) }),
+      );
       if (!saved || typeof saved.v !== 'string' || typeof providedState !== 'string' || saved.h !== providedState) {
         callback(null, false, { message: 'The sign-in state does not match; start the sign-in again' });
         return;
@@ -62,27 +81,45 @@ function createCookieStateStore(secret: string): OAuth2Strategy.StateStore {
 
 /** The strategy, reading the user's claims from the IdP's userinfo endpoint. */
 class ConsoleOAuth2Strategy extends OAuth2Strategy {
-  constructor(private readonly cfg: ConsoleOAuth2Config, sessionSecret: string) {
-    super({
-      authorizationURL: cfg.authorizationURL, tokenURL: cfg.tokenURL, clientID: cfg.clientID, clientSecret: cfg.clientSecret,
-      callbackURL: cfg.callbackURL, scope: [...cfg.scope], pkce: true, state: true, store: createCookieStateStore(sessionSecret),
-    }, (_accessToken: string, _refreshToken: string, profile: Record<string, unknown>, done: OAuth2Strategy.VerifyCallback) => {
-      const user = userFromClaims(profile, cfg);
-      if (!user) done(null, false, { message: `the identity provider named no user (claim ${cfg.nameClaim} or sub)` });
-      else done(null, user as unknown as Express.User);
-    });
+  constructor(
+    private readonly cfg: ConsoleOAuth2Config,
+    sessionSecret: string,
+  ) {
+    super(
+      {
+        authorizationURL: cfg.authorizationURL,
+        tokenURL: cfg.tokenURL,
+        clientID: cfg.clientID,
+        clientSecret: cfg.clientSecret,
+        callbackURL: cfg.callbackURL,
+        scope: [...cfg.scope],
+        pkce: true,
+        state: true,
+        store: createCookieStateStore(sessionSecret),
+      },
+      (_accessToken: string, _refreshToken: string, profile: Record<string, unknown>, done: OAuth2Strategy.VerifyCallback) => {
+        const user = userFromClaims(profile, cfg);
+        if (!user) done(null, false, { message: `the identity provider named no user (claim ${cfg.nameClaim} or sub)` });
+        else done(null, user as unknown as Express.User);
+      },
+    );
     this.name = OAUTH2_STRATEGY;
   }
 
   override userProfile(accessToken: string, done: (err?: unknown, profile?: unknown) => void): void {
-    fetch(this.cfg.userInfoURL, { headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' }, signal: AbortSignal.timeout(10_000) })
+    fetch(this.cfg.userInfoURL, {
+      headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(10_000),
+    })
       .then(async (res) => {
         if (!res.ok) throw new Error(`userinfo answered ${res.status}`);
         const claims = (await res.json()) as unknown;
         if (!claims || typeof claims !== 'object') throw new Error('userinfo is not a JSON object');
         done(null, claims);
       })
-      .catch((err: unknown) => done(new Error(`cannot read the user's claims from the identity provider: ${err instanceof Error ? err.message : String(err)}`)));
+      .catch((err: unknown) =>
+        done(new Error(`cannot read the user's claims from the identity provider: ${err instanceof Error ? err.message : String(err)}`)),
+      );
   }
 }
 

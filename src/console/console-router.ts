@@ -22,7 +22,16 @@ import type { ConsoleConformance } from './console-conformance.js';
 import type { DeliveryOutcomes } from './delivery-outcomes.js';
 import { evaluatePlayground, listMappings, mappingSource, saveFixture } from './console-mappings.js';
 import { createConsoleAuthenticator, isHttps, OAUTH2_STRATEGY } from './console-oauth2.js';
-import { COOKIE_PATH, createCookieSigner, parseCookies, readSession, serializeCookie, SESSION_COOKIE, type ConsoleSessionUser, type SignInSource } from './console-session.js';
+import {
+  COOKIE_PATH,
+  createCookieSigner,
+  parseCookies,
+  readSession,
+  serializeCookie,
+  SESSION_COOKIE,
+  type ConsoleSessionUser,
+  type SignInSource,
+} from './console-session.js';
 import { UNKNOWN_USER_HASH, verifyConsolePassword, type ConsoleUser } from './console-users.js';
 
 /** The Content-Security-Policy of every console answer (style-src inline: CodeMirror injects style elements). */
@@ -61,14 +70,25 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
   const users = new Map((deps.users ?? []).map((u) => [u.name, u]));
   const signIn = { local: users.size > 0, oauth2: cfg.oauth2 !== undefined };
   const auth = cfg.oauth2 ? createConsoleAuthenticator(cfg.oauth2, cfg.sessionSecret) : undefined;
-  const failedByAddress = new RateLimiterMemory({ keyPrefix: 'console-ip', points: cfg.signInLimit.points, duration: cfg.signInLimit.durationSeconds });
-  const failedByUser = new RateLimiterMemory({ keyPrefix: 'console-user', points: cfg.signInLimit.points, duration: cfg.signInLimit.durationSeconds });
+  const failedByAddress = new RateLimiterMemory({
+    keyPrefix: 'console-ip',
+    points: cfg.signInLimit.points,
+    duration: cfg.signInLimit.durationSeconds,
+  });
+  const failedByUser = new RateLimiterMemory({
+    keyPrefix: 'console-user',
+    points: cfg.signInLimit.points,
+    duration: cfg.signInLimit.durationSeconds,
+  });
   const ttlSeconds = cfg.sessionTtlMinutes * 60;
   const router = express.Router();
 
   const setSession = (req: Request, res: Response, user: ConsoleSessionUser, source: SignInSource): void => {
     const token = signer.sign({ n: user.name, r: user.role, s: source }, new Date(now().getTime() + ttlSeconds * 1000));
-    res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, token, { maxAgeSeconds: ttlSeconds, sameSite: 'Strict', secure: isHttps(req) }));
+    res.append(
+      'Set-Cookie',
+      serializeCookie(SESSION_COOKIE, token, { maxAgeSeconds: ttlSeconds, sameSite: 'Strict', secure: isHttps(req) }),
+    );
   };
 
   router.use((_req: Request, res: Response, next: NextFunction) => {
@@ -110,15 +130,24 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
 
   api.post('/session', async (req: Request, res: Response) => {
     const body = (req.body ?? {}) as { username?: unknown; password?: unknown };
-    if (typeof body.username !== 'string' || typeof body.password !== 'string' || body.username.length > 200 || body.password.length > 1024) {
+    if (
+      typeof body.username !== 'string' ||
+      typeof body.password !== 'string' ||
+      body.username.length > 200 ||
+      body.password.length > 1024
+    ) {
       throw new GatewayError('console.invalid-request', 'username and password (text) are required');
     }
     const address = req.socket.remoteAddress ?? 'unknown';
     const [byAddress, byUser] = await Promise.all([failedByAddress.get(address), failedByUser.get(body.username)]);
-    const blocked = [byAddress, byUser].filter((r): r is RateLimiterRes => !!r && r.remainingPoints <= 0 && r.consumedPoints >= cfg.signInLimit.points);
+    const blocked = [byAddress, byUser].filter(
+      (r): r is RateLimiterRes => !!r && r.remainingPoints <= 0 && r.consumedPoints >= cfg.signInLimit.points,
+    );
     if (blocked.length) {
       const seconds = Math.max(1, Math.ceil(Math.max(...blocked.map((r) => r.msBeforeNext)) / 1000));
-      throw new GatewayError('rate.limited', `Too many failed sign-ins; try again in ${seconds} s`, { headers: { 'Retry-After': String(seconds) } });
+      throw new GatewayError('rate.limited', `Too many failed sign-ins; try again in ${seconds} s`, {
+        headers: { 'Retry-After': String(seconds) },
+      });
     }
     const user = users.get(body.username);
     // an unknown name costs the same scrypt run as a wrong password
@@ -147,12 +176,20 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
   });
   const editor = (req: Request, res: Response, next: NextFunction): void => {
     const user = (res.locals as ConsoleLocals).consoleUser!;
-    if (user.role !== 'editor') return next(new GatewayError('console.forbidden', `${user.name} is a viewer; ${req.method} ${req.originalUrl.split('?')[0]} needs the editor role`));
+    if (user.role !== 'editor')
+      return next(
+        new GatewayError(
+          'console.forbidden',
+          `${user.name} is a viewer; ${req.method} ${req.originalUrl.split('?')[0]} needs the editor role`,
+        ),
+      );
     next();
   };
 
   addDataRoutes(api, deps, editor, now);
-  api.use((req: Request, _res: Response, next: NextFunction) => next(new GatewayError('route.not-found', `No console API ${req.method} ${req.path}`)));
+  api.use((req: Request, _res: Response, next: NextFunction) =>
+    next(new GatewayError('route.not-found', `No console API ${req.method} ${req.path}`)),
+  );
   router.use('/api', api);
 
   // ---- sign-in at the IdP
@@ -162,27 +199,38 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
   });
   router.get('/auth/oauth2/callback', (req: Request, res: Response, next: NextFunction) => {
     if (!auth) return next(new GatewayError('route.not-found', 'Sign-in with an identity provider is not configured (console.oauth2)'));
-    auth.authenticate(OAUTH2_STRATEGY, { session: false }, (err: unknown, user: ConsoleSessionUser | false, info: { message?: string } | undefined) => {
-      if (err) {
-        deps.logger.warn('console sign-in at the identity provider failed', { error: err instanceof Error ? err.message : String(err) });
-        return next(new GatewayError('console.bad-credentials', 'The identity provider did not sign you in; start the sign-in again'));
-      }
-      if (!user) return next(new GatewayError('console.bad-credentials', info?.message ?? 'The identity provider did not sign you in'));
-      setSession(req, res, user, 'oauth2');
-      deps.logger.info('console sign-in', { user: user.name, role: user.role, via: 'oauth2' });
-      res.redirect(302, `${COOKIE_PATH}/`);
-    })(req, res, next);
+    auth.authenticate(
+      OAUTH2_STRATEGY,
+      { session: false },
+      (err: unknown, user: ConsoleSessionUser | false, info: { message?: string } | undefined) => {
+        if (err) {
+          deps.logger.warn('console sign-in at the identity provider failed', {
+            error: err instanceof Error ? err.message : String(err),
+          });
+          return next(new GatewayError('console.bad-credentials', 'The identity provider did not sign you in; start the sign-in again'));
+        }
+        if (!user) return next(new GatewayError('console.bad-credentials', info?.message ?? 'The identity provider did not sign you in'));
+        setSession(req, res, user, 'oauth2');
+        deps.logger.info('console sign-in', { user: user.name, role: user.role, via: 'oauth2' });
+        res.redirect(302, `${COOKIE_PATH}/`);
+      },
+    )(req, res, next);
   });
 
   addAppRoutes(router, cfg.staticDir);
 
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const gw = bodyParserError(err) ?? err;
-    const rendered = renderSonataError(gw, { requestId: typeof res.getHeader('X-Request-Id') === 'string' ? (res.getHeader('X-Request-Id') as string) : undefined });
+    const rendered = renderSonataError(gw, {
+      requestId: typeof res.getHeader('X-Request-Id') === 'string' ? (res.getHeader('X-Request-Id') as string) : undefined,
+    });
     if (rendered.status >= 500) deps.logger.error('console request failed', { error: err instanceof Error ? err.message : String(err) });
     if (res.headersSent) return;
     for (const [k, v] of Object.entries(rendered.headers)) res.setHeader(k, v);
-    const body = rendered.status === 401 && rendered.body && typeof rendered.body === 'object' ? { ...(rendered.body as object), signIn } : rendered.body;
+    const body =
+      rendered.status === 401 && rendered.body && typeof rendered.body === 'object'
+        ? { ...(rendered.body as object), signIn }
+        : rendered.body;
     res.status(rendered.status).json(body);
   });
   return router;
@@ -194,8 +242,21 @@ function addDataRoutes(api: express.Router, deps: ConsoleDeps, editor: express.R
     const r = deps.registry.current();
     const last = deps.registry.lastReload();
     res.json({
-      version: deps.version, snapshotHash: r.hash, reloadedAt: r.loadedAt.toISOString(),
-      lastReload: last ? { result: last.result, at: last.at, problems: last.problems.map((p) => ({ file: p.file, line: p.line ?? null, column: p.column ?? null, message: p.message })) } : null,
+      version: deps.version,
+      snapshotHash: r.hash,
+      reloadedAt: r.loadedAt.toISOString(),
+      lastReload: last
+        ? {
+            result: last.result,
+            at: last.at,
+            problems: last.problems.map((p) => ({
+              file: p.file,
+              line: p.line ?? null,
+              column: p.column ?? null,
+              message: p.message,
+            })),
+          }
+        : null,
       activity: { enabled: !!deps.activity?.enabled },
     });
   });
@@ -223,7 +284,10 @@ function addDataRoutes(api: express.Router, deps: ConsoleDeps, editor: express.R
   });
   api.post('/fixtures', editor, async (req: Request, res: Response) => {
     const saved = await saveFixture(deps.registry.current(), deps.config, objectBody(req));
-    deps.logger.info('console fixture saved', { user: (res.locals as ConsoleLocals).consoleUser?.name, fixture: saved.fixture });
+    deps.logger.info('console fixture saved', {
+      user: (res.locals as ConsoleLocals).consoleUser?.name,
+      fixture: saved.fixture,
+    });
     res.status(201).json(saved);
   });
 
@@ -234,15 +298,23 @@ function addDataRoutes(api: express.Router, deps: ConsoleDeps, editor: express.R
     }
     const limitText = req.query.limit;
     const limit = limitText === undefined || limitText === '' ? undefined : Number(limitText);
-    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 1000)) throw new GatewayError('console.invalid-request', 'limit: an integer from 1 to 1000');
-    const correlationId = typeof req.query.correlationId === 'string' && req.query.correlationId !== '' ? req.query.correlationId : undefined;
+    if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 1000))
+      throw new GatewayError('console.invalid-request', 'limit: an integer from 1 to 1000');
+    const correlationId =
+      typeof req.query.correlationId === 'string' && req.query.correlationId !== '' ? req.query.correlationId : undefined;
     const partnerId = typeof req.query.partner === 'string' && req.query.partner !== '' ? req.query.partner : undefined;
     if (correlationId) {
       const one = await deps.activity.get(correlationId);
-      res.json({ enabled: deps.activity.enabled, records: one && (!partnerId || one.partnerId === partnerId) ? [one] : [] });
+      res.json({
+        enabled: deps.activity.enabled,
+        records: one && (!partnerId || one.partnerId === partnerId) ? [one] : [],
+      });
       return;
     }
-    res.json({ enabled: deps.activity.enabled, records: await deps.activity.list({ ...(partnerId && { partnerId }), ...(limit !== undefined && { limit }) }) });
+    res.json({
+      enabled: deps.activity.enabled,
+      records: await deps.activity.list({ ...(partnerId && { partnerId }), ...(limit !== undefined && { limit }) }),
+    });
   });
   api.get('/activity/:correlationId', async (req: Request, res: Response) => {
     const record = await deps.activity?.get(String(req.params.correlationId));
@@ -253,32 +325,53 @@ function addDataRoutes(api: express.Router, deps: ConsoleDeps, editor: express.R
   api.get('/notifications', async (_req: Request, res: Response) => {
     const [backlog, dead] = await Promise.all([deps.deliveries.backlog(), deps.deliveries.deadLetters()]);
     res.json({
-      backlog: { depth: backlog.depth, ...(backlog.oldestQueuedAt !== undefined && { oldestQueuedAt: new Date(backlog.oldestQueuedAt).toISOString() }) },
+      backlog: {
+        depth: backlog.depth,
+        ...(backlog.oldestQueuedAt !== undefined && { oldestQueuedAt: new Date(backlog.oldestQueuedAt).toISOString() }),
+      },
       deadLetters: dead.map((d) => ({ ...d, url: redactUrl(d.url) })),
     });
   });
   api.post('/notifications/dead-letters/:id/replay', editor, async (req: Request, res: Response) => {
     const id = String(req.params.id);
     if (!(await deps.deliveries.replay(id))) throw new GatewayError('resource.not-found', `No dead letter ${id}`);
-    deps.logger.info('console replayed a dead letter', { user: (res.locals as ConsoleLocals).consoleUser?.name, deliveryId: id });
+    deps.logger.info('console replayed a dead letter', {
+      user: (res.locals as ConsoleLocals).consoleUser?.name,
+      deliveryId: id,
+    });
     res.status(202).json({ id, replayed: true });
   });
   api.delete('/notifications/dead-letters/:id', editor, async (req: Request, res: Response) => {
     const id = String(req.params.id);
     if (!(await deps.deliveries.discard(id))) throw new GatewayError('resource.not-found', `No dead letter ${id}`);
-    deps.logger.info('console discarded a dead letter', { user: (res.locals as ConsoleLocals).consoleUser?.name, deliveryId: id });
+    deps.logger.info('console discarded a dead letter', {
+      user: (res.locals as ConsoleLocals).consoleUser?.name,
+      deliveryId: id,
+    });
     res.status(204).end();
   });
 
   api.post('/conformance/runs', editor, async (req: Request, res: Response) => {
     if (!deps.conformance) throw new GatewayError('console.invalid-request', 'conformance runs are not available on this gateway');
     const body = objectBody(req);
-    if (typeof body.partnerId !== 'string' || body.partnerId === '') throw new GatewayError('console.invalid-request', 'partnerId is required');
+    if (typeof body.partnerId !== 'string' || body.partnerId === '')
+      throw new GatewayError('console.invalid-request', 'partnerId is required');
     if (body.release !== undefined && typeof body.release !== 'string') throw new GatewayError('console.invalid-request', 'release: text');
     const functions = body.functions;
-    if (functions !== undefined && !(Array.isArray(functions) && functions.every((f) => typeof f === 'string'))) throw new GatewayError('console.invalid-request', 'functions: a list of business function names');
-    deps.logger.info('console conformance run', { user: (res.locals as ConsoleLocals).consoleUser?.name, partner: body.partnerId, release: body.release });
-    res.json(await deps.conformance.run({ partnerId: body.partnerId, ...(body.release && { release: body.release as string }), ...(functions && { functions: functions as string[] }) }));
+    if (functions !== undefined && !(Array.isArray(functions) && functions.every((f) => typeof f === 'string')))
+      throw new GatewayError('console.invalid-request', 'functions: a list of business function names');
+    deps.logger.info('console conformance run', {
+      user: (res.locals as ConsoleLocals).consoleUser?.name,
+      partner: body.partnerId,
+      release: body.release,
+    });
+    res.json(
+      await deps.conformance.run({
+        partnerId: body.partnerId,
+        ...(body.release && { release: body.release as string }),
+        ...(functions && { functions: functions as string[] }),
+      }),
+    );
   });
 
   if (deps.contracts) {
@@ -289,7 +382,10 @@ function addDataRoutes(api: express.Router, deps: ConsoleDeps, editor: express.R
         res.json({ available: false, reason: index.reason, documents: [] });
         return;
       }
-      res.json({ available: true, documents: index.documents.map((d) => ({ ...d, href: `/console/api/openapi/${d.release}/${d.api}.json` })) });
+      res.json({
+        available: true,
+        documents: index.documents.map((d) => ({ ...d, href: `/console/api/openapi/${d.release}/${d.api}.json` })),
+      });
     });
     api.use('/openapi', createContractsRouter(library));
   }
@@ -306,8 +402,9 @@ function addAppRoutes(router: express.Router, staticDir: string): void {
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(indexFile);
   });
-  router.use((req: Request, _res: Response, next: NextFunction) => next(new GatewayError('route.not-found', `No console file ${req.path}`)));
-
+  router.use((req: Request, _res: Response, next: NextFunction) =>
+    next(new GatewayError('route.not-found', `No console file ${req.path}`)),
+  );
 }
 
 function objectBody(req: Request): Record<string, unknown> {
@@ -321,7 +418,8 @@ function bodyParserError(err: unknown): GatewayError | undefined {
   const e = err as { type?: string; message?: string } | undefined;
   if (e?.type === 'entity.parse.failed') return new GatewayError('console.invalid-request', 'The body is not valid JSON');
   if (e?.type === 'entity.too.large') return new GatewayError('console.invalid-request', 'The body is larger than 1 MiB');
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new GatewayError('console.invalid-request', e.message);
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
+    return new GatewayError('console.invalid-request', e.message);
   return undefined;
 }
 
@@ -334,9 +432,16 @@ function describePartner(r: Registry, p: PartnerDef, deps: ConsoleDeps): Record<
     if (rel?.apis.has(api)) releases[api] = rel.name;
   }
   return {
-    id: p.id, name: p.name, role: p.role, release: p.release, releases,
+    id: p.id,
+    name: p.name,
+    role: p.role,
+    release: p.release,
+    releases,
     functions: [...p.functions].map(([fn, mode]) => ({ function: fn, mode })),
-    callbacks: (deps.deliveryOutcomes?.forPartner(p.id) ?? []).map((c) => ({ url: redactUrl(c.url), lastDelivery: c.lastDelivery })),
+    callbacks: (deps.deliveryOutcomes?.forPartner(p.id) ?? []).map((c) => ({
+      url: redactUrl(c.url),
+      lastDelivery: c.lastDelivery,
+    })),
     rateLimits: { default: p.limits.default ?? deps.config.limits.partner, perApi: p.limits.perApi },
   };
 }

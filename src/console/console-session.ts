@@ -59,7 +59,11 @@ export function createCookieSigner(secret: string, purpose: string): CookieSigne
 }
 
 /** The session user a cookie value holds (and how it signed in), if it is valid. */
-export function readSession(signer: CookieSigner, token: string | undefined, now?: Date): (ConsoleSessionUser & { source: SignInSource }) | undefined {
+export function readSession(
+  signer: CookieSigner,
+  token: string | undefined,
+  now?: Date,
+): (ConsoleSessionUser & { source: SignInSource }) | undefined {
   const v = signer.verify(token, now);
   if (!v || typeof v.n !== 'string' || (v.r !== 'viewer' && v.r !== 'editor') || (v.s !== 'local' && v.s !== 'oauth2')) return undefined;
   return { name: v.n, role: v.r, source: v.s };
@@ -81,8 +85,18 @@ export function parseCookies(header: string | undefined): Map<string, string> {
  * A `Set-Cookie` value: HttpOnly, Path=/console, the SameSite given (Strict for the session; Lax for the OAuth2
  * state, which must come back on the IdP's cross-site redirect), Secure when the console is reached over HTTPS.
  */
-export function serializeCookie(name: string, value: string, opts: { maxAgeSeconds: number; sameSite: 'Strict' | 'Lax'; secure: boolean }): string {
-  const parts = [`${name}=${value}`, `Path=${COOKIE_PATH}`, 'HttpOnly', `SameSite=${opts.sameSite}`, `Max-Age=${Math.max(0, Math.floor(opts.maxAgeSeconds))}`];
+export function serializeCookie(
+  name: string,
+  value: string,
+  opts: { maxAgeSeconds: number; sameSite: 'Strict' | 'Lax'; secure: boolean },
+): string {
+  const parts = [
+    `${name}=${value}`,
+    `Path=${COOKIE_PATH}`,
+    'HttpOnly',
+    `SameSite=${opts.sameSite}`,
+    `Max-Age=${Math.max(0, Math.floor(opts.maxAgeSeconds))}`,
+  ];
   if (opts.maxAgeSeconds <= 0) parts.push('Expires=Thu, 01 Jan 1970 00:00:00 GMT');
   else parts.push(`Expires=${new Date(Date.now() + opts.maxAgeSeconds * 1000).toUTCString()}`);
   if (opts.secure) parts.push('Secure');

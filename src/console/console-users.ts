@@ -43,7 +43,12 @@ export async function verifyConsolePassword(password: string, passwordHash: stri
   const expected = Buffer.from(m[5]!, 'base64url');
   if (expected.length < 16) return false;
   try {
-    const key = await scryptAsync(password, Buffer.from(m[4]!, 'base64url'), expected.length, { N, r, p, maxmem: 128 * N * r * 2 });
+    const key = await scryptAsync(password, Buffer.from(m[4]!, 'base64url'), expected.length, {
+      N,
+      r,
+      p,
+      maxmem: 128 * N * r * 2,
+    });
     return timingSafeEqual(key, expected);
   } catch {
     return false;
@@ -62,7 +67,12 @@ export function loadConsoleUsers(file: string, displayName = file): ConsoleUser[
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError([{ file: displayName, message: `console users file cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})` }]);
+    throw new ConfigError([
+      {
+        file: displayName,
+        message: `console users file cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      },
+    ]);
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter });
@@ -95,7 +105,8 @@ export function loadConsoleUsers(file: string, displayName = file): ConsoleUser[
     if (typeof v.name !== 'string' || !/^[A-Za-z0-9._@-]{1,64}$/.test(v.name)) at(offset, 'name: 1-64 letters, digits or . _ @ -');
     else if (names.has(v.name)) at(offset, `name ${v.name} is given twice`);
     if (v.role !== 'viewer' && v.role !== 'editor') at(offset, 'role: viewer or editor');
-    if (typeof v.passwordHash !== 'string' || !HASH_FORMAT.test(v.passwordHash)) at(offset, 'passwordHash: scrypt$N$r$p$salt$hash (sonata-gateway console-user makes one)');
+    if (typeof v.passwordHash !== 'string' || !HASH_FORMAT.test(v.passwordHash))
+      at(offset, 'passwordHash: scrypt$N$r$p$salt$hash (sonata-gateway console-user makes one)');
     if (typeof v.name === 'string') names.add(v.name);
     users.push({ name: String(v.name), role: v.role as ConsoleRole, passwordHash: String(v.passwordHash) });
   }
@@ -111,6 +122,11 @@ export function refuseShippedConsoleUsers(users: readonly ConsoleUser[], opts: {
   const shipped = shippedValueHashes(join(opts.rootDir, 'config'));
   const demo = users.filter((u) => shipped.has(sha256Hex(u.passwordHash)));
   if (demo.length) {
-    throw new ConfigError(demo.map((u) => ({ file: opts.file, message: `console user ${u.name} has a password shipped in the repository (the demo users file); it is public` })));
+    throw new ConfigError(
+      demo.map((u) => ({
+        file: opts.file,
+        message: `console user ${u.name} has a password shipped in the repository (the demo users file); it is public`,
+      })),
+    );
   }
 }

@@ -24,9 +24,8 @@ export function renderSonataError(err: unknown, opts: RenderOptions = {}): Rende
   const gw = err instanceof GatewayError ? err : fromForeignError(err);
   const entry = ERROR_CATALOGUE[gw.code];
   if (gw.status === 422) {
-    const issues = gw.issues.length > 0
-      ? gw.issues
-      : [{ code: 'otherIssue' as const, propertyPath: '/', reason: gw.reason, message: gw.message }];
+    const issues =
+      gw.issues.length > 0 ? gw.issues : [{ code: 'otherIssue' as const, propertyPath: '/', reason: gw.reason, message: gw.message }];
     return {
       status: 422,
       headers: { ...gw.headers },

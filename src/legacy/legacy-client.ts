@@ -46,7 +46,13 @@ export interface LegacyClientOptions {
 /** Name of the legacy BSS's breaker in metrics and /readyz. */
 export const LEGACY_BREAKER = 'legacy-bss';
 const DEFAULT_RETRY: RetrySettings = { attempts: 2, baseDelayMs: 100, maxDelayMs: 1000 };
-const OFF: BreakerSettings = { enabled: false, volumeThreshold: 1, errorThresholdPercentage: 50, resetTimeoutMs: 1000, rollingWindowMs: 1000 };
+const OFF: BreakerSettings = {
+  enabled: false,
+  volumeThreshold: 1,
+  errorThresholdPercentage: 50,
+  resetTimeoutMs: 1000,
+  rollingWindowMs: 1000,
+};
 
 const SYSTEM = 'the legacy BSS';
 
@@ -58,7 +64,11 @@ const SYSTEM = 'the legacy BSS';
  * a second full wait would only double the partner's.
  */
 export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
-  const agent = new Agent({ connections: opts.connections ?? 64, keepAliveTimeout: 30_000, connect: { timeout: opts.timeoutMs } });
+  const agent = new Agent({
+    connections: opts.connections ?? 64,
+    keepAliveTimeout: 30_000,
+    connect: { timeout: opts.timeoutMs },
+  });
   const base = opts.baseUrl.replace(/\/$/, '');
   const retry = opts.retry ?? DEFAULT_RETRY;
   const breaker = (opts.breakers ?? createBreakerBoard()).get(LEGACY_BREAKER, opts.breaker ?? OFF, countsAgainstBss);
@@ -66,52 +76,80 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
   const pathOf = (op: LegacyOperationDef, o: LegacyCallOptions): string =>
     op.path.replace(/\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => encodeURIComponent(o.pathParams?.[name] ?? ''));
   const server = new URL(base);
-  const serverAttributes = { 'server.address': server.hostname, 'server.port': Number(server.port || (server.protocol === 'https:' ? 443 : 80)) };
+  const serverAttributes = {
+    'server.address': server.hostname,
+    'server.port': Number(server.port || (server.protocol === 'https:' ? 443 : 80)),
+  };
   // one CLIENT span per HTTP exchange (a retry is a second one), carrying the trace to the BSS in `traceparent`;
   // `seen` (activity capture only) receives the HTTP status and body text of the last answer
-  const attempt = (op: LegacyOperationDef, o: LegacyCallOptions, path: string, seen?: { status?: number; text?: string }): Promise<Record<string, unknown>> => inSpan(`legacy ${op.name}`, {
-    ...serverAttributes, 'http.request.method': op.method.toUpperCase(), 'url.template': op.path, 'sonata.legacy.operation': op.name,
-  }, async (span) => {
-    let res;
-    try {
-      res = await request(`${base}${path}`, {
-        method: op.method as 'GET',
-        dispatcher: agent,
-        headers: injectTraceHeaders({ ...o.headers, 'content-type': 'application/json', accept: 'application/json', 'x-bss-api-key': opts.apiKey, 'x-request-id': o.requestId }),
-        body: o.body === undefined ? undefined : JSON.stringify(o.body),
-        headersTimeout: opts.timeoutMs,
-        bodyTimeout: opts.timeoutMs,
-        // headers/body timeouts bound each phase (a trickling body resets the latter); this bounds the whole exchange
-        signal: AbortSignal.timeout(opts.timeoutMs),
-      });
-    } catch (err) {
-      throw toFailure(err);
-    }
-    span.setAttribute('http.response.status_code', res.statusCode);
-    const text = await res.body.text().catch((err: unknown) => {
-      throw toFailure(err);
-    });
-    if (seen) {
-      seen.status = res.statusCode;
-      seen.text = text;
-    }
-    if (res.statusCode !== 200) throw { kind: 'http', status: res.statusCode, detail: text.slice(0, 120) } satisfies UpstreamFailure;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw { kind: 'bad-body', detail: 'not JSON' } satisfies UpstreamFailure;
-    }
-    if (!parsed || typeof parsed !== 'object' || typeof (parsed as { RC?: unknown }).RC !== 'number') {
-      throw { kind: 'bad-body', detail: 'no RC result code' } satisfies UpstreamFailure;
-    }
-    const body = parsed as Record<string, unknown> & { RC: number; MSG?: unknown; ERR_FIELD?: unknown };
-    span.setAttribute('sonata.legacy.rc', body.RC);
-    if (body.RC !== 0) {
-      throw { kind: 'result-code', rc: body.RC, message: String(body.MSG ?? ''), field: typeof body.ERR_FIELD === 'string' ? body.ERR_FIELD : undefined } satisfies UpstreamFailure;
-    }
-    return body;
-  }, SpanKind.CLIENT);
+  const attempt = (
+    op: LegacyOperationDef,
+    o: LegacyCallOptions,
+    path: string,
+    seen?: { status?: number; text?: string },
+  ): Promise<Record<string, unknown>> =>
+    inSpan(
+      `legacy ${op.name}`,
+      {
+        ...serverAttributes,
+        'http.request.method': op.method.toUpperCase(),
+        'url.template': op.path,
+        'sonata.legacy.operation': op.name,
+      },
+      async (span) => {
+        let res;
+        try {
+          res = await request(`${base}${path}`, {
+            method: op.method as 'GET',
+            dispatcher: agent,
+            headers: injectTraceHeaders({
+              ...o.headers,
+              'content-type': 'application/json',
+              accept: 'application/json',
+              'x-bss-api-key': opts.apiKey,
+              'x-request-id': o.requestId,
+            }),
+            body: o.body === undefined ? undefined : JSON.stringify(o.body),
+            headersTimeout: opts.timeoutMs,
+            bodyTimeout: opts.timeoutMs,
+            // headers/body timeouts bound each phase (a trickling body resets the latter); this bounds the whole exchange
+            signal: AbortSignal.timeout(opts.timeoutMs),
+          });
+        } catch (err) {
+          throw toFailure(err);
+        }
+        span.setAttribute('http.response.status_code', res.statusCode);
+        const text = await res.body.text().catch((err: unknown) => {
+          throw toFailure(err);
+        });
+        if (seen) {
+          seen.status = res.statusCode;
+          seen.text = text;
+        }
+        if (res.statusCode !== 200) throw { kind: 'http', status: res.statusCode, detail: text.slice(0, 120) } satisfies UpstreamFailure;
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          throw { kind: 'bad-body', detail: 'not JSON' } satisfies UpstreamFailure;
+        }
+        if (!parsed || typeof parsed !== 'object' || typeof (parsed as { RC?: unknown }).RC !== 'number') {
+          throw { kind: 'bad-body', detail: 'no RC result code' } satisfies UpstreamFailure;
+        }
+        const body = parsed as Record<string, unknown> & { RC: number; MSG?: unknown; ERR_FIELD?: unknown };
+        span.setAttribute('sonata.legacy.rc', body.RC);
+        if (body.RC !== 0) {
+          throw {
+            kind: 'result-code',
+            rc: body.RC,
+            message: String(body.MSG ?? ''),
+            field: typeof body.ERR_FIELD === 'string' ? body.ERR_FIELD : undefined,
+          } satisfies UpstreamFailure;
+        }
+        return body;
+      },
+      SpanKind.CLIENT,
+    );
 
   return {
     async call(op, o) {
@@ -119,31 +157,59 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
       o.logger.debug('legacy call started', { legacyOperation: op.name });
       const path = pathOf(op, o);
       const capture = opts.activity?.current();
-      const seen = capture ? {} as { status?: number; text?: string } : undefined;
-      capture?.hop({ kind: 'legacy-request', method: op.method, url: `${base}${path}`, body: o.body, mapping: mappingName(o.mappings?.request), note: op.name });
-      const answered = (tries: number, note?: string) => capture?.hop({
-        kind: 'legacy-response', status: seen?.status, ms: Math.round((performance.now() - started) * 10) / 10, body: parsedOrText(seen?.text),
-        mapping: mappingName(o.mappings?.answer), note: [note, tries > 1 ? `${tries} tries` : undefined].filter(Boolean).join('; ') || undefined,
+      const seen = capture ? ({} as { status?: number; text?: string }) : undefined;
+      capture?.hop({
+        kind: 'legacy-request',
+        method: op.method,
+        url: `${base}${path}`,
+        body: o.body,
+        mapping: mappingName(o.mappings?.request),
+        note: op.name,
       });
+      const answered = (tries: number, note?: string) =>
+        capture?.hop({
+          kind: 'legacy-response',
+          status: seen?.status,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          body: parsedOrText(seen?.text),
+          mapping: mappingName(o.mappings?.answer),
+          note: [note, tries > 1 ? `${tries} tries` : undefined].filter(Boolean).join('; ') || undefined,
+        });
       for (let tries = 1; ; tries++) {
         try {
           const body = await breaker.run(() => attempt(op, o, path, seen));
-          o.logger.debug('legacy call', { legacyOperation: op.name, ms: Math.round(performance.now() - started), tries });
+          o.logger.debug('legacy call', {
+            legacyOperation: op.name,
+            ms: Math.round(performance.now() - started),
+            tries,
+          });
           answered(tries);
           return body;
         } catch (err) {
           if (err instanceof GatewayError) throw err;
           if (err instanceof BreakerOpenError) {
             answered(tries, 'circuit open: not called');
-            o.logger.warn('legacy call refused: breaker open', { legacyOperation: op.name, retryAfterMs: err.retryAfterMs, tries });
-            throw new GatewayError('upstream.unavailable', `${SYSTEM} failed repeatedly; the gateway is not calling it for the next ${Math.ceil(err.retryAfterMs / 1000)} s`, {
-              headers: { 'Retry-After': String(Math.ceil(err.retryAfterMs / 1000)) },
+            o.logger.warn('legacy call refused: breaker open', {
+              legacyOperation: op.name,
+              retryAfterMs: err.retryAfterMs,
+              tries,
             });
+            throw new GatewayError(
+              'upstream.unavailable',
+              `${SYSTEM} failed repeatedly; the gateway is not calling it for the next ${Math.ceil(err.retryAfterMs / 1000)} s`,
+              {
+                headers: { 'Retry-After': String(Math.ceil(err.retryAfterMs / 1000)) },
+              },
+            );
           }
           const failure = err as UpstreamFailure;
           // GETs are safe by definition; anything else only when its operations.yaml says so
           if ((op.safeToRetry || op.method.toUpperCase() === 'GET') && tries < retry.attempts && nothingDone(failure)) {
-            o.logger.info('legacy call failed; retrying (safe to repeat)', { legacyOperation: op.name, failure, tries });
+            o.logger.info('legacy call failed; retrying (safe to repeat)', {
+              legacyOperation: op.name,
+              failure,
+              tries,
+            });
             await waitBeforeRetry(retry, tries);
             continue;
           }
@@ -203,11 +269,18 @@ function nothingDone(f: UpstreamFailure): boolean {
 function toFailure(err: unknown): UpstreamFailure {
   const name = (err as Error)?.name;
   if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'timeout', detail: (err as Error).message };
-  if (err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError || err instanceof undiciErrors.ConnectTimeoutError) {
+  if (
+    err instanceof undiciErrors.HeadersTimeoutError ||
+    err instanceof undiciErrors.BodyTimeoutError ||
+    err instanceof undiciErrors.ConnectTimeoutError
+  ) {
     return { kind: 'timeout', detail: (err as Error).message };
   }
   const code = (err as { code?: string }).code ?? '';
-  if (err instanceof undiciErrors.SocketError || ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET'].includes(code)) {
+  if (
+    err instanceof undiciErrors.SocketError ||
+    ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET'].includes(code)
+  ) {
     return { kind: 'connect', detail: code || (err as Error).message };
   }
   return { kind: 'connect', detail: (err as Error)?.message ?? String(err) };

@@ -9,13 +9,7 @@ import {
   type JsonataFocus,
   type JsonataNode,
 } from './evaluation-context.js';
-import {
-  createEvaluationHooks,
-  EVALUATE_ENTRY_HOOK,
-  EVALUATE_EXIT_HOOK,
-  monotonicNow,
-  startDeadlineTimer,
-} from './evaluation-guard.js';
+import { createEvaluationHooks, EVALUATE_ENTRY_HOOK, EVALUATE_EXIT_HOOK, monotonicNow, startDeadlineTimer } from './evaluation-guard.js';
 import { compileAst, compileJsonata, type CompiledExpression, type CompileOutcome, type EvaluationBudget } from './compiler/index.js';
 import { builtinFunctions, prepareBuiltinFunctions } from './functions/builtins.js';
 import { collectFunctionBodies, nodeField } from './jsonata-ast.js';
@@ -89,7 +83,13 @@ export interface MappingEngine {
   readonly options: Readonly<MappingEngineOptions>;
 }
 
-const DEFAULT_OPTIONS = { deadlineMs: 50, maxDepth: 200, yieldEveryMs: 2, engine: 'compiled', syncSliceMs: 10 } as const;
+const DEFAULT_OPTIONS = {
+  deadlineMs: 50,
+  maxDepth: 200,
+  yieldEveryMs: 2,
+  engine: 'compiled',
+  syncSliceMs: 10,
+} as const;
 
 /** Identical sources are parsed and compiled once per engine; the cap only guards a process reloading edits forever. */
 const SOURCE_CACHE_LIMIT = 50_000;
@@ -168,7 +168,11 @@ interface InterpretedCore {
 
 function compilerFunctions(): NonNullable<Parameters<typeof compileJsonata>[1]>['functions'] {
   return Object.freeze([
-    ...builtinFunctions.map((fn) => ({ name: fn.name, implementation: fn.implementation, ...(fn.signature !== undefined ? { signature: fn.signature } : {}) })),
+    ...builtinFunctions.map((fn) => ({
+      name: fn.name,
+      implementation: fn.implementation,
+      ...(fn.signature !== undefined ? { signature: fn.signature } : {}),
+    })),
     { name: 'now', implementation: nowFunction as (...a: never[]) => unknown, signature: '<s?s?:s>' },
     { name: 'millis', implementation: millisFunction as (...a: never[]) => unknown, signature: '<:n>' },
   ]);
@@ -203,7 +207,9 @@ function createInterpretedCore(source: string, file: string, library: MappingLib
  * the paths for it yet) and may take several times their steady cost, so they get a larger budget, explicit
  * overrides excepted.
  */
-function createDeadlinePolicy(options: Readonly<MappingEngineOptions>): (evalOpts: EvaluateOptions) => { configured: number; deadlineMs: number } {
+function createDeadlinePolicy(
+  options: Readonly<MappingEngineOptions>,
+): (evalOpts: EvaluateOptions) => { configured: number; deadlineMs: number } {
   let evaluations = 0;
   return (evalOpts) => {
     const configured = requirePositive('deadlineMs', evalOpts.deadlineMs ?? options.deadlineMs);
@@ -212,7 +218,11 @@ function createDeadlinePolicy(options: Readonly<MappingEngineOptions>): (evalOpt
   };
 }
 
-function createContext(options: Readonly<MappingEngineOptions>, evalOpts: EvaluateOptions, limits: { configured: number; deadlineMs: number }): EvaluationContext {
+function createContext(
+  options: Readonly<MappingEngineOptions>,
+  evalOpts: EvaluateOptions,
+  limits: { configured: number; deadlineMs: number },
+): EvaluationContext {
   const startedAt = monotonicNow();
   return {
     lookups: evalOpts.lookups,
@@ -240,8 +250,16 @@ function interpretedMapping(
 ): CompiledMapping {
   const deadlines = createDeadlinePolicy(options);
   const evaluate = traced(file, 'interpreted', (input, evalOpts) =>
-    runInterpreted(core, input, evalOpts.bindings, createContext(options, evalOpts, deadlines(evalOpts)), source, file));
-  return Object.freeze({ file, source, engine: 'interpreted' as const, ...(fallbackReason !== undefined ? { fallbackReason } : {}), library, evaluate });
+    runInterpreted(core, input, evalOpts.bindings, createContext(options, evalOpts, deadlines(evalOpts)), source, file),
+  );
+  return Object.freeze({
+    file,
+    source,
+    engine: 'interpreted' as const,
+    ...(fallbackReason !== undefined ? { fallbackReason } : {}),
+    library,
+    evaluate,
+  });
 }
 
 async function runInterpreted(
@@ -328,7 +346,10 @@ class EvaluationBudgetGuard implements EvaluationBudget {
     context.lastNode = node;
     if (context.spentMs + (now - context.segmentStart) >= context.deadlineMs || now >= context.deadlineAt) {
       context.expired = true;
-      throw (this.abort = new EvaluationFault('timeout', `Evaluation exceeded its deadline of ${context.deadlineMs} ms`, { jsonataCode: 'D1012', node }));
+      throw (this.abort = new EvaluationFault('timeout', `Evaluation exceeded its deadline of ${context.deadlineMs} ms`, {
+        jsonataCode: 'D1012',
+        node,
+      }));
     }
     if (now >= this.sliceEndsAt) throw (this.abort = new SliceExhausted());
   }
@@ -438,7 +459,13 @@ function isPlainJson(value: unknown, depth: number): boolean {
   if (Array.isArray(value)) {
     const flags = value as unknown as Record<string, unknown>;
     // JSONata marks its sequences with own properties that a copy drops
-    if (flags.sequence !== undefined || flags.keepSingleton !== undefined || flags.tupleStream !== undefined || flags.outerWrapper !== undefined) return false;
+    if (
+      flags.sequence !== undefined ||
+      flags.keepSingleton !== undefined ||
+      flags.tupleStream !== undefined ||
+      flags.outerWrapper !== undefined
+    )
+      return false;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
       if (item === undefined || !isPlainJson(item, depth + 1)) return false;
@@ -493,13 +520,7 @@ function createCompileError(err: unknown, source: string, file: string): Mapping
   });
 }
 
-function createEvaluationError(
-  err: unknown,
-  context: EvaluationContext,
-  source: string,
-  file: string,
-  ast: unknown,
-): MappingError {
+function createEvaluationError(err: unknown, context: EvaluationContext, source: string, file: string, ast: unknown): MappingError {
   // $eval wraps errors of the expression it runs; what matters is the inner one.
   let inner = err as JsonataErrorLike;
   while (

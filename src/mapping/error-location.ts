@@ -45,7 +45,13 @@ export function locateEvaluationError(
  */
 function isTokenAt(source: string, position: number, token: string): boolean {
   if (source.slice(position - token.length, position) === token) return true;
-  return source[position - 1] === '(' && source.slice(0, position - 1).trimEnd().endsWith(token);
+  return (
+    source[position - 1] === '(' &&
+    source
+      .slice(0, position - 1)
+      .trimEnd()
+      .endsWith(token)
+  );
 }
 
 /*

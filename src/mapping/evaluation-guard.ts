@@ -1,10 +1,4 @@
-import {
-  CONTEXT_BINDING,
-  EvaluationFault,
-  type EvaluationContext,
-  type JsonataFrame,
-  type JsonataNode,
-} from './evaluation-context.js';
+import { CONTEXT_BINDING, EvaluationFault, type EvaluationContext, type JsonataFrame, type JsonataNode } from './evaluation-context.js';
 
 /*
  * Captured at import on purpose: a test that installs fake timers (vitest fakes setImmediate,
@@ -70,10 +64,13 @@ export function createEvaluationHooks(functionBodies: ReadonlySet<JsonataNode>):
 export function startDeadlineTimer(context: EvaluationContext): { expired: Promise<never>; cancel(): void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = realSetTimeout(() => {
-      context.expired = true;
-      reject(createTimeoutFault(context, undefined));
-    }, Math.max(0, context.deadlineAt - monotonicNow()));
+    timer = realSetTimeout(
+      () => {
+        context.expired = true;
+        reject(createTimeoutFault(context, undefined));
+      },
+      Math.max(0, context.deadlineAt - monotonicNow()),
+    );
     timer.unref?.();
   });
   return { expired, cancel: () => realClearTimeout(timer) };

@@ -36,23 +36,9 @@ export interface FixtureResult {
   diff?: string;
 }
 
-const FIXTURE_KEYS = new Set([
-  'mapping',
-  'description',
-  'bindings',
-  'lookups',
-  'input',
-  'expected',
-  'expectedError',
-]);
+const FIXTURE_KEYS = new Set(['mapping', 'description', 'bindings', 'lookups', 'input', 'expected', 'expectedError']);
 const ERROR_KEYS = new Set(['kind', 'code', 'propertyPath', 'messageIncludes']);
-const ERROR_KINDS: ReadonlySet<string> = new Set<MappingErrorKind>([
-  'compile',
-  'evaluate',
-  'timeout',
-  'depth',
-  'rejected',
-]);
+const ERROR_KINDS: ReadonlySet<string> = new Set<MappingErrorKind>(['compile', 'evaluate', 'timeout', 'depth', 'rejected']);
 
 /**
  * Parse a YAML fixture. Any problem (bad YAML, missing or unknown field, wrong type) throws an
@@ -130,19 +116,14 @@ export function parseFixture(text: string, file: string): MappingFixture {
     const errorNode = pairs.get('expectedError')?.value;
     fixture.expectedError = parseExpectedError(valueOf('expectedError'), (message, key) => {
       const pair =
-        key !== undefined && isMap(errorNode)
-          ? errorNode.items.find((item) => isScalar(item.key) && item.key.value === key)
-          : undefined;
+        key !== undefined && isMap(errorNode) ? errorNode.items.find((item) => isScalar(item.key) && item.key.value === key) : undefined;
       return fail(pair === undefined ? at('expectedError') : offsetOf(pair.value, pair.key), message);
     });
   }
   return fixture;
 }
 
-function parseExpectedError(
-  value: unknown,
-  fail: (message: string, key?: string) => never,
-): NonNullable<MappingFixture['expectedError']> {
+function parseExpectedError(value: unknown, fail: (message: string, key?: string) => never): NonNullable<MappingFixture['expectedError']> {
   if (!isPlainObject(value)) return fail('"expectedError" must be a mapping with kind, code, propertyPath or messageIncludes');
   const result: NonNullable<MappingFixture['expectedError']> = {};
   for (const [key, field] of Object.entries(value)) {
@@ -170,11 +151,7 @@ function offsetOf(node: unknown, fallback: unknown): number {
  * Evaluate a fixture against its compiled mapping and compare. Never throws for a mapping failure:
  * an unexpected error is a failed result whose `diff` carries the error's `file:line:col` text.
  */
-export async function runFixture(
-  fixture: MappingFixture,
-  mapping: CompiledMapping,
-  lookups?: LookupTables,
-): Promise<FixtureResult> {
+export async function runFixture(fixture: MappingFixture, mapping: CompiledMapping, lookups?: LookupTables): Promise<FixtureResult> {
   let actual: unknown;
   let error: MappingError | undefined;
   try {
@@ -183,10 +160,7 @@ export async function runFixture(
       ...(fixture.useLookups && lookups !== undefined ? { lookups } : {}),
     });
   } catch (err) {
-    error =
-      err instanceof MappingError
-        ? err
-        : new MappingError({ kind: 'evaluate', file: mapping.file, detail: String(err), cause: err });
+    error = err instanceof MappingError ? err : new MappingError({ kind: 'evaluate', file: mapping.file, detail: String(err), cause: err });
   }
 
   const expectedError = fixture.expectedError;
@@ -196,7 +170,12 @@ export async function runFixture(
     return diff === '' ? { fixture, ok: true, actual } : { fixture, ok: false, actual, diff };
   }
   if (error === undefined) {
-    return { fixture, ok: false, actual, diff: `expected error ${formatValue(expectedError)}, got result ${formatValue(actual)}` };
+    return {
+      fixture,
+      ok: false,
+      actual,
+      diff: `expected error ${formatValue(expectedError)}, got result ${formatValue(actual)}`,
+    };
   }
   const mismatches: string[] = [];
   if (expectedError.kind !== undefined && expectedError.kind !== error.kind) {
@@ -207,16 +186,12 @@ export async function runFixture(
     if (expectedError.code !== code) mismatches.push(`code: expected ${formatValue(expectedError.code)}, got ${formatValue(code)}`);
   }
   if (expectedError.propertyPath !== undefined && expectedError.propertyPath !== error.rejection?.propertyPath) {
-    mismatches.push(
-      `propertyPath: expected ${formatValue(expectedError.propertyPath)}, got ${formatValue(error.rejection?.propertyPath)}`,
-    );
+    mismatches.push(`propertyPath: expected ${formatValue(expectedError.propertyPath)}, got ${formatValue(error.rejection?.propertyPath)}`);
   }
   if (expectedError.messageIncludes !== undefined && !error.message.includes(expectedError.messageIncludes)) {
     mismatches.push(`message: expected to include ${formatValue(expectedError.messageIncludes)}, got ${formatValue(error.message)}`);
   }
-  return mismatches.length === 0
-    ? { fixture, ok: true, error }
-    : { fixture, ok: false, error, diff: mismatches.join('; ') };
+  return mismatches.length === 0 ? { fixture, ok: true, error } : { fixture, ok: false, error, diff: mismatches.join('; ') };
 }
 
 const MAX_DIFFERENCES = 10;
@@ -251,12 +226,7 @@ function collectDifferences(expected: unknown, actual: unknown, path: string, fo
   if (Array.isArray(expected) && Array.isArray(actual)) {
     const length = Math.max(expected.length, actual.length);
     for (let i = 0; i < length; i++) {
-      collectDifferences(
-        i < expected.length ? expected[i] : undefined,
-        i < actual.length ? actual[i] : undefined,
-        `${path}/${i}`,
-        found,
-      );
+      collectDifferences(i < expected.length ? expected[i] : undefined, i < actual.length ? actual[i] : undefined, `${path}/${i}`, found);
     }
     return;
   }

@@ -62,7 +62,14 @@ export function createMappingLibrary(sources: readonly LibrarySource[]): Mapping
     } catch (err) {
       const e = (err ?? {}) as { position?: number; token?: string; message?: string; code?: string };
       const at = locatePosition(source, e.position, e.token);
-      throw new MappingError({ kind: 'compile', file, detail: e.message ?? String(err), ...at, ...(e.code ? { jsonataCode: e.code } : {}), cause: err });
+      throw new MappingError({
+        kind: 'compile',
+        file,
+        detail: e.message ?? String(err),
+        ...at,
+        ...(e.code ? { jsonataCode: e.code } : {}),
+        cause: err,
+      });
     }
     const statements = ast.type === 'block' ? ((nodeField(ast, 'expressions') as JsonataNode[] | undefined) ?? []) : [ast];
     for (const statement of statements) {
@@ -70,15 +77,30 @@ export function createMappingLibrary(sources: readonly LibrarySource[]): Mapping
       const rhs = nodeField(statement, 'rhs') as JsonataNode | undefined;
       const at = locateNode(source, lhs ?? statement) ?? locatePosition(source, statement.position) ?? { line: 1, column: 1 };
       if (statement.type !== 'bind' || lhs?.type !== 'variable' || typeof lhs.value !== 'string' || rhs?.type !== 'lambda') {
-        throw new MappingError({ kind: 'compile', file, ...at, detail: 'a library file holds only `$name := function(...) { ... }` definitions' });
+        throw new MappingError({
+          kind: 'compile',
+          file,
+          ...at,
+          detail: 'a library file holds only `$name := function(...) { ... }` definitions',
+        });
       }
       const name = lhs.value;
       const earlier = where.get(name);
-      if (earlier !== undefined) throw new MappingError({ kind: 'compile', file, ...at, detail: `library function \`$${name}\` is already defined at ${earlier}` });
+      if (earlier !== undefined)
+        throw new MappingError({
+          kind: 'compile',
+          file,
+          ...at,
+          detail: `library function \`$${name}\` is already defined at ${earlier}`,
+        });
       where.set(name, `${file}:${at.line}:${at.column}`);
       const signature = nodeField(rhs, 'signature') as { definition?: unknown } | undefined;
       parsed.push({
-        name, file, ...at, lambda: withoutPositions(rhs), body: rhs,
+        name,
+        file,
+        ...at,
+        lambda: withoutPositions(rhs),
+        body: rhs,
         ...(typeof signature?.definition === 'string' ? { signature: signature.definition } : {}),
         parameters: ((nodeField(rhs, 'arguments') as unknown[] | undefined) ?? []).length,
       });
@@ -115,7 +137,15 @@ export function libraryFunctionsUsed(ast: unknown, library: MappingLibrary): Lib
 export function withLibrary(ast: JsonataNode, library: MappingLibrary): JsonataNode {
   const used = libraryFunctionsUsed(ast, library);
   if (used.length === 0) return ast;
-  const binds = used.map((fn) => ({ type: 'bind', value: ':=', lhs: { type: 'variable', value: fn.name }, rhs: fn.lambda }) as unknown as JsonataNode);
+  const binds = used.map(
+    (fn) =>
+      ({
+        type: 'bind',
+        value: ':=',
+        lhs: { type: 'variable', value: fn.name },
+        rhs: fn.lambda,
+      }) as unknown as JsonataNode,
+  );
   return { type: 'block', expressions: [...binds, ast], position: ast.position } as unknown as JsonataNode;
 }
 
@@ -139,7 +169,8 @@ export function bindLibraryInPlace(ast: JsonataNode, library: MappingLibrary): b
 /** Every `$name` an AST refers to (calls and plain references such as `$map(x, $f)`). */
 function variablesOf(ast: unknown): Set<string> {
   const names = new Set<string>();
-  for (const node of collectNodes(ast)) if (node.type === 'variable' && typeof node.value === 'string' && node.value !== '') names.add(node.value);
+  for (const node of collectNodes(ast))
+    if (node.type === 'variable' && typeof node.value === 'string' && node.value !== '') names.add(node.value);
   return names;
 }
 

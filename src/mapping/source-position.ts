@@ -11,11 +11,7 @@ export interface SourcePosition {
  * JSONata positions are the 1-based index of a token's last character (for a function call, of
  * its opening parenthesis), which lands mid-token; integrators expect the token's first character.
  */
-export function locatePosition(
-  source: string,
-  position: number | undefined,
-  token?: string,
-): SourcePosition | undefined {
+export function locatePosition(source: string, position: number | undefined, token?: string): SourcePosition | undefined {
   if (typeof position !== 'number' || !Number.isFinite(position)) return undefined;
   const end = Math.max(0, Math.min(Math.trunc(position), source.length));
   let offset = Math.max(0, end - 1);
@@ -44,9 +40,7 @@ export function nodeToken(node: JsonataNode): string | undefined {
   switch (node.type) {
     case 'function':
     case 'partial':
-      return node.procedure?.type === 'variable' && typeof node.procedure.value === 'string'
-        ? node.procedure.value
-        : undefined;
+      return node.procedure?.type === 'variable' && typeof node.procedure.value === 'string' ? node.procedure.value : undefined;
     case 'binary':
     case 'name':
     case 'variable':

@@ -17,8 +17,27 @@ export interface StaticProblem {
  * legacy events, references): a call to one of them is not a typo.
  */
 export const GATEWAY_BINDINGS: readonly string[] = Object.freeze([
-  'requestId', 'partnerId', 'buyerId', 'sellerId', 'customerId', 'testEnvironment', 'policy', 'release', 'apiBase',
-  'apiBases', 'params', 'query', 'now', 'seller', 'current', 'references', 'request', 'resource', 'id', 'kind', 'value',
+  'requestId',
+  'partnerId',
+  'buyerId',
+  'sellerId',
+  'customerId',
+  'testEnvironment',
+  'policy',
+  'release',
+  'apiBase',
+  'apiBases',
+  'params',
+  'query',
+  'now',
+  'seller',
+  'current',
+  'references',
+  'request',
+  'resource',
+  'id',
+  'kind',
+  'value',
 ]);
 
 /**
@@ -26,21 +45,75 @@ export const GATEWAY_BINDINGS: readonly string[] = Object.freeze([
  * (`(await jsonata('$substring').evaluate({})).signature.definition`); a test keeps this table in step with the
  * installed jsonata.
  */
-export const STANDARD_SIGNATURES: ReadonlyMap<string, string> = new Map(Object.entries({
-  sum: '<a<n>:n>', count: '<a:n>', max: '<a<n>:n>', min: '<a<n>:n>', average: '<a<n>:n>', string: '<x-b?:s>',
-  substring: '<s-nn?:s>', substringBefore: '<s-s:s>', substringAfter: '<s-s:s>', lowercase: '<s-:s>',
-  uppercase: '<s-:s>', length: '<s-:n>', trim: '<s-:s>', pad: '<s-ns?:s>', match: '<s-f<s:o>n?:a<o>>',
-  contains: '<s-(sf):b>', replace: '<s-(sf)(sf)n?:s>', split: '<s-(sf)n?:a<s>>', join: '<a<s>s?:s>',
-  formatNumber: '<n-so?:s>', formatBase: '<n-n?:s>', formatInteger: '<n-s:s>', parseInteger: '<s-s:n>',
-  number: '<(nsb)-:n>', floor: '<n-:n>', ceil: '<n-:n>', round: '<n-n?:n>', abs: '<n-:n>', sqrt: '<n-:n>',
-  power: '<n-n:n>', random: '<:n>', boolean: '<x-:b>', not: '<x-:b>', map: '<af>', zip: '<a+>', filter: '<af>',
-  single: '<af?>', reduce: '<afj?:j>', sift: '<o-f?:o>', keys: '<x-:a<s>>', lookup: '<x-s:x>', append: '<xx:a>',
-  exists: '<x:b>', spread: '<x-:a<o>>', merge: '<a<o>:o>', reverse: '<a:a>', each: '<o-f:a>', error: '<s?:x>',
-  assert: '<bs?:x>', toMillis: '<s-s?:n>', fromMillis: '<n-s?s?:s>', clone: '<(oa)-:o>', eval: '<sx?:x>',
-  now: '<s?s?:s>', millis: '<:n>', base64encode: '<s-:s>', base64decode: '<s-:s>', encodeUrlComponent: '<s-:s>',
-  encodeUrl: '<s-:s>', decodeUrlComponent: '<s-:s>', decodeUrl: '<s-:s>', type: '<x:s>', sort: '<af?:a>',
-  shuffle: '<a:a>', distinct: '<x:x>',
-}));
+export const STANDARD_SIGNATURES: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    sum: '<a<n>:n>',
+    count: '<a:n>',
+    max: '<a<n>:n>',
+    min: '<a<n>:n>',
+    average: '<a<n>:n>',
+    string: '<x-b?:s>',
+    substring: '<s-nn?:s>',
+    substringBefore: '<s-s:s>',
+    substringAfter: '<s-s:s>',
+    lowercase: '<s-:s>',
+    uppercase: '<s-:s>',
+    length: '<s-:n>',
+    trim: '<s-:s>',
+    pad: '<s-ns?:s>',
+    match: '<s-f<s:o>n?:a<o>>',
+    contains: '<s-(sf):b>',
+    replace: '<s-(sf)(sf)n?:s>',
+    split: '<s-(sf)n?:a<s>>',
+    join: '<a<s>s?:s>',
+    formatNumber: '<n-so?:s>',
+    formatBase: '<n-n?:s>',
+    formatInteger: '<n-s:s>',
+    parseInteger: '<s-s:n>',
+    number: '<(nsb)-:n>',
+    floor: '<n-:n>',
+    ceil: '<n-:n>',
+    round: '<n-n?:n>',
+    abs: '<n-:n>',
+    sqrt: '<n-:n>',
+    power: '<n-n:n>',
+    random: '<:n>',
+    boolean: '<x-:b>',
+    not: '<x-:b>',
+    map: '<af>',
+    zip: '<a+>',
+    filter: '<af>',
+    single: '<af?>',
+    reduce: '<afj?:j>',
+    sift: '<o-f?:o>',
+    keys: '<x-:a<s>>',
+    lookup: '<x-s:x>',
+    append: '<xx:a>',
+    exists: '<x:b>',
+    spread: '<x-:a<o>>',
+    merge: '<a<o>:o>',
+    reverse: '<a:a>',
+    each: '<o-f:a>',
+    error: '<s?:x>',
+    assert: '<bs?:x>',
+    toMillis: '<s-s?:n>',
+    fromMillis: '<n-s?s?:s>',
+    clone: '<(oa)-:o>',
+    eval: '<sx?:x>',
+    now: '<s?s?:s>',
+    millis: '<:n>',
+    base64encode: '<s-:s>',
+    base64decode: '<s-:s>',
+    encodeUrlComponent: '<s-:s>',
+    encodeUrl: '<s-:s>',
+    decodeUrlComponent: '<s-:s>',
+    decodeUrl: '<s-:s>',
+    type: '<x:s>',
+    sort: '<af?:a>',
+    shuffle: '<a:a>',
+    distinct: '<x:x>',
+  }),
+);
 
 /** Our functions override JSONata's of the same name (`$lookup`), as the engine registers them. */
 function knownFunctions(): Map<string, string> {
@@ -181,19 +254,34 @@ function checkUncached(source: string, opts: StaticCheckOptions): StaticProblem[
     if (assigned.has(name) || bindings.has(name)) return;
     const at = where ?? { line: 1, column: 1 };
     const libraryFunction = library.functions.get(name);
-    const signature = libraryFunction !== undefined ? libraryFunction.signature ?? '' : functions.get(name);
+    const signature = libraryFunction !== undefined ? (libraryFunction.signature ?? '') : functions.get(name);
     if (signature === undefined) {
       const suggestion = closestName(name, [...functions.keys(), ...library.functions.keys(), ...assigned, ...bindings]);
-      problems.push({ ...at, message: `unknown function \`$${name}\`${suggestion ? `; did you mean \`$${suggestion}\`?` : ''}` });
+      problems.push({
+        ...at,
+        message: `unknown function \`$${name}\`${suggestion ? `; did you mean \`$${suggestion}\`?` : ''}`,
+      });
       return;
     }
-    const arity = argCount === undefined ? undefined : libraryFunction !== undefined && libraryFunction.signature === undefined
-      ? { min: 0, max: libraryFunction.parameters }
-      : signatureArity(signature);
+    const arity =
+      argCount === undefined
+        ? undefined
+        : libraryFunction !== undefined && libraryFunction.signature === undefined
+          ? { min: 0, max: libraryFunction.parameters }
+          : signatureArity(signature);
     if (!arity || argCount === undefined) return;
-    const from = libraryFunction !== undefined ? ` (defined at ${libraryFunction.file}:${libraryFunction.line}:${libraryFunction.column})` : '';
-    if (argCount < arity.min) problems.push({ ...at, message: `\`$${name}\` needs ${arity.min === arity.max ? '' : 'at least '}${arity.min} argument(s), got ${argCount} (signature ${signature})${from}` });
-    else if (argCount > arity.max) problems.push({ ...at, message: `\`$${name}\` takes ${arity.min === arity.max ? '' : 'at most '}${arity.max} argument(s), got ${argCount}${signature === '' ? '' : ` (signature ${signature})`}${from}` });
+    const from =
+      libraryFunction !== undefined ? ` (defined at ${libraryFunction.file}:${libraryFunction.line}:${libraryFunction.column})` : '';
+    if (argCount < arity.min)
+      problems.push({
+        ...at,
+        message: `\`$${name}\` needs ${arity.min === arity.max ? '' : 'at least '}${arity.min} argument(s), got ${argCount} (signature ${signature})${from}`,
+      });
+    else if (argCount > arity.max)
+      problems.push({
+        ...at,
+        message: `\`$${name}\` takes ${arity.min === arity.max ? '' : 'at most '}${arity.max} argument(s), got ${argCount}${signature === '' ? '' : ` (signature ${signature})`}${from}`,
+      });
   };
   // `x ~> $f(a)` calls $f(x, a): the chained value is one more argument
   const chained = new Set<unknown>();
@@ -219,12 +307,20 @@ function checkUncached(source: string, opts: StaticCheckOptions): StaticProblem[
  * Problems of the helper library as a whole, by file: a function named like a JSONata, gateway or built-in function or
  * a gateway binding (it would hide that one in every mapping), and the static checks of each library file's source.
  */
-export function checkLibrary(library: MappingLibrary, sources: ReadonlyArray<{ file: string; source: string }>): Array<StaticProblem & { file: string }> {
+export function checkLibrary(
+  library: MappingLibrary,
+  sources: ReadonlyArray<{ file: string; source: string }>,
+): Array<StaticProblem & { file: string }> {
   const problems: Array<StaticProblem & { file: string }> = [];
   const known = knownFunctions();
   for (const fn of library.functions.values()) {
     if (known.has(fn.name) || GATEWAY_BINDINGS.includes(fn.name)) {
-      problems.push({ file: fn.file, line: fn.line, column: fn.column, message: `library function \`$${fn.name}\` would hide the ${known.has(fn.name) ? 'function' : 'gateway binding'} of that name; choose another name` });
+      problems.push({
+        file: fn.file,
+        line: fn.line,
+        column: fn.column,
+        message: `library function \`$${fn.name}\` would hide the ${known.has(fn.name) ? 'function' : 'gateway binding'} of that name; choose another name`,
+      });
     }
   }
   for (const { file, source } of sources) {
@@ -239,7 +335,9 @@ export function checkLibrary(library: MappingLibrary, sources: ReadonlyArray<{ f
     for (const node of nodes) {
       const lhs = nodeField(node, 'lhs') as JsonataNode | undefined;
       if (node.type === 'bind' && lhs?.type === 'variable' && typeof lhs.value === 'string') own.add(lhs.value);
-      if (node.type === 'lambda') for (const arg of (nodeField(node, 'arguments') as JsonataNode[] | undefined) ?? []) if (typeof arg.value === 'string') own.add(arg.value);
+      if (node.type === 'lambda')
+        for (const arg of (nodeField(node, 'arguments') as JsonataNode[] | undefined) ?? [])
+          if (typeof arg.value === 'string') own.add(arg.value);
       for (const field of ['focus', 'index']) {
         const name = nodeField(node, field);
         if (typeof name === 'string') own.add(name);
@@ -247,9 +345,22 @@ export function checkLibrary(library: MappingLibrary, sources: ReadonlyArray<{ f
     }
     // a call of an unknown name is reported above as an unknown function
     const called = new Set(nodes.filter((n) => n.type === 'function' || n.type === 'partial').map((n) => nodeField(n, 'procedure')));
-    const free = [...new Set(nodes.filter((n) => n.type === 'variable' && typeof n.value === 'string' && !called.has(n) && !own.has(n.value) && !everywhere.has(n.value)).map((n) => String(n.value)))];
+    const free = [
+      ...new Set(
+        nodes
+          .filter(
+            (n) => n.type === 'variable' && typeof n.value === 'string' && !called.has(n) && !own.has(n.value) && !everywhere.has(n.value),
+          )
+          .map((n) => String(n.value)),
+      ),
+    ];
     if (free.length > 0) {
-      problems.push({ file: fn.file, line: fn.line, column: fn.column, message: `library function \`$${fn.name}\` reads ${free.map((n) => `\`$${n}\``).join(', ')}: pass it as a parameter (a library function does not see the calling mapping's variables)` });
+      problems.push({
+        file: fn.file,
+        line: fn.line,
+        column: fn.column,
+        message: `library function \`$${fn.name}\` reads ${free.map((n) => `\`$${n}\``).join(', ')}: pass it as a parameter (a library function does not see the calling mapping's variables)`,
+      });
     }
   }
   return problems;

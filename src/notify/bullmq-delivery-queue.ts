@@ -34,7 +34,8 @@ const ENQUEUE_TIMEOUT_MS = 10_000;
 /** BullMQ connection options from a redis:// or rediss:// URL (BullMQ brings its own ioredis, so no client is shared). */
 export function parseRedisUrl(redisUrl: string): RedisOptions {
   const url = new URL(redisUrl);
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error(`REDIS_URL must be redis:// or rediss:// (got ${url.protocol})`);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new Error(`REDIS_URL must be redis:// or rediss:// (got ${url.protocol})`);
   const db = url.pathname.replace(/^\//, '');
   if (db !== '' && !/^\d+$/.test(db)) throw new Error(`REDIS_URL database must be a number (got ${JSON.stringify(db)})`);
   return {

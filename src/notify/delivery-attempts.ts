@@ -27,7 +27,11 @@ export class DeliveryError extends Error {
 }
 
 /** 25 attempts, 5 s doubling, capped at 1 h: a Buyer listener may be down for most of a day without losing events. */
-export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({ attempts: 25, baseDelayMs: 5_000, maxDelayMs: 3_600_000 });
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  attempts: 25,
+  baseDelayMs: 5_000,
+  maxDelayMs: 3_600_000,
+});
 
 /** Merges overrides into {@link DEFAULT_RETRY_POLICY} and checks the result. */
 export function resolveRetryPolicy(overrides: Partial<RetryPolicy> = {}): RetryPolicy {
@@ -78,7 +82,12 @@ export type AttemptSender = (d: Delivery) => Promise<number | undefined>;
  * or exactly allow-listed host:port); a refused callback fails permanently.
  */
 export function createHttpSender(timeoutMs: number, partners?: DeliveryPartners): { send: AttemptSender; close(): Promise<void> } {
-  const agent = new Agent({ keepAliveTimeout: 30_000, connect: { timeout: timeoutMs }, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const agent = new Agent({
+    keepAliveTimeout: 30_000,
+    connect: { timeout: timeoutMs },
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
   const guard = partners ? createCallbackGuard({ timeoutMs, resolve: partners.resolve, connector: partners.connector }) : undefined;
   const refused = (err: unknown) => new DeliveryError(`callback refused: ${(err as Error).message}`, { permanent: true, cause: err });
   return {
@@ -95,28 +104,38 @@ export function createHttpSender(timeoutMs: number, partners?: DeliveryPartners)
       const body = JSON.stringify(d.body);
       const signing = webhookHeaders(d.id, Math.floor(Date.now() / 1000), body, partners?.signingSecrets(d.partnerId) ?? []);
       // the listener POST: a CLIENT span (named by the event type; the URL is the partner's and holds ids)
-      return inSpan(`notification POST ${d.eventType}`, { 'http.request.method': 'POST', 'sonata.event_type': d.eventType, 'sonata.partner': d.partnerId }, async (span) => {
-        let res;
-        try {
-          res = await request(d.url, {
-            method: 'POST',
-            headers: injectTraceHeaders({ 'content-type': 'application/json;charset=utf-8', accept: 'application/json', ...signing }),
-            body,
-            dispatcher,
-            // headers/body timeouts bound each phase; this bounds the whole exchange
-            signal: AbortSignal.timeout(timeoutMs),
-          });
-        } catch (err) {
-          const cause = err instanceof CallbackRefusedError ? err : (err as { cause?: unknown })?.cause;
-          if (cause instanceof CallbackRefusedError) throw refused(cause);
-          throw err;
-        }
-        span.setAttribute('http.response.status_code', res.statusCode);
-        // drain, so the keep-alive connection can be reused; a listener's error body is not needed
-        await res.body.dump().catch(() => undefined);
-        if (res.statusCode < 200 || res.statusCode > 299) throw new DeliveryError(`listener answered ${res.statusCode}`, { status: res.statusCode });
-        return res.statusCode;
-      }, SpanKind.CLIENT);
+      return inSpan(
+        `notification POST ${d.eventType}`,
+        { 'http.request.method': 'POST', 'sonata.event_type': d.eventType, 'sonata.partner': d.partnerId },
+        async (span) => {
+          let res;
+          try {
+            res = await request(d.url, {
+              method: 'POST',
+              headers: injectTraceHeaders({
+                'content-type': 'application/json;charset=utf-8',
+                accept: 'application/json',
+                ...signing,
+              }),
+              body,
+              dispatcher,
+              // headers/body timeouts bound each phase; this bounds the whole exchange
+              signal: AbortSignal.timeout(timeoutMs),
+            });
+          } catch (err) {
+            const cause = err instanceof CallbackRefusedError ? err : (err as { cause?: unknown })?.cause;
+            if (cause instanceof CallbackRefusedError) throw refused(cause);
+            throw err;
+          }
+          span.setAttribute('http.response.status_code', res.statusCode);
+          // drain, so the keep-alive connection can be reused; a listener's error body is not needed
+          await res.body.dump().catch(() => undefined);
+          if (res.statusCode < 200 || res.statusCode > 299)
+            throw new DeliveryError(`listener answered ${res.statusCode}`, { status: res.statusCode });
+          return res.statusCode;
+        },
+        SpanKind.CLIENT,
+      );
     },
     async close() {
       await agent.close();
@@ -144,8 +163,7 @@ export function errorText(err: unknown): string {
 
 /** Outcome of one attempt, already logged. */
 export type AttemptOutcome =
-  | { ok: true; status?: number }
-  | { ok: false; final: boolean; error: string; nextDelayMs?: number; permanent?: boolean; status?: number };
+  { ok: true; status?: number } | { ok: false; final: boolean; error: string; nextDelayMs?: number; permanent?: boolean; status?: number };
 
 /**
  * Makes attempt number `attempt` (1-based) of `d` and logs it: info when delivered, warn with the next delay when it
@@ -160,20 +178,37 @@ export async function attemptDelivery(
   onOutcome?: DeliveryOutcomeListener,
 ): Promise<AttemptOutcome> {
   // a CONSUMER span in the trace the delivery was queued in; the listener POST is its child
-  return inSpan('notification delivery', { 'sonata.event_type': d.eventType, 'sonata.partner': d.partnerId, 'sonata.delivery.attempt': attempt }, async (span) => {
-    const outcome = await attemptOnce(send, logger, policy, d, attempt);
-    const name: DeliveryOutcome = outcome.ok ? 'delivered' : outcome.final ? 'dead' : 'retry';
-    span.setAttribute('sonata.delivery.outcome', name);
-    if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: name });
-    onOutcome?.(name, d, { attempt, status: outcome.status, ...(!outcome.ok && { error: outcome.error }) });
-    return outcome;
-  }, SpanKind.CONSUMER, contextFrom(d.traceContext));
+  return inSpan(
+    'notification delivery',
+    { 'sonata.event_type': d.eventType, 'sonata.partner': d.partnerId, 'sonata.delivery.attempt': attempt },
+    async (span) => {
+      const outcome = await attemptOnce(send, logger, policy, d, attempt);
+      const name: DeliveryOutcome = outcome.ok ? 'delivered' : outcome.final ? 'dead' : 'retry';
+      span.setAttribute('sonata.delivery.outcome', name);
+      if (!outcome.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: name });
+      onOutcome?.(name, d, { attempt, status: outcome.status, ...(!outcome.ok && { error: outcome.error }) });
+      return outcome;
+    },
+    SpanKind.CONSUMER,
+    contextFrom(d.traceContext),
+  );
 }
 
-async function attemptOnce(send: AttemptSender, logger: Logger, policy: RetryPolicy, d: Delivery, attempt: number): Promise<AttemptOutcome> {
+async function attemptOnce(
+  send: AttemptSender,
+  logger: Logger,
+  policy: RetryPolicy,
+  d: Delivery,
+  attempt: number,
+): Promise<AttemptOutcome> {
   const meta = {
-    deliveryId: d.id, eventId: d.eventId, eventType: d.eventType, partnerId: d.partnerId,
-    subscriptionId: d.subscriptionId, url: redactUrl(d.url), attempt,
+    deliveryId: d.id,
+    eventId: d.eventId,
+    eventType: d.eventType,
+    partnerId: d.partnerId,
+    subscriptionId: d.subscriptionId,
+    url: redactUrl(d.url),
+    attempt,
   };
   try {
     const status = await send(d);

@@ -11,7 +11,16 @@ import { resolveRetryPolicy } from './delivery-attempts.js';
 
 export { DEFAULT_RETRY_POLICY, DeliveryError } from './delivery-attempts.js';
 
-export type { DeadLetter, Delivery, DeliveryAttemptDetail, DeliveryOutcome, DeliveryOutcomeListener, DeliveryPartners, DeliveryQueue, RetryPolicy } from './delivery-types.js';
+export type {
+  DeadLetter,
+  Delivery,
+  DeliveryAttemptDetail,
+  DeliveryOutcome,
+  DeliveryOutcomeListener,
+  DeliveryPartners,
+  DeliveryQueue,
+  RetryPolicy,
+} from './delivery-types.js';
 import type { Delivery, DeliveryOutcomeListener, DeliveryPartners, DeliveryQueue, RetryPolicy } from './delivery-types.js';
 
 /** Options of {@link createDeliveryQueue}. */
@@ -57,7 +66,9 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
     ...(opts.partners !== undefined && { partners: opts.partners }),
     ...(opts.onOutcome !== undefined && { onOutcome: opts.onOutcome }),
   };
-  return withTraceContext(opts.redisUrl ? createBullmqDeliveryQueue({ ...common, redisUrl: opts.redisUrl }) : createInProcessDeliveryQueue(common));
+  return withTraceContext(
+    opts.redisUrl ? createBullmqDeliveryQueue({ ...common, redisUrl: opts.redisUrl }) : createInProcessDeliveryQueue(common),
+  );
 }
 
 /**
@@ -67,10 +78,16 @@ export function createDeliveryQueue(opts: DeliveryQueueOptions): DeliveryQueue {
 function withTraceContext(queue: DeliveryQueue): DeliveryQueue {
   return {
     ...queue,
-    enqueue: (d) => inSpan('notification enqueue', { 'sonata.event_type': d.eventType, 'sonata.partner': d.partnerId }, async () => {
-      const traceContext = d.traceContext ?? captureTraceContext();
-      return queue.enqueue(traceContext ? { ...d, traceContext } : d);
-    }, SpanKind.PRODUCER),
+    enqueue: (d) =>
+      inSpan(
+        'notification enqueue',
+        { 'sonata.event_type': d.eventType, 'sonata.partner': d.partnerId },
+        async () => {
+          const traceContext = d.traceContext ?? captureTraceContext();
+          return queue.enqueue(traceContext ? { ...d, traceContext } : d);
+        },
+        SpanKind.PRODUCER,
+      ),
   };
 }
 

@@ -95,9 +95,15 @@ export function createHubService(opts: HubServiceOptions): HubService {
   const indexKey = (partnerId: string, apiName: string) => `notify:hub-index:${scope(partnerId, apiName)}`;
   // callback + query -> the id registered for them, so an identical registration finds the first one
   const sameKey = (sub: Pick<HubSubscription, 'partnerId' | 'apiName' | 'callback' | 'query'>) =>
-    `notify:hub-same:${scope(sub.partnerId, sub.apiName)}:${createHash('sha256').update(JSON.stringify([sub.callback, sub.query ?? null])).digest('base64url')}`;
+    `notify:hub-same:${scope(sub.partnerId, sub.apiName)}:${createHash('sha256')
+      .update(JSON.stringify([sub.callback, sub.query ?? null]))
+      .digest('base64url')}`;
   const tooMany = (max: number, apiName: string) =>
-    invalid('invalidValue', '/callback', `this partner already holds ${max} subscriptions on ${apiName}, the most allowed; delete one first`);
+    invalid(
+      'invalidValue',
+      '/callback',
+      `this partner already holds ${max} subscriptions on ${apiName}, the most allowed; delete one first`,
+    );
 
   async function removeSubscription(partnerId: string, apiName: string, id: string): Promise<boolean> {
     const sub = await store.getJson<HubSubscription>(docKey(partnerId, apiName, id));
@@ -185,7 +191,8 @@ function invalid(code: HubValidationError['issue']['code'], propertyPath: string
 function validateCallback(value: unknown, allowedHosts: readonly string[]): string {
   if (value === undefined || value === null) throw invalid('missingProperty', '/callback', 'callback is required');
   if (typeof value !== 'string') throw invalid('invalidFormat', '/callback', 'callback must be a string (an absolute http or https URL)');
-  if (value.length > MAX_CALLBACK_LENGTH) throw invalid('invalidValue', '/callback', `callback must not be longer than ${MAX_CALLBACK_LENGTH} characters`);
+  if (value.length > MAX_CALLBACK_LENGTH)
+    throw invalid('invalidValue', '/callback', `callback must not be longer than ${MAX_CALLBACK_LENGTH} characters`);
   let url: URL;
   try {
     url = new URL(value);
@@ -196,11 +203,16 @@ function validateCallback(value: unknown, allowedHosts: readonly string[]): stri
   if (url.username !== '' || url.password !== '') throw invalid('invalidValue', '/callback', 'callback must not contain credentials');
   // `https://h/#` parses with an empty hash, so look at the text too
   if (value.includes('#')) throw invalid('invalidValue', '/callback', 'callback must not contain a fragment');
-  if (!isAllowedHost(url, allowedHosts)) throw invalid('invalidValue', '/callback', `callback host ${url.host} is not allowed for this partner`);
+  if (!isAllowedHost(url, allowedHosts))
+    throw invalid('invalidValue', '/callback', `callback host ${url.host} is not allowed for this partner`);
   // an address literal is judged now (names are resolved and judged at delivery): a private or loopback one only
   // when its exact host:port is allow-listed, so a bare `127.0.0.1` entry does not open Redis or our own port
   if (isIP(url.hostname.replace(/^\[(.*)\]$/, '$1')) && !isPublicAddress(url.hostname) && !isExactlyAllowed(url, allowedHosts)) {
-    throw invalid('invalidValue', '/callback', `callback address ${url.host} is private or loopback; only an exactly allow-listed host:port may be`);
+    throw invalid(
+      'invalidValue',
+      '/callback',
+      `callback address ${url.host} is private or loopback; only an exactly allow-listed host:port may be`,
+    );
   }
   return value;
 }
@@ -228,7 +240,8 @@ export function isAllowedHost(url: URL, allowedHosts: readonly string[]): boolea
 function validateQuery(value: unknown, known: readonly string[]): { query?: string; eventTypes: string[] | null } {
   if (value === undefined || value === null) return { eventTypes: null };
   if (typeof value !== 'string') throw invalid('invalidFormat', '/query', 'query must be a string such as "eventType=a,b"');
-  if (value.length > MAX_QUERY_LENGTH) throw invalid('invalidValue', '/query', `query must not be longer than ${MAX_QUERY_LENGTH} characters`);
+  if (value.length > MAX_QUERY_LENGTH)
+    throw invalid('invalidValue', '/query', `query must not be longer than ${MAX_QUERY_LENGTH} characters`);
   if (value.trim() === '') return { query: value, eventTypes: null };
   const types: string[] = [];
   for (const clause of value.split('&')) {

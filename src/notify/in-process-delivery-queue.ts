@@ -62,10 +62,18 @@ export function createInProcessDeliveryQueue(opts: InProcessDeliveryQueueOptions
     }
     if (outcome.final) {
       jobs.delete(job.delivery.id);
-      deadLetters.unshift({ ...job.delivery, attempts: attempt, lastError: outcome.error, failedAt: new Date().toISOString() });
+      deadLetters.unshift({
+        ...job.delivery,
+        attempts: attempt,
+        lastError: outcome.error,
+        failedAt: new Date().toISOString(),
+      });
       if (deadLetters.length > MAX_DEAD_LETTERS) {
         const dropped = deadLetters.pop();
-        logger.error('dead-letter list full; dropped the oldest dead letter', { deliveryId: dropped?.id, eventId: dropped?.eventId });
+        logger.error('dead-letter list full; dropped the oldest dead letter', {
+          deliveryId: dropped?.id,
+          eventId: dropped?.eventId,
+        });
       }
       return;
     }

@@ -75,14 +75,22 @@ export function createNotifier(opts: NotifierOptions): Notifier {
           if (handled.has(sub.id)) continue;
           if (!catalogs.has(sub.release)) {
             handled.add(sub.id);
-            logger.error('subscription names a release without a notification catalogue; skipped', { ...meta, subscriptionId: sub.id, release: sub.release });
+            logger.error('subscription names a release without a notification catalogue; skipped', {
+              ...meta,
+              subscriptionId: sub.id,
+              release: sub.release,
+            });
             continue;
           }
           const wanted = namesByRelease.get(sub.release);
           if (wanted === undefined) {
             // e.g. poqCreateEvent, which Kylie no longer has
             handled.add(sub.id);
-            logger.debug('the subscriber release has no such event; skipped', { ...meta, subscriptionId: sub.id, release: sub.release });
+            logger.debug('the subscriber release has no such event; skipped', {
+              ...meta,
+              subscriptionId: sub.id,
+              release: sub.release,
+            });
             continue;
           }
           if (wanted !== name) continue; // an unfiltered subscription: taken under its own release's name
@@ -100,16 +108,27 @@ export function createNotifier(opts: NotifierOptions): Notifier {
           rendered = renderNotification(stamped, sub, catalogs.get(sub.release) as NotificationCatalog, party);
         } catch (err) {
           // one subscriber's release needing a field the event lacks must not cost the others their notification
-          logger.error('cannot render the event for a subscriber; skipped', { ...meta, subscriptionId: sub.id, release: sub.release, error: (err as Error).message });
+          logger.error('cannot render the event for a subscriber; skipped', {
+            ...meta,
+            subscriptionId: sub.id,
+            release: sub.release,
+            error: (err as Error).message,
+          });
           continue;
         }
         const api = (catalogs.get(sub.release) as NotificationCatalog).apis.get(event.apiName)!;
         // the listener operation of the release's file (its path may name the event otherwise than the body does)
-        const listener = catalogs.get(sub.release)!.findEvent(event.apiName, event.eventType)?.listener ?? (namesByRelease.get(sub.release) as string);
+        const listener =
+          catalogs.get(sub.release)!.findEvent(event.apiName, event.eventType)?.listener ?? (namesByRelease.get(sub.release) as string);
         const problems = opts.check?.(sub.release, api, listener, rendered.url, rendered.body) ?? [];
         if (problems.length) {
           opts.onViolation?.(sub.release, namesByRelease.get(sub.release) as string);
-          logger.error('notification violates the Sonata specification', { ...meta, subscriptionId: sub.id, release: sub.release, problems: problems.slice(0, 10) });
+          logger.error('notification violates the Sonata specification', {
+            ...meta,
+            subscriptionId: sub.id,
+            release: sub.release,
+            problems: problems.slice(0, 10),
+          });
         }
         await opts.queue.enqueue({
           id: `${eventId}.${sub.id}`,
@@ -121,7 +140,13 @@ export function createNotifier(opts: NotifierOptions): Notifier {
           eventId,
           ...(capture && { correlationId: capture.correlationId }),
         });
-        capture?.hop({ kind: 'notification', method: 'POST', url: redactUrl(rendered.url), body: rendered.body, note: `queued ${namesByRelease.get(sub.release) as string} (subscription ${sub.id})` });
+        capture?.hop({
+          kind: 'notification',
+          method: 'POST',
+          url: redactUrl(rendered.url),
+          body: rendered.body,
+          note: `queued ${namesByRelease.get(sub.release) as string} (subscription ${sub.id})`,
+        });
         queued++;
       }
       logger.debug('event published', { ...meta, subscribers: targets.length, queued });

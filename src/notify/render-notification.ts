@@ -99,8 +99,13 @@ export function renderNotification(
 
 /** An event carrying the whole resource the publisher rendered for the partner (`resourceBody`). */
 function renderResourceEvent(
-  event: SonataEvent, sub: HubSubscription, api: NotificationApiDef, def: NotificationEventDef, party: NotificationParty,
-  partyIds: NotificationCatalog['partyIds'], fail: (why: string) => NotificationRenderError,
+  event: SonataEvent,
+  sub: HubSubscription,
+  api: NotificationApiDef,
+  def: NotificationEventDef,
+  party: NotificationParty,
+  partyIds: NotificationCatalog['partyIds'],
+  fail: (why: string) => NotificationRenderError,
 ): { url: string; body: unknown; eventId: string } {
   const resource = event.resource;
   if (!resource || typeof resource !== 'object' || Array.isArray(resource)) throw fail('the event needs the resource it carries');
@@ -110,8 +115,13 @@ function renderResourceEvent(
 
 /** The listener URL under the subscriber's callback and the event envelope around `payload`. */
 function envelope(
-  event: SonataEvent, sub: HubSubscription, api: NotificationApiDef, def: NotificationEventDef, party: NotificationParty,
-  partyIds: NotificationCatalog['partyIds'], payload: Record<string, unknown>,
+  event: SonataEvent,
+  sub: HubSubscription,
+  api: NotificationApiDef,
+  def: NotificationEventDef,
+  party: NotificationParty,
+  partyIds: NotificationCatalog['partyIds'],
+  payload: Record<string, unknown>,
 ): { url: string; body: unknown; eventId: string } {
   const url = new URL(sub.callback);
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/mefApi/sonata/${api.notificationApi}/${api.notificationVersion}/listener/${def.listener ?? def.eventType}`;

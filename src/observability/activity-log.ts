@@ -162,8 +162,16 @@ export function createActivityLog(opts: ActivityLogOptions): CapturingActivityLo
       const first = withBody(JSON.stringify({ kind: 'partner-request', at: startedAt, ...this.requestHead }), this.requestBody);
       const last = withBody(JSON.stringify({ kind: 'partner-response', at: new Date().toISOString(), status, ms }), this.answerBody);
       const head = JSON.stringify({
-        correlationId: this.correlationId, partnerId: this.partnerId, release: this.release, api: this.api, operationId: this.operationId,
-        method: this.method, path: this.path, status, startedAt, ms,
+        correlationId: this.correlationId,
+        partnerId: this.partnerId,
+        release: this.release,
+        api: this.api,
+        operationId: this.operationId,
+        method: this.method,
+        path: this.path,
+        status,
+        startedAt,
+        ms,
       });
       return `${head.slice(0, -1)},"hops":[${[first, ...this.hops, last].join(',')}]}`;
     }
@@ -175,7 +183,11 @@ export function createActivityLog(opts: ActivityLogOptions): CapturingActivityLo
       // hops appended before the record (a notification delivered before the request's end was written), or a
       // correlation id the caller sent again: the newer record wins, keeping hops that were waiting for it
       const next = JSON.parse(json) as ActivityRecord;
-      await store.updateJson<StoredRecord>(key, (cur) => (cur && 'pending' in cur ? { ...next, hops: [...next.hops, ...cur.hops] } : next), { ttlMs });
+      await store.updateJson<StoredRecord>(
+        key,
+        (cur) => (cur && 'pending' in cur ? { ...next, hops: [...next.hops, ...cur.hops] } : next),
+        { ttlMs },
+      );
     }
     const partner = partnerId ?? NO_PARTNER;
     await store.indexAdd(INDEX + partner, correlationId, startedMs);
@@ -228,15 +240,27 @@ export function createActivityLog(opts: ActivityLogOptions): CapturingActivityLo
     async record(record) {
       const { hops, ...head } = record;
       const json = JSON.stringify(head);
-      await write(record.correlationId, record.partnerId, Date.parse(record.startedAt) || now(), `${json.slice(0, -1)},"hops":[${hops.map(hopJson).join(',')}]}`);
+      await write(
+        record.correlationId,
+        record.partnerId,
+        Date.parse(record.startedAt) || now(),
+        `${json.slice(0, -1)},"hops":[${hops.map(hopJson).join(',')}]}`,
+      );
     },
     async appendHop(correlationId, hop) {
       const key = RECORD + correlationId;
       const parsed = JSON.parse(hopJson(hop)) as ActivityHop;
-      const append = (cur: StoredRecord | null): StoredRecord | undefined => (cur ? { ...cur, hops: [...cur.hops, parsed] } as StoredRecord : undefined);
+      const append = (cur: StoredRecord | null): StoredRecord | undefined =>
+        cur ? ({ ...cur, hops: [...cur.hops, parsed] } as StoredRecord) : undefined;
       if (await store.updateJson<StoredRecord>(key, append)) return;
       // the record is not written yet (or expired): keep the hop for it, for as long as a record would live
-      if (await store.set(key, JSON.stringify({ correlationId, pending: true, hops: [parsed] }), { ttlMs, ifAbsent: true })) return;
+      if (
+        await store.set(key, JSON.stringify({ correlationId, pending: true, hops: [parsed] }), {
+          ttlMs,
+          ifAbsent: true,
+        })
+      )
+        return;
       await store.updateJson<StoredRecord>(key, append);
     },
     get,

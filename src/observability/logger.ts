@@ -51,7 +51,9 @@ export function createLogger(opts: LoggerOptions): Logger {
     redactFormat(),
     winston.format.timestamp(),
     opts.format === 'pretty'
-      ? winston.format.printf((i) => `${String(i.timestamp)} ${i.level} ${String(i.message)} ${JSON.stringify(omit(i, ['level', 'message', 'timestamp']))}`)
+      ? winston.format.printf(
+          (i) => `${String(i.timestamp)} ${i.level} ${String(i.message)} ${JSON.stringify(omit(i, ['level', 'message', 'timestamp']))}`,
+        )
       : winston.format.json(),
   );
   const transport = opts.stream
@@ -67,7 +69,10 @@ type Level = 'error' | 'warn' | 'info' | 'debug';
  * drop it by level: a debug line costs its formatting even at `error`. This checks the level first.
  */
 function levelGuarded(inner: winston.Logger): Logger {
-  return guardedLogger(() => inner, (level) => inner.isLevelEnabled(level));
+  return guardedLogger(
+    () => inner,
+    (level) => inner.isLevelEnabled(level),
+  );
 }
 
 /**

@@ -29,18 +29,82 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): GatewayM
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
   return {
     registry,
-    requests: new Counter({ name: 'sonata_gateway_requests_total', help: 'Requests answered', labelNames: ['method', 'route', 'status', 'partner'], registers: [registry] }),
-    duration: new Histogram({ name: 'sonata_gateway_request_seconds', help: 'Request duration', labelNames: ['route'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [registry] }),
-    specViolations: new Counter({ name: 'sonata_gateway_spec_violations_total', help: 'Bodies that violate the official Sonata spec of their release', labelNames: ['direction', 'release', 'operation'], registers: [registry] }),
-    partnerRequests: new Counter({ name: 'sonata_gateway_partner_requests_total', help: 'Partner requests on the Sonata APIs by partner, release, API, operation and HTTP status', labelNames: ['partner', 'release', 'api', 'operation', 'status'], registers: [registry] }),
-    partnerRequestSeconds: new Histogram({ name: 'sonata_gateway_partner_request_seconds', help: 'Partner request duration by partner, release and operation', labelNames: ['partner', 'release', 'operation'], buckets: LATENCY_BUCKETS, registers: [registry] }),
-    legacyCallSeconds: new Histogram({ name: 'sonata_gateway_legacy_call_seconds', help: 'Legacy BSS call duration (retries included) by legacy operation and outcome', labelNames: ['operation', 'outcome'], buckets: LATENCY_BUCKETS, registers: [registry] }),
-    sellerCallSeconds: new Histogram({ name: 'sonata_gateway_seller_call_seconds', help: 'Seller call duration on the buyer side by seller partner, operation and status', labelNames: ['partner', 'operation', 'status'], buckets: LATENCY_BUCKETS, registers: [registry] }),
-    mappingSeconds: new Histogram({ name: 'sonata_gateway_mapping_seconds', help: 'Mapping evaluation time by role and operation', labelNames: ['role', 'operation'], buckets: MAPPING_BUCKETS, registers: [registry] }),
-    mappingErrors: new Counter({ name: 'sonata_gateway_mapping_errors_total', help: 'Mapping evaluations that failed, by role, operation and kind (rejected, timeout, failed)', labelNames: ['role', 'operation', 'kind'], registers: [registry] }),
-    notificationDeliveries: new Counter({ name: 'sonata_gateway_notification_deliveries_total', help: 'Notification delivery attempts by outcome (delivered, retry, dead)', labelNames: ['outcome'], registers: [registry] }),
-    notificationDeadLetters: new Counter({ name: 'sonata_gateway_notification_dead_letters_total', help: 'Notifications dead-lettered (every attempt failed, or retrying cannot help)', registers: [registry] }),
-    reloads: new Counter({ name: 'sonata_gateway_reloads_total', help: 'Registry reloads by result (ok, refused)', labelNames: ['result'], registers: [registry] }),
+    requests: new Counter({
+      name: 'sonata_gateway_requests_total',
+      help: 'Requests answered',
+      labelNames: ['method', 'route', 'status', 'partner'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'sonata_gateway_request_seconds',
+      help: 'Request duration',
+      labelNames: ['route'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    specViolations: new Counter({
+      name: 'sonata_gateway_spec_violations_total',
+      help: 'Bodies that violate the official Sonata spec of their release',
+      labelNames: ['direction', 'release', 'operation'],
+      registers: [registry],
+    }),
+    partnerRequests: new Counter({
+      name: 'sonata_gateway_partner_requests_total',
+      help: 'Partner requests on the Sonata APIs by partner, release, API, operation and HTTP status',
+      labelNames: ['partner', 'release', 'api', 'operation', 'status'],
+      registers: [registry],
+    }),
+    partnerRequestSeconds: new Histogram({
+      name: 'sonata_gateway_partner_request_seconds',
+      help: 'Partner request duration by partner, release and operation',
+      labelNames: ['partner', 'release', 'operation'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    legacyCallSeconds: new Histogram({
+      name: 'sonata_gateway_legacy_call_seconds',
+      help: 'Legacy BSS call duration (retries included) by legacy operation and outcome',
+      labelNames: ['operation', 'outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    sellerCallSeconds: new Histogram({
+      name: 'sonata_gateway_seller_call_seconds',
+      help: 'Seller call duration on the buyer side by seller partner, operation and status',
+      labelNames: ['partner', 'operation', 'status'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    mappingSeconds: new Histogram({
+      name: 'sonata_gateway_mapping_seconds',
+      help: 'Mapping evaluation time by role and operation',
+      labelNames: ['role', 'operation'],
+      buckets: MAPPING_BUCKETS,
+      registers: [registry],
+    }),
+    mappingErrors: new Counter({
+      name: 'sonata_gateway_mapping_errors_total',
+      help: 'Mapping evaluations that failed, by role, operation and kind (rejected, timeout, failed)',
+      labelNames: ['role', 'operation', 'kind'],
+      registers: [registry],
+    }),
+    notificationDeliveries: new Counter({
+      name: 'sonata_gateway_notification_deliveries_total',
+      help: 'Notification delivery attempts by outcome (delivered, retry, dead)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    notificationDeadLetters: new Counter({
+      name: 'sonata_gateway_notification_dead_letters_total',
+      help: 'Notifications dead-lettered (every attempt failed, or retrying cannot help)',
+      registers: [registry],
+    }),
+    reloads: new Counter({
+      name: 'sonata_gateway_reloads_total',
+      help: 'Registry reloads by result (ok, refused)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
   };
 }
 
@@ -59,7 +123,11 @@ export interface NotificationBacklog {
  * `sonata_gateway_notification_queue_depth` and `sonata_gateway_notification_oldest_age_seconds`, read from the
  * queue when scraped (a failing read leaves the last values).
  */
-export function observeNotificationQueue(metrics: GatewayMetrics, backlog: () => Promise<NotificationBacklog>, now: () => number = Date.now): void {
+export function observeNotificationQueue(
+  metrics: GatewayMetrics,
+  backlog: () => Promise<NotificationBacklog>,
+  now: () => number = Date.now,
+): void {
   let last: NotificationBacklog = { depth: 0 };
   // one read per scrape, shared by both gauges (the registry collects them concurrently)
   let inflight: Promise<NotificationBacklog> | undefined;
@@ -70,13 +138,17 @@ export function observeNotificationQueue(metrics: GatewayMetrics, backlog: () =>
       .catch(() => last)
       .finally(() => (inflight = undefined)));
   new Gauge({
-    name: 'sonata_gateway_notification_queue_depth', help: 'Notification deliveries queued (waiting, retrying or in flight)', registers: [metrics.registry],
+    name: 'sonata_gateway_notification_queue_depth',
+    help: 'Notification deliveries queued (waiting, retrying or in flight)',
+    registers: [metrics.registry],
     async collect() {
       this.set((await read()).depth);
     },
   });
   new Gauge({
-    name: 'sonata_gateway_notification_oldest_age_seconds', help: 'Age of the oldest queued notification delivery (0 when none)', registers: [metrics.registry],
+    name: 'sonata_gateway_notification_oldest_age_seconds',
+    help: 'Age of the oldest queued notification delivery (0 when none)',
+    registers: [metrics.registry],
     async collect() {
       const { oldestQueuedAt } = await read();
       this.set(oldestQueuedAt === undefined ? 0 : Math.max(0, (now() - oldestQueuedAt) / 1000));
@@ -84,7 +156,10 @@ export function observeNotificationQueue(metrics: GatewayMetrics, backlog: () =>
   });
 }
 
-type MappingTimer = { seconds: ReturnType<Histogram<'role' | 'operation'>['labels']>; errors: Map<string, ReturnType<Counter<'role' | 'operation' | 'kind'>['labels']>> };
+type MappingTimer = {
+  seconds: ReturnType<Histogram<'role' | 'operation'>['labels']>;
+  errors: Map<string, ReturnType<Counter<'role' | 'operation' | 'kind'>['labels']>>;
+};
 
 /**
  * Times one mapping evaluation into `sonata_gateway_mapping_seconds{role,operation}` and counts its failures in
@@ -141,7 +216,9 @@ const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
  */
 export function observeBreakers(metrics: GatewayMetrics, board: BreakerBoard): void {
   new Gauge({
-    name: 'sonata_gateway_breaker_state', help: 'Circuit breaker state of a backend (1 = current state)', labelNames: ['breaker', 'state'],
+    name: 'sonata_gateway_breaker_state',
+    help: 'Circuit breaker state of a backend (1 = current state)',
+    labelNames: ['breaker', 'state'],
     registers: [metrics.registry],
     collect() {
       this.reset();
@@ -150,7 +227,12 @@ export function observeBreakers(metrics: GatewayMetrics, board: BreakerBoard): v
       }
     },
   });
-  const rejected = new Counter({ name: 'sonata_gateway_breaker_rejected_total', help: 'Backend calls refused at once because the breaker was open', labelNames: ['breaker'], registers: [metrics.registry] });
+  const rejected = new Counter({
+    name: 'sonata_gateway_breaker_rejected_total',
+    help: 'Backend calls refused at once because the breaker was open',
+    labelNames: ['breaker'],
+    registers: [metrics.registry],
+  });
   board.subscribe((breaker, event) => {
     if (event === 'rejected') rejected.inc({ breaker });
   });

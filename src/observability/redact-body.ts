@@ -90,11 +90,14 @@ function advance(states: readonly PointerState[], key: string): PointerState[] |
 /** `/a/*\/b` -> ['a', ANY, 'b']; `~1` and `~0` decoded. The empty pointer (the whole body) is not allowed. */
 export function parsePointer(pointer: string): Segment[] {
   if (!pointer.startsWith('/')) throw new Error(`${pointer}: a JSON pointer starts with /`);
-  return pointer.slice(1).split('/').map((raw) => {
-    if (raw === '*') return ANY;
-    if (raw === '**') return ANY_DEPTH;
-    return raw.replace(/~1/g, '/').replace(/~0/g, '~');
-  });
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((raw) => {
+      if (raw === '*') return ANY;
+      if (raw === '**') return ANY_DEPTH;
+      return raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    });
 }
 
 /** Query parameters named like a redacted key get the redacted value (the URL stays readable otherwise). */

@@ -7,8 +7,10 @@ import type { GatewayMetrics } from './metrics.js';
  */
 export function observeRegistrySnapshot(metrics: GatewayMetrics, holder: { current(): { readonly hash: string } }): void {
   new Gauge({
-    name: 'sonata_gateway_registry_snapshot_info', help: 'Content hash of the registry snapshot this instance serves (value always 1)',
-    labelNames: ['hash'], registers: [metrics.registry],
+    name: 'sonata_gateway_registry_snapshot_info',
+    help: 'Content hash of the registry snapshot this instance serves (value always 1)',
+    labelNames: ['hash'],
+    registers: [metrics.registry],
     collect() {
       this.reset();
       this.set({ hash: holder.current().hash }, 1);

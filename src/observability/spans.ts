@@ -6,7 +6,19 @@
  * Span names are bounded (a stage, a mapping role, a legacy operation name, an event type; never an id or a path
  * with ids); attributes carry the rest.
  */
-import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  context,
+  isSpanContextValid,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
 
 /** Name of the instrumentation scope of every span the gateway makes itself. */
 export const TRACER_NAME = 'sonata-gateway';
@@ -27,7 +39,13 @@ export type TraceCarrier = Record<string, string>;
  * Runs `fn` inside a new active span (children made in `fn`, also after awaits, are its children); the span ends when
  * `fn` settles. A throw is recorded on the span (exception event, status ERROR) and rethrown.
  */
-export function inSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>, kind: SpanKind = SpanKind.INTERNAL, parent?: Context): Promise<T> {
+export function inSpan<T>(
+  name: string,
+  attributes: Attributes,
+  fn: (span: Span) => Promise<T>,
+  kind: SpanKind = SpanKind.INTERNAL,
+  parent?: Context,
+): Promise<T> {
   const base = parent ?? context.active();
   const span = tracer.startSpan(name, { kind, attributes }, base);
   // tracing off (the no-op tracer, nothing to continue): no context to switch, nothing to end or record
@@ -50,7 +68,11 @@ async function runInSpan<T>(span: Span, base: Context, fn: (span: Span) => Promi
 export function recordFailure(span: Span, err: unknown): void {
   if (!span.isRecording()) return;
   if (err instanceof Error) span.recordException(err);
-  else if (err && typeof err === 'object') span.recordException({ name: String((err as { kind?: unknown }).kind ?? 'error'), message: JSON.stringify(err).slice(0, 200) });
+  else if (err && typeof err === 'object')
+    span.recordException({
+      name: String((err as { kind?: unknown }).kind ?? 'error'),
+      message: JSON.stringify(err).slice(0, 200),
+    });
   else span.recordException(String(err));
   // a bounded status message: the catalogue code (GatewayError), the mapping failure's kind, else the error's class
   const { code, kind } = (err ?? {}) as { code?: unknown; kind?: unknown };

@@ -33,7 +33,10 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Reads the standard `OTEL_*` variables the way the SDK does and says whether any span exporter is asked for. */
 export function decideTracing(env: Env): TracingDecision {
   if ((env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase() === 'true') return { enabled: false, reason: 'OTEL_SDK_DISABLED=true' };
-  const exporters = (env.OTEL_TRACES_EXPORTER ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s !== '' && s !== 'null');
+  const exporters = (env.OTEL_TRACES_EXPORTER ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s !== '' && s !== 'null');
   if (exporters.length) {
     if (exporters.every((e) => e === 'none')) return { enabled: false, reason: 'OTEL_TRACES_EXPORTER=none' };
     return { enabled: true, reason: `OTEL_TRACES_EXPORTER=${exporters.join(',')}` };
@@ -65,7 +68,13 @@ export async function startTracing(env: Env = process.env): Promise<Tracing | un
   if (!decideTracing(env).enabled) return undefined;
   // the ESM loader hook first: modules imported from now on can be patched
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
-  const [{ NodeSDK }, { HttpInstrumentation }, { ExpressInstrumentation, ExpressLayerType }, { UndiciInstrumentation }, { IORedisInstrumentation }] = await Promise.all([
+  const [
+    { NodeSDK },
+    { HttpInstrumentation },
+    { ExpressInstrumentation, ExpressLayerType },
+    { UndiciInstrumentation },
+    { IORedisInstrumentation },
+  ] = await Promise.all([
     import('@opentelemetry/sdk-node'),
     import('@opentelemetry/instrumentation-http'),
     import('@opentelemetry/instrumentation-express'),

@@ -15,14 +15,39 @@ import { Agent, buildConnector, type Dispatcher } from 'undici';
 const NON_PUBLIC_V4 = new BlockList();
 const NON_PUBLIC_V6 = new BlockList();
 for (const [net, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
-  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) NON_PUBLIC_V4.addSubnet(net, prefix, 'ipv4');
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
+] as const)
+  NON_PUBLIC_V4.addSubnet(net, prefix, 'ipv4');
 for (const [net, prefix] of [
-  ['::', 128], ['::1', 128], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23],
-  ['2001:db8::', 32], ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
-] as const) NON_PUBLIC_V6.addSubnet(net, prefix, 'ipv6');
+  ['::', 128],
+  ['::1', 128],
+  ['::ffff:0:0', 96],
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['100::', 64],
+  ['2001::', 23],
+  ['2001:db8::', 32],
+  ['2002::', 16],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+] as const)
+  NON_PUBLIC_V6.addSubnet(net, prefix, 'ipv6');
 
 /**
  * True for a globally routable unicast address. Private (10/8, 172.16/12, 192.168/16, fc00::/7 incl. AWS's
@@ -75,7 +100,11 @@ export interface CallbackGuard {
    * Throws {@link CallbackRefusedError} when the URL is not allowed any more; an allowed name that resolves only to
    * non-public addresses is refused when its socket is made (the same error, as the request's failure).
    */
-  dispatcherFor(url: string, allowedHosts: readonly string[] | undefined, isAllowedHost: (url: URL, entries: readonly string[]) => boolean): Dispatcher;
+  dispatcherFor(
+    url: string,
+    allowedHosts: readonly string[] | undefined,
+    isAllowedHost: (url: URL, entries: readonly string[]) => boolean,
+  ): Dispatcher;
   close(): Promise<void>;
 }
 
@@ -98,7 +127,12 @@ export function createCallbackGuard(opts: CallbackGuardOptions): CallbackGuard {
         (found) => {
           const checked = found.find((a) => isPublicAddress(a.address));
           if (!checked) {
-            callback(new CallbackRefusedError(`callback host ${host} resolves only to non-public addresses (${found.map((a) => a.address).join(', ') || 'none'}); allow-list its exact host:port to deliver there`), null);
+            callback(
+              new CallbackRefusedError(
+                `callback host ${host} resolves only to non-public addresses (${found.map((a) => a.address).join(', ') || 'none'}); allow-list its exact host:port to deliver there`,
+              ),
+              null,
+            );
             return;
           }
           // the socket goes to the address just checked, never to a second resolution of the name
@@ -118,7 +152,8 @@ export function createCallbackGuard(opts: CallbackGuardOptions): CallbackGuard {
         throw new CallbackRefusedError('the callback URL does not parse');
       }
       if (!allowedHosts) throw new CallbackRefusedError('the partner is no longer configured');
-      if (!isAllowedHost(url, allowedHosts)) throw new CallbackRefusedError(`callback host ${url.host} is no longer allowed for this partner`);
+      if (!isAllowedHost(url, allowedHosts))
+        throw new CallbackRefusedError(`callback host ${url.host} is no longer allowed for this partner`);
       return isExactlyAllowed(url, allowedHosts) ? trusted : guarded;
     },
     async close() {

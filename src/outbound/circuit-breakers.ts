@@ -35,7 +35,10 @@ export interface BreakerStatus {
 
 /** Thrown instead of calling a backend whose breaker is open. */
 export class BreakerOpenError extends Error {
-  constructor(readonly breaker: string, readonly retryAfterMs: number) {
+  constructor(
+    readonly breaker: string,
+    readonly retryAfterMs: number,
+  ) {
     super(`${breaker} failed repeatedly; not called for another ${Math.ceil(retryAfterMs / 1000)} s`);
     this.name = 'BreakerOpenError';
   }
@@ -119,7 +122,13 @@ export function createBreakerBoard(): BreakerBoard {
         const stats = cb.stats;
         const state: BreakerState = cb.opened ? 'open' : cb.halfOpen ? 'half-open' : 'closed';
         const wait = retryAfterMs();
-        return { state, calls: stats.fires, failures: stats.failures, rejected, ...(state === 'open' && { retryAfterSeconds: Math.ceil(wait / 1000) }) };
+        return {
+          state,
+          calls: stats.fires,
+          failures: stats.failures,
+          rejected,
+          ...(state === 'open' && { retryAfterSeconds: Math.ceil(wait / 1000) }),
+        };
       },
       on(event, listener) {
         cb.on(event as 'open', listener);

@@ -28,7 +28,10 @@ export function parseWebhookSecret(secret: string): { key: Buffer } | { problem:
 
 /** The three headers of one attempt; without secrets only id and timestamp (an unsigned delivery). */
 export function webhookHeaders(id: string, timestampSeconds: number, body: string, secrets: readonly string[]): Record<string, string> {
-  const headers: Record<string, string> = { [WEBHOOK_ID_HEADER]: id, [WEBHOOK_TIMESTAMP_HEADER]: String(timestampSeconds) };
+  const headers: Record<string, string> = {
+    [WEBHOOK_ID_HEADER]: id,
+    [WEBHOOK_TIMESTAMP_HEADER]: String(timestampSeconds),
+  };
   const signatures = secrets.map((s) => {
     const parsed = parseWebhookSecret(s);
     // secrets are checked when the registry loads; a bad one here is a programming error, never sent half-signed

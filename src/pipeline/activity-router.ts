@@ -35,7 +35,14 @@ export function createActivityRouter(opts: ActivityRouterOptions): express.Route
           throw new GatewayError('request.invalid-query', `limit must be an integer from 1 to ${MAX_ACTIVITY_LIMIT}`);
         }
       }
-      res.status(200).json(await guardStore(() => opts.activity.list({ ...(partner !== undefined && { partnerId: partner }), ...(limit !== undefined && { limit }) })));
+      res.status(200).json(
+        await guardStore(() =>
+          opts.activity.list({
+            ...(partner !== undefined && { partnerId: partner }),
+            ...(limit !== undefined && { limit }),
+          }),
+        ),
+      );
     } catch (err) {
       next(err);
     }
@@ -47,7 +54,12 @@ export function createActivityRouter(opts: ActivityRouterOptions): express.Route
       const id = String(req.params.correlationId);
       const record = await guardStore(() => opts.activity.get(id));
       if (!record) {
-        throw new GatewayError('resource.not-found', opts.activity.enabled ? `No activity recorded for correlation id ${id} (unknown or expired)` : 'Activity capture is off (activity.enabled)');
+        throw new GatewayError(
+          'resource.not-found',
+          opts.activity.enabled
+            ? `No activity recorded for correlation id ${id} (unknown or expired)`
+            : 'Activity capture is off (activity.enabled)',
+        );
       }
       res.status(200).json(record);
     } catch (err) {

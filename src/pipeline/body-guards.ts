@@ -9,7 +9,10 @@ export type ShapeProblem = { kind: 'depth' } | { kind: 'values' } | { kind: 'arr
  * Checks depth and array lengths of a parsed JSON value in one pass, without recursion so a hostile body cannot
  * overflow the stack. Runs before any schema: a schema's cost grows with what it is given.
  */
-export function findShapeProblem(value: unknown, limits: { maxDepth: number; maxArrayItems: number; maxValues: number }): ShapeProblem | undefined {
+export function findShapeProblem(
+  value: unknown,
+  limits: { maxDepth: number; maxArrayItems: number; maxValues: number },
+): ShapeProblem | undefined {
   const stack: Array<[unknown, number, string]> = [[value, 1, '']];
   let values = 1;
   while (stack.length) {
@@ -36,7 +39,12 @@ export function findShapeProblem(value: unknown, limits: { maxDepth: number; max
  * JSON body parsing for Sonata routes: requires a JSON media type, enforces size and depth limits and turns
  * every body-parser failure into a Sonata 400 `invalidBody` with a reason the partner can act on.
  */
-export function createJsonBodyParser(opts: { limitBytes: number; maxDepth: number; maxArrayItems: number; maxValues: number }): RequestHandler {
+export function createJsonBodyParser(opts: {
+  limitBytes: number;
+  maxDepth: number;
+  maxArrayItems: number;
+  maxValues: number;
+}): RequestHandler {
   const parse = express.json({ limit: opts.limitBytes, strict: true, type: () => true });
   return (req: Request, res: Response, next: NextFunction) => {
     const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
@@ -47,7 +55,12 @@ export function createJsonBodyParser(opts: { limitBytes: number; maxDepth: numbe
     }
     const type = (req.headers['content-type'] ?? '').toLowerCase();
     if (!/^application\/(.+\+)?json\s*(;|$)/.test(type)) {
-      next(new GatewayError('request.unsupported-media-type', `Content-Type "${type || '(none)'}" is not accepted; send application/json;charset=utf-8`));
+      next(
+        new GatewayError(
+          'request.unsupported-media-type',
+          `Content-Type "${type || '(none)'}" is not accepted; send application/json;charset=utf-8`,
+        ),
+      );
       return;
     }
     const charset = /charset=([^;]+)/.exec(type)?.[1]?.trim().replace(/"/g, '');
@@ -59,7 +72,8 @@ export function createJsonBodyParser(opts: { limitBytes: number; maxDepth: numbe
       if (err) {
         const e = err as { type?: string; limit?: number };
         if (e.type === 'entity.too.large') next(new GatewayError('request.body-too-large', `The body exceeds ${opts.limitBytes} bytes`));
-        else if (e.type === 'entity.parse.failed') next(new GatewayError('request.invalid-json', `The body is not valid JSON: ${(err as Error).message}`));
+        else if (e.type === 'entity.parse.failed')
+          next(new GatewayError('request.invalid-json', `The body is not valid JSON: ${(err as Error).message}`));
         else next(new GatewayError('request.invalid-json', `The body could not be read: ${(err as Error).message}`));
         return;
       }
@@ -74,7 +88,11 @@ export function createJsonBodyParser(opts: { limitBytes: number; maxDepth: numbe
       }
       if (problem?.kind === 'array') {
         const reason = `${problem.pointer || 'body'} has ${problem.length} items; at most ${opts.maxArrayItems} are accepted`;
-        next(new GatewayError('request.array-too-long', reason, { issues: [{ code: 'tooManyRecords', propertyPath: problem.pointer || '/', reason }] }));
+        next(
+          new GatewayError('request.array-too-long', reason, {
+            issues: [{ code: 'tooManyRecords', propertyPath: problem.pointer || '/', reason }],
+          }),
+        );
         return;
       }
       if (!req.body || typeof req.body !== 'object' || Array.isArray(req.body)) {

@@ -3,7 +3,13 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import passport from 'passport';
 import { context, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
 import { SonataBearerStrategy, type BearerFailure, type TokenVerifier } from '../auth/bearer-strategy.js';
-import { InternalKeyStrategy, internalKeysFromConfig, internalScopeFor, type InternalKey, type InternalPrincipal } from '../auth/internal-key-strategy.js';
+import {
+  InternalKeyStrategy,
+  internalKeysFromConfig,
+  internalScopeFor,
+  type InternalKey,
+  type InternalPrincipal,
+} from '../auth/internal-key-strategy.js';
 import { createTokenEndpoint } from '../auth/token-endpoint.js';
 import type { Principal, TokenService } from '../auth/token-service.js';
 import type { GatewayConfig } from '../config/config-schema.js';
@@ -142,7 +148,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/readyz', readiness(deps, !adminSeparate));
   if (!adminSeparate) app.get('/metrics', metricsEndpoint(deps));
   const tokenEndpoint = createTokenEndpoint({
-    registry: () => deps.registry.current(), tokens: deps.tokens, logger: deps.logger, store: deps.store,
+    registry: () => deps.registry.current(),
+    tokens: deps.tokens,
+    logger: deps.logger,
+    store: deps.store,
     audiences: tokenEndpointAudiences(deps.config),
   });
   app.post('/oauth2/token', ...(deps.limits ? deps.limits.guardTokenEndpoint(tokenEndpoint) : tokenEndpoint));
@@ -150,29 +159,44 @@ export function createApp(deps: AppDeps): express.Express {
   if (deps.contracts) app.use('/openapi', deps.contracts);
 
   // 3. Sonata routes
-  const parseBody = createJsonBodyParser({ limitBytes: deps.config.server.bodyLimitBytes, maxDepth: deps.config.server.maxJsonDepth, maxArrayItems: deps.config.server.maxArrayItems, maxValues: deps.config.server.maxBodyValues });
+  const parseBody = createJsonBodyParser({
+    limitBytes: deps.config.server.bodyLimitBytes,
+    maxDepth: deps.config.server.maxJsonDepth,
+    maxArrayItems: deps.config.server.maxArrayItems,
+    maxValues: deps.config.server.maxBodyValues,
+  });
   const proxies = createSonataProxies(deps.config.upstreams, deps.logger);
 
   // CORS for partners' browser apps: preflights are answered here, without a token (src/pipeline/partner-cors.ts)
-  app.use('/mefApi/sonata', createPartnerCors(() => deps.registry.current()));
+  app.use(
+    '/mefApi/sonata',
+    createPartnerCors(() => deps.registry.current()),
+  );
   app.use('/mefApi/sonata', (req: Request, res: Response, next: NextFunction) => {
     const authStarted = deps.observe ? performance.now() : 0;
-    auth.authenticate('sonata-bearer', { session: false }, (err: unknown, principal: Principal | false, info: BearerFailure | undefined) => {
-      deps.observe?.('auth', performance.now() - authStarted);
-      if (err) return next(err);
-      if (!principal) {
-        const failure = info ?? { code: 'auth.missing-credentials', message: 'No credentials provided' };
-        res.setHeader('WWW-Authenticate', `Bearer realm="sonata-gateway"${failure.code === 'auth.invalid-credentials' ? ', error="invalid_token"' : ''}`);
-        return next(new GatewayError(failure.code, failure.message));
-      }
-      const partner = deps.registry.current().partners.get(principal.partnerId)!;
-      const st = state(res);
-      st.principal = principal;
-      st.partner = partner;
-      st.logger = st.logger.child({ partnerId: partner.id });
-      keepOriginOfPartner(req, res, partner);
-      next();
-    })(req, res, next);
+    auth.authenticate(
+      'sonata-bearer',
+      { session: false },
+      (err: unknown, principal: Principal | false, info: BearerFailure | undefined) => {
+        deps.observe?.('auth', performance.now() - authStarted);
+        if (err) return next(err);
+        if (!principal) {
+          const failure = info ?? { code: 'auth.missing-credentials', message: 'No credentials provided' };
+          res.setHeader(
+            'WWW-Authenticate',
+            `Bearer realm="sonata-gateway"${failure.code === 'auth.invalid-credentials' ? ', error="invalid_token"' : ''}`,
+          );
+          return next(new GatewayError(failure.code, failure.message));
+        }
+        const partner = deps.registry.current().partners.get(principal.partnerId)!;
+        const st = state(res);
+        st.principal = principal;
+        st.partner = partner;
+        st.logger = st.logger.child({ partnerId: partner.id });
+        keepOriginOfPartner(req, res, partner);
+        next();
+      },
+    )(req, res, next);
   });
   if (deps.limits) app.use('/mefApi/sonata', deps.limits.partner);
 
@@ -188,16 +212,22 @@ export function createApp(deps: AppDeps): express.Express {
       st.op = op;
 
       // a partner we buy from calls our listeners, never the APIs we sell on
-      if (partner.role === 'seller') throw new GatewayError('auth.forbidden-requester', `Partner ${partner.id} is a seller: it may call our notification listeners only`);
+      if (partner.role === 'seller')
+        throw new GatewayError(
+          'auth.forbidden-requester',
+          `Partner ${partner.id} is a seller: it may call our notification listeners only`,
+        );
       const mode = partner.functions.get(op.function);
-      if (!mode || mode === 'disabled') throw new GatewayError('operation.not-implemented', `${op.function} is not enabled for partner ${partner.id}`);
+      if (!mode || mode === 'disabled')
+        throw new GatewayError('operation.not-implemented', `${op.function} is not enabled for partner ${partner.id}`);
       if (!st.principal!.scopes.has(op.scope)) throw new GatewayError('auth.scope-missing', `The token lacks scope ${op.scope}`);
       checkPartyIds(req.query, partner);
 
       const upstream = upstreamOf(op);
       if (upstream !== undefined) {
         const proxy = proxies.get(upstream);
-        if (!proxy) throw new GatewayError('operation.not-implemented', `${op.apiName} is not offered here (upstream ${upstream} is not configured)`);
+        if (!proxy)
+          throw new GatewayError('operation.not-implemented', `${op.apiName} is not offered here (upstream ${upstream} is not configured)`);
         (req as Request & { sonataPartnerId?: string }).sonataPartnerId = partner.id;
         req.url = req.originalUrl; // forward the full Sonata path, not the part below the mount point
         proxy(req, res, next);
@@ -213,33 +243,59 @@ export function createApp(deps: AppDeps): express.Express {
       }
       st.activity?.request({ method: req.method, url: req.originalUrl, body: req.body });
       const run = async (): Promise<RecordedResponse> => {
-      const execute = (): Promise<OperationResult> => executeOperation({
-        requestId: st.requestId, registry, partner, op, params, query: req.query as Record<string, unknown>, body: req.body,
-        store: deps.store, legacy: deps.legacy, logger: st.logger, now, legacyHeaders: pickHeaders(req, deps.config.legacy.forwardHeaders),
-        resources: deps.resources, events: deps.events, tasks: deps.tasks, hubs: deps.hubs, products: deps.products,
-        spec: deps.spec, metrics: deps.metrics,
-      }, deps.observe);
-      // the legacy BSS and notifier add their hops to the capture this runs in
-      const result = await (st.activity ? st.activity.run(execute) : execute());
-      if (deps.spec && deps.spec.mode !== 'off') {
-        const specStarted = deps.observe ? performance.now() : 0;
-        const problems = deps.spec.checkResponse(registry, op, result.status, result.body);
-        deps.observe?.('spec.response', performance.now() - specStarted);
-        if (problems.length) {
-          deps.metrics?.specViolations.inc({ direction: 'response', release: op.release, operation: op.operationId });
-          st.logger.error('response violates the Sonata specification', { operationId: op.operationId, status: result.status, problems: problems.slice(0, 10) });
+        const execute = (): Promise<OperationResult> =>
+          executeOperation(
+            {
+              requestId: st.requestId,
+              registry,
+              partner,
+              op,
+              params,
+              query: req.query as Record<string, unknown>,
+              body: req.body,
+              store: deps.store,
+              legacy: deps.legacy,
+              logger: st.logger,
+              now,
+              legacyHeaders: pickHeaders(req, deps.config.legacy.forwardHeaders),
+              resources: deps.resources,
+              events: deps.events,
+              tasks: deps.tasks,
+              hubs: deps.hubs,
+              products: deps.products,
+              spec: deps.spec,
+              metrics: deps.metrics,
+            },
+            deps.observe,
+          );
+        // the legacy BSS and notifier add their hops to the capture this runs in
+        const result = await (st.activity ? st.activity.run(execute) : execute());
+        if (deps.spec && deps.spec.mode !== 'off') {
+          const specStarted = deps.observe ? performance.now() : 0;
+          const problems = deps.spec.checkResponse(registry, op, result.status, result.body);
+          deps.observe?.('spec.response', performance.now() - specStarted);
+          if (problems.length) {
+            deps.metrics?.specViolations.inc({ direction: 'response', release: op.release, operation: op.operationId });
+            st.logger.error('response violates the Sonata specification', {
+              operationId: op.operationId,
+              status: result.status,
+              problems: problems.slice(0, 10),
+            });
+          }
         }
-      }
-      return { status: result.status, headers: { ...(result.headers ?? {}) }, body: result.body };
+        return { status: result.status, headers: { ...(result.headers ?? {}) }, body: result.body };
       };
       // a POST that keeps something (create, request, hub registration) runs once per Idempotency-Key; a create
       // without a key once per externalId (within its window)
       const keeps = op.method === 'POST' && (op.kind === 'create' || op.kind === 'action' || op.kind === 'hubRegister');
       const byExternalId = op.kind === 'create' && deps.config.idempotency.externalIdOperations.includes(op.operationId);
-      const claim = keeps ? idempotencyClaim(req, op.operationId, byExternalId ? deps.config.idempotency.externalIdWindowMs : 0) : undefined;
-      const outcome = claim && deps.idempotency
-        ? await deps.idempotency.run(partner.id, claim, requestFingerprint(op.operationId, req.body), run)
-        : { response: await run(), replayed: false };
+      const claim = keeps
+        ? idempotencyClaim(req, op.operationId, byExternalId ? deps.config.idempotency.externalIdWindowMs : 0)
+        : undefined;
+      const outcome =
+        claim && deps.idempotency
+          ? await deps.idempotency.run(partner.id, claim, requestFingerprint(op.operationId, req.body), run)
+          : { response: await run(), replayed: false };
       const result = outcome.response;
       if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
       for (const [k, v] of Object.entries(result.headers)) res.setHeader(k, v);
@@ -259,17 +315,22 @@ export function createApp(deps: AppDeps): express.Express {
 
   // 4. internal endpoints (legacy BSS callbacks and purchases; operator tools unless they have the admin port)
   const internalRoutes = [deps.internal, adminSeparate ? undefined : deps.operator].filter((r): r is express.Router => !!r);
-  if (internalRoutes.length) app.use('/internal', ...(deps.limits ? [deps.limits.internal] : []), internalAuth(deps, auth), ...internalRoutes);
+  if (internalRoutes.length)
+    app.use('/internal', ...(deps.limits ? [deps.limits.internal] : []), internalAuth(deps, auth), ...internalRoutes);
 
   // 5. notifications from partner sellers about what the legacy BSS bought (outside /mefApi/sonata and /internal)
   if (deps.partnerListeners) {
     // the same passport bearer strategy; the listener routes decide what a failure means (404 before 401 there)
     app.use('/partners', (req: Request, res: Response, next: NextFunction) => {
-      auth.authenticate('sonata-bearer', { session: false }, (err: unknown, principal: Principal | false, info: BearerFailure | undefined) => {
-        if (err) return next(err);
-        res.locals.bearer = principal || (info ?? { code: 'auth.missing-credentials', message: 'No credentials provided' });
-        inRequestTrace(res, next);
-      })(req, res, next);
+      auth.authenticate(
+        'sonata-bearer',
+        { session: false },
+        (err: unknown, principal: Principal | false, info: BearerFailure | undefined) => {
+          if (err) return next(err);
+          res.locals.bearer = principal || (info ?? { code: 'auth.missing-credentials', message: 'No credentials provided' });
+          inRequestTrace(res, next);
+        },
+      )(req, res, next);
     });
     app.use(deps.partnerListeners);
   }
@@ -314,7 +375,13 @@ export function createAdminApp(deps: AppDeps): express.Express {
 /** One passport instance per app with the bearer strategy (our tokens, external IdPs) and the internal key strategy. */
 function createAuthenticator(deps: AppDeps): passport.Authenticator {
   const auth = new passport.Passport();
-  auth.use(new SonataBearerStrategy(deps.tokens, (p) => deps.registry.current().partners.get(p.partnerId)?.clientId === p.clientId, deps.externalTokens));
+  auth.use(
+    new SonataBearerStrategy(
+      deps.tokens,
+      (p) => deps.registry.current().partners.get(p.partnerId)?.clientId === p.clientId,
+      deps.externalTokens,
+    ),
+  );
   auth.use(new InternalKeyStrategy(deps.internalKeys ?? internalKeysFromConfig(deps.config.internal)));
   return auth;
 }
@@ -324,17 +391,22 @@ function internalAuth(deps: AppDeps, auth: passport.Authenticator): express.Requ
   return (req: Request, res: Response, next: NextFunction) => {
     // the legacy BSS's status callbacks prove their origin with an HMAC signature instead (checked by the route)
     if (req.path === '/legacy/events' && deps.legacyCallbacksSigned) return next();
-    auth.authenticate('internal-key', { session: false }, (err: unknown, principal: InternalPrincipal | false, info: BearerFailure | undefined) => {
-      if (err) return next(err);
-      if (!principal) {
-        const failure = info ?? { code: 'auth.missing-credentials', message: 'Send X-Internal-Api-Key' };
-        return next(new GatewayError(failure.code, failure.message));
-      }
-      const scope = internalScopeFor(req.path);
-      if (scope && !principal.scopes.has(scope)) return next(new GatewayError('auth.key-scope-missing', `Internal key ${principal.keyId} lacks scope ${scope}`));
-      state(res).logger = state(res).logger.child({ internalKey: principal.keyId });
-      inRequestTrace(res, next);
-    })(req, res, next);
+    auth.authenticate(
+      'internal-key',
+      { session: false },
+      (err: unknown, principal: InternalPrincipal | false, info: BearerFailure | undefined) => {
+        if (err) return next(err);
+        if (!principal) {
+          const failure = info ?? { code: 'auth.missing-credentials', message: 'Send X-Internal-Api-Key' };
+          return next(new GatewayError(failure.code, failure.message));
+        }
+        const scope = internalScopeFor(req.path);
+        if (scope && !principal.scopes.has(scope))
+          return next(new GatewayError('auth.key-scope-missing', `Internal key ${principal.keyId} lacks scope ${scope}`));
+        state(res).logger = state(res).logger.child({ internalKey: principal.keyId });
+        inRequestTrace(res, next);
+      },
+    )(req, res, next);
   };
 }
 
@@ -359,14 +431,34 @@ function requestContext(deps: AppDeps): express.RequestHandler {
       const ms = performance.now() - started;
       // the whole path as received (a router mounted at /internal sees /legacy/events); no query string (it may carry
       // search values)
-      const line = { method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10, partnerId: st.partner?.id };
+      const line = {
+        method: req.method,
+        path: req.originalUrl.split('?')[0],
+        status: res.statusCode,
+        ms: Math.round(ms * 10) / 10,
+        partnerId: st.partner?.id,
+      };
       const route = st.route ?? 'other';
       if (deps.metrics) {
-        deps.metrics.requests.inc({ method: req.method, route, status: String(res.statusCode), partner: st.partner?.id ?? '' });
+        deps.metrics.requests.inc({
+          method: req.method,
+          route,
+          status: String(res.statusCode),
+          partner: st.partner?.id ?? '',
+        });
         deps.metrics.duration.observe({ route }, ms / 1000);
         if (st.op && st.partner) {
-          deps.metrics.partnerRequests.inc({ partner: st.partner.id, release: st.op.release, api: st.op.apiName, operation: st.op.operationId, status: String(res.statusCode) });
-          deps.metrics.partnerRequestSeconds.observe({ partner: st.partner.id, release: st.op.release, operation: st.op.operationId }, ms / 1000);
+          deps.metrics.partnerRequests.inc({
+            partner: st.partner.id,
+            release: st.op.release,
+            api: st.op.apiName,
+            operation: st.op.operationId,
+            status: String(res.statusCode),
+          });
+          deps.metrics.partnerRequestSeconds.observe(
+            { partner: st.partner.id, release: st.op.release, operation: st.op.operationId },
+            ms / 1000,
+          );
         }
       }
       if (res.statusCode >= 500) st.logger.error('request', line);
@@ -410,7 +502,8 @@ function startRequestSpan(req: Request, res: Response, st: RequestState): () => 
   }
   const current = trace.getSpan(active);
   const parent = current ? active : contextFrom(req.headers);
-  const span = current ?? tracer.startSpan(req.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } }, parent);
+  const span =
+    current ?? tracer.startSpan(req.method, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method } }, parent);
   st.traceContext = current ? active : trace.setSpan(parent, span);
   let ended = false;
   return () => {
@@ -418,7 +511,12 @@ function startRequestSpan(req: Request, res: Response, st: RequestState): () => 
     ended = true;
     if (!span.isRecording()) return;
     span.setAttribute('http.response.status_code', res.statusCode);
-    if (st.op) span.setAttributes({ 'sonata.operation': st.op.operationId, 'sonata.api': st.op.apiName, 'sonata.release': st.op.release });
+    if (st.op)
+      span.setAttributes({
+        'sonata.operation': st.op.operationId,
+        'sonata.api': st.op.apiName,
+        'sonata.release': st.op.release,
+      });
     if (st.partner) span.setAttribute('sonata.partner', st.partner.id);
     if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: String(res.statusCode) });
     if (current) return; // the instrumentation names and ends its own span
@@ -459,9 +557,16 @@ function readiness(deps: AppDeps, detail: boolean): express.RequestHandler {
       checks.store = `unavailable: ${(err as Error).message}`;
     }
     const status = ready ? 'ready' : 'not-ready';
-    res.status(ready ? 200 : 503).json(detail
-      ? { status, checks, partners: deps.registry.current().partners.size, ...(deps.breakers && { breakers: deps.breakers() }) }
-      : { status });
+    res.status(ready ? 200 : 503).json(
+      detail
+        ? {
+            status,
+            checks,
+            partners: deps.registry.current().partners.size,
+            ...(deps.breakers && { breakers: deps.breakers() }),
+          }
+        : { status },
+    );
   };
 }
 
@@ -481,8 +586,17 @@ function errorRenderer(deps: AppDeps): express.ErrorRequestHandler {
     const st = state(res);
     const rendered = renderSonataError(err, { maxIssues: deps.config.validation.maxErrors, requestId: st.requestId });
     const logger = st.logger ?? deps.logger;
-    if (rendered.status >= 500) logger.error('request failed', { error: err instanceof Error ? err.message : String(err), code: (err as GatewayError).code, cause: String((err as Error)?.cause ?? '') });
-    else logger.info('request refused', { code: (err as GatewayError).code, reason: err instanceof Error ? err.message : String(err) });
+    if (rendered.status >= 500)
+      logger.error('request failed', {
+        error: err instanceof Error ? err.message : String(err),
+        code: (err as GatewayError).code,
+        cause: String((err as Error)?.cause ?? ''),
+      });
+    else
+      logger.info('request refused', {
+        code: (err as GatewayError).code,
+        reason: err instanceof Error ? err.message : String(err),
+      });
     if (res.headersSent) return;
     st.activity?.answer(rendered.body);
     for (const [k, v] of Object.entries(rendered.headers)) res.setHeader(k, v);
@@ -504,7 +618,8 @@ function idempotencyClaim(req: Request, operation: string, externalIdWindowMs: n
   const key = parseIdempotencyKey(req.headers['idempotency-key']);
   if (key !== undefined) return { kind: 'key', value: key };
   const externalId = (req.body as { externalId?: unknown } | undefined)?.externalId;
-  if (externalIdWindowMs > 0 && typeof externalId === 'string' && externalId !== '') return { kind: 'externalId', value: externalId, operation };
+  if (externalIdWindowMs > 0 && typeof externalId === 'string' && externalId !== '')
+    return { kind: 'externalId', value: externalId, operation };
   return undefined;
 }
 
@@ -536,6 +651,7 @@ function checkPartyIds(query: Request['query'], partner: PartnerDef): void {
     if (typeof v !== 'string') throw new GatewayError('request.invalid-query', `${name} must appear once`);
     if (v === '') throw new GatewayError('request.missing-query-value', `${name} has no value`);
     const expected = name === 'buyerId' ? partner.buyerId : partner.sellerId;
-    if (expected !== undefined && v !== expected) throw new GatewayError('auth.buyer-id-mismatch', `${name} ${v} does not belong to this partner`);
+    if (expected !== undefined && v !== expected)
+      throw new GatewayError('auth.buyer-id-mismatch', `${name} ${v} does not belong to this partner`);
   }
 }

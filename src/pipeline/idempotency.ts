@@ -21,8 +21,17 @@ export interface IdempotencySettings {
 /** Which promise protects a create: the partner's Idempotency-Key header, or the body's externalId. */
 export type IdempotencyClaim = { kind: 'key'; value: string } | { kind: 'externalId'; value: string; operation: string };
 
-interface Pending { state: 'pending'; token: string; fingerprint: string; at: number }
-interface Done { state: 'done'; fingerprint: string; response: RecordedResponse }
+interface Pending {
+  state: 'pending';
+  token: string;
+  fingerprint: string;
+  at: number;
+}
+interface Done {
+  state: 'done';
+  fingerprint: string;
+  response: RecordedResponse;
+}
 type Entry = Pending | Done;
 
 export interface Idempotency {
@@ -32,7 +41,12 @@ export interface Idempotency {
    * fingerprint is refused with 422, a retry while the first is still running with 409. A failed first run
    * (thrown error or status >= 400) releases the claim so a retry runs again.
    */
-  run(partnerId: string, claim: IdempotencyClaim, fingerprint: string, exec: () => Promise<RecordedResponse>): Promise<{ response: RecordedResponse; replayed: boolean }>;
+  run(
+    partnerId: string,
+    claim: IdempotencyClaim,
+    fingerprint: string,
+    exec: () => Promise<RecordedResponse>,
+  ): Promise<{ response: RecordedResponse; replayed: boolean }>;
 }
 
 /**
@@ -44,7 +58,10 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
   const raw = Array.isArray(header) ? (header.length === 1 ? header[0]! : '') : header.trim();
   const value = /^"(.*)"$/.test(raw) ? raw.slice(1, -1) : raw;
   if (!/^[\x21-\x7e]{1,255}$/.test(value)) {
-    throw new GatewayError('idempotency.invalid-key', 'Idempotency-Key must be sent once, 1 to 255 visible ASCII characters (optionally in double quotes)');
+    throw new GatewayError(
+      'idempotency.invalid-key',
+      'Idempotency-Key must be sent once, 1 to 255 visible ASCII characters (optionally in double quotes)',
+    );
   }
   return value;
 }
@@ -57,7 +74,10 @@ export function requestFingerprint(operationId: string, body: unknown): string {
 function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v && typeof v === 'object') {
-    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';
 }
@@ -78,7 +98,10 @@ export function createIdempotency(opts: { store: Store; settings: IdempotencySet
     async run(partnerId, claim, fingerprint, exec) {
       const ttlMs = claim.kind === 'key' ? settings.keyTtlMs : settings.externalIdWindowMs;
       // a key is the partner's across operations (reused on another one: 422); an externalId only per operation
-      const storeKey = claim.kind === 'key' ? `idem:k:${partnerId}:${digest(claim.value)}` : `idem:x:${partnerId}:${claim.operation}:${digest(claim.value)}`;
+      const storeKey =
+        claim.kind === 'key'
+          ? `idem:k:${partnerId}:${digest(claim.value)}`
+          : `idem:x:${partnerId}:${claim.operation}:${digest(claim.value)}`;
       const pending: Pending = { state: 'pending', token: randomUUID(), fingerprint, at: now() };
       for (let attempt = 0; ; attempt++) {
         if (await unavailableAs503(store.setJson(storeKey, pending, { ttlMs, ifAbsent: true }))) break;
@@ -90,9 +113,13 @@ export function createIdempotency(opts: { store: Store; settings: IdempotencySet
         if (existing.fingerprint !== fingerprint) throw reused(claim);
         if (existing.state === 'done') return { response: existing.response, replayed: true };
         const interrupted = now() - existing.at > settings.leaseMs;
-        throw new GatewayError('idempotency.in-flight', interrupted
-          ? 'The first request with this key did not finish (interrupted); it may have created the resource: look it up before sending a new key'
-          : 'A request with this key is still being processed; retry shortly', { headers: { 'Retry-After': '1' } });
+        throw new GatewayError(
+          'idempotency.in-flight',
+          interrupted
+            ? 'The first request with this key did not finish (interrupted); it may have created the resource: look it up before sending a new key'
+            : 'A request with this key is still being processed; retry shortly',
+          { headers: { 'Retry-After': '1' } },
+        );
       }
       // a failed create leaves nothing to replay: free the claim so the partner's retry runs (a store outage here
       // leaves the reservation, which only costs a 409; never a duplicate)
@@ -120,7 +147,8 @@ async function unavailableAs503<T>(p: Promise<T>): Promise<T> {
   try {
     return await p;
   } catch (err) {
-    if (err instanceof StoreUnavailableError) throw new GatewayError('store.unavailable', undefined, { cause: err, headers: { 'Retry-After': '5' } });
+    if (err instanceof StoreUnavailableError)
+      throw new GatewayError('store.unavailable', undefined, { cause: err, headers: { 'Retry-After': '5' } });
     throw err;
   }
 }
@@ -128,10 +156,23 @@ async function unavailableAs503<T>(p: Promise<T>): Promise<T> {
 function reused(claim: IdempotencyClaim): GatewayError {
   if (claim.kind === 'externalId') {
     return new GatewayError('idempotency.external-id-reused', undefined, {
-      issues: [{ code: 'invalidValue', propertyPath: '/externalId', reason: 'This externalId was already used for a create with another body' }],
+      issues: [
+        {
+          code: 'invalidValue',
+          propertyPath: '/externalId',
+          reason: 'This externalId was already used for a create with another body',
+        },
+      ],
     });
   }
   return new GatewayError('idempotency.key-reused', undefined, {
-    issues: [{ code: 'invalidValue', propertyPath: '/', reason: 'This Idempotency-Key was already used with another request body', message: 'header Idempotency-Key' }],
+    issues: [
+      {
+        code: 'invalidValue',
+        propertyPath: '/',
+        reason: 'This Idempotency-Key was already used with another request body',
+        message: 'header Idempotency-Key',
+      },
+    ],
   });
 }

@@ -14,7 +14,16 @@ import type { PartnerDef, Registry } from '../registry/registry.js';
 
 /** Headers a partner's app may send and read. */
 const ALLOWED_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'];
-const EXPOSED_HEADERS = ['X-Request-Id', 'X-Total-Count', 'X-Result-Count', 'Location', 'Retry-After', 'RateLimit', 'RateLimit-Policy', 'Idempotent-Replayed'];
+const EXPOSED_HEADERS = [
+  'X-Request-Id',
+  'X-Total-Count',
+  'X-Result-Count',
+  'Location',
+  'Retry-After',
+  'RateLimit',
+  'RateLimit-Policy',
+  'Idempotent-Replayed',
+];
 const METHODS = ['GET', 'POST', 'PATCH', 'DELETE'];
 
 /** Every partner's allowed origins together, recomputed once per registry snapshot. */

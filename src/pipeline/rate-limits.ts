@@ -62,12 +62,16 @@ export function createRateLimits(opts: RateLimitsOptions): RateLimits {
       commandTimeout: 500,
       retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), 2000),
     });
-    redis.on('error', () => { /* reconnects in the background; failures surface per command */ });
+    redis.on('error', () => {
+      /* reconnects in the background; failures surface per command */
+    });
   }
   const connected = (): Promise<void> => {
     if (!redis) return Promise.resolve();
     connecting ??= redis.connect().catch((err: unknown) => {
-      opts.logger.warn('rate limits: Redis not reachable, counting in process meanwhile', { error: err instanceof Error ? err.message : String(err) });
+      opts.logger.warn('rate limits: Redis not reachable, counting in process meanwhile', {
+        error: err instanceof Error ? err.message : String(err),
+      });
     });
     return connecting;
   };
@@ -78,9 +82,18 @@ export function createRateLimits(opts: RateLimitsOptions): RateLimits {
     const id = `${kind}:${policy.points}:${policy.durationSeconds}`;
     let l = limiters.get(id);
     if (!l) {
-      const common = { keyPrefix: `${prefix}:${kind}:${policy.durationSeconds}`, points: policy.points, duration: policy.durationSeconds };
+      const common = {
+        keyPrefix: `${prefix}:${kind}:${policy.durationSeconds}`,
+        points: policy.points,
+        duration: policy.durationSeconds,
+      };
       l = redis
-        ? new RateLimiterRedis({ ...common, storeClient: redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(common) })
+        ? new RateLimiterRedis({
+            ...common,
+            storeClient: redis,
+            rejectIfRedisNotReady: true,
+            insuranceLimiter: new RateLimiterMemory(common),
+          })
         : new RateLimiterMemory(common);
       limiters.set(id, l);
     }
@@ -95,16 +108,24 @@ export function createRateLimits(opts: RateLimitsOptions): RateLimits {
     } catch (rejection) {
       if (rejection instanceof RateLimiterRes) return { allowed: false, res: rejection };
       // neither Redis nor the insurance limiter could count (should not happen): let the request through
-      opts.logger.error('rate limits: counting failed', { kind, error: rejection instanceof Error ? rejection.message : String(rejection) });
+      opts.logger.error('rate limits: counting failed', {
+        kind,
+        error: rejection instanceof Error ? rejection.message : String(rejection),
+      });
       return { allowed: true, res: new RateLimiterRes(policy.points, 0, 0) };
     }
   };
   /** Adds points after the fact (a refused credential); never fails the request. */
   const charge = (kind: string, policy: RateLimitPolicy, key: string, points: number): void => {
     if (points <= 0) return;
-    void connected().then(() => limiter(kind, policy).penalty(key, points)).catch((err: unknown) => {
-      opts.logger.warn('rate limits: could not charge a failure', { kind, error: err instanceof Error ? err.message : String(err) });
-    });
+    void connected()
+      .then(() => limiter(kind, policy).penalty(key, points))
+      .catch((err: unknown) => {
+        opts.logger.warn('rate limits: could not charge a failure', {
+          kind,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      });
   };
 
   const partner: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
@@ -116,7 +137,13 @@ export function createRateLimits(opts: RateLimitsOptions): RateLimits {
       const headers = rateLimitHeaders('partner', policy, r);
       for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
       if (allowed) return next();
-      next(new GatewayError('rate.limited', `${p.id} may send ${policy.points} requests per ${policy.durationSeconds} s to ${api}; retry after ${headers['Retry-After']} s`, { headers }));
+      next(
+        new GatewayError(
+          'rate.limited',
+          `${p.id} may send ${policy.points} requests per ${policy.durationSeconds} s to ${api}; retry after ${headers['Retry-After']} s`,
+          { headers },
+        ),
+      );
     }, next);
   };
 
@@ -125,7 +152,13 @@ export function createRateLimits(opts: RateLimitsOptions): RateLimits {
     const headers = rateLimitHeaders('token', tokenPolicy, r);
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
     // RFC 6749 error shape; `slow_down` is the registered OAuth error for "polling too fast" (RFC 8628 §3.5)
-    res.status(429).setHeader('Cache-Control', 'no-store').json({ error: 'slow_down', error_description: `too many token requests ${what}; retry after ${headers['Retry-After']} s` });
+    res
+      .status(429)
+      .setHeader('Cache-Control', 'no-store')
+      .json({
+        error: 'slow_down',
+        error_description: `too many token requests ${what}; retry after ${headers['Retry-After']} s`,
+      });
   };
   const tokenByAddress: RequestHandler = (req, res, next) => {
     const address = sourceAddress(req);
@@ -155,7 +188,11 @@ export function createRateLimits(opts: RateLimitsOptions): RateLimits {
     take('internal', internalPolicy, address).then(({ allowed, res: r }) => {
       if (!allowed) {
         const headers = rateLimitHeaders('internal', internalPolicy, r);
-        return next(new GatewayError('rate.limited', `too many /internal requests from this address; retry after ${headers['Retry-After']} s`, { headers }));
+        return next(
+          new GatewayError('rate.limited', `too many /internal requests from this address; retry after ${headers['Retry-After']} s`, {
+            headers,
+          }),
+        );
       }
       res.on('finish', () => {
         if (res.statusCode === 401) charge('internal', internalPolicy, address, internalPolicy.failureCost - 1);

@@ -37,10 +37,13 @@ export function createSonataProxies(upstreams: Readonly<Record<string, ProxyTarg
         },
         error: (err, _req, res) => {
           const code = (err as { code?: string }).code ?? '';
-          const timeout = code === 'ECONNRESET' && /socket hang up/i.test(err.message) ? false : /timeout|ETIMEDOUT/i.test(`${code} ${err.message}`);
+          const timeout =
+            code === 'ECONNRESET' && /socket hang up/i.test(err.message) ? false : /timeout|ETIMEDOUT/i.test(`${code} ${err.message}`);
           const gw = timeout
             ? new GatewayError('upstream.timeout', `upstream ${name} did not answer in time`)
-            : new GatewayError('upstream.unavailable', `upstream ${name} is not reachable (${code || err.message})`, { headers: { 'Retry-After': '5' } });
+            : new GatewayError('upstream.unavailable', `upstream ${name} is not reachable (${code || err.message})`, {
+                headers: { 'Retry-After': '5' },
+              });
           logger.warn('proxy failed', { upstream: name, error: code || err.message });
           const r = res as ServerResponse;
           if (typeof r.writeHead !== 'function' || r.headersSent) {

@@ -14,11 +14,27 @@ import { inheritSchema } from './registry-schemas.js';
 
 /** Operation names of the buyer side: what the legacy BSS can ask for and what a seller release may offer. */
 export const BUYER_OPERATIONS = [
-  'validateAddress', 'createQuote', 'retrieveQuote', 'cancelQuote', 'declineQuote',
-  'createOrder', 'retrieveOrder', 'cancelOrder', 'findOrders', 'retrieveProduct',
-  'createTicket', 'retrieveTicket', 'createQualification', 'retrieveQualification',
-  'findBills', 'retrieveBill', 'retrieveBillItem',
-  'searchTimeSlots', 'createAppointment', 'retrieveAppointment', 'cancelAppointment',
+  'validateAddress',
+  'createQuote',
+  'retrieveQuote',
+  'cancelQuote',
+  'declineQuote',
+  'createOrder',
+  'retrieveOrder',
+  'cancelOrder',
+  'findOrders',
+  'retrieveProduct',
+  'createTicket',
+  'retrieveTicket',
+  'createQualification',
+  'retrieveQualification',
+  'findBills',
+  'retrieveBill',
+  'retrieveBillItem',
+  'searchTimeSlots',
+  'createAppointment',
+  'retrieveAppointment',
+  'cancelAppointment',
 ] as const;
 export type BuyerOperationName = (typeof BUYER_OPERATIONS)[number];
 
@@ -70,7 +86,11 @@ export const BUYER_SCHEMA = {
      * per operation: `request` turns the legacy BSS's body into `{seller?, route: {countries, products}, request}`
      * (request = unified model); `response` turns the unified answer into the legacy answer's payload
      */
-    operations: { type: 'object', propertyNames: { enum: [...BUYER_OPERATIONS] }, additionalProperties: legacyOperation },
+    operations: {
+      type: 'object',
+      propertyNames: { enum: [...BUYER_OPERATIONS] },
+      additionalProperties: legacyOperation,
+    },
     /** a seller's notification (unified event + fetched resource) -> the legacy BSS's webhook body */
     events: {
       type: 'object',
@@ -79,7 +99,12 @@ export const BUYER_SCHEMA = {
       properties: {
         mapping: { type: 'string' },
         /** the unified event's `kind` -> its own webhook mapping (e.g. `bill`); other kinds take `mapping` */
-        kinds: { type: 'object', propertyNames: { enum: [...BUYER_OBJECT_KINDS] }, additionalProperties: { type: 'string' }, default: {} },
+        kinds: {
+          type: 'object',
+          propertyNames: { enum: [...BUYER_OBJECT_KINDS] },
+          additionalProperties: { type: 'string' },
+          default: {},
+        },
       },
     },
   },
@@ -139,8 +164,14 @@ export const BUYER_RELEASE_SCHEMA = {
            * (e.g. a bill's items, which Customer Bill Management serves one by one)
            */
           expand: {
-            type: 'object', additionalProperties: false, required: ['operation', 'ids', 'into'],
-            properties: { operation: { enum: [...BUYER_OPERATIONS] }, ids: { type: 'string' }, into: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]*$' } },
+            type: 'object',
+            additionalProperties: false,
+            required: ['operation', 'ids', 'into'],
+            properties: {
+              operation: { enum: [...BUYER_OPERATIONS] },
+              ids: { type: 'string' },
+              into: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]*$' },
+            },
           },
           /**
            * a seller's 422 `propertyPath` -> the legacy field it came from: JSON-pointer prefixes with `*` for an
@@ -263,18 +294,30 @@ export interface BuyerLoadContext {
   readLookups(baseDir: string, files: Record<string, string>, from: YamlSource, pointer: string): Record<string, Record<string, unknown>>;
 }
 
-const EMPTY: BuyerMappings = Object.freeze({ operations: new Map(), routes: [], eventsByKind: new Map(), releases: new Map() });
+const EMPTY: BuyerMappings = Object.freeze({
+  operations: new Map(),
+  routes: [],
+  eventsByKind: new Map(),
+  releases: new Map(),
+});
 
 /**
  * Reads `dir` (mappings/buyer): buyer.yaml and every releases/<release>/release.yaml. A missing folder means no
  * buyer side (an empty result). Problems go to `ctx.problems`; `lookups` are the tables buyer.yaml names.
  */
-export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mappings: BuyerMappings; lookups: Record<string, Record<string, unknown>> } {
+export function loadBuyerMappings(
+  dir: string,
+  ctx: BuyerLoadContext,
+): { mappings: BuyerMappings; lookups: Record<string, Record<string, unknown>> } {
   const file = join(dir, 'buyer.yaml');
   if (!existsSync(file)) return { mappings: EMPTY, lookups: {} };
   const src = ctx.readSource(file, ctx.ajv.compile(BUYER_SCHEMA));
   if (!src) return { mappings: EMPTY, lookups: {} };
-  const raw = src.data as { lookups: Record<string, string>; operations: Record<string, RawLegacyOperation>; events?: { mapping: string; kinds: Record<string, string> } };
+  const raw = src.data as {
+    lookups: Record<string, string>;
+    operations: Record<string, RawLegacyOperation>;
+    events?: { mapping: string; kinds: Record<string, string> };
+  };
   const lookups = ctx.readLookups(dir, raw.lookups, src, '/lookups');
   const operations = new Map<BuyerOperationName, BuyerLegacyOperation>();
   const routes: BuyerRoute[] = [];
@@ -288,17 +331,33 @@ export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mapping
       if (other) ctx.problems.push(src.problem(`${p}/routes/${i}`, `${r} is already a route of ${other}`));
       seen.set(key, name);
       if (/\{(?!id\})[^}]*\}/.test(path)) ctx.problems.push(src.problem(`${p}/routes/${i}`, 'the only path parameter is {id}'));
-      const pattern = new RegExp(`^${path.split('{id}').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('([^/]+)')}/?$`, 'i'); // as Express matches
+      const pattern = new RegExp(
+        `^${path
+          .split('{id}')
+          .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+          .join('([^/]+)')}/?$`,
+        'i',
+      ); // as Express matches
       return Object.freeze({ method, path, pattern, operation: name as BuyerOperationName });
     });
     routes.push(...opRoutes);
-    if (op.creates && !op.kind) ctx.problems.push(src.problem(`${p}/creates`, 'a create needs its kind (the id it gets is remembered by kind)'));
-    operations.set(name as BuyerOperationName, Object.freeze({
-      name: name as BuyerOperationName, routes: Object.freeze(opRoutes), idField: op.idField, kind: op.kind,
-      creates: op.creates, changes: op.changes || op.creates, action: op.action, outcomeHint: op.outcomeHint,
-      request: op.request ? ctx.compileFile(dir, op.request, src, `${p}/request`) : undefined,
-      response: op.response ? ctx.compileFile(dir, op.response, src, `${p}/response`) : undefined,
-    }));
+    if (op.creates && !op.kind)
+      ctx.problems.push(src.problem(`${p}/creates`, 'a create needs its kind (the id it gets is remembered by kind)'));
+    operations.set(
+      name as BuyerOperationName,
+      Object.freeze({
+        name: name as BuyerOperationName,
+        routes: Object.freeze(opRoutes),
+        idField: op.idField,
+        kind: op.kind,
+        creates: op.creates,
+        changes: op.changes || op.creates,
+        action: op.action,
+        outcomeHint: op.outcomeHint,
+        request: op.request ? ctx.compileFile(dir, op.request, src, `${p}/request`) : undefined,
+        response: op.response ? ctx.compileFile(dir, op.response, src, `${p}/response`) : undefined,
+      }),
+    );
   }
   // a literal segment wins over {id} (POST /quotes/inquiry is not the quote "inquiry")
   routes.sort((a, b) => Number(a.path.includes('{id}')) - Number(b.path.includes('{id}')));
@@ -324,7 +383,13 @@ export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mapping
     const r = rsrc.data as RawBuyerRelease;
     if (r.release !== name) ctx.problems.push(rsrc.problem('/release', `must equal the folder name "${name}"`));
     const declared = declareOperations<RawBuyerOperation>({
-      src: rsrc, dir: relDir, file: r, fileName: 'release.yaml', kind: 'release', problems: ctx.problems, pathFields: ['request', 'response'],
+      src: rsrc,
+      dir: relDir,
+      file: r,
+      fileName: 'release.yaml',
+      kind: 'release',
+      problems: ctx.problems,
+      pathFields: ['request', 'response'],
       readSource: (f) => ctx.readSource(f, validateRelease),
       show: { folder: () => r.inherit!.from, file: () => `${r.inherit!.from}/release.yaml` },
     });
@@ -340,24 +405,36 @@ export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mapping
         const compiled = ctx.compileInline(expr, opSrc, `${p}/query/${q}`);
         if (compiled) query[q] = compiled;
       }
-      ops.set(opName as BuyerOperationName, Object.freeze({
-        name: opName as BuyerOperationName, release: name, api: op.api, version: version ?? 'v0', method: op.method, path: op.path,
-        query: Object.freeze(query),
-        prefetch: op.prefetch,
-        request: op.request ? ctx.compileFile(opDir, op.request, opSrc, `${p}/request`) : undefined,
-        response: op.response ? ctx.compileFile(opDir, op.response, opSrc, `${p}/response`) : undefined,
-        statuses: Object.freeze([...(op.statuses ?? [200, 201])]),
-        safeToRetry: op.safeToRetry,
-        then: op.then,
-        expand: op.expand && expandOf(op.expand, opSrc, `${p}/expand/ids`),
-        fieldPaths: Object.freeze({ ...op.fieldPaths }),
-      }));
+      ops.set(
+        opName as BuyerOperationName,
+        Object.freeze({
+          name: opName as BuyerOperationName,
+          release: name,
+          api: op.api,
+          version: version ?? 'v0',
+          method: op.method,
+          path: op.path,
+          query: Object.freeze(query),
+          prefetch: op.prefetch,
+          request: op.request ? ctx.compileFile(opDir, op.request, opSrc, `${p}/request`) : undefined,
+          response: op.response ? ctx.compileFile(opDir, op.response, opSrc, `${p}/response`) : undefined,
+          statuses: Object.freeze([...(op.statuses ?? [200, 201])]),
+          safeToRetry: op.safeToRetry,
+          then: op.then,
+          expand: op.expand && expandOf(op.expand, opSrc, `${p}/expand/ids`),
+          fieldPaths: Object.freeze({ ...op.fieldPaths }),
+        }),
+      );
     }
     for (const [opName, op] of ops) {
-      if (op.expand && !rawOps[op.expand.operation]) ctx.problems.push(rsrc.problem(`/operations/${opName}/expand/operation`, `this release has no operation "${op.expand.operation}"`));
-      if (op.then && !rawOps[op.then]) ctx.problems.push(rsrc.problem(`/operations/${opName}/then`, `this release has no operation "${op.then}"`));
-      if (op.prefetch && !rawOps[op.prefetch]) ctx.problems.push(rsrc.problem(`/operations/${opName}/prefetch`, `this release has no operation "${op.prefetch}"`));
-      else if (op.prefetch && (op.prefetch === opName || rawOps[op.prefetch]?.prefetch)) ctx.problems.push(rsrc.problem(`/operations/${opName}/prefetch`, `"${op.prefetch}" must be a plain read (no prefetch of its own)`));
+      if (op.expand && !rawOps[op.expand.operation])
+        ctx.problems.push(rsrc.problem(`/operations/${opName}/expand/operation`, `this release has no operation "${op.expand.operation}"`));
+      if (op.then && !rawOps[op.then])
+        ctx.problems.push(rsrc.problem(`/operations/${opName}/then`, `this release has no operation "${op.then}"`));
+      if (op.prefetch && !rawOps[op.prefetch])
+        ctx.problems.push(rsrc.problem(`/operations/${opName}/prefetch`, `this release has no operation "${op.prefetch}"`));
+      else if (op.prefetch && (op.prefetch === opName || rawOps[op.prefetch]?.prefetch))
+        ctx.problems.push(rsrc.problem(`/operations/${opName}/prefetch`, `"${op.prefetch}" must be a plain read (no prefetch of its own)`));
     }
     const listeners = new Map<string, ListenerDef>();
     for (const [notificationApi, l] of Object.entries(r.listeners)) {
@@ -365,32 +442,63 @@ export function loadBuyerMappings(dir: string, ctx: BuyerLoadContext): { mapping
       const apiVersion = r.apis[l.api];
       if (!apiVersion) ctx.problems.push(rsrc.problem(`${p}/api`, `API "${l.api}" is not listed under apis`));
       for (const [eventType, e] of Object.entries(l.events)) {
-        if (e.fetch && !ops.has(e.fetch)) ctx.problems.push(rsrc.problem(`${p}/events/${eventType}/fetch`, `this release has no operation "${e.fetch}"`));
+        if (e.fetch && !ops.has(e.fetch))
+          ctx.problems.push(rsrc.problem(`${p}/events/${eventType}/fetch`, `this release has no operation "${e.fetch}"`));
       }
       const mapping = ctx.compileFile(relDir, l.mapping, rsrc, `${p}/mapping`);
       if (!mapping) continue;
-      listeners.set(notificationApi, Object.freeze({
-        notificationApi, version: l.version, api: l.api, apiVersion: apiVersion ?? 'v0', mapping,
-        events: new Map(Object.entries(l.events).map(([k, v]) => [k, Object.freeze({ ...v })])),
-      }));
+      listeners.set(
+        notificationApi,
+        Object.freeze({
+          notificationApi,
+          version: l.version,
+          api: l.api,
+          apiVersion: apiVersion ?? 'v0',
+          mapping,
+          events: new Map(Object.entries(l.events).map(([k, v]) => [k, Object.freeze({ ...v })])),
+        }),
+      );
     }
     releases.set(name, Object.freeze({ name, apis: Object.freeze({ ...r.apis }), operations: ops, listeners }));
   }
-  return { mappings: Object.freeze({ operations, routes: Object.freeze(routes), events, eventsByKind, releases }), lookups };
+  return {
+    mappings: Object.freeze({ operations, routes: Object.freeze(routes), events, eventsByKind, releases }),
+    lookups,
+  };
 
-  function expandOf(e: { operation: BuyerOperationName; ids: string; into: string }, from: YamlSource, pointer: string): SellerOperationDef['expand'] {
+  function expandOf(
+    e: { operation: BuyerOperationName; ids: string; into: string },
+    from: YamlSource,
+    pointer: string,
+  ): SellerOperationDef['expand'] {
     const ids = ctx.compileInline(e.ids, from, pointer);
     return ids && Object.freeze({ operation: e.operation, ids, into: e.into });
   }
 }
 
 interface RawLegacyOperation {
-  routes: string[]; idField?: string; kind?: BuyerObjectKind; creates: boolean; changes: boolean; action: string; outcomeHint?: string;
-  request?: string; response?: string;
+  routes: string[];
+  idField?: string;
+  kind?: BuyerObjectKind;
+  creates: boolean;
+  changes: boolean;
+  action: string;
+  outcomeHint?: string;
+  request?: string;
+  response?: string;
 }
 interface RawBuyerOperation {
-  api: string; method: string; path: string; query?: Record<string, string>; prefetch?: BuyerOperationName; request?: string; response?: string;
-  statuses?: number[]; safeToRetry: boolean; then?: BuyerOperationName; fieldPaths: Record<string, string>;
+  api: string;
+  method: string;
+  path: string;
+  query?: Record<string, string>;
+  prefetch?: BuyerOperationName;
+  request?: string;
+  response?: string;
+  statuses?: number[];
+  safeToRetry: boolean;
+  then?: BuyerOperationName;
+  fieldPaths: Record<string, string>;
   expand?: { operation: BuyerOperationName; ids: string; into: string };
 }
 interface RawBuyerRelease {
@@ -418,5 +526,7 @@ export function listenerScope(eventType: string): string {
 
 function listDirs(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((n) => !n.startsWith('.') && statSync(join(dir, n)).isDirectory()).sort();
+  return readdirSync(dir)
+    .filter((n) => !n.startsWith('.') && statSync(join(dir, n)).isDirectory())
+    .sort();
 }

@@ -58,7 +58,12 @@ export function declareOperations<Op>(opts: DeclareOperationsOptions<Op>): Array
   const { src, dir, file, problems } = opts;
   const declared: Array<DeclaredOperation<Op>> = [];
   for (const a of src.anchors) {
-    problems.push({ file: src.file, line: a.line, column: a.column, message: `YAML anchor or alias ${a.text}: write the value out, or take the operation with inherit` });
+    problems.push({
+      file: src.file,
+      line: a.line,
+      column: a.column,
+      message: `YAML anchor or alias ${a.text}: write the value out, or take the operation with inherit`,
+    });
   }
   let base: { file: string; operations: ReadonlyMap<string, DeclaredOperation<Op>> } | undefined;
   if (file.inherit) {
@@ -69,14 +74,20 @@ export function declareOperations<Op>(opts: DeclareOperationsOptions<Op>): Array
     const baseFile = baseSrc?.data as OperationsFile<Op> | undefined;
     if (!existsSync(fromFile)) problems.push(src.problem('/inherit/from', `no ${opts.fileName} in ${opts.show.folder(fromDir)}`));
     else if (chain.includes(fromFile)) {
-      problems.push(src.problem('/inherit/from', `${opts.show.file(fromFile)} inherits from this file in turn (${[...chain, fromFile].map(opts.show.file).join(' -> ')})`));
+      problems.push(
+        src.problem(
+          '/inherit/from',
+          `${opts.show.file(fromFile)} inherits from this file in turn (${[...chain, fromFile].map(opts.show.file).join(' -> ')})`,
+        ),
+      );
     } else if (baseSrc && baseFile) {
       // the file inherited from may inherit in turn: its operations as it resolves them, each with its own file
       const resolved = declareOperations({ ...opts, src: baseSrc, dir: fromDir, file: baseFile, chain });
       base = { file: fromFile, operations: new Map(resolved.map((d) => [d.name, d])) };
       const except = new Set(file.inherit.except ?? []);
       for (const name of except) {
-        if (!base.operations.has(name)) problems.push(src.problem('/inherit/except', `"${name}" is not an operation of ${opts.show.file(fromFile)}`));
+        if (!base.operations.has(name))
+          problems.push(src.problem('/inherit/except', `"${name}" is not an operation of ${opts.show.file(fromFile)}`));
       }
       for (const [name, d] of base.operations) {
         const mine = file.operations?.[name];
@@ -92,7 +103,12 @@ export function declareOperations<Op>(opts: DeclareOperationsOptions<Op>): Array
     for (const field of opts.pathFields) {
       const value = (op as Record<string, unknown>)[field];
       if (typeof value === 'string' && reachesAnotherRelease(dir, value)) {
-        problems.push(src.problem(`${p}/${field}`, `"${value}" is another release's file: take its operation with inherit (\`${name}: { inherit: true, ... }\` and inherit.from) instead`));
+        problems.push(
+          src.problem(
+            `${p}/${field}`,
+            `"${value}" is another release's file: take its operation with inherit (\`${name}: { inherit: true, ... }\` and inherit.from) instead`,
+          ),
+        );
       }
     }
     if (!isInheriting(op)) {
@@ -101,8 +117,12 @@ export function declareOperations<Op>(opts: DeclareOperationsOptions<Op>): Array
     }
     const from = op.inherit === true ? name : op.inherit;
     const inherited = base?.operations.get(from);
-    if (!file.inherit) problems.push(src.problem(`${p}/inherit`, `inherit needs the ${opts.kind}'s inherit.from (the ${opts.fileName} to take "${from}" from)`));
-    else if (base && inherited === undefined) problems.push(src.problem(`${p}/inherit`, `"${from}" is not an operation of ${opts.show.file(base.file)}`));
+    if (!file.inherit)
+      problems.push(
+        src.problem(`${p}/inherit`, `inherit needs the ${opts.kind}'s inherit.from (the ${opts.fileName} to take "${from}" from)`),
+      );
+    else if (base && inherited === undefined)
+      problems.push(src.problem(`${p}/inherit`, `"${from}" is not an operation of ${opts.show.file(base.file)}`));
     if (!base || inherited === undefined) continue;
     // the inherited fields' paths stay the other file's; the fields written here are read as written here
     const merged: Record<string, unknown> = { ...(inherited.op as Record<string, unknown>) };
@@ -142,7 +162,7 @@ function reachesAnotherRelease(dir: string, path: string): boolean {
   const target = resolve(dir, path);
   const fromReleases = relative(releasesDir, target);
   if (fromReleases.startsWith('..') || isAbsolute(fromReleases)) return false;
-  return !(`${target}/`.startsWith(`${ownRelease}/`)) && dirname(target) !== releasesDir;
+  return !`${target}/`.startsWith(`${ownRelease}/`) && dirname(target) !== releasesDir;
 }
 
 function escapePointer(s: string): string {

@@ -5,7 +5,17 @@ import { dirname, join, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parseWebhookSecret } from '../outbound/webhook-signature.js';
-import { ConfigError, createConfigAjv, parseYamlDocument, readConfigText, projectPath, validateSource, yamlSourceOf, type ConfigProblem, type YamlSource } from '../config/yaml-source.js';
+import {
+  ConfigError,
+  createConfigAjv,
+  parseYamlDocument,
+  readConfigText,
+  projectPath,
+  validateSource,
+  yamlSourceOf,
+  type ConfigProblem,
+  type YamlSource,
+} from '../config/yaml-source.js';
 import { createLoadCache, type LoadCache } from './load-cache.js';
 import { MappingError } from '../mapping/errors.js';
 import { checkLibrary, checkMappingSource, GATEWAY_BINDINGS } from '../mapping/static-check.js';
@@ -19,9 +29,41 @@ import { createLookupTables } from '../mapping/lookups.js';
 import { loadBuyerMappings } from './buyer-mappings.js';
 import { loadNotificationCatalog, type NotificationCatalog } from './notification-catalog.js';
 import { declareOperations } from './inherit-operations.js';
-import { lockProblems, RELEASE_LOCK_SCHEMA, unexplainedOperations, type DeclaredOperation as LockDeclaredOperation, type NotServed, type ReleaseLock } from './release-lock.js';
-import { API_SCHEMA, LEGACY_SCHEMA, LOOKUP_SCHEMA, PARTNER_SCHEMA, RELEASE_SCHEMA, RESOURCE_SCHEMA, type BusinessFunction } from './registry-schemas.js';
-import type { ApiDef, CatalogPolicy, FixtureRef, FunctionMode, LegacyEventHandler, LegacyOperationDef, CallOperation, OperationBase, OperationDef, OperationKind, PartnerDef, RateLimitPolicy, ReferenceDef, Registry, ReleaseDef, ResourceDef } from './registry.js';
+import {
+  lockProblems,
+  RELEASE_LOCK_SCHEMA,
+  unexplainedOperations,
+  type DeclaredOperation as LockDeclaredOperation,
+  type NotServed,
+  type ReleaseLock,
+} from './release-lock.js';
+import {
+  API_SCHEMA,
+  LEGACY_SCHEMA,
+  LOOKUP_SCHEMA,
+  PARTNER_SCHEMA,
+  RELEASE_SCHEMA,
+  RESOURCE_SCHEMA,
+  type BusinessFunction,
+} from './registry-schemas.js';
+import type {
+  ApiDef,
+  CatalogPolicy,
+  FixtureRef,
+  FunctionMode,
+  LegacyEventHandler,
+  LegacyOperationDef,
+  CallOperation,
+  OperationBase,
+  OperationDef,
+  OperationKind,
+  PartnerDef,
+  RateLimitPolicy,
+  ReferenceDef,
+  Registry,
+  ReleaseDef,
+  ResourceDef,
+} from './registry.js';
 import { fieldPathProblem } from './field-paths.js';
 import { escapeToken } from '../json/json-pointer.js';
 
@@ -51,13 +93,33 @@ export interface LoadRegistryOptions {
 }
 
 interface RawOperation {
-  method: string; path: string; function: BusinessFunction; scope?: string; status: number; statusExpression?: string;
-  requestSchema?: string; request?: string; backend?: string; response?: string; source: 'backend' | 'store';
-  collection?: string; persist?: { collection: string; when?: string }; legacyFieldPaths?: Record<string, string>;
-  kind: OperationKind; resource?: string; filters?: Record<string, { field: string; op: 'eq' | 'gt' | 'lt'; values?: string[] }>;
-  target?: string; allowedStates?: string[]; nextState?: string; upstream?: string; productPaths?: string[]; refusalStatus: 400 | 422;
+  method: string;
+  path: string;
+  function: BusinessFunction;
+  scope?: string;
+  status: number;
+  statusExpression?: string;
+  requestSchema?: string;
+  request?: string;
+  backend?: string;
+  response?: string;
+  source: 'backend' | 'store';
+  collection?: string;
+  persist?: { collection: string; when?: string };
+  legacyFieldPaths?: Record<string, string>;
+  kind: OperationKind;
+  resource?: string;
+  filters?: Record<string, { field: string; op: 'eq' | 'gt' | 'lt'; values?: string[] }>;
+  target?: string;
+  allowedStates?: string[];
+  nextState?: string;
+  upstream?: string;
+  productPaths?: string[];
+  refusalStatus: 400 | 422;
   references?: Array<Omit<ReferenceDef, 'name'> & { name?: string }>;
-  listAnswer: boolean; querySchema?: string; bindings?: Record<string, unknown>;
+  listAnswer: boolean;
+  querySchema?: string;
+  bindings?: Record<string, unknown>;
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -103,7 +165,10 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   const readYamlFile = (file: string): YamlSource => {
     const display = displayPath(file);
     const text = readConfigText(file, display);
-    return yamlSourceOf(display, cache.memo('yaml', file, text, () => parseYamlDocument(text, display)));
+    return yamlSourceOf(
+      display,
+      cache.memo('yaml', file, text, () => parseYamlDocument(text, display)),
+    );
   };
   const { ajv, validators, bodyAjv, fastBodyAjv } = cache.once('ajv', createAjvs);
   const mappingsByFile = new Map<string, CompiledMapping>();
@@ -122,7 +187,10 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     }
     try {
       const source = readFileSync(file, 'utf8');
-      const { compiled, checks } = cache.memo('mapping', file, `${library.id}\0${source}`, () => ({ compiled: opts.engine.compile(source, displayPath(file), { library }), checks: checkMappingSource(source, { library }) }));
+      const { compiled, checks } = cache.memo('mapping', file, `${library.id}\0${source}`, () => ({
+        compiled: opts.engine.compile(source, displayPath(file), { library }),
+        checks: checkMappingSource(source, { library }),
+      }));
       for (const p of checks) problems.push({ file: displayPath(file), line: p.line, column: p.column, message: p.message });
       mappingsByFile.set(file, compiled);
       allMappings.push(compiled);
@@ -135,7 +203,10 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   const compileInline = (expr: string, from: YamlSource, pointer: string): CompiledMapping | undefined => {
     try {
       const name = `${from.file}#${pointer}`;
-      const { compiled, checks } = cache.memo('expression', name, `${library.id}\0${expr}`, () => ({ compiled: opts.engine.compile(expr, name, { library }), checks: checkMappingSource(expr, { library }) }));
+      const { compiled, checks } = cache.memo('expression', name, `${library.id}\0${expr}`, () => ({
+        compiled: opts.engine.compile(expr, name, { library }),
+        checks: checkMappingSource(expr, { library }),
+      }));
       for (const p of checks) problems.push(from.problem(pointer, `expression ${p.line}:${p.column}: ${p.message}`));
       allMappings.push(compiled);
       return compiled;
@@ -162,9 +233,14 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   const readReleaseLock = (file: string): ReleaseLock | undefined => {
     if (!existsSync(file)) return undefined;
     const src = readSource(file, validators.lock);
-    return src ? src.data as ReleaseLock : undefined;
+    return src ? (src.data as ReleaseLock) : undefined;
   };
-  const readLookups = (baseDir: string, files: Record<string, string>, from: YamlSource, pointer: string): Record<string, Record<string, unknown>> => {
+  const readLookups = (
+    baseDir: string,
+    files: Record<string, string>,
+    from: YamlSource,
+    pointer: string,
+  ): Record<string, Record<string, unknown>> => {
     const tables: Record<string, Record<string, unknown>> = {};
     for (const [name, rel] of Object.entries(files)) {
       const file = resolve(baseDir, rel);
@@ -182,16 +258,29 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   const sharedTables: Record<string, Record<string, unknown>> = {};
   const lookupsDir = join(opts.mappingsDir, 'lookups');
   if (existsSync(lookupsDir)) {
-    for (const f of readdirSync(lookupsDir).filter((n) => n.endsWith('.yaml')).sort()) {
+    for (const f of readdirSync(lookupsDir)
+      .filter((n) => n.endsWith('.yaml'))
+      .sort()) {
       const src = readSource(join(lookupsDir, f), validators.lookup);
       if (src) sharedTables[f.replace(/\.yaml$/, '')] = src.data as Record<string, unknown>;
     }
   }
 
   // --- the buyer side (mappings/buyer, see src/buyer/buyer-mappings.ts); its lookup tables join the shared ones
-  const buyer = loadBuyerMappings(join(opts.mappingsDir, 'buyer'), { ajv, problems, readSource, compileFile, compileInline, readLookups });
+  const buyer = loadBuyerMappings(join(opts.mappingsDir, 'buyer'), {
+    ajv,
+    problems,
+    readSource,
+    compileFile,
+    compileInline,
+    readLookups,
+  });
   for (const [name, table] of Object.entries(buyer.lookups)) {
-    if (sharedTables[name]) problems.push({ file: displayPath(join(opts.mappingsDir, 'buyer', 'buyer.yaml')), message: `lookup "${name}" is already defined in mappings/lookups` });
+    if (sharedTables[name])
+      problems.push({
+        file: displayPath(join(opts.mappingsDir, 'buyer', 'buyer.yaml')),
+        message: `lookup "${name}" is already defined in mappings/lookups`,
+      });
     else sharedTables[name] = table;
   }
 
@@ -206,7 +295,10 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     if (!existsSync(file)) continue;
     const src = readSource(file, validators.legacy);
     if (!src) continue;
-    const data = src.data as { events?: { when: string; mapping: string; sequence?: string; audience?: string }; operations: Record<string, { method: string; path: string; request?: string; response?: string; safeToRetry: boolean }> };
+    const data = src.data as {
+      events?: { when: string; mapping: string; sequence?: string; audience?: string };
+      operations: Record<string, { method: string; path: string; request?: string; response?: string; safeToRetry: boolean }>;
+    };
     if (data.events) {
       const when = compileInline(data.events.when, src, '/events/when');
       const mapping = compileFile(legacyDir, data.events.mapping, src, '/events/mapping');
@@ -217,16 +309,27 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     const ops = data.operations;
     for (const [name, op] of Object.entries(ops)) {
       const p = `/operations/${escapeToken(name)}`;
-      if (legacy.has(name)) problems.push(src.problem(p, `legacy operation "${name}" is already defined in ${legacySources.get(name)?.file}`));
+      if (legacy.has(name))
+        problems.push(src.problem(p, `legacy operation "${name}" is already defined in ${legacySources.get(name)?.file}`));
       legacySources.set(name, src);
-      legacy.set(name, Object.freeze({
-        name, method: op.method, path: op.path, safeToRetry: op.safeToRetry,
-        request: op.request ? compileFile(legacyDir, op.request, src, `${p}/request`) : undefined,
-        response: op.response ? compileFile(legacyDir, op.response, src, `${p}/response`) : undefined,
-      }));
+      legacy.set(
+        name,
+        Object.freeze({
+          name,
+          method: op.method,
+          path: op.path,
+          safeToRetry: op.safeToRetry,
+          request: op.request ? compileFile(legacyDir, op.request, src, `${p}/request`) : undefined,
+          response: op.response ? compileFile(legacyDir, op.response, src, `${p}/response`) : undefined,
+        }),
+      );
     }
   }
-  if (legacy.size === 0) problems.push({ file: displayPath(legacyRoot), message: 'no legacy BSS operations found (<domain>/operations.yaml)' });
+  if (legacy.size === 0)
+    problems.push({
+      file: displayPath(legacyRoot),
+      message: 'no legacy BSS operations found (<domain>/operations.yaml)',
+    });
 
   // --- resources the gateway keeps: mappings/resources/<name>.yaml
   const resources = new Map<string, ResourceDef>();
@@ -238,8 +341,15 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     const src = readSource(file, validators.resource);
     if (!src) continue;
     const r = src.data as {
-      resource: string; api: string; path: string; initialState: string; terminalStates: string[]; events: ResourceDef['events'];
-      maxListScan: number; projections: Array<{ resource: string; mapping: string }>; adoptFromLegacy: boolean;
+      resource: string;
+      api: string;
+      path: string;
+      initialState: string;
+      terminalStates: string[];
+      events: ResourceDef['events'];
+      maxListScan: number;
+      projections: Array<{ resource: string; mapping: string }>;
+      adoptFromLegacy: boolean;
       deadline?: { field: string; whileStates: string[]; update: string; backend?: string };
     };
     const projections = r.projections.flatMap((pr, i) => {
@@ -249,21 +359,37 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     });
     const deadlineUpdate = r.deadline && compileFile(resourcesDir, r.deadline.update, src, '/deadline/update');
     if (r.deadline?.backend) legacyBackendRefs.push({ src, pointer: '/deadline/backend', backend: r.deadline.backend });
-    const deadline = r.deadline && deadlineUpdate
-      ? Object.freeze({ field: r.deadline.field, whileStates: Object.freeze([...r.deadline.whileStates]), update: deadlineUpdate, backend: r.deadline.backend })
-      : undefined;
-    resources.set(r.resource, Object.freeze({
-      name: r.resource, api: r.api, path: r.path, initialState: r.initialState, terminalStates: Object.freeze([...r.terminalStates]),
-      events: Object.freeze({ ...r.events }), maxListScan: r.maxListScan, projections: Object.freeze(projections),
-      ...(deadline ? { deadline } : {}),
-      adoptFromLegacy: r.adoptFromLegacy,
-    }));
+    const deadline =
+      r.deadline && deadlineUpdate
+        ? Object.freeze({
+            field: r.deadline.field,
+            whileStates: Object.freeze([...r.deadline.whileStates]),
+            update: deadlineUpdate,
+            backend: r.deadline.backend,
+          })
+        : undefined;
+    resources.set(
+      r.resource,
+      Object.freeze({
+        name: r.resource,
+        api: r.api,
+        path: r.path,
+        initialState: r.initialState,
+        terminalStates: Object.freeze([...r.terminalStates]),
+        events: Object.freeze({ ...r.events }),
+        maxListScan: r.maxListScan,
+        projections: Object.freeze(projections),
+        ...(deadline ? { deadline } : {}),
+        adoptFromLegacy: r.adoptFromLegacy,
+      }),
+    );
   }
   for (const t of legacyBackendRefs) {
     if (!legacy.has(t.backend)) problems.push(t.src.problem(t.pointer, `unknown legacy operation "${t.backend}"`));
   }
   for (const t of projectionTargets) {
-    if (!resources.has(t.resource)) problems.push(t.src.problem(t.pointer, `unknown resource "${t.resource}" (no mappings/resources/${t.resource}.yaml)`));
+    if (!resources.has(t.resource))
+      problems.push(t.src.problem(t.pointer, `unknown resource "${t.resource}" (no mappings/resources/${t.resource}.yaml)`));
   }
 
   // --- releases
@@ -286,12 +412,23 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       const apiDir = join(dir, apiName);
       const apiSrc = readSource(join(apiDir, 'api.yaml'), validators.api);
       if (!apiSrc) continue;
-      type RawApi = { version: string; inherit?: { from: string; except?: string[] }; operations?: Record<string, RawOperation> };
+      type RawApi = {
+        version: string;
+        inherit?: { from: string; except?: string[] };
+        operations?: Record<string, RawOperation>;
+      };
       const api = apiSrc.data as RawApi;
       if (!api.inherit && !api.operations) problems.push(apiSrc.problem('', 'an API needs "operations", "inherit" or both'));
       const declared = declareOperations({
-        src: apiSrc, dir: apiDir, file: api, fileName: 'api.yaml', kind: 'API', problems, pathFields: ['request', 'response', 'requestSchema', 'querySchema'],
-        readSource: (f) => readSource(f, validators.api), show: { folder: displayPath, file: displayPath },
+        src: apiSrc,
+        dir: apiDir,
+        file: api,
+        fileName: 'api.yaml',
+        kind: 'API',
+        problems,
+        pathFields: ['request', 'response', 'requestSchema', 'querySchema'],
+        readSource: (f) => readSource(f, validators.api),
+        show: { folder: displayPath, file: displayPath },
       });
       const operations: OperationDef[] = [];
       for (const { name: operationId, op, src, dir } of declared) {
@@ -300,14 +437,18 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
         if (op.source === 'store' && !op.collection) problems.push(src.problem(p, 'an operation served from the store needs "collection"'));
         const kind = op.kind ?? 'call';
         if (kind === 'proxy' && !op.upstream) problems.push(src.problem(p, 'a proxy operation needs "upstream"'));
-        if (kind === 'call' && op.source === 'backend' && !op.backend) problems.push(src.problem(p, 'an operation needs "backend" (or source: store)'));
+        if (kind === 'call' && op.source === 'backend' && !op.backend)
+          problems.push(src.problem(p, 'an operation needs "backend" (or source: store)'));
         if (['create', 'retrieve', 'list', 'action'].includes(kind)) {
           if (!op.resource) problems.push(src.problem(p, `a ${kind} operation needs "resource"`));
-          else if (!resources.has(op.resource)) problems.push(src.problem(`${p}/resource`, `unknown resource "${op.resource}" (no mappings/resources/${op.resource}.yaml)`));
-          if (kind !== 'list' && kind !== 'create' && !op.target) problems.push(src.problem(p, `a ${kind} operation needs "target" (path parameter or body pointer holding the id)`));
+          else if (!resources.has(op.resource))
+            problems.push(src.problem(`${p}/resource`, `unknown resource "${op.resource}" (no mappings/resources/${op.resource}.yaml)`));
+          if (kind !== 'list' && kind !== 'create' && !op.target)
+            problems.push(src.problem(p, `a ${kind} operation needs "target" (path parameter or body pointer holding the id)`));
         }
         problems.push(...checkReferences(op.references ?? [], kind, resources, src, p));
-        if ((op.listAnswer || op.querySchema) && kind !== 'call') problems.push(src.problem(p, `listAnswer and querySchema are for call operations, not ${kind}`));
+        if ((op.listAnswer || op.querySchema) && kind !== 'call')
+          problems.push(src.problem(p, `listAnswer and querySchema are for call operations, not ${kind}`));
         if (op.listAnswer && op.persist) problems.push(src.problem(p, 'a listAnswer operation cannot persist its answer'));
         /**
          * A schema file's validators, kept until its schema changes: the full one (every error), and for a request
@@ -322,12 +463,23 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
           const schemaSrc = safeRead(() => readYamlFile(schemaFile), problems);
           if (!schemaSrc) return undefined;
           try {
-            return cache.memo('schema', schemaFile, JSON.stringify(schemaSrc.data), (): CompiledSchema => ({ full: bodyAjv.compile(schemaSrc.data as object) }), (v) => {
-              bodyAjv.removeSchema(v.full.schema as object);
-              if (v.fast) fastBodyAjv.removeSchema(v.fast.schema as object);
-            });
+            return cache.memo(
+              'schema',
+              schemaFile,
+              JSON.stringify(schemaSrc.data),
+              (): CompiledSchema => ({ full: bodyAjv.compile(schemaSrc.data as object) }),
+              (v) => {
+                bodyAjv.removeSchema(v.full.schema as object);
+                if (v.fast) fastBodyAjv.removeSchema(v.fast.schema as object);
+              },
+            );
           } catch (err) {
-            problems.push({ file: schemaSrc.file, line: 1, column: 1, message: `invalid JSON schema: ${(err as Error).message}` });
+            problems.push({
+              file: schemaSrc.file,
+              line: 1,
+              column: 1,
+              message: `invalid JSON schema: ${(err as Error).message}`,
+            });
             return undefined;
           }
         };
@@ -345,21 +497,43 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
           const wrong = fieldPathProblem(field, pointer);
           if (wrong !== undefined) problems.push(src.problem(`${p}/legacyFieldPaths/${escapeToken(field)}`, wrong));
         }
-        forLock.push({ operationId, apiName, version: api.version, method: op.method, path: op.path, status: op.status, kind: op.kind ?? 'call', src, pointer: p, apiSrc });
+        forLock.push({
+          operationId,
+          apiName,
+          version: api.version,
+          method: op.method,
+          path: op.path,
+          status: op.status,
+          kind: op.kind ?? 'call',
+          src,
+          pointer: p,
+          apiSrc,
+        });
         const { pattern, params } = compilePathTemplate(op.path);
         const base: OperationBase = {
-          operationId, release: name, apiName, version: api.version, method: op.method, path: op.path,
-          pathPattern: pattern, pathParams: params, function: op.function, scope: op.scope ?? operationId, status: op.status,
+          operationId,
+          release: name,
+          apiName,
+          version: api.version,
+          method: op.method,
+          path: op.path,
+          pathPattern: pattern,
+          pathParams: params,
+          function: op.function,
+          scope: op.scope ?? operationId,
+          status: op.status,
           statusExpression: op.statusExpression ? compileInline(op.statusExpression, src, `${p}/statusExpression`) : undefined,
           requestSchema,
           request: op.request ? compileFile(dir, op.request, src, `${p}/request`) : undefined,
           response: op.response ? compileFile(dir, op.response, src, `${p}/response`) : undefined,
           legacyFieldPaths: Object.freeze({ ...(op.legacyFieldPaths ?? {}) }),
-          productPaths: Object.freeze([...(op.productPaths ?? [])]), refusalStatus: op.refusalStatus,
+          productPaths: Object.freeze([...(op.productPaths ?? [])]),
+          refusalStatus: op.refusalStatus,
           bindings: Object.freeze({ ...(op.bindings ?? {}) }),
         };
         for (const name of Object.keys(op.bindings ?? {})) {
-          if (GATEWAY_BINDINGS.includes(name)) problems.push(src.problem(`${p}/bindings/${name}`, `"${name}" is a binding of the gateway ($${name}); choose another name`));
+          if (GATEWAY_BINDINGS.includes(name))
+            problems.push(src.problem(`${p}/bindings/${name}`, `"${name}" is a binding of the gateway ($${name}); choose another name`));
         }
         // a missing required field is a problem reported above, so the registry is never built: '' stands in
         const resource = op.resource ?? '';
@@ -367,24 +541,39 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
         const variants: { [K in OperationKind]: () => Extract<OperationDef, { kind: K }> } = {
           call: () => {
             const call = {
-              ...base, kind: 'call', persist: op.persist
-                ? Object.freeze({ collection: op.persist.collection, when: op.persist.when ? compileInline(op.persist.when, src, `${p}/persist/when`) : undefined })
+              ...base,
+              kind: 'call',
+              persist: op.persist
+                ? Object.freeze({
+                    collection: op.persist.collection,
+                    when: op.persist.when ? compileInline(op.persist.when, src, `${p}/persist/when`) : undefined,
+                  })
                 : undefined,
-              listAnswer: op.listAnswer, querySchema, queryParameters: Object.freeze(queryParameters),
+              listAnswer: op.listAnswer,
+              querySchema,
+              queryParameters: Object.freeze(queryParameters),
             } satisfies Omit<CallOperation, 'source'>;
             return op.source === 'store'
               ? { ...call, source: 'store', collection: op.collection ?? '' }
               : { ...call, source: 'backend', backend: op.backend ?? '' };
           },
           create: () => ({
-            ...base, kind: 'create', resource, backend: op.backend,
+            ...base,
+            kind: 'create',
+            resource,
+            backend: op.backend,
             references: Object.freeze((op.references ?? []).map((ref) => Object.freeze({ ...ref, name: ref.name ?? ref.resource }))),
           }),
           retrieve: () => ({ ...base, kind: 'retrieve', resource, target }),
           list: () => ({ ...base, kind: 'list', resource, filters: Object.freeze({ ...(op.filters ?? {}) }) }),
           action: () => ({
-            ...base, kind: 'action', resource, target, backend: op.backend,
-            allowedStates: op.allowedStates ? Object.freeze([...op.allowedStates]) : undefined, nextState: op.nextState,
+            ...base,
+            kind: 'action',
+            resource,
+            target,
+            backend: op.backend,
+            allowedStates: op.allowedStates ? Object.freeze([...op.allowedStates]) : undefined,
+            nextState: op.nextState,
           }),
           proxy: () => ({ ...base, kind: 'proxy', upstream: op.upstream ?? '' }),
           hubRegister: () => ({ ...base, kind: 'hubRegister' }),
@@ -401,10 +590,18 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       problems.push(...lockProblems(lock, forLock));
       problems.push(...unexplainedOperations(lock, new Set(forLock.map((o) => `${o.apiName}/${o.operationId}`)), raw.notServed ?? {}, src));
     } else if (raw.notServed) {
-      problems.push(src.problem('/notServed', 'notServed needs the release\'s lock file (release.lock.yaml, written by sonata-gateway release-lock)'));
+      problems.push(
+        src.problem('/notServed', "notServed needs the release's lock file (release.lock.yaml, written by sonata-gateway release-lock)"),
+      );
     }
     const def: ReleaseDef = Object.freeze({
-      name, dir, aliases: Object.freeze([...raw.aliases]), sdkFolder: raw.sdkFolder ?? name, apis, lock: lock ? deepFreezeValue(lock) : undefined, notServed: deepFreezeValue({ ...(raw.notServed ?? {}) }),
+      name,
+      dir,
+      aliases: Object.freeze([...raw.aliases]),
+      sdkFolder: raw.sdkFolder ?? name,
+      apis,
+      lock: lock ? deepFreezeValue(lock) : undefined,
+      notServed: deepFreezeValue({ ...(raw.notServed ?? {}) }),
     });
     for (const key of [name, ...raw.aliases]) {
       if (releases.has(key)) problems.push(src.problem('/aliases', `release name "${key}" is defined twice`));
@@ -428,54 +625,105 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     const src = readSource(file, validators.partner);
     if (!src) return;
     const raw = src.data as {
-      id: string; name: string; role: 'buyer' | 'seller' | 'both'; release: string; apiReleases?: Record<string, string>;
-      buyerId?: string; sellerId?: string; testEnvironment: boolean; credentials: { clientId: string; clientSecretEnv?: string; jwks?: { keys: Record<string, unknown>[] }; jwksUri?: string; externalSubject?: string };
-      legacyCustomerId?: string; policy: { pilotCountries?: string[]; budgetaryQuotes: boolean; catalog?: CatalogPolicy }; notifications: { allowedCallbackHosts: string[]; signingSecretEnv: string[]; maxSubscriptions: number };
+      id: string;
+      name: string;
+      role: 'buyer' | 'seller' | 'both';
+      release: string;
+      apiReleases?: Record<string, string>;
+      buyerId?: string;
+      sellerId?: string;
+      testEnvironment: boolean;
+      credentials: {
+        clientId: string;
+        clientSecretEnv?: string;
+        jwks?: { keys: Record<string, unknown>[] };
+        jwksUri?: string;
+        externalSubject?: string;
+      };
+      legacyCustomerId?: string;
+      policy: { pilotCountries?: string[]; budgetaryQuotes: boolean; catalog?: CatalogPolicy };
+      notifications: { allowedCallbackHosts: string[]; signingSecretEnv: string[]; maxSubscriptions: number };
       cors: { allowedOrigins: string[] };
       limits: { default?: RateLimitPolicy; perApi: Record<string, RateLimitPolicy> };
-      seller?: { baseUrl: string; tokenUrl: string; clientId: string; clientSecretEnv: string; scope?: string; timeoutMs: number; serves: { countries?: string[]; products?: string[] }; mappings: Record<string, { request?: string; response?: string }> };
-      functions: Record<string, { mode: FunctionMode }>; mappings?: Record<string, { request?: string; response?: string }>;
+      seller?: {
+        baseUrl: string;
+        tokenUrl: string;
+        clientId: string;
+        clientSecretEnv: string;
+        scope?: string;
+        timeoutMs: number;
+        serves: { countries?: string[]; products?: string[] };
+        mappings: Record<string, { request?: string; response?: string }>;
+      };
+      functions: Record<string, { mode: FunctionMode }>;
+      mappings?: Record<string, { request?: string; response?: string }>;
       lookups?: Record<string, string>;
     };
     if (raw.id !== id) problems.push(src.problem('/id', `must equal the folder name "${id}"`));
     const release = releases.get(raw.release);
-    if (!release && releases.size) problems.push(src.problem('/release', `unknown release "${raw.release}" (known: ${[...releases.keys()].join(', ')})`));
+    if (!release && releases.size)
+      problems.push(src.problem('/release', `unknown release "${raw.release}" (known: ${[...releases.keys()].join(', ')})`));
     for (const [api, rel] of Object.entries(raw.apiReleases ?? {})) {
       const r = releases.get(rel);
       if (!r) problems.push(src.problem(`/apiReleases/${escapeToken(api)}`, `unknown release "${rel}"`));
-      else if (!r.apis.has(api)) problems.push(src.problem(`/apiReleases/${escapeToken(api)}`, `release "${rel}" does not define API "${api}"`));
+      else if (!r.apis.has(api))
+        problems.push(src.problem(`/apiReleases/${escapeToken(api)}`, `release "${rel}" does not define API "${api}"`));
     }
-    if ((raw.role === 'seller' || raw.role === 'both') && !raw.seller) problems.push(src.problem('/role', `a ${raw.role} partner needs a "seller" section (how we reach its APIs)`));
+    if ((raw.role === 'seller' || raw.role === 'both') && !raw.seller)
+      problems.push(src.problem('/role', `a ${raw.role} partner needs a "seller" section (how we reach its APIs)`));
     const sellerSecret = raw.seller ? opts.secrets[raw.seller.clientSecretEnv] : undefined;
-    if (raw.seller && !sellerSecret) problems.push(src.problem('/seller/clientSecretEnv', `environment variable ${raw.seller.clientSecretEnv} is not set`));
-    if (raw.seller && (raw.seller.baseUrl === 'embedded') !== (raw.seller.tokenUrl === 'embedded')) problems.push(src.problem('/seller/tokenUrl', 'baseUrl and tokenUrl are either both "embedded" or both URLs'));
+    if (raw.seller && !sellerSecret)
+      problems.push(src.problem('/seller/clientSecretEnv', `environment variable ${raw.seller.clientSecretEnv} is not set`));
+    if (raw.seller && (raw.seller.baseUrl === 'embedded') !== (raw.seller.tokenUrl === 'embedded'))
+      problems.push(src.problem('/seller/tokenUrl', 'baseUrl and tokenUrl are either both "embedded" or both URLs'));
     const buyerRelease = raw.seller && release ? buyer.mappings.releases.get(release.name) : undefined;
-    if (raw.seller && release && !buyerRelease) problems.push(src.problem('/release', `the buyer side has no mappings for release "${release.name}" (mappings/buyer/releases/${release.name})`));
+    if (raw.seller && release && !buyerRelease)
+      problems.push(
+        src.problem('/release', `the buyer side has no mappings for release "${release.name}" (mappings/buyer/releases/${release.name})`),
+      );
     const sellerMappings = new Map<string, { request?: CompiledMapping; response?: CompiledMapping }>();
     for (const [opName, pair] of Object.entries(raw.seller?.mappings ?? {})) {
       const p = `/seller/mappings/${escapeToken(opName)}`;
-      if (buyerRelease && !buyerRelease.operations.has(opName as never)) problems.push(src.problem(p, `release "${buyerRelease.name}" has no buyer operation "${opName}"`));
-      sellerMappings.set(opName, Object.freeze({
-        request: pair.request ? compileFile(dir, pair.request, src, `${p}/request`) : undefined,
-        response: pair.response ? compileFile(dir, pair.response, src, `${p}/response`) : undefined,
-      }));
+      if (buyerRelease && !buyerRelease.operations.has(opName as never))
+        problems.push(src.problem(p, `release "${buyerRelease.name}" has no buyer operation "${opName}"`));
+      sellerMappings.set(
+        opName,
+        Object.freeze({
+          request: pair.request ? compileFile(dir, pair.request, src, `${p}/request`) : undefined,
+          response: pair.response ? compileFile(dir, pair.response, src, `${p}/response`) : undefined,
+        }),
+      );
     }
     const secretEnv = raw.credentials.clientSecretEnv;
     // a client authenticates with a secret, a key (private_key_jwt, RFC 7523), or either
-    if (!secretEnv && !raw.credentials.jwks && !raw.credentials.jwksUri) problems.push(src.problem('/credentials', 'give clientSecretEnv (a client secret), jwks or jwksUri (keys for private_key_jwt)'));
+    if (!secretEnv && !raw.credentials.jwks && !raw.credentials.jwksUri)
+      problems.push(src.problem('/credentials', 'give clientSecretEnv (a client secret), jwks or jwksUri (keys for private_key_jwt)'));
     const secret = secretEnv ? opts.secrets[secretEnv] : undefined;
     if (secretEnv && !secret) problems.push(src.problem('/credentials/clientSecretEnv', `environment variable ${secretEnv} is not set`));
-    else if (secret !== undefined && secret.length < 16) problems.push(src.problem('/credentials/clientSecretEnv', `the secret in ${raw.credentials.clientSecretEnv} must be at least 16 characters`));
+    else if (secret !== undefined && secret.length < 16)
+      problems.push(
+        src.problem('/credentials/clientSecretEnv', `the secret in ${raw.credentials.clientSecretEnv} must be at least 16 characters`),
+      );
     const subject = raw.credentials.externalSubject;
     const subjectOwner = subject === undefined ? undefined : [...partners.values()].find((p) => p.externalSubject === subject);
-    if (subjectOwner) problems.push(src.problem('/credentials/externalSubject', `externalSubject "${subject}" is already used by partner "${subjectOwner.id}"`));
+    if (subjectOwner)
+      problems.push(
+        src.problem('/credentials/externalSubject', `externalSubject "${subject}" is already used by partner "${subjectOwner.id}"`),
+      );
     const signingSecrets = raw.notifications.signingSecretEnv.map((name, i) => {
       const value = opts.secrets[name];
       const parsed = value ? parseWebhookSecret(value) : { problem: 'is not set' };
-      if ('problem' in parsed) problems.push(src.problem(`/notifications/signingSecretEnv/${i}`, `environment variable ${name} ${parsed.problem}`));
+      if ('problem' in parsed)
+        problems.push(src.problem(`/notifications/signingSecretEnv/${i}`, `environment variable ${name} ${parsed.problem}`));
       return value ?? '';
     });
-    if (byClient.has(raw.credentials.clientId)) problems.push(src.problem('/credentials/clientId', `clientId "${raw.credentials.clientId}" is already used by partner "${byClient.get(raw.credentials.clientId)!.id}"`));
+    if (byClient.has(raw.credentials.clientId))
+      problems.push(
+        src.problem(
+          '/credentials/clientId',
+          `clientId "${raw.credentials.clientId}" is already used by partner "${byClient.get(raw.credentials.clientId)!.id}"`,
+        ),
+      );
 
     const mappings = new Map<string, { request?: CompiledMapping; response?: CompiledMapping }>();
     const knownOps = new Set<string>();
@@ -485,40 +733,74 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     for (const [opId, pair] of Object.entries(raw.mappings ?? {})) {
       const p = `/mappings/${escapeToken(opId)}`;
       if (release && !knownOps.has(opId)) problems.push(src.problem(p, `no operation "${opId}" in the releases this partner speaks`));
-      mappings.set(opId, Object.freeze({
-        request: pair.request ? compileFile(dir, pair.request, src, `${p}/request`) : undefined,
-        response: pair.response ? compileFile(dir, pair.response, src, `${p}/response`) : undefined,
-      }));
+      mappings.set(
+        opId,
+        Object.freeze({
+          request: pair.request ? compileFile(dir, pair.request, src, `${p}/request`) : undefined,
+          response: pair.response ? compileFile(dir, pair.response, src, `${p}/response`) : undefined,
+        }),
+      );
     }
     const spokenApis = new Set<string>();
-    for (const r of new Set([release, ...Object.values(raw.apiReleases ?? {}).map((n) => releases.get(n))])) for (const a of r?.apis.keys() ?? []) spokenApis.add(a);
+    for (const r of new Set([release, ...Object.values(raw.apiReleases ?? {}).map((n) => releases.get(n))]))
+      for (const a of r?.apis.keys() ?? []) spokenApis.add(a);
     for (const api of Object.keys(raw.limits.perApi)) {
-      if (release && !spokenApis.has(api)) problems.push(src.problem(`/limits/perApi/${escapeToken(api)}`, `no API "${api}" in the releases this partner speaks`));
+      if (release && !spokenApis.has(api))
+        problems.push(src.problem(`/limits/perApi/${escapeToken(api)}`, `no API "${api}" in the releases this partner speaks`));
     }
     const tables = { ...sharedTables, ...readLookups(dir, raw.lookups ?? {}, src, '/lookups') };
     const functions = new Map<BusinessFunction, FunctionMode>();
     for (const [fn, v] of Object.entries(raw.functions)) functions.set(fn as BusinessFunction, v.mode);
 
     const partner: PartnerDef = Object.freeze({
-      id: raw.id, name: raw.name, role: raw.role, dir, file: displayPath(file), release: raw.release,
-      apiReleases: Object.freeze({ ...(raw.apiReleases ?? {}) }), buyerId: raw.buyerId, sellerId: raw.sellerId,
-      testEnvironment: raw.testEnvironment, legacyCustomerId: raw.legacyCustomerId,
-      policy: Object.freeze({ ...raw.policy, pilotCountries: raw.policy.pilotCountries ? Object.freeze([...raw.policy.pilotCountries]) : undefined, catalog: raw.policy.catalog ? deepFreezeValue({ ...raw.policy.catalog }) : undefined }),
+      id: raw.id,
+      name: raw.name,
+      role: raw.role,
+      dir,
+      file: displayPath(file),
+      release: raw.release,
+      apiReleases: Object.freeze({ ...(raw.apiReleases ?? {}) }),
+      buyerId: raw.buyerId,
+      sellerId: raw.sellerId,
+      testEnvironment: raw.testEnvironment,
+      legacyCustomerId: raw.legacyCustomerId,
+      policy: Object.freeze({
+        ...raw.policy,
+        pilotCountries: raw.policy.pilotCountries ? Object.freeze([...raw.policy.pilotCountries]) : undefined,
+        catalog: raw.policy.catalog ? deepFreezeValue({ ...raw.policy.catalog }) : undefined,
+      }),
       allowedCallbackHosts: Object.freeze([...raw.notifications.allowedCallbackHosts]),
       maxSubscriptions: raw.notifications.maxSubscriptions,
       // browsers send origins in lower case (scheme and host)
       allowedOrigins: Object.freeze(raw.cors.allowedOrigins.map((o) => o.toLowerCase())),
       limits: deepFreezeValue({ ...raw.limits }),
       notificationSigningSecrets: Object.freeze(signingSecrets),
-      seller: raw.seller ? Object.freeze({ ...deepFreezeValue({ ...raw.seller, clientSecretEnv: undefined, mappings: undefined, clientSecret: sellerSecret ?? '' }), mappings: sellerMappings }) : undefined,
-      clientId: raw.credentials.clientId, clientSecret: secret ?? '',
-      clientKeys: raw.credentials.jwks || raw.credentials.jwksUri ? deepFreezeValue({ jwks: raw.credentials.jwks, jwksUri: raw.credentials.jwksUri }) : undefined,
+      seller: raw.seller
+        ? Object.freeze({
+            ...deepFreezeValue({
+              ...raw.seller,
+              clientSecretEnv: undefined,
+              mappings: undefined,
+              clientSecret: sellerSecret ?? '',
+            }),
+            mappings: sellerMappings,
+          })
+        : undefined,
+      clientId: raw.credentials.clientId,
+      clientSecret: secret ?? '',
+      clientKeys:
+        raw.credentials.jwks || raw.credentials.jwksUri
+          ? deepFreezeValue({ jwks: raw.credentials.jwks, jwksUri: raw.credentials.jwksUri })
+          : undefined,
       externalSubject: raw.credentials.externalSubject,
-      functions, mappings, lookups: createLookupTables(tables),
+      functions,
+      mappings,
+      lookups: createLookupTables(tables),
     });
     partners.set(partner.id, partner);
     byClient.set(partner.clientId, partner);
-    for (const f of listFiles(join(dir, 'fixtures'), '.yaml')) fixtures.push(Object.freeze({ file: f, ownerDir: dir, partnerId: partner.id }));
+    for (const f of listFiles(join(dir, 'fixtures'), '.yaml'))
+      fixtures.push(Object.freeze({ file: f, ownerDir: dir, partnerId: partner.id }));
   };
   const partnerHashes = new Map<string, string>();
   for (const id of listDirs(opts.partnersDir)) {
@@ -590,9 +872,19 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   for (const id of [...partnerHashes.keys()].sort()) hash.update(`${id}\0${partnerHashes.get(id)}\0`);
   return Object.freeze({
     loadedAt: new Date(),
-    hash: hash.digest('hex').slice(0, 16), partnerHashes,
-    releases, legacy, legacyEvents: Object.freeze(legacyEvents), resources, partners, sharedLookups, mappingsByFile, mappings: Object.freeze(allMappings), fixtures: Object.freeze(fixtures),
-    buyer: buyer.mappings, notifications,
+    hash: hash.digest('hex').slice(0, 16),
+    partnerHashes,
+    releases,
+    legacy,
+    legacyEvents: Object.freeze(legacyEvents),
+    resources,
+    partners,
+    sharedLookups,
+    mappingsByFile,
+    mappings: Object.freeze(allMappings),
+    fixtures: Object.freeze(fixtures),
+    buyer: buyer.mappings,
+    notifications,
     partnerByClientId: (clientId: string) => byClient.get(clientId),
     releaseFor: (partner: PartnerDef, apiName: string) => releases.get(partner.apiReleases[apiName] ?? partner.release),
   });
@@ -612,9 +904,11 @@ function releaseTestsInSharedMappings(releases: ReadonlyMap<string, ReleaseDef>,
     set.add(release);
   };
   for (const def of new Set(releases.values())) {
-    for (const api of def.apis.values()) for (const op of api.operations) for (const m of [op.request, op.response, op.statusExpression]) use(m, def.name);
+    for (const api of def.apis.values())
+      for (const op of api.operations) for (const m of [op.request, op.response, op.statusExpression]) use(m, def.name);
   }
-  for (const def of buyer.releases.values()) for (const op of def.operations.values()) for (const m of [op.request, op.response]) use(m, def.name);
+  for (const def of buyer.releases.values())
+    for (const op of def.operations.values()) for (const m of [op.request, op.response]) use(m, def.name);
   const problems: ConfigProblem[] = [];
   for (const [m, names] of users) {
     if (names.size < 2) continue;
@@ -624,11 +918,14 @@ function releaseTestsInSharedMappings(releases: ReadonlyMap<string, ReleaseDef>,
     } catch {
       continue;
     }
-    const first = collectNodes(ast).filter((n) => n.type === 'variable' && n.value === 'release').sort((a, b) => (a.position ?? 0) - (b.position ?? 0))[0];
+    const first = collectNodes(ast)
+      .filter((n) => n.type === 'variable' && n.value === 'release')
+      .sort((a, b) => (a.position ?? 0) - (b.position ?? 0))[0];
     if (first === undefined) continue;
     const at = locateNode(m.source, first) ?? { line: 1, column: 1 };
     problems.push({
-      file: m.file, ...at,
+      file: m.file,
+      ...at,
       message: `a mapping of ${[...names].sort().join(' and ')} (inherited) tests $release: put the difference in the heir's own mapping, a library function (mappings/lib) or the operation's bindings`,
     });
   }
@@ -641,7 +938,10 @@ function releaseTestsInSharedMappings(releases: ReadonlyMap<string, ReleaseDef>,
  * calling its functions are reported as well, which says what depends on it).
  */
 function loadLibrary(dir: string, displayPath: (file: string) => string, problems: ConfigProblem[]): MappingLibrary {
-  const sources: LibrarySource[] = listFiles(dir, '.jsonata').map((file) => ({ file: displayPath(file), source: readFileSync(file, 'utf8') }));
+  const sources: LibrarySource[] = listFiles(dir, '.jsonata').map((file) => ({
+    file: displayPath(file),
+    source: readFileSync(file, 'utf8'),
+  }));
   let library: MappingLibrary;
   try {
     library = createMappingLibrary(sources);
@@ -657,20 +957,27 @@ function loadLibrary(dir: string, displayPath: (file: string) => string, problem
  * A create operation's `references`: the resource exists, `itemIdPath` has the same wildcards as `idPath`, and
  * `requestPath` names no more indices than there are wildcards.
  */
-function checkReferences(refs: ReadonlyArray<{ resource: string; idPath: string; itemIdPath?: string; requestPath: string }>, kind: string,
-  resources: ReadonlyMap<string, ResourceDef>, src: YamlSource, p: string): ConfigProblem[] {
+function checkReferences(
+  refs: ReadonlyArray<{ resource: string; idPath: string; itemIdPath?: string; requestPath: string }>,
+  kind: string,
+  resources: ReadonlyMap<string, ResourceDef>,
+  src: YamlSource,
+  p: string,
+): ConfigProblem[] {
   if (refs.length === 0) return [];
   if (kind !== 'create') return [src.problem(`${p}/references`, `references are for create operations, not ${kind}`)];
   const stars = (ptr: string) => ptr.split('/').filter((seg) => seg === '*').length;
   const problems: ConfigProblem[] = [];
   refs.forEach((ref, i) => {
     const at = `${p}/references/${i}`;
-    if (!resources.has(ref.resource)) problems.push(src.problem(`${at}/resource`, `unknown resource "${ref.resource}" (no mappings/resources/${ref.resource}.yaml)`));
+    if (!resources.has(ref.resource))
+      problems.push(src.problem(`${at}/resource`, `unknown resource "${ref.resource}" (no mappings/resources/${ref.resource}.yaml)`));
     if (ref.itemIdPath !== undefined && stars(ref.itemIdPath) !== stars(ref.idPath)) {
       problems.push(src.problem(`${at}/itemIdPath`, 'must have as many "*" as idPath (they are matched index by index)'));
     }
     const placeholders = ref.requestPath.match(/\{[a-z]\}/g) ?? [];
-    if (placeholders.length > stars(ref.idPath)) problems.push(src.problem(`${at}/requestPath`, `names ${placeholders.length} indices but idPath has ${stars(ref.idPath)} "*"`));
+    if (placeholders.length > stars(ref.idPath))
+      problems.push(src.problem(`${at}/requestPath`, `names ${placeholders.length} indices but idPath has ${stars(ref.idPath)} "*"`));
   });
   return problems;
 }
@@ -678,14 +985,17 @@ function checkReferences(refs: ReadonlyArray<{ resource: string; idPath: string;
 /** Turns '/geographicAddress/{id}' into an anchored regex and its parameter names. */
 export function compilePathTemplate(path: string): { pattern: RegExp; params: string[] } {
   const params: string[] = [];
-  const source = path.split('/').map((seg) => {
-    const m = /^\{([A-Za-z0-9_]+)\}$/.exec(seg);
-    if (m) {
-      params.push(m[1]!);
-      return '([^/]+)';
-    }
-    return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  }).join('/');
+  const source = path
+    .split('/')
+    .map((seg) => {
+      const m = /^\{([A-Za-z0-9_]+)\}$/.exec(seg);
+      if (m) {
+        params.push(m[1]!);
+        return '([^/]+)';
+      }
+      return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
   return { pattern: new RegExp(`^${source}/?$`), params };
 }
 
@@ -698,7 +1008,12 @@ function ownerOfSharedFixture(file: string): string {
 
 function mappingProblem(err: unknown, file: string): ConfigProblem {
   if (err instanceof MappingError) {
-    return { file, line: err.line, column: err.column, message: `${err.jsonataCode ? `${err.jsonataCode} ` : ''}${err.detail}` };
+    return {
+      file,
+      line: err.line,
+      column: err.column,
+      message: `${err.jsonataCode ? `${err.jsonataCode} ` : ''}${err.detail}`,
+    };
   }
   return { file, message: String(err) };
 }
@@ -716,13 +1031,19 @@ function safeRead(read: () => YamlSource, problems: ConfigProblem[]): YamlSource
 /** SHA-256 (hex) of every file below dir: relative paths and contents, in a fixed order. */
 function hashFolder(dir: string): string {
   const hash = createHash('sha256');
-  for (const file of listFiles(dir, '')) hash.update(`${file.slice(dir.length)}\0`).update(readFileSync(file)).update('\0');
+  for (const file of listFiles(dir, ''))
+    hash
+      .update(`${file.slice(dir.length)}\0`)
+      .update(readFileSync(file))
+      .update('\0');
   return hash.digest('hex');
 }
 
 function listDirs(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((n) => !n.startsWith('.') && statSync(join(dir, n)).isDirectory()).sort();
+  return readdirSync(dir)
+    .filter((n) => !n.startsWith('.') && statSync(join(dir, n)).isDirectory())
+    .sort();
 }
 
 /** All files below dir with the given ending, sorted, as absolute paths. */
@@ -738,7 +1059,6 @@ export function listFiles(dir: string, ending: string): string[] {
   return out.sort();
 }
 
-
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
   const seen = new Set<string>();
   return problems.filter((p) => {
@@ -748,7 +1068,6 @@ function dedupe(problems: ConfigProblem[]): ConfigProblem[] {
     return true;
   });
 }
-
 
 function deepFreezeValue<T>(v: T): T {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {

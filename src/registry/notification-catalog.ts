@@ -125,16 +125,30 @@ export const NOTIFICATION_CATALOG_SCHEMA = {
 interface RawCatalog {
   release: string;
   partyIds: 'body' | 'query';
-  apis: Record<string, {
-    version: string;
-    notificationApi: string;
-    notificationVersion: string;
-    events: Record<string, { internalType?: string; itemIdField?: string; stateField?: string; milestone: boolean; resourcePath?: string; resourceBody: boolean; listener?: string; stateValues?: Record<string, string> }>;
-  }>;
+  apis: Record<
+    string,
+    {
+      version: string;
+      notificationApi: string;
+      notificationVersion: string;
+      events: Record<
+        string,
+        {
+          internalType?: string;
+          itemIdField?: string;
+          stateField?: string;
+          milestone: boolean;
+          resourcePath?: string;
+          resourceBody: boolean;
+          listener?: string;
+          stateValues?: Record<string, string>;
+        }
+      >;
+    }
+  >;
 }
 
 let compiledSchema: ReturnType<ReturnType<typeof createConfigAjv>['compile']> | undefined;
-
 
 /**
  * Reads and validates one `notifications.yaml`, throwing a {@link ConfigError} that lists every problem as
@@ -173,18 +187,26 @@ export function loadNotificationCatalog(file: string, opts: { displayName?: stri
       const clash = internal.get(def.internalType);
       if (clash) {
         const at = formatPointer(['apis', apiName, 'events', eventType]);
-        problems.push(source.problem(ev.internalType !== undefined ? `${at}/internalType` : at, `gateway event type "${def.internalType}" is already rendered as "${clash.eventType}"`));
+        problems.push(
+          source.problem(
+            ev.internalType !== undefined ? `${at}/internalType` : at,
+            `gateway event type "${def.internalType}" is already rendered as "${clash.eventType}"`,
+          ),
+        );
       }
       events.set(eventType, def);
       internal.set(def.internalType, def);
     }
-    apis.set(apiName, Object.freeze({
+    apis.set(
       apiName,
-      version: api.version,
-      notificationApi: api.notificationApi,
-      notificationVersion: api.notificationVersion,
-      events,
-    }));
+      Object.freeze({
+        apiName,
+        version: api.version,
+        notificationApi: api.notificationApi,
+        notificationVersion: api.notificationVersion,
+        events,
+      }),
+    );
     byInternal.set(apiName, internal);
   }
   if (problems.length > 0) throw new ConfigError(problems);

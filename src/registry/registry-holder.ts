@@ -14,8 +14,7 @@ export interface RefusedPartner {
 }
 
 export type ReloadResult =
-  | { ok: true; registry: Registry; refusedPartners: readonly RefusedPartner[]; fixturesRun: number }
-  | { ok: false; error: ConfigError };
+  { ok: true; registry: Registry; refusedPartners: readonly RefusedPartner[]; fixturesRun: number } | { ok: false; error: ConfigError };
 
 /** How the last reload ended (the console's overview): refused as a whole, or live with the problems of refused partners. */
 export interface LastReload {
@@ -60,7 +59,11 @@ export function createRegistryHolder(opts: {
   let current = opts.load();
   let fixtureTexts = readFixtureTexts(current);
   logFallbacks(current, opts.logger);
-  opts.logger.info('registry loaded', { hash: current.hash, partners: [...current.partners.keys()], mappings: current.mappingsByFile.size });
+  opts.logger.info('registry loaded', {
+    hash: current.hash,
+    partners: [...current.partners.keys()],
+    mappings: current.mappingsByFile.size,
+  });
   const watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<ReloadResult> | undefined;
@@ -79,7 +82,8 @@ export function createRegistryHolder(opts: {
     const last = current;
     const refusedPartners = new Map<string, RefusedPartner>();
     const isolate = (keep?: ReadonlySet<string>): LoadRegistryOptions['isolate'] => ({
-      lastGood: last, keep,
+      lastGood: last,
+      keep,
       onPartnerRefused: (partnerId, problems, keptLastGood) => {
         refusedPartners.set(partnerId, { partnerId, keptLastGood, problems: problems.map(formatProblem) });
       },
@@ -98,7 +102,8 @@ export function createRegistryHolder(opts: {
       const before = last.mappingsByFile.get(file);
       if (before?.source !== m.source || before.library.id !== m.library.id) changedMappings.add(file);
     }
-    const select = (ref: { file: string }, mappingFile: string) => texts.get(ref.file) !== fixtureTexts.get(ref.file) || changedMappings.has(mappingFile);
+    const select = (ref: { file: string }, mappingFile: string) =>
+      texts.get(ref.file) !== fixtureTexts.get(ref.file) || changedMappings.has(mappingFile);
     let outcomes = await runRegistryFixtures(next, { select, cache: opts.cache });
     const failed = outcomes.filter((o) => !o.ok);
     if (failed.some((o) => o.ref.partnerId === undefined)) return refuse(failed.map(fixtureProblem));
@@ -108,7 +113,11 @@ export function createRegistryHolder(opts: {
       for (const o of failed) {
         const id = o.ref.partnerId!;
         const prior = refusedPartners.get(id);
-        refusedPartners.set(id, { partnerId: id, keptLastGood: last.partners.has(id), problems: [...(prior?.problems ?? []), formatFixtureFailure(o)] });
+        refusedPartners.set(id, {
+          partnerId: id,
+          keptLastGood: last.partners.has(id),
+          problems: [...(prior?.problems ?? []), formatFixtureFailure(o)],
+        });
       }
       try {
         next = opts.load(isolate(keep));
@@ -119,19 +128,32 @@ export function createRegistryHolder(opts: {
     }
     current = next;
     // a refused partner's fixtures count as changed until it goes live
-    fixtureTexts = new Map([...readFixtureTexts(next)].filter(([file]) => !next.fixtures.some((f) => f.file === file && refusedPartners.has(f.partnerId ?? ''))));
+    fixtureTexts = new Map(
+      [...readFixtureTexts(next)].filter(([file]) => !next.fixtures.some((f) => f.file === file && refusedPartners.has(f.partnerId ?? ''))),
+    );
     const ms = Math.round(performance.now() - startedAt);
     for (const refused of refusedPartners.values()) {
       opts.logger.error(RELOAD_REFUSED, {
-        partner: refused.partnerId, kept: refused.keptLastGood ? 'last good state' : 'off (new partner)', problems: refused.problems,
+        partner: refused.partnerId,
+        kept: refused.keptLastGood ? 'last good state' : 'off (new partner)',
+        problems: refused.problems,
       });
     }
     opts.logger.info('registry reloaded', {
-      hash: next.hash, previousHash: last.hash, partners: [...next.partners.keys()], mappings: next.mappingsByFile.size,
-      changedMappings: changedMappings.size, fixturesRun: outcomes.length, ms,
+      hash: next.hash,
+      previousHash: last.hash,
+      partners: [...next.partners.keys()],
+      mappings: next.mappingsByFile.size,
+      changedMappings: changedMappings.size,
+      fixturesRun: outcomes.length,
+      ms,
     });
     logFallbacks(next, opts.logger);
-    lastOutcome = { result: 'ok', at: new Date().toISOString(), problems: [...refusedPartners.values()].flatMap((r) => r.problems.map(parseProblem)) };
+    lastOutcome = {
+      result: 'ok',
+      at: new Date().toISOString(),
+      problems: [...refusedPartners.values()].flatMap((r) => r.problems.map(parseProblem)),
+    };
     opts.onReload?.(next);
     return { ok: true, registry: next, refusedPartners: [...refusedPartners.values()], fixturesRun: outcomes.length };
   };
@@ -196,6 +218,9 @@ function readFixtureTexts(registry: Registry): Map<string, string> {
 function logFallbacks(registry: Registry, logger: Logger): void {
   for (const mapping of registry.mappings) {
     if (mapping.fallbackReason === undefined) continue;
-    logger.warn('mapping runs interpreted: the compiler does not handle it', { mapping: mapping.file, reason: mapping.fallbackReason });
+    logger.warn('mapping runs interpreted: the compiler does not handle it', {
+      mapping: mapping.file,
+      reason: mapping.fallbackReason,
+    });
   }
 }

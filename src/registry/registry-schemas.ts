@@ -1,11 +1,19 @@
 /** JSON schemas of the registry's data files; validated at load with file:line:col problems. */
 
 export const BUSINESS_FUNCTIONS = [
-  'addressValidation', 'siteRetrieval', 'productOfferingQualification', 'quote', 'productOrder',
-  'productInventory', 'troubleTicket', 'billing', 'productCatalog',
+  'addressValidation',
+  'siteRetrieval',
+  'productOfferingQualification',
+  'quote',
+  'productOrder',
+  'productInventory',
+  'troubleTicket',
+  'billing',
+  'productCatalog',
   'productOfferingAvailabilityAndPricingDiscovery',
   'circuitImpairment',
-  'workOrder', 'appointment',
+  'workOrder',
+  'appointment',
 ] as const;
 export type BusinessFunction = (typeof BUSINESS_FUNCTIONS)[number];
 
@@ -107,12 +115,22 @@ export const PARTNER_SCHEMA = {
          * hosts the partner may register as hub callbacks: exact host, *.domain wildcard, optional :port; a private or
          * loopback address is only ever delivered to when its exact host:port is listed (src/outbound/callback-guard.ts)
          */
-        allowedCallbackHosts: { type: 'array', items: { type: 'string', pattern: '^(\\*\\.)?(\\[[0-9a-fA-F:.]+\\]|[^:\\[\\]\\s/]+)(:[0-9]{1,5})?$' }, default: [] },
+        allowedCallbackHosts: {
+          type: 'array',
+          items: { type: 'string', pattern: '^(\\*\\.)?(\\[[0-9a-fA-F:.]+\\]|[^:\\[\\]\\s/]+)(:[0-9]{1,5})?$' },
+          default: [],
+        },
         /**
          * environment variables holding the partner's Standard Webhooks secrets (`whsec_<base64>`); two during a
          * rotation (every notification then carries both signatures); none = unsigned notifications
          */
-        signingSecretEnv: { type: 'array', maxItems: 2, uniqueItems: true, items: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' }, default: [] },
+        signingSecretEnv: {
+          type: 'array',
+          maxItems: 2,
+          uniqueItems: true,
+          items: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' },
+          default: [],
+        },
         /** hub subscriptions the partner may hold per management API; one more is refused like a barred host */
         maxSubscriptions: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
       },
@@ -126,7 +144,12 @@ export const PARTNER_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        allowedOrigins: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$' }, default: [] },
+        allowedOrigins: {
+          type: 'array',
+          uniqueItems: true,
+          items: { type: 'string', pattern: '^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$' },
+          default: [],
+        },
       },
       default: {},
     },
@@ -155,7 +178,13 @@ export const PARTNER_SCHEMA = {
         jwks: {
           type: 'object',
           required: ['keys'],
-          properties: { keys: { type: 'array', minItems: 1, items: { type: 'object', required: ['kty'], properties: { kty: { enum: ['RSA', 'EC', 'OKP'] } } } } },
+          properties: {
+            keys: {
+              type: 'array',
+              minItems: 1,
+              items: { type: 'object', required: ['kty'], properties: { kty: { enum: ['RSA', 'EC', 'OKP'] } } },
+            },
+          },
         },
         /** where the partner publishes those keys instead */
         jwksUri: { type: 'string', pattern: '^https?://.+' },
@@ -168,11 +197,14 @@ export const PARTNER_SCHEMA = {
       type: 'object',
       additionalProperties: false,
       properties: Object.fromEntries(
-        BUSINESS_FUNCTIONS.map((f) => [f, {
-          type: 'object',
-          additionalProperties: false,
-          properties: { mode: { enum: ['automated', 'manual', 'disabled'], default: 'automated' } },
-        }]),
+        BUSINESS_FUNCTIONS.map((f) => [
+          f,
+          {
+            type: 'object',
+            additionalProperties: false,
+            properties: { mode: { enum: ['automated', 'manual', 'disabled'], default: 'automated' } },
+          },
+        ]),
       ),
     },
     mappings: { type: 'object', additionalProperties: mappingPair },
@@ -213,7 +245,11 @@ const referenceSchema = {
       type: 'object',
       additionalProperties: false,
       required: ['path', 'documentPath', 'requestPath'],
-      properties: { path: { type: 'string', pattern: '^/' }, documentPath: { type: 'string', pattern: '^/' }, requestPath: { type: 'string', pattern: '^/' } },
+      properties: {
+        path: { type: 'string', pattern: '^/' },
+        documentPath: { type: 'string', pattern: '^/' },
+        requestPath: { type: 'string', pattern: '^/' },
+      },
     },
   },
 } as const;
@@ -246,7 +282,10 @@ const operationSchema = {
      * (mappings/resources/<resource>.yaml); hubRegister/hubRetrieve/hubDelete: notification subscriptions;
      * notImplemented: an optional Sonata operation this seller does not offer (501 notImplemented, as the spec says)
      */
-    kind: { enum: ['call', 'create', 'retrieve', 'list', 'action', 'hubRegister', 'hubRetrieve', 'hubDelete', 'proxy', 'notImplemented'], default: 'call' },
+    kind: {
+      enum: ['call', 'create', 'retrieve', 'list', 'action', 'hubRegister', 'hubRetrieve', 'hubDelete', 'proxy', 'notImplemented'],
+      default: 'call',
+    },
     /** proxy: the named upstream (config `upstreams`) that already speaks this Sonata API; no mapping */
     upstream: { type: 'string' },
     resource: { type: 'string' },

@@ -80,7 +80,9 @@ export interface RetrieveOperation extends ResourceOperationBase {
 export interface ListOperation extends ResourceOperationBase {
   readonly kind: 'list';
   /** list filters by query parameter; `values`: the spec's enumeration (others are 400 invalidQuery) */
-  readonly filters: Readonly<Record<string, { readonly field: string; readonly op: 'eq' | 'gt' | 'lt'; readonly values?: readonly string[] }>>;
+  readonly filters: Readonly<
+    Record<string, { readonly field: string; readonly op: 'eq' | 'gt' | 'lt'; readonly values?: readonly string[] }>
+  >;
 }
 
 export interface ActionOperation extends ResourceOperationBase {
@@ -270,7 +272,12 @@ export interface PartnerDef {
   readonly notificationSigningSecrets: readonly string[];
   /** how we reach the partner's own Sonata APIs when we buy from it (role seller or both) */
   readonly seller?: Readonly<{
-    baseUrl: string; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; timeoutMs: number;
+    baseUrl: string;
+    tokenUrl: string;
+    clientId: string;
+    clientSecret: string;
+    scope?: string;
+    timeoutMs: number;
     serves: Readonly<{ countries?: readonly string[]; products?: readonly string[] }>;
     /** the partner's dialect per buyer operation: `request` adapts our wire body, `response` its answer */
     mappings: ReadonlyMap<string, { readonly request?: CompiledMapping; readonly response?: CompiledMapping }>;

@@ -101,28 +101,47 @@ export function lockProblems(lock: ReleaseLock, declared: readonly DeclaredOpera
     if (!api) {
       if (!reportedApis.has(op.apiName)) {
         reportedApis.add(op.apiName);
-        problems.push(op.apiSrc.problem('', `${op.apiName} is not an API of ${lock.release}'s official files (release.lock.yaml lists ${Object.keys(lock.apis).join(', ')})`));
+        problems.push(
+          op.apiSrc.problem(
+            '',
+            `${op.apiName} is not an API of ${lock.release}'s official files (release.lock.yaml lists ${Object.keys(lock.apis).join(', ')})`,
+          ),
+        );
       }
       continue;
     }
     if (op.version !== api.version) {
       if (!reportedApis.has(op.apiName)) {
         reportedApis.add(op.apiName);
-        problems.push(op.apiSrc.problem('/version', `${op.apiName} is ${api.version} in ${lock.release}'s official files, not ${op.version}`));
+        problems.push(
+          op.apiSrc.problem('/version', `${op.apiName} is ${api.version} in ${lock.release}'s official files, not ${op.version}`),
+        );
       }
       continue;
     }
     const locked = api.operations[op.operationId];
     if (!locked) {
-      problems.push(op.src.problem(op.pointer, `${op.operationId} is not an operationId of ${op.apiName} ${api.version} (${api.file}); it has ${Object.keys(api.operations).join(', ')}`));
+      problems.push(
+        op.src.problem(
+          op.pointer,
+          `${op.operationId} is not an operationId of ${op.apiName} ${api.version} (${api.file}); it has ${Object.keys(api.operations).join(', ')}`,
+        ),
+      );
       continue;
     }
     if (op.method.toUpperCase() !== locked.method || pathShape(op.path) !== pathShape(locked.path)) {
-      problems.push(op.src.problem(`${op.pointer}/path`, `${op.operationId} is ${locked.method} ${locked.path} in ${api.file}, not ${op.method.toUpperCase()} ${op.path}`));
+      problems.push(
+        op.src.problem(
+          `${op.pointer}/path`,
+          `${op.operationId} is ${locked.method} ${locked.path} in ${api.file}, not ${op.method.toUpperCase()} ${op.path}`,
+        ),
+      );
     }
     const success = locked.statuses.filter((s) => s >= 200 && s < 300);
     if (op.kind !== 'notImplemented' && op.kind !== 'proxy' && success.length > 0 && !success.includes(op.status)) {
-      problems.push(op.src.problem(`${op.pointer}/status`, `${op.operationId} answers ${success.join(' or ')} in ${api.file}, not ${op.status}`));
+      problems.push(
+        op.src.problem(`${op.pointer}/status`, `${op.operationId} answers ${success.join(' or ')} in ${api.file}, not ${op.status}`),
+      );
     }
   }
   return problems;
@@ -133,7 +152,12 @@ export function lockProblems(lock: ReleaseLock, declared: readonly DeclaredOpera
  * `notServed` in release.yaml (by API, or by API and operationId) with the reason. Notification APIs are the
  * Buyer's to serve and are not asked for.
  */
-export function unexplainedOperations(lock: ReleaseLock, served: ReadonlySet<string>, notServed: NotServed, releaseSrc: YamlSource): ConfigProblem[] {
+export function unexplainedOperations(
+  lock: ReleaseLock,
+  served: ReadonlySet<string>,
+  notServed: NotServed,
+  releaseSrc: YamlSource,
+): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   for (const [apiName, api] of Object.entries(lock.apis)) {
     if (api.role === 'listener') continue;
@@ -141,23 +165,42 @@ export function unexplainedOperations(lock: ReleaseLock, served: ReadonlySet<str
     if (typeof why === 'string') continue;
     const missing = Object.keys(api.operations).filter((id) => !served.has(`${apiName}/${id}`) && !(why && why[id]));
     if (missing.length > 0) {
-      problems.push(releaseSrc.problem('', `${apiName} ${api.version}: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} in the official files but neither served (api.yaml) nor listed with a reason under notServed`));
+      problems.push(
+        releaseSrc.problem(
+          '',
+          `${apiName} ${api.version}: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} in the official files but neither served (api.yaml) nor listed with a reason under notServed`,
+        ),
+      );
     }
   }
   for (const [apiName, why] of Object.entries(notServed)) {
     const api = lock.apis[apiName];
     if (!api) {
-      problems.push(releaseSrc.problem(`/notServed/${escapeToken(apiName)}`, `${apiName} is not an API of ${lock.release}'s official files`));
+      problems.push(
+        releaseSrc.problem(`/notServed/${escapeToken(apiName)}`, `${apiName} is not an API of ${lock.release}'s official files`),
+      );
       continue;
     }
     if (typeof why === 'string') {
       const servedHere = Object.keys(api.operations).filter((id) => served.has(`${apiName}/${id}`));
-      if (servedHere.length > 0) problems.push(releaseSrc.problem(`/notServed/${escapeToken(apiName)}`, `${apiName} is served (${servedHere.join(', ')}); drop it from notServed`));
+      if (servedHere.length > 0)
+        problems.push(
+          releaseSrc.problem(
+            `/notServed/${escapeToken(apiName)}`,
+            `${apiName} is served (${servedHere.join(', ')}); drop it from notServed`,
+          ),
+        );
       continue;
     }
     for (const id of Object.keys(why)) {
-      if (!api.operations[id]) problems.push(releaseSrc.problem(`/notServed/${escapeToken(apiName)}/${escapeToken(id)}`, `${id} is not an operationId of ${apiName}`));
-      else if (served.has(`${apiName}/${id}`)) problems.push(releaseSrc.problem(`/notServed/${escapeToken(apiName)}/${escapeToken(id)}`, `${id} is served (api.yaml); drop it from notServed`));
+      if (!api.operations[id])
+        problems.push(
+          releaseSrc.problem(`/notServed/${escapeToken(apiName)}/${escapeToken(id)}`, `${id} is not an operationId of ${apiName}`),
+        );
+      else if (served.has(`${apiName}/${id}`))
+        problems.push(
+          releaseSrc.problem(`/notServed/${escapeToken(apiName)}/${escapeToken(id)}`, `${id} is served (api.yaml); drop it from notServed`),
+        );
     }
   }
   return problems;

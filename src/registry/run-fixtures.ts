@@ -45,7 +45,12 @@ export async function runRegistryFixtures(
     if (filter?.select && !filter.select(ref, mappingFile)) continue;
     const mapping = registry.mappingsByFile.get(mappingFile);
     if (!mapping) {
-      outcomes.push({ ref, name, ok: false, detail: `${name}: mapping ${displayPath(mappingFile)} is not used by any partner, release or legacy operation (or failed to load)` });
+      outcomes.push({
+        ref,
+        name,
+        ok: false,
+        detail: `${name}: mapping ${displayPath(mappingFile)} is not used by any partner, release or legacy operation (or failed to load)`,
+      });
       continue;
     }
     const lookups = ref.partnerId ? registry.partners.get(ref.partnerId)?.lookups : registry.sharedLookups;

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors/catalogue.js';
-import { createRunner, guardStore, readRequest, type OperationContext, type OperationResult, type OperationRunner, type StageObserver } from './operation-context.js';
+import {
+  createRunner,
+  guardStore,
+  readRequest,
+  type OperationContext,
+  type OperationResult,
+  type OperationRunner,
+  type StageObserver,
+} from './operation-context.js';
 import type { CallOperation } from '../registry/registry.js';
 import { legacyCall } from './stages.js';
 import { paginationHeaders, readPaging, readQueryValues, type PageRequest } from './resources/resource-operations.js';
@@ -35,12 +43,27 @@ export async function executeCall(ctx: OperationContext<CallOperation>, observe?
   const unified = await r.map('release-in', op.request, wire, paged);
   // $unifiedRequest lets the legacy answer mapping apply criteria the legacy BSS cannot filter on
   const unifiedAnswer = await legacyCall(ctx, r, {
-    backend: op.backend, unified, pathParams: ctx.params, requestBindings: paged, answerBindings: { ...paged, unifiedRequest: unified }, unmappedAnswer: 'pass',
+    backend: op.backend,
+    unified,
+    pathParams: ctx.params,
+    requestBindings: paged,
+    answerBindings: { ...paged, unifiedRequest: unified },
+    unmappedAnswer: 'pass',
   });
 
   const status = op.statusExpression ? Number(await r.run(op.statusExpression, wire)) : op.status;
-  const persistId = op.persist && (!op.persist.when || (await r.run(op.persist.when, wire)) === true) ? (ctx.newId ? ctx.newId() : randomUUID()) : undefined;
-  const answer = await r.map('release-out', op.response, unifiedAnswer, { ...paged, request: wire, unifiedRequest: unified, id: persistId });
+  const persistId =
+    op.persist && (!op.persist.when || (await r.run(op.persist.when, wire)) === true)
+      ? ctx.newId
+        ? ctx.newId()
+        : randomUUID()
+      : undefined;
+  const answer = await r.map('release-out', op.response, unifiedAnswer, {
+    ...paged,
+    request: wire,
+    unifiedRequest: unified,
+    id: persistId,
+  });
   if (page) return answerList(ctx, r, answer, wire, page);
   const body = await r.map('partner-out', partnerMaps?.response, answer, { request: wire });
 
@@ -57,14 +80,27 @@ export async function executeCall(ctx: OperationContext<CallOperation>, observe?
  * A `listAnswer` response mapping returns `{items, total}`; the partner gets the items (after its dialect mapping)
  * with the pagination headers. Any other shape is the mapping's fault (500), never a half-rendered list.
  */
-async function answerList(ctx: OperationContext, r: OperationRunner, answer: unknown, wire: unknown, page: PageRequest): Promise<OperationResult> {
+async function answerList(
+  ctx: OperationContext,
+  r: OperationRunner,
+  answer: unknown,
+  wire: unknown,
+  page: PageRequest,
+): Promise<OperationResult> {
   const { items, total } = (answer ?? {}) as { items?: unknown; total?: unknown };
   if (!Array.isArray(items) || typeof total !== 'number' || !Number.isInteger(total) || total < 0) {
-    throw new GatewayError('mapping.failed', `the response mapping of ${ctx.op.operationId} must return {items: [...], total: <integer>} (listAnswer)`);
+    throw new GatewayError(
+      'mapping.failed',
+      `the response mapping of ${ctx.op.operationId} must return {items: [...], total: <integer>} (listAnswer)`,
+    );
   }
   const partnerMaps = ctx.partner.mappings.get(ctx.op.operationId);
   const body = await r.map('partner-out', partnerMaps?.response, items, { request: wire });
-  return { status: ctx.op.status, body, headers: paginationHeaders(total, Array.isArray(body) ? body.length : items.length, page) };
+  return {
+    status: ctx.op.status,
+    body,
+    headers: paginationHeaders(total, Array.isArray(body) ? body.length : items.length, page),
+  };
 }
 
 /** Query values against the operation's query schema; every problem is the partner's to fix (400 invalidQuery). */

@@ -21,19 +21,29 @@ export function createHubOperations(opts: {
       validateRequest(op, ctx.body);
       const body = (ctx.body ?? {}) as { callback?: unknown; query?: unknown };
       if (body.callback === undefined) {
-        throw new GatewayError('request.validation-failed', 'callback is required', { issues: [{ code: 'missingProperty', propertyPath: '/callback', reason: 'callback is required' }] });
+        throw new GatewayError('request.validation-failed', 'callback is required', {
+          issues: [{ code: 'missingProperty', propertyPath: '/callback', reason: 'callback is required' }],
+        });
       }
       try {
-        const sub = await guardStore(() => opts.hub.register({
-          partnerId: partner.id, apiName: op.apiName, release: op.release, callback: body.callback, query: body.query,
-          allowedCallbackHosts: opts.allowedCallbackHosts?.(partner) ?? partner.allowedCallbackHosts, knownEventTypes: known,
-          maxSubscriptions: partner.maxSubscriptions,
-        }));
+        const sub = await guardStore(() =>
+          opts.hub.register({
+            partnerId: partner.id,
+            apiName: op.apiName,
+            release: op.release,
+            callback: body.callback,
+            query: body.query,
+            allowedCallbackHosts: opts.allowedCallbackHosts?.(partner) ?? partner.allowedCallbackHosts,
+            knownEventTypes: known,
+            maxSubscriptions: partner.maxSubscriptions,
+          }),
+        );
         ctx.logger.info('hub subscription registered', { subscriptionId: sub.id, apiName: op.apiName });
         return { status: 201, body: toEventSubscription(sub) };
       } catch (err) {
         // an identical registration on another instance won and was deleted at once: let the partner retry
-        if (err instanceof StoreConflictError) throw new GatewayError('resource.busy', 'A concurrent registration of the same callback is in progress; retry', { cause: err });
+        if (err instanceof StoreConflictError)
+          throw new GatewayError('resource.busy', 'A concurrent registration of the same callback is in progress; retry', { cause: err });
         if (err instanceof HubValidationError) {
           throw new GatewayError('request.validation-failed', err.message, { issues: [{ ...err.issue }] });
         }
@@ -63,6 +73,7 @@ function knownEventTypes(ctx: OperationContext<HubOperation>): readonly string[]
   // the request's registry snapshot: a reloaded notifications.yaml applies to the next registration
   const catalog = ctx.registry.notifications.get(op.release);
   const known = catalog?.eventTypes(op.apiName) ?? [];
-  if (known.length === 0) throw new GatewayError('operation.not-implemented', `${op.apiName} has no notifications in release ${op.release}`);
+  if (known.length === 0)
+    throw new GatewayError('operation.not-implemented', `${op.apiName} has no notifications in release ${op.release}`);
   return known;
 }

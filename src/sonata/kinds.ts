@@ -8,7 +8,10 @@ import { actOnResource, createResource, listResources, retrieveResource } from '
 export type OperationOf<K extends OperationKind> = Extract<OperationDef, { kind: K }>;
 
 /** How operations of one kind run. */
-export type KindRunner<K extends OperationKind> = (ctx: OperationContext<OperationOf<K>>, observe?: StageObserver) => Promise<OperationResult>;
+export type KindRunner<K extends OperationKind> = (
+  ctx: OperationContext<OperationOf<K>>,
+  observe?: StageObserver,
+) => Promise<OperationResult>;
 
 /**
  * Every kind of operation and how it runs: the one place that dispatches on `kind` (the compiler checks that each

@@ -4,7 +4,14 @@ import type { LegacyClient } from '../legacy/legacy-client.js';
 import type { CompiledMapping } from '../mapping/engine.js';
 import { CONFLICT_CODE, MappingError, NOT_FOUND_CODE } from '../mapping/errors.js';
 import type { Logger } from '../observability/logger.js';
-import type { HubDeleteOperation, HubRegisterOperation, HubRetrieveOperation, OperationDef, PartnerDef, Registry } from '../registry/registry.js';
+import type {
+  HubDeleteOperation,
+  HubRegisterOperation,
+  HubRetrieveOperation,
+  OperationDef,
+  PartnerDef,
+  Registry,
+} from '../registry/registry.js';
 import type { Store } from '../state/store.js';
 import { StoreUnavailableError } from '../state/store.js';
 import type { ResourceRepository } from './resources/resource-repository.js';
@@ -76,7 +83,12 @@ export interface OperationRunner {
 /** The mapping stages of the Sonata pipeline (partner dialect, release adapter, legacy mapping; in and out). */
 export type MappingStage = 'partner-in' | 'release-in' | 'legacy-out' | 'legacy-in' | 'release-out' | 'partner-out';
 const ROLE: Readonly<Record<MappingStage, string>> = {
-  'partner-in': 'partnerIn', 'release-in': 'releaseIn', 'legacy-out': 'legacyOut', 'legacy-in': 'legacyIn', 'release-out': 'releaseOut', 'partner-out': 'partnerOut',
+  'partner-in': 'partnerIn',
+  'release-in': 'releaseIn',
+  'legacy-out': 'legacyOut',
+  'legacy-in': 'legacyIn',
+  'release-out': 'releaseOut',
+  'partner-out': 'partnerOut',
 };
 const mappingTimers = new WeakMap<GatewayMetrics, ReturnType<typeof createMappingTimer>>();
 function mappingTimerOf(metrics: GatewayMetrics): ReturnType<typeof createMappingTimer> {
@@ -88,8 +100,12 @@ function mappingTimerOf(metrics: GatewayMetrics): ReturnType<typeof createMappin
 /** The partner's bindings every mapping run for it sees (operations, and legacy reports told to that partner). */
 export function partnerBindings(partner: PartnerDef): Record<string, unknown> {
   return {
-    partnerId: partner.id, buyerId: partner.buyerId, sellerId: partner.sellerId, customerId: partner.legacyCustomerId,
-    testEnvironment: partner.testEnvironment, policy: partner.policy,
+    partnerId: partner.id,
+    buyerId: partner.buyerId,
+    sellerId: partner.sellerId,
+    customerId: partner.legacyCustomerId,
+    testEnvironment: partner.testEnvironment,
+    policy: partner.policy,
   };
 }
 
@@ -108,13 +124,15 @@ export function createRunner(ctx: OperationContext, observe?: StageObserver): Op
     query: ctx.query,
     now: ctx.now().toISOString(),
   };
-  const run: OperationRunner['run'] = (m, input, extra = {}) => (m ? evaluateMapping(m, input, { ...bindings, ...extra }, partner) : Promise.resolve(input));
+  const run: OperationRunner['run'] = (m, input, extra = {}) =>
+    m ? evaluateMapping(m, input, { ...bindings, ...extra }, partner) : Promise.resolve(input);
   const timeMapping = ctx.metrics && mappingTimerOf(ctx.metrics);
   const runner: OperationRunner = {
     bindings,
     run,
     map(stage, m, input, extra) {
-      const evaluate = m && timeMapping ? () => timeMapping(ROLE[stage], op.operationId, () => run(m, input, extra)) : () => run(m, input, extra);
+      const evaluate =
+        m && timeMapping ? () => timeMapping(ROLE[stage], op.operationId, () => run(m, input, extra)) : () => run(m, input, extra);
       return runner.timed(`map.${stage}`, evaluate);
     },
     timed(stage, fn) {
@@ -157,21 +175,37 @@ export function apiBasesFor(registry: Registry, partner: PartnerDef, op: Pick<Op
 }
 
 /** Runs a mapping; mapping failures become catalogue errors ($reject -> 422, 409 for "conflict", 404 for "notFound"; runaway -> 500 timeout). */
-export async function evaluateMapping(m: CompiledMapping, input: unknown, bindings: Record<string, unknown>, partner: PartnerDef): Promise<unknown> {
+export async function evaluateMapping(
+  m: CompiledMapping,
+  input: unknown,
+  bindings: Record<string, unknown>,
+  partner: PartnerDef,
+): Promise<unknown> {
   try {
     return await m.evaluate(input, { bindings, lookups: partner.lookups });
   } catch (err) {
     if (err instanceof MappingError) {
       if (err.kind === 'rejected' && err.rejection?.code === CONFLICT_CODE) {
-        throw new GatewayError('mapping.conflict', `${err.rejection.propertyPath}: ${err.rejection.reason}`, { reason: err.rejection.reason });
-      }
-      if (err.kind === 'rejected' && err.rejection?.code === NOT_FOUND_CODE) throw new GatewayError('resource.not-found', err.rejection.reason);
-      if (err.kind === 'rejected' && err.rejection) {
-        throw new GatewayError('mapping.rejected', err.rejection.reason, {
-          issues: [{ code: err.rejection.code as Error422Code, propertyPath: err.rejection.propertyPath, reason: err.rejection.reason }],
+        throw new GatewayError('mapping.conflict', `${err.rejection.propertyPath}: ${err.rejection.reason}`, {
+          reason: err.rejection.reason,
         });
       }
-      throw new GatewayError(err.kind === 'timeout' || err.kind === 'depth' ? 'mapping.timeout' : 'mapping.failed', err.toString(), { cause: err });
+      if (err.kind === 'rejected' && err.rejection?.code === NOT_FOUND_CODE)
+        throw new GatewayError('resource.not-found', err.rejection.reason);
+      if (err.kind === 'rejected' && err.rejection) {
+        throw new GatewayError('mapping.rejected', err.rejection.reason, {
+          issues: [
+            {
+              code: err.rejection.code as Error422Code,
+              propertyPath: err.rejection.propertyPath,
+              reason: err.rejection.reason,
+            },
+          ],
+        });
+      }
+      throw new GatewayError(err.kind === 'timeout' || err.kind === 'depth' ? 'mapping.timeout' : 'mapping.failed', err.toString(), {
+        cause: err,
+      });
     }
     throw err;
   }
@@ -201,8 +235,14 @@ export function checkSpec(ctx: Pick<OperationContext, 'op' | 'registry' | 'spec'
   const issues = ctx.spec.checkRequest(ctx.registry, ctx.op, body);
   if (issues.length === 0) return;
   ctx.metrics?.specViolations.inc({ direction: 'request', release: ctx.op.release, operation: ctx.op.operationId });
-  if (ctx.spec.mode === 'enforce') throw new GatewayError('request.validation-failed', `${issues.length} problem(s) against the ${ctx.op.release} specification`, { issues });
-  ctx.logger.warn('request violates the Sonata specification (report mode)', { operationId: ctx.op.operationId, issues: issues.slice(0, 10) });
+  if (ctx.spec.mode === 'enforce')
+    throw new GatewayError('request.validation-failed', `${issues.length} problem(s) against the ${ctx.op.release} specification`, {
+      issues,
+    });
+  ctx.logger.warn('request violates the Sonata specification (report mode)', {
+    operationId: ctx.op.operationId,
+    issues: issues.slice(0, 10),
+  });
 }
 
 /** Checks a body against the operation's own request schema; every problem becomes one 422 entry. */
@@ -213,17 +253,33 @@ export function validateRequest(op: OperationDef, body: unknown): void {
   const issues: PropertyIssue[] = result.errors.map((e) => {
     if (e.keyword === 'required') {
       const prop = (e.params as { missingProperty: string }).missingProperty;
-      return { code: 'missingProperty' as const, propertyPath: `${e.instancePath}/${prop}`, reason: `${prop} is required` };
+      return {
+        code: 'missingProperty' as const,
+        propertyPath: `${e.instancePath}/${prop}`,
+        reason: `${prop} is required`,
+      };
     }
     if (e.keyword === 'false schema') {
-      return { code: 'unexpectedProperty' as const, propertyPath: e.instancePath, reason: `${e.instancePath.split('/').pop()} must not be sent` };
+      return {
+        code: 'unexpectedProperty' as const,
+        propertyPath: e.instancePath,
+        reason: `${e.instancePath.split('/').pop()} must not be sent`,
+      };
     }
     if (e.keyword === 'additionalProperties') {
       const prop = (e.params as { additionalProperty: string }).additionalProperty;
-      return { code: 'unexpectedProperty' as const, propertyPath: `${e.instancePath}/${prop}`, reason: `${prop} is not allowed here` };
+      return {
+        code: 'unexpectedProperty' as const,
+        propertyPath: `${e.instancePath}/${prop}`,
+        reason: `${prop} is not allowed here`,
+      };
     }
     const code: Error422Code = e.keyword === 'format' || e.keyword === 'pattern' || e.keyword === 'type' ? 'invalidFormat' : 'invalidValue';
-    return { code, propertyPath: e.instancePath || '/', reason: `${e.instancePath || 'body'} ${e.message ?? 'is invalid'}`.slice(0, 255) };
+    return {
+      code,
+      propertyPath: e.instancePath || '/',
+      reason: `${e.instancePath || 'body'} ${e.message ?? 'is invalid'}`.slice(0, 255),
+    };
   });
   if (!result.complete) issues.push({ code: 'otherIssue', propertyPath: '/', reason: INCOMPLETE_REPORT_REASON });
   const seen = new Set<string>();
@@ -236,7 +292,8 @@ export async function guardStore<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof StoreUnavailableError) throw new GatewayError('store.unavailable', undefined, { cause: err, headers: { 'Retry-After': '5' } });
+    if (err instanceof StoreUnavailableError)
+      throw new GatewayError('store.unavailable', undefined, { cause: err, headers: { 'Retry-After': '5' } });
     throw err;
   }
 }

@@ -11,13 +11,23 @@ export interface ResolvedOperation {
  * partner speaks for that API. Unknown API or path -> 404; a version of the API that exists in another release
  * but not the partner's -> 404 saying which version the partner has; known path, other method -> 501.
  */
-export function resolveOperation(registry: Registry, partner: PartnerDef, apiName: string, version: string, method: string, path: string): ResolvedOperation {
+export function resolveOperation(
+  registry: Registry,
+  partner: PartnerDef,
+  apiName: string,
+  version: string,
+  method: string,
+  path: string,
+): ResolvedOperation {
   const release = registry.releaseFor(partner, apiName);
   const api = release?.apis.get(apiName);
   if (!api) {
     const offered = [...new Set([...registry.releases.values()].filter((r) => r.apis.has(apiName)))];
     if (offered.length) {
-      throw new GatewayError('route.version-not-spoken', `${apiName} is not enabled for partner ${partner.id} (release ${partner.release})`);
+      throw new GatewayError(
+        'route.version-not-spoken',
+        `${apiName} is not enabled for partner ${partner.id} (release ${partner.release})`,
+      );
     }
     throw new GatewayError('route.not-found', `No Sonata API named ${apiName}`);
   }

@@ -23,10 +23,17 @@ export interface LegacyCallInput {
 export async function legacyCall(ctx: OperationContext, r: OperationRunner, input: LegacyCallInput): Promise<unknown> {
   const legacyOp = ctx.registry.legacy.get(input.backend)!;
   const legacyRequest = legacyOp.request ? await r.map('legacy-out', legacyOp.request, input.unified, input.requestBindings) : undefined;
-  const answer = await r.timed('backend', () => ctx.legacy.call(legacyOp, {
-    pathParams: input.pathParams, body: legacyRequest, requestId: ctx.requestId, fieldPaths: ctx.op.legacyFieldPaths, logger: ctx.logger, headers: ctx.legacyHeaders,
-    mappings: { request: legacyOp.request?.file, answer: legacyOp.response?.file },
-  }));
+  const answer = await r.timed('backend', () =>
+    ctx.legacy.call(legacyOp, {
+      pathParams: input.pathParams,
+      body: legacyRequest,
+      requestId: ctx.requestId,
+      fieldPaths: ctx.op.legacyFieldPaths,
+      logger: ctx.logger,
+      headers: ctx.legacyHeaders,
+      mappings: { request: legacyOp.request?.file, answer: legacyOp.response?.file },
+    }),
+  );
   if (!legacyOp.response && input.unmappedAnswer === 'drop') return undefined;
   return r.map('legacy-in', legacyOp.response, answer, input.answerBindings);
 }

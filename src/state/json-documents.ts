@@ -47,11 +47,7 @@ export function createJsonDocuments(store: StringPrimitives, opts: JsonDocuments
       return store.set(key, encode(key, value), setOpts);
     },
 
-    async updateJson<T>(
-      key: string,
-      fn: (current: T | null) => T | undefined,
-      updateOpts?: { ttlMs?: number },
-    ): Promise<T | null> {
+    async updateJson<T>(key: string, fn: (current: T | null) => T | undefined, updateOpts?: { ttlMs?: number }): Promise<T | null> {
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         const currentText = await store.get(key);
         const next = fn(decode<T>(key, currentText));

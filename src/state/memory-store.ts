@@ -205,7 +205,11 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
         index.sorted.splice(at, 1);
       }
       const entry = { member, score };
-      index.sorted.splice(lowerBound(index.sorted, (m) => compareIndexMembers(m, entry) < 0), 0, entry);
+      index.sorted.splice(
+        lowerBound(index.sorted, (m) => compareIndexMembers(m, entry) < 0),
+        0,
+        entry,
+      );
       index.scores.set(member, score);
     },
 
@@ -214,7 +218,10 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
       const index = lookupIndex(key);
       const score = index?.scores.get(member);
       if (!index || score === undefined) return;
-      index.sorted.splice(lowerBound(index.sorted, (m) => compareIndexMembers(m, { member, score }) < 0), 1);
+      index.sorted.splice(
+        lowerBound(index.sorted, (m) => compareIndexMembers(m, { member, score }) < 0),
+        1,
+      );
       index.scores.delete(member);
       if (index.scores.size === 0) entries.delete(prefix + key);
     },

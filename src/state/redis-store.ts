@@ -8,13 +8,7 @@
  */
 import { Redis, type RedisStatus } from 'ioredis';
 import { createJsonDocuments } from './json-documents.js';
-import {
-  StoreUnavailableError,
-  type IndexRangeOptions,
-  type SetOptions,
-  type Store,
-  type StoreLogger,
-} from './store.js';
+import { StoreUnavailableError, type IndexRangeOptions, type SetOptions, type Store, type StoreLogger } from './store.js';
 import { validateIndexRange, validateListIndex, validateScore, validateTtlMs } from './validate-arguments.js';
 
 /** Options for {@link createRedisStore}. */
@@ -154,7 +148,11 @@ export function createRedisStore(opts: RedisStoreOptions): Store {
       };
       const onReady = (): void => done();
       const onClose = (): void =>
-        done(new Error(`connection closed while connecting${lastError === undefined ? '' : ` (${describeError(lastError)})`}`, { cause: lastError }));
+        done(
+          new Error(`connection closed while connecting${lastError === undefined ? '' : ` (${describeError(lastError)})`}`, {
+            cause: lastError,
+          }),
+        );
       const timer = setTimeout(() => {
         // A server that accepts but never answers would otherwise keep every request waiting here;
         // dropping the attempt puts the client in 'reconnecting', where requests fail at once.

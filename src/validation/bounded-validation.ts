@@ -18,7 +18,11 @@ export type BoundedValidator = (value: unknown) => BoundedResult;
  * Pairs a fail-fast validator (ajv `allErrors: false`) with a lazily compiled full one (`allErrors: true`) of the
  * same schema: the fast one decides, the full one explains a refusal when the body is small enough to afford it.
  */
-export function createBoundedValidator(fast: ValidateFunction, full: () => ValidateFunction, maxNodes = FULL_REPORT_MAX_NODES): BoundedValidator {
+export function createBoundedValidator(
+  fast: ValidateFunction,
+  full: () => ValidateFunction,
+  maxNodes = FULL_REPORT_MAX_NODES,
+): BoundedValidator {
   let fullValidator: ValidateFunction | undefined;
   return (value) => {
     if (fast(value)) return { valid: true };
@@ -44,4 +48,5 @@ export function countNodes(value: unknown, limit: number): number {
 }
 
 /** The reason given for a refused body whose further problems were not looked for. */
-export const INCOMPLETE_REPORT_REASON = 'further problems were not checked: the body is too large for a full report; fix this one and send it again';
+export const INCOMPLETE_REPORT_REASON =
+  'further problems were not checked: the body is too large for a full report; fix this one and send it again';

@@ -28,7 +28,9 @@ const SRC = join(import.meta.dirname, '../../src');
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm;
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => join(dir, f));
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(dir, f));
 }
 
 function folderOf(file: string): string {
@@ -68,7 +70,8 @@ describe('src/ layers (docs/architecture.md "Layers")', () => {
       const from = folderOf(file);
       for (const target of targets) {
         const to = folderOf(target);
-        if (to !== from && layerOf(to) >= layerOf(from)) wrong.push(`${relative(SRC, file)} -> ${relative(SRC, target)} (${from} may not import ${to})`);
+        if (to !== from && layerOf(to) >= layerOf(from))
+          wrong.push(`${relative(SRC, file)} -> ${relative(SRC, target)} (${from} may not import ${to})`);
       }
     }
     expect(wrong).toEqual([]);
@@ -119,7 +122,10 @@ describe('src/ layers (docs/architecture.md "Layers")', () => {
   it('docs/architecture.md lists these layers', () => {
     const doc = readFileSync(join(import.meta.dirname, '../../docs/architecture.md'), 'utf8');
     const section = doc.split('\n## Layers\n')[1]?.split('\n## ')[0] ?? '';
-    const documented = section.split('\n').map((line) => /^\d+\. (.+)$/.exec(line)?.[1]).filter((x): x is string => !!x)
+    const documented = section
+      .split('\n')
+      .map((line) => /^\d+\. (.+)$/.exec(line)?.[1])
+      .filter((x): x is string => !!x)
       .map((line) => [...line.matchAll(/`([^`]+)`/g)].map((m) => m[1]!));
     expect(documented).toEqual(LAYERS.map((layer) => [...layer]));
   });

@@ -20,7 +20,12 @@ const TOKEN_URL = 'https://sonata.test/oauth2/token';
 const RETRIEVE = `${PARTNERS.acme.addressBase}/geographicAddress/NC-XX-999999`;
 const GLOBEX_RETRIEVE = `${PARTNERS.globex.addressBase}/geographicAddress/NC-XX-999999`;
 
-interface KeyPair { kid: string; alg: string; privateKey: CryptoKey; jwk: JWK }
+interface KeyPair {
+  kid: string;
+  alg: string;
+  privateKey: CryptoKey;
+  jwk: JWK;
+}
 async function keyPair(alg: 'RS256' | 'ES256', kid: string): Promise<KeyPair> {
   const { publicKey, privateKey } = await generateKeyPair(alg, { extractable: true });
   return { kid, alg, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' } };
@@ -60,7 +65,10 @@ describe('external identity providers and private_key_jwt', () => {
 
   beforeAll(async () => {
     [idpKey1, idpKey2, acmeKey, initechKey] = await Promise.all([
-      keyPair('RS256', 'idp-2026-1'), keyPair('RS256', 'idp-2026-2'), keyPair('ES256', 'acme-1'), keyPair('RS256', 'initech-1'),
+      keyPair('RS256', 'idp-2026-1'),
+      keyPair('RS256', 'idp-2026-2'),
+      keyPair('ES256', 'acme-1'),
+      keyPair('RS256', 'initech-1'),
     ]);
     sets['idp'] = [idpKey1.jwk];
     sets['initech'] = [initechKey.jwk];
@@ -74,12 +82,22 @@ describe('external identity providers and private_key_jwt', () => {
     editYaml(join(project.dir, 'config', 'test.yaml'), (doc) => {
       doc.auth = {
         tokenEndpointUrl: TOKEN_URL,
-        externalIssuers: [{
-          issuer: ISSUER, jwksUri: `${jwks.url}/idp`, audience: [AUDIENCE], partnerClaim: 'azp',
-          partners: { 'acme-m2m': 'acme-telecom' }, jwksCooldownMs: 0,
-        }, {
-          issuer: DOWN_ISSUER, jwksUri: deadUrl, audience: [AUDIENCE], partners: { 'acme-m2m': 'acme-telecom' },
-        }],
+        externalIssuers: [
+          {
+            issuer: ISSUER,
+            jwksUri: `${jwks.url}/idp`,
+            audience: [AUDIENCE],
+            partnerClaim: 'azp',
+            partners: { 'acme-m2m': 'acme-telecom' },
+            jwksCooldownMs: 0,
+          },
+          {
+            issuer: DOWN_ISSUER,
+            jwksUri: deadUrl,
+            audience: [AUDIENCE],
+            partners: { 'acme-m2m': 'acme-telecom' },
+          },
+        ],
       };
     });
     editYaml(join(project.dir, 'partners', 'acme-telecom', 'partner.yaml'), (doc) => {
@@ -97,7 +115,14 @@ describe('external identity providers and private_key_jwt', () => {
       doc.credentials.jwksUri = deadUrl;
     });
     gw = await startTestGateway({ rootDir: project.dir, env: { SONATA_SDK_DIR: SDK_DIR } });
-    const res = await fetch(`${gw.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: PARTNERS.acme.clientId, client_secret: PARTNERS.acme.secret }) });
+    const res = await fetch(`${gw.url}/oauth2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: PARTNERS.acme.clientId,
+        client_secret: PARTNERS.acme.secret,
+      }),
+    });
     acmeScopes = String(((await res.json()) as { scope: string }).scope).split(' ');
   }, 120_000);
   afterAll(async () => {
@@ -109,7 +134,11 @@ describe('external identity providers and private_key_jwt', () => {
   const idpToken = (key: KeyPair, claims: Record<string, unknown>, o: { iss?: string; aud?: string; exp?: number | string } = {}) =>
     new SignJWT({ scope: acmeScopes.join(' '), ...claims })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
-      .setIssuer(o.iss ?? ISSUER).setAudience(o.aud ?? AUDIENCE).setIssuedAt().setExpirationTime(o.exp ?? '5m').setJti(randomUUID())
+      .setIssuer(o.iss ?? ISSUER)
+      .setAudience(o.aud ?? AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime(o.exp ?? '5m')
+      .setJti(randomUUID())
       .sign(key.privateKey);
 
   describe('access tokens of an external IdP (auth.externalIssuers)', () => {
@@ -119,7 +148,7 @@ describe('external identity providers and private_key_jwt', () => {
       expect(res.body.code).toBe('notFound');
     });
 
-    it('map a client through a partner\'s credentials.externalSubject', async () => {
+    it("map a client through a partner's credentials.externalSubject", async () => {
       const token = await idpToken(idpKey1, { azp: 'globex-at-idp', scope: 'retrieveGeographicAddress' });
       expect((await gw.call('GET', GLOBEX_RETRIEVE, { token })).status).toBe(404);
       // the partner comes from the token: acme's API versions are not globex's
@@ -127,7 +156,10 @@ describe('external identity providers and private_key_jwt', () => {
     });
 
     it('carry only the scopes of their scope claim that the partner may use', async () => {
-      const token = await idpToken(idpKey1, { azp: 'acme-m2m', scope: 'createGeographicAddressValidation someoneElsesScope' });
+      const token = await idpToken(idpKey1, {
+        azp: 'acme-m2m',
+        scope: 'createGeographicAddressValidation someoneElsesScope',
+      });
       const res = await gw.call('GET', RETRIEVE, { token });
       expect(res.status).toBe(403);
       expect(res.body.code).toBe('accessDenied');
@@ -154,8 +186,10 @@ describe('external identity providers and private_key_jwt', () => {
       expect(res.body.code).toBe('invalidCredentials');
     });
 
-    it('get 503 with Retry-After, not 401, while the IdP\'s key set cannot be fetched', async () => {
-      const res = await gw.call('GET', RETRIEVE, { token: await idpToken(idpKey1, { azp: 'acme-m2m' }, { iss: DOWN_ISSUER }) });
+    it("get 503 with Retry-After, not 401, while the IdP's key set cannot be fetched", async () => {
+      const res = await gw.call('GET', RETRIEVE, {
+        token: await idpToken(idpKey1, { azp: 'acme-m2m' }, { iss: DOWN_ISSUER }),
+      });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toBe('5');
       expect(JSON.stringify(res.body)).not.toMatch(/127\.0\.0\.1/);
@@ -163,21 +197,34 @@ describe('external identity providers and private_key_jwt', () => {
   });
 
   describe('private_key_jwt client authentication at /oauth2/token (RFC 7523)', () => {
-    const assertion = (key: KeyPair, clientId: string, o: { aud?: string; exp?: number | string; sub?: string; iss?: string; jti?: string } = {}) =>
+    const assertion = (
+      key: KeyPair,
+      clientId: string,
+      o: { aud?: string; exp?: number | string; sub?: string; iss?: string; jti?: string } = {},
+    ) =>
       new SignJWT({})
         .setProtectedHeader({ alg: key.alg, kid: key.kid })
-        .setIssuer(o.iss ?? clientId).setSubject(o.sub ?? clientId).setAudience(o.aud ?? TOKEN_URL)
-        .setIssuedAt().setExpirationTime(o.exp ?? '60s').setJti(o.jti ?? randomUUID())
+        .setIssuer(o.iss ?? clientId)
+        .setSubject(o.sub ?? clientId)
+        .setAudience(o.aud ?? TOKEN_URL)
+        .setIssuedAt()
+        .setExpirationTime(o.exp ?? '60s')
+        .setJti(o.jti ?? randomUUID())
         .sign(key.privateKey);
     const requestToken = async (clientAssertion: string, extra: Record<string, string> = {}) => {
       const res = await fetch(`${gw.url}/oauth2/token`, {
         method: 'POST',
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: clientAssertion, ...extra }),
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_assertion_type: JWT_BEARER_ASSERTION,
+          client_assertion: clientAssertion,
+          ...extra,
+        }),
       });
       return { status: res.status, body: (await res.json()) as Record<string, string> };
     };
 
-    it('issues a token for an assertion signed with the partner\'s key (inline JWKS), good on the APIs', async () => {
+    it("issues a token for an assertion signed with the partner's key (inline JWKS), good on the APIs", async () => {
       const res = await requestToken(await assertion(acmeKey, 'acme-telecom'), { client_id: 'acme-telecom' });
       expect(res.status).toBe(200);
       expect((await gw.call('GET', RETRIEVE, { token: res.body.access_token })).status).toBe(404);
@@ -186,7 +233,14 @@ describe('external identity providers and private_key_jwt', () => {
     it('issues a token for a key-only client whose keys are published at its jwksUri; its secret login does not exist', async () => {
       const res = await requestToken(await assertion(initechKey, 'initech'));
       expect(res.status).toBe(200);
-      const bySecret = await fetch(`${gw.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: 'initech', client_secret: PARTNERS.initech.secret }) });
+      const bySecret = await fetch(`${gw.url}/oauth2/token`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: 'initech',
+          client_secret: PARTNERS.initech.secret,
+        }),
+      });
       expect(bySecret.status).toBe(401);
     });
 
@@ -204,7 +258,7 @@ describe('external identity providers and private_key_jwt', () => {
       ['an expired assertion', () => assertion(acmeKey, 'acme-telecom', { exp: Math.floor(Date.now() / 1000) - 600 })],
       ['an assertion valid for an hour', () => assertion(acmeKey, 'acme-telecom', { exp: '1h' })],
       ['sub other than iss', () => assertion(acmeKey, 'acme-telecom', { sub: 'globex-networks' })],
-      ['another partner\'s key', () => assertion(initechKey, 'acme-telecom')],
+      ["another partner's key", () => assertion(initechKey, 'acme-telecom')],
       ['a client without keys', () => assertion(acmeKey, 'globex-networks')],
       ['an unknown client', () => assertion(acmeKey, 'nobody-at-all')],
       ['not a JWT', async () => 'not-a-jwt'],
@@ -214,28 +268,41 @@ describe('external identity providers and private_key_jwt', () => {
       expect(res.body.error).toBe('invalid_client');
     });
 
-    it('answers 503 temporarily_unavailable while the client\'s jwksUri cannot be fetched', async () => {
+    it("answers 503 temporarily_unavailable while the client's jwksUri cannot be fetched", async () => {
       const res = await requestToken(await assertion(acmeKey, 'southwind-fibre'));
       expect(res.status).toBe(503);
       expect(res.body.error).toBe('temporarily_unavailable');
     });
 
-    it('refuses a client_id that differs from the assertion\'s iss', async () => {
+    it("refuses a client_id that differs from the assertion's iss", async () => {
       const res = await requestToken(await assertion(acmeKey, 'acme-telecom'), { client_id: 'globex-networks' });
       expect(res.status).toBe(401);
     });
 
-    it('answers 503 temporarily_unavailable (RFC 6749 shape) when the replay cache\'s store is down', async () => {
+    it("answers 503 temporarily_unavailable (RFC 6749 shape) when the replay cache's store is down", async () => {
       const store = createMemoryStore();
       await store.close();
       const app = express();
-      app.post('/oauth2/token', ...createTokenEndpoint({ registry: () => gw.gateway.registry.current(), tokens: gw.gateway.tokens, logger: gw.gateway.logger, store, audiences: [TOKEN_URL] }));
+      app.post(
+        '/oauth2/token',
+        ...createTokenEndpoint({
+          registry: () => gw.gateway.registry.current(),
+          tokens: gw.gateway.tokens,
+          logger: gw.gateway.logger,
+          store,
+          audiences: [TOKEN_URL],
+        }),
+      );
       const server = app.listen(0, '127.0.0.1');
       await new Promise((resolve) => server.once('listening', resolve));
       try {
         const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/oauth2/token`, {
           method: 'POST',
-          body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: JWT_BEARER_ASSERTION, client_assertion: await assertion(acmeKey, 'acme-telecom') }),
+          body: new URLSearchParams({
+            grant_type: 'client_credentials',
+            client_assertion_type: JWT_BEARER_ASSERTION,
+            client_assertion: await assertion(acmeKey, 'acme-telecom'),
+          }),
         });
         expect(res.status).toBe(503);
         expect(await res.json()).toEqual({ error: 'temporarily_unavailable', error_description: 'try again later' });

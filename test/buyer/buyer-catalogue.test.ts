@@ -10,9 +10,13 @@ import { copyProject } from '../support/test-gateway.js';
 let project: ReturnType<typeof copyProject> | undefined;
 afterEach(() => project?.cleanup());
 
-const load = (dir: string) => loadRegistry({
-  partnersDir: join(dir, 'partners'), mappingsDir: join(dir, 'mappings'), engine: createMappingEngine(), secrets: readEnvFile(join(dir, 'config', 'test.env')),
-});
+const load = (dir: string) =>
+  loadRegistry({
+    partnersDir: join(dir, 'partners'),
+    mappingsDir: join(dir, 'mappings'),
+    engine: createMappingEngine(),
+    secrets: readEnvFile(join(dir, 'config', 'test.env')),
+  });
 function problemsOf(fn: () => unknown): string {
   try {
     fn();
@@ -35,7 +39,11 @@ describe('the buyer operation catalogue (mappings/buyer/buyer.yaml)', () => {
     const quote = buyer.operations.get('retrieveQuote')!;
     expect(quote.routes.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /quotes/{id}', 'POST /quotes/inquiry']);
     expect([quote.idField, quote.kind, quote.creates, quote.changes]).toEqual(['QUOTE_ID', 'quote', false, false]);
-    expect(buyer.operations.get('cancelOrder')).toMatchObject({ creates: false, changes: true, action: 'order cancellation' });
+    expect(buyer.operations.get('cancelOrder')).toMatchObject({
+      creates: false,
+      changes: true,
+      action: 'order cancellation',
+    });
     expect(buyer.operations.get('createOrder')).toMatchObject({ creates: true, changes: true });
     const paths = buyer.routes.map((r) => r.path);
     expect(paths.indexOf('/quotes/inquiry')).toBeLessThan(paths.indexOf('/quotes/{id}'));
@@ -47,7 +55,9 @@ describe('the buyer operation catalogue (mappings/buyer/buyer.yaml)', () => {
     edit(file, 'routes: [GET /orders, POST /orders/search]', 'routes: [GET /orders, POST /orders/search, POST /quotes]');
     edit(file, 'routes: [POST /tickets]\n    kind: ticket', 'routes: ["POST /tickets/{ticket}"]');
     const problems = problemsOf(() => load(project!.dir));
-    expect(problems).toMatch(/mappings\/buyer\/buyer\.yaml:\d+:\d+ operations\.findOrders\.routes\.2: POST \/quotes is already a route of createQuote/);
+    expect(problems).toMatch(
+      /mappings\/buyer\/buyer\.yaml:\d+:\d+ operations\.findOrders\.routes\.2: POST \/quotes is already a route of createQuote/,
+    );
     expect(problems).toMatch(/buyer\.yaml:\d+:\d+ operations\.createTicket\.routes\.0: the only path parameter is \{id\}/);
     expect(problems).toMatch(/buyer\.yaml:\d+:\d+ operations\.createTicket\.creates: a create needs its kind/);
   });

@@ -28,7 +28,9 @@ beforeAll(async () => {
         }
         const token = `t${++tokenCalls}`;
         valid.add(token);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 600 }));
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ access_token: token, token_type: 'Bearer', expires_in: 600 }));
         return;
       }
       apiCalls.push({ method: req.method!, auth: req.headers.authorization });
@@ -37,7 +39,9 @@ beforeAll(async () => {
         return;
       }
       const status = script.shift() ?? 200;
-      res.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? '{"ok":true}' : '{"code":"internalError","reason":"busy"}');
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(status === 200 ? '{"ok":true}' : '{"code":"internalError","reason":"busy"}');
     });
   });
   server.listen(0, '127.0.0.1');
@@ -54,8 +58,14 @@ beforeEach(() => {
 
 const { logger } = createCapturingLogger('error');
 const call = (over: Partial<SellerCall> = {}): SellerCall => ({
-  seller: 'north', endpoint: { baseUrl: base, tokenUrl: `${base}/token`, clientId: 'gw', clientSecret: 'secret', timeoutMs: 2000 },
-  method: 'GET', path: '/api/thing', safeToRetry: true, requestId: 'r1', logger, ...over,
+  seller: 'north',
+  endpoint: { baseUrl: base, tokenUrl: `${base}/token`, clientId: 'gw', clientSecret: 'secret', timeoutMs: 2000 },
+  method: 'GET',
+  path: '/api/thing',
+  safeToRetry: true,
+  requestId: 'r1',
+  logger,
+  ...over,
 });
 
 describe('createSellerClient', () => {
@@ -107,7 +117,11 @@ describe('createSellerClient', () => {
     script = [503];
     const err = await client.call(call({ method: 'POST', body: {}, safeToRetry: false })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SellerCallError);
-    expect((err as SellerCallError).failure).toEqual({ kind: 'http', status: 503, error: { code: 'internalError', reason: 'busy' } });
+    expect((err as SellerCallError).failure).toEqual({
+      kind: 'http',
+      status: 503,
+      error: { code: 'internalError', reason: 'busy' },
+    });
     expect(apiCalls).toHaveLength(1);
     await Promise.all([client.close(), store.close()]);
   });
@@ -116,7 +130,10 @@ describe('createSellerClient', () => {
     const store = createStore({ prefix: 'sc5:' });
     const client = createSellerClient({ store, logger });
     const err = await client.call(call({ endpoint: { ...call().endpoint, clientSecret: 'wrong' } })).catch((e: unknown) => e);
-    expect((err as SellerCallError).failure).toEqual({ kind: 'token', detail: 'token endpoint answered HTTP 401 invalid_client' });
+    expect((err as SellerCallError).failure).toEqual({
+      kind: 'token',
+      detail: 'token endpoint answered HTTP 401 invalid_client',
+    });
     expect(apiCalls).toHaveLength(0);
     await Promise.all([client.close(), store.close()]);
   });
@@ -129,10 +146,14 @@ describe('createSellerClient', () => {
     await once(probe, 'listening');
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const err = await client.call(call({ endpoint: { ...call().endpoint, tokenUrl: `http://127.0.0.1:${port}/token` } })).catch((e: unknown) => e);
+    const err = await client
+      .call(call({ endpoint: { ...call().endpoint, tokenUrl: `http://127.0.0.1:${port}/token` } }))
+      .catch((e: unknown) => e);
     expect((err as SellerCallError).failure.kind).toBe('token');
     await store.setJson('buyer:token:north:gw', { accessToken: 't9', useUntil: Date.now() + 60_000 });
-    const direct = await client.call(call({ endpoint: { ...call().endpoint, baseUrl: `http://127.0.0.1:${port}` } })).catch((e: unknown) => e);
+    const direct = await client
+      .call(call({ endpoint: { ...call().endpoint, baseUrl: `http://127.0.0.1:${port}` } }))
+      .catch((e: unknown) => e);
     expect((direct as SellerCallError).failure).toEqual({ kind: 'connect', detail: 'ECONNREFUSED' });
     await Promise.all([client.close(), store.close()]);
   });

@@ -63,7 +63,11 @@ export async function startWebhookListener(): Promise<WebhookListener> {
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`no matching webhook within ${timeoutMs} ms; got ${JSON.stringify(received.map((r) => [r.body.EVT_TYPE, r.body.OBJ_ID, r.body.NEW_STATUS]))}`));
+          reject(
+            new Error(
+              `no matching webhook within ${timeoutMs} ms; got ${JSON.stringify(received.map((r) => [r.body.EVT_TYPE, r.body.OBJ_ID, r.body.NEW_STATUS]))}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();
@@ -73,10 +77,11 @@ export async function startWebhookListener(): Promise<WebhookListener> {
       failures = n;
       failStatus = status;
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -94,15 +99,25 @@ export interface BuyerTestbed {
 
 export async function startBuyerTestbed(opts: { rootDir?: string } = {}): Promise<BuyerTestbed> {
   const webhook = await startWebhookListener();
-  const gw = await startTestGateway({ rootDir: opts.rootDir, env: { LEGACY_BUYER_WEBHOOK_URL: webhook.url, LEGACY_BUYER_WEBHOOK_SECRET: WEBHOOK_SECRET } });
+  const gw = await startTestGateway({
+    rootDir: opts.rootDir,
+    env: { LEGACY_BUYER_WEBHOOK_URL: webhook.url, LEGACY_BUYER_WEBHOOK_SECRET: WEBHOOK_SECRET },
+  });
   const grace = gw.gateway.sellers.get('northwind-access');
   const kylie = gw.gateway.sellers.get('southwind-fibre');
   const billie = gw.gateway.sellers.get('westwind-carrier');
   if (!grace || !kylie || !billie) throw new Error('the embedded sellers did not start');
   return {
-    gw, webhook, grace, kylie, billie,
+    gw,
+    webhook,
+    grace,
+    kylie,
+    billie,
     async legacy(method, path, body) {
-      const res = await gw.call(method, `/internal/buyer${path}`, { body, headers: { 'x-internal-api-key': INTERNAL_KEY } });
+      const res = await gw.call(method, `/internal/buyer${path}`, {
+        body,
+        headers: { 'x-internal-api-key': INTERNAL_KEY },
+      });
       if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${JSON.stringify(res.body)}`);
       return res.body as Record<string, any>;
     },
@@ -116,7 +131,12 @@ export async function startBuyerTestbed(opts: { rootDir?: string } = {}): Promis
 /** A date `days` from now as the legacy BSS writes dates (dd.MM.yyyy, Berlin). */
 export function legacyDate(days: number): string {
   const d = new Date(Date.now() + days * 86_400_000);
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', day: '2-digit', month: '2-digit', year: 'numeric' }).formatToParts(d);
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Berlin',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+  }).formatToParts(d);
   const get = (t: string) => parts.find((p) => p.type === t)?.value;
   return `${get('day')}.${get('month')}.${get('year')}`;
 }

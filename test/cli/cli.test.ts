@@ -7,7 +7,14 @@ import { copyProject, REPO_ROOT } from '../support/test-gateway.js';
 async function cli(args: string[]) {
   let out = '';
   let err = '';
-  const code = await runCli(args, { out: (s) => { out += s; }, err: (s) => { err += s; } });
+  const code = await runCli(args, {
+    out: (s) => {
+      out += s;
+    },
+    err: (s) => {
+      err += s;
+    },
+  });
   return { code, out, err };
 }
 
@@ -35,9 +42,30 @@ describe('sonata-gateway CLI', { timeout: 60_000 }, () => {
   it('map: prints the output of a partner mapping, by file or by operation', async () => {
     project = copyProject();
     const input = join(project.dir, 'input.json');
-    writeFileSync(input, JSON.stringify({ instantSyncValidation: true, submittedGeographicAddress: { '@type': 'GeographicAddress_Query', fieldedAddressRepresentation: [{ countryCode: 'CHE', city: 'Zurich' }] } }));
+    writeFileSync(
+      input,
+      JSON.stringify({
+        instantSyncValidation: true,
+        submittedGeographicAddress: {
+          '@type': 'GeographicAddress_Query',
+          fieldedAddressRepresentation: [{ countryCode: 'CHE', city: 'Zurich' }],
+        },
+      }),
+    );
     for (const mapping of ['mappings/address-validation.request.jsonata', 'createGeographicAddressValidation.request']) {
-      const r = await cli(['map', '--root', project.dir, '--env', 'test', '--partner', 'globex-networks', '--mapping', mapping, '--input', input]);
+      const r = await cli([
+        'map',
+        '--root',
+        project.dir,
+        '--env',
+        'test',
+        '--partner',
+        'globex-networks',
+        '--mapping',
+        mapping,
+        '--input',
+        input,
+      ]);
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
       expect(JSON.parse(r.out).submittedGeographicAddress.fieldedAddressRepresentation[0].countryCode).toBe('CH');
@@ -48,7 +76,19 @@ describe('sonata-gateway CLI', { timeout: 60_000 }, () => {
     project = copyProject();
     const input = join(project.dir, 'input.json');
     writeFileSync(input, JSON.stringify({ submittedGeographicAddress: { fieldedAddressRepresentation: [{ countryCode: 'ZZZ' }] } }));
-    const r = await cli(['map', '--root', project.dir, '--env', 'test', '--partner', 'globex-networks', '--mapping', 'createGeographicAddressValidation.request', '--input', input]);
+    const r = await cli([
+      'map',
+      '--root',
+      project.dir,
+      '--env',
+      'test',
+      '--partner',
+      'globex-networks',
+      '--mapping',
+      'createGeographicAddressValidation.request',
+      '--input',
+      input,
+    ]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/address-validation\.request\.jsonata/);
     expect(r.err).toMatch(/unknown country code ZZZ/);
@@ -74,14 +114,37 @@ describe('sonata-gateway CLI', { timeout: 60_000 }, () => {
     writeFileSync(config, readFileSync(config, 'utf8').replace('mapping:\n', 'mapping:\n  engine: interpreted\n'));
     const interpreted = await cli(['check', '--root', project.dir, '--env', 'test']);
     expect(interpreted.code).toBe(0);
-    expect(interpreted.out).toMatch(new RegExp(`^engine: interpreted \\(mapping.engine\\): all ${total} mapping\\(s\\) run in the interpreter$`, 'm'));
+    expect(interpreted.out).toMatch(
+      new RegExp(`^engine: interpreted \\(mapping.engine\\): all ${total} mapping\\(s\\) run in the interpreter$`, 'm'),
+    );
   });
 
   it('map: --engine picks the engine, --compare prints both results and whether they agree', async () => {
     project = copyProject();
     const input = join(project.dir, 'input.json');
-    writeFileSync(input, JSON.stringify({ instantSyncValidation: true, submittedGeographicAddress: { '@type': 'GeographicAddress_Query', fieldedAddressRepresentation: [{ countryCode: 'CHE', city: 'Zurich' }] } }));
-    const base = ['map', '--root', project.dir, '--env', 'test', '--partner', 'globex-networks', '--mapping', 'createGeographicAddressValidation.request', '--input', input];
+    writeFileSync(
+      input,
+      JSON.stringify({
+        instantSyncValidation: true,
+        submittedGeographicAddress: {
+          '@type': 'GeographicAddress_Query',
+          fieldedAddressRepresentation: [{ countryCode: 'CHE', city: 'Zurich' }],
+        },
+      }),
+    );
+    const base = [
+      'map',
+      '--root',
+      project.dir,
+      '--env',
+      'test',
+      '--partner',
+      'globex-networks',
+      '--mapping',
+      'createGeographicAddressValidation.request',
+      '--input',
+      input,
+    ];
     const outputs = [];
     for (const engine of ['interpreted', 'compiled']) {
       const r = await cli([...base, '--engine', engine]);
@@ -127,10 +190,12 @@ describe('sonata-gateway CLI', { timeout: 60_000 }, () => {
     const source = readFileSync(file, 'utf8');
     writeFileSync(file, source.replace('$countryCode(', '$conutryCode('));
     const line = source.slice(0, source.indexOf('$countryCode(')).split('\n').length;
-    const column = source.indexOf('$countryCode(') - source.lastIndexOf('\n', source.indexOf('$countryCode(')) ;
+    const column = source.indexOf('$countryCode(') - source.lastIndexOf('\n', source.indexOf('$countryCode('));
     const r = await cli(['check', '--root', project.dir, '--env', 'test']);
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`partners/globex-networks/mappings/address-validation.request.jsonata:${line}:${column} unknown function \`$conutryCode\`; did you mean \`$countryCode\`?`);
+    expect(r.err).toContain(
+      `partners/globex-networks/mappings/address-validation.request.jsonata:${line}:${column} unknown function \`$conutryCode\`; did you mean \`$countryCode\`?`,
+    );
   });
 
   it('check: exit 1 on a failing fixture, naming the fixture file and the diff', async () => {
@@ -139,14 +204,26 @@ describe('sonata-gateway CLI', { timeout: 60_000 }, () => {
     writeFileSync(fixture, readFileSync(fixture, 'utf8').replace('countryCode: DE\n', 'countryCode: AT\n'));
     const r = await cli(['check', '--root', project.dir, '--env', 'test']);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/address-validation\.request\.alpha3\.yaml:\d+:1 fixture fails: \/submittedGeographicAddress\/fieldedAddressRepresentation\/0\/countryCode: expected "AT", got "DE"/);
+    expect(r.err).toMatch(
+      /address-validation\.request\.alpha3\.yaml:\d+:1 fixture fails: \/submittedGeographicAddress\/fieldedAddressRepresentation\/0\/countryCode: expected "AT", got "DE"/,
+    );
     expect(r.out).toBe('');
   });
 
   it('--help per command shows its options and an example; --version prints the package version', async () => {
     const map = await cli(['map', '--help']);
     expect(map.code).toBe(0);
-    for (const option of ['--partner <id>', '--mapping <m>', '--input <file>', '--bindings <json>', '--engine <kind>', '--compare', '--root <dir>', '--env <name>']) expect(map.out).toContain(option);
+    for (const option of [
+      '--partner <id>',
+      '--mapping <m>',
+      '--input <file>',
+      '--bindings <json>',
+      '--engine <kind>',
+      '--compare',
+      '--root <dir>',
+      '--env <name>',
+    ])
+      expect(map.out).toContain(option);
     expect(map.out).toMatch(/Example:\n\s+\$ sonata-gateway map /);
     const check = await cli(['check', '--help']);
     expect(check.out).toMatch(/^Usage: sonata-gateway check \[options\]/);

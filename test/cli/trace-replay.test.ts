@@ -17,7 +17,14 @@ const KEY = 'demo-internal-key-0123456789';
 async function cli(args: string[]) {
   let out = '';
   let err = '';
-  const code = await runCli(args, { out: (s) => { out += s; }, err: (s) => { err += s; } });
+  const code = await runCli(args, {
+    out: (s) => {
+      out += s;
+    },
+    err: (s) => {
+      err += s;
+    },
+  });
   return { code, out, err };
 }
 
@@ -40,7 +47,16 @@ beforeAll(async () => {
   const acme = await gw.token('acme');
   const res = await gw.call('POST', VALIDATE, {
     token: acme,
-    body: { provideAlternative: true, submittedGeographicAddress: { '@type': 'FieldedAddress', streetName: 'Hauptstrasse 12', city: 'Berlin', postcode: '10115', country: 'Germany' } },
+    body: {
+      provideAlternative: true,
+      submittedGeographicAddress: {
+        '@type': 'FieldedAddress',
+        streetName: 'Hauptstrasse 12',
+        city: 'Berlin',
+        postcode: '10115',
+        country: 'Germany',
+      },
+    },
   });
   expect(res.status).toBe(200);
   correlationId = res.headers.get('x-request-id')!;
@@ -88,7 +104,7 @@ describe('sonata-gateway trace', { timeout: 60_000 }, () => {
 });
 
 describe('sonata-gateway replay', { timeout: 60_000 }, () => {
-  it('exits 0 when today\'s mappings give the same legacy request and answer', async () => {
+  it("exits 0 when today's mappings give the same legacy request and answer", async () => {
     const r = await cli(['replay', correlationId, '--url', gw.url, '--key', KEY, '--root', project.dir, '--env', 'test']);
     expect(r.err).toBe('');
     expect(r.out).toContain('legacy request 1 (address.check): identical');
@@ -118,8 +134,19 @@ describe('sonata-gateway replay', { timeout: 60_000 }, () => {
     const res = await gw.call('POST', '/mefApi/sonata/quoteManagement/v8/quote', {
       token: acme,
       body: {
-        instantSyncQuote: true, buyerRequestedQuoteLevel: 'firm', relatedContactInformation: [buyerContact()],
-        quoteItem: [{ id: '1', action: 'add', product: { productConfiguration: { '@type': 'ACCESS_E_LINE', bandwidthMbps: 100 }, place: [{ '@type': 'GeographicAddressRef', role: 'INSTALL_LOCATION', id: 'NC-DE-000123' }] } }],
+        instantSyncQuote: true,
+        buyerRequestedQuoteLevel: 'firm',
+        relatedContactInformation: [buyerContact()],
+        quoteItem: [
+          {
+            id: '1',
+            action: 'add',
+            product: {
+              productConfiguration: { '@type': 'ACCESS_E_LINE', bandwidthMbps: 100 },
+              place: [{ '@type': 'GeographicAddressRef', role: 'INSTALL_LOCATION', id: 'NC-DE-000123' }],
+            },
+          },
+        ],
       },
     });
     expect(res.status).toBe(201);
@@ -133,6 +160,21 @@ describe('sonata-gateway replay', { timeout: 60_000 }, () => {
 
   it('exits 2 without a correlation id or request file, 3 when the gateway does not answer', async () => {
     expect((await cli(['replay', '--root', project.dir, '--env', 'test'])).code).toBe(2);
-    expect((await cli(['replay', correlationId, '--url', `http://127.0.0.1:${await closedPort()}`, '--key', KEY, '--root', project.dir, '--env', 'test'])).code).toBe(3);
+    expect(
+      (
+        await cli([
+          'replay',
+          correlationId,
+          '--url',
+          `http://127.0.0.1:${await closedPort()}`,
+          '--key',
+          KEY,
+          '--root',
+          project.dir,
+          '--env',
+          'test',
+        ])
+      ).code,
+    ).toBe(3);
   });
 });

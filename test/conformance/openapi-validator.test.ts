@@ -19,7 +19,14 @@ const clone = <T>(value: T): T => structuredClone(value);
 
 describe('catalog', () => {
   it('names each API file by its server base path and major version', () => {
-    expect(catalog.apis('grace')).toEqual(expect.arrayContaining(['geographicAddressManagement', 'quoteManagement', 'productOrderingManagement', 'productOrderingNotification']));
+    expect(catalog.apis('grace')).toEqual(
+      expect.arrayContaining([
+        'geographicAddressManagement',
+        'quoteManagement',
+        'productOrderingManagement',
+        'productOrderingNotification',
+      ]),
+    );
     const order = catalog.api('grace', 'productOrderingManagement');
     expect(order?.major).toBe('v10');
     expect(order?.file).toMatch(/grace[\\/]productApi[\\/]order[\\/]productOrderManagement\.api\.yaml$/);
@@ -84,7 +91,9 @@ describe('catalog', () => {
 
   it('throws for an unknown API or schema name in validateSchema', () => {
     expect(() => catalog.validateSchema('grace', 'noSuchApi', 'Error400', {})).toThrow(/no API noSuchApi/);
-    expect(() => catalog.validateSchema('grace', 'quoteManagement', 'NoSuchSchema', {})).toThrow(/no schema #\/components\/schemas\/NoSuchSchema/);
+    expect(() => catalog.validateSchema('grace', 'quoteManagement', 'NoSuchSchema', {})).toThrow(
+      /no schema #\/components\/schemas\/NoSuchSchema/,
+    );
   });
 });
 
@@ -116,7 +125,13 @@ describe('Grace address validation (POST /geographicAddressValidation)', () => {
     submittedGeographicAddress: submitted,
     bestMatchGeographicAddress: bestMatch,
     alternateGeographicAddress: [
-      { '@type': 'FormattedAddress', id: 'GA-000185', addrLine1: '1200 Market St, Suite 410', city: 'San Francisco', country: 'US' },
+      {
+        '@type': 'FormattedAddress',
+        id: 'GA-000185',
+        addrLine1: '1200 Market St, Suite 410',
+        city: 'San Francisco',
+        country: 'US',
+      },
       { '@type': 'MEFGeographicPoint', id: 'GA-000186', spatialRef: 'WGS84', x: '37.7793', y: '-122.4193' },
     ],
   };
@@ -129,14 +144,32 @@ describe('Grace address validation (POST /geographicAddressValidation)', () => {
     const body = clone(response);
     delete (body.bestMatchGeographicAddress as Partial<typeof bestMatch>).streetName;
     const issues = validate.validateResponseBody(200, body);
-    expect(issues).toEqual([{ path: '/bestMatchGeographicAddress/streetName', message: "must have required property 'streetName'", keyword: 'required' }]);
+    expect(issues).toEqual([
+      {
+        path: '/bestMatchGeographicAddress/streetName',
+        message: "must have required property 'streetName'",
+        keyword: 'required',
+      },
+    ]);
   });
 
   it('checks each subtype by its own rules, inside arrays too', () => {
     const body = clone(response);
-    body.alternateGeographicAddress[0] = { '@type': 'FormattedAddress', id: 'GA-000185', city: 'San Francisco', country: 'US' } as never;
-    body.alternateGeographicAddress[1] = { '@type': 'GeographicAddressLabel', id: 'GA-000187', externalReferenceId: 'SNFCCA01' } as never;
-    expect(paths(validate.validateResponseBody(200, body)).sort()).toEqual(['/alternateGeographicAddress/0/addrLine1', '/alternateGeographicAddress/1/externalReferenceType']);
+    body.alternateGeographicAddress[0] = {
+      '@type': 'FormattedAddress',
+      id: 'GA-000185',
+      city: 'San Francisco',
+      country: 'US',
+    } as never;
+    body.alternateGeographicAddress[1] = {
+      '@type': 'GeographicAddressLabel',
+      id: 'GA-000187',
+      externalReferenceId: 'SNFCCA01',
+    } as never;
+    expect(paths(validate.validateResponseBody(200, body)).sort()).toEqual([
+      '/alternateGeographicAddress/0/addrLine1',
+      '/alternateGeographicAddress/1/externalReferenceType',
+    ]);
   });
 
   it('reports an unknown @type at the discriminator, unless it is an extension declared with @schemaLocation', () => {
@@ -148,21 +181,38 @@ describe('Grace address validation (POST /geographicAddressValidation)', () => {
     expect(issues[0]?.message).toMatch(/"FieldAddress" is not a known type .*FieldedAddress/);
 
     const extension = clone(response);
-    extension.bestMatchGeographicAddress = { '@type': 'What3WordsAddress', '@schemaLocation': 'https://buyer.example/schemas/w3w.json', words: 'index.home.raft' } as never;
+    extension.bestMatchGeographicAddress = {
+      '@type': 'What3WordsAddress',
+      '@schemaLocation': 'https://buyer.example/schemas/w3w.json',
+      words: 'index.home.raft',
+    } as never;
     expect(validate.validateResponseBody(200, extension)).toEqual([]);
   });
 
   it('validates the request body and reports a missing discriminator', () => {
     expect(validate.validateRequestBody({ provideAlternative: true, submittedGeographicAddress: submitted })).toEqual([]);
-    const issues = validate.validateRequestBody({ provideAlternative: true, submittedGeographicAddress: { streetName: 'Market', city: 'San Francisco', country: 'US' } });
+    const issues = validate.validateRequestBody({
+      provideAlternative: true,
+      submittedGeographicAddress: { streetName: 'Market', city: 'San Francisco', country: 'US' },
+    });
     expect(paths(issues)).toEqual(['/submittedGeographicAddress/@type']);
     expect(validate.validateRequestBody(undefined)).toEqual([{ path: '', message: 'request body is required', keyword: 'body' }]);
   });
 
   it('validates a 422 answer as an array of Error422', () => {
     const errors = [
-      { code: 'missingProperty', reason: 'streetName is required for a FieldedAddress', propertyPath: '/submittedGeographicAddress/streetName' },
-      { code: 'invalidValue', reason: 'Unknown country', message: 'Use an ISO 3166 country name', propertyPath: '/submittedGeographicAddress/country', referenceError: 'https://seller.example/docs/errors#invalidValue' },
+      {
+        code: 'missingProperty',
+        reason: 'streetName is required for a FieldedAddress',
+        propertyPath: '/submittedGeographicAddress/streetName',
+      },
+      {
+        code: 'invalidValue',
+        reason: 'Unknown country',
+        message: 'Use an ISO 3166 country name',
+        propertyPath: '/submittedGeographicAddress/country',
+        referenceError: 'https://seller.example/docs/errors#invalidValue',
+      },
     ];
     expect(validate.validateResponseBody(422, errors)).toEqual([]);
     const bad = [errors[0], { code: 'notAnErrorCode', propertyPath: '/x' }];
@@ -178,7 +228,9 @@ describe('Grace address validation (POST /geographicAddressValidation)', () => {
   });
 
   it('throws when asked to validate a request body of an operation without one', () => {
-    expect(() => operation('grace', 'geographicAddressManagement', 'GET', '/geographicAddress/{id}').validateRequestBody({})).toThrow(/retrieveGeographicAddress .* has no request body/);
+    expect(() => operation('grace', 'geographicAddressManagement', 'GET', '/geographicAddress/{id}').validateRequestBody({})).toThrow(
+      /retrieveGeographicAddress .* has no request body/,
+    );
   });
 });
 
@@ -189,7 +241,17 @@ describe('Kylie address validation (POST /geographicAddressValidation)', () => {
     id: 'GA-000184',
     allowsNewSite: 'true',
     hasPublicSite: 'unknown',
-    fieldedAddressRepresentation: [{ streetNr: '1200', streetName: 'Market', streetType: 'street', city: 'San Francisco', stateOrProvince: 'CA', postcode: '94102', countryCode: 'US' }],
+    fieldedAddressRepresentation: [
+      {
+        streetNr: '1200',
+        streetName: 'Market',
+        streetType: 'street',
+        city: 'San Francisco',
+        stateOrProvince: 'CA',
+        postcode: '94102',
+        countryCode: 'US',
+      },
+    ],
     geographicPointRepresentation: [{ spatialRef: 'WGS84', latitude: '37.7793', longitude: '-122.4193' }],
   };
   const response = {
@@ -211,33 +273,57 @@ describe('Kylie address validation (POST /geographicAddressValidation)', () => {
 
   it('reports a missing state', () => {
     const { state: _state, ...body } = response;
-    expect(validate.validateResponseBody(200, body)).toEqual([{ path: '/state', message: "must have required property 'state'", keyword: 'required' }]);
+    expect(validate.validateResponseBody(200, body)).toEqual([
+      { path: '/state', message: "must have required property 'state'", keyword: 'required' },
+    ]);
   });
 
   it('rejects hasPublicSite as a boolean: Kylie wants "true" | "false" | "unknown"', () => {
-    const issues = validate.validateResponseBody(200, { ...response, bestMatchGeographicAddress: { ...address, hasPublicSite: true } });
+    const issues = validate.validateResponseBody(200, {
+      ...response,
+      bestMatchGeographicAddress: { ...address, hasPublicSite: true },
+    });
     expect(issues.length).toBeGreaterThan(0);
     expect(new Set(paths(issues))).toEqual(new Set(['/bestMatchGeographicAddress/hasPublicSite']));
     expect(issues.map((i) => i.message).join(' ')).toMatch(/"true", "false", "unknown"/);
   });
 
   it('rejects a Grace-style address where Kylie expects its own model', () => {
-    const issues = validate.validateRequestBody({ instantSyncValidation: true, submittedGeographicAddress: { '@type': 'FieldedAddress', streetName: 'Market', city: 'San Francisco', country: 'US' } });
+    const issues = validate.validateRequestBody({
+      instantSyncValidation: true,
+      submittedGeographicAddress: {
+        '@type': 'FieldedAddress',
+        streetName: 'Market',
+        city: 'San Francisco',
+        country: 'US',
+      },
+    });
     expect(paths(issues)).toContain('/submittedGeographicAddress/@type');
   });
 });
 
 describe('Kylie oneOf + constant @type (PlaceRefOrQuery)', () => {
-  const place = (value: unknown): SpecIssue[] => catalog.validateSchema('kylie', 'productOrderingManagement', 'RelatedPlaceRefOrQueryWithSubUnit', { role: 'INSTALL_LOCATION', place: value });
+  const place = (value: unknown): SpecIssue[] =>
+    catalog.validateSchema('kylie', 'productOrderingManagement', 'RelatedPlaceRefOrQueryWithSubUnit', {
+      role: 'INSTALL_LOCATION',
+      place: value,
+    });
 
   it('accepts each alternative', () => {
     expect(place({ '@type': 'GeographicSiteRef', id: 'GS-77' })).toEqual([]);
     expect(place({ '@type': 'GeographicAddressRef', id: 'GA-000184' })).toEqual([]);
-    expect(place({ '@type': 'GeographicAddress_Query', labelRepresentation: [{ label: 'SNFCCA01', administrativeAuthority: 'CLLI' }] })).toEqual([]);
+    expect(
+      place({
+        '@type': 'GeographicAddress_Query',
+        labelRepresentation: [{ label: 'SNFCCA01', administrativeAuthority: 'CLLI' }],
+      }),
+    ).toEqual([]);
   });
 
   it('checks the selected alternative only, and reports unknown or missing @type at the discriminator', () => {
-    expect(place({ '@type': 'GeographicSiteRef' })).toEqual([{ path: '/place/id', message: "must have required property 'id'", keyword: 'required' }]);
+    expect(place({ '@type': 'GeographicSiteRef' })).toEqual([
+      { path: '/place/id', message: "must have required property 'id'", keyword: 'required' },
+    ]);
     expect(paths(place({ '@type': 'FieldedAddress', id: 'GA-1' }))).toEqual(['/place/@type']);
     expect(paths(place({ id: 'GA-1' }))).toEqual(['/place/@type']);
     // minProperties 2: a query must carry at least one representation
@@ -255,7 +341,9 @@ describe('Kylie oneOf + constant @type (PlaceRefOrQuery)', () => {
     const issues = catalog.validateSchema('kylie', 'cimIncident', 'CimIncident', incident);
     expect(issues.length).toBeGreaterThan(0);
     expect(paths(issues)).toContain('/severity');
-    expect(paths(catalog.validateSchema('kylie', 'cimIncident', 'CimIncident', { ...incident, '@type': 'CimIncident' }))).toContain('/@type');
+    expect(paths(catalog.validateSchema('kylie', 'cimIncident', 'CimIncident', { ...incident, '@type': 'CimIncident' }))).toContain(
+      '/@type',
+    );
   });
 });
 
@@ -266,16 +354,36 @@ describe('Grace quote create (POST /quote)', () => {
     instantSyncQuote: false,
     buyerRequestedQuoteLevel: 'firm',
     requestedQuoteCompletionDate: '2024-05-01T12:00:00Z',
-    relatedContactInformation: [{ role: 'buyerContactInformation', name: 'Ana Ruiz', emailAddress: 'ana.ruiz@buyer.example', number: '+1 415 555 0100' }],
+    relatedContactInformation: [
+      {
+        role: 'buyerContactInformation',
+        name: 'Ana Ruiz',
+        emailAddress: 'ana.ruiz@buyer.example',
+        number: '+1 415 555 0100',
+      },
+    ],
     quoteItem: [
       {
         id: '1',
         action: 'add',
-        requestedQuoteItemTerm: { name: '36 months', duration: { amount: 36, units: 'calendarMonths' }, endOfTermAction: 'roll' },
+        requestedQuoteItemTerm: {
+          name: '36 months',
+          duration: { amount: 36, units: 'calendarMonths' },
+          endOfTermAction: 'roll',
+        },
         product: {
           productOffering: { id: 'ACCESS_E_LINE' },
           productConfiguration: { '@type': 'urn:mef:lso:spec:sonata:access-eline-ovc:v5.0.0:all' },
-          place: [{ '@type': 'FieldedAddress', role: 'INSTALL_LOCATION', streetNr: '1200', streetName: 'Market', city: 'San Francisco', country: 'US' }],
+          place: [
+            {
+              '@type': 'FieldedAddress',
+              role: 'INSTALL_LOCATION',
+              streetNr: '1200',
+              streetName: 'Market',
+              city: 'San Francisco',
+              country: 'US',
+            },
+          ],
         },
       },
     ],
@@ -287,7 +395,13 @@ describe('Grace quote create (POST /quote)', () => {
 
   it('reports a missing buyerRequestedQuoteLevel', () => {
     const { buyerRequestedQuoteLevel: _level, ...body } = quote;
-    expect(create.validateRequestBody(body)).toEqual([{ path: '/buyerRequestedQuoteLevel', message: "must have required property 'buyerRequestedQuoteLevel'", keyword: 'required' }]);
+    expect(create.validateRequestBody(body)).toEqual([
+      {
+        path: '/buyerRequestedQuoteLevel',
+        message: "must have required property 'buyerRequestedQuoteLevel'",
+        keyword: 'required',
+      },
+    ]);
   });
 
   it('reports every problem at once, with pointers into nested items', () => {
@@ -295,7 +409,11 @@ describe('Grace quote create (POST /quote)', () => {
     body.buyerRequestedQuoteLevel = 'binding';
     body.requestedQuoteCompletionDate = '2024-05-01 noon';
     delete (body.quoteItem[0]?.product.place[0] as Partial<(typeof quote.quoteItem)[0]['product']['place'][0]>).city;
-    expect(paths(create.validateRequestBody(body)).sort()).toEqual(['/buyerRequestedQuoteLevel', '/quoteItem/0/product/place/0/city', '/requestedQuoteCompletionDate']);
+    expect(paths(create.validateRequestBody(body)).sort()).toEqual([
+      '/buyerRequestedQuoteLevel',
+      '/quoteItem/0/product/place/0/city',
+      '/requestedQuoteCompletionDate',
+    ]);
   });
 });
 
@@ -304,13 +422,24 @@ describe('notification events', () => {
     eventId: 'evt-7781',
     eventTime: '2025-03-04T09:15:00.000Z',
     eventType: 'productOrderStateChangeEvent',
-    event: { id: 'PO-1001', href: 'https://seller.example/mefApi/sonata/productOrderingManagement/v11/productOrder/PO-1001', state: 'inProgress' },
+    event: {
+      id: 'PO-1001',
+      href: 'https://seller.example/mefApi/sonata/productOrderingManagement/v11/productOrder/PO-1001',
+      state: 'inProgress',
+    },
   };
 
   it('validates a Kylie order state change event by schema name', () => {
     expect(catalog.validateSchema('kylie', 'productOrderingNotification', 'ProductOrderStateChangeEvent', event)).toEqual([]);
-    const bad = { ...event, eventType: 'productOrderItemStateChangeEvent', event: { id: 'PO-1001', state: 'in_progress' } };
-    expect(paths(catalog.validateSchema('kylie', 'productOrderingNotification', 'ProductOrderStateChangeEvent', bad)).sort()).toEqual(['/event/state', '/eventType']);
+    const bad = {
+      ...event,
+      eventType: 'productOrderItemStateChangeEvent',
+      event: { id: 'PO-1001', state: 'in_progress' },
+    };
+    expect(paths(catalog.validateSchema('kylie', 'productOrderingNotification', 'ProductOrderStateChangeEvent', bad)).sort()).toEqual([
+      '/event/state',
+      '/eventType',
+    ]);
   });
 
   it('validates the same event as the listener request body, and the listener 204 as bodiless', () => {
@@ -323,7 +452,12 @@ describe('notification events', () => {
 
   it('reads request bodies declared under the */* media type (Grace order notifications)', () => {
     const listener = operation('grace', 'productOrderingNotification', 'POST', '/listener/cancelProductOrderStateChangeEvent');
-    const body = { eventId: 'evt-1', eventTime: '2024-02-01T10:00:00+01:00', eventType: 'cancelProductOrderStateChangeEvent', event: { id: 'CPO-9', buyerId: 'BUYER-1' } };
+    const body = {
+      eventId: 'evt-1',
+      eventTime: '2024-02-01T10:00:00+01:00',
+      eventType: 'cancelProductOrderStateChangeEvent',
+      event: { id: 'CPO-9', buyerId: 'BUYER-1' },
+    };
     expect(listener.validateRequestBody(body)).toEqual([]);
     expect(paths(listener.validateRequestBody({ ...body, event: { buyerId: 'BUYER-1' } }))).toEqual(['/event/id']);
   });
@@ -331,13 +465,26 @@ describe('notification events', () => {
 
 describe('formats', () => {
   it('accepts relative hrefs where MEF declares format uri, but not text that is no URI reference', () => {
-    expect(catalog.validateSchema('grace', 'productCatalog', 'ProductOfferingRef', { id: 'PO-1', href: '/productOffering/PO-1' })).toEqual([]);
-    expect(catalog.validateSchema('grace', 'productCatalog', 'ProductOfferingRef', { id: 'PO-1', href: 'https://seller.example/productOffering/PO-1' })).toEqual([]);
-    expect(paths(catalog.validateSchema('grace', 'productCatalog', 'ProductOfferingRef', { id: 'PO-1', href: 'not a uri' }))).toEqual(['/href']);
+    expect(
+      catalog.validateSchema('grace', 'productCatalog', 'ProductOfferingRef', {
+        id: 'PO-1',
+        href: '/productOffering/PO-1',
+      }),
+    ).toEqual([]);
+    expect(
+      catalog.validateSchema('grace', 'productCatalog', 'ProductOfferingRef', {
+        id: 'PO-1',
+        href: 'https://seller.example/productOffering/PO-1',
+      }),
+    ).toEqual([]);
+    expect(paths(catalog.validateSchema('grace', 'productCatalog', 'ProductOfferingRef', { id: 'PO-1', href: 'not a uri' }))).toEqual([
+      '/href',
+    ]);
   });
 
   it('requires RFC 3339 date-times with a time zone', () => {
-    const at = (eventTime: string): SpecIssue[] => catalog.validateSchema('grace', 'productOrderingNotification', 'Event', { eventId: 'e', eventTime });
+    const at = (eventTime: string): SpecIssue[] =>
+      catalog.validateSchema('grace', 'productOrderingNotification', 'Event', { eventId: 'e', eventTime });
     expect(at('2024-02-01T10:00:00Z')).toEqual([]);
     expect(at('2024-02-01T10:00:00.123-05:00')).toEqual([]);
     expect(paths(at('2024-02-01T10:00:00'))).toEqual(['/eventTime']);
@@ -349,12 +496,25 @@ describe('query parameters', () => {
   const list = operation('grace', 'productOrderingManagement', 'GET', '/productOrder');
 
   it('accepts declared parameters given as strings, coercing integers', () => {
-    expect(list.validateQuery({ state: 'inProgress', 'orderDate.gt': '2024-01-01T00:00:00Z', offset: '0', limit: '50', buyerId: 'B-1' })).toEqual([]);
+    expect(
+      list.validateQuery({
+        state: 'inProgress',
+        'orderDate.gt': '2024-01-01T00:00:00Z',
+        offset: '0',
+        limit: '50',
+        buyerId: 'B-1',
+      }),
+    ).toEqual([]);
     expect(list.validateQuery({ someVendorExtension: 'x' })).toEqual([]);
   });
 
   it('reports wrong enum values, formats, integers and repeated single values', () => {
-    const issues = list.validateQuery({ state: 'running', 'orderDate.gt': 'yesterday', limit: 'ten', externalId: ['a', 'b'] });
+    const issues = list.validateQuery({
+      state: 'running',
+      'orderDate.gt': 'yesterday',
+      limit: 'ten',
+      externalId: ['a', 'b'],
+    });
     expect(paths(issues).sort()).toEqual(['/externalId', '/limit', '/orderDate.gt', '/state']);
   });
 });
@@ -433,7 +593,14 @@ components:
     expect(paths(create().validateRequestBody({ name: 'w', shape: { '@type': 'Square' } }))).toEqual(['/shape/side']);
     expect(create().validateRequestBody({ name: 'w', shape: { '@type': 'Shape' } })).toEqual([]);
     // no @schemaLocation property on Shape: the hierarchy is closed
-    expect(paths(create().validateRequestBody({ name: 'w', shape: { '@type': 'Triangle', '@schemaLocation': 'https://x.example/t.json' } }))).toEqual(['/shape/@type']);
+    expect(
+      paths(
+        create().validateRequestBody({
+          name: 'w',
+          shape: { '@type': 'Triangle', '@schemaLocation': 'https://x.example/t.json' },
+        }),
+      ),
+    ).toEqual(['/shape/@type']);
   });
 
   it('matches status ranges and applies path-level query parameters', () => {

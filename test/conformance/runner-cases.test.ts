@@ -20,9 +20,15 @@ const FAMILIES: Array<{ family: string; specRelease: SonataRelease; aliases: str
 
 /** Sample values for every placeholder a case may use, typed like what a seller would give back. */
 function sampleValues(files: ReturnType<typeof loadConformanceSuite>['files'][number]): Record<string, unknown> {
-  const values: Record<string, unknown> = { runId: 'cf-sample-0001', buyerId: 'BUYER-1', sellerId: 'SELLER-1', ...files.vars };
+  const values: Record<string, unknown> = {
+    runId: 'cf-sample-0001',
+    buyerId: 'BUYER-1',
+    sellerId: 'SELLER-1',
+    ...files.vars,
+  };
   // a captured time (a free slot's start or end) is a date-time, as the seller answers it
-  for (const c of files.cases) for (const name of Object.keys(c.capture)) values[name] ??= /(Start|End)$/.test(name) ? '2030-01-07T08:00:00Z' : `sample-${name}`;
+  for (const c of files.cases)
+    for (const name of Object.keys(c.capture)) values[name] ??= /(Start|End)$/.test(name) ? '2030-01-07T08:00:00Z' : `sample-${name}`;
   return values;
 }
 
@@ -35,17 +41,33 @@ describe.each(FAMILIES)('conformance cases of $family', ({ family, specRelease, 
   });
 
   it('covers every business function of the brief with positive and negative cases', () => {
-    const expected = ['addressValidation', 'hubRegistration', 'productInventory', 'productOfferingQualification', 'productOrder', 'quote', 'siteRetrieval', 'troubleTicket'];
+    const expected = [
+      'addressValidation',
+      'hubRegistration',
+      'productInventory',
+      'productOfferingQualification',
+      'productOrder',
+      'quote',
+      'siteRetrieval',
+      'troubleTicket',
+    ];
     // from Dolly to Fergie came work orders and appointments, Billing, POAPD (MEF 160) and Product Catalog: Grace and
     // Kylie have them, Billie not; CIM is new in Janis: Kylie only
-    if (family !== 'billie') expected.push('appointment', 'billing', 'productCatalog', 'productOfferingAvailabilityAndPricingDiscovery', 'workOrder');
+    if (family !== 'billie')
+      expected.push('appointment', 'billing', 'productCatalog', 'productOfferingAvailabilityAndPricingDiscovery', 'workOrder');
     if (family === 'kylie') expected.push('circuitImpairment');
     expected.sort();
     expect(suite.functions).toEqual(expected);
     for (const fn of expected) {
       const cases = suite.files.flatMap((f) => f.cases).filter((c) => c.function === fn);
-      expect(cases.some((c) => c.kind === 'positive'), `${fn} positive`).toBe(true);
-      expect(cases.some((c) => c.kind === 'negative'), `${fn} negative`).toBe(true);
+      expect(
+        cases.some((c) => c.kind === 'positive'),
+        `${fn} positive`,
+      ).toBe(true);
+      expect(
+        cases.some((c) => c.kind === 'negative'),
+        `${fn} negative`,
+      ).toBe(true);
     }
   });
 
@@ -66,12 +88,24 @@ describe.each(FAMILIES)('conformance cases of $family', ({ family, specRelease, 
   it('the first case of every file is positive, so a 404/501 there means "not offered"', () => {
     for (const file of suite.files) expect(file.cases[0]!.kind, file.file).toBe('positive');
   });
-
 });
 
 it('a Haley partner runs every Grace case (Haley is wire-identical), and none of the Kylie ones', () => {
-  const grace = loadConformanceSuite({ casesDir: CASES_DIR, family: 'grace', aliases: ['haley'], specs, specRelease: 'grace' });
-  const haley = loadConformanceSuite({ casesDir: CASES_DIR, family: 'grace', release: 'haley', aliases: ['haley'], specs, specRelease: 'grace' });
+  const grace = loadConformanceSuite({
+    casesDir: CASES_DIR,
+    family: 'grace',
+    aliases: ['haley'],
+    specs,
+    specRelease: 'grace',
+  });
+  const haley = loadConformanceSuite({
+    casesDir: CASES_DIR,
+    family: 'grace',
+    release: 'haley',
+    aliases: ['haley'],
+    specs,
+    specRelease: 'grace',
+  });
   const ids = (s: typeof grace) => s.files.flatMap((f) => f.cases.map((c) => c.id));
   expect(ids(haley)).toEqual(ids(grace));
   expect(ids(haley).every((id) => /-G-\d+$/.test(id))).toBe(true);
@@ -84,10 +118,22 @@ function specPathOf(operations: readonly { method: string; path: string }[], met
   return match.path;
 }
 
-describe('a case file that inherits another release\'s cases', () => {
+describe("a case file that inherits another release's cases", () => {
   it("Billie's quote cases are Grace's, renamed, with Billie's vars and its own extra case, each traced to where it is written", () => {
-    const billie = loadConformanceSuite({ casesDir: CASES_DIR, family: 'billie', specs, specRelease: 'billie', functions: ['quote'] });
-    const grace = loadConformanceSuite({ casesDir: CASES_DIR, family: 'grace', specs, specRelease: 'grace', functions: ['quote'] });
+    const billie = loadConformanceSuite({
+      casesDir: CASES_DIR,
+      family: 'billie',
+      specs,
+      specRelease: 'billie',
+      functions: ['quote'],
+    });
+    const grace = loadConformanceSuite({
+      casesDir: CASES_DIR,
+      family: 'grace',
+      specs,
+      specRelease: 'grace',
+      functions: ['quote'],
+    });
     const [file] = billie.files;
     const graceIds = grace.files[0]!.cases.map((c) => c.id);
     expect(file!.cases.map((c) => c.id)).toEqual([...graceIds.map((id) => id.replace('-G-', '-B-')), 'QT-B-12']);
@@ -106,15 +152,40 @@ describe('a case file that inherits another release\'s cases', () => {
   };
 
   it('problems name file:line: an id without the part to rename, an unknown excepted id, inheriting from an heir', () => {
-    write('grace/a.yaml', ['function: siteRetrieval', 'api: geographicSiteManagement', 'cases:',
-      '  - id: ST-G-01', '    title: one', '    kind: positive', '    request: { method: GET, path: /geographicSite/x }', '    expect: { status: 200, operationId: retrieveGeographicSite }',
-      '  - id: ST-01', '    title: two', '    kind: positive', '    request: { method: GET, path: /geographicSite/y }', '    expect: { status: 200, operationId: retrieveGeographicSite }']);
-    write('billie/a.yaml', ['function: siteRetrieval', 'api: geographicSiteManagement', 'inherit:', '  from: ../grace/a.yaml', '  renameIds: { "-G-": "-B-" }', '  except: [ST-G-09]']);
-    write('billie/b.yaml', ['function: siteRetrieval', 'api: geographicSiteManagement', 'inherit: { from: a.yaml, renameIds: { "-G-": "-B-" } }']);
+    write('grace/a.yaml', [
+      'function: siteRetrieval',
+      'api: geographicSiteManagement',
+      'cases:',
+      '  - id: ST-G-01',
+      '    title: one',
+      '    kind: positive',
+      '    request: { method: GET, path: /geographicSite/x }',
+      '    expect: { status: 200, operationId: retrieveGeographicSite }',
+      '  - id: ST-01',
+      '    title: two',
+      '    kind: positive',
+      '    request: { method: GET, path: /geographicSite/y }',
+      '    expect: { status: 200, operationId: retrieveGeographicSite }',
+    ]);
+    write('billie/a.yaml', [
+      'function: siteRetrieval',
+      'api: geographicSiteManagement',
+      'inherit:',
+      '  from: ../grace/a.yaml',
+      '  renameIds: { "-G-": "-B-" }',
+      '  except: [ST-G-09]',
+    ]);
+    write('billie/b.yaml', [
+      'function: siteRetrieval',
+      'api: geographicSiteManagement',
+      'inherit: { from: a.yaml, renameIds: { "-G-": "-B-" } }',
+    ]);
     let err: unknown;
     try {
       loadConformanceSuite({ casesDir: tmp, family: 'billie', specs, specRelease: 'billie' });
-    } catch (e) { err = e; }
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems.map((p) => `${p.file.split('/').slice(-2).join('/')}:${p.line} ${p.message}`);
     expect(problems).toEqual([

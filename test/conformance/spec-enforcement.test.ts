@@ -7,7 +7,14 @@ const path = `${PARTNERS.acme.addressBase}/geographicAddressValidation`;
 // our own request schema does not look at geographicSubAddress; the official Grace spec says it is an object
 const offSpec = {
   provideAlternative: true,
-  submittedGeographicAddress: { '@type': 'FieldedAddress', streetNr: '12', streetName: 'Hauptstrasse', city: 'Berlin', country: 'DE', geographicSubAddress: 'third floor' },
+  submittedGeographicAddress: {
+    '@type': 'FieldedAddress',
+    streetNr: '12',
+    streetName: 'Hauptstrasse',
+    city: 'Berlin',
+    country: 'DE',
+    geographicSubAddress: 'third floor',
+  },
 };
 
 let gw: TestGateway | undefined;
@@ -31,13 +38,21 @@ describe('validation against the official spec of the partner release', () => {
     const token = await gw.token('acme');
     const res = await gw.call('POST', path, { token, body: offSpec });
     expect(res.status).toBe(422);
-    expect(res.body).toContainEqual(expect.objectContaining({ code: 'invalidFormat', propertyPath: '/submittedGeographicAddress/geographicSubAddress' }));
+    expect(res.body).toContainEqual(
+      expect.objectContaining({
+        code: 'invalidFormat',
+        propertyPath: '/submittedGeographicAddress/geographicSubAddress',
+      }),
+    );
     expect(await violations(gw, 'request')).toBe(1);
   });
 
   it('report: the same request is served, and the violation is logged and counted', async () => {
     // served as asked, the answer echoes the off-spec submitted address: that answer violates the spec too
-    gw = await startTestGateway({ env: { SPEC_VALIDATION: 'report', SONATA_SDK_DIR: SDK_DIR }, allowSpecViolations: true });
+    gw = await startTestGateway({
+      env: { SPEC_VALIDATION: 'report', SONATA_SDK_DIR: SDK_DIR },
+      allowSpecViolations: true,
+    });
     const token = await gw.token('acme');
     const res = await gw.call('POST', path, { token, body: offSpec });
     expect(res.status).toBe(200);
@@ -56,9 +71,19 @@ describe('validation against the official spec of the partner release', () => {
     project = copyProject();
     const file = join(project.dir, 'mappings/releases/grace/geographicAddressManagement/validation-create.response.jsonata');
     writeFileSync(file, readFileSync(file, 'utf8').replace('"validationResult": result,', '"validationResult": "maybe",'));
-    gw = await startTestGateway({ rootDir: project.dir, env: { SPEC_VALIDATION: 'enforce', SONATA_SDK_DIR: SDK_DIR }, allowSpecViolations: true });
+    gw = await startTestGateway({
+      rootDir: project.dir,
+      env: { SPEC_VALIDATION: 'enforce', SONATA_SDK_DIR: SDK_DIR },
+      allowSpecViolations: true,
+    });
     const token = await gw.token('acme');
-    const res = await gw.call('POST', path, { token, body: { ...offSpec, submittedGeographicAddress: { ...offSpec.submittedGeographicAddress, geographicSubAddress: undefined } } });
+    const res = await gw.call('POST', path, {
+      token,
+      body: {
+        ...offSpec,
+        submittedGeographicAddress: { ...offSpec.submittedGeographicAddress, geographicSubAddress: undefined },
+      },
+    });
     expect(res.status).toBe(200);
     const logged = gw.logs.find((l) => l.message === 'response violates the Sonata specification');
     expect(JSON.stringify(logged?.problems)).toContain('/validationResult');

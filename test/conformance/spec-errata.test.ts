@@ -16,9 +16,18 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** An open ticket as the gateway lists it: no resolution yet, and the Buyer gave no external id. */
 const openTicket = {
-  id: 'b7c1e0de-0000-4000-8000-000000000001', href: '/x', creationDate: '2026-11-25T08:00:00Z', description: 'packet loss',
-  expectedResolutionDate: '2026-11-26T08:00:00Z', priority: 'medium', severity: 'moderate', sellerPriority: 'medium', sellerSeverity: 'moderate',
-  status: 'acknowledged', ticketType: 'assistance', observedImpact: 'intermittent',
+  id: 'b7c1e0de-0000-4000-8000-000000000001',
+  href: '/x',
+  creationDate: '2026-11-25T08:00:00Z',
+  description: 'packet loss',
+  expectedResolutionDate: '2026-11-26T08:00:00Z',
+  priority: 'medium',
+  severity: 'moderate',
+  sellerPriority: 'medium',
+  sellerSeverity: 'moderate',
+  status: 'acknowledged',
+  ticketType: 'assistance',
+  observedImpact: 'intermittent',
   relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000001', role: 'affectedProduct' }],
 };
 
@@ -35,18 +44,35 @@ describe('spec errata', () => {
     }
     // Billie has no observedImpact; otherwise the same
     const { observedImpact: _, ...billieTicket } = openTicket;
-    expect(corrected.api('billie', 'troubleTicket')!.operationById('listTroubleTicket')!.validateResponseBody(200, [billieTicket])).toEqual([]);
+    expect(corrected.api('billie', 'troubleTicket')!.operationById('listTroubleTicket')!.validateResponseBody(200, [billieTicket])).toEqual(
+      [],
+    );
     // only what the erratum names is relaxed: a list item still needs its status
     const { status: __, ...noStatus } = openTicket;
-    expect(corrected.api('grace', 'troubleTicket')!.operationById('listTroubleTicket')!.validateResponseBody(200, [noStatus]).map((i) => i.path)).toEqual(['/0/status']);
+    expect(
+      corrected
+        .api('grace', 'troubleTicket')!
+        .operationById('listTroubleTicket')!
+        .validateResponseBody(200, [noStatus])
+        .map((i) => i.path),
+    ).toEqual(['/0/status']);
     // other files are untouched
     expect(corrected.api('grace', 'quoteManagement')!.errata).toEqual([]);
   });
 
   it('an erratum the file no longer matches stops the load, naming the erratum and where it is written', () => {
-    const stale: SpecErratum = { id: 'stale-one', releases: ['grace'], api: 'troubleTicket', schema: 'TroubleTicket_Find', notRequired: ['status', 'note'], why: 'x'.repeat(20), source: 'mappings/spec-errata.yaml:9' };
-    expect(() => createSpecCatalog({ sdkDir, errata: [stale] }).api('grace', 'troubleTicket'))
-      .toThrow(/spec erratum stale-one \(mappings\/spec-errata.yaml:9\): TroubleTicket_Find in .*troubleTicketManagement.api.yaml no longer requires note; drop or fix the erratum/);
+    const stale: SpecErratum = {
+      id: 'stale-one',
+      releases: ['grace'],
+      api: 'troubleTicket',
+      schema: 'TroubleTicket_Find',
+      notRequired: ['status', 'note'],
+      why: 'x'.repeat(20),
+      source: 'mappings/spec-errata.yaml:9',
+    };
+    expect(() => createSpecCatalog({ sdkDir, errata: [stale] }).api('grace', 'troubleTicket')).toThrow(
+      /spec erratum stale-one \(mappings\/spec-errata.yaml:9\): TroubleTicket_Find in .*troubleTicketManagement.api.yaml no longer requires note; drop or fix the erratum/,
+    );
     const gone: SpecErratum = { ...stale, schema: 'TroubleTicket_Gone', notRequired: ['status'] };
     expect(() => createSpecCatalog({ sdkDir, errata: [gone] }).api('grace', 'troubleTicket')).toThrow(/has no schema TroubleTicket_Gone/);
   });
@@ -54,7 +80,13 @@ describe('spec errata', () => {
   it('the work order list: published as one WorkOrder_Find object, an array of them with the arrayOf erratum', () => {
     const plain = createSpecCatalog({ sdkDir });
     const corrected = createSpecCatalog({ sdkDir, errata: SPEC_ERRATA });
-    const item = { id: 'AA-2026-000001', appointmentRequired: true, state: 'open', place: [], relatedEntity: [{ '@referredType': 'ProductOrder', id: 'o-1', role: 'productOrder' }] };
+    const item = {
+      id: 'AA-2026-000001',
+      appointmentRequired: true,
+      state: 'open',
+      place: [],
+      relatedEntity: [{ '@referredType': 'ProductOrder', id: 'o-1', role: 'productOrder' }],
+    };
     for (const release of ['grace', 'kylie'] as const) {
       const published = plain.api(release, 'workOrderManagement')!.operationById('listWorkOrder')!;
       expect(published.validateResponseBody(200, [item]).map((i) => i.message)).toEqual(['must be object']);
@@ -66,35 +98,84 @@ describe('spec errata', () => {
       expect(fixed.validateResponseBody(200, [noState]).map((i) => i.path)).toEqual(['/0/state']);
       expect(fixed.validateResponseBody(200, item).length).toBeGreaterThan(0);
     }
-    const stale: SpecErratum = { id: 'stale-array', releases: ['grace'], api: 'troubleTicket', schema: 'TroubleTicket_Find', notRequired: [], arrayOf: true, why: 'x'.repeat(20), source: 'e.yaml:1' };
+    const stale: SpecErratum = {
+      id: 'stale-array',
+      releases: ['grace'],
+      api: 'troubleTicket',
+      schema: 'TroubleTicket_Find',
+      notRequired: [],
+      arrayOf: true,
+      why: 'x'.repeat(20),
+      source: 'e.yaml:1',
+    };
     const twice = createSpecCatalog({ sdkDir, errata: [stale, { ...stale, id: 'again' }] });
-    expect(() => twice.api('grace', 'troubleTicket')).toThrow(/spec erratum again \(e.yaml:1\): TroubleTicket_Find in .* is an array already; drop the erratum/);
+    expect(() => twice.api('grace', 'troubleTicket')).toThrow(
+      /spec erratum again \(e.yaml:1\): TroubleTicket_Find in .* is an array already; drop the erratum/,
+    );
   });
 
   it('the errata file is checked at load, problems named by file:line', () => {
     const file = join(tmp, 'spec-errata.yaml');
-    writeFileSync(file, ['errata:', '  - id: ok-one', '    releases: [grace]', '    api: troubleTicket', '    schema: TroubleTicket_Find',
-      '    notRequired: [externalId]', '    why: because the file says so elsewhere', '  - id: Bad Id', '    releases: [haley]', '    api: x', '    schema: y', '    notRequired: []', '    why: short'].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'errata:',
+        '  - id: ok-one',
+        '    releases: [grace]',
+        '    api: troubleTicket',
+        '    schema: TroubleTicket_Find',
+        '    notRequired: [externalId]',
+        '    why: because the file says so elsewhere',
+        '  - id: Bad Id',
+        '    releases: [haley]',
+        '    api: x',
+        '    schema: y',
+        '    notRequired: []',
+        '    why: short',
+      ].join('\n'),
+    );
     let err: unknown;
-    try { loadSpecErrata(file); } catch (e) { err = e; }
+    try {
+      loadSpecErrata(file);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(ConfigError);
     const text = (err as ConfigError).problems.map((p) => `${p.line}: ${p.message}`).join('\n');
-    expect(text).toBe([
-      '8: must match pattern "^[a-z0-9]+(-[a-z0-9]+)*$"',
-      '12: must NOT have fewer than 1 items',
-      '13: must NOT have fewer than 20 characters',
-    ].join('\n'));
+    expect(text).toBe(
+      [
+        '8: must match pattern "^[a-z0-9]+(-[a-z0-9]+)*$"',
+        '12: must NOT have fewer than 1 items',
+        '13: must NOT have fewer than 20 characters',
+      ].join('\n'),
+    );
     expect(loadSpecErrata(join(tmp, 'none.yaml'))).toEqual([]);
   });
 
   it('an erratum for a release the SDK folder does not hold is refused at its line', () => {
     const file = join(tmp, 'spec-errata-release.yaml');
-    writeFileSync(file, ['errata:', '  - id: ok-one', '    releases: [grace, haley]', '    api: troubleTicket', '    schema: TroubleTicket_Find',
-      '    notRequired: [externalId]', '    why: because the file says so elsewhere'].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'errata:',
+        '  - id: ok-one',
+        '    releases: [grace, haley]',
+        '    api: troubleTicket',
+        '    schema: TroubleTicket_Find',
+        '    notRequired: [externalId]',
+        '    why: because the file says so elsewhere',
+      ].join('\n'),
+    );
     let err: unknown;
-    try { loadSpecErrata(file, ['billie', 'grace', 'kylie']); } catch (e) { err = e; }
+    try {
+      loadSpecErrata(file, ['billie', 'grace', 'kylie']);
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).problems.map((p) => `${p.line}: ${p.message}`)).toEqual(['3: release haley is not in the SDK folder (it holds: billie, grace, kylie)']);
+    expect((err as ConfigError).problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      '3: release haley is not in the SDK folder (it holds: billie, grace, kylie)',
+    ]);
     // without the SDK's releases (no SDK folder) the name is only checked for its form
     expect(loadSpecErrata(file).map((e) => e.releases)).toEqual([['grace', 'haley']]);
   });

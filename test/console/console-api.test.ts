@@ -21,7 +21,10 @@ describe('the console API on the admin port', () => {
     project = copyProject();
     // the copy lives in a temp folder: the SDK stays where the repository's default points
     // capture off here (test.yaml has it on): the Activity page's answer when the operator disabled it
-    gw = await startTestGateway({ rootDir: project.dir, env: { ADMIN_PORT: '0', SONATA_SDK_DIR: SDK_DIR, ACTIVITY_ENABLED: 'false' } });
+    gw = await startTestGateway({
+      rootDir: project.dir,
+      env: { ADMIN_PORT: '0', SONATA_SDK_DIR: SDK_DIR, ACTIVITY_ENABLED: 'false' },
+    });
     c = consoleClient(gw.adminUrl!);
     editor = await c.signIn('editor');
     viewer = await c.signIn('viewer');
@@ -45,7 +48,10 @@ describe('the console API on the admin port', () => {
       expect(cookie).toMatch(/; Max-Age=\d+/);
       const session = await c.call('GET', '/api/session', { cookie: cookie.split(';')[0] });
       expect(session.status).toBe(200);
-      expect(session.body).toEqual({ user: { name: 'editor', role: 'editor' }, signIn: { local: true, oauth2: false } });
+      expect(session.body).toEqual({
+        user: { name: 'editor', role: 'editor' },
+        signIn: { local: true, oauth2: false },
+      });
     });
 
     it('a wrong password and an unknown user get the same 401, which says how to sign in', async () => {
@@ -63,20 +69,44 @@ describe('the console API on the admin port', () => {
       expect(none.status).toBe(401);
       expect(none.body).toMatchObject({ code: 'missingCredentials', signIn: { local: true, oauth2: false } });
       const [payload, mac] = editor.slice('sgw_console='.length).split('.');
-      const asEditor = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), r: 'editor', n: 'viewer' })).toString('base64url');
+      const asEditor = Buffer.from(
+        JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), r: 'editor', n: 'viewer' }),
+      ).toString('base64url');
       for (const cookie of [
         `sgw_console=${asEditor}.${mac}`,
         `sgw_console=${payload}.${mac!.slice(0, -2)}AA`,
         forgeSession({ n: 'editor', r: 'editor', s: 'local' }, new Date(Date.now() - 1000)),
-        forgeSession({ n: 'editor', r: 'editor', s: 'local' }, new Date(Date.now() + 3_600_000), 'another-secret-of-at-least-32-bytes-0123456789'),
+        forgeSession(
+          { n: 'editor', r: 'editor', s: 'local' },
+          new Date(Date.now() + 3_600_000),
+          'another-secret-of-at-least-32-bytes-0123456789',
+        ),
       ]) {
         const res = await c.call('GET', '/api/overview', { cookie });
         expect(res.status, cookie).toBe(401);
       }
-      expect((await c.call('GET', '/api/overview', { cookie: forgeSession({ n: 'editor', r: 'editor', s: 'local' }, new Date(Date.now() + 60_000)) })).status).toBe(200);
+      expect(
+        (
+          await c.call('GET', '/api/overview', {
+            cookie: forgeSession({ n: 'editor', r: 'editor', s: 'local' }, new Date(Date.now() + 60_000)),
+          })
+        ).status,
+      ).toBe(200);
       // a validly signed session of a local user who is no longer in the users file, and one whose role changed
-      expect((await c.call('GET', '/api/session', { cookie: forgeSession({ n: 'ghost', r: 'editor', s: 'local' }, new Date(Date.now() + 60_000)) })).status).toBe(401);
-      expect((await c.call('GET', '/api/session', { cookie: forgeSession({ n: 'viewer', r: 'editor', s: 'local' }, new Date(Date.now() + 60_000)) })).body.user).toEqual({ name: 'viewer', role: 'viewer' });
+      expect(
+        (
+          await c.call('GET', '/api/session', {
+            cookie: forgeSession({ n: 'ghost', r: 'editor', s: 'local' }, new Date(Date.now() + 60_000)),
+          })
+        ).status,
+      ).toBe(401);
+      expect(
+        (
+          await c.call('GET', '/api/session', {
+            cookie: forgeSession({ n: 'viewer', r: 'editor', s: 'local' }, new Date(Date.now() + 60_000)),
+          })
+        ).body.user,
+      ).toEqual({ name: 'viewer', role: 'viewer' });
     });
 
     it('sign-out clears the cookie', async () => {
@@ -86,7 +116,11 @@ describe('the console API on the admin port', () => {
     });
 
     it('changes without X-Console: 1 are refused with 403, even signed in', async () => {
-      const res = await c.call('POST', '/api/playground/evaluate', { cookie: editor, xConsole: false, body: { source: '1', input: {} } });
+      const res = await c.call('POST', '/api/playground/evaluate', {
+        cookie: editor,
+        xConsole: false,
+        body: { source: '1', input: {} },
+      });
       expect(res.status).toBe(403);
       expect(res.body).toMatchObject({ code: 'accessDenied', message: expect.stringContaining('X-Console') });
       expect((await c.call('DELETE', '/api/notifications/dead-letters/x', { cookie: editor, xConsole: false })).status).toBe(403);
@@ -97,7 +131,11 @@ describe('the console API on the admin port', () => {
     it('overview: version, snapshot hash, no reload yet, activity off', async () => {
       const res = await c.call('GET', '/api/overview', { cookie: viewer });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ snapshotHash: gw.gateway.registry.current().hash, lastReload: null, activity: { enabled: false } });
+      expect(res.body).toMatchObject({
+        snapshotHash: gw.gateway.registry.current().hash,
+        lastReload: null,
+        activity: { enabled: false },
+      });
       expect(res.body.version).toMatch(/^\d+\.\d+\.\d+/);
       expect(res.headers.get('content-security-policy')).toBe(CONSOLE_CSP);
     });
@@ -106,7 +144,11 @@ describe('the console API on the admin port', () => {
       const list = await c.call('GET', '/api/partners', { cookie: viewer });
       expect(list.status).toBe(200);
       const acme = list.body.find((p: { id: string }) => p.id === 'acme-telecom');
-      expect(acme).toMatchObject({ name: expect.any(String), releases: { geographicAddressManagement: 'grace' }, callbacks: [] });
+      expect(acme).toMatchObject({
+        name: expect.any(String),
+        releases: { geographicAddressManagement: 'grace' },
+        callbacks: [],
+      });
       expect(acme.functions).toContainEqual({ function: 'addressValidation', mode: expect.any(String) });
       expect((await c.call('GET', '/api/partners/acme-telecom', { cookie: viewer })).body).toEqual(acme);
       expect((await c.call('GET', '/api/partners/nobody', { cookie: viewer })).status).toBe(404);
@@ -116,15 +158,30 @@ describe('the console API on the admin port', () => {
       const list = await c.call('GET', '/api/mappings?partner=acme-telecom', { cookie: viewer });
       expect(list.status).toBe(200);
       const own = list.body.find((m: { file: string }) => m.file === ACME_MAPPING);
-      expect(own).toMatchObject({ owner: 'partner:acme-telecom', step: 'request', operation: 'createGeographicAddressValidation' });
+      expect(own).toMatchObject({
+        owner: 'partner:acme-telecom',
+        step: 'request',
+        operation: 'createGeographicAddressValidation',
+      });
       expect(own.fixtures.length).toBeGreaterThan(0);
       expect(own.fixtures.every((f: { ok: boolean }) => f.ok)).toBe(true);
       expect(list.body.some((m: { owner: string }) => m.owner === 'partner:globex-networks')).toBe(false);
-      const source = await c.call('GET', `/api/mappings/source?file=${encodeURIComponent(ACME_MAPPING)}`, { cookie: viewer });
+      const source = await c.call('GET', `/api/mappings/source?file=${encodeURIComponent(ACME_MAPPING)}`, {
+        cookie: viewer,
+      });
       expect(source.status).toBe(200);
       expect(source.body.source).toBe(readFileSync(join(project.dir, ACME_MAPPING), 'utf8'));
-      expect(source.body.fixtures[0]).toMatchObject({ file: expect.stringMatching(/^partners\/acme-telecom\/fixtures\//), input: expect.any(Object), expected: expect.any(Object) });
-      for (const file of ['config/test.env', '../../../etc/passwd', 'partners/acme-telecom/partner.yaml', `${ACME_MAPPING}/../../../../config/test.env`]) {
+      expect(source.body.fixtures[0]).toMatchObject({
+        file: expect.stringMatching(/^partners\/acme-telecom\/fixtures\//),
+        input: expect.any(Object),
+        expected: expect.any(Object),
+      });
+      for (const file of [
+        'config/test.env',
+        '../../../etc/passwd',
+        'partners/acme-telecom/partner.yaml',
+        `${ACME_MAPPING}/../../../../config/test.env`,
+      ]) {
         expect((await c.call('GET', `/api/mappings/source?file=${encodeURIComponent(file)}`, { cookie: viewer })).status, file).toBe(404);
       }
     });
@@ -137,37 +194,75 @@ describe('the console API on the admin port', () => {
 
   describe('playground', () => {
     it("evaluates a shipped fixture's mapping to its expected output (empty diff)", async () => {
-      const source = await c.call('GET', `/api/mappings/source?file=${encodeURIComponent(ACME_MAPPING)}`, { cookie: viewer });
+      const source = await c.call('GET', `/api/mappings/source?file=${encodeURIComponent(ACME_MAPPING)}`, {
+        cookie: viewer,
+      });
       const fixture = source.body.fixtures[0];
       const res = await c.call('POST', '/api/playground/evaluate', {
-        cookie: viewer, body: { partnerId: 'acme-telecom', file: ACME_MAPPING, source: source.body.source, input: fixture.input, bindings: fixture.bindings, expected: fixture.expected },
+        cookie: viewer,
+        body: {
+          partnerId: 'acme-telecom',
+          file: ACME_MAPPING,
+          source: source.body.source,
+          input: fixture.input,
+          bindings: fixture.bindings,
+          expected: fixture.expected,
+        },
       });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ ok: true, output: fixture.expected, diff: [] });
       expect(typeof res.body.ms).toBe('number');
       // an edited source shows the difference, pointer by pointer
       const edited = await c.call('POST', '/api/playground/evaluate', {
-        cookie: viewer, body: { file: ACME_MAPPING, source: '$ ~> |submittedGeographicAddress|{"city": "Bonn"}|', input: fixture.input, expected: fixture.expected },
+        cookie: viewer,
+        body: {
+          file: ACME_MAPPING,
+          source: '$ ~> |submittedGeographicAddress|{"city": "Bonn"}|',
+          input: fixture.input,
+          expected: fixture.expected,
+        },
       });
       expect(edited.body.ok).toBe(true);
       expect(edited.body.diff).toContainEqual(expect.stringMatching(/^\/submittedGeographicAddress\/city: expected "[^"]*", got "Bonn"$/));
     });
 
     it('a syntax error is answered with its line and column in the posted source', async () => {
-      const res = await c.call('POST', '/api/playground/evaluate', { cookie: viewer, body: { source: '{\n  "a": $foo(\n}', input: {} } });
+      const res = await c.call('POST', '/api/playground/evaluate', {
+        cookie: viewer,
+        body: { source: '{\n  "a": $foo(\n}', input: {} },
+      });
       expect(res.status).toBe(200);
       expect(res.body.ok).toBe(false);
-      expect(res.body.error).toMatchObject({ line: expect.any(Number), column: expect.any(Number), message: expect.any(String) });
+      expect(res.body.error).toMatchObject({
+        line: expect.any(Number),
+        column: expect.any(Number),
+        message: expect.any(String),
+      });
       expect(res.body.error.line).toBeGreaterThanOrEqual(2);
     });
 
     it('runaway recursion and a long loop end in a clear error within the deadline, not a hang', async () => {
       // a tail call (no depth grows: only the deadline stops it), and a recursion that nests
-      const recursion = await c.call('POST', '/api/playground/evaluate', { cookie: viewer, body: { source: '($f := function(){ $f() }; $f())', input: {} } });
-      expect(recursion.body).toMatchObject({ ok: false, error: { kind: 'timeout', code: 'D1012', line: 1, message: expect.stringContaining('deadline') } });
-      const nested = await c.call('POST', '/api/playground/evaluate', { cookie: viewer, body: { source: '($f := function($n){ $n + $f($n + 1) }; $f(0))', input: {} } });
-      expect(nested.body).toMatchObject({ ok: false, error: { kind: 'depth', code: 'D1011', message: expect.stringContaining('depth') } });
-      const loop = await c.call('POST', '/api/playground/evaluate', { cookie: viewer, body: { source: '$count([1..9999999].($ * 2))', input: {} } });
+      const recursion = await c.call('POST', '/api/playground/evaluate', {
+        cookie: viewer,
+        body: { source: '($f := function(){ $f() }; $f())', input: {} },
+      });
+      expect(recursion.body).toMatchObject({
+        ok: false,
+        error: { kind: 'timeout', code: 'D1012', line: 1, message: expect.stringContaining('deadline') },
+      });
+      const nested = await c.call('POST', '/api/playground/evaluate', {
+        cookie: viewer,
+        body: { source: '($f := function($n){ $n + $f($n + 1) }; $f(0))', input: {} },
+      });
+      expect(nested.body).toMatchObject({
+        ok: false,
+        error: { kind: 'depth', code: 'D1011', message: expect.stringContaining('depth') },
+      });
+      const loop = await c.call('POST', '/api/playground/evaluate', {
+        cookie: viewer,
+        body: { source: '$count([1..9999999].($ * 2))', input: {} },
+      });
       expect(loop.body).toMatchObject({ ok: false, error: { kind: 'timeout', message: expect.any(String) } });
       // the server still answers
       expect((await c.call('GET', '/api/overview', { cookie: viewer })).status).toBe(200);
@@ -188,16 +283,41 @@ describe('the console API on the admin port', () => {
       }
     });
 
-    it('saves a fixture beside the mapping\'s others that then runs green; 409 when it exists, 422 when the output differs', async () => {
-      const source = await c.call('GET', `/api/mappings/source?file=${encodeURIComponent(ACME_MAPPING)}`, { cookie: editor });
+    it("saves a fixture beside the mapping's others that then runs green; 409 when it exists, 422 when the output differs", async () => {
+      const source = await c.call('GET', `/api/mappings/source?file=${encodeURIComponent(ACME_MAPPING)}`, {
+        cookie: editor,
+      });
       const { input, expected } = source.body.fixtures[0];
-      const saved = await c.call('POST', '/api/fixtures', { cookie: editor, body: { file: ACME_MAPPING, name: 'console-saved', description: 'saved from the console', input, expected } });
+      const saved = await c.call('POST', '/api/fixtures', {
+        cookie: editor,
+        body: { file: ACME_MAPPING, name: 'console-saved', description: 'saved from the console', input, expected },
+      });
       expect(saved.status).toBe(201);
-      expect(saved.body).toEqual({ fixture: 'partners/acme-telecom/fixtures/address-validation.request.console-saved.yaml' });
-      expect((await c.call('POST', '/api/fixtures', { cookie: editor, body: { file: ACME_MAPPING, name: 'console-saved', input, expected } })).status).toBe(409);
-      const wrong = await c.call('POST', '/api/fixtures', { cookie: editor, body: { file: ACME_MAPPING, name: 'console-wrong', input, expected: { ...expected, provideAlternative: 'nope' } } });
+      expect(saved.body).toEqual({
+        fixture: 'partners/acme-telecom/fixtures/address-validation.request.console-saved.yaml',
+      });
+      expect(
+        (
+          await c.call('POST', '/api/fixtures', {
+            cookie: editor,
+            body: { file: ACME_MAPPING, name: 'console-saved', input, expected },
+          })
+        ).status,
+      ).toBe(409);
+      const wrong = await c.call('POST', '/api/fixtures', {
+        cookie: editor,
+        body: {
+          file: ACME_MAPPING,
+          name: 'console-wrong',
+          input,
+          expected: { ...expected, provideAlternative: 'nope' },
+        },
+      });
       expect(wrong.status).toBe(422);
-      expect(wrong.body[0]).toMatchObject({ code: 'invalidValue', reason: expect.stringContaining('/provideAlternative') });
+      expect(wrong.body[0]).toMatchObject({
+        code: 'invalidValue',
+        reason: expect.stringContaining('/provideAlternative'),
+      });
       expect(existsSync(join(project.dir, 'partners/acme-telecom/fixtures/address-validation.request.console-wrong.yaml'))).toBe(false);
 
       await gw.gateway.registry.reload();
@@ -208,11 +328,17 @@ describe('the console API on the admin port', () => {
 
     it('fixture names and mapping files cannot leave their folders', async () => {
       for (const name of ['../../../evil', '..', 'a/b', '.hidden', 'x'.repeat(200)]) {
-        const res = await c.call('POST', '/api/fixtures', { cookie: editor, body: { file: ACME_MAPPING, name, input: {}, expected: {} } });
+        const res = await c.call('POST', '/api/fixtures', {
+          cookie: editor,
+          body: { file: ACME_MAPPING, name, input: {}, expected: {} },
+        });
         expect(res.status, name).toBe(400);
       }
       for (const file of ['../outside.jsonata', '/etc/passwd', 'config/test.yaml']) {
-        const res = await c.call('POST', '/api/fixtures', { cookie: editor, body: { file, name: 'x', input: {}, expected: {} } });
+        const res = await c.call('POST', '/api/fixtures', {
+          cookie: editor,
+          body: { file, name: 'x', input: {}, expected: {} },
+        });
         expect(res.status, file).toBe(404);
       }
     });
@@ -220,10 +346,21 @@ describe('the console API on the admin port', () => {
     it('dead letters: listed, replayed to the listener (202), discarded (204); unknown ids 404', async () => {
       listener.script(500, 500, 500, 500, 500, 500, 500, 500);
       const url = `${listener.origin}/listener/acme?token=s3cret`;
-      const delivery = (id: string) => ({ id, partnerId: 'acme-telecom', subscriptionId: 'sub-1', url, body: { eventId: id }, eventType: 'productOrderStateChangeEvent', eventId: id });
+      const delivery = (id: string) => ({
+        id,
+        partnerId: 'acme-telecom',
+        subscriptionId: 'sub-1',
+        url,
+        body: { eventId: id },
+        eventType: 'productOrderStateChangeEvent',
+        eventId: id,
+      });
       await gw.gateway.deliveries.enqueue(delivery('dl-1'));
       await gw.gateway.deliveries.enqueue(delivery('dl-2'));
-      await vi.waitFor(async () => expect((await c.call('GET', '/api/notifications', { cookie: viewer })).body.deadLetters).toHaveLength(2), { timeout: 15_000, interval: 50 });
+      await vi.waitFor(
+        async () => expect((await c.call('GET', '/api/notifications', { cookie: viewer })).body.deadLetters).toHaveLength(2),
+        { timeout: 15_000, interval: 50 },
+      );
       const list = await c.call('GET', '/api/notifications', { cookie: viewer });
       expect(list.body.backlog).toEqual({ depth: 0 });
       expect(JSON.stringify(list.body)).not.toContain('s3cret');
@@ -237,24 +374,46 @@ describe('the console API on the admin port', () => {
 
       expect((await c.call('DELETE', '/api/notifications/dead-letters/nope', { cookie: editor })).status).toBe(404);
       expect((await c.call('DELETE', '/api/notifications/dead-letters/dl-2', { cookie: editor })).status).toBe(204);
-      await vi.waitFor(async () => expect((await c.call('GET', '/api/notifications', { cookie: viewer })).body.deadLetters.map((d: { id: string }) => d.id)).not.toContain('dl-2'));
+      await vi.waitFor(async () =>
+        expect(
+          (await c.call('GET', '/api/notifications', { cookie: viewer })).body.deadLetters.map((d: { id: string }) => d.id),
+        ).not.toContain('dl-2'),
+      );
       const partner = await c.call('GET', '/api/partners/acme-telecom', { cookie: viewer });
-      expect(partner.body.callbacks[0]).toMatchObject({ url: expect.stringContaining('token=redacted'), lastDelivery: { outcome: expect.stringMatching(/^(delivered|dead|retry)$/) } });
+      expect(partner.body.callbacks[0]).toMatchObject({
+        url: expect.stringContaining('token=redacted'),
+        lastDelivery: { outcome: expect.stringMatching(/^(delivered|dead|retry)$/) },
+      });
     });
 
-    it.skipIf(!existsSync(SDK_DIR))('an editor runs the conformance cases of a partner and release against this gateway', async () => {
-      const res = await c.call('POST', '/api/conformance/runs', { cookie: editor, body: { partnerId: 'acme-telecom', release: 'grace', functions: ['addressValidation'] } });
-      expect(res.status, JSON.stringify(res.body)).toBe(200);
-      expect(res.body).toMatchObject({ partnerId: 'acme-telecom', release: 'grace', failed: 0 });
-      expect(res.body.passed).toBeGreaterThan(0);
-      expect(res.body.cases.length).toBe(res.body.passed + res.body.failed + res.body.skipped);
-      for (const kase of res.body.cases) {
-        expect(kase).toMatchObject({ name: expect.any(String), function: 'addressValidation', status: expect.stringMatching(/^(passed|failed|skipped)$/), ms: expect.any(Number) });
-      }
-      const unknown = await c.call('POST', '/api/conformance/runs', { cookie: editor, body: { partnerId: 'nobody' } });
-      expect(unknown.status).toBe(400);
-      expect(unknown.body.message).toContain('unknown partner');
-    }, 60_000);
+    it.skipIf(!existsSync(SDK_DIR))(
+      'an editor runs the conformance cases of a partner and release against this gateway',
+      async () => {
+        const res = await c.call('POST', '/api/conformance/runs', {
+          cookie: editor,
+          body: { partnerId: 'acme-telecom', release: 'grace', functions: ['addressValidation'] },
+        });
+        expect(res.status, JSON.stringify(res.body)).toBe(200);
+        expect(res.body).toMatchObject({ partnerId: 'acme-telecom', release: 'grace', failed: 0 });
+        expect(res.body.passed).toBeGreaterThan(0);
+        expect(res.body.cases.length).toBe(res.body.passed + res.body.failed + res.body.skipped);
+        for (const kase of res.body.cases) {
+          expect(kase).toMatchObject({
+            name: expect.any(String),
+            function: 'addressValidation',
+            status: expect.stringMatching(/^(passed|failed|skipped)$/),
+            ms: expect.any(Number),
+          });
+        }
+        const unknown = await c.call('POST', '/api/conformance/runs', {
+          cookie: editor,
+          body: { partnerId: 'nobody' },
+        });
+        expect(unknown.status).toBe(400);
+        expect(unknown.body.message).toContain('unknown partner');
+      },
+      60_000,
+    );
 
     it('openapi index points at console paths; an unknown document is 404', async () => {
       const index = await c.call('GET', '/api/openapi', { cookie: viewer });
@@ -277,7 +436,13 @@ describe('the console API on the admin port', () => {
         await gw.gateway.registry.reload();
         const broken = await c.call('GET', '/api/overview', { cookie: viewer });
         expect(broken.body.lastReload).toMatchObject({ result: 'ok', at: expect.any(String) });
-        expect(broken.body.lastReload.problems).toContainEqual(expect.objectContaining({ file: expect.stringContaining('address-validation.request.jsonata'), line: expect.any(Number), message: expect.any(String) }));
+        expect(broken.body.lastReload.problems).toContainEqual(
+          expect.objectContaining({
+            file: expect.stringContaining('address-validation.request.jsonata'),
+            line: expect.any(Number),
+            message: expect.any(String),
+          }),
+        );
       } finally {
         writeFileSync(file, good);
       }
@@ -298,7 +463,10 @@ describe('the console API on the admin port', () => {
       expect(missing.headers.get('content-security-policy')).toBe(CONSOLE_CSP);
 
       mkdirSync(join(dist, 'assets'), { recursive: true });
-      writeFileSync(join(dist, 'index.html'), '<!doctype html><title>console</title><script type="module" src="/console/assets/app.js"></script>');
+      writeFileSync(
+        join(dist, 'index.html'),
+        '<!doctype html><title>console</title><script type="module" src="/console/assets/app.js"></script>',
+      );
       writeFileSync(join(dist, 'assets', 'app.js'), 'console.log(1)');
       for (const page of ['/', '/partners', '/mappings/acme']) {
         const res = await c.call('GET', page);

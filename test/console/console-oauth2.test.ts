@@ -13,7 +13,12 @@ const CALLBACK = 'http://127.0.0.1/console/auth/oauth2/callback';
 const CLIENT_SECRET = 'idp-client-secret-for-the-console-test';
 
 /** A loopback authorization server: authorization code + PKCE (S256), token and userinfo endpoints, real HTTP. */
-async function startIdp(): Promise<{ url: string; user: Record<string, unknown>; seen: { authorize: URLSearchParams[]; tokens: URLSearchParams[] }; close(): Promise<void> }> {
+async function startIdp(): Promise<{
+  url: string;
+  user: Record<string, unknown>;
+  seen: { authorize: URLSearchParams[]; tokens: URLSearchParams[] };
+  close(): Promise<void>;
+}> {
   const codes = new Map<string, { challenge: string; redirectUri: string; claims: Record<string, unknown> }>();
   const tokens = new Map<string, Record<string, unknown>>();
   const seen = { authorize: [] as URLSearchParams[], tokens: [] as URLSearchParams[] };
@@ -24,11 +29,21 @@ async function startIdp(): Promise<{ url: string; user: Record<string, unknown>;
     if (req.method === 'GET' && url.pathname === '/authorize') {
       const q = url.searchParams;
       seen.authorize.push(q);
-      if (q.get('response_type') !== 'code' || q.get('client_id') !== 'sonata-console' || q.get('code_challenge_method') !== 'S256' || !q.get('code_challenge') || !q.get('state')) {
+      if (
+        q.get('response_type') !== 'code' ||
+        q.get('client_id') !== 'sonata-console' ||
+        q.get('code_challenge_method') !== 'S256' ||
+        !q.get('code_challenge') ||
+        !q.get('state')
+      ) {
         return json(400, { error: 'invalid_request' });
       }
       const code = randomBytes(16).toString('hex');
-      codes.set(code, { challenge: q.get('code_challenge')!, redirectUri: q.get('redirect_uri')!, claims: { ...state.user } });
+      codes.set(code, {
+        challenge: q.get('code_challenge')!,
+        redirectUri: q.get('redirect_uri')!,
+        claims: { ...state.user },
+      });
       const back = new URL(q.get('redirect_uri')!);
       back.searchParams.set('code', code);
       back.searchParams.set('state', q.get('state')!);
@@ -45,7 +60,12 @@ async function startIdp(): Promise<{ url: string; user: Record<string, unknown>;
         codes.delete(form.get('code') ?? '');
         const verifier = form.get('code_verifier') ?? '';
         const challenge = createHash('sha256').update(verifier).digest('base64url');
-        if (form.get('client_secret') !== CLIENT_SECRET || !grant || grant.redirectUri !== form.get('redirect_uri') || challenge !== grant.challenge) {
+        if (
+          form.get('client_secret') !== CLIENT_SECRET ||
+          !grant ||
+          grant.redirectUri !== form.get('redirect_uri') ||
+          challenge !== grant.challenge
+        ) {
           return json(400, { error: 'invalid_grant' });
         }
         const token = randomBytes(16).toString('hex');
@@ -71,20 +91,30 @@ async function startIdp(): Promise<{ url: string; user: Record<string, unknown>;
       state.user = u;
     },
     seen,
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
 /** An activity log holding two records (the capture itself is another module's). */
 function fakeActivity(): ActivityLog {
   const record = (correlationId: string, partnerId: string, startedAt: string): ActivityRecord => ({
-    correlationId, partnerId, method: 'POST', path: '/mefApi/sonata/quoteManagement/v8/quote', status: 201, startedAt, ms: 12,
+    correlationId,
+    partnerId,
+    method: 'POST',
+    path: '/mefApi/sonata/quoteManagement/v8/quote',
+    status: 201,
+    startedAt,
+    ms: 12,
     hops: [{ kind: 'partner-request', at: startedAt, method: 'POST', url: '/mefApi/sonata/quoteManagement/v8/quote' }],
   });
-  const records = [record('req-2', 'globex-networks', '2026-12-05T10:00:02.000Z'), record('req-1', 'acme-telecom', '2026-12-05T10:00:01.000Z')];
+  const records = [
+    record('req-2', 'globex-networks', '2026-12-05T10:00:02.000Z'),
+    record('req-1', 'acme-telecom', '2026-12-05T10:00:01.000Z'),
+  ];
   return {
     enabled: true,
     async record() {},
@@ -108,7 +138,9 @@ describe('console sign-in at the IdP (authorization code + PKCE), and the activi
     idp = await startIdp();
     project = copyProject();
     const file = join(project.dir, 'config', 'test.yaml');
-    writeFileSync(file, `${readFileSync(file, 'utf8')}  oauth2:
+    writeFileSync(
+      file,
+      `${readFileSync(file, 'utf8')}  oauth2:
     authorizationURL: \${TEST_IDP_URL}/authorize
     tokenURL: \${TEST_IDP_URL}/token
     userInfoURL: \${TEST_IDP_URL}/userinfo
@@ -117,8 +149,13 @@ describe('console sign-in at the IdP (authorization code + PKCE), and the activi
     callbackURL: ${CALLBACK}
     roleClaim: groups
     editorRoles: [sonata-editors]
-`);
-    gw = await startTestGateway({ rootDir: project.dir, env: { ADMIN_PORT: '0', TEST_IDP_URL: idp.url, TEST_IDP_CLIENT_SECRET: CLIENT_SECRET }, activity: fakeActivity() });
+`,
+    );
+    gw = await startTestGateway({
+      rootDir: project.dir,
+      env: { ADMIN_PORT: '0', TEST_IDP_URL: idp.url, TEST_IDP_CLIENT_SECRET: CLIENT_SECRET },
+      activity: fakeActivity(),
+    });
     admin = gw.adminUrl!;
   }, 60_000);
   afterAll(async () => {
@@ -161,13 +198,17 @@ describe('console sign-in at the IdP (authorization code + PKCE), and the activi
     expect(session.body.user).toEqual({ name: 'olga', role: 'editor' });
     const authorize = idp.seen.authorize.at(-1)!;
     expect(authorize.get('code_challenge_method')).toBe('S256');
-    expect(createHash('sha256').update(idp.seen.tokens.at(-1)!.get('code_verifier')!).digest('base64url')).toBe(authorize.get('code_challenge'));
+    expect(createHash('sha256').update(idp.seen.tokens.at(-1)!.get('code_verifier')!).digest('base64url')).toBe(
+      authorize.get('code_challenge'),
+    );
   });
 
   it('an IdP user outside the editors group is a viewer', async () => {
     idp.user = { sub: 'u-2', preferred_username: 'vic', groups: ['staff'] };
     const { callback } = await signInAtIdp();
-    const session = await consoleClient(admin).call('GET', '/api/session', { cookie: sessionCookieOf(callback.headers) });
+    const session = await consoleClient(admin).call('GET', '/api/session', {
+      cookie: sessionCookieOf(callback.headers),
+    });
     expect(session.body.user).toEqual({ name: 'vic', role: 'viewer' });
   });
 
@@ -180,16 +221,25 @@ describe('console sign-in at the IdP (authorization code + PKCE), and the activi
     expect(noCookie.status).toBe(401);
     expect(noCookie.headers.getSetCookie().some((c) => c.startsWith('sgw_console='))).toBe(false);
     const other = await fetch(`${admin}/console/auth/oauth2`, { redirect: 'manual' });
-    const otherCookie = other.headers.getSetCookie().find((c) => c.startsWith('sgw_console_oauth2='))!.split(';')[0]!;
-    const mixed = await fetch(`${admin}${back.pathname}${back.search}`, { redirect: 'manual', headers: { cookie: otherCookie } });
+    const otherCookie = other.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('sgw_console_oauth2='))!
+      .split(';')[0]!;
+    const mixed = await fetch(`${admin}${back.pathname}${back.search}`, {
+      redirect: 'manual',
+      headers: { cookie: otherCookie },
+    });
     expect(mixed.status).toBe(401);
     expect(mixed.headers.getSetCookie().some((c) => c.startsWith('sgw_console='))).toBe(false);
   });
 
   it('local sign-in: after signInLimit.points failures from one address, even the right password waits (429, Retry-After)', async () => {
     const c = consoleClient(admin);
-    for (let i = 0; i < 5; i++) expect((await c.call('POST', '/api/session', { body: { username: 'editor', password: `guess-${i}` } })).status).toBe(401);
-    const blocked = await c.call('POST', '/api/session', { body: { username: 'editor', password: 'editor-demo-2026' } });
+    for (let i = 0; i < 5; i++)
+      expect((await c.call('POST', '/api/session', { body: { username: 'editor', password: `guess-${i}` } })).status).toBe(401);
+    const blocked = await c.call('POST', '/api/session', {
+      body: { username: 'editor', password: 'editor-demo-2026' },
+    });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(blocked.headers.getSetCookie().some((s) => s.startsWith('sgw_console='))).toBe(false);
@@ -203,11 +253,18 @@ describe('console sign-in at the IdP (authorization code + PKCE), and the activi
     const all = await c.call('GET', '/api/activity', { cookie });
     expect(all.body.enabled).toBe(true);
     expect(all.body.records.map((r: ActivityRecord) => r.correlationId)).toEqual(['req-2', 'req-1']);
-    expect((await c.call('GET', '/api/activity?partner=acme-telecom', { cookie })).body.records.map((r: ActivityRecord) => r.correlationId)).toEqual(['req-1']);
+    expect(
+      (await c.call('GET', '/api/activity?partner=acme-telecom', { cookie })).body.records.map((r: ActivityRecord) => r.correlationId),
+    ).toEqual(['req-1']);
     expect((await c.call('GET', '/api/activity?limit=1', { cookie })).body.records).toHaveLength(1);
-    expect((await c.call('GET', '/api/activity?correlationId=req-1', { cookie })).body.records.map((r: ActivityRecord) => r.correlationId)).toEqual(['req-1']);
+    expect(
+      (await c.call('GET', '/api/activity?correlationId=req-1', { cookie })).body.records.map((r: ActivityRecord) => r.correlationId),
+    ).toEqual(['req-1']);
     expect((await c.call('GET', '/api/activity?limit=0', { cookie })).status).toBe(400);
-    expect((await c.call('GET', '/api/activity/req-2', { cookie })).body).toMatchObject({ correlationId: 'req-2', hops: [{ kind: 'partner-request' }] });
+    expect((await c.call('GET', '/api/activity/req-2', { cookie })).body).toMatchObject({
+      correlationId: 'req-2',
+      hops: [{ kind: 'partner-request' }],
+    });
     expect((await c.call('GET', '/api/activity/nope', { cookie })).status).toBe(404);
     expect((await c.call('GET', '/api/overview', { cookie })).body.activity).toEqual({ enabled: true });
   });

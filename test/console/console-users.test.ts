@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
-import { hashConsolePassword, loadConsoleUsers, refuseShippedConsoleUsers, verifyConsolePassword } from '../../src/console/console-users.js';
+import {
+  hashConsolePassword,
+  loadConsoleUsers,
+  refuseShippedConsoleUsers,
+  verifyConsolePassword,
+} from '../../src/console/console-users.js';
 import { loadConfig } from '../../src/config/load-config.js';
 import { ConfigError } from '../../src/config/yaml-source.js';
 import { REPO_ROOT } from '../support/test-gateway.js';
@@ -26,13 +31,20 @@ describe('console users', () => {
 
   it('the shipped demo users sign in with the documented passwords', async () => {
     const users = loadConsoleUsers(SHIPPED);
-    expect(users.map((u) => [u.name, u.role])).toEqual([['editor', 'editor'], ['viewer', 'viewer']]);
-    for (const u of users) expect(await verifyConsolePassword(CONSOLE_USERS[u.name as 'editor' | 'viewer'].password, u.passwordHash)).toBe(true);
+    expect(users.map((u) => [u.name, u.role])).toEqual([
+      ['editor', 'editor'],
+      ['viewer', 'viewer'],
+    ]);
+    for (const u of users)
+      expect(await verifyConsolePassword(CONSOLE_USERS[u.name as 'editor' | 'viewer'].password, u.passwordHash)).toBe(true);
   });
 
   it('a bad users file is refused at file:line', () => {
     const file = join(tmp, 'bad.yaml');
-    writeFileSync(file, 'users:\n  - name: anna\n    role: admin\n    passwordHash: x\n  - name: anna\n    role: viewer\n    passwordHash: scrypt$1$1$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA\n');
+    writeFileSync(
+      file,
+      'users:\n  - name: anna\n    role: admin\n    passwordHash: x\n  - name: anna\n    role: viewer\n    passwordHash: scrypt$1$1$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA\n',
+    );
     let problems: string[] = [];
     try {
       loadConsoleUsers(file, 'config/bad.yaml');
@@ -65,7 +77,11 @@ describe('console users', () => {
   it('sonata-gateway console-user prints an entry from the password on stdin that the loader accepts', async () => {
     let out = '';
     let err = '';
-    const io = { out: (s: string) => (out += s), err: (s: string) => (err += s), readStdin: async () => 'a long enough password\n' };
+    const io = {
+      out: (s: string) => (out += s),
+      err: (s: string) => (err += s),
+      readStdin: async () => 'a long enough password\n',
+    };
     expect(await runCli(['console-user', '--name', 'anna', '--role', 'editor'], io)).toBe(0);
     const file = join(tmp, 'users.yaml');
     writeFileSync(file, `users:\n${out}`);
@@ -83,6 +99,8 @@ describe('console users', () => {
     writeFileSync(file, 'a-console-session-secret-read-from-a-file-0123\n');
     const config = loadConfig({ rootDir: REPO_ROOT, env: 'test', processEnv: { CONSOLE_SESSION_SECRET_FILE: file } });
     expect(config.console.sessionSecret).toBe('a-console-session-secret-read-from-a-file-0123');
-    expect(() => loadConfig({ rootDir: REPO_ROOT, env: 'test', processEnv: { CONSOLE_SESSION_SECRET: 'too-short' } })).toThrow(/sessionSecret/);
+    expect(() => loadConfig({ rootDir: REPO_ROOT, env: 'test', processEnv: { CONSOLE_SESSION_SECRET: 'too-short' } })).toThrow(
+      /sessionSecret/,
+    );
   });
 });

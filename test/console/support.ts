@@ -18,12 +18,21 @@ export interface ConsoleAnswer {
 
 /** A small client of one gateway's console on its admin URL. */
 export function consoleClient(adminUrl: string) {
-  const call = async (method: string, path: string, o: { cookie?: string; body?: unknown; xConsole?: boolean } = {}): Promise<ConsoleAnswer> => {
+  const call = async (
+    method: string,
+    path: string,
+    o: { cookie?: string; body?: unknown; xConsole?: boolean } = {},
+  ): Promise<ConsoleAnswer> => {
     const headers: Record<string, string> = {};
     if (o.cookie) headers.cookie = o.cookie;
     if (o.xConsole ?? method !== 'GET') headers['x-console'] = '1';
     if (o.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${adminUrl}/console${path}`, { method, headers, body: o.body === undefined ? undefined : JSON.stringify(o.body), redirect: 'manual' });
+    const res = await fetch(`${adminUrl}/console${path}`, {
+      method,
+      headers,
+      body: o.body === undefined ? undefined : JSON.stringify(o.body),
+      redirect: 'manual',
+    });
     const text = await res.text();
     let body: unknown = text;
     try {

@@ -78,7 +78,9 @@ async function makeDeadLetter(): Promise<string> {
       observedImpact: 'down',
       issueStartDate: at(-120),
       relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000001', role: 'affectedProduct' }],
-      relatedContactInformation: [{ role: 'reporterContact', name: 'Eva Example', number: '+49 30 1234567', emailAddress: 'eva@acme.example' }],
+      relatedContactInformation: [
+        { role: 'reporterContact', name: 'Eva Example', number: '+49 30 1234567', emailAddress: 'eva@acme.example' },
+      ],
     },
   });
   expect(ticket.status, JSON.stringify(ticket.body)).toBe(201);
@@ -92,7 +94,11 @@ async function makeDeadLetter(): Promise<string> {
     body: JSON.stringify({ CUST_NO: 'C-100042', CUST_TT_REF: 'ACME-E2E-1' }),
   });
   const ttNo = ((await search.json()) as { FAULTS: Array<{ TT_NO: string }> }).FAULTS[0]!.TT_NO;
-  const advanced = await fetch(`${gw.gateway.legacyUrl}/bss/v2/_sim/faults/${ttNo}/advance`, { method: 'POST', headers, body: JSON.stringify({ TO: 'WIP' }) });
+  const advanced = await fetch(`${gw.gateway.legacyUrl}/bss/v2/_sim/faults/${ttNo}/advance`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ TO: 'WIP' }),
+  });
   expect(advanced.status).toBe(200);
   await listener.waitForCalls(1);
   await expect.poll(async () => (await gw.gateway.deliveries.deadLetters()).length).toBe(1);
@@ -191,9 +197,17 @@ test('playground: an editor saves a run as a new fixture file', async ({ page })
   await signIn(page, 'editor');
   await page.goto(`${cg.consoleUrl}#/playground?partner=${ACME}&file=${encodeURIComponent(MAPPING)}`);
   await expect(page.getByRole('textbox', { name: 'JSONata mapping' })).toContainText('submittedGeographicAddress');
-  await page.getByLabel('Input JSON').fill(JSON.stringify({
-    submittedGeographicAddress: { '@type': 'FieldedAddress', streetName: 'Lindenallee 7', city: 'Berlin', postcode: '10117', country: 'Germany' },
-  }));
+  await page.getByLabel('Input JSON').fill(
+    JSON.stringify({
+      submittedGeographicAddress: {
+        '@type': 'FieldedAddress',
+        streetName: 'Lindenallee 7',
+        city: 'Berlin',
+        postcode: '10117',
+        country: 'Germany',
+      },
+    }),
+  );
   await page.getByRole('button', { name: 'Run' }).click();
   await expect(page.getByRole('region', { name: 'Result' }).getByLabel('Output')).toContainText('"streetNr": "7"');
   await page.getByLabel('Fixture name').fill('e2e-lindenallee');
@@ -202,7 +216,10 @@ test('playground: an editor saves a run as a new fixture file', async ({ page })
   await expect(saved).toContainText('e2e-lindenallee');
   const file = /Saved (\S+\.yaml)/.exec((await saved.textContent()) ?? '')?.[1];
   expect(file).toMatch(/^partners\/acme-telecom\/fixtures\/.*e2e-lindenallee.*\.yaml$/);
-  const fixture = parse(readFileSync(join(cg.projectDir, file!), 'utf8')) as { input: unknown; expected: { submittedGeographicAddress: unknown } };
+  const fixture = parse(readFileSync(join(cg.projectDir, file!), 'utf8')) as {
+    input: unknown;
+    expected: { submittedGeographicAddress: unknown };
+  };
   expect(fixture.expected.submittedGeographicAddress).toMatchObject({ streetName: 'Lindenallee', streetNr: '7' });
   // the same name again is refused (409), and the message says so
   await page.getByRole('button', { name: 'Save as fixture' }).click();
@@ -265,7 +282,9 @@ test('API reference: a served OpenAPI document with its operations and schemas',
   await article.locator('summary', { hasText: 'Creates a TroubleTicket' }).click();
   await expect(article).toContainText('operationId createTroubleTicket');
   // a schema that extends another (allOf + $ref) lists the properties of both
-  const schema = article.locator('details.schema', { has: page.locator('summary code', { hasText: /^TroubleTicket_Create$/ }) });
+  const schema = article.locator('details.schema', {
+    has: page.locator('summary code', { hasText: /^TroubleTicket_Create$/ }),
+  });
   await schema.locator('summary').click();
   await expect(schema.getByRole('cell', { name: 'ticketType', exact: false }).first()).toBeVisible();
   await expect(schema.getByRole('cell', { name: 'externalId', exact: false }).first()).toBeVisible();

@@ -37,19 +37,31 @@ async function main(): Promise<void> {
   try {
     if (config.role === 'legacy') {
       const sim = await startLegacyBss({
-        apiKey: config.apiKey!, dataDir: config.dataDir!, port: config.port ?? 0, host: '127.0.0.1', faultInjection: config.faultInjection ?? false,
-        callbackUrl: () => callbackUrl, callbackSecret: config.callbackSecret,
+        apiKey: config.apiKey!,
+        dataDir: config.dataDir!,
+        port: config.port ?? 0,
+        host: '127.0.0.1',
+        faultInjection: config.faultInjection ?? false,
+        callbackUrl: () => callbackUrl,
+        callbackSecret: config.callbackSecret,
         // a gateway killed mid-callback is back within these retries
         callbackRetryDelaysMs: [200, 500, 1000, 2000, 4000],
       });
       process.send?.({ kind: 'ready', url: sim.url } satisfies FaultChildMessage);
     } else {
-      const gateway = await buildGateway({ rootDir: config.rootDir!, env: config.env ?? 'test', processEnv: config.processEnv ?? {} });
+      const gateway = await buildGateway({
+        rootDir: config.rootDir!,
+        env: config.env ?? 'test',
+        processEnv: config.processEnv ?? {},
+      });
       const { url } = await gateway.listen();
       process.send?.({ kind: 'ready', url } satisfies FaultChildMessage);
     }
   } catch (err) {
-    process.send?.({ kind: 'failed', message: err instanceof Error ? err.message : String(err) } satisfies FaultChildMessage);
+    process.send?.({
+      kind: 'failed',
+      message: err instanceof Error ? err.message : String(err),
+    } satisfies FaultChildMessage);
     process.exit(1);
   }
 }

@@ -30,8 +30,12 @@ describe.skipIf(skipReason !== undefined)(`Redis kill -9 and restart under traff
   /** One partner request that must be answered (any status) before HANG_MS. */
   const send = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(gw.url + path, {
-      method, signal: AbortSignal.timeout(HANG_MS),
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      method,
+      signal: AbortSignal.timeout(HANG_MS),
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     }).catch((err: unknown) => {
       throw new Error(`${method} ${path} hung or failed without an answer: ${String(err)}`);
@@ -57,7 +61,8 @@ describe.skipIf(skipReason !== undefined)(`Redis kill -9 and restart under traff
     }
     // traffic during the outage: creates, reads and lists at once
     const during = await Promise.all([
-      create('b1'), create('b2'),
+      create('b1'),
+      create('b2'),
       send('GET', `${ORDER_BASE.grace}/productOrder/${accepted[0]}`),
       send('GET', `${ORDER_BASE.grace}/productOrder?limit=5`),
       send('GET', '/readyz'),
@@ -70,7 +75,12 @@ describe.skipIf(skipReason !== undefined)(`Redis kill -9 and restart under traff
     }
 
     await redis.restart();
-    await until(() => send('GET', '/readyz'), (r) => r.status === 200, 20_000, '/readyz ready after the Redis restart');
+    await until(
+      () => send('GET', '/readyz'),
+      (r) => r.status === 200,
+      20_000,
+      '/readyz ready after the Redis restart',
+    );
     // everything works again: new orders, and every order accepted before the outage is still there
     const after = await create('c1');
     expect(after.status, JSON.stringify(after.body)).toBe(201);

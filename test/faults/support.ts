@@ -62,7 +62,11 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'sgw-fault-redis-'));
   let proc: ChildProcess | undefined;
   const start = async () => {
-    const p = spawn(REDIS_BIN, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(
+      REDIS_BIN,
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     children.add(p);
     p.once('exit', () => children.delete(p));
     proc = p;
@@ -113,7 +117,10 @@ const CHILD_MODULE = fileURLToPath(new URL('./fault-child.ts', import.meta.url))
 
 /** Starts fault-child.ts (from source, through tsx) and waits for its URL. */
 export async function startChild(config: FaultChildConfig): Promise<FaultChild> {
-  const child = fork(CHILD_MODULE, [JSON.stringify(config)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child = fork(CHILD_MODULE, [JSON.stringify(config)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   children.add(child);
   child.once('exit', () => children.delete(child));
   let output = '';
@@ -173,7 +180,13 @@ export interface Delivery {
 }
 
 /** A Buyer's hub listener on 127.0.0.1: answers `status()` (switchable) and records every call with its answer. */
-export async function startSwitchableListener(): Promise<{ origin: string; calls: Delivery[]; answer(status: number): void; close(): Promise<void>; waitFor(pred: (calls: Delivery[]) => boolean, timeoutMs?: number): Promise<void> }> {
+export async function startSwitchableListener(): Promise<{
+  origin: string;
+  calls: Delivery[];
+  answer(status: number): void;
+  close(): Promise<void>;
+  waitFor(pred: (calls: Delivery[]) => boolean, timeoutMs?: number): Promise<void>;
+}> {
   const calls: Delivery[] = [];
   let status = 204;
   const waiters = new Set<() => void>();
@@ -213,7 +226,9 @@ export async function startSwitchableListener(): Promise<{ origin: string; calls
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`listener condition not reached; calls: ${JSON.stringify(calls.map((c) => [c.eventType, c.eventId, c.status]))}`));
+          reject(
+            new Error(`listener condition not reached; calls: ${JSON.stringify(calls.map((c) => [c.eventType, c.eventId, c.status]))}`),
+          );
         }, timeoutMs);
         waiters.add(check);
       });
@@ -244,5 +259,10 @@ export async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, 
 
 /** A connection to `url` that fails fast instead of queueing while the server is down. */
 export function quickRedis(url: string): Redis {
-  return new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: true, retryStrategy: () => 100 });
+  return new Redis(url, {
+    lazyConnect: false,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    retryStrategy: () => 100,
+  });
 }

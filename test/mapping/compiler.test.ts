@@ -1,7 +1,13 @@
 import jsonata from 'jsonata';
 import { describe, expect, it } from 'vitest';
 import { compileAst, compileJsonata, type CompilerFunction, type EvaluationBudget } from '../../src/mapping/compiler/index.js';
-import { CONTEXT_BINDING, EvaluationFault, readEvaluationContext, type JsonataFocus, type JsonataNode } from '../../src/mapping/evaluation-context.js';
+import {
+  CONTEXT_BINDING,
+  EvaluationFault,
+  readEvaluationContext,
+  type JsonataFocus,
+  type JsonataNode,
+} from '../../src/mapping/evaluation-context.js';
 
 /*
  * The JSONata compiler on its own: it must give what the `jsonata` interpreter gives (values, sequence shapes,
@@ -41,7 +47,13 @@ function plain(value: unknown): unknown {
 
 const ORDERS = {
   orders: [
-    { id: 'o1', items: [{ sku: 'a', qty: 2, price: 10 }, { sku: 'b', qty: 1, price: 5 }] },
+    {
+      id: 'o1',
+      items: [
+        { sku: 'a', qty: 2, price: 10 },
+        { sku: 'b', qty: 1, price: 5 },
+      ],
+    },
     { id: 'o2', items: [{ sku: 'a', qty: 1, price: 10 }] },
     { id: 'o3', items: [] },
   ],
@@ -66,8 +78,16 @@ describe('compiled JSONata gives what the interpreter gives', () => {
     ['lambdas, closures and partial application', '($add := function($a, $b) { $a + $b }; $inc := $add(?, 1); $map([1, 2], $inc))', {}],
     ['function chains with ~>', '($double := function($x) { $x * 2 }; 3 ~> $double ~> $string)', {}],
     ['composed functions', '($f := $uppercase ~> $trim; $f(" ab "))', {}],
-    ['higher-order standard functions', '[$filter([1, 2, 3, 4], function($v) { $v % 2 = 0 }), $reduce([1, 2, 3], function($a, $b) { $a + $b }), $sort([3, 1, 2], function($a, $b) { $a < $b })]', {}],
-    ['regexes', '[$match("a1b22", /[0-9]+/).match, $replace("2026-11-25", /(\\d+)-(\\d+)-(\\d+)/, "$3.$2.$1"), $split("a, b,c", /,\\s*/), $contains("abc", /B/i)]', {}],
+    [
+      'higher-order standard functions',
+      '[$filter([1, 2, 3, 4], function($v) { $v % 2 = 0 }), $reduce([1, 2, 3], function($a, $b) { $a + $b }), $sort([3, 1, 2], function($a, $b) { $a < $b })]',
+      {},
+    ],
+    [
+      'regexes',
+      '[$match("a1b22", /[0-9]+/).match, $replace("2026-11-25", /(\\d+)-(\\d+)-(\\d+)/, "$3.$2.$1"), $split("a, b,c", /,\\s*/), $contains("abc", /B/i)]',
+      {},
+    ],
     ['range, in, & and conditions', '[[1..4], 3 in [1..4], "a" & 1 & true, 5 > 3 ? "yes" : "no"]', {}],
     ['transform', '$ ~> |orders.items|{ "total": qty * price }, ["price"]|', ORDERS],
     ['$eval', '$eval("orders[1].id")', ORDERS],
@@ -105,13 +125,15 @@ describe('compiled JSONata gives what the interpreter gives', () => {
     expect(runCompiled(source, input)).toStrictEqual(expected);
   });
 
-  it('stamps the failing operator\'s position and token on an error, as the interpreter does', async () => {
+  it("stamps the failing operator's position and token on an error, as the interpreter does", async () => {
     const source = '(\n  $x := 3;\n  $x + " units"\n)';
     const fields = (err: unknown) => {
       const e = err as { code?: string; position?: number; token?: string; message?: string };
       return { code: e.code, position: e.position, token: e.token, message: e.message };
     };
-    const expected = await jsonata(source).evaluate({}).then(() => undefined, fields);
+    const expected = await jsonata(source)
+      .evaluate({})
+      .then(() => undefined, fields);
     expect(expected).toMatchObject({ code: 'T2002', token: '+' });
     let actual;
     try {
@@ -126,8 +148,13 @@ describe('compiled JSONata gives what the interpreter gives', () => {
     ['an object member', '{ "slow": ($a := 1; $b := $a + 1; $c := $b + 1; $error("slow " & $c)), "fast": $error("fast") }'],
     ['an array member', '[($x := [1, 2, 3].($ * 2); $error("slow")), $error("fast")]'],
     ['two members as quick as each other', '{ "a": $error("first"), "b": $error("second") }'],
-  ])('fails %s with the error the interpreter\'s concurrent members reach first', async (_name, source) => {
-    const expected = await jsonata(source).evaluate({}).then(() => undefined, (err: { message?: string }) => err.message);
+  ])("fails %s with the error the interpreter's concurrent members reach first", async (_name, source) => {
+    const expected = await jsonata(source)
+      .evaluate({})
+      .then(
+        () => undefined,
+        (err: { message?: string }) => err.message,
+      );
     let actual: string | undefined;
     try {
       compiled(source).evaluate({}, {});
@@ -138,7 +165,7 @@ describe('compiled JSONata gives what the interpreter gives', () => {
     expect(actual).toBe(expected);
   });
 
-  it('returns the caller\'s bindings as $variables', () => {
+  it("returns the caller's bindings as $variables", () => {
     expect(compiled('$greeting & ", " & name').evaluate({ name: 'Ada' }, { greeting: 'Hello' })).toBe('Hello, Ada');
   });
 });
@@ -223,12 +250,16 @@ describe('gateway built-ins', () => {
       {
         name: 'refuse',
         implementation: (() => {
-          throw new EvaluationFault('rejected', 'refused', { rejection: { code: 'invalidValue', propertyPath: '/a', reason: 'no' } });
+          throw new EvaluationFault('rejected', 'refused', {
+            rejection: { code: 'invalidValue', propertyPath: '/a', reason: 'no' },
+          });
         }) as unknown as (...args: never[]) => unknown,
       },
     ];
     const context = { tenant: 'acme' };
-    expect(plain(compiled('items.$tenant(name)', functions).evaluate({ items: [{ name: 'x' }, { name: 'y' }] }, { [CONTEXT_BINDING]: context }))).toEqual(['x-acme', 'y-acme']);
+    expect(
+      plain(compiled('items.$tenant(name)', functions).evaluate({ items: [{ name: 'x' }, { name: 'y' }] }, { [CONTEXT_BINDING]: context })),
+    ).toEqual(['x-acme', 'y-acme']);
     expect(seen).toEqual([{ name: 'x' }, { name: 'y' }]);
     let fault: unknown;
     try {
@@ -241,13 +272,19 @@ describe('gateway built-ins', () => {
   });
 
   it('validate their arguments against their signature', () => {
-    const functions: CompilerFunction[] = [{ name: 'shout', signature: '<s:s>', implementation: ((s: string) => s.toUpperCase()) as (...args: never[]) => unknown }];
+    const functions: CompilerFunction[] = [
+      {
+        name: 'shout',
+        signature: '<s:s>',
+        implementation: ((s: string) => s.toUpperCase()) as (...args: never[]) => unknown,
+      },
+    ];
     expect(() => compiled('$shout(1)', functions).evaluate({}, {})).toThrow(expect.objectContaining({ code: 'T0410' }) as unknown as Error);
   });
 });
 
 describe('compileJsonata', () => {
-  it('throws the parser\'s syntax error instead of declining', () => {
+  it("throws the parser's syntax error instead of declining", () => {
     const source = '{ "a": ';
     let expected: { code?: string; position?: number } | undefined;
     try {
@@ -256,12 +293,17 @@ describe('compileJsonata', () => {
       expected = err as typeof expected;
     }
     expect(expected?.code).toMatch(/^S0/);
-    expect(() => compileJsonata(source)).toThrow(expect.objectContaining({ code: expected?.code, position: expected?.position }) as unknown as Error);
+    expect(() => compileJsonata(source)).toThrow(
+      expect.objectContaining({ code: expected?.code, position: expected?.position }) as unknown as Error,
+    );
   });
 
   it('declines, with a reason, an AST node it does not know', () => {
     // every node type the parser produces is compiled; one from a future parser is declined, not guessed
     const ast = { type: 'block', position: 1, expressions: [{ type: 'future-node', position: 1 }] };
-    expect(compileAst(ast)).toEqual({ ok: false, reason: 'the compiler does not handle JSONata node type "future-node"' });
+    expect(compileAst(ast)).toEqual({
+      ok: false,
+      reason: 'the compiler does not handle JSONata node type "future-node"',
+    });
   });
 });

@@ -15,7 +15,8 @@ function luxonToIsoUtc(value: unknown, format?: unknown, zone?: unknown): string
     const text = value.trim();
     const formats = format === undefined ? ['iso', ...LEGACY_DATE_FORMATS] : [format as string];
     for (const candidate of formats) {
-      const attempt = candidate === 'iso' ? DateTime.fromISO(text, { zone: inZone }) : DateTime.fromFormat(text, candidate, { zone: inZone });
+      const attempt =
+        candidate === 'iso' ? DateTime.fromISO(text, { zone: inZone }) : DateTime.fromFormat(text, candidate, { zone: inZone });
       if (attempt.isValid) {
         parsed = attempt;
         break;
@@ -58,7 +59,7 @@ function aroundTransitions(): { local: string[]; iso: string[] } {
 describe('$toIsoUtc / $fromIsoUtc without luxon per call', () => {
   const { local, iso } = aroundTransitions();
 
-  it('give luxon\'s results around DST changes, in several zones', () => {
+  it("give luxon's results around DST changes, in several zones", () => {
     for (const zone of ZONES) {
       for (const text of local) expect(mapToIsoUtc(text, undefined, zone), `${text} ${zone}`).toBe(luxonToIsoUtc(text, undefined, zone));
       for (const text of iso) {
@@ -78,20 +79,30 @@ describe('$toIsoUtc / $fromIsoUtc without luxon per call', () => {
     expect(mapToIsoUtc('29.03.2026 02:30')).toBe(luxonToIsoUtc('29.03.2026 02:30'));
   });
 
-  it('give luxon\'s results for generated dates, times, offsets and formats', () => {
+  it("give luxon's results for generated dates, times, offsets and formats", () => {
     const text = fc
       .record({
-        y: fc.integer({ min: 1, max: 9999 }), mo: fc.integer({ min: 0, max: 13 }), d: fc.integer({ min: 0, max: 32 }),
-        h: fc.integer({ min: 0, max: 25 }), mi: fc.integer({ min: 0, max: 60 }), s: fc.integer({ min: 0, max: 60 }),
-        frac: fc.constantFrom('', '.1', '.12', '.999', '.1234'), off: fc.constantFrom('', 'Z', '+01:00', '-09:30', '+14:00', '+15:00', '+0100'),
+        y: fc.integer({ min: 1, max: 9999 }),
+        mo: fc.integer({ min: 0, max: 13 }),
+        d: fc.integer({ min: 0, max: 32 }),
+        h: fc.integer({ min: 0, max: 25 }),
+        mi: fc.integer({ min: 0, max: 60 }),
+        s: fc.integer({ min: 0, max: 60 }),
+        frac: fc.constantFrom('', '.1', '.12', '.999', '.1234'),
+        off: fc.constantFrom('', 'Z', '+01:00', '-09:30', '+14:00', '+15:00', '+0100'),
         shape: fc.integer({ min: 0, max: 4 }),
       })
       .map(({ y, mo, d, h, mi, s, frac, off, shape }) =>
-        shape === 0 ? `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}${frac}${off}`
-        : shape === 1 ? `${pad(d)}.${pad(mo)}.${pad(y, 4)} ${pad(h)}:${pad(mi)}`
-        : shape === 2 ? `${pad(d)}.${pad(mo)}.${pad(y, 4)}`
-        : shape === 3 ? `${pad(y, 4)}-${pad(mo)}-${pad(d)}`
-        : `${pad(y, 4)}${pad(mo)}${pad(d)}${pad(h)}${pad(mi)}${pad(s)}`);
+        shape === 0
+          ? `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}${frac}${off}`
+          : shape === 1
+            ? `${pad(d)}.${pad(mo)}.${pad(y, 4)} ${pad(h)}:${pad(mi)}`
+            : shape === 2
+              ? `${pad(d)}.${pad(mo)}.${pad(y, 4)}`
+              : shape === 3
+                ? `${pad(y, 4)}-${pad(mo)}-${pad(d)}`
+                : `${pad(y, 4)}${pad(mo)}${pad(d)}${pad(h)}${pad(mi)}${pad(s)}`,
+      );
     fc.assert(
       fc.property(text, fc.constantFrom(...ZONES), fc.constantFrom(undefined, 'dd.MM.yyyy', 'dd.MM.yyyy HH:mm'), (t, zone, format) => {
         expect(mapToIsoUtc(t, format, zone)).toBe(luxonToIsoUtc(t, format, zone));

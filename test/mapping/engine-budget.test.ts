@@ -14,7 +14,12 @@ import { collectNodes, nodeField } from '../../src/mapping/jsonata-ast.js';
 
 type Evaluate = CompiledExpression['evaluate'];
 
-function fakeCompiler(table: Record<string, Evaluate>): { compiler: typeof compileJsonata; compiles: string[]; runs: string[]; functions: () => readonly { name: string; implementation: (...a: never[]) => unknown }[] } {
+function fakeCompiler(table: Record<string, Evaluate>): {
+  compiler: typeof compileJsonata;
+  compiles: string[];
+  runs: string[];
+  functions: () => readonly { name: string; implementation: (...a: never[]) => unknown }[];
+} {
   const compiles: string[] = [];
   const runs: string[] = [];
   let functions: readonly { name: string; implementation: (...a: never[]) => unknown }[] = [];
@@ -23,7 +28,10 @@ function fakeCompiler(table: Record<string, Evaluate>): { compiler: typeof compi
     functions = options?.functions ?? [];
     const evaluate = table[source];
     if (evaluate === undefined) return { ok: false, reason: `no stand-in for ${source}` };
-    return { ok: true, expression: { evaluate: (input, bindings, budget) => (runs.push(source), evaluate(input, bindings, budget)) } };
+    return {
+      ok: true,
+      expression: { evaluate: (input, bindings, budget) => (runs.push(source), evaluate(input, bindings, budget)) },
+    };
   };
   return { compiler, compiles, runs, functions: () => functions };
 }
@@ -57,7 +65,12 @@ function startTicker(): { readonly ticks: number; stop(): void } {
     if (running) setImmediate(tick);
   };
   setImmediate(tick);
-  return { get ticks() { return ticks; }, stop: () => void (running = false) };
+  return {
+    get ticks() {
+      return ticks;
+    },
+    stop: () => void (running = false),
+  };
 }
 
 const SUM = '$sum([1..n].($ * 2))';
@@ -77,7 +90,10 @@ describe('compiled evaluation in the engine', () => {
   it('copies a result that is not plain JSON (sequence flags, undefined members, functions) into plain JSON', async () => {
     const sequence = Object.assign(['a', 'b'], { sequence: true });
     const fake = fakeCompiler({ '$.x': () => ({ ids: sequence, gone: undefined, fn: () => 1, n: Number.NaN }) });
-    const result = (await createMappingEngine({ compiler: fake.compiler }).compile('$.x', 'm.jsonata').evaluate({})) as Record<string, unknown>;
+    const result = (await createMappingEngine({ compiler: fake.compiler }).compile('$.x', 'm.jsonata').evaluate({})) as Record<
+      string,
+      unknown
+    >;
     expect(result).toStrictEqual({ ids: ['a', 'b'], n: null });
     expect(Object.keys(result.ids as object)).toEqual(['0', '1']);
   });
@@ -131,21 +147,38 @@ describe('compiled evaluation in the engine', () => {
     const fake = fakeCompiler({
       [source]: (input, bindings, budget) => {
         const now = fake.functions().find((f) => f.name === 'now')!.implementation as unknown as (this: unknown) => string;
-        seenByCompiled = now.call({ input, environment: { lookup: (name: string) => bindings[name], base: { lookup: (name: string) => bindings[name] } } });
-        return spin(budget, nodeOf(source, (n) => n.type === 'function'));
+        seenByCompiled = now.call({
+          input,
+          environment: { lookup: (name: string) => bindings[name], base: { lookup: (name: string) => bindings[name] } },
+        });
+        return spin(
+          budget,
+          nodeOf(source, (n) => n.type === 'function'),
+        );
       },
     });
     let clock = Date.UTC(2026, 10, 25, 13, 3);
-    const mapping = createMappingEngine({ compiler: fake.compiler, syncSliceMs: 1, now: () => new Date((clock += 1000)) }).compile(source, 'm.jsonata');
+    const mapping = createMappingEngine({
+      compiler: fake.compiler,
+      syncSliceMs: 1,
+      now: () => new Date((clock += 1000)),
+    }).compile(source, 'm.jsonata');
     const result = await mapping.evaluate({});
     expect(seenByCompiled).toBe('2026-11-25T13:03:01.000Z');
     expect(result).toBe(seenByCompiled);
   });
 
   it('ends a runaway compiled evaluation with kind timeout at its line when the deadline comes before the slice', async () => {
-    const body = nodeField(nodeOf(RUNAWAY, (n) => n.type === 'lambda'), 'body') as JsonataNode;
+    const body = nodeField(
+      nodeOf(RUNAWAY, (n) => n.type === 'lambda'),
+      'body',
+    ) as JsonataNode;
     const fake = fakeCompiler({ [RUNAWAY]: (_input, _bindings, budget) => spin(budget, body) });
-    const e = await failure(createMappingEngine({ compiler: fake.compiler, deadlineMs: 20, syncSliceMs: 1000 }).compile(RUNAWAY, 'runaway.jsonata').evaluate({}, { deadlineMs: 20 }));
+    const e = await failure(
+      createMappingEngine({ compiler: fake.compiler, deadlineMs: 20, syncSliceMs: 1000 })
+        .compile(RUNAWAY, 'runaway.jsonata')
+        .evaluate({}, { deadlineMs: 20 }),
+    );
     expect([e.kind, e.jsonataCode, e.line]).toEqual(['timeout', 'D1012', 1]);
     expect(e.detail).toContain('20 ms');
   });
@@ -160,18 +193,25 @@ describe('compiled evaluation in the engine', () => {
         budget!.exit(lambda);
       }
     };
-    const fake = fakeCompiler({ [DEPTH]: (input, _bindings, budget) => recurse(budget, (input as { levels: number }).levels) });
+    const fake = fakeCompiler({
+      [DEPTH]: (input, _bindings, budget) => recurse(budget, (input as { levels: number }).levels),
+    });
     const mapping = createMappingEngine({ compiler: fake.compiler }).compile(DEPTH, 'm.jsonata');
     await expect(mapping.evaluate({ levels: 199 })).resolves.toBe(199);
     const e = await failure(mapping.evaluate({ levels: 5000 }));
     expect([e.kind, e.jsonataCode, e.line]).toEqual(['depth', 'D1011', 3]);
     // the interpreter fails the same input the same way
-    const interpreted = await failure(createMappingEngine({ engine: 'interpreted' }).compile(DEPTH, 'm.jsonata').evaluate({ levels: 5000 }));
+    const interpreted = await failure(
+      createMappingEngine({ engine: 'interpreted' }).compile(DEPTH, 'm.jsonata').evaluate({ levels: 5000 }),
+    );
     expect([interpreted.kind, interpreted.jsonataCode, interpreted.line]).toEqual([e.kind, e.jsonataCode, e.line]);
   });
 
   it('recognises its own fault even when compiled code wraps it on the way out', async () => {
-    const body = nodeField(nodeOf(RUNAWAY, (n) => n.type === 'lambda'), 'body') as JsonataNode;
+    const body = nodeField(
+      nodeOf(RUNAWAY, (n) => n.type === 'lambda'),
+      'body',
+    ) as JsonataNode;
     const fake = fakeCompiler({
       [RUNAWAY]: (_input, _bindings, budget) => {
         try {
@@ -181,13 +221,24 @@ describe('compiled evaluation in the engine', () => {
         }
       },
     });
-    const e = await failure(createMappingEngine({ compiler: fake.compiler, syncSliceMs: 1000 }).compile(RUNAWAY, 'm.jsonata').evaluate({}, { deadlineMs: 10 }));
+    const e = await failure(
+      createMappingEngine({ compiler: fake.compiler, syncSliceMs: 1000 }).compile(RUNAWAY, 'm.jsonata').evaluate({}, { deadlineMs: 10 }),
+    );
     expect(e.kind).toBe('timeout');
   });
 
   it('reports a JSONata-shaped error of compiled code at its position', async () => {
     const source = '{\n  "total": price * "2"\n}';
-    const fake = fakeCompiler({ [source]: () => { throw { code: 'T2002', position: 20, token: '*', message: 'The right side of the "*" operator must evaluate to a number' }; } });
+    const fake = fakeCompiler({
+      [source]: () => {
+        throw {
+          code: 'T2002',
+          position: 20,
+          token: '*',
+          message: 'The right side of the "*" operator must evaluate to a number',
+        };
+      },
+    });
     const e = await failure(createMappingEngine({ compiler: fake.compiler }).compile(source, 'm.jsonata').evaluate({ price: 1 }));
     expect([e.kind, e.jsonataCode, e.line, e.column]).toEqual(['evaluate', 'T2002', 2, 18]);
   });
@@ -197,14 +248,19 @@ describe('plain JSON output', () => {
   it('keeps a "__proto__" key as data, and reports a cycle (only a caller binding can make one) as an evaluation error', async () => {
     const withProto = JSON.parse('{ "__proto__": { "polluted": true }, "a": 1 }') as unknown;
     const fake = fakeCompiler({ '$.x': () => ({ nested: [withProto] }) });
-    const result = (await createMappingEngine({ compiler: fake.compiler }).compile('$.x', 'm.jsonata').evaluate({})) as { nested: Record<string, unknown>[] };
+    const result = (await createMappingEngine({ compiler: fake.compiler }).compile('$.x', 'm.jsonata').evaluate({})) as {
+      nested: Record<string, unknown>[];
+    };
     expect(Object.hasOwn(result.nested[0]!, '__proto__')).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 
     const cyclic: Record<string, unknown> = { name: 'loop' };
     cyclic.self = [cyclic];
     for (const engine of ['interpreted', 'compiled'] as const) {
-      const mapping = createMappingEngine({ engine, compiler: fakeCompiler({ '$cyclic': (_i, bindings) => bindings.cyclic }).compiler }).compile('$cyclic', 'm.jsonata');
+      const mapping = createMappingEngine({
+        engine,
+        compiler: fakeCompiler({ $cyclic: (_i, bindings) => bindings.cyclic }).compiler,
+      }).compile('$cyclic', 'm.jsonata');
       const e = await failure(mapping.evaluate({}, { bindings: { cyclic } }));
       expect([e.kind, e.detail]).toEqual(['evaluate', 'Result contains a circular reference']);
     }

@@ -28,7 +28,11 @@ const DEADLINE_MS = 10_000;
 function loadShipped(): Registry {
   const config = loadConfig({ rootDir: REPO_ROOT, env: 'test', processEnv: {} });
   const secrets = readEnvFile(join(REPO_ROOT, 'config', `${config.env}.env`));
-  const engine = createMappingEngine({ deadlineMs: DEADLINE_MS, maxDepth: config.mapping.maxDepth, engine: 'compiled' });
+  const engine = createMappingEngine({
+    deadlineMs: DEADLINE_MS,
+    maxDepth: config.mapping.maxDepth,
+    engine: 'compiled',
+  });
   return loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets });
 }
 
@@ -80,23 +84,29 @@ function optionsOf(c: Case): EvaluateOptions {
 
 const { registry, cases } = shippedCases();
 
-describe.skipIf(!COMPILER_BUILT)('shipped mappings: compiled and interpreted agree (skipped while the compiler declines everything)', () => {
-  it('finds the shipped fixtures', () => {
-    expect(cases.length).toBeGreaterThan(20);
-  });
+describe.skipIf(!COMPILER_BUILT)(
+  'shipped mappings: compiled and interpreted agree (skipped while the compiler declines everything)',
+  () => {
+    it('finds the shipped fixtures', () => {
+      expect(cases.length).toBeGreaterThan(20);
+    });
 
-  it('every shipped mapping runs compiled (none falls back to the interpreter)', () => {
-    const fallbacks = registry.mappings.filter((m) => m.engine !== 'compiled').map((m) => `${m.file}: ${m.fallbackReason ?? ''}`);
-    expect(fallbacks).toEqual([]);
-  });
+    it('every shipped mapping runs compiled (none falls back to the interpreter)', () => {
+      const fallbacks = registry.mappings.filter((m) => m.engine !== 'compiled').map((m) => `${m.file}: ${m.fallbackReason ?? ''}`);
+      expect(fallbacks).toEqual([]);
+    });
 
-  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
-    expect(c.compiled.engine).toBe('compiled');
-    const opts = optionsOf(c);
-    const [interpreted, compiled] = [await outcomeOf(c.interpreted, c.fixture.input, opts), await outcomeOf(c.compiled, c.fixture.input, opts)];
-    expect(compiled).toStrictEqual(interpreted);
-  });
-});
+    it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+      expect(c.compiled.engine).toBe('compiled');
+      const opts = optionsOf(c);
+      const [interpreted, compiled] = [
+        await outcomeOf(c.interpreted, c.fixture.input, opts),
+        await outcomeOf(c.compiled, c.fixture.input, opts),
+      ];
+      expect(compiled).toStrictEqual(interpreted);
+    });
+  },
+);
 
 /** A JSON value of any type, as partners send them when they get a field wrong. */
 const anyJson = fc.oneof(
@@ -113,7 +123,11 @@ const anyJson = fc.oneof(
 type Mutation = { at: number; op: 'replace' | 'delete' | 'wrap' | 'unwrap' | 'duplicate'; value: unknown };
 
 const mutations = fc.array(
-  fc.record({ at: fc.nat(), op: fc.constantFrom('replace', 'delete', 'wrap', 'unwrap', 'duplicate'), value: anyJson }) as fc.Arbitrary<Mutation>,
+  fc.record({
+    at: fc.nat(),
+    op: fc.constantFrom('replace', 'delete', 'wrap', 'unwrap', 'duplicate'),
+    value: anyJson,
+  }) as fc.Arbitrary<Mutation>,
   { minLength: 1, maxLength: 4 },
 );
 
@@ -191,7 +205,9 @@ describe('shipped mappings on generated inputs: compiled and interpreted agree',
         const interpreted = await outcomeOf(c.interpreted, input, opts);
         const compiled = await outcomeOf(c.compiled, input, opts);
         if (!isDeepStrictEqual(comparable(compiled), comparable(interpreted))) {
-          throw new Error(`engines disagree on ${JSON.stringify(input)}:\ninterpreted ${JSON.stringify(interpreted)}\ncompiled    ${JSON.stringify(compiled)}`);
+          throw new Error(
+            `engines disagree on ${JSON.stringify(input)}:\ninterpreted ${JSON.stringify(interpreted)}\ncompiled    ${JSON.stringify(compiled)}`,
+          );
         }
       }),
       { numRuns: 25 },

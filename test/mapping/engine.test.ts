@@ -271,14 +271,7 @@ describe.each(ENGINES)('%s engine', (engineKind) => {
   });
 
   describe('depth guard', () => {
-    const source = [
-      '(',
-      '  $depth := function($n) {',
-      '    $n <= 0 ? 0 : 1 + $depth($n - 1)',
-      '  };',
-      '  $depth(levels)',
-      ')',
-    ].join('\n');
+    const source = ['(', '  $depth := function($n) {', '    $n <= 0 ? 0 : 1 + $depth($n - 1)', '  };', '  $depth(levels)', ')'].join('\n');
 
     it('allows recursion up to maxDepth nested calls', async () => {
       const mapping = createMappingEngine().compile(source, 'm.jsonata');
@@ -313,7 +306,9 @@ describe.each(ENGINES)('%s engine', (engineKind) => {
       // JSONata evaluates object members concurrently; its own frame counter would pass 200 here.
       const fields = Array.from({ length: 400 }, (_, i) => `"f${i}": { "v": $string(a.b) & "-${i}" }`);
       // a generous deadline: this is about depth, and a loaded machine must not turn it into a timing test
-      const result = (await createMappingEngine({ deadlineMs: 30_000 }).compile(`{ ${fields.join(', ')} }`, 'm.jsonata').evaluate({ a: { b: 1 } })) as Record<string, unknown>;
+      const result = (await createMappingEngine({ deadlineMs: 30_000 })
+        .compile(`{ ${fields.join(', ')} }`, 'm.jsonata')
+        .evaluate({ a: { b: 1 } })) as Record<string, unknown>;
       expect(Object.keys(result)).toHaveLength(400);
       expect(result.f399).toStrictEqual({ v: '1-399' });
     });
@@ -331,7 +326,9 @@ describe.each(ENGINES)('%s engine', (engineKind) => {
       expect(Object.keys(result)).toHaveLength(20);
       expect(result.m19).toStrictEqual({ label: 'N19' });
       // The same limit still stops real recursion.
-      await expect(engine.compile(source, 'm.jsonata').evaluate({ levels: 10 })).rejects.toMatchObject({ kind: 'depth' });
+      await expect(engine.compile(source, 'm.jsonata').evaluate({ levels: 10 })).rejects.toMatchObject({
+        kind: 'depth',
+      });
     });
 
     it('honours a larger maxDepth', async () => {
@@ -357,7 +354,9 @@ describe.skipIf(!COMPILER_BUILT)('the compiled engine (skipped while src/mapping
 
   it('runs a short mapping without giving the event loop a turn (no timer, no yield)', async () => {
     const ticker = startTicker();
-    const result = await createEngine().compile('{ "sum": $sum(items.price) }', 'm.jsonata').evaluate({ items: [{ price: 1 }, { price: 2 }] });
+    const result = await createEngine()
+      .compile('{ "sum": $sum(items.price) }', 'm.jsonata')
+      .evaluate({ items: [{ price: 1 }, { price: 2 }] });
     const ticks = ticker.ticks;
     ticker.stop();
     expect(result).toStrictEqual({ sum: 3 });
@@ -382,9 +381,19 @@ describe.skipIf(!COMPILER_BUILT)('the compiled engine (skipped while src/mapping
 
   it('keeps $now() fixed when an evaluation is re-run in the interpreter', async () => {
     let calls = 0;
-    const engine = createEngine({ syncSliceMs: 1, deadlineMs: 60_000, now: () => new Date(Date.UTC(2026, 10, 25, 13, 3) + calls++ * 1000) });
-    const result = await engine.compile('{ "before": $now(), "work": $sum([1..n]), "after": $millis() }', 'm.jsonata').evaluate({ n: 200_000 });
-    expect(result).toStrictEqual({ before: '2026-11-25T13:03:00.000Z', work: (200_000 * 200_001) / 2, after: Date.UTC(2026, 10, 25, 13, 3) });
+    const engine = createEngine({
+      syncSliceMs: 1,
+      deadlineMs: 60_000,
+      now: () => new Date(Date.UTC(2026, 10, 25, 13, 3) + calls++ * 1000),
+    });
+    const result = await engine
+      .compile('{ "before": $now(), "work": $sum([1..n]), "after": $millis() }', 'm.jsonata')
+      .evaluate({ n: 200_000 });
+    expect(result).toStrictEqual({
+      before: '2026-11-25T13:03:00.000Z',
+      work: (200_000 * 200_001) / 2,
+      after: Date.UTC(2026, 10, 25, 13, 3),
+    });
   });
 
   it('shares one compilation between files with the same source, each keeping its own file in errors', async () => {
@@ -396,7 +405,9 @@ describe.skipIf(!COMPILER_BUILT)('the compiled engine (skipped while src/mapping
   });
 
   it('returns results that share nothing JSONata-specific: plain arrays and objects', async () => {
-    const result = (await createEngine().compile('{ "ids": items.id, "one": [items[0].id] }', 'm.jsonata').evaluate({ items: [{ id: 'a' }, { id: 'b' }] })) as Record<string, unknown>;
+    const result = (await createEngine()
+      .compile('{ "ids": items.id, "one": [items[0].id] }', 'm.jsonata')
+      .evaluate({ items: [{ id: 'a' }, { id: 'b' }] })) as Record<string, unknown>;
     expect(result).toStrictEqual({ ids: ['a', 'b'], one: ['a'] });
     expect(Object.keys(result.ids as object)).toEqual(['0', '1']);
   });

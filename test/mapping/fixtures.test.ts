@@ -66,7 +66,11 @@ describe('parseFixture', () => {
   });
 
   it.each([
-    ['broken YAML', 'mapping: m.jsonata\ninput: {}\nexpected: [1, 2\n', /^partners\/acme\/fixtures\/address-validation\.request\.basic\.yaml:4:1 /],
+    [
+      'broken YAML',
+      'mapping: m.jsonata\ninput: {}\nexpected: [1, 2\n',
+      /^partners\/acme\/fixtures\/address-validation\.request\.basic\.yaml:4:1 /,
+    ],
     ['duplicate key', 'mapping: m.jsonata\ninput: {}\ninput: {}\nexpected: 1\n', /:3:1 Map keys must be unique/],
     ['not a mapping', '- 1\n- 2\n', /:1:1 a fixture must be a YAML mapping/],
     ['missing mapping', 'input: {}\nexpected: {}\n', /:1:1 missing field "mapping"/],
@@ -75,7 +79,11 @@ describe('parseFixture', () => {
     ['both expectations', 'mapping: m.jsonata\ninput: {}\nexpected: 1\nexpectedError: { kind: rejected }\n', /:4:16 give either/],
     ['misspelled field', 'mapping: m.jsonata\ninput: {}\n\nexpect: {}\n', /:4:1 unknown field "expect"/],
     ['wrong type', 'mapping: m.jsonata\nlookups: yes please\ninput: {}\nexpected: 1\n', /:2:10 "lookups" must be true or false/],
-    ['bad error kind', 'mapping: m.jsonata\ninput: {}\nexpectedError:\n  code: invalidValue\n  kind: rejectd\n', /:5:9 "expectedError.kind" must be one of/],
+    [
+      'bad error kind',
+      'mapping: m.jsonata\ninput: {}\nexpectedError:\n  code: invalidValue\n  kind: rejectd\n',
+      /:5:9 "expectedError.kind" must be one of/,
+    ],
     ['unknown alias', 'mapping: m.jsonata\ninput: *nothing\nexpected: 1\n', /:2:8 /],
   ])('rejects %s with file:line:col', (_name, text, message) => {
     expect(() => parseFixture(text, FILE)).toThrow(message);
@@ -94,9 +102,7 @@ describe('runFixture', () => {
     const fixture = parseFixture(BASIC.replace('country: DE', 'country: Germany').replace('partner: acme', 'partner: globex'), FILE);
     const result = await runFixture(fixture, addressMapping, lookups);
     expect(result.ok).toBe(false);
-    expect(result.diff).toBe(
-      '/submittedGeographicAddress/country: expected "Germany", got "DE"; /partner: expected "globex", got "acme"',
-    );
+    expect(result.diff).toBe('/submittedGeographicAddress/country: expected "Germany", got "DE"; /partner: expected "globex", got "acme"');
   });
 
   it('detects a key the mapping leaves out, which JSONata does silently', async () => {
@@ -119,7 +125,9 @@ describe('runFixture', () => {
     const result = await runFixture(fixture, addressMapping, lookups);
     expect(result.ok).toBe(false);
     expect(result.error?.kind).toBe('evaluate');
-    expect(result.diff).toMatch(/^expected a result, got error: partners\/acme\/mappings\/address-validation\.request\.jsonata:\d+:\d+ .*unknown lookup table "segments"/);
+    expect(result.diff).toMatch(
+      /^expected a result, got error: partners\/acme\/mappings\/address-validation\.request\.jsonata:\d+:\d+ .*unknown lookup table "segments"/,
+    );
   });
 
   const rejecting = (expectedError: string): string =>
@@ -177,9 +185,7 @@ describe('describeDiff', () => {
   });
 
   it('escapes keys as JSON pointers', () => {
-    expect(describeDiff({ 'a/b': 1, 'c~d': 1 }, { 'a/b': 2, 'c~d': 2 })).toBe(
-      '/a~1b: expected 1, got 2; /c~0d: expected 1, got 2',
-    );
+    expect(describeDiff({ 'a/b': 1, 'c~d': 1 }, { 'a/b': 2, 'c~d': 2 })).toBe('/a~1b: expected 1, got 2; /c~0d: expected 1, got 2');
   });
 
   it('keeps long output short', () => {

@@ -262,13 +262,11 @@ describe('date functions', () => {
   });
 
   it('reads an explicit format in an explicit zone', async () => {
-    await expect(
-      run('$toIsoUtc(v, "MM/dd/yyyy h:mm a", "America/New_York")', { v: '11/25/2026 9:03 AM' }),
-    ).resolves.toBe('2026-11-25T14:03:00.000Z');
-    await expect(run('$toIsoUtc(v, "dd.MM.yyyy")', { v: '2026-11-25' })).resolves.toBeUndefined();
-    await expect(run('$toIsoUtc(v, ["yyyy/MM/dd", "dd.MM.yyyy"])', { v: '25.11.2026' })).resolves.toBe(
-      '2026-11-24T23:00:00.000Z',
+    await expect(run('$toIsoUtc(v, "MM/dd/yyyy h:mm a", "America/New_York")', { v: '11/25/2026 9:03 AM' })).resolves.toBe(
+      '2026-11-25T14:03:00.000Z',
     );
+    await expect(run('$toIsoUtc(v, "dd.MM.yyyy")', { v: '2026-11-25' })).resolves.toBeUndefined();
+    await expect(run('$toIsoUtc(v, ["yyyy/MM/dd", "dd.MM.yyyy"])', { v: '25.11.2026' })).resolves.toBe('2026-11-24T23:00:00.000Z');
     await expect(run('$toIsoUtc(v, "dd.MM.yyyy", "Not/AZone")', { v: '25.11.2026' })).resolves.toBeUndefined();
   });
 
@@ -348,7 +346,11 @@ describe('$lookup', () => {
 
   it('gives the default, or an absent key, for an unknown key', async () => {
     await expect(
-      run('{ "a": $lookup("legacyStatus", "XXX"), "b": $lookup("legacyStatus", "XXX", "unknown"), "c": $lookup("legacyStatus", nothing, "none") }', {}, { lookups }),
+      run(
+        '{ "a": $lookup("legacyStatus", "XXX"), "b": $lookup("legacyStatus", "XXX", "unknown"), "c": $lookup("legacyStatus", nothing, "none") }',
+        {},
+        { lookups },
+      ),
     ).resolves.toStrictEqual({ b: 'unknown', c: 'none' });
   });
 

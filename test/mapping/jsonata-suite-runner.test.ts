@@ -59,10 +59,12 @@ describe('loading the suite', () => {
   });
 
   it('refuses a case naming an unknown dataset, or with nothing to check', () => {
-    expect(() => loadJsonataSuite(writeSuite({ 'datasets/d.json': {}, 'groups/g/case000.json': { expr: 'a', dataset: 'nope', result: 1 } }))).toThrow(
-      /g\/case000 names the unknown dataset nope/,
+    expect(() =>
+      loadJsonataSuite(writeSuite({ 'datasets/d.json': {}, 'groups/g/case000.json': { expr: 'a', dataset: 'nope', result: 1 } })),
+    ).toThrow(/g\/case000 names the unknown dataset nope/);
+    expect(() => loadJsonataSuite(writeSuite({ 'datasets/d.json': {}, 'groups/g/case000.json': { expr: 'a', dataset: null } }))).toThrow(
+      /nothing to check/,
     );
-    expect(() => loadJsonataSuite(writeSuite({ 'datasets/d.json': {}, 'groups/g/case000.json': { expr: 'a', dataset: null } }))).toThrow(/nothing to check/);
   });
 
   it('finds the suite from JSONATA_TEST_SUITE_DIR, else next to the repository', () => {
@@ -90,12 +92,20 @@ describe('judging a case', () => {
   });
 
   it('wants the expected error: a result disagrees, so does another code or token', () => {
-    expect(judgeResult(caseOf({ code: 'T2001' }), 3)).toEqual({ status: 'disagree', expected: 'error T2001', got: '3' });
+    expect(judgeResult(caseOf({ code: 'T2001' }), 3)).toEqual({
+      status: 'disagree',
+      expected: 'error T2001',
+      got: '3',
+    });
     expect(judgeError(caseOf({ code: 'T2001' }), { code: 'T2001', token: '+' }).status).toBe('agree');
     expect(judgeError(caseOf({ code: 'T2001' }), { code: 'T2002' }).status).toBe('disagree');
     expect(judgeError(caseOf({ code: 'S0214', token: '@' }), { code: 'S0214', token: '@' }).status).toBe('agree');
     expect(judgeError(caseOf({ code: 'S0214', token: '@' }), { code: 'S0214', token: '#' }).status).toBe('disagree');
-    expect(judgeError(caseOf({ result: 1 }), new TypeError('boom'))).toEqual({ status: 'disagree', expected: '1', got: 'error without code, "boom"' });
+    expect(judgeError(caseOf({ result: 1 }), new TypeError('boom'))).toEqual({
+      status: 'disagree',
+      expected: '1',
+      got: 'error without code, "boom"',
+    });
   });
 
   it('wants every field of an expected error structure', () => {
@@ -112,7 +122,9 @@ describe('the budget of a compiled case', () => {
     budget.enter(node);
     budget.exit(node);
     budget.enter(node);
-    expect(() => budget.enter(node)).toThrow(expect.objectContaining({ code: 'U1001', message: expect.stringMatching(/^Stack overflow error/) }));
+    expect(() => budget.enter(node)).toThrow(
+      expect.objectContaining({ code: 'U1001', message: expect.stringMatching(/^Stack overflow error/) }),
+    );
   });
 
   it('throws U1001 (timeout) once the timelimit has passed', () => {
@@ -163,12 +175,18 @@ describe('running a case through a compiler', () => {
 
   it('judges an error thrown by compiling, and reports a declined expression with its reason', () => {
     expect(runCaseWithCompiler(suite, syntax, compile)).toEqual({ status: 'agree' });
-    expect(runCaseWithCompiler(suite, declined, compile)).toEqual({ status: 'declined', reason: 'no stand-in for declined' });
+    expect(runCaseWithCompiler(suite, declined, compile)).toEqual({
+      status: 'declined',
+      reason: 'no stand-in for declined',
+    });
   });
 
   it("enforces the case's depth through the budget", () => {
     expect(runCaseWithCompiler(suite, recurse, compile)).toEqual({ status: 'agree' });
-    expect(runCaseWithCompiler(suite, { ...recurse, code: undefined, result: 1 }, compile)).toMatchObject({ status: 'disagree', got: expect.stringMatching(/^error U1001/) });
+    expect(runCaseWithCompiler(suite, { ...recurse, code: undefined, result: 1 }, compile)).toMatchObject({
+      status: 'disagree',
+      got: expect.stringMatching(/^error U1001/),
+    });
   });
 });
 
@@ -180,6 +198,9 @@ describe.skipIf(!jsonataSuiteExists(jsonataSuiteDir()))('the interpreter on the 
     for (const id of ['tail-recursion/case001', 'tail-recursion/case002', 'tail-recursion/case005']) {
       expect([id, await runCaseWithInterpreter(suite, byId(id))]).toEqual([id, { status: 'agree' }]);
     }
-    expect(await runCaseWithInterpreter(suite, { ...byId('tail-recursion/case002'), depth: 1000 })).toMatchObject({ status: 'disagree', expected: 'error U1001' });
+    expect(await runCaseWithInterpreter(suite, { ...byId('tail-recursion/case002'), depth: 1000 })).toMatchObject({
+      status: 'disagree',
+      expected: 'error U1001',
+    });
   });
 });

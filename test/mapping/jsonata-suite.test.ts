@@ -52,7 +52,8 @@ function skipReason(dir: string): string | undefined {
   }
   if (ENGINE === 'compiler') {
     const probe = compileJsonata('1');
-    if (!probe.ok) return `the compiler is not built yet: compileJsonata('1') declines (${probe.reason}); JSONATA_SUITE_ENGINE=interpreter runs the suite through the interpreter`;
+    if (!probe.ok)
+      return `the compiler is not built yet: compileJsonata('1') declines (${probe.reason}); JSONATA_SUITE_ENGINE=interpreter runs the suite through the interpreter`;
   }
   return undefined;
 }
@@ -92,7 +93,8 @@ describe(`JSONata test suite through the ${ENGINE}`, () => {
   async function outcomeOf(testCase: SuiteCase): Promise<CaseOutcome> {
     let outcome = outcomes.get(testCase.id);
     if (outcome === undefined) {
-      outcome = ENGINE === 'compiler' ? runCaseWithCompiler(suite, testCase, compileJsonata) : await runCaseWithInterpreter(suite, testCase);
+      outcome =
+        ENGINE === 'compiler' ? runCaseWithCompiler(suite, testCase, compileJsonata) : await runCaseWithInterpreter(suite, testCase);
       outcomes.set(testCase.id, outcome);
     }
     return outcome;
@@ -110,8 +112,12 @@ describe(`JSONata test suite through the ${ENGINE}`, () => {
           if (outcome.status === 'agree' && known.has(testCase.id)) stale.push(`${testCase.id} (listed: ${known.get(testCase.id)})`);
         }
         const problems = [
-          ...(unlisted.length ? [`${unlisted.length} case(s) disagree and are not in jsonata-suite-known-differences.yaml:`, ...unlisted] : []),
-          ...(stale.length ? [`${stale.length} listed case(s) now agree; remove them from jsonata-suite-known-differences.yaml:`, ...stale] : []),
+          ...(unlisted.length
+            ? [`${unlisted.length} case(s) disagree and are not in jsonata-suite-known-differences.yaml:`, ...unlisted]
+            : []),
+          ...(stale.length
+            ? [`${stale.length} listed case(s) now agree; remove them from jsonata-suite-known-differences.yaml:`, ...stale]
+            : []),
         ];
         if (problems.length > 0) expect.fail(problems.join('\n'));
       },
@@ -121,7 +127,10 @@ describe(`JSONata test suite through the ${ENGINE}`, () => {
 
   it('lists only cases the suite has', () => {
     const ids = new Set(suite.cases.map((c) => c.id));
-    expect([...known.keys()].filter((id) => !ids.has(id)), 'known differences naming no case of the suite').toEqual([]);
+    expect(
+      [...known.keys()].filter((id) => !ids.has(id)),
+      'known differences naming no case of the suite',
+    ).toEqual([]);
   });
 
   it(
@@ -146,7 +155,11 @@ describe(`JSONata test suite through the ${ENGINE}`, () => {
       };
     });
     const width = Math.max(...groups.map((g) => g.length));
-    const total = rows.reduce((sum, r) => ({ cases: sum.cases + r.cases, agree: sum.agree + r.agree, listed: sum.listed + r.listed }), { cases: 0, agree: 0, listed: 0 });
+    const total = rows.reduce((sum, r) => ({ cases: sum.cases + r.cases, agree: sum.agree + r.agree, listed: sum.listed + r.listed }), {
+      cases: 0,
+      agree: 0,
+      listed: 0,
+    });
     const line = (g: string, c: number | string, a: number | string, l: number | string) =>
       `${g.padEnd(width)}  ${String(c).padStart(5)}  ${String(a).padStart(5)}  ${String(l).padStart(6)}`;
     console.log(

@@ -4,7 +4,7 @@ import { builtinFunctions } from '../../src/mapping/functions/builtins.js';
 import { checkMappingSource, signatureArity, STANDARD_SIGNATURES } from '../../src/mapping/static-check.js';
 
 describe('static checks of a mapping source', () => {
-  it('the table of JSONata signatures is the installed package\'s', async () => {
+  it("the table of JSONata signatures is the installed package's", async () => {
     for (const [name, signature] of STANDARD_SIGNATURES) {
       const fn = (await jsonata(`$${name}`).evaluate({})) as { signature?: { definition?: string } };
       expect(fn.signature?.definition, name).toBe(signature);
@@ -27,7 +27,7 @@ describe('static checks of a mapping source', () => {
     expect(checkMappingSource('$frobnicateEverything()')[0]?.message).toBe('unknown function `$frobnicateEverything`');
   });
 
-  it('accepts JSONata\'s functions, ours, gateway bindings and names assigned in the expression', () => {
+  it("accepts JSONata's functions, ours, gateway bindings and names assigned in the expression", () => {
     const source = `(
       $f := function($v, $g) { $g($v) };
       $map(items, function($i) { $f($i, $uppercase) });

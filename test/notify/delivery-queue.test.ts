@@ -5,8 +5,22 @@ import express from 'express';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createNotificationAdminRouter } from '../../src/notify/admin-router.js';
 import { retryDelayMs, resolveRetryPolicy } from '../../src/notify/delivery-attempts.js';
-import { createDeliveryQueue, DEFAULT_RETRY_POLICY, type Delivery, type DeliveryQueue, type DeliveryQueueOptions } from '../../src/notify/delivery-queue.js';
-import { createCapturingLogger, deleteRedisKeys, probeRedis, REDIS_URL, redisSuiteTitle, startListener, type TestListener } from './support.js';
+import {
+  createDeliveryQueue,
+  DEFAULT_RETRY_POLICY,
+  type Delivery,
+  type DeliveryQueue,
+  type DeliveryQueueOptions,
+} from '../../src/notify/delivery-queue.js';
+import {
+  createCapturingLogger,
+  deleteRedisKeys,
+  probeRedis,
+  REDIS_URL,
+  redisSuiteTitle,
+  startListener,
+  type TestListener,
+} from './support.js';
 
 const LISTENER_PATH = '/cb/mefApi/sonata/productOrderingNotification/v10/listener/productOrderStateChangeEvent';
 
@@ -17,7 +31,12 @@ function delivery(listener: TestListener, over: Partial<Delivery> = {}): Deliver
     partnerId: 'acme',
     subscriptionId: 'sub-1',
     url: `${listener.origin}${LISTENER_PATH}`,
-    body: { eventId, eventTime: '2026-03-01T10:00:00.000Z', eventType: 'productOrderStateChangeEvent', event: { id: 'PO-1', href: '/mefApi/sonata/productOrderingManagement/v10/productOrder/PO-1' } },
+    body: {
+      eventId,
+      eventTime: '2026-03-01T10:00:00.000Z',
+      eventType: 'productOrderStateChangeEvent',
+      event: { id: 'PO-1', href: '/mefApi/sonata/productOrderingManagement/v10/productOrder/PO-1' },
+    },
     eventType: 'productOrderStateChangeEvent',
     eventId,
     ...over,
@@ -43,7 +62,10 @@ describe('retry policy', () => {
 });
 
 /** The behaviour both backends must show; `make` builds a queue on the backend under test. */
-function describeQueueBehaviour(make: (opts: Omit<DeliveryQueueOptions, 'prefix'>) => DeliveryQueue, waitDelivered: (q: DeliveryQueue) => Promise<void>) {
+function describeQueueBehaviour(
+  make: (opts: Omit<DeliveryQueueOptions, 'prefix'>) => DeliveryQueue,
+  waitDelivered: (q: DeliveryQueue) => Promise<void>,
+) {
   let listener: TestListener;
   const queues: DeliveryQueue[] = [];
   const open = (opts: Omit<DeliveryQueueOptions, 'prefix'>) => {
@@ -69,7 +91,13 @@ function describeQueueBehaviour(make: (opts: Omit<DeliveryQueueOptions, 'prefix'
     expect(call).toMatchObject({ method: 'POST', url: LISTENER_PATH, body: d.body });
     expect(call?.headers['content-type']).toBe('application/json;charset=utf-8');
     await waitDelivered(q);
-    await vi.waitFor(() => expect(logger.lines.find((l) => l.message === 'notification delivered')?.meta).toMatchObject({ eventId: d.eventId, attempt: 1, status: 204 }));
+    await vi.waitFor(() =>
+      expect(logger.lines.find((l) => l.message === 'notification delivered')?.meta).toMatchObject({
+        eventId: d.eventId,
+        attempt: 1,
+        status: 204,
+      }),
+    );
     expect(await q.deadLetters()).toEqual([]);
   });
 
@@ -86,12 +114,19 @@ function describeQueueBehaviour(make: (opts: Omit<DeliveryQueueOptions, 'prefix'
 
     await vi.waitFor(() => expect(logger.lines.some((l) => l.message === 'notification delivered')).toBe(true));
     const retries = logger.lines.filter((l) => l.level === 'warn' && l.meta.deliveryId === d.id);
-    expect(retries.map((l) => [l.meta.attempt, l.meta.status, l.meta.nextDelayMs])).toEqual([[1, 500, 20], [2, 503, 40], [3, undefined, 80]]);
+    expect(retries.map((l) => [l.meta.attempt, l.meta.status, l.meta.nextDelayMs])).toEqual([
+      [1, 500, 20],
+      [2, 503, 40],
+      [3, undefined, 80],
+    ]);
     expect(String(retries[2]?.meta.error)).not.toBe('');
     // query secrets never reach the logs; the Sonata ids do
     for (const line of logger.lines) expect(JSON.stringify(line)).not.toContain('s3cret');
     expect(retries[0]?.meta.url).toBe(`${listener.origin}${LISTENER_PATH}?buyerId=B1&token=redacted`);
-    expect(logger.lines.find((l) => l.message === 'notification delivered')?.meta).toMatchObject({ attempt: 4, status: 204 });
+    expect(logger.lines.find((l) => l.message === 'notification delivered')?.meta).toMatchObject({
+      attempt: 4,
+      status: 204,
+    });
     expect(await q.deadLetters()).toEqual([]);
   });
 
@@ -107,7 +142,9 @@ function describeQueueBehaviour(make: (opts: Omit<DeliveryQueueOptions, 'prefix'
     const [dead] = await q.deadLetters();
     expect(dead).toMatchObject({ ...d, attempts: 3, lastError: 'listener answered 500' });
     expect(Date.parse(dead!.failedAt)).not.toBeNaN();
-    expect(logger.lines.filter((l) => l.level === 'error').map((l) => l.meta)).toEqual([expect.objectContaining({ deliveryId: d.id, attempts: 3, status: 500 })]);
+    expect(logger.lines.filter((l) => l.level === 'error').map((l) => l.meta)).toEqual([
+      expect.objectContaining({ deliveryId: d.id, attempts: 3, status: 500 }),
+    ]);
 
     // enqueueing it again does not bypass the dead-letter list; replay is the way back
     await q.enqueue(d);
@@ -171,7 +208,10 @@ function describeQueueBehaviour(make: (opts: Omit<DeliveryQueueOptions, 'prefix'
     await q.enqueue(delivery(listener));
     await listener.waitForCalls(2);
     await waitDelivered(q);
-    await vi.waitFor(() => expect(logger.lines.some((l) => l.message === 'notification delivered')).toBe(true), { timeout: 10_000, interval: 20 });
+    await vi.waitFor(() => expect(logger.lines.some((l) => l.message === 'notification delivered')).toBe(true), {
+      timeout: 10_000,
+      interval: 20,
+    });
     expect(logger.lines.filter((l) => l.level === 'warn').map((l) => l.meta.attempt)).toEqual([1]);
   });
 
@@ -196,19 +236,36 @@ function describeQueueBehaviour(make: (opts: Omit<DeliveryQueueOptions, 'prefix'
 }
 
 describe('in-process delivery queue', () => {
-  describeQueueBehaviour((opts) => createDeliveryQueue({ ...opts, prefix: 'test' }), (q) => q.idle!());
+  describeQueueBehaviour(
+    (opts) => createDeliveryQueue({ ...opts, prefix: 'test' }),
+    (q) => q.idle!(),
+  );
 
   it('refuses deliveries once closed', async () => {
     const q = createDeliveryQueue({ prefix: 'test', logger: createCapturingLogger() });
     await q.close();
-    await expect(q.enqueue({ id: 'x', partnerId: 'p', subscriptionId: 's', url: 'http://127.0.0.1:1/', body: {}, eventType: 't', eventId: 'e' })).rejects.toThrow(/closed/);
+    await expect(
+      q.enqueue({
+        id: 'x',
+        partnerId: 'p',
+        subscriptionId: 's',
+        url: 'http://127.0.0.1:1/',
+        body: {},
+        eventType: 't',
+        eventId: 'e',
+      }),
+    ).rejects.toThrow(/closed/);
   });
 });
 
 describe('notification admin router', () => {
   it('lists dead letters (listener URL query secrets hidden) and replays one; unknown ids are 404', async () => {
     const listener = await startListener();
-    const q = createDeliveryQueue({ prefix: 'test', logger: createCapturingLogger(), retry: { attempts: 1, baseDelayMs: 20 } });
+    const q = createDeliveryQueue({
+      prefix: 'test',
+      logger: createCapturingLogger(),
+      retry: { attempts: 1, baseDelayMs: 20 },
+    });
     const app = express().use('/internal', createNotificationAdminRouter({ queue: q }));
     const server = app.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -223,7 +280,15 @@ describe('notification admin router', () => {
       const list = await fetch(base);
       expect(list.status).toBe(200);
       const letters = (await list.json()) as Array<Record<string, unknown>>;
-      expect(letters).toEqual([expect.objectContaining({ id: d.id, eventId: d.eventId, attempts: 1, lastError: 'listener answered 500', url: `${listener.origin}${LISTENER_PATH}?sellerId=S1&sig=redacted` })]);
+      expect(letters).toEqual([
+        expect.objectContaining({
+          id: d.id,
+          eventId: d.eventId,
+          attempts: 1,
+          lastError: 'listener answered 500',
+          url: `${listener.origin}${LISTENER_PATH}?sellerId=S1&sig=redacted`,
+        }),
+      ]);
 
       const missing = await fetch(`${base}/nope/replay`, { method: 'POST' });
       expect(missing.status).toBe(404);
@@ -275,7 +340,10 @@ describe.skipIf(!redisUp)(redisSuiteTitle('BullMQ delivery queue', redisUp), () 
         after.start();
         const [call] = await listener.waitForCalls(1);
         expect(call?.body).toEqual(d.body);
-        await vi.waitFor(() => expect(logger.lines.some((l) => l.message === 'notification delivered')).toBe(true), { timeout: 10_000, interval: 20 });
+        await vi.waitFor(() => expect(logger.lines.some((l) => l.message === 'notification delivered')).toBe(true), {
+          timeout: 10_000,
+          interval: 20,
+        });
       } finally {
         await after.close();
       }
@@ -288,14 +356,27 @@ describe.skipIf(!redisUp)(redisSuiteTitle('BullMQ delivery queue', redisUp), () 
   it('keeps dead letters in Redis: another instance lists and replays them', async () => {
     const listener = await startListener();
     const prefix = `${SUITE_PREFIX}:${randomUUID()}`;
-    const first = createDeliveryQueue({ redisUrl: REDIS_URL, prefix, logger: createCapturingLogger(), retry: { baseDelayMs: 20, attempts: 2 } });
-    const second = createDeliveryQueue({ redisUrl: REDIS_URL, prefix, logger: createCapturingLogger(), retry: { baseDelayMs: 20, attempts: 2 } });
+    const first = createDeliveryQueue({
+      redisUrl: REDIS_URL,
+      prefix,
+      logger: createCapturingLogger(),
+      retry: { baseDelayMs: 20, attempts: 2 },
+    });
+    const second = createDeliveryQueue({
+      redisUrl: REDIS_URL,
+      prefix,
+      logger: createCapturingLogger(),
+      retry: { baseDelayMs: 20, attempts: 2 },
+    });
     try {
       listener.script(500, 500);
       first.start();
       const d = delivery(listener);
       await first.enqueue(d);
-      await vi.waitFor(async () => expect(await first.deadLetters()).toHaveLength(1), { timeout: 10_000, interval: 20 });
+      await vi.waitFor(async () => expect(await first.deadLetters()).toHaveLength(1), {
+        timeout: 10_000,
+        interval: 20,
+      });
       await first.close();
 
       expect(await second.deadLetters()).toEqual([expect.objectContaining({ id: d.id, attempts: 2, lastError: 'listener answered 500' })]);

@@ -22,7 +22,10 @@ function registration(over: Partial<HubRegistration> = {}): HubRegistration {
 }
 
 async function issueOf(p: Promise<unknown>): Promise<HubValidationError['issue']> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(HubValidationError);
   return (err as HubValidationError).issue;
 }
@@ -32,7 +35,11 @@ const SUITE_PREFIX = `sgw:test:notify-hub:${randomUUID()}:`;
 
 const backends: Array<{ name: string; run: boolean; make: () => Store }> = [
   { name: 'in-process store', run: true, make: () => createMemoryStore({ prefix: 'hub:' }) },
-  { name: redisSuiteTitle('Redis store', redisUp), run: redisUp, make: () => createRedisStore({ url: REDIS_URL, prefix: `${SUITE_PREFIX}${randomUUID()}:` }) },
+  {
+    name: redisSuiteTitle('Redis store', redisUp),
+    run: redisUp,
+    make: () => createRedisStore({ url: REDIS_URL, prefix: `${SUITE_PREFIX}${randomUUID()}:` }),
+  },
 ];
 
 afterAll(async () => {
@@ -56,9 +63,13 @@ for (const backend of backends) {
       const hub = hubOn();
       const sub = await hub.register(registration({ query: 'eventType=productOrderStateChangeEvent' }));
       expect(sub).toMatchObject({
-        partnerId: 'acme', apiName: 'productOrderingManagement', release: 'grace',
-        callback: 'https://buyer.example.com/listenerEndpoint', query: 'eventType=productOrderStateChangeEvent',
-        eventTypes: ['productOrderStateChangeEvent'], createdAt: '2026-01-01T00:00:01.000Z',
+        partnerId: 'acme',
+        apiName: 'productOrderingManagement',
+        release: 'grace',
+        callback: 'https://buyer.example.com/listenerEndpoint',
+        query: 'eventType=productOrderStateChangeEvent',
+        eventTypes: ['productOrderStateChangeEvent'],
+        createdAt: '2026-01-01T00:00:01.000Z',
       });
       expect(toEventSubscription(sub)).toEqual({ id: sub.id, callback: sub.callback, query: sub.query });
       expect(await hub.get('acme', 'productOrderingManagement', sub.id)).toEqual(sub);
@@ -70,13 +81,26 @@ for (const backend of backends) {
 
     it('concurrent registrations never pass maxSubscriptions, and concurrent identical ones make one subscription', async () => {
       const hub = hubOn();
-      const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => hub.register(registration({ callback: `https://buyer.example.com/cb${i}`, maxSubscriptions: 3 }))));
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, (_, i) =>
+          hub.register(registration({ callback: `https://buyer.example.com/cb${i}`, maxSubscriptions: 3 })),
+        ),
+      );
       const kept = await hub.subscribersFor('acme', 'productOrderingManagement', 'productOrderStateChangeEvent');
       expect(kept.length).toBeLessThanOrEqual(3);
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(kept.length);
-      for (const r of results) if (r.status === 'rejected') expect((r.reason as HubValidationError).issue).toMatchObject({ code: 'invalidValue', propertyPath: '/callback' });
+      for (const r of results)
+        if (r.status === 'rejected')
+          expect((r.reason as HubValidationError).issue).toMatchObject({
+            code: 'invalidValue',
+            propertyPath: '/callback',
+          });
 
-      const same = await Promise.all(Array.from({ length: 5 }, () => hub.register(registration({ apiName: 'quoteManagement', callback: 'https://buyer.example.com/same' }))));
+      const same = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          hub.register(registration({ apiName: 'quoteManagement', callback: 'https://buyer.example.com/same' })),
+        ),
+      );
       expect(new Set(same.map((s) => s.id)).size).toBe(1);
       expect(await hub.subscribersFor('acme', 'quoteManagement', 'anything')).toHaveLength(1);
     });
@@ -96,7 +120,9 @@ for (const backend of backends) {
       const hub = hubOn();
       const all = await hub.register(registration());
       const empty = await hub.register(registration({ query: '' }));
-      const orders = await hub.register(registration({ query: 'eventType = productOrderStateChangeEvent , productOrderItemStateChangeEvent' }));
+      const orders = await hub.register(
+        registration({ query: 'eventType = productOrderStateChangeEvent , productOrderItemStateChangeEvent' }),
+      );
       const charges = await hub.register(registration({ query: 'eventType=chargeCreateEvent&eventType=chargeTimeoutEvent' }));
       expect(empty.eventTypes).toBeNull();
       expect(orders.eventTypes).toEqual(['productOrderStateChangeEvent', 'productOrderItemStateChangeEvent']);
@@ -149,7 +175,10 @@ for (const backend of backends) {
         await expect(hub.register(registration({ callback }))).resolves.toMatchObject({ callback });
       }
       // nothing is allowed for a partner without an allow-list
-      expect(await issueOf(hub.register(registration({ allowedCallbackHosts: [] })))).toMatchObject({ code: 'invalidValue', propertyPath: '/callback' });
+      expect(await issueOf(hub.register(registration({ allowedCallbackHosts: [] })))).toMatchObject({
+        code: 'invalidValue',
+        propertyPath: '/callback',
+      });
     });
 
     it('refuses filters other than eventType and event types the release does not have', async () => {

@@ -22,8 +22,28 @@ function serverBase(file: string): string | undefined {
 
 const EXPECTED_APIS: Record<SonataRelease, string[]> = {
   billie: ['productOfferingQualification', 'productOrderingManagement', 'quoteManagement', 'troubleTicket'],
-  grace: ['appointment', 'customerBillManagement', 'productCatalog', 'productOfferingQualification', 'productOrderingManagement', 'quoteManagement', 'troubleTicket', 'workOrderManagement'],
-  kylie: ['appointment', 'cimIncident', 'customerBillManagement', 'geographicAddressManagement', 'productCatalog', 'productOfferingQualification', 'productOrderingManagement', 'quoteManagement', 'troubleTicket', 'workOrderManagement'],
+  grace: [
+    'appointment',
+    'customerBillManagement',
+    'productCatalog',
+    'productOfferingQualification',
+    'productOrderingManagement',
+    'quoteManagement',
+    'troubleTicket',
+    'workOrderManagement',
+  ],
+  kylie: [
+    'appointment',
+    'cimIncident',
+    'customerBillManagement',
+    'geographicAddressManagement',
+    'productCatalog',
+    'productOfferingQualification',
+    'productOrderingManagement',
+    'quoteManagement',
+    'troubleTicket',
+    'workOrderManagement',
+  ],
 };
 
 describe('shipped notification catalogues agree with the official specs', () => {
@@ -49,7 +69,9 @@ describe('shipped notification catalogues agree with the official specs', () => 
           // the wire base path the renderer appends to callbacks is the one the spec's server declares
           expect(serverBase(notification!.file)).toBe(`${api.notificationApi}/${api.notificationVersion}`);
 
-          const listeners = notification!.operations.filter((op) => op.method === 'POST' && op.path.startsWith('/listener/')).map((op) => op.path.slice('/listener/'.length));
+          const listeners = notification!.operations
+            .filter((op) => op.method === 'POST' && op.path.startsWith('/listener/'))
+            .map((op) => op.path.slice('/listener/'.length));
           // an event's listener is its eventType unless the file names it otherwise (Grace's catalogue: `listener`)
           expect([...api.events.values()].map((e) => e.listener ?? e.eventType).sort()).toEqual(listeners.sort());
           expect(catalog.eventTypes(api.apiName).sort()).toEqual([...api.events.keys()].sort());
@@ -60,11 +82,15 @@ describe('shipped notification catalogues agree with the official specs', () => 
 
   it('maps renamed events to the gateway (Grace) name, and finds events by that name', () => {
     const kylie = shippedCatalog('kylie');
-    expect(kylie.findEvent('productOrderingManagement', 'productOrderItemExpectedCompletionDateSet')?.eventType).toBe('productOrderItemExpectedCompletionDateSetEvent');
+    expect(kylie.findEvent('productOrderingManagement', 'productOrderItemExpectedCompletionDateSet')?.eventType).toBe(
+      'productOrderItemExpectedCompletionDateSetEvent',
+    );
     expect(kylie.findEvent('productOrderingManagement', 'productOrderItemExpectedCompletionDateSetEvent')).toBeUndefined();
     expect(kylie.findEvent('productOfferingQualification', 'poqCreateEvent')).toBeUndefined();
     const billie = shippedCatalog('billie');
-    expect(billie.findEvent('productOrderingManagement', 'modifyProductOrderItemRequestedDeliveryDateStateChangeEvent')?.eventType).toBe('modifyProductOrderItemCompletionDateStateChangeEvent');
+    expect(billie.findEvent('productOrderingManagement', 'modifyProductOrderItemRequestedDeliveryDateStateChangeEvent')?.eventType).toBe(
+      'modifyProductOrderItemCompletionDateStateChangeEvent',
+    );
     expect(shippedCatalog('grace').eventTypes('productInventory')).toEqual([]);
   });
 });
@@ -91,44 +117,54 @@ describe('loadNotificationCatalog refuses bad files, naming file:line:col', () =
   }
 
   it('reports schema violations at their line', () => {
-    const file = write('grace', [
-      'release: grace',
-      'partyIds: header',
-      'apis:',
-      '  quoteManagement:',
-      '    version: 8',
-      '    notificationApi: quoteNotification',
-      '    events:',
-      '      quoteStateChangeEvent: { stateFeld: state }',
-      '',
-    ].join('\n'));
+    const file = write(
+      'grace',
+      [
+        'release: grace',
+        'partyIds: header',
+        'apis:',
+        '  quoteManagement:',
+        '    version: 8',
+        '    notificationApi: quoteNotification',
+        '    events:',
+        '      quoteStateChangeEvent: { stateFeld: state }',
+        '',
+      ].join('\n'),
+    );
     const problems = problemsOf(file);
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/notifications\.yaml:2:\d+ partyIds: must be one of "body", "query"/),
-      expect.stringMatching(/notifications\.yaml:5:\d+ apis\.quoteManagement\.version: must match pattern/),
-      expect.stringMatching(/notifications\.yaml:5:\d+ apis\.quoteManagement: missing required property "notificationVersion"/),
-      expect.stringMatching(/notifications\.yaml:8:\d+ .*unknown property "stateFeld"/),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/notifications\.yaml:2:\d+ partyIds: must be one of "body", "query"/),
+        expect.stringMatching(/notifications\.yaml:5:\d+ apis\.quoteManagement\.version: must match pattern/),
+        expect.stringMatching(/notifications\.yaml:5:\d+ apis\.quoteManagement: missing required property "notificationVersion"/),
+        expect.stringMatching(/notifications\.yaml:8:\d+ .*unknown property "stateFeld"/),
+      ]),
+    );
   });
 
   it('reports a release that is not its folder, and two events claiming one gateway event type', () => {
-    const file = write('kylie', [
-      'release: grace',
-      'partyIds: query',
-      'apis:',
-      '  productOrderingManagement:',
-      '    version: v11',
-      '    notificationApi: productOrderingNotification',
-      '    notificationVersion: v11',
-      '    events:',
-      '      productOrderItemExpectedCompletionDateSet: {}',
-      '      productOrderItemExpectedCompletionDateSetEvent: { internalType: productOrderItemExpectedCompletionDateSet }',
-      '',
-    ].join('\n'));
+    const file = write(
+      'kylie',
+      [
+        'release: grace',
+        'partyIds: query',
+        'apis:',
+        '  productOrderingManagement:',
+        '    version: v11',
+        '    notificationApi: productOrderingNotification',
+        '    notificationVersion: v11',
+        '    events:',
+        '      productOrderItemExpectedCompletionDateSet: {}',
+        '      productOrderItemExpectedCompletionDateSetEvent: { internalType: productOrderItemExpectedCompletionDateSet }',
+        '',
+      ].join('\n'),
+    );
     const problems = problemsOf(file);
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/notifications\.yaml:1:10 release: must equal the folder name "kylie"/);
-    expect(problems[1]).toMatch(/notifications\.yaml:10:\d+ .*internalType: gateway event type "productOrderItemExpectedCompletionDateSet" is already rendered/);
+    expect(problems[1]).toMatch(
+      /notifications\.yaml:10:\d+ .*internalType: gateway event type "productOrderItemExpectedCompletionDateSet" is already rendered/,
+    );
   });
 
   it('reports an unreadable file', () => {

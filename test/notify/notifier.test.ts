@@ -8,7 +8,16 @@ import { createNotifier, type Notifier } from '../../src/notify/notifier.js';
 import type { SonataEvent } from '../../src/notify/render-notification.js';
 import { createMemoryStore } from '../../src/state/memory-store.js';
 import type { Store } from '../../src/state/store.js';
-import { createCapturingLogger, RELEASES, SDK_DIR, shippedCatalog, startListener, type LogLine, type ReceivedCall, type TestListener } from './support.js';
+import {
+  createCapturingLogger,
+  RELEASES,
+  SDK_DIR,
+  shippedCatalog,
+  startListener,
+  type LogLine,
+  type ReceivedCall,
+  type TestListener,
+} from './support.js';
 
 const spec = createSpecCatalog({ sdkDir: SDK_DIR });
 const catalogs = new Map<string, NotificationCatalog>(RELEASES.map((r) => [r, shippedCatalog(r)]));
@@ -16,7 +25,9 @@ const catalogs = new Map<string, NotificationCatalog>(RELEASES.map((r) => [r, sh
 catalogs.set('haley', catalogs.get('grace')!);
 const ORDERS = 'productOrderingManagement';
 
-const PARTIES: Record<string, { buyerId?: string; sellerId?: string }> = { acme: { buyerId: 'ACME-B', sellerId: 'US' } };
+const PARTIES: Record<string, { buyerId?: string; sellerId?: string }> = {
+  acme: { buyerId: 'ACME-B', sellerId: 'US' },
+};
 
 function event(over: Partial<SonataEvent> = {}): SonataEvent {
   return {
@@ -46,8 +57,13 @@ describe('notifier', () => {
 
   const subscribe = (partnerId: string, release: string, query?: string, apiName = ORDERS) =>
     hub.register({
-      partnerId, apiName, release, callback: `${listener.origin}/${partnerId}/${release}`, ...(query !== undefined && { query }),
-      allowedCallbackHosts: [`127.0.0.1:${listener.port}`], knownEventTypes: (catalogs.get(release)?.eventTypes(apiName) ?? []),
+      partnerId,
+      apiName,
+      release,
+      callback: `${listener.origin}/${partnerId}/${release}`,
+      ...(query !== undefined && { query }),
+      allowedCallbackHosts: [`127.0.0.1:${listener.port}`],
+      knownEventTypes: catalogs.get(release)?.eventTypes(apiName) ?? [],
     });
   const byPath = (calls: ReceivedCall[]) => calls.map((c) => c.url).sort();
 
@@ -83,8 +99,14 @@ describe('notifier', () => {
     const kylie = listener.calls.find((c) => c.url.startsWith('/acme/kylie'))!;
     expect(validBody('grace', 'productOrderingNotification', grace)).toBe(true);
     expect(validBody('kylie', 'productOrderingNotification', kylie)).toBe(true);
-    expect(grace.body).toMatchObject({ eventType: 'productOrderItemExpectedCompletionDateSet', event: { id: 'PO-9', orderItemId: '3', buyerId: 'ACME-B', sellerId: 'US' } });
-    expect(kylie.body).toMatchObject({ eventType: 'productOrderItemExpectedCompletionDateSetEvent', event: { id: 'PO-9', orderItemId: '3' } });
+    expect(grace.body).toMatchObject({
+      eventType: 'productOrderItemExpectedCompletionDateSet',
+      event: { id: 'PO-9', orderItemId: '3', buyerId: 'ACME-B', sellerId: 'US' },
+    });
+    expect(kylie.body).toMatchObject({
+      eventType: 'productOrderItemExpectedCompletionDateSetEvent',
+      event: { id: 'PO-9', orderItemId: '3' },
+    });
     // one event, one id, whatever the release
     expect((grace.body as { eventId: string }).eventId).toBe((kylie.body as { eventId: string }).eventId);
 
@@ -104,32 +126,63 @@ describe('notifier', () => {
     await subscribe('acme', 'grace', undefined, 'productOfferingQualification');
     await subscribe('acme', 'kylie', undefined, 'productOfferingQualification');
     // Kylie has no poqCreateEvent
-    expect(await notifier.publish(event({ eventType: 'poqCreateEvent', apiName: 'productOfferingQualification', resourcePath: '/productOfferingQualification/Q1' }))).toBe(1);
+    expect(
+      await notifier.publish(
+        event({
+          eventType: 'poqCreateEvent',
+          apiName: 'productOfferingQualification',
+          resourcePath: '/productOfferingQualification/Q1',
+        }),
+      ),
+    ).toBe(1);
     await queue.idle!();
-    expect(byPath(listener.calls)).toEqual(['/acme/grace/mefApi/sonata/productOfferingQualificationNotification/v7/listener/poqCreateEvent']);
+    expect(byPath(listener.calls)).toEqual([
+      '/acme/grace/mefApi/sonata/productOfferingQualificationNotification/v7/listener/poqCreateEvent',
+    ]);
 
     // Kylie needs the new state, which this event lacks: Grace (a reference event) is still served
-    const { state: _none, ...stateless } = event({ apiName: 'productOfferingQualification', eventType: 'poqStateChangeEvent', resourcePath: '/productOfferingQualification/Q1' });
+    const { state: _none, ...stateless } = event({
+      apiName: 'productOfferingQualification',
+      eventType: 'poqStateChangeEvent',
+      resourcePath: '/productOfferingQualification/Q1',
+    });
     expect(await notifier.publish(stateless)).toBe(1);
     await listener.waitForCalls(2);
     await queue.idle!();
-    expect(listener.calls[1]?.url).toBe('/acme/grace/mefApi/sonata/productOfferingQualificationNotification/v7/listener/poqStateChangeEvent');
+    expect(listener.calls[1]?.url).toBe(
+      '/acme/grace/mefApi/sonata/productOfferingQualificationNotification/v7/listener/poqStateChangeEvent',
+    );
     expect(lines.filter((l) => l.level === 'error').map((l) => l.message)).toEqual(['cannot render the event for a subscriber; skipped']);
   });
 
   it('serves release aliases through the catalogue they map to, and skips releases without a catalogue', async () => {
     await subscribe('acme', 'haley');
-    await hub.register({ partnerId: 'acme', apiName: ORDERS, release: 'irene', callback: `${listener.origin}/acme/irene`, allowedCallbackHosts: [`127.0.0.1:${listener.port}`], knownEventTypes: [] });
+    await hub.register({
+      partnerId: 'acme',
+      apiName: ORDERS,
+      release: 'irene',
+      callback: `${listener.origin}/acme/irene`,
+      allowedCallbackHosts: [`127.0.0.1:${listener.port}`],
+      knownEventTypes: [],
+    });
     expect(await notifier.publish(event())).toBe(1);
     await queue.idle!();
-    expect(byPath(listener.calls)).toEqual(['/acme/haley/mefApi/sonata/productOrderingNotification/v10/listener/productOrderStateChangeEvent']);
+    expect(byPath(listener.calls)).toEqual([
+      '/acme/haley/mefApi/sonata/productOrderingNotification/v10/listener/productOrderStateChangeEvent',
+    ]);
     expect(lines.some((l) => l.level === 'error' && l.meta.release === 'irene')).toBe(true);
   });
 
   it('a publish retried with the same eventId while deliveries are pending is not delivered twice', async () => {
     await queue.close();
     queue = createDeliveryQueue({ prefix: 'test', logger: createCapturingLogger(), retry: { baseDelayMs: 20 } });
-    notifier = createNotifier({ hub, queue, catalogs: () => catalogs, party: (id) => PARTIES[id], logger: createCapturingLogger() });
+    notifier = createNotifier({
+      hub,
+      queue,
+      catalogs: () => catalogs,
+      party: (id) => PARTIES[id],
+      logger: createCapturingLogger(),
+    });
     await subscribe('acme', 'grace');
     await subscribe('acme', 'kylie');
     const e = event({ eventId: 'evt-fixed' });
@@ -150,12 +203,22 @@ describe('notifier', () => {
     const orders = kylie.apis.get(ORDERS)!;
     const wrongEvents = new Map([...orders.events].map(([k, d]) => [k, d.stateField ? { ...d, stateField: 'orderState' } : d]));
     const broken: NotificationCatalog = {
-      ...kylie, apis: new Map([...kylie.apis, [ORDERS, { ...orders, events: wrongEvents }]]),
-      findEvent: (api, type) => (api === ORDERS ? [...wrongEvents.values()].find((d) => d.internalType === type) : kylie.findEvent(api, type)),
+      ...kylie,
+      apis: new Map([...kylie.apis, [ORDERS, { ...orders, events: wrongEvents }]]),
+      findEvent: (api, type) =>
+        api === ORDERS ? [...wrongEvents.values()].find((d) => d.internalType === type) : kylie.findEvent(api, type),
     };
     const logs = createCapturingLogger();
     notifier = createNotifier({
-      hub, queue, catalogs: () => new Map([['grace', catalogs.get('grace')!], ['kylie', broken]]), party: (id) => PARTIES[id], logger: logs,
+      hub,
+      queue,
+      catalogs: () =>
+        new Map([
+          ['grace', catalogs.get('grace')!],
+          ['kylie', broken],
+        ]),
+      party: (id) => PARTIES[id],
+      logger: logs,
       check: (release, api, eventType, url, body) => guard.checkNotification(release as 'grace' | 'kylie', api, eventType, url, body),
       onViolation: (release, eventType) => counted.push(`${release} ${eventType}`),
     });

@@ -12,7 +12,15 @@ const catalogs = new Map(RELEASES.map((r) => [r, shippedCatalog(r)] as const));
 const PARTY = { buyerId: 'BUYER-7', sellerId: 'SELLER-1' };
 
 function sub(release: string, apiName: string, callback = 'https://buyer.example.com/cb'): HubSubscription {
-  return { id: 'sub-1', partnerId: 'acme', apiName, release, callback, eventTypes: null, createdAt: '2026-01-01T00:00:00.000Z' };
+  return {
+    id: 'sub-1',
+    partnerId: 'acme',
+    apiName,
+    release,
+    callback,
+    eventTypes: null,
+    createdAt: '2026-01-01T00:00:00.000Z',
+  };
 }
 
 function listenerOperation(release: SonataRelease, catalog: NotificationCatalog, apiName: string, eventType: string): SpecOperation {
@@ -41,9 +49,18 @@ function sampleState(def: NotificationEventDef): string {
 function sampleResource(apiName: string, version: string): Record<string, unknown> {
   const at = '2026-03-01T09:15:00.000Z';
   return {
-    '@type': 'CimMaintenanceIncident', id: 'R-42', href: `/mefApi/sonata/${apiName}/${version}/resource/R-42`,
-    description: 'Planned maintenance', incidentType: 'plannedMaintenance', status: 'created', impact: 'down',
-    severity: 'minor', priority: 'low', creationDate: at, situationStartDate: at, expectedClosedDate: at,
+    '@type': 'CimMaintenanceIncident',
+    id: 'R-42',
+    href: `/mefApi/sonata/${apiName}/${version}/resource/R-42`,
+    description: 'Planned maintenance',
+    incidentType: 'plannedMaintenance',
+    status: 'created',
+    impact: 'down',
+    severity: 'minor',
+    priority: 'low',
+    creationDate: at,
+    situationStartDate: at,
+    expectedClosedDate: at,
     relatedEntity: [{ '@referredType': 'Product', id: 'P-1', role: 'impactedProduct' }],
     relatedContactInformation: [{ role: 'incidentContact', name: 'NOC', number: '+4969000', emailAddress: 'noc@example.com' }],
     statusChange: [{ status: 'created', changeDate: at }],
@@ -78,7 +95,9 @@ describe('every event of every shipped catalogue renders a body the official lis
           expect(op.validateRequestBody(rendered.body)).toEqual([]);
 
           const url = new URL(rendered.url);
-          expect(url.pathname).toBe(`/cb/mefApi/sonata/${api.notificationApi}/${api.notificationVersion}/listener/${def.listener ?? def.eventType}`);
+          expect(url.pathname).toBe(
+            `/cb/mefApi/sonata/${api.notificationApi}/${api.notificationVersion}/listener/${def.listener ?? def.eventType}`,
+          );
           const body = rendered.body as { eventType: string; eventTime: string; event: Record<string, unknown> };
           expect(body.eventType).toBe(def.eventType);
           expect(body.eventTime).toBe('2026-03-01T09:15:00.000Z');
@@ -96,12 +115,16 @@ describe('every event of every shipped catalogue renders a body the official lis
           }
 
           // each field the catalogue adds is one the spec requires (typed releases) or defines (reference releases)
-          const added = [def.itemIdField, def.stateField, def.milestone ? 'milestoneName' : undefined].filter((f): f is string => f !== undefined);
+          const added = [def.itemIdField, def.stateField, def.milestone ? 'milestoneName' : undefined].filter(
+            (f): f is string => f !== undefined,
+          );
           for (const field of added) {
             expect(body.event).toHaveProperty(field);
             // an erratum that corrects this payload's required list (Kylie's work order state change requires an
             // undefined "status"; the state it defines is "state") leaves the field defined but not required
-            const corrected = SPEC_ERRATA.some((e) => e.releases.includes(release) && e.api === api.notificationApi && e.notRequired.length > 0);
+            const corrected = SPEC_ERRATA.some(
+              (e) => e.releases.includes(release) && e.api === api.notificationApi && e.notRequired.length > 0,
+            );
             if (catalog.partyIds === 'query' && !corrected) {
               const { [field]: _dropped, ...rest } = body.event;
               expect(op.validateRequestBody({ ...body, event: rest }), `${field} should be required by the spec`).not.toEqual([]);
@@ -120,14 +143,23 @@ describe('every event of every shipped catalogue renders a body the official lis
     expect(def.resourceBody).toBe(true);
     const { resource, ...bare } = sampleEvent('cimIncident', def, 'v1');
     expect(() => renderNotification(bare, sub('kylie', 'cimIncident'), kylie, PARTY)).toThrow(/needs the resource/);
-    expect(() => renderNotification({ ...bare, resource: { ...resource, id: 'R-43' } }, sub('kylie', 'cimIncident'), kylie, PARTY)).toThrow(/not R-42/);
+    expect(() => renderNotification({ ...bare, resource: { ...resource, id: 'R-43' } }, sub('kylie', 'cimIncident'), kylie, PARTY)).toThrow(
+      /not R-42/,
+    );
   });
 
   it('the validator used above does reject a wrong body (an invalid Kylie order state)', () => {
     const kylie = catalogs.get('kylie')!;
     const def = kylie.findEvent('productOrderingManagement', 'productOrderStateChangeEvent')!;
-    const rendered = renderNotification({ ...sampleEvent('productOrderingManagement', def), state: 'halfDone' }, sub('kylie', 'productOrderingManagement'), kylie, PARTY);
-    expect(listenerOperation('kylie', kylie, 'productOrderingManagement', def.eventType).validateRequestBody(rendered.body)).not.toEqual([]);
+    const rendered = renderNotification(
+      { ...sampleEvent('productOrderingManagement', def), state: 'halfDone' },
+      sub('kylie', 'productOrderingManagement'),
+      kylie,
+      PARTY,
+    );
+    expect(listenerOperation('kylie', kylie, 'productOrderingManagement', def.eventType).validateRequestBody(rendered.body)).not.toEqual(
+      [],
+    );
   });
 });
 
@@ -145,54 +177,106 @@ describe('renderNotification', () => {
   };
 
   it('Grace: a reference event with the ids in the payload, under the v10 ordering notification path', () => {
-    const rendered = renderNotification(orderItemEvent, sub('grace', 'productOrderingManagement', 'https://buyer.example.com/listenerEndpoint'), catalogs.get('grace')!, PARTY);
-    expect(rendered.url).toBe('https://buyer.example.com/listenerEndpoint/mefApi/sonata/productOrderingNotification/v10/listener/productOrderItemStateChangeEvent');
+    const rendered = renderNotification(
+      orderItemEvent,
+      sub('grace', 'productOrderingManagement', 'https://buyer.example.com/listenerEndpoint'),
+      catalogs.get('grace')!,
+      PARTY,
+    );
+    expect(rendered.url).toBe(
+      'https://buyer.example.com/listenerEndpoint/mefApi/sonata/productOrderingNotification/v10/listener/productOrderItemStateChangeEvent',
+    );
     expect(rendered.eventId).toBe('e-1');
     expect(rendered.body).toEqual({
       eventId: 'e-1',
       eventTime: '2026-03-01T10:00:00.000Z',
       eventType: 'productOrderItemStateChangeEvent',
-      event: { id: 'PO-123', href: '/mefApi/sonata/productOrderingManagement/v10/productOrder/PO-123', orderItemId: '2', buyerId: 'BUYER-7', sellerId: 'SELLER-1' },
+      event: {
+        id: 'PO-123',
+        href: '/mefApi/sonata/productOrderingManagement/v10/productOrder/PO-123',
+        orderItemId: '2',
+        buyerId: 'BUYER-7',
+        sellerId: 'SELLER-1',
+      },
     });
   });
 
   it('Kylie: a typed event with the state, ids as query parameters, href into v11', () => {
-    const rendered = renderNotification(orderItemEvent, sub('kylie', 'productOrderingManagement', 'https://buyer.example.com/hooks/'), catalogs.get('kylie')!, PARTY);
-    expect(rendered.url).toBe('https://buyer.example.com/hooks/mefApi/sonata/productOrderingNotification/v11/listener/productOrderItemStateChangeEvent?buyerId=BUYER-7&sellerId=SELLER-1');
+    const rendered = renderNotification(
+      orderItemEvent,
+      sub('kylie', 'productOrderingManagement', 'https://buyer.example.com/hooks/'),
+      catalogs.get('kylie')!,
+      PARTY,
+    );
+    expect(rendered.url).toBe(
+      'https://buyer.example.com/hooks/mefApi/sonata/productOrderingNotification/v11/listener/productOrderItemStateChangeEvent?buyerId=BUYER-7&sellerId=SELLER-1',
+    );
     expect(rendered.body).toEqual({
       eventId: 'e-1',
       eventTime: '2026-03-01T10:00:00.000Z',
       eventType: 'productOrderItemStateChangeEvent',
-      event: { id: 'PO-123', href: '/mefApi/sonata/productOrderingManagement/v11/productOrder/PO-123', orderItemId: '2', state: 'completed' },
+      event: {
+        id: 'PO-123',
+        href: '/mefApi/sonata/productOrderingManagement/v11/productOrder/PO-123',
+        orderItemId: '2',
+        state: 'completed',
+      },
     });
   });
 
   it('Kylie: leaves out ids the partner does not use, and keeps a query the callback already has', () => {
-    const rendered = renderNotification(orderItemEvent, sub('kylie', 'productOrderingManagement', 'https://buyer.example.com/cb?tenant=t1'), catalogs.get('kylie')!, {});
-    expect(rendered.url).toBe('https://buyer.example.com/cb/mefApi/sonata/productOrderingNotification/v11/listener/productOrderItemStateChangeEvent?tenant=t1');
+    const rendered = renderNotification(
+      orderItemEvent,
+      sub('kylie', 'productOrderingManagement', 'https://buyer.example.com/cb?tenant=t1'),
+      catalogs.get('kylie')!,
+      {},
+    );
+    expect(rendered.url).toBe(
+      'https://buyer.example.com/cb/mefApi/sonata/productOrderingNotification/v11/listener/productOrderItemStateChangeEvent?tenant=t1',
+    );
   });
 
   it('Billie: order events go to productOrderNotification/v7, trouble tickets under troubleTicket/v1', () => {
     const billie = catalogs.get('billie')!;
-    expect(renderNotification(orderItemEvent, sub('billie', 'productOrderingManagement'), billie, PARTY).url)
-      .toBe('https://buyer.example.com/cb/mefApi/sonata/productOrderNotification/v7/listener/productOrderItemStateChangeEvent');
-    const ticket: SonataEvent = { ...orderItemEvent, eventType: 'troubleTicketStatusChangeEvent', apiName: 'troubleTicket', resourceId: 'TT-1', resourcePath: '/troubleTicket/TT-1' };
+    expect(renderNotification(orderItemEvent, sub('billie', 'productOrderingManagement'), billie, PARTY).url).toBe(
+      'https://buyer.example.com/cb/mefApi/sonata/productOrderNotification/v7/listener/productOrderItemStateChangeEvent',
+    );
+    const ticket: SonataEvent = {
+      ...orderItemEvent,
+      eventType: 'troubleTicketStatusChangeEvent',
+      apiName: 'troubleTicket',
+      resourceId: 'TT-1',
+      resourcePath: '/troubleTicket/TT-1',
+    };
     const rendered = renderNotification(ticket, sub('billie', 'troubleTicket'), billie, PARTY);
     expect(rendered.url).toBe('https://buyer.example.com/cb/mefApi/sonata/troubleTicket/v1/listener/troubleTicketStatusChangeEvent');
-    expect((rendered.body as { event: unknown }).event).toEqual({ id: 'TT-1', href: '/mefApi/sonata/troubleTicket/v1/troubleTicket/TT-1', buyerId: 'BUYER-7', sellerId: 'SELLER-1' });
+    expect((rendered.body as { event: unknown }).event).toEqual({
+      id: 'TT-1',
+      href: '/mefApi/sonata/troubleTicket/v1/troubleTicket/TT-1',
+      buyerId: 'BUYER-7',
+      sellerId: 'SELLER-1',
+    });
   });
 
   it("Billie: a completion date change is rendered under Billie's names, its href in Billie's collection", () => {
     const event: SonataEvent = {
-      ...orderItemEvent, eventType: 'modifyProductOrderItemRequestedDeliveryDateStateChangeEvent', resourceId: 'MD-1',
+      ...orderItemEvent,
+      eventType: 'modifyProductOrderItemRequestedDeliveryDateStateChangeEvent',
+      resourceId: 'MD-1',
       resourcePath: '/modifyProductOrderItemRequestedDeliveryDate/MD-1',
     };
     const billie = renderNotification(event, sub('billie', 'productOrderingManagement'), catalogs.get('billie')!, PARTY);
-    expect(billie.url).toBe('https://buyer.example.com/cb/mefApi/sonata/productOrderNotification/v7/listener/modifyProductOrderItemCompletionDateStateChangeEvent');
-    expect((billie.body as { event: { href: string } }).event.href).toBe('/mefApi/sonata/productOrderingManagement/v7/modifyProductOrderItemCompletionDate/MD-1');
+    expect(billie.url).toBe(
+      'https://buyer.example.com/cb/mefApi/sonata/productOrderNotification/v7/listener/modifyProductOrderItemCompletionDateStateChangeEvent',
+    );
+    expect((billie.body as { event: { href: string } }).event.href).toBe(
+      '/mefApi/sonata/productOrderingManagement/v7/modifyProductOrderItemCompletionDate/MD-1',
+    );
     // Grace keeps the gateway's own collection
     const grace = renderNotification(event, sub('grace', 'productOrderingManagement'), catalogs.get('grace')!, PARTY);
-    expect((grace.body as { event: { href: string } }).event.href).toBe('/mefApi/sonata/productOrderingManagement/v10/modifyProductOrderItemRequestedDeliveryDate/MD-1');
+    expect((grace.body as { event: { href: string } }).event.href).toBe(
+      '/mefApi/sonata/productOrderingManagement/v10/modifyProductOrderItemRequestedDeliveryDate/MD-1',
+    );
   });
 
   it('renders a renamed event under the release name (Kylie ...DateSetEvent)', () => {
@@ -218,11 +302,23 @@ describe('renderNotification', () => {
     expect(() => renderNotification({ ...orderItemEvent, itemId: undefined }, kylieSub, kylie, {})).toThrow(/needs itemId/);
     expect(() => renderNotification({ ...orderItemEvent, state: undefined }, kylieSub, kylie, {})).toThrow(/needs state/);
     // Grace carries no state, so the same event without one is fine there
-    expect(() => renderNotification({ ...orderItemEvent, state: undefined }, sub('grace', 'productOrderingManagement'), grace, {})).not.toThrow();
-    expect(() => renderNotification({ ...orderItemEvent, eventType: 'productSpecificProductOrderItemMilestoneEvent' }, kylieSub, kylie, {})).toThrow(/needs milestoneName/);
-    expect(() => renderNotification({ ...orderItemEvent, eventType: 'poqCreateEvent', apiName: 'productOfferingQualification' }, sub('kylie', 'productOfferingQualification'), kylie, {}))
-      .toThrow(NotificationRenderError);
-    expect(() => renderNotification({ ...orderItemEvent, apiName: 'productInventory' }, kylieSub, kylie, {})).toThrow(/has no notifications/);
+    expect(() =>
+      renderNotification({ ...orderItemEvent, state: undefined }, sub('grace', 'productOrderingManagement'), grace, {}),
+    ).not.toThrow();
+    expect(() =>
+      renderNotification({ ...orderItemEvent, eventType: 'productSpecificProductOrderItemMilestoneEvent' }, kylieSub, kylie, {}),
+    ).toThrow(/needs milestoneName/);
+    expect(() =>
+      renderNotification(
+        { ...orderItemEvent, eventType: 'poqCreateEvent', apiName: 'productOfferingQualification' },
+        sub('kylie', 'productOfferingQualification'),
+        kylie,
+        {},
+      ),
+    ).toThrow(NotificationRenderError);
+    expect(() => renderNotification({ ...orderItemEvent, apiName: 'productInventory' }, kylieSub, kylie, {})).toThrow(
+      /has no notifications/,
+    );
     expect(() => renderNotification({ ...orderItemEvent, resourcePath: 'productOrder/1' }, kylieSub, kylie, {})).toThrow(/resourcePath/);
     expect(() => renderNotification({ ...orderItemEvent, resourcePath: '/a/../b' }, kylieSub, kylie, {})).toThrow(/resourcePath/);
     expect(() => renderNotification({ ...orderItemEvent, occurredAt: 'yesterday' }, kylieSub, kylie, {})).toThrow(/occurredAt/);

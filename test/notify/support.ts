@@ -108,9 +108,11 @@ export interface LogLine {
 
 /** A Logger that records lines (children share the record and add their meta). */
 export function createCapturingLogger(lines: LogLine[] = [], base: Record<string, unknown> = {}): Logger & { lines: LogLine[] } {
-  const log = (level: LogLine['level']) => (message: string, meta: Record<string, unknown> = {}) => {
-    lines.push({ level, message, meta: { ...base, ...meta } });
-  };
+  const log =
+    (level: LogLine['level']) =>
+    (message: string, meta: Record<string, unknown> = {}) => {
+      lines.push({ level, message, meta: { ...base, ...meta } });
+    };
   return {
     lines,
     error: log('error'),

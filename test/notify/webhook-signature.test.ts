@@ -29,7 +29,15 @@ function verify(secret: string, call: ReceivedCall, rawBody: string, toleranceS 
 }
 
 const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
-const delivery = (url: string): Delivery => ({ id: 'evt-7.sub-3', partnerId: 'acme', subscriptionId: 'sub-3', url, body: { event: { id: 'O-1' }, eventType: 'productOrderStateChangeEvent' }, eventType: 'productOrderStateChangeEvent', eventId: 'evt-7' });
+const delivery = (url: string): Delivery => ({
+  id: 'evt-7.sub-3',
+  partnerId: 'acme',
+  subscriptionId: 'sub-3',
+  url,
+  body: { event: { id: 'O-1' }, eventType: 'productOrderStateChangeEvent' },
+  eventType: 'productOrderStateChangeEvent',
+  eventId: 'evt-7',
+});
 
 describe('Standard Webhooks signatures on deliveries', () => {
   let listener: TestListener;
@@ -38,10 +46,13 @@ describe('Standard Webhooks signatures on deliveries', () => {
   });
   afterEach(() => listener.close());
 
-  const queueWith = (secrets: string[]) => createDeliveryQueue({
-    prefix: 'sig-test', logger: createLogger({ level: 'error' }), retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
-    partners: { allowedCallbackHosts: () => [`127.0.0.1:${listener.port}`], signingSecrets: () => secrets },
-  });
+  const queueWith = (secrets: string[]) =>
+    createDeliveryQueue({
+      prefix: 'sig-test',
+      logger: createLogger({ level: 'error' }),
+      retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
+      partners: { allowedCallbackHosts: () => [`127.0.0.1:${listener.port}`], signingSecrets: () => secrets },
+    });
 
   it('every attempt is signed; a retry keeps the webhook-id', async () => {
     const secret = newSecret();
@@ -85,8 +96,8 @@ describe('Standard Webhooks signatures on deliveries', () => {
   });
 });
 
-describe('through the gateway: a demo partner\'s notification is signed with its configured secret', () => {
-  it('the gateway\'s delivery queue signs globex\'s deliveries with PARTNER_GLOBEX_WEBHOOK_SECRET and refuses its own port', async () => {
+describe("through the gateway: a demo partner's notification is signed with its configured secret", () => {
+  it("the gateway's delivery queue signs globex's deliveries with PARTNER_GLOBEX_WEBHOOK_SECRET and refuses its own port", async () => {
     const secret = readEnvFile(`${REPO_ROOT}/config/test.env`).PARTNER_GLOBEX_WEBHOOK_SECRET!;
     const listener = await startListener();
     const gw = await startTestGateway();
@@ -100,9 +111,18 @@ describe('through the gateway: a demo partner\'s notification is signed with its
       // a subscription smuggled past registration (e.g. stored before this release) still cannot reach the gateway itself
       await gw.gateway.deliveries.enqueue({ ...d, id: 'evt-8.sub-3', url: `${gw.url}/internal/legacy/events` });
       // in process or BullMQ (REDIS_URL): the dead letter appears after one attempt
-      await vi.waitFor(async () => {
-        expect(await gw.gateway.deliveries.deadLetters()).toEqual([expect.objectContaining({ id: 'evt-8.sub-3', attempts: 1, lastError: expect.stringMatching(/callback refused/) })]);
-      }, { timeout: 5000, interval: 20 });
+      await vi.waitFor(
+        async () => {
+          expect(await gw.gateway.deliveries.deadLetters()).toEqual([
+            expect.objectContaining({
+              id: 'evt-8.sub-3',
+              attempts: 1,
+              lastError: expect.stringMatching(/callback refused/),
+            }),
+          ]);
+        },
+        { timeout: 5000, interval: 20 },
+      );
       expect(listener.calls).toHaveLength(1);
     } finally {
       await gw.close();

@@ -31,7 +31,10 @@ async function redisAnswers(): Promise<boolean> {
 const redisUp = redisRequired || (await redisAnswers());
 
 const SETTINGS: ActivitySettings = {
-  enabled: true, ttlSeconds: 3600, maxBodyBytes: 200, maxPerPartner: 3,
+  enabled: true,
+  ttlSeconds: 3600,
+  maxBodyBytes: 200,
+  maxPerPartner: 3,
   redact: { keys: ['emailAddress', 'client_secret'], pointers: ['/**/relatedContactInformation/*/number'] },
 };
 
@@ -69,14 +72,33 @@ function memory(): StoreUnderTest {
 }
 
 function redis(): StoreUnderTest {
-  const store = createRedisStore({ url: REDIS_URL, prefix: `${REDIS_PREFIX}${++redisStores}:`, commandTimeoutMs: 3000, connectTimeoutMs: 2000 });
+  const store = createRedisStore({
+    url: REDIS_URL,
+    prefix: `${REDIS_PREFIX}${++redisStores}:`,
+    commandTimeoutMs: 3000,
+    connectTimeoutMs: 2000,
+  });
   opened.push(store);
   return { store, now: Date.now };
 }
 
 const record = (id: string, partnerId: string | undefined, startedAt: number, extra: Partial<ActivityRecord> = {}): ActivityRecord => ({
-  correlationId: id, partnerId, method: 'POST', path: '/mefApi/sonata/quoteManagement/v8/quote', status: 201, startedAt: new Date(startedAt).toISOString(), ms: 12,
-  hops: [{ kind: 'partner-request', at: new Date(startedAt).toISOString(), method: 'POST', url: '/mefApi/sonata/quoteManagement/v8/quote', body: { a: 1 } }],
+  correlationId: id,
+  partnerId,
+  method: 'POST',
+  path: '/mefApi/sonata/quoteManagement/v8/quote',
+  status: 201,
+  startedAt: new Date(startedAt).toISOString(),
+  ms: 12,
+  hops: [
+    {
+      kind: 'partner-request',
+      at: new Date(startedAt).toISOString(),
+      method: 'POST',
+      url: '/mefApi/sonata/quoteManagement/v8/quote',
+      body: { a: 1 },
+    },
+  ],
   ...extra,
 });
 
@@ -94,7 +116,12 @@ for (const [name, make, up] of backends) {
       await log.record(record('r1', 'acme', t - 3000));
       await log.record(record('r2', 'acme', t - 1000));
       await log.record(record('g1', 'globex', t - 2000));
-      expect(await log.get('r1')).toMatchObject({ correlationId: 'r1', partnerId: 'acme', status: 201, hops: [{ kind: 'partner-request', body: { a: 1 } }] });
+      expect(await log.get('r1')).toMatchObject({
+        correlationId: 'r1',
+        partnerId: 'acme',
+        status: 201,
+        hops: [{ kind: 'partner-request', body: { a: 1 } }],
+      });
       expect(await log.get('nope')).toBeUndefined();
       expect((await log.list({ partnerId: 'acme' })).map((r) => r.correlationId)).toEqual(['r2', 'r1']);
       expect((await log.list({ partnerId: 'acme', limit: 1 })).map((r) => r.correlationId)).toEqual(['r2']);
@@ -118,7 +145,12 @@ for (const [name, make, up] of backends) {
 
     it('expires records after ttlSeconds', async () => {
       const under = make();
-      const log = createActivityLog({ store: under.store, settings: { ...SETTINGS, ttlSeconds: 1 }, logger, now: under.now });
+      const log = createActivityLog({
+        store: under.store,
+        settings: { ...SETTINGS, ttlSeconds: 1 },
+        logger,
+        now: under.now,
+      });
       await log.record(record('short', 'acme', under.now()));
       expect(await log.get('short')).toBeDefined();
       if (under.advance) under.advance(1001);
@@ -133,22 +165,33 @@ for (const [name, make, up] of backends) {
     it('redacts by key and pointer and caps bodies before storing', async () => {
       const { store, now } = make();
       const log = createActivityLog({ store, settings: SETTINGS, logger, now });
-      const body = { relatedContactInformation: [{ name: 'x', emailAddress: 'a@b.example', number: '+4930' }], client_secret: 's3cret' };
-      await log.record(record('red', 'acme', now(), {
-        hops: [
-          { kind: 'partner-request', at: new Date().toISOString(), url: '/x?client_secret=abc&limit=2', body },
-          { kind: 'legacy-response', at: new Date().toISOString(), status: 200, body: { blob: 'é'.repeat(150) } },
-        ],
-      }));
+      const body = {
+        relatedContactInformation: [{ name: 'x', emailAddress: 'a@b.example', number: '+4930' }],
+        client_secret: 's3cret',
+      };
+      await log.record(
+        record('red', 'acme', now(), {
+          hops: [
+            { kind: 'partner-request', at: new Date().toISOString(), url: '/x?client_secret=abc&limit=2', body },
+            { kind: 'legacy-response', at: new Date().toISOString(), status: 200, body: { blob: 'é'.repeat(150) } },
+          ],
+        }),
+      );
       const raw = await store.get('activity:r:red');
       expect(raw).not.toContain('a@b.example');
       expect(raw).not.toContain('s3cret');
       expect(raw).not.toContain('abc');
       const got = (await log.get('red'))!;
-      expect(got.hops[0]!.body).toEqual({ relatedContactInformation: [{ name: 'x', emailAddress: REDACTED, number: REDACTED }], client_secret: REDACTED });
+      expect(got.hops[0]!.body).toEqual({
+        relatedContactInformation: [{ name: 'x', emailAddress: REDACTED, number: REDACTED }],
+        client_secret: REDACTED,
+      });
       expect(got.hops[0]!.url).toBe(`/x?client_secret=${encodeURIComponent(REDACTED)}&limit=2`);
       // 150 two-byte characters and the JSON around them: over 200 bytes although under 200 characters
-      expect(got.hops[1]!.body).toEqual({ truncated: true, bytes: Buffer.byteLength(JSON.stringify({ blob: 'é'.repeat(150) })) });
+      expect(got.hops[1]!.body).toEqual({
+        truncated: true,
+        bytes: Buffer.byteLength(JSON.stringify({ blob: 'é'.repeat(150) })),
+      });
     });
 
     it('appends hops to a written record, and keeps hops that come before their record', async () => {
@@ -209,19 +252,28 @@ describe('activity log with capture off', () => {
 
 describe('redactor', () => {
   it('replaces values under keys at any depth (case-insensitive) and at pointers with * and **', () => {
-    const redact = createRedactor({ keys: ['EMAIL', 'password'], pointers: ['/**/relatedContactInformation/*/number', '/top/*/secret', '/exact'] });
+    const redact = createRedactor({
+      keys: ['EMAIL', 'password'],
+      pointers: ['/**/relatedContactInformation/*/number', '/top/*/secret', '/exact'],
+    });
     const input = {
-      email: 'a', nested: [{ Email: 'b', password: { deep: 1 } }],
+      email: 'a',
+      nested: [{ Email: 'b', password: { deep: 1 } }],
       relatedContactInformation: [{ number: '1', name: 'n' }],
       quoteItem: [{ relatedContactInformation: [{ number: '2' }] }],
-      top: { a: { secret: 's', keep: 'k' } }, exact: 'e', number: 'kept: not a contact',
+      top: { a: { secret: 's', keep: 'k' } },
+      exact: 'e',
+      number: 'kept: not a contact',
     };
     const copy = JSON.parse(JSON.stringify(input));
     expect(redact(input)).toEqual({
-      email: REDACTED, nested: [{ Email: REDACTED, password: REDACTED }],
+      email: REDACTED,
+      nested: [{ Email: REDACTED, password: REDACTED }],
       relatedContactInformation: [{ number: REDACTED, name: 'n' }],
       quoteItem: [{ relatedContactInformation: [{ number: REDACTED }] }],
-      top: { a: { secret: REDACTED, keep: 'k' } }, exact: REDACTED, number: 'kept: not a contact',
+      top: { a: { secret: REDACTED, keep: 'k' } },
+      exact: REDACTED,
+      number: 'kept: not a contact',
     });
     expect(input).toEqual(copy);
     expect(redact('text')).toBe('text');

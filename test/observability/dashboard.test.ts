@@ -35,15 +35,57 @@ describe('the Grafana dashboard', () => {
     const acme = await gw.token('acme');
     // a partner request (legacy call, mappings), one a mapping refuses, a buyer purchase (seller call), a
     // notification delivered through the real queue, and a reload
-    expect((await gw.call('POST', '/mefApi/sonata/geographicAddressManagement/v7/geographicAddressValidation', {
-      token: acme, body: { provideAlternative: true, submittedGeographicAddress: { '@type': 'FieldedAddress', streetName: 'Hauptstrasse 12', city: 'Berlin', postcode: '10115', country: 'Germany' } },
-    })).status).toBe(200);
-    expect((await gw.call('POST', '/mefApi/sonata/geographicAddressManagement/v7/geographicAddressValidation', {
-      token: acme, body: { provideAlternative: true, submittedGeographicAddress: { '@type': 'FieldedAddress', streetName: 'Main 1', city: 'X', postcode: '1', country: 'Atlantis' } },
-    })).status).toBe(422);
-    expect(await bed.legacy('POST', '/address/check', { HOUSE_NO: '12', STREET: 'Hauptstrasse', TOWN: 'Berlin', COUNTRY: 'Germany', ALT_WANTED: 'Y' })).toMatchObject({ RC: 0 });
+    expect(
+      (
+        await gw.call('POST', '/mefApi/sonata/geographicAddressManagement/v7/geographicAddressValidation', {
+          token: acme,
+          body: {
+            provideAlternative: true,
+            submittedGeographicAddress: {
+              '@type': 'FieldedAddress',
+              streetName: 'Hauptstrasse 12',
+              city: 'Berlin',
+              postcode: '10115',
+              country: 'Germany',
+            },
+          },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await gw.call('POST', '/mefApi/sonata/geographicAddressManagement/v7/geographicAddressValidation', {
+          token: acme,
+          body: {
+            provideAlternative: true,
+            submittedGeographicAddress: {
+              '@type': 'FieldedAddress',
+              streetName: 'Main 1',
+              city: 'X',
+              postcode: '1',
+              country: 'Atlantis',
+            },
+          },
+        })
+      ).status,
+    ).toBe(422);
+    expect(
+      await bed.legacy('POST', '/address/check', {
+        HOUSE_NO: '12',
+        STREET: 'Hauptstrasse',
+        TOWN: 'Berlin',
+        COUNTRY: 'Germany',
+        ALT_WANTED: 'Y',
+      }),
+    ).toMatchObject({ RC: 0 });
     await gw.gateway.deliveries.enqueue({
-      id: randomUUID(), partnerId: 'acme-telecom', subscriptionId: 'dashboard-test', url: `${listener.origin}/listener/testEvent`, body: { event: {} }, eventType: 'testEvent', eventId: randomUUID(),
+      id: randomUUID(),
+      partnerId: 'acme-telecom',
+      subscriptionId: 'dashboard-test',
+      url: `${listener.origin}/listener/testEvent`,
+      body: { event: {} },
+      eventType: 'testEvent',
+      eventId: randomUUID(),
     });
     await listener.next('/listener/testEvent');
     expect((await gw.gateway.registry.reload()).ok).toBe(true);
@@ -52,18 +94,34 @@ describe('the Grafana dashboard', () => {
     const text = await res.text();
     // the buyer side's mappings are timed under their own roles, its seller call by buyer operation
     expect(text).toMatch(/^sonata_gateway_mapping_seconds_count\{role="buyer\.releaseOut",operation="validateAddress"\} [1-9]/m);
-    expect(text).toMatch(/^sonata_gateway_seller_call_seconds_count\{partner="northwind-access",operation="validateAddress",status="20\d"\} 1$/m);
-    const exported = new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]!));
+    expect(text).toMatch(
+      /^sonata_gateway_seller_call_seconds_count\{partner="northwind-access",operation="validateAddress",status="20\d"\} 1$/m,
+    );
+    const exported = new Set(
+      text
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => l.split(/[{ ]/)[0]!),
+    );
     // a series that only a fault produces (no sample in a healthy run) must at least be declared by the gateway
     for (const rare of RARE_SERIES) if (text.includes(`# TYPE ${rare} `)) exported.add(rare);
 
-    const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }>; templating: { list: Array<{ query?: unknown }> } };
+    const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as {
+      panels: Array<{ title: string; targets: Array<{ expr: string }> }>;
+      templating: { list: Array<{ query?: unknown }> };
+    };
     const queries = [
       ...dashboard.panels.flatMap((p) => p.targets.map((t) => ({ where: p.title, expr: t.expr }))),
-      ...dashboard.templating.list.filter((v) => typeof v.query === 'string' && v.query.includes('(')).map((v) => ({ where: 'variable', expr: v.query as string })),
+      ...dashboard.templating.list
+        .filter((v) => typeof v.query === 'string' && v.query.includes('('))
+        .map((v) => ({ where: 'variable', expr: v.query as string })),
     ];
     expect(queries.length).toBeGreaterThan(10);
-    const missing = queries.flatMap(({ where, expr }) => metricNames(expr).filter((n) => !exported.has(n)).map((n) => `${where}: ${n}`));
+    const missing = queries.flatMap(({ where, expr }) =>
+      metricNames(expr)
+        .filter((n) => !exported.has(n))
+        .map((n) => `${where}: ${n}`),
+    );
     expect(missing).toEqual([]);
   });
 });

@@ -9,7 +9,12 @@ function capture(level: string): { logger: ReturnType<typeof createLogger>; line
   const logger = createLogger({ level, stream });
   return {
     logger,
-    lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>),
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
   };
 }
 

@@ -39,8 +39,19 @@ describe('metrics of one Grace quote create', () => {
     const res = await gw.call('POST', `${GRACE}/quote`, {
       token: acme,
       body: {
-        instantSyncQuote: true, buyerRequestedQuoteLevel: 'firm', relatedContactInformation: [buyerContact()],
-        quoteItem: [{ id: 'a', action: 'add', product: { productConfiguration: { '@type': 'ACCESS_E_LINE', bandwidthMbps: 100 }, place: [{ '@type': 'GeographicAddressRef', role: 'INSTALL_LOCATION', id: 'NC-DE-000123' }] } }],
+        instantSyncQuote: true,
+        buyerRequestedQuoteLevel: 'firm',
+        relatedContactInformation: [buyerContact()],
+        quoteItem: [
+          {
+            id: 'a',
+            action: 'add',
+            product: {
+              productConfiguration: { '@type': 'ACCESS_E_LINE', bandwidthMbps: 100 },
+              place: [{ '@type': 'GeographicAddressRef', role: 'INSTALL_LOCATION', id: 'NC-DE-000123' }],
+            },
+          },
+        ],
       },
     });
     expect(res.status).toBe(201);
@@ -74,7 +85,9 @@ describe('metrics of one Grace quote create', () => {
   it('labels /internal routes by operation and logs the whole path', async () => {
     const res = await gw.call('POST', '/internal/legacy/events', { rawBody: '{}' });
     const lines = await scrape();
-    expect(sample(lines, 'sonata_gateway_requests_total', { route: 'internal.legacyEvents', status: String(res.status) }) ?? 0).toBeGreaterThan(0);
+    expect(
+      sample(lines, 'sonata_gateway_requests_total', { route: 'internal.legacyEvents', status: String(res.status) }) ?? 0,
+    ).toBeGreaterThan(0);
     expect(gw.logs.some((l) => l.message === 'request' && l.path === '/internal/legacy/events')).toBe(true);
   });
 });
@@ -83,9 +96,16 @@ describe('mapping timer', () => {
   it('counts a failed evaluation under its role and kind, and still times it', async () => {
     const metrics = createMetrics();
     const time = createMappingTimer(metrics);
-    await expect(time('legacyIn', 'createQuote', async () => {
-      throw new MappingError({ kind: 'rejected', file: 'x.jsonata', detail: 'refused', rejection: { code: 'invalidValue', propertyPath: '/a', reason: 'no' } });
-    })).rejects.toBeInstanceOf(MappingError);
+    await expect(
+      time('legacyIn', 'createQuote', async () => {
+        throw new MappingError({
+          kind: 'rejected',
+          file: 'x.jsonata',
+          detail: 'refused',
+          rejection: { code: 'invalidValue', propertyPath: '/a', reason: 'no' },
+        });
+      }),
+    ).rejects.toBeInstanceOf(MappingError);
     await time('legacyIn', 'createQuote', async () => 1);
     const text = await metrics.registry.metrics();
     expect(text).toContain('sonata_gateway_mapping_errors_total{role="legacyIn",operation="createQuote",kind="rejected"} 1');
@@ -102,13 +122,27 @@ describe('notification queue metrics', () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const queue = createDeliveryQueue({
-      prefix: 'test', logger: createLogger({ level: 'error' }), retry: { attempts: 1 },
+      prefix: 'test',
+      logger: createLogger({ level: 'error' }),
+      retry: { attempts: 1 },
       send: () => held,
       onOutcome: (outcome) => metrics.notificationDeliveries.inc({ outcome }),
     });
     const queuedAt = Date.now();
-    observeNotificationQueue(metrics, () => queue.backlog(), () => queuedAt + 30_000);
-    await queue.enqueue({ id: 'd1', partnerId: 'p', subscriptionId: 's', url: 'http://127.0.0.1:1/x', body: {}, eventType: 'e', eventId: 'e1' });
+    observeNotificationQueue(
+      metrics,
+      () => queue.backlog(),
+      () => queuedAt + 30_000,
+    );
+    await queue.enqueue({
+      id: 'd1',
+      partnerId: 'p',
+      subscriptionId: 's',
+      url: 'http://127.0.0.1:1/x',
+      body: {},
+      eventType: 'e',
+      eventId: 'e1',
+    });
     queue.start();
     let text = await metrics.registry.metrics();
     expect(text).toContain('sonata_gateway_notification_queue_depth 1');

@@ -34,9 +34,12 @@ beforeAll(async () => {
     req.on('end', () => {
       if (req.url === '/v1/traces') {
         const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-          resourceSpans: Array<{ scopeSpans: Array<{ scope: { name: string }; spans: Array<Omit<OtlpSpan, 'scope'>> }> }>;
+          resourceSpans: Array<{
+            scopeSpans: Array<{ scope: { name: string }; spans: Array<Omit<OtlpSpan, 'scope'>> }>;
+          }>;
         };
-        for (const rs of body.resourceSpans) for (const ss of rs.scopeSpans) for (const s of ss.spans) received.push({ ...s, scope: ss.scope.name });
+        for (const rs of body.resourceSpans)
+          for (const ss of rs.scopeSpans) for (const s of ss.spans) received.push({ ...s, scope: ss.scope.name });
       }
       res.setHeader('content-type', 'application/json').end('{}');
     });
@@ -52,7 +55,9 @@ afterAll(async () => {
 /** Runs the fixture to its end; resolves with its stdout. */
 async function runFixture(env: Record<string, string>): Promise<string> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'test/observability/fixtures/traced-express.ts')], {
-    cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
@@ -65,12 +70,19 @@ async function runFixture(env: Record<string, string>): Promise<string> {
 
 describe('tracing.ts with the OTLP exporter', () => {
   it('traces express, undici and our own spans as one tree, and exports it', async () => {
-    const out = await runFixture({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'sgw-test' });
+    const out = await runFixture({
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'sgw-test',
+    });
     const [bare, own] = JSON.parse(out.trim().split('\n').pop()!) as Array<{ traceparent: string }>;
 
     const root = received.find((s) => s.name === 'GET /things/:id');
     // the route in the name: express was patched through the loader hook, not only node:http
-    expect(root, JSON.stringify(received.map((s) => s.name))).toMatchObject({ kind: SERVER, scope: '@opentelemetry/instrumentation-http' });
+    expect(root, JSON.stringify(received.map((s) => s.name))).toMatchObject({
+      kind: SERVER,
+      scope: '@opentelemetry/instrumentation-http',
+    });
     const tree = received.filter((s) => s.traceId === root!.traceId);
     const byId = new Map(tree.map((s) => [s.spanId, s]));
     const parent = (s: OtlpSpan) => (s.parentSpanId ? byId.get(s.parentSpanId) : undefined);

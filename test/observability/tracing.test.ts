@@ -13,8 +13,19 @@ import { startListener, type TestListener } from '../notify/support.js';
 
 const GRACE = '/mefApi/sonata/quoteManagement/v8';
 const QUOTE = {
-  instantSyncQuote: true, buyerRequestedQuoteLevel: 'firm', relatedContactInformation: [buyerContact()],
-  quoteItem: [{ id: 'a', action: 'add', product: { productConfiguration: { '@type': 'ACCESS_E_LINE', bandwidthMbps: 100 }, place: [{ '@type': 'GeographicAddressRef', role: 'INSTALL_LOCATION', id: 'NC-DE-000123' }] } }],
+  instantSyncQuote: true,
+  buyerRequestedQuoteLevel: 'firm',
+  relatedContactInformation: [buyerContact()],
+  quoteItem: [
+    {
+      id: 'a',
+      action: 'add',
+      product: {
+        productConfiguration: { '@type': 'ACCESS_E_LINE', bandwidthMbps: 100 },
+        place: [{ '@type': 'GeographicAddressRef', role: 'INSTALL_LOCATION', id: 'NC-DE-000123' }],
+      },
+    },
+  ],
 };
 
 const exporter = new InMemorySpanExporter();
@@ -47,7 +58,10 @@ function traceTree(traceId: string) {
   const named = (name: string) => spans.filter((s) => s.name === name);
   const one = (name: string) => {
     const hits = named(name);
-    expect(hits.map((s) => s.name), `one span ${name} in\n${render()}`).toEqual([name]);
+    expect(
+      hits.map((s) => s.name),
+      `one span ${name} in\n${render()}`,
+    ).toEqual([name]);
     return hits[0]!;
   };
   const ancestors = (s: ReadableSpan): string[] => {
@@ -60,7 +74,10 @@ function traceTree(traceId: string) {
     const lines: string[] = [];
     const walk = (s: ReadableSpan, depth: number) => {
       lines.push(`${'  '.repeat(depth)}${s.name} [${SpanKind[s.kind]}]`);
-      spans.filter((c) => c.parentSpanContext?.spanId === idOf(s)).sort((a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1]).forEach((c) => walk(c, depth + 1));
+      spans
+        .filter((c) => c.parentSpanContext?.spanId === idOf(s))
+        .sort((a, b) => a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1])
+        .forEach((c) => walk(c, depth + 1));
     };
     roots.forEach((r) => walk(r, 0));
     return lines.join('\n');
@@ -86,17 +103,32 @@ describe('tracing a Grace quote create', () => {
     // one root, the partner request, with bounded attributes (no ids in names)
     expect(t.roots.map((s) => s.name)).toEqual(['POST createQuote']);
     expect(root.attributes).toMatchObject({
-      'http.request.method': 'POST', 'http.response.status_code': 201,
-      'sonata.partner': 'acme-telecom', 'sonata.release': 'grace', 'sonata.api': 'quoteManagement', 'sonata.operation': 'createQuote',
+      'http.request.method': 'POST',
+      'http.response.status_code': 201,
+      'sonata.partner': 'acme-telecom',
+      'sonata.release': 'grace',
+      'sonata.api': 'quoteManagement',
+      'sonata.operation': 'createQuote',
     });
     // the stages of a create, each under the request
-    for (const stage of ['map.partner-in', 'validate', 'map.release-in', 'map.legacy-out', 'backend', 'map.legacy-in', 'store', 'map.release-out']) {
+    for (const stage of [
+      'map.partner-in',
+      'validate',
+      'map.release-in',
+      'map.legacy-out',
+      'backend',
+      'map.legacy-in',
+      'store',
+      'map.release-out',
+    ]) {
       const spans = t.named(`stage ${stage}`);
       expect(spans.length, `stage ${stage} in\n${t.render()}`).toBeGreaterThan(0);
       for (const s of spans) expect(t.ancestors(s).at(-1)).toBe('POST createQuote');
     }
     // each mapping evaluation, under its stage, says which file ran and how
-    const releaseIn = t.named('mapping evaluate').find((s) => String(s.attributes['sonata.mapping.file']).endsWith('quote-create.request.jsonata'));
+    const releaseIn = t
+      .named('mapping evaluate')
+      .find((s) => String(s.attributes['sonata.mapping.file']).endsWith('quote-create.request.jsonata'));
     expect(releaseIn, t.render()).toBeDefined();
     expect(releaseIn!.attributes['sonata.mapping.engine']).toBe('compiled');
     expect(t.parentOf(releaseIn!)?.name).toBe('stage map.release-in');
@@ -104,32 +136,50 @@ describe('tracing a Grace quote create', () => {
     const legacy = t.one('legacy offer.create');
     expect(legacy.kind).toBe(SpanKind.CLIENT);
     expect(t.parentOf(legacy)?.name).toBe('stage backend');
-    expect(legacy.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.response.status_code': 200, 'sonata.legacy.rc': 0 });
+    expect(legacy.attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'http.response.status_code': 200,
+      'sonata.legacy.rc': 0,
+    });
     // no span name carries an id or a path
     for (const s of t.spans) expect(s.name).not.toMatch(/NC-DE-|\/|[0-9a-f]{8}-[0-9a-f]{4}-/);
 
     // the BSS received the trace: same trace id, the legacy client span as its parent
-    const sim = await fetch(`${gw.gateway.legacyUrl}/bss/v2/_sim/traces`, { headers: { 'x-bss-api-key': gw.gateway.config.legacy.apiKey } });
+    const sim = await fetch(`${gw.gateway.legacyUrl}/bss/v2/_sim/traces`, {
+      headers: { 'x-bss-api-key': gw.gateway.config.legacy.apiKey },
+    });
     const calls = ((await sim.json()) as { CALLS: Array<{ METHOD: string; PATH: string; TRACEPARENT: string }> }).CALLS;
     const offerCall = calls.find((c) => c.TRACEPARENT.includes(traceOf(root)));
-    expect(offerCall, JSON.stringify(calls)).toMatchObject({ METHOD: 'POST', TRACEPARENT: `00-${traceOf(root)}-${idOf(legacy)}-01` });
+    expect(offerCall, JSON.stringify(calls)).toMatchObject({
+      METHOD: 'POST',
+      TRACEPARENT: `00-${traceOf(root)}-${idOf(legacy)}-01`,
+    });
   });
 
   it('carries the trace into the notification job: the delivery and its listener POST belong to the request that caused them', async () => {
     const listener: TestListener = await startListener();
     try {
-      const hub = await gw.call('POST', `${GRACE}/hub`, { token: acme, body: { callback: listener.origin, query: 'eventType=quoteStateChangeEvent' } });
+      const hub = await gw.call('POST', `${GRACE}/hub`, {
+        token: acme,
+        body: { callback: listener.origin, query: 'eventType=quoteStateChangeEvent' },
+      });
       expect(hub.status).toBe(201);
       const created = await gw.call('POST', `${GRACE}/quote`, { token: acme, body: QUOTE });
       expect(created.status).toBe(201);
       exporter.reset();
 
-      const cancelled = await gw.call('POST', `${GRACE}/cancelQuote`, { token: acme, body: { quoteId: created.body.id, reason: 'project stopped' } });
+      const cancelled = await gw.call('POST', `${GRACE}/cancelQuote`, {
+        token: acme,
+        body: { quoteId: created.body.id, reason: 'project stopped' },
+      });
       expect(cancelled.status).toBe(200);
       const [call] = await listener.waitForCalls(1);
       const root = rootSpan('POST cancelQuote');
       // the delivery span ends after the listener answered: wait for it (in process or BullMQ), not for a time
-      await vi.waitFor(() => expect(traceTree(traceOf(root)).named('notification delivery')).toHaveLength(1), { timeout: 10_000, interval: 20 });
+      await vi.waitFor(() => expect(traceTree(traceOf(root)).named('notification delivery')).toHaveLength(1), {
+        timeout: 10_000,
+        interval: 20,
+      });
 
       const t = traceTree(traceOf(root));
       expect(t.roots.map((s) => s.name)).toEqual(['POST cancelQuote']);
@@ -139,7 +189,11 @@ describe('tracing a Grace quote create', () => {
       const delivery = t.one('notification delivery');
       expect(delivery.kind).toBe(SpanKind.CONSUMER);
       expect(t.parentOf(delivery)).toBe(enqueue);
-      expect(delivery.attributes).toMatchObject({ 'sonata.event_type': 'quoteStateChangeEvent', 'sonata.delivery.attempt': 1, 'sonata.delivery.outcome': 'delivered' });
+      expect(delivery.attributes).toMatchObject({
+        'sonata.event_type': 'quoteStateChangeEvent',
+        'sonata.delivery.attempt': 1,
+        'sonata.delivery.outcome': 'delivered',
+      });
       const post = t.one('notification POST quoteStateChangeEvent');
       expect(post.kind).toBe(SpanKind.CLIENT);
       expect(t.parentOf(post)).toBe(delivery);
@@ -162,13 +216,18 @@ describe('tracing a Grace quote create', () => {
     expect(res.body).toMatchObject({ RC: 0, SELLER: 'northwind-access' });
     // the request's trace: its root is our server span (the gateway's own hub registrations at start-up are traces
     // of their own)
-    const roots = exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.SERVER && !s.parentSpanContext && s.name.startsWith('POST '));
+    const roots = exporter
+      .getFinishedSpans()
+      .filter((s) => s.kind === SpanKind.SERVER && !s.parentSpanContext && s.name.startsWith('POST '));
     expect(roots.map((s) => s.name)).toHaveLength(1);
     const t = traceTree(traceOf(roots[0]!));
     expect(t.roots).toEqual(roots);
     expect(roots[0]!.name).toMatch(/^POST \S+$/);
     const seller = t.spans.filter((s) => s.name.startsWith('seller ') && s.kind === SpanKind.CLIENT);
-    expect(seller.map((s) => s.attributes['sonata.seller']), t.render()).toEqual(['northwind-access']);
+    expect(
+      seller.map((s) => s.attributes['sonata.seller']),
+      t.render(),
+    ).toEqual(['northwind-access']);
     expect(seller[0]!.attributes['http.response.status_code']).toBe(200);
     // the buyer mappings are evaluated in the same trace, each in its stage
     expect(t.named('mapping evaluate').length, t.render()).toBeGreaterThan(0);
@@ -179,7 +238,10 @@ describe('tracing a Grace quote create', () => {
   it("continues a partner's own traceparent: the request span is the child of the partner's span", async () => {
     exporter.reset();
     const partnerTrace = '0af7651916cd43dd8448eb211c80319c';
-    const res = await gw.call('GET', `${GRACE}/quote?state=cancelled`, { token: acme, headers: { traceparent: `00-${partnerTrace}-b7ad6b7169203331-01` } });
+    const res = await gw.call('GET', `${GRACE}/quote?state=cancelled`, {
+      token: acme,
+      headers: { traceparent: `00-${partnerTrace}-b7ad6b7169203331-01` },
+    });
     expect(res.status).toBe(200);
     const root = exporter.getFinishedSpans().find((s) => s.kind === SpanKind.SERVER && traceOf(s) === partnerTrace);
     expect(root?.name).toBe('GET listQuote');

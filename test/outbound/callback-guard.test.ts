@@ -14,12 +14,25 @@ import { createMemoryStore } from '../../src/state/memory-store.js';
 import { startListener, type TestListener } from '../notify/support.js';
 import { forgetTestCallback } from '../support/test-listeners.js';
 
-const delivery = (url: string): Delivery => ({ id: 'evt-1.sub-1', partnerId: 'acme', subscriptionId: 'sub-1', url, body: { event: 1 }, eventType: 'x', eventId: 'evt-1' });
+const delivery = (url: string): Delivery => ({
+  id: 'evt-1.sub-1',
+  partnerId: 'acme',
+  subscriptionId: 'sub-1',
+  url,
+  body: { event: 1 },
+  eventType: 'x',
+  eventId: 'evt-1',
+});
 const partners = (allowed: readonly string[] | undefined, extra: Partial<DeliveryPartners> = {}): DeliveryPartners => ({
-  allowedCallbackHosts: () => allowed, signingSecrets: () => [], ...extra,
+  allowedCallbackHosts: () => allowed,
+  signingSecrets: () => [],
+  ...extra,
 });
 const refusal = async (p: Promise<unknown>): Promise<DeliveryError> => {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(DeliveryError);
   expect((err as DeliveryError).permanent).toBe(true);
   return err as DeliveryError;
@@ -27,11 +40,33 @@ const refusal = async (p: Promise<unknown>): Promise<DeliveryError> => {
 
 describe('isPublicAddress', () => {
   it.each([
-    '127.0.0.1', '127.8.9.10', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '100.127.255.254',
-    '0.0.0.0', '255.255.255.255', '224.0.0.1', '::1', '::', 'fd00:ec2::254', 'fc00::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:a9fe:a9fe',
-    '64:ff9b::7f00:1', '2002:7f00:1::', '[::1]', 'not-an-ip',
+    '127.0.0.1',
+    '127.8.9.10',
+    '10.1.2.3',
+    '172.16.0.1',
+    '172.31.255.255',
+    '192.168.1.1',
+    '169.254.169.254',
+    '100.64.0.1',
+    '100.127.255.254',
+    '0.0.0.0',
+    '255.255.255.255',
+    '224.0.0.1',
+    '::1',
+    '::',
+    'fd00:ec2::254',
+    'fc00::1',
+    'fe80::1',
+    '::ffff:127.0.0.1',
+    '::ffff:a9fe:a9fe',
+    '64:ff9b::7f00:1',
+    '2002:7f00:1::',
+    '[::1]',
+    'not-an-ip',
   ])('%s is not public', (ip) => expect(isPublicAddress(ip)).toBe(false));
-  it.each(['8.8.8.8', '93.184.216.34', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '2a00:1450::1'])('%s is public', (ip) => expect(isPublicAddress(ip)).toBe(true));
+  it.each(['8.8.8.8', '93.184.216.34', '172.32.0.1', '100.128.0.1', '2606:4700:4700::1111', '2a00:1450::1'])('%s is public', (ip) =>
+    expect(isPublicAddress(ip)).toBe(true),
+  );
 });
 
 describe('delivery through the callback guard (real listener on 127.0.0.1)', () => {
@@ -107,7 +142,10 @@ describe('delivery through the callback guard (real listener on 127.0.0.1)', () 
     };
     const sender = createHttpSender(2000, partners(['*.acme.example'], { resolve, connector: connector as never }));
     try {
-      const err = await sender.send(delivery(`http://rebind.acme.example:${listener.port}/cb`)).then(() => undefined, (e: unknown) => e);
+      const err = await sender.send(delivery(`http://rebind.acme.example:${listener.port}/cb`)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeDefined();
       expect(dialled).toEqual(['93.184.216.34']);
       expect(lookups).toBe(1);
@@ -121,7 +159,11 @@ describe('delivery through the callback guard (real listener on 127.0.0.1)', () 
   });
 
   it('a mixed answer (private and public) connects to the public address only', async () => {
-    const resolve: Resolver = async () => [{ address: '10.0.0.7', family: 4 }, { address: '127.0.0.1', family: 4 }, { address: '8.8.4.4', family: 4 }];
+    const resolve: Resolver = async () => [
+      { address: '10.0.0.7', family: 4 },
+      { address: '127.0.0.1', family: 4 },
+      { address: '8.8.4.4', family: 4 },
+    ];
     const dialled: string[] = [];
     const connector = (opts: { hostname: string }, cb: (err: Error | null, socket: null) => void) => {
       dialled.push(opts.hostname);
@@ -138,7 +180,9 @@ describe('delivery through the callback guard (real listener on 127.0.0.1)', () 
 
   it('a refused callback is dead-lettered after one attempt, not retried for a day', async () => {
     const queue = createDeliveryQueue({
-      prefix: 'guard-test', logger: createLogger({ level: 'error' }), retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
+      prefix: 'guard-test',
+      logger: createLogger({ level: 'error' }),
+      retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
       partners: partners(['localhost']),
     });
     queue.start();
@@ -157,13 +201,26 @@ describe('delivery through the callback guard (real listener on 127.0.0.1)', () 
 
 describe('registration refuses private address literals unless exactly allow-listed', () => {
   const hub = createHubService({ store: createMemoryStore() });
-  const register = (callback: string, allowed: string[]) => hub.register({ partnerId: 'p', apiName: 'a', release: 'kylie', callback, allowedCallbackHosts: allowed, knownEventTypes: [] });
-  it.each(['http://127.0.0.1:6379/', 'http://127.0.0.1:8080/internal/legacy/events', 'http://[::1]:6379/'])('%s with a port-less entry is refused', async (cb) => {
-    const err = await register(cb, ['127.0.0.1', '[::1]']).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(HubValidationError);
-    expect((err as HubValidationError).issue).toMatchObject({ code: 'invalidValue', propertyPath: '/callback' });
-  });
+  const register = (callback: string, allowed: string[]) =>
+    hub.register({
+      partnerId: 'p',
+      apiName: 'a',
+      release: 'kylie',
+      callback,
+      allowedCallbackHosts: allowed,
+      knownEventTypes: [],
+    });
+  it.each(['http://127.0.0.1:6379/', 'http://127.0.0.1:8080/internal/legacy/events', 'http://[::1]:6379/'])(
+    '%s with a port-less entry is refused',
+    async (cb) => {
+      const err = await register(cb, ['127.0.0.1', '[::1]']).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HubValidationError);
+      expect((err as HubValidationError).issue).toMatchObject({ code: 'invalidValue', propertyPath: '/callback' });
+    },
+  );
   it('the exact host:port is accepted', async () => {
-    await expect(register('http://127.0.0.1:9999/cb', ['127.0.0.1:9999'])).resolves.toMatchObject({ callback: 'http://127.0.0.1:9999/cb' });
+    await expect(register('http://127.0.0.1:9999/cb', ['127.0.0.1:9999'])).resolves.toMatchObject({
+      callback: 'http://127.0.0.1:9999/cb',
+    });
   });
 });

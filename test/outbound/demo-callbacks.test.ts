@@ -9,7 +9,7 @@ import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
 const KYLIE_HUB = '/mefApi/sonata/productOrderingManagement/v11/hub';
 const GRACE_HUB = '/mefApi/sonata/productOrderingManagement/v10/hub';
 
-describe('demo partners allow their listener\'s host:port only', () => {
+describe("demo partners allow their listener's host:port only", () => {
   let gw: TestGateway;
   let globex: string;
   let acme: string;

@@ -36,7 +36,9 @@ export async function startFakeUpstream(okBody: (req: IncomingMessage) => unknow
         return;
       }
       if (req.url?.startsWith('/oauth2/token')) {
-        res.setHeader('content-type', 'application/json').end(JSON.stringify({ access_token: 'fake-token', token_type: 'Bearer', expires_in: 300 }));
+        res
+          .setHeader('content-type', 'application/json')
+          .end(JSON.stringify({ access_token: 'fake-token', token_type: 'Bearer', expires_in: 300 }));
         return;
       }
       if (mode === 'drop') {
@@ -71,7 +73,11 @@ export async function startFakeUpstream(okBody: (req: IncomingMessage) => unknow
 }
 
 /** Resolves on the next `event` of the board's breaker `name` (state changes are events: no sleeping). */
-export function nextBreakerEvent(board: { subscribe(l: (name: string, event: string) => void): void }, name: string, event: string): Promise<void> {
+export function nextBreakerEvent(
+  board: { subscribe(l: (name: string, event: string) => void): void },
+  name: string,
+  event: string,
+): Promise<void> {
   return new Promise((resolve) => {
     let done = false;
     board.subscribe((n, e) => {

@@ -11,7 +11,16 @@ import { LEGACY_BREAKER } from '../../src/legacy/legacy-client.js';
 import { copyProject, PARTNERS, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
 
-const body = { provideAlternative: true, submittedGeographicAddress: { '@type': 'FieldedAddress', streetNr: '12', streetName: 'Hauptstrasse', city: 'Berlin', country: 'DE' } };
+const body = {
+  provideAlternative: true,
+  submittedGeographicAddress: {
+    '@type': 'FieldedAddress',
+    streetNr: '12',
+    streetName: 'Hauptstrasse',
+    city: 'Berlin',
+    country: 'DE',
+  },
+};
 const path = `${PARTNERS.acme.addressBase}/geographicAddressValidation`;
 
 describe('legacy BSS hanging: the breaker turns waits into fast 503s', () => {
@@ -47,7 +56,10 @@ describe('legacy BSS hanging: the breaker turns waits into fast 503s', () => {
 
     const res = await gw.call('POST', path, { token, body });
     expect(res.status).toBe(503);
-    expect(res.body).toMatchObject({ code: 'internalError', reason: 'The backend system is not reachable; retry later' });
+    expect(res.body).toMatchObject({
+      code: 'internalError',
+      reason: 'The backend system is not reachable; retry later',
+    });
     const retryAfter = Number(res.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
@@ -57,7 +69,12 @@ describe('legacy BSS hanging: the breaker turns waits into fast 503s', () => {
   it('/readyz shows the open breaker and stays ready; /metrics has its state', async () => {
     const ready = await gw.call('GET', '/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body.breakers[LEGACY_BREAKER]).toMatchObject({ state: 'open', failures: 2, rejected: expect.any(Number), retryAfterSeconds: expect.any(Number) });
+    expect(ready.body.breakers[LEGACY_BREAKER]).toMatchObject({
+      state: 'open',
+      failures: 2,
+      rejected: expect.any(Number),
+      retryAfterSeconds: expect.any(Number),
+    });
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toContain(`sonata_gateway_breaker_state{breaker="${LEGACY_BREAKER}",state="open"} 1`);
     expect(metrics).toContain(`sonata_gateway_breaker_state{breaker="${LEGACY_BREAKER}",state="closed"} 0`);

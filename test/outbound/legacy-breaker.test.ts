@@ -15,7 +15,13 @@ const logger = createLogger({ level: 'error' });
 const lookup: LegacyOperationDef = { name: 'lookupAddress', method: 'POST', path: '/addr/lookup', safeToRetry: true };
 const placeOrder: LegacyOperationDef = { name: 'placeOrder', method: 'POST', path: '/orders', safeToRetry: false };
 const call = (client: LegacyClient, op: LegacyOperationDef) => client.call(op, { requestId: 'r1', logger, body: {} });
-const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (err: unknown) => err as GatewayError);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (err: unknown) => err as GatewayError,
+  );
 
 describe('legacy client breaker and retries (fake BSS on 127.0.0.1)', () => {
   let bss: FakeUpstream;
@@ -25,9 +31,18 @@ describe('legacy client breaker and retries (fake BSS on 127.0.0.1)', () => {
     bss = await startFakeUpstream();
     board = createBreakerBoard();
     client = createLegacyClient({
-      baseUrl: bss.url, apiKey: 'k', timeoutMs: 100, breakers: board,
+      baseUrl: bss.url,
+      apiKey: 'k',
+      timeoutMs: 100,
+      breakers: board,
       retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
-      breaker: { enabled: true, volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 300, rollingWindowMs: 10_000 },
+      breaker: {
+        enabled: true,
+        volumeThreshold: 3,
+        errorThresholdPercentage: 50,
+        resetTimeoutMs: 300,
+        rollingWindowMs: 10_000,
+      },
     });
   });
   afterEach(async () => {
@@ -77,8 +92,17 @@ describe('legacy client breaker and retries (fake BSS on 127.0.0.1)', () => {
   it('refusals of the request (RC 4, RC 8) do not count against the BSS', async () => {
     const refusing = await startFakeUpstream(() => ({ RC: 4, MSG: 'unknown key' }));
     const c = createLegacyClient({
-      baseUrl: refusing.url, apiKey: 'k', timeoutMs: 100, breakers: board,
-      breaker: { enabled: true, volumeThreshold: 2, errorThresholdPercentage: 1, resetTimeoutMs: 300, rollingWindowMs: 10_000 },
+      baseUrl: refusing.url,
+      apiKey: 'k',
+      timeoutMs: 100,
+      breakers: board,
+      breaker: {
+        enabled: true,
+        volumeThreshold: 2,
+        errorThresholdPercentage: 1,
+        resetTimeoutMs: 300,
+        rollingWindowMs: 10_000,
+      },
     });
     try {
       for (let i = 0; i < 5; i++) expect((await failure(call(c, lookup))).code).toBe('upstream.not-found');
@@ -96,7 +120,12 @@ describe('legacy client retries only what is safe to repeat', () => {
   let client: LegacyClient;
   beforeEach(async () => {
     bss = await startFakeUpstream();
-    client = createLegacyClient({ baseUrl: bss.url, apiKey: 'k', timeoutMs: 200, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } });
+    client = createLegacyClient({
+      baseUrl: bss.url,
+      apiKey: 'k',
+      timeoutMs: 200,
+      retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+    });
   });
   afterEach(async () => {
     await client.close();
@@ -118,7 +147,7 @@ describe('legacy client retries only what is safe to repeat', () => {
     expect(bss.count('/orders/1')).toBe(3);
   });
 
-  it('a timeout is not retried even when safe (a second wait would double the partner\'s)', async () => {
+  it("a timeout is not retried even when safe (a second wait would double the partner's)", async () => {
     bss.mode = 'hang';
     expect((await failure(call(client, lookup))).code).toBe('upstream.timeout');
     expect(bss.count()).toBe(1);

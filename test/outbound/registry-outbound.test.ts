@@ -15,7 +15,12 @@ let project: ReturnType<typeof copyProject> | undefined;
 afterEach(() => project?.cleanup());
 
 const load = (dir: string, secrets: Record<string, string | undefined>) =>
-  loadRegistry({ partnersDir: join(dir, 'partners'), mappingsDir: join(dir, 'mappings'), engine: createMappingEngine(), secrets });
+  loadRegistry({
+    partnersDir: join(dir, 'partners'),
+    mappingsDir: join(dir, 'mappings'),
+    engine: createMappingEngine(),
+    secrets,
+  });
 const problemsOf = (fn: () => unknown): string[] => {
   try {
     fn();
@@ -40,13 +45,34 @@ describe('partner.yaml outbound settings', () => {
   it('an unset, a non-whsec and a too short secret are each named with file:line', () => {
     project = copyProject();
     const file = join(project.dir, 'partners/acme-telecom/partner.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('signingSecretEnv: [PARTNER_ACME_WEBHOOK_SECRET]', 'signingSecretEnv: [PARTNER_ACME_WEBHOOK_SECRET, NO_SUCH_SECRET]'));
-    const secrets = { ...readEnvFile(join(project.dir, 'config', 'test.env')), PARTNER_ACME_WEBHOOK_SECRET: 'plain-text-secret-0123456789' };
-    expect(problemsOf(() => load(project!.dir, secrets))).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^partners\/acme-telecom\/partner\.yaml:\d+:\d+ notifications\.signingSecretEnv\.0: environment variable PARTNER_ACME_WEBHOOK_SECRET must start with whsec_/),
-      expect.stringMatching(/^partners\/acme-telecom\/partner\.yaml:\d+:\d+ notifications\.signingSecretEnv\.1: environment variable NO_SUCH_SECRET is not set/),
-    ]));
-    const short = problemsOf(() => load(project!.dir, { ...secrets, PARTNER_ACME_WEBHOOK_SECRET: 'whsec_c2hvcnQ=', NO_SUCH_SECRET: 'whsec_c2hvcnQ=' }));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(
+        'signingSecretEnv: [PARTNER_ACME_WEBHOOK_SECRET]',
+        'signingSecretEnv: [PARTNER_ACME_WEBHOOK_SECRET, NO_SUCH_SECRET]',
+      ),
+    );
+    const secrets = {
+      ...readEnvFile(join(project.dir, 'config', 'test.env')),
+      PARTNER_ACME_WEBHOOK_SECRET: 'plain-text-secret-0123456789',
+    };
+    expect(problemsOf(() => load(project!.dir, secrets))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^partners\/acme-telecom\/partner\.yaml:\d+:\d+ notifications\.signingSecretEnv\.0: environment variable PARTNER_ACME_WEBHOOK_SECRET must start with whsec_/,
+        ),
+        expect.stringMatching(
+          /^partners\/acme-telecom\/partner\.yaml:\d+:\d+ notifications\.signingSecretEnv\.1: environment variable NO_SUCH_SECRET is not set/,
+        ),
+      ]),
+    );
+    const short = problemsOf(() =>
+      load(project!.dir, {
+        ...secrets,
+        PARTNER_ACME_WEBHOOK_SECRET: 'whsec_c2hvcnQ=',
+        NO_SUCH_SECRET: 'whsec_c2hvcnQ=',
+      }),
+    );
     expect(short.join('\n')).toMatch(/must encode 24 to 64 bytes/);
   });
 
@@ -54,8 +80,10 @@ describe('partner.yaml outbound settings', () => {
     project = copyProject();
     const file = join(project.dir, 'partners/acme-telecom/partner.yaml');
     writeFileSync(file, readFileSync(file, 'utf8').replace("'127.0.0.1:9999'", "'http://127.0.0.1:9999/'"));
-    expect(problemsOf(() => load(project!.dir, readEnvFile(join(project!.dir, 'config', 'test.env'))))).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^partners\/acme-telecom\/partner\.yaml:\d+:\d+ notifications\.allowedCallbackHosts\.1: must match pattern/),
-    ]));
+    expect(problemsOf(() => load(project!.dir, readEnvFile(join(project!.dir, 'config', 'test.env'))))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^partners\/acme-telecom\/partner\.yaml:\d+:\d+ notifications\.allowedCallbackHosts\.1: must match pattern/),
+      ]),
+    );
   });
 });

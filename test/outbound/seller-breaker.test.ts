@@ -3,7 +3,13 @@
  * (nothing reaches it, not even a token request) while another seller is still called; a create is never retried.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createSellerClient, SellerCallError, sellerBreakerName, type SellerCall, type SellerClient } from '../../src/buyer/seller-client.js';
+import {
+  createSellerClient,
+  SellerCallError,
+  sellerBreakerName,
+  type SellerCall,
+  type SellerClient,
+} from '../../src/buyer/seller-client.js';
 import { classifySellerFailure } from '../../src/buyer/seller-failure.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createBreakerBoard, type BreakerBoard } from '../../src/outbound/circuit-breakers.js';
@@ -12,7 +18,13 @@ import type { Store } from '../../src/state/store.js';
 import { nextBreakerEvent, startFakeUpstream, type FakeUpstream } from './fake-upstream.js';
 
 const logger = createLogger({ level: 'error' });
-const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('expected a failure'); }, (err: unknown) => (err as SellerCallError).failure);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (err: unknown) => (err as SellerCallError).failure,
+  );
 
 describe('seller client: one breaker per seller, retries only when safe', () => {
   let north: FakeUpstream;
@@ -21,10 +33,28 @@ describe('seller client: one breaker per seller, retries only when safe', () => 
   let store: Store;
   let client: SellerClient;
   const req = (seller: string, up: FakeUpstream, over: Partial<SellerCall> = {}): SellerCall => ({
-    seller, endpoint: { baseUrl: up.url, tokenUrl: `${up.url}/oauth2/token`, clientId: 'gw', clientSecret: 's', timeoutMs: 150 },
-    method: 'GET', path: '/mefApi/sonata/quoteManagement/v8/quote/Q1', safeToRetry: true, requestId: 'r', logger, ...over,
+    seller,
+    endpoint: {
+      baseUrl: up.url,
+      tokenUrl: `${up.url}/oauth2/token`,
+      clientId: 'gw',
+      clientSecret: 's',
+      timeoutMs: 150,
+    },
+    method: 'GET',
+    path: '/mefApi/sonata/quoteManagement/v8/quote/Q1',
+    safeToRetry: true,
+    requestId: 'r',
+    logger,
+    ...over,
   });
-  const create = (seller: string, up: FakeUpstream) => req(seller, up, { method: 'POST', path: '/mefApi/sonata/productOrderingManagement/v10/productOrder', body: { a: 1 }, safeToRetry: false });
+  const create = (seller: string, up: FakeUpstream) =>
+    req(seller, up, {
+      method: 'POST',
+      path: '/mefApi/sonata/productOrderingManagement/v10/productOrder',
+      body: { a: 1 },
+      safeToRetry: false,
+    });
 
   beforeEach(async () => {
     north = await startFakeUpstream(() => ({ id: 'X' }));
@@ -32,8 +62,17 @@ describe('seller client: one breaker per seller, retries only when safe', () => 
     board = createBreakerBoard();
     store = createMemoryStore();
     client = createSellerClient({
-      store, logger, breakers: board, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
-      breaker: { enabled: true, volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: 300, rollingWindowMs: 10_000 },
+      store,
+      logger,
+      breakers: board,
+      retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
+      breaker: {
+        enabled: true,
+        volumeThreshold: 2,
+        errorThresholdPercentage: 50,
+        resetTimeoutMs: 300,
+        rollingWindowMs: 10_000,
+      },
     });
   });
   afterEach(async () => {
@@ -56,7 +95,11 @@ describe('seller client: one breaker per seller, retries only when safe', () => 
     expect(refused).toMatchObject({ kind: 'circuit-open', retryAfterMs: expect.any(Number) });
     expect(north.count()).toBe(before);
     // the legacy BSS hears RC 12, nothing done, with its own code
-    expect(classifySellerFailure(refused, { seller: 'north', action: 'quote retrieval', safeToRetry: true })).toMatchObject({ rc: 12, code: 'seller.circuit-open', outcome: 'NOT_DONE' });
+    expect(classifySellerFailure(refused, { seller: 'north', action: 'quote retrieval', safeToRetry: true })).toMatchObject({
+      rc: 12,
+      code: 'seller.circuit-open',
+      outcome: 'NOT_DONE',
+    });
 
     await expect(client.call(req('south', south))).resolves.toMatchObject({ status: 200, body: { id: 'Y' } });
     expect(board.snapshot()[sellerBreakerName('south')]!.state).toBe('closed');

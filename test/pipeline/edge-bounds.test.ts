@@ -19,9 +19,18 @@ describe('validation cost is bounded', () => {
   afterAll(() => gw.close());
 
   it('an array longer than server.maxArrayItems is refused before any schema runs, naming the array', async () => {
-    const res = await gw.call('POST', ORDERS, { token, body: graceOrder({ relatedContactInformation: Array.from({ length: 60_000 }, () => 0) }) });
+    const res = await gw.call('POST', ORDERS, {
+      token,
+      body: graceOrder({ relatedContactInformation: Array.from({ length: 60_000 }, () => 0) }),
+    });
     expect(res.status).toBe(422);
-    expect(res.body).toEqual([{ code: 'tooManyRecords', propertyPath: '/relatedContactInformation', reason: expect.stringContaining('60000 items; at most 1000') }]);
+    expect(res.body).toEqual([
+      {
+        code: 'tooManyRecords',
+        propertyPath: '/relatedContactInformation',
+        reason: expect.stringContaining('60000 items; at most 1000'),
+      },
+    ]);
   });
 
   it('a body of more JSON values than server.maxBodyValues is refused before any mapping or schema runs', async () => {
@@ -32,7 +41,10 @@ describe('validation cost is bounded', () => {
   });
 
   it('a 422 lists at most validation.maxErrors problems, then says how many more there are', async () => {
-    const res = await gw.call('POST', ORDERS, { token, body: graceOrder({ relatedContactInformation: Array.from({ length: 35 }, () => 0) }) });
+    const res = await gw.call('POST', ORDERS, {
+      token,
+      body: graceOrder({ relatedContactInformation: Array.from({ length: 35 }, () => 0) }),
+    });
     expect(res.status).toBe(422);
     expect(res.body).toHaveLength(21);
     expect(res.body[0]).toMatchObject({ propertyPath: '/relatedContactInformation/0' });
@@ -43,11 +55,17 @@ describe('validation cost is bounded', () => {
   it('a refused body too large for a full report gets its first problem and a note that the rest was not checked', async () => {
     // 1,000 items of 30 values each: 30,000 values, more than a full report may walk
     const item = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, i]));
-    const res = await gw.call('POST', ORDERS, { token, body: graceOrder({ relatedContactInformation: Array.from({ length: 1000 }, () => ({ ...item })) }) });
+    const res = await gw.call('POST', ORDERS, {
+      token,
+      body: graceOrder({ relatedContactInformation: Array.from({ length: 1000 }, () => ({ ...item })) }),
+    });
     expect(res.status).toBe(422);
     expect(res.body.length).toBeLessThanOrEqual(21);
     expect(res.body[0].propertyPath).toMatch(/^\/relatedContactInformation\/0\//);
-    expect(res.body.at(-1)).toMatchObject({ code: 'otherIssue', reason: expect.stringContaining('further problems were not checked') });
+    expect(res.body.at(-1)).toMatchObject({
+      code: 'otherIssue',
+      reason: expect.stringContaining('further problems were not checked'),
+    });
   });
 
   it('a valid order is still accepted (fail-fast validation decides)', async () => {
@@ -60,7 +78,11 @@ describe('a seller partner', () => {
   it("a seller partner's token on an API we sell is 403 forbiddenRequester", async () => {
     const gw = await startTestGateway();
     try {
-      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'northwind-access', client_secret: 'northwind-demo-secret-2026' });
+      const form = new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: 'northwind-access',
+        client_secret: 'northwind-demo-secret-2026',
+      });
       const tokenRes = await fetch(`${gw.url}/oauth2/token`, { method: 'POST', body: form });
       expect(tokenRes.status).toBe(200);
       const token = ((await tokenRes.json()) as { access_token: string }).access_token;
@@ -75,10 +97,17 @@ describe('a seller partner', () => {
 
 describe('5xx answers show partners no internals', () => {
   it('a 500 carries the catalogue reason and the correlation id only, never the detail', () => {
-    const err = new GatewayError('mapping.failed', 'partners/acme-telecom/mappings/quote.request.jsonata:12:7 T1006 $conutryCode is not a function');
+    const err = new GatewayError(
+      'mapping.failed',
+      'partners/acme-telecom/mappings/quote.request.jsonata:12:7 T1006 $conutryCode is not a function',
+    );
     const { status, body } = renderSonataError(err, { requestId: 'req-42' });
     expect(status).toBe(500);
-    expect(body).toEqual({ code: 'internalError', reason: 'A mapping failed to translate the message', message: "Correlation id req-42: quote it to the provider's support" });
+    expect(body).toEqual({
+      code: 'internalError',
+      reason: 'A mapping failed to translate the message',
+      message: "Correlation id req-42: quote it to the provider's support",
+    });
   });
 
   it('a broken mapping answers 500 with the request id, and only the log names the file', async () => {
@@ -88,7 +117,11 @@ describe('5xx answers show partners no internals', () => {
     writeFileSync(file, `($number("boom");\n(${readFileSync(file, 'utf8')}\n))`);
     const broken = await startTestGateway({ rootDir: project.dir, allowSpecViolations: true });
     try {
-      const res = await broken.call('POST', ORDERS, { token: await broken.token('acme'), body: graceOrder({ externalId: 'EDGE-500' }), headers: { 'x-request-id': 'edge-500-check' } });
+      const res = await broken.call('POST', ORDERS, {
+        token: await broken.token('acme'),
+        body: graceOrder({ externalId: 'EDGE-500' }),
+        headers: { 'x-request-id': 'edge-500-check' },
+      });
       expect(res.status).toBe(500);
       expect(JSON.stringify(res.body)).not.toMatch(/jsonata|mappings\/|T1006|boom/);
       expect(res.body.message).toContain('edge-500-check');
@@ -106,7 +139,13 @@ describe('slow clients', () => {
   beforeAll(async () => {
     project = copyProject();
     const cfg = join(project.dir, 'config', 'test.yaml');
-    writeFileSync(cfg, readFileSync(cfg, 'utf8').replace('  port: 0\n', '  port: 0\n  headersTimeoutMs: 300\n  requestTimeoutMs: 600\n  keepAliveTimeoutMs: 300\n'));
+    writeFileSync(
+      cfg,
+      readFileSync(cfg, 'utf8').replace(
+        '  port: 0\n',
+        '  port: 0\n  headersTimeoutMs: 300\n  requestTimeoutMs: 600\n  keepAliveTimeoutMs: 300\n',
+      ),
+    );
     gw = await startTestGateway({ rootDir: project.dir });
   });
   afterAll(async () => {
@@ -114,16 +153,20 @@ describe('slow clients', () => {
     project.cleanup();
   });
 
-  const open = (): Promise<Socket> => new Promise((resolve, reject) => {
-    const u = new URL(gw.url);
-    const s = connect(Number(u.port), u.hostname, () => resolve(s));
-    s.on('error', reject);
-  });
-  const closed = (s: Socket): Promise<string> => new Promise((resolve) => {
-    let text = '';
-    s.on('data', (d) => { text += d.toString(); });
-    s.on('close', () => resolve(text));
-  });
+  const open = (): Promise<Socket> =>
+    new Promise((resolve, reject) => {
+      const u = new URL(gw.url);
+      const s = connect(Number(u.port), u.hostname, () => resolve(s));
+      s.on('error', reject);
+    });
+  const closed = (s: Socket): Promise<string> =>
+    new Promise((resolve) => {
+      let text = '';
+      s.on('data', (d) => {
+        text += d.toString();
+      });
+      s.on('close', () => resolve(text));
+    });
 
   it('a socket that trickles its headers is closed by the server at headersTimeoutMs', async () => {
     const s = await open();

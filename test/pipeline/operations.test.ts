@@ -22,7 +22,11 @@ describe('internal keys per client and scope (internal.keys)', () => {
     const doc = parse(readFileSync(file, 'utf8')) as Record<string, any>;
     doc.internal = {
       keys: [
-        { id: 'bss-events', scopes: ['legacy-events', 'tasks', 'dead-letters'], secrets: ['${TEST_EVENTS_KEY}', '${TEST_EVENTS_KEY_NEXT:-}'] },
+        {
+          id: 'bss-events',
+          scopes: ['legacy-events', 'tasks', 'dead-letters'],
+          secrets: ['${TEST_EVENTS_KEY}', '${TEST_EVENTS_KEY_NEXT:-}'],
+        },
         // an unset second secret (empty) is no secret at all
         { id: 'bss-buyer', scopes: ['buyer'], secrets: ['${TEST_BUYER_KEY}', '${TEST_BUYER_KEY_NEXT:-}'] },
       ],
@@ -30,7 +34,12 @@ describe('internal keys per client and scope (internal.keys)', () => {
     writeFileSync(file, stringify(doc));
     gw = await startTestGateway({
       rootDir: project.dir,
-      env: { SONATA_SDK_DIR: SDK_DIR, TEST_EVENTS_KEY: EVENTS, TEST_EVENTS_KEY_NEXT: EVENTS_NEXT, TEST_BUYER_KEY: BUYER },
+      env: {
+        SONATA_SDK_DIR: SDK_DIR,
+        TEST_EVENTS_KEY: EVENTS,
+        TEST_EVENTS_KEY_NEXT: EVENTS_NEXT,
+        TEST_BUYER_KEY: BUYER,
+      },
     });
   }, 120_000);
   afterAll(async () => {
@@ -73,15 +82,19 @@ describe('internal keys are checked at load', () => {
   it('refuses a key id used twice and a secret shared by two keys, naming file:line', () => {
     const project = copyProject();
     try {
-      writeFileSync(join(project.dir, 'config', 'test.yaml'), readFileSync(join(project.dir, 'config', 'test.yaml'), 'utf8') + [
-        'internal:',
-        '  keys:',
-        '    - { id: bss, scopes: [buyer], secrets: [shared-secret-0123456789] }',
-        '    - { id: bss, scopes: [tasks], secrets: [shared-secret-0123456789] }',
-        '    - { id: ops, scopes: [tasks], secrets: [demo-internal-key-0123456789] }',
-        '    - { id: short, scopes: [tasks], secrets: [too-short] }',
-        '',
-      ].join('\n'));
+      writeFileSync(
+        join(project.dir, 'config', 'test.yaml'),
+        readFileSync(join(project.dir, 'config', 'test.yaml'), 'utf8') +
+          [
+            'internal:',
+            '  keys:',
+            '    - { id: bss, scopes: [buyer], secrets: [shared-secret-0123456789] }',
+            '    - { id: bss, scopes: [tasks], secrets: [shared-secret-0123456789] }',
+            '    - { id: ops, scopes: [tasks], secrets: [demo-internal-key-0123456789] }',
+            '    - { id: short, scopes: [tasks], secrets: [too-short] }',
+            '',
+          ].join('\n'),
+      );
       let error: unknown;
       try {
         loadConfig({ rootDir: project.dir, env: 'test', processEnv: {} });
@@ -92,7 +105,13 @@ describe('internal keys are checked at load', () => {
       // the schema first: a secret shorter than 16 characters
       expect((error as Error).message).toMatch(/^config\/test\.yaml:\d+:\d+ internal\.keys\.3\.secrets\.0: must match pattern/);
       expect((error as Error).message.split('\n')).toHaveLength(1);
-      writeFileSync(join(project.dir, 'config', 'test.yaml'), readFileSync(join(project.dir, 'config', 'test.yaml'), 'utf8').replace('    - { id: short, scopes: [tasks], secrets: [too-short] }\n', ''));
+      writeFileSync(
+        join(project.dir, 'config', 'test.yaml'),
+        readFileSync(join(project.dir, 'config', 'test.yaml'), 'utf8').replace(
+          '    - { id: short, scopes: [tasks], secrets: [too-short] }\n',
+          '',
+        ),
+      );
       error = undefined;
       try {
         loadConfig({ rootDir: project.dir, env: 'test', processEnv: {} });
@@ -174,7 +193,8 @@ describe('shutdown (gateway.close(), what main.ts does on SIGTERM)', () => {
     // a token request whose body is still arriving when the shutdown begins
     const body = `grant_type=client_credentials&client_id=${PARTNERS.acme.clientId}&client_secret=${PARTNERS.acme.secret}`;
     const inFlight = request(`${gw.url}/oauth2/token`, {
-      method: 'POST', agent: false,
+      method: 'POST',
+      agent: false,
       headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
     });
     const answered = once(inFlight, 'response');
@@ -193,7 +213,12 @@ describe('shutdown (gateway.close(), what main.ts does on SIGTERM)', () => {
 
     // after the delay: no new connections, the request in flight still completes
     endDelay();
-    await until(async () => fetch(`${gw.url}/healthz`).then(() => false, () => true));
+    await until(async () =>
+      fetch(`${gw.url}/healthz`).then(
+        () => false,
+        () => true,
+      ),
+    );
     inFlight.end(body.slice(20));
     const [res] = (await answered) as [import('node:http').IncomingMessage];
     let text = '';

@@ -31,7 +31,10 @@ beforeAll(async () => {
     res.end(JSON.stringify([{ id: 'PO-1', name: 'Access E-Line' }]));
   });
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
-  gw = await startTestGateway({ rootDir: project.dir, env: { CATALOG_URL: `http://127.0.0.1:${(backend.address() as AddressInfo).port}` } });
+  gw = await startTestGateway({
+    rootDir: project.dir,
+    env: { CATALOG_URL: `http://127.0.0.1:${(backend.address() as AddressInfo).port}` },
+  });
 });
 afterAll(async () => {
   await gw.close();

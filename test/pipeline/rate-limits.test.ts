@@ -23,7 +23,9 @@ limits:
   perApi:
     geographicAddressManagement: { points: 2, durationSeconds: 3600 }
 `;
-const INTERNAL_KEY = readFileSync(join(import.meta.dirname, '..', '..', 'config', 'test.env'), 'utf8').match(/^INTERNAL_API_KEY=(.*)$/m)![1]!.trim();
+const INTERNAL_KEY = readFileSync(join(import.meta.dirname, '..', '..', 'config', 'test.env'), 'utf8')
+  .match(/^INTERNAL_API_KEY=(.*)$/m)![1]!
+  .trim();
 const kylieAddress = createSpecCatalog({ sdkDir: SDK_DIR }).api('kylie', 'geographicAddressManagement')!;
 
 /** A copy of the project whose test config and Globex profile carry the small limits above. */
@@ -37,7 +39,10 @@ function limitedProject(): { dir: string; cleanup(): void } {
 }
 
 async function tokenRequest(base: string, clientId: string, secret: string): Promise<Response> {
-  return fetch(`${base}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }) });
+  return fetch(`${base}/oauth2/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret }),
+  });
 }
 
 describe('rate limits', () => {
@@ -67,7 +72,11 @@ describe('rate limits', () => {
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3000);
       expect(refused.headers.get('ratelimit')).toMatch(/^"partner";r=0;t=\d+$/);
-      expect(refused.body).toMatchObject({ code: 'tooManyRequests', reason: expect.any(String), message: expect.stringContaining('globex-networks may send 2 requests per 3600 s') });
+      expect(refused.body).toMatchObject({
+        code: 'tooManyRequests',
+        reason: expect.any(String),
+        message: expect.stringContaining('globex-networks may send 2 requests per 3600 s'),
+      });
       // no release declares a 429: the body must still be a valid Sonata Error (the base schema)
       expect(kylieAddress.operationById('retrieveHub')!.validateResponseBody(500, { ...refused.body, code: 'internalError' })).toEqual([]);
     });
@@ -115,13 +124,18 @@ describe('rate limits', () => {
       expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(3000);
       expect(blocked.headers.get('ratelimit-policy')).toBe('"token";q=5;w=3600');
       expect(blocked.headers.get('cache-control')).toBe('no-store');
-      expect(await blocked.json()).toEqual({ error: 'slow_down', error_description: expect.stringContaining('retry after') });
+      expect(await blocked.json()).toEqual({
+        error: 'slow_down',
+        error_description: expect.stringContaining('retry after'),
+      });
       // this address is blocked for every client ...
       expect((await tokenRequest(gw.url, PARTNERS.globex.clientId, PARTNERS.globex.secret)).status).toBe(429);
       // ... and the guessed client from every address (credentials in HTTP Basic count the same as in the form)
       const basic = await fetch(`${v6Url}/oauth2/token`, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${PARTNERS.acme.clientId}:${PARTNERS.acme.secret}`).toString('base64')}` },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${PARTNERS.acme.clientId}:${PARTNERS.acme.secret}`).toString('base64')}`,
+        },
         body: new URLSearchParams({ grant_type: 'client_credentials' }),
       });
       expect(basic.status).toBe(429);
@@ -176,14 +190,22 @@ describe('rate limits', () => {
 describe('rate limits while Redis is unreachable', () => {
   it('count in process (insurance limiter) instead of refusing or waving every request through', async () => {
     const limits = createRateLimits({
-      limits: { partner: { points: 1, durationSeconds: 3600 }, token: { points: 1, durationSeconds: 3600, failureCost: 1 }, internal: { points: 2, durationSeconds: 3600, failureCost: 1 } },
+      limits: {
+        partner: { points: 1, durationSeconds: 3600 },
+        token: { points: 1, durationSeconds: 3600, failureCost: 1 },
+        internal: { points: 2, durationSeconds: 3600, failureCost: 1 },
+      },
       redisUrl: 'redis://127.0.0.1:1', // nothing listens there
       prefix: `sgw:test:rl-down-${randomUUID().slice(0, 8)}:`,
       logger: createLogger({ level: 'error' }),
     });
     const app = express();
-    app.use('/internal', limits.internal, (_req, res) => { res.status(204).end(); });
-    app.use((err: { status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) => { res.status(err.status ?? 500).end(); });
+    app.use('/internal', limits.internal, (_req, res) => {
+      res.status(204).end();
+    });
+    app.use((err: { status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      res.status(err.status ?? 500).end();
+    });
     const server = createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

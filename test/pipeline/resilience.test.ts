@@ -3,7 +3,16 @@ import { startLegacyBss } from '../../src/simulators/legacy-bss/start-legacy-bss
 import { PARTNERS, REPO_ROOT, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 const API_KEY = 'demo-legacy-key-42';
-const body = { provideAlternative: true, submittedGeographicAddress: { '@type': 'FieldedAddress', streetNr: '12', streetName: 'Hauptstrasse', city: 'Berlin', country: 'DE' } };
+const body = {
+  provideAlternative: true,
+  submittedGeographicAddress: {
+    '@type': 'FieldedAddress',
+    streetNr: '12',
+    streetName: 'Hauptstrasse',
+    city: 'Berlin',
+    country: 'DE',
+  },
+};
 const path = `${PARTNERS.acme.addressBase}/geographicAddressValidation`;
 
 describe('legacy BSS failures become clear answers (simulator with fault injection)', () => {
@@ -11,7 +20,11 @@ describe('legacy BSS failures become clear answers (simulator with fault injecti
   let gw: TestGateway;
   let token: string;
   beforeAll(async () => {
-    sim = await startLegacyBss({ apiKey: API_KEY, dataDir: `${REPO_ROOT}/config/legacy-bss-sim`, faultInjection: true });
+    sim = await startLegacyBss({
+      apiKey: API_KEY,
+      dataDir: `${REPO_ROOT}/config/legacy-bss-sim`,
+      faultInjection: true,
+    });
     gw = await startTestGateway({ env: { LEGACY_BSS_URL: sim.url } });
     token = await gw.token('acme');
   });
@@ -55,7 +68,9 @@ describe('store outage', () => {
       expect(ready.status).toBe(503);
       expect(ready.body.checks.store).toMatch(/^unavailable/);
       const t = await gw.token('globex');
-      const res = await gw.call('GET', `${PARTNERS.globex.addressBase}/geographicAddressValidation/00000000-0000-4000-8000-000000000000`, { token: t });
+      const res = await gw.call('GET', `${PARTNERS.globex.addressBase}/geographicAddressValidation/00000000-0000-4000-8000-000000000000`, {
+        token: t,
+      });
       expect(res.status).toBe(503);
       expect(res.body.code).toBe('internalError');
     } finally {
@@ -66,13 +81,20 @@ describe('store outage', () => {
 
 describe('graceful shutdown', () => {
   it('lets an in-flight request finish, then refuses new connections', async () => {
-    const sim = await startLegacyBss({ apiKey: API_KEY, dataDir: `${REPO_ROOT}/config/legacy-bss-sim`, faultInjection: true });
+    const sim = await startLegacyBss({
+      apiKey: API_KEY,
+      dataDir: `${REPO_ROOT}/config/legacy-bss-sim`,
+      faultInjection: true,
+    });
     const gw = await startTestGateway({ env: { LEGACY_BSS_URL: sim.url } });
     try {
       const token = await gw.token('acme');
       const inflight = gw.call('POST', path, { token, body, headers: { 'x-sim-fault': 'delay=300' } });
       // wait until the gateway is actually working on it (its legacy call is pending)
-      await vi.waitFor(() => expect(gw.logs.some((l) => l.message === 'legacy call started')).toBe(true), { timeout: 2000, interval: 5 });
+      await vi.waitFor(() => expect(gw.logs.some((l) => l.message === 'legacy call started')).toBe(true), {
+        timeout: 2000,
+        interval: 5,
+      });
       const closing = gw.close();
       const res = await inflight;
       expect(res.status).toBe(200);

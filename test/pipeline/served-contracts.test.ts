@@ -20,7 +20,10 @@ describe.skipIf(!haveSdk && !process.env.CI)('served OpenAPI documents', () => {
   it('lists every release and API at /openapi, without a token', async () => {
     const res = await fetch(`${gw.url}/openapi`);
     expect(res.status).toBe(200);
-    const index = (await res.json()) as { available: boolean; documents: Array<{ release: string; api: string; version: string; href: string }> };
+    const index = (await res.json()) as {
+      available: boolean;
+      documents: Array<{ release: string; api: string; version: string; href: string }>;
+    };
     expect(index.available).toBe(true);
     expect(new Set(index.documents.map((d) => d.release))).toEqual(new Set(['billie', 'grace', 'kylie']));
     const quote = index.documents.find((d) => d.release === 'grace' && d.api === 'quoteManagement');
@@ -59,9 +62,15 @@ describe('without the SDK folder', () => {
 
 describe('CORS per partner', () => {
   const SONATA = '/mefApi/sonata/quoteManagement/v8/quote';
-  const preflight = (origin: string) => fetch(`${gw.url}${SONATA}`, {
-    method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' },
-  });
+  const preflight = (origin: string) =>
+    fetch(`${gw.url}${SONATA}`, {
+      method: 'OPTIONS',
+      headers: {
+        Origin: origin,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization,content-type',
+      },
+    });
 
   it('answers a preflight from an allowed origin 204 with the CORS headers, without a token', async () => {
     const res = await preflight('https://portal.acme.example');
@@ -78,7 +87,9 @@ describe('CORS per partner', () => {
   });
 
   it('gives an actual request from an allowed origin Access-Control-Allow-Origin, a 401 included', async () => {
-    const ok = await fetch(`${gw.url}${SONATA}?limit=1`, { headers: { Origin: 'https://portal.acme.example', Authorization: `Bearer ${acme}` } });
+    const ok = await fetch(`${gw.url}${SONATA}?limit=1`, {
+      headers: { Origin: 'https://portal.acme.example', Authorization: `Bearer ${acme}` },
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://portal.acme.example');
     expect(ok.headers.get('access-control-expose-headers')).toContain('X-Request-Id');
@@ -89,7 +100,9 @@ describe('CORS per partner', () => {
 
   it('takes the header off for a partner that does not allow the origin', async () => {
     const globex = await gw.token('globex');
-    const res = await fetch(`${gw.url}/mefApi/sonata/quoteManagement/v10/quote?limit=1`, { headers: { Origin: 'https://portal.acme.example', Authorization: `Bearer ${globex}` } });
+    const res = await fetch(`${gw.url}/mefApi/sonata/quoteManagement/v10/quote?limit=1`, {
+      headers: { Origin: 'https://portal.acme.example', Authorization: `Bearer ${globex}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBeNull();
   });

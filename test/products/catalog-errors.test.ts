@@ -39,10 +39,12 @@ describe('product catalogue problems', () => {
   });
 
   it('refuses a schema path that leaves the schema folder, and a malformed catalogue', () => {
-    expect(configErrorOf({ 'catalog.yaml': 'products:\n  "urn:example:a":\n    schema: ../catalog.yaml\n' }).message)
-      .toMatch(/catalog\.yaml:3:\d+ .*must be a path inside the schema folder/);
-    expect(configErrorOf({ 'catalog.yaml': 'products:\n  "urn:example:a":\n    file: a.yaml\n' }).message)
-      .toMatch(/catalog\.yaml:3:\d+ .*unknown property "file"/);
+    expect(configErrorOf({ 'catalog.yaml': 'products:\n  "urn:example:a":\n    schema: ../catalog.yaml\n' }).message).toMatch(
+      /catalog\.yaml:3:\d+ .*must be a path inside the schema folder/,
+    );
+    expect(configErrorOf({ 'catalog.yaml': 'products:\n  "urn:example:a":\n    file: a.yaml\n' }).message).toMatch(
+      /catalog\.yaml:3:\d+ .*unknown property "file"/,
+    );
     expect(configErrorOf({ 'catalog.yaml': 'product: {}\n' }).message).toMatch(/catalog\.yaml:1:1 .*"products"/);
   });
 
@@ -54,19 +56,25 @@ describe('product catalogue problems', () => {
     });
     expect(err.problems.map((p) => `${p.file.replace(/^.*\//, '')}:${p.line}`).sort()).toEqual(['a.yaml:5', 'a.yaml:7', 'a.yaml:9']);
     expect(err.message).toMatch(/a\.yaml:7:\d+ .*\$ref "missing\.yaml#\/definitions\/Y" names \S*missing\.yaml, which does not exist/);
-    expect(err.message).toMatch(/a\.yaml:5:\d+ .*\$ref "defs\.yaml#\/definitions\/X" names #\/definitions\/X, which does not exist in \S*defs\.yaml/);
+    expect(err.message).toMatch(
+      /a\.yaml:5:\d+ .*\$ref "defs\.yaml#\/definitions\/X" names #\/definitions\/X, which does not exist in \S*defs\.yaml/,
+    );
     expect(err.message).toMatch(/a\.yaml:9:\d+ .*\$ref "#\/definitions\/Z" names #\/definitions\/Z/);
   });
 
   it('reports a schema that is not valid draft-07 or not YAML at its line', () => {
-    expect(configErrorOf({
-      'catalog.yaml': 'products:\n  "urn:example:a":\n    schema: a.yaml\n',
-      'schemas/a.yaml': `${SCHEMA_HEAD}type: object\nproperties:\n  n:\n    type: 12\n`,
-    }).message).toMatch(/a\.yaml:5:\d+ properties\.n\.type: not a valid JSON schema/);
-    expect(configErrorOf({
-      'catalog.yaml': 'products:\n  "urn:example:a":\n    schema: a.yaml\n',
-      'schemas/a.yaml': `${SCHEMA_HEAD}type: object\nproperties: [unclosed\n`,
-    }).message).toMatch(/a\.yaml:\d+:\d+ /);
+    expect(
+      configErrorOf({
+        'catalog.yaml': 'products:\n  "urn:example:a":\n    schema: a.yaml\n',
+        'schemas/a.yaml': `${SCHEMA_HEAD}type: object\nproperties:\n  n:\n    type: 12\n`,
+      }).message,
+    ).toMatch(/a\.yaml:5:\d+ properties\.n\.type: not a valid JSON schema/);
+    expect(
+      configErrorOf({
+        'catalog.yaml': 'products:\n  "urn:example:a":\n    schema: a.yaml\n',
+        'schemas/a.yaml': `${SCHEMA_HEAD}type: object\nproperties: [unclosed\n`,
+      }).message,
+    ).toMatch(/a\.yaml:\d+:\d+ /);
   });
 
   it('refuses a root schema whose own $id is not the @type it is listed under', () => {
@@ -105,7 +113,9 @@ describe('refRewrites', () => {
 
   it('never redirects a ref whose file exists', () => {
     // this rule would send b.yaml's ref to schemas/elsewhere/, where N is a string
-    const tree = files('refRewrites:\n  - from: "../../common/"\n    to: "../common/"\n  - from: "../common/"\n    to: "../../elsewhere/"\n');
+    const tree = files(
+      'refRewrites:\n  - from: "../../common/"\n    to: "../common/"\n  - from: "../common/"\n    to: "../../elsewhere/"\n',
+    );
     tree['schemas/elsewhere/defs.yaml'] = `${SCHEMA_HEAD}definitions:\n  N:\n    type: string\n`;
     const registry = load(tree);
     expect(registry.validate({ '@type': 'urn:example:b', n: 1 }, '')).toEqual([]);
@@ -115,6 +125,8 @@ describe('refRewrites', () => {
   it('fails at the ref when no rule applies', () => {
     const err = configErrorOf(files(''));
     expect(err.problems).toHaveLength(1);
-    expect(err.message).toMatch(/product\/fn\/a\.yaml:6:\d+ .*\$ref "\.\.\/\.\.\/common\/defs\.yaml#\/definitions\/N" names \S*\/schemas\/common\/defs\.yaml, which does not exist/);
+    expect(err.message).toMatch(
+      /product\/fn\/a\.yaml:6:\d+ .*\$ref "\.\.\/\.\.\/common\/defs\.yaml#\/definitions\/N" names \S*\/schemas\/common\/defs\.yaml, which does not exist/,
+    );
   });
 });

@@ -4,8 +4,10 @@ import { findProductConfigurations } from '../../src/sonata/products/product-sch
 const config = (n: number) => ({ '@type': 'UNI', n });
 
 describe('findProductConfigurations', () => {
-  it('finds the configuration of every item, with the item\'s pointer', () => {
-    const quote = { quoteItem: [{ product: { productConfiguration: config(0) } }, { product: {} }, { product: { productConfiguration: config(2) } }] };
+  it("finds the configuration of every item, with the item's pointer", () => {
+    const quote = {
+      quoteItem: [{ product: { productConfiguration: config(0) } }, { product: {} }, { product: { productConfiguration: config(2) } }],
+    };
     expect(findProductConfigurations(quote, ['/quoteItem/*/product/productConfiguration'])).toEqual([
       { pointer: '/quoteItem/0/product/productConfiguration', value: config(0) },
       { pointer: '/quoteItem/2/product/productConfiguration', value: config(2) },
@@ -15,7 +17,10 @@ describe('findProductConfigurations', () => {
   it('walks nested arrays and several paths, in body order per path', () => {
     const order = {
       productOrderItem: [
-        { product: { productConfiguration: config(0) }, bundle: [{ product: { productConfiguration: config(10) } }, { product: { productConfiguration: config(11) } }] },
+        {
+          product: { productConfiguration: config(0) },
+          bundle: [{ product: { productConfiguration: config(10) } }, { product: { productConfiguration: config(11) } }],
+        },
         { product: { productConfiguration: config(1) }, bundle: [] },
         { product: { productConfiguration: config(2) }, bundle: [{ product: { productConfiguration: config(20) } }] },
       ],
@@ -33,7 +38,9 @@ describe('findProductConfigurations', () => {
       '/productOrderItem/0/bundle/0/product/productConfiguration',
       '/productOrderItem/0/bundle/1/product/productConfiguration',
       '/productOrderItem/2/bundle/0/product/productConfiguration',
-      '/grid/0/0/c', '/grid/0/1/c', '/grid/1/0/c',
+      '/grid/0/0/c',
+      '/grid/0/1/c',
+      '/grid/1/0/c',
     ]);
     expect(found[4]?.value).toEqual(config(11));
   });
@@ -48,7 +55,11 @@ describe('findProductConfigurations', () => {
 
   it('finds nothing where the shape does not match: a missing list, an object where * expects an array', () => {
     expect(findProductConfigurations({}, ['/quoteItem/*/product/productConfiguration'])).toEqual([]);
-    expect(findProductConfigurations({ quoteItem: { a: { product: { productConfiguration: config(0) } } } }, ['/quoteItem/*/product/productConfiguration'])).toEqual([]);
+    expect(
+      findProductConfigurations({ quoteItem: { a: { product: { productConfiguration: config(0) } } } }, [
+        '/quoteItem/*/product/productConfiguration',
+      ]),
+    ).toEqual([]);
     expect(findProductConfigurations('text', ['/quoteItem/*/product'])).toEqual([]);
     expect(findProductConfigurations({ quoteItem: [null, 3, 'x'] }, ['/quoteItem/*/product'])).toEqual([]);
   });

@@ -19,7 +19,12 @@ function expectSpecValid(release: SonataRelease, operationId: string, status: nu
 }
 
 /** A list answer: 200, spec-valid, with the pagination headers; returns the ids in order. */
-function expectList(release: SonataRelease, operationId: string, res: { status: number; headers: Headers; body: any }, total: number): string[] {
+function expectList(
+  release: SonataRelease,
+  operationId: string,
+  res: { status: number; headers: Headers; body: any },
+  total: number,
+): string[] {
   expect(res.status).toBe(200);
   expectSpecValid(release, operationId, 200, res.body);
   expect(res.headers.get('x-total-count')).toBe(String(total));
@@ -44,12 +49,18 @@ describe('Grace productOffering from the legacy catalogue', () => {
   it('lists every offering in code order, paged, with the pagination headers', async () => {
     const all = expectList('grace', 'listProductOffering', await gw.call('GET', `${GRACE}/productOffering`, { token: acme }), 5);
     expect(all).toEqual(['DIA-BUSINESS', 'DIA-LEGACY', 'ELINE-STD', 'ELINE-UK', 'UNI-PORT']);
-    const page = expectList('grace', 'listProductOffering', await gw.call('GET', `${GRACE}/productOffering?offset=2&limit=2`, { token: acme }), 5);
+    const page = expectList(
+      'grace',
+      'listProductOffering',
+      await gw.call('GET', `${GRACE}/productOffering?offset=2&limit=2`, { token: acme }),
+      5,
+    );
     expect(page).toEqual(['ELINE-STD', 'ELINE-UK']);
   });
 
   it('filters on status, country, category, specification, name and last update', async () => {
-    const ids = async (query: string, total: number) => expectList('grace', 'listProductOffering', await gw.call('GET', `${GRACE}/productOffering?${query}`, { token: acme }), total);
+    const ids = async (query: string, total: number) =>
+      expectList('grace', 'listProductOffering', await gw.call('GET', `${GRACE}/productOffering?${query}`, { token: acme }), total);
     expect(await ids('lifecycleStatus=endOfSale', 1)).toEqual(['DIA-LEGACY']);
     // the parameter's own `pilotBeta` is the schema's `inTest`
     expect(await ids('lifecycleStatus=pilotBeta', 1)).toEqual(['ELINE-UK']);
@@ -105,18 +116,42 @@ describe('Grace productOffering from the legacy catalogue', () => {
 
 describe('Grace categories and product specifications', () => {
   it('lists categories (parent filter, paging) and retrieves one with its sub-categories and offerings', async () => {
-    expect(expectList('grace', 'listCategory', await gw.call('GET', `${GRACE}/category`, { token: acme }), 3)).toEqual(['ETH', 'ETH_ZUG', 'IP']);
-    expect(expectList('grace', 'listCategory', await gw.call('GET', `${GRACE}/category?parentCategory.id=ETH`, { token: acme }), 1)).toEqual(['ETH_ZUG']);
+    expect(expectList('grace', 'listCategory', await gw.call('GET', `${GRACE}/category`, { token: acme }), 3)).toEqual([
+      'ETH',
+      'ETH_ZUG',
+      'IP',
+    ]);
+    expect(
+      expectList('grace', 'listCategory', await gw.call('GET', `${GRACE}/category?parentCategory.id=ETH`, { token: acme }), 1),
+    ).toEqual(['ETH_ZUG']);
     const res = await gw.call('GET', `${GRACE}/category/ETH`, { token: acme });
     expect(res.status).toBe(200);
     expectSpecValid('grace', 'retrieveCategory', 200, res.body);
-    expect(res.body).toMatchObject({ name: 'Ethernet-Dienste', subCategory: [{ id: 'ETH_ZUG' }], productOffering: [{ id: 'UNI-PORT' }] });
+    expect(res.body).toMatchObject({
+      name: 'Ethernet-Dienste',
+      subCategory: [{ id: 'ETH_ZUG' }],
+      productOffering: [{ id: 'UNI-PORT' }],
+    });
     expect((await gw.call('GET', `${GRACE}/category/NOPE`, { token: acme })).status).toBe(404);
   });
 
   it('lists specifications by status and retrieves one naming its MEF schema', async () => {
-    expect(expectList('grace', 'listProductSpecification', await gw.call('GET', `${GRACE}/productSpecification?lifecycleStatus=published&limit=1`, { token: acme }), 3)).toEqual(['SP_DIA']);
-    expect(expectList('grace', 'listProductSpecification', await gw.call('GET', `${GRACE}/productSpecification?lifecycleStatus=obsolete`, { token: acme }), 0)).toEqual([]);
+    expect(
+      expectList(
+        'grace',
+        'listProductSpecification',
+        await gw.call('GET', `${GRACE}/productSpecification?lifecycleStatus=published&limit=1`, { token: acme }),
+        3,
+      ),
+    ).toEqual(['SP_DIA']);
+    expect(
+      expectList(
+        'grace',
+        'listProductSpecification',
+        await gw.call('GET', `${GRACE}/productSpecification?lifecycleStatus=obsolete`, { token: acme }),
+        0,
+      ),
+    ).toEqual([]);
     const res = await gw.call('GET', `${GRACE}/productSpecification/SP_ELINE`, { token: acme });
     expect(res.status).toBe(200);
     expectSpecValid('grace', 'retrieveProductSpecification', 200, res.body);
@@ -125,13 +160,29 @@ describe('Grace categories and product specifications', () => {
   });
 });
 
-describe('Kylie v4 wire, with the partner\'s catalogue policy', () => {
+describe("Kylie v4 wire, with the partner's catalogue policy", () => {
   it('lists only the offerings the policy allows, in Kylie terms', async () => {
     const res = await gw.call('GET', `${KYLIE}/productOffering`, { token: globex });
     expect(expectList('kylie', 'listProductOffering', res, 3)).toEqual(['ELINE-STD', 'ELINE-UK', 'UNI-PORT']);
-    expect(res.body[0]).toMatchObject({ lifecycleStatus: 'launched', isBundle: false, isSellable: true, region: [{ countryCode: 'DE' }, { countryCode: 'CH' }, { countryCode: 'FR' }, { countryCode: 'NL' }] });
-    expect(expectList('kylie', 'listProductOffering', await gw.call('GET', `${KYLIE}/productOffering?lifecycleStatus=launched&region.countryCode=GB`, { token: globex }), 1)).toEqual(['UNI-PORT']);
-    expect(expectList('kylie', 'listProductOffering', await gw.call('GET', `${KYLIE}/productOffering?isBundle=true`, { token: globex }), 0)).toEqual([]);
+    expect(res.body[0]).toMatchObject({
+      lifecycleStatus: 'launched',
+      isBundle: false,
+      isSellable: true,
+      region: [{ countryCode: 'DE' }, { countryCode: 'CH' }, { countryCode: 'FR' }, { countryCode: 'NL' }],
+    });
+    expect(
+      expectList(
+        'kylie',
+        'listProductOffering',
+        await gw.call('GET', `${KYLIE}/productOffering?lifecycleStatus=launched&region.countryCode=GB`, {
+          token: globex,
+        }),
+        1,
+      ),
+    ).toEqual(['UNI-PORT']);
+    expect(
+      expectList('kylie', 'listProductOffering', await gw.call('GET', `${KYLIE}/productOffering?isBundle=true`, { token: globex }), 0),
+    ).toEqual([]);
     // a category the policy hides from Globex lists none of its offerings
     const ip = await gw.call('GET', `${KYLIE}/category/IP`, { token: globex });
     expectSpecValid('kylie', 'retrieveCategory', 200, ip.body);
@@ -142,7 +193,10 @@ describe('Kylie v4 wire, with the partner\'s catalogue policy', () => {
     const res = await gw.call('GET', `${KYLIE}/productOffering/ELINE-STD`, { token: globex });
     expect(res.status).toBe(200);
     expectSpecValid('kylie', 'retrieveProductOffering', 200, res.body);
-    expect(res.body).toMatchObject({ lifecycleStatus: 'launched', productOfferingTerm: [{ duration: { amount: 12, units: 'months' } }, {}, {}] });
+    expect(res.body).toMatchObject({
+      lifecycleStatus: 'launched',
+      productOfferingTerm: [{ duration: { amount: 12, units: 'months' } }, {}, {}],
+    });
     expect(res.body.productOfferingSpecificationSchema.schema).toContain('"bandwidthMbps"');
     const hidden = await gw.call('GET', `${KYLIE}/productOffering/DIA-BUSINESS`, { token: globex });
     expect(hidden.status).toBe(404);
@@ -151,12 +205,21 @@ describe('Kylie v4 wire, with the partner\'s catalogue policy', () => {
     expect((await gw.call('GET', `${GRACE}/productOffering/DIA-BUSINESS`, { token: acme })).status).toBe(200);
   });
 
-  it('refuses Grace spellings on the Kylie wire with 400, and accepts Kylie\'s own filters', async () => {
+  it("refuses Grace spellings on the Kylie wire with 400, and accepts Kylie's own filters", async () => {
     for (const query of ['lifecycleStatus=orderable', 'region.country=DE', 'isSellable=yes']) {
       const res = await gw.call('GET', `${KYLIE}/productOffering?${query}`, { token: globex });
       expect(res.status, query).toBe(400);
       expect(res.body.code, query).toBe('invalidQuery');
     }
-    expect(expectList('kylie', 'listProductSpecification', await gw.call('GET', `${KYLIE}/productSpecification?agreement=Rahmenvertrag%20Wholesale%202025`, { token: globex }), 3)).toHaveLength(3);
+    expect(
+      expectList(
+        'kylie',
+        'listProductSpecification',
+        await gw.call('GET', `${KYLIE}/productSpecification?agreement=Rahmenvertrag%20Wholesale%202025`, {
+          token: globex,
+        }),
+        3,
+      ),
+    ).toHaveLength(3);
   });
 });

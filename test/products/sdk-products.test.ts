@@ -31,7 +31,11 @@ function accessEline(): Record<string, any> {
     listOfClassOfServiceNames: ['GOLD'],
     ovcL2cpAddressSet: 'CTA',
     availableMegLevel: '3',
-    frameDisposition: { unicast: 'DELIVER_UNCONDITIONALLY', multicast: 'DELIVER_CONDITIONALLY', broadcast: 'DELIVER_UNCONDITIONALLY' },
+    frameDisposition: {
+      unicast: 'DELIVER_UNCONDITIONALLY',
+      multicast: 'DELIVER_CONDITIONALLY',
+      broadcast: 'DELIVER_UNCONDITIONALLY',
+    },
     uniEp: {
       identifier: 'UNI-EP-LON-0042',
       ovcEndPointMap: { mapType: 'FORM_U', ovcEndPointMapFormU: [100] },
@@ -73,12 +77,25 @@ describe('Grace SDK product catalogue', () => {
     config.ceVlanIdPreservation = 'KEEP';
     config.uniEp.ingressBandwidthProfilePerClassOfServiceName[0].bwpFlow.cir.irUnits = 'MBIT';
     config.uniEp.ingressBandwidthProfilePerClassOfServiceName[0].bwpFlow.envelopeRank = 0;
-    expect(grace.validate(config, AT)).toEqual(expect.arrayContaining([
-      { code: 'missingProperty', propertyPath: `${AT}/enniEp`, reason: 'enniEp is required' },
-      { code: 'invalidValue', propertyPath: `${AT}/ceVlanIdPreservation`, reason: 'ceVlanIdPreservation must be one of PRESERVE, STRIP, RETAIN' },
-      expect.objectContaining({ code: 'invalidValue', propertyPath: `${AT}/uniEp/ingressBandwidthProfilePerClassOfServiceName/0/bwpFlow/cir/irUnits` }),
-      { code: 'invalidValue', propertyPath: `${AT}/uniEp/ingressBandwidthProfilePerClassOfServiceName/0/bwpFlow/envelopeRank`, reason: 'envelopeRank must be >= 1' },
-    ]));
+    expect(grace.validate(config, AT)).toEqual(
+      expect.arrayContaining([
+        { code: 'missingProperty', propertyPath: `${AT}/enniEp`, reason: 'enniEp is required' },
+        {
+          code: 'invalidValue',
+          propertyPath: `${AT}/ceVlanIdPreservation`,
+          reason: 'ceVlanIdPreservation must be one of PRESERVE, STRIP, RETAIN',
+        },
+        expect.objectContaining({
+          code: 'invalidValue',
+          propertyPath: `${AT}/uniEp/ingressBandwidthProfilePerClassOfServiceName/0/bwpFlow/cir/irUnits`,
+        }),
+        {
+          code: 'invalidValue',
+          propertyPath: `${AT}/uniEp/ingressBandwidthProfilePerClassOfServiceName/0/bwpFlow/envelopeRank`,
+          reason: 'envelopeRank must be >= 1',
+        },
+      ]),
+    );
     expect(grace.validate(config, AT)).toHaveLength(4);
   });
 
@@ -86,11 +103,19 @@ describe('Grace SDK product catalogue', () => {
     const config = accessEline();
     config.enniEp.ovcEndPointMap = { mapType: 'FORM_X', ovcEndPointMapFormE: [1200] };
     expect(grace.validate(config, AT)).toEqual([
-      { code: 'invalidValue', propertyPath: `${AT}/enniEp/ovcEndPointMap/mapType`, reason: 'mapType must be one of FORM_U, FORM_E' },
+      {
+        code: 'invalidValue',
+        propertyPath: `${AT}/enniEp/ovcEndPointMap/mapType`,
+        reason: 'mapType must be one of FORM_U, FORM_E',
+      },
     ]);
     config.enniEp.ovcEndPointMap = { mapType: 'FORM_E', ovcEndPointMapFormE: [0] };
     expect(grace.validate(config, AT)).toEqual([
-      { code: 'invalidValue', propertyPath: `${AT}/enniEp/ovcEndPointMap/ovcEndPointMapFormE/0`, reason: 'ovcEndPointMapFormE[0] must be >= 1' },
+      {
+        code: 'invalidValue',
+        propertyPath: `${AT}/enniEp/ovcEndPointMap/ovcEndPointMapFormE/0`,
+        reason: 'ovcEndPointMapFormE[0] must be >= 1',
+      },
     ]);
   });
 
@@ -115,7 +140,11 @@ describe('Billie SDK product catalogue', () => {
     // Billie's order schemas require attributes (Grace's do not): the required ones are reported by name
     const issues = billie.validate({ '@type': 'urn:mef:lso:spec:sonata:access-eline:v2.0.0:order' }, AT);
     expect(issues.length).toBeGreaterThan(0);
-    for (const issue of issues) expect(issue).toMatchObject({ code: 'missingProperty', propertyPath: expect.stringMatching(new RegExp(`^${AT}/`)) });
+    for (const issue of issues)
+      expect(issue).toMatchObject({
+        code: 'missingProperty',
+        propertyPath: expect.stringMatching(new RegExp(`^${AT}/`)),
+      });
   });
 
   it('fails without the rewrite rule, naming each referencing file:line and the broken ref', () => {

@@ -20,7 +20,11 @@ beforeAll(async () => {
   cpSync(join(FIXTURE, 'partners'), join(project.dir, 'partners'), { recursive: true });
   appendFileSync(join(project.dir, 'config/test.env'), '\nPARTNER_LUMEN_CLIENT_SECRET=lumen-test-secret-2026\n');
   gw = await startTestGateway({ rootDir: project.dir });
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'lumen-telecom', client_secret: 'lumen-test-secret-2026' });
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: 'lumen-telecom',
+    client_secret: 'lumen-test-secret-2026',
+  });
   const res = await fetch(`${gw.url}/oauth2/token`, { method: 'POST', body: form });
   expect(res.status).toBe(200);
   token = ((await res.json()) as { access_token: string }).access_token;
@@ -39,23 +43,33 @@ const body = {
 };
 
 describe('a fictional release and partner dialect, added as files only (docs/adding-a-release.md)', () => {
-  it('the release is loaded with Kylie\'s operations under its own version', () => {
+  it("the release is loaded with Kylie's operations under its own version", () => {
     const lumen = gw.gateway.registry.current().releases.get('lumen');
     expect(lumen?.apis.get('geographicAddressManagement')?.version).toBe('v9');
-    expect(lumen?.apis.get('geographicAddressManagement')?.operations.map((o) => o.operationId).sort())
-      .toEqual(['createGeographicAddressValidation', 'retrieveGeographicAddress', 'retrieveGeographicAddressValidation']);
+    expect(
+      lumen?.apis
+        .get('geographicAddressManagement')
+        ?.operations.map((o) => o.operationId)
+        .sort(),
+    ).toEqual(['createGeographicAddressValidation', 'retrieveGeographicAddress', 'retrieveGeographicAddressValidation']);
   });
 
-  it('its partner validates an address at v9 and gets Kylie\'s answer in its own dialect (cities in capitals)', async () => {
-    const res = await gw.call('POST', '/mefApi/sonata/geographicAddressManagement/v9/geographicAddressValidation', { token, body });
+  it("its partner validates an address at v9 and gets Kylie's answer in its own dialect (cities in capitals)", async () => {
+    const res = await gw.call('POST', '/mefApi/sonata/geographicAddressManagement/v9/geographicAddressValidation', {
+      token,
+      body,
+    });
     expect(res.status).toBe(200);
     expect(res.body.state).toBe('ready');
     const best = res.body.bestMatchGeographicAddress.fieldedAddressRepresentation[0];
     expect(best).toMatchObject({ streetName: 'Hauptstrasse', streetNr: '12', city: 'BERLIN', countryCode: 'DE' });
   });
 
-  it('the partner\'s own release is the only one it reaches: Kylie\'s v8 path is not its API', async () => {
-    const res = await gw.call('POST', '/mefApi/sonata/geographicAddressManagement/v8/geographicAddressValidation', { token, body });
+  it("the partner's own release is the only one it reaches: Kylie's v8 path is not its API", async () => {
+    const res = await gw.call('POST', '/mefApi/sonata/geographicAddressManagement/v8/geographicAddressValidation', {
+      token,
+      body,
+    });
     expect(res.status).toBe(404);
     expect(res.body.code).toBe('notFound');
   });
@@ -67,8 +81,13 @@ describe('a fictional release and partner dialect, added as files only (docs/add
 
   it('docs/adding-a-release.md shows exactly these files, as diffs that add them', () => {
     const doc = readFileSync(join(import.meta.dirname, '../../docs/adding-a-release.md'), 'utf8');
-    for (const file of ['mappings/releases/lumen/release.yaml', 'mappings/releases/lumen/geographicAddressManagement/api.yaml', 'partners/lumen-telecom/partner.yaml',
-      'partners/lumen-telecom/mappings/address-validation.response.jsonata', 'partners/lumen-telecom/fixtures/address-validation.response.capitals.yaml']) {
+    for (const file of [
+      'mappings/releases/lumen/release.yaml',
+      'mappings/releases/lumen/geographicAddressManagement/api.yaml',
+      'partners/lumen-telecom/partner.yaml',
+      'partners/lumen-telecom/mappings/address-validation.response.jsonata',
+      'partners/lumen-telecom/fixtures/address-validation.response.capitals.yaml',
+    ]) {
       const lines = readFileSync(join(FIXTURE, file), 'utf8').trimEnd().split('\n');
       expect(doc, file).toContain(`+++ b/${file}\n@@ -0,0 +1,${lines.length} @@\n${lines.map((l) => `+${l}`).join('\n')}\n`);
     }

@@ -21,11 +21,21 @@ const graceQuoteSchema = 'mappings/releases/grace/quoteManagement/quote-create.s
 
 function load(dir: string, cache: LoadCache): Registry {
   const secrets = environmentVariables(dir, 'test', process.env);
-  return loadRegistry({ partnersDir: join(dir, 'partners'), mappingsDir: join(dir, 'mappings'), engine, secrets, rootDir: dir, cache });
+  return loadRegistry({
+    partnersDir: join(dir, 'partners'),
+    mappingsDir: join(dir, 'mappings'),
+    engine,
+    secrets,
+    rootDir: dir,
+    cache,
+  });
 }
 
 function quoteCreateSchema(registry: Registry) {
-  const op = registry.releases.get('grace')?.apis.get('quoteManagement')?.operations.find((o) => o.operationId === 'createQuote');
+  const op = registry.releases
+    .get('grace')
+    ?.apis.get('quoteManagement')
+    ?.operations.find((o) => o.operationId === 'createQuote');
   if (!op?.requestSchema) throw new Error('grace createQuote has no request schema');
   return op.requestSchema;
 }
@@ -67,7 +77,9 @@ describe('registry load cache', { timeout: 60_000 }, () => {
         error = err;
       }
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).problems.some((p) => p.file === 'partners/globex-networks/partner.yaml' && (p.line ?? 0) > 1)).toBe(true);
+      expect((error as ConfigError).problems.some((p) => p.file === 'partners/globex-networks/partner.yaml' && (p.line ?? 0) > 1)).toBe(
+        true,
+      );
     }
     writeFileSync(file, original);
     expect(load(project.dir, cache).partners.has('globex-networks')).toBe(true);

@@ -14,28 +14,34 @@ describe('registry problems name file:line:col', () => {
     edit(file, 'release: grace', 'release: gracy');
     edit(file, 'role: buyer', 'role: customer');
     const problems = problemsOf(() => load(project!.dir, {}));
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^partners\/acme-telecom\/partner\.yaml:\d+:\d+ role: must be one of "buyer", "seller", "both"$/),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^partners\/acme-telecom\/partner\.yaml:\d+:\d+ role: must be one of "buyer", "seller", "both"$/),
+      ]),
+    );
     edit(file, 'role: customer', 'role: buyer');
     const again = problemsOf(() => load(project!.dir, {}));
-    expect(again).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^partners\/acme-telecom\/partner\.yaml:7:10 release: unknown release "gracy"/),
-      expect.stringMatching(/partner\.yaml:\d+:\d+ credentials\.clientSecretEnv: environment variable PARTNER_ACME_CLIENT_SECRET is not set/),
-    ]));
+    expect(again).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^partners\/acme-telecom\/partner\.yaml:7:10 release: unknown release "gracy"/),
+        expect.stringMatching(
+          /partner\.yaml:\d+:\d+ credentials\.clientSecretEnv: environment variable PARTNER_ACME_CLIENT_SECRET is not set/,
+        ),
+      ]),
+    );
   });
 
   it('policy.catalog: an unknown list or a repeated id is refused at file:line; a good one is kept as $policy for the mappings', () => {
     project = copyProject();
     const file = join(project.dir, 'partners/globex-networks/partner.yaml');
     edit(file, 'categories: [ETH_ZUG]', 'families: [ELINE]');
-    expect(problemsOf(() => load(project!.dir))).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^partners\/globex-networks\/partner\.yaml:\d+:\d+ policy\.catalog.*families/),
-    ]));
+    expect(problemsOf(() => load(project!.dir))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^partners\/globex-networks\/partner\.yaml:\d+:\d+ policy\.catalog.*families/)]),
+    );
     edit(file, 'families: [ELINE]', 'offerings: [ELINE-STD, ELINE-STD]');
-    expect(problemsOf(() => load(project!.dir))).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^partners\/globex-networks\/partner\.yaml:\d+:\d+ policy\.catalog\.offerings/),
-    ]));
+    expect(problemsOf(() => load(project!.dir))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^partners\/globex-networks\/partner\.yaml:\d+:\d+ policy\.catalog\.offerings/)]),
+    );
     edit(file, 'offerings: [ELINE-STD, ELINE-STD]', 'offerings: [ELINE-STD]');
     expect(load(project.dir).partners.get('globex-networks')!.policy.catalog).toEqual({ offerings: ['ELINE-STD'] });
   });
@@ -43,10 +49,18 @@ describe('registry problems name file:line:col', () => {
   it('a legacyFieldPaths pattern whose [*] has no * in its pointer', () => {
     project = copyProject();
     const file = join(project.dir, 'mappings/releases/grace/quoteManagement/api.yaml');
-    edit(file, '"LINES[*].BW_MBPS": /quoteItem/*/product/productConfiguration', '"LINES[*].BW_MBPS": /quoteItem/0/product/productConfiguration');
-    expect(problemsOf(() => load(project!.dir))).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^mappings\/releases\/grace\/quoteManagement\/api\.yaml:\d+:\d+ .*"LINES\[\*\]\.BW_MBPS" has 1 \[\*\] but its pointer \/quoteItem\/0\/product\/productConfiguration has 0 \* segments/),
-    ]));
+    edit(
+      file,
+      '"LINES[*].BW_MBPS": /quoteItem/*/product/productConfiguration',
+      '"LINES[*].BW_MBPS": /quoteItem/0/product/productConfiguration',
+    );
+    expect(problemsOf(() => load(project!.dir))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^mappings\/releases\/grace\/quoteManagement\/api\.yaml:\d+:\d+ .*"LINES\[\*\]\.BW_MBPS" has 1 \[\*\] but its pointer \/quoteItem\/0\/product\/productConfiguration has 0 \* segments/,
+        ),
+      ]),
+    );
   });
 
   it('cors.allowedOrigins: an origin with a path or a wildcard is refused at file:line; a good one is kept in lower case', () => {
@@ -54,9 +68,11 @@ describe('registry problems name file:line:col', () => {
     const file = join(project.dir, 'partners/globex-networks/partner.yaml');
     writeFileSync(file, `${readFileSync(file, 'utf8')}cors:\n  allowedOrigins: ['https://portal.globex.example/app', '*']\n`);
     const problems = problemsOf(() => load(project!.dir));
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^partners\/globex-networks\/partner\.yaml:\d+:\d+ cors\.allowedOrigins\S*: must match/),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^partners\/globex-networks\/partner\.yaml:\d+:\d+ cors\.allowedOrigins\S*: must match/),
+      ]),
+    );
     edit(file, "['https://portal.globex.example/app', '*']", "['https://Portal.Globex.example:8443']");
     expect(load(project.dir).partners.get('globex-networks')!.allowedOrigins).toEqual(['https://portal.globex.example:8443']);
   });
@@ -64,21 +80,31 @@ describe('registry problems name file:line:col', () => {
   it('limits: an API the partner does not speak, a zero quota, and a bad maxSubscriptions', () => {
     project = copyProject();
     const file = join(project.dir, 'partners/globex-networks/partner.yaml');
-    writeFileSync(file, `${readFileSync(file, 'utf8')}limits:\n  default: { points: 0, durationSeconds: 1 }\n  perApi:\n    productOrdering: { points: 5, durationSeconds: 1 }\n`);
+    writeFileSync(
+      file,
+      `${readFileSync(file, 'utf8')}limits:\n  default: { points: 0, durationSeconds: 1 }\n  perApi:\n    productOrdering: { points: 5, durationSeconds: 1 }\n`,
+    );
     edit(file, /notifications:\n/, 'notifications:\n  maxSubscriptions: 0\n');
     const problems = problemsOf(() => load(project!.dir));
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^partners\/globex-networks\/partner\.yaml:\d+:\d+ limits\.default\.points: must be >= 1/),
-      expect.stringMatching(/^partners\/globex-networks\/partner\.yaml:\d+:\d+ notifications\.maxSubscriptions: must be >= 1/),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^partners\/globex-networks\/partner\.yaml:\d+:\d+ limits\.default\.points: must be >= 1/),
+        expect.stringMatching(/^partners\/globex-networks\/partner\.yaml:\d+:\d+ notifications\.maxSubscriptions: must be >= 1/),
+      ]),
+    );
     edit(file, 'points: 0', 'points: 3');
     edit(file, 'maxSubscriptions: 0', 'maxSubscriptions: 5');
     expect(problemsOf(() => load(project!.dir))).toEqual([
-      expect.stringMatching(/^partners\/globex-networks\/partner\.yaml:\d+:\d+ limits\.perApi\.productOrdering: no API "productOrdering" in the releases this partner speaks$/),
+      expect.stringMatching(
+        /^partners\/globex-networks\/partner\.yaml:\d+:\d+ limits\.perApi\.productOrdering: no API "productOrdering" in the releases this partner speaks$/,
+      ),
     ]);
     edit(file, 'productOrdering:', 'productOrderingManagement:');
     const partner = load(project.dir).partners.get('globex-networks')!;
-    expect(partner.limits).toEqual({ default: { points: 3, durationSeconds: 1 }, perApi: { productOrderingManagement: { points: 5, durationSeconds: 1 } } });
+    expect(partner.limits).toEqual({
+      default: { points: 3, durationSeconds: 1 },
+      perApi: { productOrderingManagement: { points: 5, durationSeconds: 1 } },
+    });
     expect(partner.maxSubscriptions).toBe(5);
   });
 
@@ -87,20 +113,37 @@ describe('registry problems name file:line:col', () => {
     const file = join(project.dir, 'partners/globex-networks/mappings/address-validation.request.jsonata');
     writeFileSync(file, '(\n  $x := 1;\n  { "a": $x + }\n)\n');
     const problems = problemsOf(() => load(project!.dir));
-    expect(problems).toEqual([expect.stringMatching(/^partners\/globex-networks\/mappings\/address-validation\.request\.jsonata:3:\d+ S0\d{3} /)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^partners\/globex-networks\/mappings\/address-validation\.request\.jsonata:3:\d+ S0\d{3} /),
+    ]);
   });
 
   it('helper library: a syntax error in mappings/lib is refused at its file:line:col; a typo of a library function is unknown, with the library name suggested', () => {
     project = copyProject();
-    edit(join(project.dir, 'mappings/lib/address.jsonata'), '$countryNameIn := function($name, $path) {', '$countryNameIn := function($name, $path) { $name + ;');
+    edit(
+      join(project.dir, 'mappings/lib/address.jsonata'),
+      '$countryNameIn := function($name, $path) {',
+      '$countryNameIn := function($name, $path) { $name + ;',
+    );
     const broken = problemsOf(() => load(project!.dir));
     expect(broken[0]).toMatch(/^mappings\/lib\/address\.jsonata:\d+:\d+ S0\d{3} /);
-    edit(join(project.dir, 'mappings/lib/address.jsonata'), '$countryNameIn := function($name, $path) { $name + ;', '$countryNameIn := function($name, $path) {');
+    edit(
+      join(project.dir, 'mappings/lib/address.jsonata'),
+      '$countryNameIn := function($name, $path) { $name + ;',
+      '$countryNameIn := function($name, $path) {',
+    );
     const file = join(project.dir, 'mappings/releases/grace/productOrderingManagement/order.response.jsonata');
     edit(file, '$fieldedContactsOut(contacts)', '$fieldedContactOut(contacts)');
-    const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('$fieldedContactOut')) + 1;
+    const line =
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('$fieldedContactOut')) + 1;
     expect(problemsOf(() => load(project!.dir))).toEqual([
-      expect.stringMatching(new RegExp(`^mappings/releases/grace/productOrderingManagement/order\\.response\\.jsonata:${line}:\\d+ unknown function \`\\$fieldedContactOut\`; did you mean \`\\$fieldedContactsOut\`\\?`)),
+      expect.stringMatching(
+        new RegExp(
+          `^mappings/releases/grace/productOrderingManagement/order\\.response\\.jsonata:${line}:\\d+ unknown function \`\\$fieldedContactOut\`; did you mean \`\\$fieldedContactsOut\`\\?`,
+        ),
+      ),
     ]);
   });
 
@@ -110,18 +153,28 @@ describe('registry problems name file:line:col', () => {
     edit(file, 'mappings/address-validation.request.jsonata', 'mappings/gone.jsonata');
     edit(file, 'createGeographicAddressValidation:', 'listCimIncident:');
     const problems = problemsOf(() => load(project!.dir));
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/partner\.yaml:\d+:\d+ mappings\.listCimIncident: no operation "listCimIncident" in the releases this partner speaks/),
-      expect.stringMatching(/partner\.yaml:\d+:\d+ mappings\.listCimIncident\.request: mapping file not found: .*gone\.jsonata/),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /partner\.yaml:\d+:\d+ mappings\.listCimIncident: no operation "listCimIncident" in the releases this partner speaks/,
+        ),
+        expect.stringMatching(/partner\.yaml:\d+:\d+ mappings\.listCimIncident\.request: mapping file not found: .*gone\.jsonata/),
+      ]),
+    );
   });
 
   it('a release operation naming an unknown legacy backend', () => {
     project = copyProject();
     // an inheriting operation that names its own backend
-    edit(join(project.dir, 'mappings/releases/kylie/geographicAddressManagement/api.yaml'), 'retrieveGeographicAddress: {inherit: true,', 'retrieveGeographicAddress: {inherit: true, backend: address.fetch,');
+    edit(
+      join(project.dir, 'mappings/releases/kylie/geographicAddressManagement/api.yaml'),
+      'retrieveGeographicAddress: {inherit: true,',
+      'retrieveGeographicAddress: {inherit: true, backend: address.fetch,',
+    );
     expect(problemsOf(() => load(project!.dir))).toEqual([
-      expect.stringMatching(/^mappings\/releases\/kylie\/geographicAddressManagement\/api\.yaml:\d+:\d+ operations\.retrieveGeographicAddress\.backend: unknown legacy operation "address\.fetch"/),
+      expect.stringMatching(
+        /^mappings\/releases\/kylie\/geographicAddressManagement\/api\.yaml:\d+:\d+ operations\.retrieveGeographicAddress\.backend: unknown legacy operation "address\.fetch"/,
+      ),
     ]);
   });
 
@@ -130,31 +183,49 @@ describe('registry problems name file:line:col', () => {
     writeFileSync(join(project.dir, 'partners/acme-telecom/lookups/product-alias.yaml'), 'UNI: [unclosed\n');
     rmSync(join(project.dir, 'partners/globex-networks/partner.yaml'));
     const problems = problemsOf(() => load(project!.dir));
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^partners\/acme-telecom\/lookups\/product-alias\.yaml:\d+:\d+ /),
-      expect.stringMatching(/^partners\/globex-networks partner folder without partner\.yaml/),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^partners\/acme-telecom\/lookups\/product-alias\.yaml:\d+:\d+ /),
+        expect.stringMatching(/^partners\/globex-networks partner folder without partner\.yaml/),
+      ]),
+    );
   });
 
   it('two partners with one clientId', () => {
     project = copyProject();
     edit(join(project.dir, 'partners/globex-networks/partner.yaml'), 'clientId: globex-networks', 'clientId: acme-telecom');
-    expect(problemsOf(() => load(project!.dir))).toEqual([expect.stringMatching(/globex-networks\/partner\.yaml:\d+:\d+ credentials\.clientId: clientId "acme-telecom" is already used/)]);
+    expect(problemsOf(() => load(project!.dir))).toEqual([
+      expect.stringMatching(/globex-networks\/partner\.yaml:\d+:\d+ credentials\.clientId: clientId "acme-telecom" is already used/),
+    ]);
   });
 
   it('two partners with one externalSubject (the client id at an external IdP), and a partner without any credential', () => {
     project = copyProject();
-    edit(join(project.dir, 'partners/acme-telecom/partner.yaml'), 'clientId: acme-telecom', 'clientId: acme-telecom\n  externalSubject: shared-idp-client');
-    edit(join(project.dir, 'partners/globex-networks/partner.yaml'), 'clientId: globex-networks', 'clientId: globex-networks\n  externalSubject: shared-idp-client');
+    edit(
+      join(project.dir, 'partners/acme-telecom/partner.yaml'),
+      'clientId: acme-telecom',
+      'clientId: acme-telecom\n  externalSubject: shared-idp-client',
+    );
+    edit(
+      join(project.dir, 'partners/globex-networks/partner.yaml'),
+      'clientId: globex-networks',
+      'clientId: globex-networks\n  externalSubject: shared-idp-client',
+    );
     edit(join(project.dir, 'partners/initech/partner.yaml'), '  clientSecretEnv: PARTNER_INITECH_CLIENT_SECRET\n', '');
     const problems = problemsOf(() => load(project!.dir));
-    expect(problems).toContainEqual(expect.stringMatching(/partner\.yaml:\d+:\d+ credentials\.externalSubject: externalSubject "shared-idp-client" is already used by partner "(acme-telecom|globex-networks)"/));
-    expect(problems).toContainEqual(expect.stringMatching(/initech\/partner\.yaml:\d+:\d+ credentials: give clientSecretEnv \(a client secret\), jwks or jwksUri/));
+    expect(problems).toContainEqual(
+      expect.stringMatching(
+        /partner\.yaml:\d+:\d+ credentials\.externalSubject: externalSubject "shared-idp-client" is already used by partner "(acme-telecom|globex-networks)"/,
+      ),
+    );
+    expect(problems).toContainEqual(
+      expect.stringMatching(/initech\/partner\.yaml:\d+:\d+ credentials: give clientSecretEnv \(a client secret\), jwks or jwksUri/),
+    );
     expect(problems).toHaveLength(2);
   });
 });
 
-describe('an API that inherits another release\'s operations (api.yaml `inherit`)', () => {
+describe("an API that inherits another release's operations (api.yaml `inherit`)", () => {
   it("Billie's quote API is Grace's operations under Billie's own version, each its own operation of the release", () => {
     project = copyProject();
     const registry = load(project.dir);
@@ -172,12 +243,15 @@ describe('an API that inherits another release\'s operations (api.yaml `inherit`
     project = copyProject();
     // a made-up path and a dropped operation: what the official files say (release.lock.yaml) is not this test's
     rmSync(join(project.dir, 'mappings/releases/billie/release.lock.yaml'));
-    writeFileSync(join(project.dir, 'mappings/releases/billie/geographicSiteManagement/api.yaml'), [
-      'version: v7',
-      'inherit: { from: ../../grace/geographicSiteManagement, except: [listGeographicSite] }',
-      'operations:',
-      '  retrieveGeographicSite: { method: GET, path: "/site/{id}", function: siteRetrieval, backend: site.get }',
-    ].join('\n'));
+    writeFileSync(
+      join(project.dir, 'mappings/releases/billie/geographicSiteManagement/api.yaml'),
+      [
+        'version: v7',
+        'inherit: { from: ../../grace/geographicSiteManagement, except: [listGeographicSite] }',
+        'operations:',
+        '  retrieveGeographicSite: { method: GET, path: "/site/{id}", function: siteRetrieval, backend: site.get }',
+      ].join('\n'),
+    );
     const ops = load(project.dir).releases.get('billie')!.apis.get('geographicSiteManagement')!.operations;
     expect(ops.map((o) => [o.operationId, o.path])).toEqual([['retrieveGeographicSite', '/site/{id}']]);
   });
@@ -202,14 +276,23 @@ describe('an API that inherits another release\'s operations (api.yaml `inherit`
     ]);
   });
 
-  it('a file inherited from may inherit in turn: a third release takes Kylie\'s operations, which Kylie took from Grace', () => {
+  it("a file inherited from may inherit in turn: a third release takes Kylie's operations, which Kylie took from Grace", () => {
     project = copyProject();
     const dir = join(project.dir, 'mappings/releases/lumen/quoteManagement');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(project.dir, 'mappings/releases/lumen/release.yaml'), 'release: lumen\nsdkFolder: lumen\n');
-    writeFileSync(join(dir, 'api.yaml'), 'version: v11\ninherit: { from: ../../kylie/quoteManagement, except: [retrieveHub] }\noperations:\n  retrieveQuote: { inherit: true, status: 200 }\n');
+    writeFileSync(
+      join(dir, 'api.yaml'),
+      'version: v11\ninherit: { from: ../../kylie/quoteManagement, except: [retrieveHub] }\noperations:\n  retrieveQuote: { inherit: true, status: 200 }\n',
+    );
     const registry = load(project.dir);
-    const ops = (release: string) => new Map(registry.releases.get(release)!.apis.get('quoteManagement')!.operations.map((o) => [o.operationId, o]));
+    const ops = (release: string) =>
+      new Map(
+        registry.releases
+          .get(release)!
+          .apis.get('quoteManagement')!
+          .operations.map((o) => [o.operationId, o]),
+      );
     const lumen = ops('lumen');
     const kylie = ops('kylie');
     expect([...lumen.keys()].sort()).toEqual([...kylie.keys()].filter((k) => k !== 'retrieveHub').sort());
@@ -227,7 +310,13 @@ describe('inherit is the one way to reuse another release (refusals at file:line
   it('an operation taken with `inherit: true` keeps the inherited fields and files, with the fields it writes replaced; `inherit: <name>` takes another one', () => {
     project = copyProject();
     const registry = load(project.dir);
-    const ops = (release: string, api: string) => new Map(registry.releases.get(release)!.apis.get(api)!.operations.map((o) => [o.operationId, o]));
+    const ops = (release: string, api: string) =>
+      new Map(
+        registry.releases
+          .get(release)!
+          .apis.get(api)!
+          .operations.map((o) => [o.operationId, o]),
+      );
     const kylie = ops('kylie', 'quoteManagement');
     const grace = ops('grace', 'quoteManagement');
     const decline = kylie.get('declineQuote')!;
@@ -241,35 +330,52 @@ describe('inherit is the one way to reuse another release (refusals at file:line
   it("a file path into another release's folder, a YAML anchor or alias, and an unknown inherited operation", () => {
     project = copyProject();
     const api = join(project.dir, 'mappings/releases/kylie/productInventory/api.yaml');
-    writeFileSync(api, [
-      'version: v8',
-      'inherit: { from: ../../grace/productInventory }',
-      'operations:',
-      '  retrieveProduct:',
-      '    inherit: true',
-      '    response: ../../grace/productInventory/product.response.jsonata',
-      '  listProduct: &same { inherit: true }',
-      '  retrieveHub: *same',
-      '  orderPizza: { inherit: true }',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      api,
+      [
+        'version: v8',
+        'inherit: { from: ../../grace/productInventory }',
+        'operations:',
+        '  retrieveProduct:',
+        '    inherit: true',
+        '    response: ../../grace/productInventory/product.response.jsonata',
+        '  listProduct: &same { inherit: true }',
+        '  retrieveHub: *same',
+        '  orderPizza: { inherit: true }',
+        '',
+      ].join('\n'),
+    );
     const buyer = join(project.dir, 'mappings/buyer/releases/kylie/release.yaml');
-    edit(buyer, 'retrieveQuote: {inherit: true, response: quote.response.jsonata}', 'retrieveQuote: {inherit: true, response: ../grace/quote.response.jsonata}');
-    const line = readFileSync(buyer, 'utf8').split('\n').findIndex((l) => l.includes('../grace/quote.response')) + 1;
-    expect(problemsOf(() => load(project!.dir))).toEqual(expect.arrayContaining([
-      `mappings/buyer/releases/kylie/release.yaml:${line}:44 operations.retrieveQuote.response: "../grace/quote.response.jsonata" is another release's file: take its operation with inherit (\`retrieveQuote: { inherit: true, ... }\` and inherit.from) instead`,
-      'mappings/releases/kylie/productInventory/api.yaml:6:15 operations.retrieveProduct.response: "../../grace/productInventory/product.response.jsonata" is another release\'s file: take its operation with inherit (`retrieveProduct: { inherit: true, ... }` and inherit.from) instead',
-      'mappings/releases/kylie/productInventory/api.yaml:7:22 YAML anchor or alias &same: write the value out, or take the operation with inherit',
-      'mappings/releases/kylie/productInventory/api.yaml:8:16 YAML anchor or alias *same: write the value out, or take the operation with inherit',
-      expect.stringMatching(/^mappings\/releases\/kylie\/productInventory\/api\.yaml:9:\d+ operations\.orderPizza\.inherit: "orderPizza" is not an operation of mappings\/releases\/grace\/productInventory\/api\.yaml/),
-    ]));
+    edit(
+      buyer,
+      'retrieveQuote: {inherit: true, response: quote.response.jsonata}',
+      'retrieveQuote: {inherit: true, response: ../grace/quote.response.jsonata}',
+    );
+    const line =
+      readFileSync(buyer, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('../grace/quote.response')) + 1;
+    expect(problemsOf(() => load(project!.dir))).toEqual(
+      expect.arrayContaining([
+        `mappings/buyer/releases/kylie/release.yaml:${line}:44 operations.retrieveQuote.response: "../grace/quote.response.jsonata" is another release's file: take its operation with inherit (\`retrieveQuote: { inherit: true, ... }\` and inherit.from) instead`,
+        'mappings/releases/kylie/productInventory/api.yaml:6:15 operations.retrieveProduct.response: "../../grace/productInventory/product.response.jsonata" is another release\'s file: take its operation with inherit (`retrieveProduct: { inherit: true, ... }` and inherit.from) instead',
+        'mappings/releases/kylie/productInventory/api.yaml:7:22 YAML anchor or alias &same: write the value out, or take the operation with inherit',
+        'mappings/releases/kylie/productInventory/api.yaml:8:16 YAML anchor or alias *same: write the value out, or take the operation with inherit',
+        expect.stringMatching(
+          /^mappings\/releases\/kylie\/productInventory\/api\.yaml:9:\d+ operations\.orderPizza\.inherit: "orderPizza" is not an operation of mappings\/releases\/grace\/productInventory\/api\.yaml/,
+        ),
+      ]),
+    );
   });
 
   it('a mapping inherited by another release may not test $release (named at its first $release)', () => {
     project = copyProject();
     const file = join(project.dir, 'mappings/releases/grace/quoteManagement/quote-create.request.jsonata');
     edit(file, '$not($termNameOptional = true) and $not($exists($t.name))', '$release != "billie" and $not($exists($t.name))');
-    const line = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('$release != "billie"')) + 1;
+    const line =
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('$release != "billie"')) + 1;
     expect(problemsOf(() => load(project!.dir))).toEqual([
       `mappings/releases/grace/quoteManagement/quote-create.request.jsonata:${line}:5 a mapping of billie and grace (inherited) tests $release: put the difference in the heir's own mapping, a library function (mappings/lib) or the operation's bindings`,
     ]);
@@ -283,7 +389,15 @@ describe("the buyer side's release inheritance (mappings/buyer/releases/<r>/rele
     const billie = buyer.releases.get('billie')!;
     const grace = buyer.releases.get('grace')!;
     // all of Grace's but the APIs Billie does not have (Customer Bill Management came with Fergie, Appointment with Dolly)
-    const notBillie = new Set(['findBills', 'retrieveBill', 'retrieveBillItem', 'searchTimeSlots', 'createAppointment', 'retrieveAppointment', 'cancelAppointment']);
+    const notBillie = new Set([
+      'findBills',
+      'retrieveBill',
+      'retrieveBillItem',
+      'searchTimeSlots',
+      'createAppointment',
+      'retrieveAppointment',
+      'cancelAppointment',
+    ]);
     expect([...billie.operations.keys()].sort()).toEqual([...grace.operations.keys()].filter((k) => !notBillie.has(k)).sort());
     const quote = billie.operations.get('createQuote')!;
     expect([quote.version, quote.release]).toEqual(['v7', 'billie']);
@@ -298,9 +412,11 @@ describe("the buyer side's release inheritance (mappings/buyer/releases/<r>/rele
     project = copyProject();
     const file = join(project.dir, 'mappings/buyer/releases/billie/release.yaml');
     edit(file, 'inherit:\n  from: ../grace', 'inherit:\n  from: ../gracie');
-    expect(problemsOf(() => load(project!.dir))).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^mappings\/buyer\/releases\/billie\/release\.yaml:\d+:\d+ inherit\.from: no release\.yaml in \.\.\/gracie$/),
-    ]));
+    expect(problemsOf(() => load(project!.dir))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^mappings\/buyer\/releases\/billie\/release\.yaml:\d+:\d+ inherit\.from: no release\.yaml in \.\.\/gracie$/),
+      ]),
+    );
     edit(file, 'inherit:\n  from: ../gracie', 'inherit:\n  from: ../grace');
     edit(file, 'except: [', 'except: [bookAppointment, ');
     expect(problemsOf(() => load(project!.dir)).join('\n')).toMatch(/billie\/release\.yaml:\d+:\d+ inherit\.except\.0: must be one of/);

@@ -16,8 +16,8 @@ const io = () => {
   return { out, err, io: { out: (s: string) => out.push(s), err: (s: string) => err.push(s) } };
 };
 
-describe('release.lock.yaml: the official files\' operations, committed', () => {
-  it('each committed lock says what the SDK\'s files say (sonata-gateway release-lock --check)', () => {
+describe("release.lock.yaml: the official files' operations, committed", () => {
+  it("each committed lock says what the SDK's files say (sonata-gateway release-lock --check)", () => {
     const { out, err, io: sink } = io();
     expect(runReleaseLock({ mappingsDir: join(repoRoot, 'mappings'), sdkDir, check: true }, sink), err.join('')).toBe(0);
     expect(out.join('')).toMatch(/grace: release\.lock\.yaml matches grace/);
@@ -38,13 +38,23 @@ describe('release.lock.yaml: the official files\' operations, committed', () => 
   it('an api.yaml path, method, status or version the official files do not have is refused at its line', () => {
     project = copyProject();
     const api = join(project.dir, 'mappings/releases/grace/troubleTicket/api.yaml');
-    edit(api, 'path: /troubleTicket/{id}\n    function: troubleTicket\n    kind: retrieve', 'path: /troubleTickets/{id}\n    function: troubleTicket\n    kind: retrieve');
+    edit(
+      api,
+      'path: /troubleTicket/{id}\n    function: troubleTicket\n    kind: retrieve',
+      'path: /troubleTickets/{id}\n    function: troubleTicket\n    kind: retrieve',
+    );
     const quote = join(project.dir, 'mappings/releases/grace/quoteManagement/api.yaml');
     edit(quote, /^version: v8$/m, 'version: v9');
-    expect(problemsOf(() => load(project!.dir))).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^mappings\/releases\/grace\/troubleTicket\/api\.yaml:\d+:\d+ .*retrieveTroubleTicket is GET \/troubleTicket\/\{id\} in productApi\/troubleTicket\/troubleTicketManagement\.api\.yaml, not GET \/troubleTickets\/\{id\}/),
-      expect.stringMatching(/^mappings\/releases\/grace\/quoteManagement\/api\.yaml:\d+:\d+ .*quoteManagement is v8 in grace's official files, not v9/),
-    ]));
+    expect(problemsOf(() => load(project!.dir))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^mappings\/releases\/grace\/troubleTicket\/api\.yaml:\d+:\d+ .*retrieveTroubleTicket is GET \/troubleTicket\/\{id\} in productApi\/troubleTicket\/troubleTicketManagement\.api\.yaml, not GET \/troubleTickets\/\{id\}/,
+        ),
+        expect.stringMatching(
+          /^mappings\/releases\/grace\/quoteManagement\/api\.yaml:\d+:\d+ .*quoteManagement is v8 in grace's official files, not v9/,
+        ),
+      ]),
+    );
   });
 
   it('an operationId the API does not have, and a success status it does not declare', () => {
@@ -53,23 +63,38 @@ describe('release.lock.yaml: the official files\' operations, committed', () => 
     edit(api, '  retrieveTroubleTicket:\n', '  fetchTroubleTicket:\n');
     edit(api, /(createTroubleTicket:[\s\S]*?status: )201/, '$1200');
     const problems = problemsOf(() => load(project!.dir));
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/troubleTicket\/api\.yaml:\d+:\d+ .*fetchTroubleTicket is not an operationId of troubleTicket v4/),
-      expect.stringMatching(/troubleTicket\/api\.yaml:\d+:\d+ .*createTroubleTicket answers 201 in .*, not 200/),
-      // the renamed operation leaves retrieveTroubleTicket unserved and unexplained
-      expect.stringMatching(/^mappings\/releases\/grace\/release\.yaml:\d+:\d+ .*troubleTicket v4: retrieveTroubleTicket is in the official files but neither served/),
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/troubleTicket\/api\.yaml:\d+:\d+ .*fetchTroubleTicket is not an operationId of troubleTicket v4/),
+        expect.stringMatching(/troubleTicket\/api\.yaml:\d+:\d+ .*createTroubleTicket answers 201 in .*, not 200/),
+        // the renamed operation leaves retrieveTroubleTicket unserved and unexplained
+        expect.stringMatching(
+          /^mappings\/releases\/grace\/release\.yaml:\d+:\d+ .*troubleTicket v4: retrieveTroubleTicket is in the official files but neither served/,
+        ),
+      ]),
+    );
   });
 
   it('notServed must name real operations that are not served, with a reason', () => {
     project = copyProject();
     const release = join(project.dir, 'mappings/releases/grace/release.yaml');
-    writeFileSync(release, `${readFileSync(release, 'utf8')}notServed:\n  quoteManagement:\n    createQuote: served elsewhere, says nobody\n    inventQuote: no such operation in the file\n  troubleTicket: a whole API said not to be served that is\n`);
-    expect(problemsOf(() => load(project!.dir))).toEqual(expect.arrayContaining([
-      expect.stringMatching(/release\.yaml:\d+:\d+ notServed\.quoteManagement\.createQuote: createQuote is served \(api\.yaml\); drop it from notServed/),
-      expect.stringMatching(/release\.yaml:\d+:\d+ notServed\.quoteManagement\.inventQuote: inventQuote is not an operationId of quoteManagement/),
-      expect.stringMatching(/release\.yaml:\d+:\d+ notServed\.troubleTicket: troubleTicket is served \(.*createTroubleTicket.*\); drop it from notServed/),
-    ]));
+    writeFileSync(
+      release,
+      `${readFileSync(release, 'utf8')}notServed:\n  quoteManagement:\n    createQuote: served elsewhere, says nobody\n    inventQuote: no such operation in the file\n  troubleTicket: a whole API said not to be served that is\n`,
+    );
+    expect(problemsOf(() => load(project!.dir))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /release\.yaml:\d+:\d+ notServed\.quoteManagement\.createQuote: createQuote is served \(api\.yaml\); drop it from notServed/,
+        ),
+        expect.stringMatching(
+          /release\.yaml:\d+:\d+ notServed\.quoteManagement\.inventQuote: inventQuote is not an operationId of quoteManagement/,
+        ),
+        expect.stringMatching(
+          /release\.yaml:\d+:\d+ notServed\.troubleTicket: troubleTicket is served \(.*createTroubleTicket.*\); drop it from notServed/,
+        ),
+      ]),
+    );
   });
 
   it('docs/coverage.md is the generated table: every operationId of every release, served or why not', () => {

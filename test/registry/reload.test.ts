@@ -14,7 +14,10 @@ afterEach(async () => {
 
 const kylieBody = {
   instantSyncValidation: true,
-  submittedGeographicAddress: { '@type': 'GeographicAddress_Query', fieldedAddressRepresentation: [{ streetNr: '14', streetName: 'Hauptstrasse', city: 'Berlin', postcode: '10115', countryCode: 'DEU' }] },
+  submittedGeographicAddress: {
+    '@type': 'GeographicAddress_Query',
+    fieldedAddressRepresentation: [{ streetNr: '14', streetName: 'Hauptstrasse', city: 'Berlin', postcode: '10115', countryCode: 'DEU' }],
+  },
 };
 const path = '/mefApi/sonata/geographicAddressManagement/v8/geographicAddressValidation';
 
@@ -31,29 +34,41 @@ describe('mapping files reload while the gateway runs', { timeout: 60_000 }, () 
     // fixtures, run by the reload, still pass)
     const file = join(project.dir, 'partners/globex-networks/mappings/address-validation.request.jsonata');
     const original = readFileSync(file, 'utf8');
-    writeFileSync(file, `(\n  submittedGeographicAddress.fieldedAddressRepresentation[0].streetNr = "14"\n    ? $reject("otherIssue", "/submittedGeographicAddress", "Berlin is paused")\n    : ${original}\n)\n`);
-    await vi.waitFor(async () => {
-      const res = await gw!.call('POST', path, { token, body: kylieBody });
-      expect(res.status).toBe(422);
-      expect(res.body[0].reason).toBe('Berlin is paused');
-    }, { timeout: 20_000, interval: 25 });
+    writeFileSync(
+      file,
+      `(\n  submittedGeographicAddress.fieldedAddressRepresentation[0].streetNr = "14"\n    ? $reject("otherIssue", "/submittedGeographicAddress", "Berlin is paused")\n    : ${original}\n)\n`,
+    );
+    await vi.waitFor(
+      async () => {
+        const res = await gw!.call('POST', path, { token, body: kylieBody });
+        expect(res.status).toBe(422);
+        expect(res.body[0].reason).toBe('Berlin is paused');
+      },
+      { timeout: 20_000, interval: 25 },
+    );
 
     // invalid edit: syntax error on line 2
     writeFileSync(file, '(\n  $x := ;\n)\n');
-    await vi.waitFor(() => {
-      const refused = gw!.logs.find((l) => l.message === 'registry reload refused; the last good configuration keeps serving');
-      expect(refused).toBeDefined();
-      expect(JSON.stringify(refused!.problems)).toMatch(/address-validation\.request\.jsonata:2:\d+/);
-    }, { timeout: 20_000, interval: 25 });
+    await vi.waitFor(
+      () => {
+        const refused = gw!.logs.find((l) => l.message === 'registry reload refused; the last good configuration keeps serving');
+        expect(refused).toBeDefined();
+        expect(JSON.stringify(refused!.problems)).toMatch(/address-validation\.request\.jsonata:2:\d+/);
+      },
+      { timeout: 20_000, interval: 25 },
+    );
     const still = await gw.call('POST', path, { token, body: kylieBody });
     expect(still.status).toBe(422);
     expect(still.body[0].reason).toBe('Berlin is paused');
 
     // and fixing it again restores the original behaviour
     writeFileSync(file, original);
-    await vi.waitFor(async () => {
-      expect((await gw!.call('POST', path, { token, body: kylieBody })).status).toBe(200);
-    }, { timeout: 20_000, interval: 25 });
+    await vi.waitFor(
+      async () => {
+        expect((await gw!.call('POST', path, { token, body: kylieBody })).status).toBe(200);
+      },
+      { timeout: 20_000, interval: 25 },
+    );
   });
 
   it('notifications.yaml reloads too: a Grace event dropped from it can no longer be subscribed to; a broken edit names file:line', async () => {
@@ -61,7 +76,11 @@ describe('mapping files reload while the gateway runs', { timeout: 60_000 }, () 
     gw = await startTestGateway({ rootDir: project.dir, watch: true });
     const token = await gw.token('acme');
     const hub = '/mefApi/sonata/productOfferingQualification/v7/hub';
-    const subscribe = () => gw!.call('POST', hub, { token, body: { callback: 'http://127.0.0.1:9999/cb', query: 'eventType=poqCreateEvent' } });
+    const subscribe = () =>
+      gw!.call('POST', hub, {
+        token,
+        body: { callback: 'http://127.0.0.1:9999/cb', query: 'eventType=poqCreateEvent' },
+      });
     expect((await subscribe()).status).toBe(201);
 
     const file = join(project.dir, 'mappings/releases/grace/notifications.yaml');
@@ -69,17 +88,27 @@ describe('mapping files reload while the gateway runs', { timeout: 60_000 }, () 
     const edited = original.replace(/\n\s+poqCreateEvent: \{\}/, '');
     expect(edited).not.toBe(original);
     writeFileSync(file, edited);
-    await vi.waitFor(async () => {
-      const res = await subscribe();
-      expect(res.status).toBe(400);
-      expect(JSON.stringify(res.body)).toContain('poqCreateEvent');
-    }, { timeout: 20_000, interval: 25 });
+    await vi.waitFor(
+      async () => {
+        const res = await subscribe();
+        expect(res.status).toBe(400);
+        expect(JSON.stringify(res.body)).toContain('poqCreateEvent');
+      },
+      { timeout: 20_000, interval: 25 },
+    );
 
     writeFileSync(file, original.replace('partyIds: body', 'partyIds: inside'));
-    await vi.waitFor(() => {
-      const refused = gw!.logs.find((l) => l.message === 'registry reload refused; the last good configuration keeps serving' && JSON.stringify(l.problems).includes('notifications.yaml'));
-      expect(JSON.stringify(refused?.problems)).toMatch(/mappings\/releases\/grace\/notifications\.yaml:\d+:\d+ partyIds/);
-    }, { timeout: 20_000, interval: 25 });
+    await vi.waitFor(
+      () => {
+        const refused = gw!.logs.find(
+          (l) =>
+            l.message === 'registry reload refused; the last good configuration keeps serving' &&
+            JSON.stringify(l.problems).includes('notifications.yaml'),
+        );
+        expect(JSON.stringify(refused?.problems)).toMatch(/mappings\/releases\/grace\/notifications\.yaml:\d+:\d+ partyIds/);
+      },
+      { timeout: 20_000, interval: 25 },
+    );
     expect((await subscribe()).status).toBe(400);
   });
 

@@ -13,14 +13,24 @@ function loadShipped(env: string) {
   const config = loadConfig({ rootDir: REPO_ROOT, env, processEnv: {} });
   const secrets = readEnvFile(join(REPO_ROOT, 'config', `${config.env}.env`));
   const engine = createMappingEngine({ deadlineMs: config.mapping.deadlineMs, maxDepth: config.mapping.maxDepth });
-  return { config, registry: loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets }) };
+  return {
+    config,
+    registry: loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets }),
+  };
 }
 
 describe('every shipped file loads', () => {
   it('the demo and test environments load with all partners, releases and mappings', () => {
     for (const env of ['demo', 'test']) {
       const { registry } = loadShipped(env);
-      expect([...registry.partners.keys()].sort()).toEqual(['acme-telecom', 'globex-networks', 'initech', 'northwind-access', 'southwind-fibre', 'westwind-carrier']);
+      expect([...registry.partners.keys()].sort()).toEqual([
+        'acme-telecom',
+        'globex-networks',
+        'initech',
+        'northwind-access',
+        'southwind-fibre',
+        'westwind-carrier',
+      ]);
       expect(new Set([...registry.releases.values()].map((r) => r.name))).toEqual(new Set(['billie', 'grace', 'kylie']));
       expect(registry.releases.get('haley')?.name).toBe('grace');
     }
@@ -40,18 +50,38 @@ describe('every shipped file loads', () => {
   });
 
   it('production refuses to start without its secrets, naming file:line of each', () => {
-    expect(() => loadConfig({ rootDir: REPO_ROOT, env: 'production', processEnv: {} })).toThrow(/config\/default\.yaml:\d+:\d+ environment variable GATEWAY_JWT_SECRET is not set/);
+    expect(() => loadConfig({ rootDir: REPO_ROOT, env: 'production', processEnv: {} })).toThrow(
+      /config\/default\.yaml:\d+:\d+ environment variable GATEWAY_JWT_SECRET is not set/,
+    );
   });
 
   it('production loads when the environment provides everything', () => {
     const cfg = loadConfig({
-      rootDir: REPO_ROOT, env: 'production',
+      rootDir: REPO_ROOT,
+      env: 'production',
       // every secret the config and the partner files name, each >= 32 bytes (issue 15: production refuses less)
       processEnv: {
-        GATEWAY_JWT_SECRET: 'x'.repeat(40), LEGACY_BSS_URL: 'https://bss.example.net', LEGACY_BSS_API_KEY: 'k'.repeat(32), INTERNAL_API_KEY: 'i'.repeat(32), LEGACY_CALLBACK_SECRET: 'c'.repeat(32), PORT: '9090',
-        ...Object.fromEntries(['ACME', 'GLOBEX', 'INITECH', 'NORTHWIND', 'SOUTHWIND', 'WESTWIND'].map((p) => [`PARTNER_${p}_CLIENT_SECRET`, `${p}-client-secret-of-production-0123456789`])),
-        ...Object.fromEntries(['NORTHWIND', 'SOUTHWIND', 'WESTWIND'].map((p) => [`SELLER_${p}_CLIENT_SECRET`, `${p}-seller-secret-of-production-0123456789`])),
-        ...Object.fromEntries(['ACME', 'GLOBEX', 'INITECH'].map((p) => [`PARTNER_${p}_WEBHOOK_SECRET`, `whsec_${Buffer.from(`${p}-webhook-secret-of-production`).toString('base64')}`])),
+        GATEWAY_JWT_SECRET: 'x'.repeat(40),
+        LEGACY_BSS_URL: 'https://bss.example.net',
+        LEGACY_BSS_API_KEY: 'k'.repeat(32),
+        INTERNAL_API_KEY: 'i'.repeat(32),
+        LEGACY_CALLBACK_SECRET: 'c'.repeat(32),
+        PORT: '9090',
+        ...Object.fromEntries(
+          ['ACME', 'GLOBEX', 'INITECH', 'NORTHWIND', 'SOUTHWIND', 'WESTWIND'].map((p) => [
+            `PARTNER_${p}_CLIENT_SECRET`,
+            `${p}-client-secret-of-production-0123456789`,
+          ]),
+        ),
+        ...Object.fromEntries(
+          ['NORTHWIND', 'SOUTHWIND', 'WESTWIND'].map((p) => [`SELLER_${p}_CLIENT_SECRET`, `${p}-seller-secret-of-production-0123456789`]),
+        ),
+        ...Object.fromEntries(
+          ['ACME', 'GLOBEX', 'INITECH'].map((p) => [
+            `PARTNER_${p}_WEBHOOK_SECRET`,
+            `whsec_${Buffer.from(`${p}-webhook-secret-of-production`).toString('base64')}`,
+          ]),
+        ),
       },
     });
     expect(cfg.server.port).toBe(9090);
@@ -64,7 +94,9 @@ describe('mapping fixtures (partners/*/fixtures, mappings/**/fixtures)', async (
   const { registry } = loadShipped('test');
   const outcomes = await runRegistryFixtures(registry);
   it('there are fixtures for every partner and for the shared mappings', () => {
-    expect(new Set(outcomes.map((o) => o.ref.partnerId ?? 'shared'))).toEqual(new Set(['acme-telecom', 'globex-networks', 'northwind-access', 'southwind-fibre', 'shared']));
+    expect(new Set(outcomes.map((o) => o.ref.partnerId ?? 'shared'))).toEqual(
+      new Set(['acme-telecom', 'globex-networks', 'northwind-access', 'southwind-fibre', 'shared']),
+    );
   });
   for (const o of outcomes) {
     it(o.name, () => {

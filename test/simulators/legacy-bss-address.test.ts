@@ -71,7 +71,13 @@ describe('fielded address check', () => {
     expect(answer.RESULT).toBe('MATCH');
     // 12a shares the number; 10 and 14 are equally near neighbours, ordered by key.
     expect(candidateKeys(answer)).toEqual([HAUPTSTRASSE_12, HAUPTSTRASSE_12A, HAUPTSTRASSE_10, HAUPTSTRASSE_14]);
-    expect(answer.CANDIDATES?.[1]).toMatchObject({ HOUSE_NO: '12', HOUSE_NO_SFX: 'a', BLDG: 'Hinterhaus', FLOOR: '2', PUBLIC_SITE: '?' });
+    expect(answer.CANDIDATES?.[1]).toMatchObject({
+      HOUSE_NO: '12',
+      HOUSE_NO_SFX: 'a',
+      BLDG: 'Hinterhaus',
+      FLOOR: '2',
+      PUBLIC_SITE: '?',
+    });
   });
 
   it('matches a house number suffix given in HOUSE_NO_SFX or inside HOUSE_NO', async () => {
@@ -114,7 +120,19 @@ describe('fielded address check', () => {
     ['missing diacritics', { HOUSE_NO: '92', STREET: 'Konigsallee', TOWN: 'Dusseldorf', COUNTRY: 'Germany' }, 'NC-DE-000106'],
     ['umlaut transliteration', { HOUSE_NO: '92', STREET: 'KOENIGSALLEE', TOWN: 'Duesseldorf', COUNTRY: 'Germany' }, 'NC-DE-000106'],
     ['diacritics on the caller side', { HOUSE_NO: '7', STREET: 'Mönckebergstraße', TOWN: 'HAMBURG', COUNTRY: 'Germany' }, 'NC-DE-000107'],
-    ['street type given separately', { HOUSE_NO: '221', HOUSE_NO_SFX: 'b', STREET: 'Baker', STREET_TYPE: 'Street', TOWN: 'London', POST_CODE: 'NW16XE', COUNTRY: 'United Kingdom' }, 'NC-GB-000201'],
+    [
+      'street type given separately',
+      {
+        HOUSE_NO: '221',
+        HOUSE_NO_SFX: 'b',
+        STREET: 'Baker',
+        STREET_TYPE: 'Street',
+        TOWN: 'London',
+        POST_CODE: 'NW16XE',
+        COUNTRY: 'United Kingdom',
+      },
+      'NC-GB-000201',
+    ],
   ])('answers MATCH despite %s', async (_case, body, expectedKey) => {
     const answer = await check(body);
     expect(answer.RESULT).toBe('MATCH');
@@ -122,7 +140,13 @@ describe('fielded address check', () => {
   });
 
   it('answers NO_MATCH with an empty list when nothing is similar', async () => {
-    const unknownStreet = await check({ HOUSE_NO: '5', STREET: 'Nonexistent Road', TOWN: 'London', COUNTRY: 'United Kingdom', ALT_WANTED: 'Y' });
+    const unknownStreet = await check({
+      HOUSE_NO: '5',
+      STREET: 'Nonexistent Road',
+      TOWN: 'London',
+      COUNTRY: 'United Kingdom',
+      ALT_WANTED: 'Y',
+    });
     expect(unknownStreet).toStrictEqual({ RC: 0, MSG: 'OK', RESULT: 'NO_MATCH', CANDIDATES: [] });
     // Hauptstrasse 12 exists in Berlin and Heidelberg, not in Hamburg.
     const wrongTown = await check({ HOUSE_NO: '12', STREET: 'Hauptstrasse', TOWN: 'Hamburg', COUNTRY: 'Germany' });
@@ -167,7 +191,9 @@ describe('input errors', () => {
   });
 
   it('answers malformed JSON with HTTP 200 and RC 8 "malformed request"', async () => {
-    const { status, answer } = await postRaw(bss.url, '/bss/v2/address/check', '{"STREET": "Haupt', { 'X-BSS-Api-Key': API_KEY });
+    const { status, answer } = await postRaw(bss.url, '/bss/v2/address/check', '{"STREET": "Haupt', {
+      'X-BSS-Api-Key': API_KEY,
+    });
     expect(status).toBe(200);
     expect(answer).toStrictEqual({ RC: 8, MSG: 'malformed request', ERR_FIELD: null });
   });
@@ -252,7 +278,13 @@ describe('address key', () => {
     const answer = await check({ ADDR_KEY: 'NC-NL-000402', ALT_WANTED: 'Y' });
     expect(answer.RESULT).toBe('MATCH');
     expect(answer.CANDIDATES).toEqual([
-      expect.objectContaining({ ADDR_KEY: 'NC-NL-000402', STREET: 'Science Park', POST_CODE: '1098 XH', PUBLIC_SITE: 'Y', SCORE: 100 }),
+      expect.objectContaining({
+        ADDR_KEY: 'NC-NL-000402',
+        STREET: 'Science Park',
+        POST_CODE: '1098 XH',
+        PUBLIC_SITE: 'Y',
+        SCORE: 100,
+      }),
     ]);
   });
 

@@ -17,7 +17,11 @@ let server: Server;
 let base: string;
 
 async function bss(method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${base}/bss/v2${path}`, { method, headers: { 'x-bss-api-key': KEY, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${base}/bss/v2${path}`, {
+    method,
+    headers: { 'x-bss-api-key': KEY, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return res.json();
 }
 
@@ -29,7 +33,11 @@ async function completeOrder(body: Record<string, unknown>): Promise<void> {
 }
 
 beforeAll(async () => {
-  const app = createLegacyBssApp({ apiKey: KEY, dataDir: resolve(import.meta.dirname, '..', '..', 'config', 'legacy-bss-sim'), now: () => clock });
+  const app = createLegacyBssApp({
+    apiKey: KEY,
+    dataDir: resolve(import.meta.dirname, '..', '..', 'config', 'legacy-bss-sim'),
+    now: () => clock,
+  });
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -42,11 +50,19 @@ describe('legacy BSS billing run', () => {
 
   it('bills a service ended and a service started mid-month pro rata, the new one with its NRC; test services on a trial bill', async () => {
     await completeOrder({ LINES: [{ LINE_REF: '1', ACTION: 'DEL', ASSET_ID: 'AS-5000006' }] });
-    await completeOrder({ TEST_FLAG: 'Y', LINES: [{ LINE_REF: '1', ACTION: 'NEW', PROD_CODE: 'ELINE', BW_MBPS: 100, SITE_ID: 'ST-100001', TERM_MONTHS: 12 }] });
+    await completeOrder({
+      TEST_FLAG: 'Y',
+      LINES: [{ LINE_REF: '1', ACTION: 'NEW', PROD_CODE: 'ELINE', BW_MBPS: 100, SITE_ID: 'ST-100001', TERM_MONTHS: 12 }],
+    });
     const assets = (await bss('GET', '/assets?CUST_NO=C-100042&LIMIT=200')).ASSETS as Array<Record<string, any>>;
     const ended = assets.find((a) => a.ASSET_ID === 'AS-5000006')!;
     const started = assets.find((a) => a.TEST_FLAG === 'Y')!;
-    expect([ended.ASSET_STATUS, ended.END_DATE, started.ASSET_STATUS, started.START_DATE]).toEqual(['TERM', '10.11.2026 10:00', 'ACTV', '10.11.2026 10:00']);
+    expect([ended.ASSET_STATUS, ended.END_DATE, started.ASSET_STATUS, started.START_DATE]).toEqual([
+      'TERM',
+      '10.11.2026 10:00',
+      'ACTV',
+      '10.11.2026 10:00',
+    ]);
 
     clock = new Date('2026-11-30T20:00:00Z');
     const run = await bss('POST', '/_sim/bills/run', { PERIOD: '11.2026' });
@@ -58,29 +74,67 @@ describe('legacy BSS billing run', () => {
 
     const bill = (await bss('GET', `/bills/${billNo}?CUST_NO=C-100042`)).BILL;
     const endedLine = bill.LINES.find((l: { ASSET_ID: string }) => l.ASSET_ID === 'AS-5000006');
-    expect(endedLine).toMatchObject({ CHARGE: 'MRC', FROM: '01.11.2026', TO: '10.11.2026', DAYS: 10, MONTH_DAYS: 30, UNIT_PRICE: ended.MRC, NET_AMT: Math.round((ended.MRC * 10) / 30) });
+    expect(endedLine).toMatchObject({
+      CHARGE: 'MRC',
+      FROM: '01.11.2026',
+      TO: '10.11.2026',
+      DAYS: 10,
+      MONTH_DAYS: 30,
+      UNIT_PRICE: ended.MRC,
+      NET_AMT: Math.round((ended.MRC * 10) / 30),
+    });
     expect(bill.LINES.every((l: { CHARGE: string }) => l.CHARGE === 'MRC')).toBe(true);
     const vat = LEGACY_VAT_PERCENT.get('Germany')!;
     const net = bill.LINES.reduce((s: number, l: { NET_AMT: number }) => s + l.NET_AMT, 0);
-    expect([bill.NET_AMT, bill.VAT_PCT, bill.VAT_AMT, bill.GROSS_AMT]).toEqual([net, vat, Math.round((net * vat) / 100), net + Math.round((net * vat) / 100)]);
-    expect([bill.BILL_STATUS, bill.PERIOD_FROM, bill.PERIOD_TO, bill.BILL_DATE, bill.DUE_DATE]).toEqual(['ERST', '01.11.2026', '30.11.2026', '30.11.2026 21:00', '14.12.2026']);
+    expect([bill.NET_AMT, bill.VAT_PCT, bill.VAT_AMT, bill.GROSS_AMT]).toEqual([
+      net,
+      vat,
+      Math.round((net * vat) / 100),
+      net + Math.round((net * vat) / 100),
+    ]);
+    expect([bill.BILL_STATUS, bill.PERIOD_FROM, bill.PERIOD_TO, bill.BILL_DATE, bill.DUE_DATE]).toEqual([
+      'ERST',
+      '01.11.2026',
+      '30.11.2026',
+      '30.11.2026 21:00',
+      '14.12.2026',
+    ]);
 
     const trial = (await bss('GET', `/bills/${trialNo}?CUST_NO=C-100042`)).BILL;
     expect(trial.LINES).toEqual([
-      expect.objectContaining({ ASSET_ID: started.ASSET_ID, CHARGE: 'MRC', FROM: '10.11.2026', TO: '30.11.2026', DAYS: 21, NET_AMT: Math.round((started.MRC * 21) / 30) }),
-      expect.objectContaining({ ASSET_ID: started.ASSET_ID, CHARGE: 'NRC', NET_AMT: started.NRC, UNIT_PRICE: started.NRC }),
+      expect.objectContaining({
+        ASSET_ID: started.ASSET_ID,
+        CHARGE: 'MRC',
+        FROM: '10.11.2026',
+        TO: '30.11.2026',
+        DAYS: 21,
+        NET_AMT: Math.round((started.MRC * 21) / 30),
+      }),
+      expect.objectContaining({
+        ASSET_ID: started.ASSET_ID,
+        CHARGE: 'NRC',
+        NET_AMT: started.NRC,
+        UNIT_PRICE: started.NRC,
+      }),
     ]);
   });
 
   it('the next month: the ended service is gone, the new one is charged the full month and no NRC again', async () => {
     clock = new Date('2026-12-01T09:00:00Z');
     await bss('POST', '/_sim/bills/run', { PERIOD: '12.2026' });
-    const trials = (await bss('GET', '/bills?CUST_NO=C-100042&BILL_TYPE=P')).BILLS as Array<{ BILL_NO: string; PERIOD: string }>;
+    const trials = (await bss('GET', '/bills?CUST_NO=C-100042&BILL_TYPE=P')).BILLS as Array<{
+      BILL_NO: string;
+      PERIOD: string;
+    }>;
     const december = trials.find((b) => b.PERIOD === '12.2026')!;
     const lines = (await bss('GET', `/bills/${december.BILL_NO}?CUST_NO=C-100042`)).BILL.LINES;
     expect(lines).toEqual([expect.objectContaining({ CHARGE: 'MRC', DAYS: 31, MONTH_DAYS: 31 })]);
-    const normal = (await bss('GET', '/bills?CUST_NO=C-100042&BILL_TYPE=R&FROM_AFTER=30.11.2026%2023:59')).BILLS as Array<{ BILL_NO: string }>;
-    const decLines = (await bss('GET', `/bills/${normal[0]!.BILL_NO}?CUST_NO=C-100042`)).BILL.LINES as Array<{ ASSET_ID: string }>;
+    const normal = (await bss('GET', '/bills?CUST_NO=C-100042&BILL_TYPE=R&FROM_AFTER=30.11.2026%2023:59')).BILLS as Array<{
+      BILL_NO: string;
+    }>;
+    const decLines = (await bss('GET', `/bills/${normal[0]!.BILL_NO}?CUST_NO=C-100042`)).BILL.LINES as Array<{
+      ASSET_ID: string;
+    }>;
     expect(decLines.some((l) => l.ASSET_ID === 'AS-5000006')).toBe(false);
   });
 
@@ -90,12 +144,18 @@ describe('legacy BSS billing run', () => {
     expect(paid.BILL.PAID_AMT).toBe(paid.BILL.GROSS_AMT);
     expect((await bss('POST', `/_sim/bills/${billNo}/advance`, {})).RC).toBe(8);
     expect((await bss('POST', `/_sim/bills/${trialNo}/advance`, {})).RC).toBe(8);
-    const events = (await bss('GET', '/events?CUST_NO=C-100042')).EVENTS.filter((e: { EVT_TYPE: string; OBJ_ID: string }) => e.EVT_TYPE === 'BILL_STATUS' && e.OBJ_ID === billNo);
-    expect(events.map((e: { OLD_STATUS: string | null; NEW_STATUS: string }) => [e.OLD_STATUS, e.NEW_STATUS])).toEqual([[null, 'ERST'], ['ERST', 'BEZ']]);
+    const events = (await bss('GET', '/events?CUST_NO=C-100042')).EVENTS.filter(
+      (e: { EVT_TYPE: string; OBJ_ID: string }) => e.EVT_TYPE === 'BILL_STATUS' && e.OBJ_ID === billNo,
+    );
+    expect(events.map((e: { OLD_STATUS: string | null; NEW_STATUS: string }) => [e.OLD_STATUS, e.NEW_STATUS])).toEqual([
+      [null, 'ERST'],
+      ['ERST', 'BEZ'],
+    ]);
   });
 
   it("refuses a month not begun or malformed, and keeps one customer's bills and lines from another", async () => {
-    for (const period of ['01.2027', '13.2026', '2026-11']) expect((await bss('POST', '/_sim/bills/run', { PERIOD: period })).RC, period).toBe(8);
+    for (const period of ['01.2027', '13.2026', '2026-11'])
+      expect((await bss('POST', '/_sim/bills/run', { PERIOD: period })).RC, period).toBe(8);
     expect((await bss('GET', `/bills/${billNo}?CUST_NO=C-100077`)).RC).toBe(4);
     expect((await bss('GET', `/bills/lines/${billNo}-01?CUST_NO=C-100077`)).RC).toBe(4);
     expect((await bss('GET', `/bills?CUST_NO=C-100077`)).BILLS.every((b: { CUST_NO: string }) => b.CUST_NO === 'C-100077')).toBe(true);

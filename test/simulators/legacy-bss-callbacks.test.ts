@@ -50,10 +50,11 @@ async function startReceiver(answer: (event: LegacyBssEvent, attempt: number) =>
     async attemptsReached(count) {
       while (attempts.length < count) await once(arrivals, 'attempt');
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -64,7 +65,10 @@ afterEach(async () => {
 
 async function startWithCallbacks(receiver: Receiver, retryDelaysMs: number[] = [5, 5]): Promise<DomainSim> {
   const sim = await startDomainSim({
-    callbackUrl: receiver.url, callbackSecret: SECRET, callbackRetryDelaysMs: retryDelaysMs, callbackHeaders: { 'X-Internal-Api-Key': 'receiver-key' },
+    callbackUrl: receiver.url,
+    callbackSecret: SECRET,
+    callbackRetryDelaysMs: retryDelaysMs,
+    callbackHeaders: { 'X-Internal-Api-Key': 'receiver-key' },
   });
   running.push(sim);
   return sim;
@@ -97,7 +101,12 @@ describe('status callbacks', () => {
       expect(attempt.headers['x-internal-api-key']).toBe('receiver-key');
     }
     expect(bodies.find((event) => event.EVT_TYPE === 'ORDER_STATUS' && event.NEW_STATUS === 'COMP')).toMatchObject({
-      CUST_NO: ACME, OBJ_ID: orderNo, OLD_STATUS: 'PROV', TEST_FLAG: 'Y', LINE_REF: null, EVT_TS: '02.03.2026 10:00',
+      CUST_NO: ACME,
+      OBJ_ID: orderNo,
+      OLD_STATUS: 'PROV',
+      TEST_FLAG: 'Y',
+      LINE_REF: null,
+      EVT_TS: '02.03.2026 10:00',
     });
   });
 
@@ -111,7 +120,15 @@ describe('status callbacks', () => {
     const receiver = await startReceiver((event, attempt) => (event.EVT_SEQ === 1 && attempt === 1 ? 503 : 200));
     running.push(receiver);
     const sim = await startWithCallbacks(receiver);
-    await sim.ok('/faults', { CUST_NO: ACME, ASSET_ID: 'AS-5000003', FAULT_TYPE: 'RP', SEVERITY: 3, DESCRIPTION: 'slow', CONTACT_NAME: 'Eva', CONTACT_EMAIL: 'eva@acme.example' });
+    await sim.ok('/faults', {
+      CUST_NO: ACME,
+      ASSET_ID: 'AS-5000003',
+      FAULT_TYPE: 'RP',
+      SEVERITY: 3,
+      DESCRIPTION: 'slow',
+      CONTACT_NAME: 'Eva',
+      CONTACT_EMAIL: 'eva@acme.example',
+    });
     const ttNo = (await sim.ok(`/faults?CUST_NO=${ACME}`))['FAULTS'][0]['TT_NO'] as string;
     await sim.ok(`/_sim/faults/${ttNo}/advance`, {});
     await receiver.attemptsReached(3);
@@ -133,14 +150,18 @@ describe('status callbacks', () => {
   });
 
   it('refuses a callback URL without secret, or that is not http', () => {
-    expect(() => createLegacyBssApp({ apiKey: 'k', dataDir: SHIPPED_DATA_DIR, callbackUrl: 'http://127.0.0.1:9/x' })).toThrow(/callbackSecret/);
-    expect(() => createLegacyBssApp({ apiKey: 'k', dataDir: SHIPPED_DATA_DIR, callbackUrl: 'ftp://host/x', callbackSecret: 's' })).toThrow(/http or https/);
+    expect(() => createLegacyBssApp({ apiKey: 'k', dataDir: SHIPPED_DATA_DIR, callbackUrl: 'http://127.0.0.1:9/x' })).toThrow(
+      /callbackSecret/,
+    );
+    expect(() => createLegacyBssApp({ apiKey: 'k', dataDir: SHIPPED_DATA_DIR, callbackUrl: 'ftp://host/x', callbackSecret: 's' })).toThrow(
+      /http or https/,
+    );
     expect(() => createLegacyBssApp({ apiKey: 'k', dataDir: SHIPPED_DATA_DIR, autoAdvanceMs: -1 })).toThrow(/autoAdvanceMs/);
   });
 });
 
 describe('event journal', () => {
-  it('answers events after SINCE_SEQ, only the customer\'s own, in pages', async () => {
+  it("answers events after SINCE_SEQ, only the customer's own, in pages", async () => {
     const sim = await startDomainSim();
     running.push(sim);
     await sim.ok('/orders', { CUST_NO: GLOBEX, LINES: [newLine({ ADDR_KEY: 'NC-GB-000202' })] });

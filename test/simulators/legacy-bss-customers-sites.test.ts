@@ -47,7 +47,7 @@ describe('customers', () => {
 });
 
 describe('sites', () => {
-  it('finds a customer\'s private sites and every public site by town, diacritics and case folded', async () => {
+  it("finds a customer's private sites and every public site by town, diacritics and case folded", async () => {
     expect(siteIds(await sim.ok(`/sites?CUST_NO=${ACME}&TOWN=berlin`))).toEqual(['ST-100011', 'ST-100012']);
     expect(siteIds(await sim.ok(`/sites?CUST_NO=${ACME}&TOWN=Muenchen`))).toEqual(['ST-100013']);
     expect(siteIds(await sim.ok(`/sites?CUST_NO=${GLOBEX}&TOWN=Frankfurt%20am%20Main`))).toEqual(['ST-100001', 'ST-100002']);
@@ -69,7 +69,13 @@ describe('sites', () => {
       CONTACT_PHONE: '+49 30 5550 4301',
       CONTACT_EMAIL: null,
       LAST_UPD: '02.09.2025 09:05',
-      ADDRESS: expect.objectContaining({ ADDR_KEY: 'NC-DE-000101', STREET: 'Friedrichstrasse', HOUSE_NO: '43', TOWN: 'Berlin', COUNTRY: 'Germany' }),
+      ADDRESS: expect.objectContaining({
+        ADDR_KEY: 'NC-DE-000101',
+        STREET: 'Friedrichstrasse',
+        HOUSE_NO: '43',
+        TOWN: 'Berlin',
+        COUNTRY: 'Germany',
+      }),
     });
   });
 
@@ -89,7 +95,9 @@ describe('sites', () => {
   it('answers the same through POST /sites/search and POST /sites/inquiry', async () => {
     const viaGet = await sim.ok(`/sites?CUST_NO=${ACME}&TOWN=Berlin`);
     expect(await sim.ok('/sites/search', { CUST_NO: ACME, TOWN: 'Berlin', POST_CODE: null })).toStrictEqual(viaGet);
-    expect(await sim.ok('/sites/inquiry', { CUST_NO: ACME, SITE_ID: 'ST-100011' })).toStrictEqual(await sim.ok(`/sites/ST-100011?CUST_NO=${ACME}`));
+    expect(await sim.ok('/sites/inquiry', { CUST_NO: ACME, SITE_ID: 'ST-100011' })).toStrictEqual(
+      await sim.ok(`/sites/ST-100011?CUST_NO=${ACME}`),
+    );
   });
 
   it('pages with OFFSET and LIMIT and reports the total', async () => {
@@ -100,7 +108,7 @@ describe('sites', () => {
     expect(new Set([...siteIds(first), ...siteIds(second)]).size).toBe(6);
   });
 
-  it('hides another customer\'s private site as if it did not exist', async () => {
+  it("hides another customer's private site as if it did not exist", async () => {
     expect(await sim.call(`/sites/ST-100021?CUST_NO=${ACME}`)).toStrictEqual({ RC: 4, MSG: 'site unknown' });
     expect(siteIds(await sim.ok(`/sites?CUST_NO=${ACME}&TOWN=London`))).toEqual(['ST-100003']);
     expect((await sim.ok(`/sites/ST-100021?CUST_NO=${GLOBEX}`))['SITE']['SITE_NAME']).toBe('Canary Capital Tower Floor 30');

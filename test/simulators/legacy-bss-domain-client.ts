@@ -32,7 +32,12 @@ export const MONDAY_10_00 = new Date('2026-03-02T09:00:00Z');
 /** Starts a simulator on the shipped seed with its clock at {@link MONDAY_10_00}. */
 export async function startDomainSim(options: Partial<StartLegacyBssOptions> = {}): Promise<DomainSim> {
   const state = { clock: MONDAY_10_00 };
-  const bss = await startLegacyBss({ apiKey: DOMAIN_API_KEY, dataDir: SHIPPED_DATA_DIR, now: () => state.clock, ...options });
+  const bss = await startLegacyBss({
+    apiKey: DOMAIN_API_KEY,
+    dataDir: SHIPPED_DATA_DIR,
+    now: () => state.clock,
+    ...options,
+  });
   const call = async (path: string, body?: unknown): Promise<LegacyJson> => {
     const res = await fetch(`${bss.url}/bss/v2${path}`, {
       method: body === undefined ? 'GET' : 'POST',

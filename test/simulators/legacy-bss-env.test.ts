@@ -37,14 +37,26 @@ describe('readLegacyBssEnv', () => {
       LEGACY_BSS_DEFERRED_DELAY_MS: '0',
     });
     expect(options).toMatchObject({
-      callbackUrl: 'http://127.0.0.1:8080/bss-events', callbackSecret: 's3cret', callbackHeaders: { 'X-Internal-Api-Key': 'gw-key' }, autoAdvanceMs: 2000, deferredDelayMs: 0,
+      callbackUrl: 'http://127.0.0.1:8080/bss-events',
+      callbackSecret: 's3cret',
+      callbackHeaders: { 'X-Internal-Api-Key': 'gw-key' },
+      autoAdvanceMs: 2000,
+      deferredDelayMs: 0,
     });
     expect(readLegacyBssEnv({ LEGACY_BSS_API_KEY: 'k' })).not.toHaveProperty('autoAdvanceMs');
   });
 
   it.each([
     [{ LEGACY_BSS_API_KEY: 'k', LEGACY_BSS_CALLBACK_URL: 'http://x/y' }, /LEGACY_BSS_CALLBACK_SECRET: required/],
-    [{ LEGACY_BSS_API_KEY: 'k', LEGACY_BSS_CALLBACK_URL: 'http://x/y', LEGACY_BSS_CALLBACK_SECRET: 's', LEGACY_BSS_CALLBACK_HEADERS: '["x"]' }, /LEGACY_BSS_CALLBACK_HEADERS: must be a JSON object/],
+    [
+      {
+        LEGACY_BSS_API_KEY: 'k',
+        LEGACY_BSS_CALLBACK_URL: 'http://x/y',
+        LEGACY_BSS_CALLBACK_SECRET: 's',
+        LEGACY_BSS_CALLBACK_HEADERS: '["x"]',
+      },
+      /LEGACY_BSS_CALLBACK_HEADERS: must be a JSON object/,
+    ],
     [{ LEGACY_BSS_API_KEY: 'k', LEGACY_BSS_AUTO_ADVANCE_MS: '1.5' }, /LEGACY_BSS_AUTO_ADVANCE_MS: must be a whole number/],
     [{ LEGACY_BSS_API_KEY: 'k', LEGACY_BSS_DEFERRED_DELAY_MS: '-1' }, /LEGACY_BSS_DEFERRED_DELAY_MS/],
     [{}, /LEGACY_BSS_API_KEY: required/],

@@ -25,17 +25,33 @@ const raise = (orderNo: string, body: LegacyJson): Promise<LegacyJson> =>
 const decide = (orderNo: string, chargeId: string, decision: string): Promise<LegacyJson> =>
   sim.call(`/orders/${orderNo}/charges/${chargeId}`, { CUST_NO: ACME, DECISION: decision });
 const chargeEvents = async (orderNo: string): Promise<LegacyJson[]> =>
-  ((await sim.ok(`/events?CUST_NO=${ACME}`))['EVENTS'] as LegacyJson[]).filter((e) => e['OBJ_ID'] === orderNo && e['EVT_TYPE'] === 'CHARGE_STATUS');
+  ((await sim.ok(`/events?CUST_NO=${ACME}`))['EVENTS'] as LegacyJson[]).filter(
+    (e) => e['OBJ_ID'] === orderNo && e['EVT_TYPE'] === 'CHARGE_STATUS',
+  );
 
 describe('charges raised by the back office', () => {
   it('holds the order; the raise is reported with the whole charge (minor units, local times, blocking)', async () => {
     const orderNo = await orderAt('VALD');
     const answer = await raise(orderNo, { LINE_REF: '1', CHARGE_TYPE: 'SURVEY', RESP_BY: '04.03.2026 17:00' });
     expect(answer['RC']).toBe(0);
-    expect(answer['CHARGE']).toMatchObject({ LINE_REF: '1', CHARGE_TYPE: 'SURVEY', AMOUNT: 35000, CURRENCY: 'EUR', BLOCKING: 'Y', CHARGE_STATUS: 'OPEN', RAISED: '02.03.2026 10:00', RESP_BY: '04.03.2026 17:00' });
+    expect(answer['CHARGE']).toMatchObject({
+      LINE_REF: '1',
+      CHARGE_TYPE: 'SURVEY',
+      AMOUNT: 35000,
+      CURRENCY: 'EUR',
+      BLOCKING: 'Y',
+      CHARGE_STATUS: 'OPEN',
+      RAISED: '02.03.2026 10:00',
+      RESP_BY: '04.03.2026 17:00',
+    });
     expect(answer['ORDER']).toMatchObject({ ORDER_STATUS: 'HOLD', LINES: [{ LINE_STATUS: 'HOLD' }] });
     const [event] = await chargeEvents(orderNo);
-    expect(event).toMatchObject({ OLD_STATUS: null, NEW_STATUS: 'OPEN', CHARGE_ID: answer['CHARGE']['CHARGE_ID'], CHARGE: answer['CHARGE'] });
+    expect(event).toMatchObject({
+      OLD_STATUS: null,
+      NEW_STATUS: 'OPEN',
+      CHARGE_ID: answer['CHARGE']['CHARGE_ID'],
+      CHARGE: answer['CHARGE'],
+    });
   });
 
   it('refuses a charge on a final order, on an unknown line or with a response time in the past', async () => {
@@ -68,6 +84,9 @@ describe('charges raised by the back office', () => {
   it('declining the blocking charge of the only line cancels the order', async () => {
     const orderNo = await orderAt('VALD');
     const chargeId = (await raise(orderNo, {}))['CHARGE']['CHARGE_ID'] as string;
-    expect((await decide(orderNo, chargeId, 'DECL'))['ORDER']).toMatchObject({ ORDER_STATUS: 'CANC', LINES: [{ LINE_STATUS: 'CANC' }] });
+    expect((await decide(orderNo, chargeId, 'DECL'))['ORDER']).toMatchObject({
+      ORDER_STATUS: 'CANC',
+      LINES: [{ LINE_STATUS: 'CANC' }],
+    });
   });
 });

@@ -11,7 +11,12 @@ let withFaults: RunningLegacyBss;
 let withoutFaults: RunningLegacyBss;
 
 beforeAll(async () => {
-  withFaults = await startLegacyBss({ apiKey: API_KEY, dataDir: SHIPPED_DATA_DIR, faultInjection: true, now: () => clock });
+  withFaults = await startLegacyBss({
+    apiKey: API_KEY,
+    dataDir: SHIPPED_DATA_DIR,
+    faultInjection: true,
+    now: () => clock,
+  });
   withoutFaults = await startLegacyBss({ apiKey: API_KEY, dataDir: SHIPPED_DATA_DIR });
 });
 afterAll(async () => {
@@ -155,7 +160,10 @@ describe('fault injection (X-Sim-Fault)', () => {
       };
       diagnosticsChannel.subscribe('http.server.request.start', onRequestStart);
     });
-    const outcome = getAddress(server, faultHeaders('delay=60000')).then(() => 'answered', () => 'dropped');
+    const outcome = getAddress(server, faultHeaders('delay=60000')).then(
+      () => 'answered',
+      () => 'dropped',
+    );
     await arrived;
     await server.close();
     expect(await outcome).toBe('dropped');

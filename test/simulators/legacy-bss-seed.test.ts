@@ -2,11 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  ADDRESS_SEED_FILE_NAME,
-  LegacyBssSeedError,
-  loadAddressSeed,
-} from '../../src/simulators/legacy-bss/address-seed.js';
+import { ADDRESS_SEED_FILE_NAME, LegacyBssSeedError, loadAddressSeed } from '../../src/simulators/legacy-bss/address-seed.js';
 import { createLegacyBssApp } from '../../src/simulators/legacy-bss/create-legacy-bss-app.js';
 import { parseLegacyTimestamp } from '../../src/simulators/legacy-bss/legacy-timestamp.js';
 import { startLegacyBss } from '../../src/simulators/legacy-bss/start-legacy-bss.js';
@@ -77,16 +73,31 @@ describe('shipped seed (config/legacy-bss-sim/addresses.yaml)', () => {
 
 describe('seed validation names file and line', () => {
   it.each([
-    ['an unquoted post code', (e: string) => e.replace('POST_CODE: "10115"', 'POST_CODE: 01069'), 18, /POST_CODE: must be a non-empty string/],
+    [
+      'an unquoted post code',
+      (e: string) => e.replace('POST_CODE: "10115"', 'POST_CODE: 01069'),
+      18,
+      /POST_CODE: must be a non-empty string/,
+    ],
     ['a country code', (e: string) => e.replace('COUNTRY: Germany', 'COUNTRY: DE'), 19, /COUNTRY: must be one of Germany/],
-    ['a key whose country part differs', (e: string) => e.replace('NC-DE-000902', 'NC-FR-000902'), 13, /ADDR_KEY: country part FR does not match COUNTRY Germany/],
+    [
+      'a key whose country part differs',
+      (e: string) => e.replace('NC-DE-000902', 'NC-FR-000902'),
+      13,
+      /ADDR_KEY: country part FR does not match COUNTRY Germany/,
+    ],
     ['a malformed key', (e: string) => e.replace('NC-DE-000902', 'DE-902'), 13, /ADDR_KEY: must look like NC-DE-000123/],
     ['an ISO timestamp', (e: string) => e.replace('01.01.2026 10:00', '2026-01-01T10:00:00Z'), 23, /LAST_UPD: must be dd\.MM\.yyyy HH:mm/],
     ['a wall-clock time skipped by daylight saving', (e: string) => e.replace('01.01.2026 10:00', '29.03.2026 02:30'), 23, /LAST_UPD/],
     ['a latitude out of range', (e: string) => e.replace('LAT: 52.5', 'LAT: 152.5'), 20, /GEO\.LAT: must be a number/],
     ['an unknown field', (e: string) => `${e}    COLOUR: blue\n`, 24, /unknown field COLOUR/],
     ['a missing street', (e: string) => e.replace('    STREET: Teststrasse\n', ''), 13, /addresses\[1\]: missing STREET/],
-    ['an invalid PUBLIC_SITE', (e: string) => e.replace('PUBLIC_SITE: "N"', 'PUBLIC_SITE: maybe'), 22, /PUBLIC_SITE: must be one of "Y", "N", "\?"/],
+    [
+      'an invalid PUBLIC_SITE',
+      (e: string) => e.replace('PUBLIC_SITE: "N"', 'PUBLIC_SITE: maybe'),
+      22,
+      /PUBLIC_SITE: must be one of "Y", "N", "\?"/,
+    ],
     ['a duplicate key', (e: string) => e.replace('NC-DE-000902', 'NC-DE-000901'), 13, /duplicate key NC-DE-000901 \(first at line 2\)/],
     ['broken YAML', (e: string) => e.replace('STREET: Teststrasse', 'STREET: Test: strasse'), 15, /invalid YAML: Nested mappings/],
   ])('rejects %s', (_case, mutate, line, detail) => {

@@ -33,12 +33,19 @@ describe.skipIf(!redisUp)(redisSuiteTitle('appointments on two gateway instances
     const second = await orderWithWorkOrder(one, tokenOne, 'grace', 'ACME-2I-2');
     const day = workingDay(11);
     const search = await two.call('POST', `${G}/searchTimeSlot`, {
-      token: tokenTwo, body: { workOrder: { id: second.workOrderId }, requestedTimeSlot: [{ validFor: { startDateTime: `${day}T00:00:00Z`, endDateTime: `${day}T23:59:00Z` } }] },
+      token: tokenTwo,
+      body: {
+        workOrder: { id: second.workOrderId },
+        requestedTimeSlot: [{ validFor: { startDateTime: `${day}T00:00:00Z`, endDateTime: `${day}T23:59:00Z` } }],
+      },
     });
     expect(search.status).toBe(201);
     const slot = search.body.availableTimeSlot[0].validFor;
     const book = (gw: TestGateway, token: string, workOrderId: string) =>
-      gw.call('POST', `${G}/appointment`, { token, body: { workOrder: { id: workOrderId }, validFor: slot, relatedContactInformation: [CONTACT] } });
+      gw.call('POST', `${G}/appointment`, {
+        token,
+        body: { workOrder: { id: workOrderId }, validFor: slot, relatedContactInformation: [CONTACT] },
+      });
     const answers = await Promise.all([book(one, tokenOne, first.workOrderId), book(two, tokenTwo, second.workOrderId)]);
     expect(answers.map((a) => a.status).sort()).toEqual([201, 422]);
     const won = answers.find((a) => a.status === 201)!;
@@ -47,12 +54,16 @@ describe.skipIf(!redisUp)(redisSuiteTitle('appointments on two gateway instances
     expectSpecValid('grace', 'appointment', 'createAppointment', 422, lost.body);
     expect(lost.body).toEqual([expect.objectContaining({ code: 'invalidValue', propertyPath: '/validFor/startDateTime' })]);
     // both instances see the one booking, and the slot is gone for everybody
-    for (const [gw, token] of [[one, tokenOne], [two, tokenTwo]] as const) {
+    for (const [gw, token] of [
+      [one, tokenOne],
+      [two, tokenTwo],
+    ] as const) {
       const got = await gw.call('GET', `${G}/appointment/${won.body.id}`, { token });
       expect(got.status).toBe(200);
       expect(got.body.status).toBe('confirmed');
       const again = await gw.call('POST', `${G}/searchTimeSlot`, {
-        token, body: { workOrder: { id: second.workOrderId }, requestedTimeSlot: [{ validFor: slot }] },
+        token,
+        body: { workOrder: { id: second.workOrderId }, requestedTimeSlot: [{ validFor: slot }] },
       });
       expect(again.body.availableTimeSlot).toEqual([]);
     }

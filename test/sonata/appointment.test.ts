@@ -42,13 +42,18 @@ describe('Grace (acme-telecom): appointment v2', () => {
   let slots: Array<{ validFor: { startDateTime: string; endDateTime: string } }>;
   let appointmentId: string;
 
-  it('searches time slots: the work order\'s duration, inside the windows asked for, answered in UTC', async () => {
+  it("searches time slots: the work order's duration, inside the windows asked for, answered in UTC", async () => {
     ({ workOrderId } = await orderWithWorkOrder(gw, acme, 'grace', 'ACME-APPT-1'));
-    const res = await gw.call('POST', `${G}/searchTimeSlot`, { token: acme, body: { workOrder: { id: workOrderId }, requestedTimeSlot: [dayWindow(day)] } });
+    const res = await gw.call('POST', `${G}/searchTimeSlot`, {
+      token: acme,
+      body: { workOrder: { id: workOrderId }, requestedTimeSlot: [dayWindow(day)] },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expectSpecValid('grace', API, 'createSearchTimeSlot', 201, res.body);
     expect(res.body.workOrder).toEqual({ id: workOrderId, href: `${WORK_ORDER_BASE.grace}/workorder/${workOrderId}` });
-    expect(res.body.requestedTimeSlot).toEqual([{ validFor: { startDateTime: `${day}T00:00:00.000Z`, endDateTime: `${day}T23:59:00.000Z` } }]);
+    expect(res.body.requestedTimeSlot).toEqual([
+      { validFor: { startDateTime: `${day}T00:00:00.000Z`, endDateTime: `${day}T23:59:00.000Z` } },
+    ]);
     slots = res.body.availableTimeSlot;
     // an installation takes 4 hours: the morning (08-12) and the afternoon (13-17) visit, Berlin time
     expect(slots).toHaveLength(2);
@@ -66,7 +71,12 @@ describe('Grace (acme-telecom): appointment v2', () => {
       body: {
         workOrder: { id: workOrderId },
         requestedTimeSlot: [
-          { validFor: { startDateTime: local(afternoon), endDateTime: local(new Date(afternoon.getTime() + 4 * 3600_000)) } },
+          {
+            validFor: {
+              startDateTime: local(afternoon),
+              endDateTime: local(new Date(afternoon.getTime() + 4 * 3600_000)),
+            },
+          },
           { validFor: { startDateTime: `${day}T07:00:00Z`, endDateTime: `${day}T08:00:00Z` } },
         ],
       },
@@ -77,10 +87,15 @@ describe('Grace (acme-telecom): appointment v2', () => {
     expect(res.body.availableTimeSlot).toEqual([slots[1]]);
   });
 
-  it('books the morning visit: confirmed, at the work order\'s site; the work order is planned', async () => {
+  it("books the morning visit: confirmed, at the work order's site; the work order is planned", async () => {
     const res = await gw.call('POST', `${G}/appointment`, {
       token: acme,
-      body: { workOrder: { id: workOrderId }, validFor: slots[0]!.validFor, relatedContactInformation: [CONTACT], note: [{ id: '1', author: 'Sam', date: new Date().toISOString(), source: 'buyer', text: 'Ring at gate 2' }] },
+      body: {
+        workOrder: { id: workOrderId },
+        validFor: slots[0]!.validFor,
+        relatedContactInformation: [CONTACT],
+        note: [{ id: '1', author: 'Sam', date: new Date().toISOString(), source: 'buyer', text: 'Ring at gate 2' }],
+      },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expectSpecValid('grace', API, 'createAppointment', 201, res.body);
@@ -88,26 +103,49 @@ describe('Grace (acme-telecom): appointment v2', () => {
     expect(res.body).toMatchObject({
       href: `${G}/appointment/${appointmentId}`,
       status: 'confirmed',
-      validFor: { startDateTime: new Date(slots[0]!.validFor.startDateTime).toISOString(), endDateTime: new Date(slots[0]!.validFor.endDateTime).toISOString() },
+      validFor: {
+        startDateTime: new Date(slots[0]!.validFor.startDateTime).toISOString(),
+        endDateTime: new Date(slots[0]!.validFor.endDateTime).toISOString(),
+      },
       workOrder: { id: workOrderId },
       relatedPlace: { '@type': 'GeographicSiteRef', id: 'ST-100001', role: 'appointmentPlace' },
       relatedContactInformation: [{ role: 'siteContact', name: 'Sam Site', number: '+49691234567', emailAddress: 'sam@acme.example' }],
     });
     const wo = await gw.call('GET', `${WORK_ORDER_BASE.grace}/workorder/${workOrderId}`, { token: acme });
-    expect(wo.body).toMatchObject({ state: 'planned', plannedExecutionDate: res.body.validFor.startDateTime, appointment: [{ id: appointmentId }] });
-    expect((await legacy(gw, `/appointments/${appointmentId}?CUST_NO=C-100042`)).TERMIN).toMatchObject({ HINWEIS: 'Ring at gate 2', TERMIN_STATUS: 'BEST' });
+    expect(wo.body).toMatchObject({
+      state: 'planned',
+      plannedExecutionDate: res.body.validFor.startDateTime,
+      appointment: [{ id: appointmentId }],
+    });
+    expect((await legacy(gw, `/appointments/${appointmentId}?CUST_NO=C-100042`)).TERMIN).toMatchObject({
+      HINWEIS: 'Ring at gate 2',
+      TERMIN_STATUS: 'BEST',
+    });
   });
 
   it('the booked slot is gone for the next search and the next booking (another work order in the region)', async () => {
-    const again = await gw.call('POST', `${G}/searchTimeSlot`, { token: acme, body: { workOrder: { id: workOrderId }, requestedTimeSlot: [dayWindow(day)] } });
+    const again = await gw.call('POST', `${G}/searchTimeSlot`, {
+      token: acme,
+      body: { workOrder: { id: workOrderId }, requestedTimeSlot: [dayWindow(day)] },
+    });
     expect(again.body.availableTimeSlot).toEqual([slots[1]]);
     const other = await orderWithWorkOrder(gw, acme, 'grace', 'ACME-APPT-2');
-    const res = await gw.call('POST', `${G}/appointment`, { token: acme, body: { workOrder: { id: other.workOrderId }, validFor: slots[0]!.validFor, relatedContactInformation: [CONTACT] } });
+    const res = await gw.call('POST', `${G}/appointment`, {
+      token: acme,
+      body: {
+        workOrder: { id: other.workOrderId },
+        validFor: slots[0]!.validFor,
+        relatedContactInformation: [CONTACT],
+      },
+    });
     expect(res.status).toBe(422);
     expectSpecValid('grace', API, 'createAppointment', 422, res.body);
     expect(res.body).toEqual([expect.objectContaining({ code: 'invalidValue', propertyPath: '/validFor/startDateTime' })]);
     // one visit per work order
-    const second = await gw.call('POST', `${G}/appointment`, { token: acme, body: { workOrder: { id: workOrderId }, validFor: slots[1]!.validFor, relatedContactInformation: [CONTACT] } });
+    const second = await gw.call('POST', `${G}/appointment`, {
+      token: acme,
+      body: { workOrder: { id: workOrderId }, validFor: slots[1]!.validFor, relatedContactInformation: [CONTACT] },
+    });
     expect(second.status).toBe(422);
     expect(second.body[0]).toMatchObject({ code: 'invalidValue', propertyPath: '/workOrder/id' });
   });
@@ -121,27 +159,48 @@ describe('Grace (acme-telecom): appointment v2', () => {
     expectSpecValid('grace', API, 'listAppointment', 200, list.body);
     expect(list.body.map((a: { id: string }) => a.id)).toEqual([appointmentId]);
     expectPaging(list.headers, 1, 1);
-    const before = await gw.call('GET', `${G}/appointment?validFor.lt=${encodeURIComponent(`${day}T00:00:00Z`)}`, { token: acme });
+    const before = await gw.call('GET', `${G}/appointment?validFor.lt=${encodeURIComponent(`${day}T00:00:00Z`)}`, {
+      token: acme,
+    });
     expect(before.body).toEqual([]);
-    const within = await gw.call('GET', `${G}/appointment?validFor.gt=${encodeURIComponent(`${day}T00:00:00Z`)}&geographicSiteId=ST-100001`, { token: acme });
+    const within = await gw.call(
+      'GET',
+      `${G}/appointment?validFor.gt=${encodeURIComponent(`${day}T00:00:00Z`)}&geographicSiteId=ST-100001`,
+      { token: acme },
+    );
     expect(within.body.map((a: { id: string }) => a.id)).toEqual([appointmentId]);
     const foreign = await gw.call('GET', `${K}/appointment/${appointmentId}`, { token: globex });
     expect(foreign.status).toBe(404);
     expectSpecValid('kylie', API, 'retrieveAppointment', 404, foreign.body);
-    const foreignPatch = await gw.call('PATCH', `${K}/appointment/${appointmentId}`, { token: globex, body: { relatedContactInformation: [CONTACT] } });
+    const foreignPatch = await gw.call('PATCH', `${K}/appointment/${appointmentId}`, {
+      token: globex,
+      body: { relatedContactInformation: [CONTACT] },
+    });
     expect(foreignPatch.status).toBe(404);
-    const foreignSearch = await gw.call('POST', `${K}/searchTimeSlot`, { token: globex, body: { workOrder: { id: workOrderId }, requestedTimeSlot: [dayWindow(day)] } });
+    const foreignSearch = await gw.call('POST', `${K}/searchTimeSlot`, {
+      token: globex,
+      body: { workOrder: { id: workOrderId }, requestedTimeSlot: [dayWindow(day)] },
+    });
     expect(foreignSearch.status).toBe(422);
     expect(foreignSearch.body[0]).toMatchObject({ code: 'invalidValue', propertyPath: '/workOrder/id' });
   });
 
   it('reschedules to the afternoon (the morning is free again) and changes the contact', async () => {
-    const res = await gw.call('PATCH', `${G}/appointment/${appointmentId}`, { token: acme, body: { validFor: slots[1]!.validFor, relatedContactInformation: [{ ...CONTACT, name: 'Kim Site' }] } });
+    const res = await gw.call('PATCH', `${G}/appointment/${appointmentId}`, {
+      token: acme,
+      body: { validFor: slots[1]!.validFor, relatedContactInformation: [{ ...CONTACT, name: 'Kim Site' }] },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expectSpecValid('grace', API, 'patchAppointment', 200, res.body);
-    expect(res.body).toMatchObject({ status: 'confirmed', validFor: { startDateTime: new Date(slots[1]!.validFor.startDateTime).toISOString() } });
+    expect(res.body).toMatchObject({
+      status: 'confirmed',
+      validFor: { startDateTime: new Date(slots[1]!.validFor.startDateTime).toISOString() },
+    });
     expect(res.body.relatedContactInformation[0].name).toBe('Kim Site');
-    const free = await gw.call('POST', `${G}/searchTimeSlot`, { token: acme, body: { workOrder: { id: workOrderId }, requestedTimeSlot: [dayWindow(day)] } });
+    const free = await gw.call('POST', `${G}/searchTimeSlot`, {
+      token: acme,
+      body: { workOrder: { id: workOrderId }, requestedTimeSlot: [dayWindow(day)] },
+    });
     expect(free.body.availableTimeSlot).toEqual([slots[0]]);
   });
 
@@ -158,25 +217,89 @@ describe('Grace (acme-telecom): appointment v2', () => {
     const again = await gw.call('POST', `${G}/appointment/${appointmentId}/cancel`, { token: acme });
     expect(again.status).toBe(422);
     expectSpecValid('grace', API, 'cancelAppointment', 422, again.body);
-    const patch = await gw.call('PATCH', `${G}/appointment/${appointmentId}`, { token: acme, body: { validFor: slots[0]!.validFor } });
+    const patch = await gw.call('PATCH', `${G}/appointment/${appointmentId}`, {
+      token: acme,
+      body: { validFor: slots[0]!.validFor },
+    });
     expect(patch.status).toBe(422);
   });
 
   it('refuses bad input with the Sonata error naming the property', async () => {
     const cases: Array<[string, string, unknown, number, string, string?]> = [
-      ['a window ending before it starts', '/searchTimeSlot', { workOrder: { id: workOrderId }, requestedTimeSlot: [{ validFor: { startDateTime: `${day}T12:00:00Z`, endDateTime: `${day}T08:00:00Z` } }] }, 422, 'invalidValue', '/requestedTimeSlot/0/validFor/endDateTime'],
-      ['an unknown work order', '/searchTimeSlot', { workOrder: { id: 'AA-2026-999999' }, requestedTimeSlot: [dayWindow(day)] }, 422, 'invalidValue', '/workOrder/id'],
-      ['a visit off the calendar grid', '/appointment', { workOrder: { id: workOrderId }, validFor: { startDateTime: `${day}T09:15:00Z`, endDateTime: `${day}T13:15:00Z` }, relatedContactInformation: [CONTACT] }, 422, 'invalidValue', '/validFor/startDateTime'],
-      ['a visit shorter than the work', '/appointment', { workOrder: { id: workOrderId }, validFor: { startDateTime: slots[0]!.validFor.startDateTime, endDateTime: new Date(Date.parse(slots[0]!.validFor.startDateTime) + 3600_000).toISOString() }, relatedContactInformation: [CONTACT] }, 422, 'invalidValue', '/validFor/endDateTime'],
+      [
+        'a window ending before it starts',
+        '/searchTimeSlot',
+        {
+          workOrder: { id: workOrderId },
+          requestedTimeSlot: [{ validFor: { startDateTime: `${day}T12:00:00Z`, endDateTime: `${day}T08:00:00Z` } }],
+        },
+        422,
+        'invalidValue',
+        '/requestedTimeSlot/0/validFor/endDateTime',
+      ],
+      [
+        'an unknown work order',
+        '/searchTimeSlot',
+        { workOrder: { id: 'AA-2026-999999' }, requestedTimeSlot: [dayWindow(day)] },
+        422,
+        'invalidValue',
+        '/workOrder/id',
+      ],
+      [
+        'a visit off the calendar grid',
+        '/appointment',
+        {
+          workOrder: { id: workOrderId },
+          validFor: { startDateTime: `${day}T09:15:00Z`, endDateTime: `${day}T13:15:00Z` },
+          relatedContactInformation: [CONTACT],
+        },
+        422,
+        'invalidValue',
+        '/validFor/startDateTime',
+      ],
+      [
+        'a visit shorter than the work',
+        '/appointment',
+        {
+          workOrder: { id: workOrderId },
+          validFor: {
+            startDateTime: slots[0]!.validFor.startDateTime,
+            endDateTime: new Date(Date.parse(slots[0]!.validFor.startDateTime) + 3600_000).toISOString(),
+          },
+          relatedContactInformation: [CONTACT],
+        },
+        422,
+        'invalidValue',
+        '/validFor/endDateTime',
+      ],
     ];
     for (const [what, path, body, status, code, pointer] of cases) {
       const res = await gw.call('POST', `${G}${path}`, { token: acme, body });
       expect(res.status, what).toBe(status);
       expect(res.body[0], what).toMatchObject({ code, propertyPath: pointer });
     }
-    const noWindow = await gw.call('POST', `${G}/searchTimeSlot`, { token: acme, body: { workOrder: { id: workOrderId } } });
+    const noWindow = await gw.call('POST', `${G}/searchTimeSlot`, {
+      token: acme,
+      body: { workOrder: { id: workOrderId } },
+    });
     expect([400, 422]).toContain(noWindow.status);
-    const attachment = await gw.call('POST', `${G}/appointment`, { token: acme, body: { workOrder: { id: workOrderId }, validFor: slots[0]!.validFor, relatedContactInformation: [CONTACT], attachment: [{ author: 'a', creationDate: new Date().toISOString(), name: 'plan.pdf', source: 'buyer', url: 'https://x.example/p.pdf' }] } });
+    const attachment = await gw.call('POST', `${G}/appointment`, {
+      token: acme,
+      body: {
+        workOrder: { id: workOrderId },
+        validFor: slots[0]!.validFor,
+        relatedContactInformation: [CONTACT],
+        attachment: [
+          {
+            author: 'a',
+            creationDate: new Date().toISOString(),
+            name: 'plan.pdf',
+            source: 'buyer',
+            url: 'https://x.example/p.pdf',
+          },
+        ],
+      },
+    });
     expect([400, 422]).toContain(attachment.status);
     const badQuery = await gw.call('GET', `${G}/appointment?status=done`, { token: acme });
     expect(badQuery.status).toBe(400);
@@ -188,20 +311,36 @@ describe('Kylie (globex-networks): appointment v3', () => {
   it('searches, books and retrieves; the place is a RelatedPlaceRefOrQuery', async () => {
     const day = workingDay(10);
     const { workOrderId } = await orderWithWorkOrder(gw, globex, 'kylie', 'GLX-APPT-1');
-    const search = await gw.call('POST', `${K}/searchTimeSlot`, { token: globex, body: { workOrder: { id: workOrderId }, requestedTimeSlot: [dayWindow(day)] } });
+    const search = await gw.call('POST', `${K}/searchTimeSlot`, {
+      token: globex,
+      body: { workOrder: { id: workOrderId }, requestedTimeSlot: [dayWindow(day)] },
+    });
     expect(search.status, JSON.stringify(search.body)).toBe(201);
     expectSpecValid('kylie', API, 'createSearchTimeSlot', 201, search.body);
     const slot = search.body.availableTimeSlot[0];
-    const booked = await gw.call('POST', `${K}/appointment`, { token: globex, body: { workOrder: { id: workOrderId }, validFor: slot.validFor, relatedContactInformation: [{ ...CONTACT, number: '+44 20 7946 0000' }] } });
+    const booked = await gw.call('POST', `${K}/appointment`, {
+      token: globex,
+      body: {
+        workOrder: { id: workOrderId },
+        validFor: slot.validFor,
+        relatedContactInformation: [{ ...CONTACT, number: '+44 20 7946 0000' }],
+      },
+    });
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
     expectSpecValid('kylie', API, 'createAppointment', 201, booked.body);
-    expect(booked.body.relatedPlace).toEqual({ role: 'appointmentPlace', place: { '@type': 'GeographicSiteRef', id: 'ST-100003' } });
+    expect(booked.body.relatedPlace).toEqual({
+      role: 'appointmentPlace',
+      place: { '@type': 'GeographicSiteRef', id: 'ST-100003' },
+    });
     const got = await gw.call('GET', `${K}/appointment/${booked.body.id}`, { token: globex });
     expectSpecValid('kylie', API, 'retrieveAppointment', 200, got.body);
     const list = await gw.call('GET', `${K}/appointment?workOrderId=${workOrderId}`, { token: globex });
     expectSpecValid('kylie', API, 'listAppointment', 200, list.body);
     expect(list.body).toHaveLength(1);
-    const patched = await gw.call('PATCH', `${K}/appointment/${booked.body.id}`, { token: globex, body: { note: [{ id: '1', author: 'Kim', date: new Date().toISOString(), source: 'buyer', text: 'Dock 4' }] } });
+    const patched = await gw.call('PATCH', `${K}/appointment/${booked.body.id}`, {
+      token: globex,
+      body: { note: [{ id: '1', author: 'Kim', date: new Date().toISOString(), source: 'buyer', text: 'Dock 4' }] },
+    });
     expect(patched.status).toBe(200);
     expectSpecValid('kylie', API, 'patchAppointment', 200, patched.body);
     expect((await gw.call('POST', `${K}/appointment/${booked.body.id}/cancel`, { token: globex })).status).toBe(204);

@@ -57,7 +57,11 @@ async function nextNotifications(n: number): Promise<ReceivedCall[]> {
 const legacyHeaders = { 'x-bss-api-key': LEGACY_KEY, 'content-type': 'application/json' };
 /** The legacy BSS's fault of a ticket, found by the Buyer's external id. */
 async function legacyFault(externalId: string): Promise<Record<string, any>> {
-  const search = await fetch(`${gw.gateway.legacyUrl}/bss/v2/faults/search`, { method: 'POST', headers: legacyHeaders, body: JSON.stringify({ CUST_NO: CUST, CUST_TT_REF: externalId }) });
+  const search = await fetch(`${gw.gateway.legacyUrl}/bss/v2/faults/search`, {
+    method: 'POST',
+    headers: legacyHeaders,
+    body: JSON.stringify({ CUST_NO: CUST, CUST_TT_REF: externalId }),
+  });
   const faults = ((await search.json()) as { FAULTS: Array<Record<string, any>> }).FAULTS;
   expect(faults).toHaveLength(1);
   return faults[0]!;
@@ -65,11 +69,20 @@ async function legacyFault(externalId: string): Promise<Record<string, any>> {
 /** The fault desk of the legacy BSS moves the ticket's fault on (its `_sim` back-office endpoint). */
 async function faultDesk(externalId: string, body: Record<string, unknown>): Promise<void> {
   const { TT_NO } = await legacyFault(externalId);
-  const advanced = await fetch(`${gw.gateway.legacyUrl}/bss/v2/_sim/faults/${TT_NO}/advance`, { method: 'POST', headers: legacyHeaders, body: JSON.stringify(body) });
+  const advanced = await fetch(`${gw.gateway.legacyUrl}/bss/v2/_sim/faults/${TT_NO}/advance`, {
+    method: 'POST',
+    headers: legacyHeaders,
+    body: JSON.stringify(body),
+  });
   expect(((await advanced.json()) as { RC: number }).RC).toBe(0);
 }
 
-const reporter = { role: 'reporterContact', name: 'Peter Gibbons', number: '+1 512 555 0142', emailAddress: 'peter@initech.example' };
+const reporter = {
+  role: 'reporterContact',
+  name: 'Peter Gibbons',
+  number: '+1 512 555 0142',
+  emailAddress: 'peter@initech.example',
+};
 function initechTicket(externalId: string, over: Record<string, unknown> = {}) {
   return {
     externalId,
@@ -100,7 +113,10 @@ describe('Billie (initech): troubleTicket v1', () => {
   let failureId: string;
 
   it('registers a hub subscription for ticket status changes under the management base; Billie has no GET /hub/{id}', async () => {
-    const res = await gw.call('POST', `${BILLIE}/hub`, { token: initech, body: { callback: `${listener.origin}/initech`, query: 'eventType=troubleTicketStatusChangeEvent' } });
+    const res = await gw.call('POST', `${BILLIE}/hub`, {
+      token: initech,
+      body: { callback: `${listener.origin}/initech`, query: 'eventType=troubleTicketStatusChangeEvent' },
+    });
     expect(res.status).toBe(201);
     expectSpecValid('registerListener', 201, res.body);
     expect(res.body).toMatchObject({ id: expect.any(String), callback: `${listener.origin}/initech` });
@@ -133,11 +149,20 @@ describe('Billie (initech): troubleTicket v1', () => {
       sellerSeverity: 'significant',
       lastUpdate: expect.any(String),
       relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000021', role: 'affectedProduct' }],
-      relatedContactInformation: [{ role: 'reporterContact', name: 'Peter Gibbons', number: '+15125550142', emailAddress: 'peter@initech.example' }],
+      relatedContactInformation: [
+        {
+          role: 'reporterContact',
+          name: 'Peter Gibbons',
+          number: '+15125550142',
+          emailAddress: 'peter@initech.example',
+        },
+      ],
       note: [{ id: 'n1', author: 'Peter', source: 'buyer', text: 'no light on the port' }],
     });
     // only the Buyer's related ticket: Billie has no incidents, so the one the BSS linked is not a ticket relationship
-    expect(res.body.troubleTicketRelationship).toEqual([{ id: 'TT-OLD-7', relationshipType: 'isRecurrenceOf', description: 'same outage last week', source: 'buyer' }]);
+    expect(res.body.troubleTicketRelationship).toEqual([
+      { id: 'TT-OLD-7', relationshipType: 'isRecurrenceOf', description: 'same outage last week', source: 'buyer' },
+    ]);
     for (const grace of ['observedImpact', 'relatedIssue', 'workOrder']) expect(res.body).not.toHaveProperty(grace);
     // priority high: the BSS promises restoration within 8 hours of opening
     expect(Date.parse(res.body.expectedResolutionDate) - Date.parse(res.body.creationDate)).toBeGreaterThan(7 * 3600_000);
@@ -145,7 +170,15 @@ describe('Billie (initech): troubleTicket v1', () => {
 
     // the fault desk sees a repair job on the asset with the product down
     const fault = await legacyFault('INITECH-TT-1');
-    expect(fault).toMatchObject({ ASSET_ID: 'AS-5000021', FAULT_TYPE: 'RP', IMPACT: 'DOWN', PRIORITY: 2, SEVERITY: 2, TT_STATUS: 'OPEN', CONTACT_PHONE: '+15125550142' });
+    expect(fault).toMatchObject({
+      ASSET_ID: 'AS-5000021',
+      FAULT_TYPE: 'RP',
+      IMPACT: 'DOWN',
+      PRIORITY: 2,
+      SEVERITY: 2,
+      TT_STATUS: 'OPEN',
+      CONTACT_PHONE: '+15125550142',
+    });
     expect(fault.INCIDENT_NO).toEqual(expect.any(String));
   });
 
@@ -153,7 +186,10 @@ describe('Billie (initech): troubleTicket v1', () => {
     const failure = await gw.call('POST', `${BILLIE}/troubleTicket`, {
       token: initech,
       body: initechTicket('INITECH-TT-2', {
-        description: 'Backup path of the Paris office not working', ticketType: 'failure', priority: 'low', severity: 'minor',
+        description: 'Backup path of the Paris office not working',
+        ticketType: 'failure',
+        priority: 'low',
+        severity: 'minor',
         relatedEntity: [{ '@referredType': 'GeographicSite', id: 'ST-100032', role: 'site' }],
         attachment: [{ name: 'trace.pcap', url: 'https://files.initech.example/trace.pcap' }],
       }),
@@ -161,11 +197,23 @@ describe('Billie (initech): troubleTicket v1', () => {
     expect(failure.status).toBe(201);
     expectSpecValid('createTroubleTicket', 201, failure.body);
     failureId = failure.body.id;
-    expect(failure.body).toMatchObject({ ticketType: 'failure', relatedEntity: [{ '@referredType': 'GeographicSite', id: 'ST-100032' }], attachment: [{ name: 'trace.pcap', url: 'https://files.initech.example/trace.pcap', source: 'buyer' }] });
+    expect(failure.body).toMatchObject({
+      ticketType: 'failure',
+      relatedEntity: [{ '@referredType': 'GeographicSite', id: 'ST-100032' }],
+      attachment: [{ name: 'trace.pcap', url: 'https://files.initech.example/trace.pcap', source: 'buyer' }],
+    });
     // a failure says nothing about how the service is affected: no impact for the desk
-    expect(await legacyFault('INITECH-TT-2')).toMatchObject({ SITE_ID: 'ST-100032', ASSET_ID: null, FAULT_TYPE: 'RP', IMPACT: null });
+    expect(await legacyFault('INITECH-TT-2')).toMatchObject({
+      SITE_ID: 'ST-100032',
+      ASSET_ID: null,
+      FAULT_TYPE: 'RP',
+      IMPACT: null,
+    });
 
-    const degraded = await gw.call('POST', `${BILLIE}/troubleTicket`, { token: initech, body: initechTicket('INITECH-TT-3', { ticketType: 'degraded', priority: 'medium', severity: 'moderate' }) });
+    const degraded = await gw.call('POST', `${BILLIE}/troubleTicket`, {
+      token: initech,
+      body: initechTicket('INITECH-TT-3', { ticketType: 'degraded', priority: 'medium', severity: 'moderate' }),
+    });
     expect(degraded.status).toBe(201);
     expectSpecValid('createTroubleTicket', 201, degraded.body);
     expect(degraded.body.ticketType).toBe('degraded');
@@ -194,14 +242,21 @@ describe('Billie (initech): troubleTicket v1', () => {
 
     const down = await gw.call('GET', `${BILLIE}/troubleTicket?ticketType=down`, { token: initech });
     expectFindListValid(down, 1);
-    expect(down.body[0]).toMatchObject({ id: ticketId, externalId: 'INITECH-TT-1', status: 'acknowledged', expectedResolutionDate: expect.any(String) });
+    expect(down.body[0]).toMatchObject({
+      id: ticketId,
+      externalId: 'INITECH-TT-1',
+      status: 'acknowledged',
+      expectedResolutionDate: expect.any(String),
+    });
     const failure = await gw.call('GET', `${BILLIE}/troubleTicket?ticketType=failure&relatedEntityType=GeographicSite`, { token: initech });
     expectFindListValid(failure, 1);
     expect(failure.body[0].id).toBe(failureId);
     // the unified type of all three is maintenance, which is not what the Buyer filed
     expectFindListValid(await gw.call('GET', `${BILLIE}/troubleTicket?ticketType=maintenance`, { token: initech }), 0);
 
-    const product = await gw.call('GET', `${BILLIE}/troubleTicket?relatedEntityId=AS-5000021&priority=high`, { token: initech });
+    const product = await gw.call('GET', `${BILLIE}/troubleTicket?relatedEntityId=AS-5000021&priority=high`, {
+      token: initech,
+    });
     expectFindListValid(product, 1);
     expect(product.body[0].id).toBe(ticketId);
     const page = await gw.call('GET', `${BILLIE}/troubleTicket?offset=1&limit=1`, { token: initech });
@@ -227,9 +282,16 @@ describe('Billie (initech): troubleTicket v1', () => {
     });
     expect(res.status).toBe(200);
     expectSpecValid('patchTroubleTicket', 200, res.body);
-    expect(res.body).toMatchObject({ priority: 'critical', sellerPriority: 'critical', ticketType: 'down', status: 'acknowledged' });
+    expect(res.body).toMatchObject({
+      priority: 'critical',
+      sellerPriority: 'critical',
+      ticketType: 'down',
+      status: 'acknowledged',
+    });
     expect(res.body.note.map((n: { id: string }) => n.id)).toEqual(['n1', 'n2']);
-    expect(res.body.attachment).toEqual([{ name: 'photo.jpg', url: 'https://files.initech.example/photo.jpg', author: 'Peter', source: 'buyer' }]);
+    expect(res.body.attachment).toEqual([
+      { name: 'photo.jpg', url: 'https://files.initech.example/photo.jpg', author: 'Peter', source: 'buyer' },
+    ]);
     expect(res.body.troubleTicketRelationship).toEqual([{ id: 'TT-OLD-8', relationshipType: 'relatedTo', source: 'buyer' }]);
     expect(Date.parse(res.body.lastUpdate)).toBeGreaterThanOrEqual(Date.parse(res.body.creationDate));
     const fault = await legacyFault('INITECH-TT-1');
@@ -238,7 +300,11 @@ describe('Billie (initech): troubleTicket v1', () => {
   });
 
   it('refuses in a patch what Billie cannot change or does not have, naming the property', async () => {
-    for (const [body, path] of [[{ ticketType: 'degraded' }, '/ticketType'], [{ observedImpact: 'degraded' }, '/observedImpact'], [{ description: 'else' }, '/description']] as const) {
+    for (const [body, path] of [
+      [{ ticketType: 'degraded' }, '/ticketType'],
+      [{ observedImpact: 'degraded' }, '/observedImpact'],
+      [{ description: 'else' }, '/description'],
+    ] as const) {
       const res = await gw.call('PATCH', `${BILLIE}/troubleTicket/${ticketId}`, { token: initech, body });
       expect(res.status, path).toBe(422);
       expect(res.body).toEqual([expect.objectContaining({ code: 'unexpectedProperty', propertyPath: path })]);
@@ -258,7 +324,15 @@ describe('Billie (initech): troubleTicket v1', () => {
     await faultDesk('INITECH-TT-1', { TO: 'WIP' });
     const [wip] = await nextNotifications(1);
     expect(wip!.url).toBe('/initech/mefApi/sonata/troubleTicket/v1/listener/troubleTicketStatusChangeEvent');
-    expect(wip!.body).toMatchObject({ eventType: 'troubleTicketStatusChangeEvent', event: { id: ticketId, href: `${BILLIE}/troubleTicket/${ticketId}`, buyerId: 'INITECH-US-5', sellerId: 'NETCORE' } });
+    expect(wip!.body).toMatchObject({
+      eventType: 'troubleTicketStatusChangeEvent',
+      event: {
+        id: ticketId,
+        href: `${BILLIE}/troubleTicket/${ticketId}`,
+        buyerId: 'INITECH-US-5',
+        sellerId: 'NETCORE',
+      },
+    });
     expectNotificationValid(wip!);
     expect((await gw.call('GET', `${BILLIE}/troubleTicket/${ticketId}`, { token: initech })).body.status).toBe('inProgress');
 
@@ -286,7 +360,10 @@ describe('Billie (initech): troubleTicket v1', () => {
     const got = await gw.call('GET', `${BILLIE}/troubleTicket/${ticketId}`, { token: initech });
     expectSpecValid('retrieveTroubleTicket', 200, got.body);
     expect(got.body.status).toBe('closed');
-    const patch = await gw.call('PATCH', `${BILLIE}/troubleTicket/${ticketId}`, { token: initech, body: { priority: 'low' } });
+    const patch = await gw.call('PATCH', `${BILLIE}/troubleTicket/${ticketId}`, {
+      token: initech,
+      body: { priority: 'low' },
+    });
     expect(patch.status).toBe(422);
     expectSpecValid('patchTroubleTicket', 422, patch.body);
   });
@@ -309,13 +386,37 @@ describe('Billie (initech): troubleTicket v1', () => {
 
   it('refuses bad tickets with 422 naming the property: missing entity, Grace-only fields and types, foreign asset, phone, embedded attachment', async () => {
     const cases: Array<[unknown, string, string]> = [
-      [{ description: 'x', ticketType: 'down', priority: 'low', severity: 'minor', relatedContactInformation: [reporter] }, 'missingProperty', '/relatedEntity'],
+      [
+        {
+          description: 'x',
+          ticketType: 'down',
+          priority: 'low',
+          severity: 'minor',
+          relatedContactInformation: [reporter],
+        },
+        'missingProperty',
+        '/relatedEntity',
+      ],
       [initechTicket('E1', { observedImpact: 'down' }), 'unexpectedProperty', '/observedImpact'],
       [initechTicket('E2', { ticketType: 'information' }), 'invalidValue', '/ticketType'],
       // AS-5000001 is ACME's asset: for Initech it does not exist
-      [initechTicket('E3', { relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000001', role: 'affectedProduct' }] }), 'invalidValue', '/relatedEntity/0/id'],
-      [initechTicket('E4', { relatedContactInformation: [{ ...reporter, number: '512 555 0142' }] }), 'invalidFormat', '/relatedContactInformation/0/number'],
-      [initechTicket('E5', { attachment: [{ name: 'a.png', content: 'aGVsbG8=', url: 'https://x.example/a.png' }] }), 'unexpectedProperty', '/attachment/0/content'],
+      [
+        initechTicket('E3', {
+          relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000001', role: 'affectedProduct' }],
+        }),
+        'invalidValue',
+        '/relatedEntity/0/id',
+      ],
+      [
+        initechTicket('E4', { relatedContactInformation: [{ ...reporter, number: '512 555 0142' }] }),
+        'invalidFormat',
+        '/relatedContactInformation/0/number',
+      ],
+      [
+        initechTicket('E5', { attachment: [{ name: 'a.png', content: 'aGVsbG8=', url: 'https://x.example/a.png' }] }),
+        'unexpectedProperty',
+        '/attachment/0/content',
+      ],
     ];
     for (const [body, code, path] of cases) {
       const res = await gw.call('POST', `${BILLIE}/troubleTicket`, { token: initech, body });

@@ -23,11 +23,21 @@ let acme: string;
 let globex: string;
 let listener: TestListener;
 
-interface LegacyAsset { ASSET_ID: string; MRC: number; NRC: number; CURRENCY: string; START_DATE: string; END_DATE: string | null; ASSET_STATUS: string }
+interface LegacyAsset {
+  ASSET_ID: string;
+  MRC: number;
+  NRC: number;
+  CURRENCY: string;
+  START_DATE: string;
+  END_DATE: string | null;
+  ASSET_STATUS: string;
+}
 
 async function legacy(method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${gw.gateway.legacyUrl}/bss/v2${path}`, {
-    method, headers: { 'x-bss-api-key': LEGACY_KEY, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    method,
+    headers: { 'x-bss-api-key': LEGACY_KEY, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
   const answer = (await res.json()) as { RC: number };
   expect(answer.RC).toBe(0);
@@ -87,7 +97,10 @@ describe('billing: the BSS billing run, Grace (acme-telecom)', () => {
     const [call] = await listener.waitForCalls(1, 10_000);
     expect(call!.url).toBe('/acme/mefApi/sonata/customerBillNotification/v2/listener/customerBillCreateEvent');
     expectNotificationValid('grace', 'customerBillCreateEvent', call!);
-    expect(call!.body).toMatchObject({ eventType: 'customerBillCreateEvent', event: { id: billId, href: `${GRACE}/customerBill/${billId}` } });
+    expect(call!.body).toMatchObject({
+      eventType: 'customerBillCreateEvent',
+      event: { id: billId, href: `${GRACE}/customerBill/${billId}` },
+    });
     // a second run of the same month bills nobody twice
     expect((await legacy('POST', '/_sim/bills/run', { PERIOD })).BILLS).toEqual([]);
   });
@@ -107,7 +120,12 @@ describe('billing: the BSS billing run, Grace (acme-telecom)', () => {
     expectValid('grace', 'retrieveCustomerBill', 200, res.body);
     const bill = res.body[0];
     expect(bill).toMatchObject({
-      id: billId, billNo: billId, state: 'generated', category: 'normal', runType: 'onCycle', billCycle: '2025-03',
+      id: billId,
+      billNo: billId,
+      state: 'generated',
+      category: 'normal',
+      runType: 'onCycle',
+      billCycle: '2025-03',
       billingAccount: { id: customer.BILL_ACCT },
       billingPeriod: { startDateTime: '2025-02-28T23:00:00.000Z', endDateTime: '2025-03-31T22:00:00.000Z' },
       taxExcludedAmount: { unit: 'EUR', value: netMinor / 100 },
@@ -125,7 +143,9 @@ describe('billing: the BSS billing run, Grace (acme-telecom)', () => {
     const started = assets.find((a) => (expectedCharges(a)?.nrc ?? 0) > 0)!;
     const c = expectedCharges(started)!;
     const bill = (await gw.call('GET', `${GRACE}/customerBill/${billId}`, { token: acme })).body[0];
-    const items = await Promise.all(bill.customerBillItem.map((ref: { id: string }) => gw.call('GET', `${GRACE}/customerBillItem/${ref.id}`, { token: acme })));
+    const items = await Promise.all(
+      bill.customerBillItem.map((ref: { id: string }) => gw.call('GET', `${GRACE}/customerBillItem/${ref.id}`, { token: acme })),
+    );
     for (const item of items) {
       expect(item.status).toBe(200);
       expectValid('grace', 'retrieveCustomerBillItem', 200, item.body);
@@ -133,12 +153,16 @@ describe('billing: the BSS billing run, Grace (acme-telecom)', () => {
     const own = items.map((i) => i.body[0]).filter((i) => i.product.id === started.ASSET_ID);
     const [d, m, y] = dayOf(started.START_DATE);
     expect(own.find((i) => i.customerBillItemType === 'recurring')).toMatchObject({
-      unitRate: { unit: 'EUR', value: started.MRC / 100 }, unitQuantity: Math.round((c.days / 31) * 10_000) / 10_000,
-      taxExcludedAmount: { unit: 'EUR', value: c.mrc / 100 }, unit: 'month', state: 'generated',
+      unitRate: { unit: 'EUR', value: started.MRC / 100 },
+      unitQuantity: Math.round((c.days / 31) * 10_000) / 10_000,
+      taxExcludedAmount: { unit: 'EUR', value: c.mrc / 100 },
+      unit: 'month',
+      state: 'generated',
       periodCoverage: { endDateTime: '2025-03-31T22:00:00.000Z' },
     });
-    expect(own.find((i) => i.customerBillItemType === 'recurring').periodCoverage.startDateTime.slice(0, 10))
-      .toBe(new Date(Date.UTC(y, m - 1, d) - 3_600_000).toISOString().slice(0, 10));
+    expect(own.find((i) => i.customerBillItemType === 'recurring').periodCoverage.startDateTime.slice(0, 10)).toBe(
+      new Date(Date.UTC(y, m - 1, d) - 3_600_000).toISOString().slice(0, 10),
+    );
     expect(own.filter((i) => i.customerBillItemType === 'nonRecurring')).toEqual([
       expect.objectContaining({ taxExcludedAmount: { unit: 'EUR', value: c.nrc / 100 }, unitQuantity: 1 }),
     ]);
@@ -154,20 +178,41 @@ describe('billing: the BSS billing run, Grace (acme-telecom)', () => {
     expect(all.status).toBe(200);
     expectValid('grace', 'listCustomerBill', 200, all.body);
     expect(all.headers.get('x-total-count')).toBe('2');
-    expect(all.body.map((b: { billingPeriod: { startDateTime: string } }) => b.billingPeriod.startDateTime)).toEqual(['2025-03-31T22:00:00.000Z', '2025-02-28T23:00:00.000Z']);
+    expect(all.body.map((b: { billingPeriod: { startDateTime: string } }) => b.billingPeriod.startDateTime)).toEqual([
+      '2025-03-31T22:00:00.000Z',
+      '2025-02-28T23:00:00.000Z',
+    ]);
     const page = await gw.call('GET', `${GRACE}/customerBill?offset=1&limit=1`, { token: acme });
     expect(page.body.map((b: { id: string }) => b.id)).toEqual([billId]);
     expect([page.headers.get('x-total-count'), page.headers.get('x-result-count')]).toEqual(['2', '1']);
-    const march = await gw.call('GET', `${GRACE}/customerBill?billingPeriod.startDateTime.lt=2025-03-15T00:00:00Z&billingPeriod.endDateTime.gt=2025-03-31T21:59:59Z`, { token: acme });
+    const march = await gw.call(
+      'GET',
+      `${GRACE}/customerBill?billingPeriod.startDateTime.lt=2025-03-15T00:00:00Z&billingPeriod.endDateTime.gt=2025-03-31T21:59:59Z`,
+      { token: acme },
+    );
     expect(march.body.map((b: { id: string }) => b.id)).toEqual([billId]);
     // the ISO bound is exact: the March period ends at 22:00:00Z, a bound a second later keeps it, the same instant not
-    expect((await gw.call('GET', `${GRACE}/customerBill?billingPeriod.endDateTime.lt=2025-03-31T22:00:01Z`, { token: acme })).body.map((b: { id: string }) => b.id)).toEqual([billId]);
-    expect((await gw.call('GET', `${GRACE}/customerBill?billingPeriod.endDateTime.lt=2025-03-31T22:00:00Z`, { token: acme })).body).toEqual([]);
+    expect(
+      (await gw.call('GET', `${GRACE}/customerBill?billingPeriod.endDateTime.lt=2025-03-31T22:00:01Z`, { token: acme })).body.map(
+        (b: { id: string }) => b.id,
+      ),
+    ).toEqual([billId]);
+    expect((await gw.call('GET', `${GRACE}/customerBill?billingPeriod.endDateTime.lt=2025-03-31T22:00:00Z`, { token: acme })).body).toEqual(
+      [],
+    );
     const account = (await legacy('GET', '/customers/C-100042')).CUSTOMER.BILL_ACCT;
-    expect((await gw.call('GET', `${GRACE}/customerBill?billingAccount.id=${account}&state=generated&category=normal`, { token: acme })).body).toHaveLength(2);
+    expect(
+      (
+        await gw.call('GET', `${GRACE}/customerBill?billingAccount.id=${account}&state=generated&category=normal`, {
+          token: acme,
+        })
+      ).body,
+    ).toHaveLength(2);
     expect((await gw.call('GET', `${GRACE}/customerBill?billingAccount.id=BA-0000000`, { token: acme })).body).toEqual([]);
     // longer than any account the BSS keeps: no bill, not a refusal
-    const longAccount = await gw.call('GET', `${GRACE}/customerBill?billingAccount.id=${'B'.repeat(40)}`, { token: acme });
+    const longAccount = await gw.call('GET', `${GRACE}/customerBill?billingAccount.id=${'B'.repeat(40)}`, {
+      token: acme,
+    });
     expect([longAccount.status, longAccount.body]).toEqual([200, []]);
     expect((await gw.call('GET', `${GRACE}/customerBill?category=trial`, { token: acme })).body).toEqual([]);
     for (const query of ['?state=paid', '?category=monthly', '?billingPeriod.startDateTime.gt=yesterday', '?billNo=1', '?limit=-1']) {
@@ -201,7 +246,12 @@ describe('billing: the BSS billing run, Grace (acme-telecom)', () => {
     const item = await gw.call('GET', `${GRACE}/customerBillItem/${foreign}-01`, { token: acme });
     expect(item.status).toBe(404);
     // ids the BSS could not hold (too long, blank) are not found either, never an input error
-    for (const path of [`/customerBillItem/${'x'.repeat(40)}`, '/customerBillItem/%20', '/customerBill/%20%20', `/customerBill/${'R'.repeat(21)}`]) {
+    for (const path of [
+      `/customerBillItem/${'x'.repeat(40)}`,
+      '/customerBillItem/%20',
+      '/customerBill/%20%20',
+      `/customerBill/${'R'.repeat(21)}`,
+    ]) {
       expect((await gw.call('GET', `${GRACE}${path}`, { token: acme })).status, path).toBe(404);
     }
   });
@@ -227,7 +277,10 @@ describe('billing: the BSS billing run, Grace (acme-telecom)', () => {
 
 describe('billing: Kylie (globex-networks)', () => {
   it('lists and retrieves its bill in GBP with UK VAT, and gets the create and the typed state change events', async () => {
-    const hub = await gw.call('POST', `${KYLIE}/hub`, { token: globex, body: { callback: `${listener.origin}/globex` } });
+    const hub = await gw.call('POST', `${KYLIE}/hub`, {
+      token: globex,
+      body: { callback: `${listener.origin}/globex` },
+    });
     expect(hub.status).toBe(201);
     const list = await gw.call('GET', `${KYLIE}/customerBill`, { token: globex });
     expect(list.status).toBe(200);
@@ -237,24 +290,38 @@ describe('billing: Kylie (globex-networks)', () => {
     const april = list.body[0];
     const one = await gw.call('GET', `${KYLIE}/customerBill/${april.id}`, { token: globex });
     expectValid('kylie', 'retrieveCustomerBill', 200, one.body);
-    expect(one.body[0].taxItem[0]).toMatchObject({ taxRate: LEGACY_VAT_PERCENT.get('United Kingdom'), taxAmount: { unit: 'GBP' } });
-    const item = await gw.call('GET', `${KYLIE}/customerBillItem/${one.body[0].customerBillItem[0].id}`, { token: globex });
+    expect(one.body[0].taxItem[0]).toMatchObject({
+      taxRate: LEGACY_VAT_PERCENT.get('United Kingdom'),
+      taxAmount: { unit: 'GBP' },
+    });
+    const item = await gw.call('GET', `${KYLIE}/customerBillItem/${one.body[0].customerBillItem[0].id}`, {
+      token: globex,
+    });
     expectValid('kylie', 'retrieveCustomerBillItem', 200, item.body);
 
     // a new bill (May's): Kylie's create event, valid against the Kylie notification file
     const before = listener.calls.length;
-    const may = (await legacy('POST', '/_sim/bills/run', { PERIOD: '05.2025' })).BILLS.find((b: { CUST_NO: string }) => b.CUST_NO === 'C-100077');
+    const may = (await legacy('POST', '/_sim/bills/run', { PERIOD: '05.2025' })).BILLS.find(
+      (b: { CUST_NO: string }) => b.CUST_NO === 'C-100077',
+    );
     const created = (await listener.waitForCalls(before + 2, 10_000)).slice(before).find((c) => c.url.startsWith('/globex/'))!;
-    expect(created.url).toBe('/globex/mefApi/sonata/customerBillNotification/v3/listener/customerBillCreateEvent?buyerId=GLOBEX-UK-7&sellerId=NETCORE');
+    expect(created.url).toBe(
+      '/globex/mefApi/sonata/customerBillNotification/v3/listener/customerBillCreateEvent?buyerId=GLOBEX-UK-7&sellerId=NETCORE',
+    );
     expectNotificationValid('kylie', 'customerBillCreateEvent', created);
-    expect(created.body).toMatchObject({ eventType: 'customerBillCreateEvent', event: { id: may.BILL_NO, href: `${KYLIE}/customerBill/${may.BILL_NO}` } });
+    expect(created.body).toMatchObject({
+      eventType: 'customerBillCreateEvent',
+      event: { id: may.BILL_NO, href: `${KYLIE}/customerBill/${may.BILL_NO}` },
+    });
 
     const next = listener.calls.length;
     await legacy('POST', `/_sim/bills/${april.id}/advance`, { BILL_STATUS: 'FAEL' });
     const calls = await listener.waitForCalls(next + 1, 10_000);
     const call = calls[next]!;
     // Kylie names the parties in the listener URL's query
-    expect(call.url).toBe('/globex/mefApi/sonata/customerBillNotification/v3/listener/customerBillStateChangeEvent?buyerId=GLOBEX-UK-7&sellerId=NETCORE');
+    expect(call.url).toBe(
+      '/globex/mefApi/sonata/customerBillNotification/v3/listener/customerBillStateChangeEvent?buyerId=GLOBEX-UK-7&sellerId=NETCORE',
+    );
     expectNotificationValid('kylie', 'customerBillStateChangeEvent', call);
     expect(call.body).toMatchObject({ event: { id: april.id, state: 'paymentDue' } });
   });

@@ -34,13 +34,22 @@ function expectNotificationValid(call: ReceivedCall): void {
 function addFabrikam(dir: string): void {
   const p = join(dir, 'partners', 'fabrikam');
   mkdirSync(p, { recursive: true });
-  writeFileSync(join(p, 'partner.yaml'), [
-    'id: fabrikam', 'name: Fabrikam (test)', 'role: buyer', 'release: kylie', 'buyerId: FABRIKAM', 'sellerId: NETCORE',
-    'legacyCustomerId: C-100042',
-    'credentials: { clientId: fabrikam, clientSecretEnv: PARTNER_FABRIKAM_CLIENT_SECRET }',
-    "notifications: { allowedCallbackHosts: ['localhost:9999'] }",
-    'functions: { circuitImpairment: { mode: automated }, productInventory: { mode: automated } }', '',
-  ].join('\n'));
+  writeFileSync(
+    join(p, 'partner.yaml'),
+    [
+      'id: fabrikam',
+      'name: Fabrikam (test)',
+      'role: buyer',
+      'release: kylie',
+      'buyerId: FABRIKAM',
+      'sellerId: NETCORE',
+      'legacyCustomerId: C-100042',
+      'credentials: { clientId: fabrikam, clientSecretEnv: PARTNER_FABRIKAM_CLIENT_SECRET }',
+      "notifications: { allowedCallbackHosts: ['localhost:9999'] }",
+      'functions: { circuitImpairment: { mode: automated }, productInventory: { mode: automated } }',
+      '',
+    ].join('\n'),
+  );
   // a Grace partner enabling the function: its profile loads, but Grace has no CIM API (docs/unified-model.md)
   const acme = join(dir, 'partners', 'acme-telecom', 'partner.yaml');
   writeFileSync(acme, readFileSync(acme, 'utf8').replace('functions:\n', 'functions:\n  circuitImpairment: { mode: automated }\n'));
@@ -64,7 +73,11 @@ async function nextNotifications(listener: TestListener, n: number): Promise<Rec
 }
 
 async function fabrikamToken(): Promise<string> {
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'fabrikam', client_secret: FABRIKAM_SECRET });
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: 'fabrikam',
+    client_secret: FABRIKAM_SECRET,
+  });
   const res = await fetch(`${gw.url}/oauth2/token`, { method: 'POST', body: form });
   expect(res.status).toBe(200);
   return ((await res.json()) as { access_token: string }).access_token;
@@ -73,7 +86,9 @@ async function fabrikamToken(): Promise<string> {
 /** The NOC's publishing desk of the legacy BSS (`_sim/network-events`). */
 async function noc(path: string, body: Record<string, unknown>): Promise<Record<string, any>> {
   const res = await fetch(`${gw.gateway.legacyUrl}/bss/v2/_sim/network-events${path}`, {
-    method: 'POST', headers: { 'x-bss-api-key': LEGACY_KEY, 'content-type': 'application/json' }, body: JSON.stringify(body),
+    method: 'POST',
+    headers: { 'x-bss-api-key': LEGACY_KEY, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
   });
   const answer = (await res.json()) as Record<string, any>;
   expect(answer.RC, JSON.stringify(answer)).toBe(0);
@@ -143,7 +158,11 @@ describe('listCimIncident and retrieveCimIncident (globex-networks)', () => {
     expect(closed.body.map((i: any) => i.id)).toEqual(['NWE-2026-000104']);
     const onProduct = await gw.call('GET', `${CIM}/cimIncident?relatedEntityId=AS-5000011`, { token: globex });
     expect(onProduct.body.map((i: any) => i.id)).toEqual(['NWE-2026-000101', 'NWE-2026-000104']);
-    const tomorrow = await gw.call('GET', `${CIM}/cimIncident?situationStartDate.gt=2026-12-05T23:00:00Z&expectedClosedDate.lt=2026-12-07T00:00:00Z`, { token: globex });
+    const tomorrow = await gw.call(
+      'GET',
+      `${CIM}/cimIncident?situationStartDate.gt=2026-12-05T23:00:00Z&expectedClosedDate.lt=2026-12-07T00:00:00Z`,
+      { token: globex },
+    );
     expect(tomorrow.body.map((i: any) => i.id)).toEqual(['NWE-2026-000101']);
     const page = await gw.call('GET', `${CIM}/cimIncident?impact=down&offset=1&limit=1`, { token: globex });
     expect(page.status).toBe(200);
@@ -164,7 +183,7 @@ describe('listCimIncident and retrieveCimIncident (globex-networks)', () => {
 });
 
 describe('partner isolation', () => {
-  it('a maintenance on globex\'s circuit is globex\'s only: fabrikam does not list it and gets 404', async () => {
+  it("a maintenance on globex's circuit is globex's only: fabrikam does not list it and gets 404", async () => {
     const list = await gw.call('GET', `${CIM}/cimIncident`, { token: fabrikam });
     expect(list.status).toBe(200);
     expectSpecValid('listCimIncident', 200, list.body);
@@ -190,7 +209,10 @@ describe('notifications: the NOC publishes, changes and closes network events', 
   let maintenance: string;
 
   it('each partner registers a CIM hub subscription; retrieve and the spec agree', async () => {
-    const g = await gw.call('POST', `${CIM}/hub`, { token: globex, body: { callback: `${globexListener.origin}/globex` } });
+    const g = await gw.call('POST', `${CIM}/hub`, {
+      token: globex,
+      body: { callback: `${globexListener.origin}/globex` },
+    });
     expect(g.status).toBe(201);
     expectSpecValid('registerListener', 201, g.body);
     globexHub = g.body.id;
@@ -198,24 +220,43 @@ describe('notifications: the NOC publishes, changes and closes network events', 
     expect(got.status).toBe(200);
     expectSpecValid('retrieveHub', 200, got.body);
     expect((await gw.call('GET', `${CIM}/hub/${globexHub}`, { token: fabrikam })).status).toBe(404);
-    const f = await gw.call('POST', `${CIM}/hub`, { token: fabrikam, body: { callback: `${fabrikamListener.origin}/fabrikam`, query: 'eventType=cimIncidentCreateEvent' } });
+    const f = await gw.call('POST', `${CIM}/hub`, {
+      token: fabrikam,
+      body: { callback: `${fabrikamListener.origin}/fabrikam`, query: 'eventType=cimIncidentCreateEvent' },
+    });
     expect(f.status).toBe(201);
-    const bad = await gw.call('POST', `${CIM}/hub`, { token: globex, body: { callback: `${globexListener.origin}/x`, query: 'eventType=incidentCreateEvent' } });
+    const bad = await gw.call('POST', `${CIM}/hub`, {
+      token: globex,
+      body: { callback: `${globexListener.origin}/x`, query: 'eventType=incidentCreateEvent' },
+    });
     expect(bad.status).toBe(422);
     expectSpecValid('registerListener', 422, bad.body);
   });
 
-  it('a maintenance on globex\'s access switch reaches globex only, as the whole CimMaintenanceIncident', async () => {
-    maintenance = (await noc('', {
-      NWE_TYPE: 'WART', EFFECT: 'AUSF', SEVERITY: 3, ELEMENTS: ['LON-ACC-0202'],
-      TEXT: 'Tausch des Netzteils', START_TS: '10.12.2026 01:00', PLANNED_END: '10.12.2026 03:00',
-    })).NWE_NO;
+  it("a maintenance on globex's access switch reaches globex only, as the whole CimMaintenanceIncident", async () => {
+    maintenance = (
+      await noc('', {
+        NWE_TYPE: 'WART',
+        EFFECT: 'AUSF',
+        SEVERITY: 3,
+        ELEMENTS: ['LON-ACC-0202'],
+        TEXT: 'Tausch des Netzteils',
+        START_TS: '10.12.2026 01:00',
+        PLANNED_END: '10.12.2026 03:00',
+      })
+    ).NWE_NO;
     const [created] = await nextNotifications(globexListener, 1);
     expectNotificationValid(created!);
-    expect(created!.url).toBe('/globex/mefApi/sonata/cimIncidentNotification/v1/listener/cimIncidentCreateEvent?buyerId=GLOBEX-UK-7&sellerId=NETCORE');
+    expect(created!.url).toBe(
+      '/globex/mefApi/sonata/cimIncidentNotification/v1/listener/cimIncidentCreateEvent?buyerId=GLOBEX-UK-7&sellerId=NETCORE',
+    );
     expect((created!.body as any).event).toMatchObject({
-      '@type': 'CimMaintenanceIncident', id: maintenance, status: 'created', incidentType: 'plannedMaintenance',
-      situationStartDate: '2026-12-10T00:00:00.000Z', expectedClosedDate: '2026-12-10T02:00:00.000Z',
+      '@type': 'CimMaintenanceIncident',
+      id: maintenance,
+      status: 'created',
+      incidentType: 'plannedMaintenance',
+      situationStartDate: '2026-12-10T00:00:00.000Z',
+      expectedClosedDate: '2026-12-10T02:00:00.000Z',
       relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000011', role: 'impactedProduct' }],
     });
     // what the partner then retrieves is what it was sent
@@ -229,7 +270,12 @@ describe('notifications: the NOC publishes, changes and closes network events', 
     const [toFabrikam] = await nextNotifications(fabrikamListener, 1);
     for (const call of [toGlobex!, toFabrikam!]) {
       expectNotificationValid(call);
-      expect((call.body as any).event).toMatchObject({ '@type': 'CimFailureIncident', id: outage, impact: 'down', status: 'inProgress' });
+      expect((call.body as any).event).toMatchObject({
+        '@type': 'CimFailureIncident',
+        id: outage,
+        impact: 'down',
+        status: 'inProgress',
+      });
     }
     expect((toGlobex!.body as any).event.relatedEntity.map((e: any) => e.id)).toEqual(['AS-5000012']);
     expect((toFabrikam!.body as any).event.relatedEntity.map((e: any) => e.id)).toEqual(['AS-5000001', 'AS-5000002', 'AS-5000006']);
@@ -237,7 +283,7 @@ describe('notifications: the NOC publishes, changes and closes network events', 
     expect(fabrikamListener.calls).toHaveLength(1);
   });
 
-  it('moving the window is an attribute value change, closing a status change; fabrikam\'s filter keeps them from it', async () => {
+  it("moving the window is an attribute value change, closing a status change; fabrikam's filter keeps them from it", async () => {
     await noc(`/${maintenance}/update`, { PLANNED_END: '10.12.2026 04:00' });
     const [changed] = await nextNotifications(globexListener, 1);
     expectNotificationValid(changed!);
@@ -253,7 +299,14 @@ describe('notifications: the NOC publishes, changes and closes network events', 
 
   it('a report delivered twice (callback, then the journal poll) notifies once', async () => {
     expect(await gw.gateway.pollLegacyEvents()).toBeGreaterThan(0);
-    const sentinel = (await noc('', { NWE_TYPE: 'WART', ELEMENTS: ['LON-ACC-0202'], TEXT: 'Kontrolle', PLANNED_END: '11.12.2026 02:00' })).NWE_NO;
+    const sentinel = (
+      await noc('', {
+        NWE_TYPE: 'WART',
+        ELEMENTS: ['LON-ACC-0202'],
+        TEXT: 'Kontrolle',
+        PLANNED_END: '11.12.2026 02:00',
+      })
+    ).NWE_NO;
     const [next] = await nextNotifications(globexListener, 1);
     expect((next!.body as any).event.id).toBe(sentinel);
   });
@@ -261,7 +314,13 @@ describe('notifications: the NOC publishes, changes and closes network events', 
   it('after unregistering, globex hears of nothing more', async () => {
     expect((await gw.call('DELETE', `${CIM}/hub/${globexHub}`, { token: globex })).status).toBe(204);
     expect((await gw.call('GET', `${CIM}/hub/${globexHub}`, { token: globex })).status).toBe(404);
-    await noc('', { NWE_TYPE: 'BEEI', CAUSE: 'DROS', EFFECT: 'SPOR', ELEMENTS: ['FRA-CORE-1'], TEXT: 'Policing-Fehler' });
+    await noc('', {
+      NWE_TYPE: 'BEEI',
+      CAUSE: 'DROS',
+      EFFECT: 'SPOR',
+      ELEMENTS: ['FRA-CORE-1'],
+      TEXT: 'Policing-Fehler',
+    });
     await noc('', { NWE_TYPE: 'STOE', ELEMENTS: ['FRA-CORE-1'], TEXT: 'Erneuter Ausfall' });
     // the BSS reports in journal order, one at a time: by fabrikam's second notification both reports to globex's
     // customer number have been applied

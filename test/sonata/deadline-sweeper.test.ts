@@ -28,20 +28,32 @@ let registry: Registry;
 beforeAll(() => {
   const config = loadConfig({ rootDir: REPO_ROOT, env: 'test', processEnv: {} });
   const engine = createMappingEngine({ deadlineMs: config.mapping.deadlineMs, maxDepth: config.mapping.maxDepth });
-  registry = loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets: readEnvFile(join(REPO_ROOT, 'config', 'test.env')) });
+  registry = loadRegistry({
+    partnersDir: config.paths.partners,
+    mappingsDir: config.paths.mappings,
+    engine,
+    secrets: readEnvFile(join(REPO_ROOT, 'config', 'test.env')),
+  });
 }, 60_000);
 
 /** One gateway instance's sweeper over `store`, with a legacy BSS and a notifier that record what they get. */
 function instance(store: Store, legacyCalls: unknown[], published: SonataEvent[]) {
-  const legacy = { call: async (op: { path: string }, o: { pathParams?: Record<string, string>; body?: unknown }) => {
-    legacyCalls.push({ path: op.path, params: o.pathParams, body: o.body });
-    await new Promise((resolve) => setImmediate(resolve)); // the other instance runs meanwhile
-    return { RC: 0 };
-  } } as unknown as LegacyClient;
+  const legacy = {
+    call: async (op: { path: string }, o: { pathParams?: Record<string, string>; body?: unknown }) => {
+      legacyCalls.push({ path: op.path, params: o.pathParams, body: o.body });
+      await new Promise((resolve) => setImmediate(resolve)); // the other instance runs meanwhile
+      return { RC: 0 };
+    },
+  } as unknown as LegacyClient;
   const holder = { current: () => registry } as unknown as RegistryHolder;
   const resources = createResourceRepository(store);
   const sweeper = createDeadlineSweeper({
-    registry: holder, store, resources, legacy, logger: createCapturingLogger(), now: () => new Date(DUE),
+    registry: holder,
+    store,
+    resources,
+    legacy,
+    logger: createCapturingLogger(),
+    now: () => new Date(DUE),
     events: { publish: async (e) => published.push(e) },
   });
   return { sweeper, resources };
@@ -49,11 +61,21 @@ function instance(store: Store, legacyCalls: unknown[], published: SonataEvent[]
 
 async function storeCharge(store: Store, id: string): Promise<void> {
   const def = registry.resources.get('charge')!;
-  const doc = createResourceDoc({
-    legacyRef: `CH-${id}`, responseDueDate: DUE,
-    parent: { resource: 'productOrder', id: 'order-1', legacyRef: 'ORD-2026-000007', itemId: 'item-1' },
-    items: [{ id: '1', state: 'awaitingResponse', blocking: true }],
-  }, { id, partnerId: 'acme-telecom', resource: 'charge', now: '2026-03-02T09:00:00.000Z', initialState: 'awaitingResponse' });
+  const doc = createResourceDoc(
+    {
+      legacyRef: `CH-${id}`,
+      responseDueDate: DUE,
+      parent: { resource: 'productOrder', id: 'order-1', legacyRef: 'ORD-2026-000007', itemId: 'item-1' },
+      items: [{ id: '1', state: 'awaitingResponse', blocking: true }],
+    },
+    {
+      id,
+      partnerId: 'acme-telecom',
+      resource: 'charge',
+      now: '2026-03-02T09:00:00.000Z',
+      initialState: 'awaitingResponse',
+    },
+  );
   await createResourceRepository(store).insert(def, doc);
 }
 
@@ -69,10 +91,24 @@ describe('deadline sweep, in process', () => {
     const restarted = instance(store, calls, published);
     expect(await restarted.sweeper.sweepOnce(new Date(Date.parse(DUE) + 1))).toBe(1);
     const doc = await restarted.resources.get(registry.resources.get('charge')!, 'acme-telecom', 'ch-1');
-    expect(doc).toMatchObject({ state: 'timeout', items: [{ id: '1', state: 'declinedByBuyer', acceptance: 'rejected' }] });
-    expect(calls).toEqual([{ path: '/bss/v2/orders/{parentLegacyRef}/charges/{legacyRef}', params: { legacyRef: 'CH-ch-1', parentLegacyRef: 'ORD-2026-000007' }, body: { CUST_NO: 'C-100042', DECISION: 'DECL' } }]);
+    expect(doc).toMatchObject({
+      state: 'timeout',
+      items: [{ id: '1', state: 'declinedByBuyer', acceptance: 'rejected' }],
+    });
+    expect(calls).toEqual([
+      {
+        path: '/bss/v2/orders/{parentLegacyRef}/charges/{legacyRef}',
+        params: { legacyRef: 'CH-ch-1', parentLegacyRef: 'ORD-2026-000007' },
+        body: { CUST_NO: 'C-100042', DECISION: 'DECL' },
+      },
+    ]);
     expect(published.map((e) => e.eventType)).toEqual(['chargeStateChangeEvent', 'chargeTimeoutEvent']);
-    expect(published[0]).toMatchObject({ resourceId: 'ch-1', resourcePath: '/charge/ch-1', partnerId: 'acme-telecom', state: 'timeout' });
+    expect(published[0]).toMatchObject({
+      resourceId: 'ch-1',
+      resourcePath: '/charge/ch-1',
+      partnerId: 'acme-telecom',
+      state: 'timeout',
+    });
     // handled: the due entry is gone
     expect(await restarted.sweeper.sweepOnce(new Date(Date.parse(DUE) + 60_000))).toBe(0);
     expect(calls).toHaveLength(1);
@@ -97,10 +133,18 @@ describe.skipIf(!redisUp)(redisSuiteTitle('deadline sweep, two instances on Redi
     const calls: unknown[] = [];
     const published: SonataEvent[] = [];
     const after = new Date(Date.parse(DUE) + 1);
-    const [na, nb] = await Promise.all([instance(a, calls, published).sweeper.sweepOnce(after), instance(b, calls, published).sweeper.sweepOnce(after)]);
+    const [na, nb] = await Promise.all([
+      instance(a, calls, published).sweeper.sweepOnce(after),
+      instance(b, calls, published).sweeper.sweepOnce(after),
+    ]);
     expect(na + nb).toBe(3);
     expect(calls).toHaveLength(3);
-    expect(published.filter((e) => e.eventType === 'chargeTimeoutEvent').map((e) => e.resourceId).sort()).toEqual(ids);
+    expect(
+      published
+        .filter((e) => e.eventType === 'chargeTimeoutEvent')
+        .map((e) => e.resourceId)
+        .sort(),
+    ).toEqual(ids);
     const repo = createResourceRepository(b);
     for (const id of ids) expect((await repo.get(registry.resources.get('charge')!, 'acme-telecom', id))?.state).toBe('timeout');
   });

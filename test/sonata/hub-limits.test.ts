@@ -17,7 +17,10 @@ afterAll(async () => {
 
 describe('hub subscriptions: one per callback, at most notifications.maxSubscriptions (10) per partner and API', () => {
   it('registers an identical callback and query once: the second POST answers the first subscription', async () => {
-    const body = { callback: 'http://127.0.0.1:9999/same', query: 'eventType=geographicAddressValidationStateChangeEvent' };
+    const body = {
+      callback: 'http://127.0.0.1:9999/same',
+      query: 'eventType=geographicAddressValidationStateChangeEvent',
+    };
     const first = await gw.call('POST', hub, { token: globex, body });
     const second = await gw.call('POST', hub, { token: globex, body });
     expect(first.status).toBe(201);
@@ -42,9 +45,18 @@ describe('hub subscriptions: one per callback, at most notifications.maxSubscrip
       expect(res.status).toBe(201);
       ids.push(res.body.id);
     }
-    const refused = await gw.call('POST', hub, { token: globex, body: { callback: 'http://127.0.0.1:9999/one-too-many' } });
+    const refused = await gw.call('POST', hub, {
+      token: globex,
+      body: { callback: 'http://127.0.0.1:9999/one-too-many' },
+    });
     expect(refused.status).toBe(422);
-    expect(refused.body).toEqual([expect.objectContaining({ code: 'invalidValue', propertyPath: '/callback', reason: expect.stringContaining('10 subscriptions') })]);
+    expect(refused.body).toEqual([
+      expect.objectContaining({
+        code: 'invalidValue',
+        propertyPath: '/callback',
+        reason: expect.stringContaining('10 subscriptions'),
+      }),
+    ]);
     expect(spec.operationById('registerListener')!.validateResponseBody(422, refused.body)).toEqual([]);
     // an identical registration is not a new one: still answered at the cap
     const same = await gw.call('POST', hub, { token: globex, body: { callback: 'http://127.0.0.1:9999/cb3' } });

@@ -17,9 +17,16 @@ afterAll(async () => {
 
 describe('hub subscriptions (Kylie geographicAddressManagement v8)', () => {
   it('registers, retrieves and deletes a subscription; bodies valid against the spec', async () => {
-    const created = await gw.call('POST', hub, { token: globex, body: { callback: 'http://127.0.0.1:9999/cb', query: 'eventType=geographicAddressValidationStateChangeEvent' } });
+    const created = await gw.call('POST', hub, {
+      token: globex,
+      body: { callback: 'http://127.0.0.1:9999/cb', query: 'eventType=geographicAddressValidationStateChangeEvent' },
+    });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ id: expect.any(String), callback: 'http://127.0.0.1:9999/cb', query: 'eventType=geographicAddressValidationStateChangeEvent' });
+    expect(created.body).toMatchObject({
+      id: expect.any(String),
+      callback: 'http://127.0.0.1:9999/cb',
+      query: 'eventType=geographicAddressValidationStateChangeEvent',
+    });
     expect(spec.operationById('registerListener')!.validateResponseBody(201, created.body)).toEqual([]);
 
     const got = await gw.call('GET', `${hub}/${created.body.id}`, { token: globex });
@@ -41,7 +48,10 @@ describe('hub subscriptions (Kylie geographicAddressManagement v8)', () => {
   });
 
   it('refuses an unknown event type in the query filter and a missing callback', async () => {
-    const res = await gw.call('POST', hub, { token: globex, body: { callback: 'http://localhost:9999/cb', query: 'eventType=noSuchEvent' } });
+    const res = await gw.call('POST', hub, {
+      token: globex,
+      body: { callback: 'http://localhost:9999/cb', query: 'eventType=noSuchEvent' },
+    });
     expect(res.status).toBe(422);
     expect(res.body[0].propertyPath).toBe('/query');
     const missing = await gw.call('POST', hub, { token: globex, body: { query: '' } });
@@ -51,7 +61,10 @@ describe('hub subscriptions (Kylie geographicAddressManagement v8)', () => {
 
   it("a Grace partner has no hub on Grace's address API (the spec has none there)", async () => {
     const acme = await gw.token('acme');
-    const res = await gw.call('POST', `${PARTNERS.acme.addressBase}/hub`, { token: acme, body: { callback: 'http://localhost:9/cb' } });
+    const res = await gw.call('POST', `${PARTNERS.acme.addressBase}/hub`, {
+      token: acme,
+      body: { callback: 'http://localhost:9/cb' },
+    });
     expect(res.status).toBe(404);
   });
 });

@@ -12,7 +12,13 @@ import { createMemoryStore } from '../../src/state/memory-store.js';
  */
 const errors: string[] = [];
 const logger: Logger = {
-  error: (m) => { errors.push(m); }, warn: () => {}, info: () => {}, debug: () => {}, child: () => logger,
+  error: (m) => {
+    errors.push(m);
+  },
+  warn: () => {},
+  info: () => {},
+  debug: () => {},
+  child: () => logger,
 };
 
 function setup(partners: Array<{ id: string; legacyCustomerId?: string }>) {
@@ -21,7 +27,11 @@ function setup(partners: Array<{ id: string; legacyCustomerId?: string }>) {
   const deps = {
     registry: { partners: new Map(partners.map((p) => [p.id, p])) } as unknown as Registry,
     resources: createResourceRepository(store),
-    events: { publish: async (e: SonataEvent) => { published.push(e); } },
+    events: {
+      publish: async (e: SonataEvent) => {
+        published.push(e);
+      },
+    },
     logger,
     now: () => new Date('2026-12-05T10:00:00Z'),
   };
@@ -29,26 +39,48 @@ function setup(partners: Array<{ id: string; legacyCustomerId?: string }>) {
 }
 
 const notice: LegacyNotice = {
-  notify: 'customerBillCreateEvent', api: 'customerBillManagement', path: '/customerBill', id: 'RE-2026-000001',
-  customerId: 'C-100042', state: 'generated', occurredAt: '2026-12-05T10:00:00.000Z', key: 'bill:RE-2026-000001:ERST:05.12.2026 11:00',
+  notify: 'customerBillCreateEvent',
+  api: 'customerBillManagement',
+  path: '/customerBill',
+  id: 'RE-2026-000001',
+  customerId: 'C-100042',
+  state: 'generated',
+  occurredAt: '2026-12-05T10:00:00.000Z',
+  key: 'bill:RE-2026-000001:ERST:05.12.2026 11:00',
 };
 
 describe('legacy notices', () => {
   it('goes to the partner with the customer number, as an event on the resource path, with a UUID-shaped id', async () => {
-    const { deps, published } = setup([{ id: 'acme', legacyCustomerId: 'C-100042' }, { id: 'globex', legacyCustomerId: 'C-100077' }, { id: 'seller' }]);
+    const { deps, published } = setup([
+      { id: 'acme', legacyCustomerId: 'C-100042' },
+      { id: 'globex', legacyCustomerId: 'C-100077' },
+      { id: 'seller' },
+    ]);
     expect(await publishLegacyNotice(deps, notice)).toBe(1);
-    expect(published).toEqual([{
-      eventType: 'customerBillCreateEvent', apiName: 'customerBillManagement', resourceId: 'RE-2026-000001',
-      resourcePath: '/customerBill/RE-2026-000001', state: 'generated', partnerId: 'acme', occurredAt: '2026-12-05T10:00:00.000Z',
-      eventId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/),
-    }]);
+    expect(published).toEqual([
+      {
+        eventType: 'customerBillCreateEvent',
+        apiName: 'customerBillManagement',
+        resourceId: 'RE-2026-000001',
+        resourcePath: '/customerBill/RE-2026-000001',
+        state: 'generated',
+        partnerId: 'acme',
+        occurredAt: '2026-12-05T10:00:00.000Z',
+        eventId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}$/),
+      },
+    ]);
   });
 
   it('the same report again (its polled copy after the callback) publishes nothing; another report does', async () => {
     const { deps, published } = setup([{ id: 'acme', legacyCustomerId: 'C-100042' }]);
     expect(await publishLegacyNotice(deps, notice)).toBe(1);
     expect(await publishLegacyNotice(deps, { ...notice })).toBe(0);
-    const paid = { ...notice, notify: 'customerBillStateChangeEvent', state: 'settled', key: 'bill:RE-2026-000001:BEZ:07.12.2026 09:30' };
+    const paid = {
+      ...notice,
+      notify: 'customerBillStateChangeEvent',
+      state: 'settled',
+      key: 'bill:RE-2026-000001:BEZ:07.12.2026 09:30',
+    };
     expect(await publishLegacyNotice(deps, paid)).toBe(1);
     expect(published.map((e) => e.eventType)).toEqual(['customerBillCreateEvent', 'customerBillStateChangeEvent']);
     expect(published[0]!.eventId).not.toBe(published[1]!.eventId);
@@ -63,7 +95,10 @@ describe('legacy notices', () => {
   });
 
   it('two partners sharing a customer number both hear of it, each under its own event id', async () => {
-    const { deps, published } = setup([{ id: 'acme', legacyCustomerId: 'C-100042' }, { id: 'acme-test', legacyCustomerId: 'C-100042' }]);
+    const { deps, published } = setup([
+      { id: 'acme', legacyCustomerId: 'C-100042' },
+      { id: 'acme-test', legacyCustomerId: 'C-100042' },
+    ]);
     expect(await publishLegacyNotice(deps, notice)).toBe(2);
     expect(published.map((e) => e.partnerId)).toEqual(['acme', 'acme-test']);
     expect(new Set(published.map((e) => e.eventId)).size).toBe(2);

@@ -15,7 +15,13 @@ let acme: string;
 beforeAll(async () => {
   project = copyProject();
   const file = join(project.dir, 'config/test.yaml');
-  writeFileSync(file, readFileSync(file, 'utf8').replace('legacy:\n', 'legacy:\n  statusUpdates: poll\n  pollIntervalMs: 3600000   # the test polls by hand\n'));
+  writeFileSync(
+    file,
+    readFileSync(file, 'utf8').replace(
+      'legacy:\n',
+      'legacy:\n  statusUpdates: poll\n  pollIntervalMs: 3600000   # the test polls by hand\n',
+    ),
+  );
   gw = await startTestGateway({ rootDir: project.dir, env: { SONATA_SDK_DIR: SDK_DIR } });
   acme = await gw.token('acme');
 });
@@ -26,7 +32,10 @@ afterAll(async () => {
 
 describe('status updates by polling the legacy event journal', () => {
   it('moves an order on only when polled, once per event, and remembers the position', async () => {
-    const created = await gw.call('POST', `${ORDER_BASE.grace}/productOrder`, { token: acme, body: graceOrder({ externalId: 'ACME-POLL-1' }) });
+    const created = await gw.call('POST', `${ORDER_BASE.grace}/productOrder`, {
+      token: acme,
+      body: graceOrder({ externalId: 'ACME-POLL-1' }),
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const orderNo = await legacyOrderNo(gw, 'C-100042', 'ACME-POLL-1');
     await advanceOrder(gw, orderNo, 'VALD');

@@ -23,7 +23,10 @@ const engine = createMappingEngine();
 const compile = (source: string, name: string) => engine.compile(source, name);
 
 const legacyOp: LegacyOperationDef = {
-  name: 'thing.search', method: 'POST', path: '/things/search', safeToRetry: true,
+  name: 'thing.search',
+  method: 'POST',
+  path: '/things/search',
+  safeToRetry: true,
   request: compile('{ "COLOR": color, "OFFSET": $page.offset, "LIMIT": $page.limit }', 'legacy-request.jsonata'),
   // the legacy answer mapping sees the unified request: it applies what the backend cannot filter on
   response: compile('{ "items": [THINGS[size = $unifiedRequest.size]], "total": TOTAL }', 'legacy-response.jsonata'),
@@ -32,15 +35,33 @@ const legacyOp: LegacyOperationDef = {
 function listOperation(over: Partial<OperationDef> = {}): OperationDef {
   const { pattern, params } = compilePathTemplate('/thing');
   const querySchema = new Ajv({ allErrors: true }).compile({
-    type: 'object', additionalProperties: false, properties: { color: { enum: ['red', 'blue'] }, size: { type: 'string' } },
+    type: 'object',
+    additionalProperties: false,
+    properties: { color: { enum: ['red', 'blue'] }, size: { type: 'string' } },
   });
   return {
-    operationId: 'listThing', release: 'grace', apiName: 'thingManagement', version: 'v1', method: 'GET', path: '/thing',
-    pathPattern: pattern, pathParams: params, function: 'siteRetrieval', scope: 'listThing', status: 200, source: 'backend',
-    legacyFieldPaths: {}, kind: 'call', productPaths: [], filters: {}, backend: 'thing.search',
+    operationId: 'listThing',
+    release: 'grace',
+    apiName: 'thingManagement',
+    version: 'v1',
+    method: 'GET',
+    path: '/thing',
+    pathPattern: pattern,
+    pathParams: params,
+    function: 'siteRetrieval',
+    scope: 'listThing',
+    status: 200,
+    source: 'backend',
+    legacyFieldPaths: {},
+    kind: 'call',
+    productPaths: [],
+    filters: {},
+    backend: 'thing.search',
     request: compile('{ "color": $query.color, "size": $query.size }', 'release-request.jsonata'),
     response: compile('{ "items": [items.{ "name": NAME, "page": $page }], "total": total }', 'release-response.jsonata'),
-    listAnswer: true, querySchema, queryParameters: ['color', 'size'],
+    listAnswer: true,
+    querySchema,
+    queryParameters: ['color', 'size'],
     ...over,
   } as OperationDef;
 }
@@ -48,26 +69,54 @@ function listOperation(over: Partial<OperationDef> = {}): OperationDef {
 function context(op: OperationDef, query: Record<string, unknown>, partnerResponse?: string) {
   const calls: LegacyCallOptions[] = [];
   const partner = {
-    id: 'p1', mappings: new Map(partnerResponse ? [[op.operationId, { response: compile(partnerResponse, 'partner.jsonata') }]] : []),
-    lookups: createLookupTables({}), functions: new Map(), policy: { budgetaryQuotes: true },
+    id: 'p1',
+    mappings: new Map(partnerResponse ? [[op.operationId, { response: compile(partnerResponse, 'partner.jsonata') }]] : []),
+    lookups: createLookupTables({}),
+    functions: new Map(),
+    policy: { budgetaryQuotes: true },
   } as unknown as PartnerDef;
   const ctx = {
-    requestId: 'r1', op, partner, params: {}, query, body: undefined, now: () => new Date('2026-11-25T10:00:00Z'),
+    requestId: 'r1',
+    op,
+    partner,
+    params: {},
+    query,
+    body: undefined,
+    now: () => new Date('2026-11-25T10:00:00Z'),
     registry: { legacy: new Map([[legacyOp.name, legacyOp]]), releases: new Map(), releaseFor: () => undefined },
     legacy: {
       async call(_op: LegacyOperationDef, o: LegacyCallOptions) {
         calls.push(o);
-        return { RC: 0, TOTAL: 7, THINGS: [{ NAME: 'a', size: 'S' }, { NAME: 'b', size: 'M' }, { NAME: 'c', size: 'S' }] };
+        return {
+          RC: 0,
+          TOTAL: 7,
+          THINGS: [
+            { NAME: 'a', size: 'S' },
+            { NAME: 'b', size: 'M' },
+            { NAME: 'c', size: 'S' },
+          ],
+        };
       },
       close: async () => undefined,
     },
-    logger: { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } },
+    logger: {
+      debug() {},
+      info() {},
+      warn() {},
+      error() {},
+      child() {
+        return this;
+      },
+    },
   } as unknown as OperationContext;
   return { ctx, calls };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<GatewayError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(GatewayError);
   return err as GatewayError;
 }
@@ -78,7 +127,10 @@ describe('listAnswer call operations', () => {
     const res = await executeOperation(ctx);
     expect(res.status).toBe(200);
     expect(calls[0]!.body).toEqual({ COLOR: 'red', OFFSET: 2, LIMIT: 10 });
-    expect(res.body).toEqual([{ name: 'a', page: { offset: 2, limit: 10 } }, { name: 'c', page: { offset: 2, limit: 10 } }]);
+    expect(res.body).toEqual([
+      { name: 'a', page: { offset: 2, limit: 10 } },
+      { name: 'c', page: { offset: 2, limit: 10 } },
+    ]);
     expect(res.headers).toEqual({ 'X-Total-Count': '7', 'X-Result-Count': '2', 'X-Pagination-Throttled': 'false' });
   });
 
@@ -144,14 +196,18 @@ describe('listAnswer and querySchema in api.yaml', () => {
       let problems = '';
       try {
         loadRegistry({
-          partnersDir: join(project.dir, 'partners'), mappingsDir: join(project.dir, 'mappings'), engine,
+          partnersDir: join(project.dir, 'partners'),
+          mappingsDir: join(project.dir, 'mappings'),
+          engine,
           secrets: readEnvFile(join(project.dir, 'config', 'test.env')),
         });
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         problems = err.message;
       }
-      expect(problems).toMatch(/mappings\/releases\/grace\/troubleTicket\/api\.yaml:\d+:\d+ .*listAnswer and querySchema are for call operations, not create/);
+      expect(problems).toMatch(
+        /mappings\/releases\/grace\/troubleTicket\/api\.yaml:\d+:\d+ .*listAnswer and querySchema are for call operations, not create/,
+      );
     } finally {
       project.cleanup();
     }

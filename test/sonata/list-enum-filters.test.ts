@@ -46,9 +46,19 @@ function specQueryEnums(release: SonataRelease, op: OperationDef): Map<string, s
 
 const registry = loadShipped();
 // releases are indexed by name and alias: each release once
-const LIST_OPS = [...new Set(registry.releases.values())].flatMap((rel) => [...rel.apis.values()].flatMap((api) => api.operations
-  .filter((op): op is ListOperation | CallOperation => op.method === 'GET' && (op.kind === 'list' || (op.kind === 'call' && op.listAnswer)))
-  .map((op) => ({ release: rel.sdkFolder as SonataRelease, op, name: `${rel.name} ${op.apiName}/${op.version} ${op.operationId}` }))));
+const LIST_OPS = [...new Set(registry.releases.values())].flatMap((rel) =>
+  [...rel.apis.values()].flatMap((api) =>
+    api.operations
+      .filter(
+        (op): op is ListOperation | CallOperation => op.method === 'GET' && (op.kind === 'list' || (op.kind === 'call' && op.listAnswer)),
+      )
+      .map((op) => ({
+        release: rel.sdkFolder as SonataRelease,
+        op,
+        name: `${rel.name} ${op.apiName}/${op.version} ${op.operationId}`,
+      })),
+  ),
+);
 
 describe('every enumerated list filter takes exactly the values of its release spec', () => {
   it('finds list operations in every release', () => {
@@ -87,9 +97,14 @@ describe('a partner listing with a misspelt state gets 400 invalidQuery', () => 
   });
 
   // every kept list with an enumerated filter, in every release the demo partners speak
-  const cases = LIST_OPS.flatMap(({ op, ...c }) => (op.kind === 'list' ? [{ ...c, op }] : [])).filter(({ release, op }) => partnerOf[release as keyof typeof partnerOf]
-    && registry.releaseFor(registry.partners.get(partnerIds[partnerOf[release as keyof typeof partnerOf]])!, op.apiName)?.sdkFolder === release
-    && Object.values(op.filters).some((f) => f.values))
+  const cases = LIST_OPS.flatMap(({ op, ...c }) => (op.kind === 'list' ? [{ ...c, op }] : []))
+    .filter(
+      ({ release, op }) =>
+        partnerOf[release as keyof typeof partnerOf] &&
+        registry.releaseFor(registry.partners.get(partnerIds[partnerOf[release as keyof typeof partnerOf]])!, op.apiName)?.sdkFolder ===
+          release &&
+        Object.values(op.filters).some((f) => f.values),
+    )
     .map((c) => ({ ...c, filter: Object.entries(c.op.filters).find(([, f]) => f.values)![0] }));
 
   it('covers a list in each release', () => {
@@ -104,7 +119,9 @@ describe('a partner listing with a misspelt state gets 400 invalidQuery', () => 
     expect(bad.body.code).toBe('invalidQuery');
     expect(bad.body.message).toContain(filter);
     // a value the spec defines is a filter like any other: 200 and a (possibly empty) list
-    const good = await gw.call('GET', `${base}?${encodeURIComponent(filter)}=${encodeURIComponent(op.filters[filter]!.values![0]!)}`, { token });
+    const good = await gw.call('GET', `${base}?${encodeURIComponent(filter)}=${encodeURIComponent(op.filters[filter]!.values![0]!)}`, {
+      token,
+    });
     expect(good.status, JSON.stringify(good.body)).toBe(200);
     expect(Array.isArray(good.body)).toBe(true);
   });

@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startListener, type TestListener } from '../notify/support.js';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
-import { advanceOrder, expectPaging, expectSpecValid, graceOrder, kylieOrder, legacy, legacyOrderNo, ORDER_BASE, waitFor } from './product-order-support.js';
+import {
+  advanceOrder,
+  expectPaging,
+  expectSpecValid,
+  graceOrder,
+  kylieOrder,
+  legacy,
+  legacyOrderNo,
+  ORDER_BASE,
+  waitFor,
+} from './product-order-support.js';
 
 const API = 'productOrderingManagement';
 const CUST = { grace: 'C-100042', kylie: 'C-100077' } as const;
@@ -16,7 +26,10 @@ beforeAll(async () => {
   tokens = { grace: await gw.token('acme'), kylie: await gw.token('globex') };
   listener = await startListener();
   for (const release of ['grace', 'kylie'] as const) {
-    const hub = await sonata(release, 'POST', '/hub', { callback: `${listener.origin}/${release}`, query: 'eventType=chargeCreateEvent,chargeStateChangeEvent,chargeTimeoutEvent' });
+    const hub = await sonata(release, 'POST', '/hub', {
+      callback: `${listener.origin}/${release}`,
+      query: 'eventType=chargeCreateEvent,chargeStateChangeEvent,chargeTimeoutEvent',
+    });
     expect(hub.status).toBe(201);
   }
 }, 60_000);
@@ -36,40 +49,73 @@ async function placeValidated(release: Release, externalId: string): Promise<{ i
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   const orderNo = await legacyOrderNo(gw, CUST[release], externalId);
   await advanceOrder(gw, orderNo, 'VALD');
-  await waitFor(() => sonata(release, 'GET', `/productOrder/${res.body.id}`), (b) => b.state === 'inProgress');
+  await waitFor(
+    () => sonata(release, 'GET', `/productOrder/${res.body.id}`),
+    (b) => b.state === 'inProgress',
+  );
   return { id: res.body.id as string, orderNo };
 }
 
 /** The back office raises a charge on line 1 (the BSS's own fields: minor units, Berlin time); the gateway's charge. */
 async function raise(release: Release, order: { id: string; orderNo: string }, fields: Record<string, unknown> = {}) {
-  const answer = await legacy(gw, `/_sim/orders/${order.orderNo}/charge`, { LINE_REF: '1', CHARGE_TYPE: 'SURVEY', CHARGE_DESC: 'extra site survey', AMOUNT: 35000, BLOCKING: 'Y', ...fields });
+  const answer = await legacy(gw, `/_sim/orders/${order.orderNo}/charge`, {
+    LINE_REF: '1',
+    CHARGE_TYPE: 'SURVEY',
+    CHARGE_DESC: 'extra site survey',
+    AMOUNT: 35000,
+    BLOCKING: 'Y',
+    ...fields,
+  });
   expect(answer.RC, JSON.stringify(answer)).toBe(0);
-  const held = await waitFor(() => sonata(release, 'GET', `/productOrder/${order.id}`), (b) => b.state === 'held.assessingCharge');
+  const held = await waitFor(
+    () => sonata(release, 'GET', `/productOrder/${order.id}`),
+    (b) => b.state === 'held.assessingCharge',
+  );
   expectSpecValid(release, API, 'retrieveProductOrder', 200, held.body);
-  const list = await waitFor(() => sonata(release, 'GET', `/charge?productOrderId=${order.id}`), (b) => b.length === 1);
+  const list = await waitFor(
+    () => sonata(release, 'GET', `/charge?productOrderId=${order.id}`),
+    (b) => b.length === 1,
+  );
   expectSpecValid(release, API, 'listCharge', 200, list.body);
   expectPaging(list.headers, 1, 1);
-  return { chargeNo: answer.CHARGE.CHARGE_ID as string, charge: list.body[0] as { id: string; responseDueDate: string } };
+  return {
+    chargeNo: answer.CHARGE.CHARGE_ID as string,
+    charge: list.body[0] as { id: string; responseDueDate: string },
+  };
 }
 
 async function eventsFor(release: Release, chargeId: string, count: number) {
-  const mine = () => listener.calls.filter((c) => c.url.startsWith(`/${release}/`) && (c.body as { event: { id: string } }).event.id === chargeId);
+  const mine = () =>
+    listener.calls.filter((c) => c.url.startsWith(`/${release}/`) && (c.body as { event: { id: string } }).event.id === chargeId);
   for (let total = listener.calls.length; mine().length < count; total++) await listener.waitForCalls(total + 1);
-  return mine().map((c) => ({ type: (c.body as { eventType: string }).eventType, event: (c.body as { event: Record<string, unknown> }).event }));
+  return mine().map((c) => ({
+    type: (c.body as { eventType: string }).eventType,
+    event: (c.body as { event: Record<string, unknown> }).event,
+  }));
 }
 
 describe.each(['grace', 'kylie'] as const)('%s charges', (release) => {
   it('raised by the BSS: the order is held, the Buyer is told and reads it; accepted, the BSS hears it and the order goes on', async () => {
     const order = await placeValidated(release, `${release}-CHG-ACCEPT`);
     const { chargeNo, charge } = await raise(release, order);
-    expect(charge).toMatchObject({ state: 'awaitingResponse', productOrderItem: { productOrderId: order.id, productOrderItemId: 'item-1' } });
+    expect(charge).toMatchObject({
+      state: 'awaitingResponse',
+      productOrderItem: { productOrderId: order.id, productOrderItemId: 'item-1' },
+    });
     const one = await sonata(release, 'GET', `/charge/${charge.id}`);
     expect(one.status).toBe(200);
     expectSpecValid(release, API, 'retrieveCharge', 200, one.body);
-    expect(one.body.chargeItem).toEqual([{
-      id: '1', state: 'awaitingResponse', activityType: 'new', blocking: true, priceType: 'nonRecurring', priceCategory: 'other',
-      price: { dutyFreeAmount: { unit: release === 'grace' ? 'EUR' : 'GBP', value: 350 } },
-    }]);
+    expect(one.body.chargeItem).toEqual([
+      {
+        id: '1',
+        state: 'awaitingResponse',
+        activityType: 'new',
+        blocking: true,
+        priceType: 'nonRecurring',
+        priceCategory: 'other',
+        price: { dutyFreeAmount: { unit: release === 'grace' ? 'EUR' : 'GBP', value: 350 } },
+      },
+    ]);
     expect(Date.parse(one.body.responseDueDate)).toBeGreaterThan(Date.now());
     expect((await eventsFor(release, charge.id, 1))[0]!.type).toBe('chargeCreateEvent');
     // the order item lists its charge
@@ -77,20 +123,30 @@ describe.each(['grace', 'kylie'] as const)('%s charges', (release) => {
     expectSpecValid(release, API, 'retrieveProductOrder', 200, held.body);
     expect(held.body.productOrderItem[0].charge).toEqual([{ id: charge.id, href: `${ORDER_BASE[release]}/charge/${charge.id}` }]);
 
-    const patched = await sonata(release, 'PATCH', `/charge/${charge.id}`, { chargeItem: [{ id: '1', acceptanceIndicator: 'accepted' }] });
+    const patched = await sonata(release, 'PATCH', `/charge/${charge.id}`, {
+      chargeItem: [{ id: '1', acceptanceIndicator: 'accepted' }],
+    });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
     expectSpecValid(release, API, 'patchCharge', 200, patched.body);
-    expect(patched.body).toMatchObject({ state: 'completed', chargeItem: [{ id: '1', state: 'acceptedByBuyer', acceptanceIndicator: 'accepted' }] });
+    expect(patched.body).toMatchObject({
+      state: 'completed',
+      chargeItem: [{ id: '1', state: 'acceptedByBuyer', acceptanceIndicator: 'accepted' }],
+    });
     const bss = await legacy(gw, `/orders/${order.orderNo}?CUST_NO=${CUST[release]}`);
     expect(bss.ORDER.CHARGES.find((c: { CHARGE_ID: string }) => c.CHARGE_ID === chargeNo).CHARGE_STATUS).toBe('ACPT');
     expect(bss.ORDER.ORDER_STATUS).toBe('PROV');
-    await waitFor(() => sonata(release, 'GET', `/productOrder/${order.id}`), (b) => b.state === 'inProgress');
+    await waitFor(
+      () => sonata(release, 'GET', `/productOrder/${order.id}`),
+      (b) => b.state === 'inProgress',
+    );
     const events = await eventsFor(release, charge.id, 2);
     expect(events.map((e) => e.type)).toEqual(['chargeCreateEvent', 'chargeStateChangeEvent']);
     if (release === 'kylie') expect(events[1]!.event).toMatchObject({ id: charge.id, state: 'completed' });
 
     // answered: a second answer is a conflict, and nothing changes
-    const again = await sonata(release, 'PATCH', `/charge/${charge.id}`, { chargeItem: [{ id: '1', acceptanceIndicator: 'rejected' }] });
+    const again = await sonata(release, 'PATCH', `/charge/${charge.id}`, {
+      chargeItem: [{ id: '1', acceptanceIndicator: 'rejected' }],
+    });
     expect(again.status).toBe(409);
     expectSpecValid(release, API, 'patchCharge', 409, again.body);
     expect(again.body.code).toBe('conflict');
@@ -99,12 +155,20 @@ describe.each(['grace', 'kylie'] as const)('%s charges', (release) => {
   it('declined: a blocking charge cancels its item, and with it the one-item order', async () => {
     const order = await placeValidated(release, `${release}-CHG-DECLINE`);
     const { chargeNo, charge } = await raise(release, order);
-    const patched = await sonata(release, 'PATCH', `/charge/${charge.id}`, { chargeItem: [{ id: '1', acceptanceIndicator: 'rejected' }] });
+    const patched = await sonata(release, 'PATCH', `/charge/${charge.id}`, {
+      chargeItem: [{ id: '1', acceptanceIndicator: 'rejected' }],
+    });
     expect(patched.status, JSON.stringify(patched.body)).toBe(200);
-    expect(patched.body).toMatchObject({ state: 'completed', chargeItem: [{ state: 'declinedByBuyer', acceptanceIndicator: 'rejected' }] });
+    expect(patched.body).toMatchObject({
+      state: 'completed',
+      chargeItem: [{ state: 'declinedByBuyer', acceptanceIndicator: 'rejected' }],
+    });
     const bss = await legacy(gw, `/orders/${order.orderNo}?CUST_NO=${CUST[release]}`);
     expect(bss.ORDER.CHARGES.find((c: { CHARGE_ID: string }) => c.CHARGE_ID === chargeNo).CHARGE_STATUS).toBe('DECL');
-    const cancelled = await waitFor(() => sonata(release, 'GET', `/productOrder/${order.id}`), (b) => b.state === 'cancelled');
+    const cancelled = await waitFor(
+      () => sonata(release, 'GET', `/productOrder/${order.id}`),
+      (b) => b.state === 'cancelled',
+    );
     expectSpecValid(release, API, 'retrieveProductOrder', 200, cancelled.body);
     expect(cancelled.body.productOrderItem[0].state).toBe('cancelled');
   });
@@ -121,15 +185,23 @@ describe.each(['grace', 'kylie'] as const)('%s charges', (release) => {
     expect(await gw.gateway.sweepDeadlines(new Date(due + 1000))).toBeGreaterThanOrEqual(1);
     const timedOut = await sonata(release, 'GET', `/charge/${charge.id}`);
     expectSpecValid(release, API, 'retrieveCharge', 200, timedOut.body);
-    expect(timedOut.body).toMatchObject({ state: 'timeout', chargeItem: [{ state: 'declinedByBuyer', priceCategory: 'construction', blocking: false }] });
+    expect(timedOut.body).toMatchObject({
+      state: 'timeout',
+      chargeItem: [{ state: 'declinedByBuyer', priceCategory: 'construction', blocking: false }],
+    });
     const events = await eventsFor(release, charge.id, 3);
     expect(events.map((e) => e.type).sort()).toEqual(['chargeCreateEvent', 'chargeStateChangeEvent', 'chargeTimeoutEvent']);
     const bss = await legacy(gw, `/orders/${order.orderNo}?CUST_NO=${CUST[release]}`);
     expect(bss.ORDER.CHARGES.find((c: { CHARGE_ID: string }) => c.CHARGE_ID === chargeNo).CHARGE_STATUS).toBe('DECL');
-    await waitFor(() => sonata(release, 'GET', `/productOrder/${order.id}`), (b) => b.state === 'inProgress');
+    await waitFor(
+      () => sonata(release, 'GET', `/productOrder/${order.id}`),
+      (b) => b.state === 'inProgress',
+    );
     // swept once: a second sweep sends nothing more; a late answer is a conflict
     await gw.gateway.sweepDeadlines(new Date(due + 2000));
-    const late = await sonata(release, 'PATCH', `/charge/${charge.id}`, { chargeItem: [{ id: '1', acceptanceIndicator: 'accepted' }] });
+    const late = await sonata(release, 'PATCH', `/charge/${charge.id}`, {
+      chargeItem: [{ id: '1', acceptanceIndicator: 'accepted' }],
+    });
     expect(late.status).toBe(409);
     expect(late.body.code).toBe('conflict');
     expect(await eventsFor(release, charge.id, 3)).toHaveLength(3);
@@ -139,26 +211,41 @@ describe.each(['grace', 'kylie'] as const)('%s charges', (release) => {
 describe('refusals', () => {
   it('Billie does not offer charges (its MEFCharge wire is not kept): 501 notImplemented', async () => {
     const initech = await gw.token('initech');
-    for (const [method, path] of [['GET', '/charge'], ['GET', '/charge/CH-1'], ['PATCH', '/charge/CH-1']] as const) {
-      const res = await gw.call(method, `/mefApi/sonata/productOrderingManagement/v7${path}`, { token: initech, body: method === 'PATCH' ? { chargeItem: [{ id: '1', acceptanceIndicator: 'accepted' }] } : undefined });
+    for (const [method, path] of [
+      ['GET', '/charge'],
+      ['GET', '/charge/CH-1'],
+      ['PATCH', '/charge/CH-1'],
+    ] as const) {
+      const res = await gw.call(method, `/mefApi/sonata/productOrderingManagement/v7${path}`, {
+        token: initech,
+        body: method === 'PATCH' ? { chargeItem: [{ id: '1', acceptanceIndicator: 'accepted' }] } : undefined,
+      });
       expect(res.status).toBe(501);
       expect(res.body.code).toBe('notImplemented');
     }
   });
 
-  it('another partner\'s charge is 404; a bad answer is 400 (Grace) / 422 (Kylie)', async () => {
+  it("another partner's charge is 404; a bad answer is 400 (Grace) / 422 (Kylie)", async () => {
     const order = await placeValidated('grace', 'grace-CHG-OTHER');
     const { charge } = await raise('grace', order);
     const other = await sonata('kylie', 'GET', `/charge/${charge.id}`);
     expect(other.status).toBe(404);
     expectSpecValid('kylie', API, 'retrieveCharge', 404, other.body);
-    expect((await sonata('kylie', 'PATCH', `/charge/${charge.id}`, { chargeItem: [{ id: '1', acceptanceIndicator: 'accepted' }] })).status).toBe(404);
+    expect(
+      (
+        await sonata('kylie', 'PATCH', `/charge/${charge.id}`, {
+          chargeItem: [{ id: '1', acceptanceIndicator: 'accepted' }],
+        })
+      ).status,
+    ).toBe(404);
     expect((await sonata('kylie', 'GET', `/charge?productOrderId=${order.id}`)).body).toEqual([]);
 
     const noItems = await sonata('grace', 'PATCH', `/charge/${charge.id}`, { chargeItem: [] });
     expect(noItems.status).toBe(400);
     expectSpecValid('grace', API, 'patchCharge', 400, noItems.body);
-    const unknownItem = await sonata('grace', 'PATCH', `/charge/${charge.id}`, { chargeItem: [{ id: '9', acceptanceIndicator: 'accepted' }] });
+    const unknownItem = await sonata('grace', 'PATCH', `/charge/${charge.id}`, {
+      chargeItem: [{ id: '9', acceptanceIndicator: 'accepted' }],
+    });
     expect(unknownItem.status).toBe(400);
     expect((await sonata('grace', 'GET', `/charge/${charge.id}`)).body.state).toBe('awaitingResponse');
   });

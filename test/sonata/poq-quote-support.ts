@@ -20,7 +20,12 @@ const LEGACY_KEY = 'demo-legacy-key-42';
 export const CUSTOMERS = { acme: 'C-100042', globex: 'C-100077' } as const;
 
 /** Asserts a Sonata answer (status and body) is valid for that operation of the release's official spec. */
-export function expectSpecValid(release: SonataRelease, apiName: string, operationId: string, res: { status: number; body: unknown }): void {
+export function expectSpecValid(
+  release: SonataRelease,
+  apiName: string,
+  operationId: string,
+  res: { status: number; body: unknown },
+): void {
   const op = specs.api(release, apiName)?.operationById(operationId);
   expect(op, `${release} ${apiName} ${operationId} exists in the SDK`).toBeDefined();
   expect(op!.validateResponseBody(res.status, res.body)).toEqual([]);
@@ -87,7 +92,12 @@ export async function callLegacy(gw: TestGateway, method: 'GET' | 'POST', path: 
 }
 
 /** The legacy object behind a Sonata resource: the gateway sends its id without dashes as REQ_REF. */
-export async function findLegacy(gw: TestGateway, domain: 'feasibility' | 'offers', customer: string, sonataId: string): Promise<Record<string, any>> {
+export async function findLegacy(
+  gw: TestGateway,
+  domain: 'feasibility' | 'offers',
+  customer: string,
+  sonataId: string,
+): Promise<Record<string, any>> {
   const answer = await callLegacy(gw, 'GET', `/${domain}?CUST_NO=${customer}&REQ_REF=${sonataId.replace(/-/g, '')}`);
   const list = (domain === 'feasibility' ? answer.FEAS_LIST : answer.OFFERS) as Array<Record<string, any>>;
   expect(list).toHaveLength(1);
@@ -95,7 +105,12 @@ export async function findLegacy(gw: TestGateway, domain: 'feasibility' | 'offer
 }
 
 /** Moves a legacy object along its lifecycle, as the provider's back office would (`_sim` advance). */
-export async function advanceLegacy(gw: TestGateway, domain: 'feasibility' | 'offers', legacyId: string, body: Record<string, string> = {}): Promise<Record<string, any>> {
+export async function advanceLegacy(
+  gw: TestGateway,
+  domain: 'feasibility' | 'offers',
+  legacyId: string,
+  body: Record<string, string> = {},
+): Promise<Record<string, any>> {
   return callLegacy(gw, 'POST', `/_sim/${domain}/${legacyId}/advance`, body);
 }
 
@@ -148,5 +163,8 @@ export async function startBuyerListener(): Promise<BuyerListener> {
 
 /** A contact as Buyers send it (E.164 number with spaces, which the gateway normalises). */
 export const buyerContact = (number = '+49 30 1234567') => ({
-  role: 'buyerContactInformation', name: 'Anna Buyer', emailAddress: 'anna.buyer@example.com', number,
+  role: 'buyerContactInformation',
+  name: 'Anna Buyer',
+  emailAddress: 'anna.buyer@example.com',
+  number,
 });

@@ -5,8 +5,14 @@ import { SDK_DIR, type TestGateway } from '../support/test-gateway.js';
 
 const specs = createSpecCatalog({ sdkDir: SDK_DIR });
 
-export const ORDER_BASE = { grace: '/mefApi/sonata/productOrderingManagement/v10', kylie: '/mefApi/sonata/productOrderingManagement/v11' } as const;
-export const INVENTORY_BASE = { grace: '/mefApi/sonata/productInventory/v7', kylie: '/mefApi/sonata/productInventory/v8' } as const;
+export const ORDER_BASE = {
+  grace: '/mefApi/sonata/productOrderingManagement/v10',
+  kylie: '/mefApi/sonata/productOrderingManagement/v11',
+} as const;
+export const INVENTORY_BASE = {
+  grace: '/mefApi/sonata/productInventory/v7',
+  kylie: '/mefApi/sonata/productInventory/v8',
+} as const;
 export const LEGACY_KEY = 'demo-legacy-key-42';
 
 /** Every Sonata body a test sees is checked against the official OpenAPI file of the partner's release. */
@@ -34,7 +40,12 @@ export async function legacy(gw: TestGateway, path: string, body?: unknown): Pro
 }
 
 /** Moves a legacy order along (`TO`: VALD, PROV, COMP, REJD, FAIL); expects RC 0. */
-export async function advanceOrder(gw: TestGateway, orderNo: string, to: string, extra: Record<string, unknown> = {}): Promise<Record<string, any>> {
+export async function advanceOrder(
+  gw: TestGateway,
+  orderNo: string,
+  to: string,
+  extra: Record<string, unknown> = {},
+): Promise<Record<string, any>> {
   const answer = await legacy(gw, `/_sim/orders/${orderNo}/advance`, { TO: to, ...extra });
   expect(answer.RC, JSON.stringify(answer)).toBe(0);
   return answer;
@@ -59,7 +70,12 @@ export function inDays(days: number): string {
   return new Date(Date.now() + days * 86_400_000).toISOString();
 }
 
-export const CONTACT = { role: 'productOrderContact', name: 'Anna Buyer', number: '+49 30 1234567', emailAddress: 'anna.buyer@example.com' };
+export const CONTACT = {
+  role: 'productOrderContact',
+  name: 'Anna Buyer',
+  number: '+49 30 1234567',
+  emailAddress: 'anna.buyer@example.com',
+};
 
 /** A Grace order of one Access E-Line at the NetCore FRA1 data centre (partner alias ACCESS_E_LINE). */
 export function graceOrder(over: Record<string, unknown> = {}, item: Record<string, unknown> = {}): Record<string, unknown> {
@@ -67,17 +83,23 @@ export function graceOrder(over: Record<string, unknown> = {}, item: Record<stri
     externalId: 'ACME-PO-1',
     projectId: 'ACME-PRJ-7',
     relatedContactInformation: [CONTACT],
-    productOrderItem: [{
-      id: 'item-1',
-      action: 'add',
-      requestedCompletionDate: inDays(30),
-      product: {
-        productConfiguration: { '@type': 'ACCESS_E_LINE', bandwidthMbps: 100, classOfService: 'gold' },
-        place: [{ '@type': 'GeographicSiteRef', role: 'INSTALL_LOCATION', id: 'ST-100001' }],
+    productOrderItem: [
+      {
+        id: 'item-1',
+        action: 'add',
+        requestedCompletionDate: inDays(30),
+        product: {
+          productConfiguration: { '@type': 'ACCESS_E_LINE', bandwidthMbps: 100, classOfService: 'gold' },
+          place: [{ '@type': 'GeographicSiteRef', role: 'INSTALL_LOCATION', id: 'ST-100001' }],
+        },
+        requestedItemTerm: {
+          name: '36 months',
+          duration: { amount: 36, units: 'calendarMonths' },
+          endOfTermAction: 'autoRenew',
+        },
+        ...item,
       },
-      requestedItemTerm: { name: '36 months', duration: { amount: 36, units: 'calendarMonths' }, endOfTermAction: 'autoRenew' },
-      ...item,
-    }],
+    ],
     ...over,
   };
 }
@@ -87,17 +109,19 @@ export function kylieOrder(over: Record<string, unknown> = {}, item: Record<stri
   return {
     externalId: 'GLX-PO-1',
     relatedContactInformation: [{ ...CONTACT, number: '+44 20 7946 0000' }],
-    productOrderItem: [{
-      id: 'item-1',
-      action: 'add',
-      requestedCompletionDate: inDays(30),
-      product: {
-        productConfiguration: { '@type': 'GLX-ELINE', bandwidthMbps: 1000 },
-        place: [{ role: 'INSTALL_LOCATION', place: { '@type': 'GeographicSiteRef', id: 'ST-100003' } }],
+    productOrderItem: [
+      {
+        id: 'item-1',
+        action: 'add',
+        requestedCompletionDate: inDays(30),
+        product: {
+          productConfiguration: { '@type': 'GLX-ELINE', bandwidthMbps: 1000 },
+          place: [{ role: 'INSTALL_LOCATION', place: { '@type': 'GeographicSiteRef', id: 'ST-100003' } }],
+        },
+        requestedItemTerm: { name: '24 months', duration: { amount: 24, units: 'months' }, endOfTermAction: 'roll' },
+        ...item,
       },
-      requestedItemTerm: { name: '24 months', duration: { amount: 24, units: 'months' }, endOfTermAction: 'roll' },
-      ...item,
-    }],
+    ],
     ...over,
   };
 }

@@ -6,7 +6,16 @@ import { createResourceRepository } from '../../src/sonata/resources/resource-re
 import { startListener, type TestListener } from '../notify/support.js';
 import { copyProject, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import {
-  advanceOrder, expectPaging, expectSpecValid, graceOrder, inDays, kylieOrder, legacy, legacyOrderNo, ORDER_BASE, waitFor,
+  advanceOrder,
+  expectPaging,
+  expectSpecValid,
+  graceOrder,
+  inDays,
+  kylieOrder,
+  legacy,
+  legacyOrderNo,
+  ORDER_BASE,
+  waitFor,
 } from './product-order-support.js';
 
 const API = 'productOrderingManagement';
@@ -30,12 +39,20 @@ const grace = (method: string, path: string, body?: unknown) => gw.call(method, 
 const kylie = (method: string, path: string, body?: unknown) => gw.call(method, `${ORDER_BASE.kylie}${path}`, { token: globex, body });
 
 /** Creates an order and returns its Sonata answer and the legacy order number behind it. */
-async function place(release: 'grace' | 'kylie', externalId: string, item: Record<string, unknown> = {}, over: Record<string, unknown> = {}) {
+async function place(
+  release: 'grace' | 'kylie',
+  externalId: string,
+  item: Record<string, unknown> = {},
+  over: Record<string, unknown> = {},
+) {
   const body = release === 'grace' ? graceOrder({ externalId, ...over }, item) : kylieOrder({ externalId, ...over }, item);
   const res = await (release === 'grace' ? grace : kylie)('POST', '/productOrder', body);
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   expectSpecValid(release, API, 'createProductOrder', 201, res.body);
-  return { order: res.body, orderNo: await legacyOrderNo(gw, release === 'grace' ? ACME_CUST : GLOBEX_CUST, externalId) };
+  return {
+    order: res.body,
+    orderNo: await legacyOrderNo(gw, release === 'grace' ? ACME_CUST : GLOBEX_CUST, externalId),
+  };
 }
 
 describe('create, state machine and notifications', () => {
@@ -48,13 +65,21 @@ describe('create, state machine and notifications', () => {
   });
 
   it('Grace: acknowledged -> inProgress -> completed from the BSS status reports, with history and notifications', async () => {
-    const hub = await grace('POST', '/hub', { callback: `${listener.origin}/acme`, query: 'eventType=productOrderStateChangeEvent,productOrderItemStateChangeEvent' });
+    const hub = await grace('POST', '/hub', {
+      callback: `${listener.origin}/acme`,
+      query: 'eventType=productOrderStateChangeEvent,productOrderItemStateChangeEvent',
+    });
     expect(hub.status).toBe(201);
     expectSpecValid('grace', API, 'registerListener', 201, hub.body);
 
     const { order, orderNo } = await place('grace', 'ACME-LIFE-1');
     expect(order).toMatchObject({ state: 'acknowledged', externalId: 'ACME-LIFE-1', projectId: 'ACME-PRJ-7' });
-    expect(order.productOrderItem[0]).toMatchObject({ id: 'item-1', action: 'add', state: 'acknowledged', expediteIndicator: false });
+    expect(order.productOrderItem[0]).toMatchObject({
+      id: 'item-1',
+      action: 'add',
+      state: 'acknowledged',
+      expediteIndicator: false,
+    });
     expect(order.productOrderItem[0].product.productConfiguration['@type']).toBe('urn:mef:lso:spec:sonata:access-eline-ovc:v5.0.0:all');
     expect(order.productOrderItem[0].expectedCompletionDate).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect(order.relatedContactInformation[0].number).toBe('+49301234567');
@@ -62,13 +87,26 @@ describe('create, state machine and notifications', () => {
     const bss = await legacy(gw, `/orders/${orderNo}?CUST_NO=${ACME_CUST}`);
     expect(bss.ORDER).toMatchObject({ TEST_FLAG: 'N', CUST_ORDER_REF: 'ACME-LIFE-1', PROJECT_REF: 'ACME-PRJ-7' });
     expect(bss.ORDER.REMARKS).toContain(order.id);
-    expect(bss.ORDER.LINES[0]).toMatchObject({ ACTION: 'NEW', PROD_CODE: 'ELINE', BW_MBPS: 100, SITE_ID: 'ST-100001', TERM_MONTHS: 36, EXPEDITE: 'N' });
+    expect(bss.ORDER.LINES[0]).toMatchObject({
+      ACTION: 'NEW',
+      PROD_CODE: 'ELINE',
+      BW_MBPS: 100,
+      SITE_ID: 'ST-100001',
+      TERM_MONTHS: 36,
+      EXPEDITE: 'N',
+    });
 
     await advanceOrder(gw, orderNo, 'VALD');
-    const validated = await waitFor(() => grace('GET', `/productOrder/${order.id}`), (b) => b.state === 'inProgress');
+    const validated = await waitFor(
+      () => grace('GET', `/productOrder/${order.id}`),
+      (b) => b.state === 'inProgress',
+    );
     expectSpecValid('grace', API, 'retrieveProductOrder', 200, validated.body);
     await advanceOrder(gw, orderNo, 'COMP');
-    const done = await waitFor(() => grace('GET', `/productOrder/${order.id}`), (b) => b.state === 'completed');
+    const done = await waitFor(
+      () => grace('GET', `/productOrder/${order.id}`),
+      (b) => b.state === 'completed',
+    );
     expectSpecValid('grace', API, 'retrieveProductOrder', 200, done.body);
     expect(done.body.stateChange.map((c: { state: string }) => c.state)).toEqual(['acknowledged', 'inProgress', 'completed']);
     const item = done.body.productOrderItem[0];
@@ -86,50 +124,84 @@ describe('create, state machine and notifications', () => {
       '/acme/mefApi/sonata/productOrderingNotification/v10/listener/productOrderStateChangeEvent',
       '/acme/mefApi/sonata/productOrderingNotification/v10/listener/productOrderStateChangeEvent',
     ]);
-    const itemEvent = mine.find((c) => c.url.includes('Item'))!.body as { eventType: string; event: Record<string, string> };
+    const itemEvent = mine.find((c) => c.url.includes('Item'))!.body as {
+      eventType: string;
+      event: Record<string, string>;
+    };
     expect(itemEvent.eventType).toBe('productOrderItemStateChangeEvent');
-    expect(itemEvent.event).toEqual({ id: order.id, href: `${ORDER_BASE.grace}/productOrder/${order.id}`, orderItemId: 'item-1', buyerId: 'ACME-DE-0042', sellerId: 'NETCORE' });
+    expect(itemEvent.event).toEqual({
+      id: order.id,
+      href: `${ORDER_BASE.grace}/productOrder/${order.id}`,
+      orderItemId: 'item-1',
+      buyerId: 'ACME-DE-0042',
+      sellerId: 'NETCORE',
+    });
     expect((await grace('DELETE', `/hub/${hub.body.id}`)).status).toBe(204);
   });
 
   it('Kylie: the same lifecycle; typed events carry the new state, party ids travel in the query', async () => {
-    const hub = await kylie('POST', '/hub', { callback: `${listener.origin}/globex`, query: 'eventType=productOrderStateChangeEvent' });
+    const hub = await kylie('POST', '/hub', {
+      callback: `${listener.origin}/globex`,
+      query: 'eventType=productOrderStateChangeEvent',
+    });
     expect(hub.status).toBe(201);
     expectSpecValid('kylie', API, 'registerListener', 201, hub.body);
     const before = listener.calls.length;
     const { order, orderNo } = await place('kylie', 'GLX-LIFE-1');
-    expect(order.productOrderItem[0].product.place).toEqual([{ role: 'INSTALL_LOCATION', place: { '@type': 'GeographicSiteRef', id: 'ST-100003' } }]);
+    expect(order.productOrderItem[0].product.place).toEqual([
+      { role: 'INSTALL_LOCATION', place: { '@type': 'GeographicSiteRef', id: 'ST-100003' } },
+    ]);
     await advanceOrder(gw, orderNo, 'COMP');
-    const done = await waitFor(() => kylie('GET', `/productOrder/${order.id}`), (b) => b.state === 'completed');
+    const done = await waitFor(
+      () => kylie('GET', `/productOrder/${order.id}`),
+      (b) => b.state === 'completed',
+    );
     expectSpecValid('kylie', API, 'retrieveProductOrder', 200, done.body);
     expect(done.body.stateChange.map((c: { state: string }) => c.state)).toEqual(['acknowledged', 'inProgress', 'completed']);
     const calls = (await listener.waitForCalls(before + 2)).slice(before).filter((c) => c.url.startsWith('/globex'));
     expect(calls.map((c) => (c.body as { event: { state: string } }).event.state)).toEqual(['inProgress', 'completed']);
-    expect(calls[0]!.url).toBe(`/globex/mefApi/sonata/productOrderingNotification/v11/listener/productOrderStateChangeEvent?buyerId=GLOBEX-UK-7&sellerId=NETCORE`);
-    expect((calls[0]!.body as { event: Record<string, string> }).event).toEqual({ id: order.id, href: `${ORDER_BASE.kylie}/productOrder/${order.id}`, state: 'inProgress' });
+    expect(calls[0]!.url).toBe(
+      `/globex/mefApi/sonata/productOrderingNotification/v11/listener/productOrderStateChangeEvent?buyerId=GLOBEX-UK-7&sellerId=NETCORE`,
+    );
+    expect((calls[0]!.body as { event: Record<string, string> }).event).toEqual({
+      id: order.id,
+      href: `${ORDER_BASE.kylie}/productOrder/${order.id}`,
+      state: 'inProgress',
+    });
   });
 
-  it.each(['grace', 'kylie'] as const)('%s: an order completed right after creation has completionDate >= orderDate (order and items)', async (release) => {
-    // the BSS prints its times to the minute; completed within the minute it was placed, the order must not
-    // look completed before it was placed
-    const { order, orderNo } = await place(release, `${release.toUpperCase()}-FAST-1`);
-    for (const to of ['VALD', 'PROV', 'COMP']) await advanceOrder(gw, orderNo, to);
-    const done = await waitFor(() => (release === 'grace' ? grace : kylie)('GET', `/productOrder/${order.id}`), (b) => b.state === 'completed');
-    expectSpecValid(release, API, 'retrieveProductOrder', 200, done.body);
-    const orderDate = Date.parse(done.body.orderDate);
-    expect(orderDate).toBe(Date.parse(order.orderDate));
-    expect(Date.parse(done.body.completionDate), `${done.body.completionDate} >= ${done.body.orderDate}`).toBeGreaterThanOrEqual(orderDate);
-    for (const item of done.body.productOrderItem) {
-      expect(Date.parse(item.completionDate), `item ${item.completionDate} >= ${done.body.orderDate}`).toBeGreaterThanOrEqual(orderDate);
-    }
-    // and never in the future of the partner's read
-    expect(Date.parse(done.body.completionDate)).toBeLessThanOrEqual(Date.now());
-  });
+  it.each(['grace', 'kylie'] as const)(
+    '%s: an order completed right after creation has completionDate >= orderDate (order and items)',
+    async (release) => {
+      // the BSS prints its times to the minute; completed within the minute it was placed, the order must not
+      // look completed before it was placed
+      const { order, orderNo } = await place(release, `${release.toUpperCase()}-FAST-1`);
+      for (const to of ['VALD', 'PROV', 'COMP']) await advanceOrder(gw, orderNo, to);
+      const done = await waitFor(
+        () => (release === 'grace' ? grace : kylie)('GET', `/productOrder/${order.id}`),
+        (b) => b.state === 'completed',
+      );
+      expectSpecValid(release, API, 'retrieveProductOrder', 200, done.body);
+      const orderDate = Date.parse(done.body.orderDate);
+      expect(orderDate).toBe(Date.parse(order.orderDate));
+      expect(Date.parse(done.body.completionDate), `${done.body.completionDate} >= ${done.body.orderDate}`).toBeGreaterThanOrEqual(
+        orderDate,
+      );
+      for (const item of done.body.productOrderItem) {
+        expect(Date.parse(item.completionDate), `item ${item.completionDate} >= ${done.body.orderDate}`).toBeGreaterThanOrEqual(orderDate);
+      }
+      // and never in the future of the partner's read
+      expect(Date.parse(done.body.completionDate)).toBeLessThanOrEqual(Date.now());
+    },
+  );
 
   it('a rejected order and its items end rejected with the BSS reason', async () => {
     const { order, orderNo } = await place('kylie', 'GLX-REJ-1');
     await advanceOrder(gw, orderNo, 'REJD', { REASON: 'credit check failed' });
-    const res = await waitFor(() => kylie('GET', `/productOrder/${order.id}`), (b) => b.state === 'rejected');
+    const res = await waitFor(
+      () => kylie('GET', `/productOrder/${order.id}`),
+      (b) => b.state === 'rejected',
+    );
     expect(res.body.stateChange.at(-1)).toMatchObject({ state: 'rejected', changeReason: 'credit check failed' });
     expect(res.body.productOrderItem[0].state).toBe('rejected');
     expectSpecValid('kylie', API, 'retrieveProductOrder', 200, res.body);
@@ -144,7 +216,10 @@ describe('list with filters and pagination', () => {
     const c = await place('grace', 'LIST-C', { requestedCompletionDate: inDays(90) }, { projectId: 'LIST-OTHER' });
     ids.push(c.order.id);
     await advanceOrder(gw, c.orderNo, 'VALD');
-    await waitFor(() => grace('GET', `/productOrder/${c.order.id}`), (b) => b.state === 'inProgress');
+    await waitFor(
+      () => grace('GET', `/productOrder/${c.order.id}`),
+      (b) => b.state === 'inProgress',
+    );
   });
 
   const list = async (query: string) => {
@@ -206,14 +281,34 @@ describe('list with filters and pagination', () => {
 describe('cancel', () => {
   it('Grace: cancels an open order in the BSS; the request is done, the order turns cancelled; both readable and listed', async () => {
     const { order, orderNo } = await place('grace', 'ACME-CANC-1');
-    const body = { productOrder: { productOrderId: order.id }, cancellationReasonType: 'commercial', cancellationReason: 'budget cut', relatedContactInformation: [{ role: 'cancelProductOrderContact', name: 'Anna Buyer', number: '+49 30 1234567', emailAddress: 'anna.buyer@example.com' }] };
+    const body = {
+      productOrder: { productOrderId: order.id },
+      cancellationReasonType: 'commercial',
+      cancellationReason: 'budget cut',
+      relatedContactInformation: [
+        {
+          role: 'cancelProductOrderContact',
+          name: 'Anna Buyer',
+          number: '+49 30 1234567',
+          emailAddress: 'anna.buyer@example.com',
+        },
+      ],
+    };
     const res = await grace('POST', '/cancelProductOrder', body);
     expect(res.status).toBe(201);
     expectSpecValid('grace', API, 'createCancelProductOrder', 201, res.body);
-    expect(res.body).toMatchObject({ state: 'done', cancellationReasonType: 'commercial', cancellationReason: 'budget cut', productOrder: { productOrderId: order.id } });
+    expect(res.body).toMatchObject({
+      state: 'done',
+      cancellationReasonType: 'commercial',
+      cancellationReason: 'budget cut',
+      productOrder: { productOrderId: order.id },
+    });
     expect((await legacy(gw, `/orders/${orderNo}?CUST_NO=${ACME_CUST}`)).ORDER.ORDER_STATUS).toBe('CANC');
 
-    const cancelled = await waitFor(() => grace('GET', `/productOrder/${order.id}`), (b) => b.state === 'cancelled' && b.productOrderItem[0].state === 'cancelled');
+    const cancelled = await waitFor(
+      () => grace('GET', `/productOrder/${order.id}`),
+      (b) => b.state === 'cancelled' && b.productOrderItem[0].state === 'cancelled',
+    );
     expectSpecValid('grace', API, 'retrieveProductOrder', 200, cancelled.body);
     expect(cancelled.body.cancellationReason).toBe('commercial: budget cut');
     expect(Date.parse(cancelled.body.cancellationDate)).not.toBeNaN();
@@ -224,7 +319,9 @@ describe('cancel', () => {
     expectSpecValid('grace', API, 'retrieveCancelProductOrder', 200, got.body);
     const listed = await grace('GET', `/cancelProductOrder?productOrderId=${order.id}`);
     expectSpecValid('grace', API, 'listCancelProductOrder', 200, listed.body);
-    expect(listed.body).toEqual([{ id: res.body.id, productOrder: res.body.productOrder, cancellationReasonType: 'commercial', state: 'done' }]);
+    expect(listed.body).toEqual([
+      { id: res.body.id, productOrder: res.body.productOrder, cancellationReasonType: 'commercial', state: 'done' },
+    ]);
     expectPaging(listed.headers, 1, 1);
     const cancelledList = await grace('GET', `/productOrder?cancellationDate.gt=${inDays(-1)}&externalId=ACME-CANC-1`);
     expect(cancelledList.body.map((o: { id: string }) => o.id)).toEqual([order.id]);
@@ -237,23 +334,45 @@ describe('cancel', () => {
   });
 
   it("Kylie: an unknown order and another partner's order are referenceNotFound", async () => {
-    const contact = [{ role: 'cancelProductOrderContact', name: 'Gil Buyer', number: '+44 20 7946 0000', emailAddress: 'gil@example.com' }];
-    const unknown = await kylie('POST', '/cancelProductOrder', { productOrder: { productOrderId: 'no-such-order' }, cancellationReasonType: 'technical', relatedContactInformation: contact });
+    const contact = [
+      {
+        role: 'cancelProductOrderContact',
+        name: 'Gil Buyer',
+        number: '+44 20 7946 0000',
+        emailAddress: 'gil@example.com',
+      },
+    ];
+    const unknown = await kylie('POST', '/cancelProductOrder', {
+      productOrder: { productOrderId: 'no-such-order' },
+      cancellationReasonType: 'technical',
+      relatedContactInformation: contact,
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.body).toEqual([expect.objectContaining({ code: 'referenceNotFound', propertyPath: '/productOrder/productOrderId' })]);
     expectSpecValid('kylie', API, 'createCancelProductOrder', 422, unknown.body);
     const acmeOrder = (await place('grace', 'ACME-CANC-2')).order;
-    const foreign = await kylie('POST', '/cancelProductOrder', { productOrder: { productOrderId: acmeOrder.id }, cancellationReasonType: 'technical', relatedContactInformation: contact });
+    const foreign = await kylie('POST', '/cancelProductOrder', {
+      productOrder: { productOrderId: acmeOrder.id },
+      cancellationReasonType: 'technical',
+      relatedContactInformation: contact,
+    });
     expect(foreign.status).toBe(422);
     expect(foreign.body[0]).toMatchObject({ code: 'referenceNotFound', propertyPath: '/productOrder/productOrderId' });
     // and it did not touch ACME's order
     expect((await grace('GET', `/productOrder/${acmeOrder.id}`)).body.state).toBe('acknowledged');
 
     const { order } = await place('kylie', 'GLX-CANC-1');
-    const ok = await kylie('POST', '/cancelProductOrder', { productOrder: { productOrderId: order.id }, cancellationReasonType: 'technical', relatedContactInformation: contact });
+    const ok = await kylie('POST', '/cancelProductOrder', {
+      productOrder: { productOrderId: order.id },
+      cancellationReasonType: 'technical',
+      relatedContactInformation: contact,
+    });
     expect(ok.status).toBe(201);
     expectSpecValid('kylie', API, 'createCancelProductOrder', 201, ok.body);
-    await waitFor(() => kylie('GET', `/productOrder/${order.id}`), (b) => b.state === 'cancelled');
+    await waitFor(
+      () => kylie('GET', `/productOrder/${order.id}`),
+      (b) => b.state === 'cancelled',
+    );
   });
 });
 
@@ -263,16 +382,24 @@ describe('modify the requested delivery date', () => {
     const when = new Date(Date.parse(inDays(50)));
     when.setUTCHours(10, 0, 0, 0);
     const res = await kylie('POST', '/modifyProductOrderItemRequestedDeliveryDate', {
-      productOrderItem: { productOrderId: order.id, productOrderItemId: 'item-1' }, requestedCompletionDate: when.toISOString(),
+      productOrderItem: { productOrderId: order.id, productOrderItemId: 'item-1' },
+      requestedCompletionDate: when.toISOString(),
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expectSpecValid('kylie', API, 'createModifyProductOrderItemRequestedDeliveryDate', 201, res.body);
-    expect(res.body).toMatchObject({ state: 'done', expediteIndicator: false, productOrderItem: { productOrderId: order.id, productOrderItemId: 'item-1' } });
+    expect(res.body).toMatchObject({
+      state: 'done',
+      expediteIndicator: false,
+      productOrderItem: { productOrderId: order.id, productOrderItemId: 'item-1' },
+    });
     const bss = await legacy(gw, `/orders/${orderNo}?CUST_NO=${GLOBEX_CUST}`);
     const day = when.toISOString().slice(0, 10).split('-').reverse().join('.');
     expect(bss.ORDER.LINES[0].REQ_DATE).toBe(day);
 
-    const moved = await waitFor(() => kylie('GET', `/productOrder/${order.id}`), (b) => b.productOrderItem[0].requestedCompletionDate !== order.productOrderItem[0].requestedCompletionDate);
+    const moved = await waitFor(
+      () => kylie('GET', `/productOrder/${order.id}`),
+      (b) => b.productOrderItem[0].requestedCompletionDate !== order.productOrderItem[0].requestedCompletionDate,
+    );
     expect(moved.body.productOrderItem[0].expectedCompletionDate).toBe(moved.body.productOrderItem[0].requestedCompletionDate);
     expectSpecValid('kylie', API, 'retrieveProductOrder', 200, moved.body);
 
@@ -288,18 +415,22 @@ describe('modify the requested delivery date', () => {
   it('Grace: refuses an unknown item, expediting and a date before the earliest possible one, each naming the property', async () => {
     const { order } = await place('grace', 'ACME-MOD-2');
     const unknownItem = await grace('POST', '/modifyProductOrderItemRequestedDeliveryDate', {
-      productOrderItem: { productOrderId: order.id, productOrderItemId: 'nope' }, requestedCompletionDate: inDays(40),
+      productOrderItem: { productOrderId: order.id, productOrderItemId: 'nope' },
+      requestedCompletionDate: inDays(40),
     });
     expect(unknownItem.status).toBe(422);
     expect(unknownItem.body[0]).toMatchObject({ code: 'referenceNotFound', propertyPath: '/productOrderItem' });
     expectSpecValid('grace', API, 'createModifyProductOrderItemRequestedDeliveryDate', 422, unknownItem.body);
     const expedite = await grace('POST', '/modifyProductOrderItemRequestedDeliveryDate', {
-      productOrderItem: { productOrderId: order.id, productOrderItemId: 'item-1' }, requestedCompletionDate: inDays(40), expediteIndicator: true,
+      productOrderItem: { productOrderId: order.id, productOrderItemId: 'item-1' },
+      requestedCompletionDate: inDays(40),
+      expediteIndicator: true,
     });
     expect(expedite.status).toBe(422);
     expect(expedite.body[0]).toMatchObject({ code: 'invalidValue', propertyPath: '/expediteIndicator' });
     const tooEarly = await grace('POST', '/modifyProductOrderItemRequestedDeliveryDate', {
-      productOrderItem: { productOrderId: order.id, productOrderItemId: 'item-1' }, requestedCompletionDate: inDays(1),
+      productOrderItem: { productOrderId: order.id, productOrderItemId: 'item-1' },
+      requestedCompletionDate: inDays(1),
     });
     expect(tooEarly.status).toBe(422);
     expect(tooEarly.body[0]).toMatchObject({ code: 'invalidValue', propertyPath: '/requestedCompletionDate' });
@@ -310,16 +441,32 @@ describe('modify the requested delivery date', () => {
 describe('PATCH productOrder', () => {
   it('Kylie: changes externalId and adds notes and item fields; an unknown item is referenceNotFound', async () => {
     const { order } = await place('kylie', 'GLX-PATCH-1');
-    const note = { id: 'n1', author: 'Gil', date: new Date().toISOString(), source: 'buyer', text: 'please call before arrival' };
-    const res = await kylie('PATCH', `/productOrder/${order.id}`, { externalId: 'GLX-PATCH-1b', note: [note], productOrderItem: [{ id: 'item-1', relatedBuyerPON: 'PON-77', endCustomerName: 'Contoso' }] });
+    const note = {
+      id: 'n1',
+      author: 'Gil',
+      date: new Date().toISOString(),
+      source: 'buyer',
+      text: 'please call before arrival',
+    };
+    const res = await kylie('PATCH', `/productOrder/${order.id}`, {
+      externalId: 'GLX-PATCH-1b',
+      note: [note],
+      productOrderItem: [{ id: 'item-1', relatedBuyerPON: 'PON-77', endCustomerName: 'Contoso' }],
+    });
     expect(res.status).toBe(200);
     expectSpecValid('kylie', API, 'patchProductOrder', 200, res.body);
     expect(res.body.externalId).toBe('GLX-PATCH-1b');
     expect(res.body.note).toEqual([note]);
-    expect(res.body.productOrderItem[0]).toMatchObject({ relatedBuyerPON: 'PON-77', endCustomerName: 'Contoso', state: 'acknowledged' });
+    expect(res.body.productOrderItem[0]).toMatchObject({
+      relatedBuyerPON: 'PON-77',
+      endCustomerName: 'Contoso',
+      state: 'acknowledged',
+    });
     expect((await kylie('GET', `/productOrder?externalId=GLX-PATCH-1b`)).body.map((o: { id: string }) => o.id)).toEqual([order.id]);
 
-    const bad = await kylie('PATCH', `/productOrder/${order.id}`, { productOrderItem: [{ id: 'item-9', relatedBuyerPON: 'x' }] });
+    const bad = await kylie('PATCH', `/productOrder/${order.id}`, {
+      productOrderItem: [{ id: 'item-9', relatedBuyerPON: 'x' }],
+    });
     expect(bad.status).toBe(422);
     expect(bad.body).toEqual([expect.objectContaining({ code: 'referenceNotFound', propertyPath: '/productOrderItem/0/id' })]);
     expectSpecValid('kylie', API, 'patchProductOrder', 422, bad.body);
@@ -335,8 +482,15 @@ describe('quote references', () => {
   async function storeQuote(id: string, partnerId: string, over: Partial<ResourceDoc> = {}): Promise<void> {
     const now = new Date().toISOString();
     await repo().insert(quoteDef(), {
-      id, partnerId, resource: 'quote', state: 'approved.orderable', stateChange: [{ state: 'approved.orderable', changeDate: now }],
-      createdAt: now, updatedAt: now, legacyRef: offerNo, validFor: { startDateTime: now, endDateTime: inDays(30) },
+      id,
+      partnerId,
+      resource: 'quote',
+      state: 'approved.orderable',
+      stateChange: [{ state: 'approved.orderable', changeDate: now }],
+      createdAt: now,
+      updatedAt: now,
+      legacyRef: offerNo,
+      validFor: { startDateTime: now, endDateTime: inDays(30) },
       items: [{ id: 'qi-1', legacyRef: '1', state: 'approved.orderable', stateChange: [] }],
       ...over,
     });
@@ -344,13 +498,17 @@ describe('quote references', () => {
 
   beforeAll(async () => {
     const offer = await legacy(gw, '/offers', {
-      CUST_NO: ACME_CUST, OFFER_TYPE: 'FIRM', MODE: 'SYNC',
+      CUST_NO: ACME_CUST,
+      OFFER_TYPE: 'FIRM',
+      MODE: 'SYNC',
       LINES: [{ LINE_REF: '1', ACTION: 'NEW', PROD_CODE: 'ELINE', BW_MBPS: 100, SITE_ID: 'ST-100001', TERM_MONTHS: 36 }],
     });
     expect(offer.RC, JSON.stringify(offer)).toBe(0);
     offerNo = offer.OFFER.OFFER_NO as string;
     await storeQuote('q-valid', 'acme-telecom');
-    await storeQuote('q-expired', 'acme-telecom', { validFor: { startDateTime: inDays(-40), endDateTime: inDays(-1) } });
+    await storeQuote('q-expired', 'acme-telecom', {
+      validFor: { startDateTime: inDays(-40), endDateTime: inDays(-1) },
+    });
     await storeQuote('q-cancelled', 'acme-telecom', { state: 'cancelled' });
     await storeQuote('q-declined', 'acme-telecom', { state: 'declined' });
     await storeQuote('q-globex', 'globex-networks');
@@ -387,12 +545,77 @@ describe('quote references', () => {
 describe('bad input gets a clear Sonata error', () => {
   it.each([
     ['no contact', graceOrder({ relatedContactInformation: undefined }), 'missingProperty', '/relatedContactInformation'],
-    ['an add item without a place', graceOrder({}, { product: { productConfiguration: { '@type': 'ACCESS_E_LINE', bandwidthMbps: 100 } } }), 'missingProperty', '/productOrderItem/0/product/place'],
-    ['a product type not sold', graceOrder({}, { product: { productConfiguration: { '@type': 'urn:example:voice' }, place: [{ '@type': 'GeographicSiteRef', role: 'X', id: 'ST-100001' }] } }), 'invalidValue', '/productOrderItem/0/product/productConfiguration/@type'],
-    ['a term not offered', graceOrder({}, { requestedItemTerm: { name: '18', duration: { amount: 18, units: 'calendarMonths' }, endOfTermAction: 'roll' } }), 'invalidValue', '/productOrderItem/0/requestedItemTerm/duration'],
-    ['a date before the earliest the BSS can deliver', graceOrder({}, { requestedCompletionDate: inDays(1) }), 'invalidValue', '/productOrderItem/0/requestedCompletionDate'],
-    ['a modify of a product not in the inventory', graceOrder({}, { action: 'modify', product: { id: 'AS-5000001', productConfiguration: { '@type': 'ACCESS_E_LINE', bandwidthMbps: 1000 } } }), 'referenceNotFound', '/productOrderItem/0/product/id'],
-    ['a formatted address instead of a reference', graceOrder({}, { product: { productConfiguration: { '@type': 'ACCESS_E_LINE', bandwidthMbps: 100 }, place: [{ '@type': 'FormattedAddress', role: 'X', addrLine1: 'Hauptstrasse 12', city: 'Berlin', country: 'Germany' }] } }), 'invalidValue', '/productOrderItem/0/product/place/0'],
+    [
+      'an add item without a place',
+      graceOrder({}, { product: { productConfiguration: { '@type': 'ACCESS_E_LINE', bandwidthMbps: 100 } } }),
+      'missingProperty',
+      '/productOrderItem/0/product/place',
+    ],
+    [
+      'a product type not sold',
+      graceOrder(
+        {},
+        {
+          product: {
+            productConfiguration: { '@type': 'urn:example:voice' },
+            place: [{ '@type': 'GeographicSiteRef', role: 'X', id: 'ST-100001' }],
+          },
+        },
+      ),
+      'invalidValue',
+      '/productOrderItem/0/product/productConfiguration/@type',
+    ],
+    [
+      'a term not offered',
+      graceOrder(
+        {},
+        {
+          requestedItemTerm: { name: '18', duration: { amount: 18, units: 'calendarMonths' }, endOfTermAction: 'roll' },
+        },
+      ),
+      'invalidValue',
+      '/productOrderItem/0/requestedItemTerm/duration',
+    ],
+    [
+      'a date before the earliest the BSS can deliver',
+      graceOrder({}, { requestedCompletionDate: inDays(1) }),
+      'invalidValue',
+      '/productOrderItem/0/requestedCompletionDate',
+    ],
+    [
+      'a modify of a product not in the inventory',
+      graceOrder(
+        {},
+        {
+          action: 'modify',
+          product: { id: 'AS-5000001', productConfiguration: { '@type': 'ACCESS_E_LINE', bandwidthMbps: 1000 } },
+        },
+      ),
+      'referenceNotFound',
+      '/productOrderItem/0/product/id',
+    ],
+    [
+      'a formatted address instead of a reference',
+      graceOrder(
+        {},
+        {
+          product: {
+            productConfiguration: { '@type': 'ACCESS_E_LINE', bandwidthMbps: 100 },
+            place: [
+              {
+                '@type': 'FormattedAddress',
+                role: 'X',
+                addrLine1: 'Hauptstrasse 12',
+                city: 'Berlin',
+                country: 'Germany',
+              },
+            ],
+          },
+        },
+      ),
+      'invalidValue',
+      '/productOrderItem/0/product/place/0',
+    ],
   ])('%s -> 422', async (_what, body, code, propertyPath) => {
     const res = await grace('POST', '/productOrder', body);
     expect(res.status, JSON.stringify(res.body)).toBe(422);
@@ -410,14 +633,21 @@ describe('bad input gets a clear Sonata error', () => {
     ['GET', '/charge', 'listCharge'],
     ['GET', '/charge/CH-1', 'retrieveCharge'],
     ['PATCH', '/charge/CH-1', 'patchCharge'],
-  ])('charges are offered (test/sonata/order-charge.test.ts): %s %s of no charge is an empty list or 404', async (method, path, operationId) => {
-    for (const release of ['grace', 'kylie'] as const) {
-      const res = await (release === 'grace' ? grace : kylie)(method, path, method === 'PATCH' ? { chargeItem: [{ id: '1', acceptanceIndicator: 'accepted' }] } : undefined);
-      const status = path === '/charge' ? 200 : 404;
-      expect(res.status).toBe(status);
-      expectSpecValid(release, API, operationId, status, res.body);
-    }
-  });
+  ])(
+    'charges are offered (test/sonata/order-charge.test.ts): %s %s of no charge is an empty list or 404',
+    async (method, path, operationId) => {
+      for (const release of ['grace', 'kylie'] as const) {
+        const res = await (release === 'grace' ? grace : kylie)(
+          method,
+          path,
+          method === 'PATCH' ? { chargeItem: [{ id: '1', acceptanceIndicator: 'accepted' }] } : undefined,
+        );
+        const status = path === '/charge' ? 200 : 404;
+        expect(res.status).toBe(status);
+        expectSpecValid(release, API, operationId, status, res.body);
+      }
+    },
+  );
 });
 
 describe('test environment partners', () => {
@@ -436,7 +666,10 @@ describe('test environment partners', () => {
 
   it('orders go to the BSS flagged as tests, never billed', async () => {
     const token = await testGw.token('acme');
-    const res = await testGw.call('POST', `${ORDER_BASE.grace}/productOrder`, { token, body: graceOrder({ externalId: 'ACME-TEST-1' }) });
+    const res = await testGw.call('POST', `${ORDER_BASE.grace}/productOrder`, {
+      token,
+      body: graceOrder({ externalId: 'ACME-TEST-1' }),
+    });
     expect(res.status).toBe(201);
     expectSpecValid('grace', API, 'createProductOrder', 201, res.body);
     const orderNo = await legacyOrderNo(testGw, ACME_CUST, 'ACME-TEST-1');

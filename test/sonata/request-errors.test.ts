@@ -5,7 +5,16 @@ import { PARTNERS, startTestGateway, type TestGateway } from '../support/test-ga
 let gw: TestGateway;
 let acme: string;
 const validation = `${PARTNERS.acme.addressBase}/geographicAddressValidation`;
-const body = { provideAlternative: true, submittedGeographicAddress: { '@type': 'FieldedAddress', streetName: 'Hauptstrasse', streetNr: '12', city: 'Berlin', country: 'DE' } };
+const body = {
+  provideAlternative: true,
+  submittedGeographicAddress: {
+    '@type': 'FieldedAddress',
+    streetName: 'Hauptstrasse',
+    streetNr: '12',
+    city: 'Berlin',
+    country: 'DE',
+  },
+};
 
 beforeAll(async () => {
   gw = await startTestGateway();
@@ -25,11 +34,19 @@ describe('bad requests get Sonata errors, never a 500 or a hang', () => {
 
   it('401 invalidCredentials for a forged, a malformed and an expired token', async () => {
     const forged = await new SignJWT({ scope: 'createGeographicAddressValidation', client_id: 'acme-telecom' })
-      .setProtectedHeader({ alg: 'HS256' }).setSubject('acme-telecom').setIssuer('sonata-gateway').setAudience('sonata')
-      .setExpirationTime('5m').sign(new TextEncoder().encode('not-the-gateway-secret-not-the-gateway-secret'));
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('acme-telecom')
+      .setIssuer('sonata-gateway')
+      .setAudience('sonata')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode('not-the-gateway-secret-not-the-gateway-secret'));
     const expired = await new SignJWT({ scope: 'createGeographicAddressValidation', client_id: 'acme-telecom' })
-      .setProtectedHeader({ alg: 'HS256' }).setSubject('acme-telecom').setIssuer('sonata-gateway').setAudience('sonata')
-      .setIssuedAt(Math.floor(Date.now() / 1000) - 600).setExpirationTime(Math.floor(Date.now() / 1000) - 300)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('acme-telecom')
+      .setIssuer('sonata-gateway')
+      .setAudience('sonata')
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 600)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 300)
       .sign(new TextEncoder().encode(gw.gateway.config.auth.signingSecret));
     for (const token of [forged, 'not.a.jwt', expired]) {
       const res = await gw.call('POST', validation, { token, body });
@@ -41,13 +58,21 @@ describe('bad requests get Sonata errors, never a 500 or a hang', () => {
   });
 
   it('400 invalidBody for malformed JSON', async () => {
-    const res = await gw.call('POST', validation, { token: acme, rawBody: '{"provideAlternative": tru', headers: { 'content-type': 'application/json' } });
+    const res = await gw.call('POST', validation, {
+      token: acme,
+      rawBody: '{"provideAlternative": tru',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('invalidBody');
   });
 
   it('400 invalidBody for a wrong content type', async () => {
-    const res = await gw.call('POST', validation, { token: acme, rawBody: 'provideAlternative=true', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await gw.call('POST', validation, {
+      token: acme,
+      rawBody: 'provideAlternative=true',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ code: 'invalidBody', message: expect.stringContaining('application/json') });
   });
@@ -69,7 +94,11 @@ describe('bad requests get Sonata errors, never a 500 or a hang', () => {
 
   it('400 invalidBody for a JSON array or scalar body', async () => {
     for (const raw of ['[1,2]', '"text"', 'null']) {
-      const res = await gw.call('POST', validation, { token: acme, rawBody: raw, headers: { 'content-type': 'application/json' } });
+      const res = await gw.call('POST', validation, {
+        token: acme,
+        rawBody: raw,
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.status, raw).toBe(400);
       expect(res.body.code).toBe('invalidBody');
     }
@@ -82,7 +111,12 @@ describe('bad requests get Sonata errors, never a 500 or a hang', () => {
   });
 
   it('404 notFound for unknown routes, APIs and versions', async () => {
-    for (const path of ['/nope', '/mefApi/sonata/noSuchApi/v1/x', '/mefApi/sonata/geographicAddressManagement/v99/geographicAddressValidation', `${PARTNERS.acme.addressBase}/nothingHere`]) {
+    for (const path of [
+      '/nope',
+      '/mefApi/sonata/noSuchApi/v1/x',
+      '/mefApi/sonata/geographicAddressManagement/v99/geographicAddressValidation',
+      `${PARTNERS.acme.addressBase}/nothingHere`,
+    ]) {
       const res = await gw.call('GET', path, { token: acme });
       expect(res.status, path).toBe(404);
       expect(res.body.code).toBe('notFound');
@@ -131,12 +165,18 @@ describe('OAuth 2.0 client credentials: POST /oauth2/token', () => {
     fetch(`${gw.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams(form), headers });
 
   it('issues a short-lived bearer token with the partner scopes (form credentials)', async () => {
-    const res = await post({ grant_type: 'client_credentials', client_id: 'acme-telecom', client_secret: PARTNERS.acme.secret });
+    const res = await post({
+      grant_type: 'client_credentials',
+      client_id: 'acme-telecom',
+      client_secret: PARTNERS.acme.secret,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ token_type: 'Bearer', expires_in: 300 });
-    expect(String(body.scope).split(' ')).toEqual(expect.arrayContaining(['createGeographicAddressValidation', 'retrieveGeographicAddress']));
+    expect(String(body.scope).split(' ')).toEqual(
+      expect.arrayContaining(['createGeographicAddressValidation', 'retrieveGeographicAddress']),
+    );
   });
 
   it('accepts HTTP Basic client authentication', async () => {
@@ -148,22 +188,41 @@ describe('OAuth 2.0 client credentials: POST /oauth2/token', () => {
   });
 
   it('refuses a wrong secret, an unknown client, a wrong grant and a scope the partner lacks (RFC 6749 errors)', async () => {
-    const wrong = await post({ grant_type: 'client_credentials', client_id: 'acme-telecom', client_secret: 'nope-nope-nope-nope' });
+    const wrong = await post({
+      grant_type: 'client_credentials',
+      client_id: 'acme-telecom',
+      client_secret: 'nope-nope-nope-nope',
+    });
     expect(wrong.status).toBe(401);
     expect(await wrong.json()).toMatchObject({ error: 'invalid_client' });
-    const unknown = await post({ grant_type: 'client_credentials', client_id: 'ghost', client_secret: 'whatever-whatever' });
+    const unknown = await post({
+      grant_type: 'client_credentials',
+      client_id: 'ghost',
+      client_secret: 'whatever-whatever',
+    });
     expect(unknown.status).toBe(401);
-    const grant = await post({ grant_type: 'password', client_id: 'acme-telecom', client_secret: PARTNERS.acme.secret });
+    const grant = await post({
+      grant_type: 'password',
+      client_id: 'acme-telecom',
+      client_secret: PARTNERS.acme.secret,
+    });
     expect(grant.status).toBe(400);
     expect(await grant.json()).toMatchObject({ error: 'unsupported_grant_type' });
-    const scope = await post({ grant_type: 'client_credentials', client_id: 'acme-telecom', client_secret: PARTNERS.acme.secret, scope: 'listCimIncident' });   // CIM is Kylie's: no scope of a Grace partner
+    const scope = await post({
+      grant_type: 'client_credentials',
+      client_id: 'acme-telecom',
+      client_secret: PARTNERS.acme.secret,
+      scope: 'listCimIncident',
+    }); // CIM is Kylie's: no scope of a Grace partner
     expect(scope.status).toBe(400);
     expect(await scope.json()).toMatchObject({ error: 'invalid_scope' });
   });
 
   it('takes the partner from the token: a body claiming another buyer changes nothing', async () => {
     const res = await gw.call('POST', validation, {
-      token: acme, body: { ...body, buyerId: 'GLOBEX-UK-7', partnerId: 'globex-networks' }, headers: { 'x-request-id': 'claims-other-buyer' },
+      token: acme,
+      body: { ...body, buyerId: 'GLOBEX-UK-7', partnerId: 'globex-networks' },
+      headers: { 'x-request-id': 'claims-other-buyer' },
     });
     expect(res.status).toBe(200);
     const line = gw.logs.find((l) => l.message === 'request' && l.requestId === 'claims-other-buyer');

@@ -21,7 +21,11 @@ function sign(body: string): string {
 }
 async function legacyEvent(event: unknown, signature?: string) {
   const body = JSON.stringify(event);
-  return fetch(`${gw.url}/internal/legacy/events`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-bss-signature': signature ?? sign(body) } });
+  return fetch(`${gw.url}/internal/legacy/events`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', 'x-bss-signature': signature ?? sign(body) },
+  });
 }
 
 beforeAll(async () => {
@@ -38,10 +42,17 @@ beforeAll(async () => {
   writeFileSync(acmeFile, readFileSync(acmeFile, 'utf8').replace('quote: { mode: automated }', 'quote: { mode: manual }'));
   cpSync(join(project.dir, 'partners/acme-telecom'), join(project.dir, 'partners/acme-two'), { recursive: true });
   const twoFile = join(project.dir, 'partners/acme-two/partner.yaml');
-  writeFileSync(twoFile, readFileSync(twoFile, 'utf8').replace('id: acme-telecom', 'id: acme-two').replace('clientId: acme-telecom', 'clientId: acme-two'));
+  writeFileSync(
+    twoFile,
+    readFileSync(twoFile, 'utf8').replace('id: acme-telecom', 'id: acme-two').replace('clientId: acme-telecom', 'clientId: acme-two'),
+  );
   gw = await startTestGateway({ rootDir: project.dir });
   acme = await gw.token('acme');
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: 'acme-two', client_secret: 'acme-demo-secret-2026' });
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: 'acme-two',
+    client_secret: 'acme-demo-secret-2026',
+  });
   other = ((await (await fetch(`${gw.url}/oauth2/token`, { method: 'POST', body: form })).json()) as { access_token: string }).access_token;
 });
 afterAll(async () => {
@@ -53,11 +64,30 @@ describe('kept resources', () => {
   let id: string;
 
   it('manual mode: create answers the initial state and queues a task for staff', async () => {
-    const res = await gw.call('POST', `${base}/widget`, { token: acme, body: { color: 'red', legacyRef: 'W-1', item: [{ id: 'a', ref: 'L1' }, { id: 'b', ref: 'L2' }] } });
+    const res = await gw.call('POST', `${base}/widget`, {
+      token: acme,
+      body: {
+        color: 'red',
+        legacyRef: 'W-1',
+        item: [
+          { id: 'a', ref: 'L1' },
+          { id: 'b', ref: 'L2' },
+        ],
+      },
+    });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ color: 'red', state: 'acknowledged', items: [{ id: 'a', state: 'acknowledged' }, { id: 'b', state: 'acknowledged' }] });
+    expect(res.body).toMatchObject({
+      color: 'red',
+      state: 'acknowledged',
+      items: [
+        { id: 'a', state: 'acknowledged' },
+        { id: 'b', state: 'acknowledged' },
+      ],
+    });
     id = res.body.id;
-    const tasks = (await (await fetch(`${gw.url}/internal/tasks`, { headers: INTERNAL })).json()) as Array<{ resourceId: string }>;
+    const tasks = (await (await fetch(`${gw.url}/internal/tasks`, { headers: INTERNAL })).json()) as Array<{
+      resourceId: string;
+    }>;
     expect(tasks.map((t) => t.resourceId)).toContain(id);
     expect((await fetch(`${gw.url}/internal/tasks`)).status).toBe(401);
   });
@@ -84,7 +114,14 @@ describe('kept resources', () => {
   });
 
   it('applies signed legacy status reports once: history grows on change only', async () => {
-    const event = { EVT_TYPE: 'WIDGET_STATUS', OBJ_ID: 'W-1', NEW_STATUS: 'inProgress', INFO: 'picked up', LINE_REF: 'L1', LINE_STATUS: 'inProgress' };
+    const event = {
+      EVT_TYPE: 'WIDGET_STATUS',
+      OBJ_ID: 'W-1',
+      NEW_STATUS: 'inProgress',
+      INFO: 'picked up',
+      LINE_REF: 'L1',
+      LINE_STATUS: 'inProgress',
+    };
     const first = await legacyEvent(event);
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({ applied: 1, events: 2 });
@@ -93,7 +130,10 @@ describe('kept resources', () => {
     const res = await gw.call('GET', `${base}/widget/${id}`, { token: acme });
     expect(res.body.state).toBe('inProgress');
     expect(res.body.stateChange.map((c: { state: string }) => c.state)).toEqual(['acknowledged', 'inProgress']);
-    expect(res.body.items).toEqual([{ id: 'a', state: 'inProgress' }, { id: 'b', state: 'acknowledged' }]);
+    expect(res.body.items).toEqual([
+      { id: 'a', state: 'inProgress' },
+      { id: 'b', state: 'acknowledged' },
+    ]);
     expect((await gw.call('GET', `${base}/widget?itemState=inProgress`, { token: acme })).body).toHaveLength(1);
   });
 
@@ -105,12 +145,23 @@ describe('kept resources', () => {
   });
 
   it('staff complete a manual task; a second completion is refused', async () => {
-    const tasks = (await (await fetch(`${gw.url}/internal/tasks`, { headers: INTERNAL })).json()) as Array<{ id: string; resourceId: string }>;
+    const tasks = (await (await fetch(`${gw.url}/internal/tasks`, { headers: INTERNAL })).json()) as Array<{
+      id: string;
+      resourceId: string;
+    }>;
     const task = tasks.find((t) => t.resourceId === id)!;
-    const done = await fetch(`${gw.url}/internal/tasks/${task.id}/complete`, { method: 'POST', headers: { ...INTERNAL, 'content-type': 'application/json' }, body: JSON.stringify({ state: 'completed' }) });
+    const done = await fetch(`${gw.url}/internal/tasks/${task.id}/complete`, {
+      method: 'POST',
+      headers: { ...INTERNAL, 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'completed' }),
+    });
     expect(done.status).toBe(200);
     expect((await gw.call('GET', `${base}/widget/${id}`, { token: acme })).body.state).toBe('completed');
-    const twice = await fetch(`${gw.url}/internal/tasks/${task.id}/complete`, { method: 'POST', headers: { ...INTERNAL, 'content-type': 'application/json' }, body: JSON.stringify({ state: 'completed' }) });
+    const twice = await fetch(`${gw.url}/internal/tasks/${task.id}/complete`, {
+      method: 'POST',
+      headers: { ...INTERNAL, 'content-type': 'application/json' },
+      body: JSON.stringify({ state: 'completed' }),
+    });
     expect(twice.status).toBe(422);
   });
 
@@ -119,7 +170,10 @@ describe('kept resources', () => {
     expect(late.status).toBe(422);
     expect(late.body[0]).toMatchObject({ code: 'invalidValue', propertyPath: '/widgetId' });
     const list = await gw.call('GET', `${base}/widget?color=blue`, { token: acme });
-    const cancelled = await gw.call('POST', `${base}/cancelWidget`, { token: acme, body: { widgetId: list.body[0].id } });
+    const cancelled = await gw.call('POST', `${base}/cancelWidget`, {
+      token: acme,
+      body: { widgetId: list.body[0].id },
+    });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.state).toBe('cancelled');
     const missing = await gw.call('POST', `${base}/cancelWidget`, { token: acme, body: { widgetId: 'nope' } });
@@ -127,9 +181,17 @@ describe('kept resources', () => {
   });
 
   it('a report that arrives before its document is stored is kept and applied once the create stores it', async () => {
-    const early = await legacyEvent({ EVT_TYPE: 'WIDGET_STATUS', OBJ_ID: 'W-9', NEW_STATUS: 'inProgress', INFO: 'early' });
+    const early = await legacyEvent({
+      EVT_TYPE: 'WIDGET_STATUS',
+      OBJ_ID: 'W-9',
+      NEW_STATUS: 'inProgress',
+      INFO: 'early',
+    });
     expect(await early.json()).toMatchObject({ applied: 0, unknown: 1 });
-    const created = await gw.call('POST', `${base}/widget`, { token: acme, body: { color: 'green', legacyRef: 'W-9', item: [] } });
+    const created = await gw.call('POST', `${base}/widget`, {
+      token: acme,
+      body: { color: 'green', legacyRef: 'W-9', item: [] },
+    });
     expect(created.status).toBe(201);
     const res = await gw.call('GET', `${base}/widget/${created.body.id}`, { token: acme });
     expect(res.body.state).toBe('inProgress');
@@ -144,7 +206,7 @@ describe('kept resources', () => {
     expect(gw.logs.some((l) => l.message === 'status report ignored: the resource is already in a final state')).toBe(true);
   });
 
-  it("another partner sees none of these: 404 by id, empty lists, referenceNotFound in actions", async () => {
+  it('another partner sees none of these: 404 by id, empty lists, referenceNotFound in actions', async () => {
     expect((await gw.call('GET', `${base}/widget/${id}`, { token: other })).status).toBe(404);
     const list = await gw.call('GET', `${base}/widget`, { token: other });
     expect(list.body).toEqual([]);

@@ -37,7 +37,12 @@ async function callsUnder(prefix: string, n: number): Promise<ReceivedCall[]> {
   }
 }
 
-function expectListenerValid(release: SonataRelease, api: { notificationApi: string; notificationVersion: string }, eventType: string, call: ReceivedCall): void {
+function expectListenerValid(
+  release: SonataRelease,
+  api: { notificationApi: string; notificationVersion: string },
+  eventType: string,
+  call: ReceivedCall,
+): void {
   const op = findListenerOperation(specs, release, api, eventType);
   expect(op, `${release} ${api.notificationApi}/${api.notificationVersion} listener/${eventType}`).toBeDefined();
   expect(op!.validateRequestBody(call.body)).toEqual([]);
@@ -45,18 +50,41 @@ function expectListenerValid(release: SonataRelease, api: { notificationApi: str
 
 const TICKET_FLOWS = [
   {
-    release: 'grace' as const, partner: 'acme', cust: 'C-100042', base: '/mefApi/sonata/troubleTicket/v4', notif: { notificationApi: 'troubleTicketNotification', notificationVersion: 'v4' },
-    ticket: { ticketType: 'maintenance', observedImpact: 'down', relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000001', role: 'affectedProduct' }] },
+    release: 'grace' as const,
+    partner: 'acme',
+    cust: 'C-100042',
+    base: '/mefApi/sonata/troubleTicket/v4',
+    notif: { notificationApi: 'troubleTicketNotification', notificationVersion: 'v4' },
+    ticket: {
+      ticketType: 'maintenance',
+      observedImpact: 'down',
+      relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000001', role: 'affectedProduct' }],
+    },
     phone: '+49 30 1234567',
   },
   {
-    release: 'kylie' as const, partner: 'globex', cust: 'C-100077', base: '/mefApi/sonata/troubleTicket/v5', notif: { notificationApi: 'troubleTicketNotification', notificationVersion: 'v5' },
-    ticket: { ticketType: 'maintenance', observedImpact: 'down', relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000011', role: 'affectedProduct' }] },
+    release: 'kylie' as const,
+    partner: 'globex',
+    cust: 'C-100077',
+    base: '/mefApi/sonata/troubleTicket/v5',
+    notif: { notificationApi: 'troubleTicketNotification', notificationVersion: 'v5' },
+    ticket: {
+      ticketType: 'maintenance',
+      observedImpact: 'down',
+      relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000011', role: 'affectedProduct' }],
+    },
     phone: '+44 20 7946 0000',
   },
   {
-    release: 'billie' as const, partner: 'initech', cust: 'C-100099', base: '/mefApi/sonata/troubleTicket/v1', notif: { notificationApi: 'troubleTicket', notificationVersion: 'v1' },
-    ticket: { ticketType: 'down', relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000021', role: 'affectedProduct' }] },
+    release: 'billie' as const,
+    partner: 'initech',
+    cust: 'C-100099',
+    base: '/mefApi/sonata/troubleTicket/v1',
+    notif: { notificationApi: 'troubleTicket', notificationVersion: 'v1' },
+    ticket: {
+      ticketType: 'down',
+      relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000021', role: 'affectedProduct' }],
+    },
     phone: '+1 512 555 0142',
   },
 ];
@@ -65,29 +93,49 @@ describe('troubleTicketResolvedEvent', () => {
   it.each(TICKET_FLOWS)('$release: the fault desk resolves the ticket -> the subscriber gets troubleTicketResolvedEvent', async (flow) => {
     const token = tokens[flow.partner]!;
     const prefix = `/resolved-${flow.release}`;
-    const hub = await gw.call('POST', `${flow.base}/hub`, { token, body: { callback: `${listener.origin}${prefix}`, query: 'eventType=troubleTicketResolvedEvent' } });
+    const hub = await gw.call('POST', `${flow.base}/hub`, {
+      token,
+      body: { callback: `${listener.origin}${prefix}`, query: 'eventType=troubleTicketResolvedEvent' },
+    });
     expect(hub.status, JSON.stringify(hub.body)).toBe(201);
     const externalId = `${flow.partner.toUpperCase()}-RSLV-1`;
     const created = await gw.call('POST', `${flow.base}/troubleTicket`, {
       token,
       body: {
-        externalId, description: 'E-Line down since 10:00', priority: 'high', severity: 'significant', ...flow.ticket,
+        externalId,
+        description: 'E-Line down since 10:00',
+        priority: 'high',
+        severity: 'significant',
+        ...flow.ticket,
         relatedContactInformation: [{ role: 'reporterContact', name: 'Eva Example', number: flow.phone, emailAddress: 'eva@example.com' }],
       },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
 
     const headers = { 'x-bss-api-key': LEGACY_KEY, 'content-type': 'application/json' };
-    const search = await fetch(`${gw.gateway.legacyUrl}/bss/v2/faults/search`, { method: 'POST', headers, body: JSON.stringify({ CUST_NO: flow.cust, CUST_TT_REF: externalId }) });
+    const search = await fetch(`${gw.gateway.legacyUrl}/bss/v2/faults/search`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ CUST_NO: flow.cust, CUST_TT_REF: externalId }),
+    });
     const ttNo = ((await search.json()) as { FAULTS: Array<{ TT_NO: string }> }).FAULTS[0]!.TT_NO;
     for (const to of ['WIP', 'RSLVD']) {
-      const advanced = await fetch(`${gw.gateway.legacyUrl}/bss/v2/_sim/faults/${ttNo}/advance`, { method: 'POST', headers, body: JSON.stringify({ TO: to, REASON: 'line card replaced' }) });
+      const advanced = await fetch(`${gw.gateway.legacyUrl}/bss/v2/_sim/faults/${ttNo}/advance`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ TO: to, REASON: 'line card replaced' }),
+      });
       expect(((await advanced.json()) as { RC: number }).RC).toBe(0);
     }
 
     const [call] = await callsUnder(prefix, 1);
-    expect(call!.url.split('?')[0]).toBe(`${prefix}/mefApi/sonata/${flow.notif.notificationApi}/${flow.notif.notificationVersion}/listener/troubleTicketResolvedEvent`);
-    expect(call!.body).toMatchObject({ eventType: 'troubleTicketResolvedEvent', event: { id: created.body.id, href: `${flow.base}/troubleTicket/${created.body.id}` } });
+    expect(call!.url.split('?')[0]).toBe(
+      `${prefix}/mefApi/sonata/${flow.notif.notificationApi}/${flow.notif.notificationVersion}/listener/troubleTicketResolvedEvent`,
+    );
+    expect(call!.body).toMatchObject({
+      eventType: 'troubleTicketResolvedEvent',
+      event: { id: created.body.id, href: `${flow.base}/troubleTicket/${created.body.id}` },
+    });
     expectListenerValid(flow.release, flow.notif, 'troubleTicketResolvedEvent', call!);
     // the partner follows the event to the resolved ticket
     const got = await gw.call('GET', `${flow.base}/troubleTicket/${created.body.id}`, { token });
@@ -98,8 +146,22 @@ describe('troubleTicketResolvedEvent', () => {
 });
 
 const ORDER_FLOWS = [
-  { release: 'grace' as const, partner: 'acme', cust: 'C-100042', eventType: 'productOrderItemExpectedCompletionDateSet', notifVersion: 'v10', order: graceOrder },
-  { release: 'kylie' as const, partner: 'globex', cust: 'C-100077', eventType: 'productOrderItemExpectedCompletionDateSetEvent', notifVersion: 'v11', order: kylieOrder },
+  {
+    release: 'grace' as const,
+    partner: 'acme',
+    cust: 'C-100042',
+    eventType: 'productOrderItemExpectedCompletionDateSet',
+    notifVersion: 'v10',
+    order: graceOrder,
+  },
+  {
+    release: 'kylie' as const,
+    partner: 'globex',
+    cust: 'C-100077',
+    eventType: 'productOrderItemExpectedCompletionDateSetEvent',
+    notifVersion: 'v11',
+    order: kylieOrder,
+  },
 ];
 
 describe('expected completion date set or changed', () => {
@@ -107,7 +169,10 @@ describe('expected completion date set or changed', () => {
     const token = tokens[flow.partner]!;
     const base = ORDER_BASE[flow.release];
     const prefix = `/ecd-${flow.release}`;
-    const hub = await gw.call('POST', `${base}/hub`, { token, body: { callback: `${listener.origin}${prefix}`, query: `eventType=${flow.eventType}` } });
+    const hub = await gw.call('POST', `${base}/hub`, {
+      token,
+      body: { callback: `${listener.origin}${prefix}`, query: `eventType=${flow.eventType}` },
+    });
     expect(hub.status, JSON.stringify(hub.body)).toBe(201);
     const externalId = `${flow.partner.toUpperCase()}-ECD-1`;
     const created = await gw.call('POST', `${base}/productOrder`, { token, body: flow.order({ externalId }) });
@@ -118,14 +183,28 @@ describe('expected completion date set or changed', () => {
     const when = new Date(Date.parse(inDays(55)));
     when.setUTCHours(10, 0, 0, 0);
     const modify = await gw.call('POST', `${base}/modifyProductOrderItemRequestedDeliveryDate`, {
-      token, body: { productOrderItem: { productOrderId: created.body.id, productOrderItemId: 'item-1' }, requestedCompletionDate: when.toISOString() },
+      token,
+      body: {
+        productOrderItem: { productOrderId: created.body.id, productOrderItemId: 'item-1' },
+        requestedCompletionDate: when.toISOString(),
+      },
     });
     expect(modify.status, JSON.stringify(modify.body)).toBe(201);
 
     const [call] = await callsUnder(prefix, 1);
-    expect(call!.url.split('?')[0]).toBe(`${prefix}/mefApi/sonata/productOrderingNotification/${flow.notifVersion}/listener/${flow.eventType}`);
-    expect(call!.body).toMatchObject({ eventType: flow.eventType, event: { id: created.body.id, orderItemId: 'item-1', href: `${base}/productOrder/${created.body.id}` } });
-    expectListenerValid(flow.release, { notificationApi: 'productOrderingNotification', notificationVersion: flow.notifVersion }, flow.eventType, call!);
+    expect(call!.url.split('?')[0]).toBe(
+      `${prefix}/mefApi/sonata/productOrderingNotification/${flow.notifVersion}/listener/${flow.eventType}`,
+    );
+    expect(call!.body).toMatchObject({
+      eventType: flow.eventType,
+      event: { id: created.body.id, orderItemId: 'item-1', href: `${base}/productOrder/${created.body.id}` },
+    });
+    expectListenerValid(
+      flow.release,
+      { notificationApi: 'productOrderingNotification', notificationVersion: flow.notifVersion },
+      flow.eventType,
+      call!,
+    );
     // following the event, the partner sees the new date
     const got = await gw.call('GET', `${base}/productOrder/${created.body.id}`, { token });
     expect(got.body.productOrderItem[0].expectedCompletionDate).not.toBe(before);
@@ -139,23 +218,41 @@ describe('Billie: the order-level expected completion date has its own event', (
     const base = '/mefApi/sonata/productOrderingManagement/v7';
     const prefix = '/ecd-billie';
     const hub = await gw.call('POST', `${base}/hub`, {
-      token, body: { callback: `${listener.origin}${prefix}`, query: 'eventType=productOrderExpectedCompletionDateSet,productOrderItemExpectedCompletionDateSet' },
+      token,
+      body: {
+        callback: `${listener.origin}${prefix}`,
+        query: 'eventType=productOrderExpectedCompletionDateSet,productOrderItemExpectedCompletionDateSet',
+      },
     });
     expect(hub.status, JSON.stringify(hub.body)).toBe(201);
     const created = await gw.call('POST', `${base}/productOrder`, {
       token,
       body: {
-        externalId: 'INITECH-ECD-1', requestedCompletionDate: inDays(60),
-        relatedContactInformation: [{ role: 'productOrderContact', name: 'Peter Gibbons', number: '+31 20 555 0401', emailAddress: 'peter.gibbons@initech.example' }],
-        productOrderItem: [{
-          id: 'item-1', action: 'add',
-          product: {
-            productConfiguration: { '@type': 'urn:mef:lso:spec:sonata:access-eline-ovc:v5.0.0:all', bandwidthMbps: 10 },
-            place: [{ '@type': 'GeographicSiteRef', role: 'INSTALL_LOCATION', id: 'ST-100031' }],
+        externalId: 'INITECH-ECD-1',
+        requestedCompletionDate: inDays(60),
+        relatedContactInformation: [
+          {
+            role: 'productOrderContact',
+            name: 'Peter Gibbons',
+            number: '+31 20 555 0401',
+            emailAddress: 'peter.gibbons@initech.example',
           },
-          requestedItemTerm: { duration: { amount: 24, units: 'calendarMonths' } },
-          billingAccount: { id: 'BA-9900005' },
-        }],
+        ],
+        productOrderItem: [
+          {
+            id: 'item-1',
+            action: 'add',
+            product: {
+              productConfiguration: {
+                '@type': 'urn:mef:lso:spec:sonata:access-eline-ovc:v5.0.0:all',
+                bandwidthMbps: 10,
+              },
+              place: [{ '@type': 'GeographicSiteRef', role: 'INSTALL_LOCATION', id: 'ST-100031' }],
+            },
+            requestedItemTerm: { duration: { amount: 24, units: 'calendarMonths' } },
+            billingAccount: { id: 'BA-9900005' },
+          },
+        ],
       },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -163,7 +260,12 @@ describe('Billie: the order-level expected completion date has its own event', (
     const when = new Date(Date.parse(inDays(80)));
     when.setUTCHours(10, 0, 0, 0);
     const modify = await gw.call('POST', `${base}/modifyProductOrderItemCompletionDate`, {
-      token, body: { orderVersion: created.body.orderVersion, productOrderItem: { productOrderId: created.body.id, productOrderItemId: 'item-1' }, requestedCompletionDate: when.toISOString() },
+      token,
+      body: {
+        orderVersion: created.body.orderVersion,
+        productOrderItem: { productOrderId: created.body.id, productOrderItemId: 'item-1' },
+        requestedCompletionDate: when.toISOString(),
+      },
     });
     expect(modify.status, JSON.stringify(modify.body)).toBe(201);
 
@@ -172,8 +274,12 @@ describe('Billie: the order-level expected completion date has its own event', (
     expect(calls).toHaveLength(2);
     const byType = new Map(calls.map((c) => [(c.body as { eventType: string }).eventType, c]));
     expect([...byType.keys()].sort()).toEqual(['productOrderExpectedCompletionDateSet', 'productOrderItemExpectedCompletionDateSet']);
-    expect(byType.get('productOrderItemExpectedCompletionDateSet')!.body).toMatchObject({ event: { id: created.body.id, orderItemId: 'item-1' } });
-    expect(byType.get('productOrderExpectedCompletionDateSet')!.body).toMatchObject({ event: { id: created.body.id, href: `${base}/productOrder/${created.body.id}` } });
+    expect(byType.get('productOrderItemExpectedCompletionDateSet')!.body).toMatchObject({
+      event: { id: created.body.id, orderItemId: 'item-1' },
+    });
+    expect(byType.get('productOrderExpectedCompletionDateSet')!.body).toMatchObject({
+      event: { id: created.body.id, href: `${base}/productOrder/${created.body.id}` },
+    });
     for (const [type, c] of byType) expectListenerValid('billie', notif, type, c);
     const got = await gw.call('GET', `${base}/productOrder/${created.body.id}`, { token });
     expect(got.body.expectedCompletionDate).toBe(got.body.productOrderItem[0].expectedCompletionDate);

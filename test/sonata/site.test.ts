@@ -18,7 +18,12 @@ function expectSpecValid(release: SonataRelease, operationId: string, status: nu
 }
 
 /** A list answer: 200, spec-valid, with X-Total-Count / X-Result-Count / X-Pagination-Throttled. */
-function expectList(release: SonataRelease, res: { status: number; headers: Headers; body: any }, total: number, throttled = false): string[] {
+function expectList(
+  release: SonataRelease,
+  res: { status: number; headers: Headers; body: any },
+  total: number,
+  throttled = false,
+): string[] {
   expect(res.status).toBe(200);
   expectSpecValid(release, 'listGeographicSite', 200, res.body);
   expect(res.headers.get('x-total-count')).toBe(String(total));
@@ -46,7 +51,7 @@ const ACME_SITES = ['ST-100001', 'ST-100002', 'ST-100003', 'ST-100004', 'ST-1000
 describe('Grace (acme-telecom): GET geographicSite v7', () => {
   const list = (query = '') => gw.call('GET', `${GRACE}/geographicSite${query}`, { token: acme });
 
-  it('lists the public sites and the partner\'s own private ones, with pagination headers', async () => {
+  it("lists the public sites and the partner's own private ones, with pagination headers", async () => {
     const ids = expectList('grace', await list(), 9);
     expect(ids).toEqual(ACME_SITES);
   });
@@ -63,13 +68,28 @@ describe('Grace (acme-telecom): GET geographicSite v7', () => {
       siteType: 'private',
       place: [
         {
-          '@type': 'FieldedAddress', id: 'NC-DE-000123', href: '/mefApi/sonata/geographicAddressManagement/v7/geographicAddress/NC-DE-000123',
-          streetNr: '12', streetName: 'Hauptstrasse', streetType: 'Strasse', locality: 'Mitte', city: 'Berlin', stateOrProvince: 'Berlin',
-          postcode: '10115', country: 'DE',
+          '@type': 'FieldedAddress',
+          id: 'NC-DE-000123',
+          href: '/mefApi/sonata/geographicAddressManagement/v7/geographicAddress/NC-DE-000123',
+          streetNr: '12',
+          streetName: 'Hauptstrasse',
+          streetType: 'Strasse',
+          locality: 'Mitte',
+          city: 'Berlin',
+          stateOrProvince: 'Berlin',
+          postcode: '10115',
+          country: 'DE',
         },
         { '@type': 'MEFGeographicPoint', spatialRef: 'WGS84', x: '52.52', y: '13.405' },
       ],
-      relatedContactInformation: [{ role: 'serviceSiteContact', name: 'Jens Krüger', number: '+493055501201', emailAddress: 'j.krueger@mueller-logistik.example' }],
+      relatedContactInformation: [
+        {
+          role: 'serviceSiteContact',
+          name: 'Jens Krüger',
+          number: '+493055501201',
+          emailAddress: 'j.krueger@mueller-logistik.example',
+        },
+      ],
     });
   });
 
@@ -84,7 +104,12 @@ describe('Grace (acme-telecom): GET geographicSite v7', () => {
 
   it('filters on what the gateway applies: description, site contact name and street type, totals included', async () => {
     expect(expectList('grace', await list('?description=meet-me'), 1)).toEqual(['ST-100001']);
-    expect(expectList('grace', await list('?serviceSiteContactName=site%20operations'), 4)).toEqual(['ST-100001', 'ST-100002', 'ST-100003', 'ST-100005']);
+    expect(expectList('grace', await list('?serviceSiteContactName=site%20operations'), 4)).toEqual([
+      'ST-100001',
+      'ST-100002',
+      'ST-100003',
+      'ST-100005',
+    ]);
     expect(expectList('grace', await list('?streetType=avenue'), 1)).toEqual(['ST-100003']);
     const page = await list('?serviceSiteContactName=site%20operations&offset=1&limit=2');
     expect(expectList('grace', page, 4)).toEqual(['ST-100002', 'ST-100003']);
@@ -146,7 +171,10 @@ describe('Grace (acme-telecom): GET geographicSite v7', () => {
 
 describe('Kylie (globex-networks): POST geographicSite v8', () => {
   const list = (body: unknown, query = '') => gw.call('POST', `${KYLIE}/geographicSite${query}`, { token: globex, body });
-  const fielded = (f: Record<string, unknown>) => ({ '@type': 'GeographicAddress_Query', fieldedAddressRepresentation: [f] });
+  const fielded = (f: Record<string, unknown>) => ({
+    '@type': 'GeographicAddress_Query',
+    fieldedAddressRepresentation: [f],
+  });
 
   it('lists the sites at a fielded address query, with pagination headers', async () => {
     const ids = expectList('kylie', await list({ place: fielded({ city: 'London', countryCode: 'GB' }) }), 3);
@@ -167,31 +195,54 @@ describe('Kylie (globex-networks): POST geographicSite v8', () => {
       networkType: 'onNet',
       place: {
         '@type': 'GeographicAddress_Query',
-        fieldedAddressRepresentation: [{
-          streetNr: '1', streetName: 'Canada Square', streetType: 'Square', locality: 'Canary Wharf', city: 'London',
-          stateOrProvince: 'Greater London', postcode: 'E14 5AB', countryCode: 'GB', buildingName: 'One Canada Square',
-        }],
+        fieldedAddressRepresentation: [
+          {
+            streetNr: '1',
+            streetName: 'Canada Square',
+            streetType: 'Square',
+            locality: 'Canary Wharf',
+            city: 'London',
+            stateOrProvince: 'Greater London',
+            postcode: 'E14 5AB',
+            countryCode: 'GB',
+            buildingName: 'One Canada Square',
+          },
+        ],
         geographicPointRepresentation: [{ spatialRef: 'WGS84', latitude: '51.50493', longitude: '-0.01948' }],
         labelRepresentation: [{ label: 'NC-GB-000202', administrativeAuthority: 'NETCORE' }],
       },
-      subUnit: [{ subUnitType: 'FLOOR', subUnitNumber: '30' }, { subUnitType: 'UNIT', subUnitNumber: 'Suite 3004' }],
+      subUnit: [
+        { subUnitType: 'FLOOR', subUnitNumber: '30' },
+        { subUnitType: 'UNIT', subUnitNumber: 'Suite 3004' },
+      ],
     });
   });
 
   it('finds sites by a NETCORE label, network type, restriction, authority and sub-unit', async () => {
-    const label = { '@type': 'GeographicAddress_Query', labelRepresentation: [{ label: 'NC-GB-000201', administrativeAuthority: 'NETCORE' }] };
+    const label = {
+      '@type': 'GeographicAddress_Query',
+      labelRepresentation: [{ label: 'NC-GB-000201', administrativeAuthority: 'NETCORE' }],
+    };
     expect(expectList('kylie', await list({ place: label }), 1)).toEqual(['ST-100022']);
     const london = fielded({ city: 'London', countryCode: 'GB' });
     expect(expectList('kylie', await list({ place: london, networkType: 'offNet' }), 1)).toEqual(['ST-100022']);
     expect(expectList('kylie', await list({ place: london, siteRestrictionType: 'public' }), 1)).toEqual(['ST-100003']);
     expect(expectList('kylie', await list({ place: london, administrativeAuthority: 'canary wharf' }), 1)).toEqual(['ST-100021']);
-    expect(expectList('kylie', await list({ place: london, subUnit: [{ subUnitType: 'floor', subUnitNumber: '30' }] }), 1)).toEqual(['ST-100021']);
-    expect(expectList('kylie', await list({ place: fielded({ streetNr: '221', streetNrSuffix: 'B', streetName: 'Baker Street' }) }), 1)).toEqual(['ST-100022']);
+    expect(expectList('kylie', await list({ place: london, subUnit: [{ subUnitType: 'floor', subUnitNumber: '30' }] }), 1)).toEqual([
+      'ST-100021',
+    ]);
+    expect(
+      expectList('kylie', await list({ place: fielded({ streetNr: '221', streetNrSuffix: 'B', streetName: 'Baker Street' }) }), 1),
+    ).toEqual(['ST-100022']);
   });
 
   it('gives a public site its operator as customer name (Kylie requires one)', async () => {
     const res = await list({ place: fielded({ city: 'London', countryCode: 'GB' }), siteRestrictionType: 'public' });
-    expect(res.body[0]).toMatchObject({ id: 'ST-100003', administrativeAuthority: 'NetCore Carrier Services Ltd', customerName: 'NetCore Carrier Services Ltd' });
+    expect(res.body[0]).toMatchObject({
+      id: 'ST-100003',
+      administrativeAuthority: 'NetCore Carrier Services Ltd',
+      customerName: 'NetCore Carrier Services Ltd',
+    });
   });
 
   it('pages with offset and limit query parameters', async () => {
@@ -207,8 +258,24 @@ describe('Kylie (globex-networks): POST geographicSite v8', () => {
   it('refuses a query without place, with only a formatted address, a foreign label or an unknown country code (422)', async () => {
     const cases: Array<[unknown, string]> = [
       [{ name: 'x' }, '/place'],
-      [{ place: { '@type': 'GeographicAddress_Query', formattedAddressRepresentation: [{ formattedAddress: '1 Canada Square, London' }] } }, '/place'],
-      [{ place: { '@type': 'GeographicAddress_Query', labelRepresentation: [{ label: 'X1', administrativeAuthority: 'CLLI' }] } }, '/place/labelRepresentation/0/administrativeAuthority'],
+      [
+        {
+          place: {
+            '@type': 'GeographicAddress_Query',
+            formattedAddressRepresentation: [{ formattedAddress: '1 Canada Square, London' }],
+          },
+        },
+        '/place',
+      ],
+      [
+        {
+          place: {
+            '@type': 'GeographicAddress_Query',
+            labelRepresentation: [{ label: 'X1', administrativeAuthority: 'CLLI' }],
+          },
+        },
+        '/place/labelRepresentation/0/administrativeAuthority',
+      ],
       [{ place: fielded({ city: 'London', countryCode: 'XX' }) }, '/place/fieldedAddressRepresentation/0/countryCode'],
       [{ place: fielded({ city: 'Rome', countryCode: 'IT' }) }, '/place/fieldedAddressRepresentation/0/countryCode'],
     ];

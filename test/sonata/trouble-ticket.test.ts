@@ -54,14 +54,27 @@ async function nextNotifications(listener: TestListener, n: number): Promise<Rec
 /** The fault desk of the legacy BSS (its `_sim` back-office endpoints). */
 async function faultDesk(externalId: string, custNo: string, body: Record<string, unknown>): Promise<string> {
   const headers = { 'x-bss-api-key': LEGACY_KEY, 'content-type': 'application/json' };
-  const search = await fetch(`${gw.gateway.legacyUrl}/bss/v2/faults/search`, { method: 'POST', headers, body: JSON.stringify({ CUST_NO: custNo, CUST_TT_REF: externalId }) });
+  const search = await fetch(`${gw.gateway.legacyUrl}/bss/v2/faults/search`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ CUST_NO: custNo, CUST_TT_REF: externalId }),
+  });
   const ttNo = ((await search.json()) as { FAULTS: Array<{ TT_NO: string }> }).FAULTS[0]!.TT_NO;
-  const advanced = await fetch(`${gw.gateway.legacyUrl}/bss/v2/_sim/faults/${ttNo}/advance`, { method: 'POST', headers, body: JSON.stringify(body) });
+  const advanced = await fetch(`${gw.gateway.legacyUrl}/bss/v2/_sim/faults/${ttNo}/advance`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify(body),
+  });
   expect(((await advanced.json()) as { RC: number }).RC).toBe(0);
   return ttNo;
 }
 
-const reporter = { role: 'reporterContact', name: 'Eva Example', number: '+49 30 1234567', emailAddress: 'eva@acme.example' };
+const reporter = {
+  role: 'reporterContact',
+  name: 'Eva Example',
+  number: '+49 30 1234567',
+  emailAddress: 'eva@acme.example',
+};
 function acmeTicket(externalId: string, over: Record<string, unknown> = {}) {
   return {
     externalId,
@@ -95,7 +108,10 @@ describe('Grace (acme-telecom): troubleTicket v4', () => {
   let ticketId: string;
 
   it('registers a hub subscription for ticket status changes', async () => {
-    const res = await gw.call('POST', `${GRACE}/hub`, { token: acme, body: { callback: `${acmeListener.origin}/acme`, query: 'eventType=troubleTicketStatusChangeEvent' } });
+    const res = await gw.call('POST', `${GRACE}/hub`, {
+      token: acme,
+      body: { callback: `${acmeListener.origin}/acme`, query: 'eventType=troubleTicketStatusChangeEvent' },
+    });
     expect(res.status).toBe(201);
     expectSpecValid('grace', 'registerListener', 201, res.body);
     hubId = res.body.id;
@@ -107,7 +123,9 @@ describe('Grace (acme-telecom): troubleTicket v4', () => {
   it('creates a ticket on a product: acknowledged, with the Seller evaluation, restore target and the incident the BSS linked', async () => {
     const res = await gw.call('POST', `${GRACE}/troubleTicket`, {
       token: acme,
-      body: acmeTicket('ACME-TT-1', { note: [{ id: 'n1', author: 'Eva', date: at(-115), source: 'buyer', text: 'CPE LEDs red' }] }),
+      body: acmeTicket('ACME-TT-1', {
+        note: [{ id: 'n1', author: 'Eva', date: at(-115), source: 'buyer', text: 'CPE LEDs red' }],
+      }),
     });
     expect(res.status).toBe(201);
     expectSpecValid('grace', 'createTroubleTicket', 201, res.body);
@@ -121,7 +139,9 @@ describe('Grace (acme-telecom): troubleTicket v4', () => {
       sellerPriority: 'high',
       sellerSeverity: 'significant',
       relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000001', role: 'affectedProduct' }],
-      relatedContactInformation: [{ role: 'reporterContact', name: 'Eva Example', number: '+49301234567', emailAddress: 'eva@acme.example' }],
+      relatedContactInformation: [
+        { role: 'reporterContact', name: 'Eva Example', number: '+49301234567', emailAddress: 'eva@acme.example' },
+      ],
       note: [{ id: 'n1', author: 'Eva', source: 'buyer', text: 'CPE LEDs red' }],
       relatedIssue: [{ '@referredType': 'Incident', id: 'INC-2026-000017', source: 'seller' }],
     });
@@ -144,7 +164,10 @@ describe('Grace (acme-telecom): troubleTicket v4', () => {
     await faultDesk('ACME-TT-1', 'C-100042', { TO: 'WIP' });
     const [wip] = await nextNotifications(acmeListener, 1);
     expect(wip!.url).toBe('/acme/mefApi/sonata/troubleTicketNotification/v4/listener/troubleTicketStatusChangeEvent');
-    expect(wip!.body).toMatchObject({ eventType: 'troubleTicketStatusChangeEvent', event: { id: ticketId, href: `${GRACE}/troubleTicket/${ticketId}`, buyerId: 'ACME-DE-0042', sellerId: 'NETCORE' } });
+    expect(wip!.body).toMatchObject({
+      eventType: 'troubleTicketStatusChangeEvent',
+      event: { id: ticketId, href: `${GRACE}/troubleTicket/${ticketId}`, buyerId: 'ACME-DE-0042', sellerId: 'NETCORE' },
+    });
     expectNotificationValid('grace', wip!);
     expect((await gw.call('GET', `${GRACE}/troubleTicket/${ticketId}`, { token: acme })).body.status).toBe('inProgress');
 
@@ -162,19 +185,35 @@ describe('Grace (acme-telecom): troubleTicket v4', () => {
   it('lists tickets with filters and pagination headers', async () => {
     await gw.call('POST', `${GRACE}/troubleTicket`, {
       token: acme,
-      body: acmeTicket('ACME-TT-2', { ticketType: 'assistance', priority: 'low', severity: 'minor', observedImpact: 'degraded', relatedEntity: [{ '@referredType': 'GeographicSite', id: 'ST-100012', role: 'site' }] }),
+      body: acmeTicket('ACME-TT-2', {
+        ticketType: 'assistance',
+        priority: 'low',
+        severity: 'minor',
+        observedImpact: 'degraded',
+        relatedEntity: [{ '@referredType': 'GeographicSite', id: 'ST-100012', role: 'site' }],
+      }),
     });
     const all = await gw.call('GET', `${GRACE}/troubleTicket`, { token: acme });
     expectFindListValid('grace', all, 2);
     expect(all.body.map((t: { externalId: string }) => t.externalId)).toEqual(['ACME-TT-2', 'ACME-TT-1']);
-    expect(all.body[1]).toMatchObject({ id: ticketId, status: 'resolved', sellerPriority: 'high', resolutionDate: expect.any(String) });
+    expect(all.body[1]).toMatchObject({
+      id: ticketId,
+      status: 'resolved',
+      sellerPriority: 'high',
+      resolutionDate: expect.any(String),
+    });
 
     const resolved = await gw.call('GET', `${GRACE}/troubleTicket?status=resolved`, { token: acme });
     expectFindListValid('grace', resolved, 1);
     expect(resolved.body[0].id).toBe(ticketId);
-    const site = await gw.call('GET', `${GRACE}/troubleTicket?relatedEntityId=ST-100012&ticketType=assistance`, { token: acme });
+    const site = await gw.call('GET', `${GRACE}/troubleTicket?relatedEntityId=ST-100012&ticketType=assistance`, {
+      token: acme,
+    });
     expectFindListValid('grace', site, 1);
-    expect(site.body[0]).toMatchObject({ externalId: 'ACME-TT-2', relatedEntity: [{ '@referredType': 'GeographicSite', id: 'ST-100012' }] });
+    expect(site.body[0]).toMatchObject({
+      externalId: 'ACME-TT-2',
+      relatedEntity: [{ '@referredType': 'GeographicSite', id: 'ST-100012' }],
+    });
     const page = await gw.call('GET', `${GRACE}/troubleTicket?offset=1&limit=1`, { token: acme });
     expectFindListValid('grace', page, 2);
     expect(page.body.map((t: { id: string }) => t.id)).toEqual([ticketId]);
@@ -190,22 +229,41 @@ describe('Grace (acme-telecom): troubleTicket v4', () => {
   it('patches priority, notes and the external id; the BSS re-evaluates its priority', async () => {
     const res = await gw.call('PATCH', `${GRACE}/troubleTicket/${ticketId}`, {
       token: acme,
-      body: { priority: 'critical', externalId: 'ACME-TT-1b', note: [{ id: 'n2', author: 'Eva', date: at(1), source: 'buyer', text: 'still flapping after the fix' }] },
+      body: {
+        priority: 'critical',
+        externalId: 'ACME-TT-1b',
+        note: [{ id: 'n2', author: 'Eva', date: at(1), source: 'buyer', text: 'still flapping after the fix' }],
+      },
     });
     expect(res.status).toBe(200);
     expectSpecValid('grace', 'patchTroubleTicket', 200, res.body);
-    expect(res.body).toMatchObject({ priority: 'critical', sellerPriority: 'critical', externalId: 'ACME-TT-1b', status: 'resolved' });
+    expect(res.body).toMatchObject({
+      priority: 'critical',
+      sellerPriority: 'critical',
+      externalId: 'ACME-TT-1b',
+      status: 'resolved',
+    });
     // the partner's notes as written, plus the fault desk's resolution note (written when it resolved), oldest first
-    expect(res.body.note.map((n: { id: string; source: string }) => `${n.source}:${n.id}`)).toEqual(['buyer:n1', 'seller:seller-1', 'buyer:n2']);
+    expect(res.body.note.map((n: { id: string; source: string }) => `${n.source}:${n.id}`)).toEqual([
+      'buyer:n1',
+      'seller:seller-1',
+      'buyer:n2',
+    ]);
   });
 
   it('refuses what a patch cannot change, naming the property', async () => {
-    const res = await gw.call('PATCH', `${GRACE}/troubleTicket/${ticketId}`, { token: acme, body: { description: 'something else' } });
+    const res = await gw.call('PATCH', `${GRACE}/troubleTicket/${ticketId}`, {
+      token: acme,
+      body: { description: 'something else' },
+    });
     expect(res.status).toBe(422);
     expect(res.body).toEqual([expect.objectContaining({ code: 'unexpectedProperty', propertyPath: '/description' })]);
     expectSpecValid('grace', 'patchTroubleTicket', 422, res.body);
     // a property the update type does not know would change nothing: refused by name too, never an empty change
-    const unknown = await gw.call('PATCH', `${GRACE}/troubleTicket/${ticketId}`, { token: acme, body: { orderVersion: '5' } });
+    const unknown = await gw.call('PATCH', `${GRACE}/troubleTicket/${ticketId}`, {
+      token: acme,
+      body: { orderVersion: '5' },
+    });
     expect(unknown.status).toBe(422);
     expect(unknown.body).toEqual([expect.objectContaining({ code: 'unexpectedProperty', propertyPath: '/orderVersion' })]);
     expectSpecValid('grace', 'patchTroubleTicket', 422, unknown.body);
@@ -230,7 +288,10 @@ describe('Grace (acme-telecom): troubleTicket v4', () => {
       ['PATCH', '', { priority: 'low' }, 'patchTroubleTicket'],
     ];
     for (const [method, action, body, operationId] of attempts) {
-      const res = await gw.call(method, `${GRACE}/troubleTicket/${ticketId}${action ? `/${action}` : ''}`, { token: acme, body });
+      const res = await gw.call(method, `${GRACE}/troubleTicket/${ticketId}${action ? `/${action}` : ''}`, {
+        token: acme,
+        body,
+      });
       expect(res.status, operationId).toBe(422);
       expect(res.body[0]).toMatchObject({ code: 'invalidValue', reason: expect.stringContaining('closed') });
       expectSpecValid('grace', operationId, 422, res.body);
@@ -248,13 +309,19 @@ describe('Grace (acme-telecom): troubleTicket v4', () => {
     expect(missing.body).toContainEqual(expect.objectContaining({ code: 'missingProperty', propertyPath: '/reason' }));
     expectSpecValid('grace', 'reopenTroubleTicket', 422, missing.body);
 
-    const res = await gw.call('POST', `${GRACE}/troubleTicket/${id}/reopen`, { token: acme, body: { reason: 'still slow in the evenings' } });
+    const res = await gw.call('POST', `${GRACE}/troubleTicket/${id}/reopen`, {
+      token: acme,
+      body: { reason: 'still slow in the evenings' },
+    });
     expect(res.status).toBe(204);
     await nextNotifications(acmeListener, 1);
     const got = await gw.call('GET', `${GRACE}/troubleTicket/${id}`, { token: acme });
     expectSpecValid('grace', 'retrieveTroubleTicket', 200, got.body);
     expect(got.body.status).toBe('reopened');
-    expect(got.body.statusChange.at(-1)).toMatchObject({ status: 'reopened', changeReason: 'still slow in the evenings' });
+    expect(got.body.statusChange.at(-1)).toMatchObject({
+      status: 'reopened',
+      changeReason: 'still slow in the evenings',
+    });
     expect(got.body.resolutionDate).toBeUndefined();
 
     const close = await gw.call('POST', `${GRACE}/troubleTicket/${id}/close`, { token: acme, body: {} });
@@ -267,7 +334,7 @@ describe('Grace (acme-telecom): troubleTicket v4', () => {
     expect((await gw.call('GET', `${GRACE}/troubleTicket/${id}`, { token: acme })).body.status).toBe('inProgress');
   });
 
-  it('a desk waiting for information makes the ticket pending; the Buyer\'s patch answers it and work resumes', async () => {
+  it("a desk waiting for information makes the ticket pending; the Buyer's patch answers it and work resumes", async () => {
     const created = await gw.call('POST', `${GRACE}/troubleTicket`, { token: acme, body: acmeTicket('ACME-TT-3') });
     await faultDesk('ACME-TT-3', 'C-100042', { TO: 'WCUST', REASON: 'please confirm access to the site' });
     await nextNotifications(acmeListener, 1);
@@ -276,7 +343,18 @@ describe('Grace (acme-telecom): troubleTicket v4', () => {
     expect(pending.body.statusChange.at(-1).changeReason).toBe('please confirm access to the site');
 
     const res = await gw.call('PATCH', `${GRACE}/troubleTicket/${created.body.id}`, {
-      token: acme, body: { note: [{ id: 'n9', author: 'Eva', date: at(2), source: 'buyer', text: 'access confirmed, ask for Jens at reception' }] },
+      token: acme,
+      body: {
+        note: [
+          {
+            id: 'n9',
+            author: 'Eva',
+            date: at(2),
+            source: 'buyer',
+            text: 'access confirmed, ask for Jens at reception',
+          },
+        ],
+      },
     });
     expect(res.status).toBe(200);
     expectSpecValid('grace', 'patchTroubleTicket', 200, res.body);
@@ -308,13 +386,59 @@ describe('Grace (acme-telecom): troubleTicket v4', () => {
   it('refuses bad tickets with 422 naming the property: missing fields, entity, phone, reporter, embedded attachments', async () => {
     const cases: Array<[unknown, string, string]> = [
       [{ description: 'x' }, 'missingProperty', '/relatedEntity'],
-      [acmeTicket('E1', { relatedEntity: [{ '@referredType': 'Product', id: 'AS-9999999', role: 'affectedProduct' }] }), 'invalidValue', '/relatedEntity/0/id'],
-      [acmeTicket('E2', { relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000011', role: 'affectedProduct' }] }), 'invalidValue', '/relatedEntity/0/id'],
-      [acmeTicket('E3', { relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000005', role: 'affectedProduct' }] }), 'invalidValue', '/relatedEntity/0/id'],
-      [acmeTicket('E4', { relatedEntity: [{ '@referredType': 'ProductOrder', id: 'O-1', role: 'order' }] }), 'invalidValue', '/relatedEntity/0/@referredType'],
-      [acmeTicket('E5', { relatedContactInformation: [{ ...reporter, number: '030 1234567' }] }), 'invalidFormat', '/relatedContactInformation/0/number'],
-      [acmeTicket('E6', { relatedContactInformation: [{ ...reporter, role: 'buyerTechnicalContact' }] }), 'missingProperty', '/relatedContactInformation'],
-      [acmeTicket('E7', { attachment: [{ name: 'a.png', author: 'Eva', creationDate: at(-120), source: 'buyer', content: 'aGVsbG8=', mimeType: 'image/png', url: 'https://x.example/a.png' }] }), 'unexpectedProperty', '/attachment/0/content'],
+      [
+        acmeTicket('E1', {
+          relatedEntity: [{ '@referredType': 'Product', id: 'AS-9999999', role: 'affectedProduct' }],
+        }),
+        'invalidValue',
+        '/relatedEntity/0/id',
+      ],
+      [
+        acmeTicket('E2', {
+          relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000011', role: 'affectedProduct' }],
+        }),
+        'invalidValue',
+        '/relatedEntity/0/id',
+      ],
+      [
+        acmeTicket('E3', {
+          relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000005', role: 'affectedProduct' }],
+        }),
+        'invalidValue',
+        '/relatedEntity/0/id',
+      ],
+      [
+        acmeTicket('E4', { relatedEntity: [{ '@referredType': 'ProductOrder', id: 'O-1', role: 'order' }] }),
+        'invalidValue',
+        '/relatedEntity/0/@referredType',
+      ],
+      [
+        acmeTicket('E5', { relatedContactInformation: [{ ...reporter, number: '030 1234567' }] }),
+        'invalidFormat',
+        '/relatedContactInformation/0/number',
+      ],
+      [
+        acmeTicket('E6', { relatedContactInformation: [{ ...reporter, role: 'buyerTechnicalContact' }] }),
+        'missingProperty',
+        '/relatedContactInformation',
+      ],
+      [
+        acmeTicket('E7', {
+          attachment: [
+            {
+              name: 'a.png',
+              author: 'Eva',
+              creationDate: at(-120),
+              source: 'buyer',
+              content: 'aGVsbG8=',
+              mimeType: 'image/png',
+              url: 'https://x.example/a.png',
+            },
+          ],
+        }),
+        'unexpectedProperty',
+        '/attachment/0/content',
+      ],
     ];
     for (const [body, code, path] of cases) {
       const res = await gw.call('POST', `${GRACE}/troubleTicket`, { token: acme, body });
@@ -331,7 +455,13 @@ describe('Grace (acme-telecom): troubleTicket v4', () => {
     expect(all.headers.get('x-total-count')).toBe('2');
     expect(all.headers.get('x-result-count')).toBe('2');
     expect(all.body.map((i: { id: string }) => i.id)).toEqual(['INC-2026-000017', 'INC-2025-000093']);
-    expect(all.body[0]).toMatchObject({ incidentType: 'maintenance', status: 'created', impact: 'intermittent', severity: 'moderate', priority: 'medium' });
+    expect(all.body[0]).toMatchObject({
+      incidentType: 'maintenance',
+      status: 'created',
+      impact: 'intermittent',
+      severity: 'moderate',
+      priority: 'medium',
+    });
 
     const closed = await gw.call('GET', `${GRACE}/incident?status=closed`, { token: acme });
     expectSpecValid('grace', 'listIncident', 200, closed.body);
@@ -339,7 +469,9 @@ describe('Grace (acme-telecom): troubleTicket v4', () => {
     const product = await gw.call('GET', `${GRACE}/incident?relatedEntityId=AS-5000006&limit=1`, { token: acme });
     expect(product.body.map((i: { id: string }) => i.id)).toEqual(['INC-2025-000093']);
     expect(product.headers.get('x-total-count')).toBe('1');
-    const upcoming = await gw.call('GET', `${GRACE}/incident?situationStartDate.gt=2026-12-01T00:00:00Z`, { token: acme });
+    const upcoming = await gw.call('GET', `${GRACE}/incident?situationStartDate.gt=2026-12-01T00:00:00Z`, {
+      token: acme,
+    });
     expect(upcoming.body.map((i: { id: string }) => i.id)).toEqual(['INC-2026-000017']);
     const paged = await gw.call('GET', `${GRACE}/incident?offset=1&limit=1`, { token: acme });
     expect(paged.body.map((i: { id: string }) => i.id)).toEqual(['INC-2025-000093']);
@@ -384,15 +516,32 @@ describe('Kylie (globex-networks): troubleTicket v5', () => {
     severity: 'extensive',
     observedImpact: 'down',
     relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000011', role: 'affectedProduct' }],
-    relatedContactInformation: [{
-      role: 'reporterContact', name: 'Oliver Bennett', number: '+44 20 7946 3030', emailAddress: 'noc@globex.example',
-      postalAddress: { streetName: 'Canada Square', streetNr: '1', city: 'London', countryCode: 'GB' },
-    }],
-    attachment: [{ name: 'otdr.pdf', url: 'https://files.globex.example/otdr.pdf', author: 'Oliver', creationDate: '2026-11-25T08:00:00Z', source: 'buyer', size: { amount: 2, units: 'MBYTES' } }],
+    relatedContactInformation: [
+      {
+        role: 'reporterContact',
+        name: 'Oliver Bennett',
+        number: '+44 20 7946 3030',
+        emailAddress: 'noc@globex.example',
+        postalAddress: { streetName: 'Canada Square', streetNr: '1', city: 'London', countryCode: 'GB' },
+      },
+    ],
+    attachment: [
+      {
+        name: 'otdr.pdf',
+        url: 'https://files.globex.example/otdr.pdf',
+        author: 'Oliver',
+        creationDate: '2026-11-25T08:00:00Z',
+        source: 'buyer',
+        size: { amount: 2, units: 'MBYTES' },
+      },
+    ],
   };
 
   it('creates a ticket; the answer is valid against Kylie (status history, representation address, URL attachments)', async () => {
-    const hub = await gw.call('POST', `${KYLIE}/hub`, { token: globex, body: { callback: `${globexListener.origin}/globex` } });
+    const hub = await gw.call('POST', `${KYLIE}/hub`, {
+      token: globex,
+      body: { callback: `${globexListener.origin}/globex` },
+    });
     expect(hub.status).toBe(201);
     expectSpecValid('kylie', 'registerListener', 201, hub.body);
 
@@ -404,7 +553,9 @@ describe('Kylie (globex-networks): troubleTicket v5', () => {
       href: `${KYLIE}/troubleTicket/${ticketId}`,
       status: 'acknowledged',
       sellerPriority: 'critical',
-      relatedContactInformation: [{ number: '+442079463030', postalAddress: { streetName: 'Canada Square', city: 'London', countryCode: 'GB' } }],
+      relatedContactInformation: [
+        { number: '+442079463030', postalAddress: { streetName: 'Canada Square', city: 'London', countryCode: 'GB' } },
+      ],
       attachment: [{ name: 'otdr.pdf', url: 'https://files.globex.example/otdr.pdf', size: { amount: 2, units: 'MBYTES' } }],
       relatedIssue: [{ '@referredType': 'Incident', id: 'INC-2026-000018' }],
     });
@@ -413,8 +564,13 @@ describe('Kylie (globex-networks): troubleTicket v5', () => {
   it('notifies the status the fault desk reports, typed as Kylie events with buyerId/sellerId in the query', async () => {
     await faultDesk('GLX-TT-1', 'C-100077', { TO: 'WIP', REASON: 'splicing team on site' });
     const [wip] = await nextNotifications(globexListener, 1);
-    expect(wip!.url).toBe('/globex/mefApi/sonata/troubleTicketNotification/v5/listener/troubleTicketStatusChangeEvent?buyerId=GLOBEX-UK-7&sellerId=NETCORE');
-    expect(wip!.body).toMatchObject({ eventType: 'troubleTicketStatusChangeEvent', event: { id: ticketId, href: `${KYLIE}/troubleTicket/${ticketId}`, status: 'inProgress' } });
+    expect(wip!.url).toBe(
+      '/globex/mefApi/sonata/troubleTicketNotification/v5/listener/troubleTicketStatusChangeEvent?buyerId=GLOBEX-UK-7&sellerId=NETCORE',
+    );
+    expect(wip!.body).toMatchObject({
+      eventType: 'troubleTicketStatusChangeEvent',
+      event: { id: ticketId, href: `${KYLIE}/troubleTicket/${ticketId}`, status: 'inProgress' },
+    });
     expectNotificationValid('kylie', wip!);
     const got = await gw.call('GET', `${KYLIE}/troubleTicket/${ticketId}`, { token: globex });
     expectSpecValid('kylie', 'retrieveTroubleTicket', 200, got.body);
@@ -426,16 +582,27 @@ describe('Kylie (globex-networks): troubleTicket v5', () => {
     expectFindListValid('kylie', list, 1);
     expect(list.body[0]).toMatchObject({ id: ticketId, status: 'inProgress', externalId: 'GLX-TT-1' });
 
-    const res = await gw.call('PATCH', `${KYLIE}/troubleTicket/${ticketId}`, { token: globex, body: { severity: 'significant', observedImpact: 'intermittent' } });
+    const res = await gw.call('PATCH', `${KYLIE}/troubleTicket/${ticketId}`, {
+      token: globex,
+      body: { severity: 'significant', observedImpact: 'intermittent' },
+    });
     expect(res.status).toBe(200);
     expectSpecValid('kylie', 'patchTroubleTicket', 200, res.body);
-    expect(res.body).toMatchObject({ severity: 'significant', sellerSeverity: 'significant', observedImpact: 'intermittent' });
+    expect(res.body).toMatchObject({
+      severity: 'significant',
+      sellerSeverity: 'significant',
+      observedImpact: 'intermittent',
+    });
   });
 
   it("cannot see or act on the Grace partner's tickets", async () => {
     const acmeList = await gw.call('GET', `${GRACE}/troubleTicket?limit=1`, { token: acme });
     const acmeId = acmeList.body[0].id as string;
-    for (const [method, path, body] of [['GET', '', undefined], ['PATCH', '', { priority: 'low' }], ['POST', '/cancel', {}]] as const) {
+    for (const [method, path, body] of [
+      ['GET', '', undefined],
+      ['PATCH', '', { priority: 'low' }],
+      ['POST', '/cancel', {}],
+    ] as const) {
       const res = await gw.call(method, `${KYLIE}/troubleTicket/${acmeId}${path}`, { token: globex, body });
       expect(res.status, `${method} ${path}`).toBe(404);
     }
@@ -450,10 +617,21 @@ describe('Kylie (globex-networks): troubleTicket v5', () => {
   });
 
   it('refuses a postal address with a country name instead of an alpha-2 code', async () => {
-    const body = { ...globexTicket, externalId: 'GLX-TT-2', relatedContactInformation: [{ ...globexTicket.relatedContactInformation[0], postalAddress: { city: 'London', countryCode: 'United Kingdom' } }] };
+    const body = {
+      ...globexTicket,
+      externalId: 'GLX-TT-2',
+      relatedContactInformation: [
+        {
+          ...globexTicket.relatedContactInformation[0],
+          postalAddress: { city: 'London', countryCode: 'United Kingdom' },
+        },
+      ],
+    };
     const res = await gw.call('POST', `${KYLIE}/troubleTicket`, { token: globex, body });
     expect(res.status).toBe(422);
-    expect(res.body.map((i: { propertyPath: string }) => i.propertyPath)).toContain('/relatedContactInformation/0/postalAddress/countryCode');
+    expect(res.body.map((i: { propertyPath: string }) => i.propertyPath)).toContain(
+      '/relatedContactInformation/0/postalAddress/countryCode',
+    );
     expectSpecValid('kylie', 'createTroubleTicket', 422, res.body);
   });
 
@@ -463,7 +641,14 @@ describe('Kylie (globex-networks): troubleTicket v5', () => {
     expectSpecValid('kylie', 'listIncident', 200, all.body);
     expect(all.headers.get('x-total-count')).toBe('1');
     expect(all.headers.get('x-pagination-throttled')).toBe('false');
-    expect(all.body[0]).toMatchObject({ id: 'INC-2026-000018', incidentType: 'repair', status: 'inProgress', impact: 'down', severity: 'extensive', priority: 'critical' });
+    expect(all.body[0]).toMatchObject({
+      id: 'INC-2026-000018',
+      incidentType: 'repair',
+      status: 'inProgress',
+      impact: 'down',
+      severity: 'extensive',
+      priority: 'critical',
+    });
     const one = await gw.call('GET', `${KYLIE}/incident/INC-2026-000018`, { token: globex });
     expect(one.status).toBe(200);
     expectSpecValid('kylie', 'retrieveIncident', 200, one.body);

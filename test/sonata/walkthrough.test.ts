@@ -37,44 +37,148 @@ interface Flow {
 
 const FLOWS: Flow[] = [
   {
-    partner: 'acme', buyerId: 'ACME-DE-0042', release: 'grace', customer: 'C-100042', productType: 'ACCESS_E_LINE',
-    v: { address: 'v7', poq: 'v7', quote: 'v8', order: 'v10', inventory: 'v7', ticket: 'v4', orderNotif: 'productOrderingNotification/v10', bill: 'v2', catalog: 'v2', workOrder: 'v2', appointment: 'v2' },
+    partner: 'acme',
+    buyerId: 'ACME-DE-0042',
+    release: 'grace',
+    customer: 'C-100042',
+    productType: 'ACCESS_E_LINE',
+    v: {
+      address: 'v7',
+      poq: 'v7',
+      quote: 'v8',
+      order: 'v10',
+      inventory: 'v7',
+      ticket: 'v4',
+      orderNotif: 'productOrderingNotification/v10',
+      bill: 'v2',
+      catalog: 'v2',
+      workOrder: 'v2',
+      appointment: 'v2',
+    },
     life: true,
     offerings: 'lifecycleStatus=orderable&region.country=DE',
     place: (id) => ({ '@type': 'GeographicAddressRef', role: 'INSTALL_LOCATION', id }),
-    addressBody: { provideAlternative: true, submittedGeographicAddress: { '@type': 'FieldedAddress', streetName: 'Hauptstrasse 12', city: 'Berlin', postcode: '10115', country: 'Germany' } },
+    addressBody: {
+      provideAlternative: true,
+      submittedGeographicAddress: {
+        '@type': 'FieldedAddress',
+        streetName: 'Hauptstrasse 12',
+        city: 'Berlin',
+        postcode: '10115',
+        country: 'Germany',
+      },
+    },
     ticketBody: (productId) => ({
-      description: 'No light on the NNI since 10:00', severity: 'extensive', priority: 'high', ticketType: 'assistance', observedImpact: 'down',
+      description: 'No light on the NNI since 10:00',
+      severity: 'extensive',
+      priority: 'high',
+      ticketType: 'assistance',
+      observedImpact: 'down',
       relatedEntity: [{ id: productId, role: 'affectedProduct', '@referredType': 'Product' }],
-      relatedContactInformation: [{ role: 'reporterContact', name: 'Anna Buyer', number: '+49 30 1234567', emailAddress: 'anna.buyer@example.com' }],
+      relatedContactInformation: [
+        {
+          role: 'reporterContact',
+          name: 'Anna Buyer',
+          number: '+49 30 1234567',
+          emailAddress: 'anna.buyer@example.com',
+        },
+      ],
       externalId: 'ACME-TT-1',
     }),
   },
   {
-    partner: 'globex', buyerId: 'GLOBEX-UK-7', release: 'kylie', customer: 'C-100077', productType: 'GLX-ELINE',
-    v: { address: 'v8', poq: 'v8', quote: 'v10', order: 'v11', inventory: 'v8', ticket: 'v5', orderNotif: 'productOrderingNotification/v11', bill: 'v3', cim: 'v1', catalog: 'v4', workOrder: 'v3', appointment: 'v3' },
+    partner: 'globex',
+    buyerId: 'GLOBEX-UK-7',
+    release: 'kylie',
+    customer: 'C-100077',
+    productType: 'GLX-ELINE',
+    v: {
+      address: 'v8',
+      poq: 'v8',
+      quote: 'v10',
+      order: 'v11',
+      inventory: 'v8',
+      ticket: 'v5',
+      orderNotif: 'productOrderingNotification/v11',
+      bill: 'v3',
+      cim: 'v1',
+      catalog: 'v4',
+      workOrder: 'v3',
+      appointment: 'v3',
+    },
     life: true,
     offerings: 'lifecycleStatus=launched&region.countryCode=DE',
     place: (id) => ({ role: 'INSTALL_LOCATION', place: { '@type': 'GeographicAddressRef', id } }),
-    addressBody: { instantSyncValidation: true, submittedGeographicAddress: { '@type': 'GeographicAddress_Query', fieldedAddressRepresentation: [{ streetNr: '12', streetName: 'Hauptstrasse', city: 'Berlin', postcode: '10115', countryCode: 'DEU' }] } },
+    addressBody: {
+      instantSyncValidation: true,
+      submittedGeographicAddress: {
+        '@type': 'GeographicAddress_Query',
+        fieldedAddressRepresentation: [
+          { streetNr: '12', streetName: 'Hauptstrasse', city: 'Berlin', postcode: '10115', countryCode: 'DEU' },
+        ],
+      },
+    },
     ticketBody: (productId) => ({
-      description: 'No light on the NNI since 10:00', severity: 'extensive', priority: 'high', ticketType: 'assistance', observedImpact: 'down',
+      description: 'No light on the NNI since 10:00',
+      severity: 'extensive',
+      priority: 'high',
+      ticketType: 'assistance',
+      observedImpact: 'down',
       relatedEntity: [{ id: productId, role: 'affectedProduct', '@referredType': 'Product' }],
-      relatedContactInformation: [{ role: 'reporterContact', name: 'Anna Buyer', number: '+44 20 7946 0000', emailAddress: 'anna.buyer@example.com' }],
+      relatedContactInformation: [
+        {
+          role: 'reporterContact',
+          name: 'Anna Buyer',
+          number: '+44 20 7946 0000',
+          emailAddress: 'anna.buyer@example.com',
+        },
+      ],
       externalId: 'GLX-TT-1',
     }),
   },
   {
     // Billie: the 2021 wire (every core API v7, Trouble Ticket v1), Grace-style places, no observedImpact
-    partner: 'initech', buyerId: 'INITECH-US-5', release: 'billie', customer: 'C-100099', productType: 'urn:mef:lso:spec:sonata:access-eline-ovc:v5.0.0:all',
-    v: { address: 'v7', poq: 'v7', quote: 'v7', order: 'v7', inventory: 'v7', ticket: 'v1', orderNotif: 'productOrderNotification/v7' },
+    partner: 'initech',
+    buyerId: 'INITECH-US-5',
+    release: 'billie',
+    customer: 'C-100099',
+    productType: 'urn:mef:lso:spec:sonata:access-eline-ovc:v5.0.0:all',
+    v: {
+      address: 'v7',
+      poq: 'v7',
+      quote: 'v7',
+      order: 'v7',
+      inventory: 'v7',
+      ticket: 'v1',
+      orderNotif: 'productOrderNotification/v7',
+    },
     life: false,
     place: (id) => ({ '@type': 'GeographicAddressRef', role: 'INSTALL_LOCATION', id }),
-    addressBody: { provideAlternative: true, submittedGeographicAddress: { '@type': 'FieldedAddress', streetNr: '12', streetName: 'Hauptstrasse', city: 'Berlin', postcode: '10115', country: 'DE' } },
+    addressBody: {
+      provideAlternative: true,
+      submittedGeographicAddress: {
+        '@type': 'FieldedAddress',
+        streetNr: '12',
+        streetName: 'Hauptstrasse',
+        city: 'Berlin',
+        postcode: '10115',
+        country: 'DE',
+      },
+    },
     ticketBody: (productId) => ({
-      description: 'No light on the NNI since 10:00', severity: 'extensive', priority: 'high', ticketType: 'down',
+      description: 'No light on the NNI since 10:00',
+      severity: 'extensive',
+      priority: 'high',
+      ticketType: 'down',
       relatedEntity: [{ id: productId, role: 'affectedProduct', '@referredType': 'Product' }],
-      relatedContactInformation: [{ role: 'reporterContact', name: 'Peter Gibbons', number: '+1 512 555 0100', emailAddress: 'peter.gibbons@initech.example' }],
+      relatedContactInformation: [
+        {
+          role: 'reporterContact',
+          name: 'Peter Gibbons',
+          number: '+1 512 555 0100',
+          emailAddress: 'peter.gibbons@initech.example',
+        },
+      ],
       externalId: 'INITECH-TT-1',
     }),
   },
@@ -94,8 +198,12 @@ function collectLinks(value: unknown, out: string[] = []): string[] {
 
 /** A Berlin wall-clock time `days` from now at `hour`:00, as the legacy BSS writes it (`dd.MM.yyyy HH:mm`). */
 function berlinAt(days: number, hour: number): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', day: '2-digit', month: '2-digit', year: 'numeric' })
-    .formatToParts(new Date(Date.now() + days * 86_400_000));
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Berlin',
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+  }).formatToParts(new Date(Date.now() + days * 86_400_000));
   const part = (type: string) => parts.find((p) => p.type === type)!.value;
   return `${part('day')}.${part('month')}.${part('year')} ${String(hour).padStart(2, '0')}:00`;
 }
@@ -117,7 +225,10 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
   const check = (api: string, operationId: string, res: { status: number; body: unknown }) => {
     const op = specs.api(flow.release, api)?.operationById(operationId);
     expect(op, `${flow.release} ${api} ${operationId}`).toBeDefined();
-    expect(op!.validateResponseBody(res.status, res.body), `${operationId} ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`).toEqual([]);
+    expect(
+      op!.validateResponseBody(res.status, res.body),
+      `${operationId} ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`,
+    ).toEqual([]);
     answers.push(res.body);
   };
   /** a notification the listener received, checked against the release's notification file */
@@ -131,9 +242,10 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
   // what the steps hand on to the next ones
   const life = { addressId: '', quoteId: '', orderId: '', orderNo: '', productId: '', workOrderId: '' };
   const eline = { '@type': flow.productType, bandwidthMbps: 100 };
-  const term = flow.release !== 'kylie'
-    ? { name: '36 months', duration: { amount: 36, units: 'calendarMonths' }, endOfTermAction: 'autoRenew' }
-    : { name: '36 months', duration: { amount: 36, units: 'months' }, endOfTermAction: 'roll' };
+  const term =
+    flow.release !== 'kylie'
+      ? { name: '36 months', duration: { amount: 36, units: 'calendarMonths' }, endOfTermAction: 'autoRenew' }
+      : { name: '36 months', duration: { amount: 36, units: 'months' }, endOfTermAction: 'roll' };
 
   beforeAll(async () => {
     gw = await startTestGateway();
@@ -173,7 +285,10 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
   });
 
   it('validates the address, qualifies and quotes firm', async () => {
-    const av = await gw.call('POST', `${base('geographicAddressManagement', flow.v.address!)}/geographicAddressValidation`, { token, body: flow.addressBody });
+    const av = await gw.call('POST', `${base('geographicAddressManagement', flow.v.address!)}/geographicAddressValidation`, {
+      token,
+      body: flow.addressBody,
+    });
     expect(av.status).toBe(200);
     check('geographicAddressManagement', 'createGeographicAddressValidation', av);
     life.addressId = av.body.bestMatchGeographicAddress.id as string;
@@ -183,8 +298,12 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
     const poq = await gw.call('POST', `${base('productOfferingQualification', flow.v.poq!)}/productOfferingQualification`, {
       token,
       body: {
-        instantSyncQualification: true, provideAlternative: false, relatedContactInformation: [buyerContact()],
-        productOfferingQualificationItem: [{ id: 'p1', action: 'add', product: { productConfiguration: eline, place: [flow.place(life.addressId)] } }],
+        instantSyncQualification: true,
+        provideAlternative: false,
+        relatedContactInformation: [buyerContact()],
+        productOfferingQualificationItem: [
+          { id: 'p1', action: 'add', product: { productConfiguration: eline, place: [flow.place(life.addressId)] } },
+        ],
       },
     });
     expect(poq.status).toBe(201);
@@ -195,8 +314,17 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
     const quote = await gw.call('POST', `${base('quoteManagement', flow.v.quote!)}/quote`, {
       token,
       body: {
-        instantSyncQuote: true, buyerRequestedQuoteLevel: 'firm', relatedContactInformation: [buyerContact()],
-        quoteItem: [{ id: 'q1', action: 'add', requestedQuoteItemTerm: term, product: { productConfiguration: eline, place: [flow.place(life.addressId)] } }],
+        instantSyncQuote: true,
+        buyerRequestedQuoteLevel: 'firm',
+        relatedContactInformation: [buyerContact()],
+        quoteItem: [
+          {
+            id: 'q1',
+            action: 'add',
+            requestedQuoteItemTerm: term,
+            product: { productConfiguration: eline, place: [flow.place(life.addressId)] },
+          },
+        ],
       },
     });
     expect(quote.status).toBe(201);
@@ -211,13 +339,24 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
       token,
       body: {
         externalId,
-        relatedContactInformation: [{ role: 'productOrderContact', name: 'Anna Buyer', number: '+49 30 1234567', emailAddress: 'anna.buyer@example.com' }],
-        productOrderItem: [{
-          id: 'o1', action: 'add', requestedCompletionDate: inDays(30),
-          quoteItem: { quoteId: life.quoteId, id: 'q1' },
-          product: { productConfiguration: eline, place: [flow.place(life.addressId)] },
-          requestedItemTerm: term,
-        }],
+        relatedContactInformation: [
+          {
+            role: 'productOrderContact',
+            name: 'Anna Buyer',
+            number: '+49 30 1234567',
+            emailAddress: 'anna.buyer@example.com',
+          },
+        ],
+        productOrderItem: [
+          {
+            id: 'o1',
+            action: 'add',
+            requestedCompletionDate: inDays(30),
+            quoteItem: { quoteId: life.quoteId, id: 'q1' },
+            product: { productConfiguration: eline, place: [flow.place(life.addressId)] },
+            requestedItemTerm: term,
+          },
+        ],
       },
     });
     expect(order.status, JSON.stringify(order.body)).toBe(201);
@@ -230,21 +369,42 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
   it.skipIf(!flow.life)('accepts the charge the BSS raises on the order: the order is held, then goes on', async () => {
     // the BSS validates the order, then asks 350.00 more for a site survey (its own fields: minor units)
     await advanceOrder(gw, life.orderNo, 'VALD');
-    await waitFor(() => gw.call('GET', `${orderApi}/productOrder/${life.orderId}`, { token }), (b) => b.state === 'inProgress');
-    const raised = await legacy(gw, `/_sim/orders/${life.orderNo}/charge`, { LINE_REF: '1', CHARGE_TYPE: 'SURVEY', CHARGE_DESC: 'extra site survey', AMOUNT: 35000, BLOCKING: 'Y' });
+    await waitFor(
+      () => gw.call('GET', `${orderApi}/productOrder/${life.orderId}`, { token }),
+      (b) => b.state === 'inProgress',
+    );
+    const raised = await legacy(gw, `/_sim/orders/${life.orderNo}/charge`, {
+      LINE_REF: '1',
+      CHARGE_TYPE: 'SURVEY',
+      CHARGE_DESC: 'extra site survey',
+      AMOUNT: 35000,
+      BLOCKING: 'Y',
+    });
     expect(raised.RC, JSON.stringify(raised)).toBe(0);
-    const held = await waitFor(() => gw.call('GET', `${orderApi}/productOrder/${life.orderId}`, { token }), (b) => b.state === 'held.assessingCharge');
+    const held = await waitFor(
+      () => gw.call('GET', `${orderApi}/productOrder/${life.orderId}`, { token }),
+      (b) => b.state === 'held.assessingCharge',
+    );
     check('productOrderingManagement', 'retrieveProductOrder', held);
-    const list = await waitFor(() => gw.call('GET', `${orderApi}/charge?productOrderId=${life.orderId}`, { token }), (b) => b.length === 1);
+    const list = await waitFor(
+      () => gw.call('GET', `${orderApi}/charge?productOrderId=${life.orderId}`, { token }),
+      (b) => b.length === 1,
+    );
     check('productOrderingManagement', 'listCharge', list);
     const chargeId = list.body[0].id as string;
     await listener.next('/listener/chargeCreateEvent', (b) => b.event.id === chargeId);
     const charge = await gw.call('GET', `${orderApi}/charge/${chargeId}`, { token });
     expect(charge.status).toBe(200);
     check('productOrderingManagement', 'retrieveCharge', charge);
-    expect(charge.body).toMatchObject({ state: 'awaitingResponse', chargeItem: [{ id: '1', blocking: true, price: { dutyFreeAmount: { value: 350 } } }] });
+    expect(charge.body).toMatchObject({
+      state: 'awaitingResponse',
+      chargeItem: [{ id: '1', blocking: true, price: { dutyFreeAmount: { value: 350 } } }],
+    });
 
-    const accepted = await gw.call('PATCH', `${orderApi}/charge/${chargeId}`, { token, body: { chargeItem: [{ id: '1', acceptanceIndicator: 'accepted' }] } });
+    const accepted = await gw.call('PATCH', `${orderApi}/charge/${chargeId}`, {
+      token,
+      body: { chargeItem: [{ id: '1', acceptanceIndicator: 'accepted' }] },
+    });
     expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
     check('productOrderingManagement', 'patchCharge', accepted);
     expect(accepted.body).toMatchObject({ state: 'completed', chargeItem: [{ id: '1', state: 'acceptedByBuyer' }] });
@@ -252,13 +412,19 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
     // the BSS heard the answer and provisions the order; the order leaves held.assessingCharge
     const bss = await legacy(gw, `/orders/${life.orderNo}?CUST_NO=${flow.customer}`);
     expect(bss.ORDER.ORDER_STATUS).toBe('PROV');
-    await waitFor(() => gw.call('GET', `${orderApi}/productOrder/${life.orderId}`, { token }), (b) => b.state === 'inProgress');
+    await waitFor(
+      () => gw.call('GET', `${orderApi}/productOrder/${life.orderId}`, { token }),
+      (b) => b.state === 'inProgress',
+    );
   });
 
   it.skipIf(!flow.v.workOrder)('sees the installation work order the BSS opened for its order', async () => {
     const workOrderApi = base('workOrderManagement', flow.v.workOrder!);
     const list = await waitFor(
-      () => gw.call('GET', `${workOrderApi}/workorder?relatedEntityId=${life.orderId}&relatedEntityType=ProductOrder`, { token }),
+      () =>
+        gw.call('GET', `${workOrderApi}/workorder?relatedEntityId=${life.orderId}&relatedEntityType=ProductOrder`, {
+          token,
+        }),
       (b) => Array.isArray(b) && b.length === 1,
     );
     check('workOrderManagement', 'listWorkOrder', list);
@@ -267,15 +433,23 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
     expect(workOrder.status).toBe(200);
     check('workOrderManagement', 'retrieveWorkOrder', workOrder);
     expect(workOrder.body).toMatchObject({ state: 'open', appointmentRequired: true });
-    expect(workOrder.body.relatedEntity).toContainEqual({ '@referredType': 'ProductOrder', id: life.orderId, role: 'productOrder' });
+    expect(workOrder.body.relatedEntity).toContainEqual({
+      '@referredType': 'ProductOrder',
+      id: life.orderId,
+      role: 'productOrder',
+    });
     await listener.next('/listener/workOrderCreateEvent', (b) => b.event.id === life.workOrderId);
   });
 
-  it.skipIf(!flow.v.appointment)('searches the engineer\'s free visits and books the installation; the work order is planned', async () => {
+  it.skipIf(!flow.v.appointment)("searches the engineer's free visits and books the installation; the work order is planned", async () => {
     const appointmentApi = base('appointment', flow.v.appointment!);
     const day = workingDay(9);
     const search = await gw.call('POST', `${appointmentApi}/searchTimeSlot`, {
-      token, body: { workOrder: { id: life.workOrderId }, requestedTimeSlot: [{ validFor: { startDateTime: `${day}T00:00:00Z`, endDateTime: `${day}T23:59:00Z` } }] },
+      token,
+      body: {
+        workOrder: { id: life.workOrderId },
+        requestedTimeSlot: [{ validFor: { startDateTime: `${day}T00:00:00Z`, endDateTime: `${day}T23:59:00Z` } }],
+      },
     });
     expect(search.status, JSON.stringify(search.body)).toBe(201);
     check('appointment', 'createSearchTimeSlot', search);
@@ -284,8 +458,16 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
     const booked = await gw.call('POST', `${appointmentApi}/appointment`, {
       token,
       body: {
-        workOrder: { id: life.workOrderId }, validFor: slot.validFor,
-        relatedContactInformation: [{ role: 'siteContact', name: 'Anna Buyer', number: '+49 30 1234567', emailAddress: 'anna.buyer@example.com' }],
+        workOrder: { id: life.workOrderId },
+        validFor: slot.validFor,
+        relatedContactInformation: [
+          {
+            role: 'siteContact',
+            name: 'Anna Buyer',
+            number: '+49 30 1234567',
+            emailAddress: 'anna.buyer@example.com',
+          },
+        ],
       },
     });
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
@@ -303,7 +485,10 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
   it('is provisioned and completed by the back office, each step notified', async () => {
     // the BSS reports each step by signed callback (with a charge accepted, it is provisioning already)
     for (const to of flow.life ? ['COMP'] : ['VALD', 'PROV', 'COMP']) await advanceOrder(gw, life.orderNo, to);
-    const done = await waitFor(() => gw.call('GET', `${orderApi}/productOrder/${life.orderId}`, { token }), (b) => b.state === 'completed');
+    const done = await waitFor(
+      () => gw.call('GET', `${orderApi}/productOrder/${life.orderId}`, { token }),
+      (b) => b.state === 'completed',
+    );
     check('productOrderingManagement', 'retrieveProductOrder', done);
     const states = (done.body.stateChange as Array<{ state: string }>).map((c) => c.state);
     expect(states[0]).toBe('acknowledged');
@@ -313,15 +498,21 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
 
     // every order state change reached the listener, rendered for this release
     const stateEvents = () => listener.calls.filter((c) => c.url.includes(`/${flow.v.orderNotif}/listener/productOrderStateChangeEvent`));
-    await waitFor(async () => ({ status: 200, body: stateEvents() }), (calls) => calls.length >= states.length - 1);
+    await waitFor(
+      async () => ({ status: 200, body: stateEvents() }),
+      (calls) => calls.length >= states.length - 1,
+    );
     for (const c of stateEvents()) expect(c.body.event.id).toBe(life.orderId);
     if (flow.release === 'kylie') expect(stateEvents().map((c) => c.body.event.state)).toContain('completed');
     else expect(stateEvents()[0]!.body.event.buyerId).toBe(flow.buyerId);
   });
 
-  it('shows the product in the inventory with the gateway\'s order id', async () => {
+  it("shows the product in the inventory with the gateway's order id", async () => {
     const inventoryApi = base('productInventory', flow.v.inventory!);
-    const inv = await waitFor(() => gw.call('GET', `${inventoryApi}/product`, { token }), (b) => Array.isArray(b) && b.length > 0);
+    const inv = await waitFor(
+      () => gw.call('GET', `${inventoryApi}/product`, { token }),
+      (b) => Array.isArray(b) && b.length > 0,
+    );
     check('productInventory', 'listProduct', inv);
     const product = (inv.body as any[]).find((p) => JSON.stringify(p).includes(life.orderId));
     expect(product, JSON.stringify(inv.body).slice(0, 500)).toBeDefined();
@@ -332,7 +523,7 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
     check('productInventory', 'retrieveProduct', byId);
   });
 
-  it.skipIf(!flow.life)('receives the first bill: the BSS\'s billing run of the month charges the new product', async () => {
+  it.skipIf(!flow.life)("receives the first bill: the BSS's billing run of the month charges the new product", async () => {
     const billApi = base('customerBillManagement', flow.v.bill!);
     const run = await legacy(gw, '/_sim/bills/run', {});
     expect(run.RC, JSON.stringify(run)).toBe(0);
@@ -358,20 +549,32 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
       items.push(item.body[0]);
     }
     const mine = items.filter((i) => i.product?.id === life.productId);
-    expect(mine.map((i) => i.customerBillItemType), JSON.stringify(items).slice(0, 500)).toContain('recurring');
+    expect(
+      mine.map((i) => i.customerBillItemType),
+      JSON.stringify(items).slice(0, 500),
+    ).toContain('recurring');
   });
 
   it.skipIf(!flow.v.cim)('sees a maintenance notification touching the new circuit (Kylie)', async () => {
     const cimApi = base('cimIncident', flow.v.cim!);
     // the NOC announces works next week on the Berlin aggregation router, which carries the new circuit's address
     const published = await legacy(gw, '/_sim/network-events', {
-      NWE_TYPE: 'WART', EFFECT: 'AUSF', SEVERITY: 3, ELEMENTS: ['BER-AGG-03'], TEXT: 'Tausch einer Linecard',
-      START_TS: berlinAt(7, 1), PLANNED_END: berlinAt(7, 5),
+      NWE_TYPE: 'WART',
+      EFFECT: 'AUSF',
+      SEVERITY: 3,
+      ELEMENTS: ['BER-AGG-03'],
+      TEXT: 'Tausch einer Linecard',
+      START_TS: berlinAt(7, 1),
+      PLANNED_END: berlinAt(7, 5),
     });
     expect(published.RC, JSON.stringify(published)).toBe(0);
     const incidentId = published.NETWORK_EVENT.NWE_NO as string;
     const created = await listener.next('/listener/cimIncidentCreateEvent', (b) => b.event.id === incidentId);
-    expect(created.body.event).toMatchObject({ '@type': 'CimMaintenanceIncident', incidentType: 'plannedMaintenance', status: 'created' });
+    expect(created.body.event).toMatchObject({
+      '@type': 'CimMaintenanceIncident',
+      incidentType: 'plannedMaintenance',
+      status: 'created',
+    });
     // globex has nothing else in Berlin: the new circuit is the one product it names
     expect(created.body.event.relatedEntity).toEqual([{ '@referredType': 'Product', id: life.productId, role: 'impactedProduct' }]);
     const list = await gw.call('GET', `${cimApi}/cimIncident?incidentType=plannedMaintenance`, { token });
@@ -383,7 +586,10 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
 
   it('raises a trouble ticket on the product', async () => {
     const ticketApi = base('troubleTicket', flow.v.ticket!);
-    const ticket = await gw.call('POST', `${ticketApi}/troubleTicket`, { token, body: flow.ticketBody(life.productId) });
+    const ticket = await gw.call('POST', `${ticketApi}/troubleTicket`, {
+      token,
+      body: flow.ticketBody(life.productId),
+    });
     expect(ticket.status, JSON.stringify(ticket.body)).toBe(201);
     check('troubleTicket', 'createTroubleTicket', ticket);
     const got = await gw.call('GET', `${ticketApi}/troubleTicket/${ticket.body.id}`, { token });
@@ -393,11 +599,19 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
 
   it('follows every link it was given (href, productOrderHref, quoteHref...): each one answers 200', async () => {
     const links = new Set(collectLinks(answers));
-    expect([...links].some((l) => l.includes('/productOrder/')), 'inventory links to its order').toBe(true);
-    expect([...links].some((l) => l.includes('/product/')), 'order links to its product').toBe(true);
+    expect(
+      [...links].some((l) => l.includes('/productOrder/')),
+      'inventory links to its order',
+    ).toBe(true);
+    expect(
+      [...links].some((l) => l.includes('/product/')),
+      'order links to its product',
+    ).toBe(true);
     for (const link of links) {
       const followed = await gw.call('GET', link, { token });
-      expect(followed.status, `${flow.release}: GET ${link} -> ${followed.status} ${JSON.stringify(followed.body).slice(0, 200)}`).toBe(200);
+      expect(followed.status, `${flow.release}: GET ${link} -> ${followed.status} ${JSON.stringify(followed.body).slice(0, 200)}`).toBe(
+        200,
+      );
     }
   });
 

@@ -41,7 +41,11 @@ describe('Grace (acme-telecom): workOrderManagement v2', () => {
       place: [{ '@type': 'GeographicSiteRef', id: 'ST-100001', role: 'workPlace' }],
       relatedContactInformation: [{ role: 'fieldServiceContact', name: 'NetCore Field Service Dispatch' }],
     });
-    expect(res.body.relatedEntity).toContainEqual({ '@referredType': 'ProductOrder', id: orderId, role: 'productOrder' });
+    expect(res.body.relatedEntity).toContainEqual({
+      '@referredType': 'ProductOrder',
+      id: orderId,
+      role: 'productOrder',
+    });
     expect(res.body.task.length).toBeGreaterThan(0);
     expect(res.body.plannedExecutionDate).toBeUndefined();
   });
@@ -50,9 +54,15 @@ describe('Grace (acme-telecom): workOrderManagement v2', () => {
     const ticket = await gw.call('POST', '/mefApi/sonata/troubleTicket/v4/troubleTicket', {
       token: acme,
       body: {
-        description: 'E-Line down', ticketType: 'maintenance', priority: 'high', severity: 'significant', observedImpact: 'down',
+        description: 'E-Line down',
+        ticketType: 'maintenance',
+        priority: 'high',
+        severity: 'significant',
+        observedImpact: 'down',
         relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000001', role: 'affectedProduct' }],
-        relatedContactInformation: [{ role: 'reporterContact', name: 'Eva Example', number: '+49 30 1234567', emailAddress: 'eva@acme.example' }],
+        relatedContactInformation: [
+          { role: 'reporterContact', name: 'Eva Example', number: '+49 30 1234567', emailAddress: 'eva@acme.example' },
+        ],
       },
     });
     expect(ticket.status).toBe(201);
@@ -60,7 +70,10 @@ describe('Grace (acme-telecom): workOrderManagement v2', () => {
     expect(res.status).toBe(200);
     expectSpecValid('grace', API, 'listWorkOrder', 200, res.body);
     expect(res.body).toHaveLength(1);
-    expect(res.body[0]).toMatchObject({ relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000001', role: 'affectedProduct' }], state: 'open' });
+    expect(res.body[0]).toMatchObject({
+      relatedEntity: [{ '@referredType': 'Product', id: 'AS-5000001', role: 'affectedProduct' }],
+      state: 'open',
+    });
     const full = await gw.call('GET', `${WORK_ORDER_BASE.grace}/workorder/${res.body[0].id}`, { token: acme });
     expect(full.body.duration).toEqual({ timeDurationValue: 120, timeDurationUnits: 'MIN' });
   });
@@ -70,10 +83,16 @@ describe('Grace (acme-telecom): workOrderManagement v2', () => {
     expect(all.status).toBe(200);
     expectSpecValid('grace', API, 'listWorkOrder', 200, all.body);
     expectPaging(all.headers, 2, 2);
-    const byOrder = await gw.call('GET', `${WORK_ORDER_BASE.grace}/workorder?relatedEntityId=${orderId}&relatedEntityType=ProductOrder`, { token: acme });
+    const byOrder = await gw.call('GET', `${WORK_ORDER_BASE.grace}/workorder?relatedEntityId=${orderId}&relatedEntityType=ProductOrder`, {
+      token: acme,
+    });
     expect(byOrder.body.map((w: { id: string }) => w.id)).toEqual([workOrderId]);
     expectPaging(byOrder.headers, 1, 1);
-    const open = await gw.call('GET', `${WORK_ORDER_BASE.grace}/workorder?state=open&appointmentRequired=true&geographicalSiteId=ST-100001`, { token: acme });
+    const open = await gw.call(
+      'GET',
+      `${WORK_ORDER_BASE.grace}/workorder?state=open&appointmentRequired=true&geographicalSiteId=ST-100001`,
+      { token: acme },
+    );
     expect(open.body.map((w: { id: string }) => w.id)).toEqual([workOrderId]);
     const planned = await gw.call('GET', `${WORK_ORDER_BASE.grace}/workorder?state=planned`, { token: acme });
     expect(planned.body).toEqual([]);
@@ -96,7 +115,9 @@ describe('Grace (acme-telecom): workOrderManagement v2', () => {
     const foreign = await gw.call('GET', `${WORK_ORDER_BASE.kylie}/workorder/${workOrderId}`, { token: globex });
     expect(foreign.status).toBe(404);
     expectSpecValid('kylie', API, 'retrieveWorkOrder', 404, foreign.body);
-    const list = await gw.call('GET', `${WORK_ORDER_BASE.kylie}/workorder?relatedEntityId=${orderId}`, { token: globex });
+    const list = await gw.call('GET', `${WORK_ORDER_BASE.kylie}/workorder?relatedEntityId=${orderId}`, {
+      token: globex,
+    });
     expect(list.status).toBe(200);
     expect(list.body).toEqual([]);
     const unknown = await gw.call('GET', `${WORK_ORDER_BASE.grace}/workorder/AA-2026-999999`, { token: acme });
@@ -112,9 +133,19 @@ describe('Kylie (globex-networks): workOrderManagement v3', () => {
     const res = await gw.call('GET', `${WORK_ORDER_BASE.kylie}/workorder/${workOrderId}`, { token: globex });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expectSpecValid('kylie', API, 'retrieveWorkOrder', 200, res.body);
-    expect(res.body).toMatchObject({ id: workOrderId, state: 'open', place: [{ role: 'workPlace', place: { '@type': 'GeographicSiteRef', id: 'ST-100003' } }] });
-    expect(res.body.relatedEntity).toContainEqual({ '@referredType': 'ProductOrder', id: orderId, role: 'productOrder' });
-    const list = await gw.call('GET', `${WORK_ORDER_BASE.kylie}/workorder?relatedEntityId=${orderId}`, { token: globex });
+    expect(res.body).toMatchObject({
+      id: workOrderId,
+      state: 'open',
+      place: [{ role: 'workPlace', place: { '@type': 'GeographicSiteRef', id: 'ST-100003' } }],
+    });
+    expect(res.body.relatedEntity).toContainEqual({
+      '@referredType': 'ProductOrder',
+      id: orderId,
+      role: 'productOrder',
+    });
+    const list = await gw.call('GET', `${WORK_ORDER_BASE.kylie}/workorder?relatedEntityId=${orderId}`, {
+      token: globex,
+    });
     expect(list.status).toBe(200);
     expectSpecValid('kylie', API, 'listWorkOrder', 200, list.body);
     expect(list.body.map((w: { id: string }) => w.id)).toEqual([workOrderId]);

@@ -42,7 +42,10 @@ describe.each(['grace', 'kylie'] as const)('%s', (release) => {
       [WORK_ORDER_BASE[release], 'eventType=workOrderCreateEvent,workOrderStateChangeEvent,workOrderAppointmentRequiredEvent'],
       [APPOINTMENT_BASE[release], 'eventType=appointmentStatusChangeEvent'],
     ] as const) {
-      const hub = await gw.call('POST', `${base}/hub`, { token, body: { callback: `${listener.origin}/${release}`, query } });
+      const hub = await gw.call('POST', `${base}/hub`, {
+        token,
+        body: { callback: `${listener.origin}/${release}`, query },
+      });
       expect(hub.status, JSON.stringify(hub.body)).toBe(201);
     }
     const { workOrderId } = await orderWithWorkOrder(gw, token, release, `${partner.toUpperCase()}-WON-1`);
@@ -59,10 +62,19 @@ describe.each(['grace', 'kylie'] as const)('%s', (release) => {
 
     const day = workingDay(12);
     const search = await gw.call('POST', `${APPOINTMENT_BASE[release]}/searchTimeSlot`, {
-      token, body: { workOrder: { id: workOrderId }, requestedTimeSlot: [{ validFor: { startDateTime: `${day}T00:00:00Z`, endDateTime: `${day}T23:59:00Z` } }] },
+      token,
+      body: {
+        workOrder: { id: workOrderId },
+        requestedTimeSlot: [{ validFor: { startDateTime: `${day}T00:00:00Z`, endDateTime: `${day}T23:59:00Z` } }],
+      },
     });
     const booked = await gw.call('POST', `${APPOINTMENT_BASE[release]}/appointment`, {
-      token, body: { workOrder: { id: workOrderId }, validFor: search.body.availableTimeSlot[0].validFor, relatedContactInformation: [CONTACT] },
+      token,
+      body: {
+        workOrder: { id: workOrderId },
+        validFor: search.body.availableTimeSlot[0].validFor,
+        relatedContactInformation: [CONTACT],
+      },
     });
     expect(booked.status).toBe(201);
     const planned = await received(3, aboutWorkOrder);
@@ -74,19 +86,31 @@ describe.each(['grace', 'kylie'] as const)('%s', (release) => {
 
     expect((await gw.call('POST', `${APPOINTMENT_BASE[release]}/appointment/${booked.body.id}/cancel`, { token })).status).toBe(204);
     const [cancelled] = await received(1, (c) => eventOf(c).event.id === booked.body.id);
-    expect(cancelled!.url.split('?')[0]).toBe(`/${release}/mefApi/sonata/appointmentNotification/${notificationVersion}/listener/appointmentStatusChangeEvent`);
+    expect(cancelled!.url.split('?')[0]).toBe(
+      `/${release}/mefApi/sonata/appointmentNotification/${notificationVersion}/listener/appointmentStatusChangeEvent`,
+    );
     expectNotificationValid(release, 'appointmentNotification', 'appointmentStatusChangeEvent', cancelled!.body);
     if (release === 'kylie') expect(eventOf(cancelled!).event.status).toBe('cancelled');
     // the work order is open again: a state change and, again, an appointment to book
     const reopened = await received(5, aboutWorkOrder);
-    expect(reopened.slice(3).map((c) => eventOf(c).eventType).sort()).toEqual(['workOrderAppointmentRequiredEvent', 'workOrderStateChangeEvent']);
+    expect(
+      reopened
+        .slice(3)
+        .map((c) => eventOf(c).eventType)
+        .sort(),
+    ).toEqual(['workOrderAppointmentRequiredEvent', 'workOrderStateChangeEvent']);
     for (const c of reopened.slice(3)) expectNotificationValid(release, 'workOrderNotification', eventOf(c).eventType, c.body);
 
     // the BSS's whole journal applied again (a poll after the callbacks) adopts nothing twice and notifies nothing
     // again: the next notification about the work order is the one of a fresh booking
     await gw.gateway.pollLegacyEvents();
     const rebooked = await gw.call('POST', `${APPOINTMENT_BASE[release]}/appointment`, {
-      token, body: { workOrder: { id: workOrderId }, validFor: search.body.availableTimeSlot[0].validFor, relatedContactInformation: [CONTACT] },
+      token,
+      body: {
+        workOrder: { id: workOrderId },
+        validFor: search.body.availableTimeSlot[0].validFor,
+        relatedContactInformation: [CONTACT],
+      },
     });
     expect(rebooked.status).toBe(201);
     const all = await received(6, aboutWorkOrder);

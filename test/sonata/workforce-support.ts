@@ -21,8 +21,14 @@ export function expectNotificationValid(release: SonataRelease, api: string, eve
   expect(op!.validateRequestBody(body)).toEqual([]);
 }
 
-export const WORK_ORDER_BASE = { grace: '/mefApi/sonata/workOrderManagement/v2', kylie: '/mefApi/sonata/workOrderManagement/v3' } as const;
-export const APPOINTMENT_BASE = { grace: '/mefApi/sonata/appointment/v2', kylie: '/mefApi/sonata/appointment/v3' } as const;
+export const WORK_ORDER_BASE = {
+  grace: '/mefApi/sonata/workOrderManagement/v2',
+  kylie: '/mefApi/sonata/workOrderManagement/v3',
+} as const;
+export const APPOINTMENT_BASE = {
+  grace: '/mefApi/sonata/appointment/v2',
+  kylie: '/mefApi/sonata/appointment/v3',
+} as const;
 export const CUSTOMER = { grace: 'C-100042', kylie: 'C-100077' } as const;
 export const PARTNER_OF = { grace: 'acme', kylie: 'globex' } as const;
 
@@ -30,7 +36,12 @@ export const PARTNER_OF = { grace: 'acme', kylie: 'globex' } as const;
  * Places an order through the gateway and moves it into provisioning in the BSS, which opens an installation work
  * order; returns the Sonata order id and the work order number (the Sonata work order id).
  */
-export async function orderWithWorkOrder(gw: TestGateway, token: string, release: 'grace' | 'kylie', externalId: string): Promise<{ orderId: string; workOrderId: string }> {
+export async function orderWithWorkOrder(
+  gw: TestGateway,
+  token: string,
+  release: 'grace' | 'kylie',
+  externalId: string,
+): Promise<{ orderId: string; workOrderId: string }> {
   const body = release === 'grace' ? graceOrder({ externalId }) : kylieOrder({ externalId });
   const created = await gw.call('POST', `${ORDER_BASE[release]}/productOrder`, { token, body });
   expect(created.status, JSON.stringify(created.body)).toBe(201);

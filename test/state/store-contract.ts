@@ -81,9 +81,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
 
       it('lets exactly one of many concurrent ifAbsent writers win', async () => {
         const { store } = await open();
-        const results = await Promise.all(
-          Array.from({ length: PARALLEL }, (_, i) => store.set('lock', `owner-${i}`, { ifAbsent: true })),
-        );
+        const results = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => store.set('lock', `owner-${i}`, { ifAbsent: true })));
         expect(results.filter(Boolean)).toHaveLength(1);
         expect(await store.get('lock')).toBe(`owner-${results.indexOf(true)}`);
       });
@@ -177,9 +175,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       it('lets exactly one of many concurrent writers with the same expectation win', async () => {
         const { store } = await open();
         await store.set('k', 'v0');
-        const results = await Promise.all(
-          Array.from({ length: PARALLEL }, (_, i) => store.compareAndSet('k', 'v0', `v${i + 1}`)),
-        );
+        const results = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => store.compareAndSet('k', 'v0', `v${i + 1}`)));
         expect(results.filter(Boolean)).toHaveLength(1);
         expect(await store.get('k')).toBe(`v${results.indexOf(true) + 1}`);
       });
@@ -228,7 +224,10 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
           return;
         }
         // Incrementing every few ms would keep the window open forever if increments restarted the TTL.
-        await vi.waitFor(async () => expect(await store.incr('window', { ttlMs: ttl })).toBe(1), { timeout: 5_000, interval: 10 });
+        await vi.waitFor(async () => expect(await store.incr('window', { ttlMs: ttl })).toBe(1), {
+          timeout: 5_000,
+          interval: 10,
+        });
       });
 
       it('rejects a non-integer value without touching it', async () => {
@@ -280,7 +279,10 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         expect(created).toEqual({ n: 1 });
         // The result is what was stored, after JSON encoding (a Date becomes its ISO string).
         const at = new Date('2025-01-02T03:04:05.000Z');
-        const updated = await store.updateJson<{ n: number; at?: unknown }>('doc', (cur) => ({ n: (cur?.n ?? 0) + 1, at }));
+        const updated = await store.updateJson<{ n: number; at?: unknown }>('doc', (cur) => ({
+          n: (cur?.n ?? 0) + 1,
+          at,
+        }));
         expect(updated).toEqual({ n: 2, at: '2025-01-02T03:04:05.000Z' });
         expect(await store.getJson('doc')).toEqual(updated);
       });

@@ -43,9 +43,7 @@ export interface JsonataSuite {
 }
 
 export type CaseOutcome =
-  | { status: 'agree' }
-  | { status: 'disagree'; expected: string; got: string }
-  | { status: 'declined'; reason: string };
+  { status: 'agree' } | { status: 'disagree'; expected: string; got: string } | { status: 'declined'; reason: string };
 
 /** Where the suite lives: `JSONATA_TEST_SUITE_DIR`, else `../shared/jsonata-test-suite` from the repository root. */
 export function jsonataSuiteDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -70,18 +68,27 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** Every case of the suite in `dir`, in group and file order. */
 export function loadJsonataSuite(dir: string): JsonataSuite {
   const datasets = new Map<string, unknown>();
-  for (const name of readdirSync(join(dir, 'datasets')).filter((n) => n.endsWith('.json')).sort(byName)) {
+  for (const name of readdirSync(join(dir, 'datasets'))
+    .filter((n) => n.endsWith('.json'))
+    .sort(byName)) {
     datasets.set(basename(name, '.json'), readJson(join(dir, 'datasets', name)));
   }
   const cases: SuiteCase[] = [];
   const groupsDir = join(dir, 'groups');
-  for (const group of readdirSync(groupsDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort(byName)) {
-    for (const file of readdirSync(join(groupsDir, group)).filter((n) => n.endsWith('.json')).sort(byName)) {
+  for (const group of readdirSync(groupsDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort(byName)) {
+    for (const file of readdirSync(join(groupsDir, group))
+      .filter((n) => n.endsWith('.json'))
+      .sort(byName)) {
       const spec = readJson(join(groupsDir, group, file));
       const stem = `${group}/${basename(file, '.json')}`;
       const specs = Array.isArray(spec) ? spec : [spec];
       specs.forEach((raw: Record<string, unknown>, index) => {
-        const testCase = { ...raw, id: Array.isArray(spec) ? `${stem}[${index}]` : stem, group } as SuiteCase & { 'expr-file'?: string };
+        const testCase = { ...raw, id: Array.isArray(spec) ? `${stem}[${index}]` : stem, group } as SuiteCase & {
+          'expr-file'?: string;
+        };
         if (typeof testCase['expr-file'] === 'string') testCase.expr = readFileSync(join(groupsDir, group, testCase['expr-file']), 'utf8');
         if (typeof testCase.expr !== 'string') throw new Error(`JSONata test suite: ${testCase.id} has no expression`);
         if (!('result' in testCase) && !('undefinedResult' in testCase) && !('code' in testCase) && !('error' in testCase)) {
@@ -186,7 +193,10 @@ const TICKS_PER_CLOCK_READ = 64;
  * nesting of user-function calls (all functions together) and enter() fails past `depth`. The interpreter's
  * depth counts its evaluation frames (several per function call), so a suite depth is a looser bound here.
  */
-export function createSuiteBudget(limits: { timelimit?: number; depth?: number }, now: () => number = () => performance.now()): EvaluationBudget {
+export function createSuiteBudget(
+  limits: { timelimit?: number; depth?: number },
+  now: () => number = () => performance.now(),
+): EvaluationBudget {
   const timelimit = limits.timelimit ?? DEFAULT_COMPILED_TIMELIMIT_MS;
   const maxDepth = limits.depth ?? Number.POSITIVE_INFINITY;
   const startedAt = now();

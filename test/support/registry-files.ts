@@ -8,7 +8,12 @@ import { loadRegistry } from '../../src/registry/load-registry.js';
 
 /** Loads the registry of a project folder (a `copyProject()` copy) as the gateway does, with its test secrets. */
 export function loadProjectRegistry(dir: string, secrets = readEnvFile(join(dir, 'config', 'test.env'))) {
-  return loadRegistry({ partnersDir: join(dir, 'partners'), mappingsDir: join(dir, 'mappings'), engine: createMappingEngine(), secrets });
+  return loadRegistry({
+    partnersDir: join(dir, 'partners'),
+    mappingsDir: join(dir, 'mappings'),
+    engine: createMappingEngine(),
+    secrets,
+  });
 }
 
 /** The problem lines (file:line:col message) of the ConfigError `fn` throws; fails when it throws none. */

@@ -18,9 +18,24 @@ export const SPEC_ERRATA = loadSpecErrata(join(REPO_ROOT, 'mappings', 'spec-erra
 
 /** Demo credentials from config/test.env (the same public values as the demo). */
 export const PARTNERS = {
-  acme: { clientId: 'acme-telecom', secret: 'acme-demo-secret-2026', release: 'grace', addressBase: '/mefApi/sonata/geographicAddressManagement/v7' },
-  globex: { clientId: 'globex-networks', secret: 'globex-demo-secret-2026', release: 'kylie', addressBase: '/mefApi/sonata/geographicAddressManagement/v8' },
-  initech: { clientId: 'initech', secret: 'initech-demo-secret-2026', release: 'billie', addressBase: '/mefApi/sonata/geographicAddressManagement/v7' },
+  acme: {
+    clientId: 'acme-telecom',
+    secret: 'acme-demo-secret-2026',
+    release: 'grace',
+    addressBase: '/mefApi/sonata/geographicAddressManagement/v7',
+  },
+  globex: {
+    clientId: 'globex-networks',
+    secret: 'globex-demo-secret-2026',
+    release: 'kylie',
+    addressBase: '/mefApi/sonata/geographicAddressManagement/v8',
+  },
+  initech: {
+    clientId: 'initech',
+    secret: 'initech-demo-secret-2026',
+    release: 'billie',
+    addressBase: '/mefApi/sonata/geographicAddressManagement/v7',
+  },
 } as const;
 
 export interface TestGateway {
@@ -32,7 +47,11 @@ export interface TestGateway {
   server: Server;
   logs: Array<Record<string, unknown>>;
   token(partner: keyof typeof PARTNERS, scope?: string): Promise<string>;
-  call(method: string, path: string, opts?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; body: any }>;
   close(): Promise<void>;
 }
 
@@ -58,19 +77,23 @@ export function copyProject(): { dir: string; cleanup(): void } {
 }
 
 /** Builds the real gateway in process (test environment, embedded legacy BSS simulator) and listens on a free port. */
-export async function startTestGateway(opts: {
-  rootDir?: string; env?: Record<string, string>; watch?: boolean;
-  /**
-   * Every answer and notification the gateway gives in a test is validated against the official spec of the
-   * partner's release (the test environment enforces it) and `close()` fails the suite if any violated it. Only a test that breaks a
-   * mapping on purpose, to see the violation reported, sets this.
-   */
-  allowSpecViolations?: boolean;
-  /** replaces the wait of server.shutdownDelayMs in close() (tests of the shutdown sequence) */
-  shutdownDelay?: (ms: number) => Promise<void>;
-  /** the activity log the console reads (BuildGatewayOptions.activity) */
-  activity?: ActivityLog;
-} = {}): Promise<TestGateway> {
+export async function startTestGateway(
+  opts: {
+    rootDir?: string;
+    env?: Record<string, string>;
+    watch?: boolean;
+    /**
+     * Every answer and notification the gateway gives in a test is validated against the official spec of the
+     * partner's release (the test environment enforces it) and `close()` fails the suite if any violated it. Only a test that breaks a
+     * mapping on purpose, to see the violation reported, sets this.
+     */
+    allowSpecViolations?: boolean;
+    /** replaces the wait of server.shutdownDelayMs in close() (tests of the shutdown sequence) */
+    shutdownDelay?: (ms: number) => Promise<void>;
+    /** the activity log the console reads (BuildGatewayOptions.activity) */
+    activity?: ActivityLog;
+  } = {},
+): Promise<TestGateway> {
   const { logger, logs } = createCapturingLogger();
   // each test gateway gets its own key space on a shared Redis: simulators restart their ids at 1 in every
   // gateway, so without this one test's documents would answer another's status reports
@@ -106,10 +129,19 @@ export async function startTestGateway(opts: {
     return { status: res.status, headers: res.headers, body: parsed };
   };
   return {
-    gateway, url, adminUrl, server, logs, call,
+    gateway,
+    url,
+    adminUrl,
+    server,
+    logs,
+    call,
     async token(partner, scope) {
       const p = PARTNERS[partner];
-      const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: p.clientId, client_secret: p.secret });
+      const form = new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: p.clientId,
+        client_secret: p.secret,
+      });
       if (scope) form.set('scope', scope);
       const res = await fetch(`${url}/oauth2/token`, { method: 'POST', body: form });
       if (res.status !== 200) throw new Error(`token request failed: ${res.status} ${await res.text()}`);
@@ -118,9 +150,13 @@ export async function startTestGateway(opts: {
     async close() {
       await gateway.close();
       if (processEnv.REDIS_URL) await deleteKeys(processEnv.REDIS_URL, processEnv.REDIS_PREFIX ?? prefix);
-      const violations = logs.filter((l) => l.message === 'response violates the Sonata specification' || l.message === 'notification violates the Sonata specification');
+      const violations = logs.filter(
+        (l) => l.message === 'response violates the Sonata specification' || l.message === 'notification violates the Sonata specification',
+      );
       if (violations.length && !opts.allowSpecViolations) {
-        const shown = violations.slice(0, 5).map((l) => `${String(l.operationId ?? l.eventType)} ${String(l.status ?? l.release)}: ${JSON.stringify(l.problems)}`);
+        const shown = violations
+          .slice(0, 5)
+          .map((l) => `${String(l.operationId ?? l.eventType)} ${String(l.status ?? l.release)}: ${JSON.stringify(l.problems)}`);
         throw new Error(`the gateway answered ${violations.length} time(s) against the official spec:\n${shown.join('\n')}`);
       }
     },

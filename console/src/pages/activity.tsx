@@ -117,8 +117,8 @@ function RecordDetail(props: { id: string }): JSX.Element {
               <Badge tone={statusTone(r.status)}>{r.status}</Badge>
             </h2>
             <p class="muted">
-              {r.correlationId} · {r.partnerId ?? 'no partner'} · {r.release ?? ''} {r.api ?? ''} {r.operationId ?? ''} · {time(r.startedAt)} ·{' '}
-              {Math.round(r.ms)} ms
+              {r.correlationId} · {r.partnerId ?? 'no partner'} · {r.release ?? ''} {r.api ?? ''} {r.operationId ?? ''} ·{' '}
+              {time(r.startedAt)} · {Math.round(r.ms)} ms
             </p>
             <ol class="hops" aria-label="Hops">
               {r.hops.map((h, i) => (

@@ -66,7 +66,8 @@ function schemaLabel(s: unknown): string {
   if (ref) return ref;
   if (o.type === 'array') return `array of ${schemaLabel(o.items)}`;
   for (const k of ['oneOf', 'anyOf', 'allOf'] as const) {
-    if (Array.isArray(o[k])) return `${k === 'allOf' ? 'all of' : 'one of'} ${(o[k] as unknown[]).map(schemaLabel).join(k === 'allOf' ? ' & ' : ' | ')}`;
+    if (Array.isArray(o[k]))
+      return `${k === 'allOf' ? 'all of' : 'one of'} ${(o[k] as unknown[]).map(schemaLabel).join(k === 'allOf' ? ' & ' : ' | ')}`;
   }
   const type = typeof o.type === 'string' ? o.type : 'object';
   return o.format ? `${type} (${String(o.format)})` : Array.isArray(o.enum) ? `${type}: ${o.enum.join(' | ')}` : type;
@@ -103,8 +104,8 @@ function OpenApiDocument(props: { doc: Json }): JSX.Element {
                 <ul>
                   {params.map((p, i) => (
                     <li key={i}>
-                      <code>{String(p.name ?? refName(p.$ref) ?? '?')}</code> {p.in ? `in ${String(p.in)}` : ''} {p.required ? 'required' : ''}{' '}
-                      {p.schema ? schemaLabel(p.schema) : ''}
+                      <code>{String(p.name ?? refName(p.$ref) ?? '?')}</code> {p.in ? `in ${String(p.in)}` : ''}{' '}
+                      {p.required ? 'required' : ''} {p.schema ? schemaLabel(p.schema) : ''}
                     </li>
                   ))}
                 </ul>

@@ -66,7 +66,11 @@ export function ConformancePage(): JSX.Element {
           <span class="muted">Only editors run the conformance suite.</span>
         )}
       </form>
-      {error && <p role="alert" class="error">{error}</p>}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
       {run && (
         <>
           <p role="status">

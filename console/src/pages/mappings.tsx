@@ -22,11 +22,7 @@ export function MappingsPage(props: { params: URLSearchParams }): JSX.Element {
       <h1 id="mappings-title">Mappings</h1>
       <LastReload overview={overview.data} />
       <PartnerPicker value={partner} onChange={choose} />
-      {partner && (
-        <LoadState loaded={mappings}>
-          {(list) => <MappingTable partner={partner} list={list} />}
-        </LoadState>
-      )}
+      {partner && <LoadState loaded={mappings}>{(list) => <MappingTable partner={partner} list={list} />}</LoadState>}
     </section>
   );
 }
@@ -103,7 +99,10 @@ function Rows(props: { label: string; partner: string; list: MappingEntry[] }): 
               <div class="muted small">
                 {m.owner}
                 {m.step ? ` · ${m.step}` : ''} ·{' '}
-                <a href={`${href('playground')}${query({ partner: props.partner, file: m.file })}`} aria-label={`Open ${m.file} in the playground`}>
+                <a
+                  href={`${href('playground')}${query({ partner: props.partner, file: m.file })}`}
+                  aria-label={`Open ${m.file} in the playground`}
+                >
                   playground
                 </a>
               </div>

@@ -16,7 +16,10 @@ export function NotificationsPage(): JSX.Element {
     const path = `/notifications/dead-letters/${encodeURIComponent(d.id)}${action === 'replay' ? '/replay' : ''}`;
     api(path, { method: action === 'replay' ? 'POST' : 'DELETE' }).then(
       () => {
-        setMessage({ ok: true, text: action === 'replay' ? `Replayed ${d.id}: queued for delivery again` : `Discarded ${d.id}` });
+        setMessage({
+          ok: true,
+          text: action === 'replay' ? `Replayed ${d.id}: queued for delivery again` : `Discarded ${d.id}`,
+        });
         info.reload();
       },
       (e: unknown) => setMessage({ ok: false, text: e instanceof Error ? e.message : String(e) }),

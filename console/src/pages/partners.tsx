@@ -117,8 +117,8 @@ function PartnerDetail(props: { id: string }): JSX.Element {
                     <td>
                       {c.lastDelivery ? (
                         <>
-                          <Badge tone={OUTCOME_TONE[c.lastDelivery.outcome]}>{c.lastDelivery.outcome}</Badge>{' '}
-                          {c.lastDelivery.status ?? ''} {time(c.lastDelivery.at)}
+                          <Badge tone={OUTCOME_TONE[c.lastDelivery.outcome]}>{c.lastDelivery.outcome}</Badge> {c.lastDelivery.status ?? ''}{' '}
+                          {time(c.lastDelivery.at)}
                         </>
                       ) : (
                         <span class="muted">never</span>

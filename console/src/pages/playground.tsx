@@ -37,7 +37,11 @@ export function PlaygroundPage(props: { params: URLSearchParams }): JSX.Element 
           </select>
         </label>
       </div>
-      {mappings.error && <p role="alert" class="error">{mappings.error}</p>}
+      {mappings.error && (
+        <p role="alert" class="error">
+          {mappings.error}
+        </p>
+      )}
       {file && <Workbench key={`${partner} ${file}`} partner={partner} file={file} />}
     </section>
   );
@@ -104,7 +108,12 @@ function Workbench(props: { partner: string; file: string }): JSX.Element {
     );
   };
 
-  if (loaded.error) return <p role="alert" class="error">{loaded.error}</p>;
+  if (loaded.error)
+    return (
+      <p role="alert" class="error">
+        {loaded.error}
+      </p>
+    );
   if (!loaded.data) return <p class="muted">Loading…</p>;
   const error = result && !result.ok ? result.error : undefined;
   return (
@@ -138,11 +147,24 @@ function Workbench(props: { partner: string; file: string }): JSX.Element {
           <h2>
             <label for="playground-input">Input JSON</label>
           </h2>
-          <textarea id="playground-input" class="code" rows={18} value={input} onInput={(e) => setInput(e.currentTarget.value)} spellcheck={false} />
+          <textarea
+            id="playground-input"
+            class="code"
+            rows={18}
+            value={input}
+            onInput={(e) => setInput(e.currentTarget.value)}
+            spellcheck={false}
+          />
         </div>
       </div>
-      {problem && <p role="alert" class="error">{problem}</p>}
-      {result && <Result result={result} expected={chosen !== undefined && chosen.expected !== undefined} expectedError={chosen?.expectedError} />}
+      {problem && (
+        <p role="alert" class="error">
+          {problem}
+        </p>
+      )}
+      {result && (
+        <Result result={result} expected={chosen !== undefined && chosen.expected !== undefined} expectedError={chosen?.expectedError} />
+      )}
       {isEditor && result?.ok && <SaveFixture file={props.file} input={input} output={result.output} onSaved={loaded.reload} />}
     </div>
   );
@@ -152,7 +174,8 @@ function Workbench(props: { partner: string; file: string }): JSX.Element {
 function checkExpectedError(r: EvaluateResult, expected: unknown): { ok: boolean; why: string } {
   const want = (expected ?? {}) as { code?: string; messageIncludes?: string; kind?: string };
   if (r.ok) return { ok: false, why: `expected an error${want.code ? ` ${want.code}` : ''}, the mapping produced output` };
-  if (want.code !== undefined && r.error.code !== want.code) return { ok: false, why: `expected error code ${want.code}, got ${r.error.code ?? 'none'}` };
+  if (want.code !== undefined && r.error.code !== want.code)
+    return { ok: false, why: `expected error code ${want.code}, got ${r.error.code ?? 'none'}` };
   if (want.messageIncludes !== undefined && !r.error.message.includes(want.messageIncludes)) {
     return { ok: false, why: `expected the message to include "${want.messageIncludes}"` };
   }
@@ -164,11 +187,14 @@ function Result(props: { result: EvaluateResult; expected: boolean; expectedErro
   const errorCheck = props.expectedError !== undefined ? checkExpectedError(r, props.expectedError) : undefined;
   const errorVerdict = errorCheck && (
     <p role="status">
-      <Badge tone={errorCheck.ok ? 'ok' : 'bad'}>{errorCheck.ok ? 'pass' : 'fail'}: {errorCheck.why}</Badge>
+      <Badge tone={errorCheck.ok ? 'ok' : 'bad'}>
+        {errorCheck.ok ? 'pass' : 'fail'}: {errorCheck.why}
+      </Badge>
     </p>
   );
   if (!r.ok) {
-    const at = r.error.line !== undefined ? ` at line ${r.error.line}${r.error.column !== undefined ? `, column ${r.error.column}` : ''}` : '';
+    const at =
+      r.error.line !== undefined ? ` at line ${r.error.line}${r.error.column !== undefined ? `, column ${r.error.column}` : ''}` : '';
     return (
       <section aria-label="Result" class="result">
         <h2>Result</h2>

@@ -141,7 +141,11 @@ const valueExpectation = {
   ],
 };
 
-const pointerMap = (values: object) => ({ type: 'object', propertyNames: { pattern: '^(/.*)?$' }, additionalProperties: values });
+const pointerMap = (values: object) => ({
+  type: 'object',
+  propertyNames: { pattern: '^(/.*)?$' },
+  additionalProperties: values,
+});
 
 const requestSchema = {
   type: 'object',
@@ -170,7 +174,12 @@ const CASE_FILE_SCHEMA = {
       required: ['from', 'renameIds'],
       properties: {
         from: { type: 'string', minLength: 1 },
-        renameIds: { type: 'object', minProperties: 1, maxProperties: 1, additionalProperties: { type: 'string', minLength: 1 } },
+        renameIds: {
+          type: 'object',
+          minProperties: 1,
+          maxProperties: 1,
+          additionalProperties: { type: 'string', minLength: 1 },
+        },
         except: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
       },
     },
@@ -214,11 +223,18 @@ const CASE_FILE_SCHEMA = {
                 type: 'object',
                 additionalProperties: false,
                 required: ['code'],
-                properties: { code: { type: 'string', minLength: 1 }, propertyPath: { type: 'string', pattern: '^(/.*)?$' } },
+                properties: {
+                  code: { type: 'string', minLength: 1 },
+                  propertyPath: { type: 'string', pattern: '^(/.*)?$' },
+                },
               },
             },
           },
-          capture: { type: 'object', propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }, additionalProperties: { type: 'string', pattern: '^(/.*)?$' } },
+          capture: {
+            type: 'object',
+            propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+            additionalProperties: { type: 'string', pattern: '^(/.*)?$' },
+          },
           eventually: {
             type: 'object',
             additionalProperties: false,
@@ -237,23 +253,56 @@ const CASE_FILE_SCHEMA = {
   },
 };
 
-type RawRequest = { method: string; path: string; query?: Record<string, string | number | boolean>; body?: unknown; headers?: Record<string, string>; auth?: boolean };
+type RawRequest = {
+  method: string;
+  path: string;
+  query?: Record<string, string | number | boolean>;
+  body?: unknown;
+  headers?: Record<string, string>;
+  auth?: boolean;
+};
 interface RawCase {
-  id: string; title: string; function?: string; kind: 'positive' | 'negative'; optional?: boolean; releases?: string[]; verifies?: string; api?: string;
+  id: string;
+  title: string;
+  function?: string;
+  kind: 'positive' | 'negative';
+  optional?: boolean;
+  releases?: string[];
+  verifies?: string;
+  api?: string;
   request: RawRequest;
-  expect: { status: number | number[]; operationId: string; values?: Record<string, ValueExpectation>; headers?: Record<string, ValueExpectation>; error?: ExpectedError };
+  expect: {
+    status: number | number[];
+    operationId: string;
+    values?: Record<string, ValueExpectation>;
+    headers?: Record<string, ValueExpectation>;
+    error?: ExpectedError;
+  };
   capture?: Record<string, string>;
-  eventually?: { request: RawRequest; operationId: string; until: Record<string, ValueExpectation>; timeoutMs?: number; intervalMs?: number };
+  eventually?: {
+    request: RawRequest;
+    operationId: string;
+    until: Record<string, ValueExpectation>;
+    timeoutMs?: number;
+    intervalMs?: number;
+  };
 }
 interface RawFile {
   inherit?: { from: string; renameIds: Record<string, string>; except?: string[] };
-  function: string; title?: string; api: string; releases?: string[]; vars?: Record<string, unknown>; cases?: RawCase[];
+  function: string;
+  title?: string;
+  api: string;
+  releases?: string[];
+  vars?: Record<string, unknown>;
+  cases?: RawCase[];
 }
 
 let compiledSchema: ValidateFunction | undefined;
 function caseFileValidator(): ValidateFunction {
   // the operator names live in expectations.ts; keep the schema honest about them
-  const ops = Object.keys(valueExpectation.anyOf[1]!.properties as object).sort().join(',');
+  const ops = Object.keys(valueExpectation.anyOf[1]!.properties as object)
+    .sort()
+    .join(',');
   if (ops !== [...VALUE_OPERATORS].sort().join(',')) throw new Error('case file schema and VALUE_OPERATORS disagree');
   compiledSchema ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(CASE_FILE_SCHEMA);
   return compiledSchema;
@@ -261,23 +310,48 @@ function caseFileValidator(): ValidateFunction {
 
 /** The spec path template (`/quote/{id}`) as a regular expression a case path (with placeholders) must match. */
 function pathMatches(specPath: string, casePath: string): boolean {
-  const pattern = specPath.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('[^/]+');
+  const pattern = specPath
+    .split(/\{[^}]+\}/)
+    .map((part) => part.replace(/[.*+?^$()|[\]\\]/g, '\\$&'))
+    .join('[^/]+');
   return new RegExp(`^${pattern}$`).test(casePath.split('?')[0]!);
 }
 
 function checkOperation(
-  source: YamlSource, at: string, api: SpecApi | undefined, apiName: string, operationId: string, request: RawRequest, statuses: readonly number[],
+  source: YamlSource,
+  at: string,
+  api: SpecApi | undefined,
+  apiName: string,
+  operationId: string,
+  request: RawRequest,
+  statuses: readonly number[],
 ): ConfigProblem[] {
   if (!api) return [source.problem(at, `the ${apiName} API is not in the official spec of this release`)];
   const op = api.operationById(operationId);
-  if (!op) return [source.problem(`${at}/operationId`, `operationId "${operationId}" is not in ${apiName} ${api.major} (known: ${api.operations.map((o) => o.operationId).join(', ')})`)];
+  if (!op)
+    return [
+      source.problem(
+        `${at}/operationId`,
+        `operationId "${operationId}" is not in ${apiName} ${api.major} (known: ${api.operations.map((o) => o.operationId).join(', ')})`,
+      ),
+    ];
   const problems: ConfigProblem[] = [];
   if (op.method !== request.method || !pathMatches(op.path, request.path)) {
-    problems.push(source.problem(`${at}/operationId`, `"${operationId}" is ${op.method} ${op.path}, but the request is ${request.method} ${request.path}`));
+    problems.push(
+      source.problem(
+        `${at}/operationId`,
+        `"${operationId}" is ${op.method} ${op.path}, but the request is ${request.method} ${request.path}`,
+      ),
+    );
   }
   for (const status of statuses) {
     if (!op.responseStatuses.includes(String(status))) {
-      problems.push(source.problem(`${at}/status`, `status ${status} is not declared for ${operationId} in ${apiName} ${api.major} (declared: ${op.responseStatuses.join(', ')})`));
+      problems.push(
+        source.problem(
+          `${at}/status`,
+          `status ${status} is not declared for ${operationId} in ${apiName} ${api.major} (declared: ${op.responseStatuses.join(', ')})`,
+        ),
+      );
     }
   }
   return problems;
@@ -285,8 +359,12 @@ function checkOperation(
 
 function toRequest(raw: RawRequest): CaseRequest {
   return Object.freeze({
-    method: raw.method, path: raw.path, auth: raw.auth ?? true,
-    ...(raw.query && { query: raw.query }), ...(raw.body !== undefined && { body: raw.body }), ...(raw.headers && { headers: raw.headers }),
+    method: raw.method,
+    path: raw.path,
+    auth: raw.auth ?? true,
+    ...(raw.query && { query: raw.query }),
+    ...(raw.body !== undefined && { body: raw.body }),
+    ...(raw.headers && { headers: raw.headers }),
   });
 }
 
@@ -310,7 +388,11 @@ function readCaseSource(file: string, problems: ConfigProblem[]): YamlSource | u
 }
 
 /** A case with the file it is written in and its place there (an inherited case keeps its own file's lines). */
-interface PlacedCase { readonly c: RawCase; readonly source: YamlSource; readonly at: string }
+interface PlacedCase {
+  readonly c: RawCase;
+  readonly source: YamlSource;
+  readonly at: string;
+}
 
 /**
  * The cases of a file: its own, after those it inherits. `inherit.from` names another release's case file
@@ -318,7 +400,12 @@ interface PlacedCase { readonly c: RawCase; readonly source: YamlSource; readonl
  * `except` (ids before renaming); an own case with the same (renamed) id replaces the inherited one in place.
  * Vars merge, this file's winning. Only one level: the inherited file may not inherit.
  */
-function placeCases(file: string, source: YamlSource, raw: RawFile, problems: ConfigProblem[]): { cases: PlacedCase[]; vars: Record<string, unknown>; ok: boolean } {
+function placeCases(
+  file: string,
+  source: YamlSource,
+  raw: RawFile,
+  problems: ConfigProblem[],
+): { cases: PlacedCase[]; vars: Record<string, unknown>; ok: boolean } {
   const own: PlacedCase[] = (raw.cases ?? []).map((c, index) => ({ c, source, at: `/cases/${index}` }));
   if (!raw.inherit) {
     if (own.length === 0) problems.push(source.problem('/cases', 'a case file needs cases, or "inherit"'));
@@ -337,17 +424,21 @@ function placeCases(file: string, source: YamlSource, raw: RawFile, problems: Co
     return { cases: own, vars: raw.vars ?? {}, ok: false };
   }
   if (base.function !== raw.function || base.api !== raw.api) {
-    problems.push(source.problem('/inherit/from', `${raw.inherit.from} is ${base.function} on ${base.api}, this file ${raw.function} on ${raw.api}`));
+    problems.push(
+      source.problem('/inherit/from', `${raw.inherit.from} is ${base.function} on ${base.api}, this file ${raw.function} on ${raw.api}`),
+    );
   }
   const [[from, to]] = Object.entries(raw.inherit.renameIds) as [[string, string]];
   const except = new Set(raw.inherit.except ?? []);
   const baseIds = new Set((base.cases ?? []).map((c) => c.id));
-  for (const id of except) if (!baseIds.has(id)) problems.push(source.problem('/inherit/except', `${id} is not a case of ${raw.inherit.from}`));
+  for (const id of except)
+    if (!baseIds.has(id)) problems.push(source.problem('/inherit/except', `${id} is not a case of ${raw.inherit.from}`));
   const ownById = new Map(own.map((p) => [p.c.id, p]));
   const cases: PlacedCase[] = [];
   (base.cases ?? []).forEach((c, index) => {
     if (except.has(c.id)) return;
-    if (!c.id.includes(from)) problems.push(baseSource.problem(`/cases/${index}/id`, `${c.id} has no "${from}" to rename (inherited by ${source.file})`));
+    if (!c.id.includes(from))
+      problems.push(baseSource.problem(`/cases/${index}/id`, `${c.id} has no "${from}" to rename (inherited by ${source.file})`));
     const id = c.id.replace(from, to);
     const replacement = ownById.get(id);
     if (replacement) {
@@ -359,7 +450,12 @@ function placeCases(file: string, source: YamlSource, raw: RawFile, problems: Co
   return { cases, vars: { ...(base.vars ?? {}), ...(raw.vars ?? {}) }, ok: true };
 }
 
-function loadCaseFile(file: string, opts: LoadConformanceSuiteOptions, problems: ConfigProblem[], seenIds: Map<string, string>): CaseFile | undefined {
+function loadCaseFile(
+  file: string,
+  opts: LoadConformanceSuiteOptions,
+  problems: ConfigProblem[],
+  seenIds: Map<string, string>,
+): CaseFile | undefined {
   const loaded = readCaseSource(file, problems);
   if (!loaded) return undefined;
   const raw = loaded.data as RawFile;
@@ -380,15 +476,22 @@ function loadCaseFile(file: string, opts: LoadConformanceSuiteOptions, problems:
     const api = opts.specs.api(opts.specRelease, apiName);
     const statuses = Array.isArray(c.expect.status) ? c.expect.status : [c.expect.status];
     problems.push(...checkOperation(source, `${at}/expect`, api, apiName, c.expect.operationId, c.request, statuses));
-    if (c.eventually) problems.push(...checkOperation(source, `${at}/eventually`, api, apiName, c.eventually.operationId, c.eventually.request, []));
-    if (c.kind === 'negative' && !c.expect.error) problems.push(source.problem(`${at}/expect`, 'a negative case names the Sonata error it expects (expect.error.code)'));
+    if (c.eventually)
+      problems.push(...checkOperation(source, `${at}/eventually`, api, apiName, c.eventually.operationId, c.eventually.request, []));
+    if (c.kind === 'negative' && !c.expect.error)
+      problems.push(source.problem(`${at}/expect`, 'a negative case names the Sonata error it expects (expect.error.code)'));
     if (c.expect.error?.propertyPath !== undefined && !statuses.every((s) => s === 422)) {
       problems.push(source.problem(`${at}/expect/error/propertyPath`, 'propertyPath exists only in 422 answers'));
     }
     const checkPlaceholders = (value: unknown, pointer: string, sourceOfNames: string): void => {
       for (const name of listPlaceholders(value)) {
         if (!known.has(name) && !isClockPlaceholder(name)) {
-          problems.push(source.problem(pointer, `\${${name}} is neither captured by ${sourceOfNames}, a file var, nor a built-in (${BUILT_IN_VARS.join(', ')}, now, now+30d)`));
+          problems.push(
+            source.problem(
+              pointer,
+              `\${${name}} is neither captured by ${sourceOfNames}, a file var, nor a built-in (${BUILT_IN_VARS.join(', ')}, now, now+30d)`,
+            ),
+          );
         }
       }
     };
@@ -400,34 +503,47 @@ function loadCaseFile(file: string, opts: LoadConformanceSuiteOptions, problems:
     const releases = c.releases ?? fileReleases;
     const release = opts.release ?? opts.family;
     if (!releases.includes(release)) return;
-    cases.push(Object.freeze({
-      id: c.id,
-      title: c.title,
-      function: c.function ?? raw.function,
-      kind: c.kind,
-      optional: c.optional ?? false,
-      releases,
-      ...(c.verifies !== undefined && { verifies: c.verifies }),
-      api: apiName,
-      apiBase: `/mefApi/sonata/${apiName}/${api?.major ?? 'v?'}`,
-      request: toRequest(c.request),
-      expect: Object.freeze({
-        status: statuses, operationId: c.expect.operationId, values: c.expect.values ?? {}, headers: c.expect.headers ?? {},
-        ...(c.expect.error && { error: c.expect.error }),
-      }),
-      capture: c.capture ?? {},
-      ...(c.eventually && {
-        eventually: Object.freeze({
-          request: toRequest(c.eventually.request), operationId: c.eventually.operationId, until: c.eventually.until,
-          timeoutMs: c.eventually.timeoutMs ?? 30_000, intervalMs: c.eventually.intervalMs ?? 250,
+    cases.push(
+      Object.freeze({
+        id: c.id,
+        title: c.title,
+        function: c.function ?? raw.function,
+        kind: c.kind,
+        optional: c.optional ?? false,
+        releases,
+        ...(c.verifies !== undefined && { verifies: c.verifies }),
+        api: apiName,
+        apiBase: `/mefApi/sonata/${apiName}/${api?.major ?? 'v?'}`,
+        request: toRequest(c.request),
+        expect: Object.freeze({
+          status: statuses,
+          operationId: c.expect.operationId,
+          values: c.expect.values ?? {},
+          headers: c.expect.headers ?? {},
+          ...(c.expect.error && { error: c.expect.error }),
         }),
+        capture: c.capture ?? {},
+        ...(c.eventually && {
+          eventually: Object.freeze({
+            request: toRequest(c.eventually.request),
+            operationId: c.eventually.operationId,
+            until: c.eventually.until,
+            timeoutMs: c.eventually.timeoutMs ?? 30_000,
+            intervalMs: c.eventually.intervalMs ?? 250,
+          }),
+        }),
+        source: `${source.file}:${line}`,
       }),
-      source: `${source.file}:${line}`,
-    }));
+    );
   });
 
   return Object.freeze({
-    file: loaded.file, function: raw.function, ...(raw.title !== undefined && { title: raw.title }), api: raw.api, releases: fileReleases, vars,
+    file: loaded.file,
+    function: raw.function,
+    ...(raw.title !== undefined && { title: raw.title }),
+    api: raw.api,
+    releases: fileReleases,
+    vars,
     cases: Object.freeze(cases),
   });
 }
@@ -438,10 +554,18 @@ function loadCaseFile(file: string, opts: LoadConformanceSuiteOptions, problems:
  */
 export function loadConformanceSuite(opts: LoadConformanceSuiteOptions): ConformanceSuite {
   const dir = join(opts.casesDir, opts.family);
-  if (!existsSync(dir)) throw new ConfigError([{ file: dir, message: `no conformance cases for release family "${opts.family}" (expected a folder of *.yaml case files)` }]);
+  if (!existsSync(dir))
+    throw new ConfigError([
+      {
+        file: dir,
+        message: `no conformance cases for release family "${opts.family}" (expected a folder of *.yaml case files)`,
+      },
+    ]);
   const problems: ConfigProblem[] = [];
   const seenIds = new Map<string, string>();
-  const loaded = readdirSync(dir).filter((n) => n.endsWith('.yaml')).sort()
+  const loaded = readdirSync(dir)
+    .filter((n) => n.endsWith('.yaml'))
+    .sort()
     .map((n) => loadCaseFile(join(dir, n), opts, problems, seenIds))
     .filter((f): f is CaseFile => f !== undefined);
   if (problems.length) throw new ConfigError(problems);
@@ -455,5 +579,11 @@ export function loadConformanceSuite(opts: LoadConformanceSuiteOptions): Conform
   const files = loaded
     .map((f) => (wanted ? { ...f, cases: f.cases.filter((c) => wanted.has(c.function)) } : f))
     .filter((f) => f.cases.length > 0);
-  return Object.freeze({ family: opts.family, release: opts.release ?? opts.family, specRelease: opts.specRelease, files: Object.freeze(files), functions: Object.freeze(functions) });
+  return Object.freeze({
+    family: opts.family,
+    release: opts.release ?? opts.family,
+    specRelease: opts.specRelease,
+    files: Object.freeze(files),
+    functions: Object.freeze(functions),
+  });
 }

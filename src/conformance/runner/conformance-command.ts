@@ -100,30 +100,53 @@ export async function runConformanceCommand(values: ConformanceCommandValues, ct
     }
   }
   const timeoutMs = values['timeout-ms'] === undefined ? undefined : Number(values['timeout-ms']);
-  if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) return usageError(ctx, '--timeout-ms must be a positive integer');
-  const functions = values.functions?.split(',').map((f) => f.trim()).filter(Boolean);
+  if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0))
+    return usageError(ctx, '--timeout-ms must be a positive integer');
+  const functions = values.functions
+    ?.split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
 
   let report: ConformanceReport;
   try {
     const target = resolveConformanceTarget({
-      rootDir: ctx.rootDir, partnerId: values.partner, release: values.release, baseUrl: values['base-url'], env: ctx.env, processEnv: ctx.processEnv,
+      rootDir: ctx.rootDir,
+      partnerId: values.partner,
+      release: values.release,
+      baseUrl: values['base-url'],
+      env: ctx.env,
+      processEnv: ctx.processEnv,
     });
-    const specs = ctx.specs ?? createSpecCatalog({
-      sdkDir: values.sdk ?? ctx.processEnv.SONATA_SDK_DIR ?? resolve(ctx.rootDir, '..', 'shared', 'sonata-sdk'),
-      errata: loadSpecErrata(resolve(ctx.rootDir, 'mappings', 'spec-errata.yaml')),
-    });
+    const specs =
+      ctx.specs ??
+      createSpecCatalog({
+        sdkDir: values.sdk ?? ctx.processEnv.SONATA_SDK_DIR ?? resolve(ctx.rootDir, '..', 'shared', 'sonata-sdk'),
+        errata: loadSpecErrata(resolve(ctx.rootDir, 'mappings', 'spec-errata.yaml')),
+      });
     const suite = loadConformanceSuite({
       casesDir: values.cases ? resolve(values.cases) : resolve(ctx.rootDir, 'mappings', 'conformance'),
-      family: target.family, release: target.release, aliases: target.aliases, specs, specRelease: target.specRelease, functions,
+      family: target.family,
+      release: target.release,
+      aliases: target.aliases,
+      specs,
+      specRelease: target.specRelease,
+      functions,
     });
     const client = createSellerClient({
-      baseUrl: target.baseUrl, tokenUrl: target.tokenUrl, clientId: target.clientId, clientSecret: target.clientSecret,
-      ...(target.scope && { scope: target.scope }), timeoutMs: timeoutMs ?? target.timeoutMs ?? 15_000,
+      baseUrl: target.baseUrl,
+      tokenUrl: target.tokenUrl,
+      clientId: target.clientId,
+      clientSecret: target.clientSecret,
+      ...(target.scope && { scope: target.scope }),
+      timeoutMs: timeoutMs ?? target.timeoutMs ?? 15_000,
     });
     // a refused token fails every case the same way: say it once, before anything runs
     await client.token();
     report = await runConformance({
-      suite, client, specs, partner: target.partner,
+      suite,
+      client,
+      specs,
+      partner: target.partner,
       vars: { buyerId: target.buyerId, sellerId: target.sellerId, ...vars },
       progress: createProgressReporter({ write: ctx.out, tty: ctx.isTTY ?? false }),
     });

@@ -59,16 +59,31 @@ export function createProgressReporter(opts: ProgressReporterOptions): Conforman
 /** A plain-text table: one row per function with passed/failed/skipped, then the totals. */
 export function formatSummaryTable(report: ConformanceReport): string {
   const header = ['function', 'passed', 'failed', 'skipped', 'ms'];
-  const rows = report.functions.map((f) => [f.function, String(f.passed), String(f.failed), String(f.skipped), String(Math.round(f.durationMs))]);
-  const totals = ['total', String(report.totals.passed), String(report.totals.failed), String(report.totals.skipped), String(report.durationMs)];
+  const rows = report.functions.map((f) => [
+    f.function,
+    String(f.passed),
+    String(f.failed),
+    String(f.skipped),
+    String(Math.round(f.durationMs)),
+  ]);
+  const totals = [
+    'total',
+    String(report.totals.passed),
+    String(report.totals.failed),
+    String(report.totals.skipped),
+    String(report.durationMs),
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...[...rows, totals].map((r) => r[i]!.length)));
   const fmt = (r: string[]) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const lines = [fmt(header), rule, ...rows.map(fmt), rule, fmt(totals)];
-  const verdict = report.totals.failed > 0
-    ? `FAILED: ${report.totals.failed} of ${report.totals.total} case(s) failed`
-    : `OK: ${report.totals.passed} passed, ${report.totals.skipped} skipped`;
+  const verdict =
+    report.totals.failed > 0
+      ? `FAILED: ${report.totals.failed} of ${report.totals.total} case(s) failed`
+      : `OK: ${report.totals.passed} passed, ${report.totals.skipped} skipped`;
   const errata = report.errata.map((e) => `  ${e.id}: ${describeErratum(e)} (${e.source})`);
-  const errataText = errata.length ? `\nvalidated with ${errata.length} spec erratum/errata (mappings/spec-errata.yaml says why):\n${errata.join('\n')}\n` : '';
+  const errataText = errata.length
+    ? `\nvalidated with ${errata.length} spec erratum/errata (mappings/spec-errata.yaml says why):\n${errata.join('\n')}\n`
+    : '';
   return `\n${lines.join('\n')}\n${errataText}\n${verdict}\n`;
 }

@@ -37,7 +37,6 @@ interface Found {
   value: unknown;
 }
 
-
 /**
  * Every value a pointer reaches. `*` stands for each element of an array (or each value of an object), so
  * `/productOrderItem/* /state` (without the space) finds every item's state. `''` is the whole document.
@@ -94,7 +93,9 @@ export function describeExpectation(expectation: ValueExpectation): string {
   if (ops.matches !== undefined) parts.push(`matches /${ops.matches}/`);
   if (ops.minItems !== undefined) parts.push(`at least ${ops.minItems} item(s)`);
   if (ops.contains) {
-    const inner = Object.entries(ops.contains).map(([p, e]) => `${p || '(element)'} ${describeExpectation(e)}`).join(', ');
+    const inner = Object.entries(ops.contains)
+      .map(([p, e]) => `${p || '(element)'} ${describeExpectation(e)}`)
+      .join(', ');
     parts.push(`contains an element with ${inner}`);
   }
   return parts.join(' and ');
@@ -103,22 +104,30 @@ export function describeExpectation(expectation: ValueExpectation): string {
 /** Problems of one value against the operators (empty = fine); `at` names the pointer in messages. */
 function checkOne(at: string, value: unknown, ops: ValueOperators): string[] {
   const out: string[] = [];
-  if ('equals' in ops && !isDeepStrictEqual(value, ops.equals)) out.push(`${at}: expected ${showValue(ops.equals)}, got ${showValue(value)}`);
+  if ('equals' in ops && !isDeepStrictEqual(value, ops.equals))
+    out.push(`${at}: expected ${showValue(ops.equals)}, got ${showValue(value)}`);
   if (ops.oneOf && !ops.oneOf.some((candidate) => isDeepStrictEqual(value, candidate))) {
     out.push(`${at}: expected one of ${ops.oneOf.map((v) => showValue(v)).join(', ')}, got ${showValue(value)}`);
   }
   if (ops.matches !== undefined) {
     const text = typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
-    if (text === undefined || !new RegExp(ops.matches).test(text)) out.push(`${at}: expected a value matching /${ops.matches}/, got ${showValue(value)}`);
+    if (text === undefined || !new RegExp(ops.matches).test(text))
+      out.push(`${at}: expected a value matching /${ops.matches}/, got ${showValue(value)}`);
   }
   if (ops.minItems !== undefined && !(Array.isArray(value) && value.length >= ops.minItems)) {
-    out.push(`${at}: expected an array of at least ${ops.minItems} item(s), got ${Array.isArray(value) ? `${value.length} item(s)` : showValue(value)}`);
+    out.push(
+      `${at}: expected an array of at least ${ops.minItems} item(s), got ${Array.isArray(value) ? `${value.length} item(s)` : showValue(value)}`,
+    );
   }
   if (ops.contains) {
     const elements = Array.isArray(value) ? value : [];
     const inner = ops.contains;
     if (!elements.some((element) => checkExpectations(element, inner).length === 0)) {
-      out.push(`${at}: expected an element with ${Object.entries(inner).map(([p, e]) => `${p || '(element)'} ${describeExpectation(e)}`).join(', ')}; ${Array.isArray(value) ? `none of ${value.length} matches` : `got ${showValue(value)}`}`);
+      out.push(
+        `${at}: expected an element with ${Object.entries(inner)
+          .map(([p, e]) => `${p || '(element)'} ${describeExpectation(e)}`)
+          .join(', ')}; ${Array.isArray(value) ? `none of ${value.length} matches` : `got ${showValue(value)}`}`,
+      );
     }
   }
   return out;
@@ -141,7 +150,8 @@ export function checkExpectations(document: unknown, expectations: Readonly<Reco
     }
     if (found.length === 0) {
       // "every element" of an empty list holds; lists that must not be empty say so with minItems
-      if (!pointer.split('/').includes('*') || ops.present === true) problems.push(`${at}: expected ${describeExpectation(expectation)}, but nothing is there`);
+      if (!pointer.split('/').includes('*') || ops.present === true)
+        problems.push(`${at}: expected ${describeExpectation(expectation)}, but nothing is there`);
       continue;
     }
     for (const f of found) problems.push(...checkOne(f.pointer || at, f.value, ops));

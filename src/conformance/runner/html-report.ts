@@ -19,7 +19,7 @@ function anchor(prefix: string, name: string): string {
 }
 
 function jsonBlock(value: unknown): string {
-  let text = typeof value === 'string' ? value : JSON.stringify(value, null, 2) ?? String(value);
+  let text = typeof value === 'string' ? value : (JSON.stringify(value, null, 2) ?? String(value));
   if (text.length > MAX_BODY_CHARS) text = `${text.slice(0, MAX_BODY_CHARS)}\n… (${text.length - MAX_BODY_CHARS} more characters)`;
   return `<pre class="body">${escapeHtml(text)}</pre>`;
 }
@@ -44,7 +44,8 @@ function caseHtml(r: CaseResult): string {
   const failures = r.failures.length
     ? `<h4>expected vs actual</h4><ul class="failures" data-role="reason">${r.failures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`
     : '';
-  const reason = r.outcome !== 'pass' && r.reason && !r.failures.length ? `<p class="reason" data-role="reason">${escapeHtml(r.reason)}</p>` : '';
+  const reason =
+    r.outcome !== 'pass' && r.reason && !r.failures.length ? `<p class="reason" data-role="reason">${escapeHtml(r.reason)}</p>` : '';
   const exchanges = r.exchanges.map((x, i) => exchangeHtml(x, i === 0 ? 'case' : 'last poll')).join('');
   return `<details class="case ${r.outcome}" id="${escapeHtml(anchor('case', r.id))}" data-outcome="${r.outcome}" data-case="${escapeHtml(r.id)}">
 <summary><span class="badge ${r.outcome}">${r.outcome.toUpperCase()}</span> <span class="id">${escapeHtml(r.id)}</span> <span class="title">${escapeHtml(r.title)}</span> <span class="kind">${r.kind}</span> <span class="ms">${r.durationMs} ms</span></summary>
@@ -116,17 +117,25 @@ const SCRIPT = `
 /** Renders the whole report as one HTML document. */
 export function renderHtmlReport(report: ConformanceReport): string {
   const t = report.totals;
-  const verdict = t.failed > 0
-    ? `<div class="verdict failed">FAILED: ${t.failed} of ${t.total} case(s) failed</div>`
-    : `<div class="verdict ok">PASSED: no case failed (${t.passed} passed, ${t.skipped} skipped)</div>`;
-  const rows = report.functions.map((f) => `<tr data-function="${escapeHtml(f.function)}"><td><a href="#${escapeHtml(anchor('fn', f.function))}">${escapeHtml(f.function)}</a></td><td data-col="passed">${f.passed}</td><td data-col="failed" class="${f.failed ? 'has-fail' : ''}">${f.failed}</td><td data-col="skipped">${f.skipped}</td><td>${Math.round(f.durationMs)}</td></tr>`).join('\n');
-  const sections = report.functions.map((f) => {
-    const cases = report.cases.filter((c) => c.function === f.function);
-    return `<section class="function" id="${escapeHtml(anchor('fn', f.function))}" data-function="${escapeHtml(f.function)}">
+  const verdict =
+    t.failed > 0
+      ? `<div class="verdict failed">FAILED: ${t.failed} of ${t.total} case(s) failed</div>`
+      : `<div class="verdict ok">PASSED: no case failed (${t.passed} passed, ${t.skipped} skipped)</div>`;
+  const rows = report.functions
+    .map(
+      (f) =>
+        `<tr data-function="${escapeHtml(f.function)}"><td><a href="#${escapeHtml(anchor('fn', f.function))}">${escapeHtml(f.function)}</a></td><td data-col="passed">${f.passed}</td><td data-col="failed" class="${f.failed ? 'has-fail' : ''}">${f.failed}</td><td data-col="skipped">${f.skipped}</td><td>${Math.round(f.durationMs)}</td></tr>`,
+    )
+    .join('\n');
+  const sections = report.functions
+    .map((f) => {
+      const cases = report.cases.filter((c) => c.function === f.function);
+      return `<section class="function" id="${escapeHtml(anchor('fn', f.function))}" data-function="${escapeHtml(f.function)}">
 <h2>${escapeHtml(f.function)} <span class="muted">${f.passed} passed, ${f.failed} failed, ${f.skipped} skipped</span></h2>
 ${cases.map(caseHtml).join('\n')}
 </section>`;
-  }).join('\n');
+    })
+    .join('\n');
   const title = `Sonata conformance: ${report.partner} (${report.release})`;
   return `<!DOCTYPE html>
 <html lang="en">
@@ -172,6 +181,9 @@ ${errataSection(report)}
 function errataSection(report: ConformanceReport): string {
   if (report.errata.length === 0) return '';
   const code = (name: string) => `<code>${escapeHtml(name)}</code>`;
-  const items = report.errata.map((e) => `<li data-erratum="${escapeHtml(e.id)}"><b>${escapeHtml(e.id)}</b>: ${escapeHtml(e.api)} ${code(e.schema)} ${erratumCorrections(e, code).join('; ')}. ${escapeHtml(e.why)}</li>`);
+  const items = report.errata.map(
+    (e) =>
+      `<li data-erratum="${escapeHtml(e.id)}"><b>${escapeHtml(e.id)}</b>: ${escapeHtml(e.api)} ${code(e.schema)} ${erratumCorrections(e, code).join('; ')}. ${escapeHtml(e.why)}</li>`,
+  );
   return `<section class="errata" id="errata"><h2>Spec errata applied</h2>\n<ul>\n${items.join('\n')}\n</ul></section>`;
 }

@@ -49,7 +49,14 @@ interface RawPartner {
   buyerId?: string;
   sellerId?: string;
   credentials?: { clientId?: string; clientSecretEnv?: string };
-  seller?: { baseUrl?: string; tokenUrl?: string; clientId?: string; clientSecretEnv?: string; scope?: string; timeoutMs?: number };
+  seller?: {
+    baseUrl?: string;
+    tokenUrl?: string;
+    clientId?: string;
+    clientSecretEnv?: string;
+    scope?: string;
+    timeoutMs?: number;
+  };
 }
 
 function fail(file: string, message: string): never {
@@ -100,20 +107,38 @@ export function resolveConformanceTarget(opts: ResolveTargetOptions): Conformanc
   const release = opts.release ?? p.release;
   if (!release) throw new ConfigError([source.problem('', 'missing property "release" (or give --release)')]);
   const family = findFamily(opts.rootDir, release);
-  const common = { partner: opts.partnerId, release, ...family, ...(p.buyerId && { buyerId: p.buyerId }), ...(p.sellerId && { sellerId: p.sellerId }) };
+  const common = {
+    partner: opts.partnerId,
+    release,
+    ...family,
+    ...(p.buyerId && { buyerId: p.buyerId }),
+    ...(p.sellerId && { sellerId: p.sellerId }),
+  };
 
   if (p.role === 'seller') {
     const s = p.seller;
-    if (!s) throw new ConfigError([source.problem('/role', 'a seller partner needs a seller: section (baseUrl, tokenUrl, clientId, clientSecretEnv)')]);
+    if (!s)
+      throw new ConfigError([
+        source.problem('/role', 'a seller partner needs a seller: section (baseUrl, tokenUrl, clientId, clientSecretEnv)'),
+      ]);
     const baseUrl = opts.baseUrl ?? s.baseUrl;
-    if (!baseUrl || baseUrl === 'embedded') throw new ConfigError([source.problem('/seller/baseUrl', `seller base URL is ${JSON.stringify(baseUrl ?? '')}: give --base-url of a running seller`)]);
+    if (!baseUrl || baseUrl === 'embedded')
+      throw new ConfigError([
+        source.problem('/seller/baseUrl', `seller base URL is ${JSON.stringify(baseUrl ?? '')}: give --base-url of a running seller`),
+      ]);
     // a simulated seller (demo/test) serves its token endpoint below its own origin
     const tokenUrl = s.tokenUrl === 'embedded' ? `${baseUrl.replace(/\/+$/, '')}/oauth2/token` : s.tokenUrl;
     if (!tokenUrl) throw new ConfigError([source.problem('/seller', 'missing property "tokenUrl"')]);
     if (!s.clientId) throw new ConfigError([source.problem('/seller', 'missing property "clientId"')]);
     return Object.freeze({
-      ...common, side: 'seller' as const, baseUrl, tokenUrl, clientId: s.clientId, clientSecret: secretOf(s.clientSecretEnv, '/seller/clientSecretEnv'),
-      ...(s.scope && { scope: s.scope }), ...(s.timeoutMs && { timeoutMs: s.timeoutMs }),
+      ...common,
+      side: 'seller' as const,
+      baseUrl,
+      tokenUrl,
+      clientId: s.clientId,
+      clientSecret: secretOf(s.clientSecretEnv, '/seller/clientSecretEnv'),
+      ...(s.scope && { scope: s.scope }),
+      ...(s.timeoutMs && { timeoutMs: s.timeoutMs }),
     });
   }
 
@@ -122,7 +147,11 @@ export function resolveConformanceTarget(opts: ResolveTargetOptions): Conformanc
   if (!clientId) throw new ConfigError([source.problem('/credentials', 'missing property "clientId"')]);
   const baseUrl = opts.baseUrl.replace(/\/+$/, '');
   return Object.freeze({
-    ...common, side: 'partner' as const, baseUrl, tokenUrl: `${baseUrl}/oauth2/token`, clientId,
+    ...common,
+    side: 'partner' as const,
+    baseUrl,
+    tokenUrl: `${baseUrl}/oauth2/token`,
+    clientId,
     clientSecret: secretOf(p.credentials?.clientSecretEnv, '/credentials/clientSecretEnv'),
   });
 }

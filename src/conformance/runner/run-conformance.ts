@@ -49,7 +49,12 @@ export interface ConformanceReport {
   readonly durationMs: number;
   readonly cases: readonly CaseResult[];
   readonly functions: readonly FunctionSummary[];
-  readonly totals: { readonly passed: number; readonly failed: number; readonly skipped: number; readonly total: number };
+  readonly totals: {
+    readonly passed: number;
+    readonly failed: number;
+    readonly skipped: number;
+    readonly total: number;
+  };
   /** corrections to the official files the answers were validated with (mappings/spec-errata.yaml), for the APIs run */
   readonly errata: readonly SpecErratum[];
 }
@@ -84,17 +89,28 @@ const NOT_OFFERED = new Set([404, 501]);
 function describeCase(raw: ConformanceCase, values: TemplateValues, now: Date): string[] {
   let c = raw;
   try {
-    c = { ...raw, expect: fillTemplate(raw.expect, values, now), ...(raw.eventually && { eventually: fillTemplate(raw.eventually, values, now) }) };
+    c = {
+      ...raw,
+      expect: fillTemplate(raw.expect, values, now),
+      ...(raw.eventually && { eventually: fillTemplate(raw.eventually, values, now) }),
+    };
   } catch {
     /* a skipped case: show the templates */
   }
   const lines = [`status ${c.expect.status.join(' or ')}, body valid against ${c.expect.operationId} for that status`];
-  if (c.expect.error) lines.push(`Sonata error code ${c.expect.error.code}${c.expect.error.propertyPath !== undefined ? ` at propertyPath ${c.expect.error.propertyPath}` : ''}`);
+  if (c.expect.error)
+    lines.push(
+      `Sonata error code ${c.expect.error.code}${c.expect.error.propertyPath !== undefined ? ` at propertyPath ${c.expect.error.propertyPath}` : ''}`,
+    );
   for (const [pointer, e] of Object.entries(c.expect.values)) lines.push(`${pointer || '(body)'} ${describeExpectation(e)}`);
   for (const [name, e] of Object.entries(c.expect.headers)) lines.push(`header ${name} ${describeExpectation(e)}`);
   if (c.eventually) {
-    const until = Object.entries(c.eventually.until).map(([p, e]) => `${p} ${describeExpectation(e)}`).join(', ');
-    lines.push(`eventually (within ${c.eventually.timeoutMs} ms): ${c.eventually.request.method} ${c.eventually.request.path} shows ${until}`);
+    const until = Object.entries(c.eventually.until)
+      .map(([p, e]) => `${p} ${describeExpectation(e)}`)
+      .join(', ');
+    lines.push(
+      `eventually (within ${c.eventually.timeoutMs} ms): ${c.eventually.request.method} ${c.eventually.request.path} shows ${until}`,
+    );
   }
   return lines;
 }
@@ -102,17 +118,23 @@ function describeCase(raw: ConformanceCase, values: TemplateValues, now: Date): 
 function errorBodyProblems(status: number, body: unknown, expected: NonNullable<ConformanceCase['expect']['error']>): string[] {
   if (status === 422) {
     const entries = Array.isArray(body) ? (body as Array<Record<string, unknown>>) : [];
-    const match = entries.some((e) => e?.code === expected.code && (expected.propertyPath === undefined || e?.propertyPath === expected.propertyPath));
+    const match = entries.some(
+      (e) => e?.code === expected.code && (expected.propertyPath === undefined || e?.propertyPath === expected.propertyPath),
+    );
     if (match) return [];
     const got = entries.map((e) => `${String(e?.code)} at ${String(e?.propertyPath)}`).join('; ') || showValue(body);
-    return [`error: expected an entry with code ${expected.code}${expected.propertyPath !== undefined ? ` at propertyPath ${expected.propertyPath}` : ''}, got ${got}`];
+    return [
+      `error: expected an entry with code ${expected.code}${expected.propertyPath !== undefined ? ` at propertyPath ${expected.propertyPath}` : ''}, got ${got}`,
+    ];
   }
   const code = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>).code : undefined;
   return code === expected.code ? [] : [`error: expected code ${expected.code}, got ${showValue(code)}`];
 }
 
 function specProblems(issues: readonly SpecIssue[], operationId: string, specRelease: string): string[] {
-  return issues.slice(0, 20).map((i) => `spec (${specRelease} ${operationId}): ${i.path || '(body)'} ${i.message}`)
+  return issues
+    .slice(0, 20)
+    .map((i) => `spec (${specRelease} ${operationId}): ${i.path || '(body)'} ${i.message}`)
     .concat(issues.length > 20 ? [`spec: ${issues.length - 20} more violation(s)`] : []);
 }
 
@@ -123,13 +145,20 @@ function headerProblems(headers: Readonly<Record<string, string>>, expected: Rea
 
 /** Problems with one answer, judged against a status list, an operation's spec, and expected values. */
 function judge(
-  exchange: Exchange, statuses: readonly number[], operationId: string, c: ConformanceCase, specs: SpecCatalog, specRelease: ConformanceSuite['specRelease'],
-  values: Readonly<Record<string, ValueExpectation>>, withError: boolean,
+  exchange: Exchange,
+  statuses: readonly number[],
+  operationId: string,
+  c: ConformanceCase,
+  specs: SpecCatalog,
+  specRelease: ConformanceSuite['specRelease'],
+  values: Readonly<Record<string, ValueExpectation>>,
+  withError: boolean,
 ): string[] {
   const res = exchange.response;
   if (!res) return [`no answer: ${exchange.error ?? 'unknown transport failure'}`];
   const problems: string[] = [];
-  if (!statuses.includes(res.status)) problems.push(`status: expected ${statuses.join(' or ')}, got ${res.status}${describeErrorBody(res.body)}`);
+  if (!statuses.includes(res.status))
+    problems.push(`status: expected ${statuses.join(' or ')}, got ${res.status}${describeErrorBody(res.body)}`);
   if (res.body !== undefined && !res.json) problems.push(`body is not JSON: ${showValue(res.body)}`);
   else if (res.body !== undefined && !/^application\/json\b/i.test(res.headers['content-type'] ?? '')) {
     problems.push(`content-type: expected application/json, got ${showValue(res.headers['content-type'])}`);
@@ -206,10 +235,22 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
       opts.progress?.onCaseStart?.(c, index);
       const caseStarted = performance.now();
       const expected = describeCase(c, values, now());
-      const base = { id: c.id, title: c.title, function: c.function, kind: c.kind, source: c.source, expected, ...(c.verifies !== undefined && { verifies: c.verifies }) };
+      const base = {
+        id: c.id,
+        title: c.title,
+        function: c.function,
+        kind: c.kind,
+        source: c.source,
+        expected,
+        ...(c.verifies !== undefined && { verifies: c.verifies }),
+      };
       const finish = (outcome: CaseOutcome, failures: string[], exchanges: Exchange[], reason?: string): void => {
         const result: CaseResult = {
-          ...base, outcome, failures, exchanges, durationMs: Math.round(performance.now() - caseStarted),
+          ...base,
+          outcome,
+          failures,
+          exchanges,
+          durationMs: Math.round(performance.now() - caseStarted),
           ...((reason ?? failures[0]) !== undefined && { reason: reason ?? failures[0] }),
         };
         results.push(result);
@@ -222,7 +263,9 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
       }
       const missing = missingPlaceholders([c.request, c.expect], values);
       if (missing.length) {
-        const from = missing.map((m) => (producers.has(m) ? `\${${m}} (captured by ${producers.get(m)}, which did not yield it)` : `\${${m}} (its case did not run)`));
+        const from = missing.map((m) =>
+          producers.has(m) ? `\${${m}} (captured by ${producers.get(m)}, which did not yield it)` : `\${${m}} (its case did not run)`,
+        );
         finish('skip', [], [], `needs ${from.join(', ')}`);
         continue;
       }
@@ -238,7 +281,12 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
           continue;
         }
         if (c.optional && status === 501) {
-          finish('skip', [], [exchange], `optional operation not offered by this seller: answered 501${describeErrorBody(exchange.response?.body)}`);
+          finish(
+            'skip',
+            [],
+            [exchange],
+            `optional operation not offered by this seller: answered 501${describeErrorBody(exchange.response?.body)}`,
+          );
           continue;
         }
       }
@@ -301,6 +349,10 @@ export async function runConformance(opts: RunConformanceOptions): Promise<Confo
     cases: results,
     functions: summarise(results),
     totals: { passed: count('pass'), failed: count('fail'), skipped: count('skip'), total: results.length },
-    errata: errataFor(opts.specs.errata, opts.suite.specRelease, opts.suite.files.flatMap((f) => f.cases.map((c) => c.api))),
+    errata: errataFor(
+      opts.specs.errata,
+      opts.suite.specRelease,
+      opts.suite.files.flatMap((f) => f.cases.map((c) => c.api)),
+    ),
   };
 }

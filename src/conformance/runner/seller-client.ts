@@ -45,7 +45,14 @@ export interface SellerClient {
   readonly baseUrl: string;
   /** fetches a token now (cached until shortly before it expires); throws a readable Error when refused */
   token(): Promise<string>;
-  send(request: { method: string; path: string; query?: Readonly<Record<string, string | number | boolean>>; body?: unknown; headers?: Readonly<Record<string, string>>; auth: boolean }): Promise<Exchange>;
+  send(request: {
+    method: string;
+    path: string;
+    query?: Readonly<Record<string, string | number | boolean>>;
+    body?: unknown;
+    headers?: Readonly<Record<string, string>>;
+    auth: boolean;
+  }): Promise<Exchange>;
 }
 
 function headersOf(headers: Headers): Record<string, string> {
@@ -79,7 +86,11 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
     try {
       res = await doFetch(opts.tokenUrl, {
         method: 'POST',
-        headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        headers: {
+          authorization: `Basic ${basic}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
         body: form,
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -94,7 +105,10 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
       /* reported below */
     }
     if (res.status !== 200 || typeof body.access_token !== 'string') {
-      const why = typeof body.error === 'string' ? `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description}` : ''}` : text.slice(0, 200);
+      const why =
+        typeof body.error === 'string'
+          ? `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description}` : ''}`
+          : text.slice(0, 200);
       throw new Error(`cannot get a token from ${opts.tokenUrl} as client ${opts.clientId}: HTTP ${res.status} ${why}`);
     }
     // renew a little early so a long run never sends an expired token
@@ -109,9 +123,18 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
     async send(request) {
       const query = new URLSearchParams(Object.entries(request.query ?? {}).map(([k, v]) => [k, String(v)])).toString();
       const url = `${baseUrl}${request.path}${query ? `?${query}` : ''}`;
-      const headers: Record<string, string> = { accept: 'application/json', ...(request.body !== undefined && { 'content-type': 'application/json;charset=utf-8' }), ...request.headers };
+      const headers: Record<string, string> = {
+        accept: 'application/json',
+        ...(request.body !== undefined && { 'content-type': 'application/json;charset=utf-8' }),
+        ...request.headers,
+      };
       const started = performance.now();
-      const shown = { method: request.method, url, headers: { ...headers }, ...(request.body !== undefined && { body: request.body }) };
+      const shown = {
+        method: request.method,
+        url,
+        headers: { ...headers },
+        ...(request.body !== undefined && { body: request.body }),
+      };
       try {
         if (request.auth) headers.authorization = `Bearer ${await token()}`;
         const res = await doFetch(url, {
@@ -131,7 +154,11 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
             json = false;
           }
         }
-        return { request: shown, response: { status: res.status, headers: headersOf(res.headers), ...(body !== undefined && { body }), json }, durationMs: performance.now() - started };
+        return {
+          request: shown,
+          response: { status: res.status, headers: headersOf(res.headers), ...(body !== undefined && { body }), json },
+          durationMs: performance.now() - started,
+        };
       } catch (err) {
         return { request: shown, error: describeFailure(err), durationMs: performance.now() - started };
       }

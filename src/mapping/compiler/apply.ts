@@ -153,7 +153,18 @@ export function partialApplyNativeFunction(native: any, args: any[], env: Frame)
   const sigArgs = nativeFunctionArguments(native).map((name) => '$' + name.trim());
   // parsed as the interpreter does, so odd parameter lists fail the same way
   const lambda = jsonata('function(' + sigArgs.join(', ') + '){ _ }').ast() as { arguments: any[] };
-  return partialApplyProcedure({ input: undefined, environment: undefined, arguments: lambda.arguments, body: native, run: undefined, node: undefined }, args, env);
+  return partialApplyProcedure(
+    {
+      input: undefined,
+      environment: undefined,
+      arguments: lambda.arguments,
+      body: native,
+      run: undefined,
+      node: undefined,
+    },
+    args,
+    env,
+  );
 }
 
 function applyNativeFunction(proc: any, env: Frame): any {

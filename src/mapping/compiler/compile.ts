@@ -69,7 +69,11 @@ export function compileNode(node: Node): Evaluator {
     core = (input, env) => group(inner(input, env), env);
   }
   const cost = STEP_COST[node.type] ?? 3;
-  if (LITERAL_TYPES.has(node.type) && !Object.prototype.hasOwnProperty.call(node, 'predicate') && !Object.prototype.hasOwnProperty.call(node, 'group')) {
+  if (
+    LITERAL_TYPES.has(node.type) &&
+    !Object.prototype.hasOwnProperty.call(node, 'predicate') &&
+    !Object.prototype.hasOwnProperty.call(node, 'group')
+  ) {
     const literal = core;
     return (input, env) => {
       CLOCK.t += cost;
@@ -85,7 +89,20 @@ export function compileNode(node: Node): Evaluator {
 }
 
 /** Interpreter steps (awaits) of one evaluation of a node of each type, before its children's. */
-const STEP_COST: Record<string, number> = { string: 2, number: 2, value: 2, lambda: 2, regex: 2, name: 2, variable: 2, wildcard: 2, descendant: 2, parent: 2, bind: 3, function: 5 };
+const STEP_COST: Record<string, number> = {
+  string: 2,
+  number: 2,
+  value: 2,
+  lambda: 2,
+  regex: 2,
+  name: 2,
+  variable: 2,
+  wildcard: 2,
+  descendant: 2,
+  parent: 2,
+  bind: 3,
+  function: 5,
+};
 
 /**
  * Evaluate the members of an object or array constructor as the interpreter's Promise.all does: all of them, and
@@ -209,7 +226,9 @@ function compileStep(step: Node): StepPlan {
     node: step,
     evaluate: step.type === 'sort' ? notCalled : compileNode(step),
     stageFilters: stages?.map((s) => (s.type === 'filter' ? compileFilter(s.expr) : indexStageAsFilter())),
-    stages: stages?.map((s) => (s.type === 'filter' ? { type: 'filter', filter: compileFilter(s.expr) } : { type: s.type, value: s.value })),
+    stages: stages?.map((s) =>
+      s.type === 'filter' ? { type: 'filter', filter: compileFilter(s.expr) } : { type: s.type, value: s.value },
+    ),
     sort: step.type === 'sort' ? compileSort(step) : undefined,
   };
 }
@@ -488,7 +507,10 @@ function compileUnary(node: Node): Evaluator {
       };
     }
     case '[': {
-      const items = (node.expressions as Node[]).map((item) => ({ nested: item.value === '[', evaluate: compileNode(item) }));
+      const items = (node.expressions as Node[]).map((item) => ({
+        nested: item.value === '[',
+        evaluate: compileNode(item),
+      }));
       const cons = node.consarray === true;
       return (input, env) => {
         const result: any[] = [];
@@ -522,7 +544,10 @@ function compileUnary(node: Node): Evaluator {
 // ---- object constructors and grouping ----------------------------------------------------------------------------
 
 function compileGroup(groupNode: Node): (input: any, env: Frame) => any {
-  const pairs = (groupNode.lhs as Node[][]).map(([key, value]) => ({ key: compileNode(key), value: compileNode(value) }));
+  const pairs = (groupNode.lhs as Node[][]).map(([key, value]) => ({
+    key: compileNode(key),
+    value: compileNode(value),
+  }));
   const position = groupNode.position;
   return (input, env) => {
     const result: Record<string, unknown> = {};
@@ -642,7 +667,10 @@ function compileBlock(node: Node): Evaluator {
 // ---- order-by ----------------------------------------------------------------------------------------------------
 
 function compileSort(node: Node): (input: any, env: Frame) => any {
-  const terms = (node.terms as Node[]).map((term) => ({ descending: term.descending === true, evaluate: compileNode(term.expression) }));
+  const terms = (node.terms as Node[]).map((term) => ({
+    descending: term.descending === true,
+    evaluate: compileNode(term.expression),
+  }));
   const position = node.position;
   return (input, env) => {
     const isTupleSort = input.tupleStream ? true : false;

@@ -90,7 +90,13 @@ function markingAborts(budget: EvaluationBudget): EvaluationBudget {
   };
 }
 
-function run(root: Evaluator, scope: Frame, input: any, bindings: Readonly<Record<string, unknown>>, budget: EvaluationBudget | undefined): unknown {
+function run(
+  root: Evaluator,
+  scope: Frame,
+  input: any,
+  bindings: Readonly<Record<string, unknown>>,
+  budget: EvaluationBudget | undefined,
+): unknown {
   const env = new Frame(scope, budget === undefined ? undefined : markingAborts(budget));
   env.base = env;
   if (bindings !== undefined && bindings !== null) for (const name of Object.keys(bindings)) env.bind(name, bindings[name]);

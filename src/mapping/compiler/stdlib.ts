@@ -1,7 +1,17 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import jsonata from 'jsonata';
 import { hofFuncArgs } from './apply.js';
-import { Frame, createSequence, getFunctionArity, isArrayOfNumbers, isArrayOfStrings, isFunction, jsonataError, keysOf, toBoolean } from './runtime.js';
+import {
+  Frame,
+  createSequence,
+  getFunctionArity,
+  isArrayOfNumbers,
+  isArrayOfStrings,
+  isFunction,
+  jsonataError,
+  keysOf,
+  toBoolean,
+} from './runtime.js';
 
 /*
  * JSONata's standard library for compiled code. The synchronous functions are the reference implementations
@@ -13,12 +23,69 @@ import { Frame, createSequence, getFunctionArity, isArrayOfNumbers, isArrayOfStr
  */
 
 const NAMES = [
-  'sum', 'count', 'max', 'min', 'average', 'string', 'substring', 'substringBefore', 'substringAfter', 'lowercase',
-  'uppercase', 'length', 'trim', 'pad', 'match', 'contains', 'replace', 'split', 'join', 'formatNumber', 'formatBase',
-  'formatInteger', 'parseInteger', 'number', 'floor', 'ceil', 'round', 'abs', 'sqrt', 'power', 'random', 'boolean',
-  'not', 'map', 'zip', 'filter', 'single', 'reduce', 'sift', 'keys', 'lookup', 'append', 'exists', 'spread', 'merge',
-  'reverse', 'each', 'error', 'assert', 'type', 'sort', 'shuffle', 'distinct', 'base64encode', 'base64decode',
-  'encodeUrlComponent', 'encodeUrl', 'decodeUrlComponent', 'decodeUrl', 'eval', 'toMillis', 'fromMillis', 'clone',
+  'sum',
+  'count',
+  'max',
+  'min',
+  'average',
+  'string',
+  'substring',
+  'substringBefore',
+  'substringAfter',
+  'lowercase',
+  'uppercase',
+  'length',
+  'trim',
+  'pad',
+  'match',
+  'contains',
+  'replace',
+  'split',
+  'join',
+  'formatNumber',
+  'formatBase',
+  'formatInteger',
+  'parseInteger',
+  'number',
+  'floor',
+  'ceil',
+  'round',
+  'abs',
+  'sqrt',
+  'power',
+  'random',
+  'boolean',
+  'not',
+  'map',
+  'zip',
+  'filter',
+  'single',
+  'reduce',
+  'sift',
+  'keys',
+  'lookup',
+  'append',
+  'exists',
+  'spread',
+  'merge',
+  'reverse',
+  'each',
+  'error',
+  'assert',
+  'type',
+  'sort',
+  'shuffle',
+  'distinct',
+  'base64encode',
+  'base64decode',
+  'encodeUrlComponent',
+  'encodeUrl',
+  'decodeUrlComponent',
+  'decodeUrl',
+  'eval',
+  'toMillis',
+  'fromMillis',
+  'clone',
 ] as const;
 
 const reference = (await jsonata(`{ ${NAMES.map((name) => `"${name}": $${name}`).join(', ')} }`).evaluate({})) as Record<string, any>;
@@ -71,7 +138,8 @@ function substituteGroups(replacement: string, regexMatch: any): string {
     } else {
       const maxDigits = regexMatch.groups.length === 0 ? 1 : Math.floor(Math.log(regexMatch.groups.length) * Math.LOG10E) + 1;
       index = parseInt(replacement.substring(position, position + maxDigits), 10);
-      if (maxDigits > 1 && index > regexMatch.groups.length) index = parseInt(replacement.substring(position, position + maxDigits - 1), 10);
+      if (maxDigits > 1 && index > regexMatch.groups.length)
+        index = parseInt(replacement.substring(position, position + maxDigits - 1), 10);
       if (!isNaN(index)) {
         if (regexMatch.groups.length > 0) {
           const submatch = regexMatch.groups[index - 1];
@@ -296,7 +364,20 @@ function timestampOf(focus: { environment: Frame }): number {
 export function createStandardFrame(evalImplementation: (expr: any, focus: any) => any): Frame {
   const frame = new Frame(undefined);
   for (const name of NAMES) frame.bind(name, reference[name]);
-  const rewritten: Record<string, (...args: any[]) => any> = { contains, match, replace, split, map, filter, single, reduce: foldLeft, sift, each, sort, eval: evalImplementation };
+  const rewritten: Record<string, (...args: any[]) => any> = {
+    contains,
+    match,
+    replace,
+    split,
+    map,
+    filter,
+    single,
+    reduce: foldLeft,
+    sift,
+    each,
+    sort,
+    eval: evalImplementation,
+  };
   for (const [name, implementation] of Object.entries(rewritten)) frame.bind(name, withImplementation(name, implementation));
   frame.bind('now', { _jsonata_function: true, implementation: now, signature: referenceSignature('<s?s?:s>') });
   frame.bind('millis', { _jsonata_function: true, implementation: millis, signature: referenceSignature('<:n>') });

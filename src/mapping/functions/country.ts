@@ -15,7 +15,9 @@ function ensureLocales(): readonly string[] {
   if (locales) return locales;
   const dir = join(dirname(require.resolve('i18n-iso-countries/package.json')), 'langs');
   const loaded: string[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const data = require(join(dir, file)) as countries.LocaleData;
     countries.registerLocale(data);
     loaded.push(data.locale);
@@ -126,7 +128,12 @@ function nameIndex(): NameIndex {
  * are kept, since there they are vowels (Devanagari "टोगो" and "टोंगा" are Togo and Tonga).
  */
 function normalizeName(name: string): string {
-  return name.toLowerCase().normalize('NFD').replace(/(\p{Script=Latin})\p{M}+/gu, '$1').normalize('NFC').replace(/\s+/g, ' ');
+  return name
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/(\p{Script=Latin})\p{M}+/gu, '$1')
+    .normalize('NFC')
+    .replace(/\s+/g, ' ');
 }
 
 /**
@@ -138,7 +145,8 @@ function normalizeName(name: string): string {
 export function mapCountryName(value: unknown, locale?: unknown): string | undefined {
   const alpha2 = mapCountryCode(value);
   if (alpha2 === undefined) return undefined;
-  if (locale === undefined || locale === null || locale === '' || (typeof locale === 'string' && locale.toLowerCase() === 'en')) return commonNames().get(alpha2);
+  if (locale === undefined || locale === null || locale === '' || (typeof locale === 'string' && locale.toLowerCase() === 'en'))
+    return commonNames().get(alpha2);
   if (typeof locale !== 'string') return undefined;
   // in another locale: the package's (CLDR's) name there; undefined for a locale it does not ship
   const lang = locale.trim().toLowerCase().split(/[-_]/)[0]!;

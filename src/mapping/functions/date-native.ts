@@ -60,8 +60,11 @@ function parseIso(text: string): LocalTime | undefined {
   if (m === null) return undefined;
   // a date with a zone designator but no time is not ISO 8601; leave such oddities to luxon
   const local: LocalTime = {
-    year: Number(m[1]), month: Number(m[2]), day: Number(m[3]),
-    hour: m[4] === undefined ? 0 : Number(m[4]), minute: m[5] === undefined ? 0 : Number(m[5]),
+    year: Number(m[1]),
+    month: Number(m[2]),
+    day: Number(m[3]),
+    hour: m[4] === undefined ? 0 : Number(m[4]),
+    minute: m[5] === undefined ? 0 : Number(m[5]),
     second: m[6] === undefined ? 0 : Number(m[6]),
     // luxon's own rounding of fractions (parseMillis)
     millisecond: m[7] === undefined ? 0 : Math.floor(parseFloat(`0.${m[7]}`) * 1000),
@@ -81,15 +84,27 @@ function parseDmy(text: string, withTime: boolean): LocalTime | undefined {
   const m = (withTime ? DMY_HM : DMY).exec(text);
   if (m === null) return undefined;
   return {
-    year: Number(m[3]), month: Number(m[2]), day: Number(m[1]),
-    hour: withTime ? Number(m[4]) : 0, minute: withTime ? Number(m[5]) : 0, second: 0, millisecond: 0,
+    year: Number(m[3]),
+    month: Number(m[2]),
+    day: Number(m[1]),
+    hour: withTime ? Number(m[4]) : 0,
+    minute: withTime ? Number(m[5]) : 0,
+    second: 0,
+    millisecond: 0,
   };
 }
 
 function isValidLocal(t: LocalTime): boolean {
   return (
-    t.year >= 1 && t.year <= 9999 && t.month >= 1 && t.month <= 12 && t.day >= 1 && t.day <= daysInMonth(t.year, t.month) &&
-    t.hour <= 23 && t.minute <= 59 && t.second <= 59
+    t.year >= 1 &&
+    t.year <= 9999 &&
+    t.month >= 1 &&
+    t.month <= 12 &&
+    t.day >= 1 &&
+    t.day <= daysInMonth(t.year, t.month) &&
+    t.hour <= 23 &&
+    t.minute <= 59 &&
+    t.second <= 59
   );
 }
 

@@ -30,9 +30,7 @@ export function mapToIsoUtc(value: unknown, format?: unknown, zone?: unknown): s
     if (native !== undefined) return native;
     for (const candidate of formats) {
       const attempt =
-        candidate === 'iso'
-          ? DateTime.fromISO(text, { zone: inZone })
-          : DateTime.fromFormat(text, candidate, { zone: inZone });
+        candidate === 'iso' ? DateTime.fromISO(text, { zone: inZone }) : DateTime.fromFormat(text, candidate, { zone: inZone });
       if (attempt.isValid) {
         parsed = attempt;
         break;

@@ -6,6 +6,4 @@ export function mapUuid(): string {
   return randomUUID();
 }
 
-export const identifierFunctions: readonly MappingFunction[] = [
-  { name: 'uuid', implementation: mapUuid, signature: '<:s>' },
-];
+export const identifierFunctions: readonly MappingFunction[] = [{ name: 'uuid', implementation: mapUuid, signature: '<:s>' }];

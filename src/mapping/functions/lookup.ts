@@ -21,6 +21,4 @@ function lookup(this: JsonataFocus, table: unknown, key: unknown, fallback?: unk
   return value === undefined ? fallback : value;
 }
 
-export const lookupFunctions: readonly MappingFunction[] = [
-  { name: 'lookup', implementation: lookup, signature: '<sj-j?:j>' },
-];
+export const lookupFunctions: readonly MappingFunction[] = [{ name: 'lookup', implementation: lookup, signature: '<sj-j?:j>' }];

@@ -34,6 +34,4 @@ const e164Cache = new Map<string, string>();
 const E164_CACHE_SIZE = 10_000;
 const NOT_A_NUMBER = '';
 
-export const phoneFunctions: readonly MappingFunction[] = [
-  { name: 'e164', implementation: mapE164, signature: '<j-j?:s>' },
-];
+export const phoneFunctions: readonly MappingFunction[] = [{ name: 'e164', implementation: mapE164, signature: '<j-j?:s>' }];

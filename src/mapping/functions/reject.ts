@@ -15,10 +15,7 @@ const CODES: ReadonlySet<string> = new Set([...REJECTION_CODES, CONFLICT_CODE, N
  */
 function reject(code: unknown, propertyPath: unknown, reason: unknown): never {
   if (typeof code !== 'string' || !CODES.has(code)) {
-    throw new EvaluationFault(
-      'evaluate',
-      `$reject: code must be one of ${[...CODES].join(', ')}, got ${JSON.stringify(code)}`,
-    );
+    throw new EvaluationFault('evaluate', `$reject: code must be one of ${[...CODES].join(', ')}, got ${JSON.stringify(code)}`);
   }
   if (typeof propertyPath !== 'string' || (propertyPath !== '' && !propertyPath.startsWith('/'))) {
     throw new EvaluationFault(
@@ -32,6 +29,4 @@ function reject(code: unknown, propertyPath: unknown, reason: unknown): never {
   });
 }
 
-export const rejectFunctions: readonly MappingFunction[] = [
-  { name: 'reject', implementation: reject, signature: '<sss?:x>' },
-];
+export const rejectFunctions: readonly MappingFunction[] = [{ name: 'reject', implementation: reject, signature: '<sss?:x>' }];

@@ -70,9 +70,20 @@ export function createAddressIndex(records: readonly LegacyAddressRecord[]): Add
       number,
     };
     const tokens = new Set<string>([
-      ...[record.STREET, record.STREET_TYPE, record.TOWN, record.DISTRICT, record.POST_CODE, record.REGION,
-        record.COUNTRY, record.BLDG].flatMap((part) => (part ? normaliseAddressTokens(part) : [])),
-      entry.streetKey, entry.postCodeKey, number.key, number.bareKey,
+      ...[
+        record.STREET,
+        record.STREET_TYPE,
+        record.TOWN,
+        record.DISTRICT,
+        record.POST_CODE,
+        record.REGION,
+        record.COUNTRY,
+        record.BLDG,
+      ].flatMap((part) => (part ? normaliseAddressTokens(part) : [])),
+      entry.streetKey,
+      entry.postCodeKey,
+      number.key,
+      number.bareKey,
     ]);
     return { ...entry, tokens };
   });
@@ -86,11 +97,7 @@ export function createAddressIndex(records: readonly LegacyAddressRecord[]): Add
  * be consistent, not linguistically correct.
  */
 export function normaliseAddressTokens(text: string): string[] {
-  const folded = text
-    .toLowerCase()
-    .replace(/ß/g, 'ss')
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '');
+  const folded = text.toLowerCase().replace(/ß/g, 'ss').normalize('NFD').replace(/\p{M}/gu, '');
   return folded
     .split(/[^\p{L}\p{N}]+/u)
     .filter((token) => token !== '')
@@ -153,8 +160,7 @@ export function matchFieldedAddress(index: AddressIndex, query: FieldedAddressQu
 
     const numberScore = scoreHouseNumber(number, entry.number);
     const locality = postCode === undefined ? townSimilarity : (townSimilarity + (postCodeEqual ? 1 : 0)) / 2;
-    const full = streetSimilarity === 1 && numberScore === 1 && townSimilarity === 1
-      && (postCode === undefined || postCodeEqual);
+    const full = streetSimilarity === 1 && numberScore === 1 && townSimilarity === 1 && (postCode === undefined || postCodeEqual);
     const score = full ? 100 : Math.min(99, Math.round(100 * (0.4 * streetSimilarity + 0.3 * numberScore + 0.3 * locality)));
     matches.push({ record: entry.record, score, full });
   }
@@ -197,11 +203,10 @@ export function matchFreeText(index: AddressIndex, text: string, country?: strin
     if (streetCoverage === 0) continue;
     const numberCoverage = queryTokens.includes(entry.number.key) ? 1 : queryTokens.includes(entry.number.bareKey) ? 0.5 : 0;
     const townCoverage = sum(entry.townTokens.map((token) => weighToken(token, queryTokens))) / entry.townTokens.length;
-    const postCodeCoverage = queryTokens.includes(entry.postCodeKey)
-      || entry.postCodeTokens.every((token) => queryTokens.includes(token)) ? 1 : 0;
+    const postCodeCoverage =
+      queryTokens.includes(entry.postCodeKey) || entry.postCodeTokens.every((token) => queryTokens.includes(token)) ? 1 : 0;
     const localityCoverage = Math.max(townCoverage, postCodeCoverage);
-    const full = tokenWeights.every((weight) => weight === 1)
-      && streetCoverage === 1 && numberCoverage === 1 && localityCoverage === 1;
+    const full = tokenWeights.every((weight) => weight === 1) && streetCoverage === 1 && numberCoverage === 1 && localityCoverage === 1;
     const coreCoverage = (streetCoverage + numberCoverage + localityCoverage) / 3;
     const score = full ? 100 : Math.min(99, Math.round(100 * (0.5 * queryCoverage + 0.5 * coreCoverage)));
     if (score >= 50) matches.push({ record: entry.record, score, full });

@@ -59,8 +59,23 @@ export class LegacyBssSeedError extends Error {
 const ADDR_KEY_PATTERN = /^NC-([A-Z]{2})-\d{6}$/;
 
 const RECORD_FIELDS: readonly (keyof LegacyAddressRecord)[] = [
-  'ADDR_KEY', 'HOUSE_NO', 'HOUSE_NO_SFX', 'STREET', 'STREET_TYPE', 'TOWN', 'DISTRICT', 'POST_CODE',
-  'REGION', 'COUNTRY', 'GEO', 'NEW_SITE', 'PUBLIC_SITE', 'LAST_UPD', 'BLDG', 'FLOOR', 'UNIT',
+  'ADDR_KEY',
+  'HOUSE_NO',
+  'HOUSE_NO_SFX',
+  'STREET',
+  'STREET_TYPE',
+  'TOWN',
+  'DISTRICT',
+  'POST_CODE',
+  'REGION',
+  'COUNTRY',
+  'GEO',
+  'NEW_SITE',
+  'PUBLIC_SITE',
+  'LAST_UPD',
+  'BLDG',
+  'FLOOR',
+  'UNIT',
 ];
 
 /**
@@ -91,8 +106,7 @@ export function parseAddressSeed(text: string, fileLabel: string): readonly Lega
   const fail = (line: number, detail: string): never => {
     throw new LegacyBssSeedError(fileLabel, line, detail);
   };
-  const lineOf = (node: Node | null | undefined, fallback: number): number =>
-    node?.range ? lineAt(node.range[0]) : fallback;
+  const lineOf = (node: Node | null | undefined, fallback: number): number => (node?.range ? lineAt(node.range[0]) : fallback);
 
   const syntaxError = doc.errors[0];
   if (syntaxError) fail(lineAt(syntaxError.pos[0]), `invalid YAML: ${syntaxError.message}`);

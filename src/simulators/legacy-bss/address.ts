@@ -42,7 +42,10 @@ type CheckText = Partial<Record<CheckTextField, string>>;
 
 /** Thrown while reading a request; rendered as RC 8 with `ERR_FIELD`. */
 class InputError extends Error {
-  constructor(readonly field: string | null, message: string) {
+  constructor(
+    readonly field: string | null,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -117,8 +120,9 @@ function readCheckRequest(body: unknown): { text: CheckText; geo: { LAT: number;
 
   const fielded = text.STREET !== undefined && text.TOWN !== undefined && text.COUNTRY !== undefined;
   if (!fielded && text.ADDR_KEY === undefined && text.FREE_TEXT === undefined && geo === undefined) {
-    const anyFielded = (['HOUSE_NO', 'HOUSE_NO_SFX', 'STREET', 'STREET_TYPE', 'TOWN', 'DISTRICT', 'POST_CODE', 'REGION', 'COUNTRY'] as const)
-      .some((field) => text[field] !== undefined);
+    const anyFielded = (
+      ['HOUSE_NO', 'HOUSE_NO_SFX', 'STREET', 'STREET_TYPE', 'TOWN', 'DISTRICT', 'POST_CODE', 'REGION', 'COUNTRY'] as const
+    ).some((field) => text[field] !== undefined);
     if (!anyFielded) {
       throw new InputError('STREET', 'no search criteria: STREET+TOWN+COUNTRY, FREE_TEXT, GEO or ADDR_KEY required');
     }

@@ -1,13 +1,7 @@
 import express, { type Router } from 'express';
 import { findCoverage } from './coverage.js';
 import { requireLegacyCustomer } from './customer.js';
-import {
-  LegacyNotFoundError,
-  mountLegacyReads,
-  pageLegacyList,
-  PAGING_FIELDS,
-  type LegacyFieldReader,
-} from './legacy-request.js';
+import { LegacyNotFoundError, mountLegacyReads, pageLegacyList, PAGING_FIELDS, type LegacyFieldReader } from './legacy-request.js';
 import { formatLegacyTimestamp, parseLegacyTimestamp } from './legacy-timestamp.js';
 import { priceLegacyLine } from './product-catalogue.js';
 import { checkUniqueSeedKey, readSeedFile } from './seed-file.js';
@@ -59,8 +53,20 @@ export const ASSET_SEED_FILE_NAME = 'assets.yaml';
 
 const ASSET_ID_PATTERN = /^AS-\d{7}$/;
 const SEED_FIELDS = [
-  'ASSET_ID', 'CUST_NO', 'PROD_CODE', 'BW_MBPS', 'CONFIG', 'SITE_ID', 'ADDR_KEY', 'ASSET_STATUS', 'TERM_MONTHS',
-  'START_DATE', 'END_DATE', 'LAST_UPD', 'ORDER_NO', 'ORDER_LINE_REF',
+  'ASSET_ID',
+  'CUST_NO',
+  'PROD_CODE',
+  'BW_MBPS',
+  'CONFIG',
+  'SITE_ID',
+  'ADDR_KEY',
+  'ASSET_STATUS',
+  'TERM_MONTHS',
+  'START_DATE',
+  'END_DATE',
+  'LAST_UPD',
+  'ORDER_NO',
+  'ORDER_LINE_REF',
 ];
 
 /** Reads and validates `<dataDir>/assets.yaml`; returns fresh mutable assets (call once per instance). */
@@ -88,7 +94,8 @@ export function loadAssetSeed(dataDir: string, seed: LegacyBssSeedData): LegacyA
       if (!isSiteVisible(site, custNo)) entry.required('SITE_ID').fail(`site ${siteId} belongs to another customer`);
     }
     const term = entry.integer('TERM_MONTHS', 1, 120);
-    if (!seed.catalogue.terms.has(term)) entry.required('TERM_MONTHS').fail(`not a term of products.yaml: ${[...seed.catalogue.terms.keys()].join(', ')}`);
+    if (!seed.catalogue.terms.has(term))
+      entry.required('TERM_MONTHS').fail(`not a term of products.yaml: ${[...seed.catalogue.terms.keys()].join(', ')}`);
     const status = entry.code('ASSET_STATUS', ['ACTV', 'SUSP', 'TERM'] as const);
     const start = parseTimestamp(entry.timestamp('START_DATE'));
     const endText = entry.optionalTimestamp('END_DATE');
@@ -96,7 +103,13 @@ export function loadAssetSeed(dataDir: string, seed: LegacyBssSeedData): LegacyA
     if (status !== 'TERM' && endText !== null) entry.required('END_DATE').fail('only terminated assets have an END_DATE');
     const lastUpdate = parseTimestamp(entry.timestamp('LAST_UPD'));
     const price = priceLegacyLine(seed.catalogue, {
-      action: 'NEW', product, bandwidth, termMonths: term, netType: coverage.NET_TYPE, buildNeeded: false, currency: customer.CURRENCY,
+      action: 'NEW',
+      product,
+      bandwidth,
+      termMonths: term,
+      netType: coverage.NET_TYPE,
+      buildNeeded: false,
+      currency: customer.CURRENCY,
     });
     const history: StatusHistoryEntry<LegacyAssetStatus>[] = [{ STATUS: 'ACTV', TS: start, RSN: null }];
     if (status !== 'ACTV') history.push({ STATUS: status, TS: lastUpdate, RSN: null });
@@ -163,8 +176,13 @@ export function createAssetStore(context: { now(): Date; readonly journal: Event
   let counter = Math.max(6_000_000, ...seeded.map((asset) => Number(asset.ASSET_ID.slice(3))));
   const emit = (asset: LegacyAsset, oldStatus: LegacyAssetStatus | null, reason: string | null): void => {
     context.journal.record({
-      EVT_TYPE: 'ASSET_STATUS', CUST_NO: asset.CUST_NO, OBJ_ID: asset.ASSET_ID, OLD_STATUS: oldStatus,
-      NEW_STATUS: asset.ASSET_STATUS, TEST_FLAG: asset.TEST_FLAG, INFO: reason,
+      EVT_TYPE: 'ASSET_STATUS',
+      CUST_NO: asset.CUST_NO,
+      OBJ_ID: asset.ASSET_ID,
+      OLD_STATUS: oldStatus,
+      NEW_STATUS: asset.ASSET_STATUS,
+      TEST_FLAG: asset.TEST_FLAG,
+      INFO: reason,
     });
   };
   return {
@@ -262,14 +280,18 @@ export function createAssetRouter(options: { readonly seed: LegacyBssSeedData; r
     const addrKey = reader.text('ADDR_KEY', 20);
     const orderNo = reader.text('ORDER_NO', 20);
     const changedSince = reader.timestamp('CHANGED_SINCE');
-    const matches = options.assets.list()
-      .filter((asset) => asset.CUST_NO === customer.CUST_NO
-        && (status === undefined || asset.ASSET_STATUS === status)
-        && (prodCode === undefined || asset.PROD_CODE === prodCode)
-        && (siteId === undefined || asset.SITE_ID === siteId)
-        && (addrKey === undefined || asset.ADDR_KEY === addrKey)
-        && (orderNo === undefined || asset.ORDERS.some((ref) => ref.ORDER_NO === orderNo))
-        && (changedSince === undefined || asset.LAST_CHG >= changedSince))
+    const matches = options.assets
+      .list()
+      .filter(
+        (asset) =>
+          asset.CUST_NO === customer.CUST_NO &&
+          (status === undefined || asset.ASSET_STATUS === status) &&
+          (prodCode === undefined || asset.PROD_CODE === prodCode) &&
+          (siteId === undefined || asset.SITE_ID === siteId) &&
+          (addrKey === undefined || asset.ADDR_KEY === addrKey) &&
+          (orderNo === undefined || asset.ORDERS.some((ref) => ref.ORDER_NO === orderNo)) &&
+          (changedSince === undefined || asset.LAST_CHG >= changedSince),
+      )
       .sort((a, b) => a.ASSET_ID.localeCompare(b.ASSET_ID));
     const { page, ...paging } = pageLegacyList(reader, matches);
     return { ...paging, ASSETS: page.map((asset) => renderAsset(asset, options.seed)) };

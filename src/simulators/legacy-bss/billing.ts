@@ -118,31 +118,60 @@ function serviceDays(asset: LegacyAsset, month: BillingMonth): { from: DateTime;
   const start = DateTime.fromJSDate(asset.START_DATE, { zone: LEGACY_TIME_ZONE }).startOf('day');
   const from = start > month.start ? start : month.start;
   // the day the service ended is charged: it was in service on it
-  const endDay = asset.END_DATE ? DateTime.fromJSDate(asset.END_DATE, { zone: LEGACY_TIME_ZONE }).startOf('day').plus({ days: 1 }) : month.end;
+  const endDay = asset.END_DATE
+    ? DateTime.fromJSDate(asset.END_DATE, { zone: LEGACY_TIME_ZONE }).startOf('day').plus({ days: 1 })
+    : month.end;
   const until = endDay < month.end ? endDay : month.end;
   const days = Math.round(until.diff(from, 'days').days);
   return days > 0 ? { from, to: until.minus({ days: 1 }), days } : null;
 }
 
 /** The bill lines of one asset for a month, before numbering. */
-function chargeAsset(asset: LegacyAsset, month: BillingMonth, vatPct: number, prodName: string | null): Array<Omit<LegacyBillLine, 'LINE_ID' | 'LINE_NO'>> {
+function chargeAsset(
+  asset: LegacyAsset,
+  month: BillingMonth,
+  vatPct: number,
+  prodName: string | null,
+): Array<Omit<LegacyBillLine, 'LINE_ID' | 'LINE_NO'>> {
   const covered = serviceDays(asset, month);
   if (!covered) return [];
   const order = asset.ORDERS[0];
   const common = {
-    ASSET_ID: asset.ASSET_ID, PROD_CODE: asset.PROD_CODE, PROD_NAME: prodName, BW_MBPS: asset.BW_MBPS,
-    MONTH_DAYS: month.days, ORDER_NO: order?.ORDER_NO ?? null, ORDER_LINE_REF: order?.LINE_REF ?? null,
+    ASSET_ID: asset.ASSET_ID,
+    PROD_CODE: asset.PROD_CODE,
+    PROD_NAME: prodName,
+    BW_MBPS: asset.BW_MBPS,
+    MONTH_DAYS: month.days,
+    ORDER_NO: order?.ORDER_NO ?? null,
+    ORDER_LINE_REF: order?.LINE_REF ?? null,
   };
   const net = Math.round((asset.MRC * covered.days) / month.days);
-  const lines: Array<Omit<LegacyBillLine, 'LINE_ID' | 'LINE_NO'>> = [{
-    ...common, CHARGE: 'MRC', FROM: covered.from.toFormat('dd.MM.yyyy'), TO: covered.to.toFormat('dd.MM.yyyy'),
-    DAYS: covered.days, UNIT_PRICE: asset.MRC, NET_AMT: net, VAT_AMT: Math.round((net * vatPct) / 100),
-  }];
+  const lines: Array<Omit<LegacyBillLine, 'LINE_ID' | 'LINE_NO'>> = [
+    {
+      ...common,
+      CHARGE: 'MRC',
+      FROM: covered.from.toFormat('dd.MM.yyyy'),
+      TO: covered.to.toFormat('dd.MM.yyyy'),
+      DAYS: covered.days,
+      UNIT_PRICE: asset.MRC,
+      NET_AMT: net,
+      VAT_AMT: Math.round((net * vatPct) / 100),
+    },
+  ];
   // the one-time charge goes on the bill of the month the service started in (earlier starts were billed before)
   const started = DateTime.fromJSDate(asset.START_DATE as Date, { zone: LEGACY_TIME_ZONE });
   if (asset.NRC > 0 && started >= month.start && started < month.end) {
     const day = started.toFormat('dd.MM.yyyy');
-    lines.push({ ...common, CHARGE: 'NRC', FROM: day, TO: day, DAYS: 1, UNIT_PRICE: asset.NRC, NET_AMT: asset.NRC, VAT_AMT: Math.round((asset.NRC * vatPct) / 100) });
+    lines.push({
+      ...common,
+      CHARGE: 'NRC',
+      FROM: day,
+      TO: day,
+      DAYS: 1,
+      UNIT_PRICE: asset.NRC,
+      NET_AMT: asset.NRC,
+      VAT_AMT: Math.round((asset.NRC * vatPct) / 100),
+    });
   }
   return lines;
 }
@@ -160,24 +189,55 @@ export interface BillStore {
 function createBillStore(context: SimContext): BillStore {
   const bills = new Map<string, LegacyBill>();
   const emit = (bill: LegacyBill, old: LegacyBillStatus | null, info: string): void => {
-    context.journal.record({ EVT_TYPE: 'BILL_STATUS', CUST_NO: bill.CUST_NO, OBJ_ID: bill.BILL_NO, OLD_STATUS: old, NEW_STATUS: bill.BILL_STATUS, INFO: info });
+    context.journal.record({
+      EVT_TYPE: 'BILL_STATUS',
+      CUST_NO: bill.CUST_NO,
+      OBJ_ID: bill.BILL_NO,
+      OLD_STATUS: old,
+      NEW_STATUS: bill.BILL_STATUS,
+      INFO: info,
+    });
   };
-  const issue = (customer: LegacyCustomerRecord, month: BillingMonth, type: LegacyBillType, assets: readonly LegacyAsset[]): LegacyBill | undefined => {
+  const issue = (
+    customer: LegacyCustomerRecord,
+    month: BillingMonth,
+    type: LegacyBillType,
+    assets: readonly LegacyAsset[],
+  ): LegacyBill | undefined => {
     const exists = [...bills.values()].some((b) => b.CUST_NO === customer.CUST_NO && b.PERIOD === month.text && b.BILL_TYPE === type);
     const vatPct = LEGACY_VAT_PERCENT.get(customer.COUNTRY) ?? 0;
-    const charged = assets.flatMap((a) => chargeAsset(a, month, vatPct, context.seed.catalogue.products.get(a.PROD_CODE)?.PROD_NAME ?? null));
+    const charged = assets.flatMap((a) =>
+      chargeAsset(a, month, vatPct, context.seed.catalogue.products.get(a.PROD_CODE)?.PROD_NAME ?? null),
+    );
     if (exists || charged.length === 0) return undefined;
     const billNo = context.nextNumber('RE');
     const now = context.now();
     const net = charged.reduce((sum, line) => sum + line.NET_AMT, 0);
     const vat = Math.round((net * vatPct) / 100);
     const bill: LegacyBill = {
-      BILL_NO: billNo, CUST_NO: customer.CUST_NO, BILL_ACCT: customer.BILL_ACCT, BILL_TYPE: type, BILL_STATUS: 'ERST',
-      PERIOD: month.text, PERIOD_FROM: month.start.toFormat('dd.MM.yyyy'), PERIOD_TO: month.end.minus({ days: 1 }).toFormat('dd.MM.yyyy'),
-      BILL_DATE: now, DUE_DATE: formatLegacyDate(DateTime.fromJSDate(now).plus({ days: PAYMENT_TERM_DAYS }).toJSDate()),
-      CURRENCY: customer.CURRENCY, NET_AMT: net, VAT_PCT: vatPct, VAT_AMT: vat, GROSS_AMT: net + vat, PAID_AMT: 0, PAID_DATE: null,
+      BILL_NO: billNo,
+      CUST_NO: customer.CUST_NO,
+      BILL_ACCT: customer.BILL_ACCT,
+      BILL_TYPE: type,
+      BILL_STATUS: 'ERST',
+      PERIOD: month.text,
+      PERIOD_FROM: month.start.toFormat('dd.MM.yyyy'),
+      PERIOD_TO: month.end.minus({ days: 1 }).toFormat('dd.MM.yyyy'),
+      BILL_DATE: now,
+      DUE_DATE: formatLegacyDate(DateTime.fromJSDate(now).plus({ days: PAYMENT_TERM_DAYS }).toJSDate()),
+      CURRENCY: customer.CURRENCY,
+      NET_AMT: net,
+      VAT_PCT: vatPct,
+      VAT_AMT: vat,
+      GROSS_AMT: net + vat,
+      PAID_AMT: 0,
+      PAID_DATE: null,
       LAST_CHG: now,
-      LINES: charged.map((line, i) => ({ LINE_ID: `${billNo}-${String(i + 1).padStart(2, '0')}`, LINE_NO: i + 1, ...line })),
+      LINES: charged.map((line, i) => ({
+        LINE_ID: `${billNo}-${String(i + 1).padStart(2, '0')}`,
+        LINE_NO: i + 1,
+        ...line,
+      })),
       STATUS_HIST: [{ STATUS: 'ERST', TS: now, RSN: null }],
     };
     bills.set(billNo, bill);
@@ -191,8 +251,16 @@ function createBillStore(context: SimContext): BillStore {
       const issued: LegacyBill[] = [];
       for (const customer of context.seed.customers.values()) {
         const own = context.assets.list().filter((a) => a.CUST_NO === customer.CUST_NO);
-        for (const [type, flag] of [['R', 'N'], ['P', 'Y']] as const) {
-          const bill = issue(customer, month, type, own.filter((a) => a.TEST_FLAG === flag));
+        for (const [type, flag] of [
+          ['R', 'N'],
+          ['P', 'Y'],
+        ] as const) {
+          const bill = issue(
+            customer,
+            month,
+            type,
+            own.filter((a) => a.TEST_FLAG === flag),
+          );
           if (bill) issued.push(bill);
         }
       }
@@ -230,7 +298,17 @@ export function renderBill(bill: LegacyBill, withLines: boolean): Record<string,
   };
 }
 
-const SEARCH_FIELDS = ['CUST_NO', 'BILL_STATUS', 'BILL_TYPE', 'BILL_ACCT', 'FROM_AFTER', 'FROM_BEFORE', 'TO_AFTER', 'TO_BEFORE', ...PAGING_FIELDS];
+const SEARCH_FIELDS = [
+  'CUST_NO',
+  'BILL_STATUS',
+  'BILL_TYPE',
+  'BILL_ACCT',
+  'FROM_AFTER',
+  'FROM_BEFORE',
+  'TO_AFTER',
+  'TO_BEFORE',
+  ...PAGING_FIELDS,
+];
 
 /** Start of a bill's first day and end of its last day (the next day's start), as instants. */
 function periodBounds(bill: LegacyBill): { from: number; to: number } {
@@ -239,22 +317,31 @@ function periodBounds(bill: LegacyBill): { from: number; to: number } {
   return { from: from.toMillis(), to: to.toMillis() };
 }
 
-function searchBills(store: BillStore, customers: ReadonlyMap<string, LegacyCustomerRecord>, reader: LegacyFieldReader): Record<string, unknown> {
+function searchBills(
+  store: BillStore,
+  customers: ReadonlyMap<string, LegacyCustomerRecord>,
+  reader: LegacyFieldReader,
+): Record<string, unknown> {
   const customer = requireLegacyCustomer(reader, customers);
   const status = reader.code('BILL_STATUS', BILL_STATUSES);
   const type = reader.code('BILL_TYPE', BILL_TYPES);
   const account = reader.text('BILL_ACCT', 20);
   const bound = (name: string): number | undefined => reader.timestamp(name)?.getTime();
   const [fromAfter, fromBefore, toAfter, toBefore] = ['FROM_AFTER', 'FROM_BEFORE', 'TO_AFTER', 'TO_BEFORE'].map(bound);
-  const matches = store.list()
+  const matches = store
+    .list()
     .filter((bill) => {
       const p = periodBounds(bill);
-      return bill.CUST_NO === customer.CUST_NO
-        && (status === undefined || bill.BILL_STATUS === status)
-        && (type === undefined || bill.BILL_TYPE === type)
-        && (account === undefined || bill.BILL_ACCT === account)
-        && (fromAfter === undefined || p.from > fromAfter) && (fromBefore === undefined || p.from < fromBefore)
-        && (toAfter === undefined || p.to > toAfter) && (toBefore === undefined || p.to < toBefore);
+      return (
+        bill.CUST_NO === customer.CUST_NO &&
+        (status === undefined || bill.BILL_STATUS === status) &&
+        (type === undefined || bill.BILL_TYPE === type) &&
+        (account === undefined || bill.BILL_ACCT === account) &&
+        (fromAfter === undefined || p.from > fromAfter) &&
+        (fromBefore === undefined || p.from < fromBefore) &&
+        (toAfter === undefined || p.to > toAfter) &&
+        (toBefore === undefined || p.to < toBefore)
+      );
     })
     .sort((a, b) => b.BILL_NO.localeCompare(a.BILL_NO));
   const { page, ...paging } = pageLegacyList(reader, matches);
@@ -279,11 +366,14 @@ export function createBillingDomain(context: SimContext): SimDomain & { readonly
     return { LINE: { ...line }, BILL: renderBill(bill, false) };
   };
   router.get('/lines/:lineId', (req: Request, res: Response) =>
-    answerLegacy(res, () => inquireLine(readLegacyQuery(req, ['CUST_NO']), String(req.params['lineId']))));
-  router.post('/lines/inquiry', createLegacyJsonParser(), (req: Request, res: Response) => answerLegacy(res, () => {
-    const reader = readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', 'LINE_ID'] });
-    return inquireLine(reader, reader.requiredText('LINE_ID', 20));
-  }));
+    answerLegacy(res, () => inquireLine(readLegacyQuery(req, ['CUST_NO']), String(req.params['lineId']))),
+  );
+  router.post('/lines/inquiry', createLegacyJsonParser(), (req: Request, res: Response) =>
+    answerLegacy(res, () => {
+      const reader = readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', 'LINE_ID'] });
+      return inquireLine(reader, reader.requiredText('LINE_ID', 20));
+    }),
+  );
   mountLegacyReads(router, {
     searchFields: SEARCH_FIELDS,
     search: (reader) => searchBills(store, customers, reader),
@@ -298,11 +388,13 @@ export function createBillingDomain(context: SimContext): SimDomain & { readonly
   });
 
   const simRouter = express.Router();
-  simRouter.post('/run', createLegacyJsonParser(), (req: Request, res: Response) => answerLegacy(res, () => {
-    const reader = readLegacyFields(req.body ?? {}, { source: 'body', allowed: ['PERIOD'] });
-    const issued = store.run(parseBillingMonth(reader, context.now()));
-    return { BILLS: issued.map((bill) => renderBill(bill, false)) };
-  }));
+  simRouter.post('/run', createLegacyJsonParser(), (req: Request, res: Response) =>
+    answerLegacy(res, () => {
+      const reader = readLegacyFields(req.body ?? {}, { source: 'body', allowed: ['PERIOD'] });
+      const issued = store.run(parseBillingMonth(reader, context.now()));
+      return { BILLS: issued.map((bill) => renderBill(bill, false)) };
+    }),
+  );
 
   return {
     path: 'bills',

@@ -94,10 +94,18 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
       if (options.signal?.aborted) return;
       const wait = retryDelays[tries];
       if (wait === undefined) {
-        options.logger?.warn('legacy BSS simulator: callback dropped', { seq: event.EVT_SEQ, attempts: tries + 1, problem });
+        options.logger?.warn('legacy BSS simulator: callback dropped', {
+          seq: event.EVT_SEQ,
+          attempts: tries + 1,
+          problem,
+        });
         return;
       }
-      options.logger?.debug('legacy BSS simulator: callback failed, will retry', { seq: event.EVT_SEQ, problem, waitMs: wait });
+      options.logger?.debug('legacy BSS simulator: callback failed, will retry', {
+        seq: event.EVT_SEQ,
+        problem,
+        waitMs: wait,
+      });
       try {
         await delay(wait, undefined, { signal: options.signal, ref: false });
       } catch {

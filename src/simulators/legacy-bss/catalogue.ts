@@ -2,8 +2,15 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { EventJournal } from './event-journal.js';
 import { LEGACY_COUNTRIES } from './legacy-countries.js';
 import {
-  answerLegacy, createLegacyJsonParser, LegacyInputError, LegacyNotFoundError, mountLegacyReads, pageLegacyList, PAGING_FIELDS,
-  readLegacyFields, type LegacyFieldReader,
+  answerLegacy,
+  createLegacyJsonParser,
+  LegacyInputError,
+  LegacyNotFoundError,
+  mountLegacyReads,
+  pageLegacyList,
+  PAGING_FIELDS,
+  readLegacyFields,
+  type LegacyFieldReader,
 } from './legacy-request.js';
 import { formatLegacyTimestamp, parseLegacyDate } from './legacy-timestamp.js';
 import type { ProductCatalogue } from './product-catalogue.js';
@@ -67,8 +74,25 @@ export const CATALOGUE_SEED_FILE_NAME = 'catalogue.yaml';
 
 const CODE = /^[A-Z][A-Z0-9_]{1,9}$/;
 const OFFERING_CODE = /^[A-Z][A-Z0-9-]{1,15}$/;
-const OFFERING_FIELDS = ['ANG_CODE', 'ANG_NAME', 'ANG_TEXT', 'PROD_CODE', 'KAT_CODES', 'SPEZ_CODE', 'BW_STUFEN', 'ANG_STATUS', 'STATUS_GRUND',
-  'GUELTIG_AB', 'GUELTIG_BIS', 'LAENDER', 'RAHMENVERTRAG', 'KANAELE', 'SEGMENTE', 'LAUFZEITEN', 'LAST_CHG'] as const;
+const OFFERING_FIELDS = [
+  'ANG_CODE',
+  'ANG_NAME',
+  'ANG_TEXT',
+  'PROD_CODE',
+  'KAT_CODES',
+  'SPEZ_CODE',
+  'BW_STUFEN',
+  'ANG_STATUS',
+  'STATUS_GRUND',
+  'GUELTIG_AB',
+  'GUELTIG_BIS',
+  'LAENDER',
+  'RAHMENVERTRAG',
+  'KANAELE',
+  'SEGMENTE',
+  'LAUFZEITEN',
+  'LAST_CHG',
+] as const;
 
 /** Reads and validates `<dataDir>/catalogue.yaml` against the product lines and terms of `products.yaml`. */
 export function loadCatalogueSeed(dataDir: string, products: ProductCatalogue): CatalogueSeed {
@@ -80,7 +104,13 @@ export function loadCatalogueSeed(dataDir: string, products: ProductCatalogue): 
     checkUniqueSeedKey(seen, code, e.required('KAT_CODE'));
     const parent = e.optionalText('OBER_KAT');
     if (parent !== null && !seen.has(parent)) e.required('OBER_KAT').fail(`unknown parent ${parent} (list a parent before its children)`);
-    return Object.freeze({ KAT_CODE: code, KAT_NAME: e.text('KAT_NAME'), KAT_TEXT: e.text('KAT_TEXT'), OBER_KAT: parent, LAST_CHG: e.timestamp('LAST_CHG') });
+    return Object.freeze({
+      KAT_CODE: code,
+      KAT_NAME: e.text('KAT_NAME'),
+      KAT_TEXT: e.text('KAT_TEXT'),
+      OBER_KAT: parent,
+      LAST_CHG: e.timestamp('LAST_CHG'),
+    });
   });
   const specSeen = new Map<string, number>();
   const specifications = root.list('SPEZIFIKATIONEN').map((item) => {
@@ -88,8 +118,12 @@ export function loadCatalogueSeed(dataDir: string, products: ProductCatalogue): 
     const code = codeOf(e, 'SPEZ_CODE', CODE);
     checkUniqueSeedKey(specSeen, code, e.required('SPEZ_CODE'));
     return Object.freeze({
-      SPEZ_CODE: code, SPEZ_NAME: e.text('SPEZ_NAME'), SPEZ_TEXT: e.text('SPEZ_TEXT'), MEF_TYP: e.text('MEF_TYP'),
-      SPEZ_STATUS: e.code('SPEZ_STATUS', ['GLT', 'AUS'] as const), LAST_CHG: e.timestamp('LAST_CHG'),
+      SPEZ_CODE: code,
+      SPEZ_NAME: e.text('SPEZ_NAME'),
+      SPEZ_TEXT: e.text('SPEZ_TEXT'),
+      MEF_TYP: e.text('MEF_TYP'),
+      SPEZ_STATUS: e.code('SPEZ_STATUS', ['GLT', 'AUS'] as const),
+      LAST_CHG: e.timestamp('LAST_CHG'),
     });
   });
   const offerSeen = new Map<string, number>();
@@ -99,7 +133,11 @@ export function loadCatalogueSeed(dataDir: string, products: ProductCatalogue): 
     checkUniqueSeedKey(offerSeen, offering.ANG_CODE, e.required('ANG_CODE'));
     return offering;
   });
-  return Object.freeze({ categories: Object.freeze(categories), specifications: Object.freeze(specifications), offerings: Object.freeze(offerings) });
+  return Object.freeze({
+    categories: Object.freeze(categories),
+    specifications: Object.freeze(specifications),
+    offerings: Object.freeze(offerings),
+  });
 }
 
 function codeOf(e: SeedMap, name: string, pattern: RegExp): string {
@@ -109,8 +147,15 @@ function codeOf(e: SeedMap, name: string, pattern: RegExp): string {
 }
 
 /** One offering of the seed, checked against products.yaml (product line, bandwidths, terms) and the other lists. */
-function readOffering(e: SeedMap, products: ProductCatalogue, categories: ReadonlyMap<string, number>, specs: ReadonlyMap<string, number>): LegacyOffering {
-  const product = products.products.get(e.text('PROD_CODE')) ?? e.required('PROD_CODE').fail(`unknown product ${e.text('PROD_CODE')} (not in products.yaml)`);
+function readOffering(
+  e: SeedMap,
+  products: ProductCatalogue,
+  categories: ReadonlyMap<string, number>,
+  specs: ReadonlyMap<string, number>,
+): LegacyOffering {
+  const product =
+    products.products.get(e.text('PROD_CODE')) ??
+    e.required('PROD_CODE').fail(`unknown product ${e.text('PROD_CODE')} (not in products.yaml)`);
   const texts = (name: string) => e.list(name).map((v) => v.asText());
   const kat = texts('KAT_CODES');
   kat.forEach((k) => categories.has(k) || e.required('KAT_CODES').fail(`unknown category ${k}`));
@@ -126,12 +171,23 @@ function readOffering(e: SeedMap, products: ProductCatalogue, categories: Readon
     if (text !== null && !parseLegacyDate(text)) e.required(name).fail(`must be dd.MM.yyyy, got ${text}`);
   }
   return Object.freeze({
-    ANG_CODE: codeOf(e, 'ANG_CODE', OFFERING_CODE), ANG_NAME: e.text('ANG_NAME'), ANG_TEXT: e.text('ANG_TEXT'), PROD_CODE: product.PROD_CODE,
-    KAT_CODES: Object.freeze(kat), SPEZ_CODE: e.text('SPEZ_CODE'), BW_STUFEN: Object.freeze([...tiers].sort((a, b) => a - b)),
-    ANG_STATUS: e.code('ANG_STATUS', OFFERING_STATUSES), STATUS_GRUND: e.optionalText('STATUS_GRUND'),
-    GUELTIG_AB: e.text('GUELTIG_AB'), GUELTIG_BIS: e.optionalText('GUELTIG_BIS'), LAENDER: Object.freeze(countries),
-    RAHMENVERTRAG: e.text('RAHMENVERTRAG'), KANAELE: Object.freeze(texts('KANAELE')), SEGMENTE: Object.freeze(texts('SEGMENTE')),
-    LAUFZEITEN: Object.freeze(terms), LAST_CHG: e.timestamp('LAST_CHG'),
+    ANG_CODE: codeOf(e, 'ANG_CODE', OFFERING_CODE),
+    ANG_NAME: e.text('ANG_NAME'),
+    ANG_TEXT: e.text('ANG_TEXT'),
+    PROD_CODE: product.PROD_CODE,
+    KAT_CODES: Object.freeze(kat),
+    SPEZ_CODE: e.text('SPEZ_CODE'),
+    BW_STUFEN: Object.freeze([...tiers].sort((a, b) => a - b)),
+    ANG_STATUS: e.code('ANG_STATUS', OFFERING_STATUSES),
+    STATUS_GRUND: e.optionalText('STATUS_GRUND'),
+    GUELTIG_AB: e.text('GUELTIG_AB'),
+    GUELTIG_BIS: e.optionalText('GUELTIG_BIS'),
+    LAENDER: Object.freeze(countries),
+    RAHMENVERTRAG: e.text('RAHMENVERTRAG'),
+    KANAELE: Object.freeze(texts('KANAELE')),
+    SEGMENTE: Object.freeze(texts('SEGMENTE')),
+    LAUFZEITEN: Object.freeze(terms),
+    LAST_CHG: e.timestamp('LAST_CHG'),
   });
 }
 
@@ -159,60 +215,107 @@ export function createCatalogueDomain(options: {
   const categoryCodes = new Map(options.seed.categories.map((c, i) => [c.KAT_CODE, i]));
   const specCodes = new Map(options.seed.specifications.map((s, i) => [s.SPEZ_CODE, i]));
   const router = express.Router();
-  router.use('/offerings', createReads('ANG_CODE', 16, () => [...offerings.values()], 'ANGEBOTE', 'ANGEBOT', offeringFilter));
+  router.use(
+    '/offerings',
+    createReads('ANG_CODE', 16, () => [...offerings.values()], 'ANGEBOTE', 'ANGEBOT', offeringFilter),
+  );
   // a category shows its sub-categories and the offerings filed under it (code, categories, specification)
-  const categories = () => options.seed.categories.map((c) => ({
-    ...c,
-    UNTER_KATS: options.seed.categories.filter((sub) => sub.OBER_KAT === c.KAT_CODE).map((sub) => sub.KAT_CODE),
-    ANGEBOTE: [...offerings.values()].filter((o) => o.KAT_CODES.includes(c.KAT_CODE))
-      .map((o) => ({ ANG_CODE: o.ANG_CODE, KAT_CODES: o.KAT_CODES, SPEZ_CODE: o.SPEZ_CODE })),
-  }));
-  router.use('/categories', createReads('KAT_CODE', 10, categories, 'KATEGORIEN', 'KATEGORIE', (r) => {
-    const parent = r.text('OBER_KAT', 10);
-    return (c: LegacyCategory) => parent === undefined || c.OBER_KAT === parent;
-  }));
-  router.use('/specs', createReads('SPEZ_CODE', 10, () => options.seed.specifications, 'SPEZIFIKATIONEN', 'SPEZIFIKATION', (r) => {
-    const status = r.code('SPEZ_STATUS', ['GLT', 'AUS'] as const);
-    return (s: LegacySpecification) => status === undefined || s.SPEZ_STATUS === status;
-  }));
+  const categories = () =>
+    options.seed.categories.map((c) => ({
+      ...c,
+      UNTER_KATS: options.seed.categories.filter((sub) => sub.OBER_KAT === c.KAT_CODE).map((sub) => sub.KAT_CODE),
+      ANGEBOTE: [...offerings.values()]
+        .filter((o) => o.KAT_CODES.includes(c.KAT_CODE))
+        .map((o) => ({ ANG_CODE: o.ANG_CODE, KAT_CODES: o.KAT_CODES, SPEZ_CODE: o.SPEZ_CODE })),
+    }));
+  router.use(
+    '/categories',
+    createReads('KAT_CODE', 10, categories, 'KATEGORIEN', 'KATEGORIE', (r) => {
+      const parent = r.text('OBER_KAT', 10);
+      return (c: LegacyCategory) => parent === undefined || c.OBER_KAT === parent;
+    }),
+  );
+  router.use(
+    '/specs',
+    createReads(
+      'SPEZ_CODE',
+      10,
+      () => options.seed.specifications,
+      'SPEZIFIKATIONEN',
+      'SPEZIFIKATION',
+      (r) => {
+        const status = r.code('SPEZ_STATUS', ['GLT', 'AUS'] as const);
+        return (s: LegacySpecification) => status === undefined || s.SPEZ_STATUS === status;
+      },
+    ),
+  );
 
   const record = (o: LegacyOffering, type: 'KAT_ANG_STATUS' | 'KAT_ANG_CHANGE', old: OfferingStatus | null, info: string | null): void => {
     // INFO: `<KAT_CODES>/<SPEZ_CODE>: <text>`, so a reader can tell who sells it without asking the catalogue
     const where = `${o.KAT_CODES.join(',')}/${o.SPEZ_CODE}`;
-    options.journal.record({ EVT_TYPE: type, CUST_NO: '*', OBJ_ID: o.ANG_CODE, OLD_STATUS: old, NEW_STATUS: o.ANG_STATUS, INFO: info ? `${where}: ${info}` : where });
+    options.journal.record({
+      EVT_TYPE: type,
+      CUST_NO: '*',
+      OBJ_ID: o.ANG_CODE,
+      OLD_STATUS: old,
+      NEW_STATUS: o.ANG_STATUS,
+      INFO: info ? `${where}: ${info}` : where,
+    });
   };
   const stamp = () => formatLegacyTimestamp(options.now());
   const simRouter = express.Router();
-  simRouter.post('/offerings', createLegacyJsonParser(), (req: Request, res: Response) => answerLegacy(res, () => {
-    const reader = readLegacyFields(req.body, { source: 'body', allowed: OFFERING_FIELDS.filter((f) => f !== 'LAST_CHG') });
-    const offering = readNewOffering(reader, options.products, categoryCodes, specCodes, stamp());
-    if (offerings.has(offering.ANG_CODE)) reader.fail('ANG_CODE', `ANG_CODE ${offering.ANG_CODE} exists already`);
-    offerings.set(offering.ANG_CODE, offering);
-    record(offering, 'KAT_ANG_STATUS', null, 'neues Angebot');
-    return { ANGEBOT: offering };
-  }));
-  simRouter.post('/offerings/:code/change', createLegacyJsonParser(), (req: Request, res: Response) => answerLegacy(res, () => {
-    const current = requireOffering(offerings, String(req.params['code']));
-    const reader = readLegacyFields(req.body, { source: 'body', allowed: ['ANG_NAME', 'ANG_TEXT', 'LAENDER'] });
-    const countries = reader.list('LAENDER', 20)?.map((c, i) => countryOf(reader, c, i));
-    const changed = Object.freeze({
-      ...current, ANG_NAME: reader.text('ANG_NAME', 80) ?? current.ANG_NAME, ANG_TEXT: reader.text('ANG_TEXT', 400) ?? current.ANG_TEXT,
-      LAENDER: countries ? Object.freeze(countries) : current.LAENDER, LAST_CHG: stamp(),
-    });
-    offerings.set(changed.ANG_CODE, changed);
-    record(changed, 'KAT_ANG_CHANGE', null, ['ANG_NAME', 'ANG_TEXT', 'LAENDER'].filter((f) => (req.body as Record<string, unknown>)[f] !== undefined).join(','));
-    return { ANGEBOT: changed };
-  }));
-  simRouter.post('/offerings/:code/retire', createLegacyJsonParser(), (req: Request, res: Response) => answerLegacy(res, () => {
-    const current = requireOffering(offerings, String(req.params['code']));
-    const reader = readLegacyFields(req.body, { source: 'body', allowed: ['ANG_STATUS', 'STATUS_GRUND'] });
-    const status = reader.code('ANG_STATUS', RETIRED_STATUSES) ?? 'VKE';
-    if (current.ANG_STATUS === status) reader.fail('ANG_STATUS', `ANG_STATUS is ${status} already`);
-    const retired = Object.freeze({ ...current, ANG_STATUS: status, STATUS_GRUND: reader.text('STATUS_GRUND', 200) ?? null, LAST_CHG: stamp() });
-    offerings.set(retired.ANG_CODE, retired);
-    record(retired, 'KAT_ANG_STATUS', current.ANG_STATUS, retired.STATUS_GRUND);
-    return { ANGEBOT: retired };
-  }));
+  simRouter.post('/offerings', createLegacyJsonParser(), (req: Request, res: Response) =>
+    answerLegacy(res, () => {
+      const reader = readLegacyFields(req.body, {
+        source: 'body',
+        allowed: OFFERING_FIELDS.filter((f) => f !== 'LAST_CHG'),
+      });
+      const offering = readNewOffering(reader, options.products, categoryCodes, specCodes, stamp());
+      if (offerings.has(offering.ANG_CODE)) reader.fail('ANG_CODE', `ANG_CODE ${offering.ANG_CODE} exists already`);
+      offerings.set(offering.ANG_CODE, offering);
+      record(offering, 'KAT_ANG_STATUS', null, 'neues Angebot');
+      return { ANGEBOT: offering };
+    }),
+  );
+  simRouter.post('/offerings/:code/change', createLegacyJsonParser(), (req: Request, res: Response) =>
+    answerLegacy(res, () => {
+      const current = requireOffering(offerings, String(req.params['code']));
+      const reader = readLegacyFields(req.body, { source: 'body', allowed: ['ANG_NAME', 'ANG_TEXT', 'LAENDER'] });
+      const countries = reader.list('LAENDER', 20)?.map((c, i) => countryOf(reader, c, i));
+      const changed = Object.freeze({
+        ...current,
+        ANG_NAME: reader.text('ANG_NAME', 80) ?? current.ANG_NAME,
+        ANG_TEXT: reader.text('ANG_TEXT', 400) ?? current.ANG_TEXT,
+        LAENDER: countries ? Object.freeze(countries) : current.LAENDER,
+        LAST_CHG: stamp(),
+      });
+      offerings.set(changed.ANG_CODE, changed);
+      record(
+        changed,
+        'KAT_ANG_CHANGE',
+        null,
+        ['ANG_NAME', 'ANG_TEXT', 'LAENDER'].filter((f) => (req.body as Record<string, unknown>)[f] !== undefined).join(','),
+      );
+      return { ANGEBOT: changed };
+    }),
+  );
+  simRouter.post('/offerings/:code/retire', createLegacyJsonParser(), (req: Request, res: Response) =>
+    answerLegacy(res, () => {
+      const current = requireOffering(offerings, String(req.params['code']));
+      const reader = readLegacyFields(req.body, { source: 'body', allowed: ['ANG_STATUS', 'STATUS_GRUND'] });
+      const status = reader.code('ANG_STATUS', RETIRED_STATUSES) ?? 'VKE';
+      if (current.ANG_STATUS === status) reader.fail('ANG_STATUS', `ANG_STATUS is ${status} already`);
+      const retired = Object.freeze({
+        ...current,
+        ANG_STATUS: status,
+        STATUS_GRUND: reader.text('STATUS_GRUND', 200) ?? null,
+        LAST_CHG: stamp(),
+      });
+      offerings.set(retired.ANG_CODE, retired);
+      record(retired, 'KAT_ANG_STATUS', current.ANG_STATUS, retired.STATUS_GRUND);
+      return { ANGEBOT: retired };
+    }),
+  );
   return { router, simRouter };
 }
 
@@ -222,9 +325,12 @@ function offeringFilter(r: LegacyFieldReader): (o: LegacyOffering) => boolean {
   const category = r.text('KAT_CODE', 10);
   const spec = r.text('SPEZ_CODE', 10);
   const country = r.text('LAND', 60);
-  return (o) => (status === undefined || o.ANG_STATUS === status) && (product === undefined || o.PROD_CODE === product)
-    && (category === undefined || o.KAT_CODES.includes(category)) && (spec === undefined || o.SPEZ_CODE === spec)
-    && (country === undefined || o.LAENDER.some((c) => c.toLowerCase() === country.toLowerCase()));
+  return (o) =>
+    (status === undefined || o.ANG_STATUS === status) &&
+    (product === undefined || o.PROD_CODE === product) &&
+    (category === undefined || o.KAT_CODES.includes(category)) &&
+    (spec === undefined || o.SPEZ_CODE === spec) &&
+    (country === undefined || o.LAENDER.some((c) => c.toLowerCase() === country.toLowerCase()));
 }
 
 const FILTER_FIELDS: Readonly<Record<string, readonly string[]>> = {
@@ -234,14 +340,22 @@ const FILTER_FIELDS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** List (`GET /`, `POST /search`) and inquiry (`GET /{code}`, `POST /inquiry`) of one catalogue list, in code order. */
-function createReads<T>(idField: keyof T & string, idMaxLength: number, all: () => readonly T[], listName: string, itemName: string,
-  filter: (reader: LegacyFieldReader) => (item: T) => boolean): Router {
+function createReads<T>(
+  idField: keyof T & string,
+  idMaxLength: number,
+  all: () => readonly T[],
+  listName: string,
+  itemName: string,
+  filter: (reader: LegacyFieldReader) => (item: T) => boolean,
+): Router {
   const router = express.Router();
   mountLegacyReads(router, {
     searchFields: ['CUST_NO', ...(FILTER_FIELDS[listName] ?? []), ...PAGING_FIELDS],
     search(reader) {
       const keep = filter(reader);
-      const sorted = all().filter(keep).sort((a, b) => String(a[idField]).localeCompare(String(b[idField])));
+      const sorted = all()
+        .filter(keep)
+        .sort((a, b) => String(a[idField]).localeCompare(String(b[idField])));
       const { page, ...paging } = pageLegacyList(reader, sorted);
       return { ...paging, [listName]: page };
     },
@@ -263,34 +377,57 @@ function requireOffering(offerings: ReadonlyMap<string, LegacyOffering>, code: s
 }
 
 function countryOf(reader: LegacyFieldReader, value: unknown, index: number): string {
-  const name = typeof value === 'string' ? [...LEGACY_COUNTRIES.keys()].find((c) => c.toLowerCase() === value.trim().toLowerCase()) : undefined;
+  const name =
+    typeof value === 'string' ? [...LEGACY_COUNTRIES.keys()].find((c) => c.toLowerCase() === value.trim().toLowerCase()) : undefined;
   return name ?? reader.fail('LAENDER', `LAENDER[${index}] is not a country the BSS serves`);
 }
 
 /** A new offering from the back office: required texts and codes, the rest defaulted like product management does. */
-function readNewOffering(r: LegacyFieldReader, products: ProductCatalogue, categories: ReadonlyMap<string, number>, specs: ReadonlyMap<string, number>, now: string): LegacyOffering {
+function readNewOffering(
+  r: LegacyFieldReader,
+  products: ProductCatalogue,
+  categories: ReadonlyMap<string, number>,
+  specs: ReadonlyMap<string, number>,
+  now: string,
+): LegacyOffering {
   const code = r.requiredText('ANG_CODE', 16);
   if (!OFFERING_CODE.test(code)) r.fail('ANG_CODE', 'ANG_CODE must be 2-16 upper-case letters, digits or -');
   const product = products.products.get(r.requiredText('PROD_CODE', 10)) ?? r.fail('PROD_CODE', 'PROD_CODE unknown');
-  const texts = (name: string, fallback: readonly string[]): string[] => (r.list(name, 20) ?? fallback).map((v, i) => {
-    if (typeof v !== 'string' || v.trim() === '') throw new LegacyInputError(`${name}[${i}]`, `${name}[${i}] must be a text`);
-    return v.trim();
-  });
+  const texts = (name: string, fallback: readonly string[]): string[] =>
+    (r.list(name, 20) ?? fallback).map((v, i) => {
+      if (typeof v !== 'string' || v.trim() === '') throw new LegacyInputError(`${name}[${i}]`, `${name}[${i}] must be a text`);
+      return v.trim();
+    });
   const kat = texts('KAT_CODES', []);
   if (kat.length === 0 || kat.some((k) => !categories.has(k))) r.fail('KAT_CODES', 'KAT_CODES must name known categories');
   const spec = r.requiredText('SPEZ_CODE', 10);
   if (!specs.has(spec)) r.fail('SPEZ_CODE', 'SPEZ_CODE unknown');
-  const tiers = (r.list('BW_STUFEN', 20) ?? product.bandwidths).map((v) => (typeof v === 'number' && product.prices.has(v) ? v : r.fail('BW_STUFEN', `BW_STUFEN must be bandwidths priced for ${product.PROD_CODE}`)));
-  const terms = (r.list('LAUFZEITEN', 10) ?? [...products.terms.keys()]).map((v) => (typeof v === 'number' && products.terms.has(v) ? v : r.fail('LAUFZEITEN', 'LAUFZEITEN must be terms of TERM_FACTORS')));
+  const tiers = (r.list('BW_STUFEN', 20) ?? product.bandwidths).map((v) =>
+    typeof v === 'number' && product.prices.has(v)
+      ? v
+      : r.fail('BW_STUFEN', `BW_STUFEN must be bandwidths priced for ${product.PROD_CODE}`),
+  );
+  const terms = (r.list('LAUFZEITEN', 10) ?? [...products.terms.keys()]).map((v) =>
+    typeof v === 'number' && products.terms.has(v) ? v : r.fail('LAUFZEITEN', 'LAUFZEITEN must be terms of TERM_FACTORS'),
+  );
   const from = r.date('GUELTIG_AB')?.text ?? now.slice(0, 10);
   return Object.freeze({
-    ANG_CODE: code, ANG_NAME: r.requiredText('ANG_NAME', 80), ANG_TEXT: r.requiredText('ANG_TEXT', 400), PROD_CODE: product.PROD_CODE,
-    KAT_CODES: Object.freeze(kat), SPEZ_CODE: spec, BW_STUFEN: Object.freeze([...tiers].sort((a, b) => a - b)),
-    ANG_STATUS: r.code('ANG_STATUS', ['ANGK', 'PILOT', 'AKTIV'] as const) ?? 'AKTIV', STATUS_GRUND: r.text('STATUS_GRUND', 200) ?? null,
-    GUELTIG_AB: from, GUELTIG_BIS: r.date('GUELTIG_BIS')?.text ?? null,
+    ANG_CODE: code,
+    ANG_NAME: r.requiredText('ANG_NAME', 80),
+    ANG_TEXT: r.requiredText('ANG_TEXT', 400),
+    PROD_CODE: product.PROD_CODE,
+    KAT_CODES: Object.freeze(kat),
+    SPEZ_CODE: spec,
+    BW_STUFEN: Object.freeze([...tiers].sort((a, b) => a - b)),
+    ANG_STATUS: r.code('ANG_STATUS', ['ANGK', 'PILOT', 'AKTIV'] as const) ?? 'AKTIV',
+    STATUS_GRUND: r.text('STATUS_GRUND', 200) ?? null,
+    GUELTIG_AB: from,
+    GUELTIG_BIS: r.date('GUELTIG_BIS')?.text ?? null,
     LAENDER: Object.freeze((r.list('LAENDER', 20) ?? ['Germany']).map((c, i) => countryOf(r, c, i))),
     RAHMENVERTRAG: r.text('RAHMENVERTRAG', 80) ?? 'Rahmenvertrag Wholesale 2025',
-    KANAELE: Object.freeze(texts('KANAELE', ['DIREKT'])), SEGMENTE: Object.freeze(texts('SEGMENTE', ['WHOLESALE'])),
-    LAUFZEITEN: Object.freeze(terms), LAST_CHG: now,
+    KANAELE: Object.freeze(texts('KANAELE', ['DIREKT'])),
+    SEGMENTE: Object.freeze(texts('SEGMENTE', ['WHOLESALE'])),
+    LAUFZEITEN: Object.freeze(terms),
+    LAST_CHG: now,
   });
 }

@@ -44,8 +44,13 @@ export const COVERAGE_SEED_FILE_NAME = 'coverage.yaml';
 
 /** Reads and validates `<dataDir>/coverage.yaml` against the address seed. */
 export function loadCoverageSeed(dataDir: string, addresses: ReadonlyMap<string, LegacyAddressRecord>): LegacyCoverage {
-  const root = readSeedFile(dataDir, COVERAGE_SEED_FILE_NAME)
-    .allowOnly(['SERVED_COUNTRIES', 'CHANGE_LEAD_DAYS', 'FEAS_VALID_DAYS', 'DEFAULT', 'ADDRESSES']);
+  const root = readSeedFile(dataDir, COVERAGE_SEED_FILE_NAME).allowOnly([
+    'SERVED_COUNTRIES',
+    'CHANGE_LEAD_DAYS',
+    'FEAS_VALID_DAYS',
+    'DEFAULT',
+    'ADDRESSES',
+  ]);
   const servedCountries = new Set<string>();
   for (const value of root.list('SERVED_COUNTRIES')) {
     const country = value.asText();
@@ -99,15 +104,41 @@ export function assessFeasibility(
   bandwidth: number,
 ): FeasibilityVerdict {
   const entry = findCoverage(coverage, address);
-  if (!entry) return { RESULT: 'NF', CONF: 'R', NET_TYPE: null, LEAD_DAYS: null, REASON: `country not served: ${address.COUNTRY}` };
+  if (!entry)
+    return {
+      RESULT: 'NF',
+      CONF: 'R',
+      NET_TYPE: null,
+      LEAD_DAYS: null,
+      REASON: `country not served: ${address.COUNTRY}`,
+    };
   if (action === 'DEL') return { RESULT: 'FE', CONF: 'G', NET_TYPE: entry.NET_TYPE, LEAD_DAYS: coverage.changeLeadDays, REASON: null };
   if (bandwidth > entry.MAX_BW_MBPS) {
-    return { RESULT: 'NF', CONF: 'R', NET_TYPE: entry.NET_TYPE, LEAD_DAYS: null, REASON: `bandwidth above ${entry.MAX_BW_MBPS} Mbit/s not available at ${address.ADDR_KEY}` };
+    return {
+      RESULT: 'NF',
+      CONF: 'R',
+      NET_TYPE: entry.NET_TYPE,
+      LEAD_DAYS: null,
+      REASON: `bandwidth above ${entry.MAX_BW_MBPS} Mbit/s not available at ${address.ADDR_KEY}`,
+    };
   }
   const confidence = entry.NET_TYPE === 'ON' ? 'G' : 'Y';
-  if (action === 'CHG') return { RESULT: 'FE', CONF: confidence, NET_TYPE: entry.NET_TYPE, LEAD_DAYS: coverage.changeLeadDays, REASON: null };
+  if (action === 'CHG')
+    return {
+      RESULT: 'FE',
+      CONF: confidence,
+      NET_TYPE: entry.NET_TYPE,
+      LEAD_DAYS: coverage.changeLeadDays,
+      REASON: null,
+    };
   if (entry.BUILD_REQ === 'Y') {
-    return { RESULT: 'FB', CONF: 'Y', NET_TYPE: entry.NET_TYPE, LEAD_DAYS: entry.LEAD_DAYS, REASON: 'construction work needed at the address' };
+    return {
+      RESULT: 'FB',
+      CONF: 'Y',
+      NET_TYPE: entry.NET_TYPE,
+      LEAD_DAYS: entry.LEAD_DAYS,
+      REASON: 'construction work needed at the address',
+    };
   }
   return { RESULT: 'FE', CONF: confidence, NET_TYPE: entry.NET_TYPE, LEAD_DAYS: entry.LEAD_DAYS, REASON: null };
 }

@@ -94,14 +94,17 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
   const now = opts.now ?? (() => new Date());
   const signal = opts.signal;
 
-  const sender = opts.callbackUrl === undefined ? undefined : createCallbackSender({
-    url: opts.callbackUrl,
-    secret: opts.callbackSecret ?? '',
-    headers: opts.callbackHeaders,
-    retryDelaysMs: opts.callbackRetryDelaysMs,
-    logger: opts.logger,
-    signal,
-  });
+  const sender =
+    opts.callbackUrl === undefined
+      ? undefined
+      : createCallbackSender({
+          url: opts.callbackUrl,
+          secret: opts.callbackSecret ?? '',
+          headers: opts.callbackHeaders,
+          retryDelaysMs: opts.callbackRetryDelaysMs,
+          logger: opts.logger,
+          signal,
+        });
   const journal = createEventJournal({ now, onEvent: sender ? (event) => sender.enqueue(event) : undefined });
   const assets = createAssetStore({ now, journal }, loadAssetSeed(opts.dataDir, seed));
   const incidents = loadIncidentSeed(opts.dataDir, new Set(assets.list().map((asset) => asset.ASSET_ID)));
@@ -120,9 +123,19 @@ export function createLegacyBssApp(opts: LegacyBssSimOptions): Express {
   const feasibility = createFeasibilityDomain(context);
   const offers = createOfferDomain(context, feasibility);
   const billing = createBillingDomain(context);
-  const catalogue = createCatalogueDomain({ seed: loadCatalogueSeed(opts.dataDir, seed.catalogue), products: seed.catalogue, journal, now });
+  const catalogue = createCatalogueDomain({
+    seed: loadCatalogueSeed(opts.dataDir, seed.catalogue),
+    products: seed.catalogue,
+    journal,
+    now,
+  });
   const domains: SimDomain[] = [
-    feasibility, offers, createOrderDomain(context, offers), createFaultDomain(context, incidents), billing, createWorkOrderDomain(context, workOrders),
+    feasibility,
+    offers,
+    createOrderDomain(context, offers),
+    createFaultDomain(context, incidents),
+    billing,
+    createWorkOrderDomain(context, workOrders),
   ];
   const sweep = (): void => {
     for (const domain of domains) domain.sweep();
@@ -186,7 +199,10 @@ interface TracedCall {
 const TRACED_CALLS_KEPT = 100;
 
 /** Keeps the `traceparent` of the latest calls that carried one (a bounded list, oldest dropped first). */
-function createTraceRecorder(): { record(req: Request, res: Response, next: NextFunction): void; calls(): TracedCall[] } {
+function createTraceRecorder(): {
+  record(req: Request, res: Response, next: NextFunction): void;
+  calls(): TracedCall[];
+} {
   const kept: TracedCall[] = [];
   return {
     record(req, _res, next) {
@@ -213,10 +229,15 @@ function checkSimOptions(opts: LegacyBssSimOptions): void {
     if (!opts.callbackSecret) throw new Error('legacy BSS simulator: callbackUrl needs a callbackSecret to sign callbacks');
   }
   for (const [name, value] of Object.entries(opts.callbackHeaders ?? {})) {
-    if (!/^[A-Za-z0-9-]+$/.test(name) || typeof value !== 'string') throw new Error(`legacy BSS simulator: callbackHeaders.${name} must be a header name with a text value`);
+    if (!/^[A-Za-z0-9-]+$/.test(name) || typeof value !== 'string')
+      throw new Error(`legacy BSS simulator: callbackHeaders.${name} must be a header name with a text value`);
   }
-  for (const [name, value] of [['autoAdvanceMs', opts.autoAdvanceMs], ['deferredDelayMs', opts.deferredDelayMs]] as const) {
-    if (value !== undefined && (!Number.isInteger(value) || value < 0)) throw new Error(`legacy BSS simulator: ${name} must be a whole number >= 0`);
+  for (const [name, value] of [
+    ['autoAdvanceMs', opts.autoAdvanceMs],
+    ['deferredDelayMs', opts.deferredDelayMs],
+  ] as const) {
+    if (value !== undefined && (!Number.isInteger(value) || value < 0))
+      throw new Error(`legacy BSS simulator: ${name} must be a whole number >= 0`);
   }
 }
 
@@ -231,10 +252,14 @@ function loadSeedData(dataDir: string, addresses: LegacyBssSeedData['addresses']
 function createScheduler(signal: AbortSignal | undefined, logger: LegacyBssLogger | undefined): SimContext['schedule'] {
   const pending = new Set<NodeJS.Timeout>();
   // One listener for all timers: an AbortSignal warns about many listeners.
-  signal?.addEventListener('abort', () => {
-    for (const timer of pending) clearTimeout(timer);
-    pending.clear();
-  }, { once: true });
+  signal?.addEventListener(
+    'abort',
+    () => {
+      for (const timer of pending) clearTimeout(timer);
+      pending.clear();
+    },
+    { once: true },
+  );
   return (ms, task) => {
     if (signal?.aborted) return;
     const timer = setTimeout(() => {
@@ -250,7 +275,12 @@ function createScheduler(signal: AbortSignal | undefined, logger: LegacyBssLogge
   };
 }
 
-function startAutoAdvance(intervalMs: number, tick: () => void, signal: AbortSignal | undefined, logger: LegacyBssLogger | undefined): void {
+function startAutoAdvance(
+  intervalMs: number,
+  tick: () => void,
+  signal: AbortSignal | undefined,
+  logger: LegacyBssLogger | undefined,
+): void {
   if (signal?.aborted) return;
   const timer = setInterval(() => {
     try {

@@ -31,7 +31,17 @@ export const CUSTOMER_SEED_FILE_NAME = 'customers.yaml';
 /** Shape of a customer number: `C-100042`. */
 export const CUST_NO_PATTERN = /^C-\d{6}$/;
 
-const FIELDS = ['CUST_NO', 'CUST_NAME', 'COUNTRY', 'CURRENCY', 'CUST_STATUS', 'BILL_ACCT', 'ACCT_MGR_NAME', 'ACCT_MGR_PHONE', 'ACCT_MGR_EMAIL'];
+const FIELDS = [
+  'CUST_NO',
+  'CUST_NAME',
+  'COUNTRY',
+  'CURRENCY',
+  'CUST_STATUS',
+  'BILL_ACCT',
+  'ACCT_MGR_NAME',
+  'ACCT_MGR_PHONE',
+  'ACCT_MGR_EMAIL',
+];
 
 /**
  * Reads and validates `<dataDir>/customers.yaml`. `currencies` are the ones the price list knows.
@@ -50,17 +60,20 @@ export function loadCustomerSeed(dataDir: string, currencies: ReadonlySet<string
     checkUniqueSeedKey(seen, custNo, entry.required('CUST_NO'));
     const country = entry.code('COUNTRY', [...LEGACY_COUNTRIES.keys()]);
     const currency = entry.code('CURRENCY', [...currencies]);
-    customers.set(custNo, Object.freeze({
-      CUST_NO: custNo,
-      CUST_NAME: entry.text('CUST_NAME'),
-      COUNTRY: country,
-      CURRENCY: currency,
-      CUST_STATUS: entry.code('CUST_STATUS', ['A', 'S'] as const),
-      BILL_ACCT: entry.text('BILL_ACCT'),
-      ACCT_MGR_NAME: entry.optionalText('ACCT_MGR_NAME'),
-      ACCT_MGR_PHONE: entry.optionalText('ACCT_MGR_PHONE'),
-      ACCT_MGR_EMAIL: entry.optionalText('ACCT_MGR_EMAIL'),
-    }));
+    customers.set(
+      custNo,
+      Object.freeze({
+        CUST_NO: custNo,
+        CUST_NAME: entry.text('CUST_NAME'),
+        COUNTRY: country,
+        CURRENCY: currency,
+        CUST_STATUS: entry.code('CUST_STATUS', ['A', 'S'] as const),
+        BILL_ACCT: entry.text('BILL_ACCT'),
+        ACCT_MGR_NAME: entry.optionalText('ACCT_MGR_NAME'),
+        ACCT_MGR_PHONE: entry.optionalText('ACCT_MGR_PHONE'),
+        ACCT_MGR_EMAIL: entry.optionalText('ACCT_MGR_EMAIL'),
+      }),
+    );
   }
   return customers;
 }

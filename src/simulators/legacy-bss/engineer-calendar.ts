@@ -2,8 +2,15 @@ import express, { type Request, type Response, type Router } from 'express';
 import { DateTime } from 'luxon';
 import { requireLegacyCustomer } from './customer.js';
 import {
-  answerLegacy, createLegacyJsonParser, LegacyInputError, LegacyNotFoundError, mountLegacyReads, pageLegacyList, PAGING_FIELDS,
-  readLegacyFields, type LegacyFieldReader,
+  answerLegacy,
+  createLegacyJsonParser,
+  LegacyInputError,
+  LegacyNotFoundError,
+  mountLegacyReads,
+  pageLegacyList,
+  PAGING_FIELDS,
+  readLegacyFields,
+  type LegacyFieldReader,
 } from './legacy-request.js';
 import { formatLegacyTimestamp, LEGACY_TIME_ZONE } from './legacy-timestamp.js';
 import type { SimContext } from './sim-context.js';
@@ -35,7 +42,10 @@ export interface Appointment {
 }
 
 /** The calendar's working blocks (Berlin wall clock), cut in 120-minute units; a visit never spans the lunch break. */
-const BLOCKS: ReadonlyArray<readonly [number, number]> = [[8, 12], [13, 17]];
+const BLOCKS: ReadonlyArray<readonly [number, number]> = [
+  [8, 12],
+  [13, 17],
+];
 const UNIT_MIN = 120;
 /** Engineers per region (each can be at one place per unit). */
 const ENGINEERS_PER_REGION = 1;
@@ -66,10 +76,22 @@ export function createEngineerCalendar(context: SimContext, book: WorkOrderBook)
     const old = appt.TERMIN_STATUS;
     appt.TERMIN_STATUS = status;
     appt.GEAENDERT = context.now();
-    context.journal.record({ EVT_TYPE: 'APPT_STATUS', CUST_NO: appt.CUST_NO, OBJ_ID: appt.TERMIN_NR, OLD_STATUS: old, NEW_STATUS: status, INFO: reason });
+    context.journal.record({
+      EVT_TYPE: 'APPT_STATUS',
+      CUST_NO: appt.CUST_NO,
+      OBJ_ID: appt.TERMIN_NR,
+      OLD_STATUS: old,
+      NEW_STATUS: status,
+      INFO: reason,
+    });
   };
   // the appointment follows its work order: the engineer arrives, finishes, or the work order is closed
-  const follow: Partial<Record<WorkOrder['WO_STATUS'], AppointmentStatus>> = { IN_ARBEIT: 'IN_ARBEIT', ERLEDIGT: 'ERLEDIGT', NICHT_ERLEDIGT: 'FEHLGESCHL', STORNIERT: 'STORNO' };
+  const follow: Partial<Record<WorkOrder['WO_STATUS'], AppointmentStatus>> = {
+    IN_ARBEIT: 'IN_ARBEIT',
+    ERLEDIGT: 'ERLEDIGT',
+    NICHT_ERLEDIGT: 'FEHLGESCHL',
+    STORNIERT: 'STORNO',
+  };
   book.onStatus((wo) => {
     const appt = wo.TERMIN_NR ? appointments.get(wo.TERMIN_NR) : undefined;
     const next = follow[wo.WO_STATUS];
@@ -102,76 +124,115 @@ export function createEngineerCalendar(context: SimContext, book: WorkOrderBook)
   // the engineer goes to the work order's place
   const render = (appt: Appointment): Record<string, unknown> => renderAppointment(appt, book.get(appt.WO_NO));
   const router = express.Router();
-  router.post('/slots', createLegacyJsonParser(), (req: Request, res: Response) => answerLegacy(res, () => {
-    const reader = readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', 'WO_NO', 'VON', 'BIS'] });
-    const customer = requireLegacyCustomer(reader, context.seed.customers);
-    const wo = ownWorkOrder(reader, customer.CUST_NO);
-    const from = reader.timestamp('VON') ?? reader.fail('VON', 'VON missing');
-    const to = reader.timestamp('BIS') ?? reader.fail('BIS', 'BIS missing');
-    if (to <= from) reader.fail('BIS', 'BIS must be after VON');
-    if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * 86_400_000) reader.fail('BIS', `at most ${MAX_WINDOW_DAYS} days at once`);
-    const slots = slotStarts(from, to, wo.DAUER_MIN, earliestStart(context.now()))
-      .filter((start) => free(unitsOf(wo, start)))
-      .slice(0, MAX_SLOTS)
-      .map((start) => ({ VON: formatLegacyTimestamp(start), BIS: formatLegacyTimestamp(new Date(start.getTime() + wo.DAUER_MIN * 60_000)) }));
-    return { WO_NO: wo.WO_NO, REGION: wo.REGION, DAUER_MIN: wo.DAUER_MIN, SLOTS: slots };
-  }));
+  router.post('/slots', createLegacyJsonParser(), (req: Request, res: Response) =>
+    answerLegacy(res, () => {
+      const reader = readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', 'WO_NO', 'VON', 'BIS'] });
+      const customer = requireLegacyCustomer(reader, context.seed.customers);
+      const wo = ownWorkOrder(reader, customer.CUST_NO);
+      const from = reader.timestamp('VON') ?? reader.fail('VON', 'VON missing');
+      const to = reader.timestamp('BIS') ?? reader.fail('BIS', 'BIS missing');
+      if (to <= from) reader.fail('BIS', 'BIS must be after VON');
+      if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * 86_400_000) reader.fail('BIS', `at most ${MAX_WINDOW_DAYS} days at once`);
+      const slots = slotStarts(from, to, wo.DAUER_MIN, earliestStart(context.now()))
+        .filter((start) => free(unitsOf(wo, start)))
+        .slice(0, MAX_SLOTS)
+        .map((start) => ({
+          VON: formatLegacyTimestamp(start),
+          BIS: formatLegacyTimestamp(new Date(start.getTime() + wo.DAUER_MIN * 60_000)),
+        }));
+      return { WO_NO: wo.WO_NO, REGION: wo.REGION, DAUER_MIN: wo.DAUER_MIN, SLOTS: slots };
+    }),
+  );
 
-  router.post('/', createLegacyJsonParser(), (req: Request, res: Response) => answerLegacy(res, () => {
-    const reader = readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', 'WO_NO', 'VON', 'BIS', ...CONTACT_FIELDS] });
-    const customer = requireLegacyCustomer(reader, context.seed.customers);
-    const wo = ownWorkOrder(reader, customer.CUST_NO);
-    if (wo.WO_STATUS !== 'OFFEN') reader.fail('WO_NO', `work order ${wo.WO_NO} is ${wo.WO_STATUS}: ${wo.TERMIN_NR ? `visit ${wo.TERMIN_NR} already booked` : 'no visit needed'}`);
-    const contact = readContact(reader, undefined);
-    const slot = requestedSlot(reader, wo);
-    if (!free(slot.keys)) reader.fail('VON', 'slot already booked');
-    claim(slot.keys, 1);
-    const now = context.now();
-    const appt: Appointment = {
-      TERMIN_NR: context.nextNumber('TE'), CUST_NO: customer.CUST_NO, WO_NO: wo.WO_NO, VON: slot.from,
-      BIS: new Date(slot.from.getTime() + wo.DAUER_MIN * 60_000), TERMIN_STATUS: 'BEST', ...contact, ANGELEGT: now, GEAENDERT: now,
-    };
-    appointments.set(appt.TERMIN_NR, appt);
-    wo.TERMIN_NR = appt.TERMIN_NR;
-    wo.GEPLANT_AM = appt.VON;
-    context.journal.record({ EVT_TYPE: 'APPT_STATUS', CUST_NO: appt.CUST_NO, OBJ_ID: appt.TERMIN_NR, OLD_STATUS: null, NEW_STATUS: 'BEST', INFO: `WO ${wo.WO_NO}` });
-    book.setStatus(wo, 'GEPLANT', `visit ${appt.TERMIN_NR}`);
-    return { TERMIN: render(appt) };
-  }));
-
-  router.post('/:id/reschedule', createLegacyJsonParser(), (req: Request, res: Response) => answerLegacy(res, () => {
-    const reader = readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', 'VON', 'BIS', ...CONTACT_FIELDS] });
-    const appt = ownAppointment(reader, String(req.params['id']));
-    if (appt.TERMIN_STATUS !== 'BEST') throw new LegacyInputError('TERMIN_NR', `appointment ${appt.TERMIN_NR} is ${appt.TERMIN_STATUS}`);
-    const wo = book.get(appt.WO_NO)!;
-    const contact = readContact(reader, appt);
-    if (reader.timestamp('VON') !== undefined || reader.timestamp('BIS') !== undefined) {
+  router.post('/', createLegacyJsonParser(), (req: Request, res: Response) =>
+    answerLegacy(res, () => {
+      const reader = readLegacyFields(req.body, {
+        source: 'body',
+        allowed: ['CUST_NO', 'WO_NO', 'VON', 'BIS', ...CONTACT_FIELDS],
+      });
+      const customer = requireLegacyCustomer(reader, context.seed.customers);
+      const wo = ownWorkOrder(reader, customer.CUST_NO);
+      if (wo.WO_STATUS !== 'OFFEN')
+        reader.fail(
+          'WO_NO',
+          `work order ${wo.WO_NO} is ${wo.WO_STATUS}: ${wo.TERMIN_NR ? `visit ${wo.TERMIN_NR} already booked` : 'no visit needed'}`,
+        );
+      const contact = readContact(reader, undefined);
       const slot = requestedSlot(reader, wo);
-      const old = unitsOf(wo, appt.VON);
-      const fresh = slot.keys.filter((k) => !old.includes(k));
-      if (!free(fresh)) reader.fail('VON', 'slot already booked');
-      claim(fresh, 1);
-      claim(old.filter((k) => !slot.keys.includes(k)), -1);
-      appt.VON = slot.from;
-      appt.BIS = new Date(slot.from.getTime() + wo.DAUER_MIN * 60_000);
+      if (!free(slot.keys)) reader.fail('VON', 'slot already booked');
+      claim(slot.keys, 1);
+      const now = context.now();
+      const appt: Appointment = {
+        TERMIN_NR: context.nextNumber('TE'),
+        CUST_NO: customer.CUST_NO,
+        WO_NO: wo.WO_NO,
+        VON: slot.from,
+        BIS: new Date(slot.from.getTime() + wo.DAUER_MIN * 60_000),
+        TERMIN_STATUS: 'BEST',
+        ...contact,
+        ANGELEGT: now,
+        GEAENDERT: now,
+      };
+      appointments.set(appt.TERMIN_NR, appt);
+      wo.TERMIN_NR = appt.TERMIN_NR;
       wo.GEPLANT_AM = appt.VON;
-    }
-    Object.assign(appt, contact, { GEAENDERT: context.now() });
-    return { TERMIN: render(appt) };
-  }));
+      context.journal.record({
+        EVT_TYPE: 'APPT_STATUS',
+        CUST_NO: appt.CUST_NO,
+        OBJ_ID: appt.TERMIN_NR,
+        OLD_STATUS: null,
+        NEW_STATUS: 'BEST',
+        INFO: `WO ${wo.WO_NO}`,
+      });
+      book.setStatus(wo, 'GEPLANT', `visit ${appt.TERMIN_NR}`);
+      return { TERMIN: render(appt) };
+    }),
+  );
 
-  router.post('/:id/cancel', createLegacyJsonParser(), (req: Request, res: Response) => answerLegacy(res, () => {
-    const reader = readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', 'GRUND'] });
-    const appt = ownAppointment(reader, String(req.params['id']));
-    if (appt.TERMIN_STATUS !== 'BEST') throw new LegacyInputError('TERMIN_NR', `appointment ${appt.TERMIN_NR} is ${appt.TERMIN_STATUS}: too late to cancel`);
-    const wo = book.get(appt.WO_NO)!;
-    claim(unitsOf(wo, appt.VON), -1);
-    setStatus(appt, 'STORNO', reader.text('GRUND', 200) ?? 'cancelled by the customer');
-    wo.TERMIN_NR = null;
-    wo.GEPLANT_AM = null;
-    book.setStatus(wo, 'OFFEN', `visit ${appt.TERMIN_NR} cancelled`);
-    return { TERMIN: render(appt) };
-  }));
+  router.post('/:id/reschedule', createLegacyJsonParser(), (req: Request, res: Response) =>
+    answerLegacy(res, () => {
+      const reader = readLegacyFields(req.body, {
+        source: 'body',
+        allowed: ['CUST_NO', 'VON', 'BIS', ...CONTACT_FIELDS],
+      });
+      const appt = ownAppointment(reader, String(req.params['id']));
+      if (appt.TERMIN_STATUS !== 'BEST') throw new LegacyInputError('TERMIN_NR', `appointment ${appt.TERMIN_NR} is ${appt.TERMIN_STATUS}`);
+      const wo = book.get(appt.WO_NO)!;
+      const contact = readContact(reader, appt);
+      if (reader.timestamp('VON') !== undefined || reader.timestamp('BIS') !== undefined) {
+        const slot = requestedSlot(reader, wo);
+        const old = unitsOf(wo, appt.VON);
+        const fresh = slot.keys.filter((k) => !old.includes(k));
+        if (!free(fresh)) reader.fail('VON', 'slot already booked');
+        claim(fresh, 1);
+        claim(
+          old.filter((k) => !slot.keys.includes(k)),
+          -1,
+        );
+        appt.VON = slot.from;
+        appt.BIS = new Date(slot.from.getTime() + wo.DAUER_MIN * 60_000);
+        wo.GEPLANT_AM = appt.VON;
+      }
+      Object.assign(appt, contact, { GEAENDERT: context.now() });
+      return { TERMIN: render(appt) };
+    }),
+  );
+
+  router.post('/:id/cancel', createLegacyJsonParser(), (req: Request, res: Response) =>
+    answerLegacy(res, () => {
+      const reader = readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', 'GRUND'] });
+      const appt = ownAppointment(reader, String(req.params['id']));
+      if (appt.TERMIN_STATUS !== 'BEST')
+        throw new LegacyInputError('TERMIN_NR', `appointment ${appt.TERMIN_NR} is ${appt.TERMIN_STATUS}: too late to cancel`);
+      const wo = book.get(appt.WO_NO)!;
+      claim(unitsOf(wo, appt.VON), -1);
+      setStatus(appt, 'STORNO', reader.text('GRUND', 200) ?? 'cancelled by the customer');
+      wo.TERMIN_NR = null;
+      wo.GEPLANT_AM = null;
+      book.setStatus(wo, 'OFFEN', `visit ${appt.TERMIN_NR} cancelled`);
+      return { TERMIN: render(appt) };
+    }),
+  );
 
   mountLegacyReads(router, {
     searchFields: ['CUST_NO', 'WO_NO', 'TERMIN_STATUS', ...PAGING_FIELDS],
@@ -179,8 +240,12 @@ export function createEngineerCalendar(context: SimContext, book: WorkOrderBook)
       const customer = requireLegacyCustomer(reader, context.seed.customers);
       const woNo = reader.text('WO_NO', 20);
       const status = reader.code('TERMIN_STATUS', STATUSES);
-      const matches = [...appointments.values()].filter((a) => a.CUST_NO === customer.CUST_NO
-        && (woNo === undefined || a.WO_NO === woNo) && (status === undefined || a.TERMIN_STATUS === status));
+      const matches = [...appointments.values()].filter(
+        (a) =>
+          a.CUST_NO === customer.CUST_NO &&
+          (woNo === undefined || a.WO_NO === woNo) &&
+          (status === undefined || a.TERMIN_STATUS === status),
+      );
       const { page, ...paging } = pageLegacyList(reader, matches);
       return { ...paging, TERMINE: page.map(render) };
     },
@@ -191,13 +256,22 @@ export function createEngineerCalendar(context: SimContext, book: WorkOrderBook)
   return router;
 }
 
-function readContact(reader: LegacyFieldReader, current: Appointment | undefined): Pick<Appointment, 'KONTAKT_NAME' | 'KONTAKT_ROLLE' | 'KONTAKT_TEL' | 'KONTAKT_MAIL' | 'HINWEIS'> {
+function readContact(
+  reader: LegacyFieldReader,
+  current: Appointment | undefined,
+): Pick<Appointment, 'KONTAKT_NAME' | 'KONTAKT_ROLLE' | 'KONTAKT_TEL' | 'KONTAKT_MAIL' | 'HINWEIS'> {
   const name = current ? (reader.text('KONTAKT_NAME', 60) ?? current.KONTAKT_NAME) : reader.requiredText('KONTAKT_NAME', 60);
   const phone = reader.text('KONTAKT_TEL', 30) ?? current?.KONTAKT_TEL ?? null;
   const mail = reader.text('KONTAKT_MAIL', 80) ?? current?.KONTAKT_MAIL ?? null;
   if (phone === null && mail === null) reader.fail('KONTAKT_TEL', 'KONTAKT_TEL or KONTAKT_MAIL missing');
   const role = reader.text('KONTAKT_ROLLE', 30) ?? current?.KONTAKT_ROLLE ?? null;
-  return { KONTAKT_NAME: name, KONTAKT_ROLLE: role, KONTAKT_TEL: phone, KONTAKT_MAIL: mail, HINWEIS: reader.text('HINWEIS', 500) ?? current?.HINWEIS ?? null };
+  return {
+    KONTAKT_NAME: name,
+    KONTAKT_ROLLE: role,
+    KONTAKT_TEL: phone,
+    KONTAKT_MAIL: mail,
+    HINWEIS: reader.text('HINWEIS', 500) ?? current?.HINWEIS ?? null,
+  };
 }
 
 /** Engineers are dispatched from the next working day on. */
@@ -211,7 +285,9 @@ function earliestStart(now: Date): Date {
 export function slotStarts(from: Date, to: Date, durationMin: number, earliest: Date): Date[] {
   const starts: Date[] = [];
   const last = to.getTime() - durationMin * 60_000;
-  let day = DateTime.fromJSDate(new Date(Math.max(from.getTime(), earliest.getTime())), { zone: LEGACY_TIME_ZONE }).startOf('day');
+  let day = DateTime.fromJSDate(new Date(Math.max(from.getTime(), earliest.getTime())), {
+    zone: LEGACY_TIME_ZONE,
+  }).startOf('day');
   const lastDay = DateTime.fromJSDate(to, { zone: LEGACY_TIME_ZONE }).endOf('day');
   for (; day <= lastDay && starts.length < 500; day = day.plus({ days: 1 })) {
     if (day.weekday > 5) continue;

@@ -51,8 +51,8 @@ export interface LegacyBssEvent {
 }
 
 /** What a domain passes to {@link EventJournal.record}. */
-export type LegacyBssEventInput = Omit<LegacyBssEvent, 'EVT_SEQ' | 'EVT_TS' | 'LINE_REF' | 'CHARGE_ID' | 'TEST_FLAG' | 'INFO'>
-  & Partial<Pick<LegacyBssEvent, 'LINE_REF' | 'CHARGE_ID' | 'TEST_FLAG' | 'INFO' | 'CHARGE'>>;
+export type LegacyBssEventInput = Omit<LegacyBssEvent, 'EVT_SEQ' | 'EVT_TS' | 'LINE_REF' | 'CHARGE_ID' | 'TEST_FLAG' | 'INFO'> &
+  Partial<Pick<LegacyBssEvent, 'LINE_REF' | 'CHARGE_ID' | 'TEST_FLAG' | 'INFO' | 'CHARGE'>>;
 
 /** The journal of one simulator instance. */
 export interface EventJournal {
@@ -148,6 +148,7 @@ export function createEventRouter(options: {
   };
   router.get('/', (req: Request, res: Response) => answerLegacy(res, () => list(readLegacyQuery(req, EVENT_QUERY_FIELDS))));
   router.post('/search', createLegacyJsonParser(), (req: Request, res: Response) =>
-    answerLegacy(res, () => list(readLegacyFields(req.body, { source: 'body', allowed: EVENT_QUERY_FIELDS }))));
+    answerLegacy(res, () => list(readLegacyFields(req.body, { source: 'body', allowed: EVENT_QUERY_FIELDS }))),
+  );
   return router;
 }

@@ -33,7 +33,10 @@ const ACTIONS: readonly SimFaultAction[] = ['rc12', 'http500', 'garbage', 'reset
 export function parseSimFault(header: string): SimFault {
   let delayMs = 0;
   let action: SimFaultAction | undefined;
-  for (const directive of header.split(',').map((part) => part.trim().toLowerCase()).filter(Boolean)) {
+  for (const directive of header
+    .split(',')
+    .map((part) => part.trim().toLowerCase())
+    .filter(Boolean)) {
     const delay = /^delay=(\d+)$/.exec(directive);
     if (delay) {
       delayMs = Number(delay[1]);
@@ -60,7 +63,10 @@ export function createFaultInjection(): RequestHandler {
     try {
       fault = parseSimFault(header);
     } catch (err) {
-      res.status(400).type('text/plain').send(`${SIM_FAULT_HEADER}: ${(err as Error).message}`);
+      res
+        .status(400)
+        .type('text/plain')
+        .send(`${SIM_FAULT_HEADER}: ${(err as Error).message}`);
       return;
     }
     if (fault.delayMs === 0) return applySimFault(fault.action, req, res, next);

@@ -71,10 +71,31 @@ export interface FaultTicket {
 
 const FAULT_STATUSES: readonly FaultStatus[] = ['OPEN', 'WIP', 'WCUST', 'RSLVD', 'CLSD', 'CANC', 'REOP'];
 const CREATE_FIELDS = [
-  'CUST_NO', 'CUST_TT_REF', 'ASSET_ID', 'SITE_ID', 'FAULT_TYPE', 'SEVERITY', 'PRIORITY', 'IMPACT', 'DESCRIPTION',
-  'CONTACT_NAME', 'CONTACT_PHONE', 'CONTACT_EMAIL', 'OBSERVED',
+  'CUST_NO',
+  'CUST_TT_REF',
+  'ASSET_ID',
+  'SITE_ID',
+  'FAULT_TYPE',
+  'SEVERITY',
+  'PRIORITY',
+  'IMPACT',
+  'DESCRIPTION',
+  'CONTACT_NAME',
+  'CONTACT_PHONE',
+  'CONTACT_EMAIL',
+  'OBSERVED',
 ];
-const UPDATE_FIELDS = ['CUST_NO', 'DESCRIPTION', 'CONTACT_NAME', 'CONTACT_PHONE', 'CONTACT_EMAIL', 'PRIORITY', 'SEVERITY', 'IMPACT', 'NOTE'];
+const UPDATE_FIELDS = [
+  'CUST_NO',
+  'DESCRIPTION',
+  'CONTACT_NAME',
+  'CONTACT_PHONE',
+  'CONTACT_EMAIL',
+  'PRIORITY',
+  'SEVERITY',
+  'IMPACT',
+  'NOTE',
+];
 const SEARCH_FIELDS = ['CUST_NO', 'TT_STATUS', 'ASSET_ID', 'SITE_ID', 'CUST_TT_REF', 'CHANGED_SINCE', ...PAGING_FIELDS];
 const IMPACTS = ['DOWN', 'DEGR', 'INTM'] as const;
 /** Default resolution text of a simulated repair. */
@@ -105,7 +126,14 @@ export function createFaultDomain(context: SimContext, incidents: readonly Legac
       ticket.CLOSED = null;
       ticket.RESOLUTION = null;
     }
-    context.journal.record({ EVT_TYPE: 'FAULT_STATUS', CUST_NO: ticket.CUST_NO, OBJ_ID: ticket.TT_NO, OLD_STATUS: old, NEW_STATUS: status, INFO: reason });
+    context.journal.record({
+      EVT_TYPE: 'FAULT_STATUS',
+      CUST_NO: ticket.CUST_NO,
+      OBJ_ID: ticket.TT_NO,
+      OLD_STATUS: old,
+      NEW_STATUS: status,
+      INFO: reason,
+    });
   };
   const addNote = (ticket: FaultTicket, author: 'CUST' | 'BSS', text: string): void => {
     ticket.NOTES.push({ TS: context.now(), AUTHOR: author, TEXT: text });
@@ -143,7 +171,8 @@ export function createFaultDomain(context: SimContext, incidents: readonly Legac
       if (assetId !== undefined) {
         const asset = context.assets.get(assetId);
         if (!asset || asset.CUST_NO !== customer.CUST_NO) return reader.fail('ASSET_ID', `ASSET_ID ${assetId} unknown`);
-        if (asset.ASSET_STATUS === 'TERM' || asset.ASSET_STATUS === 'CANC') reader.fail('ASSET_ID', `ASSET_ID ${assetId} is ${asset.ASSET_STATUS}`);
+        if (asset.ASSET_STATUS === 'TERM' || asset.ASSET_STATUS === 'CANC')
+          reader.fail('ASSET_ID', `ASSET_ID ${assetId} is ${asset.ASSET_STATUS}`);
         if (siteId !== null && siteId !== asset.SITE_ID) reader.fail('SITE_ID', `SITE_ID ${siteId} is not the asset's site`);
         siteId = asset.SITE_ID;
         addrKey = asset.ADDR_KEY;
@@ -187,10 +216,24 @@ export function createFaultDomain(context: SimContext, incidents: readonly Legac
         NOTES: [],
       };
       tickets.set(ticket.TT_NO, ticket);
-      context.journal.record({ EVT_TYPE: 'FAULT_STATUS', CUST_NO: ticket.CUST_NO, OBJ_ID: ticket.TT_NO, OLD_STATUS: null, NEW_STATUS: 'OPEN' });
+      context.journal.record({
+        EVT_TYPE: 'FAULT_STATUS',
+        CUST_NO: ticket.CUST_NO,
+        OBJ_ID: ticket.TT_NO,
+        OLD_STATUS: null,
+        NEW_STATUS: 'OPEN',
+      });
       context.workOrders?.open({
-        CUST_NO: ticket.CUST_NO, AUFTRAGSART: 'ENTST', BEZUG_TYP: 'STOERUNG', BEZUG_NR: ticket.TT_NO, BEMERKUNG: ticket.CUST_TT_REF, TEST_FLAG: null,
-        ASSET_ID: ticket.ASSET_ID, SITE_ID: ticket.SITE_ID, ADDR_KEY: null, TAETIGKEITEN: [`Entstoerung ${ticket.TT_NO}`],
+        CUST_NO: ticket.CUST_NO,
+        AUFTRAGSART: 'ENTST',
+        BEZUG_TYP: 'STOERUNG',
+        BEZUG_NR: ticket.TT_NO,
+        BEMERKUNG: ticket.CUST_TT_REF,
+        TEST_FLAG: null,
+        ASSET_ID: ticket.ASSET_ID,
+        SITE_ID: ticket.SITE_ID,
+        ADDR_KEY: null,
+        TAETIGKEITEN: [`Entstoerung ${ticket.TT_NO}`],
       });
       return { FAULT: renderFault(ticket) };
     });
@@ -226,7 +269,14 @@ export function createFaultDomain(context: SimContext, incidents: readonly Legac
       if (note !== undefined) addNote(ticket, 'CUST', note);
       ticket.LAST_CHG = context.now();
       const info = [...changed, ...(note === undefined ? [] : ['NOTE'])].join(',');
-      context.journal.record({ EVT_TYPE: 'FAULT_CHANGE', CUST_NO: ticket.CUST_NO, OBJ_ID: ticket.TT_NO, OLD_STATUS: null, NEW_STATUS: ticket.STATUS, INFO: `updated ${info}` });
+      context.journal.record({
+        EVT_TYPE: 'FAULT_CHANGE',
+        CUST_NO: ticket.CUST_NO,
+        OBJ_ID: ticket.TT_NO,
+        OLD_STATUS: null,
+        NEW_STATUS: ticket.STATUS,
+        INFO: `updated ${info}`,
+      });
       // The update is the answer the desk waited for.
       if (ticket.STATUS === 'WCUST') setStatus(ticket, 'WIP', 'customer provided information');
       return { FAULT: renderFault(ticket) };
@@ -261,7 +311,12 @@ export function createFaultDomain(context: SimContext, incidents: readonly Legac
       const siteId = reader.text('SITE_ID', 9);
       const custRef = reader.text('CUST_TT_REF', 35);
       const changedSince = reader.timestamp('CHANGED_SINCE');
-      const matches = searchOwnRecords(tickets.values(), customer.CUST_NO, { STATUS: status, ASSET_ID: assetId, SITE_ID: siteId, CUST_TT_REF: custRef }, changedSince);
+      const matches = searchOwnRecords(
+        tickets.values(),
+        customer.CUST_NO,
+        { STATUS: status, ASSET_ID: assetId, SITE_ID: siteId, CUST_TT_REF: custRef },
+        changedSince,
+      );
       const { page, ...paging } = pageLegacyList(reader, matches);
       return { ...paging, FAULTS: page.map(renderFault) };
     },
@@ -282,7 +337,8 @@ export function createFaultDomain(context: SimContext, incidents: readonly Legac
       if (to === undefined) {
         step(ticket, reason);
       } else if (to === 'WCUST') {
-        if (!['OPEN', 'WIP', 'REOP'].includes(ticket.STATUS)) throw new LegacyInputError('TO', `ticket ${ttNo} is ${ticket.STATUS}: cannot wait for the customer`);
+        if (!['OPEN', 'WIP', 'REOP'].includes(ticket.STATUS))
+          throw new LegacyInputError('TO', `ticket ${ttNo} is ${ticket.STATUS}: cannot wait for the customer`);
         ticket.INFO_REQ = reason ?? 'please confirm access to the site and the equipment status';
         addNote(ticket, 'BSS', ticket.INFO_REQ);
         setStatus(ticket, 'WCUST', ticket.INFO_REQ);

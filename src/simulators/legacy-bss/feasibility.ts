@@ -67,7 +67,14 @@ export function createFeasibilityDomain(context: SimContext): FeasibilityDomain 
   const router = express.Router();
 
   const emit = (check: FeasibilityCheck, oldStatus: FeasibilityStatus | null, info: string | null = null): void => {
-    context.journal.record({ EVT_TYPE: 'FEAS_STATUS', CUST_NO: check.CUST_NO, OBJ_ID: check.FEAS_ID, OLD_STATUS: oldStatus, NEW_STATUS: check.STATUS, INFO: info });
+    context.journal.record({
+      EVT_TYPE: 'FEAS_STATUS',
+      CUST_NO: check.CUST_NO,
+      OBJ_ID: check.FEAS_ID,
+      OLD_STATUS: oldStatus,
+      NEW_STATUS: check.STATUS,
+      INFO: info,
+    });
   };
 
   const complete = (check: FeasibilityCheck, outcome: 'DONE' | 'ERR', reason: string | null): void => {

@@ -62,7 +62,12 @@ function readHeaderObject(text: string): Record<string, string> {
   } catch {
     parsed = undefined;
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((value) => typeof value !== 'string')) {
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    Array.isArray(parsed) ||
+    Object.values(parsed).some((value) => typeof value !== 'string')
+  ) {
     throw new Error('LEGACY_BSS_CALLBACK_HEADERS: must be a JSON object of header names and text values');
   }
   return parsed as Record<string, string>;

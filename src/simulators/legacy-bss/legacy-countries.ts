@@ -12,9 +12,7 @@ export const LEGACY_COUNTRIES: ReadonlyMap<string, string> = new Map([
   ['United States', 'US'],
 ]);
 
-const COUNTRY_BY_FOLDED_NAME: ReadonlyMap<string, string> = new Map(
-  [...LEGACY_COUNTRIES.keys()].map((name) => [name.toLowerCase(), name]),
-);
+const COUNTRY_BY_FOLDED_NAME: ReadonlyMap<string, string> = new Map([...LEGACY_COUNTRIES.keys()].map((name) => [name.toLowerCase(), name]));
 
 /** Returns the canonical legacy country name for `name` (case-insensitive), or `undefined`. */
 export function findLegacyCountry(name: string): string | undefined {

@@ -161,7 +161,12 @@ export function readLegacyFields(
     opaque(name, maxLength) {
       const value = present(name);
       if (value === undefined) return undefined;
-      const stored = typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : fail(name, `${name} must be a string or an object`);
+      const stored =
+        typeof value === 'string'
+          ? value
+          : typeof value === 'object'
+            ? JSON.stringify(value)
+            : fail(name, `${name} must be a string or an object`);
       if (stored.length > maxLength) fail(name, `${name} longer than ${maxLength} characters`);
       return stored;
     },
@@ -192,12 +197,18 @@ export function searchOwnRecords<T extends { CUST_NO: string; LAST_CHG?: Date }>
   changedSince?: Date,
 ): T[] {
   const wanted = Object.entries(criteria).filter(([, v]) => v !== undefined);
-  return [...records].filter((r) => r.CUST_NO === custNo
-    && wanted.every(([field, v]) => (r as Record<string, unknown>)[field] === v)
-    && (changedSince === undefined || (r.LAST_CHG !== undefined && r.LAST_CHG.getTime() >= changedSince.getTime())));
+  return [...records].filter(
+    (r) =>
+      r.CUST_NO === custNo &&
+      wanted.every(([field, v]) => (r as Record<string, unknown>)[field] === v) &&
+      (changedSince === undefined || (r.LAST_CHG !== undefined && r.LAST_CHG.getTime() >= changedSince.getTime())),
+  );
 }
 
-export function pageLegacyList<T>(reader: LegacyFieldReader, items: readonly T[]): { TOTAL: number; OFFSET: number; LIMIT: number; page: T[] } {
+export function pageLegacyList<T>(
+  reader: LegacyFieldReader,
+  items: readonly T[],
+): { TOTAL: number; OFFSET: number; LIMIT: number; page: T[] } {
   const offset = reader.integer('OFFSET', 0, 1_000_000) ?? 0;
   const limit = reader.integer('LIMIT', 1, MAX_PAGE_LIMIT) ?? DEFAULT_PAGE_LIMIT;
   return { TOTAL: items.length, OFFSET: offset, LIMIT: limit, page: items.slice(offset, offset + limit) };
@@ -225,13 +236,16 @@ export interface LegacyReadOperations {
 export function mountLegacyReads(router: express.Router, ops: LegacyReadOperations): void {
   router.get('/', (req: Request, res: Response) => answerLegacy(res, () => ops.search(readLegacyQuery(req, ops.searchFields))));
   router.post('/search', createLegacyJsonParser(), (req: Request, res: Response) =>
-    answerLegacy(res, () => ops.search(readLegacyFields(req.body, { source: 'body', allowed: ops.searchFields }))));
+    answerLegacy(res, () => ops.search(readLegacyFields(req.body, { source: 'body', allowed: ops.searchFields }))),
+  );
   router.post('/inquiry', createLegacyJsonParser(), (req: Request, res: Response) =>
     answerLegacy(res, () => {
       const reader = readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', ops.idField] });
       const id = reader.requiredText(ops.idField, ops.idMaxLength);
       return ops.inquire(reader, id);
-    }));
+    }),
+  );
   router.get('/:id', (req: Request, res: Response) =>
-    answerLegacy(res, () => ops.inquire(readLegacyQuery(req, ['CUST_NO']), String(req.params['id']))));
+    answerLegacy(res, () => ops.inquire(readLegacyQuery(req, ['CUST_NO']), String(req.params['id']))),
+  );
 }

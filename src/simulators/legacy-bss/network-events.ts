@@ -69,12 +69,28 @@ export interface NetworkEvent {
 export const NETWORK_SEED_FILE_NAME = 'network-events.yaml';
 
 const NWE_NO_PATTERN = /^NWE-\d{4}-\d{6}$/;
-const EVENT_SEED_FIELDS = ['NWE_NO', 'NWE_TYPE', 'CAUSE', 'NWE_STATUS', 'EFFECT', 'SEVERITY', 'TEXT', 'ELEMENTS', 'CREATED_TS', 'START_TS', 'PLANNED_END', 'END_TS', 'LAST_UPD'];
+const EVENT_SEED_FIELDS = [
+  'NWE_NO',
+  'NWE_TYPE',
+  'CAUSE',
+  'NWE_STATUS',
+  'EFFECT',
+  'SEVERITY',
+  'TEXT',
+  'ELEMENTS',
+  'CREATED_TS',
+  'START_TS',
+  'PLANNED_END',
+  'END_TS',
+  'LAST_UPD',
+];
 const PUBLISH_FIELDS = ['NWE_TYPE', 'CAUSE', 'NWE_STATUS', 'EFFECT', 'SEVERITY', 'TEXT', 'ELEMENTS', 'START_TS', 'PLANNED_END'];
 const UPDATE_FIELDS = ['NWE_STATUS', 'EFFECT', 'SEVERITY', 'TEXT', 'ELEMENTS', 'START_TS', 'PLANNED_END'];
 
 /** Type rules: an outage is `AUSF` without cause, an impairment `EINS`/`SPOR` with a cause, maintenance has an end. */
-function checkConsistency(e: Pick<NetworkEvent, 'NWE_TYPE' | 'CAUSE' | 'EFFECT' | 'NWE_STATUS' | 'PLANNED_END' | 'END_TS'>): string | undefined {
+function checkConsistency(
+  e: Pick<NetworkEvent, 'NWE_TYPE' | 'CAUSE' | 'EFFECT' | 'NWE_STATUS' | 'PLANNED_END' | 'END_TS'>,
+): string | undefined {
   if (e.NWE_TYPE === 'STOE' && e.EFFECT !== 'AUSF') return 'a STOE event has EFFECT AUSF';
   if (e.NWE_TYPE === 'BEEI' && e.EFFECT === 'AUSF') return 'a BEEI event has EFFECT EINS or SPOR';
   if ((e.NWE_TYPE === 'BEEI') !== (e.CAUSE !== null)) return 'CAUSE is required for BEEI events and only for them';
@@ -96,7 +112,12 @@ export function loadNetworkSeed(dataDir: string, addressKeys: ReadonlySet<string
       if (!addressKeys.has(key)) v.fail(`unknown address ${key} (not in addresses.yaml)`);
       return key;
     });
-    return Object.freeze({ NE_ID: id, NE_TYPE: entry.code('NE_TYPE', ['ACC', 'AGG', 'CORE'] as const), NE_NAME: entry.text('NE_NAME'), CARRIES: Object.freeze(carries) });
+    return Object.freeze({
+      NE_ID: id,
+      NE_TYPE: entry.code('NE_TYPE', ['ACC', 'AGG', 'CORE'] as const),
+      NE_NAME: entry.text('NE_NAME'),
+      CARRIES: Object.freeze(carries),
+    });
   });
   const elementIds = new Set(elements.map((e) => e.NE_ID));
   const seenEvents = new Map<string, number>();
@@ -152,7 +173,11 @@ export interface NetworkEventDomain {
 }
 
 /** Builds the network domain over the seeded elements and events. */
-export function createNetworkEventDomain(context: Pick<SimContext, 'now' | 'journal' | 'nextNumber' | 'seed'>, assets: AssetStore, seed: ReturnType<typeof loadNetworkSeed>): NetworkEventDomain {
+export function createNetworkEventDomain(
+  context: Pick<SimContext, 'now' | 'journal' | 'nextNumber' | 'seed'>,
+  assets: AssetStore,
+  seed: ReturnType<typeof loadNetworkSeed>,
+): NetworkEventDomain {
   const elements = new Map(seed.elements.map((e) => [e.NE_ID, e]));
   const events = new Map(seed.events.map((e) => [e.NWE_NO, e]));
   /** Every asset riding on the event's elements, with the element it rides on. */
@@ -173,13 +198,19 @@ export function createNetworkEventDomain(context: Pick<SimContext, 'now' | 'jour
     EFFECT: event.EFFECT,
     SEVERITY: event.SEVERITY,
     TEXT: event.TEXT,
-    ELEMENTS: event.ELEMENTS.map((id) => ({ NE_ID: id, NE_TYPE: elements.get(id)?.NE_TYPE, NE_NAME: elements.get(id)?.NE_NAME })),
+    ELEMENTS: event.ELEMENTS.map((id) => ({
+      NE_ID: id,
+      NE_TYPE: elements.get(id)?.NE_TYPE,
+      NE_NAME: elements.get(id)?.NE_NAME,
+    })),
     CREATED_TS: formatLegacyTimestamp(event.CREATED_TS),
     START_TS: formatLegacyTimestamp(event.START_TS),
     PLANNED_END: event.PLANNED_END && formatLegacyTimestamp(event.PLANNED_END),
     END_TS: event.END_TS && formatLegacyTimestamp(event.END_TS),
     LAST_UPD: formatLegacyTimestamp(event.LAST_UPD),
-    AFFECTED: affected(event).filter((a) => custNo === undefined || a.CUST_NO === custNo).map(({ ASSET_ID, NE_ID }) => ({ ASSET_ID, NE_ID })),
+    AFFECTED: affected(event)
+      .filter((a) => custNo === undefined || a.CUST_NO === custNo)
+      .map(({ ASSET_ID, NE_ID }) => ({ ASSET_ID, NE_ID })),
     HIST: event.HIST.map((h) => ({ STATUS: h.STATUS, TS: formatLegacyTimestamp(h.TS) })),
   });
   const router = express.Router();
@@ -190,11 +221,17 @@ export function createNetworkEventDomain(context: Pick<SimContext, 'now' | 'jour
       const status = reader.code('NWE_STATUS', STATUSES);
       const type = reader.code('NWE_TYPE', TYPES);
       const assetId = reader.text('ASSET_ID', 10);
-      const matches = [...events.values()].filter((event) => {
-        const mine = affected(event).filter((a) => a.CUST_NO === customer.CUST_NO);
-        return mine.length > 0 && (status === undefined || event.NWE_STATUS === status) && (type === undefined || event.NWE_TYPE === type)
-          && (assetId === undefined || mine.some((a) => a.ASSET_ID === assetId));
-      }).sort((a, b) => b.START_TS.getTime() - a.START_TS.getTime() || a.NWE_NO.localeCompare(b.NWE_NO));
+      const matches = [...events.values()]
+        .filter((event) => {
+          const mine = affected(event).filter((a) => a.CUST_NO === customer.CUST_NO);
+          return (
+            mine.length > 0 &&
+            (status === undefined || event.NWE_STATUS === status) &&
+            (type === undefined || event.NWE_TYPE === type) &&
+            (assetId === undefined || mine.some((a) => a.ASSET_ID === assetId))
+          );
+        })
+        .sort((a, b) => b.START_TS.getTime() - a.START_TS.getTime() || a.NWE_NO.localeCompare(b.NWE_NO));
       const { page, ...paging } = pageLegacyList(reader, matches);
       return { ...paging, NETWORK_EVENTS: page.map((event) => render(event, customer.CUST_NO)) };
     },
@@ -212,7 +249,14 @@ export function createNetworkEventDomain(context: Pick<SimContext, 'now' | 'jour
   const announce = (event: NetworkEvent, before: ReadonlySet<string>, oldStatus: NetworkEventStatus | null, info: string): void => {
     const customers = new Set([...before, ...affected(event).map((a) => a.CUST_NO)]);
     for (const custNo of [...customers].sort()) {
-      context.journal.record({ EVT_TYPE: 'NETWORK_EVENT', CUST_NO: custNo, OBJ_ID: event.NWE_NO, OLD_STATUS: oldStatus, NEW_STATUS: event.NWE_STATUS, INFO: info });
+      context.journal.record({
+        EVT_TYPE: 'NETWORK_EVENT',
+        CUST_NO: custNo,
+        OBJ_ID: event.NWE_NO,
+        OLD_STATUS: oldStatus,
+        NEW_STATUS: event.NWE_STATUS,
+        INFO: info,
+      });
     }
   };
   const control = createNetworkControlRouter({
@@ -248,7 +292,11 @@ export function createNetworkEventDomain(context: Pick<SimContext, 'now' | 'jour
       const oldStatus = event.NWE_STATUS;
       const status = reader.code('NWE_STATUS', ['GEPL', 'LFD'] as const);
       if (status === 'GEPL' && oldStatus === 'LFD') reader.fail('NWE_STATUS', 'NWE_STATUS cannot go back from LFD to GEPL');
-      const changed = { ...event, EFFECT: reader.code('EFFECT', EFFECTS) ?? event.EFFECT, PLANNED_END: reader.timestamp('PLANNED_END') ?? event.PLANNED_END };
+      const changed = {
+        ...event,
+        EFFECT: reader.code('EFFECT', EFFECTS) ?? event.EFFECT,
+        PLANNED_END: reader.timestamp('PLANNED_END') ?? event.PLANNED_END,
+      };
       const problem = checkConsistency(changed);
       if (problem) throw new LegacyInputError(null, problem);
       const now = context.now();
@@ -311,10 +359,15 @@ function createNetworkControlRouter(ops: {
 }): Router {
   const router = express.Router();
   router.post('/', createLegacyJsonParser(), (req: Request, res: Response) =>
-    answerLegacy(res, () => ops.publish(readLegacyFields(req.body, { source: 'body', allowed: PUBLISH_FIELDS }))));
+    answerLegacy(res, () => ops.publish(readLegacyFields(req.body, { source: 'body', allowed: PUBLISH_FIELDS }))),
+  );
   router.post('/:no/update', createLegacyJsonParser(), (req: Request, res: Response) =>
-    answerLegacy(res, () => ops.update(String(req.params['no']), readLegacyFields(req.body, { source: 'body', allowed: UPDATE_FIELDS }))));
+    answerLegacy(res, () => ops.update(String(req.params['no']), readLegacyFields(req.body, { source: 'body', allowed: UPDATE_FIELDS }))),
+  );
   router.post('/:no/close', createLegacyJsonParser(), (req: Request, res: Response) =>
-    answerLegacy(res, () => ops.close(String(req.params['no']), readLegacyFields(req.body, { source: 'body', allowed: ['END_TS', 'TEXT'] }))));
+    answerLegacy(res, () =>
+      ops.close(String(req.params['no']), readLegacyFields(req.body, { source: 'body', allowed: ['END_TS', 'TEXT'] })),
+    ),
+  );
   return router;
 }

@@ -98,7 +98,15 @@ export function createOfferDomain(context: SimContext, feasibility: FeasibilityD
     offer.LAST_CHG = now;
     offer.STATUS_HIST.push({ STATUS: status, TS: now, RSN: reason });
     if (offer.RESV_STATUS === 'HELD' && status !== 'OFFR') offer.RESV_STATUS = status === 'TAKN' ? 'USED' : 'RLSD';
-    if (announce) context.journal.record({ EVT_TYPE: 'OFFER_STATUS', CUST_NO: offer.CUST_NO, OBJ_ID: offer.OFFER_NO, OLD_STATUS: old, NEW_STATUS: status, INFO: reason });
+    if (announce)
+      context.journal.record({
+        EVT_TYPE: 'OFFER_STATUS',
+        CUST_NO: offer.CUST_NO,
+        OBJ_ID: offer.OFFER_NO,
+        OLD_STATUS: old,
+        NEW_STATUS: status,
+        INFO: reason,
+      });
   };
 
   const complete = (offer: Offer, forceNoOffer: string | null): void => {
@@ -149,7 +157,13 @@ export function createOfferDomain(context: SimContext, feasibility: FeasibilityD
       };
       offers.set(offer.OFFER_NO, offer);
       if (mode === 'ASYNC') {
-        context.journal.record({ EVT_TYPE: 'OFFER_STATUS', CUST_NO: offer.CUST_NO, OBJ_ID: offer.OFFER_NO, OLD_STATUS: null, NEW_STATUS: 'INPR' });
+        context.journal.record({
+          EVT_TYPE: 'OFFER_STATUS',
+          CUST_NO: offer.CUST_NO,
+          OBJ_ID: offer.OFFER_NO,
+          OLD_STATUS: null,
+          NEW_STATUS: 'INPR',
+        });
         if (context.deferredDelayMs !== undefined) context.schedule(context.deferredDelayMs, () => complete(offer, null));
       } else {
         complete(offer, null);
@@ -190,7 +204,12 @@ export function createOfferDomain(context: SimContext, feasibility: FeasibilityD
       const offerType = reader.code('OFFER_TYPE', ['BUD', 'FIRM'] as const);
       const reqRef = reader.text('REQ_REF', 35);
       const changedSince = reader.timestamp('CHANGED_SINCE');
-      const matches = searchOwnRecords(offers.values(), customer.CUST_NO, { STATUS: status, OFFER_TYPE: offerType, REQ_REF: reqRef }, changedSince);
+      const matches = searchOwnRecords(
+        offers.values(),
+        customer.CUST_NO,
+        { STATUS: status, OFFER_TYPE: offerType, REQ_REF: reqRef },
+        changedSince,
+      );
       const { page, ...paging } = pageLegacyList(reader, matches);
       return { ...paging, OFFERS: page.map((offer) => renderOffer(offer)) };
     },
@@ -238,7 +257,12 @@ export function createOfferDomain(context: SimContext, feasibility: FeasibilityD
   };
 }
 
-function readOfferLine(line: LegacyFieldReader, context: SimContext, feasibility: FeasibilityDomain, customer: LegacyCustomerRecord): OfferLine {
+function readOfferLine(
+  line: LegacyFieldReader,
+  context: SimContext,
+  feasibility: FeasibilityDomain,
+  customer: LegacyCustomerRecord,
+): OfferLine {
   const resolved = readProductLine(line, { seed: context.seed, assets: context.assets, customer });
   const term = line.integer('TERM_MONTHS', 1, 120) ?? DEFAULT_TERM_MONTHS;
   if (!context.seed.catalogue.terms.has(term)) {
@@ -255,13 +279,29 @@ function readOfferLine(line: LegacyFieldReader, context: SimContext, feasibility
       line.fail('FEAS_ID', `FEAS_ID ${feasId} expired on ${formatLegacyTimestamp(check.VALID_UNTIL)}`);
     }
     const wanted = feasLineRef ?? resolved.LINE_REF;
-    const checked = check.lines.find((candidate) => candidate.resolved.LINE_REF === wanted)
-      ?? line.fail(feasLineRef === null ? 'FEAS_ID' : 'FEAS_LINE_REF', `feasibility check ${feasId} has no line ${wanted}`);
-    if (checked.resolved.product.PROD_CODE !== resolved.product.PROD_CODE || checked.resolved.address.ADDR_KEY !== resolved.address.ADDR_KEY) {
-      line.fail('FEAS_ID', `feasibility ${feasId} line ${wanted} covers ${checked.resolved.product.PROD_CODE} at ${checked.resolved.address.ADDR_KEY}`);
+    const checked =
+      check.lines.find((candidate) => candidate.resolved.LINE_REF === wanted) ??
+      line.fail(feasLineRef === null ? 'FEAS_ID' : 'FEAS_LINE_REF', `feasibility check ${feasId} has no line ${wanted}`);
+    if (
+      checked.resolved.product.PROD_CODE !== resolved.product.PROD_CODE ||
+      checked.resolved.address.ADDR_KEY !== resolved.address.ADDR_KEY
+    ) {
+      line.fail(
+        'FEAS_ID',
+        `feasibility ${feasId} line ${wanted} covers ${checked.resolved.product.PROD_CODE} at ${checked.resolved.address.ADDR_KEY}`,
+      );
     }
   }
-  return { resolved, TERM_MONTHS: term, FEAS_ID: feasId, FEAS_LINE_REF: feasLineRef, LINE_STATUS: 'INPR', verdict: null, price: null, REASON: null };
+  return {
+    resolved,
+    TERM_MONTHS: term,
+    FEAS_ID: feasId,
+    FEAS_LINE_REF: feasLineRef,
+    LINE_STATUS: 'INPR',
+    verdict: null,
+    price: null,
+    REASON: null,
+  };
 }
 
 // Budgetary and firm offers are priced from the same list; only validity and reservation differ.

@@ -1,7 +1,15 @@
 import type { LegacyCustomerRecord } from './customer.js';
 import { LegacyInputError, type LegacyFieldReader } from './legacy-request.js';
 import { formatLegacyTimestamp } from './legacy-timestamp.js';
-import { CHARGE_TYPES, type ChargeStatus, type Order, type OrderCharge, type OrderLine, type OrderLineStatus, type OrderStatus } from './order-model.js';
+import {
+  CHARGE_TYPES,
+  type ChargeStatus,
+  type Order,
+  type OrderCharge,
+  type OrderLine,
+  type OrderLineStatus,
+  type OrderStatus,
+} from './order-model.js';
 import type { SimContext } from './sim-context.js';
 
 /** Hours the customer has to decide on a charge when the back office does not say (`RESP_BY`). */
@@ -44,8 +52,16 @@ export function openCharge(ops: OrderChargeOps, order: Order, charge: OrderCharg
   order.CHARGES.push(charge);
   ops.touch(order);
   ops.context.journal.record({
-    EVT_TYPE: 'CHARGE_STATUS', CUST_NO: order.CUST_NO, OBJ_ID: order.ORDER_NO, LINE_REF: charge.LINE_REF, CHARGE_ID: charge.CHARGE_ID,
-    OLD_STATUS: null, NEW_STATUS: 'OPEN', TEST_FLAG: order.TEST_FLAG, INFO: charge.CHARGE_DESC, CHARGE: renderCharge(charge),
+    EVT_TYPE: 'CHARGE_STATUS',
+    CUST_NO: order.CUST_NO,
+    OBJ_ID: order.ORDER_NO,
+    LINE_REF: charge.LINE_REF,
+    CHARGE_ID: charge.CHARGE_ID,
+    OLD_STATUS: null,
+    NEW_STATUS: 'OPEN',
+    TEST_FLAG: order.TEST_FLAG,
+    INFO: charge.CHARGE_DESC,
+    CHARGE: renderCharge(charge),
   });
 }
 
@@ -54,9 +70,12 @@ export function openCharge(ops: OrderChargeOps, order: Order, charge: OrderCharg
  * and the line is open. The lines and the order go `HOLD` until the customer decides.
  */
 export function raiseCharge(ops: OrderChargeOps, order: Order, reader: LegacyFieldReader): Record<string, unknown> {
-  if (!['VALD', 'HOLD', 'PROV'].includes(order.STATUS)) throw new LegacyInputError('ORDER_NO', `order ${order.ORDER_NO} is ${order.STATUS}: charges are raised in VALD, HOLD or PROV`);
+  if (!['VALD', 'HOLD', 'PROV'].includes(order.STATUS))
+    throw new LegacyInputError('ORDER_NO', `order ${order.ORDER_NO} is ${order.STATUS}: charges are raised in VALD, HOLD or PROV`);
   const lineRef = reader.text('LINE_REF', 10) ?? order.lines[0]!.resolved.LINE_REF;
-  const line = order.lines.find((candidate) => candidate.resolved.LINE_REF === lineRef) ?? reader.fail('LINE_REF', `order ${order.ORDER_NO} has no line ${lineRef}`);
+  const line =
+    order.lines.find((candidate) => candidate.resolved.LINE_REF === lineRef) ??
+    reader.fail('LINE_REF', `order ${order.ORDER_NO} has no line ${lineRef}`);
   if (!ops.openLines(order).includes(line)) reader.fail('LINE_REF', `line ${lineRef} is ${line.STATUS}`);
   const customer = ops.context.seed.customers.get(order.CUST_NO) as LegacyCustomerRecord;
   const now = ops.context.now();
@@ -87,12 +106,14 @@ export function raiseCharge(ops: OrderChargeOps, order: Order, reader: LegacyFie
  * provisioning (where it was, or from the start), or cancelled when no line is left open.
  */
 export function decideCharge(ops: OrderChargeOps, order: Order, charge: OrderCharge, decision: 'ACPT' | 'DECL'): void {
-  if (charge.CHARGE_STATUS !== 'OPEN') throw new LegacyInputError('CHARGE_ID', `charge ${charge.CHARGE_ID} is ${charge.CHARGE_STATUS}, not OPEN`);
+  if (charge.CHARGE_STATUS !== 'OPEN')
+    throw new LegacyInputError('CHARGE_ID', `charge ${charge.CHARGE_ID} is ${charge.CHARGE_STATUS}, not OPEN`);
   const line = order.lines.find((candidate) => candidate.resolved.LINE_REF === charge.LINE_REF);
   if (line && decision === 'ACPT' && charge.CHARGE_TYPE === 'EXPEDITE' && line.expediteTo !== null) line.EXP_DATE = line.expediteTo;
   ops.setChargeStatus(order, charge, decision);
   if (line && decision === 'DECL' && charge.BLOCKING === 'Y' && ops.openLines(order).includes(line)) {
-    for (const other of order.CHARGES) if (other.LINE_REF === line.resolved.LINE_REF && other.CHARGE_STATUS === 'OPEN') ops.setChargeStatus(order, other, 'WDRN');
+    for (const other of order.CHARGES)
+      if (other.LINE_REF === line.resolved.LINE_REF && other.CHARGE_STATUS === 'OPEN') ops.setChargeStatus(order, other, 'WDRN');
     ops.setLineStatus(order, line, 'CANC', `charge ${charge.CHARGE_ID} declined`);
   }
   resumeAfterCharges(ops, order);

@@ -19,11 +19,19 @@ import type { OfferDomain } from './offer.js';
 import { convertLegacyAmount, DEFAULT_TERM_MONTHS, priceLegacyLine } from './product-catalogue.js';
 import { PRODUCT_LINE_FIELDS, readProductLine, readRequestLines } from './product-line.js';
 import type { SimContext, SimDomain } from './sim-context.js';
-import { decideCharge, openCharge, raiseCharge, RAISE_CHARGE_FIELDS, renderCharge, resumeAfterCharges, DEFAULT_RESPONSE_HOURS, type OrderChargeOps } from './order-charge.js';
+import {
+  decideCharge,
+  openCharge,
+  raiseCharge,
+  RAISE_CHARGE_FIELDS,
+  renderCharge,
+  resumeAfterCharges,
+  DEFAULT_RESPONSE_HOURS,
+  type OrderChargeOps,
+} from './order-charge.js';
 import type { ChargeStatus, Order, OrderCharge, OrderLine, OrderLineStatus, OrderStatus } from './order-model.js';
 
 export type { ChargeStatus, Order, OrderCharge, OrderLine, OrderLineStatus, OrderStatus } from './order-model.js';
-
 
 const ORDER_STATUSES: readonly OrderStatus[] = ['RCVD', 'VALD', 'HOLD', 'PROV', 'COMP', 'PCMP', 'REJD', 'CANC', 'FAIL'];
 const FINAL_STATUSES: readonly OrderStatus[] = ['COMP', 'PCMP', 'REJD', 'CANC', 'FAIL'];
@@ -31,8 +39,17 @@ const FINAL_LINE_STATUSES: readonly OrderLineStatus[] = ['COMP', 'REJD', 'CANC',
 /** Where each forward step leads (HOLD is left by the customer's charge decision, not by a step). */
 const FORWARD_ORDER: readonly OrderStatus[] = ['RCVD', 'VALD', 'PROV', 'COMP'];
 
-
-const CREATE_FIELDS = ['CUST_NO', 'CUST_ORDER_REF', 'PROJECT_REF', 'TEST_FLAG', 'CONTACT_NAME', 'CONTACT_PHONE', 'CONTACT_EMAIL', 'REMARKS', 'LINES'];
+const CREATE_FIELDS = [
+  'CUST_NO',
+  'CUST_ORDER_REF',
+  'PROJECT_REF',
+  'TEST_FLAG',
+  'CONTACT_NAME',
+  'CONTACT_PHONE',
+  'CONTACT_EMAIL',
+  'REMARKS',
+  'LINES',
+];
 const LINE_FIELDS = [...PRODUCT_LINE_FIELDS, 'CONFIG', 'OFFER_NO', 'OFFER_LINE_REF', 'TERM_MONTHS', 'REQ_DATE', 'EXPEDITE'];
 const SEARCH_FIELDS = ['CUST_NO', 'ORDER_STATUS', 'CUST_ORDER_REF', 'PROJECT_REF', 'TEST_FLAG', 'CHANGED_SINCE', ...PAGING_FIELDS];
 /** Longest `CONFIG` the BSS stores (a CLOB column in the real system, capped for the simulator). */
@@ -62,8 +79,14 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
     line.STATUS_HIST.push({ STATUS: status, TS: now, RSN: reason });
     if (status === 'COMP') line.COMP_DATE = now;
     context.journal.record({
-      EVT_TYPE: 'ORDER_LINE_STATUS', CUST_NO: order.CUST_NO, OBJ_ID: order.ORDER_NO, LINE_REF: line.resolved.LINE_REF,
-      OLD_STATUS: old, NEW_STATUS: status, TEST_FLAG: order.TEST_FLAG, INFO: reason,
+      EVT_TYPE: 'ORDER_LINE_STATUS',
+      CUST_NO: order.CUST_NO,
+      OBJ_ID: order.ORDER_NO,
+      LINE_REF: line.resolved.LINE_REF,
+      OLD_STATUS: old,
+      NEW_STATUS: status,
+      TEST_FLAG: order.TEST_FLAG,
+      INFO: reason,
     });
   };
   const setOrderStatus = (order: Order, status: OrderStatus, reason: string | null = null): void => {
@@ -76,8 +99,13 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
     if (status === 'COMP' || status === 'PCMP') order.COMP_DATE = now;
     if (status === 'CANC') order.CANC_DATE = now;
     context.journal.record({
-      EVT_TYPE: 'ORDER_STATUS', CUST_NO: order.CUST_NO, OBJ_ID: order.ORDER_NO, OLD_STATUS: old, NEW_STATUS: status,
-      TEST_FLAG: order.TEST_FLAG, INFO: reason,
+      EVT_TYPE: 'ORDER_STATUS',
+      CUST_NO: order.CUST_NO,
+      OBJ_ID: order.ORDER_NO,
+      OLD_STATUS: old,
+      NEW_STATUS: status,
+      TEST_FLAG: order.TEST_FLAG,
+      INFO: reason,
     });
     if (status === 'PROV') openInstallation(context, order);
   };
@@ -86,8 +114,15 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
     charge.CHARGE_STATUS = status;
     charge.DECIDED = touch(order);
     context.journal.record({
-      EVT_TYPE: 'CHARGE_STATUS', CUST_NO: order.CUST_NO, OBJ_ID: order.ORDER_NO, LINE_REF: charge.LINE_REF, CHARGE_ID: charge.CHARGE_ID,
-      OLD_STATUS: old, NEW_STATUS: status, TEST_FLAG: order.TEST_FLAG, CHARGE: renderCharge(charge),
+      EVT_TYPE: 'CHARGE_STATUS',
+      CUST_NO: order.CUST_NO,
+      OBJ_ID: order.ORDER_NO,
+      LINE_REF: charge.LINE_REF,
+      CHARGE_ID: charge.CHARGE_ID,
+      OLD_STATUS: old,
+      NEW_STATUS: status,
+      TEST_FLAG: order.TEST_FLAG,
+      CHARGE: renderCharge(charge),
     });
   };
   const openLines = (order: Order): OrderLine[] => order.lines.filter((line) => !FINAL_LINE_STATUSES.includes(line.STATUS));
@@ -168,7 +203,11 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
         });
       } else if (line.asset) {
         line.asset.ORDERS.push(ref);
-        context.assets.setStatus(line.asset, line.resolved.ACTION === 'CHG' ? 'ACHG' : 'PTRM', `${order.ORDER_NO} line ${line.resolved.LINE_REF}`);
+        context.assets.setStatus(
+          line.asset,
+          line.resolved.ACTION === 'CHG' ? 'ACHG' : 'PTRM',
+          `${order.ORDER_NO} line ${line.resolved.LINE_REF}`,
+        );
       }
       setLineStatus(order, line, 'PROV');
     }
@@ -216,7 +255,16 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
     }
   };
 
-  const chargeOps: OrderChargeOps = { context, setLineStatus, setOrderStatus, setChargeStatus, openLines, startProvisioning, settleOrder, touch };
+  const chargeOps: OrderChargeOps = {
+    context,
+    setLineStatus,
+    setOrderStatus,
+    setChargeStatus,
+    openLines,
+    startProvisioning,
+    settleOrder,
+    touch,
+  };
 
   router.post('/', createLegacyJsonParser(), (req: Request, res: Response) => {
     answerLegacy(res, () => {
@@ -240,26 +288,25 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
     const takenOfferLines = new Map<string, string>();
     const usedAssets = new Map<string, string>();
     const offersToTake = new Set<string>();
-    const lines = readRequestLines(reader, LINE_FIELDS, (line, raw) => completeFromOffer(line, raw, customer))
-      .map((line) => {
-        const orderLine = readOrderLine(line, customer);
-        if (orderLine.OFFER_NO !== null) {
-          const key = `${orderLine.OFFER_NO}/${orderLine.OFFER_LINE_REF}`;
-          const other = takenOfferLines.get(key);
-          if (other !== undefined) line.fail('OFFER_LINE_REF', `offer line ${key} already ordered by line ${other}`);
-          takenOfferLines.set(key, orderLine.resolved.LINE_REF);
-          offersToTake.add(orderLine.OFFER_NO);
-        }
-        const { asset } = orderLine.resolved;
-        if (asset) {
-          const other = usedAssets.get(asset.ASSET_ID);
-          if (other !== undefined) line.fail('ASSET_ID', `ASSET_ID ${asset.ASSET_ID} already used by line ${other}`);
-          usedAssets.set(asset.ASSET_ID, orderLine.resolved.LINE_REF);
-          const busy = findOpenOrderOn(asset.ASSET_ID);
-          if (busy !== undefined) line.fail('ASSET_ID', `ASSET_ID ${asset.ASSET_ID} has an open order ${busy}`);
-        }
-        return orderLine;
-      });
+    const lines = readRequestLines(reader, LINE_FIELDS, (line, raw) => completeFromOffer(line, raw, customer)).map((line) => {
+      const orderLine = readOrderLine(line, customer);
+      if (orderLine.OFFER_NO !== null) {
+        const key = `${orderLine.OFFER_NO}/${orderLine.OFFER_LINE_REF}`;
+        const other = takenOfferLines.get(key);
+        if (other !== undefined) line.fail('OFFER_LINE_REF', `offer line ${key} already ordered by line ${other}`);
+        takenOfferLines.set(key, orderLine.resolved.LINE_REF);
+        offersToTake.add(orderLine.OFFER_NO);
+      }
+      const { asset } = orderLine.resolved;
+      if (asset) {
+        const other = usedAssets.get(asset.ASSET_ID);
+        if (other !== undefined) line.fail('ASSET_ID', `ASSET_ID ${asset.ASSET_ID} already used by line ${other}`);
+        usedAssets.set(asset.ASSET_ID, orderLine.resolved.LINE_REF);
+        const busy = findOpenOrderOn(asset.ASSET_ID);
+        if (busy !== undefined) line.fail('ASSET_ID', `ASSET_ID ${asset.ASSET_ID} has an open order ${busy}`);
+      }
+      return orderLine;
+    });
 
     const now = context.now();
     const order: Order = {
@@ -278,7 +325,14 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
       lines,
     };
     orders.set(order.ORDER_NO, order);
-    context.journal.record({ EVT_TYPE: 'ORDER_STATUS', CUST_NO: order.CUST_NO, OBJ_ID: order.ORDER_NO, OLD_STATUS: null, NEW_STATUS: 'RCVD', TEST_FLAG: testFlag });
+    context.journal.record({
+      EVT_TYPE: 'ORDER_STATUS',
+      CUST_NO: order.CUST_NO,
+      OBJ_ID: order.ORDER_NO,
+      OLD_STATUS: null,
+      NEW_STATUS: 'RCVD',
+      TEST_FLAG: testFlag,
+    });
     for (const offerNo of offersToTake) {
       const offer = offers.find(offerNo);
       if (offer) offers.take(offer, order.ORDER_NO);
@@ -295,7 +349,11 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
 
   // An order line that names an offer line takes what it leaves out from there; what it does say
   // must agree with the offer.
-  const completeFromOffer = (line: LegacyFieldReader, raw: Readonly<Record<string, unknown>>, customer: LegacyCustomerRecord): Record<string, unknown> => {
+  const completeFromOffer = (
+    line: LegacyFieldReader,
+    raw: Readonly<Record<string, unknown>>,
+    customer: LegacyCustomerRecord,
+  ): Record<string, unknown> => {
     const offerNo = line.text('OFFER_NO', 20);
     if (offerNo === undefined) {
       if (line.text('OFFER_LINE_REF', 10) !== undefined) line.fail('OFFER_LINE_REF', 'OFFER_LINE_REF needs OFFER_NO');
@@ -306,8 +364,9 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
     if (offer.OFFER_TYPE !== 'FIRM') line.fail('OFFER_NO', `OFFER_NO ${offerNo} is a budgetary offer and cannot be ordered`);
     if (offer.STATUS !== 'OFFR') line.fail('OFFER_NO', `OFFER_NO ${offerNo} is ${offer.STATUS}; only OFFR offers can be ordered`);
     const offerLineRef = line.text('OFFER_LINE_REF', 10) ?? line.requiredText('LINE_REF', 10);
-    const offerLine = offer.lines.find((candidate) => candidate.resolved.LINE_REF === offerLineRef)
-      ?? line.fail('OFFER_LINE_REF', `offer ${offerNo} has no line ${offerLineRef}`);
+    const offerLine =
+      offer.lines.find((candidate) => candidate.resolved.LINE_REF === offerLineRef) ??
+      line.fail('OFFER_LINE_REF', `offer ${offerNo} has no line ${offerLineRef}`);
     if (offerLine.LINE_STATUS !== 'OFFR') line.fail('OFFER_LINE_REF', `offer ${offerNo} line ${offerLineRef} is ${offerLine.LINE_STATUS}`);
     const given = {
       ACTION: line.text('ACTION', 3),
@@ -329,12 +388,14 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
     };
     for (const name of Object.keys(given) as (keyof typeof given)[]) {
       if (given[name] !== undefined && given[name] !== offered[name]) {
-        line.fail(name, `${name} ${String(given[name])} differs from offer ${offerNo} line ${offerLineRef} (${String(offered[name] ?? 'none')})`);
+        line.fail(
+          name,
+          `${name} ${String(given[name])} differs from offer ${offerNo} line ${offerLineRef} (${String(offered[name] ?? 'none')})`,
+        );
       }
     }
-    const place = given.ADDR_KEY === undefined && given.SITE_ID === undefined
-      ? { ADDR_KEY: offered.ADDR_KEY, SITE_ID: offered.SITE_ID ?? null }
-      : {};
+    const place =
+      given.ADDR_KEY === undefined && given.SITE_ID === undefined ? { ADDR_KEY: offered.ADDR_KEY, SITE_ID: offered.SITE_ID ?? null } : {};
     return {
       ...raw,
       ACTION: offered.ACTION,
@@ -350,7 +411,10 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
   const readOrderLine = (line: LegacyFieldReader, customer: LegacyCustomerRecord): OrderLine => {
     const resolved = readProductLine(line, { seed: context.seed, assets: context.assets, customer });
     const offerNo = line.text('OFFER_NO', 20) ?? null;
-    const offerLine = offerNo === null ? undefined : offers.find(offerNo)?.lines.find((candidate) => candidate.resolved.LINE_REF === line.text('OFFER_LINE_REF', 10));
+    const offerLine =
+      offerNo === null
+        ? undefined
+        : offers.find(offerNo)?.lines.find((candidate) => candidate.resolved.LINE_REF === line.text('OFFER_LINE_REF', 10));
     const term = line.integer('TERM_MONTHS', 1, 120) ?? DEFAULT_TERM_MONTHS;
     if (!context.seed.catalogue.terms.has(term)) {
       line.fail('TERM_MONTHS', `TERM_MONTHS ${term} not offered (offered: ${[...context.seed.catalogue.terms.keys()].join(', ')})`);
@@ -365,21 +429,26 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
     if (requested && requested.day.getTime() < today.getTime()) line.fail('REQ_DATE', `REQ_DATE ${requested.text} lies in the past`);
     let expediteTo: Date | null = null;
     if (expedite === 'N' && requested && requested.day.getTime() < standardDate.getTime()) {
-      line.fail('REQ_DATE', `REQ_DATE ${requested.text} before the earliest date ${formatLegacyDate(standardDate)} (EXPEDITE Y asks for an earlier date against a fee)`);
+      line.fail(
+        'REQ_DATE',
+        `REQ_DATE ${requested.text} before the earliest date ${formatLegacyDate(standardDate)} (EXPEDITE Y asks for an earlier date against a fee)`,
+      );
     }
     if (expedite === 'Y') {
       const target = requested?.day ?? addLegacyWorkingDays(now, Math.ceil(leadDays / 2));
       if (target.getTime() < standardDate.getTime()) expediteTo = target;
     }
-    const price = offerLine?.price ?? priceLegacyLine(context.seed.catalogue, {
-      action: resolved.ACTION,
-      product: resolved.product,
-      bandwidth: resolved.BW_MBPS,
-      termMonths: term,
-      netType: verdict.NET_TYPE ?? 'OFF',
-      buildNeeded: verdict.RESULT === 'FB',
-      currency: customer.CURRENCY,
-    });
+    const price =
+      offerLine?.price ??
+      priceLegacyLine(context.seed.catalogue, {
+        action: resolved.ACTION,
+        product: resolved.product,
+        bandwidth: resolved.BW_MBPS,
+        termMonths: term,
+        netType: verdict.NET_TYPE ?? 'OFF',
+        buildNeeded: verdict.RESULT === 'FB',
+        currency: customer.CURRENCY,
+      });
     return {
       resolved,
       CONFIG: line.opaque('CONFIG', MAX_CONFIG_LENGTH) ?? null,
@@ -413,7 +482,8 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
       const reader = readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', 'REASON'] });
       const order = ownOrder(reader, String(req.params['orderNo']));
       const reason = reader.text('REASON', 200) ?? 'cancelled by customer';
-      if (FINAL_STATUSES.includes(order.STATUS)) throw new LegacyInputError('ORDER_NO', `order ${order.ORDER_NO} is ${order.STATUS}: too late to cancel`);
+      if (FINAL_STATUSES.includes(order.STATUS))
+        throw new LegacyInputError('ORDER_NO', `order ${order.ORDER_NO} is ${order.STATUS}: too late to cancel`);
       if (order.lines.some((line) => line.STATUS === 'COMP')) {
         throw new LegacyInputError('ORDER_NO', `order ${order.ORDER_NO} has completed lines: too late to cancel`);
       }
@@ -429,13 +499,18 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
       const order = ownOrder(reader, String(req.params['orderNo']));
       const lineRef = reader.text('LINE_REF', 10);
       const requested = reader.date('REQ_DATE') ?? reader.fail('REQ_DATE', 'REQ_DATE missing');
-      if (FINAL_STATUSES.includes(order.STATUS)) throw new LegacyInputError('ORDER_NO', `order ${order.ORDER_NO} is ${order.STATUS}: cannot be rescheduled`);
+      if (FINAL_STATUSES.includes(order.STATUS))
+        throw new LegacyInputError('ORDER_NO', `order ${order.ORDER_NO} is ${order.STATUS}: cannot be rescheduled`);
       const lines = lineRef === undefined ? openLines(order) : order.lines.filter((line) => line.resolved.LINE_REF === lineRef);
       if (lineRef !== undefined && lines.length === 0) reader.fail('LINE_REF', `order ${order.ORDER_NO} has no line ${lineRef}`);
       for (const line of lines) {
-        if (FINAL_LINE_STATUSES.includes(line.STATUS)) reader.fail('LINE_REF', `line ${line.resolved.LINE_REF} is ${line.STATUS}: cannot be rescheduled`);
+        if (FINAL_LINE_STATUSES.includes(line.STATUS))
+          reader.fail('LINE_REF', `line ${line.resolved.LINE_REF} is ${line.STATUS}: cannot be rescheduled`);
         if (requested.day.getTime() < line.STD_DATE.getTime()) {
-          reader.fail('REQ_DATE', `REQ_DATE ${requested.text} before the earliest date ${formatLegacyDate(line.STD_DATE)} of line ${line.resolved.LINE_REF}`);
+          reader.fail(
+            'REQ_DATE',
+            `REQ_DATE ${requested.text} before the earliest date ${formatLegacyDate(line.STD_DATE)} of line ${line.resolved.LINE_REF}`,
+          );
         }
       }
       for (const line of lines) {
@@ -447,8 +522,14 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
         }
         touch(order);
         context.journal.record({
-          EVT_TYPE: 'ORDER_CHANGE', CUST_NO: order.CUST_NO, OBJ_ID: order.ORDER_NO, LINE_REF: line.resolved.LINE_REF,
-          OLD_STATUS: null, NEW_STATUS: line.STATUS, TEST_FLAG: order.TEST_FLAG, INFO: `rescheduled to ${requested.text}`,
+          EVT_TYPE: 'ORDER_CHANGE',
+          CUST_NO: order.CUST_NO,
+          OBJ_ID: order.ORDER_NO,
+          LINE_REF: line.resolved.LINE_REF,
+          OLD_STATUS: null,
+          NEW_STATUS: line.STATUS,
+          TEST_FLAG: order.TEST_FLAG,
+          INFO: `rescheduled to ${requested.text}`,
         });
       }
       resumeAfterCharges(chargeOps, order);
@@ -477,7 +558,12 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
       const projectRef = reader.text('PROJECT_REF', 35);
       const testFlag = reader.code('TEST_FLAG', ['Y', 'N'] as const);
       const changedSince = reader.timestamp('CHANGED_SINCE');
-      const matches = searchOwnRecords(orders.values(), customer.CUST_NO, { STATUS: status, CUST_ORDER_REF: custOrderRef, PROJECT_REF: projectRef, TEST_FLAG: testFlag }, changedSince);
+      const matches = searchOwnRecords(
+        orders.values(),
+        customer.CUST_NO,
+        { STATUS: status, CUST_ORDER_REF: custOrderRef, PROJECT_REF: projectRef, TEST_FLAG: testFlag },
+        changedSince,
+      );
       const { page, ...paging } = pageLegacyList(reader, matches);
       return { ...paging, ORDERS: page.map(renderOrder) };
     },
@@ -506,18 +592,25 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
       const to = reader.code('TO', ['VALD', 'PROV', 'COMP', 'REJD', 'FAIL'] as const);
       const lineRef = reader.text('LINE_REF', 10);
       const reason = reader.text('REASON', 200) ?? null;
-      const line = lineRef === undefined ? undefined
-        : order.lines.find((candidate) => candidate.resolved.LINE_REF === lineRef) ?? reader.fail('LINE_REF', `order ${orderNo} has no line ${lineRef}`);
-      if (FINAL_STATUSES.includes(order.STATUS)) throw new LegacyInputError('ORDER_NO', `order ${orderNo} is in final status ${order.STATUS}`);
+      const line =
+        lineRef === undefined
+          ? undefined
+          : (order.lines.find((candidate) => candidate.resolved.LINE_REF === lineRef) ??
+            reader.fail('LINE_REF', `order ${orderNo} has no line ${lineRef}`));
+      if (FINAL_STATUSES.includes(order.STATUS))
+        throw new LegacyInputError('ORDER_NO', `order ${orderNo} is in final status ${order.STATUS}`);
 
       if (to === 'REJD') {
-        if (!['RCVD', 'VALD', 'HOLD'].includes(order.STATUS)) throw new LegacyInputError('TO', `order ${orderNo} is ${order.STATUS}: only RCVD, VALD or HOLD can be rejected`);
+        if (!['RCVD', 'VALD', 'HOLD'].includes(order.STATUS))
+          throw new LegacyInputError('TO', `order ${orderNo} is ${order.STATUS}: only RCVD, VALD or HOLD can be rejected`);
         endOpenLines(order, openLines(order), 'REJD', reason ?? 'rejected by order validation');
         setOrderStatus(order, 'REJD', reason ?? 'rejected by order validation');
       } else if (to === 'FAIL' || (to === 'COMP' && line)) {
-        if (order.STATUS !== 'PROV') throw new LegacyInputError('TO', `order ${orderNo} is ${order.STATUS}: lines complete or fail in PROV only`);
+        if (order.STATUS !== 'PROV')
+          throw new LegacyInputError('TO', `order ${orderNo} is ${order.STATUS}: lines complete or fail in PROV only`);
         const targets = line ? [line] : openLines(order);
-        if (line && line.STATUS !== 'PROV') throw new LegacyInputError('LINE_REF', `line ${line.resolved.LINE_REF} is ${line.STATUS}, not PROV`);
+        if (line && line.STATUS !== 'PROV')
+          throw new LegacyInputError('LINE_REF', `line ${line.resolved.LINE_REF} is ${line.STATUS}, not PROV`);
         if (to === 'FAIL') endOpenLines(order, targets, 'FAIL', reason ?? 'provisioning failed');
         else for (const target of targets) completeLine(order, target);
         settleOrder(order);
@@ -530,7 +623,8 @@ export function createOrderDomain(context: SimContext, offers: OfferDomain): Sim
         if (FORWARD_ORDER.indexOf(order.STATUS) >= target) throw new LegacyInputError('TO', `order ${orderNo} is already ${order.STATUS}`);
         // Steps one status at a time (so every change is reported) and stops early at HOLD or a final status.
         // (statusOf defeats the compiler's narrowing: step() changes the status.)
-        for (let status = statusOf(order); status !== to && status !== 'HOLD' && !FINAL_STATUSES.includes(status); status = statusOf(order)) step(order);
+        for (let status = statusOf(order); status !== to && status !== 'HOLD' && !FINAL_STATUSES.includes(status); status = statusOf(order))
+          step(order);
       }
       return { ORDER: renderOrder(order) };
     },
@@ -604,8 +698,17 @@ function openInstallation(context: SimContext, order: Order): void {
   const line = order.lines.find((l) => l.resolved.ACTION !== 'DEL') ?? order.lines[0];
   if (!line) return;
   context.workOrders?.open({
-    CUST_NO: order.CUST_NO, AUFTRAGSART: 'MONT', BEZUG_TYP: 'AUFTRAG', BEZUG_NR: order.ORDER_NO, BEMERKUNG: order.REMARKS, TEST_FLAG: order.TEST_FLAG,
-    ASSET_ID: line.asset?.ASSET_ID ?? null, SITE_ID: line.resolved.SITE_ID ?? null, ADDR_KEY: line.resolved.address.ADDR_KEY,
-    TAETIGKEITEN: order.lines.map((l) => `Montage ${l.resolved.ACTION} ${l.resolved.product.PROD_NAME} ${l.resolved.BW_MBPS} Mbit/s Zeile ${l.resolved.LINE_REF}`),
+    CUST_NO: order.CUST_NO,
+    AUFTRAGSART: 'MONT',
+    BEZUG_TYP: 'AUFTRAG',
+    BEZUG_NR: order.ORDER_NO,
+    BEMERKUNG: order.REMARKS,
+    TEST_FLAG: order.TEST_FLAG,
+    ASSET_ID: line.asset?.ASSET_ID ?? null,
+    SITE_ID: line.resolved.SITE_ID ?? null,
+    ADDR_KEY: line.resolved.address.ADDR_KEY,
+    TAETIGKEITEN: order.lines.map(
+      (l) => `Montage ${l.resolved.ACTION} ${l.resolved.product.PROD_NAME} ${l.resolved.BW_MBPS} Mbit/s Zeile ${l.resolved.LINE_REF}`,
+    ),
   });
 }

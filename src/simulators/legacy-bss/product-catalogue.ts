@@ -84,12 +84,15 @@ export function loadProductCatalogue(dataDir: string): ProductCatalogue {
       if (prices.has(bandwidth)) price.fail(`duplicate BW_MBPS ${bandwidth}`);
       prices.set(bandwidth, Object.freeze({ MRC: price.integer('MRC', 0, 100_000_000), NRC: price.integer('NRC', 0, 100_000_000) }));
     }
-    products.set(code, Object.freeze({
-      PROD_CODE: code,
-      PROD_NAME: entry.text('PROD_NAME'),
-      bandwidths: Object.freeze([...prices.keys()].sort((a, b) => a - b)),
-      prices,
-    }));
+    products.set(
+      code,
+      Object.freeze({
+        PROD_CODE: code,
+        PROD_NAME: entry.text('PROD_NAME'),
+        bandwidths: Object.freeze([...prices.keys()].sort((a, b) => a - b)),
+        prices,
+      }),
+    );
   }
   return Object.freeze({ products, currencies, terms, charges });
 }

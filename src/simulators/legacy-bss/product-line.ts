@@ -88,13 +88,15 @@ export function readProductLine(line: LegacyFieldReader, refs: ProductLineRefs):
   }
 
   const prodCode = line.text('PROD_CODE', 10) ?? asset?.PROD_CODE ?? line.fail('PROD_CODE', 'PROD_CODE missing');
-  const product = refs.seed.catalogue.products.get(prodCode)
-    ?? line.fail('PROD_CODE', `PROD_CODE ${prodCode} unknown (known: ${[...refs.seed.catalogue.products.keys()].join(', ')})`);
+  const product =
+    refs.seed.catalogue.products.get(prodCode) ??
+    line.fail('PROD_CODE', `PROD_CODE ${prodCode} unknown (known: ${[...refs.seed.catalogue.products.keys()].join(', ')})`);
   if (asset && asset.PROD_CODE !== prodCode) line.fail('PROD_CODE', `PROD_CODE ${prodCode} differs from the asset's ${asset.PROD_CODE}`);
 
   let bandwidth = line.integer('BW_MBPS', 1, 1_000_000);
   if (action === 'DEL') {
-    if (bandwidth !== undefined && bandwidth !== asset?.BW_MBPS) line.fail('BW_MBPS', 'BW_MBPS of a DEL line must be the asset\'s or absent');
+    if (bandwidth !== undefined && bandwidth !== asset?.BW_MBPS)
+      line.fail('BW_MBPS', "BW_MBPS of a DEL line must be the asset's or absent");
     bandwidth = asset?.BW_MBPS;
   }
   if (bandwidth === undefined) return line.fail('BW_MBPS', 'BW_MBPS missing');
@@ -118,12 +120,14 @@ function readPlace(
   if (siteId !== undefined) {
     const site = refs.seed.sites.get(siteId);
     if (!site || !isSiteVisible(site, refs.customer.CUST_NO)) return line.fail('SITE_ID', `SITE_ID ${siteId} unknown`);
-    if (addrKey !== undefined && site.ADDR_KEY !== addrKey) line.fail('SITE_ID', `SITE_ID ${siteId} lies at ${site.ADDR_KEY}, not ${addrKey}`);
+    if (addrKey !== undefined && site.ADDR_KEY !== addrKey)
+      line.fail('SITE_ID', `SITE_ID ${siteId} lies at ${site.ADDR_KEY}, not ${addrKey}`);
     address = refs.seed.addresses.get(site.ADDR_KEY);
   }
   if (asset) {
     if (addrKey !== undefined && addrKey !== asset.ADDR_KEY) line.fail('ADDR_KEY', `ADDR_KEY differs from the asset's ${asset.ADDR_KEY}`);
-    if (siteId !== undefined && siteId !== asset.SITE_ID) line.fail('SITE_ID', `SITE_ID differs from the asset's ${asset.SITE_ID ?? 'none'}`);
+    if (siteId !== undefined && siteId !== asset.SITE_ID)
+      line.fail('SITE_ID', `SITE_ID differs from the asset's ${asset.SITE_ID ?? 'none'}`);
     const assetAddress = refs.seed.addresses.get(asset.ADDR_KEY);
     if (!assetAddress) throw new Error(`asset ${asset.ASSET_ID} at unknown address ${asset.ADDR_KEY}`);
     return { address: assetAddress, siteId: asset.SITE_ID };

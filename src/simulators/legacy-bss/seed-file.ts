@@ -40,7 +40,8 @@ export class SeedValue {
   asList(): SeedValue[] {
     if (!isSeq(this.node)) return this.fail('expected a list');
     return this.node.items.map(
-      (item, index) => new SeedValue(item as Node | null, `${this.where}[${index}]`, this.context.lineOf(item as Node, this.line), this.context),
+      (item, index) =>
+        new SeedValue(item as Node | null, `${this.where}[${index}]`, this.context.lineOf(item as Node, this.line), this.context),
     );
   }
 

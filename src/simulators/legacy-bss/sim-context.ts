@@ -49,7 +49,9 @@ export interface SimDomain {
   /** Fields `POST /_sim/<path>/{id}/advance` accepts. */
   readonly advanceFields: readonly string[];
   /** Other back-office actions on one object (`POST /_sim/<path>/{id}/<action>`), e.g. raising a charge on an order. */
-  readonly actions?: Readonly<Record<string, { readonly fields: readonly string[]; run(id: string, reader: LegacyFieldReader): Record<string, unknown> }>>;
+  readonly actions?: Readonly<
+    Record<string, { readonly fields: readonly string[]; run(id: string, reader: LegacyFieldReader): Record<string, unknown> }>
+  >;
   /** Moves one object along its lifecycle (`_sim` advance); answers like the domain's inquiry. */
   advance(id: string, reader: LegacyFieldReader): Record<string, unknown>;
   /** One automatic step for every open object (the `autoAdvanceMs` timer and `POST /_sim/tick`). */

@@ -5,13 +5,7 @@ import type { LegacyAddressRecord } from './address-seed.js';
 import { findCoverage, type LegacyCoverage } from './coverage.js';
 import { requireLegacyCustomer, type LegacyCustomerRecord } from './customer.js';
 import { findLegacyCountry, isCountryCodeLike, LEGACY_COUNTRIES } from './legacy-countries.js';
-import {
-  LegacyNotFoundError,
-  mountLegacyReads,
-  pageLegacyList,
-  PAGING_FIELDS,
-  type LegacyFieldReader,
-} from './legacy-request.js';
+import { LegacyNotFoundError, mountLegacyReads, pageLegacyList, PAGING_FIELDS, type LegacyFieldReader } from './legacy-request.js';
 import { checkUniqueSeedKey, readSeedFile } from './seed-file.js';
 
 /** A service site of the legacy BSS, field names as the legacy API uses them. */
@@ -40,8 +34,19 @@ export const SITE_SEED_FILE_NAME = 'sites.yaml';
 
 const SITE_ID_PATTERN = /^ST-\d{6}$/;
 const FIELDS = [
-  'SITE_ID', 'ADDR_KEY', 'SITE_NAME', 'SITE_DESC', 'SITE_TYPE', 'NET_TYPE', 'OPERATOR', 'CUST_NAME', 'OWNER_CUST_NO',
-  'CONTACT_NAME', 'CONTACT_PHONE', 'CONTACT_EMAIL', 'LAST_UPD',
+  'SITE_ID',
+  'ADDR_KEY',
+  'SITE_NAME',
+  'SITE_DESC',
+  'SITE_TYPE',
+  'NET_TYPE',
+  'OPERATOR',
+  'CUST_NAME',
+  'OWNER_CUST_NO',
+  'CONTACT_NAME',
+  'CONTACT_PHONE',
+  'CONTACT_EMAIL',
+  'LAST_UPD',
 ];
 
 /** Reads and validates `<dataDir>/sites.yaml` against addresses, customers and coverage. */
@@ -67,25 +72,29 @@ export function loadSiteSeed(
     const owner = entry.optionalText('OWNER_CUST_NO');
     if (siteType === 'PUB' && owner !== null) entry.required('OWNER_CUST_NO').fail('public sites have no owner');
     if (siteType === 'PRV' && owner === null) entry.fail('missing OWNER_CUST_NO (private sites belong to a customer)');
-    if (owner !== null && !refs.customers.has(owner)) entry.required('OWNER_CUST_NO').fail(`unknown customer ${owner} (not in customers.yaml)`);
+    if (owner !== null && !refs.customers.has(owner))
+      entry.required('OWNER_CUST_NO').fail(`unknown customer ${owner} (not in customers.yaml)`);
     const netType = entry.code('NET_TYPE', ['ON', 'OFF'] as const);
     const covered = findCoverage(refs.coverage, address)?.NET_TYPE ?? 'OFF';
     if (covered !== netType) entry.required('NET_TYPE').fail(`coverage.yaml says ${covered} for ${addrKey}`);
-    sites.set(siteId, Object.freeze({
-      SITE_ID: siteId,
-      ADDR_KEY: addrKey,
-      SITE_NAME: entry.text('SITE_NAME'),
-      SITE_DESC: entry.optionalText('SITE_DESC'),
-      SITE_TYPE: siteType,
-      NET_TYPE: netType,
-      OPERATOR: entry.text('OPERATOR'),
-      CUST_NAME: entry.optionalText('CUST_NAME'),
-      OWNER_CUST_NO: owner,
-      CONTACT_NAME: entry.text('CONTACT_NAME'),
-      CONTACT_PHONE: entry.text('CONTACT_PHONE'),
-      CONTACT_EMAIL: entry.optionalText('CONTACT_EMAIL'),
-      LAST_UPD: entry.timestamp('LAST_UPD'),
-    }));
+    sites.set(
+      siteId,
+      Object.freeze({
+        SITE_ID: siteId,
+        ADDR_KEY: addrKey,
+        SITE_NAME: entry.text('SITE_NAME'),
+        SITE_DESC: entry.optionalText('SITE_DESC'),
+        SITE_TYPE: siteType,
+        NET_TYPE: netType,
+        OPERATOR: entry.text('OPERATOR'),
+        CUST_NAME: entry.optionalText('CUST_NAME'),
+        OWNER_CUST_NO: owner,
+        CONTACT_NAME: entry.text('CONTACT_NAME'),
+        CONTACT_PHONE: entry.text('CONTACT_PHONE'),
+        CONTACT_EMAIL: entry.optionalText('CONTACT_EMAIL'),
+        LAST_UPD: entry.timestamp('LAST_UPD'),
+      }),
+    );
   }
   return sites;
 }
@@ -103,8 +112,19 @@ export interface SiteRouterOptions {
 }
 
 const SEARCH_FIELDS = [
-  'CUST_NO', 'ADDR_KEY', 'SITE_NAME', 'CUST_NAME', 'OPERATOR', 'STREET', 'HOUSE_NO', 'TOWN', 'POST_CODE', 'COUNTRY',
-  'SITE_TYPE', 'NET_TYPE', ...PAGING_FIELDS,
+  'CUST_NO',
+  'ADDR_KEY',
+  'SITE_NAME',
+  'CUST_NAME',
+  'OPERATOR',
+  'STREET',
+  'HOUSE_NO',
+  'TOWN',
+  'POST_CODE',
+  'COUNTRY',
+  'SITE_TYPE',
+  'NET_TYPE',
+  ...PAGING_FIELDS,
 ];
 
 /**
@@ -154,17 +174,19 @@ function filterSites(reader: LegacyFieldReader, options: SiteRouterOptions, cust
     const address = options.addresses.get(site.ADDR_KEY);
     if (!address || !isSiteVisible(site, custNo)) return false;
     const addressHouseNo = `${address.HOUSE_NO}${address.HOUSE_NO_SFX ?? ''}`.toLowerCase().replace(/\s+/g, '');
-    return (addrKey === undefined || site.ADDR_KEY === addrKey)
-      && (country === undefined || address.COUNTRY === country)
-      && (houseNo === undefined || addressHouseNo === houseNo)
-      && (postCode === undefined || address.POST_CODE.toLowerCase().replace(/\s+/g, '') === postCode)
-      && (siteType === undefined || site.SITE_TYPE === siteType)
-      && (netType === undefined || site.NET_TYPE === netType)
-      && (name === undefined || name(site.SITE_NAME))
-      && (custName === undefined || custName(site.CUST_NAME))
-      && (operator === undefined || operator(site.OPERATOR))
-      && (street === undefined || street(address.STREET))
-      && (town === undefined || town(address.TOWN));
+    return (
+      (addrKey === undefined || site.ADDR_KEY === addrKey) &&
+      (country === undefined || address.COUNTRY === country) &&
+      (houseNo === undefined || addressHouseNo === houseNo) &&
+      (postCode === undefined || address.POST_CODE.toLowerCase().replace(/\s+/g, '') === postCode) &&
+      (siteType === undefined || site.SITE_TYPE === siteType) &&
+      (netType === undefined || site.NET_TYPE === netType) &&
+      (name === undefined || name(site.SITE_NAME)) &&
+      (custName === undefined || custName(site.CUST_NAME)) &&
+      (operator === undefined || operator(site.OPERATOR)) &&
+      (street === undefined || street(address.STREET)) &&
+      (town === undefined || town(address.TOWN))
+    );
   });
 }
 

@@ -40,8 +40,10 @@ export interface WorkOrder {
 }
 
 /** What an order or a fault hands the field service when it needs an engineer. */
-export type WorkOrderInput = Pick<WorkOrder, 'CUST_NO' | 'AUFTRAGSART' | 'BEZUG_TYP' | 'BEZUG_NR' | 'BEMERKUNG' | 'ASSET_ID' | 'SITE_ID' | 'TAETIGKEITEN' | 'TEST_FLAG'>
-  & { readonly ADDR_KEY: string | null };
+export type WorkOrderInput = Pick<
+  WorkOrder,
+  'CUST_NO' | 'AUFTRAGSART' | 'BEZUG_TYP' | 'BEZUG_NR' | 'BEMERKUNG' | 'ASSET_ID' | 'SITE_ID' | 'TAETIGKEITEN' | 'TEST_FLAG'
+> & { readonly ADDR_KEY: string | null };
 
 /** The field service's work orders as other domains (orders, faults, the calendar) use them. */
 export interface WorkOrderBook {

@@ -1,6 +1,13 @@
 import express, { type Router } from 'express';
 import { requireLegacyCustomer } from './customer.js';
-import { LegacyInputError, LegacyNotFoundError, mountLegacyReads, pageLegacyList, PAGING_FIELDS, type LegacyFieldReader } from './legacy-request.js';
+import {
+  LegacyInputError,
+  LegacyNotFoundError,
+  mountLegacyReads,
+  pageLegacyList,
+  PAGING_FIELDS,
+  type LegacyFieldReader,
+} from './legacy-request.js';
 import { formatLegacyTimestamp } from './legacy-timestamp.js';
 import type { SimContext, SimDomain } from './sim-context.js';
 import type { WorkOrder, WorkOrderBook, WorkOrderStatus } from './work-order-types.js';
@@ -10,10 +17,22 @@ export type { WorkOrder, WorkOrderBook, WorkOrderInput, WorkOrderStatus } from '
 const WORK_ORDER_STATUSES: readonly WorkOrderStatus[] = ['OFFEN', 'GEPLANT', 'IN_ARBEIT', 'ERLEDIGT', 'NICHT_ERLEDIGT', 'STORNIERT'];
 const FINAL: readonly WorkOrderStatus[] = ['ERLEDIGT', 'NICHT_ERLEDIGT', 'STORNIERT'];
 
-const SEARCH_FIELDS = ['CUST_NO', 'WO_STATUS', 'AUFTRAGSART', 'SITE_ID', 'ADDR_KEY', 'ASSET_ID', 'BEZUG_NR', 'TERMIN_PFLICHT', ...PAGING_FIELDS];
+const SEARCH_FIELDS = [
+  'CUST_NO',
+  'WO_STATUS',
+  'AUFTRAGSART',
+  'SITE_ID',
+  'ADDR_KEY',
+  'ASSET_ID',
+  'BEZUG_NR',
+  'TERMIN_PFLICHT',
+  ...PAGING_FIELDS,
+];
 
 /** Builds the work order book; `context.journal` receives every status change as a `WO_STATUS` event. */
-export function createWorkOrderBook(context: Pick<SimContext, 'seed' | 'now' | 'journal' | 'nextNumber'>): WorkOrderBook & { all(): WorkOrder[] } {
+export function createWorkOrderBook(
+  context: Pick<SimContext, 'seed' | 'now' | 'journal' | 'nextNumber'>,
+): WorkOrderBook & { all(): WorkOrder[] } {
   const orders = new Map<string, WorkOrder>();
   const listeners: Array<(wo: WorkOrder) => void> = [];
   const setStatus = (wo: WorkOrder, status: WorkOrderStatus, reason: string | null = null): void => {
@@ -21,7 +40,15 @@ export function createWorkOrderBook(context: Pick<SimContext, 'seed' | 'now' | '
     const old = wo.WO_STATUS;
     wo.WO_STATUS = status;
     wo.GEAENDERT = context.now();
-    context.journal.record({ EVT_TYPE: 'WO_STATUS', CUST_NO: wo.CUST_NO, OBJ_ID: wo.WO_NO, OLD_STATUS: old, NEW_STATUS: status, TEST_FLAG: wo.TEST_FLAG, INFO: reason });
+    context.journal.record({
+      EVT_TYPE: 'WO_STATUS',
+      CUST_NO: wo.CUST_NO,
+      OBJ_ID: wo.WO_NO,
+      OLD_STATUS: old,
+      NEW_STATUS: status,
+      TEST_FLAG: wo.TEST_FLAG,
+      INFO: reason,
+    });
     for (const listener of listeners) listener(wo);
   };
   return {
@@ -44,7 +71,15 @@ export function createWorkOrderBook(context: Pick<SimContext, 'seed' | 'now' | '
         GEAENDERT: now,
       };
       orders.set(wo.WO_NO, wo);
-      context.journal.record({ EVT_TYPE: 'WO_STATUS', CUST_NO: wo.CUST_NO, OBJ_ID: wo.WO_NO, OLD_STATUS: null, NEW_STATUS: 'OFFEN', TEST_FLAG: wo.TEST_FLAG, INFO: `${wo.BEZUG_TYP} ${wo.BEZUG_NR}` });
+      context.journal.record({
+        EVT_TYPE: 'WO_STATUS',
+        CUST_NO: wo.CUST_NO,
+        OBJ_ID: wo.WO_NO,
+        OLD_STATUS: null,
+        NEW_STATUS: 'OFFEN',
+        TEST_FLAG: wo.TEST_FLAG,
+        INFO: `${wo.BEZUG_TYP} ${wo.BEZUG_NR}`,
+      });
       return wo;
     },
     get: (woNo) => orders.get(woNo),
@@ -56,7 +91,8 @@ export function createWorkOrderBook(context: Pick<SimContext, 'seed' | 'now' | '
 
 /** The engineer region of an address: `DE-1` for a German postcode 1xxxx. */
 export function regionOf(country: string, postCode: string): string {
-  const code = country === 'Germany' ? 'DE' : country === 'Austria' ? 'AT' : country === 'Switzerland' ? 'CH' : country.slice(0, 2).toUpperCase();
+  const code =
+    country === 'Germany' ? 'DE' : country === 'Austria' ? 'AT' : country === 'Switzerland' ? 'CH' : country.slice(0, 2).toUpperCase();
   return `${code}-${postCode.slice(0, 1)}`;
 }
 
@@ -91,9 +127,15 @@ export function createWorkOrderDomain(context: SimContext, book: WorkOrderBook &
         BEZUG_NR: reader.text('BEZUG_NR', 20),
         TERMIN_PFLICHT: reader.code('TERMIN_PFLICHT', ['J', 'N'] as const),
       };
-      const matches = book.all()
-        .filter((wo) => wo.CUST_NO === customer.CUST_NO
-          && Object.entries(criteria).every(([field, value]) => value === undefined || (wo as unknown as Record<string, unknown>)[field] === value))
+      const matches = book
+        .all()
+        .filter(
+          (wo) =>
+            wo.CUST_NO === customer.CUST_NO &&
+            Object.entries(criteria).every(
+              ([field, value]) => value === undefined || (wo as unknown as Record<string, unknown>)[field] === value,
+            ),
+        )
         .sort((a, b) => b.ANGELEGT.getTime() - a.ANGELEGT.getTime() || b.WO_NO.localeCompare(a.WO_NO));
       const { page, ...paging } = pageLegacyList(reader, matches);
       return { ...paging, WORK_ORDERS: page.map(renderWorkOrder) };
@@ -110,7 +152,10 @@ export function createWorkOrderDomain(context: SimContext, book: WorkOrderBook &
   const step = (wo: WorkOrder, reason: string | null): void => {
     if (wo.WO_STATUS === 'GEPLANT') return book.setStatus(wo, 'IN_ARBEIT', reason ?? 'engineer on site');
     if (wo.WO_STATUS === 'IN_ARBEIT') return book.setStatus(wo, 'ERLEDIGT', reason ?? 'work done');
-    throw new LegacyInputError('WO_NO', `work order ${wo.WO_NO} is ${wo.WO_STATUS}: ${FINAL.includes(wo.WO_STATUS) ? 'final' : 'no visit booked'}`);
+    throw new LegacyInputError(
+      'WO_NO',
+      `work order ${wo.WO_NO} is ${wo.WO_STATUS}: ${FINAL.includes(wo.WO_STATUS) ? 'final' : 'no visit booked'}`,
+    );
   };
   return {
     path: 'workorders',
@@ -131,7 +176,8 @@ export function createWorkOrderDomain(context: SimContext, book: WorkOrderBook &
       for (const wo of book.all()) {
         const start = wo.GEPLANT_AM?.getTime();
         if (start === undefined) continue;
-        if ((wo.WO_STATUS === 'GEPLANT' && now >= start) || (wo.WO_STATUS === 'IN_ARBEIT' && now >= start + wo.DAUER_MIN * 60_000)) step(wo, null);
+        if ((wo.WO_STATUS === 'GEPLANT' && now >= start) || (wo.WO_STATUS === 'IN_ARBEIT' && now >= start + wo.DAUER_MIN * 60_000))
+          step(wo, null);
       }
     },
     sweep() {},

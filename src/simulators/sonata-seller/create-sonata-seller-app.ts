@@ -112,7 +112,11 @@ export interface SonataSellerControl {
 const SONATA_JSON = 'application/json;charset=utf-8';
 const MAX_RECORDS = 1000;
 
-type Handler = (ctx: { body: Record<string, unknown>; params: Record<string, string>; query: Record<string, string>; client: string }) => { status: number; body?: unknown; headers?: Record<string, string> };
+type Handler = (ctx: { body: Record<string, unknown>; params: Record<string, string>; query: Record<string, string>; client: string }) => {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+};
 
 /** APIs served from their own files (seller-feature.ts), where the release has them */
 const FEATURES = { bills: billingFeature, appointments: appointmentFeature } as const;
@@ -124,17 +128,29 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
   const now = opts.now ?? (() => new Date());
   const addresses = opts.addresses ?? DEFAULT_ADDRESSES;
   const oauth = createSellerOAuth({ clients: opts.clients, tokenTtlSeconds: opts.tokenTtlSeconds ?? 3600, now });
-  const features = Object.entries(FEATURES).filter(([, f]) => f.releases[opts.release]) as Array<[keyof typeof FEATURES, SellerFeature<unknown>]>;
+  const features = Object.entries(FEATURES).filter(([, f]) => f.releases[opts.release]) as Array<
+    [keyof typeof FEATURES, SellerFeature<unknown>]
+  >;
   const notifier = createSellerNotifier({
-    targets: { ...profile.notifications, ...Object.fromEntries(features.map(([, f]) => [f.api, f.releases[opts.release]!.notifications])) }, now, auth: opts.notificationAuth,
+    targets: {
+      ...profile.notifications,
+      ...Object.fromEntries(features.map(([, f]) => [f.api, f.releases[opts.release]!.notifications])),
+    },
+    now,
+    auth: opts.notificationAuth,
     onError: (message, meta) => opts.logger?.warn(message, meta),
   });
   const domain = createSellerDomain({
-    profile, addresses, products: opts.products ?? DEFAULT_PRODUCTS,
+    profile,
+    addresses,
+    products: opts.products ?? DEFAULT_PRODUCTS,
     countries: opts.countries ?? [...new Set(addresses.map((a) => a.countryCode))],
-    currency: opts.currency ?? 'EUR', prefix: opts.idPrefix ?? 'SIM', now, publish: (e) => notifier.publish(e),
+    currency: opts.currency ?? 'EUR',
+    prefix: opts.idPrefix ?? 'SIM',
+    now,
+    publish: (e) => notifier.publish(e),
   });
-  const specs: SpecCatalog | undefined = opts.strict ? opts.strict.specs ?? createSpecCatalog({ sdkDir: opts.strict.sdkDir }) : undefined;
+  const specs: SpecCatalog | undefined = opts.strict ? (opts.strict.specs ?? createSpecCatalog({ sdkDir: opts.strict.sdkDir })) : undefined;
   const served: Array<() => void> = [];
   const received: ReceivedRequest[] = [];
   const faults: SellerFault[] = [];
@@ -150,22 +166,34 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
    * `lazy`: its validators compile on first use rather than in warmUp (the features' APIs, so a buyer that never
    * uses them does not wait for them at start)
    */
-  const route = (method: 'get' | 'post' | 'delete', api: string, specPath: string, handler: Handler, extra: { version?: string; bodyless?: boolean; lazy?: boolean } = {}): void => {
+  const route = (
+    method: 'get' | 'post' | 'delete',
+    api: string,
+    specPath: string,
+    handler: Handler,
+    extra: { version?: string; bodyless?: boolean; lazy?: boolean } = {},
+  ): void => {
     const { version = profile.versions[api as keyof typeof profile.versions], bodyless = false } = extra;
     const expressPath = `/mefApi/sonata/${api}/${version}${specPath.replace(/\{([A-Za-z]+)\}/g, ':$1')}`;
-    if (!extra.lazy) served.push(() => {
-      const op = specs?.api(opts.release, api)?.operation(method, specPath);
-      if (!op) return;
-      // the first validation of each kind compiles and caches the validator
-      op.validateQuery({});
-      if (op.hasRequestBody) op.validateRequestBody(null);
-      for (const status of op.responseStatuses) if (/^\d{3}$/.test(status)) op.validateResponseBody(Number(status), null);
-    });
+    if (!extra.lazy)
+      served.push(() => {
+        const op = specs?.api(opts.release, api)?.operation(method, specPath);
+        if (!op) return;
+        // the first validation of each kind compiles and caches the validator
+        op.validateQuery({});
+        if (op.hasRequestBody) op.validateRequestBody(null);
+        for (const status of op.responseStatuses) if (/^\d{3}$/.test(status)) op.validateResponseBody(Number(status), null);
+      });
     app[method](expressPath, express.text({ type: () => true, limit: '1mb' }), (req: Request, res: Response) => {
       const specOp = specs?.api(opts.release, api)?.operation(method, specPath);
       const record: ReceivedRequest = {
-        method: method.toUpperCase(), path: req.path, operationId: specOp?.operationId, query: { ...(req.query as Record<string, unknown>) },
-        body: undefined, issues: [], responseIssues: [],
+        method: method.toUpperCase(),
+        path: req.path,
+        operationId: specOp?.operationId,
+        query: { ...(req.query as Record<string, unknown>) },
+        body: undefined,
+        issues: [],
+        responseIssues: [],
         ...(typeof req.headers['idempotency-key'] === 'string' && { idempotencyKey: req.headers['idempotency-key'] }),
       };
       received.push(record);
@@ -198,24 +226,47 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
         const queryIssues = specOp.validateQuery(req.query as Record<string, string>);
         if (queryIssues.length) {
           record.issues.push(...queryIssues);
-          return send(400, { code: 'invalidQuery', reason: 'The query does not match the API', message: queryIssues.map((i) => `${i.path} ${i.message}`).join('; ').slice(0, 2000) });
+          return send(400, {
+            code: 'invalidQuery',
+            reason: 'The query does not match the API',
+            message: queryIssues
+              .map((i) => `${i.path} ${i.message}`)
+              .join('; ')
+              .slice(0, 2000),
+          });
         }
         if (specOp.hasRequestBody) {
           const bodyIssues = specOp.validateRequestBody(body);
           if (bodyIssues.length) {
             record.issues.push(...bodyIssues);
-            return send(422, bodyIssues.map((i) => ({ code: issueCode(i), propertyPath: i.path, reason: i.message.slice(0, 255) })));
+            return send(
+              422,
+              bodyIssues.map((i) => ({ code: issueCode(i), propertyPath: i.path, reason: i.message.slice(0, 255) })),
+            );
           }
         }
       }
-      if (method === 'post' && !bodyless && (!body || typeof body !== 'object' || Array.isArray(body))) return send(400, { code: 'invalidBody', reason: 'The body must be a JSON object' });
+      if (method === 'post' && !bodyless && (!body || typeof body !== 'object' || Array.isArray(body)))
+        return send(400, { code: 'invalidBody', reason: 'The body must be a JSON object' });
 
       const fault = takeFault(faults, specOp?.operationId);
       const finish = () => {
-        if (fault?.status) return send(fault.status, fault.body ?? { code: fault.status >= 500 ? 'internalError' : 'invalidBody', reason: `injected fault ${fault.status}` });
+        if (fault?.status)
+          return send(
+            fault.status,
+            fault.body ?? {
+              code: fault.status >= 500 ? 'internalError' : 'invalidBody',
+              reason: `injected fault ${fault.status}`,
+            },
+          );
         let result: ReturnType<Handler>;
         try {
-          result = handler({ body: (body ?? {}) as Record<string, unknown>, params: req.params as Record<string, string>, query: req.query as Record<string, string>, client: auth.clientId });
+          result = handler({
+            body: (body ?? {}) as Record<string, unknown>,
+            params: req.params as Record<string, string>,
+            query: req.query as Record<string, string>,
+            client: auth.clientId,
+          });
         } catch (err) {
           if (err instanceof SellerRefusal) {
             return err.status === 404 ? send(404, { code: 'notFound', reason: err.message.slice(0, 255) }) : send(422, err.issues);
@@ -228,8 +279,15 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
           if (issues.length) {
             // the simulator's own answer is wrong: fail loudly so tests notice instead of trusting a bad example
             record.responseIssues.push(...issues);
-            opts.logger?.error('seller simulator answer violates the spec', { operationId: specOp.operationId, issues });
-            return send(500, { code: 'internalError', reason: 'simulator answer violates the spec', message: JSON.stringify(issues).slice(0, 2000) });
+            opts.logger?.error('seller simulator answer violates the spec', {
+              operationId: specOp.operationId,
+              issues,
+            });
+            return send(500, {
+              code: 'internalError',
+              reason: 'simulator answer violates the spec',
+              message: JSON.stringify(issues).slice(0, 2000),
+            });
           }
         }
         send(result.status, result.body, result.headers);
@@ -241,74 +299,159 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
 
   // ---- address validation
   route('post', 'geographicAddressManagement', '/geographicAddressValidation', ({ body }) => domain.validateAddress(body));
-  if (opts.release === 'kylie') route('get', 'geographicAddressManagement', '/geographicAddressValidation/{id}', ({ params }) => ({ status: 200, body: domain.retrieveValidation(params.id!) }));
-  route('get', 'geographicAddressManagement', '/geographicAddress/{id}', ({ params }) => ({ status: 200, body: domain.retrieveAddress(params.id!) }));
+  if (opts.release === 'kylie')
+    route('get', 'geographicAddressManagement', '/geographicAddressValidation/{id}', ({ params }) => ({
+      status: 200,
+      body: domain.retrieveValidation(params.id!),
+    }));
+  route('get', 'geographicAddressManagement', '/geographicAddress/{id}', ({ params }) => ({
+    status: 200,
+    body: domain.retrieveAddress(params.id!),
+  }));
 
   // ---- quotes
   route('post', 'quoteManagement', '/quote', ({ body }) => ({ status: 201, body: domain.createQuote(body) }));
-  route('get', 'quoteManagement', '/quote/{id}', ({ params }) => ({ status: 200, body: domain.retrieveQuote(params.id!) }));
-  route('post', 'quoteManagement', '/cancelQuote', ({ body }) => ({ status: 200, body: domain.changeQuote(body, 'cancelled') }));
-  route('post', 'quoteManagement', profile.declinePath, ({ body }) => ({ status: 200, body: domain.changeQuote(body, 'declined') }));
+  route('get', 'quoteManagement', '/quote/{id}', ({ params }) => ({
+    status: 200,
+    body: domain.retrieveQuote(params.id!),
+  }));
+  route('post', 'quoteManagement', '/cancelQuote', ({ body }) => ({
+    status: 200,
+    body: domain.changeQuote(body, 'cancelled'),
+  }));
+  route('post', 'quoteManagement', profile.declinePath, ({ body }) => ({
+    status: 200,
+    body: domain.changeQuote(body, 'declined'),
+  }));
 
   // ---- product orders
-  route('post', 'productOrderingManagement', '/productOrder', ({ body }) => ({ status: 201, body: domain.createOrder(body) }));
+  route('post', 'productOrderingManagement', '/productOrder', ({ body }) => ({
+    status: 201,
+    body: domain.createOrder(body),
+  }));
   route('get', 'productOrderingManagement', '/productOrder', ({ query }) => {
     const all = domain.listOrders(query);
     const offset = Number(query.offset ?? 0) || 0;
     const limit = Number(query.limit ?? 50) || 50;
     const page = all.slice(offset, offset + limit);
-    return { status: 200, body: page, headers: { 'X-Total-Count': String(all.length), 'X-Result-Count': String(page.length), 'X-Pagination-Throttled': 'false' } };
+    return {
+      status: 200,
+      body: page,
+      headers: {
+        'X-Total-Count': String(all.length),
+        'X-Result-Count': String(page.length),
+        'X-Pagination-Throttled': 'false',
+      },
+    };
   });
-  route('get', 'productOrderingManagement', '/productOrder/{id}', ({ params }) => ({ status: 200, body: domain.retrieveOrder(params.id!) }));
-  route('post', 'productOrderingManagement', '/cancelProductOrder', ({ body }) => ({ status: 201, body: domain.cancelOrder(body) }));
+  route('get', 'productOrderingManagement', '/productOrder/{id}', ({ params }) => ({
+    status: 200,
+    body: domain.retrieveOrder(params.id!),
+  }));
+  route('post', 'productOrderingManagement', '/cancelProductOrder', ({ body }) => ({
+    status: 201,
+    body: domain.cancelOrder(body),
+  }));
 
   // ---- inventory (products installed by completed orders)
-  route('get', 'productInventory', '/product/{id}', ({ params }) => ({ status: 200, body: domain.retrieveProduct(params.id!) }));
+  route('get', 'productInventory', '/product/{id}', ({ params }) => ({
+    status: 200,
+    body: domain.retrieveProduct(params.id!),
+  }));
 
   // ---- product offering qualification
-  route('post', 'productOfferingQualification', '/productOfferingQualification', ({ body }) => ({ status: 201, body: domain.createQualification(body) }));
-  route('get', 'productOfferingQualification', '/productOfferingQualification/{id}', ({ params }) => ({ status: 200, body: domain.retrieveQualification(params.id!) }));
+  route('post', 'productOfferingQualification', '/productOfferingQualification', ({ body }) => ({
+    status: 201,
+    body: domain.createQualification(body),
+  }));
+  route('get', 'productOfferingQualification', '/productOfferingQualification/{id}', ({ params }) => ({
+    status: 200,
+    body: domain.retrieveQualification(params.id!),
+  }));
 
   // ---- trouble tickets
   route('post', 'troubleTicket', '/troubleTicket', ({ body }) => ({ status: 201, body: domain.createTicket(body) }));
-  route('get', 'troubleTicket', '/troubleTicket/{id}', ({ params }) => ({ status: 200, body: domain.retrieveTicket(params.id!) }));
+  route('get', 'troubleTicket', '/troubleTicket/{id}', ({ params }) => ({
+    status: 200,
+    body: domain.retrieveTicket(params.id!),
+  }));
 
   // ---- hubs
   // a feature's hub names its version; like its other routes it compiles on first use
   const hubApis: Array<[string, string | undefined, boolean]> = [
-    ...(['quoteManagement', 'productOrderingManagement'] as const).map((api) => [api, undefined, profile.hubRetrieve.has(api)] as [string, undefined, boolean]),
-    ...features.map(([, f]) => [f.api, f.releases[opts.release]!.version, f.releases[opts.release]!.hubRetrieve] as [string, string, boolean]),
+    ...(['quoteManagement', 'productOrderingManagement'] as const).map(
+      (api) => [api, undefined, profile.hubRetrieve.has(api)] as [string, undefined, boolean],
+    ),
+    ...features.map(
+      ([, f]) => [f.api, f.releases[opts.release]!.version, f.releases[opts.release]!.hubRetrieve] as [string, string, boolean],
+    ),
   ];
   for (const [api, version, hubRetrieve] of hubApis) {
-    route('post', api, '/hub', ({ body }) => {
-      if (typeof body.callback !== 'string' || !/^https?:\/\//.test(body.callback)) {
-        throw new SellerRefusal(422, [{ code: 'invalidValue', propertyPath: '/callback', reason: 'callback must be an http(s) URL' }]);
-      }
-      const sub = notifier.register(api, body.callback, typeof body.query === 'string' ? body.query : undefined);
-      return { status: 201, body: { id: sub.id, callback: sub.callback, ...(sub.query !== undefined && { query: sub.query }) } };
-    }, { version, lazy: version !== undefined });
+    route(
+      'post',
+      api,
+      '/hub',
+      ({ body }) => {
+        if (typeof body.callback !== 'string' || !/^https?:\/\//.test(body.callback)) {
+          throw new SellerRefusal(422, [{ code: 'invalidValue', propertyPath: '/callback', reason: 'callback must be an http(s) URL' }]);
+        }
+        const sub = notifier.register(api, body.callback, typeof body.query === 'string' ? body.query : undefined);
+        return {
+          status: 201,
+          body: { id: sub.id, callback: sub.callback, ...(sub.query !== undefined && { query: sub.query }) },
+        };
+      },
+      { version, lazy: version !== undefined },
+    );
     if (hubRetrieve) {
-      route('get', api, '/hub/{id}', ({ params }) => {
-        const sub = notifier.get(api, params.id!);
-        if (!sub) throw new SellerRefusal(404, [{ code: 'notFound', propertyPath: '', reason: `no hub ${params.id}` }]);
-        return { status: 200, body: { id: sub.id, callback: sub.callback, ...(sub.query !== undefined && { query: sub.query }) } };
-      }, { version, lazy: version !== undefined });
+      route(
+        'get',
+        api,
+        '/hub/{id}',
+        ({ params }) => {
+          const sub = notifier.get(api, params.id!);
+          if (!sub) throw new SellerRefusal(404, [{ code: 'notFound', propertyPath: '', reason: `no hub ${params.id}` }]);
+          return {
+            status: 200,
+            body: { id: sub.id, callback: sub.callback, ...(sub.query !== undefined && { query: sub.query }) },
+          };
+        },
+        { version, lazy: version !== undefined },
+      );
     }
-    route('delete', api, '/hub/{id}', ({ params }) => {
-      if (!notifier.remove(api, params.id!)) throw new SellerRefusal(404, [{ code: 'notFound', propertyPath: '', reason: `no hub ${params.id}` }]);
-      return { status: 204 };
-    }, { version, lazy: version !== undefined });
+    route(
+      'delete',
+      api,
+      '/hub/{id}',
+      ({ params }) => {
+        if (!notifier.remove(api, params.id!))
+          throw new SellerRefusal(404, [{ code: 'notFound', propertyPath: '', reason: `no hub ${params.id}` }]);
+        return { status: 204 };
+      },
+      { version, lazy: version !== undefined },
+    );
   }
-  const featureControls = Object.fromEntries(features.map(([name, f]) => {
-    const { version } = f.releases[opts.release]!;
-    return [name, f.install({
-      release: opts.release, prefix: opts.idPrefix ?? 'SIM', currency: opts.currency ?? 'EUR', shapes: profile.shapes, typedEvents: profile.typedEvents, now, app,
-      clients: opts.clients.map((c) => c.clientId),
-      addressIds: addresses.filter((a) => !opts.countries || opts.countries.includes(a.countryCode)).map((a) => a.id),
-      route: (method, specPath, handler, o) => route(method, f.api, specPath, handler, { version, bodyless: o?.bodyless, lazy: true }),
-      publish: (eventType, payload) => notifier.publish({ api: f.api, eventType, payload }),
-    })];
-  })) as Partial<Pick<SonataSellerControl, keyof typeof FEATURES>>;
+  const featureControls = Object.fromEntries(
+    features.map(([name, f]) => {
+      const { version } = f.releases[opts.release]!;
+      return [
+        name,
+        f.install({
+          release: opts.release,
+          prefix: opts.idPrefix ?? 'SIM',
+          currency: opts.currency ?? 'EUR',
+          shapes: profile.shapes,
+          typedEvents: profile.typedEvents,
+          now,
+          app,
+          clients: opts.clients.map((c) => c.clientId),
+          addressIds: addresses.filter((a) => !opts.countries || opts.countries.includes(a.countryCode)).map((a) => a.id),
+          route: (method, specPath, handler, o) => route(method, f.api, specPath, handler, { version, bodyless: o?.bodyless, lazy: true }),
+          publish: (eventType, payload) => notifier.publish({ api: f.api, eventType, payload }),
+        }),
+      ];
+    }),
+  ) as Partial<Pick<SonataSellerControl, keyof typeof FEATURES>>;
 
   const control: SonataSellerControl = {
     ...featureControls,
@@ -370,12 +513,22 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
   });
 
   app.use((req: Request, res: Response) => {
-    res.status(404).setHeader('Content-Type', SONATA_JSON).send(JSON.stringify({ code: 'notFound', reason: `no route ${req.method} ${req.path}` }));
+    res
+      .status(404)
+      .setHeader('Content-Type', SONATA_JSON)
+      .send(JSON.stringify({ code: 'notFound', reason: `no route ${req.method} ${req.path}` }));
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = (err as { status?: number }).status ?? 500;
-    res.status(status >= 400 && status < 600 ? status : 500).setHeader('Content-Type', SONATA_JSON)
-      .send(JSON.stringify({ code: status < 500 ? 'invalidBody' : 'internalError', reason: (err as Error).message?.slice(0, 255) ?? 'error' }));
+    res
+      .status(status >= 400 && status < 600 ? status : 500)
+      .setHeader('Content-Type', SONATA_JSON)
+      .send(
+        JSON.stringify({
+          code: status < 500 ? 'invalidBody' : 'internalError',
+          reason: (err as Error).message?.slice(0, 255) ?? 'error',
+        }),
+      );
   });
 
   let timer: NodeJS.Timeout | undefined;

@@ -25,9 +25,14 @@ const seller = await startSonataSeller({
   currency: env.SELLER_CURRENCY,
   idPrefix: env.SELLER_ID_PREFIX,
   autoAdvanceMs: Number(env.SELLER_AUTO_ADVANCE_MS ?? 0),
-  notificationAuth: env.SELLER_NOTIFY_TOKEN_URL && env.SELLER_NOTIFY_CLIENT_ID && env.SELLER_NOTIFY_CLIENT_SECRET
-    ? { tokenUrl: env.SELLER_NOTIFY_TOKEN_URL, clientId: env.SELLER_NOTIFY_CLIENT_ID, clientSecret: env.SELLER_NOTIFY_CLIENT_SECRET }
-    : undefined,
+  notificationAuth:
+    env.SELLER_NOTIFY_TOKEN_URL && env.SELLER_NOTIFY_CLIENT_ID && env.SELLER_NOTIFY_CLIENT_SECRET
+      ? {
+          tokenUrl: env.SELLER_NOTIFY_TOKEN_URL,
+          clientId: env.SELLER_NOTIFY_CLIENT_ID,
+          clientSecret: env.SELLER_NOTIFY_CLIENT_SECRET,
+        }
+      : undefined,
 });
 process.stdout.write(`simulated ${release} seller listening on ${seller.url}\n`);
 const stop = () => void seller.close().then(() => process.exit(0));

@@ -23,8 +23,21 @@ export interface SellerAppointmentControl {
   setAppointmentStatus(id: string, to: AppointmentStatus): Json;
 }
 
-interface WorkOrder { id: string; client: string; addressId: string }
-interface AppointmentRec { id: string; client: string; workOrder: WorkOrder; start: string; end: string; status: AppointmentStatus; contacts: Json[]; notes?: Json[] }
+interface WorkOrder {
+  id: string;
+  client: string;
+  addressId: string;
+}
+interface AppointmentRec {
+  id: string;
+  client: string;
+  workOrder: WorkOrder;
+  start: string;
+  end: string;
+  status: AppointmentStatus;
+  contacts: Json[];
+  notes?: Json[];
+}
 
 /** slot starts (UTC hours) of a working day; each slot lasts two hours */
 const SLOT_HOURS = [8, 10, 13, 15];
@@ -50,10 +63,15 @@ function installAppointments(ctx: SellerFeatureContext): SellerAppointmentContro
   for (const client of ctx.clients) {
     for (let i = 0; i < 3; i++) {
       const id = `${ctx.prefix}-WO-${++woCounter}`;
-      workOrders.set(id, { id, client, addressId: ctx.addressIds[i % Math.max(ctx.addressIds.length, 1)] ?? 'ADR-UNKNOWN' });
+      workOrders.set(id, {
+        id,
+        client,
+        addressId: ctx.addressIds[i % Math.max(ctx.addressIds.length, 1)] ?? 'ADR-UNKNOWN',
+      });
     }
   }
-  const booked = (start: string, except?: string) => [...appointments.values()].some((a) => a.id !== except && a.start === start && a.status !== 'cancelled');
+  const booked = (start: string, except?: string) =>
+    [...appointments.values()].some((a) => a.id !== except && a.start === start && a.status !== 'cancelled');
   /** every free slot within [from, to), from now on, at most MAX_SLOTS */
   const freeSlots = (from: number, to: number): Array<{ start: string; end: string }> => {
     const out: Array<{ start: string; end: string }> = [];
@@ -77,23 +95,31 @@ function installAppointments(ctx: SellerFeatureContext): SellerAppointmentContro
   const ownWorkOrder = (client: string, body: Json): WorkOrder => {
     const id = (body.workOrder as Json | undefined)?.id;
     const wo = typeof id === 'string' ? workOrders.get(id) : undefined;
-    if (!wo || wo.client !== client) throw new SellerRefusal(422, [issue('referenceNotFound', '/workOrder/id', `no work order ${String(id)} of yours`)]);
+    if (!wo || wo.client !== client)
+      throw new SellerRefusal(422, [issue('referenceNotFound', '/workOrder/id', `no work order ${String(id)} of yours`)]);
     return wo;
   };
   const period = (v: unknown, path: string): { from: number; to: number } => {
     const p = (v ?? {}) as Json;
     const from = Date.parse(String(p.startDateTime));
     const to = Date.parse(String(p.endDateTime));
-    if (Number.isNaN(from) || Number.isNaN(to) || to <= from) throw new SellerRefusal(422, [issue('invalidValue', path, 'a time slot needs a start before its end')]);
+    if (Number.isNaN(from) || Number.isNaN(to) || to <= from)
+      throw new SellerRefusal(422, [issue('invalidValue', path, 'a time slot needs a start before its end')]);
     return { from, to };
   };
-  const place = (wo: WorkOrder): Json => ctx.shapes === 'kylie'
-    ? { role: 'INSTALL_LOCATION', place: { '@type': 'GeographicAddressRef', id: wo.addressId } }
-    : { '@type': 'GeographicAddressRef', role: 'INSTALL_LOCATION', id: wo.addressId };
+  const place = (wo: WorkOrder): Json =>
+    ctx.shapes === 'kylie'
+      ? { role: 'INSTALL_LOCATION', place: { '@type': 'GeographicAddressRef', id: wo.addressId } }
+      : { '@type': 'GeographicAddressRef', role: 'INSTALL_LOCATION', id: wo.addressId };
   const render = (a: AppointmentRec): Json => ({
-    id: a.id, href: `${base}/appointment/${a.id}`, relatedPlace: place(a.workOrder), status: a.status,
-    validFor: { startDateTime: a.start, endDateTime: a.end }, relatedContactInformation: a.contacts,
-    workOrder: { id: a.workOrder.id }, ...(a.notes && { note: a.notes }),
+    id: a.id,
+    href: `${base}/appointment/${a.id}`,
+    relatedPlace: place(a.workOrder),
+    status: a.status,
+    validFor: { startDateTime: a.start, endDateTime: a.end },
+    relatedContactInformation: a.contacts,
+    workOrder: { id: a.workOrder.id },
+    ...(a.notes && { note: a.notes }),
   });
   const own = (client: string, id: string): AppointmentRec => {
     const a = appointments.get(id);
@@ -102,17 +128,29 @@ function installAppointments(ctx: SellerFeatureContext): SellerAppointmentContro
   };
   const notify = (a: AppointmentRec) => {
     // Kylie's status event carries the status (its href must be an absolute URI, so it is left out)
-    ctx.publish('appointmentStatusChangeEvent', ctx.typedEvents ? { id: a.id, status: a.status } : { id: a.id, href: `${base}/appointment/${a.id}` });
+    ctx.publish(
+      'appointmentStatusChangeEvent',
+      ctx.typedEvents ? { id: a.id, status: a.status } : { id: a.id, href: `${base}/appointment/${a.id}` },
+    );
   };
 
   ctx.route('post', '/searchTimeSlot', ({ body, client }) => {
     const wo = ownWorkOrder(client, body);
     const requested = (body.requestedTimeSlot as Json[] | undefined) ?? [];
-    const available = requested.flatMap((r, i) => {
-      const { from, to } = period(r.validFor, `/requestedTimeSlot/${i}/validFor`);
-      return freeSlots(from, to);
-    }).slice(0, MAX_SLOTS);
-    return { status: 201, body: { workOrder: { id: wo.id }, requestedTimeSlot: requested, availableTimeSlot: available.map((s) => ({ validFor: { startDateTime: s.start, endDateTime: s.end } })) } };
+    const available = requested
+      .flatMap((r, i) => {
+        const { from, to } = period(r.validFor, `/requestedTimeSlot/${i}/validFor`);
+        return freeSlots(from, to);
+      })
+      .slice(0, MAX_SLOTS);
+    return {
+      status: 201,
+      body: {
+        workOrder: { id: wo.id },
+        requestedTimeSlot: requested,
+        availableTimeSlot: available.map((s) => ({ validFor: { startDateTime: s.start, endDateTime: s.end } })),
+      },
+    };
   });
   ctx.route('post', '/appointment', ({ body, client }) => {
     const wo = ownWorkOrder(client, body);
@@ -124,20 +162,35 @@ function installAppointments(ctx: SellerFeatureContext): SellerAppointmentContro
     }
     const id = `${ctx.prefix}-APT-${String(++apCounter).padStart(4, '0')}`;
     const rec: AppointmentRec = {
-      id, client, workOrder: wo, start, end: new Date(to).toISOString(), status: 'confirmed',
-      contacts: (body.relatedContactInformation as Json[] | undefined) ?? [], ...(Array.isArray(body.note) && { notes: body.note as Json[] }),
+      id,
+      client,
+      workOrder: wo,
+      start,
+      end: new Date(to).toISOString(),
+      status: 'confirmed',
+      contacts: (body.relatedContactInformation as Json[] | undefined) ?? [],
+      ...(Array.isArray(body.note) && { notes: body.note as Json[] }),
     };
     appointments.set(id, rec);
     return { status: 201, body: render(rec) };
   });
-  ctx.route('get', '/appointment/{id}', ({ params, client }) => ({ status: 200, body: render(own(client, params.id!)) }));
-  ctx.route('post', '/appointment/{id}/cancel', ({ params, client }) => {
-    const a = own(client, params.id!);
-    if (a.status !== 'confirmed') throw new SellerRefusal(422, [issue('invalidValue', '/status', `an appointment ${a.status} cannot be cancelled`)]);
-    a.status = 'cancelled';
-    notify(a);
-    return { status: 204 };
-  }, { bodyless: true });
+  ctx.route('get', '/appointment/{id}', ({ params, client }) => ({
+    status: 200,
+    body: render(own(client, params.id!)),
+  }));
+  ctx.route(
+    'post',
+    '/appointment/{id}/cancel',
+    ({ params, client }) => {
+      const a = own(client, params.id!);
+      if (a.status !== 'confirmed')
+        throw new SellerRefusal(422, [issue('invalidValue', '/status', `an appointment ${a.status} cannot be cancelled`)]);
+      a.status = 'cancelled';
+      notify(a);
+      return { status: 204 };
+    },
+    { bodyless: true },
+  );
 
   const control: SellerAppointmentControl = {
     workOrderIds: (client = ctx.clients[0] ?? 'buyer') => [...workOrders.values()].filter((w) => w.client === client).map((w) => w.id),
@@ -156,7 +209,9 @@ function installAppointments(ctx: SellerFeatureContext): SellerAppointmentContro
   });
   ctx.app.post('/_sim/appointments/:id/status', express.json(), (req: Request, res: Response) => {
     try {
-      res.json(control.setAppointmentStatus(String(req.params.id), (req.body as { to?: AppointmentStatus } | undefined)?.to ?? 'completed'));
+      res.json(
+        control.setAppointmentStatus(String(req.params.id), (req.body as { to?: AppointmentStatus } | undefined)?.to ?? 'completed'),
+      );
     } catch (err) {
       res.status(404).json({ code: 'notFound', reason: (err as Error).message });
     }

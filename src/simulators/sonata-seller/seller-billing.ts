@@ -24,10 +24,28 @@ export interface SellerBillingControl {
   billIds(client?: string): string[];
 }
 
-interface ItemRec { id: string; type: 'recurring' | 'nonRecurring' | 'usageBased'; description: string; productName: string; unit: string; unitRateCents: number; quantity: number; order: string }
+interface ItemRec {
+  id: string;
+  type: 'recurring' | 'nonRecurring' | 'usageBased';
+  description: string;
+  productName: string;
+  unit: string;
+  unitRateCents: number;
+  quantity: number;
+  order: string;
+}
 interface BillRec {
-  id: string; client: string; no: string; state: BillState; start: Date; end: Date; billDate: Date; dueDate: Date; lastUpdate: Date;
-  items: ItemRec[]; paid: boolean;
+  id: string;
+  client: string;
+  no: string;
+  state: BillState;
+  start: Date;
+  end: Date;
+  billDate: Date;
+  dueDate: Date;
+  lastUpdate: Date;
+  items: ItemRec[];
+  paid: boolean;
 }
 
 const TAX_RATE = 0.19;
@@ -64,12 +82,51 @@ function installBilling(ctx: SellerFeatureContext): SellerBillingControl {
     const period = `${mid.getUTCFullYear()}${String(mid.getUTCMonth() + 1).padStart(2, '0')}`;
     const order = `PO-${ctx.prefix}-000001`;
     const items: ItemRec[] = [
-      { id: `${id}-1`, type: 'recurring', description: 'Access E-Line 100 Mbit/s, monthly charge', productName: 'Access E-Line', unit: 'month', unitRateCents: 18_400, quantity: 1, order },
+      {
+        id: `${id}-1`,
+        type: 'recurring',
+        description: 'Access E-Line 100 Mbit/s, monthly charge',
+        productName: 'Access E-Line',
+        unit: 'month',
+        unitRateCents: 18_400,
+        quantity: 1,
+        order,
+      },
       withInstallation
-        ? { id: `${id}-2`, type: 'nonRecurring', description: 'Installation', productName: 'Access E-Line', unit: 'each', unitRateCents: 50_000, quantity: 1, order }
-        : { id: `${id}-2`, type: 'usageBased', description: 'Traffic above the committed rate', productName: 'Access E-Line', unit: 'GB', unitRateCents: 5, quantity: 1234, order },
+        ? {
+            id: `${id}-2`,
+            type: 'nonRecurring',
+            description: 'Installation',
+            productName: 'Access E-Line',
+            unit: 'each',
+            unitRateCents: 50_000,
+            quantity: 1,
+            order,
+          }
+        : {
+            id: `${id}-2`,
+            type: 'usageBased',
+            description: 'Traffic above the committed rate',
+            productName: 'Access E-Line',
+            unit: 'GB',
+            unitRateCents: 5,
+            quantity: 1234,
+            order,
+          },
     ];
-    const rec: BillRec = { id, client, no: `${ctx.prefix}-INV-${period}-${counter}`, state, start, end, billDate, dueDate: new Date(billDate.getTime() + 30 * 86_400_000), lastUpdate: billDate, items, paid: state === 'settled' };
+    const rec: BillRec = {
+      id,
+      client,
+      no: `${ctx.prefix}-INV-${period}-${counter}`,
+      state,
+      start,
+      end,
+      billDate,
+      dueDate: new Date(billDate.getTime() + 30 * 86_400_000),
+      lastUpdate: billDate,
+      items,
+      paid: state === 'settled',
+    };
     bills.set(id, rec);
     return rec;
   };
@@ -81,38 +138,76 @@ function installBilling(ctx: SellerFeatureContext): SellerBillingControl {
   }
 
   const renderFind = (b: BillRec): Json => ({
-    id: b.id, billNo: b.no, billingAccount: { id: `BA-${b.client}` }, billingPeriod: { startDateTime: b.start.toISOString(), endDateTime: b.end.toISOString() },
-    category: 'normal', state: b.state,
+    id: b.id,
+    billNo: b.no,
+    billingAccount: { id: `BA-${b.client}` },
+    billingPeriod: { startDateTime: b.start.toISOString(), endDateTime: b.end.toISOString() },
+    category: 'normal',
+    state: b.state,
   });
   const render = (b: BillRec): Json => {
     const net = netCents(b);
     const gross = net + taxCents(b);
     const remaining = b.paid ? 0 : gross;
     return {
-      ...renderFind(b), href: `${base}/customerBill/${b.id}`,
-      amountDue: money(gross), remainingAmount: money(remaining),
-      appliedPayment: b.paid ? [{ appliedAmount: money(gross), payment: { id: `PAY-${b.id}`, amount: money(gross), paymentMethod: 'wireTransfer', paymentDate: new Date(b.dueDate.getTime() - 5 * 86_400_000).toISOString() } }] : [],
-      billCycle: 'monthly', billDate: b.billDate.toISOString(), billDocument: { url: `https://billing.seller.example/documents/${b.no}.pdf` },
-      credits: money(0), discounts: money(0), fees: money(0),
+      ...renderFind(b),
+      href: `${base}/customerBill/${b.id}`,
+      amountDue: money(gross),
+      remainingAmount: money(remaining),
+      appliedPayment: b.paid
+        ? [
+            {
+              appliedAmount: money(gross),
+              payment: {
+                id: `PAY-${b.id}`,
+                amount: money(gross),
+                paymentMethod: 'wireTransfer',
+                paymentDate: new Date(b.dueDate.getTime() - 5 * 86_400_000).toISOString(),
+              },
+            },
+          ]
+        : [],
+      billCycle: 'monthly',
+      billDate: b.billDate.toISOString(),
+      billDocument: { url: `https://billing.seller.example/documents/${b.no}.pdf` },
+      credits: money(0),
+      discounts: money(0),
+      fees: money(0),
       customerBillItem: b.items.map((it) => ({ id: it.id, href: `${base}/customerBillItem/${it.id}` })),
       financialAccount: { id: `FA-${b.client}`, name: `Account of ${b.client}` },
-      lastUpdate: b.lastUpdate.toISOString(), paymentDueDate: b.dueDate.toISOString(), runType: 'onCycle',
-      relatedContactInformation: [{ role: 'sellerBillingContact', name: 'Billing desk', number: '+49 30 5550100', emailAddress: 'billing@seller.example' }],
-      taxExcludedAmount: money(net), taxIncludedAmount: money(gross),
+      lastUpdate: b.lastUpdate.toISOString(),
+      paymentDueDate: b.dueDate.toISOString(),
+      runType: 'onCycle',
+      relatedContactInformation: [
+        {
+          role: 'sellerBillingContact',
+          name: 'Billing desk',
+          number: '+49 30 5550100',
+          emailAddress: 'billing@seller.example',
+        },
+      ],
+      taxExcludedAmount: money(net),
+      taxIncludedAmount: money(gross),
       taxItem: [{ taxCategory: 'VAT', taxRate: TAX_RATE, taxAmount: money(taxCents(b)) }],
     };
   };
   const itemState = (b: BillRec): string => b.state;
   const renderItem = (b: BillRec, it: ItemRec): Json => ({
-    id: it.id, href: `${base}/customerBillItem/${it.id}`,
+    id: it.id,
+    href: `${base}/customerBillItem/${it.id}`,
     appliedTax: [{ category: 'country', description: 'VAT', rate: TAX_RATE, amount: money(itemTax(it)) }],
     appliedFee: [],
-    customerBillItemType: it.type, description: it.description,
+    customerBillItemType: it.type,
+    description: it.description,
     periodCoverage: { startDateTime: b.start.toISOString(), endDateTime: b.end.toISOString() },
     product: { id: `PRD-${ctx.prefix}-000001` },
     productOrderItem: { productOrderId: it.order, productOrderItemId: '1' },
-    productName: it.productName, state: itemState(b),
-    taxExcludedAmount: money(Math.round(it.unitRateCents * it.quantity)), unit: it.unit, unitRate: money(it.unitRateCents), unitQuantity: it.quantity,
+    productName: it.productName,
+    state: itemState(b),
+    taxExcludedAmount: money(Math.round(it.unitRateCents * it.quantity)),
+    unit: it.unit,
+    unitRate: money(it.unitRateCents),
+    unitQuantity: it.quantity,
   });
 
   const ownBill = (client: string, id: string): BillRec => {
@@ -124,25 +219,49 @@ function installBilling(ctx: SellerFeatureContext): SellerBillingControl {
     const ref = { id: b.id, href: `${base}/customerBill/${b.id}` };
     ctx.publish(eventType, ctx.typedEvents && eventType === 'customerBillStateChangeEvent' ? { ...ref, state: b.state } : ref);
   };
-  const within = (iso: Date, gt?: string, lt?: string) => (!gt || iso.getTime() > Date.parse(gt)) && (!lt || iso.getTime() < Date.parse(lt));
+  const within = (iso: Date, gt?: string, lt?: string) =>
+    (!gt || iso.getTime() > Date.parse(gt)) && (!lt || iso.getTime() < Date.parse(lt));
 
   ctx.route('get', '/customerBill', ({ query, client }) => {
-    const all = [...bills.values()].filter((b) => b.client === client
-      && (!query['billingAccount.id'] || query['billingAccount.id'] === `BA-${b.client}`)
-      && (!query.state || query.state === b.state) && (!query.category || query.category === 'normal')
-      && within(b.start, query['billingPeriod.startDateTime.gt'], query['billingPeriod.startDateTime.lt'])
-      && within(b.end, query['billingPeriod.endDateTime.gt'], query['billingPeriod.endDateTime.lt']));
+    const all = [...bills.values()].filter(
+      (b) =>
+        b.client === client &&
+        (!query['billingAccount.id'] || query['billingAccount.id'] === `BA-${b.client}`) &&
+        (!query.state || query.state === b.state) &&
+        (!query.category || query.category === 'normal') &&
+        within(b.start, query['billingPeriod.startDateTime.gt'], query['billingPeriod.startDateTime.lt']) &&
+        within(b.end, query['billingPeriod.endDateTime.gt'], query['billingPeriod.endDateTime.lt']),
+    );
     const offset = Number(query.offset ?? 0) || 0;
     const limit = Number(query.limit ?? 50) || 50;
     const page = all.slice(offset, offset + limit);
-    return { status: 200, body: page.map(renderFind), headers: { 'X-Total-Count': String(all.length), 'X-Result-Count': String(page.length), 'X-Pagination-Throttled': 'false' } };
+    return {
+      status: 200,
+      body: page.map(renderFind),
+      headers: {
+        'X-Total-Count': String(all.length),
+        'X-Result-Count': String(page.length),
+        'X-Pagination-Throttled': 'false',
+      },
+    };
   });
   // the official files answer a read by id with an array (of the one bill or item): the simulator keeps to their letter
-  ctx.route('get', '/customerBill/{id}', ({ params, client }) => ({ status: 200, body: [render(ownBill(client, params.id!))] }));
+  ctx.route('get', '/customerBill/{id}', ({ params, client }) => ({
+    status: 200,
+    body: [render(ownBill(client, params.id!))],
+  }));
   ctx.route('get', '/customerBillItem/{id}', ({ params, client }) => {
     const b = [...bills.values()].find((x) => x.client === client && x.items.some((it) => it.id === params.id));
     if (!b) throw new SellerRefusal(404, [issue('notFound', '', `no customer bill item ${params.id}`)]);
-    return { status: 200, body: [renderItem(b, b.items.find((it) => it.id === params.id)!)] };
+    return {
+      status: 200,
+      body: [
+        renderItem(
+          b,
+          b.items.find((it) => it.id === params.id)!,
+        ),
+      ],
+    };
   });
 
   const control: SellerBillingControl = {

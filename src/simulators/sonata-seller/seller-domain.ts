@@ -11,7 +11,10 @@ type Json = Record<string, unknown>;
 
 /** A business refusal: answered 422 with these issues (or 404 when `notFound`). */
 export class SellerRefusal extends Error {
-  constructor(readonly status: 404 | 422, readonly issues: ReadonlyArray<{ code: string; propertyPath: string; reason: string }>) {
+  constructor(
+    readonly status: 404 | 422,
+    readonly issues: ReadonlyArray<{ code: string; propertyPath: string; reason: string }>,
+  ) {
     super(issues.map((i) => `${i.propertyPath}: ${i.reason}`).join('; '));
   }
 }
@@ -29,7 +32,11 @@ export interface SellerDomainOptions {
   publish: (e: SellerEvent) => void;
 }
 
-interface StateChange { state: string; changeDate: string; changeReason?: string }
+interface StateChange {
+  state: string;
+  changeDate: string;
+  changeReason?: string;
+}
 
 interface QuoteItemRec {
   wire: Json;
@@ -129,34 +136,82 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
   const validations = new Map<string, Json>();
   const products = new Map<string, ProductRec>();
   const tickets = new Map<string, Json>();
-  const qualifications = new Map<string, { id: string; wire: Json; state: string; creationDate: string; stateChange: StateChange[]; items: Array<{ wire: Json; state: string; stateChange: StateChange[]; result?: Json }> }>();
+  const qualifications = new Map<
+    string,
+    {
+      id: string;
+      wire: Json;
+      state: string;
+      creationDate: string;
+      stateChange: StateChange[];
+      items: Array<{ wire: Json; state: string; stateChange: StateChange[]; result?: Json }>;
+    }
+  >();
   const counters = { quote: 0, order: 0, product: 0, cancel: 0, validation: 0, ticket: 0, poq: 0 };
   const nextId = (kind: keyof typeof counters, tag: string) => `${tag}-${opts.prefix}-${String(++counters[kind]).padStart(6, '0')}`;
   const now = () => opts.now().toISOString();
   const base = (api: keyof SellerProfile['versions']) => `/mefApi/sonata/${api}/${profile.versions[api]}`;
 
   // ---- addresses
-  const renderAddress = (a: SellerAddress): Json => profile.shapes === 'grace'
-    ? {
-      '@type': 'FieldedAddress', id: a.id, href: `${base('geographicAddressManagement')}/geographicAddress/${a.id}`,
-      allowsNewSite: a.allowsNewSite, hasPublicSite: a.hasPublicSite,
-      ...(a.streetNr && { streetNr: a.streetNr }), streetName: a.streetName, city: a.city, ...(a.postcode && { postcode: a.postcode }), country: a.countryCode,
-    }
-    : {
-      '@type': 'GeographicAddress', id: a.id, href: `${base('geographicAddressManagement')}/geographicAddress/${a.id}`,
-      allowsNewSite: String(a.allowsNewSite), hasPublicSite: String(a.hasPublicSite),
-      fieldedAddressRepresentation: [{ ...(a.streetNr && { streetNr: a.streetNr }), streetName: a.streetName, city: a.city, ...(a.postcode && { postcode: a.postcode }), countryCode: a.countryCode }],
-    };
+  const renderAddress = (a: SellerAddress): Json =>
+    profile.shapes === 'grace'
+      ? {
+          '@type': 'FieldedAddress',
+          id: a.id,
+          href: `${base('geographicAddressManagement')}/geographicAddress/${a.id}`,
+          allowsNewSite: a.allowsNewSite,
+          hasPublicSite: a.hasPublicSite,
+          ...(a.streetNr && { streetNr: a.streetNr }),
+          streetName: a.streetName,
+          city: a.city,
+          ...(a.postcode && { postcode: a.postcode }),
+          country: a.countryCode,
+        }
+      : {
+          '@type': 'GeographicAddress',
+          id: a.id,
+          href: `${base('geographicAddressManagement')}/geographicAddress/${a.id}`,
+          allowsNewSite: String(a.allowsNewSite),
+          hasPublicSite: String(a.hasPublicSite),
+          fieldedAddressRepresentation: [
+            {
+              ...(a.streetNr && { streetNr: a.streetNr }),
+              streetName: a.streetName,
+              city: a.city,
+              ...(a.postcode && { postcode: a.postcode }),
+              countryCode: a.countryCode,
+            },
+          ],
+        };
 
   /** Fielded parts of a submitted address (Grace FieldedAddress/FormattedAddress, Kylie GeographicAddress_Query). */
-  const fieldsOf = (submitted: Json): { streetNr?: string; streetName?: string; city?: string; country?: string; text?: string; id?: string } => {
+  const fieldsOf = (
+    submitted: Json,
+  ): { streetNr?: string; streetName?: string; city?: string; country?: string; text?: string; id?: string } => {
     const type = submitted['@type'];
-    if (type === 'FieldedAddress') return { streetNr: str(submitted.streetNr), streetName: str(submitted.streetName), city: str(submitted.city), country: toCountryCode(submitted.country) };
-    if (type === 'FormattedAddress') return { text: [submitted.addrLine1, submitted.addrLine2, submitted.city].filter(Boolean).join(' '), city: str(submitted.city), country: toCountryCode(submitted.country) };
+    if (type === 'FieldedAddress')
+      return {
+        streetNr: str(submitted.streetNr),
+        streetName: str(submitted.streetName),
+        city: str(submitted.city),
+        country: toCountryCode(submitted.country),
+      };
+    if (type === 'FormattedAddress')
+      return {
+        text: [submitted.addrLine1, submitted.addrLine2, submitted.city].filter(Boolean).join(' '),
+        city: str(submitted.city),
+        country: toCountryCode(submitted.country),
+      };
     if (type === 'GeographicAddressLabel') return { id: str(submitted.externalReferenceId) };
     if (type === 'GeographicAddressRef') return { id: str(submitted.id) };
     const f = (submitted.fieldedAddressRepresentation as Json[] | undefined)?.[0];
-    if (f) return { streetNr: str(f.streetNr), streetName: str(f.streetName), city: str(f.city), country: toCountryCode(f.countryCode) };
+    if (f)
+      return {
+        streetNr: str(f.streetNr),
+        streetName: str(f.streetName),
+        city: str(f.city),
+        country: toCountryCode(f.countryCode),
+      };
     const fm = (submitted.formattedAddressRepresentation as Json[] | undefined)?.[0];
     if (fm) return { text: str(fm.formattedAddress) };
     const l = (submitted.labelRepresentation as Json[] | undefined)?.[0];
@@ -174,7 +229,9 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
       const text = foldText(f.text);
       const hits = inCountry.filter((a) => text.includes(foldText(a.streetName)) && text.includes(foldText(a.city)));
       const exact = hits.find((a) => a.streetNr && new RegExp(`\\b${a.streetNr.toLowerCase()}\\b`).test(text));
-      return exact ? { result: 'success', best: exact, alternates: hits.filter((a) => a !== exact) } : { result: hits.length ? 'partial' : 'fail', alternates: hits };
+      return exact
+        ? { result: 'success', best: exact, alternates: hits.filter((a) => a !== exact) }
+        : { result: hits.length ? 'partial' : 'fail', alternates: hits };
     }
     const sameStreet = inCountry.filter((a) => foldText(a.streetName) === foldText(f.streetName) && foldText(a.city) === foldText(f.city));
     const exact = sameStreet.find((a) => (a.streetNr ?? '').toLowerCase() === (f.streetNr ?? '').toLowerCase());
@@ -196,14 +253,28 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
   const placeOf = (product: Json, pointer: string): { address?: SellerAddress; refused?: string } => {
     const place = (product.place as Json[] | undefined)?.[0];
     if (!place) return {};
-    const target = profile.shapes === 'grace' ? place : (place.place as Json | undefined) ?? {};
+    const target = profile.shapes === 'grace' ? place : ((place.place as Json | undefined) ?? {});
     const refPath = profile.shapes === 'grace' ? `${pointer}/place/0/id` : `${pointer}/place/0/place/id`;
     if (target['@type'] === 'GeographicAddressRef') {
       const hit = opts.addresses.find((a) => a.id === target.id);
-      if (!hit) throw new SellerRefusal(422, [{ code: 'referenceNotFound', propertyPath: refPath, reason: `no address ${String(target.id)} is known to this seller` }]);
+      if (!hit)
+        throw new SellerRefusal(422, [
+          {
+            code: 'referenceNotFound',
+            propertyPath: refPath,
+            reason: `no address ${String(target.id)} is known to this seller`,
+          },
+        ]);
       return { address: hit };
     }
-    if (target['@type'] === 'GeographicSiteRef') throw new SellerRefusal(422, [{ code: 'referenceNotFound', propertyPath: refPath, reason: 'sites are not known to this seller; reference an address' }]);
+    if (target['@type'] === 'GeographicSiteRef')
+      throw new SellerRefusal(422, [
+        {
+          code: 'referenceNotFound',
+          propertyPath: refPath,
+          reason: 'sites are not known to this seller; reference an address',
+        },
+      ]);
     const match = matchAddress(target);
     return match.best ? { address: match.best } : { refused: 'the address could not be found' };
   };
@@ -212,28 +283,68 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
   const assessItem = (item: Json, pointer: string, termMonths: number): { price?: QuoteItemRec['price']; reason?: string } => {
     const product = (item.product ?? {}) as Json;
     if (item.action !== 'add' && typeof product.id !== 'string') {
-      throw new SellerRefusal(422, [{ code: 'missingProperty', propertyPath: `${pointer}/product/id`, reason: `a ${String(item.action)} needs the id of the installed product` }]);
+      throw new SellerRefusal(422, [
+        {
+          code: 'missingProperty',
+          propertyPath: `${pointer}/product/id`,
+          reason: `a ${String(item.action)} needs the id of the installed product`,
+        },
+      ]);
     }
     const config = (product.productConfiguration ?? {}) as Json;
     const type = config['@type'];
     const def = typeof type === 'string' ? opts.products[type] : undefined;
     if (item.action !== 'delete') {
-      if (!product.productConfiguration) throw new SellerRefusal(422, [{ code: 'missingProperty', propertyPath: `${pointer}/product/productConfiguration`, reason: 'the product configuration is required' }]);
-      if (!def) throw new SellerRefusal(422, [{ code: 'invalidValue', propertyPath: `${pointer}/product/productConfiguration/@type`, reason: `product ${String(type)} is not sold here` }]);
+      if (!product.productConfiguration)
+        throw new SellerRefusal(422, [
+          {
+            code: 'missingProperty',
+            propertyPath: `${pointer}/product/productConfiguration`,
+            reason: 'the product configuration is required',
+          },
+        ]);
+      if (!def)
+        throw new SellerRefusal(422, [
+          {
+            code: 'invalidValue',
+            propertyPath: `${pointer}/product/productConfiguration/@type`,
+            reason: `product ${String(type)} is not sold here`,
+          },
+        ]);
       const bw = config.bandwidthMbps;
       if (typeof bw !== 'number' || !def.bandwidths.includes(bw)) {
-        throw new SellerRefusal(422, [{ code: 'invalidValue', propertyPath: `${pointer}/product/productConfiguration/bandwidthMbps`, reason: `${def.name} is sold at ${def.bandwidths.join(', ')} Mbit/s` }]);
+        throw new SellerRefusal(422, [
+          {
+            code: 'invalidValue',
+            propertyPath: `${pointer}/product/productConfiguration/bandwidthMbps`,
+            reason: `${def.name} is sold at ${def.bandwidths.join(', ')} Mbit/s`,
+          },
+        ]);
       }
     }
     const place = placeOf(product, `${pointer}/product`);
     if (item.action === 'add' && !place.address && !place.refused) {
-      throw new SellerRefusal(422, [{ code: 'missingProperty', propertyPath: `${pointer}/product/place`, reason: 'a new product needs its installation place' }]);
+      throw new SellerRefusal(422, [
+        {
+          code: 'missingProperty',
+          propertyPath: `${pointer}/product/place`,
+          reason: 'a new product needs its installation place',
+        },
+      ]);
     }
     if (place.refused) return { reason: place.refused };
-    if (place.address && !opts.countries.includes(place.address.countryCode)) return { reason: `${place.address.countryCode} is not served by this seller` };
+    if (place.address && !opts.countries.includes(place.address.countryCode))
+      return { reason: `${place.address.countryCode} is not served by this seller` };
     if (item.action === 'delete' || !def) return { price: { mrc: 0, nrc: 0, leadDays: 5, termMonths } };
     const bw = config.bandwidthMbps as number;
-    return { price: { mrc: round2(def.mrc(bw) * termFactor(termMonths)), nrc: item.action === 'add' ? def.nrc : 150, leadDays: item.action === 'add' ? def.leadDays : 5, termMonths } };
+    return {
+      price: {
+        mrc: round2(def.mrc(bw) * termFactor(termMonths)),
+        nrc: item.action === 'add' ? def.nrc : 150,
+        leadDays: item.action === 'add' ? def.leadDays : 5,
+        termMonths,
+      },
+    };
   };
 
   // ---- quotes
@@ -249,7 +360,12 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
       it.stateChange.push({ state, changeDate: when });
     }
     const priced = q.items.filter((it) => it.price);
-    const state = priced.length === 0 ? 'unableToProvide' : q.items[0] && q.wire.buyerRequestedQuoteLevel === 'firm' ? 'approved.orderable' : 'answered';
+    const state =
+      priced.length === 0
+        ? 'unableToProvide'
+        : q.items[0] && q.wire.buyerRequestedQuoteLevel === 'firm'
+          ? 'approved.orderable'
+          : 'answered';
     q.pricedAt = when;
     q.validUntil = new Date(opts.now().getTime() + (q.wire.buyerRequestedQuoteLevel === 'firm' ? 30 : 90) * DAY).toISOString();
     setQuoteState(q, state);
@@ -259,7 +375,8 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
     q.state = state;
     q.stateChange.push({ state, changeDate: now(), ...(reason && { changeReason: reason }) });
     opts.publish({
-      api: 'quoteManagement', eventType: 'quoteStateChangeEvent',
+      api: 'quoteManagement',
+      eventType: 'quoteStateChangeEvent',
       payload: eventPayload({ id: q.id, href: `${base('quoteManagement')}/quote/${q.id}` }, state),
     });
   };
@@ -269,7 +386,8 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
   const renderQuote = (q: QuoteRec): Json => {
     const wire = q.wire;
     const recurring = (mrc: number) => ({
-      name: 'Monthly charge', priceType: 'recurring',
+      name: 'Monthly charge',
+      priceType: 'recurring',
       recurringChargePeriod: profile.shapes === 'grace' ? 'month' : { amount: 1, units: 'months' },
       price: { dutyFreeAmount: { unit: opts.currency, value: mrc } },
     });
@@ -291,13 +409,21 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
         ...(it.price && {
           subjectToFeasibilityCheck: false,
           quoteItemInstallationInterval: { amount: it.price.leadDays, units: 'businessDays' },
-          quoteItemTerm: [{
-            name: `${it.price.termMonths} months`, duration: { amount: it.price.termMonths, units: profile.monthUnit },
-            endOfTermAction: 'roll', rollInterval: { amount: 1, units: profile.monthUnit },
-          }],
+          quoteItemTerm: [
+            {
+              name: `${it.price.termMonths} months`,
+              duration: { amount: it.price.termMonths, units: profile.monthUnit },
+              endOfTermAction: 'roll',
+              rollInterval: { amount: 1, units: profile.monthUnit },
+            },
+          ],
           quoteItemPrice: [
             recurring(it.price.mrc),
-            { name: 'Installation', priceType: 'nonRecurring', price: { dutyFreeAmount: { unit: opts.currency, value: it.price.nrc } } },
+            {
+              name: 'Installation',
+              priceType: 'nonRecurring',
+              price: { dutyFreeAmount: { unit: opts.currency, value: it.price.nrc } },
+            },
           ],
         }),
         ...(it.terminationError && { terminationError: it.terminationError }),
@@ -319,8 +445,12 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
       const assessed = assessItem(it.wire, `/productOfferingQualificationItem/${i}`, 12);
       const guaranteed = new Date(opts.now().getTime() + 30 * DAY).toISOString();
       it.result = assessed.price
-        ? { serviceabilityConfidence: 'green', installationInterval: { amount: assessed.price.leadDays, units: 'businessDays' }, guaranteedUntilDate: guaranteed,
-          ...(profile.shapes === 'kylie' && { deliveryType: 'offNetWithoutBuild' }) }
+        ? {
+            serviceabilityConfidence: 'green',
+            installationInterval: { amount: assessed.price.leadDays, units: 'businessDays' },
+            guaranteedUntilDate: guaranteed,
+            ...(profile.shapes === 'kylie' && { deliveryType: 'offNetWithoutBuild' }),
+          }
         : { serviceabilityConfidence: 'red', serviceabilityConfidenceReason: assessed.reason ?? 'cannot be provided' };
       it.state = profile.poqDone;
       it.stateChange.push({ state: it.state, changeDate: when });
@@ -335,16 +465,26 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
     state: q.state,
     ...(profile.shapes === 'kylie' && { creationDate: q.creationDate, stateChange: q.stateChange }),
     ...(profile.shapes === 'grace' && { stateChange: q.stateChange }),
-    productOfferingQualificationItem: q.items.map((it) => ({ ...it.wire, state: it.state, stateChange: it.stateChange, ...it.result })),
+    productOfferingQualificationItem: q.items.map((it) => ({
+      ...it.wire,
+      state: it.state,
+      stateChange: it.stateChange,
+      ...it.result,
+    })),
   });
 
   // ---- orders
   const orderBase = () => `${base('productOrderingManagement')}/productOrder`;
   const publishOrder = (o: OrderRec, items: OrderItemRec[]): void => {
-    opts.publish({ api: 'productOrderingManagement', eventType: 'productOrderStateChangeEvent', payload: eventPayload({ id: o.id, href: `${orderBase()}/${o.id}` }, o.state) });
+    opts.publish({
+      api: 'productOrderingManagement',
+      eventType: 'productOrderStateChangeEvent',
+      payload: eventPayload({ id: o.id, href: `${orderBase()}/${o.id}` }, o.state),
+    });
     for (const it of items) {
       opts.publish({
-        api: 'productOrderingManagement', eventType: 'productOrderItemStateChangeEvent',
+        api: 'productOrderingManagement',
+        eventType: 'productOrderItemStateChangeEvent',
         payload: eventPayload({ id: o.id, href: `${orderBase()}/${o.id}`, orderItemId: String(it.wire.id) }, it.state),
       });
     }
@@ -386,17 +526,33 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
     const existing = products.get(it.productId!);
     const orderItem = { productOrderId: o.id, productOrderItemId: String(it.wire.id) };
     if (it.wire.action === 'delete') {
-      if (existing) Object.assign(existing, { status: 'terminated', terminationDate: when, lastUpdateDate: when, statusChange: [...existing.statusChange, { status: 'terminated', changeDate: when }] });
+      if (existing)
+        Object.assign(existing, {
+          status: 'terminated',
+          terminationDate: when,
+          lastUpdateDate: when,
+          statusChange: [...existing.statusChange, { status: 'terminated', changeDate: when }],
+        });
       return;
     }
     if (existing) {
-      Object.assign(existing, { configuration: product.productConfiguration ?? existing.configuration, lastUpdateDate: when, orderItem });
+      Object.assign(existing, {
+        configuration: product.productConfiguration ?? existing.configuration,
+        lastUpdateDate: when,
+        orderItem,
+      });
       return;
     }
     products.set(it.productId!, {
-      id: it.productId!, status: 'active', statusChange: [{ status: 'active', changeDate: when }], startDate: when, lastUpdateDate: when,
-      configuration: product.productConfiguration as Json | undefined, term: it.wire.requestedItemTerm as Json | undefined,
-      place: profile.shapes === 'kylie' ? (product.place as Json[] | undefined) : undefined, orderItem,
+      id: it.productId!,
+      status: 'active',
+      statusChange: [{ status: 'active', changeDate: when }],
+      startDate: when,
+      lastUpdateDate: when,
+      configuration: product.productConfiguration as Json | undefined,
+      term: it.wire.requestedItemTerm as Json | undefined,
+      place: profile.shapes === 'kylie' ? (product.place as Json[] | undefined) : undefined,
+      orderItem,
     });
   };
 
@@ -415,9 +571,20 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
   });
 
   /** Billie: the latest expected completion of the order's items, as the order's own */
-  const orderExpected = (o: OrderRec): string | undefined => o.items.map((it) => it.expectedCompletionDate).filter((d): d is string => !!d).sort().at(-1);
+  const orderExpected = (o: OrderRec): string | undefined =>
+    o.items
+      .map((it) => it.expectedCompletionDate)
+      .filter((d): d is string => !!d)
+      .sort()
+      .at(-1);
   const renderOrder = (o: OrderRec): Json => ({
-    ...pick(o.wire, ['externalId', 'projectId', 'note', 'relatedContactInformation', ...(profile.orderVersion ? ['description', 'requestedCompletionDate'] : [])]),
+    ...pick(o.wire, [
+      'externalId',
+      'projectId',
+      'note',
+      'relatedContactInformation',
+      ...(profile.orderVersion ? ['description', 'requestedCompletionDate'] : []),
+    ]),
     id: o.id,
     href: `${orderBase()}/${o.id}`,
     ...(profile.orderVersion && { orderVersion: String(o.version) }),
@@ -454,14 +621,20 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
         return {
           status: 200,
           body: {
-            provideAlternative: body.provideAlternative, submittedGeographicAddress: submitted, validationResult: m.result,
-            ...(m.best && { bestMatchGeographicAddress: renderAddress(m.best) }), alternateGeographicAddress: alternates.map(renderAddress),
+            provideAlternative: body.provideAlternative,
+            submittedGeographicAddress: submitted,
+            validationResult: m.result,
+            ...(m.best && { bestMatchGeographicAddress: renderAddress(m.best) }),
+            alternateGeographicAddress: alternates.map(renderAddress),
           },
         };
       }
       const answer: Json = {
-        instantSyncValidation: body.instantSyncValidation, submittedGeographicAddress: submitted, state: 'ready',
-        ...(m.best && { bestMatchGeographicAddress: renderAddress(m.best) }), alternateGeographicAddress: alternates.map(renderAddress),
+        instantSyncValidation: body.instantSyncValidation,
+        submittedGeographicAddress: submitted,
+        state: 'ready',
+        ...(m.best && { bestMatchGeographicAddress: renderAddress(m.best) }),
+        alternateGeographicAddress: alternates.map(renderAddress),
       };
       if (body.instantSyncValidation === true) return { status: 200, body: answer };
       const id = nextId('validation', 'GAV');
@@ -485,8 +658,16 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
       for (const [i, it] of items.entries()) assessItem(it, `/quoteItem/${i}`, termMonthsOf(it.requestedQuoteItemTerm as Json | undefined));
       const when = now();
       const q: QuoteRec = {
-        id: nextId('quote', 'Q'), wire: body, state: 'acknowledged', quoteDate: when, stateChange: [{ state: 'acknowledged', changeDate: when }],
-        items: items.map((wire) => ({ wire, state: 'acknowledged', stateChange: [{ state: 'acknowledged', changeDate: when }] })),
+        id: nextId('quote', 'Q'),
+        wire: body,
+        state: 'acknowledged',
+        quoteDate: when,
+        stateChange: [{ state: 'acknowledged', changeDate: when }],
+        items: items.map((wire) => ({
+          wire,
+          state: 'acknowledged',
+          stateChange: [{ state: 'acknowledged', changeDate: when }],
+        })),
       };
       quotes.set(q.id, q);
       if (body.instantSyncQuote === true) {
@@ -503,9 +684,14 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
     },
     changeQuote(body, to) {
       const q = quotes.get(String(body.quoteId));
-      if (!q) throw new SellerRefusal(422, [{ code: 'referenceNotFound', propertyPath: '/quoteId', reason: `no quote ${String(body.quoteId)}` }]);
-      const allowed = to === 'cancelled' ? ['acknowledged', 'inProgress', 'answered', 'approved.orderable', 'approved.orderableAlternate'] : ['answered', 'approved.orderable', 'approved.orderableAlternate'];
-      if (!allowed.includes(q.state)) throw new SellerRefusal(422, [{ code: 'invalidValue', propertyPath: '/quoteId', reason: `quote ${q.id} is ${q.state}` }]);
+      if (!q)
+        throw new SellerRefusal(422, [{ code: 'referenceNotFound', propertyPath: '/quoteId', reason: `no quote ${String(body.quoteId)}` }]);
+      const allowed =
+        to === 'cancelled'
+          ? ['acknowledged', 'inProgress', 'answered', 'approved.orderable', 'approved.orderableAlternate']
+          : ['answered', 'approved.orderable', 'approved.orderableAlternate'];
+      if (!allowed.includes(q.state))
+        throw new SellerRefusal(422, [{ code: 'invalidValue', propertyPath: '/quoteId', reason: `quote ${q.id} is ${q.state}` }]);
       setQuoteState(q, to, typeof body.reason === 'string' ? body.reason : undefined);
       return { quoteId: q.id, ...(typeof body.reason === 'string' && { reason: body.reason }) };
     },
@@ -518,28 +704,70 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
         const pointer = `/productOrderItem/${i}`;
         const requested = typeof it.requestedCompletionDate === 'string' ? Date.parse(it.requestedCompletionDate) : undefined;
         if (requested !== undefined && requested < opts.now().getTime() - DAY) {
-          throw new SellerRefusal(422, [{ code: 'invalidValue', propertyPath: `${pointer}/requestedCompletionDate`, reason: 'the requested completion date is in the past' }]);
+          throw new SellerRefusal(422, [
+            {
+              code: 'invalidValue',
+              propertyPath: `${pointer}/requestedCompletionDate`,
+              reason: 'the requested completion date is in the past',
+            },
+          ]);
         }
         const ref = it.quoteItem as Json | undefined;
         let leadDays: number;
         if (ref) {
           const q = quotes.get(String(ref.quoteId));
-          if (!q) throw new SellerRefusal(422, [{ code: 'referenceNotFound', propertyPath: `${pointer}/quoteItem/quoteId`, reason: `no quote ${String(ref.quoteId)}` }]);
-          if (q.state !== 'approved.orderable' && !taken.includes(q)) throw new SellerRefusal(422, [{ code: 'invalidValue', propertyPath: `${pointer}/quoteItem/quoteId`, reason: `quote ${q.id} is ${q.state}, not orderable` }]);
+          if (!q)
+            throw new SellerRefusal(422, [
+              {
+                code: 'referenceNotFound',
+                propertyPath: `${pointer}/quoteItem/quoteId`,
+                reason: `no quote ${String(ref.quoteId)}`,
+              },
+            ]);
+          if (q.state !== 'approved.orderable' && !taken.includes(q))
+            throw new SellerRefusal(422, [
+              {
+                code: 'invalidValue',
+                propertyPath: `${pointer}/quoteItem/quoteId`,
+                reason: `quote ${q.id} is ${q.state}, not orderable`,
+              },
+            ]);
           const qi = q.items.find((x) => x.wire.id === ref.id);
-          if (!qi?.price) throw new SellerRefusal(422, [{ code: 'referenceNotFound', propertyPath: `${pointer}/quoteItem/id`, reason: `quote ${q.id} has no orderable item ${String(ref.id)}` }]);
+          if (!qi?.price)
+            throw new SellerRefusal(422, [
+              {
+                code: 'referenceNotFound',
+                propertyPath: `${pointer}/quoteItem/id`,
+                reason: `quote ${q.id} has no orderable item ${String(ref.id)}`,
+              },
+            ]);
           assessItem(it, pointer, qi.price.termMonths);
           leadDays = qi.price.leadDays;
           if (!taken.includes(q)) taken.push(q);
         } else {
           const assessed = assessItem(it, pointer, termMonthsOf(it.requestedItemTerm as Json | undefined));
-          if (!assessed.price) throw new SellerRefusal(422, [{ code: 'invalidValue', propertyPath: `${pointer}/product/place`, reason: assessed.reason ?? 'cannot be provided' }]);
+          if (!assessed.price)
+            throw new SellerRefusal(422, [
+              {
+                code: 'invalidValue',
+                propertyPath: `${pointer}/product/place`,
+                reason: assessed.reason ?? 'cannot be provided',
+              },
+            ]);
           leadDays = assessed.price.leadDays;
         }
         recs.push({ wire: it, state: 'acknowledged', stateChange: [], leadDays });
       }
       const when = now();
-      const o: OrderRec = { id: nextId('order', 'PO'), wire: body, state: 'acknowledged', version: 1, orderDate: when, stateChange: [{ state: 'acknowledged', changeDate: when }], items: recs };
+      const o: OrderRec = {
+        id: nextId('order', 'PO'),
+        wire: body,
+        state: 'acknowledged',
+        version: 1,
+        orderDate: when,
+        stateChange: [{ state: 'acknowledged', changeDate: when }],
+        items: recs,
+      };
       for (const it of recs) it.stateChange.push({ state: 'acknowledged', changeDate: when });
       orders.set(o.id, o);
       for (const q of taken) setQuoteState(q, 'accepted');
@@ -551,7 +779,9 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
         .filter((o) => (!query.externalId || o.wire.externalId === query.externalId) && (!query.state || o.state === query.state))
         .reverse()
         .map((o) => ({
-          id: o.id, orderDate: o.orderDate, state: o.state,
+          id: o.id,
+          orderDate: o.orderDate,
+          state: o.state,
           ...(profile.orderVersion && { orderVersion: String(o.version) }),
           ...pick(o.wire, ['externalId', 'projectId', ...(profile.orderVersion ? ['requestedCompletionDate'] : [])]),
           ...(o.completionDate && { completionDate: o.completionDate }),
@@ -561,19 +791,40 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
     cancelOrder(body) {
       const ref = (body.productOrder ?? {}) as Json;
       const o = orders.get(String(ref.productOrderId));
-      if (!o) throw new SellerRefusal(422, [{ code: 'referenceNotFound', propertyPath: '/productOrder/productOrderId', reason: `no product order ${String(ref.productOrderId)}` }]);
+      if (!o)
+        throw new SellerRefusal(422, [
+          {
+            code: 'referenceNotFound',
+            propertyPath: '/productOrder/productOrderId',
+            reason: `no product order ${String(ref.productOrderId)}`,
+          },
+        ]);
       // Billie: the cancellation names the version of the order it was decided on; a stale one is refused
       if (profile.orderVersion && body.orderVersion !== String(o.version)) {
-        throw new SellerRefusal(422, [{ code: 'invalidValue', propertyPath: '/orderVersion', reason: `product order ${o.id} is at version ${o.version}, not ${String(body.orderVersion)}` }]);
+        throw new SellerRefusal(422, [
+          {
+            code: 'invalidValue',
+            propertyPath: '/orderVersion',
+            reason: `product order ${o.id} is at version ${o.version}, not ${String(body.orderVersion)}`,
+          },
+        ]);
       }
       const id = nextId('cancel', 'CPO');
       const answer: Json = {
-        id, href: `${base('productOrderingManagement')}/cancelProductOrder/${id}`, productOrder: { productOrderId: o.id, productOrderHref: `${orderBase()}/${o.id}` },
+        id,
+        href: `${base('productOrderingManagement')}/cancelProductOrder/${id}`,
+        productOrder: { productOrderId: o.id, productOrderHref: `${orderBase()}/${o.id}` },
         ...(profile.orderVersion && { orderVersion: String(o.version) }),
-        relatedContactInformation: body.relatedContactInformation, ...pick(body, ['cancellationReason', 'cancellationReasonType']),
+        relatedContactInformation: body.relatedContactInformation,
+        ...pick(body, ['cancellationReason', 'cancellationReasonType']),
       };
       if (!OPEN_ORDER.has(o.state)) return { ...answer, state: 'rejected', cancellationDeniedReason: `the order is ${o.state}` };
-      setOrderState(o, 'cancelled', 'cancelled', typeof body.cancellationReason === 'string' ? body.cancellationReason : 'cancelled by the buyer');
+      setOrderState(
+        o,
+        'cancelled',
+        'cancelled',
+        typeof body.cancellationReason === 'string' ? body.cancellationReason : 'cancelled by the buyer',
+      );
       return { ...answer, state: 'done' };
     },
     advanceOrder(id, to) {
@@ -595,8 +846,16 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
       for (const [i, it] of items.entries()) assessItem(it, `/productOfferingQualificationItem/${i}`, 12);
       const when = now();
       const q = {
-        id: nextId('poq', 'POQ'), wire: body, state: 'acknowledged', creationDate: when, stateChange: [{ state: 'acknowledged', changeDate: when }],
-        items: items.map((wire) => ({ wire, state: 'acknowledged', stateChange: [{ state: 'acknowledged', changeDate: when }] as StateChange[] })),
+        id: nextId('poq', 'POQ'),
+        wire: body,
+        state: 'acknowledged',
+        creationDate: when,
+        stateChange: [{ state: 'acknowledged', changeDate: when }],
+        items: items.map((wire) => ({
+          wire,
+          state: 'acknowledged',
+          stateChange: [{ state: 'acknowledged', changeDate: when }] as StateChange[],
+        })),
       };
       qualifications.set(q.id, q);
       if (body.instantSyncQualification === true) {
@@ -619,13 +878,26 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
     createTicket(body) {
       const entities = (body.relatedEntity as Json[] | undefined) ?? [];
       entities.forEach((e, i) => {
-        if (!products.has(String(e.id))) throw new SellerRefusal(422, [{ code: 'referenceNotFound', propertyPath: `/relatedEntity/${i}/id`, reason: `no product ${String(e.id)} of yours is installed here` }]);
+        if (!products.has(String(e.id)))
+          throw new SellerRefusal(422, [
+            {
+              code: 'referenceNotFound',
+              propertyPath: `/relatedEntity/${i}/id`,
+              reason: `no product ${String(e.id)} of yours is installed here`,
+            },
+          ]);
       });
       const when = now();
       const id = nextId('ticket', 'TT');
       const ticket: Json = {
-        ...body, id, href: `${base('troubleTicket')}/troubleTicket/${id}`, creationDate: when, status: 'acknowledged',
-        sellerPriority: body.priority, sellerSeverity: body.severity, statusChange: [{ status: 'acknowledged', changeDate: when }],
+        ...body,
+        id,
+        href: `${base('troubleTicket')}/troubleTicket/${id}`,
+        creationDate: when,
+        status: 'acknowledged',
+        sellerPriority: body.priority,
+        sellerSeverity: body.severity,
+        statusChange: [{ status: 'acknowledged', changeDate: when }],
       };
       tickets.set(id, ticket);
       return ticket;

@@ -18,7 +18,11 @@ export interface FeatureRequest {
   client: string;
 }
 
-export type FeatureHandler = (req: FeatureRequest) => { status: number; body?: unknown; headers?: Record<string, string> };
+export type FeatureHandler = (req: FeatureRequest) => {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+};
 
 /** What the seller app lends a feature. */
 export interface SellerFeatureContext {
@@ -65,7 +69,12 @@ export function issue(code: string, propertyPath: string, reason: string): { cod
  * starts and ends at local midnight), so bill periods fall on whole local days.
  */
 export function berlinMidnight(year: number, month: number, day: number): Date {
-  const fmt = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Berlin', hour: '2-digit', hourCycle: 'h23', day: '2-digit' });
+  const fmt = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Berlin',
+    hour: '2-digit',
+    hourCycle: 'h23',
+    day: '2-digit',
+  });
   for (const offsetHours of [1, 2, 0]) {
     const candidate = new Date(Date.UTC(year, month, day) - offsetHours * 3_600_000);
     const parts = fmt.formatToParts(candidate);

@@ -97,7 +97,10 @@ export function createSellerNotifier(opts: SellerNotifierOptions): SellerNotifie
     const bearer = await getToken(fresh);
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json;charset=utf-8', ...(bearer && { authorization: `Bearer ${bearer}` }) },
+      headers: {
+        'content-type': 'application/json;charset=utf-8',
+        ...(bearer && { authorization: `Bearer ${bearer}` }),
+      },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -149,7 +152,12 @@ export function createSellerNotifier(opts: SellerNotifierOptions): SellerNotifie
       for (const sub of hubs.values()) {
         if (sub.api !== e.api || (sub.eventTypes && !sub.eventTypes.includes(e.eventType))) continue;
         const url = `${sub.callback.replace(/\/$/, '')}/mefApi/sonata/${target.api}/${target.version}/listener/${e.eventType}`;
-        const body = { eventId: randomUUID(), eventTime: opts.now().toISOString(), eventType: e.eventType, event: e.payload };
+        const body = {
+          eventId: randomUUID(),
+          eventTime: opts.now().toISOString(),
+          eventType: e.eventType,
+          event: e.payload,
+        };
         chain = chain.then(() => (stopped ? undefined : deliver(url, e.eventType, body)));
       }
     },
@@ -171,7 +179,13 @@ function parseEventTypes(query: string | undefined): string[] | null {
   const types: string[] = [];
   for (const part of query.split('&')) {
     const [key, value] = part.split('=');
-    if (key?.trim() === 'eventType' && value) types.push(...value.split(',').map((v) => v.trim()).filter(Boolean));
+    if (key?.trim() === 'eventType' && value)
+      types.push(
+        ...value
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean),
+      );
   }
   return types.length ? types : null;
 }

@@ -33,7 +33,8 @@ export function createSellerOAuth(opts: SellerOAuthOptions): SellerOAuth {
   };
   const handler: RequestHandler = (req: Request, res: Response) => {
     const body = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
-    if (body.grant_type !== 'client_credentials') return oauthError(res, 400, 'unsupported_grant_type', 'grant_type must be client_credentials');
+    if (body.grant_type !== 'client_credentials')
+      return oauthError(res, 400, 'unsupported_grant_type', 'grant_type must be client_credentials');
     let clientId = typeof body.client_id === 'string' ? body.client_id : undefined;
     let secret = typeof body.client_secret === 'string' ? body.client_secret : undefined;
     const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(req.headers.authorization ?? '');
@@ -44,7 +45,8 @@ export function createSellerOAuth(opts: SellerOAuthOptions): SellerOAuth {
       secret = decodeURIComponent(decoded.slice(colon + 1));
     }
     const client = opts.clients.find((c) => c.clientId === clientId);
-    if (!client || !secret || !sameSecret(secret, client.clientSecret)) return oauthError(res, 401, 'invalid_client', 'unknown client or wrong secret');
+    if (!client || !secret || !sameSecret(secret, client.clientSecret))
+      return oauthError(res, 401, 'invalid_client', 'unknown client or wrong secret');
     const token = randomBytes(24).toString('base64url');
     tokens.set(token, { clientId: client.clientId, expiresAt: opts.now().getTime() + opts.tokenTtlSeconds * 1000 });
     issued++;
@@ -57,7 +59,8 @@ export function createSellerOAuth(opts: SellerOAuthOptions): SellerOAuth {
       if (!header) return { error: { code: 'missingCredentials', reason: 'Send Authorization: Bearer <token>' } };
       const m = /^Bearer\s+(\S+)$/i.exec(header);
       const entry = m ? tokens.get(m[1]!) : undefined;
-      if (!entry || entry.expiresAt <= opts.now().getTime()) return { error: { code: 'invalidCredentials', reason: 'The access token is unknown, revoked or expired' } };
+      if (!entry || entry.expiresAt <= opts.now().getTime())
+        return { error: { code: 'invalidCredentials', reason: 'The access token is unknown, revoked or expired' } };
       return { clientId: entry.clientId };
     },
     tokenRequests: () => issued,

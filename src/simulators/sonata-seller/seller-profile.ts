@@ -21,7 +21,17 @@ export interface SellerProfile {
   /** orders carry a seller-set `orderVersion` that a cancellation must name (Billie; gone from Celine on) */
   readonly orderVersion: boolean;
   /** management API name -> major */
-  readonly versions: Readonly<Record<'geographicAddressManagement' | 'quoteManagement' | 'productOrderingManagement' | 'productInventory' | 'troubleTicket' | 'productOfferingQualification', string>>;
+  readonly versions: Readonly<
+    Record<
+      | 'geographicAddressManagement'
+      | 'quoteManagement'
+      | 'productOrderingManagement'
+      | 'productInventory'
+      | 'troubleTicket'
+      | 'productOfferingQualification',
+      string
+    >
+  >;
   /** management API name -> the Buyer's notification API its events go to */
   readonly notifications: Readonly<Record<'quoteManagement' | 'productOrderingManagement', NotificationTarget>>;
   /** `/rejectQuote` (Grace) or `/declineQuote` (Kylie) */
@@ -40,7 +50,14 @@ const GRACE: SellerProfile = Object.freeze({
   release: 'grace',
   shapes: 'grace',
   orderVersion: false,
-  versions: { geographicAddressManagement: 'v7', quoteManagement: 'v8', productOrderingManagement: 'v10', productInventory: 'v7', troubleTicket: 'v4', productOfferingQualification: 'v7' },
+  versions: {
+    geographicAddressManagement: 'v7',
+    quoteManagement: 'v8',
+    productOrderingManagement: 'v10',
+    productInventory: 'v7',
+    troubleTicket: 'v4',
+    productOfferingQualification: 'v7',
+  },
   notifications: {
     quoteManagement: { api: 'quoteNotification', version: 'v8' },
     productOrderingManagement: { api: 'productOrderingNotification', version: 'v10' },
@@ -58,7 +75,14 @@ export const SELLER_PROFILES: Readonly<Record<SellerRelease, SellerProfile>> = O
     ...GRACE,
     release: 'billie',
     orderVersion: true,
-    versions: { geographicAddressManagement: 'v7', quoteManagement: 'v7', productOrderingManagement: 'v7', productInventory: 'v7', troubleTicket: 'v1', productOfferingQualification: 'v7' },
+    versions: {
+      geographicAddressManagement: 'v7',
+      quoteManagement: 'v7',
+      productOrderingManagement: 'v7',
+      productInventory: 'v7',
+      troubleTicket: 'v1',
+      productOfferingQualification: 'v7',
+    },
     notifications: {
       quoteManagement: { api: 'quoteNotification', version: 'v7' },
       // Billie's order notification API has its own name (Celine onwards: productOrderingNotification)
@@ -70,7 +94,14 @@ export const SELLER_PROFILES: Readonly<Record<SellerRelease, SellerProfile>> = O
     release: 'kylie',
     shapes: 'kylie',
     orderVersion: false,
-    versions: { geographicAddressManagement: 'v8', quoteManagement: 'v10', productOrderingManagement: 'v11', productInventory: 'v8', troubleTicket: 'v5', productOfferingQualification: 'v8' },
+    versions: {
+      geographicAddressManagement: 'v8',
+      quoteManagement: 'v10',
+      productOrderingManagement: 'v11',
+      productInventory: 'v8',
+      troubleTicket: 'v5',
+      productOfferingQualification: 'v8',
+    },
     notifications: {
       quoteManagement: { api: 'quoteNotification', version: 'v10' },
       productOrderingManagement: { api: 'productOrderingNotification', version: 'v11' },

@@ -1,6 +1,14 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { ConfigError, createConfigAjv, displayPath, readYamlFile, validateSource, type ConfigProblem, type YamlSource } from '../../config/yaml-source.js';
+import {
+  ConfigError,
+  createConfigAjv,
+  displayPath,
+  readYamlFile,
+  validateSource,
+  type ConfigProblem,
+  type YamlSource,
+} from '../../config/yaml-source.js';
 import type { RefRewrite } from './schema-files.js';
 import { isObject } from './schema-files.js';
 import { formatPointer } from '../../json/json-pointer.js';
@@ -68,7 +76,10 @@ export function readProductCatalog(catalogFile: string, schemaDir: string): Prod
   const problems: ConfigProblem[] = validateSource(source, compiled);
   if (problems.length) throw new ConfigError(problems);
 
-  const data = source.data as { refRewrites: RefRewrite[]; products: Record<string, { schema: string; name?: string }> };
+  const data = source.data as {
+    refRewrites: RefRewrite[];
+    products: Record<string, { schema: string; name?: string }>;
+  };
   const root = resolve(schemaDir);
   const products: CatalogProduct[] = [];
   for (const [type, entry] of Object.entries(data.products)) {

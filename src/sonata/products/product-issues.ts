@@ -42,7 +42,11 @@ const FORMAT_NAMES: Record<string, string> = {
  * is explained by re-validating its alternatives one by one and reporting the closest one, because Ajv's own
  * output lists every alternative's complaints, which reads as nonsense to a partner.
  */
-export function describeProductErrors(errors: readonly ErrorObject[], pointer: string, alternatives: AlternativeValidators): ProductIssue[] {
+export function describeProductErrors(
+  errors: readonly ErrorObject[],
+  pointer: string,
+  alternatives: AlternativeValidators,
+): ProductIssue[] {
   const seen = new Set<string>();
   const out: ProductIssue[] = [];
   for (const d of describeAll(errors, pointer, alternatives, 0)) {
@@ -66,7 +70,10 @@ function describeAll(errors: readonly ErrorObject[], pointer: string, alternativ
     if ((e.keyword === 'oneOf' || e.keyword === 'anyOf') && depth < MAX_DEPTH) {
       // Ajv leaves the failing alternatives' errors in the list just before the oneOf error itself, all at or
       // below its data: drop them and explain the alternatives afresh.
-      while (paths.length && isWithin(paths[paths.length - 1] as string, e.instancePath)) { kept.pop(); paths.pop(); }
+      while (paths.length && isWithin(paths[paths.length - 1] as string, e.instancePath)) {
+        kept.pop();
+        paths.pop();
+      }
       kept.push(describeAlternatives(e, pointer, alternatives, depth));
       paths.push(e.instancePath);
       continue;
@@ -83,12 +90,27 @@ function describeAlternatives(e: ErrorObject, pointer: string, alternatives: Alt
   const listed = Array.isArray(e.schema) ? (e.schema as unknown[]) : [];
   const passing = (e.params as { passingSchemas?: unknown }).passingSchemas;
   if (e.keyword === 'oneOf' && Array.isArray(passing)) {
-    return [issue('oneOf', 'invalidValue', at, `${subject} must match exactly one of its ${listed.length} allowed forms, but matches several; add the field that tells them apart`)];
+    return [
+      issue(
+        'oneOf',
+        'invalidValue',
+        at,
+        `${subject} must match exactly one of its ${listed.length} allowed forms, but matches several; add the field that tells them apart`,
+      ),
+    ];
   }
   const results: DetailedIssue[][] = [];
   for (const alt of listed) {
     const validate = typeof alt === 'object' && alt !== null ? alternatives.get(alt) : undefined;
-    if (!validate) return [issue(e.keyword, 'invalidValue', at, `${subject} must match ${e.keyword === 'oneOf' ? 'exactly one' : 'at least one'} of its allowed forms`)];
+    if (!validate)
+      return [
+        issue(
+          e.keyword,
+          'invalidValue',
+          at,
+          `${subject} must match ${e.keyword === 'oneOf' ? 'exactly one' : 'at least one'} of its allowed forms`,
+        ),
+      ];
     if (validate(e.data)) return [];
     results.push(describeAll(validate.errors ?? [], at, alternatives, depth + 1));
   }
@@ -98,22 +120,43 @@ function describeAlternatives(e: ErrorObject, pointer: string, alternatives: Alt
   const first = results[0] as DetailedIssue[];
   for (const candidate of first) {
     if (candidate.keyword !== 'enum' && candidate.keyword !== 'const') continue;
-    const sameField = results.map((r) => r.find((d) => (d.keyword === 'enum' || d.keyword === 'const') && d.propertyPath === candidate.propertyPath));
+    const sameField = results.map((r) =>
+      r.find((d) => (d.keyword === 'enum' || d.keyword === 'const') && d.propertyPath === candidate.propertyPath),
+    );
     if (sameField.every(Boolean)) {
       const allowed = unique(sameField.flatMap((d) => d?.allowed ?? []));
-      return [{ ...issue('enum', 'invalidValue', candidate.propertyPath, `${subjectOf(candidate.propertyPath)} must be one of ${listValues(allowed)}`), allowed }];
+      return [
+        {
+          ...issue(
+            'enum',
+            'invalidValue',
+            candidate.propertyPath,
+            `${subjectOf(candidate.propertyPath)} must be one of ${listValues(allowed)}`,
+          ),
+          allowed,
+        },
+      ];
     }
   }
   // Every alternative wants another type for the value itself: one merged type issue.
   const typeAtRoot = results.map((r) => r.find((d) => d.keyword === 'type' && d.propertyPath === at));
   if (typeAtRoot.every(Boolean)) {
     const types = unique(typeAtRoot.flatMap((d) => d?.types ?? []));
-    return [{ ...issue('type', 'invalidFormat', at, `${subject} must be ${describeTypes(types as string[])}`), types: types as string[] }];
+    return [
+      {
+        ...issue('type', 'invalidFormat', at, `${subject} must be ${describeTypes(types as string[])}`),
+        types: types as string[],
+      },
+    ];
   }
   // Otherwise report the closest alternative: skip those that reject a field's value another alternative
   // accepts (they are the wrong variant), then take the one with the fewest complaints.
-  const rejectsAccepted = (r: DetailedIssue[]) => r.some((d) => (d.keyword === 'enum' || d.keyword === 'const')
-    && results.some((other) => other !== r && !other.some((o) => isWithin(o.propertyPath, d.propertyPath))));
+  const rejectsAccepted = (r: DetailedIssue[]) =>
+    r.some(
+      (d) =>
+        (d.keyword === 'enum' || d.keyword === 'const') &&
+        results.some((other) => other !== r && !other.some((o) => isWithin(o.propertyPath, d.propertyPath))),
+    );
   const plausible = results.filter((r) => !rejectsAccepted(r));
   const pool = plausible.length ? plausible : results;
   return pool.reduce((best, r) => (r.length < best.length ? r : best));
@@ -143,7 +186,10 @@ function describeError(e: ErrorObject, pointer: string): DetailedIssue {
       return { ...issue(e.keyword, 'invalidValue', at, `${subject} must be one of ${listValues(allowed)}`), allowed };
     }
     case 'const':
-      return { ...issue(e.keyword, 'invalidValue', at, `${subject} must be ${formatValue(p.allowedValue)}`), allowed: [p.allowedValue] };
+      return {
+        ...issue(e.keyword, 'invalidValue', at, `${subject} must be ${formatValue(p.allowedValue)}`),
+        allowed: [p.allowedValue],
+      };
     case 'type': {
       const types = String(p.type).split(',');
       return { ...issue(e.keyword, 'invalidFormat', at, `${subject} must be ${describeTypes(types)}`), types };
@@ -168,7 +214,12 @@ function describeError(e: ErrorObject, pointer: string): DetailedIssue {
     case 'maxItems':
       return issue(e.keyword, 'invalidValue', at, `${subject} must have at most ${String(p.limit)} item${p.limit === 1 ? '' : 's'}`);
     case 'uniqueItems':
-      return issue(e.keyword, 'invalidValue', at, `${subject} must not repeat items (items ${String(p.j)} and ${String(p.i)} are the same)`);
+      return issue(
+        e.keyword,
+        'invalidValue',
+        at,
+        `${subject} must not repeat items (items ${String(p.j)} and ${String(p.i)} are the same)`,
+      );
     case 'minProperties':
       return issue(e.keyword, 'invalidValue', at, `${subject} must have at least ${String(p.limit)} propert${p.limit === 1 ? 'y' : 'ies'}`);
     case 'maxProperties':
@@ -194,14 +245,28 @@ export function subjectOf(pointer: string): string {
   let name = '';
   while (parts.length) {
     const last = parts.pop() as string;
-    if (/^(0|[1-9][0-9]*)$/.test(last) && parts.length) { name = `[${last}]${name}`; continue; }
+    if (/^(0|[1-9][0-9]*)$/.test(last) && parts.length) {
+      name = `[${last}]${name}`;
+      continue;
+    }
     return `${last}${name}`;
   }
   return `productConfiguration${name}`;
 }
 
 function describeTypes(types: readonly string[]): string {
-  const named = types.map((t) => ({ object: 'an object', array: 'an array', integer: 'an integer', string: 'a string', number: 'a number', boolean: 'true or false', null: 'null' }[t] ?? t));
+  const named = types.map(
+    (t) =>
+      ({
+        object: 'an object',
+        array: 'an array',
+        integer: 'an integer',
+        string: 'a string',
+        number: 'a number',
+        boolean: 'true or false',
+        null: 'null',
+      })[t] ?? t,
+  );
   return named.length > 1 ? `${named.slice(0, -1).join(', ')} or ${named[named.length - 1] as string}` : (named[0] ?? 'valid');
 }
 
@@ -221,7 +286,6 @@ function unique<T>(values: readonly T[]): T[] {
 function isWithin(path: string, prefix: string): boolean {
   return path === prefix || path.startsWith(`${prefix}/`);
 }
-
 
 export function truncate(reason: string): string {
   return reason.length <= MAX_REASON ? reason : `${reason.slice(0, MAX_REASON - 1)}…`;

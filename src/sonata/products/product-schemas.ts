@@ -38,13 +38,22 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
  */
 export function loadProductSchemas(opts: LoadProductSchemasOptions): ProductSchemaRegistry {
   const catalog = readProductCatalog(opts.catalogFile, opts.schemaDir);
-  const set = loadSchemaFiles(catalog.products.map((p) => p.schemaFile), catalog.refRewrites);
+  const set = loadSchemaFiles(
+    catalog.products.map((p) => p.schemaFile),
+    catalog.refRewrites,
+  );
   const log = opts.logger;
   if (set.rewrittenRefs > 0) {
-    log?.info('product schema $refs resolved through refRewrites', { catalog: catalog.source.file, refs: set.rewrittenRefs });
+    log?.info('product schema $refs resolved through refRewrites', {
+      catalog: catalog.source.file,
+      refs: set.rewrittenRefs,
+    });
   }
   if (set.droppedEmptyKeywords > 0) {
-    log?.debug('empty keywords in product schemas ignored', { catalog: catalog.source.file, keywords: set.droppedEmptyKeywords });
+    log?.debug('empty keywords in product schemas ignored', {
+      catalog: catalog.source.file,
+      keywords: set.droppedEmptyKeywords,
+    });
   }
 
   const ajv = new Ajv({
@@ -53,7 +62,11 @@ export function loadProductSchemas(opts: LoadProductSchemasOptions): ProductSche
     // the failing data and schema of each error let a failed oneOf be explained alternative by alternative
     verbose: true,
     logger: log
-      ? { log: (...args: unknown[]) => log.debug(args.join(' ')), warn: (...args: unknown[]) => log.warn(args.join(' ')), error: (...args: unknown[]) => log.warn(args.join(' ')) }
+      ? {
+          log: (...args: unknown[]) => log.debug(args.join(' ')),
+          warn: (...args: unknown[]) => log.warn(args.join(' ')),
+          error: (...args: unknown[]) => log.warn(args.join(' ')),
+        }
       : false,
   });
   addFormats(ajv);
@@ -62,7 +75,8 @@ export function loadProductSchemas(opts: LoadProductSchemasOptions): ProductSche
   for (const file of set.files.values()) {
     try {
       if (!ajv.validateSchema(file.schema)) {
-        for (const e of ajv.errors ?? []) problems.push(file.source.problem(e.instancePath, `not a valid JSON schema: ${describeAjvError(e)}`));
+        for (const e of ajv.errors ?? [])
+          problems.push(file.source.problem(e.instancePath, `not a valid JSON schema: ${describeAjvError(e)}`));
         continue;
       }
       ajv.addSchema(file.schema);
@@ -78,7 +92,9 @@ export function loadProductSchemas(opts: LoadProductSchemasOptions): ProductSche
     if (!file) continue;
     const label = product.name ? `${product.name} (${product.type})` : product.type;
     if (file.declaredId !== undefined && file.declaredId !== product.type) {
-      problems.push(catalog.source.problem(product.pointer, `${label}: ${file.source.file} declares $id ${file.declaredId}, not this @type`));
+      problems.push(
+        catalog.source.problem(product.pointer, `${label}: ${file.source.file} declares $id ${file.declaredId}, not this @type`),
+      );
       continue;
     }
     try {
@@ -123,7 +139,13 @@ export function loadProductSchemas(opts: LoadProductSchemasOptions): ProductSche
       if (!validate) {
         const shown = JSON.stringify(type.length > 100 ? `${type.slice(0, 100)}…` : type);
         const via = canonical === undefined ? '' : ` (an alias of ${canonical})`;
-        return [{ code: 'invalidValue', propertyPath: typeAt, reason: truncate(`@type ${shown}${via} is not a known product specification; known: ${known.join(', ')}`) }];
+        return [
+          {
+            code: 'invalidValue',
+            propertyPath: typeAt,
+            reason: truncate(`@type ${shown}${via} is not a known product specification; known: ${known.join(', ')}`),
+          },
+        ];
       }
       if (validate(config)) return [];
       return describeProductErrors(validate.errors ?? [], pointer, alternatives);
@@ -141,7 +163,10 @@ export function findProductConfigurations(body: unknown, paths: readonly string[
   const seen = new Set<string>();
   const walk = (node: unknown, segments: readonly string[], i: number, pointer: string): void => {
     if (i === segments.length) {
-      if (node !== undefined && !seen.has(pointer)) { seen.add(pointer); found.push({ pointer, value: node }); }
+      if (node !== undefined && !seen.has(pointer)) {
+        seen.add(pointer);
+        found.push({ pointer, value: node });
+      }
       return;
     }
     const segment = segments[i] as string;

@@ -81,12 +81,20 @@ export function loadSchemaFiles(roots: readonly string[], rewrites: readonly Ref
     try {
       source = readYamlFile(path);
     } catch (err) {
-      if (err instanceof ConfigError) { problems.push(...err.problems); continue; }
+      if (err instanceof ConfigError) {
+        problems.push(...err.problems);
+        continue;
+      }
       throw err;
     }
     const data = source.data;
     if (!isObject(data)) {
-      problems.push({ file: source.file, line: 1, column: 1, message: 'a product schema file must hold a JSON schema object' });
+      problems.push({
+        file: source.file,
+        line: 1,
+        column: 1,
+        message: 'a product schema file must hold a JSON schema object',
+      });
       continue;
     }
     const url = pathToFileURL(path).href;
@@ -102,7 +110,10 @@ export function loadSchemaFiles(roots: readonly string[], rewrites: readonly Ref
       }
       let target = resolve(dirname(path), decodeURIComponent(filePart));
       if (!fileExists(target)) {
-        const rule = rewrites.find((r) => filePart.startsWith(r.from) && fileExists(resolve(dirname(path), decodeURIComponent(r.to + filePart.slice(r.from.length)))));
+        const rule = rewrites.find(
+          (r) =>
+            filePart.startsWith(r.from) && fileExists(resolve(dirname(path), decodeURIComponent(r.to + filePart.slice(r.from.length)))),
+        );
         if (!rule) {
           problems.push(source.problem(pointer, `$ref "${ref}" names ${displayPath(target)}, which does not exist`));
           return ref;
@@ -110,13 +121,22 @@ export function loadSchemaFiles(roots: readonly string[], rewrites: readonly Ref
         target = resolve(dirname(path), decodeURIComponent(rule.to + filePart.slice(rule.from.length)));
         rewrittenRefs++;
       }
-      if (!queued.has(target)) { queued.add(target); queue.push(target); }
+      if (!queued.has(target)) {
+        queued.add(target);
+        queue.push(target);
+      }
       pending.push({ source, pointer, ref, target, fragment });
       return pathToFileURL(target).href + (hash < 0 ? '' : `#${fragment}`);
     };
     droppedEmptyKeywords += walkSchema(data, '', rewriteRef);
     data.$id = url;
-    files.set(path, { path, url, declaredId: typeof declared === 'string' ? declared : undefined, schema: data, source });
+    files.set(path, {
+      path,
+      url,
+      declaredId: typeof declared === 'string' ? declared : undefined,
+      schema: data,
+      source,
+    });
   }
 
   for (const p of pending) {
@@ -147,7 +167,10 @@ function walkSchema(node: unknown, pointer: string, rewriteRef: (ref: string, po
     } else if (ONE_SCHEMA.has(key)) {
       dropped += walkSchema(value, at, rewriteRef);
     } else if (key === 'items' || SCHEMA_LIST.has(key)) {
-      if (Array.isArray(value)) value.forEach((s, i) => { dropped += walkSchema(s, `${at}/${i}`, rewriteRef); });
+      if (Array.isArray(value))
+        value.forEach((s, i) => {
+          dropped += walkSchema(s, `${at}/${i}`, rewriteRef);
+        });
       else dropped += walkSchema(value, at, rewriteRef);
     } else if (SCHEMA_MAP.has(key) && isObject(value)) {
       for (const [name, sub] of Object.entries(value)) dropped += walkSchema(sub, appendToken(at, name), rewriteRef);
@@ -181,7 +204,6 @@ function resolvePointer(root: unknown, pointer: string): unknown {
   }
   return node;
 }
-
 
 /** A plain object (not null, not an array). */
 export function isObject(value: unknown): value is Record<string, unknown> {

@@ -42,7 +42,13 @@ export interface ResourceUpdate {
   changeReason?: string;
   /** other unified fields to set (shallow merge; null removes) */
   fields?: Record<string, unknown>;
-  items?: Array<{ id?: string; legacyRef?: string; state?: string; changeReason?: string; fields?: Record<string, unknown> }>;
+  items?: Array<{
+    id?: string;
+    legacyRef?: string;
+    state?: string;
+    changeReason?: string;
+    fields?: Record<string, unknown>;
+  }>;
 }
 
 /** A state change the update caused, for notifications. */
@@ -60,12 +66,20 @@ export interface StateEvent {
 }
 
 /** Builds the first version of a document from a mapping's output: ids, states and histories filled in. */
-export function createResourceDoc(input: Record<string, unknown>, meta: { id: string; partnerId: string; resource: string; now: string; initialState?: string }): ResourceDoc {
+export function createResourceDoc(
+  input: Record<string, unknown>,
+  meta: { id: string; partnerId: string; resource: string; now: string; initialState?: string },
+): ResourceDoc {
   const state = typeof input.state === 'string' ? input.state : (meta.initialState ?? 'acknowledged');
   const items = Array.isArray(input.items)
     ? (input.items as Array<Record<string, unknown>>).map((it, i) => {
         const itemState = typeof it.state === 'string' ? it.state : state;
-        return { ...it, id: String(it.id ?? i + 1), state: itemState, stateChange: [{ state: itemState, changeDate: meta.now }] } as ResourceItem;
+        return {
+          ...it,
+          id: String(it.id ?? i + 1),
+          state: itemState,
+          stateChange: [{ state: itemState, changeDate: meta.now }],
+        } as ResourceItem;
       })
     : undefined;
   return {
@@ -87,7 +101,9 @@ export function createResourceDoc(input: Record<string, unknown>, meta: { id: st
  * in `unmatchedItems`) rather than invented.
  */
 export function applyUpdate(
-  doc: ResourceDoc, update: ResourceUpdate, now: string,
+  doc: ResourceDoc,
+  update: ResourceUpdate,
+  now: string,
   /** item fields whose setting or change is an event of its own (`itemField`), e.g. expectedCompletionDate */
   opts: { watchItemFields?: readonly string[] } = {},
 ): { doc: ResourceDoc; events: StateEvent[]; unmatchedItems: number } {
@@ -95,18 +111,27 @@ export function applyUpdate(
   if (update.sequence !== undefined && doc.lastSequence !== undefined && update.sequence <= doc.lastSequence) {
     return { doc, events, unmatchedItems: 0 };
   }
-  const next: ResourceDoc = { ...doc, updatedAt: now, ...(update.sequence !== undefined ? { lastSequence: update.sequence } : {}) };
+  const next: ResourceDoc = {
+    ...doc,
+    updatedAt: now,
+    ...(update.sequence !== undefined ? { lastSequence: update.sequence } : {}),
+  };
   if (update.fields) mergeFields(next, update.fields);
   if (update.state && update.state !== doc.state) {
     next.state = update.state;
-    next.stateChange = [...doc.stateChange, { state: update.state, changeDate: now, ...(update.changeReason ? { changeReason: update.changeReason } : {}) }];
+    next.stateChange = [
+      ...doc.stateChange,
+      { state: update.state, changeDate: now, ...(update.changeReason ? { changeReason: update.changeReason } : {}) },
+    ];
     events.push({ kind: 'state', resourceId: doc.id, state: update.state, at: now });
   }
   let unmatchedItems = 0;
   if (update.items?.length && doc.items) {
     const items = doc.items.map((it) => ({ ...it }));
     for (const u of update.items) {
-      const item = items.find((it) => (u.id !== undefined && it.id === u.id) || (u.legacyRef !== undefined && it.legacyRef === u.legacyRef));
+      const item = items.find(
+        (it) => (u.id !== undefined && it.id === u.id) || (u.legacyRef !== undefined && it.legacyRef === u.legacyRef),
+      );
       if (!item) {
         unmatchedItems++;
         continue;
@@ -116,20 +141,31 @@ export function applyUpdate(
         mergeFields(item, u.fields);
         for (const field of opts.watchItemFields ?? []) {
           if (field in u.fields && item[field] !== undefined && !sameValue(before[field], item[field])) {
-            events.push({ kind: 'itemField', resourceId: doc.id, itemId: item.id, state: u.state ?? item.state ?? next.state, field, at: now });
+            events.push({
+              kind: 'itemField',
+              resourceId: doc.id,
+              itemId: item.id,
+              state: u.state ?? item.state ?? next.state,
+              field,
+              at: now,
+            });
           }
         }
       }
       if (u.state && u.state !== item.state) {
         item.state = u.state;
-        item.stateChange = [...(item.stateChange ?? []), { state: u.state, changeDate: now, ...(u.changeReason ? { changeReason: u.changeReason } : {}) }];
+        item.stateChange = [
+          ...(item.stateChange ?? []),
+          { state: u.state, changeDate: now, ...(u.changeReason ? { changeReason: u.changeReason } : {}) },
+        ];
         events.push({ kind: 'itemState', resourceId: doc.id, itemId: item.id, state: u.state, at: now });
       }
     }
     for (const field of opts.watchItemFields ?? []) {
       const before = latestOf(doc.items, field);
       const after = latestOf(items, field);
-      if (after !== undefined && after !== before) events.push({ kind: 'latestItemField', resourceId: doc.id, state: next.state, field, at: now });
+      if (after !== undefined && after !== before)
+        events.push({ kind: 'latestItemField', resourceId: doc.id, state: next.state, field, at: now });
     }
     next.items = items;
   }
@@ -140,7 +176,10 @@ const PROTECTED = new Set(['id', 'partnerId', 'resource', 'state', 'stateChange'
 
 /** The latest (greatest) string value of an item field, e.g. the date the last item is expected. */
 function latestOf(items: readonly ResourceItem[], field: string): string | undefined {
-  const values = items.map((it) => it[field]).filter((v): v is string => typeof v === 'string').sort();
+  const values = items
+    .map((it) => it[field])
+    .filter((v): v is string => typeof v === 'string')
+    .sort();
   return values.at(-1);
 }
 

@@ -32,8 +32,14 @@ export interface DeadlineSweeper {
  * sweep. A document that left `whileStates` in time is just forgotten.
  */
 export function createDeadlineSweeper(opts: {
-  registry: RegistryHolder; store: Store; resources: ResourceRepository; events: EventPublisher; legacy: LegacyClient;
-  logger: Logger; now: () => Date; intervalMs?: number;
+  registry: RegistryHolder;
+  store: Store;
+  resources: ResourceRepository;
+  events: EventPublisher;
+  legacy: LegacyClient;
+  logger: Logger;
+  now: () => Date;
+  intervalMs?: number;
 }): DeadlineSweeper {
   const instance = randomUUID();
   let timer: NodeJS.Timeout | undefined;
@@ -50,7 +56,11 @@ export function createDeadlineSweeper(opts: {
           if (await expire(registry, def, due.partnerId, due.id, at)) changed++;
           await opts.resources.dropDue(def, due.member);
         } catch (err) {
-          opts.logger.warn('deadline not applied; retried at the next sweep', { resource: def.name, id: due.id, error: String((err as Error)?.message ?? err) });
+          opts.logger.warn('deadline not applied; retried at the next sweep', {
+            resource: def.name,
+            id: due.id,
+            error: String((err as Error)?.message ?? err),
+          });
         } finally {
           await opts.store.compareAndSet(claim, instance, '', { ttlMs: 1 }).catch(() => undefined);
         }
@@ -70,11 +80,20 @@ export function createDeadlineSweeper(opts: {
     if (op) {
       const body = op.request ? await evaluateMapping(op.request, update, bindings, partner) : undefined;
       try {
-        await opts.legacy.call(op, { pathParams: legacyPathParams(doc), body, requestId: `deadline-${instance}`, logger: opts.logger });
+        await opts.legacy.call(op, {
+          pathParams: legacyPathParams(doc),
+          body,
+          requestId: `deadline-${instance}`,
+          logger: opts.logger,
+        });
       } catch (err) {
         // the BSS refused (the charge was settled there meanwhile): its own status report tells the outcome
         if (!(err instanceof GatewayError) || err.status >= 500) throw err;
-        opts.logger.warn('the legacy BSS refused the deadline default; left to its status reports', { resource: def.name, id, error: err.message });
+        opts.logger.warn('the legacy BSS refused the deadline default; left to its status reports', {
+          resource: def.name,
+          id,
+          error: err.message,
+        });
         return false;
       }
     }
@@ -97,7 +116,11 @@ export function createDeadlineSweeper(opts: {
       const tick = () => {
         timer = setTimeout(() => {
           sweepOnce()
-            .catch((err: unknown) => opts.logger.warn('deadline sweep failed; retrying next round', { error: String((err as Error)?.message ?? err) }))
+            .catch((err: unknown) =>
+              opts.logger.warn('deadline sweep failed; retrying next round', {
+                error: String((err as Error)?.message ?? err),
+              }),
+            )
             .finally(tick);
         }, opts.intervalMs ?? DEADLINE_SWEEP_MS);
         timer.unref();

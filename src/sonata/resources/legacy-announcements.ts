@@ -31,7 +31,6 @@ export interface LegacyAnnouncerDeps {
   listening?: (partnerId: string, apiName: string, eventType: string) => Promise<boolean>;
 }
 
-
 /**
  * Creates the announcer. For each partner of the customer whose release has the API and that has its function
  * enabled, the object is read as that partner would retrieve it (so it names only that partner's products, in its
@@ -44,7 +43,10 @@ export function createLegacyAnnouncer(deps: LegacyAnnouncerDeps): LegacyAnnounce
     let published = 0;
     for (const partner of registry.partners.values()) {
       if (partner.legacyCustomerId !== a.customerId) continue;
-      const op = registry.releaseFor(partner, a.api)?.apis.get(a.api)?.operations.find((o) => o.operationId === a.retrieve);
+      const op = registry
+        .releaseFor(partner, a.api)
+        ?.apis.get(a.api)
+        ?.operations.find((o) => o.operationId === a.retrieve);
       const mode = op ? partner.functions.get(op.function) : undefined;
       if (!op || !mode || mode === 'disabled') continue;
       if (deps.listening && !(await anyListening(deps.listening, partner.id, a))) continue;
@@ -55,31 +57,64 @@ export function createLegacyAnnouncer(deps: LegacyAnnouncerDeps): LegacyAnnounce
         if (resource === undefined) continue;
         for (const eventType of a.eventTypes) {
           await deps.events.publish({
-            eventType, apiName: a.api, resourceId: a.id, resourcePath: op.path.replace('{id}', encodeURIComponent(a.id)),
-            state: typeof resource.status === 'string' ? resource.status : undefined, partnerId: partner.id, occurredAt: a.occurredAt, resource,
+            eventType,
+            apiName: a.api,
+            resourceId: a.id,
+            resourcePath: op.path.replace('{id}', encodeURIComponent(a.id)),
+            state: typeof resource.status === 'string' ? resource.status : undefined,
+            partnerId: partner.id,
+            occurredAt: a.occurredAt,
+            resource,
           });
           published++;
         }
       } catch (err) {
         await deps.store.del(key).catch(() => false);
-        logger.error('legacy report not announced to a partner', { partnerId: partner.id, api: a.api, id: a.id, error: String(err) });
+        logger.error('legacy report not announced to a partner', {
+          partnerId: partner.id,
+          api: a.api,
+          id: a.id,
+          error: String(err),
+        });
       }
     }
     return published;
   };
 }
 
-async function anyListening(listening: NonNullable<LegacyAnnouncerDeps['listening']>, partnerId: string, a: LegacyAnnouncement): Promise<boolean> {
+async function anyListening(
+  listening: NonNullable<LegacyAnnouncerDeps['listening']>,
+  partnerId: string,
+  a: LegacyAnnouncement,
+): Promise<boolean> {
   for (const eventType of a.eventTypes) if (await listening(partnerId, a.api, eventType)) return true;
   return false;
 }
 
 /** The object as the partner's retrieve operation answers it; undefined when it is not found for that partner. */
-async function readFor(deps: LegacyAnnouncerDeps, registry: Registry, partner: PartnerDef, op: Parameters<typeof executeOperation>[0]['op'], id: string): Promise<Record<string, unknown> | undefined> {
+async function readFor(
+  deps: LegacyAnnouncerDeps,
+  registry: Registry,
+  partner: PartnerDef,
+  op: Parameters<typeof executeOperation>[0]['op'],
+  id: string,
+): Promise<Record<string, unknown> | undefined> {
   try {
     const result = await executeOperation({
-      requestId: `legacy-report-${randomUUID()}`, registry, partner, op, params: { id }, query: {}, body: undefined,
-      store: deps.store, legacy: deps.legacy, resources: deps.resources, events: deps.events, tasks: deps.tasks, logger: deps.logger, now: deps.now,
+      requestId: `legacy-report-${randomUUID()}`,
+      registry,
+      partner,
+      op,
+      params: { id },
+      query: {},
+      body: undefined,
+      store: deps.store,
+      legacy: deps.legacy,
+      resources: deps.resources,
+      events: deps.events,
+      tasks: deps.tasks,
+      logger: deps.logger,
+      now: deps.now,
     });
     const body = result.body;
     return body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;

@@ -39,19 +39,35 @@ export function isBroadcast(u: unknown): u is { broadcast: LegacyBroadcast } {
  * with the partner's bindings, so its profile's policy decides); resolves with the number of partners told. A
  * failure for one partner is logged and costs the others nothing.
  */
-export async function publishBroadcast(deps: { registry: Registry; events: EventPublisher; logger: Logger }, handler: LegacyEventHandler, b: LegacyBroadcast): Promise<number> {
+export async function publishBroadcast(
+  deps: { registry: Registry; events: EventPublisher; logger: Logger },
+  handler: LegacyEventHandler,
+  b: LegacyBroadcast,
+): Promise<number> {
   let told = 0;
   for (const partner of deps.registry.partners.values()) {
     if (!partner.functions.has(b.function)) continue;
     try {
-      if (handler.audience && (await evaluateMapping(handler.audience, b.subject ?? {}, partnerBindings(partner), partner)) !== true) continue;
+      if (handler.audience && (await evaluateMapping(handler.audience, b.subject ?? {}, partnerBindings(partner), partner)) !== true)
+        continue;
       await deps.events.publish({
-        eventType: b.eventType, apiName: b.api, resourceId: b.resourceId, resourcePath: b.resourcePath, state: b.state,
-        partnerId: partner.id, occurredAt: b.occurredAt, ...(b.eventId !== undefined && { eventId: `${b.eventId}.${partner.id}` }),
+        eventType: b.eventType,
+        apiName: b.api,
+        resourceId: b.resourceId,
+        resourcePath: b.resourcePath,
+        state: b.state,
+        partnerId: partner.id,
+        occurredAt: b.occurredAt,
+        ...(b.eventId !== undefined && { eventId: `${b.eventId}.${partner.id}` }),
       });
       told++;
     } catch (err) {
-      deps.logger.error('broadcast notification could not be queued', { eventType: b.eventType, resourceId: b.resourceId, partnerId: partner.id, error: String(err) });
+      deps.logger.error('broadcast notification could not be queued', {
+        eventType: b.eventType,
+        resourceId: b.resourceId,
+        partnerId: partner.id,
+        error: String(err),
+      });
     }
   }
   return told;

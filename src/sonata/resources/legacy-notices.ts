@@ -35,9 +35,16 @@ export function isLegacyNotice(u: unknown): u is LegacyNotice {
  * again) publishes nothing, claimed atomically so two gateway instances never both send it. Returns the number of
  * events published.
  */
-export async function publishLegacyNotice(deps: {
-  registry: Registry; resources: ResourceRepository; events: EventPublisher; logger: Logger; now: () => Date;
-}, n: LegacyNotice): Promise<number> {
+export async function publishLegacyNotice(
+  deps: {
+    registry: Registry;
+    resources: ResourceRepository;
+    events: EventPublisher;
+    logger: Logger;
+    now: () => Date;
+  },
+  n: LegacyNotice,
+): Promise<number> {
   const fields = [n.api, n.path, n.id, n.customerId, n.key];
   if (fields.some((f) => typeof f !== 'string' || f === '') || !/^\/[A-Za-z0-9]+$/.test(n.path)) {
     deps.logger.error('legacy notice without api, path, id, customerId or key; dropped', { notify: n.notify });
@@ -52,12 +59,22 @@ export async function publishLegacyNotice(deps: {
   for (const partner of partners) {
     try {
       await deps.events.publish({
-        eventType: n.notify, apiName: n.api, resourceId: n.id, resourcePath: `${n.path}/${n.id}`, state: n.state,
-        partnerId: partner.id, occurredAt: n.occurredAt ?? deps.now().toISOString(), eventId: partners.length > 1 ? `${eventId}.${partner.id}` : eventId,
+        eventType: n.notify,
+        apiName: n.api,
+        resourceId: n.id,
+        resourcePath: `${n.path}/${n.id}`,
+        state: n.state,
+        partnerId: partner.id,
+        occurredAt: n.occurredAt ?? deps.now().toISOString(),
+        eventId: partners.length > 1 ? `${eventId}.${partner.id}` : eventId,
       });
       published++;
     } catch (err) {
-      deps.logger.error('notification could not be queued', { eventType: n.notify, resourceId: n.id, error: String(err) });
+      deps.logger.error('notification could not be queued', {
+        eventType: n.notify,
+        resourceId: n.id,
+        error: String(err),
+      });
     }
   }
   return published;

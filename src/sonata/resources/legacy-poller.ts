@@ -18,7 +18,11 @@ export interface LegacyPoller {
  * position per customer is kept in the store and a short lock lets only one gateway instance poll a round.
  */
 export function createLegacyPoller(opts: {
-  registry: RegistryHolder; legacy: LegacyClient; store: Store; logger: Logger; intervalMs: number;
+  registry: RegistryHolder;
+  legacy: LegacyClient;
+  store: Store;
+  logger: Logger;
+  intervalMs: number;
   apply: (event: unknown) => Promise<unknown>;
 }): LegacyPoller {
   const instance = randomUUID();
@@ -39,7 +43,10 @@ export function createLegacyPoller(opts: {
     }
   };
 
-  const pollRound = async (registry: ReturnType<RegistryHolder['current']>, op: NonNullable<ReturnType<ReturnType<RegistryHolder['current']>['legacy']['get']>>): Promise<number> => {
+  const pollRound = async (
+    registry: ReturnType<RegistryHolder['current']>,
+    op: NonNullable<ReturnType<ReturnType<RegistryHolder['current']>['legacy']['get']>>,
+  ): Promise<number> => {
     let handed = 0;
     for (const partner of registry.partners.values()) {
       const customerId = partner.legacyCustomerId;
@@ -47,8 +54,14 @@ export function createLegacyPoller(opts: {
       const key = `poll:legacy:${customerId}`;
       for (let page = 0; page < 20; page++) {
         const since = (await opts.store.get(key)) ?? '0';
-        const answer = await opts.legacy.call(op, { pathParams: { customerId, since }, requestId: `poll-${instance}`, logger: opts.logger });
-        const out = (op.response ? await evaluateMapping(op.response, answer, {}, { lookups: registry.sharedLookups } as never) : answer) as { events?: unknown[]; next?: number; more?: boolean };
+        const answer = await opts.legacy.call(op, {
+          pathParams: { customerId, since },
+          requestId: `poll-${instance}`,
+          logger: opts.logger,
+        });
+        const out = (
+          op.response ? await evaluateMapping(op.response, answer, {}, { lookups: registry.sharedLookups } as never) : answer
+        ) as { events?: unknown[]; next?: number; more?: boolean };
         for (const event of out.events ?? []) {
           await opts.apply(event);
           handed++;
@@ -71,7 +84,9 @@ export function createLegacyPoller(opts: {
               const n = await pollOnce();
               if (n) opts.logger.info('legacy journal polled', { events: n });
             } catch (err) {
-              opts.logger.warn('legacy journal poll failed; retrying next round', { error: String((err as Error)?.message ?? err) });
+              opts.logger.warn('legacy journal poll failed; retrying next round', {
+                error: String((err as Error)?.message ?? err),
+              });
             } finally {
               running = false;
             }

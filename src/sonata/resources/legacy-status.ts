@@ -37,11 +37,18 @@ export interface StatusApplyResult {
  * the work queue's unified form) to the resources the gateway keeps, and publishes the resulting Sonata
  * state events. Idempotent: re-applying a report changes nothing and emits nothing.
  */
-export async function applyLegacyStatus(deps: {
-  registry: Registry; resources: ResourceRepository; events: EventPublisher; logger: Logger; now: () => Date;
-  /** tells partners of reports about objects the gateway reads through (`{announce: ...}`); absent: counted unknown */
-  announce?: LegacyAnnouncer;
-}, legacyEvent: unknown): Promise<StatusApplyResult> {
+export async function applyLegacyStatus(
+  deps: {
+    registry: Registry;
+    resources: ResourceRepository;
+    events: EventPublisher;
+    logger: Logger;
+    now: () => Date;
+    /** tells partners of reports about objects the gateway reads through (`{announce: ...}`); absent: counted unknown */
+    announce?: LegacyAnnouncer;
+  },
+  legacyEvent: unknown,
+): Promise<StatusApplyResult> {
   const result: StatusApplyResult = { applied: 0, unknown: 0, events: 0 };
   const noPartner = { lookups: deps.registry.sharedLookups } as never;
   // $now: when the gateway learnt of the report; a mapping bounds the BSS's minute-precision times with it
@@ -63,8 +70,9 @@ export async function applyLegacyStatus(deps: {
       result.applied++;
       result.events += await deps.announce(deps.registry, a.announce);
     }
-    const updates = (all.filter((u) => !isBroadcast(u) && !isAnnouncement(u)) as LegacyResourceUpdate[])
-      .map((u) => (typeof sequence === 'number' ? { ...u, sequence } : u));
+    const updates = (all.filter((u) => !isBroadcast(u) && !isAnnouncement(u)) as LegacyResourceUpdate[]).map((u) =>
+      typeof sequence === 'number' ? { ...u, sequence } : u,
+    );
     for (const u of updates) {
       if (isLegacyNotice(u)) {
         result.events += await publishLegacyNotice(deps, u);
@@ -82,9 +90,16 @@ export async function applyLegacyStatus(deps: {
 }
 
 /** Applies one unified update to the resource with that legacy reference; null when no such resource. */
-export async function applyResourceUpdate(deps: {
-  registry: Registry; resources: ResourceRepository; events: EventPublisher; logger: Logger; now: () => Date;
-}, u: LegacyResourceUpdate | (ResourceUpdate & { resource: string; partnerId: string; id: string })): Promise<number | null> {
+export async function applyResourceUpdate(
+  deps: {
+    registry: Registry;
+    resources: ResourceRepository;
+    events: EventPublisher;
+    logger: Logger;
+    now: () => Date;
+  },
+  u: LegacyResourceUpdate | (ResourceUpdate & { resource: string; partnerId: string; id: string }),
+): Promise<number | null> {
   const def = deps.registry.resources.get(u.resource);
   if (!def) {
     deps.logger.warn('status update for an unknown resource type', { resource: u.resource });
@@ -92,7 +107,11 @@ export async function applyResourceUpdate(deps: {
   }
   const owner = 'legacyRef' in u ? await deps.resources.findByLegacyRef(def, u.legacyRef) : { partnerId: u.partnerId, id: u.id };
   if (!owner && 'legacyRef' in u && u.parent && u.state) {
-    const created = await createChild(deps, def, u as LegacyResourceUpdate & { parent: NonNullable<LegacyResourceUpdate['parent']>; state: string });
+    const created = await createChild(
+      deps,
+      def,
+      u as LegacyResourceUpdate & { parent: NonNullable<LegacyResourceUpdate['parent']>; state: string },
+    );
     if (created !== undefined) return created;
   }
   if (!owner && 'legacyRef' in u && def.adoptFromLegacy && typeof u.customerId === 'string') return adoptLegacyObject(deps, def, u);
@@ -119,33 +138,66 @@ export async function applyResourceUpdate(deps: {
  * not kept (the report is then parked like any early one). Two instances handling the same report create it once:
  * the legacy reference is claimed first.
  */
-async function createChild(deps: {
-  registry: Registry; resources: ResourceRepository; events: EventPublisher; logger: Logger; now: () => Date;
-}, def: ResourceDef, u: LegacyResourceUpdate & { parent: NonNullable<LegacyResourceUpdate['parent']>; state: string }): Promise<number | undefined> {
+async function createChild(
+  deps: {
+    registry: Registry;
+    resources: ResourceRepository;
+    events: EventPublisher;
+    logger: Logger;
+    now: () => Date;
+  },
+  def: ResourceDef,
+  u: LegacyResourceUpdate & { parent: NonNullable<LegacyResourceUpdate['parent']>; state: string },
+): Promise<number | undefined> {
   const parentDef = deps.registry.resources.get(u.parent.resource);
-  const owner = parentDef && await deps.resources.findByLegacyRef(parentDef, u.parent.legacyRef);
-  const parent = owner && await deps.resources.get(parentDef, owner.partnerId, owner.id);
+  const owner = parentDef && (await deps.resources.findByLegacyRef(parentDef, u.parent.legacyRef));
+  const parent = owner && (await deps.resources.get(parentDef, owner.partnerId, owner.id));
   if (!parent) return undefined;
   const id = randomUUID();
   if (!(await deps.resources.claimLegacyRef(def, u.legacyRef, parent.partnerId, id))) return 0;
   const itemId = u.parent.itemLegacyRef === undefined ? undefined : parent.items?.find((it) => it.legacyRef === u.parent.itemLegacyRef)?.id;
   const now = deps.now().toISOString();
-  const doc = createResourceDoc({
-    ...u.fields,
-    legacyRef: u.legacyRef,
-    parent: { resource: parentDef.name, id: parent.id, legacyRef: u.parent.legacyRef, ...(itemId ? { itemId } : {}) },
-    ...(u.items ? { items: u.items.map((it) => ({ ...it.fields, id: it.id, legacyRef: it.legacyRef, state: it.state ?? u.state })) } : {}),
-  }, { id, partnerId: parent.partnerId, resource: def.name, now, initialState: u.state });
+  const doc = createResourceDoc(
+    {
+      ...u.fields,
+      legacyRef: u.legacyRef,
+      parent: { resource: parentDef.name, id: parent.id, legacyRef: u.parent.legacyRef, ...(itemId ? { itemId } : {}) },
+      ...(u.items
+        ? {
+            items: u.items.map((it) => ({
+              ...it.fields,
+              id: it.id,
+              legacyRef: it.legacyRef,
+              state: it.state ?? u.state,
+            })),
+          }
+        : {}),
+    },
+    { id, partnerId: parent.partnerId, resource: def.name, now, initialState: u.state },
+  );
   if (u.changeReason) doc.stateChange = [{ ...doc.stateChange[0]!, changeReason: u.changeReason }];
   await deps.resources.insert(def, doc);
   if (u.parent.listIn) await listInParent(deps.resources, parentDef, parent, u.parent.listIn, itemId, id);
   if (!def.events.create) return 0;
-  await publishStateEvents(deps.events, { ...def, events: { stateChange: def.events.create } }, parent.partnerId, [{ kind: 'state', resourceId: id, state: doc.state, at: now }], deps.logger);
+  await publishStateEvents(
+    deps.events,
+    { ...def, events: { stateChange: def.events.create } },
+    parent.partnerId,
+    [{ kind: 'state', resourceId: id, state: doc.state, at: now }],
+    deps.logger,
+  );
   return 1;
 }
 
 /** Adds `{id}` to the list field `field` of the parent document, or of its item `itemId`. */
-async function listInParent(resources: ResourceRepository, def: ResourceDef, parent: ResourceDoc, field: string, itemId: string | undefined, id: string): Promise<void> {
+async function listInParent(
+  resources: ResourceRepository,
+  def: ResourceDef,
+  parent: ResourceDoc,
+  field: string,
+  itemId: string | undefined,
+  id: string,
+): Promise<void> {
   await resources.update(def, parent.partnerId, parent.id, (current) => {
     const next = structuredClone(current);
     const target: Record<string, unknown> | undefined = itemId ? next.items?.find((it) => it.id === itemId) : next;
@@ -165,14 +217,27 @@ const PROTECTED_FIELDS = new Set(['id', 'partnerId', 'resource', 'state', 'state
  */
 function guardTerminal<T extends ResourceUpdate>(def: ResourceDef, current: ResourceDoc, u: T, logger: Logger): T {
   if (!u.state || u.state === current.state || !def.terminalStates.includes(current.state)) return u;
-  logger.warn('status report ignored: the resource is already in a final state', { resource: def.name, id: current.id, state: current.state, reported: u.state });
+  logger.warn('status report ignored: the resource is already in a final state', {
+    resource: def.name,
+    id: current.id,
+    state: current.state,
+    reported: u.state,
+  });
   return { ...u, state: undefined, changeReason: undefined };
 }
 
 /** Applies the reports that arrived for a legacy reference before its document was stored. */
-export async function replayParkedUpdates(deps: {
-  registry: Registry; resources: ResourceRepository; events: EventPublisher; logger: Logger; now: () => Date;
-}, def: ResourceDef, legacyRef: string): Promise<number> {
+export async function replayParkedUpdates(
+  deps: {
+    registry: Registry;
+    resources: ResourceRepository;
+    events: EventPublisher;
+    logger: Logger;
+    now: () => Date;
+  },
+  def: ResourceDef,
+  legacyRef: string,
+): Promise<number> {
   const parked = await deps.resources.takeParked(def, legacyRef);
   let n = 0;
   for (const u of parked as LegacyResourceUpdate[]) {
@@ -192,9 +257,17 @@ function isAnnouncement(u: unknown): u is { announce: LegacyAnnouncement } {
  * is created for the partner with that legacy customer number, id = the legacy reference, in the reported state,
  * and `events.created` (with `stateEntered` of that state) is sent. Null when no partner has that customer number.
  */
-async function adoptLegacyObject(deps: {
-  registry: Registry; resources: ResourceRepository; events: EventPublisher; logger: Logger; now: () => Date;
-}, def: ResourceDef, u: LegacyResourceUpdate): Promise<number | null> {
+async function adoptLegacyObject(
+  deps: {
+    registry: Registry;
+    resources: ResourceRepository;
+    events: EventPublisher;
+    logger: Logger;
+    now: () => Date;
+  },
+  def: ResourceDef,
+  u: LegacyResourceUpdate,
+): Promise<number | null> {
   const partner = [...deps.registry.partners.values()].find((p) => p.legacyCustomerId === u.customerId);
   if (!partner) return null;
   // a report applied twice (callback and journal poll, two instances) finds the document the first one made
@@ -203,9 +276,16 @@ async function adoptLegacyObject(deps: {
     return applyResourceUpdate(deps, { ...u, customerId: undefined });
   }
   const now = deps.now().toISOString();
-  const doc = createResourceDoc({ ...(u.fields ?? {}), legacyRef: u.legacyRef }, {
-    id: u.legacyRef, partnerId: partner.id, resource: def.name, now, initialState: u.state ?? def.initialState,
-  });
+  const doc = createResourceDoc(
+    { ...(u.fields ?? {}), legacyRef: u.legacyRef },
+    {
+      id: u.legacyRef,
+      partnerId: partner.id,
+      resource: def.name,
+      now,
+      initialState: u.state ?? def.initialState,
+    },
+  );
   if (u.sequence !== undefined) doc.lastSequence = u.sequence;
   await deps.resources.insert(def, doc);
   const created: StateEvent[] = [{ kind: 'created', resourceId: doc.id, state: doc.state, at: now }];

@@ -51,7 +51,8 @@ export async function resolveReferences(
     const found: ResolvedReference[] = (bindings[def.name] ??= []);
     for (const match of expandPointer(request, def.idPath)) {
       const requestPath = fillIndices(def.requestPath, match.indices);
-      const problem = (code: PropertyIssue['code'], reason: string) => issues.push({ code, propertyPath: requestPath, reason: reason.slice(0, 255) });
+      const problem = (code: PropertyIssue['code'], reason: string) =>
+        issues.push({ code, propertyPath: requestPath, reason: reason.slice(0, 255) });
       if (typeof match.value !== 'string' || match.value === '') {
         problem('invalidValue', `the ${def.resource} id must be a non-empty string`);
         continue;
@@ -77,7 +78,8 @@ export async function resolveReferences(
         const kept = readConcrete(document, def.version.documentPath, []);
         if (given !== undefined && given !== null && kept !== undefined && kept !== null && String(given) !== String(kept)) {
           issues.push({
-            code: 'invalidValue', propertyPath: fillIndices(def.version.requestPath, match.indices),
+            code: 'invalidValue',
+            propertyPath: fillIndices(def.version.requestPath, match.indices),
             reason: `${def.resource} ${id} is at version ${String(kept)}, not ${String(given)}: retrieve it and ask again`.slice(0, 255),
           });
           continue;
@@ -96,7 +98,10 @@ export async function resolveReferences(
           continue;
         }
         if (def.allowedItemStates && !def.allowedItemStates.includes(item.state ?? '')) {
-          problem('invalidValue', `item ${itemId} of ${def.resource} ${id} is ${item.state ?? 'without state'} (needs: ${def.allowedItemStates.join(', ')})`);
+          problem(
+            'invalidValue',
+            `item ${itemId} of ${def.resource} ${id} is ${item.state ?? 'without state'} (needs: ${def.allowedItemStates.join(', ')})`,
+          );
           continue;
         }
       }
@@ -107,10 +112,20 @@ export async function resolveReferences(
         }
         legacyPathParams[def.legacyPathParam] = document.legacyRef;
       }
-      found.push({ id, indices: match.indices, index: match.indices[0], requestPath, document, ...(itemId !== undefined ? { itemId, item } : {}) });
+      found.push({
+        id,
+        indices: match.indices,
+        index: match.indices[0],
+        requestPath,
+        document,
+        ...(itemId !== undefined ? { itemId, item } : {}),
+      });
     }
   }
-  if (issues.length) throw new GatewayError('request.validation-failed', `${issues.length} problem(s) with referenced resources`, { issues });
+  if (issues.length)
+    throw new GatewayError('request.validation-failed', `${issues.length} problem(s) with referenced resources`, {
+      issues,
+    });
   return { bindings, legacyPathParams };
 }
 
@@ -152,4 +167,3 @@ function fillIndices(path: string, indices: readonly number[]): string {
     return n >= 0 && n < indices.length ? String(indices[n]) : whole;
   });
 }
-

@@ -1,7 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { GatewayError } from '../../errors/catalogue.js';
-import type { ActionOperation, CreateOperation, ListOperation, ResourceDef, ResourceOperation, RetrieveOperation } from '../../registry/registry.js';
-import { createRunner, guardStore, readRequest, type OperationContext, type OperationResult, type StageObserver } from '../operation-context.js';
+import type {
+  ActionOperation,
+  CreateOperation,
+  ListOperation,
+  ResourceDef,
+  ResourceOperation,
+  RetrieveOperation,
+} from '../../registry/registry.js';
+import {
+  createRunner,
+  guardStore,
+  readRequest,
+  type OperationContext,
+  type OperationResult,
+  type StageObserver,
+} from '../operation-context.js';
 import { applyUpdate, createResourceDoc, type ResourceDoc, type ResourceUpdate } from './apply-update.js';
 import { publishStateEvents, watchedFields } from './resource-events.js';
 import { replayParkedUpdates } from './legacy-status.js';
@@ -36,7 +50,11 @@ export function readQueryValues(query: Readonly<Record<string, unknown>>, accept
   const values: Record<string, string> = {};
   for (const [name, value] of Object.entries(query)) {
     if (RESERVED_QUERY.has(name)) continue;
-    if (!accepted.includes(name)) throw new GatewayError('request.invalid-query', `unknown filter "${name}"; this list accepts: ${accepted.join(', ') || 'offset, limit'}`);
+    if (!accepted.includes(name))
+      throw new GatewayError(
+        'request.invalid-query',
+        `unknown filter "${name}"; this list accepts: ${accepted.join(', ') || 'offset, limit'}`,
+      );
     if (typeof value !== 'string') throw new GatewayError('request.invalid-query', `${name} must appear once`);
     if (value === '') throw new GatewayError('request.missing-query-value', `${name} has no value`);
     values[name] = value;
@@ -46,7 +64,11 @@ export function readQueryValues(query: Readonly<Record<string, unknown>>, accept
 
 /** The Sonata pagination headers of a list answer. */
 export function paginationHeaders(total: number, count: number, page: PageRequest): Record<string, string> {
-  return { 'X-Total-Count': String(total), 'X-Result-Count': String(count), 'X-Pagination-Throttled': String(page.throttled) };
+  return {
+    'X-Total-Count': String(total),
+    'X-Result-Count': String(count),
+    'X-Pagination-Throttled': String(page.throttled),
+  };
 }
 
 /**
@@ -84,29 +106,58 @@ async function create(ctx: OperationContext<CreateOperation>, def: ResourceDef, 
   const mode = partner.functions.get(op.function);
   const now = ctx.now().toISOString();
   // referenced documents (a quote item, the order a cancel request is about) are checked in every mode
-  const refs = op.references.length === 0 ? undefined : await r.timed('store', () => guardStore(() => resolveReferences(
-    op.references, unified, (resource, refId) => ctx.resources.get(ctx.registry.resources.get(resource)!, partner.id, refId), ctx.now(),
-  )));
+  const refs =
+    op.references.length === 0
+      ? undefined
+      : await r.timed('store', () =>
+          guardStore(() =>
+            resolveReferences(
+              op.references,
+              unified,
+              (resource, refId) => ctx.resources.get(ctx.registry.resources.get(resource)!, partner.id, refId),
+              ctx.now(),
+            ),
+          ),
+        );
 
   let created: Record<string, unknown> = unified;
   if (mode === 'automated' && op.backend) {
     const references = refs?.bindings;
     created = (await legacyCall(ctx, r, {
-      backend: op.backend, unified, pathParams: { ...ctx.params, ...refs?.legacyPathParams },
-      requestBindings: { id, references }, answerBindings: { id, unifiedRequest: unified, references }, unmappedAnswer: 'pass',
+      backend: op.backend,
+      unified,
+      pathParams: { ...ctx.params, ...refs?.legacyPathParams },
+      requestBindings: { id, references },
+      answerBindings: { id, unifiedRequest: unified, references },
+      unmappedAnswer: 'pass',
     })) as Record<string, unknown>;
   }
-  const doc = createResourceDoc(created, { id, partnerId: partner.id, resource: def.name, now, initialState: def.initialState });
-  await r.timed('store', () => guardStore(async () => {
-    await ctx.resources.insert(def, doc);
-    if (mode === 'manual') {
-      const task = await ctx.tasks.add({ resource: def.name, partnerId: partner.id, resourceId: id, operationId: op.operationId }, ctx.now());
-      ctx.logger.info('manual task created', { taskId: task.id, resource: def.name, resourceId: id });
-    }
-    if (doc.legacyRef) {
-      await replayParkedUpdates({ registry: ctx.registry, resources: ctx.resources, events: ctx.events, logger: ctx.logger, now: ctx.now }, def, doc.legacyRef);
-    }
-  }));
+  const doc = createResourceDoc(created, {
+    id,
+    partnerId: partner.id,
+    resource: def.name,
+    now,
+    initialState: def.initialState,
+  });
+  await r.timed('store', () =>
+    guardStore(async () => {
+      await ctx.resources.insert(def, doc);
+      if (mode === 'manual') {
+        const task = await ctx.tasks.add(
+          { resource: def.name, partnerId: partner.id, resourceId: id, operationId: op.operationId },
+          ctx.now(),
+        );
+        ctx.logger.info('manual task created', { taskId: task.id, resource: def.name, resourceId: id });
+      }
+      if (doc.legacyRef) {
+        await replayParkedUpdates(
+          { registry: ctx.registry, resources: ctx.resources, events: ctx.events, logger: ctx.logger, now: ctx.now },
+          def,
+          doc.legacyRef,
+        );
+      }
+    }),
+  );
   const status = op.statusExpression ? Number(await r.run(op.statusExpression, wire)) : op.status;
   return { status, body: await render(ctx, r, doc, wire) };
 }
@@ -124,16 +175,23 @@ async function list(ctx: OperationContext<ListOperation>, def: ResourceDef, obse
   const checks = Object.entries(readQueryValues(ctx.query, Object.keys(op.filters))).map(([name, value]) => {
     const filter = op.filters[name]!;
     // every Sonata range filter (orderDate.gt, startDate.lt...) is a date-time: anything else is a bad query, not "no match"
-    if (filter.op !== 'eq' && Number.isNaN(Date.parse(value))) throw new GatewayError('request.invalid-query', `${name} must be an ISO 8601 date-time`);
+    if (filter.op !== 'eq' && Number.isNaN(Date.parse(value)))
+      throw new GatewayError('request.invalid-query', `${name} must be an ISO 8601 date-time`);
     // an enumerated filter (state, status, priority...) with a value the spec does not list is a typo to report, not "no match"
     if (filter.values && !filter.values.includes(value)) {
       throw new GatewayError('request.invalid-query', `${name} must be one of ${filter.values.join(', ')}`.slice(0, 1000));
     }
     return (d: ResourceDoc) => compare(readPointer(d, filter.field), value, filter.op);
   });
-  const page = await r.timed('store', () => guardStore(() => ctx.resources.list(def, ctx.partner.id, {
-    offset: paging.offset, limit: paging.limit, keep: (d) => checks.every((c) => c(d)),
-  })));
+  const page = await r.timed('store', () =>
+    guardStore(() =>
+      ctx.resources.list(def, ctx.partner.id, {
+        offset: paging.offset,
+        limit: paging.limit,
+        keep: (d) => checks.every((c) => c(d)),
+      }),
+    ),
+  );
   const body = [];
   for (const doc of page.items) body.push(await render(ctx, r, doc, undefined));
   return { status: op.status, body, headers: paginationHeaders(page.total, body.length, paging) };
@@ -153,8 +211,15 @@ async function holdResource(ctx: OperationContext, def: ResourceDef, id: string)
   const key = `lock:res:${def.name}:${ctx.partner.id}:${id}`;
   const token = randomUUID();
   const deadline = Date.now() + ACTION_LOCK.waitMs;
-  for (let pause = 5; !(await guardStore(() => ctx.store.set(key, token, { ifAbsent: true, ttlMs: ACTION_LOCK.ttlMs }))); pause = Math.min(pause * 2, 100)) {
-    if (Date.now() >= deadline) throw new GatewayError('resource.busy', `${def.name} ${id} is being changed by another request`, { headers: { 'Retry-After': '1' } });
+  for (
+    let pause = 5;
+    !(await guardStore(() => ctx.store.set(key, token, { ifAbsent: true, ttlMs: ACTION_LOCK.ttlMs })));
+    pause = Math.min(pause * 2, 100)
+  ) {
+    if (Date.now() >= deadline)
+      throw new GatewayError('resource.busy', `${def.name} ${id} is being changed by another request`, {
+        headers: { 'Retry-After': '1' },
+      });
     await new Promise((resolve) => setTimeout(resolve, pause));
   }
   // release only our own lock (it may have expired and been taken by another action)
@@ -176,13 +241,24 @@ async function action(ctx: OperationContext<ActionOperation>, def: ResourceDef, 
   }
 }
 
-async function actOn(ctx: OperationContext<ActionOperation>, def: ResourceDef, r: ReturnType<typeof createRunner>, wire: unknown): Promise<OperationResult> {
+async function actOn(
+  ctx: OperationContext<ActionOperation>,
+  def: ResourceDef,
+  r: ReturnType<typeof createRunner>,
+  wire: unknown,
+): Promise<OperationResult> {
   const { op, partner } = ctx;
   const current = await load(ctx, def, r, wire);
   if (op.allowedStates && !op.allowedStates.includes(current.state)) {
     const path = op.target.startsWith('/') ? op.target : '/';
     throw new GatewayError('request.validation-failed', `${def.name} ${current.id} is ${current.state}`, {
-      issues: [{ code: 'invalidValue', propertyPath: path, reason: `not possible while the ${def.name} is ${current.state} (allowed: ${op.allowedStates.join(', ')})` }],
+      issues: [
+        {
+          code: 'invalidValue',
+          propertyPath: path,
+          reason: `not possible while the ${def.name} is ${current.state} (allowed: ${op.allowedStates.join(', ')})`,
+        },
+      ],
     });
   }
   // without a request mapping the body says nothing about the change (cancel/close): only nextState applies
@@ -190,28 +266,43 @@ async function actOn(ctx: OperationContext<ActionOperation>, def: ResourceDef, r
   if (op.nextState && !update.state) update = { ...update, state: op.nextState };
   if (op.backend && partner.functions.get(op.function) === 'automated') {
     const fromLegacy = (await legacyCall(ctx, r, {
-      backend: op.backend, unified: update, pathParams: { ...ctx.params, ...legacyPathParams(current) },
-      requestBindings: { resource: current }, answerBindings: { resource: current }, unmappedAnswer: 'drop',
+      backend: op.backend,
+      unified: update,
+      pathParams: { ...ctx.params, ...legacyPathParams(current) },
+      requestBindings: { resource: current },
+      answerBindings: { resource: current },
+      unmappedAnswer: 'drop',
     })) as ResourceUpdate | undefined;
     if (fromLegacy) update = { ...update, ...fromLegacy, fields: { ...update.fields, ...fromLegacy.fields } };
   }
   let events: ReturnType<typeof applyUpdate>['events'] = [];
-  const stored = await r.timed('store', () => guardStore(() => ctx.resources.update(def, partner.id, current.id, (doc) => {
-    const applied = applyUpdate(doc, update, ctx.now().toISOString(), watchedFields(def));
-    events = applied.events;
-    return applied.doc;
-  })));
+  const stored = await r.timed('store', () =>
+    guardStore(() =>
+      ctx.resources.update(def, partner.id, current.id, (doc) => {
+        const applied = applyUpdate(doc, update, ctx.now().toISOString(), watchedFields(def));
+        events = applied.events;
+        return applied.doc;
+      }),
+    ),
+  );
   await publishStateEvents(ctx.events, def, partner.id, events, ctx.logger);
   if (op.status === 204) return { status: 204, body: undefined };
   return { status: op.status, body: await render(ctx, r, stored!, wire) };
 }
 
-async function load(ctx: OperationContext<RetrieveOperation | ActionOperation>, def: ResourceDef, r: ReturnType<typeof createRunner>, wire?: unknown): Promise<ResourceDoc> {
+async function load(
+  ctx: OperationContext<RetrieveOperation | ActionOperation>,
+  def: ResourceDef,
+  r: ReturnType<typeof createRunner>,
+  wire?: unknown,
+): Promise<ResourceDoc> {
   const { id, fromBody } = targetId(ctx.op, ctx.params, wire);
   const doc = id ? await r.timed('store', () => guardStore(() => ctx.resources.get(def, ctx.partner.id, id))) : null;
   if (!doc) {
     if (fromBody) {
-      throw new GatewayError('request.validation-failed', `no ${def.name} ${id}`, { issues: [{ code: 'referenceNotFound', propertyPath: ctx.op.target, reason: `no ${def.name} with id ${id}` }] });
+      throw new GatewayError('request.validation-failed', `no ${def.name} ${id}`, {
+        issues: [{ code: 'referenceNotFound', propertyPath: ctx.op.target, reason: `no ${def.name} with id ${id}` }],
+      });
     }
     throw new GatewayError('resource.not-found', `No ${def.name} with id ${id}`);
   }
@@ -224,10 +315,17 @@ async function load(ctx: OperationContext<RetrieveOperation | ActionOperation>, 
  */
 export function legacyPathParams(doc: ResourceDoc): Record<string, string> {
   const parent = doc.parent as { legacyRef?: unknown } | undefined;
-  return { legacyRef: doc.legacyRef ?? '', parentLegacyRef: typeof parent?.legacyRef === 'string' ? parent.legacyRef : '' };
+  return {
+    legacyRef: doc.legacyRef ?? '',
+    parentLegacyRef: typeof parent?.legacyRef === 'string' ? parent.legacyRef : '',
+  };
 }
 
-function targetId(op: RetrieveOperation | ActionOperation, params: Readonly<Record<string, string>>, wire: unknown): { id: string | undefined; fromBody: boolean } {
+function targetId(
+  op: RetrieveOperation | ActionOperation,
+  params: Readonly<Record<string, string>>,
+  wire: unknown,
+): { id: string | undefined; fromBody: boolean } {
   const { target } = op;
   if (target.startsWith('/')) {
     const v = readPointer(wire, target);
@@ -244,7 +342,8 @@ async function render(ctx: OperationContext, r: ReturnType<typeof createRunner>,
 
 function intParam(v: unknown, name: string, dflt: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'string' || !/^\d{1,9}$/.test(v)) throw new GatewayError('request.invalid-query', `${name} must be a non-negative integer`);
+  if (typeof v !== 'string' || !/^\d{1,9}$/.test(v))
+    throw new GatewayError('request.invalid-query', `${name} must be a non-negative integer`);
   return Number(v);
 }
 

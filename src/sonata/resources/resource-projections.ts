@@ -51,15 +51,27 @@ export async function applyProjections(
   return written;
 }
 
-async function project(deps: { resources: ResourceRepository; now: () => Date }, target: ResourceDef, partnerId: string, entry: ProjectedDoc): Promise<boolean> {
+async function project(
+  deps: { resources: ResourceRepository; now: () => Date },
+  target: ResourceDef,
+  partnerId: string,
+  entry: ProjectedDoc,
+): Promise<boolean> {
   const now = deps.now().toISOString();
   const fields = entry.fields ?? {};
   const existing = await deps.resources.get(target, partnerId, entry.id);
   if (!existing) {
     if (!entry.state) return false;
-    const created = createResourceDoc({ ...fields, ...(entry.legacyRef ? { legacyRef: entry.legacyRef } : {}) }, {
-      id: entry.id, partnerId, resource: target.name, now, initialState: entry.state,
-    });
+    const created = createResourceDoc(
+      { ...fields, ...(entry.legacyRef ? { legacyRef: entry.legacyRef } : {}) },
+      {
+        id: entry.id,
+        partnerId,
+        resource: target.name,
+        now,
+        initialState: entry.state,
+      },
+    );
     if (entry.changeReason) created.stateChange = [{ ...created.stateChange[0]!, changeReason: entry.changeReason }];
     await deps.resources.insert(target, created);
     return true;

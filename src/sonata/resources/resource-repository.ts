@@ -17,7 +17,11 @@ export interface ResourceRepository {
   get(def: ResourceDef, partnerId: string, id: string): Promise<ResourceDoc | null>;
   update(def: ResourceDef, partnerId: string, id: string, fn: (doc: ResourceDoc) => ResourceDoc | undefined): Promise<ResourceDoc | null>;
   /** newest first; `keep` filters; offset/limit page the filtered list */
-  list(def: ResourceDef, partnerId: string, opts: { offset: number; limit: number; keep: (doc: ResourceDoc) => boolean }): Promise<ListPage>;
+  list(
+    def: ResourceDef,
+    partnerId: string,
+    opts: { offset: number; limit: number; keep: (doc: ResourceDoc) => boolean },
+  ): Promise<ListPage>;
   linkLegacyRef(def: ResourceDef, legacyRef: string, partnerId: string, id: string): Promise<void>;
   /** links a legacy reference to a new document unless another one has it already (atomic across instances) */
   claimLegacyRef(def: ResourceDef, legacyRef: string, partnerId: string, id: string): Promise<boolean>;
@@ -74,7 +78,9 @@ export function createResourceRepository(store: Store): ResourceRepository {
       await store.set(refKey(def, legacyRef), `${partnerId}\n${id}`);
     },
     async park(def, legacyRef, update) {
-      await store.updateJson<unknown[]>(parkKey(def, legacyRef), (cur) => [...(cur ?? []), update].slice(-100), { ttlMs: PARKED_TTL_MS });
+      await store.updateJson<unknown[]>(parkKey(def, legacyRef), (cur) => [...(cur ?? []), update].slice(-100), {
+        ttlMs: PARKED_TTL_MS,
+      });
     },
     async takeParked(def, legacyRef) {
       const key = parkKey(def, legacyRef);
