@@ -172,25 +172,49 @@ export interface NetworkEventDomain {
   readonly control: Router;
 }
 
+/** The network domain's state and what it reads: the elements, the events, the assets riding on them. */
+interface NetworkState {
+  readonly context: Pick<SimContext, 'now' | 'journal' | 'nextNumber' | 'seed'>;
+  readonly assets: AssetStore;
+  readonly elements: ReadonlyMap<string, NetworkElement>;
+  readonly events: Map<string, NetworkEvent>;
+}
+
 /** Builds the network domain over the seeded elements and events. */
 export function createNetworkEventDomain(
   context: Pick<SimContext, 'now' | 'journal' | 'nextNumber' | 'seed'>,
   assets: AssetStore,
   seed: ReturnType<typeof loadNetworkSeed>,
 ): NetworkEventDomain {
-  const elements = new Map(seed.elements.map((e) => [e.NE_ID, e]));
-  const events = new Map(seed.events.map((e) => [e.NWE_NO, e]));
-  /** Every asset riding on the event's elements, with the element it rides on. */
-  const affected = (event: Pick<NetworkEvent, 'ELEMENTS'>): Array<{ ASSET_ID: string; CUST_NO: string; NE_ID: string }> => {
-    const out: Array<{ ASSET_ID: string; CUST_NO: string; NE_ID: string }> = [];
-    for (const asset of assets.list()) {
-      if (asset.ASSET_STATUS === 'TERM' || asset.ASSET_STATUS === 'CANC') continue;
-      const element = event.ELEMENTS.map((id) => elements.get(id)).find((e) => e?.CARRIES.includes(asset.ADDR_KEY));
-      if (element) out.push({ ASSET_ID: asset.ASSET_ID, CUST_NO: asset.CUST_NO, NE_ID: element.NE_ID });
-    }
-    return out.sort((a, b) => a.ASSET_ID.localeCompare(b.ASSET_ID));
+  const state: NetworkState = {
+    context,
+    assets,
+    elements: new Map(seed.elements.map((e) => [e.NE_ID, e])),
+    events: new Map(seed.events.map((e) => [e.NWE_NO, e])),
   };
-  const render = (event: NetworkEvent, custNo?: string): Record<string, unknown> => ({
+  const router = express.Router();
+  mountNetworkEventReads(router, state);
+  const control = createNetworkControlRouter({
+    publish: (reader) => publishNetworkEvent(state, reader),
+    update: (no, reader) => updateNetworkEvent(state, no, reader),
+    close: (no, reader) => closeNetworkEvent(state, no, reader),
+  });
+  return { router, control };
+}
+
+/** Every asset riding on the event's elements, with the element it rides on. */
+function affected(state: NetworkState, event: Pick<NetworkEvent, 'ELEMENTS'>): Array<{ ASSET_ID: string; CUST_NO: string; NE_ID: string }> {
+  const out: Array<{ ASSET_ID: string; CUST_NO: string; NE_ID: string }> = [];
+  for (const asset of state.assets.list()) {
+    if (asset.ASSET_STATUS === 'TERM' || asset.ASSET_STATUS === 'CANC') continue;
+    const element = event.ELEMENTS.map((id) => state.elements.get(id)).find((e) => e?.CARRIES.includes(asset.ADDR_KEY));
+    if (element) out.push({ ASSET_ID: asset.ASSET_ID, CUST_NO: asset.CUST_NO, NE_ID: element.NE_ID });
+  }
+  return out.sort((a, b) => a.ASSET_ID.localeCompare(b.ASSET_ID));
+}
+
+function renderNetworkEvent(state: NetworkState, event: NetworkEvent, custNo?: string): Record<string, unknown> {
+  return {
     NWE_NO: event.NWE_NO,
     NWE_TYPE: event.NWE_TYPE,
     CAUSE: event.CAUSE,
@@ -200,20 +224,24 @@ export function createNetworkEventDomain(
     TEXT: event.TEXT,
     ELEMENTS: event.ELEMENTS.map((id) => ({
       NE_ID: id,
-      NE_TYPE: elements.get(id)?.NE_TYPE,
-      NE_NAME: elements.get(id)?.NE_NAME,
+      NE_TYPE: state.elements.get(id)?.NE_TYPE,
+      NE_NAME: state.elements.get(id)?.NE_NAME,
     })),
     CREATED_TS: formatLegacyTimestamp(event.CREATED_TS),
     START_TS: formatLegacyTimestamp(event.START_TS),
     PLANNED_END: event.PLANNED_END && formatLegacyTimestamp(event.PLANNED_END),
     END_TS: event.END_TS && formatLegacyTimestamp(event.END_TS),
     LAST_UPD: formatLegacyTimestamp(event.LAST_UPD),
-    AFFECTED: affected(event)
+    AFFECTED: affected(state, event)
       .filter((a) => custNo === undefined || a.CUST_NO === custNo)
       .map(({ ASSET_ID, NE_ID }) => ({ ASSET_ID, NE_ID })),
     HIST: event.HIST.map((h) => ({ STATUS: h.STATUS, TS: formatLegacyTimestamp(h.TS) })),
-  });
-  const router = express.Router();
+  };
+}
+
+/** The customer's reads: search and inquiry over the events touching the customer's assets. */
+function mountNetworkEventReads(router: Router, state: NetworkState): void {
+  const { context, events } = state;
   mountLegacyReads(router, {
     searchFields: ['CUST_NO', 'NWE_STATUS', 'NWE_TYPE', 'ASSET_ID', ...PAGING_FIELDS],
     search(reader: LegacyFieldReader) {
@@ -223,7 +251,7 @@ export function createNetworkEventDomain(
       const assetId = reader.text('ASSET_ID', 10);
       const matches = [...events.values()]
         .filter((event) => {
-          const mine = affected(event).filter((a) => a.CUST_NO === customer.CUST_NO);
+          const mine = affected(state, event).filter((a) => a.CUST_NO === customer.CUST_NO);
           return (
             mine.length > 0 &&
             (status === undefined || event.NWE_STATUS === status) &&
@@ -233,101 +261,109 @@ export function createNetworkEventDomain(
         })
         .sort((a, b) => b.START_TS.getTime() - a.START_TS.getTime() || a.NWE_NO.localeCompare(b.NWE_NO));
       const { page, ...paging } = pageLegacyList(reader, matches);
-      return { ...paging, NETWORK_EVENTS: page.map((event) => render(event, customer.CUST_NO)) };
+      return { ...paging, NETWORK_EVENTS: page.map((event) => renderNetworkEvent(state, event, customer.CUST_NO)) };
     },
     idField: 'NWE_NO',
     idMaxLength: 20,
     inquire(reader, no) {
       const customer = requireLegacyCustomer(reader, context.seed.customers);
       const event = events.get(no);
-      if (!event || !affected(event).some((a) => a.CUST_NO === customer.CUST_NO)) throw new LegacyNotFoundError('network event unknown');
-      return { NETWORK_EVENT: render(event, customer.CUST_NO) };
-    },
-  });
-
-  /** Journals one NETWORK_EVENT per customer the event touches (before or after the change). */
-  const announce = (event: NetworkEvent, before: ReadonlySet<string>, oldStatus: NetworkEventStatus | null, info: string): void => {
-    const customers = new Set([...before, ...affected(event).map((a) => a.CUST_NO)]);
-    for (const custNo of [...customers].sort()) {
-      context.journal.record({
-        EVT_TYPE: 'NETWORK_EVENT',
-        CUST_NO: custNo,
-        OBJ_ID: event.NWE_NO,
-        OLD_STATUS: oldStatus,
-        NEW_STATUS: event.NWE_STATUS,
-        INFO: info,
-      });
-    }
-  };
-  const control = createNetworkControlRouter({
-    publish(reader) {
-      const now = context.now();
-      const type = reader.requiredCode('NWE_TYPE', TYPES);
-      const event: NetworkEvent = {
-        NWE_NO: context.nextNumber('NWE'),
-        NWE_TYPE: type,
-        CAUSE: reader.code('CAUSE', CAUSES) ?? null,
-        NWE_STATUS: reader.code('NWE_STATUS', ['GEPL', 'LFD'] as const) ?? (type === 'WART' ? 'GEPL' : 'LFD'),
-        EFFECT: reader.code('EFFECT', EFFECTS) ?? (type === 'STOE' ? 'AUSF' : 'EINS'),
-        SEVERITY: reader.integer('SEVERITY', 1, 4) ?? 3,
-        TEXT: reader.requiredText('TEXT', 500),
-        ELEMENTS: readElements(reader, elements, true) as string[],
-        CREATED_TS: now,
-        START_TS: reader.timestamp('START_TS') ?? now,
-        PLANNED_END: reader.timestamp('PLANNED_END') ?? null,
-        END_TS: null,
-        LAST_UPD: now,
-        HIST: [{ STATUS: 'GEPL', TS: now }],
-      };
-      if (event.NWE_STATUS === 'LFD') event.HIST.push({ STATUS: 'LFD', TS: now });
-      const problem = checkConsistency(event);
-      if (problem) throw new LegacyInputError(null, problem);
-      events.set(event.NWE_NO, event);
-      announce(event, new Set(), null, type === 'WART' ? 'Wartung angekündigt' : 'Störung gemeldet');
-      return { NETWORK_EVENT: render(event) };
-    },
-    update(no, reader) {
-      const event = requireOpen(events, no);
-      const before = new Set(affected(event).map((a) => a.CUST_NO));
-      const oldStatus = event.NWE_STATUS;
-      const status = reader.code('NWE_STATUS', ['GEPL', 'LFD'] as const);
-      if (status === 'GEPL' && oldStatus === 'LFD') reader.fail('NWE_STATUS', 'NWE_STATUS cannot go back from LFD to GEPL');
-      const changed = {
-        ...event,
-        EFFECT: reader.code('EFFECT', EFFECTS) ?? event.EFFECT,
-        PLANNED_END: reader.timestamp('PLANNED_END') ?? event.PLANNED_END,
-      };
-      const problem = checkConsistency(changed);
-      if (problem) throw new LegacyInputError(null, problem);
-      const now = context.now();
-      event.EFFECT = changed.EFFECT;
-      event.PLANNED_END = changed.PLANNED_END;
-      event.SEVERITY = reader.integer('SEVERITY', 1, 4) ?? event.SEVERITY;
-      event.TEXT = reader.text('TEXT', 500) ?? event.TEXT;
-      event.ELEMENTS = readElements(reader, elements, false) ?? event.ELEMENTS;
-      event.START_TS = reader.timestamp('START_TS') ?? event.START_TS;
-      if (status === 'LFD' && oldStatus === 'GEPL') {
-        event.NWE_STATUS = 'LFD';
-        event.HIST.push({ STATUS: 'LFD', TS: now });
+      if (!event || !affected(state, event).some((a) => a.CUST_NO === customer.CUST_NO)) {
+        throw new LegacyNotFoundError('network event unknown');
       }
-      event.LAST_UPD = now;
-      announce(event, before, oldStatus, oldStatus === event.NWE_STATUS ? 'Meldung geändert' : 'Arbeiten begonnen');
-      return { NETWORK_EVENT: render(event) };
-    },
-    close(no, reader) {
-      const event = requireOpen(events, no);
-      const oldStatus = event.NWE_STATUS;
-      const now = context.now();
-      event.END_TS = reader.timestamp('END_TS') ?? now;
-      event.TEXT = reader.text('TEXT', 500) ?? event.TEXT;
-      event.NWE_STATUS = 'ABG';
-      event.LAST_UPD = now;
-      event.HIST.push({ STATUS: 'ABG', TS: event.END_TS });
-      announce(event, new Set(), oldStatus, 'Meldung abgeschlossen');
-      return { NETWORK_EVENT: render(event) };
+      return { NETWORK_EVENT: renderNetworkEvent(state, event, customer.CUST_NO) };
     },
   });
-  return { router, control };
+}
+
+/** Journals one NETWORK_EVENT per customer the event touches (before or after the change). */
+function announce(
+  state: NetworkState,
+  event: NetworkEvent,
+  before: ReadonlySet<string>,
+  oldStatus: NetworkEventStatus | null,
+  info: string,
+): void {
+  const customers = new Set([...before, ...affected(state, event).map((a) => a.CUST_NO)]);
+  for (const custNo of [...customers].sort()) {
+    state.context.journal.record({
+      EVT_TYPE: 'NETWORK_EVENT',
+      CUST_NO: custNo,
+      OBJ_ID: event.NWE_NO,
+      OLD_STATUS: oldStatus,
+      NEW_STATUS: event.NWE_STATUS,
+      INFO: info,
+    });
+  }
+}
+
+function publishNetworkEvent(state: NetworkState, reader: LegacyFieldReader): Record<string, unknown> {
+  const now = state.context.now();
+  const type = reader.requiredCode('NWE_TYPE', TYPES);
+  const event: NetworkEvent = {
+    NWE_NO: state.context.nextNumber('NWE'),
+    NWE_TYPE: type,
+    CAUSE: reader.code('CAUSE', CAUSES) ?? null,
+    NWE_STATUS: reader.code('NWE_STATUS', ['GEPL', 'LFD'] as const) ?? (type === 'WART' ? 'GEPL' : 'LFD'),
+    EFFECT: reader.code('EFFECT', EFFECTS) ?? (type === 'STOE' ? 'AUSF' : 'EINS'),
+    SEVERITY: reader.integer('SEVERITY', 1, 4) ?? 3,
+    TEXT: reader.requiredText('TEXT', 500),
+    ELEMENTS: readElements(reader, state.elements, true) as string[],
+    CREATED_TS: now,
+    START_TS: reader.timestamp('START_TS') ?? now,
+    PLANNED_END: reader.timestamp('PLANNED_END') ?? null,
+    END_TS: null,
+    LAST_UPD: now,
+    HIST: [{ STATUS: 'GEPL', TS: now }],
+  };
+  if (event.NWE_STATUS === 'LFD') event.HIST.push({ STATUS: 'LFD', TS: now });
+  const problem = checkConsistency(event);
+  if (problem) throw new LegacyInputError(null, problem);
+  state.events.set(event.NWE_NO, event);
+  announce(state, event, new Set(), null, type === 'WART' ? 'Wartung angekündigt' : 'Störung gemeldet');
+  return { NETWORK_EVENT: renderNetworkEvent(state, event) };
+}
+
+function updateNetworkEvent(state: NetworkState, no: string, reader: LegacyFieldReader): Record<string, unknown> {
+  const event = requireOpen(state.events, no);
+  const before = new Set(affected(state, event).map((a) => a.CUST_NO));
+  const oldStatus = event.NWE_STATUS;
+  const status = reader.code('NWE_STATUS', ['GEPL', 'LFD'] as const);
+  if (status === 'GEPL' && oldStatus === 'LFD') reader.fail('NWE_STATUS', 'NWE_STATUS cannot go back from LFD to GEPL');
+  const changed = {
+    ...event,
+    EFFECT: reader.code('EFFECT', EFFECTS) ?? event.EFFECT,
+    PLANNED_END: reader.timestamp('PLANNED_END') ?? event.PLANNED_END,
+  };
+  const problem = checkConsistency(changed);
+  if (problem) throw new LegacyInputError(null, problem);
+  const now = state.context.now();
+  event.EFFECT = changed.EFFECT;
+  event.PLANNED_END = changed.PLANNED_END;
+  event.SEVERITY = reader.integer('SEVERITY', 1, 4) ?? event.SEVERITY;
+  event.TEXT = reader.text('TEXT', 500) ?? event.TEXT;
+  event.ELEMENTS = readElements(reader, state.elements, false) ?? event.ELEMENTS;
+  event.START_TS = reader.timestamp('START_TS') ?? event.START_TS;
+  if (status === 'LFD' && oldStatus === 'GEPL') {
+    event.NWE_STATUS = 'LFD';
+    event.HIST.push({ STATUS: 'LFD', TS: now });
+  }
+  event.LAST_UPD = now;
+  announce(state, event, before, oldStatus, oldStatus === event.NWE_STATUS ? 'Meldung geändert' : 'Arbeiten begonnen');
+  return { NETWORK_EVENT: renderNetworkEvent(state, event) };
+}
+
+function closeNetworkEvent(state: NetworkState, no: string, reader: LegacyFieldReader): Record<string, unknown> {
+  const event = requireOpen(state.events, no);
+  const oldStatus = event.NWE_STATUS;
+  const now = state.context.now();
+  event.END_TS = reader.timestamp('END_TS') ?? now;
+  event.TEXT = reader.text('TEXT', 500) ?? event.TEXT;
+  event.NWE_STATUS = 'ABG';
+  event.LAST_UPD = now;
+  event.HIST.push({ STATUS: 'ABG', TS: event.END_TS });
+  announce(state, event, new Set(), oldStatus, 'Meldung abgeschlossen');
+  return { NETWORK_EVENT: renderNetworkEvent(state, event) };
 }
 
 function requireOpen(events: ReadonlyMap<string, NetworkEvent>, no: string): NetworkEvent {

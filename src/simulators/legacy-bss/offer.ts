@@ -1,4 +1,4 @@
-import express, { type Request, type Response } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { renderHistoryEntry } from './asset.js';
 import { assessFeasibility, type FeasibilityVerdict } from './coverage.js';
 import { requireLegacyCustomer, type LegacyCustomerRecord } from './customer.js';
@@ -81,131 +81,166 @@ const CREATE_FIELDS = ['CUST_NO', 'REQ_REF', 'OFFER_TYPE', 'MODE', 'LINES'];
 const LINE_FIELDS = [...PRODUCT_LINE_FIELDS, 'TERM_MONTHS', 'FEAS_ID', 'FEAS_LINE_REF'];
 const SEARCH_FIELDS = ['CUST_NO', 'OFFER_STATUS', 'OFFER_TYPE', 'REQ_REF', 'CHANGED_SINCE', ...PAGING_FIELDS];
 
+/** The offer domain's state and what it reads. */
+interface OfferState {
+  readonly context: SimContext;
+  readonly feasibility: FeasibilityDomain;
+  readonly offers: Map<string, Offer>;
+}
+
 /**
  * The offer domain, mounted under `/bss/v2/offers`: `POST /` (create), `POST /:offerNo/withdraw`,
  * `POST /:offerNo/decline`, list and inquiry. Offers past `VALID_TO` become `EXPD` on the next
  * request or tick.
  */
 export function createOfferDomain(context: SimContext, feasibility: FeasibilityDomain): OfferDomain {
-  const offers = new Map<string, Offer>();
+  const state: OfferState = { context, feasibility, offers: new Map() };
   const router = express.Router();
-
-  const setStatus = (offer: Offer, status: OfferStatus, reason: string | null, announce = true): void => {
-    const old = offer.STATUS;
-    const now = context.now();
-    offer.STATUS = status;
-    offer.STATUS_RSN = reason;
-    offer.LAST_CHG = now;
-    offer.STATUS_HIST.push({ STATUS: status, TS: now, RSN: reason });
-    if (offer.RESV_STATUS === 'HELD' && status !== 'OFFR') offer.RESV_STATUS = status === 'TAKN' ? 'USED' : 'RLSD';
-    if (announce)
-      context.journal.record({
-        EVT_TYPE: 'OFFER_STATUS',
-        CUST_NO: offer.CUST_NO,
-        OBJ_ID: offer.OFFER_NO,
-        OLD_STATUS: old,
-        NEW_STATUS: status,
-        INFO: reason,
-      });
-  };
-
-  const complete = (offer: Offer, forceNoOffer: string | null): void => {
-    if (offer.STATUS !== 'INPR') return;
-    const customer = context.seed.customers.get(offer.CUST_NO) as LegacyCustomerRecord;
-    for (const line of offer.lines) priceLine(context, line, customer, forceNoOffer);
-    const offered = offer.lines.some((line) => line.LINE_STATUS === 'OFFR');
-    const now = context.now();
-    if (offered) {
-      offer.OFFERED = now;
-      offer.VALID_TO = endOfLegacyDayAfter(now, OFFER_VALIDITY_DAYS[offer.OFFER_TYPE]);
-      if (offer.OFFER_TYPE === 'FIRM') {
-        offer.RESV_ID = context.nextNumber('RV');
-        offer.RESV_STATUS = 'HELD';
-      }
-    }
-    // A synchronous caller gets the outcome in the answer; only deferred offers announce it.
-    setStatus(offer, offered ? 'OFFR' : 'NOOF', offered ? null : (forceNoOffer ?? 'no line feasible'), offer.MODE === 'ASYNC');
-  };
-
   router.post('/', createLegacyJsonParser(), (req: Request, res: Response) => {
+    answerLegacy(res, () => createOffer(state, readLegacyFields(req.body, { source: 'body', allowed: CREATE_FIELDS })));
+  });
+  mountOfferDecision(router, state, 'withdraw', ['INPR', 'OFFR'], 'WDRN');
+  mountOfferDecision(router, state, 'decline', ['OFFR'], 'DECL');
+  mountOfferReads(router, state);
+  return {
+    path: 'offers',
+    router,
+    advanceFields: ['TO', 'REASON'],
+    find: (offerNo) => state.offers.get(offerNo),
+    take(offer, orderNo) {
+      offer.ORDER_NO = orderNo;
+      setOfferStatus(state, offer, 'TAKN', `ordered with ${orderNo}`);
+    },
+    advance: (offerNo, reader) => advanceOffer(state, offerNo, reader),
+    tick() {
+      for (const offer of state.offers.values()) completeOffer(state, offer, null);
+    },
+    sweep: () => expireDueOffers(state),
+  };
+}
+
+function setOfferStatus(state: OfferState, offer: Offer, status: OfferStatus, reason: string | null, announce = true): void {
+  const old = offer.STATUS;
+  const now = state.context.now();
+  offer.STATUS = status;
+  offer.STATUS_RSN = reason;
+  offer.LAST_CHG = now;
+  offer.STATUS_HIST.push({ STATUS: status, TS: now, RSN: reason });
+  if (offer.RESV_STATUS === 'HELD' && status !== 'OFFR') offer.RESV_STATUS = status === 'TAKN' ? 'USED' : 'RLSD';
+  if (announce)
+    state.context.journal.record({
+      EVT_TYPE: 'OFFER_STATUS',
+      CUST_NO: offer.CUST_NO,
+      OBJ_ID: offer.OFFER_NO,
+      OLD_STATUS: old,
+      NEW_STATUS: status,
+      INFO: reason,
+    });
+}
+
+function completeOffer(state: OfferState, offer: Offer, forceNoOffer: string | null): void {
+  const { context } = state;
+  if (offer.STATUS !== 'INPR') return;
+  const customer = context.seed.customers.get(offer.CUST_NO) as LegacyCustomerRecord;
+  for (const line of offer.lines) priceLine(context, line, customer, forceNoOffer);
+  const offered = offer.lines.some((line) => line.LINE_STATUS === 'OFFR');
+  const now = context.now();
+  if (offered) {
+    offer.OFFERED = now;
+    offer.VALID_TO = endOfLegacyDayAfter(now, OFFER_VALIDITY_DAYS[offer.OFFER_TYPE]);
+    if (offer.OFFER_TYPE === 'FIRM') {
+      offer.RESV_ID = context.nextNumber('RV');
+      offer.RESV_STATUS = 'HELD';
+    }
+  }
+  // A synchronous caller gets the outcome in the answer; only deferred offers announce it.
+  setOfferStatus(state, offer, offered ? 'OFFR' : 'NOOF', offered ? null : (forceNoOffer ?? 'no line feasible'), offer.MODE === 'ASYNC');
+}
+
+/** `POST /`: a new offer, priced at once (`SYNC`) or later (`ASYNC`). */
+function createOffer(state: OfferState, reader: LegacyFieldReader): Record<string, unknown> {
+  const { context } = state;
+  const customer = requireLegacyCustomer(reader, context.seed.customers);
+  const offerType = reader.requiredCode('OFFER_TYPE', ['BUD', 'FIRM'] as const);
+  const mode = reader.code('MODE', ['SYNC', 'ASYNC'] as const) ?? 'SYNC';
+  const reqRef = reader.text('REQ_REF', 35) ?? null;
+  const lines = readRequestLines(reader, LINE_FIELDS).map((line) => readOfferLine(line, context, state.feasibility, customer));
+  const now = context.now();
+  const offer: Offer = {
+    OFFER_NO: context.nextNumber('OF'),
+    CUST_NO: customer.CUST_NO,
+    REQ_REF: reqRef,
+    OFFER_TYPE: offerType,
+    MODE: mode,
+    CURRENCY: customer.CURRENCY,
+    STATUS: 'INPR',
+    STATUS_RSN: null,
+    CREATED: now,
+    OFFERED: null,
+    VALID_TO: null,
+    RESV_ID: null,
+    RESV_STATUS: null,
+    ORDER_NO: null,
+    LAST_CHG: now,
+    STATUS_HIST: [{ STATUS: 'INPR', TS: now, RSN: null }],
+    lines,
+  };
+  state.offers.set(offer.OFFER_NO, offer);
+  if (mode === 'ASYNC') {
+    context.journal.record({
+      EVT_TYPE: 'OFFER_STATUS',
+      CUST_NO: offer.CUST_NO,
+      OBJ_ID: offer.OFFER_NO,
+      OLD_STATUS: null,
+      NEW_STATUS: 'INPR',
+    });
+    if (context.deferredDelayMs !== undefined) context.schedule(context.deferredDelayMs, () => completeOffer(state, offer, null));
+  } else {
+    completeOffer(state, offer, null);
+  }
+  return { OFFER: renderOffer(offer) };
+}
+
+function ownOffer(state: OfferState, reader: LegacyFieldReader, offerNo: string): Offer {
+  const customer = requireLegacyCustomer(reader, state.context.seed.customers);
+  const offer = state.offers.get(offerNo);
+  if (!offer || offer.CUST_NO !== customer.CUST_NO) throw new LegacyNotFoundError('offer unknown');
+  return offer;
+}
+
+/** `POST /:offerNo/withdraw` or `/decline`: the customer's decision on an offer in one of the `allowed` statuses. */
+function mountOfferDecision(
+  router: Router,
+  state: OfferState,
+  name: 'withdraw' | 'decline',
+  allowed: readonly OfferStatus[],
+  status: OfferStatus,
+): void {
+  router.post(`/:offerNo/${name}`, createLegacyJsonParser(), (req: Request, res: Response) => {
     answerLegacy(res, () => {
-      const reader = readLegacyFields(req.body, { source: 'body', allowed: CREATE_FIELDS });
-      const customer = requireLegacyCustomer(reader, context.seed.customers);
-      const offerType = reader.requiredCode('OFFER_TYPE', ['BUD', 'FIRM'] as const);
-      const mode = reader.code('MODE', ['SYNC', 'ASYNC'] as const) ?? 'SYNC';
-      const reqRef = reader.text('REQ_REF', 35) ?? null;
-      const lines = readRequestLines(reader, LINE_FIELDS).map((line) => readOfferLine(line, context, feasibility, customer));
-      const now = context.now();
-      const offer: Offer = {
-        OFFER_NO: context.nextNumber('OF'),
-        CUST_NO: customer.CUST_NO,
-        REQ_REF: reqRef,
-        OFFER_TYPE: offerType,
-        MODE: mode,
-        CURRENCY: customer.CURRENCY,
-        STATUS: 'INPR',
-        STATUS_RSN: null,
-        CREATED: now,
-        OFFERED: null,
-        VALID_TO: null,
-        RESV_ID: null,
-        RESV_STATUS: null,
-        ORDER_NO: null,
-        LAST_CHG: now,
-        STATUS_HIST: [{ STATUS: 'INPR', TS: now, RSN: null }],
-        lines,
-      };
-      offers.set(offer.OFFER_NO, offer);
-      if (mode === 'ASYNC') {
-        context.journal.record({
-          EVT_TYPE: 'OFFER_STATUS',
-          CUST_NO: offer.CUST_NO,
-          OBJ_ID: offer.OFFER_NO,
-          OLD_STATUS: null,
-          NEW_STATUS: 'INPR',
-        });
-        if (context.deferredDelayMs !== undefined) context.schedule(context.deferredDelayMs, () => complete(offer, null));
-      } else {
-        complete(offer, null);
+      const reader = readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', 'REASON'] });
+      const offer = ownOffer(state, reader, String(req.params['offerNo']));
+      const reason = reader.text('REASON', 200) ?? null;
+      if (!allowed.includes(offer.STATUS)) {
+        throw new LegacyInputError('OFFER_NO', `offer ${offer.OFFER_NO} is ${offer.STATUS}; ${name} needs ${allowed.join(' or ')}`);
       }
+      setOfferStatus(state, offer, status, reason);
       return { OFFER: renderOffer(offer) };
     });
   });
+}
 
-  const ownOffer = (reader: LegacyFieldReader, offerNo: string): Offer => {
-    const customer = requireLegacyCustomer(reader, context.seed.customers);
-    const offer = offers.get(offerNo);
-    if (!offer || offer.CUST_NO !== customer.CUST_NO) throw new LegacyNotFoundError('offer unknown');
-    return offer;
-  };
-
-  const mountDecision = (name: 'withdraw' | 'decline', allowed: readonly OfferStatus[], status: OfferStatus): void => {
-    router.post(`/:offerNo/${name}`, createLegacyJsonParser(), (req: Request, res: Response) => {
-      answerLegacy(res, () => {
-        const reader = readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', 'REASON'] });
-        const offer = ownOffer(reader, String(req.params['offerNo']));
-        const reason = reader.text('REASON', 200) ?? null;
-        if (!allowed.includes(offer.STATUS)) {
-          throw new LegacyInputError('OFFER_NO', `offer ${offer.OFFER_NO} is ${offer.STATUS}; ${name} needs ${allowed.join(' or ')}`);
-        }
-        setStatus(offer, status, reason);
-        return { OFFER: renderOffer(offer) };
-      });
-    });
-  };
-  mountDecision('withdraw', ['INPR', 'OFFR'], 'WDRN');
-  mountDecision('decline', ['OFFR'], 'DECL');
-
+function mountOfferReads(router: Router, state: OfferState): void {
   mountLegacyReads(router, {
     searchFields: SEARCH_FIELDS,
     search(reader) {
-      const customer = requireLegacyCustomer(reader, context.seed.customers);
+      const customer = requireLegacyCustomer(reader, state.context.seed.customers);
       const status = reader.code('OFFER_STATUS', OFFER_STATUSES);
       const offerType = reader.code('OFFER_TYPE', ['BUD', 'FIRM'] as const);
       const reqRef = reader.text('REQ_REF', 35);
       const changedSince = reader.timestamp('CHANGED_SINCE');
       const matches = searchOwnRecords(
-        offers.values(),
+        state.offers.values(),
         customer.CUST_NO,
         { STATUS: status, OFFER_TYPE: offerType, REQ_REF: reqRef },
         changedSince,
@@ -215,46 +250,33 @@ export function createOfferDomain(context: SimContext, feasibility: FeasibilityD
     },
     idField: 'OFFER_NO',
     idMaxLength: 20,
-    inquire: (reader, offerNo) => ({ OFFER: renderOffer(ownOffer(reader, offerNo)) }),
+    inquire: (reader, offerNo) => ({ OFFER: renderOffer(ownOffer(state, reader, offerNo)) }),
   });
+}
 
-  const expireDue = (): void => {
-    const now = context.now();
-    for (const offer of offers.values()) {
-      if (offer.STATUS === 'OFFR' && offer.VALID_TO !== null && now.getTime() >= offer.VALID_TO.getTime() + 60_000) {
-        setStatus(offer, 'EXPD', `valid-to ${formatLegacyTimestamp(offer.VALID_TO)} passed`);
-      }
+function expireDueOffers(state: OfferState): void {
+  const now = state.context.now();
+  for (const offer of state.offers.values()) {
+    if (offer.STATUS === 'OFFR' && offer.VALID_TO !== null && now.getTime() >= offer.VALID_TO.getTime() + 60_000) {
+      setOfferStatus(state, offer, 'EXPD', `valid-to ${formatLegacyTimestamp(offer.VALID_TO)} passed`);
     }
-  };
+  }
+}
 
-  return {
-    path: 'offers',
-    router,
-    advanceFields: ['TO', 'REASON'],
-    find: (offerNo) => offers.get(offerNo),
-    take(offer, orderNo) {
-      offer.ORDER_NO = orderNo;
-      setStatus(offer, 'TAKN', `ordered with ${orderNo}`);
-    },
-    advance(offerNo, reader) {
-      const offer = offers.get(offerNo);
-      if (!offer) throw new LegacyNotFoundError('offer unknown');
-      const to = reader.code('TO', ['OFFR', 'NOOF', 'EXPD'] as const) ?? (offer.STATUS === 'OFFR' ? 'EXPD' : 'OFFR');
-      const reason = reader.text('REASON', 200) ?? null;
-      if (to === 'EXPD') {
-        if (offer.STATUS !== 'OFFR') throw new LegacyInputError('OFFER_NO', `offer ${offerNo} is ${offer.STATUS}, only OFFR can expire`);
-        setStatus(offer, 'EXPD', reason ?? 'expired (simulated)');
-      } else {
-        if (offer.STATUS !== 'INPR') throw new LegacyInputError('OFFER_NO', `offer ${offerNo} is ${offer.STATUS}, not INPR`);
-        complete(offer, to === 'NOOF' ? (reason ?? 'no offer possible') : null);
-      }
-      return { OFFER: renderOffer(offer) };
-    },
-    tick() {
-      for (const offer of offers.values()) complete(offer, null);
-    },
-    sweep: expireDue,
-  };
+/** The simulator's control: completes a deferred offer (`TO: OFFR | NOOF`) or expires an offered one (`TO: EXPD`). */
+function advanceOffer(state: OfferState, offerNo: string, reader: LegacyFieldReader): Record<string, unknown> {
+  const offer = state.offers.get(offerNo);
+  if (!offer) throw new LegacyNotFoundError('offer unknown');
+  const to = reader.code('TO', ['OFFR', 'NOOF', 'EXPD'] as const) ?? (offer.STATUS === 'OFFR' ? 'EXPD' : 'OFFR');
+  const reason = reader.text('REASON', 200) ?? null;
+  if (to === 'EXPD') {
+    if (offer.STATUS !== 'OFFR') throw new LegacyInputError('OFFER_NO', `offer ${offerNo} is ${offer.STATUS}, only OFFR can expire`);
+    setOfferStatus(state, offer, 'EXPD', reason ?? 'expired (simulated)');
+  } else {
+    if (offer.STATUS !== 'INPR') throw new LegacyInputError('OFFER_NO', `offer ${offerNo} is ${offer.STATUS}, not INPR`);
+    completeOffer(state, offer, to === 'NOOF' ? (reason ?? 'no offer possible') : null);
+  }
+  return { OFFER: renderOffer(offer) };
 }
 
 function readOfferLine(
