@@ -54,6 +54,23 @@ const MAX_WINDOW_DAYS = 62;
 const MAX_SLOTS = 40;
 const CONTACT_FIELDS = ['KONTAKT_NAME', 'KONTAKT_ROLLE', 'KONTAKT_TEL', 'KONTAKT_MAIL', 'HINWEIS'];
 
+/** The calendar's state and what it reads: the appointments, the engineers' booked units, the work orders. */
+interface CalendarState {
+  readonly context: SimContext;
+  readonly book: WorkOrderBook;
+  readonly appointments: Map<string, Appointment>;
+  /** `${REGION}|${unit start ms}` -> engineers booked */
+  readonly taken: Map<string, number>;
+}
+
+// the appointment follows its work order: the engineer arrives, finishes, or the work order is closed
+const FOLLOW: Partial<Record<WorkOrder['WO_STATUS'], AppointmentStatus>> = {
+  IN_ARBEIT: 'IN_ARBEIT',
+  ERLEDIGT: 'ERLEDIGT',
+  NICHT_ERLEDIGT: 'FEHLGESCHL',
+  STORNIERT: 'STORNO',
+};
+
 /**
  * The field engineers' calendar, mounted under `/bss/v2/appointments`: free slots of a work order's region
  * (`POST /slots`), booking (`POST /`), rescheduling (`POST /{TERMIN_NR}/reschedule`), cancelling
@@ -62,198 +79,217 @@ const CONTACT_FIELDS = ['KONTAKT_NAME', 'KONTAKT_ROLLE', 'KONTAKT_TEL', 'KONTAKT
  * other is refused (RC 8 on VON). Status changes are journalled as `APPT_STATUS`.
  */
 export function createEngineerCalendar(context: SimContext, book: WorkOrderBook): Router {
-  const appointments = new Map<string, Appointment>();
-  /** `${REGION}|${unit start ms}` -> engineers booked */
-  const taken = new Map<string, number>();
-  const unitsOf = (wo: WorkOrder, from: Date): string[] =>
-    Array.from({ length: wo.DAUER_MIN / UNIT_MIN }, (_, i) => `${wo.REGION}|${from.getTime() + i * UNIT_MIN * 60_000}`);
-  const free = (keys: readonly string[]): boolean => keys.every((k) => (taken.get(k) ?? 0) < ENGINEERS_PER_REGION);
-  const claim = (keys: readonly string[], delta: number): void => {
-    for (const k of keys) taken.set(k, (taken.get(k) ?? 0) + delta);
-  };
-  const setStatus = (appt: Appointment, status: AppointmentStatus, reason: string | null): void => {
-    if (appt.TERMIN_STATUS === status) return;
-    const old = appt.TERMIN_STATUS;
-    appt.TERMIN_STATUS = status;
-    appt.GEAENDERT = context.now();
-    context.journal.record({
-      EVT_TYPE: 'APPT_STATUS',
-      CUST_NO: appt.CUST_NO,
-      OBJ_ID: appt.TERMIN_NR,
-      OLD_STATUS: old,
-      NEW_STATUS: status,
-      INFO: reason,
-    });
-  };
-  // the appointment follows its work order: the engineer arrives, finishes, or the work order is closed
-  const follow: Partial<Record<WorkOrder['WO_STATUS'], AppointmentStatus>> = {
-    IN_ARBEIT: 'IN_ARBEIT',
-    ERLEDIGT: 'ERLEDIGT',
-    NICHT_ERLEDIGT: 'FEHLGESCHL',
-    STORNIERT: 'STORNO',
-  };
+  const state: CalendarState = { context, book, appointments: new Map(), taken: new Map() };
   book.onStatus((wo) => {
-    const appt = wo.TERMIN_NR ? appointments.get(wo.TERMIN_NR) : undefined;
-    const next = follow[wo.WO_STATUS];
-    if (appt && next) setStatus(appt, next, null);
+    const appt = wo.TERMIN_NR ? state.appointments.get(wo.TERMIN_NR) : undefined;
+    const next = FOLLOW[wo.WO_STATUS];
+    if (appt && next) setAppointmentStatus(state, appt, next, null);
   });
-
-  const ownWorkOrder = (reader: LegacyFieldReader, custNo: string): WorkOrder => {
-    const woNo = reader.requiredText('WO_NO', 20);
-    const wo = book.get(woNo);
-    if (!wo || wo.CUST_NO !== custNo) return reader.fail('WO_NO', `WO_NO ${woNo} unknown`);
-    return wo;
-  };
-  const ownAppointment = (reader: LegacyFieldReader, id: string): Appointment => {
-    const customer = requireLegacyCustomer(reader, context.seed.customers);
-    const appt = appointments.get(id);
-    if (!appt || appt.CUST_NO !== customer.CUST_NO) throw new LegacyNotFoundError('appointment unknown');
-    return appt;
-  };
-  /** VON/BIS must be one slot of the calendar for this work order (a unit boundary, the work order's duration). */
-  const requestedSlot = (reader: LegacyFieldReader, wo: WorkOrder): { from: Date; keys: string[] } => {
-    const from = reader.timestamp('VON') ?? reader.fail('VON', 'VON missing');
-    const to = reader.timestamp('BIS') ?? reader.fail('BIS', 'BIS missing');
-    if (to.getTime() - from.getTime() !== wo.DAUER_MIN * 60_000) reader.fail('BIS', `work order ${wo.WO_NO} needs ${wo.DAUER_MIN} minutes`);
-    if (!slotStarts(from, to, wo.DAUER_MIN, earliestStart(context.now())).some((s) => s.getTime() === from.getTime())) {
-      reader.fail('VON', `${formatLegacyTimestamp(from)} is not a slot of the engineers' calendar`);
-    }
-    return { from, keys: unitsOf(wo, from) };
-  };
-
-  // the engineer goes to the work order's place
-  const render = (appt: Appointment): Record<string, unknown> => renderAppointment(appt, book.get(appt.WO_NO));
   const router = express.Router();
   router.post('/slots', createLegacyJsonParser(), (req: Request, res: Response) =>
-    answerLegacy(res, () => {
-      const reader = readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', 'WO_NO', 'VON', 'BIS'] });
-      const customer = requireLegacyCustomer(reader, context.seed.customers);
-      const wo = ownWorkOrder(reader, customer.CUST_NO);
-      const from = reader.timestamp('VON') ?? reader.fail('VON', 'VON missing');
-      const to = reader.timestamp('BIS') ?? reader.fail('BIS', 'BIS missing');
-      if (to <= from) reader.fail('BIS', 'BIS must be after VON');
-      if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * 86_400_000) reader.fail('BIS', `at most ${MAX_WINDOW_DAYS} days at once`);
-      const slots = slotStarts(from, to, wo.DAUER_MIN, earliestStart(context.now()))
-        .filter((start) => free(unitsOf(wo, start)))
-        .slice(0, MAX_SLOTS)
-        .map((start) => ({
-          VON: formatLegacyTimestamp(start),
-          BIS: formatLegacyTimestamp(new Date(start.getTime() + wo.DAUER_MIN * 60_000)),
-        }));
-      return { WO_NO: wo.WO_NO, REGION: wo.REGION, DAUER_MIN: wo.DAUER_MIN, SLOTS: slots };
-    }),
+    answerLegacy(res, () => findSlots(state, readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', 'WO_NO', 'VON', 'BIS'] }))),
   );
-
   router.post('/', createLegacyJsonParser(), (req: Request, res: Response) =>
-    answerLegacy(res, () => {
-      const reader = readLegacyFields(req.body, {
-        source: 'body',
-        allowed: ['CUST_NO', 'WO_NO', 'VON', 'BIS', ...CONTACT_FIELDS],
-      });
-      const customer = requireLegacyCustomer(reader, context.seed.customers);
-      const wo = ownWorkOrder(reader, customer.CUST_NO);
-      if (wo.WO_STATUS !== 'OFFEN')
-        reader.fail(
-          'WO_NO',
-          `work order ${wo.WO_NO} is ${wo.WO_STATUS}: ${wo.TERMIN_NR ? `visit ${wo.TERMIN_NR} already booked` : 'no visit needed'}`,
-        );
-      const contact = readContact(reader, undefined);
-      const slot = requestedSlot(reader, wo);
-      if (!free(slot.keys)) reader.fail('VON', 'slot already booked');
-      claim(slot.keys, 1);
-      const now = context.now();
-      const appt: Appointment = {
-        TERMIN_NR: context.nextNumber('TE'),
-        CUST_NO: customer.CUST_NO,
-        WO_NO: wo.WO_NO,
-        VON: slot.from,
-        BIS: new Date(slot.from.getTime() + wo.DAUER_MIN * 60_000),
-        TERMIN_STATUS: 'BEST',
-        ...contact,
-        ANGELEGT: now,
-        GEAENDERT: now,
-      };
-      appointments.set(appt.TERMIN_NR, appt);
-      wo.TERMIN_NR = appt.TERMIN_NR;
-      wo.GEPLANT_AM = appt.VON;
-      context.journal.record({
-        EVT_TYPE: 'APPT_STATUS',
-        CUST_NO: appt.CUST_NO,
-        OBJ_ID: appt.TERMIN_NR,
-        OLD_STATUS: null,
-        NEW_STATUS: 'BEST',
-        INFO: `WO ${wo.WO_NO}`,
-      });
-      book.setStatus(wo, 'GEPLANT', `visit ${appt.TERMIN_NR}`);
-      return { TERMIN: render(appt) };
-    }),
+    answerLegacy(res, () =>
+      bookAppointment(
+        state,
+        readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', 'WO_NO', 'VON', 'BIS', ...CONTACT_FIELDS] }),
+      ),
+    ),
   );
-
   router.post('/:id/reschedule', createLegacyJsonParser(), (req: Request, res: Response) =>
-    answerLegacy(res, () => {
-      const reader = readLegacyFields(req.body, {
-        source: 'body',
-        allowed: ['CUST_NO', 'VON', 'BIS', ...CONTACT_FIELDS],
-      });
-      const appt = ownAppointment(reader, String(req.params['id']));
-      if (appt.TERMIN_STATUS !== 'BEST') throw new LegacyInputError('TERMIN_NR', `appointment ${appt.TERMIN_NR} is ${appt.TERMIN_STATUS}`);
-      const wo = book.get(appt.WO_NO)!;
-      const contact = readContact(reader, appt);
-      if (reader.timestamp('VON') !== undefined || reader.timestamp('BIS') !== undefined) {
-        const slot = requestedSlot(reader, wo);
-        const old = unitsOf(wo, appt.VON);
-        const fresh = slot.keys.filter((k) => !old.includes(k));
-        if (!free(fresh)) reader.fail('VON', 'slot already booked');
-        claim(fresh, 1);
-        claim(
-          old.filter((k) => !slot.keys.includes(k)),
-          -1,
-        );
-        appt.VON = slot.from;
-        appt.BIS = new Date(slot.from.getTime() + wo.DAUER_MIN * 60_000);
-        wo.GEPLANT_AM = appt.VON;
-      }
-      Object.assign(appt, contact, { GEAENDERT: context.now() });
-      return { TERMIN: render(appt) };
-    }),
+    answerLegacy(res, () =>
+      rescheduleAppointment(
+        state,
+        String(req.params['id']),
+        readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', 'VON', 'BIS', ...CONTACT_FIELDS] }),
+      ),
+    ),
   );
-
   router.post('/:id/cancel', createLegacyJsonParser(), (req: Request, res: Response) =>
-    answerLegacy(res, () => {
-      const reader = readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', 'GRUND'] });
-      const appt = ownAppointment(reader, String(req.params['id']));
-      if (appt.TERMIN_STATUS !== 'BEST')
-        throw new LegacyInputError('TERMIN_NR', `appointment ${appt.TERMIN_NR} is ${appt.TERMIN_STATUS}: too late to cancel`);
-      const wo = book.get(appt.WO_NO)!;
-      claim(unitsOf(wo, appt.VON), -1);
-      setStatus(appt, 'STORNO', reader.text('GRUND', 200) ?? 'cancelled by the customer');
-      wo.TERMIN_NR = null;
-      wo.GEPLANT_AM = null;
-      book.setStatus(wo, 'OFFEN', `visit ${appt.TERMIN_NR} cancelled`);
-      return { TERMIN: render(appt) };
-    }),
+    answerLegacy(res, () =>
+      cancelAppointment(state, String(req.params['id']), readLegacyFields(req.body, { source: 'body', allowed: ['CUST_NO', 'GRUND'] })),
+    ),
   );
+  mountAppointmentReads(router, state);
+  return router;
+}
 
+function unitsOf(wo: WorkOrder, from: Date): string[] {
+  return Array.from({ length: wo.DAUER_MIN / UNIT_MIN }, (_, i) => `${wo.REGION}|${from.getTime() + i * UNIT_MIN * 60_000}`);
+}
+
+function isFree(state: CalendarState, keys: readonly string[]): boolean {
+  return keys.every((k) => (state.taken.get(k) ?? 0) < ENGINEERS_PER_REGION);
+}
+
+function claim(state: CalendarState, keys: readonly string[], delta: number): void {
+  for (const k of keys) state.taken.set(k, (state.taken.get(k) ?? 0) + delta);
+}
+
+function setAppointmentStatus(state: CalendarState, appt: Appointment, status: AppointmentStatus, reason: string | null): void {
+  if (appt.TERMIN_STATUS === status) return;
+  const old = appt.TERMIN_STATUS;
+  appt.TERMIN_STATUS = status;
+  appt.GEAENDERT = state.context.now();
+  state.context.journal.record({
+    EVT_TYPE: 'APPT_STATUS',
+    CUST_NO: appt.CUST_NO,
+    OBJ_ID: appt.TERMIN_NR,
+    OLD_STATUS: old,
+    NEW_STATUS: status,
+    INFO: reason,
+  });
+}
+
+function ownWorkOrder(state: CalendarState, reader: LegacyFieldReader, custNo: string): WorkOrder {
+  const woNo = reader.requiredText('WO_NO', 20);
+  const wo = state.book.get(woNo);
+  if (!wo || wo.CUST_NO !== custNo) return reader.fail('WO_NO', `WO_NO ${woNo} unknown`);
+  return wo;
+}
+
+function ownAppointment(state: CalendarState, reader: LegacyFieldReader, id: string): Appointment {
+  const customer = requireLegacyCustomer(reader, state.context.seed.customers);
+  const appt = state.appointments.get(id);
+  if (!appt || appt.CUST_NO !== customer.CUST_NO) throw new LegacyNotFoundError('appointment unknown');
+  return appt;
+}
+
+/** VON/BIS must be one slot of the calendar for this work order (a unit boundary, the work order's duration). */
+function requestedSlot(state: CalendarState, reader: LegacyFieldReader, wo: WorkOrder): { from: Date; keys: string[] } {
+  const from = reader.timestamp('VON') ?? reader.fail('VON', 'VON missing');
+  const to = reader.timestamp('BIS') ?? reader.fail('BIS', 'BIS missing');
+  if (to.getTime() - from.getTime() !== wo.DAUER_MIN * 60_000) reader.fail('BIS', `work order ${wo.WO_NO} needs ${wo.DAUER_MIN} minutes`);
+  if (!slotStarts(from, to, wo.DAUER_MIN, earliestStart(state.context.now())).some((s) => s.getTime() === from.getTime())) {
+    reader.fail('VON', `${formatLegacyTimestamp(from)} is not a slot of the engineers' calendar`);
+  }
+  return { from, keys: unitsOf(wo, from) };
+}
+
+// the engineer goes to the work order's place
+function render(state: CalendarState, appt: Appointment): Record<string, unknown> {
+  return renderAppointment(appt, state.book.get(appt.WO_NO));
+}
+
+/** `POST /slots`: the free slots of the work order's region between VON and BIS. */
+function findSlots(state: CalendarState, reader: LegacyFieldReader): Record<string, unknown> {
+  const customer = requireLegacyCustomer(reader, state.context.seed.customers);
+  const wo = ownWorkOrder(state, reader, customer.CUST_NO);
+  const from = reader.timestamp('VON') ?? reader.fail('VON', 'VON missing');
+  const to = reader.timestamp('BIS') ?? reader.fail('BIS', 'BIS missing');
+  if (to <= from) reader.fail('BIS', 'BIS must be after VON');
+  if (to.getTime() - from.getTime() > MAX_WINDOW_DAYS * 86_400_000) reader.fail('BIS', `at most ${MAX_WINDOW_DAYS} days at once`);
+  const slots = slotStarts(from, to, wo.DAUER_MIN, earliestStart(state.context.now()))
+    .filter((start) => isFree(state, unitsOf(wo, start)))
+    .slice(0, MAX_SLOTS)
+    .map((start) => ({
+      VON: formatLegacyTimestamp(start),
+      BIS: formatLegacyTimestamp(new Date(start.getTime() + wo.DAUER_MIN * 60_000)),
+    }));
+  return { WO_NO: wo.WO_NO, REGION: wo.REGION, DAUER_MIN: wo.DAUER_MIN, SLOTS: slots };
+}
+
+/** `POST /`: books a visit for an open work order. */
+function bookAppointment(state: CalendarState, reader: LegacyFieldReader): Record<string, unknown> {
+  const { context, book } = state;
+  const customer = requireLegacyCustomer(reader, context.seed.customers);
+  const wo = ownWorkOrder(state, reader, customer.CUST_NO);
+  if (wo.WO_STATUS !== 'OFFEN')
+    reader.fail(
+      'WO_NO',
+      `work order ${wo.WO_NO} is ${wo.WO_STATUS}: ${wo.TERMIN_NR ? `visit ${wo.TERMIN_NR} already booked` : 'no visit needed'}`,
+    );
+  const contact = readContact(reader, undefined);
+  const slot = requestedSlot(state, reader, wo);
+  if (!isFree(state, slot.keys)) reader.fail('VON', 'slot already booked');
+  claim(state, slot.keys, 1);
+  const now = context.now();
+  const appt: Appointment = {
+    TERMIN_NR: context.nextNumber('TE'),
+    CUST_NO: customer.CUST_NO,
+    WO_NO: wo.WO_NO,
+    VON: slot.from,
+    BIS: new Date(slot.from.getTime() + wo.DAUER_MIN * 60_000),
+    TERMIN_STATUS: 'BEST',
+    ...contact,
+    ANGELEGT: now,
+    GEAENDERT: now,
+  };
+  state.appointments.set(appt.TERMIN_NR, appt);
+  wo.TERMIN_NR = appt.TERMIN_NR;
+  wo.GEPLANT_AM = appt.VON;
+  context.journal.record({
+    EVT_TYPE: 'APPT_STATUS',
+    CUST_NO: appt.CUST_NO,
+    OBJ_ID: appt.TERMIN_NR,
+    OLD_STATUS: null,
+    NEW_STATUS: 'BEST',
+    INFO: `WO ${wo.WO_NO}`,
+  });
+  book.setStatus(wo, 'GEPLANT', `visit ${appt.TERMIN_NR}`);
+  return { TERMIN: render(state, appt) };
+}
+
+/** `POST /:id/reschedule`: a new slot and/or new contact details for a booked visit. */
+function rescheduleAppointment(state: CalendarState, id: string, reader: LegacyFieldReader): Record<string, unknown> {
+  const appt = ownAppointment(state, reader, id);
+  if (appt.TERMIN_STATUS !== 'BEST') throw new LegacyInputError('TERMIN_NR', `appointment ${appt.TERMIN_NR} is ${appt.TERMIN_STATUS}`);
+  const wo = state.book.get(appt.WO_NO)!;
+  const contact = readContact(reader, appt);
+  if (reader.timestamp('VON') !== undefined || reader.timestamp('BIS') !== undefined) {
+    const slot = requestedSlot(state, reader, wo);
+    const old = unitsOf(wo, appt.VON);
+    const fresh = slot.keys.filter((k) => !old.includes(k));
+    if (!isFree(state, fresh)) reader.fail('VON', 'slot already booked');
+    claim(state, fresh, 1);
+    claim(
+      state,
+      old.filter((k) => !slot.keys.includes(k)),
+      -1,
+    );
+    appt.VON = slot.from;
+    appt.BIS = new Date(slot.from.getTime() + wo.DAUER_MIN * 60_000);
+    wo.GEPLANT_AM = appt.VON;
+  }
+  Object.assign(appt, contact, { GEAENDERT: state.context.now() });
+  return { TERMIN: render(state, appt) };
+}
+
+/** `POST /:id/cancel`: frees the slot; the work order is open again. */
+function cancelAppointment(state: CalendarState, id: string, reader: LegacyFieldReader): Record<string, unknown> {
+  const appt = ownAppointment(state, reader, id);
+  if (appt.TERMIN_STATUS !== 'BEST')
+    throw new LegacyInputError('TERMIN_NR', `appointment ${appt.TERMIN_NR} is ${appt.TERMIN_STATUS}: too late to cancel`);
+  const wo = state.book.get(appt.WO_NO)!;
+  claim(state, unitsOf(wo, appt.VON), -1);
+  setAppointmentStatus(state, appt, 'STORNO', reader.text('GRUND', 200) ?? 'cancelled by the customer');
+  wo.TERMIN_NR = null;
+  wo.GEPLANT_AM = null;
+  state.book.setStatus(wo, 'OFFEN', `visit ${appt.TERMIN_NR} cancelled`);
+  return { TERMIN: render(state, appt) };
+}
+
+function mountAppointmentReads(router: Router, state: CalendarState): void {
   mountLegacyReads(router, {
     searchFields: ['CUST_NO', 'WO_NO', 'TERMIN_STATUS', ...PAGING_FIELDS],
     search(reader) {
-      const customer = requireLegacyCustomer(reader, context.seed.customers);
+      const customer = requireLegacyCustomer(reader, state.context.seed.customers);
       const woNo = reader.text('WO_NO', 20);
       const status = reader.code('TERMIN_STATUS', STATUSES);
-      const matches = [...appointments.values()].filter(
+      const matches = [...state.appointments.values()].filter(
         (a) =>
           a.CUST_NO === customer.CUST_NO &&
           (woNo === undefined || a.WO_NO === woNo) &&
           (status === undefined || a.TERMIN_STATUS === status),
       );
       const { page, ...paging } = pageLegacyList(reader, matches);
-      return { ...paging, TERMINE: page.map(render) };
+      return { ...paging, TERMINE: page.map((appt) => render(state, appt)) };
     },
     idField: 'TERMIN_NR',
     idMaxLength: 20,
-    inquire: (reader, id) => ({ TERMIN: render(ownAppointment(reader, id)) }),
+    inquire: (reader, id) => ({ TERMIN: render(state, ownAppointment(state, reader, id)) }),
   });
-  return router;
 }
 
 function readContact(
