@@ -8,10 +8,16 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { createSpecCatalog, type SpecCatalog, type SpecIssue } from '../../conformance/openapi-validator.js';
 import { DEFAULT_ADDRESSES, DEFAULT_PRODUCTS, type SellerAddress, type SellerProduct } from './seller-catalogue.js';
-import { createSellerDomain, SellerRefusal } from './seller-domain.js';
-import { createSellerNotifier, type DeliveryRecord, type HubSubscription, type NotificationAuth } from './seller-notifier.js';
-import { createSellerOAuth } from './seller-oauth.js';
-import { SELLER_PROFILES, type SellerRelease } from './seller-profile.js';
+import { createSellerDomain, SellerRefusal, type SellerDomain } from './seller-domain.js';
+import {
+  createSellerNotifier,
+  type DeliveryRecord,
+  type HubSubscription,
+  type NotificationAuth,
+  type SellerNotifier,
+} from './seller-notifier.js';
+import { createSellerOAuth, type SellerOAuth } from './seller-oauth.js';
+import { SELLER_PROFILES, type SellerProfile, type SellerRelease } from './seller-profile.js';
 import { billingFeature, type SellerBillingControl } from './seller-billing.js';
 import { appointmentFeature, type SellerAppointmentControl } from './seller-appointments.js';
 import type { SellerFeature } from './seller-feature.js';
@@ -121,8 +127,78 @@ type Handler = (ctx: { body: Record<string, unknown>; params: Record<string, str
 /** APIs served from their own files (seller-feature.ts), where the release has them */
 const FEATURES = { bills: billingFeature, appointments: appointmentFeature } as const;
 
+/** What the parts of the simulator share: its options and profile, the Express app, the domain, the record of requests. */
+interface SellerApp {
+  readonly opts: SonataSellerOptions;
+  readonly profile: SellerProfile;
+  readonly app: Express;
+  readonly now: () => Date;
+  readonly addresses: readonly SellerAddress[];
+  readonly oauth: SellerOAuth;
+  readonly notifier: SellerNotifier;
+  readonly domain: SellerDomain;
+  readonly specs: SpecCatalog | undefined;
+  readonly features: Array<[keyof typeof FEATURES, SellerFeature<unknown>]>;
+  /** compiles the validators of one served operation (warmUp) */
+  readonly served: Array<() => void>;
+  readonly received: ReceivedRequest[];
+  readonly faults: SellerFault[];
+}
+
+/**
+ * `version`: the API's major when it is not one of the profile's; `bodyless`: a POST without a body in the spec;
+ * `lazy`: its validators compile on first use rather than in warmUp (the features' APIs, so a buyer that never
+ * uses them does not wait for them at start)
+ */
+interface RouteExtra {
+  version?: string;
+  bodyless?: boolean;
+  lazy?: boolean;
+}
+type Method = 'get' | 'post' | 'delete';
+
 /** Builds the simulator; nothing listens and no timer runs until the app is served (see startSonataSeller). */
 export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express; control: SonataSellerControl } {
+  const sim = createSellerApp(opts);
+  registerDomainRoutes(sim);
+  registerHubRoutes(sim);
+  const featureControls = installFeatures(sim);
+  let timer: NodeJS.Timeout | undefined;
+  const { domain, notifier, oauth, received, faults, served } = sim;
+  const control: SonataSellerControl = {
+    ...featureControls,
+    release: opts.release,
+    received: () => received,
+    clearReceived: () => {
+      received.length = 0;
+    },
+    tokenRequests: () => oauth.tokenRequests(),
+    revokeTokens: () => oauth.revokeAll(),
+    injectFault: (f) => {
+      faults.push({ ...f, times: f.times ?? 1 });
+    },
+    advanceOrder: (id, to) => domain.advanceOrder(id, to),
+    priceQuote: (id) => domain.priceQuote(id),
+    hubs: () => notifier.list(),
+    deliveries: () => notifier.deliveries(),
+    setNotificationAuth: (auth) => notifier.setAuth(auth),
+    idle: () => notifier.idle(),
+    warmUp: () => {
+      for (const compile of served) compile();
+    },
+    stop: () => {
+      if (timer) clearInterval(timer);
+      notifier.stop();
+    },
+  };
+  mountSimControl(sim, control);
+  mountFallbacks(sim.app);
+  if (opts.autoAdvanceMs && opts.autoAdvanceMs > 0) timer = startAutoAdvance(domain, opts.autoAdvanceMs);
+  return { app: sim.app, control };
+}
+
+/** The seller's parts (OAuth, notifier, domain, spec catalogue) and its Express app with the token endpoint. */
+function createSellerApp(opts: SonataSellerOptions): SellerApp {
   const profile = SELLER_PROFILES[opts.release];
   if (!profile) throw new Error(`unknown release ${String(opts.release)} (billie, grace or kylie)`);
   const now = opts.now ?? (() => new Date());
@@ -151,185 +227,207 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
     publish: (e) => notifier.publish(e),
   });
   const specs: SpecCatalog | undefined = opts.strict ? (opts.strict.specs ?? createSpecCatalog({ sdkDir: opts.strict.sdkDir })) : undefined;
-  const served: Array<() => void> = [];
-  const received: ReceivedRequest[] = [];
-  const faults: SellerFault[] = [];
-
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
   app.post('/oauth2/token', ...oauth.tokenEndpoint);
+  return { opts, profile, app, now, addresses, oauth, notifier, domain, specs, features, served: [], received: [], faults: [] };
+}
 
-  /**
-   * `version`: the API's major when it is not one of the profile's; `bodyless`: a POST without a body in the spec;
-   * `lazy`: its validators compile on first use rather than in warmUp (the features' APIs, so a buyer that never
-   * uses them does not wait for them at start)
-   */
-  const route = (
-    method: 'get' | 'post' | 'delete',
-    api: string,
-    specPath: string,
-    handler: Handler,
-    extra: { version?: string; bodyless?: boolean; lazy?: boolean } = {},
-  ): void => {
-    const { version = profile.versions[api as keyof typeof profile.versions], bodyless = false } = extra;
-    const expressPath = `/mefApi/sonata/${api}/${version}${specPath.replace(/\{([A-Za-z]+)\}/g, ':$1')}`;
-    if (!extra.lazy)
-      served.push(() => {
-        const op = specs?.api(opts.release, api)?.operation(method, specPath);
-        if (!op) return;
-        // the first validation of each kind compiles and caches the validator
-        op.validateQuery({});
-        if (op.hasRequestBody) op.validateRequestBody(null);
-        for (const status of op.responseStatuses) if (/^\d{3}$/.test(status)) op.validateResponseBody(Number(status), null);
-      });
-    app[method](expressPath, express.text({ type: () => true, limit: '1mb' }), (req: Request, res: Response) => {
-      const specOp = specs?.api(opts.release, api)?.operation(method, specPath);
-      const record: ReceivedRequest = {
-        method: method.toUpperCase(),
-        path: req.path,
-        operationId: specOp?.operationId,
-        query: { ...(req.query as Record<string, unknown>) },
-        body: undefined,
-        issues: [],
-        responseIssues: [],
-        ...(typeof req.headers['idempotency-key'] === 'string' && { idempotencyKey: req.headers['idempotency-key'] }),
-      };
-      received.push(record);
-      // a demo seller runs for days: keep the recent requests only
-      if (received.length > MAX_RECORDS) received.splice(0, received.length - MAX_RECORDS);
-      const send = (status: number, body?: unknown, headers: Record<string, string> = {}) => {
-        record.status = status;
-        for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-        if (body === undefined) return res.status(status).end();
-        res.status(status).setHeader('Content-Type', SONATA_JSON).send(JSON.stringify(body));
-      };
-      const auth = oauth.authenticate(req.headers.authorization);
-      if ('error' in auth) return send(401, { ...auth.error, message: 'authenticate at POST /oauth2/token' });
-
-      const raw = typeof req.body === 'string' ? req.body : '';
-      let body: unknown;
-      if (raw.trim() !== '') {
-        try {
-          body = JSON.parse(raw);
-        } catch {
-          return send(400, { code: 'invalidBody', reason: 'The body is not valid JSON' });
-        }
-      }
-      record.body = body;
-      if (method === 'post' && specOp?.hasRequestBody && !/^application\/json/i.test(req.headers['content-type'] ?? '')) {
-        record.issues.push({ path: '', message: 'content type must be application/json', keyword: 'body' });
-        return send(400, { code: 'invalidBody', reason: 'Send application/json;charset=utf-8' });
-      }
-      if (specOp) {
-        const queryIssues = specOp.validateQuery(req.query as Record<string, string>);
-        if (queryIssues.length) {
-          record.issues.push(...queryIssues);
-          return send(400, {
-            code: 'invalidQuery',
-            reason: 'The query does not match the API',
-            message: queryIssues
-              .map((i) => `${i.path} ${i.message}`)
-              .join('; ')
-              .slice(0, 2000),
-          });
-        }
-        if (specOp.hasRequestBody) {
-          const bodyIssues = specOp.validateRequestBody(body);
-          if (bodyIssues.length) {
-            record.issues.push(...bodyIssues);
-            return send(
-              422,
-              bodyIssues.map((i) => ({ code: issueCode(i), propertyPath: i.path, reason: i.message.slice(0, 255) })),
-            );
-          }
-        }
-      }
-      if (method === 'post' && !bodyless && (!body || typeof body !== 'object' || Array.isArray(body)))
-        return send(400, { code: 'invalidBody', reason: 'The body must be a JSON object' });
-
-      const fault = takeFault(faults, specOp?.operationId);
-      const finish = () => {
-        if (fault?.status)
-          return send(
-            fault.status,
-            fault.body ?? {
-              code: fault.status >= 500 ? 'internalError' : 'invalidBody',
-              reason: `injected fault ${fault.status}`,
-            },
-          );
-        let result: ReturnType<Handler>;
-        try {
-          result = handler({
-            body: (body ?? {}) as Record<string, unknown>,
-            params: req.params as Record<string, string>,
-            query: req.query as Record<string, string>,
-            client: auth.clientId,
-          });
-        } catch (err) {
-          if (err instanceof SellerRefusal) {
-            return err.status === 404 ? send(404, { code: 'notFound', reason: err.message.slice(0, 255) }) : send(422, err.issues);
-          }
-          opts.logger?.error('seller simulator failed', { error: (err as Error).message });
-          return send(500, { code: 'internalError', reason: 'simulator failure', message: (err as Error).message });
-        }
-        if (specOp) {
-          const issues = specOp.validateResponseBody(result.status, result.body);
-          if (issues.length) {
-            // the simulator's own answer is wrong: fail loudly so tests notice instead of trusting a bad example
-            record.responseIssues.push(...issues);
-            opts.logger?.error('seller simulator answer violates the spec', {
-              operationId: specOp.operationId,
-              issues,
-            });
-            return send(500, {
-              code: 'internalError',
-              reason: 'simulator answer violates the spec',
-              message: JSON.stringify(issues).slice(0, 2000),
-            });
-          }
-        }
-        send(result.status, result.body, result.headers);
-      };
-      if (fault?.delayMs) setTimeout(finish, fault.delayMs);
-      else finish();
+/** Serves one Sonata operation: recorded, authenticated, validated against the spec (strict), answered by `handler`. */
+function route(sim: SellerApp, method: Method, api: string, specPath: string, handler: Handler, extra: RouteExtra = {}): void {
+  const { opts, profile, specs } = sim;
+  const { version = profile.versions[api as keyof typeof profile.versions], bodyless = false } = extra;
+  const expressPath = `/mefApi/sonata/${api}/${version}${specPath.replace(/\{([A-Za-z]+)\}/g, ':$1')}`;
+  if (!extra.lazy)
+    sim.served.push(() => {
+      const op = specs?.api(opts.release, api)?.operation(method, specPath);
+      if (!op) return;
+      // the first validation of each kind compiles and caches the validator
+      op.validateQuery({});
+      if (op.hasRequestBody) op.validateRequestBody(null);
+      for (const status of op.responseStatuses) if (/^\d{3}$/.test(status)) op.validateResponseBody(Number(status), null);
     });
-  };
+  sim.app[method](expressPath, express.text({ type: () => true, limit: '1mb' }), (req: Request, res: Response) =>
+    serveOperation(sim, { method, api, specPath, handler, bodyless }, req, res),
+  );
+}
 
+type Served = { method: Method; api: string; specPath: string; handler: Handler; bodyless: boolean };
+type Send = (status: number, body?: unknown, headers?: Record<string, string>) => void;
+
+function serveOperation(sim: SellerApp, served: Served, req: Request, res: Response): void {
+  const { method, api, specPath, bodyless } = served;
+  const { received } = sim;
+  const specOp = sim.specs?.api(sim.opts.release, api)?.operation(method, specPath);
+  const record: ReceivedRequest = {
+    method: method.toUpperCase(),
+    path: req.path,
+    operationId: specOp?.operationId,
+    query: { ...(req.query as Record<string, unknown>) },
+    body: undefined,
+    issues: [],
+    responseIssues: [],
+    ...(typeof req.headers['idempotency-key'] === 'string' && { idempotencyKey: req.headers['idempotency-key'] }),
+  };
+  received.push(record);
+  // a demo seller runs for days: keep the recent requests only
+  if (received.length > MAX_RECORDS) received.splice(0, received.length - MAX_RECORDS);
+  const send: Send = (status, body, headers = {}) => {
+    record.status = status;
+    for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    if (body === undefined) return void res.status(status).end();
+    res.status(status).setHeader('Content-Type', SONATA_JSON).send(JSON.stringify(body));
+  };
+  const auth = sim.oauth.authenticate(req.headers.authorization);
+  if ('error' in auth) return send(401, { ...auth.error, message: 'authenticate at POST /oauth2/token' });
+
+  const raw = typeof req.body === 'string' ? req.body : '';
+  let body: unknown;
+  if (raw.trim() !== '') {
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      return send(400, { code: 'invalidBody', reason: 'The body is not valid JSON' });
+    }
+  }
+  record.body = body;
+  if (method === 'post' && specOp?.hasRequestBody && !/^application\/json/i.test(req.headers['content-type'] ?? '')) {
+    record.issues.push({ path: '', message: 'content type must be application/json', keyword: 'body' });
+    return send(400, { code: 'invalidBody', reason: 'Send application/json;charset=utf-8' });
+  }
+  if (specOp && refuseInvalidRequest(specOp, req, body, record, send)) return;
+  if (method === 'post' && !bodyless && (!body || typeof body !== 'object' || Array.isArray(body)))
+    return send(400, { code: 'invalidBody', reason: 'The body must be a JSON object' });
+
+  const fault = takeFault(sim.faults, specOp?.operationId);
+  const finish = () => {
+    if (fault?.status)
+      return send(
+        fault.status,
+        fault.body ?? {
+          code: fault.status >= 500 ? 'internalError' : 'invalidBody',
+          reason: `injected fault ${fault.status}`,
+        },
+      );
+    answer(sim, served.handler, specOp, { body, req, client: auth.clientId }, record, send);
+  };
+  if (fault?.delayMs) setTimeout(finish, fault.delayMs);
+  else finish();
+}
+
+type SpecOperation = NonNullable<ReturnType<NonNullable<ReturnType<SpecCatalog['api']>>['operation']>>;
+
+/** Strict mode: a query or body the spec refuses is answered 400 or 422 (true when it was). */
+function refuseInvalidRequest(specOp: SpecOperation, req: Request, body: unknown, record: ReceivedRequest, send: Send): boolean {
+  const queryIssues = specOp.validateQuery(req.query as Record<string, string>);
+  if (queryIssues.length) {
+    record.issues.push(...queryIssues);
+    send(400, {
+      code: 'invalidQuery',
+      reason: 'The query does not match the API',
+      message: queryIssues
+        .map((i) => `${i.path} ${i.message}`)
+        .join('; ')
+        .slice(0, 2000),
+    });
+    return true;
+  }
+  if (specOp.hasRequestBody) {
+    const bodyIssues = specOp.validateRequestBody(body);
+    if (bodyIssues.length) {
+      record.issues.push(...bodyIssues);
+      send(
+        422,
+        bodyIssues.map((i) => ({ code: issueCode(i), propertyPath: i.path, reason: i.message.slice(0, 255) })),
+      );
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Runs the handler; a refusal is answered 404 or 422, a failure 500, and (strict) an answer the spec refuses 500. */
+function answer(
+  sim: SellerApp,
+  handler: Handler,
+  specOp: SpecOperation | undefined,
+  input: { body: unknown; req: Request; client: string },
+  record: ReceivedRequest,
+  send: Send,
+): void {
+  const { opts } = sim;
+  let result: ReturnType<Handler>;
+  try {
+    result = handler({
+      body: (input.body ?? {}) as Record<string, unknown>,
+      params: input.req.params as Record<string, string>,
+      query: input.req.query as Record<string, string>,
+      client: input.client,
+    });
+  } catch (err) {
+    if (err instanceof SellerRefusal) {
+      return err.status === 404 ? send(404, { code: 'notFound', reason: err.message.slice(0, 255) }) : send(422, err.issues);
+    }
+    opts.logger?.error('seller simulator failed', { error: (err as Error).message });
+    return send(500, { code: 'internalError', reason: 'simulator failure', message: (err as Error).message });
+  }
+  if (specOp) {
+    const issues = specOp.validateResponseBody(result.status, result.body);
+    if (issues.length) {
+      // the simulator's own answer is wrong: fail loudly so tests notice instead of trusting a bad example
+      record.responseIssues.push(...issues);
+      opts.logger?.error('seller simulator answer violates the spec', {
+        operationId: specOp.operationId,
+        issues,
+      });
+      return send(500, {
+        code: 'internalError',
+        reason: 'simulator answer violates the spec',
+        message: JSON.stringify(issues).slice(0, 2000),
+      });
+    }
+  }
+  send(result.status, result.body, result.headers);
+}
+
+/** The routes of the seller's domain: addresses, quotes, orders, inventory, qualifications, tickets. */
+function registerDomainRoutes(sim: SellerApp): void {
+  const { domain, opts, profile } = sim;
   // ---- address validation
-  route('post', 'geographicAddressManagement', '/geographicAddressValidation', ({ body }) => domain.validateAddress(body));
+  route(sim, 'post', 'geographicAddressManagement', '/geographicAddressValidation', ({ body }) => domain.validateAddress(body));
   if (opts.release === 'kylie')
-    route('get', 'geographicAddressManagement', '/geographicAddressValidation/{id}', ({ params }) => ({
+    route(sim, 'get', 'geographicAddressManagement', '/geographicAddressValidation/{id}', ({ params }) => ({
       status: 200,
       body: domain.retrieveValidation(params.id!),
     }));
-  route('get', 'geographicAddressManagement', '/geographicAddress/{id}', ({ params }) => ({
+  route(sim, 'get', 'geographicAddressManagement', '/geographicAddress/{id}', ({ params }) => ({
     status: 200,
     body: domain.retrieveAddress(params.id!),
   }));
 
   // ---- quotes
-  route('post', 'quoteManagement', '/quote', ({ body }) => ({ status: 201, body: domain.createQuote(body) }));
-  route('get', 'quoteManagement', '/quote/{id}', ({ params }) => ({
+  route(sim, 'post', 'quoteManagement', '/quote', ({ body }) => ({ status: 201, body: domain.createQuote(body) }));
+  route(sim, 'get', 'quoteManagement', '/quote/{id}', ({ params }) => ({
     status: 200,
     body: domain.retrieveQuote(params.id!),
   }));
-  route('post', 'quoteManagement', '/cancelQuote', ({ body }) => ({
+  route(sim, 'post', 'quoteManagement', '/cancelQuote', ({ body }) => ({
     status: 200,
     body: domain.changeQuote(body, 'cancelled'),
   }));
-  route('post', 'quoteManagement', profile.declinePath, ({ body }) => ({
+  route(sim, 'post', 'quoteManagement', profile.declinePath, ({ body }) => ({
     status: 200,
     body: domain.changeQuote(body, 'declined'),
   }));
 
   // ---- product orders
-  route('post', 'productOrderingManagement', '/productOrder', ({ body }) => ({
+  route(sim, 'post', 'productOrderingManagement', '/productOrder', ({ body }) => ({
     status: 201,
     body: domain.createOrder(body),
   }));
-  route('get', 'productOrderingManagement', '/productOrder', ({ query }) => {
+  route(sim, 'get', 'productOrderingManagement', '/productOrder', ({ query }) => {
     const all = domain.listOrders(query);
     const offset = Number(query.offset ?? 0) || 0;
     const limit = Number(query.limit ?? 50) || 50;
@@ -344,39 +442,42 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
       },
     };
   });
-  route('get', 'productOrderingManagement', '/productOrder/{id}', ({ params }) => ({
+  route(sim, 'get', 'productOrderingManagement', '/productOrder/{id}', ({ params }) => ({
     status: 200,
     body: domain.retrieveOrder(params.id!),
   }));
-  route('post', 'productOrderingManagement', '/cancelProductOrder', ({ body }) => ({
+  route(sim, 'post', 'productOrderingManagement', '/cancelProductOrder', ({ body }) => ({
     status: 201,
     body: domain.cancelOrder(body),
   }));
 
   // ---- inventory (products installed by completed orders)
-  route('get', 'productInventory', '/product/{id}', ({ params }) => ({
+  route(sim, 'get', 'productInventory', '/product/{id}', ({ params }) => ({
     status: 200,
     body: domain.retrieveProduct(params.id!),
   }));
 
   // ---- product offering qualification
-  route('post', 'productOfferingQualification', '/productOfferingQualification', ({ body }) => ({
+  route(sim, 'post', 'productOfferingQualification', '/productOfferingQualification', ({ body }) => ({
     status: 201,
     body: domain.createQualification(body),
   }));
-  route('get', 'productOfferingQualification', '/productOfferingQualification/{id}', ({ params }) => ({
+  route(sim, 'get', 'productOfferingQualification', '/productOfferingQualification/{id}', ({ params }) => ({
     status: 200,
     body: domain.retrieveQualification(params.id!),
   }));
 
   // ---- trouble tickets
-  route('post', 'troubleTicket', '/troubleTicket', ({ body }) => ({ status: 201, body: domain.createTicket(body) }));
-  route('get', 'troubleTicket', '/troubleTicket/{id}', ({ params }) => ({
+  route(sim, 'post', 'troubleTicket', '/troubleTicket', ({ body }) => ({ status: 201, body: domain.createTicket(body) }));
+  route(sim, 'get', 'troubleTicket', '/troubleTicket/{id}', ({ params }) => ({
     status: 200,
     body: domain.retrieveTicket(params.id!),
   }));
+}
 
-  // ---- hubs
+/** The hubs of the profile's notifying APIs and of the features' APIs. */
+function registerHubRoutes(sim: SellerApp): void {
+  const { opts, profile, notifier, features } = sim;
   // a feature's hub names its version; like its other routes it compiles on first use
   const hubApis: Array<[string, string | undefined, boolean]> = [
     ...(['quoteManagement', 'productOrderingManagement'] as const).map(
@@ -388,6 +489,7 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
   ];
   for (const [api, version, hubRetrieve] of hubApis) {
     route(
+      sim,
       'post',
       api,
       '/hub',
@@ -405,6 +507,7 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
     );
     if (hubRetrieve) {
       route(
+        sim,
         'get',
         api,
         '/hub/{id}',
@@ -420,6 +523,7 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
       );
     }
     route(
+      sim,
       'delete',
       api,
       '/hub/{id}',
@@ -431,7 +535,12 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
       { version, lazy: version !== undefined },
     );
   }
-  const featureControls = Object.fromEntries(
+}
+
+/** Installs the features the release has (seller-feature.ts); their controls by name. */
+function installFeatures(sim: SellerApp): Partial<Pick<SonataSellerControl, keyof typeof FEATURES>> {
+  const { opts, profile, now, app, addresses, notifier, features } = sim;
+  return Object.fromEntries(
     features.map(([name, f]) => {
       const { version } = f.releases[opts.release]!;
       return [
@@ -446,41 +555,18 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
           app,
           clients: opts.clients.map((c) => c.clientId),
           addressIds: addresses.filter((a) => !opts.countries || opts.countries.includes(a.countryCode)).map((a) => a.id),
-          route: (method, specPath, handler, o) => route(method, f.api, specPath, handler, { version, bodyless: o?.bodyless, lazy: true }),
+          route: (method, specPath, handler, o) =>
+            route(sim, method, f.api, specPath, handler, { version, bodyless: o?.bodyless, lazy: true }),
           publish: (eventType, payload) => notifier.publish({ api: f.api, eventType, payload }),
         }),
       ];
     }),
   ) as Partial<Pick<SonataSellerControl, keyof typeof FEATURES>>;
+}
 
-  const control: SonataSellerControl = {
-    ...featureControls,
-    release: opts.release,
-    received: () => received,
-    clearReceived: () => {
-      received.length = 0;
-    },
-    tokenRequests: () => oauth.tokenRequests(),
-    revokeTokens: () => oauth.revokeAll(),
-    injectFault: (f) => {
-      faults.push({ ...f, times: f.times ?? 1 });
-    },
-    advanceOrder: (id, to) => domain.advanceOrder(id, to),
-    priceQuote: (id) => domain.priceQuote(id),
-    hubs: () => notifier.list(),
-    deliveries: () => notifier.deliveries(),
-    setNotificationAuth: (auth) => notifier.setAuth(auth),
-    idle: () => notifier.idle(),
-    warmUp: () => {
-      for (const compile of served) compile();
-    },
-    stop: () => {
-      if (timer) clearInterval(timer);
-      notifier.stop();
-    },
-  };
-
-  // ---- simulation control (demo: curl; no auth, like the legacy simulator's _sim)
+/** Simulation control (demo: curl; no auth, like the legacy simulator's _sim). */
+function mountSimControl(sim: SellerApp, control: SonataSellerControl): void {
+  const { app, domain, received, notifier } = sim;
   app.post('/_sim/orders/:id/advance', express.json(), (req: Request, res: Response) => {
     try {
       const to = (req.body as { to?: 'inProgress' | 'completed' | 'failed' } | undefined)?.to;
@@ -511,7 +597,10 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
   app.get('/_sim/hubs', (_req: Request, res: Response) => {
     res.json({ hubs: notifier.list(), deliveries: notifier.deliveries() });
   });
+}
 
+/** Unknown routes and errors of the body parsers, in Sonata shape. */
+function mountFallbacks(app: Express): void {
   app.use((req: Request, res: Response) => {
     res
       .status(404)
@@ -530,17 +619,17 @@ export function createSonataSellerApp(opts: SonataSellerOptions): { app: Express
         }),
       );
   });
+}
 
-  let timer: NodeJS.Timeout | undefined;
-  if (opts.autoAdvanceMs && opts.autoAdvanceMs > 0) {
-    timer = setInterval(() => {
-      for (const id of domain.pendingQuotes()) domain.priceQuote(id);
-      for (const id of domain.pendingQualifications()) domain.assessQualification(id);
-      for (const id of domain.openOrders()) domain.advanceOrder(id);
-    }, opts.autoAdvanceMs);
-    timer.unref();
-  }
-  return { app, control };
+/** Prices pending quotes, assesses pending qualifications and moves open orders on, every `ms`. */
+function startAutoAdvance(domain: SellerDomain, ms: number): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    for (const id of domain.pendingQuotes()) domain.priceQuote(id);
+    for (const id of domain.pendingQualifications()) domain.assessQualification(id);
+    for (const id of domain.openOrders()) domain.advanceOrder(id);
+  }, ms);
+  timer.unref();
+  return timer;
 }
 
 function takeFault(faults: SellerFault[], operationId: string | undefined): SellerFault | undefined {
