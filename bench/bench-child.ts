@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { buildGateway } from '../src/gateway.js';
-import { startLegacyBss } from '../src/simulators/legacy-bss/start-legacy-bss.js';
+import { startLegacyBss } from '../simulators/src/legacy-bss/start-legacy-bss.js';
 import { createJsonBackend, createRawProxy } from './baseline-servers.js';
 import type { ChildConfig, ChildMessage, ChildRole, CpuSample, EventLoopSample, ParentMessage } from './child-protocol.js';
 

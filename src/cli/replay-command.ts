@@ -21,7 +21,7 @@ import type { ActivityHop, ActivityRecord } from '../observability/activity.js';
 import { createLogger } from '../observability/logger.js';
 import { createRedactor, REDACTED, type Redactor } from '../observability/redact-body.js';
 import { loadRegistry } from '../registry/load-registry.js';
-import { startLegacyBss } from '../simulators/legacy-bss/start-legacy-bss.js';
+import { startLegacyBss } from '../../simulators/src/legacy-bss/start-legacy-bss.js';
 import { executeOperation } from '../sonata/kinds.js';
 import type { OperationResult } from '../sonata/operation-context.js';
 import { resolveOperation } from '../sonata/resolve-operation.js';

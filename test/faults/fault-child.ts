@@ -1,7 +1,7 @@
 // Entry of a process the fault tests start (and kill -9): one gateway or one legacy BSS simulator per process, its
 // URL reported over IPC. Run from source with `--import tsx`. Exits when the parent goes away.
 import { buildGateway } from '../../src/gateway.js';
-import { startLegacyBss } from '../../src/simulators/legacy-bss/start-legacy-bss.js';
+import { startLegacyBss } from '../../simulators/src/legacy-bss/start-legacy-bss.js';
 
 /** What the parent passes as the one JSON argument. */
 export interface FaultChildConfig {
