@@ -1,22 +1,24 @@
 # syntax=docker/dockerfile:1
 # Multi-stage: build with dev dependencies, run with production dependencies only, as a non-root user.
+# The product only: the simulators workspace (simulators/, the demo's `npm start`) is neither copied nor installed;
+# --workspaces=false makes npm ci install the root package alone, so the lock file's workspace entry needs no folder.
 
 FROM node:20.20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` builds, but the sources are not copied yet
-RUN npm ci --ignore-scripts --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+RUN npm ci --workspaces=false --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.product.json ./
 COPY src ./src
-COPY bench ./bench
 # the web console (Vite + Preact), built into dist/console/ by the same script
 COPY console ./console
-RUN npm run build
+# src/ only (tsconfig.product.json): no simulators, tests or benchmarks in dist/
+RUN npm run build:product
 
 FROM node:20.20-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+RUN npm ci --omit=dev --workspaces=false --ignore-scripts --no-audit --no-fund
 
 FROM node:20.20-bookworm-slim AS runtime
 ENV NODE_ENV=production \
@@ -33,12 +35,13 @@ COPY config ./config
 COPY partners ./partners
 COPY mappings ./mappings
 # demo and test secrets never ship in an image; config/shipped-secrets.sha256 (their hashes) stays, so production
-# still refuses them; give real secrets as variables or <NAME>_FILE=/run/secrets/... (docs/operations.md, Secrets)
-RUN rm -f config/*.env && chown -R node:node /app/partners /app/mappings
+# still refuses them; give real secrets as variables or <NAME>_FILE=/run/secrets/... (docs/operations.md, Secrets);
+# nor does the simulated legacy BSS's seed data (the product has no simulator: legacy.baseUrl `embedded` is refused)
+RUN rm -rf config/*.env config/legacy-bss-sim && chown -R node:node /app/partners /app/mappings
 USER node
 # 8080: partners and the legacy BSS; 9090: /metrics, /readyz detail, operator /internal (server.adminPort)
 EXPOSE 8080 9090
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# SIGTERM reaches node directly (exec form), which drains in-flight requests before exiting
+# SIGTERM reaches node directly (exec form), which drains in-flight requests before exiting; the product's entry
 CMD ["node", "dist/src/main.js"]

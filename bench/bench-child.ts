@@ -4,7 +4,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { buildGateway } from '../src/gateway.js';
-import { startLegacyBss } from '../src/simulators/legacy-bss/start-legacy-bss.js';
+import { demoBackends } from '../simulators/src/demo-backends.js';
+import { startLegacyBss } from '../simulators/src/legacy-bss/start-legacy-bss.js';
 import { createJsonBackend, createRawProxy } from './baseline-servers.js';
 import type { ChildConfig, ChildMessage, ChildRole, CpuSample, EventLoopSample, ParentMessage } from './child-protocol.js';
 
@@ -51,7 +52,7 @@ async function startRole(role: ChildRole, config: ChildConfig): Promise<Started>
     }
     case 'gateway': {
       if (!config.rootDir || !config.processEnv) throw new Error('gateway needs rootDir and processEnv');
-      const gateway = await buildGateway({ rootDir: config.rootDir, env: 'demo', processEnv: config.processEnv });
+      const gateway = await buildGateway({ rootDir: config.rootDir, env: 'demo', processEnv: config.processEnv, backends: demoBackends });
       const { url } = await gateway.listen();
       return { url, detail: { store: gateway.store.kind, legacyUrl: gateway.legacyUrl }, close: () => gateway.close() };
     }

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 import { buildGateway } from '../src/gateway.js';
+import { demoBackends } from '../simulators/src/demo-backends.js';
 import { createLogger } from '../src/observability/logger.js';
 
 let root = resolve(fileURLToPath(import.meta.url), '..');
@@ -39,6 +40,7 @@ async function run(breakerEnabled: boolean): Promise<{ timeoutMs: number; sample
     rootDir: dir,
     env: 'test',
     processEnv: { ...process.env, LEGACY_BSS_URL: bssUrl, LOG_LEVEL: 'error' },
+    backends: demoBackends,
     watch: false,
     logger: createLogger({ level: 'error', silent: true }),
   });

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { buildGateway } from '../src/gateway.js';
+import { demoBackends } from '../simulators/src/demo-backends.js';
 import { createLogger } from '../src/observability/logger.js';
 
 let root = resolve(fileURLToPath(import.meta.url), '..');
@@ -80,6 +81,7 @@ const gateway = await buildGateway({
   rootDir: root,
   env: 'test',
   processEnv: { ...process.env, LOG_LEVEL: 'error' },
+  backends: demoBackends,
   watch: false,
   logger: createLogger({ level: 'error', silent: true }),
 });

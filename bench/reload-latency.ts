@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildGateway } from '../src/gateway.js';
+import { demoBackends } from '../simulators/src/demo-backends.js';
 import { createLogger } from '../src/observability/logger.js';
 
 // the project folder: the nearest parent with package.json (works from bench/ and from dist/bench/)
@@ -21,6 +22,7 @@ const gateway = await buildGateway({
   rootDir: dir,
   env: 'test',
   processEnv: { ...process.env, LOG_LEVEL: 'error' },
+  backends: demoBackends,
   watch: true,
   logger: createLogger({ level: 'error', silent: true }),
 });

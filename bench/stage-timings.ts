@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { buildGateway } from '../src/gateway.js';
+import { demoBackends } from '../simulators/src/demo-backends.js';
 import { createLogger } from '../src/observability/logger.js';
 import { summarizeSamples } from './latency-stats.js';
 import { fetchToken } from './load-runner.js';
@@ -95,6 +96,7 @@ export async function measureStageTimings(opts: StageTimingOptions): Promise<Sta
     rootDir: opts.rootDir,
     env: 'demo',
     processEnv: opts.processEnv,
+    backends: demoBackends,
     logger: createLogger({ level: 'error', stream }),
     watch: false,
     observe: (stage, ms) => {

@@ -28,13 +28,12 @@ import { createHubOperations } from './sonata/hub-operations.js';
 import { loadProductSchemas } from './sonata/products/product-schemas.js';
 import { loadSpecErrata, type SpecErratum } from './conformance/spec-errata.js';
 import { createContractLibrary, createContractsRouter } from './conformance/served-contracts.js';
-import { createSpecCatalog, sdkReleases, type SonataRelease, type SpecCatalog } from './conformance/openapi-validator.js';
-import { hasSellerProfile } from './simulators/sonata-seller/seller-profile.js';
+import { createSpecCatalog, sdkReleases, type SonataRelease } from './conformance/openapi-validator.js';
 import { createSpecGuard, type SpecGuard } from './conformance/spec-guard.js';
-import { createMetrics, observeBreakers, observeNotificationQueue } from './observability/metrics.js';
+import { createMetrics, observeBreakers, observeNotificationQueue, type GatewayMetrics } from './observability/metrics.js';
 import { observeRegistrySnapshot } from './observability/registry-metrics.js';
 import { instrumentLegacyClient } from './legacy/instrument-legacy-client.js';
-import { createBreakerBoard } from './outbound/circuit-breakers.js';
+import { createBreakerBoard, type BreakerBoard } from './outbound/circuit-breakers.js';
 import { ConfigError } from './config/yaml-source.js';
 import { createInternalRouter } from './sonata/internal-router.js';
 import { createLegacyAnnouncer } from './sonata/resources/legacy-announcements.js';
@@ -44,8 +43,11 @@ import { createDeadlineSweeper } from './sonata/resources/deadline-sweeper.js';
 import type { EventPublisher } from './sonata/resources/resource-events.js';
 import { createResourceRepository } from './sonata/resources/resource-repository.js';
 import { createWorkQueue } from './sonata/resources/work-queue.js';
-import { startLegacyBss } from './simulators/legacy-bss/start-legacy-bss.js';
-import { startSonataSeller, type RunningSonataSeller } from './simulators/sonata-seller/start-sonata-seller.js';
+import { startInProcessSellers, type InProcessSeller, type InProcessSellers } from './buyer/in-process-sellers.js';
+import { RUN_THE_DEMO, type InProcessLegacy, type StartInProcessLegacy } from './legacy/in-process-legacy.js';
+import { settingProblem } from './config/setting-problem.js';
+import type { ResourceRepository } from './sonata/resources/resource-repository.js';
+import type { WorkQueue } from './sonata/resources/work-queue.js';
 import { createStore } from './state/create-store.js';
 import { createIdempotency } from './pipeline/idempotency.js';
 import type { Store } from './state/store.js';
@@ -57,7 +59,7 @@ import { loadConsoleUsers, refuseShippedConsoleUsers, type ConsoleUser } from '.
 import { createDeliveryOutcomes } from './console/delivery-outcomes.js';
 import { packageVersion } from './cli/main.js';
 
-export interface BuildGatewayOptions {
+export interface BuildGatewayOptions<S extends InProcessSeller = InProcessSeller> {
   rootDir: string;
   processEnv: Readonly<Record<string, string | undefined>>;
   /** environment name (default: GATEWAY_ENV, else "production" when NODE_ENV=production, else "demo") */
@@ -80,9 +82,11 @@ export interface BuildGatewayOptions {
   shutdownDelay?: (ms: number) => Promise<void>;
   /** an activity log for the console's Activity page instead of the gateway's own (tests) */
   activity?: ActivityLog;
+  /** the in-process backends of the demo and the tests (simulators/src/demo-backends.ts); the product has none */
+  backends?: InProcessBackends<S>;
 }
 
-export interface Gateway {
+export interface Gateway<S extends InProcessSeller = InProcessSeller> {
   readonly config: GatewayConfig;
   readonly logger: Logger;
   readonly registry: RegistryHolder;
@@ -95,7 +99,7 @@ export interface Gateway {
   /** the buyer side: the legacy BSS buys from partner sellers (src/buyer) */
   readonly buyer: BuyerService;
   /** sellers simulated in process (demo/test: partners whose seller.baseUrl is `embedded`), by partner id */
-  readonly sellers: ReadonlyMap<string, RunningSonataSeller>;
+  readonly sellers: ReadonlyMap<string, S>;
   /** one round of polling the legacy BSS's event journal (also used by tests and the CLI) */
   pollLegacyEvents(): Promise<number>;
   /** one sweep of passed deadlines (a charge unanswered by its responseDueDate), as of `at` (tests inject the time) */
@@ -116,13 +120,167 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/**
+ * The backends a demo or test gateway starts in its own process (simulators/src/demo-backends.ts supplies them). The
+ * product passes none: a configuration that asks for one (legacy.baseUrl `embedded`, buyer.embeddedSellers with a
+ * partner whose seller.baseUrl is `embedded`) is refused with a ConfigError that says to run the demo.
+ */
+export interface InProcessBackends<S extends InProcessSeller = InProcessSeller> {
+  legacy?: StartInProcessLegacy;
+  sellers?: InProcessSellers<S>;
+}
+
 /** Builds the whole gateway once: config, logger, mapping engine, registry, store, legacy client, token service, app. */
-export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> {
+export async function buildGateway<S extends InProcessSeller = InProcessSeller>(opts: BuildGatewayOptions<S>): Promise<Gateway<S>> {
   const config = loadConfig({ rootDir: opts.rootDir, env: opts.env, processEnv: opts.processEnv });
   const logger = opts.logger ?? createLogger({ level: config.logging.level, format: config.logging.format });
-  const secrets = environmentVariables(opts.rootDir, config.env, opts.processEnv);
   // first: reloads, and everything built below, report into it
   const metrics = createMetrics({ defaultMetrics: true });
+  const { registry, readSecrets } = createGatewayRegistry(opts, config, logger, metrics);
+  // the gateway's own address, known once it listens: the embedded simulator sends its status callbacks there
+  let listeningUrl: string | undefined;
+  // the backends in process first (demo/test): the product, asked for one, refuses before it connects to anything
+  const inProcess = await startInProcessBackends(config, logger, registry, opts.backends, () => listeningUrl);
+  const store = createStore({
+    redisUrl: config.store.redisUrl,
+    prefix: config.store.prefix,
+    commandTimeoutMs: config.store.commandTimeoutMs,
+    connectTimeoutMs: config.store.connectTimeoutMs,
+  });
+  // every partner request with its hops (legacy BSS, sellers, notifications), when config.activity.enabled
+  const activity = createActivityLog({ store, settings: config.activity, logger });
+  const { breakers, legacy, tokens } = createClients(config, logger, metrics, registry, activity, inProcess.legacyUrl);
+  // the SDK's releases and the errata to its files, read once: the spec guard and the served contracts share them (an
+  // erratum naming a release the SDK lacks is refused when the guard runs on that SDK)
+  const sdk = sdkReleases(config.sdkDir);
+  const specOn = config.conformance.mode !== 'off' && sdk.length > 0;
+  const errata = loadSpecErrata(join(config.paths.mappings, 'spec-errata.yaml'), specOn ? sdk : undefined);
+  const spec = createGatewaySpecGuard(config, logger, sdk, errata);
+  const products = loadProductSchemas({ catalogFile: config.products.catalog, schemaDir: config.products.schemaDir, logger });
+  const resources = createResourceRepository(store);
+  const tasks = createWorkQueue(store);
+  const now = () => new Date();
+  const notify = createNotifications({ opts, config, logger, registry, store, metrics, activity, spec, now });
+  // one Idempotency-Key store for partners' creates and the legacy BSS's purchases (keys kept apart by caller)
+  const idempotency = createIdempotency({ store, settings: config.idempotency });
+  const buyer = createBuyerSide({
+    config,
+    registry,
+    store,
+    logger,
+    breakers,
+    metrics,
+    idempotency,
+    embedded: new Map([...inProcess.sellers].map(([id, sim]) => [id, sim.url])),
+    activity,
+  });
+  const work = createLegacyWork({ config, registry, store, legacy, logger, resources, tasks, now, notify, buyer, activity });
+  observeNotificationQueue(metrics, () => notify.deliveries.backlog());
+  notify.deliveries.start();
+  if (config.legacy.statusUpdates !== 'callback') work.poller.start();
+  work.deadlines.start();
+
+  let shuttingDown = false;
+  const contracts = createContractLibrary({ sdkDir: config.sdkDir, errata });
+  const limits = createRateLimits({ limits: config.limits, redisUrl: config.store.redisUrl, prefix: config.store.prefix, logger });
+  const appDeps = {
+    config,
+    registry,
+    store,
+    legacy,
+    tokens,
+    logger,
+    observe: opts.observe,
+    isShuttingDown: () => shuttingDown,
+    resources,
+    events: notify.events,
+    tasks,
+    hubs: notify.hubs,
+    products,
+    spec,
+    metrics,
+    internal: work.internal,
+    operator: work.operator,
+    externalTokens: config.auth.externalIssuers.length
+      ? createExternalTokenVerifier({ issuers: config.auth.externalIssuers, registry: () => registry.current() })
+      : undefined,
+    breakers: () => breakers.snapshot(),
+    partnerListeners: buyer.listenerRouter,
+    now,
+    legacyCallbacksSigned: !!config.legacy.callbackSecret,
+    limits,
+    idempotency,
+    activity,
+    contracts: createContractsRouter(contracts),
+    console: createGatewayConsole({
+      config,
+      registry,
+      deliveries: notify.deliveries,
+      logger,
+      activity: opts.activity ?? activity,
+      contracts,
+      deliveryOutcomes: notify.deliveryOutcomes,
+      readSecrets,
+      mainUrl: () => listeningUrl,
+    }),
+  };
+  const app = createApp(appDeps);
+  const adminApp = config.server.adminPort !== undefined ? createAdminApp(appDeps) : undefined;
+  const lifecycle = createLifecycle({
+    config,
+    logger,
+    registry,
+    app,
+    adminApp,
+    shutdownDelay: opts.shutdownDelay,
+    onShuttingDown: () => (shuttingDown = true),
+    onListening: (url) => {
+      listeningUrl = url;
+      inProcess.notifyAs(url);
+      buyer.start(url);
+    },
+    closeAll: async () => {
+      await notify.deliveries.close();
+      await buyer.close();
+      await Promise.all([...inProcess.sellers.values()].map((sim) => sim.close()));
+      await legacy.close();
+      breakers.close();
+      await inProcess.legacy?.close();
+      await limits.close();
+      await store.close();
+    },
+    stopWork: () => {
+      work.poller.stop();
+      work.deadlines.stop();
+    },
+  });
+  return {
+    config,
+    logger,
+    registry,
+    store,
+    tokens,
+    legacyUrl: inProcess.legacyUrl,
+    app,
+    adminApp,
+    deliveries: notify.deliveries,
+    activity,
+    buyer: buyer.service,
+    sellers: inProcess.sellers,
+    pollLegacyEvents: () => work.poller.pollOnce(),
+    sweepDeadlines: (at) => work.deadlines.sweepOnce(at),
+    ...lifecycle,
+  };
+}
+
+/** The mapping engine and the registry holder (reloads, the file watcher); secrets are read again at each reload. */
+function createGatewayRegistry(
+  opts: BuildGatewayOptions<InProcessSeller>,
+  config: GatewayConfig,
+  logger: Logger,
+  metrics: GatewayMetrics,
+): { registry: RegistryHolder; readSecrets: () => Record<string, string> } {
+  const secrets = environmentVariables(opts.rootDir, config.env, opts.processEnv);
   const engine = createMappingEngine({
     deadlineMs: config.mapping.deadlineMs,
     maxDepth: config.mapping.maxDepth,
@@ -160,36 +318,60 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   // the 78 locales' country names, indexed before the first request needs them (src/mapping/functions/country.ts)
   warmCountryNames();
   if (opts.watch ?? config.reload.watch) registry.watch([config.paths.partners, config.paths.mappings], config.reload.debounceMs);
+  return { registry, readSecrets };
+}
 
-  const store = createStore({
-    redisUrl: config.store.redisUrl,
-    prefix: config.store.prefix,
-    commandTimeoutMs: config.store.commandTimeoutMs,
-    connectTimeoutMs: config.store.connectTimeoutMs,
-  });
-  // every partner request with its hops (legacy BSS, sellers, notifications), when config.activity.enabled
-  const activity = createActivityLog({ store, settings: config.activity, logger });
-  let simulator: { url: string; close(): Promise<void> } | undefined;
+/**
+ * The legacy BSS and partner sellers started in this process (demo and test), from `backends`; without them (the
+ * product) a configuration that needs one is refused.
+ */
+async function startInProcessBackends<S extends InProcessSeller>(
+  config: GatewayConfig,
+  logger: Logger,
+  registry: RegistryHolder,
+  backends: InProcessBackends<S> | undefined,
+  mainUrl: () => string | undefined,
+): Promise<{ legacyUrl: string; legacy?: InProcessLegacy; sellers: Map<string, S>; notifyAs(url: string): void }> {
+  let legacy: InProcessLegacy | undefined;
   let legacyUrl = config.legacy.baseUrl;
-  // the gateway's own address, known once it listens: the embedded simulator sends its status callbacks there
-  let listeningUrl: string | undefined;
   if (legacyUrl === 'embedded') {
-    simulator = await startLegacyBss({
+    if (!backends?.legacy) throw new ConfigError([settingProblem(config, '/legacy/baseUrl', `is "embedded": ${RUN_THE_DEMO}`)]);
+    legacy = await backends.legacy({
       apiKey: config.legacy.apiKey,
       dataDir: config.legacy.simulatorDataDir,
-      port: 0,
-      host: '127.0.0.1',
-      callbackUrl:
-        config.legacy.statusUpdates === 'poll' ? undefined : () => (listeningUrl ? `${listeningUrl}/internal/legacy/events` : undefined),
+      callbackUrl: config.legacy.statusUpdates === 'poll' ? undefined : () => mainUrl() && `${mainUrl()}/internal/legacy/events`,
       callbackSecret: config.legacy.callbackSecret,
       autoAdvanceMs: config.legacy.simulator.autoAdvanceMs,
       deferredDelayMs: config.legacy.simulator.deferredDelayMs,
     });
-    legacyUrl = simulator.url;
+    legacyUrl = legacy.url;
     logger.info('embedded legacy BSS simulator started', { url: legacyUrl });
   }
   // partner sellers simulated in process, like the legacy BSS above (demo/test only)
-  const sellers = await startEmbeddedSellers(config, registry.current(), logger);
+  const sellers = await startInProcessSellers(config, registry.current(), logger, backends?.sellers);
+  return {
+    legacyUrl,
+    legacy,
+    sellers,
+    // embedded sellers authenticate at our token endpoint as their partner profile, then notify our listeners
+    notifyAs(url) {
+      for (const [id, sim] of sellers) {
+        const p = registry.current().partners.get(id);
+        if (p) backends!.sellers!.notifyAs(sim, { tokenUrl: `${url}/oauth2/token`, clientId: p.clientId, clientSecret: p.clientSecret });
+      }
+    },
+  };
+}
+
+/** The circuit breakers (shown in /readyz and /metrics), the legacy BSS client and the token service. */
+function createClients(
+  config: GatewayConfig,
+  logger: Logger,
+  metrics: GatewayMetrics,
+  registry: RegistryHolder,
+  activity: CapturingActivityLog,
+  legacyUrl: string,
+): { breakers: BreakerBoard; legacy: LegacyClient; tokens: TokenService } {
   // every backend's circuit breaker (legacy BSS, each seller), shown in /readyz and /metrics
   const breakers = createBreakerBoard();
   const legacy: LegacyClient = instrumentLegacyClient(
@@ -209,28 +391,27 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     secret: config.auth.signingSecret,
     ttlSeconds: config.auth.tokenTtlSeconds,
   });
-
   observeBreakers(metrics, breakers);
   observeRegistrySnapshot(metrics, registry);
   breakers.subscribe((breaker, event) => {
     if (event !== 'rejected') logger[event === 'open' ? 'error' : 'warn']('circuit breaker changed state', { breaker, state: event });
   });
-  // the SDK's releases and the errata to its files, read once: the spec guard and the served contracts share them (an
-  // erratum naming a release the SDK lacks is refused when the guard runs on that SDK)
-  const sdk = sdkReleases(config.sdkDir);
-  const specOn = config.conformance.mode !== 'off' && sdk.length > 0;
-  const errata = loadSpecErrata(join(config.paths.mappings, 'spec-errata.yaml'), specOn ? sdk : undefined);
-  const spec = createGatewaySpecGuard(config, logger, sdk, errata);
-  const products = loadProductSchemas({
-    catalogFile: config.products.catalog,
-    schemaDir: config.products.schemaDir,
-    logger,
-  });
-  const resources = createResourceRepository(store);
-  const tasks = createWorkQueue(store);
-  const now = () => new Date();
+  return { breakers, legacy, tokens };
+}
 
-  // notifications: per-release catalogues, hub subscriptions in the store, a durable delivery queue
+/** Notifications: per-release catalogues, hub subscriptions in the store, a durable delivery queue, the notifier. */
+function createNotifications(deps: {
+  opts: BuildGatewayOptions<InProcessSeller>;
+  config: GatewayConfig;
+  logger: Logger;
+  registry: RegistryHolder;
+  store: Store;
+  metrics: GatewayMetrics;
+  activity: CapturingActivityLog;
+  spec: SpecGuard | undefined;
+  now: () => Date;
+}) {
+  const { opts, config, logger, registry, store, metrics, activity, spec, now } = deps;
   const hub = createHubService({ store, now });
   const allowedCallbackHosts = (partnerId: string): readonly string[] | undefined => {
     const p = registry.current().partners.get(partnerId);
@@ -289,19 +470,25 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
   });
   const events: EventPublisher = notifier;
   const hubs = createHubOperations({ hub, allowedCallbackHosts: (partner) => allowedCallbackHosts(partner.id) ?? [] });
-  // one Idempotency-Key store for partners' creates and the legacy BSS's purchases (keys kept apart by caller)
-  const idempotency = createIdempotency({ store, settings: config.idempotency });
-  const buyer = createBuyerSide({
-    config,
-    registry,
-    store,
-    logger,
-    breakers,
-    metrics,
-    idempotency,
-    embedded: new Map([...sellers].map(([id, sim]) => [id, sim.url])),
-    activity,
-  });
+  return { hub, deliveries, deliveryOutcomes, events, hubs };
+}
+
+/** What the legacy BSS's status reports drive: announcements, the /internal routers, the poller, the deadline sweeper. */
+function createLegacyWork(deps: {
+  config: GatewayConfig;
+  registry: RegistryHolder;
+  store: Store;
+  legacy: LegacyClient;
+  logger: Logger;
+  resources: ResourceRepository;
+  tasks: WorkQueue;
+  now: () => Date;
+  notify: ReturnType<typeof createNotifications>;
+  buyer: ReturnType<typeof createBuyerSide>;
+  activity: CapturingActivityLog;
+}) {
+  const { config, registry, store, legacy, logger, resources, tasks, now, notify, buyer, activity } = deps;
+  const { hub, events, deliveries } = notify;
   // /internal: what the legacy BSS calls stays on the main port; the operator tools move to the admin port if any
   const listening = async (partnerId: string, apiName: string, eventType: string) =>
     (await hub.subscribersFor(partnerId, apiName, eventType)).length > 0;
@@ -328,8 +515,6 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     parts: { legacyEvents: false },
     extra: [createNotificationAdminRouter({ queue: deliveries }), createActivityRouter({ activity })],
   });
-  observeNotificationQueue(metrics, () => deliveries.backlog());
-  deliveries.start();
   const poller = createLegacyPoller({
     registry,
     legacy,
@@ -338,84 +523,57 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
     intervalMs: config.legacy.pollIntervalMs,
     apply: (event) => applyLegacyStatus({ registry: registry.current(), resources, events, logger, now, announce }, event),
   });
-  if (config.legacy.statusUpdates !== 'callback') poller.start();
   const deadlines = createDeadlineSweeper({ registry, store, resources, events, legacy, logger, now });
-  deadlines.start();
+  return { internal, operator, poller, deadlines };
+}
 
+/** listen() and close() of a built gateway: the main and admin listeners, graceful shutdown. */
+function createLifecycle(deps: {
+  config: GatewayConfig;
+  logger: Logger;
+  registry: RegistryHolder;
+  app: ReturnType<typeof createApp>;
+  adminApp?: ReturnType<typeof createAdminApp>;
+  shutdownDelay?: (ms: number) => Promise<void>;
+  onShuttingDown(): void;
+  onListening(url: string): void;
+  stopWork(): void;
+  closeAll(): Promise<void>;
+}): Pick<Gateway, 'listen' | 'close'> {
+  const { config, logger, app, adminApp } = deps;
   let shuttingDown = false;
-  const externalTokens = config.auth.externalIssuers.length
-    ? createExternalTokenVerifier({ issuers: config.auth.externalIssuers, registry: () => registry.current() })
-    : undefined;
-  const limits = createRateLimits({
-    limits: config.limits,
-    redisUrl: config.store.redisUrl,
-    prefix: config.store.prefix,
-    logger,
-  });
-  const contracts = createContractLibrary({ sdkDir: config.sdkDir, errata });
-  const consoleRouter = createGatewayConsole({
-    config,
-    registry,
-    deliveries,
-    logger,
-    activity: opts.activity ?? activity,
-    contracts,
-    deliveryOutcomes,
-    readSecrets,
-    mainUrl: () => listeningUrl,
-  });
-  const appDeps = {
-    config,
-    registry,
-    store,
-    legacy,
-    tokens,
-    logger,
-    observe: opts.observe,
-    isShuttingDown: () => shuttingDown,
-    resources,
-    events,
-    tasks,
-    hubs,
-    products,
-    spec,
-    metrics,
-    internal,
-    operator,
-    externalTokens,
-    breakers: () => breakers.snapshot(),
-    partnerListeners: buyer.listenerRouter,
-    now,
-    legacyCallbacksSigned: !!config.legacy.callbackSecret,
-    limits,
-    idempotency,
-    activity,
-    contracts: createContractsRouter(contracts),
-    console: consoleRouter,
-  };
-  const app = createApp(appDeps);
-  const adminApp = config.server.adminPort !== undefined ? createAdminApp(appDeps) : undefined;
   let server: Server | undefined;
   let adminServer: Server | undefined;
   let closing: Promise<void> | undefined;
+  const shutdownDelay = deps.shutdownDelay ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
-  const shutdownDelay = opts.shutdownDelay ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const listenAdmin = async (): Promise<string | undefined> => {
+    if (!adminApp) return undefined;
+    adminServer = createServer({ ...slowClientLimits(config.server), keepAliveTimeout: 5_000 }, adminApp);
+    await new Promise<void>((resolve, reject) => {
+      adminServer!.once('error', reject);
+      adminServer!.listen(config.server.adminPort, config.server.host, () => resolve());
+    });
+    return urlOf(adminServer.address() as AddressInfo);
+  };
+
+  async function shutDown(): Promise<void> {
+    // /readyz fails first; requests are still served while load balancers notice and stop sending new ones
+    shuttingDown = true;
+    deps.onShuttingDown();
+    if (server && config.server.shutdownDelayMs > 0) {
+      logger.info('draining: readiness fails, still serving', { delayMs: config.server.shutdownDelayMs });
+      await shutdownDelay(config.server.shutdownDelayMs);
+    }
+    deps.registry.close();
+    deps.stopWork();
+    if (server) await drainServer(server, config.server.shutdownGraceMs);
+    // the admin listener last: metrics stay readable while the main port drains
+    if (adminServer) await drainServer(adminServer, config.server.shutdownGraceMs);
+    await deps.closeAll();
+  }
 
   return {
-    config,
-    logger,
-    registry,
-    store,
-    tokens,
-    legacyUrl,
-    app,
-    adminApp,
-    deliveries,
-    activity,
-    buyer: buyer.service,
-    sellers,
-    pollLegacyEvents: () => poller.pollOnce(),
-    sweepDeadlines: (at) => deadlines.sweepOnce(at),
     listen() {
       server = createServer(slowClientLimits(config.server), app);
       server.maxConnections = config.server.maxConnections;
@@ -427,31 +585,12 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
           if (shuttingDown) setImmediate(() => server?.closeIdleConnections());
         });
       });
-      const listenAdmin = async (): Promise<string | undefined> => {
-        if (!adminApp) return undefined;
-        adminServer = createServer({ ...slowClientLimits(config.server), keepAliveTimeout: 5_000 }, adminApp);
-        await new Promise<void>((resolve, reject) => {
-          adminServer!.once('error', reject);
-          adminServer!.listen(config.server.adminPort, config.server.host, () => resolve());
-        });
-        return urlOf(adminServer.address() as AddressInfo);
-      };
       return new Promise<{ url: string; server: Server }>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(config.server.port, config.server.host, () => {
-          listeningUrl = urlOf(server!.address() as AddressInfo);
-          // embedded sellers authenticate at our token endpoint as their partner profile, then notify our listeners
-          for (const [id, sim] of sellers) {
-            const p = registry.current().partners.get(id);
-            if (p)
-              sim.control.setNotificationAuth({
-                tokenUrl: `${listeningUrl}/oauth2/token`,
-                clientId: p.clientId,
-                clientSecret: p.clientSecret,
-              });
-          }
-          buyer.start(listeningUrl);
-          resolve({ url: listeningUrl, server: server! });
+          const url = urlOf(server!.address() as AddressInfo);
+          deps.onListening(url);
+          resolve({ url, server: server! });
         });
       }).then(async (main) => ({ ...main, adminUrl: await listenAdmin() }));
     },
@@ -460,29 +599,6 @@ export async function buildGateway(opts: BuildGatewayOptions): Promise<Gateway> 
       return closing;
     },
   };
-
-  async function shutDown(): Promise<void> {
-    // /readyz fails first; requests are still served while load balancers notice and stop sending new ones
-    shuttingDown = true;
-    if (server && config.server.shutdownDelayMs > 0) {
-      logger.info('draining: readiness fails, still serving', { delayMs: config.server.shutdownDelayMs });
-      await shutdownDelay(config.server.shutdownDelayMs);
-    }
-    registry.close();
-    poller.stop();
-    deadlines.stop();
-    if (server) await drainServer(server, config.server.shutdownGraceMs);
-    // the admin listener last: metrics stay readable while the main port drains
-    if (adminServer) await drainServer(adminServer, config.server.shutdownGraceMs);
-    await deliveries.close();
-    await buyer.close();
-    await Promise.all([...sellers.values()].map((sim) => sim.close()));
-    await legacy.close();
-    breakers.close();
-    await simulator?.close();
-    await limits.close();
-    await store.close();
-  }
 }
 
 /** The console (admin listener only): on when console.sessionSecret is set; production refuses the demo users. */
@@ -543,65 +659,6 @@ function createGatewaySpecGuard(
     catalog: createSpecCatalog({ sdkDir: config.sdkDir, errata }),
     mode: config.conformance.mode,
   });
-}
-
-/**
- * Simulated sellers for partners whose seller.baseUrl is `embedded` (buyer.embeddedSellers, demo and test): strict
- * (every request checked against the release's OpenAPI files) when the SDK folder is there.
- */
-async function startEmbeddedSellers(
-  config: GatewayConfig,
-  registry: import('./registry/registry.js').Registry,
-  logger: Logger,
-): Promise<Map<string, RunningSonataSeller>> {
-  const sellers = new Map<string, RunningSonataSeller>();
-  const wanted = [...registry.partners.values()].filter((p) => p.seller?.baseUrl === 'embedded');
-  if (wanted.length === 0) return sellers;
-  if (!config.buyer.embeddedSellers) {
-    logger.warn('partners have an embedded seller but buyer.embeddedSellers is off; buying from them fails', {
-      partners: wanted.map((p) => p.id),
-    });
-    return sellers;
-  }
-  const strict =
-    config.sdkDir && sdkReleases(config.sdkDir).length > 0 ? { sdkDir: config.sdkDir, specs: sellerSpecCatalog(config.sdkDir) } : undefined;
-  for (const p of wanted) {
-    const release = registry.releases.get(p.release)?.name;
-    if (!release || !hasSellerProfile(release)) {
-      logger.warn('no seller simulator for this release', { seller: p.id, release });
-      continue;
-    }
-    const sim = await startSonataSeller({
-      release,
-      strict,
-      clients: [{ clientId: p.seller!.clientId, clientSecret: p.seller!.clientSecret }],
-      countries: p.seller!.serves.countries,
-      idPrefix: p.id
-        .split('-')
-        .map((w) => w.charAt(0))
-        .join('')
-        .toUpperCase(),
-      autoAdvanceMs: config.buyer.embeddedSellerAdvanceMs,
-      logger: logger.child({ component: 'seller-simulator', seller: p.id }),
-    });
-    // compiled now, before the gateway serves, so no request waits behind a compile on the shared event loop
-    sim.control.warmUp();
-    sellers.set(p.id, sim);
-    logger.info('embedded seller simulator started', { seller: p.id, release, url: sim.url, strict: !!strict });
-  }
-  return sellers;
-}
-
-// Compiling the OpenAPI files is the slow part of starting simulated sellers (seconds); every gateway built in one
-// process (tests build many) shares the compiled validators. Filled on first use, never at import.
-const sellerSpecCatalogs = new Map<string, SpecCatalog>();
-function sellerSpecCatalog(sdkDir: string): SpecCatalog {
-  let catalog = sellerSpecCatalogs.get(sdkDir);
-  if (!catalog) {
-    catalog = createSpecCatalog({ sdkDir });
-    sellerSpecCatalogs.set(sdkDir, catalog);
-  }
-  return catalog;
 }
 
 /**

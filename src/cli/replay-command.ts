@@ -12,7 +12,10 @@ import { Writable } from 'node:stream';
 import { request } from 'undici';
 import { environmentVariables, loadConfig } from '../config/load-config.js';
 import type { GatewayConfig } from '../config/config-schema.js';
-import { ConfigError } from '../config/yaml-source.js';
+import { settingProblem } from '../config/setting-problem.js';
+import { ConfigError, formatProblem } from '../config/yaml-source.js';
+import { RUN_THE_DEMO, type StartInProcessLegacy } from '../legacy/in-process-legacy.js';
+import type { PartnerDef, Registry } from '../registry/registry.js';
 import { GatewayError } from '../errors/catalogue.js';
 import { renderSonataError } from '../errors/render-error.js';
 import { createLegacyClient, type LegacyClient } from '../legacy/legacy-client.js';
@@ -21,7 +24,6 @@ import type { ActivityHop, ActivityRecord } from '../observability/activity.js';
 import { createLogger } from '../observability/logger.js';
 import { createRedactor, REDACTED, type Redactor } from '../observability/redact-body.js';
 import { loadRegistry } from '../registry/load-registry.js';
-import { startLegacyBss } from '../simulators/legacy-bss/start-legacy-bss.js';
 import { executeOperation } from '../sonata/kinds.js';
 import type { OperationResult } from '../sonata/operation-context.js';
 import { resolveOperation } from '../sonata/resolve-operation.js';
@@ -52,78 +54,33 @@ interface Comparison {
   readonly differences: string[];
 }
 
+/** What {@link runReplay} needs besides its arguments: the demo may supply its simulated legacy BSS for `--live`. */
+export interface ReplayBackends {
+  /** starts a legacy BSS in process when the configuration says `embedded` (the product has none) */
+  legacy?: StartInProcessLegacy;
+}
+
 /** `replay`: exit 0 when now equals then, 1 when it differs (or cannot be compared), 2 usage, 3 gateway unreachable. */
-export async function runReplay(correlationId: string | undefined, values: ReplayValues, t: OperatorTarget, io: Io): Promise<number> {
+export async function runReplay(
+  correlationId: string | undefined,
+  values: ReplayValues,
+  t: OperatorTarget,
+  io: Io,
+  backends: ReplayBackends = {},
+): Promise<number> {
   if ((correlationId === undefined) === (values.request === undefined)) {
     io.err('replay needs a correlation id or --request FILE (one of them; see sonata-gateway replay --help)\n');
     return USAGE;
   }
-  let record: ActivityRecord;
-  if (values.request !== undefined) {
-    if (!existsSync(values.request)) {
-      io.err(`--request: file not found: ${values.request}\n`);
-      return USAGE;
-    }
-    try {
-      record = JSON.parse(readFileSync(values.request, 'utf8')) as ActivityRecord;
-    } catch (err) {
-      io.err(`--request: ${values.request} is not JSON: ${(err as Error).message}\n`);
-      return USAGE;
-    }
-    if (!record || !Array.isArray(record.hops)) {
-      io.err(`--request: ${values.request} is not an activity record (as \`sonata-gateway trace --json\` prints)\n`);
-      return USAGE;
-    }
-  } else {
-    const fetched = await fetchActivityRecord(correlationId!, t);
-    if (fetched.kind !== 'found') {
-      io.err(`${fetched.message}\n`);
-      return fetched.kind === 'unreachable' ? UNREACHABLE : PROBLEMS;
-    }
-    record = fetched.record;
-  }
-
-  let config: GatewayConfig;
-  try {
-    config = loadConfig({ rootDir: t.rootDir, env: t.env, processEnv: t.processEnv });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.err(`${err.message}\n${err.problems.length} problem(s) found\n`);
-      return PROBLEMS;
-    }
-    throw err;
-  }
+  const record = await readRecord(correlationId, values, t, io);
+  if (typeof record === 'number') return record;
   const problem = (message: string) => {
     io.err(`${message}\n`);
     return PROBLEMS;
   };
-  const request = record.hops.find((h) => h.kind === 'partner-request');
-  const answered = record.hops.find((h) => h.kind === 'partner-response');
-  if (!request?.url || !request.method || !record.partnerId)
-    return problem('the record has no partner request to replay (only Sonata requests of a partner are replayed)');
-  const [path, queryText] = request.url.split('?', 2) as [string, string | undefined];
-  const route = SONATA_ROUTE.exec(path);
-  if (!route) return problem(`${request.url} is not a Sonata route; only partners' Sonata requests are replayed`);
-  if (isTruncated(request.body))
-    return problem(
-      `the captured request body was truncated (${(request.body as { bytes: number }).bytes} bytes); raise activity.maxBodyBytes to replay such requests`,
-    );
-
-  let registry;
+  let target: ReplayTarget | string;
   try {
-    const secrets = environmentVariables(t.rootDir, config.env, t.processEnv);
-    const engine = createMappingEngine({
-      deadlineMs: config.mapping.deadlineMs,
-      maxDepth: config.mapping.maxDepth,
-      engine: config.mapping.engine,
-      syncSliceMs: config.mapping.syncSliceMs,
-    });
-    registry = loadRegistry({
-      partnersDir: config.paths.partners,
-      mappingsDir: config.paths.mappings,
-      engine,
-      secrets,
-    });
+    target = resolveReplay(record, t);
   } catch (err) {
     if (err instanceof ConfigError) {
       io.err(`${err.message}\n${err.problems.length} problem(s) found\n`);
@@ -131,17 +88,106 @@ export async function runReplay(correlationId: string | undefined, values: Repla
     }
     throw err;
   }
-  const partner = registry.partners.get(record.partnerId);
-  if (!partner) return problem(`partner ${record.partnerId} is not in ${config.paths.partners} any more`);
-  let resolved;
-  try {
-    resolved = resolveOperation(registry, partner, route[1]!, route[2]!, request.method, route[3] ?? '/');
-  } catch (err) {
-    return problem(`${request.method} ${path} does not resolve for ${partner.id} today: ${(err as Error).message}`);
+  if (typeof target === 'string') return problem(target);
+  const live = values.live ? await liveLegacy(target.config, backends.legacy) : undefined;
+  if (typeof live === 'string') return problem(live);
+  const { now, received } = await replayNow(record, target, live);
+  const comparisons = compareReplay(record, target.config, now, received);
+  io.out(
+    `replay of ${record.correlationId}: ${target.partner.id} ${target.resolved.op.operationId} (${target.resolved.op.release}) with today's mappings, legacy BSS ${values.live ? 'called live' : 'answers as captured'}\n`,
+  );
+  let different = false;
+  for (const c of comparisons) {
+    io.out(`${c.title}: ${c.differences.length ? `${c.differences.length} difference(s)` : 'identical'}\n`);
+    for (const d of c.differences) io.out(`  ${d}\n`);
+    if (c.differences.length) different = true;
   }
+  io.out(different ? 'different\n' : 'identical\n');
+  return different ? PROBLEMS : OK;
+}
 
-  const legacyAnswers = record.hops.filter((h) => h.kind === 'legacy-response');
-  const backend = await standInLegacy(legacyAnswers, values.live ? await liveLegacy(config) : undefined);
+/** The activity record to replay: read from `--request FILE` or fetched from the gateway; an exit code when it cannot be. */
+async function readRecord(
+  correlationId: string | undefined,
+  values: ReplayValues,
+  t: OperatorTarget,
+  io: Io,
+): Promise<ActivityRecord | number> {
+  if (values.request === undefined) {
+    const fetched = await fetchActivityRecord(correlationId!, t);
+    if (fetched.kind === 'found') return fetched.record;
+    io.err(`${fetched.message}\n`);
+    return fetched.kind === 'unreachable' ? UNREACHABLE : PROBLEMS;
+  }
+  if (!existsSync(values.request)) {
+    io.err(`--request: file not found: ${values.request}\n`);
+    return USAGE;
+  }
+  let record: ActivityRecord;
+  try {
+    record = JSON.parse(readFileSync(values.request, 'utf8')) as ActivityRecord;
+  } catch (err) {
+    io.err(`--request: ${values.request} is not JSON: ${(err as Error).message}\n`);
+    return USAGE;
+  }
+  if (!record || !Array.isArray(record.hops)) {
+    io.err(`--request: ${values.request} is not an activity record (as \`sonata-gateway trace --json\` prints)\n`);
+    return USAGE;
+  }
+  return record;
+}
+
+/** A captured request resolved against today's configuration, partner and mapping files. */
+interface ReplayTarget {
+  config: GatewayConfig;
+  registry: Registry;
+  partner: PartnerDef;
+  resolved: ReturnType<typeof resolveOperation>;
+  request: ActivityHop;
+  queryText?: string;
+}
+
+/** Today's configuration and registry, and the operation the captured request resolves to (or why it cannot be replayed); throws ConfigError. */
+function resolveReplay(record: ActivityRecord, t: OperatorTarget): ReplayTarget | string {
+  const config = loadConfig({ rootDir: t.rootDir, env: t.env, processEnv: t.processEnv });
+  const request = record.hops.find((h) => h.kind === 'partner-request');
+  if (!request?.url || !request.method || !record.partnerId)
+    return 'the record has no partner request to replay (only Sonata requests of a partner are replayed)';
+  const [path, queryText] = request.url.split('?', 2) as [string, string | undefined];
+  const route = SONATA_ROUTE.exec(path);
+  if (!route) return `${request.url} is not a Sonata route; only partners' Sonata requests are replayed`;
+  if (isTruncated(request.body))
+    return `the captured request body was truncated (${(request.body as { bytes: number }).bytes} bytes); raise activity.maxBodyBytes to replay such requests`;
+  const secrets = environmentVariables(t.rootDir, config.env, t.processEnv);
+  const engine = createMappingEngine({
+    deadlineMs: config.mapping.deadlineMs,
+    maxDepth: config.mapping.maxDepth,
+    engine: config.mapping.engine,
+    syncSliceMs: config.mapping.syncSliceMs,
+  });
+  const registry = loadRegistry({ partnersDir: config.paths.partners, mappingsDir: config.paths.mappings, engine, secrets });
+  const partner = registry.partners.get(record.partnerId);
+  if (!partner) return `partner ${record.partnerId} is not in ${config.paths.partners} any more`;
+  try {
+    const resolved = resolveOperation(registry, partner, route[1]!, route[2]!, request.method, route[3] ?? '/');
+    return { config, registry, partner, resolved, request, queryText };
+  } catch (err) {
+    return `${request.method} ${path} does not resolve for ${partner.id} today: ${(err as Error).message}`;
+  }
+}
+
+/** Runs the captured request through today's operation code against the stand-in (or live) legacy BSS. */
+async function replayNow(
+  record: ActivityRecord,
+  target: ReplayTarget,
+  live: { url: string; close(): Promise<void> } | undefined,
+): Promise<{ now: { status: number; body: unknown }; received: unknown[] }> {
+  const { config, registry, partner, resolved, request, queryText } = target;
+  const answered = record.hops.find((h) => h.kind === 'partner-response');
+  const backend = await standInLegacy(
+    record.hops.filter((h) => h.kind === 'legacy-response'),
+    live,
+  );
   const silent = createLogger({ level: 'error', stream: new Writable({ write: (_c, _e, cb) => cb() }) });
   const store = createMemoryStore();
   const legacy: LegacyClient = createLegacyClient({
@@ -151,7 +197,6 @@ export async function runReplay(correlationId: string | undefined, values: Repla
     retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
   });
   const capturedId = (answered?.body as { id?: unknown } | undefined)?.id;
-  let now: { status: number; body: unknown };
   try {
     const result: OperationResult = await executeOperation({
       requestId: record.correlationId,
@@ -171,29 +216,38 @@ export async function runReplay(correlationId: string | undefined, values: Repla
       events: { publish: async () => 0 },
       tasks: createWorkQueue(store),
     });
-    now = { status: result.status, body: result.body };
+    return { now: { status: result.status, body: result.body }, received: backend.received };
   } catch (err) {
     const rendered = renderSonataError(err instanceof GatewayError ? err : new GatewayError('internal.unexpected', String(err)), {
       maxIssues: config.validation.maxErrors,
       requestId: record.correlationId,
     });
-    now = { status: rendered.status, body: rendered.body };
+    return { now: { status: rendered.status, body: rendered.body }, received: backend.received };
   } finally {
     await legacy.close();
     await backend.close();
     await store.close();
   }
+}
 
+/** What was sent to the legacy BSS and answered then, against now. */
+function compareReplay(
+  record: ActivityRecord,
+  config: GatewayConfig,
+  now: { status: number; body: unknown },
+  received: unknown[],
+): Comparison[] {
+  const answered = record.hops.find((h) => h.kind === 'partner-response');
   const redact = createRedactor(config.activity.redact);
   const window = { from: Date.parse(record.startedAt) - 1000, to: Date.parse(record.startedAt) + record.ms + 1000 };
   const comparisons: Comparison[] = [];
   const sentThen = record.hops.filter((h) => h.kind === 'legacy-request');
-  const count = Math.max(sentThen.length, backend.received.length);
+  const count = Math.max(sentThen.length, received.length);
   for (let i = 0; i < count; i++) {
     const then = sentThen[i];
     comparisons.push({
       title: `legacy request ${i + 1}${then?.note ? ` (${then.note})` : ''}`,
-      differences: compareBodies(then?.body, backend.received[i], redact, window),
+      differences: compareBodies(then?.body, received[i], redact, window),
     });
   }
   const statusDiff = answered?.status !== now.status ? [`status: then ${answered?.status ?? 'absent'}, now ${now.status}`] : [];
@@ -201,18 +255,7 @@ export async function runReplay(correlationId: string | undefined, values: Repla
     title: `answer (${answered?.status ?? '?'} then, ${now.status} now)`,
     differences: [...statusDiff, ...compareBodies(answered?.body, now.body, redact, window)],
   });
-
-  io.out(
-    `replay of ${record.correlationId}: ${partner.id} ${resolved.op.operationId} (${resolved.op.release}) with today's mappings, legacy BSS ${values.live ? 'called live' : 'answers as captured'}\n`,
-  );
-  let different = false;
-  for (const c of comparisons) {
-    io.out(`${c.title}: ${c.differences.length ? `${c.differences.length} difference(s)` : 'identical'}\n`);
-    for (const d of c.differences) io.out(`  ${d}\n`);
-    if (c.differences.length) different = true;
-  }
-  io.out(different ? 'different\n' : 'identical\n');
-  return different ? PROBLEMS : OK;
+  return comparisons;
 }
 
 /**
@@ -279,15 +322,17 @@ async function relay(base: string, req: IncomingMessage, body: string): Promise<
   return { status: res.statusCode, body: await res.body.text() };
 }
 
-/** The configured legacy BSS; `embedded` starts the simulator (with its seed data) for this run. */
-async function liveLegacy(config: GatewayConfig): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * The configured legacy BSS; `embedded` starts the simulator (with its seed data) for this run when the demo supplies
+ * it, else says what to do (the product ships no simulator).
+ */
+async function liveLegacy(config: GatewayConfig, start?: StartInProcessLegacy): Promise<{ url: string; close(): Promise<void> } | string> {
   if (config.legacy.baseUrl !== 'embedded') return { url: config.legacy.baseUrl, close: async () => undefined };
-  const sim = await startLegacyBss({
-    apiKey: config.legacy.apiKey,
-    dataDir: config.legacy.simulatorDataDir,
-    port: 0,
-    host: '127.0.0.1',
-  });
+  if (!start)
+    return formatProblem(
+      settingProblem(config, '/legacy/baseUrl', `is "embedded": --live needs a real legacy BSS (LEGACY_BSS_URL); ${RUN_THE_DEMO}`),
+    );
+  const sim = await start({ apiKey: config.legacy.apiKey, dataDir: config.legacy.simulatorDataDir });
   return { url: sim.url, close: () => sim.close() };
 }
 

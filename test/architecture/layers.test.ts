@@ -19,12 +19,15 @@ const LAYERS: readonly (readonly string[])[] = [
   ['sonata'],
   ['pipeline'],
   ['buyer'],
-  ['console', 'simulators'],
+  ['console'],
   ['cli'],
   ['(root)'],
 ];
 
 const SRC = join(import.meta.dirname, '../../src');
+const SIMULATORS = join(import.meta.dirname, '../../simulators');
+/** any import or re-export specifier, relative or a package name */
+const ANY_IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm;
 const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm;
 
 function sourceFiles(dir: string): string[] {
@@ -117,6 +120,22 @@ describe('src/ layers (docs/architecture.md "Layers")', () => {
     expect(edges).toBeGreaterThan(500);
     const gateway = graph.get(join(SRC, 'gateway.ts')) ?? [];
     expect(gateway.map((t) => relative(SRC, t))).toEqual(expect.arrayContaining(['pipeline/create-app.ts', 'registry/registry-holder.ts']));
+  });
+
+  it('nothing in src/ imports the simulators workspace (simulators/, type imports included): the product ships without it', () => {
+    const wrong: string[] = [];
+    let seen = 0;
+    for (const file of sourceFiles(SRC)) {
+      for (const m of readFileSync(file, 'utf8').matchAll(ANY_IMPORT)) {
+        seen++;
+        const spec = m[1]!;
+        const target = spec.startsWith('.') ? normalize(join(dirname(file), spec)) : undefined;
+        if (spec.startsWith('@sonata-gateway/simulators') || (target && !relative(SIMULATORS, target).startsWith('..')))
+          wrong.push(`${relative(SRC, file)} -> ${spec}`);
+      }
+    }
+    expect(seen).toBeGreaterThan(500);
+    expect(wrong).toEqual([]);
   });
 
   it('docs/architecture.md lists these layers', () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSonataSeller } from '../../src/simulators/sonata-seller/start-sonata-seller.js';
+import type { RunningSonataSeller } from '../../simulators/src/sonata-seller/start-sonata-seller.js';
 import { expectStrictSellerCalls, startBuyerTestbed, type BuyerTestbed } from './support.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningSonataSeller } from '../../src/simulators/sonata-seller/start-sonata-seller.js';
+import type { RunningSonataSeller } from '../../simulators/src/sonata-seller/start-sonata-seller.js';
 import { expectStrictSellerCalls, legacyDate, startBuyerTestbed, WEBHOOK_SECRET, type BuyerTestbed } from './support.js';
 
 /**

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RunningSonataSeller } from '../../src/simulators/sonata-seller/start-sonata-seller.js';
+import type { RunningSonataSeller } from '../../simulators/src/sonata-seller/start-sonata-seller.js';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 export const INTERNAL_KEY = 'demo-internal-key-0123456789';

@@ -1,7 +1,8 @@
 // Entry of a process the fault tests start (and kill -9): one gateway or one legacy BSS simulator per process, its
 // URL reported over IPC. Run from source with `--import tsx`. Exits when the parent goes away.
 import { buildGateway } from '../../src/gateway.js';
-import { startLegacyBss } from '../../src/simulators/legacy-bss/start-legacy-bss.js';
+import { demoBackends } from '../../simulators/src/demo-backends.js';
+import { startLegacyBss } from '../../simulators/src/legacy-bss/start-legacy-bss.js';
 
 /** What the parent passes as the one JSON argument. */
 export interface FaultChildConfig {
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
         rootDir: config.rootDir!,
         env: config.env ?? 'test',
         processEnv: config.processEnv ?? {},
+        backends: demoBackends,
       });
       const { url } = await gateway.listen();
       process.send?.({ kind: 'ready', url } satisfies FaultChildMessage);

@@ -4,7 +4,7 @@ import { createIdempotency, parseIdempotencyKey, requestFingerprint } from '../.
 import { GatewayError } from '../../src/errors/catalogue.js';
 import { createMemoryStore } from '../../src/state/memory-store.js';
 import { StoreUnavailableError } from '../../src/state/store.js';
-import { startLegacyBss } from '../../src/simulators/legacy-bss/start-legacy-bss.js';
+import { startLegacyBss } from '../../simulators/src/legacy-bss/start-legacy-bss.js';
 import { PARTNERS, REPO_ROOT, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { probeRedis, redisSuiteTitle, REDIS_URL } from '../notify/support.js';
 import { graceOrder, kylieOrder, legacy, LEGACY_KEY, ORDER_BASE } from '../sonata/product-order-support.js';

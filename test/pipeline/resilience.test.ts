@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startLegacyBss } from '../../src/simulators/legacy-bss/start-legacy-bss.js';
+import { startLegacyBss } from '../../simulators/src/legacy-bss/start-legacy-bss.js';
 import { PARTNERS, REPO_ROOT, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 const API_KEY = 'demo-legacy-key-42';

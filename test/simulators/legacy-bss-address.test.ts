@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLegacyBss, type RunningLegacyBss } from '../../src/simulators/legacy-bss/start-legacy-bss.js';
+import { startLegacyBss, type RunningLegacyBss } from '../../simulators/src/legacy-bss/start-legacy-bss.js';
 import { candidateKeys, checkAddress, postRaw, SHIPPED_DATA_DIR, type LegacyAnswer } from './legacy-bss-test-client.js';
 
 const API_KEY = 'address-test-key';

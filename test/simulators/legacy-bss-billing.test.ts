@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LEGACY_VAT_PERCENT } from '../../src/simulators/legacy-bss/billing.js';
-import { createLegacyBssApp } from '../../src/simulators/legacy-bss/create-legacy-bss-app.js';
+import { LEGACY_VAT_PERCENT } from '../../simulators/src/legacy-bss/billing.js';
+import { createLegacyBssApp } from '../../simulators/src/legacy-bss/create-legacy-bss-app.js';
 
 /**
  * The legacy BSS's billing run on services that start and end within the month: a service ended on the 10th is

@@ -8,7 +8,7 @@ import {
   createLegacyBssApp,
   signLegacyCallback,
   type LegacyBssEvent,
-} from '../../src/simulators/legacy-bss/create-legacy-bss-app.js';
+} from '../../simulators/src/legacy-bss/create-legacy-bss-app.js';
 import { ACME, GLOBEX, newLine, startDomainSim, type DomainSim, type LegacyJson } from './legacy-bss-domain-client.js';
 import { SHIPPED_DATA_DIR } from './legacy-bss-test-client.js';
 

@@ -1,7 +1,7 @@
 // Helpers for the legacy BSS domain tests (customers ... faults): a simulator with a settable clock
 // and a small client speaking its envelope.
 import { expect } from 'vitest';
-import { startLegacyBss, type RunningLegacyBss, type StartLegacyBssOptions } from '../../src/simulators/legacy-bss/start-legacy-bss.js';
+import { startLegacyBss, type RunningLegacyBss, type StartLegacyBssOptions } from '../../simulators/src/legacy-bss/start-legacy-bss.js';
 import { SHIPPED_DATA_DIR } from './legacy-bss-test-client.js';
 
 export const DOMAIN_API_KEY = 'domain-test-key';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readLegacyBssEnv } from '../../src/simulators/legacy-bss/legacy-bss-env.js';
+import { readLegacyBssEnv } from '../../simulators/src/legacy-bss/legacy-bss-env.js';
 
 describe('readLegacyBssEnv', () => {
   it('applies defaults next to the required key', () => {

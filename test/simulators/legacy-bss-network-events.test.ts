@@ -2,8 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LegacyBssSeedError } from '../../src/simulators/legacy-bss/address-seed.js';
-import { createLegacyBssApp } from '../../src/simulators/legacy-bss/create-legacy-bss-app.js';
+import { LegacyBssSeedError } from '../../simulators/src/legacy-bss/address-seed.js';
+import { createLegacyBssApp } from '../../simulators/src/legacy-bss/create-legacy-bss-app.js';
 import { ACME, GLOBEX, INITECH, inputError, startDomainSim, type DomainSim, type LegacyJson } from './legacy-bss-domain-client.js';
 import { SHIPPED_DATA_DIR } from './legacy-bss-test-client.js';
 

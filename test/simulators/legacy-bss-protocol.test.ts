@@ -1,7 +1,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLegacyBss, type RunningLegacyBss } from '../../src/simulators/legacy-bss/start-legacy-bss.js';
+import { startLegacyBss, type RunningLegacyBss } from '../../simulators/src/legacy-bss/start-legacy-bss.js';
 import { SHIPPED_DATA_DIR, type LegacyAnswer } from './legacy-bss-test-client.js';
 
 const API_KEY = 'protocol-test-key';

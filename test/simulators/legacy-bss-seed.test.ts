@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ADDRESS_SEED_FILE_NAME, LegacyBssSeedError, loadAddressSeed } from '../../src/simulators/legacy-bss/address-seed.js';
-import { createLegacyBssApp } from '../../src/simulators/legacy-bss/create-legacy-bss-app.js';
-import { parseLegacyTimestamp } from '../../src/simulators/legacy-bss/legacy-timestamp.js';
-import { startLegacyBss } from '../../src/simulators/legacy-bss/start-legacy-bss.js';
+import { ADDRESS_SEED_FILE_NAME, LegacyBssSeedError, loadAddressSeed } from '../../simulators/src/legacy-bss/address-seed.js';
+import { createLegacyBssApp } from '../../simulators/src/legacy-bss/create-legacy-bss-app.js';
+import { parseLegacyTimestamp } from '../../simulators/src/legacy-bss/legacy-timestamp.js';
+import { startLegacyBss } from '../../simulators/src/legacy-bss/start-legacy-bss.js';
 import { SHIPPED_DATA_DIR } from './legacy-bss-test-client.js';
 
 const tempDirs: string[] = [];

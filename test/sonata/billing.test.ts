@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSpecCatalog, type SonataRelease } from '../../src/conformance/openapi-validator.js';
-import { LEGACY_VAT_PERCENT } from '../../src/simulators/legacy-bss/billing.js';
+import { LEGACY_VAT_PERCENT } from '../../simulators/src/legacy-bss/billing.js';
 import { startListener, type ReceivedCall, type TestListener } from '../notify/support.js';
 import { copyProject, SDK_DIR, SPEC_ERRATA, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseDocument } from 'yaml';
-import { loadProductCatalogue, priceLegacyLine, type LegacyProduct } from '../../src/simulators/legacy-bss/product-catalogue.js';
+import { loadProductCatalogue, priceLegacyLine, type LegacyProduct } from '../../simulators/src/legacy-bss/product-catalogue.js';
 import { copyProject, REPO_ROOT, SDK_DIR, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { expectSpecValid } from './poq-quote-support.js';
 

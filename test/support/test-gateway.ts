@@ -10,6 +10,8 @@ import { buildGateway, type Gateway } from '../../src/gateway.js';
 import type { ActivityLog } from '../../src/observability/activity.js';
 import { createLogger, type Logger } from '../../src/observability/logger.js';
 import { testCallbackHosts } from './test-listeners.js';
+import { demoBackends } from '../../simulators/src/demo-backends.js';
+import type { RunningSonataSeller } from '../../simulators/src/sonata-seller/start-sonata-seller.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const SDK_DIR = process.env.SONATA_SDK_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'sonata-sdk');
@@ -39,7 +41,8 @@ export const PARTNERS = {
 } as const;
 
 export interface TestGateway {
-  gateway: Gateway;
+  /** with the demo's in-process backends: its sellers are the simulated ones */
+  gateway: Gateway<RunningSonataSeller>;
   url: string;
   /** the admin listener's URL when server.adminPort is set (ADMIN_PORT=0 picks a free port) */
   adminUrl?: string;
@@ -108,6 +111,7 @@ export async function startTestGateway(
     extraCallbackHosts: testCallbackHosts,
     shutdownDelay: opts.shutdownDelay,
     activity: opts.activity,
+    backends: demoBackends,
   });
   const { url, adminUrl, server } = await gateway.listen();
   const call: TestGateway['call'] = async (method, path, o = {}) => {

@@ -1,5 +1,5 @@
 /**
- * Standalone simulated Sonata seller: `node dist/src/simulators/sonata-seller/main.js`.
+ * Standalone simulated Sonata seller: `node dist/simulators/src/sonata-seller/main.js`.
  * Environment: SELLER_RELEASE (billie|grace|kylie, default grace), SELLER_PORT (8095), SELLER_HOST (127.0.0.1),
  * SELLER_CLIENT_ID + SELLER_CLIENT_SECRET (the buyer allowed to get tokens, required), SELLER_STRICT_SDK_DIR (strict
  * mode when set), SELLER_COUNTRIES (comma list), SELLER_CURRENCY, SELLER_ID_PREFIX, SELLER_AUTO_ADVANCE_MS,

@@ -1,5 +1,5 @@
-// Standalone entry of the simulated legacy BSS: `tsx src/simulators/legacy-bss/main.ts` or
-// `node dist/src/simulators/legacy-bss/main.js`. The only module of the simulator with side effects.
+// Standalone entry of the simulated legacy BSS: `tsx simulators/src/legacy-bss/main.ts` or
+// `node dist/simulators/src/legacy-bss/main.js`. The only module of the simulator with side effects.
 import winston from 'winston';
 import { readLegacyBssEnv } from './legacy-bss-env.js';
 import { startLegacyBss } from './start-legacy-bss.js';

@@ -6,7 +6,7 @@
  * checked too, so a flow that succeeds against it proves the buyer's requests are what the standard accepts.
  */
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { createSpecCatalog, type SpecCatalog, type SpecIssue } from '../../conformance/openapi-validator.js';
+import { createSpecCatalog, type SpecCatalog, type SpecIssue } from '../../../src/conformance/openapi-validator.js';
 import { DEFAULT_ADDRESSES, DEFAULT_PRODUCTS, type SellerAddress, type SellerProduct } from './seller-catalogue.js';
 import { createSellerDomain, SellerRefusal, type SellerDomain } from './seller-domain.js';
 import {
