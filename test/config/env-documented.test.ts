@@ -1,7 +1,7 @@
 /**
  * Every environment variable the code reads is listed in docs/operations.md, so an operator can set up a
  * deployment from the document alone. The variables are found where they are read: `process.env.X`,
- * `processEnv.X`, `env.X` / `env['X']` (and helpers given `env, 'X'`) in src/, bin/ and bench/; `${X}` and
+ * `processEnv.X`, `env.X` / `env['X']` (and helpers given `env, 'X'`) in src/, simulators/src/, bin/ and bench/; `${X}` and
  * `${X:-default}` in config/*.yaml and partners/**\/*.yaml, and `*Env: X` (a partner's secret names); `X_FILE`
  * variants are caught by the same patterns. A documented wildcard (`PARTNER_*_CLIENT_SECRET`) covers its names.
  */
@@ -47,7 +47,7 @@ function variablesRead(): Map<string, string> {
     });
   };
   const tsComment = (l: string) => /^\s*(\/\/|\*|\/\*)/.test(l);
-  for (const dir of ['src', 'bin', 'bench']) {
+  for (const dir of ['src', 'simulators/src', 'bin', 'bench']) {
     for (const f of walk(join(REPO_ROOT, dir), (p) => /\.(ts|js|mjs)$/.test(p))) scan(f, CODE_PATTERNS, tsComment);
   }
   const yamlComment = (l: string) => /^\s*#/.test(l);

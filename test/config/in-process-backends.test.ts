@@ -35,7 +35,7 @@ async function refusal(processEnv: Record<string, string>): Promise<ConfigError>
   return err as ConfigError;
 }
 
-describe('the product without in-process simulators', () => {
+describe('the product without in-process simulators', { timeout: 60_000 }, () => {
   it('refuses legacy.baseUrl "embedded" at its line in config/test.yaml, saying to run the demo', async () => {
     const err = await refusal({});
     expect(err.problems).toHaveLength(1);
