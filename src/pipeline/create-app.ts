@@ -37,6 +37,7 @@ import { parseIdempotencyKey, requestFingerprint, type Idempotency, type Idempot
 import { createSonataProxies } from '../proxy/create-sonata-proxies.js';
 import type { RateLimits } from './rate-limits.js';
 import { createPartnerCors, keepOriginOfPartner } from './partner-cors.js';
+import { errorMessage, memberOf } from '../validation/json-value.js';
 
 export interface AppDeps {
   config: GatewayConfig;
@@ -590,7 +591,7 @@ function readiness(deps: AppDeps, detail: boolean): express.RequestHandler {
       checks.store = `ok (${deps.store.kind})`;
     } catch (err) {
       ready = false;
-      checks.store = `unavailable: ${(err as Error).message}`;
+      checks.store = `unavailable: ${errorMessage(err)}`;
     }
     const status = ready ? 'ready' : 'not-ready';
     res.status(ready ? 200 : 503).json(
@@ -625,12 +626,12 @@ function errorRenderer(deps: AppDeps): express.ErrorRequestHandler {
     if (rendered.status >= 500)
       logger.error('request failed', {
         error: err instanceof Error ? err.message : String(err),
-        code: (err as GatewayError).code,
-        cause: String((err as Error)?.cause ?? ''),
+        code: memberOf(err, 'code'),
+        cause: String(memberOf(err, 'cause') ?? ''),
       });
     else
       logger.info('request refused', {
-        code: (err as GatewayError).code,
+        code: memberOf(err, 'code'),
         reason: err instanceof Error ? err.message : String(err),
       });
     if (res.headersSent) return;
@@ -653,7 +654,7 @@ function tokenEndpointAudiences(config: GatewayConfig): string[] {
 function idempotencyClaim(req: Request, operation: string, externalIdWindowMs: number): IdempotencyClaim | undefined {
   const key = parseIdempotencyKey(req.headers['idempotency-key']);
   if (key !== undefined) return { kind: 'key', value: key };
-  const externalId = (req.body as { externalId?: unknown } | undefined)?.externalId;
+  const externalId = memberOf(req.body, 'externalId');
   if (externalIdWindowMs > 0 && typeof externalId === 'string' && externalId !== '')
     return { kind: 'externalId', value: externalId, operation };
   return undefined;
