@@ -15,6 +15,7 @@ import { runRegistryFixtures } from '../registry/run-fixtures.js';
 import type { LookupTables } from '../mapping/lookups.js';
 import type { FixtureRef, PartnerDef, Registry } from '../registry/registry.js';
 import { apiBasesFor } from '../sonata/operation-context.js';
+import { errorMessage, memberOf } from '../validation/json-value.js';
 
 /** One mapping file of the registry as the console lists it. */
 export interface MappingEntry {
@@ -393,7 +394,7 @@ export async function saveFixture(registry: Registry, config: GatewayConfig, bod
   try {
     fixture = parseFixture(text, shown);
   } catch (err) {
-    throw new GatewayError('console.invalid-request', (err as Error).message.replace(`${shown}:`, 'fixture:'));
+    throw new GatewayError('console.invalid-request', errorMessage(err).replace(`${shown}:`, 'fixture:'));
   }
   const result = await runFixture(fixture, mapping, partner ? partner.lookups : registry.sharedLookups);
   if (!result.ok) {
@@ -410,7 +411,7 @@ export async function saveFixture(registry: Registry, config: GatewayConfig, bod
   try {
     writeFileSync(target, text, { flag: 'wx' });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new GatewayError('console.fixture-exists', `${shown} already exists`);
+    if (memberOf(err, 'code') === 'EEXIST') throw new GatewayError('console.fixture-exists', `${shown} already exists`);
     throw err;
   }
   return { fixture: shown };

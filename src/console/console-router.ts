@@ -32,6 +32,7 @@ import {
   type ConsoleSessionUser,
   type SignInSource,
 } from './console-session.js';
+import { asRecord, isRecord, isStringArray, stringMember } from '../validation/json-value.js';
 import { UNKNOWN_USER_HASH, verifyConsolePassword, type ConsoleUser } from './console-users.js';
 
 /** The Content-Security-Policy of every console answer (style-src inline: CodeMirror injects style elements). */
@@ -58,9 +59,21 @@ export interface ConsoleDeps {
   now?: () => Date;
 }
 
-interface ConsoleLocals {
-  consoleUser?: ConsoleSessionUser;
+/** The signed-in user the session check put on the response (`res.locals.consoleUser`), if any. */
+function consoleUser(res: Response): ConsoleSessionUser | undefined {
+  const user: unknown = res.locals.consoleUser;
+  if (!isRecord(user) || typeof user.name !== 'string' || (user.role !== 'viewer' && user.role !== 'editor')) return undefined;
+  return { name: user.name, role: user.role };
 }
+
+/** The sign-in limiters: failed sign-ins per address and per user name. */
+interface SignInLimiters {
+  byAddress: RateLimiterMemory;
+  byUser: RateLimiterMemory;
+  points: number;
+}
+
+type SetSession = (req: Request, res: Response, user: ConsoleSessionUser, source: SignInSource) => void;
 
 /** Creates the `/console` router (the caller mounts it only when `console.sessionSecret` is set). */
 export function createConsoleRouter(deps: ConsoleDeps): express.Router {
@@ -117,52 +130,21 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
     const session = readSession(signer, parseCookies(req.headers.cookie).get(SESSION_COOKIE), now());
     // a local user removed from the users file (and the gateway restarted) is signed out; a changed role applies at once
     const local = session?.source === 'local' ? users.get(session.name) : undefined;
-    if (session?.source === 'oauth2') (res.locals as ConsoleLocals).consoleUser = { name: session.name, role: session.role };
-    else if (local) (res.locals as ConsoleLocals).consoleUser = { name: local.name, role: local.role };
+    if (session?.source === 'oauth2') res.locals.consoleUser = { name: session.name, role: session.role };
+    else if (local) res.locals.consoleUser = { name: local.name, role: local.role };
     next();
   });
 
   api.get('/session', (_req: Request, res: Response) => {
-    const user = (res.locals as ConsoleLocals).consoleUser;
+    const user = consoleUser(res);
     if (!user) throw new GatewayError('console.signed-out');
     res.json({ user, signIn });
   });
 
-  api.post('/session', async (req: Request, res: Response) => {
-    const body = (req.body ?? {}) as { username?: unknown; password?: unknown };
-    if (
-      typeof body.username !== 'string' ||
-      typeof body.password !== 'string' ||
-      body.username.length > 200 ||
-      body.password.length > 1024
-    ) {
-      throw new GatewayError('console.invalid-request', 'username and password (text) are required');
-    }
-    const address = req.socket.remoteAddress ?? 'unknown';
-    const [byAddress, byUser] = await Promise.all([failedByAddress.get(address), failedByUser.get(body.username)]);
-    const blocked = [byAddress, byUser].filter(
-      (r): r is RateLimiterRes => !!r && r.remainingPoints <= 0 && r.consumedPoints >= cfg.signInLimit.points,
-    );
-    if (blocked.length) {
-      const seconds = Math.max(1, Math.ceil(Math.max(...blocked.map((r) => r.msBeforeNext)) / 1000));
-      throw new GatewayError('rate.limited', `Too many failed sign-ins; try again in ${seconds} s`, {
-        headers: { 'Retry-After': String(seconds) },
-      });
-    }
-    const user = users.get(body.username);
-    // an unknown name costs the same scrypt run as a wrong password
-    const ok = await verifyConsolePassword(body.password, user?.passwordHash ?? UNKNOWN_USER_HASH);
-    if (!user || !ok) {
-      await Promise.all([failedByAddress.penalty(address, 1), failedByUser.penalty(body.username, 1)]);
-      deps.logger.warn('console sign-in refused', { user: body.username.slice(0, 64), address });
-      throw new GatewayError('console.bad-credentials');
-    }
-    await failedByUser.delete(body.username);
-    const sessionUser = { name: user.name, role: user.role };
-    setSession(req, res, sessionUser, 'local');
-    deps.logger.info('console sign-in', { user: user.name, role: user.role, via: 'local' });
-    res.json({ user: sessionUser });
-  });
+  api.post(
+    '/session',
+    signInHandler(deps, users, { byAddress: failedByAddress, byUser: failedByUser, points: cfg.signInLimit.points }, setSession),
+  );
 
   api.delete('/session', (req: Request, res: Response) => {
     res.append('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0, sameSite: 'Strict', secure: isHttps(req) }));
@@ -171,11 +153,11 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
 
   // everything below needs a session
   api.use((_req: Request, res: Response, next: NextFunction) => {
-    if (!(res.locals as ConsoleLocals).consoleUser) return next(new GatewayError('console.signed-out'));
+    if (!consoleUser(res)) return next(new GatewayError('console.signed-out'));
     next();
   });
   const editor = (req: Request, res: Response, next: NextFunction): void => {
-    const user = (res.locals as ConsoleLocals).consoleUser!;
+    const user = consoleUser(res)!;
     if (user.role !== 'editor')
       return next(
         new GatewayError(
@@ -193,6 +175,60 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
   router.use('/api', api);
 
   // ---- sign-in at the IdP
+  addOAuth2Routes(router, deps, auth, setSession);
+
+  addAppRoutes(router, cfg.staticDir);
+
+  router.use(consoleErrorRenderer(deps, signIn));
+  return router;
+}
+
+/** `POST /console/api/session`: local sign-in (scrypt), with failed attempts limited per address and per user. */
+function signInHandler(deps: ConsoleDeps, users: ReadonlyMap<string, ConsoleUser>, limits: SignInLimiters, setSession: SetSession) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const body = asRecord(req.body);
+    if (
+      typeof body.username !== 'string' ||
+      typeof body.password !== 'string' ||
+      body.username.length > 200 ||
+      body.password.length > 1024
+    ) {
+      throw new GatewayError('console.invalid-request', 'username and password (text) are required');
+    }
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const [byAddress, byUser] = await Promise.all([limits.byAddress.get(address), limits.byUser.get(body.username)]);
+    const blocked = [byAddress, byUser].filter(
+      (r): r is RateLimiterRes => !!r && r.remainingPoints <= 0 && r.consumedPoints >= limits.points,
+    );
+    if (blocked.length) {
+      const seconds = Math.max(1, Math.ceil(Math.max(...blocked.map((r) => r.msBeforeNext)) / 1000));
+      throw new GatewayError('rate.limited', `Too many failed sign-ins; try again in ${seconds} s`, {
+        headers: { 'Retry-After': String(seconds) },
+      });
+    }
+    const user = users.get(body.username);
+    // an unknown name costs the same scrypt run as a wrong password
+    const ok = await verifyConsolePassword(body.password, user?.passwordHash ?? UNKNOWN_USER_HASH);
+    if (!user || !ok) {
+      await Promise.all([limits.byAddress.penalty(address, 1), limits.byUser.penalty(body.username, 1)]);
+      deps.logger.warn('console sign-in refused', { user: body.username.slice(0, 64), address });
+      throw new GatewayError('console.bad-credentials');
+    }
+    await limits.byUser.delete(body.username);
+    const sessionUser = { name: user.name, role: user.role };
+    setSession(req, res, sessionUser, 'local');
+    deps.logger.info('console sign-in', { user: user.name, role: user.role, via: 'local' });
+    res.json({ user: sessionUser });
+  };
+}
+
+/** Sign-in at the operator's IdP (passport-oauth2 with PKCE): the redirect there and the callback that sets the session. */
+function addOAuth2Routes(
+  router: express.Router,
+  deps: ConsoleDeps,
+  auth: ReturnType<typeof createConsoleAuthenticator> | undefined,
+  setSession: SetSession,
+): void {
   router.get('/auth/oauth2', (req: Request, res: Response, next: NextFunction) => {
     if (!auth) return next(new GatewayError('route.not-found', 'Sign-in with an identity provider is not configured (console.oauth2)'));
     auth.authenticate(OAUTH2_STRATEGY, { session: false })(req, res, next);
@@ -216,24 +252,21 @@ export function createConsoleRouter(deps: ConsoleDeps): express.Router {
       },
     )(req, res, next);
   });
+}
 
-  addAppRoutes(router, cfg.staticDir);
-
-  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+/** The console's errors: Sonata error bodies; a 401 also says how one can sign in. */
+function consoleErrorRenderer(deps: ConsoleDeps, signIn: { local: boolean; oauth2: boolean }): express.ErrorRequestHandler {
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const gw = bodyParserError(err) ?? err;
-    const rendered = renderSonataError(gw, {
-      requestId: typeof res.getHeader('X-Request-Id') === 'string' ? (res.getHeader('X-Request-Id') as string) : undefined,
-    });
+    const requestId = res.getHeader('X-Request-Id');
+    const rendered = renderSonataError(gw, { requestId: typeof requestId === 'string' ? requestId : undefined });
     if (rendered.status >= 500) deps.logger.error('console request failed', { error: err instanceof Error ? err.message : String(err) });
     if (res.headersSent) return;
     for (const [k, v] of Object.entries(rendered.headers)) res.setHeader(k, v);
     const body =
-      rendered.status === 401 && rendered.body && typeof rendered.body === 'object'
-        ? { ...(rendered.body as object), signIn }
-        : rendered.body;
+      rendered.status === 401 && rendered.body && typeof rendered.body === 'object' ? { ...rendered.body, signIn } : rendered.body;
     res.status(rendered.status).json(body);
-  });
-  return router;
+  };
 }
 
 /** The data endpoints (everything but the session), behind the session check; `editor` guards editor actions. */
@@ -285,7 +318,7 @@ function addDataRoutes(api: express.Router, deps: ConsoleDeps, editor: express.R
   api.post('/fixtures', editor, async (req: Request, res: Response) => {
     const saved = await saveFixture(deps.registry.current(), deps.config, objectBody(req));
     deps.logger.info('console fixture saved', {
-      user: (res.locals as ConsoleLocals).consoleUser?.name,
+      user: consoleUser(res)?.name,
       fixture: saved.fixture,
     });
     res.status(201).json(saved);
@@ -336,7 +369,7 @@ function addDataRoutes(api: express.Router, deps: ConsoleDeps, editor: express.R
     const id = String(req.params.id);
     if (!(await deps.deliveries.replay(id))) throw new GatewayError('resource.not-found', `No dead letter ${id}`);
     deps.logger.info('console replayed a dead letter', {
-      user: (res.locals as ConsoleLocals).consoleUser?.name,
+      user: consoleUser(res)?.name,
       deliveryId: id,
     });
     res.status(202).json({ id, replayed: true });
@@ -345,7 +378,7 @@ function addDataRoutes(api: express.Router, deps: ConsoleDeps, editor: express.R
     const id = String(req.params.id);
     if (!(await deps.deliveries.discard(id))) throw new GatewayError('resource.not-found', `No dead letter ${id}`);
     deps.logger.info('console discarded a dead letter', {
-      user: (res.locals as ConsoleLocals).consoleUser?.name,
+      user: consoleUser(res)?.name,
       deliveryId: id,
     });
     res.status(204).end();
@@ -358,18 +391,18 @@ function addDataRoutes(api: express.Router, deps: ConsoleDeps, editor: express.R
       throw new GatewayError('console.invalid-request', 'partnerId is required');
     if (body.release !== undefined && typeof body.release !== 'string') throw new GatewayError('console.invalid-request', 'release: text');
     const functions = body.functions;
-    if (functions !== undefined && !(Array.isArray(functions) && functions.every((f) => typeof f === 'string')))
+    if (functions !== undefined && !isStringArray(functions))
       throw new GatewayError('console.invalid-request', 'functions: a list of business function names');
     deps.logger.info('console conformance run', {
-      user: (res.locals as ConsoleLocals).consoleUser?.name,
+      user: consoleUser(res)?.name,
       partner: body.partnerId,
       release: body.release,
     });
     res.json(
       await deps.conformance.run({
         partnerId: body.partnerId,
-        ...(body.release && { release: body.release as string }),
-        ...(functions && { functions: functions as string[] }),
+        ...(typeof body.release === 'string' && body.release !== '' && { release: body.release }),
+        ...(isStringArray(functions) && { functions }),
       }),
     );
   });
@@ -408,18 +441,18 @@ function addAppRoutes(router: express.Router, staticDir: string): void {
 }
 
 function objectBody(req: Request): Record<string, unknown> {
-  const b = req.body as unknown;
-  if (!b || typeof b !== 'object' || Array.isArray(b)) throw new GatewayError('console.invalid-request', 'The body must be a JSON object');
-  return b as Record<string, unknown>;
+  const b: unknown = req.body;
+  if (!isRecord(b)) throw new GatewayError('console.invalid-request', 'The body must be a JSON object');
+  return b;
 }
 
 /** express.json's own errors (bad JSON, too large) as catalogue errors. */
 function bodyParserError(err: unknown): GatewayError | undefined {
-  const e = err as { type?: string; message?: string } | undefined;
-  if (e?.type === 'entity.parse.failed') return new GatewayError('console.invalid-request', 'The body is not valid JSON');
-  if (e?.type === 'entity.too.large') return new GatewayError('console.invalid-request', 'The body is larger than 1 MiB');
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
-    return new GatewayError('console.invalid-request', e.message);
+  const type = stringMember(err, 'type');
+  if (type === 'entity.parse.failed') return new GatewayError('console.invalid-request', 'The body is not valid JSON');
+  if (type === 'entity.too.large') return new GatewayError('console.invalid-request', 'The body is larger than 1 MiB');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported')
+    return new GatewayError('console.invalid-request', stringMember(err, 'message'));
   return undefined;
 }
 

@@ -8,6 +8,7 @@ import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { join } from 'node:path';
 import { sha256Hex, shippedValueHashes } from '../config/secrets.js';
 import { ConfigError, type ConfigProblem } from '../config/yaml-source.js';
+import { stringMember } from '../validation/json-value.js';
 
 /** What a console user may do: `viewer` reads and tries mappings; `editor` also saves fixtures, replays, runs conformance. */
 export type ConsoleRole = 'viewer' | 'editor';
@@ -70,7 +71,7 @@ export function loadConsoleUsers(file: string, displayName = file): ConsoleUser[
     throw new ConfigError([
       {
         file: displayName,
-        message: `console users file cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+        message: `console users file cannot be read (${stringMember(err, 'code') ?? String(err)})`,
       },
     ]);
   }

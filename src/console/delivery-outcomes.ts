@@ -27,15 +27,21 @@ export function createDeliveryOutcomes(now: () => Date = () => new Date()): Deli
     record(outcome, d) {
       let urls = byPartner.get(d.partnerId);
       if (!urls) {
-        if (byPartner.size >= MAX_PARTNERS) byPartner.delete(byPartner.keys().next().value as string);
+        if (byPartner.size >= MAX_PARTNERS) dropOldest(byPartner);
         byPartner.set(d.partnerId, (urls = new Map()));
       }
       urls.delete(d.url);
       urls.set(d.url, { url: d.url, lastDelivery: { at: now().toISOString(), outcome } });
-      if (urls.size > MAX_URLS_PER_PARTNER) urls.delete(urls.keys().next().value as string);
+      if (urls.size > MAX_URLS_PER_PARTNER) dropOldest(urls);
     },
     forPartner(partnerId) {
       return [...(byPartner.get(partnerId)?.values() ?? [])].reverse();
     },
   };
+}
+
+/** Deletes the first key a map was given (a Map keeps insertion order). */
+function dropOldest<K, V>(map: Map<K, V>): void {
+  const first = map.keys().next();
+  if (!first.done) map.delete(first.value);
 }

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BreakerBoard } from '../outbound/circuit-breakers.js';
+import { memberOf } from '../validation/json-value.js';
 
 /** The gateway's Prometheus metrics, one registry per gateway instance (tests build several). */
 export interface GatewayMetrics {
@@ -194,8 +195,8 @@ export function createMappingTimer(metrics: GatewayMetrics): <T>(role: string, o
 
 /** rejected ($reject, a refusal of the input), timeout (deadline or depth guard), failed (anything else). */
 function mappingErrorKind(err: unknown): string {
-  const kind = (err as { kind?: unknown; code?: unknown })?.kind;
-  const code = (err as { code?: unknown })?.code;
+  const kind = memberOf(err, 'kind');
+  const code = memberOf(err, 'code');
   // MappingError kinds, the Sonata pipeline's catalogue codes, the buyer side's refusal code
   if (kind === 'rejected' || code === 'mapping.rejected' || code === 'mapping.conflict' || code === 'request.rejected') return 'rejected';
   if (kind === 'timeout' || kind === 'depth' || code === 'mapping.timeout') return 'timeout';

@@ -2,6 +2,7 @@
  * Redaction of the bodies the activity log keeps: values under configured object keys (case-insensitive, at any
  * depth) and at configured JSON pointers are replaced before anything is stored.
  */
+import { isRecord } from '../validation/json-value.js';
 
 /** What is redacted. */
 export interface RedactionSettings {
@@ -37,7 +38,7 @@ export function createRedactor(settings: RedactionSettings): Redactor {
   const start: PointerState[] = patterns.map((pattern) => ({ pattern, at: 0 }));
 
   const walk = (value: unknown, states: readonly PointerState[]): unknown => {
-    if (value === null || typeof value !== 'object') return value;
+    if (!Array.isArray(value) && !isRecord(value)) return value;
     if (Array.isArray(value)) {
       const out: unknown[] = new Array(value.length);
       for (let i = 0; i < value.length; i++) {
@@ -48,7 +49,7 @@ export function createRedactor(settings: RedactionSettings): Redactor {
     }
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
-      const member = (value as Record<string, unknown>)[key];
+      const member = value[key];
       if (keys.has(key.toLowerCase()) && member !== undefined) {
         out[key] = REDACTED;
         continue;

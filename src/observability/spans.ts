@@ -19,6 +19,7 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
+import { memberOf } from '../validation/json-value.js';
 
 /** Name of the instrumentation scope of every span the gateway makes itself. */
 export const TRACER_NAME = 'sonata-gateway';
@@ -70,12 +71,13 @@ export function recordFailure(span: Span, err: unknown): void {
   if (err instanceof Error) span.recordException(err);
   else if (err && typeof err === 'object')
     span.recordException({
-      name: String((err as { kind?: unknown }).kind ?? 'error'),
+      name: String(memberOf(err, 'kind') ?? 'error'),
       message: JSON.stringify(err).slice(0, 200),
     });
   else span.recordException(String(err));
   // a bounded status message: the catalogue code (GatewayError), the mapping failure's kind, else the error's class
-  const { code, kind } = (err ?? {}) as { code?: unknown; kind?: unknown };
+  const code = memberOf(err, 'code');
+  const kind = memberOf(err, 'kind');
   const message = typeof code === 'string' ? code : typeof kind === 'string' ? kind : err instanceof Error ? err.name : 'error';
   span.setStatus({ code: SpanStatusCode.ERROR, message });
 }

@@ -113,7 +113,8 @@ export function createBreakerBoard(): BreakerBoard {
           return (await cb.fire(fn)) as T;
         } catch (err) {
           // opossum's own refusal: open, or half-open with the probe already in flight
-          if ((err as { code?: string }).code === 'EOPENBREAKER') throw new BreakerOpenError(name, Math.max(retryAfterMs(), 1000));
+          if (typeof err === 'object' && err !== null && 'code' in err && err.code === 'EOPENBREAKER')
+            throw new BreakerOpenError(name, Math.max(retryAfterMs(), 1000));
           throw err;
         }
       },

@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { escapeToken } from '../json/json-pointer.js';
 import { GatewayError } from '../errors/catalogue.js';
+import { errorMessage, isRecord, stringMember } from '../validation/json-value.js';
 
 /** The first way a parsed JSON value breaks the body limits, or undefined. */
 export type ShapeProblem = { kind: 'depth' } | { kind: 'values' } | { kind: 'array'; pointer: string; length: number };
@@ -24,10 +25,10 @@ export function findShapeProblem(
       values += v.length;
       if (values > limits.maxValues) return { kind: 'values' };
       for (let i = 0; i < v.length; i++) if (v[i] && typeof v[i] === 'object') stack.push([v[i], depth + 1, `${pointer}/${i}`]);
-    } else {
+    } else if (isRecord(v)) {
       for (const key in v) {
         if (++values > limits.maxValues) return { kind: 'values' };
-        const child = (v as Record<string, unknown>)[key];
+        const child = v[key];
         if (child && typeof child === 'object') stack.push([child, depth + 1, `${pointer}/${escapeToken(key)}`]);
       }
     }
@@ -70,11 +71,11 @@ export function createJsonBodyParser(opts: {
     }
     parse(req, res, (err?: unknown) => {
       if (err) {
-        const e = err as { type?: string; limit?: number };
-        if (e.type === 'entity.too.large') next(new GatewayError('request.body-too-large', `The body exceeds ${opts.limitBytes} bytes`));
-        else if (e.type === 'entity.parse.failed')
-          next(new GatewayError('request.invalid-json', `The body is not valid JSON: ${(err as Error).message}`));
-        else next(new GatewayError('request.invalid-json', `The body could not be read: ${(err as Error).message}`));
+        const type = stringMember(err, 'type');
+        if (type === 'entity.too.large') next(new GatewayError('request.body-too-large', `The body exceeds ${opts.limitBytes} bytes`));
+        else if (type === 'entity.parse.failed')
+          next(new GatewayError('request.invalid-json', `The body is not valid JSON: ${errorMessage(err)}`));
+        else next(new GatewayError('request.invalid-json', `The body could not be read: ${errorMessage(err)}`));
         return;
       }
       const problem = findShapeProblem(req.body, opts);

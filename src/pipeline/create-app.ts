@@ -37,6 +37,7 @@ import { parseIdempotencyKey, requestFingerprint, type Idempotency, type Idempot
 import { createSonataProxies } from '../proxy/create-sonata-proxies.js';
 import type { RateLimits } from './rate-limits.js';
 import { createPartnerCors, keepOriginOfPartner } from './partner-cors.js';
+import { errorMessage, memberOf } from '../validation/json-value.js';
 
 export interface AppDeps {
   config: GatewayConfig;
@@ -128,7 +129,6 @@ function state(res: Response): RequestState {
  * docs/architecture.md draws the same thing with the errors each stage can raise.
  */
 export function createApp(deps: AppDeps): express.Express {
-  const now = deps.now ?? (() => new Date());
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -172,7 +172,38 @@ export function createApp(deps: AppDeps): express.Express {
     '/mefApi/sonata',
     createPartnerCors(() => deps.registry.current()),
   );
-  app.use('/mefApi/sonata', (req: Request, res: Response, next: NextFunction) => {
+  app.use('/mefApi/sonata', partnerAuth(deps, auth));
+  if (deps.limits) app.use('/mefApi/sonata', deps.limits.partner);
+
+  const runSonata = sonataHandler(deps, parseBody, proxies);
+  // in the request's trace context, whatever the middleware before (passport, rate limits) resumed in
+  app.use('/mefApi/sonata', (req: Request, res: Response, next: NextFunction) => inRequestTrace(res, () => runSonata(req, res, next)));
+
+  // 4. internal endpoints (legacy BSS callbacks and purchases; operator tools unless they have the admin port)
+  const internalRoutes = [deps.internal, adminSeparate ? undefined : deps.operator].filter((r): r is express.Router => !!r);
+  if (internalRoutes.length)
+    app.use('/internal', ...(deps.limits ? [deps.limits.internal] : []), internalAuth(deps, auth), ...internalRoutes);
+
+  // 5. notifications from partner sellers about what the legacy BSS bought (outside /mefApi/sonata and /internal)
+  if (deps.partnerListeners) {
+    // the same passport bearer strategy; the listener routes decide what a failure means (404 before 401 there)
+    app.use('/partners', listenerAuth(auth));
+    app.use(deps.partnerListeners);
+  }
+
+  // 6. anything else
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(new GatewayError('route.not-found', `No route ${req.method} ${req.path}`));
+  });
+
+  // 7. the one error renderer
+  app.use(errorRenderer(deps));
+  return app;
+}
+
+/** 2. partner authentication on the Sonata routes: the bearer token names the partner (passport `sonata-bearer`). */
+function partnerAuth(deps: AppDeps, auth: passport.Authenticator): express.RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
     const authStarted = deps.observe ? performance.now() : 0;
     auth.authenticate(
       'sonata-bearer',
@@ -197,10 +228,33 @@ export function createApp(deps: AppDeps): express.Express {
         next();
       },
     )(req, res, next);
-  });
-  if (deps.limits) app.use('/mefApi/sonata', deps.limits.partner);
+  };
+}
 
-  const runSonata = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+/** The bearer strategy on partner sellers' listener routes: they decide what a failure means (404 before 401 there). */
+function listenerAuth(auth: passport.Authenticator): express.RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    auth.authenticate(
+      'sonata-bearer',
+      { session: false },
+      (err: unknown, principal: Principal | false, info: BearerFailure | undefined) => {
+        if (err) return next(err);
+        res.locals.bearer = principal || (info ?? { code: 'auth.missing-credentials', message: 'No credentials provided' });
+        inRequestTrace(res, next);
+      },
+    )(req, res, next);
+  };
+}
+
+type BodyParser = ReturnType<typeof createJsonBodyParser>;
+type Proxies = ReturnType<typeof createSonataProxies>;
+
+/**
+ * 3-10. a Sonata request after authentication: partner + release, authorize, then either the pass-through proxy or
+ * body guards, the operation (once per idempotency claim) and its answer.
+ */
+function sonataHandler(deps: AppDeps, parseBody: BodyParser, proxies: Proxies) {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     try {
       const st = state(res);
       const m = SONATA_ROUTE.exec(req.originalUrl.split('?')[0]!);
@@ -210,25 +264,14 @@ export function createApp(deps: AppDeps): express.Express {
       const { op, params } = resolveOperation(registry, partner, m[1]!, m[2]!, req.method, m[3] ?? '/');
       st.route = op.operationId;
       st.op = op;
-
-      // a partner we buy from calls our listeners, never the APIs we sell on
-      if (partner.role === 'seller')
-        throw new GatewayError(
-          'auth.forbidden-requester',
-          `Partner ${partner.id} is a seller: it may call our notification listeners only`,
-        );
-      const mode = partner.functions.get(op.function);
-      if (!mode || mode === 'disabled')
-        throw new GatewayError('operation.not-implemented', `${op.function} is not enabled for partner ${partner.id}`);
-      if (!st.principal!.scopes.has(op.scope)) throw new GatewayError('auth.scope-missing', `The token lacks scope ${op.scope}`);
-      checkPartyIds(req.query, partner);
+      authorize(st, partner, op, req.query);
 
       const upstream = upstreamOf(op);
       if (upstream !== undefined) {
         const proxy = proxies.get(upstream);
         if (!proxy)
           throw new GatewayError('operation.not-implemented', `${op.apiName} is not offered here (upstream ${upstream} is not configured)`);
-        (req as Request & { sonataPartnerId?: string }).sonataPartnerId = partner.id;
+        Object.assign(req, { sonataPartnerId: partner.id });
         req.url = req.originalUrl; // forward the full Sonata path, not the part below the mount point
         proxy(req, res, next);
         return;
@@ -242,49 +285,7 @@ export function createApp(deps: AppDeps): express.Express {
         throw new GatewayError('request.body-not-object', 'This operation needs a JSON body');
       }
       st.activity?.request({ method: req.method, url: req.originalUrl, body: req.body });
-      const run = async (): Promise<RecordedResponse> => {
-        const execute = (): Promise<OperationResult> =>
-          executeOperation(
-            {
-              requestId: st.requestId,
-              registry,
-              partner,
-              op,
-              params,
-              query: req.query as Record<string, unknown>,
-              body: req.body,
-              store: deps.store,
-              legacy: deps.legacy,
-              logger: st.logger,
-              now,
-              legacyHeaders: pickHeaders(req, deps.config.legacy.forwardHeaders),
-              resources: deps.resources,
-              events: deps.events,
-              tasks: deps.tasks,
-              hubs: deps.hubs,
-              products: deps.products,
-              spec: deps.spec,
-              metrics: deps.metrics,
-            },
-            deps.observe,
-          );
-        // the legacy BSS and notifier add their hops to the capture this runs in
-        const result = await (st.activity ? st.activity.run(execute) : execute());
-        if (deps.spec && deps.spec.mode !== 'off') {
-          const specStarted = deps.observe ? performance.now() : 0;
-          const problems = deps.spec.checkResponse(registry, op, result.status, result.body);
-          deps.observe?.('spec.response', performance.now() - specStarted);
-          if (problems.length) {
-            deps.metrics?.specViolations.inc({ direction: 'response', release: op.release, operation: op.operationId });
-            st.logger.error('response violates the Sonata specification', {
-              operationId: op.operationId,
-              status: result.status,
-              problems: problems.slice(0, 10),
-            });
-          }
-        }
-        return { status: result.status, headers: { ...(result.headers ?? {}) }, body: result.body };
-      };
+      const run = (): Promise<RecordedResponse> => runOperation(deps, req, st, { registry, partner, op, params });
       // a POST that keeps something (create, request, hub registration) runs once per Idempotency-Key; a create
       // without a key once per externalId (within its window)
       const keeps = op.method === 'POST' && (op.kind === 'create' || op.kind === 'action' || op.kind === 'hubRegister');
@@ -296,53 +297,89 @@ export function createApp(deps: AppDeps): express.Express {
         claim && deps.idempotency
           ? await deps.idempotency.run(partner.id, claim, requestFingerprint(op.operationId, req.body), run)
           : { response: await run(), replayed: false };
-      const result = outcome.response;
       if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
-      for (const [k, v] of Object.entries(result.headers)) res.setHeader(k, v);
-      if (result.body === undefined) {
-        res.status(result.status).end();
-        return;
-      }
-      st.activity?.answer(result.body);
-      res.status(result.status).setHeader('Content-Type', SONATA_JSON);
-      res.send(Buffer.from(JSON.stringify(result.body)));
+      sendRecorded(res, st, outcome.response);
     } catch (err) {
       next(asDeclared(err, state(res).op));
     }
   };
-  // in the request's trace context, whatever the middleware before (passport, rate limits) resumed in
-  app.use('/mefApi/sonata', (req: Request, res: Response, next: NextFunction) => inRequestTrace(res, () => runSonata(req, res, next)));
+}
 
-  // 4. internal endpoints (legacy BSS callbacks and purchases; operator tools unless they have the admin port)
-  const internalRoutes = [deps.internal, adminSeparate ? undefined : deps.operator].filter((r): r is express.Router => !!r);
-  if (internalRoutes.length)
-    app.use('/internal', ...(deps.limits ? [deps.limits.internal] : []), internalAuth(deps, auth), ...internalRoutes);
+/** 4. authorize: the partner is a buyer, the function is enabled for it, the token has the scope, the party ids match. */
+function authorize(st: RequestState, partner: PartnerDef, op: OperationDef, query: Request['query']): void {
+  // a partner we buy from calls our listeners, never the APIs we sell on
+  if (partner.role === 'seller')
+    throw new GatewayError('auth.forbidden-requester', `Partner ${partner.id} is a seller: it may call our notification listeners only`);
+  const mode = partner.functions.get(op.function);
+  if (!mode || mode === 'disabled')
+    throw new GatewayError('operation.not-implemented', `${op.function} is not enabled for partner ${partner.id}`);
+  if (!st.principal!.scopes.has(op.scope)) throw new GatewayError('auth.scope-missing', `The token lacks scope ${op.scope}`);
+  checkPartyIds(query, partner);
+}
 
-  // 5. notifications from partner sellers about what the legacy BSS bought (outside /mefApi/sonata and /internal)
-  if (deps.partnerListeners) {
-    // the same passport bearer strategy; the listener routes decide what a failure means (404 before 401 there)
-    app.use('/partners', (req: Request, res: Response, next: NextFunction) => {
-      auth.authenticate(
-        'sonata-bearer',
-        { session: false },
-        (err: unknown, principal: Principal | false, info: BearerFailure | undefined) => {
-          if (err) return next(err);
-          res.locals.bearer = principal || (info ?? { code: 'auth.missing-credentials', message: 'No credentials provided' });
-          inRequestTrace(res, next);
-        },
-      )(req, res, next);
-    });
-    app.use(deps.partnerListeners);
+interface ResolvedCall {
+  registry: ReturnType<RegistryHolder['current']>;
+  partner: PartnerDef;
+  op: OperationDef;
+  params: Readonly<Record<string, string>>;
+}
+
+/** 6-10. runs the operation (in the activity capture, if any) and checks its answer against the specification. */
+async function runOperation(deps: AppDeps, req: Request, st: RequestState, call: ResolvedCall): Promise<RecordedResponse> {
+  const { registry, partner, op, params } = call;
+  const execute = (): Promise<OperationResult> =>
+    executeOperation(
+      {
+        requestId: st.requestId,
+        registry,
+        partner,
+        op,
+        params,
+        query: req.query,
+        body: req.body,
+        store: deps.store,
+        legacy: deps.legacy,
+        logger: st.logger,
+        now: deps.now ?? (() => new Date()),
+        legacyHeaders: pickHeaders(req, deps.config.legacy.forwardHeaders),
+        resources: deps.resources,
+        events: deps.events,
+        tasks: deps.tasks,
+        hubs: deps.hubs,
+        products: deps.products,
+        spec: deps.spec,
+        metrics: deps.metrics,
+      },
+      deps.observe,
+    );
+  // the legacy BSS and notifier add their hops to the capture this runs in
+  const result = await (st.activity ? st.activity.run(execute) : execute());
+  if (deps.spec && deps.spec.mode !== 'off') {
+    const specStarted = deps.observe ? performance.now() : 0;
+    const problems = deps.spec.checkResponse(registry, op, result.status, result.body);
+    deps.observe?.('spec.response', performance.now() - specStarted);
+    if (problems.length) {
+      deps.metrics?.specViolations.inc({ direction: 'response', release: op.release, operation: op.operationId });
+      st.logger.error('response violates the Sonata specification', {
+        operationId: op.operationId,
+        status: result.status,
+        problems: problems.slice(0, 10),
+      });
+    }
   }
+  return { status: result.status, headers: { ...(result.headers ?? {}) }, body: result.body };
+}
 
-  // 6. anything else
-  app.use((req: Request, _res: Response, next: NextFunction) => {
-    next(new GatewayError('route.not-found', `No route ${req.method} ${req.path}`));
-  });
-
-  // 7. the one error renderer
-  app.use(errorRenderer(deps));
-  return app;
+/** 11. render: the recorded (or replayed) answer with its headers, as Sonata JSON. */
+function sendRecorded(res: Response, st: RequestState, result: RecordedResponse): void {
+  for (const [k, v] of Object.entries(result.headers)) res.setHeader(k, v);
+  if (result.body === undefined) {
+    res.status(result.status).end();
+    return;
+  }
+  st.activity?.answer(result.body);
+  res.status(result.status).setHeader('Content-Type', SONATA_JSON);
+  res.send(Buffer.from(JSON.stringify(result.body)));
 }
 
 /**
@@ -554,7 +591,7 @@ function readiness(deps: AppDeps, detail: boolean): express.RequestHandler {
       checks.store = `ok (${deps.store.kind})`;
     } catch (err) {
       ready = false;
-      checks.store = `unavailable: ${(err as Error).message}`;
+      checks.store = `unavailable: ${errorMessage(err)}`;
     }
     const status = ready ? 'ready' : 'not-ready';
     res.status(ready ? 200 : 503).json(
@@ -589,12 +626,12 @@ function errorRenderer(deps: AppDeps): express.ErrorRequestHandler {
     if (rendered.status >= 500)
       logger.error('request failed', {
         error: err instanceof Error ? err.message : String(err),
-        code: (err as GatewayError).code,
-        cause: String((err as Error)?.cause ?? ''),
+        code: memberOf(err, 'code'),
+        cause: String(memberOf(err, 'cause') ?? ''),
       });
     else
       logger.info('request refused', {
-        code: (err as GatewayError).code,
+        code: memberOf(err, 'code'),
         reason: err instanceof Error ? err.message : String(err),
       });
     if (res.headersSent) return;
@@ -617,7 +654,7 @@ function tokenEndpointAudiences(config: GatewayConfig): string[] {
 function idempotencyClaim(req: Request, operation: string, externalIdWindowMs: number): IdempotencyClaim | undefined {
   const key = parseIdempotencyKey(req.headers['idempotency-key']);
   if (key !== undefined) return { kind: 'key', value: key };
-  const externalId = (req.body as { externalId?: unknown } | undefined)?.externalId;
+  const externalId = memberOf(req.body, 'externalId');
   if (externalIdWindowMs > 0 && typeof externalId === 'string' && externalId !== '')
     return { kind: 'externalId', value: externalId, operation };
   return undefined;

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors/catalogue.js';
 import { StoreUnavailableError, type Store } from '../state/store.js';
+import { isRecord } from '../validation/json-value.js';
 
 /** What a create answered, as kept for replays. */
 export interface RecordedResponse {
@@ -73,10 +74,10 @@ export function requestFingerprint(operationId: string, body: unknown): string {
 
 function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v && typeof v === 'object') {
+  if (isRecord(v)) {
     return `{${Object.keys(v)
       .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`)
       .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';

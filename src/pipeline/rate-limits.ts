@@ -14,6 +14,7 @@ import type { GatewayConfig } from '../config/config-schema.js';
 import { GatewayError } from '../errors/catalogue.js';
 import type { Logger } from '../observability/logger.js';
 import type { PartnerDef, RateLimitPolicy } from '../registry/registry.js';
+import { asRecord, stringMember } from '../validation/json-value.js';
 
 /** Options of {@link createRateLimits}. */
 export interface RateLimitsOptions {
@@ -44,11 +45,16 @@ export interface RateLimits {
 
 const SONATA_API = /^\/([A-Za-z]+)\/v[0-9]+(?:\/|$)/;
 
-/**
- * Creates the limiters. Nothing connects until the first request is counted. When Redis does not answer, each
- * instance counts in process (rate-limiter-flexible's insurance limiter) rather than refusing or waving through.
- */
-export function createRateLimits(opts: RateLimitsOptions): RateLimits {
+/** The counters: one limiter per kind and policy, in Redis when there is one (its connection owned here), else in process. */
+interface Counters {
+  /** Consumes `cost` points; the answer says whether it was allowed and how the quota stands. */
+  take(kind: string, policy: RateLimitPolicy, key: string, cost?: number): Promise<{ allowed: boolean; res: RateLimiterRes }>;
+  /** Adds points after the fact (a refused credential); never fails the request. */
+  charge(kind: string, policy: RateLimitPolicy, key: string, points: number): void;
+  close(): void;
+}
+
+function createCounters(opts: RateLimitsOptions): Counters {
   const prefix = `${opts.prefix}rl`;
   let redis: Redis | undefined;
   let connecting: Promise<void> | undefined;
@@ -128,8 +134,28 @@ export function createRateLimits(opts: RateLimitsOptions): RateLimits {
       });
   };
 
-  const partner: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
-    const p = (res.locals as { partner?: PartnerDef }).partner;
+  return {
+    take,
+    charge,
+    close() {
+      const r = redis;
+      redis = undefined;
+      if (r && r.status !== 'end') r.disconnect();
+    },
+  };
+}
+
+/**
+ * Creates the limiters. Nothing connects until the first request is counted. When Redis does not answer, each
+ * instance counts in process (rate-limiter-flexible's insurance limiter) rather than refusing or waving through.
+ */
+export function createRateLimits(opts: RateLimitsOptions): RateLimits {
+  const counters = createCounters(opts);
+  const { take, charge } = counters;
+
+  // the bearer authentication put the partner on res.locals (createApp)
+  const partner: RequestHandler = (req: Request, res: Response<unknown, { partner?: PartnerDef }>, next: NextFunction) => {
+    const p = res.locals.partner;
     const api = SONATA_API.exec(req.path)?.[1];
     if (!p || !api) return next();
     const policy = p.limits.perApi[api] ?? p.limits.default ?? opts.limits.partner;
@@ -206,9 +232,7 @@ export function createRateLimits(opts: RateLimitsOptions): RateLimits {
     guardTokenEndpoint: (handlers) => [tokenByAddress, ...handlers.slice(0, -1), tokenByClient, ...handlers.slice(-1)],
     internal,
     async close() {
-      const r = redis;
-      redis = undefined;
-      if (r && r.status !== 'end') r.disconnect();
+      counters.close();
     },
   };
 }
@@ -248,13 +272,14 @@ function clientIdOf(req: Request): string | undefined {
       }
     }
   }
-  const body = req.body as Record<string, unknown> | undefined;
-  if (body && typeof body.client_id === 'string' && body.client_id !== '') return body.client_id.slice(0, 256);
+  const body = asRecord(req.body);
+  if (typeof body.client_id === 'string' && body.client_id !== '') return body.client_id.slice(0, 256);
   // private_key_jwt without client_id: the assertion's (not yet verified) subject names the client
-  if (body && typeof body.client_assertion === 'string') {
+  if (typeof body.client_assertion === 'string') {
     try {
-      const claims = JSON.parse(Buffer.from(body.client_assertion.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown };
-      if (typeof claims.sub === 'string' && claims.sub !== '') return claims.sub.slice(0, 256);
+      const claims: unknown = JSON.parse(Buffer.from(body.client_assertion.split('.')[1] ?? '', 'base64url').toString('utf8'));
+      const sub = stringMember(claims, 'sub');
+      if (sub) return sub.slice(0, 256);
     } catch {
       /* unreadable: the endpoint refuses it; the address limit still counts */
     }

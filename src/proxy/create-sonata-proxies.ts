@@ -1,10 +1,11 @@
 import { Agent } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 import { GatewayError } from '../errors/catalogue.js';
 import { renderSonataError } from '../errors/render-error.js';
 import type { Logger } from '../observability/logger.js';
+import { stringMember } from '../validation/json-value.js';
 
 export interface ProxyTarget {
   readonly baseUrl: string;
@@ -22,7 +23,7 @@ export function createSonataProxies(upstreams: Readonly<Record<string, ProxyTarg
   for (const [name, target] of Object.entries(upstreams)) {
     if (!target.baseUrl) continue;
     const agent = new Agent({ keepAlive: true, maxSockets: 256, keepAliveMsecs: 30_000 });
-    const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
+    const middleware = createProxyMiddleware<IncomingMessage, ServerResponse>({
       target: target.baseUrl,
       changeOrigin: true,
       agent,
@@ -32,11 +33,12 @@ export function createSonataProxies(upstreams: Readonly<Record<string, ProxyTarg
       on: {
         proxyReq: (proxyReq, req) => {
           proxyReq.removeHeader('authorization');
-          const partnerId = (req as IncomingMessage & { sonataPartnerId?: string }).sonataPartnerId;
+          // set by createApp on the request it hands over
+          const partnerId = stringMember(req, 'sonataPartnerId');
           if (partnerId) proxyReq.setHeader('x-sonata-partner', partnerId);
         },
         error: (err, _req, res) => {
-          const code = (err as { code?: string }).code ?? '';
+          const code = stringMember(err, 'code') ?? '';
           const timeout =
             code === 'ECONNRESET' && /socket hang up/i.test(err.message) ? false : /timeout|ETIMEDOUT/i.test(`${code} ${err.message}`);
           const gw = timeout
@@ -45,17 +47,20 @@ export function createSonataProxies(upstreams: Readonly<Record<string, ProxyTarg
                 headers: { 'Retry-After': '5' },
               });
           logger.warn('proxy failed', { upstream: name, error: code || err.message });
-          const r = res as ServerResponse;
-          if (typeof r.writeHead !== 'function' || r.headersSent) {
-            (res as { destroy?: () => void }).destroy?.();
+          // a socket (an upgrade) or an answer already under way: all one can do is close it
+          if (!(res instanceof ServerResponse) || res.headersSent) {
+            res.destroy();
             return;
           }
+          const r = res;
           const rendered = renderSonataError(gw);
           r.writeHead(rendered.status, { 'Content-Type': 'application/json;charset=utf-8', ...rendered.headers });
           r.end(JSON.stringify(rendered.body));
         },
       },
-    }) as unknown as RequestHandler;
+    });
+    // Express's request and response are Node's IncomingMessage and ServerResponse
+    const proxy: RequestHandler = (req, res, next) => middleware(req, res, next);
     proxies.set(name, proxy);
   }
   return proxies;

@@ -1,4 +1,5 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import { isRecord } from './json-value.js';
 
 /**
  * Largest body (counted in JSON values) whose full list of problems is computed. ajv's allErrors mode costs
@@ -42,7 +43,7 @@ export function countNodes(value: unknown, limit: number): number {
     if (++count > limit) return count;
     if (v === null || typeof v !== 'object') continue;
     if (Array.isArray(v)) for (const item of v) stack.push(item);
-    else for (const key in v) stack.push((v as Record<string, unknown>)[key]);
+    else if (isRecord(v)) for (const key in v) stack.push(v[key]);
   }
   return count;
 }

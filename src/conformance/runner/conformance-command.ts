@@ -14,6 +14,7 @@ import { renderJunitReport } from './junit-report.js';
 import { resolveConformanceTarget } from './resolve-target.js';
 import { runConformance, type ConformanceReport } from './run-conformance.js';
 import { createSellerClient } from './seller-client.js';
+import { errorMessage } from '../../validation/json-value.js';
 
 /** Options of the command, in node:util parseArgs form (the CLI merges them into its own). */
 export const CONFORMANCE_OPTIONS = {
@@ -93,7 +94,7 @@ export async function runConformanceCommand(values: ConformanceCommandValues, ct
       try {
         vars[pair.slice(0, eq)] = JSON.parse(text);
       } catch (err) {
-        return usageError(ctx, `--var ${pair.slice(0, eq)}: not valid JSON: ${(err as Error).message}`);
+        return usageError(ctx, `--var ${pair.slice(0, eq)}: not valid JSON: ${errorMessage(err)}`);
       }
     } else {
       vars[pair.slice(0, eq)] = text;

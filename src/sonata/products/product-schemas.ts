@@ -6,6 +6,7 @@ import { readProductCatalog } from './product-catalog.js';
 import { describeProductErrors, subjectOf, truncate, type AlternativeValidators, type ProductIssue } from './product-issues.js';
 import { forEachAlternativeList, isObject, loadSchemaFiles } from './schema-files.js';
 import { appendToken, parsePointer } from '../../json/json-pointer.js';
+import { errorMessage } from '../../validation/json-value.js';
 
 export type { ProductIssue } from './product-issues.js';
 export type { RefRewrite } from './schema-files.js';
@@ -81,7 +82,7 @@ export function loadProductSchemas(opts: LoadProductSchemasOptions): ProductSche
       }
       ajv.addSchema(file.schema);
     } catch (err) {
-      problems.push(file.source.problem('', `cannot load schema: ${(err as Error).message}`));
+      problems.push(file.source.problem('', `cannot load schema: ${errorMessage(err)}`));
     }
   }
   if (problems.length) throw new ConfigError(problems);
@@ -102,7 +103,7 @@ export function loadProductSchemas(opts: LoadProductSchemasOptions): ProductSche
       if (!validate) throw new Error('schema not found after loading');
       validators.set(product.type, validate);
     } catch (err) {
-      problems.push(catalog.source.problem(product.pointer, `${label}: ${file.source.file} does not compile: ${(err as Error).message}`));
+      problems.push(catalog.source.problem(product.pointer, `${label}: ${file.source.file} does not compile: ${errorMessage(err)}`));
     }
   }
   if (problems.length) throw new ConfigError(problems);
@@ -116,7 +117,7 @@ export function loadProductSchemas(opts: LoadProductSchemasOptions): ProductSche
         try {
           alternatives.set(alt, ajv.compile(alt));
         } catch (err) {
-          problems.push(file.source.problem('', `an alternative (oneOf/anyOf) does not compile: ${(err as Error).message}`));
+          problems.push(file.source.problem('', `an alternative (oneOf/anyOf) does not compile: ${errorMessage(err)}`));
         }
       }
     });

@@ -10,6 +10,7 @@ import { applyUpdate, type ResourceUpdate } from './apply-update.js';
 import { legacyPathParams } from './resource-operations.js';
 import { publishStateEvents, watchedFields, type EventPublisher } from './resource-events.js';
 import type { ResourceRepository } from './resource-repository.js';
+import { memberOf } from '../../validation/json-value.js';
 
 /** How often the gateway looks for passed deadlines (a charge's responseDueDate is met within this). */
 export const DEADLINE_SWEEP_MS = 15_000;
@@ -59,7 +60,7 @@ export function createDeadlineSweeper(opts: {
           opts.logger.warn('deadline not applied; retried at the next sweep', {
             resource: def.name,
             id: due.id,
-            error: String((err as Error)?.message ?? err),
+            error: String(memberOf(err, 'message') ?? err),
           });
         } finally {
           await opts.store.compareAndSet(claim, instance, '', { ttlMs: 1 }).catch(() => undefined);
@@ -118,7 +119,7 @@ export function createDeadlineSweeper(opts: {
           sweepOnce()
             .catch((err: unknown) =>
               opts.logger.warn('deadline sweep failed; retrying next round', {
-                error: String((err as Error)?.message ?? err),
+                error: String(memberOf(err, 'message') ?? err),
               }),
             )
             .finally(tick);

@@ -4,6 +4,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { RegistryHolder } from '../../registry/registry-holder.js';
 import type { Store } from '../../state/store.js';
 import { evaluateMapping } from '../operation-context.js';
+import { memberOf } from '../../validation/json-value.js';
 
 export interface LegacyPoller {
   /** one round over every partner's journal; resolves to the number of events handed to `apply` */
@@ -85,7 +86,7 @@ export function createLegacyPoller(opts: {
               if (n) opts.logger.info('legacy journal polled', { events: n });
             } catch (err) {
               opts.logger.warn('legacy journal poll failed; retrying next round', {
-                error: String((err as Error)?.message ?? err),
+                error: String(memberOf(err, 'message') ?? err),
               });
             } finally {
               running = false;
