@@ -132,7 +132,7 @@ export async function runCli(
   return code;
 }
 
-/** `check`, `map` and `test`: the partner and mapping files, loaded as production loads them. */
+/** `check`, `map` and `test`: the partner and mapping files, loaded the way production loads them. */
 function addMappingCommands(program: Command, configure: (cmd: Command) => Command, io: Io, setCode: (code: number) => void): void {
   configure(withCommonOptions(program.command('check')))
     .summary('validate every file, statically check every mapping and run every fixture')
