@@ -81,7 +81,7 @@ export class SonataBearerStrategy extends Strategy {
             );
           else this.success(result);
         },
-        (err: unknown) => this.error(err as Error),
+        (err: unknown) => this.error(err instanceof Error ? err : new Error(String(err))),
       );
   }
 }

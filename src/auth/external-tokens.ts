@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { ExternalIssuerConfig } from '../config/config-schema.js';
 import { GatewayError } from '../errors/catalogue.js';
 import type { PartnerDef, Registry } from '../registry/registry.js';
@@ -30,7 +30,7 @@ export function createExternalTokenVerifier(opts: ExternalTokenOptions): TokenVe
         keys: createRemoteJWKSet(new URL(i.jwksUri), {
           cooldownDuration: i.jwksCooldownMs,
           timeoutDuration: 5000,
-        }) as JWTVerifyGetKey,
+        }),
       },
     ]),
   );

@@ -7,6 +7,13 @@ import { secretsEqual } from './token-service.js';
 export const INTERNAL_SCOPES = ['legacy-events', 'tasks', 'dead-letters', 'buyer', 'activity'] as const;
 export type InternalScope = (typeof INTERNAL_SCOPES)[number];
 
+const SCOPE_NAMES: ReadonlySet<string> = new Set(INTERNAL_SCOPES);
+
+/** Whether a configured scope name is one of {@link INTERNAL_SCOPES} (the config schema allows no other). */
+export function isInternalScope(name: string): name is InternalScope {
+  return SCOPE_NAMES.has(name);
+}
+
 /** One internal client (a BSS component or an operator tool): its scopes and up to two active secrets. */
 export interface InternalKey {
   readonly id: string;
@@ -44,7 +51,7 @@ export function internalKeysFromConfig(internal: {
 }): InternalKey[] {
   const keys: InternalKey[] = (internal.keys ?? []).map((k) => ({
     id: k.id,
-    scopes: k.scopes as InternalScope[],
+    scopes: k.scopes.filter(isInternalScope),
     secrets: k.secrets.filter((s) => s.length > 0),
   }));
   if (internal.apiKey) keys.push({ id: 'internal.apiKey', scopes: [...INTERNAL_SCOPES], secrets: [internal.apiKey] });

@@ -3,6 +3,7 @@ import { listenerScopes } from '../registry/buyer-mappings.js';
 import type { Logger } from '../observability/logger.js';
 import type { PartnerDef, Registry } from '../registry/registry.js';
 import { StoreUnavailableError, type Store } from '../state/store.js';
+import { isRecord, stringProp } from '../json/unknown-values.js';
 import { createClientAssertionVerifier, JWT_BEARER_ASSERTION } from './client-assertion.js';
 import { secretsEqual, type TokenService } from './token-service.js';
 
@@ -60,42 +61,11 @@ export function createTokenEndpoint(opts: TokenEndpointOptions): RequestHandler[
     audiences: opts.audiences,
     now: opts.now,
   });
-  const parsers = [
-    express.urlencoded({ extended: false, limit: TOKEN_REQUEST_LIMIT_BYTES, parameterLimit: 32 }),
-    express.json({ limit: TOKEN_REQUEST_LIMIT_BYTES }),
-  ];
-  // the body parsers' errors (too large, bad JSON, bad charset) become RFC 6749 errors, not the Sonata renderer's
-  const parseBody: RequestHandler = (req, res, next) => {
-    // req.is: null without a body, false for a body of another type
-    if (req.is(['application/x-www-form-urlencoded', 'application/json']) === false) {
-      oauthError(res, 400, 'invalid_request', 'send the token request as application/x-www-form-urlencoded (or application/json)');
-      return;
-    }
-    const run = (i: number): void => {
-      if (i === parsers.length) return next();
-      parsers[i]!(req, res, (err?: unknown) => {
-        if (err) {
-          const type = (err as { type?: string }).type;
-          const description =
-            type === 'entity.too.large'
-              ? `the token request is larger than ${TOKEN_REQUEST_LIMIT_BYTES} bytes`
-              : type === 'entity.parse.failed'
-                ? 'the token request body is not valid JSON'
-                : type === 'parameters.too.many'
-                  ? 'the token request has too many parameters'
-                  : 'the token request body cannot be read';
-          oauthError(res, 400, 'invalid_request', description);
-          return;
-        }
-        run(i + 1);
-      });
-    };
-    run(0);
-  };
+  const parseBody = tokenBodyParser();
 
   const handler: RequestHandler = async (req: Request, res: Response, next: NextFunction) => {
     try {
-      await issue(req, res);
+      await issueToken(opts, assertions, req, res);
     } catch (err) {
       if (res.headersSent) return next(err);
       // OAuth clients read RFC 6749 errors here too: the replay cache's store down is "retry later", the rest ours
@@ -113,104 +83,159 @@ export function createTokenEndpoint(opts: TokenEndpointOptions): RequestHandler[
       );
     }
   };
-  const issue = async (req: Request, res: Response) => {
-    const body = (req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body : {}) as Record<string, unknown>;
-    // RFC 6749 §3.2: parameters must not repeat; JSON values other than strings are no better
-    const notText = Object.entries(body).find(([, v]) => typeof v !== 'string');
-    if (notText) {
-      oauthError(res, 400, 'invalid_request', `parameter ${notText[0].slice(0, 64)} must be given once, as text`);
+  return [parseBody, handler];
+}
+
+/** The body parsers (form, JSON); their errors (too large, bad JSON, bad charset) become RFC 6749 errors, not the Sonata renderer's. */
+function tokenBodyParser(): RequestHandler {
+  const parsers = [
+    express.urlencoded({ extended: false, limit: TOKEN_REQUEST_LIMIT_BYTES, parameterLimit: 32 }),
+    express.json({ limit: TOKEN_REQUEST_LIMIT_BYTES }),
+  ];
+  return (req, res, next) => {
+    // req.is: null without a body, false for a body of another type
+    if (req.is(['application/x-www-form-urlencoded', 'application/json']) === false) {
+      oauthError(res, 400, 'invalid_request', 'send the token request as application/x-www-form-urlencoded (or application/json)');
       return;
     }
-    if (body.grant_type !== 'client_credentials') {
-      oauthError(res, 400, body.grant_type ? 'unsupported_grant_type' : 'invalid_request', 'grant_type must be client_credentials');
+    const run = (i: number): void => {
+      if (i === parsers.length) return next();
+      parsers[i]!(req, res, (err?: unknown) => {
+        if (err) {
+          const type = stringProp(err, 'type');
+          const description =
+            type === 'entity.too.large'
+              ? `the token request is larger than ${TOKEN_REQUEST_LIMIT_BYTES} bytes`
+              : type === 'entity.parse.failed'
+                ? 'the token request body is not valid JSON'
+                : type === 'parameters.too.many'
+                  ? 'the token request has too many parameters'
+                  : 'the token request body cannot be read';
+          oauthError(res, 400, 'invalid_request', description);
+          return;
+        }
+        run(i + 1);
+      });
+    };
+    run(0);
+  };
+}
+
+async function issueToken(
+  opts: TokenEndpointOptions,
+  assertions: ReturnType<typeof createClientAssertionVerifier>,
+  req: Request,
+  res: Response,
+): Promise<void> {
+  const read = readParams(req.body);
+  // RFC 6749 §3.2: parameters must not repeat; JSON values other than strings are no better
+  if (!read.ok) {
+    oauthError(res, 400, 'invalid_request', `parameter ${read.notText.slice(0, 64)} must be given once, as text`);
+    return;
+  }
+  const body = read.params;
+  if (body.grant_type !== 'client_credentials') {
+    oauthError(res, 400, body.grant_type ? 'unsupported_grant_type' : 'invalid_request', 'grant_type must be client_credentials');
+    return;
+  }
+  const basic = parseBasic(req.headers.authorization);
+  if (basic === 'malformed') {
+    oauthError(
+      res,
+      400,
+      'invalid_request',
+      'the Authorization header is not valid HTTP Basic (base64 of url-encoded client_id:client_secret)',
+    );
+    return;
+  }
+  const assertionType = body.client_assertion_type;
+  const assertion = body.client_assertion;
+  const methods = [
+    basic ? 'basic' : '',
+    body.client_secret !== undefined ? 'secret' : '',
+    assertionType !== undefined || assertion !== undefined ? 'assertion' : '',
+  ].filter(Boolean);
+  if (methods.length > 1) {
+    oauthError(res, 400, 'invalid_request', 'use exactly one client authentication method (RFC 6749 §2.3)');
+    return;
+  }
+  const registry = opts.registry();
+  let partner: PartnerDef | undefined;
+  let clientId: string | undefined;
+  if (methods[0] === 'assertion') {
+    if (assertionType !== JWT_BEARER_ASSERTION || !assertion) {
+      oauthError(res, 400, 'invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION}, with a client_assertion`);
       return;
     }
-    const basic = parseBasic(req.headers.authorization);
-    if (basic === 'malformed') {
+    const result = await assertions.verify(assertion, body.client_id);
+    if (!result.ok) {
+      opts.logger.warn('token request refused', { clientId: body.client_id, reason: result.reason });
+      if (result.unavailable) {
+        res.setHeader('Retry-After', '5');
+        oauthError(res, 503, 'temporarily_unavailable', result.reason);
+      } else oauthError(res, 401, 'invalid_client', result.reason);
+      return;
+    }
+    partner = result.partner;
+    clientId = partner.clientId;
+  } else {
+    clientId = basic ? basic.clientId : body.client_id;
+    const clientSecret = basic ? basic.clientSecret : body.client_secret;
+    if (!clientId || !clientSecret) {
       oauthError(
         res,
-        400,
-        'invalid_request',
-        'the Authorization header is not valid HTTP Basic (base64 of url-encoded client_id:client_secret)',
+        401,
+        'invalid_client',
+        'client credentials missing (form fields client_id/client_secret, HTTP Basic, or a private_key_jwt client_assertion)',
       );
       return;
     }
-    const assertionType = body.client_assertion_type as string | undefined;
-    const assertion = body.client_assertion as string | undefined;
-    const methods = [
-      basic ? 'basic' : '',
-      body.client_secret !== undefined ? 'secret' : '',
-      assertionType !== undefined || assertion !== undefined ? 'assertion' : '',
-    ].filter(Boolean);
-    if (methods.length > 1) {
-      oauthError(res, 400, 'invalid_request', 'use exactly one client authentication method (RFC 6749 §2.3)');
+    const known = registry.partnerByClientId(clientId);
+    // compare even for unknown clients so timing does not reveal which client ids exist; a key-only client has no secret
+    const ok = secretsEqual(clientSecret, known?.clientSecret || '\u0000unknown-client\u0000') && !!known?.clientSecret;
+    if (!ok || !known) {
+      opts.logger.warn('token request refused', { clientId });
+      oauthError(res, 401, 'invalid_client', 'unknown client or wrong secret');
       return;
     }
-    const registry = opts.registry();
-    let partner: PartnerDef | undefined;
-    let clientId: string | undefined;
-    if (methods[0] === 'assertion') {
-      if (assertionType !== JWT_BEARER_ASSERTION || !assertion) {
-        oauthError(res, 400, 'invalid_request', `client_assertion_type must be ${JWT_BEARER_ASSERTION}, with a client_assertion`);
-        return;
-      }
-      const result = await assertions.verify(assertion, body.client_id as string | undefined);
-      if (!result.ok) {
-        opts.logger.warn('token request refused', { clientId: body.client_id, reason: result.reason });
-        if (result.unavailable) {
-          res.setHeader('Retry-After', '5');
-          oauthError(res, 503, 'temporarily_unavailable', result.reason);
-        } else oauthError(res, 401, 'invalid_client', result.reason);
-        return;
-      }
-      partner = result.partner;
-      clientId = partner.clientId;
-    } else {
-      clientId = basic ? basic.clientId : (body.client_id as string | undefined);
-      const clientSecret = basic ? basic.clientSecret : (body.client_secret as string | undefined);
-      if (!clientId || !clientSecret) {
-        oauthError(
-          res,
-          401,
-          'invalid_client',
-          'client credentials missing (form fields client_id/client_secret, HTTP Basic, or a private_key_jwt client_assertion)',
-        );
-        return;
-      }
-      const known = registry.partnerByClientId(clientId);
-      // compare even for unknown clients so timing does not reveal which client ids exist; a key-only client has no secret
-      const ok = secretsEqual(clientSecret, known?.clientSecret || '\u0000unknown-client\u0000') && !!known?.clientSecret;
-      if (!ok || !known) {
-        opts.logger.warn('token request refused', { clientId });
-        oauthError(res, 401, 'invalid_client', 'unknown client or wrong secret');
-        return;
-      }
-      partner = known;
+    partner = known;
+  }
+  // a seller-only partner gets listener scopes only: it may notify us, never call our seller APIs
+  const allowed = allowedScopesForPartner(registry, partner);
+  let granted = allowed;
+  if (body.scope?.trim()) {
+    const requested = body.scope.split(/\s+/).filter(Boolean);
+    const unknown = requested.filter((s) => !allowed.includes(s));
+    if (unknown.length) {
+      oauthError(res, 400, 'invalid_scope', `not allowed for this client: ${unknown.join(' ').slice(0, 200)}`);
+      return;
     }
-    // a seller-only partner gets listener scopes only: it may notify us, never call our seller APIs
-    const allowed = allowedScopesForPartner(registry, partner);
-    let granted = allowed;
-    if (typeof body.scope === 'string' && body.scope.trim()) {
-      const requested = body.scope.split(/\s+/).filter(Boolean);
-      const unknown = requested.filter((s) => !allowed.includes(s));
-      if (unknown.length) {
-        oauthError(res, 400, 'invalid_scope', `not allowed for this client: ${unknown.join(' ').slice(0, 200)}`);
-        return;
-      }
-      granted = requested;
-    }
-    const token = await opts.tokens.issue({ partnerId: partner.id, clientId, scopes: granted });
-    opts.logger.info('token issued', { partnerId: partner.id, scopes: granted.length, method: methods[0] ?? 'secret' });
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Pragma', 'no-cache');
-    res.json({
-      access_token: token.accessToken,
-      token_type: 'Bearer',
-      expires_in: token.expiresIn,
-      scope: token.scope,
-    });
-  };
-  return [parseBody, handler];
+    granted = requested;
+  }
+  const token = await opts.tokens.issue({ partnerId: partner.id, clientId, scopes: granted });
+  opts.logger.info('token issued', { partnerId: partner.id, scopes: granted.length, method: methods[0] ?? 'secret' });
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Pragma', 'no-cache');
+  res.json({
+    access_token: token.accessToken,
+    token_type: 'Bearer',
+    expires_in: token.expiresIn,
+    scope: token.scope,
+  });
+}
+
+/**
+ * The token request's parameters, every one text; or the first parameter that is not (repeated in a form, or a JSON
+ * value other than a string). Without a body there are no parameters.
+ */
+function readParams(body: unknown): { ok: true; params: Partial<Record<string, string>> } | { ok: false; notText: string } {
+  const params: Partial<Record<string, string>> = {};
+  if (!isRecord(body)) return { ok: true, params };
+  for (const [name, value] of Object.entries(body)) {
+    if (typeof value !== 'string') return { ok: false, notText: name };
+    params[name] = value;
+  }
+  return { ok: true, params };
 }
 
 function oauthError(res: Response, status: number, error: string, description: string): void {

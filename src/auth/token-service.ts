@@ -44,7 +44,8 @@ export function createTokenService(opts: TokenServiceOptions): TokenService {
   // verified tokens until they expire: checking the signature again on every request is the largest cost of auth
   const verified = new Map<string, Principal>();
   const remember = (token: string, p: Principal) => {
-    if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value as string);
+    const oldest = verified.size >= VERIFIED_CACHE_SIZE ? verified.keys().next() : undefined;
+    if (oldest && !oldest.done) verified.delete(oldest.value);
     verified.set(token, p);
   };
   return {

@@ -28,6 +28,7 @@ import { SellerCallError, type SellerClient, type SellerEndpoint } from './selle
 import { BuyerError, buyerError } from './buyer-errors.js';
 import { classifySellerFailure, mapPropertyPath, pointerToLegacyField } from './seller-failure.js';
 import { selectSeller, type SellerRoute } from './select-seller.js';
+import { errorMessage, recordOrUndefined, stringProp } from '../json/unknown-values.js';
 
 /** A request of the legacy BSS, already parsed. */
 export interface BuyerRequest {
@@ -97,394 +98,30 @@ interface LegacyMapped {
 /** Creates the buyer side's pipeline (see the file comment); connects nothing until a call needs a seller. */
 export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
   const hubs = new Map<string, Promise<void>>();
-
-  const buyerRelease = (registry: Registry, partner: PartnerDef): BuyerReleaseDef | undefined => {
-    const name = registry.releases.get(partner.release)?.name ?? partner.release;
-    return registry.buyer.releases.get(name);
-  };
-
   // mapping time per role and buyer operation (sonata_gateway_mapping_seconds, role `buyer.<stage>`), each in its
   // stage span (`stage buyer.legacyIn`...; a no-op span while tracing is off)
   const timer = opts.metrics && createMappingTimer(opts.metrics);
-  const measure = <T>(role: string, operation: string, run: () => Promise<T>): Promise<T> =>
-    inSpan(`stage ${role}`, { 'sonata.stage': role, 'sonata.buyer.operation': operation }, () =>
-      timer ? timer(role, operation, run) : run(),
-    );
-
-  const evaluate = async (
-    mapping: CompiledMapping,
-    input: unknown,
-    bindings: Record<string, unknown>,
-    lookups: LookupTables,
-    onReject: (path: string) => string | null,
-  ): Promise<unknown> => {
-    try {
-      return await mapping.evaluate(input, { bindings, lookups });
-    } catch (err) {
-      if (err instanceof MappingError && err.kind === 'rejected' && err.rejection) {
-        throw buyerError(
-          'request.rejected',
-          { reason: err.rejection.reason },
-          { field: onReject(err.rejection.propertyPath), seller: (bindings.seller as string | undefined) ?? null },
-        );
-      }
-      opts.logger.error('buyer mapping failed', {
-        mapping: mapping.file,
-        error: err instanceof Error ? err.message : String(err),
-      });
-      const where = err instanceof MappingError ? `${err.file}${err.line ? `:${err.line}` : ''}` : mapping.file;
-      throw buyerError('gateway.mapping', { where }, { seller: (bindings.seller as string | undefined) ?? null, cause: err });
-    }
-  };
-
-  const sellerPartner = (registry: Registry, id: string): PartnerDef => {
-    const p = registry.partners.get(id);
-    if (!p || !p.seller || p.role === 'buyer') {
-      const known = [...registry.partners.values()]
-        .filter((x) => x.seller && x.role !== 'buyer')
-        .map((x) => x.id)
-        .sort();
-      throw buyerError('request.unknown-seller', { id, sellers: known.join(', ') || 'none' }, { field: 'SELLER' });
-    }
-    return p;
-  };
-
-  const refKey = (kind: string, id: string) => `buyer:ref:${kind}:${id}`;
-  const rememberRef = async (kind: string, id: string, seller: string, log: Logger): Promise<void> => {
-    try {
-      await opts.store.updateJson<string[]>(refKey(kind, id), (cur) => (cur?.includes(seller) ? undefined : [...(cur ?? []), seller]), {
-        ttlMs: REF_TTL_MS,
-      });
-    } catch (err) {
-      // only a convenience for reads without SELLER: never fail a purchase for it
-      log.warn('could not remember which seller holds an object', { kind, id, seller, error: (err as Error).message });
-    }
-  };
-  /** Products an order delivered (items' productId), so the inventory can be read by id without SELLER. */
-  const rememberProducts = async (unified: Record<string, unknown>, seller: string, log: Logger): Promise<void> => {
-    const items = Array.isArray(unified.items) ? (unified.items as Array<{ productId?: unknown }>) : [];
-    for (const it of items) if (typeof it.productId === 'string') await rememberRef('product', it.productId, seller, log);
-  };
-  const sellersOf = async (kind: string, id: string): Promise<string[]> => {
-    try {
-      return (await opts.store.getJson<string[]>(refKey(kind, id))) ?? [];
-    } catch (err) {
-      if (err instanceof StoreUnavailableError) throw buyerError('gateway.store.name-seller', {});
-      throw err;
-    }
-  };
-
-  /** One seller operation: unified request in, unified answer out; failures as BuyerError. */
-  const callSeller = async (
-    registry: Registry,
-    partner: PartnerDef,
-    name: BuyerOperationName,
-    unified: Record<string, unknown> | undefined,
-    params: Readonly<Record<string, string>>,
-    ctx: BuyerContext,
-    hint?: string,
-  ): Promise<Record<string, unknown>> => {
-    const release = buyerRelease(registry, partner);
-    const op: SellerOperationDef | undefined = release?.operations.get(name);
-    const meta = { action: registry.buyer.operations.get(name)?.action ?? name };
-    if (!op)
-      throw buyerError('seller.not-offered', { seller: partner.id, release: partner.release, action: meta.action }, { seller: partner.id });
-    const endpoint = opts.endpoint(partner);
-    if (typeof endpoint === 'string')
-      throw classifySellerFailure(
-        { kind: 'not-configured', detail: endpoint },
-        { seller: partner.id, action: meta.action, safeToRetry: op.safeToRetry },
-      );
-    // the object as the seller has it now, when the request must name something only it knows (Billie's orderVersion)
-    const current = op.prefetch ? await callSeller(registry, partner, op.prefetch, undefined, params, ctx) : undefined;
-    const bindings = {
-      seller: partner.id,
-      release: op.release,
-      params,
-      requestId: ctx.requestId,
-      ...(current && { current }),
-    };
-    const fieldOf = (path: string) => mapPropertyPath(op.fieldPaths, path) ?? null;
-    const dialect = partner.seller?.mappings.get(name);
-
-    let body: unknown;
-    if (op.request) {
-      body = await measure('buyer.releaseOut', name, () => evaluate(op.request!, unified ?? {}, bindings, partner.lookups, fieldOf));
-      if (dialect?.request)
-        body = await measure('buyer.partnerOut', name, () => evaluate(dialect.request!, body, bindings, partner.lookups, fieldOf));
-    }
-    const query: Record<string, string> = {};
-    for (const [k, expr] of Object.entries(op.query)) {
-      const v = await measure('buyer.query', name, () => evaluate(expr, unified ?? {}, bindings, partner.lookups, fieldOf));
-      if (v !== undefined && v !== null && v !== '') query[k] = String(v);
-    }
-    const path = `/mefApi/sonata/${op.api}/${op.version}${op.path.replace(/\{id\}/g, encodeURIComponent(params.id ?? ''))}`;
-    const failureCtx = {
-      seller: partner.id,
-      action: meta.action,
-      safeToRetry: op.safeToRetry,
-      fieldPaths: op.fieldPaths,
-      checkHint: hint,
-    };
-    let answer;
-    try {
-      answer = await opts.client.call({
-        seller: partner.id,
-        operation: name,
-        endpoint,
-        method: op.method,
-        path,
-        query,
-        body,
-        safeToRetry: op.safeToRetry,
-        requestId: ctx.requestId,
-        logger: ctx.logger,
-        ...(op.method === 'POST' && ctx.idempotencyKey !== undefined && { idempotencyKey: ctx.idempotencyKey }),
-      });
-    } catch (err) {
-      if (!(err instanceof SellerCallError)) throw err;
-      const buyerError = classifySellerFailure(err.failure, failureCtx);
-      const log = buyerError.outcome === 'UNKNOWN' ? ctx.logger.error.bind(ctx.logger) : ctx.logger.warn.bind(ctx.logger);
-      log(buyerError.outcome === 'UNKNOWN' ? 'seller call outcome unknown' : 'seller call failed', {
-        seller: partner.id,
-        operation: name,
-        failure: err.failure,
-        code: buyerError.code,
-      });
-      throw buyerError;
-    }
-    if (!op.statuses.includes(answer.status))
-      ctx.logger.warn('seller answered with an unexpected success status', {
-        seller: partner.id,
-        operation: name,
-        status: answer.status,
-        expected: op.statuses,
-      });
-
-    let wire = answer.body;
-    try {
-      if (dialect?.response)
-        wire = await measure('buyer.partnerIn', name, () => dialect.response!.evaluate(wire, { bindings, lookups: partner.lookups }));
-      const result = op.response
-        ? await measure('buyer.releaseIn', name, () => op.response!.evaluate(wire, { bindings, lookups: partner.lookups }))
-        : {};
-      const out = (result && typeof result === 'object' ? result : {}) as Record<string, unknown>;
-      const refusal = out.refusal as { field?: string; reason?: string } | undefined;
-      if (refusal)
-        throw buyerError(
-          'seller.refused',
-          { seller: partner.id, action: meta.action, reason: refusal.reason ?? 'no reason given' },
-          { field: refusal.field ?? null, seller: partner.id },
-        );
-      if (op.then) return await callSeller(registry, partner, op.then, undefined, params, ctx);
-      if (op.expand) out[op.expand.into] = await expand(registry, partner, op.expand, out, bindings, ctx);
-      return out;
-    } catch (err) {
-      if (err instanceof BuyerError) throw err;
-      ctx.logger.error('seller answer could not be translated', {
-        seller: partner.id,
-        operation: name,
-        error: (err as Error).message,
-      });
-      throw classifySellerFailure(
-        {
-          kind: 'bad-body',
-          status: answer.status,
-          detail: err instanceof MappingError ? `${err.file}: ${err.detail}` : String(err),
-        },
-        failureCtx,
-      );
-    }
-  };
-
-  /** The parts an answer only names (a bill's items), each read with the expand's operation; one at a time, in order. */
-  const expand = async (
-    registry: Registry,
-    partner: PartnerDef,
-    e: NonNullable<SellerOperationDef['expand']>,
-    answer: Record<string, unknown>,
-    bindings: Record<string, unknown>,
-    ctx: BuyerContext,
-  ): Promise<unknown[]> => {
-    const ids = await e.ids.evaluate(answer, { bindings, lookups: partner.lookups });
-    const parts: unknown[] = [];
-    for (const id of (Array.isArray(ids) ? ids : ids === undefined ? [] : [ids]).filter((x): x is string => typeof x === 'string')) {
-      parts.push(await callSeller(registry, partner, e.operation, undefined, { id }, ctx));
-    }
-    return parts;
+  const pipe: Pipeline = {
+    opts,
+    measure: (role, operation, run) =>
+      inSpan(`stage ${role}`, { 'sonata.stage': role, 'sonata.buyer.operation': operation }, () =>
+        timer ? timer(role, operation, run) : run(),
+      ),
+    evaluate: (mapping, input, bindings, lookups, onReject) => evaluateMapping(opts.logger, mapping, input, bindings, lookups, onReject),
+    // through the service, so the hubs a purchase registers are the service's own
+    ensureHubs: (partner, api) => service.ensureHubs(partner, api),
   };
 
   const service: BuyerService = {
-    async execute(name, req, ctx) {
-      const registry = opts.registry.current(); // one snapshot for the whole request
-      const legacyOp = registry.buyer.operations.get(name);
-      if (!legacyOp) throw buyerError('request.not-offered', { action: name });
-      const meta = legacyOp;
-      const params = req.params ?? {};
-      const shared = registry.sharedLookups;
-
-      let mapped: LegacyMapped = { request: params.id ? { id: params.id } : {} };
-      if (legacyOp.request) {
-        const input = req.body && typeof req.body === 'object' ? req.body : {};
-        mapped = (await measure('buyer.legacyIn', name, () =>
-          evaluate(legacyOp.request!, input, { requestId: ctx.requestId, params, operation: name }, shared, pointerToLegacyField),
-        )) as LegacyMapped;
-      }
-      const named = req.seller ?? mapped.seller;
-      let partner: PartnerDef;
-      if (named) partner = sellerPartner(registry, named);
-      else if ((params.id && meta.kind) || mapped.holder) {
-        const kind = mapped.holder?.kind ?? meta.kind!;
-        const id = mapped.holder?.id ?? params.id!;
-        const holders = (await sellersOf(kind, id)).filter((h) => registry.partners.get(h)?.seller);
-        if (holders.length === 0) throw buyerError('request.which-seller.none', { kind, id });
-        if (holders.length > 1) throw buyerError('request.which-seller', { kind, id, holders: holders.join(', ') }, { field: 'SELLER' });
-        partner = sellerPartner(registry, holders[0]!);
-      } else {
-        const choice = selectSeller(registry.partners.values(), mapped.route ?? {});
-        if (!choice.ok) {
-          const wanted =
-            [
-              ...(mapped.route?.countries ?? []),
-              ...(mapped.route?.products ?? []).map((p) => registry.sharedLookups.get('buyerProductCode')?.get(p) ?? p),
-            ].join(', ') || 'this request';
-          throw choice.reason === 'none'
-            ? buyerError('route.no-seller', { wanted }, { field: 'SELLER' })
-            : buyerError('route.several-sellers', { wanted, candidates: choice.candidates.join(', ') }, { field: 'SELLER' });
-        }
-        partner = choice.seller;
-      }
-      const log = ctx.logger.child({ seller: partner.id, buyerOperation: name });
-      const release = buyerRelease(registry, partner);
-      const op = release?.operations.get(name);
-      if (meta.creates && op) {
-        // the seller's notifications about what we create must have somewhere to go; a failure only costs them
-        await service.ensureHubs(partner, op.api).catch(() => undefined);
-      }
-      const hint = checkHint(legacyOp, partner.id, mapped.request, params);
-      const unified = await callSeller(registry, partner, name, mapped.request, params, { ...ctx, logger: log }, hint);
-      if (meta.creates && meta.kind && typeof unified.id === 'string') {
-        await rememberRef(meta.kind, unified.id, partner.id, log);
-        log.info('purchase object created at seller', { kind: meta.kind, id: unified.id });
-      }
-      await rememberProducts(unified, partner.id, log);
-      const answer = legacyOp.response
-        ? await measure('buyer.legacyOut', name, () =>
-            evaluate(
-              legacyOp.response!,
-              unified,
-              { seller: partner.id, sellerName: partner.name, requestId: ctx.requestId, params },
-              shared,
-              () => null,
-            ),
-          )
-        : {};
-      return { RC: 0, MSG: 'OK', ...(answer && typeof answer === 'object' ? answer : {}) };
-    },
-
+    execute: (name, req, ctx) => executeOperation(pipe, name, req, ctx),
     listenerFor(partner, notificationApi, version, eventType) {
       const release = buyerRelease(opts.registry.current(), partner);
       const l = release?.listeners.get(notificationApi);
       return l && l.version === version && l.events.has(eventType) ? l : undefined;
     },
 
-    async receiveNotification(n, ctx) {
-      const registry = opts.registry.current();
-      const release = buyerRelease(registry, n.partner);
-      const listener = release?.listeners.get(n.notificationApi);
-      const def = listener?.events.get(n.eventType);
-      if (!listener || !def)
-        throw buyerError(
-          'listener.unknown',
-          { api: n.notificationApi, eventType: n.eventType, seller: n.partner.id },
-          { seller: n.partner.id },
-        );
-      const bindings = { seller: n.partner.id, release: release!.name, requestId: ctx.requestId };
-      const event = (await measure('buyer.notificationIn', 'notification', () =>
-        evaluate(listener.mapping, n.body, bindings, n.partner.lookups, () => null),
-      )) as Record<string, unknown>;
-      let resource: Record<string, unknown> | undefined;
-      let object: unknown;
-      if (def.fetch) {
-        // the event only names the object (Grace): read it, so the legacy BSS gets its state
-        resource = await callSeller(registry, n.partner, def.fetch, undefined, { id: String(event.id ?? '') }, ctx);
-        await rememberProducts(resource, n.partner.id, ctx.logger);
-        const legacyOp = registry.buyer.operations.get(def.fetch);
-        // what a seller tells us about (a new bill) is read later by its id alone
-        if (legacyOp?.kind && typeof resource.id === 'string') await rememberRef(legacyOp.kind, resource.id, n.partner.id, ctx.logger);
-        if (legacyOp?.response)
-          object = await evaluate(
-            legacyOp.response,
-            resource,
-            { seller: n.partner.id, sellerName: n.partner.name, requestId: ctx.requestId },
-            registry.sharedLookups,
-            () => null,
-          );
-      }
-      const eventMapping = registry.buyer.eventsByKind.get(String(event.kind)) ?? registry.buyer.events;
-      if (!eventMapping) {
-        ctx.logger.warn('seller notification not forwarded: no buyer event mapping (mappings/buyer/buyer.yaml events)', {
-          seller: n.partner.id,
-        });
-        return;
-      }
-      const legacyEvent = await evaluate(eventMapping, { event, resource, object }, bindings, registry.sharedLookups, () => null);
-      const url = opts.webhook?.url;
-      if (!url || !opts.webhook) {
-        ctx.logger.warn('seller notification not forwarded: buyer.legacyWebhookUrl is not configured', {
-          seller: n.partner.id,
-          eventType: n.eventType,
-          eventId: event.eventId,
-        });
-        return;
-      }
-      const eventId = String(event.eventId ?? ctx.requestId);
-      await opts.webhook.enqueue({
-        id: `buyer:${n.partner.id}:${eventId}`,
-        partnerId: n.partner.id,
-        subscriptionId: 'legacy-buyer-webhook',
-        url,
-        body: legacyEvent,
-        eventType: n.eventType,
-        eventId,
-      });
-      ctx.logger.info('seller notification queued for the legacy BSS', {
-        seller: n.partner.id,
-        eventType: n.eventType,
-        eventId,
-        objectId: event.id,
-      });
-    },
-
-    ensureHubs(partner, api) {
-      const registry = opts.registry.current();
-      const release = buyerRelease(registry, partner);
-      const base = opts.callbackBase();
-      const work: Array<Promise<void>> = [];
-      // before the gateway listens its address is unknown; registration happens once it is
-      if (!release || !base) return Promise.resolve();
-      const callback = `${base.replace(/\/$/, '')}/partners/${partner.id}`;
-      for (const listener of release.listeners.values()) {
-        if (api && listener.api !== api) continue;
-        const key = `${partner.id}|${listener.api}|${callback}`;
-        let pending = hubs.get(key);
-        if (!pending) {
-          pending = registerHub(partner, release, listener, callback).catch((err: unknown) => {
-            hubs.delete(key); // try again next time
-            opts.logger.warn('hub registration with seller failed', {
-              seller: partner.id,
-              api: listener.api,
-              error: err instanceof Error ? err.message : String(err),
-            });
-            throw err;
-          });
-          hubs.set(key, pending);
-        }
-        work.push(pending);
-      }
-      return Promise.all(work).then(() => undefined);
-    },
-
+    receiveNotification: (n, ctx) => receiveNotification(pipe, n, ctx),
+    ensureHubs: (partner, api) => ensureHubs(pipe, hubs, partner, api),
     async registerAllHubs(logger) {
       const registry = opts.registry.current();
       await Promise.all(
@@ -494,55 +131,469 @@ export function createBuyerService(opts: BuyerServiceOptions): BuyerService {
             service.ensureHubs(p).catch((err: unknown) => {
               logger.warn('seller hubs not registered yet; retried before the next purchase', {
                 seller: p.id,
-                error: (err as Error).message,
+                error: errorMessage(err),
               });
             }),
           ),
       );
     },
   };
-
-  /** POST /hub on the seller's management API; an older registration of ours is removed first (best effort). */
-  const registerHub = async (partner: PartnerDef, release: BuyerReleaseDef, listener: ListenerDef, callback: string): Promise<void> => {
-    const endpoint = opts.endpoint(partner);
-    if (typeof endpoint === 'string') throw new Error(endpoint);
-    const log = opts.logger.child({ seller: partner.id, api: listener.api });
-    const requestId = `hub-${partner.id}-${listener.api}`;
-    const base = `/mefApi/sonata/${listener.api}/${release.apis[listener.api] ?? listener.apiVersion}/hub`;
-    const key = `buyer:hub:${partner.id}:${listener.api}`;
-    const previous = await opts.store.getJson<{ id: string; callback: string }>(key).catch(() => null);
-    if (previous) {
-      await opts.client
-        .call({
-          seller: partner.id,
-          operation: 'unregisterHub',
-          endpoint,
-          method: 'DELETE',
-          path: `${base}/${encodeURIComponent(previous.id)}`,
-          safeToRetry: true,
-          requestId,
-          logger: log,
-        })
-        .catch(() => undefined); // it may be gone already (seller restarted)
-    }
-    const answer = await opts.client.call({
-      seller: partner.id,
-      operation: 'registerHub',
-      endpoint,
-      method: 'POST',
-      path: base,
-      safeToRetry: false,
-      requestId,
-      logger: log,
-      body: { callback, query: `eventType=${[...listener.events.keys()].join(',')}` },
-    });
-    const id = (answer.body as { id?: unknown } | undefined)?.id;
-    if (typeof id !== 'string') throw new Error('the seller answered the hub registration without an id');
-    await opts.store.setJson(key, { id, callback }).catch(() => undefined);
-    log.info('listener registered with seller hub', { hubId: id, callback, events: [...listener.events.keys()] });
-  };
-
   return service;
+}
+
+/** What the steps of the buyer pipeline share: the service's options, the stage timer, mapping evaluation, hub registration. */
+interface Pipeline {
+  readonly opts: BuyerServiceOptions;
+  measure<T>(role: string, operation: string, run: () => Promise<T>): Promise<T>;
+  evaluate(
+    mapping: CompiledMapping,
+    input: unknown,
+    bindings: Record<string, unknown>,
+    lookups: LookupTables,
+    onReject: (path: string) => string | null,
+  ): Promise<unknown>;
+  ensureHubs(partner: PartnerDef, api?: string): Promise<void>;
+}
+
+function buyerRelease(registry: Registry, partner: PartnerDef): BuyerReleaseDef | undefined {
+  const name = registry.releases.get(partner.release)?.name ?? partner.release;
+  return registry.buyer.releases.get(name);
+}
+
+/** Runs one mapping; a `$reject` becomes `request.rejected` (naming the field), any other failure `gateway.mapping`. */
+async function evaluateMapping(
+  logger: Logger,
+  mapping: CompiledMapping,
+  input: unknown,
+  bindings: Record<string, unknown>,
+  lookups: LookupTables,
+  onReject: (path: string) => string | null,
+): Promise<unknown> {
+  try {
+    return await mapping.evaluate(input, { bindings, lookups });
+  } catch (err) {
+    if (err instanceof MappingError && err.kind === 'rejected' && err.rejection) {
+      throw buyerError(
+        'request.rejected',
+        { reason: err.rejection.reason },
+        { field: onReject(err.rejection.propertyPath), seller: stringProp(bindings, 'seller') ?? null },
+      );
+    }
+    logger.error('buyer mapping failed', {
+      mapping: mapping.file,
+      error: err instanceof Error ? err.message : String(err),
+    });
+    const where = err instanceof MappingError ? `${err.file}${err.line ? `:${err.line}` : ''}` : mapping.file;
+    throw buyerError('gateway.mapping', { where }, { seller: stringProp(bindings, 'seller') ?? null, cause: err });
+  }
+}
+
+function sellerPartner(registry: Registry, id: string): PartnerDef {
+  const p = registry.partners.get(id);
+  if (!p || !p.seller || p.role === 'buyer') {
+    const known = [...registry.partners.values()]
+      .filter((x) => x.seller && x.role !== 'buyer')
+      .map((x) => x.id)
+      .sort();
+    throw buyerError('request.unknown-seller', { id, sellers: known.join(', ') || 'none' }, { field: 'SELLER' });
+  }
+  return p;
+}
+
+const refKey = (kind: string, id: string) => `buyer:ref:${kind}:${id}`;
+
+/** Remembers which seller holds an object (best effort). */
+async function rememberRef(store: Store, kind: string, id: string, seller: string, log: Logger): Promise<void> {
+  try {
+    await store.updateJson<string[]>(refKey(kind, id), (cur) => (cur?.includes(seller) ? undefined : [...(cur ?? []), seller]), {
+      ttlMs: REF_TTL_MS,
+    });
+  } catch (err) {
+    // only a convenience for reads without SELLER: never fail a purchase for it
+    log.warn('could not remember which seller holds an object', { kind, id, seller, error: errorMessage(err) });
+  }
+}
+
+/** Products an order delivered (items' productId), so the inventory can be read by id without SELLER. */
+async function rememberProducts(store: Store, unified: Record<string, unknown>, seller: string, log: Logger): Promise<void> {
+  const items: unknown[] = Array.isArray(unified.items) ? unified.items : [];
+  for (const it of items) {
+    const productId = stringProp(it, 'productId');
+    if (productId !== undefined) await rememberRef(store, 'product', productId, seller, log);
+  }
+}
+
+/** The sellers known to hold an object. */
+async function sellersOf(store: Store, kind: string, id: string): Promise<string[]> {
+  try {
+    return (await store.getJson<string[]>(refKey(kind, id))) ?? [];
+  } catch (err) {
+    if (err instanceof StoreUnavailableError) throw buyerError('gateway.store.name-seller', {});
+    throw err;
+  }
+}
+
+/** One seller operation: unified request in, unified answer out; failures as BuyerError. */
+async function callSeller(
+  pipe: Pipeline,
+  registry: Registry,
+  partner: PartnerDef,
+  name: BuyerOperationName,
+  unified: Record<string, unknown> | undefined,
+  params: Readonly<Record<string, string>>,
+  ctx: BuyerContext,
+  hint?: string,
+): Promise<Record<string, unknown>> {
+  const release = buyerRelease(registry, partner);
+  const op: SellerOperationDef | undefined = release?.operations.get(name);
+  const meta = { action: registry.buyer.operations.get(name)?.action ?? name };
+  if (!op)
+    throw buyerError('seller.not-offered', { seller: partner.id, release: partner.release, action: meta.action }, { seller: partner.id });
+  const endpoint = pipe.opts.endpoint(partner);
+  if (typeof endpoint === 'string')
+    throw classifySellerFailure(
+      { kind: 'not-configured', detail: endpoint },
+      { seller: partner.id, action: meta.action, safeToRetry: op.safeToRetry },
+    );
+  // the object as the seller has it now, when the request must name something only it knows (Billie's orderVersion)
+  const current = op.prefetch ? await callSeller(pipe, registry, partner, op.prefetch, undefined, params, ctx) : undefined;
+  const bindings = {
+    seller: partner.id,
+    release: op.release,
+    params,
+    requestId: ctx.requestId,
+    ...(current && { current }),
+  };
+  const fieldOf = (path: string) => mapPropertyPath(op.fieldPaths, path) ?? null;
+  const dialect = partner.seller?.mappings.get(name);
+
+  let body: unknown;
+  if (op.request) {
+    body = await pipe.measure('buyer.releaseOut', name, () =>
+      pipe.evaluate(op.request!, unified ?? {}, bindings, partner.lookups, fieldOf),
+    );
+    if (dialect?.request)
+      body = await pipe.measure('buyer.partnerOut', name, () => pipe.evaluate(dialect.request!, body, bindings, partner.lookups, fieldOf));
+  }
+  const query: Record<string, string> = {};
+  for (const [k, expr] of Object.entries(op.query)) {
+    const v = await pipe.measure('buyer.query', name, () => pipe.evaluate(expr, unified ?? {}, bindings, partner.lookups, fieldOf));
+    if (v !== undefined && v !== null && v !== '') query[k] = String(v);
+  }
+  const path = `/mefApi/sonata/${op.api}/${op.version}${op.path.replace(/\{id\}/g, encodeURIComponent(params.id ?? ''))}`;
+  const failureCtx = {
+    seller: partner.id,
+    action: meta.action,
+    safeToRetry: op.safeToRetry,
+    fieldPaths: op.fieldPaths,
+    checkHint: hint,
+  };
+  let answer;
+  try {
+    answer = await pipe.opts.client.call({
+      seller: partner.id,
+      operation: name,
+      endpoint,
+      method: op.method,
+      path,
+      query,
+      body,
+      safeToRetry: op.safeToRetry,
+      requestId: ctx.requestId,
+      logger: ctx.logger,
+      ...(op.method === 'POST' && ctx.idempotencyKey !== undefined && { idempotencyKey: ctx.idempotencyKey }),
+    });
+  } catch (err) {
+    if (!(err instanceof SellerCallError)) throw err;
+    const buyerError = classifySellerFailure(err.failure, failureCtx);
+    const log = buyerError.outcome === 'UNKNOWN' ? ctx.logger.error.bind(ctx.logger) : ctx.logger.warn.bind(ctx.logger);
+    log(buyerError.outcome === 'UNKNOWN' ? 'seller call outcome unknown' : 'seller call failed', {
+      seller: partner.id,
+      operation: name,
+      failure: err.failure,
+      code: buyerError.code,
+    });
+    throw buyerError;
+  }
+  if (!op.statuses.includes(answer.status))
+    ctx.logger.warn('seller answered with an unexpected success status', {
+      seller: partner.id,
+      operation: name,
+      status: answer.status,
+      expected: op.statuses,
+    });
+
+  let wire = answer.body;
+  try {
+    if (dialect?.response)
+      wire = await pipe.measure('buyer.partnerIn', name, () => dialect.response!.evaluate(wire, { bindings, lookups: partner.lookups }));
+    const result = op.response
+      ? await pipe.measure('buyer.releaseIn', name, () => op.response!.evaluate(wire, { bindings, lookups: partner.lookups }))
+      : {};
+    const out = recordOrUndefined(result) ?? {};
+    const refusal = out.refusal;
+    if (refusal)
+      throw buyerError(
+        'seller.refused',
+        { seller: partner.id, action: meta.action, reason: stringProp(refusal, 'reason') ?? 'no reason given' },
+        { field: stringProp(refusal, 'field') ?? null, seller: partner.id },
+      );
+    if (op.then) return await callSeller(pipe, registry, partner, op.then, undefined, params, ctx);
+    if (op.expand) out[op.expand.into] = await expand(pipe, registry, partner, op.expand, out, bindings, ctx);
+    return out;
+  } catch (err) {
+    if (err instanceof BuyerError) throw err;
+    ctx.logger.error('seller answer could not be translated', {
+      seller: partner.id,
+      operation: name,
+      error: errorMessage(err),
+    });
+    throw classifySellerFailure(
+      {
+        kind: 'bad-body',
+        status: answer.status,
+        detail: err instanceof MappingError ? `${err.file}: ${err.detail}` : String(err),
+      },
+      failureCtx,
+    );
+  }
+}
+
+/** The parts an answer only names (a bill's items), each read with the expand's operation; one at a time, in order. */
+async function expand(
+  pipe: Pipeline,
+  registry: Registry,
+  partner: PartnerDef,
+  e: NonNullable<SellerOperationDef['expand']>,
+  answer: Record<string, unknown>,
+  bindings: Record<string, unknown>,
+  ctx: BuyerContext,
+): Promise<unknown[]> {
+  const ids = await e.ids.evaluate(answer, { bindings, lookups: partner.lookups });
+  const parts: unknown[] = [];
+  for (const id of (Array.isArray(ids) ? ids : ids === undefined ? [] : [ids]).filter((x): x is string => typeof x === 'string')) {
+    parts.push(await callSeller(pipe, registry, partner, e.operation, undefined, { id }, ctx));
+  }
+  return parts;
+}
+
+/** {@link BuyerService.execute}: legacy request -> seller -> legacy answer. */
+async function executeOperation(
+  pipe: Pipeline,
+  name: BuyerOperationName,
+  req: BuyerRequest,
+  ctx: BuyerContext,
+): Promise<Record<string, unknown>> {
+  const registry = pipe.opts.registry.current(); // one snapshot for the whole request
+  const legacyOp = registry.buyer.operations.get(name);
+  if (!legacyOp) throw buyerError('request.not-offered', { action: name });
+  const meta = legacyOp;
+  const params = req.params ?? {};
+  const shared = registry.sharedLookups;
+
+  let mapped: LegacyMapped = { request: params.id ? { id: params.id } : {} };
+  if (legacyOp.request) {
+    const input = req.body && typeof req.body === 'object' ? req.body : {};
+    mapped = (await pipe.measure('buyer.legacyIn', name, () =>
+      pipe.evaluate(legacyOp.request!, input, { requestId: ctx.requestId, params, operation: name }, shared, pointerToLegacyField),
+    )) as LegacyMapped;
+  }
+  const named = req.seller ?? mapped.seller;
+  let partner: PartnerDef;
+  if (named) partner = sellerPartner(registry, named);
+  else if ((params.id && meta.kind) || mapped.holder) {
+    const kind = mapped.holder?.kind ?? meta.kind!;
+    const id = mapped.holder?.id ?? params.id!;
+    const holders = (await sellersOf(pipe.opts.store, kind, id)).filter((h) => registry.partners.get(h)?.seller);
+    if (holders.length === 0) throw buyerError('request.which-seller.none', { kind, id });
+    if (holders.length > 1) throw buyerError('request.which-seller', { kind, id, holders: holders.join(', ') }, { field: 'SELLER' });
+    partner = sellerPartner(registry, holders[0]!);
+  } else {
+    const choice = selectSeller(registry.partners.values(), mapped.route ?? {});
+    if (!choice.ok) {
+      const wanted =
+        [
+          ...(mapped.route?.countries ?? []),
+          ...(mapped.route?.products ?? []).map((p) => registry.sharedLookups.get('buyerProductCode')?.get(p) ?? p),
+        ].join(', ') || 'this request';
+      throw choice.reason === 'none'
+        ? buyerError('route.no-seller', { wanted }, { field: 'SELLER' })
+        : buyerError('route.several-sellers', { wanted, candidates: choice.candidates.join(', ') }, { field: 'SELLER' });
+    }
+    partner = choice.seller;
+  }
+  const log = ctx.logger.child({ seller: partner.id, buyerOperation: name });
+  const release = buyerRelease(registry, partner);
+  const op = release?.operations.get(name);
+  if (meta.creates && op) {
+    // the seller's notifications about what we create must have somewhere to go; a failure only costs them
+    await pipe.ensureHubs(partner, op.api).catch(() => undefined);
+  }
+  const hint = checkHint(legacyOp, partner.id, mapped.request, params);
+  const unified = await callSeller(pipe, registry, partner, name, mapped.request, params, { ...ctx, logger: log }, hint);
+  if (meta.creates && meta.kind && typeof unified.id === 'string') {
+    await rememberRef(pipe.opts.store, meta.kind, unified.id, partner.id, log);
+    log.info('purchase object created at seller', { kind: meta.kind, id: unified.id });
+  }
+  await rememberProducts(pipe.opts.store, unified, partner.id, log);
+  const answer = legacyOp.response
+    ? await pipe.measure('buyer.legacyOut', name, () =>
+        pipe.evaluate(
+          legacyOp.response!,
+          unified,
+          { seller: partner.id, sellerName: partner.name, requestId: ctx.requestId, params },
+          shared,
+          () => null,
+        ),
+      )
+    : {};
+  return { RC: 0, MSG: 'OK', ...(answer && typeof answer === 'object' ? answer : {}) };
+}
+
+/** {@link BuyerService.receiveNotification}. */
+async function receiveNotification(pipe: Pipeline, n: SellerNotification, ctx: BuyerContext): Promise<void> {
+  const registry = pipe.opts.registry.current();
+  const release = buyerRelease(registry, n.partner);
+  const listener = release?.listeners.get(n.notificationApi);
+  const def = listener?.events.get(n.eventType);
+  if (!listener || !def)
+    throw buyerError(
+      'listener.unknown',
+      { api: n.notificationApi, eventType: n.eventType, seller: n.partner.id },
+      { seller: n.partner.id },
+    );
+  const bindings = { seller: n.partner.id, release: release!.name, requestId: ctx.requestId };
+  const event = (await pipe.measure('buyer.notificationIn', 'notification', () =>
+    pipe.evaluate(listener.mapping, n.body, bindings, n.partner.lookups, () => null),
+  )) as Record<string, unknown>;
+  let resource: Record<string, unknown> | undefined;
+  let object: unknown;
+  if (def.fetch) {
+    // the event only names the object (Grace): read it, so the legacy BSS gets its state
+    resource = await callSeller(pipe, registry, n.partner, def.fetch, undefined, { id: String(event.id ?? '') }, ctx);
+    await rememberProducts(pipe.opts.store, resource, n.partner.id, ctx.logger);
+    const legacyOp = registry.buyer.operations.get(def.fetch);
+    // what a seller tells us about (a new bill) is read later by its id alone
+    if (legacyOp?.kind && typeof resource.id === 'string')
+      await rememberRef(pipe.opts.store, legacyOp.kind, resource.id, n.partner.id, ctx.logger);
+    if (legacyOp?.response)
+      object = await pipe.evaluate(
+        legacyOp.response,
+        resource,
+        { seller: n.partner.id, sellerName: n.partner.name, requestId: ctx.requestId },
+        registry.sharedLookups,
+        () => null,
+      );
+  }
+  const eventMapping = registry.buyer.eventsByKind.get(String(event.kind)) ?? registry.buyer.events;
+  if (!eventMapping) {
+    ctx.logger.warn('seller notification not forwarded: no buyer event mapping (mappings/buyer/buyer.yaml events)', {
+      seller: n.partner.id,
+    });
+    return;
+  }
+  const legacyEvent = await pipe.evaluate(eventMapping, { event, resource, object }, bindings, registry.sharedLookups, () => null);
+  const url = pipe.opts.webhook?.url;
+  if (!url || !pipe.opts.webhook) {
+    ctx.logger.warn('seller notification not forwarded: buyer.legacyWebhookUrl is not configured', {
+      seller: n.partner.id,
+      eventType: n.eventType,
+      eventId: event.eventId,
+    });
+    return;
+  }
+  const eventId = String(event.eventId ?? ctx.requestId);
+  await pipe.opts.webhook.enqueue({
+    id: `buyer:${n.partner.id}:${eventId}`,
+    partnerId: n.partner.id,
+    subscriptionId: 'legacy-buyer-webhook',
+    url,
+    body: legacyEvent,
+    eventType: n.eventType,
+    eventId,
+  });
+  ctx.logger.info('seller notification queued for the legacy BSS', {
+    seller: n.partner.id,
+    eventType: n.eventType,
+    eventId,
+    objectId: event.id,
+  });
+}
+
+/** {@link BuyerService.ensureHubs}: one registration per seller, API and callback, shared while pending. */
+function ensureHubs(pipe: Pipeline, hubs: Map<string, Promise<void>>, partner: PartnerDef, api?: string): Promise<void> {
+  const registry = pipe.opts.registry.current();
+  const release = buyerRelease(registry, partner);
+  const base = pipe.opts.callbackBase();
+  const work: Array<Promise<void>> = [];
+  // before the gateway listens its address is unknown; registration happens once it is
+  if (!release || !base) return Promise.resolve();
+  const callback = `${base.replace(/\/$/, '')}/partners/${partner.id}`;
+  for (const listener of release.listeners.values()) {
+    if (api && listener.api !== api) continue;
+    const key = `${partner.id}|${listener.api}|${callback}`;
+    let pending = hubs.get(key);
+    if (!pending) {
+      pending = registerHub(pipe, partner, release, listener, callback).catch((err: unknown) => {
+        hubs.delete(key); // try again next time
+        pipe.opts.logger.warn('hub registration with seller failed', {
+          seller: partner.id,
+          api: listener.api,
+          error: err instanceof Error ? err.message : String(err),
+        });
+        throw err;
+      });
+      hubs.set(key, pending);
+    }
+    work.push(pending);
+  }
+  return Promise.all(work).then(() => undefined);
+}
+
+/** POST /hub on the seller's management API; an older registration of ours is removed first (best effort). */
+async function registerHub(
+  pipe: Pipeline,
+  partner: PartnerDef,
+  release: BuyerReleaseDef,
+  listener: ListenerDef,
+  callback: string,
+): Promise<void> {
+  const endpoint = pipe.opts.endpoint(partner);
+  if (typeof endpoint === 'string') throw new Error(endpoint);
+  const log = pipe.opts.logger.child({ seller: partner.id, api: listener.api });
+  const requestId = `hub-${partner.id}-${listener.api}`;
+  const base = `/mefApi/sonata/${listener.api}/${release.apis[listener.api] ?? listener.apiVersion}/hub`;
+  const key = `buyer:hub:${partner.id}:${listener.api}`;
+  const previous = await pipe.opts.store.getJson<{ id: string; callback: string }>(key).catch(() => null);
+  if (previous) {
+    await pipe.opts.client
+      .call({
+        seller: partner.id,
+        operation: 'unregisterHub',
+        endpoint,
+        method: 'DELETE',
+        path: `${base}/${encodeURIComponent(previous.id)}`,
+        safeToRetry: true,
+        requestId,
+        logger: log,
+      })
+      .catch(() => undefined); // it may be gone already (seller restarted)
+  }
+  const answer = await pipe.opts.client.call({
+    seller: partner.id,
+    operation: 'registerHub',
+    endpoint,
+    method: 'POST',
+    path: base,
+    safeToRetry: false,
+    requestId,
+    logger: log,
+    body: { callback, query: `eventType=${[...listener.events.keys()].join(',')}` },
+  });
+  const id = stringProp(answer.body, 'id');
+  if (typeof id !== 'string') throw new Error('the seller answered the hub registration without an id');
+  await pipe.opts.store.setJson(key, { id, callback }).catch(() => undefined);
+  log.info('listener registered with seller hub', { hubId: id, callback, events: [...listener.events.keys()] });
 }
 
 /** What the legacy BSS should do when a call's outcome is unknown: the operation's `outcomeHint`, filled in. */

@@ -14,6 +14,7 @@ import { BreakerOpenError, createBreakerBoard, type BreakerBoard, type BreakerSe
 import { waitBeforeRetry, type RetrySettings } from '../outbound/retry-backoff.js';
 import { StoreUnavailableError, type Store } from '../state/store.js';
 import type { SellerFailure, SellerIssue } from './seller-failure.js';
+import { errorCode, isRecord, parseJson, recordOrUndefined, stringProp } from '../json/unknown-values.js';
 
 /** Where and how to reach one seller. */
 export interface SellerEndpoint {
@@ -116,9 +117,6 @@ const RETRY_STATUSES = new Set([502, 503, 504]);
 /** Creates the client; agents are made per seller on first use and closed by {@link SellerClient.close}. */
 export function createSellerClient(opts: SellerClientOptions): SellerClient {
   const agents = new Map<string, Agent>();
-  const inFlightTokens = new Map<string, Promise<string>>();
-  // used when the store is down, so a Redis outage does not stop buying
-  const localTokens = new Map<string, CachedToken>();
   const now = opts.now ?? Date.now;
   const retry = opts.retry ?? DEFAULT_RETRY;
   const board = opts.breakers ?? createBreakerBoard();
@@ -137,137 +135,7 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
     }
     return agent;
   };
-  const tokenKey = (c: SellerCall) => `buyer:token:${c.seller}:${c.endpoint.clientId}`;
-
-  const readCached = async (key: string, log: Logger): Promise<CachedToken | undefined> => {
-    try {
-      const t = await opts.store.getJson<CachedToken>(key);
-      return t ?? undefined;
-    } catch (err) {
-      if (!(err instanceof StoreUnavailableError)) throw err;
-      log.warn("token cache unavailable; using this instance's copy", { error: err.message });
-      return localTokens.get(key);
-    }
-  };
-
-  const fetchToken = async (c: SellerCall): Promise<string> => {
-    const { endpoint } = c;
-    const form = new URLSearchParams({ grant_type: 'client_credentials' });
-    if (endpoint.scope) form.set('scope', endpoint.scope);
-    const basic = Buffer.from(`${encodeURIComponent(endpoint.clientId)}:${encodeURIComponent(endpoint.clientSecret)}`).toString('base64');
-    let status: number;
-    let text: string;
-    try {
-      const res = await request(endpoint.tokenUrl, {
-        method: 'POST',
-        dispatcher: agentFor(c.seller, endpoint),
-        headers: {
-          authorization: `Basic ${basic}`,
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-        },
-        body: form.toString(),
-        headersTimeout: endpoint.timeoutMs,
-        bodyTimeout: endpoint.timeoutMs,
-        signal: AbortSignal.timeout(endpoint.timeoutMs),
-      });
-      status = res.statusCode;
-      text = await res.body.text();
-    } catch (err) {
-      throw new SellerCallError({ kind: 'token', detail: `token endpoint: ${describe(err)}` });
-    }
-    let parsed: { access_token?: unknown; expires_in?: unknown; error?: unknown } = {};
-    try {
-      parsed = JSON.parse(text) as typeof parsed;
-    } catch {
-      /* reported below */
-    }
-    if (status !== 200 || typeof parsed.access_token !== 'string') {
-      throw new SellerCallError(
-        {
-          kind: 'token',
-          detail: `token endpoint answered HTTP ${status}${typeof parsed.error === 'string' ? ` ${parsed.error}` : ''}`,
-        },
-        status,
-      );
-    }
-    const lifetimeS = typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in : 300;
-    // stop using a token a little before it expires, so a call does not reach the seller with a dead one
-    const marginS = Math.min(30, lifetimeS * 0.1);
-    const cached: CachedToken = { accessToken: parsed.access_token, useUntil: now() + (lifetimeS - marginS) * 1000 };
-    const key = tokenKey(c);
-    localTokens.set(key, cached);
-    try {
-      await opts.store.setJson(key, cached, { ttlMs: Math.max(1000, (lifetimeS - marginS) * 1000) });
-    } catch (err) {
-      if (!(err instanceof StoreUnavailableError)) throw err;
-    }
-    c.logger.info('seller token obtained', { seller: c.seller, expiresIn: lifetimeS });
-    return cached.accessToken;
-  };
-
-  /** A usable token: cached, or one fetch shared by every concurrent caller of this instance. */
-  const getToken = async (c: SellerCall, refuse?: string): Promise<string> => {
-    const key = tokenKey(c);
-    const cached = await readCached(key, c.logger);
-    if (cached && cached.useUntil > now() && cached.accessToken !== refuse) return cached.accessToken;
-    if (refuse) {
-      // another instance may have refreshed already; only drop the token that failed
-      try {
-        if ((await opts.store.getJson<CachedToken>(key))?.accessToken === refuse) await opts.store.del(key);
-      } catch (err) {
-        if (!(err instanceof StoreUnavailableError)) throw err;
-      }
-      if (localTokens.get(key)?.accessToken === refuse) localTokens.delete(key);
-    }
-    let pending = inFlightTokens.get(key);
-    if (!pending) {
-      pending = fetchToken(c).finally(() => inFlightTokens.delete(key));
-      inFlightTokens.set(key, pending);
-    }
-    return pending;
-  };
-
-  // one CLIENT span per HTTP exchange with the seller (named by the buyer operation, never the path: it holds ids),
-  // carrying the trace to the seller in `traceparent`
-  const once = (c: SellerCall, token: string): Promise<{ status: number; text: string; headers: SellerAnswer['headers'] }> =>
-    inSpan(
-      `seller ${c.operation ?? 'call'}`,
-      {
-        'http.request.method': c.method.toUpperCase(),
-        'sonata.seller': c.seller,
-        'sonata.buyer.operation': c.operation ?? 'other',
-      },
-      async (span) => {
-        const url = new URL(c.endpoint.baseUrl.replace(/\/$/, '') + c.path);
-        for (const [k, v] of Object.entries(c.query ?? {})) url.searchParams.set(k, v);
-        span.setAttribute('server.address', url.hostname);
-        try {
-          const res = await request(url, {
-            method: c.method as 'GET',
-            dispatcher: agentFor(c.seller, c.endpoint),
-            headers: injectTraceHeaders({
-              authorization: `Bearer ${token}`,
-              accept: 'application/json',
-              'x-request-id': c.requestId,
-              ...(c.idempotencyKey !== undefined && { 'idempotency-key': c.idempotencyKey }),
-              ...(c.body !== undefined && { 'content-type': 'application/json;charset=utf-8' }),
-            }),
-            body: c.body === undefined ? undefined : JSON.stringify(c.body),
-            headersTimeout: c.endpoint.timeoutMs,
-            bodyTimeout: c.endpoint.timeoutMs,
-            // headers/body timeouts bound each phase; this bounds the whole exchange
-            signal: AbortSignal.timeout(c.endpoint.timeoutMs),
-          });
-          span.setAttribute('http.response.status_code', res.statusCode);
-          const text = await res.body.text();
-          return { status: res.statusCode, text, headers: res.headers };
-        } catch (err) {
-          throw new SellerCallError(toFailure(err, c.endpoint.timeoutMs));
-        }
-      },
-      SpanKind.CLIENT,
-    );
+  const getToken = createTokenSource(opts.store, now, agentFor);
 
   /**
    * One exchange through the seller's breaker: a token (cached, or fetched), the call, and one token refresh after a
@@ -276,11 +144,11 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
    */
   const exchange = async (c: SellerCall): Promise<{ status: number; text: string; headers: SellerAnswer['headers'] }> => {
     let token = await getToken(c);
-    let answer = await once(c, token);
+    let answer = await sendOnce(agentFor, c, token);
     if (answer.status === 401) {
       c.logger.info('seller refused the token; refreshing it once', { seller: c.seller });
       token = await getToken(c, token);
-      answer = await once(c, token);
+      answer = await sendOnce(agentFor, c, token);
     }
     if (answer.status >= 500) throw new SellerCallError({ kind: 'http', status: answer.status, error: parseError(answer.text) });
     return answer;
@@ -292,7 +160,7 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
       if (!capture) return callSeller(c);
       // the buyer-side request is the seller's: its record is listed under the seller partner
       capture.partnerId ??= c.seller;
-      const query = c.query && Object.keys(c.query).length ? `?${new URLSearchParams(c.query as Record<string, string>).toString()}` : '';
+      const query = c.query && Object.keys(c.query).length ? `?${new URLSearchParams(c.query).toString()}` : '';
       capture.hop({
         kind: 'seller-request',
         method: c.method,
@@ -343,7 +211,7 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
           });
           throw new SellerCallError({ kind: 'circuit-open', detail: err.message, retryAfterMs: err.retryAfterMs });
         }
-        const failure = (err as SellerCallError).failure;
+        const failure = err instanceof SellerCallError ? err.failure : undefined;
         if (!failure) throw err;
         const again =
           failure.kind === 'connect' || failure.kind === 'reset' || (failure.kind === 'http' && RETRY_STATUSES.has(failure.status));
@@ -372,7 +240,7 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
       }
       if (answer.text.trim() === '') return { status: answer.status, body: undefined, headers: answer.headers };
       try {
-        return { status: answer.status, body: JSON.parse(answer.text) as unknown, headers: answer.headers };
+        return { status: answer.status, body: parseJson(answer.text), headers: answer.headers };
       } catch {
         throw new SellerCallError({ kind: 'bad-body', status: answer.status, detail: 'the answer is not JSON' });
       }
@@ -380,10 +248,158 @@ export function createSellerClient(opts: SellerClientOptions): SellerClient {
   }
 }
 
+/** The current token of each seller's client: from the store (shared by instances), else fetched; one fetch at a time per client. */
+function createTokenSource(
+  store: Store,
+  now: () => number,
+  agentFor: (seller: string, endpoint: SellerEndpoint) => Agent,
+): (c: SellerCall, refuse?: string) => Promise<string> {
+  const inFlightTokens = new Map<string, Promise<string>>();
+  // used when the store is down, so a Redis outage does not stop buying
+  const localTokens = new Map<string, CachedToken>();
+  const tokenKey = (c: SellerCall) => `buyer:token:${c.seller}:${c.endpoint.clientId}`;
+
+  const readCached = async (key: string, log: Logger): Promise<CachedToken | undefined> => {
+    try {
+      const t = await store.getJson<CachedToken>(key);
+      return t ?? undefined;
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      log.warn("token cache unavailable; using this instance's copy", { error: err.message });
+      return localTokens.get(key);
+    }
+  };
+
+  const fetchToken = async (c: SellerCall): Promise<string> => {
+    const { endpoint } = c;
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (endpoint.scope) form.set('scope', endpoint.scope);
+    const basic = Buffer.from(`${encodeURIComponent(endpoint.clientId)}:${encodeURIComponent(endpoint.clientSecret)}`).toString('base64');
+    let status: number;
+    let text: string;
+    try {
+      const res = await request(endpoint.tokenUrl, {
+        method: 'POST',
+        dispatcher: agentFor(c.seller, endpoint),
+        headers: {
+          authorization: `Basic ${basic}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body: form.toString(),
+        headersTimeout: endpoint.timeoutMs,
+        bodyTimeout: endpoint.timeoutMs,
+        signal: AbortSignal.timeout(endpoint.timeoutMs),
+      });
+      status = res.statusCode;
+      text = await res.body.text();
+    } catch (err) {
+      throw new SellerCallError({ kind: 'token', detail: `token endpoint: ${describe(err)}` });
+    }
+    let parsed: Record<string, unknown> = {};
+    try {
+      parsed = recordOrUndefined(parseJson(text)) ?? {};
+    } catch {
+      /* reported below */
+    }
+    if (status !== 200 || typeof parsed.access_token !== 'string') {
+      throw new SellerCallError(
+        {
+          kind: 'token',
+          detail: `token endpoint answered HTTP ${status}${typeof parsed.error === 'string' ? ` ${parsed.error}` : ''}`,
+        },
+        status,
+      );
+    }
+    const lifetimeS = typeof parsed.expires_in === 'number' && parsed.expires_in > 0 ? parsed.expires_in : 300;
+    // stop using a token a little before it expires, so a call does not reach the seller with a dead one
+    const marginS = Math.min(30, lifetimeS * 0.1);
+    const cached: CachedToken = { accessToken: parsed.access_token, useUntil: now() + (lifetimeS - marginS) * 1000 };
+    const key = tokenKey(c);
+    localTokens.set(key, cached);
+    try {
+      await store.setJson(key, cached, { ttlMs: Math.max(1000, (lifetimeS - marginS) * 1000) });
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+    }
+    c.logger.info('seller token obtained', { seller: c.seller, expiresIn: lifetimeS });
+    return cached.accessToken;
+  };
+
+  /** A usable token: cached, or one fetch shared by every concurrent caller of this instance. */
+  const getToken = async (c: SellerCall, refuse?: string): Promise<string> => {
+    const key = tokenKey(c);
+    const cached = await readCached(key, c.logger);
+    if (cached && cached.useUntil > now() && cached.accessToken !== refuse) return cached.accessToken;
+    if (refuse) {
+      // another instance may have refreshed already; only drop the token that failed
+      try {
+        if ((await store.getJson<CachedToken>(key))?.accessToken === refuse) await store.del(key);
+      } catch (err) {
+        if (!(err instanceof StoreUnavailableError)) throw err;
+      }
+      if (localTokens.get(key)?.accessToken === refuse) localTokens.delete(key);
+    }
+    let pending = inFlightTokens.get(key);
+    if (!pending) {
+      pending = fetchToken(c).finally(() => inFlightTokens.delete(key));
+      inFlightTokens.set(key, pending);
+    }
+    return pending;
+  };
+  return getToken;
+}
+
+// one CLIENT span per HTTP exchange with the seller (named by the buyer operation, never the path: it holds ids),
+// carrying the trace to the seller in `traceparent`
+function sendOnce(
+  agentFor: (seller: string, endpoint: SellerEndpoint) => Agent,
+  c: SellerCall,
+  token: string,
+): Promise<{ status: number; text: string; headers: SellerAnswer['headers'] }> {
+  return inSpan(
+    `seller ${c.operation ?? 'call'}`,
+    {
+      'http.request.method': c.method.toUpperCase(),
+      'sonata.seller': c.seller,
+      'sonata.buyer.operation': c.operation ?? 'other',
+    },
+    async (span) => {
+      const url = new URL(c.endpoint.baseUrl.replace(/\/$/, '') + c.path);
+      for (const [k, v] of Object.entries(c.query ?? {})) url.searchParams.set(k, v);
+      span.setAttribute('server.address', url.hostname);
+      try {
+        const res = await request(url, {
+          method: c.method as 'GET',
+          dispatcher: agentFor(c.seller, c.endpoint),
+          headers: injectTraceHeaders({
+            authorization: `Bearer ${token}`,
+            accept: 'application/json',
+            'x-request-id': c.requestId,
+            ...(c.idempotencyKey !== undefined && { 'idempotency-key': c.idempotencyKey }),
+            ...(c.body !== undefined && { 'content-type': 'application/json;charset=utf-8' }),
+          }),
+          body: c.body === undefined ? undefined : JSON.stringify(c.body),
+          headersTimeout: c.endpoint.timeoutMs,
+          bodyTimeout: c.endpoint.timeoutMs,
+          // headers/body timeouts bound each phase; this bounds the whole exchange
+          signal: AbortSignal.timeout(c.endpoint.timeoutMs),
+        });
+        span.setAttribute('http.response.status_code', res.statusCode);
+        const text = await res.body.text();
+        return { status: res.statusCode, text, headers: res.headers };
+      } catch (err) {
+        throw new SellerCallError(toFailure(err, c.endpoint.timeoutMs));
+      }
+    },
+    SpanKind.CLIENT,
+  );
+}
+
 /** Failures that say the seller is unwell (they open its breaker); a refusal of the request (4xx) does not. */
 function countsAgainstSeller(err: unknown): boolean {
-  const f = err instanceof SellerCallError ? err.failure : undefined;
-  if (!f) return false;
+  if (!(err instanceof SellerCallError)) return false;
+  const f = err.failure;
   switch (f.kind) {
     case 'connect':
     case 'timeout':
@@ -391,7 +407,7 @@ function countsAgainstSeller(err: unknown): boolean {
       return true;
     case 'token':
       // no answer, or a 5xx, from the token endpoint; refused credentials are our configuration, not its health
-      return (err as SellerCallError).answeredStatus === undefined || (err as SellerCallError).answeredStatus! >= 500;
+      return err.answeredStatus === undefined || err.answeredStatus >= 500;
     case 'http':
       return f.status >= 500;
     default:
@@ -412,11 +428,11 @@ function parseError(text: string): SellerIssue[] | { code?: string; reason?: str
 
 /** undici and fetch errors -> what it means for the request: never sent, timed out, or broken midway. */
 function toFailure(err: unknown, timeoutMs: number): SellerFailure {
-  const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? '';
+  const code = errorCode(err) ?? errorCode(isRecord(err) ? err.cause : undefined) ?? '';
   if (err instanceof undiciErrors.ConnectTimeoutError || code === 'UND_ERR_CONNECT_TIMEOUT')
     return { kind: 'connect', detail: 'connect timeout' };
   if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) return { kind: 'connect', detail: code };
-  const name = (err as Error)?.name;
+  const name = stringProp(err, 'name');
   if (
     err instanceof undiciErrors.HeadersTimeoutError ||
     err instanceof undiciErrors.BodyTimeoutError ||

@@ -16,6 +16,7 @@ import { runReplay, type ReplayValues } from './replay-command.js';
 import { runTrace, type OperatorTarget, type TraceValues } from './trace-command.js';
 import { hashConsolePassword } from '../console/console-users.js';
 import { runCoverage, runReleaseLock } from './coverage-command.js';
+import { errorMessage, parseJson, recordOrUndefined, stringProp } from '../json/unknown-values.js';
 
 /** Exit codes of every command (docs/cli.md). */
 export const EXIT = Object.freeze({ ok: 0, problems: 1, usage: 2, unreachable: 3 });
@@ -52,8 +53,9 @@ export function packageVersion(): string {
   for (let i = 0; i < 5; i++) {
     const file = join(dir, 'package.json');
     if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'sonata-gateway' && pkg.version) return pkg.version;
+      const pkg = parseJson(readFileSync(file, 'utf8'));
+      const version = stringProp(pkg, 'version');
+      if (stringProp(pkg, 'name') === 'sonata-gateway' && version) return version;
     }
     dir = dirname(dir);
   }
@@ -87,6 +89,51 @@ export async function runCli(
     .addHelpText('after', EXAMPLES);
   const configure = (cmd: Command) => cmd.configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride();
 
+  const setCode = (c: number): void => {
+    code = c;
+  };
+  addMappingCommands(program, configure, io, setCode);
+  addConformanceCommand(program, configure, io, setCode);
+  addActivityCommands(program, configure, io, setCode);
+  addReleaseCommands(program, configure, io, setCode);
+
+  configure(program.command('console-user'))
+    .summary('print a console users file entry; the password is read from standard input')
+    .description(
+      'Hash a console password (scrypt) and print the entry for console.usersFile (docs/console.md). The password is ' +
+        'read from standard input (one line), never from the command line, so it stays out of shell history and ps.',
+    )
+    .option('--name <name>', 'user name (letters, digits, . _ @ -)')
+    .addOption(new Option('--role <role>', 'what the user may do').choices(['viewer', 'editor']))
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ printf %s "$PASSWORD" | sonata-gateway console-user --name anna --role editor >> console-users.yaml\n',
+    )
+    .action(async (opts: { name?: string; role?: string }) => {
+      code = await runConsoleUser(opts, io);
+    });
+
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return EXIT.usage;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' ||
+        err.code === 'commander.version' ||
+        (err.code === 'commander.help' && err.exitCode === 0)
+        ? EXIT.ok
+        : EXIT.usage;
+    }
+    throw err;
+  }
+  return code;
+}
+
+/** `check`, `map` and `test`: the partner and mapping files, loaded the way production loads them. */
+function addMappingCommands(program: Command, configure: (cmd: Command) => Command, io: Io, setCode: (code: number) => void): void {
   configure(withCommonOptions(program.command('check')))
     .summary('validate every file, statically check every mapping and run every fixture')
     .description(
@@ -96,7 +143,7 @@ export async function runCli(
     )
     .addHelpText('after', '\nExample:\n  $ sonata-gateway check --root . --env production\n')
     .action(async (opts: CommonOptions) => {
-      code = await runCheck(opts, io);
+      setCode(await runCheck(opts, io));
     });
 
   configure(withCommonOptions(program.command('map')))
@@ -115,11 +162,11 @@ export async function runCli(
     .action(async (opts: CommonOptions & MapValues) => {
       if (!opts.partner || !opts.mapping || !opts.input) {
         io.err('map needs --partner, --mapping and --input (see sonata-gateway map --help)\n');
-        code = EXIT.usage;
+        setCode(EXIT.usage);
         return;
       }
       const loaded = loadOrReport(opts, io);
-      code = loaded.ok ? await runMap(loaded.registry, loaded.engine, rootOf(opts), opts, io) : EXIT.problems;
+      setCode(loaded.ok ? await runMap(loaded.registry, loaded.engine, rootOf(opts), opts, io) : EXIT.problems);
     });
 
   configure(withCommonOptions(program.command('test')))
@@ -130,7 +177,7 @@ export async function runCli(
     .action(async (opts: CommonOptions & { partner?: string }) => {
       const loaded = loadOrReport(opts, io);
       if (!loaded.ok) {
-        code = EXIT.problems;
+        setCode(EXIT.problems);
         return;
       }
       const outcomes = await runRegistryFixtures(loaded.registry, { partnerId: opts.partner });
@@ -138,9 +185,12 @@ export async function runCli(
         io.out(`${o.ok ? 'pass' : 'FAIL'} ${o.name}${o.ok ? '' : `\n  ${(o.detail ?? '').split('\n').join('\n  ')}`}\n`);
       const failed = outcomes.filter((o) => !o.ok).length;
       io.out(`fixtures: ${outcomes.length - failed} passed, ${failed} failed\n`);
-      code = failed || outcomes.length === 0 ? EXIT.problems : EXIT.ok;
+      setCode(failed || outcomes.length === 0 ? EXIT.problems : EXIT.ok);
     });
+}
 
+/** `conformance`: the Sonata conformance cases against a running seller. */
+function addConformanceCommand(program: Command, configure: (cmd: Command) => Command, io: Io, setCode: (code: number) => void): void {
   configure(withCommonOptions(program.command('conformance')))
     .summary('play the Sonata conformance cases against a running seller')
     .description(
@@ -192,17 +242,22 @@ export async function runCli(
           var: opts.var,
           'timeout-ms': opts.timeoutMs,
         };
-        code = await runConformanceCommand(values, {
-          rootDir: rootOf(opts),
-          env: opts.env ?? environmentName(process.env),
-          processEnv: process.env,
-          out: io.out,
-          err: io.err,
-          isTTY: io.isTTY,
-        });
+        setCode(
+          await runConformanceCommand(values, {
+            rootDir: rootOf(opts),
+            env: opts.env ?? environmentName(process.env),
+            processEnv: process.env,
+            out: io.out,
+            err: io.err,
+            isTTY: io.isTTY,
+          }),
+        );
       },
     );
+}
 
+/** `trace` and `replay`: a request recorded by a running gateway's activity log. */
+function addActivityCommands(program: Command, configure: (cmd: Command) => Command, io: Io, setCode: (code: number) => void): void {
   const target = (opts: CommonOptions & { url?: string; key?: string }): OperatorTarget => ({
     url: opts.url,
     key: opts.key,
@@ -224,7 +279,7 @@ export async function runCli(
     .option('--no-bodies', 'hop lines only')
     .addHelpText('after', '\nExample:\n  $ sonata-gateway trace 3f1c2d9e-0b7a-4c55-9b1e-2a6f8d0c4e11 --url http://localhost:9090\n')
     .action(async (id: string, opts: CommonOptions & TraceValues & { url?: string; key?: string }) => {
-      code = await runTrace(id, opts, target(opts), io);
+      setCode(await runTrace(id, opts, target(opts), io));
     });
 
   configure(withCommonOptions(program.command('replay')))
@@ -245,46 +300,8 @@ export async function runCli(
       '\nExamples:\n  $ sonata-gateway replay 3f1c2d9e-0b7a-4c55-9b1e-2a6f8d0c4e11\n  $ sonata-gateway trace 3f1c2d9e --json > req.json && sonata-gateway replay --request req.json\n',
     )
     .action(async (id: string | undefined, opts: CommonOptions & ReplayValues & { url?: string; key?: string }) => {
-      code = await runReplay(id, opts, target(opts), io);
+      setCode(await runReplay(id, opts, target(opts), io));
     });
-
-  addReleaseCommands(program, configure, io, (c) => {
-    code = c;
-  });
-
-  configure(program.command('console-user'))
-    .summary('print a console users file entry; the password is read from standard input')
-    .description(
-      'Hash a console password (scrypt) and print the entry for console.usersFile (docs/console.md). The password is ' +
-        'read from standard input (one line), never from the command line, so it stays out of shell history and ps.',
-    )
-    .option('--name <name>', 'user name (letters, digits, . _ @ -)')
-    .addOption(new Option('--role <role>', 'what the user may do').choices(['viewer', 'editor']))
-    .addHelpText(
-      'after',
-      '\nExample:\n  $ printf %s "$PASSWORD" | sonata-gateway console-user --name anna --role editor >> console-users.yaml\n',
-    )
-    .action(async (opts: { name?: string; role?: string }) => {
-      code = await runConsoleUser(opts, io);
-    });
-
-  if (argv.length === 0) {
-    program.outputHelp({ error: true });
-    return EXIT.usage;
-  }
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      return err.code === 'commander.helpDisplayed' ||
-        err.code === 'commander.version' ||
-        (err.code === 'commander.help' && err.exitCode === 0)
-        ? EXIT.ok
-        : EXIT.usage;
-    }
-    throw err;
-  }
-  return code;
 }
 
 /** `release-lock` and `coverage`: the releases' official operations and which of them the gateway serves. */
@@ -342,7 +359,7 @@ async function runConsoleUser(opts: { name?: string; role?: string }, io: Io): P
     io.readStdin ??
     (async () => {
       const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
       return Buffer.concat(chunks).toString('utf8');
     });
   const password = (await read()).replace(/\r?\n$/, '');
@@ -458,9 +475,9 @@ async function runMap(registry: Registry, engine: MappingEngine, rootDir: string
   let bindings: Record<string, unknown> = {};
   try {
     input = JSON.parse(readFileSync(inputFile, 'utf8'));
-    if (values.bindings) bindings = JSON.parse(values.bindings) as Record<string, unknown>;
+    if (values.bindings) bindings = recordOrUndefined(parseJson(values.bindings)) ?? {};
   } catch (err) {
-    io.err(`${values.bindings && !input ? values.input : 'input or bindings'}: not valid JSON: ${(err as Error).message}\n`);
+    io.err(`${values.bindings && !input ? values.input : 'input or bindings'}: not valid JSON: ${errorMessage(err)}\n`);
     return 1;
   }
   const evalOpts = {
@@ -468,34 +485,28 @@ async function runMap(registry: Registry, engine: MappingEngine, rootDir: string
     lookups: partner.lookups,
   };
   if (values.compare) {
-    const runs = await Promise.all(
-      (['interpreted', 'compiled'] as const).map(async (kind) => {
-        const m = engine.compile(mapping.source, mapping.file, { engine: kind, library: mapping.library });
-        return {
-          kind,
-          ran: m.engine,
-          fallbackReason: m.fallbackReason,
-          ...(await settle(m.evaluate(input, evalOpts))),
-        };
-      }),
-    );
+    const runWith = async (kind: MappingEngineKind) => {
+      const m = engine.compile(mapping.source, mapping.file, { engine: kind, library: mapping.library });
+      return {
+        kind,
+        ran: m.engine,
+        fallbackReason: m.fallbackReason,
+        ...(await settle(m.evaluate(input, evalOpts))),
+      };
+    };
+    const runs = await Promise.all([runWith('interpreted'), runWith('compiled')]);
     for (const run of runs) {
       const how =
         run.ran === run.kind ? run.kind : `${run.kind} (falls back to the interpreter: ${run.fallbackReason ?? 'unknown reason'})`;
       io.out(`--- ${how}\n${run.ok ? JSON.stringify(run.output, null, 2) : `error: ${run.error}`}\n`);
     }
-    const [a, b] = runs as [(typeof runs)[0], (typeof runs)[0]];
+    const [a, b] = runs;
     const agree = a.ok && b.ok ? isDeepStrictEqual(a.output, b.output) : !a.ok && !b.ok && a.code === b.code;
     io.out(agree ? 'engines agree\n' : 'engines DISAGREE\n');
     return agree ? 0 : 1;
   }
-  const chosen =
-    values.engine !== undefined
-      ? engine.compile(mapping.source, mapping.file, {
-          engine: values.engine as MappingEngineKind,
-          library: mapping.library,
-        })
-      : mapping;
+  const kind = values.engine === 'compiled' || values.engine === 'interpreted' ? values.engine : undefined;
+  const chosen = kind !== undefined ? engine.compile(mapping.source, mapping.file, { engine: kind, library: mapping.library }) : mapping;
   const run = await settle(chosen.evaluate(input, evalOpts));
   if (run.ok) {
     io.out(`${JSON.stringify(run.output, null, 2)}\n`);

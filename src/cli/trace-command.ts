@@ -5,6 +5,7 @@
 import { request } from 'undici';
 import { loadConfig } from '../config/load-config.js';
 import type { ActivityHop, ActivityRecord } from '../observability/activity.js';
+import { errorCode, errorMessage, isRecord, stringProp } from '../json/unknown-values.js';
 
 /** Exit codes shared with the other commands (docs/cli.md). */
 const OK = 0;
@@ -62,7 +63,7 @@ export async function fetchActivityRecord(correlationId: string, t: OperatorTarg
   } catch (err) {
     return {
       kind: 'unreachable',
-      message: `${operatorUrl(t)} does not answer: ${(err as { code?: string }).code ?? (err as Error).message}`,
+      message: `${operatorUrl(t)} does not answer: ${errorCode(err) ?? errorMessage(err)}`,
     };
   }
   const text = await res.body.text();
@@ -72,12 +73,8 @@ export async function fetchActivityRecord(correlationId: string, t: OperatorTarg
   } catch {
     body = undefined;
   }
-  const reason =
-    (body as { message?: string; reason?: string } | undefined)?.message ??
-    (body as { reason?: string } | undefined)?.reason ??
-    text.slice(0, 200);
-  if (res.statusCode === 200 && body && typeof body === 'object' && Array.isArray((body as ActivityRecord).hops))
-    return { kind: 'found', record: body as ActivityRecord };
+  const reason = stringProp(body, 'message') ?? stringProp(body, 'reason') ?? text.slice(0, 200);
+  if (res.statusCode === 200 && isActivityRecord(body)) return { kind: 'found', record: body };
   if (res.statusCode === 404) return { kind: 'not-found', message: `no activity for ${correlationId}: ${reason}` };
   if (res.statusCode === 401 || res.statusCode === 403) {
     return {
@@ -136,4 +133,9 @@ function hopLine(hop: ActivityHop): string {
   if (hop.mapping) parts.push(`[${hop.mapping}]`);
   if (hop.note) parts.push(`(${hop.note})`);
   return parts.join(' ');
+}
+
+/** An activity record the way the gateway's activity endpoint sends it: an object with its hops (printed unchanged otherwise). */
+function isActivityRecord(body: unknown): body is ActivityRecord {
+  return isRecord(body) && Array.isArray(body.hops);
 }

@@ -6,7 +6,8 @@ import { injectTraceHeaders, inSpan, SpanKind } from '../observability/spans.js'
 import type { LegacyOperationDef } from '../registry/registry.js';
 import { BreakerOpenError, createBreakerBoard, type BreakerBoard, type BreakerSettings } from '../outbound/circuit-breakers.js';
 import { waitBeforeRetry, type RetrySettings } from '../outbound/retry-backoff.js';
-import { classifyUpstreamFailure, type UpstreamFailure } from './upstream-failure.js';
+import { errorCode, errorMessage, isRecord, parseJson, stringProp } from '../json/unknown-values.js';
+import { classifyUpstreamFailure, isUpstreamFailure, type UpstreamFailure } from './upstream-failure.js';
 
 export interface LegacyCallOptions {
   pathParams?: Readonly<Record<string, string>>;
@@ -75,81 +76,7 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
 
   const pathOf = (op: LegacyOperationDef, o: LegacyCallOptions): string =>
     op.path.replace(/\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => encodeURIComponent(o.pathParams?.[name] ?? ''));
-  const server = new URL(base);
-  const serverAttributes = {
-    'server.address': server.hostname,
-    'server.port': Number(server.port || (server.protocol === 'https:' ? 443 : 80)),
-  };
-  // one CLIENT span per HTTP exchange (a retry is a second one), carrying the trace to the BSS in `traceparent`;
-  // `seen` (activity capture only) receives the HTTP status and body text of the last answer
-  const attempt = (
-    op: LegacyOperationDef,
-    o: LegacyCallOptions,
-    path: string,
-    seen?: { status?: number; text?: string },
-  ): Promise<Record<string, unknown>> =>
-    inSpan(
-      `legacy ${op.name}`,
-      {
-        ...serverAttributes,
-        'http.request.method': op.method.toUpperCase(),
-        'url.template': op.path,
-        'sonata.legacy.operation': op.name,
-      },
-      async (span) => {
-        let res;
-        try {
-          res = await request(`${base}${path}`, {
-            method: op.method as 'GET',
-            dispatcher: agent,
-            headers: injectTraceHeaders({
-              ...o.headers,
-              'content-type': 'application/json',
-              accept: 'application/json',
-              'x-bss-api-key': opts.apiKey,
-              'x-request-id': o.requestId,
-            }),
-            body: o.body === undefined ? undefined : JSON.stringify(o.body),
-            headersTimeout: opts.timeoutMs,
-            bodyTimeout: opts.timeoutMs,
-            // headers/body timeouts bound each phase (a trickling body resets the latter); this bounds the whole exchange
-            signal: AbortSignal.timeout(opts.timeoutMs),
-          });
-        } catch (err) {
-          throw toFailure(err);
-        }
-        span.setAttribute('http.response.status_code', res.statusCode);
-        const text = await res.body.text().catch((err: unknown) => {
-          throw toFailure(err);
-        });
-        if (seen) {
-          seen.status = res.statusCode;
-          seen.text = text;
-        }
-        if (res.statusCode !== 200) throw { kind: 'http', status: res.statusCode, detail: text.slice(0, 120) } satisfies UpstreamFailure;
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          throw { kind: 'bad-body', detail: 'not JSON' } satisfies UpstreamFailure;
-        }
-        if (!parsed || typeof parsed !== 'object' || typeof (parsed as { RC?: unknown }).RC !== 'number') {
-          throw { kind: 'bad-body', detail: 'no RC result code' } satisfies UpstreamFailure;
-        }
-        const body = parsed as Record<string, unknown> & { RC: number; MSG?: unknown; ERR_FIELD?: unknown };
-        span.setAttribute('sonata.legacy.rc', body.RC);
-        if (body.RC !== 0) {
-          throw {
-            kind: 'result-code',
-            rc: body.RC,
-            message: String(body.MSG ?? ''),
-            field: typeof body.ERR_FIELD === 'string' ? body.ERR_FIELD : undefined,
-          } satisfies UpstreamFailure;
-        }
-        return body;
-      },
-      SpanKind.CLIENT,
-    );
+  const exchange: Exchange = { agent, base, apiKey: opts.apiKey, timeoutMs: opts.timeoutMs, serverAttributes: serverAttributesOf(base) };
 
   return {
     async call(op, o) {
@@ -157,7 +84,7 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
       o.logger.debug('legacy call started', { legacyOperation: op.name });
       const path = pathOf(op, o);
       const capture = opts.activity?.current();
-      const seen = capture ? ({} as { status?: number; text?: string }) : undefined;
+      const seen: Seen | undefined = capture ? {} : undefined;
       capture?.hop({
         kind: 'legacy-request',
         method: op.method,
@@ -177,7 +104,7 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
         });
       for (let tries = 1; ; tries++) {
         try {
-          const body = await breaker.run(() => attempt(op, o, path, seen));
+          const body = await breaker.run(() => attempt(exchange, op, o, path, seen));
           o.logger.debug('legacy call', {
             legacyOperation: op.name,
             ms: Math.round(performance.now() - started),
@@ -202,7 +129,7 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
               },
             );
           }
-          const failure = err as UpstreamFailure;
+          const failure = isUpstreamFailure(err) ? err : toFailure(err);
           // GETs are safe by definition; anything else only when its operations.yaml says so
           if ((op.safeToRetry || op.method.toUpperCase() === 'GET') && tries < retry.attempts && nothingDone(failure)) {
             o.logger.info('legacy call failed; retrying (safe to repeat)', {
@@ -223,11 +150,106 @@ export function createLegacyClient(opts: LegacyClientOptions): LegacyClient {
   };
 }
 
+/** What one HTTP exchange with the BSS needs: the agent, where and how to call, the span's server attributes. */
+interface Exchange {
+  readonly agent: Agent;
+  readonly base: string;
+  readonly apiKey: string;
+  readonly timeoutMs: number;
+  readonly serverAttributes: Readonly<Record<string, string | number>>;
+}
+
+/** The HTTP status and body text of the last answer (activity capture only). */
+interface Seen {
+  status?: number;
+  text?: string;
+}
+
+function serverAttributesOf(base: string): Record<string, string | number> {
+  const server = new URL(base);
+  return {
+    'server.address': server.hostname,
+    'server.port': Number(server.port || (server.protocol === 'https:' ? 443 : 80)),
+  };
+}
+
+// one CLIENT span per HTTP exchange (a retry is a second one), carrying the trace to the BSS in `traceparent`;
+// `seen` (activity capture only) receives the HTTP status and body text of the last answer
+function attempt(x: Exchange, op: LegacyOperationDef, o: LegacyCallOptions, path: string, seen?: Seen): Promise<Record<string, unknown>> {
+  return inSpan(
+    `legacy ${op.name}`,
+    {
+      ...x.serverAttributes,
+      'http.request.method': op.method.toUpperCase(),
+      'url.template': op.path,
+      'sonata.legacy.operation': op.name,
+    },
+    async (span) => {
+      let res;
+      try {
+        res = await request(`${x.base}${path}`, {
+          method: op.method as 'GET',
+          dispatcher: x.agent,
+          headers: injectTraceHeaders({
+            ...o.headers,
+            'content-type': 'application/json',
+            accept: 'application/json',
+            'x-bss-api-key': x.apiKey,
+            'x-request-id': o.requestId,
+          }),
+          body: o.body === undefined ? undefined : JSON.stringify(o.body),
+          headersTimeout: x.timeoutMs,
+          bodyTimeout: x.timeoutMs,
+          // headers/body timeouts bound each phase (a trickling body resets the latter); this bounds the whole exchange
+          signal: AbortSignal.timeout(x.timeoutMs),
+        });
+      } catch (err) {
+        throw toFailure(err);
+      }
+      span.setAttribute('http.response.status_code', res.statusCode);
+      const text = await res.body.text().catch((err: unknown) => {
+        throw toFailure(err);
+      });
+      if (seen) {
+        seen.status = res.statusCode;
+        seen.text = text;
+      }
+      if (res.statusCode !== 200) throw { kind: 'http', status: res.statusCode, detail: text.slice(0, 120) } satisfies UpstreamFailure;
+      const body = readLegacyAnswer(text);
+      span.setAttribute('sonata.legacy.rc', body.RC);
+      if (body.RC !== 0) {
+        throw {
+          kind: 'result-code',
+          rc: body.RC,
+          message: String(body.MSG ?? ''),
+          field: typeof body.ERR_FIELD === 'string' ? body.ERR_FIELD : undefined,
+        } satisfies UpstreamFailure;
+      }
+      return body;
+    },
+    SpanKind.CLIENT,
+  );
+}
+
+/** The answer body of an HTTP 200: a JSON object with a numeric RC, else an unreadable answer (thrown). */
+function readLegacyAnswer(text: string): Record<string, unknown> & { RC: number } {
+  let parsed: unknown;
+  try {
+    parsed = parseJson(text);
+  } catch {
+    throw { kind: 'bad-body', detail: 'not JSON' } satisfies UpstreamFailure;
+  }
+  if (!isRecord(parsed)) throw { kind: 'bad-body', detail: 'no RC result code' } satisfies UpstreamFailure;
+  const rc = parsed.RC;
+  if (typeof rc !== 'number') throw { kind: 'bad-body', detail: 'no RC result code' } satisfies UpstreamFailure;
+  return { ...parsed, RC: rc };
+}
+
 /** An answer body as recorded: parsed JSON, else the text (or nothing). */
 function parsedOrText(text: string | undefined): unknown {
   if (text === undefined || text === '') return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    return parseJson(text);
   } catch {
     return text.slice(0, 2000);
   }
@@ -246,8 +268,9 @@ function describeFailure(f: UpstreamFailure): string {
 
 /** Failures that say the BSS is unwell (they open the breaker); a refusal of the request (RC 4/8, 4xx) does not. */
 function countsAgainstBss(err: unknown): boolean {
-  const f = err as UpstreamFailure;
-  switch (f?.kind) {
+  if (!isUpstreamFailure(err)) return false;
+  const f = err;
+  switch (f.kind) {
     case 'connect':
     case 'timeout':
     case 'bad-body':
@@ -267,21 +290,21 @@ function nothingDone(f: UpstreamFailure): boolean {
 }
 
 function toFailure(err: unknown): UpstreamFailure {
-  const name = (err as Error)?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'timeout', detail: (err as Error).message };
+  const name = stringProp(err, 'name');
+  if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'timeout', detail: errorMessage(err) };
   if (
     err instanceof undiciErrors.HeadersTimeoutError ||
     err instanceof undiciErrors.BodyTimeoutError ||
     err instanceof undiciErrors.ConnectTimeoutError
   ) {
-    return { kind: 'timeout', detail: (err as Error).message };
+    return { kind: 'timeout', detail: err.message };
   }
-  const code = (err as { code?: string }).code ?? '';
+  const code = errorCode(err) ?? '';
   if (
     err instanceof undiciErrors.SocketError ||
     ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'UND_ERR_SOCKET'].includes(code)
   ) {
-    return { kind: 'connect', detail: code || (err as Error).message };
+    return { kind: 'connect', detail: code || errorMessage(err) };
   }
-  return { kind: 'connect', detail: (err as Error)?.message ?? String(err) };
+  return { kind: 'connect', detail: errorMessage(err) };
 }

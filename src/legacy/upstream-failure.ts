@@ -9,6 +9,13 @@ export type UpstreamFailure =
   | { kind: 'bad-body'; detail: string }
   | { kind: 'result-code'; rc: number; message: string; field?: string };
 
+const FAILURE_KINDS: ReadonlySet<unknown> = new Set<UpstreamFailure['kind']>(['connect', 'timeout', 'http', 'bad-body', 'result-code']);
+
+/** Whether a thrown value is an {@link UpstreamFailure} (clients throw them as plain objects). */
+export function isUpstreamFailure(value: unknown): value is UpstreamFailure {
+  return typeof value === 'object' && value !== null && FAILURE_KINDS.has(Reflect.get(value, 'kind'));
+}
+
 /**
  * The one place that decides how a backend failure is answered (pure, unit-tested):
  * unreachable -> 503 (retry later), timeout -> 504, unreadable answer -> 502, legacy RC 4 -> 404,

@@ -80,6 +80,71 @@ function wrongType(key: string): Error {
   return new Error(`WRONGTYPE key "${key}" holds a different kind of value`);
 }
 
+/** Live entry for a full key, dropping it first if it has expired by `t`. */
+function liveEntry(entries: Map<string, Entry>, fullKey: string, t: number): Entry | undefined {
+  const e = entries.get(fullKey);
+  if (e && e.type === 'string' && e.expiresAt !== undefined && e.expiresAt <= t) {
+    entries.delete(fullKey);
+    return undefined;
+  }
+  return e;
+}
+
+/** Drops expired strings every {@link SWEEP_INTERVAL_MS} on an unref'd timer. */
+function startSweep(entries: Map<string, Entry>, now: () => number): NodeJS.Timeout {
+  const sweep = setInterval(() => {
+    const t = now();
+    for (const [k, e] of entries) {
+      if (e.type === 'string' && e.expiresAt !== undefined && e.expiresAt <= t) entries.delete(k);
+    }
+  }, SWEEP_INTERVAL_MS);
+  sweep.unref();
+  return sweep;
+}
+
+/** The value of an INCR: the stored integer plus one, or the Redis error for a value that is not a safe integer. */
+function incremented(key: string, value: string): number {
+  const n = /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || !Number.isSafeInteger(n + 1)) {
+    throw new Error(`ERR value of key "${key}" is not an integer or out of range`);
+  }
+  return n + 1;
+}
+
+/** Puts a member (not in the index) at its place in score order. */
+function insertMember(index: IndexEntry, entry: { member: string; score: number }): void {
+  index.sorted.splice(
+    lowerBound(index.sorted, (m) => compareIndexMembers(m, entry) < 0),
+    0,
+    entry,
+  );
+  index.scores.set(entry.member, entry.score);
+}
+
+/** Takes a member (with its current score) out of the index. */
+function removeMember(index: IndexEntry, entry: { member: string; score: number }): void {
+  index.sorted.splice(
+    lowerBound(index.sorted, (m) => compareIndexMembers(m, entry) < 0),
+    1,
+  );
+  index.scores.delete(entry.member);
+}
+
+/** The [from, to) positions of the members scored within [minScore, maxScore]. */
+function scoreBounds(index: IndexEntry, minScore: number, maxScore: number): [number, number] {
+  const from = lowerBound(index.sorted, (m) => m.score < minScore);
+  const to = lowerBound(index.sorted, (m) => m.score <= maxScore);
+  return [from, Math.max(from, to)];
+}
+
+/** LRANGE semantics: negative indexes count from the tail, out-of-range ends are clamped. */
+function listSlice(items: readonly string[], start: number, stop: number): string[] {
+  const n = items.length;
+  const from = Math.max(0, start < 0 ? n + start : start);
+  const to = Math.min(n - 1, stop < 0 ? n + stop : stop);
+  return from > to ? [] : items.slice(from, to + 1);
+}
+
 /**
  * Creates the in-process store. TTLs are honoured by lazy expiry on read plus a periodic sweep on an
  * unref'd timer (it never keeps the process alive); `close()` stops the sweep and drops the data.
@@ -90,27 +155,13 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
   const entries = new Map<string, Entry>();
   let closed = false;
 
-  const sweep = setInterval(() => {
-    const t = now();
-    for (const [k, e] of entries) {
-      if (e.type === 'string' && e.expiresAt !== undefined && e.expiresAt <= t) entries.delete(k);
-    }
-  }, SWEEP_INTERVAL_MS);
-  sweep.unref();
+  const sweep = startSweep(entries, now);
 
   function open(): void {
     if (closed) throw new StoreUnavailableError('memory store is closed');
   }
 
-  /** Live entry for a full key, dropping it first if it has expired. */
-  function lookup(fullKey: string): Entry | undefined {
-    const e = entries.get(fullKey);
-    if (e && e.type === 'string' && e.expiresAt !== undefined && e.expiresAt <= now()) {
-      entries.delete(fullKey);
-      return undefined;
-    }
-    return e;
-  }
+  const lookup = (fullKey: string): Entry | undefined => liveEntry(entries, fullKey, now());
 
   function lookupString(key: string): StringEntry | undefined {
     const e = lookup(prefix + key);
@@ -183,12 +234,9 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
         entries.set(prefix + key, { type: 'string', value: '1', expiresAt: expiryFor(ttlMs) });
         return 1;
       }
-      const n = /^-?\d+$/.test(current.value) ? Number(current.value) : Number.NaN;
-      if (!Number.isSafeInteger(n) || !Number.isSafeInteger(n + 1)) {
-        throw new Error(`ERR value of key "${key}" is not an integer or out of range`);
-      }
-      current.value = String(n + 1);
-      return n + 1;
+      const n = incremented(key, current.value);
+      current.value = String(n);
+      return n;
     },
 
     async indexAdd(key: string, member: string, score: number): Promise<void> {
@@ -200,17 +248,8 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
         entries.set(prefix + key, index);
       }
       const old = index.scores.get(member);
-      if (old !== undefined) {
-        const at = lowerBound(index.sorted, (m) => compareIndexMembers(m, { member, score: old }) < 0);
-        index.sorted.splice(at, 1);
-      }
-      const entry = { member, score };
-      index.sorted.splice(
-        lowerBound(index.sorted, (m) => compareIndexMembers(m, entry) < 0),
-        0,
-        entry,
-      );
-      index.scores.set(member, score);
+      if (old !== undefined) removeMember(index, { member, score: old });
+      insertMember(index, { member, score });
     },
 
     async indexRemove(key: string, member: string): Promise<void> {
@@ -218,11 +257,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
       const index = lookupIndex(key);
       const score = index?.scores.get(member);
       if (!index || score === undefined) return;
-      index.sorted.splice(
-        lowerBound(index.sorted, (m) => compareIndexMembers(m, { member, score }) < 0),
-        1,
-      );
-      index.scores.delete(member);
+      removeMember(index, { member, score });
       if (index.scores.size === 0) entries.delete(prefix + key);
     },
 
@@ -231,10 +266,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
       const { offset, limit, reverse, minScore, maxScore } = validateIndexRange(rangeOpts);
       const index = lookupIndex(key);
       if (!index || limit === 0) return [];
-      const from = lowerBound(index.sorted, (m) => m.score < minScore);
-      const to = lowerBound(index.sorted, (m) => m.score <= maxScore);
-      if (from >= to) return [];
-      const inRange = index.sorted.slice(from, to);
+      const inRange = index.sorted.slice(...scoreBounds(index, minScore, maxScore));
       if (reverse) inRange.reverse();
       const end = limit === undefined ? undefined : offset + limit;
       return inRange.slice(offset, end).map((m) => m.member);
@@ -245,8 +277,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
       const { minScore, maxScore } = validateIndexRange(countOpts);
       const index = lookupIndex(key);
       if (!index) return 0;
-      const from = lowerBound(index.sorted, (m) => m.score < minScore);
-      const to = lowerBound(index.sorted, (m) => m.score <= maxScore);
+      const [from, to] = scoreBounds(index, minScore, maxScore);
       return Math.max(0, to - from);
     },
 
@@ -264,12 +295,7 @@ export function createMemoryStore(opts: MemoryStoreOptions = {}): Store {
       open();
       validateListIndex(start, 'start');
       validateListIndex(stop, 'stop');
-      const items = lookupList(key)?.items ?? [];
-      const n = items.length;
-      // LRANGE semantics: negative indexes count from the tail, out-of-range ends are clamped.
-      const from = Math.max(0, start < 0 ? n + start : start);
-      const to = Math.min(n - 1, stop < 0 ? n + stop : stop);
-      return from > to ? [] : items.slice(from, to + 1);
+      return listSlice(lookupList(key)?.items ?? [], start, stop);
     },
 
     async listRemove(key: string, value: string): Promise<number> {

@@ -6,7 +6,7 @@
  * connection, every command has a timeout, and anything that keeps Redis from answering surfaces as
  * {@link StoreUnavailableError} while the client reconnects in the background with capped backoff.
  */
-import { Redis, type RedisStatus } from 'ioredis';
+import { Redis, type RedisStatus, type Result } from 'ioredis';
 import { createJsonDocuments } from './json-documents.js';
 import { StoreUnavailableError, type IndexRangeOptions, type SetOptions, type Store, type StoreLogger } from './store.js';
 import { validateIndexRange, validateListIndex, validateScore, validateTtlMs } from './validate-arguments.js';
@@ -62,9 +62,12 @@ end
 return value
 `;
 
-interface ScriptCommands {
-  sgwCompareAndSet(key: string, expectAbsent: '0' | '1', expected: string, next: string, ttlMs: string): Promise<number>;
-  sgwIncr(key: string, ttlMs: string): Promise<number>;
+// the Lua scripts defined on every client (defineCommand), typed the way ioredis documents custom commands
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    sgwCompareAndSet(key: string, expectAbsent: '0' | '1', expected: string, next: string, ttlMs: string): Result<number, Context>;
+    sgwIncr(key: string, ttlMs: string): Result<number, Context>;
+  }
 }
 
 function formatScore(score: number): string {
@@ -84,43 +87,31 @@ function toStoreError(err: unknown): unknown {
   return new StoreUnavailableError(`Redis store unavailable: ${describeError(err)}`, { cause: err });
 }
 
+/** The client's connection as the store sees it: commands run only when it is ready, failures as store errors. */
+interface Connection {
+  /** set by close(): every later command fails with StoreUnavailableError */
+  closed: boolean;
+  run<T>(command: () => Promise<T>): Promise<T>;
+}
+
 /**
- * Creates the Redis store. Nothing connects until the first operation (or `ping()`), so building it at
- * startup or in tests never opens a socket by itself. While Redis is down, operations reject with
- * StoreUnavailableError within about `connectTimeoutMs` + `commandTimeoutMs` at worst, usually at once.
- * `compareAndSet`, `incr` and `updateJson` are atomic across gateway instances (Lua scripts).
+ * Watches the client's connection (logging when it fails and comes back) and runs commands through it: connects on
+ * first use, waits (bounded) for an attempt under way, fails at once while Redis is known to be down.
  */
-export function createRedisStore(opts: RedisStoreOptions): Store {
-  const prefix = opts.prefix ?? 'sgw:';
-  const commandTimeoutMs = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-  const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const logger = opts.logger;
-
-  const client = new Redis(opts.url, {
-    lazyConnect: true,
-    // Commands issued while not connected fail at once instead of waiting in a queue.
-    enableOfflineQueue: false,
-    // Never replay a command after a reconnect: its caller may already have been told it failed.
-    maxRetriesPerRequest: 0,
-    autoResendUnfulfilledCommands: false,
-    connectTimeout: connectTimeoutMs,
-    // disconnect() half-closes and waits this long for the server; an unresponsive one must not stall us.
-    disconnectTimeout: 100,
-    commandTimeout: commandTimeoutMs,
-    retryStrategy: (times) => Math.min(RECONNECT_BASE_MS * 2 ** Math.min(times, 10), RECONNECT_CAP_MS),
-  });
-  client.defineCommand('sgwCompareAndSet', { numberOfKeys: 1, lua: COMPARE_AND_SET_LUA });
-  client.defineCommand('sgwIncr', { numberOfKeys: 1, lua: INCR_LUA });
-  const scripts = client as unknown as ScriptCommands;
-
-  let closed = false;
+function watchConnection(
+  client: Redis,
+  opts: { connectTimeoutMs: number; commandTimeoutMs: number; logger?: RedisStoreOptions['logger'] },
+): Connection {
+  const { connectTimeoutMs, commandTimeoutMs, logger } = opts;
+  const connection: Connection = { closed: false, run };
   let healthy = true;
   /** Last connection error, so "connection is reconnecting" failures can say why. */
   let lastError: unknown;
   // Without an 'error' listener ioredis prints every failed reconnect attempt to stderr.
   client.on('error', (err: unknown) => {
     lastError = err;
-    if (healthy && !closed) logger?.warn('state store: Redis connection failed, retrying in background', { error: describeError(err) });
+    if (healthy && !connection.closed)
+      logger?.warn('state store: Redis connection failed, retrying in background', { error: describeError(err) });
     healthy = false;
   });
   client.on('ready', () => {
@@ -171,7 +162,7 @@ export function createRedisStore(opts: RedisStoreOptions): Store {
    * (bounded), but while ioredis is between reconnect attempts Redis is known to be down, so fail now.
    */
   async function ensureReady(): Promise<void> {
-    if (closed) throw new StoreUnavailableError('Redis store is closed');
+    if (connection.closed) throw new StoreUnavailableError('Redis store is closed');
     const status: RedisStatus = client.status;
     switch (status) {
       case 'ready':
@@ -202,6 +193,38 @@ export function createRedisStore(opts: RedisStoreOptions): Store {
       throw toStoreError(err);
     }
   }
+  return connection;
+}
+
+/**
+ * Creates the Redis store. Nothing connects until the first operation (or `ping()`), so building it at
+ * startup or in tests never opens a socket by itself. While Redis is down, operations reject with
+ * StoreUnavailableError within about `connectTimeoutMs` + `commandTimeoutMs` at worst, usually at once.
+ * `compareAndSet`, `incr` and `updateJson` are atomic across gateway instances (Lua scripts).
+ */
+export function createRedisStore(opts: RedisStoreOptions): Store {
+  const prefix = opts.prefix ?? 'sgw:';
+  const commandTimeoutMs = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const connectTimeoutMs = opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+
+  const client = new Redis(opts.url, {
+    lazyConnect: true,
+    // Commands issued while not connected fail at once instead of waiting in a queue.
+    enableOfflineQueue: false,
+    // Never replay a command after a reconnect: its caller may already have been told it failed.
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    connectTimeout: connectTimeoutMs,
+    // disconnect() half-closes and waits this long for the server; an unresponsive one must not stall us.
+    disconnectTimeout: 100,
+    commandTimeout: commandTimeoutMs,
+    retryStrategy: (times) => Math.min(RECONNECT_BASE_MS * 2 ** Math.min(times, 10), RECONNECT_CAP_MS),
+  });
+  client.defineCommand('sgwCompareAndSet', { numberOfKeys: 1, lua: COMPARE_AND_SET_LUA });
+  client.defineCommand('sgwIncr', { numberOfKeys: 1, lua: INCR_LUA });
+
+  const connection = watchConnection(client, { connectTimeoutMs, commandTimeoutMs, logger: opts.logger });
+  const run = connection.run;
 
   const k = (key: string): string => prefix + key;
 
@@ -222,7 +245,7 @@ export function createRedisStore(opts: RedisStoreOptions): Store {
     async compareAndSet(key: string, expected: string | null, next: string, casOpts: { ttlMs?: number } = {}): Promise<boolean> {
       const ttlMs = validateTtlMs(casOpts.ttlMs);
       const reply = await run(() =>
-        scripts.sgwCompareAndSet(k(key), expected === null ? '1' : '0', expected ?? '', next, ttlMs === undefined ? '' : String(ttlMs)),
+        client.sgwCompareAndSet(k(key), expected === null ? '1' : '0', expected ?? '', next, ttlMs === undefined ? '' : String(ttlMs)),
       );
       return reply === 1;
     },
@@ -239,7 +262,7 @@ export function createRedisStore(opts: RedisStoreOptions): Store {
 
     async incr(key: string, incrOpts: { ttlMs?: number } = {}): Promise<number> {
       const ttlMs = validateTtlMs(incrOpts.ttlMs);
-      return run(() => scripts.sgwIncr(k(key), ttlMs === undefined ? '' : String(ttlMs)));
+      return run(() => client.sgwIncr(k(key), ttlMs === undefined ? '' : String(ttlMs)));
     },
 
     async indexAdd(key: string, member: string, score: number): Promise<void> {
@@ -289,8 +312,8 @@ export function createRedisStore(opts: RedisStoreOptions): Store {
     },
 
     async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
+      if (connection.closed) return;
+      connection.closed = true;
       if (client.status === 'ready') {
         // QUIT lets replies to in-flight commands arrive; fall back to a hard close if Redis does not answer.
         await client.quit().catch(() => client.disconnect());
