@@ -29,6 +29,7 @@ import { createLookupTables } from '../mapping/lookups.js';
 import { loadBuyerMappings } from './buyer-mappings.js';
 import { loadNotificationCatalog, type NotificationCatalog } from './notification-catalog.js';
 import { declareOperations } from './inherit-operations.js';
+import { resolveSchemaBase } from './schema-base.js';
 import {
   lockProblems,
   RELEASE_LOCK_SCHEMA,
@@ -462,12 +463,20 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
           }
           const schemaSrc = safeRead(() => readYamlFile(schemaFile), problems);
           if (!schemaSrc) return undefined;
+          const schema = resolveSchemaBase({
+            file: schemaFile,
+            src: schemaSrc,
+            readSource: (f) => safeRead(() => readYamlFile(f), problems),
+            show: displayPath,
+            problems,
+          });
+          if (schema === undefined) return undefined;
           try {
             return cache.memo(
               'schema',
               schemaFile,
-              JSON.stringify(schemaSrc.data),
-              (): CompiledSchema => ({ full: bodyAjv.compile(schemaSrc.data as object) }),
+              JSON.stringify(schema),
+              (): CompiledSchema => ({ full: bodyAjv.compile(schema as object) }),
               (v) => {
                 bodyAjv.removeSchema(v.full.schema as object);
                 if (v.fast) fastBodyAjv.removeSchema(v.fast.schema as object);
