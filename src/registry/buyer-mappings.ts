@@ -38,6 +38,10 @@ export const BUYER_OPERATIONS = [
 ] as const;
 export type BuyerOperationName = (typeof BUYER_OPERATIONS)[number];
 
+export function isBuyerOperation(name: string): name is BuyerOperationName {
+  return BUYER_OPERATIONS.some((o) => o === name);
+}
+
 /** What the buyer side buys or reads, for seller bookkeeping (which seller holds an id) and messages. */
 export const BUYER_OBJECT_KINDS = ['quote', 'order', 'product', 'ticket', 'qualification', 'bill', 'appointment'] as const;
 export type BuyerObjectKind = (typeof BUYER_OBJECT_KINDS)[number];

@@ -2,16 +2,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createBoundedValidator, type BoundedValidator } from '../validation/bounded-validation.js';
 import { dirname, join, resolve } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
 import { parseWebhookSecret } from '../outbound/webhook-signature.js';
 import {
+  addFormats,
   ConfigError,
   createConfigAjv,
   parseYamlDocument,
   readConfigText,
   projectPath,
-  validateSource,
+  validatedSource,
   yamlSourceOf,
   type ConfigProblem,
   type YamlSource,
@@ -22,7 +22,7 @@ import { checkLibrary, checkMappingSource, GATEWAY_BINDINGS } from '../mapping/s
 import jsonata from 'jsonata';
 import { collectNodes } from '../mapping/jsonata-ast.js';
 import { locateNode } from '../mapping/source-position.js';
-import type { BuyerMappings } from './buyer-mappings.js';
+import { isBuyerOperation, type BuyerMappings } from './buyer-mappings.js';
 import { createMappingLibrary, EMPTY_LIBRARY, type LibrarySource, type MappingLibrary } from '../mapping/library.js';
 import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
 import { createLookupTables } from '../mapping/lookups.js';
@@ -34,8 +34,7 @@ import {
   RELEASE_LOCK_SCHEMA,
   unexplainedOperations,
   type DeclaredOperation as LockDeclaredOperation,
-  type NotServed,
-  type ReleaseLock,
+  type ReleaseLockFile,
 } from './release-lock.js';
 import {
   API_SCHEMA,
@@ -44,11 +43,18 @@ import {
   PARTNER_SCHEMA,
   RELEASE_SCHEMA,
   RESOURCE_SCHEMA,
+  isBusinessFunction,
+  type ApiFile,
+  type ApiOperationFile,
   type BusinessFunction,
+  type LegacyFile,
+  type LookupFile,
+  type PartnerFile,
+  type ReleaseFile,
+  type ResourceFile,
 } from './registry-schemas.js';
 import type {
   ApiDef,
-  CatalogPolicy,
   FixtureRef,
   FunctionMode,
   LegacyEventHandler,
@@ -58,8 +64,6 @@ import type {
   OperationDef,
   OperationKind,
   PartnerDef,
-  RateLimitPolicy,
-  ReferenceDef,
   Registry,
   ReleaseDef,
   ResourceDef,
@@ -92,37 +96,18 @@ export interface LoadRegistryOptions {
   cache?: LoadCache;
 }
 
-interface RawOperation {
-  method: string;
-  path: string;
-  function: BusinessFunction;
-  scope?: string;
-  status: number;
-  statusExpression?: string;
-  requestSchema?: string;
-  request?: string;
-  backend?: string;
-  response?: string;
-  source: 'backend' | 'store';
-  collection?: string;
-  persist?: { collection: string; when?: string };
-  legacyFieldPaths?: Record<string, string>;
-  kind: OperationKind;
-  resource?: string;
-  filters?: Record<string, { field: string; op: 'eq' | 'gt' | 'lt'; values?: string[] }>;
-  target?: string;
-  allowedStates?: string[];
-  nextState?: string;
-  upstream?: string;
-  productPaths?: string[];
-  refusalStatus: 400 | 422;
-  references?: Array<Omit<ReferenceDef, 'name'> & { name?: string }>;
-  listAnswer: boolean;
-  querySchema?: string;
-  bindings?: Record<string, unknown>;
+/** An api.yaml operation once its inheritance is resolved: an own one without `inherit` has all three (the schema's else) */
+type RawOperation = ApiOperationFile & Required<Pick<ApiOperationFile, 'method' | 'path' | 'function'>>;
+
+function isResolved(op: ApiOperationFile): op is RawOperation {
+  return op.method !== undefined && op.path !== undefined && op.function !== undefined;
 }
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+/** A parsed schema file as Ajv takes it (Ajv refuses anything else with this very message). */
+function bodySchemaOf(data: unknown): AnySchema {
+  if (typeof data === 'boolean' || (typeof data === 'object' && data !== null)) return data;
+  throw new Error('schema must be object or boolean');
+}
 
 /** The validators of one schema file (see compileSchemaFile in loadRegistry). */
 interface CompiledSchema {
@@ -134,13 +119,13 @@ interface CompiledSchema {
 function createAjvs() {
   const ajv = createConfigAjv();
   const validators = {
-    partner: ajv.compile(PARTNER_SCHEMA),
-    release: ajv.compile(RELEASE_SCHEMA),
-    api: ajv.compile(API_SCHEMA),
-    legacy: ajv.compile(LEGACY_SCHEMA),
-    resource: ajv.compile(RESOURCE_SCHEMA),
-    lookup: ajv.compile(LOOKUP_SCHEMA),
-    lock: ajv.compile(RELEASE_LOCK_SCHEMA),
+    partner: ajv.compile<PartnerFile>(PARTNER_SCHEMA),
+    release: ajv.compile<ReleaseFile>(RELEASE_SCHEMA),
+    api: ajv.compile<ApiFile>(API_SCHEMA),
+    legacy: ajv.compile<LegacyFile>(LEGACY_SCHEMA),
+    resource: ajv.compile<ResourceFile>(RESOURCE_SCHEMA),
+    lookup: ajv.compile<LookupFile>(LOOKUP_SCHEMA),
+    lock: ajv.compile<ReleaseLockFile>(RELEASE_LOCK_SCHEMA),
   };
   // request schemas are our own JSON schemas for Sonata bodies: report every error, no coercion. They live across
   // reloads, so a schema's $id is not registered (an edited schema keeps its $id; refs are local to each file)
@@ -215,25 +200,23 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       return undefined;
     }
   };
-  const readSource = (file: string, validate: ValidateFunction): YamlSource | undefined => {
+  const readSource = <T>(file: string, validate: ValidateFunction<T>): YamlSource<T> | undefined => {
     try {
-      const src = readYamlFile(file);
-      const found = validateSource(src, validate);
-      if (found.length) {
-        problems.push(...found);
+      const checked = validatedSource(readYamlFile(file), validate);
+      if ('problems' in checked) {
+        problems.push(...checked.problems);
         return undefined;
       }
-      return src;
+      return checked.source;
     } catch (err) {
       if (err instanceof ConfigError) problems.push(...err.problems);
       else throw err;
       return undefined;
     }
   };
-  const readReleaseLock = (file: string): ReleaseLock | undefined => {
+  const readReleaseLock = (file: string): ReleaseLockFile | undefined => {
     if (!existsSync(file)) return undefined;
-    const src = readSource(file, validators.lock);
-    return src ? (src.data as ReleaseLock) : undefined;
+    return readSource(file, validators.lock)?.data;
   };
   const readLookups = (
     baseDir: string,
@@ -249,7 +232,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
         continue;
       }
       const src = readSource(file, validators.lookup);
-      if (src) tables[name] = src.data as Record<string, unknown>;
+      if (src) tables[name] = src.data;
     }
     return tables;
   };
@@ -262,7 +245,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       .filter((n) => n.endsWith('.yaml'))
       .sort()) {
       const src = readSource(join(lookupsDir, f), validators.lookup);
-      if (src) sharedTables[f.replace(/\.yaml$/, '')] = src.data as Record<string, unknown>;
+      if (src) sharedTables[f.replace(/\.yaml$/, '')] = src.data;
     }
   }
 
@@ -295,10 +278,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     if (!existsSync(file)) continue;
     const src = readSource(file, validators.legacy);
     if (!src) continue;
-    const data = src.data as {
-      events?: { when: string; mapping: string; sequence?: string; audience?: string };
-      operations: Record<string, { method: string; path: string; request?: string; response?: string; safeToRetry: boolean }>;
-    };
+    const data = src.data;
     if (data.events) {
       const when = compileInline(data.events.when, src, '/events/when');
       const mapping = compileFile(legacyDir, data.events.mapping, src, '/events/mapping');
@@ -340,18 +320,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   for (const file of listFiles(resourcesDir, '.yaml').filter((f) => !f.split('/').includes('fixtures'))) {
     const src = readSource(file, validators.resource);
     if (!src) continue;
-    const r = src.data as {
-      resource: string;
-      api: string;
-      path: string;
-      initialState: string;
-      terminalStates: string[];
-      events: ResourceDef['events'];
-      maxListScan: number;
-      projections: Array<{ resource: string; mapping: string }>;
-      adoptFromLegacy: boolean;
-      deadline?: { field: string; whileStates: string[]; update: string; backend?: string };
-    };
+    const r = src.data;
     const projections = r.projections.flatMap((pr, i) => {
       projectionTargets.push({ src, pointer: `/projections/${i}/resource`, resource: pr.resource });
       const mapping = compileFile(resourcesDir, pr.mapping, src, `/projections/${i}/mapping`);
@@ -404,7 +373,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     }
     const src = readSource(file, validators.release);
     if (!src) continue;
-    const raw = src.data as { release: string; aliases: string[]; sdkFolder?: string; notServed?: NotServed };
+    const raw = src.data;
     const forLock: LockDeclaredOperation[] = [];
     if (raw.release !== name) problems.push(src.problem('/release', `must equal the folder name "${name}"`));
     const apis = new Map<string, ApiDef>();
@@ -412,12 +381,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       const apiDir = join(dir, apiName);
       const apiSrc = readSource(join(apiDir, 'api.yaml'), validators.api);
       if (!apiSrc) continue;
-      type RawApi = {
-        version: string;
-        inherit?: { from: string; except?: string[] };
-        operations?: Record<string, RawOperation>;
-      };
-      const api = apiSrc.data as RawApi;
+      const api = apiSrc.data;
       if (!api.inherit && !api.operations) problems.push(apiSrc.problem('', 'an API needs "operations", "inherit" or both'));
       const declared = declareOperations({
         src: apiSrc,
@@ -432,6 +396,8 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       });
       const operations: OperationDef[] = [];
       for (const { name: operationId, op, src, dir } of declared) {
+        // an operation without method, path or function is refused by the schema (or its inheritance problem is reported)
+        if (!isResolved(op)) continue;
         const p = `/operations/${escapeToken(operationId)}`;
         if (op.backend && !legacy.has(op.backend)) problems.push(src.problem(`${p}/backend`, `unknown legacy operation "${op.backend}"`));
         if (op.source === 'store' && !op.collection) problems.push(src.problem(p, 'an operation served from the store needs "collection"'));
@@ -467,10 +433,10 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
               'schema',
               schemaFile,
               JSON.stringify(schemaSrc.data),
-              (): CompiledSchema => ({ full: bodyAjv.compile(schemaSrc.data as object) }),
+              (): CompiledSchema => ({ full: bodyAjv.compile(bodySchemaOf(schemaSrc.data)) }),
               (v) => {
-                bodyAjv.removeSchema(v.full.schema as object);
-                if (v.fast) fastBodyAjv.removeSchema(v.fast.schema as object);
+                bodyAjv.removeSchema(v.full.schema);
+                if (v.fast) fastBodyAjv.removeSchema(v.fast.schema);
               },
             );
           } catch (err) {
@@ -478,7 +444,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
               file: schemaSrc.file,
               line: 1,
               column: 1,
-              message: `invalid JSON schema: ${(err as Error).message}`,
+              message: `invalid JSON schema: ${err instanceof Error ? err.message : String(err)}`,
             });
             return undefined;
           }
@@ -487,11 +453,12 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
         let requestSchema: BoundedValidator | undefined;
         if (requestSchemas) {
           const { full } = requestSchemas;
-          requestSchemas.fast ??= fastBodyAjv.compile(full.schema as object);
+          requestSchemas.fast ??= fastBodyAjv.compile(full.schema);
           requestSchema = createBoundedValidator(requestSchemas.fast, () => full);
         }
         const querySchema = op.querySchema ? compileSchemaFile(op.querySchema, 'querySchema')?.full : undefined;
-        const queryProperties = (querySchema?.schema as { properties?: unknown } | undefined)?.properties;
+        const querySchemaObject = querySchema?.schema;
+        const queryProperties: unknown = typeof querySchemaObject === 'object' ? querySchemaObject.properties : undefined;
         const queryParameters = queryProperties && typeof queryProperties === 'object' ? Object.keys(queryProperties) : [];
         for (const [field, pointer] of Object.entries(op.legacyFieldPaths ?? {})) {
           const wrong = fieldPathProblem(field, pointer);
@@ -624,41 +591,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     }
     const src = readSource(file, validators.partner);
     if (!src) return;
-    const raw = src.data as {
-      id: string;
-      name: string;
-      role: 'buyer' | 'seller' | 'both';
-      release: string;
-      apiReleases?: Record<string, string>;
-      buyerId?: string;
-      sellerId?: string;
-      testEnvironment: boolean;
-      credentials: {
-        clientId: string;
-        clientSecretEnv?: string;
-        jwks?: { keys: Record<string, unknown>[] };
-        jwksUri?: string;
-        externalSubject?: string;
-      };
-      legacyCustomerId?: string;
-      policy: { pilotCountries?: string[]; budgetaryQuotes: boolean; catalog?: CatalogPolicy };
-      notifications: { allowedCallbackHosts: string[]; signingSecretEnv: string[]; maxSubscriptions: number };
-      cors: { allowedOrigins: string[] };
-      limits: { default?: RateLimitPolicy; perApi: Record<string, RateLimitPolicy> };
-      seller?: {
-        baseUrl: string;
-        tokenUrl: string;
-        clientId: string;
-        clientSecretEnv: string;
-        scope?: string;
-        timeoutMs: number;
-        serves: { countries?: string[]; products?: string[] };
-        mappings: Record<string, { request?: string; response?: string }>;
-      };
-      functions: Record<string, { mode: FunctionMode }>;
-      mappings?: Record<string, { request?: string; response?: string }>;
-      lookups?: Record<string, string>;
-    };
+    const raw = src.data;
     if (raw.id !== id) problems.push(src.problem('/id', `must equal the folder name "${id}"`));
     const release = releases.get(raw.release);
     if (!release && releases.size)
@@ -684,7 +617,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     const sellerMappings = new Map<string, { request?: CompiledMapping; response?: CompiledMapping }>();
     for (const [opName, pair] of Object.entries(raw.seller?.mappings ?? {})) {
       const p = `/seller/mappings/${escapeToken(opName)}`;
-      if (buyerRelease && !buyerRelease.operations.has(opName as never))
+      if (buyerRelease && !(isBuyerOperation(opName) && buyerRelease.operations.has(opName)))
         problems.push(src.problem(p, `release "${buyerRelease.name}" has no buyer operation "${opName}"`));
       sellerMappings.set(
         opName,
@@ -750,7 +683,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     }
     const tables = { ...sharedTables, ...readLookups(dir, raw.lookups ?? {}, src, '/lookups') };
     const functions = new Map<BusinessFunction, FunctionMode>();
-    for (const [fn, v] of Object.entries(raw.functions)) functions.set(fn as BusinessFunction, v.mode);
+    for (const [fn, v] of Object.entries(raw.functions)) if (v && isBusinessFunction(fn)) functions.set(fn, v.mode);
 
     const partner: PartnerDef = Object.freeze({
       id: raw.id,
