@@ -28,7 +28,7 @@ import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
 import { createLookupTables } from '../mapping/lookups.js';
 import { loadBuyerMappings } from './buyer-mappings.js';
 import { loadNotificationCatalog, type NotificationCatalog } from './notification-catalog.js';
-import { declareOperations } from './inherit-operations.js';
+import { declareOperations, type DeclaredOperation } from './inherit-operations.js';
 import {
   lockProblems,
   RELEASE_LOCK_SCHEMA,
@@ -143,6 +143,44 @@ function createAjvs() {
  * exist, lookup files parse). Collects all problems and throws one ConfigError naming file:line:col for each.
  */
 export function loadRegistry(opts: LoadRegistryOptions): Registry {
+  const ctx = createLoadContext(opts);
+  const { problems, cache, mappingsByFile, allMappings } = ctx;
+  const { sharedTables, buyer } = loadSharedLookupsAndBuyer(ctx);
+  const { legacy, legacyEvents } = loadLegacy(ctx);
+  const resources = loadResources(ctx, legacy);
+  const releases = loadReleases(ctx, legacy, resources, buyer);
+  const { partners, byClient, fixtures, partnerHashes } = loadPartners(ctx, releases, buyer, sharedTables);
+  const notifications = loadNotifications(ctx, releases);
+
+  cache.sweep();
+  if (problems.length) throw new ConfigError(dedupe(problems));
+  const sharedLookups = createLookupTables(sharedTables);
+  const hash = createHash('sha256').update(hashFolder(opts.mappingsDir));
+  for (const id of [...partnerHashes.keys()].sort()) hash.update(`${id}\0${partnerHashes.get(id)}\0`);
+  return Object.freeze({
+    loadedAt: new Date(),
+    hash: hash.digest('hex').slice(0, 16),
+    partnerHashes,
+    releases,
+    legacy,
+    legacyEvents: Object.freeze(legacyEvents),
+    resources,
+    partners,
+    sharedLookups,
+    mappingsByFile,
+    mappings: Object.freeze(allMappings),
+    fixtures: Object.freeze(fixtures),
+    buyer: buyer.mappings,
+    notifications,
+    partnerByClientId: (clientId: string) => byClient.get(clientId),
+    releaseFor: (partner: PartnerDef, apiName: string) => releases.get(partner.apiReleases[apiName] ?? partner.release),
+  });
+}
+
+/** What every part of a load shares: the options, the problems found so far, and how files are read and compiled. */
+type LoadContext = ReturnType<typeof createLoadContext>;
+
+function createLoadContext(opts: LoadRegistryOptions) {
   const problems: ConfigProblem[] = [];
   const root = opts.rootDir ?? dirname(opts.partnersDir);
   const displayPath = (file: string) => projectPath(file, root);
@@ -237,6 +275,33 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     return tables;
   };
 
+  return {
+    opts,
+    problems,
+    displayPath,
+    cache,
+    readYamlFile,
+    ajv,
+    validators,
+    bodyAjv,
+    fastBodyAjv,
+    mappingsByFile,
+    allMappings,
+    library,
+    compileFile,
+    compileInline,
+    readSource,
+    readReleaseLock,
+    readLookups,
+  };
+}
+
+/** Shared lookups (mappings/lookups/<name>.yaml) and the buyer side (mappings/buyer), whose lookup tables join them. */
+function loadSharedLookupsAndBuyer(ctx: LoadContext): {
+  sharedTables: Record<string, Record<string, unknown>>;
+  buyer: ReturnType<typeof loadBuyerMappings>;
+} {
+  const { opts, problems, displayPath, ajv, validators, compileFile, compileInline, readSource, readLookups } = ctx;
   // --- shared lookups: mappings/lookups/<name>.yaml
   const sharedTables: Record<string, Record<string, unknown>> = {};
   const lookupsDir = join(opts.mappingsDir, 'lookups');
@@ -267,6 +332,12 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     else sharedTables[name] = table;
   }
 
+  return { sharedTables, buyer };
+}
+
+/** Legacy operations: mappings/legacy/<domain>/operations.yaml, and the status reports of each domain. */
+function loadLegacy(ctx: LoadContext): { legacy: Map<string, LegacyOperationDef>; legacyEvents: LegacyEventHandler[] } {
+  const { opts, problems, displayPath, validators, compileFile, compileInline, readSource } = ctx;
   // --- legacy operations: mappings/legacy/<domain>/operations.yaml
   const legacy = new Map<string, LegacyOperationDef>();
   const legacyEvents: LegacyEventHandler[] = [];
@@ -311,6 +382,12 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       message: 'no legacy BSS operations found (<domain>/operations.yaml)',
     });
 
+  return { legacy, legacyEvents };
+}
+
+/** Resources the gateway keeps: mappings/resources/<name>.yaml (legacy backends and projection targets checked). */
+function loadResources(ctx: LoadContext, legacy: ReadonlyMap<string, LegacyOperationDef>): Map<string, ResourceDef> {
+  const { opts, problems, validators, compileFile, readSource } = ctx;
   // --- resources the gateway keeps: mappings/resources/<name>.yaml
   const resources = new Map<string, ResourceDef>();
   const resourcesDir = join(opts.mappingsDir, 'resources');
@@ -361,6 +438,17 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       problems.push(t.src.problem(t.pointer, `unknown resource "${t.resource}" (no mappings/resources/${t.resource}.yaml)`));
   }
 
+  return resources;
+}
+
+/** Releases: mappings/releases/<release>/release.yaml and the api.yaml of each API beside it. */
+function loadReleases(
+  ctx: LoadContext,
+  legacy: ReadonlyMap<string, LegacyOperationDef>,
+  resources: ReadonlyMap<string, ResourceDef>,
+  buyer: ReturnType<typeof loadBuyerMappings>,
+): Map<string, ReleaseDef> {
+  const { opts, problems, displayPath, validators, readSource, readReleaseLock } = ctx;
   // --- releases
   const releases = new Map<string, ReleaseDef>();
   const releasesDir = join(opts.mappingsDir, 'releases');
@@ -395,160 +483,13 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
         show: { folder: displayPath, file: displayPath },
       });
       const operations: OperationDef[] = [];
-      for (const { name: operationId, op, src, dir } of declared) {
-        // an operation without method, path or function is refused by the schema (or its inheritance problem is reported)
-        if (!isResolved(op)) continue;
-        const p = `/operations/${escapeToken(operationId)}`;
-        if (op.backend && !legacy.has(op.backend)) problems.push(src.problem(`${p}/backend`, `unknown legacy operation "${op.backend}"`));
-        if (op.source === 'store' && !op.collection) problems.push(src.problem(p, 'an operation served from the store needs "collection"'));
-        const kind = op.kind ?? 'call';
-        if (kind === 'proxy' && !op.upstream) problems.push(src.problem(p, 'a proxy operation needs "upstream"'));
-        if (kind === 'call' && op.source === 'backend' && !op.backend)
-          problems.push(src.problem(p, 'an operation needs "backend" (or source: store)'));
-        if (['create', 'retrieve', 'list', 'action'].includes(kind)) {
-          if (!op.resource) problems.push(src.problem(p, `a ${kind} operation needs "resource"`));
-          else if (!resources.has(op.resource))
-            problems.push(src.problem(`${p}/resource`, `unknown resource "${op.resource}" (no mappings/resources/${op.resource}.yaml)`));
-          if (kind !== 'list' && kind !== 'create' && !op.target)
-            problems.push(src.problem(p, `a ${kind} operation needs "target" (path parameter or body pointer holding the id)`));
-        }
-        problems.push(...checkReferences(op.references ?? [], kind, resources, src, p));
-        if ((op.listAnswer || op.querySchema) && kind !== 'call')
-          problems.push(src.problem(p, `listAnswer and querySchema are for call operations, not ${kind}`));
-        if (op.listAnswer && op.persist) problems.push(src.problem(p, 'a listAnswer operation cannot persist its answer'));
-        /**
-         * A schema file's validators, kept until its schema changes: the full one (every error), and for a request
-         * schema also the fail-fast one that decides (compiled from the same schema object on first need)
-         */
-        const compileSchemaFile = (rel: string, field: string): CompiledSchema | undefined => {
-          const schemaFile = resolve(dir, rel);
-          if (!existsSync(schemaFile)) {
-            problems.push(src.problem(`${p}/${field}`, `schema file not found: ${displayPath(schemaFile)}`));
-            return undefined;
-          }
-          const schemaSrc = safeRead(() => readYamlFile(schemaFile), problems);
-          if (!schemaSrc) return undefined;
-          try {
-            return cache.memo(
-              'schema',
-              schemaFile,
-              JSON.stringify(schemaSrc.data),
-              (): CompiledSchema => ({ full: bodyAjv.compile(bodySchemaOf(schemaSrc.data)) }),
-              (v) => {
-                bodyAjv.removeSchema(v.full.schema);
-                if (v.fast) fastBodyAjv.removeSchema(v.fast.schema);
-              },
-            );
-          } catch (err) {
-            problems.push({
-              file: schemaSrc.file,
-              line: 1,
-              column: 1,
-              message: `invalid JSON schema: ${err instanceof Error ? err.message : String(err)}`,
-            });
-            return undefined;
-          }
-        };
-        const requestSchemas = op.requestSchema ? compileSchemaFile(op.requestSchema, 'requestSchema') : undefined;
-        let requestSchema: BoundedValidator | undefined;
-        if (requestSchemas) {
-          const { full } = requestSchemas;
-          requestSchemas.fast ??= fastBodyAjv.compile(full.schema);
-          requestSchema = createBoundedValidator(requestSchemas.fast, () => full);
-        }
-        const querySchema = op.querySchema ? compileSchemaFile(op.querySchema, 'querySchema')?.full : undefined;
-        const querySchemaObject = querySchema?.schema;
-        const queryProperties: unknown = typeof querySchemaObject === 'object' ? querySchemaObject.properties : undefined;
-        const queryParameters = queryProperties && typeof queryProperties === 'object' ? Object.keys(queryProperties) : [];
-        for (const [field, pointer] of Object.entries(op.legacyFieldPaths ?? {})) {
-          const wrong = fieldPathProblem(field, pointer);
-          if (wrong !== undefined) problems.push(src.problem(`${p}/legacyFieldPaths/${escapeToken(field)}`, wrong));
-        }
-        forLock.push({
-          operationId,
-          apiName,
-          version: api.version,
-          method: op.method,
-          path: op.path,
-          status: op.status,
-          kind: op.kind ?? 'call',
-          src,
-          pointer: p,
-          apiSrc,
-        });
-        const { pattern, params } = compilePathTemplate(op.path);
-        const base: OperationBase = {
-          operationId,
-          release: name,
-          apiName,
-          version: api.version,
-          method: op.method,
-          path: op.path,
-          pathPattern: pattern,
-          pathParams: params,
-          function: op.function,
-          scope: op.scope ?? operationId,
-          status: op.status,
-          statusExpression: op.statusExpression ? compileInline(op.statusExpression, src, `${p}/statusExpression`) : undefined,
-          requestSchema,
-          request: op.request ? compileFile(dir, op.request, src, `${p}/request`) : undefined,
-          response: op.response ? compileFile(dir, op.response, src, `${p}/response`) : undefined,
-          legacyFieldPaths: Object.freeze({ ...(op.legacyFieldPaths ?? {}) }),
-          productPaths: Object.freeze([...(op.productPaths ?? [])]),
-          refusalStatus: op.refusalStatus,
-          bindings: Object.freeze({ ...(op.bindings ?? {}) }),
-        };
-        for (const name of Object.keys(op.bindings ?? {})) {
-          if (GATEWAY_BINDINGS.includes(name))
-            problems.push(src.problem(`${p}/bindings/${name}`, `"${name}" is a binding of the gateway ($${name}); choose another name`));
-        }
-        // a missing required field is a problem reported above, so the registry is never built: '' stands in
-        const resource = op.resource ?? '';
-        const target = op.target ?? '';
-        const variants: { [K in OperationKind]: () => Extract<OperationDef, { kind: K }> } = {
-          call: () => {
-            const call = {
-              ...base,
-              kind: 'call',
-              persist: op.persist
-                ? Object.freeze({
-                    collection: op.persist.collection,
-                    when: op.persist.when ? compileInline(op.persist.when, src, `${p}/persist/when`) : undefined,
-                  })
-                : undefined,
-              listAnswer: op.listAnswer,
-              querySchema,
-              queryParameters: Object.freeze(queryParameters),
-            } satisfies Omit<CallOperation, 'source'>;
-            return op.source === 'store'
-              ? { ...call, source: 'store', collection: op.collection ?? '' }
-              : { ...call, source: 'backend', backend: op.backend ?? '' };
-          },
-          create: () => ({
-            ...base,
-            kind: 'create',
-            resource,
-            backend: op.backend,
-            references: Object.freeze((op.references ?? []).map((ref) => Object.freeze({ ...ref, name: ref.name ?? ref.resource }))),
-          }),
-          retrieve: () => ({ ...base, kind: 'retrieve', resource, target }),
-          list: () => ({ ...base, kind: 'list', resource, filters: Object.freeze({ ...(op.filters ?? {}) }) }),
-          action: () => ({
-            ...base,
-            kind: 'action',
-            resource,
-            target,
-            backend: op.backend,
-            allowedStates: op.allowedStates ? Object.freeze([...op.allowedStates]) : undefined,
-            nextState: op.nextState,
-          }),
-          proxy: () => ({ ...base, kind: 'proxy', upstream: op.upstream ?? '' }),
-          hubRegister: () => ({ ...base, kind: 'hubRegister' }),
-          hubRetrieve: () => ({ ...base, kind: 'hubRetrieve' }),
-          hubDelete: () => ({ ...base, kind: 'hubDelete' }),
-          notImplemented: () => ({ ...base, kind: 'notImplemented' }),
-        };
-        operations.push(Object.freeze(variants[kind]()));
+      for (const declaredOp of declared) {
+        const operation = loadOperation(
+          ctx,
+          { release: name, apiName, version: api.version, apiSrc, forLock, legacy, resources },
+          declaredOp,
+        );
+        if (operation) operations.push(operation);
       }
       apis.set(apiName, Object.freeze({ name: apiName, version: api.version, operations: Object.freeze(operations) }));
     }
@@ -578,163 +519,404 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   if (releases.size === 0) problems.push({ file: displayPath(releasesDir), message: 'no release definitions found' });
   problems.push(...releaseTestsInSharedMappings(releases, buyer.mappings));
 
+  return releases;
+}
+
+/** One operation of an API of a release, checked against the legacy operations and resources (its lock entry goes to `at.forLock`). */
+function loadOperation(
+  ctx: LoadContext,
+  at: {
+    release: string;
+    apiName: string;
+    version: string;
+    apiSrc: YamlSource;
+    forLock: LockDeclaredOperation[];
+    legacy: ReadonlyMap<string, LegacyOperationDef>;
+    resources: ReadonlyMap<string, ResourceDef>;
+  },
+  { name: operationId, op, src, dir }: DeclaredOperation<ApiOperationFile>,
+): OperationDef | undefined {
+  const { problems, fastBodyAjv, compileFile, compileInline } = ctx;
+  const { release: name, apiName, apiSrc, forLock, legacy, resources } = at;
+  const api = { version: at.version };
+  // an operation without method, path or function is refused by the schema (or its inheritance problem is reported)
+  if (!isResolved(op)) return undefined;
+  const p = `/operations/${escapeToken(operationId)}`;
+  if (op.backend && !legacy.has(op.backend)) problems.push(src.problem(`${p}/backend`, `unknown legacy operation "${op.backend}"`));
+  if (op.source === 'store' && !op.collection) problems.push(src.problem(p, 'an operation served from the store needs "collection"'));
+  const kind = op.kind ?? 'call';
+  if (kind === 'proxy' && !op.upstream) problems.push(src.problem(p, 'a proxy operation needs "upstream"'));
+  if (kind === 'call' && op.source === 'backend' && !op.backend)
+    problems.push(src.problem(p, 'an operation needs "backend" (or source: store)'));
+  if (['create', 'retrieve', 'list', 'action'].includes(kind)) {
+    if (!op.resource) problems.push(src.problem(p, `a ${kind} operation needs "resource"`));
+    else if (!resources.has(op.resource))
+      problems.push(src.problem(`${p}/resource`, `unknown resource "${op.resource}" (no mappings/resources/${op.resource}.yaml)`));
+    if (kind !== 'list' && kind !== 'create' && !op.target)
+      problems.push(src.problem(p, `a ${kind} operation needs "target" (path parameter or body pointer holding the id)`));
+  }
+  problems.push(...checkReferences(op.references ?? [], kind, resources, src, p));
+  if ((op.listAnswer || op.querySchema) && kind !== 'call')
+    problems.push(src.problem(p, `listAnswer and querySchema are for call operations, not ${kind}`));
+  if (op.listAnswer && op.persist) problems.push(src.problem(p, 'a listAnswer operation cannot persist its answer'));
+  const compileSchemaFile = (rel: string, field: string): CompiledSchema | undefined => compileSchema(ctx, dir, rel, src, `${p}/${field}`);
+  const requestSchemas = op.requestSchema ? compileSchemaFile(op.requestSchema, 'requestSchema') : undefined;
+  let requestSchema: BoundedValidator | undefined;
+  if (requestSchemas) {
+    const { full } = requestSchemas;
+    requestSchemas.fast ??= fastBodyAjv.compile(full.schema);
+    requestSchema = createBoundedValidator(requestSchemas.fast, () => full);
+  }
+  const querySchema = op.querySchema ? compileSchemaFile(op.querySchema, 'querySchema')?.full : undefined;
+  const querySchemaObject = querySchema?.schema;
+  const queryProperties: unknown = typeof querySchemaObject === 'object' ? querySchemaObject.properties : undefined;
+  const queryParameters = queryProperties && typeof queryProperties === 'object' ? Object.keys(queryProperties) : [];
+  for (const [field, pointer] of Object.entries(op.legacyFieldPaths ?? {})) {
+    const wrong = fieldPathProblem(field, pointer);
+    if (wrong !== undefined) problems.push(src.problem(`${p}/legacyFieldPaths/${escapeToken(field)}`, wrong));
+  }
+  forLock.push({
+    operationId,
+    apiName,
+    version: api.version,
+    method: op.method,
+    path: op.path,
+    status: op.status,
+    kind: op.kind ?? 'call',
+    src,
+    pointer: p,
+    apiSrc,
+  });
+  const { pattern, params } = compilePathTemplate(op.path);
+  const base: OperationBase = {
+    operationId,
+    release: name,
+    apiName,
+    version: api.version,
+    method: op.method,
+    path: op.path,
+    pathPattern: pattern,
+    pathParams: params,
+    function: op.function,
+    scope: op.scope ?? operationId,
+    status: op.status,
+    statusExpression: op.statusExpression ? compileInline(op.statusExpression, src, `${p}/statusExpression`) : undefined,
+    requestSchema,
+    request: op.request ? compileFile(dir, op.request, src, `${p}/request`) : undefined,
+    response: op.response ? compileFile(dir, op.response, src, `${p}/response`) : undefined,
+    legacyFieldPaths: Object.freeze({ ...(op.legacyFieldPaths ?? {}) }),
+    productPaths: Object.freeze([...(op.productPaths ?? [])]),
+    refusalStatus: op.refusalStatus,
+    bindings: Object.freeze({ ...(op.bindings ?? {}) }),
+  };
+  for (const name of Object.keys(op.bindings ?? {})) {
+    if (GATEWAY_BINDINGS.includes(name))
+      problems.push(src.problem(`${p}/bindings/${name}`, `"${name}" is a binding of the gateway ($${name}); choose another name`));
+  }
+  // a missing required field is a problem reported above, so the registry is never built: '' stands in
+  const resource = op.resource ?? '';
+  const target = op.target ?? '';
+  const variants: { [K in OperationKind]: () => Extract<OperationDef, { kind: K }> } = {
+    call: () => {
+      const call = {
+        ...base,
+        kind: 'call',
+        persist: op.persist
+          ? Object.freeze({
+              collection: op.persist.collection,
+              when: op.persist.when ? compileInline(op.persist.when, src, `${p}/persist/when`) : undefined,
+            })
+          : undefined,
+        listAnswer: op.listAnswer,
+        querySchema,
+        queryParameters: Object.freeze(queryParameters),
+      } satisfies Omit<CallOperation, 'source'>;
+      return op.source === 'store'
+        ? { ...call, source: 'store', collection: op.collection ?? '' }
+        : { ...call, source: 'backend', backend: op.backend ?? '' };
+    },
+    create: () => ({
+      ...base,
+      kind: 'create',
+      resource,
+      backend: op.backend,
+      references: Object.freeze((op.references ?? []).map((ref) => Object.freeze({ ...ref, name: ref.name ?? ref.resource }))),
+    }),
+    retrieve: () => ({ ...base, kind: 'retrieve', resource, target }),
+    list: () => ({ ...base, kind: 'list', resource, filters: Object.freeze({ ...(op.filters ?? {}) }) }),
+    action: () => ({
+      ...base,
+      kind: 'action',
+      resource,
+      target,
+      backend: op.backend,
+      allowedStates: op.allowedStates ? Object.freeze([...op.allowedStates]) : undefined,
+      nextState: op.nextState,
+    }),
+    proxy: () => ({ ...base, kind: 'proxy', upstream: op.upstream ?? '' }),
+    hubRegister: () => ({ ...base, kind: 'hubRegister' }),
+    hubRetrieve: () => ({ ...base, kind: 'hubRetrieve' }),
+    hubDelete: () => ({ ...base, kind: 'hubDelete' }),
+    notImplemented: () => ({ ...base, kind: 'notImplemented' }),
+  };
+  return Object.freeze(variants[kind]());
+}
+
+/**
+ * A schema file's validators, kept until its schema changes: the full one (every error), and for a request
+ * schema also the fail-fast one that decides (compiled from the same schema object on first need)
+ */
+function compileSchema(ctx: LoadContext, dir: string, rel: string, src: YamlSource, pointer: string): CompiledSchema | undefined {
+  const { problems, displayPath, cache, readYamlFile, bodyAjv, fastBodyAjv } = ctx;
+  const schemaFile = resolve(dir, rel);
+  if (!existsSync(schemaFile)) {
+    problems.push(src.problem(pointer, `schema file not found: ${displayPath(schemaFile)}`));
+    return undefined;
+  }
+  const schemaSrc = safeRead(() => readYamlFile(schemaFile), problems);
+  if (!schemaSrc) return undefined;
+  try {
+    return cache.memo(
+      'schema',
+      schemaFile,
+      JSON.stringify(schemaSrc.data),
+      (): CompiledSchema => ({ full: bodyAjv.compile(bodySchemaOf(schemaSrc.data)) }),
+      (v) => {
+        bodyAjv.removeSchema(v.full.schema);
+        if (v.fast) fastBodyAjv.removeSchema(v.fast.schema);
+      },
+    );
+  } catch (err) {
+    problems.push({
+      file: schemaSrc.file,
+      line: 1,
+      column: 1,
+      message: `invalid JSON schema: ${err instanceof Error ? err.message : String(err)}`,
+    });
+    return undefined;
+  }
+}
+
+/** Notification catalogues a release's buyers receive (optional per release; aliases share their release's). */
+function loadNotifications(ctx: LoadContext, releases: ReadonlyMap<string, ReleaseDef>): Map<string, NotificationCatalog> {
+  const { problems, displayPath } = ctx;
+  // --- notifications a release's buyers receive (optional per release; aliases share their release's)
+  const notifications = new Map<string, NotificationCatalog>();
+  const catalogOf = new Map<ReleaseDef, NotificationCatalog | undefined>();
+  for (const [name, def] of releases) {
+    if (!catalogOf.has(def)) {
+      const file = join(def.dir, 'notifications.yaml');
+      let catalog: NotificationCatalog | undefined;
+      try {
+        catalog = existsSync(file) ? loadNotificationCatalog(file, { displayName: displayPath(file) }) : undefined;
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        problems.push(...err.problems);
+      }
+      catalogOf.set(def, catalog);
+    }
+    const catalog = catalogOf.get(def);
+    if (catalog) notifications.set(name, catalog);
+  }
+
+  return notifications;
+}
+
+/** One partner folder (partners/<id>/partner.yaml): checked against the releases and the buyer side, added to `state`. */
+function loadPartner(
+  ctx: LoadContext,
+  id: string,
+  state: {
+    partners: Map<string, PartnerDef>;
+    byClient: Map<string, PartnerDef>;
+    fixtures: FixtureRef[];
+    releases: ReadonlyMap<string, ReleaseDef>;
+    buyer: ReturnType<typeof loadBuyerMappings>;
+    sharedTables: Record<string, Record<string, unknown>>;
+  },
+): void {
+  const { opts, problems, displayPath, validators, compileFile, readSource, readLookups } = ctx;
+  const { partners, byClient, fixtures, releases, buyer, sharedTables } = state;
+  const dir = join(opts.partnersDir, id);
+  const file = join(dir, 'partner.yaml');
+  if (!existsSync(file)) {
+    problems.push({ file: displayPath(dir), message: 'partner folder without partner.yaml' });
+    return;
+  }
+  const src = readSource(file, validators.partner);
+  if (!src) return;
+  const raw = src.data;
+  if (raw.id !== id) problems.push(src.problem('/id', `must equal the folder name "${id}"`));
+  const release = releases.get(raw.release);
+  if (!release && releases.size)
+    problems.push(src.problem('/release', `unknown release "${raw.release}" (known: ${[...releases.keys()].join(', ')})`));
+  for (const [api, rel] of Object.entries(raw.apiReleases ?? {})) {
+    const r = releases.get(rel);
+    if (!r) problems.push(src.problem(`/apiReleases/${escapeToken(api)}`, `unknown release "${rel}"`));
+    else if (!r.apis.has(api))
+      problems.push(src.problem(`/apiReleases/${escapeToken(api)}`, `release "${rel}" does not define API "${api}"`));
+  }
+  if ((raw.role === 'seller' || raw.role === 'both') && !raw.seller)
+    problems.push(src.problem('/role', `a ${raw.role} partner needs a "seller" section (how we reach its APIs)`));
+  const { sellerSecret, sellerMappings } = sellerSide(ctx, src, dir, release, buyer);
+  const secretEnv = raw.credentials.clientSecretEnv;
+  // a client authenticates with a secret, a key (private_key_jwt, RFC 7523), or either
+  if (!secretEnv && !raw.credentials.jwks && !raw.credentials.jwksUri)
+    problems.push(src.problem('/credentials', 'give clientSecretEnv (a client secret), jwks or jwksUri (keys for private_key_jwt)'));
+  const secret = secretEnv ? opts.secrets[secretEnv] : undefined;
+  if (secretEnv && !secret) problems.push(src.problem('/credentials/clientSecretEnv', `environment variable ${secretEnv} is not set`));
+  else if (secret !== undefined && secret.length < 16)
+    problems.push(
+      src.problem('/credentials/clientSecretEnv', `the secret in ${raw.credentials.clientSecretEnv} must be at least 16 characters`),
+    );
+  const subject = raw.credentials.externalSubject;
+  const subjectOwner = subject === undefined ? undefined : [...partners.values()].find((p) => p.externalSubject === subject);
+  if (subjectOwner)
+    problems.push(
+      src.problem('/credentials/externalSubject', `externalSubject "${subject}" is already used by partner "${subjectOwner.id}"`),
+    );
+  const signingSecrets = raw.notifications.signingSecretEnv.map((name, i) => {
+    const value = opts.secrets[name];
+    const parsed = value ? parseWebhookSecret(value) : { problem: 'is not set' };
+    if ('problem' in parsed)
+      problems.push(src.problem(`/notifications/signingSecretEnv/${i}`, `environment variable ${name} ${parsed.problem}`));
+    return value ?? '';
+  });
+  if (byClient.has(raw.credentials.clientId))
+    problems.push(
+      src.problem(
+        '/credentials/clientId',
+        `clientId "${raw.credentials.clientId}" is already used by partner "${byClient.get(raw.credentials.clientId)!.id}"`,
+      ),
+    );
+
+  const mappings = new Map<string, { request?: CompiledMapping; response?: CompiledMapping }>();
+  const knownOps = new Set<string>();
+  for (const r of new Set([release, ...Object.values(raw.apiReleases ?? {}).map((n) => releases.get(n))])) {
+    for (const api of r?.apis.values() ?? []) for (const op of api.operations) knownOps.add(op.operationId);
+  }
+  for (const [opId, pair] of Object.entries(raw.mappings ?? {})) {
+    const p = `/mappings/${escapeToken(opId)}`;
+    if (release && !knownOps.has(opId)) problems.push(src.problem(p, `no operation "${opId}" in the releases this partner speaks`));
+    mappings.set(
+      opId,
+      Object.freeze({
+        request: pair.request ? compileFile(dir, pair.request, src, `${p}/request`) : undefined,
+        response: pair.response ? compileFile(dir, pair.response, src, `${p}/response`) : undefined,
+      }),
+    );
+  }
+  const spokenApis = new Set<string>();
+  for (const r of new Set([release, ...Object.values(raw.apiReleases ?? {}).map((n) => releases.get(n))]))
+    for (const a of r?.apis.keys() ?? []) spokenApis.add(a);
+  for (const api of Object.keys(raw.limits.perApi)) {
+    if (release && !spokenApis.has(api))
+      problems.push(src.problem(`/limits/perApi/${escapeToken(api)}`, `no API "${api}" in the releases this partner speaks`));
+  }
+  const tables = { ...sharedTables, ...readLookups(dir, raw.lookups ?? {}, src, '/lookups') };
+  const functions = new Map<BusinessFunction, FunctionMode>();
+  for (const [fn, v] of Object.entries(raw.functions)) if (v && isBusinessFunction(fn)) functions.set(fn, v.mode);
+
+  const partner: PartnerDef = Object.freeze({
+    id: raw.id,
+    name: raw.name,
+    role: raw.role,
+    dir,
+    file: displayPath(file),
+    release: raw.release,
+    apiReleases: Object.freeze({ ...(raw.apiReleases ?? {}) }),
+    buyerId: raw.buyerId,
+    sellerId: raw.sellerId,
+    testEnvironment: raw.testEnvironment,
+    legacyCustomerId: raw.legacyCustomerId,
+    policy: Object.freeze({
+      ...raw.policy,
+      pilotCountries: raw.policy.pilotCountries ? Object.freeze([...raw.policy.pilotCountries]) : undefined,
+      catalog: raw.policy.catalog ? deepFreezeValue({ ...raw.policy.catalog }) : undefined,
+    }),
+    allowedCallbackHosts: Object.freeze([...raw.notifications.allowedCallbackHosts]),
+    maxSubscriptions: raw.notifications.maxSubscriptions,
+    // browsers send origins in lower case (scheme and host)
+    allowedOrigins: Object.freeze(raw.cors.allowedOrigins.map((o) => o.toLowerCase())),
+    limits: deepFreezeValue({ ...raw.limits }),
+    notificationSigningSecrets: Object.freeze(signingSecrets),
+    seller: raw.seller
+      ? Object.freeze({
+          ...deepFreezeValue({
+            ...raw.seller,
+            clientSecretEnv: undefined,
+            mappings: undefined,
+            clientSecret: sellerSecret ?? '',
+          }),
+          mappings: sellerMappings,
+        })
+      : undefined,
+    clientId: raw.credentials.clientId,
+    clientSecret: secret ?? '',
+    clientKeys:
+      raw.credentials.jwks || raw.credentials.jwksUri
+        ? deepFreezeValue({ jwks: raw.credentials.jwks, jwksUri: raw.credentials.jwksUri })
+        : undefined,
+    externalSubject: raw.credentials.externalSubject,
+    functions,
+    mappings,
+    lookups: createLookupTables(tables),
+  });
+  partners.set(partner.id, partner);
+  byClient.set(partner.clientId, partner);
+  for (const f of listFiles(join(dir, 'fixtures'), '.yaml'))
+    fixtures.push(Object.freeze({ file: f, ownerDir: dir, partnerId: partner.id }));
+}
+
+/** A partner's seller section: our client secret at its seller, and its dialect mappings of the buyer side's operations. */
+function sellerSide(
+  ctx: LoadContext,
+  src: YamlSource<PartnerFile>,
+  dir: string,
+  release: ReleaseDef | undefined,
+  buyer: ReturnType<typeof loadBuyerMappings>,
+): { sellerSecret: string | undefined; sellerMappings: Map<string, { request?: CompiledMapping; response?: CompiledMapping }> } {
+  const { opts, problems, compileFile } = ctx;
+  const raw = src.data;
+  const sellerSecret = raw.seller ? opts.secrets[raw.seller.clientSecretEnv] : undefined;
+  if (raw.seller && !sellerSecret)
+    problems.push(src.problem('/seller/clientSecretEnv', `environment variable ${raw.seller.clientSecretEnv} is not set`));
+  if (raw.seller && (raw.seller.baseUrl === 'embedded') !== (raw.seller.tokenUrl === 'embedded'))
+    problems.push(src.problem('/seller/tokenUrl', 'baseUrl and tokenUrl are either both "embedded" or both URLs'));
+  const buyerRelease = raw.seller && release ? buyer.mappings.releases.get(release.name) : undefined;
+  if (raw.seller && release && !buyerRelease)
+    problems.push(
+      src.problem('/release', `the buyer side has no mappings for release "${release.name}" (mappings/buyer/releases/${release.name})`),
+    );
+  const sellerMappings = new Map<string, { request?: CompiledMapping; response?: CompiledMapping }>();
+  for (const [opName, pair] of Object.entries(raw.seller?.mappings ?? {})) {
+    const p = `/seller/mappings/${escapeToken(opName)}`;
+    if (buyerRelease && !(isBuyerOperation(opName) && buyerRelease.operations.has(opName)))
+      problems.push(src.problem(p, `release "${buyerRelease.name}" has no buyer operation "${opName}"`));
+    sellerMappings.set(
+      opName,
+      Object.freeze({
+        request: pair.request ? compileFile(dir, pair.request, src, `${p}/request`) : undefined,
+        response: pair.response ? compileFile(dir, pair.response, src, `${p}/response`) : undefined,
+      }),
+    );
+  }
+  return { sellerSecret, sellerMappings };
+}
+
+/** Every partner folder; with `opts.isolate`, a partner with problems keeps its last good state (or stays off). */
+function loadPartners(
+  ctx: LoadContext,
+  releases: ReadonlyMap<string, ReleaseDef>,
+  buyer: ReturnType<typeof loadBuyerMappings>,
+  sharedTables: Record<string, Record<string, unknown>>,
+) {
+  const { opts, problems, mappingsByFile, allMappings } = ctx;
   // --- partners
   const partners = new Map<string, PartnerDef>();
   const byClient = new Map<string, PartnerDef>();
   const fixtures: FixtureRef[] = [];
-  const loadPartner = (id: string): void => {
-    const dir = join(opts.partnersDir, id);
-    const file = join(dir, 'partner.yaml');
-    if (!existsSync(file)) {
-      problems.push({ file: displayPath(dir), message: 'partner folder without partner.yaml' });
-      return;
-    }
-    const src = readSource(file, validators.partner);
-    if (!src) return;
-    const raw = src.data;
-    if (raw.id !== id) problems.push(src.problem('/id', `must equal the folder name "${id}"`));
-    const release = releases.get(raw.release);
-    if (!release && releases.size)
-      problems.push(src.problem('/release', `unknown release "${raw.release}" (known: ${[...releases.keys()].join(', ')})`));
-    for (const [api, rel] of Object.entries(raw.apiReleases ?? {})) {
-      const r = releases.get(rel);
-      if (!r) problems.push(src.problem(`/apiReleases/${escapeToken(api)}`, `unknown release "${rel}"`));
-      else if (!r.apis.has(api))
-        problems.push(src.problem(`/apiReleases/${escapeToken(api)}`, `release "${rel}" does not define API "${api}"`));
-    }
-    if ((raw.role === 'seller' || raw.role === 'both') && !raw.seller)
-      problems.push(src.problem('/role', `a ${raw.role} partner needs a "seller" section (how we reach its APIs)`));
-    const sellerSecret = raw.seller ? opts.secrets[raw.seller.clientSecretEnv] : undefined;
-    if (raw.seller && !sellerSecret)
-      problems.push(src.problem('/seller/clientSecretEnv', `environment variable ${raw.seller.clientSecretEnv} is not set`));
-    if (raw.seller && (raw.seller.baseUrl === 'embedded') !== (raw.seller.tokenUrl === 'embedded'))
-      problems.push(src.problem('/seller/tokenUrl', 'baseUrl and tokenUrl are either both "embedded" or both URLs'));
-    const buyerRelease = raw.seller && release ? buyer.mappings.releases.get(release.name) : undefined;
-    if (raw.seller && release && !buyerRelease)
-      problems.push(
-        src.problem('/release', `the buyer side has no mappings for release "${release.name}" (mappings/buyer/releases/${release.name})`),
-      );
-    const sellerMappings = new Map<string, { request?: CompiledMapping; response?: CompiledMapping }>();
-    for (const [opName, pair] of Object.entries(raw.seller?.mappings ?? {})) {
-      const p = `/seller/mappings/${escapeToken(opName)}`;
-      if (buyerRelease && !(isBuyerOperation(opName) && buyerRelease.operations.has(opName)))
-        problems.push(src.problem(p, `release "${buyerRelease.name}" has no buyer operation "${opName}"`));
-      sellerMappings.set(
-        opName,
-        Object.freeze({
-          request: pair.request ? compileFile(dir, pair.request, src, `${p}/request`) : undefined,
-          response: pair.response ? compileFile(dir, pair.response, src, `${p}/response`) : undefined,
-        }),
-      );
-    }
-    const secretEnv = raw.credentials.clientSecretEnv;
-    // a client authenticates with a secret, a key (private_key_jwt, RFC 7523), or either
-    if (!secretEnv && !raw.credentials.jwks && !raw.credentials.jwksUri)
-      problems.push(src.problem('/credentials', 'give clientSecretEnv (a client secret), jwks or jwksUri (keys for private_key_jwt)'));
-    const secret = secretEnv ? opts.secrets[secretEnv] : undefined;
-    if (secretEnv && !secret) problems.push(src.problem('/credentials/clientSecretEnv', `environment variable ${secretEnv} is not set`));
-    else if (secret !== undefined && secret.length < 16)
-      problems.push(
-        src.problem('/credentials/clientSecretEnv', `the secret in ${raw.credentials.clientSecretEnv} must be at least 16 characters`),
-      );
-    const subject = raw.credentials.externalSubject;
-    const subjectOwner = subject === undefined ? undefined : [...partners.values()].find((p) => p.externalSubject === subject);
-    if (subjectOwner)
-      problems.push(
-        src.problem('/credentials/externalSubject', `externalSubject "${subject}" is already used by partner "${subjectOwner.id}"`),
-      );
-    const signingSecrets = raw.notifications.signingSecretEnv.map((name, i) => {
-      const value = opts.secrets[name];
-      const parsed = value ? parseWebhookSecret(value) : { problem: 'is not set' };
-      if ('problem' in parsed)
-        problems.push(src.problem(`/notifications/signingSecretEnv/${i}`, `environment variable ${name} ${parsed.problem}`));
-      return value ?? '';
-    });
-    if (byClient.has(raw.credentials.clientId))
-      problems.push(
-        src.problem(
-          '/credentials/clientId',
-          `clientId "${raw.credentials.clientId}" is already used by partner "${byClient.get(raw.credentials.clientId)!.id}"`,
-        ),
-      );
-
-    const mappings = new Map<string, { request?: CompiledMapping; response?: CompiledMapping }>();
-    const knownOps = new Set<string>();
-    for (const r of new Set([release, ...Object.values(raw.apiReleases ?? {}).map((n) => releases.get(n))])) {
-      for (const api of r?.apis.values() ?? []) for (const op of api.operations) knownOps.add(op.operationId);
-    }
-    for (const [opId, pair] of Object.entries(raw.mappings ?? {})) {
-      const p = `/mappings/${escapeToken(opId)}`;
-      if (release && !knownOps.has(opId)) problems.push(src.problem(p, `no operation "${opId}" in the releases this partner speaks`));
-      mappings.set(
-        opId,
-        Object.freeze({
-          request: pair.request ? compileFile(dir, pair.request, src, `${p}/request`) : undefined,
-          response: pair.response ? compileFile(dir, pair.response, src, `${p}/response`) : undefined,
-        }),
-      );
-    }
-    const spokenApis = new Set<string>();
-    for (const r of new Set([release, ...Object.values(raw.apiReleases ?? {}).map((n) => releases.get(n))]))
-      for (const a of r?.apis.keys() ?? []) spokenApis.add(a);
-    for (const api of Object.keys(raw.limits.perApi)) {
-      if (release && !spokenApis.has(api))
-        problems.push(src.problem(`/limits/perApi/${escapeToken(api)}`, `no API "${api}" in the releases this partner speaks`));
-    }
-    const tables = { ...sharedTables, ...readLookups(dir, raw.lookups ?? {}, src, '/lookups') };
-    const functions = new Map<BusinessFunction, FunctionMode>();
-    for (const [fn, v] of Object.entries(raw.functions)) if (v && isBusinessFunction(fn)) functions.set(fn, v.mode);
-
-    const partner: PartnerDef = Object.freeze({
-      id: raw.id,
-      name: raw.name,
-      role: raw.role,
-      dir,
-      file: displayPath(file),
-      release: raw.release,
-      apiReleases: Object.freeze({ ...(raw.apiReleases ?? {}) }),
-      buyerId: raw.buyerId,
-      sellerId: raw.sellerId,
-      testEnvironment: raw.testEnvironment,
-      legacyCustomerId: raw.legacyCustomerId,
-      policy: Object.freeze({
-        ...raw.policy,
-        pilotCountries: raw.policy.pilotCountries ? Object.freeze([...raw.policy.pilotCountries]) : undefined,
-        catalog: raw.policy.catalog ? deepFreezeValue({ ...raw.policy.catalog }) : undefined,
-      }),
-      allowedCallbackHosts: Object.freeze([...raw.notifications.allowedCallbackHosts]),
-      maxSubscriptions: raw.notifications.maxSubscriptions,
-      // browsers send origins in lower case (scheme and host)
-      allowedOrigins: Object.freeze(raw.cors.allowedOrigins.map((o) => o.toLowerCase())),
-      limits: deepFreezeValue({ ...raw.limits }),
-      notificationSigningSecrets: Object.freeze(signingSecrets),
-      seller: raw.seller
-        ? Object.freeze({
-            ...deepFreezeValue({
-              ...raw.seller,
-              clientSecretEnv: undefined,
-              mappings: undefined,
-              clientSecret: sellerSecret ?? '',
-            }),
-            mappings: sellerMappings,
-          })
-        : undefined,
-      clientId: raw.credentials.clientId,
-      clientSecret: secret ?? '',
-      clientKeys:
-        raw.credentials.jwks || raw.credentials.jwksUri
-          ? deepFreezeValue({ jwks: raw.credentials.jwks, jwksUri: raw.credentials.jwksUri })
-          : undefined,
-      externalSubject: raw.credentials.externalSubject,
-      functions,
-      mappings,
-      lookups: createLookupTables(tables),
-    });
-    partners.set(partner.id, partner);
-    byClient.set(partner.clientId, partner);
-    for (const f of listFiles(join(dir, 'fixtures'), '.yaml'))
-      fixtures.push(Object.freeze({ file: f, ownerDir: dir, partnerId: partner.id }));
-  };
+  const partnerState = { partners, byClient, fixtures, releases, buyer, sharedTables };
   const partnerHashes = new Map<string, string>();
   for (const id of listDirs(opts.partnersDir)) {
     const kept = opts.isolate?.lastGood.partners.get(id);
@@ -744,7 +926,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       continue;
     }
     const mark = { problems: problems.length, fixtures: fixtures.length, partners: new Set(partners.keys()) };
-    loadPartner(id);
+    loadPartner(ctx, id, partnerState);
     if (!opts.isolate || problems.length === mark.problems) {
       partnerHashes.set(id, hashFolder(join(opts.partnersDir, id)));
       continue;
@@ -779,48 +961,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     fixtures.push(Object.freeze({ file: f, ownerDir: ownerOfSharedFixture(f) }));
   }
 
-  // --- notifications a release's buyers receive (optional per release; aliases share their release's)
-  const notifications = new Map<string, NotificationCatalog>();
-  const catalogOf = new Map<ReleaseDef, NotificationCatalog | undefined>();
-  for (const [name, def] of releases) {
-    if (!catalogOf.has(def)) {
-      const file = join(def.dir, 'notifications.yaml');
-      let catalog: NotificationCatalog | undefined;
-      try {
-        catalog = existsSync(file) ? loadNotificationCatalog(file, { displayName: displayPath(file) }) : undefined;
-      } catch (err) {
-        if (!(err instanceof ConfigError)) throw err;
-        problems.push(...err.problems);
-      }
-      catalogOf.set(def, catalog);
-    }
-    const catalog = catalogOf.get(def);
-    if (catalog) notifications.set(name, catalog);
-  }
-
-  cache.sweep();
-  if (problems.length) throw new ConfigError(dedupe(problems));
-  const sharedLookups = createLookupTables(sharedTables);
-  const hash = createHash('sha256').update(hashFolder(opts.mappingsDir));
-  for (const id of [...partnerHashes.keys()].sort()) hash.update(`${id}\0${partnerHashes.get(id)}\0`);
-  return Object.freeze({
-    loadedAt: new Date(),
-    hash: hash.digest('hex').slice(0, 16),
-    partnerHashes,
-    releases,
-    legacy,
-    legacyEvents: Object.freeze(legacyEvents),
-    resources,
-    partners,
-    sharedLookups,
-    mappingsByFile,
-    mappings: Object.freeze(allMappings),
-    fixtures: Object.freeze(fixtures),
-    buyer: buyer.mappings,
-    notifications,
-    partnerByClientId: (clientId: string) => byClient.get(clientId),
-    releaseFor: (partner: PartnerDef, apiName: string) => releases.get(partner.apiReleases[apiName] ?? partner.release),
-  });
+  return { partners, byClient, fixtures, partnerHashes };
 }
 
 /**
