@@ -2,7 +2,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { CONFIG_SCHEMA, type GatewayConfig } from './config-schema.js';
 import { checkProductionSecrets, environmentName, resolveSecretFiles } from './secrets.js';
-import { ConfigError, createConfigAjv, describeAjvError, projectPath, readYamlFile, type ConfigProblem, type YamlSource } from './yaml-source.js';
+import type { ErrorObject } from 'ajv';
+import type { FromSchema } from 'json-schema-to-ts';
+import {
+  ajvErrorTarget,
+  ConfigError,
+  createConfigAjv,
+  describeAjvError,
+  projectPath,
+  readYamlFile,
+  type ConfigProblem,
+  type YamlSource,
+} from './yaml-source.js';
+
+/** config/default.yaml overlaid by config/<env>.yaml, as validated (defaults filled in) */
+type ConfigFile = FromSchema<typeof CONFIG_SCHEMA>;
 
 export interface LoadConfigOptions {
   /** project root holding config/, partners/, mappings/ */
@@ -41,45 +55,50 @@ export function loadConfig(opts: LoadConfigOptions): GatewayConfig {
   // an unset variable in default.yaml only matters where the environment's file does not override the value
   const unset = base.unresolved.filter((u) => !overlay || !hasPointer(overlay.data, u.pointer)).map((u) => u.problem);
   if (unset.length) throw new ConfigError(unset);
-  const merged = deepMerge(base.data, overlay?.data) as Record<string, unknown>;
+  const merged = deepMerge(base.data, overlay?.data);
 
   // an unset ${ADMIN_PORT:-} means "no admin listener" (the same port serves everything)
-  const server = merged.server as Record<string, unknown> | undefined;
-  if (server?.adminPort === '') delete server.adminPort;
-  const validate = createConfigAjv().compile(CONFIG_SCHEMA);
+  const server = isPlainObject(merged) ? merged.server : undefined;
+  if (isPlainObject(server) && server.adminPort === '') delete server.adminPort;
+  const validate = createConfigAjv().compile<ConfigFile>(CONFIG_SCHEMA);
   if (!validate(merged)) {
     const sources = overlay ? [overlay, base] : [base];
-    const problems: ConfigProblem[] = (validate.errors ?? []).map((e) => locateIn(sources, e.instancePath, e));
+    const problems: ConfigProblem[] = (validate.errors ?? []).map((e) => locateIn(sources, e));
     throw new ConfigError(problems);
   }
   const keyProblems = checkInternalKeys(merged, overlay ? [overlay, base] : [base]);
   if (keyProblems.length) throw new ConfigError(keyProblems);
-  const cfg = merged as unknown as Record<string, unknown> & { paths: { partners: string; mappings: string }; legacy: { simulatorDataDir: string }; sdkDir?: string; store: { redisUrl?: string } };
-  cfg.paths.partners = absolute(opts.rootDir, cfg.paths.partners);
-  cfg.paths.mappings = absolute(opts.rootDir, cfg.paths.mappings);
-  cfg.legacy.simulatorDataDir = absolute(opts.rootDir, cfg.legacy.simulatorDataDir);
+  const cfg = merged;
+  absolutePath(opts.rootDir, cfg.paths, 'partners');
+  absolutePath(opts.rootDir, cfg.paths, 'mappings');
+  absolutePath(opts.rootDir, cfg.legacy, 'simulatorDataDir');
   if (cfg.sdkDir) cfg.sdkDir = absolute(opts.rootDir, cfg.sdkDir);
-  const consoleCfg = (cfg as unknown as { console: { usersFile: string; staticDir: string } }).console;
-  if (consoleCfg.usersFile) consoleCfg.usersFile = absolute(opts.rootDir, consoleCfg.usersFile);
-  consoleCfg.staticDir = absolute(opts.rootDir, consoleCfg.staticDir);
-  const products = (cfg as unknown as { products: { catalog: string; schemaDir: string } }).products;
-  products.catalog = absolute(opts.rootDir, products.catalog);
-  products.schemaDir = absolute(opts.rootDir, products.schemaDir);
-  if (cfg.store.redisUrl === '') delete cfg.store.redisUrl;
+  if (cfg.console.usersFile) absolutePath(opts.rootDir, cfg.console, 'usersFile');
+  absolutePath(opts.rootDir, cfg.console, 'staticDir');
+  absolutePath(opts.rootDir, cfg.products, 'catalog');
+  absolutePath(opts.rootDir, cfg.products, 'schemaDir');
+  if (isPlainObject(cfg.store) && cfg.store.redisUrl === '') delete cfg.store.redisUrl;
   return deepFreeze({ ...cfg, env, rootDir: resolve(opts.rootDir) }) as unknown as GatewayConfig;
 }
 
-function locateIn(sources: YamlSource[], pointer: string, e: { keyword: string; params: unknown; message?: string }): ConfigProblem {
-  const target = e.keyword === 'additionalProperties' ? `${pointer}/${String((e.params as { additionalProperty: string }).additionalProperty)}` : pointer;
+function locateIn(sources: YamlSource[], e: ErrorObject): ConfigProblem {
+  const target = ajvErrorTarget(e);
   // report in the file that actually holds the value (the overlay wins when both do)
-  for (const s of sources) if (hasPointer(s.data, target)) return s.problem(target, describeAjvError(e as never));
+  for (const s of sources) if (hasPointer(s.data, target)) return s.problem(target, describeAjvError(e));
   const last = sources[sources.length - 1]!;
-  return last.problem(target, describeAjvError(e as never));
+  return last.problem(target, describeAjvError(e));
+}
+
+/** A configured path (relative to the project folder) made absolute in place. */
+function absolutePath(root: string, section: unknown, key: string): void {
+  if (!isPlainObject(section)) return;
+  const value = section[key];
+  if (typeof value === 'string') section[key] = absolute(root, value);
 }
 
 /** Internal keys name one client each, and a secret opens one key only (else scopes would depend on key order). */
-function checkInternalKeys(config: Record<string, unknown>, sources: YamlSource[]): ConfigProblem[] {
-  const internal = config.internal as { apiKey?: string; keys?: { id: string; secrets: string[] }[] };
+function checkInternalKeys(config: ConfigFile, sources: YamlSource[]): ConfigProblem[] {
+  const internal = config.internal;
   const problems: ConfigProblem[] = [];
   const at = (pointer: string, message: string) => (sources.find((s) => hasPointer(s.data, pointer)) ?? sources[0]!).problem(pointer, message);
   const ids = new Set<string>();
@@ -100,8 +119,9 @@ function checkInternalKeys(config: Record<string, unknown>, sources: YamlSource[
 function hasPointer(data: unknown, pointer: string): boolean {
   let cur: unknown = data;
   for (const part of pointer.split('/').slice(1)) {
-    if (!cur || typeof cur !== 'object' || !(part in (cur as object))) return false;
-    cur = (cur as Record<string, unknown>)[part];
+    if (!isPlainObject(cur) && !Array.isArray(cur)) return false;
+    if (!(part in cur)) return false;
+    cur = Array.isArray(cur) ? cur[Number(part)] : cur[part];
   }
   return true;
 }

@@ -71,7 +71,7 @@ export function resolveSecretFiles(processEnv: Readonly<Record<string, string | 
       out[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
       delete out[key];
     } catch (err) {
-      problems.push({ file: 'environment', message: `${key}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})` });
+      problems.push({ file: 'environment', message: `${key}: cannot read ${file} (${errorCode(err) ?? String(err)})` });
     }
   }
   if (problems.length) throw new ConfigError(problems);
@@ -118,7 +118,7 @@ export function checkProductionSecrets(opts: { rootDir: string; env: string; var
       }
     }
     if (f === 'default.yaml' || f === `${opts.env}.yaml`) {
-      const p = (parse(text) as { paths?: { partners?: unknown } } | null)?.paths?.partners;
+      const p = partnersPathIn(parse(text));
       if (typeof p === 'string' && !p.includes('${')) partnersDir = p;
     }
   }
@@ -156,4 +156,16 @@ export function checkProductionSecrets(opts: { rootDir: string; env: string; var
 function isInComment(text: string, index: number): boolean {
   const lineStart = text.lastIndexOf('\n', index - 1) + 1;
   return /(^|\s)#/.test(text.slice(lineStart, index));
+}
+
+/** The `code` of a Node.js system error (ENOENT...), if it has one. */
+function errorCode(err: unknown): string | undefined {
+  return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+}
+
+/** `paths.partners` of a parsed config file, when it has one. */
+function partnersPathIn(doc: unknown): unknown {
+  if (doc === null || typeof doc !== 'object' || !('paths' in doc)) return undefined;
+  const paths = doc.paths;
+  return paths !== null && typeof paths === 'object' && 'partners' in paths ? paths.partners : undefined;
 }

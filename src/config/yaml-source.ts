@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { formatPointer, parsePointer } from '../json/json-pointer.js';
 
 /** One problem in a config or data file, located by file:line:col. */
@@ -32,9 +32,10 @@ export class ConfigError extends Error {
 }
 
 /** A parsed YAML file that remembers where each value came from. */
-export interface YamlSource {
+export interface YamlSource<T = unknown> {
   readonly file: string;
-  readonly data: unknown;
+  /** the parsed content; `T` once validated against a schema ({@link validatedSource}) */
+  readonly data: T;
   /** line/column of the value at a JSON pointer (falls back to the nearest existing parent) */
   locate(pointer: string): { line: number; column: number };
   problem(pointer: string, message: string): ConfigProblem;
@@ -123,10 +124,10 @@ function pointerOf(path: readonly unknown[], node: unknown): string {
   for (let i = 0; i < chain.length - 1; i++) {
     const parent = chain[i];
     const child = chain[i + 1];
-    if (isMap(parent) && child && typeof child === 'object' && 'key' in child && isScalar((child as { key: unknown }).key)) {
-      parts.push(String(((child as { key: { value: unknown } }).key).value));
+    if (isMap(parent) && isPair(child) && isScalar(child.key)) {
+      parts.push(String(child.key.value));
     } else if (isSeq(parent)) {
-      parts.push(String(parent.items.indexOf(child as never)));
+      parts.push(String(parent.items.indexOf(child)));
     }
   }
   return formatPointer(parts);
@@ -142,7 +143,7 @@ export function readConfigText(file: string, display: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError([{ file: display, message: `cannot read file: ${(err as Error).message}` }]);
+    throw new ConfigError([{ file: display, message: `cannot read file: ${err instanceof Error ? err.message : String(err)}` }]);
   }
 }
 
@@ -174,19 +175,19 @@ function createSource(file: string, doc: Document, lineCounter: LineCounter, unr
   const locate = (pointer: string) => {
     const parts = parsePointer(pointer);
     let node: unknown = doc.contents;
-    let best: Node | null = (doc.contents as Node | null) ?? null;
+    let best: Node | null = isNode(doc.contents) ? doc.contents : null;
     for (const part of parts) {
       if (isMap(node)) {
         const pair = node.items.find((it) => isScalar(it.key) && String(it.key.value) === part);
         if (!pair) break;
         node = pair.value;
         // a missing value (key: ) points at the key
-        best = ((pair.value as Node | null) ?? (pair.key as Node)) as Node;
+        best = isNode(pair.value) ? pair.value : isNode(pair.key) ? pair.key : best;
       } else if (isSeq(node)) {
         const item = node.items[Number(part)];
         if (item === undefined) break;
         node = item;
-        best = item as Node;
+        if (isNode(item)) best = item;
       } else break;
     }
     const offset = best?.range?.[0] ?? 0;
@@ -207,7 +208,8 @@ function createSource(file: string, doc: Document, lineCounter: LineCounter, unr
   };
 }
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+/** ajv-formats is CommonJS: its plugin is the module and, for ESM importers, also its `default` */
+export const addFormats = addFormatsModule.default;
 
 /** One Ajv for config schemas: defaults applied, strings coerced (env interpolation yields strings). */
 export function createConfigAjv(): Ajv {
@@ -218,29 +220,57 @@ export function createConfigAjv(): Ajv {
 
 /** Validates a source's data (mutating it with defaults/coercion); returns located problems. */
 export function validateSource(source: YamlSource, validate: ValidateFunction): ConfigProblem[] {
-  if (validate(source.data)) return [];
-  return (validate.errors ?? []).map((e) => source.problem(errorPointer(e), describeAjvError(e)));
+  const checked = validatedSource(source, validate);
+  return 'problems' in checked ? checked.problems : [];
+}
+
+/**
+ * Validates a source's data (mutating it with defaults/coercion): the source typed as the validator's schema says
+ * (`ajv.compile<FromSchema<typeof SCHEMA>>(SCHEMA)`), or its located problems.
+ */
+export function validatedSource<T>(source: YamlSource, validate: ValidateFunction<T>): { source: YamlSource<T> } | { problems: ConfigProblem[] } {
+  if (isValid(source, validate)) return { source };
+  return { problems: (validate.errors ?? []).map((e) => source.problem(errorPointer(e), describeAjvError(e))) };
+}
+
+function isValid<T>(source: YamlSource, validate: ValidateFunction<T>): source is YamlSource<T> {
+  return validate(source.data);
 }
 
 function errorPointer(e: ErrorObject): string {
   if (e.keyword === 'required') return `${e.instancePath}`;
-  if (e.keyword === 'additionalProperties') return `${e.instancePath}/${String((e.params as { additionalProperty: string }).additionalProperty)}`;
+  if (e.keyword === 'additionalProperties') return `${e.instancePath}/${errorParam(e, 'additionalProperty')}`;
   return e.instancePath;
 }
 
-export function describeAjvError(e: ErrorObject): string {
+/** A parameter of an Ajv error as text (Ajv types `params` by keyword only in its DefinedError union). */
+function errorParam(e: Pick<ErrorObject, 'params'>, name: string): string {
+  const value: unknown = e.params[name];
+  return String(value);
+}
+
+export function describeAjvError(e: Pick<ErrorObject, 'keyword' | 'params' | 'message'>): string {
   switch (e.keyword) {
     case 'required':
-      return `missing required property "${(e.params as { missingProperty: string }).missingProperty}"`;
+      return `missing required property "${errorParam(e, 'missingProperty')}"`;
     case 'additionalProperties':
-      return `unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`;
-    case 'enum':
-      return `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'format':
-      return `must be a ${(e.params as { format: string }).format === 'uri' ? 'URI' : (e.params as { format: string }).format}`;
+      return `unknown property "${errorParam(e, 'additionalProperty')}"`;
+    case 'enum': {
+      const allowed: unknown = e.params.allowedValues;
+      return `must be one of ${(Array.isArray(allowed) ? allowed : []).map((v) => JSON.stringify(v)).join(', ')}`;
+    }
+    case 'format': {
+      const format = errorParam(e, 'format');
+      return `must be a ${format === 'uri' ? 'URI' : format}`;
+    }
     default:
       return e.message ?? e.keyword;
   }
+}
+
+/** The JSON pointer an Ajv error is about: its instance, or for an unknown property that property. */
+export function ajvErrorTarget(e: Pick<ErrorObject, 'keyword' | 'params' | 'instancePath'>): string {
+  return e.keyword === 'additionalProperties' ? `${e.instancePath}/${errorParam(e, 'additionalProperty')}` : e.instancePath;
 }
 
 export function pointerToDotted(pointer: string): string {

@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ajv, ValidateFunction } from 'ajv';
+import type { FromSchema } from 'json-schema-to-ts';
 import type { ConfigProblem, YamlSource } from '../config/yaml-source.js';
 import type { CompiledMapping } from '../mapping/engine.js';
 import { declareOperations } from './inherit-operations.js';
@@ -37,6 +38,10 @@ export const BUYER_OPERATIONS = [
   'cancelAppointment',
 ] as const;
 export type BuyerOperationName = (typeof BUYER_OPERATIONS)[number];
+
+export function isBuyerOperation(name: string): name is BuyerOperationName {
+  return BUYER_OPERATIONS.some((o) => o === name);
+}
 
 /** What the buyer side buys or reads, for seller bookkeeping (which seller holds an id) and messages. */
 export const BUYER_OBJECT_KINDS = ['quote', 'order', 'product', 'ticket', 'qualification', 'bill', 'appointment'] as const;
@@ -288,10 +293,22 @@ export interface BuyerMappings {
 export interface BuyerLoadContext {
   ajv: Ajv;
   problems: ConfigProblem[];
-  readSource(file: string, validate: ValidateFunction): YamlSource | undefined;
+  readSource<T>(file: string, validate: ValidateFunction<T>): YamlSource<T> | undefined;
   compileFile(baseDir: string, rel: string, from: YamlSource, pointer: string): CompiledMapping | undefined;
   compileInline(expr: string, from: YamlSource, pointer: string): CompiledMapping | undefined;
   readLookups(baseDir: string, files: Record<string, string>, from: YamlSource, pointer: string): Record<string, Record<string, unknown>>;
+}
+
+/** buyer.yaml as validated (defaults filled in) */
+type BuyerFile = FromSchema<typeof BUYER_SCHEMA>;
+/** a buyer release.yaml as validated */
+type BuyerReleaseFile = FromSchema<typeof BUYER_RELEASE_SCHEMA>;
+type BuyerOperationFile = NonNullable<BuyerReleaseFile['operations']>[string];
+/** A release's operation once its inheritance is resolved: an own one without `inherit` has all three (the schema's else) */
+type RawBuyerOperation = BuyerOperationFile & Required<Pick<BuyerOperationFile, 'api' | 'method' | 'path'>>;
+
+function isResolved(op: BuyerOperationFile): op is RawBuyerOperation {
+  return op.api !== undefined && op.method !== undefined && op.path !== undefined;
 }
 
 const EMPTY: BuyerMappings = Object.freeze({
@@ -311,21 +328,52 @@ export function loadBuyerMappings(
 ): { mappings: BuyerMappings; lookups: Record<string, Record<string, unknown>> } {
   const file = join(dir, 'buyer.yaml');
   if (!existsSync(file)) return { mappings: EMPTY, lookups: {} };
-  const src = ctx.readSource(file, ctx.ajv.compile(BUYER_SCHEMA));
+  const src = ctx.readSource(file, ctx.ajv.compile<BuyerFile>(BUYER_SCHEMA));
   if (!src) return { mappings: EMPTY, lookups: {} };
-  const raw = src.data as {
-    lookups: Record<string, string>;
-    operations: Record<string, RawLegacyOperation>;
-    events?: { mapping: string; kinds: Record<string, string> };
-  };
+  const raw = src.data;
   const lookups = ctx.readLookups(dir, raw.lookups, src, '/lookups');
+  const { operations, routes } = legacyOperations(dir, src, ctx);
+  const events = raw.events ? ctx.compileFile(dir, raw.events.mapping, src, '/events/mapping') : undefined;
+  const eventsByKind = new Map<string, CompiledMapping>();
+  for (const [kind, file] of Object.entries(raw.events?.kinds ?? {})) {
+    const compiled = ctx.compileFile(dir, file, src, `/events/kinds/${kind}`);
+    if (compiled) eventsByKind.set(kind, compiled);
+  }
+
+  const releases = new Map<string, BuyerReleaseDef>();
+  const releasesDir = join(dir, 'releases');
+  const validateRelease = ctx.ajv.compile<BuyerReleaseFile>(BUYER_RELEASE_SCHEMA);
+  for (const name of listDirs(releasesDir)) {
+    const relDir = join(releasesDir, name);
+    const relFile = join(relDir, 'release.yaml');
+    if (!existsSync(relFile)) {
+      ctx.problems.push({ file: relDir, message: 'buyer release folder without release.yaml' });
+      continue;
+    }
+    const rsrc = ctx.readSource(relFile, validateRelease);
+    if (rsrc) releases.set(name, loadBuyerRelease(name, relDir, rsrc, operations, validateRelease, ctx));
+  }
+  return {
+    mappings: Object.freeze({ operations, routes: Object.freeze(routes), events, eventsByKind, releases }),
+    lookups,
+  };
+}
+
+/** The operations of buyer.yaml (the legacy side) and their routes, literal paths first. */
+function legacyOperations(
+  dir: string,
+  src: YamlSource<BuyerFile>,
+  ctx: BuyerLoadContext,
+): { operations: Map<BuyerOperationName, BuyerLegacyOperation>; routes: BuyerRoute[] } {
   const operations = new Map<BuyerOperationName, BuyerLegacyOperation>();
   const routes: BuyerRoute[] = [];
   const seen = new Map<string, string>();
-  for (const [name, op] of Object.entries(raw.operations)) {
+  for (const [name, op] of Object.entries(src.data.operations)) {
+    // the schema allows no other names (propertyNames)
+    if (!isBuyerOperation(name)) continue;
     const p = `/operations/${name}`;
     const opRoutes = op.routes.map((r, i) => {
-      const [method, path] = r.split(' ') as ['GET' | 'POST', string];
+      const { method, path } = routeOf(r);
       const key = `${method} ${path.replace(/\{[^}]*\}/g, '{}')}`;
       const other = seen.get(key);
       if (other) ctx.problems.push(src.problem(`${p}/routes/${i}`, `${r} is already a route of ${other}`));
@@ -338,15 +386,15 @@ export function loadBuyerMappings(
           .join('([^/]+)')}/?$`,
         'i',
       ); // as Express matches
-      return Object.freeze({ method, path, pattern, operation: name as BuyerOperationName });
+      return Object.freeze({ method, path, pattern, operation: name });
     });
     routes.push(...opRoutes);
     if (op.creates && !op.kind)
       ctx.problems.push(src.problem(`${p}/creates`, 'a create needs its kind (the id it gets is remembered by kind)'));
     operations.set(
-      name as BuyerOperationName,
+      name,
       Object.freeze({
-        name: name as BuyerOperationName,
+        name,
         routes: Object.freeze(opRoutes),
         idField: op.idField,
         kind: op.kind,
@@ -361,152 +409,128 @@ export function loadBuyerMappings(
   }
   // a literal segment wins over {id} (POST /quotes/inquiry is not the quote "inquiry")
   routes.sort((a, b) => Number(a.path.includes('{id}')) - Number(b.path.includes('{id}')));
-  const events = raw.events ? ctx.compileFile(dir, raw.events.mapping, src, '/events/mapping') : undefined;
-  const eventsByKind = new Map<string, CompiledMapping>();
-  for (const [kind, file] of Object.entries(raw.events?.kinds ?? {})) {
-    const compiled = ctx.compileFile(dir, file, src, `/events/kinds/${kind}`);
-    if (compiled) eventsByKind.set(kind, compiled);
-  }
+  return { operations, routes };
+}
 
-  const releases = new Map<string, BuyerReleaseDef>();
-  const releasesDir = join(dir, 'releases');
-  const validateRelease = ctx.ajv.compile(BUYER_RELEASE_SCHEMA);
-  for (const name of listDirs(releasesDir)) {
-    const relDir = join(releasesDir, name);
-    const relFile = join(relDir, 'release.yaml');
-    if (!existsSync(relFile)) {
-      ctx.problems.push({ file: relDir, message: 'buyer release folder without release.yaml' });
-      continue;
+/** `GET /quotes/{id}` (the schema's pattern: GET or POST, a space, the path). */
+function routeOf(route: string): { method: 'GET' | 'POST'; path: string } {
+  const space = route.indexOf(' ');
+  return { method: route.slice(0, space) === 'POST' ? 'POST' : 'GET', path: route.slice(space + 1) };
+}
+
+/** One buyer release (mappings/buyer/releases/<name>/release.yaml): its seller operations and listeners. */
+function loadBuyerRelease(
+  name: string,
+  relDir: string,
+  rsrc: YamlSource<BuyerReleaseFile>,
+  operations: ReadonlyMap<BuyerOperationName, BuyerLegacyOperation>,
+  validateRelease: ValidateFunction<BuyerReleaseFile>,
+  ctx: BuyerLoadContext,
+): BuyerReleaseDef {
+  const r = rsrc.data;
+  if (r.release !== name) ctx.problems.push(rsrc.problem('/release', `must equal the folder name "${name}"`));
+  const inheritFrom = r.inherit?.from ?? '';
+  const declared = declareOperations<BuyerOperationFile>({
+    src: rsrc,
+    dir: relDir,
+    file: r,
+    fileName: 'release.yaml',
+    kind: 'release',
+    problems: ctx.problems,
+    pathFields: ['request', 'response'],
+    readSource: (f) => ctx.readSource(f, validateRelease),
+    show: { folder: () => inheritFrom, file: () => `${inheritFrom}/release.yaml` },
+  });
+  const rawOps = new Map(declared.map((d) => [d.name, d.op]));
+  const ops = new Map<BuyerOperationName, SellerOperationDef>();
+  for (const { name: opName, op, src: opSrc, dir: opDir } of declared) {
+    // the schema allows no other names, and an operation without api, method or path is refused by it
+    if (!isBuyerOperation(opName) || !isResolved(op)) continue;
+    const p = `/operations/${opName}`;
+    const version = r.apis[op.api];
+    if (!version) ctx.problems.push(rsrc.problem('/apis', `API "${op.api}" (operation ${opName}) is not listed under apis`));
+    if (!operations.has(opName)) ctx.problems.push(opSrc.problem(p, `buyer.yaml has no operation "${opName}"`));
+    const query: Record<string, CompiledMapping> = {};
+    for (const [q, expr] of Object.entries(op.query ?? {})) {
+      const compiled = ctx.compileInline(expr, opSrc, `${p}/query/${q}`);
+      if (compiled) query[q] = compiled;
     }
-    const rsrc = ctx.readSource(relFile, validateRelease);
-    if (!rsrc) continue;
-    const r = rsrc.data as RawBuyerRelease;
-    if (r.release !== name) ctx.problems.push(rsrc.problem('/release', `must equal the folder name "${name}"`));
-    const declared = declareOperations<RawBuyerOperation>({
-      src: rsrc,
-      dir: relDir,
-      file: r,
-      fileName: 'release.yaml',
-      kind: 'release',
-      problems: ctx.problems,
-      pathFields: ['request', 'response'],
-      readSource: (f) => ctx.readSource(f, validateRelease),
-      show: { folder: () => r.inherit!.from, file: () => `${r.inherit!.from}/release.yaml` },
-    });
-    const rawOps = Object.fromEntries(declared.map((d) => [d.name, d.op])) as Partial<Record<BuyerOperationName, RawBuyerOperation>>;
-    const ops = new Map<BuyerOperationName, SellerOperationDef>();
-    for (const { name: opName, op, src: opSrc, dir: opDir } of declared) {
-      const p = `/operations/${opName}`;
-      const version = r.apis[op.api];
-      if (!version) ctx.problems.push(rsrc.problem('/apis', `API "${op.api}" (operation ${opName}) is not listed under apis`));
-      if (!operations.has(opName as BuyerOperationName)) ctx.problems.push(opSrc.problem(p, `buyer.yaml has no operation "${opName}"`));
-      const query: Record<string, CompiledMapping> = {};
-      for (const [q, expr] of Object.entries(op.query ?? {})) {
-        const compiled = ctx.compileInline(expr, opSrc, `${p}/query/${q}`);
-        if (compiled) query[q] = compiled;
-      }
-      ops.set(
-        opName as BuyerOperationName,
-        Object.freeze({
-          name: opName as BuyerOperationName,
-          release: name,
-          api: op.api,
-          version: version ?? 'v0',
-          method: op.method,
-          path: op.path,
-          query: Object.freeze(query),
-          prefetch: op.prefetch,
-          request: op.request ? ctx.compileFile(opDir, op.request, opSrc, `${p}/request`) : undefined,
-          response: op.response ? ctx.compileFile(opDir, op.response, opSrc, `${p}/response`) : undefined,
-          statuses: Object.freeze([...(op.statuses ?? [200, 201])]),
-          safeToRetry: op.safeToRetry,
-          then: op.then,
-          expand: op.expand && expandOf(op.expand, opSrc, `${p}/expand/ids`),
-          fieldPaths: Object.freeze({ ...op.fieldPaths }),
-        }),
-      );
+    ops.set(
+      opName,
+      Object.freeze({
+        name: opName,
+        release: name,
+        api: op.api,
+        version: version ?? 'v0',
+        method: op.method,
+        path: op.path,
+        query: Object.freeze(query),
+        prefetch: op.prefetch,
+        request: op.request ? ctx.compileFile(opDir, op.request, opSrc, `${p}/request`) : undefined,
+        response: op.response ? ctx.compileFile(opDir, op.response, opSrc, `${p}/response`) : undefined,
+        statuses: Object.freeze([...(op.statuses ?? [200, 201])]),
+        safeToRetry: op.safeToRetry,
+        then: op.then,
+        expand: op.expand && expandOf(op.expand, opSrc, `${p}/expand/ids`, ctx),
+        fieldPaths: Object.freeze({ ...op.fieldPaths }),
+      }),
+    );
+  }
+  for (const [opName, op] of ops) {
+    if (op.expand && !rawOps.get(op.expand.operation))
+      ctx.problems.push(rsrc.problem(`/operations/${opName}/expand/operation`, `this release has no operation "${op.expand.operation}"`));
+    if (op.then && !rawOps.get(op.then))
+      ctx.problems.push(rsrc.problem(`/operations/${opName}/then`, `this release has no operation "${op.then}"`));
+    if (op.prefetch && !rawOps.get(op.prefetch))
+      ctx.problems.push(rsrc.problem(`/operations/${opName}/prefetch`, `this release has no operation "${op.prefetch}"`));
+    else if (op.prefetch && (op.prefetch === opName || rawOps.get(op.prefetch)?.prefetch))
+      ctx.problems.push(rsrc.problem(`/operations/${opName}/prefetch`, `"${op.prefetch}" must be a plain read (no prefetch of its own)`));
+  }
+  return Object.freeze({ name, apis: Object.freeze({ ...r.apis }), operations: ops, listeners: listenersOf(r, relDir, rsrc, ops, ctx) });
+}
+
+/** The release's listeners: per Buyer-side notification API, its events and mapping. */
+function listenersOf(
+  r: BuyerReleaseFile,
+  relDir: string,
+  rsrc: YamlSource,
+  ops: ReadonlyMap<BuyerOperationName, SellerOperationDef>,
+  ctx: BuyerLoadContext,
+): Map<string, ListenerDef> {
+  const listeners = new Map<string, ListenerDef>();
+  for (const [notificationApi, l] of Object.entries(r.listeners)) {
+    const p = `/listeners/${notificationApi}`;
+    const apiVersion = r.apis[l.api];
+    if (!apiVersion) ctx.problems.push(rsrc.problem(`${p}/api`, `API "${l.api}" is not listed under apis`));
+    for (const [eventType, e] of Object.entries(l.events)) {
+      if (e.fetch && !ops.has(e.fetch))
+        ctx.problems.push(rsrc.problem(`${p}/events/${eventType}/fetch`, `this release has no operation "${e.fetch}"`));
     }
-    for (const [opName, op] of ops) {
-      if (op.expand && !rawOps[op.expand.operation])
-        ctx.problems.push(rsrc.problem(`/operations/${opName}/expand/operation`, `this release has no operation "${op.expand.operation}"`));
-      if (op.then && !rawOps[op.then])
-        ctx.problems.push(rsrc.problem(`/operations/${opName}/then`, `this release has no operation "${op.then}"`));
-      if (op.prefetch && !rawOps[op.prefetch])
-        ctx.problems.push(rsrc.problem(`/operations/${opName}/prefetch`, `this release has no operation "${op.prefetch}"`));
-      else if (op.prefetch && (op.prefetch === opName || rawOps[op.prefetch]?.prefetch))
-        ctx.problems.push(rsrc.problem(`/operations/${opName}/prefetch`, `"${op.prefetch}" must be a plain read (no prefetch of its own)`));
-    }
-    const listeners = new Map<string, ListenerDef>();
-    for (const [notificationApi, l] of Object.entries(r.listeners)) {
-      const p = `/listeners/${notificationApi}`;
-      const apiVersion = r.apis[l.api];
-      if (!apiVersion) ctx.problems.push(rsrc.problem(`${p}/api`, `API "${l.api}" is not listed under apis`));
-      for (const [eventType, e] of Object.entries(l.events)) {
-        if (e.fetch && !ops.has(e.fetch))
-          ctx.problems.push(rsrc.problem(`${p}/events/${eventType}/fetch`, `this release has no operation "${e.fetch}"`));
-      }
-      const mapping = ctx.compileFile(relDir, l.mapping, rsrc, `${p}/mapping`);
-      if (!mapping) continue;
-      listeners.set(
+    const mapping = ctx.compileFile(relDir, l.mapping, rsrc, `${p}/mapping`);
+    if (!mapping) continue;
+    listeners.set(
+      notificationApi,
+      Object.freeze({
         notificationApi,
-        Object.freeze({
-          notificationApi,
-          version: l.version,
-          api: l.api,
-          apiVersion: apiVersion ?? 'v0',
-          mapping,
-          events: new Map(Object.entries(l.events).map(([k, v]) => [k, Object.freeze({ ...v })])),
-        }),
-      );
-    }
-    releases.set(name, Object.freeze({ name, apis: Object.freeze({ ...r.apis }), operations: ops, listeners }));
+        version: l.version,
+        api: l.api,
+        apiVersion: apiVersion ?? 'v0',
+        mapping,
+        events: new Map(Object.entries(l.events).map(([k, v]) => [k, Object.freeze({ ...v })])),
+      }),
+    );
   }
-  return {
-    mappings: Object.freeze({ operations, routes: Object.freeze(routes), events, eventsByKind, releases }),
-    lookups,
-  };
-
-  function expandOf(
-    e: { operation: BuyerOperationName; ids: string; into: string },
-    from: YamlSource,
-    pointer: string,
-  ): SellerOperationDef['expand'] {
-    const ids = ctx.compileInline(e.ids, from, pointer);
-    return ids && Object.freeze({ operation: e.operation, ids, into: e.into });
-  }
+  return listeners;
 }
 
-interface RawLegacyOperation {
-  routes: string[];
-  idField?: string;
-  kind?: BuyerObjectKind;
-  creates: boolean;
-  changes: boolean;
-  action: string;
-  outcomeHint?: string;
-  request?: string;
-  response?: string;
-}
-interface RawBuyerOperation {
-  api: string;
-  method: string;
-  path: string;
-  query?: Record<string, string>;
-  prefetch?: BuyerOperationName;
-  request?: string;
-  response?: string;
-  statuses?: number[];
-  safeToRetry: boolean;
-  then?: BuyerOperationName;
-  fieldPaths: Record<string, string>;
-  expand?: { operation: BuyerOperationName; ids: string; into: string };
-}
-interface RawBuyerRelease {
-  release: string;
-  apis: Record<string, string>;
-  inherit?: { from: string; except?: BuyerOperationName[] };
-  operations?: Partial<Record<BuyerOperationName, RawBuyerOperation>>;
-  listeners: Record<string, { version: string; api: string; mapping: string; events: Record<string, { fetch?: BuyerOperationName }> }>;
+function expandOf(
+  e: { operation: BuyerOperationName; ids: string; into: string },
+  from: YamlSource,
+  pointer: string,
+  ctx: BuyerLoadContext,
+): SellerOperationDef['expand'] {
+  const ids = ctx.compileInline(e.ids, from, pointer);
+  return ids && Object.freeze({ operation: e.operation, ids, into: e.into });
 }
 
 /**

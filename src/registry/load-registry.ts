@@ -2,16 +2,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createBoundedValidator, type BoundedValidator } from '../validation/bounded-validation.js';
 import { dirname, join, resolve } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
+import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
 import { parseWebhookSecret } from '../outbound/webhook-signature.js';
 import {
+  addFormats,
   ConfigError,
   createConfigAjv,
   parseYamlDocument,
   readConfigText,
   projectPath,
-  validateSource,
+  validatedSource,
   yamlSourceOf,
   type ConfigProblem,
   type YamlSource,
@@ -22,21 +22,20 @@ import { checkLibrary, checkMappingSource, GATEWAY_BINDINGS } from '../mapping/s
 import jsonata from 'jsonata';
 import { collectNodes } from '../mapping/jsonata-ast.js';
 import { locateNode } from '../mapping/source-position.js';
-import type { BuyerMappings } from './buyer-mappings.js';
+import { isBuyerOperation, type BuyerMappings } from './buyer-mappings.js';
 import { createMappingLibrary, EMPTY_LIBRARY, type LibrarySource, type MappingLibrary } from '../mapping/library.js';
 import type { CompiledMapping, MappingEngine } from '../mapping/engine.js';
 import { createLookupTables } from '../mapping/lookups.js';
 import { loadBuyerMappings } from './buyer-mappings.js';
 import { loadNotificationCatalog, type NotificationCatalog } from './notification-catalog.js';
-import { declareOperations } from './inherit-operations.js';
+import { declareOperations, type DeclaredOperation } from './inherit-operations.js';
 import { resolveSchemaBase } from './schema-base.js';
 import {
   lockProblems,
   RELEASE_LOCK_SCHEMA,
   unexplainedOperations,
   type DeclaredOperation as LockDeclaredOperation,
-  type NotServed,
-  type ReleaseLock,
+  type ReleaseLockFile,
 } from './release-lock.js';
 import {
   API_SCHEMA,
@@ -45,11 +44,18 @@ import {
   PARTNER_SCHEMA,
   RELEASE_SCHEMA,
   RESOURCE_SCHEMA,
+  isBusinessFunction,
+  type ApiFile,
+  type ApiOperationFile,
   type BusinessFunction,
+  type LegacyFile,
+  type LookupFile,
+  type PartnerFile,
+  type ReleaseFile,
+  type ResourceFile,
 } from './registry-schemas.js';
 import type {
   ApiDef,
-  CatalogPolicy,
   FixtureRef,
   FunctionMode,
   LegacyEventHandler,
@@ -59,8 +65,6 @@ import type {
   OperationDef,
   OperationKind,
   PartnerDef,
-  RateLimitPolicy,
-  ReferenceDef,
   Registry,
   ReleaseDef,
   ResourceDef,
@@ -93,37 +97,18 @@ export interface LoadRegistryOptions {
   cache?: LoadCache;
 }
 
-interface RawOperation {
-  method: string;
-  path: string;
-  function: BusinessFunction;
-  scope?: string;
-  status: number;
-  statusExpression?: string;
-  requestSchema?: string;
-  request?: string;
-  backend?: string;
-  response?: string;
-  source: 'backend' | 'store';
-  collection?: string;
-  persist?: { collection: string; when?: string };
-  legacyFieldPaths?: Record<string, string>;
-  kind: OperationKind;
-  resource?: string;
-  filters?: Record<string, { field: string; op: 'eq' | 'gt' | 'lt'; values?: string[] }>;
-  target?: string;
-  allowedStates?: string[];
-  nextState?: string;
-  upstream?: string;
-  productPaths?: string[];
-  refusalStatus: 400 | 422;
-  references?: Array<Omit<ReferenceDef, 'name'> & { name?: string }>;
-  listAnswer: boolean;
-  querySchema?: string;
-  bindings?: Record<string, unknown>;
+/** An api.yaml operation once its inheritance is resolved: an own one without `inherit` has all three (the schema's else) */
+type RawOperation = ApiOperationFile & Required<Pick<ApiOperationFile, 'method' | 'path' | 'function'>>;
+
+function isResolved(op: ApiOperationFile): op is RawOperation {
+  return op.method !== undefined && op.path !== undefined && op.function !== undefined;
 }
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+/** A parsed schema file as Ajv takes it (Ajv refuses anything else with this very message). */
+function bodySchemaOf(data: unknown): AnySchema {
+  if (typeof data === 'boolean' || (typeof data === 'object' && data !== null)) return data;
+  throw new Error('schema must be object or boolean');
+}
 
 /** The validators of one schema file (see compileSchemaFile in loadRegistry). */
 interface CompiledSchema {
@@ -135,13 +120,13 @@ interface CompiledSchema {
 function createAjvs() {
   const ajv = createConfigAjv();
   const validators = {
-    partner: ajv.compile(PARTNER_SCHEMA),
-    release: ajv.compile(RELEASE_SCHEMA),
-    api: ajv.compile(API_SCHEMA),
-    legacy: ajv.compile(LEGACY_SCHEMA),
-    resource: ajv.compile(RESOURCE_SCHEMA),
-    lookup: ajv.compile(LOOKUP_SCHEMA),
-    lock: ajv.compile(RELEASE_LOCK_SCHEMA),
+    partner: ajv.compile<PartnerFile>(PARTNER_SCHEMA),
+    release: ajv.compile<ReleaseFile>(RELEASE_SCHEMA),
+    api: ajv.compile<ApiFile>(API_SCHEMA),
+    legacy: ajv.compile<LegacyFile>(LEGACY_SCHEMA),
+    resource: ajv.compile<ResourceFile>(RESOURCE_SCHEMA),
+    lookup: ajv.compile<LookupFile>(LOOKUP_SCHEMA),
+    lock: ajv.compile<ReleaseLockFile>(RELEASE_LOCK_SCHEMA),
   };
   // request schemas are our own JSON schemas for Sonata bodies: report every error, no coercion. They live across
   // reloads, so a schema's $id is not registered (an edited schema keeps its $id; refs are local to each file)
@@ -159,6 +144,44 @@ function createAjvs() {
  * exist, lookup files parse). Collects all problems and throws one ConfigError naming file:line:col for each.
  */
 export function loadRegistry(opts: LoadRegistryOptions): Registry {
+  const ctx = createLoadContext(opts);
+  const { problems, cache, mappingsByFile, allMappings } = ctx;
+  const { sharedTables, buyer } = loadSharedLookupsAndBuyer(ctx);
+  const { legacy, legacyEvents } = loadLegacy(ctx);
+  const resources = loadResources(ctx, legacy);
+  const releases = loadReleases(ctx, legacy, resources, buyer);
+  const { partners, byClient, fixtures, partnerHashes } = loadPartners(ctx, releases, buyer, sharedTables);
+  const notifications = loadNotifications(ctx, releases);
+
+  cache.sweep();
+  if (problems.length) throw new ConfigError(dedupe(problems));
+  const sharedLookups = createLookupTables(sharedTables);
+  const hash = createHash('sha256').update(hashFolder(opts.mappingsDir));
+  for (const id of [...partnerHashes.keys()].sort()) hash.update(`${id}\0${partnerHashes.get(id)}\0`);
+  return Object.freeze({
+    loadedAt: new Date(),
+    hash: hash.digest('hex').slice(0, 16),
+    partnerHashes,
+    releases,
+    legacy,
+    legacyEvents: Object.freeze(legacyEvents),
+    resources,
+    partners,
+    sharedLookups,
+    mappingsByFile,
+    mappings: Object.freeze(allMappings),
+    fixtures: Object.freeze(fixtures),
+    buyer: buyer.mappings,
+    notifications,
+    partnerByClientId: (clientId: string) => byClient.get(clientId),
+    releaseFor: (partner: PartnerDef, apiName: string) => releases.get(partner.apiReleases[apiName] ?? partner.release),
+  });
+}
+
+/** What every part of a load shares: the options, the problems found so far, and how files are read and compiled. */
+type LoadContext = ReturnType<typeof createLoadContext>;
+
+function createLoadContext(opts: LoadRegistryOptions) {
   const problems: ConfigProblem[] = [];
   const root = opts.rootDir ?? dirname(opts.partnersDir);
   const displayPath = (file: string) => projectPath(file, root);
@@ -216,25 +239,23 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       return undefined;
     }
   };
-  const readSource = (file: string, validate: ValidateFunction): YamlSource | undefined => {
+  const readSource = <T>(file: string, validate: ValidateFunction<T>): YamlSource<T> | undefined => {
     try {
-      const src = readYamlFile(file);
-      const found = validateSource(src, validate);
-      if (found.length) {
-        problems.push(...found);
+      const checked = validatedSource(readYamlFile(file), validate);
+      if ('problems' in checked) {
+        problems.push(...checked.problems);
         return undefined;
       }
-      return src;
+      return checked.source;
     } catch (err) {
       if (err instanceof ConfigError) problems.push(...err.problems);
       else throw err;
       return undefined;
     }
   };
-  const readReleaseLock = (file: string): ReleaseLock | undefined => {
+  const readReleaseLock = (file: string): ReleaseLockFile | undefined => {
     if (!existsSync(file)) return undefined;
-    const src = readSource(file, validators.lock);
-    return src ? (src.data as ReleaseLock) : undefined;
+    return readSource(file, validators.lock)?.data;
   };
   const readLookups = (
     baseDir: string,
@@ -250,11 +271,38 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
         continue;
       }
       const src = readSource(file, validators.lookup);
-      if (src) tables[name] = src.data as Record<string, unknown>;
+      if (src) tables[name] = src.data;
     }
     return tables;
   };
 
+  return {
+    opts,
+    problems,
+    displayPath,
+    cache,
+    readYamlFile,
+    ajv,
+    validators,
+    bodyAjv,
+    fastBodyAjv,
+    mappingsByFile,
+    allMappings,
+    library,
+    compileFile,
+    compileInline,
+    readSource,
+    readReleaseLock,
+    readLookups,
+  };
+}
+
+/** Shared lookups (mappings/lookups/<name>.yaml) and the buyer side (mappings/buyer), whose lookup tables join them. */
+function loadSharedLookupsAndBuyer(ctx: LoadContext): {
+  sharedTables: Record<string, Record<string, unknown>>;
+  buyer: ReturnType<typeof loadBuyerMappings>;
+} {
+  const { opts, problems, displayPath, ajv, validators, compileFile, compileInline, readSource, readLookups } = ctx;
   // --- shared lookups: mappings/lookups/<name>.yaml
   const sharedTables: Record<string, Record<string, unknown>> = {};
   const lookupsDir = join(opts.mappingsDir, 'lookups');
@@ -263,7 +311,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       .filter((n) => n.endsWith('.yaml'))
       .sort()) {
       const src = readSource(join(lookupsDir, f), validators.lookup);
-      if (src) sharedTables[f.replace(/\.yaml$/, '')] = src.data as Record<string, unknown>;
+      if (src) sharedTables[f.replace(/\.yaml$/, '')] = src.data;
     }
   }
 
@@ -285,6 +333,12 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     else sharedTables[name] = table;
   }
 
+  return { sharedTables, buyer };
+}
+
+/** Legacy operations: mappings/legacy/<domain>/operations.yaml, and the status reports of each domain. */
+function loadLegacy(ctx: LoadContext): { legacy: Map<string, LegacyOperationDef>; legacyEvents: LegacyEventHandler[] } {
+  const { opts, problems, displayPath, validators, compileFile, compileInline, readSource } = ctx;
   // --- legacy operations: mappings/legacy/<domain>/operations.yaml
   const legacy = new Map<string, LegacyOperationDef>();
   const legacyEvents: LegacyEventHandler[] = [];
@@ -296,10 +350,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     if (!existsSync(file)) continue;
     const src = readSource(file, validators.legacy);
     if (!src) continue;
-    const data = src.data as {
-      events?: { when: string; mapping: string; sequence?: string; audience?: string };
-      operations: Record<string, { method: string; path: string; request?: string; response?: string; safeToRetry: boolean }>;
-    };
+    const data = src.data;
     if (data.events) {
       const when = compileInline(data.events.when, src, '/events/when');
       const mapping = compileFile(legacyDir, data.events.mapping, src, '/events/mapping');
@@ -332,6 +383,12 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       message: 'no legacy BSS operations found (<domain>/operations.yaml)',
     });
 
+  return { legacy, legacyEvents };
+}
+
+/** Resources the gateway keeps: mappings/resources/<name>.yaml (legacy backends and projection targets checked). */
+function loadResources(ctx: LoadContext, legacy: ReadonlyMap<string, LegacyOperationDef>): Map<string, ResourceDef> {
+  const { opts, problems, validators, compileFile, readSource } = ctx;
   // --- resources the gateway keeps: mappings/resources/<name>.yaml
   const resources = new Map<string, ResourceDef>();
   const resourcesDir = join(opts.mappingsDir, 'resources');
@@ -341,18 +398,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   for (const file of listFiles(resourcesDir, '.yaml').filter((f) => !f.split('/').includes('fixtures'))) {
     const src = readSource(file, validators.resource);
     if (!src) continue;
-    const r = src.data as {
-      resource: string;
-      api: string;
-      path: string;
-      initialState: string;
-      terminalStates: string[];
-      events: ResourceDef['events'];
-      maxListScan: number;
-      projections: Array<{ resource: string; mapping: string }>;
-      adoptFromLegacy: boolean;
-      deadline?: { field: string; whileStates: string[]; update: string; backend?: string };
-    };
+    const r = src.data;
     const projections = r.projections.flatMap((pr, i) => {
       projectionTargets.push({ src, pointer: `/projections/${i}/resource`, resource: pr.resource });
       const mapping = compileFile(resourcesDir, pr.mapping, src, `/projections/${i}/mapping`);
@@ -393,6 +439,17 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       problems.push(t.src.problem(t.pointer, `unknown resource "${t.resource}" (no mappings/resources/${t.resource}.yaml)`));
   }
 
+  return resources;
+}
+
+/** Releases: mappings/releases/<release>/release.yaml and the api.yaml of each API beside it. */
+function loadReleases(
+  ctx: LoadContext,
+  legacy: ReadonlyMap<string, LegacyOperationDef>,
+  resources: ReadonlyMap<string, ResourceDef>,
+  buyer: ReturnType<typeof loadBuyerMappings>,
+): Map<string, ReleaseDef> {
+  const { opts, problems, displayPath, validators, readSource, readReleaseLock } = ctx;
   // --- releases
   const releases = new Map<string, ReleaseDef>();
   const releasesDir = join(opts.mappingsDir, 'releases');
@@ -405,7 +462,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     }
     const src = readSource(file, validators.release);
     if (!src) continue;
-    const raw = src.data as { release: string; aliases: string[]; sdkFolder?: string; notServed?: NotServed };
+    const raw = src.data;
     const forLock: LockDeclaredOperation[] = [];
     if (raw.release !== name) problems.push(src.problem('/release', `must equal the folder name "${name}"`));
     const apis = new Map<string, ApiDef>();
@@ -413,12 +470,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       const apiDir = join(dir, apiName);
       const apiSrc = readSource(join(apiDir, 'api.yaml'), validators.api);
       if (!apiSrc) continue;
-      type RawApi = {
-        version: string;
-        inherit?: { from: string; except?: string[] };
-        operations?: Record<string, RawOperation>;
-      };
-      const api = apiSrc.data as RawApi;
+      const api = apiSrc.data;
       if (!api.inherit && !api.operations) problems.push(apiSrc.problem('', 'an API needs "operations", "inherit" or both'));
       const declared = declareOperations({
         src: apiSrc,
@@ -432,165 +484,13 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
         show: { folder: displayPath, file: displayPath },
       });
       const operations: OperationDef[] = [];
-      for (const { name: operationId, op, src, dir } of declared) {
-        const p = `/operations/${escapeToken(operationId)}`;
-        if (op.backend && !legacy.has(op.backend)) problems.push(src.problem(`${p}/backend`, `unknown legacy operation "${op.backend}"`));
-        if (op.source === 'store' && !op.collection) problems.push(src.problem(p, 'an operation served from the store needs "collection"'));
-        const kind = op.kind ?? 'call';
-        if (kind === 'proxy' && !op.upstream) problems.push(src.problem(p, 'a proxy operation needs "upstream"'));
-        if (kind === 'call' && op.source === 'backend' && !op.backend)
-          problems.push(src.problem(p, 'an operation needs "backend" (or source: store)'));
-        if (['create', 'retrieve', 'list', 'action'].includes(kind)) {
-          if (!op.resource) problems.push(src.problem(p, `a ${kind} operation needs "resource"`));
-          else if (!resources.has(op.resource))
-            problems.push(src.problem(`${p}/resource`, `unknown resource "${op.resource}" (no mappings/resources/${op.resource}.yaml)`));
-          if (kind !== 'list' && kind !== 'create' && !op.target)
-            problems.push(src.problem(p, `a ${kind} operation needs "target" (path parameter or body pointer holding the id)`));
-        }
-        problems.push(...checkReferences(op.references ?? [], kind, resources, src, p));
-        if ((op.listAnswer || op.querySchema) && kind !== 'call')
-          problems.push(src.problem(p, `listAnswer and querySchema are for call operations, not ${kind}`));
-        if (op.listAnswer && op.persist) problems.push(src.problem(p, 'a listAnswer operation cannot persist its answer'));
-        /**
-         * A schema file's validators, kept until its schema changes: the full one (every error), and for a request
-         * schema also the fail-fast one that decides (compiled from the same schema object on first need)
-         */
-        const compileSchemaFile = (rel: string, field: string): CompiledSchema | undefined => {
-          const schemaFile = resolve(dir, rel);
-          if (!existsSync(schemaFile)) {
-            problems.push(src.problem(`${p}/${field}`, `schema file not found: ${displayPath(schemaFile)}`));
-            return undefined;
-          }
-          const schemaSrc = safeRead(() => readYamlFile(schemaFile), problems);
-          if (!schemaSrc) return undefined;
-          const schema = resolveSchemaBase({
-            file: schemaFile,
-            src: schemaSrc,
-            readSource: (f) => safeRead(() => readYamlFile(f), problems),
-            show: displayPath,
-            problems,
-          });
-          if (schema === undefined) return undefined;
-          try {
-            return cache.memo(
-              'schema',
-              schemaFile,
-              JSON.stringify(schema),
-              (): CompiledSchema => ({ full: bodyAjv.compile(schema as object) }),
-              (v) => {
-                bodyAjv.removeSchema(v.full.schema as object);
-                if (v.fast) fastBodyAjv.removeSchema(v.fast.schema as object);
-              },
-            );
-          } catch (err) {
-            problems.push({
-              file: schemaSrc.file,
-              line: 1,
-              column: 1,
-              message: `invalid JSON schema: ${(err as Error).message}`,
-            });
-            return undefined;
-          }
-        };
-        const requestSchemas = op.requestSchema ? compileSchemaFile(op.requestSchema, 'requestSchema') : undefined;
-        let requestSchema: BoundedValidator | undefined;
-        if (requestSchemas) {
-          const { full } = requestSchemas;
-          requestSchemas.fast ??= fastBodyAjv.compile(full.schema as object);
-          requestSchema = createBoundedValidator(requestSchemas.fast, () => full);
-        }
-        const querySchema = op.querySchema ? compileSchemaFile(op.querySchema, 'querySchema')?.full : undefined;
-        const queryProperties = (querySchema?.schema as { properties?: unknown } | undefined)?.properties;
-        const queryParameters = queryProperties && typeof queryProperties === 'object' ? Object.keys(queryProperties) : [];
-        for (const [field, pointer] of Object.entries(op.legacyFieldPaths ?? {})) {
-          const wrong = fieldPathProblem(field, pointer);
-          if (wrong !== undefined) problems.push(src.problem(`${p}/legacyFieldPaths/${escapeToken(field)}`, wrong));
-        }
-        forLock.push({
-          operationId,
-          apiName,
-          version: api.version,
-          method: op.method,
-          path: op.path,
-          status: op.status,
-          kind: op.kind ?? 'call',
-          src,
-          pointer: p,
-          apiSrc,
-        });
-        const { pattern, params } = compilePathTemplate(op.path);
-        const base: OperationBase = {
-          operationId,
-          release: name,
-          apiName,
-          version: api.version,
-          method: op.method,
-          path: op.path,
-          pathPattern: pattern,
-          pathParams: params,
-          function: op.function,
-          scope: op.scope ?? operationId,
-          status: op.status,
-          statusExpression: op.statusExpression ? compileInline(op.statusExpression, src, `${p}/statusExpression`) : undefined,
-          requestSchema,
-          request: op.request ? compileFile(dir, op.request, src, `${p}/request`) : undefined,
-          response: op.response ? compileFile(dir, op.response, src, `${p}/response`) : undefined,
-          legacyFieldPaths: Object.freeze({ ...(op.legacyFieldPaths ?? {}) }),
-          productPaths: Object.freeze([...(op.productPaths ?? [])]),
-          refusalStatus: op.refusalStatus,
-          bindings: Object.freeze({ ...(op.bindings ?? {}) }),
-        };
-        for (const name of Object.keys(op.bindings ?? {})) {
-          if (GATEWAY_BINDINGS.includes(name))
-            problems.push(src.problem(`${p}/bindings/${name}`, `"${name}" is a binding of the gateway ($${name}); choose another name`));
-        }
-        // a missing required field is a problem reported above, so the registry is never built: '' stands in
-        const resource = op.resource ?? '';
-        const target = op.target ?? '';
-        const variants: { [K in OperationKind]: () => Extract<OperationDef, { kind: K }> } = {
-          call: () => {
-            const call = {
-              ...base,
-              kind: 'call',
-              persist: op.persist
-                ? Object.freeze({
-                    collection: op.persist.collection,
-                    when: op.persist.when ? compileInline(op.persist.when, src, `${p}/persist/when`) : undefined,
-                  })
-                : undefined,
-              listAnswer: op.listAnswer,
-              querySchema,
-              queryParameters: Object.freeze(queryParameters),
-            } satisfies Omit<CallOperation, 'source'>;
-            return op.source === 'store'
-              ? { ...call, source: 'store', collection: op.collection ?? '' }
-              : { ...call, source: 'backend', backend: op.backend ?? '' };
-          },
-          create: () => ({
-            ...base,
-            kind: 'create',
-            resource,
-            backend: op.backend,
-            references: Object.freeze((op.references ?? []).map((ref) => Object.freeze({ ...ref, name: ref.name ?? ref.resource }))),
-          }),
-          retrieve: () => ({ ...base, kind: 'retrieve', resource, target }),
-          list: () => ({ ...base, kind: 'list', resource, filters: Object.freeze({ ...(op.filters ?? {}) }) }),
-          action: () => ({
-            ...base,
-            kind: 'action',
-            resource,
-            target,
-            backend: op.backend,
-            allowedStates: op.allowedStates ? Object.freeze([...op.allowedStates]) : undefined,
-            nextState: op.nextState,
-          }),
-          proxy: () => ({ ...base, kind: 'proxy', upstream: op.upstream ?? '' }),
-          hubRegister: () => ({ ...base, kind: 'hubRegister' }),
-          hubRetrieve: () => ({ ...base, kind: 'hubRetrieve' }),
-          hubDelete: () => ({ ...base, kind: 'hubDelete' }),
-          notImplemented: () => ({ ...base, kind: 'notImplemented' }),
-        };
-        operations.push(Object.freeze(variants[kind]()));
+      for (const declaredOp of declared) {
+        const operation = loadOperation(
+          ctx,
+          { release: name, apiName, version: api.version, apiSrc, forLock, legacy, resources },
+          declaredOp,
+        );
+        if (operation) operations.push(operation);
       }
       apis.set(apiName, Object.freeze({ name: apiName, version: api.version, operations: Object.freeze(operations) }));
     }
@@ -620,197 +520,412 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
   if (releases.size === 0) problems.push({ file: displayPath(releasesDir), message: 'no release definitions found' });
   problems.push(...releaseTestsInSharedMappings(releases, buyer.mappings));
 
+  return releases;
+}
+
+/** One operation of an API of a release, checked against the legacy operations and resources (its lock entry goes to `at.forLock`). */
+function loadOperation(
+  ctx: LoadContext,
+  at: {
+    release: string;
+    apiName: string;
+    version: string;
+    apiSrc: YamlSource;
+    forLock: LockDeclaredOperation[];
+    legacy: ReadonlyMap<string, LegacyOperationDef>;
+    resources: ReadonlyMap<string, ResourceDef>;
+  },
+  { name: operationId, op, src, dir }: DeclaredOperation<ApiOperationFile>,
+): OperationDef | undefined {
+  const { problems, fastBodyAjv, compileFile, compileInline } = ctx;
+  const { release: name, apiName, apiSrc, forLock, legacy, resources } = at;
+  const api = { version: at.version };
+  // an operation without method, path or function is refused by the schema (or its inheritance problem is reported)
+  if (!isResolved(op)) return undefined;
+  const p = `/operations/${escapeToken(operationId)}`;
+  if (op.backend && !legacy.has(op.backend)) problems.push(src.problem(`${p}/backend`, `unknown legacy operation "${op.backend}"`));
+  if (op.source === 'store' && !op.collection) problems.push(src.problem(p, 'an operation served from the store needs "collection"'));
+  const kind = op.kind ?? 'call';
+  if (kind === 'proxy' && !op.upstream) problems.push(src.problem(p, 'a proxy operation needs "upstream"'));
+  if (kind === 'call' && op.source === 'backend' && !op.backend)
+    problems.push(src.problem(p, 'an operation needs "backend" (or source: store)'));
+  if (['create', 'retrieve', 'list', 'action'].includes(kind)) {
+    if (!op.resource) problems.push(src.problem(p, `a ${kind} operation needs "resource"`));
+    else if (!resources.has(op.resource))
+      problems.push(src.problem(`${p}/resource`, `unknown resource "${op.resource}" (no mappings/resources/${op.resource}.yaml)`));
+    if (kind !== 'list' && kind !== 'create' && !op.target)
+      problems.push(src.problem(p, `a ${kind} operation needs "target" (path parameter or body pointer holding the id)`));
+  }
+  problems.push(...checkReferences(op.references ?? [], kind, resources, src, p));
+  if ((op.listAnswer || op.querySchema) && kind !== 'call')
+    problems.push(src.problem(p, `listAnswer and querySchema are for call operations, not ${kind}`));
+  if (op.listAnswer && op.persist) problems.push(src.problem(p, 'a listAnswer operation cannot persist its answer'));
+  const compileSchemaFile = (rel: string, field: string): CompiledSchema | undefined => compileSchema(ctx, dir, rel, src, `${p}/${field}`);
+  const requestSchemas = op.requestSchema ? compileSchemaFile(op.requestSchema, 'requestSchema') : undefined;
+  let requestSchema: BoundedValidator | undefined;
+  if (requestSchemas) {
+    const { full } = requestSchemas;
+    requestSchemas.fast ??= fastBodyAjv.compile(full.schema);
+    requestSchema = createBoundedValidator(requestSchemas.fast, () => full);
+  }
+  const querySchema = op.querySchema ? compileSchemaFile(op.querySchema, 'querySchema')?.full : undefined;
+  const querySchemaObject = querySchema?.schema;
+  const queryProperties: unknown = typeof querySchemaObject === 'object' ? querySchemaObject.properties : undefined;
+  const queryParameters = queryProperties && typeof queryProperties === 'object' ? Object.keys(queryProperties) : [];
+  for (const [field, pointer] of Object.entries(op.legacyFieldPaths ?? {})) {
+    const wrong = fieldPathProblem(field, pointer);
+    if (wrong !== undefined) problems.push(src.problem(`${p}/legacyFieldPaths/${escapeToken(field)}`, wrong));
+  }
+  forLock.push({
+    operationId,
+    apiName,
+    version: api.version,
+    method: op.method,
+    path: op.path,
+    status: op.status,
+    kind: op.kind ?? 'call',
+    src,
+    pointer: p,
+    apiSrc,
+  });
+  const { pattern, params } = compilePathTemplate(op.path);
+  const base: OperationBase = {
+    operationId,
+    release: name,
+    apiName,
+    version: api.version,
+    method: op.method,
+    path: op.path,
+    pathPattern: pattern,
+    pathParams: params,
+    function: op.function,
+    scope: op.scope ?? operationId,
+    status: op.status,
+    statusExpression: op.statusExpression ? compileInline(op.statusExpression, src, `${p}/statusExpression`) : undefined,
+    requestSchema,
+    request: op.request ? compileFile(dir, op.request, src, `${p}/request`) : undefined,
+    response: op.response ? compileFile(dir, op.response, src, `${p}/response`) : undefined,
+    legacyFieldPaths: Object.freeze({ ...(op.legacyFieldPaths ?? {}) }),
+    productPaths: Object.freeze([...(op.productPaths ?? [])]),
+    refusalStatus: op.refusalStatus,
+    bindings: Object.freeze({ ...(op.bindings ?? {}) }),
+  };
+  for (const name of Object.keys(op.bindings ?? {})) {
+    if (GATEWAY_BINDINGS.includes(name))
+      problems.push(src.problem(`${p}/bindings/${name}`, `"${name}" is a binding of the gateway ($${name}); choose another name`));
+  }
+  // a missing required field is a problem reported above, so the registry is never built: '' stands in
+  const resource = op.resource ?? '';
+  const target = op.target ?? '';
+  const variants: { [K in OperationKind]: () => Extract<OperationDef, { kind: K }> } = {
+    call: () => {
+      const call = {
+        ...base,
+        kind: 'call',
+        persist: op.persist
+          ? Object.freeze({
+              collection: op.persist.collection,
+              when: op.persist.when ? compileInline(op.persist.when, src, `${p}/persist/when`) : undefined,
+            })
+          : undefined,
+        listAnswer: op.listAnswer,
+        querySchema,
+        queryParameters: Object.freeze(queryParameters),
+      } satisfies Omit<CallOperation, 'source'>;
+      return op.source === 'store'
+        ? { ...call, source: 'store', collection: op.collection ?? '' }
+        : { ...call, source: 'backend', backend: op.backend ?? '' };
+    },
+    create: () => ({
+      ...base,
+      kind: 'create',
+      resource,
+      backend: op.backend,
+      references: Object.freeze((op.references ?? []).map((ref) => Object.freeze({ ...ref, name: ref.name ?? ref.resource }))),
+    }),
+    retrieve: () => ({ ...base, kind: 'retrieve', resource, target }),
+    list: () => ({ ...base, kind: 'list', resource, filters: Object.freeze({ ...(op.filters ?? {}) }) }),
+    action: () => ({
+      ...base,
+      kind: 'action',
+      resource,
+      target,
+      backend: op.backend,
+      allowedStates: op.allowedStates ? Object.freeze([...op.allowedStates]) : undefined,
+      nextState: op.nextState,
+    }),
+    proxy: () => ({ ...base, kind: 'proxy', upstream: op.upstream ?? '' }),
+    hubRegister: () => ({ ...base, kind: 'hubRegister' }),
+    hubRetrieve: () => ({ ...base, kind: 'hubRetrieve' }),
+    hubDelete: () => ({ ...base, kind: 'hubDelete' }),
+    notImplemented: () => ({ ...base, kind: 'notImplemented' }),
+  };
+  return Object.freeze(variants[kind]());
+}
+
+/**
+ * A schema file's validators, kept until its schema changes: the full one (every error), and for a request
+ * schema also the fail-fast one that decides (compiled from the same schema object on first need)
+ */
+function compileSchema(ctx: LoadContext, dir: string, rel: string, src: YamlSource, pointer: string): CompiledSchema | undefined {
+  const { problems, displayPath, cache, readYamlFile, bodyAjv, fastBodyAjv } = ctx;
+  const schemaFile = resolve(dir, rel);
+  if (!existsSync(schemaFile)) {
+    problems.push(src.problem(pointer, `schema file not found: ${displayPath(schemaFile)}`));
+    return undefined;
+  }
+  const schemaSrc = safeRead(() => readYamlFile(schemaFile), problems);
+  if (!schemaSrc) return undefined;
+  const schema = resolveSchemaBase({
+    file: schemaFile,
+    src: schemaSrc,
+    readSource: (f) => safeRead(() => readYamlFile(f), problems),
+    show: displayPath,
+    problems,
+  });
+  if (schema === undefined) return undefined;
+  try {
+    return cache.memo(
+      'schema',
+      schemaFile,
+      JSON.stringify(schema),
+      (): CompiledSchema => ({ full: bodyAjv.compile(bodySchemaOf(schema)) }),
+      (v) => {
+        bodyAjv.removeSchema(v.full.schema);
+        if (v.fast) fastBodyAjv.removeSchema(v.fast.schema);
+      },
+    );
+  } catch (err) {
+    problems.push({
+      file: schemaSrc.file,
+      line: 1,
+      column: 1,
+      message: `invalid JSON schema: ${err instanceof Error ? err.message : String(err)}`,
+    });
+    return undefined;
+  }
+}
+
+/** Notification catalogues a release's buyers receive (optional per release; aliases share their release's). */
+function loadNotifications(ctx: LoadContext, releases: ReadonlyMap<string, ReleaseDef>): Map<string, NotificationCatalog> {
+  const { problems, displayPath } = ctx;
+  // --- notifications a release's buyers receive (optional per release; aliases share their release's)
+  const notifications = new Map<string, NotificationCatalog>();
+  const catalogOf = new Map<ReleaseDef, NotificationCatalog | undefined>();
+  for (const [name, def] of releases) {
+    if (!catalogOf.has(def)) {
+      const file = join(def.dir, 'notifications.yaml');
+      let catalog: NotificationCatalog | undefined;
+      try {
+        catalog = existsSync(file) ? loadNotificationCatalog(file, { displayName: displayPath(file) }) : undefined;
+      } catch (err) {
+        if (!(err instanceof ConfigError)) throw err;
+        problems.push(...err.problems);
+      }
+      catalogOf.set(def, catalog);
+    }
+    const catalog = catalogOf.get(def);
+    if (catalog) notifications.set(name, catalog);
+  }
+
+  return notifications;
+}
+
+/** One partner folder (partners/<id>/partner.yaml): checked against the releases and the buyer side, added to `state`. */
+function loadPartner(
+  ctx: LoadContext,
+  id: string,
+  state: {
+    partners: Map<string, PartnerDef>;
+    byClient: Map<string, PartnerDef>;
+    fixtures: FixtureRef[];
+    releases: ReadonlyMap<string, ReleaseDef>;
+    buyer: ReturnType<typeof loadBuyerMappings>;
+    sharedTables: Record<string, Record<string, unknown>>;
+  },
+): void {
+  const { opts, problems, displayPath, validators, compileFile, readSource, readLookups } = ctx;
+  const { partners, byClient, fixtures, releases, buyer, sharedTables } = state;
+  const dir = join(opts.partnersDir, id);
+  const file = join(dir, 'partner.yaml');
+  if (!existsSync(file)) {
+    problems.push({ file: displayPath(dir), message: 'partner folder without partner.yaml' });
+    return;
+  }
+  const src = readSource(file, validators.partner);
+  if (!src) return;
+  const raw = src.data;
+  if (raw.id !== id) problems.push(src.problem('/id', `must equal the folder name "${id}"`));
+  const release = releases.get(raw.release);
+  if (!release && releases.size)
+    problems.push(src.problem('/release', `unknown release "${raw.release}" (known: ${[...releases.keys()].join(', ')})`));
+  for (const [api, rel] of Object.entries(raw.apiReleases ?? {})) {
+    const r = releases.get(rel);
+    if (!r) problems.push(src.problem(`/apiReleases/${escapeToken(api)}`, `unknown release "${rel}"`));
+    else if (!r.apis.has(api))
+      problems.push(src.problem(`/apiReleases/${escapeToken(api)}`, `release "${rel}" does not define API "${api}"`));
+  }
+  if ((raw.role === 'seller' || raw.role === 'both') && !raw.seller)
+    problems.push(src.problem('/role', `a ${raw.role} partner needs a "seller" section (how we reach its APIs)`));
+  const { sellerSecret, sellerMappings } = sellerSide(ctx, src, dir, release, buyer);
+  const secretEnv = raw.credentials.clientSecretEnv;
+  // a client authenticates with a secret, a key (private_key_jwt, RFC 7523), or either
+  if (!secretEnv && !raw.credentials.jwks && !raw.credentials.jwksUri)
+    problems.push(src.problem('/credentials', 'give clientSecretEnv (a client secret), jwks or jwksUri (keys for private_key_jwt)'));
+  const secret = secretEnv ? opts.secrets[secretEnv] : undefined;
+  if (secretEnv && !secret) problems.push(src.problem('/credentials/clientSecretEnv', `environment variable ${secretEnv} is not set`));
+  else if (secret !== undefined && secret.length < 16)
+    problems.push(
+      src.problem('/credentials/clientSecretEnv', `the secret in ${raw.credentials.clientSecretEnv} must be at least 16 characters`),
+    );
+  const subject = raw.credentials.externalSubject;
+  const subjectOwner = subject === undefined ? undefined : [...partners.values()].find((p) => p.externalSubject === subject);
+  if (subjectOwner)
+    problems.push(
+      src.problem('/credentials/externalSubject', `externalSubject "${subject}" is already used by partner "${subjectOwner.id}"`),
+    );
+  const signingSecrets = raw.notifications.signingSecretEnv.map((name, i) => {
+    const value = opts.secrets[name];
+    const parsed = value ? parseWebhookSecret(value) : { problem: 'is not set' };
+    if ('problem' in parsed)
+      problems.push(src.problem(`/notifications/signingSecretEnv/${i}`, `environment variable ${name} ${parsed.problem}`));
+    return value ?? '';
+  });
+  if (byClient.has(raw.credentials.clientId))
+    problems.push(
+      src.problem(
+        '/credentials/clientId',
+        `clientId "${raw.credentials.clientId}" is already used by partner "${byClient.get(raw.credentials.clientId)!.id}"`,
+      ),
+    );
+
+  const mappings = new Map<string, { request?: CompiledMapping; response?: CompiledMapping }>();
+  const knownOps = new Set<string>();
+  for (const r of new Set([release, ...Object.values(raw.apiReleases ?? {}).map((n) => releases.get(n))])) {
+    for (const api of r?.apis.values() ?? []) for (const op of api.operations) knownOps.add(op.operationId);
+  }
+  for (const [opId, pair] of Object.entries(raw.mappings ?? {})) {
+    const p = `/mappings/${escapeToken(opId)}`;
+    if (release && !knownOps.has(opId)) problems.push(src.problem(p, `no operation "${opId}" in the releases this partner speaks`));
+    mappings.set(
+      opId,
+      Object.freeze({
+        request: pair.request ? compileFile(dir, pair.request, src, `${p}/request`) : undefined,
+        response: pair.response ? compileFile(dir, pair.response, src, `${p}/response`) : undefined,
+      }),
+    );
+  }
+  const spokenApis = new Set<string>();
+  for (const r of new Set([release, ...Object.values(raw.apiReleases ?? {}).map((n) => releases.get(n))]))
+    for (const a of r?.apis.keys() ?? []) spokenApis.add(a);
+  for (const api of Object.keys(raw.limits.perApi)) {
+    if (release && !spokenApis.has(api))
+      problems.push(src.problem(`/limits/perApi/${escapeToken(api)}`, `no API "${api}" in the releases this partner speaks`));
+  }
+  const tables = { ...sharedTables, ...readLookups(dir, raw.lookups ?? {}, src, '/lookups') };
+  const functions = new Map<BusinessFunction, FunctionMode>();
+  for (const [fn, v] of Object.entries(raw.functions)) if (v && isBusinessFunction(fn)) functions.set(fn, v.mode);
+
+  const partner: PartnerDef = Object.freeze({
+    id: raw.id,
+    name: raw.name,
+    role: raw.role,
+    dir,
+    file: displayPath(file),
+    release: raw.release,
+    apiReleases: Object.freeze({ ...(raw.apiReleases ?? {}) }),
+    buyerId: raw.buyerId,
+    sellerId: raw.sellerId,
+    testEnvironment: raw.testEnvironment,
+    legacyCustomerId: raw.legacyCustomerId,
+    policy: Object.freeze({
+      ...raw.policy,
+      pilotCountries: raw.policy.pilotCountries ? Object.freeze([...raw.policy.pilotCountries]) : undefined,
+      catalog: raw.policy.catalog ? deepFreezeValue({ ...raw.policy.catalog }) : undefined,
+    }),
+    allowedCallbackHosts: Object.freeze([...raw.notifications.allowedCallbackHosts]),
+    maxSubscriptions: raw.notifications.maxSubscriptions,
+    // browsers send origins in lower case (scheme and host)
+    allowedOrigins: Object.freeze(raw.cors.allowedOrigins.map((o) => o.toLowerCase())),
+    limits: deepFreezeValue({ ...raw.limits }),
+    notificationSigningSecrets: Object.freeze(signingSecrets),
+    seller: raw.seller
+      ? Object.freeze({
+          ...deepFreezeValue({
+            ...raw.seller,
+            clientSecretEnv: undefined,
+            mappings: undefined,
+            clientSecret: sellerSecret ?? '',
+          }),
+          mappings: sellerMappings,
+        })
+      : undefined,
+    clientId: raw.credentials.clientId,
+    clientSecret: secret ?? '',
+    clientKeys:
+      raw.credentials.jwks || raw.credentials.jwksUri
+        ? deepFreezeValue({ jwks: raw.credentials.jwks, jwksUri: raw.credentials.jwksUri })
+        : undefined,
+    externalSubject: raw.credentials.externalSubject,
+    functions,
+    mappings,
+    lookups: createLookupTables(tables),
+  });
+  partners.set(partner.id, partner);
+  byClient.set(partner.clientId, partner);
+  for (const f of listFiles(join(dir, 'fixtures'), '.yaml'))
+    fixtures.push(Object.freeze({ file: f, ownerDir: dir, partnerId: partner.id }));
+}
+
+/** A partner's seller section: our client secret at its seller, and its dialect mappings of the buyer side's operations. */
+function sellerSide(
+  ctx: LoadContext,
+  src: YamlSource<PartnerFile>,
+  dir: string,
+  release: ReleaseDef | undefined,
+  buyer: ReturnType<typeof loadBuyerMappings>,
+): { sellerSecret: string | undefined; sellerMappings: Map<string, { request?: CompiledMapping; response?: CompiledMapping }> } {
+  const { opts, problems, compileFile } = ctx;
+  const raw = src.data;
+  const sellerSecret = raw.seller ? opts.secrets[raw.seller.clientSecretEnv] : undefined;
+  if (raw.seller && !sellerSecret)
+    problems.push(src.problem('/seller/clientSecretEnv', `environment variable ${raw.seller.clientSecretEnv} is not set`));
+  if (raw.seller && (raw.seller.baseUrl === 'embedded') !== (raw.seller.tokenUrl === 'embedded'))
+    problems.push(src.problem('/seller/tokenUrl', 'baseUrl and tokenUrl are either both "embedded" or both URLs'));
+  const buyerRelease = raw.seller && release ? buyer.mappings.releases.get(release.name) : undefined;
+  if (raw.seller && release && !buyerRelease)
+    problems.push(
+      src.problem('/release', `the buyer side has no mappings for release "${release.name}" (mappings/buyer/releases/${release.name})`),
+    );
+  const sellerMappings = new Map<string, { request?: CompiledMapping; response?: CompiledMapping }>();
+  for (const [opName, pair] of Object.entries(raw.seller?.mappings ?? {})) {
+    const p = `/seller/mappings/${escapeToken(opName)}`;
+    if (buyerRelease && !(isBuyerOperation(opName) && buyerRelease.operations.has(opName)))
+      problems.push(src.problem(p, `release "${buyerRelease.name}" has no buyer operation "${opName}"`));
+    sellerMappings.set(
+      opName,
+      Object.freeze({
+        request: pair.request ? compileFile(dir, pair.request, src, `${p}/request`) : undefined,
+        response: pair.response ? compileFile(dir, pair.response, src, `${p}/response`) : undefined,
+      }),
+    );
+  }
+  return { sellerSecret, sellerMappings };
+}
+
+/** Every partner folder; with `opts.isolate`, a partner with problems keeps its last good state (or stays off). */
+function loadPartners(
+  ctx: LoadContext,
+  releases: ReadonlyMap<string, ReleaseDef>,
+  buyer: ReturnType<typeof loadBuyerMappings>,
+  sharedTables: Record<string, Record<string, unknown>>,
+) {
+  const { opts, problems, mappingsByFile, allMappings } = ctx;
   // --- partners
   const partners = new Map<string, PartnerDef>();
   const byClient = new Map<string, PartnerDef>();
   const fixtures: FixtureRef[] = [];
-  const loadPartner = (id: string): void => {
-    const dir = join(opts.partnersDir, id);
-    const file = join(dir, 'partner.yaml');
-    if (!existsSync(file)) {
-      problems.push({ file: displayPath(dir), message: 'partner folder without partner.yaml' });
-      return;
-    }
-    const src = readSource(file, validators.partner);
-    if (!src) return;
-    const raw = src.data as {
-      id: string;
-      name: string;
-      role: 'buyer' | 'seller' | 'both';
-      release: string;
-      apiReleases?: Record<string, string>;
-      buyerId?: string;
-      sellerId?: string;
-      testEnvironment: boolean;
-      credentials: {
-        clientId: string;
-        clientSecretEnv?: string;
-        jwks?: { keys: Record<string, unknown>[] };
-        jwksUri?: string;
-        externalSubject?: string;
-      };
-      legacyCustomerId?: string;
-      policy: { pilotCountries?: string[]; budgetaryQuotes: boolean; catalog?: CatalogPolicy };
-      notifications: { allowedCallbackHosts: string[]; signingSecretEnv: string[]; maxSubscriptions: number };
-      cors: { allowedOrigins: string[] };
-      limits: { default?: RateLimitPolicy; perApi: Record<string, RateLimitPolicy> };
-      seller?: {
-        baseUrl: string;
-        tokenUrl: string;
-        clientId: string;
-        clientSecretEnv: string;
-        scope?: string;
-        timeoutMs: number;
-        serves: { countries?: string[]; products?: string[] };
-        mappings: Record<string, { request?: string; response?: string }>;
-      };
-      functions: Record<string, { mode: FunctionMode }>;
-      mappings?: Record<string, { request?: string; response?: string }>;
-      lookups?: Record<string, string>;
-    };
-    if (raw.id !== id) problems.push(src.problem('/id', `must equal the folder name "${id}"`));
-    const release = releases.get(raw.release);
-    if (!release && releases.size)
-      problems.push(src.problem('/release', `unknown release "${raw.release}" (known: ${[...releases.keys()].join(', ')})`));
-    for (const [api, rel] of Object.entries(raw.apiReleases ?? {})) {
-      const r = releases.get(rel);
-      if (!r) problems.push(src.problem(`/apiReleases/${escapeToken(api)}`, `unknown release "${rel}"`));
-      else if (!r.apis.has(api))
-        problems.push(src.problem(`/apiReleases/${escapeToken(api)}`, `release "${rel}" does not define API "${api}"`));
-    }
-    if ((raw.role === 'seller' || raw.role === 'both') && !raw.seller)
-      problems.push(src.problem('/role', `a ${raw.role} partner needs a "seller" section (how we reach its APIs)`));
-    const sellerSecret = raw.seller ? opts.secrets[raw.seller.clientSecretEnv] : undefined;
-    if (raw.seller && !sellerSecret)
-      problems.push(src.problem('/seller/clientSecretEnv', `environment variable ${raw.seller.clientSecretEnv} is not set`));
-    if (raw.seller && (raw.seller.baseUrl === 'embedded') !== (raw.seller.tokenUrl === 'embedded'))
-      problems.push(src.problem('/seller/tokenUrl', 'baseUrl and tokenUrl are either both "embedded" or both URLs'));
-    const buyerRelease = raw.seller && release ? buyer.mappings.releases.get(release.name) : undefined;
-    if (raw.seller && release && !buyerRelease)
-      problems.push(
-        src.problem('/release', `the buyer side has no mappings for release "${release.name}" (mappings/buyer/releases/${release.name})`),
-      );
-    const sellerMappings = new Map<string, { request?: CompiledMapping; response?: CompiledMapping }>();
-    for (const [opName, pair] of Object.entries(raw.seller?.mappings ?? {})) {
-      const p = `/seller/mappings/${escapeToken(opName)}`;
-      if (buyerRelease && !buyerRelease.operations.has(opName as never))
-        problems.push(src.problem(p, `release "${buyerRelease.name}" has no buyer operation "${opName}"`));
-      sellerMappings.set(
-        opName,
-        Object.freeze({
-          request: pair.request ? compileFile(dir, pair.request, src, `${p}/request`) : undefined,
-          response: pair.response ? compileFile(dir, pair.response, src, `${p}/response`) : undefined,
-        }),
-      );
-    }
-    const secretEnv = raw.credentials.clientSecretEnv;
-    // a client authenticates with a secret, a key (private_key_jwt, RFC 7523), or either
-    if (!secretEnv && !raw.credentials.jwks && !raw.credentials.jwksUri)
-      problems.push(src.problem('/credentials', 'give clientSecretEnv (a client secret), jwks or jwksUri (keys for private_key_jwt)'));
-    const secret = secretEnv ? opts.secrets[secretEnv] : undefined;
-    if (secretEnv && !secret) problems.push(src.problem('/credentials/clientSecretEnv', `environment variable ${secretEnv} is not set`));
-    else if (secret !== undefined && secret.length < 16)
-      problems.push(
-        src.problem('/credentials/clientSecretEnv', `the secret in ${raw.credentials.clientSecretEnv} must be at least 16 characters`),
-      );
-    const subject = raw.credentials.externalSubject;
-    const subjectOwner = subject === undefined ? undefined : [...partners.values()].find((p) => p.externalSubject === subject);
-    if (subjectOwner)
-      problems.push(
-        src.problem('/credentials/externalSubject', `externalSubject "${subject}" is already used by partner "${subjectOwner.id}"`),
-      );
-    const signingSecrets = raw.notifications.signingSecretEnv.map((name, i) => {
-      const value = opts.secrets[name];
-      const parsed = value ? parseWebhookSecret(value) : { problem: 'is not set' };
-      if ('problem' in parsed)
-        problems.push(src.problem(`/notifications/signingSecretEnv/${i}`, `environment variable ${name} ${parsed.problem}`));
-      return value ?? '';
-    });
-    if (byClient.has(raw.credentials.clientId))
-      problems.push(
-        src.problem(
-          '/credentials/clientId',
-          `clientId "${raw.credentials.clientId}" is already used by partner "${byClient.get(raw.credentials.clientId)!.id}"`,
-        ),
-      );
-
-    const mappings = new Map<string, { request?: CompiledMapping; response?: CompiledMapping }>();
-    const knownOps = new Set<string>();
-    for (const r of new Set([release, ...Object.values(raw.apiReleases ?? {}).map((n) => releases.get(n))])) {
-      for (const api of r?.apis.values() ?? []) for (const op of api.operations) knownOps.add(op.operationId);
-    }
-    for (const [opId, pair] of Object.entries(raw.mappings ?? {})) {
-      const p = `/mappings/${escapeToken(opId)}`;
-      if (release && !knownOps.has(opId)) problems.push(src.problem(p, `no operation "${opId}" in the releases this partner speaks`));
-      mappings.set(
-        opId,
-        Object.freeze({
-          request: pair.request ? compileFile(dir, pair.request, src, `${p}/request`) : undefined,
-          response: pair.response ? compileFile(dir, pair.response, src, `${p}/response`) : undefined,
-        }),
-      );
-    }
-    const spokenApis = new Set<string>();
-    for (const r of new Set([release, ...Object.values(raw.apiReleases ?? {}).map((n) => releases.get(n))]))
-      for (const a of r?.apis.keys() ?? []) spokenApis.add(a);
-    for (const api of Object.keys(raw.limits.perApi)) {
-      if (release && !spokenApis.has(api))
-        problems.push(src.problem(`/limits/perApi/${escapeToken(api)}`, `no API "${api}" in the releases this partner speaks`));
-    }
-    const tables = { ...sharedTables, ...readLookups(dir, raw.lookups ?? {}, src, '/lookups') };
-    const functions = new Map<BusinessFunction, FunctionMode>();
-    for (const [fn, v] of Object.entries(raw.functions)) functions.set(fn as BusinessFunction, v.mode);
-
-    const partner: PartnerDef = Object.freeze({
-      id: raw.id,
-      name: raw.name,
-      role: raw.role,
-      dir,
-      file: displayPath(file),
-      release: raw.release,
-      apiReleases: Object.freeze({ ...(raw.apiReleases ?? {}) }),
-      buyerId: raw.buyerId,
-      sellerId: raw.sellerId,
-      testEnvironment: raw.testEnvironment,
-      legacyCustomerId: raw.legacyCustomerId,
-      policy: Object.freeze({
-        ...raw.policy,
-        pilotCountries: raw.policy.pilotCountries ? Object.freeze([...raw.policy.pilotCountries]) : undefined,
-        catalog: raw.policy.catalog ? deepFreezeValue({ ...raw.policy.catalog }) : undefined,
-      }),
-      allowedCallbackHosts: Object.freeze([...raw.notifications.allowedCallbackHosts]),
-      maxSubscriptions: raw.notifications.maxSubscriptions,
-      // browsers send origins in lower case (scheme and host)
-      allowedOrigins: Object.freeze(raw.cors.allowedOrigins.map((o) => o.toLowerCase())),
-      limits: deepFreezeValue({ ...raw.limits }),
-      notificationSigningSecrets: Object.freeze(signingSecrets),
-      seller: raw.seller
-        ? Object.freeze({
-            ...deepFreezeValue({
-              ...raw.seller,
-              clientSecretEnv: undefined,
-              mappings: undefined,
-              clientSecret: sellerSecret ?? '',
-            }),
-            mappings: sellerMappings,
-          })
-        : undefined,
-      clientId: raw.credentials.clientId,
-      clientSecret: secret ?? '',
-      clientKeys:
-        raw.credentials.jwks || raw.credentials.jwksUri
-          ? deepFreezeValue({ jwks: raw.credentials.jwks, jwksUri: raw.credentials.jwksUri })
-          : undefined,
-      externalSubject: raw.credentials.externalSubject,
-      functions,
-      mappings,
-      lookups: createLookupTables(tables),
-    });
-    partners.set(partner.id, partner);
-    byClient.set(partner.clientId, partner);
-    for (const f of listFiles(join(dir, 'fixtures'), '.yaml'))
-      fixtures.push(Object.freeze({ file: f, ownerDir: dir, partnerId: partner.id }));
-  };
+  const partnerState = { partners, byClient, fixtures, releases, buyer, sharedTables };
   const partnerHashes = new Map<string, string>();
   for (const id of listDirs(opts.partnersDir)) {
     const kept = opts.isolate?.lastGood.partners.get(id);
@@ -820,7 +935,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
       continue;
     }
     const mark = { problems: problems.length, fixtures: fixtures.length, partners: new Set(partners.keys()) };
-    loadPartner(id);
+    loadPartner(ctx, id, partnerState);
     if (!opts.isolate || problems.length === mark.problems) {
       partnerHashes.set(id, hashFolder(join(opts.partnersDir, id)));
       continue;
@@ -855,48 +970,7 @@ export function loadRegistry(opts: LoadRegistryOptions): Registry {
     fixtures.push(Object.freeze({ file: f, ownerDir: ownerOfSharedFixture(f) }));
   }
 
-  // --- notifications a release's buyers receive (optional per release; aliases share their release's)
-  const notifications = new Map<string, NotificationCatalog>();
-  const catalogOf = new Map<ReleaseDef, NotificationCatalog | undefined>();
-  for (const [name, def] of releases) {
-    if (!catalogOf.has(def)) {
-      const file = join(def.dir, 'notifications.yaml');
-      let catalog: NotificationCatalog | undefined;
-      try {
-        catalog = existsSync(file) ? loadNotificationCatalog(file, { displayName: displayPath(file) }) : undefined;
-      } catch (err) {
-        if (!(err instanceof ConfigError)) throw err;
-        problems.push(...err.problems);
-      }
-      catalogOf.set(def, catalog);
-    }
-    const catalog = catalogOf.get(def);
-    if (catalog) notifications.set(name, catalog);
-  }
-
-  cache.sweep();
-  if (problems.length) throw new ConfigError(dedupe(problems));
-  const sharedLookups = createLookupTables(sharedTables);
-  const hash = createHash('sha256').update(hashFolder(opts.mappingsDir));
-  for (const id of [...partnerHashes.keys()].sort()) hash.update(`${id}\0${partnerHashes.get(id)}\0`);
-  return Object.freeze({
-    loadedAt: new Date(),
-    hash: hash.digest('hex').slice(0, 16),
-    partnerHashes,
-    releases,
-    legacy,
-    legacyEvents: Object.freeze(legacyEvents),
-    resources,
-    partners,
-    sharedLookups,
-    mappingsByFile,
-    mappings: Object.freeze(allMappings),
-    fixtures: Object.freeze(fixtures),
-    buyer: buyer.mappings,
-    notifications,
-    partnerByClientId: (clientId: string) => byClient.get(clientId),
-    releaseFor: (partner: PartnerDef, apiName: string) => releases.get(partner.apiReleases[apiName] ?? partner.release),
-  });
+  return { partners, byClient, fixtures, partnerHashes };
 }
 
 /**

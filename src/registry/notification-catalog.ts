@@ -4,7 +4,9 @@
  * reads nothing else, so a release whose events differ only in names or fields is a data change, not a code change.
  */
 import { basename, dirname } from 'node:path';
-import { ConfigError, createConfigAjv, readYamlFile, validateSource, type ConfigProblem } from '../config/yaml-source.js';
+import type { ValidateFunction } from 'ajv';
+import type { FromSchema } from 'json-schema-to-ts';
+import { ConfigError, createConfigAjv, readYamlFile, validatedSource, type ConfigProblem } from '../config/yaml-source.js';
 import { formatPointer } from '../json/json-pointer.js';
 
 /** One listener event of a release. */
@@ -122,33 +124,10 @@ export const NOTIFICATION_CATALOG_SCHEMA = {
   },
 } as const;
 
-interface RawCatalog {
-  release: string;
-  partyIds: 'body' | 'query';
-  apis: Record<
-    string,
-    {
-      version: string;
-      notificationApi: string;
-      notificationVersion: string;
-      events: Record<
-        string,
-        {
-          internalType?: string;
-          itemIdField?: string;
-          stateField?: string;
-          milestone: boolean;
-          resourcePath?: string;
-          resourceBody: boolean;
-          listener?: string;
-          stateValues?: Record<string, string>;
-        }
-      >;
-    }
-  >;
-}
+/** notifications.yaml as validated (defaults filled in) */
+type CatalogFile = FromSchema<typeof NOTIFICATION_CATALOG_SCHEMA>;
 
-let compiledSchema: ReturnType<ReturnType<typeof createConfigAjv>['compile']> | undefined;
+let compiledSchema: ValidateFunction<CatalogFile> | undefined;
 
 /**
  * Reads and validates one `notifications.yaml`, throwing a {@link ConfigError} that lists every problem as
@@ -156,12 +135,16 @@ let compiledSchema: ReturnType<ReturnType<typeof createConfigAjv>['compile']> | 
  * called `notifications.yaml`) and that no two events of an API share a gateway event type.
  */
 export function loadNotificationCatalog(file: string, opts: { displayName?: string } = {}): NotificationCatalog {
-  const source = readYamlFile(file, opts.displayName !== undefined ? { displayName: opts.displayName } : {});
-  compiledSchema ??= createConfigAjv().compile(NOTIFICATION_CATALOG_SCHEMA);
-  const problems: ConfigProblem[] = validateSource(source, compiledSchema);
-  if (problems.length > 0) throw new ConfigError(problems);
+  compiledSchema ??= createConfigAjv().compile<CatalogFile>(NOTIFICATION_CATALOG_SCHEMA);
+  const checked = validatedSource(
+    readYamlFile(file, opts.displayName !== undefined ? { displayName: opts.displayName } : {}),
+    compiledSchema,
+  );
+  if ('problems' in checked) throw new ConfigError(checked.problems);
+  const { source } = checked;
+  const problems: ConfigProblem[] = [];
 
-  const raw = source.data as RawCatalog;
+  const raw = source.data;
   const folder = basename(dirname(file));
   if (basename(file) === 'notifications.yaml' && raw.release !== folder) {
     problems.push(source.problem('/release', `must equal the folder name "${folder}"`));

@@ -1,4 +1,5 @@
 /** JSON schemas of the registry's data files; validated at load with file:line:col problems. */
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 
 export const BUSINESS_FUNCTIONS = [
   'addressValidation',
@@ -17,6 +18,10 @@ export const BUSINESS_FUNCTIONS = [
 ] as const;
 export type BusinessFunction = (typeof BUSINESS_FUNCTIONS)[number];
 
+export function isBusinessFunction(name: string): name is BusinessFunction {
+  return BUSINESS_FUNCTIONS.some((f) => f === name);
+}
+
 /** one rate-limit policy: at most `points` requests per `durationSeconds` window */
 const rateLimitPolicy = {
   type: 'object',
@@ -32,6 +37,13 @@ const mappingPair = {
   type: 'object',
   additionalProperties: false,
   properties: { request: { type: 'string' }, response: { type: 'string' } },
+} as const;
+
+/** how a partner may call one business function */
+const functionAccess = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { mode: { enum: ['automated', 'manual', 'disabled'], default: 'automated' } },
 } as const;
 
 /** partners/<id>/partner.yaml */
@@ -196,16 +208,22 @@ export const PARTNER_SCHEMA = {
     functions: {
       type: 'object',
       additionalProperties: false,
-      properties: Object.fromEntries(
-        BUSINESS_FUNCTIONS.map((f) => [
-          f,
-          {
-            type: 'object',
-            additionalProperties: false,
-            properties: { mode: { enum: ['automated', 'manual', 'disabled'], default: 'automated' } },
-          },
-        ]),
-      ),
+      // one per business function, written out so that the file's type (PartnerFile) knows them
+      properties: {
+        addressValidation: functionAccess,
+        siteRetrieval: functionAccess,
+        productOfferingQualification: functionAccess,
+        quote: functionAccess,
+        productOrder: functionAccess,
+        productInventory: functionAccess,
+        troubleTicket: functionAccess,
+        billing: functionAccess,
+        productCatalog: functionAccess,
+        productOfferingAvailabilityAndPricingDiscovery: functionAccess,
+        circuitImpairment: functionAccess,
+        workOrder: functionAccess,
+        appointment: functionAccess,
+      } satisfies Record<BusinessFunction, typeof functionAccess>,
     },
     mappings: { type: 'object', additionalProperties: mappingPair },
     lookups: { type: 'object', additionalProperties: { type: 'string' } },
@@ -372,7 +390,7 @@ export const RELEASE_SCHEMA = {
  * `inherit` of a file that takes the operations of another release's file (api.yaml on the seller side, release.yaml
  * on the buyer side): `from` names the other file's folder, `except` the operations (as `operationName` allows) left out.
  */
-export function inheritSchema(operationName: object) {
+export function inheritSchema<const N extends JSONSchema>(operationName: N) {
   return {
     type: 'object',
     additionalProperties: false,
@@ -525,3 +543,14 @@ export const RESOURCE_SCHEMA = {
     },
   },
 } as const;
+
+// the files' types once validated (defaults filled in by the loader's Ajv, so a property with a default is present)
+/** partners/<id>/partner.yaml */
+export type PartnerFile = FromSchema<typeof PARTNER_SCHEMA>;
+/** one operation of an api.yaml as written (an inheriting one may leave out method, path and function) */
+export type ApiOperationFile = NonNullable<ApiFile['operations']>[string];
+export type ApiFile = FromSchema<typeof API_SCHEMA>;
+export type ReleaseFile = FromSchema<typeof RELEASE_SCHEMA>;
+export type LegacyFile = FromSchema<typeof LEGACY_SCHEMA>;
+export type ResourceFile = FromSchema<typeof RESOURCE_SCHEMA>;
+export type LookupFile = FromSchema<typeof LOOKUP_SCHEMA>;

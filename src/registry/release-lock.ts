@@ -3,6 +3,7 @@
  * by `sonata-gateway release-lock`): what the standard declares, so the registry checks each api.yaml against it
  * without the SDK folder, and so the coverage table (every operationId, served or why not) needs no SDK either.
  */
+import type { FromSchema } from 'json-schema-to-ts';
 import type { ConfigProblem, YamlSource } from '../config/yaml-source.js';
 import { escapeToken } from '../json/json-pointer.js';
 
@@ -66,6 +67,9 @@ export const RELEASE_LOCK_SCHEMA = {
     },
   },
 } as const;
+
+/** release.lock.yaml as validated (assignable to {@link ReleaseLock}) */
+export type ReleaseLockFile = FromSchema<typeof RELEASE_LOCK_SCHEMA>;
 
 /** One operation an api.yaml declares, with where it is declared. */
 export interface DeclaredOperation {

@@ -38,7 +38,7 @@ export async function runRegistryFixtures(
       fixture = filter?.cache ? filter.cache.memo('fixture', ref.file, text, () => parseFixture(text, name)) : parseFixture(text, name);
     } catch (err) {
       if (filter?.select && !filter.select(ref, '')) continue;
-      outcomes.push({ ref, name, ok: false, detail: (err as Error).message });
+      outcomes.push({ ref, name, ok: false, detail: err instanceof Error ? err.message : String(err) });
       continue;
     }
     const mappingFile = resolve(ref.ownerDir, fixture.mapping);
