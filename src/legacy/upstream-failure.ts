@@ -11,7 +11,7 @@ export type UpstreamFailure =
 
 const FAILURE_KINDS: ReadonlySet<unknown> = new Set<UpstreamFailure['kind']>(['connect', 'timeout', 'http', 'bad-body', 'result-code']);
 
-/** Whether a thrown value is an {@link UpstreamFailure} (clients throw them as plain objects). */
+/** Whether a thrown value is an {@link UpstreamFailure} (clients throw plain objects). */
 export function isUpstreamFailure(value: unknown): value is UpstreamFailure {
   return typeof value === 'object' && value !== null && FAILURE_KINDS.has(Reflect.get(value, 'kind'));
 }

@@ -87,7 +87,7 @@ function toStoreError(err: unknown): unknown {
   return new StoreUnavailableError(`Redis store unavailable: ${describeError(err)}`, { cause: err });
 }
 
-/** The client's connection as the store sees it: commands run only when it is ready, failures as store errors. */
+/** The client's connection, seen from the store: commands run only when it is ready, failures become store errors. */
 interface Connection {
   /** set by close(): every later command fails with StoreUnavailableError */
   closed: boolean;
