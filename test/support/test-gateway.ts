@@ -10,6 +10,7 @@ import { buildGateway, type Gateway } from '../../src/gateway.js';
 import type { ActivityLog } from '../../src/observability/activity.js';
 import { createLogger, type Logger } from '../../src/observability/logger.js';
 import { testCallbackHosts } from './test-listeners.js';
+import { observedArray } from './wait.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const SDK_DIR = process.env.SONATA_SDK_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'sonata-sdk');
@@ -57,7 +58,7 @@ export interface TestGateway {
 
 /** A logger that keeps every line as an object, so tests can assert on what operators would see. */
 export function createCapturingLogger(level = 'debug'): { logger: Logger; logs: Array<Record<string, unknown>> } {
-  const logs: Array<Record<string, unknown>> = [];
+  const logs = observedArray<Record<string, unknown>>(); // waits (test/support/wait.ts) wake on each line
   const stream = new Writable({
     write(chunk: Buffer, _enc, cb) {
       for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
