@@ -1,7 +1,7 @@
 /**
  * Event-driven waits for tests: a wait re-checks its condition when something it depends on happens (a line
- * pushed to a record the test owns, a gateway log line), never on a timer. Every wait is bounded and fails
- * with what it saw.
+ * pushed to a record the test owns, a gateway log line), not on a timer; only `pollUntil` (at the end, with the
+ * cases it is kept for) polls. Every wait is bounded and fails with what it saw.
  */
 import { EventEmitter } from 'node:events';
 import { vi } from 'vitest';
