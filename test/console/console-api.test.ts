@@ -1,11 +1,12 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONSOLE_CSP } from '../../src/console/console-router.js';
 import { runRegistryFixtures } from '../../src/registry/run-fixtures.js';
 import { startListener, type TestListener } from '../notify/support.js';
 import { copyProject, SDK_DIR, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { consoleClient, forgeSession } from './support.js';
+import { pollUntil } from '../support/wait.js';
 
 const ACME_MAPPING = 'partners/acme-telecom/mappings/address-validation.request.jsonata';
 
@@ -357,7 +358,7 @@ describe('the console API on the admin port', () => {
       });
       await gw.gateway.deliveries.enqueue(delivery('dl-1'));
       await gw.gateway.deliveries.enqueue(delivery('dl-2'));
-      await vi.waitFor(
+      await pollUntil(
         async () => expect((await c.call('GET', '/api/notifications', { cookie: viewer })).body.deadLetters).toHaveLength(2),
         { timeout: 15_000, interval: 50 },
       );
@@ -374,7 +375,7 @@ describe('the console API on the admin port', () => {
 
       expect((await c.call('DELETE', '/api/notifications/dead-letters/nope', { cookie: editor })).status).toBe(404);
       expect((await c.call('DELETE', '/api/notifications/dead-letters/dl-2', { cookie: editor })).status).toBe(204);
-      await vi.waitFor(async () =>
+      await pollUntil(async () =>
         expect(
           (await c.call('GET', '/api/notifications', { cookie: viewer })).body.deadLetters.map((d: { id: string }) => d.id),
         ).not.toContain('dl-2'),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createNotificationAdminRouter } from '../../src/notify/admin-router.js';
 import { retryDelayMs, resolveRetryPolicy } from '../../src/notify/delivery-attempts.js';
 import {
@@ -15,12 +15,15 @@ import {
 import {
   createCapturingLogger,
   deleteRedisKeys,
+  loggedLine,
   probeRedis,
   REDIS_URL,
   redisSuiteTitle,
   startListener,
   type TestListener,
 } from './support.js';
+
+import { observedArray, pollUntil, untilPushed } from '../support/wait.js';
 
 const LISTENER_PATH = '/cb/mefApi/sonata/productOrderingNotification/v10/listener/productOrderStateChangeEvent';
 
@@ -91,13 +94,12 @@ function describeQueueBehaviour(
     expect(call).toMatchObject({ method: 'POST', url: LISTENER_PATH, body: d.body });
     expect(call?.headers['content-type']).toBe('application/json;charset=utf-8');
     await waitDelivered(q);
-    await vi.waitFor(() =>
-      expect(logger.lines.find((l) => l.message === 'notification delivered')?.meta).toMatchObject({
-        eventId: d.eventId,
-        attempt: 1,
-        status: 204,
-      }),
-    );
+    const delivered = await loggedLine(logger, 'notification delivered');
+    expect(delivered.meta).toMatchObject({
+      eventId: d.eventId,
+      attempt: 1,
+      status: 204,
+    });
     expect(await q.deadLetters()).toEqual([]);
   });
 
@@ -112,7 +114,7 @@ function describeQueueBehaviour(
     expect(calls.map((c) => c.body)).toEqual([d.body, d.body, d.body, d.body]);
     await waitDelivered(q);
 
-    await vi.waitFor(() => expect(logger.lines.some((l) => l.message === 'notification delivered')).toBe(true));
+    await loggedLine(logger, 'notification delivered');
     const retries = logger.lines.filter((l) => l.level === 'warn' && l.meta.deliveryId === d.id);
     expect(retries.map((l) => [l.meta.attempt, l.meta.status, l.meta.nextDelayMs])).toEqual([
       [1, 500, 20],
@@ -138,7 +140,7 @@ function describeQueueBehaviour(
     const d = delivery(listener);
     await q.enqueue(d);
     await listener.waitForCalls(3);
-    await vi.waitFor(async () => expect(await q.deadLetters()).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    await pollUntil(async () => expect(await q.deadLetters()).toHaveLength(1), { timeout: 10_000, interval: 20 });
     const [dead] = await q.deadLetters();
     expect(dead).toMatchObject({ ...d, attempts: 3, lastError: 'listener answered 500' });
     expect(Date.parse(dead!.failedAt)).not.toBeNaN();
@@ -158,7 +160,7 @@ function describeQueueBehaviour(
     const calls = await listener.waitForCalls(4);
     expect(calls[3]?.body).toEqual(d.body);
     await waitDelivered(q);
-    await vi.waitFor(async () => expect(await q.deadLetters()).toEqual([]), { timeout: 10_000, interval: 20 });
+    await pollUntil(async () => expect(await q.deadLetters()).toEqual([]), { timeout: 10_000, interval: 20 });
     expect(await q.replay(d.id)).toBe(false);
   });
 
@@ -170,7 +172,7 @@ function describeQueueBehaviour(
     const other = delivery(listener, { id: `${d.id}-other`, eventId: `${d.eventId}-other` });
     await q.enqueue(d);
     await listener.waitForCalls(2);
-    await vi.waitFor(async () => expect(await q.deadLetters()).toHaveLength(1), { timeout: 10_000, interval: 20 });
+    await pollUntil(async () => expect(await q.deadLetters()).toHaveLength(1), { timeout: 10_000, interval: 20 });
     expect(await q.discard('no-such-delivery')).toBe(false);
     expect(await q.discard(d.id)).toBe(true);
     expect(await q.deadLetters()).toEqual([]);
@@ -208,15 +210,12 @@ function describeQueueBehaviour(
     await q.enqueue(delivery(listener));
     await listener.waitForCalls(2);
     await waitDelivered(q);
-    await vi.waitFor(() => expect(logger.lines.some((l) => l.message === 'notification delivered')).toBe(true), {
-      timeout: 10_000,
-      interval: 20,
-    });
+    await loggedLine(logger, 'notification delivered');
     expect(logger.lines.filter((l) => l.level === 'warn').map((l) => l.meta.attempt)).toEqual([1]);
   });
 
   it('uses a custom sender when given one; its rejection is retried', async () => {
-    const sent: string[] = [];
+    const sent = observedArray<string>();
     let failures = 1;
     const q = open({
       logger: createCapturingLogger(),
@@ -229,7 +228,12 @@ function describeQueueBehaviour(
     q.start();
     const d = delivery(listener);
     await q.enqueue(d);
-    await vi.waitFor(() => expect(sent).toEqual([d.id, d.id]), { timeout: 10_000, interval: 20 });
+    await untilPushed(
+      sent,
+      () => sent.length >= 2,
+      () => `two send attempts expected, got ${JSON.stringify(sent)}`,
+    );
+    expect(sent).toEqual([d.id, d.id]);
     await waitDelivered(q);
     expect(listener.calls).toHaveLength(0);
   });
@@ -340,10 +344,7 @@ describe.skipIf(!redisUp)(redisSuiteTitle('BullMQ delivery queue', redisUp), () 
         after.start();
         const [call] = await listener.waitForCalls(1);
         expect(call?.body).toEqual(d.body);
-        await vi.waitFor(() => expect(logger.lines.some((l) => l.message === 'notification delivered')).toBe(true), {
-          timeout: 10_000,
-          interval: 20,
-        });
+        await loggedLine(logger, 'notification delivered');
       } finally {
         await after.close();
       }
@@ -373,7 +374,7 @@ describe.skipIf(!redisUp)(redisSuiteTitle('BullMQ delivery queue', redisUp), () 
       first.start();
       const d = delivery(listener);
       await first.enqueue(d);
-      await vi.waitFor(async () => expect(await first.deadLetters()).toHaveLength(1), {
+      await pollUntil(async () => expect(await first.deadLetters()).toHaveLength(1), {
         timeout: 10_000,
         interval: 20,
       });
@@ -383,7 +384,7 @@ describe.skipIf(!redisUp)(redisSuiteTitle('BullMQ delivery queue', redisUp), () 
       expect(await second.replay(d.id)).toBe(true);
       second.start();
       await listener.waitForCalls(3);
-      await vi.waitFor(async () => expect(await second.deadLetters()).toEqual([]), { timeout: 10_000, interval: 20 });
+      await pollUntil(async () => expect(await second.deadLetters()).toEqual([]), { timeout: 10_000, interval: 20 });
     } finally {
       await first.close();
       await second.close();

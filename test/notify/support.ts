@@ -9,6 +9,7 @@ import { loadNotificationCatalog, type NotificationCatalog } from '../../src/reg
 import type { Logger } from '../../src/observability/logger.js';
 import { createRedisStore } from '../../src/state/redis-store.js';
 import { allowTestCallback, forgetTestCallback } from '../support/test-listeners.js';
+import { nextPushed, observedArray } from '../support/wait.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SDK_DIR = process.env.SONATA_SDK_DIR ?? resolve(REPO_ROOT, '../shared/sonata-sdk');
@@ -107,7 +108,10 @@ export interface LogLine {
 }
 
 /** A Logger that records lines (children share the record and add their meta). */
-export function createCapturingLogger(lines: LogLine[] = [], base: Record<string, unknown> = {}): Logger & { lines: LogLine[] } {
+export function createCapturingLogger(
+  lines: LogLine[] = observedArray<LogLine>(),
+  base: Record<string, unknown> = {},
+): Logger & { lines: LogLine[] } {
   const log =
     (level: LogLine['level']) =>
     (message: string, meta: Record<string, unknown> = {}) => {
@@ -121,6 +125,16 @@ export function createCapturingLogger(lines: LogLine[] = [], base: Record<string
     debug: log('debug'),
     child: (meta) => createCapturingLogger(lines, { ...base, ...meta }),
   };
+}
+
+/** Resolves with the first line logged with `message` (already logged or still to come); fails after `timeoutMs` with what was logged. */
+export function loggedLine(logger: { lines: LogLine[] }, message: string, timeoutMs = 10_000): Promise<LogLine> {
+  return nextPushed(
+    logger.lines,
+    (l) => l.message === message,
+    () => `no log line '${message}'; logged: ${JSON.stringify(logger.lines.map((l) => l.message))}`,
+    { timeoutMs },
+  );
 }
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -5,13 +5,14 @@
  * made with its secret from config/test.env.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDeliveryQueue, type Delivery } from '../../src/notify/delivery-queue.js';
 import { parseWebhookSecret } from '../../src/outbound/webhook-signature.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { readEnvFile } from '../../src/config/load-config.js';
 import { REPO_ROOT, startTestGateway } from '../support/test-gateway.js';
 import { startListener, type ReceivedCall, type TestListener } from './support.js';
+import { pollUntil } from '../support/wait.js';
 
 /** What a partner would write: split the header, recompute HMAC-SHA256 over "id.timestamp.body", compare in constant time. */
 function verify(secret: string, call: ReceivedCall, rawBody: string, toleranceS = 300): boolean {
@@ -111,7 +112,7 @@ describe("through the gateway: a demo partner's notification is signed with its 
       // a subscription smuggled past registration (e.g. stored before this release) still cannot reach the gateway itself
       await gw.gateway.deliveries.enqueue({ ...d, id: 'evt-8.sub-3', url: `${gw.url}/internal/legacy/events` });
       // in process or BullMQ (REDIS_URL): the dead letter appears after one attempt
-      await vi.waitFor(
+      await pollUntil(
         async () => {
           expect(await gw.gateway.deliveries.deadLetters()).toEqual([
             expect.objectContaining({

@@ -6,10 +6,11 @@
 import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { buyerContact } from '../sonata/poq-quote-support.js';
 import { startListener, type TestListener } from '../notify/support.js';
+import { observedArray, untilPushed } from '../support/wait.js';
 
 const GRACE = '/mefApi/sonata/quoteManagement/v8';
 const QUOTE = {
@@ -28,7 +29,14 @@ const QUOTE = {
   ],
 };
 
-const exporter = new InMemorySpanExporter();
+/** The in-memory exporter, announcing each export so waits wake on finished spans (test/support/wait.ts). */
+const exported = observedArray<ReadableSpan>();
+const exporter = new (class extends InMemorySpanExporter {
+  override export(spans: ReadableSpan[], done: Parameters<InMemorySpanExporter['export']>[1]): void {
+    super.export(spans, done);
+    exported.push(...spans);
+  }
+})();
 const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 let gw: TestGateway;
 let acme: string;
@@ -176,10 +184,12 @@ describe('tracing a Grace quote create', () => {
       const [call] = await listener.waitForCalls(1);
       const root = rootSpan('POST cancelQuote');
       // the delivery span ends after the listener answered: wait for it (in process or BullMQ), not for a time
-      await vi.waitFor(() => expect(traceTree(traceOf(root)).named('notification delivery')).toHaveLength(1), {
-        timeout: 10_000,
-        interval: 20,
-      });
+      await untilPushed(
+        exported,
+        () => traceTree(traceOf(root)).named('notification delivery').length === 1,
+        () =>
+          `one 'notification delivery' span expected in the trace, got ${traceTree(traceOf(root)).named('notification delivery').length}`,
+      );
 
       const t = traceTree(traceOf(root));
       expect(t.roots.map((s) => s.name)).toEqual(['POST cancelQuote']);

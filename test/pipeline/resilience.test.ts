@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLegacyBss } from '../../simulators/src/legacy-bss/start-legacy-bss.js';
 import { PARTNERS, REPO_ROOT, startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { nextPushed } from '../support/wait.js';
 
 const API_KEY = 'demo-legacy-key-42';
 const body = {
@@ -91,10 +92,12 @@ describe('graceful shutdown', () => {
       const token = await gw.token('acme');
       const inflight = gw.call('POST', path, { token, body, headers: { 'x-sim-fault': 'delay=300' } });
       // wait until the gateway is actually working on it (its legacy call is pending)
-      await vi.waitFor(() => expect(gw.logs.some((l) => l.message === 'legacy call started')).toBe(true), {
-        timeout: 2000,
-        interval: 5,
-      });
+      await nextPushed(
+        gw.logs,
+        (l) => l.message === 'legacy call started',
+        () => "no 'legacy call started' log line",
+        { timeoutMs: 2000 },
+      );
       const closing = gw.close();
       const res = await inflight;
       expect(res.status).toBe(200);

@@ -1,7 +1,17 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RELOAD_REFUSED } from '../../src/registry/registry-holder.js';
 import { copyProject, startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { nextPushed, recheckOnLog } from '../support/wait.js';
+
+/** Runs `check` now and again after each reload the watcher logs (applied or refused) until it gives an answer. */
+const afterReloads = <T>(gw: TestGateway, check: () => Promise<T | false>): Promise<T> =>
+  recheckOnLog(gw.logs, check, {
+    after: (l) => l.message === 'registry reloaded' || l.message === RELOAD_REFUSED,
+    describe: () => 'the edit did not take effect after the reloads logged',
+    timeoutMs: 20_000,
+  });
 
 let project: ReturnType<typeof copyProject> | undefined;
 let gw: TestGateway | undefined;
@@ -38,37 +48,35 @@ describe('mapping files reload while the gateway runs', { timeout: 60_000 }, () 
       file,
       `(\n  submittedGeographicAddress.fieldedAddressRepresentation[0].streetNr = "14"\n    ? $reject("otherIssue", "/submittedGeographicAddress", "Berlin is paused")\n    : ${original}\n)\n`,
     );
-    await vi.waitFor(
-      async () => {
-        const res = await gw!.call('POST', path, { token, body: kylieBody });
-        expect(res.status).toBe(422);
-        expect(res.body[0].reason).toBe('Berlin is paused');
-      },
-      { timeout: 20_000, interval: 25 },
-    );
+    const paused = await afterReloads(gw, async () => {
+      const res = await gw!.call('POST', path, { token, body: kylieBody });
+      return res.status === 422 && res;
+    });
+    expect(paused.status).toBe(422);
+    expect(paused.body[0].reason).toBe('Berlin is paused');
 
     // invalid edit: syntax error on line 2
     writeFileSync(file, '(\n  $x := ;\n)\n');
-    await vi.waitFor(
-      () => {
-        const refused = gw!.logs.find((l) => l.message === 'registry reload refused; the last good configuration keeps serving');
-        expect(refused).toBeDefined();
-        expect(JSON.stringify(refused!.problems)).toMatch(/address-validation\.request\.jsonata:2:\d+/);
+    const refused = await nextPushed(
+      gw.logs,
+      (l) => l.message === RELOAD_REFUSED,
+      () => 'no refused reload logged',
+      {
+        timeoutMs: 20_000,
       },
-      { timeout: 20_000, interval: 25 },
     );
+    expect(JSON.stringify(refused.problems)).toMatch(/address-validation\.request\.jsonata:2:\d+/);
     const still = await gw.call('POST', path, { token, body: kylieBody });
     expect(still.status).toBe(422);
     expect(still.body[0].reason).toBe('Berlin is paused');
 
     // and fixing it again restores the original behaviour
     writeFileSync(file, original);
-    await vi.waitFor(
-      async () => {
-        expect((await gw!.call('POST', path, { token, body: kylieBody })).status).toBe(200);
-      },
-      { timeout: 20_000, interval: 25 },
-    );
+    const restored = await afterReloads(gw, async () => {
+      const res = await gw!.call('POST', path, { token, body: kylieBody });
+      return res.status === 200 && res;
+    });
+    expect(restored.status).toBe(200);
   });
 
   it('notifications.yaml reloads too: a Grace event dropped from it can no longer be subscribed to; a broken edit names file:line', async () => {
@@ -88,27 +96,21 @@ describe('mapping files reload while the gateway runs', { timeout: 60_000 }, () 
     const edited = original.replace(/\n\s+poqCreateEvent: \{\}/, '');
     expect(edited).not.toBe(original);
     writeFileSync(file, edited);
-    await vi.waitFor(
-      async () => {
-        const res = await subscribe();
-        expect(res.status).toBe(400);
-        expect(JSON.stringify(res.body)).toContain('poqCreateEvent');
-      },
-      { timeout: 20_000, interval: 25 },
-    );
+    const refusedEvent = await afterReloads(gw, async () => {
+      const res = await subscribe();
+      return res.status === 400 && res;
+    });
+    expect(refusedEvent.status).toBe(400);
+    expect(JSON.stringify(refusedEvent.body)).toContain('poqCreateEvent');
 
     writeFileSync(file, original.replace('partyIds: body', 'partyIds: inside'));
-    await vi.waitFor(
-      () => {
-        const refused = gw!.logs.find(
-          (l) =>
-            l.message === 'registry reload refused; the last good configuration keeps serving' &&
-            JSON.stringify(l.problems).includes('notifications.yaml'),
-        );
-        expect(JSON.stringify(refused?.problems)).toMatch(/mappings\/releases\/grace\/notifications\.yaml:\d+:\d+ partyIds/);
-      },
-      { timeout: 20_000, interval: 25 },
+    const refused = await nextPushed(
+      gw.logs,
+      (l) => l.message === RELOAD_REFUSED && JSON.stringify(l.problems).includes('notifications.yaml'),
+      () => 'no refused reload of notifications.yaml logged',
+      { timeoutMs: 20_000 },
     );
+    expect(JSON.stringify(refused.problems)).toMatch(/mappings\/releases\/grace\/notifications\.yaml:\d+:\d+ partyIds/);
     expect((await subscribe()).status).toBe(400);
   });
 

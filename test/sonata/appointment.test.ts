@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { startGatewayWithTokens } from '../support/seller-tests.js';
+import type { TestGateway } from '../support/test-gateway.js';
 import { expectPaging, legacy } from './product-order-support.js';
 import { APPOINTMENT_BASE, expectSpecValid, orderWithWorkOrder, WORK_ORDER_BASE, workingDay } from './workforce-support.js';
 
@@ -18,9 +19,7 @@ let acme: string;
 let globex: string;
 
 beforeAll(async () => {
-  gw = await startTestGateway();
-  acme = await gw.token('acme');
-  globex = await gw.token('globex');
+  ({ gw, acme, globex } = await startGatewayWithTokens());
 }, 120_000);
 afterAll(async () => {
   await gw?.close();

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSpecCatalog } from '../../src/conformance/openapi-validator.js';
 import { startListener, type ReceivedCall, type TestListener } from '../notify/support.js';
 import { SDK_DIR, startTestGateway, type TestGateway } from '../support/test-gateway.js';
-import { advanceOrder, expectPaging, expectSpecValid, inDays, legacy, legacyOrderNo, waitFor } from './product-order-support.js';
+import { advanceOrder, expectPaging, expectSpecValid, inDays, legacy, legacyOrderNo } from './product-order-support.js';
+import { readUntil } from '../support/wait.js';
 
 const API = 'productOrderingManagement';
 const BASE = '/mefApi/sonata/productOrderingManagement/v7';
@@ -253,7 +254,8 @@ describe('Billie product order lifecycle', () => {
 
     // the BSS reports the new date (its local day); the item and the order show it
     const before = order.productOrderItem[0].requestedCompletionDate;
-    const moved = await waitFor(
+    const moved = await readUntil(
+      gw,
       () => billie('retrieveProductOrder', 'GET', `/productOrder/${order.id}`),
       (b) => b.productOrderItem[0].requestedCompletionDate !== before,
     );
@@ -277,12 +279,14 @@ describe('Billie product order lifecycle', () => {
 
   it('runs to completion through the BSS; the listener gets Billie order notifications', async () => {
     await advanceOrder(gw, orderNo, 'VALD');
-    await waitFor(
+    await readUntil(
+      gw,
       () => billie('retrieveProductOrder', 'GET', `/productOrder/${order.id}`),
       (b) => b.state === 'inProgress',
     );
     await advanceOrder(gw, orderNo, 'COMP');
-    const done = await waitFor(
+    const done = await readUntil(
+      gw,
       () => billie('retrieveProductOrder', 'GET', `/productOrder/${order.id}`),
       (b) => b.state === 'completed',
     );
@@ -359,7 +363,8 @@ describe('Billie cancellation', () => {
       relatedContactInformation: [{ ...CANCEL_CONTACT, number: '+31205550401' }],
     });
     expect((await legacy(gw, `/orders/${orderNo}?CUST_NO=${INITECH_CUST}`)).ORDER.ORDER_STATUS).toBe('CANC');
-    const cancelled = await waitFor(
+    const cancelled = await readUntil(
+      gw,
       () => billie('retrieveProductOrder', 'GET', `/productOrder/${order.id}`),
       (b) => b.state === 'cancelled',
     );

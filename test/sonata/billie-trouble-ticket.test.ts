@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSpecCatalog } from '../../src/conformance/openapi-validator.js';
 import { startListener, type ReceivedCall, type TestListener } from '../notify/support.js';
+import { notificationReader } from '../support/seller-tests.js';
 import { SDK_DIR, SPEC_ERRATA, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 /**
@@ -44,15 +45,10 @@ function expectNotificationValid(call: ReceivedCall): void {
 let gw: TestGateway;
 let initech: string;
 let listener: TestListener;
-let seen = 0;
+const notifications = notificationReader();
 
 /** The next `n` notifications the listener receives (waits for them; event-driven, bounded by a timeout). */
-async function nextNotifications(n: number): Promise<ReceivedCall[]> {
-  const calls = await listener.waitForCalls(seen + n, 10_000);
-  const next = calls.slice(seen, seen + n);
-  seen += n;
-  return next;
-}
+const nextNotifications = (n: number): Promise<ReceivedCall[]> => notifications.next(listener, n);
 
 const legacyHeaders = { 'x-bss-api-key': LEGACY_KEY, 'content-type': 'application/json' };
 /** The legacy BSS's fault of a ticket, found by the Buyer's external id. */

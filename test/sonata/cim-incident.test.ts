@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSpecCatalog } from '../../src/conformance/openapi-validator.js';
 import { startListener, type ReceivedCall, type TestListener } from '../notify/support.js';
+import { notificationReader } from '../support/seller-tests.js';
 import { copyProject, SDK_DIR, SPEC_ERRATA, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 /**
@@ -62,15 +63,9 @@ let fabrikam: string;
 let acme: string;
 let globexListener: TestListener;
 let fabrikamListener: TestListener;
-const seen = new Map<TestListener, number>();
-
+const notifications = notificationReader();
 /** The next `n` notifications the listener receives (waits for them; event-driven, bounded by a timeout). */
-async function nextNotifications(listener: TestListener, n: number): Promise<ReceivedCall[]> {
-  const from = seen.get(listener) ?? 0;
-  const calls = await listener.waitForCalls(from + n, 10_000);
-  seen.set(listener, from + n);
-  return calls.slice(from, from + n);
-}
+const nextNotifications = notifications.next;
 
 async function fabrikamToken(): Promise<string> {
   const form = new URLSearchParams({
@@ -327,6 +322,6 @@ describe('notifications: the NOC publishes, changes and closes network events', 
     const [impairment, outage] = await nextNotifications(fabrikamListener, 2);
     expect((impairment!.body as any).event['@type']).toBe('CimServiceImpairmentIncident');
     expect((outage!.body as any).event['@type']).toBe('CimFailureIncident');
-    expect(globexListener.calls).toHaveLength(seen.get(globexListener)!);
+    expect(globexListener.calls).toHaveLength(notifications.seen(globexListener));
   });
 });

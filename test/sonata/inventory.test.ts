@@ -10,8 +10,8 @@ import {
   legacy,
   legacyOrderNo,
   ORDER_BASE,
-  waitFor,
 } from './product-order-support.js';
+import { readUntil } from '../support/wait.js';
 
 const API = 'productInventory';
 let gw: TestGateway;
@@ -36,7 +36,8 @@ async function completeOrder(release: 'grace' | 'kylie', body: Record<string, un
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   const orderNo = await legacyOrderNo(gw, custNo, body.externalId as string);
   await advanceOrder(gw, orderNo, 'COMP');
-  await waitFor(
+  await readUntil(
+    gw,
     () => call(release, 'GET', `${ORDER_BASE[release]}/productOrder/${res.body.id}`),
     (b) => b.state === 'completed',
   );
@@ -53,7 +54,8 @@ describe('Grace inventory (productInventory v7)', () => {
   });
 
   it("shows the completed order's product under the hub's order id, never the BSS's order number", async () => {
-    const listed = await waitFor(
+    const listed = await readUntil(
+      gw,
       () => call('grace', 'GET', `${INVENTORY_BASE.grace}/product?productOrderId=${orderId}`),
       (b) => b.length === 1,
     );
@@ -139,7 +141,8 @@ describe('Grace inventory (productInventory v7)', () => {
       ),
       'C-100042',
     );
-    const changed = await waitFor(
+    const changed = await readUntil(
+      gw,
       () => call('grace', 'GET', `${INVENTORY_BASE.grace}/product/${productId}`),
       (b) => b.productConfiguration.bandwidthMbps === 1000,
     );
@@ -148,7 +151,8 @@ describe('Grace inventory (productInventory v7)', () => {
     expect(changed.body.statusChange.map((s: { status: string }) => s.status)).toEqual(['active', 'active.pendingChange', 'active']);
 
     await completeOrder('grace', graceOrder({ externalId: 'INV-ACME-DEL' }, { action: 'delete', product: { id: productId } }), 'C-100042');
-    const gone = await waitFor(
+    const gone = await readUntil(
+      gw,
       () => call('grace', 'GET', `${INVENTORY_BASE.grace}/product/${productId}`),
       (b) => b.status === 'terminated',
     );
@@ -169,7 +173,8 @@ describe('Grace inventory (productInventory v7)', () => {
 describe('Kylie inventory (productInventory v8)', () => {
   it('shows the product with its place and the hub order id; geographicSiteId filters', async () => {
     const { orderId } = await completeOrder('kylie', kylieOrder({ externalId: 'INV-GLX-1' }), 'C-100077');
-    const listed = await waitFor(
+    const listed = await readUntil(
+      gw,
       () => call('kylie', 'GET', `${INVENTORY_BASE.kylie}/product?geographicSiteId=ST-100003&productOrderId=${orderId}`),
       (b) => b.length === 1,
     );

@@ -10,8 +10,8 @@ import {
   legacy,
   legacyOrderNo,
   ORDER_BASE,
-  waitFor,
 } from './product-order-support.js';
+import { readUntil } from '../support/wait.js';
 
 const API = 'productOrderingManagement';
 const CUST = { grace: 'C-100042', kylie: 'C-100077' } as const;
@@ -49,7 +49,8 @@ async function placeValidated(release: Release, externalId: string): Promise<{ i
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   const orderNo = await legacyOrderNo(gw, CUST[release], externalId);
   await advanceOrder(gw, orderNo, 'VALD');
-  await waitFor(
+  await readUntil(
+    gw,
     () => sonata(release, 'GET', `/productOrder/${res.body.id}`),
     (b) => b.state === 'inProgress',
   );
@@ -67,12 +68,14 @@ async function raise(release: Release, order: { id: string; orderNo: string }, f
     ...fields,
   });
   expect(answer.RC, JSON.stringify(answer)).toBe(0);
-  const held = await waitFor(
+  const held = await readUntil(
+    gw,
     () => sonata(release, 'GET', `/productOrder/${order.id}`),
     (b) => b.state === 'held.assessingCharge',
   );
   expectSpecValid(release, API, 'retrieveProductOrder', 200, held.body);
-  const list = await waitFor(
+  const list = await readUntil(
+    gw,
     () => sonata(release, 'GET', `/charge?productOrderId=${order.id}`),
     (b) => b.length === 1,
   );
@@ -135,7 +138,8 @@ describe.each(['grace', 'kylie'] as const)('%s charges', (release) => {
     const bss = await legacy(gw, `/orders/${order.orderNo}?CUST_NO=${CUST[release]}`);
     expect(bss.ORDER.CHARGES.find((c: { CHARGE_ID: string }) => c.CHARGE_ID === chargeNo).CHARGE_STATUS).toBe('ACPT');
     expect(bss.ORDER.ORDER_STATUS).toBe('PROV');
-    await waitFor(
+    await readUntil(
+      gw,
       () => sonata(release, 'GET', `/productOrder/${order.id}`),
       (b) => b.state === 'inProgress',
     );
@@ -165,7 +169,8 @@ describe.each(['grace', 'kylie'] as const)('%s charges', (release) => {
     });
     const bss = await legacy(gw, `/orders/${order.orderNo}?CUST_NO=${CUST[release]}`);
     expect(bss.ORDER.CHARGES.find((c: { CHARGE_ID: string }) => c.CHARGE_ID === chargeNo).CHARGE_STATUS).toBe('DECL');
-    const cancelled = await waitFor(
+    const cancelled = await readUntil(
+      gw,
       () => sonata(release, 'GET', `/productOrder/${order.id}`),
       (b) => b.state === 'cancelled',
     );
@@ -193,7 +198,8 @@ describe.each(['grace', 'kylie'] as const)('%s charges', (release) => {
     expect(events.map((e) => e.type).sort()).toEqual(['chargeCreateEvent', 'chargeStateChangeEvent', 'chargeTimeoutEvent']);
     const bss = await legacy(gw, `/orders/${order.orderNo}?CUST_NO=${CUST[release]}`);
     expect(bss.ORDER.CHARGES.find((c: { CHARGE_ID: string }) => c.CHARGE_ID === chargeNo).CHARGE_STATUS).toBe('DECL');
-    await waitFor(
+    await readUntil(
+      gw,
       () => sonata(release, 'GET', `/productOrder/${order.id}`),
       (b) => b.state === 'inProgress',
     );

@@ -10,6 +10,7 @@ import { expect } from 'vitest';
 import { parseDocument } from 'yaml';
 import { createSpecCatalog, type SonataRelease } from '../../src/conformance/openapi-validator.js';
 import { copyProject, SDK_DIR, startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { observedArray } from '../support/wait.js';
 
 const specs = createSpecCatalog({ sdkDir: SDK_DIR });
 
@@ -124,7 +125,7 @@ export interface BuyerListener {
 }
 
 export async function startBuyerListener(): Promise<BuyerListener> {
-  const calls: Array<{ url: string; body: any }> = [];
+  const calls = observedArray<{ url: string; body: any }>(); // test/support/wait.ts waits wake on each call
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -51,20 +51,6 @@ export async function advanceOrder(
   return answer;
 }
 
-/**
- * Reads a gateway resource until `ready` holds: the legacy BSS's status callbacks reach the gateway
- * asynchronously. Bounded: fails after about five seconds.
- */
-export async function waitFor<T extends { status: number; body: any }>(read: () => Promise<T>, ready: (body: any) => boolean): Promise<T> {
-  let last: T | undefined;
-  for (let i = 0; i < 250; i++) {
-    last = await read();
-    if (last.status < 300 && ready(last.body)) return last;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`condition not reached; last answer ${JSON.stringify(last)}`);
-}
-
 /** ISO date-time `days` calendar days from now (far enough for the BSS's lead times when >= 20). */
 export function inDays(days: number): string {
   return new Date(Date.now() + days * 86_400_000).toISOString();

@@ -15,8 +15,8 @@ import {
   legacy,
   legacyOrderNo,
   ORDER_BASE,
-  waitFor,
 } from './product-order-support.js';
+import { readUntil } from '../support/wait.js';
 
 const API = 'productOrderingManagement';
 const ACME_CUST = 'C-100042';
@@ -97,13 +97,15 @@ describe('create, state machine and notifications', () => {
     });
 
     await advanceOrder(gw, orderNo, 'VALD');
-    const validated = await waitFor(
+    const validated = await readUntil(
+      gw,
       () => grace('GET', `/productOrder/${order.id}`),
       (b) => b.state === 'inProgress',
     );
     expectSpecValid('grace', API, 'retrieveProductOrder', 200, validated.body);
     await advanceOrder(gw, orderNo, 'COMP');
-    const done = await waitFor(
+    const done = await readUntil(
+      gw,
       () => grace('GET', `/productOrder/${order.id}`),
       (b) => b.state === 'completed',
     );
@@ -152,7 +154,8 @@ describe('create, state machine and notifications', () => {
       { role: 'INSTALL_LOCATION', place: { '@type': 'GeographicSiteRef', id: 'ST-100003' } },
     ]);
     await advanceOrder(gw, orderNo, 'COMP');
-    const done = await waitFor(
+    const done = await readUntil(
+      gw,
       () => kylie('GET', `/productOrder/${order.id}`),
       (b) => b.state === 'completed',
     );
@@ -177,7 +180,8 @@ describe('create, state machine and notifications', () => {
       // look completed before it was placed
       const { order, orderNo } = await place(release, `${release.toUpperCase()}-FAST-1`);
       for (const to of ['VALD', 'PROV', 'COMP']) await advanceOrder(gw, orderNo, to);
-      const done = await waitFor(
+      const done = await readUntil(
+        gw,
         () => (release === 'grace' ? grace : kylie)('GET', `/productOrder/${order.id}`),
         (b) => b.state === 'completed',
       );
@@ -198,7 +202,8 @@ describe('create, state machine and notifications', () => {
   it('a rejected order and its items end rejected with the BSS reason', async () => {
     const { order, orderNo } = await place('kylie', 'GLX-REJ-1');
     await advanceOrder(gw, orderNo, 'REJD', { REASON: 'credit check failed' });
-    const res = await waitFor(
+    const res = await readUntil(
+      gw,
       () => kylie('GET', `/productOrder/${order.id}`),
       (b) => b.state === 'rejected',
     );
@@ -216,7 +221,8 @@ describe('list with filters and pagination', () => {
     const c = await place('grace', 'LIST-C', { requestedCompletionDate: inDays(90) }, { projectId: 'LIST-OTHER' });
     ids.push(c.order.id);
     await advanceOrder(gw, c.orderNo, 'VALD');
-    await waitFor(
+    await readUntil(
+      gw,
       () => grace('GET', `/productOrder/${c.order.id}`),
       (b) => b.state === 'inProgress',
     );
@@ -305,7 +311,8 @@ describe('cancel', () => {
     });
     expect((await legacy(gw, `/orders/${orderNo}?CUST_NO=${ACME_CUST}`)).ORDER.ORDER_STATUS).toBe('CANC');
 
-    const cancelled = await waitFor(
+    const cancelled = await readUntil(
+      gw,
       () => grace('GET', `/productOrder/${order.id}`),
       (b) => b.state === 'cancelled' && b.productOrderItem[0].state === 'cancelled',
     );
@@ -369,7 +376,8 @@ describe('cancel', () => {
     });
     expect(ok.status).toBe(201);
     expectSpecValid('kylie', API, 'createCancelProductOrder', 201, ok.body);
-    await waitFor(
+    await readUntil(
+      gw,
       () => kylie('GET', `/productOrder/${order.id}`),
       (b) => b.state === 'cancelled',
     );
@@ -396,7 +404,8 @@ describe('modify the requested delivery date', () => {
     const day = when.toISOString().slice(0, 10).split('-').reverse().join('.');
     expect(bss.ORDER.LINES[0].REQ_DATE).toBe(day);
 
-    const moved = await waitFor(
+    const moved = await readUntil(
+      gw,
       () => kylie('GET', `/productOrder/${order.id}`),
       (b) => b.productOrderItem[0].requestedCompletionDate !== order.productOrderItem[0].requestedCompletionDate,
     );

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSpecCatalog, type SonataRelease } from '../../src/conformance/openapi-validator.js';
 import { startListener, type ReceivedCall, type TestListener } from '../notify/support.js';
-import { SDK_DIR, SPEC_ERRATA, startTestGateway, type TestGateway } from '../support/test-gateway.js';
+import { notificationReader, startGatewayWithTokens } from '../support/seller-tests.js';
+import { SDK_DIR, SPEC_ERRATA, type TestGateway } from '../support/test-gateway.js';
 
 /**
  * Trouble tickets and incidents, Grace v4 (acme-telecom) and Kylie v5 (globex-networks), against the embedded
@@ -41,15 +42,8 @@ let acme: string;
 let globex: string;
 let acmeListener: TestListener;
 let globexListener: TestListener;
-const seen = new Map<TestListener, number>();
-
 /** The next `n` notifications the listener receives (waits for them; event-driven, bounded by a timeout). */
-async function nextNotifications(listener: TestListener, n: number): Promise<ReceivedCall[]> {
-  const from = seen.get(listener) ?? 0;
-  const calls = await listener.waitForCalls(from + n, 10_000);
-  seen.set(listener, from + n);
-  return calls.slice(from, from + n);
-}
+const nextNotifications = notificationReader().next;
 
 /** The fault desk of the legacy BSS (its `_sim` back-office endpoints). */
 async function faultDesk(externalId: string, custNo: string, body: Record<string, unknown>): Promise<string> {
@@ -91,9 +85,7 @@ function acmeTicket(externalId: string, over: Record<string, unknown> = {}) {
 }
 
 beforeAll(async () => {
-  gw = await startTestGateway();
-  acme = await gw.token('acme');
-  globex = await gw.token('globex');
+  ({ gw, acme, globex } = await startGatewayWithTokens());
   acmeListener = await startListener();
   globexListener = await startListener();
 });

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSpecCatalog, type SonataRelease } from '../../src/conformance/openapi-validator.js';
 import { SDK_DIR, SPEC_ERRATA, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 import { buyerContact, startBuyerListener, type BuyerListener } from './poq-quote-support.js';
-import { advanceOrder, inDays, legacy, legacyOrderNo, waitFor } from './product-order-support.js';
+import { advanceOrder, inDays, legacy, legacyOrderNo } from './product-order-support.js';
+import { readUntil, untilPushed } from '../support/wait.js';
 import { workingDay } from './workforce-support.js';
 
 const specs = createSpecCatalog({ sdkDir: SDK_DIR, errata: SPEC_ERRATA });
@@ -369,7 +370,8 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
   it.skipIf(!flow.life)('accepts the charge the BSS raises on the order: the order is held, then goes on', async () => {
     // the BSS validates the order, then asks 350.00 more for a site survey (its own fields: minor units)
     await advanceOrder(gw, life.orderNo, 'VALD');
-    await waitFor(
+    await readUntil(
+      gw,
       () => gw.call('GET', `${orderApi}/productOrder/${life.orderId}`, { token }),
       (b) => b.state === 'inProgress',
     );
@@ -381,12 +383,14 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
       BLOCKING: 'Y',
     });
     expect(raised.RC, JSON.stringify(raised)).toBe(0);
-    const held = await waitFor(
+    const held = await readUntil(
+      gw,
       () => gw.call('GET', `${orderApi}/productOrder/${life.orderId}`, { token }),
       (b) => b.state === 'held.assessingCharge',
     );
     check('productOrderingManagement', 'retrieveProductOrder', held);
-    const list = await waitFor(
+    const list = await readUntil(
+      gw,
       () => gw.call('GET', `${orderApi}/charge?productOrderId=${life.orderId}`, { token }),
       (b) => b.length === 1,
     );
@@ -412,7 +416,8 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
     // the BSS heard the answer and provisions the order; the order leaves held.assessingCharge
     const bss = await legacy(gw, `/orders/${life.orderNo}?CUST_NO=${flow.customer}`);
     expect(bss.ORDER.ORDER_STATUS).toBe('PROV');
-    await waitFor(
+    await readUntil(
+      gw,
       () => gw.call('GET', `${orderApi}/productOrder/${life.orderId}`, { token }),
       (b) => b.state === 'inProgress',
     );
@@ -420,7 +425,8 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
 
   it.skipIf(!flow.v.workOrder)('sees the installation work order the BSS opened for its order', async () => {
     const workOrderApi = base('workOrderManagement', flow.v.workOrder!);
-    const list = await waitFor(
+    const list = await readUntil(
+      gw,
       () =>
         gw.call('GET', `${workOrderApi}/workorder?relatedEntityId=${life.orderId}&relatedEntityType=ProductOrder`, {
           token,
@@ -485,7 +491,8 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
   it('is provisioned and completed by the back office, each step notified', async () => {
     // the BSS reports each step by signed callback (with a charge accepted, it is provisioning already)
     for (const to of flow.life ? ['COMP'] : ['VALD', 'PROV', 'COMP']) await advanceOrder(gw, life.orderNo, to);
-    const done = await waitFor(
+    const done = await readUntil(
+      gw,
       () => gw.call('GET', `${orderApi}/productOrder/${life.orderId}`, { token }),
       (b) => b.state === 'completed',
     );
@@ -498,9 +505,10 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
 
     // every order state change reached the listener, rendered for this release
     const stateEvents = () => listener.calls.filter((c) => c.url.includes(`/${flow.v.orderNotif}/listener/productOrderStateChangeEvent`));
-    await waitFor(
-      async () => ({ status: 200, body: stateEvents() }),
-      (calls) => calls.length >= states.length - 1,
+    await untilPushed(
+      listener.calls,
+      () => stateEvents().length >= states.length - 1,
+      () => `${states.length - 1} productOrderStateChangeEvent notifications expected, got ${stateEvents().length}`,
     );
     for (const c of stateEvents()) expect(c.body.event.id).toBe(life.orderId);
     if (flow.release === 'kylie') expect(stateEvents().map((c) => c.body.event.state)).toContain('completed');
@@ -509,7 +517,8 @@ describe.each(FLOWS)('walk-through as $partner on $release', (flow) => {
 
   it("shows the product in the inventory with the gateway's order id", async () => {
     const inventoryApi = base('productInventory', flow.v.inventory!);
-    const inv = await waitFor(
+    const inv = await readUntil(
+      gw,
       () => gw.call('GET', `${inventoryApi}/product`, { token }),
       (b) => Array.isArray(b) && b.length > 0,
     );

@@ -5,6 +5,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createRedisStore } from '../../src/state/redis-store.js';
 import { StoreUnavailableError, type Store } from '../../src/state/store.js';
 import { describeStoreContract } from './store-contract.js';
+import { pollUntil } from '../support/wait.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 // With REDIS_URL set (CI) Redis is required: the suite runs and fails loudly if it cannot connect.
@@ -150,7 +151,7 @@ describe.skipIf(!redisUp)(suiteTitle, () => {
 
       const restarted = await startProxy(proxy.port);
       try {
-        await vi.waitFor(() => store.ping(), { timeout: 10_000, interval: 50 });
+        await pollUntil(() => store.ping(), { timeout: 10_000, interval: 50 });
         expect(await store.get('k')).toBe('before');
       } finally {
         await restarted.stop();

@@ -2,8 +2,9 @@
  * The behaviour every Store adapter must share. Each adapter's test file calls describeStoreContract, so
  * code written against the in-process store keeps working unchanged on Redis.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { StoreUnavailableError, type Store } from '../../src/state/store.js';
+import { pollUntil } from '../support/wait.js';
 
 export interface StoreUnderTest {
   store: Store;
@@ -49,7 +50,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         expect(await isGone()).toBe(true);
         return;
       }
-      await vi.waitFor(async () => expect(await isGone()).toBe(true), { timeout: 5_000, interval: 10 });
+      await pollUntil(async () => expect(await isGone()).toBe(true), { timeout: 5_000, interval: 10 });
     }
 
     const expectUnavailable = async (p: Promise<unknown>): Promise<void> => {
@@ -224,7 +225,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
           return;
         }
         // Incrementing every few ms would keep the window open forever if increments restarted the TTL.
-        await vi.waitFor(async () => expect(await store.incr('window', { ttlMs: ttl })).toBe(1), {
+        await pollUntil(async () => expect(await store.incr('window', { ttlMs: ttl })).toBe(1), {
           timeout: 5_000,
           interval: 10,
         });

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../../src/observability/logger.js';
 import { testCallbackHosts } from './test-listeners.js';
 import { demoBackends } from '../../simulators/src/demo-backends.js';
 import type { RunningSonataSeller } from '../../simulators/src/sonata-seller/start-sonata-seller.js';
+import { observedArray } from './wait.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 export const SDK_DIR = process.env.SONATA_SDK_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'sonata-sdk');
@@ -60,7 +61,7 @@ export interface TestGateway {
 
 /** A logger that keeps every line as an object, so tests can assert on what operators would see. */
 export function createCapturingLogger(level = 'debug'): { logger: Logger; logs: Array<Record<string, unknown>> } {
-  const logs: Array<Record<string, unknown>> = [];
+  const logs = observedArray<Record<string, unknown>>(); // waits (test/support/wait.ts) wake on each line
   const stream = new Writable({
     write(chunk: Buffer, _enc, cb) {
       for (const line of chunk.toString().split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
