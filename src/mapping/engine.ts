@@ -12,7 +12,7 @@ import {
 import { createEvaluationHooks, EVALUATE_ENTRY_HOOK, EVALUATE_EXIT_HOOK, monotonicNow, startDeadlineTimer } from './evaluation-guard.js';
 import { compileAst, compileJsonata, type CompiledExpression, type CompileOutcome, type EvaluationBudget } from './compiler/index.js';
 import { builtinFunctions, prepareBuiltinFunctions } from './functions/builtins.js';
-import { collectFunctionBodies, nodeField } from './jsonata-ast.js';
+import { collectFunctionBodies, expressionAst, nodeField, parseAst } from './jsonata-ast.js';
 import { bindLibraryInPlace, EMPTY_LIBRARY, withLibrary, type MappingLibrary } from './library.js';
 import type { LookupTables } from './lookups.js';
 import { locatePosition } from './source-position.js';
@@ -132,7 +132,7 @@ export function createMappingEngine(opts: Partial<MappingEngineOptions> = {}): M
       const core = cached(compiledCores, key, () => {
         try {
           if (library.functions.size === 0 || compiler !== compileJsonata) return { outcome: compiler(source, { functions }) };
-          return { outcome: compileAst(withLibrary(jsonata(source).ast() as JsonataNode, library), { functions }) };
+          return { outcome: compileAst(withLibrary(parseAst(source), library), { functions }) };
         } catch (err) {
           // the compiler throws the reference parser's syntax error: located here as the interpreter's would be
           throw createCompileError(err, source, file);
@@ -194,8 +194,8 @@ function createInterpretedCore(source: string, file: string, library: MappingLib
   // JSONata's own $now/$millis read one timestamp shared by all evaluations of the expression.
   expression.registerFunction('now', nowFunction, '<s?s?:s>');
   expression.registerFunction('millis', millisFunction, '<:n>');
-  const ast = expression.ast();
-  bindLibraryInPlace(ast as JsonataNode, library);
+  const ast = expressionAst(expression);
+  bindLibraryInPlace(ast, library);
   const hooks = createEvaluationHooks(collectFunctionBodies(ast));
   expression.assign(EVALUATE_ENTRY_HOOK as unknown as string, hooks.onEntry);
   expression.assign(EVALUATE_EXIT_HOOK as unknown as string, hooks.onExit);

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import jsonata from 'jsonata';
 import type { JsonataNode } from '../evaluation-context.js';
+import { parseSignature } from '../jsonata-ast.js';
 import { CLOCK, Frame, createSequence, focusOf, getFunctionArity, isFunction, isLambda, isPromise, jsonataError } from './runtime.js';
 
 /*
@@ -44,12 +45,6 @@ export class Lambda {
   apply(self: any, args: any[]): any {
     return apply(this, args, this.input, self ? self.environment : this.environment);
   }
-}
-
-/** Parse a function signature such as `<s-n?:s>` with JSONata's own parser (it validates arguments the same way). */
-export function parseSignature(signature: string): any {
-  const ast = jsonata(`function()${signature}{0}`).ast() as { signature?: unknown };
-  return ast.signature;
 }
 
 export function defineFunction(implementation: (...args: any[]) => any, signature?: string): any {
