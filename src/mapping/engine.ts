@@ -12,7 +12,7 @@ import {
 import { createEvaluationHooks, EVALUATE_ENTRY_HOOK, EVALUATE_EXIT_HOOK, monotonicNow, startDeadlineTimer } from './evaluation-guard.js';
 import { compileAst, compileJsonata, type CompiledExpression, type CompileOutcome, type EvaluationBudget } from './compiler/index.js';
 import { builtinFunctions, prepareBuiltinFunctions } from './functions/builtins.js';
-import { collectFunctionBodies, expressionAst, nodeField, parseAst } from './jsonata-ast.js';
+import { collectFunctionBodies, expressionAst, isAstNode, isRecord, nodeField, parseAst } from './jsonata-ast.js';
 import { bindLibraryInPlace, EMPTY_LIBRARY, withLibrary, type MappingLibrary } from './library.js';
 import type { LookupTables } from './lookups.js';
 import { locatePosition } from './source-position.js';
@@ -359,7 +359,7 @@ class EvaluationBudgetGuard implements EvaluationBudget {
 function functionBodyOf(node: JsonataNode): JsonataNode {
   if (node.type !== 'lambda') return node;
   const body = nodeField(node, 'body');
-  return body !== null && typeof body === 'object' ? (body as JsonataNode) : node;
+  return isAstNode(body) ? body : node;
 }
 
 function compiledMapping(
@@ -457,13 +457,12 @@ function isPlainJson(value: unknown, depth: number): boolean {
   }
   if (depth > PLAIN_CHECK_MAX_DEPTH) return false;
   if (Array.isArray(value)) {
-    const flags = value as unknown as Record<string, unknown>;
     // JSONata marks its sequences with own properties that a copy drops
     if (
-      flags.sequence !== undefined ||
-      flags.keepSingleton !== undefined ||
-      flags.tupleStream !== undefined ||
-      flags.outerWrapper !== undefined
+      Reflect.get(value, 'sequence') !== undefined ||
+      Reflect.get(value, 'keepSingleton') !== undefined ||
+      Reflect.get(value, 'tupleStream') !== undefined ||
+      Reflect.get(value, 'outerWrapper') !== undefined
     )
       return false;
     for (let i = 0; i < value.length; i++) {
@@ -474,8 +473,8 @@ function isPlainJson(value: unknown, depth: number): boolean {
   }
   const proto: unknown = Object.getPrototypeOf(value);
   // a null-prototype object (e.g. from a caller's input) is copied, as the interpreter's output always is
-  if (proto !== Object.prototype) return false;
-  const record = value as Record<string, unknown>;
+  if (proto !== Object.prototype || !isRecord(value)) return false;
+  const record = value;
   if (isJsonataFunction(record)) return false;
   for (const key in record) {
     const item = record[key];
@@ -624,8 +623,9 @@ function copyPlain(value: unknown, depth: number, ancestors: Set<object> | undef
 }
 
 function isJsonataFunction(value: object): boolean {
-  const marks = value as { _jsonata_lambda?: unknown; _jsonata_function?: unknown };
-  return marks._jsonata_lambda === true || marks._jsonata_function === true;
+  return (
+    ('_jsonata_lambda' in value && value._jsonata_lambda === true) || ('_jsonata_function' in value && value._jsonata_function === true)
+  );
 }
 
 function requirePositive(name: string, value: number): number {

@@ -1,7 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import jsonata from 'jsonata';
 import type { JsonataNode } from '../evaluation-context.js';
-import { parseSignature } from '../jsonata-ast.js';
+import { parseAst, parseSignature } from '../jsonata-ast.js';
 import { CLOCK, Frame, createSequence, focusOf, getFunctionArity, isFunction, isLambda, isPromise, jsonataError } from './runtime.js';
 
 /*
@@ -147,12 +146,12 @@ export function partialApplyProcedure(proc: any, args: any[], env: Frame): Lambd
 export function partialApplyNativeFunction(native: any, args: any[], env: Frame): Lambda {
   const sigArgs = nativeFunctionArguments(native).map((name) => '$' + name.trim());
   // parsed as the interpreter does, so odd parameter lists fail the same way
-  const lambda = jsonata('function(' + sigArgs.join(', ') + '){ _ }').ast() as { arguments: any[] };
+  const lambda = parseAst('function(' + sigArgs.join(', ') + '){ _ }');
   return partialApplyProcedure(
     {
       input: undefined,
       environment: undefined,
-      arguments: lambda.arguments,
+      arguments: lambda.type === 'lambda' ? lambda.arguments : [],
       body: native,
       run: undefined,
       node: undefined,

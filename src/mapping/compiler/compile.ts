@@ -18,6 +18,7 @@ import {
   createSequence,
   isArrayOfNumbers,
   isArrayOfStrings,
+  isFlaggedArray,
   isFunction,
   isLambda,
   isNumeric,
@@ -136,7 +137,7 @@ function evaluateConcurrently(count: number, evaluate: (index: number) => void):
     try {
       evaluate(i);
     } catch (err) {
-      if (ABORTS.has(err as object)) throw err;
+      if (err !== null && typeof err === 'object' && ABORTS.has(err)) throw err;
       if (CLOCK.t < failedAt) {
         failedAt = CLOCK.t;
         failure = err;
@@ -153,10 +154,10 @@ function evaluateConcurrently(count: number, evaluate: (index: number) => void):
 }
 
 function normalize(result: any, keepArray: boolean): any {
-  if (result && Array.isArray(result) && (result as any).sequence === true && !(result as any).tupleStream) {
-    if (keepArray) (result as any).keepSingleton = true;
+  if (result && isFlaggedArray(result) && result.sequence === true && !result.tupleStream) {
+    if (keepArray) result.keepSingleton = true;
     if (result.length === 0) return undefined;
-    if (result.length === 1) return (result as any).keepSingleton ? result : result[0];
+    if (result.length === 1) return result.keepSingleton ? result : result[0];
   }
   return result;
 }
@@ -234,7 +235,7 @@ interface StepPlan {
   evaluate: Evaluator;
   /** filters of `stages` (non-tuple steps) */
   stageFilters: FilterEvaluator[] | undefined;
-  stages: { type: string; filter?: FilterEvaluator; value?: string }[] | undefined;
+  stages: ({ type: 'filter'; filter: FilterEvaluator } | { type: 'index'; value: string })[] | undefined;
   sort: ((input: any, env: Frame) => any) | undefined;
 }
 
@@ -274,8 +275,9 @@ function compilePath(node: PathNode): Evaluator {
     return (input, env) => {
       let inputSequence = Array.isArray(input) && !firstIsVariable ? input : sequenceOf(input);
       let resultSequence: any;
-      for (let i = 0; i <= last; i++) {
-        const plan = plans[i] as StepPlan;
+      let i = -1;
+      for (const plan of plans) {
+        i++;
         if (i === 0 && plan.node.consarray) resultSequence = plan.evaluate(inputSequence, env);
         else resultSequence = evaluateStep(plan, inputSequence, env, i === last);
         if (typeof resultSequence === 'undefined' || resultSequence.length === 0) break;
@@ -290,8 +292,9 @@ function compilePath(node: PathNode): Evaluator {
     let resultSequence: any;
     let isTupleStream = false;
     let tupleBindings: any;
-    for (let i = 0; i <= last; i++) {
-      const plan = plans[i] as StepPlan;
+    let i = -1;
+    for (const plan of plans) {
+      i++;
       if (plan.node.tuple) isTupleStream = true;
       if (i === 0 && plan.node.consarray) {
         resultSequence = plan.evaluate(inputSequence, env);
@@ -312,7 +315,7 @@ function compilePath(node: PathNode): Evaluator {
       }
     }
     if (keepSingletonArray) {
-      if (Array.isArray(resultSequence) && (resultSequence as any).cons && !(resultSequence as any).sequence) {
+      if (isFlaggedArray(resultSequence) && resultSequence.cons && !resultSequence.sequence) {
         resultSequence = sequenceOf(resultSequence);
       }
       resultSequence.keepSingleton = true;
@@ -340,11 +343,11 @@ function evaluateStep(plan: StepPlan, input: any, env: Frame, lastStep: boolean)
   for (let i = 0; i < input.length; i++) {
     budget.tick(node);
     let res = evaluate(input[i], env);
-    if (filters !== undefined) for (let s = 0; s < filters.length; s++) res = (filters[s] as FilterEvaluator)(res, env);
+    if (filters !== undefined) for (const filter of filters) res = filter(res, env);
     if (typeof res === 'undefined') continue;
     defined++;
     only = res;
-    if (!Array.isArray(res) || (res as any).cons) resultSequence.push(res);
+    if (!isFlaggedArray(res) || res.cons) resultSequence.push(res);
     else for (let j = 0; j < res.length; j++) resultSequence.push(res[j]);
   }
   if (lastStep && defined === 1 && Array.isArray(only) && !isSequence(only)) return only;
@@ -355,9 +358,9 @@ function evaluateStages(stages: NonNullable<StepPlan['stages']>, input: any, env
   let result = input;
   for (const stage of stages) {
     if (stage.type === 'filter') {
-      result = (stage.filter as FilterEvaluator)(result, env);
+      result = stage.filter(result, env);
     } else if (stage.type === 'index') {
-      for (let i = 0; i < result.length; i++) result[i][stage.value as string] = i;
+      for (let i = 0; i < result.length; i++) result[i][stage.value] = i;
     }
   }
   return result;
@@ -401,7 +404,7 @@ function evaluateTupleStep(plan: StepPlan, input: any, tupleBindings: any, env: 
       for (let b = 0; b < res.length; b++) {
         const tuple = Object.create(null);
         Object.assign(tuple, tupleBindings[e]);
-        if ((res as any).tupleStream) {
+        if (isFlaggedArray(res) && res.tupleStream) {
           Object.assign(tuple, res[b]);
         } else {
           if (expr.focus) {
@@ -446,7 +449,7 @@ function compileFilter(predicate: AstNode): FilterEvaluator {
     const results: any = createSequence();
     if (input && input.tupleStream) results.tupleStream = true;
     if (!Array.isArray(input)) input = sequenceOf(input);
-    const tupleStream = (input as any).tupleStream;
+    const tupleStream = isFlaggedArray(input) ? input.tupleStream : undefined;
     const budget = env.budget;
     for (let index = 0; index < input.length; index++) {
       budget.tick(predicate);
@@ -640,7 +643,7 @@ function flatten(arg: any, flattened: any[] = []): any[] {
 
 function evaluateWildcard(input: any): any {
   let results: any = createSequence();
-  if (Array.isArray(input) && (input as any).outerWrapper && input.length > 0) input = input[0];
+  if (isFlaggedArray(input) && input.outerWrapper && input.length > 0) input = input[0];
   if (input !== null && typeof input === 'object' && !isFunction(input)) {
     for (const key of Object.keys(input)) {
       const value = input[key];
