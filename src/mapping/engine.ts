@@ -12,7 +12,7 @@ import {
 import { createEvaluationHooks, EVALUATE_ENTRY_HOOK, EVALUATE_EXIT_HOOK, monotonicNow, startDeadlineTimer } from './evaluation-guard.js';
 import { compileAst, compileJsonata, type CompiledExpression, type CompileOutcome, type EvaluationBudget } from './compiler/index.js';
 import { builtinFunctions, prepareBuiltinFunctions } from './functions/builtins.js';
-import { collectFunctionBodies, nodeField } from './jsonata-ast.js';
+import { collectFunctionBodies, expressionAst, isAstNode, isRecord, nodeField, parseAst } from './jsonata-ast.js';
 import { bindLibraryInPlace, EMPTY_LIBRARY, withLibrary, type MappingLibrary } from './library.js';
 import type { LookupTables } from './lookups.js';
 import { locatePosition } from './source-position.js';
@@ -132,7 +132,7 @@ export function createMappingEngine(opts: Partial<MappingEngineOptions> = {}): M
       const core = cached(compiledCores, key, () => {
         try {
           if (library.functions.size === 0 || compiler !== compileJsonata) return { outcome: compiler(source, { functions }) };
-          return { outcome: compileAst(withLibrary(jsonata(source).ast() as JsonataNode, library), { functions }) };
+          return { outcome: compileAst(withLibrary(parseAst(source), library), { functions }) };
         } catch (err) {
           // the compiler throws the reference parser's syntax error: located here as the interpreter's would be
           throw createCompileError(err, source, file);
@@ -194,8 +194,8 @@ function createInterpretedCore(source: string, file: string, library: MappingLib
   // JSONata's own $now/$millis read one timestamp shared by all evaluations of the expression.
   expression.registerFunction('now', nowFunction, '<s?s?:s>');
   expression.registerFunction('millis', millisFunction, '<:n>');
-  const ast = expression.ast();
-  bindLibraryInPlace(ast as JsonataNode, library);
+  const ast = expressionAst(expression);
+  bindLibraryInPlace(ast, library);
   const hooks = createEvaluationHooks(collectFunctionBodies(ast));
   expression.assign(EVALUATE_ENTRY_HOOK as unknown as string, hooks.onEntry);
   expression.assign(EVALUATE_EXIT_HOOK as unknown as string, hooks.onExit);
@@ -359,7 +359,7 @@ class EvaluationBudgetGuard implements EvaluationBudget {
 function functionBodyOf(node: JsonataNode): JsonataNode {
   if (node.type !== 'lambda') return node;
   const body = nodeField(node, 'body');
-  return body !== null && typeof body === 'object' ? (body as JsonataNode) : node;
+  return isAstNode(body) ? body : node;
 }
 
 function compiledMapping(
@@ -457,13 +457,12 @@ function isPlainJson(value: unknown, depth: number): boolean {
   }
   if (depth > PLAIN_CHECK_MAX_DEPTH) return false;
   if (Array.isArray(value)) {
-    const flags = value as unknown as Record<string, unknown>;
     // JSONata marks its sequences with own properties that a copy drops
     if (
-      flags.sequence !== undefined ||
-      flags.keepSingleton !== undefined ||
-      flags.tupleStream !== undefined ||
-      flags.outerWrapper !== undefined
+      Reflect.get(value, 'sequence') !== undefined ||
+      Reflect.get(value, 'keepSingleton') !== undefined ||
+      Reflect.get(value, 'tupleStream') !== undefined ||
+      Reflect.get(value, 'outerWrapper') !== undefined
     )
       return false;
     for (let i = 0; i < value.length; i++) {
@@ -474,8 +473,8 @@ function isPlainJson(value: unknown, depth: number): boolean {
   }
   const proto: unknown = Object.getPrototypeOf(value);
   // a null-prototype object (e.g. from a caller's input) is copied, as the interpreter's output always is
-  if (proto !== Object.prototype) return false;
-  const record = value as Record<string, unknown>;
+  if (proto !== Object.prototype || !isRecord(value)) return false;
+  const record = value;
   if (isJsonataFunction(record)) return false;
   for (const key in record) {
     const item = record[key];
@@ -624,8 +623,9 @@ function copyPlain(value: unknown, depth: number, ancestors: Set<object> | undef
 }
 
 function isJsonataFunction(value: object): boolean {
-  const marks = value as { _jsonata_lambda?: unknown; _jsonata_function?: unknown };
-  return marks._jsonata_lambda === true || marks._jsonata_function === true;
+  return (
+    ('_jsonata_lambda' in value && value._jsonata_lambda === true) || ('_jsonata_function' in value && value._jsonata_function === true)
+  );
 }
 
 function requirePositive(name: string, value: number): number {

@@ -1,5 +1,5 @@
 import { EvaluationFault, type EvaluationContext, type JsonataNode } from './evaluation-context.js';
-import { collectNodes, nodeField } from './jsonata-ast.js';
+import { childNode, childNodes, collectNodes, nodeField } from './jsonata-ast.js';
 import { locateNode, locatePosition, nodeToken, type SourcePosition } from './source-position.js';
 
 /** Fields JSONata puts on the errors it throws (plain objects or Errors). */
@@ -74,8 +74,7 @@ function findRestampedOrigin(ast: unknown, position: number, token: string): Jso
   const candidates = new Map<number, JsonataNode>();
   const visitedLambdas = new Set<JsonataNode>();
   const pending = reachableLambdas(call, lambdasByName);
-  while (pending.length > 0) {
-    const lambda = pending.pop() as JsonataNode;
+  for (let lambda = pending.pop(); lambda !== undefined; lambda = pending.pop()) {
     if (visitedLambdas.has(lambda)) continue;
     visitedLambdas.add(lambda);
     for (const node of collectNodes(nodeField(lambda, 'body'))) {
@@ -93,20 +92,17 @@ function reachableLambdas(call: JsonataNode, lambdasByName: ReadonlyMap<string, 
   if (procedure?.type === 'variable' && typeof procedure.value === 'string') {
     found.push(...(lambdasByName.get(procedure.value) ?? []));
   }
-  const args = nodeField(call, 'arguments');
-  if (Array.isArray(args)) {
-    for (const arg of args as JsonataNode[]) {
-      if (arg?.type === 'lambda') found.push(arg);
-      if (arg?.type === 'variable' && typeof arg.value === 'string') found.push(...(lambdasByName.get(arg.value) ?? []));
-    }
+  for (const arg of childNodes(call, 'arguments')) {
+    if (arg.type === 'lambda') found.push(arg);
+    if (arg.type === 'variable' && typeof arg.value === 'string') found.push(...(lambdasByName.get(arg.value) ?? []));
   }
   return found;
 }
 
 function boundLambda(node: JsonataNode): { name: string; lambda: JsonataNode } | undefined {
   if (node.type !== 'bind') return undefined;
-  const lhs = nodeField(node, 'lhs') as JsonataNode | undefined;
-  const rhs = nodeField(node, 'rhs') as JsonataNode | undefined;
+  const lhs = childNode(node, 'lhs');
+  const rhs = childNode(node, 'rhs');
   if (lhs?.type !== 'variable' || typeof lhs.value !== 'string' || rhs?.type !== 'lambda') return undefined;
   return { name: lhs.value, lambda: rhs };
 }

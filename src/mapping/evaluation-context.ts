@@ -14,9 +14,12 @@ import type { LookupTables } from './lookups.js';
  */
 export const CONTEXT_BINDING = 'sonata-gateway evaluation';
 
-/** The subset of a JSONata AST node the engine reads for error locations. */
+/**
+ * The subset of a JSONata AST node the engine reads for error locations. `type` is absent on a path's grouping
+ * clause (`path{...}`), which compiled code ticks the budget with too.
+ */
 export interface JsonataNode {
-  type: string;
+  type?: string;
   value?: unknown;
   position?: number;
   procedure?: JsonataNode;

@@ -1,4 +1,4 @@
-import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document, type Pair } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Pair } from 'yaml';
 import type { CompiledMapping } from './engine.js';
 import { MappingError, type MappingErrorKind } from './errors.js';
 import type { LookupTables } from './lookups.js';
@@ -64,13 +64,13 @@ export function parseFixture(text: string, file: string): MappingFixture {
     if (typeof key !== 'string' || !FIXTURE_KEYS.has(key)) {
       fail(offsetOf(pair.key, root), `unknown field ${JSON.stringify(key)} (allowed: ${[...FIXTURE_KEYS].join(', ')})`);
     }
-    pairs.set(key as string, pair);
+    pairs.set(key, pair);
   }
   const valueOf = (key: string): unknown => {
     const pair = pairs.get(key);
     if (pair === undefined) return undefined;
     try {
-      return isNode(pair.value) ? pair.value.toJS(doc as Document) : null;
+      return isNode(pair.value) ? pair.value.toJS(doc) : null;
     } catch (err) {
       return fail(offsetOf(pair.value, pair.key), err instanceof Error ? err.message : String(err));
     }
@@ -105,12 +105,12 @@ export function parseFixture(text: string, file: string): MappingFixture {
   }
   const fixture: MappingFixture = {
     file,
-    mapping: mapping as string,
+    mapping,
     useLookups: lookups !== false,
     input: valueOf('input'),
   };
-  if (description !== undefined) fixture.description = description as string;
-  if (bindings !== undefined) fixture.bindings = bindings as Record<string, unknown>;
+  if (description !== undefined) fixture.description = description;
+  if (bindings !== undefined) fixture.bindings = bindings;
   if (hasExpected) fixture.expected = valueOf('expected');
   if (hasExpectedError) {
     const errorNode = pairs.get('expectedError')?.value;
@@ -130,13 +130,15 @@ function parseExpectedError(value: unknown, fail: (message: string, key?: string
     if (!ERROR_KEYS.has(key)) fail(`unknown field "expectedError.${key}" (allowed: ${[...ERROR_KEYS].join(', ')})`, key);
     if (typeof field !== 'string') fail(`"expectedError.${key}" must be text`, key);
   }
-  if (value.kind !== undefined) {
-    if (!ERROR_KINDS.has(value.kind as string)) fail(`"expectedError.kind" must be one of ${[...ERROR_KINDS].join(', ')}`, 'kind');
-    result.kind = value.kind as MappingErrorKind;
+  // every field is text by now (checked above)
+  const { kind, code, propertyPath, messageIncludes } = value;
+  if (kind !== undefined) {
+    if (!isErrorKind(kind)) fail(`"expectedError.kind" must be one of ${[...ERROR_KINDS].join(', ')}`, 'kind');
+    result.kind = kind;
   }
-  if (value.code !== undefined) result.code = value.code as string;
-  if (value.propertyPath !== undefined) result.propertyPath = value.propertyPath as string;
-  if (value.messageIncludes !== undefined) result.messageIncludes = value.messageIncludes as string;
+  if (typeof code === 'string') result.code = code;
+  if (typeof propertyPath === 'string') result.propertyPath = propertyPath;
+  if (typeof messageIncludes === 'string') result.messageIncludes = messageIncludes;
   return result;
 }
 
@@ -255,6 +257,10 @@ function formatValue(value: unknown): string {
   if (value === undefined) return 'absent';
   const text = JSON.stringify(value) ?? String(value);
   return text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS - 3)}...` : text;
+}
+
+function isErrorKind(value: unknown): value is MappingErrorKind {
+  return typeof value === 'string' && ERROR_KINDS.has(value);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

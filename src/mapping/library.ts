@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
-import jsonata from 'jsonata';
-import type { JsonataNode } from './evaluation-context.js';
 import { MappingError } from './errors.js';
-import { collectNodes, nodeField } from './jsonata-ast.js';
+import { childNode, collectNodes, isRecord, parseAst, type AstNode, type LambdaNode } from './jsonata-ast.js';
 import { locateNode, locatePosition } from './source-position.js';
 
 /*
@@ -21,7 +19,7 @@ export interface LibraryFunction {
   readonly line: number;
   readonly column: number;
   /** the `function(...) {...}` node, without source positions (see {@link withLibrary}) */
-  readonly lambda: JsonataNode;
+  readonly lambda: LambdaNode;
   /** the lambda's JSONata signature (`<s-n?:s>`), when it declares one */
   readonly signature?: string;
   /** how many parameters the lambda declares */
@@ -51,32 +49,22 @@ export interface LibrarySource {
  */
 export function createMappingLibrary(sources: readonly LibrarySource[]): MappingLibrary {
   if (sources.length === 0) return EMPTY_LIBRARY;
-  const parsed: Array<Omit<LibraryFunction, 'uses'> & { body: JsonataNode }> = [];
+  const parsed: Array<Omit<LibraryFunction, 'uses'> & { body: LambdaNode }> = [];
   const where = new Map<string, string>();
   const hash = createHash('sha256');
   for (const { file, source } of sources) {
     hash.update(`${file}\0${source}\0`);
-    let ast: JsonataNode;
+    let ast: AstNode;
     try {
-      ast = jsonata(source).ast() as JsonataNode;
+      ast = parseAst(source);
     } catch (err) {
-      const e = (err ?? {}) as { position?: number; token?: string; message?: string; code?: string };
-      const at = locatePosition(source, e.position, e.token);
-      throw new MappingError({
-        kind: 'compile',
-        file,
-        detail: e.message ?? String(err),
-        ...at,
-        ...(e.code ? { jsonataCode: e.code } : {}),
-        cause: err,
-      });
+      throw librarySyntaxError(err, source, file);
     }
-    const statements = ast.type === 'block' ? ((nodeField(ast, 'expressions') as JsonataNode[] | undefined) ?? []) : [ast];
+    const statements = ast.type === 'block' ? ast.expressions : [ast];
     for (const statement of statements) {
-      const lhs = nodeField(statement, 'lhs') as JsonataNode | undefined;
-      const rhs = nodeField(statement, 'rhs') as JsonataNode | undefined;
-      const at = locateNode(source, lhs ?? statement) ?? locatePosition(source, statement.position) ?? { line: 1, column: 1 };
-      if (statement.type !== 'bind' || lhs?.type !== 'variable' || typeof lhs.value !== 'string' || rhs?.type !== 'lambda') {
+      const at = locateNode(source, childNode(statement, 'lhs') ?? statement) ??
+        locatePosition(source, statement.position) ?? { line: 1, column: 1 };
+      if (statement.type !== 'bind' || statement.lhs.type !== 'variable' || statement.rhs.type !== 'lambda') {
         throw new MappingError({
           kind: 'compile',
           file,
@@ -84,7 +72,8 @@ export function createMappingLibrary(sources: readonly LibrarySource[]): Mapping
           detail: 'a library file holds only `$name := function(...) { ... }` definitions',
         });
       }
-      const name = lhs.value;
+      const name = statement.lhs.value;
+      const rhs = statement.rhs;
       const earlier = where.get(name);
       if (earlier !== undefined)
         throw new MappingError({
@@ -94,15 +83,15 @@ export function createMappingLibrary(sources: readonly LibrarySource[]): Mapping
           detail: `library function \`$${name}\` is already defined at ${earlier}`,
         });
       where.set(name, `${file}:${at.line}:${at.column}`);
-      const signature = nodeField(rhs, 'signature') as { definition?: unknown } | undefined;
+      const signature = rhs.signature;
       parsed.push({
         name,
         file,
         ...at,
         lambda: withoutPositions(rhs),
         body: rhs,
-        ...(typeof signature?.definition === 'string' ? { signature: signature.definition } : {}),
-        parameters: ((nodeField(rhs, 'arguments') as unknown[] | undefined) ?? []).length,
+        ...(isRecord(signature) && typeof signature.definition === 'string' ? { signature: signature.definition } : {}),
+        parameters: rhs.arguments.length,
       });
     }
   }
@@ -112,6 +101,24 @@ export function createMappingLibrary(sources: readonly LibrarySource[]): Mapping
     functions.set(fn.name, Object.freeze({ ...fn, uses: Object.freeze(uses) }));
   }
   return Object.freeze({ id: hash.digest('hex').slice(0, 16), functions });
+}
+
+/** The parser's syntax error in a library file, as a MappingError at its `file:line:col`. */
+function librarySyntaxError(err: unknown, source: string, file: string): MappingError {
+  const e = isRecord(err) ? err : {};
+  const at = locatePosition(
+    source,
+    typeof e.position === 'number' ? e.position : undefined,
+    typeof e.token === 'string' ? e.token : undefined,
+  );
+  return new MappingError({
+    kind: 'compile',
+    file,
+    detail: typeof e.message === 'string' ? e.message : String(err),
+    ...at,
+    ...(typeof e.code === 'string' && e.code ? { jsonataCode: e.code } : {}),
+    cause: err,
+  });
 }
 
 /** The library functions an AST calls or names, with the ones those use, in definition order. */
@@ -134,19 +141,16 @@ export function libraryFunctionsUsed(ast: unknown, library: MappingLibrary): Lib
  * library function is reported at the mapping's call of it (a position in the library file would name a line of
  * the mapping).
  */
-export function withLibrary(ast: JsonataNode, library: MappingLibrary): JsonataNode {
+export function withLibrary(ast: AstNode, library: MappingLibrary): AstNode {
   const used = libraryFunctionsUsed(ast, library);
   if (used.length === 0) return ast;
-  const binds = used.map(
-    (fn) =>
-      ({
-        type: 'bind',
-        value: ':=',
-        lhs: { type: 'variable', value: fn.name },
-        rhs: fn.lambda,
-      }) as unknown as JsonataNode,
-  );
-  return { type: 'block', expressions: [...binds, ast], position: ast.position } as unknown as JsonataNode;
+  const binds = used.map((fn): AstNode => ({
+    type: 'bind',
+    value: ':=',
+    lhs: { type: 'variable', value: fn.name },
+    rhs: fn.lambda,
+  }));
+  return { type: 'block', expressions: [...binds, ast], position: ast.position };
 }
 
 /**
@@ -154,15 +158,13 @@ export function withLibrary(ast: JsonataNode, library: MappingLibrary): JsonataN
  * library: the interpreter offers no way to evaluate an AST of our own, so its root node is turned into the block
  * {@link withLibrary} builds, in place. Returns whether anything changed.
  */
-export function bindLibraryInPlace(ast: JsonataNode, library: MappingLibrary): boolean {
+export function bindLibraryInPlace(ast: AstNode, library: MappingLibrary): boolean {
   const wrapped = withLibrary(ast, library);
-  if (wrapped === ast) return false;
-  const original = { ...ast } as Record<string, unknown>;
-  const root = ast as unknown as Record<string, unknown>;
-  for (const key of Object.keys(root)) delete root[key];
-  const expressions = nodeField(wrapped, 'expressions') as unknown[];
-  expressions[expressions.length - 1] = original;
-  Object.assign(root, wrapped);
+  if (wrapped === ast || wrapped.type !== 'block') return false;
+  const original: AstNode = { ...ast };
+  for (const key of Object.keys(ast)) Reflect.deleteProperty(ast, key);
+  wrapped.expressions[wrapped.expressions.length - 1] = original;
+  Object.assign(ast, wrapped);
   return true;
 }
 
@@ -175,7 +177,7 @@ function variablesOf(ast: unknown): Set<string> {
 }
 
 /** A deep copy of an AST without `position` fields (see {@link withLibrary}). */
-function withoutPositions(node: JsonataNode): JsonataNode {
+function withoutPositions(node: LambdaNode): LambdaNode {
   // shared objects stay shared (the parser links `%` parent slots between nodes)
   const copies = new Map<object, unknown>();
   const copy = (value: unknown): unknown => {
@@ -193,5 +195,6 @@ function withoutPositions(node: JsonataNode): JsonataNode {
     for (const [key, item] of Object.entries(value)) if (key !== 'position') out[key] = copy(item);
     return out;
   };
-  return copy(node) as JsonataNode;
+  // the copy has the node's shape: only `position` fields are left out, and they are optional
+  return copy(node) as LambdaNode;
 }

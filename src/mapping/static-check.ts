@@ -1,7 +1,6 @@
 import jsonata from 'jsonata';
-import type { JsonataNode } from './evaluation-context.js';
 import { builtinFunctions } from './functions/builtins.js';
-import { collectNodes, nodeField } from './jsonata-ast.js';
+import { childNode, childNodes, collectNodes, nodeField } from './jsonata-ast.js';
 import { EMPTY_LIBRARY, type MappingLibrary } from './library.js';
 import { locateNode, locatePosition } from './source-position.js';
 
@@ -232,11 +231,11 @@ function checkUncached(source: string, opts: StaticCheckOptions): StaticProblem[
   const assigned = new Set<string>();
   for (const node of nodes) {
     if (node.type === 'bind') {
-      const lhs = nodeField(node, 'lhs') as JsonataNode | undefined;
+      const lhs = childNode(node, 'lhs');
       if (lhs?.type === 'variable' && typeof lhs.value === 'string') assigned.add(lhs.value);
     }
     if (node.type === 'lambda') {
-      for (const arg of (nodeField(node, 'arguments') as JsonataNode[] | undefined) ?? []) {
+      for (const arg of childNodes(node, 'arguments')) {
         if (typeof arg.value === 'string') assigned.add(arg.value);
       }
     }
@@ -287,16 +286,16 @@ function checkUncached(source: string, opts: StaticCheckOptions): StaticProblem[
   const chained = new Set<unknown>();
   for (const node of nodes) {
     if (node.type !== 'apply') continue;
-    const rhs = nodeField(node, 'rhs') as JsonataNode | undefined;
+    const rhs = childNode(node, 'rhs');
     if (!rhs) continue;
     chained.add(rhs);
     if (rhs.type === 'variable' && typeof rhs.value === 'string') check(rhs.value, 1, locatePosition(source, rhs.position, rhs.value));
   }
   for (const node of nodes) {
     if (node.type !== 'function' && node.type !== 'partial') continue;
-    const procedure = nodeField(node, 'procedure') as JsonataNode | undefined;
+    const procedure = childNode(node, 'procedure');
     if (procedure?.type !== 'variable' || typeof procedure.value !== 'string') continue;
-    const args = (nodeField(node, 'arguments') as unknown[] | undefined) ?? [];
+    const args = childNodes(node, 'arguments');
     const count = node.type === 'partial' ? undefined : args.length + (chained.has(node) ? 1 : 0);
     check(procedure.value, count, locateNode(source, node));
   }
@@ -333,11 +332,9 @@ export function checkLibrary(
     const nodes = collectNodes(fn.lambda);
     const own = new Set<string>();
     for (const node of nodes) {
-      const lhs = nodeField(node, 'lhs') as JsonataNode | undefined;
+      const lhs = childNode(node, 'lhs');
       if (node.type === 'bind' && lhs?.type === 'variable' && typeof lhs.value === 'string') own.add(lhs.value);
-      if (node.type === 'lambda')
-        for (const arg of (nodeField(node, 'arguments') as JsonataNode[] | undefined) ?? [])
-          if (typeof arg.value === 'string') own.add(arg.value);
+      if (node.type === 'lambda') for (const arg of childNodes(node, 'arguments')) if (typeof arg.value === 'string') own.add(arg.value);
       for (const field of ['focus', 'index']) {
         const name = nodeField(node, field);
         if (typeof name === 'string') own.add(name);

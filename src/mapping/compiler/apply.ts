@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import jsonata from 'jsonata';
 import type { JsonataNode } from '../evaluation-context.js';
+import { parseAst, parseSignature } from '../jsonata-ast.js';
 import { CLOCK, Frame, createSequence, focusOf, getFunctionArity, isFunction, isLambda, isPromise, jsonataError } from './runtime.js';
 
 /*
@@ -44,12 +44,6 @@ export class Lambda {
   apply(self: any, args: any[]): any {
     return apply(this, args, this.input, self ? self.environment : this.environment);
   }
-}
-
-/** Parse a function signature such as `<s-n?:s>` with JSONata's own parser (it validates arguments the same way). */
-export function parseSignature(signature: string): any {
-  const ast = jsonata(`function()${signature}{0}`).ast() as { signature?: unknown };
-  return ast.signature;
 }
 
 export function defineFunction(implementation: (...args: any[]) => any, signature?: string): any {
@@ -152,12 +146,12 @@ export function partialApplyProcedure(proc: any, args: any[], env: Frame): Lambd
 export function partialApplyNativeFunction(native: any, args: any[], env: Frame): Lambda {
   const sigArgs = nativeFunctionArguments(native).map((name) => '$' + name.trim());
   // parsed as the interpreter does, so odd parameter lists fail the same way
-  const lambda = jsonata('function(' + sigArgs.join(', ') + '){ _ }').ast() as { arguments: any[] };
+  const lambda = parseAst('function(' + sigArgs.join(', ') + '){ _ }');
   return partialApplyProcedure(
     {
       input: undefined,
       environment: undefined,
-      arguments: lambda.arguments,
+      arguments: lambda.type === 'lambda' ? lambda.arguments : [],
       body: native,
       run: undefined,
       node: undefined,

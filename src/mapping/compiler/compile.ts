@@ -1,5 +1,4 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import jsonata from 'jsonata';
 import {
   Lambda,
   PLACEHOLDER,
@@ -19,6 +18,7 @@ import {
   createSequence,
   isArrayOfNumbers,
   isArrayOfStrings,
+  isFlaggedArray,
   isFunction,
   isLambda,
   isNumeric,
@@ -32,6 +32,25 @@ import {
   toBoolean,
 } from './runtime.js';
 import { createStandardFrame, mergeSort } from './stdlib.js';
+import {
+  parseAst,
+  parseSignature,
+  valueOf,
+  type AstNode,
+  type ApplyNode,
+  type BinaryNode,
+  type BlockNode,
+  type ConditionNode,
+  type FunctionCallNode,
+  type GroupClause,
+  type LambdaNode,
+  type ObjectConstructorNode,
+  type PartialNode,
+  type PathNode,
+  type SortNode,
+  type TransformNode,
+  type UnaryNode,
+} from '../jsonata-ast.js';
 
 /*
  * The compiler proper: each AST node of `jsonata(source).ast()` becomes one closure `(input, env) => value`, built
@@ -43,27 +62,26 @@ import { createStandardFrame, mergeSort } from './stdlib.js';
 /** Thrown at compile time for a construct this compiler does not handle; the engine then interprets the source. */
 export class Unsupported extends Error {}
 
-type Node = any;
-
 /** Node types whose value can be a sequence and so go through the interpreter's end-of-evaluate normalisation. */
 const LITERAL_TYPES = new Set(['string', 'number', 'value', 'lambda', 'regex']);
 
 /** Compile a node as the interpreter's `evaluate(expr, input, env)`: the node, its predicates, its group, normalisation. */
-export function compileNode(node: Node): Evaluator {
+export function compileNode(node: AstNode): Evaluator {
   let core = compileCore(node);
-  if (Object.prototype.hasOwnProperty.call(node, 'predicate')) {
-    const filters = (node.predicate as Node[]).map((p) => compileFilter(p.expr));
+  if (node.predicate !== undefined) {
+    const filters = node.predicate.map((p) => compileFilter(p.expr));
     const inner = core;
+    const [first] = filters;
     core =
-      filters.length === 1
-        ? (input, env) => (filters[0] as FilterEvaluator)(inner(input, env), env)
+      first !== undefined && filters.length === 1
+        ? (input, env) => first(inner(input, env), env)
         : (input, env) => {
             let result = inner(input, env);
-            for (let i = 0; i < filters.length; i++) result = (filters[i] as FilterEvaluator)(result, env);
+            for (const filter of filters) result = filter(result, env);
             return result;
           };
   }
-  if (node.type !== 'path' && Object.prototype.hasOwnProperty.call(node, 'group')) {
+  if (node.type !== 'path' && node.group !== undefined) {
     const group = compileGroup(node.group);
     const inner = core;
     core = (input, env) => group(inner(input, env), env);
@@ -119,7 +137,7 @@ function evaluateConcurrently(count: number, evaluate: (index: number) => void):
     try {
       evaluate(i);
     } catch (err) {
-      if (ABORTS.has(err as object)) throw err;
+      if (err !== null && typeof err === 'object' && ABORTS.has(err)) throw err;
       if (CLOCK.t < failedAt) {
         failedAt = CLOCK.t;
         failure = err;
@@ -136,15 +154,16 @@ function evaluateConcurrently(count: number, evaluate: (index: number) => void):
 }
 
 function normalize(result: any, keepArray: boolean): any {
-  if (result && Array.isArray(result) && (result as any).sequence === true && !(result as any).tupleStream) {
-    if (keepArray) (result as any).keepSingleton = true;
+  if (result && isFlaggedArray(result) && result.sequence === true && !result.tupleStream) {
+    if (keepArray) result.keepSingleton = true;
     if (result.length === 0) return undefined;
-    if (result.length === 1) return (result as any).keepSingleton ? result : result[0];
+    if (result.length === 1) return result.keepSingleton ? result : result[0];
   }
   return result;
 }
 
-function compileCore(node: Node): Evaluator {
+function compileCore(node: AstNode): Evaluator {
+  const type: string = node.type;
   switch (node.type) {
     case 'path':
       return compilePath(node);
@@ -153,7 +172,7 @@ function compileCore(node: Node): Evaluator {
     case 'unary':
       return compileUnary(node);
     case 'name': {
-      const key = node.value as string;
+      const key = node.value;
       return (input) => lookupField(input, key);
     }
     case 'string':
@@ -167,7 +186,7 @@ function compileCore(node: Node): Evaluator {
     case 'descendant':
       return (input) => evaluateDescendants(input);
     case 'parent': {
-      const label = node.slot.label as string;
+      const label = node.slot.label;
       return (_input, env) => env.lookup(label);
     }
     case 'condition':
@@ -175,7 +194,7 @@ function compileCore(node: Node): Evaluator {
     case 'block':
       return compileBlock(node);
     case 'bind': {
-      const name = node.lhs.value as string;
+      const name = node.lhs.value;
       const rhs = compileNode(node.rhs);
       return (input, env) => {
         const value = rhs(input, env);
@@ -190,7 +209,7 @@ function compileCore(node: Node): Evaluator {
       return (input, env) => call(input, env, NO_APPLY);
     }
     case 'variable': {
-      const name = node.value as string;
+      const name = node.value;
       if (name === '') return (input) => (input && input.outerWrapper ? input[0] : input);
       return (_input, env) => env.lookup(name);
     }
@@ -205,23 +224,23 @@ function compileCore(node: Node): Evaluator {
     case 'sort':
       throw new Unsupported('an order-by clause outside a path');
     default:
-      throw new Unsupported(`JSONata node type "${String(node.type)}"`);
+      throw new Unsupported(`JSONata node type "${type}"`);
   }
 }
 
 // ---- paths -------------------------------------------------------------------------------------------------------
 
 interface StepPlan {
-  node: Node;
+  node: AstNode;
   evaluate: Evaluator;
   /** filters of `stages` (non-tuple steps) */
   stageFilters: FilterEvaluator[] | undefined;
-  stages: { type: string; filter?: FilterEvaluator; value?: string }[] | undefined;
+  stages: ({ type: 'filter'; filter: FilterEvaluator } | { type: 'index'; value: string })[] | undefined;
   sort: ((input: any, env: Frame) => any) | undefined;
 }
 
-function compileStep(step: Node): StepPlan {
-  const stages = step.stages as Node[] | undefined;
+function compileStep(step: AstNode): StepPlan {
+  const stages = step.stages;
   return {
     node: step,
     evaluate: step.type === 'sort' ? notCalled : compileNode(step),
@@ -242,12 +261,12 @@ function indexStageAsFilter(): FilterEvaluator {
   return (input) => input;
 }
 
-function compilePath(node: Node): Evaluator {
-  const plans = (node.steps as Node[]).map(compileStep);
-  const firstIsVariable = node.steps[0].type === 'variable';
+function compilePath(node: PathNode): Evaluator {
+  const plans = node.steps.map(compileStep);
+  const firstIsVariable = node.steps[0]?.type === 'variable';
   const keepSingletonArray = node.keepSingletonArray === true;
   const tupleResult = node.tuple === true;
-  const group = Object.prototype.hasOwnProperty.call(node, 'group') ? compileGroup(node.group) : undefined;
+  const group = node.group !== undefined ? compileGroup(node.group) : undefined;
   const anyTuple = plans.some((p) => p.node.tuple);
   const last = plans.length - 1;
 
@@ -256,8 +275,9 @@ function compilePath(node: Node): Evaluator {
     return (input, env) => {
       let inputSequence = Array.isArray(input) && !firstIsVariable ? input : sequenceOf(input);
       let resultSequence: any;
-      for (let i = 0; i <= last; i++) {
-        const plan = plans[i] as StepPlan;
+      let i = -1;
+      for (const plan of plans) {
+        i++;
         if (i === 0 && plan.node.consarray) resultSequence = plan.evaluate(inputSequence, env);
         else resultSequence = evaluateStep(plan, inputSequence, env, i === last);
         if (typeof resultSequence === 'undefined' || resultSequence.length === 0) break;
@@ -272,8 +292,9 @@ function compilePath(node: Node): Evaluator {
     let resultSequence: any;
     let isTupleStream = false;
     let tupleBindings: any;
-    for (let i = 0; i <= last; i++) {
-      const plan = plans[i] as StepPlan;
+    let i = -1;
+    for (const plan of plans) {
+      i++;
       if (plan.node.tuple) isTupleStream = true;
       if (i === 0 && plan.node.consarray) {
         resultSequence = plan.evaluate(inputSequence, env);
@@ -294,7 +315,7 @@ function compilePath(node: Node): Evaluator {
       }
     }
     if (keepSingletonArray) {
-      if (Array.isArray(resultSequence) && (resultSequence as any).cons && !(resultSequence as any).sequence) {
+      if (isFlaggedArray(resultSequence) && resultSequence.cons && !resultSequence.sequence) {
         resultSequence = sequenceOf(resultSequence);
       }
       resultSequence.keepSingleton = true;
@@ -322,11 +343,11 @@ function evaluateStep(plan: StepPlan, input: any, env: Frame, lastStep: boolean)
   for (let i = 0; i < input.length; i++) {
     budget.tick(node);
     let res = evaluate(input[i], env);
-    if (filters !== undefined) for (let s = 0; s < filters.length; s++) res = (filters[s] as FilterEvaluator)(res, env);
+    if (filters !== undefined) for (const filter of filters) res = filter(res, env);
     if (typeof res === 'undefined') continue;
     defined++;
     only = res;
-    if (!Array.isArray(res) || (res as any).cons) resultSequence.push(res);
+    if (!isFlaggedArray(res) || res.cons) resultSequence.push(res);
     else for (let j = 0; j < res.length; j++) resultSequence.push(res[j]);
   }
   if (lastStep && defined === 1 && Array.isArray(only) && !isSequence(only)) return only;
@@ -337,9 +358,9 @@ function evaluateStages(stages: NonNullable<StepPlan['stages']>, input: any, env
   let result = input;
   for (const stage of stages) {
     if (stage.type === 'filter') {
-      result = (stage.filter as FilterEvaluator)(result, env);
+      result = stage.filter(result, env);
     } else if (stage.type === 'index') {
-      for (let i = 0; i < result.length; i++) result[i][stage.value as string] = i;
+      for (let i = 0; i < result.length; i++) result[i][stage.value] = i;
     }
   }
   return result;
@@ -363,7 +384,7 @@ function evaluateTupleStep(plan: StepPlan, input: any, tupleBindings: any, env: 
       result.tupleStream = true;
       for (let i = 0; i < sorted.length; i++) {
         const tuple: any = { '@': sorted[i] };
-        tuple[expr.index] = i;
+        tuple[String(expr.index)] = i; // as the interpreter: an unset index binds 'undefined'
         result.push(tuple);
       }
     }
@@ -383,7 +404,7 @@ function evaluateTupleStep(plan: StepPlan, input: any, tupleBindings: any, env: 
       for (let b = 0; b < res.length; b++) {
         const tuple = Object.create(null);
         Object.assign(tuple, tupleBindings[e]);
-        if ((res as any).tupleStream) {
+        if (isFlaggedArray(res) && res.tupleStream) {
           Object.assign(tuple, res[b]);
         } else {
           if (expr.focus) {
@@ -407,7 +428,7 @@ function evaluateTupleStep(plan: StepPlan, input: any, tupleBindings: any, env: 
 
 type FilterEvaluator = (input: any, env: Frame) => any;
 
-function compileFilter(predicate: Node): FilterEvaluator {
+function compileFilter(predicate: AstNode): FilterEvaluator {
   if (predicate.type === 'number') {
     const floor = Math.floor(predicate.value);
     return (input) => {
@@ -428,7 +449,7 @@ function compileFilter(predicate: Node): FilterEvaluator {
     const results: any = createSequence();
     if (input && input.tupleStream) results.tupleStream = true;
     if (!Array.isArray(input)) input = sequenceOf(input);
-    const tupleStream = (input as any).tupleStream;
+    const tupleStream = isFlaggedArray(input) ? input.tupleStream : undefined;
     const budget = env.budget;
     for (let index = 0; index < input.length; index++) {
       budget.tick(predicate);
@@ -457,10 +478,10 @@ function compileFilter(predicate: Node): FilterEvaluator {
 
 // ---- operators ---------------------------------------------------------------------------------------------------
 
-function compileBinary(node: Node): Evaluator {
+function compileBinary(node: BinaryNode): Evaluator {
   const lhs = compileNode(node.lhs);
   const rhs = compileNode(node.rhs);
-  const op = node.value as string;
+  const op = node.value;
   const position = node.position;
   if (op === 'and' || op === 'or') {
     const isAnd = op === 'and';
@@ -495,7 +516,8 @@ function booleanOf(value: any): boolean {
   return typeof b === 'undefined' ? false : b;
 }
 
-function compileUnary(node: Node): Evaluator {
+function compileUnary(node: UnaryNode): Evaluator {
+  const operator: string = node.value;
   switch (node.value) {
     case '-': {
       const expression = compileNode(node.expression);
@@ -507,23 +529,24 @@ function compileUnary(node: Node): Evaluator {
       };
     }
     case '[': {
-      const items = (node.expressions as Node[]).map((item) => ({
-        nested: item.value === '[',
+      const items = node.expressions.map((item) => ({
+        nested: valueOf(item) === '[',
         evaluate: compileNode(item),
       }));
       const cons = node.consarray === true;
       return (input, env) => {
         const result: any[] = [];
         let values: any[];
-        if (items.length === 1) {
-          values = [(items[0] as { evaluate: Evaluator }).evaluate(input, env)];
+        const [first] = items;
+        if (first !== undefined && items.length === 1) {
+          values = [first.evaluate(input, env)];
         } else {
           values = new Array(items.length);
-          evaluateConcurrently(items.length, (i) => (values[i] = (items[i] as { evaluate: Evaluator }).evaluate(input, env)));
+          evaluateConcurrently(items.length, (i) => (values[i] = items[i]?.evaluate(input, env)));
         }
-        for (let i = 0; i < items.length; i++) {
-          const item = items[i] as { nested: boolean; evaluate: Evaluator };
-          const value = values[i];
+        let i = 0;
+        for (const item of items) {
+          const value = values[i++];
           if (typeof value === 'undefined') continue;
           if (item.nested || !Array.isArray(value)) result.push(value);
           else for (let j = 0; j < value.length; j++) result.push(value[j]);
@@ -537,14 +560,14 @@ function compileUnary(node: Node): Evaluator {
       return (input, env) => group(input, env);
     }
     default:
-      throw new Unsupported(`unary operator ${String(node.value)}`);
+      throw new Unsupported(`unary operator ${operator}`);
   }
 }
 
 // ---- object constructors and grouping ----------------------------------------------------------------------------
 
-function compileGroup(groupNode: Node): (input: any, env: Frame) => any {
-  const pairs = (groupNode.lhs as Node[][]).map(([key, value]) => ({
+function compileGroup(groupNode: GroupClause | ObjectConstructorNode): (input: any, env: Frame) => any {
+  const pairs = groupNode.lhs.map(([key, value]) => ({
     key: compileNode(key),
     value: compileNode(value),
   }));
@@ -560,8 +583,10 @@ function compileGroup(groupNode: Node): (input: any, env: Frame) => any {
       budget.tick(groupNode);
       const item = input[itemIndex];
       const itemEnv = reduce ? frameFromTuple(env, item) : env;
-      for (let pairIndex = 0; pairIndex < pairs.length; pairIndex++) {
-        const key = (pairs[pairIndex] as { key: Evaluator }).key(reduce ? item['@'] : item, itemEnv);
+      let pairIndex = -1;
+      for (const pair of pairs) {
+        pairIndex++;
+        const key = pair.key(reduce ? item['@'] : item, itemEnv);
         if (typeof key !== 'string' && key !== undefined) throw jsonataError('T1003', { position, value: key });
         if (key === undefined) continue;
         if (key === '_jsonata_lambda' || key === '_jsonata_function') throw jsonataError('D1013', { position, value: key });
@@ -577,7 +602,8 @@ function compileGroup(groupNode: Node): (input: any, env: Frame) => any {
     const keys = Object.keys(groups);
     const values = new Array(keys.length);
     const evaluateMember = (index: number): void => {
-      const entry = groups[keys[index] as string] as { data: any; exprIndex: number };
+      const entry = groups[String(keys[index])];
+      if (entry === undefined) return;
       let context = entry.data;
       let valueEnv = env;
       if (reduce) {
@@ -586,11 +612,13 @@ function compileGroup(groupNode: Node): (input: any, env: Frame) => any {
         delete tuple['@'];
         valueEnv = frameFromTuple(env, tuple);
       }
-      values[index] = (pairs[entry.exprIndex] as { value: Evaluator }).value(context, valueEnv);
+      values[index] = pairs[entry.exprIndex]?.value(context, valueEnv);
     };
     if (keys.length === 1) evaluateMember(0);
     else evaluateConcurrently(keys.length, evaluateMember);
-    for (let i = 0; i < keys.length; i++) if (typeof values[i] !== 'undefined') setMember(result, keys[i] as string, values[i]);
+    keys.forEach((key, i) => {
+      if (typeof values[i] !== 'undefined') setMember(result, key, values[i]);
+    });
     return result;
   };
 }
@@ -615,7 +643,7 @@ function flatten(arg: any, flattened: any[] = []): any[] {
 
 function evaluateWildcard(input: any): any {
   let results: any = createSequence();
-  if (Array.isArray(input) && (input as any).outerWrapper && input.length > 0) input = input[0];
+  if (isFlaggedArray(input) && input.outerWrapper && input.length > 0) input = input[0];
   if (input !== null && typeof input === 'object' && !isFunction(input)) {
     for (const key of Object.keys(input)) {
       const value = input[key];
@@ -644,7 +672,7 @@ function recurseDescendants(input: any, results: any[]): void {
 
 // ---- control -----------------------------------------------------------------------------------------------------
 
-function compileCondition(node: Node): Evaluator {
+function compileCondition(node: ConditionNode): Evaluator {
   const condition = compileNode(node.condition);
   const then = compileNode(node.then);
   const otherwise = typeof node.else !== 'undefined' ? compileNode(node.else) : undefined;
@@ -654,20 +682,20 @@ function compileCondition(node: Node): Evaluator {
   };
 }
 
-function compileBlock(node: Node): Evaluator {
-  const expressions = (node.expressions as Node[]).map(compileNode);
+function compileBlock(node: BlockNode): Evaluator {
+  const expressions = node.expressions.map(compileNode);
   return (input, env) => {
     const frame = new Frame(env);
     let result;
-    for (let i = 0; i < expressions.length; i++) result = (expressions[i] as Evaluator)(input, frame);
+    for (const expression of expressions) result = expression(input, frame);
     return result;
   };
 }
 
 // ---- order-by ----------------------------------------------------------------------------------------------------
 
-function compileSort(node: Node): (input: any, env: Frame) => any {
-  const terms = (node.terms as Node[]).map((term) => ({
+function compileSort(node: SortNode): (input: any, env: Frame) => any {
+  const terms = node.terms.map((term) => ({
     descending: term.descending === true,
     evaluate: compileNode(term.expression),
   }));
@@ -678,8 +706,8 @@ function compileSort(node: Node): (input: any, env: Frame) => any {
     const comparator = (a: any, b: any): boolean => {
       budget.tick(node);
       let comp = 0;
-      for (let index = 0; comp === 0 && index < terms.length; index++) {
-        const term = terms[index] as { descending: boolean; evaluate: Evaluator };
+      for (const term of terms) {
+        if (comp !== 0) break;
         const aa = isTupleSort ? term.evaluate(a['@'], frameFromTuple(env, a)) : term.evaluate(a, env);
         const bb = isTupleSort ? term.evaluate(b['@'], frameFromTuple(env, b)) : term.evaluate(b, env);
         const atype = typeof aa;
@@ -715,27 +743,28 @@ const NO_APPLY = Symbol('no ~> context');
 
 type CallEvaluator = (input: any, env: Frame, applyContext: any) => any;
 
-function procedureName(procedure: Node): string {
-  return procedure.type === 'path' ? procedure.steps[0].value : procedure.value;
+/** The name a call's procedure is known by: its first step's name (`$f` or `f.g`), for errors and tokens. */
+function procedureName(procedure: AstNode): unknown {
+  return valueOf(procedure.type === 'path' ? procedure.steps[0] : procedure);
 }
 
-function compileFunctionCall(node: Node): CallEvaluator {
+function compileFunctionCall(node: FunctionCallNode): CallEvaluator {
   const procedure = compileNode(node.procedure);
-  const args = (node.arguments as Node[]).map(compileNode);
+  const args = node.arguments.map(compileNode);
   const isPath = node.procedure.type === 'path';
-  const firstStepName = isPath ? node.procedure.steps[0].value : undefined;
+  const firstStepName = isPath ? procedureName(node.procedure) : undefined;
   const procName = procedureName(node.procedure);
   const position = node.position;
   return (input, env, applyContext) => {
     env.budget.tick(node);
     const proc = procedure(input, env);
-    if (typeof proc === 'undefined' && isPath && env.lookup(firstStepName)) {
+    if (typeof proc === 'undefined' && isPath && env.lookup(String(firstStepName))) {
       throw jsonataError('T1005', { position, token: firstStepName });
     }
     const evaluatedArgs: any[] = [];
     if (applyContext !== NO_APPLY) evaluatedArgs.push(applyContext);
-    for (let i = 0; i < args.length; i++) {
-      const arg = (args[i] as Evaluator)(input, env);
+    for (const evaluateArg of args) {
+      const arg = evaluateArg(input, env);
       evaluatedArgs.push(isFunction(arg) ? wrapFunctionArgument(arg, env) : arg);
     }
     try {
@@ -752,13 +781,14 @@ function compileFunctionCall(node: Node): CallEvaluator {
   };
 }
 
-function compileLambda(node: Node): Evaluator {
+function compileLambda(node: LambdaNode): Evaluator {
   const run = compileNode(node.body);
-  const params = node.arguments as Node[];
+  const params = node.arguments;
   const signature = node.signature;
-  if (node.thunk === true) {
+  // the parser makes a thunk of a lambda whose body is a tail call: a function call
+  if (node.thunk === true && node.body.type === 'function') {
     const tailProcedure = compileNode(node.body.procedure);
-    const tailArguments = (node.body.arguments as Node[]).map(compileNode);
+    const tailArguments = node.body.arguments.map(compileNode);
     return (input, env) => {
       const lambda = new Lambda(input, env, params, node.body, run, node);
       lambda.thunk = true;
@@ -775,16 +805,17 @@ function compileLambda(node: Node): Evaluator {
   };
 }
 
-function compilePartial(node: Node): Evaluator {
-  const args = (node.arguments as Node[]).map((arg) => (arg.type === 'operator' && arg.value === '?' ? undefined : compileNode(arg)));
+function compilePartial(node: PartialNode): Evaluator {
+  const args = node.arguments.map((arg) => (arg.type === 'operator' && arg.value === '?' ? undefined : compileNode(arg)));
   const procedure = compileNode(node.procedure);
   const isPath = node.procedure.type === 'path';
+  const firstStepName = isPath ? procedureName(node.procedure) : undefined;
   const position = node.position;
   return (input, env) => {
     const evaluatedArgs = args.map((arg) => (arg === undefined ? PLACEHOLDER : arg(input, env)));
     const proc = procedure(input, env);
-    if (typeof proc === 'undefined' && isPath && env.lookup(node.procedure.steps[0].value)) {
-      throw jsonataError('T1007', { position, token: node.procedure.steps[0].value });
+    if (typeof proc === 'undefined' && isPath && env.lookup(String(firstStepName))) {
+      throw jsonataError('T1007', { position, token: firstStepName });
     }
     if (isLambda(proc)) return partialApplyProcedure(proc, evaluatedArgs, env);
     if (proc && proc._jsonata_function === true) return partialApplyNativeFunction(proc.implementation, evaluatedArgs, env);
@@ -796,7 +827,7 @@ function compilePartial(node: Node): Evaluator {
 /** `$f ~> $g` composes two functions as JSONata's own `function($f, $g) { function($x){ $g($f($x)) } }`. */
 let chainLambda: Evaluator | undefined;
 
-function compileApply(node: Node): Evaluator {
+function compileApply(node: ApplyNode): Evaluator {
   const lhs = compileNode(node.lhs);
   const position = node.position;
   if (node.rhs.type === 'function') {
@@ -809,7 +840,7 @@ function compileApply(node: Node): Evaluator {
     const func = rhs(input, env);
     if (!isFunction(func)) throw jsonataError('T2006', { position, value: func });
     if (isFunction(left)) {
-      chainLambda ??= compileNode(jsonata('function($f, $g) { function($x){ $g($f($x)) } }').ast());
+      chainLambda ??= compileNode(parseAst('function($f, $g) { function($x){ $g($f($x)) } }'));
       const chain = chainLambda(null, env);
       return apply(chain, [left, func], null, env);
     }
@@ -817,7 +848,7 @@ function compileApply(node: Node): Evaluator {
   };
 }
 
-function compileTransform(node: Node): Evaluator {
+function compileTransform(node: TransformNode): Evaluator {
   const pattern = compileNode(node.pattern);
   const update = compileNode(node.update);
   const deletion = typeof node.delete !== 'undefined' ? compileNode(node.delete) : undefined;
@@ -846,7 +877,7 @@ function compileTransform(node: Node): Evaluator {
             if (typeof deletions !== 'undefined') {
               const value = deletions;
               if (!Array.isArray(deletions)) deletions = [deletions];
-              if (!isArrayOfStrings(deletions)) throw jsonataError('T2012', { position: node.delete.position, value });
+              if (!isArrayOfStrings(deletions)) throw jsonataError('T2012', { position: node.delete?.position, value });
               for (let j = 0; j < deletions.length; j++) {
                 if (typeof match === 'object' && match !== null) delete match[deletions[j]];
               }
@@ -860,7 +891,7 @@ function compileTransform(node: Node): Evaluator {
   };
 }
 
-const TRANSFORM_SIGNATURE = (jsonata('function()<(oa):o>{0}').ast() as { signature?: unknown }).signature;
+const TRANSFORM_SIGNATURE = parseSignature('<(oa):o>');
 
 // ---- $eval -------------------------------------------------------------------------------------------------------
 
@@ -882,7 +913,7 @@ function functionEval(this: any, expr: any, focus: any): any {
   if (evaluate === undefined) {
     let ast;
     try {
-      ast = jsonata(expr).ast();
+      ast = parseAst(expr);
     } catch (err: any) {
       populateMessage(err);
       throw jsonataError('D3120', { value: err.message, error: err });

@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import jsonata from 'jsonata';
+import { parseAst, type AstNode } from '../jsonata-ast.js';
 import { defineFunction, type Evaluator } from './apply.js';
 import { STANDARD_FRAME, Unsupported, compileNode } from './compile.js';
 import { ABORTS, Frame, isSequence, populateMessage, sequenceOf, type EvaluationBudget } from './runtime.js';
@@ -47,11 +47,11 @@ function frameOf(functions: readonly CompilerFunction[] | undefined): Frame {
  * error throws the parser's error, as `jsonata(source)` does.
  */
 export function compileJsonata(source: string, options?: { functions?: readonly CompilerFunction[] }): CompileOutcome {
-  return compileAst(jsonata(source).ast(), options);
+  return compileAst(parseAst(source), options);
 }
 
 /** Compile an AST as `jsonata(source).ast()` returns it. */
-export function compileAst(ast: unknown, options?: { functions?: readonly CompilerFunction[] }): CompileOutcome {
+export function compileAst(ast: AstNode, options?: { functions?: readonly CompilerFunction[] }): CompileOutcome {
   let root: Evaluator;
   try {
     root = compileNode(ast);

@@ -105,6 +105,20 @@ export function sequenceOf(item: unknown): any[] {
   return sequence;
 }
 
+/** The flags JSONata puts on its arrays (see above). */
+export interface SequenceFlags {
+  sequence?: boolean;
+  keepSingleton?: boolean;
+  outerWrapper?: boolean;
+  tupleStream?: boolean;
+  cons?: boolean;
+}
+
+/** `Array.isArray`, with the flags JSONata may have put on the array readable. */
+export function isFlaggedArray(value: unknown): value is unknown[] & SequenceFlags {
+  return Array.isArray(value);
+}
+
 export function isSequence(value: any): boolean {
   return value.sequence === true && Array.isArray(value);
 }

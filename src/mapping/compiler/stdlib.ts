@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import jsonata from 'jsonata';
+import { parseSignature } from '../jsonata-ast.js';
 import { hofFuncArgs } from './apply.js';
 import {
   Frame,
@@ -379,13 +380,9 @@ export function createStandardFrame(evalImplementation: (expr: any, focus: any) 
     eval: evalImplementation,
   };
   for (const [name, implementation] of Object.entries(rewritten)) frame.bind(name, withImplementation(name, implementation));
-  frame.bind('now', { _jsonata_function: true, implementation: now, signature: referenceSignature('<s?s?:s>') });
-  frame.bind('millis', { _jsonata_function: true, implementation: millis, signature: referenceSignature('<:n>') });
+  frame.bind('now', { _jsonata_function: true, implementation: now, signature: parseSignature('<s?s?:s>') });
+  frame.bind('millis', { _jsonata_function: true, implementation: millis, signature: parseSignature('<:n>') });
   return frame;
-}
-
-function referenceSignature(signature: string): any {
-  return (jsonata(`function()${signature}{0}`).ast() as { signature?: unknown }).signature;
 }
 
 export { createSequence };
