@@ -3,7 +3,7 @@ import { listenerScopes } from '../registry/buyer-mappings.js';
 import type { Logger } from '../observability/logger.js';
 import type { PartnerDef, Registry } from '../registry/registry.js';
 import { StoreUnavailableError, type Store } from '../state/store.js';
-import { isRecord, stringProp } from '../json/unknown-values.js';
+import { isRecord, stringMember } from '../json/unknown-values.js';
 import { createClientAssertionVerifier, JWT_BEARER_ASSERTION } from './client-assertion.js';
 import { secretsEqual, type TokenService } from './token-service.js';
 
@@ -102,7 +102,7 @@ function tokenBodyParser(): RequestHandler {
       if (i === parsers.length) return next();
       parsers[i]!(req, res, (err?: unknown) => {
         if (err) {
-          const type = stringProp(err, 'type');
+          const type = stringMember(err, 'type');
           const description =
             type === 'entity.too.large'
               ? `the token request is larger than ${TOKEN_REQUEST_LIMIT_BYTES} bytes`

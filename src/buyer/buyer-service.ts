@@ -28,7 +28,7 @@ import { SellerCallError, type SellerClient, type SellerEndpoint } from './selle
 import { BuyerError, buyerError } from './buyer-errors.js';
 import { classifySellerFailure, mapPropertyPath, pointerToLegacyField } from './seller-failure.js';
 import { selectSeller, type SellerRoute } from './select-seller.js';
-import { errorMessage, recordOrUndefined, stringProp } from '../json/unknown-values.js';
+import { errorMessage, recordOrUndefined, stringMember } from '../json/unknown-values.js';
 
 /** A request of the legacy BSS, already parsed. */
 export interface BuyerRequest {
@@ -176,7 +176,7 @@ async function evaluateMapping(
       throw buyerError(
         'request.rejected',
         { reason: err.rejection.reason },
-        { field: onReject(err.rejection.propertyPath), seller: stringProp(bindings, 'seller') ?? null },
+        { field: onReject(err.rejection.propertyPath), seller: stringMember(bindings, 'seller') ?? null },
       );
     }
     logger.error('buyer mapping failed', {
@@ -184,7 +184,7 @@ async function evaluateMapping(
       error: err instanceof Error ? err.message : String(err),
     });
     const where = err instanceof MappingError ? `${err.file}${err.line ? `:${err.line}` : ''}` : mapping.file;
-    throw buyerError('gateway.mapping', { where }, { seller: stringProp(bindings, 'seller') ?? null, cause: err });
+    throw buyerError('gateway.mapping', { where }, { seller: stringMember(bindings, 'seller') ?? null, cause: err });
   }
 }
 
@@ -218,7 +218,7 @@ async function rememberRef(store: Store, kind: string, id: string, seller: strin
 async function rememberProducts(store: Store, unified: Record<string, unknown>, seller: string, log: Logger): Promise<void> {
   const items: unknown[] = Array.isArray(unified.items) ? unified.items : [];
   for (const it of items) {
-    const productId = stringProp(it, 'productId');
+    const productId = stringMember(it, 'productId');
     if (productId !== undefined) await rememberRef(store, 'product', productId, seller, log);
   }
 }
@@ -335,8 +335,8 @@ async function callSeller(
     if (refusal)
       throw buyerError(
         'seller.refused',
-        { seller: partner.id, action: meta.action, reason: stringProp(refusal, 'reason') ?? 'no reason given' },
-        { field: stringProp(refusal, 'field') ?? null, seller: partner.id },
+        { seller: partner.id, action: meta.action, reason: stringMember(refusal, 'reason') ?? 'no reason given' },
+        { field: stringMember(refusal, 'field') ?? null, seller: partner.id },
       );
     if (op.then) return await callSeller(pipe, registry, partner, op.then, undefined, params, ctx);
     if (op.expand) out[op.expand.into] = await expand(pipe, registry, partner, op.expand, out, bindings, ctx);
@@ -590,7 +590,7 @@ async function registerHub(
     logger: log,
     body: { callback, query: `eventType=${[...listener.events.keys()].join(',')}` },
   });
-  const id = stringProp(answer.body, 'id');
+  const id = stringMember(answer.body, 'id');
   if (typeof id !== 'string') throw new Error('the seller answered the hub registration without an id');
   await pipe.opts.store.setJson(key, { id, callback }).catch(() => undefined);
   log.info('listener registered with seller hub', { hubId: id, callback, events: [...listener.events.keys()] });

@@ -14,7 +14,7 @@ import { BreakerOpenError, createBreakerBoard, type BreakerBoard, type BreakerSe
 import { waitBeforeRetry, type RetrySettings } from '../outbound/retry-backoff.js';
 import { StoreUnavailableError, type Store } from '../state/store.js';
 import type { SellerFailure, SellerIssue } from './seller-failure.js';
-import { errorCode, isRecord, parseJson, recordOrUndefined, stringProp } from '../json/unknown-values.js';
+import { errorCode, isRecord, parseJson, recordOrUndefined, stringMember } from '../json/unknown-values.js';
 
 /** Where and how to reach one seller. */
 export interface SellerEndpoint {
@@ -432,7 +432,7 @@ function toFailure(err: unknown, timeoutMs: number): SellerFailure {
   if (err instanceof undiciErrors.ConnectTimeoutError || code === 'UND_ERR_CONNECT_TIMEOUT')
     return { kind: 'connect', detail: 'connect timeout' };
   if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) return { kind: 'connect', detail: code };
-  const name = stringProp(err, 'name');
+  const name = stringMember(err, 'name');
   if (
     err instanceof undiciErrors.HeadersTimeoutError ||
     err instanceof undiciErrors.BodyTimeoutError ||

@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { buildReleaseLock, renderReleaseLock } from '../conformance/release-lock.js';
 import { createSpecCatalog, sdkReleases } from '../conformance/openapi-validator.js';
 import type { OperationDef, Registry, ReleaseDef } from '../registry/registry.js';
-import { stringProp } from '../json/unknown-values.js';
+import { stringMember } from '../json/unknown-values.js';
 
 export interface CoverageIo {
   out: (s: string) => void;
@@ -23,7 +23,7 @@ function releaseFolders(mappingsDir: string): Array<{ name: string; sdkFolder: s
     .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'release.yaml')))
     .map((d) => {
       const raw: unknown = parse(readFileSync(join(root, d.name, 'release.yaml'), 'utf8'));
-      return { name: stringProp(raw, 'release') ?? d.name, sdkFolder: stringProp(raw, 'sdkFolder') ?? d.name, dir: join(root, d.name) };
+      return { name: stringMember(raw, 'release') ?? d.name, sdkFolder: stringMember(raw, 'sdkFolder') ?? d.name, dir: join(root, d.name) };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 }

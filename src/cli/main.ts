@@ -16,7 +16,7 @@ import { runReplay, type ReplayValues } from './replay-command.js';
 import { runTrace, type OperatorTarget, type TraceValues } from './trace-command.js';
 import { hashConsolePassword } from '../console/console-users.js';
 import { runCoverage, runReleaseLock } from './coverage-command.js';
-import { errorMessage, parseJson, recordOrUndefined, stringProp } from '../json/unknown-values.js';
+import { errorMessage, parseJson, recordOrUndefined, stringMember } from '../json/unknown-values.js';
 
 /** Exit codes of every command (docs/cli.md). */
 export const EXIT = Object.freeze({ ok: 0, problems: 1, usage: 2, unreachable: 3 });
@@ -54,8 +54,8 @@ export function packageVersion(): string {
     const file = join(dir, 'package.json');
     if (existsSync(file)) {
       const pkg = parseJson(readFileSync(file, 'utf8'));
-      const version = stringProp(pkg, 'version');
-      if (stringProp(pkg, 'name') === 'sonata-gateway' && version) return version;
+      const version = stringMember(pkg, 'version');
+      if (stringMember(pkg, 'name') === 'sonata-gateway' && version) return version;
     }
     dir = dirname(dir);
   }

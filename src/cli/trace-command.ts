@@ -5,7 +5,7 @@
 import { request } from 'undici';
 import { loadConfig } from '../config/load-config.js';
 import type { ActivityHop, ActivityRecord } from '../observability/activity.js';
-import { errorCode, errorMessage, isRecord, stringProp } from '../json/unknown-values.js';
+import { errorCode, errorMessage, isRecord, stringMember } from '../json/unknown-values.js';
 
 /** Exit codes shared with the other commands (docs/cli.md). */
 const OK = 0;
@@ -73,7 +73,7 @@ export async function fetchActivityRecord(correlationId: string, t: OperatorTarg
   } catch {
     body = undefined;
   }
-  const reason = stringProp(body, 'message') ?? stringProp(body, 'reason') ?? text.slice(0, 200);
+  const reason = stringMember(body, 'message') ?? stringMember(body, 'reason') ?? text.slice(0, 200);
   if (res.statusCode === 200 && isActivityRecord(body)) return { kind: 'found', record: body };
   if (res.statusCode === 404) return { kind: 'not-found', message: `no activity for ${correlationId}: ${reason}` };
   if (res.statusCode === 401 || res.statusCode === 403) {

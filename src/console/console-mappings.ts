@@ -15,7 +15,7 @@ import { runRegistryFixtures } from '../registry/run-fixtures.js';
 import type { LookupTables } from '../mapping/lookups.js';
 import type { FixtureRef, PartnerDef, Registry } from '../registry/registry.js';
 import { apiBasesFor } from '../sonata/operation-context.js';
-import { errorMessage, memberOf } from '../validation/json-value.js';
+import { errorMessage, memberOf } from '../json/unknown-values.js';
 
 /** One mapping file of the registry as the console lists it. */
 export interface MappingEntry {

@@ -32,7 +32,7 @@ import {
   type ConsoleSessionUser,
   type SignInSource,
 } from './console-session.js';
-import { asRecord, isRecord, isStringArray, stringMember } from '../validation/json-value.js';
+import { asRecord, isRecord, isStringArray, stringMember } from '../json/unknown-values.js';
 import { UNKNOWN_USER_HASH, verifyConsolePassword, type ConsoleUser } from './console-users.js';
 
 /** The Content-Security-Policy of every console answer (style-src inline: CodeMirror injects style elements). */

@@ -8,7 +8,7 @@ import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import { join } from 'node:path';
 import { sha256Hex, shippedValueHashes } from '../config/secrets.js';
 import { ConfigError, type ConfigProblem } from '../config/yaml-source.js';
-import { stringMember } from '../validation/json-value.js';
+import { stringMember } from '../json/unknown-values.js';
 
 /** What a console user may do: `viewer` reads and tries mappings; `editor` also saves fixtures, replays, runs conformance. */
 export type ConsoleRole = 'viewer' | 'editor';

@@ -6,7 +6,7 @@ import { injectTraceHeaders, inSpan, SpanKind } from '../observability/spans.js'
 import type { LegacyOperationDef } from '../registry/registry.js';
 import { BreakerOpenError, createBreakerBoard, type BreakerBoard, type BreakerSettings } from '../outbound/circuit-breakers.js';
 import { waitBeforeRetry, type RetrySettings } from '../outbound/retry-backoff.js';
-import { errorCode, errorMessage, isRecord, parseJson, stringProp } from '../json/unknown-values.js';
+import { errorCode, errorMessage, isRecord, parseJson, stringMember } from '../json/unknown-values.js';
 import { classifyUpstreamFailure, isUpstreamFailure, type UpstreamFailure } from './upstream-failure.js';
 
 export interface LegacyCallOptions {
@@ -290,7 +290,7 @@ function nothingDone(f: UpstreamFailure): boolean {
 }
 
 function toFailure(err: unknown): UpstreamFailure {
-  const name = stringProp(err, 'name');
+  const name = stringMember(err, 'name');
   if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'timeout', detail: errorMessage(err) };
   if (
     err instanceof undiciErrors.HeadersTimeoutError ||

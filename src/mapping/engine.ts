@@ -12,7 +12,7 @@ import {
 import { createEvaluationHooks, EVALUATE_ENTRY_HOOK, EVALUATE_EXIT_HOOK, monotonicNow, startDeadlineTimer } from './evaluation-guard.js';
 import { compileAst, compileJsonata, type CompiledExpression, type CompileOutcome, type EvaluationBudget } from './compiler/index.js';
 import { builtinFunctions, prepareBuiltinFunctions } from './functions/builtins.js';
-import { collectFunctionBodies, expressionAst, isAstNode, isRecord, nodeField, parseAst } from './jsonata-ast.js';
+import { collectFunctionBodies, expressionAst, isRecord, nodeField, parseAst } from './jsonata-ast.js';
 import { bindLibraryInPlace, EMPTY_LIBRARY, withLibrary, type MappingLibrary } from './library.js';
 import type { LookupTables } from './lookups.js';
 import { locatePosition } from './source-position.js';
@@ -359,7 +359,8 @@ class EvaluationBudgetGuard implements EvaluationBudget {
 function functionBodyOf(node: JsonataNode): JsonataNode {
   if (node.type !== 'lambda') return node;
   const body = nodeField(node, 'body');
-  return isAstNode(body) ? body : node;
+  // any object body, as before: the interpreter enters a lambda's body whatever its node carries
+  return body !== null && typeof body === 'object' ? (body as JsonataNode) : node;
 }
 
 function compiledMapping(

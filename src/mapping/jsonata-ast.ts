@@ -1,4 +1,5 @@
 import jsonata from 'jsonata';
+import { isRecord } from '../json/unknown-values.js';
 import type { JsonataNode } from './evaluation-context.js';
 
 /*
@@ -7,10 +8,7 @@ import type { JsonataNode } from './evaluation-context.js';
  * interface per node type, discriminated by `type`, plus the guards that read untyped values (JSON, AST fields).
  */
 
-/** A plain object (not an array, not null): the shape JSON objects and AST nodes have. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+export { isRecord };
 
 /** An AST node: an object with a string `type`. */
 export function isAstNode(value: unknown): value is JsonataNode {

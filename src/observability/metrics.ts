@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BreakerBoard } from '../outbound/circuit-breakers.js';
-import { memberOf } from '../validation/json-value.js';
+import { memberOf } from '../json/unknown-values.js';
 
 /** The gateway's Prometheus metrics, one registry per gateway instance (tests build several). */
 export interface GatewayMetrics {

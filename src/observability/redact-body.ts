@@ -2,7 +2,7 @@
  * Redaction of the bodies the activity log keeps: values under configured object keys (case-insensitive, at any
  * depth) and at configured JSON pointers are replaced before anything is stored.
  */
-import { isRecord } from '../validation/json-value.js';
+import { isRecord } from '../json/unknown-values.js';
 
 /** What is redacted. */
 export interface RedactionSettings {

@@ -19,7 +19,7 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import { memberOf } from '../validation/json-value.js';
+import { memberOf } from '../json/unknown-values.js';
 
 /** Name of the instrumentation scope of every span the gateway makes itself. */
 export const TRACER_NAME = 'sonata-gateway';

@@ -1,7 +1,7 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { escapeToken } from '../json/json-pointer.js';
 import { GatewayError } from '../errors/catalogue.js';
-import { errorMessage, isRecord, stringMember } from '../validation/json-value.js';
+import { errorMessage, isRecord, stringMember } from '../json/unknown-values.js';
 
 /** The first way a parsed JSON value breaks the body limits, or undefined. */
 export type ShapeProblem = { kind: 'depth' } | { kind: 'values' } | { kind: 'array'; pointer: string; length: number };

@@ -37,7 +37,7 @@ import { parseIdempotencyKey, requestFingerprint, type Idempotency, type Idempot
 import { createSonataProxies } from '../proxy/create-sonata-proxies.js';
 import type { RateLimits } from './rate-limits.js';
 import { createPartnerCors, keepOriginOfPartner } from './partner-cors.js';
-import { errorMessage, memberOf } from '../validation/json-value.js';
+import { errorMessage, memberOf } from '../json/unknown-values.js';
 
 export interface AppDeps {
   config: GatewayConfig;

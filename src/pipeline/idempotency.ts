@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { GatewayError } from '../errors/catalogue.js';
 import { StoreUnavailableError, type Store } from '../state/store.js';
-import { isRecord } from '../validation/json-value.js';
+import { isRecord } from '../json/unknown-values.js';
 
 /** What a create answered, as kept for replays. */
 export interface RecordedResponse {

@@ -14,7 +14,7 @@ import type { GatewayConfig } from '../config/config-schema.js';
 import { GatewayError } from '../errors/catalogue.js';
 import type { Logger } from '../observability/logger.js';
 import type { PartnerDef, RateLimitPolicy } from '../registry/registry.js';
-import { asRecord, stringMember } from '../validation/json-value.js';
+import { asRecord, stringMember } from '../json/unknown-values.js';
 
 /** Options of {@link createRateLimits}. */
 export interface RateLimitsOptions {

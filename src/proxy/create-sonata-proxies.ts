@@ -5,7 +5,7 @@ import { createProxyMiddleware } from 'http-proxy-middleware';
 import { GatewayError } from '../errors/catalogue.js';
 import { renderSonataError } from '../errors/render-error.js';
 import type { Logger } from '../observability/logger.js';
-import { stringMember } from '../validation/json-value.js';
+import { stringMember } from '../json/unknown-values.js';
 
 export interface ProxyTarget {
   readonly baseUrl: string;

@@ -1,5 +1,5 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { isRecord } from './json-value.js';
+import { isRecord } from '../json/unknown-values.js';
 
 /**
  * Largest body (counted in JSON values) whose full list of problems is computed. ajv's allErrors mode costs

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
  * composition root and the entry point).
  */
 const LAYERS: readonly (readonly string[])[] = [
-  ['json', 'errors', 'outbound', 'validation', 'state'],
+  ['json'],
+  ['errors', 'outbound', 'validation', 'state'],
   ['config'],
   ['observability'],
   ['mapping'],

@@ -14,7 +14,7 @@ import { renderJunitReport } from './junit-report.js';
 import { resolveConformanceTarget } from './resolve-target.js';
 import { runConformance, type ConformanceReport } from './run-conformance.js';
 import { createSellerClient } from './seller-client.js';
-import { errorMessage } from '../../validation/json-value.js';
+import { errorMessage } from '../../json/unknown-values.js';
 
 /** Options of the command, in node:util parseArgs form (the CLI merges them into its own). */
 export const CONFORMANCE_OPTIONS = {

@@ -6,7 +6,7 @@ import { readProductCatalog } from './product-catalog.js';
 import { describeProductErrors, subjectOf, truncate, type AlternativeValidators, type ProductIssue } from './product-issues.js';
 import { forEachAlternativeList, isObject, loadSchemaFiles } from './schema-files.js';
 import { appendToken, parsePointer } from '../../json/json-pointer.js';
-import { errorMessage } from '../../validation/json-value.js';
+import { errorMessage } from '../../json/unknown-values.js';
 
 export type { ProductIssue } from './product-issues.js';
 export type { RefRewrite } from './schema-files.js';

@@ -10,7 +10,7 @@ import { applyUpdate, type ResourceUpdate } from './apply-update.js';
 import { legacyPathParams } from './resource-operations.js';
 import { publishStateEvents, watchedFields, type EventPublisher } from './resource-events.js';
 import type { ResourceRepository } from './resource-repository.js';
-import { memberOf } from '../../validation/json-value.js';
+import { memberOf } from '../../json/unknown-values.js';
 
 /** How often the gateway looks for passed deadlines (a charge's responseDueDate is met within this). */
 export const DEADLINE_SWEEP_MS = 15_000;

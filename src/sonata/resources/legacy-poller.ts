@@ -4,7 +4,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { RegistryHolder } from '../../registry/registry-holder.js';
 import type { Store } from '../../state/store.js';
 import { evaluateMapping } from '../operation-context.js';
-import { memberOf } from '../../validation/json-value.js';
+import { memberOf } from '../../json/unknown-values.js';
 
 export interface LegacyPoller {
   /** one round over every partner's journal; resolves to the number of events handed to `apply` */
