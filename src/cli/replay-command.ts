@@ -31,6 +31,7 @@ import { createResourceRepository } from '../sonata/resources/resource-repositor
 import { createWorkQueue } from '../sonata/resources/work-queue.js';
 import { createMemoryStore } from '../state/memory-store.js';
 import { fetchActivityRecord, type OperatorTarget } from './trace-command.js';
+import { isRecord } from '../json/unknown-values.js';
 
 const OK = 0;
 const PROBLEMS = 1;
@@ -352,7 +353,7 @@ function collect(then: unknown, now: unknown, path: string, out: string[], windo
     for (let i = 0; i < Math.max(then.length, now.length); i++) collect(then[i], now[i], `${path}/${i}`, out, window);
     return;
   }
-  if (isObject(then) && isObject(now)) {
+  if (isRecord(then) && isRecord(now)) {
     for (const key of new Set([...Object.keys(then), ...Object.keys(now)])) {
       collect(then[key], now[key], `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`, out, window);
     }
@@ -386,7 +387,7 @@ export function withPlaceholders(value: unknown, key = ''): unknown {
     return value;
   }
   if (Array.isArray(value)) return value.map((v) => withPlaceholders(v, key));
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPlaceholders(v, k)]));
+  if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withPlaceholders(v, k)]));
   return value;
 }
 
@@ -396,12 +397,8 @@ function show(v: unknown): string {
   return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}
-
 function isTruncated(v: unknown): boolean {
-  return isObject(v) && v.truncated === true && typeof v.bytes === 'number';
+  return isRecord(v) && v.truncated === true && typeof v.bytes === 'number';
 }
 
 function parseOr(text: string): unknown {

@@ -14,6 +14,7 @@ import {
   type ConfigProblem,
   type YamlSource,
 } from './yaml-source.js';
+import { isRecord } from '../json/unknown-values.js';
 
 /** config/default.yaml overlaid by config/<env>.yaml, as validated (defaults filled in) */
 type ConfigFile = FromSchema<typeof CONFIG_SCHEMA>;
@@ -58,8 +59,8 @@ export function loadConfig(opts: LoadConfigOptions): GatewayConfig {
   const merged = deepMerge(base.data, overlay?.data);
 
   // an unset ${ADMIN_PORT:-} means "no admin listener" (the same port serves everything)
-  const server = isPlainObject(merged) ? merged.server : undefined;
-  if (isPlainObject(server) && server.adminPort === '') delete server.adminPort;
+  const server = isRecord(merged) ? merged.server : undefined;
+  if (isRecord(server) && server.adminPort === '') delete server.adminPort;
   const validate = createConfigAjv().compile<ConfigFile>(CONFIG_SCHEMA);
   if (!validate(merged)) {
     const sources = overlay ? [overlay, base] : [base];
@@ -77,7 +78,7 @@ export function loadConfig(opts: LoadConfigOptions): GatewayConfig {
   absolutePath(opts.rootDir, cfg.console, 'staticDir');
   absolutePath(opts.rootDir, cfg.products, 'catalog');
   absolutePath(opts.rootDir, cfg.products, 'schemaDir');
-  if (isPlainObject(cfg.store) && cfg.store.redisUrl === '') delete cfg.store.redisUrl;
+  if (isRecord(cfg.store) && cfg.store.redisUrl === '') delete cfg.store.redisUrl;
   return deepFreeze({ ...cfg, env, rootDir: resolve(opts.rootDir) }) as unknown as GatewayConfig;
 }
 
@@ -91,7 +92,7 @@ function locateIn(sources: YamlSource[], e: ErrorObject): ConfigProblem {
 
 /** A configured path (relative to the project folder) made absolute in place. */
 function absolutePath(root: string, section: unknown, key: string): void {
-  if (!isPlainObject(section)) return;
+  if (!isRecord(section)) return;
   const value = section[key];
   if (typeof value === 'string') section[key] = absolute(root, value);
 }
@@ -119,7 +120,7 @@ function checkInternalKeys(config: ConfigFile, sources: YamlSource[]): ConfigPro
 function hasPointer(data: unknown, pointer: string): boolean {
   let cur: unknown = data;
   for (const part of pointer.split('/').slice(1)) {
-    if (!isPlainObject(cur) && !Array.isArray(cur)) return false;
+    if (!isRecord(cur) && !Array.isArray(cur)) return false;
     if (!(part in cur)) return false;
     cur = Array.isArray(cur) ? cur[Number(part)] : cur[part];
   }
@@ -155,16 +156,12 @@ function definedOnly(env: Readonly<Record<string, string | undefined>>): Record<
 
 function deepMerge(a: unknown, b: unknown): unknown {
   if (b === undefined) return a;
-  if (isPlainObject(a) && isPlainObject(b)) {
+  if (isRecord(a) && isRecord(b)) {
     const out: Record<string, unknown> = { ...a };
     for (const [k, v] of Object.entries(b)) out[k] = deepMerge(a[k], v);
     return out;
   }
   return b;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
 }
 
 function absolute(root: string, p: string): string {

@@ -6,6 +6,7 @@
  */
 import type { FuncKeywordDefinition } from 'ajv';
 import { escapeToken } from '../json/json-pointer.js';
+import { isRecord } from '../json/unknown-values.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -46,11 +47,6 @@ export interface DiscriminatorKeywordOptions {
   requirePresence: boolean;
 }
 
-/** True for a plain JSON object (not null, not an array). */
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function componentName(ref: unknown): string | undefined {
   if (typeof ref !== 'string') return undefined;
   if (ref.startsWith(COMPONENT_SCHEMA_PREFIX)) return ref.slice(COMPONENT_SCHEMA_PREFIX.length);
@@ -70,7 +66,7 @@ export function definitionRef(fileId: string, name: string): string {
  */
 export function convertSchema(node: unknown, fileId: string): unknown {
   if (Array.isArray(node)) return node.map((item) => convertSchema(item, fileId));
-  if (!isJsonObject(node)) return node;
+  if (!isRecord(node)) return node;
 
   let out: JsonObject;
   if ('$ref' in node) {
@@ -87,14 +83,14 @@ export function convertSchema(node: unknown, fileId: string): unknown {
       switch (key) {
         case 'properties':
         case 'patternProperties':
-          out[key] = isJsonObject(value)
+          out[key] = isRecord(value)
             ? Object.fromEntries(Object.entries(value).map(([prop, schema]) => [prop, convertSchema(schema, fileId)]))
             : value;
           break;
         case 'items':
         case 'additionalProperties':
         case 'not':
-          out[key] = isJsonObject(value) ? convertSchema(value, fileId) : value;
+          out[key] = isRecord(value) ? convertSchema(value, fileId) : value;
           break;
         case 'allOf':
         case 'oneOf':
@@ -139,9 +135,9 @@ interface DispatchPlan {
 
 function planDispatch(base: string, schema: JsonObject, all: JsonObject): DispatchPlan | undefined {
   const discriminator = schema.discriminator;
-  if (!isJsonObject(discriminator) || typeof discriminator.propertyName !== 'string') return undefined;
+  if (!isRecord(discriminator) || typeof discriminator.propertyName !== 'string') return undefined;
   const targets = new Map<string, string>();
-  if (isJsonObject(discriminator.mapping)) {
+  if (isRecord(discriminator.mapping)) {
     for (const [value, ref] of Object.entries(discriminator.mapping)) {
       const target = componentName(ref);
       if (target === undefined || !(target in all)) {
@@ -160,7 +156,7 @@ function planDispatch(base: string, schema: JsonObject, all: JsonObject): Dispat
   for (const key of ['oneOf', 'anyOf'] as const) {
     const list = schema[key];
     if (!Array.isArray(list)) continue;
-    const names = list.map((entry) => (isJsonObject(entry) ? componentName(entry.$ref) : undefined));
+    const names = list.map((entry) => (isRecord(entry) ? componentName(entry.$ref) : undefined));
     if (names.every((name): name is string => name !== undefined && name in all)) {
       listKey = key;
       names.forEach(addImplicit);
@@ -169,9 +165,9 @@ function planDispatch(base: string, schema: JsonObject, all: JsonObject): Dispat
   if (listKey === undefined) {
     for (const [name, candidate] of Object.entries(all)) {
       if (
-        isJsonObject(candidate) &&
+        isRecord(candidate) &&
         Array.isArray(candidate.allOf) &&
-        candidate.allOf.some((entry) => isJsonObject(entry) && componentName(entry.$ref) === base && name !== base)
+        candidate.allOf.some((entry) => isRecord(entry) && componentName(entry.$ref) === base && name !== base)
       ) {
         addImplicit(name);
       }
@@ -179,7 +175,7 @@ function planDispatch(base: string, schema: JsonObject, all: JsonObject): Dispat
   }
   if (targets.size === 0) return undefined; // e.g. MEFProductConfiguration: the value names an external product schema
 
-  const properties = isJsonObject(schema.properties) ? schema.properties : {};
+  const properties = isRecord(schema.properties) ? schema.properties : {};
   return {
     base,
     propertyName: discriminator.propertyName,
@@ -209,7 +205,7 @@ function planDispatch(base: string, schema: JsonObject, all: JsonObject): Dispat
 export function convertComponentSchemas(schemas: JsonObject, fileId: string): Record<string, unknown> {
   const plans = new Map<string, DispatchPlan>();
   for (const [name, schema] of Object.entries(schemas)) {
-    if (!isJsonObject(schema)) continue;
+    if (!isRecord(schema)) continue;
     const plan = planDispatch(name, schema, schemas);
     if (plan) plans.set(name, plan);
   }
@@ -219,11 +215,11 @@ export function convertComponentSchemas(schemas: JsonObject, fileId: string): Re
   for (const plan of plans.values()) {
     for (const target of new Set(plan.targets.values())) {
       const schema = source[target];
-      if (!isJsonObject(schema) || !Array.isArray(schema.allOf)) continue;
+      if (!isRecord(schema) || !Array.isArray(schema.allOf)) continue;
       source[target] = {
         ...schema,
         allOf: schema.allOf.map((entry) =>
-          isJsonObject(entry) && componentName(entry.$ref) === plan.base
+          isRecord(entry) && componentName(entry.$ref) === plan.base
             ? { $ref: COMPONENT_SCHEMA_PREFIX + plan.base + BASE_COPY_SUFFIX }
             : entry,
         ),
@@ -234,7 +230,7 @@ export function convertComponentSchemas(schemas: JsonObject, fileId: string): Re
   const definitions: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(source)) {
     const plan = plans.get(name);
-    if (!plan || !isJsonObject(schema)) {
+    if (!plan || !isRecord(schema)) {
       definitions[name] = convertSchema(schema, fileId);
       continue;
     }
@@ -279,7 +275,7 @@ export function createDiscriminatorKeyword(): FuncKeywordDefinition {
     dataCxt,
   ) {
     validate.errors = [];
-    if (!isJsonObject(data)) return true;
+    if (!isRecord(data)) return true;
     const here = dataCxt?.instancePath ?? '';
     const value = data[schema.propertyName];
     const at = `${here}/${escapeToken(schema.propertyName)}`;

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
-import { convertComponentSchemas, convertSchema, createDiscriminatorKeyword, definitionRef, isJsonObject } from './openapi-schema.js';
+import { convertComponentSchemas, convertSchema, createDiscriminatorKeyword, definitionRef } from './openapi-schema.js';
 import { listApiFiles, parseSonataServerUrl, type ApiFileEntry } from './spec-files.js';
 import { applySpecErrata, errataFor, type SpecErratum } from './spec-errata.js';
 import { mapAjvErrors } from './spec-issues.js';
@@ -17,6 +17,7 @@ import { escapeToken, unescapeToken } from '../json/json-pointer.js';
 
 export type { SonataRelease, SpecIssue } from './spec-types.js';
 import type { SonataRelease, SpecIssue } from './spec-types.js';
+import { isRecord } from '../json/unknown-values.js';
 
 /** The releases an SDK folder holds: its subfolders with a `productApi/` folder, sorted; [] when there is none. */
 export function sdkReleases(sdkDir: string | undefined): SonataRelease[] {
@@ -131,13 +132,13 @@ interface FileContext {
 /** Follows a local `$ref` (`#/components/<kind>/<name>`) inside the document; other values pass through. */
 function resolveLocal(ctx: FileContext, node: unknown): unknown {
   let current = node;
-  for (let hops = 0; isJsonObject(current) && typeof current.$ref === 'string'; hops++) {
+  for (let hops = 0; isRecord(current) && typeof current.$ref === 'string'; hops++) {
     const ref = current.$ref;
     if (hops > 20 || !ref.startsWith('#/')) throw new Error(`${ctx.file}: cannot resolve $ref ${JSON.stringify(ref)}`);
     let target: unknown = ctx.doc;
     for (const token of ref.slice(2).split('/')) {
       const key = unescapeToken(decodeURIComponent(token));
-      target = isJsonObject(target) ? target[key] : undefined;
+      target = isRecord(target) ? target[key] : undefined;
     }
     if (target === undefined) throw new Error(`${ctx.file}: $ref ${JSON.stringify(ref)} points to nothing`);
     current = target;
@@ -147,12 +148,12 @@ function resolveLocal(ctx: FileContext, node: unknown): unknown {
 
 /** The schema of the JSON media type of a `content` map (keys vary: `application/json;charset=utf-8`, `*\/*`). */
 function pickJsonSchema(content: unknown): { present: boolean; schema?: unknown } {
-  if (!isJsonObject(content) || Object.keys(content).length === 0) return { present: false };
+  if (!isRecord(content) || Object.keys(content).length === 0) return { present: false };
   const keys = Object.keys(content);
   const key =
     keys.find((k) => /^application\/json\b/i.test(k)) ?? keys.find((k) => /json/i.test(k)) ?? keys.find((k) => k === '*/*') ?? keys[0];
   const media = key === undefined ? undefined : content[key];
-  return { present: true, schema: isJsonObject(media) ? media.schema : undefined };
+  return { present: true, schema: isRecord(media) ? media.schema : undefined };
 }
 
 function compileSchema(ctx: FileContext, schema: unknown, what: string): BoundedValidator {
@@ -205,7 +206,7 @@ function coerceQueryValue(value: string, type: string | undefined): unknown {
 function createOperation(ctx: FileContext, method: string, path: string, op: JsonObject, pathParameters: unknown[]): SpecOperation {
   const operationId = typeof op.operationId === 'string' ? op.operationId : `${method.toUpperCase()} ${path}`;
   const label = `${operationId} (${method.toUpperCase()} ${path})`;
-  const responses = isJsonObject(op.responses) ? op.responses : {};
+  const responses = isRecord(op.responses) ? op.responses : {};
   const responseStatuses = Object.keys(responses);
   const requestBody = op.requestBody === undefined ? undefined : resolveLocal(ctx, op.requestBody);
 
@@ -215,7 +216,7 @@ function createOperation(ctx: FileContext, method: string, path: string, op: Jso
 
   const getRequestValidator = (): BoundedValidator | null => {
     if (requestValidator === undefined) {
-      const { schema } = pickJsonSchema(isJsonObject(requestBody) ? requestBody.content : undefined);
+      const { schema } = pickJsonSchema(isRecord(requestBody) ? requestBody.content : undefined);
       requestValidator = schema === undefined ? null : compileSchema(ctx, schema, `request body of ${label}`);
     }
     return requestValidator;
@@ -229,7 +230,7 @@ function createOperation(ctx: FileContext, method: string, path: string, op: Jso
     let validate = responseValidators.get(key);
     if (validate === undefined) {
       const response = resolveLocal(ctx, responses[key]);
-      const { present, schema } = pickJsonSchema(isJsonObject(response) ? response.content : undefined);
+      const { present, schema } = pickJsonSchema(isRecord(response) ? response.content : undefined);
       validate = present ? compileSchema(ctx, schema ?? {}, `response ${key} of ${label}`) : null;
       responseValidators.set(key, validate);
     }
@@ -242,15 +243,15 @@ function createOperation(ctx: FileContext, method: string, path: string, op: Jso
     // operation parameters override path-item ones with the same name and location
     for (const raw of [...pathParameters, ...(Array.isArray(op.parameters) ? op.parameters : [])]) {
       const param = resolveLocal(ctx, raw);
-      if (!isJsonObject(param) || param.in !== 'query' || typeof param.name !== 'string') continue;
+      if (!isRecord(param) || param.in !== 'query' || typeof param.name !== 'string') continue;
       const schema = param.schema ?? {};
       const resolved = resolveLocal(ctx, schema);
-      const items = isJsonObject(resolved) ? resolveLocal(ctx, resolved.items) : undefined;
+      const items = isRecord(resolved) ? resolveLocal(ctx, resolved.items) : undefined;
       parameters.set(param.name, {
         name: param.name,
         required: param.required === true,
-        type: isJsonObject(resolved) && typeof resolved.type === 'string' ? resolved.type : undefined,
-        itemType: isJsonObject(items) && typeof items.type === 'string' ? items.type : undefined,
+        type: isRecord(resolved) && typeof resolved.type === 'string' ? resolved.type : undefined,
+        itemType: isRecord(items) && typeof items.type === 'string' ? items.type : undefined,
         schema,
       });
     }
@@ -273,7 +274,7 @@ function createOperation(ctx: FileContext, method: string, path: string, op: Jso
     validateRequestBody(body) {
       if (requestBody === undefined) throw new Error(`${label} has no request body`);
       if (body === undefined) {
-        return isJsonObject(requestBody) && requestBody.required === true
+        return isRecord(requestBody) && requestBody.required === true
           ? [{ path: '', message: 'request body is required', keyword: 'body' }]
           : [];
       }
@@ -330,21 +331,19 @@ function loadApi(ajv: SpecAjvs, release: SonataRelease, entry: ApiFileEntry, all
   } catch (err) {
     throw new Error(`${entry.file}: cannot parse: ${errorText(err)}`, { cause: err });
   }
-  if (!isJsonObject(doc) || typeof doc.openapi !== 'string' || !doc.openapi.startsWith('3.0')) {
+  if (!isRecord(doc) || typeof doc.openapi !== 'string' || !doc.openapi.startsWith('3.0')) {
     throw new Error(`${entry.file}: not an OpenAPI 3.0 document`);
   }
   const firstServer = Array.isArray(doc.servers) ? doc.servers[0] : undefined;
   const server =
-    isJsonObject(firstServer) && typeof firstServer.url === 'string'
-      ? parseSonataServerUrl(firstServer.url.replace(/\s+/g, ''))
-      : undefined;
+    isRecord(firstServer) && typeof firstServer.url === 'string' ? parseSonataServerUrl(firstServer.url.replace(/\s+/g, '')) : undefined;
   if (!server || server.major !== entry.major)
     throw new Error(`${entry.file}: servers[0].url does not match the indexed base path .../${entry.apiName}/${entry.major}/`);
 
   const fileId = `${FILE_ID_BASE}${release}/${entry.relativePath}`;
   const ctx: FileContext = { ajv, doc, fileId, file: entry.file, compiled: new Map() };
-  const components = isJsonObject(doc.components) ? doc.components : {};
-  const schemas = isJsonObject(components.schemas) ? components.schemas : {};
+  const components = isRecord(doc.components) ? doc.components : {};
+  const schemas = isRecord(components.schemas) ? components.schemas : {};
   const errata = errataFor(allErrata, release, entry.apiName);
   applySpecErrata(schemas, errata, entry.file);
   try {
@@ -359,13 +358,13 @@ function loadApi(ajv: SpecAjvs, release: SonataRelease, entry: ApiFileEntry, all
   const byRoute = new Map<string, SpecOperation>();
   const byId = new Map<string, SpecOperation>();
   try {
-    for (const [path, item] of Object.entries(isJsonObject(doc.paths) ? doc.paths : {})) {
+    for (const [path, item] of Object.entries(isRecord(doc.paths) ? doc.paths : {})) {
       const pathItem = resolveLocal(ctx, item);
-      if (!isJsonObject(pathItem)) continue;
+      if (!isRecord(pathItem)) continue;
       const pathParameters = Array.isArray(pathItem.parameters) ? pathItem.parameters : [];
       for (const method of HTTP_METHODS) {
         const op = pathItem[method];
-        if (!isJsonObject(op)) continue;
+        if (!isRecord(op)) continue;
         const operation = createOperation(ctx, method, path, op, pathParameters);
         operations.push(operation);
         byRoute.set(`${operation.method} ${path}`, operation);

@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { ConfigError, readYamlFile, validateSource } from '../config/yaml-source.js';
-import { isJsonObject } from './openapi-schema.js';
+import { isRecord } from '../json/unknown-values.js';
 import type { SonataRelease } from './spec-types.js';
 
 export interface SpecErratum {
@@ -117,7 +117,7 @@ export function errataFor(errata: readonly SpecErratum[], release: string, apis:
 export function applySpecErrata(schemas: Record<string, unknown>, errata: readonly SpecErratum[], file: string): void {
   for (const e of errata) {
     const schema = schemas[e.schema];
-    if (!isJsonObject(schema)) throw new Error(`spec erratum ${e.id} (${e.source}): ${file} has no schema ${e.schema}`);
+    if (!isRecord(schema)) throw new Error(`spec erratum ${e.id} (${e.source}): ${file} has no schema ${e.schema}`);
     if (e.eventType) fixEventTypeEnum(schema, e, file);
     if (e.arrayOf) {
       if (schema.type === 'array')
@@ -139,9 +139,9 @@ export function applySpecErrata(schemas: Record<string, unknown>, errata: readon
 /** The `eventType` enumeration of the schema (or of one of its allOf members) that lists `listed` now lists `meant`. */
 function fixEventTypeEnum(schema: Record<string, unknown>, e: SpecErratum, file: string): void {
   const { listed, meant } = e.eventType!;
-  const parts = [schema, ...(Array.isArray(schema.allOf) ? (schema.allOf as unknown[]) : [])].filter(isJsonObject);
+  const parts = [schema, ...(Array.isArray(schema.allOf) ? (schema.allOf as unknown[]) : [])].filter(isRecord);
   for (const part of parts) {
-    const eventType = isJsonObject(part.properties) && isJsonObject(part.properties.eventType) ? part.properties.eventType : undefined;
+    const eventType = isRecord(part.properties) && isRecord(part.properties.eventType) ? part.properties.eventType : undefined;
     const values = eventType && Array.isArray(eventType.enum) ? (eventType.enum as unknown[]) : undefined;
     if (eventType && values?.includes(listed)) {
       eventType.enum = values.map((v) => (v === listed ? meant : v));

@@ -3,6 +3,7 @@ import type { CompiledMapping } from './engine.js';
 import { MappingError, type MappingErrorKind } from './errors.js';
 import type { LookupTables } from './lookups.js';
 import { appendToken } from '../json/json-pointer.js';
+import { isRecord } from '../json/unknown-values.js';
 
 /** One data-driven mapping test, as written by integrators in a YAML fixture file. */
 export interface MappingFixture {
@@ -88,7 +89,7 @@ export function parseFixture(text: string, file: string): MappingFixture {
   if (description !== undefined && typeof description !== 'string') fail(at('description'), '"description" must be text');
 
   const bindings = valueOf('bindings');
-  if (bindings !== undefined && !isPlainObject(bindings)) fail(at('bindings'), '"bindings" must be a mapping of name: value');
+  if (bindings !== undefined && !isRecord(bindings)) fail(at('bindings'), '"bindings" must be a mapping of name: value');
 
   const lookups = valueOf('lookups');
   if (lookups !== undefined && typeof lookups !== 'boolean') fail(at('lookups'), '"lookups" must be true or false');
@@ -124,7 +125,7 @@ export function parseFixture(text: string, file: string): MappingFixture {
 }
 
 function parseExpectedError(value: unknown, fail: (message: string, key?: string) => never): NonNullable<MappingFixture['expectedError']> {
-  if (!isPlainObject(value)) return fail('"expectedError" must be a mapping with kind, code, propertyPath or messageIncludes');
+  if (!isRecord(value)) return fail('"expectedError" must be a mapping with kind, code, propertyPath or messageIncludes');
   const result: NonNullable<MappingFixture['expectedError']> = {};
   for (const [key, field] of Object.entries(value)) {
     if (!ERROR_KEYS.has(key)) fail(`unknown field "expectedError.${key}" (allowed: ${[...ERROR_KEYS].join(', ')})`, key);
@@ -232,7 +233,7 @@ function collectDifferences(expected: unknown, actual: unknown, path: string, fo
     }
     return;
   }
-  if (isPlainObject(expected) && isPlainObject(actual)) {
+  if (isRecord(expected) && isRecord(actual)) {
     const keys = new Set([...Object.keys(expected), ...Object.keys(actual)]);
     for (const key of keys) {
       collectDifferences(
@@ -261,8 +262,4 @@ function formatValue(value: unknown): string {
 
 function isErrorKind(value: unknown): value is MappingErrorKind {
   return typeof value === 'string' && ERROR_KINDS.has(value);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -10,6 +10,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { ConfigProblem, YamlSource } from '../config/yaml-source.js';
+import { isRecord } from '../json/unknown-values.js';
 
 export interface SchemaBaseOptions {
   /** the schema file (absolute) and its parsed content */
@@ -26,20 +27,18 @@ export interface SchemaBaseOptions {
 
 type JsonObject = Record<string, unknown>;
 
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * RFC 7386: `patch` applied to `target` (neither is modified). Keys keep the target's order, new ones follow in the
  * patch's order; a patch object that writes every key of the target's object (unchanged ones as `{}`, or their value
  * again) gives the result its own order instead (the order of `properties` is the order of a refusal's issues).
  */
 export function mergePatch(target: unknown, patch: unknown): unknown {
-  if (!isObject(patch)) return patch;
-  const reorder = isObject(target) && Object.keys(target).every((key) => key in patch);
-  const result: JsonObject = !isObject(target) ? {} : reorder ? {} : { ...target };
+  if (!isRecord(patch)) return patch;
+  const reorder = isRecord(target) && Object.keys(target).every((key) => key in patch);
+  const result: JsonObject = !isRecord(target) ? {} : reorder ? {} : { ...target };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete result[key];
-    else result[key] = mergePatch(isObject(target) ? target[key] : undefined, value);
+    else result[key] = mergePatch(isRecord(target) ? target[key] : undefined, value);
   }
   return result;
 }
@@ -48,7 +47,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
 export function resolveSchemaBase(opts: SchemaBaseOptions): unknown {
   const { file, src, problems } = opts;
   const data = src.data;
-  if (!isObject(data) || !('$base' in data)) return data;
+  if (!isRecord(data) || !('$base' in data)) return data;
   const { $base: base, ...patch } = data;
   if (typeof base !== 'string' || base === '') {
     problems.push(src.problem('/$base', '$base must be the path of a schema file, relative to this one'));

@@ -4,6 +4,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import { unescapeToken } from '../../json/json-pointer.js';
+import { isRecord } from '../../json/unknown-values.js';
 
 /**
  * What a case expects at one pointer. A scalar means "equals"; an object combines operators, all of which must
@@ -50,7 +51,7 @@ export function resolvePointer(document: unknown, pointer: string): Found[] {
     for (const { pointer: at, value } of current) {
       if (raw === '*') {
         if (Array.isArray(value)) value.forEach((v, i) => next.push({ pointer: `${at}/${i}`, value: v }));
-        else if (isObject(value)) for (const [k, v] of Object.entries(value)) next.push({ pointer: `${at}/${k}`, value: v });
+        else if (isRecord(value)) for (const [k, v] of Object.entries(value)) next.push({ pointer: `${at}/${k}`, value: v });
         continue;
       }
       const token = unescapeToken(raw);
@@ -58,17 +59,13 @@ export function resolvePointer(document: unknown, pointer: string): Found[] {
         if (!/^(0|[1-9]\d*)$/.test(token)) continue;
         const v = value[Number(token)];
         if (v !== undefined) next.push({ pointer: `${at}/${raw}`, value: v });
-      } else if (isObject(value) && Object.hasOwn(value, token) && value[token] !== undefined) {
+      } else if (isRecord(value) && Object.hasOwn(value, token) && value[token] !== undefined) {
         next.push({ pointer: `${at}/${raw}`, value: value[token] });
       }
     }
     current = next;
   }
   return current;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** A value as a short piece of text for failure messages. */

@@ -10,8 +10,8 @@ import {
   type YamlSource,
 } from '../../config/yaml-source.js';
 import type { RefRewrite } from './schema-files.js';
-import { isObject } from './schema-files.js';
 import { formatPointer } from '../../json/json-pointer.js';
+import { isRecord } from '../../json/unknown-values.js';
 
 /** One product of a catalogue: the `@type` it answers to and the schema file that validates it. */
 export interface CatalogProduct {
@@ -83,7 +83,7 @@ export function readProductCatalog(catalogFile: string, schemaDir: string): Prod
   const root = resolve(schemaDir);
   const products: CatalogProduct[] = [];
   for (const [type, entry] of Object.entries(data.products)) {
-    if (!isObject(entry)) continue;
+    if (!isRecord(entry)) continue;
     const pointer = formatPointer(['products', type, 'schema']);
     const schemaFile = resolve(root, entry.schema);
     const rel = relative(root, schemaFile);

@@ -4,9 +4,10 @@ import { ConfigError, describeAjvError, type ConfigProblem } from '../../config/
 import type { Logger } from '../../observability/logger.js';
 import { readProductCatalog } from './product-catalog.js';
 import { describeProductErrors, subjectOf, truncate, type AlternativeValidators, type ProductIssue } from './product-issues.js';
-import { forEachAlternativeList, isObject, loadSchemaFiles } from './schema-files.js';
+import { forEachAlternativeList, loadSchemaFiles } from './schema-files.js';
 import { appendToken, parsePointer } from '../../json/json-pointer.js';
 import { errorMessage } from '../../json/unknown-values.js';
+import { isRecord } from '../../json/unknown-values.js';
 
 export type { ProductIssue } from './product-issues.js';
 export type { RefRewrite } from './schema-files.js';
@@ -113,7 +114,7 @@ export function loadProductSchemas(opts: LoadProductSchemasOptions): ProductSche
   for (const file of set.files.values()) {
     forEachAlternativeList(file.schema, (list) => {
       for (const alt of list) {
-        if (!isObject(alt) || alternatives.has(alt)) continue;
+        if (!isRecord(alt) || alternatives.has(alt)) continue;
         try {
           alternatives.set(alt, ajv.compile(alt));
         } catch (err) {
@@ -128,7 +129,7 @@ export function loadProductSchemas(opts: LoadProductSchemasOptions): ProductSche
   return Object.freeze({
     types: () => [...known],
     validate(config: unknown, pointer: string, alias?: (type: string) => string | undefined): ProductIssue[] {
-      if (!isObject(config)) {
+      if (!isRecord(config)) {
         return [{ code: 'invalidFormat', propertyPath: pointer, reason: `${subjectOf(pointer)} must be an object` }];
       }
       const typeAt = `${pointer}/@type`;
@@ -174,7 +175,7 @@ export function findProductConfigurations(body: unknown, paths: readonly string[
     if (Array.isArray(node)) {
       if (segment === '*') node.forEach((item, k) => walk(item, segments, i + 1, `${pointer}/${k}`));
       else if (/^(0|[1-9][0-9]*)$/.test(segment)) walk(node[Number(segment)], segments, i + 1, `${pointer}/${segment}`);
-    } else if (isObject(node) && segment !== '*' && Object.hasOwn(node, segment)) {
+    } else if (isRecord(node) && segment !== '*' && Object.hasOwn(node, segment)) {
       walk(node[segment], segments, i + 1, appendToken(pointer, segment));
     }
   };

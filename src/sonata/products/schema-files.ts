@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, displayPath, readYamlFile, type ConfigProblem, type YamlSource } from '../../config/yaml-source.js';
 import { appendToken, parsePointer } from '../../json/json-pointer.js';
+import { isRecord } from '../../json/unknown-values.js';
 
 /**
  * A fallback for relative `$ref`s whose file does not exist: when the ref's path starts with `from`, the same
@@ -88,7 +89,7 @@ export function loadSchemaFiles(roots: readonly string[], rewrites: readonly Ref
       throw err;
     }
     const data = source.data;
-    if (!isObject(data)) {
+    if (!isRecord(data)) {
       problems.push({
         file: source.file,
         line: 1,
@@ -154,7 +155,7 @@ export function loadSchemaFiles(roots: readonly string[], rewrites: readonly Ref
 
 /** Visits the schema positions of one schema, rewriting `$ref`s in place; returns how many null keywords it dropped. */
 function walkSchema(node: unknown, pointer: string, rewriteRef: (ref: string, pointer: string) => string): number {
-  if (!isObject(node)) return 0;
+  if (!isRecord(node)) return 0;
   let dropped = 0;
   for (const key of Object.keys(node)) {
     const value = node[key];
@@ -172,7 +173,7 @@ function walkSchema(node: unknown, pointer: string, rewriteRef: (ref: string, po
           dropped += walkSchema(s, `${at}/${i}`, rewriteRef);
         });
       else dropped += walkSchema(value, at, rewriteRef);
-    } else if (SCHEMA_MAP.has(key) && isObject(value)) {
+    } else if (SCHEMA_MAP.has(key) && isRecord(value)) {
       for (const [name, sub] of Object.entries(value)) dropped += walkSchema(sub, appendToken(at, name), rewriteRef);
     }
   }
@@ -181,7 +182,7 @@ function walkSchema(node: unknown, pointer: string, rewriteRef: (ref: string, po
 
 /** Calls `visit` with every oneOf/anyOf list found at a schema position of `schema`. */
 export function forEachAlternativeList(schema: unknown, visit: (alternatives: unknown[]) => void): void {
-  if (!isObject(schema)) return;
+  if (!isRecord(schema)) return;
   for (const [key, value] of Object.entries(schema)) {
     if (ONE_SCHEMA.has(key)) forEachAlternativeList(value, visit);
     else if (key === 'items' || SCHEMA_LIST.has(key)) {
@@ -189,7 +190,7 @@ export function forEachAlternativeList(schema: unknown, visit: (alternatives: un
         if (key === 'oneOf' || key === 'anyOf') visit(value);
         for (const s of value) forEachAlternativeList(s, visit);
       } else forEachAlternativeList(value, visit);
-    } else if (SCHEMA_MAP.has(key) && isObject(value)) {
+    } else if (SCHEMA_MAP.has(key) && isRecord(value)) {
       for (const sub of Object.values(value)) forEachAlternativeList(sub, visit);
     }
   }
@@ -199,13 +200,8 @@ function resolvePointer(root: unknown, pointer: string): unknown {
   let node: unknown = root;
   for (const part of parsePointer(pointer)) {
     if (Array.isArray(node)) node = node[Number(part)];
-    else if (isObject(node) && Object.hasOwn(node, part)) node = node[part];
+    else if (isRecord(node) && Object.hasOwn(node, part)) node = node[part];
     else return undefined;
   }
   return node;
-}
-
-/** A plain object (not null, not an array). */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
