@@ -46,7 +46,14 @@ interface Case {
 
 function shippedCases(): { registry: Registry; cases: Case[] } {
   const registry = loadShipped();
-  const engine = createMappingEngine({ deadlineMs: DEADLINE_MS, engine: 'compiled' });
+  const engine = createMappingEngine({
+    deadlineMs: DEADLINE_MS,
+    // no yields and no fallback from the synchronous slice: both are timed, so under load they would make the
+    // interpreter's concurrent members (and a compiled evaluation that fell back to it) settle in another order
+    yieldEveryMs: DEADLINE_MS,
+    syncSliceMs: DEADLINE_MS,
+    engine: 'compiled',
+  });
   const cases: Case[] = [];
   for (const ref of registry.fixtures) {
     const name = displayPath(ref.file);
@@ -179,14 +186,15 @@ function mutate(input: unknown, changes: readonly Mutation[]): unknown {
 }
 
 /**
- * What must agree on a generated input. The interpreter (jsonata 2.x) evaluates the members of an array or object
- * constructor concurrently (Promise.all), and our evaluation hooks yield by elapsed time, so when a mangled input
- * makes several members `$reject`, which rejection ends the evaluation first depends on timing: the same engine
- * disagrees with itself from run to run. Two rejections therefore agree on being a rejection (the partner gets a
- * 422 either way); every other outcome, results and evaluation errors, must be identical.
+ * What must agree on a generated input: results exactly, and whether and how the evaluation fails (a rejection, the
+ * partner's 422, or an evaluation error). Which failure it is may differ: the interpreter (jsonata 2.x) evaluates
+ * the members of an array or object constructor concurrently (Promise.all), so when a mangled input makes several
+ * members fail, the one that ends the evaluation depends on how the members' awaits interleave, which the
+ * synchronous compiled code follows closely but not to the microtask (two such inputs in 568 x 400 runs here). The
+ * engines of these tests never yield by time (see shippedCases): a timed yield made even that order depend on load.
  */
 function comparable(outcome: Outcome): unknown {
-  const seen = !outcome.ok && outcome.kind === 'rejected' ? { ok: false, kind: 'rejected' } : outcome;
+  const seen = outcome.ok ? outcome : { ok: false, kind: outcome.kind };
   // as it goes on the wire: -0 and 0, or a key holding undefined and no key, are the same JSON (fast-check's doubles
   // give -0, and the engines may differ on such invisible details without anyone receiving a different body)
   return JSON.parse(JSON.stringify(seen)) as unknown;
