@@ -35,9 +35,9 @@ COPY config ./config
 COPY partners ./partners
 COPY mappings ./mappings
 # demo and test secrets never ship in an image; config/shipped-secrets.sha256 (their hashes) stays, so production
-# still refuses them; give real secrets as variables or <NAME>_FILE=/run/secrets/... (docs/operations.md, Secrets);
-# nor does the simulated legacy BSS's seed data (the product has no simulator: legacy.baseUrl `embedded` is refused)
-RUN rm -rf config/*.env config/legacy-bss-sim && chown -R node:node /app/partners /app/mappings
+# still refuses them; give real secrets as variables or <NAME>_FILE=/run/secrets/... (docs/operations.md, Secrets).
+# The simulated legacy BSS's seed data lives in simulators/data, which is not copied (`embedded` is refused)
+RUN rm -rf config/*.env && chown -R node:node /app/partners /app/mappings
 USER node
 # 8080: partners and the legacy BSS; 9090: /metrics, /readyz detail, operator /internal (server.adminPort)
 EXPOSE 8080 9090

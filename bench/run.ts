@@ -24,6 +24,7 @@ import {
   type Scenario,
 } from './scenarios.js';
 import { measureStageTimings, type StageTimings } from './stage-timings.js';
+import { legacyBssSeedDir } from '../simulators/src/data-dir.js';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -132,7 +133,7 @@ async function main(): Promise<void> {
   let legacyUrl: string | undefined;
   if (settings.legacy === 'forked') {
     const legacy = await phase('start legacy BSS simulator', 30_000, () =>
-      supervisor.start('legacy', { apiKey: demoConfig.legacy.apiKey, dataDir: demoConfig.legacy.simulatorDataDir }),
+      supervisor.start('legacy', { apiKey: demoConfig.legacy.apiKey, dataDir: legacyBssSeedDir() }),
     );
     legacyUrl = legacy.url;
   }

@@ -338,7 +338,6 @@ async function startInProcessBackends<S extends InProcessSeller>(
     if (!backends?.legacy) throw new ConfigError([settingProblem(config, '/legacy/baseUrl', `is "embedded": ${RUN_THE_DEMO}`)]);
     legacy = await backends.legacy({
       apiKey: config.legacy.apiKey,
-      dataDir: config.legacy.simulatorDataDir,
       callbackUrl: config.legacy.statusUpdates === 'poll' ? undefined : () => mainUrl() && `${mainUrl()}/internal/legacy/events`,
       callbackSecret: config.legacy.callbackSecret,
       autoAdvanceMs: config.legacy.simulator.autoAdvanceMs,

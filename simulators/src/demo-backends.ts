@@ -1,5 +1,6 @@
 import { createSpecCatalog, type SpecCatalog } from '../../src/conformance/openapi-validator.js';
 import type { InProcessBackends } from '../../src/gateway.js';
+import { legacyBssSeedDir } from './data-dir.js';
 import { startLegacyBss } from './legacy-bss/start-legacy-bss.js';
 import { hasSellerProfile } from './sonata-seller/seller-profile.js';
 import { startSonataSeller, type RunningSonataSeller } from './sonata-seller/start-sonata-seller.js';
@@ -10,7 +11,8 @@ import { startSonataSeller, type RunningSonataSeller } from './sonata-seller/sta
  * them as `backends`; the product passes none.
  */
 export const demoBackends: InProcessBackends<RunningSonataSeller> = {
-  legacy: (opts) => startLegacyBss({ ...opts, port: 0, host: '127.0.0.1' }),
+  // the shipped seed data (simulators/data/legacy-bss)
+  legacy: (opts) => startLegacyBss({ ...opts, dataDir: legacyBssSeedDir(), port: 0, host: '127.0.0.1' }),
   sellers: {
     simulates: hasSellerProfile,
     async start({ release, sdkDir, ...opts }) {

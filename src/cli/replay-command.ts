@@ -333,7 +333,7 @@ async function liveLegacy(config: GatewayConfig, start?: StartInProcessLegacy): 
     return formatProblem(
       settingProblem(config, '/legacy/baseUrl', `is "embedded": --live needs a real legacy BSS (LEGACY_BSS_URL); ${RUN_THE_DEMO}`),
     );
-  const sim = await start({ apiKey: config.legacy.apiKey, dataDir: config.legacy.simulatorDataDir });
+  const sim = await start({ apiKey: config.legacy.apiKey });
   return { url: sim.url, close: () => sim.close() };
 }
 

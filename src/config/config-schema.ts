@@ -45,7 +45,6 @@ export interface GatewayConfig {
     readonly retry: RetrySettings;
     /** circuit breaker in front of the BSS: fail fast with 503 + Retry-After while it keeps failing */
     readonly breaker: BreakerSettings;
-    readonly simulatorDataDir: string;
     /** request headers passed through to the legacy BSS (test environments: the simulator's X-Sim-Fault) */
     readonly forwardHeaders: readonly string[];
     /** HMAC secret of the legacy BSS's status callbacks; when unset, callbacks are not signature-checked */
@@ -441,7 +440,6 @@ export const CONFIG_SCHEMA = {
         timeoutMs: { type: 'integer', minimum: 50, default: 5000 },
         retry: RETRY_SCHEMA,
         breaker: BREAKER_SCHEMA,
-        simulatorDataDir: { type: 'string', default: 'config/legacy-bss-sim' },
         forwardHeaders: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9-]+$' }, default: [] },
         callbackSecret: { type: 'string', minLength: 16 },
         statusUpdates: { enum: ['callback', 'poll', 'both'], default: 'callback' },

@@ -72,7 +72,6 @@ export function loadConfig(opts: LoadConfigOptions): GatewayConfig {
   const cfg = merged;
   absolutePath(opts.rootDir, cfg.paths, 'partners');
   absolutePath(opts.rootDir, cfg.paths, 'mappings');
-  absolutePath(opts.rootDir, cfg.legacy, 'simulatorDataDir');
   if (cfg.sdkDir) cfg.sdkDir = absolute(opts.rootDir, cfg.sdkDir);
   if (cfg.console.usersFile) absolutePath(opts.rootDir, cfg.console, 'usersFile');
   absolutePath(opts.rootDir, cfg.console, 'staticDir');

@@ -4,8 +4,6 @@
  */
 export interface InProcessLegacyOptions {
   apiKey: string;
-  /** its seed data (legacy.simulatorDataDir) */
-  dataDir: string;
   /** where it sends status callbacks (the gateway's address is known once it listens) */
   callbackUrl?: () => string | undefined;
   callbackSecret?: string;

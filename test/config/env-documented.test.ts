@@ -52,7 +52,7 @@ function variablesRead(): Map<string, string> {
   }
   const yamlComment = (l: string) => /^\s*#/.test(l);
   const yamlFiles = [
-    ...walk(join(REPO_ROOT, 'config'), (p) => /\.ya?ml$/.test(p) && !p.includes(`${join(REPO_ROOT, 'config')}/`.concat('legacy-bss-sim'))),
+    ...walk(join(REPO_ROOT, 'config'), (p) => /\.ya?ml$/.test(p)),
     ...walk(join(REPO_ROOT, 'partners'), (p) => /\.ya?ml$/.test(p)),
   ];
   // a trailing comment may mention ${VAR} as an example; only the value part counts

@@ -64,7 +64,7 @@ describe.skipIf(skipReason !== undefined)(`gateway kill -9 mid-delivery${skipRea
     legacy = await startChild({
       role: 'legacy',
       apiKey: LEGACY_KEY,
-      dataDir: join(REPO_ROOT, 'config', 'legacy-bss-sim'),
+      dataDir: join(REPO_ROOT, 'simulators', 'data', 'legacy-bss'),
       callbackSecret: CALLBACK_SECRET,
     });
     listener = await startSwitchableListener();

@@ -86,7 +86,7 @@ describe.skipIf(skipReason !== undefined)(
       legacy = await startChild({
         role: 'legacy',
         apiKey: LEGACY_KEY,
-        dataDir: join(REPO_ROOT, 'config', 'legacy-bss-sim'),
+        dataDir: join(REPO_ROOT, 'simulators', 'data', 'legacy-bss'),
         port,
         faultInjection: true,
       });

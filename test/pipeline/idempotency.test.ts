@@ -137,7 +137,7 @@ describe('idempotent creates through the gateway (in process)', () => {
     // a legacy BSS honouring X-Sim-Fault (config/test.yaml forwards it), to hold a create in flight or fail it
     sim = await startLegacyBss({
       apiKey: LEGACY_KEY,
-      dataDir: `${REPO_ROOT}/config/legacy-bss-sim`,
+      dataDir: `${REPO_ROOT}/simulators/data/legacy-bss`,
       faultInjection: true,
     });
     gw = await startTestGateway({ env: { LEGACY_BSS_URL: sim.url } });

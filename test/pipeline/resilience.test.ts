@@ -23,7 +23,7 @@ describe('legacy BSS failures become clear answers (simulator with fault injecti
   beforeAll(async () => {
     sim = await startLegacyBss({
       apiKey: API_KEY,
-      dataDir: `${REPO_ROOT}/config/legacy-bss-sim`,
+      dataDir: `${REPO_ROOT}/simulators/data/legacy-bss`,
       faultInjection: true,
     });
     gw = await startTestGateway({ env: { LEGACY_BSS_URL: sim.url } });
@@ -84,7 +84,7 @@ describe('graceful shutdown', () => {
   it('lets an in-flight request finish, then refuses new connections', async () => {
     const sim = await startLegacyBss({
       apiKey: API_KEY,
-      dataDir: `${REPO_ROOT}/config/legacy-bss-sim`,
+      dataDir: `${REPO_ROOT}/simulators/data/legacy-bss`,
       faultInjection: true,
     });
     const gw = await startTestGateway({ env: { LEGACY_BSS_URL: sim.url } });

@@ -3,7 +3,7 @@ import { createSpecCatalog, type SonataRelease } from '../../src/conformance/ope
 import { SDK_DIR, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 /**
- * Product Catalog served from the legacy BSS's own sales catalogue (config/legacy-bss-sim/catalogue.yaml): Grace v2
+ * Product Catalog served from the legacy BSS's own sales catalogue (simulators/data/legacy-bss/catalogue.yaml): Grace v2
  * for ACME (no catalogue policy: the whole catalogue), Kylie v4 for Globex (policy.catalog: the Ethernet-Zugang
  * category only). Every answer is checked against the official spec here, and
  * the test gateway's spec guard fails the suite on any violation besides.

@@ -35,7 +35,7 @@ async function completeOrder(body: Record<string, unknown>): Promise<void> {
 beforeAll(async () => {
   const app = createLegacyBssApp({
     apiKey: KEY,
-    dataDir: resolve(import.meta.dirname, '..', '..', 'config', 'legacy-bss-sim'),
+    dataDir: resolve(import.meta.dirname, '..', '..', 'simulators', 'data', 'legacy-bss'),
     now: () => clock,
   });
   server = app.listen(0, '127.0.0.1');

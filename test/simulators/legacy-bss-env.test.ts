@@ -1,14 +1,14 @@
-import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readLegacyBssEnv } from '../../simulators/src/legacy-bss/legacy-bss-env.js';
 
 describe('readLegacyBssEnv', () => {
-  it('applies defaults next to the required key', () => {
+  it('applies defaults next to the required key: the shipped seed, wherever the process runs', () => {
     expect(readLegacyBssEnv({ LEGACY_BSS_API_KEY: 'k' }, '/srv/app')).toEqual({
       apiKey: 'k',
       port: 8091,
       host: '127.0.0.1',
-      dataDir: path.resolve('/srv/app', 'config/legacy-bss-sim'),
+      dataDir: fileURLToPath(new URL('../../simulators/data/legacy-bss', import.meta.url)),
       faultInjection: false,
     });
   });

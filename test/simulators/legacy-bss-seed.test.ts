@@ -40,7 +40,7 @@ function seedWithSecondEntry(mutate: (entry: string) => string): string {
   return `addresses:\n${VALID_ENTRY}${mutate(VALID_ENTRY.replace('NC-DE-000901', 'NC-DE-000902'))}`;
 }
 
-describe('shipped seed (config/legacy-bss-sim/addresses.yaml)', () => {
+describe('shipped seed (simulators/data/legacy-bss/addresses.yaml)', () => {
   const addresses = loadAddressSeed(SHIPPED_DATA_DIR);
 
   it('loads about thirty addresses with unique keys across the served countries', () => {

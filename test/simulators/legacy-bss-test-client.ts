@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 
 /** The shipped seed folder, loaded exactly as `npm start` loads it. */
-export const SHIPPED_DATA_DIR = fileURLToPath(new URL('../../config/legacy-bss-sim', import.meta.url));
+export const SHIPPED_DATA_DIR = fileURLToPath(new URL('../../simulators/data/legacy-bss', import.meta.url));
 
 export interface LegacyCandidate {
   ADDR_KEY: string;

@@ -17,7 +17,7 @@ const KYLIE = '/mefApi/sonata/productOfferingAvailabilityAndPricingDiscovery/v4'
 const API = 'productOfferingAvailabilityAndPricingDiscovery';
 const ELINE = 'urn:mef:lso:spec:sonata:access-eline-ovc:v5.0.0:all';
 
-const catalogue = loadProductCatalogue(join(REPO_ROOT, 'config', 'legacy-bss-sim'));
+const catalogue = loadProductCatalogue(join(REPO_ROOT, 'simulators', 'data', 'legacy-bss'));
 const offerings = parse(readFileSync(join(REPO_ROOT, 'mappings', 'lookups', 'productOfferingConfigurations.yaml'), 'utf8')) as Record<
   string,
   {

@@ -238,7 +238,7 @@ function readGeo(
 
 /**
  * Names a seed file relative to the working directory when it lies below it, matching how people
- * refer to it in messages (`config/legacy-bss-sim/addresses.yaml:14: ...`).
+ * refer to it in messages (`simulators/data/legacy-bss/addresses.yaml:14: ...`).
  */
 export function labelSeedPath(filePath: string): string {
   const relative = path.relative(process.cwd(), filePath);

@@ -40,7 +40,7 @@ export interface LegacyBssLogger {
 export interface LegacyBssSimOptions {
   /** Value every request must carry in `X-BSS-Api-Key` (health excepted). Must not be empty. */
   apiKey: string;
-  /** Folder holding `addresses.yaml` (the shipped one is `config/legacy-bss-sim`). */
+  /** Folder holding `addresses.yaml` (the shipped one is `simulators/data/legacy-bss`). */
   dataDir: string;
   /** Honour the `X-Sim-Fault` request header (see fault-injection.ts). Off by default. */
   faultInjection?: boolean;

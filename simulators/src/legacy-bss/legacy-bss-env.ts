@@ -1,17 +1,15 @@
 import path from 'node:path';
+import { legacyBssSeedDir } from '../data-dir.js';
 import type { StartLegacyBssOptions } from './start-legacy-bss.js';
 
 /** Port the standalone simulator listens on when `LEGACY_BSS_PORT` is unset. */
 export const DEFAULT_LEGACY_BSS_PORT = 8091;
 
-/** Seed folder used when `LEGACY_BSS_DATA_DIR` is unset, relative to the working directory. */
-export const DEFAULT_LEGACY_BSS_DATA_DIR = 'config/legacy-bss-sim';
-
 /**
  * Reads the standalone simulator's settings from environment variables:
  * `LEGACY_BSS_API_KEY` (required), `LEGACY_BSS_PORT` (default 8091), `LEGACY_BSS_HOST`
- * (default 127.0.0.1), `LEGACY_BSS_DATA_DIR` (default `config/legacy-bss-sim`, resolved against
- * the working directory), `LEGACY_BSS_FAULT_INJECTION` (`true` enables `X-Sim-Fault`),
+ * (default 127.0.0.1), `LEGACY_BSS_DATA_DIR` (resolved against the working directory; default the
+ * shipped seed, simulators/data/legacy-bss), `LEGACY_BSS_FAULT_INJECTION` (`true` enables `X-Sim-Fault`),
  * `LEGACY_BSS_CALLBACK_URL` + `LEGACY_BSS_CALLBACK_SECRET` (status callbacks) with optional
  * `LEGACY_BSS_CALLBACK_HEADERS` (JSON object of extra headers),
  * `LEGACY_BSS_AUTO_ADVANCE_MS` (lifecycle timer, 0 = off) and `LEGACY_BSS_DEFERRED_DELAY_MS`
@@ -36,7 +34,7 @@ export function readLegacyBssEnv(env: NodeJS.ProcessEnv, cwd: string = process.c
     apiKey,
     port,
     host: env['LEGACY_BSS_HOST'] || '127.0.0.1',
-    dataDir: path.resolve(cwd, env['LEGACY_BSS_DATA_DIR'] || DEFAULT_LEGACY_BSS_DATA_DIR),
+    dataDir: env['LEGACY_BSS_DATA_DIR'] ? path.resolve(cwd, env['LEGACY_BSS_DATA_DIR']) : legacyBssSeedDir(),
     faultInjection: faultText === 'true',
   };
   const callbackUrl = env['LEGACY_BSS_CALLBACK_URL'];
