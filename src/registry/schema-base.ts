@@ -1,14 +1,16 @@
 /**
- * `$base` in a request or query schema file (`*.schema.yaml`): the schema is another schema file (typically the same
- * body's schema in the release this one inherits from, `../../grace/<api>/<name>.schema.yaml`) with this file's other
- * keys applied to it as a JSON Merge Patch (RFC 7386): an object merges into the base's object of that key, key by
- * key and at any depth; `null` removes the key; anything else (a string, a number, an array such as `required` or
- * `enum`) replaces the base's value whole (to reorder an object's keys, write all of them: see mergePatch). The
- * base may have a `$base` in turn; a cycle is refused. The result is what the registry compiles: a release states
- * only where its body differs, and problems name the file (and line) that writes the `$base`.
+ * `$base` in a request or query schema file (`*.schema.yaml`): the schema is another schema file with this file's
+ * other keys applied to it as a JSON Merge Patch (RFC 7386): an object merges into the base's object of that key, key
+ * by key and at any depth; `null` removes the key; anything else (a string, a number, an array such as `required` or
+ * `enum`) replaces the base's value whole (to reorder an object's keys, write all of them: see mergePatch).
+ * `$base: inherited` names the same-named file of the API this one inherits from (the `inherit.from` of the
+ * `api.yaml` beside it), so a release's schema is its base release's with changes by the one reuse mechanism,
+ * inherit, and names no other release's folder; any other value is a path relative to this file (another schema of
+ * the same API). The base may have a `$base` in turn; a cycle is refused. The result is what the registry compiles:
+ * a release states only where its body differs, and problems name the file (and line) that writes the `$base`.
  */
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ConfigProblem, YamlSource } from '../config/yaml-source.js';
 import { isRecord } from '../json/unknown-values.js';
 
@@ -50,10 +52,11 @@ export function resolveSchemaBase(opts: SchemaBaseOptions): unknown {
   if (!isRecord(data) || !('$base' in data)) return data;
   const { $base: base, ...patch } = data;
   if (typeof base !== 'string' || base === '') {
-    problems.push(src.problem('/$base', '$base must be the path of a schema file, relative to this one'));
+    problems.push(src.problem('/$base', '$base must be "inherited" or the path of a schema file, relative to this one'));
     return undefined;
   }
-  const baseFile = resolve(dirname(file), base);
+  const baseFile = base === INHERITED ? inheritedCounterpart(opts) : resolve(dirname(file), base);
+  if (baseFile === undefined) return undefined;
   const chain = [...(opts.chain ?? []), file];
   if (chain.includes(baseFile)) {
     problems.push(src.problem('/$base', `cycle: ${[...chain, baseFile].map(opts.show).join(' -> ')}`));
@@ -68,4 +71,26 @@ export function resolveSchemaBase(opts: SchemaBaseOptions): unknown {
   const baseSchema = resolveSchemaBase({ ...opts, file: baseFile, src: baseSrc, chain });
   if (baseSchema === undefined) return undefined;
   return mergePatch(baseSchema, patch);
+}
+
+/** `$base: inherited`: the base is the same-named file of the API folder this one's api.yaml inherits from. */
+export const INHERITED = 'inherited';
+
+function inheritedCounterpart(opts: SchemaBaseOptions): string | undefined {
+  const { file, src, problems } = opts;
+  const apiFile = join(dirname(file), 'api.yaml');
+  const api = existsSync(apiFile) ? opts.readSource(apiFile) : undefined;
+  const inherit = api && isRecord(api.data) ? api.data['inherit'] : undefined;
+  const from = isRecord(inherit) ? inherit['from'] : undefined;
+  if (typeof from !== 'string') {
+    if (api || !existsSync(apiFile))
+      problems.push(
+        src.problem(
+          '/$base',
+          `"inherited" takes the same-named schema of the API inherited from, but ${opts.show(apiFile)} has no inherit.from`,
+        ),
+      );
+    return undefined;
+  }
+  return join(resolve(dirname(apiFile), from), basename(file));
 }

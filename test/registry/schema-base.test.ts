@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Registry } from '../../src/registry/registry.js';
@@ -72,7 +73,7 @@ describe('a schema file with $base', { timeout: 60_000 }, () => {
   it('names the line of a $base that is missing or a cycle', () => {
     project = copyProject();
     const billieFile = join(project.dir, billieOrders, 'order-create.schema.yaml');
-    editFile(billieFile, '$base: ../../grace/productOrderingManagement/order-create.schema.yaml', '$base: ../../grace/none.schema.yaml');
+    editFile(billieFile, '$base: inherited', '$base: ../../grace/none.schema.yaml');
     const missing = configProblems(() => loadProjectRegistry(project!.dir));
     expect(missing).toContainEqual(
       expect.stringMatching(
@@ -81,15 +82,28 @@ describe('a schema file with $base', { timeout: 60_000 }, () => {
     );
 
     editFile(billieFile, '$base: ../../grace/none.schema.yaml', '$base: order-patch.schema.yaml');
-    editFile(
-      join(project.dir, billieOrders, 'order-patch.schema.yaml'),
-      '$base: ../../grace/productOrderingManagement/order-patch.schema.yaml',
-      '$base: order-create.schema.yaml',
-    );
+    editFile(join(project.dir, billieOrders, 'order-patch.schema.yaml'), '$base: inherited', '$base: order-create.schema.yaml');
     const cycle = configProblems(() => loadProjectRegistry(project!.dir));
     expect(cycle).toContainEqual(
       expect.stringMatching(
         /order-(create|patch)\.schema\.yaml:\d+:\d+ \$base: cycle: \S+order-(create|patch)\S+ -> \S+ -> \S+order-(create|patch)\S+$/,
+      ),
+    );
+  });
+
+  it('"inherited" is the same-named schema of the API inherited from; an API that inherits nothing is told so', () => {
+    project = copyProject();
+    const billieFile = join(project.dir, billieOrders, 'order-create.schema.yaml');
+    expect(readFileSync(billieFile, 'utf8')).toMatch(/^\$base: inherited$/m);
+    editFile(join(project.dir, graceOrders, 'order-create.schema.yaml'), 'maxItems: 20', 'maxItems: 2');
+    const billie = createOrderSchema(loadProjectRegistry(project.dir), 'billie');
+    expect(billie(order(1, { description: 'new lines' })).valid).toBe(true);
+    expect(billie(order(3)).valid).toBe(false);
+
+    editFile(join(project.dir, graceOrders, 'order-create.schema.yaml'), /^/, '$base: inherited\n');
+    expect(configProblems(() => loadProjectRegistry(project!.dir))).toContainEqual(
+      expect.stringMatching(
+        /^mappings\/releases\/grace\/productOrderingManagement\/order-create\.schema\.yaml:1:\d+ .*"inherited" takes the same-named schema of the API inherited from, but mappings\/releases\/grace\/productOrderingManagement\/api\.yaml has no inherit\.from/,
       ),
     );
   });
