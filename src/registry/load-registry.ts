@@ -69,7 +69,7 @@ import type {
   ReleaseDef,
   ResourceDef,
 } from './registry.js';
-import { fieldPathProblem } from './field-paths.js';
+import { readLegacyFieldPaths } from './field-paths.js';
 import { escapeToken } from '../json/json-pointer.js';
 
 export interface LoadRegistryOptions {
@@ -483,11 +483,12 @@ function loadReleases(
         readSource: (f) => readSource(f, validators.api),
         show: { folder: displayPath, file: displayPath },
       });
+      const apiFieldPaths = apiLegacyFieldPaths(ctx, apiSrc, apiDir);
       const operations: OperationDef[] = [];
       for (const declaredOp of declared) {
         const operation = loadOperation(
           ctx,
-          { release: name, apiName, version: api.version, apiSrc, forLock, legacy, resources },
+          { release: name, apiName, version: api.version, apiSrc, forLock, legacy, resources, apiFieldPaths },
           declaredOp,
         );
         if (operation) operations.push(operation);
@@ -523,6 +524,32 @@ function loadReleases(
   return releases;
 }
 
+/**
+ * An API's legacyFieldPaths turned round (legacy field -> pointer): those of the api.yaml it inherits from (in turn),
+ * this file's own on top. Problems are reported for this file's own entries (an inherited file's are reported when
+ * its own release is loaded).
+ */
+function apiLegacyFieldPaths(
+  ctx: LoadContext,
+  apiSrc: YamlSource<ApiFile>,
+  apiDir: string,
+  seen: readonly string[] = [],
+): Record<string, string> {
+  const api = apiSrc.data;
+  const here = join(apiDir, 'api.yaml');
+  let inherited: Record<string, string> = {};
+  const fromDir = api.inherit ? resolve(apiDir, api.inherit.from) : undefined;
+  // a missing or cyclic file is reported by declareOperations
+  if (fromDir !== undefined && existsSync(join(fromDir, 'api.yaml')) && !seen.includes(join(fromDir, 'api.yaml'))) {
+    const fromSrc = ctx.readSource(join(fromDir, 'api.yaml'), ctx.validators.api);
+    if (fromSrc) inherited = apiLegacyFieldPaths(ctx, fromSrc, fromDir, [...seen, here]);
+  }
+  const own = readLegacyFieldPaths(api.legacyFieldPaths);
+  if (seen.length === 0)
+    for (const { key, message } of own.problems) ctx.problems.push(apiSrc.problem(`/legacyFieldPaths/${escapeToken(key)}`, message));
+  return { ...inherited, ...own.paths };
+}
+
 /** One operation of an API of a release, checked against the legacy operations and resources (its lock entry goes to `at.forLock`). */
 function loadOperation(
   ctx: LoadContext,
@@ -534,6 +561,8 @@ function loadOperation(
     forLock: LockDeclaredOperation[];
     legacy: ReadonlyMap<string, LegacyOperationDef>;
     resources: ReadonlyMap<string, ResourceDef>;
+    /** the API's legacyFieldPaths (turned round), under the operation's own */
+    apiFieldPaths: Readonly<Record<string, string>>;
   },
   { name: operationId, op, src, dir }: DeclaredOperation<ApiOperationFile>,
 ): OperationDef | undefined {
@@ -572,10 +601,8 @@ function loadOperation(
   const querySchemaObject = querySchema?.schema;
   const queryProperties: unknown = typeof querySchemaObject === 'object' ? querySchemaObject.properties : undefined;
   const queryParameters = queryProperties && typeof queryProperties === 'object' ? Object.keys(queryProperties) : [];
-  for (const [field, pointer] of Object.entries(op.legacyFieldPaths ?? {})) {
-    const wrong = fieldPathProblem(field, pointer);
-    if (wrong !== undefined) problems.push(src.problem(`${p}/legacyFieldPaths/${escapeToken(field)}`, wrong));
-  }
+  const ownFieldPaths = readLegacyFieldPaths(op.legacyFieldPaths);
+  for (const { key, message } of ownFieldPaths.problems) problems.push(src.problem(`${p}/legacyFieldPaths/${escapeToken(key)}`, message));
   forLock.push({
     operationId,
     apiName,
@@ -605,7 +632,7 @@ function loadOperation(
     requestSchema,
     request: op.request ? compileFile(dir, op.request, src, `${p}/request`) : undefined,
     response: op.response ? compileFile(dir, op.response, src, `${p}/response`) : undefined,
-    legacyFieldPaths: Object.freeze({ ...(op.legacyFieldPaths ?? {}) }),
+    legacyFieldPaths: Object.freeze({ ...at.apiFieldPaths, ...ownFieldPaths.paths }),
     productPaths: Object.freeze([...(op.productPaths ?? [])]),
     refusalStatus: op.refusalStatus,
     bindings: Object.freeze({ ...(op.bindings ?? {}) }),

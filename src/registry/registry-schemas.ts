@@ -272,6 +272,20 @@ const referenceSchema = {
   },
 } as const;
 
+/**
+ * legacyFieldPaths (seller side, RC 8 refusals): a JSON pointer into the partner's request -> the legacy field, or
+ * list of legacy fields, made from it; keys and names are checked at load (src/registry/field-paths.ts)
+ */
+const legacyFieldPathsSchema = {
+  type: 'object',
+  additionalProperties: {
+    oneOf: [
+      { type: 'string', minLength: 1 },
+      { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', minLength: 1 } },
+    ],
+  },
+} as const;
+
 const operationSchema = {
   type: 'object',
   additionalProperties: false,
@@ -348,7 +362,8 @@ const operationSchema = {
       required: ['collection'],
       properties: { collection: { type: 'string' }, when: { type: 'string' } },
     },
-    legacyFieldPaths: { type: 'object', additionalProperties: { type: 'string', pattern: '^/' } },
+    /** this operation's own entries, on top of its API's (the same legacy field: this one wins) */
+    legacyFieldPaths: legacyFieldPathsSchema,
     /**
      * call: the response mapping returns `{ items: [...], total: n }`; the gateway answers the items array with the
      * pagination headers, after validating `offset`/`limit` (mappings see them as `$page`)
@@ -414,6 +429,11 @@ export const API_SCHEMA = {
     // some; an operation of the same name under `operations` here replaces the inherited one whole, or with
     // `inherit: true` only in the fields it writes.
     inherit: inheritSchema({ type: 'string', minLength: 1 }),
+    /**
+     * what every operation of the API (and of an API inheriting this one) names in RC 8 refusals: partner
+     * pointer -> legacy field(s); an heir's own entries and an operation's own go on top
+     */
+    legacyFieldPaths: legacyFieldPathsSchema,
     operations: { type: 'object', additionalProperties: operationSchema },
   },
 } as const;

@@ -51,13 +51,37 @@ describe('registry problems name file:line:col', () => {
     const file = join(project.dir, 'mappings/releases/grace/quoteManagement/api.yaml');
     edit(
       file,
-      '"LINES[*].BW_MBPS": /quoteItem/*/product/productConfiguration',
-      '"LINES[*].BW_MBPS": /quoteItem/0/product/productConfiguration',
+      '/quoteItem/*/product/productConfiguration: "LINES[*].BW_MBPS"',
+      '/quoteItem/0/product/productConfiguration: "LINES[*].BW_MBPS"',
     );
     expect(problemsOf(() => load(project!.dir))).toEqual(
       expect.arrayContaining([
         expect.stringMatching(
           /^mappings\/releases\/grace\/quoteManagement\/api\.yaml:\d+:\d+ .*"LINES\[\*\]\.BW_MBPS" has 1 \[\*\] but its pointer \/quoteItem\/0\/product\/productConfiguration has 0 \* segments/,
+        ),
+      ]),
+    );
+  });
+
+  it('legacyFieldPaths written the old way round, or naming a legacy field twice, is refused at file:line', () => {
+    project = copyProject();
+    const tt = join(project.dir, 'mappings/releases/grace/troubleTicket/api.yaml');
+    edit(tt, '  /externalId: CUST_TT_REF\n', '  CUST_TT_REF: /externalId\n');
+    const order = join(project.dir, 'mappings/releases/grace/productOrderingManagement/api.yaml');
+    edit(order, '      /projectId: PROJECT_REF\n', '      /projectId: [PROJECT_REF, CUST_ORDER_REF]\n');
+    const kylieSite = join(project.dir, 'mappings/releases/kylie/geographicSiteManagement/api.yaml');
+    edit(kylieSite, '{ /place/fieldedAddressRepresentation/0/countryCode: COUNTRY }', '{ /place/0/countryCode: "COUNTRY CODE" }');
+    const problems = problemsOf(() => load(project!.dir));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^mappings\/releases\/grace\/troubleTicket\/api\.yaml:\d+:\d+ legacyFieldPaths\.CUST_TT_REF: "CUST_TT_REF" is no JSON pointer: .*write it `\/externalId: CUST_TT_REF`/,
+        ),
+        expect.stringMatching(
+          /^mappings\/releases\/grace\/productOrderingManagement\/api\.yaml:\d+:\d+ .*"CUST_ORDER_REF" is named under \/externalId too: a legacy field comes from one pointer/,
+        ),
+        expect.stringMatching(
+          /^mappings\/releases\/kylie\/geographicSiteManagement\/api\.yaml:\d+:\d+ .*"COUNTRY CODE" is no legacy field name/,
         ),
       ]),
     );
