@@ -253,9 +253,11 @@ function createLoadContext(opts: LoadRegistryOptions) {
       return undefined;
     }
   };
+  // read once per load: the releases, their notification catalogues and the buyer side all take versions from it
+  const locks = new Map<string, ReleaseLockFile | undefined>();
   const readReleaseLock = (file: string): ReleaseLockFile | undefined => {
-    if (!existsSync(file)) return undefined;
-    return readSource(file, validators.lock)?.data;
+    if (!locks.has(file)) locks.set(file, existsSync(file) ? readSource(file, validators.lock)?.data : undefined);
+    return locks.get(file);
   };
   const readLookups = (
     baseDir: string,
@@ -302,7 +304,7 @@ function loadSharedLookupsAndBuyer(ctx: LoadContext): {
   sharedTables: Record<string, Record<string, unknown>>;
   buyer: ReturnType<typeof loadBuyerMappings>;
 } {
-  const { opts, problems, displayPath, ajv, validators, compileFile, compileInline, readSource, readLookups } = ctx;
+  const { opts, problems, displayPath, ajv, validators, compileFile, compileInline, readSource, readLookups, readReleaseLock } = ctx;
   // --- shared lookups: mappings/lookups/<name>.yaml
   const sharedTables: Record<string, Record<string, unknown>> = {};
   const lookupsDir = join(opts.mappingsDir, 'lookups');
@@ -323,6 +325,7 @@ function loadSharedLookupsAndBuyer(ctx: LoadContext): {
     compileFile,
     compileInline,
     readLookups,
+    releaseLock: (release) => readReleaseLock(join(opts.mappingsDir, 'releases', release, 'release.lock.yaml')),
   });
   for (const [name, table] of Object.entries(buyer.lookups)) {
     if (sharedTables[name])
@@ -717,7 +720,7 @@ function loadNotifications(ctx: LoadContext, releases: ReadonlyMap<string, Relea
       const file = join(def.dir, 'notifications.yaml');
       let catalog: NotificationCatalog | undefined;
       try {
-        catalog = existsSync(file) ? loadNotificationCatalog(file, { displayName: displayPath(file) }) : undefined;
+        catalog = existsSync(file) ? loadNotificationCatalog(file, { displayName: displayPath(file), lock: def.lock }) : undefined;
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         problems.push(...err.problems);
