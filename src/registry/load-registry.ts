@@ -31,6 +31,7 @@ import { loadNotificationCatalog, type NotificationCatalog } from './notificatio
 import { declareOperations, type DeclaredOperation } from './inherit-operations.js';
 import { resolveSchemaBase } from './schema-base.js';
 import {
+  lockedVersion,
   lockProblems,
   RELEASE_LOCK_SCHEMA,
   unexplainedOperations,
@@ -468,6 +469,7 @@ function loadReleases(
     const raw = src.data;
     const forLock: LockDeclaredOperation[] = [];
     if (raw.release !== name) problems.push(src.problem('/release', `must equal the folder name "${name}"`));
+    const lock = readReleaseLock(join(dir, 'release.lock.yaml'));
     const apis = new Map<string, ApiDef>();
     for (const apiName of listDirs(dir).filter((d) => existsSync(join(dir, d, 'api.yaml')))) {
       const apiDir = join(dir, apiName);
@@ -475,6 +477,11 @@ function loadReleases(
       if (!apiSrc) continue;
       const api = apiSrc.data;
       if (!api.inherit && !api.operations) problems.push(apiSrc.problem('', 'an API needs "operations", "inherit" or both'));
+      // the lock's version (a stated one that differs, or an API the lock lacks, is lockProblems' to report below);
+      // only a release without a lock states it
+      const version = api.version ?? (lock && lockedVersion(lock, apiName, 'management'));
+      if (!lock && version === undefined)
+        problems.push(apiSrc.problem('', 'missing required property "version" (the release has no release.lock.yaml to take it from)'));
       const declared = declareOperations({
         src: apiSrc,
         dir: apiDir,
@@ -490,14 +497,13 @@ function loadReleases(
       for (const declaredOp of declared) {
         const operation = loadOperation(
           ctx,
-          { release: name, apiName, version: api.version, apiSrc, forLock, legacy, resources },
+          { release: name, apiName, version: version ?? '', apiSrc, forLock, legacy, resources },
           declaredOp,
         );
         if (operation) operations.push(operation);
       }
-      apis.set(apiName, Object.freeze({ name: apiName, version: api.version, operations: Object.freeze(operations) }));
+      apis.set(apiName, Object.freeze({ name: apiName, version: version ?? '', operations: Object.freeze(operations) }));
     }
-    const lock = readReleaseLock(join(dir, 'release.lock.yaml'));
     if (lock) {
       problems.push(...lockProblems(lock, forLock));
       problems.push(...unexplainedOperations(lock, new Set(forLock.map((o) => `${o.apiName}/${o.operationId}`)), raw.notServed ?? {}, src));

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyProject } from '../support/test-gateway.js';
-import { configProblems as problemsOf, editFile as edit, loadProjectRegistry as load } from '../support/registry-files.js';
+import { configProblems as problemsOf, dropReleaseLock, editFile as edit, loadProjectRegistry as load } from '../support/registry-files.js';
 
 let project: ReturnType<typeof copyProject> | undefined;
 afterEach(() => project?.cleanup());
@@ -242,7 +242,7 @@ describe("an API that inherits another release's operations (api.yaml `inherit`)
   it('an own operation replaces the inherited one; `except` drops one', () => {
     project = copyProject();
     // a made-up path and a dropped operation: what the official files say (release.lock.yaml) is not this test's
-    rmSync(join(project.dir, 'mappings/releases/billie/release.lock.yaml'));
+    dropReleaseLock(project.dir, 'billie');
     writeFileSync(
       join(project.dir, 'mappings/releases/billie/geographicSiteManagement/api.yaml'),
       [
@@ -258,7 +258,7 @@ describe("an API that inherits another release's operations (api.yaml `inherit`)
 
   it('problems name the inheriting file: a missing folder, an unknown excepted operation, a cycle', () => {
     project = copyProject();
-    rmSync(join(project.dir, 'mappings/releases/billie/release.lock.yaml'));
+    dropReleaseLock(project.dir, 'billie');
     const site = join(project.dir, 'mappings/releases/billie/geographicSiteManagement/api.yaml');
     writeFileSync(site, 'version: v7\ninherit: { from: ../../grace/geographicSites }\n');
     const quote = join(project.dir, 'mappings/releases/billie/quoteManagement/api.yaml');
@@ -432,6 +432,7 @@ describe("versions are stated once: the release's lock (release.lock.yaml) gives
   it('the shipped files state none, and get the lock versions', () => {
     project = copyProject();
     const registry = load(project.dir);
+    expect(registry.releases.get('kylie')!.apis.get('quoteManagement')!.version).toBe('v10');
     const kylie = registry.buyer.releases.get('kylie')!;
     expect(kylie.operations.get('createQuote')!.version).toBe('v10');
     expect(kylie.listeners.get('quoteNotification')!.version).toBe('v10');
@@ -475,6 +476,9 @@ describe("versions are stated once: the release's lock (release.lock.yaml) gives
     const notifications = join(project.dir, 'mappings/releases/kylie/notifications.yaml');
     expect(problemsOf(() => load(project!.dir))).toEqual(
       expect.arrayContaining([
+        expect.stringMatching(
+          /^mappings\/releases\/kylie\/quoteManagement\/api\.yaml:\d+:\d+ missing required property "version" \(the release has no release\.lock\.yaml to take it from\)$/,
+        ),
         expect.stringMatching(
           /^mappings\/buyer\/releases\/kylie\/release\.yaml:\d+:\d+ apis: API "quoteManagement" \(operation createQuote\) is not listed under apis$/,
         ),
