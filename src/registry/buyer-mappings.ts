@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import type { Ajv, ValidateFunction } from 'ajv';
 import type { FromSchema } from 'json-schema-to-ts';
 import type { ConfigProblem, YamlSource } from '../config/yaml-source.js';
+import { escapeToken } from '../json/json-pointer.js';
 import type { CompiledMapping } from '../mapping/engine.js';
 import { declareOperations } from './inherit-operations.js';
 import { inheritSchema } from './registry-schemas.js';
+import { resolveVersion, type ReleaseLock } from './release-lock.js';
 
 /** Operation names of the buyer side: what the legacy BSS can ask for and what a seller release may offer. */
 export const BUYER_OPERATIONS = [
@@ -119,15 +121,19 @@ export const BUYER_SCHEMA = {
 export const BUYER_RELEASE_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  required: ['release', 'apis'],
+  required: ['release'],
   properties: {
     release: { type: 'string', pattern: '^[a-z]+$' },
-    /** management API name -> major version, as the seller serves it (`quoteManagement: v8`) */
+    /**
+     * management API name -> major version, as the seller serves it (`quoteManagement: v8`). The versions come from
+     * the seller release's lock (mappings/releases/<release>/release.lock.yaml); only a release without one states
+     * them here (a version stated beside a lock must agree with it).
+     */
     apis: { type: 'object', additionalProperties: { type: 'string', pattern: '^v[0-9]+$' } },
     /**
      * take the operations of another release whose bodies are the same (`from`: its folder, relative to this one);
      * they keep their own files; `except` drops some; an operation under `operations` here replaces the one of
-     * the same name whole, or with `inherit: true` only in the fields it writes. Versions (`apis`) and `listeners` are always this release's own.
+     * the same name whole, or with `inherit: true` only in the fields it writes. Versions and `listeners` are always this release's own.
      */
     inherit: inheritSchema({ enum: [...BUYER_OPERATIONS] }),
     operations: {
@@ -193,8 +199,9 @@ export const BUYER_RELEASE_SCHEMA = {
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
-        required: ['version', 'api', 'mapping', 'events'],
+        required: ['api', 'mapping', 'events'],
         properties: {
+          /** the notification API's major: from the release's lock, like `apis`; stated only without one */
           version: { type: 'string', pattern: '^v[0-9]+$' },
           /** the management API whose hub we register on */
           api: { type: 'string' },
@@ -297,6 +304,8 @@ export interface BuyerLoadContext {
   compileFile(baseDir: string, rel: string, from: YamlSource, pointer: string): CompiledMapping | undefined;
   compileInline(expr: string, from: YamlSource, pointer: string): CompiledMapping | undefined;
   readLookups(baseDir: string, files: Record<string, string>, from: YamlSource, pointer: string): Record<string, Record<string, unknown>>;
+  /** the lock of the seller release of this name (mappings/releases/<release>/release.lock.yaml), if it has one */
+  releaseLock(release: string): ReleaseLock | undefined;
 }
 
 /** buyer.yaml as validated (defaults filled in) */
@@ -442,13 +451,13 @@ function loadBuyerRelease(
     show: { folder: () => inheritFrom, file: () => `${inheritFrom}/release.yaml` },
   });
   const rawOps = new Map(declared.map((d) => [d.name, d.op]));
+  const apiVersion = apiVersions(name, rsrc, ctx);
   const ops = new Map<BuyerOperationName, SellerOperationDef>();
   for (const { name: opName, op, src: opSrc, dir: opDir } of declared) {
     // the schema allows no other names, and an operation without api, method or path is refused by it
     if (!isBuyerOperation(opName) || !isResolved(op)) continue;
     const p = `/operations/${opName}`;
-    const version = r.apis[op.api];
-    if (!version) ctx.problems.push(rsrc.problem('/apis', `API "${op.api}" (operation ${opName}) is not listed under apis`));
+    const version = apiVersion.of(op.api, `operation ${opName}`, opSrc, `${p}/api`);
     if (!operations.has(opName)) ctx.problems.push(opSrc.problem(p, `buyer.yaml has no operation "${opName}"`));
     const query: Record<string, CompiledMapping> = {};
     for (const [q, expr] of Object.entries(op.query ?? {})) {
@@ -486,7 +495,45 @@ function loadBuyerRelease(
     else if (op.prefetch && (op.prefetch === opName || rawOps.get(op.prefetch)?.prefetch))
       ctx.problems.push(rsrc.problem(`/operations/${opName}/prefetch`, `"${op.prefetch}" must be a plain read (no prefetch of its own)`));
   }
-  return Object.freeze({ name, apis: Object.freeze({ ...r.apis }), operations: ops, listeners: listenersOf(r, relDir, rsrc, ops, ctx) });
+  const listeners = listenersOf(r, relDir, rsrc, { ops, apiVersion, lock: ctx.releaseLock(name) }, ctx);
+  return Object.freeze({ name, apis: Object.freeze(apiVersion.known()), operations: ops, listeners });
+}
+
+/**
+ * The versions of the management APIs a buyer release uses, each resolved once: the seller release's lock gives
+ * them; `apis` in release.yaml may state them only where there is no lock, or must agree with it.
+ */
+function apiVersions(
+  release: string,
+  rsrc: YamlSource<BuyerReleaseFile>,
+  ctx: BuyerLoadContext,
+): {
+  of(api: string, usedBy: string, src: YamlSource, pointer: string): string | undefined;
+  known(): Record<string, string>;
+} {
+  const lock = ctx.releaseLock(release);
+  const stated = rsrc.data.apis ?? {};
+  const versions = new Map<string, string | undefined>();
+  const resolve = (api: string, problems: ConfigProblem[], src: YamlSource, pointer: string): string | undefined =>
+    resolveVersion(
+      lock,
+      { name: api, role: 'management', stated: stated[api], src, pointer, statedPointer: `/apis/${escapeToken(api)}` },
+      problems,
+    );
+  // a stated version is checked against the lock even when no operation uses the API
+  if (lock) for (const api of Object.keys(stated)) versions.set(api, resolve(api, ctx.problems, rsrc, `/apis/${escapeToken(api)}`));
+  return {
+    of(api, usedBy, src, pointer) {
+      if (versions.has(api)) return versions.get(api);
+      let version: string | undefined;
+      if (lock) version = resolve(api, ctx.problems, src, pointer);
+      else if (stated[api] !== undefined) version = stated[api];
+      else ctx.problems.push(rsrc.problem('/apis', `API "${api}" (${usedBy}) is not listed under apis`));
+      versions.set(api, version);
+      return version;
+    },
+    known: () => Object.fromEntries([...versions].filter((e): e is [string, string] => e[1] !== undefined)),
+  };
 }
 
 /** The release's listeners: per Buyer-side notification API, its events and mapping. */
@@ -494,14 +541,23 @@ function listenersOf(
   r: BuyerReleaseFile,
   relDir: string,
   rsrc: YamlSource,
-  ops: ReadonlyMap<BuyerOperationName, SellerOperationDef>,
+  release: {
+    ops: ReadonlyMap<BuyerOperationName, SellerOperationDef>;
+    apiVersion: ReturnType<typeof apiVersions>;
+    lock: ReleaseLock | undefined;
+  },
   ctx: BuyerLoadContext,
 ): Map<string, ListenerDef> {
+  const { ops, lock } = release;
   const listeners = new Map<string, ListenerDef>();
   for (const [notificationApi, l] of Object.entries(r.listeners)) {
-    const p = `/listeners/${notificationApi}`;
-    const apiVersion = r.apis[l.api];
-    if (!apiVersion) ctx.problems.push(rsrc.problem(`${p}/api`, `API "${l.api}" is not listed under apis`));
+    const p = `/listeners/${escapeToken(notificationApi)}`;
+    const apiVersion = release.apiVersion.of(l.api, `listener ${notificationApi}`, rsrc, `${p}/api`);
+    const version = resolveVersion(
+      lock,
+      { name: notificationApi, role: 'listener', stated: l.version, src: rsrc, pointer: p, statedPointer: `${p}/version` },
+      ctx.problems,
+    );
     for (const [eventType, e] of Object.entries(l.events)) {
       if (e.fetch && !ops.has(e.fetch))
         ctx.problems.push(rsrc.problem(`${p}/events/${eventType}/fetch`, `this release has no operation "${e.fetch}"`));
@@ -512,7 +568,8 @@ function listenersOf(
       notificationApi,
       Object.freeze({
         notificationApi,
-        version: l.version,
+        // a missing version is a problem reported above, so the registry is never built: '' stands in
+        version: version ?? '',
         api: l.api,
         apiVersion: apiVersion ?? 'v0',
         mapping,

@@ -31,6 +31,7 @@ import { loadNotificationCatalog, type NotificationCatalog } from './notificatio
 import { declareOperations, type DeclaredOperation } from './inherit-operations.js';
 import { resolveSchemaBase } from './schema-base.js';
 import {
+  lockedVersion,
   lockProblems,
   RELEASE_LOCK_SCHEMA,
   unexplainedOperations,
@@ -253,9 +254,11 @@ function createLoadContext(opts: LoadRegistryOptions) {
       return undefined;
     }
   };
+  // read once per load: the releases, their notification catalogues and the buyer side all take versions from it
+  const locks = new Map<string, ReleaseLockFile | undefined>();
   const readReleaseLock = (file: string): ReleaseLockFile | undefined => {
-    if (!existsSync(file)) return undefined;
-    return readSource(file, validators.lock)?.data;
+    if (!locks.has(file)) locks.set(file, existsSync(file) ? readSource(file, validators.lock)?.data : undefined);
+    return locks.get(file);
   };
   const readLookups = (
     baseDir: string,
@@ -302,7 +305,7 @@ function loadSharedLookupsAndBuyer(ctx: LoadContext): {
   sharedTables: Record<string, Record<string, unknown>>;
   buyer: ReturnType<typeof loadBuyerMappings>;
 } {
-  const { opts, problems, displayPath, ajv, validators, compileFile, compileInline, readSource, readLookups } = ctx;
+  const { opts, problems, displayPath, ajv, validators, compileFile, compileInline, readSource, readLookups, readReleaseLock } = ctx;
   // --- shared lookups: mappings/lookups/<name>.yaml
   const sharedTables: Record<string, Record<string, unknown>> = {};
   const lookupsDir = join(opts.mappingsDir, 'lookups');
@@ -323,6 +326,7 @@ function loadSharedLookupsAndBuyer(ctx: LoadContext): {
     compileFile,
     compileInline,
     readLookups,
+    releaseLock: (release) => readReleaseLock(join(opts.mappingsDir, 'releases', release, 'release.lock.yaml')),
   });
   for (const [name, table] of Object.entries(buyer.lookups)) {
     if (sharedTables[name])
@@ -465,6 +469,7 @@ function loadReleases(
     const raw = src.data;
     const forLock: LockDeclaredOperation[] = [];
     if (raw.release !== name) problems.push(src.problem('/release', `must equal the folder name "${name}"`));
+    const lock = readReleaseLock(join(dir, 'release.lock.yaml'));
     const apis = new Map<string, ApiDef>();
     for (const apiName of listDirs(dir).filter((d) => existsSync(join(dir, d, 'api.yaml')))) {
       const apiDir = join(dir, apiName);
@@ -472,6 +477,11 @@ function loadReleases(
       if (!apiSrc) continue;
       const api = apiSrc.data;
       if (!api.inherit && !api.operations) problems.push(apiSrc.problem('', 'an API needs "operations", "inherit" or both'));
+      // the lock's version (a stated one that differs, or an API the lock lacks, is lockProblems' to report below);
+      // only a release without a lock states it
+      const version = api.version ?? (lock && lockedVersion(lock, apiName, 'management'));
+      if (!lock && version === undefined)
+        problems.push(apiSrc.problem('', 'missing required property "version" (the release has no release.lock.yaml to take it from)'));
       const declared = declareOperations({
         src: apiSrc,
         dir: apiDir,
@@ -488,14 +498,13 @@ function loadReleases(
       for (const declaredOp of declared) {
         const operation = loadOperation(
           ctx,
-          { release: name, apiName, version: api.version, apiSrc, forLock, legacy, resources, apiFieldPaths },
+          { release: name, apiName, version: version ?? '', apiSrc, forLock, legacy, resources, apiFieldPaths },
           declaredOp,
         );
         if (operation) operations.push(operation);
       }
-      apis.set(apiName, Object.freeze({ name: apiName, version: api.version, operations: Object.freeze(operations) }));
+      apis.set(apiName, Object.freeze({ name: apiName, version: version ?? '', operations: Object.freeze(operations) }));
     }
-    const lock = readReleaseLock(join(dir, 'release.lock.yaml'));
     if (lock) {
       problems.push(...lockProblems(lock, forLock));
       problems.push(...unexplainedOperations(lock, new Set(forLock.map((o) => `${o.apiName}/${o.operationId}`)), raw.notServed ?? {}, src));
@@ -744,7 +753,7 @@ function loadNotifications(ctx: LoadContext, releases: ReadonlyMap<string, Relea
       const file = join(def.dir, 'notifications.yaml');
       let catalog: NotificationCatalog | undefined;
       try {
-        catalog = existsSync(file) ? loadNotificationCatalog(file, { displayName: displayPath(file) }) : undefined;
+        catalog = existsSync(file) ? loadNotificationCatalog(file, { displayName: displayPath(file), lock: def.lock }) : undefined;
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;
         problems.push(...err.problems);

@@ -3,11 +3,13 @@
  * that has a hub, where its Buyer-side notification API lives and what each event carries on the wire. The renderer
  * reads nothing else, so a release whose events differ only in names or fields is a data change, not a code change.
  */
-import { basename, dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import type { FromSchema } from 'json-schema-to-ts';
 import { ConfigError, createConfigAjv, readYamlFile, validatedSource, type ConfigProblem } from '../config/yaml-source.js';
-import { formatPointer } from '../json/json-pointer.js';
+import { escapeToken, formatPointer } from '../json/json-pointer.js';
+import { RELEASE_LOCK_SCHEMA, resolveVersion, type ReleaseLock, type ReleaseLockFile } from './release-lock.js';
 
 /** One listener event of a release. */
 export interface NotificationEventDef {
@@ -94,10 +96,12 @@ export const NOTIFICATION_CATALOG_SCHEMA = {
       additionalProperties: {
         type: 'object',
         additionalProperties: false,
-        required: ['version', 'notificationApi', 'notificationVersion', 'events'],
+        required: ['notificationApi', 'events'],
         properties: {
+          /** the management API's major: from the release's lock; stated only without one (or agreeing with it) */
           version: { type: 'string', pattern: MAJOR },
           notificationApi: { type: 'string', pattern: NAME },
+          /** the notification API's major: from the release's lock, like `version` */
           notificationVersion: { type: 'string', pattern: MAJOR },
           events: {
             type: 'object',
@@ -127,18 +131,52 @@ export const NOTIFICATION_CATALOG_SCHEMA = {
 /** notifications.yaml as validated (defaults filled in) */
 type CatalogFile = FromSchema<typeof NOTIFICATION_CATALOG_SCHEMA>;
 
+const API_ENTRY = NOTIFICATION_CATALOG_SCHEMA.properties.apis.additionalProperties;
+/** The schema for a release without a lock file: nothing else gives the versions, so each API states both. */
+const UNLOCKED_CATALOG_SCHEMA = {
+  ...NOTIFICATION_CATALOG_SCHEMA,
+  properties: {
+    ...NOTIFICATION_CATALOG_SCHEMA.properties,
+    apis: {
+      ...NOTIFICATION_CATALOG_SCHEMA.properties.apis,
+      additionalProperties: { ...API_ENTRY, required: ['version', 'notificationApi', 'notificationVersion', 'events'] },
+    },
+  },
+} as const;
+
 let compiledSchema: ValidateFunction<CatalogFile> | undefined;
+let compiledUnlockedSchema: ValidateFunction<CatalogFile> | undefined;
+let compiledLockSchema: ValidateFunction<ReleaseLockFile> | undefined;
+
+/** The release.lock.yaml beside `file`, validated; undefined when there is none. */
+function siblingLock(file: string, displayName: string | undefined): ReleaseLock | undefined {
+  const lockFile = join(dirname(file), 'release.lock.yaml');
+  if (!existsSync(lockFile)) return undefined;
+  compiledLockSchema ??= createConfigAjv().compile<ReleaseLockFile>(RELEASE_LOCK_SCHEMA);
+  const shown = displayName !== undefined ? join(dirname(displayName), 'release.lock.yaml') : undefined;
+  const checked = validatedSource(readYamlFile(lockFile, shown !== undefined ? { displayName: shown } : {}), compiledLockSchema);
+  if ('problems' in checked) throw new ConfigError(checked.problems);
+  return checked.source.data;
+}
 
 /**
  * Reads and validates one `notifications.yaml`, throwing a {@link ConfigError} that lists every problem as
  * `file:line:col`. Besides the schema it checks that `release` names the folder the file sits in (when the file is
- * called `notifications.yaml`) and that no two events of an API share a gateway event type.
+ * called `notifications.yaml`) and that no two events of an API share a gateway event type. The versions of each
+ * management API and its notification API come from the release's lock (`opts.lock`; by default the
+ * release.lock.yaml beside the file): a version the file states too must agree with it, and without a lock the
+ * file must state both.
  */
-export function loadNotificationCatalog(file: string, opts: { displayName?: string } = {}): NotificationCatalog {
+export function loadNotificationCatalog(
+  file: string,
+  opts: { displayName?: string; lock?: ReleaseLock | undefined } = {},
+): NotificationCatalog {
+  const lock = 'lock' in opts ? opts.lock : siblingLock(file, opts.displayName);
   compiledSchema ??= createConfigAjv().compile<CatalogFile>(NOTIFICATION_CATALOG_SCHEMA);
+  compiledUnlockedSchema ??= createConfigAjv().compile<CatalogFile>(UNLOCKED_CATALOG_SCHEMA);
   const checked = validatedSource(
     readYamlFile(file, opts.displayName !== undefined ? { displayName: opts.displayName } : {}),
-    compiledSchema,
+    lock ? compiledSchema : compiledUnlockedSchema,
   );
   if ('problems' in checked) throw new ConfigError(checked.problems);
   const { source } = checked;
@@ -180,13 +218,32 @@ export function loadNotificationCatalog(file: string, opts: { displayName?: stri
       events.set(eventType, def);
       internal.set(def.internalType, def);
     }
+    const at = `/apis/${escapeToken(apiName)}`;
+    const version = resolveVersion(
+      lock,
+      { name: apiName, role: 'management', stated: api.version, src: source, pointer: at, statedPointer: `${at}/version` },
+      problems,
+    );
+    const notificationVersion = resolveVersion(
+      lock,
+      {
+        name: api.notificationApi,
+        role: 'listener',
+        stated: api.notificationVersion,
+        src: source,
+        pointer: `${at}/notificationApi`,
+        statedPointer: `${at}/notificationVersion`,
+      },
+      problems,
+    );
     apis.set(
       apiName,
       Object.freeze({
         apiName,
-        version: api.version,
+        // a missing version is a problem reported above, so the catalogue is never returned: '' stands in
+        version: version ?? '',
         notificationApi: api.notificationApi,
-        notificationVersion: api.notificationVersion,
+        notificationVersion: notificationVersion ?? '',
         events,
       }),
     );

@@ -421,8 +421,9 @@ export function inheritSchema<const N extends JSONSchema>(operationName: N) {
 export const API_SCHEMA = {
   type: 'object',
   additionalProperties: false,
-  required: ['version'],
   properties: {
+    // the API's major: the release's lock (release.lock.yaml) gives it; stated only by a release without a lock (a
+    // stated one must agree with the lock)
     version: { type: 'string', pattern: '^v[0-9]+$' },
     // an API that is wire-identical to another release's for most operations takes those operations from it:
     // `from` is that API's folder (relative to this one); its operations keep their own files; `except` drops

@@ -212,3 +212,66 @@ export function unexplainedOperations(
 
 /** release.yaml `notServed`: a whole API with its reason, or operations of an API each with its reason. */
 export type NotServed = Readonly<Record<string, string | Readonly<Record<string, string>>>>;
+
+/**
+ * The major version the lock gives an API of the release: a management API by its name, a notification API
+ * (`role: listener`) by its name or, where the wire's name is the management API's (Billie's Trouble Ticket
+ * listeners under `troubleTicket/v1`), by `<name>Notification`, the name of its file. Undefined when the lock has none.
+ */
+export function lockedVersion(lock: ReleaseLock, name: string, role: 'management' | 'listener'): string | undefined {
+  if (role === 'management') {
+    const api = lock.apis[name];
+    return api && api.role !== 'listener' ? api.version : undefined;
+  }
+  return [lock.apis[name], lock.apis[`${name}Notification`]].find((api) => api?.role === 'listener')?.version;
+}
+
+/** Where a file names an API's version, and what it names. */
+export interface StatedVersion {
+  /** the API as the file names it */
+  readonly name: string;
+  readonly role: 'management' | 'listener';
+  /** the version the file states, if it states one */
+  readonly stated: string | undefined;
+  readonly src: YamlSource;
+  /** pointer of the object that names the API (problems about the API as a whole) */
+  readonly pointer: string;
+  /** pointer of the stated version (problems about the version) */
+  readonly statedPointer: string;
+}
+
+/**
+ * An API's version, stated once: the release's lock file (the official files, which every api.yaml is already
+ * checked against) gives it. A file may still state it: then it must agree. Only a release without a lock (one whose
+ * files are not in the SDK folder yet) takes the stated version, and then one must be stated. Problems go to
+ * `problems`, at the stated version's line or the API's.
+ */
+export function resolveVersion(lock: ReleaseLock | undefined, at: StatedVersion, problems: ConfigProblem[]): string | undefined {
+  if (!lock) {
+    if (at.stated === undefined)
+      problems.push(at.src.problem(at.pointer, `give the version of ${at.name}: the release has no release.lock.yaml to take it from`));
+    return at.stated;
+  }
+  const locked = lockedVersion(lock, at.name, at.role);
+  if (locked === undefined) {
+    const kind = at.role === 'listener' ? 'a notification API' : 'a management API';
+    const known = Object.entries(lock.apis)
+      .filter(([, api]) => (api.role === 'listener') === (at.role === 'listener'))
+      .map(([n]) => n);
+    problems.push(
+      at.src.problem(
+        at.pointer,
+        `${at.name} is not ${kind} of ${lock.release}'s official files (release.lock.yaml lists ${known.join(', ')})`,
+      ),
+    );
+    return at.stated;
+  }
+  if (at.stated !== undefined && at.stated !== locked)
+    problems.push(
+      at.src.problem(
+        at.statedPointer,
+        `${at.name} is ${locked} in ${lock.release}'s official files (release.lock.yaml), not ${at.stated}; the version comes from the lock: drop it here`,
+      ),
+    );
+  return locked;
+}

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyProject } from '../support/test-gateway.js';
-import { configProblems as problemsOf, editFile as edit, loadProjectRegistry as load } from '../support/registry-files.js';
+import { configProblems as problemsOf, dropReleaseLock, editFile as edit, loadProjectRegistry as load } from '../support/registry-files.js';
 
 let project: ReturnType<typeof copyProject> | undefined;
 afterEach(() => project?.cleanup());
@@ -266,7 +266,7 @@ describe("an API that inherits another release's operations (api.yaml `inherit`)
   it('an own operation replaces the inherited one; `except` drops one', () => {
     project = copyProject();
     // a made-up path and a dropped operation: what the official files say (release.lock.yaml) is not this test's
-    rmSync(join(project.dir, 'mappings/releases/billie/release.lock.yaml'));
+    dropReleaseLock(project.dir, 'billie');
     writeFileSync(
       join(project.dir, 'mappings/releases/billie/geographicSiteManagement/api.yaml'),
       [
@@ -282,7 +282,7 @@ describe("an API that inherits another release's operations (api.yaml `inherit`)
 
   it('problems name the inheriting file: a missing folder, an unknown excepted operation, a cycle', () => {
     project = copyProject();
-    rmSync(join(project.dir, 'mappings/releases/billie/release.lock.yaml'));
+    dropReleaseLock(project.dir, 'billie');
     const site = join(project.dir, 'mappings/releases/billie/geographicSiteManagement/api.yaml');
     writeFileSync(site, 'version: v7\ninherit: { from: ../../grace/geographicSites }\n');
     const quote = join(project.dir, 'mappings/releases/billie/quoteManagement/api.yaml');
@@ -444,5 +444,77 @@ describe("the buyer side's release inheritance (mappings/buyer/releases/<r>/rele
     edit(file, 'inherit:\n  from: ../gracie', 'inherit:\n  from: ../grace');
     edit(file, 'except: [', 'except: [bookAppointment, ');
     expect(problemsOf(() => load(project!.dir)).join('\n')).toMatch(/billie\/release\.yaml:\d+:\d+ inherit\.except\.0: must be one of/);
+  });
+});
+
+describe("versions are stated once: the release's lock (release.lock.yaml) gives them to notifications.yaml and the buyer side", () => {
+  const lineOf = (file: string, text: string) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .findIndex((l) => l.includes(text)) + 1;
+
+  it('the shipped files state none, and get the lock versions', () => {
+    project = copyProject();
+    const registry = load(project.dir);
+    expect(registry.releases.get('kylie')!.apis.get('quoteManagement')!.version).toBe('v10');
+    const kylie = registry.buyer.releases.get('kylie')!;
+    expect(kylie.operations.get('createQuote')!.version).toBe('v10');
+    expect(kylie.listeners.get('quoteNotification')!.version).toBe('v10');
+    expect(kylie.listeners.get('quoteNotification')!.apiVersion).toBe('v10');
+    expect(registry.buyer.releases.get('billie')!.operations.get('createTicket')!.version).toBe('v1');
+    const billieTickets = registry.notifications.get('billie')!.apis.get('troubleTicket')!;
+    expect([billieTickets.version, billieTickets.notificationApi, billieTickets.notificationVersion]).toEqual([
+      'v1',
+      'troubleTicket',
+      'v1',
+    ]);
+  });
+
+  it('a version stated beside the lock must agree with it (file:line:col); one that agrees is allowed', () => {
+    project = copyProject();
+    const notifications = join(project.dir, 'mappings/releases/kylie/notifications.yaml');
+    const buyer = join(project.dir, 'mappings/buyer/releases/kylie/release.yaml');
+    edit(
+      notifications,
+      '    notificationApi: quoteNotification\n',
+      '    notificationApi: quoteNotification\n    notificationVersion: v9\n',
+    );
+    edit(notifications, '    notificationApi: troubleTicketNotification\n', '    notificationApi: troubleTicketNotifications\n');
+    edit(buyer, 'release: kylie\n', 'release: kylie\napis:\n  quoteManagement: v9\n  troubleTicket: v5\n');
+    edit(buyer, '  quoteNotification:\n', '  quoteNotification:\n    version: v11\n');
+    expect(problemsOf(() => load(project!.dir))).toEqual([
+      `mappings/buyer/releases/kylie/release.yaml:${lineOf(buyer, 'quoteManagement: v9')}:20 apis.quoteManagement: quoteManagement is v10 in kylie's official files (release.lock.yaml), not v9; the version comes from the lock: drop it here`,
+      `mappings/buyer/releases/kylie/release.yaml:${lineOf(buyer, 'version: v11')}:14 listeners.quoteNotification.version: quoteNotification is v10 in kylie's official files (release.lock.yaml), not v11; the version comes from the lock: drop it here`,
+      `mappings/releases/kylie/notifications.yaml:${lineOf(notifications, 'notificationVersion: v9')}:26 apis.quoteManagement.notificationVersion: quoteNotification is v10 in kylie's official files (release.lock.yaml), not v9; the version comes from the lock: drop it here`,
+      expect.stringMatching(
+        new RegExp(
+          `^mappings/releases/kylie/notifications\\.yaml:${lineOf(notifications, 'troubleTicketNotifications')}:\\d+ apis\\.troubleTicket\\.notificationApi: troubleTicketNotifications is not a notification API of kylie's official files \\(release\\.lock\\.yaml lists .*quoteNotification`,
+        ),
+      ),
+    ]);
+  });
+
+  it('a release without a lock states the versions: without them its files are refused', () => {
+    project = copyProject();
+    rmSync(join(project.dir, 'mappings/releases/kylie/release.lock.yaml'));
+    const notifications = join(project.dir, 'mappings/releases/kylie/notifications.yaml');
+    expect(problemsOf(() => load(project!.dir))).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^mappings\/releases\/kylie\/quoteManagement\/api\.yaml:\d+:\d+ missing required property "version" \(the release has no release\.lock\.yaml to take it from\)$/,
+        ),
+        expect.stringMatching(
+          /^mappings\/buyer\/releases\/kylie\/release\.yaml:\d+:\d+ apis: API "quoteManagement" \(operation createQuote\) is not listed under apis$/,
+        ),
+        expect.stringMatching(
+          /^mappings\/buyer\/releases\/kylie\/release\.yaml:\d+:\d+ listeners\.quoteNotification: give the version of quoteNotification: the release has no release\.lock\.yaml to take it from$/,
+        ),
+        expect.stringMatching(
+          new RegExp(
+            `^mappings/releases/kylie/notifications\\.yaml:${lineOf(notifications, 'notificationApi: quoteNotification')}:\\d+ apis\\.quoteManagement: missing required property "version"$`,
+          ),
+        ),
+      ]),
+    );
   });
 });

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { cpSync, rmSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dropReleaseLock } from '../support/registry-files.js';
 import { copyProject, REPO_ROOT, startTestGateway, type TestGateway } from '../support/test-gateway.js';
 
 /**
@@ -35,7 +36,7 @@ beforeAll(async () => {
   cpSync(join(src, 'widget.yaml'), join(project.dir, 'mappings/resources/widget.yaml'));
   cpSync(join(src, 'api'), join(project.dir, 'mappings/releases/grace/widgetManagement'), { recursive: true });
   // widgetManagement is made up: no official file declares it, so this copy of Grace goes without its lock file
-  rmSync(join(project.dir, 'mappings/releases/grace/release.lock.yaml'));
+  dropReleaseLock(project.dir, 'grace');
   cpSync(join(src, 'legacy'), join(project.dir, 'mappings/legacy/widget'), { recursive: true });
   // acme takes widgets by hand (manual mode); a second Grace partner proves isolation
   const acmeFile = join(project.dir, 'partners/acme-telecom/partner.yaml');
