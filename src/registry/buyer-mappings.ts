@@ -127,7 +127,7 @@ export const BUYER_RELEASE_SCHEMA = {
     /**
      * take the operations of another release whose bodies are the same (`from`: its folder, relative to this one);
      * they keep their own files; `except` drops some; an operation under `operations` here replaces the one of
-     * the same name whole, or with `inherit: true` only in the fields it writes. Versions (`apis`) and `listeners` are always this release's own.
+     * the same name whole, or with `inherit: true` only in the fields it writes (`fieldPaths`: entry by entry). Versions (`apis`) and `listeners` are always this release's own.
      */
     inherit: inheritSchema({ enum: [...BUYER_OPERATIONS] }),
     operations: {
@@ -180,9 +180,11 @@ export const BUYER_RELEASE_SCHEMA = {
           },
           /**
            * a seller's 422 `propertyPath` -> the legacy field it came from: JSON-pointer prefixes with `*` for an
-           * array index, e.g. `/quoteItem/*\/product/place: LINES[*].SELLER_ADDR_ID`; the longest match wins
+           * array index, e.g. `/quoteItem/*\/product/place: LINES[*].SELLER_ADDR_ID`; the longest match wins. In an
+           * operation with `inherit`, a JSON Merge Patch (RFC 7396) of the inherited table: entries written here are
+           * added or replace the inherited ones, `null` removes one
            */
-          fieldPaths: { type: 'object', additionalProperties: { type: 'string' }, default: {} },
+          fieldPaths: { type: 'object', additionalProperties: { type: ['string', 'null'] }, default: {} },
         },
       },
     },
@@ -438,6 +440,7 @@ function loadBuyerRelease(
     kind: 'release',
     problems: ctx.problems,
     pathFields: ['request', 'response'],
+    patchFields: ['fieldPaths'],
     readSource: (f) => ctx.readSource(f, validateRelease),
     show: { folder: () => inheritFrom, file: () => `${inheritFrom}/release.yaml` },
   });
@@ -472,7 +475,8 @@ function loadBuyerRelease(
         safeToRetry: op.safeToRetry,
         then: op.then,
         expand: op.expand && expandOf(op.expand, opSrc, `${p}/expand/ids`, ctx),
-        fieldPaths: Object.freeze({ ...op.fieldPaths }),
+        // an inheriting operation's nulls are gone (merged); an own one's are refused by declareOperations
+        fieldPaths: Object.freeze(Object.fromEntries(Object.entries(op.fieldPaths).filter((e): e is [string, string] => e[1] !== null))),
       }),
     );
   }
