@@ -127,7 +127,7 @@ export const BUYER_RELEASE_SCHEMA = {
     /**
      * take the operations of another release whose bodies are the same (`from`: its folder, relative to this one);
      * they keep their own files; `except` drops some; an operation under `operations` here replaces the one of
-     * the same name whole, or with `inherit: true` only in the fields it writes (`fieldPaths`: entry by entry). Versions (`apis`) and `listeners` are always this release's own.
+     * the same name whole, or with `inherit: true` only in the fields it writes. Versions (`apis`) and `listeners` are always this release's own.
      */
     inherit: inheritSchema({ enum: [...BUYER_OPERATIONS] }),
     operations: {
