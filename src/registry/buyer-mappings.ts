@@ -186,9 +186,11 @@ export const BUYER_RELEASE_SCHEMA = {
           },
           /**
            * a seller's 422 `propertyPath` -> the legacy field it came from: JSON-pointer prefixes with `*` for an
-           * array index, e.g. `/quoteItem/*\/product/place: LINES[*].SELLER_ADDR_ID`; the longest match wins
+           * array index, e.g. `/quoteItem/*\/product/place: LINES[*].SELLER_ADDR_ID`; the longest match wins. In an
+           * operation with `inherit`, a JSON Merge Patch (RFC 7396) of the inherited table: entries written here are
+           * added or replace the inherited ones, `null` removes one
            */
-          fieldPaths: { type: 'object', additionalProperties: { type: 'string' }, default: {} },
+          fieldPaths: { type: 'object', additionalProperties: { type: ['string', 'null'] }, default: {} },
         },
       },
     },
@@ -447,6 +449,7 @@ function loadBuyerRelease(
     kind: 'release',
     problems: ctx.problems,
     pathFields: ['request', 'response'],
+    patchFields: ['fieldPaths'],
     readSource: (f) => ctx.readSource(f, validateRelease),
     show: { folder: () => inheritFrom, file: () => `${inheritFrom}/release.yaml` },
   });
@@ -481,7 +484,8 @@ function loadBuyerRelease(
         safeToRetry: op.safeToRetry,
         then: op.then,
         expand: op.expand && expandOf(op.expand, opSrc, `${p}/expand/ids`, ctx),
-        fieldPaths: Object.freeze({ ...op.fieldPaths }),
+        // an inheriting operation's nulls are gone (merged); an own one's are refused by declareOperations
+        fieldPaths: Object.freeze(Object.fromEntries(Object.entries(op.fieldPaths).filter((e): e is [string, string] => e[1] !== null))),
       }),
     );
   }

@@ -2,7 +2,8 @@
  * `inherit` for files that declare operations by name (a seller-side `api.yaml`, a buyer-side `release.yaml`): the
  * operations of another release's file of the same kind, less `except`, then the file's own, an own operation
  * replacing the inherited one of that name whole, or, with `inherit: true` (`inherit: <operation>`: another one),
- * taking it with the fields it writes replaced (file paths of the inherited fields stay relative to the file inherited from). Each operation comes with
+ * taking it with the fields it writes replaced (file paths of the inherited fields stay relative to the file inherited from;
+ * a `patchFields` table is merged entry by entry). Each operation comes with
  * the file that declares it and the folder its file paths are relative to, so problems and mapping paths stay where
  * they are written. The file inherited from may inherit in turn (Kylie from Grace, a next release from Kylie): its
  * operations are taken as it resolves them, each still with the file that declares it; a cycle is refused.
@@ -14,6 +15,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import type { ConfigProblem, YamlSource } from '../config/yaml-source.js';
+import { isRecord } from '../json/unknown-values.js';
+import { mergePatch } from './schema-base.js';
 
 export interface DeclaredOperation<Op> {
   readonly name: string;
@@ -50,6 +53,11 @@ export interface DeclareOperationsOptions<Op> {
   problems: ConfigProblem[];
   /** the operation fields that hold file paths relative to the file's folder (`request`, `requestSchema`...) */
   pathFields: readonly string[];
+  /**
+   * the operation fields (tables) an inheriting operation writes as a JSON Merge Patch (RFC 7396) of the inherited
+   * one's: its entries are added or replace the inherited ones, `null` removes one (buyer `fieldPaths`)
+   */
+  patchFields?: readonly string[];
   /** the files that inherit from this one, outermost first (a file met twice is a cycle) */
   chain?: readonly string[];
 }
@@ -112,6 +120,18 @@ export function declareOperations<Op>(opts: DeclareOperationsOptions<Op>): Array
       }
     }
     if (!isInheriting(op)) {
+      for (const field of opts.patchFields ?? []) {
+        const table = (op as Record<string, unknown>)[field];
+        for (const [key, value] of Object.entries(isRecord(table) ? table : {})) {
+          if (value === null)
+            problems.push(
+              src.problem(
+                `${p}/${field}/${escapePointer(key)}`,
+                `null removes an inherited entry, and ${name} inherits none (inherit: true)`,
+              ),
+            );
+        }
+      }
       own.push({ name, op, src, dir });
       continue;
     }
@@ -131,7 +151,10 @@ export function declareOperations<Op>(opts: DeclareOperationsOptions<Op>): Array
       if (typeof value === 'string') merged[field] = resolve(inherited.dir, value);
     }
     for (const [field, value] of Object.entries(op)) {
-      if (field !== 'inherit' && src.has(`${p}/${escapePointer(field)}`)) merged[field] = value;
+      if (field === 'inherit' || !src.has(`${p}/${escapePointer(field)}`)) continue;
+      merged[field] = opts.patchFields?.includes(field)
+        ? patchTable(merged[field], value, { src, problems, pointer: `${p}/${field}`, from })
+        : value;
     }
     taken.set(name, { name, op: merged as Op, src, dir });
   }
@@ -140,6 +163,28 @@ export function declareOperations<Op>(opts: DeclareOperationsOptions<Op>): Array
   for (const [name, d] of taken) if (!declared.some((b) => b.name === name)) ordered.push(d);
   ordered.push(...own);
   return ordered;
+}
+
+/**
+ * An inherited table (a patch field) with the entries an inheriting operation writes applied as RFC 7396 does; a
+ * `null` for an entry the inherited table lacks removes nothing: a problem at that entry.
+ */
+function patchTable(
+  inherited: unknown,
+  patch: unknown,
+  at: { src: YamlSource; problems: ConfigProblem[]; pointer: string; from: string },
+): unknown {
+  const base = isRecord(inherited) ? inherited : {};
+  for (const [key, value] of Object.entries(isRecord(patch) ? patch : {})) {
+    if (value === null && !(key in base))
+      at.problems.push(
+        at.src.problem(
+          `${at.pointer}/${escapePointer(key)}`,
+          `null removes an inherited entry, and the inherited ${at.from} has no "${key}"`,
+        ),
+      );
+  }
+  return mergePatch(base, patch);
 }
 
 function isInheriting(op: unknown): op is InheritingOperation {

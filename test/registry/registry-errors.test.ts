@@ -432,6 +432,47 @@ describe("the buyer side's release inheritance (mappings/buyer/releases/<r>/rele
     expect(grace.operations.get('cancelOrder')!.prefetch).toBeUndefined();
   });
 
+  it("an inheriting operation's fieldPaths are a JSON Merge Patch of the inherited table: added, replaced, null removes", () => {
+    project = copyProject();
+    const releases = load(project.dir).buyer.releases;
+    const grace = releases.get('grace')!.operations;
+    const kylie = releases.get('kylie')!.operations;
+    const order = kylie.get('createOrder')!.fieldPaths;
+    // Grace's entries that hold for Kylie's body too
+    expect(order['/externalId']).toBe('CUST_ORDER_REF');
+    expect(order['/productOrderItem/*/product/place']).toBe('LINES[*].SELLER_ADDR_ID');
+    // Kylie's MEF 150 place added; Grace's flat place removed, so a flat pointer maps as before (to the place)
+    expect(order['/productOrderItem/*/product/place/0/place/fieldedAddressRepresentation/0/city']).toBe('LINES[*].TOWN');
+    expect(order).not.toHaveProperty('/productOrderItem/*/product/place/0/city');
+    const kylieOnly = Object.keys(order).filter((k) => !(k in grace.get('createOrder')!.fieldPaths));
+    expect(Object.keys(order)).toHaveLength(Object.keys(grace.get('createOrder')!.fieldPaths).length - 3 + kylieOnly.length);
+    const ticket = releases.get('billie')!.operations.get('createTicket')!.fieldPaths;
+    expect(ticket).toEqual(
+      Object.fromEntries(Object.entries(grace.get('createTicket')!.fieldPaths).filter(([k]) => k !== '/observedImpact')),
+    );
+  });
+
+  it('a fieldPaths null that removes nothing is refused at its line: in an own operation, or for an entry the inherited table lacks', () => {
+    project = copyProject();
+    const file = join(project.dir, 'mappings/buyer/releases/billie/release.yaml');
+    edit(file, '/observedImpact: null', '/observedImpacts: null');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const at = lines.findIndex((l) => l.includes('/observedImpacts: null')) + 1;
+    expect(problemsOf(() => load(project!.dir))).toEqual([
+      `mappings/buyer/releases/billie/release.yaml:${at}:25 operations.createTicket.fieldPaths./observedImpacts: null removes an inherited entry, and the inherited createTicket has no "/observedImpacts"`,
+    ]);
+    edit(file, '/observedImpacts: null', '/observedImpact: null');
+    const kylie = join(project.dir, 'mappings/buyer/releases/kylie/release.yaml');
+    edit(kylie, '/submittedGeographicAddress/formattedAddressRepresentation: FREE_TEXT', '/submittedGeographicAddress/addrLine1: null');
+    const kylieAt =
+      readFileSync(kylie, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('/addrLine1: null')) + 1;
+    expect(problemsOf(() => load(project!.dir))).toEqual([
+      `mappings/buyer/releases/kylie/release.yaml:${kylieAt}:46 operations.validateAddress.fieldPaths./submittedGeographicAddress/addrLine1: null removes an inherited entry, and validateAddress inherits none (inherit: true)`,
+    ]);
+  });
+
   it('problems name file:line: a missing folder, an unknown excepted operation', () => {
     project = copyProject();
     const file = join(project.dir, 'mappings/buyer/releases/billie/release.yaml');
