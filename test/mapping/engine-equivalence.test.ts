@@ -186,15 +186,18 @@ function mutate(input: unknown, changes: readonly Mutation[]): unknown {
 }
 
 /**
- * What must agree on a generated input: results exactly, and whether and how the evaluation fails (a rejection, the
- * partner's 422, or an evaluation error). Which failure it is may differ: the interpreter (jsonata 2.x) evaluates
- * the members of an array or object constructor concurrently (Promise.all), so when a mangled input makes several
- * members fail, the one that ends the evaluation depends on how the members' awaits interleave, which the
- * synchronous compiled code follows closely but not to the microtask (two such inputs in 568 x 400 runs here). The
- * engines of these tests never yield by time (see shippedCases): a timed yield made even that order depend on load.
+ * What must agree on a generated input: results exactly, and whether the evaluation fails. Which failure it is may
+ * differ when the input has several faults: the interpreter (jsonata 2.x) evaluates the members of an array or
+ * object constructor concurrently (Promise.all), so the failing member that ends the evaluation depends on how the
+ * members' awaits interleave, which the synchronous compiled code follows closely but not to the microtask. Seen
+ * here: a bad phone in one member and a number where $merge wants objects in another gave the interpreter's
+ * rejection (422) and the compiled engine's evaluation error (T0412); two rejections at different paths, and T2001
+ * against T0410, likewise. The fixtures above (one fault each where they expect an error) are compared exactly,
+ * failures included. The engines here never yield by time (see shippedCases): a timed yield made even the interpreter's
+ * own order depend on the machine's load.
  */
 function comparable(outcome: Outcome): unknown {
-  const seen = outcome.ok ? outcome : { ok: false, kind: outcome.kind };
+  const seen = outcome.ok ? outcome : { ok: false };
   // as it goes on the wire: -0 and 0, or a key holding undefined and no key, are the same JSON (fast-check's doubles
   // give -0, and the engines may differ on such invisible details without anyone receiving a different body)
   return JSON.parse(JSON.stringify(seen)) as unknown;
