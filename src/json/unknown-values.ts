@@ -17,6 +17,11 @@ export function asRecord(value: unknown): Record<string, unknown> {
   return isRecord(value) ? value : {};
 }
 
+/** An array's items as objects (an item that is none counts as an empty object, so indexes keep), else undefined. */
+export function recordsOrUndefined(value: unknown): Record<string, unknown>[] | undefined {
+  return Array.isArray(value) ? value.map(asRecord) : undefined;
+}
+
 /** An array whose items are all strings. */
 export function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'string');

@@ -1,3 +1,4 @@
+import { errorMessage } from '../../../src/json/unknown-values.js';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { replySystemError } from './legacy-envelope.js';
 
@@ -66,7 +67,7 @@ export function createFaultInjection(): RequestHandler {
       res
         .status(400)
         .type('text/plain')
-        .send(`${SIM_FAULT_HEADER}: ${(err as Error).message}`);
+        .send(`${SIM_FAULT_HEADER}: ${errorMessage(err)}`);
       return;
     }
     if (fault.delayMs === 0) return applySimFault(fault.action, req, res, next);

@@ -5,6 +5,7 @@
  * the official OpenAPI file of its release and refused in Sonata shape when invalid, and every answer it gives is
  * checked too, so a flow that succeeds against it proves the buyer's requests are what the standard accepts.
  */
+import { errorMessage } from '../../../src/json/unknown-values.js';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { createSpecCatalog, type SpecCatalog, type SpecIssue } from '../../../src/conformance/openapi-validator.js';
 import { DEFAULT_ADDRESSES, DEFAULT_PRODUCTS, type SellerAddress, type SellerProduct } from './seller-catalogue.js';
@@ -370,8 +371,8 @@ function answer(
     if (err instanceof SellerRefusal) {
       return err.status === 404 ? send(404, { code: 'notFound', reason: err.message.slice(0, 255) }) : send(422, err.issues);
     }
-    opts.logger?.error('seller simulator failed', { error: (err as Error).message });
-    return send(500, { code: 'internalError', reason: 'simulator failure', message: (err as Error).message });
+    opts.logger?.error('seller simulator failed', { error: errorMessage(err) });
+    return send(500, { code: 'internalError', reason: 'simulator failure', message: errorMessage(err) });
   }
   if (specOp) {
     const issues = specOp.validateResponseBody(result.status, result.body);
@@ -572,7 +573,7 @@ function mountSimControl(sim: SellerApp, control: SonataSellerControl): void {
       const to = (req.body as { to?: 'inProgress' | 'completed' | 'failed' } | undefined)?.to;
       res.json({ id: req.params.id, state: domain.advanceOrder(String(req.params.id), to) });
     } catch (err) {
-      res.status(404).json({ code: 'notFound', reason: (err as Error).message });
+      res.status(404).json({ code: 'notFound', reason: errorMessage(err) });
     }
   });
   app.post('/_sim/quotes/:id/price', (req: Request, res: Response) => {
@@ -580,7 +581,7 @@ function mountSimControl(sim: SellerApp, control: SonataSellerControl): void {
       domain.priceQuote(String(req.params.id));
       res.json(domain.retrieveQuote(String(req.params.id)));
     } catch (err) {
-      res.status(404).json({ code: 'notFound', reason: (err as Error).message });
+      res.status(404).json({ code: 'notFound', reason: errorMessage(err) });
     }
   });
   app.post('/_sim/faults', express.json(), (req: Request, res: Response) => {
@@ -615,7 +616,7 @@ function mountFallbacks(app: Express): void {
       .send(
         JSON.stringify({
           code: status < 500 ? 'invalidBody' : 'internalError',
-          reason: (err as Error).message?.slice(0, 255) ?? 'error',
+          reason: errorMessage(err)?.slice(0, 255) ?? 'error',
         }),
       );
   });

@@ -5,6 +5,7 @@
  * `appointmentStatusChangeEvent`s to the registered hubs when an appointment is cancelled or the control
  * (`/_sim/appointments/{id}/status`) moves it. A buyer sees only its own work orders and appointments.
  */
+import { asRecord, errorMessage, recordOrUndefined, recordsOrUndefined } from '../../../src/json/unknown-values.js';
 import express, { type Request, type Response } from 'express';
 import { issue, type SellerFeature, type SellerFeatureContext } from './seller-feature.js';
 import { SellerRefusal } from './seller-domain.js';
@@ -124,7 +125,7 @@ function freeSlots(state: AppointmentsState, from: number, to: number): Array<{ 
 }
 
 function ownWorkOrder(state: AppointmentsState, client: string, body: Json): WorkOrder {
-  const id = (body.workOrder as Json | undefined)?.id;
+  const id = recordOrUndefined(body.workOrder)?.id;
   const wo = typeof id === 'string' ? state.workOrders.get(id) : undefined;
   if (!wo || wo.client !== client)
     throw new SellerRefusal(422, [issue('referenceNotFound', '/workOrder/id', `no work order ${String(id)} of yours`)]);
@@ -132,7 +133,7 @@ function ownWorkOrder(state: AppointmentsState, client: string, body: Json): Wor
 }
 
 function period(v: unknown, path: string): { from: number; to: number } {
-  const p = (v ?? {}) as Json;
+  const p = asRecord(v);
   const from = Date.parse(String(p.startDateTime));
   const to = Date.parse(String(p.endDateTime));
   if (Number.isNaN(from) || Number.isNaN(to) || to <= from)
@@ -178,7 +179,7 @@ function registerAppointmentRoutes(state: AppointmentsState): void {
   const { ctx } = state;
   ctx.route('post', '/searchTimeSlot', ({ body, client }) => {
     const wo = ownWorkOrder(state, client, body);
-    const requested = (body.requestedTimeSlot as Json[] | undefined) ?? [];
+    const requested = recordsOrUndefined(body.requestedTimeSlot) ?? [];
     const available = requested
       .flatMap((r, i) => {
         const { from, to } = period(r.validFor, `/requestedTimeSlot/${i}/validFor`);
@@ -232,7 +233,7 @@ function bookAppointment(state: AppointmentsState, client: string, body: Json): 
     start,
     end: new Date(to).toISOString(),
     status: 'confirmed',
-    contacts: (body.relatedContactInformation as Json[] | undefined) ?? [],
+    contacts: recordsOrUndefined(body.relatedContactInformation) ?? [],
     ...(Array.isArray(body.note) && { notes: body.note as Json[] }),
   };
   state.appointments.set(id, rec);
@@ -259,7 +260,7 @@ function mountAppointmentControl(state: AppointmentsState, control: SellerAppoin
         control.setAppointmentStatus(String(req.params.id), (req.body as { to?: AppointmentStatus } | undefined)?.to ?? 'completed'),
       );
     } catch (err) {
-      res.status(404).json({ code: 'notFound', reason: (err as Error).message });
+      res.status(404).json({ code: 'notFound', reason: errorMessage(err) });
     }
   });
 }

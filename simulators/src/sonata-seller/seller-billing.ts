@@ -4,6 +4,7 @@
  * bill item, and `customerBillCreateEvent` / `customerBillStateChangeEvent` to the registered hubs when the control
  * (`/_sim/bills`) issues a bill or changes its state. A buyer sees only its own bills (another's id is a 404).
  */
+import { errorMessage } from '../../../src/json/unknown-values.js';
 import express, { type Request, type Response } from 'express';
 import { berlinMidnight, issue, type SellerFeature, type SellerFeatureContext } from './seller-feature.js';
 import { SellerRefusal } from './seller-domain.js';
@@ -333,7 +334,7 @@ function mountBillingControl(ctx: SellerFeatureContext, control: SellerBillingCo
     try {
       res.json(control.setBillState(String(req.params.id), (req.body as { to?: BillState } | undefined)?.to ?? 'paymentDue'));
     } catch (err) {
-      res.status(404).json({ code: 'notFound', reason: (err as Error).message });
+      res.status(404).json({ code: 'notFound', reason: errorMessage(err) });
     }
   });
 }

@@ -3,6 +3,7 @@
  * its book, the validation answer in the release's shape (Grace at once; Kylie at once or kept for retrieval), and
  * one address by id.
  */
+import { asRecord, recordsOrUndefined } from '../../../src/json/unknown-values.js';
 import { foldText, toCountryCode, type SellerAddress } from './seller-catalogue.js';
 import { base, nextId, SellerRefusal, str, type Json, type SellerState } from './seller-domain-state.js';
 
@@ -62,7 +63,7 @@ function fieldsOf(submitted: Json): {
     };
   if (type === 'GeographicAddressLabel') return { id: str(submitted.externalReferenceId) };
   if (type === 'GeographicAddressRef') return { id: str(submitted.id) };
-  const f = (submitted.fieldedAddressRepresentation as Json[] | undefined)?.[0];
+  const f = recordsOrUndefined(submitted.fieldedAddressRepresentation)?.[0];
   if (f)
     return {
       streetNr: str(f.streetNr),
@@ -70,9 +71,9 @@ function fieldsOf(submitted: Json): {
       city: str(f.city),
       country: toCountryCode(f.countryCode),
     };
-  const fm = (submitted.formattedAddressRepresentation as Json[] | undefined)?.[0];
+  const fm = recordsOrUndefined(submitted.formattedAddressRepresentation)?.[0];
   if (fm) return { text: str(fm.formattedAddress) };
-  const l = (submitted.labelRepresentation as Json[] | undefined)?.[0];
+  const l = recordsOrUndefined(submitted.labelRepresentation)?.[0];
   return { id: str(l?.label) };
 }
 export function matchAddress(
@@ -102,7 +103,7 @@ export function matchAddress(
 }
 
 export function validateAddress(seller: SellerState, body: Json): { status: number; body: Json } {
-  const submitted = (body.submittedGeographicAddress ?? {}) as Json;
+  const submitted = asRecord(body.submittedGeographicAddress);
   const m = matchAddress(seller, submitted);
   const alternates = seller.profile.shapes === 'kylie' || body.provideAlternative ? m.alternates : [];
   if (seller.profile.shapes === 'grace') {

@@ -2,21 +2,22 @@
  * The seller's check of one quote, order or qualification item: the product (sold here, at a bandwidth it offers),
  * its place (a known address, in a served country), its term, and the list price when it can be provided.
  */
+import { asRecord, recordOrUndefined, recordsOrUndefined } from '../../../src/json/unknown-values.js';
 import { termFactor, type SellerAddress } from './seller-catalogue.js';
 import { matchAddress } from './seller-domain-addresses.js';
 import { round2, SellerRefusal, type Json, type QuoteItemRec, type SellerState } from './seller-domain-state.js';
 
 export function termMonthsOf(seller: SellerState, term: Json | undefined): number {
-  const d = term?.duration as Json | undefined;
+  const d = recordOrUndefined(term?.duration);
   if (!d || typeof d.amount !== 'number') return 12;
   if (d.units === 'years') return d.amount * 12;
   return d.units === seller.profile.monthUnit ? d.amount : 12;
 }
 /** The place of a product: a known address, an address to look up, or nothing. */
 function placeOf(seller: SellerState, product: Json, pointer: string): { address?: SellerAddress; refused?: string } {
-  const place = (product.place as Json[] | undefined)?.[0];
+  const place = recordsOrUndefined(product.place)?.[0];
   if (!place) return {};
-  const target = seller.profile.shapes === 'grace' ? place : ((place.place as Json | undefined) ?? {});
+  const target = seller.profile.shapes === 'grace' ? place : (recordOrUndefined(place.place) ?? {});
   const refPath = seller.profile.shapes === 'grace' ? `${pointer}/place/0/id` : `${pointer}/place/0/place/id`;
   if (target['@type'] === 'GeographicAddressRef') {
     const hit = seller.opts.addresses.find((a) => a.id === target.id);
@@ -48,7 +49,7 @@ export function assessItem(
   pointer: string,
   termMonths: number,
 ): { price?: QuoteItemRec['price']; reason?: string } {
-  const product = (item.product ?? {}) as Json;
+  const product = asRecord(item.product);
   if (item.action !== 'add' && typeof product.id !== 'string') {
     throw new SellerRefusal(422, [
       {
@@ -58,7 +59,7 @@ export function assessItem(
       },
     ]);
   }
-  const config = (product.productConfiguration ?? {}) as Json;
+  const config = asRecord(product.productConfiguration);
   const type = config['@type'];
   const def = typeof type === 'string' ? seller.opts.products[type] : undefined;
   if (item.action !== 'delete') {

@@ -4,6 +4,7 @@
  * (or failed); a completed item creates, changes or terminates a product. Every change is a
  * `productOrderStateChangeEvent` plus one `productOrderItemStateChangeEvent` per item that changed.
  */
+import { asRecord, recordOrUndefined, recordsOrUndefined } from '../../../src/json/unknown-values.js';
 import { assessItem, termMonthsOf } from './seller-domain-items.js';
 import { setQuoteState } from './seller-domain-quotes.js';
 import {
@@ -57,7 +58,7 @@ function setOrderState(seller: SellerState, o: OrderRec, state: string, itemStat
     if (itemState === 'completed') {
       it.completionDate = when;
       // a change or termination works on the product the buyer named; a new product gets an id now
-      const named = (it.wire.product as Json | undefined)?.id;
+      const named = recordOrUndefined(it.wire.product)?.id;
       it.productId ??= typeof named === 'string' ? named : nextId(seller, 'product', 'PRD');
       installProduct(seller, o, it, when);
     }
@@ -72,7 +73,7 @@ function setOrderState(seller: SellerState, o: OrderRec, state: string, itemStat
 }
 /** What a completed item did to the inventory: a new product, a changed one, or a terminated one. */
 function installProduct(seller: SellerState, o: OrderRec, it: OrderItemRec, when: string): void {
-  const product = (it.wire.product ?? {}) as Json;
+  const product = asRecord(it.wire.product);
   const existing = seller.products.get(it.productId!);
   const orderItem = { productOrderId: o.id, productOrderItemId: String(it.wire.id) };
   if (it.wire.action === 'delete') {
@@ -99,9 +100,9 @@ function installProduct(seller: SellerState, o: OrderRec, it: OrderItemRec, when
     statusChange: [{ status: 'active', changeDate: when }],
     startDate: when,
     lastUpdateDate: when,
-    configuration: product.productConfiguration as Json | undefined,
-    term: it.wire.requestedItemTerm as Json | undefined,
-    place: seller.profile.shapes === 'kylie' ? (product.place as Json[] | undefined) : undefined,
+    configuration: recordOrUndefined(product.productConfiguration),
+    term: recordOrUndefined(it.wire.requestedItemTerm),
+    place: seller.profile.shapes === 'kylie' ? recordsOrUndefined(product.place) : undefined,
     orderItem,
   });
 }
@@ -165,7 +166,7 @@ export function findOrder(seller: SellerState, id: string): OrderRec {
 }
 
 export function createOrder(seller: SellerState, body: Json): Json {
-  const items = (body.productOrderItem as Json[] | undefined) ?? [];
+  const items = recordsOrUndefined(body.productOrderItem) ?? [];
   const taken: QuoteRec[] = [];
   const recs: OrderItemRec[] = [];
   for (const [i, it] of items.entries()) {
@@ -180,7 +181,7 @@ export function createOrder(seller: SellerState, body: Json): Json {
         },
       ]);
     }
-    const ref = it.quoteItem as Json | undefined;
+    const ref = recordOrUndefined(it.quoteItem);
     let leadDays: number;
     if (ref) {
       const q = seller.quotes.get(String(ref.quoteId));
@@ -213,7 +214,7 @@ export function createOrder(seller: SellerState, body: Json): Json {
       leadDays = qi.price.leadDays;
       if (!taken.includes(q)) taken.push(q);
     } else {
-      const assessed = assessItem(seller, it, pointer, termMonthsOf(seller, it.requestedItemTerm as Json | undefined));
+      const assessed = assessItem(seller, it, pointer, termMonthsOf(seller, recordOrUndefined(it.requestedItemTerm)));
       if (!assessed.price)
         throw new SellerRefusal(422, [
           {
@@ -258,7 +259,7 @@ export function listOrders(seller: SellerState, query: Record<string, string>): 
 }
 
 export function cancelOrder(seller: SellerState, body: Json): Json {
-  const ref = (body.productOrder ?? {}) as Json;
+  const ref = asRecord(body.productOrder);
   const o = seller.orders.get(String(ref.productOrderId));
   if (!o)
     throw new SellerRefusal(422, [

@@ -2,6 +2,7 @@
  * Product offering qualifications of the simulated seller: each item assessed like a quote item (serviceable or not,
  * with an installation interval), at once (instantSyncQualification) or acknowledged until assessed.
  */
+import { recordsOrUndefined } from '../../../src/json/unknown-values.js';
 import { assessItem } from './seller-domain-items.js';
 import {
   base,
@@ -52,7 +53,7 @@ function renderQualification(seller: SellerState, q: QualificationRec): Json {
 }
 
 export function createQualification(seller: SellerState, body: Json): Json {
-  const items = (body.productOfferingQualificationItem as Json[] | undefined) ?? [];
+  const items = recordsOrUndefined(body.productOfferingQualificationItem) ?? [];
   for (const [i, it] of items.entries()) assessItem(seller, it, `/productOfferingQualificationItem/${i}`, 12);
   const when = now(seller);
   const q = {

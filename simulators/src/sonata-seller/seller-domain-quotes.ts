@@ -3,6 +3,7 @@
  * quote past its validity expires), cancelled or declined by the buyer, accepted by an order; each state change is a
  * `quoteStateChangeEvent`.
  */
+import { recordOrUndefined, recordsOrUndefined } from '../../../src/json/unknown-values.js';
 import { assessItem, termMonthsOf } from './seller-domain-items.js';
 import {
   base,
@@ -24,7 +25,7 @@ function priceItems(seller: SellerState, q: QuoteRec): void {
       seller,
       it.wire,
       `/quoteItem/${i}`,
-      termMonthsOf(seller, it.wire.requestedQuoteItemTerm as Json | undefined),
+      termMonthsOf(seller, recordOrUndefined(it.wire.requestedQuoteItemTerm)),
     );
     const firm = q.wire.buyerRequestedQuoteLevel === 'firm';
     const state = assessed.price ? (firm ? 'approved.orderable' : 'answered') : 'unableToProvide';
@@ -104,10 +105,10 @@ function findQuote(seller: SellerState, id: string): QuoteRec {
 }
 
 export function createQuote(seller: SellerState, body: Json): Json {
-  const items = (body.quoteItem as Json[] | undefined) ?? [];
+  const items = recordsOrUndefined(body.quoteItem) ?? [];
   // refusals are checked before anything is kept, so a refused quote leaves no trace
   for (const [i, it] of items.entries())
-    assessItem(seller, it, `/quoteItem/${i}`, termMonthsOf(seller, it.requestedQuoteItemTerm as Json | undefined));
+    assessItem(seller, it, `/quoteItem/${i}`, termMonthsOf(seller, recordOrUndefined(it.requestedQuoteItemTerm)));
   const when = now(seller);
   const q: QuoteRec = {
     id: nextId(seller, 'quote', 'Q'),

@@ -3,6 +3,7 @@
  * lifecycle (acknowledged -> inProgress -> completed, or cancelled), each rendered in the wire shape of the
  * seller's release. Business refusals come back as Sonata 422 issues with a `propertyPath` into the request.
  */
+import { recordsOrUndefined } from '../../../src/json/unknown-values.js';
 import { retrieveAddress, retrieveValidation, validateAddress } from './seller-domain-addresses.js';
 import { advanceOrder, cancelOrder, createOrder, findOrder, listOrders, renderOrder, retrieveProduct } from './seller-domain-orders.js';
 import { assessQualification, createQualification, retrieveQualification } from './seller-domain-qualifications.js';
@@ -87,7 +88,7 @@ export function createSellerDomain(opts: SellerDomainOptions): SellerDomain {
 }
 
 function createTicket(seller: SellerState, body: Json): Json {
-  const entities = (body.relatedEntity as Json[] | undefined) ?? [];
+  const entities = recordsOrUndefined(body.relatedEntity) ?? [];
   entities.forEach((e, i) => {
     if (!seller.products.has(String(e.id)))
       throw new SellerRefusal(422, [

@@ -3,6 +3,7 @@
  * notification API base + `/listener/<eventType>`, authenticated with a bearer token from the buyer's own token
  * endpoint (client credentials). Deliveries run one at a time in event order, with a few quick retries.
  */
+import { errorMessage } from '../../../src/json/unknown-values.js';
 import { randomUUID } from 'node:crypto';
 import type { NotificationTarget } from './seller-profile.js';
 
@@ -122,7 +123,7 @@ export function createSellerNotifier(opts: SellerNotifierOptions): SellerNotifie
         if (status >= 200 && status < 300) return;
         if (status >= 400 && status < 500) break; // the listener refuses this event; repeating will not help
       } catch (err) {
-        record.error = (err as Error).message;
+        record.error = errorMessage(err);
       }
       const wait = retryDelays[attempt];
       if (wait !== undefined) await new Promise((r) => setTimeout(r, wait).unref());
