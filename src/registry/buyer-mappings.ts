@@ -452,7 +452,7 @@ function loadBuyerRelease(
     patchFields: ['fieldPaths'],
     readSource: (f) => ctx.readSource(f, validateRelease),
     show: { folder: () => inheritFrom, file: () => `${inheritFrom}/release.yaml` },
-  });
+  }).operations;
   const rawOps = new Map(declared.map((d) => [d.name, d.op]));
   const apiVersion = apiVersions(name, rsrc, ctx);
   const ops = new Map<BuyerOperationName, SellerOperationDef>();

@@ -37,17 +37,17 @@ interface InheritingOperation {
   readonly inherit: true | string;
 }
 
-export interface DeclareOperationsOptions<Op> {
+export interface DeclareOperationsOptions<Op, F extends OperationsFile<Op> = OperationsFile<Op>> {
   /** the file being loaded, its folder and its parsed content */
   src: YamlSource;
   dir: string;
-  file: OperationsFile<Op>;
+  file: F;
   /** the name files of this kind have (`api.yaml`, `release.yaml`) */
   fileName: string;
   /** what one file of this kind describes, for messages (`API`, `release`) */
   kind: string;
   /** reads and validates another file of this kind (undefined: its problems are already recorded) */
-  readSource(file: string): YamlSource | undefined;
+  readSource(file: string): YamlSource<F> | undefined;
   /** how messages name the inherited folder and file */
   show: { folder(absoluteDir: string): string; file(absoluteFile: string): string };
   problems: ConfigProblem[];
@@ -62,8 +62,18 @@ export interface DeclareOperationsOptions<Op> {
   chain?: readonly string[];
 }
 
-export function declareOperations<Op>(opts: DeclareOperationsOptions<Op>): Array<DeclaredOperation<Op>> {
+/** A file's operations as inheritance resolves them, and the files it inherits from in turn. */
+export interface DeclaredFile<Op, F> {
+  readonly operations: Array<DeclaredOperation<Op>>;
+  /** the file inherited from at the far end first, this one last (file-level fields inherit along it) */
+  readonly lineage: ReadonlyArray<{ readonly src: YamlSource; readonly file: F; readonly dir: string }>;
+}
+
+export function declareOperations<Op, F extends OperationsFile<Op> = OperationsFile<Op>>(
+  opts: DeclareOperationsOptions<Op, F>,
+): DeclaredFile<Op, F> {
   const { src, dir, file, problems } = opts;
+  let lineage: DeclaredFile<Op, F>['lineage'] = [];
   const declared: Array<DeclaredOperation<Op>> = [];
   for (const a of src.anchors) {
     problems.push({
@@ -79,7 +89,7 @@ export function declareOperations<Op>(opts: DeclareOperationsOptions<Op>): Array
     const fromFile = join(fromDir, opts.fileName);
     const chain = [...(opts.chain ?? []), join(dir, opts.fileName)];
     const baseSrc = existsSync(fromFile) ? opts.readSource(fromFile) : undefined;
-    const baseFile = baseSrc?.data as OperationsFile<Op> | undefined;
+    const baseFile = baseSrc?.data;
     if (!existsSync(fromFile)) problems.push(src.problem('/inherit/from', `no ${opts.fileName} in ${opts.show.folder(fromDir)}`));
     else if (chain.includes(fromFile)) {
       problems.push(
@@ -90,8 +100,9 @@ export function declareOperations<Op>(opts: DeclareOperationsOptions<Op>): Array
       );
     } else if (baseSrc && baseFile) {
       // the file inherited from may inherit in turn: its operations as it resolves them, each with its own file
-      const resolved = declareOperations({ ...opts, src: baseSrc, dir: fromDir, file: baseFile, chain });
-      base = { file: fromFile, operations: new Map(resolved.map((d) => [d.name, d])) };
+      const resolved = declareOperations<Op, F>({ ...opts, src: baseSrc, dir: fromDir, file: baseFile, chain });
+      lineage = resolved.lineage;
+      base = { file: fromFile, operations: new Map(resolved.operations.map((d) => [d.name, d])) };
       const except = new Set(file.inherit.except ?? []);
       for (const name of except) {
         if (!base.operations.has(name))
@@ -162,7 +173,7 @@ export function declareOperations<Op>(opts: DeclareOperationsOptions<Op>): Array
   for (const d of declared) ordered.push(taken.get(d.name) ?? d);
   for (const [name, d] of taken) if (!declared.some((b) => b.name === name)) ordered.push(d);
   ordered.push(...own);
-  return ordered;
+  return { operations: ordered, lineage: [...lineage, { src, file, dir }] };
 }
 
 /**

@@ -482,7 +482,7 @@ function loadReleases(
       const version = api.version ?? (lock && lockedVersion(lock, apiName, 'management'));
       if (!lock && version === undefined)
         problems.push(apiSrc.problem('', 'missing required property "version" (the release has no release.lock.yaml to take it from)'));
-      const declared = declareOperations({
+      const { operations: declared, lineage } = declareOperations<ApiOperationFile, ApiFile>({
         src: apiSrc,
         dir: apiDir,
         file: api,
@@ -493,12 +493,14 @@ function loadReleases(
         readSource: (f) => readSource(f, validators.api),
         show: { folder: displayPath, file: displayPath },
       });
-      const apiFieldPaths = apiLegacyFieldPaths(ctx, apiSrc, apiDir);
+      const apiFieldPaths = apiLegacyFieldPaths(ctx, lineage);
+      // each folder of the inheritance line -> the folder it inherits from (a schema's `$base: inherited`)
+      const inheritedDirs = new Map(lineage.slice(1).map((heir, i) => [heir.dir, lineage[i]!.dir]));
       const operations: OperationDef[] = [];
       for (const declaredOp of declared) {
         const operation = loadOperation(
           ctx,
-          { release: name, apiName, version: version ?? '', apiSrc, forLock, legacy, resources, apiFieldPaths },
+          { release: name, apiName, version: version ?? '', apiSrc, forLock, legacy, resources, apiFieldPaths, inheritedDirs },
           declaredOp,
         );
         if (operation) operations.push(operation);
@@ -534,29 +536,19 @@ function loadReleases(
 }
 
 /**
- * An API's legacyFieldPaths turned round (legacy field -> pointer): those of the api.yaml it inherits from (in turn),
- * this file's own on top. Problems are reported for this file's own entries (an inherited file's are reported when
- * its own release is loaded).
+ * An API's legacyFieldPaths turned round (legacy field -> pointer): those of the api.yaml files it inherits from (in
+ * turn, as declareOperations walked them), each heir's own on top. Problems are reported for the last file's own
+ * entries (an inherited file's are reported when its own release is loaded).
  */
-function apiLegacyFieldPaths(
-  ctx: LoadContext,
-  apiSrc: YamlSource<ApiFile>,
-  apiDir: string,
-  seen: readonly string[] = [],
-): Record<string, string> {
-  const api = apiSrc.data;
-  const here = join(apiDir, 'api.yaml');
-  let inherited: Record<string, string> = {};
-  const fromDir = api.inherit ? resolve(apiDir, api.inherit.from) : undefined;
-  // a missing or cyclic file is reported by declareOperations
-  if (fromDir !== undefined && existsSync(join(fromDir, 'api.yaml')) && !seen.includes(join(fromDir, 'api.yaml'))) {
-    const fromSrc = ctx.readSource(join(fromDir, 'api.yaml'), ctx.validators.api);
-    if (fromSrc) inherited = apiLegacyFieldPaths(ctx, fromSrc, fromDir, [...seen, here]);
-  }
-  const own = readLegacyFieldPaths(api.legacyFieldPaths);
-  if (seen.length === 0)
-    for (const { key, message } of own.problems) ctx.problems.push(apiSrc.problem(`/legacyFieldPaths/${escapeToken(key)}`, message));
-  return { ...inherited, ...own.paths };
+function apiLegacyFieldPaths(ctx: LoadContext, lineage: ReadonlyArray<{ src: YamlSource; file: ApiFile }>): Record<string, string> {
+  let paths: Record<string, string> = {};
+  lineage.forEach(({ src, file }, i) => {
+    const own = readLegacyFieldPaths(file.legacyFieldPaths);
+    if (i === lineage.length - 1)
+      for (const { key, message } of own.problems) ctx.problems.push(src.problem(`/legacyFieldPaths/${escapeToken(key)}`, message));
+    paths = { ...paths, ...own.paths };
+  });
+  return paths;
 }
 
 /** One operation of an API of a release, checked against the legacy operations and resources (its lock entry goes to `at.forLock`). */
@@ -572,6 +564,8 @@ function loadOperation(
     resources: ReadonlyMap<string, ResourceDef>;
     /** the API's legacyFieldPaths (turned round), under the operation's own */
     apiFieldPaths: Readonly<Record<string, string>>;
+    /** each folder of the API's inheritance line -> the folder it inherits from */
+    inheritedDirs: ReadonlyMap<string, string>;
   },
   { name: operationId, op, src, dir }: DeclaredOperation<ApiOperationFile>,
 ): OperationDef | undefined {
@@ -598,7 +592,8 @@ function loadOperation(
   if ((op.listAnswer || op.querySchema) && kind !== 'call')
     problems.push(src.problem(p, `listAnswer and querySchema are for call operations, not ${kind}`));
   if (op.listAnswer && op.persist) problems.push(src.problem(p, 'a listAnswer operation cannot persist its answer'));
-  const compileSchemaFile = (rel: string, field: string): CompiledSchema | undefined => compileSchema(ctx, dir, rel, src, `${p}/${field}`);
+  const compileSchemaFile = (rel: string, field: string): CompiledSchema | undefined =>
+    compileSchema(ctx, dir, rel, src, `${p}/${field}`, at.inheritedDirs);
   const requestSchemas = op.requestSchema ? compileSchemaFile(op.requestSchema, 'requestSchema') : undefined;
   let requestSchema: BoundedValidator | undefined;
   if (requestSchemas) {
@@ -703,7 +698,14 @@ function loadOperation(
  * A schema file's validators, kept until its schema changes: the full one (every error), and for a request
  * schema also the fail-fast one that decides (compiled from the same schema object on first need)
  */
-function compileSchema(ctx: LoadContext, dir: string, rel: string, src: YamlSource, pointer: string): CompiledSchema | undefined {
+function compileSchema(
+  ctx: LoadContext,
+  dir: string,
+  rel: string,
+  src: YamlSource,
+  pointer: string,
+  inheritedDirs: ReadonlyMap<string, string>,
+): CompiledSchema | undefined {
   const { problems, displayPath, cache, readYamlFile, bodyAjv, fastBodyAjv } = ctx;
   const schemaFile = resolve(dir, rel);
   if (!existsSync(schemaFile)) {
@@ -716,6 +718,7 @@ function compileSchema(ctx: LoadContext, dir: string, rel: string, src: YamlSour
     file: schemaFile,
     src: schemaSrc,
     readSource: (f) => safeRead(() => readYamlFile(f), problems),
+    inheritedDir: (folder) => inheritedDirs.get(folder),
     show: displayPath,
     problems,
   });

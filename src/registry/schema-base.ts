@@ -20,6 +20,8 @@ export interface SchemaBaseOptions {
   src: YamlSource;
   /** reads another schema file (undefined: its problems are already recorded) */
   readSource(file: string): YamlSource | undefined;
+  /** the folder an API folder inherits from (its api.yaml's inherit.from, as declareOperations resolved it) */
+  inheritedDir(folder: string): string | undefined;
   /** how messages name a file */
   show(absoluteFile: string): string;
   problems: ConfigProblem[];
@@ -78,19 +80,13 @@ export const INHERITED = 'inherited';
 
 function inheritedCounterpart(opts: SchemaBaseOptions): string | undefined {
   const { file, src, problems } = opts;
-  const apiFile = join(dirname(file), 'api.yaml');
-  const api = existsSync(apiFile) ? opts.readSource(apiFile) : undefined;
-  const inherit = api && isRecord(api.data) ? api.data['inherit'] : undefined;
-  const from = isRecord(inherit) ? inherit['from'] : undefined;
-  if (typeof from !== 'string') {
-    if (api || !existsSync(apiFile))
-      problems.push(
-        src.problem(
-          '/$base',
-          `"inherited" takes the same-named schema of the API inherited from, but ${opts.show(apiFile)} has no inherit.from`,
-        ),
-      );
+  const from = opts.inheritedDir(dirname(file));
+  if (from === undefined) {
+    const api = opts.show(join(dirname(file), 'api.yaml'));
+    problems.push(
+      src.problem('/$base', `"inherited" takes the same-named schema of the API inherited from, but ${api} has no inherit.from`),
+    );
     return undefined;
   }
-  return join(resolve(dirname(apiFile), from), basename(file));
+  return join(from, basename(file));
 }
